@@ -1,0 +1,23 @@
+/**
+ * Authentication outcomes, one typed stream for every protocol that shows
+ * them (SSH heuristic, FTP, Telnet, RDP, SMTP, IMAP, POP3, HTTP, LDAP,
+ * SMB/NTLM, Kerberos, MySQL, PostgreSQL). The brute-force detector reads it.
+ */
+export type AuthOutcome = 'success' | 'failure' | 'unknown';
+
+export interface AuthEvent {
+  type: 'auth';
+  ts: number;
+  uid: string;
+  /** Service name as logged, e.g. "ssh", "ftp", "ldap", "smb", "kerberos", "rdp", "http". */
+  service: string;
+  client: string;
+  client_port: number;
+  server: string;
+  server_port: number;
+  /** User name when the protocol shows it in clear. */
+  user?: string;
+  outcome: AuthOutcome;
+  /** Protocol detail behind the outcome, e.g. "530 Login incorrect", "KDC_ERR_PREAUTH_FAILED". */
+  detail?: string;
+}

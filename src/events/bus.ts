@@ -1,0 +1,52 @@
+/**
+ * Synchronous publish/subscribe for pipeline events. Handlers are plain
+ * arrays per event type, run by an index loop: no emitter overhead, and a
+ * handler that throws is counted and isolated instead of stopping the capture.
+ */
+import type { EventOf, PicketEvent, PicketEventType } from './types.js';
+
+type Handler = (event: PicketEvent) => void;
+
+export class EventBus {
+  readonly #handlers = new Map<string, Handler[]>();
+  readonly #any: Handler[] = [];
+  /** Errors thrown by handlers, by event type (a handler bug never stops the capture). */
+  readonly handlerErrors = new Map<string, number>();
+  onError: ((err: unknown, event: PicketEvent) => void) | null = null;
+
+  on<T extends PicketEventType>(type: T, handler: (event: EventOf<T>) => void): void {
+    let list = this.#handlers.get(type);
+    if (list === undefined) {
+      list = [];
+      this.#handlers.set(type, list);
+    }
+    list.push(handler as Handler);
+  }
+
+  /** Subscribe to every event (log writers, the store). */
+  onAny(handler: (event: PicketEvent) => void): void {
+    this.#any.push(handler);
+  }
+
+  /** True when someone listens to `type`: lets producers skip building events nobody reads. */
+  has(type: PicketEventType): boolean {
+    return this.#any.length > 0 || (this.#handlers.get(type)?.length ?? 0) > 0;
+  }
+
+  emit(event: PicketEvent): void {
+    const list = this.#handlers.get(event.type);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) this.#call(list[i]!, event);
+    }
+    for (let i = 0; i < this.#any.length; i++) this.#call(this.#any[i]!, event);
+  }
+
+  #call(handler: Handler, event: PicketEvent): void {
+    try {
+      handler(event);
+    } catch (err) {
+      this.handlerErrors.set(event.type, (this.handlerErrors.get(event.type) ?? 0) + 1);
+      if (this.onError !== null) this.onError(err, event);
+    }
+  }
+}

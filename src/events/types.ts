@@ -1,0 +1,56 @@
+/**
+ * Every event that flows from the pipeline and the protocol analyzers to
+ * logs, detectors and the store: one discriminated union on `type`.
+ *
+ * Log-producing events carry `log` (the file stem, e.g. "dns" for dns.jsonl)
+ * and `record` (the log line with Zeek's field names); the log writer needs
+ * nothing else to write them.
+ */
+import type { ConnId } from './conn-id.js';
+import type { ConnRecord } from '../flows/conn-record.js';
+import type { ArpEvent } from './arp.js';
+import type { AuthEvent } from './auth.js';
+import type { DnsEvent } from '../protocols/dns/events.js';
+import type { DhcpEvent } from '../protocols/dhcp/events.js';
+import type { HttpEvent } from '../protocols/http/events.js';
+import type { TlsEvent } from '../protocols/tls/events.js';
+import type { LdapEvent } from '../protocols/ldap/events.js';
+import type { SmbEvent } from '../protocols/smb/events.js';
+import type { KerberosEvent } from '../protocols/kerberos/events.js';
+import type { SshEvent } from '../protocols/ssh/events.js';
+
+/** A new connection was seen (its first packet). */
+export interface FlowStartEvent {
+  type: 'flow.start';
+  ts: number;
+  conn: ConnId;
+}
+
+/** A connection ended, timed out, was evicted, or the capture ended. */
+export interface FlowEndEvent {
+  type: 'flow.end';
+  ts: number;
+  log: 'conn';
+  record: ConnRecord;
+  /** Why the flow was closed: "closed", "timeout", "evicted" or "capture_end". */
+  reason: 'closed' | 'timeout' | 'evicted' | 'capture_end';
+}
+
+export type PicketEvent =
+  | FlowStartEvent
+  | FlowEndEvent
+  | ArpEvent
+  | AuthEvent
+  | DnsEvent
+  | DhcpEvent
+  | HttpEvent
+  | TlsEvent
+  | LdapEvent
+  | SmbEvent
+  | KerberosEvent
+  | SshEvent;
+
+export type PicketEventType = PicketEvent['type'];
+
+/** The event with the given `type`. */
+export type EventOf<T extends PicketEventType> = Extract<PicketEvent, { type: T }>;

@@ -1,0 +1,62 @@
+/**
+ * The contract between the pipeline and application-protocol parsers.
+ *
+ * A protocol registers one `ProtocolSpec`. For each flow whose traffic it
+ * claims (by port, or by `probe` on the first payload bytes), the pipeline
+ * creates one `Analyzer` and feeds it: UDP datagrams one by one, TCP as an
+ * in-order byte stream per direction (reassembled by `src/flows/reassembly`).
+ * The analyzer reports what it understood through `ctx.emit` as typed events;
+ * it never knows who listens (logs, detectors, the store).
+ *
+ * Rules for analyzers:
+ * - Never throw: malformed input is reported with `ctx.anomaly` and skipped.
+ * - `data` views are valid only during the call; copy what you keep.
+ * - State is bounded (named constants); flush pending transactions in `end`.
+ */
+import type { ConnId } from '../events/conn-id.js';
+import type { PicketEvent } from '../events/types.js';
+
+export type Transport = 'tcp' | 'udp';
+
+export interface AnalyzerContext {
+  /** The connection this analyzer serves. */
+  readonly conn: ConnId;
+  /** Publish an event (logs, detectors and the store subscribe downstream). */
+  emit(event: PicketEvent): void;
+  /** Mark the connection's `service` (conn.log) once the protocol is confirmed. */
+  confirm(service: string): void;
+  /** Count a protocol anomaly (malformed message, limit hit); never throws. */
+  anomaly(code: string): void;
+}
+
+export interface Analyzer {
+  /**
+   * TCP: the next in-order bytes of one direction. UDP: one whole datagram.
+   * `ts` is the packet time of the segment/datagram that completed the data.
+   */
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void;
+  /** TCP only: `len` bytes of this direction will never arrive (capture loss). */
+  gap?(fromOrig: boolean, len: number): void;
+  /** The connection ended (or the capture did): flush what is pending. */
+  end(ts: number): void;
+  /**
+   * Return false once the analyzer needs no more data in that direction
+   * (e.g. TLS after the handshake); the pipeline then stops reassembling it.
+   */
+  wants?(fromOrig: boolean): boolean;
+}
+
+export interface ProtocolSpec {
+  /** Analyzer name; also the `service` value in conn.log (e.g. "dns", "http", "ssl"). */
+  name: string;
+  transports: readonly Transport[];
+  /** Well-known server ports: traffic to these is offered to the analyzer first. */
+  ports: readonly number[];
+  /**
+   * Content recognition for traffic on other ports: called with the first
+   * payload bytes the originator sent (`fromOrig` true) or, failing that, the
+   * responder. Return true to claim the flow. Must be cheap and never throw.
+   */
+  probe?(data: Uint8Array, fromOrig: boolean, transport: Transport): boolean;
+  create(ctx: AnalyzerContext): Analyzer;
+}

@@ -1,0 +1,2 @@
+/** Events of the ldap analyzer (placeholder until the analyzer lands). */
+export type LdapEvent = never;
