@@ -10,6 +10,7 @@ import type { ConnId } from './conn-id.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import type { ArpEvent } from './arp.js';
 import type { AuthEvent } from './auth.js';
+import type { HostnameEvent } from './hostname.js';
 import type { DnsEvent } from '../protocols/dns/events.js';
 import type { DhcpEvent } from '../protocols/dhcp/events.js';
 import type { HttpEvent } from '../protocols/http/events.js';
@@ -41,6 +42,7 @@ export type PicketEvent =
   | FlowEndEvent
   | ArpEvent
   | AuthEvent
+  | HostnameEvent
   | DnsEvent
   | DhcpEvent
   | HttpEvent
