@@ -1,0 +1,80 @@
+/**
+ * A bounded byte accumulator for one direction of a TCP stream, used by the
+ * LDAP, SMB and Kerberos analyzers to frame messages that arrive split across
+ * (or packed into) reassembled chunks. It lives beside the BER reader because
+ * those three analyzers share it; nothing in it is ASN.1-specific.
+ *
+ * Bytes are appended into one growable buffer and consumed from the front;
+ * the buffer is compacted lazily so steady-state framing does not allocate.
+ * Appending beyond `capacity` fails instead of growing without bound: the
+ * caller counts that as an anomaly and resynchronises or stops.
+ */
+
+/** Initial allocation: most LDAP/SMB/Kerberos control messages fit in 4 KiB. */
+const INITIAL_SIZE = 4096;
+
+export class StreamBuffer {
+  readonly capacity: number;
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#buf = new Uint8Array(Math.min(INITIAL_SIZE, capacity));
+  }
+
+  /** Bytes currently held. */
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  /** The backing array; valid bytes are [offset, offset + length). */
+  get bytes(): Uint8Array {
+    return this.#buf;
+  }
+
+  /** Offset of the first held byte in `bytes`. */
+  get offset(): number {
+    return this.#start;
+  }
+
+  /** Appends `data[from, to)`; false (and nothing appended) when it would exceed `capacity`. */
+  push(data: Uint8Array, from = 0, to = data.length): boolean {
+    const n = to - from;
+    if (n <= 0) return true;
+    const held = this.#end - this.#start;
+    if (held + n > this.capacity) return false;
+    if (this.#end + n > this.#buf.length) {
+      if (held + n <= this.#buf.length && this.#start > 0) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+      } else {
+        let size = this.#buf.length * 2;
+        while (size < held + n) size *= 2;
+        const next = new Uint8Array(Math.min(size, this.capacity));
+        next.set(this.#buf.subarray(this.#start, this.#end), 0);
+        this.#buf = next;
+      }
+      this.#end = held;
+      this.#start = 0;
+    }
+    this.#buf.set(data.subarray(from, to), this.#end);
+    this.#end += n;
+    return true;
+  }
+
+  /** Drops `n` bytes from the front. */
+  consume(n: number): void {
+    this.#start += Math.min(n, this.#end - this.#start);
+    if (this.#start === this.#end) {
+      this.#start = 0;
+      this.#end = 0;
+    }
+  }
+
+  /** Drops everything. */
+  clear(): void {
+    this.#start = 0;
+    this.#end = 0;
+  }
+}

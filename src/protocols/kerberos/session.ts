@@ -1,0 +1,157 @@
+/**
+ * Per-connection Kerberos exchange tracking, shared by the Kerberos analyzer
+ * (port 88) and by SMB and LDAP, which see Kerberos AP-REQ/AP-REP inside
+ * SPNEGO. A request opens a pending kerberos.log record; the reply or error
+ * completes and emits it; `flush` emits whatever is still open (a request
+ * never answered is logged at connection end, as Zeek does). Also publishes
+ * `auth` events for AS outcomes.
+ *
+ * Semantics follow Zeek's kerberos script: an unanswered request repeated
+ * (UDP retransmission) updates the same record; errors whose text is the
+ * routine "pre-authentication needed" drop the record.
+ */
+import type { AnalyzerContext } from '../analyzer.js';
+import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
+import { KrbMsgType, cipherName, errorName, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
+import type { ApReply, ApRequest, KdcReply, KdcRequest, KrbErrorMessage } from './parser.js';
+import type { KerberosRecord } from './events.js';
+
+/**
+ * AS errors that are an authentication failure of the client (bad password,
+ * unknown or disabled account, expired key, policy). PREAUTH_REQUIRED is the
+ * normal first round trip and RESPONSE_TOO_BIG a transport retry: neither is.
+ */
+const CLIENT_FAILURE_CODES: ReadonlySet<number> = new Set([
+  KrbErrorCode.C_PRINCIPAL_UNKNOWN,
+  KrbErrorCode.POLICY,
+  KrbErrorCode.CLIENT_REVOKED,
+  KrbErrorCode.KEY_EXPIRED,
+  KrbErrorCode.PREAUTH_FAILED,
+]);
+
+export class KrbSession {
+  readonly #ctx: AnalyzerContext;
+  #pending: KerberosRecord | null = null;
+
+  constructor(ctx: AnalyzerContext) {
+    this.#ctx = ctx;
+  }
+
+  #open(ts: number): KerberosRecord {
+    if (this.#pending !== null) return this.#pending;
+    const c = this.#ctx.conn;
+    const rec: KerberosRecord = {
+      ts,
+      uid: c.uid,
+      'id.orig_h': c.orig_h,
+      'id.orig_p': c.orig_p,
+      'id.resp_h': c.resp_h,
+      'id.resp_p': c.resp_p,
+    };
+    this.#pending = rec;
+    return rec;
+  }
+
+  /** AS-REQ / TGS-REQ seen. */
+  kdcRequest(msg: KdcRequest, ts: number): void {
+    const rec = this.#open(ts);
+    if (msg.msgType === KrbMsgType.AS_REQ) {
+      rec.request_type = 'AS';
+      rec.client = `${msg.cname ?? ''}/${msg.realm}`;
+    } else {
+      rec.request_type = 'TGS';
+    }
+    if (msg.sname !== undefined) rec.service = msg.sname;
+    if (msg.from !== undefined) rec.from = msg.from;
+    if (msg.till !== undefined) rec.till = msg.till;
+    rec.forwardable = msg.forwardable;
+    rec.renewable = msg.renewable;
+    const names: string[] = [];
+    for (let i = 0; i < msg.etypes.length; i++) names.push(cipherName(msg.etypes[i]!));
+    rec.request_ciphers = names;
+  }
+
+  /** AS-REP / TGS-REP seen: completes the exchange. */
+  kdcReply(msg: KdcReply, ts: number): void {
+    const rec = this.#open(ts);
+    if (rec.client === undefined && (msg.cname !== '' || msg.crealm !== '')) rec.client = `${msg.cname}/${msg.crealm}`;
+    if (rec.request_type === undefined) rec.request_type = msg.msgType === KrbMsgType.AS_REP ? 'AS' : 'TGS';
+    rec.service = msg.ticket.sname;
+    rec.cipher = cipherName(msg.ticket.etype);
+    rec.success = true;
+    if (msg.msgType === KrbMsgType.AS_REP) this.#auth(ts, rec.client, 'success', 'AS-REP');
+    this.#emit();
+  }
+
+  /** KRB-ERROR seen: completes (or, for routine pre-auth prompts, drops) the exchange. */
+  error(msg: KrbErrorMessage, ts: number): void {
+    if (msg.eText !== undefined && IGNORED_ERROR_TEXTS.has(msg.eText)) {
+      this.#pending = null;
+      return;
+    }
+    const rec = this.#open(ts);
+    if (rec.client === undefined && (msg.cname !== undefined || msg.crealm !== undefined)) {
+      rec.client = `${msg.cname !== undefined ? `${msg.cname}/` : ''}${msg.crealm ?? ''}`;
+    }
+    if (msg.sname !== undefined) rec.service = msg.sname;
+    rec.success = false;
+    rec.error_msg = msg.eText !== undefined && msg.eText !== '' ? msg.eText : errorName(msg.errorCode);
+    rec.error_code = msg.errorCode;
+    if (rec.request_type === 'AS' && CLIENT_FAILURE_CODES.has(msg.errorCode)) {
+      this.#auth(ts, rec.client, 'failure', errorName(msg.errorCode));
+    }
+    this.#emit();
+  }
+
+  /** AP-REQ seen inside a GSS token (SMB, LDAP). */
+  apRequest(msg: ApRequest, ts: number): void {
+    const rec = this.#open(ts);
+    rec.request_type = 'AP';
+    rec.client = `/${msg.ticket.realm}`;
+    rec.service = msg.ticket.sname;
+    rec.cipher = cipherName(msg.ticket.etype);
+  }
+
+  /** AP-REP seen: the service accepted the ticket. */
+  apReply(_msg: ApReply, ts: number): void {
+    if (this.#pending === null) return;
+    this.#pending.success = true;
+    void ts;
+    this.#emit();
+  }
+
+  /** Emits the open record, if any (connection end, or the caller knows no reply will come). */
+  flush(): void {
+    if (this.#pending !== null) this.#emit();
+  }
+
+  /** True while a record is open. */
+  get pending(): boolean {
+    return this.#pending !== null;
+  }
+
+  #emit(): void {
+    const rec = this.#pending;
+    if (rec === null) return;
+    this.#pending = null;
+    this.#ctx.emit({ type: 'kerberos', log: 'kerberos', ts: rec.ts, uid: rec.uid, record: rec });
+  }
+
+  #auth(ts: number, user: string | undefined, outcome: AuthOutcome, detail: string): void {
+    const c = this.#ctx.conn;
+    const ev: AuthEvent = {
+      type: 'auth',
+      ts,
+      uid: c.uid,
+      service: 'kerberos',
+      client: c.orig_h,
+      client_port: c.orig_p,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      outcome,
+      detail,
+    };
+    if (user !== undefined) ev.user = user;
+    this.#ctx.emit(ev);
+  }
+}
