@@ -1,0 +1,162 @@
+/**
+ * Text forms of the numeric addresses the decoder produces, and the inverse
+ * parser for configuration and tests. The decoder keeps MACs as 48-bit
+ * integers and IP addresses as big-endian 32-bit words so the packet path
+ * never builds strings; these functions run only where a person or a log
+ * needs text (flow start/end, events, config loading), so they may allocate.
+ * IPv6 text follows RFC 5952 (canonical form), which is also what Zeek logs.
+ */
+import { L3, type DecodedPacket } from './decoded.js';
+
+const HEX = '0123456789abcdef';
+
+/** 48-bit integer (as the decoder stores MACs) -> "aa:bb:cc:dd:ee:ff". Negative (no MAC) -> "". */
+export function macToString(mac: number): string {
+  if (!(mac >= 0)) return '';
+  // Split into 16 high and 32 low bits: bitwise operators only see 32 bits.
+  const hi = Math.floor(mac / 4294967296) & 0xffff;
+  const lo = mac >>> 0;
+  let s = '';
+  for (let i = 5; i >= 0; i--) {
+    const b = i >= 4 ? (hi >>> ((i - 4) * 8)) & 0xff : (lo >>> (i * 8)) & 0xff;
+    s += HEX[b >>> 4]! + HEX[b & 15]!;
+    if (i > 0) s += ':';
+  }
+  return s;
+}
+
+/** Unsigned 32-bit address (network order value) -> dotted quad. */
+export function ipv4ToString(addr: number): string {
+  const a = addr >>> 0;
+  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+}
+
+/**
+ * Four big-endian words -> RFC 5952 text: lower-case hex without leading
+ * zeros, the longest run of two or more zero groups (the first one on a tie)
+ * replaced by "::", and IPv4-mapped addresses as "::ffff:a.b.c.d" (RFC 5952
+ * section 5).
+ */
+export function ipv6ToString(words: Uint32Array): string {
+  const w0 = words[0]! >>> 0;
+  const w1 = words[1]! >>> 0;
+  const w2 = words[2]! >>> 0;
+  const w3 = words[3]! >>> 0;
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return `::ffff:${ipv4ToString(w3)}`;
+  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  // Longest run of zero groups; RFC 5952 4.2.2: a single zero group is not compressed.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s.length > 0 && !s.endsWith(':')) s += ':';
+    s += g[i]!.toString(16);
+  }
+  return s;
+}
+
+/** Text of the packet's source or destination address ("" when the packet has no IP/ARP layer). */
+export function addrToString(p: DecodedPacket, which: 'src' | 'dst'): string {
+  if (p.l3 === L3.IPV4) return ipv4ToString(which === 'src' ? p.src[0]! : p.dst[0]!);
+  if (p.l3 === L3.IPV6) return ipv6ToString(which === 'src' ? p.src : p.dst);
+  // ARP: the sender/target protocol addresses are the ones that name hosts.
+  if (p.l3 === L3.ARP) return ipv4ToString(which === 'src' ? p.arpSpa : p.arpTpa);
+  return '';
+}
+
+/** Strict dotted quad (four decimal parts 0..255, no leading zeros) -> uint32, or -1. */
+function parseIpv4Value(text: string): number {
+  const parts = text.split('.');
+  if (parts.length !== 4) return -1;
+  let v = 0;
+  for (const part of parts) {
+    // Leading zeros are refused: some resolvers read them as octal.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return -1;
+    const n = Number(part);
+    if (n > 255) return -1;
+    v = v * 256 + n;
+  }
+  return v >>> 0;
+}
+
+/** IPv6 text (RFC 4291 2.2 forms, including "::" and a dotted IPv4 tail) -> 8 groups, or null. */
+function parseIpv6Groups(text: string): number[] | null {
+  if (text.length === 0 || text.length > 45) return null;
+  let head = text;
+  let tail = '';
+  const dbl = text.indexOf('::');
+  if (dbl >= 0) {
+    if (text.indexOf('::', dbl + 1) >= 0) return null;
+    head = text.slice(0, dbl);
+    tail = text.slice(dbl + 2);
+  }
+  const parseSide = (side: string, allowV4: boolean): number[] | null => {
+    if (side === '') return [];
+    const out: number[] = [];
+    const parts = side.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (allowV4 && i === parts.length - 1 && part.includes('.')) {
+        const v4 = parseIpv4Value(part);
+        if (v4 < 0) return null;
+        out.push(v4 >>> 16, v4 & 0xffff);
+        continue;
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
+      out.push(parseInt(part, 16));
+    }
+    return out;
+  };
+  if (dbl < 0) {
+    const all = parseSide(text, true);
+    return all !== null && all.length === 8 ? all : null;
+  }
+  const h = parseSide(head, tail === '');
+  const t = parseSide(tail, true);
+  if (h === null || t === null) return null;
+  // "::" stands for at least one zero group.
+  if (h.length + t.length > 7) return null;
+  const groups = h.slice();
+  for (let i = h.length + t.length; i < 8; i++) groups.push(0);
+  for (const x of t) groups.push(x);
+  return groups;
+}
+
+/**
+ * Address text -> version and words in the decoder's layout (IPv4: word 0
+ * only; IPv6: four big-endian words). Null when the text is not an address.
+ * Zone ids ("fe80::1%eth0") are refused: the decoder has nowhere to keep them.
+ */
+export function parseIp(text: string): { v: 4 | 6; words: Uint32Array } | null {
+  const t = text.trim();
+  if (t.includes(':')) {
+    const g = parseIpv6Groups(t);
+    if (g === null) return null;
+    const words = new Uint32Array(4);
+    for (let i = 0; i < 4; i++) words[i] = ((g[2 * i]! << 16) | g[2 * i + 1]!) >>> 0;
+    return { v: 6, words };
+  }
+  const v4 = parseIpv4Value(t);
+  if (v4 < 0) return null;
+  const words = new Uint32Array(4);
+  words[0] = v4;
+  return { v: 4, words };
+}
