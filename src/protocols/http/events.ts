@@ -1,2 +1,55 @@
-/** Events of the http analyzer (placeholder until the analyzer lands). */
-export type HttpEvent = never;
+/**
+ * Events of the HTTP analyzer: one `http` log event per request/response
+ * pair, with Zeek's http.log field names in Zeek's order. Authentication
+ * outcomes go out separately as `auth` events (src/events/auth.ts).
+ */
+
+/** One http.log line. Unset fields are omitted. */
+export interface HttpRecord {
+  /** Time of the request (or of the reply, when no request was seen). */
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  /** 1-based position of this request in the connection (pipelining / keep-alive depth). */
+  trans_depth: number;
+  method?: string;
+  /** Host header value. */
+  host?: string;
+  /** Request target with percent-escapes decoded. */
+  uri?: string;
+  /** Referer header value. */
+  referrer?: string;
+  /** Protocol version: the reply's when there is one, else the request's ("0.9" without a protocol part). */
+  version?: string;
+  user_agent?: string;
+  /** Origin header value. */
+  origin?: string;
+  /** Request body bytes after removing chunked framing. */
+  request_body_len: number;
+  /** Response body bytes after removing chunked framing. */
+  response_body_len: number;
+  status_code?: number;
+  status_msg?: string;
+  /** Last 1xx informational code before the final reply. */
+  info_code?: number;
+  info_msg?: string;
+  /** Indicators set by detection policies; empty from the analyzer itself. */
+  tags: string[];
+  /** Basic-auth user name (the password is never kept). */
+  username?: string;
+  /** Proxy-revealing headers as "NAME -> value". */
+  proxied?: string[];
+}
+
+export interface HttpLogEvent {
+  type: 'http';
+  log: 'http';
+  ts: number;
+  uid: string;
+  record: HttpRecord;
+}
+
+export type HttpEvent = HttpLogEvent;

@@ -1,0 +1,409 @@
+/**
+ * Per-connection HTTP/1.x state: two message streams (requests from the
+ * originator, replies from the responder), a bounded queue of requests
+ * waiting for their replies (pipelining and keep-alive pair up in order),
+ * one `http` event per pair, and `auth` events for Authorization headers
+ * answered 401 (failure) or 2xx/3xx (success). Requests never answered are
+ * logged when the connection ends, as Zeek does.
+ */
+import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { AuthEvent } from '../../events/auth.js';
+import { isContinuationChallenge, parseAuthorization } from './auth.js';
+import {
+  AuthScheme,
+  CHUNKED,
+  H_AUTHORIZATION,
+  H_CONTENT_LENGTH,
+  H_HOST,
+  H_ORIGIN,
+  H_REFERER,
+  H_TRANSFER_ENCODING,
+  H_USER_AGENT,
+  H_WWW_AUTHENTICATE,
+  HttpAnomaly,
+  MAX_PENDING_TRANSACTIONS,
+  MAX_PROXIED_VALUES,
+  PROXY_HEADERS,
+  authSchemeName,
+} from './consts.js';
+import type { HttpRecord } from './events.js';
+import {
+  isFoldedLine,
+  looksLikeStatusLine,
+  newHeaderBounds,
+  parseContentLength,
+  parseHeaderLine,
+  parseRequestLine,
+  parseStatusLine,
+} from './parser.js';
+import { BODY_CHUNKED, BODY_TUNNEL, BODY_UNTIL_CLOSE, HttpMessageStream, type HttpStreamHandler } from './stream.js';
+import { equalsIgnoreCase, logString } from './text.js';
+
+/** Status message Zeek logs for a reply to an HTTP/0.9 request (there is no status line). */
+const HTTP09_STATUS_MSG = '<empty>';
+
+/** One request/response pair being built. */
+class HttpTransaction {
+  ts: number;
+  depth: number;
+  method: string | undefined = undefined;
+  uri: string | undefined = undefined;
+  version: string | undefined = undefined;
+  host: string | undefined = undefined;
+  userAgent: string | undefined = undefined;
+  referrer: string | undefined = undefined;
+  origin: string | undefined = undefined;
+  username: string | undefined = undefined;
+  proxied: string[] | undefined = undefined;
+  requestBodyLen = 0;
+  responseBodyLen = 0;
+  statusCode: number | undefined = undefined;
+  statusMsg: string | undefined = undefined;
+  infoCode: number | undefined = undefined;
+  infoMsg: string | undefined = undefined;
+  /** Request had no protocol part: the reply comes without status line or headers. */
+  http09 = false;
+  authScheme: AuthScheme = AuthScheme.NONE;
+  authUser: string | undefined = undefined;
+  /** A 401 reply carried an NTLM/Negotiate challenge token: the handshake continues. */
+  challengeContinues = false;
+  logged = false;
+
+  constructor(ts: number, depth: number) {
+    this.ts = ts;
+    this.depth = depth;
+  }
+}
+
+/** Per-message framing facts gathered from the headers of one direction. */
+class Framing {
+  contentLength = -1;
+  chunked = false;
+  reset(): void {
+    this.contentLength = -1;
+    this.chunked = false;
+  }
+}
+
+export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
+  readonly #ctx: AnalyzerContext;
+  readonly #req: HttpMessageStream;
+  readonly #resp: HttpMessageStream;
+  /** Requests (in order) still waiting for their final reply. */
+  readonly #pending: HttpTransaction[] = [];
+  /** The request whose headers/body are being read. */
+  #reqTx: HttpTransaction | null = null;
+  /** The transaction the reply being read belongs to. */
+  #respTx: HttpTransaction | null = null;
+  /** The reply being read is a 1xx interim reply. */
+  #respInterim = false;
+  #depth = 0;
+  #confirmed = false;
+  readonly #reqFraming = new Framing();
+  readonly #respFraming = new Framing();
+  readonly #hb = newHeaderBounds();
+
+  constructor(ctx: AnalyzerContext) {
+    this.#ctx = ctx;
+    this.#req = new HttpMessageStream(true, this);
+    this.#resp = new HttpMessageStream(false, this);
+  }
+
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    if (fromOrig) this.#req.feed(data, ts);
+    else this.#resp.feed(data, ts);
+  }
+
+  gap(fromOrig: boolean, len: number): void {
+    if (fromOrig) this.#req.gap(len);
+    else this.#resp.gap(len);
+  }
+
+  wants(fromOrig: boolean): boolean {
+    return fromOrig ? this.#req.active : this.#resp.active;
+  }
+
+  end(ts: number): void {
+    this.#resp.finish(ts);
+    for (let i = 0; i < this.#pending.length; i++) this.#log(this.#pending[i]!);
+    this.#pending.length = 0;
+    if (this.#respTx !== null && !this.#respTx.logged) this.#log(this.#respTx);
+    this.#respTx = null;
+    this.#reqTx = null;
+  }
+
+  // --- HttpStreamHandler -------------------------------------------------
+
+  rawMessage(isRequest: boolean, buf: Uint8Array, start: number, end: number, ts: number): boolean {
+    if (isRequest) return false;
+    const front = this.#pending.length > 0 ? this.#pending[0]! : null;
+    const http09 = front !== null && front.http09;
+    if (!http09) {
+      if (looksLikeStatusLine(buf, start, end)) return false;
+      this.#ctx.anomaly(HttpAnomaly.BAD_STATUS_LINE);
+    }
+    const tx = front ?? this.#orphan(ts);
+    if (http09) {
+      tx.statusCode = 0;
+      tx.statusMsg = HTTP09_STATUS_MSG;
+    }
+    this.#respTx = tx;
+    this.#respInterim = false;
+    return true;
+  }
+
+  startLine(isRequest: boolean, buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): boolean {
+    return isRequest ? this.#requestLine(buf, start, end, truncated, ts) : this.#statusLine(buf, start, end, ts);
+  }
+
+  header(isRequest: boolean, buf: Uint8Array, start: number, end: number): void {
+    const hb = this.#hb;
+    if (isFoldedLine(buf, start, end)) return;
+    if (!parseHeaderLine(buf, start, end, hb)) {
+      this.#ctx.anomaly(HttpAnomaly.BAD_HEADER);
+      return;
+    }
+    const framing = isRequest ? this.#reqFraming : this.#respFraming;
+    const n = hb.nameEnd;
+    const v = hb.valueStart;
+    const ve = hb.valueEnd;
+    if (equalsIgnoreCase(buf, start, n, H_CONTENT_LENGTH)) {
+      const cl = parseContentLength(buf, v, ve);
+      if (cl < 0 || (framing.contentLength >= 0 && framing.contentLength !== cl)) {
+        this.#ctx.anomaly(HttpAnomaly.BAD_CONTENT_LENGTH);
+      } else {
+        framing.contentLength = cl;
+      }
+      return;
+    }
+    if (equalsIgnoreCase(buf, start, n, H_TRANSFER_ENCODING)) {
+      // Chunked must be the final coding (RFC 9112 section 6.1).
+      framing.chunked = ve - v >= CHUNKED.length && equalsIgnoreCase(buf, ve - CHUNKED.length, ve, CHUNKED);
+      return;
+    }
+    if (!isRequest) {
+      const tx = this.#respTx;
+      if (tx !== null && equalsIgnoreCase(buf, start, n, H_WWW_AUTHENTICATE) && isContinuationChallenge(buf, v, ve)) {
+        tx.challengeContinues = true;
+      }
+      return;
+    }
+    const tx = this.#reqTx;
+    if (tx === null) return;
+    if (equalsIgnoreCase(buf, start, n, H_HOST)) tx.host = logString(buf, v, ve);
+    else if (equalsIgnoreCase(buf, start, n, H_USER_AGENT)) tx.userAgent = logString(buf, v, ve);
+    else if (equalsIgnoreCase(buf, start, n, H_REFERER)) tx.referrer = logString(buf, v, ve);
+    else if (equalsIgnoreCase(buf, start, n, H_ORIGIN)) tx.origin = logString(buf, v, ve);
+    else if (equalsIgnoreCase(buf, start, n, H_AUTHORIZATION)) {
+      const auth = parseAuthorization(buf, v, ve);
+      tx.authScheme = auth.scheme;
+      if (auth.user !== undefined) {
+        tx.authUser = auth.domain !== undefined ? `${auth.domain}\\${auth.user}` : auth.user;
+        // Zeek's `username` is the Basic user only.
+        if (auth.scheme === AuthScheme.BASIC) tx.username = auth.user;
+      }
+    } else {
+      for (let k = 0; k < PROXY_HEADERS.length; k++) {
+        const ph = PROXY_HEADERS[k]!;
+        if (equalsIgnoreCase(buf, start, n, ph.bytes)) {
+          if (tx.proxied === undefined) tx.proxied = [];
+          if (tx.proxied.length < MAX_PROXIED_VALUES) tx.proxied.push(`${ph.name} -> ${logString(buf, v, ve)}`);
+          break;
+        }
+      }
+    }
+  }
+
+  headersDone(isRequest: boolean, _ts: number): number {
+    if (isRequest) return this.#requestBody();
+    return this.#responseBody();
+  }
+
+  body(isRequest: boolean, len: number): void {
+    if (isRequest) {
+      if (this.#reqTx !== null) this.#reqTx.requestBodyLen += len;
+    } else if (this.#respTx !== null) {
+      this.#respTx.responseBodyLen += len;
+    }
+  }
+
+  messageDone(isRequest: boolean, _ts: number): void {
+    if (isRequest) {
+      this.#reqFraming.reset();
+      return;
+    }
+    this.#respFraming.reset();
+    const tx = this.#respTx;
+    if (tx === null) return;
+    if (this.#respInterim) {
+      this.#respInterim = false;
+      return;
+    }
+    this.#respTx = null;
+    const at = this.#pending.indexOf(tx);
+    if (at >= 0) this.#pending.splice(at, 1);
+    this.#log(tx);
+  }
+
+  anomaly(code: string): void {
+    this.#ctx.anomaly(code);
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  #requestLine(buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): boolean {
+    const line = parseRequestLine(buf, start, end);
+    if (line === null) {
+      this.#ctx.anomaly(HttpAnomaly.BAD_REQUEST_LINE);
+      return false;
+    }
+    const tx = new HttpTransaction(ts, ++this.#depth);
+    tx.method = line.method;
+    tx.uri = line.uri;
+    if (truncated) {
+      // The protocol part was cut off with the line's tail: do not guess HTTP/0.9.
+      tx.version = undefined;
+    } else {
+      tx.version = line.version;
+      tx.http09 = line.missingProtocol;
+      if (line.missingProtocol) this.#ctx.anomaly(HttpAnomaly.MISSING_PROTOCOL);
+      if (line.badVersion) this.#ctx.anomaly(HttpAnomaly.BAD_REQUEST_LINE);
+    }
+    if (line.unescapedPercent > 0) this.#ctx.anomaly(HttpAnomaly.UNESCAPED_PERCENT);
+    if (this.#pending.length >= MAX_PENDING_TRANSACTIONS) {
+      // Replies are not keeping up: log the oldest now rather than grow without bound.
+      this.#ctx.anomaly(HttpAnomaly.TOO_MANY_PENDING);
+      const oldest = this.#pending.shift()!;
+      if (oldest === this.#respTx) this.#respTx = null;
+      this.#log(oldest);
+    }
+    this.#pending.push(tx);
+    this.#reqTx = tx;
+    this.#reqFraming.reset();
+    this.#confirm();
+    return true;
+  }
+
+  #statusLine(buf: Uint8Array, start: number, end: number, ts: number): boolean {
+    const st = parseStatusLine(buf, start, end);
+    if (st === null) {
+      this.#ctx.anomaly(HttpAnomaly.BAD_STATUS_LINE);
+      return false;
+    }
+    this.#confirm();
+    this.#respFraming.reset();
+    const tx = this.#pending.length > 0 ? this.#pending[0]! : this.#orphan(ts);
+    this.#respTx = tx;
+    if (st.code >= 100 && st.code < 200 && st.code !== 101) {
+      this.#respInterim = true;
+      tx.infoCode = st.code;
+      tx.infoMsg = st.reason;
+      return true;
+    }
+    this.#respInterim = false;
+    tx.statusCode = st.code;
+    tx.statusMsg = st.reason;
+    tx.version = st.version;
+    return true;
+  }
+
+  /** A reply with no request waiting for it (capture started mid-connection, or a confused peer). */
+  #orphan(ts: number): HttpTransaction {
+    this.#ctx.anomaly(HttpAnomaly.REPLY_WITHOUT_REQUEST);
+    return new HttpTransaction(ts, ++this.#depth);
+  }
+
+  #requestBody(): number {
+    const tx = this.#reqTx;
+    const f = this.#reqFraming;
+    if (tx !== null && tx.method === 'CONNECT') return BODY_TUNNEL;
+    if (tx !== null && tx.http09) return 0;
+    if (f.chunked) return BODY_CHUNKED;
+    return f.contentLength > 0 ? f.contentLength : 0;
+  }
+
+  #responseBody(): number {
+    const tx = this.#respTx;
+    const f = this.#respFraming;
+    if (tx === null) return f.chunked ? BODY_CHUNKED : f.contentLength >= 0 ? f.contentLength : BODY_UNTIL_CLOSE;
+    if (this.#respInterim) return 0;
+    const code = tx.statusCode ?? 0;
+    this.#authOutcome(tx, code);
+    if (code === 101 || (tx.method === 'CONNECT' && code >= 200 && code < 300)) {
+      // The connection now carries another protocol in both directions.
+      this.#req.tunnel();
+      return BODY_TUNNEL;
+    }
+    if (tx.method === 'HEAD' || code === 204 || code === 304) return 0;
+    if (f.chunked) return BODY_CHUNKED;
+    if (f.contentLength >= 0) return f.contentLength;
+    return BODY_UNTIL_CLOSE;
+  }
+
+  #authOutcome(tx: HttpTransaction, code: number): void {
+    const s = tx.authScheme;
+    if (s !== AuthScheme.BASIC && s !== AuthScheme.NTLM && s !== AuthScheme.NEGOTIATE && s !== AuthScheme.DIGEST) return;
+    let outcome: 'success' | 'failure';
+    if (code === 401) {
+      if (tx.challengeContinues) return;
+      outcome = 'failure';
+    } else if (code >= 200 && code < 400) {
+      outcome = 'success';
+    } else {
+      return;
+    }
+    const c = this.#ctx.conn;
+    const ev: AuthEvent = {
+      type: 'auth',
+      ts: tx.ts,
+      uid: c.uid,
+      service: 'http',
+      client: c.orig_h,
+      client_port: c.orig_p,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      ...(tx.authUser !== undefined ? { user: tx.authUser } : {}),
+      outcome,
+      detail: `${authSchemeName(s)} ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}`,
+    };
+    this.#ctx.emit(ev);
+  }
+
+  #confirm(): void {
+    if (this.#confirmed) return;
+    this.#confirmed = true;
+    this.#ctx.confirm('http');
+  }
+
+  #log(tx: HttpTransaction): void {
+    if (tx.logged) return;
+    tx.logged = true;
+    const c = this.#ctx.conn;
+    // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
+    const rec = {} as HttpRecord;
+    rec.ts = tx.ts;
+    rec.uid = c.uid;
+    rec['id.orig_h'] = c.orig_h;
+    rec['id.orig_p'] = c.orig_p;
+    rec['id.resp_h'] = c.resp_h;
+    rec['id.resp_p'] = c.resp_p;
+    rec.trans_depth = tx.depth;
+    if (tx.method !== undefined) rec.method = tx.method;
+    if (tx.host !== undefined) rec.host = tx.host;
+    if (tx.uri !== undefined) rec.uri = tx.uri;
+    if (tx.referrer !== undefined) rec.referrer = tx.referrer;
+    if (tx.version !== undefined) rec.version = tx.version;
+    if (tx.userAgent !== undefined) rec.user_agent = tx.userAgent;
+    if (tx.origin !== undefined) rec.origin = tx.origin;
+    rec.request_body_len = tx.requestBodyLen;
+    rec.response_body_len = tx.responseBodyLen;
+    if (tx.statusCode !== undefined) rec.status_code = tx.statusCode;
+    if (tx.statusMsg !== undefined) rec.status_msg = tx.statusMsg;
+    if (tx.infoCode !== undefined) rec.info_code = tx.infoCode;
+    if (tx.infoMsg !== undefined) rec.info_msg = tx.infoMsg;
+    rec.tags = [];
+    if (tx.username !== undefined) rec.username = tx.username;
+    if (tx.proxied !== undefined) rec.proxied = tx.proxied;
+    this.#ctx.emit({ type: 'http', log: 'http', ts: tx.ts, uid: c.uid, record: rec });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Reads the Authorization header without ever keeping a secret: the scheme,
+ * the Basic user name (the password after the colon is dropped at once), and
+ * the user and domain an NTLM AUTHENTICATE message (type 3) carries in clear.
+ * Also tells a Negotiate/NTLM challenge (401 with a token: the handshake goes
+ * on) from a final refusal. Pure; never throws.
+ */
+import {
+  AuthScheme,
+  SCHEME_BASIC,
+  SCHEME_BEARER,
+  SCHEME_DIGEST,
+  SCHEME_NEGOTIATE,
+  SCHEME_NTLM,
+} from './consts.js';
+import { equalsIgnoreCase, logString } from './text.js';
+
+/** Longest credential token decoded (NTLM type 3 messages are a few hundred bytes; Kerberos tickets a few KiB). */
+export const MAX_CREDENTIAL_TOKEN = 16384;
+
+export interface AuthorizationInfo {
+  scheme: AuthScheme;
+  /** User name when the scheme shows it in clear (Basic, NTLM type 3). */
+  user?: string;
+  /** NTLM domain, when shown. */
+  domain?: string;
+}
+
+function schemeOf(buf: Uint8Array, start: number, end: number): AuthScheme {
+  if (equalsIgnoreCase(buf, start, end, SCHEME_BASIC)) return AuthScheme.BASIC;
+  if (equalsIgnoreCase(buf, start, end, SCHEME_NTLM)) return AuthScheme.NTLM;
+  if (equalsIgnoreCase(buf, start, end, SCHEME_NEGOTIATE)) return AuthScheme.NEGOTIATE;
+  if (equalsIgnoreCase(buf, start, end, SCHEME_DIGEST)) return AuthScheme.DIGEST;
+  if (equalsIgnoreCase(buf, start, end, SCHEME_BEARER)) return AuthScheme.BEARER;
+  return AuthScheme.OTHER;
+}
+
+/** Splits `scheme SP token`; returns the scheme end and token start/end. */
+function splitScheme(buf: Uint8Array, start: number, end: number): [number, number, number] {
+  let i = start;
+  while (i < end && buf[i] !== 0x20 && buf[i] !== 0x09) i++;
+  const schemeEnd = i;
+  while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  return [schemeEnd, i, end];
+}
+
+function decodeBase64(buf: Uint8Array, start: number, end: number): Buffer | null {
+  if (end - start > MAX_CREDENTIAL_TOKEN || end <= start) return null;
+  // Buffer's base64 decoder skips characters outside the alphabet instead of failing.
+  return Buffer.from(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1'), 'base64');
+}
+
+/** Reads an Authorization (or Proxy-Authorization) header value. */
+export function parseAuthorization(buf: Uint8Array, start: number, end: number): AuthorizationInfo {
+  const [schemeEnd, tokStart, tokEnd] = splitScheme(buf, start, end);
+  const scheme = schemeOf(buf, start, schemeEnd);
+  if (scheme === AuthScheme.BASIC) {
+    const raw = decodeBase64(buf, tokStart, tokEnd);
+    if (raw === null) return { scheme };
+    let colon = raw.indexOf(0x3a);
+    if (colon < 0) colon = raw.length;
+    return { scheme, user: logString(raw, 0, colon) };
+  }
+  if (scheme === AuthScheme.NTLM || scheme === AuthScheme.NEGOTIATE) {
+    const raw = decodeBase64(buf, tokStart, tokEnd);
+    if (raw === null) return { scheme };
+    const ntlm = ntlmAuthenticateUser(raw);
+    if (ntlm === null) return { scheme };
+    return { scheme, user: ntlm.user, ...(ntlm.domain !== '' ? { domain: ntlm.domain } : {}) };
+  }
+  return { scheme };
+}
+
+const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
+/** NTLM negotiate flag: strings are UTF-16LE rather than the OEM code page. */
+const NTLM_NEGOTIATE_UNICODE = 0x1;
+/** Offset of the flags field in an AUTHENTICATE message (after six security buffers). */
+const NTLM_AUTH_FLAGS_OFFSET = 60;
+
+function readField(msg: Uint8Array, at: number, unicode: boolean): string | null {
+  if (at + 8 > msg.length) return null;
+  const len = msg[at]! | (msg[at + 1]! << 8);
+  const off = (msg[at + 4]! | (msg[at + 5]! << 8) | (msg[at + 6]! << 16) | (msg[at + 7]! << 24)) >>> 0;
+  if (off + len > msg.length) return null;
+  if (!unicode) return logString(msg, off, off + len);
+  let s = '';
+  for (let i = off; i + 1 < off + len; i += 2) s += String.fromCharCode(msg[i]! | (msg[i + 1]! << 8));
+  return s;
+}
+
+/**
+ * User and domain from an NTLM AUTHENTICATE (type 3) message, found raw or
+ * wrapped in SPNEGO (the NTLMSSP signature is searched for); null otherwise.
+ */
+export function ntlmAuthenticateUser(raw: Uint8Array): { user: string; domain: string } | null {
+  let base = -1;
+  for (let i = 0; i + 12 <= raw.length; i++) {
+    let hit = true;
+    for (let k = 0; k < 8; k++) {
+      if (raw[i + k] !== NTLMSSP[k]) {
+        hit = false;
+        break;
+      }
+    }
+    if (hit) {
+      base = i;
+      break;
+    }
+  }
+  if (base < 0) return null;
+  const msg = raw.subarray(base);
+  if (msg.length < 64 || msg[8] !== 3) return null;
+  const flags = msg[NTLM_AUTH_FLAGS_OFFSET]!;
+  const unicode = (flags & NTLM_NEGOTIATE_UNICODE) !== 0;
+  // Security buffers: LM @12, NT @20, domain @28, user @36, workstation @44.
+  const domain = readField(msg, 28, unicode);
+  const user = readField(msg, 36, unicode);
+  if (user === null || domain === null) return null;
+  return { user, domain };
+}
+
+/**
+ * For a 401 answer: true when a WWW-Authenticate value is an NTLM/Negotiate
+ * challenge carrying a token, i.e. the handshake continues and this is not a refusal.
+ */
+export function isContinuationChallenge(buf: Uint8Array, start: number, end: number): boolean {
+  const [schemeEnd, tokStart, tokEnd] = splitScheme(buf, start, end);
+  const scheme = schemeOf(buf, start, schemeEnd);
+  return (scheme === AuthScheme.NTLM || scheme === AuthScheme.NEGOTIATE) && tokEnd > tokStart;
+}

@@ -1,0 +1,262 @@
+/**
+ * Splits one direction of an HTTP/1.x byte stream into messages: start line,
+ * header lines, then a body framed by Content-Length, chunked encoding, the
+ * end of the connection, or nothing. Lines may be cut across `feed` calls and
+ * several messages may share one call (pipelining); body bytes are counted,
+ * never copied. The handler (the analyzer) interprets lines and decides the
+ * body framing once the headers are complete.
+ */
+import { HttpAnomaly, MAX_HEADER_BYTES, MAX_HEADERS, MAX_LINE_BYTES } from './consts.js';
+import { parseChunkSize } from './parser.js';
+
+/** `headersDone` results besides a non-negative Content-Length. */
+export const BODY_CHUNKED = -1;
+/** The body runs until the connection closes (responses without length). */
+export const BODY_UNTIL_CLOSE = -2;
+/** The connection stops being HTTP (CONNECT, 101 Switching Protocols). */
+export const BODY_TUNNEL = -3;
+
+export interface HttpStreamHandler {
+  /** A message is about to begin with these bytes; true reads it all as a raw body until close (HTTP/0.9 reply). */
+  rawMessage(isRequest: boolean, buf: Uint8Array, start: number, end: number, ts: number): boolean;
+  /** The start line; false when it is not HTTP (the direction is then abandoned). */
+  startLine(isRequest: boolean, buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): boolean;
+  header(isRequest: boolean, buf: Uint8Array, start: number, end: number): void;
+  /** Headers done: a Content-Length (>= 0), BODY_CHUNKED, BODY_UNTIL_CLOSE or BODY_TUNNEL. */
+  headersDone(isRequest: boolean, ts: number): number;
+  body(isRequest: boolean, len: number): void;
+  messageDone(isRequest: boolean, ts: number): void;
+  anomaly(code: string): void;
+}
+
+const S_START = 0;
+const S_HEADERS = 1;
+const S_BODY_LENGTH = 2;
+const S_CHUNK_SIZE = 3;
+const S_CHUNK_DATA = 4;
+const S_CHUNK_END = 5;
+const S_TRAILERS = 6;
+const S_UNTIL_CLOSE = 7;
+const S_TUNNEL = 8;
+const S_DEAD = 9;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export class HttpMessageStream {
+  readonly #isRequest: boolean;
+  readonly #h: HttpStreamHandler;
+  #state = S_START;
+  /** Partial line carried between calls; allocated on first need. */
+  #line: Uint8Array | null = null;
+  #lineLen = 0;
+  /** The current line passed MAX_LINE_BYTES; its tail is being dropped. */
+  #lineTruncated = false;
+  #remaining = 0;
+  #headerCount = 0;
+  #headerBytes = 0;
+  #headersFlagged = false;
+
+  constructor(isRequest: boolean, handler: HttpStreamHandler) {
+    this.#isRequest = isRequest;
+    this.#h = handler;
+  }
+
+  /** False once the direction is tunnelled or abandoned: no more bytes are useful. */
+  get active(): boolean {
+    return this.#state !== S_TUNNEL && this.#state !== S_DEAD;
+  }
+
+  /** Stop parsing: the connection left HTTP (the other side switched protocols). */
+  tunnel(): void {
+    this.#state = S_TUNNEL;
+  }
+
+  feed(data: Uint8Array, ts: number): void {
+    const len = data.length;
+    let i = 0;
+    while (i < len) {
+      const st = this.#state;
+      if (st === S_BODY_LENGTH || st === S_CHUNK_DATA) {
+        const avail = len - i;
+        const take = avail < this.#remaining ? avail : this.#remaining;
+        this.#h.body(this.#isRequest, take);
+        this.#remaining -= take;
+        i += take;
+        if (this.#remaining === 0) {
+          if (st === S_CHUNK_DATA) this.#state = S_CHUNK_END;
+          else this.#endMessage(ts);
+        }
+        continue;
+      }
+      if (st === S_UNTIL_CLOSE) {
+        this.#h.body(this.#isRequest, len - i);
+        return;
+      }
+      if (st === S_TUNNEL || st === S_DEAD) return;
+      // Line-oriented states.
+      if (st === S_START && this.#lineLen === 0 && !this.#lineTruncated) {
+        const b = data[i]!;
+        // Blank lines between messages are tolerated (RFC 9112 section 2.2).
+        if (b === CR || b === LF) {
+          i++;
+          continue;
+        }
+        if (this.#h.rawMessage(this.#isRequest, data, i, len, ts)) {
+          this.#state = S_UNTIL_CLOSE;
+          continue;
+        }
+      }
+      let j = i;
+      while (j < len && data[j] !== LF) j++;
+      if (j === len) {
+        this.#append(data, i, len);
+        return;
+      }
+      if (this.#lineLen === 0 && !this.#lineTruncated) {
+        let e = j;
+        if (e > i && data[e - 1] === CR) e--;
+        if (e - i > MAX_LINE_BYTES) {
+          // Same bound as for lines carried across calls: keep the head, flag the rest.
+          this.#h.anomaly(HttpAnomaly.LINE_TOO_LONG);
+          this.#onLine(data, i, i + MAX_LINE_BYTES, true, ts);
+        } else {
+          this.#onLine(data, i, e, false, ts);
+        }
+      } else {
+        this.#append(data, i, j);
+        const line = this.#line!;
+        let e = this.#lineLen;
+        if (e > 0 && line[e - 1] === CR) e--;
+        const truncated = this.#lineTruncated;
+        this.#lineLen = 0;
+        this.#lineTruncated = false;
+        this.#onLine(line, 0, e, truncated, ts);
+      }
+      i = j + 1;
+    }
+  }
+
+  /** `len` bytes of this direction were lost. */
+  gap(len: number): void {
+    const st = this.#state;
+    if ((st === S_BODY_LENGTH || st === S_CHUNK_DATA) && len < this.#remaining) {
+      this.#remaining -= len;
+      return;
+    }
+    if (st === S_UNTIL_CLOSE || st === S_TUNNEL || st === S_DEAD) return;
+    // Lost framing: nothing after this point can be trusted.
+    this.#h.anomaly(HttpAnomaly.CONTENT_GAP);
+    this.#state = S_DEAD;
+  }
+
+  /** The connection ended: a body running until close is complete now. */
+  finish(ts: number): void {
+    if (this.#state === S_UNTIL_CLOSE) {
+      this.#state = S_START;
+      this.#h.messageDone(this.#isRequest, ts);
+    }
+  }
+
+  #append(data: Uint8Array, start: number, end: number): void {
+    if (this.#line === null) this.#line = new Uint8Array(MAX_LINE_BYTES);
+    let n = end - start;
+    if (this.#lineLen + n > MAX_LINE_BYTES) {
+      if (!this.#lineTruncated) this.#h.anomaly(HttpAnomaly.LINE_TOO_LONG);
+      this.#lineTruncated = true;
+      n = MAX_LINE_BYTES - this.#lineLen;
+    }
+    if (n > 0) {
+      this.#line.set(data.subarray(start, start + n), this.#lineLen);
+      this.#lineLen += n;
+    }
+  }
+
+  #onLine(buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): void {
+    switch (this.#state) {
+      case S_START:
+        if (end === start) return;
+        if (!this.#h.startLine(this.#isRequest, buf, start, end, truncated, ts)) {
+          this.#state = S_DEAD;
+          return;
+        }
+        this.#state = S_HEADERS;
+        this.#headerCount = 0;
+        this.#headerBytes = 0;
+        this.#headersFlagged = false;
+        return;
+      case S_HEADERS:
+        if (end === start) {
+          this.#afterHeaders(ts);
+          return;
+        }
+        this.#headerCount++;
+        this.#headerBytes += end - start;
+        if (this.#headerCount > MAX_HEADERS || this.#headerBytes > MAX_HEADER_BYTES) {
+          if (!this.#headersFlagged) {
+            this.#h.anomaly(this.#headerCount > MAX_HEADERS ? HttpAnomaly.TOO_MANY_HEADERS : HttpAnomaly.HEADERS_TOO_LARGE);
+            this.#headersFlagged = true;
+          }
+          return;
+        }
+        this.#h.header(this.#isRequest, buf, start, end);
+        return;
+      case S_CHUNK_END:
+        if (end === start) {
+          this.#state = S_CHUNK_SIZE;
+          return;
+        }
+        // A missing CRLF after chunk data: read this line as the next chunk size.
+        this.#h.anomaly(HttpAnomaly.BAD_CHUNK_END);
+        this.#chunkSize(buf, start, end, ts);
+        return;
+      case S_CHUNK_SIZE:
+        if (end === start) return;
+        this.#chunkSize(buf, start, end, ts);
+        return;
+      case S_TRAILERS:
+        if (end === start) this.#endMessage(ts);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #chunkSize(buf: Uint8Array, start: number, end: number, ts: number): void {
+    const n = parseChunkSize(buf, start, end);
+    if (n < 0) {
+      this.#h.anomaly(HttpAnomaly.BAD_CHUNK_SIZE);
+      this.#h.messageDone(this.#isRequest, ts);
+      this.#state = S_DEAD;
+      return;
+    }
+    if (n === 0) {
+      this.#state = S_TRAILERS;
+      return;
+    }
+    this.#remaining = n;
+    this.#state = S_CHUNK_DATA;
+  }
+
+  #afterHeaders(ts: number): void {
+    const mode = this.#h.headersDone(this.#isRequest, ts);
+    if (mode === BODY_CHUNKED) {
+      this.#state = S_CHUNK_SIZE;
+    } else if (mode === BODY_UNTIL_CLOSE) {
+      this.#state = S_UNTIL_CLOSE;
+    } else if (mode === BODY_TUNNEL) {
+      this.#h.messageDone(this.#isRequest, ts);
+      this.#state = S_TUNNEL;
+    } else if (mode > 0) {
+      this.#remaining = mode;
+      this.#state = S_BODY_LENGTH;
+    } else {
+      this.#endMessage(ts);
+    }
+  }
+
+  #endMessage(ts: number): void {
+    this.#state = S_START;
+    this.#h.messageDone(this.#isRequest, ts);
+  }
+}

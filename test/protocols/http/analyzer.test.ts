@@ -1,0 +1,276 @@
+/**
+ * Unit tests of the HTTP analyzer on hand-written messages: pairing of
+ * pipelined requests and replies, body framing (Content-Length, chunked,
+ * until close), HTTP/0.9, interim replies, auth events, anomalies, and
+ * messages cut at every byte boundary.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { httpSpec } from '../../../src/protocols/http/index.js';
+import type { HttpRecord } from '../../../src/protocols/http/events.js';
+import type { AuthEvent } from '../../../src/events/auth.js';
+import { ascii, fakeContext, pieces, type FakeContext } from './fake-ctx.js';
+
+function records(ctx: FakeContext): HttpRecord[] {
+  const out: HttpRecord[] = [];
+  for (const e of ctx.events) if (e.type === 'http') out.push(e.record);
+  return out;
+}
+
+function auths(ctx: FakeContext): AuthEvent[] {
+  const out: AuthEvent[] = [];
+  for (const e of ctx.events) if (e.type === 'auth') out.push(e);
+  return out;
+}
+
+test('a simple GET and its reply make one record with Zeek fields in order', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /a%20b?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.0\r\nReferer: http://r/\r\nOrigin: http://o\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'), 2);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.deepEqual(Object.keys(r[0]!), [
+    'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'trans_depth', 'method', 'host', 'uri',
+    'referrer', 'version', 'user_agent', 'origin', 'request_body_len', 'response_body_len', 'status_code',
+    'status_msg', 'tags',
+  ]);
+  assert.equal(r[0]!.ts, 1);
+  assert.equal(r[0]!.uri, '/a b?x=1');
+  assert.equal(r[0]!.host, 'example.com');
+  assert.equal(r[0]!.user_agent, 'curl/8.0');
+  assert.equal(r[0]!.referrer, 'http://r/');
+  assert.equal(r[0]!.origin, 'http://o');
+  assert.equal(r[0]!.response_body_len, 5);
+  assert.equal(r[0]!.status_code, 200);
+  assert.equal(r[0]!.status_msg, 'OK');
+  assert.deepEqual(ctx.confirmed, ['http']);
+  assert.deepEqual(ctx.anomalies, []);
+});
+
+test('pipelined requests pair with replies in order; keep-alive depth counts up', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /3 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n'), 2);
+  a.data(false, ascii('4\r\nwxyz\r\n2;ext=1\r\nab\r\n0\r\nX-Trailer: 1\r\n\r\n'), 3);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n'), 4);
+  const r = records(ctx);
+  assert.deepEqual(r.map((x) => [x.trans_depth, x.uri, x.status_code, x.response_body_len]), [
+    [1, '/1', 200, 3],
+    [2, '/2', 404, 6],
+    [3, '/3', 200, 0], // HEAD: the Content-Length describes a body that is not sent
+  ]);
+});
+
+test('a request body with Content-Length is counted, not stored, across any split', () => {
+  const msg = ascii('POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world');
+  const reply = ascii('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n');
+  for (let size = 1; size <= msg.length; size++) {
+    const ctx = fakeContext();
+    const a = httpSpec.create(ctx);
+    for (const p of pieces(msg, size)) a.data(true, p, 1);
+    for (const p of pieces(reply, size)) a.data(false, p, 2);
+    const r = records(ctx);
+    assert.equal(r.length, 1, `split ${size}`);
+    assert.equal(r[0]!.method, 'POST');
+    assert.equal(r[0]!.request_body_len, 11, `split ${size}`);
+    assert.equal(r[0]!.status_code, 201);
+  }
+});
+
+test('a reply without length runs until the connection ends', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET / HTTP/1.0\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n0123456789'), 2);
+  a.data(false, ascii('0123456789'), 3);
+  assert.equal(records(ctx).length, 0);
+  a.end(4);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.response_body_len, 20);
+  assert.equal(r[0]!.version, '1.0');
+});
+
+test('HTTP/0.9: no protocol in the request, raw reply; logged like Zeek (0 / <empty>)', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /\r\n\r\n'), 1);
+  a.data(false, ascii('<html>hi</html>\n'), 2);
+  a.end(3);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.version, '0.9');
+  assert.equal(r[0]!.status_code, 0);
+  assert.equal(r[0]!.status_msg, '<empty>');
+  assert.equal(r[0]!.response_body_len, 16);
+  assert.ok(ctx.anomalies.includes('http_request_line_missing_protocol'));
+});
+
+test('a request line without protocol followed by headers still yields the headers', () => {
+  // As in suricata-verify http-not09: "GET /" then header lines, LF endings, a line without colon.
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /\nFakeHeader\nHost: localhost\nUser-Agent: myscript\n\n'), 1);
+  a.data(false, ascii('<!DOCTYPE HTML>\n<html></html>\n'), 2);
+  a.end(3);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.user_agent, 'myscript');
+  assert.equal(r[0]!.host, 'localhost');
+  assert.ok(ctx.anomalies.includes('http_request_line_missing_protocol'));
+  assert.ok(ctx.anomalies.includes('http_bad_header_line'));
+});
+
+test('100 Continue goes to info_code; the final reply completes the pair', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('PUT /x HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 100 Continue\r\n\r\n'), 2);
+  a.data(true, ascii('ok'), 3);
+  a.data(false, ascii('HTTP/1.1 204 No Content\r\n\r\n'), 4);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.info_code, 100);
+  assert.equal(r[0]!.info_msg, 'Continue');
+  assert.equal(r[0]!.status_code, 204);
+  assert.equal(r[0]!.request_body_len, 2);
+});
+
+test('an unanswered request is logged at end without status', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /never HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.end(9);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.status_code, undefined);
+  assert.equal(r[0]!.uri, '/never');
+});
+
+test('Basic auth: user logged, password never; 401 is a failure and 200 a success', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  const cred = Buffer.from('alice:s3cret').toString('base64');
+  a.data(true, ascii(`GET /p HTTP/1.1\r\nHost: h\r\nAuthorization: Basic ${cred}\r\n\r\n`), 1);
+  a.data(false, ascii('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="x"\r\nContent-Length: 0\r\n\r\n'), 2);
+  a.data(true, ascii(`GET /p HTTP/1.1\r\nHost: h\r\nAuthorization: Basic ${cred}\r\n\r\n`), 3);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 4);
+  const r = records(ctx);
+  assert.equal(r[0]!.username, 'alice');
+  assert.ok(!JSON.stringify(ctx.events).includes('s3cret'));
+  const au = auths(ctx);
+  assert.deepEqual(au.map((x) => [x.outcome, x.user, x.service]), [
+    ['failure', 'alice', 'http'],
+    ['success', 'alice', 'http'],
+  ]);
+  assert.equal(au[0]!.detail, 'Basic 401 Unauthorized');
+});
+
+test('NTLM: a 401 carrying a challenge is not a failure; the type 3 user is reported', () => {
+  // NTLM AUTHENTICATE (type 3), OEM strings: domain "CORP", user "bob", workstation "WS".
+  const msg = new Uint8Array(64 + 4 + 3 + 2);
+  msg.set(Buffer.from('NTLMSSP\0', 'latin1'), 0);
+  msg[8] = 3;
+  const field = (at: number, len: number, off: number) => {
+    msg[at] = len; msg[at + 2] = len; msg[at + 4] = off;
+  };
+  field(12, 0, 64); // LM
+  field(20, 0, 64); // NT
+  field(28, 4, 64); // domain
+  field(36, 3, 68); // user
+  field(44, 2, 71); // workstation
+  msg[60] = 0x02; // flags: OEM, not Unicode
+  msg.set(Buffer.from('CORPbobWS', 'latin1'), 64);
+  const t3 = Buffer.from(msg).toString('base64');
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET / HTTP/1.1\r\nAuthorization: NTLM TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM TlRMTVNTUAACAAAA\r\nContent-Length: 0\r\n\r\n'), 2);
+  a.data(true, ascii(`GET / HTTP/1.1\r\nAuthorization: NTLM ${t3}\r\n\r\n`), 3);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 4);
+  const au = auths(ctx);
+  assert.equal(au.length, 1);
+  assert.equal(au[0]!.outcome, 'success');
+  assert.equal(au[0]!.user, 'CORP\\bob');
+  // Zeek's username is Basic-only.
+  assert.equal(records(ctx)[1]!.username, undefined);
+});
+
+test('proxy headers are listed in proxied', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET / HTTP/1.1\r\nVia: 1.1 squid\r\nX-Forwarded-For: 10.1.1.1\r\n\r\n'), 1);
+  a.end(2);
+  assert.deepEqual(records(ctx)[0]!.proxied, ['VIA -> 1.1 squid', 'X-FORWARDED-FOR -> 10.1.1.1']);
+});
+
+test('CONNECT 200 and 101 Switching Protocols stop parsing both directions', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 Connection established\r\n\r\n'), 2);
+  assert.equal(a.wants!(true), false);
+  assert.equal(a.wants!(false), false);
+  a.data(true, new Uint8Array([0x16, 0x03, 0x01, 0x00, 0x05]), 3);
+  assert.deepEqual(ctx.anomalies, []);
+  assert.equal(records(ctx).length, 1);
+
+  const ctx2 = fakeContext();
+  const b = httpSpec.create(ctx2);
+  b.data(true, ascii('GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), 1);
+  b.data(false, ascii('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x05hello'), 2);
+  assert.equal(b.wants!(true), false);
+  assert.equal(records(ctx2)[0]!.status_code, 101);
+  assert.deepEqual(ctx2.anomalies, []);
+});
+
+test('garbage is an anomaly and the direction is abandoned', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, new Uint8Array([0x00, 0x01, 0x02, 0x0a]), 1);
+  assert.ok(ctx.anomalies.includes('http_bad_request_line'));
+  assert.equal(a.wants!(true), false);
+  assert.deepEqual(ctx.confirmed, []);
+});
+
+test('over-long lines and header floods are bounded and flagged', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  const longUri = '/' + 'a'.repeat(20000);
+  let headers = '';
+  for (let i = 0; i < 150; i++) headers += `X-H${i}: v\r\n`;
+  a.data(true, ascii(`GET ${longUri} HTTP/1.1\r\n${headers}User-Agent: late\r\n\r\n`), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 2);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.ok(ctx.anomalies.includes('http_line_too_long'));
+  assert.ok(ctx.anomalies.includes('http_too_many_headers'));
+  assert.ok(r[0]!.uri!.length <= 8192);
+  assert.equal(r[0]!.user_agent, undefined); // beyond the header cap
+  assert.equal(r[0]!.status_code, 200); // framing survived
+});
+
+test('non-printable bytes in fields are escaped as \\xNN', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /%00%ff%C3%A9 HTTP/1.1\r\nUser-Agent: a\x01b\r\n\r\n'), 1);
+  a.end(2);
+  const r = records(ctx)[0]!;
+  assert.equal(r.uri, '/\\x00\\xffé');
+  assert.equal(r.user_agent, 'a\\x01b');
+});
+
+test('probe: request and status lines, known methods on short data, not random bytes', () => {
+  const p = (s: string, fromOrig: boolean) => httpSpec.probe!(ascii(s), fromOrig, 'tcp');
+  assert.equal(p('GET / HTTP/1.1\r\n', true), true);
+  assert.equal(p('FOO /x HTTP/1.0\r\n', true), true);
+  assert.equal(p('GET /partial', true), true);
+  assert.equal(p('FOO /partial', true), false);
+  assert.equal(p('M-SEARCH * HTTP/1.1\r\n', true), true);
+  assert.equal(p('HTTP/1.1 200 OK\r\n', false), true);
+  assert.equal(p('SSH-2.0-OpenSSH\r\n', true), false);
+  assert.equal(p('\x16\x03\x01\x00\xa5\x01', true), false);
+  assert.equal(p('GET / HTTP/1.1\r\n', true) && httpSpec.probe!(ascii('GET / HTTP/1.1'), true, 'udp'), false);
+});
