@@ -1,0 +1,141 @@
+/**
+ * The alert: one ECS-named JSON object per rule match (after dedup), the only
+ * thing detectors produce for people and sinks. `buildAlert` turns the engine's
+ * held record into that object; timestamps are packet time, written as ISO 8601.
+ *
+ * Severity is ECS `event.severity`, 1 (low) to 4 (critical).
+ */
+
+/** 1 = low, 2 = medium, 3 = high, 4 = critical. */
+export type Severity = 1 | 2 | 3 | 4;
+
+export const SEVERITY_NAMES: Readonly<Record<Severity, string>> = Object.freeze({
+  1: 'low',
+  2: 'medium',
+  3: 'high',
+  4: 'critical',
+});
+
+/** JSON-safe values for `evidence`. */
+export type EvidenceValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly EvidenceValue[]
+  | { readonly [key: string]: EvidenceValue };
+
+export type Evidence = { [key: string]: EvidenceValue };
+
+export interface AlertEndpoint {
+  ip?: string;
+  mac?: string;
+  port?: number;
+}
+
+export interface Alert {
+  /** When the behaviour was first seen (packet time). */
+  '@timestamp': string;
+  event: {
+    kind: 'alert';
+    severity: Severity;
+    category: string[];
+  };
+  rule: { id: string; name: string };
+  source: AlertEndpoint;
+  destination?: { ip?: string; port?: number };
+  network?: {
+    transport?: string;
+    /** Configured network of the source (or of the subject host). */
+    name?: string;
+  };
+  threat: { technique: { id: string } };
+  /** One plain sentence a person understands. */
+  message: string;
+  evidence: Evidence;
+  /** Number of matches merged into this alert during its dedup interval. */
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  observer: { name: string };
+  /** The rule's dedup key: alerts with the same rule.id and dedup_key are one incident. */
+  dedup_key: string;
+}
+
+/** Rule metadata the builder copies into every alert. */
+export interface AlertRule {
+  id: string;
+  name: string;
+  severity: Severity;
+  category: readonly string[];
+  technique: string;
+}
+
+/** What the engine holds for one open alert (numbers until emission). */
+export interface HeldAlert {
+  rule: AlertRule;
+  key: string;
+  severity: Severity;
+  source: AlertEndpoint;
+  destination: { ip?: string; port?: number } | undefined;
+  transport: string | undefined;
+  networkName: string | undefined;
+  message: string;
+  evidence: Evidence;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** ISO 8601 with milliseconds for a packet time in float seconds. */
+export function isoTime(ts: number): string {
+  const d = new Date(Math.round(ts * 1000));
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
+}
+
+/** Copies only the defined fields, so JSON output never carries `null` placeholders. */
+function endpoint<T extends AlertEndpoint>(e: T): T {
+  const out: AlertEndpoint = {};
+  if (e.ip !== undefined) out.ip = e.ip;
+  if (e.mac !== undefined) out.mac = e.mac;
+  if (e.port !== undefined) out.port = e.port;
+  return out as T;
+}
+
+/** Builds the alert object with its keys in the documented (ECS) order. */
+export function buildAlert(held: HeldAlert, observerName: string): Alert {
+  const head: Pick<Alert, '@timestamp' | 'event' | 'rule' | 'source'> & Partial<Alert> = {
+    '@timestamp': isoTime(held.firstSeen),
+    event: { kind: 'alert', severity: held.severity, category: [...held.rule.category] },
+    rule: { id: held.rule.id, name: held.rule.name },
+    source: endpoint(held.source),
+  };
+  if (held.destination !== undefined) head.destination = endpoint(held.destination);
+  if (held.transport !== undefined || held.networkName !== undefined) {
+    const network: NonNullable<Alert['network']> = {};
+    if (held.transport !== undefined) network.transport = held.transport;
+    if (held.networkName !== undefined) network.name = held.networkName;
+    head.network = network;
+  }
+  head.threat = { technique: { id: held.rule.technique } };
+  head.message = held.message;
+  head.evidence = held.evidence;
+  head.count = held.count;
+  head.first_seen = isoTime(held.firstSeen);
+  head.last_seen = isoTime(held.lastSeen);
+  head.observer = { name: observerName };
+  head.dedup_key = held.key;
+  return head as Alert;
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+
+/** "1,000": counts in messages are read by people. */
+export function formatCount(n: number): string {
+  return numberFormat.format(n);
+}
+
+/** "3 hosts" / "1 host". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Reusable zod field types for picket.yaml: durations, IPs, CIDRs, ports and
+ * glob patterns. Their error messages are written to follow the quoted value
+ * ("\"10.77.2.0/33\" is not a CIDR"); `load.ts` adds file, line and key path.
+ */
+import { z } from 'zod';
+import { parseCidr } from './cidr.js';
+import { isIp } from './ip.js';
+import { parseDuration } from './duration.js';
+
+/** A CIDR or a bare address; the text is kept as written (matchers parse it once). */
+export const cidrField = z.string().superRefine((text, ctx) => {
+  const c = parseCidr(text);
+  if (typeof c === 'string') ctx.addIssue({ code: 'custom', message: c, input: text });
+});
+
+export const ipField = z.string().refine(isIp, { message: 'is not an IP address' });
+
+export const portField = z.number().int('is not a port number (0-65535)').min(0, 'is not a port number (0-65535)').max(65535, 'is not a port number (0-65535)');
+
+/** A duration ("30s", "5m", "1h", "24h", "7d") or seconds; the output is seconds. */
+export function durationField(defaultValue: string | number) {
+  return z
+    .union([z.number(), z.string()])
+    .transform((v, ctx) => {
+      const s = parseDuration(v);
+      if (s === null) {
+        ctx.addIssue({ code: 'custom', message: 'is not a duration (e.g. 30s, 5m, 1h, 24h, or seconds)', input: v });
+        return z.NEVER;
+      }
+      return s;
+    })
+    .prefault(defaultValue);
+}
+
+/** A count threshold (>= 1). */
+export function thresholdField(defaultValue: number) {
+  return z.number().int('must be a whole number').min(1, 'must be at least 1').default(defaultValue);
+}
+
+/** Options every detector takes: an on/off switch and CIDRs whose traffic it ignores. */
+export const baseDetectorFields = {
+  /** Turn the rule off without removing its settings. */
+  enabled: z.boolean().default(true),
+  /** Hosts or CIDRs ignored by this rule when they are the source or the destination. */
+  exclude: z.array(cidrField).default([]),
+};
+
+/** A detector's option object: the base fields plus its own, unknown keys rejected. */
+export function detectorOptions<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject({ ...baseDetectorFields, ...shape });
+}
+
+/** Shell-style glob ("parrot*", "kali") to an anchored, case-insensitive RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 'i');
+}

@@ -1,0 +1,296 @@
+/**
+ * Loading picket.yaml: YAML (with node ranges kept, so every problem names
+ * its line), then the zod schema, then cross-reference checks. Problems are
+ * collected, not stopped at the first: `picket config check` lists them all.
+ * Each reads `file:line: key.path: what is wrong`, e.g.
+ * `picket.yaml:7: networks[1].cidrs[0]: "10.77.2.0/33" is not a CIDR`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML, { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { PicketError } from '../util/errors.js';
+import { siteConfigSchema, type SiteConfig } from './schema.js';
+import { RULE_IDS } from '../detect/index.js';
+
+/** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
+const MAX_ALIAS_COUNT = 100;
+/** Larger config files are refused (a site config is a few KB). */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+export interface ConfigProblem {
+  file: string;
+  /** 1-based line, or 0 when unknown. */
+  line: number;
+  /** Key path, e.g. "networks[1].cidrs[0]" ("" for the whole file). */
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.path !== '' ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/** An invalid or unreadable config; `problems` lists every finding. */
+export class ConfigError extends PicketError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[], code = 'PKT_ERR_CONFIG_INVALID') {
+    super(code, problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type PathSeg = string | number;
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function formatPath(p: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const s = String(seg);
+      out += IDENT.test(s) ? (out === '' ? s : `.${s}`) : `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out;
+}
+
+/** The YAML node at `p` (the key node when `keyOf` is set), or the deepest ancestor found. */
+function nodeAt(doc: Document, p: readonly PathSeg[], keyOf: boolean): YamlNode | null {
+  let node: unknown = doc.contents;
+  let last: YamlNode | null = (doc.contents as YamlNode | null) ?? null;
+  for (let i = 0; i < p.length; i++) {
+    const seg = p[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (pair === undefined) return last;
+      if (keyOf && i === p.length - 1 && isScalar(pair.key)) return pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else {
+      return last;
+    }
+    if (node !== null && typeof node === 'object' && 'range' in node) last = node as YamlNode;
+    else return last;
+  }
+  return last;
+}
+
+function lineOf(doc: Document, lc: LineCounter, p: readonly PathSeg[], keyOf = false): number {
+  const n = nodeAt(doc, p, keyOf);
+  const r = n?.range;
+  return r ? lc.linePos(r[0]).line : 0;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function quote(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = { object: 'a mapping', array: 'a list', string: 'text', number: 'a number', boolean: 'true or false' };
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return 'is required';
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describeValue(input)}`;
+    case 'invalid_value':
+      return `${quote(input)} is not one of: ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_union': {
+      // Report the most specific branch's complaint rather than "invalid input".
+      for (const branch of issue.errors) {
+        const custom = branch.find((b) => b.code === 'custom');
+        if (custom !== undefined) return `${quote(input)} ${custom.message}`;
+      }
+      return `${describeValue(input)} is not accepted here`;
+    }
+    case 'too_small':
+    case 'too_big':
+      return input !== undefined && typeof input !== 'object' ? `${quote(input)} ${issue.message}` : issue.message;
+    case 'custom':
+    case 'invalid_format':
+      return input !== undefined && typeof input !== 'object' ? `${quote(input)} ${issue.message}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** Known keys of the schema object at `p` (for "did you mean"); empty when unknown. */
+function knownKeysAt(p: readonly PathSeg[]): string[] {
+  let s: unknown = siteConfigSchema;
+  const unwrap = (x: unknown): unknown => {
+    for (let i = 0; i < 10; i++) {
+      const def = (x as { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; options?: unknown[] } } })?._zod?.def;
+      if (def === undefined) return x;
+      if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable') x = def.innerType;
+      else if (def.type === 'pipe') x = def.in;
+      else return x;
+    }
+    return x;
+  };
+  for (const seg of p) {
+    s = unwrap(s);
+    const def = (s as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
+    if (def.type === 'object' && typeof seg === 'string' && def.shape !== undefined) s = def.shape[seg];
+    else if (def.type === 'array' && typeof seg === 'number') s = def.element;
+    else return [];
+    if (s === undefined) return [];
+  }
+  s = unwrap(s);
+  const def = (s as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })?._zod?.def;
+  return def?.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+function unknownKeyMessage(key: string, known: string[]): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  if (best !== '' && bestD <= Math.max(2, Math.floor(key.length / 3))) return `unknown key (did you mean "${best}"?)`;
+  return known.length > 0 && known.length <= 12 ? `unknown key (known: ${known.join(', ')})` : 'unknown key';
+}
+
+/** Cross-reference checks the schema cannot express. */
+function semanticProblems(cfg: z.output<typeof siteConfigSchema>): { path: PathSeg[]; message: string }[] {
+  const out: { path: PathSeg[]; message: string }[] = [];
+  const names = new Set<string>();
+  cfg.networks.forEach((n, i) => {
+    if (names.has(n.name)) out.push({ path: ['networks', i, 'name'], message: `"${n.name}" is already the name of another network` });
+    names.add(n.name);
+  });
+  cfg.segmentation.forEach((r, i) => {
+    for (const side of ['from', 'to'] as const) {
+      const v = r[side];
+      if (v !== '*' && v !== 'external' && !names.has(v))
+        out.push({ path: ['segmentation', i, side], message: `"${v}" is not a configured network (or "*", "external")` });
+    }
+  });
+  cfg.suppress.forEach((s, i) => {
+    const ok = s.rule === '*' || (s.rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(s.rule.slice(0, -1))) : RULE_IDS.includes(s.rule));
+    if (!ok) out.push({ path: ['suppress', i, 'rule'], message: `"${s.rule}" matches no rule id` });
+  });
+  return out;
+}
+
+interface Checked {
+  config: SiteConfig | null;
+  problems: ConfigProblem[];
+}
+
+/** Validates YAML text; `file` is only used in messages. */
+export function checkConfigText(text: string, file: string): Checked {
+  const lc = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  for (const err of doc.errors) {
+    const line = err.linePos?.[0]?.line ?? 0;
+    problems.push({ file, line, path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+  }
+  if (problems.length > 0) return { config: null, problems };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return { config: null, problems: [{ file, line: 0, path: '', message: `YAML: ${(err as Error).message}` }] };
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { config: null, problems: [{ file, line: 1, path: '', message: 'the file must be a mapping of settings (key: value)' }] };
+  }
+  const parsed = siteConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const p = issue.path as PathSeg[];
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeysAt(p);
+        for (const key of issue.keys) {
+          const kp = [...p, key];
+          problems.push({ file, line: lineOf(doc, lc, kp, true), path: formatPath(kp), message: unknownKeyMessage(key, known) });
+        }
+        continue;
+      }
+      problems.push({ file, line: lineOf(doc, lc, p), path: formatPath(p), message: issueMessage(issue) });
+    }
+    problems.sort((a, b) => a.line - b.line);
+    return { config: null, problems };
+  }
+  for (const s of semanticProblems(parsed.data)) problems.push({ file, line: lineOf(doc, lc, s.path), path: formatPath(s.path), message: s.message });
+  if (problems.length > 0) return { config: null, problems };
+  return { config: deepFreeze(parsed.data) as SiteConfig, problems };
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+function readConfig(file: string): string | ConfigProblem {
+  const name = path.basename(file);
+  try {
+    const st = fs.statSync(file);
+    if (st.size > MAX_CONFIG_BYTES) return { file: name, line: 0, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config` };
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return { file: name, line: 0, path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+}
+
+/**
+ * The site configuration: defaults when `file` is undefined, else the file
+ * validated. Throws ConfigError (PKT_ERR_CONFIG_INVALID, or
+ * PKT_ERR_CONFIG_READ when the file cannot be read).
+ */
+export function loadConfig(file?: string): SiteConfig {
+  if (file === undefined) return checkConfigText('', 'picket.yaml').config!;
+  const text = readConfig(file);
+  if (typeof text !== 'string') throw new ConfigError([text], 'PKT_ERR_CONFIG_READ');
+  const r = checkConfigText(text, path.basename(file));
+  if (r.config === null) throw new ConfigError(r.problems);
+  return r.config;
+}
+
+/** For `picket config check`: every problem as one line; empty when the file is valid. */
+export function checkConfigFile(file: string): string[] {
+  const text = readConfig(file);
+  if (typeof text !== 'string') return [formatProblem(text)];
+  return checkConfigText(text, path.basename(file)).problems.map(formatProblem);
+}
+
+/** Defaults only (no file), for tests and the CLI's `--no-config`. */
+export function defaultConfig(): SiteConfig {
+  return loadConfig();
+}

@@ -1,0 +1,105 @@
+/**
+ * The picket.yaml schema: every key, its type and its default, so an empty
+ * file (or none) yields a complete, working configuration. Objects are strict
+ * (a misspelt key is an error, not a silently ignored setting). Per-rule
+ * options come from the detector registry, one sub-object per rule id under
+ * `detectors:`. Cross-references (segmentation network names, suppression
+ * rule ids) are checked after the shape, in `load.ts`.
+ */
+import { z } from 'zod';
+import { cidrField, durationField, ipField, portField } from './fields.js';
+import { DETECTOR_OPTIONS } from '../detect/index.js';
+
+export const NETWORK_ROLES = ['server', 'workstation', 'admin', 'isolated', 'guest', 'other'] as const;
+
+/** Default lateral-movement ports: SSH, RPC, NetBIOS, SMB, RDP, VNC, WinRM http/https. */
+export const DEFAULT_LATERAL_PORTS: readonly number[] = [22, 135, 139, 445, 3389, 5900, 5985, 5986];
+
+const networkSchema = z.strictObject({
+  /** Unique name used by segmentation rules, alerts and the state. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'is not a valid network name (letters, digits, _ . -, at most 64)'),
+  cidrs: z.array(cidrField).min(1, 'must list at least one CIDR'),
+  role: z.enum(NETWORK_ROLES).default('other'),
+  /** Alert on never-seen devices here (device.new). */
+  new_device_alerts: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+const segmentationSchema = z.strictObject({
+  name: z.string().optional(),
+  /** Network name, "*" (any configured network) or "external" (outside them all). */
+  from: z.string(),
+  to: z.string(),
+  /** Destination ports; absent or empty = all ports. */
+  ports: z.array(portField).optional(),
+  proto: z.enum(['tcp', 'udp', 'icmp', 'any']).default('any'),
+  /** First matching rule wins: "alert" reports, "allow" exempts. */
+  action: z.enum(['alert', 'allow']).default('alert'),
+});
+
+const hostList = z.union([cidrField, z.array(cidrField)]).transform((v) => (typeof v === 'string' ? [v] : v));
+
+const untilField = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'is not a date (use ISO 8601, e.g. 2025-01-31 or 2025-01-31T18:00:00Z)', input: v });
+    return z.NEVER;
+  }
+  return ms / 1000;
+});
+
+const suppressSchema = z.strictObject({
+  /** Rule id, "*" or "prefix.*". */
+  rule: z.string().min(1),
+  source: hostList.optional(),
+  destination: hostList.optional(),
+  /** Expiry: ISO 8601 date/time or epoch seconds (compared with packet time). */
+  until: untilField.optional(),
+  reason: z.string().optional(),
+});
+
+type DetectorOptionSchemas = typeof DETECTOR_OPTIONS;
+const detectorShape = Object.fromEntries(
+  Object.entries(DETECTOR_OPTIONS).map(([id, schema]) => [id, (schema as z.ZodObject).prefault({})]),
+) as { [K in keyof DetectorOptionSchemas]: z.ZodPrefault<DetectorOptionSchemas[K]> };
+
+export const siteConfigSchema = z.strictObject({
+  /** observer.name of every alert. */
+  observer_name: z.string().min(1).default('picket'),
+  /** Matches of one rule and key within this interval are one alert (see src/alerts/dedup.ts). */
+  dedup_interval: durationField('1h'),
+  /** Live sensors with --state: rules that learn stay silent this long after the first start. */
+  learning_period: durationField('24h'),
+  /** How often (packet time) the state is saved during a run, besides at the end. */
+  state_save_interval: durationField('5m'),
+  /** Alerts held open at once for dedup; beyond it the oldest is emitted early. */
+  max_open_alerts: z.number().int().min(1).default(10000),
+  networks: z.array(networkSchema).default([]),
+  segmentation: z.array(segmentationSchema).default([]),
+  lateral_movement: z
+    .strictObject({
+      ports: z.array(portField).default([...DEFAULT_LATERAL_PORTS]),
+    })
+    .prefault({}),
+  dhcp: z
+    .strictObject({
+      /** DHCP servers allowed to answer; empty = rogue-server detection by conflicting answers only. */
+      authorized_servers: z.array(ipField).default([]),
+      /** Hostname globs to report (ET sid 2022973 watches "kali"). */
+      watch_hostnames: z.array(z.string().min(1)).default(['kali', 'parrot*']),
+    })
+    .prefault({}),
+  suppress: z.array(suppressSchema).default([]),
+  detectors: z.strictObject(detectorShape).prefault({}),
+});
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The validated, frozen site configuration. */
+export type SiteConfig = DeepReadonly<z.output<typeof siteConfigSchema>>;
+export type DetectorsConfig = SiteConfig['detectors'];

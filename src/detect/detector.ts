@@ -1,0 +1,77 @@
+/**
+ * What a detector is: one file per rule exporting a `DetectorDefinition` —
+ * the public rule id, what it means, its severity and ATT&CK technique, the
+ * event types it reads, its option schema (defaults documented where they are
+ * declared), and `create(ctx)` returning one handler per event type. A
+ * detector never imports a protocol parser; it reads typed events and reports
+ * `Finding`s to the engine, which owns dedup, suppression and output.
+ */
+import type { z } from 'zod';
+import type { EventOf, PicketEventType } from '../events/types.js';
+import type { Evidence, Severity } from '../alerts/alert.js';
+import type { SiteConfig } from '../config/schema.js';
+import type { Site } from '../config/site.js';
+import type { StateStore } from '../state/store.js';
+
+/** One match reported by a detector; the engine turns it into (or merges it into) an alert. */
+export interface Finding {
+  /** Packet time of the match. */
+  ts: number;
+  /** Dedup key within the rule: matches with the same key within dedup_interval are one alert. */
+  key: string;
+  source?: { ip?: string; mac?: string; port?: number };
+  destination?: { ip?: string; port?: number };
+  transport?: 'tcp' | 'udp' | 'icmp';
+  /** Network name for `network.name`; defaults to the configured network of source.ip. */
+  network?: string;
+  message: string;
+  evidence: Evidence;
+  /** Observations this report stands for (default 1): added to the alert's count. */
+  count?: number;
+  /** Overrides the rule's severity for this match. */
+  severity?: Severity;
+}
+
+export interface DetectorContext<O> {
+  /** This rule's validated options (defaults filled). */
+  readonly options: O;
+  readonly config: SiteConfig;
+  readonly site: Site;
+  readonly state: StateStore;
+  report(finding: Finding): void;
+  /** Evidence of the alert currently held for `key` (to merge into), if any. */
+  pending(key: string): Evidence | undefined;
+  /** True when `ip` is in the rule's `exclude` list. */
+  excluded(ip: string | undefined): boolean;
+}
+
+/** One handler per subscribed event type. */
+export type DetectorHandlers = { [T in PicketEventType]?: (event: EventOf<T>) => void };
+
+/** Zod schema of a rule's options (a strict object with defaults). */
+export type OptionsSchema = z.ZodType<{ enabled: boolean; exclude: string[] }, unknown>;
+
+export interface DetectorDefinition<S extends OptionsSchema = OptionsSchema> {
+  /** Public rule id, e.g. "scan.port.vertical"; never renamed or reused. */
+  id: string;
+  name: string;
+  description: string;
+  severity: Severity;
+  /** ECS event.category values. */
+  category: readonly string[];
+  /** MITRE ATT&CK technique id, e.g. "T1046". */
+  technique: string;
+  subscribes: readonly PicketEventType[];
+  /**
+   * True when the rule compares against learned state (e.g. "never seen
+   * before"): its alerts are withheld during baseline runs and the learning period.
+   */
+  learns?: boolean;
+  options: S;
+  create(ctx: DetectorContext<z.output<S>>): DetectorHandlers;
+}
+
+/** Identity helper that keeps the option type attached to `create`. */
+export function defineDetector<S extends OptionsSchema>(def: DetectorDefinition<S>): DetectorDefinition<S> {
+  return def;
+}

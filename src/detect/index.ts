@@ -1,0 +1,46 @@
+/**
+ * The detector registry: every rule, imported explicitly (no filesystem
+ * scanning, so a build contains exactly what this list says). Order is the
+ * order handlers run for an event. `DETECTOR_OPTIONS` feeds the config
+ * schema's `detectors:` section, one strict sub-object per rule id.
+ */
+import type { DetectorDefinition, OptionsSchema } from './detector.js';
+import scanPortVertical, { OPTIONS as scanPortVerticalOptions } from './scan.port.vertical.js';
+import scanPortHorizontal, { OPTIONS as scanPortHorizontalOptions } from './scan.port.horizontal.js';
+import scanArp, { OPTIONS as scanArpOptions } from './scan.arp.js';
+import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
+import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
+import netInterSegment, { OPTIONS as netInterSegmentOptions } from './net.inter_segment.js';
+import lateralW2W, { OPTIONS as lateralW2WOptions } from './lateral.workstation_to_workstation.js';
+import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_workstation.js';
+import deviceNew, { OPTIONS as deviceNewOptions } from './device.new.js';
+
+/** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
+export const DETECTOR_OPTIONS = {
+  'scan.port.vertical': scanPortVerticalOptions,
+  'scan.port.horizontal': scanPortHorizontalOptions,
+  'scan.arp': scanArpOptions,
+  'smb.internet': smbInternetOptions,
+  'auth.bruteforce': authBruteforceOptions,
+  'net.inter_segment': netInterSegmentOptions,
+  'lateral.workstation_to_workstation': lateralW2WOptions,
+  'lateral.server_to_workstation': lateralS2WOptions,
+  'device.new': deviceNewOptions,
+} as const;
+
+export type RuleId = keyof typeof DETECTOR_OPTIONS;
+
+/** Every detector definition, in handler order. */
+export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
+  scanPortVertical,
+  scanPortHorizontal,
+  scanArp,
+  smbInternet,
+  authBruteforce,
+  netInterSegment,
+  lateralW2W,
+  lateralS2W,
+  deviceNew,
+] as unknown as readonly DetectorDefinition<OptionsSchema>[];
+
+export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

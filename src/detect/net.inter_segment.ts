@@ -1,0 +1,107 @@
+/**
+ * net.inter_segment — traffic between configured networks that the site's
+ * segmentation policy (`segmentation:` in picket.yaml) forbids.
+ *
+ * Policy rules are read in order and the first that matches a flow decides:
+ * `action: alert` raises, `action: allow` exempts (write allow rules for jump
+ * hosts above the deny rule). `from`/`to` name a network, `*` (any configured
+ * network) or `external` (outside every configured network); `ports` and
+ * `proto` narrow a rule. Traffic inside one network is never checked.
+ *
+ * Attempts count by default (`sessions_only: false`): an attempt across a
+ * boundary that should be closed is itself news, whether or not a firewall
+ * stopped it. Set `sessions_only: true` on networks where blocked discovery
+ * traffic (NetBIOS, SSDP) is routine and only real sessions matter.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions } from '../config/fields.js';
+import { isSession } from './tcp-attempt.js';
+import { ConnTallies, portList } from './conn-tally.js';
+import type { NetworkConfig } from '../config/site.js';
+import { plural } from '../alerts/alert.js';
+
+/** Pairs whose tallies are kept. */
+const MAX_PAIRS = 50000;
+
+export const OPTIONS = detectorOptions({
+  /** Only count connections that exchanged payload both ways. */
+  sessions_only: z.boolean().default(false),
+});
+
+export default defineDetector({
+  id: 'net.inter_segment',
+  name: 'Segmentation policy violation',
+  description: 'A connection between two configured networks that the segmentation policy forbids.',
+  severity: 3,
+  category: ['network'],
+  technique: 'T1021',
+  subscribes: ['flow.end'],
+  options: OPTIONS,
+  create(ctx) {
+    const rules = ctx.config.segmentation.map((r, index) => ({
+      index,
+      from: r.from,
+      to: r.to,
+      ports: r.ports !== undefined && r.ports.length > 0 ? new Set(r.ports) : null,
+      proto: r.proto,
+      allow: r.action === 'allow',
+      text: `${r.from} -> ${r.to}${r.ports !== undefined && r.ports.length > 0 ? ` ports ${r.ports.join(',')}` : ''}`,
+      name: r.name,
+    }));
+    const tallies = new ConnTallies(MAX_PAIRS);
+    const matches = (pattern: string, net: NetworkConfig | undefined): boolean =>
+      pattern === '*' ? net !== undefined : pattern === 'external' ? net === undefined : net !== undefined && net.name === pattern;
+    return {
+      'flow.end'(e) {
+        if (rules.length === 0) return;
+        const rec = e.record;
+        const src = rec['id.orig_h'];
+        const dst = rec['id.resp_h'];
+        const from = ctx.site.networkOf(src);
+        const to = ctx.site.networkOf(dst);
+        if (from === to) return;
+        const port = rec['id.resp_p'];
+        let rule = null;
+        for (let i = 0; i < rules.length; i++) {
+          const r = rules[i]!;
+          if (r.proto !== 'any' && r.proto !== rec.proto) continue;
+          if (r.ports !== null && !r.ports.has(port)) continue;
+          if (!matches(r.from, from) || !matches(r.to, to)) continue;
+          rule = r;
+          break;
+        }
+        if (rule === null || rule.allow) return;
+        if (ctx.excluded(src) || ctx.excluded(dst)) return;
+        const session = isSession(rec);
+        if (ctx.options.sessions_only && !session) return;
+        const key = `${rule.index}|${src}|${dst}`;
+        const t = tallies.note(key, ctx.pending(key) === undefined, port, session);
+        const fromName = from?.name ?? 'external';
+        const toName = to?.name ?? 'external';
+        ctx.report({
+          ts: rec.ts,
+          key,
+          source: { ip: src, mac: rec.orig_l2_addr, port: rec['id.orig_p'] },
+          destination: { ip: dst, port },
+          transport: rec.proto,
+          network: from?.name,
+          message:
+            `${src} (${fromName}) ${t.sessions > 0 ? 'connected' : 'tried to connect'} to ${dst} (${toName}) on ${portList(rec.proto, t.ports)}` +
+            (t.connections > 1 ? ` ${plural(t.connections, 'time')}` : '') +
+            `, which the segmentation policy forbids`,
+          evidence: {
+            policy_rule: rule.name ?? rule.text,
+            policy_index: rule.index,
+            from_network: fromName,
+            to_network: toName,
+            ports: [...t.ports],
+            connections: t.connections,
+            sessions: t.sessions,
+            failed: t.failed,
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,110 @@
+/**
+ * scan.port.horizontal — one source probes one port across many hosts (an
+ * address sweep: looking for every SMB or SSH server of a segment).
+ *
+ * Counts, per (source, destination port), the distinct destination hosts of
+ * failed or payload-less TCP attempts within a sliding window, like Zeek's
+ * address scan (25 hosts on one port in 5 minutes). Hosts that answered with
+ * payload do not count, so a client using one service on many servers (a
+ * backup agent, a monitoring poller that completes its checks) stays quiet.
+ * One alert per scanning source per dedup interval; further ports are merged
+ * into its evidence.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
+import { DistinctWindow } from '../state/window.js';
+import { LruMap } from '../state/lru.js';
+import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+
+/** Ports listed in one alert; the rest are only counted. */
+const MAX_LISTED_PORTS = 50;
+/** Hosts listed as a sample of the current sweep. */
+const MAX_LISTED_HOSTS = 20;
+
+export const OPTIONS = detectorOptions({
+  /** Distinct hosts on one port. Zeek: 25. Lower finds small-segment sweeps; raises alerts for pollers whose targets are often down. */
+  threshold: thresholdField(25),
+  /** Sliding window. Zeek: 5 min. */
+  window: durationField('5m'),
+  /** (source, port) pairs tracked at once. */
+  max_tracked: z.number().int().min(100).default(100000),
+});
+
+export default defineDetector({
+  id: 'scan.port.horizontal',
+  name: 'Port sweep across hosts',
+  description: 'A source made failed or payload-less TCP attempts to one port on many distinct hosts.',
+  severity: 2,
+  category: ['network', 'intrusion_detection'],
+  technique: 'T1046',
+  subscribes: ['flow.end'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const hosts = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
+    const kinds = new LruMap<string, Uint32Array>(o.max_tracked);
+    const portsSeen = new LruMap<string, Set<number>>(o.max_tracked);
+    return {
+      'flow.end'(e) {
+        const rec = e.record;
+        const kind = classifyAttempt(rec);
+        if (!isScanAttempt(kind)) return;
+        const src = rec['id.orig_h'];
+        const dst = rec['id.resp_h'];
+        if (ctx.excluded(src) || ctx.excluded(dst)) return;
+        const port = rec['id.resp_p'];
+        const pk = `${src}:${port}`;
+        const n = hosts.add(pk, dst, rec.ts);
+        let k = kinds.get(pk);
+        if (k === undefined || n === 1) {
+          k = new Uint32Array(6);
+          kinds.set(pk, k);
+        }
+        k[kind]!++;
+        if (n < o.threshold) return;
+
+        const key = src;
+        const held = ctx.pending(key);
+        let ports = portsSeen.get(key);
+        if (ports === undefined || held === undefined) {
+          ports = new Set();
+          portsSeen.set(key, ports);
+        }
+        if (ports.size < 65536) ports.add(port);
+        const type = scanType(k);
+        const start = hosts.oldest(pk);
+        const span = Number.isNaN(start) ? 0 : rec.ts - start;
+        const net = ctx.site.networkOf(dst);
+        const others = ports.size - 1;
+        ctx.report({
+          ts: rec.ts,
+          key,
+          source: { ip: src, mac: rec.orig_l2_addr },
+          destination: { ip: dst, port },
+          transport: 'tcp',
+          count: held === undefined ? n : 1,
+          message:
+            `${src} probed TCP port ${port} on ${formatCount(n)} hosts` +
+            (net !== undefined ? ` in ${net.name}` : '') +
+            (others > 0 ? ` (and ${formatCount(others)} more ${others === 1 ? 'port' : 'ports'})` : '') +
+            ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`,
+          evidence: {
+            scan_type: type,
+            port,
+            hosts_count: n,
+            hosts_sample: hosts.members(pk, MAX_LISTED_HOSTS),
+            target_network: net?.name ?? null,
+            window_seconds: o.window,
+            threshold: o.threshold,
+            attempts: attemptEvidence(k),
+            ports: [...ports].slice(0, MAX_LISTED_PORTS),
+            ports_count: ports.size,
+          },
+        });
+      },
+    };
+  },
+});

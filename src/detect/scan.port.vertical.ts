@@ -1,0 +1,108 @@
+/**
+ * scan.port.vertical — one source probes many ports of one host.
+ *
+ * Counts, per (source, destination), the distinct TCP destination ports of
+ * failed or payload-less attempts (rejected, unanswered, half-open, connect
+ * without data) within a sliding window, as Zeek's scan policy does with
+ * failed connections (15 ports per host in 5 minutes). Conversations that
+ * exchanged payload never count, so a busy client talking to many services
+ * of one server does not look like a scan. One alert per scanning source per
+ * dedup interval (Zeek's `identifier=scanner`): further targets are merged
+ * into the held alert's evidence.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
+import { DistinctWindow } from '../state/window.js';
+import { LruMap } from '../state/lru.js';
+import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+
+/** Targets listed by address in one alert; the rest are only counted. */
+const MAX_LISTED_TARGETS = 20;
+/** Distinct targets remembered per scanner for the held alert's count. */
+const MAX_TARGETS_TRACKED = 4096;
+
+export const OPTIONS = detectorOptions({
+  /** Distinct ports on one host. Zeek: 15. Lower finds slow, targeted scans; raises alerts for clients whose many short connections fail (e.g. a misconfigured agent). */
+  threshold: thresholdField(15),
+  /** Sliding window. Zeek: 5 min. Longer catches slower scans at the cost of memory per pair. */
+  window: durationField('5m'),
+  /** (source, destination) pairs tracked at once; the least recently active pair is dropped beyond it. */
+  max_tracked: z.number().int().min(100).default(100000),
+});
+
+export default defineDetector({
+  id: 'scan.port.vertical',
+  name: 'Port scan of one host',
+  description: 'A source made failed or payload-less TCP attempts to many distinct ports of one host.',
+  severity: 2,
+  category: ['network', 'intrusion_detection'],
+  technique: 'T1046',
+  subscribes: ['flow.end'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const ports = new DistinctWindow<number>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
+    /** Attempt kinds per pair, reset when a pair starts a new burst. */
+    const kinds = new LruMap<string, Uint32Array>(o.max_tracked);
+    /** Targets already merged into the scanner's held alert. */
+    const targets = new LruMap<string, Set<string>>(o.max_tracked);
+    return {
+      'flow.end'(e) {
+        const rec = e.record;
+        const kind = classifyAttempt(rec);
+        if (!isScanAttempt(kind)) return;
+        const src = rec['id.orig_h'];
+        const dst = rec['id.resp_h'];
+        if (ctx.excluded(src) || ctx.excluded(dst)) return;
+        const pair = `${src}>${dst}`;
+        const n = ports.add(pair, rec['id.resp_p'], rec.ts);
+        let k = kinds.get(pair);
+        if (k === undefined || n === 1) {
+          k = new Uint32Array(6);
+          kinds.set(pair, k);
+        }
+        k[kind]!++;
+        if (n < o.threshold) return;
+
+        const key = src;
+        const held = ctx.pending(key);
+        let seen = targets.get(key);
+        if (seen === undefined || held === undefined) {
+          seen = new Set();
+          targets.set(key, seen);
+        }
+        if (seen.size < MAX_TARGETS_TRACKED) seen.add(dst);
+        const listed = seen.size <= MAX_LISTED_TARGETS ? [...seen] : [...seen].slice(0, MAX_LISTED_TARGETS);
+        const type = scanType(k);
+        const start = ports.oldest(pair);
+        const span = Number.isNaN(start) ? 0 : rec.ts - start;
+        const others = seen.size - 1;
+        ctx.report({
+          ts: rec.ts,
+          key,
+          source: { ip: src, mac: rec.orig_l2_addr },
+          destination: { ip: dst },
+          transport: 'tcp',
+          count: held === undefined ? n : 1,
+          message:
+            `${src} probed ${formatCount(n)} TCP ports on ${dst}` +
+            (others > 0 ? ` (and ${formatCount(others)} more ${others === 1 ? 'host' : 'hosts'})` : '') +
+            ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`,
+          evidence: {
+            scan_type: type,
+            ports_count: n,
+            ports_sample: ports.members(pair, 20),
+            window_seconds: o.window,
+            threshold: o.threshold,
+            attempts: attemptEvidence(k),
+            targets: listed,
+            targets_count: seen.size,
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,237 @@
+/**
+ * Sliding-window counters in packet time, the building blocks of every
+ * threshold rule. Both are bounded: a maximum number of keys (least recently
+ * used key evicted first), and per key either a member cap (distinct counts)
+ * or a ring the size of the threshold (event counts). Keys idle longer than
+ * the window are swept as time advances, so memory stays flat however long
+ * the capture runs.
+ */
+
+/** How often (in windows) idle keys are swept: often enough to free memory, rarely enough to be cheap. */
+const SWEEP_FRACTION = 0.25;
+
+interface DistinctEntry<M> {
+  /** member -> last time seen; insertion order is last-seen order (re-inserted on touch). */
+  members: Map<M, number>;
+  last: number;
+}
+
+export interface DistinctWindowOptions {
+  /** Window length in seconds. */
+  window: number;
+  /** Maximum keys held; the least recently used key is dropped beyond it. */
+  maxKeys: number;
+  /** Maximum distinct members per key; counts saturate there (set it >= the threshold). */
+  maxMembers: number;
+}
+
+/**
+ * Distinct members per key within the last `window` seconds (e.g. ports per
+ * source/destination pair, hosts per source/port).
+ */
+export class DistinctWindow<M extends string | number = string | number> {
+  readonly #opts: DistinctWindowOptions;
+  readonly #keys = new Map<string, DistinctEntry<M>>();
+  #nextSweep = -Infinity;
+  /** Keys dropped because `maxKeys` was reached. */
+  keysEvicted = 0;
+  /** New members not stored because a key was at `maxMembers`. */
+  membersCapped = 0;
+
+  constructor(opts: DistinctWindowOptions) {
+    this.#opts = opts;
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  /** Records `member` for `key` at `ts`; returns the distinct count in the window. */
+  add(key: string, member: M, ts: number): number {
+    this.#sweep(ts);
+    let e = this.#keys.get(key);
+    if (e === undefined) {
+      if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
+      e = { members: new Map(), last: ts };
+    } else {
+      this.#keys.delete(key);
+    }
+    this.#keys.set(key, e);
+    e.last = ts;
+    this.#prune(e, ts);
+    if (e.members.has(member)) {
+      e.members.delete(member);
+      e.members.set(member, ts);
+    } else if (e.members.size < this.#opts.maxMembers) {
+      e.members.set(member, ts);
+    } else {
+      this.membersCapped++;
+    }
+    return e.members.size;
+  }
+
+  /** Distinct members of `key` still inside the window at `ts`. */
+  count(key: string, ts: number): number {
+    const e = this.#keys.get(key);
+    if (e === undefined) return 0;
+    this.#prune(e, ts);
+    return e.members.size;
+  }
+
+  /** Oldest last-seen time among the members in the window (start of the activity), or NaN. */
+  oldest(key: string): number {
+    const e = this.#keys.get(key);
+    if (e === undefined) return NaN;
+    const first = e.members.values().next();
+    return first.done === true ? NaN : first.value;
+  }
+
+  /** Members in the window, least recently seen first (for evidence; allocates). */
+  members(key: string, limit = Infinity): M[] {
+    const e = this.#keys.get(key);
+    const out: M[] = [];
+    if (e === undefined) return out;
+    for (const m of e.members.keys()) {
+      if (out.length >= limit) break;
+      out.push(m);
+    }
+    return out;
+  }
+
+  delete(key: string): void {
+    this.#keys.delete(key);
+  }
+
+  #prune(e: DistinctEntry<M>, ts: number): void {
+    const cutoff = ts - this.#opts.window;
+    for (const [m, seen] of e.members) {
+      if (seen > cutoff) break;
+      e.members.delete(m);
+    }
+  }
+
+  #evictOne(): void {
+    const first = this.#keys.keys().next();
+    if (first.done !== true) {
+      this.#keys.delete(first.value);
+      this.keysEvicted++;
+    }
+  }
+
+  /** Drops keys idle for a whole window; the key map is in last-touch order, so stop at the first live one. */
+  #sweep(ts: number): void {
+    if (ts < this.#nextSweep) return;
+    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
+    const cutoff = ts - this.#opts.window;
+    for (const [k, e] of this.#keys) {
+      if (e.last > cutoff) break;
+      this.#keys.delete(k);
+    }
+  }
+}
+
+interface RateEntry {
+  ring: Float64Array;
+  /** Index of the oldest timestamp. */
+  head: number;
+  size: number;
+  last: number;
+}
+
+export interface RateWindowOptions {
+  window: number;
+  /** The threshold: the ring keeps this many timestamps, enough to decide "N events within the window". */
+  capacity: number;
+  maxKeys: number;
+}
+
+/**
+ * Events per key within the last `window` seconds, exact up to `capacity`
+ * (the rule's threshold): the ring holds the latest `capacity` timestamps, so
+ * "capacity events in the window" is `count() === capacity`.
+ */
+export class RateWindow {
+  readonly #opts: RateWindowOptions;
+  readonly #keys = new Map<string, RateEntry>();
+  #nextSweep = -Infinity;
+  keysEvicted = 0;
+
+  constructor(opts: RateWindowOptions) {
+    this.#opts = { window: opts.window, capacity: Math.max(1, Math.floor(opts.capacity)), maxKeys: opts.maxKeys };
+  }
+
+  get capacity(): number {
+    return this.#opts.capacity;
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  /** Records one event; returns the number of events in the window (at most `capacity`). */
+  add(key: string, ts: number): number {
+    this.#sweep(ts);
+    let e = this.#keys.get(key);
+    if (e === undefined) {
+      if (this.#keys.size >= this.#opts.maxKeys) {
+        const first = this.#keys.keys().next();
+        if (first.done !== true) {
+          this.#keys.delete(first.value);
+          this.keysEvicted++;
+        }
+      }
+      e = { ring: new Float64Array(this.#opts.capacity), head: 0, size: 0, last: ts };
+    } else {
+      this.#keys.delete(key);
+    }
+    this.#keys.set(key, e);
+    e.last = ts;
+    this.#prune(e, ts);
+    const cap = e.ring.length;
+    if (e.size === cap) {
+      e.ring[e.head] = ts;
+      e.head = (e.head + 1) % cap;
+    } else {
+      e.ring[(e.head + e.size) % cap] = ts;
+      e.size++;
+    }
+    return e.size;
+  }
+
+  count(key: string, ts: number): number {
+    const e = this.#keys.get(key);
+    if (e === undefined) return 0;
+    this.#prune(e, ts);
+    return e.size;
+  }
+
+  /** Time of the oldest event still counted, or NaN. */
+  oldest(key: string): number {
+    const e = this.#keys.get(key);
+    return e === undefined || e.size === 0 ? NaN : e.ring[e.head]!;
+  }
+
+  /** Forget a key (e.g. after it alerted, to count the next burst afresh). */
+  delete(key: string): void {
+    this.#keys.delete(key);
+  }
+
+  #prune(e: RateEntry, ts: number): void {
+    const cutoff = ts - this.#opts.window;
+    const cap = e.ring.length;
+    while (e.size > 0 && e.ring[e.head]! <= cutoff) {
+      e.head = (e.head + 1) % cap;
+      e.size--;
+    }
+  }
+
+  #sweep(ts: number): void {
+    if (ts < this.#nextSweep) return;
+    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
+    const cutoff = ts - this.#opts.window;
+    for (const [k, e] of this.#keys) {
+      if (e.last > cutoff) break;
+      this.#keys.delete(k);
+    }
+  }
+}
