@@ -25,7 +25,7 @@ test('hand-written TCP header with options', () => {
         dd9a 0050          # 56730 -> 80
         5a252149           # seq 1512382793
         fffffffe           # ack 4294967294 (unsigned)
-        a0 c2 16d0         # data offset 10 (40 bytes), flags CWR|ACK|SYN, window 5840
+        a0 92 16d0         # data offset 10 (40 bytes), flags CWR|ACK|SYN, window 5840
         0000 0000          # checksum, urgent
         020405b4 0402 080a 69a8d2e2 00000000 01 030302  # mss, sackOK, TS, nop, wscale
         474554             # "GET"
