@@ -1,2 +1,111 @@
-/** Events of the smb analyzer (placeholder until the analyzer lands). */
-export type SmbEvent = never;
+/**
+ * Events of the SMB analyzer: smb_mapping.log lines (one per successful tree
+ * connect, as Zeek logs them),
+ * ntlm.log lines (one per NTLM authentication, also produced by LDAP binds),
+ * and non-log events for detectors: `smb.negotiate` (dialects offered and
+ * chosen, SMB 3.1.1 negotiate contexts) and `smb.tree_connect` (share path
+ * and outcome). Session setup outcomes are published as `auth` events.
+ */
+
+/** One smb_mapping.log line (Zeek's fields; unset fields omitted). */
+export interface SmbMappingRecord {
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  /** UNC path of the share, e.g. "\\\\SERVER\\IPC$". */
+  path?: string;
+  /** SMB1 service string from the response ("A:", "IPC", ...). */
+  service?: string;
+  /** SMB1 native file system from the response (e.g. "NTFS"). */
+  native_file_system?: string;
+  /** "DISK", "PIPE", "PRINT" or "COMM". */
+  share_type?: string;
+}
+
+export interface SmbMappingLogEvent {
+  type: 'smb_mapping';
+  log: 'smb_mapping';
+  ts: number;
+  uid: string;
+  record: SmbMappingRecord;
+}
+
+/** One ntlm.log line (Zeek's fields; unset fields omitted). */
+export interface NtlmRecord {
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  username?: string;
+  /** Client workstation name. */
+  hostname?: string;
+  domainname?: string;
+  server_nb_computer_name?: string;
+  server_dns_computer_name?: string;
+  server_tree_name?: string;
+  success?: boolean;
+  /** Picket: the status that decided `success` (SMB NT status name or SPNEGO state). */
+  status?: string;
+}
+
+export interface NtlmLogEvent {
+  type: 'ntlm';
+  log: 'ntlm';
+  ts: number;
+  uid: string;
+  record: NtlmRecord;
+}
+
+/** One SMB 3.1.1 negotiate context, decoded where Picket knows the type. */
+export interface SmbNegotiateContext {
+  type: number;
+  type_name: string;
+  length: number;
+  hash_algorithms?: number[];
+  salt_length?: number;
+  ciphers?: string[];
+  compression_algorithms?: string[];
+  /** NETNAME context: the server name the client asked for. */
+  netname?: string;
+}
+
+/** A protocol negotiation: what the client offered and what the server chose. */
+export interface SmbNegotiateEvent {
+  type: 'smb.negotiate';
+  ts: number;
+  uid: string;
+  client: string;
+  server: string;
+  server_port: number;
+  /** 1 for an SMB1 NEGOTIATE request, 2 for SMB2/3. */
+  smb_version: 1 | 2;
+  /** Dialects the client offered ("NT LM 0.12", "SMB 2.002" for SMB1; "2.02"..."3.11" for SMB2). */
+  client_dialects: string[];
+  /** Dialect the server selected, when its response was seen. */
+  dialect?: string;
+  /** NT status of the response, when seen. */
+  status?: string;
+  client_contexts: SmbNegotiateContext[];
+  server_contexts: SmbNegotiateContext[];
+}
+
+/** A tree connect (share mapping) and its outcome. */
+export interface SmbTreeConnectEvent {
+  type: 'smb.tree_connect';
+  ts: number;
+  uid: string;
+  client: string;
+  server: string;
+  server_port: number;
+  path: string;
+  share_type?: string;
+  /** NT status name of the response, when seen. */
+  status?: string;
+}
+
+export type SmbEvent = SmbMappingLogEvent | NtlmLogEvent | SmbNegotiateEvent | SmbTreeConnectEvent;

@@ -1,0 +1,134 @@
+/**
+ * NetBIOS session service framing (RFC 1002 §4.3) for one direction of an
+ * SMB connection: a 4-byte header (type, then a length that direct TCP on
+ * 445 extends to 24 bits) before each SMB message. Messages may arrive split
+ * across chunks or several per chunk. Only the first `keep` bytes of a large
+ * message are buffered (READ/WRITE payloads are not needed); the rest is
+ * skipped and the frame is delivered flagged as truncated.
+ *
+ * After a capture gap the framer resynchronises by scanning for the next
+ * "\0 len len len" + "\xFE|\xFF|\xFD|\xFC SMB" pattern.
+ */
+import { StreamBuffer } from '../asn1/stream-buffer.js';
+import { NbssType } from './consts.js';
+
+export interface FrameSink {
+  frame(fromOrig: boolean, type: number, buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): void;
+  framingError(fromOrig: boolean, code: string): void;
+}
+
+const HEADER = 4;
+
+function knownType(t: number): boolean {
+  return (
+    t === NbssType.SESSION_MESSAGE ||
+    t === NbssType.SESSION_REQUEST ||
+    t === NbssType.POSITIVE_RESPONSE ||
+    t === NbssType.NEGATIVE_RESPONSE ||
+    t === NbssType.RETARGET_RESPONSE ||
+    t === NbssType.KEEPALIVE
+  );
+}
+
+export class NbssFramer {
+  readonly #fromOrig: boolean;
+  readonly #keep: number;
+  readonly #buf: StreamBuffer;
+  /** Bytes of the current (truncated) message still to discard. */
+  #skip = 0;
+  /** True after a gap or a framing error until a plausible header is found again. */
+  #lost = false;
+
+  constructor(fromOrig: boolean, keep: number) {
+    this.#fromOrig = fromOrig;
+    this.#keep = keep;
+    this.#buf = new StreamBuffer(keep + HEADER);
+  }
+
+  /** Bytes were lost in this direction: drop the partial message and resynchronise. */
+  gap(): void {
+    this.#buf.clear();
+    this.#skip = 0;
+    this.#lost = true;
+  }
+
+  feed(data: Uint8Array, ts: number, sink: FrameSink): void {
+    let p = 0;
+    const n = data.length;
+    while (p < n) {
+      if (this.#skip > 0) {
+        const k = Math.min(this.#skip, n - p);
+        this.#skip -= k;
+        p += k;
+        continue;
+      }
+      if (this.#lost) {
+        p = this.#resync(data, p);
+        if (this.#lost) return;
+        continue;
+      }
+      const buf = this.#buf;
+      if (buf.length < HEADER) {
+        const k = Math.min(HEADER - buf.length, n - p);
+        buf.push(data, p, p + k);
+        p += k;
+        if (buf.length < HEADER) return;
+      }
+      const b = buf.bytes;
+      const o = buf.offset;
+      const type = b[o]!;
+      if (!knownType(type)) {
+        sink.framingError(this.#fromOrig, 'smb_bad_nbss_type');
+        buf.clear();
+        this.#lost = true;
+        continue;
+      }
+      // RFC 1002 allows 17 bits; direct TCP (MS-SMB2 §2.1) uses the full 24.
+      const len = (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+      const want = Math.min(len, this.#keep);
+      const need = HEADER + want - buf.length;
+      if (need > 0) {
+        const k = Math.min(need, n - p);
+        buf.push(data, p, p + k);
+        p += k;
+        if (k < need) return;
+      }
+      const bb = buf.bytes;
+      const oo = buf.offset;
+      sink.frame(this.#fromOrig, type, bb, oo + HEADER, oo + HEADER + want, len > want, ts);
+      buf.clear();
+      this.#skip = len - want;
+    }
+  }
+
+  /**
+   * Looks for a session-message header followed by an SMB protocol id in
+   * data[p..], carrying over a few bytes between calls. Returns where
+   * parsing continues (the header start, copied into the buffer) or n.
+   */
+  #resync(data: Uint8Array, p: number): number {
+    const buf = this.#buf;
+    // Join the carried-over tail with the new bytes (bounded: at most 7 carried + this chunk's scan).
+    for (let i = p; i < data.length; i++) {
+      buf.push(data, i, i + 1);
+      if (buf.length > 8) buf.consume(buf.length - 8);
+      if (buf.length === 8) {
+        const b = buf.bytes;
+        const o = buf.offset;
+        const id = b[o + 4]!;
+        if (
+          b[o] === 0 &&
+          (id === 0xfe || id === 0xff || id === 0xfd || id === 0xfc) &&
+          b[o + 5] === 0x53 &&
+          b[o + 6] === 0x4d &&
+          b[o + 7] === 0x42
+        ) {
+          this.#lost = false;
+          // Keep the 8 bytes already read: header plus the first 4 message bytes.
+          return i + 1;
+        }
+      }
+    }
+    return data.length;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * SMB1 message parser (MS-CIFS / MS-SMB): the 32-byte header, then the
+ * commands Picket reads for authentication and share mapping — NEGOTIATE
+ * (dialect strings / chosen index), SESSION_SETUP_ANDX (extended-security
+ * blob, or plain account/domain) and TREE_CONNECT_ANDX (path, service,
+ * native file system) — following AndX chains. Pure; never throws.
+ */
+import { Smb1Command, Smb1Flags2, SMB1_FLAGS_REPLY } from './consts.js';
+import { readCString, u16, u32, type CString } from './wire.js';
+
+/** SMB1 header size (MS-CIFS §2.2.3.1). */
+export const SMB1_HEADER_SIZE = 32;
+/** AndX commands followed in one message: real chains have 2-3 links; a loop is cut here. */
+export const SMB1_MAX_ANDX = 8;
+/** Dialect strings kept from a NEGOTIATE request: clients send up to about a dozen. */
+export const SMB1_MAX_DIALECTS = 32;
+
+export interface Smb1SessionSetup {
+  /** Extended-security blob (SPNEGO/NTLMSSP) bounds, -1 when absent. */
+  blobStart: number;
+  blobEnd: number;
+  /** Plain (non-extended) session setup: account and domain. */
+  account?: string;
+  domain?: string;
+  nativeOs?: string;
+  nativeLm?: string;
+  /** Response Action bit 0: logged in as guest. */
+  guest?: boolean;
+}
+
+export interface Smb1TreeConnect {
+  path?: string;
+  service?: string;
+  nativeFs?: string;
+}
+
+export interface Smb1Message {
+  command: number;
+  status: number;
+  flags: number;
+  flags2: number;
+  tid: number;
+  pid: number;
+  uid: number;
+  mid: number;
+  isReply: boolean;
+  /** NEGOTIATE request dialects. */
+  dialects?: string[];
+  /** NEGOTIATE response: index into the request's dialects (0xffff = none). */
+  dialectIndex?: number;
+  sessionSetup?: Smb1SessionSetup;
+  treeConnect?: Smb1TreeConnect;
+  /** Anomaly code when part of the message could not be read. */
+  malformed?: string;
+}
+
+const str: CString = { text: '', next: 0 };
+
+/** Parses the SMB1 message in [s, e) (s at the 0xFF 'SMB' signature); null when shorter than a header. */
+export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | null {
+  if (e > b.length) e = b.length;
+  if (e - s < SMB1_HEADER_SIZE) return null;
+  const msg: Smb1Message = {
+    command: b[s + 4]!,
+    status: u32(b, s + 5),
+    flags: b[s + 9]!,
+    flags2: u16(b, s + 10),
+    tid: u16(b, s + 24),
+    pid: u16(b, s + 26),
+    uid: u16(b, s + 28),
+    mid: u16(b, s + 30),
+    isReply: (b[s + 9]! & SMB1_FLAGS_REPLY) !== 0,
+  };
+  const unicode = (msg.flags2 & Smb1Flags2.UNICODE) !== 0;
+  let command = msg.command;
+  let off = SMB1_HEADER_SIZE;
+  for (let link = 0; link < SMB1_MAX_ANDX; link++) {
+    const p = s + off;
+    if (p >= e) {
+      // Error responses may carry no parameter block at all.
+      if (link === 0 && msg.isReply && msg.status !== 0) return msg;
+      msg.malformed = 'smb1_truncated';
+      return msg;
+    }
+    const wc = b[p]!;
+    const words = p + 1;
+    const bcAt = words + 2 * wc;
+    if (bcAt + 2 > e) {
+      msg.malformed = 'smb1_truncated';
+      return msg;
+    }
+    const bytes = bcAt + 2;
+    const bytesEnd = Math.min(bytes + u16(b, bcAt), e);
+    switch (command) {
+      case Smb1Command.NEGOTIATE:
+        if (msg.isReply) {
+          if (wc >= 1) msg.dialectIndex = u16(b, words);
+        } else {
+          msg.dialects = negotiateDialects(b, bytes, bytesEnd);
+        }
+        return msg;
+      case Smb1Command.SESSION_SETUP_ANDX:
+        msg.sessionSetup = msg.isReply
+          ? sessionSetupResponse(b, s, wc, words, bytes, bytesEnd, unicode)
+          : sessionSetupRequest(b, s, wc, words, bytes, bytesEnd, unicode);
+        break;
+      case Smb1Command.TREE_CONNECT_ANDX:
+        msg.treeConnect = msg.isReply
+          ? treeConnectResponse(b, s, wc, bytes, bytesEnd, unicode)
+          : treeConnectRequest(b, s, wc, words, bytes, bytesEnd, unicode);
+        break;
+      default:
+        if (!isAndX(command)) return msg;
+        break;
+    }
+    // Follow the AndX chain: words[0] low byte = next command, words[1] = its offset.
+    if (wc < 2) return msg;
+    const next = b[words]!;
+    const nextOff = u16(b, words + 2);
+    if (next === Smb1Command.NO_ANDX) return msg;
+    if (nextOff <= off) {
+      msg.malformed = 'smb1_andx_loop';
+      return msg;
+    }
+    command = next;
+    off = nextOff;
+  }
+  msg.malformed = 'smb1_andx_too_long';
+  return msg;
+}
+
+/** Commands whose parameter block starts with the AndX header. */
+function isAndX(c: number): boolean {
+  // LOCKING_ANDX, OPEN_ANDX, READ_ANDX, WRITE_ANDX, SESSION_SETUP_ANDX, LOGOFF_ANDX, TREE_CONNECT_ANDX, NT_CREATE_ANDX
+  return c === 0x24 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x73 || c === 0x74 || c === 0x75 || c === 0xa2;
+}
+
+function negotiateDialects(b: Uint8Array, p: number, end: number): string[] {
+  const out: string[] = [];
+  while (p < end && out.length < SMB1_MAX_DIALECTS) {
+    // Each dialect: BufferFormat 0x02, then an OEM NUL-terminated string.
+    if (b[p] !== 0x02) break;
+    readCString(b, p + 1, end, false, 0, str);
+    out.push(str.text);
+    p = str.next;
+  }
+  return out;
+}
+
+function sessionSetupRequest(
+  b: Uint8Array,
+  s: number,
+  wc: number,
+  words: number,
+  bytes: number,
+  end: number,
+  unicode: boolean,
+): Smb1SessionSetup {
+  const out: Smb1SessionSetup = { blobStart: -1, blobEnd: -1 };
+  let p = bytes;
+  if (wc === 12) {
+    const blobLen = u16(b, words + 14);
+    out.blobStart = p;
+    out.blobEnd = Math.min(p + blobLen, end);
+    p = out.blobEnd;
+  } else if (wc === 13 || wc === 10) {
+    // Plain credentials: skip the password(s), then account and domain names.
+    const pw = wc === 13 ? u16(b, words + 14) + u16(b, words + 16) : u16(b, words + 14);
+    p = Math.min(p + pw, end);
+    readCString(b, p, end, unicode, s, str);
+    if (str.text !== '') out.account = str.text;
+    p = str.next;
+    readCString(b, p, end, unicode, s, str);
+    if (str.text !== '') out.domain = str.text;
+    p = str.next;
+  } else {
+    return out;
+  }
+  if (p < end) {
+    readCString(b, p, end, unicode, s, str);
+    out.nativeOs = str.text;
+    readCString(b, str.next, end, unicode, s, str);
+    out.nativeLm = str.text;
+  }
+  return out;
+}
+
+function sessionSetupResponse(
+  b: Uint8Array,
+  s: number,
+  wc: number,
+  words: number,
+  bytes: number,
+  end: number,
+  unicode: boolean,
+): Smb1SessionSetup {
+  const out: Smb1SessionSetup = { blobStart: -1, blobEnd: -1 };
+  if (wc < 3) return out;
+  out.guest = (u16(b, words + 4) & 1) !== 0;
+  let p = bytes;
+  if (wc === 4) {
+    const blobLen = u16(b, words + 6);
+    out.blobStart = p;
+    out.blobEnd = Math.min(p + blobLen, end);
+    p = out.blobEnd;
+  }
+  if (p < end) {
+    readCString(b, p, end, unicode, s, str);
+    out.nativeOs = str.text;
+    readCString(b, str.next, end, unicode, s, str);
+    out.nativeLm = str.text;
+  }
+  return out;
+}
+
+function treeConnectRequest(
+  b: Uint8Array,
+  s: number,
+  wc: number,
+  words: number,
+  bytes: number,
+  end: number,
+  unicode: boolean,
+): Smb1TreeConnect {
+  const out: Smb1TreeConnect = {};
+  if (wc < 4) return out;
+  const pwLen = u16(b, words + 6);
+  let p = Math.min(bytes + pwLen, end);
+  readCString(b, p, end, unicode, s, str);
+  out.path = str.text;
+  p = str.next;
+  // The service is always OEM (MS-CIFS §2.2.4.55.1).
+  readCString(b, p, end, false, s, str);
+  out.service = str.text;
+  return out;
+}
+
+function treeConnectResponse(
+  b: Uint8Array,
+  s: number,
+  wc: number,
+  bytes: number,
+  end: number,
+  unicode: boolean,
+): Smb1TreeConnect {
+  const out: Smb1TreeConnect = {};
+  if (wc < 2) return out;
+  readCString(b, bytes, end, false, s, str);
+  out.service = str.text;
+  if (str.next < end) {
+    readCString(b, str.next, end, unicode, s, str);
+    out.nativeFs = str.text;
+  }
+  return out;
+}
