@@ -1,0 +1,232 @@
+/**
+ * Per-connection TLS state: reads both directions' records until the
+ * handshake is over, fills one ssl.log record (version, cipher, curve, SNI,
+ * ALPN, resumption, history, JA3/JA3S/JA4) and emits it once both sides have
+ * switched to encrypted traffic — then asks for no more data — or when the
+ * connection ends.
+ */
+import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import {
+  ContentType,
+  HISTORY_ALERT,
+  HISTORY_CCS,
+  HISTORY_HEARTBEAT,
+  HandshakeType,
+  MAX_HISTORY,
+  alertName,
+  cipherName,
+  groupName,
+  historyLetter,
+  isEcdheCipher,
+  isTls13,
+  versionName,
+} from './consts.js';
+import type { SslRecord } from './events.js';
+import { ja3, ja3s, ja4 } from './fingerprint.js';
+import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
+import { TlsRecordReader, type TlsRecordHandler } from './records.js';
+
+export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
+  readonly #ctx: AnalyzerContext;
+  readonly #client: TlsRecordReader;
+  readonly #server: TlsRecordReader;
+  #ts = -1;
+  #history = '';
+  #hello: ClientHello | null = null;
+  #ja3: string | undefined = undefined;
+  #ja3String: string | undefined = undefined;
+  #ja4: string | undefined = undefined;
+  #ja3s: string | undefined = undefined;
+  #version = -1;
+  #cipher = -1;
+  #curve = -1;
+  #alpn: string | undefined = undefined;
+  #resumed = false;
+  #lastAlert: string | undefined = undefined;
+  #clientKeyExchange = false;
+  #clientEncrypted = false;
+  #serverEncrypted = false;
+  #established = false;
+  #confirmed = false;
+  #logged = false;
+
+  constructor(ctx: AnalyzerContext) {
+    this.#ctx = ctx;
+    this.#client = new TlsRecordReader(true, this);
+    this.#server = new TlsRecordReader(false, this);
+  }
+
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    if (this.#logged) return;
+    if (this.#ts < 0) this.#ts = ts;
+    if (fromOrig) this.#client.feed(data, ts);
+    else this.#server.feed(data, ts);
+  }
+
+  gap(fromOrig: boolean, _len: number): void {
+    if (fromOrig) this.#client.gap();
+    else this.#server.gap();
+  }
+
+  wants(fromOrig: boolean): boolean {
+    if (this.#logged) return false;
+    return fromOrig ? !this.#client.dead : !this.#server.dead;
+  }
+
+  end(_ts: number): void {
+    // Only flows that showed a TLS handshake get an ssl.log line.
+    if (!this.#logged && this.#confirmed) this.#log();
+  }
+
+  // --- TlsRecordHandler ------------------------------------------------------
+
+  wantsBody(fromClient: boolean, type: number): boolean {
+    if (fromClient) return type === HandshakeType.CLIENT_HELLO && this.#hello === null;
+    return type === HandshakeType.SERVER_HELLO || type === HandshakeType.SERVER_KEY_EXCHANGE;
+  }
+
+  handshake(fromClient: boolean, type: number, body: Uint8Array | null, _ts: number): void {
+    this.#addHistory(historyLetter(type, fromClient));
+    if (fromClient) {
+      if (type === HandshakeType.CLIENT_HELLO && body !== null) this.#clientHello(body);
+      else if (type === HandshakeType.CLIENT_KEY_EXCHANGE) this.#clientKeyExchange = true;
+      return;
+    }
+    if (type === HandshakeType.SERVER_HELLO && body !== null) this.#serverHello(body);
+    else if (type === HandshakeType.SERVER_KEY_EXCHANGE && body !== null && isEcdheCipher(this.#cipher)) {
+      const c = serverKeyExchangeCurve(body);
+      if (c >= 0) this.#curve = c;
+    }
+  }
+
+  changeCipherSpec(fromClient: boolean, _ts: number): void {
+    this.#addHistory(fromClient ? HISTORY_CCS : HISTORY_CCS.toLowerCase());
+    // An abbreviated (resumed) TLS 1.2 handshake has no ClientKeyExchange before the client's CCS.
+    if (fromClient && !this.#clientKeyExchange && this.#version >= 0 && !isTls13(this.#version)) this.#resumed = true;
+    if (fromClient) this.#clientEncrypted = true;
+    else this.#serverEncrypted = true;
+  }
+
+  alert(fromClient: boolean, _level: number, description: number, _ts: number): void {
+    this.#addHistory(fromClient ? HISTORY_ALERT : HISTORY_ALERT.toLowerCase());
+    this.#lastAlert = alertName(description);
+  }
+
+  heartbeat(fromClient: boolean, _ts: number): void {
+    this.#addHistory(fromClient ? HISTORY_HEARTBEAT : HISTORY_HEARTBEAT.toLowerCase());
+  }
+
+  ciphertext(fromClient: boolean, contentType: number, _ts: number): void {
+    if (!this.#confirmed) {
+      // Encrypted records before any hello: the capture began mid-connection. Nothing to
+      // learn here; stop once both directions showed it.
+      if (fromClient) this.#clientEncrypted = true;
+      else this.#serverEncrypted = true;
+      if (this.#clientEncrypted && this.#serverEncrypted) {
+        this.#client.stop();
+        this.#server.stop();
+      }
+      return;
+    }
+    // TLS 1.3 without middlebox-compatibility CCS: application data itself shows the switch.
+    const bothBefore = this.#clientEncrypted && this.#serverEncrypted;
+    if (contentType === ContentType.APPLICATION_DATA) {
+      if (fromClient) this.#clientEncrypted = true;
+      else this.#serverEncrypted = true;
+    }
+    if (!this.#established && (bothBefore || (this.#clientEncrypted && this.#serverEncrypted && contentType === ContentType.APPLICATION_DATA))) {
+      this.#established = true;
+      // The handshake is over: log now and stop reassembly of both directions.
+      this.#log();
+      this.#client.stop();
+      this.#server.stop();
+    }
+  }
+
+  anomaly(code: string): void {
+    this.#ctx.anomaly(code);
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  #clientHello(body: Uint8Array): void {
+    const h = parseClientHello(body);
+    if (typeof h === 'string') {
+      this.#ctx.anomaly(h);
+      return;
+    }
+    this.#hello = h;
+    const j = ja3(h);
+    this.#ja3 = j.hash;
+    this.#ja3String = j.string;
+    this.#ja4 = ja4(h, 't');
+    this.#confirm();
+  }
+
+  #serverHello(body: Uint8Array): void {
+    const sh = parseServerHello(body);
+    if (typeof sh === 'string') {
+      this.#ctx.anomaly(sh);
+      return;
+    }
+    this.#version = sh.version;
+    this.#cipher = sh.cipher;
+    if (sh.keyShareGroup !== undefined) this.#curve = sh.keyShareGroup;
+    if (sh.alpn !== undefined) this.#alpn = sh.alpn;
+    if (sh.helloRetry) return;
+    this.#ja3s = ja3s(sh).hash;
+    const hello = this.#hello;
+    if (isTls13(sh.version)) {
+      if (sh.pskAccepted) this.#resumed = true;
+    } else if (hello !== null && hello.sessionId.length > 0 && equalBytes(hello.sessionId, sh.sessionId)) {
+      this.#resumed = true;
+    }
+    this.#confirm();
+  }
+
+  #addHistory(letter: string): void {
+    if (this.#history.length < MAX_HISTORY) this.#history += letter;
+  }
+
+  #confirm(): void {
+    if (this.#confirmed) return;
+    this.#confirmed = true;
+    this.#ctx.confirm('ssl');
+  }
+
+  #log(): void {
+    if (this.#logged) return;
+    this.#logged = true;
+    const c = this.#ctx.conn;
+    const h = this.#hello;
+    // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
+    const rec = {} as SslRecord;
+    rec.ts = this.#ts;
+    rec.uid = c.uid;
+    rec['id.orig_h'] = c.orig_h;
+    rec['id.orig_p'] = c.orig_p;
+    rec['id.resp_h'] = c.resp_h;
+    rec['id.resp_p'] = c.resp_p;
+    if (this.#version >= 0) rec.version = versionName(this.#version);
+    if (this.#cipher >= 0) rec.cipher = cipherName(this.#cipher);
+    if (this.#curve >= 0) rec.curve = groupName(this.#curve);
+    if (h !== null && h.serverName !== undefined) rec.server_name = h.serverName;
+    rec.resumed = this.#resumed;
+    if (this.#lastAlert !== undefined) rec.last_alert = this.#lastAlert;
+    if (this.#alpn !== undefined) rec.next_protocol = this.#alpn;
+    rec.established = this.#established;
+    if (this.#history !== '') rec.ssl_history = this.#history;
+    if (this.#ja3 !== undefined) rec.ja3 = this.#ja3;
+    if (this.#ja3String !== undefined) rec.ja3_string = this.#ja3String;
+    if (this.#ja3s !== undefined) rec.ja3s = this.#ja3s;
+    if (this.#ja4 !== undefined) rec.ja4 = this.#ja4;
+    if (h !== null && h.alpn.length > 0) rec.client_alpn = h.alpn;
+    this.#ctx.emit({ type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec });
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

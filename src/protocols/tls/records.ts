@@ -1,0 +1,184 @@
+/**
+ * One direction of a TLS byte stream, cut into records and handshake
+ * messages: record headers may be split across `feed` calls, handshake
+ * messages may span several records and several may share one record.
+ * Only handshake messages the handler asks for are copied (bounded); every
+ * other byte is skipped. After ChangeCipherSpec the direction's records are
+ * ciphertext and only reported, never parsed.
+ */
+import { ContentType, MAX_HELLO_BYTES, MAX_RECORD_LENGTH, TlsAnomaly } from './consts.js';
+
+export interface TlsRecordHandler {
+  /** Whether to copy the body of a handshake message of this type (it is then passed to `handshake`). */
+  wantsBody(fromClient: boolean, type: number): boolean;
+  /** A complete plaintext handshake message; `body` is null when it was not kept. */
+  handshake(fromClient: boolean, type: number, body: Uint8Array | null, ts: number): void;
+  changeCipherSpec(fromClient: boolean, ts: number): void;
+  alert(fromClient: boolean, level: number, description: number, ts: number): void;
+  heartbeat(fromClient: boolean, ts: number): void;
+  /** A record whose content is encrypted (application data, or anything after ChangeCipherSpec). */
+  ciphertext(fromClient: boolean, contentType: number, ts: number): void;
+  anomaly(code: string): void;
+}
+
+const RECORD_HEADER = 5;
+const HANDSHAKE_HEADER = 4;
+
+export class TlsRecordReader {
+  readonly #fromClient: boolean;
+  readonly #h: TlsRecordHandler;
+  readonly #hdr = new Uint8Array(RECORD_HEADER);
+  #hdrFill = 0;
+  #recType = 0;
+  #recRemaining = 0;
+  #inRecord = false;
+  /** ChangeCipherSpec was sent: later records of this direction are ciphertext. */
+  #encrypted = false;
+  #dead = false;
+  // Handshake message reassembly.
+  readonly #hsHdr = new Uint8Array(HANDSHAKE_HEADER);
+  #hsFill = 0;
+  #hsType = 0;
+  #hsRemaining = 0;
+  #hsInBody = false;
+  #hsBody: Uint8Array | null = null;
+  #hsBodyFill = 0;
+  // Alert bytes (level, description) may be split too.
+  #alertLevel = -1;
+
+  constructor(fromClient: boolean, handler: TlsRecordHandler) {
+    this.#fromClient = fromClient;
+    this.#h = handler;
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  get encrypted(): boolean {
+    return this.#encrypted;
+  }
+
+  feed(data: Uint8Array, ts: number): void {
+    const len = data.length;
+    let i = 0;
+    while (i < len && !this.#dead) {
+      if (!this.#inRecord) {
+        const need = RECORD_HEADER - this.#hdrFill;
+        const take = len - i < need ? len - i : need;
+        for (let k = 0; k < take; k++) this.#hdr[this.#hdrFill + k] = data[i + k]!;
+        this.#hdrFill += take;
+        i += take;
+        if (this.#hdrFill === RECORD_HEADER) this.#startRecord(ts);
+        continue;
+      }
+      const avail = len - i;
+      const take = avail < this.#recRemaining ? avail : this.#recRemaining;
+      if (!this.#encrypted) {
+        if (this.#recType === ContentType.HANDSHAKE) this.#handshakeBytes(data, i, i + take, ts);
+        else if (this.#recType === ContentType.ALERT) this.#alertBytes(data, i, i + take, ts);
+      }
+      this.#recRemaining -= take;
+      i += take;
+      if (this.#recRemaining === 0) this.#inRecord = false;
+    }
+  }
+
+  /** Bytes were lost: record framing cannot be recovered. */
+  gap(): void {
+    if (!this.#dead) this.#h.anomaly(TlsAnomaly.CONTENT_GAP);
+    this.#dead = true;
+  }
+
+  /** Stop reading (handshake done, or the flow is not TLS). */
+  stop(): void {
+    this.#dead = true;
+  }
+
+  #startRecord(ts: number): void {
+    const h = this.#hdr;
+    this.#hdrFill = 0;
+    const type = h[0]!;
+    const length = (h[3]! << 8) | h[4]!;
+    if (type < ContentType.CHANGE_CIPHER_SPEC || type > ContentType.HEARTBEAT) {
+      this.#h.anomaly(TlsAnomaly.BAD_CONTENT_TYPE);
+      this.#dead = true;
+      return;
+    }
+    // Record versions are 3.x (SSLv3 to TLS 1.3) or DTLS's 254.x.
+    if (h[1] !== 3 && h[1] !== 254) {
+      this.#h.anomaly(TlsAnomaly.BAD_RECORD_VERSION);
+      this.#dead = true;
+      return;
+    }
+    if (length > MAX_RECORD_LENGTH) {
+      this.#h.anomaly(TlsAnomaly.RECORD_TOO_LONG);
+      this.#dead = true;
+      return;
+    }
+    this.#recType = type;
+    this.#recRemaining = length;
+    this.#inRecord = length > 0;
+    if (type === ContentType.CHANGE_CIPHER_SPEC) {
+      // Plaintext in every version (TLS 1.3 keeps it for middlebox compatibility).
+      this.#encrypted = true;
+      this.#h.changeCipherSpec(this.#fromClient, ts);
+      return;
+    }
+    if (type === ContentType.HEARTBEAT && !this.#encrypted) {
+      this.#h.heartbeat(this.#fromClient, ts);
+      return;
+    }
+    if (this.#encrypted || type === ContentType.APPLICATION_DATA) this.#h.ciphertext(this.#fromClient, type, ts);
+  }
+
+  #alertBytes(data: Uint8Array, s: number, e: number, ts: number): void {
+    for (let k = s; k < e; k++) {
+      if (this.#alertLevel < 0) {
+        this.#alertLevel = data[k]!;
+      } else {
+        this.#h.alert(this.#fromClient, this.#alertLevel, data[k]!, ts);
+        this.#alertLevel = -1;
+      }
+    }
+  }
+
+  #handshakeBytes(data: Uint8Array, s: number, e: number, ts: number): void {
+    while (s < e) {
+      if (!this.#hsInBody) {
+        this.#hsHdr[this.#hsFill++] = data[s++]!;
+        if (this.#hsFill < HANDSHAKE_HEADER) continue;
+        this.#hsFill = 0;
+        this.#hsType = this.#hsHdr[0]!;
+        this.#hsRemaining = (this.#hsHdr[1]! << 16) | (this.#hsHdr[2]! << 8) | this.#hsHdr[3]!;
+        this.#hsBody = null;
+        this.#hsBodyFill = 0;
+        if (this.#h.wantsBody(this.#fromClient, this.#hsType)) {
+          if (this.#hsRemaining <= MAX_HELLO_BYTES) this.#hsBody = new Uint8Array(this.#hsRemaining);
+          else this.#h.anomaly(TlsAnomaly.HELLO_TOO_LARGE);
+        }
+        if (this.#hsRemaining === 0) {
+          this.#h.handshake(this.#fromClient, this.#hsType, this.#hsBody, ts);
+          this.#hsBody = null;
+          continue;
+        }
+        this.#hsInBody = true;
+        continue;
+      }
+      const avail = e - s;
+      const take = avail < this.#hsRemaining ? avail : this.#hsRemaining;
+      if (this.#hsBody !== null) {
+        this.#hsBody.set(data.subarray(s, s + take), this.#hsBodyFill);
+        this.#hsBodyFill += take;
+      }
+      this.#hsRemaining -= take;
+      s += take;
+      if (this.#hsRemaining === 0) {
+        this.#hsInBody = false;
+        const body = this.#hsBody;
+        this.#hsBody = null;
+        this.#h.handshake(this.#fromClient, this.#hsType, body, ts);
+      }
+    }
+  }
+}
