@@ -129,7 +129,8 @@ function parseIpv6Groups(text: string): number[] | null {
     const all = parseSide(text, true);
     return all !== null && all.length === 8 ? all : null;
   }
-  const h = parseSide(head, tail === '');
+  // The dotted tail may only end the address, and "::" always follows head.
+  const h = parseSide(head, false);
   const t = parseSide(tail, true);
   if (h === null || t === null) return null;
   // "::" stands for at least one zero group.
