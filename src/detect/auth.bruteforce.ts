@@ -93,6 +93,8 @@ export const OPTIONS = detectorOptions({
 interface Tally {
   users: Set<string>;
   servers: Set<string>;
+  /** An alert was reported from this tally. */
+  reported: boolean;
 }
 
 export default defineDetector({
@@ -137,8 +139,9 @@ export default defineDetector({
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (key: string, user: string | undefined, server: string): Tally => {
       let t = tallies.get(key);
-      if (t === undefined || ctx.pending(key) === undefined) {
-        t = { users: new Set(), servers: new Set() };
+      // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
+      if (t === undefined || (t.reported && ctx.pending(key) === undefined)) {
+        t = { users: new Set(), servers: new Set(), reported: false };
         tallies.set(key, t);
       }
       if (user !== undefined && t.users.size < MAX_LISTED) t.users.add(user);
@@ -163,6 +166,7 @@ export default defineDetector({
         const t = tally(key, e.user, e.server);
         if (n < counter.capacity) return;
         const span = e.ts - counter.oldest(e.client);
+        t.reported = true;
         ctx.report({
           ts: e.ts,
           key,
@@ -198,6 +202,7 @@ export default defineDetector({
         const t = tally(key, undefined, server);
         if (n < svc.counter.capacity) return;
         const span = rec.ts - svc.counter.oldest(client);
+        t.reported = true;
         ctx.report({
           ts: rec.ts,
           key,

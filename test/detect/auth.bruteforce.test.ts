@@ -1,0 +1,68 @@
+/** auth.bruteforce: failure counts and hidden-outcome connection counts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SITE_YAML, auth, harness, only, session } from './harness.js';
+
+const RULE = 'auth.bruteforce';
+
+test('29 SSH failures in 30 min: no alert; 30: alert (Zeek default)', () => {
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 29; i++) h1.emit(auth(1000 + i * 60, { user: `u${i % 3}` }));
+  assert.equal(only(h1.finish(), RULE).length, 0);
+
+  const h2 = harness(SITE_YAML);
+  for (let i = 0; i < 30; i++) h2.emit(auth(1000 + i * 60, { user: `u${i % 3}` }));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'failures');
+  assert.deepEqual(a[0]!.evidence.users, ['u0', 'u1', 'u2']);
+  assert.equal(a[0]!.count, 30);
+  assert.equal(a[0]!.message, '10.77.2.20 failed 30 SSH logins on 10.77.1.10 in 29 min');
+});
+
+test('FTP uses 20 in 15 min; successes do not count', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 19; i++) h.emit(auth(1000 + i, { service: 'ftp', server_port: 21 }));
+  for (let i = 0; i < 10; i++) h.emit(auth(1100 + i, { service: 'ftp', server_port: 21, outcome: 'success' }));
+  assert.equal(only(h.finish(), RULE).length, 0);
+  h.emit(auth(1200, { service: 'ftp', server_port: 21 }));
+  assert.equal(only(h.finish(), RULE).length, 1);
+});
+
+test('failures spread beyond the window do not add up', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 60; i++) h.emit(auth(1000 + i * 120, {})); // one per 2 min: 15 per 30 min
+  assert.equal(only(h.finish(), RULE).length, 0);
+});
+
+test('short SSH connections count where outcomes are hidden: 14 no, 15 yes', () => {
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 14; i++) h1.emit(session({ ts: 1000 + i * 5, 'id.resp_p': 22, service: 'ssh', duration: 3 }));
+  assert.equal(only(h1.finish(), RULE).length, 0);
+
+  const h2 = harness(SITE_YAML);
+  for (let i = 0; i < 15; i++) h2.emit(session({ ts: 1000 + i * 5, 'id.resp_p': 22, service: 'ssh', duration: 3 }));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'connections');
+  assert.match(a[0]!.message, /opened 15 short SSH connections to 10\.77\.1\.10 in 1\.2 min|in 70 s/);
+});
+
+test('long sessions and connections with their own auth event are not guesses', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 30; i++) h.emit(session({ ts: 1000 + i * 5, 'id.resp_p': 22, duration: 600 }));
+  for (let i = 0; i < 30; i++) {
+    const s = session({ ts: 2000 + i * 5, 'id.resp_p': 22, duration: 2 });
+    h.emit(auth(2000 + i * 5, { uid: s.record.uid, outcome: 'success' }));
+    h.emit(s);
+  }
+  assert.equal(only(h.finish(), RULE).length, 0);
+});
+
+test('per-service thresholds are configurable', () => {
+  const h = harness(SITE_YAML + `detectors:\n  auth.bruteforce:\n    failures: { ssh: { threshold: 3, window: 1m } }\n    connections: { ssh: false }\n`);
+  for (let i = 0; i < 20; i++) h.emit(session({ ts: 1000 + i, 'id.resp_p': 22, duration: 1 }));
+  assert.equal(only(h.finish(), RULE).length, 0);
+  for (let i = 0; i < 3; i++) h.emit(auth(2000 + i));
+  assert.equal(only(h.finish(), RULE).length, 1);
+});

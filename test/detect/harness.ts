@@ -1,0 +1,126 @@
+/**
+ * Test harness for detectors: a real EventBus and engine built from YAML
+ * config text, event builders with Zeek-like defaults, and the alerts
+ * collected in emission order.
+ */
+import { EventBus } from '../../src/events/bus.js';
+import type { PicketEvent, FlowEndEvent } from '../../src/events/types.js';
+import type { ConnRecord } from '../../src/flows/conn-record.js';
+import type { ArpEvent } from '../../src/events/arp.js';
+import type { AuthEvent } from '../../src/events/auth.js';
+import type { HostnameEvent } from '../../src/events/hostname.js';
+import { checkConfigText } from '../../src/config/load.js';
+import type { SiteConfig } from '../../src/config/schema.js';
+import { createEngine, type Engine, type EngineOptions } from '../../src/detect/engine.js';
+import type { Alert } from '../../src/alerts/alert.js';
+
+/** The example site of the task description (servers, workstations, one scanner suppressed). */
+export const SITE_YAML = `
+networks:
+  - name: servers
+    cidrs: [10.77.1.0/24]
+    role: server
+    new_device_alerts: true
+  - name: workstations
+    cidrs: [10.77.2.0/24]
+    role: workstation
+    new_device_alerts: false
+segmentation:
+  - { from: workstations, to: servers, ports: [22, 3389, 5985], action: alert }
+lateral_movement:
+  ports: [22, 135, 139, 445, 3389, 5900, 5985, 5986]
+dhcp:
+  authorized_servers: [10.77.1.1]
+  watch_hostnames: ["kali", "parrot*"]
+`;
+
+export function config(yaml: string): SiteConfig {
+  const r = checkConfigText(yaml, 'test.yaml');
+  if (r.config === null) throw new Error(r.problems.map((p) => `${p.line}: ${p.path}: ${p.message}`).join('\n'));
+  return r.config;
+}
+
+export interface Harness {
+  bus: EventBus;
+  engine: Engine;
+  alerts: Alert[];
+  emit(e: PicketEvent): void;
+  /** Flushes held alerts and returns everything emitted so far. */
+  finish(): Alert[];
+}
+
+export function harness(yaml: string, extra: Partial<EngineOptions> = {}): Harness {
+  const bus = new EventBus();
+  const alerts: Alert[] = [];
+  bus.onError = (err) => {
+    throw err;
+  };
+  const engine = createEngine({ config: config(yaml), bus, onAlert: (a) => alerts.push(a), ...extra });
+  return {
+    bus,
+    engine,
+    alerts,
+    emit: (e) => bus.emit(e),
+    finish: () => {
+      engine.flush();
+      return alerts;
+    },
+  };
+}
+
+let uidCounter = 0;
+
+/** A flow.end event; defaults describe a TCP SYN to a closed port (REJ). */
+export function flow(r: Partial<ConnRecord> & { ts: number }, endTs = r.ts + 0.01): FlowEndEvent {
+  const record: ConnRecord = {
+    uid: `Ctest${++uidCounter}`,
+    'id.orig_h': '10.77.2.20',
+    'id.orig_p': 40000 + (uidCounter % 20000),
+    'id.resp_h': '10.77.1.10',
+    'id.resp_p': 80,
+    proto: 'tcp',
+    conn_state: 'REJ',
+    missed_bytes: 0,
+    history: 'Sr',
+    orig_pkts: 1,
+    orig_ip_bytes: 44,
+    resp_pkts: 1,
+    resp_ip_bytes: 40,
+    ip_proto: 6,
+    community_id: '1:test',
+    ...r,
+  };
+  return { type: 'flow.end', ts: endTs, log: 'conn', record, reason: 'closed' };
+}
+
+/** An established TCP session with payload both ways. */
+export function session(r: Partial<ConnRecord> & { ts: number }): FlowEndEvent {
+  return flow({ conn_state: 'SF', history: 'ShADadFf', orig_bytes: 500, resp_bytes: 1500, duration: 2, orig_pkts: 8, resp_pkts: 8, ...r });
+}
+
+export function arp(ts: number, spa: string, tpa: string, sha = '02:00:00:00:00:01', op = 1): ArpEvent {
+  return { type: 'arp', ts, op, src_mac: sha, sha, spa, tha: '00:00:00:00:00:00', tpa };
+}
+
+export function auth(ts: number, a: Partial<AuthEvent> = {}): AuthEvent {
+  return {
+    type: 'auth',
+    ts,
+    uid: `Cauth${++uidCounter}`,
+    service: 'ssh',
+    client: '10.77.2.20',
+    client_port: 50000,
+    server: '10.77.1.10',
+    server_port: 22,
+    outcome: 'failure',
+    ...a,
+  };
+}
+
+export function hostname(ts: number, h: Partial<HostnameEvent> & { name: string }): HostnameEvent {
+  return { type: 'hostname', ts, ip: '10.77.2.30', mac: '02:00:00:00:00:30', source: 'dhcp', ...h };
+}
+
+export function only(alerts: Alert[], rule: string): Alert[] {
+  return alerts.filter((a) => a.rule.id === rule);
+}

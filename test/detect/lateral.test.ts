@@ -1,0 +1,40 @@
+/** lateral.workstation_to_workstation and lateral.server_to_workstation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SITE_YAML, flow, harness, only, session } from './harness.js';
+
+const W2W = 'lateral.workstation_to_workstation';
+const S2W = 'lateral.server_to_workstation';
+
+test('workstation session to another workstation on SMB alerts', () => {
+  const h = harness(SITE_YAML);
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.2.21', 'id.resp_p': 445, orig_l2_addr: '02:00:00:00:00:20' }));
+  const a = only(h.finish(), W2W);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.mac, '02:00:00:00:00:20');
+  assert.equal(a[0]!.message, 'Workstation 10.77.2.20 (workstations) opened a session to workstation 10.77.2.21 (workstations) on TCP 445');
+});
+
+test('refused attempts and non-lateral ports between workstations do not alert by default', () => {
+  const h = harness(SITE_YAML);
+  h.emit(flow({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.2.21', 'id.resp_p': 445 }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.2.21', 'id.resp_p': 8080 }));
+  assert.equal(only(h.finish(), W2W).length, 0);
+});
+
+test('sessions_only: false counts attempts', () => {
+  const h = harness(SITE_YAML + 'detectors:\n  lateral.workstation_to_workstation: { sessions_only: false }\n');
+  h.emit(flow({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.2.21', 'id.resp_p': 445 }));
+  const a = only(h.finish(), W2W);
+  assert.equal(a.length, 1);
+  assert.match(a[0]!.message, /tried to connect/);
+});
+
+test('server to workstation on RDP alerts; workstation to server does not', () => {
+  const h = harness(SITE_YAML);
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.1.10', 'id.resp_h': '10.77.2.21', 'id.resp_p': 3389 }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.21', 'id.resp_h': '10.77.1.10', 'id.resp_p': 445 }));
+  const all = h.finish();
+  assert.equal(only(all, S2W).length, 1);
+  assert.equal(only(all, W2W).length, 0);
+});

@@ -1,0 +1,40 @@
+/** scan.arp on synthetic ARP sequences. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SITE_YAML, arp, harness, only } from './harness.js';
+
+const RULE = 'scan.arp';
+
+test('threshold-1 distinct targets: no alert', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 49; i++) h.emit(arp(1000 + i * 0.01, '10.77.2.66', `10.77.2.${i + 100}`, '02:aa:00:00:00:66'));
+  assert.equal(only(h.finish(), RULE).length, 0);
+});
+
+test('threshold distinct targets in a segment: one alert with sender MAC', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 254; i++) h.emit(arp(1000 + i * 0.01, '10.77.2.66', `10.77.2.${i}`, '02:aa:00:00:00:66'));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.mac, '02:aa:00:00:00:66');
+  assert.equal(a[0]!.evidence.targets_count, 253, 'its own address is a gratuitous ARP, not a lookup');
+  assert.equal(a[0]!.evidence.segment, 'workstations');
+  assert.match(a[0]!.message, /^10\.77\.2\.66 \(02:aa:00:00:00:66\) asked ARP for 253 addresses of workstations in 3 s$/);
+});
+
+test('unconfigured segments are grouped by /24', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 60; i++) h.emit(arp(1000 + i * 0.01, '192.168.9.5', `192.168.9.${i + 10}`));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.segment, '192.168.9.0/24');
+});
+
+test('replies and gratuitous ARP never count', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 100; i++) {
+    h.emit(arp(1000 + i, '10.77.2.66', `10.77.2.${i}`, '02:aa:00:00:00:66', 2));
+    h.emit(arp(1000 + i, `10.77.2.${i}`, `10.77.2.${i}`, `02:bb:00:00:00:${(i % 256).toString(16).padStart(2, '0')}`));
+  }
+  assert.equal(only(h.finish(), RULE).length, 0);
+});
