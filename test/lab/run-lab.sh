@@ -1,0 +1,938 @@
+#!/usr/bin/env bash
+# Picket traffic lab: runs real attack and everyday tools between network
+# namespaces and records each scenario into its own small pcap under
+# test/lab/captures/, next to a <name>.expect.json that says which alerts the
+# capture must raise. Run as root: `bash test/lab/run-lab.sh [scenario...]`.
+#
+# Safety model (why it is safe to run on a developer machine):
+# - every packet stays inside namespaces this script creates (prefix "pkl-");
+#   the host's interfaces, routes and addresses are never touched;
+# - lab hosts use 10.77.0.0/16; the "Internet" is only documentation and
+#   benchmarking ranges (198.51.100.0/24, 203.0.113.0/24, 192.0.2.0/24,
+#   198.18.0.0/15) held by one namespace; nothing routes anywhere else;
+# - every traffic loop has a fixed count and runs under `timeout`;
+# - an EXIT trap stops every process the script started (by PID, and the
+#   processes left inside its own namespaces), deletes the namespaces and
+#   removes its temporary files; a second run first clears what an aborted
+#   run left behind (same prefix only);
+# - each capture is checked after recording: any IPv4 address outside the
+#   lab ranges, or any IPv6 frame, fails the scenario and the pcap is dropped.
+set -uo pipefail
+
+readonly LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly OUT_DIR="${PKL_LAB_OUT:-$LAB_DIR/captures}"
+# Namespace prefix: cleanup deletes only namespaces with this prefix.
+readonly P="pkl-"
+# 65535 keeps every payload; offloads are switched off so frames stay <= 1514 bytes.
+readonly SNAPLEN=65535
+# A capture larger than this is a runaway loop, not a fixture.
+readonly MAX_PCAP_BYTES=$((1000 * 1000))
+# Upper bound for one scenario (the longest, benign, needs about 90 s).
+readonly SCENARIO_MAX_SECONDS=300
+# Upper bound for lab services: they can never outlive a stuck run by much.
+readonly SERVICE_MAX_SECONDS=3600
+# Lab user for sshd/smb; the accounts exist only inside the sshd mount namespace.
+readonly LAB_USER="labuser"
+readonly LAB_PASS="Lab-Passw0rd"
+readonly LDAP_BASE="dc=lab,dc=example"
+
+readonly ALL_SCENARIOS=(scan-syn scan-connect sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
+  dns-flood ldap-enum ssh-brute smb-internet lateral new-device benign intel)
+
+# Addresses a capture may contain (anything else means a leak and fails the scenario).
+readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
+  net:198.18.0.0/15 host:0.0.0.0 host:255.255.255.255)
+
+# ---------------------------------------------------------------- lab hosts
+# name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
+# runs and scenarios agree on who is who; 02: = locally administered)
+HOSTS=(
+  "dhcp 10.77.1.1/24 02:77:01:00:00:01 10.77.1.254"
+  "srv 10.77.1.10/24 02:77:01:00:00:0a 10.77.1.254"
+  "bak 10.77.1.20/24 02:77:01:00:00:14 10.77.1.254"
+)
+for n in $(seq 20 49); do
+  HOSTS+=("ws$n 10.77.2.$n/24 02:77:02:00:00:$(printf %02x "$n") 10.77.2.254")
+done
+HOSTS+=("rogue 10.77.2.66/24 02:77:02:00:00:42 10.77.2.254")
+# A bare box with no address: DHCP client experiments change its MAC.
+HOSTS+=("dhcpc - 02:77:02:00:00:46 -")
+
+readonly MAC_WS20="02:77:02:00:00:14"
+readonly MAC_WS22="02:77:02:00:00:16"
+readonly MAC_SRV="02:77:01:00:00:0a"
+readonly MAC_ROGUE="02:77:02:00:00:42"
+readonly MAC_NEWDEV="02:77:01:0d:ec:01"
+
+WORK=""
+ALL_NS=()
+FAILED=()
+DONE=()
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------- preflight
+preflight() {
+  [ "$(id -u)" = 0 ] || die "run as root (network namespaces need it)"
+  command -v ip >/dev/null || die "iproute2 'ip' is missing"
+  # Never let a proxy setting send lab clients towards a real address.
+  unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+  export LDAPNOINIT=1
+}
+
+install_tools() {
+  if [ "${PKL_LAB_SKIP_INSTALL:-0}" = 1 ]; then return 0; fi
+  local need=() cmd pkg
+  # command:package pairs; install only what is missing.
+  for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
+    slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass \
+    smbclient:smbclient smbd:samba ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
+    busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
+    cmd=${pair%%:*}; pkg=${pair#*:}
+    command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
+  log "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  # --no-install-recommends keeps it small; policy-rc.d/containers keep services from starting.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || die "apt-get install failed"
+}
+
+# --------------------------------------------------------------- cleanup
+# Stop the processes listed in a pid file (our own `timeout` wrappers).
+kill_pidfile() {
+  local pf=$1 pid
+  [ -f "$pf" ] || return 0
+  while read -r pid; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; done <"$pf"
+  sleep 0.3
+  while read -r pid; do [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; done <"$pf"
+  : >"$pf"
+}
+
+# Remove every pkl- namespace (ours, from this or an aborted earlier run) and
+# the processes still inside them, by PID.
+remove_namespaces() {
+  local ns pid
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${P}" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+  done
+  sleep 0.3
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${P}" || true); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "/etc/netns/$ns"
+  done
+  rmdir /etc/netns 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$WORK" ]; then
+    kill_pidfile "$WORK/scenario.pids"
+    kill_pidfile "$WORK/service.pids"
+  fi
+  remove_namespaces
+  [ -n "$WORK" ] && rm -rf "$WORK"
+  exit "$rc"
+}
+
+# ---------------------------------------------------------------- helpers
+nsx() { local ns=$1; shift; ip netns exec "${P}$ns" "$@"; }
+
+# Start a bounded background process inside a namespace; its PID goes to a pid file.
+# usage: spawn PIDFILE NS SECONDS cmd...
+spawn() {
+  local pf=$1 ns=$2 secs=$3; shift 3
+  timeout --kill-after=3 "$secs" ip netns exec "${P}$ns" "$@" >>"$WORK/logs/$ns.log" 2>&1 &
+  echo $! >>"$pf"
+}
+svc() { spawn "$WORK/service.pids" "$1" "$SERVICE_MAX_SECONDS" "${@:2}"; }
+scen_bg() { spawn "$WORK/scenario.pids" "$1" "$SCENARIO_MAX_SECONDS" "${@:2}"; }
+
+# Wait until something listens on ADDR:PORT (tcp) inside NS.
+wait_listen() {
+  local ns=$1 port=$2 i
+  for i in $(seq 60); do
+    nsx "$ns" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
+    sleep 0.2
+  done
+  log "nothing listens on $ns:$port"; return 1
+}
+wait_listen_udp() {
+  local ns=$1 port=$2 i
+  for i in $(seq 60); do
+    nsx "$ns" ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && return 0
+    sleep 0.2
+  done
+  log "nothing listens on $ns:udp/$port"; return 1
+}
+
+ssh_opts=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+  -o GlobalKnownHostsFile=/dev/null -o PubkeyAuthentication=no -o PreferredAuthentications=password
+  -o NumberOfPasswordPrompts=1 -o ConnectTimeout=5 -o LogLevel=ERROR)
+
+smbc() { local ns=$1; shift; nsx "$ns" timeout 15 smbclient -s "$WORK/smb-client.conf" "$@"; }
+ldaps() { local ns=$1; shift; nsx "$ns" timeout 15 ldapsearch -x -LLL -H ldap://10.77.1.10/ -b "$LDAP_BASE" "$@"; }
+curl_ua() { # ns ua url [--resolve ...]
+  local ns=$1 ua=$2 url=$3; shift 3
+  nsx "$ns" curl -s -o /dev/null --noproxy '*' --max-time 5 -A "$ua" "$@" "$url" || true
+}
+readonly BROWSER_UA="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+
+# -------------------------------------------------------------- topology
+# Common per-namespace settings: no IPv6 (keeps captures to the scenario's
+# traffic), no reverse-path filter (two subnets share one broadcast domain).
+ns_create() {
+  local ns=$1
+  ip netns add "${P}$ns" || return 1
+  ALL_NS+=("$ns")
+  mkdir -p "/etc/netns/${P}$ns"
+  # Any accidental name lookup goes to the lab resolver, never the host's.
+  echo "nameserver 10.77.1.1" >"/etc/netns/${P}$ns/resolv.conf"
+  nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  nsx "$ns" ip link set lo up
+}
+
+# Plug NS into the switch with interface eth0 and the given MAC.
+ns_plug() {
+  local ns=$1 mac=$2 port="p-$1"
+  ip link add name eth0 netns "${P}$ns" address "$mac" type veth peer name "$port" netns "${P}sw" || return 1
+  # Offloads off: frames on the wire are real MTU-sized frames with correct checksums.
+  nsx "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1
+  nsx sw ethtool -K "$port" tx off tso off gso off gro off >/dev/null 2>&1
+  nsx sw ip link set "$port" master br0 up
+  nsx "$ns" ip link set eth0 up
+}
+
+add_host() {
+  local ns=$1 addr=$2 mac=$3 gw=$4
+  ns_create "$ns" && ns_plug "$ns" "$mac" || return 1
+  [ "$addr" = - ] && return 0
+  nsx "$ns" ip addr add "$addr" dev eth0
+  # One broadcast domain carries both lab subnets (so a single capture point sees
+  # every frame exactly once): the other subnet is on-link, the Internet via the router.
+  case "$addr" in
+    10.77.1.*) nsx "$ns" ip route add 10.77.2.0/24 dev eth0 ;;
+    10.77.2.*) nsx "$ns" ip route add 10.77.1.0/24 dev eth0 ;;
+  esac
+  nsx "$ns" ip route add default via "$gw"
+}
+
+build_lab() {
+  log "building lab network"
+  remove_namespaces
+  ns_create sw || return 1
+  nsx sw ip link add br0 type bridge stp_state 0 mcast_snooping 0 forward_delay 0
+  nsx sw ip link set br0 up
+  local h
+  for h in "${HOSTS[@]}"; do
+    # shellcheck disable=SC2086
+    add_host $h || return 1
+  done
+  # Router: LAN leg on the switch, WAN leg straight to the "Internet" namespace.
+  ns_create rtr && ns_plug rtr 02:77:00:00:00:fe || return 1
+  nsx rtr ip addr add 10.77.1.254/24 dev eth0
+  nsx rtr ip addr add 10.77.2.254/24 dev eth0
+  nsx rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.eth0.send_redirects=0
+  ns_create inet || return 1
+  ip link add name wan0 netns "${P}rtr" type veth peer name eth0 netns "${P}inet" || return 1
+  nsx rtr ethtool -K wan0 tx off tso off gso off gro off >/dev/null 2>&1
+  nsx inet ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1
+  nsx rtr ip addr add 198.51.100.1/24 dev wan0
+  nsx rtr ip link set wan0 up
+  nsx inet ip addr add 198.51.100.10/24 dev eth0
+  nsx inet ip link set eth0 up
+  # Threat-intel "bad" addresses live on the Internet host too (documentation ranges only).
+  nsx inet ip addr add 203.0.113.66/32 dev lo
+  nsx inet ip addr add 192.0.2.99/32 dev lo
+  nsx inet ip addr add 198.18.0.77/32 dev lo
+  nsx inet ip route add 10.77.0.0/16 via 198.51.100.1
+  nsx rtr ip route add 203.0.113.0/24 via 198.51.100.10
+  nsx rtr ip route add 192.0.2.0/24 via 198.51.100.10
+  nsx rtr ip route add 198.18.0.0/15 via 198.51.100.10
+  # No default route on the router: a stray packet to any other address dies here.
+}
+
+# --------------------------------------------------------------- services
+write_dnsmasq_legit() {
+  local f="$WORK/dnsmasq-legit.conf"
+  cat >"$f" <<EOF
+# Authorised DHCP server and resolver of the lab (10.77.1.1).
+interface=eth0
+bind-interfaces
+listen-address=10.77.1.1
+no-resolv
+no-hosts
+no-poll
+bogus-priv
+domain-needed
+log-queries
+log-dhcp
+log-facility=$WORK/logs/dnsmasq-legit.log
+pid-file=$WORK/dnsmasq-legit.pid
+dhcp-leasefile=$WORK/dnsmasq-legit.leases
+user=root
+# Fast answers; the lab has no address conflicts to probe for.
+no-ping
+dhcp-authoritative
+# Both lab subnets share one broadcast domain.
+shared-network=eth0,10.77.2.0
+dhcp-range=set:srv,10.77.1.100,10.77.1.199,255.255.255.0,1h
+dhcp-range=set:ws,10.77.2.0,static,255.255.255.0,1h
+dhcp-option=tag:srv,option:router,10.77.1.254
+dhcp-option=tag:ws,option:router,10.77.2.254
+dhcp-option=option:dns-server,10.77.1.1
+dhcp-option=option:domain-name,lab.example
+# Known workstations (reservations).
+dhcp-host=02:77:02:00:00:14,10.77.2.20,set:ws
+dhcp-host=02:77:02:00:00:15,10.77.2.21,set:ws
+dhcp-host=02:77:02:00:00:16,10.77.2.22,set:ws
+dhcp-host=02:77:02:00:00:46,10.77.2.70,set:ws
+dhcp-host=02:77:02:00:00:3c,10.77.2.60,set:ws
+dhcp-host=02:77:02:00:00:3d,10.77.2.61,set:ws
+dhcp-host=02:77:02:00:00:3e,10.77.2.62,set:ws
+dhcp-host=02:77:02:00:00:3f,10.77.2.63,set:ws
+# Lab names.
+local=/lab.example/
+host-record=dhcp.lab.example,10.77.1.1
+host-record=srv.lab.example,10.77.1.10
+host-record=ldap.lab.example,10.77.1.10
+host-record=files.lab.example,10.77.1.10
+host-record=backup.lab.example,10.77.1.20
+host-record=gw.lab.example,10.77.1.254
+# "Internet" names all point at documentation addresses.
+address=/example.com/198.51.100.10
+address=/example.net/198.51.100.10
+address=/example.org/198.51.100.10
+txt-record=example.com,"v=spf1 -all"
+# Threat-intel fixtures (see intel-fixtures.md).
+address=/c2-beacon.malicious.example/203.0.113.66
+address=/payload.bad-cdn.test/192.0.2.99
+address=/relay7.onion-gw.test/198.18.0.77
+EOF
+}
+
+start_dnsmasq_legit() {
+  rm -f "$WORK/dnsmasq-legit.leases"; touch "$WORK/dnsmasq-legit.leases"
+  scen_bg dhcp dnsmasq -k -C "$WORK/dnsmasq-legit.conf"
+  wait_listen_udp dhcp 67 && wait_listen_udp dhcp 53
+}
+
+write_sshd() {
+  local d="$WORK/sshd"
+  mkdir -p "$d" "$WORK/home/$LAB_USER"
+  ssh-keygen -q -t ed25519 -N '' -C lab -f "$d/ssh_host_ed25519_key" || return 1
+  # The lab account exists only in copies of passwd/shadow bind-mounted over the
+  # real ones inside sshd's own mount namespace: the host's accounts never change.
+  cp /etc/passwd "$d/passwd"; cp /etc/shadow "$d/shadow"
+  echo "$LAB_USER:x:47770:47770:Picket lab:$WORK/home/$LAB_USER:/bin/sh" >>"$d/passwd"
+  echo "$LAB_USER:$(openssl passwd -6 "$LAB_PASS"):19000:0:99999:7:::" >>"$d/shadow"
+  chmod 600 "$d/shadow"
+  cat >"$d/sshd_config" <<EOF
+ListenAddress 10.77.1.10
+HostKey $d/ssh_host_ed25519_key
+PidFile $d/sshd.pid
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication no
+PermitRootLogin no
+StrictModes no
+AllowUsers $LAB_USER
+# The brute-force scenario opens connections one after another; let them all in.
+MaxStartups 100
+UseDNS no
+EOF
+  cat >"$d/run.sh" <<EOF
+#!/bin/sh
+mount --bind $d/passwd /etc/passwd || exit 1
+mount --bind $d/shadow /etc/shadow || exit 1
+mount -t tmpfs -o mode=755 tmpfs /run || exit 1
+mkdir -p /run/sshd
+exec /usr/sbin/sshd -D -e -f $d/sshd_config
+EOF
+  chmod +x "$d/run.sh"
+}
+
+write_slapd() {
+  local d="$WORK/slapd" i
+  mkdir -p "$d/db"
+  cat >"$d/slapd.conf" <<EOF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+pidfile $d/slapd.pid
+argsfile $d/slapd.args
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+maxsize 10485760
+suffix "$LDAP_BASE"
+rootdn "cn=admin,$LDAP_BASE"
+rootpw admin-secret
+directory $d/db
+access to attrs=userPassword by anonymous auth by * none
+access to * by * read
+EOF
+  {
+    printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: lab\no: Picket Lab\n\n' "$LDAP_BASE"
+    printf 'dn: ou=people,%s\nobjectClass: organizationalUnit\nou: people\n\n' "$LDAP_BASE"
+    printf 'dn: ou=groups,%s\nobjectClass: organizationalUnit\nou: groups\n\n' "$LDAP_BASE"
+    for i in $(seq 1 30); do
+      printf 'dn: uid=user%02d,ou=people,%s\nobjectClass: inetOrgPerson\nuid: user%02d\ncn: User %02d\nsn: User\nmail: user%02d@lab.example\nuserPassword: pw-user%02d\n\n' \
+        "$i" "$LDAP_BASE" "$i" "$i" "$i" "$i"
+    done
+    printf 'dn: uid=alice,ou=people,%s\nobjectClass: inetOrgPerson\nuid: alice\ncn: Alice Admin\nsn: Admin\nuserPassword: alice-pw\n\n' "$LDAP_BASE"
+    printf 'dn: cn=admins,ou=groups,%s\nobjectClass: groupOfNames\ncn: admins\nmember: uid=alice,ou=people,%s\n\n' "$LDAP_BASE" "$LDAP_BASE"
+    printf 'dn: cn=finance,ou=groups,%s\nobjectClass: groupOfNames\ncn: finance\nmember: uid=user01,ou=people,%s\n\n' "$LDAP_BASE" "$LDAP_BASE"
+  } >"$d/seed.ldif"
+  slapadd -q -f "$d/slapd.conf" -l "$d/seed.ldif" >"$WORK/logs/slapadd.log" 2>&1
+}
+
+# SMB server config for NS at ADDR (one per server namespace).
+write_smbd() {
+  local name=$1 addr=$2 d="$WORK/smb-$1"
+  mkdir -p "$d"/{lock,state,cache,private,pid,ncalrpc,bind-dns,share}
+  echo "quarterly figures" >"$d/share/readme.txt"
+  cat >"$d/smb.conf" <<EOF
+[global]
+  workgroup = PKLLAB
+  server role = standalone server
+  map to guest = Bad User
+  smb ports = 445
+  disable netbios = yes
+  interfaces = $addr
+  bind interfaces only = yes
+  load printers = no
+  printing = bsd
+  printcap name = /dev/null
+  disable spoolss = yes
+  lock directory = $d/lock
+  state directory = $d/state
+  cache directory = $d/cache
+  private dir = $d/private
+  pid directory = $d/pid
+  ncalrpc dir = $d/ncalrpc
+  binddns dir = $d/bind-dns
+  log file = $WORK/logs/smbd-$name.log
+  server min protocol = SMB2
+[public]
+  path = $d/share
+  guest ok = yes
+  read only = yes
+EOF
+}
+
+write_client_confs() {
+  local d="$WORK/smbc"
+  mkdir -p "$d"/{lock,state,cache,private}
+  cat >"$WORK/smb-client.conf" <<EOF
+[global]
+  workgroup = PKLLAB
+  client min protocol = SMB2
+  name resolve order = host
+  lock directory = $d/lock
+  state directory = $d/state
+  cache directory = $d/cache
+  private dir = $d/private
+EOF
+  # DHCP client scripts: configure nothing (the DHCP exchange is what we record),
+  # or configure the leased address (new device).
+  printf '#!/bin/sh\nexit 0\n' >"$WORK/noop.sh"
+  cat >"$WORK/dhclient-addr.sh" <<'EOF'
+#!/bin/sh
+case "$reason" in
+  BOUND|RENEW|REBIND|REBOOT)
+    ip addr add "$new_ip_address/$new_subnet_mask" dev "$interface" 2>/dev/null
+    [ -n "${new_routers:-}" ] && ip route replace default via "${new_routers%% *}" 2>/dev/null
+    echo "$new_ip_address" >"$(dirname "$0")/newdev.ip" ;;
+esac
+exit 0
+EOF
+  chmod +x "$WORK/noop.sh" "$WORK/dhclient-addr.sh"
+  mkdir -p "$WORK/www"
+  printf '<!doctype html><title>Example</title><p>Hello from the lab Internet.</p>\n' >"$WORK/www/index.html"
+  printf 'User-agent: *\nDisallow:\n' >"$WORK/www/robots.txt"
+}
+
+# dhclient config announcing HOSTNAME (never the machine's own hostname).
+dhclient_conf() {
+  local f="$WORK/dhclient-$1.conf"
+  printf 'send host-name "%s";\nrequest subnet-mask, broadcast-address, routers, domain-name, domain-name-servers;\ntimeout 10;\nretry 1;\n' "$1" >"$f"
+  echo "$f"
+}
+# One DHCP exchange with ISC dhclient in NS, announcing HOSTNAME; SCRIPT handles the lease.
+run_dhclient() {
+  local ns=$1 host=$2 script=${3:-$WORK/noop.sh} conf logf pid i
+  conf=$(dhclient_conf "$host")
+  logf=$(mktemp "$WORK/logs/dhclient-$ns.XXXXXX")
+  timeout 20 ip netns exec "${P}$ns" dhclient -1 -d -v -cf "$conf" -sf "$script" -lf "$WORK/dhclient-$ns.leases" \
+    -pf "$WORK/dhclient-$ns.pid" eth0 >"$logf" 2>&1 &
+  pid=$!
+  # -d keeps dhclient in the foreground: stop it (by PID) once it is bound.
+  for i in $(seq 75); do
+    grep -q "bound to" "$logf" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  sleep 0.3
+  kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  grep -q "bound to" "$logf" || { log "dhclient in $ns got no lease"; return 1; }
+}
+
+start_services() {
+  log "starting services"
+  write_dnsmasq_legit; write_client_confs
+  write_sshd || return 1
+  write_slapd || { log "slapadd failed: $(cat "$WORK/logs/slapadd.log")"; return 1; }
+  write_smbd srv 10.77.1.10; write_smbd inet 198.51.100.10; write_smbd ws21 10.77.2.21
+  svc srv unshare -m --propagation private "$WORK/sshd/run.sh"
+  svc srv slapd -d 0 -h ldap://10.77.1.10/ -f "$WORK/slapd/slapd.conf"
+  svc srv smbd -F --no-process-group -s "$WORK/smb-srv/smb.conf"
+  svc inet smbd -F --no-process-group -s "$WORK/smb-inet/smb.conf"
+  svc ws21 smbd -F --no-process-group -s "$WORK/smb-ws21/smb.conf"
+  svc inet busybox httpd -f -p 80 -h "$WORK/www"
+  svc inet busybox httpd -f -p 8080 -h "$WORK/www"
+  svc inet ncat -lk 443
+  svc inet ncat -lk 9001
+  svc ws21 ncat -lk 3389
+  svc ws21 ncat -lk 5985
+  svc ws21 ncat -lk 22
+  wait_listen srv 22 && wait_listen srv 389 && wait_listen srv 445 && wait_listen inet 445 &&
+    wait_listen inet 80 && wait_listen inet 8080 && wait_listen ws21 445 && wait_listen ws21 3389
+}
+
+# ---------------------------------------------------------------- capture
+CAP_PID=""
+start_capture() {
+  local name=$1 i
+  rm -f "$WORK/$name.pcap"
+  # -Z root: tcpdump would otherwise drop to a user that cannot write the private work dir.
+  timeout --kill-after=3 "$SCENARIO_MAX_SECONDS" ip netns exec "${P}sw" \
+    tcpdump -i br0 -n -U -s "$SNAPLEN" -Z root -w "$WORK/$name.pcap" >"$WORK/logs/tcpdump-$name.log" 2>&1 &
+  CAP_PID=$!
+  echo "$CAP_PID" >>"$WORK/scenario.pids"
+  for i in $(seq 50); do
+    grep -q "listening on" "$WORK/logs/tcpdump-$name.log" && { sleep 0.3; return 0; }
+    sleep 0.1
+  done
+  log "tcpdump did not start: $(cat "$WORK/logs/tcpdump-$name.log")"; return 1
+}
+# Called inside the scenario's subshell, which also started the capture (so `wait` works).
+stop_capture() {
+  [ -n "$CAP_PID" ] || return 0
+  sleep 1  # let the last answers arrive
+  kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID" 2>/dev/null
+  CAP_PID=""
+}
+
+# Count packets in NAME's capture matching a tcpdump filter.
+pcount() { tcpdump -nr "$WORK/$1.pcap" "$2" 2>/dev/null | wc -l; }
+# Fail the scenario unless at least MIN packets match FILTER.
+require() {
+  local name=$1 min=$2 filter=$3 n
+  n=$(pcount "$name" "$filter")
+  if [ "$n" -lt "$min" ]; then log "$name: only $n packets match '$filter' (need $min)"; return 1; fi
+}
+
+# "(src net a or src host b ...)" for DIR in src|dst.
+safe_expr() {
+  local dir=$1 e="" item
+  for item in "${SAFE_NETS[@]}"; do e+="${e:+ or }$dir ${item%%:*} ${item#*:}"; done
+  echo "($e)"
+}
+# Everything in the capture must stay inside the lab ranges.
+verify_capture() {
+  local name=$1 f="$WORK/$1.pcap" size leak v6
+  [ -s "$f" ] || { log "$name: empty capture"; return 1; }
+  size=$(stat -c %s "$f")
+  [ "$size" -le "$MAX_PCAP_BYTES" ] || { log "$name: capture is $size bytes (max $MAX_PCAP_BYTES)"; return 1; }
+  leak=$(pcount "$name" "ip and not ($(safe_expr src) and $(safe_expr dst))")
+  [ "$leak" -eq 0 ] || { log "$name: $leak packets outside the lab ranges"; return 1; }
+  v6=$(pcount "$name" "ip6")
+  [ "$v6" -eq 0 ] || { log "$name: $v6 IPv6 packets"; return 1; }
+  log "$name: $(pcount "$name" "") packets, $size bytes"
+}
+
+# Write NAME.expect.json. ALERTS is a JSON array; EXTRA is more JSON members (may be empty).
+expect() {
+  local name=$1 note=$2 alerts=$3 extra=${4:-}
+  {
+    printf '{\n  "capture": "%s.pcap",\n  "config": "../picket.yaml",\n' "$name"
+    printf '  "note": "%s",\n' "$note"
+    [ -n "$extra" ] && printf '%s,\n' "$extra"
+    printf '  "alerts": %s\n}\n' "$alerts"
+  } >"$WORK/$name.expect.json"
+}
+
+# Reset shared state so each capture starts from a quiet, cold network.
+reset_lab() {
+  local ns
+  kill_pidfile "$WORK/scenario.pids"
+  for ns in "${ALL_NS[@]}"; do nsx "$ns" ip neigh flush all 2>/dev/null; done
+  nsx dhcpc ip link set eth0 address 02:77:02:00:00:46
+  nsx dhcpc ip addr flush dev eth0
+  rm -f "$WORK"/dhclient-*.leases "$WORK/newdev.ip"
+  start_dnsmasq_legit
+}
+
+# ------------------------------------------------------------- scenarios
+# Each scenario runs with `set -e` in a subshell; any failing step fails it.
+
+scenario_scan_syn() {
+  nsx ws20 timeout 120 nmap -sS -n -T4 --max-retries 1 10.77.1.10 >"$WORK/logs/nmap-syn.txt"
+  stop_capture
+  require scan-syn 900 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst host 10.77.1.10"
+  expect scan-syn "nmap -sS (top 1000 TCP ports, -T4) from workstation 10.77.2.20 against server 10.77.1.10; open: 22, 389, 445, all else answered with RST." \
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "syn"}}]'
+}
+
+scenario_scan_connect() {
+  nsx ws22 timeout 120 nmap -sT -n -T4 --max-retries 1 10.77.1.10 >"$WORK/logs/nmap-connect.txt"
+  stop_capture
+  require scan-connect 900 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst host 10.77.1.10"
+  expect scan-connect "nmap -sT (full connect, top 1000 TCP ports, -T4) from workstation 10.77.2.22 against server 10.77.1.10; the open ports complete the handshake and are reset by the client." \
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.22", "mac": "'"$MAC_WS22"'"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "connect"}}]'
+}
+
+scenario_sweep_445() {
+  nsx ws20 timeout 120 nmap -sS -n -Pn -T4 --max-retries 1 -p445 10.77.2.0/24 >"$WORK/logs/nmap-sweep.txt"
+  stop_capture
+  require sweep-445 25 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 445"
+  expect sweep-445 "nmap -sS -Pn -p445 over 10.77.2.0/24 from workstation 10.77.2.20: 29 live workstations answer (10.77.2.21 open, the rest RST); dead addresses only see ARP requests." \
+    '[{"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"port": 445}, "evidence": {"scan_type": "syn"}}]'
+}
+
+scenario_arp_scan() {
+  nsx ws20 timeout 120 nmap -sn -PR -n 10.77.2.0/24 >"$WORK/logs/nmap-arp.txt"
+  nsx ws20 timeout 30 arping -c 1 -w 1 10.77.1.1 >/dev/null 2>&1 || true
+  stop_capture
+  require arp-scan 200 "arp[6:2] == 1 and ether src $MAC_WS20"
+  expect arp-scan "nmap -sn -PR (ARP ping) of 10.77.2.0/24 from workstation 10.77.2.20: about 254 ARP requests, 30 replies." \
+    '[{"rule": "scan.arp", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}}]'
+}
+
+scenario_dhcp_rogue() {
+  cat >"$WORK/dnsmasq-rogue.conf" <<EOF
+# Rogue DHCP server on a workstation: hands out itself as gateway and resolver.
+interface=eth0
+bind-interfaces
+listen-address=10.77.2.66
+port=0
+no-resolv
+no-hosts
+no-ping
+log-dhcp
+log-facility=$WORK/logs/dnsmasq-rogue.log
+pid-file=$WORK/dnsmasq-rogue.pid
+dhcp-leasefile=$WORK/dnsmasq-rogue.leases
+user=root
+dhcp-range=10.77.2.200,10.77.2.220,255.255.255.0,10m
+dhcp-option=option:router,10.77.2.66
+dhcp-option=option:dns-server,10.77.2.66
+EOF
+  : >"$WORK/dnsmasq-rogue.leases"
+  scen_bg rogue dnsmasq -k -C "$WORK/dnsmasq-rogue.conf"
+  wait_listen_udp rogue 67
+  # A reserved laptop and then an unknown one ask for an address; both servers offer.
+  run_dhclient dhcpc laptop-70
+  nsx dhcpc ip link set eth0 address 02:77:02:00:00:47
+  run_dhclient dhcpc visitor-47
+  stop_capture
+  require dhcp-rogue 2 "udp src port 67 and src host 10.77.2.66"
+  require dhcp-rogue 2 "udp src port 67 and src host 10.77.1.1"
+  expect dhcp-rogue "dnsmasq on 10.77.2.66 (a workstation) answers DHCP alongside the authorised 10.77.1.1; two clients (02:77:02:00:00:46, 02:77:02:00:00:47) run ISC dhclient and receive offers from both." \
+    '[{"rule": "dhcp.rogue_server", "source": {"ip": "10.77.2.66", "mac": "'"$MAC_ROGUE"'"}}]'
+}
+
+scenario_dhcp_flood() {
+  local i mac
+  # Bounded starvation attempt: 120 client MACs in a row against a pool of 100.
+  for i in $(seq 1 120); do
+    mac=$(printf '02:f1:00:00:%02x:%02x' $((i / 256)) $((i % 256)))
+    nsx dhcpc ip link set eth0 address "$mac"
+    nsx dhcpc timeout 5 busybox udhcpc -i eth0 -n -q -t 1 -T 1 -s "$WORK/noop.sh" >/dev/null 2>&1 || true
+  done
+  stop_capture
+  require dhcp-flood 120 "udp dst port 67 and ether[6:4] == 0x02f10000"
+  expect dhcp-flood "busybox udhcpc run 120 times in about 30 s, each time from a new MAC 02:f1:00:00:00:01..02:f1:00:00:00:78 (DISCOVER, then REQUEST when offered); the pool of 100 runs dry and the last clients get no offer." \
+    '[{"rule": "dhcp.excessive_requests", "source": {"ip": "0.0.0.0"}, "evidence": {"mac_prefix": "02:f1:00:00", "distinct_macs": 120}}]'
+}
+
+scenario_dhcp_flip() {
+  run() { # mac hostname
+    nsx dhcpc ip link set eth0 address "$1"
+    nsx dhcpc timeout 10 busybox udhcpc -i eth0 -n -q -t 3 -T 1 -x "hostname:$2" -s "$WORK/noop.sh" >/dev/null 2>&1
+    sleep 1
+  }
+  run 02:77:02:00:00:3c finance-pc      # 10.77.2.60
+  run 02:77:02:00:00:3c build-box       # same MAC, new name
+  run 02:77:02:00:00:3d finance-pc      # the name moves to another MAC (10.77.2.61)
+  run 02:77:02:00:00:3e kali            # watched hostname (10.77.2.62)
+  run 02:77:02:00:00:3f parrot-vm       # matches "parrot*" (10.77.2.63)
+  stop_capture
+  require dhcp-flip 5 "udp src port 67 and src host 10.77.1.1"
+  expect dhcp-flip "busybox udhcpc: MAC 02:77:02:00:00:3c (reserved 10.77.2.60) announces finance-pc then build-box; finance-pc then appears from 02:77:02:00:00:3d (10.77.2.61); 02:77:02:00:00:3e (10.77.2.62) announces kali and 02:77:02:00:00:3f (10.77.2.63) parrot-vm. One second between clients; the hostname is in option 12 of DISCOVER and REQUEST." \
+    '[{"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.60", "mac": "02:77:02:00:00:3c"}, "evidence": {"hostnames": ["finance-pc", "build-box"]}},
+    {"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.61", "mac": "02:77:02:00:00:3d"}, "evidence": {"hostname": "finance-pc", "macs": ["02:77:02:00:00:3c", "02:77:02:00:00:3d"]}},
+    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.62", "mac": "02:77:02:00:00:3e"}, "evidence": {"hostname": "kali"}},
+    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.63", "mac": "02:77:02:00:00:3f"}, "evidence": {"hostname": "parrot-vm"}}]'
+}
+
+scenario_dns_flood() {
+  local i
+  : >"$WORK/dig-flood.txt"; : >"$WORK/dig-sweep.txt"
+  # 150 names x (A, AAAA) = 300 queries from 10.77.2.20.
+  for i in $(seq 1 150); do
+    printf 'host%03d.cdn-assets.example.com A\nhost%03d.cdn-assets.example.com AAAA\n' "$i" "$i" >>"$WORK/dig-flood.txt"
+  done
+  # Reverse sweep of 10.77.2.0/24 (254 PTR) plus 46 TXT lookups = 300 queries from 10.77.2.22.
+  for i in $(seq 1 254); do printf -- '-x 10.77.2.%d\n' "$i" >>"$WORK/dig-sweep.txt"; done
+  for i in $(seq 1 46); do printf 'svc%02d.example.com TXT\n' "$i" >>"$WORK/dig-sweep.txt"; done
+  nsx ws20 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-flood.txt" >/dev/null
+  nsx ws22 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-sweep.txt" >/dev/null
+  stop_capture
+  require dns-flood 290 "udp dst port 53 and src host 10.77.2.20"
+  require dns-flood 290 "udp dst port 53 and src host 10.77.2.22"
+  expect dns-flood "dig -f batches against the dnsmasq resolver 10.77.1.1: 10.77.2.20 sends 300 A/AAAA queries for 150 names in a few seconds; 10.77.2.22 sends 254 PTR queries (reverse sweep of 10.77.2.0/24) and 46 TXT queries." \
+    '[{"rule": "dns.excessive_queries", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "evidence": {"A": 150, "AAAA": 150}},
+    {"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.22", "mac": "'"$MAC_WS22"'"}, "evidence": {"PTR": 254, "TXT": 46}}]'
+}
+
+scenario_ldap_enum() {
+  local i filters=()
+  for i in $(seq 1 30); do filters+=("$(printf '(uid=user%02d)' "$i")"); done
+  filters+=('(objectClass=person)' '(objectClass=groupOfNames)' '(cn=admins)' '(member=*)'
+    '(uid=administrator)' '(cn=domain admins)' '(uid=adm*)' '(cn=*admin*)' '(objectClass=organizationalUnit)' '(uid=alice)')
+  # 4 rounds over 40 filters = 160 searches, one ldapsearch (bind, search, unbind) each.
+  # (ldapsearch -f would keep one connection, but OpenLDAP 2.5's -f ignores the file's filters.)
+  for i in 1 2 3 4; do
+    for f in "${filters[@]}"; do
+      ldaps ws20 -D "uid=user05,ou=people,$LDAP_BASE" -w pw-user05 "$f" 1.1 >/dev/null
+    done
+  done
+  stop_capture
+  require ldap-enum 160 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 389"
+  expect ldap-enum "ldapsearch from workstation 10.77.2.20 against slapd on 10.77.1.10: 160 connections in a few seconds, each a simple bind as user05, one search (every user by uid, then all persons, groups, admins and admin-like names; attributes 1.1 = DNs only) and an unbind." \
+    '[{"rule": "ldap.excessive_queries", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 389}, "evidence": {"searches": 160}}]'
+}
+
+scenario_ssh_brute() {
+  local i ok=0
+  # 40 wrong passwords, one connection each (Zeek's heuristic sees one failure per connection).
+  for i in $(seq 1 40); do
+    nsx ws20 timeout 10 sshpass -p "guess-$i" ssh "${ssh_opts[@]}" "$LAB_USER@10.77.1.10" true 2>/dev/null && ok=$((ok + 1))
+  done
+  stop_capture
+  [ "$ok" -eq 0 ] || { log "ssh-brute: a wrong password was accepted"; return 1; }
+  require ssh-brute 40 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 22"
+  expect ssh-brute "sshpass + OpenSSH client from 10.77.2.20 against OpenSSH 9.2 on 10.77.1.10: 40 connections, each trying one wrong password for labuser and failing." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 22}, "evidence": {"service": "ssh"}}]'
+}
+
+scenario_smb_internet() {
+  smbc ws20 -N -p 445 -L //198.51.100.10 >/dev/null 2>&1 || true
+  smbc ws20 -N -p 445 //198.51.100.10/public -c 'ls; get readme.txt /dev/null' >/dev/null 2>&1
+  stop_capture
+  require smb-internet 5 "tcp dst port 445 and src host 10.77.2.20 and dst host 198.51.100.10"
+  expect smb-internet "smbclient (guest) from workstation 10.77.2.20 to Samba on the Internet host 198.51.100.10: a share listing and a file read over TCP 445, through the router 10.77.2.254." \
+    '[{"rule": "smb.internet", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "198.51.100.10", "port": 445}}]'
+}
+
+scenario_lateral() {
+  # Workstation -> workstation on SMB and RDP.
+  smbc ws20 -N -p 445 //10.77.2.21/public -c 'ls' >/dev/null 2>&1
+  nsx ws20 nc -z -w 3 10.77.2.21 3389
+  # Server -> workstation on SMB and WinRM.
+  smbc srv -N -p 445 //10.77.2.21/public -c 'ls' >/dev/null 2>&1
+  nsx srv nc -z -w 3 10.77.2.21 5985
+  # Workstation -> server on SSH (denied by the segmentation policy), a successful login.
+  nsx ws20 timeout 15 sshpass -p "$LAB_PASS" ssh "${ssh_opts[@]}" "$LAB_USER@10.77.1.10" 'id -un' >/dev/null
+  stop_capture
+  require lateral 3 "tcp dst port 445 and src host 10.77.2.20 and dst host 10.77.2.21"
+  require lateral 3 "tcp dst port 445 and src host 10.77.1.10 and dst host 10.77.2.21"
+  require lateral 5 "tcp dst port 22 and src host 10.77.2.20 and dst host 10.77.1.10"
+  expect lateral "All connections complete. 10.77.2.20 -> 10.77.2.21: smbclient on 445 and a TCP connect to 3389; server 10.77.1.10 -> 10.77.2.21: smbclient on 445 and a TCP connect to 5985; 10.77.2.20 -> 10.77.1.10: a successful SSH login on 22 (workstations -> servers on 22 is an alert in the segmentation policy)." \
+    '[{"rule": "lateral.workstation_to_workstation", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.2.21", "port": 445}},
+    {"rule": "lateral.workstation_to_workstation", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.2.21", "port": 3389}},
+    {"rule": "lateral.server_to_workstation", "source": {"ip": "10.77.1.10", "mac": "'"$MAC_SRV"'"}, "destination": {"ip": "10.77.2.21", "port": 445}},
+    {"rule": "lateral.server_to_workstation", "source": {"ip": "10.77.1.10", "mac": "'"$MAC_SRV"'"}, "destination": {"ip": "10.77.2.21", "port": 5985}},
+    {"rule": "net.inter_segment", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 22}}]'
+}
+
+scenario_new_device() {
+  local ip
+  # The device is plugged in only now, while the capture runs.
+  ns_create newdev && ns_plug newdev "$MAC_NEWDEV"
+  sleep 0.5
+  run_dhclient newdev rpi-sensor "$WORK/dhclient-addr.sh"
+  ip=$(cat "$WORK/newdev.ip" 2>/dev/null || true)
+  [ -n "$ip" ] || { log "new-device: no lease"; return 1; }
+  nsx newdev ip route add 10.77.2.0/24 dev eth0
+  nsx newdev arping -U -c 1 -i eth0 -S "$ip" "$ip" >/dev/null 2>&1 || true
+  nsx newdev arping -c 2 -i eth0 10.77.1.254 >/dev/null 2>&1 || true
+  nsx newdev dig @10.77.1.1 +tries=1 +time=2 srv.lab.example A >/dev/null
+  nsx newdev ping -c 2 -i 0.3 -W 1 10.77.1.10 >/dev/null
+  stop_capture
+  require new-device 2 "ether src $MAC_NEWDEV and udp dst port 67"
+  require new-device 2 "arp and ether src $MAC_NEWDEV"
+  expect new-device "A device with the never-seen MAC $MAC_NEWDEV is plugged into the servers network, runs ISC dhclient (hostname rpi-sensor) and gets $ip from 10.77.1.1, announces itself by gratuitous ARP, ARPs the gateway, asks DNS and pings 10.77.1.10. Every other MAC in this capture is already in benign.pcap: learn benign.pcap first (baseline mode, state kept), then replay this capture with that state and no learning period." \
+    '[{"rule": "device.new", "source": {"ip": "'"$ip"'", "mac": "'"$MAC_NEWDEV"'"}, "evidence": {"network": "servers", "hostname": "rpi-sensor"}}]' \
+    '  "baseline": ["benign.pcap"]'
+}
+
+scenario_benign() {
+  local i
+  # Known workstations renew their reserved addresses (hostnames are their own).
+  run_dhclient ws20 ws20
+  run_dhclient ws21 ws21
+  # Ordinary DNS: a handful of lookups a minute per host.
+  for i in 1 2 3; do
+    nsx ws20 dig @10.77.1.1 +tries=1 +time=2 www.example.com A >/dev/null
+    nsx ws21 dig @10.77.1.1 +tries=1 +time=2 files.lab.example A >/dev/null
+    nsx ws22 dig @10.77.1.1 +tries=1 +time=2 mail.example.net AAAA >/dev/null
+    sleep 1
+  done
+  # Web browsing with a browser UA.
+  for i in 1 2; do
+    curl_ua ws20 "$BROWSER_UA" http://www.example.com/ --resolve www.example.com:80:198.51.100.10
+    curl_ua ws21 "$BROWSER_UA" http://www.example.org/robots.txt --resolve www.example.org:80:198.51.100.10
+    sleep 1
+  done
+  # Admin SSH logins that succeed, server to server (allowed by the policy).
+  for i in 1 2; do
+    nsx bak timeout 15 sshpass -p "$LAB_PASS" ssh "${ssh_opts[@]}" "$LAB_USER@10.77.1.10" 'uptime' >/dev/null
+    sleep 1
+  done
+  # File shares: workstations read the server's share on 445 (allowed).
+  for i in 20 21 22; do
+    smbc "ws$i" -N -p 445 //10.77.1.10/public -c 'ls; get readme.txt /dev/null' >/dev/null 2>&1
+    sleep 0.5
+  done
+  # Directory: user binds and a few searches.
+  ldaps ws20 -D "uid=user01,ou=people,$LDAP_BASE" -w pw-user01 '(uid=user01)' cn mail >/dev/null
+  ldaps ws21 -D "uid=user02,ou=people,$LDAP_BASE" -w pw-user02 '(cn=finance)' member >/dev/null
+  ldaps ws22 -D "uid=user03,ou=people,$LDAP_BASE" -w pw-user03 '(uid=user03)' mail >/dev/null
+  # The new-device scenario's peers must all be known: ARP and ping the gateway and servers.
+  nsx bak arping -c 1 -i eth0 10.77.1.254 >/dev/null 2>&1 || true
+  nsx ws21 ping -c 1 -W 1 10.77.2.254 >/dev/null
+  nsx bak ping -c 1 -W 1 10.77.1.1 >/dev/null
+  for i in 1 2; do
+    nsx ws20 dig @10.77.1.1 +tries=1 +time=2 srv.lab.example A >/dev/null
+    sleep 1
+  done
+  stop_capture
+  require benign 2 "udp src port 67 and src host 10.77.1.1"
+  require benign 2 "tcp dst port 22 and tcp[tcpflags] == tcp-syn"
+  require benign 3 "tcp dst port 445 and tcp[tcpflags] == tcp-syn"
+  expect benign "Ordinary traffic compressed into about a minute: dhclient renewals of known workstations 10.77.2.20/.21 at 10.77.1.1, ~17 DNS lookups, HTTP to 198.51.100.10 with a Chrome user-agent, two successful SSH logins from 10.77.1.20 to 10.77.1.10, smbclient reads of the server share from three workstations on 445 (allowed by the policy), LDAP binds and three searches, a ping or ARP of the gateway and servers. No alert may fire at default settings." \
+    '[]' '  "exclusive": true'
+}
+
+scenario_intel() {
+  local name
+  # DNS for the listed bad names, then connections to what they resolve to.
+  for name in c2-beacon.malicious.example payload.bad-cdn.test relay7.onion-gw.test; do
+    nsx ws20 dig @10.77.1.1 +tries=1 +time=2 "$name" A >/dev/null
+  done
+  curl_ua ws20 "$BROWSER_UA" http://c2-beacon.malicious.example/gate.php --resolve c2-beacon.malicious.example:80:203.0.113.66
+  curl_ua ws20 "$BROWSER_UA" http://payload.bad-cdn.test:8080/stage2.bin --resolve payload.bad-cdn.test:8080:192.0.2.99
+  nsx ws20 nc -z -w 3 198.18.0.77 9001
+  # Connection to a listed IP with no DNS before it.
+  nsx ws21 nc -z -w 3 203.0.113.66 443
+  # Attack tools' user-agents against the Internet web server.
+  curl_ua ws22 "sqlmap/1.7.2#stable (https://sqlmap.org)" "http://198.51.100.10/item.php?id=1%27%20AND%201%3D1--%20-"
+  curl_ua ws22 "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)" "http://198.51.100.10/admin/"
+  curl_ua ws22 "gobuster/3.6" "http://198.51.100.10/backup/"
+  curl_ua ws22 "Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)" "http://198.51.100.10/"
+  # And the real Nmap Scripting Engine (its own user-agent), one port only.
+  nsx ws23 timeout 60 nmap -sT -n -Pn -p80 --script http-title,http-headers 198.51.100.10 >"$WORK/logs/nmap-nse.txt"
+  stop_capture
+  require intel 3 "udp dst port 53 and src host 10.77.2.20"
+  require intel 4 "tcp dst port 80 and src host 10.77.2.22 and tcp[tcpflags] == tcp-syn"
+  expect intel "Threat-intel fixtures (indicators in ../intel-fixtures.md). 10.77.2.20 resolves three listed names and connects to what they return; 10.77.2.21 connects to the listed IP 203.0.113.66:443 without a lookup; 10.77.2.22 sends HTTP requests to 198.51.100.10 with sqlmap, Nikto, gobuster and Nmap NSE user-agents (curl -A); 10.77.2.23 runs real nmap NSE scripts http-title,http-headers against 198.51.100.10:80. Rule ids for intel matches are not fixed yet: each expected match lists the indicator instead." \
+    '[]' '  "matches": [
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.2.20"}, "where": "dns.query"},
+    {"kind": "domain", "indicator": "payload.bad-cdn.test", "source": {"ip": "10.77.2.20"}, "where": "dns.query"},
+    {"kind": "domain", "indicator": "relay7.onion-gw.test", "source": {"ip": "10.77.2.20"}, "where": "dns.query"},
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.2.20"}, "where": "http.host"},
+    {"kind": "ip", "indicator": "203.0.113.66", "source": {"ip": "10.77.2.20"}, "destination": {"port": 80}, "where": "conn"},
+    {"kind": "ip", "indicator": "192.0.2.99", "source": {"ip": "10.77.2.20"}, "destination": {"port": 8080}, "where": "conn"},
+    {"kind": "ip", "indicator": "198.18.0.77", "source": {"ip": "10.77.2.20"}, "destination": {"port": 9001}, "where": "conn"},
+    {"kind": "ip", "indicator": "203.0.113.66", "source": {"ip": "10.77.2.21"}, "destination": {"port": 443}, "where": "conn"},
+    {"kind": "user_agent", "indicator": "sqlmap", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
+    {"kind": "user_agent", "indicator": "Nikto", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
+    {"kind": "user_agent", "indicator": "gobuster", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
+    {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
+    {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.23"}, "where": "http.user_agent"}
+  ]'
+}
+
+# ------------------------------------------------------------------ runner
+run_scenario() {
+  local name=$1 fn="scenario_${1//-/_}" rc pid
+  log "=== $name"
+  if ! reset_lab; then log "$name: lab reset failed"; FAILED+=("$name"); return; fi
+  # Subshell with errexit (not inside `if`, where bash would ignore -e): the first
+  # failing step ends the scenario; the main script carries on with the next one.
+  ( set -e; start_capture "$name"; "$fn" )
+  rc=$?
+  # Stops the capture too if the scenario died before stopping it.
+  kill_pidfile "$WORK/scenario.pids"
+  if [ "$rc" -eq 0 ] && verify_capture "$name"; then
+    mkdir -p "$OUT_DIR"
+    cp "$WORK/$name.pcap" "$OUT_DIR/$name.pcap"
+    cp "$WORK/$name.expect.json" "$OUT_DIR/$name.expect.json"
+    DONE+=("$name")
+  else
+    log "$name: FAILED (rc $rc; the committed capture, if any, is left unchanged)"
+    [ -f "$WORK/$name.pcap" ] && cp "$WORK/$name.pcap" "$WORK/logs/failed-$name.pcap"
+    FAILED+=("$name")
+  fi
+  # The new device's namespace exists only for its own scenario.
+  if ip netns list | grep -q "^${P}newdev"; then
+    for pid in $(ip netns pids "${P}newdev"); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "${P}newdev"; rm -rf "/etc/netns/${P}newdev"
+  fi
+}
+
+usage() {
+  echo "usage: bash test/lab/run-lab.sh [scenario...]   (default: all)"
+  echo "scenarios: ${ALL_SCENARIOS[*]}"
+}
+
+main() {
+  local s wanted=()
+  for s in "$@"; do
+    case "$s" in
+      -h|--help) usage; exit 0 ;;
+      *) [[ " ${ALL_SCENARIOS[*]} " == *" $s "* ]] || { usage; die "unknown scenario: $s"; }
+         wanted+=("$s") ;;
+    esac
+  done
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${ALL_SCENARIOS[@]}")
+  preflight
+  install_tools
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  WORK=$(mktemp -d /tmp/pkl-lab.XXXXXX)
+  chmod 755 "$WORK"
+  mkdir -p "$WORK/logs"
+  : >"$WORK/scenario.pids"; : >"$WORK/service.pids"
+  build_lab || die "could not build the lab network"
+  start_services || { tail -n 20 "$WORK"/logs/*.log >&2; die "could not start lab services"; }
+  for s in "${wanted[@]}"; do run_scenario "$s"; done
+  log "recorded: ${DONE[*]:-none}"
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    log "FAILED: ${FAILED[*]} (logs were in the work dir; rerun with PKL_LAB_KEEP_LOGS=1 to keep them)"
+    [ "${PKL_LAB_KEEP_LOGS:-0}" = 1 ] && { mkdir -p /tmp/pkl-lab-logs && cp -r "$WORK/logs/." /tmp/pkl-lab-logs/; log "logs copied to /tmp/pkl-lab-logs"; }
+    exit 1
+  fi
+}
+
+main "$@"
