@@ -14,6 +14,9 @@ import { replayEvents } from '../../helpers/replay.js';
 import { dnsSpec } from '../../../src/protocols/dns/index.js';
 import { nbnsSpec } from '../../../src/protocols/nbns/index.js';
 import type { PicketEvent } from '../../../src/events/types.js';
+import type { ProtocolSpec } from '../../../src/protocols/analyzer.js';
+import { DnsAnalyzer } from '../../../src/protocols/dns/analyzer.js';
+import type { DnsMessage } from '../../../src/protocols/dns/parser.js';
 import { rowKey, toZeekRow } from './zeek-compare.js';
 
 const FIELDS = [
@@ -69,10 +72,47 @@ test('dns-txt-multiple: TXT answers with several strings', async () => {
 });
 
 test('dns-tkey: TKEY records parse like Zeek dns_TKEY (output)', async () => {
-  const { events } = await dnsRows(path.join(ZEEK_CORPUS, 'dns-tkey', 'tkey.pcap'));
-  const log = events.find((e) => e.type === 'dns');
-  assert.ok(log !== undefined);
-  // The parsed TKEY values are checked in analyzer.test.ts on the same capture's messages.
+  // Capture every parsed message through the analyzer's subclass hook.
+  const seen: DnsMessage[] = [];
+  class Capturing extends DnsAnalyzer {
+    protected override onMessage(msg: DnsMessage): void {
+      seen.push(msg);
+    }
+  }
+  const spec: ProtocolSpec = { ...dnsSpec, create: (ctx) => new Capturing(ctx, { netbios: false, service: 'dns' }) };
+  await replayEvents([path.join(ZEEK_CORPUS, 'dns-tkey', 'tkey.pcap')], [spec]);
+  const tkeys = seen.flatMap((m) => [...m.answers, ...m.additional].map((rr) => ({ rr, qr: m.header.qr })));
+  const parsed = tkeys.filter((t) => t.rr.rdata.kind === 'tkey');
+  assert.equal(parsed.length, 2);
+  // Values from the baseline `output`: query first, then the response.
+  assert.deepEqual(parsed.map((t) => ({ name: t.rr.name, qr: t.qr, ...t.rr.rdata })), [
+    { name: '1068-ms-7.309-2c6e448.7a9463b8-b109-11ed-26a3-080027f220e5', qr: false, kind: 'tkey', algorithm: 'gss-tsig',
+      inception: 1676938156, expiration: 1677024556, mode: 3, error: 0, keySize: 3073, otherSize: 0 },
+    { name: '1068-ms-7.309-2c6e448.7a9463b8-b109-11ed-26a3-080027f220e5', qr: true, kind: 'tkey', algorithm: 'gss-tsig',
+      inception: 1676938118, expiration: 1677024518, mode: 3, error: 0, keySize: 185, otherSize: 0 },
+  ]);
+});
+
+test('dns-edns-tcp-keepalive: keepalive values per message match Zeek output', async () => {
+  const seen: DnsMessage[] = [];
+  class Capturing extends DnsAnalyzer {
+    protected override onMessage(msg: DnsMessage): void {
+      seen.push(msg);
+    }
+  }
+  const spec: ProtocolSpec = { ...dnsSpec, create: (ctx) => new Capturing(ctx, { netbios: false, service: 'dns' }) };
+  await replayEvents([path.join(ZEEK_CORPUS, 'dns-edns-tcp-keepalive', 'dns-edns-tcp-keepalive.pcap')], [spec]);
+  const values: string[] = [];
+  for (const m of seen) {
+    for (const rr of m.additional) {
+      if (rr.rdata.kind !== 'opt') continue;
+      for (const o of rr.rdata.options) {
+        if (o.code === 11) values.push(o.keepalive === null ? 'omitted' : String(o.keepalive));
+      }
+    }
+  }
+  // Zeek's output order: 10, 370, omitted, 370 (messages in capture order).
+  assert.deepEqual(values.sort(), ['10', '370', '370', 'omitted']);
 });
 
 test('dns-mdns: mDNS responders announce hostnames', async () => {

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { DnsParseFlag, parseDnsMessage } from '../../../src/protocols/dns/parser.js';
 import { decodeNetbiosName } from '../../../src/protocols/dns/analyzer.js';
 import { ipv6At } from '../../../src/protocols/dns/format.js';
+import { renderAnswer } from '../../../src/protocols/dns/render.js';
+import { qclassName, qtypeName, rcodeName } from '../../../src/protocols/dns/consts.js';
 import { hex } from './helpers.js';
 
 // zeek corpus dns-txt-multiple: response to "flkr._domainkey.flickr.com" TXT.
@@ -162,4 +164,33 @@ test('IPv6 text follows RFC 5952', () => {
   assert.equal(a('20010db8000000000001000000000001'), '2001:db8::1:0:0:1');
   assert.equal(a('00000000000000000000ffffc0000201'), '::ffff:192.0.2.1');
   assert.equal(a('fe800000000000000217f2fffed7cf65'), 'fe80::217:f2ff:fed7:cf65');
+});
+
+test('answers render as in Zeek dns.log for each record type', () => {
+  const b = hex(`0001 8180 0000 0009 0000 0000
+  0161 00 0006 0001 00000010 001f 026e7300 05686f73746d00 00000001 00000002 00000003 00000004 00000005 # SOA
+  c00c 000f 0001 00000010 0005 000a 016d00                                 # MX 10 m
+  c00c 0021 0001 00000010 0009 0001 0002 0050 017400                       # SRV 1 2 80 t
+  c00c 0023 0001 00000010 000b 0001 0002 0155 0153 0152 00                 # NAPTR 1 2 U S R .
+  c00c 002b 0001 00000010 0006 1234 08 02 abcd                             # DS tag alg 8 digest 2
+  c00c 002e 0001 00000010 0014 0001 08 02 00000e10 00000000 00000000 1234 00 aa  # RRSIG A by root
+  c00c 002f 0001 00000010 0006 016e00 0001 40                              # NSEC next n, type A
+  c00c 0101 0001 00000010 000d 00 05 6973737565 6361 2e6f7267              # CAA issue ca.org
+  c00c ff00 0001 00000010 0002 abcd                                        # type 65280`);
+  const m = parseDnsMessage(b, 0, b.length);
+  assert.equal(m.flags, 0);
+  assert.deepEqual(
+    m.answers.map((a) => renderAnswer(a, 0, false)),
+    ['ns', 'm', 't', 'NAPTR 1 2 U S R', 'DS 8 2', 'RRSIG 1 <Root>', 'NSEC a n', null, '<unknown type=65280>'],
+  );
+  const caa = m.answers[7]!.rdata;
+  assert.deepEqual(caa, { kind: 'caa', flags: 0, tag: 'issue', value: 'ca.org' });
+  const nsec = m.answers[6]!.rdata;
+  assert.deepEqual(nsec, { kind: 'nsec', next: 'n', types: [1] });
+  assert.equal(qtypeName(65280), 'query-65280');
+  assert.equal(qtypeName(64), 'SVCB');
+  assert.equal(rcodeName(3), 'NXDOMAIN');
+  assert.equal(rcodeName(12), 'unassigned-12');
+  assert.equal(rcodeName(99), 'rcode-99');
+  assert.equal(qclassName(32769), 'qclass-32769');
 });
