@@ -15,6 +15,7 @@ import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
 import { KrbMsgType, cipherName, errorName, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
 import type { ApReply, ApRequest, KdcReply, KdcRequest, KrbErrorMessage } from './parser.js';
 import type { KerberosRecord } from './events.js';
+import { orderKerberosRecord } from './record.js';
 
 /**
  * AS errors that are an authentication failure of the client (bad password,
@@ -134,7 +135,7 @@ export class KrbSession {
     const rec = this.#pending;
     if (rec === null) return;
     this.#pending = null;
-    this.#ctx.emit({ type: 'kerberos', log: 'kerberos', ts: rec.ts, uid: rec.uid, record: rec });
+    this.#ctx.emit({ type: 'kerberos', log: 'kerberos', ts: rec.ts, uid: rec.uid, record: orderKerberosRecord(rec) });
   }
 
   #auth(ts: number, user: string | undefined, outcome: AuthOutcome, detail: string): void {

@@ -36,6 +36,7 @@ import {
 } from './consts.js';
 import type { LdapRecord, LdapSearchEvent, LdapSearchRecord } from './events.js';
 import { parseLdapMessage, peekOp, type LdapMessage } from './parser.js';
+import { orderLdapRecord, orderSearchRecord } from './record.js';
 
 /**
  * Largest LDAP message buffered whole. Requests and most responses are small;
@@ -310,14 +311,14 @@ export class LdapAnalyzer implements Analyzer {
     const p = this.#messages.get(id);
     if (p === undefined) return;
     this.#messages.delete(id);
-    this.#ctx.emit({ type: 'ldap', log: 'ldap', ts: p.rec.ts, uid: p.rec.uid, record: p.rec });
+    this.#ctx.emit({ type: 'ldap', log: 'ldap', ts: p.rec.ts, uid: p.rec.uid, record: orderLdapRecord(p.rec) });
   }
 
   #emitSearch(id: number): void {
     const s = this.#searches.get(id);
     if (s === undefined) return;
     this.#searches.delete(id);
-    this.#ctx.emit({ type: 'ldap_search', log: 'ldap_search', ts: s.ts, uid: s.uid, record: s });
+    this.#ctx.emit({ type: 'ldap_search', log: 'ldap_search', ts: s.ts, uid: s.uid, record: orderSearchRecord(s) });
   }
 
   // ---- messages ----

@@ -125,7 +125,10 @@ function result(r: BerReader, msg: LdapMessage): boolean {
   msg.matchedStart = r.valueStart;
   msg.matchedEnd = r.valueEnd;
   if (!r.next()) return false;
-  msg.diagnostic = r.str();
+  // Active Directory NUL-terminates its diagnostic text; the terminator is not part of the message.
+  let de = r.valueEnd;
+  while (de > r.valueStart && r.buf[de - 1] === 0) de--;
+  msg.diagnostic = utf8Text(r.buf, r.valueStart, de);
   return true;
 }
 

@@ -28,6 +28,7 @@ import {
 import type { SmbMappingRecord, SmbNegotiateContext, SmbNegotiateEvent, SmbTreeConnectEvent } from './events.js';
 import { NbssFramer, type FrameSink } from './framing.js';
 import { GssAuth } from './gss-auth.js';
+import { orderMappingRecord } from './record.js';
 import { parseSmb1, type Smb1Message } from './smb1.js';
 import { parseSmb2, SMB2_HEADER_SIZE, type Smb2Message } from './smb2.js';
 
@@ -357,7 +358,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   }
 
   #emitMapping(rec: SmbMappingRecord): void {
-    this.#ctx.emit({ type: 'smb_mapping', log: 'smb_mapping', ts: rec.ts, uid: rec.uid, record: rec });
+    this.#ctx.emit({ type: 'smb_mapping', log: 'smb_mapping', ts: rec.ts, uid: rec.uid, record: orderMappingRecord(rec) });
   }
 
   #negotiateEvent(

@@ -13,6 +13,7 @@ import { KrbMsgType } from '../kerberos/consts.js';
 import { KrbSession } from '../kerberos/session.js';
 import { parseNtlm, NtlmType } from './ntlm.js';
 import type { NtlmRecord } from './events.js';
+import { orderNtlmRecord } from './record.js';
 
 export type GssMechanism = 'ntlm' | 'kerberos' | '';
 
@@ -66,7 +67,9 @@ export class GssAuth {
         if (msg.domain !== undefined) rec.domainname = msg.domain;
         if (msg.workstation !== undefined) rec.hostname = msg.workstation;
         if (msg.user !== undefined) rec.username = msg.user;
-        this.user = msg.user === undefined && msg.domain === undefined ? undefined : `${msg.domain ?? ''}\\${msg.user ?? ''}`;
+        // DOMAIN\\user as Windows writes it; just the user when no domain was sent.
+        const u = msg.user ?? '';
+        this.user = msg.domain !== undefined && msg.domain !== '' ? `${msg.domain}\\${u}` : u !== '' ? u : undefined;
       }
     } else if (tok.kind === 'krb5' && tok.krbTokId === KrbTokId.AP_REQ) {
       this.mechanism = 'kerberos';
@@ -118,7 +121,7 @@ export class GssAuth {
     if (rec !== null && this.#sawAuthenticate) {
       if (success !== undefined) rec.success = success;
       if (status !== '') rec.status = status;
-      this.#ctx.emit({ type: 'ntlm', log: 'ntlm', ts: rec.ts, uid: rec.uid, record: rec });
+      this.#ctx.emit({ type: 'ntlm', log: 'ntlm', ts: rec.ts, uid: rec.uid, record: orderNtlmRecord(rec) });
       this.#ntlm = null;
     } else if (rec !== null && success !== undefined) {
       // Failed before AUTHENTICATE (e.g. rejected NEGOTIATE): keep nothing from it.
@@ -134,7 +137,7 @@ export class GssAuth {
   flush(): void {
     const rec = this.#ntlm;
     if (rec !== null && this.#sawAuthenticate) {
-      this.#ctx.emit({ type: 'ntlm', log: 'ntlm', ts: rec.ts, uid: rec.uid, record: rec });
+      this.#ctx.emit({ type: 'ntlm', log: 'ntlm', ts: rec.ts, uid: rec.uid, record: orderNtlmRecord(rec) });
     }
     this.#ntlm = null;
     this.krb.flush();
