@@ -5,7 +5,8 @@
  * Every sighting in every configured network is recorded in the persistent
  * state (MAC, IPs, hostnames, first/last seen), so "never seen" means never
  * across runs when `--state` is used. Sightings come from ARP (sender
- * MAC/IP), hostname announcements (DHCP, mDNS, LLMNR, NBNS) and flows (the
+ * MAC/IP), DHCP ACKs (client hardware address and
+ * assigned address), hostname announcements (DHCP, mDNS, LLMNR, NBNS) and flows (the
  * link-layer source of each side). Flow MACs are only trusted for hosts on
  * the sensor's own segment: a MAC seen with addresses of two networks, or of
  * a public address, is a router forwarding for others, and its flow
@@ -21,6 +22,7 @@ import { LruMap } from '../state/lru.js';
 /** MACs whose network membership is remembered for the router heuristic. */
 const MAX_MACS_TRACKED = 100000;
 const ZERO_MAC = '00:00:00:00:00:00';
+const DHCP_ACK = 5;
 
 /** Group (multicast/broadcast) bit: first octet odd. Such MACs are not devices. */
 function isGroupMac(mac: string): boolean {
@@ -30,7 +32,7 @@ function isGroupMac(mac: string): boolean {
 
 export const OPTIONS = detectorOptions({
   /** Where sightings come from; drop "flow" on networks behind routers you cannot see around. */
-  sources: z.array(z.enum(['arp', 'hostname', 'flow'])).default(['arp', 'hostname', 'flow']),
+  sources: z.array(z.enum(['arp', 'dhcp', 'hostname', 'flow'])).default(['arp', 'dhcp', 'hostname', 'flow']),
 });
 
 export default defineDetector({
@@ -40,7 +42,7 @@ export default defineDetector({
   severity: 2,
   category: ['network', 'host'],
   technique: 'T1200',
-  subscribes: ['arp', 'hostname', 'flow.end'],
+  subscribes: ['arp', 'dhcp.message', 'hostname', 'flow.end'],
   learns: true,
   options: OPTIONS,
   create(ctx) {
@@ -89,6 +91,11 @@ export default defineDetector({
       arp(e) {
         if (!sources.has('arp')) return;
         sight(e.sha !== '' ? e.sha : e.src_mac, e.spa, undefined, e.ts, 'arp');
+      },
+      'dhcp.message'(e) {
+        // A server's ACK binds the client's hardware address to the address it may now use.
+        if (!sources.has('dhcp') || e.is_client || e.msg_type !== DHCP_ACK || e.yiaddr === '0.0.0.0') return;
+        sight(e.chaddr, e.yiaddr, e.host_name, e.ts, 'dhcp');
       },
       hostname(e) {
         if (!sources.has('hostname')) return;

@@ -14,6 +14,13 @@ import netInterSegment, { OPTIONS as netInterSegmentOptions } from './net.inter_
 import lateralW2W, { OPTIONS as lateralW2WOptions } from './lateral.workstation_to_workstation.js';
 import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_workstation.js';
 import deviceNew, { OPTIONS as deviceNewOptions } from './device.new.js';
+import dhcpRogueServer, { OPTIONS as dhcpRogueServerOptions } from './dhcp.rogue_server.js';
+import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
+import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
+import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
+import dnsExcessiveQueries, { OPTIONS as dnsExcessiveQueriesOptions } from './dns.excessive_queries.js';
+import dnsExcessivePtrTxt, { OPTIONS as dnsExcessivePtrTxtOptions } from './dns.excessive_ptr_txt.js';
+import ldapExcessiveQueries, { OPTIONS as ldapExcessiveQueriesOptions } from './ldap.excessive_queries.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -26,6 +33,13 @@ export const DETECTOR_OPTIONS = {
   'lateral.workstation_to_workstation': lateralW2WOptions,
   'lateral.server_to_workstation': lateralS2WOptions,
   'device.new': deviceNewOptions,
+  'dhcp.rogue_server': dhcpRogueServerOptions,
+  'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
+  'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
+  'dhcp.watch_hostname': dhcpWatchHostnameOptions,
+  'dns.excessive_queries': dnsExcessiveQueriesOptions,
+  'dns.excessive_ptr_txt': dnsExcessivePtrTxtOptions,
+  'ldap.excessive_queries': ldapExcessiveQueriesOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -41,6 +55,13 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   lateralW2W,
   lateralS2W,
   deviceNew,
+  dhcpRogueServer,
+  dhcpExcessiveRequests,
+  dhcpHostnameMacFlip,
+  dhcpWatchHostname,
+  dnsExcessiveQueries,
+  dnsExcessivePtrTxt,
+  ldapExcessiveQueries,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -235,3 +235,101 @@ export class RateWindow {
     }
   }
 }
+
+interface SumEntry {
+  buckets: Float64Array;
+  /** Index of the bucket holding time `headStart`. */
+  head: number;
+  headStart: number;
+  sum: number;
+  last: number;
+}
+
+/** Buckets per window for SumWindow: the sum is exact to one tenth of the window. */
+const SUM_BUCKETS = 10;
+
+export interface SumWindowOptions {
+  window: number;
+  maxKeys: number;
+}
+
+/**
+ * Sum of values per key over the last `window` seconds (e.g. LDAP result
+ * entries per client), in SUM_BUCKETS fixed buckets: memory per key is
+ * constant however many values arrive.
+ */
+export class SumWindow {
+  readonly #opts: SumWindowOptions;
+  readonly #width: number;
+  readonly #keys = new Map<string, SumEntry>();
+  #nextSweep = -Infinity;
+  keysEvicted = 0;
+
+  constructor(opts: SumWindowOptions) {
+    this.#opts = opts;
+    this.#width = opts.window / SUM_BUCKETS;
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  /** Adds `value` at `ts`; returns the sum over the window. */
+  add(key: string, value: number, ts: number): number {
+    this.#sweep(ts);
+    let e = this.#keys.get(key);
+    if (e === undefined) {
+      if (this.#keys.size >= this.#opts.maxKeys) {
+        const first = this.#keys.keys().next();
+        if (first.done !== true) {
+          this.#keys.delete(first.value);
+          this.keysEvicted++;
+        }
+      }
+      e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts };
+    } else {
+      this.#keys.delete(key);
+    }
+    this.#keys.set(key, e);
+    e.last = ts;
+    this.#rotate(e, ts);
+    e.buckets[e.head] = e.buckets[e.head]! + value;
+    e.sum += value;
+    return e.sum;
+  }
+
+  sum(key: string, ts: number): number {
+    const e = this.#keys.get(key);
+    if (e === undefined) return 0;
+    this.#rotate(e, ts);
+    return e.sum;
+  }
+
+  /** Moves the head bucket forward to `ts`, clearing buckets that fell out of the window. */
+  #rotate(e: SumEntry, ts: number): void {
+    if (ts < e.headStart + this.#width) return;
+    const steps = Math.floor((ts - e.headStart) / this.#width);
+    if (steps >= SUM_BUCKETS) {
+      e.buckets.fill(0);
+      e.sum = 0;
+      e.head = 0;
+    } else {
+      for (let i = 0; i < steps; i++) {
+        e.head = (e.head + 1) % SUM_BUCKETS;
+        e.sum -= e.buckets[e.head]!;
+        e.buckets[e.head] = 0;
+      }
+    }
+    e.headStart += steps * this.#width;
+  }
+
+  #sweep(ts: number): void {
+    if (ts < this.#nextSweep) return;
+    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
+    const cutoff = ts - this.#opts.window;
+    for (const [k, e] of this.#keys) {
+      if (e.last > cutoff) break;
+      this.#keys.delete(k);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * dhcp.excessive_requests — DHCP starvation (T1498-style exhaustion of the
+ * address pool, usually the first step of a rogue-server attack) and single
+ * clients flooding the server.
+ *
+ * Starvation, per sensor, as Elastic's rule: at least 75 DISCOVERs from at
+ * least 50 distinct client MACs within one minute; Wi-Fi reconnect storms
+ * and VDI imaging come close, raise the numbers on such networks. Per
+ * client: one MAC sending `client_threshold` DISCOVER/REQUEST messages in
+ * `client_window` — a healthy client needs a handful per lease.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
+import { DistinctWindow, RateWindow } from '../state/window.js';
+import { DHCP } from './dhcp-consts.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+
+const SENSOR_KEY = 'sensor';
+const MAX_CLIENTS = 50000;
+/** MACs listed as a sample. */
+const MAX_LISTED = 20;
+
+export const OPTIONS = detectorOptions({
+  /** DISCOVERs per window across the sensor (Elastic: 75 per minute). */
+  discover_threshold: thresholdField(75),
+  /** ...from at least this many distinct client MACs (Elastic: 50). */
+  distinct_macs: thresholdField(50),
+  window: durationField('1m'),
+  /** DISCOVER/REQUEST messages from one client MAC. */
+  client_threshold: thresholdField(40),
+  client_window: durationField('5m'),
+  /** Count per-client floods at all (off on networks with broken clients you cannot fix). */
+  per_client: z.boolean().default(true),
+});
+
+export default defineDetector({
+  id: 'dhcp.excessive_requests',
+  name: 'Excessive DHCP requests',
+  description: 'A flood of DHCP DISCOVERs from many MACs (pool starvation), or from one client.',
+  severity: 2,
+  category: ['network'],
+  technique: 'T1499',
+  subscribes: ['dhcp.message'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const discovers = new RateWindow({ window: o.window, capacity: o.discover_threshold, maxKeys: 1 });
+    const macs = new DistinctWindow<string>({ window: o.window, maxKeys: 1, maxMembers: Math.max(o.distinct_macs, 4096) });
+    const perClient = new RateWindow({ window: o.client_window, capacity: o.client_threshold, maxKeys: MAX_CLIENTS });
+    return {
+      'dhcp.message'(e) {
+        if (!e.is_client) return;
+        const t = e.msg_type;
+        if (t !== DHCP.DISCOVER && t !== DHCP.REQUEST) return;
+        if (ctx.excluded(e.src_ip)) return;
+        const mac = e.chaddr;
+        if (t === DHCP.DISCOVER) {
+          const n = discovers.add(SENSOR_KEY, e.ts);
+          const m = macs.add(SENSOR_KEY, mac, e.ts);
+          if (n >= o.discover_threshold && m >= o.distinct_macs) {
+            const span = e.ts - discovers.oldest(SENSOR_KEY);
+            ctx.report({
+              ts: e.ts,
+              key: SENSOR_KEY,
+              source: { mac: e.src_mac ?? mac },
+              transport: 'udp',
+              count: ctx.pending(SENSOR_KEY) === undefined ? n : 1,
+              message: `DHCP starvation: ${formatCount(n)} DISCOVERs from ${formatCount(m)} different MAC addresses in ${formatDuration(span)}`,
+              evidence: {
+                mode: 'starvation',
+                discovers_in_window: n,
+                distinct_macs: m,
+                macs_sample: macs.members(SENSOR_KEY, MAX_LISTED),
+                window_seconds: o.window,
+              },
+            });
+          }
+        }
+        if (!o.per_client) return;
+        const c = perClient.add(mac, e.ts);
+        if (c < o.client_threshold) return;
+        const span = e.ts - perClient.oldest(mac);
+        ctx.report({
+          ts: e.ts,
+          key: `client|${mac}`,
+          source: { ip: e.src_ip !== '0.0.0.0' ? e.src_ip : undefined, mac },
+          transport: 'udp',
+          count: ctx.pending(`client|${mac}`) === undefined ? c : 1,
+          message: `${mac} sent ${formatCount(c)} DHCP DISCOVER/REQUEST messages in ${formatDuration(span)}`,
+          evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, host_name: e.host_name ?? null },
+        });
+      },
+    };
+  },
+});

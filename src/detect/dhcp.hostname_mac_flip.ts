@@ -1,0 +1,75 @@
+/**
+ * dhcp.hostname_mac_flip — one DHCP host name claimed by several MACs, or one
+ * MAC cycling through several host names, within a window. The first is a
+ * device impersonating another (to inherit its DNS name, its DHCP
+ * reservation, its NAC standing); the second is a tool or attacker changing
+ * identity. No public system tracks this (arpwatch only flips IP<->MAC).
+ *
+ * Defaults allow two MACs per name: a laptop on its wired dock and on Wi-Fi
+ * legitimately uses one name from two MACs every day. Set `macs_per_name: 2`
+ * where devices have one interface (servers, printers, IoT) to catch the
+ * first impersonation. Names are compared case-insensitively.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
+import { DistinctWindow } from '../state/window.js';
+import { formatCount } from '../alerts/alert.js';
+
+export const OPTIONS = detectorOptions({
+  /** Distinct MACs using one host name within the window. */
+  macs_per_name: thresholdField(3),
+  /** Distinct host names used by one MAC within the window. */
+  names_per_mac: thresholdField(3),
+  window: durationField('24h'),
+  max_tracked: z.number().int().min(100).default(50000),
+});
+
+export default defineDetector({
+  id: 'dhcp.hostname_mac_flip',
+  name: 'DHCP host name / MAC flip',
+  description: 'One DHCP host name came from several MAC addresses, or one MAC used several host names.',
+  severity: 2,
+  category: ['network', 'host'],
+  technique: 'T1036',
+  subscribes: ['dhcp.message'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const macsByName = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.macs_per_name, 64) });
+    const namesByMac = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.names_per_mac, 64) });
+    return {
+      'dhcp.message'(e) {
+        if (!e.is_client || e.host_name === undefined || e.host_name === '') return;
+        const mac = e.chaddr;
+        const name = e.host_name.toLowerCase();
+        const ip = e.ciaddr !== '0.0.0.0' ? e.ciaddr : e.requested_addr;
+        if (ctx.excluded(ip)) return;
+        const nm = macsByName.add(name, mac, e.ts);
+        if (nm >= o.macs_per_name) {
+          const macs = macsByName.members(name, 20);
+          ctx.report({
+            ts: e.ts,
+            key: `name|${name}`,
+            source: { ip, mac },
+            transport: 'udp',
+            message: `Host name "${e.host_name}" was claimed by ${formatCount(nm)} different MAC addresses, most recently ${mac}`,
+            evidence: { mode: 'name_moved', host_name: name, macs, window_seconds: o.window },
+          });
+        }
+        const nn = namesByMac.add(mac, name, e.ts);
+        if (nn >= o.names_per_mac) {
+          const names = namesByMac.members(mac, 20);
+          ctx.report({
+            ts: e.ts,
+            key: `mac|${mac}`,
+            source: { ip, mac },
+            transport: 'udp',
+            message: `${mac} used ${formatCount(nn)} different DHCP host names (${names.join(', ')})`,
+            evidence: { mode: 'mac_renamed', mac, host_names: names, window_seconds: o.window },
+          });
+        }
+      },
+    };
+  },
+});

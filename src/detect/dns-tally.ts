@@ -1,0 +1,48 @@
+/**
+ * Per-client DNS tallies for the DNS volume rules: queries by type, NXDOMAIN
+ * answers and distinct names, since the start of the client's current burst
+ * (restarted when the client was idle for a whole window). Bounded by an LRU
+ * of clients and a cap on distinct names.
+ */
+import { LruMap } from '../state/lru.js';
+
+/** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
+export const MAX_NAMES_PER_CLIENT = 10000;
+
+export interface DnsTally {
+  byType: Map<string, number>;
+  nxdomain: number;
+  names: Set<string>;
+  /** Names beyond MAX_NAMES_PER_CLIENT were not counted as distinct. */
+  namesCapped: boolean;
+}
+
+export class DnsTallies {
+  readonly #map: LruMap<string, DnsTally>;
+
+  constructor(maxClients: number) {
+    this.#map = new LruMap(maxClients);
+  }
+
+  note(client: string, restart: boolean, qtype: string, query: string | undefined, nxdomain: boolean): DnsTally {
+    let t = this.#map.get(client);
+    if (t === undefined || restart) {
+      t = { byType: new Map(), nxdomain: 0, names: new Set(), namesCapped: false };
+      this.#map.set(client, t);
+    }
+    t.byType.set(qtype, (t.byType.get(qtype) ?? 0) + 1);
+    if (nxdomain) t.nxdomain++;
+    if (query !== undefined && !t.names.has(query)) {
+      if (t.names.size < MAX_NAMES_PER_CLIENT) t.names.add(query);
+      else t.namesCapped = true;
+    }
+    return t;
+  }
+}
+
+/** Evidence form of the per-type counts. */
+export function typeCounts(t: DnsTally): { [k: string]: number } {
+  const out: { [k: string]: number } = {};
+  for (const [k, v] of t.byType) out[k] = v;
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * dns.excessive_ptr_txt — one client sending many reverse (PTR) or TXT
+ * lookups. A PTR sweep (nmap -sL, dnsrecon -r) maps a subnet's names without
+ * touching its hosts; a TXT burst is the favourite carrier of DNS tunnels
+ * and C2 (Elastic raises confidence on TXT bursts). Separate thresholds per
+ * type, one alert per client. Mail servers (SPF/DKIM TXT, sender PTR),
+ * log collectors and resolvers do this for a living: exclude them.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
+import { RateWindow } from '../state/window.js';
+import { DnsTallies, typeCounts } from './dns-tally.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+
+const MAX_CLIENTS = 50000;
+const PTR = 12;
+const TXT = 16;
+
+export const OPTIONS = detectorOptions({
+  /** PTR queries from one client within the window (a /24 sweep is 254). */
+  ptr_threshold: thresholdField(100),
+  /** TXT queries from one client within the window. */
+  txt_threshold: thresholdField(50),
+  window: durationField('5m'),
+  ports: z.array(portField).default([53]),
+});
+
+export default defineDetector({
+  id: 'dns.excessive_ptr_txt',
+  name: 'Excessive PTR or TXT lookups',
+  description: 'One client sent many reverse (PTR) or TXT queries in a short time: a reverse-DNS sweep or a DNS tunnel.',
+  severity: 2,
+  category: ['network'],
+  technique: 'T1590.002',
+  subscribes: ['dns'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const ports = new Set(o.ports);
+    const ptr = new RateWindow({ window: o.window, capacity: o.ptr_threshold, maxKeys: MAX_CLIENTS });
+    const txt = new RateWindow({ window: o.window, capacity: o.txt_threshold, maxKeys: MAX_CLIENTS });
+    const tallies = new DnsTallies(MAX_CLIENTS);
+    return {
+      dns(e) {
+        const r = e.record;
+        if ((r.qtype !== PTR && r.qtype !== TXT) || !ports.has(r['id.resp_p'])) return;
+        const client = r['id.orig_h'];
+        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
+        const isPtr = r.qtype === PTR;
+        const counter = isPtr ? ptr : txt;
+        const idle = ptr.count(client, r.ts) === 0 && txt.count(client, r.ts) === 0;
+        const n = counter.add(client, r.ts);
+        const t = tallies.note(client, idle, isPtr ? 'PTR' : 'TXT', r.query, r.rcode_name === 'NXDOMAIN');
+        if (n < counter.capacity) return;
+        const span = r.ts - counter.oldest(client);
+        const fresh = ctx.pending(client) === undefined;
+        const kind = isPtr ? 'reverse (PTR)' : 'TXT';
+        ctx.report({
+          ts: r.ts,
+          key: client,
+          source: { ip: client, port: r['id.orig_p'] },
+          destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
+          transport: r.proto,
+          count: fresh ? n : 1,
+          message: `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${formatCount(t.names.size)}${t.namesCapped ? '+' : ''} different names`,
+          evidence: {
+            trigger: isPtr ? 'PTR' : 'TXT',
+            in_window: n,
+            window_seconds: o.window,
+            by_type: typeCounts(t),
+            nxdomain: t.nxdomain,
+            distinct_names: t.names.size,
+            names_sample: [...t.names].slice(0, 20),
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,143 @@
+/**
+ * ldap.excessive_queries — directory enumeration: one client running many
+ * LDAP searches, or pulling many result entries, in a short time
+ * (BloodHound/SharpHound collection, ldapdomaindump, PowerView). No public
+ * system has a volume threshold; Sigma's Zeek rule matches filter
+ * substrings instead. Picket counts both: searches per client (a logon and
+ * group-policy refresh make tens), result entries per client (one paged
+ * "all users" search returns thousands), and lists the well-known
+ * reconnaissance filters it saw as evidence. LDAPS and SASL-sealed binds hide
+ * searches entirely; domain controllers replicating, Exchange and identity
+ * sync servers search for a living — exclude them.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
+import { RateWindow, SumWindow } from '../state/window.js';
+import { LruMap } from '../state/lru.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+
+const MAX_CLIENTS = 20000;
+/** Filters kept as samples per client. */
+const MAX_FILTERS = 10;
+/** Longest filter text kept in evidence. */
+const MAX_FILTER_LENGTH = 256;
+
+/** Filter fragments of common AD reconnaissance (lower case), after Sigma's zeek_ldap_suspicious_query. */
+const RECON_MARKERS: readonly (readonly [string, string])[] = [
+  ['samaccounttype=805306368', 'all user accounts'],
+  ['objectcategory=person', 'all people'],
+  ['admincount=1', 'privileged accounts'],
+  ['serviceprincipalname=', 'service accounts (Kerberoasting)'],
+  ['1.2.840.113556.1.4.803:=4194304', 'accounts without pre-authentication (AS-REP roasting)'],
+  ['1.2.840.113556.1.4.803:=524288', 'unconstrained delegation'],
+  ['msds-allowedtodelegateto', 'constrained delegation'],
+  ['objectclass=trusteddomain', 'domain trusts'],
+  ['ms-mcs-admpwd', 'LAPS passwords'],
+  ['objectclass=grouppolicycontainer', 'group policies'],
+];
+
+export const OPTIONS = detectorOptions({
+  /** Searches from one client within the window. */
+  search_threshold: thresholdField(200),
+  /** Result entries returned to one client within the window. */
+  result_threshold: thresholdField(5000),
+  window: durationField('5m'),
+  /** Alert on a single search that matches a reconnaissance filter, regardless of volume. */
+  alert_on_recon_filter: z.boolean().default(false),
+});
+
+interface Tally {
+  filters: Set<string>;
+  markers: Set<string>;
+  servers: Set<string>;
+  searches: number;
+  results: number;
+  reported: boolean;
+}
+
+export default defineDetector({
+  id: 'ldap.excessive_queries',
+  name: 'LDAP enumeration',
+  description: 'One client ran an unusual number of LDAP searches, or received an unusual number of entries, in a short time.',
+  severity: 2,
+  category: ['network'],
+  technique: 'T1087.002',
+  subscribes: ['ldap.search', 'ldap_search'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const searches = new RateWindow({ window: o.window, capacity: o.search_threshold, maxKeys: MAX_CLIENTS });
+    const results = new SumWindow({ window: o.window, maxKeys: MAX_CLIENTS });
+    const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
+    const tally = (client: string): Tally => {
+      let t = tallies.get(client);
+      if (t === undefined || (t.reported && ctx.pending(client) === undefined)) {
+        t = { filters: new Set(), markers: new Set(), servers: new Set(), searches: 0, results: 0, reported: false };
+        tallies.set(client, t);
+      }
+      return t;
+    };
+    const report = (client: string, server: string, port: number, ts: number, why: string, fresh: boolean, count: number): void => {
+      const t = tally(client);
+      t.reported = true;
+      ctx.report({
+        ts,
+        key: client,
+        source: { ip: client },
+        destination: { ip: server, port },
+        transport: 'tcp',
+        count: fresh ? count : 1,
+        message:
+          `${client} ${why}` +
+          (t.markers.size > 0 ? `, including searches for ${[...t.markers].join(', ')}` : ''),
+        evidence: {
+          searches: t.searches,
+          result_entries: t.results,
+          window_seconds: o.window,
+          recon_filters: [...t.markers],
+          filters_sample: [...t.filters],
+          servers: [...t.servers],
+        },
+      });
+    };
+    return {
+      'ldap.search'(e) {
+        if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
+        const t = tally(e.client);
+        t.searches++;
+        if (t.servers.size < MAX_FILTERS) t.servers.add(e.server);
+        const f = e.filter.toLowerCase();
+        let marker = false;
+        for (let i = 0; i < RECON_MARKERS.length; i++) {
+          if (f.includes(RECON_MARKERS[i]![0])) {
+            t.markers.add(RECON_MARKERS[i]![1]);
+            marker = true;
+          }
+        }
+        if (t.filters.size < MAX_FILTERS) t.filters.add(e.filter.slice(0, MAX_FILTER_LENGTH));
+        const fresh = ctx.pending(e.client) === undefined;
+        const n = searches.add(e.client, e.ts);
+        if (n >= o.search_threshold) {
+          report(e.client, e.server, e.server_port, e.ts, `ran ${formatCount(n)} LDAP searches in ${formatDuration(e.ts - searches.oldest(e.client))}`, fresh, n);
+        } else if (marker && o.alert_on_recon_filter) {
+          report(e.client, e.server, e.server_port, e.ts, `ran an LDAP search used for Active Directory reconnaissance`, fresh, 1);
+        }
+      },
+      ldap_search(e) {
+        const r = e.record;
+        const count = r.result_count ?? 0;
+        if (count === 0) return;
+        const client = r['id.orig_h'];
+        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
+        const t = tally(client);
+        t.results += count;
+        const sum = results.add(client, count, r.ts);
+        if (sum < o.result_threshold) return;
+        const fresh = ctx.pending(client) === undefined;
+        report(client, r['id.resp_h'], r['id.resp_p'], r.ts, `received ${formatCount(sum)} LDAP entries in at most ${formatDuration(o.window)}`, fresh, 1);
+      },
+    };
+  },
+});
