@@ -1,0 +1,25 @@
+/**
+ * One measured replay in its own process (so peak RSS is the replay's own):
+ * node dist/bench/replay-child.js FILE conn|all LOGDIR
+ * Prints one JSON object: packets, bytes, elapsed, maxRssMiB, flows.
+ */
+import { replayCaptures } from '../src/pipeline/replay.js';
+
+const [file, mode, logsDir] = process.argv.slice(2);
+if (file === undefined || (mode !== 'conn' && mode !== 'all') || logsDir === undefined) {
+  process.stderr.write('usage: replay-child FILE conn|all LOGDIR\n');
+  process.exit(2);
+}
+const summary = await replayCaptures([file], { logsDir, ...(mode === 'conn' ? { protocols: [] } : {}) });
+process.stdout.write(
+  JSON.stringify({
+    packets: summary.pipeline.packets,
+    bytes: summary.pipeline.bytes,
+    elapsed: summary.elapsed,
+    flows: summary.pipeline.flows.created,
+    maxLive: summary.pipeline.flows.maxLive,
+    malformed: summary.pipeline.malformed,
+    logs: summary.logs,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
+);

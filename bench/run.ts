@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: throughput of `picket replay` on a generated 5M-packet
+ * capture, next to tshark on the same file in the same run, plus peak memory
+ * at 1M live flows. Figures are printed, never asserted.
+ *
+ * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { generateMix } from './gen/mix.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const packets = opt('packets', 5_000_000);
+const flows = opt('flows', 250_000);
+const cacheDir = path.join(root, 'bench', '.cache');
+fs.mkdirSync(cacheDir, { recursive: true });
+const capture = path.join(cacheDir, `mix-${packets}-${flows}.pcap`);
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+if (!fs.existsSync(capture)) {
+  process.stderr.write(`bench: generating ${fmt(packets)} packets over ${fmt(flows)} flows into ${path.relative(root, capture)}\n`);
+  const tmp = `${capture}.tmp`;
+  await generateMix(tmp, { packets, flows, seed: 1 });
+  fs.renameSync(tmp, capture);
+}
+const sizeMB = fs.statSync(capture).size / 1e6;
+
+interface ChildResult {
+  packets: number;
+  bytes: number;
+  elapsed: number;
+  flows: number;
+  maxLive: number;
+  maxRssMiB: number;
+}
+
+function replay(mode: 'conn' | 'all'): ChildResult {
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
+  try {
+    const r = spawnSync(process.execPath, [path.join(here, 'replay-child.js'), capture, mode, logs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`replay (${mode}) failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+  } finally {
+    fs.rmSync(logs, { recursive: true, force: true });
+  }
+}
+
+function tshark(): { elapsed: number } | null {
+  if (argv.includes('--no-tshark')) return null;
+  const which = spawnSync('sh', ['-c', 'command -v tshark'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    process.stderr.write('bench: tshark is not installed (apt-get install tshark); skipping the reference run\n');
+    return null;
+  }
+  const started = process.hrtime.bigint();
+  const r = spawnSync('tshark', ['-n', '-r', capture, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`tshark failed: ${r.stderr}`);
+  return { elapsed };
+}
+
+const conn = replay('conn');
+const all = replay('all');
+const ref = tshark();
+const live = spawnSync(process.execPath, [path.join(here, 'live-flows.js'), '1000000'], { encoding: 'utf8' });
+const liveResult = live.status === 0 ? (JSON.parse(live.stdout.trim()) as { live: number; maxRssMiB: number; elapsed: number }) : null;
+
+const line = (name: string, pk: number, secs: number, extra = ''): string =>
+  `${name.padEnd(44)} ${fmt(pk / secs).padStart(12)} packets/s ${fmt(sizeMB / secs, 1).padStart(9)} MB/s ${secs.toFixed(2).padStart(8)} s${extra}`;
+
+const out: string[] = [];
+out.push(`capture: ${path.relative(root, capture)}: ${fmt(conn.packets)} packets, ${fmt(sizeMB, 1)} MB, ${fmt(conn.flows)} flows`);
+out.push(line('picket replay (decode+flows+conn log)', conn.packets, conn.elapsed, `   peak RSS ${fmt(conn.maxRssMiB)} MiB`));
+out.push(line('picket replay (all analyzers + all logs)', all.packets, all.elapsed, `   peak RSS ${fmt(all.maxRssMiB)} MiB`));
+if (ref !== null) {
+  out.push(line('tshark -q -z conv,tcp -z conv,udp', conn.packets, ref.elapsed));
+  out.push(`ratio picket/tshark: ${(ref.elapsed / conn.elapsed).toFixed(1)}x (conn only), ${(ref.elapsed / all.elapsed).toFixed(1)}x (all analyzers)`);
+}
+if (liveResult !== null) {
+  out.push(`1,000,000 live flows: ${fmt(liveResult.live)} tracked, peak RSS ${fmt(liveResult.maxRssMiB)} MiB`);
+}
+process.stdout.write(out.join('\n') + '\n');

@@ -1,0 +1,67 @@
+/**
+ * The `picket` command: dispatches to one module per sub-command.
+ */
+import { replayCommand, REPLAY_HELP } from './replay-command.js';
+import { PicketError } from '../util/errors.js';
+
+const HELP = `picket: network anomaly and attack detection
+
+Usage: picket <command> [options]
+
+Commands:
+  replay <capture>...   analyse pcap/pcapng files: logs, alerts, summary
+  sensor --interface IF live capture through tcpdump
+  demo                  replay the bundled demo capture and show what it found
+  help [command]        show help
+
+Run "picket <command> --help" for a command's options.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  switch (name) {
+    case 'replay':
+      return replayCommand;
+    case 'sensor':
+      return (await import('./sensor-command.js')).sensorCommand;
+    case 'demo':
+      return (await import('./demo-command.js')).demoCommand;
+    default:
+      return undefined;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === 'help' && rest[0] === 'replay') process.stdout.write(REPLAY_HELP);
+    else if (name === 'help' && rest[0] !== undefined) {
+      const cmd = await loadCommand(rest[0]);
+      if (cmd === undefined) {
+        process.stderr.write(`picket: unknown command "${rest[0]}"\n`);
+        return 2;
+      }
+      return cmd(['--help']);
+    } else process.stdout.write(HELP);
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write('picket 0.1.0\n');
+    return 0;
+  }
+  const cmd = await loadCommand(name);
+  if (cmd === undefined) {
+    process.stderr.write(`picket: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await cmd(rest);
+  } catch (err) {
+    if (err instanceof PicketError) {
+      process.stderr.write(`picket: ${err.message}\n`);
+      return err.code === 'PKT_ERR_CLI_USAGE' || err.code.startsWith('PKT_ERR_CONFIG') ? 2 : 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `picket sensor --interface IF`: live capture through a tcpdump child,
+ * the same pipeline as replay, periodic health lines on stderr.
+ */
+import { openLiveCapture } from '../capture/live-source.js';
+import { EventBus } from '../events/bus.js';
+import { ALL_PROTOCOLS } from '../protocols/index.js';
+import { JsonlLogWriter } from '../logs/jsonl-writer.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { formatSummary, formatCount } from './summary.js';
+import { intOpt, parseCommandArgs, stringOpt } from './args.js';
+import { PicketError } from '../util/errors.js';
+
+export const SENSOR_HELP = `Usage: picket sensor --interface IF [options]
+
+Captures live traffic with tcpdump (which must be installed; capturing needs
+root or CAP_NET_RAW) and runs the same analysis as "picket replay".
+
+Options:
+  -i, --interface IF   interface to capture on (required)
+  --filter BPF         capture filter, e.g. "not port 22"
+  --snaplen N          bytes kept per packet (default 65535)
+  --buffer-kib N       kernel capture buffer in KiB (default 32768)
+  --logs DIR           write JSON-lines logs to DIR
+  --config FILE        site configuration (picket.yaml)
+  --state DIR          persistent state directory
+  --stats-interval S   seconds between health lines on stderr (default 60)
+  --duration S         stop after S seconds (default: run until SIGINT/SIGTERM)
+  -h, --help           this help
+`;
+
+export async function sensorCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('sensor', argv, {
+    interface: { type: 'string', short: 'i' },
+    filter: { type: 'string' },
+    snaplen: { type: 'string' },
+    'buffer-kib': { type: 'string' },
+    logs: { type: 'string' },
+    config: { type: 'string' },
+    state: { type: 'string' },
+    'stats-interval': { type: 'string' },
+    duration: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(SENSOR_HELP);
+    return 0;
+  }
+  const iface = stringOpt(values, 'interface');
+  if (iface === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --interface is required (see picket sensor --help)');
+  const snaplen = intOpt(values, 'snaplen', 'sensor');
+  const bufferKiB = intOpt(values, 'buffer-kib', 'sensor');
+  const statsInterval = intOpt(values, 'stats-interval', 'sensor') ?? 60;
+  const duration = intOpt(values, 'duration', 'sensor');
+  const filter = stringOpt(values, 'filter');
+  const logsDir = stringOpt(values, 'logs');
+
+  const bus = new EventBus();
+  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
+  if (writer !== null) bus.onAny(writer.handle);
+  const pipeline = new Pipeline({ bus, protocols: ALL_PROTOCOLS });
+  const source = openLiveCapture({
+    interface: iface,
+    ...(filter !== undefined ? { filter } : {}),
+    ...(snaplen !== undefined ? { snaplen } : {}),
+    ...(bufferKiB !== undefined ? { bufferKiB } : {}),
+  });
+  const started = Date.now();
+  let lastPackets = 0;
+  let lastTime = started;
+  const health = setInterval(() => {
+    const now = Date.now();
+    const stats = pipeline.stats();
+    const pps = ((stats.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);
+    lastPackets = stats.packets;
+    lastTime = now;
+    process.stderr.write(
+      `picket sensor: ${iface}: ${formatCount(pps)} packets/s, ${formatCount(stats.packets)} packets, ` +
+        `${formatCount(stats.flows.live)} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}\n`,
+    );
+  }, statsInterval * 1000);
+  health.unref();
+  const stop = (): void => source.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
+  try {
+    const capture = await source.run((pkt) => pipeline.packet(pkt));
+    pipeline.finish();
+    writer?.close();
+    process.stderr.write(
+      formatSummary({
+        command: `picket sensor ${iface}`,
+        capture,
+        pipeline: pipeline.stats(),
+        elapsed: (Date.now() - started) / 1000,
+        logs: writer?.counts(),
+        logsDir,
+        kernelDrops: source.kernelDrops,
+      }),
+    );
+  } finally {
+    clearInterval(health);
+    if (timer !== null) clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return 0;
+}

@@ -1,0 +1,79 @@
+/**
+ * Human-readable run summaries for stderr: what was read, what was skipped
+ * and why, and how fast.
+ */
+import type { CaptureStats } from '../capture/file-source.js';
+import type { PipelineStats } from '../pipeline/pipeline.js';
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dec = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+export function formatCount(n: number): string {
+  return int.format(n);
+}
+
+function byReason(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return '';
+  return ` (${entries.map(([k, n]) => `${k} ${int.format(n)}`).join(', ')})`;
+}
+
+function total(counts: Record<string, number>): number {
+  let sum = 0;
+  for (const n of Object.values(counts)) sum += n;
+  return sum;
+}
+
+export interface SummaryInput {
+  command: string;
+  capture: CaptureStats;
+  pipeline: PipelineStats;
+  elapsed: number;
+  logs?: Record<string, number> | undefined;
+  logsDir?: string | undefined;
+  alerts?: number | undefined;
+  kernelDrops?: number | undefined;
+}
+
+export function formatSummary(s: SummaryInput): string {
+  const p = s.pipeline;
+  const secs = Math.max(s.elapsed, 1e-9);
+  const lines: string[] = [];
+  lines.push(
+    `${s.command}: ${int.format(s.capture.files)} input(s), ${int.format(p.packets)} packets, ` +
+      `${dec.format(p.bytes / 1e6)} MB in ${s.elapsed.toFixed(2)} s: ` +
+      `${int.format(p.packets / secs)} packets/s, ${dec.format(p.bytes / 1e6 / secs)} MB/s`,
+  );
+  lines.push(
+    `  decoded ${int.format(p.decoded)}; malformed ${int.format(total(p.malformed))}${byReason(p.malformed)}; ` +
+      `not decoded ${int.format(total(p.unsupported))}${byReason(p.unsupported)}`,
+  );
+  if (p.fragments.seen > 0) {
+    lines.push(
+      `  fragments ${int.format(p.fragments.seen)}: reassembled ${int.format(p.fragments.reassembled)} datagrams, ` +
+        `expired ${int.format(p.fragments.expired)}, dropped ${int.format(p.fragments.dropped)}`,
+    );
+  }
+  lines.push(
+    `  flows ${int.format(p.flows.created)} (max live ${int.format(p.flows.maxLive)}, evicted ${int.format(p.flows.evicted)}, ` +
+      `packets not tracked ${int.format(p.flows.untracked)})`,
+  );
+  const analyzed = byReason(p.app.flows);
+  if (analyzed !== '') lines.push(`  analyzed flows${analyzed}`);
+  if (total(p.app.anomalies) > 0) lines.push(`  protocol anomalies ${int.format(total(p.app.anomalies))}${byReason(p.app.anomalies)}`);
+  if (total(p.app.exceptions) > 0) lines.push(`  analyzer failures ${int.format(total(p.app.exceptions))}${byReason(p.app.exceptions)}`);
+  if (p.reassembly.overflows > 0 || p.reassembly.gapBytes > 0) {
+    lines.push(`  reassembly: ${int.format(p.reassembly.overflows)} overflows, ${int.format(p.reassembly.gapBytes)} bytes missing`);
+  }
+  if (total(s.capture.skipped) > 0) lines.push(`  capture records skipped ${int.format(total(s.capture.skipped))}${byReason(s.capture.skipped)}`);
+  if (s.kernelDrops !== undefined) lines.push(`  kernel drops ${int.format(s.kernelDrops)}`);
+  if (s.alerts !== undefined) lines.push(`  alerts ${int.format(s.alerts)}`);
+  if (s.logs !== undefined) {
+    const logs = Object.entries(s.logs).map(([k, n]) => `${k} ${int.format(n)}`).join(', ');
+    lines.push(`  logs${s.logsDir !== undefined ? ` in ${s.logsDir}` : ''}: ${logs === '' ? 'none' : logs}`);
+  }
+  for (const t of s.capture.truncated) {
+    lines.push(`  warning: ${t.file} is truncated: reading stopped at byte ${int.format(t.offset)} (${t.reason}); results cover the packets before it`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,133 @@
+/**
+ * One flow's application layer: the analyzer chosen for it, the TCP
+ * reassembler that feeds it, and the context through which it reports.
+ * The pipeline creates one only for flows an analyzer claimed.
+ */
+import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../protocols/analyzer.js';
+import type { ConnId } from '../events/conn-id.js';
+import type { PicketEvent } from '../events/types.js';
+import type { EventBus } from '../events/bus.js';
+import { ReassemblyBudget, TcpReassembler, type StreamConsumer } from '../flows/reassembly.js';
+
+/** Counters shared by every flow's application layer. */
+export class AppLayerStats {
+  /** Flows handed to each analyzer, by name. */
+  readonly flows: Record<string, number> = {};
+  /** Anomalies reported by analyzers, by "<analyzer>.<code>". */
+  readonly anomalies: Record<string, number> = {};
+  /** Exceptions that escaped an analyzer (bugs), by analyzer name; the flow's analysis stops. */
+  readonly exceptions: Record<string, number> = {};
+}
+
+export class FlowApp implements AnalyzerContext, StreamConsumer {
+  readonly conn: ConnId;
+  readonly spec: ProtocolSpec;
+  readonly analyzer: Analyzer;
+  readonly reassembler: TcpReassembler | null;
+  /** Services confirmed by the analyzer, in order (conn.log `service`). */
+  services: string[] = [];
+  /** Bytes the reassembler declared missing (conn.log `missed_bytes`). */
+  missedBytes = 0;
+  /** False once the analyzer needs nothing more in that direction, or failed. */
+  wantOrig = true;
+  wantResp = true;
+  readonly #bus: EventBus;
+  readonly #stats: AppLayerStats;
+
+  constructor(spec: ProtocolSpec, conn: ConnId, bus: EventBus, stats: AppLayerStats, budget: ReassemblyBudget | null) {
+    this.spec = spec;
+    this.conn = conn;
+    this.#bus = bus;
+    this.#stats = stats;
+    stats.flows[spec.name] = (stats.flows[spec.name] ?? 0) + 1;
+    this.reassembler = budget === null ? null : new TcpReassembler(this, budget);
+    this.analyzer = spec.create(this);
+  }
+
+  emit(event: PicketEvent): void {
+    this.#bus.emit(event);
+  }
+
+  confirm(service: string): void {
+    if (!this.services.includes(service)) this.services.push(service);
+  }
+
+  anomaly(code: string): void {
+    const key = `${this.spec.name}.${code}`;
+    this.#stats.anomalies[key] = (this.#stats.anomalies[key] ?? 0) + 1;
+  }
+
+  /** True while the analyzer still wants data in some direction. */
+  get active(): boolean {
+    return this.wantOrig || this.wantResp;
+  }
+
+  /** A TCP segment of this flow. */
+  segment(fromOrig: boolean, seq: number, syn: boolean, fin: boolean, payload: Uint8Array, ts: number): void {
+    if (fromOrig ? !this.wantOrig : !this.wantResp) return;
+    this.reassembler!.segment(fromOrig, seq, syn, fin, payload, ts);
+  }
+
+  /** A UDP datagram of this flow. */
+  datagram(fromOrig: boolean, payload: Uint8Array, ts: number): void {
+    if (fromOrig ? !this.wantOrig : !this.wantResp) return;
+    this.data(fromOrig, payload, ts);
+  }
+
+  /** StreamConsumer: in-order bytes (TCP) or one datagram (UDP). */
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    try {
+      this.analyzer.data(fromOrig, data, ts);
+      const wants = this.analyzer.wants;
+      if (wants !== undefined) {
+        if (this.wantOrig && !wants.call(this.analyzer, true)) this.#stopDirection(true);
+        if (this.wantResp && !wants.call(this.analyzer, false)) this.#stopDirection(false);
+      }
+    } catch {
+      this.#fail();
+    }
+  }
+
+  /** StreamConsumer: bytes that will never arrive. */
+  gap(fromOrig: boolean, len: number): void {
+    this.missedBytes += len;
+    const gap = this.analyzer.gap;
+    if (gap === undefined) return;
+    try {
+      gap.call(this.analyzer, fromOrig, len);
+    } catch {
+      this.#fail();
+    }
+  }
+
+  /** The flow ended: deliver what reassembly holds, then let the analyzer flush. */
+  end(ts: number): void {
+    if (this.reassembler !== null) {
+      if (this.active) this.reassembler.flush(ts);
+      this.reassembler.release();
+    }
+    try {
+      this.analyzer.end(ts);
+    } catch {
+      this.#count();
+    }
+  }
+
+  #stopDirection(fromOrig: boolean): void {
+    if (fromOrig) this.wantOrig = false;
+    else this.wantResp = false;
+    this.reassembler?.stop(fromOrig);
+  }
+
+  #fail(): void {
+    this.#count();
+    this.wantOrig = false;
+    this.wantResp = false;
+    this.reassembler?.release();
+  }
+
+  #count(): void {
+    const name = this.spec.name;
+    this.#stats.exceptions[name] = (this.#stats.exceptions[name] ?? 0) + 1;
+  }
+}

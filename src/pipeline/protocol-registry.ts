@@ -1,0 +1,48 @@
+/**
+ * Chooses the protocol analyzer for a flow: first by the server port of the
+ * packet, then by asking each content probe about the first payload bytes.
+ */
+import type { ProtocolSpec, Transport } from '../protocols/analyzer.js';
+
+export class ProtocolRegistry {
+  readonly specs: readonly ProtocolSpec[];
+  readonly #tcpPorts = new Map<number, ProtocolSpec>();
+  readonly #udpPorts = new Map<number, ProtocolSpec>();
+  readonly #tcpProbes: ProtocolSpec[] = [];
+  readonly #udpProbes: ProtocolSpec[] = [];
+
+  constructor(specs: readonly ProtocolSpec[]) {
+    this.specs = specs;
+    for (const spec of specs) {
+      for (const transport of spec.transports) {
+        const ports = transport === 'tcp' ? this.#tcpPorts : this.#udpPorts;
+        for (const port of spec.ports) if (!ports.has(port)) ports.set(port, spec);
+        if (spec.probe !== undefined) (transport === 'tcp' ? this.#tcpProbes : this.#udpProbes).push(spec);
+      }
+    }
+  }
+
+  get empty(): boolean {
+    return this.specs.length === 0;
+  }
+
+  /** The analyzer registered for a port pair (destination port first), or undefined. */
+  byPort(transport: Transport, dstPort: number, srcPort: number): ProtocolSpec | undefined {
+    const ports = transport === 'tcp' ? this.#tcpPorts : this.#udpPorts;
+    return ports.get(dstPort) ?? ports.get(srcPort);
+  }
+
+  /** The first analyzer whose probe claims these bytes, or undefined. A probe that throws is skipped. */
+  byContent(transport: Transport, data: Uint8Array, fromOrig: boolean): ProtocolSpec | undefined {
+    const probes = transport === 'tcp' ? this.#tcpProbes : this.#udpProbes;
+    for (let i = 0; i < probes.length; i++) {
+      const spec = probes[i]!;
+      try {
+        if (spec.probe!(data, fromOrig, transport)) return spec;
+      } catch {
+        // A probe bug must not stop the capture; the next probe gets its chance.
+      }
+    }
+    return undefined;
+  }
+}
