@@ -49,11 +49,16 @@ export class TimerWheel {
     this.at = at;
   }
 
-  /** Files flow `f` to be looked at at time `t` (re-filing it if already filed). */
+  /** Starts the wheel's clock at packet time `now` (only the first call has an effect). */
+  start(now: number): void {
+    if (this.#cursor !== this.#cursor) this.#cursor = Math.floor(now); // NaN: not started yet
+  }
+
+  /** Files flow `f` to be looked at at time `t` (re-filing it if already filed). Call `start` first. */
   schedule(f: number, t: number): void {
     if (this.#bucket[f]! >= 0) this.unlink(f);
     let sec = Math.floor(t);
-    if (this.#cursor !== this.#cursor) this.#cursor = sec; // first use: NaN check
+    if (this.#cursor !== this.#cursor) this.#cursor = sec;
     const cursor = this.#cursor;
     if (!(sec >= cursor)) sec = cursor; // in the past (or NaN): look at it next time
     else if (sec > cursor + WHEEL_MASK) sec = cursor + WHEEL_MASK; // beyond the span: re-filed later

@@ -263,6 +263,7 @@ export class FlowTracker {
 
     f = this.#create(k, hash, p, side, v6);
     this.#account(f, side, p);
+    this.#wheel.start(ts);
     this.#wheel.schedule(f, this.#nextCheck(f));
     this.lastIsNew = true;
     return f;
