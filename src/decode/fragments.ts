@@ -6,7 +6,8 @@
  * the same answer as watching it live). Overlapping data is resolved "first
  * arrival wins": bytes already held are never overwritten, so a later
  * fragment cannot rewrite what an earlier one said (the classic IDS evasion
- * the overlap rules are about); the overlap itself is counted as an anomaly.
+ * the overlap rules are about); the overlap itself is counted as an anomaly,
+ * and separately when the overlapping bytes disagree.
  *
  * This is the one place on the packet path that allocates: one data buffer
  * per pending datagram (grown by doubling) and one result buffer per
@@ -231,8 +232,10 @@ export class FragmentReassembler {
   /** Copies the uncovered parts of [s, e) into the buffer and merges the range. False past the piece bound. */
   #insert(d: Datagram, s: number, e: number, buf: Uint8Array, dataOff: number): boolean {
     const r = d.ranges;
+    const data = d.data;
     let pos = s;
     let overlapped = false;
+    let conflict = false;
     let i = 0;
     // Skip ranges wholly before s.
     while (i < r.length && r[i + 1] < s) i += 2;
@@ -240,12 +243,19 @@ export class FragmentReassembler {
     for (; i < r.length && r[i] <= e; i += 2) {
       const rs = r[i];
       const re = r[i + 1];
-      if (re > s && rs < e) overlapped = true;
-      if (rs > pos) d.data.set(buf.subarray(dataOff + (pos - s), dataOff + (rs - s)), pos);
+      if (re > s && rs < e) {
+        overlapped = true;
+        // Overlaps that disagree are what evasion looks like; keep looking
+        // only until the first difference.
+        const hi = re < e ? re : e;
+        for (let x = rs > s ? rs : s; x < hi && !conflict; x++) conflict = data[x] !== buf[dataOff + x - s];
+      }
+      if (rs > pos) data.set(buf.subarray(dataOff + (pos - s), dataOff + (rs - s)), pos);
       if (re > pos) pos = re;
     }
-    if (pos < e) d.data.set(buf.subarray(dataOff + (pos - s), dataOff + (e - s)), pos);
+    if (pos < e) data.set(buf.subarray(dataOff + (pos - s), dataOff + (e - s)), pos);
     if (overlapped) this.#c.anomalies.add('frag_overlap');
+    if (conflict) this.#c.anomalies.add('frag_overlap_conflict');
     // Ranges first..i-2 touch or overlap [s, e): replace them by their union.
     const ms = first < i ? Math.min(s, r[first]) : s;
     const me = first < i ? Math.max(e, r[i - 1]) : e;

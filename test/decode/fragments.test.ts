@@ -92,6 +92,7 @@ test('IPv4: overlapping fragments, first arrival wins', () => {
   want.fill(0xff, 24); // bytes 32..47 of the datagram came only from the second fragment
   assert.deepEqual(got, want);
   assert.equal(h.d.stats.anomalies['frag_overlap'], 1);
+  assert.equal(h.d.stats.anomalies['frag_overlap_conflict'], 1);
 });
 
 test('IPv4: a duplicate fragment counts as an overlap and changes nothing', () => {
@@ -101,6 +102,7 @@ test('IPv4: a duplicate fragment counts as an overlap and changes nothing', () =
   h.feed(v4frag(dg, 0, 24, true));
   assert.equal(h.feed(v4frag(dg, 24, 48, false)), true);
   assert.equal(h.d.stats.anomalies['frag_overlap'], 1);
+  assert.equal(h.d.stats.anomalies['frag_overlap_conflict'], undefined);
   assert.equal(h.d.stats.fragments.reassembled, 1);
 });
 
