@@ -124,3 +124,111 @@ export function hostname(ts: number, h: Partial<HostnameEvent> & { name: string 
 export function only(alerts: Alert[], rule: string): Alert[] {
   return alerts.filter((a) => a.rule.id === rule);
 }
+
+import type { DhcpMessageEvent } from '../../src/protocols/dhcp/events.js';
+import type { DnsLogEvent, DnsRecord } from '../../src/protocols/dns/events.js';
+import type { LdapSearchEvent, LdapSearchLogEvent, LdapSearchRecord } from '../../src/protocols/ldap/events.js';
+
+/** A DHCP message; defaults describe a client DISCOVER. */
+export function dhcp(ts: number, m: Partial<DhcpMessageEvent> = {}): DhcpMessageEvent {
+  return {
+    type: 'dhcp.message',
+    ts,
+    uid: `Cdhcp${++uidCounter}`,
+    src_ip: '0.0.0.0',
+    src_port: 68,
+    dst_ip: '255.255.255.255',
+    dst_port: 67,
+    is_client: true,
+    op: 1,
+    xid: 0x1234,
+    msg_type: 1,
+    msg_type_name: 'DISCOVER',
+    chaddr: '02:00:00:00:02:30',
+    ciaddr: '0.0.0.0',
+    yiaddr: '0.0.0.0',
+    siaddr: '0.0.0.0',
+    giaddr: '0.0.0.0',
+    options: [53],
+    truncated: false,
+    ...m,
+  };
+}
+
+/** A server answer (OFFER by default) from 10.77.1.1. */
+export function dhcpServer(ts: number, m: Partial<DhcpMessageEvent> = {}): DhcpMessageEvent {
+  return dhcp(ts, {
+    src_ip: '10.77.1.1',
+    src_port: 67,
+    dst_port: 68,
+    is_client: false,
+    op: 2,
+    msg_type: 2,
+    msg_type_name: 'OFFER',
+    yiaddr: '10.77.2.150',
+    server_id: '10.77.1.1',
+    src_mac: '02:00:00:00:01:01',
+    ...m,
+  });
+}
+
+/** A dns.log record event; defaults: A query for host1.example.com to 10.77.1.53. */
+export function dns(ts: number, r: Partial<DnsRecord> = {}): DnsLogEvent {
+  const record: DnsRecord = {
+    ts,
+    uid: `Cdns${++uidCounter}`,
+    'id.orig_h': '10.77.2.20',
+    'id.orig_p': 50000,
+    'id.resp_h': '10.77.1.53',
+    'id.resp_p': 53,
+    proto: 'udp',
+    trans_id: uidCounter & 0xffff,
+    query: `host${uidCounter}.example.com`,
+    qclass: 1,
+    qclass_name: 'C_INTERNET',
+    qtype: 1,
+    qtype_name: 'A',
+    rcode: 0,
+    rcode_name: 'NOERROR',
+    AA: false,
+    TC: false,
+    RD: true,
+    RA: true,
+    Z: 0,
+    rejected: false,
+    ...r,
+  };
+  return { type: 'dns', log: 'dns', ts, uid: record.uid, record };
+}
+
+export function ldapSearch(ts: number, s: Partial<LdapSearchEvent> = {}): LdapSearchEvent {
+  return {
+    type: 'ldap.search',
+    ts,
+    uid: `Cldap${++uidCounter}`,
+    client: '10.77.2.20',
+    server: '10.77.1.5',
+    server_port: 389,
+    message_id: uidCounter,
+    base_object: 'DC=corp,DC=example',
+    scope: 'tree',
+    filter: '(objectClass=*)',
+    attributes: [],
+    size_limit: 0,
+    ...s,
+  };
+}
+
+export function ldapSearchLog(ts: number, r: Partial<LdapSearchRecord> = {}): LdapSearchLogEvent {
+  const record: LdapSearchRecord = {
+    ts,
+    uid: `Cldap${++uidCounter}`,
+    'id.orig_h': '10.77.2.20',
+    'id.orig_p': 50100,
+    'id.resp_h': '10.77.1.5',
+    'id.resp_p': 389,
+    result_count: 0,
+    ...r,
+  };
+  return { type: 'ldap_search', log: 'ldap_search', ts, uid: record.uid, record };
+}

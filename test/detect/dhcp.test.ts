@@ -1,0 +1,94 @@
+/** The DHCP rules: rogue server, excessive requests, host name/MAC flips, watched host names. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SITE_YAML, dhcp, dhcpServer, harness, only } from './harness.js';
+
+const NO_AUTH = SITE_YAML.replace('  authorized_servers: [10.77.1.1]\n', '');
+
+test('dhcp.rogue_server: an OFFER from an unauthorized server alerts; the authorized one does not', () => {
+  const h = harness(SITE_YAML);
+  h.emit(dhcpServer(1000));
+  h.emit(dhcpServer(1001, { src_ip: '10.77.2.66', server_id: '10.77.2.66', src_mac: '02:66:66:66:66:66', routers: ['10.77.2.66'], dns_servers: ['10.77.2.66'] }));
+  const a = only(h.finish(), 'dhcp.rogue_server');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '10.77.2.66');
+  assert.equal(a[0]!.source.mac, '02:66:66:66:66:66');
+  assert.equal(a[0]!.message, 'Unauthorized DHCP server 10.77.2.66 offered 10.77.2.150 to 02:00:00:00:02:30 with gateway 10.77.2.66 and DNS 10.77.2.66');
+});
+
+test('dhcp.rogue_server without a list: two servers answering one xid within 30 s', () => {
+  const h = harness(NO_AUTH);
+  h.emit(dhcpServer(1000, { xid: 7 }));
+  h.emit(dhcpServer(1000.5, { xid: 7 })); // same server again: fine
+  h.emit(dhcpServer(1100, { xid: 8 }));
+  h.emit(dhcpServer(1140, { xid: 8, src_ip: '10.77.2.66', server_id: '10.77.2.66' })); // 40 s later: outside the window
+  assert.equal(only(h.finish(), 'dhcp.rogue_server').length, 0);
+  h.emit(dhcpServer(1200, { xid: 9 }));
+  h.emit(dhcpServer(1201, { xid: 9, src_ip: '10.77.2.66', server_id: '10.77.2.66' }));
+  const a = only(h.finish(), 'dhcp.rogue_server');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'conflict');
+});
+
+test('dhcp.excessive_requests: starvation needs both 75 DISCOVERs and 50 MACs in a minute', () => {
+  const mac = (i: number) => `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+  const h1 = harness(SITE_YAML + 'detectors:\n  dhcp.excessive_requests: { per_client: false }\n');
+  for (let i = 0; i < 74; i++) h1.emit(dhcp(1000 + i * 0.1, { chaddr: mac(i) }));
+  assert.equal(only(h1.finish(), 'dhcp.excessive_requests').length, 0, '74 DISCOVERs');
+  const h2 = harness(SITE_YAML + 'detectors:\n  dhcp.excessive_requests: { per_client: false }\n');
+  for (let i = 0; i < 100; i++) h2.emit(dhcp(1000 + i * 0.1, { chaddr: mac(i % 49) }));
+  assert.equal(only(h2.finish(), 'dhcp.excessive_requests').length, 0, '49 MACs');
+  const h3 = harness(SITE_YAML);
+  for (let i = 0; i < 75; i++) h3.emit(dhcp(1000 + i * 0.1, { chaddr: mac(i) }));
+  const a = only(h3.finish(), 'dhcp.excessive_requests');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'starvation');
+  assert.match(a[0]!.message, /^DHCP starvation: 75 DISCOVERs from 75 different MAC addresses in 7 s$/);
+});
+
+test('dhcp.excessive_requests: one client, 39 requests no, 40 yes', () => {
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 39; i++) h1.emit(dhcp(1000 + i, { msg_type: 3, msg_type_name: 'REQUEST' }));
+  assert.equal(only(h1.finish(), 'dhcp.excessive_requests').length, 0);
+  const h2 = harness(SITE_YAML);
+  for (let i = 0; i < 40; i++) h2.emit(dhcp(1000 + i, { msg_type: 3, msg_type_name: 'REQUEST' }));
+  const a = only(h2.finish(), 'dhcp.excessive_requests');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'client');
+});
+
+test('dhcp.hostname_mac_flip: a third MAC for one name alerts, two do not', () => {
+  const h = harness(SITE_YAML);
+  h.emit(dhcp(1000, { host_name: 'FileSrv', chaddr: '02:00:00:00:00:01' }));
+  h.emit(dhcp(2000, { host_name: 'filesrv', chaddr: '02:00:00:00:00:02' }));
+  assert.equal(only(h.finish(), 'dhcp.hostname_mac_flip').length, 0);
+  h.emit(dhcp(3000, { host_name: 'filesrv', chaddr: '02:00:00:00:00:03' }));
+  const a = only(h.finish(), 'dhcp.hostname_mac_flip');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'name_moved');
+  assert.deepEqual(a[0]!.evidence.macs, ['02:00:00:00:00:01', '02:00:00:00:00:02', '02:00:00:00:00:03']);
+});
+
+test('dhcp.hostname_mac_flip: one MAC cycling names; old names expire after the window', () => {
+  const h = harness(SITE_YAML);
+  h.emit(dhcp(1000, { host_name: 'a' }));
+  h.emit(dhcp(1000 + 86400 + 1, { host_name: 'b' }));
+  h.emit(dhcp(1000 + 86400 + 2, { host_name: 'c' }));
+  assert.equal(only(h.finish(), 'dhcp.hostname_mac_flip').length, 0);
+  h.emit(dhcp(1000 + 86400 + 3, { host_name: 'd' }));
+  const a = only(h.finish(), 'dhcp.hostname_mac_flip');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, '02:00:00:00:02:30 used 3 different DHCP host names (b, c, d)');
+});
+
+test('dhcp.watch_hostname: kali and parrot-* match (also in option 81); others do not', () => {
+  const h = harness(SITE_YAML);
+  h.emit(dhcp(1000, { host_name: 'KALI', chaddr: '02:00:00:00:00:0a' }));
+  h.emit(dhcp(1001, { client_fqdn: 'parrot-sec.lab.example', chaddr: '02:00:00:00:00:0b' }));
+  h.emit(dhcp(1002, { host_name: 'kalinda', chaddr: '02:00:00:00:00:0c' }));
+  h.emit(dhcp(1003, { host_name: 'kali', chaddr: '02:00:00:00:00:0a', msg_type: 3, msg_type_name: 'REQUEST', requested_addr: '10.77.2.99' }));
+  const a = only(h.finish(), 'dhcp.watch_hostname');
+  assert.equal(a.length, 2);
+  assert.equal(a[0]!.count, 2, 'DISCOVER and REQUEST of one client are one alert');
+  assert.equal(a[1]!.evidence.pattern, 'parrot*');
+});

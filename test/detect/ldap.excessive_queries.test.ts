@@ -1,0 +1,42 @@
+/** ldap.excessive_queries: search counts, result sums and reconnaissance filters. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SITE_YAML, harness, ldapSearch, ldapSearchLog, only } from './harness.js';
+
+const RULE = 'ldap.excessive_queries';
+
+test('199 searches in 5 min: no alert; 200: alert naming recon filters seen', () => {
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 199; i++) h1.emit(ldapSearch(1000 + i));
+  assert.equal(only(h1.finish(), RULE).length, 0);
+
+  const h2 = harness(SITE_YAML);
+  h2.emit(ldapSearch(999, { filter: '(&(objectCategory=person)(objectClass=user)(servicePrincipalName=*))' }));
+  for (let i = 0; i < 199; i++) h2.emit(ldapSearch(1000 + i));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.deepEqual(a[0]!.evidence.recon_filters, ['all people', 'service accounts (Kerberoasting)']);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 ran 200 LDAP searches in 3\.3 min, including searches for all people, service accounts \(Kerberoasting\)$/);
+});
+
+test('result entries: 4,999 no, 5,000 yes', () => {
+  const h1 = harness(SITE_YAML);
+  h1.emit(ldapSearchLog(1000, { result_count: 4000 }));
+  h1.emit(ldapSearchLog(1010, { result_count: 999 }));
+  assert.equal(only(h1.finish(), RULE).length, 0);
+  const h2 = harness(SITE_YAML);
+  h2.emit(ldapSearchLog(1000, { result_count: 4000 }));
+  h2.emit(ldapSearchLog(1010, { result_count: 1000 }));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.result_entries, 5000);
+});
+
+test('a single recon filter alerts only when asked to', () => {
+  const quiet = harness(SITE_YAML);
+  quiet.emit(ldapSearch(1000, { filter: '(adminCount=1)' }));
+  assert.equal(only(quiet.finish(), RULE).length, 0);
+  const loud = harness(SITE_YAML + 'detectors:\n  ldap.excessive_queries: { alert_on_recon_filter: true }\n');
+  loud.emit(ldapSearch(1000, { filter: '(adminCount=1)' }));
+  assert.equal(only(loud.finish(), RULE).length, 1);
+});
