@@ -67,7 +67,7 @@ export class GssAuth {
         if (msg.domain !== undefined) rec.domainname = msg.domain;
         if (msg.workstation !== undefined) rec.hostname = msg.workstation;
         if (msg.user !== undefined) rec.username = msg.user;
-        // DOMAIN\\user as Windows writes it; just the user when no domain was sent.
+        // DOMAIN\user as Windows writes it; just the user when no domain was sent.
         const u = msg.user ?? '';
         this.user = msg.domain !== undefined && msg.domain !== '' ? `${msg.domain}\\${u}` : u !== '' ? u : undefined;
       }
