@@ -65,6 +65,7 @@ readonly MAC_ROGUE="02:77:02:00:00:42"
 readonly MAC_NEWDEV="02:77:01:0d:ec:01"
 
 WORK=""
+SCEN_PID=""
 ALL_NS=()
 FAILED=()
 DONE=()
@@ -130,6 +131,8 @@ remove_namespaces() {
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  # The running scenario first, so that it starts nothing new while we clean up.
+  [ -n "$SCEN_PID" ] && kill -TERM "$SCEN_PID" 2>/dev/null
   if [ -n "$WORK" ]; then
     kill_pidfile "$WORK/scenario.pids"
     kill_pidfile "$WORK/service.pids"
@@ -879,8 +882,13 @@ run_scenario() {
   if ! reset_lab; then log "$name: lab reset failed"; FAILED+=("$name"); return; fi
   # Subshell with errexit (not inside `if`, where bash would ignore -e): the first
   # failing step ends the scenario; the main script carries on with the next one.
-  ( set -e; start_capture "$name"; "$fn" )
+  # It runs in the background so that `wait` returns at once when the script is
+  # interrupted, and the EXIT trap can stop it.
+  ( set -e; start_capture "$name"; "$fn" ) &
+  SCEN_PID=$!
+  wait "$SCEN_PID"
   rc=$?
+  SCEN_PID=""
   # Stops the capture too if the scenario died before stopping it.
   kill_pidfile "$WORK/scenario.pids"
   if [ "$rc" -eq 0 ] && verify_capture "$name"; then
