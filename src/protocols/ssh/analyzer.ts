@@ -139,7 +139,7 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
   }
 
   #encryptedSegment(fromClient: boolean, len: number): void {
-    if (this.#version !== 2 || this.#hadGap) return;
+    if (this.#hadGap || !this.#speaksSsh2()) return;
     const g = this.#heuristic.segment(fromClient, len);
     if (g === AuthGuess.NONE) return;
     // Compressed streams hide message sizes (Zeek ignores its guesses there too).
@@ -152,6 +152,13 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
       this.#client.stop();
       this.#server.stop();
     }
+  }
+
+  /** SSH-2 as far as the banners seen so far tell (the other banner may still be on its way). */
+  #speaksSsh2(): boolean {
+    if (this.#clientBanner !== undefined && this.#serverBanner !== undefined) return this.#version === 2;
+    const one = this.#clientBanner ?? this.#serverBanner;
+    return one !== undefined && (one.startsWith('SSH-2.') || one.startsWith('SSH-1.99'));
   }
 
   #log(): void {
