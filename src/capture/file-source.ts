@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { PicketError } from '../util/errors.js';
 import { RawPacket, type PacketHandler } from './packet.js';
-import { pumpStream, type PumpHandle } from './pump.js';
+import { pumpStream, type PumpEnd, type PumpHandle } from './pump.js';
 import { createCaptureStats, type CaptureStats } from './stats.js';
 import { CaptureStreamParser } from './stream-parser.js';
 
@@ -78,7 +78,7 @@ class FileCaptureSource implements CaptureSource {
     const parser = new CaptureStreamParser(file, this.stats, this.#pkt, onPacket);
     this.#parser = parser;
     this.stats.files++;
-    let ended;
+    let ended: PumpEnd;
     try {
       ended = await pumpStream(stream, parser, this.#pump);
     } catch (err) {
