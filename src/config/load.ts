@@ -214,7 +214,7 @@ export function checkConfigText(text: string, file: string): Checked {
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
   for (const err of doc.errors) {
-    const line = err.linePos?.[0]?.line ?? 0;
+    const line = err.linePos?.[0]?.line ?? (err.pos !== undefined ? lc.linePos(err.pos[0]).line : 0);
     problems.push({ file, line, path: '', message: `YAML: ${err.message.split('\n')[0]}` });
   }
   if (problems.length > 0) return { config: null, problems };
