@@ -244,3 +244,29 @@ test('ICMP over reassembled IPv4: big echo request', () => {
   assert.equal(h.out.srcPort, 8);
   assert.equal(h.out.payloadWireLen, 3000);
 });
+
+test('IPv4: first fragment header + data past 65535 bytes is refused at completion', () => {
+  const h = new Harness();
+  const opts = new Uint8Array(40).fill(1); // 40 bytes of NOP options: IHL 15
+  const first = concat(eth(0x0800), ipv4(new Uint8Array(65000), { id: 8, proto: 17, fragOffset: 0, mf: true, options: opts }));
+  const last = concat(eth(0x0800), ipv4(new Uint8Array(520), { id: 8, proto: 17, fragOffset: 65000, mf: false }));
+  assert.equal(h.feed(first), false);
+  assert.equal(h.feed(last), false);
+  assert.deepEqual(h.d.stats.malformed, { frag_too_big: 1 });
+  assert.equal(h.d.stats.decoded, 0);
+});
+
+test('IPv6: a fragment cut by the snap length is malformed; headers after the fragment header are walked', () => {
+  const h = new Harness();
+  const cut = concat(eth(0x86dd), ipv6(44, concat(frag6(17, 0, true, 4), new Uint8Array(64))));
+  assert.equal(h.feed(cut, 1000, LinkType.ETHERNET, 14 + 48 + 10), false);
+  assert.deepEqual(h.d.stats.malformed, { frag_truncated: 1 });
+  // Destination options inside the fragmentable part, in front of UDP.
+  const dg = concat(ext8(17), udp(seqBytes(100), { sport: 1, dport: 2 })); // 116 bytes
+  const f = (a: number, b: number, m: boolean) => concat(eth(0x86dd), ipv6(44, concat(frag6(60, a, m, 5), dg.subarray(a, b))));
+  assert.equal(h.feed(f(0, 64, true)), false);
+  assert.equal(h.feed(f(64, 116, false)), true);
+  assert.equal(h.out.proto, 17);
+  assert.equal(h.out.dstPort, 2);
+  assert.equal(h.out.payloadWireLen, 100);
+});
