@@ -1,0 +1,71 @@
+/** Bounded sliding windows and the LRU map. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DistinctWindow, RateWindow, SumWindow } from '../../src/state/window.js';
+import { LruMap } from '../../src/state/lru.js';
+
+test('DistinctWindow counts distinct members inside the window only', () => {
+  const w = new DistinctWindow<number>({ window: 10, maxKeys: 10, maxMembers: 100 });
+  assert.equal(w.add('k', 1, 0), 1);
+  assert.equal(w.add('k', 1, 1), 1, 'repeat member');
+  assert.equal(w.add('k', 2, 5), 2);
+  assert.equal(w.add('k', 3, 11.5), 2, 'member 1 (last seen at 1) expired');
+  assert.deepEqual(w.members('k'), [2, 3]);
+  assert.equal(w.oldest('k'), 5);
+  assert.equal(w.count('k', 100), 0);
+});
+
+test('DistinctWindow bounds keys (LRU) and members per key', () => {
+  const w = new DistinctWindow<number>({ window: 1000, maxKeys: 2, maxMembers: 3 });
+  w.add('a', 1, 0);
+  w.add('b', 1, 1);
+  w.add('a', 2, 2); // touch a
+  w.add('c', 1, 3); // evicts b
+  assert.equal(w.size, 2);
+  assert.equal(w.count('b', 3), 0);
+  assert.equal(w.keysEvicted, 1);
+  for (let i = 0; i < 10; i++) w.add('a', 100 + i, 4);
+  assert.equal(w.count('a', 4), 3);
+  assert.ok(w.membersCapped > 0);
+});
+
+test('DistinctWindow sweeps idle keys as time advances', () => {
+  const w = new DistinctWindow<number>({ window: 10, maxKeys: 1000, maxMembers: 10 });
+  for (let i = 0; i < 100; i++) w.add(`k${i}`, 1, i * 0.01);
+  assert.equal(w.size, 100);
+  w.add('late', 1, 100);
+  assert.equal(w.size, 1);
+});
+
+test('RateWindow: N events within the window, exactly', () => {
+  const r = new RateWindow({ window: 60, capacity: 5, maxKeys: 10 });
+  assert.equal(r.add('c', 0), 1);
+  assert.equal(r.add('c', 20), 2);
+  assert.equal(r.add('c', 40), 3);
+  assert.equal(r.add('c', 60), 3, 'the event at 0 is exactly one window old: outside');
+  assert.equal(r.count('c', 60), 3);
+  assert.equal(r.add('c', 61), 4);
+  assert.equal(r.add('c', 62), 5);
+  assert.equal(r.add('c', 63), 5, 'saturates at capacity');
+  assert.equal(r.oldest('c'), 40);
+});
+
+test('SumWindow sums over the window at bucket granularity', () => {
+  const s = new SumWindow({ window: 100, maxKeys: 10 });
+  assert.equal(s.add('c', 10, 0), 10);
+  assert.equal(s.add('c', 5, 50), 15);
+  assert.equal(s.sum('c', 99), 15);
+  assert.equal(s.sum('c', 105), 5, 'the bucket of t=0 has left');
+  assert.equal(s.add('c', 1, 1000), 1);
+});
+
+test('LruMap evicts the least recently used entry', () => {
+  const m = new LruMap<string, number>(2);
+  m.set('a', 1);
+  m.set('b', 2);
+  assert.equal(m.get('a'), 1);
+  m.set('c', 3);
+  assert.ok(m.has('a') && m.has('c') && !m.has('b'));
+  assert.equal(m.evictions, 1);
+  assert.equal(m.peek('a'), 1);
+});
