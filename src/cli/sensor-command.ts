@@ -4,7 +4,7 @@
  */
 import { openLiveCapture } from '../capture/live-source.js';
 import { EventBus } from '../events/bus.js';
-import { ALL_PROTOCOLS } from '../protocols/index.js';
+import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { formatSummary, formatCount } from './summary.js';
@@ -58,7 +58,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const bus = new EventBus();
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
   if (writer !== null) bus.onAny(writer.handle);
-  const pipeline = new Pipeline({ bus, protocols: ALL_PROTOCOLS });
+  const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   const source = openLiveCapture({
     interface: iface,
     ...(filter !== undefined ? { filter } : {}),

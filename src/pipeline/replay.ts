@@ -6,7 +6,7 @@ import { openCaptureFiles, type CaptureStats } from '../capture/file-source.js';
 import { EventBus } from '../events/bus.js';
 import type { PicketEvent } from '../events/types.js';
 import type { ProtocolSpec } from '../protocols/analyzer.js';
-import { ALL_PROTOCOLS } from '../protocols/index.js';
+import { createProtocols } from '../protocols/index.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -43,7 +43,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   if (writer !== null) bus.onAny(writer.handle);
   const pipeline = new Pipeline({
     bus,
-    protocols: opts.protocols ?? ALL_PROTOCOLS,
+    protocols: opts.protocols ?? createProtocols(),
     ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
     ...(opts.flows !== undefined ? { flows: opts.flows } : {}),
   });

@@ -1,7 +1,25 @@
 /**
  * Every protocol analyzer Picket ships, in the order ports are claimed.
  * Add a new analyzer here (see ARCHITECTURE.md, "Adding a parser").
+ *
+ * `createProtocols()` builds fresh specs for one pipeline: some analyzers
+ * keep state shared by all their flows (DHCP transactions span several UDP
+ * flows), and two pipelines in one process must not share it.
  */
 import type { ProtocolSpec } from './analyzer.js';
+import { dnsSpec } from './dns/index.js';
+import { nbnsSpec } from './nbns/index.js';
+import { createDhcpSpec } from './dhcp/index.js';
+import { httpSpec } from './http/index.js';
+import { tlsSpec } from './tls/index.js';
+import { sshSpec } from './ssh/index.js';
+import { ldapSpec } from './ldap/index.js';
+import { smbSpec } from './smb/index.js';
+import { kerberosSpec } from './kerberos/index.js';
 
-export const ALL_PROTOCOLS: readonly ProtocolSpec[] = [];
+export function createProtocols(): ProtocolSpec[] {
+  return [dnsSpec, nbnsSpec, createDhcpSpec(), httpSpec, tlsSpec, sshSpec, ldapSpec, smbSpec, kerberosSpec];
+}
+
+/** Names of every shipped analyzer (the conn.log `service` values they set). */
+export const PROTOCOL_NAMES: readonly string[] = createProtocols().map((p) => p.name);

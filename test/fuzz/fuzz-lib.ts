@@ -10,7 +10,7 @@ import { openCaptureFiles } from '../../src/capture/file-source.js';
 import { RawPacket } from '../../src/capture/packet.js';
 import { EventBus } from '../../src/events/bus.js';
 import { Pipeline, type PipelineStats } from '../../src/pipeline/pipeline.js';
-import { ALL_PROTOCOLS } from '../../src/protocols/index.js';
+import { createProtocols } from '../../src/protocols/index.js';
 
 export interface SeedPacket {
   data: Uint8Array;
@@ -112,7 +112,7 @@ export function runFuzz(seeds: SeedPacket[], count: number, seed: number): FuzzR
   bus.onAny(() => {
     events++;
   });
-  const pipeline = new Pipeline({ bus, protocols: ALL_PROTOCOLS, flows: { maxFlows: 65536 } });
+  const pipeline = new Pipeline({ bus, protocols: createProtocols(), flows: { maxFlows: 65536 } });
   const pkt = new RawPacket();
   const scratch = new Uint8Array(70000);
   const started = process.hrtime.bigint();
