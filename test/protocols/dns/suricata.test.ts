@@ -94,16 +94,17 @@ test('dns-tcp-www-google-com: request and response over TCP', async () => {
   }
 });
 
-test('dns-eve-type-filtering: 14 messages, A/AAAA queries, 3 MX answers', async () => {
+test('dns-eve-type-filtering: 14 messages, A/AAAA queries, 3 MX responses', async () => {
   const { seen } = await parsed('dns-eve-type-filtering', 'test.pcap');
   assert.equal(seen.length, 14);
   const qtype = (s: Seen): number => s.msg.questions[0]!.qtype;
   assert.equal(seen.filter((s) => qtype(s) === 1).length, 4);
   assert.equal(seen.filter((s) => !s.msg.header.qr && (qtype(s) === 1 || qtype(s) === 28)).length, 4);
-  // This test's config uses the pre-v2 EVE format: one event per answer record.
+  // The filter keys on the query type: three responses to MX queries (one carries 5 MX records).
+  assert.equal(seen.filter((s) => s.msg.header.qr && qtype(s) === 15).length, 3);
   let mx = 0;
-  for (const s of seen) if (s.msg.header.qr) for (const a of s.msg.answers) if (a.type === 15) mx++;
-  assert.equal(mx, 3);
+  for (const s of seen) for (const a of s.msg.answers) if (a.type === 15) mx++;
+  assert.equal(mx, 5);
 });
 
 test('mdns (frag-9): PTR/TXT response and a three-question PTR query', async () => {
