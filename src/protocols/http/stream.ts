@@ -167,7 +167,10 @@ export class HttpMessageStream {
       n = MAX_LINE_BYTES - this.#lineLen;
     }
     if (n > 0) {
-      this.#line.set(data.subarray(start, start + n), this.#lineLen);
+      // Index copy: a subarray view would allocate on every call.
+      const line = this.#line;
+      const at = this.#lineLen;
+      for (let k = 0; k < n; k++) line[at + k] = data[start + k]!;
       this.#lineLen += n;
     }
   }

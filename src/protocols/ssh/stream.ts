@@ -86,7 +86,9 @@ export class SshStream {
     const room = MAX_BANNER_LINE - this.#lineLen;
     const copy = n < room ? n : room;
     if (copy > 0) {
-      this.#line.set(data.subarray(i, i + copy), this.#lineLen);
+      const line = this.#line;
+      const at = this.#lineLen;
+      for (let k = 0; k < copy; k++) line[at + k] = data[i + k]!;
       this.#lineLen += copy;
     }
     if (j === len) return len;
@@ -148,7 +150,8 @@ export class SshStream {
     if (keep !== null && this.#keepFill < keep.length) {
       const want = keep.length - this.#keepFill;
       const c = take < want ? take : want;
-      keep.set(data.subarray(i, i + c), this.#keepFill);
+      const at = this.#keepFill;
+      for (let k = 0; k < c; k++) keep[at + k] = data[i + k]!;
       this.#keepFill += c;
     }
     this.#remaining -= take;

@@ -168,7 +168,9 @@ export class TlsRecordReader {
       const avail = e - s;
       const take = avail < this.#hsRemaining ? avail : this.#hsRemaining;
       if (this.#hsBody !== null) {
-        this.#hsBody.set(data.subarray(s, s + take), this.#hsBodyFill);
+        const body = this.#hsBody;
+        const at = this.#hsBodyFill;
+        for (let k = 0; k < take; k++) body[at + k] = data[s + k]!;
         this.#hsBodyFill += take;
       }
       this.#hsRemaining -= take;
