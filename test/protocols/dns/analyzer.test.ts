@@ -198,3 +198,18 @@ c00c 0001 0001 0000001e 0004 8d8edce2`);
   d.data(false, llmnrReply, 1);
   assert.equal(dctx.events.filter((e) => e.type === 'hostname').length, 0);
 });
+
+test('specs: ports, transports and the DNS content probe', async () => {
+  const { dnsSpec, looksLikeDnsQuery } = await import('../../../src/protocols/dns/index.js');
+  const { nbnsSpec } = await import('../../../src/protocols/nbns/index.js');
+  const { dhcpSpec } = await import('../../../src/protocols/dhcp/index.js');
+  assert.deepEqual([...dnsSpec.ports], [53, 5353, 5355]);
+  assert.deepEqual([...dnsSpec.transports], ['udp', 'tcp']);
+  assert.deepEqual([...nbnsSpec.ports], [137]);
+  assert.deepEqual([...dhcpSpec.ports], [67, 68]);
+  assert.equal(looksLikeDnsQuery(QUERY, 'udp'), true);
+  assert.equal(looksLikeDnsQuery(framed(QUERY), 'tcp'), true);
+  assert.equal(looksLikeDnsQuery(REPLY, 'udp'), false);
+  assert.equal(looksLikeDnsQuery(hex('474554202f20485454502f312e310d0a0d0a'), 'udp'), false);
+  assert.equal(dnsSpec.probe!(QUERY, false, 'udp'), false);
+});
