@@ -1,0 +1,36 @@
+/**
+ * Events of the FTP analyzer: one `ftp` log event per command and its final
+ * reply, with Zeek's ftp.log field names in Zeek's order. Login outcomes
+ * also go out as `auth` events (src/events/auth.ts).
+ */
+
+/** One ftp.log line. Unset fields are omitted; the password is never logged. */
+export interface FtpRecord {
+  /** Time of the command. */
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  /** The user from the last USER command, "<unknown>" before any. */
+  user: string;
+  /** The command verb, upper-case. */
+  command: string;
+  /** The command argument as sent ("<hidden>" for PASS); absent when empty. */
+  arg?: string;
+  /** The final reply code; absent when the connection ended before a reply. */
+  reply_code?: number;
+  /** Text of the final reply line. */
+  reply_msg?: string;
+}
+
+export interface FtpLogEvent {
+  type: 'ftp';
+  log: 'ftp';
+  ts: number;
+  uid: string;
+  record: FtpRecord;
+}
+
+export type FtpEvent = FtpLogEvent;

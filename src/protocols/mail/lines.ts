@@ -1,0 +1,120 @@
+/**
+ * One direction of a line-oriented text protocol (FTP, SMTP, IMAP, POP3):
+ * splits in-order bytes into lines ending in LF (a CR before it is dropped),
+ * whatever the chunk boundaries. A line inside one chunk is handed over as a
+ * view of that chunk (no copy); only a line cut across chunks is assembled in
+ * a buffer of at most `maxLine` bytes. Longer lines are truncated and flagged,
+ * never grown without bound. The consumer may ask to step over raw bytes
+ * (IMAP literals, SMTP BDAT chunks) or stop the reader (STARTTLS).
+ */
+
+/** Receives the lines of one direction. */
+export interface LineSink {
+  /**
+   * One line, `buf[start..end)` without CR LF; valid only during the call.
+   * `truncated` is true when the line was longer than the reader keeps.
+   */
+  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export class LineReader {
+  readonly #fromOrig: boolean;
+  readonly #max: number;
+  /** Partial line carried between chunks; allocated on first need. */
+  #buf: Uint8Array | null = null;
+  #len = 0;
+  #truncated = false;
+  /** Raw bytes still to step over before lines resume. */
+  #skip = 0;
+  /** After a gap: drop bytes up to the next LF, the rest of a line we cannot trust. */
+  #resync = false;
+  #stopped = false;
+
+  constructor(fromOrig: boolean, maxLine: number) {
+    this.#fromOrig = fromOrig;
+    this.#max = maxLine;
+  }
+
+  /** False once `stop` was called. */
+  get active(): boolean {
+    return !this.#stopped;
+  }
+
+  /** No more lines from this direction (encryption started, or the analyzer is done). */
+  stop(): void {
+    this.#stopped = true;
+    this.#buf = null;
+    this.#len = 0;
+  }
+
+  /** The next `n` bytes are not lines (a literal or a data chunk): pass over them. */
+  skip(n: number): void {
+    if (n > 0) this.#skip += n;
+  }
+
+  /** Bytes were lost: drop the partial line and restart at the next line boundary. */
+  resync(): void {
+    this.#len = 0;
+    this.#truncated = false;
+    this.#skip = 0;
+    this.#resync = true;
+  }
+
+  feed(data: Uint8Array, ts: number, sink: LineSink): void {
+    const n = data.length;
+    let i = 0;
+    while (i < n && !this.#stopped) {
+      if (this.#skip > 0) {
+        const avail = n - i;
+        const take = avail < this.#skip ? avail : this.#skip;
+        this.#skip -= take;
+        i += take;
+        continue;
+      }
+      let j = i;
+      while (j < n && data[j] !== LF) j++;
+      if (this.#resync) {
+        if (j === n) return;
+        this.#resync = false;
+        i = j + 1;
+        continue;
+      }
+      if (j === n) {
+        this.#keep(data, i, n);
+        return;
+      }
+      if (this.#len === 0) {
+        let e = j;
+        if (e > i && data[e - 1] === CR) e--;
+        const over = e - i > this.#max;
+        sink.line(this.#fromOrig, data, i, over ? i + this.#max : e, ts, over);
+      } else {
+        this.#keep(data, i, j);
+        const buf = this.#buf!;
+        let e = this.#len;
+        if (e > 0 && buf[e - 1] === CR && !this.#truncated) e--;
+        const truncated = this.#truncated;
+        this.#len = 0;
+        this.#truncated = false;
+        sink.line(this.#fromOrig, buf, 0, e, ts, truncated);
+      }
+      i = j + 1;
+    }
+  }
+
+  /** Appends `data[start..end)` to the partial line, up to the bound. */
+  #keep(data: Uint8Array, start: number, end: number): void {
+    if (this.#buf === null) this.#buf = new Uint8Array(this.#max);
+    const room = this.#max - this.#len;
+    const want = end - start;
+    if (want > room) this.#truncated = true;
+    const take = want < room ? want : room;
+    if (take > 0) {
+      this.#buf.set(data.subarray(start, start + take), this.#len);
+      this.#len += take;
+    }
+  }
+}
