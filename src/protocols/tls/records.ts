@@ -100,6 +100,12 @@ export class TlsRecordReader {
     this.#hdrFill = 0;
     const type = h[0]!;
     const length = (h[3]! << 8) | h[4]!;
+    if ((type & 0x80) !== 0 && h[2] === 1) {
+      // An SSLv2-format ClientHello (two-byte header with the high bit set): not analyzed.
+      this.#h.anomaly(TlsAnomaly.SSLV2);
+      this.#dead = true;
+      return;
+    }
     if (type < ContentType.CHANGE_CIPHER_SPEC || type > ContentType.HEARTBEAT) {
       this.#h.anomaly(TlsAnomaly.BAD_CONTENT_TYPE);
       this.#dead = true;

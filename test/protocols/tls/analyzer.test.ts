@@ -256,6 +256,15 @@ test('non-TLS bytes stop the reader with an anomaly; oversized records too', () 
   assert.ok(ctx2.anomalies.includes('tls_record_too_long'));
 });
 
+test('an SSLv2-format ClientHello is flagged, not parsed', () => {
+  const ctx = fakeContext();
+  const a = tlsSpec.create(ctx);
+  // 0x80 0x2e: two-byte SSLv2 header (length 46); 0x01: CLIENT-HELLO; 0x0301: version.
+  a.data(true, new Uint8Array([0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15]), 1);
+  assert.deepEqual(ctx.anomalies, ['tls_sslv2_not_analyzed']);
+  assert.equal(a.wants!(true), false);
+});
+
 test('encrypted records with no hello (capture began mid-connection) are not logged', () => {
   const ctx = fakeContext();
   const a = tlsSpec.create(ctx);
