@@ -61,19 +61,29 @@ function bench(name: string, bytes: Uint8Array, linkType: number): void {
   }
   globalThis.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
-  const t0 = process.hrtime.bigint();
+  // Timed in rounds: on shared machines the best round is the figure that
+  // reflects the code rather than the neighbours.
+  const rounds = 10;
+  const perRound = Math.ceil(N / rounds);
   let ok = 0;
-  for (let k = 0; k < N; k++) {
-    pkt.ts = k * 1e-6;
-    if (dec.decode(pkt, out)) ok++;
+  let total = 0;
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < perRound; k++) {
+      pkt.ts = (r * perRound + k) * 1e-6;
+      if (dec.decode(pkt, out)) ok++;
+    }
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    total += secs;
+    if (secs < best) best = secs;
   }
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const n = rounds * perRound;
   const heapGrowth = (process.memoryUsage().heapUsed - heap0) / 1024;
-  if (ok !== N) throw new Error(`${name}: only ${ok} of ${N} packets decoded`);
-  const rate = N / secs;
+  if (ok !== n) throw new Error(`${name}: only ${ok} of ${n} packets decoded`);
   process.stdout.write(
-    `${name.padEnd(22)} ${N.toLocaleString('en-US')} packets in ${secs.toFixed(3)} s = ${(rate / 1e6).toFixed(2)} M packets/s, ` +
-      `${((secs * 1e9) / N).toFixed(1)} ns/packet, heap growth ${heapGrowth.toFixed(0)} KiB\n`,
+    `${name.padEnd(20)} ${n.toLocaleString('en-US')} packets in ${total.toFixed(3)} s = ${(n / total / 1e6).toFixed(2)} M packets/s ` +
+      `(best round ${(perRound / best / 1e6).toFixed(2)} M/s, ${((best * 1e9) / perRound).toFixed(1)} ns/packet), heap growth ${heapGrowth.toFixed(0)} KiB\n`,
   );
 }
 

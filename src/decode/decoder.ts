@@ -113,6 +113,12 @@ export class PacketDecoder {
     if (!ip.moreFragments && ip.fragOffset === 0) {
       return decodeTransport(out.proto, buf, off + ip.hdrLen, ip.datagramEnd, ip.payloadWireLen, out, this.#c);
     }
+    return this.#ipv4Fragment(buf, off, out);
+  }
+
+  /** Rare path, kept out of #ipv4 so the common case stays small enough to inline. */
+  #ipv4Fragment(buf: Uint8Array, off: number, out: DecodedPacket): boolean {
+    const ip = this.#ip4;
     out.fragment = true;
     this.stats.fragments.seen++;
     if (ip.dontFragment) this.#c.anomalies.add('frag_with_df');
@@ -147,6 +153,11 @@ export class PacketDecoder {
     if (!ip.isFragment) {
       return decodeTransport(out.proto, buf, ip.payloadOffset, ip.datagramEnd, ip.payloadWireLen, out, this.#c);
     }
+    return this.#ipv6Fragment(buf, off, out);
+  }
+
+  #ipv6Fragment(buf: Uint8Array, off: number, out: DecodedPacket): boolean {
+    const ip = this.#ip6;
     out.fragment = true;
     this.stats.fragments.seen++;
     const dataOff = ip.payloadOffset;

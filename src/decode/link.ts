@@ -37,15 +37,28 @@ function etherTypeForVersion(nibble: number): number {
  * layer with `out.etherType` set, or -1 when the packet is unusable (counted).
  */
 export function decodeLink(linkType: number, buf: Uint8Array, off: number, end: number, out: DecodedPacket, c: Counters): number {
+  // Untagged Ethernet carrying IP or ARP is nearly all traffic: keep it
+  // short enough for the compiler to inline into the caller.
+  if (linkType === LinkType.ETHERNET && end - off >= ETHERNET_HEADER_LEN) {
+    out.dstMac = readMac(buf, off);
+    out.srcMac = readMac(buf, off + 6);
+    const type = u16(buf, off + 12);
+    if (type === EtherType.IPV4 || type === EtherType.IPV6 || type === EtherType.ARP) {
+      out.etherType = type;
+      return off + ETHERNET_HEADER_LEN;
+    }
+    return decodeEtherChain(buf, off + ETHERNET_HEADER_LEN, end, type, out, c);
+  }
+  return decodeOtherLink(linkType, buf, off, end, out, c);
+}
+
+/** Every link type and case the fast path above does not take. */
+function decodeOtherLink(linkType: number, buf: Uint8Array, off: number, end: number, out: DecodedPacket, c: Counters): number {
   switch (linkType) {
     case LinkType.ETHERNET: {
-      if (end - off < ETHERNET_HEADER_LEN) {
-        c.malformed.add('ethernet_truncated');
-        return -1;
-      }
-      out.dstMac = readMac(buf, off);
-      out.srcMac = readMac(buf, off + 6);
-      return decodeEtherChain(buf, off + ETHERNET_HEADER_LEN, end, u16(buf, off + 12), out, c);
+      // Only reached when the frame is shorter than the Ethernet header.
+      c.malformed.add('ethernet_truncated');
+      return -1;
     }
     case LinkType.LINUX_SLL: {
       if (end - off < SLL_HEADER_LEN) {
