@@ -136,12 +136,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   rawMessage(isRequest: boolean, buf: Uint8Array, start: number, end: number, ts: number): boolean {
     if (isRequest) return false;
+    // A status line is read as one even after a protocol-less request (servers may answer 400).
+    if (looksLikeStatusLine(buf, start, end)) return false;
     const front = this.#pending.length > 0 ? this.#pending[0]! : null;
     const http09 = front !== null && front.http09;
-    if (!http09) {
-      if (looksLikeStatusLine(buf, start, end)) return false;
-      this.#ctx.anomaly(HttpAnomaly.BAD_STATUS_LINE);
-    }
+    if (!http09) this.#ctx.anomaly(HttpAnomaly.BAD_STATUS_LINE);
     const tx = front ?? this.#orphan(ts);
     if (http09) {
       tx.statusCode = 0;
@@ -292,7 +291,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     this.#confirm();
     this.#respFraming.reset();
-    const tx = this.#pending.length > 0 ? this.#pending[0]! : this.#orphan(ts);
+    // The oldest waiting request; else the request-less transaction an interim reply already opened.
+    const tx = this.#pending.length > 0 ? this.#pending[0]! : (this.#respTx ?? this.#orphan(ts));
     this.#respTx = tx;
     if (st.code >= 100 && st.code < 200 && st.code !== 101) {
       this.#respInterim = true;

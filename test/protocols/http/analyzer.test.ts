@@ -108,6 +108,31 @@ test('HTTP/0.9: no protocol in the request, raw reply; logged like Zeek (0 / <em
   assert.ok(ctx.anomalies.includes('http_request_line_missing_protocol'));
 });
 
+test('a status line after a protocol-less request is still parsed as one', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'), 2);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.status_code, 400);
+  assert.equal(r[0]!.version, '1.1');
+});
+
+test('a reply with no request (capture started mid-connection) is logged once, interim code kept', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(false, ascii('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 1);
+  a.end(2);
+  const r = records(ctx);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.method, undefined);
+  assert.equal(r[0]!.info_code, 100);
+  assert.equal(r[0]!.status_code, 200);
+  assert.equal(r[0]!.response_body_len, 2);
+  assert.ok(ctx.anomalies.includes('http_reply_without_request'));
+});
+
 test('a request line without protocol followed by headers still yields the headers', () => {
   // As in suricata-verify http-not09: "GET /" then header lines, LF endings, a line without colon.
   const ctx = fakeContext();
