@@ -1,7 +1,8 @@
 /**
  * Renders an LDAP search Filter (RFC 4511 §4.5.1) as RFC 4515 text, e.g.
  * "(&(objectClass=user)(sAMAccountName=adm*))". Assertion values are escaped
- * as RFC 4515 requires ('*', '(', ')', '\\' and NUL as \\xx); values that are
+ * as RFC 4515 requires ('*', '(', ')', '\\' and NUL as \\xx, and other control
+ * bytes too, so log lines stay printable); values that are
  * not valid UTF-8 (binary SIDs, GUIDs) are written byte by byte as \\xx.
  * Nesting is bounded by the BER reader's depth limit and output by
  * LDAP_MAX_FILTER_CHARS; malformed filters render as "FILTER_PARSING_ERROR"
@@ -56,7 +57,7 @@ export function escapeValue(b: Uint8Array, s: number, e: number): string {
     let plain = true;
     for (let i = s; i < e; i++) {
       const c = b[i]!;
-      if (c === 0x2a || c === 0x28 || c === 0x29 || c === 0x5c || c === 0x00) {
+      if (c === 0x2a || c === 0x28 || c === 0x29 || c === 0x5c || c < 0x20 || c === 0x7f) {
         plain = false;
         break;
       }
@@ -67,8 +68,9 @@ export function escapeValue(b: Uint8Array, s: number, e: number): string {
   let run = s;
   for (let i = s; i < e; i++) {
     const c = b[i]!;
-    const special = c === 0x2a || c === 0x28 || c === 0x29 || c === 0x5c || c === 0x00;
-    if (special || (!text && (c < 0x20 || c > 0x7e))) {
+    // RFC 4515 specials, plus control bytes so log lines stay printable.
+    const special = c === 0x2a || c === 0x28 || c === 0x29 || c === 0x5c || c < 0x20 || c === 0x7f;
+    if (special || (!text && c > 0x7e)) {
       if (run < i) out += utf8.decode(b.subarray(run, i));
       out += `\\${HEX[c >> 4]}${HEX[c & 15]}`;
       run = i + 1;
