@@ -1,0 +1,35 @@
+/**
+ * Pure parsers for the RFB handshake pieces: the protocol version line and
+ * big-endian integers. Never throws.
+ */
+
+/** The version line's major and minor fields, or null when `buf[off..off+12)` is not "RFB ddd.ddd\n". */
+export function parseVersion(buf: Uint8Array, off: number): { major: string; minor: string } | null {
+  if (buf[off] !== 0x52 || buf[off + 1] !== 0x46 || buf[off + 2] !== 0x42 || buf[off + 3] !== 0x20) return null;
+  if (buf[off + 7] !== 0x2e || buf[off + 11] !== 0x0a) return null;
+  for (const i of [4, 5, 6, 8, 9, 10]) {
+    const b = buf[off + i]!;
+    if (b < 0x30 || b > 0x39) return null;
+  }
+  const s = (a: number): string => String.fromCharCode(buf[a]!, buf[a + 1]!, buf[a + 2]!);
+  return { major: s(off + 4), minor: s(off + 8) };
+}
+
+/**
+ * Which handshake a version speaks: 8 (3.8 and later, including Apple's
+ * 3.889), 7, or 3. RFC 6143 section 7.1.1: other 3.x versions are 3.3.
+ */
+export function protocolLevel(minor: string): 3 | 7 | 8 {
+  const m = Number(minor);
+  if (m >= 8) return 8;
+  if (m === 7) return 7;
+  return 3;
+}
+
+export function u32(b: Uint8Array, i: number): number {
+  return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+}
+
+export function u16(b: Uint8Array, i: number): number {
+  return (b[i]! << 8) | b[i + 1]!;
+}
