@@ -19,8 +19,8 @@ import type { DecodedPacket } from './decoded.js';
 import { newDecodeStats, ReasonCounter, type Counters, type DecodeStats } from './counters.js';
 import { decodeLink } from './link.js';
 import { EtherType, ETHERTYPE_MIN } from './ethertype.js';
-import { finishReassembledIpv4, Ipv4Decoder } from './ipv4.js';
-import { finishReassembledIpv6, Ipv6Decoder } from './ipv6.js';
+import { finishReassembledIpv4, IPV4_MAX_DATAGRAM, Ipv4Decoder } from './ipv4.js';
+import { finishReassembledIpv6, IPV6_FRAG_HEADER_LEN, IPV6_HEADER_LEN, IPV6_MAX_PAYLOAD, Ipv6Decoder } from './ipv6.js';
 import { decodeArp } from './arp.js';
 import { decodeTransport } from './transport.js';
 import {
@@ -130,7 +130,7 @@ export class PacketDecoder {
     }
     const whole = this.#frags.add(4, out.src, out.dst, out.proto, ip.id, ip.fragOffset, ip.moreFragments, buf, off, ip.hdrLen, dataOff, ip.payloadWireLen, out.ts);
     if (whole === null) return false;
-    if (whole.length > 0xffff) {
+    if (whole.length > IPV4_MAX_DATAGRAM) {
       // The first fragment's header plus the data passed the 16-bit total length.
       this.#c.malformed.add('frag_too_big');
       return false;
@@ -174,17 +174,20 @@ export class PacketDecoder {
     const hdrLen = dataOff - off;
     const whole = this.#frags.add(6, out.src, out.dst, 0, ip.fragId, ip.fragOffset, ip.moreFragments, buf, off, hdrLen, dataOff, dataLen, out.ts);
     if (whole === null) return false;
-    if (whole.length - 40 > 0xffff) {
+    if (whole.length - IPV6_HEADER_LEN > IPV6_MAX_PAYLOAD) {
+      // A long unfragmentable part plus the data passed the 16-bit payload length.
       this.#c.malformed.add('frag_too_big');
       return false;
     }
     const firstHdrLen = this.#frags.lastHdrLen;
     // The fragment header is the last 8 bytes of the stored unfragmentable part.
-    finishReassembledIpv6(whole, firstHdrLen - 8);
+    finishReassembledIpv6(whole, firstHdrLen - IPV6_FRAG_HEADER_LEN);
     const ipLen = out.ipLen;
+    const ttl = out.ttl;
     out.buf = whole;
     if (!ip.decode(whole, 0, whole.length, out, this.#c)) return false;
     out.ipLen = ipLen;
+    out.ttl = ttl;
     out.fragment = false;
     out.reassembled = true;
     if (ip.isFragment) {

@@ -170,15 +170,14 @@ export class FragmentReassembler {
 
     // Make room: grow the data buffer, charge it, and evict the oldest other
     // datagrams while the byte bound is exceeded.
-    let need = 0;
     if (end > d.data.length) {
       let cap = d.data.length * 2;
       if (cap < end) cap = end;
       if (cap > MAX_REASSEMBLED_PAYLOAD) cap = MAX_REASSEMBLED_PAYLOAD;
-      need += cap - d.data.length;
+      const need = cap - d.data.length;
       if (!this.#reserve(d, need)) return null;
       const grown = new Uint8Array(cap);
-      grown.set(d.data.subarray(0, d.data.length));
+      grown.set(d.data);
       d.data = grown;
       d.charged += need;
       this.#bytes += need;
@@ -191,7 +190,7 @@ export class FragmentReassembler {
     }
 
     if (dataLen > 0 && !this.#insert(d, fragOffset, end, buf, dataOff)) {
-      this.#drop(d);
+      this.#remove(d);
       this.#stats.dropped++;
       return null;
     }
@@ -270,11 +269,11 @@ export class FragmentReassembler {
       let victim = this.#oldest;
       if (victim === keep) victim = keep.newer;
       if (victim === null) {
-        this.#drop(keep);
+        this.#remove(keep);
         this.#stats.dropped++;
         return false;
       }
-      this.#drop(victim);
+      this.#remove(victim);
       this.#stats.dropped++;
     }
     return true;
@@ -304,7 +303,7 @@ export class FragmentReassembler {
 
   #create(hash: number, v: number, src: Uint32Array, dst: Uint32Array, proto: number, id: number, ts: number): Datagram {
     if (this.#count >= this.#limits.maxDatagrams && this.#oldest !== null) {
-      this.#drop(this.#oldest);
+      this.#remove(this.#oldest);
       this.#stats.dropped++;
     }
     const d = new Datagram();
@@ -334,11 +333,7 @@ export class FragmentReassembler {
     return d;
   }
 
-  /** Removes a datagram that is being given up (the caller counts why). */
-  #drop(d: Datagram): void {
-    this.#remove(d);
-  }
-
+  /** Unlinks a datagram (completed, expired or given up; the caller counts which). */
   #remove(d: Datagram): void {
     // Unlink from the hash chain.
     const head = this.#buckets.get(d.hash);

@@ -18,7 +18,9 @@ export const IPV6_HEADER_LEN = 40;
  * crafted chain meant to exhaust parsers or hide the transport header.
  */
 export const MAX_IPV6_EXT_HEADERS = 12;
-const FRAG_HEADER_LEN = 8;
+export const IPV6_FRAG_HEADER_LEN = 8;
+/** Largest payload without a jumbogram: the payload-length field is 16 bits. */
+export const IPV6_MAX_PAYLOAD = 65535;
 
 /** IPv6 next-header values the walk treats specially. */
 export const Ipv6Next = {
@@ -110,7 +112,7 @@ export class Ipv6Decoder {
           return false;
         }
         let len: number;
-        if (next === Ipv6Next.FRAGMENT) len = FRAG_HEADER_LEN;
+        if (next === Ipv6Next.FRAGMENT) len = IPV6_FRAG_HEADER_LEN;
         else if (next === Ipv6Next.AH) len = (buf[p + 1] + 2) << 2; // RFC 4302: 4-octet units, minus 2
         else len = (buf[p + 1] + 1) << 3; // 8-octet units, not counting the first 8
         if (p + len > dEnd) {
