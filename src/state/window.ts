@@ -23,7 +23,16 @@ export interface DistinctWindowOptions {
   maxKeys: number;
   /** Maximum distinct members per key; counts saturate there (set it >= the threshold). */
   maxMembers: number;
+  /**
+   * Members held across all keys; beyond it the least recently used keys are
+   * dropped. Keys times members alone would allow gigabytes (100k pairs of a
+   * full port scan), so the whole structure has its own ceiling.
+   */
+  maxTotalMembers?: number;
 }
+
+/** Default ceiling of members across all keys (~100 bytes each: ~50 MB). */
+export const DEFAULT_MAX_TOTAL_MEMBERS = 500_000;
 
 /**
  * Distinct members per key within the last `window` seconds (e.g. ports per
@@ -32,18 +41,26 @@ export interface DistinctWindowOptions {
 export class DistinctWindow<M extends string | number = string | number> {
   readonly #opts: DistinctWindowOptions;
   readonly #keys = new Map<string, DistinctEntry<M>>();
+  readonly #maxTotal: number;
+  #total = 0;
   #nextSweep = -Infinity;
-  /** Keys dropped because `maxKeys` was reached. */
+  /** Keys dropped because `maxKeys` or `maxTotalMembers` was reached. */
   keysEvicted = 0;
   /** New members not stored because a key was at `maxMembers`. */
   membersCapped = 0;
 
   constructor(opts: DistinctWindowOptions) {
     this.#opts = opts;
+    this.#maxTotal = Math.max(opts.maxMembers, opts.maxTotalMembers ?? DEFAULT_MAX_TOTAL_MEMBERS);
   }
 
   get size(): number {
     return this.#keys.size;
+  }
+
+  /** Members held across all keys. */
+  get totalMembers(): number {
+    return this.#total;
   }
 
   /** Records `member` for `key` at `ts`; returns the distinct count in the window. */
@@ -63,7 +80,9 @@ export class DistinctWindow<M extends string | number = string | number> {
       e.members.delete(member);
       e.members.set(member, ts);
     } else if (e.members.size < this.#opts.maxMembers) {
+      if (this.#total >= this.#maxTotal) this.#evictOne(e);
       e.members.set(member, ts);
+      this.#total++;
     } else {
       this.membersCapped++;
     }
@@ -99,6 +118,9 @@ export class DistinctWindow<M extends string | number = string | number> {
   }
 
   delete(key: string): void {
+    const e = this.#keys.get(key);
+    if (e === undefined) return;
+    this.#total -= e.members.size;
     this.#keys.delete(key);
   }
 
@@ -107,14 +129,18 @@ export class DistinctWindow<M extends string | number = string | number> {
     for (const [m, seen] of e.members) {
       if (seen > cutoff) break;
       e.members.delete(m);
+      this.#total--;
     }
   }
 
-  #evictOne(): void {
-    const first = this.#keys.keys().next();
-    if (first.done !== true) {
-      this.#keys.delete(first.value);
+  /** Drops the least recently used key (never `keep`, the one being added to). */
+  #evictOne(keep?: DistinctEntry<M>): void {
+    for (const [k, e] of this.#keys) {
+      if (e === keep) continue;
+      this.#total -= e.members.size;
+      this.#keys.delete(k);
       this.keysEvicted++;
+      return;
     }
   }
 
@@ -125,6 +151,7 @@ export class DistinctWindow<M extends string | number = string | number> {
     const cutoff = ts - this.#opts.window;
     for (const [k, e] of this.#keys) {
       if (e.last > cutoff) break;
+      this.#total -= e.members.size;
       this.#keys.delete(k);
     }
   }

@@ -29,6 +29,15 @@ test('DistinctWindow bounds keys (LRU) and members per key', () => {
   assert.ok(w.membersCapped > 0);
 });
 
+test('DistinctWindow keeps a ceiling on members across all keys', () => {
+  const w = new DistinctWindow<number>({ window: 1000, maxKeys: 1000, maxMembers: 10, maxTotalMembers: 25 });
+  for (let k = 0; k < 10; k++) for (let m = 0; m < 10; m++) w.add(`k${k}`, m, k);
+  assert.ok(w.totalMembers <= 25, String(w.totalMembers));
+  assert.equal(w.count('k9', 9), 10, 'the newest key is whole');
+  assert.equal(w.count('k0', 9), 0, 'the oldest keys went first');
+  assert.ok(w.keysEvicted >= 7);
+});
+
 test('DistinctWindow sweeps idle keys as time advances', () => {
   const w = new DistinctWindow<number>({ window: 10, maxKeys: 1000, maxMembers: 10 });
   for (let i = 0; i < 100; i++) w.add(`k${i}`, 1, i * 0.01);
