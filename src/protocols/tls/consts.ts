@@ -57,7 +57,6 @@ const HISTORY_LETTERS: Record<number, string> = {
 export const HISTORY_CCS = 'I';
 export const HISTORY_ALERT = 'L';
 export const HISTORY_HEARTBEAT = 'B';
-export const HISTORY_UNKNOWN_CONTENT = 'Q';
 
 /** The ssl_history letter for a handshake message, upper case for the client. */
 export function historyLetter(handshakeType: number, fromClient: boolean): string {
@@ -65,14 +64,8 @@ export function historyLetter(handshakeType: number, fromClient: boolean): strin
   return fromClient ? l : l.toLowerCase();
 }
 
-export const Version = {
-  SSLv2: 0x0002,
-  SSLv3: 0x0300,
-  TLSv10: 0x0301,
-  TLSv11: 0x0302,
-  TLSv12: 0x0303,
-  TLSv13: 0x0304,
-} as const;
+/** TLS 1.3's version value (RFC 8446). */
+const TLS13 = 0x0304;
 
 const VERSION_NAMES: Record<number, string> = {
   0x0002: 'SSLv2',
@@ -97,7 +90,7 @@ export function versionName(v: number): string {
 
 /** True for a TLS 1.3 version value, final or draft. */
 export function isTls13(v: number): boolean {
-  return v === Version.TLSv13 || v >> 8 === 0x7f || v === 0xfefc;
+  return v === TLS13 || v >> 8 === 0x7f || v === 0xfefc;
 }
 
 /** RFC 8701 GREASE values: 0x?A?A with equal bytes. */
