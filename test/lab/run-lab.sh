@@ -59,8 +59,6 @@ HOSTS+=("rogue 10.77.2.66/24 02:77:02:00:00:42 10.77.2.254")
 HOSTS+=("dhcpc - 02:77:02:00:00:46 -")
 
 readonly MAC_WS20="02:77:02:00:00:14"
-readonly MAC_WS22="02:77:02:00:00:16"
-readonly MAC_SRV="02:77:01:00:00:0a"
 readonly MAC_ROGUE="02:77:02:00:00:42"
 readonly MAC_NEWDEV="02:77:01:0d:ec:01"
 
@@ -299,6 +297,7 @@ dhcp-host=02:77:02:00:00:3c,10.77.2.60,set:ws
 dhcp-host=02:77:02:00:00:3d,10.77.2.61,set:ws
 dhcp-host=02:77:02:00:00:3e,10.77.2.62,set:ws
 dhcp-host=02:77:02:00:00:3f,10.77.2.63,set:ws
+dhcp-host=02:77:02:00:00:40,10.77.2.64,set:ws
 # Lab names.
 local=/lab.example/
 host-record=dhcp.lab.example,10.77.1.1
@@ -458,6 +457,27 @@ esac
 exit 0
 EOF
   chmod +x "$WORK/noop.sh" "$WORK/dhclient-addr.sh"
+  # Minimal RDP and WinRM peers on workstation 10.77.2.21, so lateral connections carry
+  # payload both ways like real sessions: an X.224 Connection Confirm after the
+  # client's Connection Request, and WinRM's 401 Negotiate challenge.
+  cat >"$WORK/rdp-reply.sh" <<'EOF'
+#!/bin/sh
+IFS= read -r cookie
+# TPKT(19) + X.224 CC + RDP_NEG_RSP selecting TLS.
+printf '\003\000\000\023\016\320\000\000\022\064\000\002\000\010\000\001\000\000\000'
+EOF
+  cat >"$WORK/winrm-reply.sh" <<'EOF'
+#!/bin/sh
+len=0
+while IFS= read -r line; do
+  line=$(printf '%s' "$line" | tr -d '\r')
+  [ -z "$line" ] && break
+  case "$line" in [Cc]ontent-[Ll]ength:*) len=${line#*: } ;; esac
+done
+[ "$len" -gt 0 ] && head -c "$len" >/dev/null
+printf 'HTTP/1.1 401 \r\nServer: Microsoft-HTTPAPI/2.0\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: Kerberos\r\nContent-Length: 0\r\n\r\n'
+EOF
+  chmod +x "$WORK/rdp-reply.sh" "$WORK/winrm-reply.sh"
   mkdir -p "$WORK/www"
   printf '<!doctype html><title>Example</title><p>Hello from the lab Internet.</p>\n' >"$WORK/www/index.html"
   printf 'User-agent: *\nDisallow:\n' >"$WORK/www/robots.txt"
@@ -503,11 +523,10 @@ start_services() {
   svc inet busybox httpd -f -p 8080 -h "$WORK/www"
   svc inet ncat -lk 443
   svc inet ncat -lk 9001
-  svc ws21 ncat -lk 3389
-  svc ws21 ncat -lk 5985
-  svc ws21 ncat -lk 22
+  svc ws21 ncat -lk 3389 --sh-exec "$WORK/rdp-reply.sh"
+  svc ws21 ncat -lk 5985 --sh-exec "$WORK/winrm-reply.sh"
   wait_listen srv 22 && wait_listen srv 389 && wait_listen srv 445 && wait_listen inet 445 &&
-    wait_listen inet 80 && wait_listen inet 8080 && wait_listen ws21 445 && wait_listen ws21 3389
+    wait_listen inet 80 && wait_listen inet 8080 && wait_listen ws21 445 && wait_listen ws21 3389 && wait_listen ws21 5985
 }
 
 # ---------------------------------------------------------------- capture
@@ -592,7 +611,7 @@ scenario_scan_syn() {
   stop_capture
   require scan-syn 900 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst host 10.77.1.10"
   expect scan-syn "nmap -sS (top 1000 TCP ports, -T4) from workstation 10.77.2.20 against server 10.77.1.10; open: 22, 389, 445, all else answered with RST." \
-    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "syn"}}]'
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "syn"}}]'
 }
 
 scenario_scan_connect() {
@@ -600,7 +619,7 @@ scenario_scan_connect() {
   stop_capture
   require scan-connect 900 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst host 10.77.1.10"
   expect scan-connect "nmap -sT (full connect, top 1000 TCP ports, -T4) from workstation 10.77.2.22 against server 10.77.1.10; the open ports complete the handshake and are reset by the client." \
-    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.22", "mac": "'"$MAC_WS22"'"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "connect"}}]'
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "connect"}}]'
 }
 
 scenario_sweep_445() {
@@ -608,7 +627,7 @@ scenario_sweep_445() {
   stop_capture
   require sweep-445 25 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 445"
   expect sweep-445 "nmap -sS -Pn -p445 over 10.77.2.0/24 from workstation 10.77.2.20: 31 live addresses answer (10.77.2.21 open; the other workstations, the box at .66 and the router at .254 reset); dead addresses only get ARP requests." \
-    '[{"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"port": 445}, "evidence": {"scan_type": "syn"}}]'
+    '[{"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.20"}, "destination": {"port": 445}, "evidence": {"scan_type": "syn", "port": 445}}]'
 }
 
 scenario_arp_scan() {
@@ -649,7 +668,7 @@ EOF
   require dhcp-rogue 2 "udp src port 67 and src host 10.77.2.66"
   require dhcp-rogue 2 "udp src port 67 and src host 10.77.1.1"
   expect dhcp-rogue "dnsmasq on 10.77.2.66 (a workstation) answers DHCP alongside the authorised 10.77.1.1; two clients (02:77:02:00:00:46, 02:77:02:00:00:47) run ISC dhclient and receive offers from both." \
-    '[{"rule": "dhcp.rogue_server", "source": {"ip": "10.77.2.66", "mac": "'"$MAC_ROGUE"'"}}]'
+    '[{"rule": "dhcp.rogue_server", "source": {"ip": "10.77.2.66", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"mode": "unauthorized"}}]'
 }
 
 scenario_dhcp_flood() {
@@ -662,48 +681,50 @@ scenario_dhcp_flood() {
   done
   stop_capture
   require dhcp-flood 120 "udp dst port 67 and ether[6:4] == 0x02f10000"
-  expect dhcp-flood "busybox udhcpc run 120 times in about 30 s, each time from a new MAC 02:f1:00:00:00:01..02:f1:00:00:00:78 (DISCOVER, then REQUEST when offered); the pool of 100 runs dry and the last clients get no offer." \
-    '[{"rule": "dhcp.excessive_requests", "source": {"ip": "0.0.0.0"}, "evidence": {"mac_prefix": "02:f1:00:00", "distinct_macs": 120}}]'
+  expect dhcp-flood "busybox udhcpc run 120 times in about 30 s, each time from a new MAC 02:f1:00:00:00:01..02:f1:00:00:00:78 (DISCOVER, then REQUEST when offered); the pool of 100 runs dry and the last clients get no offer. The clients have no address (0.0.0.0): the source is one of the flood MACs 02:f1:00:00:00:xx. Side effect worth knowing: the DHCP server 10.77.1.1 ARPs for each of the 100 addresses it offers, which looks like an ARP scan from 10.77.1.1." \
+    '[{"rule": "dhcp.excessive_requests", "source": {}, "evidence": {"mode": "starvation"}}]'
 }
 
 scenario_dhcp_flip() {
-  run() { # mac hostname
+  run() { # mac hostname requested-address (as a client that remembers its lease)
     nsx dhcpc ip link set eth0 address "$1"
-    nsx dhcpc timeout 10 busybox udhcpc -i eth0 -n -q -t 3 -T 1 -x "hostname:$2" -s "$WORK/noop.sh" >/dev/null 2>&1
+    nsx dhcpc timeout 10 busybox udhcpc -i eth0 -n -q -t 3 -T 1 -r "$3" -x "hostname:$2" -s "$WORK/noop.sh" >/dev/null 2>&1
     sleep 1
   }
-  run 02:77:02:00:00:3c finance-pc      # 10.77.2.60
-  run 02:77:02:00:00:3c build-box       # same MAC, new name
-  run 02:77:02:00:00:3d finance-pc      # the name moves to another MAC (10.77.2.61)
-  run 02:77:02:00:00:3e kali            # watched hostname (10.77.2.62)
-  run 02:77:02:00:00:3f parrot-vm       # matches "parrot*" (10.77.2.63)
+  run 02:77:02:00:00:3c finance-pc 10.77.2.60
+  run 02:77:02:00:00:3c build-box 10.77.2.60   # same MAC, second name
+  run 02:77:02:00:00:3c hr-laptop 10.77.2.60   # third name
+  run 02:77:02:00:00:3d finance-pc 10.77.2.61  # the name moves to a second MAC
+  run 02:77:02:00:00:40 finance-pc 10.77.2.64  # and a third
+  run 02:77:02:00:00:3e kali 10.77.2.62        # watched hostname
+  run 02:77:02:00:00:3f parrot-vm 10.77.2.63   # matches "parrot*"
   stop_capture
-  require dhcp-flip 5 "udp src port 67 and src host 10.77.1.1"
-  expect dhcp-flip "busybox udhcpc: MAC 02:77:02:00:00:3c (reserved 10.77.2.60) announces finance-pc then build-box; finance-pc then appears from 02:77:02:00:00:3d (10.77.2.61); 02:77:02:00:00:3e (10.77.2.62) announces kali and 02:77:02:00:00:3f (10.77.2.63) parrot-vm. One second between clients; the hostname is in option 12 of DISCOVER and REQUEST." \
-    '[{"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.60", "mac": "02:77:02:00:00:3c"}, "evidence": {"hostnames": ["finance-pc", "build-box"]}},
-    {"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.61", "mac": "02:77:02:00:00:3d"}, "evidence": {"hostname": "finance-pc", "macs": ["02:77:02:00:00:3c", "02:77:02:00:00:3d"]}},
-    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.62", "mac": "02:77:02:00:00:3e"}, "evidence": {"hostname": "kali"}},
-    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.63", "mac": "02:77:02:00:00:3f"}, "evidence": {"hostname": "parrot-vm"}}]'
+  require dhcp-flip 7 "udp src port 67 and src host 10.77.1.1"
+  expect dhcp-flip "busybox udhcpc, one second between clients, each asking for its reserved address (option 50) and naming itself (option 12) in DISCOVER and REQUEST: MAC 02:77:02:00:00:3c (10.77.2.60) is finance-pc, then build-box, then hr-laptop; finance-pc then comes from 02:77:02:00:00:3d (10.77.2.61) and 02:77:02:00:00:40 (10.77.2.64); 02:77:02:00:00:3e (10.77.2.62) is kali and 02:77:02:00:00:3f (10.77.2.63) parrot-vm." \
+    '[{"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.60", "mac": "02:77:02:00:00:3c"}, "evidence": {"mode": "mac_renamed", "host_names": ["finance-pc", "build-box", "hr-laptop"]}},
+    {"rule": "dhcp.hostname_mac_flip", "source": {"ip": "10.77.2.64", "mac": "02:77:02:00:00:40"}, "evidence": {"mode": "name_moved", "host_name": "finance-pc", "macs": ["02:77:02:00:00:3c", "02:77:02:00:00:3d", "02:77:02:00:00:40"]}},
+    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.62", "mac": "02:77:02:00:00:3e"}, "evidence": {"host_name": "kali"}},
+    {"rule": "dhcp.watch_hostname", "source": {"ip": "10.77.2.63", "mac": "02:77:02:00:00:3f"}, "evidence": {"host_name": "parrot-vm"}}]'
 }
 
 scenario_dns_flood() {
   local i
   : >"$WORK/dig-flood.txt"; : >"$WORK/dig-sweep.txt"
-  # 150 names x (A, AAAA) = 300 queries from 10.77.2.20.
-  for i in $(seq 1 150); do
+  # 600 names x (A, AAAA) = 1200 queries from 10.77.2.20 (the default threshold is 1000 in 5 min).
+  for i in $(seq 1 600); do
     printf 'host%03d.cdn-assets.example.com A\nhost%03d.cdn-assets.example.com AAAA\n' "$i" "$i" >>"$WORK/dig-flood.txt"
   done
-  # Reverse sweep of 10.77.2.0/24 (254 PTR) plus 46 TXT lookups = 300 queries from 10.77.2.22.
+  # Reverse sweep of 10.77.2.0/24 (254 PTR) plus 60 TXT lookups = 314 queries from 10.77.2.22.
   for i in $(seq 1 254); do printf -- '-x 10.77.2.%d\n' "$i" >>"$WORK/dig-sweep.txt"; done
-  for i in $(seq 1 46); do printf 'svc%02d.example.com TXT\n' "$i" >>"$WORK/dig-sweep.txt"; done
+  for i in $(seq 1 60); do printf 'svc%02d.example.com TXT\n' "$i" >>"$WORK/dig-sweep.txt"; done
   nsx ws20 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-flood.txt" >/dev/null
   nsx ws22 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-sweep.txt" >/dev/null
   stop_capture
-  require dns-flood 290 "udp dst port 53 and src host 10.77.2.20"
-  require dns-flood 290 "udp dst port 53 and src host 10.77.2.22"
-  expect dns-flood "dig -f batches against the dnsmasq resolver 10.77.1.1: 10.77.2.20 sends 300 A/AAAA queries for 150 names in a few seconds; 10.77.2.22 sends 254 PTR queries (reverse sweep of 10.77.2.0/24) and 46 TXT queries." \
-    '[{"rule": "dns.excessive_queries", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "evidence": {"A": 150, "AAAA": 150}},
-    {"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.22", "mac": "'"$MAC_WS22"'"}, "evidence": {"PTR": 254, "TXT": 46}}]'
+  require dns-flood 1150 "udp dst port 53 and src host 10.77.2.20"
+  require dns-flood 300 "udp dst port 53 and src host 10.77.2.22"
+  expect dns-flood "dig -f batches against the dnsmasq resolver 10.77.1.1: 10.77.2.20 sends 1,200 A/AAAA queries for 600 names in a few seconds; 10.77.2.22 sends 254 PTR queries (reverse sweep of 10.77.2.0/24, answered NXDOMAIN except known hosts) and 60 TXT queries." \
+    '[{"rule": "dns.excessive_queries", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.1", "port": 53}},
+    {"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.1", "port": 53}}]'
 }
 
 scenario_ldap_enum() {
@@ -711,17 +732,18 @@ scenario_ldap_enum() {
   for i in $(seq 1 30); do filters+=("$(printf '(uid=user%02d)' "$i")"); done
   filters+=('(objectClass=person)' '(objectClass=groupOfNames)' '(cn=admins)' '(member=*)'
     '(uid=administrator)' '(cn=domain admins)' '(uid=adm*)' '(cn=*admin*)' '(objectClass=organizationalUnit)' '(uid=alice)')
-  # 4 rounds over 40 filters = 160 searches, one ldapsearch (bind, search, unbind) each.
+  # 6 rounds over 40 filters = 240 searches (the default threshold is 200 in 5 min),
+  # one ldapsearch (bind, search, unbind) each.
   # (ldapsearch -f would keep one connection, but OpenLDAP 2.5's -f ignores the file's filters.)
-  for i in 1 2 3 4; do
+  for i in 1 2 3 4 5 6; do
     for f in "${filters[@]}"; do
       ldaps ws20 -D "uid=user05,ou=people,$LDAP_BASE" -w pw-user05 "$f" 1.1 >/dev/null
     done
   done
   stop_capture
-  require ldap-enum 160 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 389"
-  expect ldap-enum "ldapsearch from workstation 10.77.2.20 against slapd on 10.77.1.10: 160 connections in a few seconds, each a simple bind as user05, one search (every user by uid, then all persons, groups, admins and admin-like names; attributes 1.1 = DNs only) and an unbind." \
-    '[{"rule": "ldap.excessive_queries", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 389}, "evidence": {"searches": 160}}]'
+  require ldap-enum 240 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 389"
+  expect ldap-enum "ldapsearch from workstation 10.77.2.20 against slapd on 10.77.1.10: 240 connections in a few seconds, each a simple bind as user05, one search (every user by uid, then all persons, groups, admins and admin-like names; attributes 1.1 = DNs only) and an unbind." \
+    '[{"rule": "ldap.excessive_queries", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 389}}]'
 }
 
 scenario_ssh_brute() {
@@ -734,7 +756,7 @@ scenario_ssh_brute() {
   [ "$ok" -eq 0 ] || { log "ssh-brute: a wrong password was accepted"; return 1; }
   require ssh-brute 40 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 22"
   expect ssh-brute "sshpass + OpenSSH client from 10.77.2.20 against OpenSSH 9.2 on 10.77.1.10: 40 connections, each trying one wrong password for labuser and failing." \
-    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 22}, "evidence": {"service": "ssh"}}]'
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 22}, "evidence": {"service": "ssh"}}]'
 }
 
 scenario_smb_internet() {
@@ -743,28 +765,32 @@ scenario_smb_internet() {
   stop_capture
   require smb-internet 5 "tcp dst port 445 and src host 10.77.2.20 and dst host 198.51.100.10"
   expect smb-internet "smbclient (guest) from workstation 10.77.2.20 to Samba on the Internet host 198.51.100.10: a share listing and a file read over TCP 445, through the router 10.77.2.254." \
-    '[{"rule": "smb.internet", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "198.51.100.10", "port": 445}}]'
+    '[{"rule": "smb.internet", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 445}}]'
 }
 
 scenario_lateral() {
+  # X.224 Connection Request with an mstshash cookie and an RDP_NEG_REQ (TLS|CredSSP), as mstsc sends it.
+  local rdp_cr='\x03\x00\x00\x2b\x26\xe0\x00\x00\x00\x00\x00Cookie: mstshash=alice\r\n\x01\x00\x08\x00\x03\x00\x00\x00'
   # Workstation -> workstation on SMB and RDP.
   smbc ws20 -N -p 445 //10.77.2.21/public -c 'ls' >/dev/null 2>&1
-  nsx ws20 nc -z -w 3 10.77.2.21 3389
-  # Server -> workstation on SMB and WinRM.
+  # stdin stays open a moment: ncat's --sh-exec drops the reply once the client half-closes.
+  { printf "$rdp_cr"; sleep 1; } | nsx ws20 nc -w 3 10.77.2.21 3389 >/dev/null
+  # Server -> workstation on SMB and WinRM (a WS-Management POST, answered 401 Negotiate).
   smbc srv -N -p 445 //10.77.2.21/public -c 'ls' >/dev/null 2>&1
-  nsx srv nc -z -w 3 10.77.2.21 5985
-  # Workstation -> server on SSH (denied by the segmentation policy), a successful login.
+  curl_ua srv "Microsoft WinRM Client" http://10.77.2.21:5985/wsman -X POST \
+    -H 'Content-Type: application/soap+xml;charset=UTF-8' --data '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"/>'
+  # Workstation -> server on SSH (an alert in the segmentation policy), a successful login.
   nsx ws20 timeout 15 sshpass -p "$LAB_PASS" ssh "${ssh_opts[@]}" "$LAB_USER@10.77.1.10" 'id -un' >/dev/null
   stop_capture
   require lateral 3 "tcp dst port 445 and src host 10.77.2.20 and dst host 10.77.2.21"
+  require lateral 1 "tcp src port 3389 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
   require lateral 3 "tcp dst port 445 and src host 10.77.1.10 and dst host 10.77.2.21"
+  require lateral 1 "tcp src port 5985 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
   require lateral 5 "tcp dst port 22 and src host 10.77.2.20 and dst host 10.77.1.10"
-  expect lateral "All connections complete. 10.77.2.20 -> 10.77.2.21: smbclient on 445 and a TCP connect to 3389; server 10.77.1.10 -> 10.77.2.21: smbclient on 445 and a TCP connect to 5985; 10.77.2.20 -> 10.77.1.10: a successful SSH login on 22 (workstations -> servers on 22 is an alert in the segmentation policy)." \
-    '[{"rule": "lateral.workstation_to_workstation", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.2.21", "port": 445}},
-    {"rule": "lateral.workstation_to_workstation", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.2.21", "port": 3389}},
-    {"rule": "lateral.server_to_workstation", "source": {"ip": "10.77.1.10", "mac": "'"$MAC_SRV"'"}, "destination": {"ip": "10.77.2.21", "port": 445}},
-    {"rule": "lateral.server_to_workstation", "source": {"ip": "10.77.1.10", "mac": "'"$MAC_SRV"'"}, "destination": {"ip": "10.77.2.21", "port": 5985}},
-    {"rule": "net.inter_segment", "source": {"ip": "10.77.2.20", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "10.77.1.10", "port": 22}}]'
+  expect lateral "Every connection is a session with payload both ways. 10.77.2.20 -> 10.77.2.21: smbclient on 445, and an RDP X.224 Connection Request (cookie mstshash=alice) on 3389 answered by a Connection Confirm; server 10.77.1.10 -> 10.77.2.21: smbclient on 445, and a WinRM POST /wsman on 5985 answered 401 Negotiate; 10.77.2.20 -> 10.77.1.10: a successful SSH login on 22 (workstations -> servers on 22 is an alert in the segmentation policy)." \
+    '[{"rule": "lateral.workstation_to_workstation", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"ports": [445, 3389]}},
+    {"rule": "lateral.server_to_workstation", "source": {"ip": "10.77.1.10"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"ports": [445, 5985]}},
+    {"rule": "net.inter_segment", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 22}}]'
 }
 
 scenario_new_device() {
@@ -832,8 +858,9 @@ scenario_benign() {
   require benign 2 "udp src port 67 and src host 10.77.1.1"
   require benign 2 "tcp dst port 22 and tcp[tcpflags] == tcp-syn"
   require benign 3 "tcp dst port 445 and tcp[tcpflags] == tcp-syn"
-  expect benign "Ordinary traffic compressed into about a minute: dhclient renewals of known workstations 10.77.2.20/.21 at 10.77.1.1, ~17 DNS lookups, HTTP to 198.51.100.10 with a Chrome user-agent, two successful SSH logins from 10.77.1.20 to 10.77.1.10, smbclient reads of the server share from three workstations on 445 (allowed by the policy), LDAP binds and three searches, a ping or ARP of the gateway and servers. No alert may fire at default settings." \
-    '[]' '  "exclusive": true'
+  expect benign "Ordinary traffic compressed into about a minute: dhclient renewals of known workstations 10.77.2.20/.21 at 10.77.1.1, ~17 DNS lookups, HTTP to 198.51.100.10 with a Chrome user-agent, two successful SSH logins from 10.77.1.20 to 10.77.1.10, smbclient reads of the server share from three workstations on 445 (allowed by the policy), LDAP binds and three searches, a ping or ARP of the gateway and servers. No alert may fire at default settings. The one exception is device.new on a replay without saved state, where every device of the servers network is seen for the first time; learn this capture in baseline mode and replay it again with that state, and nothing at all may fire." \
+    '[]' '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_intel() {
