@@ -27,7 +27,7 @@ readonly P="pkl-"
 readonly SNAPLEN=65535
 # A capture larger than this is a runaway loop, not a fixture.
 readonly MAX_PCAP_BYTES=$((1000 * 1000))
-# Upper bound for one scenario (the longest, benign, needs about 90 s).
+# Upper bound for one scenario (the longest, dhcp-flood, needs about 40 s).
 readonly SCENARIO_MAX_SECONDS=300
 # Upper bound for lab services: they can never outlive a stuck run by much.
 readonly SERVICE_MAX_SECONDS=3600
