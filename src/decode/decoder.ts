@@ -48,6 +48,8 @@ export class PacketDecoder {
   readonly #ip4 = new Ipv4Decoder();
   readonly #ip6 = new Ipv6Decoder();
   readonly #frags: FragmentReassembler;
+  /** True when the current packet was cut by the snap length (caplen < origLen). */
+  #snapped = false;
 
   constructor(opts: DecoderOptions = {}) {
     this.stats = newDecodeStats();
@@ -89,6 +91,7 @@ export class PacketDecoder {
     }
     out.buf = buf;
     out.ts = pkt.ts;
+    this.#snapped = pkt.caplen < pkt.origLen;
     if (this.#frags.hasPending) this.#frags.expire(pkt.ts);
     const l3 = decodeLink(pkt.linkType, buf, off, end, out, this.#c);
     if (l3 < 0) return false;
@@ -110,6 +113,7 @@ export class PacketDecoder {
   #ipv4(buf: Uint8Array, off: number, end: number, out: DecodedPacket): boolean {
     const ip = this.#ip4;
     if (!ip.decode(buf, off, end, out, this.#c)) return false;
+    if (out.ipLen > end - off && !this.#snapped) this.#c.anomalies.add('ip_truncated');
     if (!ip.moreFragments && ip.fragOffset === 0) {
       return decodeTransport(out.proto, buf, off + ip.hdrLen, ip.datagramEnd, ip.payloadWireLen, out, this.#c);
     }
@@ -150,6 +154,7 @@ export class PacketDecoder {
   #ipv6(buf: Uint8Array, off: number, end: number, out: DecodedPacket): boolean {
     const ip = this.#ip6;
     if (!ip.decode(buf, off, end, out, this.#c)) return false;
+    if (out.ipLen > end - off && !this.#snapped) this.#c.anomalies.add('ip_truncated');
     if (!ip.isFragment) {
       return decodeTransport(out.proto, buf, ip.payloadOffset, ip.datagramEnd, ip.payloadWireLen, out, this.#c);
     }

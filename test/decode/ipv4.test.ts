@@ -76,6 +76,19 @@ test('snap length: decode what was captured, keep ipLen and wire payload length 
   assert.equal(out.payloadWireLen, 1000);
   assert.equal(out.payloadLen, 100);
   assert.deepEqual(d.stats.malformed, {});
+  // Cut by the snap length: not an anomaly.
+  assert.deepEqual(d.stats.anomalies, {});
+});
+
+test('IP length past the captured frame, without a snap length, is noted as ip_truncated', () => {
+  const full = concat(eth(0x0800), ipv4(tcp(new Uint8Array(100))));
+  const d = new PacketDecoder();
+  const out = new DecodedPacket();
+  const p = raw(full.subarray(0, full.length - 30));
+  assert.equal(d.decode(p, out), true);
+  assert.equal(out.payloadLen, 70);
+  assert.equal(out.payloadWireLen, 100);
+  assert.deepEqual(d.stats.anomalies, { ip_truncated: 1 });
 });
 
 test('total length 0 (segmentation offload) falls back to the captured length, noted', () => {
