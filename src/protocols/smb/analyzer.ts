@@ -31,6 +31,7 @@ import { GssAuth } from './gss-auth.js';
 import { orderMappingRecord } from './record.js';
 import { parseSmb1, type Smb1Message } from './smb1.js';
 import { parseSmb2, SMB2_HEADER_SIZE, type Smb2Message } from './smb2.js';
+import { u32 } from './wire.js';
 
 /**
  * Bytes of one SMB message kept for parsing. Negotiate, session setup and
@@ -133,6 +134,22 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   #smb2Frame(fromOrig: boolean, b: Uint8Array, s: number, e: number, ts: number): void {
     let p = s;
     for (let i = 0; i < SMB2_MAX_COMPOUND; i++) {
+      // Fast path for the bulk of traffic (READ/WRITE/CREATE...): only the
+      // command and NextCommand are needed, so skip building a message object.
+      if (e - p >= SMB2_HEADER_SIZE) {
+        const cmd = b[p + 12]! | (b[p + 13]! << 8);
+        if (cmd !== Smb2Command.NEGOTIATE && cmd !== Smb2Command.SESSION_SETUP && cmd !== Smb2Command.TREE_CONNECT) {
+          this.#confirm();
+          const next = u32(b, p + 20);
+          if (next === 0) return;
+          if (next < SMB2_HEADER_SIZE || (next & 7) !== 0 || p + next >= e) {
+            this.#ctx.anomaly('smb2_bad_next_command');
+            return;
+          }
+          p += next;
+          continue;
+        }
+      }
       const msg = parseSmb2(b, p, e);
       if (msg === null) {
         this.#ctx.anomaly('smb2_truncated');
