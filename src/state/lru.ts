@@ -1,11 +1,22 @@
 /**
- * A size-capped map that forgets the least recently used entry. Relies on
- * Map's insertion order: a touched entry is re-inserted at the end, so the
- * head is always the eviction candidate. Used wherever a detector remembers
- * something per host or per connection.
+ * A size-capped map that forgets the (approximately) least recently used
+ * entry. Relies on Map's insertion order: a touched entry is re-inserted at
+ * the end, so the head is the eviction candidate. Re-inserting on every
+ * access is the expensive part (a delete leaves a hole the map must compact),
+ * so an entry is only moved when it has drifted into the older half of the
+ * map; recently moved entries are already far from the head. Used wherever a
+ * detector remembers something per host or per connection.
  */
+interface Slot<V> {
+  v: V;
+  /** Value of the move counter when this entry was last (re)inserted. */
+  at: number;
+}
+
 export class LruMap<K, V> {
-  readonly #map = new Map<K, V>();
+  readonly #map = new Map<K, Slot<V>>();
+  /** Counts insertions and moves: an entry's age in positions is `#tick - slot.at`. */
+  #tick = 0;
   readonly maxSize: number;
   /** Entries dropped because the map was full. */
   evictions = 0;
@@ -18,19 +29,21 @@ export class LruMap<K, V> {
     return this.#map.size;
   }
 
-  /** Returns the value and marks it most recently used. */
+  /** Returns the value and marks it recently used. */
   get(key: K): V | undefined {
-    const v = this.#map.get(key);
-    if (v !== undefined) {
+    const slot = this.#map.get(key);
+    if (slot === undefined) return undefined;
+    if (this.#tick - slot.at > this.#map.size >>> 1) {
       this.#map.delete(key);
-      this.#map.set(key, v);
+      slot.at = ++this.#tick;
+      this.#map.set(key, slot);
     }
-    return v;
+    return slot.v;
   }
 
   /** Returns the value without touching recency. */
   peek(key: K): V | undefined {
-    return this.#map.get(key);
+    return this.#map.get(key)?.v;
   }
 
   has(key: K): boolean {
@@ -38,15 +51,24 @@ export class LruMap<K, V> {
   }
 
   set(key: K, value: V): void {
-    if (this.#map.has(key)) this.#map.delete(key);
-    else if (this.#map.size >= this.maxSize) {
+    const slot = this.#map.get(key);
+    if (slot !== undefined) {
+      slot.v = value;
+      if (this.#tick - slot.at > this.#map.size >>> 1) {
+        this.#map.delete(key);
+        slot.at = ++this.#tick;
+        this.#map.set(key, slot);
+      }
+      return;
+    }
+    if (this.#map.size >= this.maxSize) {
       const oldest = this.#map.keys().next();
       if (oldest.done !== true) {
         this.#map.delete(oldest.value);
         this.evictions++;
       }
     }
-    this.#map.set(key, value);
+    this.#map.set(key, { v: value, at: ++this.#tick });
   }
 
   delete(key: K): boolean {
@@ -57,8 +79,10 @@ export class LruMap<K, V> {
     this.#map.clear();
   }
 
-  /** Oldest first. */
-  entries(): IterableIterator<[K, V]> {
-    return this.#map.entries();
+  /** Roughly oldest first (allocates; for inspection, not per event). */
+  entries(): [K, V][] {
+    const out: [K, V][] = [];
+    for (const [k, s] of this.#map) out.push([k, s.v]);
+    return out;
   }
 }

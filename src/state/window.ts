@@ -9,11 +9,33 @@
 
 /** How often (in windows) idle keys are swept: often enough to free memory, rarely enough to be cheap. */
 const SWEEP_FRACTION = 0.25;
+/**
+ * A touched key is moved to the end of the key map (LRU order) only when its
+ * last move is older than this fraction of the window: moving on every event
+ * costs a delete and an insert, and the order only needs to be roughly right.
+ */
+const MOVE_FRACTION = 0.125;
+
+/** Drops keys whose `last` is at or before `cutoff`. Keys are in `moved` order, and `last >= moved`. */
+function sweepKeys<E extends { last: number; moved: number }>(keys: Map<string, E>, cutoff: number, onDrop: (e: E) => void): void {
+  for (const [k, e] of keys) {
+    if (e.last <= cutoff) {
+      onDrop(e);
+      keys.delete(k);
+    } else if (e.moved > cutoff) {
+      break;
+    }
+  }
+}
+
+const NO_DROP = (): void => {};
 
 interface DistinctEntry<M> {
   /** member -> last time seen; insertion order is last-seen order (re-inserted on touch). */
   members: Map<M, number>;
   last: number;
+  /** When the key was last moved to the end of the key map. */
+  moved: number;
 }
 
 export interface DistinctWindowOptions {
@@ -69,12 +91,14 @@ export class DistinctWindow<M extends string | number = string | number> {
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
-      e = { members: new Map(), last: ts };
-    } else {
+      e = { members: new Map(), last: ts, moved: ts };
+      this.#keys.set(key, e);
+    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
       this.#keys.delete(key);
+      this.#keys.set(key, e);
+      e.moved = ts;
     }
-    this.#keys.set(key, e);
-    e.last = ts;
+    if (ts > e.last) e.last = ts;
     this.#prune(e, ts);
     if (e.members.has(member)) {
       e.members.delete(member);
@@ -144,17 +168,16 @@ export class DistinctWindow<M extends string | number = string | number> {
     }
   }
 
-  /** Drops keys idle for a whole window; the key map is in last-touch order, so stop at the first live one. */
+  /** Drops keys idle for a whole window. */
   #sweep(ts: number): void {
     if (ts < this.#nextSweep) return;
     this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    const cutoff = ts - this.#opts.window;
-    for (const [k, e] of this.#keys) {
-      if (e.last > cutoff) break;
-      this.#total -= e.members.size;
-      this.#keys.delete(k);
-    }
+    sweepKeys(this.#keys, ts - this.#opts.window, this.#dropped);
   }
+
+  readonly #dropped = (e: DistinctEntry<M>): void => {
+    this.#total -= e.members.size;
+  };
 }
 
 interface RateEntry {
@@ -163,6 +186,7 @@ interface RateEntry {
   head: number;
   size: number;
   last: number;
+  moved: number;
 }
 
 export interface RateWindowOptions {
@@ -207,12 +231,14 @@ export class RateWindow {
           this.keysEvicted++;
         }
       }
-      e = { ring: new Float64Array(this.#opts.capacity), head: 0, size: 0, last: ts };
-    } else {
+      e = { ring: new Float64Array(this.#opts.capacity), head: 0, size: 0, last: ts, moved: ts };
+      this.#keys.set(key, e);
+    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
       this.#keys.delete(key);
+      this.#keys.set(key, e);
+      e.moved = ts;
     }
-    this.#keys.set(key, e);
-    e.last = ts;
+    if (ts > e.last) e.last = ts;
     this.#prune(e, ts);
     const cap = e.ring.length;
     if (e.size === cap) {
@@ -255,11 +281,7 @@ export class RateWindow {
   #sweep(ts: number): void {
     if (ts < this.#nextSweep) return;
     this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    const cutoff = ts - this.#opts.window;
-    for (const [k, e] of this.#keys) {
-      if (e.last > cutoff) break;
-      this.#keys.delete(k);
-    }
+    sweepKeys(this.#keys, ts - this.#opts.window, NO_DROP);
   }
 }
 
@@ -270,6 +292,7 @@ interface SumEntry {
   headStart: number;
   sum: number;
   last: number;
+  moved: number;
 }
 
 /** Buckets per window for SumWindow: the sum is exact to one tenth of the window. */
@@ -313,12 +336,14 @@ export class SumWindow {
           this.keysEvicted++;
         }
       }
-      e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts };
-    } else {
+      e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
+      this.#keys.set(key, e);
+    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
       this.#keys.delete(key);
+      this.#keys.set(key, e);
+      e.moved = ts;
     }
-    this.#keys.set(key, e);
-    e.last = ts;
+    if (ts > e.last) e.last = ts;
     this.#rotate(e, ts);
     e.buckets[e.head] = e.buckets[e.head]! + value;
     e.sum += value;
@@ -353,10 +378,6 @@ export class SumWindow {
   #sweep(ts: number): void {
     if (ts < this.#nextSweep) return;
     this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    const cutoff = ts - this.#opts.window;
-    for (const [k, e] of this.#keys) {
-      if (e.last > cutoff) break;
-      this.#keys.delete(k);
-    }
+    sweepKeys(this.#keys, ts - this.#opts.window, NO_DROP);
   }
 }

@@ -19,13 +19,14 @@ test('DistinctWindow bounds keys (LRU) and members per key', () => {
   const w = new DistinctWindow<number>({ window: 1000, maxKeys: 2, maxMembers: 3 });
   w.add('a', 1, 0);
   w.add('b', 1, 1);
-  w.add('a', 2, 2); // touch a
-  w.add('c', 1, 3); // evicts b
+  w.add('a', 2, 200); // touched long after its last move: moved to the young end
+  w.add('c', 1, 201); // evicts b
   assert.equal(w.size, 2);
-  assert.equal(w.count('b', 3), 0);
+  assert.equal(w.count('b', 201), 0);
+  assert.equal(w.count('a', 201), 2);
   assert.equal(w.keysEvicted, 1);
-  for (let i = 0; i < 10; i++) w.add('a', 100 + i, 4);
-  assert.equal(w.count('a', 4), 3);
+  for (let i = 0; i < 10; i++) w.add('a', 100 + i, 202);
+  assert.equal(w.count('a', 202), 3);
   assert.ok(w.membersCapped > 0);
 });
 
@@ -68,13 +69,15 @@ test('SumWindow sums over the window at bucket granularity', () => {
   assert.equal(s.add('c', 1, 1000), 1);
 });
 
-test('LruMap evicts the least recently used entry', () => {
-  const m = new LruMap<string, number>(2);
-  m.set('a', 1);
-  m.set('b', 2);
-  assert.equal(m.get('a'), 1);
-  m.set('c', 3);
-  assert.ok(m.has('a') && m.has('c') && !m.has('b'));
+test('LruMap evicts the oldest entry; entries in the older half are renewed on access', () => {
+  const m = new LruMap<string, number>(4);
+  for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) m.set(k, i);
+  assert.equal(m.get('a'), 0); // oldest: moved to the young end
+  m.set('e', 4);
+  assert.ok(m.has('a') && !m.has('b'));
   assert.equal(m.evictions, 1);
-  assert.equal(m.peek('a'), 1);
+  assert.equal(m.peek('a'), 0);
+  m.set('a', 9);
+  assert.equal(m.get('a'), 9);
+  assert.equal(m.size, 4);
 });
