@@ -3,7 +3,8 @@
  * subscribes their handlers on the EventBus, and turns their findings into
  * alerts — baseline and learning-period withholding, suppression, dedup
  * (held alerts, see src/alerts/dedup.ts), source MAC fill-in, and emission
- * through `onAlert`. It also keeps the persistent state and saves it every
+ * through `onAlert`. It also keeps the persistent state (devices via
+ * device.new, user-agents from http events) and saves it every
  * `state_save_interval` of packet time.
  *
  * Time is packet time only: the engine's clock is the largest event `ts` it
@@ -205,6 +206,15 @@ export function createEngine(opts: EngineOptions): Engine {
   };
   addClock('flow.end');
   addClock('arp');
+  // The user-agent inventory of the state (first/last seen, count): only worth the events when it persists.
+  if (opts.stateDir !== undefined) {
+    clocked.add('http');
+    bus.on('http', (e) => {
+      advance(e.ts);
+      const ua = e.record.user_agent;
+      if (ua !== undefined && ua !== '') state.noteUserAgent(ua, e.ts);
+    });
+  }
 
   const running: string[] = [];
   const defs = opts.detectors ?? DETECTORS;

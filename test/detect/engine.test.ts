@@ -147,3 +147,18 @@ test('a throwing detector is isolated by the bus and counted', () => {
   assert.equal(h.finish().length, 1);
   assert.equal(h.engine.stats().handler_errors['flow.end'], 1);
 });
+
+test('with --state, user-agents from http events are inventoried and persisted', () => {
+  const dir = tempDir();
+  try {
+    const h = harness(SITE_YAML, { stateDir: dir });
+    const rec = { ts: 1000, uid: 'Chttp1', 'id.orig_h': '10.77.2.20', 'id.orig_p': 50000, 'id.resp_h': '10.77.1.10', 'id.resp_p': 80, trans_depth: 1, request_body_len: 0, response_body_len: 0, tags: [], user_agent: 'sqlmap/1.7' };
+    h.emit({ type: 'http', log: 'http', ts: 1000, uid: 'Chttp1', record: rec });
+    h.emit({ type: 'http', log: 'http', ts: 1001, uid: 'Chttp1', record: { ...rec, ts: 1001 } });
+    h.engine.saveState();
+    const uas = JSON.parse(fs.readFileSync(`${dir}/user-agents.json`, 'utf8')) as Record<string, { count: number }>;
+    assert.equal(uas['sqlmap/1.7']?.count, 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
