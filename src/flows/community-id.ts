@@ -5,9 +5,12 @@
  * seed(2) . addrA . addrB . proto(1) . 0(1) . portA(2) . portB(2), all
  * big-endian, the smaller (address, port) endpoint first unless the flow
  * is a one-way ICMP message; then "1:" + base64. Computed once per flow, at
- * its end, so allocating here is fine.
+ * its end, into a reused buffer (at most 40 bytes: one SHA-1 block).
  */
-import { createHash } from 'node:crypto';
+import { sha1Base64 } from './sha1.js';
+
+/** Hash input: 2 + 16 + 16 + 1 + 1 + 2 + 2 bytes at most (IPv6). */
+const INPUT = new Uint8Array(40);
 
 /**
  * Hashes a flow key. `words` holds address A at [off, off+n) and address B
@@ -24,15 +27,26 @@ export function communityIdFromKey(
   portB: number,
 ): string {
   const n = v6 ? 4 : 1;
-  const buf = Buffer.allocUnsafe(2 + 8 * n + 2 + 4);
-  let o = buf.writeUInt16BE(seed & 0xffff, 0);
-  for (let i = 0; i < n; i++) o = buf.writeUInt32BE(words[off + i]! >>> 0, o);
-  for (let i = 0; i < n; i++) o = buf.writeUInt32BE(words[off + 4 + i]! >>> 0, o);
-  o = buf.writeUInt8(proto & 0xff, o);
-  o = buf.writeUInt8(0, o);
-  o = buf.writeUInt16BE(portA & 0xffff, o);
-  buf.writeUInt16BE(portB & 0xffff, o);
-  return '1:' + createHash('sha1').update(buf).digest('base64');
+  const buf = INPUT;
+  buf[0] = (seed >>> 8) & 0xff;
+  buf[1] = seed & 0xff;
+  let o = 2;
+  for (let side = 0; side < 2; side++) {
+    for (let i = 0; i < n; i++) {
+      const v = words[off + side * 4 + i]! >>> 0;
+      buf[o++] = v >>> 24;
+      buf[o++] = (v >>> 16) & 0xff;
+      buf[o++] = (v >>> 8) & 0xff;
+      buf[o++] = v & 0xff;
+    }
+  }
+  buf[o++] = proto & 0xff;
+  buf[o++] = 0;
+  buf[o++] = (portA >>> 8) & 0xff;
+  buf[o++] = portA & 0xff;
+  buf[o++] = (portB >>> 8) & 0xff;
+  buf[o++] = portB & 0xff;
+  return '1:' + sha1Base64(buf, o);
 }
 
 /** Lexicographic comparison of (address words, port) endpoints: <0, 0 or >0. */

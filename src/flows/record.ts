@@ -9,11 +9,24 @@ import type { ConnId } from '../events/conn-id.js';
 import type { ConnRecord } from './conn-record.js';
 import { communityIdFromKey } from './community-id.js';
 import {
+  B_PROTO,
+  F_BYTES,
+  F_IP_BYTES,
+  F_LAST_TS,
+  F_MAC,
+  F_MISSED,
+  F_PKTS,
+  F_START_TS,
   FL_LOCAL_A,
   FL_LOCAL_B,
   FL_LOCAL_SET,
   FL_ORIG_IS_B,
   FL_V6,
+  RECORD_BYTES,
+  REC_F64,
+  REC_U32,
+  U_INNER_VLAN,
+  U_VLAN,
   type FlowStore,
 } from './flow-store.js';
 import { KEY_ADDR_A, KEY_META, KEY_PORTS } from './flow-table.js';
@@ -42,22 +55,25 @@ export function keyPort(words: Uint32Array, off: number, side: number): number {
 }
 
 export function buildConnId(s: FlowStore, words: Uint32Array, off: number, f: number, uid: string): ConnId {
-  const v6 = (s.flags[f]! & FL_V6) !== 0;
-  const os = s.flags[f]! & FL_ORIG_IS_B;
+  const flags = s.flags(f);
+  const v6 = (flags & FL_V6) !== 0;
+  const os = flags & FL_ORIG_IS_B;
   const rs = os ^ 1;
+  const d = f * REC_F64;
   const id: ConnId = {
     uid,
     orig_h: keyAddr(words, off, v6, os),
     orig_p: keyPort(words, off, os),
     resp_h: keyAddr(words, off, v6, rs),
     resp_p: keyPort(words, off, rs),
-    proto: protoName(s.proto[f]!),
+    proto: protoName(s.u8[f * RECORD_BYTES + B_PROTO]!),
   };
-  const om = s.mac[f * 2 + os]!;
-  const rm = s.mac[f * 2 + rs]!;
+  const om = s.f64[d + F_MAC + os]!;
+  const rm = s.f64[d + F_MAC + rs]!;
   if (om > 0) id.orig_mac = macToString(om);
   if (rm > 0) id.resp_mac = macToString(rm);
-  if (s.vlan[f]! >= 0) id.vlan = s.vlan[f]!;
+  const vlan = s.i32[f * REC_U32 + U_VLAN]!;
+  if (vlan >= 0) id.vlan = vlan;
   return id;
 }
 
@@ -69,67 +85,69 @@ function datagramConnState(proto: number, origActive: boolean, respActive: boole
 }
 
 export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f: number, uid: string): ConnRecord {
-  const flags = s.flags[f]!;
+  const flags = s.flags(f);
   const v6 = (flags & FL_V6) !== 0;
-  const proto = s.proto[f]!;
+  const proto = s.u8[f * RECORD_BYTES + B_PROTO]!;
   const os = flags & FL_ORIG_IS_B;
   const rs = os ^ 1;
-  const oe = f * 2 + os;
-  const re = f * 2 + rs;
+  const f64 = s.f64;
+  const d = f * REC_F64;
   const history = s.historyString(f);
   // Nanosecond rounding removes float noise from the subtraction (capture clocks are at best ns).
-  const duration = Math.round((s.lastTs[f]! - s.startTs[f]!) * 1e9) / 1e9;
+  const duration = Math.round((f64[d + F_LAST_TS]! - f64[d + F_START_TS]!) * 1e9) / 1e9;
 
   let origBytes: number;
   let respBytes: number;
   let state: string;
   if (proto === TCP) {
-    origBytes = tcpSize(s, oe);
-    respBytes = tcpSize(s, re);
+    origBytes = tcpSize(s, f, os);
+    respBytes = tcpSize(s, f, rs);
     state = tcpConnState(s, f, origBytes, respBytes, history);
   } else {
-    origBytes = s.bytes[oe]!;
-    respBytes = s.bytes[re]!;
-    state = datagramConnState(proto, s.pkts[oe]! > 0, s.pkts[re]! > 0);
+    origBytes = f64[d + F_BYTES + os]!;
+    respBytes = f64[d + F_BYTES + rs]!;
+    state = datagramConnState(proto, f64[d + F_PKTS + os]! > 0, f64[d + F_PKTS + rs]! > 0);
   }
 
-  // Built in Zeek's column order, which is also the JSON key order.
-  const r: ConnRecord = {
-    ts: s.startTs[f]!,
+  const om = f64[d + F_MAC + os]!;
+  const rm = f64[d + F_MAC + rs]!;
+  const vlan = s.i32[f * REC_U32 + U_VLAN]!;
+  const innerVlan = s.i32[f * REC_U32 + U_INNER_VLAN]!;
+  const ports = words[off + KEY_PORTS]!;
+  const service = s.services[f];
+
+  // Built field by field in Zeek's column order, which is also the JSON key order.
+  const r = {
+    ts: f64[d + F_START_TS]!,
     uid,
     'id.orig_h': keyAddr(words, off, v6, os),
     'id.orig_p': keyPort(words, off, os),
     'id.resp_h': keyAddr(words, off, v6, rs),
     'id.resp_p': keyPort(words, off, rs),
     proto: protoName(proto),
-    conn_state: state,
-    missed_bytes: s.missed[f]!,
-    history,
-    orig_pkts: s.pkts[oe]!,
-    orig_ip_bytes: s.ipBytes[oe]!,
-    resp_pkts: s.pkts[re]!,
-    resp_ip_bytes: s.ipBytes[re]!,
-    ip_proto: proto,
-    community_id: '',
-  };
-  const service = s.services[f];
+  } as ConnRecord;
   if (service !== undefined) r.service = service;
   if (duration > 0) {
     r.duration = duration;
     r.orig_bytes = origBytes;
     r.resp_bytes = respBytes;
   }
+  r.conn_state = state;
   if ((flags & FL_LOCAL_SET) !== 0) {
     r.local_orig = (flags & (os === 0 ? FL_LOCAL_A : FL_LOCAL_B)) !== 0;
     r.local_resp = (flags & (rs === 0 ? FL_LOCAL_A : FL_LOCAL_B)) !== 0;
   }
-  const om = s.mac[oe]!;
-  const rm = s.mac[re]!;
+  r.missed_bytes = f64[d + F_MISSED]!;
+  r.history = history;
+  r.orig_pkts = f64[d + F_PKTS + os]!;
+  r.orig_ip_bytes = f64[d + F_IP_BYTES + os]!;
+  r.resp_pkts = f64[d + F_PKTS + rs]!;
+  r.resp_ip_bytes = f64[d + F_IP_BYTES + rs]!;
+  r.ip_proto = proto;
   if (om > 0) r.orig_l2_addr = macToString(om);
   if (rm > 0) r.resp_l2_addr = macToString(rm);
-  if (s.vlan[f]! >= 0) r.vlan = s.vlan[f]!;
-  if (s.innerVlan[f]! >= 0) r.inner_vlan = s.innerVlan[f]!;
-  const ports = words[off + KEY_PORTS]!;
+  if (vlan >= 0) r.vlan = vlan;
+  if (innerVlan >= 0) r.inner_vlan = innerVlan;
   r.community_id = communityIdFromKey(
     COMMUNITY_ID_SEED,
     v6,
@@ -139,46 +157,5 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
     ports >>> 16,
     ports & 0xffff,
   );
-  return reorder(r);
-}
-
-/** Zeek's column order for the keys that were added conditionally. */
-const ORDER: readonly (keyof ConnRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
-  'proto',
-  'service',
-  'duration',
-  'orig_bytes',
-  'resp_bytes',
-  'conn_state',
-  'local_orig',
-  'local_resp',
-  'missed_bytes',
-  'history',
-  'orig_pkts',
-  'orig_ip_bytes',
-  'resp_pkts',
-  'resp_ip_bytes',
-  'ip_proto',
-  'orig_l2_addr',
-  'resp_l2_addr',
-  'vlan',
-  'inner_vlan',
-  'community_id',
-];
-
-function reorder(r: ConnRecord): ConnRecord {
-  const out: Record<string, unknown> = {};
-  const src = r as unknown as Record<string, unknown>;
-  for (let i = 0; i < ORDER.length; i++) {
-    const k = ORDER[i]!;
-    const v = src[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out as unknown as ConnRecord;
+  return r;
 }

@@ -6,14 +6,36 @@
  * TCP_Endpoint behaviour (src/packet_analysis/protocol/tcp/) step by step,
  * minus what only feeds Zeek events ("weirds", window-recision checks).
  *
- * Everything works on the FlowStore columns by endpoint number
- * e = slot * 2 + side; nothing allocates.
+ * Everything works on a flow's record in the FlowStore (see the offsets
+ * there), endpoint by side (0 = key endpoint A, 1 = B); nothing allocates.
  */
 import {
+  B_DID_CLOSE,
+  B_FLAGS,
+  B_PREV_STATE,
+  B_STATE,
+  F_ATTEMPT_AT,
+  F_CLOSE_AT,
+  F_HARD_AT,
+  F_INACT,
+  F_LAST_TS,
+  F_PARTIAL_AT,
   FL_ORIG_IS_B,
+  RECORD_BYTES,
+  REC_F64,
+  REC_U32,
   SCALED_GAP,
   SCALED_RXMIT,
   SCALED_WIN0,
+  U_ACK_SEQ,
+  U_ACK_WRAPS,
+  U_FIN_CNT,
+  U_HIST_FIN,
+  U_HIST_RST,
+  U_HIST_SYN,
+  U_LAST_SEQ,
+  U_SEQ_WRAPS,
+  U_START_SEQ,
   type FlowStore,
 } from './flow-store.js';
 import { TCP_CONNECTION_LINGER, type FlowTimeouts } from './timeouts.js';
@@ -59,7 +81,7 @@ const HIST_MULTI_FLAG_PKT = 0x40;
 const TOO_LARGE_SEQ_DELTA = 1048576;
 const TWO_32 = 4294967296;
 
-const CH_A = 65; // 'A'
+const CH_A = 65;
 const CH_D = 68;
 const CH_F = 70;
 const CH_G = 71;
@@ -82,26 +104,28 @@ function isHandshake(state: number): boolean {
   return state === INACTIVE || state === SYN_SENT || state === SYN_ACK_SENT;
 }
 
-function setState(s: FlowStore, e: number, state: number): void {
-  const cur = s.state[e]!;
+/** Sets the state of `side` (byte base `b`), remembering the previous one. */
+function setState(s: FlowStore, b: number, side: number, state: number): void {
+  const u8 = s.u8;
+  const cur = u8[b + B_STATE + side]!;
   if (cur !== state) {
-    s.prevState[e] = cur;
-    s.state[e] = state;
+    u8[b + B_PREV_STATE + side] = cur;
+    u8[b + B_STATE + side] = state;
   }
 }
 
-/** True when endpoint `e` currently plays the originator. */
-function isOrigEp(s: FlowStore, f: number, e: number): boolean {
-  return (e & 1) === (s.flags[f]! & FL_ORIG_IS_B);
+/** True when `side` currently plays the originator. */
+function isOrigSide(s: FlowStore, b: number, side: number): boolean {
+  return side === (s.u8[b + B_FLAGS]! & FL_ORIG_IS_B);
 }
 
 /** Zeek's TCP_Endpoint::CheckHistory: responder letters are lower case with the mask shifted. */
-function epCheckHistory(s: FlowStore, f: number, e: number, mask: number, code: number): boolean {
-  return isOrigEp(s, f, e) ? s.checkHistory(f, mask, code) : s.checkHistory(f, (mask << 16) >>> 0, code + LOWER);
+function epCheckHistory(s: FlowStore, f: number, b: number, side: number, mask: number, code: number): boolean {
+  return isOrigSide(s, b, side) ? s.checkHistory(f, mask, code) : s.checkHistory(f, (mask << 16) >>> 0, code + LOWER);
 }
 
-function epAddHistory(s: FlowStore, f: number, e: number, code: number): void {
-  s.addHistory(f, isOrigEp(s, f, e) ? code : code + LOWER);
+function epAddHistory(s: FlowStore, f: number, b: number, side: number, code: number): void {
+  s.addHistory(f, isOrigSide(s, b, side) ? code : code + LOWER);
 }
 
 /**
@@ -121,136 +145,170 @@ function relativeSeq(start: number, cur: number, last: number, wraps: number): n
   return w * TWO_32 + cur - start;
 }
 
-function initEndpoint(s: FlowStore, e: number, syn: boolean, seq: number, seqEnd: number): void {
-  const st = s.state[e]!;
+function initEndpoint(s: FlowStore, w: number, b: number, side: number, syn: boolean, seq: number, seqEnd: number): void {
+  const u32 = s.u32;
+  const st = s.u8[b + B_STATE + side]!;
   if (st === INACTIVE) {
     if (syn) {
-      s.ackSeq[e] = seq;
-      s.startSeq[e] = seq;
-      s.lastSeq[e] = seqEnd;
+      u32[w + U_ACK_SEQ + side] = seq;
+      u32[w + U_START_SEQ + side] = seq;
+      u32[w + U_LAST_SEQ + side] = seqEnd;
     } else {
       // A partial connection: number as though a SYN had preceded, but do
       // not let the first packet look like a duplicate.
-      s.ackSeq[e] = seq - 1;
-      s.startSeq[e] = seq - 1;
-      s.lastSeq[e] = seq;
+      u32[w + U_ACK_SEQ + side] = seq - 1;
+      u32[w + U_START_SEQ + side] = seq - 1;
+      u32[w + U_LAST_SEQ + side] = seq;
     }
   } else if (syn) {
     let reinit = false;
-    if (st === SYN_SENT || st === SYN_ACK_SENT) reinit = seq !== s.startSeq[e];
+    if (st === SYN_SENT || st === SYN_ACK_SENT) reinit = seq !== u32[w + U_START_SEQ + side];
     else if (st === ESTABLISHED || st === PARTIAL) reinit = true;
-    else if (st === RESET) reinit = s.prevState[e] === INACTIVE;
+    else if (st === RESET) reinit = s.u8[b + B_PREV_STATE + side] === INACTIVE;
     if (reinit) {
-      s.startSeq[e] = seq;
-      s.ackSeq[e] = seq;
-      s.lastSeq[e] = seqEnd;
+      u32[w + U_START_SEQ + side] = seq;
+      u32[w + U_ACK_SEQ + side] = seq;
+      u32[w + U_LAST_SEQ + side] = seqEnd;
     }
   }
 }
 
-function updateHistory(s: FlowStore, f: number, e: number, flags: number, relSeq: number, len: number): void {
+function updateHistory(
+  s: FlowStore,
+  f: number,
+  w: number,
+  b: number,
+  side: number,
+  flags: number,
+  relSeq: number,
+  len: number,
+): void {
   const syn = (flags & F_SYN) !== 0;
   const fin = (flags & F_FIN) !== 0;
   const rst = (flags & F_RST) !== 0;
   const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+  if (bits === 0) {
+    if (len > 0) epCheckHistory(s, f, b, side, HIST_DATA_PKT, CH_D);
+    else if ((flags & F_ACK) !== 0) epCheckHistory(s, f, b, side, HIST_ACK_PKT, CH_A);
+    return;
+  }
   if (bits > 1) {
-    if (fin && rst) epCheckHistory(s, f, e, HIST_FIN_RST_PKT, CH_I);
-    else epCheckHistory(s, f, e, HIST_MULTI_FLAG_PKT, CH_Q);
-  } else if (bits === 1) {
-    // S/H/F/R repeat only when their sequence number differs from the last one of that kind.
-    const rel = relSeq >>> 0;
-    if (syn) {
-      const code = (flags & F_ACK) !== 0 ? CH_H : CH_S;
-      if (epCheckHistory(s, f, e, HIST_SYN_PKT, code) && rel !== s.histSyn[e]) epAddHistory(s, f, e, code);
-      s.histSyn[e] = rel;
-    } else if (fin) {
-      // A FIN's sequence number is the one after its data.
-      const relEnd = (relSeq + len) >>> 0;
-      if (epCheckHistory(s, f, e, HIST_FIN_PKT, CH_F) && relEnd !== s.histFin[e]) epAddHistory(s, f, e, CH_F);
-      s.histFin[e] = relEnd;
-    } else {
-      if (epCheckHistory(s, f, e, HIST_RST_PKT, CH_R) && rel !== s.histRst[e]) epAddHistory(s, f, e, CH_R);
-      s.histRst[e] = rel;
-    }
-  } else if (len > 0) {
-    epCheckHistory(s, f, e, HIST_DATA_PKT, CH_D);
-  } else if ((flags & F_ACK) !== 0) {
-    epCheckHistory(s, f, e, HIST_ACK_PKT, CH_A);
+    if (fin && rst) epCheckHistory(s, f, b, side, HIST_FIN_RST_PKT, CH_I);
+    else epCheckHistory(s, f, b, side, HIST_MULTI_FLAG_PKT, CH_Q);
+    return;
+  }
+  // S/H/F/R repeat only when their sequence number differs from the last one of that kind.
+  const u32 = s.u32;
+  const rel = relSeq >>> 0;
+  if (syn) {
+    const code = (flags & F_ACK) !== 0 ? CH_H : CH_S;
+    const i = w + U_HIST_SYN + side;
+    if (epCheckHistory(s, f, b, side, HIST_SYN_PKT, code) && rel !== u32[i]) epAddHistory(s, f, b, side, code);
+    u32[i] = rel;
+  } else if (fin) {
+    // A FIN's sequence number is the one after its data.
+    const relEnd = (relSeq + len) >>> 0;
+    const i = w + U_HIST_FIN + side;
+    if (epCheckHistory(s, f, b, side, HIST_FIN_PKT, CH_F) && relEnd !== u32[i]) epAddHistory(s, f, b, side, CH_F);
+    u32[i] = relEnd;
+  } else {
+    const i = w + U_HIST_RST + side;
+    if (epCheckHistory(s, f, b, side, HIST_RST_PKT, CH_R) && rel !== u32[i]) epAddHistory(s, f, b, side, CH_R);
+    u32[i] = rel;
   }
 }
 
-function updateLastSeqValue(s: FlowStore, e: number, seq: number): void {
-  if (seq < s.lastSeq[e]!) s.seqWraps[e] = s.seqWraps[e]! + 1;
-  s.lastSeq[e] = seq;
+function updateLastSeqValue(s: FlowStore, w: number, side: number, seq: number): void {
+  const u32 = s.u32;
+  if (seq < u32[w + U_LAST_SEQ + side]!) u32[w + U_SEQ_WRAPS + side] = u32[w + U_SEQ_WRAPS + side]! + 1;
+  u32[w + U_LAST_SEQ + side] = seq;
 }
 
 /** Zeek's update_last_seq; flags a retransmission ('T') when data does not advance the sequence. */
-function updateLastSeq(s: FlowStore, f: number, e: number, seqEnd: number, flags: number, len: number): void {
-  const last = s.lastSeq[e]!;
+function updateLastSeq(
+  s: FlowStore,
+  f: number,
+  w: number,
+  b: number,
+  side: number,
+  seqEnd: number,
+  flags: number,
+  len: number,
+): void {
+  const last = s.u32[w + U_LAST_SEQ + side]!;
   const delta = seqDelta(seqEnd, last);
   if ((flags & (F_SYN | F_RST)) !== 0 && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
     // An implausible jump in a SYN or RST: do not trust it.
-  } else if ((flags & F_FIN) !== 0 && last === ((s.startSeq[e]! + 1) >>> 0)) {
+  } else if ((flags & F_FIN) !== 0 && last === ((s.u32[w + U_START_SEQ + side]! + 1) >>> 0)) {
     // Only SYN and FIN seen: take the FIN's sequence even when it looks
     // backwards (connections over 2 GiB).
-    updateLastSeqValue(s, e, seqEnd);
-  } else if (s.state[e] === RESET) {
+    updateLastSeqValue(s, w, side, seqEnd);
+  } else if (s.u8[b + B_STATE + side] === RESET) {
     // Sequence numbers after a RST are not trusted.
   } else if (delta > 0) {
-    updateLastSeqValue(s, e, seqEnd);
+    updateLastSeqValue(s, w, side, seqEnd);
   } else if (len > 0) {
-    s.scaledHistory(f, e, SCALED_RXMIT, isOrigEp(s, f, e) ? CH_T : CH_T + LOWER);
+    s.scaledHistory(f, side, SCALED_RXMIT, isOrigSide(s, b, side) ? CH_T : CH_T + LOWER);
   }
 }
 
-function updateAckSeq(s: FlowStore, e: number, ack: number): void {
-  const delta = seqDelta(ack, s.ackSeq[e]!);
+function updateAckSeq(s: FlowStore, w: number, side: number, ack: number): void {
+  const u32 = s.u32;
+  const cur = u32[w + U_ACK_SEQ + side]!;
+  const delta = seqDelta(ack, cur);
   if (ack === 0 && delta > TOO_LARGE_SEQ_DELTA) return; // a broken ack, not a huge connection
   if (delta > 0) {
-    if (ack < s.ackSeq[e]!) s.ackWraps[e] = s.ackWraps[e]! + 1;
-    s.ackSeq[e] = ack;
+    if (ack < cur) u32[w + U_ACK_WRAPS + side] = u32[w + U_ACK_WRAPS + side]! + 1;
+    u32[w + U_ACK_SEQ + side] = ack;
   }
 }
 
 /** Zeek's Connection::FlipRoles for a TCP flow already in progress. */
-function flipRoles(s: FlowStore, f: number): void {
-  s.flags[f] = s.flags[f]! ^ FL_ORIG_IS_B;
+function flipRoles(s: FlowStore, f: number, b: number): void {
+  s.u8[b + B_FLAGS] = s.u8[b + B_FLAGS]! ^ FL_ORIG_IS_B;
   s.addHistory(f, CH_CARET);
   // The cached ConnId names the old roles.
   s.connIds[f] = undefined;
 }
 
-function armTimers(s: FlowStore, f: number): void {
-  const a = s.attemptAt[f]!;
-  const c = s.closeAt[f]!;
-  const p = s.partialAt[f]!;
-  s.hardAt[f] = a < c ? (a < p ? a : p) : c < p ? c : p;
+/** Recomputes the earliest armed timer. */
+export function tcpRearm(s: FlowStore, f: number): void {
+  const f64 = s.f64;
+  const d = f * REC_F64;
+  const a = f64[d + F_ATTEMPT_AT]!;
+  const c = f64[d + F_CLOSE_AT]!;
+  const p = f64[d + F_PARTIAL_AT]!;
+  f64[d + F_HARD_AT] = a < c ? (a < p ? a : p) : c < p ? c : p;
 }
 
 /**
- * Zeek's ConnectionClosed: endpoint `e` closed (FIN or RST). Once the close
- * is complete the connection is removed `tcpClose`/`tcpReset` seconds after
+ * Zeek's ConnectionClosed: `side` closed (FIN or RST). Once the close is
+ * complete the connection is removed `tcpClose`/`tcpReset` seconds after
  * its last activity, so late ACKs still count.
  */
-function connectionClosed(s: FlowStore, f: number, e: number, pe: number, t: FlowTimeouts): void {
-  if (s.didClose[e] !== 0) return;
-  s.didClose[e] = 1;
-  const reset = s.state[e] === RESET;
-  if (reset || s.didClose[pe] !== 0 || s.state[pe] === INACTIVE) {
+function connectionClosed(s: FlowStore, f: number, b: number, side: number, t: FlowTimeouts): void {
+  const u8 = s.u8;
+  if (u8[b + B_DID_CLOSE + side] !== 0) return;
+  u8[b + B_DID_CLOSE + side] = 1;
+  const ps = side ^ 1;
+  const f64 = s.f64;
+  const d = f * REC_F64;
+  const reset = u8[b + B_STATE + side] === RESET;
+  if (reset || u8[b + B_DID_CLOSE + ps] !== 0 || u8[b + B_STATE + ps] === INACTIVE) {
     // Zeek cancels the attempt/partial-close timers and arms the delete timer.
-    s.attemptAt[f] = Infinity;
-    s.partialAt[f] = Infinity;
-    s.closeAt[f] = s.lastTs[f]! + (reset ? t.tcpReset : t.tcpClose);
-  } else if (s.prevState[e] === INACTIVE) {
+    f64[d + F_ATTEMPT_AT] = Infinity;
+    f64[d + F_PARTIAL_AT] = Infinity;
+    f64[d + F_CLOSE_AT] = f64[d + F_LAST_TS]! + (reset ? t.tcpReset : t.tcpClose);
+  } else if (u8[b + B_PREV_STATE + side] === INACTIVE) {
     // The first thing seen from this side was its close.
-    s.partialAt[f] = s.lastTs[f]! + t.tcpPartialClose;
+    f64[d + F_PARTIAL_AT] = f64[d + F_LAST_TS]! + t.tcpPartialClose;
   }
-  armTimers(s, f);
+  tcpRearm(s, f);
 }
 
 /**
- * One TCP packet of flow `f` from side `side`. `len` is the payload length
- * the IP header implies (Zeek's `len`), `win` the raw window field.
+ * One TCP packet of flow `f` from `side`. `len` is the payload length the
+ * IP header implies (Zeek's `len`), `win` the raw window field.
  */
 export function tcpPacket(
   s: FlowStore,
@@ -264,13 +322,18 @@ export function tcpPacket(
   ts: number,
   t: FlowTimeouts,
 ): void {
-  const e = f * 2 + side;
-  const pe = e ^ 1;
+  const d = f * REC_F64;
+  const w = f * REC_U32;
+  const b = f * RECORD_BYTES;
+  const u8 = s.u8;
+  const u32 = s.u32;
+  const f64 = s.f64;
+  const ps = side ^ 1;
   const syn = (flags & F_SYN) !== 0;
   const fin = (flags & F_FIN) !== 0;
   const rst = (flags & F_RST) !== 0;
   const hasAck = (flags & F_ACK) !== 0;
-  const isOrig = isOrigEp(s, f, e);
+  const isOrig = isOrigSide(s, b, side);
 
   // SYN and FIN take one sequence number each; a RST's data is not stream data.
   let segLen = len;
@@ -279,110 +342,109 @@ export function tcpPacket(
   if (rst) segLen -= len;
   const seqEnd = (seq + segLen) >>> 0;
 
-  initEndpoint(s, e, syn, seq, seqEnd);
-  const relSeq = relativeSeq(s.startSeq[e]!, seq, s.lastSeq[e]!, s.seqWraps[e]!);
-  updateHistory(s, f, e, flags, relSeq, len);
+  initEndpoint(s, w, b, side, syn, seq, seqEnd);
+  const relSeq = relativeSeq(u32[w + U_START_SEQ + side]!, seq, u32[w + U_LAST_SEQ + side]!, u32[w + U_SEQ_WRAPS + side]!);
+  updateHistory(s, f, w, b, side, flags, relSeq, len);
 
   // Zero windows matter unless they come with/after a RST or after the peer's FIN.
-  if (win === 0 && !rst && s.state[pe] !== CLOSED && s.state[e] !== RESET) {
-    s.scaledHistory(f, e, SCALED_WIN0, isOrig ? CH_W : CH_W + LOWER);
+  if (win === 0 && !rst && u8[b + B_STATE + ps] !== CLOSED && u8[b + B_STATE + side] !== RESET) {
+    s.scaledHistory(f, side, SCALED_WIN0, isOrig ? CH_W : CH_W + LOWER);
   }
 
   // Trailing packets after both sides closed do not extend the duration.
-  const fe = f * 2;
-  if (s.didClose[fe] === 0 || s.didClose[fe + 1] === 0) s.lastTs[f] = ts;
+  if (u8[b + B_DID_CLOSE] === 0 || u8[b + B_DID_CLOSE + 1] === 0) f64[d + F_LAST_TS] = ts;
 
-  if (fin) s.finCnt[e] = s.finCnt[e]! + 1;
+  if (fin) u32[w + U_FIN_CNT + side] = u32[w + U_FIN_CNT + side]! + 1;
 
   if (hasAck) {
-    if (s.state[pe] === INACTIVE) {
+    if (u8[b + B_STATE + ps] === INACTIVE) {
       // Number the silent peer's sequence space from what this side acks.
       const base = (ack - 1) >>> 0;
-      s.startSeq[pe] = base;
-      s.ackSeq[pe] = base;
-      s.lastSeq[pe] = base;
+      u32[w + U_START_SEQ + ps] = base;
+      u32[w + U_ACK_SEQ + ps] = base;
+      u32[w + U_LAST_SEQ + ps] = base;
     } else if (!rst) {
       // An ack before the peer's start is a misorder and not trusted; nor are acks in RSTs.
-      const relAck = relativeSeq(s.startSeq[pe]!, ack, s.ackSeq[pe]!, s.ackWraps[pe]!);
-      if (relAck >= 0) updateAckSeq(s, pe, ack);
+      const relAck = relativeSeq(u32[w + U_START_SEQ + ps]!, ack, u32[w + U_ACK_SEQ + ps]!, u32[w + U_ACK_WRAPS + ps]!);
+      if (relAck >= 0) updateAckSeq(s, w, ps, ack);
     }
   }
 
-  updateLastSeq(s, f, e, seqEnd, flags, len);
+  updateLastSeq(s, f, w, b, side, seqEnd, flags, len);
 
   // ---- the state machine (Zeek's UpdateStateMachine) ----
   let doClose = false;
-  const st = s.state[e]!;
+  const st = u8[b + B_STATE + side]!;
   if (st === INACTIVE) {
     if (syn) {
       if (isOrig) {
-        setState(s, e, hasAck ? SYN_ACK_SENT : SYN_SENT);
-        if (t.tcpAttempt > 0 && s.attemptAt[f] === Infinity) {
-          s.attemptAt[f] = ts + t.tcpAttempt;
-          armTimers(s, f);
+        setState(s, b, side, hasAck ? SYN_ACK_SENT : SYN_SENT);
+        if (t.tcpAttempt > 0 && f64[d + F_ATTEMPT_AT] === Infinity) {
+          f64[d + F_ATTEMPT_AT] = ts + t.tcpAttempt;
+          tcpRearm(s, f);
         }
       } else {
-        if (!hasAck && s.state[pe] === SYN_ACK_SENT && seq === s.startSeq[e]) {
+        if (!hasAck && u8[b + B_STATE + ps] === SYN_ACK_SENT && seq === u32[w + U_START_SEQ + side]) {
           // The SYN-ACK was seen before its SYN: swap roles and establish.
-          flipRoles(s, f);
-          setState(s, pe, ESTABLISHED);
+          flipRoles(s, f, b);
+          setState(s, b, ps, ESTABLISHED);
         }
-        if (s.state[pe] === SYN_SENT) setState(s, pe, ESTABLISHED);
-        setState(s, e, ESTABLISHED);
+        if (u8[b + B_STATE + ps] === SYN_SENT) setState(s, b, ps, ESTABLISHED);
+        setState(s, b, side, ESTABLISHED);
       }
     }
     if (fin) {
-      setState(s, e, CLOSED);
+      setState(s, b, side, CLOSED);
       doClose = true;
     }
     if (rst) {
-      setState(s, e, RESET);
+      setState(s, b, side, RESET);
       doClose = true;
     }
-    if (s.state[e] === INACTIVE) {
-      const oe = f * 2 + (s.flags[f]! & FL_ORIG_IS_B);
-      if (!isOrig && len === 0 && s.state[oe] === SYN_SENT) {
+    if (u8[b + B_STATE + side] === INACTIVE) {
+      const os = u8[b + B_FLAGS]! & FL_ORIG_IS_B;
+      if (!isOrig && len === 0 && u8[b + B_STATE + os] === SYN_SENT) {
         // An ack of the SYN before the SYN-ACK (some stacks do this): not a partial connection.
-      } else if (hasAck && s.state[pe] === ESTABLISHED) {
+      } else if (hasAck && u8[b + B_STATE + ps] === ESTABLISHED) {
         // SYN-ACK seen, SYN missed, now its ACK: establish rather than call it partial.
-        setState(s, e, ESTABLISHED);
+        setState(s, b, side, ESTABLISHED);
       } else {
-        setState(s, e, PARTIAL);
+        setState(s, b, side, PARTIAL);
       }
     }
   } else if (st === SYN_SENT || st === SYN_ACK_SENT) {
     if (fin) {
-      setState(s, e, CLOSED);
+      setState(s, b, side, CLOSED);
       doClose = true;
     }
     if (rst) {
-      setState(s, e, RESET);
+      setState(s, b, side, RESET);
       doClose = true;
     }
   } else if (st === ESTABLISHED || st === PARTIAL) {
-    if (syn && st === PARTIAL && s.state[pe] === INACTIVE && !hasAck) setState(s, e, SYN_SENT);
+    if (syn && st === PARTIAL && u8[b + B_STATE + ps] === INACTIVE && !hasAck) setState(s, b, side, SYN_SENT);
     if (fin && !rst) {
-      setState(s, e, CLOSED);
+      setState(s, b, side, CLOSED);
       // The peer's FIN then RST was a normal close after all.
-      if (s.state[pe] === RESET && s.prevState[pe] === CLOSED) setState(s, pe, CLOSED);
+      if (u8[b + B_STATE + ps] === RESET && u8[b + B_PREV_STATE + ps] === CLOSED) setState(s, b, ps, CLOSED);
       doClose = true;
     }
     if (rst) {
-      setState(s, e, RESET);
+      setState(s, b, side, RESET);
       doClose = true;
     }
   } else if (st === CLOSED) {
-    if (rst && s.state[pe] !== CLOSED) {
-      setState(s, e, RESET);
-      if (s.didClose[e] === 0) {
+    if (rst && u8[b + B_STATE + ps] !== CLOSED) {
+      setState(s, b, side, RESET);
+      if (u8[b + B_DID_CLOSE + side] === 0) {
         doClose = true;
       } else {
         // RST after our own FIN while the peer is open: Zeek's expire timer
         // drops such a connection once it has lingered without traffic.
-        const at = s.lastTs[f]! + TCP_CONNECTION_LINGER;
-        if (at < s.closeAt[f]!) {
-          s.closeAt[f] = at;
-          armTimers(s, f);
+        const at = f64[d + F_LAST_TS]! + TCP_CONNECTION_LINGER;
+        if (at < f64[d + F_CLOSE_AT]!) {
+          f64[d + F_CLOSE_AT] = at;
+          tcpRearm(s, f);
         }
       }
     }
@@ -390,11 +452,11 @@ export function tcpPacket(
   // (RESET: nothing changes.)
 
   // Zeek switches from the UDP to the TCP inactivity timeout once the handshake is over.
-  if (s.inact[f] !== t.tcpInactivity && (!isHandshake(s.state[e]!) || !isHandshake(s.state[pe]!))) {
-    s.inact[f] = t.tcpInactivity;
+  if (f64[d + F_INACT] !== t.tcpInactivity && (!isHandshake(u8[b + B_STATE]!) || !isHandshake(u8[b + B_STATE + 1]!))) {
+    f64[d + F_INACT] = t.tcpInactivity;
   }
 
-  if (doClose) connectionClosed(s, f, e, pe, t);
+  if (doClose) connectionClosed(s, f, b, side, t);
 }
 
 /**
@@ -402,70 +464,77 @@ export function tcpPacket(
  * side that sent the missing data.
  */
 export function tcpGap(s: FlowStore, f: number, fromOrig: boolean): void {
-  const side = fromOrig ? s.flags[f]! & FL_ORIG_IS_B : (s.flags[f]! & FL_ORIG_IS_B) ^ 1;
-  s.scaledHistory(f, f * 2 + side, SCALED_GAP, fromOrig ? CH_G : CH_G + LOWER);
+  const os = s.origSide(f);
+  s.scaledHistory(f, fromOrig ? os : os ^ 1, SCALED_GAP, fromOrig ? CH_G : CH_G + LOWER);
 }
 
 /**
- * Zeek's TCP_Endpoint::Size: payload bytes from the sequence space (the
- * larger of the highest sequence sent and the highest acked by the peer),
- * minus the SYN and FIN octets. Retransmissions therefore never count twice.
+ * Zeek's TCP_Endpoint::Size for `side`: payload bytes from the sequence
+ * space (the larger of the highest sequence sent and the highest acked by
+ * the peer), minus the SYN and FIN octets. Retransmissions therefore never
+ * count twice.
  */
-export function tcpSize(s: FlowStore, e: number): number {
-  const pe = e ^ 1;
-  const startSeq = s.startSeq[e]!;
-  const ack64 = s.ackWraps[e]! * TWO_32 + s.ackSeq[e]!;
+export function tcpSize(s: FlowStore, f: number, side: number): number {
+  const u32 = s.u32;
+  const u8 = s.u8;
+  const w = f * REC_U32;
+  const b = f * RECORD_BYTES;
+  const startSeq = u32[w + U_START_SEQ + side]!;
+  const ack64 = u32[w + U_ACK_WRAPS + side]! * TWO_32 + u32[w + U_ACK_SEQ + side]!;
   if (
-    s.prevState[e] === SYN_SENT &&
-    s.state[e] === RESET &&
-    s.state[pe] === INACTIVE &&
+    u8[b + B_PREV_STATE + side] === SYN_SENT &&
+    u8[b + B_STATE + side] === RESET &&
+    u8[b + B_STATE + (side ^ 1)] === INACTIVE &&
     !(ack64 === startSeq || ack64 === startSeq + 1)
   ) {
     // A half-open connection that was aborted: its sequence numbers say nothing about data.
     return 0;
   }
-  const last64 = s.seqWraps[e]! * TWO_32 + s.lastSeq[e]!;
+  const last64 = u32[w + U_SEQ_WRAPS + side]! * TWO_32 + u32[w + U_LAST_SEQ + side]!;
   let size = (last64 > ack64 ? last64 : ack64) - startSeq;
   // Zeek does this in unsigned 64-bit arithmetic; a negative span is a
   // broken sequence space, reported as 0 rather than as a huge number.
   if (size < 0) return 0;
   if (size > 0) size--; // the SYN octet (assumed even for partial connections)
-  if (s.finCnt[e]! > 0 && size > 0) size--; // the FIN octet
+  if (u32[w + U_FIN_CNT + side]! > 0 && size > 0) size--; // the FIN octet
   return size;
-}
-
-/** Zeek's Conn::conn_state for TCP, from the endpoint states, sizes and history. */
-export function tcpConnState(s: FlowStore, f: number, origBytes: number, respBytes: number, history: string): string {
-  const oe = f * 2 + (s.flags[f]! & FL_ORIG_IS_B);
-  const re = oe ^ 1;
-  const os = s.state[oe]!;
-  const rs = s.state[re]!;
-  const oInactive = os === INACTIVE || os === PARTIAL;
-  const rInactive = rs === INACTIVE || rs === PARTIAL;
-  if (rs === RESET) {
-    if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && origBytes === 0 && respBytes === 0)) return 'REJ';
-    return oInactive ? 'RSTRH' : 'RSTR';
-  }
-  if (os === RESET) {
-    if (rInactive) return RSTOS0_HISTORY.test(history) ? 'RSTOS0' : 'OTH';
-    return 'RSTO';
-  }
-  if (rs === CLOSED && os === CLOSED) return 'SF';
-  if (os === CLOSED) return rInactive ? 'SH' : 'S2';
-  if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
-  if (os === SYN_SENT && rs === INACTIVE) return 'S0';
-  if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
-  return 'OTH';
 }
 
 /** Zeek's /\^?S[^HAFGIQ]*R.*\/ (a pattern == string match is anchored at both ends). */
 const RSTOS0_HISTORY = /^\^?S[^HAFGIQ]*R/;
 
+/** Zeek's Conn::conn_state for TCP, from the endpoint states, sizes and history. */
+export function tcpConnState(s: FlowStore, f: number, origBytes: number, respBytes: number, history: string): string {
+  const b = f * RECORD_BYTES;
+  const os = s.origSide(f);
+  const oState = s.u8[b + B_STATE + os]!;
+  const rState = s.u8[b + B_STATE + (os ^ 1)]!;
+  const oInactive = oState === INACTIVE || oState === PARTIAL;
+  const rInactive = rState === INACTIVE || rState === PARTIAL;
+  if (rState === RESET) {
+    if (oState === SYN_SENT || oState === SYN_ACK_SENT || (oState === RESET && origBytes === 0 && respBytes === 0)) {
+      return 'REJ';
+    }
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (oState === RESET) {
+    if (rInactive) return RSTOS0_HISTORY.test(history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rState === CLOSED && oState === CLOSED) return 'SF';
+  if (oState === CLOSED) return rInactive ? 'SH' : 'S2';
+  if (rState === CLOSED) return oInactive ? 'SHR' : 'S3';
+  if (oState === SYN_SENT && rState === INACTIVE) return 'S0';
+  if (oState === ESTABLISHED && rState === ESTABLISHED) return 'S1';
+  return 'OTH';
+}
+
 /** Zeek's attempt-timer condition: the originator sent a SYN and the responder stayed silent. */
 export function tcpAttemptPending(s: FlowStore, f: number): boolean {
-  const oe = f * 2 + (s.flags[f]! & FL_ORIG_IS_B);
-  const os = s.state[oe]!;
-  return (os === SYN_SENT || os === SYN_ACK_SENT) && s.state[oe ^ 1] === INACTIVE;
+  const b = f * RECORD_BYTES;
+  const os = s.origSide(f);
+  const o = s.u8[b + B_STATE + os]!;
+  return (o === SYN_SENT || o === SYN_ACK_SENT) && s.u8[b + B_STATE + (os ^ 1)] === INACTIVE;
 }
 
 /**
@@ -473,15 +542,11 @@ export function tcpAttemptPending(s: FlowStore, f: number): boolean {
  * and no RST (a RST explains the partial close, so it is not reported).
  */
 export function tcpPartialClosePending(s: FlowStore, f: number): boolean {
-  const e = f * 2;
-  const a = s.state[e]!;
-  const b = s.state[e + 1]!;
-  if (a === INACTIVE || b === INACTIVE) return false;
-  if (s.didClose[e] !== 0 && s.didClose[e + 1] !== 0) return false;
-  return a !== RESET && b !== RESET;
-}
-
-/** Re-arms the combined timer after one of the analyzer timers was disarmed. */
-export function tcpRearm(s: FlowStore, f: number): void {
-  armTimers(s, f);
+  const b = f * RECORD_BYTES;
+  const u8 = s.u8;
+  const x = u8[b + B_STATE]!;
+  const y = u8[b + B_STATE + 1]!;
+  if (x === INACTIVE || y === INACTIVE) return false;
+  if (u8[b + B_DID_CLOSE] !== 0 && u8[b + B_DID_CLOSE + 1] !== 0) return false;
+  return x !== RESET && y !== RESET;
 }

@@ -17,36 +17,24 @@
 export const WHEEL_SECONDS = 1024;
 const WHEEL_MASK = WHEEL_SECONDS - 1;
 
+/** Int32 words per flow: next, previous, bucket (interleaved: one cache line per flow touched). */
+const LINK = 3;
+
 export class TimerWheel {
   readonly #head = new Int32Array(WHEEL_SECONDS).fill(-1);
-  #next: Int32Array;
-  #prev: Int32Array;
-  /** Bucket of each flow, -1 when not filed. */
-  #bucket: Int32Array;
-  /** Time each flow is filed for (Infinity when not filed). */
-  at: Float64Array;
-  /** Second whose bucket is processed next; NaN until the first flow is filed. */
+  /** Per flow: [next, prev, bucket], -1 = none / not filed. */
+  #links: Int32Array;
+  /** Second whose bucket is processed next; NaN until started. */
   #cursor = NaN;
 
   constructor(capacity: number) {
-    this.#next = new Int32Array(capacity).fill(-1);
-    this.#prev = new Int32Array(capacity).fill(-1);
-    this.#bucket = new Int32Array(capacity).fill(-1);
-    this.at = new Float64Array(capacity).fill(Infinity);
+    this.#links = new Int32Array(capacity * LINK).fill(-1);
   }
 
   grow(capacity: number): void {
-    const grow32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(capacity).fill(-1);
-      b.set(a);
-      return b;
-    };
-    this.#next = grow32(this.#next);
-    this.#prev = grow32(this.#prev);
-    this.#bucket = grow32(this.#bucket);
-    const at = new Float64Array(capacity).fill(Infinity);
-    at.set(this.at);
-    this.at = at;
+    const links = new Int32Array(capacity * LINK).fill(-1);
+    links.set(this.#links);
+    this.#links = links;
   }
 
   /** Starts the wheel's clock at packet time `now` (only the first call has an effect). */
@@ -56,35 +44,37 @@ export class TimerWheel {
 
   /** Files flow `f` to be looked at at time `t` (re-filing it if already filed). Call `start` first. */
   schedule(f: number, t: number): void {
-    if (this.#bucket[f]! >= 0) this.unlink(f);
+    const l = this.#links;
+    const i = f * LINK;
+    if (l[i + 2]! >= 0) this.unlink(f);
     let sec = Math.floor(t);
     if (this.#cursor !== this.#cursor) this.#cursor = sec;
     const cursor = this.#cursor;
     if (!(sec >= cursor)) sec = cursor; // in the past (or NaN): look at it next time
     else if (sec > cursor + WHEEL_MASK) sec = cursor + WHEEL_MASK; // beyond the span: re-filed later
-    const b = sec & WHEEL_MASK;
-    const h = this.#head[b]!;
-    this.#next[f] = h;
-    this.#prev[f] = -1;
-    if (h >= 0) this.#prev[h] = f;
-    this.#head[b] = f;
-    this.#bucket[f] = b;
-    this.at[f] = t;
+    const bucket = sec & WHEEL_MASK;
+    const h = this.#head[bucket]!;
+    l[i] = h;
+    l[i + 1] = -1;
+    l[i + 2] = bucket;
+    if (h >= 0) l[h * LINK + 1] = f;
+    this.#head[bucket] = f;
   }
 
   /** Removes flow `f` from the wheel (no-op when not filed). */
   unlink(f: number): void {
-    const b = this.#bucket[f]!;
-    if (b < 0) return;
-    const n = this.#next[f]!;
-    const p = this.#prev[f]!;
-    if (p >= 0) this.#next[p] = n;
-    else this.#head[b] = n;
-    if (n >= 0) this.#prev[n] = p;
-    this.#next[f] = -1;
-    this.#prev[f] = -1;
-    this.#bucket[f] = -1;
-    this.at[f] = Infinity;
+    const l = this.#links;
+    const i = f * LINK;
+    const bucket = l[i + 2]!;
+    if (bucket < 0) return;
+    const n = l[i]!;
+    const p = l[i + 1]!;
+    if (p >= 0) l[p * LINK] = n;
+    else this.#head[bucket] = n;
+    if (n >= 0) l[n * LINK + 1] = p;
+    l[i] = -1;
+    l[i + 1] = -1;
+    l[i + 2] = -1;
   }
 
   /**
@@ -101,18 +91,19 @@ export class TimerWheel {
     // After a long gap every bucket is visited once, which reaches every flow.
     if (nowSec - from > WHEEL_MASK) from = nowSec - WHEEL_MASK;
     this.#cursor = nowSec;
+    const l = this.#links;
     for (let sec = from; sec <= nowSec; sec++) {
-      const b = sec & WHEEL_MASK;
-      let f = this.#head[b]!;
+      const bucket = sec & WHEEL_MASK;
+      let f = this.#head[bucket]!;
       // Detach the whole list first: flows re-filed into this bucket wait for the next call.
-      this.#head[b] = -1;
+      this.#head[bucket] = -1;
       while (f >= 0) {
-        const n = this.#next[f]!;
-        this.#next[f] = -1;
-        this.#prev[f] = -1;
-        this.#bucket[f] = -1;
-        this.at[f] = Infinity;
-        if (n >= 0) this.#prev[n] = -1;
+        const i = f * LINK;
+        const n = l[i]!;
+        l[i] = -1;
+        l[i + 1] = -1;
+        l[i + 2] = -1;
+        if (n >= 0) l[n * LINK + 1] = -1;
         visit(f);
         f = n;
       }
@@ -122,13 +113,10 @@ export class TimerWheel {
   /** Forgets every flow. */
   clear(): void {
     this.#head.fill(-1);
-    this.#next.fill(-1);
-    this.#prev.fill(-1);
-    this.#bucket.fill(-1);
-    this.at.fill(Infinity);
+    this.#links.fill(-1);
   }
 
   get byteLength(): number {
-    return this.#head.byteLength + this.#next.byteLength * 3 + this.at.byteLength;
+    return this.#head.byteLength + this.#links.byteLength;
   }
 }

@@ -18,14 +18,39 @@ import type { ConnId } from '../events/conn-id.js';
 import { PicketError } from '../util/errors.js';
 import type { ConnRecord } from './conn-record.js';
 import {
+  B_DID_CLOSE,
+  B_FLAGS,
+  B_LIVE,
+  B_PROTO,
+  B_STATE,
+  F_ATTEMPT_AT,
+  F_BYTES,
+  F_CLOSE_AT,
+  F_HARD_AT,
+  F_INACT,
+  F_IP_BYTES,
+  F_LAST_TS,
+  F_MAC,
+  F_MISSED,
+  F_PARTIAL_AT,
+  F_PKTS,
+  F_SCHED_AT,
+  F_START_TS,
+  F_UID_NUM,
+  FL_HIST_FULL,
   FL_LOCAL_A,
   FL_LOCAL_B,
   FL_LOCAL_SET,
   FL_ONE_WAY,
   FL_ORIG_IS_B,
   FL_V6,
-  FL_HIST_FULL,
   FlowStore,
+  RECORD_BYTES,
+  REC_F64,
+  REC_U32,
+  U_INNER_VLAN,
+  U_START_SEQ,
+  U_VLAN,
 } from './flow-store.js';
 import { FlowTable, KEY_WORDS } from './flow-table.js';
 import { icmp4Counterpart, icmp6Counterpart } from './icmp.js';
@@ -97,6 +122,8 @@ const CH_D = 68;
 const CH_d = 100;
 const CH_CARET = 94;
 
+const TCP_INACTIVE = 0;
+const TCP_SYN_ACK_SENT = 2;
 const WHY_TIMEOUT = 0;
 const WHY_CLOSED = 1;
 const REASONS: readonly FlowEndReason[] = ['timeout', 'closed'];
@@ -244,8 +271,10 @@ export class FlowTracker {
     const s = this.#store;
 
     if (f >= 0) {
+      const f64 = s.f64;
+      const d = f * REC_F64;
       // A flow whose time is up ends before this packet, which then starts a new one.
-      if ((ts >= s.lastTs[f]! + s.inact[f]! || ts >= s.hardAt[f]!) && this.#isDue(f, ts)) {
+      if ((ts >= f64[d + F_LAST_TS]! + f64[d + F_INACT]! || ts >= f64[d + F_HARD_AT]!) && this.#isDue(f, ts)) {
         this.#end(f, REASONS[this.#why]!);
         f = -1;
       } else if (proto === IP_TCP && (p.tcpFlags & TcpFlag.SYN) !== 0 && this.#isReuse(f, p)) {
@@ -254,7 +283,9 @@ export class FlowTracker {
         f = -1;
       } else {
         this.#account(f, side, p);
-        if (s.hardAt[f]! < this.#wheel.at[f]!) this.#wheel.schedule(f, s.hardAt[f]!);
+        // Deadlines only move later on most packets; re-file only when a timer moved one earlier.
+        const hard = f64[d + F_HARD_AT]!;
+        if (hard < f64[d + F_SCHED_AT]!) this.#schedule(f, hard);
         this.lastIsNew = false;
         return f;
       }
@@ -264,7 +295,7 @@ export class FlowTracker {
     f = this.#create(k, hash, p, side, v6);
     this.#account(f, side, p);
     this.#wheel.start(ts);
-    this.#wheel.schedule(f, this.#nextCheck(f));
+    this.#schedule(f, this.#nextCheck(f));
     this.lastIsNew = true;
     return f;
   }
@@ -280,7 +311,7 @@ export class FlowTracker {
     const s = this.#store;
     const now = this.#now;
     for (let f = 0; f < s.capacity; f++) {
-      if (s.live[f] === 0) continue;
+      if (!s.isLive(f)) continue;
       this.#end(f, this.#isDue(f, now) ? REASONS[this.#why]! : 'capture_end');
     }
   }
@@ -291,7 +322,8 @@ export class FlowTracker {
     this.#checkSlot(slot);
     let id = s.connIds[slot];
     if (id === undefined) {
-      id = buildConnId(s, this.#table.words, this.#table.entryOffset(slot), slot, makeUid(this.#uidSeed, s.uidNum[slot]!));
+      const uid = makeUid(this.#uidSeed, s.f64[slot * REC_F64 + F_UID_NUM]!);
+      id = buildConnId(s, this.#table.words, this.#table.entryOffset(slot), slot, uid);
       s.connIds[slot] = id;
     }
     return id;
@@ -314,8 +346,8 @@ export class FlowTracker {
     this.#checkSlot(slot);
     if (!(n > 0)) return;
     const s = this.#store;
-    s.missed[slot] = s.missed[slot]! + n;
-    if (fromOrig !== undefined && s.proto[slot] === IP_TCP) tcpGap(s, slot, fromOrig);
+    s.f64[slot * REC_F64 + F_MISSED] += n;
+    if (fromOrig !== undefined && s.u8[slot * RECORD_BYTES + B_PROTO] === IP_TCP) tcpGap(s, slot, fromOrig);
   }
 
   /**
@@ -335,7 +367,7 @@ export class FlowTracker {
   // ---- internals ----
 
   #checkSlot(slot: number): void {
-    if (!(slot >= 0 && slot < this.#store.capacity && this.#store.live[slot] === 1)) {
+    if (!this.#store.isLive(slot)) {
       throw new PicketError('PKT_ERR_FLOWS_NO_SUCH_SLOT', `no live flow in slot ${String(slot)}`);
     }
   }
@@ -360,20 +392,24 @@ export class FlowTracker {
     const s = this.#store;
     const t = this.#timeouts;
     s.clear(f);
-    s.live[f] = 1;
+    const d = f * REC_F64;
+    const b = f * RECORD_BYTES;
+    const w = f * REC_U32;
+    const f64 = s.f64;
+    s.u8[b + B_LIVE] = 1;
     const proto = p.proto;
-    s.proto[f] = proto;
+    s.u8[b + B_PROTO] = proto;
     let flags = (v6 ? FL_V6 : 0) | ((k[0]! & KEY_ONE_WAY) !== 0 ? FL_ONE_WAY : 0);
-    s.startTs[f] = p.ts;
-    s.lastTs[f] = p.ts;
+    f64[d + F_START_TS] = p.ts;
+    f64[d + F_LAST_TS] = p.ts;
     // Zeek gives TCP the UDP timeout until the handshake is over.
-    s.inact[f] = proto === IP_TCP || proto === IP_UDP ? t.udpInactivity : t.icmpInactivity;
-    s.uidNum[f] = this.#flowNumber++;
+    f64[d + F_INACT] = proto === IP_TCP || proto === IP_UDP ? t.udpInactivity : t.icmpInactivity;
+    f64[d + F_UID_NUM] = this.#flowNumber++;
     // Zeek takes both link addresses from the first packet.
-    s.mac[f * 2 + side] = p.srcMac;
-    s.mac[f * 2 + (side ^ 1)] = p.dstMac;
-    s.vlan[f] = p.vlan;
-    s.innerVlan[f] = p.innerVlan;
+    f64[d + F_MAC + side] = p.srcMac;
+    f64[d + F_MAC + (side ^ 1)] = p.dstMac;
+    s.i32[w + U_VLAN] = p.vlan;
+    s.i32[w + U_INNER_VLAN] = p.innerVlan;
     const local = this.#localTest;
     if (local !== null) {
       flags |= FL_LOCAL_SET;
@@ -398,7 +434,7 @@ export class FlowTracker {
     if (flip && !v6 && p.dst[0] === IPV4_BROADCAST) flip = false;
     const origSide = flip ? side ^ 1 : side;
     if (origSide === 1) flags |= FL_ORIG_IS_B;
-    s.flags[f] = flags;
+    s.u8[b + B_FLAGS] = flags;
     if (flip) s.addHistory(f, CH_CARET);
 
     const st = this.stats;
@@ -412,22 +448,24 @@ export class FlowTracker {
   /** Counts the packet and runs the protocol's state logic. */
   #account(f: number, side: number, p: DecodedPacket): void {
     const s = this.#store;
-    const e = f * 2 + side;
-    s.pkts[e] = s.pkts[e]! + 1;
-    s.ipBytes[e] = s.ipBytes[e]! + p.ipLen;
-    const proto = s.proto[f]!;
+    const f64 = s.f64;
+    const d = f * REC_F64;
+    const b = f * RECORD_BYTES;
+    f64[d + F_PKTS + side] += 1;
+    f64[d + F_IP_BYTES + side] += p.ipLen;
+    const proto = s.u8[b + B_PROTO]!;
     if (proto === IP_TCP) {
       tcpPacket(s, f, side, p.tcpFlags, p.seq >>> 0, p.ack >>> 0, p.payloadWireLen, p.window, p.ts, this.#timeouts);
     } else {
-      s.lastTs[f] = p.ts;
+      f64[d + F_LAST_TS] = p.ts;
       const len = p.payloadWireLen;
-      if (len > 0) s.bytes[e] = s.bytes[e]! + len;
+      if (len > 0) f64[d + F_BYTES + side] += len;
       if (proto === IP_UDP) {
-        if ((s.flags[f]! & FL_ORIG_IS_B) === side) s.checkHistory(f, 1, CH_D);
+        if ((s.u8[b + B_FLAGS]! & FL_ORIG_IS_B) === side) s.checkHistory(f, 1, CH_D);
         else s.checkHistory(f, 2, CH_d);
       }
     }
-    this.lastFromOrig = (s.flags[f]! & FL_ORIG_IS_B) === side;
+    this.lastFromOrig = (s.u8[b + B_FLAGS]! & FL_ORIG_IS_B) === side;
   }
 
   /**
@@ -437,27 +475,29 @@ export class FlowTracker {
    */
   #isDue(f: number, now: number): boolean {
     const s = this.#store;
-    if (s.attemptAt[f]! <= now) {
+    const f64 = s.f64;
+    const d = f * REC_F64;
+    if (f64[d + F_ATTEMPT_AT]! <= now) {
       if (tcpAttemptPending(s, f)) {
         this.#why = WHY_TIMEOUT;
         return true;
       }
-      s.attemptAt[f] = Infinity;
+      f64[d + F_ATTEMPT_AT] = Infinity;
       tcpRearm(s, f);
     }
-    if (s.partialAt[f]! <= now) {
+    if (f64[d + F_PARTIAL_AT]! <= now) {
       if (tcpPartialClosePending(s, f)) {
         this.#why = WHY_CLOSED;
         return true;
       }
-      s.partialAt[f] = Infinity;
+      f64[d + F_PARTIAL_AT] = Infinity;
       tcpRearm(s, f);
     }
-    if (s.closeAt[f]! <= now) {
+    if (f64[d + F_CLOSE_AT]! <= now) {
       this.#why = WHY_CLOSED;
       return true;
     }
-    if (s.lastTs[f]! + s.inact[f]! <= now) {
+    if (f64[d + F_LAST_TS]! + f64[d + F_INACT]! <= now) {
       this.#why = WHY_TIMEOUT;
       return true;
     }
@@ -466,34 +506,52 @@ export class FlowTracker {
 
   /** Earliest time the flow may need ending. */
   #nextCheck(f: number): number {
-    const s = this.#store;
-    const idle = s.lastTs[f]! + s.inact[f]!;
-    const hard = s.hardAt[f]!;
+    const f64 = this.#store.f64;
+    const d = f * REC_F64;
+    const idle = f64[d + F_LAST_TS]! + f64[d + F_INACT]!;
+    const hard = f64[d + F_HARD_AT]!;
     return hard < idle ? hard : idle;
   }
 
+  #schedule(f: number, t: number): void {
+    this.#store.f64[f * REC_F64 + F_SCHED_AT] = t;
+    this.#wheel.schedule(f, t);
+  }
+
   #onWheel(f: number): void {
+    this.#store.f64[f * REC_F64 + F_SCHED_AT] = Infinity;
     if (this.#isDue(f, this.#expireNow)) this.#end(f, REASONS[this.#why]!);
-    else this.#wheel.schedule(f, this.#nextCheck(f));
+    else this.#schedule(f, this.#nextCheck(f));
   }
 
   /** Zeek's TCPSessionAdapter::IsReuse for a SYN arriving on an existing connection. */
   #isReuse(f: number, p: DecodedPacket): boolean {
     const s = this.#store;
-    const oe = f * 2 + (s.flags[f]! & FL_ORIG_IS_B);
-    const re = oe ^ 1;
-    let connOrig = oe;
+    const u8 = s.u8;
+    const u32 = s.u32;
+    const b = f * RECORD_BYTES;
+    const w = f * REC_U32;
+    const os = u8[b + B_FLAGS]! & FL_ORIG_IS_B;
+    const rs = os ^ 1;
+    let connOrig = os;
     const hasAck = (p.tcpFlags & TcpFlag.ACK) !== 0;
     if (hasAck) {
       // A SYN-ACK can only start a new connection on a half-open one.
-      if (s.state[oe] !== 0) return false;
-      connOrig = re;
+      if (u8[b + B_STATE + os] !== TCP_INACTIVE) return false;
+      connOrig = rs;
     }
-    if (s.didClose[oe] === 0 && s.didClose[re] === 0) {
+    if (u8[b + B_DID_CLOSE + os] === 0 && u8[b + B_DID_CLOSE + rs] === 0) {
       const seq = p.seq >>> 0;
-      if (seq === s.startSeq[connOrig]) return false; // a retransmitted SYN
+      if (seq === u32[w + U_START_SEQ + connOrig]) return false; // a retransmitted SYN
       // SYN and SYN-ACK seen in reverse order: not a reuse.
-      if (!hasAck && s.state[connOrig] === 2 && s.state[re] === 0 && seq === s.startSeq[re]) return false;
+      if (
+        !hasAck &&
+        u8[b + B_STATE + connOrig] === TCP_SYN_ACK_SENT &&
+        u8[b + B_STATE + rs] === TCP_INACTIVE &&
+        seq === u32[w + U_START_SEQ + rs]
+      ) {
+        return false;
+      }
     }
     return true;
   }
@@ -501,8 +559,8 @@ export class FlowTracker {
   #end(f: number, reason: FlowEndReason): void {
     const s = this.#store;
     const table = this.#table;
-    if ((s.flags[f]! & FL_HIST_FULL) !== 0) this.historyTruncated++;
-    const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.uidNum[f]!);
+    if ((s.flags(f) & FL_HIST_FULL) !== 0) this.historyTruncated++;
+    const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.f64[f * REC_F64 + F_UID_NUM]!);
     const record = buildConnRecord(s, table.words, table.entryOffset(f), f, uid);
     try {
       this.#handlers.onEnd(f, record, reason);
@@ -510,7 +568,7 @@ export class FlowTracker {
       // Free the slot even when a handler throws, so the table stays consistent.
       table.remove(f);
       this.#wheel.unlink(f);
-      s.live[f] = 0;
+      s.u8[f * RECORD_BYTES + B_LIVE] = 0;
       s.services[f] = undefined;
       s.connIds[f] = undefined;
       this.#free[this.#freeTop++] = f;
@@ -528,9 +586,9 @@ export class FlowTracker {
     let seen = 0;
     let i = this.#evictHand;
     for (let steps = 0; steps < cap && seen < EVICT_SAMPLE; steps++) {
-      if (s.live[i] === 1) {
+      if (s.isLive(i)) {
         seen++;
-        const t = s.lastTs[i]!;
+        const t = s.f64[i * REC_F64 + F_LAST_TS]!;
         if (t < bestTs) {
           bestTs = t;
           best = i;

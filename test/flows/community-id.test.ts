@@ -70,3 +70,18 @@ test('a different seed changes the hash', () => {
   const d = parseIp('10.0.0.2')!.words;
   assert.notEqual(communityId(false, 6, s, 1, d, 2, false, 1), communityId(false, 6, s, 1, d, 2, false, 0));
 });
+
+test('the one-block SHA-1 agrees with node:crypto for every length it accepts', async () => {
+  const { createHash } = await import('node:crypto');
+  const { sha1Base64, SHA1_ONE_BLOCK_MAX } = await import('../../src/flows/sha1.js');
+  const msg = new Uint8Array(SHA1_ONE_BLOCK_MAX);
+  let x = 12345;
+  for (let len = 0; len <= SHA1_ONE_BLOCK_MAX; len++) {
+    for (let i = 0; i < len; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      msg[i] = x >>> 24;
+    }
+    const want = createHash('sha1').update(msg.subarray(0, len)).digest('base64');
+    assert.equal(sha1Base64(msg, len), want, `length ${len}`);
+  }
+});

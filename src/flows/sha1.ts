@@ -1,0 +1,85 @@
+/**
+ * SHA-1 of one short message (at most 55 bytes, i.e. one 64-byte block),
+ * returned as base64, for Community ID. Every ended flow needs one, and
+ * node:crypto's createHash costs an object, a Buffer and a native call per
+ * flow; this runs on preallocated scratch arrays and allocates only the
+ * result string. (SHA-1 is what the Community ID spec fixes; nothing here
+ * relies on its strength.)
+ */
+
+/** Largest message that still fits one block with SHA-1 padding. */
+export const SHA1_ONE_BLOCK_MAX = 55;
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const W = new Int32Array(80);
+const BLOCK = new Uint8Array(64);
+const DIGEST = new Uint8Array(20);
+
+/** Base64 of SHA-1(`msg[0..len)`); `len` must be <= SHA1_ONE_BLOCK_MAX. */
+export function sha1Base64(msg: Uint8Array, len: number): string {
+  const block = BLOCK;
+  block.fill(0);
+  block.set(msg.subarray(0, len));
+  block[len] = 0x80;
+  const bits = len * 8;
+  block[62] = (bits >>> 8) & 0xff;
+  block[63] = bits & 0xff;
+  const w = W;
+  for (let i = 0; i < 16; i++) {
+    const o = i * 4;
+    w[i] = (block[o]! << 24) | (block[o + 1]! << 16) | (block[o + 2]! << 8) | block[o + 3]!;
+  }
+  for (let i = 16; i < 80; i++) {
+    const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
+    w[i] = (x << 1) | (x >>> 31);
+  }
+  let a = 0x67452301;
+  let b = 0xefcdab89 | 0;
+  let c = 0x98badcfe | 0;
+  let d = 0x10325476;
+  let e = 0xc3d2e1f0 | 0;
+  for (let i = 0; i < 80; i++) {
+    let f: number;
+    let k: number;
+    if (i < 20) {
+      f = (b & c) | (~b & d);
+      k = 0x5a827999;
+    } else if (i < 40) {
+      f = b ^ c ^ d;
+      k = 0x6ed9eba1;
+    } else if (i < 60) {
+      f = (b & c) | (b & d) | (c & d);
+      k = 0x8f1bbcdc | 0;
+    } else {
+      f = b ^ c ^ d;
+      k = 0xca62c1d6 | 0;
+    }
+    const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = t;
+  }
+  const h = DIGEST;
+  putWord(h, 0, (0x67452301 + a) | 0);
+  putWord(h, 4, ((0xefcdab89 | 0) + b) | 0);
+  putWord(h, 8, ((0x98badcfe | 0) + c) | 0);
+  putWord(h, 12, (0x10325476 + d) | 0);
+  putWord(h, 16, ((0xc3d2e1f0 | 0) + e) | 0);
+  // 20 bytes -> 27 base64 characters and one '=' of padding.
+  let out = '';
+  for (let i = 0; i < 18; i += 3) {
+    const v = (h[i]! << 16) | (h[i + 1]! << 8) | h[i + 2]!;
+    out += B64[v >>> 18]! + B64[(v >>> 12) & 63]! + B64[(v >>> 6) & 63]! + B64[v & 63]!;
+  }
+  const v = (h[18]! << 16) | (h[19]! << 8);
+  return out + B64[v >>> 18]! + B64[(v >>> 12) & 63]! + B64[(v >>> 6) & 63]! + '=';
+}
+
+function putWord(out: Uint8Array, o: number, v: number): void {
+  out[o] = v >>> 24;
+  out[o + 1] = (v >>> 16) & 0xff;
+  out[o + 2] = (v >>> 8) & 0xff;
+  out[o + 3] = v & 0xff;
+}
