@@ -7,7 +7,9 @@
  *    failures in 15 min; other services default to 20 in 15 min.
  * 2. Connections, for services whose outcome is hidden (encrypted: SSH, RDP,
  *    TLS mail, LDAPS) or that have no outcome parser: short connections that
- *    reached the service, as ET's SYN-count rules do. Zeek misses Hydra on
+ *    reached the service, as ET's SYN-count rules do. Connections whose
+ *    analyzer reported a success or failure are left to the first count;
+ *    an "unknown" outcome (RDP with NLA/TLS) still counts as a connection. Zeek misses Hydra on
  *    SSH because its failure heuristic fires once per connection (zeek
  *    #1552), which is why connections are counted at all. A connection with
  *    its own auth event is left to the failure count, and connections longer
@@ -153,7 +155,9 @@ export default defineDetector({
 
     return {
       auth(e) {
-        authUids.set(e.uid, true);
+        // Only a known outcome takes a connection out of the connection count
+        // (RDP, for one, reports "unknown" for every connection).
+        if (e.outcome !== 'unknown') authUids.set(e.uid, true);
         if (e.outcome !== 'failure') return;
         if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
         const service = e.service.toLowerCase();

@@ -66,3 +66,16 @@ test('per-service thresholds are configurable', () => {
   for (let i = 0; i < 3; i++) h.emit(auth(2000 + i));
   assert.equal(only(h.finish(), RULE).length, 1);
 });
+
+test('connections whose auth outcome is unknown (RDP) still count as connections', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 20; i++) {
+    const s = session({ ts: 1000 + i * 10, 'id.resp_p': 3389, duration: 4 });
+    h.emit(auth(1000 + i * 10, { uid: s.record.uid, service: 'rdp', server_port: 3389, outcome: 'unknown' }));
+    h.emit(s);
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.service, 'rdp');
+  assert.equal(a[0]!.evidence.mode, 'connections');
+});
