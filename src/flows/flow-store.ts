@@ -31,10 +31,14 @@ export const F_HARD_AT = 2;
 export const F_SCHED_AT = 3;
 export const F_PKTS = 4; // +side
 export const F_IP_BYTES = 6; // +side
-// line 2 is Uint32/Uint8 (below)
+// line 2 is mostly Uint32/Uint8 (below), except:
+/**
+ * UDP/ICMP payload bytes. TCP sizes come from sequence numbers, so these
+ * two slots share their bytes with the TCP start/last sequence words
+ * (U_START_SEQ, U_LAST_SEQ): a datagram then touches one line less.
+ */
+export const F_BYTES = 8; // +side
 // line 3
-/** UDP/ICMP payload bytes (TCP sizes come from sequence numbers). */
-export const F_BYTES = 16; // +side
 export const F_START_TS = 18;
 export const F_ATTEMPT_AT = 19;
 export const F_CLOSE_AT = 20;

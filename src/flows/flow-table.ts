@@ -16,8 +16,12 @@
 
 /** Words of a normalised key. */
 export const KEY_WORDS = 10;
-/** Words per table entry: the key, its hash, and flow number + 1 (0 = empty entry). */
-export const ENTRY_WORDS = 12;
+/**
+ * Words per table entry: the key, its hash, flow number + 1 (0 = empty
+ * entry), and padding to 64 bytes so an entry never straddles two cache
+ * lines (one memory access per probe).
+ */
+export const ENTRY_WORDS = 16;
 const HASH_AT = 10;
 const FLOW_AT = 11;
 /** Offsets of the key fields inside an entry (and inside a key buffer). */
