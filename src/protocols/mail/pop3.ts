@@ -1,0 +1,168 @@
+/**
+ * Per-connection POP3 state for login outcomes (RFC 1939, AUTH from
+ * RFC 5034, STLS from RFC 2595): commands wait in a bounded queue for their
+ * "+OK"/"-ERR" status line. PASS, APOP and AUTH answered +OK are successes,
+ * -ERR failures (the user from USER, APOP or the SASL responses; the
+ * password never kept). Multi-line answers (CAPA, AUTH without a mechanism,
+ * LIST/UIDL without argument, RETR, TOP) are passed over up to ".". STLS
+ * answered +OK and a successful login end parsing.
+ */
+import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { logString } from '../http/text.js';
+import { AuthReporter } from './auth-reporter.js';
+import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
+import { LineReader, type LineSink } from './lines.js';
+import { isWord, skipSpaces, wordEnd } from './parser.js';
+import { SaslMech, saslMech, saslUser } from './sasl.js';
+
+const V_GREETING = 0;
+const V_OTHER = 1;
+const V_USER = 2;
+const V_PASS = 3;
+const V_APOP = 4;
+const V_AUTH = 5;
+const V_STLS = 6;
+/** Bit set on a queued verb whose +OK answer has more lines up to ".". */
+const MULTILINE = 0x100;
+
+export class Pop3Analyzer implements Analyzer, LineSink {
+  readonly #ctx: AnalyzerContext;
+  readonly #client = new LineReader(true, TEXT_MAX_LINE);
+  readonly #server = new LineReader(false, TEXT_MAX_LINE);
+  readonly #auth: AuthReporter;
+  readonly #pending: number[] = [V_GREETING];
+  #confirmed = false;
+  /** Inside a multi-line answer, until its "." line. */
+  #inList = false;
+  #saslActive = false;
+  #mech: SaslMech = SaslMech.OTHER;
+  #mechName = '';
+  #responses = 0;
+  /** User of the login in progress (USER, APOP or SASL). */
+  #user: string | undefined = undefined;
+  #saslUser: string | undefined = undefined;
+  #detail: string | undefined = undefined;
+
+  constructor(ctx: AnalyzerContext) {
+    this.#ctx = ctx;
+    this.#auth = new AuthReporter(ctx, 'pop3');
+  }
+
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    (fromOrig ? this.#client : this.#server).feed(data, ts, this);
+  }
+
+  gap(fromOrig: boolean, _len: number): void {
+    this.#ctx.anomaly(MailAnomaly.CONTENT_GAP);
+    (fromOrig ? this.#client : this.#server).resync();
+  }
+
+  wants(fromOrig: boolean): boolean {
+    return (fromOrig ? this.#client : this.#server).active;
+  }
+
+  end(ts: number): void {
+    this.#stop();
+    this.#auth.finish(ts, this.#confirmed, this.#user, this.#detail ?? 'no login outcome seen');
+  }
+
+  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
+    if (truncated) this.#ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
+    if (fromOrig) this.#command(buf, start, end);
+    else this.#reply(buf, start, end, ts);
+  }
+
+  #stop(): void {
+    this.#client.stop();
+    this.#server.stop();
+  }
+
+  #command(buf: Uint8Array, s: number, e: number): void {
+    if (this.#saslActive) {
+      if (this.#saslUser === undefined) this.#saslUser = saslUser(this.#mech, this.#responses, buf, s, e);
+      this.#responses++;
+      return;
+    }
+    const ve = wordEnd(buf, s, e);
+    const as = skipSpaces(buf, ve, e);
+    const hasArg = as < e;
+    let verb = V_OTHER;
+    if (isWord(buf, s, ve, 'USER')) {
+      verb = V_USER;
+      this.#user = hasArg ? logString(buf, as, e) : undefined;
+    } else if (isWord(buf, s, ve, 'PASS')) {
+      verb = V_PASS;
+    } else if (isWord(buf, s, ve, 'APOP')) {
+      verb = V_APOP;
+      this.#user = hasArg ? logString(buf, as, wordEnd(buf, as, e)) : undefined;
+    } else if (isWord(buf, s, ve, 'AUTH')) {
+      if (!hasArg) {
+        // "AUTH" alone lists the mechanisms (multi-line).
+        verb = V_OTHER | MULTILINE;
+      } else {
+        verb = V_AUTH;
+        const me = wordEnd(buf, as, e);
+        this.#mechName = logString(buf, as, me).toUpperCase();
+        this.#mech = saslMech(this.#mechName);
+        this.#saslActive = true;
+        this.#saslUser = undefined;
+        this.#responses = 0;
+        const is = skipSpaces(buf, me, e);
+        if (is < e) {
+          if (!(e - is === 1 && buf[is] === 0x3d)) this.#saslUser = saslUser(this.#mech, 0, buf, is, e);
+          this.#responses = 1;
+        }
+      }
+    } else if (isWord(buf, s, ve, 'STLS')) {
+      verb = V_STLS;
+    } else if (isWord(buf, s, ve, 'CAPA') || isWord(buf, s, ve, 'RETR') || isWord(buf, s, ve, 'TOP')) {
+      verb = V_OTHER | MULTILINE;
+    } else if ((isWord(buf, s, ve, 'LIST') || isWord(buf, s, ve, 'UIDL')) && !hasArg) {
+      verb = V_OTHER | MULTILINE;
+    }
+    if (this.#pending.length >= MAX_PENDING) {
+      this.#ctx.anomaly(MailAnomaly.POP3_TOO_MANY_PENDING);
+      return;
+    }
+    this.#pending.push(verb);
+  }
+
+  #reply(buf: Uint8Array, s: number, e: number, ts: number): void {
+    if (this.#inList) {
+      // A "." alone ends the list; ".." at a line start is a stuffed dot, still data.
+      if (e - s === 1 && buf[s] === 0x2e) this.#inList = false;
+      return;
+    }
+    const ok = e - s >= 3 && buf[s] === 0x2b && (buf[s + 1] === 0x4f || buf[s + 1] === 0x6f) && (buf[s + 2] === 0x4b || buf[s + 2] === 0x6b);
+    const err = !ok && e - s >= 4 && buf[s] === 0x2d && isWord(buf, s + 1, s + 4, 'ERR');
+    if (!ok && !err) {
+      // "+ challenge" during SASL; anything else is not POP3.
+      if (this.#saslActive && buf[s] === 0x2b) return;
+      this.#ctx.anomaly(MailAnomaly.POP3_BAD_REPLY);
+      return;
+    }
+    if (!this.#confirmed) {
+      this.#confirmed = true;
+      this.#ctx.confirm('pop3');
+    }
+    const queued = this.#pending.shift();
+    if (queued === undefined) return;
+    if (ok && (queued & MULTILINE) !== 0) this.#inList = true;
+    const verb = queued & ~MULTILINE;
+    const text = logString(buf, s, e);
+    if (verb === V_PASS || verb === V_APOP || verb === V_AUTH) {
+      let user = this.#user;
+      const detail = `${verb === V_PASS ? 'PASS' : verb === V_APOP ? 'APOP' : `AUTH ${this.#mechName}`}: ${text}`;
+      if (verb === V_AUTH) {
+        this.#saslActive = false;
+        user = this.#saslUser;
+        this.#user = user ?? this.#user;
+      }
+      this.#auth.report(ts, ok ? 'success' : 'failure', user, detail);
+      if (ok) this.#stop();
+    } else if (verb === V_STLS && ok) {
+      this.#detail = 'STLS';
+      this.#stop();
+    }
+  }
+}
