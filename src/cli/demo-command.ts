@@ -8,11 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary, formatCount } from './summary.js';
 import { PicketError } from '../util/errors.js';
+import { setUpDetection } from './detection.js';
+import { formatAlertText } from './alert-output.js';
+import type { Alert } from '../alerts/alert.js';
+
+/** Where the demo capture and its site configuration ship. */
+export function demoDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '..', '..', '..', 'assets', 'demo');
+}
 
 /** The demo captures shipped in the package (recorded in the project's own lab). */
 export function demoCaptures(): string[] {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const dir = path.resolve(here, '..', '..', '..', 'assets', 'demo');
+  const dir = demoDir();
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -29,8 +37,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const files = demoCaptures();
   if (files.length === 0) throw new PicketError('PKT_ERR_DEMO_MISSING', 'the bundled demo capture (assets/demo) is missing from this installation');
   const logsDir = path.resolve('data', 'demo-logs');
-  const summary = await replayCaptures(files, { logsDir });
-  process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir }));
+  const alerts: Alert[] = [];
+  const detection = setUpDetection({
+    configFile: path.join(demoDir(), 'picket.yaml'),
+    onAlert: (a) => alerts.push(a),
+  });
+  const summary = await replayCaptures(files, { logsDir, bus: detection.bus });
+  detection.finish();
+  process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length }));
+  alerts.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : 1));
+  process.stdout.write(`Alerts: ${formatCount(alerts.length)}\n`);
+  for (const a of alerts) process.stdout.write(`  ${formatAlertText(a)}\n`);
   const conn = path.join(logsDir, 'conn.jsonl');
   if (fs.existsSync(conn)) {
     const lines = fs.readFileSync(conn, 'utf8').split('\n').filter((l) => l !== '');

@@ -11,6 +11,8 @@ Usage: picket <command> [options]
 Commands:
   replay <capture>...   analyse pcap/pcapng files: logs, alerts, summary
   sensor --interface IF live capture through tcpdump
+  baseline <capture>... learn devices and user-agents into --state DIR, no alerts
+  config check FILE     validate a site configuration
   demo                  replay the bundled demo capture and show what it found
   help [command]        show help
 
@@ -25,6 +27,10 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return replayCommand;
     case 'sensor':
       return (await import('./sensor-command.js')).sensorCommand;
+    case 'baseline':
+      return (await import('./baseline-command.js')).baselineCommand;
+    case 'config':
+      return (await import('./config-command.js')).configCommand;
     case 'demo':
       return (await import('./demo-command.js')).demoCommand;
     default:

@@ -6,6 +6,8 @@ import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
+import { setUpDetection } from './detection.js';
+import { writeAlert } from './alert-output.js';
 
 export const REPLAY_HELP = `Usage: picket replay <capture>... [options]
 
@@ -43,14 +45,19 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const format = stringOpt(values, 'format') ?? 'json';
   if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --format must be json or text, got "${format}"`);
   const logsDir = stringOpt(values, 'logs');
+  const detection = setUpDetection({
+    configFile: stringOpt(values, 'config'),
+    stateDir: stringOpt(values, 'state'),
+    onAlert: (a) => writeAlert(a, format),
+  });
   const summary = await replayCaptures(positionals, {
+    bus: detection.bus,
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
   });
+  detection.finish();
   if (values.quiet !== true) {
-    process.stderr.write(
-      formatSummary({ command: 'picket replay', ...summary, logsDir }),
-    );
+    process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts }));
   }
   return 0;
 }

@@ -3,13 +3,14 @@
  * the same pipeline as replay, periodic health lines on stderr.
  */
 import { openLiveCapture } from '../capture/live-source.js';
-import { EventBus } from '../events/bus.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { formatSummary, formatCount } from './summary.js';
 import { intOpt, parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
+import { setUpDetection } from './detection.js';
+import { writeAlert, type AlertFormat } from './alert-output.js';
 
 export const SENSOR_HELP = `Usage: picket sensor --interface IF [options]
 
@@ -24,6 +25,7 @@ Options:
   --logs DIR           write JSON-lines logs to DIR
   --config FILE        site configuration (picket.yaml)
   --state DIR          persistent state directory
+  --format json|text   alerts on stdout as JSON lines (default) or text lines
   --stats-interval S   seconds between health lines on stderr (default 60)
   --duration S         stop after S seconds (default: run until SIGINT/SIGTERM)
   -h, --help           this help
@@ -39,6 +41,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     state: { type: 'string' },
     'stats-interval': { type: 'string' },
+    format: { type: 'string' },
     duration: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -55,7 +58,15 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const filter = stringOpt(values, 'filter');
   const logsDir = stringOpt(values, 'logs');
 
-  const bus = new EventBus();
+  const format = stringOpt(values, 'format') ?? 'json';
+  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `sensor: --format must be json or text, got "${format}"`);
+  const detection = setUpDetection({
+    configFile: stringOpt(values, 'config'),
+    stateDir: stringOpt(values, 'state'),
+    live: true,
+    onAlert: (a) => writeAlert(a, format as AlertFormat),
+  });
+  const bus = detection.bus;
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
   if (writer !== null) bus.onAny(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
@@ -66,6 +77,24 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     ...(bufferKiB !== undefined ? { bufferKiB } : {}),
   });
   const started = Date.now();
+  // Packet time keeps moving on an idle link: the newest packet's time plus
+  // the wall-clock time since it arrived, so flows and held alerts expire.
+  let lastSeenPackets = -1;
+  let lastPacketWall = Date.now();
+  const idle = setInterval(() => {
+    const packets = pipeline.stats().packets;
+    const wall = Date.now();
+    if (packets !== lastSeenPackets) {
+      lastSeenPackets = packets;
+      lastPacketWall = wall;
+      return;
+    }
+    if (pipeline.now === 0) return;
+    const ts = pipeline.now + (wall - lastPacketWall) / 1000;
+    pipeline.advanceTime(ts);
+    detection.engine.tick(ts);
+  }, 1000);
+  idle.unref();
   let lastPackets = 0;
   let lastTime = started;
   const health = setInterval(() => {
@@ -87,6 +116,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   try {
     const capture = await source.run((pkt) => pipeline.packet(pkt));
     pipeline.finish();
+    detection.finish();
     writer?.close();
     process.stderr.write(
       formatSummary({
@@ -97,10 +127,12 @@ export async function sensorCommand(argv: string[]): Promise<number> {
         logs: writer?.counts(),
         logsDir,
         kernelDrops: source.kernelDrops,
+        alerts: detection.alerts,
       }),
     );
   } finally {
     clearInterval(health);
+    clearInterval(idle);
     if (timer !== null) clearTimeout(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -129,6 +129,17 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Moves packet time forward without a packet (an idle live link), so
+   * flows still time out. Ignored when `ts` is not ahead of the newest packet.
+   */
+  advanceTime(ts: number): void {
+    if (ts <= this.#now) return;
+    this.#now = ts;
+    this.#nextExpire = ts + 1;
+    this.tracker.expire(ts);
+  }
+
   /** End of input: ends every live flow and flushes analyzers. */
   finish(): void {
     this.tracker.flushAll();

@@ -1,0 +1,46 @@
+/**
+ * `picket baseline <capture>... --state DIR`: learns what is normal (known
+ * devices, user-agents, first-seen times) without alerting, so a later
+ * replay or sensor with the same state alerts only on what is new.
+ */
+import { replayCaptures } from '../pipeline/replay.js';
+import { formatSummary } from './summary.js';
+import { parseCommandArgs, stringOpt } from './args.js';
+import { PicketError } from '../util/errors.js';
+import { setUpDetection } from './detection.js';
+
+export const BASELINE_HELP = `Usage: picket baseline <capture>... --state DIR [--config FILE]
+
+Replays captures to learn the network (devices per network, user-agents,
+first-seen times) into the state directory, raising no alert.
+`;
+
+export async function baselineCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('baseline', argv, {
+    state: { type: 'string' },
+    config: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(BASELINE_HELP);
+    return 0;
+  }
+  const stateDir = stringOpt(values, 'state');
+  if (stateDir === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: --state DIR is required (that is where the baseline is kept)');
+  if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: name at least one capture file');
+  const detection = setUpDetection({
+    configFile: stringOpt(values, 'config'),
+    stateDir,
+    baseline: true,
+    onAlert: () => undefined,
+  });
+  const summary = await replayCaptures(positionals, { bus: detection.bus });
+  detection.finish();
+  const st = detection.engine.stats().state;
+  if (values.quiet !== true) {
+    process.stderr.write(formatSummary({ command: 'picket baseline', ...summary }));
+    process.stderr.write(`  learned: ${st.devices} devices in ${st.networks} networks, ${st.user_agents} user-agents; state in ${stateDir}\n`);
+  }
+  return 0;
+}
