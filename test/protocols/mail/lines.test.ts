@@ -1,0 +1,55 @@
+/**
+ * LineReader: lines split across chunks, several per chunk, CR LF and bare
+ * LF, truncation of overlong lines (bounded), raw skips, resync after a gap,
+ * and stop.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineReader, type LineSink } from '../../../src/protocols/mail/lines.js';
+import { text } from './session.js';
+
+function collector(): { sink: LineSink; lines: [string, boolean][] } {
+  const lines: [string, boolean][] = [];
+  return {
+    lines,
+    sink: { line: (_o, b, s, e, _ts, t) => lines.push([Buffer.from(b.subarray(s, e)).toString('latin1'), t]) },
+  };
+}
+
+test('lines: several per chunk, split across chunks, CR LF and LF', () => {
+  const r = new LineReader(true, 64);
+  const { sink, lines } = collector();
+  r.feed(text('USER bob\r\nPA'), 1, sink);
+  r.feed(text('SS x'), 2, sink);
+  r.feed(text('\r'), 3, sink);
+  r.feed(text('\nQUIT\n\r\n'), 4, sink);
+  assert.deepEqual(lines, [['USER bob', false], ['PASS x', false], ['QUIT', false], ['', false]]);
+});
+
+test('lines: an overlong line is cut at the bound and flagged, whole or split', () => {
+  const r = new LineReader(false, 8);
+  const { sink, lines } = collector();
+  r.feed(text('0123456789abc\r\nok\r\n'), 1, sink);
+  r.feed(text('0123'), 2, sink);
+  r.feed(text('456789'), 3, sink);
+  r.feed(text('xyz\r\n'), 4, sink);
+  assert.deepEqual(lines, [['01234567', true], ['ok', false], ['01234567', true]]);
+});
+
+test('lines: skip passes over raw bytes; resync drops to the next line; stop ends it', () => {
+  const r = new LineReader(true, 64);
+  const lines: string[] = [];
+  const sink: LineSink = {
+    line: (_o, b, s, e) => {
+      const l = Buffer.from(b.subarray(s, e)).toString('latin1');
+      lines.push(l);
+      if (l === 'BDAT 5') r.skip(5);
+      if (l === 'STOP') r.stop();
+    },
+  };
+  r.feed(text('BDAT 5\r\nab\r\ncNEXT\r\nhalf'), 1, sink);
+  r.resync();
+  r.feed(text('-line lost\r\nAFTER\r\nSTOP\r\nNEVER\r\n'), 2, sink);
+  assert.deepEqual(lines, ['BDAT 5', 'NEXT', 'AFTER', 'STOP']);
+  assert.equal(r.active, false);
+});
