@@ -61,8 +61,12 @@ export class TelnetAnalyzer implements Analyzer {
     const strip = fromOrig ? this.#cliStrip : this.#srvStrip;
     const n = strip.strip(data, this.#scratch);
     if (strip.commands > 0) this.#confirm();
-    if (fromOrig) this.#typing(n);
-    else this.#serverText(n, ts);
+    if (fromOrig) {
+      this.#typing(n);
+      this.#enter(n);
+    } else {
+      this.#serverText(n, ts);
+    }
   }
 
   gap(_fromOrig: boolean, _len: number): void {
@@ -96,7 +100,7 @@ export class TelnetAnalyzer implements Analyzer {
     for (let i = 0; i < n; i++) {
       const b = d[i]!;
       if (b === 0x0a || b === 0x0d || b === 0) {
-        if (this.#lineLen > 0) this.#check(ts);
+        if (this.#lineLen > 0) this.#check(ts, true);
         this.#lineLen = 0;
         this.#lineMatched = false;
         continue;
@@ -109,7 +113,7 @@ export class TelnetAnalyzer implements Analyzer {
       line[this.#lineLen++] = b;
     }
     // A prompt waits for input without a newline.
-    if (this.#lineLen > 0 && !this.#done) this.#check(ts);
+    if (this.#lineLen > 0 && !this.#done) this.#check(ts, false);
     this.#serverBytes += n;
     if (this.#serverBytes > MAX_SERVER_BYTES && !this.#done) {
       // Well past any login dialogue: the rest is the session.
@@ -117,22 +121,32 @@ export class TelnetAnalyzer implements Analyzer {
     }
   }
 
-  #check(ts: number): void {
+  /**
+   * Matches the current server line. Messages are read from whole lines only
+   * (so the detail does not depend on where a chunk ended); prompts also from
+   * the partial line a chunk ends with, because a prompt waits for input.
+   */
+  #check(ts: number, whole: boolean): void {
     if (this.#lineMatched || this.#done) return;
     const line = this.#line;
     const len = this.#lineLen;
-    if (anyOf(line, len, FAILURE_TEXTS, contains)) {
+    if (whole && anyOf(line, len, FAILURE_TEXTS, contains)) {
       this.#lineMatched = true;
       this.#confirm();
       this.#attemptOpen = false;
       this.#auth.report(ts, 'failure', this.#user, logString(line, 0, len).trim());
-    } else if (anyOf(line, len, SUCCESS_TEXTS, contains)) {
+      return;
+    }
+    if (whole && anyOf(line, len, SUCCESS_TEXTS, contains)) {
       this.#lineMatched = true;
       this.#confirm();
       this.#attemptOpen = false;
       this.#auth.report(ts, 'success', this.#user, logString(line, 0, len).trim());
       this.#done = true;
-    } else if (anyOf(line, len, LOGIN_PROMPTS, endsWith)) {
+      return;
+    }
+    // "Last login:" cut at a chunk end also ends with "login:": it is the success line, not a prompt.
+    if (anyOf(line, len, LOGIN_PROMPTS, endsWith) && !anyOf(line, len, SUCCESS_TEXTS, endsWith)) {
       this.#lineMatched = true;
       this.#confirm();
       this.#prompts++;
@@ -142,6 +156,18 @@ export class TelnetAnalyzer implements Analyzer {
       this.#lineMatched = true;
       this.#awaiting = AWAIT_PASSWORD;
       this.#attemptOpen = true;
+    }
+  }
+
+  /** The client pressed Enter: the terminal is on a new line, whether or not the server echoes it. */
+  #enter(n: number): void {
+    const d = this.#scratch;
+    for (let i = 0; i < n; i++) {
+      if (d[i] === 0x0d || d[i] === 0x0a) {
+        this.#lineLen = 0;
+        this.#lineMatched = false;
+        return;
+      }
     }
   }
 
