@@ -68,7 +68,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   });
   const bus = detection.bus;
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
-  if (writer !== null) bus.onAny(writer.handle);
+  if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   const source = openLiveCapture({
     interface: iface,

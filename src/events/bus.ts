@@ -10,6 +10,7 @@ type Handler = (event: PicketEvent) => void;
 export class EventBus {
   readonly #handlers = new Map<string, Handler[]>();
   readonly #any: Handler[] = [];
+  readonly #logs: Handler[] = [];
   /** Errors thrown by handlers, by event type (a handler bug never stops the capture). */
   readonly handlerErrors = new Map<string, number>();
   onError: ((err: unknown, event: PicketEvent) => void) | null = null;
@@ -28,6 +29,15 @@ export class EventBus {
     this.#any.push(handler);
   }
 
+  /**
+   * Subscribe to log records only (events that carry `log` and `record`).
+   * Unlike `onAny`, this does not make `has()` true for event types that are
+   * never logs, so producers still skip building those.
+   */
+  onLog(handler: (event: PicketEvent) => void): void {
+    this.#logs.push(handler);
+  }
+
   /** True when someone listens to `type`: lets producers skip building events nobody reads. */
   has(type: PicketEventType): boolean {
     return this.#any.length > 0 || (this.#handlers.get(type)?.length ?? 0) > 0;
@@ -39,6 +49,9 @@ export class EventBus {
       for (let i = 0; i < list.length; i++) this.#call(list[i]!, event);
     }
     for (let i = 0; i < this.#any.length; i++) this.#call(this.#any[i]!, event);
+    if (this.#logs.length > 0 && 'log' in event) {
+      for (let i = 0; i < this.#logs.length; i++) this.#call(this.#logs[i]!, event);
+    }
   }
 
   #call(handler: Handler, event: PicketEvent): void {

@@ -40,7 +40,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   const bus = opts.bus ?? new EventBus();
   if (opts.onEvent !== undefined) bus.onAny(opts.onEvent);
   const writer = opts.logsDir === undefined ? null : new JsonlLogWriter(opts.logsDir);
-  if (writer !== null) bus.onAny(writer.handle);
+  if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({
     bus,
     protocols: opts.protocols ?? createProtocols(),
