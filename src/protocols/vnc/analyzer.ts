@@ -61,7 +61,7 @@ export class VncAnalyzer implements Analyzer {
     this.#auth = new AuthReporter(ctx, 'vnc');
     const c = ctx.conn;
     const rec = {} as RfbRecord;
-    // Zeek's field order (insertion order is the key order); ts is set when the first version arrives.
+    // Collected as the handshake goes; ts is set when the first version arrives.
     rec.ts = 0;
     rec.uid = c.uid;
     rec['id.orig_h'] = c.orig_h;
@@ -313,6 +313,25 @@ export class VncAnalyzer implements Analyzer {
     if (this.#logged) return;
     this.#logged = true;
     if (this.#log === undefined) return;
-    this.#log({ type: 'rfb', log: 'rfb', ts: this.#rec.ts, uid: this.#rec.uid, record: this.#rec });
+    // Fields arrived in handshake order; the log line takes Zeek's order (insertion order is the key order).
+    const r = this.#rec;
+    const out = {} as RfbRecord;
+    out.ts = r.ts;
+    out.uid = r.uid;
+    out['id.orig_h'] = r['id.orig_h'];
+    out['id.orig_p'] = r['id.orig_p'];
+    out['id.resp_h'] = r['id.resp_h'];
+    out['id.resp_p'] = r['id.resp_p'];
+    if (r.client_major_version !== undefined) out.client_major_version = r.client_major_version;
+    if (r.client_minor_version !== undefined) out.client_minor_version = r.client_minor_version;
+    if (r.server_major_version !== undefined) out.server_major_version = r.server_major_version;
+    if (r.server_minor_version !== undefined) out.server_minor_version = r.server_minor_version;
+    if (r.authentication_method !== undefined) out.authentication_method = r.authentication_method;
+    if (r.auth !== undefined) out.auth = r.auth;
+    if (r.share_flag !== undefined) out.share_flag = r.share_flag;
+    if (r.desktop_name !== undefined) out.desktop_name = r.desktop_name;
+    if (r.width !== undefined) out.width = r.width;
+    if (r.height !== undefined) out.height = r.height;
+    this.#log({ type: 'rfb', log: 'rfb', ts: out.ts, uid: out.uid, record: out });
   }
 }
