@@ -64,6 +64,57 @@ const detectorShape = Object.fromEntries(
   Object.entries(DETECTOR_OPTIONS).map(([id, schema]) => [id, (schema as z.ZodObject).prefault({})]),
 ) as { [K in keyof DetectorOptionSchemas]: z.ZodPrefault<DetectorOptionSchemas[K]> };
 
+/** `asn_allowlists[]`: ASNs (numbers or organisation globs) and countries a host group may talk to. */
+const asnAllowlistSchema = z.strictObject({
+  /** Network names or CIDRs the list applies to. */
+  hosts: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)),
+  /** AS numbers, or organisation name patterns with * (e.g. "Canonical*"). */
+  asns: z.array(z.union([z.number().int().min(0).max(4294967295), z.string().min(1)])).default([]),
+  /** ISO 3166 two-letter country codes allowed besides the ASNs (optional). */
+  countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'is not a two-letter country code')).default([]),
+  description: z.string().optional(),
+});
+
+const intelListSchema = z.strictObject({
+  /** File (relative to the config file) or http(s) URL. */
+  path: z.string().min(1),
+  kind: z.enum(['ip', 'cidr', 'domain']),
+  /** Name shown in alerts (defaults to the file name). */
+  name: z.string().optional(),
+});
+
+const mispServerSchema = z.strictObject({
+  url: z.string().url(),
+  /** Environment variable holding the API key (never the key itself in the file). */
+  key_env: z.string().min(1),
+  verify_tls: z.boolean().default(true),
+  /** Only attributes published after this many days ago are pulled on the first run. */
+  since_days: z.number().int().min(1).default(30),
+});
+
+const intelSchema = z.strictObject({
+  /** Tor relay sources: Onionoo details JSON, consensus documents or TorDNSEL exit lists (files or URLs). */
+  tor: z.array(z.string().min(1)).default([]),
+  /** Alert on exits only (default: any relay or exit). */
+  tor_exits_only: z.boolean().default(false),
+  misp: z
+    .strictObject({
+      feeds: z.array(z.string().min(1)).default([]),
+      servers: z.array(mispServerSchema).default([]),
+    })
+    .prefault({}),
+  lists: z.array(intelListSchema).default([]),
+  /** How often sources are refreshed. */
+  refresh: durationField('1h'),
+  /** Own MaxMind-format (mmdb) databases instead of the bundled ones. */
+  asn_mmdb: z.string().optional(),
+  country_mmdb: z.string().optional(),
+  /** Extra user-agent pattern files for ua.attack_tool (one pattern a line). */
+  user_agent_patterns: z.array(z.string().min(1)).default([]),
+  /** Where indicators pulled from MISP servers and URLs are kept (default: <state>/intel or ./data/intel). */
+  cache_dir: z.string().optional(),
+});
+
 export const siteConfigSchema = z.strictObject({
   /** observer.name of every alert. */
   observer_name: z.string().min(1).default('picket'),
@@ -91,6 +142,8 @@ export const siteConfigSchema = z.strictObject({
     })
     .prefault({}),
   suppress: z.array(suppressSchema).default([]),
+  asn_allowlists: z.array(asnAllowlistSchema).default([]),
+  intel: intelSchema.prefault({}),
   detectors: z.strictObject(detectorShape).prefault({}),
 });
 

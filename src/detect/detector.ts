@@ -12,6 +12,7 @@ import type { Evidence, Severity } from '../alerts/alert.js';
 import type { SiteConfig } from '../config/schema.js';
 import type { Site } from '../config/site.js';
 import type { StateStore } from '../state/store.js';
+import type { IntelContext } from '../intel/context.js';
 
 /** One match reported by a detector; the engine turns it into (or merges it into) an alert. */
 export interface Finding {
@@ -38,6 +39,8 @@ export interface DetectorContext<O> {
   readonly config: SiteConfig;
   readonly site: Site;
   readonly state: StateStore;
+  /** Threat intelligence and enrichment (each part absent when not configured). */
+  readonly intel: IntelContext;
   report(finding: Finding): void;
   /** Evidence of the alert currently held for `key` (to merge into), if any. */
   pending(key: string): Evidence | undefined;

@@ -12,6 +12,7 @@
  * the detectors). Nothing here reads the wall clock, so a replayed capture
  * gives the same alerts every time.
  */
+import type { IntelContext } from '../intel/context.js';
 import type { EventBus } from '../events/bus.js';
 import type { PicketEvent, PicketEventType } from '../events/types.js';
 import type { ArpEvent } from '../events/arp.js';
@@ -44,6 +45,8 @@ export interface EngineOptions {
    */
   live?: boolean;
   onAlert(alert: Alert): void;
+  /** Threat intelligence for the intel rules (ASN, indicators, Tor, user-agents, DGA). */
+  intel?: IntelContext;
   /** Detector set to run (tests, plugins); defaults to the registry. */
   detectors?: readonly DetectorDefinition<OptionsSchema>[];
 }
@@ -230,6 +233,7 @@ export function createEngine(opts: EngineOptions): Engine {
       config,
       site,
       state,
+      intel: opts.intel ?? {},
       report: (f) => report(def, rule, f),
       pending: (k) => hold.get(def.id + KEY_SEP + k)?.evidence,
       excluded: exclude.size === 0 ? () => false : (ip) => ip !== undefined && exclude.has(ip),

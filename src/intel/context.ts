@@ -1,0 +1,93 @@
+/**
+ * What detectors may ask about the world beyond the packets: who owns an
+ * address (ASN, organisation, country), whether an address, name or
+ * user-agent is a known indicator, whether an address is a Tor relay, and
+ * whether a name looks machine-generated. Each part is optional: a detector
+ * whose source is not configured stays quiet.
+ */
+
+/** Owner of an address. */
+export interface IpOwner {
+  asn?: number;
+  as_org?: string;
+  /** ISO 3166 two-letter country code. */
+  cc?: string;
+}
+
+export interface IpEnricher {
+  /** Owner of an IPv4/IPv6 address in text form, or undefined when unknown. */
+  lookup(ip: string): IpOwner | undefined;
+}
+
+/** Where an indicator came from, for `evidence` and `picket intel lookup`. */
+export interface IndicatorSource {
+  /** Source name: a list file name, "misp-feed:<name>", "misp:<server>". */
+  source: string;
+  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
+  /** The indicator as listed (e.g. the CIDR or the parent domain that matched). */
+  indicator: string;
+  /** MISP event id/uuid, info and tags, when the indicator came from MISP. */
+  event_id?: string;
+  event_info?: string;
+  tags?: string[];
+  /** MISP `to_ids`: only these raise alerts; the others only enrich. */
+  to_ids: boolean;
+}
+
+export interface IndicatorIndex {
+  /** Indicators matching an address (exact IP or containing CIDR). */
+  matchIp(ip: string): IndicatorSource[];
+  /** Indicators matching a DNS name or any parent domain of it. */
+  matchDomain(name: string): IndicatorSource[];
+  /** Indicators matching a user-agent exactly (MISP user-agent attributes). */
+  matchUserAgent(ua: string): IndicatorSource[];
+}
+
+export interface TorRelay {
+  nickname?: string;
+  fingerprint?: string;
+  or_port?: number;
+  dir_port?: number;
+  flags: string[];
+  exit: boolean;
+  source: string;
+}
+
+export interface TorIndex {
+  /** Relays at this address, or undefined. */
+  lookup(ip: string): TorRelay[] | undefined;
+}
+
+export interface UserAgentMatch {
+  /** Tool name, e.g. "sqlmap". */
+  tool: string;
+  /** The pattern that matched. */
+  pattern: string;
+  /** Where the pattern came from (bundled list, user file). */
+  source: string;
+}
+
+export interface UserAgentClassifier {
+  /** The attack or recon tool a user-agent belongs to, or undefined. */
+  attackTool(ua: string): UserAgentMatch | undefined;
+}
+
+export interface DgaScore {
+  name: string;
+  score: number;
+  dga: boolean;
+  /** Why not scored (popular/allowlisted domain, too short...), when skipped. */
+  skipped?: string;
+}
+
+export interface DgaScorer {
+  score(name: string): DgaScore;
+}
+
+export interface IntelContext {
+  enrich?: IpEnricher;
+  indicators?: IndicatorIndex;
+  tor?: TorIndex;
+  userAgents?: UserAgentClassifier;
+  dga?: DgaScorer;
+}
