@@ -1,7 +1,7 @@
 /**
  * Registration of the FTP analyzer: TCP 21 and 2811 first, and a content
  * probe for a client "USER " command or a "220" greeting that names FTP
- * (a bare 220 is also SMTP's greeting).
+ * and not SMTP (a bare 220 is also SMTP's greeting).
  *
  * ftp.log events are handed to the `log` option: the PicketEvent union does
  * not carry `FtpEvent` yet, so the default spec emits only `auth` events.
@@ -14,6 +14,7 @@ import { FTP_PORTS } from './consts.js';
 
 const USER = asciiBytes('user ');
 const FTP = asciiBytes('ftp');
+const SMTP = asciiBytes('smtp');
 /** How far into a greeting the probe looks for "FTP". */
 const PROBE_SCAN = 256;
 
@@ -23,10 +24,13 @@ export function probeFtp(data: Uint8Array, fromOrig: boolean): boolean {
   if (data.length < 5 || data[0] !== 0x32 || data[1] !== 0x32 || data[2] !== 0x30) return false;
   if (data[3] !== 0x20 && data[3] !== 0x2d) return false;
   const end = data.length < PROBE_SCAN ? data.length : PROBE_SCAN;
+  let ftp = false;
   for (let i = 4; i + 3 <= end && data[i] !== 0x0a; i++) {
-    if (startsWithIgnoreCase(data, i, end, FTP)) return true;
+    // "220 ftp.example.org ESMTP" is a mail server whose name happens to say ftp.
+    if (startsWithIgnoreCase(data, i, end, SMTP)) return false;
+    if (startsWithIgnoreCase(data, i, end, FTP)) ftp = true;
   }
-  return false;
+  return ftp;
 }
 
 export interface FtpSpecOptions {

@@ -7,12 +7,15 @@
 export function parseVersion(buf: Uint8Array, off: number): { major: string; minor: string } | null {
   if (buf[off] !== 0x52 || buf[off + 1] !== 0x46 || buf[off + 2] !== 0x42 || buf[off + 3] !== 0x20) return null;
   if (buf[off + 7] !== 0x2e || buf[off + 11] !== 0x0a) return null;
-  for (const i of [4, 5, 6, 8, 9, 10]) {
+  for (let i = 4; i < 11; i++) {
+    if (i === 7) continue;
     const b = buf[off + i]!;
     if (b < 0x30 || b > 0x39) return null;
   }
-  const s = (a: number): string => String.fromCharCode(buf[a]!, buf[a + 1]!, buf[a + 2]!);
-  return { major: s(off + 4), minor: s(off + 8) };
+  return {
+    major: String.fromCharCode(buf[off + 4]!, buf[off + 5]!, buf[off + 6]!),
+    minor: String.fromCharCode(buf[off + 8]!, buf[off + 9]!, buf[off + 10]!),
+  };
 }
 
 /**

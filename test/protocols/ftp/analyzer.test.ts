@@ -117,6 +117,7 @@ test('ftp: probe', () => {
   // A greeting that does not say FTP is left to the port: probes only claim what is unmistakable.
   assert.equal(probeFtp(text('220-FileZilla Server 1.7\r\n'), false), false);
   assert.equal(probeFtp(text('220 mx ESMTP Postfix\r\n'), false), false);
+  assert.equal(probeFtp(text('220 ftp.example.org ESMTP Exim\r\n'), false), false);
   assert.equal(probeFtp(text('EHLO x\r\n'), true), false);
 });
 

@@ -16,6 +16,7 @@ import { ZEEK_CORPUS } from '../../helpers/paths.js';
 import { createFtpSpec } from '../../../src/protocols/ftp/index.js';
 import type { FtpRecord } from '../../../src/protocols/ftp/events.js';
 import type { AuthEvent } from '../../../src/events/auth.js';
+import { harness, only } from '../../detect/harness.js';
 
 const DIR = path.join(ZEEK_CORPUS, 'ftp-bruteforce');
 
@@ -77,4 +78,19 @@ test('ftp-bruteforce: the notice source failed its logins, one auth failure per 
     assert.equal(a.server, '192.168.56.101');
     assert.equal(a.server_port, 21);
   }
+});
+
+test('ftp-bruteforce: the brute-force detector names the same source as Zeek, at the same count', async () => {
+  const spec = createFtpSpec();
+  const { events } = await replayWithSummary([path.join(DIR, 'bruteforce.pcap')], [spec]);
+  const h = harness('networks: []\n');
+  for (const e of events) h.emit(e);
+  const alerts = only(h.finish(), 'auth.bruteforce');
+  const notice = readZeekLog(path.join(DIR, 'notice.log'))[0]!;
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  assert.equal(a.source.ip, notice.src);
+  // Zeek: "192.168.56.1 had 20 failed logins on 1 FTP server in 0m37s".
+  const zeekCount = /had (\d+) failed logins/.exec(notice.msg!)![1];
+  assert.match(a.message, new RegExp(`failed ${zeekCount} FTP logins on 192\\.168\\.56\\.101`));
 });
