@@ -19,6 +19,10 @@ import type { LdapEvent } from '../protocols/ldap/events.js';
 import type { SmbEvent } from '../protocols/smb/events.js';
 import type { KerberosEvent } from '../protocols/kerberos/events.js';
 import type { SshEvent } from '../protocols/ssh/events.js';
+import type { FtpEvent } from '../protocols/ftp/events.js';
+import type { RdpEvent } from '../protocols/rdp/events.js';
+import type { MysqlEvent } from '../protocols/mysql/events.js';
+import type { VncEvent } from '../protocols/vnc/events.js';
 
 /** A new connection was seen (its first packet). */
 export interface FlowStartEvent {
@@ -50,7 +54,11 @@ export type PicketEvent =
   | LdapEvent
   | SmbEvent
   | KerberosEvent
-  | SshEvent;
+  | SshEvent
+  | FtpEvent
+  | RdpEvent
+  | MysqlEvent
+  | VncEvent;
 
 export type PicketEventType = PicketEvent['type'];
 

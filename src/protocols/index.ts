@@ -16,9 +16,35 @@ import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
 import { smbSpec } from './smb/index.js';
 import { kerberosSpec } from './kerberos/index.js';
+import { ftpSpec } from './ftp/index.js';
+import { telnetSpec } from './telnet/index.js';
+import { rdpSpec } from './rdp/index.js';
+import { smtpSpec, imapSpec, pop3Spec } from './mail/index.js';
+import { mysqlSpec } from './mysql/index.js';
+import { postgresSpec } from './postgres/index.js';
+import { vncSpec } from './vnc/index.js';
 
 export function createProtocols(): ProtocolSpec[] {
-  return [dnsSpec, nbnsSpec, createDhcpSpec(), httpSpec, tlsSpec, sshSpec, ldapSpec, smbSpec, kerberosSpec];
+  return [
+    dnsSpec,
+    nbnsSpec,
+    createDhcpSpec(),
+    httpSpec,
+    tlsSpec,
+    sshSpec,
+    ldapSpec,
+    smbSpec,
+    kerberosSpec,
+    ftpSpec,
+    telnetSpec,
+    rdpSpec,
+    smtpSpec,
+    imapSpec,
+    pop3Spec,
+    mysqlSpec,
+    postgresSpec,
+    vncSpec,
+  ];
 }
 
 /** Names of every shipped analyzer (the conn.log `service` values they set). */

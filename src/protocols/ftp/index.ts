@@ -3,9 +3,8 @@
  * probe for a client "USER " command or a "220" greeting that names FTP
  * and not SMTP (a bare 220 is also SMTP's greeting).
  *
- * ftp.log events are handed to the `log` option: the PicketEvent union does
- * not carry `FtpEvent` yet, so the default spec emits only `auth` events.
- * Once it does, pass `log: ctx.emit` (or make that the default here).
+ * ftp.log events go to the bus by default; the `log` option redirects
+ * them (tests).
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { asciiBytes, startsWithIgnoreCase } from '../http/text.js';
@@ -45,7 +44,7 @@ export function createFtpSpec(opts: FtpSpecOptions = {}): ProtocolSpec {
     transports: ['tcp'],
     ports: FTP_PORTS,
     probe: (data, fromOrig, transport) => transport === 'tcp' && probeFtp(data, fromOrig),
-    create: (ctx) => new FtpAnalyzer(ctx, log),
+    create: (ctx) => new FtpAnalyzer(ctx, log ?? ((e) => ctx.emit(e))),
   };
 }
 

@@ -3,9 +3,8 @@
  * for the server's greeting (sequence 0, protocol 10, a version starting
  * with a digit).
  *
- * mysql.log events are handed to the `log` option: the PicketEvent union
- * does not carry `MysqlEvent` yet, so the default spec emits only `auth`
- * events.
+ * mysql.log events go to the bus by default; the `log` option redirects
+ * them (tests).
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { MysqlAnalyzer, type MysqlLogSink } from './analyzer.js';
@@ -30,7 +29,7 @@ export function createMysqlSpec(opts: MysqlSpecOptions = {}): ProtocolSpec {
     transports: ['tcp'],
     ports: MYSQL_PORTS,
     probe: (data, fromOrig, transport) => transport === 'tcp' && probeMysql(data, fromOrig),
-    create: (ctx) => new MysqlAnalyzer(ctx, log),
+    create: (ctx) => new MysqlAnalyzer(ctx, log ?? ((e) => ctx.emit(e))),
   };
 }
 

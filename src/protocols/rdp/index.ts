@@ -2,8 +2,8 @@
  * Registration of the RDP analyzer: TCP 3389 first, and a content probe for
  * a client TPKT carrying an X.224 Connection Request.
  *
- * rdp.log events are handed to the `log` option: the PicketEvent union does
- * not carry `RdpEvent` yet, so the default spec emits only `auth` events.
+ * rdp.log events go to the bus by default; the `log` option redirects
+ * them (tests).
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { RdpAnalyzer, type RdpLogSink } from './analyzer.js';
@@ -26,7 +26,7 @@ export function createRdpSpec(opts: RdpSpecOptions = {}): ProtocolSpec {
     transports: ['tcp'],
     ports: RDP_PORTS,
     probe: (data, fromOrig, transport) => transport === 'tcp' && probeRdp(data, fromOrig),
-    create: (ctx) => new RdpAnalyzer(ctx, log),
+    create: (ctx) => new RdpAnalyzer(ctx, log ?? ((e) => ctx.emit(e))),
   };
 }
 

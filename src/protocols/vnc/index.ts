@@ -3,8 +3,8 @@
  * content probe for the server's "RFB 003.00x" version line. The conn.log
  * service is "rfb" (Zeek's name); auth events say "vnc".
  *
- * rfb.log events are handed to the `log` option: the PicketEvent union does
- * not carry `VncEvent` yet, so the default spec emits only `auth` events.
+ * rfb.log events go to the bus by default; the `log` option redirects
+ * them (tests).
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { VncAnalyzer, type RfbLogSink } from './analyzer.js';
@@ -27,7 +27,7 @@ export function createVncSpec(opts: VncSpecOptions = {}): ProtocolSpec {
     transports: ['tcp'],
     ports: VNC_PORTS,
     probe: (data, _fromOrig, transport) => transport === 'tcp' && probeVnc(data),
-    create: (ctx) => new VncAnalyzer(ctx, log),
+    create: (ctx) => new VncAnalyzer(ctx, log ?? ((e) => ctx.emit(e))),
   };
 }
 
