@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { cidrField, durationField, ipField, portField } from './fields.js';
 import { DETECTOR_OPTIONS } from '../detect/index.js';
+import { serverConfigSchema } from '../server/config-schema.js';
 
 export const NETWORK_ROLES = ['server', 'workstation', 'admin', 'isolated', 'guest', 'other'] as const;
 
@@ -145,6 +146,8 @@ export const siteConfigSchema = z.strictObject({
   asn_allowlists: z.array(asnAllowlistSchema).default([]),
   intel: intelSchema.prefault({}),
   detectors: z.strictObject(detectorShape).prefault({}),
+  /** `picket server`: listen address, TLS, ingest limits (src/server/config-schema.ts). */
+  server: serverConfigSchema.prefault({}),
 });
 
 type DeepReadonly<T> = T extends (infer U)[]
