@@ -1,0 +1,143 @@
+/**
+ * The `picket` command end to end: real processes on real captures, checking
+ * exit codes, stdout (alerts), stderr (summary, errors) and the log files.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'picket.js');
+const WIKI = path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap');
+const LAB = path.join(REPO_ROOT, 'test', 'lab');
+
+function picket(args: string[], input?: Buffer): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function lines(file: string): string[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+test('--help lists the commands', () => {
+  const r = picket(['--help']);
+  assert.equal(r.status, 0);
+  for (const cmd of ['replay', 'sensor', 'baseline', 'config check', 'demo']) assert.match(r.stdout, new RegExp(cmd));
+});
+
+test('replay writes Zeek-style logs and a summary', () => {
+  const dir = tempDir();
+  try {
+    const r = picket(['replay', WIKI, '--logs', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /136 packets/);
+    assert.match(r.stderr, /packets\/s/);
+    assert.match(r.stderr, /flows 34 /);
+    const conn = lines(path.join(dir, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(conn.length, 34);
+    for (const rec of conn) {
+      assert.equal(typeof rec.uid, 'string');
+      assert.match(String(rec.community_id), /^1:/);
+    }
+    assert.equal(lines(path.join(dir, 'dns.jsonl')).length, 34);
+    assert.ok(fs.existsSync(path.join(dir, 'http.jsonl')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replay reads standard input', () => {
+  const dir = tempDir();
+  try {
+    const r = picket(['replay', '-', '--logs', dir, '--no-analyzers'], fs.readFileSync(WIKI));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(lines(path.join(dir, 'conn.jsonl')).length, 34);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a truncated capture reports the byte offset and keeps the results before it', () => {
+  const dir = tempDir();
+  try {
+    const whole = fs.readFileSync(WIKI);
+    const cut = path.join(dir, 'cut.pcap');
+    fs.writeFileSync(cut, whole.subarray(0, 10_000));
+    const r = picket(['replay', cut, '--logs', path.join(dir, 'logs')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /cut\.pcap is truncated: reading stopped at byte [\d,]+/);
+    const conn = lines(path.join(dir, 'logs', 'conn.jsonl'));
+    assert.ok(conn.length > 0 && conn.length < 34, `got ${conn.length} connections`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('alerts go to stdout as JSON lines or text', () => {
+  const capture = path.join(LAB, 'captures', 'scan-syn.pcap');
+  const config = path.join(LAB, 'picket.yaml');
+  const json = picket(['replay', capture, '--config', config, '-q']);
+  assert.equal(json.status, 0, json.stderr);
+  const alerts = lines0(json.stdout).map((l) => JSON.parse(l) as { rule: { id: string }; source: { ip: string } });
+  const scan = alerts.find((a) => a.rule.id === 'scan.port.vertical');
+  assert.ok(scan, json.stdout);
+  assert.equal(scan.source.ip, '10.77.2.20');
+  const text = picket(['replay', capture, '--config', config, '--format', 'text', '-q']);
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /scan\.port\.vertical +10\.77\.2\.20 -> 10\.77\.1\.10: 10\.77\.2\.20 probed [\d,]+ TCP ports/);
+});
+
+function lines0(s: string): string[] {
+  return s.split('\n').filter((l) => l !== '');
+}
+
+test('bad input gets a clear error and a non-zero exit', () => {
+  const dir = tempDir();
+  try {
+    const notCapture = path.join(dir, 'notes.txt');
+    fs.writeFileSync(notCapture, 'hello, this is not a capture file\n');
+    const r1 = picket(['replay', notCapture]);
+    assert.equal(r1.status, 1);
+    assert.match(r1.stderr, /notes\.txt/);
+    const r2 = picket(['replay', path.join(dir, 'missing.pcap')]);
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr, /no such file/);
+    const r3 = picket(['replay', WIKI, '--frobnicate']);
+    assert.equal(r3.status, 2);
+    assert.match(r3.stderr, /frobnicate/);
+    const bad = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(bad, 'networks:\n  - name: lan\n    cidrs: [10.0.0.0/33]\n');
+    const r4 = picket(['config', 'check', bad]);
+    assert.equal(r4.status, 2);
+    assert.match(r4.stderr, /:3: networks\[0\]\.cidrs\[0\]: "10\.0\.0\.0\/33" is not a CIDR/);
+    const r5 = picket(['replay', WIKI, '--config', bad]);
+    assert.equal(r5.status, 2);
+    assert.match(r5.stderr, /is not a CIDR/);
+    const r6 = picket(['config', 'check', path.join(LAB, 'picket.yaml')]);
+    assert.equal(r6.status, 0, r6.stderr);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the demo (npm start) replays the bundled capture and prints its alerts', () => {
+  const dir = tempDir();
+  try {
+    const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Alerts: \d+/);
+    for (const rule of ['scan.port.vertical', 'auth.bruteforce', 'dhcp.rogue_server', 'smb.internet']) assert.match(r.stdout, new RegExp(rule.replace('.', '\\.')));
+    assert.ok(fs.existsSync(path.join(dir, 'data', 'demo-logs', 'conn.jsonl')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sensor reports a clear error for a missing interface', () => {
+  const r = picket(['sensor', '--interface', 'picket-no-such-if0', '--duration', '5']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /picket-no-such-if0|tcpdump/);
+});
