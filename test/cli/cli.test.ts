@@ -141,3 +141,36 @@ test('sensor reports a clear error for a missing interface', () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /picket-no-such-if0|tcpdump/);
 });
+
+test('sensor captures live traffic on loopback and logs it', { skip: process.getuid?.() !== 0 ? 'needs root to capture' : false }, async () => {
+  const { spawn } = await import('node:child_process');
+  const dgram = await import('node:dgram');
+  const dir = tempDir();
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [BIN, 'sensor', '-i', 'lo', '--filter', `udp port ${port}`, '--duration', '4', '--logs', dir, '--stats-interval', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    // Wait until tcpdump is listening (it says so on stderr), bounded.
+    const deadline = Date.now() + 3000;
+    while (!/listening|packets\/s/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    const sock = dgram.createSocket('udp4');
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => sock.send(Buffer.from(`probe ${i}`), port, '127.0.0.1', () => resolve()));
+    }
+    sock.close();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /kernel drops \d+/);
+    const conn = lines(path.join(dir, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const flow = conn.find((c) => c['id.resp_p'] === port);
+    assert.ok(flow, `no flow to port ${port} in ${JSON.stringify(conn)}; stderr: ${stderr}`);
+    assert.equal(flow.orig_pkts, 20);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
