@@ -1,0 +1,36 @@
+/**
+ * A configured plain list (`intel.lists[]`: path or URL, kind, optional name)
+ * as a refreshable source. Its name is the configured one or the file name,
+ * which is what alerts cite.
+ */
+import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
+import { displayName, type SourceDefinition } from '../store/source.js';
+import { parseList } from './parse-list.js';
+
+export interface ListConfig {
+  readonly path: string;
+  readonly kind: 'ip' | 'cidr' | 'domain';
+  readonly name?: string | undefined;
+}
+
+export function listSource(cfg: ListConfig, baseDir: string, name?: string): SourceDefinition {
+  const origin = resolveOrigin(cfg.path, baseDir);
+  return {
+    name: name ?? cfg.name ?? displayName(cfg.path),
+    kind: 'list',
+    origin,
+    remote: isUrl(origin),
+    async load() {
+      const text = await readOrigin(origin);
+      const csv = /\.csv$/i.test(origin.replace(/[?#].*$/, '')) ? true : undefined;
+      const parsed = parseList(text, cfg.kind, csv === undefined ? {} : { csv });
+      const where = displayName(cfg.path);
+      return {
+        indicators: parsed.indicators,
+        badCount: parsed.badCount,
+        badSamples: parsed.bad.map((b) => `${where}:${b.line}: ${b.reason}: ${b.text}`),
+        note: `${parsed.indicators.length} ${cfg.kind} entries from ${parsed.lines} lines`,
+      };
+    },
+  };
+}

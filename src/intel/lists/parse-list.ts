@@ -1,0 +1,200 @@
+/**
+ * Plain indicator lists: one domain, address or CIDR a line, as text or CSV.
+ * Lines starting with # or ; are comments, and so is the rest of a line after
+ * " #" or " ;". In CSV the value is the first column, or the column whose
+ * header is named like the kind ("ip", "dst_ip", "domain", "cidr"...). Hosts
+ * files ("0.0.0.0 bad.example") work as domain lists. A line that holds no
+ * valid value is counted and a sample kept with its line number, never fatal:
+ * a feed with one broken line still protects with the rest. Free text (MISP
+ * "freetext" feeds) is read token by token, taking whatever is an indicator.
+ */
+import { canonicalCidr, classifyToken, normalizeDomain, type StoredIndicator } from '../store/indicator.js';
+
+export type ListKind = 'ip' | 'cidr' | 'domain' | 'auto';
+
+export interface BadLine {
+  line: number;
+  reason: string;
+  /** The offending line, cut to MAX_BAD_TEXT characters. */
+  text: string;
+}
+
+export interface ParsedList {
+  indicators: StoredIndicator[];
+  /** The first MAX_BAD_SAMPLES bad lines. */
+  bad: BadLine[];
+  /** All bad lines. */
+  badCount: number;
+  /** Lines read (comments and blanks included). */
+  lines: number;
+}
+
+/** Bad lines kept for reports; the rest are only counted (a wrong file could have millions). */
+export const MAX_BAD_SAMPLES = 20;
+/** Characters of a bad line kept in a report. */
+const MAX_BAD_TEXT = 120;
+/** Longer lines are refused: no indicator is this long and binary junk would be. */
+const MAX_LINE_LENGTH = 8192;
+
+/** Header names that mark the value column of a CSV list, by kind. */
+const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
+  ip: ['ip', 'ip_address', 'ipaddress', 'ip-address', 'address', 'addr', 'dst_ip', 'dstip', 'ip-dst', 'ip_dst', 'src_ip', 'ip-src', 'host', 'indicator', 'value', 'ioc'],
+  cidr: ['cidr', 'network', 'net', 'prefix', 'subnet', 'range', 'ip', 'address', 'indicator', 'value', 'ioc'],
+  domain: ['domain', 'domain_name', 'domainname', 'hostname', 'host', 'fqdn', 'name', 'dns', 'indicator', 'value', 'ioc'],
+  auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address'],
+};
+
+export interface ParseListOptions {
+  /** Read as CSV (default: when a line holds a comma). */
+  csv?: boolean;
+  /** `to_ids` of every indicator (plain lists are for alerting: default true). */
+  to_ids?: boolean;
+}
+
+/** Splits one CSV row (RFC 4180 quoting: "a,b" and "" for a quote). */
+export function splitCsvRow(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else quoted = false;
+      } else cur += c;
+    } else if (c === '"' && cur.trim() === '') {
+      quoted = true;
+      cur = '';
+    } else if (c === ',') {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** Cuts a trailing " # note" / " ; note" comment. */
+function stripComment(line: string): string {
+  for (let i = 1; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c === 35 || c === 59) && (line.charCodeAt(i - 1) === 32 || line.charCodeAt(i - 1) === 9)) return line.slice(0, i);
+  }
+  return line;
+}
+
+function isComment(t: string): boolean {
+  return t.length === 0 || t.charCodeAt(0) === 35 || t.charCodeAt(0) === 59;
+}
+
+/** The value of `token` as an indicator of `kind`, or the reason it is not one. */
+function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']; value: string } | string {
+  if (token.length === 0) return 'empty value';
+  switch (kind) {
+    case 'ip':
+    case 'cidr': {
+      const c = canonicalCidr(token);
+      if (c !== null) return c;
+      return token.includes('/') ? 'not a CIDR (or host bits set)' : 'not an IP address';
+    }
+    case 'domain': {
+      const d = normalizeDomain(token);
+      return d === null ? 'not a domain name' : { kind: 'domain', value: d };
+    }
+    case 'auto': {
+      const v = classifyToken(token);
+      return v === null ? 'not an IP, CIDR, URL or domain name' : v;
+    }
+  }
+}
+
+export function parseList(text: string, kind: ListKind, opts: ParseListOptions = {}): ParsedList {
+  const toIds = opts.to_ids ?? true;
+  const indicators: StoredIndicator[] = [];
+  const bad: BadLine[] = [];
+  let badCount = 0;
+  const seen = new Set<string>();
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = body.split(/\r?\n/);
+  // A final newline leaves one empty element: not a line.
+  const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  let column = 0;
+  let headerDone = false;
+  const fail = (line: number, reason: string, raw: string): void => {
+    badCount++;
+    if (bad.length < MAX_BAD_SAMPLES) bad.push({ line, reason, text: raw.slice(0, MAX_BAD_TEXT) });
+  };
+  for (let i = 0; i < count; i++) {
+    const raw = lines[i]!;
+    const lineNo = i + 1;
+    if (raw.length > MAX_LINE_LENGTH) {
+      fail(lineNo, 'line too long', raw);
+      continue;
+    }
+    const trimmed = raw.trim();
+    if (isComment(trimmed)) continue;
+    let token: string;
+    const csv = opts.csv ?? trimmed.includes(',');
+    if (csv) {
+      const cells = splitCsvRow(trimmed);
+      if (!headerDone) {
+        headerDone = true;
+        const names = HEADER_NAMES[kind];
+        const at = cells.findIndex((c) => names.includes(c.toLowerCase()));
+        if (at >= 0 && typeof valueOf(cells[at]!, kind) === 'string') {
+          column = at;
+          continue;
+        }
+      }
+      token = cells[column] ?? '';
+    } else {
+      headerDone = true;
+      const parts = stripComment(trimmed).trim().split(/\s+/);
+      token = parts[0]!;
+      // Hosts-file lines ("0.0.0.0 bad.example") name the domain second.
+      if (kind === 'domain' && parts.length >= 2 && canonicalCidr(token)?.kind === 'ip') token = parts[1]!;
+    }
+    const v = valueOf(token, kind);
+    if (typeof v === 'string') {
+      fail(lineNo, v, raw);
+      continue;
+    }
+    const key = `${v.kind}\u0000${v.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    indicators.push({ kind: v.kind, value: v.value, to_ids: toIds });
+  }
+  return { indicators, bad, badCount, lines: count };
+}
+
+/**
+ * Free text (MISP "freetext" feeds, pasted reports): every whitespace-,
+ * comma- or semicolon-separated token that is an address, CIDR, URL or
+ * domain name. Other words are prose, not errors, and are not counted.
+ */
+export function parseFreeText(text: string, opts: { to_ids?: boolean } = {}): StoredIndicator[] {
+  const toIds = opts.to_ids ?? true;
+  const out: StoredIndicator[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t.length === 0 || t.charCodeAt(0) === 35 || t.length > MAX_LINE_LENGTH) continue;
+    for (const rawToken of t.split(/[\s,;]+/)) {
+      // Refanged forms are common in reports: hxxp://, example[.]com.
+      const token = rawToken
+        .replace(/^[("'<[]+|[)"'>\].!?]+$/g, '')
+        .replace(/\[\.\]|\(\.\)/g, '.')
+        .replace(/^hxxp/i, 'http');
+      const v = classifyToken(token);
+      if (v === null) continue;
+      const key = `${v.kind}\u0000${v.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ kind: v.kind, value: v.value, to_ids: toIds });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+/**
+ * MISP attributes to indicators. Shared by the REST pull and the feed reader,
+ * which both see MISP's attribute shape (id/uuid, type, value, to_ids,
+ * deleted, timestamp, Tag[], and on REST results an Event{id, info, uuid}).
+ * Network types become indicators: domain and hostname (names), ip-src and
+ * ip-dst (addresses or CIDRs), the composite domain|ip, ip-src|port,
+ * ip-dst|port and hostname|port (the address or name part), url, and
+ * user-agent. Other types (hashes, file names, registry keys...) are not
+ * network indicators and are counted by type, not reported as errors. MISP
+ * writes booleans and numbers sometimes as strings ("1", "0", "1455373240"):
+ * both are read.
+ */
+import { canonicalCidr, normalizeDomain, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type StoredIndicator } from '../store/indicator.js';
+
+/** The attribute types a REST pull asks for. */
+export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
+  'domain',
+  'hostname',
+  'ip-dst',
+  'ip-src',
+  'url',
+  'user-agent',
+  'domain|ip',
+  'ip-dst|port',
+  'ip-src|port',
+  'hostname|port',
+]);
+
+/** Event facts copied onto each of its indicators. */
+export interface EventContext {
+  event_id?: string;
+  event_info?: string;
+  tags: string[];
+}
+
+export interface MispStats {
+  /** Attributes turned into indicators. */
+  attributes: number;
+  /** Attributes skipped because MISP marks them deleted. */
+  deleted: number;
+  /** Attributes of non-network types, by type. */
+  other_types: Record<string, number>;
+  badCount: number;
+  /** "attribute <id>: <reason>" for the first few bad attributes. */
+  bad: string[];
+}
+
+/** Bad attributes described in a report (the rest are counted). */
+const MAX_BAD_SAMPLES = 20;
+
+export function newStats(): MispStats {
+  return { attributes: 0, deleted: 0, other_types: {}, badCount: 0, bad: [] };
+}
+
+export function mispBool(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 'true';
+}
+
+export function mispNumber(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^[0-9]+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+export function mispString(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** Tag names of a MISP Tag[] (objects with `name`). */
+export function tagNames(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  const out: string[] = [];
+  for (const t of v) {
+    const name = typeof t === 'object' && t !== null ? (t as { name?: unknown }).name : undefined;
+    if (typeof name === 'string' && name.length > 0) out.push(name);
+  }
+  return out;
+}
+
+function bad(stats: MispStats, id: string, reason: string): void {
+  stats.badCount++;
+  if (stats.bad.length < MAX_BAD_SAMPLES) stats.bad.push(`attribute ${id}: ${reason}`);
+}
+
+/**
+ * The indicators of one attribute (none, one, or two for domain|ip). The
+ * attribute's own tags are added to the event's.
+ */
+export function attributeIndicators(attr: unknown, ev: EventContext, stats: MispStats): StoredIndicator[] {
+  if (typeof attr !== 'object' || attr === null) {
+    bad(stats, '?', 'not an object');
+    return [];
+  }
+  const a = attr as Record<string, unknown>;
+  const id = mispString(a.id) ?? mispString(a.uuid) ?? '?';
+  const type = typeof a.type === 'string' ? a.type : '';
+  const value = typeof a.value === 'string' ? a.value.trim() : '';
+  if (mispBool(a.deleted)) {
+    stats.deleted++;
+    return [];
+  }
+  if (!MISP_NETWORK_TYPES.includes(type)) {
+    stats.other_types[type] = (stats.other_types[type] ?? 0) + 1;
+    return [];
+  }
+  if (value.length === 0) {
+    bad(stats, id, `${type} without a value`);
+    return [];
+  }
+  const tags = ev.tags.slice();
+  for (const t of tagNames(a.Tag)) if (!tags.includes(t)) tags.push(t);
+  const base = (kind: StoredIndicator['kind'], v: string): StoredIndicator => {
+    const ind: StoredIndicator = { kind, value: v, to_ids: mispBool(a.to_ids), id };
+    if (v !== value) ind.listed = value;
+    if (ev.event_id !== undefined) ind.event_id = ev.event_id;
+    if (ev.event_info !== undefined) ind.event_info = ev.event_info;
+    if (tags.length > 0) ind.tags = tags;
+    return ind;
+  };
+  const out: StoredIndicator[] = [];
+  const addIp = (text: string): boolean => {
+    const c = canonicalCidr(text);
+    if (c === null) return false;
+    out.push(base(c.kind, c.value));
+    return true;
+  };
+  const addName = (text: string): boolean => {
+    const d = normalizeDomain(text);
+    if (d === null) return false;
+    out.push(base('domain', d));
+    return true;
+  };
+  const bar = value.indexOf('|');
+  switch (type) {
+    case 'domain':
+    case 'hostname':
+      if (!addName(value)) bad(stats, id, `${type} "${value.slice(0, 80)}" is not a domain name`);
+      break;
+    case 'ip-src':
+    case 'ip-dst':
+      if (!addIp(value)) bad(stats, id, `${type} "${value.slice(0, 80)}" is not an address or CIDR`);
+      break;
+    case 'ip-src|port':
+    case 'ip-dst|port':
+      if (bar < 0 || !addIp(value.slice(0, bar))) bad(stats, id, `${type} "${value.slice(0, 80)}" is not address|port`);
+      break;
+    case 'hostname|port':
+      if (bar < 0 || !addName(value.slice(0, bar))) bad(stats, id, `${type} "${value.slice(0, 80)}" is not hostname|port`);
+      break;
+    case 'domain|ip': {
+      const okName = bar > 0 && addName(value.slice(0, bar));
+      const okIp = bar > 0 && addIp(value.slice(bar + 1));
+      if (!okName && !okIp) bad(stats, id, `domain|ip "${value.slice(0, 80)}" holds neither a name nor an address`);
+      break;
+    }
+    case 'url': {
+      const u = parseUrlIndicator(value);
+      if (u === null) bad(stats, id, `url "${value.slice(0, 80)}" is not a URL`);
+      else out.push(base('url', u.url));
+      break;
+    }
+    case 'user-agent':
+      if (value.length > MAX_USER_AGENT_LENGTH) bad(stats, id, 'user-agent too long');
+      // Matched exactly as sent, so not trimmed beyond the outer whitespace.
+      else out.push(base('user-agent', value));
+      break;
+  }
+  if (out.length > 0) stats.attributes++;
+  return out;
+}

@@ -1,0 +1,259 @@
+/**
+ * MISP feeds from a directory or a URL, in the three feed formats MISP
+ * itself consumes:
+ * - MISP format: `manifest.json` (event uuid -> {info, Tag[], timestamp...})
+ *   and one `<uuid>.json` per event (`{"Event": {Attribute[], Object[{Attribute[]}],
+ *   info, uuid, Tag[]}}`). Only events whose manifest timestamp changed since
+ *   the last refresh are downloaded again; events gone from the manifest drop
+ *   out with their indicators. A folder of event files without a manifest
+ *   (exports) is read file by file.
+ * - CSV: one value a row, first column or the column named like an indicator.
+ * - Free text: every address, CIDR, URL or name found in the text.
+ * The format is chosen from the origin: a folder, a URL ending in "/" or
+ * "manifest.json" is MISP format; ".json" one event; ".csv" CSV; another URL
+ * is tried as MISP format first (feeds are configured by their base URL) and
+ * read as free text when it has no manifest; another file is free text.
+ * Attributes keep their `to_ids`; CSV and free-text values alert (MISP's own
+ * default for those feeds).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fetchText, httpRequest, isUrl, readOrigin } from '../store/fetch-text.js';
+import type { StoredIndicator } from '../store/indicator.js';
+import type { JsonValue } from '../store/source-cache.js';
+import { parseFreeText, parseList, type BadLine } from '../lists/parse-list.js';
+import { PicketError } from '../../util/errors.js';
+import { attributeIndicators, mispBool, mispNumber, mispString, newStats, tagNames, type MispStats } from './attributes.js';
+
+export type FeedFormat = 'misp' | 'misp-events' | 'misp-event' | 'csv' | 'freetext';
+
+/** Event downloads in flight at once (polite to feed servers, still quick for thousands of events). */
+const FEED_CONCURRENCY = 8;
+/** Events per feed: beyond this the manifest is refused as implausible. */
+const MAX_FEED_EVENTS = 200_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface FeedMeta {
+  format?: FeedFormat;
+  /** MISP format: manifest timestamp of each event whose indicators are current. */
+  events?: Record<string, number>;
+}
+
+export interface FeedResult {
+  format: FeedFormat;
+  indicators: StoredIndicator[];
+  meta: FeedMeta;
+  stats: MispStats;
+  /** Events listed (MISP formats) and downloaded in this refresh. */
+  events: number;
+  downloaded: number;
+  /** CSV bad lines. */
+  bad: BadLine[];
+  badCount: number;
+}
+
+/** Which feed format an origin is, as far as the name tells; null = try MISP format, fall back to free text. */
+export function feedFormatOf(origin: string): FeedFormat | null {
+  const lower = origin.toLowerCase().replace(/[?#].*$/, '');
+  if (isUrl(origin)) {
+    if (lower.endsWith('/') || lower.endsWith('/manifest.json')) return 'misp';
+    if (lower.endsWith('.json')) return 'misp-event';
+    if (lower.endsWith('.csv')) return 'csv';
+    if (lower.endsWith('.txt')) return 'freetext';
+    return null;
+  }
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(origin);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory() === true) return fs.existsSync(path.join(origin, 'manifest.json')) ? 'misp' : 'misp-events';
+  if (path.basename(lower) === 'manifest.json') return 'misp';
+  if (lower.endsWith('.json')) return 'misp-event';
+  if (lower.endsWith('.csv')) return 'csv';
+  return 'freetext';
+}
+
+/** Folder or base URL of a MISP-format feed. */
+function feedBase(origin: string): string {
+  const o = origin.replace(/\/manifest\.json$/i, '');
+  return o.replace(/\/+$/, '');
+}
+
+function join(base: string, file: string): string {
+  return isUrl(base) ? `${base}/${file}` : path.join(base, file);
+}
+
+/** The indicators of one event document (`{"Event": {...}}` or the bare event). */
+export function eventIndicators(doc: unknown, stats: MispStats, fallbackId?: string): StoredIndicator[] {
+  const root = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
+  const ev = (typeof root.Event === 'object' && root.Event !== null ? root.Event : root) as Record<string, unknown>;
+  const eventId = mispString(ev.uuid) ?? mispString(ev.id) ?? fallbackId;
+  const info = mispString(ev.info);
+  const ctx = { tags: tagNames(ev.Tag), ...(eventId !== undefined ? { event_id: eventId } : {}), ...(info !== undefined ? { event_info: info } : {}) };
+  const out: StoredIndicator[] = [];
+  const attrs = Array.isArray(ev.Attribute) ? ev.Attribute : [];
+  for (const a of attrs) for (const i of attributeIndicators(a, ctx, stats)) out.push(i);
+  const objects = Array.isArray(ev.Object) ? ev.Object : [];
+  for (const o of objects) {
+    if (typeof o !== 'object' || o === null) continue;
+    const obj = o as { Attribute?: unknown; deleted?: unknown };
+    if (mispBool(obj.deleted)) continue;
+    const oa = obj.Attribute;
+    if (Array.isArray(oa)) for (const a of oa) for (const i of attributeIndicators(a, ctx, stats)) out.push(i);
+  }
+  return out;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', `${what}: not valid JSON`);
+  }
+}
+
+export interface FeedOptions {
+  /** MISP-format event files of a folder feed are always re-read; URLs only when changed (default). */
+  forceAll?: boolean;
+}
+
+export async function readMispFeed(origin: string, previous: readonly StoredIndicator[], meta: FeedMeta, opts: FeedOptions = {}): Promise<FeedResult> {
+  let format = feedFormatOf(origin);
+  let manifestText: string | undefined;
+  if (format === null) {
+    // A bare feed URL: MISP format when it has a manifest, else free text.
+    const res = await httpRequest(`${feedBase(origin)}/manifest.json`);
+    let manifestOk = false;
+    if (res.status >= 200 && res.status <= 299) {
+      try {
+        const j = JSON.parse(res.body) as unknown;
+        manifestOk = typeof j === 'object' && j !== null && !Array.isArray(j);
+      } catch {
+        manifestOk = false;
+      }
+    }
+    format = manifestOk ? 'misp' : 'freetext';
+    if (manifestOk) manifestText = res.body;
+  }
+  const stats = newStats();
+  const result = (indicators: StoredIndicator[], m: FeedMeta, events: number, downloaded: number, bad: BadLine[] = [], badCount = 0): FeedResult => ({
+    format: format!,
+    indicators,
+    meta: m,
+    stats,
+    events,
+    downloaded,
+    bad,
+    badCount,
+  });
+  switch (format) {
+    case 'csv': {
+      const parsed = parseList(await readOrigin(origin), 'auto', { csv: true });
+      return result(parsed.indicators, { format }, 0, 0, parsed.bad, parsed.badCount);
+    }
+    case 'freetext':
+      return result(parseFreeText(await readOrigin(origin)), { format }, 0, 0);
+    case 'misp-event': {
+      const inds = eventIndicators(parseJson(await readOrigin(origin), origin), stats);
+      return result(inds, { format }, 1, 1);
+    }
+    case 'misp-events': {
+      const files = fs.readdirSync(origin).filter((f) => f.toLowerCase().endsWith('.json')).sort();
+      const inds: StoredIndicator[] = [];
+      for (const f of files) {
+        const file = path.join(origin, f);
+        try {
+          for (const i of eventIndicators(parseJson(await readOrigin(file), file), stats, f.slice(0, -5))) inds.push(i);
+        } catch (err) {
+          noteBad(stats, `${f}: ${(err as Error).message}`);
+        }
+      }
+      return result(inds, { format }, files.length, files.length);
+    }
+    case 'misp':
+      return readManifestFeed(feedBase(origin), manifestText, previous, meta, stats, opts, (inds, m, ev, dl) => result(inds, m, ev, dl));
+  }
+}
+
+function noteBad(stats: MispStats, text: string): void {
+  stats.badCount++;
+  if (stats.bad.length < 20) stats.bad.push(text);
+}
+
+async function readManifestFeed(
+  base: string,
+  manifestText: string | undefined,
+  previous: readonly StoredIndicator[],
+  meta: FeedMeta,
+  stats: MispStats,
+  opts: FeedOptions,
+  done: (inds: StoredIndicator[], m: FeedMeta, events: number, downloaded: number) => FeedResult,
+): Promise<FeedResult> {
+  const manifestFile = join(base, 'manifest.json');
+  const manifest = parseJson(manifestText ?? (await readOrigin(manifestFile)), manifestFile);
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', `${manifestFile}: not a MISP feed manifest (an object of events by uuid)`);
+  }
+  const entries = Object.entries(manifest as Record<string, unknown>);
+  if (entries.length > MAX_FEED_EVENTS) throw new PicketError('PKT_ERR_INTEL_FEED_SIZE', `${manifestFile}: ${entries.length} events, more than ${MAX_FEED_EVENTS}`);
+  const remote = isUrl(base);
+  const prevEvents = meta.format === 'misp' ? (meta.events ?? {}) : {};
+  const byEvent = new Map<string, StoredIndicator[]>();
+  for (const ind of previous) {
+    const k = ind.event_id ?? '';
+    const list = byEvent.get(k);
+    if (list === undefined) byEvent.set(k, [ind]);
+    else list.push(ind);
+  }
+  const out: StoredIndicator[] = [];
+  const events: Record<string, number> = {};
+  const todo: Array<{ uuid: string; ts: number }> = [];
+  for (const [uuid, entry] of entries) {
+    if (!UUID.test(uuid)) {
+      noteBad(stats, `manifest entry "${uuid.slice(0, 60)}": not an event uuid`);
+      continue;
+    }
+    const ts = mispNumber((entry as { timestamp?: unknown } | null)?.timestamp) ?? 0;
+    if (remote && opts.forceAll !== true && prevEvents[uuid] === ts && ts !== 0) {
+      events[uuid] = ts;
+      for (const i of byEvent.get(uuid) ?? []) out.push(i);
+    } else todo.push({ uuid, ts });
+  }
+  let downloaded = 0;
+  for (let at = 0; at < todo.length; at += FEED_CONCURRENCY) {
+    const batch = todo.slice(at, at + FEED_CONCURRENCY);
+    const docs = await Promise.allSettled(batch.map((t) => (remote ? fetchText(join(base, `${t.uuid}.json`)) : readOrigin(join(base, `${t.uuid}.json`)))));
+    for (let k = 0; k < batch.length; k++) {
+      const t = batch[k]!;
+      const d = docs[k]!;
+      if (d.status === 'rejected') {
+        // Keep what we had for this event; no timestamp, so the next refresh tries again.
+        noteBad(stats, `event ${t.uuid}: ${(d.reason as Error).message}`);
+        for (const i of byEvent.get(t.uuid) ?? []) out.push(i);
+        continue;
+      }
+      downloaded++;
+      try {
+        for (const i of eventIndicators(parseJson(d.value, `${t.uuid}.json`), stats, t.uuid)) out.push(i);
+        events[t.uuid] = t.ts;
+      } catch (err) {
+        noteBad(stats, `event ${t.uuid}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return done(out, { format: 'misp', events }, entries.length, downloaded);
+}
+
+/** FeedMeta from a snapshot's stored meta. */
+export function feedMetaOf(meta: { [key: string]: JsonValue }): FeedMeta {
+  const out: FeedMeta = {};
+  if (typeof meta.format === 'string') out.format = meta.format as FeedFormat;
+  if (typeof meta.events === 'object' && meta.events !== null && !Array.isArray(meta.events)) {
+    const ev: Record<string, number> = {};
+    for (const [k, v] of Object.entries(meta.events)) if (typeof v === 'number') ev[k] = v;
+    out.events = ev;
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * Pulling indicators from a MISP instance: `POST {url}/attributes/restSearch`
+ * with the API key (from the environment variable named in the config, never
+ * the file) in `Authorization`, JSON both ways, asking for the network
+ * attribute types of published events, page by page.
+ *
+ * The first pull (and a full resync every FULL_RESYNC_SECONDS) asks for
+ * everything changed in the last `since_days` and replaces the source's set.
+ * The pulls in between are incremental: `timestamp` = the previous pull's
+ * start (minus CLOCK_SKEW_SECONDS for clocks that disagree), and `deleted:
+ * [0, 1]` so attributes deleted upstream come back flagged and are dropped;
+ * changed attributes replace their old version by attribute id. What an
+ * incremental pull cannot see — attributes purged outright, events
+ * unpublished — goes at the next full resync.
+ */
+import { httpRequest, snippet } from '../store/fetch-text.js';
+import type { StoredIndicator } from '../store/indicator.js';
+import { PicketError } from '../../util/errors.js';
+import { attributeIndicators, mispString, newStats, MISP_NETWORK_TYPES, type MispStats } from './attributes.js';
+
+export interface MispServerSettings {
+  url: string;
+  key_env: string;
+  verify_tls: boolean;
+  since_days: number;
+}
+
+/** Attributes per page: MISP serves 10,000 comfortably; bigger pages risk its memory limit. */
+export const MISP_PAGE_SIZE = 10_000;
+/** Pages per pull (a million attributes): beyond that the pull stops with an error instead of looping. */
+const MAX_PAGES = 100;
+/** A full pull this often catches what incremental pulls cannot see (purged attributes, unpublished events). */
+export const FULL_RESYNC_SECONDS = 24 * 3600;
+/** Incremental pulls reach back this far before the previous pull, for clock differences with the server. */
+export const CLOCK_SKEW_SECONDS = 300;
+const DAY = 86400;
+
+export interface MispPullMeta {
+  /** Our clock at the start of the last successful pull (epoch seconds). */
+  last_pull?: number;
+  /** Our clock at the start of the last successful full pull. */
+  last_full?: number;
+}
+
+export interface MispPullResult {
+  /** The source's complete set after this pull. */
+  indicators: StoredIndicator[];
+  meta: MispPullMeta;
+  full: boolean;
+  /** Attributes received in this pull. */
+  received: number;
+  stats: MispStats;
+}
+
+export interface MispPullOptions {
+  /** Wall clock, epoch seconds. */
+  now: number;
+  env?: NodeJS.ProcessEnv;
+  /** Force a full pull. */
+  full?: boolean;
+  pageSize?: number;
+}
+
+/** The restSearch body of one page. */
+export function restSearchBody(server: MispServerSettings, meta: MispPullMeta, full: boolean, now: number, page: number, limit: number): Record<string, unknown> {
+  const since = full || meta.last_pull === undefined ? Math.floor(now - server.since_days * DAY) : Math.floor(meta.last_pull - CLOCK_SKEW_SECONDS);
+  const body: Record<string, unknown> = {
+    returnFormat: 'json',
+    type: [...MISP_NETWORK_TYPES],
+    published: true,
+    timestamp: since,
+    includeEventTags: true,
+    limit,
+    page,
+  };
+  if (!full) body.deleted = [0, 1];
+  return body;
+}
+
+export async function pullMisp(server: MispServerSettings, previous: readonly StoredIndicator[], meta: MispPullMeta, opts: MispPullOptions): Promise<MispPullResult> {
+  const env = opts.env ?? process.env;
+  const key = env[server.key_env];
+  if (key === undefined || key.trim() === '') {
+    throw new PicketError('PKT_ERR_INTEL_MISP_KEY', `environment variable ${server.key_env} (the MISP API key) is not set`);
+  }
+  const full =
+    opts.full === true || meta.last_pull === undefined || meta.last_full === undefined || opts.now - meta.last_full >= FULL_RESYNC_SECONDS;
+  const limit = opts.pageSize ?? MISP_PAGE_SIZE;
+  const url = `${server.url.replace(/\/+$/, '')}/attributes/restSearch`;
+  // Current attributes by id: an incremental pull replaces or deletes by id.
+  const byId = new Map<string, StoredIndicator[]>();
+  if (!full) {
+    for (const ind of previous) {
+      const id = ind.id ?? '';
+      const list = byId.get(id);
+      if (list === undefined) byId.set(id, [ind]);
+      else list.push(ind);
+    }
+  }
+  const stats = newStats();
+  let received = 0;
+  for (let page = 1; ; page++) {
+    if (page > MAX_PAGES) throw new PicketError('PKT_ERR_INTEL_MISP_SIZE', `${url}: more than ${MAX_PAGES} pages of ${limit} attributes; narrow since_days`);
+    const res = await httpRequest(url, {
+      method: 'POST',
+      headers: { Authorization: key, Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify(restSearchBody(server, meta, full, opts.now, page, limit)),
+      insecure: !server.verify_tls,
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new PicketError('PKT_ERR_INTEL_MISP_AUTH', `${url}: HTTP ${res.status}, the key in ${server.key_env} was refused${snippet(res.body)}`);
+    }
+    if (res.status < 200 || res.status > 299) throw new PicketError('PKT_ERR_INTEL_HTTP', `${url}: HTTP ${res.status}${snippet(res.body)}`);
+    const attrs = attributesOf(res.body, url);
+    received += attrs.length;
+    for (const a of attrs) {
+      const rec = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
+      const id = mispString(rec.id) ?? mispString(rec.uuid);
+      const ev = (typeof rec.Event === 'object' && rec.Event !== null ? rec.Event : {}) as Record<string, unknown>;
+      const eventId = mispString(rec.event_id) ?? mispString(ev.id);
+      const info = mispString(ev.info);
+      const inds = attributeIndicators(a, { tags: [], ...(eventId !== undefined ? { event_id: eventId } : {}), ...(info !== undefined ? { event_info: info } : {}) }, stats);
+      if (id !== undefined) byId.delete(id);
+      if (inds.length > 0) byId.set(id ?? `anon-${byId.size}`, inds);
+    }
+    if (attrs.length < limit) break;
+  }
+  const indicators: StoredIndicator[] = [];
+  for (const list of byId.values()) for (const ind of list) indicators.push(ind);
+  return {
+    indicators,
+    meta: { last_pull: opts.now, last_full: full ? opts.now : meta.last_full! },
+    full,
+    received,
+    stats,
+  };
+}
+
+/** `{response: {Attribute: [...]}}` (also `{response: []}` when nothing matched, as some versions answer). */
+function attributesOf(body: string, url: string): unknown[] {
+  let j: unknown;
+  try {
+    j = JSON.parse(body);
+  } catch {
+    throw new PicketError('PKT_ERR_INTEL_MISP_FORMAT', `${url}: the answer is not JSON${snippet(body)}`);
+  }
+  const response = (j as { response?: unknown } | null)?.response;
+  if (Array.isArray(response)) {
+    if (response.length === 0) return [];
+  } else if (typeof response === 'object' && response !== null) {
+    const attrs = (response as { Attribute?: unknown }).Attribute;
+    if (Array.isArray(attrs)) return attrs;
+    if (attrs === undefined) return [];
+  }
+  throw new PicketError('PKT_ERR_INTEL_MISP_FORMAT', `${url}: the answer has no response.Attribute list${snippet(body)}`);
+}

@@ -1,0 +1,177 @@
+/**
+ * The in-memory IndicatorIndex: every source's indicators compiled into
+ * lookup structures detectors can ask once per flow or DNS transaction.
+ * Exact IPv4 addresses sit in a hash map keyed by the address as a number;
+ * CIDRs in one hash map per prefix length (a lookup masks the address once
+ * per length in use, most specific first — lists hold a handful of distinct
+ * lengths, so this is a short loop of integer hashes); names in a map probed
+ * for the name and each parent domain. A lookup that matches nothing returns
+ * one shared empty array, so the common case allocates nothing; results are
+ * shared with the index and must not be modified.
+ */
+import type { IndicatorIndex, IndicatorSource } from '../context.js';
+import { parseIpInto } from '../../config/ip.js';
+import { parseCidr } from '../../config/cidr.js';
+import { parseUrlIndicator, queryName, v6Text, type StoredIndicator } from './indicator.js';
+
+/** One source's indicators, as handed to the index builder. */
+export interface SourceIndicators {
+  source: string;
+  indicators: readonly StoredIndicator[];
+}
+
+const EMPTY: IndicatorSource[] = [];
+Object.freeze(EMPTY);
+
+function maskV4(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+function push<K>(map: Map<K, IndicatorSource[]>, key: K, s: IndicatorSource): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [s]);
+  else list.push(s);
+}
+
+export class MemoryIndicatorIndex implements IndicatorIndex {
+  readonly #v4 = new Map<number, IndicatorSource[]>();
+  readonly #v6 = new Map<string, IndicatorSource[]>();
+  /** v4 CIDRs: maps by prefix length, and the lengths in use, longest first. */
+  readonly #v4Nets = new Map<number, Map<number, IndicatorSource[]>>();
+  #v4Lengths: number[] = [];
+  readonly #v6Nets = new Map<number, Map<string, IndicatorSource[]>>();
+  #v6Lengths: number[] = [];
+  readonly #domains = new Map<string, IndicatorSource[]>();
+  readonly #userAgents = new Map<string, IndicatorSource[]>();
+  readonly #urls = new Map<string, IndicatorSource[]>();
+  /** URL indicators by host, for `picket intel lookup` (a listed URL does not condemn its whole host). */
+  readonly #urlHosts = new Map<string, IndicatorSource[]>();
+  readonly #scratch = new Uint32Array(4);
+  readonly #scratch6 = new Uint32Array(4);
+  #size = 0;
+
+  /** Compiles the given sources (later sources append to earlier ones' matches). */
+  static build(sources: readonly SourceIndicators[]): MemoryIndicatorIndex {
+    const idx = new MemoryIndicatorIndex();
+    for (const s of sources) for (const ind of s.indicators) idx.add(s.source, ind);
+    idx.#v4Lengths = [...idx.#v4Nets.keys()].sort((a, b) => b - a);
+    idx.#v6Lengths = [...idx.#v6Nets.keys()].sort((a, b) => b - a);
+    return idx;
+  }
+
+  /** Number of indicator entries compiled. */
+  get size(): number {
+    return this.#size;
+  }
+
+  private add(source: string, ind: StoredIndicator): void {
+    const s: IndicatorSource = { source, kind: ind.kind, indicator: ind.listed ?? ind.value, to_ids: ind.to_ids };
+    if (ind.event_id !== undefined) s.event_id = ind.event_id;
+    if (ind.event_info !== undefined) s.event_info = ind.event_info;
+    if (ind.tags !== undefined && ind.tags.length > 0) s.tags = ind.tags;
+    switch (ind.kind) {
+      case 'ip': {
+        const v = parseIpInto(ind.value, this.#scratch);
+        if (v === 4) push(this.#v4, this.#scratch[0]!, s);
+        else if (v === 6) push(this.#v6, v6Text(this.#scratch), s);
+        else return;
+        break;
+      }
+      case 'cidr': {
+        const c = parseCidr(ind.value);
+        if (typeof c === 'string') return;
+        if (c.v === 4) {
+          let m = this.#v4Nets.get(c.prefix);
+          if (m === undefined) this.#v4Nets.set(c.prefix, (m = new Map()));
+          push(m, c.words[0]!, s);
+        } else {
+          let m = this.#v6Nets.get(c.prefix);
+          if (m === undefined) this.#v6Nets.set(c.prefix, (m = new Map()));
+          push(m, v6Text(c.words), s);
+        }
+        break;
+      }
+      case 'domain':
+        push(this.#domains, ind.value, s);
+        break;
+      case 'user-agent':
+        push(this.#userAgents, ind.value, s);
+        break;
+      case 'url': {
+        push(this.#urls, ind.value, s);
+        const host = urlHost(ind.value);
+        if (host !== null) push(this.#urlHosts, host, s);
+        break;
+      }
+    }
+    this.#size++;
+  }
+
+  matchIp(ip: string): IndicatorSource[] {
+    const w = this.#scratch;
+    const v = parseIpInto(ip, w);
+    if (v === 0) return EMPTY;
+    if (v === 4) {
+      const a = w[0]!;
+      let found = this.#v4.get(a) ?? EMPTY;
+      const lengths = this.#v4Lengths;
+      for (let i = 0; i < lengths.length; i++) {
+        const p = lengths[i]!;
+        const list = this.#v4Nets.get(p)!.get((a & maskV4(p)) >>> 0);
+        if (list !== undefined) found = merge(found, list);
+      }
+      return found;
+    }
+    let found = this.#v6.get(v6Text(w)) ?? EMPTY;
+    const lengths = this.#v6Lengths;
+    const m = this.#scratch6;
+    for (let i = 0; i < lengths.length; i++) {
+      const p = lengths[i]!;
+      for (let k = 0; k < 4; k++) m[k] = (w[k]! & maskV4(Math.max(0, Math.min(32, p - 32 * k)))) >>> 0;
+      const list = this.#v6Nets.get(p)!.get(v6Text(m));
+      if (list !== undefined) found = merge(found, list);
+    }
+    return found;
+  }
+
+  matchDomain(name: string): IndicatorSource[] {
+    if (this.#domains.size === 0) return EMPTY;
+    const n = queryName(name);
+    let found: IndicatorSource[] = EMPTY;
+    let at = 0;
+    // The name itself, then each parent ("a.b.example.com" -> "b.example.com" -> "example.com" -> "com").
+    while (at < n.length) {
+      const key = at === 0 ? n : n.slice(at);
+      const list = this.#domains.get(key);
+      if (list !== undefined) found = merge(found, list);
+      const dot = n.indexOf('.', at);
+      if (dot < 0) break;
+      at = dot + 1;
+    }
+    return found;
+  }
+
+  matchUserAgent(ua: string): IndicatorSource[] {
+    return this.#userAgents.get(ua) ?? EMPTY;
+  }
+
+  /** URL indicators equal to `url` (as listed). */
+  matchUrl(url: string): IndicatorSource[] {
+    return this.#urls.get(url.trim()) ?? EMPTY;
+  }
+
+  /** URL indicators whose host is `host` (name or address): shown by lookups, never alerted on. */
+  urlsOnHost(host: string): IndicatorSource[] {
+    return this.#urlHosts.get(host) ?? EMPTY;
+  }
+}
+
+/** A single match hands out the index's own list; only several matches build a new one. */
+function merge(found: IndicatorSource[], list: IndicatorSource[]): IndicatorSource[] {
+  return found.length === 0 ? list : found.concat(list);
+}
+
+function urlHost(url: string): string | null {
+  const u = parseUrlIndicator(url);
+  return u === null ? null : u.host;
+}

@@ -1,0 +1,167 @@
+/**
+ * One indicator as Picket keeps it (in memory, in the local store, in a
+ * source's snapshot), and the rules that turn listed text into a matchable
+ * value: addresses in canonical text, CIDRs with host bits checked, domain
+ * names lower-cased without the trailing dot and in ASCII (IDNA) form.
+ * Every parser of lists, MISP feeds and MISP attributes goes through these,
+ * so a name listed as "Evil.Example." matches a query for "evil.example".
+ */
+import { domainToASCII } from 'node:url';
+import { parseCidr } from '../../config/cidr.js';
+import { parseIp, formatV4 } from '../../config/ip.js';
+
+export type IndicatorKind = 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
+
+export interface StoredIndicator {
+  kind: IndicatorKind;
+  /** The match key: canonical address, CIDR text, lower-case ASCII name, URL or user-agent as given. */
+  value: string;
+  /** The indicator as the source listed it, when that differs from `value` (e.g. "domain|ip" pairs). */
+  listed?: string;
+  /** Only indicators with `to_ids` raise alerts; the others enrich lookups. */
+  to_ids: boolean;
+  /** MISP attribute id (REST) or uuid (feeds): incremental pulls replace and delete by it. */
+  id?: string;
+  event_id?: string;
+  event_info?: string;
+  tags?: string[];
+}
+
+/** DNS limits (RFC 1035 2.3.4): 253 characters of text, 63 per label. */
+const MAX_NAME_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+/** A user-agent longer than this is not a plausible indicator (HTTP servers cap request headers around 8 KiB). */
+export const MAX_USER_AGENT_LENGTH = 8192;
+/** URLs beyond this are refused (browsers and proxies stop well before). */
+const MAX_URL_LENGTH = 8192;
+
+/**
+ * Canonical address text ("192.0.2.1"; v6 as eight lower-case hex groups
+ * without compression, so two spellings of one address give one key), or
+ * null when `text` is not an address.
+ */
+export function canonicalIp(text: string): string | null {
+  const p = parseIp(text.trim());
+  if (p === null) return null;
+  if (p.v === 4) return formatV4(p.words[0]!);
+  return v6Text(p.words);
+}
+
+/** Eight hex groups, uncompressed: the v6 key of indexes and stores. */
+export function v6Text(words: Uint32Array): string {
+  let s = '';
+  for (let i = 0; i < 4; i++) {
+    const w = words[i]!;
+    s += (i === 0 ? '' : ':') + (w >>> 16).toString(16) + ':' + (w & 0xffff).toString(16);
+  }
+  return s;
+}
+
+/** A CIDR's canonical text, a bare address as itself, or null. Host bits set make it invalid. */
+export function canonicalCidr(text: string): { kind: 'ip' | 'cidr'; value: string } | null {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  if (slash < 0) {
+    const ip = canonicalIp(t);
+    return ip === null ? null : { kind: 'ip', value: ip };
+  }
+  const c = parseCidr(t);
+  if (typeof c === 'string') return null;
+  const net = c.v === 4 ? formatV4(c.words[0]!) : v6Text(c.words);
+  if (c.prefix === (c.v === 4 ? 32 : 128)) return { kind: 'ip', value: net };
+  return { kind: 'cidr', value: `${net}/${c.prefix}` };
+}
+
+function validLabel(label: string): boolean {
+  if (label.length === 0 || label.length > MAX_LABEL_LENGTH) return false;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    const ok =
+      (c >= 97 && c <= 122) || // a-z
+      (c >= 48 && c <= 57) || // 0-9
+      c === 45 || // '-'
+      c === 95; // '_' (service labels such as _dmarc occur in real lists)
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * Lower-case ASCII name without the trailing dot; "*.example.com" and
+ * ".example.com" mean the same as "example.com" here (parents always match).
+ * Needs at least two labels: a lone word is far more often a header or a
+ * typo than a deliberately listed top-level domain. Null when invalid.
+ */
+export function normalizeDomain(text: string): string | null {
+  let t = text.trim().toLowerCase();
+  if (t.startsWith('*.')) t = t.slice(2);
+  else if (t.startsWith('.')) t = t.slice(1);
+  if (t.endsWith('.')) t = t.slice(0, -1);
+  if (t.length === 0 || t.length > MAX_NAME_LENGTH * 4) return null;
+  let ascii = t;
+  for (let i = 0; i < t.length; i++) {
+    if (t.charCodeAt(i) > 127) {
+      ascii = domainToASCII(t);
+      break;
+    }
+  }
+  if (ascii.length === 0 || ascii.length > MAX_NAME_LENGTH) return null;
+  const labels = ascii.split('.');
+  if (labels.length < 2) return null;
+  for (const l of labels) if (!validLabel(l)) return null;
+  // An address is not a name (a "domain" list line "192.0.2.1" is a mistake worth reporting).
+  if (canonicalIp(ascii) !== null) return null;
+  return ascii;
+}
+
+/** Query-side normalisation (cheap: events carry lower-cased names already). */
+export function queryName(name: string): string {
+  let n = name;
+  if (n.length > 0 && n.charCodeAt(n.length - 1) === 46) n = n.slice(0, -1);
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c >= 65 && c <= 90) return n.toLowerCase();
+  }
+  return n;
+}
+
+/** An http(s)/ftp URL as given (trimmed) with its host, or null. */
+export function parseUrlIndicator(text: string): { url: string; host: string } | null {
+  const t = text.trim();
+  if (t.length === 0 || t.length > MAX_URL_LENGTH) return null;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) return null;
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    return null;
+  }
+  let host = u.hostname;
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (host.length === 0) return null;
+  const ip = canonicalIp(host);
+  return { url: t, host: ip ?? host.toLowerCase() };
+}
+
+/**
+ * What a free-standing token is: an address, a CIDR, a URL or a domain name
+ * (in that order), for CSV and free-text feeds where the kind is not given.
+ */
+export function classifyToken(token: string): { kind: 'ip' | 'cidr' | 'domain' | 'url'; value: string } | null {
+  const t = token.trim();
+  if (t.length === 0) return null;
+  const c = canonicalCidr(t);
+  if (c !== null) return c;
+  const u = parseUrlIndicator(t);
+  if (u !== null) return { kind: 'url', value: u.url };
+  const d = normalizeDomain(t);
+  if (d !== null && !FILE_LIKE_SUFFIX.test(d)) return { kind: 'domain', value: d };
+  return null;
+}
+
+/**
+ * File names look like domain names ("invoice.exe"). In free text they are
+ * far more often files than hosts, so these endings are not taken as names
+ * when the kind is guessed (an explicit domain list still accepts them).
+ */
+const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls|xlsx|pdf|rtf|txt|log|tmp|bin|dat|lnk|hta|msi|php|html?|aspx?|jsp|png|jpe?g|gif|zip|rar|7z|gz|tar|iso|img)$/;
