@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { cidrField, durationField, ipField, portField } from './fields.js';
 import { DETECTOR_OPTIONS } from '../detect/index.js';
+import { sinksSchema } from '../sinks/config.js';
 import { serverConfigSchema } from '../server/config-schema.js';
 
 export const NETWORK_ROLES = ['server', 'workstation', 'admin', 'isolated', 'guest', 'other'] as const;
@@ -145,6 +146,8 @@ export const siteConfigSchema = z.strictObject({
   suppress: z.array(suppressSchema).default([]),
   asn_allowlists: z.array(asnAllowlistSchema).default([]),
   intel: intelSchema.prefault({}),
+  /** Alert destinations (syslog, webhook, email, file); see docs/sinks.md. */
+  sinks: sinksSchema,
   detectors: z.strictObject(detectorShape).prefault({}),
   /** `picket server`: listen address, TLS, ingest limits (src/server/config-schema.ts). */
   server: serverConfigSchema.prefault({}),

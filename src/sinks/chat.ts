@@ -1,0 +1,78 @@
+/**
+ * Webhook bodies for chat tools: a Slack incoming-webhook message (text plus
+ * Block Kit blocks), a Microsoft Teams connector MessageCard, and an Adaptive
+ * Card wrapped in a `message` for Teams Workflows webhooks (the replacement for
+ * Office 365 connectors). The generic webhook posts the ECS alert itself.
+ */
+import type { Alert, Severity } from '../alerts/alert.js';
+import { alertFacts, evidenceLines, summaryLine } from './render.js';
+
+/** Slack section text is limited to 3000 characters; stay below it. */
+export const SLACK_TEXT_MAX = 2900;
+/** Evidence rows shown in chat cards (the rest is in the ECS alert). */
+export const CHAT_EVIDENCE_ROWS = 12;
+
+/** Card accent colour by severity (low grey, medium amber, high orange, critical red). */
+const SEVERITY_COLOUR: Readonly<Record<Severity, string>> = Object.freeze({ 1: '808080', 2: 'F2C744', 3: 'E8741E', 4: 'D13438' });
+
+/** Slack mrkdwn needs only &, < and > escaped. */
+function slackEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+export function slackPayload(a: Alert): Record<string, unknown> {
+  const facts = alertFacts(a);
+  let factText = '';
+  for (const [k, v] of facts) factText += `*${slackEscape(k)}:* ${slackEscape(v)}\n`;
+  let evText = '';
+  const ev = evidenceLines(a).slice(0, CHAT_EVIDENCE_ROWS);
+  for (const [k, v] of ev) evText += `${slackEscape(k)}: ${slackEscape(v)}\n`;
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(summaryLine(a))}*`, SLACK_TEXT_MAX) } },
+    { type: 'section', text: { type: 'mrkdwn', text: cut(factText, SLACK_TEXT_MAX) } },
+  ];
+  if (evText !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`\`\`\`${evText}\`\`\``, SLACK_TEXT_MAX) } });
+  return { text: slackEscape(summaryLine(a)), blocks };
+}
+
+export function teamsMessageCard(a: Alert): Record<string, unknown> {
+  const facts = alertFacts(a).map(([name, value]) => ({ name, value }));
+  const sections: Record<string, unknown>[] = [{ activityTitle: a.message, facts, markdown: false }];
+  const ev = evidenceLines(a).slice(0, CHAT_EVIDENCE_ROWS);
+  if (ev.length > 0) sections.push({ title: 'Evidence', facts: ev.map(([name, value]) => ({ name, value })), markdown: false });
+  return {
+    '@type': 'MessageCard',
+    '@context': 'https://schema.org/extensions',
+    summary: summaryLine(a),
+    themeColor: SEVERITY_COLOUR[a.event.severity],
+    title: summaryLine(a),
+    sections,
+  };
+}
+
+export function teamsAdaptiveCard(a: Alert): Record<string, unknown> {
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: summaryLine(a), weight: 'Bolder', size: 'Medium', wrap: true, color: a.event.severity >= 3 ? 'Attention' : 'Default' },
+    { type: 'TextBlock', text: a.message, wrap: true },
+    { type: 'FactSet', facts: alertFacts(a).map(([title, value]) => ({ title, value })) },
+  ];
+  const ev = evidenceLines(a).slice(0, CHAT_EVIDENCE_ROWS);
+  if (ev.length > 0) {
+    body.push({ type: 'TextBlock', text: 'Evidence', weight: 'Bolder', wrap: true });
+    body.push({ type: 'FactSet', facts: ev.map(([title, value]) => ({ title, value })) });
+  }
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body },
+      },
+    ],
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Alerts as people read them: the one-line summary used in mail subjects,
+ * syslog text and chat messages, the facts table (hosts, network, times,
+ * count) and the evidence as "key: value" lines, in plain text and in HTML.
+ * Slack and Teams payloads are built from the same pieces in `chat.ts`.
+ */
+import { SEVERITY_NAMES, type Alert, type EvidenceValue } from '../alerts/alert.js';
+
+/** Subjects longer than this are cut (mail clients show ~70-150 characters; RFC 5322 lines stop at 998). */
+export const MAX_SUMMARY_CHARS = 200;
+/** An evidence value longer than this is cut in human formats (full JSON stays in the ECS formats). */
+export const MAX_EVIDENCE_VALUE_CHARS = 2000;
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\t]+/g, ' ');
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** "[Picket high] scan.port.vertical: 10.77.2.20 probed 1,000 ports on 10.77.1.5" */
+export function summaryLine(a: Alert): string {
+  return cut(oneLine(`[Picket ${SEVERITY_NAMES[a.event.severity]}] ${a.rule.id}: ${a.message}`), MAX_SUMMARY_CHARS);
+}
+
+function endpointText(e: { ip?: string; port?: number; mac?: string } | undefined): string | undefined {
+  if (e === undefined || (e.ip === undefined && e.mac === undefined)) return undefined;
+  let s = e.ip ?? e.mac ?? '';
+  if (e.port !== undefined) s = s.includes(':') ? `[${s}]:${e.port}` : `${s}:${e.port}`;
+  if (e.ip !== undefined && e.mac !== undefined) s += ` (${e.mac})`;
+  return s;
+}
+
+/** Name/value pairs shown under the sentence, in a fixed order, absent ones left out. */
+export function alertFacts(a: Alert): [string, string][] {
+  const out: [string, string][] = [
+    ['Rule', `${a.rule.id} (${a.rule.name})`],
+    ['Severity', SEVERITY_NAMES[a.event.severity]],
+  ];
+  const src = endpointText(a.source);
+  if (src !== undefined) out.push(['Source', src]);
+  const dst = endpointText(a.destination);
+  if (dst !== undefined) out.push(['Destination', dst]);
+  if (a.network?.name !== undefined) out.push(['Network', a.network.name]);
+  if (a.network?.transport !== undefined) out.push(['Transport', a.network.transport]);
+  out.push(['First seen', a.first_seen], ['Last seen', a.last_seen], ['Count', String(a.count)]);
+  out.push(['Technique', a.threat.technique.id], ['Sensor', a.observer.name]);
+  return out;
+}
+
+function valueText(v: EvidenceValue): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) {
+    let allScalar = true;
+    for (const x of v) if (x !== null && typeof x === 'object') allScalar = false;
+    return allScalar ? v.map((x) => valueText(x as EvidenceValue)).join(', ') : JSON.stringify(v);
+  }
+  return JSON.stringify(v);
+}
+
+/** The evidence as ordered [key, text] pairs. */
+export function evidenceLines(a: Alert): [string, string][] {
+  const out: [string, string][] = [];
+  for (const k of Object.keys(a.evidence)) out.push([k, cut(oneLine(valueText(a.evidence[k]!)), MAX_EVIDENCE_VALUE_CHARS)]);
+  return out;
+}
+
+/** Plain-text mail body. */
+export function textBody(a: Alert): string {
+  let s = `${a.message}\n\n`;
+  for (const [k, v] of alertFacts(a)) s += `${k}: ${v}\n`;
+  const ev = evidenceLines(a);
+  if (ev.length > 0) {
+    s += '\nEvidence\n';
+    for (const [k, v] of ev) s += `  ${k}: ${v}\n`;
+  }
+  s += `\nDedup key: ${a.dedup_key}\n`;
+  return s;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function htmlTable(rows: [string, string][]): string {
+  let s = '<table cellpadding="4" style="border-collapse:collapse">';
+  for (const [k, v] of rows) s += `<tr><th align="left" style="vertical-align:top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`;
+  return `${s}</table>`;
+}
+
+/** Simple HTML mail body (inline styles only: mail clients drop style sheets). */
+export function htmlBody(a: Alert): string {
+  let s = `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${escapeHtml(a.message)}</strong></p>`;
+  s += htmlTable(alertFacts(a));
+  const ev = evidenceLines(a);
+  if (ev.length > 0) s += `<h3>Evidence</h3>${htmlTable(ev)}`;
+  s += `<p style="color:#666">Dedup key: ${escapeHtml(a.dedup_key)}</p></body></html>`;
+  return s;
+}
