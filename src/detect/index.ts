@@ -21,6 +21,11 @@ import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.w
 import dnsExcessiveQueries, { OPTIONS as dnsExcessiveQueriesOptions } from './dns.excessive_queries.js';
 import dnsExcessivePtrTxt, { OPTIONS as dnsExcessivePtrTxtOptions } from './dns.excessive_ptr_txt.js';
 import ldapExcessiveQueries, { OPTIONS as ldapExcessiveQueriesOptions } from './ldap.excessive_queries.js';
+import dnsBadName, { OPTIONS as dnsBadNameOptions } from './dns.bad_name.js';
+import dnsBadIp, { OPTIONS as dnsBadIpOptions } from './dns.bad_ip.js';
+import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
+import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
+import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.not_whitelisted.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -40,6 +45,11 @@ export const DETECTOR_OPTIONS = {
   'dns.excessive_queries': dnsExcessiveQueriesOptions,
   'dns.excessive_ptr_txt': dnsExcessivePtrTxtOptions,
   'ldap.excessive_queries': ldapExcessiveQueriesOptions,
+  'dns.bad_name': dnsBadNameOptions,
+  'dns.bad_ip': dnsBadIpOptions,
+  'ip.bad': ipBadOptions,
+  'tor.relay': torRelayOptions,
+  'asn.not_whitelisted': asnNotWhitelistedOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -62,6 +72,11 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsExcessiveQueries,
   dnsExcessivePtrTxt,
   ldapExcessiveQueries,
+  dnsBadName,
+  dnsBadIp,
+  ipBad,
+  torRelay,
+  asnNotWhitelisted,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));
