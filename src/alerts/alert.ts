@@ -27,7 +27,13 @@ export type EvidenceValue =
 
 export type Evidence = { [key: string]: EvidenceValue };
 
-export interface AlertEndpoint {
+/** ECS fields IP enrichment adds to an endpoint with a public address (src/intel/ipdb/enrich.ts). */
+export interface EndpointEnrichment {
+  as?: { number: number; organization?: { name: string } };
+  geo?: { country_iso_code: string };
+}
+
+export interface AlertEndpoint extends EndpointEnrichment {
   ip?: string;
   mac?: string;
   port?: number;
@@ -43,7 +49,7 @@ export interface Alert {
   };
   rule: { id: string; name: string };
   source: AlertEndpoint;
-  destination?: { ip?: string; port?: number };
+  destination?: { ip?: string; port?: number } & EndpointEnrichment;
   network?: {
     transport?: string;
     /** Configured network of the source (or of the subject host). */
