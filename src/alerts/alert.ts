@@ -91,6 +91,8 @@ export interface HeldAlert {
   count: number;
   firstSeen: number;
   lastSeen: number;
+  /** Count at the prompt (first) emission of a live alert; undefined when not yet emitted. */
+  emittedCount?: number;
 }
 
 /** ISO 8601 with milliseconds for a packet time in float seconds. */

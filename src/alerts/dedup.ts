@@ -9,6 +9,11 @@
  * an incident up to one interval after it began (set `dedup_interval` lower
  * for faster, more repetitive alerts).
  *
+ * Prompt mode (live sensors): the first match is also emitted at once, so a
+ * person hears of an incident when it starts; the final version is emitted
+ * again at the end of the interval only if more matches came (same rule.id,
+ * dedup_key and first_seen: consumers upsert on those).
+ *
  * Memory: at most `maxOpen` held alerts; beyond that the oldest is emitted
  * early (counted), so a flood of distinct keys cannot grow the table.
  */
@@ -24,10 +29,19 @@ export class AlertHold {
   /** Alerts emitted before their interval ended because the table was full. */
   earlyEmits = 0;
 
-  constructor(interval: number, maxOpen: number, emit: (held: HeldAlert) => void) {
+  readonly #prompt: boolean;
+
+  constructor(interval: number, maxOpen: number, emit: (held: HeldAlert) => void, prompt = false) {
     this.#interval = interval;
     this.#maxOpen = maxOpen;
     this.#emit = emit;
+    this.#prompt = prompt;
+  }
+
+  /** Emits a held alert unless its prompt emission already said everything. */
+  #final(held: HeldAlert): void {
+    if (held.emittedCount !== undefined && held.emittedCount === held.count) return;
+    this.#emit(held);
   }
 
   get size(): number {
@@ -46,10 +60,14 @@ export class AlertHold {
         const oldest = this.#open.get(first.value)!;
         this.#open.delete(first.value);
         this.earlyEmits++;
-        this.#emit(oldest);
+        this.#final(oldest);
       }
     }
     this.#open.set(key, held);
+    if (this.#prompt) {
+      this.#emit(held);
+      held.emittedCount = held.count;
+    }
     if (this.#open.size === 1 || held.firstSeen + this.#interval < this.#nextExpiry) this.#recompute();
   }
 
@@ -59,7 +77,7 @@ export class AlertHold {
     for (const [key, held] of this.#open) {
       if (held.firstSeen + this.#interval > ts) break;
       this.#open.delete(key);
-      this.#emit(held);
+      this.#final(held);
     }
     this.#recompute();
   }
@@ -68,7 +86,7 @@ export class AlertHold {
   drain(): void {
     for (const [key, held] of this.#open) {
       this.#open.delete(key);
-      this.#emit(held);
+      this.#final(held);
     }
     this.#nextExpiry = Infinity;
   }

@@ -35,6 +35,7 @@ export function setUpDetection(opts: DetectionOptions): DetectionSetup {
     ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
     baseline: opts.baseline === true,
     live: opts.live === true,
+    prompt: opts.live === true,
     onAlert: (a) => {
       alerts++;
       opts.onAlert(a);

@@ -44,6 +44,11 @@ export interface EngineOptions {
    * time after the first start recorded in the state (needs `stateDir`).
    */
   live?: boolean;
+  /**
+   * Live sensors: emit each alert at its first match too (then again at the
+   * end of its dedup interval only if it grew), instead of only when final.
+   */
+  prompt?: boolean;
   onAlert(alert: Alert): void;
   /** Threat intelligence for the intel rules (ASN, indicators, Tor, user-agents, DGA). */
   intel?: IntelContext;
@@ -113,12 +118,14 @@ export function createEngine(opts: EngineOptions): Engine {
   let draining = false;
 
   const emit = (held: HeldAlert): void => {
+    // A prompt emission is a snapshot: detectors may still merge into the held evidence.
     const alert = buildAlert(held, config.observer_name);
-    bump(alertsByRule, held.rule.id);
+    if (opts.prompt === true) alert.evidence = structuredClone(alert.evidence);
+    if (held.emittedCount === undefined) bump(alertsByRule, held.rule.id);
     if (draining) drained.push(alert);
     opts.onAlert(alert);
   };
-  const hold = new AlertHold(config.dedup_interval, config.max_open_alerts, emit);
+  const hold = new AlertHold(config.dedup_interval, config.max_open_alerts, emit, opts.prompt === true);
   const arpMacs = new LruMap<string, string>(MAX_ARP_BINDINGS);
 
   const learning = (ts: number): boolean => {
