@@ -11,6 +11,8 @@ import { cidrField, durationField, ipField, portField } from './fields.js';
 import { DETECTOR_OPTIONS } from '../detect/index.js';
 import { sinksSchema } from '../sinks/config.js';
 import { serverConfigSchema } from '../server/config-schema.js';
+import { honeypotConfigSchema } from '../agents/honeypot/config.js';
+import { egressConfigSchema } from '../agents/egress/config.js';
 
 export const NETWORK_ROLES = ['server', 'workstation', 'admin', 'isolated', 'guest', 'other'] as const;
 
@@ -151,6 +153,10 @@ export const siteConfigSchema = z.strictObject({
   detectors: z.strictObject(detectorShape).prefault({}),
   /** `picket server`: listen address, TLS, ingest limits (src/server/config-schema.ts). */
   server: serverConfigSchema.prefault({}),
+  /** `picket honeypot`: ports, banners, rate limits, ignore list (src/agents/honeypot/config.ts). */
+  honeypot: honeypotConfigSchema.prefault({}),
+  /** `picket egress`: probe targets and interval (src/agents/egress/config.ts). */
+  egress: egressConfigSchema.prefault({}),
 });
 
 type DeepReadonly<T> = T extends (infer U)[]
