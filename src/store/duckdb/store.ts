@@ -1,0 +1,868 @@
+/**
+ * The embedded metadata store: one DuckDB file (DIR/picket.duckdb) holding
+ * connection, DNS, alert, device and other log rows, next to the agent and
+ * token tables of meta.ts. Inserts go through DuckDB's appender inside one
+ * transaction per call (a batch and its exactly-once mark commit together);
+ * every answer is aggregated in SQL, never by loading rows into JS.
+ *
+ * The ClickHouse store (../clickhouse/store.ts) extends this class and moves
+ * the conn and dns parts to ClickHouse; the protected methods are its seams.
+ */
+import crypto from 'node:crypto';
+import { LIST, VARCHAR, DOUBLE, type DuckDBAppender, type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
+import { PicketError } from '../../util/errors.js';
+import { DuckDb, type Row } from './db.js';
+import { STORE_DDL, TIMED_TABLES } from './schema.js';
+import {
+  CONN_COLUMNS,
+  DNS_COLUMNS,
+  MAX_ROWS_PER_INSERT,
+  countSkip,
+  normalize,
+  toRecord,
+  type CellValue,
+  type Column,
+} from '../columns.js';
+import { checkAlert, checkDevice, checkLog, isKindName, parseAlertJson, MAX_DEVICE_HOSTNAMES, MAX_DEVICE_IPS } from '../records.js';
+import { markBatchOn } from '../meta.js';
+import { cidrKeyRange, ipKey } from '../ip-key.js';
+import { isoOrNull } from '../time.js';
+import { diskFree } from '../disk.js';
+import { DEFAULT_MIN_FREE_BYTES, type RetentionOptions } from '../options.js';
+import type {
+  AlertFilter,
+  AlertPatch,
+  AlertSummary,
+  BatchRecord,
+  BatchResult,
+  ConnFilter,
+  ConnRow,
+  Device,
+  DeviceFilter,
+  DeviceInput,
+  DnsFilter,
+  DnsRow,
+  HostSummary,
+  InsertResult,
+  LogFilter,
+  LogRow,
+  MetadataStore,
+  Page,
+  RetentionReport,
+  StoreStats,
+  StoredAlert,
+} from '../types.js';
+
+/** Rows per page when the caller gives no limit, and the most one page may hold (bounded answers). */
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 10_000;
+/** Entries per HostSummary breakdown (peers, ports, countries, ASNs): a summary, not a dump. */
+export const SUMMARY_TOP = 20;
+/** DNS names per HostSummary: enough for any one host's browsing over a day. */
+export const SUMMARY_DNS_NAMES = 1000;
+/** Alerts per HostSummary (newest first). */
+export const SUMMARY_ALERTS = 50;
+/** Timeline buckets aim at most this many points (the console draws them). */
+export const TIMELINE_MAX_POINTS = 200;
+const TIMELINE_STEPS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400];
+/** Size trimming deletes at most this many rounds per run (each removes the oldest slice). */
+export const MAX_TRIM_ROUNDS = 10;
+/** Each size/disk trim round removes at least this fraction of the oldest rows. */
+export const MIN_TRIM_FRACTION = 0.1;
+
+export type Params = Record<string, DuckDBValue>;
+
+/** Accumulates WHERE clauses and their named parameters. */
+export class Where {
+  readonly clauses: string[] = [];
+  readonly params: Params = {};
+  #n = 0;
+  /** Adds a parameter and returns its placeholder. */
+  p(v: DuckDBValue): string {
+    const name = `p${this.#n++}`;
+    this.params[name] = v;
+    return `$${name}`;
+  }
+  add(clause: string): void {
+    this.clauses.push(clause);
+  }
+  range(col: string, from: number | undefined, to: number | undefined): void {
+    if (from !== undefined) this.add(`${col} >= ${this.p(from)}`);
+    if (to !== undefined) this.add(`${col} < ${this.p(to)}`);
+  }
+  sql(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
+}
+
+export function pageBounds(f: { limit?: number | undefined; offset?: number | undefined }): { limit: number; offset: number } {
+  const limit = f.limit === undefined || !Number.isInteger(f.limit) || f.limit <= 0 ? DEFAULT_LIMIT : Math.min(f.limit, MAX_LIMIT);
+  const offset = f.offset === undefined || !Number.isInteger(f.offset) || f.offset < 0 ? 0 : f.offset;
+  return { limit, offset };
+}
+
+export function usage(message: string): PicketError {
+  return new PicketError('PKT_ERR_STORE_QUERY', message);
+}
+
+/** The bucket width giving at most TIMELINE_MAX_POINTS points over `span` seconds. */
+export function timelineStep(span: number): number {
+  for (const s of TIMELINE_STEPS) if (span / s <= TIMELINE_MAX_POINTS) return s;
+  return TIMELINE_STEPS[TIMELINE_STEPS.length - 1]!;
+}
+
+export function emptySummary(ip: string, from: number | undefined, to: number | undefined): HostSummary {
+  return {
+    host: ip,
+    from: isoOrNull(from),
+    to: isoOrNull(to),
+    connections: 0,
+    bytes_sent: 0,
+    bytes_received: 0,
+    packets_sent: 0,
+    packets_received: 0,
+    dns: [],
+    countries: [],
+    asns: [],
+    top_peers: [],
+    ports: [],
+    alerts: [],
+    timeline: [],
+  };
+}
+
+function n(v: unknown): number {
+  const x = typeof v === 'number' ? v : Number(v ?? 0);
+  return Number.isFinite(x) ? x : 0;
+}
+
+function appendCell(app: DuckDBAppender, type: Column['type'] | 'str', v: CellValue): void {
+  if (v === null) {
+    app.appendNull();
+    return;
+  }
+  switch (type) {
+    case 'f64':
+      app.appendDouble(v as number);
+      return;
+    case 'i64':
+      app.appendBigInt(BigInt(v as number));
+      return;
+    case 'i32':
+      app.appendInteger(v as number);
+      return;
+    case 'str':
+      app.appendVarchar(v as string);
+      return;
+    case 'bool':
+      app.appendBoolean(v as boolean);
+      return;
+    case 'strlist':
+      app.appendList(v as string[], LIST(VARCHAR));
+      return;
+    case 'f64list':
+      app.appendList(v as number[], LIST(DOUBLE));
+      return;
+  }
+}
+
+function alertFromRow(r: Row): StoredAlert | null {
+  const a = parseAlertJson(r.data);
+  if (a === null) return null;
+  return {
+    ...a,
+    id: String(r.id),
+    agent: typeof r.agent === 'string' ? r.agent : null,
+    acknowledged: r.acknowledged === true,
+    note: typeof r.note === 'string' ? r.note : null,
+  };
+}
+
+function deviceFromRow(r: Row): Device {
+  return {
+    network: String(r.network),
+    mac: String(r.mac),
+    ips: Array.isArray(r.ips) ? (r.ips as string[]) : [],
+    hostnames: Array.isArray(r.hostnames) ? (r.hostnames as string[]) : [],
+    vendor: typeof r.vendor === 'string' ? r.vendor : null,
+    first_seen: n(r.first_seen),
+    last_seen: n(r.last_seen),
+  };
+}
+
+/** Adds `add` to `into` without duplicates, keeping the newest when over `max` (old addresses age out). */
+function mergeList(into: string[], add: readonly string[], max: number): string[] {
+  const out = into.filter((x) => !add.includes(x));
+  for (const x of add) out.push(x);
+  return out.length > max ? out.slice(out.length - max) : out;
+}
+
+export interface DuckDbStoreOptions {
+  /** Directory whose file system the disk floor watches (the data directory). */
+  dataDir: string;
+  retention?: RetentionOptions | undefined;
+}
+
+export class DuckDbMetadataStore implements MetadataStore {
+  readonly engine: 'duckdb' | 'clickhouse' = 'duckdb';
+  protected readonly db: DuckDb;
+  protected readonly dataDir: string;
+  protected readonly retention: RetentionOptions;
+  /** Rows refused since start, by reason (reported in stats). */
+  protected readonly skippedTotal: Record<string, number> = {};
+
+  constructor(db: DuckDb, opts: DuckDbStoreOptions) {
+    this.db = db;
+    this.dataDir = opts.dataDir;
+    this.retention = opts.retention ?? {};
+  }
+
+  async init(): Promise<void> {
+    for (const ddl of STORE_DDL) await this.db.exec(ddl);
+  }
+
+  // ---- writes -------------------------------------------------------------
+
+  async insert(kind: string, rows: readonly unknown[], agent?: string): Promise<InsertResult> {
+    await this.guardDisk();
+    const result: InsertResult = { stored: 0, skipped: {} };
+    await this.db.transaction((conn) => this.insertOn(conn, kind, rows, agent ?? null, result));
+    await this.afterInsert(kind, rows, agent ?? null, result);
+    this.tally(result);
+    return result;
+  }
+
+  async insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult> {
+    if (!Number.isSafeInteger(seq) || seq < 1) throw usage(`batch sequence must be a positive integer, got ${String(seq)}`);
+    await this.guardDisk();
+    const groups = groupByKind(records);
+    const result: BatchResult = { stored: 0, skipped: {}, duplicate: false };
+    await this.db.transaction(async (conn) => {
+      if (!(await markBatchOn(conn, agent, seq, records.length))) {
+        result.duplicate = true;
+        return;
+      }
+      for (const [kind, rows] of groups) await this.insertOn(conn, kind, rows, agent, result);
+    });
+    this.tally(result);
+    return result;
+  }
+
+  protected tally(result: InsertResult): void {
+    for (const [k, v] of Object.entries(result.skipped)) countSkip(this.skippedTotal, k, v);
+  }
+
+  /** Hook for engines that store some kinds elsewhere, run after the DuckDB transaction committed. */
+  protected async afterInsert(_kind: string, _rows: readonly unknown[], _agent: string | null, _result: InsertResult): Promise<void> {}
+
+  /** Inserts rows of one kind on a connection inside the caller's transaction. */
+  protected async insertOn(
+    conn: DuckDBConnection,
+    kind: string,
+    rows: readonly unknown[],
+    agent: string | null,
+    result: InsertResult,
+  ): Promise<void> {
+    if (!isKindName(kind)) {
+      countSkip(result.skipped, 'bad_kind', rows.length);
+      return;
+    }
+    let list = rows;
+    if (list.length > MAX_ROWS_PER_INSERT) {
+      countSkip(result.skipped, 'too_many_rows', list.length - MAX_ROWS_PER_INSERT);
+      list = list.slice(0, MAX_ROWS_PER_INSERT);
+    }
+    switch (kind) {
+      case 'conn':
+        if (this.ownsKind('conn')) await this.appendColumns(conn, 'conn', CONN_COLUMNS, list, agent, result);
+        return;
+      case 'dns':
+        if (this.ownsKind('dns')) await this.appendColumns(conn, 'dns', DNS_COLUMNS, list, agent, result);
+        return;
+      case 'alert':
+        await this.appendAlerts(conn, list, agent, result);
+        return;
+      case 'device': {
+        const devices: DeviceInput[] = [];
+        for (const r of list) {
+          const c = checkDevice(r);
+          if ('skip' in c) countSkip(result.skipped, c.skip);
+          else devices.push(c.device);
+        }
+        result.stored += await this.upsertOn(conn, devices);
+        return;
+      }
+      default:
+        await this.appendLogs(conn, kind, list, agent, result);
+    }
+  }
+
+  /** False for kinds another engine holds (the ClickHouse store keeps conn and dns). */
+  protected ownsKind(_kind: 'conn' | 'dns'): boolean {
+    return true;
+  }
+
+  protected async appendColumns(
+    conn: DuckDBConnection,
+    table: string,
+    columns: readonly Column[],
+    rows: readonly unknown[],
+    agent: string | null,
+    result: InsertResult,
+  ): Promise<void> {
+    const app = await conn.createAppender(table);
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        const r = normalize(columns, rows[i], agent);
+        if ('skip' in r) {
+          countSkip(result.skipped, r.skip);
+          continue;
+        }
+        const v = r.values;
+        for (let c = 0; c < columns.length; c++) appendCell(app, columns[c]!.type, v[c]!);
+        appendCell(app, 'str', v[columns.length]!);
+        appendCell(app, 'str', v[columns.length + 1]!);
+        appendCell(app, 'str', v[columns.length + 2]!);
+        app.endRow();
+        result.stored++;
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  protected async appendAlerts(conn: DuckDBConnection, rows: readonly unknown[], agent: string | null, result: InsertResult): Promise<void> {
+    const app = await conn.createAppender('alerts');
+    try {
+      for (const rec of rows) {
+        const c = checkAlert(rec);
+        if ('skip' in c) {
+          countSkip(result.skipped, c.skip);
+          continue;
+        }
+        const v = c.values;
+        app.appendVarchar(crypto.randomUUID());
+        app.appendDouble(v.ts);
+        app.appendVarchar(v.rule_id);
+        app.appendVarchar(v.rule_name);
+        app.appendInteger(v.severity);
+        appendCell(app, 'str', v.src_ip);
+        appendCell(app, 'str', v.dst_ip);
+        appendCell(app, 'str', v.network);
+        app.appendVarchar(v.message);
+        app.appendBigInt(BigInt(v.count));
+        app.appendVarchar(v.dedup_key);
+        appendCell(app, 'str', agent);
+        app.appendBoolean(false);
+        app.appendNull();
+        app.appendVarchar(v.json);
+        app.endRow();
+        result.stored++;
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  protected async appendLogs(
+    conn: DuckDBConnection,
+    kind: string,
+    rows: readonly unknown[],
+    agent: string | null,
+    result: InsertResult,
+  ): Promise<void> {
+    const app = await conn.createAppender('logs');
+    try {
+      for (const rec of rows) {
+        const c = checkLog(rec);
+        if ('skip' in c) {
+          countSkip(result.skipped, c.skip);
+          continue;
+        }
+        const v = c.values;
+        app.appendVarchar(kind);
+        app.appendDouble(v.ts);
+        appendCell(app, 'str', v.uid);
+        appendCell(app, 'str', v.host_a);
+        appendCell(app, 'str', v.host_b);
+        appendCell(app, 'str', agent);
+        app.appendVarchar(v.json);
+        app.endRow();
+        result.stored++;
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  async upsertDevices(devices: readonly DeviceInput[]): Promise<number> {
+    await this.guardDisk();
+    const checked: DeviceInput[] = [];
+    const skipped: Record<string, number> = {};
+    for (const d of devices) {
+      const c = checkDevice(d);
+      if ('skip' in c) countSkip(skipped, c.skip);
+      else checked.push(c.device);
+    }
+    this.tally({ stored: 0, skipped });
+    return this.db.transaction((conn) => this.upsertOn(conn, checked));
+  }
+
+  /** Merges checked device reports with what the inventory holds (same network + MAC). */
+  protected async upsertOn(conn: DuckDBConnection, devices: readonly DeviceInput[]): Promise<number> {
+    const merged = new Map<string, Device>();
+    for (const d of devices) {
+      const network = d.network ?? '';
+      const key = `${network}\u0000${d.mac}`;
+      let cur = merged.get(key);
+      if (cur === undefined) {
+        const rows = await DuckDb.rows(conn, 'SELECT * FROM devices WHERE network = $1 AND mac = $2', [network, d.mac]);
+        cur =
+          rows[0] !== undefined
+            ? deviceFromRow(rows[0])
+            : { network, mac: d.mac, ips: [], hostnames: [], vendor: null, first_seen: d.first_seen, last_seen: d.last_seen };
+        merged.set(key, cur);
+      }
+      cur.ips = mergeList(cur.ips, d.ips ?? [], MAX_DEVICE_IPS);
+      cur.hostnames = mergeList(cur.hostnames, d.hostnames ?? [], MAX_DEVICE_HOSTNAMES);
+      if (d.vendor !== undefined) cur.vendor = d.vendor;
+      cur.first_seen = Math.min(cur.first_seen, d.first_seen);
+      cur.last_seen = Math.max(cur.last_seen, d.last_seen);
+    }
+    for (const d of merged.values()) {
+      await conn.run(
+        'INSERT OR REPLACE INTO devices (network, mac, ips, hostnames, vendor, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [d.network, d.mac, listValue(d.ips), listValue(d.hostnames), d.vendor, d.first_seen, d.last_seen],
+        [VARCHAR, VARCHAR, LIST(VARCHAR), LIST(VARCHAR), VARCHAR, DOUBLE, DOUBLE],
+      );
+    }
+    return merged.size;
+  }
+
+  async updateAlert(id: string, patch: AlertPatch): Promise<StoredAlert | null> {
+    const sets: string[] = [];
+    const params: Params = { id };
+    if (patch.acknowledged !== undefined) {
+      sets.push('acknowledged = $ack');
+      params.ack = patch.acknowledged;
+    }
+    if (patch.note !== undefined) {
+      sets.push('note = $note');
+      params.note = patch.note === null ? null : patch.note.slice(0, 4096);
+    }
+    if (sets.length > 0) {
+      const rows = await this.db.exec(`UPDATE alerts SET ${sets.join(', ')} WHERE id = $id RETURNING id`, params);
+      if (rows.length === 0) return null;
+    }
+    return this.getAlert(id);
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  async getAlert(id: string): Promise<StoredAlert | null> {
+    const rows = await this.db.all('SELECT * FROM alerts WHERE id = $1', [id]);
+    return rows[0] === undefined ? null : alertFromRow(rows[0]);
+  }
+
+  protected checkIp(ip: string): void {
+    if (ipKey(ip) === null) throw usage(`"${ip}" is not an IP address`);
+  }
+
+  /** WHERE for a connection search on the single-row-per-connection conn table. */
+  protected connWhere(f: ConnFilter): Where {
+    const w = new Where();
+    if (f.ip !== undefined) {
+      this.checkIp(f.ip);
+      const p = w.p(f.ip);
+      w.add(`(orig_h = ${p} OR resp_h = ${p})`);
+    }
+    if (f.cidr !== undefined) {
+      const r = cidrKeyRange(f.cidr);
+      if ('error' in r) throw usage(r.error);
+      const lo = w.p(r.lo);
+      const hi = w.p(r.hi);
+      w.add(`(orig_key BETWEEN ${lo} AND ${hi} OR resp_key BETWEEN ${lo} AND ${hi})`);
+    }
+    if (f.port !== undefined) {
+      const p = w.p(f.port);
+      w.add(`(orig_p = ${p} OR resp_p = ${p})`);
+    }
+    if (f.country !== undefined) {
+      const p = w.p(f.country.toUpperCase());
+      w.add(`(orig_cc = ${p} OR resp_cc = ${p})`);
+    }
+    if (f.asn !== undefined) {
+      const p = w.p(f.asn);
+      w.add(`(orig_asn = ${p} OR resp_asn = ${p})`);
+    }
+    if (f.proto !== undefined) w.add(`proto = ${w.p(f.proto)}`);
+    if (f.uid !== undefined) w.add(`uid = ${w.p(f.uid)}`);
+    w.range('ts', f.from, f.to);
+    return w;
+  }
+
+  async connections(f: ConnFilter): Promise<Page<ConnRow>> {
+    const { limit, offset } = pageBounds(f);
+    const w = this.connWhere(f);
+    const total = await this.db.all(`SELECT count(*) AS n FROM conn ${w.sql()}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM conn ${w.sql()} ORDER BY ts DESC, uid LIMIT ${limit} OFFSET ${offset}`, w.params);
+    return { total: n(total[0]?.n), limit, offset, rows: rows.map((r) => toRecord(CONN_COLUMNS, r) as unknown as ConnRow) };
+  }
+
+  protected dnsWhere(f: DnsFilter): Where {
+    const w = new Where();
+    if (f.ip !== undefined) {
+      this.checkIp(f.ip);
+      const p = w.p(f.ip);
+      w.add(`(orig_h = ${p} OR resp_h = ${p})`);
+    }
+    if (f.name !== undefined) {
+      const name = f.name.toLowerCase();
+      if (name.startsWith('*.')) {
+        const suffix = name.slice(1);
+        w.add(`(query = ${w.p(name.slice(2))} OR ends_with(query, ${w.p(suffix)}))`);
+      } else w.add(`query = ${w.p(name)}`);
+    }
+    w.range('ts', f.from, f.to);
+    return w;
+  }
+
+  async dns(f: DnsFilter): Promise<Page<DnsRow>> {
+    const { limit, offset } = pageBounds(f);
+    const w = this.dnsWhere(f);
+    const total = await this.db.all(`SELECT count(*) AS n FROM dns ${w.sql()}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM dns ${w.sql()} ORDER BY ts DESC, uid LIMIT ${limit} OFFSET ${offset}`, w.params);
+    return { total: n(total[0]?.n), limit, offset, rows: rows.map((r) => toRecord(DNS_COLUMNS, r) as unknown as DnsRow) };
+  }
+
+  async logs(f: LogFilter): Promise<Page<LogRow>> {
+    const { limit, offset } = pageBounds(f);
+    const w = new Where();
+    w.add(`kind = ${w.p(f.kind)}`);
+    if (f.ip !== undefined) {
+      this.checkIp(f.ip);
+      const p = w.p(f.ip);
+      w.add(`(host_a = ${p} OR host_b = ${p})`);
+    }
+    if (f.uid !== undefined) w.add(`uid = ${w.p(f.uid)}`);
+    w.range('ts', f.from, f.to);
+    const total = await this.db.all(`SELECT count(*) AS n FROM logs ${w.sql()}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM logs ${w.sql()} ORDER BY ts DESC LIMIT ${limit} OFFSET ${offset}`, w.params);
+    return {
+      total: n(total[0]?.n),
+      limit,
+      offset,
+      rows: rows.map((r) => ({
+        kind: String(r.kind),
+        ts: n(r.ts),
+        uid: typeof r.uid === 'string' ? r.uid : null,
+        host_a: typeof r.host_a === 'string' ? r.host_a : null,
+        host_b: typeof r.host_b === 'string' ? r.host_b : null,
+        agent: typeof r.agent === 'string' ? r.agent : null,
+        data: JSON.parse(String(r.data)) as Record<string, unknown>,
+      })),
+    };
+  }
+
+  async alerts(f: AlertFilter): Promise<Page<StoredAlert>> {
+    const { limit, offset } = pageBounds(f);
+    const w = new Where();
+    if (f.rule !== undefined) {
+      if (f.rule.endsWith('*')) w.add(`starts_with(rule_id, ${w.p(f.rule.slice(0, -1))})`);
+      else w.add(`rule_id = ${w.p(f.rule)}`);
+    }
+    if (f.severity !== undefined) w.add(`severity >= ${w.p(f.severity)}`);
+    if (f.host !== undefined) {
+      this.checkIp(f.host);
+      const p = w.p(f.host);
+      w.add(`(src_ip = ${p} OR dst_ip = ${p})`);
+    }
+    if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
+    if (f.acknowledged !== undefined) w.add(`acknowledged = ${w.p(f.acknowledged)}`);
+    w.range('ts', f.from, f.to);
+    const total = await this.db.all(`SELECT count(*) AS n FROM alerts ${w.sql()}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${limit} OFFSET ${offset}`, w.params);
+    const out: StoredAlert[] = [];
+    for (const r of rows) {
+      const a = alertFromRow(r);
+      if (a !== null) out.push(a);
+    }
+    return { total: n(total[0]?.n), limit, offset, rows: out };
+  }
+
+  async devices(f: DeviceFilter): Promise<Page<Device>> {
+    const { limit, offset } = pageBounds(f);
+    const w = new Where();
+    if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
+    if (f.mac !== undefined) w.add(`mac = ${w.p(f.mac.toLowerCase())}`);
+    if (f.ip !== undefined) w.add(`list_contains(ips, ${w.p(f.ip)})`);
+    const total = await this.db.all(`SELECT count(*) AS n FROM devices ${w.sql()}`, w.params);
+    const rows = await this.db.all(
+      `SELECT * FROM devices ${w.sql()} ORDER BY network, last_seen DESC, mac LIMIT ${limit} OFFSET ${offset}`,
+      w.params,
+    );
+    return { total: n(total[0]?.n), limit, offset, rows: rows.map(deviceFromRow) };
+  }
+
+  async hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary> {
+    this.checkIp(ip);
+    const s = emptySummary(ip, from, to);
+    await this.connSummary(s, ip, from, to);
+    s.dns = await this.dnsNames(ip, from, to);
+    s.alerts = await this.alertSummaries(ip, from, to);
+    return s;
+  }
+
+  /** Fills the connection part of a summary (counts, bytes, breakdowns, timeline). */
+  protected async connSummary(s: HostSummary, ip: string, from: number | undefined, to: number | undefined): Promise<void> {
+    const w = new Where();
+    const p = w.p(ip);
+    w.add(`(orig_h = ${p} OR resp_h = ${p})`);
+    w.range('ts', from, to);
+    // One CTE viewing each connection from the host's side; a connection to itself counts as originated.
+    const side = `WITH h AS (SELECT ts, proto, resp_p,
+        orig_h = ${p} AS mine,
+        CASE WHEN orig_h = ${p} THEN coalesce(orig_bytes, 0) ELSE coalesce(resp_bytes, 0) END AS sent,
+        CASE WHEN orig_h = ${p} THEN coalesce(resp_bytes, 0) ELSE coalesce(orig_bytes, 0) END AS recv,
+        CASE WHEN orig_h = ${p} THEN orig_pkts ELSE resp_pkts END AS psent,
+        CASE WHEN orig_h = ${p} THEN resp_pkts ELSE orig_pkts END AS precv,
+        CASE WHEN orig_h = ${p} THEN resp_h ELSE orig_h END AS peer,
+        CASE WHEN orig_h = ${p} THEN resp_cc ELSE orig_cc END AS peer_cc,
+        CASE WHEN orig_h = ${p} THEN resp_asn ELSE orig_asn END AS peer_asn,
+        CASE WHEN orig_h = ${p} THEN resp_as_org ELSE orig_as_org END AS peer_org
+      FROM conn ${w.sql()})`;
+    const tot = await this.db.all(
+      `${side} SELECT count(*) AS c, sum(sent) AS bs, sum(recv) AS br, sum(coalesce(psent, 0)) AS ps,
+         sum(coalesce(precv, 0)) AS pr, min(ts) AS t0, max(ts) AS t1 FROM h`,
+      w.params,
+    );
+    const t = tot[0] ?? {};
+    s.connections = n(t.c);
+    s.bytes_sent = n(t.bs);
+    s.bytes_received = n(t.br);
+    s.packets_sent = n(t.ps);
+    s.packets_received = n(t.pr);
+    if (s.connections === 0) return;
+    const total = s.connections;
+    const countries = await this.db.all(
+      `${side} SELECT peer_cc AS k, count(*) AS c, sum(sent + recv) AS b FROM h WHERE peer_cc IS NOT NULL
+         GROUP BY peer_cc ORDER BY c DESC, k LIMIT ${SUMMARY_TOP}`,
+      w.params,
+    );
+    s.countries = countries.map((r) => ({ country: String(r.k), connections: n(r.c), bytes: n(r.b), share: n(r.c) / total }));
+    const asns = await this.db.all(
+      `${side} SELECT peer_asn AS k, any_value(peer_org) AS org, count(*) AS c, sum(sent + recv) AS b FROM h
+         WHERE peer_asn IS NOT NULL GROUP BY peer_asn ORDER BY c DESC, k LIMIT ${SUMMARY_TOP}`,
+      w.params,
+    );
+    s.asns = asns.map((r) => ({
+      asn: n(r.k),
+      org: typeof r.org === 'string' ? r.org : null,
+      connections: n(r.c),
+      bytes: n(r.b),
+      share: n(r.c) / total,
+    }));
+    const peers = await this.db.all(
+      `${side} SELECT peer AS k, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY peer ORDER BY c DESC, b DESC, k LIMIT ${SUMMARY_TOP}`,
+      w.params,
+    );
+    s.top_peers = peers.map((r) => ({ ip: String(r.k), connections: n(r.c), bytes: n(r.b) }));
+    const ports = await this.db.all(
+      `${side} SELECT resp_p AS k, proto, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY resp_p, proto
+         ORDER BY c DESC, k, proto LIMIT ${SUMMARY_TOP}`,
+      w.params,
+    );
+    s.ports = ports.map((r) => ({ port: n(r.k), proto: String(r.proto), connections: n(r.c), bytes: n(r.b) }));
+    const t0 = from ?? n(t.t0);
+    const t1 = to ?? n(t.t1) + 1;
+    const step = timelineStep(Math.max(1, t1 - t0));
+    const tl = await this.db.all(
+      `${side} SELECT floor(ts / ${step}) * ${step} AS b, count(*) AS c, sum(recv) AS i, sum(sent) AS o FROM h GROUP BY b ORDER BY b`,
+      w.params,
+    );
+    s.timeline = tl.map((r) => ({ t: isoOrNull(n(r.b)) ?? '', connections: n(r.c), bytes_in: n(r.i), bytes_out: n(r.o) }));
+  }
+
+  protected async dnsNames(ip: string, from: number | undefined, to: number | undefined): Promise<{ query: string; count: number }[]> {
+    const w = new Where();
+    w.add(`orig_h = ${w.p(ip)}`);
+    w.add('query IS NOT NULL');
+    w.range('ts', from, to);
+    const rows = await this.db.all(
+      `SELECT query AS q, count(*) AS c FROM dns ${w.sql()} GROUP BY query ORDER BY c DESC, q LIMIT ${SUMMARY_DNS_NAMES}`,
+      w.params,
+    );
+    return rows.map((r) => ({ query: String(r.q), count: n(r.c) }));
+  }
+
+  protected async alertSummaries(ip: string, from: number | undefined, to: number | undefined): Promise<AlertSummary[]> {
+    const w = new Where();
+    const p = w.p(ip);
+    w.add(`(src_ip = ${p} OR dst_ip = ${p})`);
+    w.range('ts', from, to);
+    const rows = await this.db.all(
+      `SELECT id, ts, rule_id, severity, message, count, acknowledged FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${SUMMARY_ALERTS}`,
+      w.params,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      '@timestamp': isoOrNull(n(r.ts)) ?? '',
+      rule: String(r.rule_id),
+      severity: n(r.severity),
+      message: String(r.message ?? ''),
+      count: n(r.count),
+      acknowledged: r.acknowledged === true,
+    }));
+  }
+
+  // ---- retention ----------------------------------------------------------
+
+  /** Refuses a write when the disk is below its floor even after trimming. */
+  protected async guardDisk(): Promise<void> {
+    const floor = this.retention.min_free_bytes ?? DEFAULT_MIN_FREE_BYTES;
+    if ((await diskFree(this.dataDir)) >= floor) return;
+    await this.trimOldest(MIN_TRIM_FRACTION, {});
+    const free = await diskFree(this.dataDir);
+    if (free < floor) {
+      throw new PicketError(
+        'PKT_ERR_STORE_DISK_FULL',
+        `only ${free} bytes free on the store's file system (floor ${floor}): not storing more; free space or lower retention.max_bytes`,
+      );
+    }
+  }
+
+  /** Bytes the local file uses (DuckDB used blocks + WAL). */
+  protected async usedBytes(): Promise<number> {
+    return this.db.usedBytes();
+  }
+
+  /** Tables trimmed here, with their time column (the ClickHouse store drops conn/dns from this list). */
+  protected timedTables(): readonly { table: string; ts: string }[] {
+    return TIMED_TABLES;
+  }
+
+  /**
+   * Deletes the oldest `fraction` of rows (by time, across the timed tables):
+   * the cutoff is the fraction-quantile of the largest table's times.
+   */
+  protected async trimOldest(fraction: number, deleted: Record<string, number>): Promise<void> {
+    const tables = this.timedTables();
+    let best: { table: string; ts: string; rows: number } | null = null;
+    for (const t of tables) {
+      const c = n((await this.db.all(`SELECT count(*) AS n FROM ${t.table}`))[0]?.n);
+      if (best === null || c > best.rows) best = { ...t, rows: c };
+    }
+    if (best === null || best.rows === 0) return;
+    const q = await this.db.all(`SELECT quantile_disc(${best.ts}, $1) AS q FROM ${best.table}`, [Math.min(1, fraction)]);
+    let cutoff = n(q[0]?.q);
+    // A quantile equal to the oldest time would delete nothing: always remove at least the oldest second.
+    const min = n((await this.db.all(`SELECT min(${best.ts}) AS m FROM ${best.table}`))[0]?.m);
+    if (cutoff <= min) cutoff = min + 1;
+    await this.deleteOlder(cutoff, deleted);
+  }
+
+  /** Deletes rows older than `cutoff` from every timed table, counting them. */
+  protected async deleteOlder(cutoff: number, deleted: Record<string, number>): Promise<void> {
+    for (const t of this.timedTables()) {
+      const rows = await this.db.exec(`DELETE FROM ${t.table} WHERE ${t.ts} < $1 RETURNING 1 AS x`, [cutoff]);
+      if (rows.length > 0) deleted[t.table] = (deleted[t.table] ?? 0) + rows.length;
+    }
+  }
+
+  async enforceRetention(now = Date.now() / 1000): Promise<RetentionReport> {
+    const deleted: Record<string, number> = {};
+    const reasons: string[] = [];
+    const before = await this.usedBytes();
+    const maxAge = this.retention.max_age_days;
+    if (maxAge !== undefined && maxAge > 0) {
+      const cutoff = now - maxAge * 86400;
+      const had = { ...deleted };
+      await this.deleteOlder(cutoff, deleted);
+      const dev = await this.db.exec('DELETE FROM devices WHERE last_seen < $1 RETURNING 1 AS x', [cutoff]);
+      if (dev.length > 0) deleted.devices = dev.length;
+      await this.pruneBatchMarks(cutoff);
+      if (JSON.stringify(had) !== JSON.stringify(deleted)) reasons.push('age');
+    }
+    const maxBytes = this.retention.max_bytes;
+    if (maxBytes !== undefined && maxBytes > 0) {
+      await this.checkpoint();
+      let used = await this.usedBytes();
+      for (let round = 0; round < MAX_TRIM_ROUNDS && used > maxBytes; round++) {
+        if (!reasons.includes('size')) reasons.push('size');
+        // Remove the share of rows that is over the bound, at least MIN_TRIM_FRACTION per round.
+        const over = (used - maxBytes) / used;
+        await this.trimOldest(Math.max(MIN_TRIM_FRACTION, over), deleted);
+        await this.checkpoint();
+        const next = await this.usedBytes();
+        if (next >= used && (await this.totalTimedRows()) === 0) break;
+        used = next;
+      }
+    }
+    const floor = this.retention.min_free_bytes ?? DEFAULT_MIN_FREE_BYTES;
+    if ((await diskFree(this.dataDir)) < floor) {
+      reasons.push('disk');
+      await this.trimOldest(MIN_TRIM_FRACTION, deleted);
+      await this.checkpoint();
+    }
+    return { deleted, reasons, bytes_before: before, bytes_after: await this.usedBytes(), disk_free: await diskFree(this.dataDir) };
+  }
+
+  protected async pruneBatchMarks(cutoff: number): Promise<void> {
+    await this.db.exec('DELETE FROM batches WHERE received_at < $1', [cutoff]).catch(() => undefined);
+  }
+
+  protected async totalTimedRows(): Promise<number> {
+    let total = 0;
+    for (const t of this.timedTables()) total += n((await this.db.all(`SELECT count(*) AS n FROM ${t.table}`))[0]?.n);
+    return total;
+  }
+
+  /** Writes the WAL into the file and lets DuckDB reuse the blocks of deleted rows. */
+  protected async checkpoint(): Promise<void> {
+    await this.db.exec('CHECKPOINT');
+  }
+
+  async stats(): Promise<StoreStats> {
+    const rows: Record<string, number> = {};
+    for (const t of ['conn', 'dns', 'logs', 'alerts', 'devices']) {
+      rows[t] = n((await this.db.all(`SELECT count(*) AS n FROM ${t}`))[0]?.n);
+    }
+    const span = await this.connSpan();
+    return {
+      engine: this.engine,
+      rows,
+      bytes: await this.usedBytes(),
+      disk_free: await diskFree(this.dataDir),
+      skipped: { ...this.skippedTotal },
+      oldest: span.oldest,
+      newest: span.newest,
+    };
+  }
+
+  protected async connSpan(): Promise<{ oldest: number | null; newest: number | null }> {
+    const r = (await this.db.all('SELECT min(ts) AS a, max(ts) AS b FROM conn'))[0] ?? {};
+    return { oldest: typeof r.a === 'number' ? r.a : null, newest: typeof r.b === 'number' ? r.b : null };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/** Records of a batch grouped by kind, in first-seen order. */
+export function groupByKind(records: readonly BatchRecord[]): Map<string, unknown[]> {
+  const groups = new Map<string, unknown[]>();
+  for (const r of records) {
+    const kind = r !== null && typeof r === 'object' && typeof r.kind === 'string' ? r.kind : '';
+    let list = groups.get(kind);
+    if (list === undefined) {
+      list = [];
+      groups.set(kind, list);
+    }
+    list.push(r?.data);
+  }
+  return groups;
+}

@@ -1,0 +1,48 @@
+/**
+ * Opens the stores of a data directory: DIR/picket.duckdb holds the agent and
+ * token tables and (with the default engine) every metadata row; with
+ * `engine: clickhouse` the conn and dns rows go to ClickHouse and the rest
+ * stays in the local file. The server, the query command and `npm start` all
+ * open their store here, so the choice is made in one place.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDb } from './duckdb/db.js';
+import { DuckDbMetadataStore } from './duckdb/store.js';
+import { DuckDbMetaStore, type MetaStore } from './meta.js';
+import type { MetadataStore } from './types.js';
+import type { StoreOptions } from './options.js';
+
+/** The embedded database's file name inside the data directory (contract: server-common.md). */
+export const STORE_FILE = 'picket.duckdb';
+
+export interface OpenedStores {
+  store: MetadataStore;
+  meta: MetaStore;
+  /** Closes both (they share the file). */
+  close(): Promise<void>;
+}
+
+export async function openStores(dataDir: string, opts: StoreOptions = { engine: 'duckdb' }): Promise<OpenedStores> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = await DuckDb.open(path.join(dataDir, STORE_FILE));
+  const meta = new DuckDbMetaStore(db);
+  let store: MetadataStore;
+  try {
+    await meta.init();
+    if (opts.engine === 'clickhouse') {
+      throw new Error('the clickhouse engine is not available yet');
+    } else {
+      store = new DuckDbMetadataStore(db, { dataDir, retention: opts.retention });
+    }
+    await store.init();
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+  return {
+    store,
+    meta,
+    close: () => store.close(),
+  };
+}

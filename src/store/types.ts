@@ -1,0 +1,258 @@
+/**
+ * The metadata store contract: what the server, the query command and the
+ * console read and write, whichever engine holds the rows (DuckDB embedded by
+ * default, ClickHouse at scale). Rows keep the field names of the logs they
+ * come from (Zeek's conn.log/dns.log names, the ECS alert object), so a row
+ * read back is the line that was written plus a few store fields (agent, id).
+ *
+ * Times in filters are epoch seconds (`parseTime` in time.ts turns ISO 8601
+ * or epoch text into them); ranges are half-open: from <= ts < to.
+ */
+import type { ConnRecord } from '../flows/conn-record.js';
+import type { DnsRecord } from '../protocols/dns/events.js';
+import type { Alert } from '../alerts/alert.js';
+
+/** Log kinds with their own tables; every other kind goes to the generic `logs` table. */
+export type TableKind = 'conn' | 'dns' | 'alert' | 'device';
+
+/** One record of an ingest batch: `kind` is the log name ('conn', 'dns', 'http', ...), 'alert' or 'device'. */
+export interface BatchRecord {
+  kind: string;
+  data: unknown;
+}
+
+/** A conn.log line as stored, with the agent that sent it (absent for local ingest). */
+export interface ConnRow extends ConnRecord {
+  agent?: string;
+}
+
+/** A dns.log line as stored. */
+export interface DnsRow extends DnsRecord {
+  agent?: string;
+}
+
+/** A record of any other log (http, ssl, dhcp, ...), kept whole as JSON. */
+export interface LogRow {
+  kind: string;
+  ts: number;
+  uid: string | null;
+  /** Originator / client side of the record, when it names one. */
+  host_a: string | null;
+  /** Responder / server side. */
+  host_b: string | null;
+  agent: string | null;
+  data: Record<string, unknown>;
+}
+
+/** An alert as stored: the ECS alert object plus the store's own fields. */
+export interface StoredAlert extends Alert {
+  /** Store-assigned id (UUID). */
+  id: string;
+  agent: string | null;
+  acknowledged: boolean;
+  note: string | null;
+}
+
+export interface AlertPatch {
+  acknowledged?: boolean;
+  /** New note text; null clears it. */
+  note?: string | null;
+}
+
+/** What a sensor or the server knows about one device (one MAC on one network). */
+export interface DeviceInput {
+  /** Configured network name; '' when the sensor has none for the address. */
+  network?: string;
+  mac: string;
+  ips?: readonly string[];
+  /** Names from DHCP, mDNS, NBNS, LLMNR. */
+  hostnames?: readonly string[];
+  /** Vendor from the MAC OUI. */
+  vendor?: string;
+  /** Epoch seconds. */
+  first_seen: number;
+  last_seen: number;
+}
+
+/** One device of the inventory (merged over every report of the same network + MAC). */
+export interface Device {
+  network: string;
+  mac: string;
+  ips: string[];
+  hostnames: string[];
+  vendor: string | null;
+  first_seen: number;
+  last_seen: number;
+}
+
+/** Paging and time window shared by the searches. */
+export interface RangeFilter {
+  from?: number;
+  to?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ConnFilter extends RangeFilter {
+  /** Either side of the connection. */
+  ip?: string;
+  /** Either side inside this block ("10.0.0.0/8", "2001:db8::/32"). */
+  cidr?: string;
+  /** Either port. */
+  port?: number;
+  /** ISO country code of either side (enrichment). */
+  country?: string;
+  /** AS number of either side (enrichment). */
+  asn?: number;
+  proto?: 'tcp' | 'udp' | 'icmp';
+  uid?: string;
+}
+
+export interface DnsFilter extends RangeFilter {
+  /** Client or server of the query. */
+  ip?: string;
+  /** Exact name, or a suffix when it starts with "*." ("*.example.com"). */
+  name?: string;
+}
+
+export interface AlertFilter extends RangeFilter {
+  /** Rule id, or a prefix when it ends with "*" ("scan.*"). */
+  rule?: string;
+  /** Minimum severity (1..4). */
+  severity?: number;
+  /** Source or destination address. */
+  host?: string;
+  /** network.name of the alert. */
+  network?: string;
+  acknowledged?: boolean;
+}
+
+export interface DeviceFilter {
+  network?: string;
+  mac?: string;
+  ip?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface LogFilter extends RangeFilter {
+  kind: string;
+  /** Either side. */
+  ip?: string;
+  uid?: string;
+}
+
+/** One page of a search: `total` counts every match, `rows` holds at most `limit`. */
+export interface Page<T> {
+  total: number;
+  limit: number;
+  offset: number;
+  rows: T[];
+}
+
+export interface AlertSummary {
+  id: string;
+  '@timestamp': string;
+  rule: string;
+  severity: number;
+  message: string;
+  count: number;
+  acknowledged: boolean;
+}
+
+/**
+ * Everything about one host over a time window (the `picket query host` answer).
+ * Bytes and packets are payload bytes and packets as Zeek counts them, from the
+ * host's side: orig_* when the host originated the connection, resp_* when it
+ * answered. `bytes` in the breakdowns is both directions.
+ */
+export interface HostSummary {
+  host: string;
+  /** The window asked for (ISO 8601), null when open. */
+  from: string | null;
+  to: string | null;
+  connections: number;
+  bytes_sent: number;
+  bytes_received: number;
+  packets_sent: number;
+  packets_received: number;
+  /** Names this host asked for, most frequent first. */
+  dns: { query: string; count: number }[];
+  /** Countries of the peers (enrichment); share = connections / all connections. */
+  countries: { country: string; connections: number; bytes: number; share: number }[];
+  asns: { asn: number; org: string | null; connections: number; bytes: number; share: number }[];
+  top_peers: { ip: string; connections: number; bytes: number }[];
+  /** Responder ports of the host's connections (the service used or offered). */
+  ports: { port: number; proto: string; connections: number; bytes: number }[];
+  alerts: AlertSummary[];
+  timeline?: { t: string; connections: number; bytes_in: number; bytes_out: number }[];
+}
+
+/** Rows accepted and refused by an insert; refused rows are counted by reason, never thrown. */
+export interface InsertResult {
+  stored: number;
+  skipped: Record<string, number>;
+}
+
+export interface BatchResult extends InsertResult {
+  /** True when (agent, seq) had been stored before: nothing was stored this time. */
+  duplicate: boolean;
+}
+
+export interface RetentionReport {
+  /** Rows deleted per table. */
+  deleted: Record<string, number>;
+  /** Why: 'age', 'size' and/or 'disk' (free space below the floor). */
+  reasons: string[];
+  /** Bytes the store used before and after. */
+  bytes_before: number;
+  bytes_after: number;
+  /** Free bytes on the data directory's file system after the run. */
+  disk_free: number;
+}
+
+export interface StoreStats {
+  engine: 'duckdb' | 'clickhouse';
+  /** Rows per table. */
+  rows: Record<string, number>;
+  /** Bytes used by the store (DuckDB: used blocks; ClickHouse: parts on disk plus the local file). */
+  bytes: number;
+  disk_free: number;
+  /** Rows refused since start, by reason. */
+  skipped: Record<string, number>;
+  /** Oldest and newest connection time (epoch seconds), null when empty. */
+  oldest: number | null;
+  newest: number | null;
+}
+
+export interface MetadataStore {
+  readonly engine: 'duckdb' | 'clickhouse';
+  /** Creates tables if needed; call once before anything else. */
+  init(): Promise<void>;
+  /**
+   * Stores rows of one kind ('conn', 'dns', 'alert', 'device', or any other log name).
+   * Malformed rows are skipped and counted in the result. Throws PicketError
+   * PKT_ERR_STORE_DISK_FULL when the disk is too full even after trimming.
+   */
+  insert(kind: string, rows: readonly unknown[], agent?: string): Promise<InsertResult>;
+  /**
+   * Stores a whole ingest batch exactly once: a batch whose (agent, seq) was
+   * stored before is acknowledged as duplicate and not stored again.
+   */
+  insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult>;
+  hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary>;
+  connections(filter: ConnFilter): Promise<Page<ConnRow>>;
+  dns(filter: DnsFilter): Promise<Page<DnsRow>>;
+  logs(filter: LogFilter): Promise<Page<LogRow>>;
+  alerts(filter: AlertFilter): Promise<Page<StoredAlert>>;
+  getAlert(id: string): Promise<StoredAlert | null>;
+  /** Null when no alert has that id. */
+  updateAlert(id: string, patch: AlertPatch): Promise<StoredAlert | null>;
+  devices(filter: DeviceFilter): Promise<Page<Device>>;
+  /** Merges reports into the inventory; returns how many devices were written. */
+  upsertDevices(devices: readonly DeviceInput[]): Promise<number>;
+  /** Deletes by age and size and keeps the disk from filling (see docs/store.md). */
+  enforceRetention(now?: number): Promise<RetentionReport>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
