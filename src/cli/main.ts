@@ -14,6 +14,7 @@ Commands:
   baseline <capture>... learn devices and user-agents into --state DIR, no alerts
   config check FILE     validate a site configuration
   demo                  replay the bundled demo capture and show what it found
+  learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
   help [command]        show help
 
 Run "picket <command> --help" for a command's options.
@@ -33,6 +34,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./config-command.js')).configCommand;
     case 'demo':
       return (await import('./demo-command.js')).demoCommand;
+    case 'learn':
+      return (await import('./learn-command.js')).learnCommand;
     default:
       return undefined;
   }
