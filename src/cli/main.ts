@@ -14,6 +14,8 @@ Commands:
   baseline <capture>... learn devices and user-agents into --state DIR, no alerts
   config check FILE     validate a site configuration
   demo                  replay the bundled demo capture and show what it found
+  honeypot              listen on decoy ports, alert on every touch
+  egress                probe whether an isolated segment reaches the Internet
   learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
   help [command]        show help
 
@@ -34,6 +36,10 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./config-command.js')).configCommand;
     case 'demo':
       return (await import('./demo-command.js')).demoCommand;
+    case 'honeypot':
+      return (await import('./honeypot-command.js')).honeypotCommand;
+    case 'egress':
+      return (await import('./egress-command.js')).egressCommand;
     case 'learn':
       return (await import('./learn-command.js')).learnCommand;
     default:
