@@ -1,0 +1,118 @@
+/**
+ * `picket egress`: for segments that must not reach the Internet. Probes
+ * DNS (system resolver and public resolvers), TCP 80/443, HTTPS and ICMP on
+ * a schedule and raises egress.internet_reachable for each way out found.
+ * `--once` runs the probes once and exits 1 when any got through.
+ */
+import { parseCommandArgs, intOpt, stringOpt } from './args.js';
+import { PicketError } from '../util/errors.js';
+import { loadConfig } from '../config/load.js';
+import { EgressAgent, type EgressSettings } from '../agents/egress/egress.js';
+import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from '../agents/agent-cli.js';
+import { createAlertSink } from '../agents/alert-sink.js';
+import { startHealthReporter } from '../agents/health.js';
+import { formatAlertText } from './alert-output.js';
+
+/** How long a --once run waits for the server before leaving its alerts spooled. */
+const ONCE_FLUSH_TIMEOUT_MS = 10_000;
+
+export const EGRESS_HELP = `Usage: picket egress [--server URL --token T] [--alerts FILE|-] [--once] [options]
+
+For network segments that must not reach the Internet. On a schedule it tries
+DNS through the system resolver and straight to public resolvers (UDP 53),
+TCP connects to well-known hosts on 80/443, an HTTPS request and ICMP echo
+(through ping, when installed), and raises egress.internet_reachable naming
+each probe that got through. Targets and interval: the egress: section of the
+site configuration.
+
+Options:
+  --once               run every probe once; exit 1 when any got through, 0 otherwise
+  --alerts FILE|-      append alerts as JSON lines to FILE, or "-" for stdout
+                       (the default when --server is not given)
+  --format json|text   alert lines as JSON (default) or text
+  --interval S         seconds between runs (overrides egress.interval)
+  --config FILE        site configuration
+  --duration S         stop after S seconds (default: until SIGINT/SIGTERM)
+  -h, --help           this help
+
+${agentHelp('egress')}
+Alerts are always printed on stderr as well, so they are seen when the server
+cannot be reached either (they wait in the spool and are sent when it can).
+`;
+
+export async function egressCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('egress', argv, {
+    ...AGENT_OPTIONS,
+    once: { type: 'boolean' },
+    alerts: { type: 'string' },
+    format: { type: 'string' },
+    interval: { type: 'string' },
+    config: { type: 'string' },
+    duration: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(EGRESS_HELP);
+    return 0;
+  }
+  const format = stringOpt(values, 'format') ?? 'json';
+  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `egress: --format must be json or text, got "${format}"`);
+  const config = loadConfig(stringOpt(values, 'config'));
+  const interval = intOpt(values, 'interval', 'egress');
+  const settings: EgressSettings = { ...config.egress, ...(interval !== undefined ? { interval } : {}) };
+  const duration = intOpt(values, 'duration', 'egress');
+  const shipper = openAgentShipper(values, 'egress', 'egress');
+  const alertsFile = stringOpt(values, 'alerts') ?? (shipper === null ? '-' : undefined);
+  const sink = createAlertSink({ file: alertsFile, format, shipper });
+  let reachedAny = false;
+  const agent = new EgressAgent({
+    config: settings,
+    observerName: config.observer_name,
+    onAlert: (a) => {
+      reachedAny = true;
+      sink.write(a);
+      if (alertsFile !== '-') {
+        const unsent = shipper !== null && shipper.status !== 'ready' ? ' [server not reachable: kept in the spool]' : '';
+        process.stderr.write(`picket egress: ALERT ${formatAlertText(a)}${unsent}\n`);
+      }
+    },
+    onRun: (r) => {
+      const through = r.results.filter((x) => x.reached).map((x) => x.probe);
+      process.stderr.write(
+        `picket egress: run ${r.run}: ${r.results.length} probes, ${through.length === 0 ? 'none got through' : `got through: ${through.join(', ')}`}\n`,
+      );
+    },
+  });
+  if (values.once === true) {
+    await agent.runOnce();
+    sink.close();
+    if (shipper !== null) {
+      const r = await shipper.flush({ timeoutMs: ONCE_FLUSH_TIMEOUT_MS });
+      process.stderr.write(describeFlush('egress', r, spoolDirOf(values, 'egress')));
+      await shipper.close();
+    }
+    return reachedAny ? 1 : 0;
+  }
+  const health = shipper === null ? null : startHealthReporter({ shipper, kind: 'egress', sample: () => ({ extra: { runs: agent.runs } }) });
+  agent.start();
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (timer !== null) clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
+  });
+  await agent.stop();
+  health?.stop();
+  sink.close();
+  if (shipper !== null) {
+    const r = await shipper.flush({ timeoutMs: ONCE_FLUSH_TIMEOUT_MS });
+    process.stderr.write(describeFlush('egress', r, spoolDirOf(values, 'egress')));
+    await shipper.close();
+  }
+  return 0;
+}
