@@ -16,6 +16,8 @@ Commands:
   demo                  replay the bundled demo capture and show what it found
   honeypot              listen on decoy ports, alert on every touch
   egress                probe whether an isolated segment reaches the Internet
+  server                central API for agents, the console and queries
+  agent                 enrollment tokens and agents (token create|list|revoke)
   learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
   help [command]        show help
 
@@ -40,6 +42,10 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./honeypot-command.js')).honeypotCommand;
     case 'egress':
       return (await import('./egress-command.js')).egressCommand;
+    case 'server':
+      return (await import('./server-command.js')).serverCommand;
+    case 'agent':
+      return (await import('./agent-command.js')).agentCommand;
     case 'learn':
       return (await import('./learn-command.js')).learnCommand;
     default:

@@ -21,11 +21,19 @@ export interface OuiTable {
   readonly size: number;
 }
 
-/** The bundled table file. */
+const TABLE_PATH = path.join('assets', 'oui', 'oui.tsv.gz');
+/** Directory levels searched upwards for assets/ (dist/src/server is three below the package root). */
+const MAX_ASSET_DEPTH = 6;
+
+/** The bundled table file: the first assets/oui/oui.tsv.gz above this module (package root). */
 export function defaultOuiFile(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // dist/src/server -> repository root (the package ships assets/ beside dist/).
-  return path.resolve(here, '..', '..', '..', 'assets', 'oui', 'oui.tsv.gz');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < MAX_ASSET_DEPTH; i++) {
+    const f = path.join(dir, TABLE_PATH);
+    if (fs.existsSync(f)) return f;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', TABLE_PATH);
 }
 
 /** Twelve upper-case hex digits, or null when `mac` is not a 48-bit MAC. */
@@ -67,16 +75,17 @@ const EMPTY: OuiTable = { size: 0, lookup: () => undefined };
 let loaded: OuiTable | undefined;
 
 /** The bundled table (cached); empty when the file is missing or unreadable. */
-export function ouiTable(file = defaultOuiFile()): OuiTable {
-  if (loaded !== undefined && file === defaultOuiFile()) return loaded;
+export function ouiTable(file?: string): OuiTable {
+  if (loaded !== undefined && file === undefined) return loaded;
   let table = EMPTY;
   try {
-    const raw = fs.readFileSync(file);
-    const text = (file.endsWith('.gz') ? zlib.gunzipSync(raw, { maxOutputLength: MAX_TABLE_BYTES }) : raw).toString('utf8');
+    const f = file ?? defaultOuiFile();
+    const raw = fs.readFileSync(f);
+    const text = (f.endsWith('.gz') ? zlib.gunzipSync(raw, { maxOutputLength: MAX_TABLE_BYTES }) : raw).toString('utf8');
     table = parseOuiTable(text);
   } catch {
     table = EMPTY;
   }
-  if (file === defaultOuiFile()) loaded = table;
+  if (file === undefined) loaded = table;
   return table;
 }

@@ -1,0 +1,74 @@
+/**
+ * `picket server [--config FILE] [--data DIR] [--listen HOST:PORT] [--demo]`:
+ * the central API that agents send to and the console and `picket query`
+ * read from. Runs until SIGINT/SIGTERM, then stores the batches it already
+ * accepted and closes the store. The first stdout line says where it listens
+ * (tests and scripts read it when --listen ends in :0).
+ */
+import path from 'node:path';
+import { parseCommandArgs, stringOpt } from './args.js';
+import { runServer } from '../server/server.js';
+import { ADMIN_TOKEN_ENV } from '../server/admin-token.js';
+
+export const SERVER_HELP = `Usage: picket server [options]
+
+Runs the Picket server: agent enrollment and ingest, admin and query API
+under /api/v1 (see docs/api.md).
+
+Options:
+  --config FILE        site configuration (picket.yaml; its server: section
+                       sets listen, tls, ingest limits)
+  --data DIR           data directory (default ./data): picket.duckdb,
+                       admin.token
+  --listen HOST:PORT   listen address (default server.listen, 127.0.0.1:8780;
+                       port 0 = any free port)
+  --demo               fill an empty store from the bundled demo capture
+  --quiet              log warnings and errors only
+
+The admin token comes from ${ADMIN_TOKEN_ENV}, or DIR/admin.token, which is
+created (mode 0600) on first start.
+`;
+
+export async function serverCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('server', argv, {
+    config: { type: 'string' },
+    data: { type: 'string' },
+    listen: { type: 'string' },
+    demo: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(SERVER_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    process.stderr.write(`picket server: unexpected argument "${positionals[0]}"\n\n${SERVER_HELP}`);
+    return 2;
+  }
+  const dataDir = path.resolve(stringOpt(values, 'data') ?? 'data');
+  const server = await runServer({
+    configFile: stringOpt(values, 'config'),
+    dataDir,
+    listen: stringOpt(values, 'listen'),
+    logLevel: values.quiet === true ? 'warn' : 'info',
+    demo: values.demo === true,
+  });
+  process.stdout.write(`picket server listening on ${server.url}\n`);
+  for (const w of server.admin.warnings) process.stderr.write(`picket server: ${w}\n`);
+  const where = server.admin.source === 'env' ? ADMIN_TOKEN_ENV : `${server.admin.file}${server.admin.source === 'created' ? ' (created)' : ''}`;
+  process.stderr.write(`picket server: data in ${dataDir}; admin token from ${where}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  process.stderr.write('picket server: stopping (storing accepted batches)\n');
+  await server.close();
+  return 0;
+}

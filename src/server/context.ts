@@ -1,0 +1,37 @@
+/**
+ * What every route plugin of the server shares: the stores, the admin token,
+ * the server settings, the site (networks, for devices), the ingest queue and
+ * counters. Built once by app.ts.
+ */
+import type { Site } from '../config/site.js';
+import type { BodyStats } from './body.js';
+import type { IngestQueue } from './ingest-queue.js';
+import type { OuiTable } from './oui.js';
+import type { ServerStores } from './store-port.js';
+
+export interface ServerSettings {
+  /** Seconds an enrollment token lives by default. */
+  enrollmentTokenTtl: number;
+  /** Seconds without news before an agent is "stale". */
+  agentStaleAfter: number;
+  maxRecordsPerBatch: number;
+  retryAfter: number;
+}
+
+export interface ServerContext {
+  stores: ServerStores;
+  adminToken: string;
+  settings: ServerSettings;
+  site: Site;
+  oui: OuiTable;
+  queue: IngestQueue;
+  bodyStats: BodyStats;
+  /** Records skipped while deriving devices, by reason. */
+  deviceSkips: Map<string, number>;
+  /** Agent health reports refused or failed, by reason. */
+  counters: Map<string, number>;
+}
+
+export function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}

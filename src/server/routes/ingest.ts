@@ -1,0 +1,93 @@
+/**
+ * POST /api/v1/ingest: a batch of records from an authenticated agent,
+ * stored exactly once by (agent_id, seq). The batch goes through the bounded
+ * ingest queue (429 when full, 503 while the store fails); the store writes
+ * the rows and the batch mark in one transaction (MetadataStore.insertBatch),
+ * so a retried batch is acknowledged with `duplicate: true` and not stored
+ * again, and a batch that failed half-way left nothing behind.
+ *
+ * Device inventory updates derived from the batch are merged before the
+ * batch is stored: merging is idempotent (union of addresses and names,
+ * min/max of times), so a retry after a failure does no harm.
+ */
+import type { FastifyInstance } from 'fastify';
+import { forbidden } from '../api-error.js';
+import { agentAuth } from '../auth.js';
+import { bump, type ServerContext } from '../context.js';
+import { createDeviceExtractor } from '../devices.js';
+import type { JsonObject } from '../store-port.js';
+import type { BatchRecord } from '../../store/types.js';
+
+/** Record kinds are log names: short, lower case (they become table/kind values). */
+export const KIND_PATTERN = '^[a-z][a-z0-9_.]{0,63}$';
+
+interface IngestBody {
+  agent_id: string;
+  seq: number;
+  sent_at?: string | number;
+  records: Array<{ kind: string; data: JsonObject }>;
+}
+
+export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
+  const { ctx } = opts;
+  const { store, meta } = ctx.stores;
+  app.decorateRequest('agent', null);
+  app.post<{ Body: IngestBody }>(
+    '/ingest',
+    {
+      // onRequest: refuse before reading (and gunzipping) the body of an unknown sender.
+      onRequest: agentAuth(ctx),
+      schema: {
+        body: {
+          type: 'object',
+          required: ['agent_id', 'seq', 'records'],
+          properties: {
+            agent_id: { type: 'string', minLength: 1, maxLength: 128 },
+            seq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            sent_at: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+            records: {
+              type: 'array',
+              maxItems: ctx.settings.maxRecordsPerBatch,
+              items: {
+                type: 'object',
+                required: ['kind', 'data'],
+                properties: { kind: { type: 'string', pattern: KIND_PATTERN }, data: { type: 'object' } },
+              },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['ack', 'stored', 'duplicate'],
+            properties: { ack: { type: 'integer' }, stored: { type: 'integer' }, duplicate: { type: 'boolean' }, skipped: { type: 'object', additionalProperties: { type: 'integer' } } },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const agent = req.agent!;
+      const b = req.body;
+      if (b.agent_id !== agent.agent_id) throw forbidden(`the credential belongs to agent ${agent.agent_id}, not ${b.agent_id}`);
+      const records = b.records;
+      let skipped: Record<string, number> = {};
+      const outcome = await ctx.queue.submit({
+        agentId: agent.agent_id,
+        seq: b.seq,
+        records: records.length,
+        run: async () => {
+          const devices = createDeviceExtractor(ctx.site, ctx.oui);
+          for (let i = 0; i < records.length; i++) devices.add(records[i]!.kind, records[i]!.data);
+          for (const [reason, n] of devices.skipped) bump(ctx.deviceSkips, reason, n);
+          const updates = devices.take();
+          if (updates.length > 0 && !(await meta.batchSeen(agent.agent_id, b.seq))) await store.upsertDevices(updates);
+          const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[]);
+          skipped = r.skipped;
+          await meta.touchAgent(agent.agent_id);
+          return { stored: r.stored, duplicate: r.duplicate };
+        },
+      });
+      return { ack: b.seq, stored: outcome.duplicate ? 0 : outcome.stored, duplicate: outcome.duplicate, skipped };
+    },
+  );
+}

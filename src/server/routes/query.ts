@@ -1,0 +1,169 @@
+/**
+ * Metadata queries (admin token): a host's summary over a time window,
+ * searches over connections, DNS, alerts, other logs and devices, and alert
+ * acknowledgement/notes. Query-string values are checked here and turned
+ * into the store's filters (times: ISO 8601 or epoch seconds); every answer
+ * is what the store computed, unchanged.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseCidr } from '../../config/cidr.js';
+import { isIp } from '../../config/ip.js';
+import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogFilter, RangeFilter } from '../../store/types.js';
+import { badRequest, notFound } from '../api-error.js';
+import { adminAuth } from '../auth.js';
+import type { ServerContext } from '../context.js';
+import { parseTime } from '../time.js';
+import { KIND_PATTERN } from './ingest.js';
+
+/** Rows per page when the caller does not say. */
+export const DEFAULT_LIMIT = 100;
+/** Most rows one request may ask for: pages keep answers (and memory) small. */
+export const MAX_LIMIT = 10_000;
+/** Longest note an admin can attach to an alert. */
+export const MAX_NOTE_LENGTH = 4000;
+
+type Query = Record<string, string | undefined>;
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function time(q: Query, name: string): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const t = parseTime(v);
+  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
+  return t;
+}
+
+function int(q: Query, name: string, min: number, max: number): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw badRequest(`${name}: "${v}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function ip(q: Query, name: string): string | undefined {
+  const v = one(q, name);
+  if (v !== undefined && !isIp(v)) throw badRequest(`${name}: "${v}" is not an IP address`);
+  return v;
+}
+
+function bool(q: Query, name: string): boolean | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw badRequest(`${name}: "${v}" is not true or false`);
+}
+
+/** from/to/limit/offset, with from <= to checked. */
+function range(q: Query): RangeFilter {
+  const f: RangeFilter = { limit: int(q, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT, offset: int(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0 };
+  const from = time(q, 'from');
+  const to = time(q, 'to');
+  if (from !== undefined && to !== undefined && from > to) throw badRequest('from is after to');
+  if (from !== undefined) f.from = from;
+  if (to !== undefined) f.to = to;
+  return f;
+}
+
+function set<T extends object, K extends keyof T>(f: T, key: K, v: T[K] | undefined): void {
+  if (v !== undefined) f[key] = v;
+}
+
+const stringQuery = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerContext }): Promise<void> {
+  const { store } = opts.ctx.stores;
+  app.addHook('onRequest', adminAuth(opts.ctx));
+
+  app.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', { schema: { querystring: stringQuery } }, async (req) => {
+    if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
+    const r = range(req.query);
+    return store.hostSummary(req.params.ip, r.from, r.to);
+  });
+
+  app.get<{ Querystring: Query }>('/connections', { schema: { querystring: stringQuery } }, async (req) => {
+    const q = req.query;
+    const f: ConnFilter = range(q);
+    set(f, 'ip', ip(q, 'ip'));
+    const cidr = one(q, 'cidr');
+    if (cidr !== undefined) {
+      const c = parseCidr(cidr);
+      if (typeof c === 'string') throw badRequest(`cidr: "${cidr}" ${c}`);
+      f.cidr = cidr;
+    }
+    set(f, 'port', int(q, 'port', 0, 65535));
+    const country = one(q, 'country');
+    if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw badRequest(`country: "${country}" is not a two-letter country code`);
+    set(f, 'country', country?.toUpperCase());
+    set(f, 'asn', int(q, 'asn', 0, 4294967295));
+    const proto = one(q, 'proto');
+    if (proto !== undefined && proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp') throw badRequest(`proto: "${proto}" is not tcp, udp or icmp`);
+    set(f, 'proto', proto as ConnFilter['proto']);
+    set(f, 'uid', one(q, 'uid'));
+    return store.connections(f);
+  });
+
+  app.get<{ Querystring: Query }>('/dns', { schema: { querystring: stringQuery } }, async (req) => {
+    const q = req.query;
+    const f: DnsFilter = range(q);
+    set(f, 'ip', ip(q, 'ip'));
+    set(f, 'name', one(q, 'name'));
+    return store.dns(f);
+  });
+
+  app.get<{ Querystring: Query }>('/alerts', { schema: { querystring: stringQuery } }, async (req) => {
+    const q = req.query;
+    const f: AlertFilter = range(q);
+    set(f, 'rule', one(q, 'rule'));
+    set(f, 'severity', int(q, 'severity', 1, 4));
+    set(f, 'host', ip(q, 'host'));
+    set(f, 'network', one(q, 'network'));
+    set(f, 'acknowledged', bool(q, 'acknowledged'));
+    return store.alerts(f);
+  });
+
+  app.get<{ Params: { id: string } }>('/alerts/:id', async (req) => {
+    const a = await store.getAlert(req.params.id);
+    if (a === null) throw notFound(`no alert ${req.params.id}`);
+    return a;
+  });
+
+  const patchSchema = {
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { acknowledged: { type: 'boolean' }, note: { anyOf: [{ type: 'string', maxLength: MAX_NOTE_LENGTH }, { type: 'null' }] } },
+    },
+  };
+  const patchAlert = async (req: { params: { id: string }; body: AlertPatch }): Promise<unknown> => {
+    const a = await store.updateAlert(req.params.id, req.body);
+    if (a === null) throw notFound(`no alert ${req.params.id}`);
+    return a;
+  };
+  app.patch<{ Params: { id: string }; Body: AlertPatch }>('/alerts/:id', { schema: patchSchema }, patchAlert);
+  app.post<{ Params: { id: string }; Body: AlertPatch }>('/alerts/:id', { schema: patchSchema }, patchAlert);
+
+  app.get<{ Params: { kind: string }; Querystring: Query }>('/logs/:kind', { schema: { querystring: stringQuery } }, async (req) => {
+    if (!new RegExp(KIND_PATTERN).test(req.params.kind)) throw badRequest(`"${req.params.kind}" is not a log name`);
+    const q = req.query;
+    const f: LogFilter = { ...range(q), kind: req.params.kind };
+    set(f, 'ip', ip(q, 'ip'));
+    set(f, 'uid', one(q, 'uid'));
+    return store.logs(f);
+  });
+
+  app.get<{ Querystring: Query }>('/devices', { schema: { querystring: stringQuery } }, async (req) => {
+    const q = req.query;
+    const f: DeviceFilter = { limit: int(q, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT, offset: int(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0 };
+    set(f, 'network', one(q, 'network'));
+    set(f, 'mac', one(q, 'mac'));
+    set(f, 'ip', ip(q, 'ip'));
+    return store.devices(f);
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs `picket server`: loads the site configuration, takes or creates the
+ * admin token, opens the stores of the data directory (DIR/picket.duckdb),
+ * builds the HTTP application, listens (HTTPS when server.tls is set), and
+ * enforces store retention on a timer. `close()` stops listening, stores the
+ * batches already accepted, and closes the stores.
+ *
+ * With `demo`, an empty store is filled from the bundled demo capture (with
+ * detection, devices included) once the server listens, so a fresh
+ * `npm start` has something to show.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/load.js';
+import type { SiteConfig } from '../config/schema.js';
+import { openStores } from '../store/open.js';
+import type { StoreOptions } from '../store/options.js';
+import { PicketError } from '../util/errors.js';
+import { ensureAdminToken, type AdminToken } from './admin-token.js';
+import { buildApp, type AppOptions } from './app.js';
+import type { ServerContext } from './context.js';
+import { parseListen, urlFor } from './listen.js';
+import type { ServerStores } from './store-port.js';
+
+/** Batch marks (exactly-once) are kept this long: far beyond any retry of an acknowledged batch. */
+export const BATCH_MARK_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export interface RunServerOptions {
+  configFile?: string | undefined;
+  dataDir: string;
+  /** HOST:PORT, overriding server.listen. */
+  listen?: string | undefined;
+  logLevel?: AppOptions['logLevel'];
+  env?: NodeJS.ProcessEnv;
+  /** Fill an empty store from the bundled demo capture after start. */
+  demo?: boolean;
+  /** Tests: wrap the opened stores (slow or failing store). */
+  wrapStores?: (s: ServerStores) => ServerStores;
+  /** Tests: ingest limit overrides. */
+  ingest?: AppOptions['ingest'];
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  ctx: ServerContext;
+  admin: AdminToken;
+  config: SiteConfig;
+  /** Resolves when the demo data (if asked for) has been stored. */
+  demoDone: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The `store:` section when the configuration has one (added by the store part), else DuckDB defaults. */
+export function storeOptionsOf(config: SiteConfig): StoreOptions {
+  const s = (config as unknown as { store?: StoreOptions }).store;
+  return s ?? { engine: 'duckdb' };
+}
+
+function readPem(file: string, configFile: string | undefined, what: string): Buffer {
+  const p = configFile !== undefined && !path.isAbsolute(file) ? path.resolve(path.dirname(configFile), file) : file;
+  try {
+    return fs.readFileSync(p);
+  } catch (err) {
+    throw new PicketError('PKT_ERR_SERVER_TLS', `server.tls.${what}: cannot read ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
+  const config = loadConfig(opts.configFile);
+  const dataDir = path.resolve(opts.dataDir);
+  const admin = ensureAdminToken(dataDir, opts.env ?? process.env);
+  const listen = parseListen(opts.listen ?? config.server.listen);
+  const tls = config.server.tls;
+  const https = tls === undefined ? undefined : { cert: readPem(tls.cert, opts.configFile, 'cert'), key: readPem(tls.key, opts.configFile, 'key') };
+
+  const opened = await openStores(dataDir, storeOptionsOf(config));
+  const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
+  let built: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    built = await buildApp({
+      stores,
+      adminToken: admin.token,
+      config,
+      ...(opts.ingest !== undefined ? { ingest: opts.ingest } : {}),
+      ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+      ...(https !== undefined ? { https } : {}),
+    });
+    await built.app.listen({ host: listen.host, port: listen.port });
+  } catch (err) {
+    await opened.close().catch(() => undefined);
+    throw err;
+  }
+  const { app, ctx } = built;
+  const addr = app.server.address();
+  const port = addr !== null && typeof addr === 'object' ? addr.port : listen.port;
+  const url = urlFor({ host: listen.host, port }, https !== undefined);
+
+  let retentionRunning = false;
+  const retention = setInterval(() => {
+    if (retentionRunning) return;
+    retentionRunning = true;
+    void (async () => {
+      try {
+        const r = await stores.store.enforceRetention();
+        if (r.reasons.length > 0) app.log.info({ retention: r }, 'retention enforced');
+        await stores.meta.pruneBatches(Date.now() / 1000 - BATCH_MARK_RETENTION_SECONDS);
+      } catch (err) {
+        app.log.error({ err }, 'retention failed');
+      } finally {
+        retentionRunning = false;
+      }
+    })();
+  }, config.server.retention_interval * 1000);
+  retention.unref();
+
+  const demoDone = opts.demo === true ? loadDemo(ctx, app).catch((err: unknown) => app.log.error({ err }, 'demo data not loaded')) : Promise.resolve();
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    ctx,
+    admin,
+    config,
+    demoDone,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        clearInterval(retention);
+        await demoDone;
+        await app.close();
+        await opened.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Replays the bundled demo capture into an empty store, with detection and device inventory. */
+async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void> {
+  const { store } = ctx.stores;
+  const stats = await store.stats();
+  if ((stats.rows.conn ?? 0) > 0) return;
+  const { demoCaptures, demoDir } = await import('../cli/demo-command.js');
+  const { setUpDetection } = await import('../cli/detection.js');
+  const { createIngestReplay } = await import('../store/ingest-replay.js');
+  const { createDeviceExtractor } = await import('./devices.js');
+  const files = demoCaptures();
+  if (files.length === 0) return;
+  let replay: ReturnType<typeof createIngestReplay> | undefined;
+  const detection = setUpDetection({ configFile: path.join(demoDir(), 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
+  const devices = createDeviceExtractor(ctx.site, ctx.oui);
+  detection.bus.onLog((e) => {
+    if ('log' in e && 'record' in e) devices.add(e.log, e.record as unknown as Record<string, unknown>);
+  });
+  replay = createIngestReplay(store, files, { bus: detection.bus, beforeFinish: () => detection.engine.flush() });
+  const r = await replay.run();
+  await store.upsertDevices(devices.take());
+  app.log.info({ stored: r.stored }, 'demo capture loaded');
+}
