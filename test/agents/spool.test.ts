@@ -1,0 +1,133 @@
+/**
+ * The disk spool on its own: order, acknowledgement, persistence across
+ * reopen, torn tails cut off and counted, the bound, sequence checks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/paths.js';
+import { Spool, ENTRY_HEADER_BYTES, MIN_SPOOL_BYTES } from '../../src/agents/spool.js';
+
+const body = (s: string): Buffer => Buffer.from(s);
+
+test('batches come back in order, persist across reopen, and leave only when acknowledged', () => {
+  const dir = tempDir();
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(a.nextSeq, 1);
+    a.append(1, 1, body('[1]'));
+    a.append(2, 2, body('[2,2]'));
+    a.append(3, 1, body('[3]'));
+    assert.equal(a.peek()?.seq, 1);
+    a.ack(1);
+    assert.equal(a.peek()?.seq, 2);
+    assert.equal(a.read(3)?.toString(), '[3]');
+    assert.equal(a.read(1), undefined);
+    a.close();
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(b.peek()?.seq, 2);
+    assert.equal(b.read(2)?.toString(), '[2,2]');
+    assert.equal(b.stats().records, 3);
+    assert.equal(b.nextSeq, 4);
+    b.ack(2);
+    b.ack(3);
+    assert.equal(b.size, 0);
+    assert.equal(b.stats().diskBytes, 0);
+    b.close();
+    // Seq numbering continues even when every segment is gone.
+    const c = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(c.nextSeq, 4);
+    assert.throws(() => c.append(7, 1, body('[]')), /expected seq 4/);
+    c.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a torn tail (crash mid-write) is cut off and counted; earlier batches survive', () => {
+  const dir = tempDir();
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    a.append(1, 1, body('[1]'));
+    a.append(2, 1, body('[22]'));
+    a.close();
+    const seg = fs.readdirSync(dir).find((f) => f.endsWith('.spool'))!;
+    const full = path.join(dir, seg);
+    const size = fs.statSync(full).size;
+    // Cut the second entry in half, as a crash during its write would.
+    fs.truncateSync(full, size - 2);
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(b.size, 1);
+    assert.equal(b.read(1)?.toString(), '[1]');
+    assert.equal(b.stats().corruptBytes, ENTRY_HEADER_BYTES + 4 - 2);
+    // The cut batch's number is free again and the file ends on a clean boundary.
+    assert.equal(b.nextSeq, 2);
+    b.append(2, 1, body('[2]'));
+    b.close();
+    const c = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(c.read(2)?.toString(), '[2]');
+    assert.equal(c.stats().corruptBytes, 0);
+    c.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a flipped byte fails the CRC and ends the readable part there', () => {
+  const dir = tempDir();
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    a.append(1, 1, body('[1]'));
+    a.append(2, 1, body('[2]'));
+    a.close();
+    const full = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.spool'))!);
+    const buf = fs.readFileSync(full);
+    buf[buf.length - 2] ^= 0xff; // inside the second body
+    fs.writeFileSync(full, buf);
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(b.size, 1);
+    assert.ok(b.stats().corruptBytes > 0);
+    b.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bound drops the oldest batches, counts them, and deletes their segments', () => {
+  const dir = tempDir();
+  try {
+    const s = new Spool({ dir, maxBytes: MIN_SPOOL_BYTES });
+    const big = Buffer.alloc(4000, 0x61);
+    let dropped = 0;
+    for (let seq = 1; seq <= 100; seq++) dropped += s.append(seq, 5, big);
+    const st = s.stats();
+    assert.ok(dropped > 0);
+    assert.equal(st.droppedBatches, dropped);
+    assert.equal(st.droppedRecords, dropped * 5);
+    assert.ok(st.bytes <= MIN_SPOOL_BYTES);
+    assert.equal(st.batches + dropped, 100);
+    // The newest batch is kept; the oldest live one follows the dropped run.
+    assert.equal(s.peek()?.seq, dropped + 1);
+    // Disk use stays within the bound plus one segment.
+    assert.ok(st.diskBytes <= MIN_SPOOL_BYTES + 64 * 1024, `disk ${st.diskBytes}`);
+    s.close();
+    const again = new Spool({ dir, maxBytes: MIN_SPOOL_BYTES });
+    assert.equal(again.stats().droppedBatches, dropped, 'drop counts persist');
+    again.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bound too small and a batch too large are refused with coded errors', () => {
+  const dir = tempDir();
+  try {
+    assert.throws(() => new Spool({ dir, maxBytes: 1000 }), { code: 'PKT_ERR_AGENT_SPOOL_BOUND' });
+    const s = new Spool({ dir, maxBytes: MIN_SPOOL_BYTES });
+    assert.throws(() => s.append(1, 1, Buffer.alloc(MIN_SPOOL_BYTES)), { code: 'PKT_ERR_AGENT_SPOOL_ENTRY' });
+    s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
