@@ -1,0 +1,71 @@
+/** Plain lists: text and CSV, comments, bad lines by number, normalisation; free text. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SHARED_DATA } from '../../helpers/paths.js';
+import { parseFreeText, parseList, splitCsvRow } from '../../../src/intel/lists/parse-list.js';
+import { normalizeDomain } from '../../../src/intel/store/indicator.js';
+
+test('IP list: comments (# and ;), inline comments, CIDRs, canonical addresses, duplicates, bad lines with their number', () => {
+  const text = [
+    '# bad addresses', // 1
+    '; also a comment', // 2
+    '203.0.113.66', // 3
+    '  192.0.2.99   # payload host', // 4
+    '198.51.100.0/24', // 5
+    '10.0.0.1/8', // 6: host bits set
+    '2001:DB8::1', // 7
+    '203.0.113.66', // 8: duplicate
+    '999.1.1.1', // 9
+    '', // 10
+    '192.0.2.7/32', // 11: a host route is an address
+  ].join('\r\n');
+  const p = parseList(text, 'ip');
+  assert.deepEqual(
+    p.indicators.map((i) => `${i.kind} ${i.value}`),
+    ['ip 203.0.113.66', 'ip 192.0.2.99', 'cidr 198.51.100.0/24', 'ip 2001:db8:0:0:0:0:0:1', 'ip 192.0.2.7'],
+  );
+  assert.ok(p.indicators.every((i) => i.to_ids));
+  assert.equal(p.badCount, 2);
+  assert.deepEqual(p.bad.map((b) => [b.line, b.reason]), [[6, 'not a CIDR (or host bits set)'], [9, 'not an IP address']]);
+});
+
+test('domain list: case, trailing dot, wildcard, IDN, hosts-file lines; addresses and single words are bad lines', () => {
+  const p = parseList('\uFEFFEvil.Example.\n*.wild.example\n0.0.0.0 ads.example\nbücher.example\n192.0.2.1\nlocalhost\nbad_label..example\n', 'domain');
+  assert.deepEqual(p.indicators.map((i) => i.value), ['evil.example', 'wild.example', 'ads.example', 'xn--bcher-kva.example']);
+  assert.deepEqual(p.bad.map((b) => b.line), [5, 6, 7]);
+  assert.equal(p.lines, 7);
+});
+
+test('CSV: the column named like the kind, quoted cells; without a header the first column', () => {
+  const withHeader = parseList('first_seen,dst_ip,dst_port,malware\n"2024-01-01 00:00:00",203.0.113.5,443,"Emotet, epoch 4"\n2024-01-02,bogus,80,x\n', 'ip', { csv: true });
+  assert.deepEqual(withHeader.indicators.map((i) => i.value), ['203.0.113.5']);
+  assert.deepEqual(withHeader.bad.map((b) => b.line), [3]);
+  const plain = parseList('evil.example,c2\nworse.example,phishing\n', 'domain');
+  assert.deepEqual(plain.indicators.map((i) => i.value), ['evil.example', 'worse.example']);
+  assert.deepEqual(splitCsvRow('a,"b,c","d ""q"""'), ['a', 'b,c', 'd "q"']);
+});
+
+test('bad lines: only the first 20 are kept, all are counted; a long line is refused', () => {
+  const lines = Array.from({ length: 50 }, (_, i) => `junk${i}`);
+  lines.push('x'.repeat(10000));
+  const p = parseList(lines.join('\n'), 'ip');
+  assert.equal(p.badCount, 51);
+  assert.equal(p.bad.length, 20);
+});
+
+test('MISP free-text feed sample and CSV feed sample (auto kind)', () => {
+  const free = parseFreeText(fs.readFileSync(path.join(SHARED_DATA, 'misp', 'feed-freetext', 'feed.txt'), 'utf8'));
+  assert.deepEqual(free.map((i) => i.value), ['8.8.8.8', '8.8.4.4']);
+  const csv = parseList(fs.readFileSync(path.join(SHARED_DATA, 'misp', 'feed-csv', 'feed.csv'), 'utf8'), 'auto', { csv: true });
+  assert.deepEqual(csv.indicators.map((i) => `${i.kind} ${i.value}`), ['ip 1.1.1.1', 'ip 1.0.0.1']);
+  const report = parseFreeText('C2 at hxxp://evil[.]example/gate.php and 192.0.2.9, dropper invoice.exe; see (bad.example).');
+  assert.deepEqual(report.map((i) => `${i.kind} ${i.value}`), ['url http://evil.example/gate.php', 'ip 192.0.2.9', 'domain bad.example']);
+});
+
+test('normalizeDomain refuses over-long labels and names', () => {
+  assert.equal(normalizeDomain(`${'a'.repeat(64)}.example`), null);
+  assert.equal(normalizeDomain(`${'a.'.repeat(127)}example`), null);
+  assert.equal(normalizeDomain('.Example.COM'), 'example.com');
+});
