@@ -1,0 +1,114 @@
+/**
+ * MISP feeds: the shared samples (MISP-format feed, PyMISP event files, CSV
+ * and free-text feeds) from folders, and a MISP-format feed served over HTTP
+ * with only changed events downloaded again and removed events expiring.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SHARED_DATA, tempDir } from '../../helpers/paths.js';
+import { feedFormatOf, readMispFeed } from '../../../src/intel/misp/feed.js';
+import { createIntelSources, type IntelConfig } from '../../../src/intel/sources.js';
+import { defaultConfig } from '../../../src/config/load.js';
+import { startFixture } from './http-fixture.js';
+
+const MISP = path.join(SHARED_DATA, 'misp');
+const SEDNIT = '5a3c2fcd-8328-42bb-a95e-4f4402de0b81';
+
+test('MISP-format feed folder: manifest + event; the link attribute is not a network indicator', async () => {
+  assert.equal(feedFormatOf(path.join(MISP, 'feed-misp')), 'misp');
+  const r = await readMispFeed(path.join(MISP, 'feed-misp'), [], {});
+  assert.equal(r.format, 'misp');
+  assert.equal(r.events, 1);
+  assert.equal(r.indicators.length, 0);
+  assert.deepEqual(r.stats.other_types, { link: 1 });
+  assert.deepEqual(r.meta.events, { '56bf399d-c46c-4fdb-a9cf-d9bb02de0b81': 1455373240 });
+});
+
+test('PyMISP event files: domains and domain-ip objects with to_ids, event uuid, info and tags', async () => {
+  const r = await readMispFeed(path.join(MISP, 'events-pymisp'), [], {});
+  assert.equal(r.format, 'misp-events');
+  assert.equal(r.events, 2);
+  const domains = r.indicators.filter((i) => i.kind === 'domain');
+  const ips = r.indicators.filter((i) => i.kind === 'ip');
+  assert.equal(domains.length, 7 + 12);
+  assert.equal(ips.length, 12);
+  const movie = domains.find((i) => i.value === 'movieultimate.com')!;
+  assert.equal(movie.to_ids, true);
+  assert.equal(movie.event_id, SEDNIT);
+  assert.equal(movie.event_info, 'OSINT - Sednit update: How Fancy Bear Spent the Year');
+  assert.ok(movie.tags!.includes('tlp:white'));
+  assert.ok(movie.tags!.includes('misp-galaxy:threat-actor="Sofacy"'));
+  const obj = ips.find((i) => i.value === '87.236.211.182')!;
+  assert.equal(obj.to_ids, true);
+  assert.ok(domains.some((i) => i.value === 'servicecdp.com'));
+  // The Xorist event has hashes, files and links only.
+  assert.ok((r.stats.other_types.sha1 ?? 0) >= 1 && (r.stats.other_types['regkey|value'] ?? 0) === 1);
+});
+
+test('CSV and free-text feed files', async () => {
+  const csv = await readMispFeed(path.join(MISP, 'feed-csv', 'feed.csv'), [], {});
+  assert.equal(csv.format, 'csv');
+  assert.deepEqual(csv.indicators.map((i) => i.value), ['1.1.1.1', '1.0.0.1']);
+  const free = await readMispFeed(path.join(MISP, 'feed-freetext', 'feed.txt'), [], {});
+  assert.equal(free.format, 'freetext');
+  assert.deepEqual(free.indicators.map((i) => [i.value, i.to_ids]), [['8.8.8.8', true], ['8.8.4.4', true]]);
+});
+
+test('MISP feed over HTTP: unchanged events are not downloaded again, changed ones are, removed ones expire', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-feed-cache-');
+  try {
+    const event = fs.readFileSync(path.join(MISP, 'events-pymisp', 'existing_event.json'), 'utf8');
+    const second = JSON.stringify({ Event: { uuid: '11111111-2222-4333-8444-555555555555', info: 'Lab event', Tag: [{ name: 'tlp:green' }], Attribute: [{ uuid: 'a1', type: 'ip-dst', value: '198.51.100.66', to_ids: true }] } });
+    const manifest = (tsA: number): string =>
+      JSON.stringify({ [SEDNIT]: { info: 'Sednit', timestamp: tsA }, '11111111-2222-4333-8444-555555555555': { info: 'Lab event', timestamp: 5 } });
+    fx.files.set('/feeds/lab/manifest.json', manifest(1));
+    fx.files.set(`/feeds/lab/${SEDNIT}.json`, event);
+    fx.files.set('/feeds/lab/11111111-2222-4333-8444-555555555555.json', second);
+    fx.files.set('/lists/bad.csv', 'ip,comment\n203.0.113.77,test\n');
+    fx.files.set('/tor/exits', '192.0.2.201\n192.0.2.202\n');
+    const cfg: IntelConfig = {
+      ...defaultConfig().intel,
+      // The bare feed URL (no trailing slash) is found to be MISP format through its manifest.
+      misp: { feeds: [`${fx.base}/feeds/lab`], servers: [] },
+      lists: [{ path: `${fx.base}/lists/bad.csv`, kind: 'ip', name: 'remote-bad' }],
+      tor: [`${fx.base}/tor/exits`],
+    };
+    const s = await createIntelSources(cfg, '/', cache);
+    assert.equal(s.indicators.matchDomain('movieultimate.com').length, 0, 'remote sources start empty without a store');
+    const r1 = await s.refresh();
+    assert.equal(r1.ok, true, JSON.stringify(r1));
+    const gets = (): string[] => fx.requests.filter((q) => q.url.endsWith('.json') && !q.url.endsWith('manifest.json')).map((q) => q.url);
+    assert.equal(gets().length, 2);
+    assert.equal(s.indicators.matchDomain('movieultimate.com')[0]!.source, 'misp-feed:127.0.0.1:' + new URL(fx.base).port + '/lab');
+    assert.equal(s.indicators.matchIp('198.51.100.66')[0]!.event_info, 'Lab event');
+    assert.equal(s.indicators.matchIp('203.0.113.77')[0]!.source, 'remote-bad');
+    assert.equal(s.tor.lookup('192.0.2.202')![0]!.exit, true);
+
+    await s.refresh();
+    assert.equal(gets().length, 2, 'nothing changed: no event downloaded');
+    fx.files.set('/feeds/lab/manifest.json', manifest(2));
+    await s.refresh();
+    assert.deepEqual(gets().slice(2), [`/feeds/lab/${SEDNIT}.json`], 'only the changed event');
+    fx.files.set('/feeds/lab/manifest.json', JSON.stringify({ [SEDNIT]: { timestamp: 2 } }));
+    await s.refresh();
+    assert.equal(s.indicators.matchIp('198.51.100.66').length, 0, 'event removed from the manifest: expired');
+    assert.equal(s.indicators.matchDomain('movieultimate.com').length, 1);
+
+    // The feed vanishes: the refresh fails for it, its indicators stay.
+    fx.files.clear();
+    const r = await s.refresh();
+    assert.equal(r.ok, false);
+    assert.ok(r.sources.every((x) => !x.ok && x.error !== undefined));
+    assert.equal(s.indicators.matchDomain('movieultimate.com').length, 1);
+    assert.equal(s.indicators.matchIp('203.0.113.77').length, 1);
+    assert.equal(s.tor.size, 2);
+    const st = s.status();
+    assert.ok(st.every((x) => x.last_error !== null && x.updated !== null));
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

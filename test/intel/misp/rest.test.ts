@@ -1,0 +1,152 @@
+/**
+ * MISP REST pulls against a local server: the request MISP documents
+ * (Authorization, JSON, restSearch body), incremental pulls since the last
+ * one, deletions upstream expiring (flagged deleted on an incremental pull;
+ * purged outright at the next full resync), the local store surviving a
+ * restart, to_ids versus enrichment, paging, and a refused key keeping the
+ * old set.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../../helpers/paths.js';
+import { startFixture, type UpstreamAttribute } from './http-fixture.js';
+import { createIntelSources } from '../../../src/intel/sources.js';
+import { pullMisp, CLOCK_SKEW_SECONDS } from '../../../src/intel/misp/rest.js';
+import { defaultConfig } from '../../../src/config/load.js';
+import type { IntelConfig } from '../../../src/intel/sources.js';
+
+const T0 = 1_700_000_000;
+const DAY = 86400;
+
+function attr(id: string, type: string, value: string, to_ids: boolean, timestamp: number, extra: Partial<UpstreamAttribute> = {}): UpstreamAttribute {
+  return { id, event_id: '100', type, value, to_ids, timestamp, Event: { id: '100', info: 'Operation Lab', uuid: '5a3c2fcd-8328-42bb-a95e-4f4402de0b81' }, ...extra };
+}
+
+function intelConfig(url: string): IntelConfig {
+  const base = defaultConfig().intel;
+  return { ...base, misp: { feeds: [], servers: [{ url, key_env: 'PICKET_TEST_MISP_KEY', verify_tls: true, since_days: 30 }] } };
+}
+
+test('MISP REST: full pull, incremental pull since the last, deletions expire, store survives restart', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  let clock = T0;
+  const opts = { now: () => clock, env: { PICKET_TEST_MISP_KEY: fx.key } };
+  try {
+    fx.attributes.set('1', attr('1', 'domain', 'evil.example', true, T0 - 1000, { Tag: [{ name: 'tlp:amber' }] }));
+    fx.attributes.set('2', attr('2', 'ip-dst', '203.0.113.5', true, T0 - 1000));
+    fx.attributes.set('3', attr('3', 'user-agent', 'EvilBot/1.0', false, T0 - 1000));
+    fx.attributes.set('4', attr('4', 'md5', 'd41d8cd98f00b204e9800998ecf8427e', true, T0 - 1000));
+    fx.attributes.set('5', attr('5', 'domain|ip', 'c2.example|192.0.2.50', true, T0 - 1000));
+
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, opts);
+    const r1 = await s.refresh();
+    assert.equal(r1.ok, true, JSON.stringify(r1));
+    const first = fx.requests.at(-1)!;
+    assert.equal(first.authorization, fx.key);
+    assert.equal(first.body!.returnFormat, 'json');
+    assert.equal(first.body!.published, true);
+    assert.equal(first.body!.timestamp, T0 - 30 * DAY);
+    assert.equal(first.body!.deleted, undefined, 'a full pull takes current attributes only');
+    assert.ok((first.body!.type as string[]).includes('ip-dst') && (first.body!.type as string[]).includes('user-agent'));
+
+    const evil = s.indicators.matchDomain('www.evil.example');
+    assert.deepEqual(evil, [{ source: `misp:${new URL(fx.base).host}`, kind: 'domain', indicator: 'evil.example', to_ids: true, event_id: '100', event_info: 'Operation Lab', tags: ['tlp:amber'] }]);
+    assert.equal(s.indicators.matchIp('203.0.113.5').length, 1);
+    assert.equal(s.indicators.matchUserAgent('EvilBot/1.0')[0]!.to_ids, false, 'not to_ids: enrichment only');
+    assert.equal(s.indicators.matchIp('192.0.2.50')[0]!.indicator, 'c2.example|192.0.2.50');
+    assert.equal(s.indicators.matchDomain('c2.example').length, 1);
+    assert.equal(s.status()[0]!.count, 5);
+
+    // An hour later: one new attribute, one deleted upstream (MISP soft delete bumps its timestamp).
+    clock = T0 + 3600;
+    fx.attributes.set('6', attr('6', 'hostname', 'new.example', true, T0 + 100));
+    fx.attributes.set('2', { ...fx.attributes.get('2')!, deleted: true, timestamp: T0 + 200 });
+    const r2 = await s.refresh();
+    assert.equal(r2.ok, true);
+    const second = fx.requests.at(-1)!;
+    assert.equal(second.body!.timestamp, T0 - CLOCK_SKEW_SECONDS, 'incremental: since the previous pull');
+    assert.deepEqual(second.body!.deleted, [0, 1]);
+    assert.match(r2.sources[0]!.note!, /incremental pull: 2 attributes received/);
+    assert.equal(s.indicators.matchDomain('new.example').length, 1);
+    assert.equal(s.indicators.matchIp('203.0.113.5').length, 0, 'deleted upstream: expired');
+    assert.equal(s.indicators.matchDomain('evil.example').length, 1, 'untouched attributes stay');
+
+    // Restart: the store gives the same set before any refresh.
+    const again = await createIntelSources(intelConfig(fx.base), '/', cache, opts);
+    assert.equal(again.indicators.matchDomain('new.example').length, 1);
+    assert.equal(again.indicators.matchIp('203.0.113.5').length, 0);
+    assert.equal(again.status()[0]!.updated, T0 + 3600);
+    assert.equal(fs.readdirSync(cache).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp files left');
+
+    // Purged outright (no tombstone): gone at the next full resync, a day after the last.
+    fx.attributes.delete('1');
+    clock = T0 + 3600 + 600;
+    await again.refresh();
+    assert.equal(again.indicators.matchDomain('evil.example').length, 1, 'an incremental pull cannot see a purge');
+    clock = T0 + DAY + 1;
+    const r3 = await again.refresh();
+    const third = fx.requests.at(-1)!;
+    assert.equal(third.body!.deleted, undefined);
+    assert.equal(third.body!.timestamp, T0 + DAY + 1 - 30 * DAY);
+    assert.match(r3.sources[0]!.note!, /full pull/);
+    assert.equal(again.indicators.matchDomain('evil.example').length, 0);
+    assert.equal(again.indicators.matchDomain('new.example').length, 1);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: a refused key or a missing variable fails that source only and keeps its indicators', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  const env: NodeJS.ProcessEnv = { PICKET_TEST_MISP_KEY: fx.key };
+  let clock = T0;
+  try {
+    fx.attributes.set('1', attr('1', 'domain', 'evil.example', true, T0 - 10));
+    const dir = tempDir('picket-misp-cfg-');
+    fs.writeFileSync(path.join(dir, 'names.txt'), 'listed.example\n');
+    const cfg: IntelConfig = { ...intelConfig(fx.base), lists: [{ path: 'names.txt', kind: 'domain' }] };
+    const s = await createIntelSources(cfg, dir, cache, { now: () => clock, env });
+    assert.equal((await s.refresh()).ok, true);
+    env.PICKET_TEST_MISP_KEY = 'wrong';
+    clock += 60;
+    const r = await s.refresh();
+    assert.equal(r.ok, false);
+    const misp = r.sources.find((x) => x.kind === 'misp-server')!;
+    assert.match(misp.error!, /HTTP 403, the key in PICKET_TEST_MISP_KEY was refused: .*Authentication failed/);
+    assert.equal(r.sources.find((x) => x.kind === 'list')!.ok, true);
+    assert.equal(s.indicators.matchDomain('evil.example').length, 1, 'old set kept');
+    const st = s.status().find((x) => x.kind === 'misp-server')!;
+    assert.equal(st.updated, T0);
+    assert.equal(st.last_attempt, T0 + 60);
+    assert.match(st.last_error!, /403/);
+    delete env.PICKET_TEST_MISP_KEY;
+    const r2 = await s.refresh();
+    assert.match(r2.sources.find((x) => x.kind === 'misp-server')!.error!, /environment variable PICKET_TEST_MISP_KEY .* is not set/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: pages until a short page; bad values are counted, other types skipped', async () => {
+  const fx = await startFixture();
+  try {
+    for (let i = 1; i <= 5; i++) fx.attributes.set(String(i), attr(String(i), 'ip-src', `192.0.2.${i}`, true, T0));
+    fx.attributes.set('6', attr('6', 'domain', 'not a domain', true, T0));
+    const r = await pullMisp({ url: `${fx.base}/`, key_env: 'K', verify_tls: true, since_days: 7 }, [], {}, { now: T0, env: { K: fx.key }, pageSize: 2 });
+    assert.deepEqual(fx.requests.map((q) => q.body!.page), [1, 2, 3, 4]);
+    assert.equal(r.received, 6);
+    assert.equal(r.indicators.length, 5);
+    assert.equal(r.stats.badCount, 1);
+    assert.match(r.stats.bad[0]!, /attribute 6: domain "not a domain" is not a domain name/);
+    assert.equal(r.full, true);
+  } finally {
+    await fx.close();
+  }
+});
