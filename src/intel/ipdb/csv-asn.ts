@@ -52,8 +52,6 @@ function parse<K>(
   const problems: CsvProblems = { fields: 0, number: 0, overlap: 0, reversed: 0 };
   const rows: Row<K>[] = [];
   let sorted = true;
-  let prevTail = '';
-  let prevEntry = -1;
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
@@ -80,19 +78,16 @@ function parse<K>(
       problems.number++;
       continue;
     }
-    // Neighbouring rows usually belong to the same AS: reuse its entry without re-interning.
-    const tail = line.slice(c2 + 1);
-    if (tail !== prevTail) {
-      const asnText = line.slice(c2 + 1, c3);
-      const asn = DECIMAL.test(asnText) ? Number(asnText) : -1;
-      if (asn < 0 || asn > 0xffffffff) {
-        problems.number++;
-        continue;
-      }
-      prevEntry = dict.intern(asn, orgField(line.slice(c3 + 1)));
-      prevTail = tail;
+    let asn = c3 - c2 - 1 > 0 && c3 - c2 - 1 <= 10 ? 0 : -1;
+    for (let i = c2 + 1; i < c3 && asn >= 0; i++) {
+      const d = line.charCodeAt(i) - 48;
+      asn = d >= 0 && d <= 9 ? asn * 10 + d : -1;
     }
-    const entry = prevEntry;
+    if (asn < 0 || asn > 0xffffffff) {
+      problems.number++;
+      continue;
+    }
+    const entry = dict.intern(asn, orgField(line.slice(c3 + 1)));
     if (rows.length > 0 && ops.lt(start, rows[rows.length - 1]!.start)) sorted = false;
     rows.push({ start, end: last, entry });
   }

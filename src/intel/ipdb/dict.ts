@@ -42,8 +42,19 @@ export class AsnDictionary {
   /** asn * 2^20 + org index + 1 (exact below 2^53: 2^32 * 2^20 = 2^52). */
   readonly #entryIds = new Map<number, number>();
 
+  /** Last entry seen per AS number with its raw organisation text: most ASes have one name, so this skips string hashing. */
+  readonly #byAsn = new Map<number, { raw: string | undefined; id: number }>();
+
   /** Entry id for (asn, org); the same pair always gets the same id. */
   intern(asn: number, org: string | undefined): number {
+    const last = this.#byAsn.get(asn);
+    if (last !== undefined && last.raw === org) return last.id;
+    const id = this.#intern(asn, org);
+    if (last === undefined) this.#byAsn.set(asn, { raw: org, id });
+    return id;
+  }
+
+  #intern(asn: number, org: string | undefined): number {
     const o = org === undefined || org === '' ? -1 : this.#org(org);
     const key = asn * 1048576 + (o + 1);
     let id = this.#entryIds.get(key);
