@@ -36,6 +36,7 @@ export interface SinkStats {
   lost: Record<string, number>;
   /** Queue records that were not valid alerts (damaged on disk), skipped. */
   corrupt: number;
+  /** The most recent failure or rejection (kept after later successes; `state` tells the current health). */
   lastError: string | null;
   /** Delay before the next attempt while in backoff, in ms. */
   retryInMs: number;
@@ -141,7 +142,6 @@ export class SinkRunner {
           await this.#transport.send(alerts);
           this.#delivered += alerts.length;
           this.#attempt = 0;
-          this.#lastError = null;
         } catch (e) {
           if (this.#isClosed()) return;
           if (e instanceof RejectedError) {
