@@ -35,6 +35,8 @@ export interface AppOptions {
   /** HTTPS with these PEM contents. */
   https?: { cert: Buffer | string; key: Buffer | string };
   oui?: OuiTable;
+  /** Clock in ms for the ingest queue's failure window (tests). */
+  now?: () => number;
 }
 
 export interface App {
@@ -65,6 +67,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     maxBatches: ingest.queue_batches,
     maxRecords: ingest.queue_records,
     retryAfter: ingest.retry_after,
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
     onStoreError: (err) => app.log.error({ err }, 'store failed while storing a batch'),
   });
   const bodyStats = registerJsonBodies(app, { maxBodyBytes: ingest.max_body_bytes, maxDecompressedBytes: ingest.max_decompressed_bytes });

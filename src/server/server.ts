@@ -39,6 +39,8 @@ export interface RunServerOptions {
   wrapStores?: (s: ServerStores) => ServerStores;
   /** Tests: ingest limit overrides. */
   ingest?: AppOptions['ingest'];
+  /** Tests: the ingest queue's clock (ms). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -84,6 +86,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       adminToken: admin.token,
       config,
       ...(opts.ingest !== undefined ? { ingest: opts.ingest } : {}),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
       ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
       ...(https !== undefined ? { https } : {}),
     });

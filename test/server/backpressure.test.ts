@@ -1,0 +1,122 @@
+/**
+ * Overload and store failure, over real HTTP against the real store wrapped
+ * so the test controls it: a store held back by a gate fills a tiny ingest
+ * queue and the next batch gets 429 with Retry-After (and is stored once
+ * resent); a failing store gets 503 with Retry-After, and nothing of the
+ * failed batch is lost: it is stored when resent after the store recovers.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MetadataStore } from '../../src/store/types.js';
+import type { ServerStores } from '../../src/server/store-port.js';
+import { adminGet, connRecord, enroll, ingest, startTestServer, type TestServer } from './helpers.js';
+
+interface Control {
+  gate: Promise<void> | null;
+  open: () => void;
+  fail: boolean;
+  started: number;
+}
+
+/** The real store, with insertBatch waiting on a gate or failing when told. */
+function controlled(stores: ServerStores, ctl: Control): ServerStores {
+  const store = new Proxy(stores.store, {
+    get(target, prop, receiver) {
+      if (prop === 'insertBatch') {
+        return async (...args: Parameters<MetadataStore['insertBatch']>) => {
+          ctl.started++;
+          if (ctl.gate !== null) await ctl.gate;
+          if (ctl.fail) throw new Error('disk on fire');
+          return target.insertBatch(...args);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { store, meta: stores.meta };
+}
+
+function closeGate(ctl: Control): void {
+  ctl.gate = new Promise<void>((res) => {
+    ctl.open = () => {
+      ctl.gate = null;
+      res();
+    };
+  });
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  // Bounded polling: the condition is a state change, not a time limit.
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(cond(), 'condition never became true');
+}
+
+const rec = (uid: string, ts: number) => [{ kind: 'conn', data: connRecord(uid, '10.6.0.1', '10.6.0.2', 443, ts) }];
+
+describe('ingest backpressure', () => {
+  const ctl: Control = { gate: null, open: () => undefined, fail: false, started: 0 };
+  let s: TestServer;
+  /** The queue's clock: moved forward by hand to end the failure window. */
+  let clock = 1_000_000;
+  before(async () => {
+    s = await startTestServer({ wrapStores: (st) => controlled(st, ctl), ingest: { queue_batches: 2, retry_after: 7 }, now: () => clock });
+  });
+  after(async () => {
+    ctl.open();
+    await s.stop();
+  });
+
+  it('answers 429 with Retry-After when the queue is full, and stores the batch when it is resent', async () => {
+    const agent = await enroll(s, 'sensor-bp');
+    closeGate(ctl);
+    const first = ingest(s, agent, 1, rec('Cbp1', 1700000001));
+    await until(() => ctl.started === 1);
+    const second = ingest(s, agent, 2, rec('Cbp2', 1700000002));
+    await until(() => s.ctx.queue.depth === 2);
+    const third = await ingest(s, agent, 3, rec('Cbp3', 1700000003));
+    assert.equal(third.status, 429);
+    assert.equal(third.headers.get('retry-after'), '7');
+    assert.equal(third.json.error.code, 'PKT_ERR_SERVER_BUSY');
+    // A retry of a batch still waiting joins it instead of taking another slot.
+    const secondAgain = ingest(s, agent, 2, rec('Cbp2', 1700000002));
+    ctl.open();
+    const [r1, r2, r2b] = await Promise.all([first, second, secondAgain]);
+    assert.equal(r1.json.stored, 1);
+    assert.equal(r2.json.stored, 1);
+    assert.equal(r2b.json.duplicate, true);
+    const resent = await ingest(s, agent, 3, rec('Cbp3', 1700000003));
+    assert.equal(resent.status, 200);
+    assert.equal(resent.json.stored, 1);
+    const conns = await adminGet(s, '/connections?ip=10.6.0.1');
+    assert.equal(conns.json.total, 3);
+    const status = await adminGet(s, '/admin/status');
+    assert.equal(status.json.ingest.refused_full, 1);
+  });
+
+  it('answers 503 with Retry-After while the store fails, and loses nothing', async () => {
+    const agent = await enroll(s, 'sensor-fail');
+    ctl.fail = true;
+    const r = await ingest(s, agent, 1, [{ kind: 'conn', data: connRecord('Cfail1', '10.5.0.1', '10.5.0.2', 80, 1700000000) }]);
+    assert.equal(r.status, 503);
+    assert.equal(r.headers.get('retry-after'), '7');
+    assert.equal(r.json.error.code, 'PKT_ERR_SERVER_STORE_UNAVAILABLE');
+    // Right after a failure new batches are turned away without touching the store.
+    const startedBefore = ctl.started;
+    const r2 = await ingest(s, agent, 2, [{ kind: 'conn', data: connRecord('Cfail2', '10.5.0.1', '10.5.0.2', 80, 1700000001) }]);
+    assert.equal(r2.status, 503);
+    assert.equal(ctl.started, startedBefore);
+    // Queries still answer.
+    assert.equal((await adminGet(s, '/connections?ip=10.5.0.1')).json.total, 0);
+    // Still within the window: refused.
+    clock += 6_000;
+    assert.equal((await ingest(s, agent, 1, [{ kind: 'conn', data: connRecord('Cfail1', '10.5.0.1', '10.5.0.2', 80, 1700000000) }])).status, 503);
+    // The store recovers and the window has passed: both batches, resent, are stored once.
+    ctl.fail = false;
+    clock += 2_000;
+    const again1 = await ingest(s, agent, 1, [{ kind: 'conn', data: connRecord('Cfail1', '10.5.0.1', '10.5.0.2', 80, 1700000000) }]);
+    const again2 = await ingest(s, agent, 2, [{ kind: 'conn', data: connRecord('Cfail2', '10.5.0.1', '10.5.0.2', 80, 1700000001) }]);
+    assert.deepEqual([again1.status, again1.json.stored, again2.status, again2.json.stored], [200, 1, 200, 1]);
+    assert.equal((await adminGet(s, '/connections?ip=10.5.0.1')).json.total, 2);
+  });
+});
