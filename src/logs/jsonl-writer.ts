@@ -2,26 +2,37 @@
  * Writes log-producing events as JSON lines, one file per log
  * (`conn.jsonl`, `dns.jsonl`, ...), in a directory. Each event that carries
  * `log` and `record` becomes one line; nothing else is needed to add a log.
- * Lines are buffered and written in large blocks.
+ * Lines are encoded into one byte buffer per log as they come (no list of
+ * strings to join) and written in large blocks. conn lines (one per flow,
+ * the bulk of the output) use a dedicated serializer (flows/conn-json.ts);
+ * every other log goes through JSON.stringify.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PicketEvent } from '../events/types.js';
+import type { ConnRecord } from '../flows/conn-record.js';
+import { connRecordToJson } from '../flows/conn-json.js';
 
-/** Flush a log's buffer once it holds this many characters (large sequential writes). */
-const FLUSH_CHARS = 1 << 20;
+/** Write a log's buffer out once it holds this many bytes (large sequential writes). */
+const FLUSH_BYTES = 1 << 20;
+/** Buffer size: a flush's worth plus room for the line that crosses the mark. */
+const BUFFER_BYTES = 2 * FLUSH_BYTES;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
+const UTF8_PER_UNIT = 3;
 
 interface OpenLog {
   fd: number;
-  chunks: string[];
-  size: number;
+  buf: Buffer;
+  used: number;
   lines: number;
+  conn: boolean;
 }
 
 export class JsonlLogWriter {
   readonly dir: string;
   readonly #logs = new Map<string, OpenLog>();
-  readonly #lines = new Map<string, number>();
+  /** Every log opened, kept after close() for counts(). */
+  readonly #opened = new Map<string, OpenLog>();
   /** Only these logs are written when set (e.g. only "conn"). */
   readonly #only: ReadonlySet<string> | null;
 
@@ -43,21 +54,28 @@ export class JsonlLogWriter {
     let log = this.#logs.get(name);
     if (log === undefined) {
       const fd = fs.openSync(path.join(this.dir, `${name}.jsonl`), 'w');
-      log = { fd, chunks: [], size: 0, lines: 0 };
+      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, lines: 0, conn: name === 'conn' };
       this.#logs.set(name, log);
+      this.#opened.set(name, log);
     }
-    const line = JSON.stringify(record) + '\n';
-    log.chunks.push(line);
-    log.size += line.length;
+    const line = (log.conn ? connRecordToJson(record as ConnRecord) : JSON.stringify(record)) + '\n';
     log.lines++;
-    this.#lines.set(name, log.lines);
-    if (log.size >= FLUSH_CHARS) this.#flush(log);
+    if (log.used + line.length * UTF8_PER_UNIT > BUFFER_BYTES) {
+      this.#flush(log);
+      // A line longer than the whole buffer (huge records only) goes out on its own.
+      if (line.length * UTF8_PER_UNIT > BUFFER_BYTES) {
+        fs.writeSync(log.fd, line);
+        return;
+      }
+    }
+    log.used += log.buf.write(line, log.used, 'utf8');
+    if (log.used >= FLUSH_BYTES) this.#flush(log);
   }
 
   /** Lines written per log so far. */
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [name, lines] of this.#lines) out[name] = lines;
+    for (const [name, log] of this.#opened) out[name] = log.lines;
     return out;
   }
 
@@ -70,9 +88,8 @@ export class JsonlLogWriter {
   }
 
   #flush(log: OpenLog): void {
-    if (log.chunks.length === 0) return;
-    fs.writeSync(log.fd, log.chunks.join(''));
-    log.chunks = [];
-    log.size = 0;
+    let done = 0;
+    while (done < log.used) done += fs.writeSync(log.fd, log.buf, done, log.used - done);
+    log.used = 0;
   }
 }
