@@ -28,10 +28,14 @@ Options:
   --format json|text   alerts on stdout as JSON lines (default) or text lines
   --stats-interval S   seconds between health lines on stderr (default 60)
   --duration S         stop after S seconds (default: run until SIGINT/SIGTERM)
+  --server URL         ship alerts and logs to a Picket server (also takes --token,
+                       --pcap FILE, --spool DIR; see picket sensor --server URL --help)
   -h, --help           this help
 `;
 
 export async function sensorCommand(argv: string[]): Promise<number> {
+  // With --server the networked sensor (src/agents/sensor-agent.ts) takes over: spool, shipping, --pcap.
+  if (argv.some((x) => x === '--server' || x.startsWith('--server='))) return (await import('../agents/sensor-agent.js')).sensorAgentCommand(argv);
   const { values } = parseCommandArgs('sensor', argv, {
     interface: { type: 'string', short: 'i' },
     filter: { type: 'string' },

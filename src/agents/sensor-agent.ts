@@ -1,0 +1,236 @@
+/**
+ * The networked sensor: `picket sensor --server URL --token T` with
+ * `--interface IF` (live) or `--pcap FILE` (offline). It runs the same
+ * pipeline and detectors as `picket sensor`/`picket replay` locally and ships
+ * every alert and every log record (conn, dns, http, ...) to the server
+ * through the spooling shipper, with a health report every minute.
+ *
+ * With `--pcap` it exits once the capture is processed and every record is
+ * acknowledged (exit 0), or, when the server cannot take them in time, once
+ * they are safely spooled, saying so (exit 3); the next run sends them first.
+ */
+import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
+import { openLiveCapture, type LiveCaptureSource } from '../capture/live-source.js';
+import { createProtocols } from '../protocols/index.js';
+import { JsonlLogWriter } from '../logs/jsonl-writer.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type { PicketEvent } from '../events/types.js';
+import { formatSummary } from '../cli/summary.js';
+import { intOpt, parseCommandArgs, stringOpt } from '../cli/args.js';
+import { PicketError } from '../util/errors.js';
+import { setUpDetection } from '../cli/detection.js';
+import { writeAlert } from '../cli/alert-output.js';
+import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from './agent-cli.js';
+import { startHealthReporter } from './health.js';
+import type { Shipper } from './shipper.js';
+
+/** Exit code when records remain spooled (processed, but not yet acknowledged). */
+export const EXIT_SPOOLED = 3;
+/** Default wait at the end of a --pcap run for the server to acknowledge everything. */
+const DEFAULT_FLUSH_TIMEOUT_S = 60;
+
+export const SENSOR_AGENT_HELP = `Usage: picket sensor --server URL [--token T] (--interface IF | --pcap FILE...) [options]
+
+Runs the pipeline and detectors locally and ships every alert and log record
+(conn, dns, http, ...) to the Picket server. Records are written to a disk
+spool before they are sent and leave it only when the server acknowledges
+them: a server that is away is caught up in order, nothing lost or doubled.
+A health report (packets/s, kernel drops, flows, spool size, version) goes to
+the server every minute.
+
+Options:
+  -i, --interface IF   capture live on IF (tcpdump; needs root or CAP_NET_RAW)
+  --pcap FILE          process capture files instead (repeatable); exits when every
+                       record is acknowledged (0), or spooled with a message (3)
+  --flush-timeout S    with --pcap: how long to wait for acknowledgements (default ${DEFAULT_FLUSH_TIMEOUT_S})
+  --filter BPF         capture filter (live)
+  --snaplen N          bytes kept per packet (live)
+  --buffer-kib N       kernel capture buffer in KiB (live)
+  --logs DIR           also write JSON-lines logs to DIR
+  --config FILE        site configuration (picket.yaml)
+  --state DIR          persistent detector state
+  --format json|text|none  alerts on stdout (default json; none = only shipped)
+  --stats-interval S   seconds between health lines on stderr (live, default 60)
+  --health-interval S  seconds between health reports to the server (default 60)
+  --duration S         stop live capture after S seconds
+  -h, --help           this help
+
+${agentHelp('sensor')}`;
+
+export async function sensorAgentCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('sensor', argv, {
+    ...AGENT_OPTIONS,
+    interface: { type: 'string', short: 'i' },
+    pcap: { type: 'string', multiple: true },
+    'flush-timeout': { type: 'string' },
+    filter: { type: 'string' },
+    snaplen: { type: 'string' },
+    'buffer-kib': { type: 'string' },
+    logs: { type: 'string' },
+    config: { type: 'string' },
+    state: { type: 'string' },
+    format: { type: 'string' },
+    'stats-interval': { type: 'string' },
+    'health-interval': { type: 'string' },
+    duration: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(SENSOR_AGENT_HELP);
+    return 0;
+  }
+  const iface = stringOpt(values, 'interface');
+  const pcaps = Array.isArray(values.pcap) ? values.pcap : [];
+  if ((iface === undefined) === (pcaps.length === 0)) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: give either --interface IF or --pcap FILE with --server (see picket sensor --server URL --help)');
+  }
+  const format = stringOpt(values, 'format') ?? 'json';
+  if (format !== 'json' && format !== 'text' && format !== 'none') throw new PicketError('PKT_ERR_CLI_USAGE', `sensor: --format must be json, text or none, got "${format}"`);
+  const flushTimeoutS = intOpt(values, 'flush-timeout', 'sensor') ?? DEFAULT_FLUSH_TIMEOUT_S;
+  const healthIntervalS = intOpt(values, 'health-interval', 'sensor');
+  const statsIntervalS = intOpt(values, 'stats-interval', 'sensor') ?? 60;
+  const duration = intOpt(values, 'duration', 'sensor');
+  const logsDir = stringOpt(values, 'logs');
+  const shipper = openAgentShipper(values, 'sensor', 'sensor');
+  if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
+
+  const detection = setUpDetection({
+    configFile: stringOpt(values, 'config'),
+    stateDir: stringOpt(values, 'state'),
+    live: iface !== undefined,
+    onAlert: (a) => {
+      shipper.send('alert', a);
+      if (format !== 'none') writeAlert(a, format);
+    },
+  });
+  const bus = detection.bus;
+  // Every log record goes to the server under its log name (conn, dns, http, ...).
+  bus.onLog((event: PicketEvent) => {
+    if ('log' in event && 'record' in event) shipper.send((event as { log: string }).log, (event as { record: object }).record);
+  });
+  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
+  if (writer !== null) bus.onLog(writer.handle);
+  const pipeline = new Pipeline({ bus, protocols: createProtocols() });
+  pipeline.refreshSubscriptions();
+  const live: LiveCaptureSource | null =
+    iface === undefined
+      ? null
+      : openLiveCapture({
+          interface: iface,
+          ...(stringOpt(values, 'filter') !== undefined ? { filter: stringOpt(values, 'filter')! } : {}),
+          ...(intOpt(values, 'snaplen', 'sensor') !== undefined ? { snaplen: intOpt(values, 'snaplen', 'sensor')! } : {}),
+          ...(intOpt(values, 'buffer-kib', 'sensor') !== undefined ? { bufferKiB: intOpt(values, 'buffer-kib', 'sensor')! } : {}),
+        });
+  const source: CaptureSource = live ?? openCaptureFiles(pcaps);
+
+  let lastPackets = 0;
+  let lastSample = Date.now();
+  const health = startHealthReporter({
+    shipper,
+    kind: 'sensor',
+    ...(healthIntervalS !== undefined ? { intervalMs: healthIntervalS * 1000 } : {}),
+    sample: () => {
+      const now = Date.now();
+      const st = pipeline.stats();
+      const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastSample);
+      lastPackets = st.packets;
+      lastSample = now;
+      return {
+        packets_per_s: Math.round(pps),
+        ...(live?.kernelDrops !== undefined ? { kernel_drops: live.kernelDrops } : {}),
+        flows: st.flows.live,
+        extra: { packets: st.packets, flows_created: st.flows.created, alerts: detection.alerts, source: iface ?? 'pcap' },
+      };
+    },
+  });
+  const timers = live === null ? [] : liveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
+  const stop = (): void => source.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const durationTimer = duration === undefined || live === null ? null : setTimeout(stop, duration * 1000);
+  const started = Date.now();
+  let code = 0;
+  try {
+    const capture = await source.run((pkt) => pipeline.packet(pkt));
+    pipeline.finish();
+    detection.finish();
+    writer?.close();
+    process.stderr.write(
+      formatSummary({
+        command: `picket sensor ${iface ?? pcaps.join(' ')}`,
+        capture,
+        pipeline: pipeline.stats(),
+        elapsed: (Date.now() - started) / 1000,
+        logs: writer?.counts(),
+        logsDir,
+        kernelDrops: live?.kernelDrops,
+        alerts: detection.alerts,
+      }),
+    );
+    code = await finishShipping(shipper, flushTimeoutS, spoolDirOf(values, 'sensor'));
+    // Final figures for the server, only when it is answering (no extra wait at exit otherwise).
+    if (code === 0) await health.report();
+  } finally {
+    health.stop();
+    for (const t of timers) clearInterval(t);
+    if (durationTimer !== null) clearTimeout(durationTimer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await shipper.close();
+  }
+  return code;
+}
+
+async function finishShipping(shipper: Shipper, timeoutS: number, spoolDir: string): Promise<number> {
+  const r = await shipper.flush({ timeoutMs: timeoutS * 1000 });
+  const st = shipper.stats();
+  const lost = st.spool.droppedRecords + st.spool.rejectedRecords + st.recordsRefused.oversize + st.recordsRefused.spoolError;
+  process.stderr.write(
+    `picket sensor: ${st.records} records shipped in ${st.batchesSealed} batches` +
+      `${st.duplicates > 0 ? ` (${st.duplicates} acknowledged as duplicates after a retry)` : ''}` +
+      `${lost > 0 ? `; ${lost} records lost (spool bound ${st.spool.droppedRecords}, refused by the server ${st.spool.rejectedRecords}, unshippable ${st.recordsRefused.oversize + st.recordsRefused.spoolError})` : ''}\n`,
+  );
+  process.stderr.write(describeFlush('sensor', r, spoolDir));
+  return r.outcome === 'acknowledged' ? 0 : EXIT_SPOOLED;
+}
+
+/**
+ * Live capture only: keep packet time moving on an idle link (so flows and
+ * held alerts expire), and print a health line on stderr now and then.
+ */
+function liveTimers(
+  pipeline: Pipeline,
+  engine: { tick(ts: number): void },
+  source: LiveCaptureSource,
+  iface: string,
+  statsIntervalS: number,
+): NodeJS.Timeout[] {
+  let lastSeenPackets = -1;
+  let lastPacketWall = Date.now();
+  const idle = setInterval(() => {
+    const packets = pipeline.stats().packets;
+    const wall = Date.now();
+    if (packets !== lastSeenPackets) {
+      lastSeenPackets = packets;
+      lastPacketWall = wall;
+      return;
+    }
+    if (pipeline.now === 0) return;
+    const ts = pipeline.now + (wall - lastPacketWall) / 1000;
+    pipeline.advanceTime(ts);
+    engine.tick(ts);
+  }, 1000);
+  idle.unref();
+  let lastPackets = 0;
+  let lastTime = Date.now();
+  const stats = setInterval(() => {
+    const now = Date.now();
+    const st = pipeline.stats();
+    const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);
+    lastPackets = st.packets;
+    lastTime = now;
+    process.stderr.write(`picket sensor: ${iface}: ${Math.round(pps)} packets/s, ${st.packets} packets, ${st.flows.live} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}\n`);
+  }, statsIntervalS * 1000);
+  stats.unref();
+  return [idle, stats];
+}
