@@ -1,0 +1,137 @@
+/**
+ * The CLI as a user runs it, in child processes: `picket server` prints where
+ * it listens and writes DIR/admin.token with mode 0600; `picket agent token
+ * create` prints the token alone on stdout's last line, both against the
+ * running server (--server URL, admin token from the environment) and
+ * straight on a data directory (--data DIR) with no server; the tokens it
+ * prints enroll an agent; `--data` on a directory a server holds fails with a
+ * message pointing at --server; SIGTERM stops the server cleanly.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/paths.js';
+import { call } from './helpers.js';
+
+const RUNNER = fileURLToPath(new URL('./cli-runner.js', import.meta.url));
+
+/** The environment for children: no admin token unless a test sets one. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (extra.PICKET_ADMIN_TOKEN === undefined) delete env.PICKET_ADMIN_TOKEN;
+  return env;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RUNNER, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l !== '');
+  return lines[lines.length - 1] ?? '';
+}
+
+async function startServerProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [RUNNER, 'server', '--data', dataDir, '--listen', '127.0.0.1:0', '--quiet'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m !== null) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+  return { child, url, stderr: () => err };
+}
+
+function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('picket agent token create on a data directory (no server)', () => {
+  const dir = tempDir('picket-cli-data-');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the token on the last line; a server started later on the directory accepts it', async () => {
+    const r = await run(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const token = lastLine(r.stdout);
+    assert.match(token, /^pkt_[A-Za-z0-9_-]{40,}$/);
+    assert.equal(r.stdout.trim(), token, 'nothing else on stdout');
+    const list = await run(['agent', 'token', 'list', '--data', dir, '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const tokens = JSON.parse(list.stdout) as Array<{ name: string; kind: string }>;
+    assert.deepEqual(tokens.map((t) => [t.name, t.kind]), [['edge-1', 'sensor']]);
+    const bad = await run(['agent', 'token', 'create', '--name', 'x', '--kind', 'toaster', '--data', dir]);
+    assert.equal(bad.code, 2);
+
+    const srv = await startServerProcess(dir);
+    try {
+      const e = await call(`${srv.url}/api/v1/enroll`, 'POST', { body: { token, name: 'edge-1', kind: 'sensor' } });
+      assert.equal(e.status, 200, JSON.stringify(e.json));
+    } finally {
+      assert.equal(await stopProcess(srv.child), 0, srv.stderr());
+    }
+  });
+});
+
+describe('picket server and picket agent --server', () => {
+  const dir = tempDir('picket-cli-server-');
+  let srv: Awaited<ReturnType<typeof startServerProcess>>;
+  before(async () => {
+    srv = await startServerProcess(dir);
+  });
+  after(async () => {
+    await stopProcess(srv.child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes DIR/admin.token with mode 0600', () => {
+    const st = fs.statSync(path.join(dir, 'admin.token'));
+    assert.equal(st.mode & 0o777, 0o600);
+  });
+
+  it('creates a token through the API with the admin token from PICKET_ADMIN_TOKEN; it enrolls an agent', async () => {
+    const admin = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
+    const r = await run(['agent', 'token', 'create', '--name', 'hp-1', '--kind', 'honeypot', '--server', srv.url], { PICKET_ADMIN_TOKEN: admin });
+    assert.equal(r.code, 0, r.stderr);
+    const token = lastLine(r.stdout);
+    assert.match(token, /^pkt_/);
+    const e = await call(`${srv.url}/api/v1/enroll`, 'POST', { body: { token, name: 'hp-1', kind: 'honeypot' } });
+    assert.equal(e.status, 200);
+    const list = await run(['agent', 'list', '--server', srv.url, '--json', '--admin-token', admin]);
+    assert.equal(list.code, 0, list.stderr);
+    const agents = JSON.parse(list.stdout) as Array<{ agent_id: string; kind: string }>;
+    assert.deepEqual(agents.map((a) => [a.agent_id, a.kind]), [[e.json.agent_id, 'honeypot']]);
+    const rv = await run(['agent', 'revoke', e.json.agent_id, '--server', srv.url, '--admin-token', admin]);
+    assert.equal(rv.code, 0, rv.stderr);
+    const denied = await call(`${srv.url}/api/v1/health`, 'POST', { token: e.json.credential, body: { ts: 1, kind: 'honeypot', version: '1' } });
+    assert.equal(denied.status, 403);
+  });
+
+  it('refuses a wrong admin token and a data directory the server holds', async () => {
+    const wrong = await run(['agent', 'token', 'create', '--name', 'x', '--kind', 'sensor', '--server', srv.url, '--admin-token', 'not-the-admin-token']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /wrong admin token/);
+    const held = await run(['agent', 'token', 'create', '--name', 'x', '--kind', 'sensor', '--data', dir]);
+    assert.equal(held.code, 1);
+    assert.match(held.stderr, /--server/);
+  });
+});
