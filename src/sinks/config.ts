@@ -131,7 +131,7 @@ export const sinksSchema = z
     const seen = new Set<string>();
     for (let i = 0; i < list.length; i++) {
       const n = list[i]!.name;
-      if (seen.has(n)) ctx.addIssue({ code: 'custom', message: `sink name "${n}" is used twice`, path: [i, 'name'], input: n });
+      if (seen.has(n)) ctx.addIssue({ code: 'custom', message: 'is used by two sinks (names must be unique)', path: [i, 'name'], input: n });
       seen.add(n);
     }
   });
