@@ -36,6 +36,7 @@ import {
   IPDB_ATTRIBUTION,
 } from './sources.js';
 import { isReservedV4, isReservedV6 } from './reserved.js';
+import { parseV4Text, V4_INVALID } from './parse-v4.js';
 
 /** The intel settings enrichment reads. */
 export type IpdbConfig = Pick<SiteConfig['intel'], 'asn_mmdb' | 'country_mmdb' | 'cache_dir'>;
@@ -209,6 +210,13 @@ class IpdbEnricher implements PicketIpEnricher {
   }
 
   lookup(ip: string): IpOwner | undefined {
+    const n = parseV4Text(ip);
+    if (n >= 0) return this.lookupV4Int(n);
+    if (n === V4_INVALID) {
+      this.#lookups++;
+      this.#invalid++;
+      return undefined;
+    }
     const w = this.#scratch;
     const v = parseIpInto(ip, w);
     if (v === 4) return this.lookupV4Int(w[0]!);

@@ -35,6 +35,8 @@ export class IpTable {
   readonly #v6Starts: Uint32Array;
   readonly #v6Owner: Uint32Array;
   readonly #owners: (IpOwner | undefined)[];
+  /** Per /16 (and one past the last): index of the last range starting at or before it. */
+  readonly #v4Index: Uint32Array;
 
   constructor(arrays: TableArrays) {
     this.arrays = arrays;
@@ -43,6 +45,7 @@ export class IpTable {
     this.#v6Starts = arrays.v6Starts;
     this.#v6Owner = arrays.v6Owner;
     this.#owners = new Array<IpOwner | undefined>(arrays.ownerAsn.length).fill(undefined);
+    this.#v4Index = buildV4Index(arrays.v4Starts);
   }
 
   get v4Ranges(): number {
@@ -60,8 +63,10 @@ export class IpTable {
   /** Owner id of an IPv4 address (uint32). */
   ownerV4(addr: number): number {
     const s = this.#v4Starts;
-    let lo = 0;
-    let hi = s.length - 1;
+    const top = addr >>> 16;
+    // The /16 index narrows the search to the few ranges that can hold addr.
+    let lo = this.#v4Index[top]!;
+    let hi = this.#v4Index[top + 1]!;
     // Invariant: s[lo] <= addr (s[0] is 0); find the last start <= addr.
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
@@ -108,6 +113,23 @@ export class IpTable {
     this.#owners[id] = o;
     return o;
   }
+}
+
+/**
+ * index[p] = last range starting at or before p.0.0 (p < 65536); index[65536]
+ * = the last range. Ranges holding addresses of /16 p lie between index[p]
+ * and index[p + 1], so a lookup searches a handful of entries instead of all.
+ */
+function buildV4Index(starts: Uint32Array): Uint32Array {
+  const index = new Uint32Array(65537);
+  let i = 0;
+  for (let p = 0; p < 65536; p++) {
+    const base = p * 65536;
+    while (i + 1 < starts.length && starts[i + 1]! <= base) i++;
+    index[p] = i;
+  }
+  index[65536] = starts.length - 1;
+  return index;
 }
 
 /** Owner interning while a table is built: (asn entry, country) pairs to owner ids. */
