@@ -62,7 +62,10 @@ export function openAgentShipper(values: Record<string, unknown>, kind: AgentKin
     maxSpoolBytes: maxMiB * 1024 * 1024,
     batchRecords: intOpt(values, 'batch-records', command) ?? DEFAULT_BATCH_RECORDS,
     batchIntervalMs: intOpt(values, 'batch-interval-ms', command) ?? DEFAULT_BATCH_INTERVAL_MS,
-    onStatus: (status, message) => process.stderr.write(`picket ${command}: server ${status}: ${message}\n`),
+    // 'closed' is the agent's own doing at exit, not news about the server.
+    onStatus: (status, message) => {
+      if (status !== 'closed') process.stderr.write(`picket ${command}: server ${status}: ${message}\n`);
+    },
     log: (message) => process.stderr.write(`picket ${command}: ${message}\n`),
   });
 }
