@@ -19,6 +19,7 @@ Commands:
   server                central API for agents, the console and queries
   agent                 enrollment tokens and agents (token create|list|revoke)
   learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
+  dga < names           score DNS names for machine-generated look (JSON lines)
   help [command]        show help
 
 Run "picket <command> --help" for a command's options.
@@ -48,6 +49,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./agent-command.js')).agentCommand;
     case 'learn':
       return (await import('./learn-command.js')).learnCommand;
+    case 'dga':
+      return (await import('./dga-command.js')).dgaCommand;
     default:
       return undefined;
   }

@@ -26,6 +26,9 @@ import dnsBadIp, { OPTIONS as dnsBadIpOptions } from './dns.bad_ip.js';
 import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
 import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
 import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.not_whitelisted.js';
+import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
+import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
+import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -50,6 +53,9 @@ export const DETECTOR_OPTIONS = {
   'ip.bad': ipBadOptions,
   'tor.relay': torRelayOptions,
   'asn.not_whitelisted': asnNotWhitelistedOptions,
+  'ua.attack_tool': uaAttackToolOptions,
+  'ua.unusual': uaUnusualOptions,
+  'dns.dga': dnsDgaOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -77,6 +83,9 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   ipBad,
   torRelay,
   asnNotWhitelisted,
+  uaAttackTool,
+  uaUnusual,
+  dnsDga,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

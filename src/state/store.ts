@@ -1,6 +1,7 @@
 /**
  * Persistent sensor memory (`--state DIR`): known devices per network (MAC,
- * IPs, hostnames, first/last seen), user-agents seen, first-seen times of
+ * IPs, hostnames, first/last seen), user-agents seen (overall, and per
+ * network with the hosts that sent them), first-seen times of
  * arbitrary things, and the first start of the sensor (for the learning
  * period). One JSON file per kind, written atomically (temporary file, then
  * rename) so a crash mid-write never leaves a half file. Every collection is
@@ -22,6 +23,10 @@ export const MAX_USER_AGENTS = 20000;
 export const MAX_FIRST_SEEN = 200000;
 /** Longest user-agent stored; longer ones are cut (they are attack payloads as often as not). */
 export const MAX_USER_AGENT_LENGTH = 512;
+/** (network, user-agent) pairs remembered with their hosts, for ua.unusual. */
+export const MAX_NETWORK_USER_AGENTS = 50000;
+/** Hosts remembered per user-agent and network: past a handful the agent is common there, so more are not kept. */
+export const MAX_HOSTS_PER_USER_AGENT = 32;
 
 export const STATE_VERSION = 1;
 
@@ -39,6 +44,21 @@ export interface SeenRecord {
   count: number;
 }
 
+/** Which hosts of one network sent one user-agent (capped at MAX_HOSTS_PER_USER_AGENT). */
+export interface UserAgentHosts {
+  first_seen: number;
+  last_seen: number;
+  hosts: string[];
+}
+
+export interface UserAgentHostNote {
+  record: UserAgentHosts;
+  /** First time this agent is seen in this network. */
+  newAgent: boolean;
+  /** First time this host is seen with it (always false once the host list is full). */
+  newHost: boolean;
+}
+
 interface MetaFile {
   version: number;
   /** Packet time of the first event the sensor ever processed with this state. */
@@ -51,6 +71,7 @@ const FILES = {
   devices: 'devices.json',
   userAgents: 'user-agents.json',
   firstSeen: 'first-seen.json',
+  userAgentHosts: 'user-agent-hosts.json',
 } as const;
 
 export type DeviceNote = 'new' | 'known' | 'dropped';
@@ -62,9 +83,12 @@ export class StateStore {
   readonly #devices = new Map<string, Map<string, DeviceRecord>>();
   readonly #userAgents = new Map<string, SeenRecord>();
   readonly #firstSeen = new Map<string, number>();
+  /** network -> user-agent -> hosts. */
+  readonly #uaHosts = new Map<string, Map<string, UserAgentHosts>>();
+  #uaHostCount = 0;
   #dirty = false;
   /** Things not stored because a cap was reached, by kind. */
-  readonly dropped = { devices: 0, user_agents: 0, first_seen: 0 };
+  readonly dropped = { devices: 0, user_agents: 0, first_seen: 0, user_agent_hosts: 0 };
 
   private constructor(dir: string | undefined) {
     this.dir = dir;
@@ -119,6 +143,21 @@ export class StateStore {
     if (fsn !== undefined) {
       if (typeof fsn !== 'object' || fsn === null) corrupt(dir, FILES.firstSeen, 'not an object');
       for (const [k, v] of Object.entries(fsn as Record<string, unknown>)) if (typeof v === 'number') s.#firstSeen.set(k, v);
+    }
+    const uah = readJson(dir, FILES.userAgentHosts);
+    if (uah !== undefined) {
+      if (typeof uah !== 'object' || uah === null || Array.isArray(uah)) corrupt(dir, FILES.userAgentHosts, 'not an object');
+      for (const [net, agents] of Object.entries(uah as Record<string, unknown>)) {
+        if (typeof agents !== 'object' || agents === null) corrupt(dir, FILES.userAgentHosts, `network ${net} is not an object`);
+        const m = new Map<string, UserAgentHosts>();
+        for (const [ua, rec] of Object.entries(agents as Record<string, Partial<UserAgentHosts>>)) {
+          if (typeof rec?.first_seen !== 'number' || !Array.isArray(rec.hosts)) continue;
+          const hosts = rec.hosts.filter((h): h is string => typeof h === 'string').slice(0, MAX_HOSTS_PER_USER_AGENT);
+          m.set(ua, { first_seen: rec.first_seen, last_seen: typeof rec.last_seen === 'number' ? rec.last_seen : rec.first_seen, hosts });
+        }
+        s.#uaHosts.set(net, m);
+        s.#uaHostCount += m.size;
+      }
     }
     return s;
   }
@@ -198,6 +237,44 @@ export class StateStore {
     return this.#userAgents.get(ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua);
   }
 
+  /**
+   * Records that `host` of `network` sent `ua` (cut to MAX_USER_AGENT_LENGTH);
+   * undefined when the table is full (counted in `dropped`).
+   */
+  noteUserAgentHost(network: string, ua: string, host: string, ts: number): UserAgentHostNote | undefined {
+    const key = ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua;
+    let net = this.#uaHosts.get(network);
+    if (net === undefined) {
+      net = new Map();
+      this.#uaHosts.set(network, net);
+    }
+    let r = net.get(key);
+    if (r === undefined) {
+      if (this.#uaHostCount >= MAX_NETWORK_USER_AGENTS) {
+        this.dropped.user_agent_hosts++;
+        return undefined;
+      }
+      r = { first_seen: ts, last_seen: ts, hosts: [host] };
+      net.set(key, r);
+      this.#uaHostCount++;
+      this.#dirty = true;
+      return { record: r, newAgent: true, newHost: true };
+    }
+    if (ts > r.last_seen) r.last_seen = ts;
+    let newHost = false;
+    if (r.hosts.length < MAX_HOSTS_PER_USER_AGENT && !r.hosts.includes(host)) {
+      r.hosts.push(host);
+      newHost = true;
+      this.#dirty = true;
+    }
+    return { record: r, newAgent: false, newHost };
+  }
+
+  /** What is known about `ua` in `network`. */
+  userAgentHosts(network: string, ua: string): UserAgentHosts | undefined {
+    return this.#uaHosts.get(network)?.get(ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua);
+  }
+
   /** First-seen time of `kind:value`, recording `ts` if it is new. */
   firstSeen(kind: string, value: string, ts: number): number {
     const key = `${kind}:${value}`;
@@ -228,6 +305,9 @@ export class StateStore {
       writeAtomic(this.dir, FILES.devices, devices);
       writeAtomic(this.dir, FILES.userAgents, Object.fromEntries(this.#userAgents));
       writeAtomic(this.dir, FILES.firstSeen, Object.fromEntries(this.#firstSeen));
+      const uaHosts: Record<string, Record<string, UserAgentHosts>> = {};
+      for (const [net, m] of this.#uaHosts) uaHosts[net] = Object.fromEntries(m);
+      writeAtomic(this.dir, FILES.userAgentHosts, uaHosts);
       const meta: MetaFile = { version: STATE_VERSION, first_start: this.#firstStart, saved_at: this.#lastTs };
       writeAtomic(this.dir, FILES.meta, meta);
     } catch (err) {

@@ -1,0 +1,98 @@
+/**
+ * ua.attack_tool — an HTTP request whose User-Agent names an attack or
+ * recon tool (sqlmap, Nikto, Nmap NSE, gobuster, WPScan, nuclei...), from
+ * the bundled pattern list (assets/intel/user-agents.tsv, partly derived
+ * from SigmaHQ rules) plus the site's `intel.user_agent_patterns` files.
+ * Tools only send these strings when nobody changed the default, so a match
+ * is strong evidence and no match proves nothing. One alert per source and
+ * tool within the dedup interval; evidence names the pattern and where it
+ * came from (Sigma-derived patterns name the rule author, as the rule
+ * licence requires), the host and URI, and how many requests matched.
+ * Quiet when no user-agent classifier is configured (`intel.userAgents`).
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions } from '../config/fields.js';
+import { LruMap } from '../state/lru.js';
+
+/** (source, tool) tallies kept for evidence. */
+const MAX_TALLIES = 10000;
+/** Distinct destinations and URIs listed per alert. */
+const MAX_LISTED = 10;
+/** Longest user-agent or URI copied into evidence (they are attacker-chosen). */
+const MAX_EVIDENCE_TEXT = 512;
+
+export const OPTIONS = detectorOptions({
+  /**
+   * Only requests from internal clients (default false: requests from the
+   * Internet to your servers alert too, which on a public web server means
+   * every passing scanner; set true to see only your own hosts running tools).
+   */
+  internal_sources_only: z.boolean().default(false),
+});
+
+function cut(s: string): string {
+  return s.length > MAX_EVIDENCE_TEXT ? `${s.slice(0, MAX_EVIDENCE_TEXT)}...` : s;
+}
+
+export default defineDetector({
+  id: 'ua.attack_tool',
+  name: 'Attack tool user-agent',
+  description: 'An HTTP request carried the User-Agent of an attack or reconnaissance tool.',
+  severity: 3,
+  category: ['network', 'intrusion_detection'],
+  technique: 'T1595.002',
+  subscribes: ['http'],
+  options: OPTIONS,
+  create(ctx) {
+    const classifier = ctx.intel.userAgents;
+    if (classifier === undefined) return {};
+    const tallies = new LruMap<string, { requests: number; destinations: string[]; uris: string[] }>(MAX_TALLIES);
+    return {
+      http(e) {
+        const r = e.record;
+        const ua = r.user_agent;
+        if (ua === undefined || ua === '') return;
+        const src = r['id.orig_h'];
+        const dst = r['id.resp_h'];
+        if (ctx.options.internal_sources_only && !ctx.site.isInternal(src)) return;
+        if (ctx.excluded(src) || ctx.excluded(dst)) return;
+        const m = classifier.attackTool(ua);
+        if (m === undefined) return;
+        const key = `${src}|${m.tool}`;
+        let t = tallies.get(key);
+        if (t === undefined || ctx.pending(key) === undefined) {
+          t = { requests: 0, destinations: [], uris: [] };
+          tallies.set(key, t);
+        }
+        t.requests++;
+        const where = `${dst}:${r['id.resp_p']}`;
+        if (t.destinations.length < MAX_LISTED && !t.destinations.includes(where)) t.destinations.push(where);
+        const uri = r.uri !== undefined ? cut(r.uri) : undefined;
+        if (uri !== undefined && t.uris.length < MAX_LISTED && !t.uris.includes(uri)) t.uris.push(uri);
+        ctx.report({
+          ts: r.ts,
+          key,
+          source: { ip: src, port: r['id.orig_p'] },
+          destination: { ip: dst, port: r['id.resp_p'] },
+          transport: 'tcp',
+          message:
+            `${src} sent HTTP requests with the user-agent of ${m.tool} to ${r.host ?? dst}` +
+            (t.requests > 1 ? ` (${t.requests} requests)` : ''),
+          evidence: {
+            tool: m.tool,
+            pattern: m.pattern,
+            pattern_source: m.source,
+            user_agent: cut(ua),
+            host: r.host ?? null,
+            uri: uri ?? null,
+            method: r.method ?? null,
+            requests: t.requests,
+            destinations: [...t.destinations],
+            uris: [...t.uris],
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,134 @@
+/** The attack-tool user-agent list and matcher: every listed tool, browsers and libraries, user files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../../helpers/paths.js';
+import { createUserAgentClassifier, loadUserAgentClassifier } from '../../../src/intel/ua/index.js';
+import { parsePatternList } from '../../../src/intel/ua/patterns.js';
+import { MAX_TESTED, UserAgentMatcher } from '../../../src/intel/ua/matcher.js';
+
+const ua = createUserAgentClassifier(process.cwd());
+
+/** Real user-agents as the tools send them by default (tool name expected). */
+const TOOLS: [string, string][] = [
+  ['sqlmap', 'sqlmap/1.7.2#stable (https://sqlmap.org)'],
+  ['Nikto', 'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)'],
+  ['Nmap Scripting Engine', 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)'],
+  ['masscan', 'masscan/1.3 (https://github.com/robertdavidgraham/masscan)'],
+  ['zgrab', 'Mozilla/5.0 zgrab/0.x'],
+  ['gobuster', 'gobuster/3.6'],
+  ['DirBuster', 'DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:OWASP_DirBuster_Project)'],
+  ['ffuf', 'Fuzz Faster U Fool v2.1.0-dev'],
+  ['feroxbuster', 'feroxbuster/2.10.1'],
+  ['wfuzz', 'Wfuzz/3.1.0'],
+  ['nuclei', 'Nuclei - Open-source project (github.com/projectdiscovery/nuclei)'],
+  ['hydra', 'Mozilla/4.0 (Hydra)'],
+  ['Metasploit', 'Mozilla/4.0 (compatible; Metasploit RSPEC)'],
+  ['WPScan', 'WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)'],
+  ['Acunetix', 'Mozilla/5.0 (compatible; Acunetix Web Vulnerability Scanner)'],
+  ['Burp Suite', 'Burp Suite Professional'],
+  ['OWASP ZAP', 'Mozilla/5.0 (compatible; OWASP ZAP 2.14)'],
+  ['Nessus', 'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0) Nessus'],
+  ['OpenVAS', 'Mozilla/5.0 [en] (X11, U; OpenVAS-VT 22.4.1)'],
+  ['w3af', 'w3af.org'],
+  ['skipfish', 'Mozilla/5.0 SF/2.10b'],
+  ['Arachni', 'Arachni/v1.5.1'],
+  ['commix', 'commix/v3.8-stable (https://commixproject.com)'],
+  ['WhatWeb', 'WhatWeb/0.5.5'],
+  ['Havij', 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; SV1; .NET CLR 2.0.50727) Havij'],
+  ['Jorgee', 'Mozilla/5.0 Jorgee'],
+];
+
+for (const [tool, agent] of TOOLS) {
+  test(`${tool}: its user-agent matches`, () => {
+    const m = ua.attackTool(agent);
+    assert.ok(m !== undefined, `no match for ${agent}`);
+    assert.equal(m.tool, tool);
+  });
+}
+
+test('matching is case-insensitive and names the pattern and its source', () => {
+  const m = ua.attackTool('SQLMAP/1.8');
+  assert.equal(m?.tool, 'sqlmap');
+  assert.equal(m?.pattern, 'sqlmap');
+  // Sigma-derived patterns carry the rule author (DRL 1.1 attribution).
+  assert.match(m!.source, /proxy_ua_hacktool\.yml by Florian Roth/);
+  assert.match(ua.attackTool('gobuster/3.6')!.source, /Nasreddine Bencherchali/);
+});
+
+const ORDINARY = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.80',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.82 Mobile Safari/537.36',
+  'python-requests/2.31.0',
+  'Go-http-client/1.1',
+  'Go-http-client/2.0',
+  'curl/8.5.0',
+  'Wget/1.21.4',
+  'okhttp/4.12.0',
+  'Java/17.0.10',
+  'Apache-HttpClient/4.5.14 (Java/17.0.10)',
+  'libwww-perl/6.72',
+  'Python-urllib/3.11',
+  'Microsoft-CryptoAPI/10.0',
+  'Windows-Update-Agent/10.0.10011.16384 Client-Protocol/2.71',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'Debian APT-HTTP/1.3 (2.6.1)',
+];
+
+test('browsers, library agents and crawlers do not match', () => {
+  for (const agent of ORDINARY) assert.equal(ua.attackTool(agent), undefined, agent);
+  assert.equal(ua.attackTool(''), undefined);
+});
+
+test('prefix and exact patterns only match where they are anchored', () => {
+  const m = new UserAgentMatcher(parsePatternList('scanner\t^ZAP/\tt\nexact\t^DotDotPwn v2.1$\tt\n', 'x').patterns);
+  assert.equal(m.attackTool('ZAP/2.14')?.tool, 'scanner');
+  assert.equal(m.attackTool('Mozilla ZAP/2.14'), undefined);
+  assert.equal(m.attackTool('dotdotpwn V2.1')?.tool, 'exact');
+  assert.equal(m.attackTool('DotDotPwn v2.1 extra'), undefined);
+});
+
+test('regular-expression characters in patterns are literal', () => {
+  const m = new UserAgentMatcher(parsePatternList('hydra\t(hydra)\n', 'x').patterns);
+  assert.equal(m.attackTool('Mozilla/4.0 (Hydra)')?.tool, 'hydra');
+  assert.equal(m.attackTool('hydra'), undefined);
+});
+
+test('a huge user-agent is cut to MAX_TESTED characters before matching, and counted', () => {
+  const m = createUserAgentClassifier(process.cwd());
+  const late = 'A'.repeat(MAX_TESTED) + ' sqlmap/1.0';
+  assert.equal(m.attackTool(late), undefined);
+  assert.equal(m.truncated, 1);
+  assert.equal(m.attackTool('sqlmap/1.0 ' + 'A'.repeat(100000))?.tool, 'sqlmap');
+});
+
+test('site pattern files extend the list: bare patterns and tool<TAB>pattern lines; bad lines are counted', () => {
+  const dir = tempDir('picket-ua-');
+  try {
+    fs.writeFileSync(path.join(dir, 'extra.txt'), '# ours\nEvilScanner/\ninhouse\t^Corp-Pentest \tred team\nab\n\t^x\n');
+    const { matcher, skipped } = loadUserAgentClassifier(dir, ['extra.txt']);
+    assert.equal(matcher.attackTool('EvilScanner/1.0')?.tool, 'EvilScanner/');
+    assert.equal(matcher.attackTool('EvilScanner/1.0')?.source, 'extra.txt');
+    assert.equal(matcher.attackTool('corp-pentest 2024')?.tool, 'inhouse');
+    assert.equal(matcher.attackTool('sqlmap/1.7')?.tool, 'sqlmap', 'the bundled list stays');
+    assert.deepEqual(skipped, { 'pattern too short': 1, 'no tool name': 1 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing pattern file is a coded error', () => {
+  assert.throws(() => loadUserAgentClassifier(process.cwd(), ['no-such-file.txt']), { code: 'PKT_ERR_UA_PATTERNS' });
+});
+
+test('the bundled list parses cleanly and every row names its source', () => {
+  const { matcher, skipped } = loadUserAgentClassifier(process.cwd());
+  assert.deepEqual(skipped, {});
+  assert.ok(matcher.patterns.length >= 60);
+  for (const p of matcher.patterns) assert.ok(p.source === 'picket' || /^Sigma .+ by .+, DRL 1\.1$/.test(p.source), p.source);
+});
