@@ -19,6 +19,8 @@ Commands:
   server                central API for agents, the console and queries
   agent                 enrollment tokens and agents (token create|list|revoke)
   learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
+  intel update|status   refresh / show threat-intel sources (lists, MISP, Tor)
+  intel lookup VALUE    what is known about an IP, domain, URL or user-agent
   dga < names           score DNS names for machine-generated look (JSON lines)
   help [command]        show help
 
@@ -49,6 +51,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./agent-command.js')).agentCommand;
     case 'learn':
       return (await import('./learn-command.js')).learnCommand;
+    case 'intel':
+      return (await import('./intel-command.js')).intelCommand;
     case 'dga':
       return (await import('./dga-command.js')).dgaCommand;
     default:

@@ -10,6 +10,7 @@
  * source that fails to refresh keeps its previous set and records the error;
  * one failing source never stops the others.
  */
+import fs from 'node:fs';
 import type { IndicatorIndex, IndicatorSource, IntelContext, TorIndex, TorRelay } from './context.js';
 import type { SiteConfig } from '../config/schema.js';
 import { MemoryIndicatorIndex } from './store/indicator-index.js';
@@ -43,6 +44,8 @@ export interface SourceStatus {
   /** What the last successful load did. */
   note: string | null;
   remote: boolean;
+  /** Local files and folders: their modification time (epoch seconds), the age that matters for them. */
+  modified: number | null;
 }
 
 export interface SourceRefresh {
@@ -52,6 +55,8 @@ export interface SourceRefresh {
   count: number;
   previous_count: number;
   bad_lines: number;
+  /** "file:line: reason" for the first bad lines of this load. */
+  bad_samples: string[];
   error?: string;
   note?: string;
   /** The set loaded but could not be written to the local store (it is used in memory anyway). */
@@ -131,6 +136,15 @@ export function sourceDefinitions(intel: IntelConfig, baseDir: string, opts: { e
   return defs;
 }
 
+/** A local source's modification time, for its status. */
+function modifiedMeta(origin: string): { modified: number } | Record<string, never> {
+  try {
+    return { modified: fs.statSync(origin).mtimeMs / 1000 };
+  } catch {
+    return {};
+  }
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -162,7 +176,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
     const started = now();
     const prev = slot.snap;
     const previousCount = prev.kind === 'tor' ? prev.relays.length : prev.indicators.length;
-    const out: SourceRefresh = { name: slot.def.name, kind: slot.def.kind, ok: false, count: previousCount, previous_count: previousCount, bad_lines: prev.bad_lines };
+    const out: SourceRefresh = { name: slot.def.name, kind: slot.def.kind, ok: false, count: previousCount, previous_count: previousCount, bad_lines: prev.bad_lines, bad_samples: [] };
     try {
       const r = await slot.def.load(prev, started);
       const next: SourceSnapshot = {
@@ -173,7 +187,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
         last_error: null,
         bad_lines: r.badCount,
         bad_samples: r.badSamples,
-        meta: { ...(r.meta ?? {}), ...(r.note !== undefined ? { note: r.note } : {}) },
+        meta: { ...(r.meta ?? {}), ...(r.note !== undefined ? { note: r.note } : {}), ...(slot.def.remote ? {} : modifiedMeta(slot.def.origin)) },
         indicators: r.indicators ?? [],
         relays: r.relays ?? [],
       };
@@ -181,6 +195,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
       out.ok = true;
       out.count = slot.def.kind === 'tor' ? next.relays.length : next.indicators.length;
       out.bad_lines = r.badCount;
+      out.bad_samples = r.badSamples;
       if (r.note !== undefined) out.note = r.note;
     } catch (err) {
       slot.snap = { ...prev, attempted: started, last_error: message(err) };
@@ -261,6 +276,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
           bad_samples: snap.bad_samples,
           note: typeof note === 'string' ? note : null,
           remote: def.remote,
+          modified: typeof snap.meta.modified === 'number' ? snap.meta.modified : null,
         };
       });
     },

@@ -1,0 +1,211 @@
+/**
+ * `picket intel update | status | lookup <ip|domain|url|user-agent>`: the
+ * threat-intel sources of a site configuration from the command line.
+ * `update` refreshes every source (lists, MISP feeds and servers, Tor
+ * documents) into the local store and prints what each did; `status` prints
+ * one line per source with counts, age and the last error, without touching
+ * the network; `lookup` explains what Picket knows about one indicator:
+ * which lists and MISP events hold it (alerting or enrichment only), which
+ * Tor relays sit at an address, and who owns the address.
+ */
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { SiteConfig } from '../config/schema.js';
+import { parseCommandArgs, stringOpt } from './args.js';
+import { PicketError } from '../util/errors.js';
+import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
+import { canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
+import type { IndicatorSource, IpOwner, TorRelay } from '../intel/context.js';
+import { formatDuration } from '../config/duration.js';
+import { formatCount, plural } from '../alerts/alert.js';
+
+/** Bad-line samples printed per source by `status` (the store keeps up to 20). */
+const MAX_BAD_SHOWN = 5;
+
+export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [options]
+
+  update          refresh every configured source (intel: in picket.yaml) into
+                  the local store; exit 1 when any source failed
+  status          one line per source: indicators, alerting ones, age, errors
+  lookup VALUE    what is known about an IP address, a domain, a URL or a
+                  user-agent: lists, MISP events, Tor relays, owner (ASN)
+
+Options:
+  --config FILE   site configuration (relative intel paths resolve against its folder)
+  --cache DIR     local indicator store (default: intel.cache_dir, else
+                  <state>/intel with --state, else ./data/intel)
+  --state DIR     state directory (only used to place the store)
+  --json          machine-readable output
+`;
+
+/** Where the local store lives for a config (see INTEL_HELP). */
+export function intelCacheDir(config: SiteConfig, baseDir: string, opts: { cache?: string | undefined; state?: string | undefined }): string {
+  if (opts.cache !== undefined) return path.resolve(opts.cache);
+  if (config.intel.cache_dir !== undefined) return path.resolve(baseDir, config.intel.cache_dir);
+  if (opts.state !== undefined) return path.resolve(opts.state, 'intel');
+  return path.resolve('data', 'intel');
+}
+
+function ago(seconds: number): string {
+  return seconds < 1 ? 'just now' : `${formatDuration(Math.round(seconds))} ago`;
+}
+
+function age(s: SourceStatus): string {
+  if (s.age_seconds === null) return 'never loaded';
+  // A local file is as fresh as its last change, not as the moment it was read.
+  if (!s.remote && s.modified !== null && s.updated !== null) return `file changed ${ago(Math.max(0, s.updated + s.age_seconds - s.modified))}`;
+  return `updated ${ago(s.age_seconds)}`;
+}
+
+function statusLine(s: SourceStatus): string {
+  const what = s.kind === 'tor' ? `${formatCount(s.count)} relay addresses, ${formatCount(s.alerting)} exits` : `${formatCount(s.count)} indicators, ${formatCount(s.alerting)} alerting`;
+  let line = `${s.name.padEnd(32)} ${s.kind.padEnd(11)} ${what}, ${age(s)}`;
+  if (s.bad_lines > 0) line += `, ${plural(s.bad_lines, 'bad line')}`;
+  for (const b of s.bad_samples.slice(0, MAX_BAD_SHOWN)) line += `\n  ${b}`;
+  if (s.last_error !== null) line += `\n  last error: ${s.last_error}`;
+  return line;
+}
+
+function printReport(r: RefreshReport, out: (s: string) => void): void {
+  for (const s of r.sources) {
+    const delta = s.count - s.previous_count;
+    const change = delta === 0 ? '' : ` (${delta > 0 ? '+' : ''}${formatCount(delta)})`;
+    if (s.ok) out(`ok    ${s.name}: ${formatCount(s.count)}${change}${s.note !== undefined ? ` — ${s.note}` : ''}${s.bad_lines > 0 ? `, ${plural(s.bad_lines, 'bad line')}` : ''}`);
+    else out(`FAIL  ${s.name}: ${s.error ?? 'failed'} (kept ${formatCount(s.count)} from before)`);
+    for (const b of s.bad_samples.slice(0, MAX_BAD_SHOWN)) out(`      ${b}`);
+    if (s.store_error !== undefined) out(`      ${s.store_error}`);
+  }
+  out(`${r.sources.filter((s) => s.ok).length} of ${r.sources.length} sources refreshed in ${r.seconds.toFixed(1)} s`);
+}
+
+function describeMatch(m: IndicatorSource): string {
+  let s = `${m.to_ids ? 'ALERTS ' : 'enrich '} ${m.source}: ${m.kind} ${m.indicator}`;
+  if (m.event_id !== undefined) s += `, MISP event ${m.event_id}${m.event_info !== undefined ? ` "${m.event_info}"` : ''}`;
+  if (m.tags !== undefined && m.tags.length > 0) s += `, tags ${m.tags.join(', ')}`;
+  return s;
+}
+
+function describeRelay(r: TorRelay): string {
+  const ports = [r.or_port !== undefined ? `ORPort ${r.or_port}` : '', r.dir_port !== undefined ? `DirPort ${r.dir_port}` : ''].filter((p) => p !== '').join(', ');
+  return `Tor ${r.exit ? 'exit' : 'relay'} ${r.nickname ?? '(no nickname)'}${r.fingerprint !== undefined ? ` ${r.fingerprint}` : ''}${ports !== '' ? `, ${ports}` : ''}, flags ${r.flags.length > 0 ? r.flags.join(' ') : '-'} (${r.source})`;
+}
+
+export interface LookupResult {
+  value: string;
+  kind: 'ip' | 'domain' | 'url' | 'user-agent';
+  matches: IndicatorSource[];
+  urls: IndicatorSource[];
+  tor: TorRelay[];
+  owner?: IpOwner | null;
+  owner_error?: string;
+}
+
+/** Everything the sources know about one value. */
+export function lookup(sources: IntelSources, value: string): LookupResult {
+  const ip = canonicalIp(value);
+  if (ip !== null) {
+    return { value: ip, kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
+  }
+  const url = parseUrlIndicator(value);
+  if (url !== null) {
+    const host = sources.indicators.matchDomain(url.host);
+    return { value: url.url, kind: 'url', matches: [...sources.indicators.matchUrl(url.url), ...host], urls: [], tor: [] };
+  }
+  const name = normalizeDomain(value);
+  if (name !== null && !/\s/.test(value.trim())) {
+    return { value: name, kind: 'domain', matches: [...sources.indicators.matchDomain(name)], urls: [...sources.indicators.urlsOnHost(name)], tor: [] };
+  }
+  return { value, kind: 'user-agent', matches: [...sources.indicators.matchUserAgent(value)], urls: [], tor: [] };
+}
+
+async function ownerOf(config: SiteConfig, baseDir: string, ip: string): Promise<{ owner: IpOwner | null } | { error: string }> {
+  try {
+    const { createIpEnricher } = await import('../intel/ipdb/enricher.js');
+    const e = await createIpEnricher(config.intel, baseDir);
+    return { owner: e.lookup(ip) ?? null };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function printLookup(r: LookupResult, out: (s: string) => void): void {
+  out(`${r.kind} ${r.value}`);
+  if (r.owner !== undefined && r.owner !== null) {
+    out(`  owner: ${r.owner.asn !== undefined ? `AS${r.owner.asn}` : 'AS unknown'}${r.owner.as_org !== undefined ? ` ${r.owner.as_org}` : ''}${r.owner.cc !== undefined ? `, ${r.owner.cc}` : ''}`);
+  } else if (r.owner === null) out('  owner: unknown');
+  else if (r.owner_error !== undefined) out(`  owner: not available (${r.owner_error})`);
+  for (const m of r.matches) out(`  ${describeMatch(m)}`);
+  for (const u of r.urls) out(`  listed URL on this host (not alerted on by itself): ${describeMatch(u)}`);
+  for (const t of r.tor) out(`  ${describeRelay(t)}`);
+  if (r.matches.length === 0 && r.urls.length === 0 && r.tor.length === 0) out('  not on any configured list, MISP source or Tor relay list');
+  else if (r.matches.some((m) => m.to_ids)) out('  => traffic involving it raises alerts');
+  else if (r.matches.length > 0) out('  => known, but only as context (no to_ids): no alerts');
+}
+
+export async function intelCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('intel', argv, {
+    config: { type: 'string' },
+    cache: { type: 'string' },
+    state: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const [sub, ...rest] = positionals;
+  if (values.help === true || sub === undefined) {
+    process.stdout.write(INTEL_HELP);
+    return sub === undefined && values.help !== true ? 2 : 0;
+  }
+  const configFile = stringOpt(values, 'config');
+  const config = loadConfig(configFile);
+  const baseDir = configFile !== undefined ? path.dirname(path.resolve(configFile)) : process.cwd();
+  const cacheDir = intelCacheDir(config, baseDir, { cache: stringOpt(values, 'cache'), state: stringOpt(values, 'state') });
+  const json = values.json === true;
+  const out = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  const err = (s: string): void => {
+    process.stderr.write(`${s}\n`);
+  };
+
+  switch (sub) {
+    case 'update': {
+      if (rest.length > 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'intel: usage: picket intel update [--config FILE] [--cache DIR]');
+      const sources = await createIntelSources(config.intel, baseDir, cacheDir, { skipLocalLoad: true });
+      for (const p of sources.storeProblems) err(`picket: intel store: ${p}`);
+      const r = await sources.refresh();
+      if (json) out(JSON.stringify(r));
+      else if (r.sources.length === 0) out('no intel sources configured (intel: lists, misp, tor in picket.yaml)');
+      else printReport(r, out);
+      return r.ok ? 0 : 1;
+    }
+    case 'status': {
+      if (rest.length > 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'intel: usage: picket intel status [--config FILE] [--cache DIR]');
+      const sources = await createIntelSources(config.intel, baseDir, cacheDir);
+      for (const p of sources.storeProblems) err(`picket: intel store: ${p}`);
+      const st = sources.status();
+      if (json) out(JSON.stringify(st));
+      else if (st.length === 0) out('no intel sources configured (intel: lists, misp, tor in picket.yaml)');
+      else {
+        for (const s of st) out(statusLine(s));
+        out(`store: ${cacheDir}`);
+      }
+      return 0;
+    }
+    case 'lookup': {
+      const value = rest.join(' ').trim();
+      if (value === '') throw new PicketError('PKT_ERR_CLI_USAGE', 'intel: usage: picket intel lookup <ip|domain|url|user-agent>');
+      const sources = await createIntelSources(config.intel, baseDir, cacheDir);
+      const r = lookup(sources, value);
+      if (r.kind === 'ip') {
+        const o = await ownerOf(config, baseDir, r.value);
+        if ('owner' in o) r.owner = o.owner;
+        else r.owner_error = o.error;
+      }
+      if (json) out(JSON.stringify(r));
+      else printLookup(r, out);
+      return 0;
+    }
+    default:
+      throw new PicketError('PKT_ERR_CLI_USAGE', `intel: unknown sub-command "${sub}" (update, status or lookup)`);
+  }
+}

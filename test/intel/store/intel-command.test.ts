@@ -1,0 +1,79 @@
+/**
+ * `picket intel update | status | lookup` through the CLI entry point, on a
+ * temp config with lists, the shared MISP events and Tor documents.
+ * (Kept with the store tests: the command is a thin layer over IntelSources.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SHARED_DATA, tempDir } from '../../helpers/paths.js';
+import { execFile } from 'node:child_process';
+import { intelCacheDir } from '../../../src/cli/intel-command.js';
+import { defaultConfig } from '../../../src/config/load.js';
+
+const MAIN = new URL('../../../src/cli/main.js', import.meta.url).href;
+
+/** Runs the CLI in a child process (the test runner owns this process's stdout). */
+function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const code = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(process.argv.slice(1));`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', code, '--', ...args], (error, stdout, stderr) => {
+      const exit = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code: exit, out: stdout, err: stderr });
+    });
+  });
+}
+
+test('intel update, status and lookup on lists, MISP events and Tor documents', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fs.writeFileSync(path.join(dir, 'bad-ips.txt'), '203.0.113.66\nbogus\n');
+    fs.writeFileSync(
+      path.join(dir, 'picket.yaml'),
+      `intel:
+  lists: [{ path: bad-ips.txt, kind: ip }]
+  misp: { feeds: [${JSON.stringify(path.join(SHARED_DATA, 'misp', 'events-pymisp'))}] }
+  tor: [${JSON.stringify(path.join(SHARED_DATA, 'tor', 'consensus-2018-06-01-00-00-00.txt'))}]
+  cache_dir: store
+`,
+    );
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+    const up = await run(['intel', 'update', ...cfg]);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /^ok {4}bad-ips\.txt: 1 \(\+1\) — 1 ip entries from 2 lines, 1 bad line$/m);
+    assert.match(up.out, /^ {6}bad-ips\.txt:2: not an IP address: bogus$/m);
+    assert.match(up.out, /3 of 3 sources refreshed/);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.equal(st.code, 0);
+    const lines = st.out.split('\n').filter((l) => /^(bad-ips|misp-feed|tor:)/.test(l));
+    assert.equal(lines.length, 3);
+    assert.match(lines[1]!, /misp-feed:events-pymisp +misp-feed +31 indicators, 31 alerting, file changed .* ago/);
+    assert.match(lines[2]!, /tor:consensus.* 245 relay addresses, 28 exits/);
+    assert.match(st.out, new RegExp(`store: ${path.join(dir, 'store').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+
+    const dom = await run(['intel', 'lookup', 'cdn.meteost.com', ...cfg]);
+    assert.match(dom.out, /^domain cdn\.meteost\.com$/m);
+    assert.match(dom.out, /ALERTS +misp-feed:events-pymisp: domain meteost\.com, MISP event 5a3c2fcd-8328-42bb-a95e-4f4402de0b81 "OSINT - Sednit update/);
+    const relay = await run(['intel', 'lookup', '67.161.31.147', '--json', ...cfg]);
+    const j = JSON.parse(relay.out) as { kind: string; tor: Array<{ nickname: string; or_port: number }> };
+    assert.equal(j.kind, 'ip');
+    assert.deepEqual(j.tor.map((t) => [t.nickname, t.or_port]), [['seele', 9001]]);
+    const ua = await run(['intel', 'lookup', 'Mozilla/5.0 (X11)', ...cfg]);
+    assert.match(ua.out, /^user-agent Mozilla\/5\.0 \(X11\)\n {2}not on any configured list/);
+
+    assert.equal((await run(['intel', 'nope', ...cfg])).code, 2);
+    assert.equal((await run(['intel', 'lookup', ...cfg])).code, 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the store folder: --cache, then intel.cache_dir, then <state>/intel, then ./data/intel', () => {
+  const c = defaultConfig();
+  assert.equal(intelCacheDir(c, '/etc/picket', { cache: '/var/x' }), '/var/x');
+  assert.equal(intelCacheDir({ ...c, intel: { ...c.intel, cache_dir: 'intel-store' } }, '/etc/picket', { state: '/var/s' }), '/etc/picket/intel-store');
+  assert.equal(intelCacheDir(c, '/etc/picket', { state: '/var/s' }), '/var/s/intel');
+  assert.equal(intelCacheDir(c, '/etc/picket', {}), path.resolve('data', 'intel'));
+});
