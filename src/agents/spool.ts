@@ -33,8 +33,14 @@ const SEGMENT_SHARE_OF_BOUND = 16;
 const MIN_SEGMENT_BYTES = 64 * 1024;
 /** A spool smaller than this cannot hold a useful batch. */
 export const MIN_SPOOL_BYTES = 64 * 1024;
-/** A single entry body larger than this is refused (also the largest batch the shipper builds). */
+/** A single entry body larger than this is refused (sanity bound when reading segments back). */
 export const MAX_ENTRY_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest batch body the shipper builds: the server's default request limit
+ * (server.ingest.max_body_bytes, 16 MiB on the wire), so even a batch that
+ * does not compress is accepted.
+ */
+export const MAX_BATCH_BODY_BYTES = 16 * 1024 * 1024;
 
 const STATE_FILE = 'state.json';
 const SEGMENT_RE = /^seg-(\d{16})\.spool$/;
@@ -125,9 +131,9 @@ export class Spool {
     this.#lastSeq = Math.max(this.#lastSeq, this.#state.done_seq);
   }
 
-  /** Largest body one batch may have in this spool (a quarter of the bound, at most MAX_ENTRY_BODY_BYTES). */
+  /** Largest body one batch may have in this spool (a quarter of the bound, at most MAX_BATCH_BODY_BYTES). */
   get maxBatchBodyBytes(): number {
-    return Math.min(MAX_ENTRY_BODY_BYTES, Math.floor(this.maxBytes / 4) - ENTRY_HEADER_BYTES);
+    return Math.min(MAX_BATCH_BODY_BYTES, Math.floor(this.maxBytes / 4) - ENTRY_HEADER_BYTES);
   }
 
   /** The sequence number the next batch gets. */
