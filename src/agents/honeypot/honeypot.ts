@@ -185,8 +185,8 @@ export class Honeypot {
     }
     const started = this.#now();
     if (this.#sockets.size >= this.#cfg.max_connections) {
+      // Counted here only: the source's alert budget is for connections the honeypot could take.
       this.#stats.overCapacity++;
-      this.#limiter.check(src, started);
       sock.destroy();
       return;
     }
