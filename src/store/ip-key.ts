@@ -5,7 +5,7 @@
  * A key is the 16-byte IPv6 form in lower-case hex (IPv4 as ::ffff:a.b.c.d),
  * so lexical order is numeric order and both spellings of a v4 host agree.
  */
-import { parseIp } from '../config/ip.js';
+import { parseIpInto } from '../config/ip.js';
 import { parseCidr } from '../config/cidr.js';
 
 const V4_PREFIX = '00000000000000000000ffff';
@@ -14,13 +14,22 @@ function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Keys computed recently: a few hosts make most rows, so most lookups skip the parse. */
+const cache = new Map<string, string | null>();
+/** Cache entries before it is emptied (bounded memory; refilling costs one parse per host). */
+const CACHE_MAX = 65536;
+const scratch = new Uint32Array(4);
+
 /** The key of an address, or null when the text is not one. */
 export function ipKey(ip: string): string | null {
-  const p = parseIp(ip);
-  if (p === null) return null;
-  if (p.v === 4) return V4_PREFIX + hex8(p.words[0]!);
-  let out = '';
-  for (let i = 0; i < 4; i++) out += hex8(p.words[i]!);
+  const hit = cache.get(ip);
+  if (hit !== undefined) return hit;
+  const v = parseIpInto(ip, scratch);
+  let out: string | null = null;
+  if (v === 4) out = V4_PREFIX + hex8(scratch[0]!);
+  else if (v === 6) out = hex8(scratch[0]!) + hex8(scratch[1]!) + hex8(scratch[2]!) + hex8(scratch[3]!);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(ip, out);
   return out;
 }
 

@@ -12,6 +12,7 @@ import { DuckDbMetadataStore } from './duckdb/store.js';
 import { DuckDbMetaStore, type MetaStore } from './meta.js';
 import type { MetadataStore } from './types.js';
 import type { StoreOptions } from './options.js';
+import { PicketError } from '../util/errors.js';
 
 /** The embedded database's file name inside the data directory (contract: server-common.md). */
 export const STORE_FILE = 'picket.duckdb';
@@ -31,7 +32,11 @@ export async function openStores(dataDir: string, opts: StoreOptions = { engine:
   try {
     await meta.init();
     if (opts.engine === 'clickhouse') {
-      throw new Error('the clickhouse engine is not available yet');
+      const { ClickHouseMetadataStore } = await import('./clickhouse/store.js');
+      if (opts.clickhouse === undefined) {
+        throw new PicketError('PKT_ERR_CONFIG_STORE', 'store.engine is clickhouse but store.clickhouse (url, database, user) is not set');
+      }
+      store = new ClickHouseMetadataStore(db, { dataDir, retention: opts.retention, clickhouse: opts.clickhouse });
     } else {
       store = new DuckDbMetadataStore(db, { dataDir, retention: opts.retention });
     }

@@ -9,6 +9,9 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { PicketError } from '../../util/errors.js';
 
+/** Idle read connections kept open: enough for the console's parallel queries, bounded. */
+const MAX_IDLE_READERS = 4;
+
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
 
@@ -38,6 +41,8 @@ export class DuckDb {
   /** Tail of the write queue: each write waits for the one before it. */
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Read connections kept for reuse (opening one costs several milliseconds). */
+  readonly #idle: DuckDBConnection[] = [];
 
   private constructor(file: string, instance: DuckDBInstance, write: DuckDBConnection) {
     this.file = file;
@@ -97,14 +102,15 @@ export class DuckDb {
     return this.exclusive(async (conn) => plainRows((await conn.runAndReadAll(sql, params)).getRowObjectsJS()));
   }
 
-  /** A read on its own connection (sees committed data). */
+  /** A read on a connection of its own (sees committed data); idle read connections are reused. */
   async all(sql: string, params?: SqlParams): Promise<Row[]> {
     if (this.#closed) throw new PicketError('PKT_ERR_STORE_CLOSED', 'the store is closed');
-    const conn = await this.#instance.connect();
+    const conn = this.#idle.pop() ?? (await this.#instance.connect());
     try {
       return plainRows((await conn.runAndReadAll(sql, params)).getRowObjectsJS());
     } finally {
-      conn.closeSync();
+      if (this.#closed || this.#idle.length >= MAX_IDLE_READERS) conn.closeSync();
+      else this.#idle.push(conn);
     }
   }
 
@@ -126,6 +132,7 @@ export class DuckDb {
     await this.#tail;
     this.#closed = true;
     await this.#write.run('CHECKPOINT').catch(() => undefined);
+    for (const c of this.#idle.splice(0)) c.closeSync();
     this.#write.closeSync();
     this.#instance.closeSync();
   }

@@ -9,7 +9,20 @@
  * the conn and dns parts to ClickHouse; the protected methods are its seams.
  */
 import crypto from 'node:crypto';
-import { LIST, VARCHAR, DOUBLE, type DuckDBAppender, type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBDataChunk,
+  INTEGER,
+  LIST,
+  VARCHAR,
+  listValue,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { PicketError } from '../../util/errors.js';
 import { DuckDb, type Row } from './db.js';
 import { STORE_DDL, TIMED_TABLES } from './schema.js';
@@ -166,6 +179,38 @@ function appendCell(app: DuckDBAppender, type: Column['type'] | 'str', v: CellVa
   }
 }
 
+/** Rows per appended data chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+
+const CHUNK_TYPE: Record<Column['type'], DuckDBType> = {
+  f64: DOUBLE,
+  i64: BIGINT,
+  i32: INTEGER,
+  str: VARCHAR,
+  bool: BOOLEAN,
+  strlist: LIST(VARCHAR),
+  f64list: LIST(DOUBLE),
+};
+
+function chunkTypes(columns: readonly Column[]): DuckDBType[] {
+  const types = columns.map((c) => CHUNK_TYPE[c.type]);
+  types.push(VARCHAR, VARCHAR, VARCHAR);
+  return types;
+}
+
+function freshColumns(width: number): DuckDBValue[][] {
+  const cols: DuckDBValue[][] = new Array(width);
+  for (let i = 0; i < width; i++) cols[i] = [];
+  return cols;
+}
+
+function duckValue(type: Column['type'], v: CellValue): DuckDBValue {
+  if (v === null) return null;
+  if (type === 'i64') return BigInt(v as number);
+  if (type === 'strlist' || type === 'f64list') return listValue(v as DuckDBValue[]);
+  return v as DuckDBValue;
+}
+
 function alertFromRow(r: Row): StoredAlert | null {
   const a = parseAlertJson(r.data);
   if (a === null) return null;
@@ -310,8 +355,21 @@ export class DuckDbMetadataStore implements MetadataStore {
     agent: string | null,
     result: InsertResult,
   ): Promise<void> {
+    // Whole data chunks, not value-by-value appends: one native call per chunk instead of one per cell.
+    const types = chunkTypes(columns);
+    const width = types.length;
     const app = await conn.createAppender(table);
     try {
+      let cols: DuckDBValue[][] = freshColumns(width);
+      let filled = 0;
+      const emit = (): void => {
+        if (filled === 0) return;
+        const chunk = DuckDBDataChunk.create(types, filled);
+        chunk.setColumns(cols);
+        app.appendDataChunk(chunk);
+        cols = freshColumns(width);
+        filled = 0;
+      };
       for (let i = 0; i < rows.length; i++) {
         const r = normalize(columns, rows[i], agent);
         if ('skip' in r) {
@@ -319,13 +377,12 @@ export class DuckDbMetadataStore implements MetadataStore {
           continue;
         }
         const v = r.values;
-        for (let c = 0; c < columns.length; c++) appendCell(app, columns[c]!.type, v[c]!);
-        appendCell(app, 'str', v[columns.length]!);
-        appendCell(app, 'str', v[columns.length + 1]!);
-        appendCell(app, 'str', v[columns.length + 2]!);
-        app.endRow();
+        for (let c = 0; c < width; c++) cols[c]!.push(duckValue(c < columns.length ? columns[c]!.type : 'str', v[c]!));
+        filled++;
         result.stored++;
+        if (filled === CHUNK_ROWS) emit();
       }
+      emit();
       app.flushSync();
     } finally {
       app.closeSync();
@@ -767,8 +824,14 @@ export class DuckDbMetadataStore implements MetadataStore {
   /** Deletes rows older than `cutoff` from every timed table, counting them. */
   protected async deleteOlder(cutoff: number, deleted: Record<string, number>): Promise<void> {
     for (const t of this.timedTables()) {
-      const rows = await this.db.exec(`DELETE FROM ${t.table} WHERE ${t.ts} < $1 RETURNING 1 AS x`, [cutoff]);
-      if (rows.length > 0) deleted[t.table] = (deleted[t.table] ?? 0) + rows.length;
+      // Counted and deleted in one transaction, so the count is what was deleted (no RETURNING of every row).
+      const count = await this.db.transaction(async (conn) => {
+        const c = await DuckDb.rows(conn, `SELECT count(*) AS n FROM ${t.table} WHERE ${t.ts} < $1`, [cutoff]);
+        const k = n(c[0]?.n);
+        if (k > 0) await conn.run(`DELETE FROM ${t.table} WHERE ${t.ts} < $1`, [cutoff]);
+        return k;
+      });
+      if (count > 0) deleted[t.table] = (deleted[t.table] ?? 0) + count;
     }
   }
 
@@ -781,7 +844,7 @@ export class DuckDbMetadataStore implements MetadataStore {
       const cutoff = now - maxAge * 86400;
       const had = { ...deleted };
       await this.deleteOlder(cutoff, deleted);
-      const dev = await this.db.exec('DELETE FROM devices WHERE last_seen < $1 RETURNING 1 AS x', [cutoff]);
+      const dev = await this.db.exec('DELETE FROM devices WHERE last_seen < $1 RETURNING mac', [cutoff]);
       if (dev.length > 0) deleted.devices = dev.length;
       await this.pruneBatchMarks(cutoff);
       if (JSON.stringify(had) !== JSON.stringify(deleted)) reasons.push('age');
@@ -796,7 +859,13 @@ export class DuckDbMetadataStore implements MetadataStore {
         const over = (used - maxBytes) / used;
         await this.trimOldest(Math.max(MIN_TRIM_FRACTION, over), deleted);
         await this.checkpoint();
-        const next = await this.usedBytes();
+        let next = await this.usedBytes();
+        if (next >= used) {
+          // DuckDB frees a row group's blocks only once every row of it is deleted; rewrite the
+          // tables so the space of the deleted rows really comes back.
+          await this.compact();
+          next = await this.usedBytes();
+        }
         if (next >= used && (await this.totalTimedRows()) === 0) break;
         used = next;
       }
@@ -808,6 +877,24 @@ export class DuckDbMetadataStore implements MetadataStore {
       await this.checkpoint();
     }
     return { deleted, reasons, bytes_before: before, bytes_after: await this.usedBytes(), disk_free: await diskFree(this.dataDir) };
+  }
+
+  /**
+   * Rewrites the bulk tables (conn, dns, logs) in time order inside one
+   * transaction, so row groups holding deleted rows are released at the next
+   * checkpoint. Costs a copy of the live rows in DuckDB's temporary storage.
+   */
+  protected async compact(): Promise<void> {
+    for (const t of this.timedTables()) {
+      if (t.table === 'alerts') continue; // small, and its primary key makes delete-and-reinsert awkward
+      await this.db.transaction(async (conn) => {
+        await conn.run(`CREATE TEMP TABLE compact_keep AS SELECT * FROM ${t.table}`);
+        await conn.run(`DELETE FROM ${t.table}`);
+        await conn.run(`INSERT INTO ${t.table} SELECT * FROM compact_keep ORDER BY ${t.ts}`);
+        await conn.run('DROP TABLE compact_keep');
+      });
+    }
+    await this.checkpoint();
   }
 
   protected async pruneBatchMarks(cutoff: number): Promise<void> {

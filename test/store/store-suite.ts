@@ -1,0 +1,511 @@
+/**
+ * The store test suite, run unchanged against every engine (duckdb.test.ts,
+ * clickhouse.test.ts). Hand-made records with numbers worked out in the
+ * comments, then the wikipedia capture: its replayed conn.jsonl/dns.jsonl
+ * summed here must equal what the store answers for every host.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MetadataStore } from '../../src/store/types.js';
+import type { RetentionOptions } from '../../src/store/options.js';
+import { ingestReplay } from '../../src/store/ingest-replay.js';
+import { replayCaptures } from '../../src/pipeline/replay.js';
+import { PicketError } from '../../src/util/errors.js';
+import { ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+
+export interface StoreHandle {
+  store: MetadataStore;
+  close(): Promise<void>;
+}
+
+/** Opens a fresh, empty store with these retention options (the object is kept, not copied). */
+export type StoreFactory = (retention: RetentionOptions) => Promise<StoreHandle>;
+
+/** 2024-05-01T00:00:00Z. */
+export const DAY0 = 1714521600;
+const DAY = 86400;
+
+const A = '10.0.0.5';
+const B = '10.0.0.9';
+const E1 = '93.184.216.34';
+const E2 = '2001:db8::1';
+const E3 = '8.8.8.8';
+
+let uidSeq = 0;
+export function conn(over: Record<string, unknown>): Record<string, unknown> {
+  uidSeq++;
+  return {
+    ts: DAY0,
+    uid: `Ctest${uidSeq}`,
+    'id.orig_h': A,
+    'id.orig_p': 40000 + uidSeq,
+    'id.resp_h': E1,
+    'id.resp_p': 443,
+    proto: 'tcp',
+    conn_state: 'SF',
+    missed_bytes: 0,
+    history: 'ShADadFf',
+    orig_pkts: 1,
+    orig_ip_bytes: 60,
+    resp_pkts: 1,
+    resp_ip_bytes: 60,
+    ip_proto: 6,
+    community_id: '1:AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    ...over,
+  };
+}
+
+function dnsRec(ts: number, client: string, query: string): Record<string, unknown> {
+  uidSeq++;
+  return {
+    ts,
+    uid: `Cdns${uidSeq}`,
+    'id.orig_h': client,
+    'id.orig_p': 50000 + uidSeq,
+    'id.resp_h': E3,
+    'id.resp_p': 53,
+    proto: 'udp',
+    trans_id: uidSeq,
+    query,
+    qclass: 1,
+    qclass_name: 'C_INTERNET',
+    qtype: 1,
+    qtype_name: 'A',
+    rcode: 0,
+    rcode_name: 'NOERROR',
+    AA: false,
+    TC: false,
+    RD: true,
+    RA: true,
+    Z: 0,
+    answers: ['93.184.216.34'],
+    TTLs: [300],
+    rejected: false,
+  };
+}
+
+function alert(rule: string, severity: number, src: string, ts: number, network?: string): Record<string, unknown> {
+  const iso = new Date(ts * 1000).toISOString();
+  return {
+    '@timestamp': iso,
+    event: { kind: 'alert', severity, category: ['network'] },
+    rule: { id: rule, name: rule },
+    source: { ip: src },
+    ...(network !== undefined ? { network: { name: network } } : {}),
+    threat: { technique: { id: 'T1046' } },
+    message: `test ${rule}`,
+    evidence: { n: 1 },
+    count: 1,
+    first_seen: iso,
+    last_seen: iso,
+    observer: { name: 'test' },
+    dedup_key: src,
+  };
+}
+
+/**
+ * The hand-made connections. Host A (10.0.0.5) over all time:
+ * #1 A->E1 tcp/443 100/1000 bytes, 5/7 pkts, US AS15133
+ * #2 A->E1 tcp/443 200/2000, 6/8, US AS15133
+ * #3 A->E3 udp/53 40/80, 1/1, US AS15169
+ * #4 B->A tcp/22 500/600, 10/12 (A answers: sends 600 in 12 packets)
+ * #5 A->E2 tcp/80 next day, no payload counts, 1/0 pkts, DE AS3320
+ * #6 B->E3 udp/53 30/60, 1/1, US AS15169 (not A's)
+ */
+function fixtureConns(): Record<string, unknown>[] {
+  const us1 = { resp_cc: 'US', resp_asn: 15133, resp_as_org: 'EDGECAST' };
+  const us2 = { resp_cc: 'US', resp_asn: 15169, resp_as_org: 'GOOGLE' };
+  return [
+    conn({ ts: DAY0 + 100, orig_bytes: 100, resp_bytes: 1000, orig_pkts: 5, resp_pkts: 7, ...us1 }),
+    conn({ ts: DAY0 + 200, orig_bytes: 200, resp_bytes: 2000, orig_pkts: 6, resp_pkts: 8, ...us1 }),
+    conn({ ts: DAY0 + 300, 'id.resp_h': E3, 'id.resp_p': 53, proto: 'udp', ip_proto: 17, orig_bytes: 40, resp_bytes: 80, ...us2 }),
+    conn({ ts: DAY0 + 400, 'id.orig_h': B, 'id.resp_h': A, 'id.resp_p': 22, orig_bytes: 500, resp_bytes: 600, orig_pkts: 10, resp_pkts: 12 }),
+    conn({ ts: DAY0 + DAY + 50, 'id.resp_h': E2, 'id.resp_p': 80, conn_state: 'S0', history: 'S', resp_pkts: 0, resp_ip_bytes: 0, resp_cc: 'DE', resp_asn: 3320, resp_as_org: 'DTAG' }),
+    conn({ ts: DAY0 + 500, 'id.orig_h': B, 'id.resp_h': E3, 'id.resp_p': 53, proto: 'udp', ip_proto: 17, orig_bytes: 30, resp_bytes: 60, ...us2 }),
+  ];
+}
+
+function readJsonl(file: string): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+export function storeSuite(label: string, factory: () => StoreFactory | null, skipReason: () => string | undefined): void {
+  describe(`${label} store`, () => {
+    const open: StoreHandle[] = [];
+    const make = async (retention: RetentionOptions = {}): Promise<MetadataStore> => {
+      const f = factory();
+      assert.ok(f !== null, 'store factory not ready');
+      const h = await f(retention);
+      open.push(h);
+      return h.store;
+    };
+    after(async () => {
+      for (const h of open) await h.close();
+    });
+
+    describe('hand-made records', () => {
+      let store: MetadataStore;
+      before(async () => {
+        if (skipReason() !== undefined) return;
+        store = await make();
+        const r = await store.insert('conn', fixtureConns());
+        assert.deepEqual(r, { stored: 6, skipped: {} });
+        const d = await store.insert('dns', [
+          dnsRec(DAY0 + 10, A, 'example.com'),
+          dnsRec(DAY0 + 20, A, 'example.com'),
+          dnsRec(DAY0 + 30, A, 'www.example.com'),
+          dnsRec(DAY0 + DAY + 10, A, 'example.com'),
+          dnsRec(DAY0 + 40, B, 'example.com'),
+          dnsRec(DAY0 + 50, B, 'other.org'),
+        ]);
+        assert.equal(d.stored, 6);
+        const a = await store.insert('alert', [
+          alert('scan.port.vertical', 3, A, DAY0 + 600),
+          alert('dhcp.rogue_server', 4, B, DAY0 + 700, 'lan'),
+        ]);
+        assert.equal(a.stored, 2);
+      });
+
+      test('bad rows are skipped and counted by reason, never thrown', { skip: skipReason() }, async () => {
+        const r = await store.insert('conn', [
+          null,
+          'text',
+          conn({ 'id.orig_h': 'not-an-ip' }),
+          conn({ uid: undefined }),
+          conn({ 'id.resp_p': 70000 }),
+          conn({ ts: '2024-05-01' }),
+          conn({ proto: 'sctp' }),
+          conn({ orig_bytes: 'many' }),
+        ]);
+        assert.deepEqual(r, {
+          stored: 0,
+          skipped: { not_object: 2, bad_address: 1, missing_field: 1, bad_port: 1, bad_time: 1, bad_proto: 1, bad_type: 1 },
+        });
+        const k = await store.insert('Bad Kind!', [{ ts: 1 }]);
+        assert.deepEqual(k, { stored: 0, skipped: { bad_kind: 1 } });
+        const stats = await store.stats();
+        assert.equal(stats.rows.conn, 6);
+        assert.equal(stats.skipped.bad_address, 1);
+      });
+
+      test('host summary: counts, bytes and packets from the host side, breakdowns', { skip: skipReason() }, async () => {
+        const s = await store.hostSummary(A);
+        assert.equal(s.host, A);
+        assert.equal(s.connections, 5);
+        assert.equal(s.bytes_sent, 100 + 200 + 40 + 600 + 0);
+        assert.equal(s.bytes_received, 1000 + 2000 + 80 + 500 + 0);
+        assert.equal(s.packets_sent, 5 + 6 + 1 + 12 + 1);
+        assert.equal(s.packets_received, 7 + 8 + 1 + 10 + 0);
+        assert.deepEqual(s.dns, [
+          { query: 'example.com', count: 3 },
+          { query: 'www.example.com', count: 1 },
+        ]);
+        assert.deepEqual(s.countries, [
+          { country: 'US', connections: 3, bytes: 1100 + 2200 + 120, share: 3 / 5 },
+          { country: 'DE', connections: 1, bytes: 0, share: 1 / 5 },
+        ]);
+        assert.deepEqual(s.asns, [
+          { asn: 15133, org: 'EDGECAST', connections: 2, bytes: 3300, share: 2 / 5 },
+          { asn: 3320, org: 'DTAG', connections: 1, bytes: 0, share: 1 / 5 },
+          { asn: 15169, org: 'GOOGLE', connections: 1, bytes: 120, share: 1 / 5 },
+        ]);
+        assert.deepEqual(s.top_peers, [
+          { ip: E1, connections: 2, bytes: 3300 },
+          { ip: B, connections: 1, bytes: 1100 },
+          { ip: E3, connections: 1, bytes: 120 },
+          { ip: E2, connections: 1, bytes: 0 },
+        ]);
+        assert.deepEqual(s.ports, [
+          { port: 443, proto: 'tcp', connections: 2, bytes: 3300 },
+          { port: 22, proto: 'tcp', connections: 1, bytes: 1100 },
+          { port: 53, proto: 'udp', connections: 1, bytes: 120 },
+          { port: 80, proto: 'tcp', connections: 1, bytes: 0 },
+        ]);
+        assert.equal(s.alerts.length, 1);
+        assert.equal(s.alerts[0]!.rule, 'scan.port.vertical');
+        const tl = s.timeline ?? [];
+        assert.equal(tl.reduce((a, p) => a + p.connections, 0), 5);
+        assert.equal(tl.reduce((a, p) => a + p.bytes_out, 0), s.bytes_sent);
+        assert.equal(tl.reduce((a, p) => a + p.bytes_in, 0), s.bytes_received);
+      });
+
+      test('host summary over a window leaves the next day out', { skip: skipReason() }, async () => {
+        const s = await store.hostSummary(A, DAY0, DAY0 + DAY);
+        assert.equal(s.from, '2024-05-01T00:00:00.000Z');
+        assert.equal(s.to, '2024-05-02T00:00:00.000Z');
+        assert.equal(s.connections, 4);
+        assert.deepEqual(s.dns, [
+          { query: 'example.com', count: 2 },
+          { query: 'www.example.com', count: 1 },
+        ]);
+        const none = await store.hostSummary('192.0.2.77');
+        assert.equal(none.connections, 0);
+        assert.deepEqual(none.top_peers, []);
+        await assert.rejects(store.hostSummary('nope'), (e: unknown) => e instanceof PicketError && e.code === 'PKT_ERR_STORE_QUERY');
+      });
+
+      test('connection search by IP, CIDR, port, country, ASN, time, with paging', { skip: skipReason() }, async () => {
+        assert.equal((await store.connections({ ip: A })).total, 5);
+        assert.equal((await store.connections({ ip: E3 })).total, 2);
+        // #4 has both sides in the block and still counts once.
+        assert.equal((await store.connections({ cidr: '10.0.0.0/24' })).total, 6);
+        assert.equal((await store.connections({ cidr: '10.0.0.8/29' })).total, 2);
+        assert.equal((await store.connections({ cidr: '2001:db8::/32' })).total, 1);
+        assert.equal((await store.connections({ ip: B, cidr: '8.0.0.0/8' })).total, 1);
+        assert.equal((await store.connections({ port: 53 })).total, 2);
+        assert.equal((await store.connections({ country: 'us' })).total, 4);
+        assert.equal((await store.connections({ asn: 15169 })).total, 2);
+        assert.equal((await store.connections({ from: DAY0 + 150, to: DAY0 + 450 })).total, 3);
+        assert.equal((await store.connections({ ip: A, port: 443, from: DAY0 + 150 })).total, 1);
+        const page = await store.connections({ limit: 2 });
+        assert.equal(page.total, 6);
+        assert.equal(page.rows.length, 2);
+        assert.equal(page.rows[0]!.ts, DAY0 + DAY + 50);
+        const next = await store.connections({ limit: 2, offset: 2 });
+        assert.deepEqual(
+          next.rows.map((r) => r.ts),
+          [DAY0 + 400, DAY0 + 300],
+        );
+        // A row reads back as the log line it was (unset fields absent).
+        const one = await store.connections({ ip: E2 });
+        const row = one.rows[0]!;
+        assert.equal(row['id.resp_h'], E2);
+        assert.equal(row.resp_cc, 'DE');
+        assert.equal(row.orig_bytes, undefined);
+        assert.equal(row.conn_state, 'S0');
+        await assert.rejects(store.connections({ cidr: '10.0.0.1/24' }), /host bits/);
+      });
+
+      test('dns search and rows as logged', { skip: skipReason() }, async () => {
+        assert.equal((await store.dns({})).total, 6);
+        assert.equal((await store.dns({ ip: B })).total, 2);
+        assert.equal((await store.dns({ ip: E3 })).total, 6);
+        assert.equal((await store.dns({ name: '*.example.com' })).total, 5);
+        assert.equal((await store.dns({ name: 'other.org' })).total, 1);
+        const r = (await store.dns({ name: 'other.org' })).rows[0]!;
+        assert.deepEqual(r.answers, ['93.184.216.34']);
+        assert.deepEqual(r.TTLs, [300]);
+        assert.equal(r.RD, true);
+        assert.equal(r.AA, false);
+      });
+
+      test('alerts: filters, acknowledge and note', { skip: skipReason() }, async () => {
+        assert.equal((await store.alerts({})).total, 2);
+        assert.equal((await store.alerts({ rule: 'scan.*' })).total, 1);
+        assert.equal((await store.alerts({ severity: 4 })).total, 1);
+        assert.equal((await store.alerts({ host: B })).total, 1);
+        assert.equal((await store.alerts({ network: 'lan' })).total, 1);
+        const a = (await store.alerts({ rule: 'scan.port.vertical' })).rows[0]!;
+        assert.equal(a.acknowledged, false);
+        assert.equal(a.message, 'test scan.port.vertical');
+        const u = await store.updateAlert(a.id, { acknowledged: true, note: 'known scanner' });
+        assert.equal(u?.acknowledged, true);
+        assert.equal(u?.note, 'known scanner');
+        assert.equal((await store.alerts({ acknowledged: false })).total, 1);
+        const again = await store.getAlert(a.id);
+        assert.equal(again?.note, 'known scanner');
+        assert.equal((await store.updateAlert(a.id, { note: null }))?.note, null);
+        assert.equal(await store.updateAlert('no-such-id', { acknowledged: true }), null);
+      });
+
+      test('other logs are kept whole and searchable by host', { skip: skipReason() }, async () => {
+        const r = await store.insert('http', [
+          { ts: DAY0 + 5, uid: 'Chttp1', 'id.orig_h': A, 'id.orig_p': 1234, 'id.resp_h': E1, 'id.resp_p': 80, host: 'example.com', uri: '/' },
+          { ts: 'bad' },
+        ]);
+        assert.deepEqual(r, { stored: 1, skipped: { bad_time: 1 } });
+        const page = await store.logs({ kind: 'http', ip: E1 });
+        assert.equal(page.total, 1);
+        assert.equal(page.rows[0]!.data.uri, '/');
+        assert.equal(page.rows[0]!.uid, 'Chttp1');
+      });
+    });
+
+    test('devices: reports of one MAC on one network merge', { skip: skipReason() }, async () => {
+      const store = await make();
+      const mac = 'aa:bb:cc:00:11:22';
+      assert.equal(await store.upsertDevices([{ network: 'lan', mac, ips: [A], hostnames: ['laptop'], first_seen: 100, last_seen: 200 }]), 1);
+      await store.upsertDevices([
+        { network: 'lan', mac: mac.toUpperCase(), ips: ['10.0.0.6'], hostnames: ['laptop'], vendor: 'Acme', first_seen: 50, last_seen: 300 },
+        { network: 'guest', mac, ips: ['192.168.1.4'], first_seen: 10, last_seen: 20 },
+      ]);
+      const r = await store.insert('device', [{ network: 'lan', mac: 'zz', first_seen: 1, last_seen: 2 }, { mac: '00:11:22:33:44:55', ts: 400 }]);
+      assert.deepEqual(r, { stored: 1, skipped: { bad_mac: 1 } });
+      const lan = await store.devices({ network: 'lan', mac });
+      assert.deepEqual(lan.rows, [
+        { network: 'lan', mac, ips: [A, '10.0.0.6'], hostnames: ['laptop'], vendor: 'Acme', first_seen: 50, last_seen: 300 },
+      ]);
+      assert.equal((await store.devices({})).total, 3);
+      assert.equal((await store.devices({ ip: '192.168.1.4' })).rows[0]?.network, 'guest');
+    });
+
+    test('batches are stored exactly once per (agent, seq)', { skip: skipReason() }, async () => {
+      const store = await make();
+      const batch = [
+        { kind: 'conn', data: conn({ ts: DAY0 + 1 }) },
+        { kind: 'dns', data: dnsRec(DAY0 + 2, A, 'example.com') },
+        { kind: 'alert', data: alert('scan.port.horizontal', 2, A, DAY0 + 3) },
+        { kind: 'http', data: { ts: DAY0 + 4, uid: 'Cx', 'id.orig_h': A, 'id.resp_h': E1 } },
+        { kind: 'conn', data: { broken: true } },
+      ];
+      assert.deepEqual(await store.insertBatch('ag_1', 1, batch), { stored: 4, skipped: { missing_field: 1 }, duplicate: false });
+      assert.deepEqual(await store.insertBatch('ag_1', 1, batch), { stored: 0, skipped: {}, duplicate: true });
+      assert.equal((await store.insertBatch('ag_2', 1, batch)).duplicate, false);
+      assert.equal((await store.insertBatch('ag_1', 2, batch.slice(0, 1))).stored, 1);
+      const s = await store.stats();
+      assert.equal(s.rows.conn, 3);
+      assert.equal(s.rows.dns, 2);
+      assert.equal(s.rows.alerts, 2);
+      assert.equal(s.rows.logs, 2);
+      const rows = (await store.connections({ ip: A })).rows;
+      assert.ok(rows.every((r) => (r as { agent?: string }).agent === 'ag_1' || (r as { agent?: string }).agent === 'ag_2'));
+      await assert.rejects(store.insertBatch('ag_1', 0, batch), /positive integer/);
+    });
+
+    test('retention by age deletes rows older than max_age_days', { skip: skipReason() }, async () => {
+      const store = await make({ max_age_days: 1 });
+      await store.insert('conn', [conn({ ts: DAY0 + 10 }), conn({ ts: DAY0 + DAY + 10 }), conn({ ts: DAY0 + 3 * DAY + 10 })]);
+      await store.insert('dns', [dnsRec(DAY0 + 10, A, 'old.example'), dnsRec(DAY0 + 3 * DAY + 10, A, 'new.example')]);
+      await store.insert('alert', [alert('x.old', 1, A, DAY0 + 10), alert('x.new', 1, A, DAY0 + 3 * DAY + 10)]);
+      const report = await store.enforceRetention(DAY0 + 3 * DAY + 100);
+      assert.ok(report.reasons.includes('age'));
+      assert.deepEqual(report.deleted, { conn: 2, dns: 1, alerts: 1 });
+      const s = await store.stats();
+      assert.equal(s.rows.conn, 1);
+      assert.equal(s.oldest, DAY0 + 3 * DAY + 10);
+      assert.deepEqual(
+        (await store.dns({})).rows.map((r) => r.query),
+        ['new.example'],
+      );
+      // A second run has nothing left to do.
+      const again = await store.enforceRetention(DAY0 + 3 * DAY + 100);
+      assert.deepEqual(again.deleted, {});
+    });
+
+    test('retention by size trims the oldest rows until under max_bytes', { skip: skipReason() }, async () => {
+      const retention: RetentionOptions = { max_bytes: Number.MAX_SAFE_INTEGER };
+      const store = await make(retention);
+      // What an empty store already uses (catalog, agent tables): the bound is set above it.
+      await store.enforceRetention(DAY0);
+      const empty = (await store.stats()).bytes;
+      const rows: Record<string, unknown>[] = [];
+      // Ten days of distinct rows: enough data that blocks/parts of it can go.
+      for (let i = 0; i < 30000; i++) {
+        rows.push(
+          conn({
+            ts: DAY0 + Math.floor(i / 3000) * DAY + (i % 3000),
+            uid: `Csize${i}x${(i * 2654435761) % 1000003}`,
+            'id.orig_h': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+            'id.orig_p': 1024 + (i % 60000),
+            orig_bytes: (i * 7919) % 100000,
+            resp_bytes: (i * 104729) % 1000000,
+            community_id: `1:${String(i * 31).padStart(27, 'x')}=`,
+          }),
+        );
+      }
+      await store.insert('conn', rows);
+      // Sizes are compared after a checkpoint (DuckDB's write-ahead log is folded into the file by a retention run).
+      await store.enforceRetention(DAY0 + 10 * DAY);
+      const full = await store.stats();
+      assert.equal(full.rows.conn, 30000);
+      assert.ok(full.bytes > empty, `${full.bytes} <= ${empty}`);
+      // The store reads its options on every run: bound it to the empty size plus half of the data.
+      retention.max_bytes = empty + Math.floor((full.bytes - empty) / 2);
+      const report = await store.enforceRetention(DAY0 + 10 * DAY);
+      assert.ok(report.reasons.includes('size'), JSON.stringify(report));
+      assert.ok(report.bytes_after <= retention.max_bytes, JSON.stringify(report));
+      const after = await store.stats();
+      assert.ok(after.rows.conn < 30000 && after.rows.conn > 0, `${String(after.rows.conn)} rows, ${empty}/${full.bytes} bytes`);
+      assert.equal(report.deleted.conn, 30000 - after.rows.conn);
+      // The oldest went first: the newest day is whole.
+      assert.ok((after.oldest ?? 0) > DAY0, String(after.oldest));
+      assert.equal((await store.connections({ from: DAY0 + 9 * DAY })).total, 3000);
+    });
+
+    test('inserts are refused once the disk is below the free-space floor', { skip: skipReason() }, async () => {
+      const store = await make({ min_free_bytes: Number.MAX_SAFE_INTEGER });
+      await assert.rejects(
+        store.insert('conn', [conn({})]),
+        (e: unknown) => e instanceof PicketError && e.code === 'PKT_ERR_STORE_DISK_FULL',
+      );
+      await assert.rejects(
+        store.insertBatch('ag', 1, [{ kind: 'conn', data: conn({}) }]),
+        (e: unknown) => e instanceof PicketError && e.code === 'PKT_ERR_STORE_DISK_FULL',
+      );
+      const report = await store.enforceRetention();
+      assert.ok(report.reasons.includes('disk'));
+    });
+
+    test('wikipedia.pcap: host summaries equal sums over the replayed logs', { skip: skipReason() }, async () => {
+      const pcap = path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap');
+      const logs = tempDir('picket-store-logs-');
+      try {
+        await replayCaptures([pcap], { logsDir: logs });
+        const conns = readJsonl(path.join(logs, 'conn.jsonl'));
+        const dnsLines = readJsonl(path.join(logs, 'dns.jsonl'));
+        assert.ok(conns.length > 20 && dnsLines.length > 20, `${conns.length} conns, ${dnsLines.length} dns`);
+        const store = await make();
+        const res = await ingestReplay(store, [pcap]);
+        assert.deepEqual(res.skipped, {});
+        assert.equal(res.stored.conn, conns.length);
+        assert.equal((await store.connections({})).total, conns.length);
+        assert.equal((await store.dns({})).total, dnsLines.length);
+        const hosts = new Set<string>();
+        for (const c of conns) {
+          hosts.add(String(c['id.orig_h']));
+          hosts.add(String(c['id.resp_h']));
+        }
+        assert.ok(hosts.size > 5);
+        for (const h of hosts) {
+          const exp = { connections: 0, bytes_sent: 0, bytes_received: 0, packets_sent: 0, packets_received: 0 };
+          for (const c of conns) {
+            const orig = c['id.orig_h'] === h;
+            if (!orig && c['id.resp_h'] !== h) continue;
+            exp.connections++;
+            exp.bytes_sent += num(orig ? c.orig_bytes : c.resp_bytes);
+            exp.bytes_received += num(orig ? c.resp_bytes : c.orig_bytes);
+            exp.packets_sent += num(orig ? c.orig_pkts : c.resp_pkts);
+            exp.packets_received += num(orig ? c.resp_pkts : c.orig_pkts);
+          }
+          const names = new Map<string, number>();
+          for (const d of dnsLines) {
+            if (d['id.orig_h'] !== h || typeof d.query !== 'string') continue;
+            names.set(d.query, (names.get(d.query) ?? 0) + 1);
+          }
+          const s = await store.hostSummary(h);
+          assert.deepEqual(
+            {
+              connections: s.connections,
+              bytes_sent: s.bytes_sent,
+              bytes_received: s.bytes_received,
+              packets_sent: s.packets_sent,
+              packets_received: s.packets_received,
+            },
+            exp,
+            h,
+          );
+          const got = new Map(s.dns.map((d) => [d.query, d.count]));
+          assert.deepEqual(got, names, h);
+          if (s.top_peers.length < 20) assert.equal(s.top_peers.reduce((a, p) => a + p.connections, 0), exp.connections, h);
+        }
+        // The busiest host really moved bytes, so the comparison above was not all zeros.
+        const busiest = [...hosts].sort(
+          (x, y) => conns.filter((c) => c['id.orig_h'] === y).length - conns.filter((c) => c['id.orig_h'] === x).length,
+        )[0]!;
+        const s = await store.hostSummary(busiest);
+        assert.ok(s.bytes_sent > 1000 && s.bytes_received > 1000 && s.dns.length > 2, JSON.stringify(s).slice(0, 300));
+      } finally {
+        fs.rmSync(logs, { recursive: true, force: true });
+      }
+    });
+  });
+}
