@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from './assets.js';
 
 /** Largest table accepted after gunzip (the real one is about 1.3 MB). */
 const MAX_TABLE_BYTES = 16 * 1024 * 1024;
@@ -21,19 +21,9 @@ export interface OuiTable {
   readonly size: number;
 }
 
-const TABLE_PATH = path.join('assets', 'oui', 'oui.tsv.gz');
-/** Directory levels searched upwards for assets/ (dist/src/server is three below the package root). */
-const MAX_ASSET_DEPTH = 6;
-
-/** The bundled table file: the first assets/oui/oui.tsv.gz above this module (package root). */
+/** The bundled table file. */
 export function defaultOuiFile(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < MAX_ASSET_DEPTH; i++) {
-    const f = path.join(dir, TABLE_PATH);
-    if (fs.existsSync(f)) return f;
-    dir = path.dirname(dir);
-  }
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', TABLE_PATH);
+  return assetPath(path.join('oui', 'oui.tsv.gz'));
 }
 
 /** Twelve upper-case hex digits, or null when `mac` is not a 48-bit MAC. */

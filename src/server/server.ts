@@ -145,14 +145,18 @@ async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void>
   const { store } = ctx.stores;
   const stats = await store.stats();
   if ((stats.rows.conn ?? 0) > 0) return;
-  const { demoCaptures, demoDir } = await import('../cli/demo-command.js');
+  const { assetPath } = await import('./assets.js');
   const { setUpDetection } = await import('../cli/detection.js');
   const { createIngestReplay } = await import('../store/ingest-replay.js');
   const { createDeviceExtractor } = await import('./devices.js');
-  const files = demoCaptures();
-  if (files.length === 0) return;
+  const dir = assetPath('demo');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pcap') || f.endsWith('.pcapng')).sort().map((f) => path.join(dir, f)) : [];
+  if (files.length === 0) {
+    app.log.warn(`no demo capture in ${dir}`);
+    return;
+  }
   let replay: ReturnType<typeof createIngestReplay> | undefined;
-  const detection = setUpDetection({ configFile: path.join(demoDir(), 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
+  const detection = setUpDetection({ configFile: path.join(dir, 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
   const devices = createDeviceExtractor(ctx.site, ctx.oui);
   detection.bus.onLog((e) => {
     if ('log' in e && 'record' in e) devices.add(e.log, e.record as unknown as Record<string, unknown>);
