@@ -37,6 +37,8 @@ export interface QueueEntry {
   text: string;
 }
 
+export type AppendResult = 'ok' | 'oversize' | 'io_error' | 'closed';
+
 export interface QueueStats {
   /** Undelivered records. */
   depth: number;
@@ -175,15 +177,16 @@ export class DiskQueue {
   }
 
   /**
-   * Appends one record (a line of JSON without newlines). Returns false when
-   * it was refused (too large) or could not be written; both are counted.
+   * Appends one record (a line of JSON without newlines). Anything but 'ok'
+   * means it was not queued: too large, a file system error (both counted
+   * here), or the queue is closed.
    */
-  append(text: string): boolean {
-    if (this.#closed) return false;
+  append(text: string): AppendResult {
+    if (this.#closed) return 'closed';
     const line = Buffer.from(`${text}\n`, 'utf8');
     if (line.length > MAX_RECORD_BYTES) {
       this.#stats.oversize++;
-      return false;
+      return 'oversize';
     }
     try {
       if (this.#activeCount >= this.#segmentRecords) this.#roll();
@@ -191,7 +194,7 @@ export class DiskQueue {
       while (off < line.length) off += fs.writeSync(this.#fd, line, off, line.length - off);
     } catch {
       this.#ioError('append');
-      return false;
+      return 'io_error';
     }
     this.#activeCount++;
     this.#writeSeq++;
@@ -199,7 +202,7 @@ export class DiskQueue {
     this.#dirty = true;
     this.#enforceBound();
     this.#scheduleSync();
-    return true;
+    return 'ok';
   }
 
   #roll(): void {

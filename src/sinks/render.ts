@@ -24,11 +24,24 @@ export function summaryLine(a: Alert): string {
   return cut(oneLine(`[Picket ${SEVERITY_NAMES[a.event.severity]}] ${a.rule.id}: ${a.message}`), MAX_SUMMARY_CHARS);
 }
 
-function endpointText(e: { ip?: string; port?: number; mac?: string } | undefined): string | undefined {
+/** An endpoint as the alert may carry it, including IP enrichment (ECS as.* and geo.*) when present. */
+interface EndpointView {
+  ip?: string;
+  port?: number;
+  mac?: string;
+  as?: { number?: number; organization?: { name?: string } };
+  geo?: { country_iso_code?: string };
+}
+
+function endpointText(e: EndpointView | undefined): string | undefined {
   if (e === undefined || (e.ip === undefined && e.mac === undefined)) return undefined;
   let s = e.ip ?? e.mac ?? '';
   if (e.port !== undefined) s = s.includes(':') ? `[${s}]:${e.port}` : `${s}:${e.port}`;
   if (e.ip !== undefined && e.mac !== undefined) s += ` (${e.mac})`;
+  const where: string[] = [];
+  if (e.as?.number !== undefined) where.push(`AS${e.as.number}${e.as.organization?.name !== undefined ? ` ${e.as.organization.name}` : ''}`);
+  if (e.geo?.country_iso_code !== undefined) where.push(e.geo.country_iso_code);
+  if (where.length > 0) s += `, ${where.join(', ')}`;
   return s;
 }
 

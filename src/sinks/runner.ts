@@ -102,10 +102,9 @@ export class SinkRunner {
       this.#filtered++;
       return;
     }
-    const before = this.#queue.stats();
-    if (!this.#queue.append(JSON.stringify(alert))) {
-      const after = this.#queue.stats();
-      this.#lose(after.oversize > before.oversize ? 'oversize' : 'io_error');
+    const r = this.#queue.append(JSON.stringify(alert));
+    if (r !== 'ok') {
+      this.#lose(r);
       return;
     }
     this.#accepted++;
@@ -117,7 +116,9 @@ export class SinkRunner {
     if (this.#loop !== null || this.#timer !== null || this.#state === 'closed') return;
     this.#loop = this.#run().finally(() => {
       this.#loop = null;
-      this.#settle();
+      // An alert offered after the loop's last read but before this callback found the loop still set.
+      if (this.#state === 'idle' && this.#queue.depth > 0) this.#wake();
+      else this.#settle();
     });
   }
 
@@ -127,6 +128,13 @@ export class SinkRunner {
       if (this.#isClosed()) return;
       const entries = this.#queue.read(this.#transport.batchSize);
       if (entries.length === 0) {
+        if (this.#queue.depth > 0) {
+          // The queue holds alerts it could not read (I/O error, counted by the queue): wait, then try again.
+          this.#failures++;
+          this.#lastError = 'could not read the queue';
+          this.#backoff();
+          return;
+        }
         this.#state = 'idle';
         return;
       }

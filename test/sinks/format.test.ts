@@ -109,6 +109,10 @@ test('mail subject and bodies: readable subject, facts, evidence, HTML escaped',
   assert.match(text, /Network: workstations\n/);
   assert.match(text, /  sample_ports: 22, 80, 443\n/);
   assert.match(text, /  note: a <b> & "c"\n/);
+  // IP enrichment (ECS as.* / geo.*) shows beside the address when the alert has it.
+  const enriched = JSON.parse(JSON.stringify(a)) as typeof a & { destination: { as?: unknown; geo?: unknown } };
+  enriched.destination = { ip: '203.0.113.9', as: { number: 64496, organization: { name: 'Example Net' } }, geo: { country_iso_code: 'NL' } };
+  assert.match(textBody(enriched), /Destination: 203\.0\.113\.9, AS64496 Example Net, NL\n/);
   const html = htmlBody(a);
   assert.ok(html.includes('a &lt;b&gt; &amp; &quot;c&quot;'));
   assert.ok(!html.includes('<b>'));

@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/paths.js';
 import { DiskQueue, MAX_RECORD_BYTES } from '../../src/sinks/queue.js';
 
 function fill(q: DiskQueue, from: number, to: number): void {
-  for (let i = from; i < to; i++) assert.equal(q.append(`{"n":${i}}`), true);
+  for (let i = from; i < to; i++) assert.equal(q.append(`{"n":${i}}`), 'ok');
 }
 
 function texts(q: DiskQueue, max: number): string[] {
@@ -129,7 +129,7 @@ test('oversize records are refused and counted; a damaged ack file falls back to
   const dir = tempDir();
   try {
     let q = new DiskQueue(dir, { maxRecords: 100 });
-    assert.equal(q.append('x'.repeat(MAX_RECORD_BYTES)), false);
+    assert.equal(q.append('x'.repeat(MAX_RECORD_BYTES)), 'oversize');
     assert.equal(q.stats().oversize, 1);
     assert.equal(q.depth, 0);
     fill(q, 0, 2);

@@ -1,0 +1,81 @@
+/**
+ * Delivery bookkeeping through createSinks: the queue bound during an outage
+ * (oldest dropped, counted, the newest delivered in order), alerts that cannot
+ * be queued (oversize, after close), and damaged queue records skipped and
+ * counted instead of stalling the sink.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/paths.js';
+import { createSinks } from '../../src/sinks/index.js';
+import type { Alert } from '../../src/alerts/alert.js';
+import { freePort, httpReceiver, makeAlert, waitFor } from './helpers.js';
+import { parseSinks, FAST_QUEUE } from './outage.js';
+
+const n = (a: unknown): number => (a as Alert).evidence['n'] as number;
+
+test('queue bound during an outage: the oldest are dropped and counted, the newest arrive in order', async () => {
+  const port = await freePort();
+  const rx = httpReceiver(port);
+  const dataDir = tempDir();
+  try {
+    const cfg = parseSinks([{ type: 'webhook', name: 'h', url: `http://127.0.0.1:${port}/`, queue: { ...FAST_QUEUE, max_alerts: 3 } }]);
+    const sinks = createSinks(cfg, { dataDir });
+    for (let i = 1; i <= 10; i++) sinks.deliver(makeAlert(i));
+    await waitFor(() => sinks.stats()[0]!.failures >= 1, 'a failed attempt');
+    await sinks.flush();
+    const s = sinks.stats()[0]!;
+    assert.equal(s.queued, 3);
+    assert.equal(s.dropped, 7);
+    await rx.start();
+    sinks.retryNow();
+    await waitFor(() => rx.received.length >= 3, 'the three kept alerts');
+    await sinks.flush();
+    assert.deepEqual(rx.received.map((h) => n(h.body)), [8, 9, 10]);
+    assert.equal(sinks.stats()[0]!.delivered, 3);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('alerts that cannot be queued are counted by reason; damaged records are skipped and counted', async () => {
+  const port = await freePort();
+  const rx = httpReceiver(port);
+  await rx.start();
+  const dataDir = tempDir();
+  try {
+    const cfg = parseSinks([{ type: 'webhook', name: 'h', url: `http://127.0.0.1:${port}/`, queue: FAST_QUEUE }]);
+    let sinks = createSinks(cfg, { dataDir });
+    const huge = makeAlert(1);
+    huge.evidence['blob'] = 'x'.repeat(2 * 1024 * 1024);
+    sinks.deliver(huge);
+    sinks.deliver(makeAlert(2));
+    await waitFor(() => rx.received.length >= 1, 'alert 2');
+    await sinks.flush();
+    await sinks.close();
+    sinks.deliver(makeAlert(3));
+    const closed = sinks.stats()[0]!;
+    assert.deepEqual(closed.lost, { oversize: 1, closed: 1 });
+
+    // Damage the queue between runs: a line that is not JSON and one that is not an alert.
+    const qdir = path.join(dataDir, 'sinks', 'h');
+    const seg = fs.readdirSync(qdir).find((f) => f.endsWith('.seg'))!;
+    fs.appendFileSync(path.join(qdir, seg), 'not json\n{"hello":1}\n');
+    sinks = createSinks(cfg, { dataDir });
+    sinks.deliver(makeAlert(4));
+    await waitFor(() => rx.received.length >= 2, 'alert 4 after the damaged records');
+    await sinks.flush();
+    assert.deepEqual(rx.received.map((h) => n(h.body)), [2, 4]);
+    const s = sinks.stats()[0]!;
+    assert.equal(s.corrupt, 2);
+    assert.equal(s.queued, 0);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
