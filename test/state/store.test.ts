@@ -17,7 +17,7 @@ test('devices, user-agents, first-seen and first start survive a save and load',
     assert.equal(s.noteUserAgent('curl/8.0', 150), false);
     assert.equal(s.firstSeen('ja3', 'abc', 120), 120);
     s.save();
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['devices.json', 'first-seen.json', 'meta.json', 'user-agents.json']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['devices.json', 'first-seen.json', 'meta.json', 'user-agent-hosts.json', 'user-agents.json']);
 
     const t = StateStore.load(dir);
     assert.equal(t.firstStart, 100);

@@ -52,6 +52,11 @@ export interface ReplayOptions {
 
 /** Replays lab captures (file names under test/lab/captures); returns every alert. */
 export async function replayLab(captures: string[], o: ReplayOptions): Promise<Alert[]> {
+  return replayFiles(captures.map((c) => path.join(LAB_CAPTURES, c)), o);
+}
+
+/** Replays capture files (full paths); returns every alert. */
+export async function replayFiles(files: string[], o: ReplayOptions): Promise<Alert[]> {
   const alerts: Alert[] = [];
   const bus = new EventBus();
   const engine = createEngine({
@@ -62,7 +67,7 @@ export async function replayLab(captures: string[], o: ReplayOptions): Promise<A
     ...(o.stateDir !== undefined ? { stateDir: o.stateDir } : {}),
     baseline: o.baseline === true,
   });
-  await replayCaptures(captures.map((c) => path.join(LAB_CAPTURES, c)), { bus });
+  await replayCaptures(files, { bus });
   engine.flush();
   if (o.stateDir !== undefined) engine.saveState();
   return alerts;

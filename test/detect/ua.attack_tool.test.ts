@@ -1,0 +1,80 @@
+/** ua.attack_tool on synthetic http events and on the lab's intel and benign captures. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SITE_YAML, config, harness, only } from './harness.js';
+import { http, LAB, replayFiles, replayLab } from '../intel/ua/helpers.js';
+import { ZEEK_CORPUS } from '../helpers/paths.js';
+import { createUserAgentClassifier } from '../../src/intel/ua/index.js';
+
+const RULE = 'ua.attack_tool';
+const userAgents = createUserAgentClassifier(process.cwd());
+const labConfig = config(fs.readFileSync(path.join(LAB, 'picket.yaml'), 'utf8'));
+
+test('a tool user-agent alerts with tool, pattern, its source, host and uri; repeats are one alert per source and tool', () => {
+  const h = harness(SITE_YAML, { intel: { userAgents } });
+  const sqlmap = 'sqlmap/1.7.2#stable (https://sqlmap.org)';
+  h.emit(http(1000, { 'id.orig_h': '10.77.2.22', user_agent: sqlmap, host: 'shop.example', uri: "/item?id=1' AND 1=1" }));
+  h.emit(http(1001, { 'id.orig_h': '10.77.2.22', user_agent: sqlmap, host: 'shop.example', uri: '/item?id=2' }));
+  h.emit(http(1002, { 'id.orig_h': '10.77.2.22', user_agent: 'gobuster/3.6', uri: '/admin' }));
+  h.emit(http(1003, { 'id.orig_h': '10.77.2.23', user_agent: sqlmap }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 3);
+  const first = a.find((x) => x.source.ip === '10.77.2.22' && x.evidence.tool === 'sqlmap')!;
+  assert.equal(first.count, 2);
+  assert.equal(first.event.severity, 3);
+  assert.equal(first.evidence.pattern, 'sqlmap');
+  assert.match(String(first.evidence.pattern_source), /Florian Roth/);
+  assert.equal(first.evidence.host, 'shop.example');
+  assert.equal(first.evidence.requests, 2);
+  assert.deepEqual(first.evidence.uris, ["/item?id=1' AND 1=1", '/item?id=2']);
+  assert.equal(first.destination?.ip, '198.51.100.10');
+  assert.match(first.message, /10\.77\.2\.22 sent HTTP requests with the user-agent of sqlmap to shop\.example \(2 requests\)/);
+  assert.ok(a.some((x) => x.source.ip === '10.77.2.22' && x.evidence.tool === 'gobuster'));
+  assert.ok(a.some((x) => x.source.ip === '10.77.2.23' && x.evidence.tool === 'sqlmap'));
+});
+
+test('browsers, library agents and requests without a user-agent do not alert', () => {
+  const h = harness(SITE_YAML, { intel: { userAgents } });
+  h.emit(http(1000));
+  h.emit(http(1001, { user_agent: 'python-requests/2.31.0' }));
+  h.emit(http(1002, { user_agent: 'curl/8.5.0' }));
+  h.emit(http(1003, { user_agent: undefined }));
+  assert.deepEqual(only(h.finish(), RULE), []);
+});
+
+test('without a classifier the rule is quiet; exclude and internal_sources_only filter', () => {
+  const none = harness(SITE_YAML);
+  none.emit(http(1000, { user_agent: 'sqlmap/1.7' }));
+  assert.deepEqual(only(none.finish(), RULE), []);
+  const h = harness(`${SITE_YAML}\ndetectors:\n  ua.attack_tool: { exclude: [10.77.2.99], internal_sources_only: true }\n`, { intel: { userAgents } });
+  h.emit(http(1000, { 'id.orig_h': '10.77.2.99', user_agent: 'sqlmap/1.7' }));
+  h.emit(http(1001, { 'id.orig_h': '203.0.113.5', 'id.resp_h': '10.77.1.10', user_agent: 'Nikto/2.5.0' }));
+  h.emit(http(1002, { 'id.orig_h': '10.77.2.30', user_agent: 'Nikto/2.5.0' }));
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => x.source.ip), ['10.77.2.30']);
+});
+
+test('lab intel.pcap: sqlmap, Nikto, gobuster and Nmap NSE from 10.77.2.22 and real NSE from 10.77.2.23; Chrome does not match', async () => {
+  const alerts = only(await replayLab(['intel.pcap'], { config: labConfig, intel: { userAgents } }), RULE);
+  const seen = alerts.map((a) => `${a.source.ip} ${String(a.evidence.tool)}`).sort();
+  assert.deepEqual(seen, [
+    '10.77.2.22 Nikto',
+    '10.77.2.22 Nmap Scripting Engine',
+    '10.77.2.22 gobuster',
+    '10.77.2.22 sqlmap',
+    '10.77.2.23 Nmap Scripting Engine',
+  ]);
+  for (const a of alerts) assert.equal(a.destination?.ip, '198.51.100.10');
+  assert.ok(!alerts.some((a) => a.source.ip === '10.77.2.20'));
+});
+
+test('lab benign.pcap: nothing', async () => {
+  assert.deepEqual(only(await replayLab(['benign.pcap'], { config: labConfig, intel: { userAgents } }), RULE), []);
+});
+
+test('zeek corpus wikipedia.pcap (Firefox browsing): nothing', async () => {
+  const alerts = await replayFiles([path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap')], { config: labConfig, intel: { userAgents } });
+  assert.deepEqual(only(alerts, RULE), []);
+});
