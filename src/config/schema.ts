@@ -13,6 +13,7 @@ import { sinksSchema } from '../sinks/config.js';
 import { serverConfigSchema } from '../server/config-schema.js';
 import { honeypotConfigSchema } from '../agents/honeypot/config.js';
 import { egressConfigSchema } from '../agents/egress/config.js';
+import { storeConfigSchema } from '../store/config-schema.js';
 
 export const NETWORK_ROLES = ['server', 'workstation', 'admin', 'isolated', 'guest', 'other'] as const;
 
@@ -157,6 +158,8 @@ export const siteConfigSchema = z.strictObject({
   honeypot: honeypotConfigSchema.prefault({}),
   /** `picket egress`: probe targets and interval (src/agents/egress/config.ts). */
   egress: egressConfigSchema.prefault({}),
+  /** Metadata store engine and retention (src/store/config-schema.ts, docs/store.md). */
+  store: storeConfigSchema.prefault({}),
 });
 
 type DeepReadonly<T> = T extends (infer U)[]
