@@ -18,6 +18,7 @@ Commands:
   egress                probe whether an isolated segment reaches the Internet
   server                central API for agents, the console and queries
   agent                 enrollment tokens and agents (token create|list|revoke)
+  query host|connections|dns|alerts|devices   ask the metadata store (--data DIR or --server URL)
   learn asn <capture>... propose asn_allowlists (YAML) from observed traffic
   intel update|status   refresh / show threat-intel sources (lists, MISP, Tor)
   intel lookup VALUE    what is known about an IP, domain, URL or user-agent
@@ -49,6 +50,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./server-command.js')).serverCommand;
     case 'agent':
       return (await import('./agent-command.js')).agentCommand;
+    case 'query':
+      return (await import('./query-command.js')).queryCommand;
     case 'learn':
       return (await import('./learn-command.js')).learnCommand;
     case 'intel':
