@@ -29,7 +29,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const stateDir = stringOpt(values, 'state');
   if (stateDir === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: --state DIR is required (that is where the baseline is kept)');
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: name at least one capture file');
-  const detection = setUpDetection({
+  const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir,
     baseline: true,

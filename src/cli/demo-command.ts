@@ -38,7 +38,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   if (files.length === 0) throw new PicketError('PKT_ERR_DEMO_MISSING', 'the bundled demo capture (assets/demo) is missing from this installation');
   const logsDir = path.resolve('data', 'demo-logs');
   const alerts: Alert[] = [];
-  const detection = setUpDetection({
+  const detection = await setUpDetection({
     configFile: path.join(demoDir(), 'picket.yaml'),
     onAlert: (a) => alerts.push(a),
   });

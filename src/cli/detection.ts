@@ -1,16 +1,23 @@
 /**
  * Wires the detection engine to a pipeline's bus for the commands that
  * analyse traffic (replay, baseline, sensor, demo): loads the site
- * configuration, opens the state directory, and collects alerts.
+ * configuration and threat intelligence, opens the state directory,
+ * enriches connections and alerts with ASN and country, and collects alerts.
  */
+import path from 'node:path';
 import { EventBus } from '../events/bus.js';
 import { createEngine, type Engine } from '../detect/engine.js';
 import { loadConfig } from '../config/load.js';
+import type { SiteConfig } from '../config/schema.js';
 import type { Alert } from '../alerts/alert.js';
+import { createIntelContext, defaultIntelCacheDir, type IntelSetup } from '../intel/index.js';
+import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
 
 export interface DetectionSetup {
   bus: EventBus;
   engine: Engine;
+  config: SiteConfig;
+  intel: IntelSetup;
   /** Alerts emitted so far. */
   readonly alerts: number;
   /** End of input: emit held alerts and save state. */
@@ -22,28 +29,42 @@ export interface DetectionOptions {
   stateDir?: string | undefined;
   baseline?: boolean;
   live?: boolean;
+  /** Load threat intelligence and IP enrichment (default true). */
+  intel?: boolean;
   onAlert(alert: Alert): void;
 }
 
-export function setUpDetection(opts: DetectionOptions): DetectionSetup {
+export async function setUpDetection(opts: DetectionOptions): Promise<DetectionSetup> {
   const config = loadConfig(opts.configFile);
+  const baseDir = opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd();
+  const intel: IntelSetup =
+    opts.intel === false
+      ? { intel: {}, enricher: undefined, sources: undefined, problems: [], attribution: [] }
+      : await createIntelContext(config, { baseDir, cacheDir: defaultIntelCacheDir(config, baseDir, opts.stateDir) });
+  for (const p of intel.problems) process.stderr.write(`picket: warning: ${p}\n`);
   const bus = new EventBus();
+  const enricher = intel.enricher;
+  // Registered before the engine so detectors and the log writer see enriched records.
+  if (enricher !== undefined) bus.on('flow.end', (e) => void enrichConnRecord(e.record, enricher));
   let alerts = 0;
   const engine = createEngine({
     config,
     bus,
+    intel: intel.intel,
     ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
     baseline: opts.baseline === true,
     live: opts.live === true,
     prompt: opts.live === true,
     onAlert: (a) => {
       alerts++;
-      opts.onAlert(a);
+      opts.onAlert(enricher !== undefined ? enrichAlert(a, enricher) : a);
     },
   });
   return {
     bus,
     engine,
+    config,
+    intel,
     get alerts() {
       return alerts;
     },

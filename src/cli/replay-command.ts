@@ -20,6 +20,7 @@ Options:
   --config FILE       site configuration (picket.yaml)
   --state DIR         keep known devices, user-agents and first-seen times across runs
   --no-analyzers      connection tracking only (no protocol parsers)
+  --no-intel          no threat intelligence or ASN/country enrichment (faster start)
   -q, --quiet         no summary on stderr
   -h, --help          this help
 
@@ -34,6 +35,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     state: { type: 'string' },
     'no-analyzers': { type: 'boolean' },
+    'no-intel': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -45,9 +47,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const format = stringOpt(values, 'format') ?? 'json';
   if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --format must be json or text, got "${format}"`);
   const logsDir = stringOpt(values, 'logs');
-  const detection = setUpDetection({
+  const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
+    intel: values['no-intel'] !== true,
     onAlert: (a) => writeAlert(a, format),
   });
   const summary = await replayCaptures(positionals, {

@@ -64,7 +64,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
 
   const format = stringOpt(values, 'format') ?? 'json';
   if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `sensor: --format must be json or text, got "${format}"`);
-  const detection = setUpDetection({
+  const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
     live: true,
