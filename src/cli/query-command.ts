@@ -18,6 +18,7 @@ import type {
   DnsRow,
   HostSummary,
   Page,
+  RangeFilter,
   StoredAlert,
 } from '../store/types.js';
 
@@ -110,13 +111,13 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
   const to = time(values, 'to');
   if (from !== undefined && to !== undefined && from > to) throw usage('--from is after --to');
   const range = { from, to, limit: int(values, 'limit', 1, 10_000), offset: int(values, 'offset', 0, Number.MAX_SAFE_INTEGER) };
-  const base = <T extends object>(): T => {
-    const f = {} as T & { from?: number; to?: number; limit?: number; offset?: number };
+  const base = <T extends RangeFilter>(): T => {
+    const f: RangeFilter = {};
     put(f, 'from', range.from);
     put(f, 'to', range.to);
     put(f, 'limit', range.limit);
     put(f, 'offset', range.offset);
-    return f;
+    return f as T;
   };
   switch (what) {
     case 'host': {
