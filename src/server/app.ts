@@ -12,6 +12,9 @@ import { registerJsonBodies } from './body.js';
 import type { ServerContext, ServerSettings } from './context.js';
 import { IngestQueue } from './ingest-queue.js';
 import { ouiTable, type OuiTable } from './oui.js';
+import { createServerMetrics } from './metrics.js';
+import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics/registry.js';
+import { adminAuth } from './auth.js';
 import type { ServerStores } from './store-port.js';
 import { adminRoutes } from './routes/admin.js';
 import { enrollRoutes } from './routes/enroll.js';
@@ -81,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     bodyStats,
     deviceSkips: new Map(),
     counters: new Map(),
+    metrics: createServerMetrics(() => ctx),
   };
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
@@ -99,6 +103,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('PKT_ERR_SERVER_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
+  // Prometheus scrape (admin token: Prometheus sends it with `authorization: {credentials_file: ...}`).
+  app.get('/metrics', { onRequest: adminAuth(ctx) }, async (_req, reply) =>
+    reply.header('content-type', METRICS_CONTENT_TYPE).send(ctx.metrics.registry.render() + renderMetrics()),
+  );
   await app.register(
     async (api) => {
       api.get('/ping', async () => ({ ok: true, version: SERVER_VERSION }));

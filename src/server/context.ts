@@ -8,6 +8,7 @@ import type { BodyStats } from './body.js';
 import type { IngestQueue } from './ingest-queue.js';
 import type { OuiTable } from './oui.js';
 import type { ServerStores } from './store-port.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface ServerSettings {
   /** Seconds an enrollment token lives by default. */
@@ -30,6 +31,7 @@ export interface ServerContext {
   deviceSkips: Map<string, number>;
   /** Agent health reports refused or failed, by reason. */
   counters: Map<string, number>;
+  metrics: ServerMetrics;
 }
 
 export function bump(map: Map<string, number>, key: string, by = 1): void {

@@ -90,7 +90,12 @@ export class IngestQueue {
   submit(job: IngestJob): Promise<IngestOutcome> {
     const key = `${job.agentId}\n${job.seq}`;
     const same = this.#inFlight.get(key);
-    if (same !== undefined) return same.then((o) => ({ stored: o.stored, duplicate: true }));
+    if (same !== undefined) {
+      return same.then((o) => {
+        this.stats.duplicate_batches++;
+        return { stored: o.stored, duplicate: true };
+      });
+    }
     if (this.#now() < this.#failingUntil) {
       this.stats.refused_store_failing++;
       return Promise.reject(this.#unavailable());

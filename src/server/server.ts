@@ -156,7 +156,7 @@ async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void>
     return;
   }
   let replay: ReturnType<typeof createIngestReplay> | undefined;
-  const detection = setUpDetection({ configFile: path.join(dir, 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
+  const detection = await setUpDetection({ configFile: path.join(dir, 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
   const devices = createDeviceExtractor(ctx.site, ctx.oui);
   detection.bus.onLog((e) => {
     if ('log' in e && 'record' in e) devices.add(e.log, e.record as unknown as Record<string, unknown>);

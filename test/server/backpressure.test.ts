@@ -92,6 +92,15 @@ describe('ingest backpressure', () => {
     assert.equal(conns.json.total, 3);
     const status = await adminGet(s, '/admin/status');
     assert.equal(status.json.ingest.refused_full, 1);
+    // The same counts in /metrics (Prometheus text, admin token).
+    assert.equal((await fetch(`${s.url}/metrics`)).status, 401);
+    const m = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    assert.match(m.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await m.text();
+    assert.match(text, /^picket_ingest_refused_total\{reason="queue_full"\} 1$/m);
+    assert.match(text, /^picket_ingest_batches_total\{outcome="stored"\} 3$/m);
+    assert.match(text, /^picket_ingest_batches_total\{outcome="duplicate"\} 1$/m);
+    assert.match(text, /^picket_store_latency_seconds_count\{op="insert_batch"\} 3$/m);
   });
 
   it('answers 503 with Retry-After while the store fails, and loses nothing', async () => {

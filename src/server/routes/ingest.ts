@@ -81,7 +81,9 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
           for (const [reason, n] of devices.skipped) bump(ctx.deviceSkips, reason, n);
           const updates = devices.take();
           if (updates.length > 0 && !(await meta.batchSeen(agent.agent_id, b.seq))) await store.upsertDevices(updates);
+          const t0 = performance.now();
           const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[]);
+          ctx.metrics.observeStore('insert_batch', (performance.now() - t0) / 1000);
           skipped = r.skipped;
           await meta.touchAgent(agent.agent_id);
           return { stored: r.stored, duplicate: r.duplicate };
