@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
 import { openStores } from '../store/open.js';
-import type { StoreOptions } from '../store/options.js';
+import { storeOptionsFrom } from '../store/config-schema.js';
 import { PicketError } from '../util/errors.js';
 import { ensureAdminToken, type AdminToken } from './admin-token.js';
 import { buildApp, type AppOptions } from './app.js';
@@ -54,11 +54,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The `store:` section when the configuration has one (added by the store part), else DuckDB defaults. */
-export function storeOptionsOf(config: SiteConfig): StoreOptions {
-  const s = (config as unknown as { store?: StoreOptions }).store;
-  return s ?? { engine: 'duckdb' };
-}
 
 function readPem(file: string, configFile: string | undefined, what: string): Buffer {
   const p = configFile !== undefined && !path.isAbsolute(file) ? path.resolve(path.dirname(configFile), file) : file;
@@ -77,7 +72,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const tls = config.server.tls;
   const https = tls === undefined ? undefined : { cert: readPem(tls.cert, opts.configFile, 'cert'), key: readPem(tls.key, opts.configFile, 'key') };
 
-  const opened = await openStores(dataDir, storeOptionsOf(config));
+  const opened = await openStores(dataDir, storeOptionsFrom(config.store));
   const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
   let built: Awaited<ReturnType<typeof buildApp>>;
   try {
