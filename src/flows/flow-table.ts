@@ -29,6 +29,8 @@ export const KEY_META = 0;
 export const KEY_PORTS = 1;
 export const KEY_ADDR_A = 2;
 export const KEY_ADDR_B = 6;
+/** Meta-word bit of an IPv6 key (the tracker sets it; see tracker.ts KEY_V6). */
+export const KEY_META_V6 = 0x100;
 
 /**
  * The table keeps at least this many entries per possible flow: at most 50%
@@ -61,12 +63,29 @@ export class FlowTable {
     this.#seed = seed >>> 0;
   }
 
-  /** Hash of a key (the per-table seed keeps crafted collisions from being portable). */
+  /**
+   * Hash of a key (the per-table seed keeps crafted collisions from being
+   * portable). An IPv4 key has only four meaningful words (meta, ports and
+   * one word per address; the rest are zero), so only those are mixed: the
+   * IPv6 bit in the meta word keeps the two families apart.
+   */
   hash(key: Uint32Array): number {
-    let h = this.#seed ^ 0x9e3779b9;
-    for (let i = 0; i < KEY_WORDS; i++) {
-      h = Math.imul(h ^ key[i]!, 0x85ebca6b);
-      h ^= h >>> 15;
+    const meta = key[KEY_META]!;
+    let h = Math.imul(this.#seed ^ 0x9e3779b9 ^ meta, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ key[KEY_PORTS]!, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ key[KEY_ADDR_A]!, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ key[KEY_ADDR_B]!, 0x85ebca6b);
+    h ^= h >>> 15;
+    if ((meta & KEY_META_V6) !== 0) {
+      for (let i = 1; i < 4; i++) {
+        h = Math.imul(h ^ key[KEY_ADDR_A + i]!, 0x85ebca6b);
+        h ^= h >>> 15;
+        h = Math.imul(h ^ key[KEY_ADDR_B + i]!, 0x85ebca6b);
+        h ^= h >>> 15;
+      }
     }
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     return (h ^ (h >>> 16)) >>> 0;

@@ -52,7 +52,7 @@ import {
   U_START_SEQ,
   U_VLAN,
 } from './flow-store.js';
-import { FlowTable, KEY_WORDS } from './flow-table.js';
+import { FlowTable, KEY_META_V6, KEY_WORDS } from './flow-table.js';
 import { icmp4Counterpart, icmp6Counterpart } from './icmp.js';
 import { buildConnId, buildConnRecord } from './record.js';
 import { LIKELY_SERVER_TCP, LIKELY_SERVER_UDP } from './server-ports.js';
@@ -115,7 +115,7 @@ const IP_TCP = 6;
 const IP_UDP = 17;
 const IP_ICMP = 1;
 const IP_ICMPV6 = 58;
-const KEY_V6 = 0x100;
+const KEY_V6 = KEY_META_V6;
 const KEY_ONE_WAY = 0x200;
 const IPV4_BROADCAST = 0xffffffff;
 const CH_D = 68;

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlowTable, KEY_WORDS } from '../../src/flows/flow-table.js';
+import { FlowTable, KEY_META_V6, KEY_WORDS } from '../../src/flows/flow-table.js';
 import { TimerWheel, WHEEL_SECONDS } from '../../src/flows/timer-wheel.js';
 
 /** Deterministic pseudo-random numbers (xorshift32). */
@@ -58,6 +58,36 @@ test('table: random insert/remove at 50% load matches a Map', () => {
     const off = t.entryOffset(f);
     assert.equal(t.words[off + 1], n & 0xffff);
   }
+});
+
+test('table hash: IPv4 keys mix their four words, IPv6 keys all ten, and both spread well', () => {
+  const t = new FlowTable(16, 777);
+  const buckets = 1 << 16;
+  const seen4 = new Uint8Array(buckets);
+  const seen6 = new Uint8Array(buckets);
+  let distinct4 = 0;
+  let distinct6 = 0;
+  const k = new Uint32Array(KEY_WORDS);
+  for (let i = 0; i < buckets; i++) {
+    // Neighbouring clients and ports towards one server: the usual worst case.
+    k.fill(0);
+    k[0] = 6;
+    k[1] = (((32768 + (i & 1023)) << 16) | 443) >>> 0;
+    k[2] = (0x0a000000 + (i >>> 10)) >>> 0;
+    k[6] = 0xc6336401;
+    const h4 = t.hash(k) & (buckets - 1);
+    if (seen4[h4]++ === 0) distinct4++;
+    k[0] = 6 | KEY_META_V6;
+    k[2] = 0x20010db8;
+    k[5] = i >>> 10; // IPv6 keys differ only in a word an IPv4 key never uses
+    k[6] = 0x20010db8;
+    k[9] = 1;
+    const h6 = t.hash(k) & (buckets - 1);
+    if (seen6[h6]++ === 0) distinct6++;
+  }
+  // Uniform hashing fills 1 - 1/e (63%) of the buckets.
+  assert.ok(distinct4 > 0.6 * buckets, `IPv4 spread ${distinct4}`);
+  assert.ok(distinct6 > 0.6 * buckets, `IPv6 spread ${distinct6}`);
 });
 
 test('table: growth keeps every key', () => {
