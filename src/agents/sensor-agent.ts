@@ -94,7 +94,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   const shipper = openAgentShipper(values, 'sensor', 'sensor');
   if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
 
-  const detection = setUpDetection({
+  const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
     live: iface !== undefined,
