@@ -5,7 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { checkConfigText } from '../../src/config/load.js';
+import { createSinks } from '../../src/sinks/index.js';
+import { tempDir } from '../helpers/paths.js';
+import { makeAlert } from './helpers.js';
 
 function problems(yaml: string): string[] {
   return checkConfigText(yaml, 'picket.yaml').problems.map((p) => `${p.line}: ${p.path}: ${p.message}`);
@@ -82,4 +87,21 @@ sinks:
   assert.match(text, /sinks\[4\]/);
   // Names are checked once every entry is valid.
   assert.match(problems('sinks:\n  - { type: file, name: a, path: x }\n  - { type: file, name: a, path: y }\n').join('\n'), /3: sinks\[1\]\.name: "a" is used by two sinks/);
+});
+
+test('the loaded, frozen config.sinks goes straight into createSinks', async () => {
+  const dir = tempDir();
+  try {
+    const r = checkConfigText('sinks:\n  - { type: file, name: f, path: out.jsonl, rules: ["scan.*"] }\n', 'picket.yaml');
+    assert.deepEqual(r.problems, []);
+    const sinks = createSinks(r.config!.sinks, { dataDir: path.join(dir, 'data'), baseDir: dir });
+    sinks.deliver(makeAlert(1));
+    sinks.deliver(makeAlert(2, { rule: 'dns.excessive_queries' }));
+    await sinks.flush();
+    await sinks.close();
+    assert.equal(fs.readFileSync(path.join(dir, 'out.jsonl'), 'utf8').trim().split('\n').length, 1);
+    assert.ok(fs.existsSync(path.join(dir, 'data', 'sinks', 'f', 'acked')), 'queue under <dataDir>/sinks/<name>/');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
