@@ -16,6 +16,7 @@
  * subclasses it.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { HostnameEvent } from '../../events/hostname.js';
 import { DnsPort, Opcode, RRType, opcodeName, qclassName, qtypeName, rcodeName } from './consts.js';
 import { DnsParseFlag, parseDnsMessage, type DnsMessage, type DnsResourceRecord } from './parser.js';
@@ -363,17 +364,9 @@ export class DnsAnalyzer implements Analyzer {
   }
 
   #log(t: DnsTxn): void {
-    const c = this.ctx.conn;
-    const rec: DnsRecord = {
-      ts: t.ts,
-      uid: c.uid,
-      'id.orig_h': c.orig_h,
-      'id.orig_p': c.orig_p,
-      'id.resp_h': c.resp_h,
-      'id.resp_p': c.resp_p,
-      proto: this.#tcp ? 'tcp' : 'udp',
-      trans_id: t.transId,
-    } as DnsRecord;
+    const rec = startRecord<DnsRecord>(this.ctx.conn, t.ts);
+    rec.proto = this.#tcp ? 'tcp' : 'udp';
+    rec.trans_id = t.transId;
     if (t.rtt >= 0) rec.rtt = t.rtt;
     if (t.query !== undefined) rec.query = t.query;
     if (t.qclass >= 0) {
@@ -400,7 +393,7 @@ export class DnsAnalyzer implements Analyzer {
       rec.opcode = t.opcode;
       rec.opcode_name = t.opcodeName;
     }
-    this.ctx.emit({ type: 'dns', log: 'dns', ts: t.ts, uid: c.uid, record: rec });
+    this.ctx.emit({ type: 'dns', log: 'dns', ts: t.ts, uid: rec.uid, record: rec });
   }
 
   #answerEvent(msg: DnsMessage, fromOrig: boolean, ts: number): void {

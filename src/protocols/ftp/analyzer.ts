@@ -9,6 +9,7 @@
  * auth event when it ends.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import { logString } from '../http/text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import { LineReader, type LineSink } from '../mail/lines.js';
@@ -150,14 +151,8 @@ export class FtpAnalyzer implements Analyzer, LineSink {
   #emitLog(p: Pending, code: number, msg: string | undefined): void {
     if (this.#log === undefined) return;
     const c = this.#ctx.conn;
-    const rec = {} as FtpRecord;
     // Zeek's field order (insertion order is the key order); unset fields stay absent.
-    rec.ts = p.ts;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<FtpRecord>(c, p.ts);
     rec.user = this.#user ?? UNKNOWN_USER;
     rec.command = p.command;
     if (p.arg !== undefined && p.arg !== '') rec.arg = p.arg;

@@ -7,6 +7,7 @@
  * logged when the connection ends, as Zeek does.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { AuthEvent } from '../../events/auth.js';
 import { isContinuationChallenge, parseAuthorization } from './auth.js';
 import {
@@ -380,13 +381,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     tx.logged = true;
     const c = this.#ctx.conn;
     // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
-    const rec = {} as HttpRecord;
-    rec.ts = tx.ts;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<HttpRecord>(c, tx.ts);
     rec.trans_depth = tx.depth;
     if (tx.method !== undefined) rec.method = tx.method;
     if (tx.host !== undefined) rec.host = tx.host;

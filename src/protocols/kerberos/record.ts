@@ -3,15 +3,11 @@
  * filled as messages arrive, in whatever order that is); unset fields are
  * left out. Picket additions follow Zeek's fields.
  */
+import { orderFields, ZEEK_ID_COLUMNS } from '../zeek-record.js';
 import type { KerberosRecord } from './events.js';
 
 const ORDER: readonly (keyof KerberosRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
+  ...ZEEK_ID_COLUMNS,
   'request_type',
   'client',
   'service',
@@ -27,10 +23,5 @@ const ORDER: readonly (keyof KerberosRecord)[] = [
 ];
 
 export function orderKerberosRecord(rec: KerberosRecord): KerberosRecord {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < ORDER.length; i++) {
-    const k = ORDER[i]!;
-    if (rec[k] !== undefined) out[k] = rec[k];
-  }
-  return out as unknown as KerberosRecord;
+  return orderFields(rec, ORDER);
 }

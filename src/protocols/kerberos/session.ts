@@ -11,6 +11,7 @@
  * routine "pre-authentication needed" drop the record.
  */
 import type { AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
 import { KrbMsgType, cipherName, errorName, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
 import type { ApReply, ApRequest, KdcReply, KdcRequest, KrbErrorMessage } from './parser.js';
@@ -40,15 +41,7 @@ export class KrbSession {
 
   #open(ts: number): KerberosRecord {
     if (this.#pending !== null) return this.#pending;
-    const c = this.#ctx.conn;
-    const rec: KerberosRecord = {
-      ts,
-      uid: c.uid,
-      'id.orig_h': c.orig_h,
-      'id.orig_p': c.orig_p,
-      'id.resp_h': c.resp_h,
-      'id.resp_p': c.resp_p,
-    };
+    const rec = startRecord<KerberosRecord>(this.#ctx.conn, ts);
     this.#pending = rec;
     return rec;
   }

@@ -16,6 +16,7 @@
  * StartTLS likewise stops the analysis.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { AuthEvent } from '../../events/auth.js';
 import { elementSize } from '../asn1/ber.js';
 import { isNtlmssp } from '../asn1/spnego.js';
@@ -257,16 +258,9 @@ export class LdapAnalyzer implements Analyzer {
   // ---- records ----
 
   #newRecord(id: number, ts: number): LdapRecord {
-    const c = this.#ctx.conn;
-    return {
-      ts,
-      uid: c.uid,
-      'id.orig_h': c.orig_h,
-      'id.orig_p': c.orig_p,
-      'id.resp_h': c.resp_h,
-      'id.resp_p': c.resp_p,
-      message_id: id,
-    };
+    const rec = startRecord<LdapRecord>(this.#ctx.conn, ts);
+    rec.message_id = id;
+    return rec;
   }
 
   #pendingMessage(id: number, ts: number): PendingMessage {
@@ -291,17 +285,9 @@ export class LdapAnalyzer implements Analyzer {
         const oldest = this.#searches.keys().next();
         if (oldest.done !== true) this.#emitSearch(oldest.value);
       }
-      const c = this.#ctx.conn;
-      s = {
-        ts,
-        uid: c.uid,
-        'id.orig_h': c.orig_h,
-        'id.orig_p': c.orig_p,
-        'id.resp_h': c.resp_h,
-        'id.resp_p': c.resp_p,
-        message_id: id,
-        result_count: 0,
-      };
+      s = startRecord<LdapSearchRecord>(this.#ctx.conn, ts);
+      s.message_id = id;
+      s.result_count = 0;
       this.#searches.set(id, s);
     }
     return s;

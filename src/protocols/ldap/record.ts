@@ -3,15 +3,11 @@
  * (requests and responses fill them in arrival order); unset fields are left
  * out.
  */
+import { orderFields, ZEEK_ID_COLUMNS } from '../zeek-record.js';
 import type { LdapRecord, LdapSearchRecord } from './events.js';
 
 const LDAP_ORDER: readonly (keyof LdapRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
+  ...ZEEK_ID_COLUMNS,
   'message_id',
   'version',
   'opcode',
@@ -22,12 +18,7 @@ const LDAP_ORDER: readonly (keyof LdapRecord)[] = [
 ];
 
 const SEARCH_ORDER: readonly (keyof LdapSearchRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
+  ...ZEEK_ID_COLUMNS,
   'message_id',
   'scope',
   'deref_aliases',
@@ -39,19 +30,10 @@ const SEARCH_ORDER: readonly (keyof LdapSearchRecord)[] = [
   'attributes',
 ];
 
-function order<T extends object>(rec: T, keys: readonly (keyof T)[]): T {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (rec[k] !== undefined) out[k as string] = rec[k];
-  }
-  return out as T;
-}
-
 export function orderLdapRecord(rec: LdapRecord): LdapRecord {
-  return order(rec, LDAP_ORDER);
+  return orderFields(rec, LDAP_ORDER);
 }
 
 export function orderSearchRecord(rec: LdapSearchRecord): LdapSearchRecord {
-  return order(rec, SEARCH_ORDER);
+  return orderFields(rec, SEARCH_ORDER);
 }

@@ -9,6 +9,7 @@
  * `unknown` auth event at the end.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import { ER_ACCESS_DENIED, ER_ACCESS_DENIED_NO_PASSWORD, MAX_PACKET, MysqlAnomaly, PACKET_HEADER, Reply } from './consts.js';
@@ -159,14 +160,8 @@ export class MysqlAnalyzer implements Analyzer {
   #emitLog(success: boolean | undefined, rows: number | undefined, response: string | undefined): void {
     if (this.#log === undefined) return;
     const c = this.#ctx.conn;
-    const rec = {} as MysqlRecord;
     // Zeek's field order (insertion order is the key order); unset fields stay absent.
-    rec.ts = this.#loginTs;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<MysqlRecord>(c, this.#loginTs);
     rec.cmd = 'login';
     if (this.#user !== undefined) rec.arg = this.#user;
     if (success !== undefined) rec.success = success;

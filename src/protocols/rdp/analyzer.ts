@@ -7,6 +7,7 @@
  * cookie) per connection that sent a Connection Request.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import { MAX_TPDU, RdpAnomaly, failureName, protocolName, requestedNames } from './consts.js';
@@ -123,14 +124,8 @@ export class RdpAnalyzer implements Analyzer {
     this.#cliDone = true;
     this.#srvDone = true;
     const c = this.#ctx.conn;
-    const rec = {} as RdpRecord;
     // Zeek's field order (insertion order is the key order); unset fields stay absent.
-    rec.ts = this.#ts;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<RdpRecord>(c, this.#ts);
     if (this.#cookie !== undefined) rec.cookie = this.#cookie;
     if (this.#failure !== undefined) rec.result = failureName(this.#failure);
     if (this.#selected !== undefined) rec.security_protocol = protocolName(this.#selected);

@@ -12,6 +12,7 @@
  * skipped: their content cannot be read.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { AuthEvent } from '../../events/auth.js';
 import {
   NbssType,
@@ -361,15 +362,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   }
 
   #mappingRecord(p: Pending): SmbMappingRecord {
-    const c = this.#ctx.conn;
-    const rec: SmbMappingRecord = {
-      ts: p.ts,
-      uid: c.uid,
-      'id.orig_h': c.orig_h,
-      'id.orig_p': c.orig_p,
-      'id.resp_h': c.resp_h,
-      'id.resp_p': c.resp_p,
-    };
+    const rec = startRecord<SmbMappingRecord>(this.#ctx.conn, p.ts);
     if (p.path !== undefined) rec.path = p.path;
     return rec;
   }

@@ -7,6 +7,7 @@
  * kerberos.log "AP" records through a `KrbSession`.
  */
 import type { AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import { unwrapMechToken, KrbTokId, NegState } from '../asn1/spnego.js';
 import { parseKrbMessage } from '../kerberos/parser.js';
 import { KrbMsgType } from '../kerberos/consts.js';
@@ -39,15 +40,7 @@ export class GssAuth {
 
   #record(ts: number): NtlmRecord {
     if (this.#ntlm !== null) return this.#ntlm;
-    const c = this.#ctx.conn;
-    this.#ntlm = {
-      ts,
-      uid: c.uid,
-      'id.orig_h': c.orig_h,
-      'id.orig_p': c.orig_p,
-      'id.resp_h': c.resp_h,
-      'id.resp_p': c.resp_p,
-    };
+    this.#ntlm = startRecord<NtlmRecord>(this.#ctx.conn, ts);
     return this.#ntlm;
   }
 

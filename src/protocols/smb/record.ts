@@ -3,15 +3,11 @@
  * (they are filled as messages arrive); unset fields are left out, Picket
  * additions follow Zeek's fields.
  */
+import { orderFields, ZEEK_ID_COLUMNS } from '../zeek-record.js';
 import type { NtlmRecord, SmbMappingRecord } from './events.js';
 
 const MAPPING_ORDER: readonly (keyof SmbMappingRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
+  ...ZEEK_ID_COLUMNS,
   'path',
   'service',
   'native_file_system',
@@ -19,12 +15,7 @@ const MAPPING_ORDER: readonly (keyof SmbMappingRecord)[] = [
 ];
 
 const NTLM_ORDER: readonly (keyof NtlmRecord)[] = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
+  ...ZEEK_ID_COLUMNS,
   'username',
   'hostname',
   'domainname',
@@ -35,19 +26,10 @@ const NTLM_ORDER: readonly (keyof NtlmRecord)[] = [
   'status',
 ];
 
-function order<T extends object>(rec: T, keys: readonly (keyof T)[]): T {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (rec[k] !== undefined) out[k as string] = rec[k];
-  }
-  return out as T;
-}
-
 export function orderMappingRecord(rec: SmbMappingRecord): SmbMappingRecord {
-  return order(rec, MAPPING_ORDER);
+  return orderFields(rec, MAPPING_ORDER);
 }
 
 export function orderNtlmRecord(rec: NtlmRecord): NtlmRecord {
-  return order(rec, NTLM_ORDER);
+  return orderFields(rec, NTLM_ORDER);
 }

@@ -7,6 +7,7 @@
  * the connection ends.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
 import { Msg, SIZE_HIDING_COMPRESSION, SshAnomaly } from './consts.js';
 import { loginDirection } from './direction.js';
@@ -165,14 +166,8 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
     if (this.#logged) return;
     this.#logged = true;
     const c = this.#ctx.conn;
-    const rec = {} as SshRecord;
     // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
-    rec.ts = this.#ts;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<SshRecord>(c, this.#ts);
     if (this.#version !== undefined) rec.version = this.#version;
     if (this.#authSuccess !== undefined) rec.auth_success = this.#authSuccess;
     rec.auth_attempts = this.#authAttempts;

@@ -6,6 +6,7 @@
  * connection ends.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { startRecord } from '../zeek-record.js';
 import {
   ContentType,
   HISTORY_ALERT,
@@ -200,13 +201,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     const c = this.#ctx.conn;
     const h = this.#hello;
     // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
-    const rec = {} as SslRecord;
-    rec.ts = this.#ts;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
+    const rec = startRecord<SslRecord>(c, this.#ts);
     if (this.#version >= 0) rec.version = versionName(this.#version);
     if (this.#cipher >= 0) rec.cipher = cipherName(this.#cipher);
     if (this.#curve >= 0) rec.curve = groupName(this.#curve);

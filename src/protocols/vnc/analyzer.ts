@@ -10,6 +10,7 @@
  * SecurityResult, success for security type None, otherwise `unknown`.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { orderFields, startRecord, ZEEK_ID_COLUMNS } from '../zeek-record.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { logString } from '../http/text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
@@ -19,6 +20,21 @@ import { parseVersion, protocolLevel, u16, u32 } from './parser.js';
 
 /** Where rfb.log events go until the event union carries them (see index.ts). */
 export type RfbLogSink = (event: RfbLogEvent) => void;
+
+/** rfb.log columns in Zeek's order; fields are collected in handshake order. */
+const RFB_COLUMNS: readonly (keyof RfbRecord)[] = [
+  ...ZEEK_ID_COLUMNS,
+  'client_major_version',
+  'client_minor_version',
+  'server_major_version',
+  'server_minor_version',
+  'authentication_method',
+  'auth',
+  'share_flag',
+  'desktop_name',
+  'width',
+  'height',
+];
 
 // Server phases.
 const S_VERSION = 0;
@@ -59,16 +75,8 @@ export class VncAnalyzer implements Analyzer {
     this.#ctx = ctx;
     this.#log = log;
     this.#auth = new AuthReporter(ctx, 'vnc');
-    const c = ctx.conn;
-    const rec = {} as RfbRecord;
     // Collected as the handshake goes; ts is set when the first version arrives.
-    rec.ts = 0;
-    rec.uid = c.uid;
-    rec['id.orig_h'] = c.orig_h;
-    rec['id.orig_p'] = c.orig_p;
-    rec['id.resp_h'] = c.resp_h;
-    rec['id.resp_p'] = c.resp_p;
-    this.#rec = rec;
+    this.#rec = startRecord<RfbRecord>(ctx.conn, 0);
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
@@ -314,24 +322,7 @@ export class VncAnalyzer implements Analyzer {
     this.#logged = true;
     if (this.#log === undefined) return;
     // Fields arrived in handshake order; the log line takes Zeek's order (insertion order is the key order).
-    const r = this.#rec;
-    const out = {} as RfbRecord;
-    out.ts = r.ts;
-    out.uid = r.uid;
-    out['id.orig_h'] = r['id.orig_h'];
-    out['id.orig_p'] = r['id.orig_p'];
-    out['id.resp_h'] = r['id.resp_h'];
-    out['id.resp_p'] = r['id.resp_p'];
-    if (r.client_major_version !== undefined) out.client_major_version = r.client_major_version;
-    if (r.client_minor_version !== undefined) out.client_minor_version = r.client_minor_version;
-    if (r.server_major_version !== undefined) out.server_major_version = r.server_major_version;
-    if (r.server_minor_version !== undefined) out.server_minor_version = r.server_minor_version;
-    if (r.authentication_method !== undefined) out.authentication_method = r.authentication_method;
-    if (r.auth !== undefined) out.auth = r.auth;
-    if (r.share_flag !== undefined) out.share_flag = r.share_flag;
-    if (r.desktop_name !== undefined) out.desktop_name = r.desktop_name;
-    if (r.width !== undefined) out.width = r.width;
-    if (r.height !== undefined) out.height = r.height;
+    const out = orderFields(this.#rec, RFB_COLUMNS);
     this.#log({ type: 'rfb', log: 'rfb', ts: out.ts, uid: out.uid, record: out });
   }
 }
