@@ -1,0 +1,97 @@
+/**
+ * `picket query` as a separate process: straight on a data directory filled
+ * by replaying the wikipedia capture, and against a real `picket server` on
+ * 127.0.0.1 holding the same data; both answers must equal the store's.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { openStores } from '../../src/store/open.js';
+import { ingestReplay } from '../../src/store/ingest-replay.js';
+import { runServer } from '../../src/server/server.js';
+import type { HostSummary, Page, ConnRow } from '../../src/store/types.js';
+import { ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const WIKI = path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap');
+const HOST = '141.142.220.118';
+
+function picket(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(JSON.parse(process.argv[1]));`, JSON.stringify(args)],
+      { env: { ...process.env, PICKET_ADMIN_TOKEN: '', ...env } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('picket query on a data directory and through a running server', async () => {
+  const dir = tempDir('picket-query-');
+  try {
+    let expected: HostSummary;
+    let expectedConns: Page<ConnRow>;
+    {
+      const { store, close } = await openStores(dir);
+      await ingestReplay(store, [WIKI]);
+      expected = await store.hostSummary(HOST);
+      expectedConns = await store.connections({ cidr: '141.142.220.0/24', port: 80, limit: 5 });
+      await close();
+    }
+    assert.ok(expected.connections > 10);
+
+    const host = await picket(['query', 'host', HOST, '--data', dir, '--format', 'json']);
+    assert.equal(host.status, 0, host.stderr);
+    assert.deepEqual(JSON.parse(host.stdout), expected);
+
+    const tableOut = await picket(['query', 'host', HOST, '--data', dir]);
+    assert.equal(tableOut.status, 0, tableOut.stderr);
+    assert.match(tableOut.stdout, /bytes sent/);
+    assert.match(tableOut.stdout, new RegExp(`\\b${expected.bytes_sent}\\b`));
+    assert.match(tableOut.stdout, /upload\.wikimedia\.org/);
+
+    const conns = await picket(['query', 'connections', '--cidr', '141.142.220.0/24', '--port', '80', '--limit', '5', '--data', dir, '--format', 'json']);
+    assert.equal(conns.status, 0, conns.stderr);
+    assert.deepEqual(JSON.parse(conns.stdout), expectedConns);
+
+    const window = await picket(['query', 'dns', '--ip', HOST, '--from', '2011-03-18T19:06:00Z', '--to', '1400000000', '--data', dir, '--format', 'json']);
+    assert.equal(window.status, 0, window.stderr);
+    assert.ok((JSON.parse(window.stdout) as Page<unknown>).total > 0);
+
+    const bad = await picket(['query', 'host', 'not-an-ip', '--data', dir]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /not an IP address/);
+    assert.equal((await picket(['query', 'connections', '--from', 'yesterday', '--data', dir])).status, 2);
+    assert.equal((await picket(['query', 'host', HOST, '--server', 'http://127.0.0.1:1'])).status, 2); // no token
+
+    const token = `admintoken-${process.pid}-0123456789abcdef`;
+    const server = await runServer({ dataDir: dir, listen: '127.0.0.1:0', env: { PICKET_ADMIN_TOKEN: token }, logLevel: false });
+    try {
+      const remote = await picket(['query', 'host', HOST, '--server', server.url, '--format', 'json'], { PICKET_ADMIN_TOKEN: token });
+      assert.equal(remote.status, 0, remote.stderr);
+      assert.deepEqual(JSON.parse(remote.stdout), expected);
+      const rconns = await picket(['query', 'connections', '--cidr', '141.142.220.0/24', '--port', '80', '--limit', '5', '--server', server.url, '--token', token, '--format', 'json']);
+      assert.equal(rconns.status, 0, rconns.stderr);
+      assert.deepEqual(JSON.parse(rconns.stdout), expectedConns);
+      const denied = await picket(['query', 'host', HOST, '--server', server.url, '--token', 'wrong']);
+      assert.equal(denied.status, 1);
+      assert.match(denied.stderr, /401/);
+      // While the server holds the file, --data is refused with a pointer to --server.
+      const locked = await picket(['query', 'host', HOST, '--data', dir]);
+      assert.equal(locked.status, 1);
+      assert.match(locked.stderr, /--server/);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
