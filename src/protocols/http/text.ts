@@ -1,5 +1,6 @@
 /**
- * Byte-to-text helpers shared by the HTTP, TLS and SSH analyzers: turn wire
+ * Byte-to-text helpers shared by the HTTP, TLS, SSH and other analyzers (the
+ * UTF-8 sequence checks also serve dns/format.ts): turn wire
  * bytes into log strings (printable ASCII and valid UTF-8 kept, every other
  * byte written as `\xNN` the way Zeek's logs show it, so odd input is visible
  * and never lost), undo URI percent-escapes, and compare header names without
@@ -13,8 +14,8 @@ function printable(b: number): boolean {
   return b >= 0x20 && b < 0x7f;
 }
 
-/** Length of a valid UTF-8 sequence starting at `i` (2..4), or 0 when it is not one. */
-function utf8Length(buf: Uint8Array, i: number, end: number): number {
+/** Length of a valid UTF-8 sequence starting at `i` (2..4, before `end`), or 0 when it is not one. */
+export function utf8Length(buf: Uint8Array, i: number, end: number): number {
   const b = buf[i]!;
   let n: number;
   let min: number;
@@ -42,7 +43,8 @@ function utf8Length(buf: Uint8Array, i: number, end: number): number {
   return n;
 }
 
-function decodeUtf8(buf: Uint8Array, i: number, n: number): number {
+/** Code point of the `n`-byte UTF-8 sequence at `i` (one `utf8Length` accepted). */
+export function decodeUtf8(buf: Uint8Array, i: number, n: number): number {
   const b = buf[i]!;
   let cp = b & (n === 2 ? 0x1f : n === 3 ? 0x0f : 0x07);
   for (let k = 1; k < n; k++) cp = (cp << 6) | (buf[i + k]! & 0x3f);
