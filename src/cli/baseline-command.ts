@@ -36,7 +36,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     onAlert: () => undefined,
   });
   const summary = await replayCaptures(positionals, { bus: detection.bus });
-  detection.finish();
+  await detection.finish();
   const st = detection.engine.stats().state;
   if (values.quiet !== true) {
     process.stderr.write(formatSummary({ command: 'picket baseline', ...summary }));

@@ -43,7 +43,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     onAlert: (a) => alerts.push(a),
   });
   const summary = await replayCaptures(files, { logsDir, bus: detection.bus });
-  detection.finish();
+  await detection.finish();
   process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length }));
   alerts.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : 1));
   process.stdout.write(`Alerts: ${formatCount(alerts.length)}\n`);

@@ -12,6 +12,7 @@ import type { SiteConfig } from '../config/schema.js';
 import type { Alert } from '../alerts/alert.js';
 import { createIntelContext, defaultIntelCacheDir, type IntelSetup } from '../intel/index.js';
 import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
+import { createSinks } from '../sinks/index.js';
 
 export interface DetectionSetup {
   bus: EventBus;
@@ -20,8 +21,8 @@ export interface DetectionSetup {
   intel: IntelSetup;
   /** Alerts emitted so far. */
   readonly alerts: number;
-  /** End of input: emit held alerts and save state. */
-  finish(): void;
+  /** End of input: emit held alerts, save state, deliver queued alerts to the sinks. */
+  finish(): Promise<void>;
 }
 
 export interface DetectionOptions {
@@ -31,6 +32,8 @@ export interface DetectionOptions {
   live?: boolean;
   /** Load threat intelligence and IP enrichment (default true). */
   intel?: boolean;
+  /** Where sink queues live (default: the state directory, else ./data). */
+  dataDir?: string;
   onAlert(alert: Alert): void;
 }
 
@@ -46,6 +49,10 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
   const enricher = intel.enricher;
   // Registered before the engine so detectors and the log writer see enriched records.
   if (enricher !== undefined) bus.on('flow.end', (e) => void enrichConnRecord(e.record, enricher));
+  const sinks =
+    config.sinks.length === 0
+      ? null
+      : createSinks(config.sinks, { dataDir: opts.dataDir ?? opts.stateDir ?? path.resolve('data'), baseDir });
   let alerts = 0;
   const engine = createEngine({
     config,
@@ -57,7 +64,9 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     prompt: opts.live === true,
     onAlert: (a) => {
       alerts++;
-      opts.onAlert(enricher !== undefined ? enrichAlert(a, enricher) : a);
+      const alert = enricher !== undefined ? enrichAlert(a, enricher) : a;
+      sinks?.deliver(alert);
+      opts.onAlert(alert);
     },
   });
   return {
@@ -68,9 +77,13 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     get alerts() {
       return alerts;
     },
-    finish() {
+    async finish() {
       engine.flush();
       engine.saveState();
+      if (sinks !== null) {
+        await sinks.flush();
+        await sinks.close();
+      }
     },
   };
 }

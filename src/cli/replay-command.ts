@@ -58,7 +58,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
   });
-  detection.finish();
+  await detection.finish();
   if (values.quiet !== true) {
     process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts }));
   }

@@ -120,7 +120,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   try {
     const capture = await source.run((pkt) => pipeline.packet(pkt));
     pipeline.finish();
-    detection.finish();
+    await detection.finish();
     writer?.close();
     process.stderr.write(
       formatSummary({

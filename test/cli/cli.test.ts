@@ -174,3 +174,20 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay delivers alerts to the configured sinks (file sink, EVE format)', () => {
+  const dir = tempDir();
+  try {
+    const config = path.join(dir, 'picket.yaml');
+    const lab = fs.readFileSync(path.join(LAB, 'picket.yaml'), 'utf8');
+    fs.writeFileSync(config, `${lab}\nsinks:\n  - { type: file, name: eve, path: ${JSON.stringify(path.join(dir, 'eve.json'))}, format: eve }\n`);
+    const r = picket(['replay', path.join(LAB, 'captures', 'scan-syn.pcap'), '--config', config, '--state', path.join(dir, 'state'), '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    const eve = lines(path.join(dir, 'eve.json')).map((l) => JSON.parse(l) as { event_type: string; src_ip: string; alert: { signature: string } });
+    const stdout = lines0(r.stdout);
+    assert.equal(eve.length, stdout.length, 'every alert reached the sink');
+    assert.ok(eve.some((e) => e.event_type === 'alert' && e.src_ip === '10.77.2.20'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
