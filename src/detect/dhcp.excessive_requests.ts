@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow, RateWindow } from '../state/window.js';
-import { DHCP } from './dhcp-consts.js';
+import { DhcpMessageType } from '../protocols/dhcp/consts.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -53,10 +53,10 @@ export default defineDetector({
       'dhcp.message'(e) {
         if (!e.is_client) return;
         const t = e.msg_type;
-        if (t !== DHCP.DISCOVER && t !== DHCP.REQUEST) return;
+        if (t !== DhcpMessageType.DISCOVER && t !== DhcpMessageType.REQUEST) return;
         if (ctx.excluded(e.src_ip)) return;
         const mac = e.chaddr;
-        if (t === DHCP.DISCOVER) {
+        if (t === DhcpMessageType.DISCOVER) {
           const n = discovers.add(SENSOR_KEY, e.ts);
           const m = macs.add(SENSOR_KEY, mac, e.ts);
           if (n >= o.discover_threshold && m >= o.distinct_macs) {

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { DHCP, UNSPECIFIED_V4 } from './dhcp-consts.js';
+import { DhcpMessageType, UNSPECIFIED_V4 } from '../protocols/dhcp/consts.js';
 
 /** Transactions remembered for the conflict check (a starvation attack makes thousands per minute). */
 const MAX_XIDS = 20000;
@@ -44,7 +44,7 @@ export default defineDetector({
       'dhcp.message'(e) {
         if (e.is_client) return;
         const t = e.msg_type;
-        if (t !== DHCP.OFFER && t !== DHCP.ACK && !(o.include_nak && t === DHCP.NAK)) return;
+        if (t !== DhcpMessageType.OFFER && t !== DhcpMessageType.ACK && !(o.include_nak && t === DhcpMessageType.NAK)) return;
         const server = e.server_id ?? e.src_ip;
         if (ctx.excluded(server)) return;
         const offered = e.yiaddr !== UNSPECIFIED_V4 ? e.yiaddr : null;

@@ -2,10 +2,14 @@
  * DHCPv4 wire values (RFC 2131, RFC 2132 and the option RFCs named below)
  * and the message type names Zeek's dhcp.log uses (DHCP::message_types);
  * unknown types fall back to "unknown-message-type-<n>", never empty.
+ * Parser-free, so the DHCP detectors share these values with the analyzer.
  */
 
 /** BOOTP op codes (RFC 951). */
 export const BootpOp = { REQUEST: 1, REPLY: 2 } as const;
+
+/** The unspecified address DHCP uses before a client has one (ciaddr/yiaddr/giaddr unset). */
+export const UNSPECIFIED_V4 = '0.0.0.0';
 
 /** The magic cookie that starts the options field (RFC 2131 §3). */
 export const DHCP_MAGIC_COOKIE = 0x63825363;
