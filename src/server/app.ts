@@ -55,6 +55,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     agentStaleAfter: srv.agent_stale_after,
     maxRecordsPerBatch: ingest.max_records_per_batch,
     retryAfter: ingest.retry_after,
+    maxParallelBodies: ingest.max_parallel_bodies,
   };
   const fopts: FastifyServerOptions = {
     logger: opts.logLevel === undefined || opts.logLevel === false ? false : { level: opts.logLevel },
@@ -85,6 +86,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     deviceSkips: new Map(),
     counters: new Map(),
     metrics: createServerMetrics(() => ctx),
+    parsing: 0,
   };
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated agent (agent routes only). */
     agent: AgentRecord | null;
+    /** This ingest request holds one of the parallel-body slots. */
+    parsingSlot: boolean;
   }
 }
 

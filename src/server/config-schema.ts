@@ -16,13 +16,18 @@ const ingestSchema = z.strictObject({
   /** Largest request body on the wire (compressed); bigger ones get 413. */
   max_body_bytes: z.number().int().min(1024).default(16 * 1024 * 1024),
   /** Largest body after gunzip: a decompression bomb stops here with 413. */
-  max_decompressed_bytes: z.number().int().min(1024).default(128 * 1024 * 1024),
+  max_decompressed_bytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+  /**
+   * Ingest bodies read and decompressed at once; more get 429 before their body
+   * is read. With max_decompressed_bytes this bounds parsing memory (8 x 64 MiB).
+   */
+  max_parallel_bodies: z.number().int().min(1).default(8),
   /** Records in one batch; agents batch far fewer (a few thousand). */
   max_records_per_batch: z.number().int().min(1).default(100_000),
   /** Batches waiting for the store; past it new batches get 429. */
   queue_batches: z.number().int().min(1).default(64),
-  /** Records waiting for the store (the memory bound that matters); past it 429. */
-  queue_records: z.number().int().min(1).default(500_000),
+  /** Records waiting for the store (the memory bound that matters: ~1 KB each in memory); past it 429. */
+  queue_records: z.number().int().min(1).default(200_000),
   /** Seconds agents are told to wait (Retry-After) on 429/503. */
   retry_after: z.number().int().min(1).max(3600).default(5),
 });

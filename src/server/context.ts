@@ -17,6 +17,7 @@ export interface ServerSettings {
   agentStaleAfter: number;
   maxRecordsPerBatch: number;
   retryAfter: number;
+  maxParallelBodies: number;
 }
 
 export interface ServerContext {
@@ -32,6 +33,8 @@ export interface ServerContext {
   /** Agent health reports refused or failed, by reason. */
   counters: Map<string, number>;
   metrics: ServerMetrics;
+  /** Ingest requests admitted whose body is being read or parsed now. */
+  parsing: number;
 }
 
 export function bump(map: Map<string, number>, key: string, by = 1): void {

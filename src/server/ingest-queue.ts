@@ -86,6 +86,23 @@ export class IngestQueue {
     return this.#queue.length;
   }
 
+  /**
+   * Admission before the body is read: the error a new batch would get now
+   * (full queue, failing store), or null. Saves reading and gunzipping a body
+   * that would be refused anyway.
+   */
+  admit(): ApiError | null {
+    if (this.#now() < this.#failingUntil) {
+      this.stats.refused_store_failing++;
+      return this.#unavailable();
+    }
+    if (this.#queue.length >= this.#opts.maxBatches || this.#queuedRecords >= this.#opts.maxRecords) {
+      this.stats.refused_full++;
+      return this.#busy();
+    }
+    return null;
+  }
+
   /** Queues a batch; rejects with ApiError 429/503 when it cannot be taken now. */
   submit(job: IngestJob): Promise<IngestOutcome> {
     const key = `${job.agentId}\n${job.seq}`;
@@ -106,9 +123,7 @@ export class IngestQueue {
       (this.#queue.length > 0 && this.#queuedRecords + job.records > this.#opts.maxRecords);
     if (full) {
       this.stats.refused_full++;
-      return Promise.reject(
-        new ApiError(429, 'PKT_ERR_SERVER_BUSY', `ingest queue full (${this.#queue.length} batches, ${this.#queuedRecords} records); retry later`, this.#opts.retryAfter),
-      );
+      return Promise.reject(this.#busy());
     }
     let resolve!: (o: IngestOutcome) => void;
     let reject!: (e: unknown) => void;
@@ -128,6 +143,15 @@ export class IngestQueue {
   drain(): Promise<void> {
     if (!this.#running && this.#queue.length === 0) return Promise.resolve();
     return new Promise((res) => this.#idle.push(res));
+  }
+
+  #busy(): ApiError {
+    return new ApiError(429, 'PKT_ERR_SERVER_BUSY', `ingest queue full (${this.#queue.length} batches, ${this.#queuedRecords} records); retry later`, this.#opts.retryAfter);
+  }
+
+  /** Tells the client to retry later (429) without counting it as a full queue. */
+  busy(message: string): ApiError {
+    return new ApiError(429, 'PKT_ERR_SERVER_BUSY', message, this.#opts.retryAfter);
   }
 
   #unavailable(): ApiError {

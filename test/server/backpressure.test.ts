@@ -60,7 +60,7 @@ describe('ingest backpressure', () => {
   /** The queue's clock: moved forward by hand to end the failure window. */
   let clock = 1_000_000;
   before(async () => {
-    s = await startTestServer({ wrapStores: (st) => controlled(st, ctl), ingest: { queue_batches: 2, retry_after: 7 }, now: () => clock });
+    s = await startTestServer({ wrapStores: (st) => controlled(st, ctl), ingest: { queue_batches: 2, retry_after: 7, max_parallel_bodies: 1 }, now: () => clock });
   });
   after(async () => {
     ctl.open();
@@ -78,12 +78,15 @@ describe('ingest backpressure', () => {
     assert.equal(third.status, 429);
     assert.equal(third.headers.get('retry-after'), '7');
     assert.equal(third.json.error.code, 'PKT_ERR_SERVER_BUSY');
-    // A retry of a batch still waiting joins it instead of taking another slot.
-    const secondAgain = ingest(s, agent, 2, rec('Cbp2', 1700000002));
+    // A retry of a waiting batch is refused too while the queue is full (its body is not even read).
+    const secondAgain = await ingest(s, agent, 2, rec('Cbp2', 1700000002));
+    assert.equal(secondAgain.status, 429);
     ctl.open();
-    const [r1, r2, r2b] = await Promise.all([first, second, secondAgain]);
+    const [r1, r2] = await Promise.all([first, second]);
     assert.equal(r1.json.stored, 1);
     assert.equal(r2.json.stored, 1);
+    // Resent once there is room: acknowledged as a duplicate, not stored twice.
+    const r2b = await ingest(s, agent, 2, rec('Cbp2', 1700000002));
     assert.equal(r2b.json.duplicate, true);
     const resent = await ingest(s, agent, 3, rec('Cbp3', 1700000003));
     assert.equal(resent.status, 200);
@@ -91,16 +94,35 @@ describe('ingest backpressure', () => {
     const conns = await adminGet(s, '/connections?ip=10.6.0.1');
     assert.equal(conns.json.total, 3);
     const status = await adminGet(s, '/admin/status');
-    assert.equal(status.json.ingest.refused_full, 1);
+    assert.equal(status.json.ingest.refused_full, 2);
     // The same counts in /metrics (Prometheus text, admin token).
     assert.equal((await fetch(`${s.url}/metrics`)).status, 401);
     const m = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminToken}` } });
     assert.match(m.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await m.text();
-    assert.match(text, /^picket_ingest_refused_total\{reason="queue_full"\} 1$/m);
+    assert.match(text, /^picket_ingest_refused_total\{reason="queue_full"\} 2$/m);
     assert.match(text, /^picket_ingest_batches_total\{outcome="stored"\} 3$/m);
     assert.match(text, /^picket_ingest_batches_total\{outcome="duplicate"\} 1$/m);
-    assert.match(text, /^picket_store_latency_seconds_count\{op="insert_batch"\} 3$/m);
+    assert.match(text, /^picket_store_latency_seconds_count\{op="insert_batch"\} 4$/m);
+  });
+
+  it('refuses more bodies arriving at once than max_parallel_bodies before reading them', async () => {
+    const agent = await enroll(s, 'sensor-par');
+    // Hold the one slot the server has (max_parallel_bodies: 1) with a body that is still arriving.
+    const { request } = await import('node:http');
+    const u = new URL(`${s.url}/api/v1/ingest`);
+    const slow = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { authorization: `Bearer ${agent.credential}`, 'content-type': 'application/json', 'content-length': '1000' } });
+    const slowDone = new Promise<number>((res) => slow.on('response', (r) => (r.resume(), res(r.statusCode ?? 0))));
+    slow.on('error', () => undefined);
+    slow.write('{"agent_id":');
+    await until(() => s.ctx.parsing === 1);
+    const r = await ingest(s, agent, 1, rec('Cpar1', 1700000010));
+    assert.equal(r.status, 429);
+    assert.equal(r.headers.get('retry-after'), '7');
+    slow.end('"x"}'.padEnd(1000 - 12, ' '));
+    assert.equal(await slowDone, 400, 'the slow body was not a whole batch');
+    await until(() => s.ctx.parsing === 0);
+    assert.equal((await ingest(s, agent, 1, rec('Cpar1', 1700000010))).status, 200);
   });
 
   it('answers 503 with Retry-After while the store fails, and loses nothing', async () => {

@@ -10,7 +10,7 @@
  * batch is stored: merging is idempotent (union of addresses and names,
  * min/max of times), so a retry after a failure does no harm.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden } from '../api-error.js';
 import { agentAuth } from '../auth.js';
 import { bump, type ServerContext } from '../context.js';
@@ -32,11 +32,33 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
   const { ctx } = opts;
   const { store, meta } = ctx.stores;
   app.decorateRequest('agent', null);
+  app.decorateRequest('parsingSlot', false);
+  const auth = agentAuth(ctx);
+  const release = (req: FastifyRequest): void => {
+    if (req.parsingSlot) {
+      req.parsingSlot = false;
+      ctx.parsing--;
+    }
+  };
   app.post<{ Body: IngestBody }>(
     '/ingest',
     {
-      // onRequest: refuse before reading (and gunzipping) the body of an unknown sender.
-      onRequest: agentAuth(ctx),
+      // Before the body is read (and gunzipped): refuse unknown senders, then
+      // batches the queue would refuse anyway, then more parallel bodies than allowed.
+      onRequest: async (req, reply) => {
+        await auth(req, reply);
+        const refusal = ctx.queue.admit();
+        if (refusal !== null) throw refusal;
+        if (ctx.parsing >= ctx.settings.maxParallelBodies) {
+          bump(ctx.counters, 'parallel_bodies');
+          throw ctx.queue.busy(`more than ${ctx.settings.maxParallelBodies} batches arriving at once; retry later`);
+        }
+        ctx.parsing++;
+        req.parsingSlot = true;
+      },
+      // Parsed (or failed): the slot is free again.
+      preHandler: async (req) => release(req),
+      onResponse: async (req) => release(req),
       schema: {
         body: {
           type: 'object',
