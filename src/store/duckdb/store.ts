@@ -82,6 +82,8 @@ const TIMELINE_STEPS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 864
 export const MAX_TRIM_ROUNDS = 10;
 /** Each size/disk trim round removes at least this fraction of the oldest rows. */
 export const MIN_TRIM_FRACTION = 0.1;
+/** Below the disk floor, inserts trim the oldest rows at most this often. */
+export const DISK_TRIM_INTERVAL_MS = 60_000;
 
 export type Params = Record<string, DuckDBValue>;
 
@@ -255,6 +257,8 @@ export class DuckDbMetadataStore implements MetadataStore {
   protected readonly retention: RetentionOptions;
   /** Rows refused since start, by reason (reported in stats). */
   protected readonly skippedTotal: Record<string, number> = {};
+  /** When the disk floor last made inserts trim (ms). */
+  #lastDiskTrim = 0;
 
   constructor(db: DuckDb, opts: DuckDbStoreOptions) {
     this.db = db;
@@ -781,7 +785,14 @@ export class DuckDbMetadataStore implements MetadataStore {
   protected async guardDisk(): Promise<void> {
     const floor = this.retention.min_free_bytes ?? DEFAULT_MIN_FREE_BYTES;
     if ((await diskFree(this.dataDir)) >= floor) return;
-    await this.trimOldest(MIN_TRIM_FRACTION, {});
+    // Trim at most once per interval: when something else is filling the disk, every insert
+    // must not take another tenth of the history with it.
+    const now = Date.now();
+    if (now - this.#lastDiskTrim >= DISK_TRIM_INTERVAL_MS) {
+      this.#lastDiskTrim = now;
+      await this.trimOldest(MIN_TRIM_FRACTION, {});
+      await this.checkpoint();
+    }
     const free = await diskFree(this.dataDir);
     if (free < floor) {
       throw new PicketError(
