@@ -3,7 +3,10 @@
  * capture, next to tshark on the same file in the same run, plus peak memory
  * at 1M live flows. Figures are printed, never asserted.
  *
- * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark
+ * Then IP-enrichment lookups and DGA scoring speed (and, with --dga-eval, the
+ * DGA evaluation: recall per family and false positives, 2-4 minutes).
+ *
+ * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark, --dga-eval
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +14,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateMix } from './gen/mix.js';
+import { benchLookups } from './intel/lookup.js';
+import { benchDga, evalDga } from './dga/eval.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -90,3 +95,6 @@ if (liveResult !== null) {
   out.push(`1,000,000 live flows: ${fmt(liveResult.live)} tracked, peak RSS ${fmt(liveResult.maxRssMiB)} MiB`);
 }
 process.stdout.write(out.join('\n') + '\n');
+process.stdout.write(`\nIP enrichment lookups:\n${await benchLookups()}\n`);
+process.stdout.write(`\nDGA scorer:\n${await benchDga()}\n`);
+if (argv.includes('--dga-eval')) process.stdout.write(`\nDGA evaluation:\n${await evalDga()}\n`);
