@@ -30,7 +30,7 @@ export interface ServerContext {
   bodyStats: BodyStats;
   /** Records skipped while deriving devices, by reason. */
   deviceSkips: Map<string, number>;
-  /** Agent health reports refused or failed, by reason. */
+  /** Other refusals, by reason (e.g. parallel_bodies), shown by /admin/status. */
   counters: Map<string, number>;
   metrics: ServerMetrics;
   /** Ingest requests admitted whose body is being read or parsed now. */

@@ -32,7 +32,7 @@ export function createServerMetrics(ctx: () => ServerContext): ServerMetrics {
   const qr = registry.gauge(n.queueRecords, 'Records waiting in the ingest queue.');
   const batches = registry.counter(n.batches, 'Ingest batches handled, by outcome (stored, duplicate).', ['outcome']);
   const records = registry.counter(n.records, 'Records stored from ingest batches.');
-  const refused = registry.counter(n.refused, 'Ingest requests refused, by reason (queue_full, store_failing, store_error, bomb, bad_gzip, encoding).', ['reason']);
+  const refused = registry.counter(n.refused, 'Ingest requests refused, by reason (queue_full, store_failing, store_error, bomb, bad_gzip, encoding, parallel_bodies).', ['reason']);
   const bodies = registry.counter(n.bodies, 'Request bodies received, by encoding.', ['encoding']);
   const store = registerStoreMetrics(registry);
   registry.onCollect(() => {
@@ -49,6 +49,7 @@ export function createServerMetrics(ctx: () => ServerContext): ServerMetrics {
     refused.setTotal(c.bodyStats.refused_bomb, { reason: 'bomb' });
     refused.setTotal(c.bodyStats.refused_bad_gzip, { reason: 'bad_gzip' });
     refused.setTotal(c.bodyStats.refused_encoding, { reason: 'encoding' });
+    refused.setTotal(c.counters.get('parallel_bodies') ?? 0, { reason: 'parallel_bodies' });
     bodies.setTotal(c.bodyStats.gzip_bodies, { encoding: 'gzip' });
     bodies.setTotal(c.bodyStats.plain_bodies, { encoding: 'identity' });
   });

@@ -86,6 +86,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServerConte
       ingest: ctx.queue.stats,
       bodies: ctx.bodyStats,
       device_skips: Object.fromEntries(ctx.deviceSkips),
+      refused: Object.fromEntries(ctx.counters),
       store: storeStats,
       store_error: storeError,
     };
