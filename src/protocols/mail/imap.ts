@@ -7,13 +7,12 @@
  * over in both directions so their bytes are never read as commands. A
  * STARTTLS answered OK and a successful login end parsing.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../http/text.js';
-import { AuthReporter } from './auth-reporter.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
-import { LineReader, type LineSink } from './lines.js';
+import { MailLineAnalyzer } from './line-analyzer.js';
 import { astring, isWord, literalAtEnd, skipSpaces, wordEnd } from './parser.js';
-import { SaslMech, saslMech, saslUser } from './sasl.js';
+import { SaslExchange, saslMech } from './sasl.js';
 
 const K_LOGIN = 1;
 const K_AUTHENTICATE = 2;
@@ -26,84 +25,63 @@ interface Pending {
   mech: string;
 }
 
-export class ImapAnalyzer implements Analyzer, LineSink {
-  readonly #ctx: AnalyzerContext;
-  readonly #client = new LineReader(true, TEXT_MAX_LINE);
-  readonly #server = new LineReader(false, TEXT_MAX_LINE);
-  readonly #auth: AuthReporter;
+export class ImapAnalyzer extends MailLineAnalyzer {
   readonly #pending: Pending[] = [];
   /** The AUTHENTICATE whose SASL exchange is running, or null. */
   #sasl: Pending | null = null;
-  #saslMech: SaslMech = SaslMech.OTHER;
-  #responses = 0;
+  /** The client responses of the last AUTHENTICATE. */
+  readonly #exchange = new SaslExchange();
   /** The next client/server line continues a command/response after a literal. */
   #clientCont = false;
   #serverCont = false;
-  #confirmed = false;
   #lastUser: string | undefined = undefined;
   #detail: string | undefined = undefined;
 
   constructor(ctx: AnalyzerContext) {
-    this.#ctx = ctx;
-    this.#auth = new AuthReporter(ctx, 'imap');
+    super(ctx, 'imap', TEXT_MAX_LINE);
   }
 
-  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
-    (fromOrig ? this.#client : this.#server).feed(data, ts, this);
-  }
-
-  gap(fromOrig: boolean, _len: number): void {
-    this.#ctx.anomaly(MailAnomaly.CONTENT_GAP);
-    (fromOrig ? this.#client : this.#server).resync();
+  override gap(fromOrig: boolean, len: number): void {
+    super.gap(fromOrig, len);
     if (fromOrig) this.#clientCont = false;
     else this.#serverCont = false;
   }
 
-  wants(fromOrig: boolean): boolean {
-    return (fromOrig ? this.#client : this.#server).active;
-  }
-
   end(ts: number): void {
-    this.#client.stop();
-    this.#server.stop();
+    this.client.stop();
+    this.server.stop();
     // A login sent but never answered is an attempt of unknown outcome.
     for (let i = 0; i < this.#pending.length; i++) {
       const p = this.#pending[i]!;
-      if (p.kind !== K_STARTTLS) this.#auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`);
+      if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`);
     }
-    this.#auth.finish(ts, this.#confirmed, this.#lastUser, this.#detail ?? 'no login seen');
-  }
-
-  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
-    if (truncated) this.#ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
-    if (fromOrig) this.#command(buf, start, end);
-    else this.#response(buf, start, end, ts);
+    this.auth.finish(ts, this.confirmed, this.#lastUser, this.#detail ?? 'no login seen');
   }
 
   /** Steps over a literal announced at the end of the line; true when one was. */
   #literal(fromOrig: boolean, buf: Uint8Array, s: number, e: number): boolean {
     const n = literalAtEnd(buf, s, e);
     if (n < 0) return false;
-    (fromOrig ? this.#client : this.#server).skip(n);
+    (fromOrig ? this.client : this.server).skip(n);
     return true;
   }
 
-  #command(buf: Uint8Array, s: number, e: number): void {
+  protected command(buf: Uint8Array, s: number, e: number): void {
     const cont = this.#clientCont;
     this.#clientCont = this.#literal(true, buf, s, e);
     if (cont) return;
     const sasl = this.#sasl;
     if (sasl !== null) {
       // "*" cancels the exchange; the server then completes the command with BAD.
-      if (sasl.user === undefined) sasl.user = saslUser(this.#saslMech, this.#responses, buf, s, e);
-      this.#responses++;
+      this.#exchange.response(buf, s, e);
+      sasl.user = this.#exchange.user;
       return;
     }
     const te = wordEnd(buf, s, e);
     const cs = skipSpaces(buf, te, e);
     const ce = wordEnd(buf, cs, e);
     if (te === s || ce === cs) {
-      this.#ctx.anomaly(MailAnomaly.IMAP_BAD_LINE);
+      this.ctx.anomaly(MailAnomaly.IMAP_BAD_LINE);
       return;
     }
     let kind = 0;
@@ -119,21 +97,16 @@ export class ImapAnalyzer implements Analyzer, LineSink {
       const ms = skipSpaces(buf, ce, e);
       const me = wordEnd(buf, ms, e);
       mech = `AUTHENTICATE ${logString(buf, ms, me).toUpperCase()}`;
-      this.#saslMech = saslMech(logString(buf, ms, me));
-      this.#responses = 0;
-      const is = skipSpaces(buf, me, e);
-      if (is < e) {
-        // SASL-IR (RFC 4959): "=" is an empty initial response.
-        if (!(e - is === 1 && buf[is] === 0x3d)) user = saslUser(this.#saslMech, 0, buf, is, e);
-        this.#responses = 1;
-      }
+      // SASL-IR (RFC 4959): an initial response may follow the mechanism.
+      this.#exchange.start(saslMech(logString(buf, ms, me)), buf, skipSpaces(buf, me, e), e);
+      user = this.#exchange.user;
     } else if (isWord(buf, cs, ce, 'STARTTLS')) {
       kind = K_STARTTLS;
     } else {
       return;
     }
     if (this.#pending.length >= MAX_PENDING) {
-      this.#ctx.anomaly(MailAnomaly.IMAP_TOO_MANY_PENDING);
+      this.ctx.anomaly(MailAnomaly.IMAP_TOO_MANY_PENDING);
       return;
     }
     const p: Pending = { tag: logString(buf, s, te), kind, user, mech };
@@ -141,14 +114,14 @@ export class ImapAnalyzer implements Analyzer, LineSink {
     if (kind === K_AUTHENTICATE) this.#sasl = p;
   }
 
-  #response(buf: Uint8Array, s: number, e: number, ts: number): void {
+  protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
     const cont = this.#serverCont;
     this.#serverCont = this.#literal(false, buf, s, e);
     if (cont || e === s) return;
     const first = buf[s]!;
     if (first === 0x2a || first === 0x2b) {
       // Untagged data ("* OK" greeting) or a continuation request ("+").
-      if (!this.#confirmed && first === 0x2a) this.#confirm();
+      if (first === 0x2a) this.confirm();
       return;
     }
     const te = wordEnd(buf, s, e);
@@ -157,10 +130,10 @@ export class ImapAnalyzer implements Analyzer, LineSink {
     const ok = isWord(buf, ss, se, 'OK');
     const no = !ok && isWord(buf, ss, se, 'NO');
     if (!ok && !no && !isWord(buf, ss, se, 'BAD')) {
-      this.#ctx.anomaly(MailAnomaly.IMAP_BAD_LINE);
+      this.ctx.anomaly(MailAnomaly.IMAP_BAD_LINE);
       return;
     }
-    this.#confirm();
+    this.confirm();
     const tag = logString(buf, s, te);
     let idx = -1;
     for (let i = 0; i < this.#pending.length; i++) {
@@ -176,25 +149,19 @@ export class ImapAnalyzer implements Analyzer, LineSink {
     if (p.kind === K_STARTTLS) {
       if (ok) {
         this.#detail = 'STARTTLS';
-        this.#stop();
+        this.stop();
       }
       return;
     }
     this.#lastUser = p.user ?? this.#lastUser;
     const detail = `${p.mech}: ${logString(buf, ss, e)}`;
-    this.#auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail);
-    if (ok) this.#stop();
+    this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail);
+    if (ok) this.stop();
   }
 
-  #confirm(): void {
-    if (this.#confirmed) return;
-    this.#confirmed = true;
-    this.#ctx.confirm('imap');
-  }
-
-  #stop(): void {
-    this.#client.stop();
-    this.#server.stop();
+  /** Both directions stop; commands still waiting will never be answered in clear. */
+  protected override stop(): void {
+    super.stop();
     this.#pending.length = 0;
   }
 }

@@ -7,13 +7,12 @@
  * LIST/UIDL without argument, RETR, TOP) are passed over up to ".". STLS
  * answered +OK and a successful login end parsing.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../http/text.js';
-import { AuthReporter } from './auth-reporter.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
-import { LineReader, type LineSink } from './lines.js';
+import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
-import { SaslMech, saslMech, saslUser } from './sasl.js';
+import { SaslExchange, saslMech } from './sasl.js';
 
 const V_GREETING = 0;
 const V_OTHER = 1;
@@ -25,62 +24,29 @@ const V_STLS = 6;
 /** Bit set on a queued verb whose +OK answer has more lines up to ".". */
 const MULTILINE = 0x100;
 
-export class Pop3Analyzer implements Analyzer, LineSink {
-  readonly #ctx: AnalyzerContext;
-  readonly #client = new LineReader(true, TEXT_MAX_LINE);
-  readonly #server = new LineReader(false, TEXT_MAX_LINE);
-  readonly #auth: AuthReporter;
+export class Pop3Analyzer extends MailLineAnalyzer {
   readonly #pending: number[] = [V_GREETING];
-  #confirmed = false;
   /** Inside a multi-line answer, until its "." line. */
   #inList = false;
   #saslActive = false;
-  #mech: SaslMech = SaslMech.OTHER;
+  readonly #sasl = new SaslExchange();
   #mechName = '';
-  #responses = 0;
   /** User of the login in progress (USER, APOP or SASL). */
   #user: string | undefined = undefined;
-  #saslUser: string | undefined = undefined;
   #detail: string | undefined = undefined;
 
   constructor(ctx: AnalyzerContext) {
-    this.#ctx = ctx;
-    this.#auth = new AuthReporter(ctx, 'pop3');
-  }
-
-  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
-    (fromOrig ? this.#client : this.#server).feed(data, ts, this);
-  }
-
-  gap(fromOrig: boolean, _len: number): void {
-    this.#ctx.anomaly(MailAnomaly.CONTENT_GAP);
-    (fromOrig ? this.#client : this.#server).resync();
-  }
-
-  wants(fromOrig: boolean): boolean {
-    return (fromOrig ? this.#client : this.#server).active;
+    super(ctx, 'pop3', TEXT_MAX_LINE);
   }
 
   end(ts: number): void {
-    this.#stop();
-    this.#auth.finish(ts, this.#confirmed, this.#user, this.#detail ?? 'no login outcome seen');
+    this.stop();
+    this.auth.finish(ts, this.confirmed, this.#user, this.#detail ?? 'no login outcome seen');
   }
 
-  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
-    if (truncated) this.#ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
-    if (fromOrig) this.#command(buf, start, end);
-    else this.#reply(buf, start, end, ts);
-  }
-
-  #stop(): void {
-    this.#client.stop();
-    this.#server.stop();
-  }
-
-  #command(buf: Uint8Array, s: number, e: number): void {
+  protected command(buf: Uint8Array, s: number, e: number): void {
     if (this.#saslActive) {
-      if (this.#saslUser === undefined) this.#saslUser = saslUser(this.#mech, this.#responses, buf, s, e);
-      this.#responses++;
+      this.#sasl.response(buf, s, e);
       return;
     }
     const ve = wordEnd(buf, s, e);
@@ -103,15 +69,8 @@ export class Pop3Analyzer implements Analyzer, LineSink {
         verb = V_AUTH;
         const me = wordEnd(buf, as, e);
         this.#mechName = logString(buf, as, me).toUpperCase();
-        this.#mech = saslMech(this.#mechName);
         this.#saslActive = true;
-        this.#saslUser = undefined;
-        this.#responses = 0;
-        const is = skipSpaces(buf, me, e);
-        if (is < e) {
-          if (!(e - is === 1 && buf[is] === 0x3d)) this.#saslUser = saslUser(this.#mech, 0, buf, is, e);
-          this.#responses = 1;
-        }
+        this.#sasl.start(saslMech(this.#mechName), buf, skipSpaces(buf, me, e), e);
       }
     } else if (isWord(buf, s, ve, 'STLS')) {
       verb = V_STLS;
@@ -121,13 +80,13 @@ export class Pop3Analyzer implements Analyzer, LineSink {
       verb = V_OTHER | MULTILINE;
     }
     if (this.#pending.length >= MAX_PENDING) {
-      this.#ctx.anomaly(MailAnomaly.POP3_TOO_MANY_PENDING);
+      this.ctx.anomaly(MailAnomaly.POP3_TOO_MANY_PENDING);
       return;
     }
     this.#pending.push(verb);
   }
 
-  #reply(buf: Uint8Array, s: number, e: number, ts: number): void {
+  protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
     if (this.#inList) {
       // A "." alone ends the list; ".." at a line start is a stuffed dot, still data.
       if (e - s === 1 && buf[s] === 0x2e) this.#inList = false;
@@ -138,13 +97,10 @@ export class Pop3Analyzer implements Analyzer, LineSink {
     if (!ok && !err) {
       // "+ challenge" during SASL; anything else is not POP3.
       if (this.#saslActive && buf[s] === 0x2b) return;
-      this.#ctx.anomaly(MailAnomaly.POP3_BAD_REPLY);
+      this.ctx.anomaly(MailAnomaly.POP3_BAD_REPLY);
       return;
     }
-    if (!this.#confirmed) {
-      this.#confirmed = true;
-      this.#ctx.confirm('pop3');
-    }
+    this.confirm();
     const queued = this.#pending.shift();
     if (queued === undefined) return;
     if (ok && (queued & MULTILINE) !== 0) this.#inList = true;
@@ -155,14 +111,14 @@ export class Pop3Analyzer implements Analyzer, LineSink {
       const detail = `${verb === V_PASS ? 'PASS' : verb === V_APOP ? 'APOP' : `AUTH ${this.#mechName}`}: ${text}`;
       if (verb === V_AUTH) {
         this.#saslActive = false;
-        user = this.#saslUser;
+        user = this.#sasl.user;
         this.#user = user ?? this.#user;
       }
-      this.#auth.report(ts, ok ? 'success' : 'failure', user, detail);
-      if (ok) this.#stop();
+      this.auth.report(ts, ok ? 'success' : 'failure', user, detail);
+      if (ok) this.stop();
     } else if (verb === V_STLS && ok) {
       this.#detail = 'STLS';
-      this.#stop();
+      this.stop();
     }
   }
 }

@@ -4,6 +4,8 @@
  * (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195), SCRAM (RFC 5802) and XOAUTH2.
  * Only the user is taken out; decoded buffers that held a password are
  * zeroed before they are dropped, and no password ever leaves this file.
+ * `SaslExchange` follows one exchange's client responses the same way for
+ * all three protocols.
  */
 import { logString } from '../http/text.js';
 
@@ -108,4 +110,35 @@ export function saslUser(mech: SaslMech, index: number, buf: Uint8Array, start: 
   // The decoded response may hold a password or token: do not leave it in memory longer than needed.
   d.fill(0);
   return user;
+}
+
+/**
+ * The client side of one SASL exchange: its mechanism, how many responses
+ * the client sent, and the user the first response that names one gave.
+ */
+export class SaslExchange {
+  mech: SaslMech = SaslMech.OTHER;
+  responses = 0;
+  user: string | undefined = undefined;
+
+  /**
+   * A new exchange for `mech` (possibly for another user). `buf[start..end)`
+   * is the initial response sent with the command, empty when there is none;
+   * "=" is an empty initial response (RFC 4954 section 4, RFC 4959).
+   */
+  start(mech: SaslMech, buf: Uint8Array, start: number, end: number): void {
+    this.mech = mech;
+    this.responses = 0;
+    this.user = undefined;
+    if (start < end) {
+      if (!(end - start === 1 && buf[start] === 0x3d)) this.user = saslUser(mech, 0, buf, start, end);
+      this.responses = 1;
+    }
+  }
+
+  /** One client response line, `buf[start..end)`. */
+  response(buf: Uint8Array, start: number, end: number): void {
+    if (this.user === undefined) this.user = saslUser(this.mech, this.responses, buf, start, end);
+    this.responses++;
+  }
 }

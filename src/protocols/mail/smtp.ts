@@ -9,14 +9,13 @@
  * to ".", BDAT chunks) are passed over so their lines are never taken for
  * commands.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../http/text.js';
 import { replyCode, replySeparator } from '../ftp/parser.js';
-import { AuthReporter } from './auth-reporter.js';
 import { MAX_PENDING, MailAnomaly, SMTP_MAX_LINE, Smtp } from './consts.js';
-import { LineReader, type LineSink } from './lines.js';
+import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
-import { SaslMech, saslMech, saslUser } from './sasl.js';
+import { SaslExchange, saslMech } from './sasl.js';
 
 const V_GREETING = 0;
 const V_OTHER = 1;
@@ -27,65 +26,33 @@ const V_DATA = 4;
 /** Largest BDAT chunk stepped over; a bigger size is a lie and ends parsing. */
 const MAX_BDAT = 1024 * 1024 * 1024;
 
-export class SmtpAnalyzer implements Analyzer, LineSink {
-  readonly #ctx: AnalyzerContext;
-  readonly #client = new LineReader(true, SMTP_MAX_LINE);
-  readonly #server = new LineReader(false, SMTP_MAX_LINE);
-  readonly #auth: AuthReporter;
+export class SmtpAnalyzer extends MailLineAnalyzer {
   /** Verbs awaiting their final reply; the greeting first. */
   readonly #pending: number[] = [V_GREETING];
-  #confirmed = false;
   #inBody = false;
   #saslActive = false;
-  #mech: SaslMech = SaslMech.OTHER;
+  /** The last AUTH exchange; its user is the one reported. */
+  readonly #sasl = new SaslExchange();
   #mechName = '';
-  #responses = 0;
-  #user: string | undefined = undefined;
   #detail: string | undefined = undefined;
 
   constructor(ctx: AnalyzerContext) {
-    this.#ctx = ctx;
-    this.#auth = new AuthReporter(ctx, 'smtp');
-  }
-
-  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
-    (fromOrig ? this.#client : this.#server).feed(data, ts, this);
-  }
-
-  gap(fromOrig: boolean, _len: number): void {
-    this.#ctx.anomaly(MailAnomaly.CONTENT_GAP);
-    (fromOrig ? this.#client : this.#server).resync();
-  }
-
-  wants(fromOrig: boolean): boolean {
-    return (fromOrig ? this.#client : this.#server).active;
+    super(ctx, 'smtp', SMTP_MAX_LINE);
   }
 
   end(ts: number): void {
-    this.#stop();
-    this.#auth.finish(ts, this.#confirmed, this.#user, this.#detail ?? 'no AUTH outcome seen');
+    this.stop();
+    this.auth.finish(ts, this.confirmed, this.#sasl.user, this.#detail ?? 'no AUTH outcome seen');
   }
 
-  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
-    if (truncated) this.#ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
-    if (fromOrig) this.#command(buf, start, end);
-    else this.#reply(buf, start, end, ts);
-  }
-
-  #stop(): void {
-    this.#client.stop();
-    this.#server.stop();
-  }
-
-  #command(buf: Uint8Array, s: number, e: number): void {
+  protected command(buf: Uint8Array, s: number, e: number): void {
     if (this.#inBody) {
       // The body ends with a line holding a single dot (RFC 5321 section 4.1.1.4).
       if (e - s === 1 && buf[s] === 0x2e) this.#inBody = false;
       return;
     }
     if (this.#saslActive) {
-      if (this.#user === undefined) this.#user = saslUser(this.#mech, this.#responses, buf, s, e);
-      this.#responses++;
+      this.#sasl.response(buf, s, e);
       return;
     }
     const ve = wordEnd(buf, s, e);
@@ -95,17 +62,9 @@ export class SmtpAnalyzer implements Analyzer, LineSink {
       const ms = skipSpaces(buf, ve, e);
       const me = wordEnd(buf, ms, e);
       this.#mechName = logString(buf, ms, me).toUpperCase();
-      this.#mech = saslMech(this.#mechName);
-      this.#responses = 0;
       this.#saslActive = true;
-      // Each AUTH is its own attempt, possibly for another user.
-      this.#user = undefined;
-      const is = skipSpaces(buf, me, e);
-      if (is < e) {
-        // An initial response ("=" is an empty one, RFC 4954 section 4).
-        if (!(e - is === 1 && buf[is] === 0x3d)) this.#user = saslUser(this.#mech, 0, buf, is, e);
-        this.#responses = 1;
-      }
+      // Each AUTH is its own attempt, possibly for another user; an initial response may follow the mechanism.
+      this.#sasl.start(saslMech(this.#mechName), buf, skipSpaces(buf, me, e), e);
     } else if (isWord(buf, s, ve, 'STARTTLS')) {
       verb = V_STARTTLS;
     } else if (isWord(buf, s, ve, 'DATA')) {
@@ -115,29 +74,26 @@ export class SmtpAnalyzer implements Analyzer, LineSink {
       const ns = skipSpaces(buf, ve, e);
       const ne = wordEnd(buf, ns, e);
       const size = ne > ns && ne - ns <= 10 ? Number(logString(buf, ns, ne)) : NaN;
-      if (Number.isInteger(size) && size <= MAX_BDAT) this.#client.skip(size);
-      else this.#client.stop();
+      if (Number.isInteger(size) && size <= MAX_BDAT) this.client.skip(size);
+      else this.client.stop();
     }
     if (this.#pending.length >= MAX_PENDING) {
-      this.#ctx.anomaly(MailAnomaly.SMTP_TOO_MANY_PENDING);
+      this.ctx.anomaly(MailAnomaly.SMTP_TOO_MANY_PENDING);
       return;
     }
     this.#pending.push(verb);
   }
 
-  #reply(buf: Uint8Array, s: number, e: number, ts: number): void {
+  protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
     const code = replyCode(buf, s, e);
     const sep = code < 0 ? -1 : replySeparator(buf, s, e);
     if (sep < 0) {
-      this.#ctx.anomaly(MailAnomaly.SMTP_BAD_REPLY);
+      this.ctx.anomaly(MailAnomaly.SMTP_BAD_REPLY);
       return;
     }
     // Only the last line of a multi-line reply ("ddd ") completes it.
     if (sep === 0x2d) return;
-    if (!this.#confirmed) {
-      this.#confirmed = true;
-      this.#ctx.confirm('smtp');
-    }
+    this.confirm();
     if (code === Smtp.AUTH_CONTINUE && this.#saslActive) return;
     const verb = this.#pending.shift();
     if (verb === undefined) return;
@@ -146,15 +102,15 @@ export class SmtpAnalyzer implements Analyzer, LineSink {
       this.#saslActive = false;
       const detail = `AUTH ${this.#mechName}: ${text}`;
       if (code === Smtp.AUTH_OK) {
-        this.#auth.report(ts, 'success', this.#user, detail);
+        this.auth.report(ts, 'success', this.#sasl.user, detail);
         // Authenticated: nothing later changes the outcome.
-        this.#stop();
+        this.stop();
       } else {
-        this.#auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#user, detail);
+        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail);
       }
     } else if (verb === V_STARTTLS && code === Smtp.READY) {
       this.#detail = 'STARTTLS';
-      this.#stop();
+      this.stop();
     } else if (verb === V_DATA && code === Smtp.DATA_GO) {
       this.#inBody = true;
     }
