@@ -276,7 +276,6 @@ export class DuckDbMetadataStore implements MetadataStore {
     await this.guardDisk();
     const result: InsertResult = { stored: 0, skipped: {} };
     await this.db.transaction((conn) => this.insertOn(conn, kind, rows, agent ?? null, result));
-    await this.afterInsert(kind, rows, agent ?? null, result);
     this.tally(result);
     return result;
   }
@@ -300,9 +299,6 @@ export class DuckDbMetadataStore implements MetadataStore {
   protected tally(result: InsertResult): void {
     for (const [k, v] of Object.entries(result.skipped)) countSkip(this.skippedTotal, k, v);
   }
-
-  /** Hook for engines that store some kinds elsewhere, run after the DuckDB transaction committed. */
-  protected async afterInsert(_kind: string, _rows: readonly unknown[], _agent: string | null, _result: InsertResult): Promise<void> {}
 
   /** Inserts rows of one kind on a connection inside the caller's transaction. */
   protected async insertOn(
