@@ -1,21 +1,16 @@
 /**
- * Secrets: random tokens and credentials, their sha256 hashes (only hashes
- * of agent credentials are stored), and comparison that takes the same time
- * whatever the input, so the admin token cannot be guessed byte by byte.
+ * Secrets on the server side: the generated admin token, bearer header
+ * parsing, and comparison that takes the same time whatever the input, so
+ * the admin token cannot be guessed byte by byte. (Enrollment tokens and
+ * agent credentials are made and hashed by the meta store, src/store/meta.ts.)
  */
 import crypto from 'node:crypto';
 
-/** 32 random bytes: the agent credential and the generated admin token. */
+/** 32 random bytes for the generated admin token: beyond guessing. */
 export const CREDENTIAL_BYTES = 32;
-/** 24 random bytes for one-time enrollment tokens (short-lived, still unguessable). */
-export const ENROLL_TOKEN_BYTES = 24;
 
 export function randomToken(bytes: number): string {
   return crypto.randomBytes(bytes).toString('base64url');
-}
-
-export function sha256Hex(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** Equal strings, compared through their hashes in constant time (lengths may differ). */

@@ -17,8 +17,3 @@ export function parseTime(text: string): number | null {
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? null : ms / 1000;
 }
-
-export function isoFromSeconds(s: number): string {
-  const d = new Date(Math.round(s * 1000));
-  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
-}
