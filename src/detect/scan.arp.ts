@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
+import { windowSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -55,8 +56,7 @@ export default defineDetector({
         const key = `${sender}|${segment}`;
         const n = targets.add(key, e.tpa, e.ts);
         if (n < o.threshold) return;
-        const start = targets.oldest(key);
-        const span = Number.isNaN(start) ? 0 : e.ts - start;
+        const span = windowSpan(targets.oldest(key), e.ts);
         const held = ctx.pending(key);
         const who = e.spa !== UNSPECIFIED ? `${e.spa} (${sender})` : sender;
         ctx.report({

@@ -14,8 +14,8 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
-import { LruMap } from '../state/lru.js';
 import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
+import { AttemptCounts, HeldTargets, windowSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -23,6 +23,8 @@ import { formatDuration } from '../config/duration.js';
 const MAX_LISTED_PORTS = 50;
 /** Hosts listed as a sample of the current sweep. */
 const MAX_LISTED_HOSTS = 20;
+/** Distinct ports remembered per scanner for the held alert (every TCP port). */
+const MAX_PORTS_TRACKED = 65536;
 
 export const OPTIONS = detectorOptions({
   /** Distinct hosts on one port. Zeek: 25. Lower finds small-segment sweeps; raises alerts for pollers whose targets are often down. */
@@ -45,8 +47,8 @@ export default defineDetector({
   create(ctx) {
     const o = ctx.options;
     const hosts = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
-    const kinds = new LruMap<string, Uint32Array>(o.max_tracked);
-    const portsSeen = new LruMap<string, Set<number>>(o.max_tracked);
+    const kinds = new AttemptCounts(o.max_tracked);
+    const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
     return {
       'flow.end'(e) {
         const rec = e.record;
@@ -58,25 +60,14 @@ export default defineDetector({
         const port = rec['id.resp_p'];
         const pk = `${src}:${port}`;
         const n = hosts.add(pk, dst, rec.ts);
-        let k = kinds.get(pk);
-        if (k === undefined || n === 1) {
-          k = new Uint32Array(6);
-          kinds.set(pk, k);
-        }
-        k[kind]!++;
+        const k = kinds.add(pk, kind, n);
         if (n < o.threshold) return;
 
         const key = src;
         const held = ctx.pending(key);
-        let ports = portsSeen.get(key);
-        if (ports === undefined || held === undefined) {
-          ports = new Set();
-          portsSeen.set(key, ports);
-        }
-        if (ports.size < 65536) ports.add(port);
+        const ports = portsSeen.add(key, port, held !== undefined);
         const type = scanType(k);
-        const start = hosts.oldest(pk);
-        const span = Number.isNaN(start) ? 0 : rec.ts - start;
+        const span = windowSpan(hosts.oldest(pk), rec.ts);
         const net = ctx.site.networkOf(dst);
         const others = ports.size - 1;
         ctx.report({

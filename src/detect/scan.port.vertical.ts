@@ -14,8 +14,8 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
-import { LruMap } from '../state/lru.js';
 import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
+import { AttemptCounts, HeldTargets, windowSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -46,9 +46,9 @@ export default defineDetector({
     const o = ctx.options;
     const ports = new DistinctWindow<number>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
     /** Attempt kinds per pair, reset when a pair starts a new burst. */
-    const kinds = new LruMap<string, Uint32Array>(o.max_tracked);
+    const kinds = new AttemptCounts(o.max_tracked);
     /** Targets already merged into the scanner's held alert. */
-    const targets = new LruMap<string, Set<string>>(o.max_tracked);
+    const targets = new HeldTargets<string>(o.max_tracked, MAX_TARGETS_TRACKED);
     return {
       'flow.end'(e) {
         const rec = e.record;
@@ -59,26 +59,15 @@ export default defineDetector({
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const pair = `${src}>${dst}`;
         const n = ports.add(pair, rec['id.resp_p'], rec.ts);
-        let k = kinds.get(pair);
-        if (k === undefined || n === 1) {
-          k = new Uint32Array(6);
-          kinds.set(pair, k);
-        }
-        k[kind]!++;
+        const k = kinds.add(pair, kind, n);
         if (n < o.threshold) return;
 
         const key = src;
         const held = ctx.pending(key);
-        let seen = targets.get(key);
-        if (seen === undefined || held === undefined) {
-          seen = new Set();
-          targets.set(key, seen);
-        }
-        if (seen.size < MAX_TARGETS_TRACKED) seen.add(dst);
+        const seen = targets.add(key, dst, held !== undefined);
         const listed = seen.size <= MAX_LISTED_TARGETS ? [...seen] : [...seen].slice(0, MAX_LISTED_TARGETS);
         const type = scanType(k);
-        const start = ports.oldest(pair);
-        const span = Number.isNaN(start) ? 0 : rec.ts - start;
+        const span = windowSpan(ports.oldest(pair), rec.ts);
         const others = seen.size - 1;
         ctx.report({
           ts: rec.ts,
