@@ -2,12 +2,16 @@
  * Per-client DNS tallies for the DNS volume rules: queries by type, NXDOMAIN
  * answers and distinct names, since the start of the client's current burst
  * (restarted when the client was idle for a whole window). Bounded by an LRU
- * of clients and a cap on distinct names.
+ * of clients and a cap on distinct names. Also the message and evidence
+ * parts those rules report the same way.
  */
+import { formatCount } from '../alerts/alert.js';
 import { LruMap } from '../state/lru.js';
 
 /** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
 export const MAX_NAMES_PER_CLIENT = 10000;
+/** Names listed in an alert's evidence as a sample. */
+const MAX_LISTED_NAMES = 20;
 
 export interface DnsTally {
   byType: Map<string, number>;
@@ -38,6 +42,21 @@ export class DnsTallies {
     }
     return t;
   }
+}
+
+/** "N different names" for alert messages ("N+" once the distinct-name cap was reached). */
+export function namesText(t: DnsTally): string {
+  return `${formatCount(t.names.size)}${t.namesCapped ? '+' : ''} different names`;
+}
+
+/** The evidence fields every DNS volume rule reports, in their order. */
+export function tallyEvidence(t: DnsTally): { by_type: { [k: string]: number }; nxdomain: number; distinct_names: number; names_sample: string[] } {
+  return {
+    by_type: typeCounts(t),
+    nxdomain: t.nxdomain,
+    distinct_names: t.names.size,
+    names_sample: [...t.names].slice(0, MAX_LISTED_NAMES),
+  };
 }
 
 /** Evidence form of the per-type counts. */

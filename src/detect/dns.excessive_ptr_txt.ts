@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
-import { DnsTallies, typeCounts } from './dns-tally.js';
+import { DnsTallies, namesText, tallyEvidence } from './dns-tally.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -64,15 +64,12 @@ export default defineDetector({
           destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
           transport: r.proto,
           count: fresh ? n : 1,
-          message: `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${formatCount(t.names.size)}${t.namesCapped ? '+' : ''} different names`,
+          message: `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${namesText(t)}`,
           evidence: {
             trigger: isPtr ? 'PTR' : 'TXT',
             in_window: n,
             window_seconds: o.window,
-            by_type: typeCounts(t),
-            nxdomain: t.nxdomain,
-            distinct_names: t.names.size,
-            names_sample: [...t.names].slice(0, 20),
+            ...tallyEvidence(t),
           },
         });
       },

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
-import { DnsTallies, typeCounts } from './dns-tally.js';
+import { DnsTallies, namesText, tallyEvidence } from './dns-tally.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -66,15 +66,12 @@ export default defineDetector({
           count: fresh ? n : 1,
           message:
             `${client} sent ${formatCount(n)} DNS address lookups in ${formatDuration(span)}` +
-            ` for ${formatCount(t0.names.size)}${t0.namesCapped ? '+' : ''} different names` +
+            ` for ${namesText(t0)}` +
             (t0.nxdomain > 0 ? `, ${formatCount(t0.nxdomain)} of them answered NXDOMAIN` : ''),
           evidence: {
             queries_in_window: n,
             window_seconds: o.window,
-            by_type: typeCounts(t0),
-            nxdomain: t0.nxdomain,
-            distinct_names: t0.names.size,
-            names_sample: [...t0.names].slice(0, 20),
+            ...tallyEvidence(t0),
           },
         });
       },
