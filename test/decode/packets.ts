@@ -4,30 +4,10 @@
  * many variations of. Checksums are left zero: the decoder does not check them.
  */
 import { RawPacket, LinkType } from '../../src/capture/packet.js';
+import { concat, hex } from '../helpers/bytes.js';
 
-/**
- * Hex text -> bytes. Whitespace is ignored and `#` starts a comment to the
- * end of the line, so a literal can be annotated field by field.
- */
-export function hex(text: string): Uint8Array {
-  const clean = text.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`bad hex literal: ${clean}`);
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+export { concat, hex };
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** A RawPacket over `bytes` (placed at a non-zero offset, to catch offset bugs). */
 export function raw(bytes: Uint8Array, linkType: number = LinkType.ETHERNET, ts = 1000, caplen = bytes.length): RawPacket {

@@ -1,31 +1,15 @@
 /**
  * Test helpers for the LDAP, SMB and Kerberos tests: a DER builder (so
- * hand-made messages read as their ASN.1 structure), hex parsing, a
- * collecting AnalyzerContext, and a seeded mutator for robustness tests.
+ * hand-made messages read as their ASN.1 structure), a collecting
+ * AnalyzerContext for a fixed connection, and a seeded mutator for
+ * robustness tests. Byte helpers and the context come from test/helpers/
+ * and are re-exported for these suites.
  */
-import type { AnalyzerContext } from '../../../src/protocols/analyzer.js';
-import type { ConnId } from '../../../src/events/conn-id.js';
-import type { PicketEvent } from '../../../src/events/types.js';
+import { collectingContext, ofType, type CollectingContext } from '../../helpers/analyzer-context.js';
+import { be32, concat, hex, le16, le32, rng } from '../../helpers/bytes.js';
 
-/** Bytes from a hex string; whitespace and `#` comments to end of line are ignored. */
-export function hex(s: string): Uint8Array {
-  const clean = s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { be32, concat, hex, le16, le32, ofType, rng };
+export type TestContext = CollectingContext;
 
 function derLength(n: number): number[] {
   if (n < 0x80) return [n];
@@ -92,55 +76,9 @@ export function utf16(s: string): Uint8Array {
   return out;
 }
 
-export function le16(v: number): Uint8Array {
-  return new Uint8Array([v & 0xff, (v >> 8) & 0xff]);
-}
-
-export function le32(v: number): Uint8Array {
-  return new Uint8Array([v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
-}
-
-export function be32(v: number): Uint8Array {
-  return new Uint8Array([(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
-}
-
-export interface TestContext extends AnalyzerContext {
-  events: PicketEvent[];
-  anomalies: string[];
-  services: string[];
-}
-
+/** A collecting context for a connection from 10.0.0.1:50000 to 10.0.0.2 on `respPort`. */
 export function testContext(proto: 'tcp' | 'udp', respPort: number): TestContext {
-  const conn: ConnId = { uid: 'Ctest', orig_h: '10.0.0.1', orig_p: 50000, resp_h: '10.0.0.2', resp_p: respPort, proto };
-  const events: PicketEvent[] = [];
-  const anomalies: string[] = [];
-  const services: string[] = [];
-  return {
-    conn,
-    events,
-    anomalies,
-    services,
-    emit: (e) => events.push(e),
-    confirm: (s) => services.push(s),
-    anomaly: (c) => anomalies.push(c),
-  };
-}
-
-/** Events of one type, typed. */
-export function ofType<T extends PicketEvent['type']>(events: PicketEvent[], type: T): Extract<PicketEvent, { type: T }>[] {
-  return events.filter((e): e is Extract<PicketEvent, { type: T }> => e.type === type);
-}
-
-/** Small deterministic PRNG (mulberry32) so robustness tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return collectingContext({ uid: 'Ctest', orig_h: '10.0.0.1', orig_p: 50000, resp_h: '10.0.0.2', resp_p: respPort, proto });
 }
 
 /** One random mutation of `input`: bit flips, truncation, a length-byte lie, or an inserted/removed run. */

@@ -10,7 +10,7 @@ import { DhcpParseFlag, parseDhcpMessage } from '../../../src/protocols/dhcp/par
 import { DhcpAnalyzer } from '../../../src/protocols/dhcp/analyzer.js';
 import { DhcpTransactions } from '../../../src/protocols/dhcp/transactions.js';
 import type { DhcpLogEvent } from '../../../src/protocols/dhcp/events.js';
-import { collectingContext, hex, mutate, prng } from '../dns/helpers.js';
+import { dnsTestContext, hex, mutate, rng } from '../dns/helpers.js';
 
 /** A BOOTP header (op, xid, ciaddr, yiaddr, chaddr) + cookie + options; sname/file optional. */
 function dhcp(op: number, xid: number, yiaddr: string, options: string, sname = '', file = ''): Uint8Array {
@@ -94,9 +94,9 @@ test('relay agent sub-options', () => {
 
 test('transactions: grouped by xid across flows, servers listed, expired by packet time', () => {
   const txns = new DhcpTransactions();
-  const c1 = collectingContext({ uid: 'C1', orig_h: '0.0.0.0', orig_p: 68, resp_h: '255.255.255.255', resp_p: 67, orig_mac: '90:b1:1c:99:49:29' });
-  const c2 = collectingContext({ uid: 'C2', orig_h: '10.0.0.1', orig_p: 67, resp_h: '255.255.255.255', resp_p: 68 });
-  const c3 = collectingContext({ uid: 'C3', orig_h: '10.0.0.66', orig_p: 67, resp_h: '255.255.255.255', resp_p: 68 });
+  const c1 = dnsTestContext({ uid: 'C1', orig_h: '0.0.0.0', orig_p: 68, resp_h: '255.255.255.255', resp_p: 67, orig_mac: '90:b1:1c:99:49:29' });
+  const c2 = dnsTestContext({ uid: 'C2', orig_h: '10.0.0.1', orig_p: 67, resp_h: '255.255.255.255', resp_p: 68 });
+  const c3 = dnsTestContext({ uid: 'C3', orig_h: '10.0.0.66', orig_p: 67, resp_h: '255.255.255.255', resp_p: 68 });
   const client = new DhcpAnalyzer(c1, txns);
   const server = new DhcpAnalyzer(c2, txns);
   const rogue = new DhcpAnalyzer(c3, txns);
@@ -134,10 +134,10 @@ test('mutated DHCP messages never throw', () => {
     dhcp(1, 1, '0.0.0.0', '3501 01 3d07 01 90b11c994929 0c04 6b616c69 5108 05 00 00 03666f6f 00 520d 0103 616263 0201 13 0603 78797a ff'),
     dhcp(2, 7, '10.0.0.9', '3501 02 3401 03 ff', '0304 0a000001 ff', '0604 08080808 0f03 6c616e ff'),
   ];
-  const rnd = prng(0xdcc9);
+  const rnd = rng(0xdcc9);
   const txns = new DhcpTransactions();
   for (let i = 0; i < 3000; i++) {
-    const ctx = collectingContext({ uid: `C${i % 7}`, orig_p: 68, resp_p: 67 });
+    const ctx = dnsTestContext({ uid: `C${i % 7}`, orig_p: 68, resp_p: 67 });
     const a = new DhcpAnalyzer(ctx, txns);
     const m = mutate(seeds[i % 2]!, rnd);
     parseDhcpMessage(m, 0, m.length);

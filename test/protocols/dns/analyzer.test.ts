@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { DnsAnalyzer, MAX_PENDING } from '../../../src/protocols/dns/analyzer.js';
 import type { DnsLogEvent, DnsAnswerEvent } from '../../../src/protocols/dns/events.js';
 import type { HostnameEvent } from '../../../src/events/hostname.js';
-import { collectingContext, hex } from './helpers.js';
+import { dnsTestContext, hex } from './helpers.js';
 
 // zeek corpus wikipedia: A query for upload.wikimedia.org (id 26096) and its answer.
 const QUERY = hex('65f0 0100 0001 0000 0000 0000 0675706c6f61640977696b696d65646961036f72670000010001');
@@ -24,7 +24,7 @@ function dnsLogs(events: { type: string }[]): DnsLogEvent[] {
 }
 
 test('a query and its response make one dns record like Zeek', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, QUERY, 100);
   a.data(false, REPLY, 100.000392);
@@ -65,7 +65,7 @@ test('TCP: messages split at every byte boundary and several per chunk', () => {
   const orig = framed(QUERY, QUERY);
   const resp = framed(REPLY, REPLY);
   for (let cut = 0; cut <= resp.length; cut++) {
-    const ctx = collectingContext({ proto: 'tcp' });
+    const ctx = dnsTestContext({ proto: 'tcp' });
     const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
     a.data(true, orig, 1);
     a.data(false, resp.subarray(0, cut), 2);
@@ -78,7 +78,7 @@ test('TCP: messages split at every byte boundary and several per chunk', () => {
     assert.deepEqual(ctx.anomalies, []);
   }
   // One byte at a time.
-  const ctx = collectingContext({ proto: 'tcp' });
+  const ctx = dnsTestContext({ proto: 'tcp' });
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   for (let i = 0; i < orig.length; i++) a.data(true, orig.subarray(i, i + 1), 1);
   for (let i = 0; i < resp.length; i++) a.data(false, resp.subarray(i, i + 1), 2);
@@ -86,7 +86,7 @@ test('TCP: messages split at every byte boundary and several per chunk', () => {
 });
 
 test('TCP: after a gap the direction is given up', () => {
-  const ctx = collectingContext({ proto: 'tcp' });
+  const ctx = dnsTestContext({ proto: 'tcp' });
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, framed(QUERY).subarray(0, 5), 1);
   a.gap(true, 100);
@@ -96,7 +96,7 @@ test('TCP: after a gap the direction is given up', () => {
 });
 
 test('unanswered queries and lone replies are logged on end', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, QUERY, 5);
   const otherReply = Uint8Array.from(REPLY);
@@ -120,7 +120,7 @@ test('unanswered queries and lone replies are logged on end', () => {
 });
 
 test('retransmitted query: the reply pairs with the first, the second is logged at end', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, QUERY, 1);
   a.data(true, QUERY, 2);
@@ -132,7 +132,7 @@ test('retransmitted query: the reply pairs with the first, the second is logged 
 });
 
 test('pending queries are bounded: the oldest is logged to make room', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   for (let i = 0; i < MAX_PENDING + 5; i++) {
     const q = Uint8Array.from(QUERY);
@@ -147,7 +147,7 @@ test('pending queries are bounded: the oldest is logged to make room', () => {
 });
 
 test('a response without any record sets rejected (Zeek dns_rejected)', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, QUERY, 1);
   a.data(false, hex('65f0 8185 0001 0000 0000 0000 0675706c6f61640977696b696d65646961036f72670000010001'), 1.1);
@@ -157,7 +157,7 @@ test('a response without any record sets rejected (Zeek dns_rejected)', () => {
 });
 
 test('non-DNS bytes on port 53 are counted, not logged, never thrown', () => {
-  const ctx = collectingContext();
+  const ctx = dnsTestContext();
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, hex('474554202f20485454502f312e310d0a'), 1); // "GET / HTTP/1.1\r\n" -> qdcount 0x2f20
   a.data(true, hex('0102'), 1);
@@ -173,7 +173,7 @@ const MDNS_RESPONSE = hex(`0000 8400 0000 0002 0000 0000
 c00c 0001 8001 00000078 0004 0a000207`);
 
 test('mDNS: A/AAAA answers for *.local become hostname events, once per flow', () => {
-  const ctx = collectingContext({ orig_h: '10.0.2.7', orig_p: 5353, resp_h: '224.0.0.251', resp_p: 5353, orig_mac: '08:00:27:aa:bb:cc' });
+  const ctx = dnsTestContext({ orig_h: '10.0.2.7', orig_p: 5353, resp_h: '224.0.0.251', resp_p: 5353, orig_mac: '08:00:27:aa:bb:cc' });
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(true, MDNS_RESPONSE, 10);
   a.data(true, MDNS_RESPONSE, 11);
@@ -187,13 +187,13 @@ test('mDNS: A/AAAA answers for *.local become hostname events, once per flow', (
 test('LLMNR: answers in responses are hostname events; plain DNS yields none', () => {
   const llmnrReply = hex(`4640 8000 0001 0001 0000 0000 0f62727763306362333833643166343200 0001 0001
 c00c 0001 0001 0000001e 0004 8d8edce2`);
-  const ctx = collectingContext({ orig_h: '141.142.220.226', orig_p: 55131, resp_h: '141.142.220.50', resp_p: 5355 });
+  const ctx = dnsTestContext({ orig_h: '141.142.220.226', orig_p: 55131, resp_h: '141.142.220.50', resp_p: 5355 });
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
   a.data(false, llmnrReply, 1);
   const hn = ctx.events.filter((e): e is HostnameEvent => e.type === 'hostname');
   assert.deepEqual(hn.map((h) => [h.source, h.name, h.ip]), [['llmnr', 'brwc0cb383d1f42', '141.142.220.226']]);
 
-  const dctx = collectingContext();
+  const dctx = dnsTestContext();
   const d = new DnsAnalyzer(dctx, { netbios: false, service: 'dns' });
   d.data(false, llmnrReply, 1);
   assert.equal(dctx.events.filter((e) => e.type === 'hostname').length, 0);

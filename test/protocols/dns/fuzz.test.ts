@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { MAX_RECORDS, parseDnsMessage } from '../../../src/protocols/dns/parser.js';
 import { DnsAnalyzer } from '../../../src/protocols/dns/analyzer.js';
 import { NbnsAnalyzer } from '../../../src/protocols/nbns/analyzer.js';
-import { collectingContext, hex, mutate, prng } from './helpers.js';
+import { dnsTestContext, hex, mutate, rng } from './helpers.js';
 
 const SEEDS = [
   // wikipedia: A answer with CNAME, NS authority and glue
@@ -35,7 +35,7 @@ const SEEDS = [
 ];
 
 test('parser: 6000 mutations never throw and stay bounded', () => {
-  const rnd = prng(0x5eed);
+  const rnd = rng(0x5eed);
   for (let i = 0; i < 6000; i++) {
     const seed = SEEDS[i % SEEDS.length]!;
     let input = mutate(seed, rnd);
@@ -49,13 +49,13 @@ test('parser: 6000 mutations never throw and stay bounded', () => {
 });
 
 test('analyzers: mutated datagrams and TCP streams never throw', () => {
-  const rnd = prng(0xd115);
+  const rnd = rng(0xd115);
   for (let i = 0; i < 2000; i++) {
     const seed = SEEDS[i % SEEDS.length]!;
-    const udp = collectingContext({ resp_p: 5353, orig_p: 5353 });
+    const udp = dnsTestContext({ resp_p: 5353, orig_p: 5353 });
     const a = new DnsAnalyzer(udp, { netbios: false, service: 'dns' });
-    const n = new NbnsAnalyzer(collectingContext({ resp_p: 137, orig_p: 137 }));
-    const tcp = new DnsAnalyzer(collectingContext({ proto: 'tcp' }), { netbios: false, service: 'dns' });
+    const n = new NbnsAnalyzer(dnsTestContext({ resp_p: 137, orig_p: 137 }));
+    const tcp = new DnsAnalyzer(dnsTestContext({ proto: 'tcp' }), { netbios: false, service: 'dns' });
     for (let k = 0; k < 4; k++) {
       const m = mutate(seed, rnd);
       a.data(rnd() < 0.5, m, i + k);

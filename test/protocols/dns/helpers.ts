@@ -1,59 +1,26 @@
 /**
- * Test helpers for the name-service and DHCP analyzers: a context that
- * collects what an analyzer reports (the callback sink, not a mock of a
- * service), hex decoding, a seeded PRNG for the mutation tests, and a
- * multiset comparison for log lines whose order Zeek does not fix.
+ * Test helpers for the name-service and DHCP analyzers: a collecting
+ * context for a DNS connection, a mutator for the mutation tests, and a
+ * multiset comparison for log lines whose order Zeek does not fix. Hex and
+ * the seeded PRNG come from test/helpers/bytes.ts (re-exported here).
  */
-import type { AnalyzerContext } from '../../../src/protocols/analyzer.js';
 import type { ConnId } from '../../../src/events/conn-id.js';
-import type { PicketEvent } from '../../../src/events/types.js';
+import { collectingContext, type CollectingContext } from '../../helpers/analyzer-context.js';
+import { hex, rng } from '../../helpers/bytes.js';
 
-export interface CollectingContext extends AnalyzerContext {
-  readonly events: PicketEvent[];
-  readonly anomalies: string[];
-  readonly services: string[];
-}
+export { hex, rng };
 
-export function collectingContext(conn: Partial<ConnId> = {}): CollectingContext {
-  const events: PicketEvent[] = [];
-  const anomalies: string[] = [];
-  const services: string[] = [];
-  return {
-    conn: {
-      uid: 'CTest1',
-      orig_h: '10.0.0.1',
-      orig_p: 40000,
-      resp_h: '10.0.0.53',
-      resp_p: 53,
-      proto: 'udp',
-      ...conn,
-    },
-    events,
-    anomalies,
-    services,
-    emit: (e) => events.push(e),
-    confirm: (s) => services.push(s),
-    anomaly: (c) => anomalies.push(c),
-  };
-}
-
-/** Bytes of a hex string; whitespace and `#` comments to end of line are ignored. */
-export function hex(s: string): Uint8Array {
-  const clean = s.replace(/#[^\n]*/g, '').replace(/\s+/g, '');
-  if (clean.length % 2 !== 0) throw new Error('odd hex length');
-  return Uint8Array.from(Buffer.from(clean, 'hex'));
-}
-
-/** Mulberry32: small deterministic PRNG so mutation runs are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A collecting context for a DNS query from 10.0.0.1:40000 to 10.0.0.53:53/udp, with `conn` overriding any field. */
+export function dnsTestContext(conn: Partial<ConnId> = {}): CollectingContext {
+  return collectingContext({
+    uid: 'CTest1',
+    orig_h: '10.0.0.1',
+    orig_p: 40000,
+    resp_h: '10.0.0.53',
+    resp_p: 53,
+    proto: 'udp',
+    ...conn,
+  });
 }
 
 /** A mutated copy of `input`: bit flips, truncation, byte pokes or length-field lies. */

@@ -36,7 +36,7 @@ const FAIL_THEN_OK: Step[] = [
 
 test('ftp: 530 to PASS is a failure, 230 a success, with the user from USER', () => {
   const { ctx } = logged(FAIL_THEN_OK);
-  assert.deepEqual(ctx.confirmed, ['ftp']);
+  assert.deepEqual(ctx.services, ['ftp']);
   assert.deepEqual(outcomes(ctx), [
     ['failure', 'alice', '530 Login incorrect.'],
     ['success', 'alice', '230 Login successful.'],
@@ -92,7 +92,7 @@ test('ftp: AUTH TLS accepted stops parsing: one unknown outcome', () => {
 test('ftp: a greeting and nothing else is one unknown; garbage is counted, not recognised', () => {
   assert.deepEqual(outcomes(play(ftpSpec, [GREETING])), [['unknown', undefined, 'no login reply seen']]);
   const junk = play(ftpSpec, [[S, text('\x00\x01binary junk\r\n')], [C, text('\xff\xf4\xff\xf2\r\n')]]);
-  assert.deepEqual(junk.confirmed, []);
+  assert.deepEqual(junk.services, []);
   assert.deepEqual(outcomes(junk), []);
   assert.ok(junk.anomalies.includes('ftp_malformed_reply'));
   assert.ok(junk.anomalies.includes('ftp_malformed_command'));

@@ -44,7 +44,7 @@ test('a simple GET and its reply make one record with Zeek fields in order', () 
   assert.equal(r[0]!.response_body_len, 5);
   assert.equal(r[0]!.status_code, 200);
   assert.equal(r[0]!.status_msg, 'OK');
-  assert.deepEqual(ctx.confirmed, ['http']);
+  assert.deepEqual(ctx.services, ['http']);
   assert.deepEqual(ctx.anomalies, []);
 });
 
@@ -257,7 +257,7 @@ test('garbage is an anomaly and the direction is abandoned', () => {
   a.data(true, new Uint8Array([0x00, 0x01, 0x02, 0x0a]), 1);
   assert.ok(ctx.anomalies.includes('http_bad_request_line'));
   assert.equal(a.wants!(true), false);
-  assert.deepEqual(ctx.confirmed, []);
+  assert.deepEqual(ctx.services, []);
 });
 
 test('over-long lines and header floods are bounded and flagged', () => {

@@ -1,73 +1,28 @@
 /**
- * A tiny AnalyzerContext for driving analyzers directly in tests: it records
- * emitted events, confirmations and anomaly codes. Shared by the HTTP, TLS
- * and SSH tests.
+ * The HTTP, TLS, SSH and login-service tests' context (a collecting context,
+ * test/helpers/analyzer-context.ts, for a fixed TCP connection) and their
+ * mutator for fuzz rounds. Byte helpers come from test/helpers/bytes.ts and
+ * are re-exported here.
  */
-import type { AnalyzerContext } from '../../../src/protocols/analyzer.js';
 import type { ConnId } from '../../../src/events/conn-id.js';
-import type { PicketEvent } from '../../../src/events/types.js';
+import { collectingContext, type CollectingContext } from '../../helpers/analyzer-context.js';
+import { ascii, hex, pieces, rng } from '../../helpers/bytes.js';
 
-export interface FakeContext extends AnalyzerContext {
-  events: PicketEvent[];
-  confirmed: string[];
-  anomalies: string[];
-}
+export { ascii, hex, pieces, rng };
 
+export type FakeContext = CollectingContext;
+
+/** A collecting context for a connection from 10.0.0.1:40000 to 192.0.2.10:80/tcp, with `conn` overriding any field. */
 export function fakeContext(conn: Partial<ConnId> = {}): FakeContext {
-  const events: PicketEvent[] = [];
-  const confirmed: string[] = [];
-  const anomalies: string[] = [];
-  return {
-    conn: {
-      uid: 'CTestUid0000000001',
-      orig_h: '10.0.0.1',
-      orig_p: 40000,
-      resp_h: '192.0.2.10',
-      resp_p: 80,
-      proto: 'tcp',
-      ...conn,
-    },
-    events,
-    confirmed,
-    anomalies,
-    emit: (e) => events.push(e),
-    confirm: (s) => confirmed.push(s),
-    anomaly: (c) => anomalies.push(c),
-  };
-}
-
-/** ASCII text as bytes (tests write HTTP/SSH messages as readable strings). */
-export function ascii(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'latin1'));
-}
-
-/** Hex (whitespace and `#` comments allowed) as bytes. */
-export function hex(s: string): Uint8Array {
-  const clean = s
-    .split('\n')
-    .map((l) => l.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  return new Uint8Array(Buffer.from(clean, 'hex'));
-}
-
-/** Splits bytes into pieces of `size` (to test messages cut across calls). */
-export function pieces(data: Uint8Array, size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < data.length; i += size) out.push(data.subarray(i, Math.min(data.length, i + size)));
-  return out;
-}
-
-/** A small seeded PRNG (mulberry32) so fuzz tests are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return collectingContext({
+    uid: 'CTestUid0000000001',
+    orig_h: '10.0.0.1',
+    orig_p: 40000,
+    resp_h: '192.0.2.10',
+    resp_p: 80,
+    proto: 'tcp',
+    ...conn,
+  });
 }
 
 /** One random mutation: bit flips, truncation, a byte set to 0x00/0xff, or a duplicated slice. */

@@ -32,7 +32,7 @@ const AUTHENTICATE: Step[] = [
 
 test('imap: LOGIN answered NO is a failure, OK a success; quoted users', () => {
   const ctx = play(imapSpec, LOGIN_NO_OK, { conn: { resp_p: 143 } });
-  assert.deepEqual(ctx.confirmed, ['imap']);
+  assert.deepEqual(ctx.services, ['imap']);
   assert.deepEqual(outcomes(ctx), [
     ['failure', 'smith', 'LOGIN: NO [AUTHENTICATIONFAILED] Authentication failed.'],
     ['success', 'J. Smith', 'LOGIN: OK [CAPABILITY IMAP4rev1] Logged in'],

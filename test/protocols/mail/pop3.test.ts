@@ -37,7 +37,7 @@ const APOP_AUTH: Step[] = [
 
 test('pop3: PASS answered -ERR is a failure, +OK a success, user from USER', () => {
   const ctx = play(pop3Spec, USER_PASS, { conn: { resp_p: 110 } });
-  assert.deepEqual(ctx.confirmed, ['pop3']);
+  assert.deepEqual(ctx.services, ['pop3']);
   assert.deepEqual(outcomes(ctx), [
     ['failure', 'mrose', 'PASS: -ERR [AUTH] Authentication failed.'],
     ['success', 'mrose', "PASS: +OK mrose's maildrop has 2 messages (320 octets)"],

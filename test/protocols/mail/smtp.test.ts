@@ -41,7 +41,7 @@ const LOGIN_FAIL_THEN_OK: Step[] = [
 
 test('smtp: AUTH PLAIN with initial response, 235 is a success for the authcid', () => {
   const ctx = play(smtpSpec, PLAIN_OK, { conn: { resp_p: 587 } });
-  assert.deepEqual(ctx.confirmed, ['smtp']);
+  assert.deepEqual(ctx.services, ['smtp']);
   assert.deepEqual(outcomes(ctx), [['success', 'alice', 'AUTH PLAIN: 235 2.7.0 Authentication successful']]);
   const a = auths(ctx)[0]!;
   assert.equal(a.service, 'smtp');
@@ -105,7 +105,7 @@ test('smtp: other AUTH replies are attempts of unknown outcome; cancelled exchan
 
 test('smtp: non-SMTP bytes on the port confirm nothing and emit nothing', () => {
   const ctx = play(smtpSpec, [[S, text('SSH-2.0-OpenSSH_9.6\r\n')], [C, text('SSH-2.0-x\r\n')]]);
-  assert.deepEqual(ctx.confirmed, []);
+  assert.deepEqual(ctx.services, []);
   assert.equal(auths(ctx).length, 0);
   assert.ok(ctx.anomalies.includes('smtp_malformed_reply'));
 });

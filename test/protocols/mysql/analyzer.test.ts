@@ -51,7 +51,7 @@ function logged(steps: readonly Step[]): { records: MysqlRecord[]; ctx: ReturnTy
 
 test('mysql: greeting, login and OK: success with the user; a mysql.log login record', () => {
   const { records, ctx } = logged(SUCCESS);
-  assert.deepEqual(ctx.confirmed, ['mysql']);
+  assert.deepEqual(ctx.services, ['mysql']);
   assert.deepEqual(outcomes(ctx), [['success', 'app', 'OK']]);
   assert.deepEqual(records.map((r) => [r.cmd, r.arg, r.success, r.rows, r.response]), [['login', 'app', true, 0, undefined]]);
   assert.equal(records[0]!.ts, 2);

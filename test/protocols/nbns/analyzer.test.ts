@@ -9,7 +9,7 @@ import { NbnsAnalyzer } from '../../../src/protocols/nbns/analyzer.js';
 import { nbnsSpec } from '../../../src/protocols/nbns/index.js';
 import type { HostnameEvent } from '../../../src/events/hostname.js';
 import type { DnsLogEvent } from '../../../src/protocols/dns/events.js';
-import { collectingContext, hex } from '../dns/helpers.js';
+import { dnsTestContext, hex } from '../dns/helpers.js';
 
 /** A NetBIOS name, first-level encoded (RFC 1001 §14.1), as a hex wire name. */
 function encoded(name: string, suffix: number): string {
@@ -27,8 +27,8 @@ test('the test encoder reproduces the capture\u2019s wire name', () => {
   assert.equal(BRW, '204543464346484544444145444543444444494444454544424547444544434141' + '00');
 });
 
-function conn(): ReturnType<typeof collectingContext> {
-  return collectingContext({ orig_h: '141.142.220.226', orig_p: 137, resp_h: '141.142.220.255', resp_p: 137, orig_mac: '00:80:77:aa:bb:cc' });
+function conn(): ReturnType<typeof dnsTestContext> {
+  return dnsTestContext({ orig_h: '141.142.220.226', orig_p: 137, resp_h: '141.142.220.255', resp_p: 137, orig_mac: '00:80:77:aa:bb:cc' });
 }
 
 function hostnames(events: { type: string }[]): HostnameEvent[] {

@@ -54,7 +54,7 @@ const MD5_FAIL: Step[] = [
 
 test('postgresql: MD5 login answered AuthenticationOk is a success', () => {
   const ctx = play(postgresSpec, MD5_OK, { conn: { resp_p: 5432 } });
-  assert.deepEqual(ctx.confirmed, ['postgresql']);
+  assert.deepEqual(ctx.services, ['postgresql']);
   assert.deepEqual(outcomes(ctx), [['success', 'alice', 'AuthenticationOk after MD5Password (database shop)']]);
   assert.equal(ctx.events[0]!.type === 'auth' && ctx.events[0]!.service, 'postgresql');
   assert.ok(!JSON.stringify(ctx.events).includes('md5a3556'));

@@ -41,7 +41,7 @@ function logged(steps: readonly Step[]): { records: RdpRecord[]; ctx: ReturnType
 
 test('rdp: cookie user and requested protocols; HYBRID selected; one unknown outcome', () => {
   const { records, ctx } = logged(SESSION);
-  assert.deepEqual(ctx.confirmed, ['rdp']);
+  assert.deepEqual(ctx.services, ['rdp']);
   assert.deepEqual(outcomes(ctx), [['unknown', 'administr', 'HYBRID security']]);
   assert.equal(records.length, 1);
   const r = records[0]!;

@@ -102,7 +102,7 @@ test('banners, negotiated algorithms and host key fingerprint are logged', () =>
     assert.equal(rec.host_key, md5.match(/../g)!.join(':'));
     assert.equal(rec.auth_attempts, 0);
     assert.equal(rec.auth_success, undefined);
-    assert.deepEqual(ctx.confirmed, ['ssh']);
+    assert.deepEqual(ctx.services, ['ssh']);
     assert.deepEqual(ctx.anomalies, []);
     assert.deepEqual(auths(ctx).map((x) => x.outcome), ['unknown']);
   }

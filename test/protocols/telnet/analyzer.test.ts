@@ -58,7 +58,7 @@ test('telnet: the stripper removes negotiation and keeps IAC IAC as data', () =>
 
 test('telnet: a failed login then a successful one, users from the typing', () => {
   const ctx = play(telnetSpec, FAIL_THEN_OK, { conn: { resp_p: 23 } });
-  assert.deepEqual(ctx.confirmed, ['telnet']);
+  assert.deepEqual(ctx.services, ['telnet']);
   assert.deepEqual(outcomes(ctx), [
     ['failure', 'root', 'Login incorrect'],
     ['success', 'admin', 'Last login: Mon Mar  4 10:00:00 2024 from 10.0.0.5'],
@@ -91,7 +91,7 @@ test('telnet: Cisco-style failures; a session without any login is one unknown',
   assert.deepEqual(outcomes(none), [['unknown', undefined, '0 login prompts, no outcome seen']]);
   // Not Telnet at all: nothing recognised, nothing emitted.
   const other = play(telnetSpec, [[C, text('GET / HTTP/1.0\r\n\r\n')], [S, text('HTTP/1.0 400 Bad\r\n')]]);
-  assert.deepEqual(other.confirmed, []);
+  assert.deepEqual(other.services, []);
   assert.deepEqual(outcomes(other), []);
 });
 

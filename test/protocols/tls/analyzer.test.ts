@@ -136,7 +136,7 @@ test('a TLS 1.2 handshake cut at every byte gives the same ssl record', () => {
     assert.equal(rec.ja3_string, '769,49199-156,0-10-11,23-29,0'.replace('769', '771'));
     assert.equal(a.wants!(true), false);
     assert.equal(a.wants!(false), false);
-    assert.deepEqual(ctx.confirmed, ['ssl']);
+    assert.deepEqual(ctx.services, ['ssl']);
     assert.deepEqual(ctx.anomalies, []);
     a.end(5);
     assert.equal(ssl(ctx).length, 1, 'logged once');

@@ -3,18 +3,12 @@
  * handshake messages and records, so each test states the fields it cares
  * about instead of a long opaque hex dump.
  */
+import { ascii, concat } from '../../helpers/bytes.js';
 
-export function bytes(...parts: (Uint8Array | number[])[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { ascii };
+
+/** Concatenation of byte arrays and byte lists. */
+export const bytes = concat;
 
 export function u16(v: number): number[] {
   return [(v >> 8) & 0xff, v & 0xff];
@@ -35,9 +29,6 @@ export function ext(type: number, body: Uint8Array | number[]): Uint8Array {
   return bytes(u16(type), vec(2, body));
 }
 
-export function ascii(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'latin1'));
-}
 
 export const sni = (name: string) => ext(0, vec(2, bytes([0], vec(2, ascii(name)))));
 export const alpn = (...names: string[]) => ext(16, vec(2, bytes(...names.map((n) => vec(1, ascii(n))))));
