@@ -1,10 +1,11 @@
 /**
  * The HTTP, TLS, SSH and login-service tests' context (a collecting context,
  * test/helpers/analyzer-context.ts, for a fixed TCP connection) and their
- * mutator for fuzz rounds. Byte helpers come from test/helpers/bytes.ts and
+ * mutator and interleaved feeding for fuzz rounds. Byte helpers come from test/helpers/bytes.ts and
  * are re-exported here.
  */
 import type { ConnId } from '../../../src/events/conn-id.js';
+import type { Analyzer } from '../../../src/protocols/analyzer.js';
 import { collectingContext, type CollectingContext } from '../../helpers/analyzer-context.js';
 import { ascii, hex, pieces, rng } from '../../helpers/bytes.js';
 
@@ -47,4 +48,38 @@ export function mutate(data: Uint8Array, rand: () => number): Uint8Array {
   dup.set(out.subarray(0, b), 0);
   dup.set(out.subarray(a), b);
   return dup;
+}
+
+/**
+ * Feeds a client and a server byte stream to `a` as the two directions of
+ * one connection, interleaved in random pieces of 1..`maxPiece` bytes at
+ * time `ts`. With `gapLen`, about one piece in a hundred is followed by a
+ * content gap of `gapLen(rand)` bytes on a random side.
+ */
+export function feedInterleaved(
+  a: Analyzer,
+  client: Uint8Array,
+  server: Uint8Array,
+  rand: () => number,
+  ts: number,
+  maxPiece: number,
+  gapLen?: (rand: () => number) => number,
+): void {
+  let i = 0;
+  let j = 0;
+  while (i < client.length || j < server.length) {
+    if (i < client.length && (rand() < 0.5 || j >= server.length)) {
+      const k = Math.min(client.length, i + 1 + Math.floor(rand() * maxPiece));
+      a.data(true, client.subarray(i, k), ts);
+      i = k;
+    } else {
+      const k = Math.min(server.length, j + 1 + Math.floor(rand() * maxPiece));
+      a.data(false, server.subarray(j, k), ts);
+      j = k;
+    }
+    if (gapLen !== undefined && rand() < 0.01) {
+      const fromOrig = rand() < 0.5;
+      a.gap!(fromOrig, gapLen(rand));
+    }
+  }
 }

@@ -11,7 +11,7 @@ import {
 } from '../../../src/protocols/http/parser.js';
 import { parseAuthorization } from '../../../src/protocols/http/auth.js';
 import { unescapeUri } from '../../../src/protocols/http/text.js';
-import { ascii, fakeContext, mutate, rng } from './fake-ctx.js';
+import { ascii, fakeContext, feedInterleaved, mutate, rng } from './fake-ctx.js';
 
 const ITERATIONS = 3000;
 
@@ -35,20 +35,7 @@ test('the HTTP analyzer never throws on mutated, randomly split input', () => {
     const a = httpSpec.create(fakeContext());
     const mreq = mutate(req, rand);
     const mresp = mutate(resp, rand);
-    let i = 0;
-    let j = 0;
-    while (i < mreq.length || j < mresp.length) {
-      if (i < mreq.length && (rand() < 0.5 || j >= mresp.length)) {
-        const k = Math.min(mreq.length, i + 1 + Math.floor(rand() * 40));
-        a.data(true, mreq.subarray(i, k), n);
-        i = k;
-      } else {
-        const k = Math.min(mresp.length, j + 1 + Math.floor(rand() * 40));
-        a.data(false, mresp.subarray(j, k), n);
-        j = k;
-      }
-      if (rand() < 0.01) a.gap!(rand() < 0.5, Math.floor(rand() * 100));
-    }
+    feedInterleaved(a, mreq, mresp, rand, n, 40, (r) => Math.floor(r() * 100));
     a.end(n + 1);
   }
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import { sshSpec } from '../../../src/protocols/ssh/index.js';
 import { hostKeyFingerprint, parseKexInit } from '../../../src/protocols/ssh/parser.js';
-import { ascii, fakeContext, mutate, rng } from '../http/fake-ctx.js';
+import { ascii, fakeContext, feedInterleaved, mutate, rng } from '../http/fake-ctx.js';
 
 const ITERATIONS = 3000;
 
@@ -40,20 +40,7 @@ test('the SSH analyzer never throws on mutated, randomly split input', () => {
     const a = sshSpec.create(fakeContext());
     const c = mutate(CLIENT, rand);
     const s = mutate(SERVER, rand);
-    let i = 0;
-    let j = 0;
-    while (i < c.length || j < s.length) {
-      if (i < c.length && (rand() < 0.5 || j >= s.length)) {
-        const k = Math.min(c.length, i + 1 + Math.floor(rand() * 48));
-        a.data(true, c.subarray(i, k), n);
-        i = k;
-      } else {
-        const k = Math.min(s.length, j + 1 + Math.floor(rand() * 48));
-        a.data(false, s.subarray(j, k), n);
-        j = k;
-      }
-      if (rand() < 0.01) a.gap!(rand() < 0.5, 10);
-    }
+    feedInterleaved(a, c, s, rand, n, 48, () => 10);
     a.end(n + 1);
   }
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { tlsSpec } from '../../../src/protocols/tls/index.js';
 import { parseClientHello, parseServerHello, serverKeyExchangeCurve } from '../../../src/protocols/tls/parser.js';
 import { ja3, ja4 } from '../../../src/protocols/tls/fingerprint.js';
-import { fakeContext, mutate, rng } from '../http/fake-ctx.js';
+import { fakeContext, feedInterleaved, mutate, rng } from '../http/fake-ctx.js';
 import {
   alpn, bytes, clientHelloBody, clientVersions, ext, groups, handshake, pointFormats, record, serverHelloBody,
   serverKeyShare, serverVersion, sigAlgs, sni, u16,
@@ -32,19 +32,7 @@ test('the TLS analyzer never throws on mutated, randomly split flights', () => {
     const a = tlsSpec.create(fakeContext());
     const c = mutate(CLIENT, rand);
     const s = mutate(SERVER, rand);
-    let i = 0;
-    let j = 0;
-    while (i < c.length || j < s.length) {
-      if (i < c.length && (rand() < 0.5 || j >= s.length)) {
-        const k = Math.min(c.length, i + 1 + Math.floor(rand() * 64));
-        a.data(true, c.subarray(i, k), n);
-        i = k;
-      } else {
-        const k = Math.min(s.length, j + 1 + Math.floor(rand() * 64));
-        a.data(false, s.subarray(j, k), n);
-        j = k;
-      }
-    }
+    feedInterleaved(a, c, s, rand, n, 64);
     a.end(n + 1);
   }
 });
