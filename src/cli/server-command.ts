@@ -55,6 +55,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     demo: values.demo === true,
   });
   process.stdout.write(`picket server listening on ${server.url}\n`);
+  for (const n of server.consoleNotices) process.stderr.write(`picket server: ${n}\n`);
   for (const w of server.admin.warnings) process.stderr.write(`picket server: ${w}\n`);
   const where = server.admin.source === 'env' ? ADMIN_TOKEN_ENV : `${server.admin.file}${server.admin.source === 'created' ? ' (created)' : ''}`;
   process.stderr.write(`picket server: data in ${dataDir}; admin token from ${where}\n`);

@@ -21,6 +21,7 @@ import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { queryRoutes } from './routes/query.js';
+import { registerConsole, type ConsoleSetup } from './console/index.js';
 
 export const API_PREFIX = '/api/v1';
 export const SERVER_VERSION = '0.1.0';
@@ -40,6 +41,8 @@ export interface AppOptions {
   oui?: OuiTable;
   /** Clock in ms for the ingest queue's failure window (tests). */
   now?: () => number;
+  /** The web console (pages and its API); absent = API only. */
+  console?: { setup: ConsoleSetup; configFile: string | undefined; webDir?: string };
 }
 
 export interface App {
@@ -120,6 +123,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
     { prefix: API_PREFIX },
   );
+  if (opts.console !== undefined) {
+    await registerConsole(app, { ctx, config: opts.config, secure: opts.https !== undefined, apiPrefix: API_PREFIX, ...opts.console });
+  }
   // Batches accepted before close are stored before the stores are closed.
   app.addHook('onClose', async () => {
     await queue.drain();

@@ -22,6 +22,7 @@ import { buildApp, type AppOptions } from './app.js';
 import type { ServerContext } from './context.js';
 import { parseListen, urlFor } from './listen.js';
 import type { ServerStores } from './store-port.js';
+import { setUpConsole } from './console/index.js';
 
 /** Batch marks (exactly-once) are kept this long: far beyond any retry of an acknowledged batch. */
 export const BATCH_MARK_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -49,6 +50,8 @@ export interface RunningServer {
   ctx: ServerContext;
   admin: AdminToken;
   config: SiteConfig;
+  /** Lines for the operator from the console set-up (a generated admin password, once). */
+  consoleNotices: string[];
   /** Resolves when the demo data (if asked for) has been stored. */
   demoDone: Promise<void>;
   close(): Promise<void>;
@@ -72,6 +75,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const tls = config.server.tls;
   const https = tls === undefined ? undefined : { cert: readPem(tls.cert, opts.configFile, 'cert'), key: readPem(tls.key, opts.configFile, 'key') };
 
+  const consoleSetup = await setUpConsole({ dataDir, configFile: opts.configFile, env: opts.env ?? process.env });
   const opened = await openStores(dataDir, storeOptionsFrom(config.store));
   const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
   let built: Awaited<ReturnType<typeof buildApp>>;
@@ -84,6 +88,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       ...(opts.now !== undefined ? { now: opts.now } : {}),
       ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
       ...(https !== undefined ? { https } : {}),
+      console: { setup: consoleSetup, configFile: opts.configFile === undefined ? undefined : path.resolve(opts.configFile) },
     });
     await built.app.listen({ host: listen.host, port: listen.port });
   } catch (err) {
@@ -123,6 +128,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     admin,
     config,
     demoDone,
+    consoleNotices: consoleSetup.notices,
     close(): Promise<void> {
       closing ??= (async () => {
         clearInterval(retention);

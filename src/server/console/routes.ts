@@ -1,0 +1,302 @@
+/**
+ * The console's JSON API under /api/v1/console: login/logout/me (session
+ * cookie + CSRF token), users, alerts with suppressions applied, one alert
+ * with its hosts, suppressions, host summaries, devices, agents and
+ * enrollment tokens, and a read-only view of the settings and intel sources.
+ * Everything but /login needs a session; every write needs the CSRF header and
+ * the admin role (viewers read). The store does the paging and aggregation.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { isIp } from '../../config/ip.js';
+import { checkConfigFile } from '../../config/load.js';
+import type { SiteConfig } from '../../config/schema.js';
+import { sourceDefinitions } from '../../intel/sources.js';
+import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
+import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import type { ServerContext } from '../context.js';
+import { AGENT_KINDS, type AgentKind } from '../store-port.js';
+import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
+import { parseTime } from '../time.js';
+import { isRole, type ConsoleStore } from './console-store.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
+import { clearCookie, requireSession, SESSION_COOKIE, readCookie, sessionCookie } from './session.js';
+import { suppressedBy, visibleAlerts } from './suppress.js';
+import { LoginThrottle } from './throttle.js';
+import { SESSION_TTL_MS } from './console-store.js';
+
+/** Rows per page unless asked; most rows one page may hold (pages keep answers small). */
+export const CONSOLE_DEFAULT_LIMIT = 50;
+export const CONSOLE_MAX_LIMIT = 1000;
+/** Longest note, suppression reason, rule pattern and user name accepted. */
+export const MAX_NOTE_LENGTH = 4000;
+export const MAX_REASON_LENGTH = 500;
+export const MAX_NAME_LENGTH = 64;
+/** Longest suppression: a year; longer is "forever" and must be said with no expiry. */
+export const MAX_SUPPRESSION_SECONDS = 365 * 24 * 3600;
+
+export interface ConsoleRouteOptions {
+  ctx: ServerContext;
+  users: ConsoleStore;
+  config: SiteConfig;
+  configFile: string | undefined;
+  secure: boolean;
+  throttle?: LoginThrottle;
+}
+
+type Query = Record<string, string | undefined>;
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function time(q: Query, name: string): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const t = parseTime(v);
+  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
+  return t;
+}
+
+function int(q: Query, name: string, min: number, max: number): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw badRequest(`${name}: "${v}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function page(q: Query): { limit: number; offset: number } {
+  return { limit: int(q, 'limit', 1, CONSOLE_MAX_LIMIT) ?? CONSOLE_DEFAULT_LIMIT, offset: int(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0 };
+}
+
+function str(body: unknown, name: string, max: number, required: boolean): string | undefined {
+  const v = (body as Record<string, unknown> | null)?.[name];
+  if (v === undefined || v === null || v === '') {
+    if (required) throw badRequest(`${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || v.length > max) throw badRequest(`${name} must be text of at most ${max} characters`);
+  return v;
+}
+
+/** The hosts an alert names, with what enrichment knows about them. */
+function alertHosts(a: StoredAlert): { role: string; ip: string; port: number | null; network: string | null; asn: number | null; as_org: string | null; country: string | null }[] {
+  const out = [];
+  for (const [role, ep] of [['source', a.source], ['destination', a.destination]] as const) {
+    if (ep?.ip === undefined) continue;
+    out.push({
+      role,
+      ip: ep.ip,
+      port: ep.port ?? null,
+      network: a.network?.name ?? null,
+      asn: ep.as?.number ?? null,
+      as_org: ep.as?.organization?.name ?? null,
+      country: ep.geo?.country_iso_code ?? null,
+    });
+  }
+  return out;
+}
+
+export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOptions): Promise<void> {
+  const { ctx, users, secure } = opts;
+  const { store, meta } = ctx.stores;
+  const throttle = opts.throttle ?? new LoginThrottle();
+
+  // ---- login (no session yet)
+  app.post('/login', async (req, reply) => {
+    const name = str(req.body, 'user', MAX_NAME_LENGTH, true) ?? '';
+    const password = str(req.body, 'password', MAX_PASSWORD_LENGTH, true) ?? '';
+    const wait = throttle.retryAfterMs(name);
+    if (wait > 0) {
+      const s = Math.ceil(wait / 1000);
+      throw new ApiError(429, 'PKT_ERR_SERVER_LOCKED', `too many failed logins for ${name}; try again in ${s} s`, s);
+    }
+    const user = await users.checkPassword(name, password);
+    if (user === undefined) {
+      throttle.failure(name);
+      throw new ApiError(401, 'PKT_ERR_SERVER_UNAUTHORIZED', 'wrong user name or password');
+    }
+    throttle.success(name);
+    const { cookie, session } = await users.createSession(user);
+    void reply.header('set-cookie', sessionCookie(cookie, Math.floor(SESSION_TTL_MS / 1000), secure));
+    return { user: session.user, role: session.role, csrf: session.csrf };
+  });
+
+  // ---- anything a logged-in user may do, viewers included
+  await app.register(async (own) => {
+    own.addHook('onRequest', requireSession(users, false));
+    own.get('/me', async (req) => {
+      const s = req.consoleSession!;
+      return { user: s.user, role: s.role, csrf: s.csrf };
+    });
+    own.post('/logout', async (req, reply) => {
+      const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+      if (cookie !== undefined) await users.endSession(cookie);
+      return reply.header('set-cookie', clearCookie(secure)).code(204).send();
+    });
+  });
+
+  // ---- reads for everyone, writes for admins
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireSession(users, true));
+
+    api.get('/users', async (req) => {
+      if (req.consoleSession!.role !== 'admin') throw forbidden('only admins see the users');
+      return { users: users.users() };
+    });
+    api.post('/users', async (req) => {
+      const name = str(req.body, 'name', MAX_NAME_LENGTH, true) ?? '';
+      if (!/^[a-z0-9_.\-]+$/i.test(name)) throw badRequest('name: letters, digits, "_", "." and "-" only');
+      const password = str(req.body, 'password', MAX_PASSWORD_LENGTH, true) ?? '';
+      if (password.length < MIN_PASSWORD_LENGTH) throw badRequest(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+      const role = (req.body as Record<string, unknown>).role ?? 'viewer';
+      if (!isRole(role)) throw badRequest('role must be admin or viewer');
+      if (users.getUser(name) !== undefined) throw new ApiError(409, 'PKT_ERR_SERVER_CONFLICT', `user ${name} exists`);
+      await users.createUser(name, password, role);
+      return { name, role };
+    });
+    api.delete<{ Params: { name: string } }>('/users/:name', async (req, reply) => {
+      if (req.params.name === req.consoleSession!.user) throw badRequest('you cannot remove yourself');
+      if (!(await users.deleteUser(req.params.name))) throw notFound(`no user ${req.params.name}`);
+      return reply.code(204).send();
+    });
+
+    api.get<{ Querystring: Query }>('/alerts', async (req) => {
+      const q = req.query;
+      const f: AlertFilter = page(q);
+      const rule = one(q, 'rule');
+      if (rule !== undefined) f.rule = rule;
+      const sev = int(q, 'severity', 1, 4);
+      if (sev !== undefined) f.severity = sev;
+      const host = one(q, 'host');
+      if (host !== undefined) {
+        if (!isIp(host)) throw badRequest(`host: "${host}" is not an IP address`);
+        f.host = host;
+      }
+      const network = one(q, 'network');
+      if (network !== undefined) f.network = network;
+      const ack = one(q, 'acknowledged');
+      if (ack !== undefined) f.acknowledged = ack === 'true';
+      const from = time(q, 'from');
+      const to = time(q, 'to');
+      if (from !== undefined) f.from = from;
+      if (to !== undefined) f.to = to;
+      const sups = one(q, 'suppressed') === 'show' ? [] : users.suppressions();
+      return visibleAlerts(store, f, sups);
+    });
+
+    api.get<{ Params: { id: string } }>('/alerts/:id', async (req) => {
+      const a = await store.getAlert(req.params.id);
+      if (a === null) throw notFound(`no alert ${req.params.id}`);
+      return { alert: a, hosts: alertHosts(a), suppressed_by: suppressedBy(a, users.suppressions()) ?? null };
+    });
+
+    api.post<{ Params: { id: string } }>('/alerts/:id', async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const patch: { acknowledged?: boolean; note?: string | null } = {};
+      if (body.acknowledged !== undefined) {
+        if (typeof body.acknowledged !== 'boolean') throw badRequest('acknowledged must be true or false');
+        patch.acknowledged = body.acknowledged;
+      }
+      if (body.note !== undefined) patch.note = body.note === null ? null : (str(body, 'note', MAX_NOTE_LENGTH, false) ?? null);
+      if (Object.keys(patch).length === 0) throw badRequest('send acknowledged and/or note');
+      const a = await store.updateAlert(req.params.id, patch);
+      if (a === null) throw notFound(`no alert ${req.params.id}`);
+      return a;
+    });
+
+    api.get('/suppressions', async () => ({ suppressions: users.suppressions() }));
+    api.post('/suppressions', async (req) => {
+      const rule = str(req.body, 'rule', MAX_NAME_LENGTH * 2, true) ?? '';
+      if (!/^[a-z0-9_.\-]+\*?$/i.test(rule)) throw badRequest(`rule: "${rule}" is not a rule id or prefix*`);
+      const reason = str(req.body, 'reason', MAX_REASON_LENGTH, true) ?? '';
+      const host = str(req.body, 'host', 64, false) ?? null;
+      if (host !== null && !isIp(host)) throw badRequest(`host: "${host}" is not an IP address`);
+      const network = str(req.body, 'network', MAX_NAME_LENGTH, false) ?? null;
+      const forSeconds = (req.body as Record<string, unknown>).expires_in;
+      let expires: string | null = null;
+      if (forSeconds !== undefined && forSeconds !== null) {
+        if (typeof forSeconds !== 'number' || !Number.isInteger(forSeconds) || forSeconds < 60 || forSeconds > MAX_SUPPRESSION_SECONDS)
+          throw badRequest(`expires_in must be whole seconds from 60 to ${MAX_SUPPRESSION_SECONDS}`);
+        expires = new Date(Date.now() + forSeconds * 1000).toISOString();
+      }
+      return users.addSuppression({ rule, host, network, reason, created_by: req.consoleSession!.user, expires_at: expires });
+    });
+    api.delete<{ Params: { id: string } }>('/suppressions/:id', async (req, reply) => {
+      if (!(await users.deleteSuppression(req.params.id))) throw notFound(`no suppression ${req.params.id}`);
+      return reply.code(204).send();
+    });
+
+    api.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', async (req) => {
+      if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
+      const from = time(req.query, 'from');
+      const to = time(req.query, 'to');
+      if (from !== undefined && to !== undefined && from > to) throw badRequest('from is after to');
+      return store.hostSummary(req.params.ip, from, to);
+    });
+
+    api.get<{ Querystring: Query }>('/devices', async (req) => {
+      const q = req.query;
+      const f: DeviceFilter = page(q);
+      const network = one(q, 'network');
+      if (network !== undefined) f.network = network;
+      const ip = one(q, 'ip');
+      if (ip !== undefined) f.ip = ip;
+      const mac = one(q, 'mac');
+      if (mac !== undefined) f.mac = mac;
+      return store.devices(f);
+    });
+
+    api.get('/agents', async () => {
+      const now = Date.now();
+      const agents = await meta.listAgents();
+      return { agents: agents.map((a) => ({ ...a, status: agentStatus(a, ctx.settings.agentStaleAfter, now) })) };
+    });
+    api.get('/tokens', async () => ({ tokens: await meta.listTokens() }));
+    api.post('/tokens', async (req) => {
+      const name = str(req.body, 'name', MAX_NAME_LENGTH, true) ?? '';
+      const kind = (req.body as Record<string, unknown>).kind ?? 'sensor';
+      if (!AGENT_KINDS.includes(kind as AgentKind)) throw badRequest(`kind must be one of ${AGENT_KINDS.join(', ')}`);
+      const ttl = (req.body as Record<string, unknown>).ttl ?? ctx.settings.enrollmentTokenTtl;
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 60 || ttl > MAX_TOKEN_TTL_SECONDS) throw badRequest(`ttl must be whole seconds from 60 to ${MAX_TOKEN_TTL_SECONDS}`);
+      const t = await meta.createEnrollmentToken(name, kind as AgentKind, ttl);
+      return { token: t.token, id: t.id, name, kind, expires_at: t.expires_at };
+    });
+    api.delete<{ Params: { id: string } }>('/tokens/:id', async (req, reply) => {
+      if (!(await meta.revokeToken(req.params.id))) throw notFound(`no token ${req.params.id}`);
+      return reply.code(204).send();
+    });
+
+    api.get('/settings', async () => {
+      const problems = opts.configFile === undefined ? [] : checkConfigFile(opts.configFile);
+      const baseDir = opts.configFile === undefined ? process.cwd() : path.dirname(opts.configFile);
+      let intel: { name: string; kind: string; origin: string; remote: boolean }[] = [];
+      let intelError: string | null = null;
+      try {
+        intel = sourceDefinitions(opts.config.intel, baseDir).map((d) => ({ name: d.name, kind: d.kind, origin: d.origin, remote: d.remote }));
+      } catch (err) {
+        intelError = err instanceof Error ? err.message : String(err);
+      }
+      const stats = await store.stats();
+      return { config_file: opts.configFile ?? null, problems, config: redact(opts.config), intel, intel_error: intelError, store: stats };
+    });
+  });
+
+}
+
+/** Key names whose values are secrets and are not shown in the settings view. */
+const SECRET_KEY = /key|secret|password|token|credential/i;
+
+/** A copy of the config with secret-looking values replaced (the console shows it to viewers too). */
+export function redact(v: unknown, key = ''): unknown {
+  if (typeof v === 'string' && SECRET_KEY.test(key)) return '(hidden)';
+  if (Array.isArray(v)) return v.map((x) => redact(x, key));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = redact(x, k);
+    return out;
+  }
+  return v;
+}
