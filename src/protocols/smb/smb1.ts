@@ -56,6 +56,15 @@ export interface Smb1Message {
 
 const str: CString = { text: '', next: 0 };
 
+/** The NativeOS and NativeLanMan strings that end both session-setup messages, when present at `p`. */
+function readNativeOsLm(b: Uint8Array, p: number, end: number, unicode: boolean, s: number, out: Smb1SessionSetup): void {
+  if (p >= end) return;
+  readCString(b, p, end, unicode, s, str);
+  out.nativeOs = str.text;
+  readCString(b, str.next, end, unicode, s, str);
+  out.nativeLm = str.text;
+}
+
 /** Parses the SMB1 message in [s, e) (s at the 0xFF 'SMB' signature); null when shorter than a header. */
 export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | null {
   if (e > b.length) e = b.length;
@@ -176,12 +185,7 @@ function sessionSetupRequest(
   } else {
     return out;
   }
-  if (p < end) {
-    readCString(b, p, end, unicode, s, str);
-    out.nativeOs = str.text;
-    readCString(b, str.next, end, unicode, s, str);
-    out.nativeLm = str.text;
-  }
+  readNativeOsLm(b, p, end, unicode, s, out);
   return out;
 }
 
@@ -204,12 +208,7 @@ function sessionSetupResponse(
     out.blobEnd = Math.min(p + blobLen, end);
     p = out.blobEnd;
   }
-  if (p < end) {
-    readCString(b, p, end, unicode, s, str);
-    out.nativeOs = str.text;
-    readCString(b, str.next, end, unicode, s, str);
-    out.nativeLm = str.text;
-  }
+  readNativeOsLm(b, p, end, unicode, s, out);
   return out;
 }
 
