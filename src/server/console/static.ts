@@ -41,11 +41,11 @@ export function findWebDir(): string | undefined {
 export async function staticRoutes(app: FastifyInstance, opts: { root: string | undefined }): Promise<void> {
   const root = opts.root === undefined ? undefined : fs.realpathSync(opts.root);
   app.get('/*', async (req, reply) => {
-    if (root === undefined) {
-      return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build`.\n');
-    }
     if (req.url.startsWith('/api/')) {
       return reply.code(404).send({ error: { code: 'PKT_ERR_SERVER_NOT_FOUND', message: `no route GET ${req.url.split('?')[0]}` } });
+    }
+    if (root === undefined) {
+      return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build`.\n');
     }
     let urlPath: string;
     try {

@@ -1,0 +1,105 @@
+// One host over a time range: connections and bytes in/out over time (uPlot), and the
+// store's aggregates (peers, ports, countries, ASNs as bar lists), DNS names and alerts.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { api, fmtBytes, fmtTime, qs, SEVERITY } from '../api';
+import { go } from '../router';
+
+interface Summary {
+  host: string;
+  connections: number;
+  bytes_sent: number;
+  bytes_received: number;
+  packets_sent: number;
+  packets_received: number;
+  dns: { query: string; count: number }[];
+  countries: { country: string; connections: number; bytes: number }[];
+  asns: { asn: number; org: string | null; connections: number; bytes: number }[];
+  top_peers: { ip: string; connections: number; bytes: number }[];
+  ports: { port: number; proto: string; connections: number; bytes: number }[];
+  alerts: { id: string; '@timestamp': string; rule: string; severity: number; message: string }[];
+  timeline?: { t: string; connections: number; bytes_in: number; bytes_out: number }[];
+}
+
+function Chart(props: { title: string; x: number[]; series: { label: string; values: number[]; color: string }[] }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (el.current === null) return undefined;
+    const width = Math.max(280, Math.min(900, el.current.clientWidth));
+    const u = new uPlot(
+      { title: props.title, width, height: 200, series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}33` }))], axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }] },
+      [props.x, ...props.series.map((s) => s.values)],
+      el.current,
+    );
+    return () => u.destroy();
+  }, [props.x, props.series]);
+  return <div class="chart" ref={el} />;
+}
+
+function Bars(props: { title: string; rows: { label: string; value: number; extra?: string }[]; unit?: (n: number) => string }) {
+  const max = Math.max(1, ...props.rows.map((r) => r.value));
+  return (
+    <div class="bars card">
+      <h3>{props.title}</h3>
+      {props.rows.length === 0 && <p class="hint">none</p>}
+      {props.rows.map((r) => (
+        <div class="bar">
+          <span class="lbl">{r.label}</span>
+          <span class="track"><span style={{ width: `${(100 * r.value) / max}%` }} /></span>
+          <span class="val">{props.unit !== undefined ? props.unit(r.value) : r.value}{r.extra ?? ''}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function HostPage(props: { ip: string }) {
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [s, setS] = useState<Summary | null>(null);
+  const [err, setErr] = useState('');
+  useEffect(() => {
+    api<Summary>('GET', `/hosts/${encodeURIComponent(props.ip)}${qs({ from, to })}`).then(setS, (e: Error) => setErr(e.message));
+  }, [props.ip, from, to]);
+  if (err !== '') return <p class="error">{err}</p>;
+  if (s === null) return <p>Loading…</p>;
+  const tl = s.timeline ?? [];
+  const x = tl.map((p) => Date.parse(p.t) / 1000);
+  return (
+    <section>
+      <h2>Host {s.host}</h2>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>From <input name="from" value={from} placeholder="2024-05-01" onChange={(e) => setFrom(e.currentTarget.value)} /></label>
+        <label>To <input name="to" value={to} onChange={(e) => setTo(e.currentTarget.value)} /></label>
+      </form>
+      <div class="stats">
+        <div class="card"><b data-testid="connections">{s.connections}</b> connections</div>
+        <div class="card"><b data-testid="bytes-sent">{s.bytes_sent}</b> bytes sent ({fmtBytes(s.bytes_sent)})</div>
+        <div class="card"><b data-testid="bytes-received">{s.bytes_received}</b> bytes received ({fmtBytes(s.bytes_received)})</div>
+        <div class="card"><b>{s.packets_sent} / {s.packets_received}</b> packets out / in</div>
+      </div>
+      {tl.length > 0 && (
+        <div class="charts">
+          <Chart title="Connections" x={x} series={[{ label: 'connections', values: tl.map((p) => p.connections), color: '#3b82f6' }]} />
+          <Chart title="Bytes" x={x} series={[{ label: 'in', values: tl.map((p) => p.bytes_in), color: '#10b981' }, { label: 'out', values: tl.map((p) => p.bytes_out), color: '#f59e0b' }]} />
+        </div>
+      )}
+      <div class="grid">
+        <Bars title="Top peers" rows={s.top_peers.map((p) => ({ label: p.ip, value: p.connections }))} />
+        <Bars title="Ports" rows={s.ports.map((p) => ({ label: `${p.port}/${p.proto}`, value: p.connections }))} />
+        <Bars title="Countries" rows={s.countries.map((c) => ({ label: c.country, value: c.connections }))} />
+        <Bars title="ASNs" rows={s.asns.map((a) => ({ label: `AS${a.asn} ${a.org ?? ''}`, value: a.connections }))} />
+        <Bars title="DNS names" rows={s.dns.map((d) => ({ label: d.query, value: d.count }))} />
+      </div>
+      <h3>Alerts</h3>
+      <table>
+        <tbody>
+          {s.alerts.map((a) => (
+            <tr><td>{fmtTime(a['@timestamp'])}</td><td><span class={`sev sev${a.severity}`}>{SEVERITY[a.severity]}</span></td><td>{a.rule}</td><td><a href={`/alerts/${encodeURIComponent(a.id)}`} onClick={go}>{a.message}</a></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+// Intel sources and the active configuration, read-only, with validation problems shown.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+
+interface Settings { config_file: string | null; problems: string[]; config: unknown; intel: { name: string; kind: string; origin: string; remote: boolean }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
+
+export function SettingsPage() {
+  const [s, setS] = useState<Settings | null>(null);
+  useEffect(() => void api<Settings>('GET', '/settings').then(setS), []);
+  if (s === null) return <p>Loading…</p>;
+  return (
+    <section>
+      <h2>Intel sources</h2>
+      {s.intel_error !== null && <p class="error">{s.intel_error}</p>}
+      {s.intel.length === 0 ? <p class="hint">No intel sources configured.</p> : (
+        <table><thead><tr><th>Name</th><th>Kind</th><th>Origin</th></tr></thead>
+          <tbody>{s.intel.map((i) => <tr><td>{i.name}</td><td>{i.kind}</td><td>{i.origin}</td></tr>)}</tbody></table>
+      )}
+      <h2>Store</h2>
+      <p>{s.store.engine}: {Object.entries(s.store.rows).map(([k, v]) => `${k} ${v}`).join(', ')}</p>
+      <h2>Configuration <small>{s.config_file ?? 'defaults (no file)'}</small></h2>
+      {s.problems.length > 0 ? <ul class="error">{s.problems.map((p) => <li>{p}</li>)}</ul> : <p class="hint">No validation problems.</p>}
+      <pre class="evidence">{JSON.stringify(s.config, null, 2)}</pre>
+    </section>
+  );
+}
