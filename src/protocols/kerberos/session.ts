@@ -11,8 +11,9 @@
  * routine "pre-authentication needed" drop the record.
  */
 import type { AnalyzerContext } from '../analyzer.js';
+import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
-import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
+import type { AuthOutcome } from '../../events/auth.js';
 import { KrbMsgType, cipherName, errorName, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
 import type { ApReply, ApRequest, KdcReply, KdcRequest, KrbErrorMessage } from './parser.js';
 import type { KerberosRecord } from './events.js';
@@ -132,19 +133,8 @@ export class KrbSession {
   }
 
   #auth(ts: number, user: string | undefined, outcome: AuthOutcome, detail: string): void {
-    const c = this.#ctx.conn;
-    const ev: AuthEvent = {
-      type: 'auth',
-      ts,
-      uid: c.uid,
-      service: 'kerberos',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      server: c.resp_h,
-      server_port: c.resp_p,
-      outcome,
-      detail,
-    };
+    const ev = authEvent(this.#ctx.conn, ts, 'kerberos', outcome);
+    ev.detail = detail;
     if (user !== undefined) ev.user = user;
     this.#ctx.emit(ev);
   }

@@ -16,8 +16,8 @@
  * StartTLS likewise stops the analysis.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
-import type { AuthEvent } from '../../events/auth.js';
 import { elementSize } from '../asn1/ber.js';
 import { isNtlmssp } from '../asn1/spnego.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
@@ -412,20 +412,9 @@ export class LdapAnalyzer implements Analyzer {
       (auth === BindAuth.SASL && code !== ResultCode.SASL_BIND_IN_PROGRESS);
     if (!final || code < 0) return;
     const success = code === ResultCode.SUCCESS;
-    const c = this.#ctx.conn;
     const mech = auth === BindAuth.SIMPLE ? 'simple' : auth === BindAuth.SASL ? p.mechanism : 'sicily';
-    const ev: AuthEvent = {
-      type: 'auth',
-      ts,
-      uid: c.uid,
-      service: 'ldap',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      server: c.resp_h,
-      server_port: c.resp_p,
-      outcome: success ? 'success' : 'failure',
-      detail: `${resultName(code)} (${mech})`,
-    };
+    const ev = authEvent(this.#ctx.conn, ts, 'ldap', success ? 'success' : 'failure');
+    ev.detail = `${resultName(code)} (${mech})`;
     const user = this.#gss.user ?? (p.name !== '' ? p.name : undefined);
     if (user !== undefined) ev.user = user;
     this.#ctx.emit(ev);

@@ -6,8 +6,9 @@
  * outcome was encrypted, or the connection ended first), so the brute-force
  * detector can count such connections.
  */
-import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
+import type { AuthOutcome } from '../../events/auth.js';
 import type { AnalyzerContext } from '../analyzer.js';
+import { authEvent } from '../auth-event.js';
 
 /** Longest user name kept in an event; longer names are cut (a name is a hint, not a payload). */
 export const MAX_AUTH_USER = 256;
@@ -37,18 +38,7 @@ export class AuthReporter {
   /** One attempt with its outcome (may be 'unknown' when the attempt is seen but not its result). */
   report(ts: number, outcome: AuthOutcome, user: string | undefined, detail: string | undefined): void {
     if (this.#closed) return;
-    const c = this.#ctx.conn;
-    const ev: AuthEvent = {
-      type: 'auth',
-      ts,
-      uid: c.uid,
-      service: this.#service,
-      client: c.orig_h,
-      client_port: c.orig_p,
-      server: c.resp_h,
-      server_port: c.resp_p,
-      outcome,
-    };
+    const ev = authEvent(this.#ctx.conn, ts, this.#service, outcome);
     if (user !== undefined) ev.user = cut(user, MAX_AUTH_USER);
     if (detail !== undefined) ev.detail = cut(detail, MAX_AUTH_DETAIL);
     this.#count++;

@@ -12,8 +12,8 @@
  * skipped: their content cannot be read.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
-import type { AuthEvent } from '../../events/auth.js';
 import {
   NbssType,
   NtStatus,
@@ -342,19 +342,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     const mech = gss.mechanism;
     const user = plainUser ?? gss.user;
     if (gss.sentCredentials || plainUser !== undefined || !success) {
-      const c = this.#ctx.conn;
-      const ev: AuthEvent = {
-        type: 'auth',
-        ts,
-        uid: c.uid,
-        service: 'smb',
-        client: c.orig_h,
-        client_port: c.orig_p,
-        server: c.resp_h,
-        server_port: c.resp_p,
-        outcome: success ? 'success' : 'failure',
-        detail: mech === '' ? name : `${name} (${mech})`,
-      };
+      const ev = authEvent(this.#ctx.conn, ts, 'smb', success ? 'success' : 'failure');
+      ev.detail = mech === '' ? name : `${name} (${mech})`;
       if (user !== undefined && user !== '\\') ev.user = user;
       this.#ctx.emit(ev);
     }

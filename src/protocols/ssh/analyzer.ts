@@ -8,7 +8,8 @@
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
-import type { AuthEvent, AuthOutcome } from '../../events/auth.js';
+import { authEvent } from '../auth-event.js';
+import type { AuthOutcome } from '../../events/auth.js';
 import { Msg, SIZE_HIDING_COMPRESSION, SshAnomaly } from './consts.js';
 import { loginDirection } from './direction.js';
 import type { SshRecord } from './events.js';
@@ -185,18 +186,8 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
     // One authentication outcome per connection that got as far as a client identification.
     if (this.#clientBanner === undefined) return;
     const outcome: AuthOutcome = this.#authSuccess === undefined ? 'unknown' : this.#authSuccess ? 'success' : 'failure';
-    const ev: AuthEvent = {
-      type: 'auth',
-      ts: this.#ts,
-      uid: c.uid,
-      service: 'ssh',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      server: c.resp_h,
-      server_port: c.resp_p,
-      outcome,
-      detail: `size heuristic, ${this.#authAttempts} attempt${this.#authAttempts === 1 ? '' : 's'}`,
-    };
+    const ev = authEvent(c, this.#ts, 'ssh', outcome);
+    ev.detail = `size heuristic, ${this.#authAttempts} attempt${this.#authAttempts === 1 ? '' : 's'}`;
     this.#ctx.emit(ev);
   }
 }

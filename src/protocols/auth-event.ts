@@ -1,0 +1,23 @@
+/**
+ * The head of an `auth` event as every analyzer builds it: the service, the
+ * connection's client and server, and the outcome. Callers add `user` and
+ * `detail` (in that order or the other, as their events always had them).
+ * Runs once per authentication attempt, not per packet.
+ */
+import type { AuthEvent, AuthOutcome } from '../events/auth.js';
+import type { ConnId } from '../events/conn-id.js';
+
+/** An `auth` event at `ts` for `conn`'s originator (client) and responder (server). */
+export function authEvent(conn: ConnId, ts: number, service: string, outcome: AuthOutcome): AuthEvent {
+  return {
+    type: 'auth',
+    ts,
+    uid: conn.uid,
+    service,
+    client: conn.orig_h,
+    client_port: conn.orig_p,
+    server: conn.resp_h,
+    server_port: conn.resp_p,
+    outcome,
+  };
+}
