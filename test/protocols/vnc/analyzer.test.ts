@@ -47,7 +47,7 @@ function logged(steps: readonly Step[]): { records: RfbRecord[]; ctx: ReturnType
 
 test('vnc: RFB 3.8 VNC authentication accepted, ServerInit logged', () => {
   const { records, ctx } = logged(OK38);
-  assert.deepEqual(ctx.confirmed, ['rfb']);
+  assert.deepEqual(ctx.services, ['rfb']);
   assert.deepEqual(outcomes(ctx), [['success', undefined, 'VNC']]);
   assert.equal(ctx.events[0]!.type === 'auth' && ctx.events[0]!.service, 'vnc');
   assert.equal(records.length, 1);
