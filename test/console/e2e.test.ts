@@ -1,0 +1,107 @@
+/**
+ * End to end in Debian's Chromium (playwright-core): `picket server --demo`
+ * on 127.0.0.1 with a temporary data directory and PICKET_ADMIN_PASSWORD;
+ * log in, see the demo capture's alerts arrive, acknowledge and suppress one,
+ * check a host page against the store's hostSummary, create an enrollment
+ * token. Screenshots of each page go to docs/screenshots/. Skipped when
+ * /usr/bin/chromium or the built console (dist/web) is missing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { runServer } from '../../src/server/server.js';
+import { findWebDir } from '../../src/server/console/static.js';
+import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+const skip = !fs.existsSync(CHROMIUM) ? 'no /usr/bin/chromium' : findWebDir() === undefined ? 'console not built (npm run build)' : false;
+
+test('console end to end in Chromium', { skip }, async () => {
+  const dir = tempDir('picket-console-e2e-');
+  const profile = tempDir('picket-chromium-');
+  const s = await runServer({ listen: '127.0.0.1:0', logLevel: false, env: { PICKET_ADMIN_PASSWORD: 'e2e-admin-pw' }, dataDir: dir, demo: true });
+  // A fresh profile directory per run (playwright passes it as --user-data-dir).
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const page = await browser.newPage();
+    const base = s.url.replace(/\/$/, '');
+    await page.goto(base + '/');
+    await page.fill('input[name=user]', 'admin');
+    await page.fill('input[name=password]', 'e2e-admin-pw');
+    await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+    await page.click('button[type=submit]');
+    // Alerts arrive while the demo capture is replayed (the list polls).
+    await s.demoDone;
+    await page.waitForSelector('tr[data-alert-id]', { timeout: 30_000 });
+    const page1 = await s.ctx.stores.store.alerts({ limit: 1 });
+    assert.ok(page1.total > 0, 'the demo capture raised alerts');
+    await page.screenshot({ path: path.join(SHOTS, 'alerts.png') });
+
+    const first = page.locator('tr[data-alert-id]').first();
+    const id = (await first.getAttribute('data-alert-id')) ?? '';
+    const rule = (await first.getAttribute('data-rule')) ?? '';
+    await first.locator('td:nth-child(4) a').click();
+    await page.waitForSelector('[data-testid=sentence]');
+    await page.click('text=Acknowledge');
+    await page.waitForSelector('[data-testid=ack-state]:has-text("acknowledged")');
+    assert.equal((await s.ctx.stores.store.getAlert(id))?.acknowledged, true);
+    await page.fill('input[name=reason]', 'lab traffic');
+    await page.click('form.suppress button[type=submit]');
+    await page.waitForSelector('[data-testid=suppressed]');
+    await page.screenshot({ path: path.join(SHOTS, 'alert.png'), fullPage: true });
+
+    // The list no longer shows alerts of the suppressed rule.
+    await page.click('header a[href="/"]');
+    await page.waitForSelector('[data-testid=alert-total]');
+    await page.waitForFunction(`document.querySelectorAll('tr[data-rule="${rule}"]').length === 0`);
+
+    const alert = await s.ctx.stores.store.getAlert(id);
+    const ip = alert?.source.ip ?? '';
+    await page.goto(`${base}/hosts/${ip}`);
+    await page.waitForSelector('[data-testid=connections]');
+    const sum = await s.ctx.stores.store.hostSummary(ip);
+    assert.equal(await page.textContent('[data-testid=connections]'), String(sum.connections));
+    assert.equal(await page.textContent('[data-testid=bytes-sent]'), String(sum.bytes_sent));
+    assert.equal(await page.textContent('[data-testid=bytes-received]'), String(sum.bytes_received));
+    await page.screenshot({ path: path.join(SHOTS, 'host.png'), fullPage: true });
+
+    await page.click('header a[href="/devices"]');
+    await page.waitForSelector('h2:has-text("Devices")');
+    await page.screenshot({ path: path.join(SHOTS, 'devices.png') });
+
+    await page.click('header a[href="/agents"]');
+    await page.fill('input[name=token-name]', 'edge-1');
+    await page.click('text=Create token');
+    const token = await page.textContent('[data-testid=new-token]');
+    assert.match(token ?? '', /^pkt_/);
+    const tokens = await s.ctx.stores.meta.listTokens();
+    assert.ok(tokens.some((t) => t.name === 'edge-1'));
+    await page.screenshot({ path: path.join(SHOTS, 'agents.png') });
+
+    await page.click('header a[href="/settings"]');
+    await page.waitForSelector('h2:has-text("Configuration")');
+    await page.screenshot({ path: path.join(SHOTS, 'settings.png') });
+
+    // A phone-sized, dark-mode view of the alerts.
+    const phone = await browser.newPage();
+    await phone.setViewportSize({ width: 390, height: 800 });
+    await phone.emulateMedia({ colorScheme: 'dark' });
+    await phone.goto(base + '/');
+    await phone.waitForSelector('[data-testid=alert-total]');
+    await phone.screenshot({ path: path.join(SHOTS, 'alerts-phone-dark.png') });
+  } finally {
+    await browser.close();
+    await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+});
