@@ -90,6 +90,8 @@ export class ConsoleStore {
 
   /** Opens DIR/console.json (an absent file is an empty store; an unreadable one is an error, never silently replaced). */
   static open(dataDir: string, now: () => number = Date.now): ConsoleStore {
+    // The data directory may not exist yet on a first start (the store opens it later).
+    fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, CONSOLE_FILE);
     let data: FileShape = { version: 1, users: [], sessions: [], suppressions: [] };
     let text: string | undefined;
