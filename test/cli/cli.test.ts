@@ -123,7 +123,7 @@ test('bad input gets a clear error and a non-zero exit', () => {
   }
 });
 
-test('the demo (npm start) replays the bundled capture and prints its alerts', () => {
+test('picket demo replays the bundled capture and prints its alerts', () => {
   const dir = tempDir();
   try {
     const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8' });
