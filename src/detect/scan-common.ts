@@ -60,6 +60,34 @@ export class HeldTargets<T> {
 }
 
 /** Seconds from a window's oldest member (`oldest`, NaN when none) to `ts`. */
+/**
+ * First and newest attempt times per tracked key, for the "in N s" of a scan
+ * message. Connection records reach the rules in the order connections END
+ * (timeouts differ by state), not the order they started, so neither the
+ * first nor the last record marks the scan's edges: the span runs from the
+ * earliest to the newest start seen in the current burst.
+ */
+export class AttemptSpan {
+  readonly #spans: LruMap<string, Float64Array>;
+
+  constructor(maxKeys: number) {
+    this.#spans = new LruMap(maxKeys);
+  }
+
+  /** Records `ts` for `key` (`fresh` restarts the burst) and returns the span in seconds. */
+  note(key: string, ts: number, fresh: boolean): number {
+    let s = this.#spans.get(key);
+    if (s === undefined || fresh) {
+      s = new Float64Array([ts, ts]);
+      this.#spans.set(key, s);
+    } else {
+      if (ts < s[0]!) s[0] = ts;
+      if (ts > s[1]!) s[1] = ts;
+    }
+    return s[1]! - s[0]!;
+  }
+}
+
 export function windowSpan(oldest: number, ts: number): number {
   return Number.isNaN(oldest) ? 0 : ts - oldest;
 }

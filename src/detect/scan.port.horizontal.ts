@@ -15,7 +15,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
 import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
-import { AttemptCounts, HeldTargets, windowSpan } from './scan-common.js';
+import { AttemptCounts, HeldTargets, AttemptSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -48,6 +48,7 @@ export default defineDetector({
     const o = ctx.options;
     const hosts = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
     const kinds = new AttemptCounts(o.max_tracked);
+    const spans = new AttemptSpan(o.max_tracked);
     const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
     return {
       'flow.end'(e) {
@@ -60,6 +61,7 @@ export default defineDetector({
         const port = rec['id.resp_p'];
         const pk = `${src}:${port}`;
         const n = hosts.add(pk, dst, rec.ts);
+        const span = spans.note(pk, rec.ts, n === 1);
         const k = kinds.add(pk, kind, n);
         if (n < o.threshold) return;
 
@@ -67,7 +69,6 @@ export default defineDetector({
         const held = ctx.pending(key);
         const ports = portsSeen.add(key, port, held !== undefined);
         const type = scanType(k);
-        const span = windowSpan(hosts.oldest(pk), rec.ts);
         const net = ctx.site.networkOf(dst);
         const others = ports.size - 1;
         ctx.report({

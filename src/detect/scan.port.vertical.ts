@@ -15,7 +15,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
 import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
-import { AttemptCounts, HeldTargets, windowSpan } from './scan-common.js';
+import { AttemptCounts, HeldTargets, AttemptSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -47,6 +47,7 @@ export default defineDetector({
     const ports = new DistinctWindow<number>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
     /** Attempt kinds per pair, reset when a pair starts a new burst. */
     const kinds = new AttemptCounts(o.max_tracked);
+    const spans = new AttemptSpan(o.max_tracked);
     /** Targets already merged into the scanner's held alert. */
     const targets = new HeldTargets<string>(o.max_tracked, MAX_TARGETS_TRACKED);
     return {
@@ -59,6 +60,7 @@ export default defineDetector({
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const pair = `${src}>${dst}`;
         const n = ports.add(pair, rec['id.resp_p'], rec.ts);
+        const span = spans.note(pair, rec.ts, n === 1);
         const k = kinds.add(pair, kind, n);
         if (n < o.threshold) return;
 
@@ -67,7 +69,6 @@ export default defineDetector({
         const seen = targets.add(key, dst, held !== undefined);
         const listed = seen.size <= MAX_LISTED_TARGETS ? [...seen] : [...seen].slice(0, MAX_LISTED_TARGETS);
         const type = scanType(k);
-        const span = windowSpan(ports.oldest(pair), rec.ts);
         const others = seen.size - 1;
         ctx.report({
           ts: rec.ts,

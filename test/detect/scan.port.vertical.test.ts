@@ -82,3 +82,15 @@ test('threshold is configurable and exclusions apply', () => {
   assert.equal(a.length, 1);
   assert.equal(a[0]!.destination?.ip, '10.77.1.10');
 });
+
+test('the scan span runs to the newest attempt even when records end out of start order', () => {
+  const h = harness(SITE_YAML);
+  // Attempts start 0.1 s apart over 2 s, but their records arrive newest-first
+  // (connection records come out in the order connections end).
+  for (let i = 19; i >= 0; i--) {
+    h.emit(flow({ ts: 1000 + i * 0.1, 'id.resp_h': '10.77.1.10', 'id.resp_p': 1 + i, history: 'Sr', conn_state: 'REJ' }));
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.match(a[0]!.message, /in 2 s with/); // 1.9 s, rounded
+});
