@@ -5,6 +5,7 @@
  * accepted and closes the store. The first stdout line says where it listens
  * (tests and scripts read it when --listen ends in :0).
  */
+import { defaultRouteInterface, liveCaptureBlocker, startLocalSensor, type LocalSensor } from '../server/local-sensor.js';
 import path from 'node:path';
 import { parseCommandArgs, stringOpt } from './args.js';
 import { runServer } from '../server/server.js';
@@ -23,6 +24,9 @@ Options:
   --listen HOST:PORT   listen address (default server.listen, 127.0.0.1:8780;
                        port 0 = any free port)
   --demo               fill an empty store from the bundled demo capture
+  --local-sensor       also capture live on the default-route interface in this
+                       process (needs root and tcpdump; says why when it cannot,
+                       and then --demo's capture stands in)
   --quiet              log warnings and errors only
 
 The admin token comes from ${ADMIN_TOKEN_ENV}, or DIR/admin.token, which is
@@ -35,6 +39,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     data: { type: 'string' },
     listen: { type: 'string' },
     demo: { type: 'boolean' },
+    'local-sensor': { type: 'boolean' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -47,18 +52,32 @@ export async function serverCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = path.resolve(stringOpt(values, 'data') ?? 'data');
+  // With --local-sensor, the demo capture stands in only when live capture is not possible.
+  const localSensor = values['local-sensor'] === true;
+  const liveBlocker = localSensor ? liveCaptureBlocker(defaultRouteInterface()) : null;
+  const demo = values.demo === true && (!localSensor || liveBlocker !== null);
   const server = await runServer({
     configFile: stringOpt(values, 'config'),
     dataDir,
     listen: stringOpt(values, 'listen'),
     logLevel: values.quiet === true ? 'warn' : 'info',
-    demo: values.demo === true,
+    demo,
   });
   process.stdout.write(`picket server listening on ${server.url}\n`);
   for (const n of server.consoleNotices) process.stderr.write(`picket server: ${n}\n`);
   for (const w of server.admin.warnings) process.stderr.write(`picket server: ${w}\n`);
   const where = server.admin.source === 'env' ? ADMIN_TOKEN_ENV : `${server.admin.file}${server.admin.source === 'created' ? ' (created)' : ''}`;
   process.stderr.write(`picket server: data in ${dataDir}; admin token from ${where}\n`);
+  let sensor: LocalSensor | null = null;
+  if (localSensor) {
+    const started = liveBlocker ?? (await startLocalSensor(server.ctx, server.url, dataDir));
+    if (typeof started === 'string') {
+      process.stderr.write(`picket server: no local live capture (${started}); the console shows the stored data${demo ? ' and the bundled demo capture' : ''}\n`);
+    } else {
+      sensor = started;
+      process.stderr.write(`picket server: local sensor capturing on ${started.iface}\n`);
+    }
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -70,6 +89,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   process.stderr.write('picket server: stopping (storing accepted batches)\n');
+  // The local sensor stops on the same signal; let it hand over its last batches first.
+  if (sensor !== null) await sensor.done.catch(() => 1);
   await server.close();
   return 0;
 }
