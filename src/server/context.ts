@@ -3,6 +3,7 @@
  * the server settings, the site (networks, for devices), the ingest queue and
  * counters. Built once by app.ts.
  */
+import type { Alert } from '../alerts/alert.js';
 import type { Site } from '../config/site.js';
 import type { BodyStats } from './body.js';
 import type { IngestQueue } from './ingest-queue.js';
@@ -35,6 +36,8 @@ export interface ServerContext {
   metrics: ServerMetrics;
   /** Ingest requests admitted whose body is being read or parsed now. */
   parsing: number;
+  /** Hands newly stored alerts to the alert sinks (set when `sinks:` is configured). */
+  deliverAlerts?: (alerts: readonly Alert[]) => void;
 }
 
 export function bump(map: Map<string, number>, key: string, by = 1): void {

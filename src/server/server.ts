@@ -9,6 +9,8 @@
  * detection, devices included) once the server listens, so a fresh
  * `npm start` has something to show.
  */
+import { createSinks } from '../sinks/index.js';
+import { suppressedBy } from './console/suppress.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -118,6 +120,18 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   }, config.server.retention_interval * 1000);
   retention.unref();
 
+  // Alerts that agents ship go on to the configured sinks, minus what the console suppressed.
+  const sinks =
+    config.sinks.length === 0
+      ? null
+      : createSinks(config.sinks, { dataDir, baseDir: opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd() });
+  if (sinks !== null) {
+    ctx.deliverAlerts = (alerts) => {
+      const sups = consoleSetup.users.suppressions();
+      for (const a of alerts) if (suppressedBy(a, sups) === undefined) sinks.deliver(a);
+    };
+  }
+
   const demoDone = opts.demo === true ? loadDemo(ctx, app).catch((err: unknown) => app.log.error({ err }, 'demo data not loaded')) : Promise.resolve();
 
   let closing: Promise<void> | undefined;
@@ -134,6 +148,10 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
         clearInterval(retention);
         await demoDone;
         await app.close();
+        if (sinks !== null) {
+          await sinks.flush();
+          await sinks.close();
+        }
         await opened.close();
       })();
       return closing;

@@ -18,7 +18,7 @@ export function ruleMatches(pattern: string, rule: string): boolean {
 }
 
 /** The first suppression that hides this alert, or undefined. */
-export function suppressedBy(a: StoredAlert, sups: readonly Suppression[]): Suppression | undefined {
+export function suppressedBy(a: Pick<StoredAlert, 'rule' | 'source' | 'destination' | 'network'>, sups: readonly Suppression[]): Suppression | undefined {
   for (const s of sups) {
     if (!ruleMatches(s.rule, a.rule.id)) continue;
     if (s.host !== null && a.source.ip !== s.host && a.destination?.ip !== s.host) continue;

@@ -10,6 +10,7 @@
  * batch is stored: merging is idempotent (union of addresses and names,
  * min/max of times), so a retry after a failure does no harm.
  */
+import type { Alert } from '../../alerts/alert.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden } from '../api-error.js';
 import { agentAuth } from '../auth.js';
@@ -107,6 +108,11 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
           const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[]);
           ctx.metrics.observeStore('insert_batch', (performance.now() - t0) / 1000);
           skipped = r.skipped;
+          if (!r.duplicate && ctx.deliverAlerts !== undefined) {
+            const alerts: Alert[] = [];
+            for (let i = 0; i < records.length; i++) if (records[i]!.kind === 'alert') alerts.push(records[i]!.data as unknown as Alert);
+            if (alerts.length > 0) ctx.deliverAlerts(alerts);
+          }
           await meta.touchAgent(agent.agent_id);
           return { stored: r.stored, duplicate: r.duplicate };
         },

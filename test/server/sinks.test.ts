@@ -1,0 +1,67 @@
+/**
+ * Alerts shipped by agents reach the server's configured sinks, except those
+ * a console suppression hides; a retried batch is not delivered twice.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { enroll, ingest, startTestServer } from './helpers.js';
+import { tempDir } from '../helpers/paths.js';
+
+function alert(rule: string, src: string, ts: string): Record<string, unknown> {
+  return {
+    '@timestamp': ts,
+    event: { kind: 'alert', severity: 3, category: ['intrusion_detection'] },
+    rule: { id: rule, name: rule },
+    source: { ip: src },
+    destination: { ip: '10.77.1.10', port: 22 },
+    network: { transport: 'tcp', name: 'workstations' },
+    threat: { technique: { id: 'T1110' } },
+    message: `${src} did ${rule}`,
+    evidence: {},
+    count: 1,
+    first_seen: ts,
+    last_seen: ts,
+    observer: { name: 'sensor-1' },
+    dedup_key: src,
+  };
+}
+
+test('ingested alerts go to the sinks once, suppressed ones do not', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'alerts.jsonl');
+  const config = path.join(dir, 'picket.yaml');
+  fs.writeFileSync(config, `sinks:\n  - { type: file, name: siem, path: ${JSON.stringify(out)} }\n`);
+  const s = await startTestServer({ configFile: config, dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: 'sink-test-password' } });
+  try {
+    assert.ok(s.ctx.deliverAlerts !== undefined, 'set at start when sinks are configured');
+    // A suppression made in the console: log in, then POST with the CSRF token.
+    const login = await fetch(`${s.url}/api/v1/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'admin', password: 'sink-test-password' }),
+    });
+    assert.equal(login.status, 200);
+    const { csrf } = (await login.json()) as { csrf: string };
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const sup = await fetch(`${s.url}/api/v1/console/suppressions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify({ rule: 'scan.*', reason: 'known scanner' }),
+    });
+    assert.equal(sup.status, 200, await sup.text());
+    const agent = await enroll(s);
+    const batch = [
+      { kind: 'alert', data: alert('auth.bruteforce', '10.77.2.20', '2026-11-28T10:00:00.000Z') },
+      { kind: 'alert', data: alert('scan.port.vertical', '10.77.2.20', '2026-11-28T10:00:01.000Z') },
+    ];
+    assert.equal((await ingest(s, agent, 1, batch)).status, 200);
+    assert.equal((await ingest(s, agent, 1, batch)).json.duplicate, true);
+  } finally {
+    await s.stop();
+  }
+  const lines = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { rule: { id: string } });
+  assert.deepEqual(lines.map((l) => l.rule.id), ['auth.bruteforce']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
