@@ -2,6 +2,9 @@
  * `picket sensor --interface IF`: live capture through a tcpdump child,
  * the same pipeline as replay, periodic health lines on stderr.
  */
+import { Registry } from '../metrics/registry.js';
+import { registerPipelineMetrics } from '../metrics/pipeline.js';
+import { serveMetrics, type MetricsEndpoint } from '../metrics/http.js';
 import { openLiveCapture } from '../capture/live-source.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -27,6 +30,7 @@ Options:
   --state DIR          persistent state directory
   --format json|text   alerts on stdout as JSON lines (default) or text lines
   --stats-interval S   seconds between health lines on stderr (default 60)
+  --metrics HOST:PORT  serve Prometheus /metrics (packets, drops, flows, alerts by rule)
   --duration S         stop after S seconds (default: run until SIGINT/SIGTERM)
   --server URL         ship alerts and logs to a Picket server (also takes --token,
                        --pcap FILE, --spool DIR; see picket sensor --server URL --help)
@@ -45,6 +49,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     state: { type: 'string' },
     'stats-interval': { type: 'string' },
+    metrics: { type: 'string' },
     format: { type: 'string' },
     duration: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -101,6 +106,22 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   idle.unref();
   let lastPackets = 0;
   let lastTime = started;
+  const metricsListen = stringOpt(values, 'metrics');
+  let metrics: MetricsEndpoint | null = null;
+  if (metricsListen !== undefined) {
+    const registry = new Registry();
+    registerPipelineMetrics(() => {
+      const st = pipeline.stats();
+      const stats = detection.engine.stats();
+      return {
+        ...st,
+        ...(source.kernelDrops !== undefined ? { drops: { kernel: source.kernelDrops } } : {}),
+        alerts: stats.alerts,
+      };
+    }, registry);
+    metrics = await serveMetrics(registry, metricsListen);
+    process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
+  }
   const health = setInterval(() => {
     const now = Date.now();
     const stats = pipeline.stats();
@@ -137,6 +158,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   } finally {
     clearInterval(health);
     clearInterval(idle);
+    await metrics?.close();
     if (timer !== null) clearTimeout(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -147,7 +147,7 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
   const dgram = await import('node:dgram');
   const dir = tempDir();
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [BIN, 'sensor', '-i', 'lo', '--filter', `udp port ${port}`, '--duration', '4', '--logs', dir, '--stats-interval', '1'], {
+  const child = spawn(process.execPath, [BIN, 'sensor', '-i', 'lo', '--filter', `udp port ${port}`, '--duration', '4', '--logs', dir, '--stats-interval', '1', '--metrics', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -162,6 +162,13 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
       await new Promise<void>((resolve) => sock.send(Buffer.from(`probe ${i}`), port, '127.0.0.1', () => resolve()));
     }
     sock.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const metricsUrl = /metrics on (http:\/\/\S+)/.exec(stderr)?.[1];
+    assert.ok(metricsUrl, stderr);
+    const scrape = await (await fetch(metricsUrl)).text();
+    const packets = /^picket_packets_total (\d+)/m.exec(scrape);
+    assert.ok(packets !== null && Number(packets[1]) >= 20, scrape);
+    assert.match(scrape, /^picket_flows_live /m);
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 0, stderr);
     assert.match(stderr, /kernel drops \d+/);
