@@ -9,6 +9,7 @@
  * acknowledged (exit 0), or, when the server cannot take them in time, once
  * they are safely spooled, saying so (exit 3); the next run sends them first.
  */
+import { serveSensorMetrics } from '../metrics/sensor.js';
 import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
 import { openLiveCapture, type LiveCaptureSource } from '../capture/live-source.js';
 import { createProtocols } from '../protocols/index.js';
@@ -43,6 +44,7 @@ Options:
   --pcap FILE          process capture files instead (repeatable); exits when every
                        record is acknowledged (0), or spooled with a message (3)
   --flush-timeout S    with --pcap: how long to wait for acknowledgements (default ${DEFAULT_FLUSH_TIMEOUT_S})
+  --metrics HOST:PORT  serve Prometheus /metrics (packets, drops, flows, alerts, spool depth)
   --filter BPF         capture filter (live)
   --snaplen N          bytes kept per packet (live)
   --buffer-kib N       kernel capture buffer in KiB (live)
@@ -63,6 +65,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
     interface: { type: 'string', short: 'i' },
     pcap: { type: 'string', multiple: true },
     'flush-timeout': { type: 'string' },
+    metrics: { type: 'string' },
     filter: { type: 'string' },
     snaplen: { type: 'string' },
     'buffer-kib': { type: 'string' },
@@ -143,6 +146,17 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
       };
     },
   });
+  const metricsListen = stringOpt(values, 'metrics');
+  const metrics =
+    metricsListen === undefined
+      ? null
+      : await serveSensorMetrics(metricsListen, {
+          pipeline: () => pipeline.stats(),
+          kernelDrops: () => live?.kernelDrops,
+          alerts: () => detection.engine.stats().alerts,
+          spool: () => shipper.stats().spool,
+        });
+  if (metrics !== null) process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   const timers = live === null ? [] : liveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
@@ -173,6 +187,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   } finally {
     health.stop();
     for (const t of timers) clearInterval(t);
+    await metrics?.close();
     if (durationTimer !== null) clearTimeout(durationTimer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -2,9 +2,8 @@
  * `picket sensor --interface IF`: live capture through a tcpdump child,
  * the same pipeline as replay, periodic health lines on stderr.
  */
-import { Registry } from '../metrics/registry.js';
-import { registerPipelineMetrics } from '../metrics/pipeline.js';
-import { serveMetrics, type MetricsEndpoint } from '../metrics/http.js';
+import { serveSensorMetrics } from '../metrics/sensor.js';
+import type { MetricsEndpoint } from '../metrics/http.js';
 import { openLiveCapture } from '../capture/live-source.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -109,17 +108,11 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const metricsListen = stringOpt(values, 'metrics');
   let metrics: MetricsEndpoint | null = null;
   if (metricsListen !== undefined) {
-    const registry = new Registry();
-    registerPipelineMetrics(() => {
-      const st = pipeline.stats();
-      const stats = detection.engine.stats();
-      return {
-        ...st,
-        ...(source.kernelDrops !== undefined ? { drops: { kernel: source.kernelDrops } } : {}),
-        alerts: stats.alerts,
-      };
-    }, registry);
-    metrics = await serveMetrics(registry, metricsListen);
+    metrics = await serveSensorMetrics(metricsListen, {
+      pipeline: () => pipeline.stats(),
+      kernelDrops: () => source.kernelDrops,
+      alerts: () => detection.engine.stats().alerts,
+    });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
   const health = setInterval(() => {
