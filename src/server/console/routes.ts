@@ -11,7 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { isIp } from '../../config/ip.js';
 import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
-import { sourceDefinitions } from '../../intel/sources.js';
+import { createIntelSources, type IntelSources } from '../../intel/sources.js';
+import { defaultIntelCacheDir } from '../../intel/index.js';
 import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import type { ServerContext } from '../context.js';
@@ -269,13 +270,26 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       return reply.code(204).send();
     });
 
+    // Intel sources are read once, on the first settings view: local files as
+    // they are, URL and MISP sources from the local store the sensors' refreshes keep.
+    let sources: Promise<IntelSources> | undefined;
     api.get('/settings', async () => {
       const problems = opts.configFile === undefined ? [] : checkConfigFile(opts.configFile);
       const baseDir = opts.configFile === undefined ? process.cwd() : path.dirname(opts.configFile);
-      let intel: { name: string; kind: string; origin: string; remote: boolean }[] = [];
+      let intel: IntelSourceView[] = [];
       let intelError: string | null = null;
       try {
-        intel = sourceDefinitions(opts.config.intel, baseDir).map((d) => ({ name: d.name, kind: d.kind, origin: d.origin, remote: d.remote }));
+        sources ??= createIntelSources(opts.config.intel, baseDir, defaultIntelCacheDir(opts.config, baseDir, undefined));
+        intel = (await sources).status().map((st) => ({
+          name: st.name,
+          kind: st.kind,
+          origin: st.origin,
+          remote: st.remote,
+          count: st.count,
+          alerting: st.alerting,
+          updated: st.updated,
+          last_error: st.last_error,
+        }));
       } catch (err) {
         intelError = err instanceof Error ? err.message : String(err);
       }
@@ -284,6 +298,20 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     });
   });
 
+}
+
+/** One intel source as the settings page shows it. */
+interface IntelSourceView {
+  name: string;
+  kind: string;
+  origin: string;
+  remote: boolean;
+  /** Indicators (or relay addresses) loaded, and those that raise alerts. */
+  count: number;
+  alerting: number;
+  /** Epoch seconds of the last successful load, or null. */
+  updated: number | null;
+  last_error: string | null;
 }
 
 /** Key names whose values are secrets and are not shown in the settings view. */

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 
-interface Settings { config_file: string | null; problems: string[]; config: unknown; intel: { name: string; kind: string; origin: string; remote: boolean }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
+interface Settings { config_file: string | null; problems: string[]; config: unknown; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
 
 export function SettingsPage() {
   const [s, setS] = useState<Settings | null>(null);
@@ -13,8 +13,13 @@ export function SettingsPage() {
       <h2>Intel sources</h2>
       {s.intel_error !== null && <p class="error">{s.intel_error}</p>}
       {s.intel.length === 0 ? <p class="hint">No intel sources configured.</p> : (
-        <table><thead><tr><th>Name</th><th>Kind</th><th>Origin</th></tr></thead>
-          <tbody>{s.intel.map((i) => <tr><td>{i.name}</td><td>{i.kind}</td><td>{i.origin}</td></tr>)}</tbody></table>
+        <table><thead><tr><th>Name</th><th>Kind</th><th>Origin</th><th>Indicators</th><th>Alerting</th><th>Last update</th></tr></thead>
+          <tbody>{s.intel.map((i) => (
+            <tr>
+              <td>{i.name}</td><td>{i.kind}</td><td>{i.origin}</td><td>{i.count}</td><td>{i.alerting}</td>
+              <td>{i.updated === null ? 'never' : new Date(i.updated * 1000).toISOString().replace('T', ' ').slice(0, 19)}{i.last_error !== null ? <span class="error"> {i.last_error}</span> : null}</td>
+            </tr>
+          ))}</tbody></table>
       )}
       <h2>Store</h2>
       <p>{s.store.engine}: {Object.entries(s.store.rows).map(([k, v]) => `${k} ${v}`).join(', ')}</p>
