@@ -358,7 +358,7 @@ class ReadAhead {
  * and event-loop round trip, no idle gaps), with the event loop given a turn
  * every YIELD_EVERY_BYTES so signals and timers are still served.
  */
-const REGULAR_READ_CHUNK = 4 * 1024 * 1024;
+export const REGULAR_READ_CHUNK = 4 * 1024 * 1024;
 const YIELD_EVERY_BYTES = 64 * 1024 * 1024;
 
 /** Size of a regular file, or -1 for anything else (pipes, devices, missing). */

@@ -2,7 +2,7 @@
  * Tests for openCaptureFiles: every capture of the shared Zeek corpus against
  * tshark (per packet) and against recorded capinfos numbers, the hand-made
  * fixtures (byte orders, nanoseconds, pcapng block zoo, cut files), records
- * split across the 1 MiB read boundary, standard input, stop() and errors.
+ * split across the read boundary, standard input, stop() and errors.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
-import { openCaptureFiles, FILE_READ_CHUNK, type CaptureStats, type FileSourceOptions } from '../../src/capture/file-source.js';
+import { openCaptureFiles, REGULAR_READ_CHUNK, type CaptureStats, type FileSourceOptions } from '../../src/capture/file-source.js';
 import { PcapWriter } from '../../src/capture/pcap-writer.js';
 import { LinkType } from '../../src/capture/packet.js';
 import { PicketError } from '../../src/util/errors.js';
@@ -250,7 +250,8 @@ test('corrupt lengths stop that file only, at the bad record', async () => {
   }
 });
 
-test('records split across the 1 MiB read boundary (header split and body split) are joined', async () => {
+test('records split across the read boundary of regular files (header split and body split) are joined', async () => {
+  const CHUNK = REGULAR_READ_CHUNK;
   const dir = tempDir();
   try {
     const file = path.join(dir, 'big.pcap');
@@ -267,17 +268,17 @@ test('records split across the 1 MiB read boundary (header split and body split)
       pos += 16 + size;
     };
     // Fill so that a record header starts 8 bytes before the first boundary...
-    while (pos + 16 + 1000 <= FILE_READ_CHUNK - 8 - 16) add(1000);
-    add(FILE_READ_CHUNK - 8 - pos - 16);
-    assert.equal(pos, FILE_READ_CHUNK - 8);
+    while (pos + 16 + 1000 <= CHUNK - 8 - 16) add(1000);
+    add(CHUNK - 8 - pos - 16);
+    assert.equal(pos, CHUNK - 8);
     // ...and keep going well past the second boundary, which falls in some body.
-    while (pos < 2 * FILE_READ_CHUNK + 5000) add(1000 + (sizes.length % 400));
+    while (pos < 2 * CHUNK + 5000) add(1000 + (sizes.length % 400));
     await w.close();
     assert.equal(fs.statSync(file).size, pos);
 
     const seen: Array<[number, number, number]> = [];
     let bad = 0;
-    const stats = await openCaptureFiles([file]).run((p) => {
+    const stats = await openCaptureFiles([file], { readAhead: 'never' }).run((p) => {
       const i = p.tsSec - 1000;
       for (let k = 0; k < p.caplen; k++) if (p.data[p.offset + k] !== ((i * 7 + k) & 0xff)) bad++;
       seen.push([i, p.caplen, p.streamOffset]);
@@ -286,8 +287,8 @@ test('records split across the 1 MiB read boundary (header split and body split)
     assert.equal(stats.packets, sizes.length);
     assert.deepEqual(seen.map((s) => s[1]), sizes);
     assert.deepEqual(seen.map((s) => s[0]), sizes.map((_, i) => i));
-    assert.ok(seen.some((s) => s[2] === FILE_READ_CHUNK - 8), 'a record header straddles the first boundary');
-    assert.ok(seen.some((s) => s[2] < 2 * FILE_READ_CHUNK && s[2] + 16 + s[1] > 2 * FILE_READ_CHUNK),
+    assert.ok(seen.some((s) => s[2] === CHUNK - 8), 'a record header straddles the first boundary');
+    assert.ok(seen.some((s) => s[2] < 2 * CHUNK && s[2] + 16 + s[1] > 2 * CHUNK),
       'a record body straddles the second boundary');
     assert.deepEqual(stats.truncated, []);
   } finally {
