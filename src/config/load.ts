@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { PicketError } from '../util/errors.js';
 import { siteConfigSchema, type SiteConfig } from './schema.js';
 import { RULE_IDS } from '../detect/index.js';
+import { parseCidr } from './cidr.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -195,6 +196,12 @@ function semanticProblems(cfg: z.output<typeof siteConfigSchema>): { path: PathS
       if (v !== '*' && v !== 'external' && !names.has(v))
         out.push({ path: ['segmentation', i, side], message: `"${v}" is not a configured network (or "*", "external")` });
     }
+  });
+  cfg.asn_allowlists.forEach((a, i) => {
+    a.hosts.forEach((h, j) => {
+      if (!names.has(h) && typeof parseCidr(h) === 'string')
+        out.push({ path: ['asn_allowlists', i, 'hosts', j], message: `"${h}" is neither a configured network nor a CIDR` });
+    });
   });
   cfg.suppress.forEach((s, i) => {
     const ok = s.rule === '*' || (s.rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(s.rule.slice(0, -1))) : RULE_IDS.includes(s.rule));

@@ -131,10 +131,14 @@ test('without an enricher the rule stays quiet, but records enriched upstream ar
   assert.equal(run(YAML, [enriched], null)[0]?.evidence.asn, 24940);
 });
 
-test('excluded hosts and unknown group names are skipped, not fatal', () => {
+test('excluded hosts are skipped; an unknown group name is a config error naming it', () => {
+  assert.throws(
+    () => run(`${SITE_YAML}\nasn_allowlists:\n  - { hosts: [servrs, servers], asns: [41231] }\n`, []),
+    /asn_allowlists\[0\]\.hosts\[0\]: "servrs" is neither a configured network nor a CIDR/,
+  );
   const yaml = `${SITE_YAML}
 asn_allowlists:
-  - { hosts: [servrs, servers], asns: [41231] }
+  - { hosts: [servers], asns: [41231] }
 detectors:
   asn.not_whitelisted: { exclude: [88.198.0.2] }
 `;
