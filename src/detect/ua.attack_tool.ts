@@ -8,8 +8,10 @@
  * tool within the dedup interval; evidence names the pattern and where it
  * came from (Sigma-derived patterns name the rule author, as the rule
  * licence requires), the host and URI, and how many requests matched.
- * Quiet when no user-agent classifier is configured (`intel.userAgents`).
+ * MISP user-agent attributes flagged `to_ids` alert the same way, naming
+ * the event. Quiet when neither a classifier nor indicators are configured.
  */
+import type { UserAgentMatch } from '../intel/context.js';
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
@@ -46,7 +48,22 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const classifier = ctx.intel.userAgents;
-    if (classifier === undefined) return {};
+    // MISP user-agent attributes flagged to_ids alert too (the others only enrich lookups).
+    const indicators = ctx.intel.indicators;
+    if (classifier === undefined && indicators === undefined) return {};
+    const fromIndicators = (ua: string): UserAgentMatch | undefined => {
+      if (indicators === undefined) return undefined;
+      const hits = indicators.matchUserAgent(ua);
+      for (const h of hits) {
+        if (!h.to_ids) continue;
+        return {
+          tool: h.event_info ?? 'a listed tool',
+          pattern: h.indicator,
+          source: h.event_id !== undefined ? `${h.source} (event ${h.event_id})` : h.source,
+        };
+      }
+      return undefined;
+    };
     const tallies = new LruMap<string, { requests: number; destinations: string[]; uris: string[] }>(MAX_TALLIES);
     return {
       http(e) {
@@ -57,7 +74,7 @@ export default defineDetector({
         const dst = r['id.resp_h'];
         if (ctx.options.internal_sources_only && !ctx.site.isInternal(src)) return;
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
-        const m = classifier.attackTool(ua);
+        const m = classifier?.attackTool(ua) ?? fromIndicators(ua);
         if (m === undefined) return;
         const key = `${src}|${m.tool}`;
         let t = tallies.get(key);

@@ -78,3 +78,24 @@ test('zeek corpus wikipedia.pcap (Firefox browsing): nothing', async () => {
   const alerts = await replayFiles([path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap')], { config: labConfig, intel: { userAgents } });
   assert.deepEqual(only(alerts, RULE), []);
 });
+
+test('a MISP user-agent attribute flagged to_ids alerts, naming its event; one without to_ids does not', async () => {
+  const { MemoryIndicatorIndex } = await import('../../src/intel/store/indicator-index.js');
+  const indicators = MemoryIndicatorIndex.build([
+    {
+      source: 'misp:lab',
+      indicators: [
+        { kind: 'user-agent', value: 'EvilBot/1.0 (c2)', to_ids: true, event_id: '42', event_info: 'EvilBot C2 campaign' },
+        { kind: 'user-agent', value: 'Curious/2.0', to_ids: false, event_id: '43', event_info: 'context only' },
+      ],
+    },
+  ]);
+  const h = harness(SITE_YAML, { intel: { indicators } });
+  h.emit(http(1000, { 'id.orig_h': '10.77.2.30', user_agent: 'EvilBot/1.0 (c2)', host: 'c2.example' }));
+  h.emit(http(1001, { 'id.orig_h': '10.77.2.31', user_agent: 'Curious/2.0', host: 'c2.example' }));
+  const a = only(h.finish(), 'ua.attack_tool');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '10.77.2.30');
+  assert.equal(a[0]!.evidence.tool, 'EvilBot C2 campaign');
+  assert.equal(a[0]!.evidence.pattern_source, 'misp:lab (event 42)');
+});
