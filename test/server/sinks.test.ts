@@ -58,10 +58,11 @@ test('ingested alerts go to the sinks once, suppressed ones do not', async () =>
     ];
     assert.equal((await ingest(s, agent, 1, batch)).status, 200);
     assert.equal((await ingest(s, agent, 1, batch)).json.duplicate, true);
+    await s.stop();
+    const lines = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { rule: { id: string } });
+    assert.deepEqual(lines.map((l) => l.rule.id), ['auth.bruteforce']);
   } finally {
     await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const lines = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { rule: { id: string } });
-  assert.deepEqual(lines.map((l) => l.rule.id), ['auth.bruteforce']);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
