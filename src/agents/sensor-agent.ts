@@ -9,6 +9,7 @@
  * acknowledged (exit 0), or, when the server cannot take them in time, once
  * they are safely spooled, saying so (exit 3); the next run sends them first.
  */
+import { startLiveTimers } from '../cli/live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
 import { openLiveCapture, type LiveCaptureSource } from '../capture/live-source.js';
@@ -157,7 +158,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           spool: () => shipper.stats().spool,
         });
   if (metrics !== null) process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
-  const timers = live === null ? [] : liveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
+  const timers = live === null ? [] : startLiveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -207,45 +208,4 @@ async function finishShipping(shipper: Shipper, timeoutS: number, spoolDir: stri
   );
   process.stderr.write(describeFlush('sensor', r, spoolDir));
   return r.outcome === 'acknowledged' ? 0 : EXIT_SPOOLED;
-}
-
-/**
- * Live capture only: keep packet time moving on an idle link (so flows and
- * held alerts expire), and print a health line on stderr now and then.
- */
-function liveTimers(
-  pipeline: Pipeline,
-  engine: { tick(ts: number): void },
-  source: LiveCaptureSource,
-  iface: string,
-  statsIntervalS: number,
-): NodeJS.Timeout[] {
-  let lastSeenPackets = -1;
-  let lastPacketWall = Date.now();
-  const idle = setInterval(() => {
-    const packets = pipeline.stats().packets;
-    const wall = Date.now();
-    if (packets !== lastSeenPackets) {
-      lastSeenPackets = packets;
-      lastPacketWall = wall;
-      return;
-    }
-    if (pipeline.now === 0) return;
-    const ts = pipeline.now + (wall - lastPacketWall) / 1000;
-    pipeline.advanceTime(ts);
-    engine.tick(ts);
-  }, 1000);
-  idle.unref();
-  let lastPackets = 0;
-  let lastTime = Date.now();
-  const stats = setInterval(() => {
-    const now = Date.now();
-    const st = pipeline.stats();
-    const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);
-    lastPackets = st.packets;
-    lastTime = now;
-    process.stderr.write(`picket sensor: ${iface}: ${Math.round(pps)} packets/s, ${st.packets} packets, ${st.flows.live} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}\n`);
-  }, statsIntervalS * 1000);
-  stats.unref();
-  return [idle, stats];
 }

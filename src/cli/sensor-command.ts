@@ -2,13 +2,14 @@
  * `picket sensor --interface IF`: live capture through a tcpdump child,
  * the same pipeline as replay, periodic health lines on stderr.
  */
+import { startLiveTimers } from './live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import type { MetricsEndpoint } from '../metrics/http.js';
 import { openLiveCapture } from '../capture/live-source.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { formatSummary, formatCount } from './summary.js';
+import { formatSummary } from './summary.js';
 import { intOpt, parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
@@ -85,26 +86,6 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     ...(bufferKiB !== undefined ? { bufferKiB } : {}),
   });
   const started = Date.now();
-  // Packet time keeps moving on an idle link: the newest packet's time plus
-  // the wall-clock time since it arrived, so flows and held alerts expire.
-  let lastSeenPackets = -1;
-  let lastPacketWall = Date.now();
-  const idle = setInterval(() => {
-    const packets = pipeline.stats().packets;
-    const wall = Date.now();
-    if (packets !== lastSeenPackets) {
-      lastSeenPackets = packets;
-      lastPacketWall = wall;
-      return;
-    }
-    if (pipeline.now === 0) return;
-    const ts = pipeline.now + (wall - lastPacketWall) / 1000;
-    pipeline.advanceTime(ts);
-    detection.engine.tick(ts);
-  }, 1000);
-  idle.unref();
-  let lastPackets = 0;
-  let lastTime = started;
   const metricsListen = stringOpt(values, 'metrics');
   let metrics: MetricsEndpoint | null = null;
   if (metricsListen !== undefined) {
@@ -115,18 +96,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
-  const health = setInterval(() => {
-    const now = Date.now();
-    const stats = pipeline.stats();
-    const pps = ((stats.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);
-    lastPackets = stats.packets;
-    lastTime = now;
-    process.stderr.write(
-      `picket sensor: ${iface}: ${formatCount(pps)} packets/s, ${formatCount(stats.packets)} packets, ` +
-        `${formatCount(stats.flows.live)} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}\n`,
-    );
-  }, statsInterval * 1000);
-  health.unref();
+  const timers = startLiveTimers(pipeline, detection.engine, source, iface, statsInterval);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -149,8 +119,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
       }),
     );
   } finally {
-    clearInterval(health);
-    clearInterval(idle);
+    for (const t of timers) clearInterval(t);
     await metrics?.close();
     if (timer !== null) clearTimeout(timer);
     process.off('SIGINT', stop);
