@@ -2,6 +2,7 @@
  * Command-line option parsing shared by every command: node's parseArgs in
  * strict mode, with errors turned into a usage message and exit code 2.
  */
+import type { AlertFormat } from './alert-output.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PicketError } from '../util/errors.js';
 
@@ -34,4 +35,13 @@ export function intOpt(values: Record<string, unknown>, name: string, command: s
     throw new PicketError('PKT_ERR_CLI_USAGE', `${command}: --${name} must be a positive whole number, got "${v}"`);
   }
   return n;
+}
+
+/** `--format json|text` (default json): how alerts are written. */
+export function alertFormatOpt(values: Record<string, unknown>, command: string): AlertFormat {
+  const format = stringOpt(values, 'format') ?? 'json';
+  if (format !== 'json' && format !== 'text') {
+    throw new PicketError('PKT_ERR_CLI_USAGE', `${command}: --format must be json or text, got "${format}"`);
+  }
+  return format;
 }

@@ -4,8 +4,7 @@
  * a schedule and raises egress.internet_reachable for each way out found.
  * `--once` runs the probes once and exits 1 when any got through.
  */
-import { parseCommandArgs, intOpt, stringOpt } from './args.js';
-import { PicketError } from '../util/errors.js';
+import { parseCommandArgs, intOpt, stringOpt, alertFormatOpt } from './args.js';
 import { loadConfig } from '../config/load.js';
 import { EgressAgent, type EgressSettings } from '../agents/egress/egress.js';
 import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from '../agents/agent-cli.js';
@@ -55,8 +54,7 @@ export async function egressCommand(argv: string[]): Promise<number> {
     process.stdout.write(EGRESS_HELP);
     return 0;
   }
-  const format = stringOpt(values, 'format') ?? 'json';
-  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `egress: --format must be json or text, got "${format}"`);
+  const format = alertFormatOpt(values, 'egress');
   const config = loadConfig(stringOpt(values, 'config'));
   const interval = intOpt(values, 'interval', 'egress');
   const settings: EgressSettings = { ...config.egress, ...(interval !== undefined ? { interval } : {}) };

@@ -3,7 +3,7 @@
  * honeypot.tcp / honeypot.udp alerts for every touch, shipped to the
  * Picket server (--server) and/or written locally (--alerts FILE|-).
  */
-import { parseCommandArgs, intOpt, stringOpt } from './args.js';
+import { parseCommandArgs, intOpt, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { loadConfig } from '../config/load.js';
 import { isIp } from '../config/ip.js';
@@ -56,8 +56,7 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
     process.stdout.write(HONEYPOT_HELP);
     return 0;
   }
-  const format = stringOpt(values, 'format') ?? 'json';
-  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `honeypot: --format must be json or text, got "${format}"`);
+  const format = alertFormatOpt(values, 'honeypot');
   const config = loadConfig(stringOpt(values, 'config'));
   const tcp = stringOpt(values, 'tcp');
   const udp = stringOpt(values, 'udp');

@@ -4,7 +4,7 @@
  */
 import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary } from './summary.js';
-import { parseCommandArgs, stringOpt } from './args.js';
+import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
@@ -44,8 +44,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
-  const format = stringOpt(values, 'format') ?? 'json';
-  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --format must be json or text, got "${format}"`);
+  const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
   const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),

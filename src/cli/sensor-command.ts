@@ -10,10 +10,10 @@ import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { formatSummary } from './summary.js';
-import { intOpt, parseCommandArgs, stringOpt } from './args.js';
+import { intOpt, parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
-import { writeAlert, type AlertFormat } from './alert-output.js';
+import { writeAlert } from './alert-output.js';
 
 export const SENSOR_HELP = `Usage: picket sensor --interface IF [options]
 
@@ -67,13 +67,12 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const filter = stringOpt(values, 'filter');
   const logsDir = stringOpt(values, 'logs');
 
-  const format = stringOpt(values, 'format') ?? 'json';
-  if (format !== 'json' && format !== 'text') throw new PicketError('PKT_ERR_CLI_USAGE', `sensor: --format must be json or text, got "${format}"`);
+  const format = alertFormatOpt(values, 'sensor');
   const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
     live: true,
-    onAlert: (a) => writeAlert(a, format as AlertFormat),
+    onAlert: (a) => writeAlert(a, format),
   });
   const bus = detection.bus;
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
