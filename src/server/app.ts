@@ -21,6 +21,7 @@ import { enrollRoutes } from './routes/enroll.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { queryRoutes } from './routes/query.js';
+import { agentSuppressionRoutes } from './routes/agent-suppressions.js';
 import { registerConsole, type ConsoleSetup } from './console/index.js';
 
 export const API_PREFIX = '/api/v1';
@@ -120,6 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await api.register(healthRoutes, { ctx });
       await api.register(adminRoutes, { ctx, version: SERVER_VERSION, prefix: '/admin' });
       await api.register(queryRoutes, { ctx });
+      await api.register(agentSuppressionRoutes, { ctx, suppressions: () => opts.console?.setup.users.suppressions() ?? [] });
     },
     { prefix: API_PREFIX },
   );

@@ -6,27 +6,16 @@
  * store's total minus the hidden alerts seen so far and is marked inexact.
  */
 import type { AlertFilter, MetadataStore, Page, StoredAlert } from '../../store/types.js';
+import { suppressedBy } from '../../alerts/suppression.js';
 import type { Suppression } from './console-store.js';
+
+// The matching itself is shared with networked sensors; re-exported for the server's callers.
+export { ruleMatches, suppressedBy } from '../../alerts/suppression.js';
 
 /** Store rows read per step while skipping suppressed alerts. */
 export const SCAN_PAGE = 500;
 /** Most store rows one alert-list request reads (keeps a request bounded on 100k alerts). */
 export const MAX_SCAN_ROWS = 20_000;
-
-export function ruleMatches(pattern: string, rule: string): boolean {
-  return pattern.endsWith('*') ? rule.startsWith(pattern.slice(0, -1)) : pattern === rule;
-}
-
-/** The first suppression that hides this alert, or undefined. */
-export function suppressedBy(a: Pick<StoredAlert, 'rule' | 'source' | 'destination' | 'network'>, sups: readonly Suppression[]): Suppression | undefined {
-  for (const s of sups) {
-    if (!ruleMatches(s.rule, a.rule.id)) continue;
-    if (s.host !== null && a.source.ip !== s.host && a.destination?.ip !== s.host) continue;
-    if (s.network !== null && a.network?.name !== s.network) continue;
-    return s;
-  }
-  return undefined;
-}
 
 export interface VisiblePage extends Page<StoredAlert> {
   /** Suppressed alerts skipped among the rows read. */
