@@ -25,6 +25,7 @@ import type { ServerContext } from './context.js';
 import { parseListen, urlFor } from './listen.js';
 import type { ServerStores } from './store-port.js';
 import { setUpConsole } from './console/index.js';
+import { alertFeedOf } from './console/alert-feed.js';
 
 /** Batch marks (exactly-once) are kept this long: far beyond any retry of an acknowledged batch. */
 export const BATCH_MARK_RETENTION_SECONDS = 7 * 24 * 3600;
@@ -183,5 +184,7 @@ async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void>
   replay = createIngestReplay(store, files, { bus: detection.bus, beforeFinish: () => detection.engine.flush() });
   const r = await replay.run();
   await store.upsertDevices(devices.take());
+  // A bulk load, not followed alert by alert: open live lists reload their first page.
+  alertFeedOf(ctx)?.reset();
   app.log.info({ stored: r.stored }, 'demo capture loaded');
 }

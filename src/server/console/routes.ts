@@ -1,7 +1,7 @@
 /**
  * The console's JSON API under /api/v1/console: login/logout/me (session
  * cookie + CSRF token), users, alerts with suppressions applied, one alert
- * with its hosts, suppressions, host summaries, devices, agents and
+ * with its hosts, the live stream of new alerts, suppressions, host summaries, devices, agents and
  * enrollment tokens, and a read-only view of the settings and intel sources.
  * Everything but /login needs a session; every write needs the CSRF header and
  * the admin role (viewers read). The store does the paging and aggregation.
@@ -24,6 +24,8 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
 import { clearCookie, requireSession, SESSION_COOKIE, readCookie, sessionCookie } from './session.js';
 import { suppressedBy, visibleAlerts } from './suppress.js';
 import { LoginThrottle } from './throttle.js';
+import { AlertFeed, attachAlertFeed, detachAlertFeed } from './alert-feed.js';
+import { streamAlerts } from './alert-stream.js';
 import { SESSION_TTL_MS } from './console-store.js';
 
 /** Rows per page unless asked; most rows one page may hold (pages keep answers small). */
@@ -104,6 +106,16 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
   const { ctx, users, secure } = opts;
   const { store, meta } = ctx.stores;
   const throttle = opts.throttle ?? new LoginThrottle();
+
+  // The live alert feed, fed by the ingest route (alert-feed.ts). Open streams
+  // end before the server stops listening, or closing would wait for them.
+  const feed = new AlertFeed({ store, onError: (err) => app.log.warn({ err }, 'alert feed: looking up stored alerts failed') });
+  attachAlertFeed(ctx, feed);
+  app.addHook('preClose', async () => feed.endListeners());
+  app.addHook('onClose', async () => {
+    detachAlertFeed(ctx);
+    await feed.close();
+  });
 
   // ---- login (no session yet)
   app.post('/login', async (req, reply) => {
@@ -187,6 +199,11 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const sups = one(q, 'suppressed') === 'show' ? [] : users.suppressions();
       return visibleAlerts(store, f, sups);
     });
+
+    // Server-sent events: new stored alerts as they arrive (alert-stream.ts).
+    api.get('/alerts/stream', { exposeHeadRoute: false }, async (req, reply) =>
+      streamAlerts(req, reply, feed, (a) => suppressedBy(a, users.suppressions()) === undefined),
+    );
 
     api.get<{ Params: { id: string } }>('/alerts/:id', async (req) => {
       const a = await store.getAlert(req.params.id);

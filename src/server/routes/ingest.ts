@@ -16,6 +16,7 @@ import { forbidden } from '../api-error.js';
 import { agentAuth } from '../auth.js';
 import { bump, type ServerContext } from '../context.js';
 import { createDeviceExtractor } from '../devices.js';
+import { alertFeedOf } from '../console/alert-feed.js';
 import type { JsonObject } from '../store-port.js';
 import type { BatchRecord } from '../../store/types.js';
 
@@ -108,10 +109,15 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
           const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[]);
           ctx.metrics.observeStore('insert_batch', (performance.now() - t0) / 1000);
           skipped = r.skipped;
-          if (!r.duplicate && ctx.deliverAlerts !== undefined) {
+          // New alerts go to the sinks and to the console's live list (when someone watches it).
+          const feed = alertFeedOf(ctx);
+          if (!r.duplicate && (ctx.deliverAlerts !== undefined || feed?.listening === true)) {
             const alerts: Alert[] = [];
             for (let i = 0; i < records.length; i++) if (records[i]!.kind === 'alert') alerts.push(records[i]!.data as unknown as Alert);
-            if (alerts.length > 0) ctx.deliverAlerts(alerts);
+            if (alerts.length > 0) {
+              ctx.deliverAlerts?.(alerts);
+              feed?.offer(agent.agent_id, alerts);
+            }
           }
           await meta.touchAgent(agent.agent_id);
           return { stored: r.stored, duplicate: r.duplicate };
