@@ -6,7 +6,6 @@
  * `picket.yaml:7: networks[1].cidrs[0]: "10.77.2.0/33" is not a CIDR`.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import YAML, { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { PicketError } from '../util/errors.js';
@@ -127,30 +126,95 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Known keys of the schema object at `p` (for "did you mean"); empty when unknown. */
-function knownKeysAt(p: readonly PathSeg[]): string[] {
-  let s: unknown = siteConfigSchema;
-  const unwrap = (x: unknown): unknown => {
-    for (let i = 0; i < 10; i++) {
-      const def = (x as { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; options?: unknown[] } } })?._zod?.def;
-      if (def === undefined) return x;
-      if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable') x = def.innerType;
-      else if (def.type === 'pipe') x = def.in;
-      else return x;
-    }
-    return x;
-  };
-  for (const seg of p) {
-    s = unwrap(s);
-    const def = (s as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
-    if (def.type === 'object' && typeof seg === 'string' && def.shape !== undefined) s = def.shape[seg];
-    else if (def.type === 'array' && typeof seg === 'number') s = def.element;
-    else return [];
-    if (s === undefined) return [];
+interface SchemaDef {
+  type?: string;
+  innerType?: unknown;
+  in?: unknown;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  options?: unknown[];
+  discriminator?: string;
+  values?: unknown[];
+}
+
+function defOf(x: unknown): SchemaDef | undefined {
+  return (x as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The schema without default/optional/nullable/pipe wrappers. */
+function unwrapSchema(x: unknown): unknown {
+  for (let i = 0; i < 10; i++) {
+    const def = defOf(x);
+    if (def === undefined) return x;
+    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable') x = def.innerType;
+    else if (def.type === 'pipe') x = def.in;
+    else return x;
   }
-  s = unwrap(s);
-  const def = (s as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })?._zod?.def;
+  return x;
+}
+
+/** Literal values one option of a discriminated union accepts for the discriminator. */
+function optionTags(union: SchemaDef, option: unknown): unknown[] {
+  return defOf(unwrapSchema(defOf(unwrapSchema(option))?.shape?.[union.discriminator ?? '']))?.values ?? [];
+}
+
+/** Every value a discriminated union accepts for its discriminator. */
+function discriminatorValues(union: SchemaDef): string[] {
+  return (union.options ?? []).flatMap((o) => optionTags(union, o).map(String));
+}
+
+/**
+ * The schema at `p`, descending into lists and mappings; a discriminated
+ * union (the `sinks` entries) resolves to the option the raw input's
+ * discriminator names. Undefined when the path leaves the schema.
+ */
+function schemaAt(p: readonly PathSeg[], raw: unknown): unknown {
+  let s: unknown = siteConfigSchema;
+  let value: unknown = raw;
+  for (let i = 0; i <= p.length; i++) {
+    s = unwrapSchema(s);
+    let def = defOf(s);
+    if (def?.type === 'union' && def.discriminator !== undefined) {
+      const tag = (value as Record<string, unknown> | null | undefined)?.[def.discriminator];
+      const union = def;
+      s = unwrapSchema(union.options?.find((o) => optionTags(union, o).includes(tag)));
+      def = defOf(s);
+    }
+    if (i === p.length) return s;
+    const seg = p[i]!;
+    if (def?.type === 'object' && typeof seg === 'string' && def.shape !== undefined) s = def.shape[seg];
+    else if (def?.type === 'array' && typeof seg === 'number') s = def.element;
+    else return undefined;
+    if (s === undefined) return undefined;
+    value = (value as Record<string | number, unknown> | null | undefined)?.[seg];
+  }
+  return s;
+}
+
+/** Known keys of the schema object at `p` (for "did you mean"); empty when unknown. */
+function knownKeysAt(p: readonly PathSeg[], raw: unknown): string[] {
+  const def = defOf(schemaAt(p, raw));
   return def?.type === 'object' && def.shape !== undefined ? Object.keys(def.shape) : [];
+}
+
+/**
+ * The message for a discriminated-union entry whose discriminator (`type:`)
+ * is missing or names no option: the accepted values, not "a mapping is
+ * not accepted here". Undefined for other union failures.
+ */
+function discriminatorMessage(issue: z.core.$ZodIssue, raw: unknown): string | undefined {
+  if (issue.code !== 'invalid_union' || issue.errors.length > 0) return undefined;
+  const p = issue.path as PathSeg[];
+  const entryPath = p.slice(0, -1);
+  const def = defOf(unwrapSchema(schemaAt(entryPath.slice(0, -1), raw)));
+  const union = def?.type === 'array' ? defOf(unwrapSchema(def.element)) : undefined;
+  if (union?.type !== 'union' || union.discriminator === undefined || p[p.length - 1] !== union.discriminator) return undefined;
+  let entry: unknown = raw;
+  for (const seg of entryPath) entry = (entry as Record<string | number, unknown> | null | undefined)?.[seg];
+  const tag = (entry as Record<string, unknown> | null | undefined)?.[union.discriminator];
+  const known = discriminatorValues(union).join(', ');
+  if (tag === undefined) return `is required (one of: ${known})`;
+  return `${quote(tag)} is not one of: ${known}`;
 }
 
 function editDistance(a: string, b: string): number {
@@ -240,14 +304,14 @@ export function checkConfigText(text: string, file: string): Checked {
     for (const issue of parsed.error.issues) {
       const p = issue.path as PathSeg[];
       if (issue.code === 'unrecognized_keys') {
-        const known = knownKeysAt(p);
+        const known = knownKeysAt(p, raw);
         for (const key of issue.keys) {
           const kp = [...p, key];
           problems.push({ file, line: lineOf(doc, lc, kp, true), path: formatPath(kp), message: unknownKeyMessage(key, known) });
         }
         continue;
       }
-      problems.push({ file, line: lineOf(doc, lc, p), path: formatPath(p), message: issueMessage(issue) });
+      problems.push({ file, line: lineOf(doc, lc, p), path: formatPath(p), message: discriminatorMessage(issue, raw) ?? issueMessage(issue) });
     }
     problems.sort((a, b) => a.line - b.line);
     return { config: null, problems };
@@ -266,7 +330,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 function readConfig(file: string): string | ConfigProblem {
-  const name = path.basename(file);
+  const name = file;
   try {
     const st = fs.statSync(file);
     if (st.size > MAX_CONFIG_BYTES) return { file: name, line: 0, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config` };
@@ -285,7 +349,7 @@ export function loadConfig(file?: string): SiteConfig {
   if (file === undefined) return checkConfigText('', 'picket.yaml').config!;
   const text = readConfig(file);
   if (typeof text !== 'string') throw new ConfigError([text], 'PKT_ERR_CONFIG_READ');
-  const r = checkConfigText(text, path.basename(file));
+  const r = checkConfigText(text, file);
   if (r.config === null) throw new ConfigError(r.problems);
   return r.config;
 }
@@ -294,7 +358,7 @@ export function loadConfig(file?: string): SiteConfig {
 export function checkConfigFile(file: string): string[] {
   const text = readConfig(file);
   if (typeof text !== 'string') return [formatProblem(text)];
-  return checkConfigText(text, path.basename(file)).problems.map(formatProblem);
+  return checkConfigText(text, file).problems.map(formatProblem);
 }
 
 /** Defaults only (no file), for tests and the CLI's `--no-config`. */

@@ -80,17 +80,17 @@ test('durations: strings with units or seconds', () => {
 test('a bad CIDR names file, line and key path', () => {
   const bad = EXAMPLE.replace('cidrs: [10.77.2.0/24]', 'cidrs: [10.77.2.0/33]');
   assert.deepEqual(problems(bad), ['picket.yaml:7: networks[1].cidrs[0]: "10.77.2.0/33" is not a CIDR']);
-  const err = withFile(bad, (f) => {
+  const { file, err } = withFile(bad, (f) => {
     try {
       loadConfig(f);
-      return null;
+      return { file: f, err: null };
     } catch (e) {
-      return e as ConfigError;
+      return { file: f, err: e as ConfigError };
     }
   });
   assert.ok(err instanceof ConfigError);
   assert.equal(err.code, 'PKT_ERR_CONFIG_INVALID');
-  assert.equal(err.message, 'picket.yaml:7: networks[1].cidrs[0]: "10.77.2.0/33" is not a CIDR');
+  assert.equal(err.message, `${file}:7: networks[1].cidrs[0]: "10.77.2.0/33" is not a CIDR`);
 });
 
 test('host bits set get a suggestion', () => {
@@ -162,4 +162,21 @@ test('several problems are all reported, in line order', () => {
 test('a missing file is a read error, not defaults', () => {
   assert.throws(() => loadConfig('/nonexistent/picket.yaml'), (e: ConfigError) => e.code === 'PKT_ERR_CONFIG_READ' && /cannot read/.test(e.message));
   assert.equal(checkConfigFile('/nonexistent/picket.yaml').length, 1);
+});
+
+test('a problem names the file by the path it was given', () => {
+  const p = withFile('dedup_interval: soon\n', (f) => ({ f, problems: checkConfigFile(f) }));
+  assert.deepEqual(p.problems, [`${p.f}:1: dedup_interval: "soon" is not a duration (e.g. 30s, 5m, 1h, 24h, or seconds)`]);
+});
+
+test('a sink of an unknown or missing type lists the sink types', () => {
+  assert.deepEqual(problems('sinks:\n  - name: pd\n    type: pagerduty\n'), [
+    'picket.yaml:3: sinks[0].type: "pagerduty" is not one of: syslog, webhook, email, file',
+  ]);
+  assert.deepEqual(problems('sinks:\n  - name: pd\n    path: /tmp/x\n'), ['picket.yaml:2: sinks[0].type: is required (one of: syslog, webhook, email, file)']);
+  // Unknown keys inside a sink are checked against that sink type's keys.
+  assert.deepEqual(problems('sinks:\n  - name: f\n    type: file\n    pth: /tmp/a.jsonl\n'), [
+    'picket.yaml:2: sinks[0].path: is required',
+    'picket.yaml:4: sinks[0].pth: unknown key (did you mean "path"?)',
+  ]);
 });
