@@ -18,6 +18,15 @@ export interface FrameSink {
 }
 
 const HEADER = 4;
+/** Resynchronisation pattern: NBSS header (4) plus an SMB protocol id (4). */
+const SYNC_LEN = 8;
+
+/** "\0 len len len" then 0xFE/0xFF/0xFD/0xFC "SMB" at b[o..o+8). */
+function isSyncAt(b: Uint8Array, o: number): boolean {
+  if (b[o] !== 0 || b[o + 5] !== 0x53 || b[o + 6] !== 0x4d || b[o + 7] !== 0x42) return false;
+  const id = b[o + 4]!;
+  return id === 0xfe || id === 0xff || id === 0xfd || id === 0xfc;
+}
 
 function knownType(t: number): boolean {
   return (
@@ -38,6 +47,8 @@ export class NbssFramer {
   #skip = 0;
   /** True after a gap or a framing error until a plausible header is found again. */
   #lost = false;
+  /** Carried-over bytes joined with the start of the next chunk, for windows that straddle chunks. */
+  readonly #joined = new Uint8Array(2 * SYNC_LEN);
 
   constructor(fromOrig: boolean, keep: number) {
     this.#fromOrig = fromOrig;
@@ -103,32 +114,47 @@ export class NbssFramer {
 
   /**
    * Looks for a session-message header followed by an SMB protocol id in
-   * data[p..], carrying over a few bytes between calls. Returns where
-   * parsing continues (the header start, copied into the buffer) or n.
+   * the carried-over bytes plus data[p..]. On a match the 8 pattern bytes
+   * (header plus the first 4 message bytes) are left in the buffer and the
+   * offset after them is returned; otherwise the last 7 bytes are carried
+   * over to the next call and data.length is returned. Scans `data` in
+   * place: after a gap this runs over every byte until the stream is found.
    */
   #resync(data: Uint8Array, p: number): number {
     const buf = this.#buf;
-    // Join the carried-over tail with the new bytes (bounded: at most 7 carried + this chunk's scan).
-    for (let i = p; i < data.length; i++) {
-      buf.push(data, i, i + 1);
-      if (buf.length > 8) buf.consume(buf.length - 8);
-      if (buf.length === 8) {
-        const b = buf.bytes;
-        const o = buf.offset;
-        const id = b[o + 4]!;
-        if (
-          b[o] === 0 &&
-          (id === 0xfe || id === 0xff || id === 0xfd || id === 0xfc) &&
-          b[o + 5] === 0x53 &&
-          b[o + 6] === 0x4d &&
-          b[o + 7] === 0x42
-        ) {
+    const n = data.length;
+    const carried = buf.length;
+    if (carried > 0) {
+      // Windows that start in the carried bytes: join them with the first new bytes.
+      const joined = this.#joined;
+      joined.set(buf.bytes.subarray(buf.offset, buf.offset + carried), 0);
+      const fresh = Math.min(SYNC_LEN - 1, n - p);
+      for (let i = 0; i < fresh; i++) joined[carried + i] = data[p + i]!;
+      const len = carried + fresh;
+      for (let s = 0; s < carried && s + SYNC_LEN <= len; s++) {
+        if (isSyncAt(joined, s)) {
+          buf.clear();
+          buf.push(joined, s, s + SYNC_LEN);
           this.#lost = false;
-          // Keep the 8 bytes already read: header plus the first 4 message bytes.
-          return i + 1;
+          return p + s + SYNC_LEN - carried;
         }
       }
+      if (n - p < SYNC_LEN - 1) {
+        buf.clear();
+        buf.push(joined, Math.max(0, len - (SYNC_LEN - 1)), len);
+        return n;
+      }
     }
-    return data.length;
+    for (let i = p; i + SYNC_LEN <= n; i++) {
+      if (isSyncAt(data, i)) {
+        buf.clear();
+        buf.push(data, i, i + SYNC_LEN);
+        this.#lost = false;
+        return i + SYNC_LEN;
+      }
+    }
+    buf.clear();
+    buf.push(data, Math.max(p, n - (SYNC_LEN - 1)), n);
+    return n;
   }
 }
