@@ -5,6 +5,11 @@
  * every alert and every log record (conn, dns, http, ...) to the server
  * through the spooling shipper, with a health report every minute.
  *
+ * Console suppressions are fetched from the server (suppression-sync.ts, at
+ * start and every 30 s, kept on disk for restarts while the server is away):
+ * suppressed alerts are still shipped (the server marks them itself) but do
+ * not reach the sensor's local sinks or its stdout, and are counted.
+ *
  * With `--pcap` it exits once the capture is processed and every record is
  * acknowledged (exit 0), or, when the server cannot take them in time, once
  * they are safely spooled, saying so (exit 3); the next run sends them first.
@@ -25,6 +30,9 @@ import { writeAlert } from '../cli/alert-output.js';
 import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from './agent-cli.js';
 import { startHealthReporter } from './health.js';
 import type { Shipper } from './shipper.js';
+import path from 'node:path';
+import type { Alert } from '../alerts/alert.js';
+import { createSuppressionSync, SUPPRESSIONS_FILE } from './suppression-sync.js';
 
 /** Exit code when records remain spooled (processed, but not yet acknowledged). */
 export const EXIT_SPOOLED = 3;
@@ -39,6 +47,9 @@ spool before they are sent and leave it only when the server acknowledges
 them: a server that is away is caught up in order, nothing lost or doubled.
 A health report (packets/s, kernel drops, flows, spool size, version) goes to
 the server every minute.
+Console suppressions are fetched from the server (and kept in the --spool
+directory for restarts while it is away): suppressed alerts are still
+shipped, but skip this sensor's local sinks (picket.yaml sinks:) and stdout.
 
 Options:
   -i, --interface IF   capture live on IF (tcpdump; needs root or CAP_NET_RAW)
@@ -97,14 +108,27 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   const logsDir = stringOpt(values, 'logs');
   const shipper = openAgentShipper(values, 'sensor', 'sensor');
   if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
+  // The agent directory holds the credential (written by the shipper) and the last suppression list.
+  const agentDir = path.dirname(spoolDirOf(values, 'sensor'));
+  const suppressions = createSuppressionSync({
+    server: stringOpt(values, 'server')!,
+    credentialFile: path.join(agentDir, 'credential.json'),
+    stateFile: path.join(agentDir, SUPPRESSIONS_FILE),
+    log: (message) => process.stderr.write(`picket sensor: ${message}\n`),
+  });
+  let suppressed = 0;
+  // Matched twice per alert (local sinks, then stdout) but counted once, in onAlert.
+  const isSuppressed = (a: Alert): boolean => suppressions.match(a) !== undefined;
 
   const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
     live: iface !== undefined,
+    deliverLocally: (a) => !isSuppressed(a),
     onAlert: (a) => {
       shipper.send('alert', a);
-      if (format !== 'none') writeAlert(a, format);
+      if (isSuppressed(a)) suppressed++;
+      else if (format !== 'none') writeAlert(a, format);
     },
   });
   const bus = detection.bus;
@@ -143,7 +167,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         packets_per_s: Math.round(pps),
         ...(live?.kernelDrops !== undefined ? { kernel_drops: live.kernelDrops } : {}),
         flows: st.flows.live,
-        extra: { packets: st.packets, flows_created: st.flows.created, alerts: detection.alerts, source: iface ?? 'pcap' },
+        extra: { packets: st.packets, flows_created: st.flows.created, alerts: detection.alerts, alerts_suppressed_locally: suppressed, source: iface ?? 'pcap' },
       };
     },
   });
@@ -156,6 +180,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           kernelDrops: () => live?.kernelDrops,
           alerts: () => detection.engine.stats().alerts,
           spool: () => shipper.stats().spool,
+          suppressed: () => suppressed,
         });
   if (metrics !== null) process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   const timers = live === null ? [] : startLiveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
@@ -163,9 +188,11 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const durationTimer = duration === undefined || live === null ? null : setTimeout(stop, duration * 1000);
-  const started = Date.now();
   let code = 0;
   try {
+    // Before the first packet, so a short --pcap run is filtered too; bounded by the request timeout.
+    await suppressions.start();
+    const started = Date.now();
     const capture = await source.run((pkt) => pipeline.packet(pkt));
     pipeline.finish();
     await detection.finish();
@@ -182,10 +209,17 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         alerts: detection.alerts,
       }),
     );
+    const sync = suppressions.stats();
+    if (suppressed > 0 || sync.suppressions > 0) {
+      process.stderr.write(
+        `picket sensor: ${suppressed} alerts suppressed locally by ${sync.suppressions} console suppressions (list from the ${sync.source}); they still go to the server\n`,
+      );
+    }
     code = await finishShipping(shipper, flushTimeoutS, spoolDirOf(values, 'sensor'));
     // Final figures for the server, only when it is answering (no extra wait at exit otherwise).
     if (code === 0) await health.report();
   } finally {
+    suppressions.stop();
     health.stop();
     for (const t of timers) clearInterval(t);
     await metrics?.close();

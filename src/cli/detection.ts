@@ -34,6 +34,8 @@ export interface DetectionOptions {
   intel?: boolean;
   /** Where sink queues live (default: the state directory, else ./data). */
   dataDir?: string;
+  /** False keeps this alert from the local sinks (a networked sensor's console suppressions); it still reaches onAlert. */
+  deliverLocally?(alert: Alert): boolean;
   onAlert(alert: Alert): void;
 }
 
@@ -65,7 +67,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     onAlert: (a) => {
       alerts++;
       const alert = enricher !== undefined ? enrichAlert(a, enricher) : a;
-      sinks?.deliver(alert);
+      if (sinks !== null && opts.deliverLocally?.(alert) !== false) sinks.deliver(alert);
       opts.onAlert(alert);
     },
   });

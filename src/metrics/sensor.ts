@@ -1,7 +1,8 @@
 /**
  * The `/metrics` endpoint of a sensor (`picket sensor --metrics HOST:PORT`,
  * with or without a server): pipeline counters, kernel drops, alerts by rule,
- * and for networked sensors the spool (the delivery queue) depth.
+ * and for networked sensors the spool (the delivery queue) depth and the
+ * alerts console suppressions kept from the local sinks.
  */
 import { Registry } from './registry.js';
 import { registerPipelineMetrics, type PipelineMetricsSnapshot } from './pipeline.js';
@@ -13,6 +14,8 @@ export interface SensorMetricsSources {
   alerts: () => Readonly<Record<string, number>>;
   /** Spool depth of a networked sensor (records and bytes waiting for the server). */
   spool?: () => { records: number; bytes: number; droppedRecords: number };
+  /** Alerts a networked sensor kept from its local sinks and stdout because a console suppression covers them. */
+  suppressed?: () => number;
 }
 
 export async function serveSensorMetrics(listen: string, src: SensorMetricsSources): Promise<MetricsEndpoint> {
@@ -32,6 +35,11 @@ export async function serveSensorMetrics(listen: string, src: SensorMetricsSourc
       bytes.set(s.bytes);
       dropped.set(s.droppedRecords);
     });
+  }
+  const suppressed = src.suppressed;
+  if (suppressed !== undefined) {
+    const c = registry.counter('picket_alerts_suppressed_total', 'Alerts kept from local sinks and stdout by console suppressions (still shipped to the server).');
+    registry.onCollect(() => c.setTotal(suppressed()));
   }
   return serveMetrics(registry, listen);
 }
