@@ -3,11 +3,18 @@
  * scan.port.horizontal) share: attempt kinds counted per tracked pair and
  * restarted with each new burst, and the set of targets merged into a
  * scanner's held alert, restarted when a new alert opens. Both are bounded
- * LRU maps, so memory stays flat however many sources scan. `windowSpan`
- * also serves scan.arp.
+ * LRU maps, so memory stays flat however many sources scan. `ScanBursts`
+ * bundles the per-pair window, span and counts both rules update together
+ * for each attempt; `scanAttempt` is the filter both apply to a finished
+ * connection, and `scanPace`/`moreTargets` the message parts they share.
+ * `windowSpan` also serves scan.arp.
  */
 import { LruMap } from '../state/lru.js';
-import { ATTEMPT_NAMES, type AttemptKind } from './tcp-attempt.js';
+import { DistinctWindow } from '../state/window.js';
+import type { ConnRecord } from '../flows/conn-record.js';
+import { formatCount } from '../alerts/alert.js';
+import { formatDuration } from '../config/duration.js';
+import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind } from './tcp-attempt.js';
 
 /** Attempt counts per tracked pair, indexed by AttemptKind. */
 export class AttemptCounts {
@@ -59,7 +66,6 @@ export class HeldTargets<T> {
   }
 }
 
-/** Seconds from a window's oldest member (`oldest`, NaN when none) to `ts`. */
 /**
  * First and newest attempt times per tracked key, for the "in N s" of a scan
  * message. Connection records reach the rules in the order connections END
@@ -88,6 +94,80 @@ export class AttemptSpan {
   }
 }
 
+/** Seconds from a window's oldest member (`oldest`, NaN when none) to `ts`. */
 export function windowSpan(oldest: number, ts: number): number {
   return Number.isNaN(oldest) ? 0 : ts - oldest;
+}
+
+/**
+ * The attempt kind a finished connection adds to a port scan: a failed or
+ * payload-less TCP attempt between two hosts the rule does not exclude.
+ * Anything else is Attempt.NONE (the rule skips it).
+ */
+export function scanAttempt(rec: ConnRecord, excluded: (ip: string) => boolean): AttemptKind {
+  const kind = classifyAttempt(rec);
+  if (!isScanAttempt(kind)) return Attempt.NONE;
+  if (excluded(rec['id.orig_h']) || excluded(rec['id.resp_h'])) return Attempt.NONE;
+  return kind;
+}
+
+/** Where one attempt leaves its pair's burst. */
+export interface ScanBurst {
+  /** Distinct targets of the pair in the window, this attempt included. */
+  readonly distinct: number;
+  /** Seconds from the burst's earliest to its newest attempt start. */
+  readonly span: number;
+  /** The burst's attempt counts, indexed by AttemptKind. */
+  readonly counts: Uint32Array;
+}
+
+/** Sizes of a rule's burst tracking, from its options. */
+export interface ScanBurstOptions {
+  /** Sliding window in seconds. */
+  window: number;
+  /** Pairs tracked at once (window, span and counts alike). */
+  maxKeys: number;
+  /** The rule's alert threshold: the window keeps at least this many targets per pair. */
+  threshold: number;
+}
+
+/**
+ * Per tracked pair, the distinct targets in a sliding window together with
+ * the burst's time span and attempt kinds: a distinct count of 1 starts a
+ * new burst, which restarts the span and the counts.
+ */
+export class ScanBursts<T extends string | number> {
+  readonly #targets: DistinctWindow<T>;
+  readonly #spans: AttemptSpan;
+  readonly #kinds: AttemptCounts;
+
+  constructor(o: ScanBurstOptions) {
+    // Room for as many targets as there are TCP ports, or the threshold if that is higher.
+    this.#targets = new DistinctWindow<T>({ window: o.window, maxKeys: o.maxKeys, maxMembers: Math.max(o.threshold, 65536) });
+    this.#spans = new AttemptSpan(o.maxKeys);
+    this.#kinds = new AttemptCounts(o.maxKeys);
+  }
+
+  /** Counts one attempt of `kind` by `key` on `target` at `ts`. */
+  add(key: string, target: T, ts: number, kind: AttemptKind): ScanBurst {
+    const distinct = this.#targets.add(key, target, ts);
+    const span = this.#spans.note(key, ts, distinct === 1);
+    const counts = this.#kinds.add(key, kind, distinct);
+    return { distinct, span, counts };
+  }
+
+  /** Up to `max` of `key`'s targets in the window. */
+  members(key: string, max: number): T[] {
+    return this.#targets.members(key, max);
+  }
+}
+
+/** " in 12 s with half-open SYNs": how long a scan took and how it probed. */
+export function scanPace(span: number, type: 'syn' | 'connect'): string {
+  return ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`;
+}
+
+/** " (and 3 more ports)" for targets merged in besides the one named, "" for none. */
+export function moreTargets(others: number, one: string, many: string): string {
+  return others > 0 ? ` (and ${formatCount(others)} more ${others === 1 ? one : many})` : '';
 }

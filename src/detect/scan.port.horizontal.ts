@@ -13,11 +13,9 @@
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
-import { DistinctWindow } from '../state/window.js';
-import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
-import { AttemptCounts, HeldTargets, AttemptSpan } from './scan-common.js';
+import { Attempt, attemptEvidence, scanType } from './tcp-attempt.js';
+import { HeldTargets, ScanBursts, moreTargets, scanAttempt, scanPace } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
-import { formatDuration } from '../config/duration.js';
 
 /** Ports listed in one alert; the rest are only counted. */
 const MAX_LISTED_PORTS = 50;
@@ -46,31 +44,27 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const hosts = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
-    const kinds = new AttemptCounts(o.max_tracked);
-    const spans = new AttemptSpan(o.max_tracked);
+    const hosts = new ScanBursts<string>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
     const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
     return {
       'flow.end'(e) {
         const rec = e.record;
-        const kind = classifyAttempt(rec);
-        if (!isScanAttempt(kind)) return;
+        const kind = scanAttempt(rec, ctx.excluded);
+        if (kind === Attempt.NONE) return;
         const src = rec['id.orig_h'];
         const dst = rec['id.resp_h'];
-        if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const port = rec['id.resp_p'];
         const pk = `${src}:${port}`;
-        const n = hosts.add(pk, dst, rec.ts);
-        const span = spans.note(pk, rec.ts, n === 1);
-        const k = kinds.add(pk, kind, n);
+        const burst = hosts.add(pk, dst, rec.ts, kind);
+        const n = burst.distinct;
         if (n < o.threshold) return;
 
         const key = src;
         const held = ctx.pending(key);
         const ports = portsSeen.add(key, port, held !== undefined);
+        const k = burst.counts;
         const type = scanType(k);
         const net = ctx.site.networkOf(dst);
-        const others = ports.size - 1;
         ctx.report({
           ts: rec.ts,
           key,
@@ -81,8 +75,8 @@ export default defineDetector({
           message:
             `${src} probed TCP port ${port} on ${formatCount(n)} hosts` +
             (net !== undefined ? ` in ${net.name}` : '') +
-            (others > 0 ? ` (and ${formatCount(others)} more ${others === 1 ? 'port' : 'ports'})` : '') +
-            ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`,
+            moreTargets(ports.size - 1, 'port', 'ports') +
+            scanPace(burst.span, type),
           evidence: {
             scan_type: type,
             port,

@@ -13,11 +13,9 @@
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
-import { DistinctWindow } from '../state/window.js';
-import { attemptEvidence, classifyAttempt, isScanAttempt, scanType } from './tcp-attempt.js';
-import { AttemptCounts, HeldTargets, AttemptSpan } from './scan-common.js';
+import { Attempt, attemptEvidence, scanType } from './tcp-attempt.js';
+import { HeldTargets, ScanBursts, moreTargets, scanAttempt, scanPace } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
-import { formatDuration } from '../config/duration.js';
 
 /** Targets listed by address in one alert; the rest are only counted. */
 const MAX_LISTED_TARGETS = 20;
@@ -44,32 +42,28 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const ports = new DistinctWindow<number>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
-    /** Attempt kinds per pair, reset when a pair starts a new burst. */
-    const kinds = new AttemptCounts(o.max_tracked);
-    const spans = new AttemptSpan(o.max_tracked);
+    /** Ports per (source, destination) pair, with the burst's span and attempt kinds. */
+    const ports = new ScanBursts<number>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
     /** Targets already merged into the scanner's held alert. */
     const targets = new HeldTargets<string>(o.max_tracked, MAX_TARGETS_TRACKED);
     return {
       'flow.end'(e) {
         const rec = e.record;
-        const kind = classifyAttempt(rec);
-        if (!isScanAttempt(kind)) return;
+        const kind = scanAttempt(rec, ctx.excluded);
+        if (kind === Attempt.NONE) return;
         const src = rec['id.orig_h'];
         const dst = rec['id.resp_h'];
-        if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const pair = `${src}>${dst}`;
-        const n = ports.add(pair, rec['id.resp_p'], rec.ts);
-        const span = spans.note(pair, rec.ts, n === 1);
-        const k = kinds.add(pair, kind, n);
+        const burst = ports.add(pair, rec['id.resp_p'], rec.ts, kind);
+        const n = burst.distinct;
         if (n < o.threshold) return;
 
         const key = src;
         const held = ctx.pending(key);
         const seen = targets.add(key, dst, held !== undefined);
         const listed = seen.size <= MAX_LISTED_TARGETS ? [...seen] : [...seen].slice(0, MAX_LISTED_TARGETS);
+        const k = burst.counts;
         const type = scanType(k);
-        const others = seen.size - 1;
         ctx.report({
           ts: rec.ts,
           key,
@@ -79,8 +73,8 @@ export default defineDetector({
           count: held === undefined ? n : 1,
           message:
             `${src} probed ${formatCount(n)} TCP ports on ${dst}` +
-            (others > 0 ? ` (and ${formatCount(others)} more ${others === 1 ? 'host' : 'hosts'})` : '') +
-            ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`,
+            moreTargets(seen.size - 1, 'host', 'hosts') +
+            scanPace(burst.span, type),
           evidence: {
             scan_type: type,
             ports_count: n,
