@@ -2,11 +2,14 @@
  * Per-client DNS tallies for the DNS volume rules: queries by type, NXDOMAIN
  * answers and distinct names, since the start of the client's current burst
  * (restarted when the client was idle for a whole window). Bounded by an LRU
- * of clients and a cap on distinct names. Also the message and evidence
- * parts those rules report the same way.
+ * of clients and a cap on distinct names. Also the query filter, the
+ * finding (keyed by client) and the message and evidence parts those rules
+ * share.
  */
-import { formatCount } from '../alerts/alert.js';
+import { formatCount, type Evidence } from '../alerts/alert.js';
 import { LruMap } from '../state/lru.js';
+import type { Finding } from './detector.js';
+import type { DnsRecord } from '../protocols/dns/events.js';
 
 /** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
 export const MAX_NAMES_PER_CLIENT = 10000;
@@ -64,4 +67,31 @@ export function typeCounts(t: DnsTally): { [k: string]: number } {
   const out: { [k: string]: number } = {};
   for (const [k, v] of t.byType) out[k] = v;
   return out;
+}
+
+/**
+ * True when a query (of a type the rule watches) counts for a DNS volume
+ * rule: sent to one of its DNS `ports`, with neither the client nor the
+ * server excluded.
+ */
+export function countedQuery(r: DnsRecord, ports: ReadonlySet<number>, excluded: (ip: string) => boolean): boolean {
+  return ports.has(r['id.resp_p']) && !excluded(r['id.orig_h']) && !excluded(r['id.resp_h']);
+}
+
+/**
+ * A DNS volume rule's finding for `r`'s client, keyed by the client: it
+ * counts `n` when it opens an alert (`fresh`), 1 when merged into a held one.
+ */
+export function clientFinding(r: DnsRecord, n: number, fresh: boolean, message: string, evidence: Evidence): Finding {
+  const client = r['id.orig_h'];
+  return {
+    ts: r.ts,
+    key: client,
+    source: { ip: client, port: r['id.orig_p'] },
+    destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
+    transport: r.proto,
+    count: fresh ? n : 1,
+    message,
+    evidence,
+  };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
-import { DnsTallies, namesText, tallyEvidence } from './dns-tally.js';
+import { DnsTallies, clientFinding, countedQuery, namesText, tallyEvidence } from './dns-tally.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -45,9 +45,8 @@ export default defineDetector({
     return {
       dns(e) {
         const r = e.record;
-        if ((r.qtype !== PTR && r.qtype !== TXT) || !ports.has(r['id.resp_p'])) return;
+        if ((r.qtype !== PTR && r.qtype !== TXT) || !countedQuery(r, ports, ctx.excluded)) return;
         const client = r['id.orig_h'];
-        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
         const isPtr = r.qtype === PTR;
         const counter = isPtr ? ptr : txt;
         const idle = ptr.count(client, r.ts) === 0 && txt.count(client, r.ts) === 0;
@@ -57,21 +56,15 @@ export default defineDetector({
         const span = r.ts - counter.oldest(client);
         const fresh = ctx.pending(client) === undefined;
         const kind = isPtr ? 'reverse (PTR)' : 'TXT';
-        ctx.report({
-          ts: r.ts,
-          key: client,
-          source: { ip: client, port: r['id.orig_p'] },
-          destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
-          transport: r.proto,
-          count: fresh ? n : 1,
-          message: `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${namesText(t)}`,
-          evidence: {
+        const message = `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${namesText(t)}`;
+        ctx.report(
+          clientFinding(r, n, fresh, message, {
             trigger: isPtr ? 'PTR' : 'TXT',
             in_window: n,
             window_seconds: o.window,
             ...tallyEvidence(t),
-          },
-        });
+          }),
+        );
       },
     };
   },

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
-import { DnsTallies, namesText, tallyEvidence } from './dns-tally.js';
+import { DnsTallies, clientFinding, countedQuery, namesText, tallyEvidence } from './dns-tally.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -47,9 +47,8 @@ export default defineDetector({
     return {
       dns(e) {
         const r = e.record;
-        if (r.qtype === undefined || !WATCHED.has(r.qtype) || !ports.has(r['id.resp_p'])) return;
+        if (r.qtype === undefined || !WATCHED.has(r.qtype) || !countedQuery(r, ports, ctx.excluded)) return;
         const client = r['id.orig_h'];
-        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
         const before = counter.count(client, r.ts);
         const n = counter.add(client, r.ts);
         // A client idle for a whole window starts a new burst: its tally restarts.
@@ -57,23 +56,17 @@ export default defineDetector({
         if (n < o.threshold) return;
         const span = r.ts - counter.oldest(client);
         const fresh = ctx.pending(client) === undefined;
-        ctx.report({
-          ts: r.ts,
-          key: client,
-          source: { ip: client, port: r['id.orig_p'] },
-          destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
-          transport: r.proto,
-          count: fresh ? n : 1,
-          message:
-            `${client} sent ${formatCount(n)} DNS address lookups in ${formatDuration(span)}` +
-            ` for ${namesText(t0)}` +
-            (t0.nxdomain > 0 ? `, ${formatCount(t0.nxdomain)} of them answered NXDOMAIN` : ''),
-          evidence: {
+        const message =
+          `${client} sent ${formatCount(n)} DNS address lookups in ${formatDuration(span)}` +
+          ` for ${namesText(t0)}` +
+          (t0.nxdomain > 0 ? `, ${formatCount(t0.nxdomain)} of them answered NXDOMAIN` : '');
+        ctx.report(
+          clientFinding(r, n, fresh, message, {
             queries_in_window: n,
             window_seconds: o.window,
             ...tallyEvidence(t0),
-          },
-        });
+          }),
+        );
       },
     };
   },
