@@ -61,6 +61,7 @@ export function formatSummary(s: SummaryInput): string {
   const analyzed = byReason(p.app.flows);
   if (analyzed !== '') lines.push(`  analyzed flows${analyzed}`);
   if (total(p.app.anomalies) > 0) lines.push(`  protocol anomalies ${int.format(total(p.app.anomalies))}${byReason(p.app.anomalies)}`);
+  if (total(p.app.abandoned) > 0) lines.push(`  analysis stopped after repeated anomalies ${int.format(total(p.app.abandoned))} flows${byReason(p.app.abandoned)}`);
   if (total(p.app.exceptions) > 0) lines.push(`  analyzer failures ${int.format(total(p.app.exceptions))}${byReason(p.app.exceptions)}`);
   if (p.reassembly.overflows > 0 || p.reassembly.gapBytes > 0) {
     lines.push(`  reassembly: ${int.format(p.reassembly.overflows)} overflows, ${int.format(p.reassembly.gapBytes)} bytes missing`);

@@ -17,7 +17,20 @@ export class AppLayerStats {
   readonly anomalies: Record<string, number> = {};
   /** Exceptions that escaped an analyzer (bugs), by analyzer name; the flow's analysis stops. */
   readonly exceptions: Record<string, number> = {};
+  /** Flows whose analysis stopped at MAX_FLOW_ANOMALIES, by analyzer name. */
+  readonly abandoned: Record<string, number> = {};
 }
+
+/**
+ * Anomalies one flow's analyzer may report, before it has confirmed its
+ * protocol, until its analysis stops. A flow that never parses (random
+ * bytes on a well-known port, a protocol we do not speak) would otherwise
+ * be parsed, and complained about, segment after segment. Once the
+ * analyzer has confirmed the protocol it keeps going however odd the peer
+ * gets, so garbage sent after a real exchange cannot switch parsing off.
+ * Counted in `abandoned`; the conn record still ends normally.
+ */
+export const MAX_FLOW_ANOMALIES = 32;
 
 export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly conn: ConnId;
@@ -33,6 +46,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   wantResp = true;
   readonly #bus: EventBus;
   readonly #stats: AppLayerStats;
+  #anomalies = 0;
 
   constructor(spec: ProtocolSpec, conn: ConnId, bus: EventBus, stats: AppLayerStats, budget: ReassemblyBudget | null) {
     this.spec = spec;
@@ -55,6 +69,12 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   anomaly(code: string): void {
     const key = `${this.spec.name}.${code}`;
     this.#stats.anomalies[key] = (this.#stats.anomalies[key] ?? 0) + 1;
+    if (++this.#anomalies === MAX_FLOW_ANOMALIES && this.services.length === 0) {
+      const name = this.spec.name;
+      this.#stats.abandoned[name] = (this.#stats.abandoned[name] ?? 0) + 1;
+      this.#stopDirection(true);
+      this.#stopDirection(false);
+    }
   }
 
   /** True while the analyzer still wants data in some direction. */
