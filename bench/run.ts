@@ -4,9 +4,11 @@
  * at 1M live flows. Figures are printed, never asserted.
  *
  * Then IP-enrichment lookups and DGA scoring speed (and, with --dga-eval, the
- * DGA evaluation: recall per family and false positives, 2-4 minutes).
+ * DGA evaluation: recall per family and false positives, 2-4 minutes; with
+ * --console, console page load times on a 10M-connection store in Chromium,
+ * see bench/console/ — a few minutes the first time, which builds the store).
  *
- * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark, --dga-eval
+ * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark, --dga-eval, --console
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -98,3 +100,8 @@ process.stdout.write(out.join('\n') + '\n');
 process.stdout.write(`\nIP enrichment lookups:\n${await benchLookups()}\n`);
 process.stdout.write(`\nDGA scorer:\n${await benchDga()}\n`);
 if (argv.includes('--dga-eval')) process.stdout.write(`\nDGA evaluation:\n${await evalDga()}\n`);
+if (argv.includes('--console')) {
+  // Loaded only when asked for: it needs playwright-core and Chromium.
+  const { benchConsole } = await import('./console/bench.js');
+  process.stdout.write(`\nConsole pages at scale:\n${await benchConsole({ cacheDir })}\n`);
+}
