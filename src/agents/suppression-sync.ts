@@ -299,6 +299,8 @@ class Sync implements SuppressionSync {
       return this.#outcome('unchanged', undefined);
     }
     if (r.status === 401 || r.status === 403) return this.#outcome('refused', `server refused the agent credential (HTTP ${r.status})`);
+    // 404: a server from before this route; the sensor works on without suppressions.
+    if (r.status === 404) return this.#outcome('bad_answer', 'server has no suppression list for agents (HTTP 404; an older server?)');
     if (r.status !== 200) return this.#outcome('bad_answer', `server answered HTTP ${r.status}`);
     let raw: unknown;
     try {
