@@ -180,6 +180,11 @@ export class AlertFeed {
     this.#emit((id) => ({ type: 'reset', id }));
   }
 
+  /** Resolves once the lookups offered so far are done (and their events sent). */
+  whenIdle(): Promise<void> {
+    return this.#chain;
+  }
+
   /** Ends every listener (fastify preClose: open streams would keep the server from closing). */
   endListeners(): void {
     for (const l of [...this.#listeners]) l.close();
