@@ -7,10 +7,10 @@
 import { parseCommandArgs, intOpt, stringOpt, alertFormatOpt } from './args.js';
 import { loadConfig } from '../config/load.js';
 import { EgressAgent, type EgressSettings } from '../agents/egress/egress.js';
-import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from '../agents/agent-cli.js';
-import { createAlertSink } from '../agents/alert-sink.js';
+import { AGENT_OPTIONS, agentHelp } from '../agents/agent-cli.js';
 import { startHealthReporter } from '../agents/health.js';
 import { formatAlertText } from './alert-output.js';
+import { closeAgentAlertOutput, openAgentAlertOutput, untilStopped } from './agent-run.js';
 
 /** How long a --once run waits for the server before leaving its alerts spooled. */
 const ONCE_FLUSH_TIMEOUT_MS = 10_000;
@@ -59,9 +59,8 @@ export async function egressCommand(argv: string[]): Promise<number> {
   const interval = intOpt(values, 'interval', 'egress');
   const settings: EgressSettings = { ...config.egress, ...(interval !== undefined ? { interval } : {}) };
   const duration = intOpt(values, 'duration', 'egress');
-  const shipper = openAgentShipper(values, 'egress', 'egress');
-  const alertsFile = stringOpt(values, 'alerts') ?? (shipper === null ? '-' : undefined);
-  const sink = createAlertSink({ file: alertsFile, format, shipper });
+  const output = openAgentAlertOutput(values, 'egress', format);
+  const { shipper, alertsFile, sink } = output;
   let reachedAny = false;
   const agent = new EgressAgent({
     config: settings,
@@ -83,34 +82,14 @@ export async function egressCommand(argv: string[]): Promise<number> {
   });
   if (values.once === true) {
     await agent.runOnce();
-    sink.close();
-    if (shipper !== null) {
-      const r = await shipper.flush({ timeoutMs: ONCE_FLUSH_TIMEOUT_MS });
-      process.stderr.write(describeFlush('egress', r, spoolDirOf(values, 'egress')));
-      await shipper.close();
-    }
+    await closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
     return reachedAny ? 1 : 0;
   }
   const health = shipper === null ? null : startHealthReporter({ shipper, kind: 'egress', sample: () => ({ extra: { runs: agent.runs } }) });
   agent.start();
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (timer !== null) clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
-  });
+  await untilStopped(duration);
   await agent.stop();
   health?.stop();
-  sink.close();
-  if (shipper !== null) {
-    const r = await shipper.flush({ timeoutMs: ONCE_FLUSH_TIMEOUT_MS });
-    process.stderr.write(describeFlush('egress', r, spoolDirOf(values, 'egress')));
-    await shipper.close();
-  }
+  await closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
   return 0;
 }

@@ -8,10 +8,10 @@ import { PicketError } from '../util/errors.js';
 import { loadConfig } from '../config/load.js';
 import { isIp } from '../config/ip.js';
 import { createHoneypot, type HoneypotSettings } from '../agents/honeypot/honeypot.js';
-import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from '../agents/agent-cli.js';
-import { createAlertSink } from '../agents/alert-sink.js';
+import { AGENT_OPTIONS, agentHelp } from '../agents/agent-cli.js';
 import { startHealthReporter } from '../agents/health.js';
 import { parsePortList } from '../agents/ports.js';
+import { closeAgentAlertOutput, openAgentAlertOutput, untilStopped } from './agent-run.js';
 
 /** How long the final flush waits for the server before leaving records spooled. */
 const EXIT_FLUSH_TIMEOUT_MS = 10_000;
@@ -69,9 +69,8 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
     ...(bind !== undefined ? { bind } : {}),
   };
   const duration = intOpt(values, 'duration', 'honeypot');
-  const shipper = openAgentShipper(values, 'honeypot', 'honeypot');
-  const alertsFile = stringOpt(values, 'alerts') ?? (shipper === null ? '-' : undefined);
-  const sink = createAlertSink({ file: alertsFile, format, shipper });
+  const output = openAgentAlertOutput(values, 'honeypot', format);
+  const { shipper, sink } = output;
   const honeypot = createHoneypot({ config: settings, observerName: config.observer_name, onAlert: (a) => sink.write(a) });
   const listening = await honeypot.start();
   for (const f of listening.failed) process.stderr.write(`picket honeypot: cannot listen on ${f.proto.toUpperCase()} ${settings.bind}:${f.port}: ${f.error}\n`);
@@ -104,17 +103,7 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
             };
           },
         });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (timer !== null) clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
-  });
+  await untilStopped(duration);
   await honeypot.stop();
   health?.stop();
   const s = honeypot.stats();
@@ -122,11 +111,6 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
     `picket honeypot: ${s.tcpConnections} TCP connections, ${s.udpDatagrams} UDP datagrams, ${s.alerts} alerts, ` +
       `${s.suppressed} rate-limited, ${s.ignored} ignored, ${s.overCapacity} refused over capacity\n`,
   );
-  sink.close();
-  if (shipper !== null) {
-    const r = await shipper.flush({ timeoutMs: EXIT_FLUSH_TIMEOUT_MS });
-    process.stderr.write(describeFlush('honeypot', r, spoolDirOf(values, 'honeypot')));
-    await shipper.close();
-  }
+  await closeAgentAlertOutput(output, values, 'honeypot', EXIT_FLUSH_TIMEOUT_MS);
   return 0;
 }

@@ -1,0 +1,60 @@
+/**
+ * The run of an alert-raising agent command (`picket honeypot`, `picket
+ * egress`), apart from what the agent itself does: where its alerts go (the
+ * server through the shipper with --server, and/or --alerts FILE|-, standard
+ * output by default when there is no server), how long it runs (until
+ * SIGINT/SIGTERM, or --duration seconds), and the close at the end (the sink,
+ * then a bounded flush of shipped records with a line saying where they are).
+ */
+import type { AlertFormat } from './alert-output.js';
+import { stringOpt } from './args.js';
+import { describeFlush, openAgentShipper, spoolDirOf } from '../agents/agent-cli.js';
+import { createAlertSink, type AlertSink } from '../agents/alert-sink.js';
+import type { AgentKind, Shipper } from '../agents/shipper.js';
+
+/** Where an agent command's alerts go. */
+export interface AgentAlertOutput {
+  /** The server's shipper (--server), or null without one. */
+  readonly shipper: Shipper | null;
+  /** --alerts FILE|-, "-" (stdout) when there is no server; undefined: the server only. */
+  readonly alertsFile: string | undefined;
+  readonly sink: AlertSink;
+}
+
+/** Opens the shipper and the alert sink from the command's options (`kind` is also the command name). */
+export function openAgentAlertOutput(values: Record<string, unknown>, kind: AgentKind, format: AlertFormat): AgentAlertOutput {
+  const shipper = openAgentShipper(values, kind, kind);
+  const alertsFile = stringOpt(values, 'alerts') ?? (shipper === null ? '-' : undefined);
+  const sink = createAlertSink({ file: alertsFile, format, shipper });
+  return { shipper, alertsFile, sink };
+}
+
+/**
+ * Closes the sink, then gives shipped records up to `flushTimeoutMs` to reach
+ * the server (what does not stays spooled, and stderr says so) and closes the
+ * shipper.
+ */
+export async function closeAgentAlertOutput(out: AgentAlertOutput, values: Record<string, unknown>, kind: AgentKind, flushTimeoutMs: number): Promise<void> {
+  out.sink.close();
+  const shipper = out.shipper;
+  if (shipper !== null) {
+    const r = await shipper.flush({ timeoutMs: flushTimeoutMs });
+    process.stderr.write(describeFlush(kind, r, spoolDirOf(values, kind)));
+    await shipper.close();
+  }
+}
+
+/** Resolves on SIGINT or SIGTERM, or after `durationSeconds` when given, whichever comes first. */
+export function untilStopped(durationSeconds: number | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (timer !== null) clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = durationSeconds === undefined ? null : setTimeout(stop, durationSeconds * 1000);
+  });
+}
