@@ -54,7 +54,13 @@ export class Pipeline {
   readonly #registry: ProtocolRegistry;
   readonly #decoded = new DecodedPacket();
   /** Per flow slot: undefined = undecided, null = no analyzer, else its application layer. */
-  readonly #apps: (FlowApp | null | undefined)[] = [];
+  /**
+   * Per flow slot: its application layer, null when none will be chosen,
+   * undefined while undecided. Kept dense (filled up to its length, grown
+   * by pushing) so V8 stores it as a plain array: written at scattered slot
+   * numbers, a sparse array turns into a dictionary looked up per packet.
+   */
+  readonly #apps: (FlowApp | null | undefined)[] = new Array<FlowApp | null | undefined>(1024).fill(undefined);
   /** Per flow slot: payload packets offered to probes so far. */
   #probes = new Uint8Array(1024);
   readonly #appStats = new AppLayerStats();
@@ -207,7 +213,12 @@ export class Pipeline {
   }
 
   #flowStarted(slot: number, ts: number): void {
-    this.#apps[slot] = undefined;
+    const apps = this.#apps;
+    if (slot >= apps.length) {
+      const size = Math.max(slot + 1, 2 * apps.length);
+      while (apps.length < size) apps.push(undefined);
+    }
+    apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
   }
