@@ -123,6 +123,23 @@ export class VncAnalyzer implements Analyzer {
     }
   }
 
+  /**
+   * The ProtocolVersion line at the front of `b` (either side opens with one),
+   * not yet consumed; null while incomplete, or when malformed: that is
+   * counted and the connection's parsing stops.
+   */
+  #version(b: StreamBuffer, ts: number): { major: string; minor: string } | null {
+    if (b.length < VERSION_LENGTH) return null;
+    const v = parseVersion(b.bytes, b.offset);
+    if (v === null) {
+      this.#ctx.anomaly(VncAnomaly.BAD_VERSION);
+      this.#stop();
+      return null;
+    }
+    this.#started(ts);
+    return v;
+  }
+
   /** One server message if complete; true when something was consumed or the phase changed. */
   #stepServer(ts: number): boolean {
     const b = this.#srv;
@@ -131,14 +148,8 @@ export class VncAnalyzer implements Analyzer {
     const n = b.length;
     switch (this.#sPhase) {
       case S_VERSION: {
-        if (n < VERSION_LENGTH) return false;
-        const v = parseVersion(d, o);
-        if (v === null) {
-          this.#ctx.anomaly(VncAnomaly.BAD_VERSION);
-          this.#stop();
-          return false;
-        }
-        this.#started(ts);
+        const v = this.#version(b, ts);
+        if (v === null) return false;
         this.#rec.server_major_version = v.major;
         this.#rec.server_minor_version = v.minor;
         if (!this.#confirmed) {
@@ -228,14 +239,8 @@ export class VncAnalyzer implements Analyzer {
     const n = b.length;
     switch (this.#cPhase) {
       case C_VERSION: {
-        if (n < VERSION_LENGTH) return false;
-        const v = parseVersion(d, o);
-        if (v === null) {
-          this.#ctx.anomaly(VncAnomaly.BAD_VERSION);
-          this.#stop();
-          return false;
-        }
-        this.#started(ts);
+        const v = this.#version(b, ts);
+        if (v === null) return false;
         this.#rec.client_major_version = v.major;
         this.#rec.client_minor_version = v.minor;
         this.#level = protocolLevel(v.minor);
