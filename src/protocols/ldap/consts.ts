@@ -60,18 +60,7 @@ export function opName(op: number): string {
 
 /** Responses that complete an ldap.log line, plus the requests that have no response. */
 export function isFinishing(op: number): boolean {
-  return (
-    op === LdapOp.BIND_RESPONSE ||
-    op === LdapOp.UNBIND_REQUEST ||
-    op === LdapOp.SEARCH_RESULT_DONE ||
-    op === LdapOp.MODIFY_RESPONSE ||
-    op === LdapOp.ADD_RESPONSE ||
-    op === LdapOp.DEL_RESPONSE ||
-    op === LdapOp.MOD_DN_RESPONSE ||
-    op === LdapOp.COMPARE_RESPONSE ||
-    op === LdapOp.ABANDON_REQUEST ||
-    op === LdapOp.EXTENDED_RESPONSE
-  );
+  return hasResult(op) || op === LdapOp.UNBIND_REQUEST || op === LdapOp.ABANDON_REQUEST;
 }
 
 /** Operations whose response carries an LDAPResult. */
