@@ -94,6 +94,27 @@ interface RenderState {
   error: boolean;
 }
 
+/**
+ * Opens an assertion (AttributeValueAssertion, SubstringFilter: a SEQUENCE
+ * starting with the attribute description): writes "(" and the attribute and
+ * returns the reader on the element after it, or null with st.error set when
+ * the SEQUENCE or either element is missing. Writing before the rest is read
+ * is safe: any later error discards the whole output.
+ */
+function openAssertion(r: BerReader, b: Uint8Array, st: RenderState): BerReader | null {
+  const inner = r.enter();
+  if (inner === null || !inner.next()) {
+    st.error = true;
+    return null;
+  }
+  st.out += `(${escapeValue(b, inner.valueStart, inner.valueEnd)}`;
+  if (!inner.next()) {
+    st.error = true;
+    return null;
+  }
+  return inner;
+}
+
 function render(r: BerReader, st: RenderState): void {
   if (st.error || st.out.length > LDAP_MAX_FILTER_CHARS) return;
   if (r.cls !== TagClass.CONTEXT) {
@@ -131,31 +152,15 @@ function render(r: BerReader, st: RenderState): void {
     case FilterTag.GREATER_OR_EQUAL:
     case FilterTag.LESS_OR_EQUAL:
     case FilterTag.APPROX: {
-      const inner = r.enter();
-      if (inner === null || !inner.next()) {
-        st.error = true;
-        return;
-      }
-      const attr = escapeValue(b, inner.valueStart, inner.valueEnd);
-      if (!inner.next()) {
-        st.error = true;
-        return;
-      }
+      const inner = openAssertion(r, b, st);
+      if (inner === null) return;
       const op = r.tag === FilterTag.EQUALITY ? '=' : r.tag === FilterTag.GREATER_OR_EQUAL ? '>=' : r.tag === FilterTag.LESS_OR_EQUAL ? '<=' : '~=';
-      st.out += `(${attr}${op}${escapeValue(b, inner.valueStart, inner.valueEnd)})`;
+      st.out += `${op}${escapeValue(b, inner.valueStart, inner.valueEnd)})`;
       return;
     }
     case FilterTag.SUBSTRINGS: {
-      const inner = r.enter();
-      if (inner === null || !inner.next()) {
-        st.error = true;
-        return;
-      }
-      const attr = escapeValue(b, inner.valueStart, inner.valueEnd);
-      if (!inner.next()) {
-        st.error = true;
-        return;
-      }
+      const inner = openAssertion(r, b, st);
+      if (inner === null) return;
       const subs = inner.enter();
       if (subs === null) {
         st.error = true;
@@ -174,7 +179,7 @@ function render(r: BerReader, st: RenderState): void {
         st.error = true;
         return;
       }
-      st.out += `(${attr}=${initial}*${middle}${final})`;
+      st.out += `=${initial}*${middle}${final})`;
       return;
     }
     case FilterTag.EXTENSIBLE: {
