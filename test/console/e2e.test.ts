@@ -2,7 +2,8 @@
  * End to end in Debian's Chromium (playwright-core): `picket server --demo`
  * on 127.0.0.1 with a temporary data directory and PICKET_ADMIN_PASSWORD;
  * log in, see the demo capture's alerts arrive, acknowledge and suppress one,
- * check a host page against the store's hostSummary, create an enrollment
+ * see an alert an agent ships while the list is open appear without a reload
+ * (the list's alert stream), check a host page against the store's hostSummary, create an enrollment
  * token. Screenshots of each page go to docs/screenshots/. Skipped when
  * /usr/bin/chromium or the built console (dist/web) is missing.
  */
@@ -39,7 +40,7 @@ test('console end to end in Chromium', { skip }, async () => {
     await page.fill('input[name=password]', 'e2e-admin-pw');
     await page.screenshot({ path: path.join(SHOTS, 'login.png') });
     await page.click('button[type=submit]');
-    // Alerts arrive while the demo capture is replayed (the list polls).
+    // Alerts arrive while the demo capture is replayed (the stream tells the list to reload when it is done).
     await s.demoDone;
     await page.waitForSelector('tr[data-alert-id]', { timeout: 30_000 });
     const page1 = await s.ctx.stores.store.alerts({ limit: 1 });
@@ -63,6 +64,41 @@ test('console end to end in Chromium', { skip }, async () => {
     await page.click('header a[href="/"]');
     await page.waitForSelector('[data-testid=alert-total]');
     await page.waitForFunction(`document.querySelectorAll('tr[data-rule="${rule}"]').length === 0`);
+
+    // Live: an alert an agent ships now appears at the top of the open list, and the total grows, without a reload.
+    await page.waitForSelector('[data-testid=live][data-state=live]', { timeout: 30_000 });
+    const totalBefore = parseInt((await page.textContent('[data-testid=alert-total]')) ?? '', 10);
+    assert.ok(Number.isInteger(totalBefore));
+    const enrollment = await s.ctx.stores.meta.createEnrollmentToken('e2e-live', 'sensor', 600);
+    const enrolled = await fetch(`${base}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: enrollment.token, name: 'e2e-live', kind: 'sensor' }) });
+    assert.equal(enrolled.status, 200);
+    const agent = (await enrolled.json()) as { agent_id: string; credential: string };
+    const now = new Date().toISOString();
+    const liveAlert = {
+      '@timestamp': now,
+      event: { kind: 'alert', severity: 4, category: ['malware'] },
+      rule: { id: 'e2e.live', name: 'Live end-to-end alert' },
+      source: { ip: '10.99.0.7' },
+      destination: { ip: '203.0.113.9', port: 443 },
+      network: { transport: 'tcp' },
+      threat: { technique: { id: 'T1071' } },
+      message: '10.99.0.7 reached a test beacon address',
+      evidence: {},
+      count: 1,
+      first_seen: now,
+      last_seen: now,
+      observer: { name: 'e2e-live' },
+      dedup_key: '10.99.0.7',
+    };
+    const shipped = await fetch(`${base}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.credential}` },
+      body: JSON.stringify({ agent_id: agent.agent_id, seq: 1, records: [{ kind: 'alert', data: liveAlert }] }),
+    });
+    assert.equal(shipped.status, 200, await shipped.clone().text());
+    await page.waitForSelector('tr[data-rule="e2e.live"]', { timeout: 30_000 });
+    assert.equal(await page.locator('tr[data-alert-id]').first().getAttribute('data-rule'), 'e2e.live');
+    await page.waitForFunction(`parseInt(document.querySelector('[data-testid=alert-total]').textContent, 10) === ${totalBefore + 1}`, undefined, { timeout: 30_000 });
 
     const alert = await s.ctx.stores.store.getAlert(id);
     const ip = alert?.source.ip ?? '';

@@ -49,3 +49,11 @@ export function fmtBytes(n: number): string {
   }
   return `${v.toFixed(1)} ${units[i]}`;
 }
+
+/** The console API's path (api() calls it; EventSource needs the whole URL). */
+export const API_BASE = '/api/v1/console';
+
+/** Server-sent events from the console API; same origin, so the session cookie goes with it. */
+export function eventStream(path: string): EventSource {
+  return new EventSource(`${API_BASE}${path}`);
+}

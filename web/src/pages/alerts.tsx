@@ -1,12 +1,20 @@
-// Alerts: the live list (polled every few seconds) with filters, and one alert with its
-// evidence, hosts, acknowledge, note and suppress.
-import { useEffect, useState } from 'preact/hooks';
-import { api, fmtTime, qs, SEVERITY } from '../api';
+// Alerts: the live list with filters, and one alert with its evidence, hosts, acknowledge,
+// note and suppress. On the first page with no end time the list listens to the server's
+// alert stream (server-sent events) and new alerts appear at the top; otherwise, or when the
+// stream keeps failing, it polls every few seconds.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, eventStream, fmtTime, qs, SEVERITY } from '../api';
 import { go } from '../router';
 
-/** How often the list asks for new alerts: "live" without holding a connection open. */
+/** How often the list asks for new alerts when it does not listen to the stream. */
 const POLL_MS = 3000;
 const PAGE = 50;
+/** Stream failures in a row (no successful connection between) before the list polls instead. */
+const MAX_STREAM_ERRORS = 3;
+/** How long a row that just arrived stays highlighted. */
+const FRESH_MS = 4000;
+/** Stream alerts remembered to merge into a page that was being loaded when they arrived. */
+const MAX_RECENT = PAGE;
 
 interface Alert {
   id: string;
@@ -30,30 +38,125 @@ interface AlertPageData {
   total_exact: boolean;
 }
 
+type Filters = { rule: string; severity: string; network: string; host: string; from: string; to: string; acknowledged: string };
+
+/** Milliseconds of a "from" filter as the server reads it (ISO 8601, UTC unless a zone is given, or epoch seconds). */
+function timeMs(text: string): number | null {
+  const t = text.trim();
+  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) return Number(t) * 1000;
+  let iso = t.replace(' ', 'T');
+  if (iso.includes('T') && !/(Z|[+-][0-9]{2}:?[0-9]{2})$/.test(iso)) iso += 'Z';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Whether a streamed alert belongs in the list under these filters (the server's alert filter, client side). */
+function matches(f: Filters, a: Alert): boolean {
+  if (f.rule !== '' && !(f.rule.endsWith('*') ? a.rule.id.startsWith(f.rule.slice(0, -1)) : a.rule.id === f.rule)) return false;
+  if (f.severity !== '' && a.event.severity < Number(f.severity)) return false;
+  if (f.network !== '' && a.network?.name !== f.network) return false;
+  if (f.host !== '' && a.source.ip !== f.host && a.destination?.ip !== f.host) return false;
+  if (f.acknowledged !== '' && a.acknowledged !== (f.acknowledged === 'true')) return false;
+  if (f.from !== '') {
+    const from = timeMs(f.from);
+    if (from === null || Date.parse(a['@timestamp']) < from) return false;
+  }
+  return true;
+}
+
+/** Adds streamed alerts missing from a page to its top. */
+function withAlerts(d: AlertPageData, add: readonly Alert[]): AlertPageData {
+  const have = new Set(d.rows.map((r) => r.id));
+  const fresh = add.filter((a) => !have.has(a.id));
+  if (fresh.length === 0) return d;
+  return { ...d, total: d.total + fresh.length, rows: [...fresh, ...d.rows].slice(0, PAGE) };
+}
+
 export function AlertsPage(props: { admin: boolean }) {
-  const [f, setF] = useState({ rule: '', severity: '', network: '', host: '', from: '', to: '', acknowledged: '' });
+  const [f, setF] = useState<Filters>({ rule: '', severity: '', network: '', host: '', from: '', to: '', acknowledged: '' });
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<AlertPageData | null>(null);
   const [err, setErr] = useState('');
+  const [streamFailed, setStreamFailed] = useState(false);
+  const [connected, setConnected] = useState(false);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  // The stream applies only where new alerts go: the first page, no end of the time window.
+  const live = offset === 0 && f.to === '' && !streamFailed && typeof EventSource === 'function';
+  const filters = useRef(f);
+  filters.current = f;
+  const reload = useRef<() => void>(() => undefined);
+  /** Stream alerts (newest last) with the time they arrived, for merging into pages requested before that. */
+  const recent = useRef<{ at: number; alert: Alert }[]>([]);
+
   useEffect(() => {
     let stop = false;
+    let generation = 0;
     const load = (): void => {
+      const mine = ++generation;
+      const asked = performance.now();
       api<AlertPageData>('GET', `/alerts${qs({ ...f, limit: PAGE, offset })}`)
         .then((d) => {
-          if (!stop) {
-            setData(d);
-            setErr('');
-          }
+          // Only the newest request counts; alerts streamed while it ran may be missing from it.
+          if (stop || mine !== generation) return;
+          const since = recent.current.filter((r) => r.at >= asked && matches(filters.current, r.alert)).map((r) => r.alert).reverse();
+          setData(offset === 0 ? withAlerts(d, since) : d);
+          setErr('');
         })
         .catch((e: Error) => !stop && setErr(e.message));
     };
+    reload.current = load;
     load();
-    const t = setInterval(load, POLL_MS);
+    const t = live ? undefined : setInterval(load, POLL_MS);
     return () => {
       stop = true;
-      clearInterval(t);
+      if (t !== undefined) clearInterval(t);
     };
-  }, [f, offset]);
+  }, [f, offset, live]);
+
+  useEffect(() => {
+    if (!live) return;
+    const es = eventStream('/alerts/stream');
+    let errors = 0;
+    const timers = new Set<number>();
+    es.addEventListener('ready', (e) => {
+      errors = 0;
+      setConnected(true);
+      // Not resumed: alerts may have been missed while (re)connecting.
+      if (!(JSON.parse((e as MessageEvent<string>).data) as { resumed: boolean }).resumed) reload.current();
+    });
+    es.addEventListener('reset', () => reload.current());
+    es.addEventListener('alert', (e) => {
+      const a = JSON.parse((e as MessageEvent<string>).data) as Alert;
+      recent.current.push({ at: performance.now(), alert: a });
+      if (recent.current.length > MAX_RECENT) recent.current.shift();
+      if (!matches(filters.current, a)) return;
+      setData((d) => (d === null ? d : withAlerts(d, [a])));
+      setFresh((s) => new Set(s).add(a.id));
+      const t = window.setTimeout(() => {
+        timers.delete(t);
+        setFresh((s) => {
+          const n = new Set(s);
+          n.delete(a.id);
+          return n;
+        });
+      }, FRESH_MS);
+      timers.add(t);
+    });
+    es.onerror = () => {
+      setConnected(false);
+      errors++;
+      // EventSource reconnects by itself (with Last-Event-ID); when it keeps failing or gives up, poll.
+      if (errors >= MAX_STREAM_ERRORS || es.readyState === EventSource.CLOSED) {
+        es.close();
+        setStreamFailed(true);
+      }
+    };
+    return () => {
+      es.close();
+      for (const t of timers) clearTimeout(t);
+      setConnected(false);
+    };
+  }, [live]);
   const field = (name: keyof typeof f, label: string, placeholder = '') => (
     <label>
       {label}
@@ -62,7 +165,12 @@ export function AlertsPage(props: { admin: boolean }) {
   );
   return (
     <section>
-      <h2>Alerts {data !== null && <small data-testid="alert-total">{data.total}{data.total_exact ? '' : '+'} total{data.hidden > 0 ? `, ${data.hidden} suppressed` : ''}</small>}</h2>
+      <h2>
+        Alerts {data !== null && <small data-testid="alert-total">{data.total}{data.total_exact ? '' : '+'} total{data.hidden > 0 ? `, ${data.hidden} suppressed` : ''}</small>}{' '}
+        <small data-testid="live" data-state={connected ? 'live' : live ? 'connecting' : 'polling'} class="hint" title={connected ? 'new alerts appear as they arrive' : `the list refreshes every ${POLL_MS / 1000} s`}>
+          {connected ? <><span style={{ color: '#16a34a' }}>●</span> live</> : live ? 'connecting…' : `refreshing every ${POLL_MS / 1000} s`}
+        </small>
+      </h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         {field('rule', 'Rule', 'scan.*')}
         <label>
@@ -93,7 +201,13 @@ export function AlertsPage(props: { admin: boolean }) {
           </thead>
           <tbody>
             {data?.rows.map((a) => (
-              <tr class={a.acknowledged ? 'acked' : ''} data-alert-id={a.id} data-rule={a.rule.id}>
+              <tr
+                class={a.acknowledged ? 'acked' : ''}
+                data-alert-id={a.id}
+                data-rule={a.rule.id}
+                data-fresh={fresh.has(a.id) ? 'true' : undefined}
+                style={{ transition: 'background-color 1s', backgroundColor: fresh.has(a.id) ? 'rgba(250, 204, 21, 0.3)' : undefined }}
+              >
                 <td>{fmtTime(a['@timestamp'])}</td>
                 <td><span class={`sev sev${a.event.severity}`}>{SEVERITY[a.event.severity]}</span></td>
                 <td>{a.rule.id}</td>
