@@ -65,6 +65,13 @@ function readNativeOsLm(b: Uint8Array, p: number, end: number, unicode: boolean,
   out.nativeLm = str.text;
 }
 
+/** Records the extended-security blob of `len` bytes at `p` (cut at `end`); returns where it ends. */
+function setBlob(out: Smb1SessionSetup, p: number, len: number, end: number): number {
+  out.blobStart = p;
+  out.blobEnd = Math.min(p + len, end);
+  return out.blobEnd;
+}
+
 /** Parses the SMB1 message in [s, e) (s at the 0xFF 'SMB' signature); null when shorter than a header. */
 export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | null {
   if (e > b.length) e = b.length;
@@ -168,10 +175,7 @@ function sessionSetupRequest(
   const out: Smb1SessionSetup = { blobStart: -1, blobEnd: -1 };
   let p = bytes;
   if (wc === 12) {
-    const blobLen = u16(b, words + 14);
-    out.blobStart = p;
-    out.blobEnd = Math.min(p + blobLen, end);
-    p = out.blobEnd;
+    p = setBlob(out, p, u16(b, words + 14), end);
   } else if (wc === 13 || wc === 10) {
     // Plain credentials: skip the password(s), then account and domain names.
     const pw = wc === 13 ? u16(b, words + 14) + u16(b, words + 16) : u16(b, words + 14);
@@ -202,12 +206,7 @@ function sessionSetupResponse(
   if (wc < 3) return out;
   out.guest = (u16(b, words + 4) & 1) !== 0;
   let p = bytes;
-  if (wc === 4) {
-    const blobLen = u16(b, words + 6);
-    out.blobStart = p;
-    out.blobEnd = Math.min(p + blobLen, end);
-    p = out.blobEnd;
-  }
+  if (wc === 4) p = setBlob(out, p, u16(b, words + 6), end);
   readNativeOsLm(b, p, end, unicode, s, out);
   return out;
 }
