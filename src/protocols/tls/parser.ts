@@ -90,49 +90,66 @@ export function parseClientHello(b: Uint8Array): ClientHello | string {
     pointFormats: [],
     signatureAlgorithms: [],
   };
-  // Extensions are optional before TLS 1.2 (RFC 5246 section 7.4.1.2).
-  if (i === n) return hello;
-  if (i + 2 > n) return bad;
+  if (!readExtensions(b, i, hello.extensions, hello, clientExtension)) return bad;
+  return hello;
+}
+
+/** What one extension's data [ds, de) says, written into `into`. */
+type ExtensionReader<T> = (b: Uint8Array, type: number, ds: number, de: number, into: T) => void;
+
+/**
+ * Reads the extensions block at `i`, which ends the hello `b` (optional:
+ * none before TLS 1.2, RFC 5246 section 7.4.1.2): each extension's type goes
+ * to `types` (bounded) and its data to `read`. False when the block's length
+ * overruns the message or its entries do not fill it exactly.
+ */
+function readExtensions<T>(b: Uint8Array, i: number, types: number[], into: T, read: ExtensionReader<T>): boolean {
+  const n = b.length;
+  if (i === n) return true;
+  if (i + 2 > n) return false;
   const extEnd = i + 2 + u16(b, i);
   i += 2;
-  if (extEnd > n) return bad;
+  if (extEnd > n) return false;
   while (i + 4 <= extEnd) {
     const type = u16(b, i);
     const len = u16(b, i + 2);
     const ds = i + 4;
     const de = ds + len;
-    if (de > extEnd) return bad;
-    if (hello.extensions.length < MAX_LIST_ENTRIES) hello.extensions.push(type);
-    switch (type) {
-      case Ext.SERVER_NAME:
-        hello.hasSni = true;
-        readServerName(b, ds, de, hello);
-        break;
-      case Ext.SUPPORTED_GROUPS:
-        if (de - ds >= 2) hello.groups = readU16List(b, ds + 2, Math.min(de, ds + 2 + u16(b, ds)));
-        break;
-      case Ext.EC_POINT_FORMATS:
-        if (de - ds >= 1) {
-          const e = Math.min(de, ds + 1 + b[ds]!);
-          for (let k = ds + 1; k < e; k++) hello.pointFormats.push(b[k]!);
-        }
-        break;
-      case Ext.SIGNATURE_ALGORITHMS:
-        if (de - ds >= 2) hello.signatureAlgorithms = readU16List(b, ds + 2, Math.min(de, ds + 2 + u16(b, ds)));
-        break;
-      case Ext.ALPN:
-        readAlpn(b, ds, de, hello);
-        break;
-      case Ext.SUPPORTED_VERSIONS:
-        if (de - ds >= 1) hello.supportedVersions = readU16List(b, ds + 1, Math.min(de, ds + 1 + b[ds]!));
-        break;
-      default:
-        break;
-    }
+    if (de > extEnd) return false;
+    if (types.length < MAX_LIST_ENTRIES) types.push(type);
+    read(b, type, ds, de, into);
     i = de;
   }
-  if (i !== extEnd) return bad;
-  return hello;
+  return i === extEnd;
+}
+
+function clientExtension(b: Uint8Array, type: number, ds: number, de: number, hello: ClientHello): void {
+  switch (type) {
+    case Ext.SERVER_NAME:
+      hello.hasSni = true;
+      readServerName(b, ds, de, hello);
+      break;
+    case Ext.SUPPORTED_GROUPS:
+      if (de - ds >= 2) hello.groups = readU16List(b, ds + 2, Math.min(de, ds + 2 + u16(b, ds)));
+      break;
+    case Ext.EC_POINT_FORMATS:
+      if (de - ds >= 1) {
+        const e = Math.min(de, ds + 1 + b[ds]!);
+        for (let k = ds + 1; k < e; k++) hello.pointFormats.push(b[k]!);
+      }
+      break;
+    case Ext.SIGNATURE_ALGORITHMS:
+      if (de - ds >= 2) hello.signatureAlgorithms = readU16List(b, ds + 2, Math.min(de, ds + 2 + u16(b, ds)));
+      break;
+    case Ext.ALPN:
+      readAlpn(b, ds, de, hello);
+      break;
+    case Ext.SUPPORTED_VERSIONS:
+      if (de - ds >= 1) hello.supportedVersions = readU16List(b, ds + 1, Math.min(de, ds + 1 + b[ds]!));
+      break;
+    default:
+      break;
+  }
 }
 
 function readServerName(b: Uint8Array, ds: number, de: number, hello: ClientHello): void {
@@ -205,47 +222,44 @@ export function parseServerHello(b: Uint8Array): ServerHello | string {
     pskAccepted: false,
     helloRetry,
   };
-  if (i === n) return sh;
-  if (i + 2 > n) return bad;
-  const extEnd = i + 2 + u16(b, i);
-  i += 2;
-  if (extEnd > n) return bad;
-  let oldKeyShare: number | undefined;
-  while (i + 4 <= extEnd) {
-    const type = u16(b, i);
-    const len = u16(b, i + 2);
-    const ds = i + 4;
-    const de = ds + len;
-    if (de > extEnd) return bad;
-    if (sh.extensions.length < MAX_LIST_ENTRIES) sh.extensions.push(type);
-    switch (type) {
-      case Ext.SUPPORTED_VERSIONS:
-        if (len >= 2) sh.version = u16(b, ds);
-        break;
-      case Ext.KEY_SHARE:
-        if (len >= 2) sh.keyShareGroup = u16(b, ds);
-        break;
-      case Ext.KEY_SHARE_OLD:
-        if (len >= 2) oldKeyShare = u16(b, ds);
-        break;
-      case Ext.ALPN:
-        if (len >= 3) {
-          const l = b[ds + 2]!;
-          if (ds + 3 + l <= de) sh.alpn = logString(b, ds + 3, ds + 3 + Math.min(l, MAX_NAME_LENGTH));
-        }
-        break;
-      case Ext.PRE_SHARED_KEY:
-        sh.pskAccepted = true;
-        break;
-      default:
-        break;
-    }
-    i = de;
-  }
-  if (i !== extEnd) return bad;
+  const reading: ServerHelloReading = { sh, oldKeyShare: undefined };
+  if (!readExtensions(b, i, sh.extensions, reading, serverExtension)) return bad;
   // Drafts before 23 carried key_share as extension 40.
-  if (sh.keyShareGroup === undefined && oldKeyShare !== undefined) sh.keyShareGroup = oldKeyShare;
+  if (sh.keyShareGroup === undefined && reading.oldKeyShare !== undefined) sh.keyShareGroup = reading.oldKeyShare;
   return sh;
+}
+
+/** A ServerHello being read, with the draft key share kept aside until the end. */
+interface ServerHelloReading {
+  sh: ServerHello;
+  oldKeyShare: number | undefined;
+}
+
+function serverExtension(b: Uint8Array, type: number, ds: number, de: number, r: ServerHelloReading): void {
+  const sh = r.sh;
+  const len = de - ds;
+  switch (type) {
+    case Ext.SUPPORTED_VERSIONS:
+      if (len >= 2) sh.version = u16(b, ds);
+      break;
+    case Ext.KEY_SHARE:
+      if (len >= 2) sh.keyShareGroup = u16(b, ds);
+      break;
+    case Ext.KEY_SHARE_OLD:
+      if (len >= 2) r.oldKeyShare = u16(b, ds);
+      break;
+    case Ext.ALPN:
+      if (len >= 3) {
+        const l = b[ds + 2]!;
+        if (ds + 3 + l <= de) sh.alpn = logString(b, ds + 3, ds + 3 + Math.min(l, MAX_NAME_LENGTH));
+      }
+      break;
+    case Ext.PRE_SHARED_KEY:
+      sh.pskAccepted = true;
+      break;
+    default:
+      break;
+  }
 }
 
 /** Named-curve type in ECParameters (RFC 8422 section 5.4). */
