@@ -140,14 +140,7 @@ export class PacketDecoder {
       return false;
     }
     finishReassembledIpv4(whole);
-    const ipLen = out.ipLen;
-    const ttl = out.ttl;
-    out.buf = whole;
-    if (!ip.decode(whole, 0, whole.length, out, this.#c)) return false;
-    out.ipLen = ipLen;
-    out.ttl = ttl;
-    out.fragment = false;
-    out.reassembled = true;
+    if (!this.#decodeReassembled(ip, whole, out)) return false;
     return decodeTransport(out.proto, whole, ip.hdrLen, whole.length, ip.payloadWireLen, out, this.#c);
   }
 
@@ -187,6 +180,22 @@ export class PacketDecoder {
     const firstHdrLen = this.#frags.lastHdrLen;
     // The fragment header is the last 8 bytes of the stored unfragmentable part.
     finishReassembledIpv6(whole, firstHdrLen - IPV6_FRAG_HEADER_LEN);
+    if (!this.#decodeReassembled(ip, whole, out)) return false;
+    if (ip.isFragment) {
+      // Cannot happen: the stored fragment header was made atomic above.
+      this.#c.malformed.add('frag_inconsistent');
+      return false;
+    }
+    return decodeTransport(out.proto, whole, ip.payloadOffset, whole.length, ip.payloadWireLen, out, this.#c);
+  }
+
+  /**
+   * Points `out` at a reassembled datagram and decodes its IP header with
+   * `ip` (fragment path only). The completing fragment's own IP length and
+   * TTL are kept: they are what that packet carried on the wire. False when
+   * the rebuilt header is malformed (counted by the decoder).
+   */
+  #decodeReassembled(ip: Ipv4Decoder | Ipv6Decoder, whole: Uint8Array, out: DecodedPacket): boolean {
     const ipLen = out.ipLen;
     const ttl = out.ttl;
     out.buf = whole;
@@ -195,12 +204,7 @@ export class PacketDecoder {
     out.ttl = ttl;
     out.fragment = false;
     out.reassembled = true;
-    if (ip.isFragment) {
-      // Cannot happen: the stored fragment header was made atomic above.
-      this.#c.malformed.add('frag_inconsistent');
-      return false;
-    }
-    return decodeTransport(out.proto, whole, ip.payloadOffset, whole.length, ip.payloadWireLen, out, this.#c);
+    return true;
   }
 }
 
