@@ -30,6 +30,37 @@ function sweepKeys<E extends { last: number; moved: number }>(keys: Map<string, 
 
 const NO_DROP = (): void => {};
 
+/**
+ * Sweeps `keys` of keys idle for a whole `window` once `ts` reaches `next`
+ * (the time the previous sweep set); returns when the next sweep is due.
+ */
+function sweepIfDue<E extends { last: number; moved: number }>(keys: Map<string, E>, ts: number, window: number, next: number, onDrop: (e: E) => void): number {
+  if (ts < next) return next;
+  sweepKeys(keys, ts - window, onDrop);
+  return ts + window * SWEEP_FRACTION;
+}
+
+/**
+ * A key touched at `ts`: moved to the end of `keys` (LRU order) when its last
+ * move is older than MOVE_FRACTION of the window, and its `last` advanced.
+ */
+function touchKey<E extends { last: number; moved: number }>(keys: Map<string, E>, key: string, e: E, ts: number, window: number): void {
+  if (ts - e.moved > window * MOVE_FRACTION) {
+    keys.delete(key);
+    keys.set(key, e);
+    e.moved = ts;
+  }
+  if (ts > e.last) e.last = ts;
+}
+
+/** Drops the least recently used key of `keys`; false when there is none. */
+function dropOldestKey(keys: Map<string, unknown>): boolean {
+  const first = keys.keys().next();
+  if (first.done === true) return false;
+  keys.delete(first.value);
+  return true;
+}
+
 interface DistinctEntry<M> {
   /** member -> last time seen; insertion order is last-seen order (re-inserted on touch). */
   members: Map<M, number>;
@@ -87,18 +118,15 @@ export class DistinctWindow<M extends string | number = string | number> {
 
   /** Records `member` for `key` at `ts`; returns the distinct count in the window. */
   add(key: string, member: M, ts: number): number {
-    this.#sweep(ts);
+    this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, this.#dropped);
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
       e = { members: new Map(), last: ts, moved: ts };
       this.#keys.set(key, e);
-    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
-      this.#keys.delete(key);
-      this.#keys.set(key, e);
-      e.moved = ts;
+    } else {
+      touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
-    if (ts > e.last) e.last = ts;
     this.#prune(e, ts);
     if (e.members.has(member)) {
       e.members.delete(member);
@@ -168,13 +196,7 @@ export class DistinctWindow<M extends string | number = string | number> {
     }
   }
 
-  /** Drops keys idle for a whole window. */
-  #sweep(ts: number): void {
-    if (ts < this.#nextSweep) return;
-    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    sweepKeys(this.#keys, ts - this.#opts.window, this.#dropped);
-  }
-
+  /** Keeps the member total right when a sweep drops an idle key. */
   readonly #dropped = (e: DistinctEntry<M>): void => {
     this.#total -= e.members.size;
   };
@@ -221,24 +243,15 @@ export class RateWindow {
 
   /** Records one event; returns the number of events in the window (at most `capacity`). */
   add(key: string, ts: number): number {
-    this.#sweep(ts);
+    this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys) {
-        const first = this.#keys.keys().next();
-        if (first.done !== true) {
-          this.#keys.delete(first.value);
-          this.keysEvicted++;
-        }
-      }
+      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys)) this.keysEvicted++;
       e = { ring: new Float64Array(this.#opts.capacity), head: 0, size: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
-    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
-      this.#keys.delete(key);
-      this.#keys.set(key, e);
-      e.moved = ts;
+    } else {
+      touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
-    if (ts > e.last) e.last = ts;
     this.#prune(e, ts);
     const cap = e.ring.length;
     if (e.size === cap) {
@@ -276,12 +289,6 @@ export class RateWindow {
       e.head = (e.head + 1) % cap;
       e.size--;
     }
-  }
-
-  #sweep(ts: number): void {
-    if (ts < this.#nextSweep) return;
-    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    sweepKeys(this.#keys, ts - this.#opts.window, NO_DROP);
   }
 }
 
@@ -326,24 +333,15 @@ export class SumWindow {
 
   /** Adds `value` at `ts`; returns the sum over the window. */
   add(key: string, value: number, ts: number): number {
-    this.#sweep(ts);
+    this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys) {
-        const first = this.#keys.keys().next();
-        if (first.done !== true) {
-          this.#keys.delete(first.value);
-          this.keysEvicted++;
-        }
-      }
+      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys)) this.keysEvicted++;
       e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
-    } else if (ts - e.moved > this.#opts.window * MOVE_FRACTION) {
-      this.#keys.delete(key);
-      this.#keys.set(key, e);
-      e.moved = ts;
+    } else {
+      touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
-    if (ts > e.last) e.last = ts;
     this.#rotate(e, ts);
     e.buckets[e.head] = e.buckets[e.head]! + value;
     e.sum += value;
@@ -373,11 +371,5 @@ export class SumWindow {
       }
     }
     e.headStart += steps * this.#width;
-  }
-
-  #sweep(ts: number): void {
-    if (ts < this.#nextSweep) return;
-    this.#nextSweep = ts + this.#opts.window * SWEEP_FRACTION;
-    sweepKeys(this.#keys, ts - this.#opts.window, NO_DROP);
   }
 }
