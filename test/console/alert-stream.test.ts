@@ -4,8 +4,8 @@
  * `runServer` on 127.0.0.1: a viewer opens GET /api/v1/console/alerts/stream,
  * an enrolled agent ships alerts through the ingest API, and the events that
  * arrive are the stored rows of GET /alerts, without the suppressed ones and
- * without a retried batch's; Last-Event-ID resumes; no session is 401; the
- * server closes while a stream is open.
+ * without a retried batch's; Last-Event-ID resumes; no session is 401; a
+ * logout ends that session's stream; the server closes while streams are open.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -342,12 +342,25 @@ test('alert stream over HTTP: new stored alerts arrive as list rows, suppressed 
     assert.deepEqual(JSON.parse((await other.sse.nextOf('ready', skipped)).data), { resumed: false });
     assert.equal(skipped.length, 0);
 
+    // Logging out ends that session's stream at its next event; other streams go on.
+    const second = await login(s, 'val', 'viewer-pw-1');
+    const short = await open(s, second.cookie);
+    await short.sse.nextOf('ready');
+    const out = await fetch(`${s.url}/api/v1/console/logout`, { method: 'POST', headers: { cookie: second.cookie, 'x-csrf-token': second.csrf } });
+    assert.equal(out.status, 204);
+    assert.equal((await ingest(s, agent, 3, [{ kind: 'alert', data: alert('dns.tunnel', '10.77.2.22', '2026-11-28T10:00:03.000Z') }])).status, 200);
+    assert.equal(await short.sse.next(), null);
+    assert.equal(JSON.parse((await sse.nextOf('alert')).data).rule.id, 'dns.tunnel');
+
     // Server close with streams open: close() returns, and the streams end.
     await s.stop();
     stopped = true;
     assert.equal(await sse.next(), null);
-    assert.equal(await again.sse.next(), null);
-    assert.equal(await other.sse.next(), null);
+    for (const open of [again, other]) {
+      const rest: SseEvent[] = [];
+      for (let e = await open.sse.next(); e !== null; e = await open.sse.next()) rest.push(e);
+      assert.deepEqual(rest.map((e) => JSON.parse(e.data).rule.id), ['dns.tunnel'], 'each open stream got the last alert, then ended');
+    }
     assert.equal(feed.stats.listeners, 0);
     abort.abort();
   } finally {

@@ -10,7 +10,9 @@
  *   : keep-alive                      comment every HEARTBEAT_MS
  *
  * Suppressed alerts (console suppressions in force when the event is sent)
- * are not written. A listener whose unsent output passes
+ * are not written. The session is checked again before every alert and
+ * heartbeat: a stream of a user who logged out, expired or was removed ends
+ * (the reconnect then gets 401). A listener whose unsent output passes
  * MAX_STREAM_BUFFER_BYTES (a client that stopped reading) is cut off; its
  * EventSource reconnects with Last-Event-ID and resumes from the feed's buffer.
  */
@@ -32,13 +34,15 @@ function frame(e: FeedEvent): string {
   return e.type === 'alert' ? `id: ${e.id}\nevent: alert\ndata: ${JSON.stringify(e.alert)}\n\n` : `id: ${e.id}\nevent: reset\ndata: {}\n\n`;
 }
 
-/** Answers one stream request; `visible` says whether an alert may be shown (suppressions). */
-export function streamAlerts(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  feed: AlertFeed,
-  visible: (a: StoredAlert) => boolean,
-): FastifyReply {
+export interface StreamChecks {
+  /** Whether an alert may be shown (not suppressed). */
+  visible(a: StoredAlert): boolean;
+  /** Whether the session that opened the stream is still valid. */
+  sessionAlive(): boolean;
+}
+
+/** Answers one stream request (the session was checked by the route's onRequest hook). */
+export function streamAlerts(req: FastifyRequest, reply: FastifyReply, feed: AlertFeed, checks: StreamChecks): FastifyReply {
   if (feed.full) throw new ApiError(503, 'PKT_ERR_SERVER_BUSY', 'too many open alert streams; the list polls instead', FULL_RETRY_AFTER_SECONDS);
   const h = req.headers['last-event-id'];
   const lastEventId = typeof h === 'string' && h.length > 0 && h.length <= MAX_EVENT_ID_LENGTH ? h : undefined;
@@ -75,10 +79,12 @@ export function streamAlerts(
   };
   const listener: FeedListener = {
     event(e) {
-      if (e.type === 'alert' && !visible(e.alert)) return;
+      if (!checks.sessionAlive()) return end(false);
+      if (e.type === 'alert' && !checks.visible(e.alert)) return;
       write(frame(e));
     },
     heartbeat() {
+      if (!checks.sessionAlive()) return end(false);
       write(': keep-alive\n\n');
     },
     close() {

@@ -201,9 +201,13 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     });
 
     // Server-sent events: new stored alerts as they arrive (alert-stream.ts).
-    api.get('/alerts/stream', { exposeHeadRoute: false }, async (req, reply) =>
-      streamAlerts(req, reply, feed, (a) => suppressedBy(a, users.suppressions()) === undefined),
-    );
+    api.get('/alerts/stream', { exposeHeadRoute: false }, async (req, reply) => {
+      const cookie = readCookie(req.headers.cookie, SESSION_COOKIE) ?? '';
+      return streamAlerts(req, reply, feed, {
+        visible: (a) => suppressedBy(a, users.suppressions()) === undefined,
+        sessionAlive: () => users.session(cookie) !== undefined,
+      });
+    });
 
     api.get<{ Params: { id: string } }>('/alerts/:id', async (req) => {
       const a = await store.getAlert(req.params.id);
