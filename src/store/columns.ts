@@ -26,7 +26,11 @@ export type CellValue = number | string | boolean | string[] | number[] | null;
 /** Columns every table has after the record's own: who sent it and the address keys. */
 export const TAIL_COLUMNS = ['agent', 'orig_key', 'resp_key'] as const;
 
-export const CONN_COLUMNS: readonly Column[] = [
+/**
+ * The columns both tables start with: time, uid and the connection id, as
+ * Zeek's conn.log and dns.log both begin. A row without any of them is refused.
+ */
+const ID_COLUMNS: readonly Column[] = [
   { col: 'ts', field: 'ts', type: 'f64', required: true },
   { col: 'uid', field: 'uid', type: 'str', required: true },
   { col: 'orig_h', field: 'id.orig_h', type: 'str', required: true },
@@ -34,6 +38,10 @@ export const CONN_COLUMNS: readonly Column[] = [
   { col: 'resp_h', field: 'id.resp_h', type: 'str', required: true },
   { col: 'resp_p', field: 'id.resp_p', type: 'i32', required: true },
   { col: 'proto', field: 'proto', type: 'str', required: true },
+];
+
+export const CONN_COLUMNS: readonly Column[] = [
+  ...ID_COLUMNS,
   { col: 'service', field: 'service', type: 'str' },
   { col: 'duration', field: 'duration', type: 'f64' },
   { col: 'orig_bytes', field: 'orig_bytes', type: 'i64' },
@@ -62,13 +70,7 @@ export const CONN_COLUMNS: readonly Column[] = [
 ];
 
 export const DNS_COLUMNS: readonly Column[] = [
-  { col: 'ts', field: 'ts', type: 'f64', required: true },
-  { col: 'uid', field: 'uid', type: 'str', required: true },
-  { col: 'orig_h', field: 'id.orig_h', type: 'str', required: true },
-  { col: 'orig_p', field: 'id.orig_p', type: 'i32', required: true },
-  { col: 'resp_h', field: 'id.resp_h', type: 'str', required: true },
-  { col: 'resp_p', field: 'id.resp_p', type: 'i32', required: true },
-  { col: 'proto', field: 'proto', type: 'str', required: true },
+  ...ID_COLUMNS,
   { col: 'trans_id', field: 'trans_id', type: 'i32' },
   { col: 'rtt', field: 'rtt', type: 'f64' },
   { col: 'query', field: 'query', type: 'str' },
