@@ -5,7 +5,8 @@
  * an enrolled agent ships alerts through the ingest API, and the events that
  * arrive are the stored rows of GET /alerts, without the suppressed ones and
  * without a retried batch's; Last-Event-ID resumes; no session is 401; a
- * logout ends that session's stream; the server closes while streams are open.
+ * logout ends that session's stream; the server closes while streams are open;
+ * a client that stops reading is cut off.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -365,5 +366,42 @@ test('alert stream over HTTP: new stored alerts arrive as list rows, suppressed 
     abort.abort();
   } finally {
     if (!stopped) await s.stop();
+  }
+});
+
+test('alert stream over HTTP: a client that stops reading is cut off, the feed goes on', { timeout: HANG_GUARD_MS }, async () => {
+  const s = await startTestServer({ env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  try {
+    const admin = await login(s, 'admin', PASSWORD);
+    const feed = alertFeedOf(s.ctx);
+    assert.ok(feed !== undefined);
+    // node:http with the response paused: the socket is not read, as with a stuck browser tab.
+    const stalled = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.get(`${s.url}/api/v1/console/alerts/stream`, { headers: { cookie: admin.cookie }, agent: false }, (res) => {
+        res.pause();
+        resolve(res);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(stalled.statusCode, 200);
+    assert.equal(feed.stats.listeners, 1);
+    // Enough data to fill the kernel's socket buffers and then MAX_STREAM_BUFFER_BYTES; the bound only stops a broken test.
+    const message = 'x'.repeat(32 * 1024);
+    const MAX_EVENTS = 2000;
+    let sent = 0;
+    while (feed.stats.cut_off === 0 && sent < MAX_EVENTS) {
+      feed.publish(stored(alert('stall.test', '10.77.2.30', '2026-11-28T10:00:00.000Z', { message }), `stall-${sent}`, null));
+      sent++;
+      // Let the server flush what the socket takes.
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(feed.stats.cut_off, 1);
+    assert.equal(feed.stats.listeners, 0);
+    stalled.destroy();
+    // The feed still takes listeners.
+    const { sse } = await open(s, admin.cookie);
+    assert.deepEqual(JSON.parse((await sse.nextOf('ready')).data), { resumed: false });
+  } finally {
+    await s.stop();
   }
 });
