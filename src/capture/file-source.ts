@@ -98,9 +98,7 @@ class FileCaptureSource implements CaptureSource {
       return;
     }
     const stream: Readable = isStdin ? process.stdin : fs.createReadStream(file, { highWaterMark: FILE_READ_CHUNK });
-    const parser = new CaptureStreamParser(file, this.stats, this.#pkt, onPacket);
-    this.#parser = parser;
-    this.stats.files++;
+    const parser = this.#startParser(file, onPacket);
     let ended: PumpEnd;
     try {
       ended = await pumpStream(stream, parser, this.#pump);
@@ -115,26 +113,33 @@ class FileCaptureSource implements CaptureSource {
     } finally {
       this.#parser = null;
     }
-    if (ended === 'end') parser.end();
-    else release(stream, isStdin);
-    if (parser.formatError !== undefined) {
-      throw new PicketError('PKT_ERR_CAPTURE_FORMAT', parser.formatError);
-    }
+    if (ended !== 'end') release(stream, isStdin);
+    finishParse(parser, ended === 'end');
   }
 
-  async #readRegular(file: string, onPacket: PacketHandler): Promise<void> {
+  /** A parser for `file` delivering to `onPacket`, registered so stop() reaches it. */
+  #startParser(file: string, onPacket: PacketHandler): CaptureStreamParser {
     const parser = new CaptureStreamParser(file, this.stats, this.#pkt, onPacket);
     this.#parser = parser;
     this.stats.files++;
-    let fd: number;
+    return parser;
+  }
+
+  /** Opens a regular file for reading; on failure the parser is let go and the error names the file. */
+  #openFile(file: string): number {
     try {
-      fd = fs.openSync(file, 'r');
+      return fs.openSync(file, 'r');
     } catch (err) {
       this.#parser = null;
       throw new PicketError('PKT_ERR_CAPTURE_OPEN', `cannot read capture ${file}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  async #readRegular(file: string, onPacket: PacketHandler): Promise<void> {
+    const parser = this.#startParser(file, onPacket);
+    const fd = this.#openFile(file);
     const buf = new Uint8Array(REGULAR_READ_CHUNK);
-    let sinceYield = 0;
+    const feed = new ChunkFeed(parser);
     let atEnd = false;
     try {
       while (!parser.finished && !this.#stopped) {
@@ -148,37 +153,21 @@ class FileCaptureSource implements CaptureSource {
           atEnd = true;
           break;
         }
-        parser.push(n === buf.length ? buf : buf.subarray(0, n));
-        sinceYield += n;
-        if (sinceYield >= YIELD_EVERY_BYTES) {
-          sinceYield = 0;
-          await nextTurn();
-        }
+        if (feed.push(buf, n)) await nextTurn();
       }
     } finally {
       fs.closeSync(fd);
       this.#parser = null;
     }
-    if (atEnd) parser.end();
-    if (parser.formatError !== undefined) {
-      throw new PicketError('PKT_ERR_CAPTURE_FORMAT', parser.formatError);
-    }
+    finishParse(parser, atEnd);
   }
 
   /** A regular file read by a helper thread (see ReadAhead) and parsed here. */
   async #readAhead(file: string, onPacket: PacketHandler): Promise<void> {
-    const parser = new CaptureStreamParser(file, this.stats, this.#pkt, onPacket);
-    this.#parser = parser;
-    this.stats.files++;
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch (err) {
-      this.#parser = null;
-      throw new PicketError('PKT_ERR_CAPTURE_OPEN', `cannot read capture ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    const parser = this.#startParser(file, onPacket);
+    const fd = this.#openFile(file);
     const ring = new ReadAhead(fd, this.#opts.readAheadChunk ?? REGULAR_READ_CHUNK);
-    let sinceYield = 0;
+    const feed = new ChunkFeed(parser);
     let atEnd = false;
     try {
       while (!parser.finished && !this.#stopped) {
@@ -190,14 +179,9 @@ class FileCaptureSource implements CaptureSource {
           atEnd = true;
           break;
         }
-        const chunk = ring.chunk;
-        parser.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+        const due = feed.push(ring.chunk, n);
         ring.release();
-        sinceYield += n;
-        if (sinceYield >= YIELD_EVERY_BYTES) {
-          sinceYield = 0;
-          await nextTurn();
-        }
+        if (due) await nextTurn();
       }
     } finally {
       // The fd is closed only once the reader thread is gone, so it can never read a reused descriptor.
@@ -205,10 +189,41 @@ class FileCaptureSource implements CaptureSource {
       fs.closeSync(fd);
       this.#parser = null;
     }
-    if (atEnd) parser.end();
-    if (parser.formatError !== undefined) {
-      throw new PicketError('PKT_ERR_CAPTURE_FORMAT', parser.formatError);
-    }
+    finishParse(parser, atEnd);
+  }
+}
+
+/**
+ * Ends one file's parse: the parser is flushed when the file was read to its
+ * end (`atEnd`); a file that is not a capture at all raises its format error.
+ */
+function finishParse(parser: CaptureStreamParser, atEnd: boolean): void {
+  if (atEnd) parser.end();
+  if (parser.formatError !== undefined) {
+    throw new PicketError('PKT_ERR_CAPTURE_FORMAT', parser.formatError);
+  }
+}
+
+/**
+ * Hands a regular file's chunks to its parser, the first `n` bytes of each
+ * (a view, no copy), and says when the event loop is due a turn: every
+ * YIELD_EVERY_BYTES, so signals and timers are still served during a long read.
+ */
+class ChunkFeed {
+  readonly #parser: CaptureStreamParser;
+  #sinceYield = 0;
+
+  constructor(parser: CaptureStreamParser) {
+    this.#parser = parser;
+  }
+
+  /** Parses `chunk[0, n)`; true when the caller should give the event loop a turn. */
+  push(chunk: Uint8Array, n: number): boolean {
+    this.#parser.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    this.#sinceYield += n;
+    if (this.#sinceYield < YIELD_EVERY_BYTES) return false;
+    this.#sinceYield = 0;
+    return true;
   }
 }
 
