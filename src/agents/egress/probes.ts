@@ -102,22 +102,49 @@ export function probeTcp(target: string, timeoutMs: number): Promise<ProbeResult
   const id = `tcp:${target}`;
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
-    let done = false;
-    const finish = (reached: boolean, detail: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      const extra: Partial<ProbeResult> = { targetPort: port };
-      if (sock.remoteAddress !== undefined) extra.targetIp = sock.remoteAddress;
-      else if (net.isIP(host) !== 0) extra.targetIp = host;
-      if (reached && sock.localAddress !== undefined) extra.localIp = sock.localAddress;
-      sock.destroy();
-      resolve(result(id, 'tcp', started, reached, detail, extra));
-    };
-    const timer = setTimeout(() => finish(false, `no handshake within ${timeoutMs} ms`), timeoutMs);
+    const finish = settleStreamProbe(sock, { id, kind: 'tcp', started, host, port }, timeoutMs, `no handshake within ${timeoutMs} ms`, resolve);
     sock.on('connect', () => finish(true, `TCP handshake with ${host}:${port} completed`));
-    sock.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));
   });
+}
+
+/** A TCP or TLS probe under way: its name and kind, when it started and where it goes. */
+interface StreamProbe {
+  id: string;
+  kind: ProbeKind;
+  started: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * Settles a TCP or TLS probe once, on whichever comes first: the caller's
+ * success event (through the returned function), a socket error, or
+ * `timeoutMs` (a failure saying `timeoutDetail`). The socket is destroyed
+ * then; the result names the address connected to (the target itself when it
+ * is an address) and, when the probe got through, the local address it left from.
+ */
+function settleStreamProbe(
+  sock: net.Socket,
+  p: StreamProbe,
+  timeoutMs: number,
+  timeoutDetail: string,
+  resolve: (r: ProbeResult) => void,
+): (reached: boolean, detail: string) => void {
+  let done = false;
+  const finish = (reached: boolean, detail: string): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    const extra: Partial<ProbeResult> = { targetPort: p.port };
+    if (sock.remoteAddress !== undefined) extra.targetIp = sock.remoteAddress;
+    else if (net.isIP(p.host) !== 0) extra.targetIp = p.host;
+    if (reached && sock.localAddress !== undefined) extra.localIp = sock.localAddress;
+    sock.destroy();
+    resolve(result(p.id, p.kind, p.started, reached, detail, extra));
+  };
+  const timer = setTimeout(() => finish(false, timeoutDetail), timeoutMs);
+  sock.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));
+  return finish;
 }
 
 export function probeHttps(url: string, timeoutMs: number): Promise<ProbeResult> {
@@ -140,25 +167,12 @@ export function probeHttps(url: string, timeoutMs: number): Promise<ProbeResult>
       // Reported below; an intercepting proxy with its own certificate still lets traffic out.
       rejectUnauthorized: false,
     });
-    let done = false;
-    const finish = (reached: boolean, detail: string): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      const extra: Partial<ProbeResult> = { targetPort: port };
-      if (sock.remoteAddress !== undefined) extra.targetIp = sock.remoteAddress;
-      else if (net.isIP(host) !== 0) extra.targetIp = host;
-      if (reached && sock.localAddress !== undefined) extra.localIp = sock.localAddress;
-      sock.destroy();
-      resolve(result(id, 'https', started, reached, detail, extra));
-    };
-    const timer = setTimeout(() => finish(false, `no TLS handshake within ${timeoutMs} ms`), timeoutMs);
+    const finish = settleStreamProbe(sock, { id, kind: 'https', started, host, port }, timeoutMs, `no TLS handshake within ${timeoutMs} ms`, resolve);
     sock.on('secureConnect', () => {
       const cert = sock.getPeerCertificate();
       const subject = cert?.subject?.CN ?? '?';
       finish(true, `TLS handshake with ${u.host} completed (${sock.getProtocol() ?? 'TLS'}, certificate CN=${subject}, ${sock.authorized ? 'trusted' : `untrusted: ${String(sock.authorizationError)}`})`);
     });
-    sock.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));
   });
 }
 
