@@ -10,6 +10,7 @@ import { intOpt, stringOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
 import { AGENT_VERSION } from './health.js';
 import { createShipper, type AgentKind, type Shipper } from './shipper.js';
+import { createSuppressionSync, SUPPRESSIONS_FILE, type SuppressionSync } from './suppression-sync.js';
 
 /** Default spool bound: a day of a busy sensor's metadata fits; the disk never fills. */
 export const DEFAULT_SPOOL_MAX_MIB = 1024;
@@ -49,7 +50,7 @@ export function openAgentShipper(values: Record<string, unknown>, kind: AgentKin
     return null;
   }
   if (!/^https?:\/\//.test(server)) throw new PicketError('PKT_ERR_CLI_USAGE', `${command}: --server must be an http:// or https:// URL, got "${server}"`);
-  const dir = stringOpt(values, 'spool') ?? path.join('data', `${kind}-agent`);
+  const dir = agentDirOf(values, kind);
   const maxMiB = intOpt(values, 'spool-max-mib', command) ?? DEFAULT_SPOOL_MAX_MIB;
   return createShipper({
     server,
@@ -70,6 +71,27 @@ export function openAgentShipper(values: Record<string, unknown>, kind: AgentKin
   });
 }
 
+/** The agent directory: credential, spool and the last suppression list. */
+function agentDirOf(values: Record<string, unknown>, kind: AgentKind): string {
+  return stringOpt(values, 'spool') ?? path.join('data', `${kind}-agent`);
+}
+
+/**
+ * The console-suppression sync for `--server` (null without it): the list is
+ * fetched with the credential the shipper keeps and stored beside it.
+ */
+export function openSuppressionSync(values: Record<string, unknown>, kind: AgentKind, command: string): SuppressionSync | null {
+  const server = stringOpt(values, 'server');
+  if (server === undefined) return null;
+  const dir = agentDirOf(values, kind);
+  return createSuppressionSync({
+    server,
+    credentialFile: path.join(dir, 'credential.json'),
+    stateFile: path.join(dir, SUPPRESSIONS_FILE),
+    log: (message) => process.stderr.write(`picket ${command}: ${message}\n`),
+  });
+}
+
 /** The closing line for a run that shipped records. */
 export function describeFlush(command: string, r: { outcome: 'acknowledged' | 'spooled'; batches: number; records: number; reason?: string }, spoolDir: string): string {
   if (r.outcome === 'acknowledged') return `picket ${command}: every record acknowledged by the server\n`;
@@ -80,5 +102,5 @@ export function describeFlush(command: string, r: { outcome: 'acknowledged' | 's
 }
 
 export function spoolDirOf(values: Record<string, unknown>, kind: AgentKind): string {
-  return path.join(stringOpt(values, 'spool') ?? path.join('data', `${kind}-agent`), 'spool');
+  return path.join(agentDirOf(values, kind), 'spool');
 }

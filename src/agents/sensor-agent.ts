@@ -27,12 +27,10 @@ import { intOpt, parseCommandArgs, stringOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from '../cli/detection.js';
 import { writeAlert } from '../cli/alert-output.js';
-import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, spoolDirOf } from './agent-cli.js';
+import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from './agent-cli.js';
 import { startHealthReporter } from './health.js';
 import type { Shipper } from './shipper.js';
-import path from 'node:path';
 import type { Alert } from '../alerts/alert.js';
-import { createSuppressionSync, SUPPRESSIONS_FILE } from './suppression-sync.js';
 
 /** Exit code when records remain spooled (processed, but not yet acknowledged). */
 export const EXIT_SPOOLED = 3;
@@ -108,14 +106,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   const logsDir = stringOpt(values, 'logs');
   const shipper = openAgentShipper(values, 'sensor', 'sensor');
   if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
-  // The agent directory holds the credential (written by the shipper) and the last suppression list.
-  const agentDir = path.dirname(spoolDirOf(values, 'sensor'));
-  const suppressions = createSuppressionSync({
-    server: stringOpt(values, 'server')!,
-    credentialFile: path.join(agentDir, 'credential.json'),
-    stateFile: path.join(agentDir, SUPPRESSIONS_FILE),
-    log: (message) => process.stderr.write(`picket sensor: ${message}\n`),
-  });
+  const suppressions = openSuppressionSync(values, 'sensor', 'sensor')!;
   let suppressed = 0;
   // Matched twice per alert (local sinks, then stdout) but counted once, in onAlert.
   const isSuppressed = (a: Alert): boolean => suppressions.match(a) !== undefined;

@@ -61,14 +61,14 @@ export async function egressCommand(argv: string[]): Promise<number> {
   const duration = intOpt(values, 'duration', 'egress');
   const output = openAgentAlertOutput(values, 'egress', format);
   const { shipper, alertsFile, sink } = output;
+  await output.ready;
   let reachedAny = false;
   const agent = new EgressAgent({
     config: settings,
     observerName: config.observer_name,
     onAlert: (a) => {
       reachedAny = true;
-      sink.write(a);
-      if (alertsFile !== '-') {
+      if (sink.write(a) && alertsFile !== '-') {
         const unsent = shipper !== null && shipper.status !== 'ready' ? ' [server not reachable: kept in the spool]' : '';
         process.stderr.write(`picket egress: ALERT ${formatAlertText(a)}${unsent}\n`);
       }

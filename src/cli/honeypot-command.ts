@@ -71,11 +71,13 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
   const duration = intOpt(values, 'duration', 'honeypot');
   const output = openAgentAlertOutput(values, 'honeypot', format);
   const { shipper, sink } = output;
+  await output.ready;
   const honeypot = createHoneypot({ config: settings, observerName: config.observer_name, onAlert: (a) => sink.write(a) });
   const listening = await honeypot.start();
   for (const f of listening.failed) process.stderr.write(`picket honeypot: cannot listen on ${f.proto.toUpperCase()} ${settings.bind}:${f.port}: ${f.error}\n`);
   if (listening.tcp.length + listening.udp.length === 0) {
     sink.close();
+    output.suppressions?.stop();
     await shipper?.close();
     throw new PicketError('PKT_ERR_AGENT_LISTEN', 'honeypot: no port could be opened');
   }
