@@ -125,6 +125,18 @@ export interface AlertFilter extends RangeFilter {
   /** network.name of the alert. */
   network?: string;
   acknowledged?: boolean;
+  /** Leave out alerts matching any of these (the console's suppressions), so paging and totals count only the rest. */
+  exclude?: readonly AlertExclusion[];
+}
+
+/**
+ * Alerts to leave out: the rule id (or a prefix ending in "*"), and, when set,
+ * a host that must be the source or destination and the network the alert is in.
+ */
+export interface AlertExclusion {
+  rule: string;
+  host: string | null;
+  network: string | null;
 }
 
 export interface DeviceFilter {

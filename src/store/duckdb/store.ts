@@ -43,6 +43,7 @@ import { isoOrNull } from '../time.js';
 import { diskFree } from '../disk.js';
 import { DEFAULT_MIN_FREE_BYTES, type RetentionOptions } from '../options.js';
 import type {
+  AlertExclusion,
   AlertFilter,
   AlertPatch,
   AlertSummary,
@@ -211,6 +212,21 @@ function duckValue(type: Column['type'], v: CellValue): DuckDBValue {
   if (type === 'i64') return BigInt(v as number);
   if (type === 'strlist' || type === 'f64list') return listValue(v as DuckDBValue[]);
   return v as DuckDBValue;
+}
+
+/**
+ * True for the alerts an exclusion names, never NULL: the columns hold the
+ * alert's rule.id, source.ip, destination.ip and network.name, so this matches
+ * exactly what the console's suppressedBy() matches on the alert object.
+ */
+function exclusionSql(w: Where, x: AlertExclusion): string {
+  const parts = [x.rule.endsWith('*') ? `starts_with(rule_id, ${w.p(x.rule.slice(0, -1))})` : `rule_id = ${w.p(x.rule)}`];
+  if (x.host !== null) {
+    const h = w.p(x.host);
+    parts.push(`coalesce(src_ip = ${h} OR dst_ip = ${h}, false)`);
+  }
+  if (x.network !== null) parts.push(`coalesce(network = ${w.p(x.network)}, false)`);
+  return parts.join(' AND ');
 }
 
 function alertFromRow(r: Row): StoredAlert | null {
@@ -639,6 +655,7 @@ export class DuckDbMetadataStore implements MetadataStore {
     }
     if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
     if (f.acknowledged !== undefined) w.add(`acknowledged = ${w.p(f.acknowledged)}`);
+    for (const x of f.exclude ?? []) w.add(`NOT (${exclusionSql(w, x)})`);
     w.range('ts', f.from, f.to);
     const total = await this.db.all(`SELECT count(*) AS n FROM alerts ${w.sql()}`, w.params);
     const rows = await this.db.all(`SELECT * FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${limit} OFFSET ${offset}`, w.params);
@@ -673,30 +690,58 @@ export class DuckDbMetadataStore implements MetadataStore {
     return s;
   }
 
-  /** Fills the connection part of a summary (counts, bytes, breakdowns, timeline). */
+  /**
+   * Fills the connection part of a summary (counts, bytes, breakdowns, timeline)
+   * in one statement. The host's connections are read once into a materialized
+   * CTE viewing each from the host's side, and every breakdown aggregates that
+   * small set. The read is two scans, `orig_h = ip` and `resp_h = ip AND orig_h
+   * <> ip` (a connection to itself counts once, as originated): DuckDB pushes an
+   * equality on one column into the scan, while `orig_h = ip OR resp_h = ip`
+   * makes it decompress and test both address columns of every row. On 10M rows
+   * that was most of the host page's time, six times over (docs/console.md, "Scale").
+   */
   protected async connSummary(s: HostSummary, ip: string, from: number | undefined, to: number | undefined): Promise<void> {
     const w = new Where();
     const p = w.p(ip);
-    w.add(`(orig_h = ${p} OR resp_h = ${p})`);
     w.range('ts', from, to);
-    // One CTE viewing each connection from the host's side; a connection to itself counts as originated.
-    const side = `WITH h AS (SELECT ts, proto, resp_p,
-        orig_h = ${p} AS mine,
-        CASE WHEN orig_h = ${p} THEN coalesce(orig_bytes, 0) ELSE coalesce(resp_bytes, 0) END AS sent,
-        CASE WHEN orig_h = ${p} THEN coalesce(resp_bytes, 0) ELSE coalesce(orig_bytes, 0) END AS recv,
-        CASE WHEN orig_h = ${p} THEN orig_pkts ELSE resp_pkts END AS psent,
-        CASE WHEN orig_h = ${p} THEN resp_pkts ELSE orig_pkts END AS precv,
-        CASE WHEN orig_h = ${p} THEN resp_h ELSE orig_h END AS peer,
-        CASE WHEN orig_h = ${p} THEN resp_cc ELSE orig_cc END AS peer_cc,
-        CASE WHEN orig_h = ${p} THEN resp_asn ELSE orig_asn END AS peer_asn,
-        CASE WHEN orig_h = ${p} THEN resp_as_org ELSE orig_as_org END AS peer_org
-      FROM conn ${w.sql()})`;
-    const tot = await this.db.all(
-      `${side} SELECT count(*) AS c, sum(sent) AS bs, sum(recv) AS br, sum(coalesce(psent, 0)) AS ps,
-         sum(coalesce(precv, 0)) AS pr, min(ts) AS t0, max(ts) AS t1 FROM h`,
+    const range = w.clauses.length === 0 ? '' : ` AND ${w.clauses.join(' AND ')}`;
+    // The timeline's bucket width, as timelineStep() picks it, from the window or the host's first and last connection.
+    const t0 = from === undefined ? 'lo' : w.p(from);
+    const t1 = to === undefined ? 'hi + 1' : w.p(to);
+    const steps = TIMELINE_STEPS.map((st) => `WHEN span / ${st} <= ${TIMELINE_MAX_POINTS} THEN ${st}`).join(' ');
+    const row = (fields: string): string => `{${fields}}`;
+    const rows = await this.db.all(
+      `WITH h AS MATERIALIZED (
+         SELECT ts, proto, resp_p, coalesce(orig_bytes, 0) AS sent, coalesce(resp_bytes, 0) AS recv,
+           orig_pkts AS psent, resp_pkts AS precv, resp_h AS peer, resp_cc AS peer_cc, resp_asn AS peer_asn, resp_as_org AS peer_org
+         FROM conn WHERE orig_h = ${p}${range}
+         UNION ALL
+         SELECT ts, proto, resp_p, coalesce(resp_bytes, 0), coalesce(orig_bytes, 0),
+           resp_pkts, orig_pkts, orig_h, orig_cc, orig_asn, orig_as_org
+         FROM conn WHERE resp_h = ${p} AND orig_h <> ${p}${range}),
+       step AS (
+         SELECT CASE ${steps} ELSE ${TIMELINE_STEPS[TIMELINE_STEPS.length - 1]!} END AS w
+         FROM (SELECT greatest(1, ${t1} - ${t0}) AS span FROM (SELECT min(ts) AS lo, max(ts) AS hi FROM h)))
+       SELECT
+         (SELECT ${row('c: count(*), bs: sum(sent), br: sum(recv), ps: sum(coalesce(psent, 0)), pr: sum(coalesce(precv, 0))')} FROM h) AS tot,
+         (SELECT list(${row('k: k, c: c, b: b')} ORDER BY c DESC, k) FROM (
+           SELECT peer_cc AS k, count(*) AS c, sum(sent + recv) AS b FROM h WHERE peer_cc IS NOT NULL
+           GROUP BY peer_cc ORDER BY c DESC, k LIMIT ${SUMMARY_TOP})) AS countries,
+         (SELECT list(${row('k: k, org: org, c: c, b: b')} ORDER BY c DESC, k) FROM (
+           SELECT peer_asn AS k, any_value(peer_org) AS org, count(*) AS c, sum(sent + recv) AS b FROM h WHERE peer_asn IS NOT NULL
+           GROUP BY peer_asn ORDER BY c DESC, k LIMIT ${SUMMARY_TOP})) AS asns,
+         (SELECT list(${row('k: k, c: c, b: b')} ORDER BY c DESC, b DESC, k) FROM (
+           SELECT peer AS k, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY peer ORDER BY c DESC, b DESC, k LIMIT ${SUMMARY_TOP})) AS peers,
+         (SELECT list(${row('k: k, proto: proto, c: c, b: b')} ORDER BY c DESC, k, proto) FROM (
+           SELECT resp_p AS k, proto, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY resp_p, proto
+           ORDER BY c DESC, k, proto LIMIT ${SUMMARY_TOP})) AS ports,
+         (SELECT list(${row('b: b, c: c, i: i, o: o')} ORDER BY b) FROM (
+           SELECT floor(ts / (SELECT w FROM step)) * (SELECT w FROM step) AS b, count(*) AS c, sum(recv) AS i, sum(sent) AS o
+           FROM h GROUP BY b)) AS timeline`,
       w.params,
     );
-    const t = tot[0] ?? {};
+    const r = rows[0] ?? {};
+    const t = (r.tot ?? {}) as Row;
     s.connections = n(t.c);
     s.bytes_sent = n(t.bs);
     s.bytes_received = n(t.br);
@@ -704,43 +749,18 @@ export class DuckDbMetadataStore implements MetadataStore {
     s.packets_received = n(t.pr);
     if (s.connections === 0) return;
     const total = s.connections;
-    const countries = await this.db.all(
-      `${side} SELECT peer_cc AS k, count(*) AS c, sum(sent + recv) AS b FROM h WHERE peer_cc IS NOT NULL
-         GROUP BY peer_cc ORDER BY c DESC, k LIMIT ${SUMMARY_TOP}`,
-      w.params,
-    );
-    s.countries = countries.map((r) => ({ country: String(r.k), connections: n(r.c), bytes: n(r.b), share: n(r.c) / total }));
-    const asns = await this.db.all(
-      `${side} SELECT peer_asn AS k, any_value(peer_org) AS org, count(*) AS c, sum(sent + recv) AS b FROM h
-         WHERE peer_asn IS NOT NULL GROUP BY peer_asn ORDER BY c DESC, k LIMIT ${SUMMARY_TOP}`,
-      w.params,
-    );
-    s.asns = asns.map((r) => ({
-      asn: n(r.k),
-      org: typeof r.org === 'string' ? r.org : null,
-      connections: n(r.c),
-      bytes: n(r.b),
-      share: n(r.c) / total,
+    const list = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
+    s.countries = list(r.countries).map((x) => ({ country: String(x.k), connections: n(x.c), bytes: n(x.b), share: n(x.c) / total }));
+    s.asns = list(r.asns).map((x) => ({
+      asn: n(x.k),
+      org: typeof x.org === 'string' ? x.org : null,
+      connections: n(x.c),
+      bytes: n(x.b),
+      share: n(x.c) / total,
     }));
-    const peers = await this.db.all(
-      `${side} SELECT peer AS k, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY peer ORDER BY c DESC, b DESC, k LIMIT ${SUMMARY_TOP}`,
-      w.params,
-    );
-    s.top_peers = peers.map((r) => ({ ip: String(r.k), connections: n(r.c), bytes: n(r.b) }));
-    const ports = await this.db.all(
-      `${side} SELECT resp_p AS k, proto, count(*) AS c, sum(sent + recv) AS b FROM h GROUP BY resp_p, proto
-         ORDER BY c DESC, k, proto LIMIT ${SUMMARY_TOP}`,
-      w.params,
-    );
-    s.ports = ports.map((r) => ({ port: n(r.k), proto: String(r.proto), connections: n(r.c), bytes: n(r.b) }));
-    const t0 = from ?? n(t.t0);
-    const t1 = to ?? n(t.t1) + 1;
-    const step = timelineStep(Math.max(1, t1 - t0));
-    const tl = await this.db.all(
-      `${side} SELECT floor(ts / ${step}) * ${step} AS b, count(*) AS c, sum(recv) AS i, sum(sent) AS o FROM h GROUP BY b ORDER BY b`,
-      w.params,
-    );
-    s.timeline = tl.map((r) => ({ t: isoOrNull(n(r.b)) ?? '', connections: n(r.c), bytes_in: n(r.i), bytes_out: n(r.o) }));
+    s.top_peers = list(r.peers).map((x) => ({ ip: String(x.k), connections: n(x.c), bytes: n(x.b) }));
+    s.ports = list(r.ports).map((x) => ({ port: n(x.k), proto: String(x.proto), connections: n(x.c), bytes: n(x.b) }));
+    s.timeline = list(r.timeline).map((x) => ({ t: isoOrNull(n(x.b)) ?? '', connections: n(x.c), bytes_in: n(x.i), bytes_out: n(x.o) }));
   }
 
   protected async dnsNames(ip: string, from: number | undefined, to: number | undefined): Promise<{ query: string; count: number }[]> {
