@@ -10,13 +10,15 @@ import { FEATURE_COUNT, labelFeatures } from './features.js';
 import { probability, type DgaModel } from './model.js';
 import { registrableLabel } from './label.js';
 import type { Surprise } from './ngram.js';
+import { MAX_BUCKETS, gramBuckets } from './grams.js';
 
 /**
- * Shortest label scored by default. Below it a random label and a short
- * brand or acronym ("xkcd", "ebay", "qq") share the same statistics; the
- * evaluation (docs/intel-ua-dga.md) shows what this costs on short families.
+ * Shortest label scored by default: the shortest Conficker labels have 5
+ * characters. Below it a random label and a short brand or acronym ("xkcd",
+ * "ebay", "qq") share the same statistics; at 5 and 6 they still often do,
+ * which the family thresholds pay for (docs/intel-ua-dga.md).
  */
-export const DEFAULT_MIN_LENGTH = 7;
+export const DEFAULT_MIN_LENGTH = 5;
 
 export interface ScorerOptions {
   /** Registrable domains never scored. */
@@ -34,6 +36,8 @@ export class ModelDgaScorer implements DgaScorer {
   readonly #allow: ReadonlySet<string>;
   readonly #x = new Float64Array(FEATURE_COUNT);
   readonly #scratch: Surprise = { total: 0, max: 0, steps: 0 };
+  /** Hashed n-gram buckets of the label being scored (reused). */
+  readonly #buckets = new Uint32Array(MAX_BUCKETS);
   /** Names not scored, by reason. */
   readonly skipped = new Map<string, number>();
 
@@ -49,9 +53,15 @@ export class ModelDgaScorer implements DgaScorer {
     return this.#allow.size;
   }
 
-  /** Probability for a bare label (no allowlist, no length floor): training and evaluation use it. */
-  labelProbability(label: string): number {
-    return probability(this.model, labelFeatures(this.model.table, this.model.dgaTable, label, this.#x, this.#scratch));
+  /**
+   * Probability for a label (no allowlist, no length floor): training and
+   * evaluation use it. `domain` is its registrable domain (label + "." +
+   * public suffix); without it the label is scored as if it had no suffix.
+   */
+  labelProbability(label: string, domain: string = label): number {
+    const x = labelFeatures(this.model.table, this.model.dgaTable, label, this.#x, this.#scratch);
+    const count = gramBuckets(label, domain, this.model.ngramBits, this.#buckets);
+    return probability(this.model, x, this.#buckets, count);
   }
 
   /** True when `domain` (a registrable domain) is allowlisted. */
@@ -64,7 +74,7 @@ export class ModelDgaScorer implements DgaScorer {
     if (typeof r === 'string') return this.#skip(name, r);
     if (this.#allow.has(r.domain)) return this.#skip(name, 'allowlisted');
     if (r.label.length < this.minLength) return this.#skip(name, 'too short');
-    const p = this.labelProbability(r.label);
+    const p = this.labelProbability(r.label, r.domain);
     return { name, score: Math.round(p * 10000) / 10000, dga: p >= this.threshold };
   }
 
