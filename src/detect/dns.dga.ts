@@ -19,6 +19,12 @@ import { registrableLabel } from '../intel/dga/label.js';
 
 /** Clients tracked at once. */
 const MAX_CLIENTS = 50000;
+/**
+ * Scores kept per query name. Most lookups repeat a few thousand popular
+ * names, and scoring a name (n-grams against several family models) costs
+ * far more than a map hit; 100k names is a few MB.
+ */
+const SCORE_CACHE_NAMES = 100_000;
 /** Distinct flagged domains remembered per client (evidence and the count). */
 const MAX_NAMES = 50;
 /** Names listed in evidence. */
@@ -62,6 +68,7 @@ export default defineDetector({
       return false;
     };
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
+    const scores = new LruMap<string, ReturnType<typeof scorer.score>>(SCORE_CACHE_NAMES);
     return {
       dns(e) {
         const r = e.record;
@@ -70,7 +77,11 @@ export default defineDetector({
         const client = r['id.orig_h'];
         if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
         if (allow.length > 0 && allowed(q)) return;
-        const s = scorer.score(q);
+        let s = scores.get(q);
+        if (s === undefined) {
+          s = scorer.score(q);
+          scores.set(q, s);
+        }
         if (s.skipped !== undefined) return;
         if (!(o.threshold !== undefined ? s.score >= o.threshold : s.dga)) return;
         const lab = registrableLabel(q);
