@@ -8,7 +8,7 @@
  */
 import { formatCount, type Evidence } from '../alerts/alert.js';
 import { LruMap } from '../state/lru.js';
-import type { Finding } from './detector.js';
+import type { DetectorContext, Finding } from './detector.js';
 import type { DnsRecord } from '../protocols/dns/events.js';
 
 /** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
@@ -74,8 +74,8 @@ export function typeCounts(t: DnsTally): { [k: string]: number } {
  * rule: sent to one of its DNS `ports`, with neither the client nor the
  * server excluded.
  */
-export function countedQuery(r: DnsRecord, ports: ReadonlySet<number>, excluded: (ip: string) => boolean): boolean {
-  return ports.has(r['id.resp_p']) && !excluded(r['id.orig_h']) && !excluded(r['id.resp_h']);
+export function countedQuery(r: DnsRecord, ports: ReadonlySet<number>, ctx: Pick<DetectorContext<unknown>, 'excluded'>): boolean {
+  return ports.has(r['id.resp_p']) && !ctx.excluded(r['id.orig_h']) && !ctx.excluded(r['id.resp_h']);
 }
 
 /**

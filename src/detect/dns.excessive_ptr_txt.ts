@@ -45,7 +45,7 @@ export default defineDetector({
     return {
       dns(e) {
         const r = e.record;
-        if ((r.qtype !== PTR && r.qtype !== TXT) || !countedQuery(r, ports, ctx.excluded)) return;
+        if ((r.qtype !== PTR && r.qtype !== TXT) || !countedQuery(r, ports, ctx)) return;
         const client = r['id.orig_h'];
         const isPtr = r.qtype === PTR;
         const counter = isPtr ? ptr : txt;

@@ -47,7 +47,7 @@ export default defineDetector({
     return {
       dns(e) {
         const r = e.record;
-        if (r.qtype === undefined || !WATCHED.has(r.qtype) || !countedQuery(r, ports, ctx.excluded)) return;
+        if (r.qtype === undefined || !WATCHED.has(r.qtype) || !countedQuery(r, ports, ctx)) return;
         const client = r['id.orig_h'];
         const before = counter.count(client, r.ts);
         const n = counter.add(client, r.ts);

@@ -12,6 +12,7 @@
 import { LruMap } from '../state/lru.js';
 import { DistinctWindow } from '../state/window.js';
 import type { ConnRecord } from '../flows/conn-record.js';
+import type { DetectorContext } from './detector.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind } from './tcp-attempt.js';
@@ -104,10 +105,10 @@ export function windowSpan(oldest: number, ts: number): number {
  * payload-less TCP attempt between two hosts the rule does not exclude.
  * Anything else is Attempt.NONE (the rule skips it).
  */
-export function scanAttempt(rec: ConnRecord, excluded: (ip: string) => boolean): AttemptKind {
+export function scanAttempt(rec: ConnRecord, ctx: Pick<DetectorContext<unknown>, 'excluded'>): AttemptKind {
   const kind = classifyAttempt(rec);
   if (!isScanAttempt(kind)) return Attempt.NONE;
-  if (excluded(rec['id.orig_h']) || excluded(rec['id.resp_h'])) return Attempt.NONE;
+  if (ctx.excluded(rec['id.orig_h']) || ctx.excluded(rec['id.resp_h'])) return Attempt.NONE;
   return kind;
 }
 

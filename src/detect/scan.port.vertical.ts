@@ -49,7 +49,7 @@ export default defineDetector({
     return {
       'flow.end'(e) {
         const rec = e.record;
-        const kind = scanAttempt(rec, ctx.excluded);
+        const kind = scanAttempt(rec, ctx);
         if (kind === Attempt.NONE) return;
         const src = rec['id.orig_h'];
         const dst = rec['id.resp_h'];
