@@ -1,6 +1,7 @@
 /**
- * The one HTTP call agents make: POST a JSON (optionally gzip'd) body to the
- * Picket server and read a bounded JSON answer. Built on node:http/https
+ * The HTTP calls agents make to the Picket server: POST a JSON (optionally
+ * gzip'd) body and read a bounded JSON answer, or GET (the suppression
+ * list). Built on node:http/https
  * rather than fetch so a server that dies mid-request, a connection refused
  * and a timeout all come back as one kind of result instead of exceptions,
  * and no connection is kept alive past the request (a restarted server is
@@ -46,6 +47,48 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 export function postJson(opts: PostOptions): Promise<PostResult> {
+  const body = opts.gzip === true ? zlib.gzipSync(opts.body) : opts.body;
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': body.length };
+  if (opts.gzip === true) headers['content-encoding'] = 'gzip';
+  if (opts.bearer !== undefined) headers.authorization = `Bearer ${opts.bearer}`;
+  return agentRequest({ url: opts.url, method: 'POST', headers, body, timeoutMs: opts.timeoutMs, maxBytes: MAX_RESPONSE_BYTES, cut: 'truncate', ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }).then((r) => {
+    if (!r.ok) return r;
+    const text = r.body.toString('utf8');
+    let json: unknown = null;
+    if (text !== '') {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = null;
+      }
+    }
+    return { ok: true, status: r.status, json, retryAfterS: parseRetryAfter(r.headers['retry-after']) };
+  });
+}
+
+export interface AgentRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: http.OutgoingHttpHeaders;
+  body?: Buffer;
+  timeoutMs: number;
+  ca?: Buffer;
+  /** Largest answer read. */
+  maxBytes: number;
+  /** Past maxBytes: keep the first maxBytes ("truncate") or fail the request ("fail", for answers a cut would make wrong). */
+  cut: 'truncate' | 'fail';
+}
+
+export type AgentResponse =
+  | { ok: true; status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+  /** No (complete) HTTP answer: bad URL, connection refused, reset, timeout, answer too large. */
+  | { ok: false; error: string };
+
+/**
+ * One request to the server on a fresh connection (closed after it), JSON
+ * accepted. Never rejects: every failure is an `ok: false` result.
+ */
+export function agentRequest(opts: AgentRequest): Promise<AgentResponse> {
   return new Promise((resolve) => {
     let url: URL;
     try {
@@ -54,56 +97,36 @@ export function postJson(opts: PostOptions): Promise<PostResult> {
       resolve({ ok: false, error: `bad URL ${opts.url}` });
       return;
     }
-    const body = opts.gzip === true ? zlib.gzipSync(opts.body) : opts.body;
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/json',
-      'content-length': body.length,
-      accept: 'application/json',
-      connection: 'close',
-    };
-    if (opts.gzip === true) headers['content-encoding'] = 'gzip';
-    if (opts.bearer !== undefined) headers.authorization = `Bearer ${opts.bearer}`;
-    const mod = url.protocol === 'https:' ? https : http;
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       resolve({ ok: false, error: `unsupported URL scheme ${url.protocol}` });
       return;
     }
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', connection: 'close', ...opts.headers };
     let done = false;
-    const finish = (r: PostResult): void => {
+    const finish = (r: AgentResponse): void => {
       if (done) return;
       done = true;
       resolve(r);
     };
+    const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(
       url,
-      { method: 'POST', headers, agent: false, timeout: opts.timeoutMs, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) },
+      { method: opts.method, headers, agent: false, timeout: opts.timeoutMs, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size <= MAX_RESPONSE_BYTES) chunks.push(c);
+          if (size <= opts.maxBytes) chunks.push(c);
+          else if (opts.cut === 'fail') req.destroy(new Error(`answer larger than ${opts.maxBytes} bytes`));
         });
         res.on('error', (err) => finish({ ok: false, error: err.message }));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          if (text !== '') {
-            try {
-              json = JSON.parse(text);
-            } catch {
-              json = null;
-            }
-          }
-          finish({ ok: true, status: res.statusCode ?? 0, json, retryAfterS: parseRetryAfter(res.headers['retry-after']) });
-        });
+        res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       },
     );
-    req.on('timeout', () => {
-      req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`));
-    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: err.code ?? err.message }));
-    req.end(body);
+    req.end(opts.body);
   });
 }
 

@@ -15,13 +15,11 @@
  * stops suppressing once a suppression has expired.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import type { Alert } from '../alerts/alert.js';
 import { AGENT_SUPPRESSIONS_PATH, alertTimeMs, suppressedBy, type SuppressionEntry } from '../alerts/suppression.js';
 import { readCredential } from './credential.js';
-import { apiUrl } from './http-client.js';
+import { agentRequest, apiUrl } from './http-client.js';
 
 /** Poll interval: a new console suppression reaches sensors within half a minute; a 304 costs a few hundred bytes. */
 export const SUPPRESSION_POLL_MS = 30_000;
@@ -107,8 +105,6 @@ interface Persisted {
   version: string;
   suppressions: SuppressionEntry[];
 }
-
-type GetResult = { ok: true; status: number; body: string } | { ok: false; error: string };
 
 function bump(rec: Record<string, number>, key: string, by = 1): void {
   rec[key] = (rec[key] ?? 0) + by;
@@ -286,11 +282,16 @@ class Sync implements SuppressionSync {
     this.#polls++;
     const cred = readCredential(this.#opts.credentialFile)?.credential;
     if (cred === undefined) return this.#outcome('no_credential', undefined);
-    const r = await getText({
+    const headers: Record<string, string> = { authorization: `Bearer ${cred.credential}` };
+    if (this.#version !== undefined) headers['if-none-match'] = `"${this.#version}"`;
+    const r = await agentRequest({
       url: apiUrl(this.#opts.server, API_PREFIX + AGENT_SUPPRESSIONS_PATH),
-      bearer: cred.credential,
-      etag: this.#version !== undefined ? `"${this.#version}"` : undefined,
+      method: 'GET',
+      headers,
       timeoutMs: this.#timeoutMs,
+      // A cut-off list would be misread as complete; refuse it instead.
+      maxBytes: MAX_SUPPRESSION_RESPONSE_BYTES,
+      cut: 'fail',
       ...(this.#opts.ca !== undefined ? { ca: this.#opts.ca } : {}),
     });
     if (!r.ok) return this.#outcome('unreachable', `server unreachable: ${r.error}`);
@@ -304,7 +305,7 @@ class Sync implements SuppressionSync {
     if (r.status !== 200) return this.#outcome('bad_answer', `server answered HTTP ${r.status}`);
     let raw: unknown;
     try {
-      raw = JSON.parse(r.body);
+      raw = JSON.parse(r.body.toString('utf8'));
     } catch {
       return this.#outcome('bad_answer', 'server answer is not JSON');
     }
@@ -335,43 +336,3 @@ class Sync implements SuppressionSync {
   }
 }
 
-/** GET with If-None-Match and a bearer credential; every failure is a result, never an exception. */
-function getText(opts: { url: string; bearer: string; etag: string | undefined; timeoutMs: number; ca?: Buffer }): Promise<GetResult> {
-  return new Promise((resolve) => {
-    let url: URL;
-    try {
-      url = new URL(opts.url);
-    } catch {
-      resolve({ ok: false, error: `bad URL ${opts.url}` });
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      resolve({ ok: false, error: `unsupported URL scheme ${url.protocol}` });
-      return;
-    }
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', authorization: `Bearer ${opts.bearer}`, connection: 'close' };
-    if (opts.etag !== undefined) headers['if-none-match'] = opts.etag;
-    let done = false;
-    const finish = (r: GetResult): void => {
-      if (done) return;
-      done = true;
-      resolve(r);
-    };
-    const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: 'GET', headers, agent: false, timeout: opts.timeoutMs, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_SUPPRESSION_RESPONSE_BYTES) chunks.push(c);
-        // A cut-off list would be misread as complete; refuse it instead.
-        else req.destroy(new Error(`answer larger than ${MAX_SUPPRESSION_RESPONSE_BYTES} bytes`));
-      });
-      res.on('error', (err) => finish({ ok: false, error: err.message }));
-      res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: err.message || err.code || 'request failed' }));
-    req.end();
-  });
-}

@@ -18,17 +18,10 @@ import { createTestNet, INTERNET_IP, type TestNet } from './netns.js';
 import { startCli } from './cli-process.js';
 import { buildAQuery, isResponseTo, rcodeName } from '../../src/agents/egress/dns-query.js';
 import type { Alert } from '../../src/alerts/alert.js';
+import { until } from '../helpers/until.js';
 
 const FAKE_INTERNET = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-internet.js');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, maxPolls = 600): Promise<void> {
-  for (let i = 0; i < maxPolls; i++) {
-    if (cond()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('DNS query bytes and response check', () => {
   const q = buildAQuery(0x1234, 'probe.example')!;

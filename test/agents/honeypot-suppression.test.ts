@@ -16,31 +16,8 @@ import type { Alert } from '../../src/alerts/alert.js';
 import { runServer, type RunningServer } from '../../src/server/server.js';
 import { tempDir } from '../helpers/paths.js';
 import { startCli, type CliRun } from './cli-process.js';
-
-async function until(cond: () => boolean, what: string, maxPolls = 400): Promise<void> {
-  for (let i = 0; i < maxPolls; i++) {
-    if (cond()) return;
-    await sleep(25);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** A port free right now on 127.0.0.1 for both TCP and UDP. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const srv = net.createServer();
-    const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as net.AddressInfo).port)));
-    await new Promise<void>((r) => srv.close(() => r()));
-    const u = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      u.once('error', () => r(false));
-      u.bind(port, '127.0.0.1', () => r(true));
-    });
-    u.close();
-    if (ok) return port;
-  }
-  throw new Error('no free port');
-}
+import { until } from '../helpers/until.js';
+import { freeTcpUdpPort } from '../helpers/free-port.js';
 
 function touchTcp(port: number): Promise<void> {
   return new Promise((resolve) => {
@@ -74,8 +51,8 @@ test('honeypot --server --alerts: a console suppression keeps its alert from the
     const auth = { authorization: `Bearer ${server.admin.token}` };
     const made = await fetch(`${url}/api/v1/admin/tokens`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'hp', kind: 'honeypot' }) });
     const { token } = (await made.json()) as { token: string };
-    const tport = await freePort();
-    const uport = await freePort();
+    const tport = await freeTcpUdpPort();
+    const uport = await freeTcpUdpPort();
     const honeypot = (): CliRun =>
       startCli([
         'honeypot', '--server', url, '--token', token, '--spool', path.join(work, 'agent'), '--alerts', alertsFile,
@@ -88,9 +65,9 @@ test('honeypot --server --alerts: a console suppression keeps its alert from the
 
     // First run enrolls the agent; no suppressions yet, so the alert is written locally.
     run = honeypot();
-    await until(() => /listening on 127\.0\.0\.1/.test(run!.stderr()), 'the honeypot to listen');
+    await until(() => /listening on 127\.0\.0\.1/.test(run!.stderr()), 'the honeypot to listen', 400, 25);
     await touchTcp(tport);
-    await until(() => fileRules(alertsFile).length === 1, 'the first local alert');
+    await until(() => fileRules(alertsFile).length === 1, 'the first local alert', 400, 25);
     process.kill(run.child.pid!, 'SIGTERM');
     assert.equal(await run.exited, 0, run.stderr());
 
@@ -107,10 +84,10 @@ test('honeypot --server --alerts: a console suppression keeps its alert from the
 
     // Second run: the TCP touch is shipped but not written; the UDP one (not suppressed) is written.
     run = honeypot();
-    await until(() => /listening on 127\.0\.0\.1/.test(run!.stderr()), 'the honeypot to listen again');
+    await until(() => /listening on 127\.0\.0\.1/.test(run!.stderr()), 'the honeypot to listen again', 400, 25);
     await touchTcp(tport);
     await touchUdp(uport);
-    await until(() => fileRules(alertsFile).length === 2, 'the UDP alert in the file');
+    await until(() => fileRules(alertsFile).length === 2, 'the UDP alert in the file', 400, 25);
     for (let i = 0; i < 200 && (await stored('honeypot.tcp')) < 2; i++) await sleep(50);
     process.kill(run.child.pid!, 'SIGTERM');
     assert.equal(await run.exited, 0, run.stderr());

@@ -16,33 +16,10 @@ import type { Alert } from '../../src/alerts/alert.js';
 import { tempDir } from '../helpers/paths.js';
 import { startIngestServer, createToken } from './ingest-server-process.js';
 import { startCli } from './cli-process.js';
+import { until } from '../helpers/until.js';
+import { freeTcpUdpPort } from '../helpers/free-port.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, maxPolls = 400): Promise<void> {
-  for (let i = 0; i < maxPolls; i++) {
-    if (cond()) return;
-    await sleep(25);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** A port free right now on 127.0.0.1 for both TCP and UDP. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const srv = net.createServer();
-    const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as net.AddressInfo).port)));
-    await new Promise<void>((r) => srv.close(() => r()));
-    const u = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      u.once('error', () => r(false));
-      u.bind(port, '127.0.0.1', () => r(true));
-    });
-    u.close();
-    if (ok) return port;
-  }
-  throw new Error('no free port');
-}
 
 function settings(over: Partial<HoneypotSettings>): HoneypotSettings {
   return { ...loadConfig().honeypot, bind: '127.0.0.1', tcp: [], udp: [], ...over };
@@ -74,13 +51,13 @@ function tcpSession(port: number, send: Buffer | null): Promise<Buffer> {
 }
 
 test('TCP: banner sent, first bytes recorded hex-safe, alert in the ECS shape', async () => {
-  const port = await freePort();
+  const port = await freeTcpUdpPort();
   await withHoneypot({ tcp: [port], banners: { [String(port)]: 'SSH-2.0-OpenSSH_8.9\r\n' } }, async (h, alerts) => {
     // "GET /\r\n", a NUL, an ANSI escape aimed at a terminal, a backslash.
     const payload = Buffer.from('474554202f0d0a001b5b33316d5c', 'hex');
     const answer = await tcpSession(port, payload);
     assert.equal(answer.toString(), 'SSH-2.0-OpenSSH_8.9\r\n');
-    await until(() => alerts.length === 1, 'the tcp alert');
+    await until(() => alerts.length === 1, 'the tcp alert', 400, 25);
     const a = alerts[0]!;
     assert.equal(a.rule.id, 'honeypot.tcp');
     assert.equal(a.event.kind, 'alert');
@@ -102,10 +79,10 @@ test('TCP: banner sent, first bytes recorded hex-safe, alert in the ECS shape', 
 });
 
 test('TCP: only capture_bytes are kept; the rest is counted, not stored', async () => {
-  const port = await freePort();
+  const port = await freeTcpUdpPort();
   await withHoneypot({ tcp: [port], banners: {}, capture_bytes: 16 }, async (_h, alerts) => {
     await tcpSession(port, Buffer.alloc(5000, 0x41)).catch(() => Buffer.alloc(0));
-    await until(() => alerts.length === 1, 'the tcp alert');
+    await until(() => alerts.length === 1, 'the tcp alert', 400, 25);
     const e = alerts[0]!.evidence;
     assert.equal(e.bytes_kept, 16);
     assert.equal(e.payload_hex, '41'.repeat(16));
@@ -115,7 +92,7 @@ test('TCP: only capture_bytes are kept; the rest is counted, not stored', async 
 });
 
 test('UDP: alert with the datagram bytes and no reply at all', async () => {
-  const port = await freePort();
+  const port = await freeTcpUdpPort();
   await withHoneypot({ udp: [port] }, async (h, alerts) => {
     const client = dgram.createSocket('udp4');
     const replies: Buffer[] = [];
@@ -123,7 +100,7 @@ test('UDP: alert with the datagram bytes and no reply at all', async () => {
     // An SSDP M-SEARCH: the classic amplification request.
     const msg = Buffer.from('M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n');
     await new Promise<void>((r) => client.send(msg, port, '127.0.0.1', () => r()));
-    await until(() => alerts.length === 1, 'the udp alert');
+    await until(() => alerts.length === 1, 'the udp alert', 400, 25);
     const a = alerts[0]!;
     assert.equal(a.rule.id, 'honeypot.udp');
     assert.equal(a.network?.transport, 'udp');
@@ -139,19 +116,19 @@ test('UDP: alert with the datagram bytes and no reply at all', async () => {
 });
 
 test('rate limit: per source per window; the suppressed count rides on the next alert', async () => {
-  const port = await freePort();
+  const port = await freeTcpUdpPort();
   let now = 1_700_000_000_000;
   await withHoneypot(
     { udp: [port], rate_limit: { per_source: 3, window: 60, global_per_second: 1000 } },
     async (h, alerts) => {
       const client = dgram.createSocket('udp4');
       for (let i = 0; i < 7; i++) await new Promise<void>((r) => client.send(Buffer.from(`probe ${i}`), port, '127.0.0.1', () => r()));
-      await until(() => h.stats().udpDatagrams === 7, 'all datagrams');
+      await until(() => h.stats().udpDatagrams === 7, 'all datagrams', 400, 25);
       assert.equal(alerts.length, 3);
       assert.equal(h.stats().suppressed, 4);
       now += 61_000;
       await new Promise<void>((r) => client.send(Buffer.from('later'), port, '127.0.0.1', () => r()));
-      await until(() => alerts.length === 4, 'the alert of the next window');
+      await until(() => alerts.length === 4, 'the alert of the next window', 400, 25);
       assert.equal(alerts[3]!.evidence.suppressed_before, 4);
       client.close();
     },
@@ -160,36 +137,36 @@ test('rate limit: per source per window; the suppressed count rides on the next 
 });
 
 test('ignore list: by IP/CIDR and port, per protocol', async () => {
-  const tport = await freePort();
-  const uport = await freePort();
+  const tport = await freeTcpUdpPort();
+  const uport = await freeTcpUdpPort();
   await withHoneypot(
     { tcp: [tport], udp: [uport], banners: {}, ignore: [{ ip: ['127.0.0.0/8'], port: [uport], proto: 'udp' }] },
     async (h, alerts) => {
       const client = dgram.createSocket('udp4');
       await new Promise<void>((r) => client.send(Buffer.from('x'), uport, '127.0.0.1', () => r()));
       await tcpSession(tport, Buffer.from('hello'));
-      await until(() => alerts.length === 1 && h.stats().ignored === 1, 'one alert and one ignored');
+      await until(() => alerts.length === 1 && h.stats().ignored === 1, 'one alert and one ignored', 400, 25);
       assert.equal(alerts[0]!.rule.id, 'honeypot.tcp');
       client.close();
     },
   );
   await withHoneypot({ tcp: [tport], banners: {}, ignore: [{ ip: ['127.0.0.1'], proto: 'any' }] }, async (h, alerts) => {
     await tcpSession(tport, Buffer.from('hello'));
-    await until(() => h.stats().ignored === 1, 'ignored connection');
+    await until(() => h.stats().ignored === 1, 'ignored connection', 400, 25);
     assert.equal(alerts.length, 0);
   });
   await withHoneypot({ tcp: [tport], banners: {}, ignore: [{ ip: ['10.0.0.0/8'], proto: 'any' }] }, async (_h, alerts) => {
     await tcpSession(tport, Buffer.from('hello'));
-    await until(() => alerts.length === 1, 'not ignored: another network');
+    await until(() => alerts.length === 1, 'not ignored: another network', 400, 25);
   });
 });
 
 test('connection cap: past max_connections new connections are closed at once and counted', async () => {
-  const port = await freePort();
+  const port = await freeTcpUdpPort();
   await withHoneypot({ tcp: [port], banners: {}, max_connections: 2, first_bytes_wait: 30 }, async (h) => {
     const held = [net.connect(port, '127.0.0.1'), net.connect(port, '127.0.0.1')];
     for (const s of held) s.on('error', () => undefined);
-    await until(() => h.stats().openConnections === 2, 'two held connections');
+    await until(() => h.stats().openConnections === 2, 'two held connections', 400, 25);
     await tcpSession(port, null);
     assert.equal(h.stats().overCapacity, 1);
     assert.equal(h.stats().openConnections, 2);
@@ -201,8 +178,8 @@ test('picket honeypot --server: alerts reach the server; the config ignore list 
   const work = tempDir();
   const data = path.join(work, 'server');
   const server = await startIngestServer(data);
-  const tport = await freePort();
-  const uport = await freePort();
+  const tport = await freeTcpUdpPort();
+  const uport = await freeTcpUdpPort();
   const cfg = path.join(work, 'picket.yaml');
   fs.writeFileSync(cfg, `observer_name: hp-1\nhoneypot:\n  banners: {}\n  ignore:\n    - port: ${uport}\n`);
   const run = startCli([
@@ -211,13 +188,13 @@ test('picket honeypot --server: alerts reach the server; the config ignore list 
     '--config', cfg, '--batch-interval-ms', '100',
   ]);
   try {
-    await until(() => /listening on 127\.0\.0\.1/.test(run.stderr()), 'the honeypot to listen');
+    await until(() => /listening on 127\.0\.0\.1/.test(run.stderr()), 'the honeypot to listen', 400, 25);
     const client = dgram.createSocket('udp4');
     await new Promise<void>((r) => client.send(Buffer.from('ignored'), uport, '127.0.0.1', () => r()));
     client.close();
     await tcpSession(tport, Buffer.from('USER root\r\n'));
     const records = path.join(data, 'records.jsonl');
-    await until(() => fs.existsSync(records) && fs.readFileSync(records, 'utf8').includes('honeypot.tcp'), 'the alert at the server');
+    await until(() => fs.existsSync(records) && fs.readFileSync(records, 'utf8').includes('honeypot.tcp'), 'the alert at the server', 400, 25);
     process.kill(run.child.pid!, 'SIGTERM');
     assert.equal(await run.exited, 0);
     const rows = fs.readFileSync(records, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; data: Alert });

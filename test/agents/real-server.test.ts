@@ -11,17 +11,10 @@ import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
 import { createShipper } from '../../src/agents/shipper.js';
 import { startCli, type CliRun } from './cli-process.js';
+import { until } from '../helpers/until.js';
 
 const ADMIN = 'agents-test-admin-token-0123456789';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string, maxPolls = 600): Promise<void> {
-  for (let i = 0; i < maxPolls; i++) {
-    if (cond()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 async function startServer(data: string, listen: string): Promise<{ run: CliRun; url: string }> {
   const run = startCli(['server', '--data', data, '--listen', listen, '--quiet'], { env: { PICKET_ADMIN_TOKEN: ADMIN } });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
 import { createShipper, type Shipper, type ShipperOptions, type ShipperStatus } from '../../src/agents/shipper.js';
 import { startIngestServer, createToken, revokeAgent, type IngestServer } from './ingest-server-process.js';
+import { until } from '../helpers/until.js';
 
 interface Stored {
   agent_id: string;
@@ -30,15 +31,6 @@ function stored(dir: string): Stored[] {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until cond() holds; bounded so a broken shipper fails the test instead of hanging it. */
-async function until(cond: () => boolean, what: string, maxPolls = 600): Promise<void> {
-  for (let i = 0; i < maxPolls; i++) {
-    if (cond()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 function options(work: string, server: string, token: string | undefined, extra: Partial<ShipperOptions> = {}): ShipperOptions {
   return {
