@@ -253,6 +253,8 @@ export interface MetadataStore {
    */
   insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult>;
   hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary>;
+  /** Time of the host's newest connection (either side), null when it has none. */
+  hostLastSeen(ip: string): Promise<number | null>;
   connections(filter: ConnFilter): Promise<Page<ConnRow>>;
   dns(filter: DnsFilter): Promise<Page<DnsRow>>;
   logs(filter: LogFilter): Promise<Page<LogRow>>;

@@ -104,10 +104,24 @@ test('console end to end in Chromium', { skip }, async () => {
     const ip = alert?.source.ip ?? '';
     await page.goto(`${base}/hosts/${ip}`);
     await page.waitForSelector('[data-testid=connections]');
-    const sum = await s.ctx.stores.store.hostSummary(ip);
+    // By default the page shows the last 24 h of the host's own activity.
+    const store = s.ctx.stores.store;
+    const last = await store.hostLastSeen(ip);
+    assert.ok(last !== null, 'the host has connections');
+    const dayTo = Math.floor(last) + 1;
+    const day = await store.hostSummary(ip, dayTo - 86400, dayTo);
+    assert.equal(await page.textContent('[data-testid=connections]'), String(day.connections));
+    assert.equal(await page.textContent('[data-testid=bytes-sent]'), String(day.bytes_sent));
+    assert.equal(await page.textContent('[data-testid=bytes-received]'), String(day.bytes_received));
+    // All time: the store's whole-history figures.
+    const sum = await store.hostSummary(ip);
+    await page.selectOption('select[name=span]', '');
+    await page.waitForSelector('[data-testid=window]:has-text("All time")');
     assert.equal(await page.textContent('[data-testid=connections]'), String(sum.connections));
     assert.equal(await page.textContent('[data-testid=bytes-sent]'), String(sum.bytes_sent));
     assert.equal(await page.textContent('[data-testid=bytes-received]'), String(sum.bytes_received));
+    await page.selectOption('select[name=span]', '24h');
+    await page.waitForSelector('[data-testid=window]:has-text(" to ")');
     await page.screenshot({ path: path.join(SHOTS, 'host.png'), fullPage: true });
 
     await page.click('header a[href="/devices"]');

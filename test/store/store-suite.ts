@@ -253,6 +253,14 @@ export function storeSuite(label: string, factory: () => StoreFactory | null, sk
         await assert.rejects(store.hostSummary('nope'), (e: unknown) => e instanceof PicketError && e.code === 'PKT_ERR_STORE_QUERY');
       });
 
+      test('host last seen: newest connection on either side, null for a stranger', { skip: skipReason() }, async () => {
+        assert.equal(await store.hostLastSeen(A), DAY0 + DAY + 50);
+        assert.equal(await store.hostLastSeen(B), DAY0 + 500);
+        assert.equal(await store.hostLastSeen(E3), DAY0 + 500, 'seen only as a responder');
+        assert.equal(await store.hostLastSeen('192.0.2.77'), null);
+        await assert.rejects(store.hostLastSeen('nope'), (e: unknown) => e instanceof PicketError && e.code === 'PKT_ERR_STORE_QUERY');
+      });
+
       test('connection search by IP, CIDR, port, country, ASN, time, with paging', { skip: skipReason() }, async () => {
         assert.equal((await store.connections({ ip: A })).total, 5);
         assert.equal((await store.connections({ ip: E3 })).total, 2);

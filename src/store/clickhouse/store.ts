@@ -357,6 +357,13 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     return { total: n(total[0]?.c), limit, offset, rows: rows.map((r) => toRecord(DNS_COLUMNS, r) as unknown as DnsRow) };
   }
 
+  override async hostLastSeen(ip: string): Promise<number | null> {
+    this.checkIp(ip);
+    const rows = await this.#rows(`SELECT count() AS c, max(ts) AS t FROM ${this.#t('conn_by_host')} WHERE host = ${lit(ip)}`);
+    const r = rows[0] ?? {};
+    return n(r.c) === 0 ? null : n(r.t);
+  }
+
   protected override async connSummary(s: HostSummary, ip: string, from: number | undefined, to: number | undefined): Promise<void> {
     const w = new ChWhere();
     w.add(`host = ${lit(ip)}`);

@@ -691,6 +691,18 @@ export class DuckDbMetadataStore implements MetadataStore {
     return s;
   }
 
+  async hostLastSeen(ip: string): Promise<number | null> {
+    this.checkIp(ip);
+    // Two single-column scans (an equality DuckDB pushes into each), not one OR over both columns.
+    const rows = await this.db.all(
+      'SELECT (SELECT max(ts) FROM conn WHERE orig_h = $1) AS o, (SELECT max(ts) FROM conn WHERE resp_h = $1) AS r',
+      [ip],
+    );
+    const r = rows[0] ?? {};
+    const seen = [r.o, r.r].filter((v) => v !== null && v !== undefined).map((v) => n(v));
+    return seen.length === 0 ? null : Math.max(...seen);
+  }
+
   /**
    * Fills the connection part of a summary (counts, bytes, breakdowns, timeline)
    * in one statement. The host's connections are read once into a materialized

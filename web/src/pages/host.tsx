@@ -8,6 +8,8 @@ import { go } from '../router';
 
 interface Summary {
   host: string;
+  from: string | null;
+  to: string | null;
   connections: number;
   bytes_sent: number;
   bytes_received: number;
@@ -57,11 +59,14 @@ function Bars(props: { title: string; rows: { label: string; value: number; extr
 export function HostPage(props: { ip: string }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  // The newest day of the host's activity by default: a busy host's whole history is the expensive view.
+  const [span, setSpan] = useState('24h');
   const [s, setS] = useState<Summary | null>(null);
   const [err, setErr] = useState('');
   useEffect(() => {
-    api<Summary>('GET', `/hosts/${encodeURIComponent(props.ip)}${qs({ from, to })}`).then(setS, (e: Error) => setErr(e.message));
-  }, [props.ip, from, to]);
+    const custom = from !== '' || to !== '';
+    api<Summary>('GET', `/hosts/${encodeURIComponent(props.ip)}${qs(custom ? { from, to } : { span })}`).then(setS, (e: Error) => setErr(e.message));
+  }, [props.ip, from, to, span]);
   if (err !== '') return <p class="error">{err}</p>;
   if (s === null) return <p>Loading…</p>;
   const tl = s.timeline ?? [];
@@ -70,9 +75,21 @@ export function HostPage(props: { ip: string }) {
     <section>
       <h2>Host {s.host}</h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Window{' '}
+          <select name="span" value={span} disabled={from !== '' || to !== ''} onChange={(e) => setSpan(e.currentTarget.value)}>
+            <option value="1h">last hour of activity</option>
+            <option value="24h">last 24 h of activity</option>
+            <option value="7d">last 7 days of activity</option>
+            <option value="">all time</option>
+          </select>
+        </label>
         <label>From <input name="from" value={from} placeholder="2024-05-01" onChange={(e) => setFrom(e.currentTarget.value)} /></label>
         <label>To <input name="to" value={to} onChange={(e) => setTo(e.currentTarget.value)} /></label>
       </form>
+      <p class="muted" data-testid="window">
+        {s.from === null && s.to === null ? 'All time' : `${s.from !== null ? fmtTime(s.from) : 'start'} to ${s.to !== null ? fmtTime(s.to) : 'now'}`}
+      </p>
       <div class="stats">
         <div class="card"><b data-testid="connections">{s.connections}</b> connections</div>
         <div class="card"><b data-testid="bytes-sent">{s.bytes_sent}</b> bytes sent ({fmtBytes(s.bytes_sent)})</div>

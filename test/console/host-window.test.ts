@@ -1,0 +1,55 @@
+/**
+ * The host page's default window: `span` asks for the last stretch of the
+ * host's own activity (ending at its newest connection), so an old or
+ * replayed capture still shows data and a busy host's whole history is not
+ * read unless asked for.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestServer } from '../server/helpers.js';
+import { tempDir } from '../helpers/paths.js';
+import { conn, DAY0 } from '../store/store-suite.js';
+
+const DAY = 86400;
+
+test('host summary with span covers the last stretch of the host\'s activity', async () => {
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: 'host-window-pw' } });
+  try {
+    const store = s.ctx.stores.store;
+    // 10.0.0.5: three connections on day 0, one on day 3 (its newest).
+    await store.insert('conn', [
+      conn({ ts: DAY0 + 10, uid: 'Ca' }),
+      conn({ ts: DAY0 + 20, uid: 'Cb' }),
+      conn({ ts: DAY0 + 30, uid: 'Cc' }),
+      conn({ ts: DAY0 + 3 * DAY + 40, uid: 'Cd' }),
+    ]);
+    const login = await fetch(`${s.url}/api/v1/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'admin', password: 'host-window-pw' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const get = async (q: string): Promise<{ status: number; body: { connections: number; from: string | null; to: string | null; error?: string } }> => {
+      const r = await fetch(`${s.url}/api/v1/console/hosts/10.0.0.5${q}`, { headers: { cookie } });
+      return { status: r.status, body: (await r.json()) as { connections: number; from: string | null; to: string | null } };
+    };
+    const day = await get('?span=24h');
+    assert.equal(day.status, 200);
+    assert.equal(day.body.connections, 1, 'only the newest day of activity');
+    assert.equal(day.body.to, new Date((DAY0 + 3 * DAY + 41) * 1000).toISOString());
+    assert.equal((await get('?span=4d')).body.connections, 4);
+    const all = await get('');
+    assert.equal(all.body.connections, 4);
+    assert.equal(all.body.from, null);
+    const stranger = await fetch(`${s.url}/api/v1/console/hosts/192.0.2.7?span=24h`, { headers: { cookie } });
+    assert.equal(((await stranger.json()) as { connections: number }).connections, 0);
+    assert.equal((await get('?span=soon')).status, 400);
+    assert.equal((await get('?span=24h&from=2024-05-01')).status, 400);
+  } finally {
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
