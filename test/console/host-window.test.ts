@@ -14,7 +14,7 @@ import { conn, DAY0 } from '../store/store-suite.js';
 
 const DAY = 86400;
 
-test('host summary with span covers the last stretch of the host\'s activity', async () => {
+test('host summary with span covers the last stretch of the host\'s activity (console and admin API)', async () => {
   const dir = tempDir();
   const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: 'host-window-pw' } });
   try {
@@ -48,6 +48,9 @@ test('host summary with span covers the last stretch of the host\'s activity', a
     assert.equal(((await stranger.json()) as { connections: number }).connections, 0);
     assert.equal((await get('?span=soon')).status, 400);
     assert.equal((await get('?span=24h&from=2024-05-01')).status, 400);
+    // The admin API's host route takes the same window.
+    const viaApi = await fetch(`${s.url}/api/v1/hosts/10.0.0.5?span=24h`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    assert.equal(((await viaApi.json()) as { connections: number }).connections, 1);
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });

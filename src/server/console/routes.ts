@@ -8,7 +8,6 @@
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { parseDuration } from '../../config/duration.js';
 import { isIp } from '../../config/ip.js';
 import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
@@ -16,6 +15,7 @@ import { createIntelSources, type IntelSources } from '../../intel/sources.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
 import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import { hostWindow } from '../host-window.js';
 import type { ServerContext } from '../context.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
@@ -254,22 +254,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
 
     api.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', async (req) => {
       if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
-      let from = time(req.query, 'from');
-      let to = time(req.query, 'to');
-      if (from !== undefined && to !== undefined && from > to) throw badRequest('from is after to');
-      const spanText = one(req.query, 'span');
-      if (spanText !== undefined) {
-        // The last `span` of the host's own activity: a busy host's whole history is the slow case, and
-        // a window ending at its newest connection shows something even for old, replayed captures.
-        const span = parseDuration(spanText);
-        if (span === null || span <= 0) throw badRequest(`span: "${spanText}" is not a duration (e.g. 24h, 7d)`);
-        if (from !== undefined || to !== undefined) throw badRequest('span cannot be combined with from or to');
-        const last = await store.hostLastSeen(req.params.ip);
-        if (last !== null) {
-          to = Math.floor(last) + 1;
-          from = to - span;
-        }
-      }
+      const { from, to } = await hostWindow(store, req.params.ip, time(req.query, 'from'), time(req.query, 'to'), one(req.query, 'span'));
       return store.hostSummary(req.params.ip, from, to);
     });
 

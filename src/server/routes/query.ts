@@ -11,6 +11,7 @@ import { isIp } from '../../config/ip.js';
 import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogFilter, RangeFilter } from '../../store/types.js';
 import { badRequest, notFound } from '../api-error.js';
 import { adminAuth } from '../auth.js';
+import { hostWindow } from '../host-window.js';
 import type { ServerContext } from '../context.js';
 import { parseTime } from '../time.js';
 import { KIND_PATTERN } from './ingest.js';
@@ -83,7 +84,8 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
   app.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', { schema: { querystring: stringQuery } }, async (req) => {
     if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
     const r = range(req.query);
-    return store.hostSummary(req.params.ip, r.from, r.to);
+    const w = await hostWindow(store, req.params.ip, r.from, r.to, one(req.query, 'span'));
+    return store.hostSummary(req.params.ip, w.from, w.to);
   });
 
   app.get<{ Querystring: Query }>('/connections', { schema: { querystring: stringQuery } }, async (req) => {

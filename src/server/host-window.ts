@@ -1,0 +1,34 @@
+/**
+ * The time window of a host summary request: `from`/`to` as given, or
+ * `span` (a duration such as 24h or 7d) meaning the last stretch of the
+ * host's own activity, ending just after its newest connection. Shared by
+ * the console's and the admin API's host routes.
+ */
+import { parseDuration } from '../config/duration.js';
+import type { MetadataStore } from '../store/types.js';
+import { badRequest } from './api-error.js';
+
+export interface HostWindow {
+  from: number | undefined;
+  to: number | undefined;
+}
+
+export async function hostWindow(
+  store: Pick<MetadataStore, 'hostLastSeen'>,
+  ip: string,
+  from: number | undefined,
+  to: number | undefined,
+  spanText: string | undefined,
+): Promise<HostWindow> {
+  if (from !== undefined && to !== undefined && from > to) throw badRequest('from is after to');
+  if (spanText === undefined) return { from, to };
+  const span = parseDuration(spanText);
+  if (span === null || span <= 0) throw badRequest(`span: "${spanText}" is not a duration (e.g. 24h, 7d)`);
+  if (from !== undefined || to !== undefined) throw badRequest('span cannot be combined with from or to');
+  // A window ending at the host's newest connection: a busy host's whole history is the slow case, and an
+  // old or replayed capture still shows its data.
+  const last = await store.hostLastSeen(ip);
+  if (last === null) return { from: undefined, to: undefined };
+  const end = Math.floor(last) + 1;
+  return { from: end - span, to: end };
+}
