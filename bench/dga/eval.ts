@@ -10,7 +10,8 @@
  *     random names, which the allowlist is not built from;
  *  3. leave-family-out: for each random-character family, the models trained
  *     without it (its own model gone, generated-names table rebuilt without
- *     it) and their recall on all of that family's names. The three GameOver
+ *     it, thresholds chosen again on validation) and their recall on all of
+ *     that family's names. The three GameOver
  *     Zeus samples are near-identical, so leaving one out still leaves the
  *     other two: their figures say little about unseen generators;
  *  4. OpenDNS top 2014 names, for the record: that list still holds
@@ -73,6 +74,7 @@ export async function evalDga(): Promise<string> {
   const scorer = createDgaScorer(process.cwd(), { noBundledAllowlist: true });
   out.push(`DGA classifier (threshold ${scorer.threshold.toFixed(4)}, labels under ${scorer.minLength} characters not scored and counted as misses)`);
   const h = heldOut(scorer, data.dga.concat(data.benign));
+  out.push(`Training: ${String(scorer.model.trained.split ?? '')}; thresholds: ${String(scorer.model.trained.family_thresholds ?? '')}`);
   out.push('Held-out recall per family (30 % split by registrable domain):');
   const order = [...RANDOM_FAMILIES, ...DICTIONARY_FAMILIES, 'unknown_dga'];
   for (const f of order) {
@@ -81,6 +83,16 @@ export async function evalDga(): Promise<string> {
     const kind = (RANDOM_FAMILIES as readonly string[]).includes(f) ? 'random' : (DICTIONARY_FAMILIES as readonly string[]).includes(f) ? 'dictionary' : 'mixed';
     out.push(`  ${f.padEnd(14)} ${kind.padEnd(10)} ${pct(e[1], e[0]).padStart(8)}  (${e[1]}/${e[0]})`);
   }
+  // Conficker's labels are 5-11 random letters: how separable a label is depends on its length.
+  const byLength = new Map<number, [number, number]>();
+  for (const s of data.dga) {
+    if (!s.test || s.group !== 'conficker') continue;
+    const e = byLength.get(s.label.length) ?? [0, 0];
+    e[0]++;
+    if (s.label.length >= scorer.minLength && scorer.labelProbability(s.label, s.domain) >= scorer.threshold) e[1]++;
+    byLength.set(s.label.length, e);
+  }
+  out.push(`  conficker by label length: ${[...byLength].sort((a, b) => a[0] - b[0]).map(([n, [t, f]]) => `${n}: ${pct(f, t)} of ${t}`).join(', ')}`);
   let bn = 0;
   let bf = 0;
   // dns.dga alerts on a client, not a name: a bot walking through its list is caught

@@ -60,7 +60,7 @@ export class ModelDgaScorer implements DgaScorer {
    */
   labelProbability(label: string, domain: string = label): number {
     const x = labelFeatures(this.model.table, this.model.dgaTable, label, this.#x, this.#scratch);
-    const count = gramBuckets(label, domain, this.model.ngramBits, this.#buckets);
+    const count = gramBuckets(label, domain, this.model.ngramBits, this.#buckets, this.model.ngramMax);
     return probability(this.model, x, this.#buckets, count);
   }
 

@@ -13,25 +13,29 @@ import { heldOut } from '../../../bench/dga/eval.js';
 import { createDgaScorer, registrableLabel } from '../../../src/intel/dga/index.js';
 import { intelAsset } from '../../../src/intel/dga/assets.js';
 import { loadModel } from '../../../src/intel/dga/model.js';
+import { FEATURE_COUNT, labelFeatures } from '../../../src/intel/dga/features.js';
+import { MAX_BUCKETS, gramBuckets } from '../../../src/intel/dga/grams.js';
 
 const model = createDgaScorer(process.cwd(), { noBundledAllowlist: true });
 const full = createDgaScorer(process.cwd());
 const data = loadDgaData();
 
 /**
- * Held-out recall floors, a little under what the committed model reaches
- * (docs/intel-ua-dga.md): the 95 % goal for the families that reach it, the
- * measured figure less a few points for conficker and cryptolocker, which do not.
+ * Held-out recall floors: what the committed model measures
+ * (docs/intel-ua-dga.md), rounded down to half a point. Every
+ * random-character family but conficker is at or above the 95 % goal;
+ * conficker (5-11 random letters, the short ones indistinguishable from
+ * popular initials) is at its measured 39.5 %.
  */
 const RECALL_FLOORS: Record<string, number> = {
-  goz: 0.95,
-  gameover_zeus: 0.95,
-  newgoz: 0.95,
-  ramdo: 0.95,
-  tinba: 0.95,
-  pushdo: 0.95,
-  cryptolocker: 0.85,
-  conficker: 0.37,
+  goz: 0.99,
+  gameover_zeus: 1,
+  newgoz: 1,
+  ramdo: 0.995,
+  tinba: 0.975,
+  pushdo: 0.965,
+  cryptolocker: 0.96,
+  conficker: 0.395,
 };
 
 test('held-out generated names: recall per family at least the recorded floors', () => {
@@ -44,13 +48,13 @@ test('held-out generated names: recall per family at least the recorded floors',
 });
 
 /**
- * The goal is 0.1 %; the committed model flags 7 of 6,390 (0.11 %, every one a
- * random-looking label: docs/intel-ua-dga.md). The bound is that count, so any
- * further false positive fails.
+ * The goal is 0.1 % (6 of 6,390); the committed model flags 5 (0.08 %, every
+ * one a random-looking label: docs/intel-ua-dga.md). The bound is that
+ * count, so any further false positive fails.
  */
-const MAX_HELD_OUT_FP = 7;
+const MAX_HELD_OUT_FP = 5;
 
-test('held-out popular names: at most 7 of 6,390 (0.11 %) flagged by the model alone', () => {
+test('held-out popular names: at most 5 of 6,390 (0.08 %, under the 0.1 % goal) flagged by the model alone', () => {
   const h = heldOut(model, data.benign);
   let n = 0;
   let f = 0;
@@ -60,6 +64,7 @@ test('held-out popular names: at most 7 of 6,390 (0.11 %) flagged by the model a
   }
   assert.ok(n > 5000);
   assert.ok(f <= MAX_HELD_OUT_FP, `false positives ${f}/${n}: ${h.flaggedBenign.join(' ')}`);
+  assert.ok(f / n <= 0.001);
 });
 
 test('well above chance: generated names score higher than popular ones', () => {
@@ -135,10 +140,12 @@ test('the committed model file is small and loads; a damaged one is a coded erro
     assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /family conficker: ngrams has 3 bytes/ });
     fs.writeFileSync(bad, JSON.stringify({ ...json, families: [{ ...json.families[0], bias: 'x' }] }));
     assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /bias must be a number/ });
+    fs.writeFileSync(bad, JSON.stringify({ ...json, ngram_max: 9 }));
+    assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /ngram_max must be/ });
     fs.writeFileSync(bad, JSON.stringify({ ...json, families: [] }));
     assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /families must hold/ });
-    fs.writeFileSync(bad, JSON.stringify({ ...json, format: 'picket-dga-1' }));
-    assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /expected picket-dga-2/ });
+    fs.writeFileSync(bad, JSON.stringify({ ...json, format: 'picket-dga-2' }));
+    assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL', message: /expected picket-dga-3/ });
     fs.writeFileSync(bad, '{not json');
     assert.throws(() => loadModel(bad), { code: 'PKT_ERR_DGA_MODEL' });
     assert.throws(() => loadModel(path.join(dir, 'missing.json')), { code: 'PKT_ERR_DGA_MODEL' });
@@ -154,4 +161,22 @@ test('extra allowlist entries and a caller threshold apply', () => {
   const strict = createDgaScorer(process.cwd(), { threshold: 1 });
   assert.equal(strict.score(name).dga, false);
   assert.ok(strict.score(name).score > 0.9);
+});
+
+test('the interleaved, folded scoring gives the same probability as each family model scored on its own', () => {
+  const m = model.model;
+  const x = new Float64Array(FEATURE_COUNT);
+  const b = new Uint32Array(MAX_BUCKETS);
+  for (const s of data.dga.filter((d) => d.test).slice(0, 200).concat(data.benign.filter((d) => d.test).slice(0, 200))) {
+    labelFeatures(m.table, m.dgaTable, s.label, x);
+    const count = gramBuckets(s.label, s.domain, m.ngramBits, b, m.ngramMax);
+    let best = 0;
+    for (const f of m.families) {
+      let z = f.bias;
+      for (let i = 0; i < FEATURE_COUNT; i++) z += f.weights[i]! * ((x[i]! - f.mean[i]!) / f.std[i]!);
+      for (let k = 0; k < count; k++) z += f.ngramWeights[b[k]!]!;
+      best = Math.max(best, 1 / (1 + Math.exp(-z)));
+    }
+    assert.ok(Math.abs(model.labelProbability(s.label, s.domain) - best) < 1e-6, s.domain);
+  }
 });
