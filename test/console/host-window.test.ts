@@ -25,7 +25,11 @@ test('host summary with span covers the last stretch of the host\'s activity (co
       conn({ ts: DAY0 + 20, uid: 'Cb' }),
       conn({ ts: DAY0 + 30, uid: 'Cc' }),
       conn({ ts: DAY0 + 3 * DAY + 40, uid: 'Cd' }),
+      // 10.0.0.6 was last active ten days before the newest stored connection: the look-back has to widen.
+      conn({ ts: DAY0 - 7 * DAY + 5, uid: 'Ce', 'id.orig_h': '10.0.0.6' }),
     ]);
+    assert.equal(await store.hostLastSeen('10.0.0.6'), DAY0 - 7 * DAY + 5);
+    assert.equal(await store.hostLastSeen('10.0.0.5'), DAY0 + 3 * DAY + 40);
     const login = await fetch(`${s.url}/api/v1/console/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

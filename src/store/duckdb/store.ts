@@ -70,6 +70,8 @@ import type {
 /** Rows per page when the caller gives no limit, and the most one page may hold (bounded answers). */
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
+/** How far back hostLastSeen looks from the newest connection, widening until the host shows up. */
+const LAST_SEEN_LOOKBACK = [86_400, 7 * 86_400, Infinity] as const;
 /** Entries per HostSummary breakdown (peers, ports, countries, ASNs): a summary, not a dump. */
 export const SUMMARY_TOP = 20;
 /** DNS names per HostSummary: enough for any one host's browsing over a day. */
@@ -693,14 +695,23 @@ export class DuckDbMetadataStore implements MetadataStore {
 
   async hostLastSeen(ip: string): Promise<number | null> {
     this.checkIp(ip);
-    // Two single-column scans (an equality DuckDB pushes into each), not one OR over both columns.
-    const rows = await this.db.all(
-      'SELECT (SELECT max(ts) FROM conn WHERE orig_h = $1) AS o, (SELECT max(ts) FROM conn WHERE resp_h = $1) AS r',
-      [ip],
-    );
-    const r = rows[0] ?? {};
-    const seen = [r.o, r.r].filter((v) => v !== null && v !== undefined).map((v) => n(v));
-    return seen.length === 0 ? null : Math.max(...seen);
+    const top = (await this.db.all('SELECT max(ts) AS t FROM conn'))[0]?.t;
+    if (top === null || top === undefined) return null;
+    const newest = n(top);
+    // Look back from the newest stored connection, widening: zone maps on ts skip the row groups
+    // before each bound, so a host active lately costs a scan of the last day, not of the table.
+    for (const back of LAST_SEEN_LOOKBACK) {
+      const bound = back === Infinity ? '' : ` AND ts >= ${newest - back}`;
+      // Two single-column equalities (DuckDB pushes each into its scan), not one OR over both columns.
+      const rows = await this.db.all(
+        `SELECT (SELECT max(ts) FROM conn WHERE orig_h = $1${bound}) AS o, (SELECT max(ts) FROM conn WHERE resp_h = $1${bound}) AS r`,
+        [ip],
+      );
+      const r = rows[0] ?? {};
+      const seen = [r.o, r.r].filter((v) => v !== null && v !== undefined).map((v) => n(v));
+      if (seen.length > 0) return Math.max(...seen);
+    }
+    return null;
   }
 
   /**
