@@ -12,7 +12,7 @@
  * OpenDNS random sample; training split) against the random-character DGA
  * families and unknown_dga (training split, at most TRAIN_PER_FAMILY names
  * each), one model per family (MODEL_OF) against all popular names; the
- * family thresholds share one out-of-fold false-positive budget (core.ts).
+ * family thresholds, chosen on the validation split, share one estimated false-positive budget (core.ts).
  * The dictionary families (matsnu, rovnix) are left out of training: taught
  * that long word chains are generated, the model flags long ordinary names
  * ("thelongevitynowconference"); they are reported by the evaluation instead.

@@ -7,7 +7,7 @@
  * times a scale, base64); the two quantized trigram tables the dense
  * features need (popular names and generated names, base64); the common
  * decision threshold (each family's bias is shifted in training so that its
- * own threshold, chosen on out-of-fold scores, falls there); and a note on
+ * own threshold, chosen on a validation split, falls there); and a note on
  * what it was trained on. A label's probability is the highest of the
  * families'. A file that does not have this shape raises PKT_ERR_DGA_MODEL:
  * scoring with a half-read model would be silently wrong.
