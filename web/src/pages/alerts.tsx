@@ -91,10 +91,10 @@ export function AlertsPage(props: { admin: boolean }) {
   useEffect(() => {
     let stop = false;
     let generation = 0;
-    const load = (): void => {
+    const load = (): Promise<void> => {
       const mine = ++generation;
       const asked = performance.now();
-      api<AlertPageData>('GET', `/alerts${qs({ ...f, limit: PAGE, offset })}`)
+      return api<AlertPageData>('GET', `/alerts${qs({ ...f, limit: PAGE, offset })}`)
         .then((d) => {
           // Only the newest request counts; alerts streamed while it ran may be missing from it.
           if (stop || mine !== generation) return;
@@ -102,14 +102,22 @@ export function AlertsPage(props: { admin: boolean }) {
           setData(offset === 0 ? withAlerts(d, since) : d);
           setErr('');
         })
-        .catch((e: Error) => !stop && setErr(e.message));
+        .catch((e: Error) => {
+          if (!stop) setErr(e.message);
+        });
     };
-    reload.current = load;
-    load();
-    const t = live ? undefined : setInterval(load, POLL_MS);
+    reload.current = () => void load();
+    // Polling waits for each answer before the next wait starts, so a slow store never has requests piling up.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = (): void => {
+      void load().then(() => {
+        if (!stop && !live) timer = setTimeout(poll, POLL_MS);
+      });
+    };
+    poll();
     return () => {
       stop = true;
-      if (t !== undefined) clearInterval(t);
+      if (timer !== undefined) clearTimeout(timer);
     };
   }, [f, offset, live]);
 
