@@ -24,13 +24,22 @@ interface Summary {
   timeline?: { t: string; connections: number; bytes_in: number; bytes_out: number }[];
 }
 
+/** Short axis numbers (1.2k, 3.4M) so large byte counts fit the axis. */
+function compact(n: number): string {
+  const a = Math.abs(n);
+  if (a >= 1e9) return `${+(n / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
 function Chart(props: { title: string; x: number[]; series: { label: string; values: number[]; color: string }[] }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (el.current === null) return undefined;
     const width = Math.max(280, Math.min(900, el.current.clientWidth));
     const u = new uPlot(
-      { title: props.title, width, height: 200, series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}33` }))], axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor' }] },
+      { title: props.title, width, height: 200, series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}33` }))], axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', values: (_u: uPlot, ticks: number[]) => ticks.map(compact) }] },
       [props.x, ...props.series.map((s) => s.values)],
       el.current,
     );
