@@ -100,6 +100,21 @@ test('console end to end in Chromium', { skip }, async () => {
     assert.equal(await page.locator('tr[data-alert-id]').first().getAttribute('data-rule'), 'e2e.live');
     await page.waitForFunction(`parseInt(document.querySelector('[data-testid=alert-total]').textContent, 10) === ${totalBefore + 1}`, undefined, { timeout: 30_000 });
 
+    // When the stream cannot be had, the list falls back to polling and still shows new alerts.
+    const polling = await browser.newPage();
+    await polling.route('**/alerts/stream', (r) => r.abort());
+    await polling.goto(`${base}/`);
+    await polling.waitForSelector('[data-testid=live][data-state=polling]', { timeout: 60_000 });
+    const polled = { ...liveAlert, rule: { id: 'e2e.poll', name: 'Polled end-to-end alert' }, dedup_key: '10.99.0.8', source: { ip: '10.99.0.8' } };
+    const shippedAgain = await fetch(`${base}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent.credential}` },
+      body: JSON.stringify({ agent_id: agent.agent_id, seq: 2, records: [{ kind: 'alert', data: polled }] }),
+    });
+    assert.equal(shippedAgain.status, 200, await shippedAgain.clone().text());
+    await polling.waitForSelector('tr[data-rule="e2e.poll"]', { timeout: 30_000 });
+    await polling.close();
+
     const alert = await s.ctx.stores.store.getAlert(id);
     const ip = alert?.source.ip ?? '';
     await page.goto(`${base}/hosts/${ip}`);
