@@ -26,6 +26,7 @@ import { MODEL_FORMAT, type DgaModel, type DgaModelFile } from '../../src/intel/
 import { FOLDS, type Sample } from './data.js';
 import { MAX_BUCKETS, gramBuckets } from '../../src/intel/dga/grams.js';
 import { packFamilies } from '../../src/intel/dga/model.js';
+import { Prng } from '../gen/prng.js';
 
 /** Trigram counts of `labels` added into `counts`. */
 export function addCounts(counts: Float64Array, label: string): void {
@@ -195,18 +196,6 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-/** Deterministic PRNG (mulberry32) for the row order, so training reruns write the same model. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Largest stored byte magnitude (int8). */
 const BYTE_MAX = 127;
 
@@ -232,7 +221,9 @@ export function train(p: Prepared, o: TrainOptions): Trained {
   const gng = new Float64Array(size);
   const z = new Float64Array(F);
   const order = rows.slice();
-  const rand = prng(0x5eed);
+  // Deterministic row order, so training reruns write the same model.
+  const rng = new Prng(0x5eed);
+  const rand = (): number => rng.float();
   const eps = 1e-8;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {

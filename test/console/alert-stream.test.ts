@@ -16,29 +16,10 @@ import type { AlertFilter, Page, StoredAlert } from '../../src/store/types.js';
 import { AlertFeed, FEED_BUFFER_EVENTS, MAX_FEED_LISTENERS, MAX_LOOKUPS_PER_BATCH, type FeedEvent, type FeedListener } from '../../src/server/console/alert-feed.js';
 import { alertFeedOf } from '../../src/server/console/alert-feed.js';
 import { enroll, ingest, startTestServer, type TestServer } from '../server/helpers.js';
+import { shippedAlert } from '../helpers/shipped-alert.js';
 
 /** Guards against a hang only (a missing event would otherwise wait forever); nothing is timed. */
 const HANG_GUARD_MS = 120_000;
-
-function alert(rule: string, src: string, ts: string, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    '@timestamp': ts,
-    event: { kind: 'alert', severity: 3, category: ['intrusion_detection'] },
-    rule: { id: rule, name: rule },
-    source: { ip: src },
-    destination: { ip: '10.77.1.10', port: 22 },
-    network: { transport: 'tcp', name: 'workstations' },
-    threat: { technique: { id: 'T1110' } },
-    message: `${src} did ${rule}`,
-    evidence: { attempts: 12 },
-    count: 1,
-    first_seen: ts,
-    last_seen: ts,
-    observer: { name: 'sensor-1' },
-    dedup_key: src,
-    ...over,
-  };
-}
 
 // ---- the feed alone, with a store stand-in that answers lookups from a list of rows
 
@@ -405,3 +386,8 @@ test('alert stream over HTTP: a client that stops reading is cut off, the feed g
     await s.stop();
   }
 });
+
+/** The stream tests' alerts carry a little evidence, as detectors' alerts do. */
+function alert(rule: string, src: string, ts: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return shippedAlert(rule, src, ts, { evidence: { attempts: 12 }, ...over });
+}

@@ -8,25 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { enroll, ingest, startTestServer } from './helpers.js';
 import { tempDir } from '../helpers/paths.js';
-
-function alert(rule: string, src: string, ts: string): Record<string, unknown> {
-  return {
-    '@timestamp': ts,
-    event: { kind: 'alert', severity: 3, category: ['intrusion_detection'] },
-    rule: { id: rule, name: rule },
-    source: { ip: src },
-    destination: { ip: '10.77.1.10', port: 22 },
-    network: { transport: 'tcp', name: 'workstations' },
-    threat: { technique: { id: 'T1110' } },
-    message: `${src} did ${rule}`,
-    evidence: {},
-    count: 1,
-    first_seen: ts,
-    last_seen: ts,
-    observer: { name: 'sensor-1' },
-    dedup_key: src,
-  };
-}
+import { shippedAlert as alert } from '../helpers/shipped-alert.js';
 
 test('ingested alerts go to the sinks once, suppressed ones do not', async () => {
   const dir = tempDir();
