@@ -8,6 +8,8 @@
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { parseTime } from '../store/time.js';
+import { parseDuration } from '../config/duration.js';
+import { hostWindow } from '../server/host-window.js';
 import type {
   AlertFilter,
   ConnFilter,
@@ -40,6 +42,7 @@ Where:
 
 Options:
   --from T, --to T        time window: ISO 8601 (2024-05-01, 2024-05-01T10:00:00Z) or epoch seconds
+  --span D                host only: the last D (24h, 7d) of the host's own activity
   --limit N, --offset N   paging for searches (default 100 rows)
   --format table|json     output (default table)
 `;
@@ -52,6 +55,7 @@ const OPTIONS = {
   format: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  span: { type: 'string' },
   ip: { type: 'string' },
   cidr: { type: 'string' },
   port: { type: 'string' },
@@ -75,7 +79,7 @@ type What = (typeof WHATS)[number];
 
 /** One query, independent of where it runs. */
 type Query =
-  | { what: 'host'; ip: string; from?: number; to?: number }
+  | { what: 'host'; ip: string; from?: number; to?: number; span?: string }
   | { what: 'connections'; filter: ConnFilter }
   | { what: 'dns'; filter: DnsFilter }
   | { what: 'alerts'; filter: AlertFilter }
@@ -126,6 +130,13 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       const q: Query = { what, ip };
       put(q, 'from', from);
       put(q, 'to', to);
+      const span = stringOpt(values, 'span');
+      if (span !== undefined) {
+        const seconds = parseDuration(span);
+        if (seconds === null || seconds <= 0) throw usage(`--span must be a duration such as 24h or 7d, got "${span}"`);
+        if (from !== undefined || to !== undefined) throw usage('--span cannot be combined with --from or --to');
+        q.span = span;
+      }
       return q;
     }
     case 'connections': {
@@ -181,8 +192,10 @@ async function runLocal(q: Query, values: Values): Promise<Answer> {
   try {
     const s = opened.store;
     switch (q.what) {
-      case 'host':
-        return await s.hostSummary(q.ip, q.from, q.to);
+      case 'host': {
+        const w = await hostWindow(s, q.ip, q.from, q.to, q.span);
+        return await s.hostSummary(q.ip, w.from, w.to);
+      }
       case 'connections':
         return await s.connections(q.filter);
       case 'dns':
@@ -212,6 +225,7 @@ async function runRemote(q: Query, server: string, token: string): Promise<Answe
     path = `/api/v1/hosts/${encodeURIComponent(q.ip)}`;
     if (q.from !== undefined) params.set('from', String(q.from));
     if (q.to !== undefined) params.set('to', String(q.to));
+    if (q.span !== undefined) params.set('span', q.span);
   } else {
     path = `/api/v1/${q.what}`;
     for (const [k, v] of Object.entries(q.filter)) if (v !== undefined) params.set(k, String(v));

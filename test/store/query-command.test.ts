@@ -14,6 +14,7 @@ import { ingestReplay } from '../../src/store/ingest-replay.js';
 import { runServer } from '../../src/server/server.js';
 import type { HostSummary, Page, ConnRow } from '../../src/store/types.js';
 import { ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+import { conn } from './store-suite.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const WIKI = path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap');
@@ -38,11 +39,18 @@ test('picket query on a data directory and through a running server', async () =
   const dir = tempDir('picket-query-');
   try {
     let expected: HostSummary;
+    let expectedSpan: HostSummary;
     let expectedConns: Page<ConnRow>;
     {
       const { store, close } = await openStores(dir);
       await ingestReplay(store, [WIKI]);
+      // One older connection of the host, two days before the capture, so a span leaves something out.
+      const capture = (await store.hostLastSeen(HOST))!;
+      await store.insert('conn', [conn({ ts: capture - 2 * 86400, uid: 'Cold1', 'id.orig_h': HOST })]);
       expected = await store.hostSummary(HOST);
+      // --span 10s: the last ten seconds of the host's own activity.
+      const end = Math.floor(capture) + 1;
+      expectedSpan = await store.hostSummary(HOST, end - 10, end);
       expectedConns = await store.connections({ cidr: '141.142.220.0/24', port: 80, limit: 5 });
       await close();
     }
@@ -51,6 +59,13 @@ test('picket query on a data directory and through a running server', async () =
     const host = await picket(['query', 'host', HOST, '--data', dir, '--format', 'json']);
     assert.equal(host.status, 0, host.stderr);
     assert.deepEqual(JSON.parse(host.stdout), expected);
+
+    const spanned = await picket(['query', 'host', HOST, '--span', '10s', '--data', dir, '--format', 'json']);
+    assert.equal(spanned.status, 0, spanned.stderr);
+    assert.deepEqual(JSON.parse(spanned.stdout), expectedSpan);
+    assert.ok(expectedSpan.connections > 0 && expectedSpan.connections < expected.connections, 'the span is a real part of the history');
+    assert.equal((await picket(['query', 'host', HOST, '--span', 'soon', '--data', dir])).status, 2);
+    assert.equal((await picket(['query', 'host', HOST, '--span', '1h', '--from', '2011-03-18', '--data', dir])).status, 2);
 
     const tableOut = await picket(['query', 'host', HOST, '--data', dir]);
     assert.equal(tableOut.status, 0, tableOut.stderr);
@@ -78,6 +93,9 @@ test('picket query on a data directory and through a running server', async () =
       const remote = await picket(['query', 'host', HOST, '--server', server.url, '--format', 'json'], { PICKET_ADMIN_TOKEN: token });
       assert.equal(remote.status, 0, remote.stderr);
       assert.deepEqual(JSON.parse(remote.stdout), expected);
+      const rspan = await picket(['query', 'host', HOST, '--span', '10s', '--server', server.url, '--token', token, '--format', 'json']);
+      assert.equal(rspan.status, 0, rspan.stderr);
+      assert.deepEqual(JSON.parse(rspan.stdout), expectedSpan);
       const rconns = await picket(['query', 'connections', '--cidr', '141.142.220.0/24', '--port', '80', '--limit', '5', '--server', server.url, '--token', token, '--format', 'json']);
       assert.equal(rconns.status, 0, rconns.stderr);
       assert.deepEqual(JSON.parse(rconns.stdout), expectedConns);
