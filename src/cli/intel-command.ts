@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
+import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
 import { canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
 import type { IndicatorSource, IpOwner, TorRelay } from '../intel/context.js';
@@ -26,7 +27,8 @@ export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [opt
 
   update          refresh every configured source (intel: in picket.yaml) into
                   the local store; exit 1 when any source failed
-  status          one line per source: indicators, alerting ones, age, errors
+  status          the built-in data (IP enrichment, attack-tool user-agents, DGA
+                  model), then one line per source: indicators, alerting, age, errors
   lookup VALUE    what is known about an IP address, a domain, a URL or a
                   user-agent: lists, MISP events, Tor relays, owner (ASN)
 
@@ -183,13 +185,17 @@ export async function intelCommand(argv: string[]): Promise<number> {
       const sources = await createIntelSources(config.intel, baseDir, cacheDir);
       for (const p of sources.storeProblems) err(`picket: intel store: ${p}`);
       const st = sources.status();
-      if (json) out(JSON.stringify(st));
-      else if (st.length === 0) out('no intel sources configured (intel: lists, misp, tor in picket.yaml)');
+      const bundled = await bundledIntelStatus(config, baseDir);
+      if (json) out(JSON.stringify({ bundled, sources: st }));
       else {
-        for (const s of st) out(statusLine(s));
-        out(`store: ${cacheDir}`);
+        for (const b of bundled) out(`${b.name.padEnd(32)} ${(b.ok ? 'built-in' : 'FAILED').padEnd(11)} ${b.detail}`);
+        if (st.length === 0) out('no indicator sources configured (intel: lists, misp, tor in picket.yaml)');
+        else {
+          for (const s of st) out(statusLine(s));
+          out(`store: ${cacheDir}`);
+        }
       }
-      return 0;
+      return bundled.every((b) => b.ok) ? 0 : 1;
     }
     case 'lookup': {
       const value = rest.join(' ').trim();

@@ -52,6 +52,13 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.match(lines[1]!, /misp-feed:events-pymisp +misp-feed +31 indicators, 31 alerting, file changed .* ago/);
     assert.match(lines[2]!, /tor:consensus.* 245 relay addresses, 28 exits/);
     assert.match(st.out, new RegExp(`store: ${path.join(dir, 'store').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // The built-in data comes first: enrichment table, attack-tool patterns, DGA model.
+    assert.match(st.out, /^ip-enrichment +built-in +[\d,]+ IPv4 and [\d,]+ IPv6 ranges, [\d,]+ owners from @ip-location-db\/asn/m);
+    assert.match(st.out, /^user-agents +built-in +\d+ attack-tool patterns \(bundled list\)$/m);
+    assert.match(st.out, /^dga +built-in +7 generator-family models, threshold [\d.]+, [\d,]+ allowlisted domains$/m);
+    const stj = JSON.parse((await run(['intel', 'status', '--json', ...cfg])).out) as { bundled: { name: string; ok: boolean }[]; sources: unknown[] };
+    assert.deepEqual(stj.bundled.map((b) => [b.name, b.ok]), [['ip-enrichment', true], ['user-agents', true], ['dga', true]]);
+    assert.equal(stj.sources.length, 3);
 
     const dom = await run(['intel', 'lookup', 'cdn.meteost.com', ...cfg]);
     assert.match(dom.out, /^domain cdn\.meteost\.com$/m);
