@@ -16,7 +16,7 @@ import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
 import { canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
-import type { IndicatorSource, IpOwner, TorRelay } from '../intel/context.js';
+import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
 import { formatCount, plural } from '../alerts/alert.js';
 
@@ -100,6 +100,12 @@ export interface LookupResult {
   tor: TorRelay[];
   owner?: IpOwner | null;
   owner_error?: string;
+  /** User-agents: the attack tool its pattern names, or null. */
+  attack_tool?: UserAgentMatch | null;
+  /** Domains: the DGA classifier's verdict. */
+  dga?: DgaScore;
+  /** Built-in data that could not be consulted. */
+  builtin_errors?: string[];
 }
 
 /** Everything the sources know about one value. */
@@ -130,6 +136,21 @@ async function ownerOf(config: SiteConfig, baseDir: string, ip: string): Promise
   }
 }
 
+/** What the built-in classifiers say: attack-tool patterns for user-agents, the DGA model for domains. */
+async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: string): Promise<void> {
+  try {
+    if (r.kind === 'user-agent') {
+      const { loadUserAgentClassifier } = await import('../intel/ua/index.js');
+      r.attack_tool = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns).matcher.attackTool(r.value) ?? null;
+    } else if (r.kind === 'domain') {
+      const { createDgaScorer } = await import('../intel/dga/index.js');
+      r.dga = createDgaScorer(baseDir).score(r.value);
+    }
+  } catch (err) {
+    (r.builtin_errors ??= []).push(err instanceof Error ? err.message : String(err));
+  }
+}
+
 function printLookup(r: LookupResult, out: (s: string) => void): void {
   out(`${r.kind} ${r.value}`);
   if (r.owner !== undefined && r.owner !== null) {
@@ -139,6 +160,15 @@ function printLookup(r: LookupResult, out: (s: string) => void): void {
   for (const m of r.matches) out(`  ${describeMatch(m)}`);
   for (const u of r.urls) out(`  listed URL on this host (not alerted on by itself): ${describeMatch(u)}`);
   for (const t of r.tor) out(`  ${describeRelay(t)}`);
+  if (r.attack_tool !== undefined && r.attack_tool !== null) {
+    out(`  ALERTS  attack tool ${r.attack_tool.tool}: ua.attack_tool (pattern "${r.attack_tool.pattern}" from ${r.attack_tool.source})`);
+  } else if (r.attack_tool === null) out('  not an attack-tool user-agent on the built-in or site pattern lists');
+  if (r.dga !== undefined) {
+    const d = r.dga;
+    if (d.skipped !== undefined) out(`  DGA classifier: not scored (${d.skipped})`);
+    else out(`  DGA classifier: score ${d.score.toFixed(4)}, ${d.dga ? 'looks machine-generated (counts towards dns.dga)' : 'does not look machine-generated'}`);
+  }
+  for (const e of r.builtin_errors ?? []) out(`  not available: ${e}`);
   if (r.matches.length === 0 && r.urls.length === 0 && r.tor.length === 0) out('  not on any configured list, MISP source or Tor relay list');
   else if (r.matches.some((m) => m.to_ids)) out('  => traffic involving it raises alerts');
   else if (r.matches.length > 0) out('  => known, but only as context (no to_ids): no alerts');
@@ -207,6 +237,7 @@ export async function intelCommand(argv: string[]): Promise<number> {
         if ('owner' in o) r.owner = o.owner;
         else r.owner_error = o.error;
       }
+      await addBuiltinVerdicts(r, config, baseDir);
       if (json) out(JSON.stringify(r));
       else printLookup(r, out);
       return 0;

@@ -68,7 +68,13 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.equal(j.kind, 'ip');
     assert.deepEqual(j.tor.map((t) => [t.nickname, t.or_port]), [['seele', 9001]]);
     const ua = await run(['intel', 'lookup', 'Mozilla/5.0 (X11)', ...cfg]);
-    assert.match(ua.out, /^user-agent Mozilla\/5\.0 \(X11\)\n {2}not on any configured list/);
+    assert.match(ua.out, /^user-agent Mozilla\/5\.0 \(X11\)\n {2}not an attack-tool user-agent on the built-in or site pattern lists\n {2}not on any configured list/);
+    const tool = await run(['intel', 'lookup', 'sqlmap/1.7.2#stable (https://sqlmap.org)', ...cfg]);
+    assert.match(tool.out, /^ {2}ALERTS {2}attack tool sqlmap: ua\.attack_tool \(pattern "sqlmap" from /m);
+    const generated = await run(['intel', 'lookup', 'xjwqkzpvbnmtrs.ru', '--json', ...cfg]);
+    assert.equal((JSON.parse(generated.out) as { dga: { dga: boolean } }).dga.dga, true);
+    const popular = await run(['intel', 'lookup', 'www.google.com', ...cfg]);
+    assert.match(popular.out, /DGA classifier: not scored \(allowlisted\)/);
 
     assert.equal((await run(['intel', 'nope', ...cfg])).code, 2);
     assert.equal((await run(['intel', 'lookup', ...cfg])).code, 2);
