@@ -121,13 +121,18 @@ test('feed: at most MAX_FEED_LISTENERS listeners; heartbeats reach listeners', a
   subs[0]!.unsubscribe();
   const l = collector();
   assert.ok(feed.subscribe(l) !== null);
-  await new Promise<void>((resolve) => {
+  // The feed's heartbeat timer is unref'd (it must not hold a server process open), so this test
+  // keeps the event loop alive itself while it waits; the guard only fails a hang, it times nothing.
+  let guard: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    guard = setTimeout(() => reject(new Error('no heartbeat')), HANG_GUARD_MS);
     const orig = l.heartbeat;
     l.heartbeat = () => {
       orig();
       resolve();
     };
   });
+  clearTimeout(guard);
   assert.ok(l.beats >= 1);
   await feed.close();
   assert.equal(feed.stats.listeners, 0);
