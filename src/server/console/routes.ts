@@ -16,10 +16,10 @@ import { defaultIntelCacheDir } from '../../intel/index.js';
 import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
+import { int, ip, one, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
-import { parseTime } from '../time.js';
 import { isRole, type ConsoleStore } from './console-store.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
 import { clearCookie, requireSession, SESSION_COOKIE, readCookie, sessionCookie } from './session.js';
@@ -46,29 +46,6 @@ export interface ConsoleRouteOptions {
   configFile: string | undefined;
   secure: boolean;
   throttle?: LoginThrottle;
-}
-
-type Query = Record<string, string | undefined>;
-
-function one(q: Query, name: string): string | undefined {
-  const v = q[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function time(q: Query, name: string): number | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  const t = parseTime(v);
-  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
-  return t;
-}
-
-function int(q: Query, name: string, min: number, max: number): number | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw badRequest(`${name}: "${v}" is not a whole number from ${min} to ${max}`);
-  return n;
 }
 
 function page(q: Query): { limit: number; offset: number } {
@@ -184,11 +161,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       if (rule !== undefined) f.rule = rule;
       const sev = int(q, 'severity', 1, 4);
       if (sev !== undefined) f.severity = sev;
-      const host = one(q, 'host');
-      if (host !== undefined) {
-        if (!isIp(host)) throw badRequest(`host: "${host}" is not an IP address`);
-        f.host = host;
-      }
+      const host = ip(q, 'host');
+      if (host !== undefined) f.host = host;
       const network = one(q, 'network');
       if (network !== undefined) f.network = network;
       const ack = one(q, 'acknowledged');
@@ -263,8 +237,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const f: DeviceFilter = page(q);
       const network = one(q, 'network');
       if (network !== undefined) f.network = network;
-      const ip = one(q, 'ip');
-      if (ip !== undefined) f.ip = ip;
+      const address = one(q, 'ip');
+      if (address !== undefined) f.ip = address;
       const mac = one(q, 'mac');
       if (mac !== undefined) f.mac = mac;
       return store.devices(f);

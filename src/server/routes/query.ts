@@ -12,8 +12,8 @@ import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogF
 import { badRequest, notFound } from '../api-error.js';
 import { adminAuth } from '../auth.js';
 import { hostWindow } from '../host-window.js';
+import { bool, int, ip, one, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
-import { parseTime } from '../time.js';
 import { KIND_PATTERN } from './ingest.js';
 
 /** Rows per page when the caller does not say. */
@@ -22,43 +22,6 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 /** Longest note an admin can attach to an alert. */
 export const MAX_NOTE_LENGTH = 4000;
-
-type Query = Record<string, string | undefined>;
-
-function one(q: Query, name: string): string | undefined {
-  const v = q[name];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-function time(q: Query, name: string): number | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  const t = parseTime(v);
-  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
-  return t;
-}
-
-function int(q: Query, name: string, min: number, max: number): number | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw badRequest(`${name}: "${v}" is not a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function ip(q: Query, name: string): string | undefined {
-  const v = one(q, name);
-  if (v !== undefined && !isIp(v)) throw badRequest(`${name}: "${v}" is not an IP address`);
-  return v;
-}
-
-function bool(q: Query, name: string): boolean | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badRequest(`${name}: "${v}" is not true or false`);
-}
 
 /** from/to/limit/offset, with from <= to checked. */
 function range(q: Query): RangeFilter {

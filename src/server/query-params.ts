@@ -1,0 +1,46 @@
+/**
+ * Reading query-string parameters in routes: one value (empty counts as
+ * absent), a time, a bounded whole number, an IP address, a boolean. A bad
+ * value is a 400 naming the parameter. Shared by the admin API's query
+ * routes and the console's routes.
+ */
+import { isIp } from '../config/ip.js';
+import { badRequest } from './api-error.js';
+import { parseTime } from './time.js';
+
+export type Query = Record<string, string | undefined>;
+
+export function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function time(q: Query, name: string): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const t = parseTime(v);
+  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
+  return t;
+}
+
+export function int(q: Query, name: string, min: number, max: number): number | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw badRequest(`${name}: "${v}" is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export function ip(q: Query, name: string): string | undefined {
+  const v = one(q, name);
+  if (v !== undefined && !isIp(v)) throw badRequest(`${name}: "${v}" is not an IP address`);
+  return v;
+}
+
+export function bool(q: Query, name: string): boolean | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw badRequest(`${name}: "${v}" is not true or false`);
+}
