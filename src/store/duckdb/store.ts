@@ -579,12 +579,18 @@ export class DuckDbMetadataStore implements MetadataStore {
     return w;
   }
 
+  /** One page of a table's rows matching `w`, in `order`, and how many match in all. */
+  protected async pageRows(table: string, w: Where, order: string, limit: number, offset: number): Promise<{ total: number; rows: Row[] }> {
+    const total = await this.db.all(`SELECT count(*) AS n FROM ${table} ${w.sql()}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM ${table} ${w.sql()} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, w.params);
+    return { total: n(total[0]?.n), rows };
+  }
+
   async connections(f: ConnFilter): Promise<Page<ConnRow>> {
     const { limit, offset } = pageBounds(f);
     const w = this.connWhere(f);
-    const total = await this.db.all(`SELECT count(*) AS n FROM conn ${w.sql()}`, w.params);
-    const rows = await this.db.all(`SELECT * FROM conn ${w.sql()} ORDER BY ts DESC, uid LIMIT ${limit} OFFSET ${offset}`, w.params);
-    return { total: n(total[0]?.n), limit, offset, rows: rows.map((r) => toRecord(CONN_COLUMNS, r) as unknown as ConnRow) };
+    const { total, rows } = await this.pageRows('conn', w, 'ts DESC, uid', limit, offset);
+    return { total, limit, offset, rows: rows.map((r) => toRecord(CONN_COLUMNS, r) as unknown as ConnRow) };
   }
 
   protected dnsWhere(f: DnsFilter): Where {
@@ -608,9 +614,8 @@ export class DuckDbMetadataStore implements MetadataStore {
   async dns(f: DnsFilter): Promise<Page<DnsRow>> {
     const { limit, offset } = pageBounds(f);
     const w = this.dnsWhere(f);
-    const total = await this.db.all(`SELECT count(*) AS n FROM dns ${w.sql()}`, w.params);
-    const rows = await this.db.all(`SELECT * FROM dns ${w.sql()} ORDER BY ts DESC, uid LIMIT ${limit} OFFSET ${offset}`, w.params);
-    return { total: n(total[0]?.n), limit, offset, rows: rows.map((r) => toRecord(DNS_COLUMNS, r) as unknown as DnsRow) };
+    const { total, rows } = await this.pageRows('dns', w, 'ts DESC, uid', limit, offset);
+    return { total, limit, offset, rows: rows.map((r) => toRecord(DNS_COLUMNS, r) as unknown as DnsRow) };
   }
 
   async logs(f: LogFilter): Promise<Page<LogRow>> {
@@ -624,10 +629,9 @@ export class DuckDbMetadataStore implements MetadataStore {
     }
     if (f.uid !== undefined) w.add(`uid = ${w.p(f.uid)}`);
     w.range('ts', f.from, f.to);
-    const total = await this.db.all(`SELECT count(*) AS n FROM logs ${w.sql()}`, w.params);
-    const rows = await this.db.all(`SELECT * FROM logs ${w.sql()} ORDER BY ts DESC LIMIT ${limit} OFFSET ${offset}`, w.params);
+    const { total, rows } = await this.pageRows('logs', w, 'ts DESC', limit, offset);
     return {
-      total: n(total[0]?.n),
+      total,
       limit,
       offset,
       rows: rows.map((r) => ({
@@ -659,14 +663,13 @@ export class DuckDbMetadataStore implements MetadataStore {
     if (f.acknowledged !== undefined) w.add(`acknowledged = ${w.p(f.acknowledged)}`);
     for (const x of f.exclude ?? []) w.add(`NOT (${exclusionSql(w, x)})`);
     w.range('ts', f.from, f.to);
-    const total = await this.db.all(`SELECT count(*) AS n FROM alerts ${w.sql()}`, w.params);
-    const rows = await this.db.all(`SELECT * FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${limit} OFFSET ${offset}`, w.params);
+    const { total, rows } = await this.pageRows('alerts', w, 'ts DESC, id', limit, offset);
     const out: StoredAlert[] = [];
     for (const r of rows) {
       const a = alertFromRow(r);
       if (a !== null) out.push(a);
     }
-    return { total: n(total[0]?.n), limit, offset, rows: out };
+    return { total, limit, offset, rows: out };
   }
 
   async devices(f: DeviceFilter): Promise<Page<Device>> {
@@ -675,12 +678,8 @@ export class DuckDbMetadataStore implements MetadataStore {
     if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
     if (f.mac !== undefined) w.add(`mac = ${w.p(f.mac.toLowerCase())}`);
     if (f.ip !== undefined) w.add(`list_contains(ips, ${w.p(f.ip)})`);
-    const total = await this.db.all(`SELECT count(*) AS n FROM devices ${w.sql()}`, w.params);
-    const rows = await this.db.all(
-      `SELECT * FROM devices ${w.sql()} ORDER BY network, last_seen DESC, mac LIMIT ${limit} OFFSET ${offset}`,
-      w.params,
-    );
-    return { total: n(total[0]?.n), limit, offset, rows: rows.map(deviceFromRow) };
+    const { total, rows } = await this.pageRows('devices', w, 'network, last_seen DESC, mac', limit, offset);
+    return { total, limit, offset, rows: rows.map(deviceFromRow) };
   }
 
   async hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary> {
