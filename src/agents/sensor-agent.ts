@@ -17,7 +17,8 @@
 import { startLiveTimers } from '../cli/live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
-import { openLiveCapture, type LiveCaptureSource } from '../capture/live-source.js';
+import type { LiveCaptureSource } from '../capture/live-source.js';
+import { openLiveCaptureFromOptions, SENSOR_OPTIONS } from '../cli/sensor-options.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -72,21 +73,10 @@ ${agentHelp('sensor')}`;
 export async function sensorAgentCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('sensor', argv, {
     ...AGENT_OPTIONS,
-    interface: { type: 'string', short: 'i' },
+    ...SENSOR_OPTIONS,
     pcap: { type: 'string', multiple: true },
     'flush-timeout': { type: 'string' },
-    metrics: { type: 'string' },
-    filter: { type: 'string' },
-    snaplen: { type: 'string' },
-    'buffer-kib': { type: 'string' },
-    logs: { type: 'string' },
-    config: { type: 'string' },
-    state: { type: 'string' },
-    format: { type: 'string' },
-    'stats-interval': { type: 'string' },
     'health-interval': { type: 'string' },
-    duration: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     process.stdout.write(SENSOR_AGENT_HELP);
@@ -131,15 +121,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   pipeline.refreshSubscriptions();
-  const live: LiveCaptureSource | null =
-    iface === undefined
-      ? null
-      : openLiveCapture({
-          interface: iface,
-          ...(stringOpt(values, 'filter') !== undefined ? { filter: stringOpt(values, 'filter')! } : {}),
-          ...(intOpt(values, 'snaplen', 'sensor') !== undefined ? { snaplen: intOpt(values, 'snaplen', 'sensor')! } : {}),
-          ...(intOpt(values, 'buffer-kib', 'sensor') !== undefined ? { bufferKiB: intOpt(values, 'buffer-kib', 'sensor')! } : {}),
-        });
+  const live: LiveCaptureSource | null = iface === undefined ? null : openLiveCaptureFromOptions(values, iface);
   const source: CaptureSource = live ?? openCaptureFiles(pcaps);
 
   let lastPackets = 0;

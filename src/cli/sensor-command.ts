@@ -5,7 +5,7 @@
 import { startLiveTimers } from './live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import type { MetricsEndpoint } from '../metrics/http.js';
-import { openLiveCapture } from '../capture/live-source.js';
+import { openLiveCaptureFromOptions, SENSOR_OPTIONS } from './sensor-options.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -40,31 +40,17 @@ Options:
 export async function sensorCommand(argv: string[]): Promise<number> {
   // With --server the networked sensor (src/agents/sensor-agent.ts) takes over: spool, shipping, --pcap.
   if (argv.some((x) => x === '--server' || x.startsWith('--server='))) return (await import('../agents/sensor-agent.js')).sensorAgentCommand(argv);
-  const { values } = parseCommandArgs('sensor', argv, {
-    interface: { type: 'string', short: 'i' },
-    filter: { type: 'string' },
-    snaplen: { type: 'string' },
-    'buffer-kib': { type: 'string' },
-    logs: { type: 'string' },
-    config: { type: 'string' },
-    state: { type: 'string' },
-    'stats-interval': { type: 'string' },
-    metrics: { type: 'string' },
-    format: { type: 'string' },
-    duration: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const { values } = parseCommandArgs('sensor', argv, SENSOR_OPTIONS);
   if (values.help === true) {
     process.stdout.write(SENSOR_HELP);
     return 0;
   }
   const iface = stringOpt(values, 'interface');
   if (iface === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --interface is required (see picket sensor --help)');
-  const snaplen = intOpt(values, 'snaplen', 'sensor');
-  const bufferKiB = intOpt(values, 'buffer-kib', 'sensor');
+  // Opening only checks the capture options (tcpdump starts in run()): bad ones fail before detection loads.
+  const source = openLiveCaptureFromOptions(values, iface);
   const statsInterval = intOpt(values, 'stats-interval', 'sensor') ?? 60;
   const duration = intOpt(values, 'duration', 'sensor');
-  const filter = stringOpt(values, 'filter');
   const logsDir = stringOpt(values, 'logs');
 
   const format = alertFormatOpt(values, 'sensor');
@@ -78,12 +64,6 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
-  const source = openLiveCapture({
-    interface: iface,
-    ...(filter !== undefined ? { filter } : {}),
-    ...(snaplen !== undefined ? { snaplen } : {}),
-    ...(bufferKiB !== undefined ? { bufferKiB } : {}),
-  });
   const started = Date.now();
   const metricsListen = stringOpt(values, 'metrics');
   let metrics: MetricsEndpoint | null = null;
