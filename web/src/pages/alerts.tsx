@@ -5,6 +5,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, eventStream, fmtTime, qs, SEVERITY } from '../api';
 import { go } from '../router';
+// Rows as the console API sends them: the store's alerts, and the list page with its suppression counts (types only).
+import type { StoredAlert as Alert } from '../../../src/store/types.js';
+import type { VisiblePage as AlertPageData } from '../../../src/server/console/suppress.js';
 
 /** How often the list asks for new alerts when it does not listen to the stream. */
 const POLL_MS = 3000;
@@ -15,28 +18,6 @@ const MAX_STREAM_ERRORS = 3;
 const FRESH_MS = 4000;
 /** Stream alerts remembered to merge into a page that was being loaded when they arrived. */
 const MAX_RECENT = PAGE;
-
-interface Alert {
-  id: string;
-  '@timestamp': string;
-  rule: { id: string; name: string };
-  event: { severity: number };
-  source: { ip?: string };
-  destination?: { ip?: string };
-  network?: { name?: string };
-  message: string;
-  evidence: Record<string, unknown>;
-  count: number;
-  acknowledged: boolean;
-  note: string | null;
-}
-
-interface AlertPageData {
-  total: number;
-  rows: Alert[];
-  hidden: number;
-  total_exact: boolean;
-}
 
 type Filters = { rule: string; severity: string; network: string; host: string; from: string; to: string; acknowledged: string };
 

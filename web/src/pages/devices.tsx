@@ -3,12 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fmtTime, qs } from '../api';
 import { go } from '../router';
+import type { Device } from '../../../src/store/types.js';
 
 /** A device first seen within this many seconds of the newest one is "new". */
 const NEW_WINDOW_S = 24 * 3600;
 const PAGE = 100;
 
-interface Device { network: string; mac: string; ips: string[]; hostnames: string[]; vendor: string | null; first_seen: number; last_seen: number }
 
 export function DevicesPage() {
   const [network, setNetwork] = useState('');

@@ -5,24 +5,9 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, fmtBytes, fmtTime, qs, SEVERITY } from '../api';
 import { go } from '../router';
+// The API answers with the store's own HostSummary (type only: nothing of the server is bundled).
+import type { HostSummary as Summary } from '../../../src/store/types.js';
 
-interface Summary {
-  host: string;
-  from: string | null;
-  to: string | null;
-  connections: number;
-  bytes_sent: number;
-  bytes_received: number;
-  packets_sent: number;
-  packets_received: number;
-  dns: { query: string; count: number }[];
-  countries: { country: string; connections: number; bytes: number }[];
-  asns: { asn: number; org: string | null; connections: number; bytes: number }[];
-  top_peers: { ip: string; connections: number; bytes: number }[];
-  ports: { port: number; proto: string; connections: number; bytes: number }[];
-  alerts: { id: string; '@timestamp': string; rule: string; severity: number; message: string }[];
-  timeline?: { t: string; connections: number; bytes_in: number; bytes_out: number }[];
-}
 
 /** Short axis numbers (1.2k, 3.4M) so large byte counts fit the axis. */
 function compact(n: number): string {
