@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** Owner read/write only: the credential authenticates every ingest request. */
 export const CREDENTIAL_FILE_MODE = 0o600;
@@ -54,15 +55,5 @@ export function readCredential(file: string): { credential: AgentCredential; fix
 /** Writes the credential atomically with mode 0600 (created that way, never readable by others in between). */
 export function writeCredential(file: string, cred: AgentCredential): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { force: true });
-  const fd = fs.openSync(tmp, 'wx', CREDENTIAL_FILE_MODE);
-  try {
-    fs.writeSync(fd, JSON.stringify(cred, null, 2) + '\n');
-    fs.fchmodSync(fd, CREDENTIAL_FILE_MODE);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(cred, null, 2) + '\n', { mode: CREDENTIAL_FILE_MODE, sync: 'full' });
 }

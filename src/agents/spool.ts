@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { PicketError } from '../util/errors.js';
+import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
 
 /** "PKS1": tells a spool entry from garbage. */
 const ENTRY_MAGIC = 0x31534b50;
@@ -341,29 +342,11 @@ export class Spool {
   }
 
   #saveState(): void {
-    const file = path.join(this.dir, STATE_FILE);
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(this.#state));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomic(path.join(this.dir, STATE_FILE), JSON.stringify(this.#state), { mode: 0o600, sync: 'full' });
   }
 
   #fsyncDir(): void {
-    // Makes file creation/removal durable; not supported everywhere, and losing it only costs a resend.
-    let fd = -1;
-    try {
-      fd = fs.openSync(this.dir, 'r');
-      fs.fsyncSync(fd);
-    } catch {
-      /* best effort */
-    } finally {
-      if (fd >= 0) fs.closeSync(fd);
-    }
+    fsyncDir(this.dir);
   }
 
   /** Rebuilds the index of live batches from the segment files. */

@@ -20,6 +20,7 @@ import type { Alert } from '../alerts/alert.js';
 import { AGENT_SUPPRESSIONS_PATH, alertTimeMs, suppressedBy, type SuppressionEntry } from '../alerts/suppression.js';
 import { readCredential } from './credential.js';
 import { agentRequest, apiUrl } from './http-client.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** Poll interval: a new console suppression reaches sensors within half a minute; a 304 costs a few hundred bytes. */
 export const SUPPRESSION_POLL_MS = 30_000;
@@ -265,16 +266,13 @@ class Sync implements SuppressionSync {
 
   #persist(p: Persisted): void {
     const file = this.#opts.stateFile;
-    const tmp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(tmp, `${JSON.stringify(p)}\n`);
-      fs.renameSync(tmp, file);
+      writeFileAtomic(file, `${JSON.stringify(p)}\n`);
     } catch (err) {
       // The list is still used from memory; only a restart while the server is away would miss it.
       bump(this.#failures, 'persist');
       this.#log(`suppressions: cannot save ${file}: ${(err as Error).message}`);
-      fs.rmSync(tmp, { force: true });
     }
   }
 

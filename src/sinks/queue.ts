@@ -20,6 +20,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
 
 /** Records per segment: fully delivered segments are deleted, so this bounds disk held by old alerts. */
 export const SEGMENT_MAX_RECORDS = 1000;
@@ -248,33 +249,15 @@ export class DiskQueue {
   }
 
   #writeAck(): void {
-    const file = path.join(this.dir, ACK_FILE);
-    const tmp = `${file}.tmp`;
     try {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeSync(fd, `${this.#ackSeq}\n`);
-        fs.fdatasyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, file);
+      writeFileAtomic(path.join(this.dir, ACK_FILE), `${this.#ackSeq}\n`, { sync: 'data' });
       this.#ackDirty = false;
     } catch {
       this.#ioError('ack');
       return;
     }
-    // The rename is durable only once the directory entry is; some platforms cannot fsync a directory.
-    try {
-      const dfd = fs.openSync(this.dir, 'r');
-      try {
-        fs.fsyncSync(dfd);
-      } finally {
-        fs.closeSync(dfd);
-      }
-    } catch {
-      /* directory fsync unsupported (e.g. Windows): the rename is still atomic */
-    }
+    // The rename is durable only once the directory entry is.
+    fsyncDir(this.dir);
     this.#removeDelivered();
   }
 

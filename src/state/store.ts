@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PicketError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** A /16 worth of devices per network: beyond that the network is not a LAN segment. */
 export const MAX_DEVICES_PER_NETWORK = 65536;
@@ -346,8 +347,5 @@ function corrupt(dir: string, name: string, why: string): never {
 }
 
 function writeAtomic(dir: string, name: string, value: unknown): void {
-  const file = path.join(dir, name);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(path.join(dir, name), JSON.stringify(value, null, 1) + '\n');
 }

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TableArrays } from './table.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 
 const MAGIC = 'PKTIPDB';
 /** Bumped whenever the layout or the build rules change. */
@@ -84,18 +85,12 @@ export function writeCache(file: string, header: Omit<CacheHeader, 'n4' | 'n6' |
     pad();
   }
   parts.push(orgText);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, Buffer.concat(parts));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, Buffer.concat(parts));
     return undefined;
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // Nothing more to do: the cache is an optimisation.
-    }
+    // Nothing more to do: the cache is an optimisation.
     return err instanceof Error ? err.message : String(err);
   }
 }

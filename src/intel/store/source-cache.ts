@@ -12,6 +12,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { StoredIndicator, IndicatorKind } from './indicator.js';
 import type { TorRelayRecord } from '../tor/relay.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 
 export type SourceKind = 'list' | 'tor' | 'misp-feed' | 'misp-server';
 
@@ -115,12 +116,5 @@ export function loadSnapshot(cacheDir: string, name: string): LoadResult & { dro
 export function saveSnapshot(cacheDir: string, snap: SourceSnapshot): void {
   fs.mkdirSync(cacheDir, { recursive: true });
   const file = snapshotFile(cacheDir, snap.name);
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(snap));
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, JSON.stringify(snap));
 }

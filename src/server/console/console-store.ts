@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PicketError } from '../../util/errors.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 
 export const CONSOLE_FILE = 'console.json';
 export type Role = 'admin' | 'viewer';
@@ -126,17 +127,7 @@ export class ConsoleStore {
   /** Writes the whole state atomically; writes are serialised. */
   #save(): Promise<void> {
     const text = `${JSON.stringify(this.#data, null, 1)}\n`;
-    this.#writing = this.#writing.then(() => {
-      const tmp = `${this.#file}.${process.pid}.tmp`;
-      const fd = fs.openSync(tmp, 'w', FILE_MODE);
-      try {
-        fs.writeFileSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, this.#file);
-    });
+    this.#writing = this.#writing.then(() => writeFileAtomic(this.#file, text, { mode: FILE_MODE, sync: 'full' }));
     return this.#writing;
   }
 
