@@ -31,7 +31,6 @@ import { writeAlert } from '../cli/alert-output.js';
 import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from './agent-cli.js';
 import { startHealthReporter } from './health.js';
 import type { Shipper } from './shipper.js';
-import type { Alert } from '../alerts/alert.js';
 
 /** Exit code when records remain spooled (processed, but not yet acknowledged). */
 export const EXIT_SPOOLED = 3;
@@ -98,17 +97,15 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
   const suppressions = openSuppressionSync(values, 'sensor', 'sensor')!;
   let suppressed = 0;
-  // Matched twice per alert (local sinks, then stdout) but counted once, in onAlert.
-  const isSuppressed = (a: Alert): boolean => suppressions.match(a) !== undefined;
 
   const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir: stringOpt(values, 'state'),
     live: iface !== undefined,
-    deliverLocally: (a) => !isSuppressed(a),
-    onAlert: (a) => {
+    deliverLocally: (a) => suppressions.match(a) === undefined,
+    onAlert: (a, local) => {
       shipper.send('alert', a);
-      if (isSuppressed(a)) suppressed++;
+      if (!local) suppressed++;
       else if (format !== 'none') writeAlert(a, format);
     },
   });

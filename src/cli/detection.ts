@@ -36,7 +36,8 @@ export interface DetectionOptions {
   dataDir?: string;
   /** False keeps this alert from the local sinks (a networked sensor's console suppressions); it still reaches onAlert. */
   deliverLocally?(alert: Alert): boolean;
-  onAlert(alert: Alert): void;
+  /** Every alert; `local` is what deliverLocally answered for it (true without deliverLocally). */
+  onAlert(alert: Alert, local: boolean): void;
 }
 
 export async function setUpDetection(opts: DetectionOptions): Promise<DetectionSetup> {
@@ -67,8 +68,9 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     onAlert: (a) => {
       alerts++;
       const alert = enricher !== undefined ? enrichAlert(a, enricher) : a;
-      if (sinks !== null && opts.deliverLocally?.(alert) !== false) sinks.deliver(alert);
-      opts.onAlert(alert);
+      const local = opts.deliverLocally?.(alert) !== false;
+      if (sinks !== null && local) sinks.deliver(alert);
+      opts.onAlert(alert, local);
     },
   });
   return {
