@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: throughput of `picket replay` on a generated 5M-packet
- * capture, next to tshark on the same file in the same run, plus peak memory
+ * capture (one pipeline thread, and one per core), next to tshark on the
+ * same file in the same run, plus peak memory
  * at 1M live flows. Figures are printed, never asserted.
  *
  * Then IP-enrichment lookups and DGA scoring speed (and, with --dga-eval, the
@@ -51,10 +52,13 @@ interface ChildResult {
   maxRssMiB: number;
 }
 
-function replay(mode: 'conn' | 'all'): ChildResult {
+function replay(mode: 'conn' | 'all', workers: number): ChildResult {
   const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
   try {
-    const r = spawnSync(process.execPath, [path.join(here, 'replay-child.js'), capture, mode, logs], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync(process.execPath, [path.join(here, 'replay-child.js'), capture, mode, logs, String(workers)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (r.status !== 0) throw new Error(`replay (${mode}) failed: ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
   } finally {
@@ -76,8 +80,12 @@ function tshark(): { elapsed: number } | null {
   return { elapsed };
 }
 
-const conn = replay('conn');
-const all = replay('all');
+/** Pipeline threads of the multi-threaded runs: one per core, at least two. */
+const workers = Math.max(2, os.availableParallelism());
+const conn = replay('conn', 1);
+const connSharded = replay('conn', workers);
+const all = replay('all', 1);
+const allSharded = replay('all', workers);
 const ref = tshark();
 const live = spawnSync(process.execPath, [path.join(here, 'live-flows.js'), '1000000'], { encoding: 'utf8' });
 const liveResult = live.status === 0 ? (JSON.parse(live.stdout.trim()) as { live: number; maxRssMiB: number; elapsed: number }) : null;
@@ -87,11 +95,18 @@ const line = (name: string, pk: number, secs: number, extra = ''): string =>
 
 const out: string[] = [];
 out.push(`capture: ${path.relative(root, capture)}: ${fmt(conn.packets)} packets, ${fmt(sizeMB, 1)} MB, ${fmt(conn.flows)} flows`);
-out.push(line('picket replay (decode+flows+conn log)', conn.packets, conn.elapsed, `   peak RSS ${fmt(conn.maxRssMiB)} MiB`));
-out.push(line('picket replay (all analyzers + all logs)', all.packets, all.elapsed, `   peak RSS ${fmt(all.maxRssMiB)} MiB`));
+const rss = (r: ChildResult): string => `   peak RSS ${fmt(r.maxRssMiB)} MiB`;
+out.push(line('picket replay (decode+flows+conn log)', conn.packets, conn.elapsed, rss(conn)));
+out.push(line(`  same, --workers ${workers}`, connSharded.packets, connSharded.elapsed, rss(connSharded)));
+out.push(line('picket replay (all analyzers + all logs)', all.packets, all.elapsed, rss(all)));
+out.push(line(`  same, --workers ${workers}`, allSharded.packets, allSharded.elapsed, rss(allSharded)));
 if (ref !== null) {
   out.push(line('tshark -q -z conv,tcp -z conv,udp', conn.packets, ref.elapsed));
-  out.push(`ratio picket/tshark: ${(ref.elapsed / conn.elapsed).toFixed(1)}x (conn only), ${(ref.elapsed / all.elapsed).toFixed(1)}x (all analyzers)`);
+  const ratio = (r: ChildResult): string => `${(ref.elapsed / r.elapsed).toFixed(1)}x`;
+  out.push(
+    `ratio picket/tshark: conn only ${ratio(conn)} (${ratio(connSharded)} with ${workers} workers), ` +
+      `all analyzers ${ratio(all)} (${ratio(allSharded)} with ${workers} workers)`,
+  );
 }
 if (liveResult !== null) {
   out.push(`1,000,000 live flows: ${fmt(liveResult.live)} tracked, peak RSS ${fmt(liveResult.maxRssMiB)} MiB`);

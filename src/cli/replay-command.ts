@@ -3,6 +3,7 @@
  * for standard input) with logs, alerts and a summary.
  */
 import { replayCaptures } from '../pipeline/replay.js';
+import { MAX_PIPELINE_WORKERS } from '../pipeline/sharded-replay.js';
 import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
@@ -21,6 +22,9 @@ Options:
   --state DIR         keep known devices, user-agents and first-seen times across runs
   --no-analyzers      connection tracking only (no protocol parsers)
   --no-intel          no threat intelligence or ASN/country enrichment (faster start)
+  --no-detect         logs only: no detectors, alerts, state or enrichment
+  --workers N         pipeline threads (default 1); 2 or more split the traffic by
+                      address pair between threads (files only, not standard input)
   -q, --quiet         no summary on stderr
   -h, --help          this help
 
@@ -36,6 +40,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     state: { type: 'string' },
     'no-analyzers': { type: 'boolean' },
     'no-intel': { type: 'boolean' },
+    'no-detect': { type: 'boolean' },
+    workers: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -46,9 +52,24 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
+  const workers = workersOpt(stringOpt(values, 'workers'));
+  const configFile = stringOpt(values, 'config');
+  const stateDir = stringOpt(values, 'state');
+  if (values['no-detect'] === true) {
+    if (configFile !== undefined || stateDir !== undefined) {
+      throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: --no-detect runs no detectors, so --config and --state have nothing to do');
+    }
+    const summary = await replayCaptures(positionals, {
+      ...(logsDir !== undefined ? { logsDir } : {}),
+      ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
+      workers,
+    });
+    if (values.quiet !== true) process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir }));
+    return 0;
+  }
   const detection = await setUpDetection({
-    configFile: stringOpt(values, 'config'),
-    stateDir: stringOpt(values, 'state'),
+    configFile,
+    stateDir,
     intel: values['no-intel'] !== true,
     onAlert: (a) => writeAlert(a, format),
   });
@@ -56,10 +77,21 @@ export async function replayCommand(argv: string[]): Promise<number> {
     bus: detection.bus,
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
+    workers,
   });
   await detection.finish();
   if (values.quiet !== true) {
     process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts }));
   }
   return 0;
+}
+
+/** `--workers N`: a whole number from 1 to MAX_PIPELINE_WORKERS (1 when absent). */
+function workersOpt(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_PIPELINE_WORKERS)) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers takes a whole number from 1 to ${MAX_PIPELINE_WORKERS}, got "${text}"`);
+  }
+  return n;
 }

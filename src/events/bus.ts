@@ -43,6 +43,17 @@ export class EventBus {
     return this.#any.length > 0 || (this.#handlers.get(type)?.length ?? 0) > 0;
   }
 
+  /**
+   * What this bus listens to, for a producer on another thread that must
+   * decide which events to send over: every event (`any`), log records
+   * (`logs`), and the event types with their own handlers.
+   */
+  listening(): { any: boolean; logs: boolean; types: PicketEventType[] } {
+    const types: PicketEventType[] = [];
+    for (const [type, list] of this.#handlers) if (list.length > 0) types.push(type as PicketEventType);
+    return { any: this.#any.length > 0, logs: this.#logs.length > 0, types };
+  }
+
   emit(event: PicketEvent): void {
     const list = this.#handlers.get(event.type);
     if (list !== undefined) {

@@ -74,6 +74,12 @@ export interface FlowTrackerOptions {
    * Default: random, as in Zeek, so logs of different runs never share uids.
    */
   uidSeed?: number;
+  /**
+   * Flow numbers (which uids derive from) start at `first` and go up by
+   * `step` (default 0 and 1). The workers of one multi-threaded pipeline
+   * take disjoint sequences, so their uids never collide.
+   */
+  flowNumbers?: { first: number; step: number };
 }
 
 export type FlowEndReason = 'closed' | 'timeout' | 'evicted' | 'capture_end';
@@ -149,6 +155,7 @@ export class FlowTracker {
   #freeTop = 0;
   readonly #key = new Uint32Array(KEY_WORDS);
   #flowNumber = 0;
+  readonly #flowNumberStep: number;
   /** Newest packet time seen. */
   #now = -Infinity;
   #expireNow = 0;
@@ -165,6 +172,12 @@ export class FlowTracker {
     this.#maxFlows = maxFlows;
     this.#timeouts = resolveTimeouts(opts.timeouts);
     this.#uidSeed = opts.uidSeed ?? Math.floor(Math.random() * 4294967296);
+    const numbers = opts.flowNumbers ?? { first: 0, step: 1 };
+    if (!Number.isSafeInteger(numbers.first) || numbers.first < 0 || !Number.isSafeInteger(numbers.step) || numbers.step < 1) {
+      throw new PicketError('PKT_ERR_FLOWS_BAD_NUMBERING', `flowNumbers needs a non-negative first and a positive step, got ${JSON.stringify(numbers)}`);
+    }
+    this.#flowNumber = numbers.first;
+    this.#flowNumberStep = numbers.step;
     this.#handlers = handlers;
     const cap = Math.min(maxFlows, INITIAL_CAPACITY);
     this.#store = new FlowStore(cap);
@@ -404,7 +417,8 @@ export class FlowTracker {
     f64[d + F_LAST_TS] = p.ts;
     // Zeek gives TCP the UDP timeout until the handshake is over.
     f64[d + F_INACT] = proto === IP_TCP || proto === IP_UDP ? t.udpInactivity : t.icmpInactivity;
-    f64[d + F_UID_NUM] = this.#flowNumber++;
+    f64[d + F_UID_NUM] = this.#flowNumber;
+    this.#flowNumber += this.#flowNumberStep;
     // Zeek takes both link addresses from the first packet.
     f64[d + F_MAC + side] = p.srcMac;
     f64[d + F_MAC + (side ^ 1)] = p.dstMac;

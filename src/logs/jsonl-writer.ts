@@ -36,9 +36,13 @@ export class JsonlLogWriter {
   /** Only these logs are written when set (e.g. only "conn"). */
   readonly #only: ReadonlySet<string> | null;
 
-  constructor(dir: string, only?: readonly string[]) {
+  /** Appended to every file name (a pipeline worker's part of a log, merged later). */
+  readonly #suffix: string;
+
+  constructor(dir: string, only?: readonly string[], suffix = '') {
     this.dir = dir;
     this.#only = only === undefined ? null : new Set(only);
+    this.#suffix = suffix;
     fs.mkdirSync(dir, { recursive: true });
   }
 
@@ -53,7 +57,7 @@ export class JsonlLogWriter {
   write(name: string, record: object): void {
     let log = this.#logs.get(name);
     if (log === undefined) {
-      const fd = fs.openSync(path.join(this.dir, `${name}.jsonl`), 'w');
+      const fd = fs.openSync(path.join(this.dir, `${name}.jsonl${this.#suffix}`), 'w');
       log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, lines: 0, conn: name === 'conn' };
       this.#logs.set(name, log);
       this.#opened.set(name, log);

@@ -142,8 +142,11 @@ export class Pipeline {
   advanceTime(ts: number): void {
     if (ts <= this.#now) return;
     this.#now = ts;
-    this.#nextExpire = ts + 1;
-    this.tracker.expire(ts);
+    // Expiry runs once per second of packet time, as for packets.
+    if (ts >= this.#nextExpire) {
+      this.#nextExpire = ts + 1;
+      this.tracker.expire(ts);
+    }
   }
 
   /** End of input: ends every live flow and flushes analyzers. */

@@ -11,6 +11,8 @@ import type { DecoderOptions } from '../decode/decoder.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
+import { runShardedReplay } from './sharded-replay.js';
+import { PicketError } from '../util/errors.js';
 
 export interface ReplayOptions {
   /** Bus to publish on (detectors subscribe to it); a private one when absent. */
@@ -23,8 +25,15 @@ export interface ReplayOptions {
   logsDir?: string;
   decoder?: DecoderOptions;
   flows?: FlowTrackerOptions;
-  /** Called once the pipeline exists, before the first packet (e.g. to wire detectors). */
+  /** Called once the pipeline exists, before the first packet (e.g. to wire detectors). Single-threaded runs only. */
   onPipeline?: (pipeline: Pipeline) => void;
+  /**
+   * Pipeline threads (default 1: the pipeline runs on this thread). With 2
+   * or more, the traffic is split by address pair between worker threads
+   * (sharded-pipeline.ts); `protocols` must then be absent (every analyzer)
+   * or empty (none).
+   */
+  workers?: number;
 }
 
 export interface ReplaySummary {
@@ -39,6 +48,8 @@ export interface ReplaySummary {
 export async function replayCaptures(files: string[], opts: ReplayOptions = {}): Promise<ReplaySummary> {
   const bus = opts.bus ?? new EventBus();
   if (opts.onEvent !== undefined) bus.onAny(opts.onEvent);
+  const workers = opts.workers ?? 1;
+  if (workers > 1) return replaySharded(files, opts, bus, workers);
   const writer = opts.logsDir === undefined ? null : new JsonlLogWriter(opts.logsDir);
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({
@@ -65,4 +76,25 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
     elapsed,
     ...(writer !== null ? { logs: writer.counts() } : {}),
   };
+}
+
+async function replaySharded(files: string[], opts: ReplayOptions, bus: EventBus, workers: number): Promise<ReplaySummary> {
+  if (opts.onPipeline !== undefined) {
+    throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'onPipeline needs the single-threaded pipeline (workers: 1)');
+  }
+  if (opts.protocols !== undefined && opts.protocols.length > 0) {
+    throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'with pipeline workers the analyzers are all or none: leave protocols unset or empty');
+  }
+  const started = process.hrtime.bigint();
+  const result = await runShardedReplay({
+    files,
+    bus,
+    workers,
+    analyzers: opts.protocols === undefined,
+    ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
+    ...(opts.flows !== undefined ? { flows: opts.flows } : {}),
+    ...(opts.logsDir !== undefined ? { logsDir: opts.logsDir } : {}),
+  });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  return { ...result, elapsed };
 }

@@ -1,0 +1,43 @@
+/**
+ * Logs written in parts (one per pipeline worker, `<log>.jsonl<suffix>`)
+ * joined into the one `<log>.jsonl` a single pipeline would have written:
+ * the parts' lines in part order, then the parts removed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const COPY_CHUNK = 4 * 1024 * 1024;
+
+/** Joins the parts named by `suffixes` (in that order) of every log found in `dir`. */
+export function joinLogParts(dir: string, suffixes: readonly string[]): void {
+  const names = new Set<string>();
+  for (const file of fs.readdirSync(dir)) {
+    for (const suffix of suffixes) {
+      if (file.endsWith(`.jsonl${suffix}`)) names.add(file.slice(0, file.length - `.jsonl${suffix}`.length));
+    }
+  }
+  const buf = Buffer.allocUnsafe(COPY_CHUNK);
+  for (const name of [...names].sort()) {
+    const out = fs.openSync(path.join(dir, `${name}.jsonl`), 'w');
+    try {
+      for (const suffix of suffixes) {
+        const part = path.join(dir, `${name}.jsonl${suffix}`);
+        if (!fs.existsSync(part)) continue;
+        const fd = fs.openSync(part, 'r');
+        try {
+          for (;;) {
+            const n = fs.readSync(fd, buf, 0, COPY_CHUNK, null);
+            if (n === 0) break;
+            let done = 0;
+            while (done < n) done += fs.writeSync(out, buf, done, n - done);
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+        fs.unlinkSync(part);
+      }
+    } finally {
+      fs.closeSync(out);
+    }
+  }
+}

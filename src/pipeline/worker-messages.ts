@@ -1,0 +1,35 @@
+/** Messages between the main thread and pipeline worker threads (sharded-replay.ts, pipeline-worker.ts). */
+import type { CaptureStats } from '../capture/stats.js';
+import type { DecoderOptions } from '../decode/decoder.js';
+import type { PicketEvent, PicketEventType } from '../events/types.js';
+import type { FlowTrackerOptions } from '../flows/tracker.js';
+import type { PipelineStats } from './pipeline.js';
+
+export interface WorkerInit {
+  files: string[];
+  shard: number;
+  shards: number;
+  analyzers: boolean;
+  decoder?: DecoderOptions;
+  flows: FlowTrackerOptions;
+  /** Which events to send to the main thread (what its bus listens to); null sends none. */
+  forward: { any: boolean; logs: boolean; types: PicketEventType[] } | null;
+  /** Write logs here as `<log>.jsonl<logSuffix>` parts (only when nothing is forwarded). */
+  logsDir?: string;
+  logSuffix?: string;
+  /** Packets per epoch: events go to the main thread once per epoch. */
+  epochPackets: number;
+  /** Int32 [epochs emitted by the main thread]: a worker runs at most a few epochs ahead. */
+  progress: SharedArrayBuffer;
+}
+
+export type ToMain =
+  | { kind: 'events'; epoch: number; events: PicketEvent[] }
+  | {
+      kind: 'finished';
+      events: PicketEvent[];
+      stats: PipelineStats;
+      capture: CaptureStats;
+      logs: Record<string, number>;
+    }
+  | { kind: 'failed'; code: string | null; message: string };

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LinkType, RawPacket } from '../../src/capture/packet.js';
+import { FlowSharder } from '../../src/pipeline/flow-shard.js';
+
+/** An Ethernet frame (optionally 802.1Q-tagged) with an IPv4 header and 8 transport bytes. */
+function ipv4Frame(src: number[], dst: number[], proto: number, sport: number, dport: number, vlan?: number): Uint8Array {
+  const tag = vlan === undefined ? [] : [0x81, 0x00, (vlan >> 8) & 0x0f, vlan & 0xff];
+  const eth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ...tag, 0x08, 0x00];
+  const ip = [0x45, 0, 0, 28, 0, 0, 0, 0, 64, proto, 0, 0, ...src, ...dst];
+  const l4 = [sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, 0, 8, 0, 0];
+  return Uint8Array.from([...eth, ...ip, ...l4]);
+}
+
+function ipv6Frame(src: number[], dst: number[]): Uint8Array {
+  const eth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x86, 0xdd];
+  const ip = [0x60, 0, 0, 0, 0, 8, 17, 64, ...src, ...dst];
+  return Uint8Array.from([...eth, ...ip, 0, 53, 0, 53, 0, 8, 0, 0]);
+}
+
+function packet(bytes: Uint8Array, linkType: number = LinkType.ETHERNET): RawPacket {
+  const p = new RawPacket();
+  p.data = bytes;
+  p.offset = 0;
+  p.caplen = bytes.length;
+  p.origLen = bytes.length;
+  p.linkType = linkType;
+  return p;
+}
+
+test('both directions of an address pair go to the same worker, and pairs spread over all workers', () => {
+  const sharder = new FlowSharder(4);
+  const seen = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    const a = [10, 0, i >> 8, i & 0xff];
+    const b = [192, 0, 2, (i * 7) & 0xff];
+    const there = sharder.shardOf(packet(ipv4Frame(a, b, 6, 40000 + i, 443)));
+    const back = sharder.shardOf(packet(ipv4Frame(b, a, 6, 443, 40000 + i)));
+    assert.equal(back, there);
+    // Other ports between the same hosts (and fragments, which have none) stay together.
+    assert.equal(sharder.shardOf(packet(ipv4Frame(a, b, 17, 5353, 53))), there);
+    // A VLAN tag does not move the pair.
+    assert.equal(sharder.shardOf(packet(ipv4Frame(a, b, 6, 1, 2, 100))), there);
+    assert.ok(there >= 0 && there < 4);
+    seen.add(there);
+  }
+  assert.equal(seen.size, 4);
+});
+
+test('IPv6 pairs are direction-free too', () => {
+  const sharder = new FlowSharder(3);
+  const a = [0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1];
+  for (let i = 0; i < 50; i++) {
+    const b = [0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(10).fill(0), 9, i];
+    assert.equal(sharder.shardOf(packet(ipv6Frame(a, b))), sharder.shardOf(packet(ipv6Frame(b, a))));
+  }
+});
+
+test('DHCP, ARP and unreadable frames go to worker 0', () => {
+  const sharder = new FlowSharder(8);
+  for (let i = 0; i < 50; i++) {
+    const client = [0, 0, 0, 0];
+    const server = [10, 1, 0, i];
+    assert.equal(sharder.shardOf(packet(ipv4Frame(client, [255, 255, 255, 255], 17, 68, 67))), 0);
+    assert.equal(sharder.shardOf(packet(ipv4Frame(server, [10, 1, 9, i], 17, 67, 68))), 0);
+  }
+  const arp = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06, ...new Array<number>(28).fill(0)]);
+  assert.equal(sharder.shardOf(packet(arp)), 0);
+  assert.equal(sharder.shardOf(packet(Uint8Array.from([1, 2, 3]))), 0);
+  assert.equal(sharder.shardOf(packet(Uint8Array.from([0x45, 0, 0]), LinkType.RAW)), 0);
+});
+
+test('one worker takes everything', () => {
+  assert.equal(new FlowSharder(1).shardOf(packet(ipv4Frame([10, 0, 0, 1], [10, 0, 0, 2], 6, 1, 2))), 0);
+});
