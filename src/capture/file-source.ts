@@ -388,7 +388,7 @@ export const REGULAR_READ_CHUNK = 4 * 1024 * 1024;
 const YIELD_EVERY_BYTES = 64 * 1024 * 1024;
 
 /** Size of a regular file, or -1 for anything else (pipes, devices, missing). */
-function regularFileSize(file: string): number {
+export function regularFileSize(file: string): number {
   try {
     const st = fs.statSync(file);
     return st.isFile() ? st.size : -1;

@@ -2,6 +2,8 @@
  * `picket replay <capture>...`: offline analysis of capture files (or "-"
  * for standard input) with logs, alerts and a summary.
  */
+import os from 'node:os';
+import { READ_AHEAD_MIN_BYTES, regularFileSize, STDIN_PATH } from '../capture/file-source.js';
 import { replayCaptures } from '../pipeline/replay.js';
 import { MAX_PIPELINE_WORKERS } from '../pipeline/sharded-replay.js';
 import { formatSummary } from './summary.js';
@@ -23,8 +25,11 @@ Options:
   --no-analyzers      connection tracking only (no protocol parsers)
   --no-intel          no threat intelligence or ASN/country enrichment (faster start)
   --no-detect         logs only: no detectors, alerts, state or enrichment
-  --workers N         pipeline threads (default 1); 2 or more split the traffic by
-                      address pair between threads (files only, not standard input)
+  --workers N         pipeline threads; 2 or more split the traffic by address
+                      pair between threads (files only, not standard input).
+                      Default: one per core (up to 4) with --no-detect on files
+                      of 64 MB or more, else 1 (with detectors the main thread
+                      is the bottleneck and more threads do not help)
   -q, --quiet         no summary on stderr
   -h, --help          this help
 
@@ -52,7 +57,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
-  const workers = workersOpt(stringOpt(values, 'workers'));
+  const workers = workersOpt(stringOpt(values, 'workers')) ?? defaultWorkers(positionals, values['no-detect'] === true);
+  if (workers > 1 && positionals.includes(STDIN_PATH)) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers ${workers} reads capture files; standard input needs --workers 1`);
+  }
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {
@@ -86,12 +94,31 @@ export async function replayCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `--workers N`: a whole number from 1 to MAX_PIPELINE_WORKERS (1 when absent). */
-function workersOpt(text: string | undefined): number {
-  if (text === undefined) return 1;
+/** `--workers N`: a whole number from 1 to MAX_PIPELINE_WORKERS (undefined when absent). */
+function workersOpt(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!(n >= 1 && n <= MAX_PIPELINE_WORKERS)) {
     throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers takes a whole number from 1 to ${MAX_PIPELINE_WORKERS}, got "${text}"`);
   }
   return n;
+}
+
+/** Most threads chosen without --workers: past four, the shared reading of every file outweighs the split. */
+const AUTO_WORKERS_MAX = 4;
+
+/**
+ * Threads when --workers is not given: several only for logs-only runs
+ * (--no-detect) over regular files big enough to repay starting them.
+ */
+function defaultWorkers(files: string[], logsOnly: boolean): number {
+  if (!logsOnly) return 1;
+  let total = 0;
+  for (const f of files) {
+    const size = f === STDIN_PATH ? -1 : regularFileSize(f);
+    if (size < 0) return 1;
+    total += size;
+  }
+  if (total < READ_AHEAD_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(AUTO_WORKERS_MAX, os.availableParallelism()));
 }

@@ -33,6 +33,8 @@ export interface SummaryInput {
   logsDir?: string | undefined;
   alerts?: number | undefined;
   kernelDrops?: number | undefined;
+  /** Pipeline threads, when more than one. */
+  workers?: number | undefined;
 }
 
 export function formatSummary(s: SummaryInput): string {
@@ -42,7 +44,8 @@ export function formatSummary(s: SummaryInput): string {
   lines.push(
     `${s.command}: ${int.format(s.capture.files)} input(s), ${int.format(p.packets)} packets, ` +
       `${dec.format(p.bytes / 1e6)} MB in ${s.elapsed.toFixed(2)} s: ` +
-      `${int.format(p.packets / secs)} packets/s, ${dec.format(p.bytes / 1e6 / secs)} MB/s`,
+      `${int.format(p.packets / secs)} packets/s, ${dec.format(p.bytes / 1e6 / secs)} MB/s` +
+      (s.workers !== undefined && s.workers > 1 ? ` on ${s.workers} pipeline threads` : ''),
   );
   lines.push(
     `  decoded ${int.format(p.decoded)}; malformed ${int.format(total(p.malformed))}${byReason(p.malformed)}; ` +

@@ -11,12 +11,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PicketEvent } from '../events/types.js';
 import type { ConnRecord } from '../flows/conn-record.js';
-import { connRecordToJson } from '../flows/conn-json.js';
+import { connRecordJsonMaxBytes, connRecordToJson, writeConnRecordJson } from '../flows/conn-json.js';
 
 /** Write a log's buffer out once it holds this many bytes (large sequential writes). */
 const FLUSH_BYTES = 1 << 20;
 /** Buffer size: a flush's worth plus room for the line that crosses the mark. */
 const BUFFER_BYTES = 2 * FLUSH_BYTES;
+const NEWLINE = 0x0a;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
 const UTF8_PER_UNIT = 3;
 
@@ -62,8 +63,23 @@ export class JsonlLogWriter {
       this.#logs.set(name, log);
       this.#opened.set(name, log);
     }
-    const line = (log.conn ? connRecordToJson(record as ConnRecord) : JSON.stringify(record)) + '\n';
     log.lines++;
+    if (log.conn) {
+      const r = record as ConnRecord;
+      const need = connRecordJsonMaxBytes(r) + 1;
+      if (log.used + need > BUFFER_BYTES) {
+        this.#flush(log);
+        if (need > BUFFER_BYTES) {
+          fs.writeSync(log.fd, connRecordToJson(r) + '\n');
+          return;
+        }
+      }
+      log.used = writeConnRecordJson(r, log.buf, log.used);
+      log.buf[log.used++] = NEWLINE;
+      if (log.used >= FLUSH_BYTES) this.#flush(log);
+      return;
+    }
+    const line = JSON.stringify(record) + '\n';
     if (log.used + line.length * UTF8_PER_UNIT > BUFFER_BYTES) {
       this.#flush(log);
       // A line longer than the whole buffer (huge records only) goes out on its own.

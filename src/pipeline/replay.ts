@@ -43,6 +43,8 @@ export interface ReplaySummary {
   elapsed: number;
   /** Lines written per log, when logsDir was set. */
   logs?: Record<string, number>;
+  /** Pipeline threads, when more than one. */
+  workers?: number;
 }
 
 export async function replayCaptures(files: string[], opts: ReplayOptions = {}): Promise<ReplaySummary> {
@@ -96,5 +98,5 @@ async function replaySharded(files: string[], opts: ReplayOptions, bus: EventBus
     ...(opts.logsDir !== undefined ? { logsDir: opts.logsDir } : {}),
   });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  return { ...result, elapsed };
+  return { ...result, elapsed, workers };
 }

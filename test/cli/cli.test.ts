@@ -198,3 +198,57 @@ test('replay delivers alerts to the configured sinks (file sink, EVE format)', (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay --no-detect --workers 2 writes the same logs on two pipeline threads, and no alerts', () => {
+  const one = tempDir();
+  const two = tempDir();
+  try {
+    const a = picket(['replay', WIKI, '--no-detect', '--workers', '1', '--logs', one]);
+    const b = picket(['replay', WIKI, '--no-detect', '--workers', '2', '--logs', two]);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(b.status, 0, b.stderr);
+    assert.doesNotMatch(a.stderr, /pipeline threads/);
+    assert.match(b.stderr, /136 packets.* on 2 pipeline threads/);
+    assert.doesNotMatch(b.stderr, /alerts/);
+    assert.equal(b.stdout, '');
+    for (const log of ['conn.jsonl', 'dns.jsonl', 'http.jsonl']) {
+      const strip = (l: string): string => JSON.stringify({ ...(JSON.parse(l) as object), uid: undefined });
+      assert.deepEqual(lines(path.join(two, log)).map(strip).sort(), lines(path.join(one, log)).map(strip).sort(), log);
+    }
+    assert.deepEqual(fs.readdirSync(two).sort(), fs.readdirSync(one).sort());
+  } finally {
+    fs.rmSync(one, { recursive: true, force: true });
+    fs.rmSync(two, { recursive: true, force: true });
+  }
+});
+
+test('replay with detectors on two pipeline threads raises the alerts of one', () => {
+  const capture = path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap');
+  const a = picket(['replay', capture, '--no-intel', '--workers', '1']);
+  const b = picket(['replay', capture, '--no-intel', '--workers', '2']);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  const rules = (out: string): string[] =>
+    out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const alert = JSON.parse(l) as { rule: string; src?: string; dst?: string };
+        return `${alert.rule} ${alert.src ?? ''} ${alert.dst ?? ''}`;
+      })
+      .sort();
+  assert.ok(rules(a.stdout).length > 0, 'the capture raises alerts');
+  assert.deepEqual(rules(b.stdout), rules(a.stdout));
+});
+
+test('replay --workers and --no-detect refuse what they cannot do', () => {
+  const bad = picket(['replay', WIKI, '--workers', '0']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--workers takes a whole number from 1 to 16, got "0"/);
+  const stdin = picket(['replay', '-', '--workers', '2'], fs.readFileSync(WIKI));
+  assert.equal(stdin.status, 2);
+  assert.match(stdin.stderr, /standard input needs --workers 1/);
+  const conflict = picket(['replay', WIKI, '--no-detect', '--config', 'x.yaml']);
+  assert.equal(conflict.status, 2);
+  assert.match(conflict.stderr, /--no-detect runs no detectors/);
+});

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ZEEK_CORPUS } from '../helpers/paths.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
 import type { ConnRecord } from '../../src/flows/conn-record.js';
-import { connRecordToJson } from '../../src/flows/conn-json.js';
+import { connRecordJsonMaxBytes, connRecordToJson, writeConnRecordJson } from '../../src/flows/conn-json.js';
 
 /** Zeek's conn.log columns (and Picket's enrichment after them): the required key order. */
 const ORDER = [
@@ -127,4 +127,50 @@ test('non-finite numbers become null, like JSON.stringify', () => {
   const r: ConnRecord = { ...BASE, orig_pkts: NaN, duration: Infinity, resp_pkts: -0 };
   assert.deepEqual(JSON.parse(connRecordToJson(r)), JSON.parse(JSON.stringify(r)));
   assert.match(connRecordToJson(r), /"orig_pkts":null/);
+});
+
+test('numbers of every shape come out as JSON.stringify writes them', () => {
+  const numbers = [0, -0, 1, 9, 10, 99, 100, 65535, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 2 ** 60, 1e21, 1e300, -5, -123456789];
+  const fractions = [0.5, 1e-7, 1e-6, 0.000001, 0.1, 1.1, 1.000001, 4294967295.5, 4294967296.5, 1.5e-9, 1700000000.123456, 1234.000001, -0.25, 5e-324, Number.MAX_VALUE];
+  for (const n of [...numbers, ...fractions]) {
+    // Fields BASE already has keep their place, so the whole text compares.
+    const r: ConnRecord = { ...BASE, ts: n, missed_bytes: n, resp_ip_bytes: n };
+    assert.equal(connRecordToJson(r), JSON.stringify(r), String(n));
+  }
+  // Capture times and durations at micro- and nanosecond resolution, and arithmetic noise.
+  let seed = 12345;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  for (let i = 0; i < 20000; i++) {
+    const sec = Math.floor(rand() * 2e9);
+    const micro = Math.floor(rand() * 1e6);
+    const nano = Math.floor(rand() * 1e9);
+    for (const n of [sec + micro / 1e6, sec + nano / 1e9, micro / 1e6, nano / 1e9, (sec + micro / 1e6) - sec, micro / 1e6 + 0.1 + 0.2, rand() * 5, 1e-6 * (i % 7)]) {
+      const r: ConnRecord = { ...BASE, ts: n, missed_bytes: n };
+      assert.equal(connRecordToJson(r), JSON.stringify(r), String(n));
+    }
+  }
+});
+
+test('the tracker\'s own strings are escaped when they hold odd characters', () => {
+  const r: ConnRecord = { ...BASE, history: 'S"h\\', uid: 'C\u00e9', 'id.orig_h': 'a\u0000b', conn_state: '\u2713' };
+  assert.equal(connRecordToJson(r), JSON.stringify(r));
+});
+
+test('bytes go straight into a buffer at any offset, within the promised room', () => {
+  const records: ConnRecord[] = [
+    { ...BASE },
+    { ...BASE, service: 'x'.repeat(5000), orig_as_org: '\u0001'.repeat(3000), resp_as_org: '✓'.repeat(100) },
+  ];
+  for (const r of records) {
+    const room = connRecordJsonMaxBytes(r);
+    const out = new Uint8Array(7 + room);
+    out.fill(0xee);
+    const end = writeConnRecordJson(r, out, 7);
+    assert.ok(end - 7 <= room, `${end - 7} > ${room}`);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.subarray(7, end))), JSON.parse(JSON.stringify(r)));
+    assert.ok(out.subarray(0, 7).every((b) => b === 0xee));
+  }
 });
