@@ -14,13 +14,16 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const W = new Int32Array(80);
 const BLOCK = new Uint8Array(64);
 const DIGEST = new Uint8Array(20);
+const B64_CODES = Uint8Array.from(B64, (ch) => ch.charCodeAt(0));
+const CHARS = new Uint8Array(28);
+const EQUALS = 0x3d;
 
 /** Base64 of SHA-1(`msg[0..len)`); `len` must be <= SHA1_ONE_BLOCK_MAX. */
 export function sha1Base64(msg: Uint8Array, len: number): string {
   const block = BLOCK;
-  block.fill(0);
-  block.set(msg.subarray(0, len));
+  for (let i = 0; i < len; i++) block[i] = msg[i]!;
   block[len] = 0x80;
+  for (let i = len + 1; i < 62; i++) block[i] = 0;
   const bits = len * 8;
   block[62] = (bits >>> 8) & 0xff;
   block[63] = bits & 0xff;
@@ -77,14 +80,24 @@ export function sha1Base64(msg: Uint8Array, len: number): string {
   putWord(h, 8, ((0x98badcfe | 0) + c) | 0);
   putWord(h, 12, (0x10325476 + d) | 0);
   putWord(h, 16, ((0xc3d2e1f0 | 0) + e) | 0);
-  // 20 bytes -> 27 base64 characters and one '=' of padding.
-  let out = '';
-  for (let i = 0; i < 18; i += 3) {
+  // 20 bytes -> 27 base64 characters and one '=' of padding, made as one flat string.
+  const out = CHARS;
+  for (let i = 0, o = 0; i < 18; i += 3, o += 4) {
     const v = (h[i]! << 16) | (h[i + 1]! << 8) | h[i + 2]!;
-    out += B64[v >>> 18]! + B64[(v >>> 12) & 63]! + B64[(v >>> 6) & 63]! + B64[v & 63]!;
+    out[o] = B64_CODES[v >>> 18]!;
+    out[o + 1] = B64_CODES[(v >>> 12) & 63]!;
+    out[o + 2] = B64_CODES[(v >>> 6) & 63]!;
+    out[o + 3] = B64_CODES[v & 63]!;
   }
   const v = (h[18]! << 16) | (h[19]! << 8);
-  return out + B64[v >>> 18]! + B64[(v >>> 12) & 63]! + B64[(v >>> 6) & 63]! + '=';
+  out[24] = B64_CODES[v >>> 18]!;
+  out[25] = B64_CODES[(v >>> 12) & 63]!;
+  out[26] = B64_CODES[(v >>> 6) & 63]!;
+  out[27] = EQUALS;
+  return String.fromCharCode(
+    out[0]!, out[1]!, out[2]!, out[3]!, out[4]!, out[5]!, out[6]!, out[7]!, out[8]!, out[9]!, out[10]!, out[11]!, out[12]!, out[13]!,
+    out[14]!, out[15]!, out[16]!, out[17]!, out[18]!, out[19]!, out[20]!, out[21]!, out[22]!, out[23]!, out[24]!, out[25]!, out[26]!, out[27]!,
+  );
 }
 
 function putWord(out: Uint8Array, o: number, v: number): void {
