@@ -27,9 +27,8 @@ Options:
   --no-detect         logs only: no detectors, alerts, state or enrichment
   --workers N         pipeline threads; 2 or more split the traffic by address
                       pair between threads (files only, not standard input).
-                      Default: one per core (up to 4) with --no-detect on files
-                      of 64 MB or more, else 1 (with detectors the main thread
-                      is the bottleneck and more threads do not help)
+                      Default: one per core (up to 4) for files of 64 MB or
+                      more, else 1
   -q, --quiet         no summary on stderr
   -h, --help          this help
 
@@ -57,7 +56,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
-  const workers = workersOpt(stringOpt(values, 'workers')) ?? defaultWorkers(positionals, values['no-detect'] === true);
+  const workers = workersOpt(stringOpt(values, 'workers')) ?? defaultWorkers(positionals);
   if (workers > 1 && positionals.includes(STDIN_PATH)) {
     throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers ${workers} reads capture files; standard input needs --workers 1`);
   }
@@ -108,11 +107,11 @@ function workersOpt(text: string | undefined): number | undefined {
 const AUTO_WORKERS_MAX = 4;
 
 /**
- * Threads when --workers is not given: several only for logs-only runs
- * (--no-detect) over regular files big enough to repay starting them.
+ * Threads when --workers is not given: one per core (up to AUTO_WORKERS_MAX)
+ * when every input is a regular file and together they are big enough to
+ * repay starting the threads; else one.
  */
-function defaultWorkers(files: string[], logsOnly: boolean): number {
-  if (!logsOnly) return 1;
+function defaultWorkers(files: string[]): number {
   let total = 0;
   for (const f of files) {
     const size = f === STDIN_PATH ? -1 : regularFileSize(f);

@@ -21,7 +21,8 @@ import { createProtocols } from '../protocols/index.js';
 import { PicketError } from '../util/errors.js';
 import { FlowSharder } from './flow-shard.js';
 import { Pipeline } from './pipeline.js';
-import type { ToMain, WorkerInit } from './worker-messages.js';
+import { ConnPacker } from './conn-transfer.js';
+import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
 
 /** Epochs a worker may run ahead of the main thread's emitting. */
 const MAX_EPOCHS_AHEAD = 8;
@@ -33,8 +34,20 @@ const progress = new Int32Array(init.progress);
 
 const bus = new EventBus();
 let collected: PicketEvent[] = [];
+const conns = new ConnPacker();
+let order: number[] = [];
+let seqs: number[] = [];
+/** Capture packets seen so far: the index of the packet being processed. */
+let seen = 0;
 const collect = (event: PicketEvent): void => {
-  collected.push(event);
+  if (event.type === 'flow.end') {
+    conns.add(event);
+    order.push(1);
+  } else {
+    collected.push(event);
+    order.push(0);
+  }
+  seqs.push(seen);
 };
 const forward = init.forward;
 if (forward !== null) {
@@ -62,14 +75,15 @@ const pipeline = new Pipeline({
 const sharder = new FlowSharder(init.shards);
 const shard = init.shard;
 
-function takeCollected(): PicketEvent[] {
-  const events = collected;
+function takeCollected(): EpochEvents {
+  const taken: EpochEvents = { events: collected, conns: conns.take(), order: Uint8Array.from(order), seq: Float64Array.from(seqs) };
   collected = [];
-  return events;
+  order = [];
+  seqs = [];
+  return taken;
 }
 
 let epoch = 0;
-let seen = 0;
 let nextEpochAt = init.epochPackets;
 
 function sendEpoch(): void {
@@ -87,7 +101,7 @@ function sendEpoch(): void {
 function onPacket(pkt: RawPacket): void {
   if (sharder.shardOf(pkt) === shard) pipeline.packet(pkt);
   else pipeline.advanceTime(pkt.ts);
-  if (forward !== null && ++seen === nextEpochAt) {
+  if (++seen === nextEpochAt && forward !== null) {
     nextEpochAt += init.epochPackets;
     sendEpoch();
   }

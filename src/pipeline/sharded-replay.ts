@@ -9,13 +9,15 @@
  * listens to events (detectors, the store, a caller's onEvent), workers
  * send them once per epoch (EPOCH_PACKETS capture packets) and this thread
  * emits an epoch when every worker has sent it, the workers' lists merged
- * by time; logs are then written here from those events. When the bus
+ * by the capture index of the packet that made each event (the order of one
+ * pipeline); logs are then written here from those events. When the bus
  * listens to nothing, each worker writes its own part of every log and the
  * parts are joined at the end (part after part: lines are grouped by
  * worker, not interleaved by time).
  *
- * What differs from one pipeline: the order of events within an epoch and
- * of log lines, uids (each worker numbers its flows in its own residue
+ * What differs from one pipeline: the order of events that one packet
+ * makes on several workers at once (flows of both expiring together, and
+ * the end of the capture), the order of log lines, uids (each worker numbers its flows in its own residue
  * class, so they stay unique), and `flows.maxLive`, the sum of the
  * workers' peaks. The flow limit is split evenly between workers. Only
  * files can be read this way (every worker reads them), not standard input.
@@ -32,7 +34,8 @@ import { joinLogParts } from '../logs/log-parts.js';
 import { PicketError } from '../util/errors.js';
 import type { PipelineStats } from './pipeline.js';
 import { sumPipelineStats } from './stats-sum.js';
-import type { ToMain, WorkerInit } from './worker-messages.js';
+import { unpackConn } from './conn-transfer.js';
+import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
 
 /** Most pipeline workers accepted. */
 export const MAX_PIPELINE_WORKERS = 16;
@@ -58,7 +61,7 @@ export interface ShardedReplayResult {
 }
 
 interface Finished {
-  events: PicketEvent[];
+  events: EpochEvents;
   stats: PipelineStats;
   capture: CaptureStats;
   logs: Record<string, number>;
@@ -89,28 +92,26 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
 
   const workers: Worker[] = [];
   const finished: (Finished | undefined)[] = new Array<Finished | undefined>(n).fill(undefined);
-  const epochs = new Map<number, (PicketEvent[] | undefined)[]>();
+  const epochs = new Map<number, (EpochEvents | undefined)[]>();
   let nextEpoch = 0;
 
-  const emitMerged = (lists: PicketEvent[][]): void => {
-    const live = lists.filter((l) => l.length > 0);
-    if (live.length === 1) {
-      for (const e of live[0]!) bus.emit(e);
+  /**
+   * Emits the workers' events of one epoch in the order one pipeline would
+   * have: by the capture index of the packet that made them (ties, such as
+   * flows of both workers expiring at one packet, go worker by worker).
+   */
+  const emitMerged = (lists: EpochEvents[]): void => {
+    const cursors = lists.filter((l) => l.order.length > 0).map((l) => new EpochCursor(l));
+    if (cursors.length === 1) {
+      const only = cursors[0]!;
+      while (!only.done) bus.emit(only.next());
       return;
     }
-    const at = live.map(() => 0);
     for (;;) {
-      let best = -1;
-      let bestTs = Infinity;
-      for (let i = 0; i < live.length; i++) {
-        const e = live[i]![at[i]!];
-        if (e !== undefined && (best < 0 || e.ts < bestTs)) {
-          best = i;
-          bestTs = e.ts;
-        }
-      }
-      if (best < 0) return;
-      bus.emit(live[best]![at[best]!++]!);
+      let best: EpochCursor | null = null;
+      for (const c of cursors) if (!c.done && (best === null || c.seq < best.seq)) best = c;
+      if (best === null) return;
+      bus.emit(best.next());
     }
   };
 
@@ -120,7 +121,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
       if (lists === undefined || lists.some((l) => l === undefined)) return;
       epochs.delete(nextEpoch);
       nextEpoch++;
-      emitMerged(lists as PicketEvent[][]);
+      emitMerged(lists as EpochEvents[]);
       Atomics.store(progress, 0, nextEpoch);
       Atomics.notify(progress, 0);
     }
@@ -150,7 +151,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
             if (msg.kind === 'events') {
               let lists = epochs.get(msg.epoch);
               if (lists === undefined) {
-                lists = new Array<PicketEvent[] | undefined>(n).fill(undefined);
+                lists = new Array<EpochEvents | undefined>(n).fill(undefined);
                 epochs.set(msg.epoch, lists);
               }
               lists[shard] = msg.events;
@@ -193,4 +194,30 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
   }
   // Every worker read the same input: any one's capture statistics are the capture's.
   return { capture: parts[0]!.capture, pipeline, ...(logs !== undefined ? { logs } : {}) };
+}
+
+/** Walks one worker's events of an epoch in their order, unpacking flow.end records as they come. */
+class EpochCursor {
+  readonly #epoch: EpochEvents;
+  #at = 0;
+  #event = 0;
+  #conn = 0;
+
+  constructor(epoch: EpochEvents) {
+    this.#epoch = epoch;
+  }
+
+  get done(): boolean {
+    return this.#at >= this.#epoch.order.length;
+  }
+
+  /** Capture index of the packet that made the next event (call only when not done). */
+  get seq(): number {
+    return this.#epoch.seq[this.#at]!;
+  }
+
+  next(): PicketEvent {
+    const e = this.#epoch;
+    return e.order[this.#at++] === 1 ? unpackConn(e.conns, this.#conn++) : e.events[this.#event++]!;
+  }
 }

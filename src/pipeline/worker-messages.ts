@@ -4,6 +4,7 @@ import type { DecoderOptions } from '../decode/decoder.js';
 import type { PicketEvent, PicketEventType } from '../events/types.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import type { PipelineStats } from './pipeline.js';
+import type { PackedConns } from './conn-transfer.js';
 
 export interface WorkerInit {
   files: string[];
@@ -23,11 +24,25 @@ export interface WorkerInit {
   progress: SharedArrayBuffer;
 }
 
+/**
+ * A worker's events of one epoch, in the order they happened: `order[i]`
+ * is 1 when the i-th is the next packed flow.end, 0 when it is the next of
+ * `events`; `seq[i]` is the index in the capture of the packet whose
+ * processing made it (every worker counts every packet), which is the
+ * order one pipeline would have made it in.
+ */
+export interface EpochEvents {
+  events: PicketEvent[];
+  conns: PackedConns;
+  order: Uint8Array;
+  seq: Float64Array;
+}
+
 export type ToMain =
-  | { kind: 'events'; epoch: number; events: PicketEvent[] }
+  | { kind: 'events'; epoch: number; events: EpochEvents }
   | {
       kind: 'finished';
-      events: PicketEvent[];
+      events: EpochEvents;
       stats: PipelineStats;
       capture: CaptureStats;
       logs: Record<string, number>;
