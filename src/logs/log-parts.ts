@@ -8,14 +8,28 @@ import path from 'node:path';
 
 const COPY_CHUNK = 4 * 1024 * 1024;
 
-/** Joins the parts named by `suffixes` (in that order) of every log found in `dir`. */
-export function joinLogParts(dir: string, suffixes: readonly string[]): void {
+/** Names of the logs with at least one part in `dir`. */
+function logsWithParts(dir: string, suffixes: readonly string[]): Set<string> {
   const names = new Set<string>();
+  if (!fs.existsSync(dir)) return names;
   for (const file of fs.readdirSync(dir)) {
     for (const suffix of suffixes) {
       if (file.endsWith(`.jsonl${suffix}`)) names.add(file.slice(0, file.length - `.jsonl${suffix}`.length));
     }
   }
+  return names;
+}
+
+/** Removes the parts (a run that failed leaves no half-written pieces behind). */
+export function removeLogParts(dir: string, suffixes: readonly string[]): void {
+  for (const name of logsWithParts(dir, suffixes)) {
+    for (const suffix of suffixes) fs.rmSync(path.join(dir, `${name}.jsonl${suffix}`), { force: true });
+  }
+}
+
+/** Joins the parts named by `suffixes` (in that order) of every log found in `dir`. */
+export function joinLogParts(dir: string, suffixes: readonly string[]): void {
+  const names = logsWithParts(dir, suffixes);
   const buf = Buffer.allocUnsafe(COPY_CHUNK);
   for (const name of [...names].sort()) {
     const out = fs.openSync(path.join(dir, `${name}.jsonl`), 'w');

@@ -30,7 +30,7 @@ import type { EventBus } from '../events/bus.js';
 import type { PicketEvent } from '../events/types.js';
 import { DEFAULT_MAX_FLOWS, type FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
-import { joinLogParts } from '../logs/log-parts.js';
+import { joinLogParts, removeLogParts } from '../logs/log-parts.js';
 import { PicketError } from '../util/errors.js';
 import type { PipelineStats } from './pipeline.js';
 import { sumPipelineStats } from './stats-sum.js';
@@ -176,6 +176,10 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
         });
       }
     });
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    if (opts.logsDir !== undefined) removeLogParts(opts.logsDir, partSuffixes);
+    throw err;
   } finally {
     mainWriter?.close();
     await Promise.all(workers.map((w) => w.terminate()));

@@ -156,6 +156,27 @@ test('workers refuse what they cannot do, with a clear error', async () => {
   });
 });
 
+test('a worker that fails midway leaves no log parts behind', async () => {
+  const dir = tempDir();
+  // A file that is not a capture fails only once reading reaches it.
+  const notCapture = path.join(dir, 'not-a-capture.pcap');
+  fs.writeFileSync(notCapture, 'this is not a capture file at all, just text\n'.repeat(10));
+  const logs = path.join(dir, 'logs');
+  try {
+    // Connections that close (FIN) in the first file are logged before the second fails.
+    const first = path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap');
+    await assert.rejects(replayCaptures([first, notCapture], { workers: 2, logsDir: logs }), (err: unknown) => {
+      assert.ok(err instanceof PicketError);
+      assert.equal(err.code, 'PKT_ERR_CAPTURE_FORMAT');
+      return true;
+    });
+    const left = fs.existsSync(logs) ? fs.readdirSync(logs) : [];
+    assert.deepEqual(left.filter((f) => f.includes('.part')), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a DHCP transaction spans address pairs and stays whole with any number of workers', async () => {
   const file = path.join(ZEEK_CORPUS, 'dhcp-all-msg-types', 'dhcp.pcap');
   const one = tempDir();
