@@ -32,6 +32,7 @@ import {
 import { KEY_ADDR_A, KEY_META, KEY_PORTS } from './flow-table.js';
 import { ipv4ToString, ipv6ToString, macToString } from '../decode/decoder.js';
 import { tcpConnState, tcpSize } from './tcp.js';
+import { elapsedSeconds } from '../util/elapsed.js';
 
 const TCP = 6;
 const UDP = 17;
@@ -93,8 +94,7 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   const f64 = s.f64;
   const d = f * REC_F64;
   const history = s.historyString(f);
-  // Nanosecond rounding removes float noise from the subtraction (capture clocks are at best ns).
-  const duration = Math.round((f64[d + F_LAST_TS]! - f64[d + F_START_TS]!) * 1e9) / 1e9;
+  const duration = elapsedSeconds(f64[d + F_START_TS]!, f64[d + F_LAST_TS]!);
 
   let origBytes: number;
   let respBytes: number;

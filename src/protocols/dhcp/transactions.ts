@@ -14,6 +14,7 @@ import type { HostnameEvent } from '../../events/hostname.js';
 import type { DhcpRecord } from './events.js';
 import { messageTypeName } from './consts.js';
 import type { DhcpMessage } from './parser.js';
+import { elapsedSeconds } from '../../util/elapsed.js';
 
 export interface DhcpTrackerOptions {
   /** Zeek's DHCP::max_txid_watch_time (30 s). */
@@ -232,7 +233,7 @@ export class DhcpTransactions {
     if (t.clientMessage !== undefined) rec.client_message = t.clientMessage;
     if (t.serverMessage !== undefined) rec.server_message = t.serverMessage;
     rec.msg_types = t.msgTypes;
-    rec.duration = t.last - t.ts;
+    rec.duration = elapsedSeconds(t.ts, t.last);
     if (t.circuitId !== undefined) rec.circuit_id = t.circuitId;
     if (t.remoteId !== undefined) rec.agent_remote_id = t.remoteId;
     if (t.subscriberId !== undefined) rec.subscriber_id = t.subscriberId;

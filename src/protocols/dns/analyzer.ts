@@ -22,6 +22,7 @@ import { DnsPort, Opcode, RRType, opcodeName, qclassName, qtypeName, rcodeName }
 import { DnsParseFlag, parseDnsMessage, type DnsMessage, type DnsResourceRecord } from './parser.js';
 import { asciiLower, renderAnswer } from './render.js';
 import type { DnsAnswerEvent, DnsRecord } from './events.js';
+import { elapsedSeconds } from '../../util/elapsed.js';
 
 /**
  * Pending (unpaired) queries, and separately responses, kept per flow. Zeek
@@ -331,7 +332,7 @@ export class DnsAnalyzer implements Analyzer {
       txn.AA = h.aa;
       txn.RA = h.ra;
       if (txn.rtt < 0) {
-        const rtt = ts - txn.ts;
+        const rtt = elapsedSeconds(txn.ts, ts);
         // A zero rtt means only the reply was seen (Zeek leaves rtt unset then).
         if (rtt > 0) txn.rtt = rtt;
       }
