@@ -8,17 +8,24 @@ import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
+import { pipelineWorkers, WORKERS_HELP } from './workers-option.js';
 
-export const BASELINE_HELP = `Usage: picket baseline <capture>... --state DIR [--config FILE]
+export const BASELINE_HELP = `Usage: picket baseline <capture>... --state DIR [--config FILE] [--workers N]
 
 Replays captures to learn the network (devices per network, user-agents,
 first-seen times) into the state directory, raising no alert.
+
+Options:
+  --state DIR         where the baseline is kept (required)
+  --config FILE       site configuration (picket.yaml)
+${WORKERS_HELP}  -q, --quiet         no summary on stderr
 `;
 
 export async function baselineCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('baseline', argv, {
     state: { type: 'string' },
     config: { type: 'string' },
+    workers: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -29,13 +36,14 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   const stateDir = stringOpt(values, 'state');
   if (stateDir === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: --state DIR is required (that is where the baseline is kept)');
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'baseline: name at least one capture file');
+  const workers = pipelineWorkers('baseline', stringOpt(values, 'workers'), positionals);
   const detection = await setUpDetection({
     configFile: stringOpt(values, 'config'),
     stateDir,
     baseline: true,
     onAlert: () => undefined,
   });
-  const summary = await replayCaptures(positionals, { bus: detection.bus });
+  const summary = await replayCaptures(positionals, { bus: detection.bus, workers });
   await detection.finish();
   const st = detection.engine.stats().state;
   if (values.quiet !== true) {

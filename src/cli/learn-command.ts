@@ -22,6 +22,7 @@ import { createIpEnricher } from '../intel/ipdb/enricher.js';
 import { countsAsContact } from '../detect/asn.not_whitelisted.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { parseCommandArgs, stringOpt, intOpt } from './args.js';
+import { pipelineWorkers } from './workers-option.js';
 import { PicketError } from '../util/errors.js';
 
 export const LEARN_HELP = `Usage: picket learn asn <capture>... [--config FILE] [--min-connections N]
@@ -36,6 +37,7 @@ Options:
   --config FILE          site configuration (networks, intel.asn_mmdb...)
   --min-connections N    leave out ASes contacted fewer than N times (default 1)
   --cache-dir DIR        where the enrichment cache is kept (default: intel.cache_dir or the temp folder)
+  --workers N            pipeline threads, as for picket replay (default: one per core for files of 64 MB or more)
 `;
 
 /** Groups and ASes listed; beyond these the rest is summarised (a proposal must stay readable). */
@@ -145,12 +147,12 @@ export function emptyLearnResult(config: SiteConfig, captures: number): AsnLearn
 }
 
 /** Replays `files` (flows only) and tallies the ASes each group contacted. */
-export async function learnAsn(files: string[], config: SiteConfig, enricher: IpEnricher): Promise<AsnLearnResult> {
+export async function learnAsn(files: string[], config: SiteConfig, enricher: IpEnricher, workers = 1): Promise<AsnLearnResult> {
   const site = new Site(config.networks);
   const result = emptyLearnResult(config, files.length);
   const bus = new EventBus();
   bus.on('flow.end', (e) => learnFlow(result, site, enricher, e.record));
-  await replayCaptures(files, { bus, protocols: [] });
+  await replayCaptures(files, { bus, protocols: [], workers });
   return result;
 }
 
@@ -206,6 +208,7 @@ export async function learnCommand(argv: string[]): Promise<number> {
     config: { type: 'string' },
     'min-connections': { type: 'string' },
     'cache-dir': { type: 'string' },
+    workers: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -222,7 +225,8 @@ export async function learnCommand(argv: string[]): Promise<number> {
   const cacheDir = stringOpt(values, 'cache-dir');
   const enricher = await createIpEnricher(config.intel, baseDir, cacheDir !== undefined ? { cacheDir } : {});
   const min = intOpt(values, 'min-connections', 'learn') ?? 1;
-  const result = await learnAsn(files, config, enricher);
+  const workers = pipelineWorkers('learn asn', stringOpt(values, 'workers'), files);
+  const result = await learnAsn(files, config, enricher, workers);
   process.stdout.write(formatAsnAllowlistYaml(result, min));
   if (values.quiet !== true) {
     const s = result.skipped;

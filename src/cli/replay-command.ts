@@ -2,10 +2,8 @@
  * `picket replay <capture>...`: offline analysis of capture files (or "-"
  * for standard input) with logs, alerts and a summary.
  */
-import os from 'node:os';
-import { READ_AHEAD_MIN_BYTES, regularFileSize, STDIN_PATH } from '../capture/file-source.js';
 import { replayCaptures } from '../pipeline/replay.js';
-import { MAX_PIPELINE_WORKERS } from '../pipeline/sharded-replay.js';
+import { pipelineWorkers, WORKERS_HELP } from './workers-option.js';
 import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
@@ -25,11 +23,7 @@ Options:
   --no-analyzers      connection tracking only (no protocol parsers)
   --no-intel          no threat intelligence or ASN/country enrichment (faster start)
   --no-detect         logs only: no detectors, alerts, state or enrichment
-  --workers N         pipeline threads; 2 or more split the traffic by address
-                      pair between threads (files only, not standard input).
-                      Default: one per core (up to 4) for files of 64 MB or
-                      more, else 1
-  -q, --quiet         no summary on stderr
+${WORKERS_HELP}  -q, --quiet         no summary on stderr
   -h, --help          this help
 
 A summary (packets, bytes, malformed packets by reason, flows, evictions,
@@ -56,10 +50,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
-  const workers = workersOpt(stringOpt(values, 'workers')) ?? defaultWorkers(positionals);
-  if (workers > 1 && positionals.includes(STDIN_PATH)) {
-    throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers ${workers} reads capture files; standard input needs --workers 1`);
-  }
+  const workers = pipelineWorkers('replay', stringOpt(values, 'workers'), positionals);
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {
@@ -91,33 +82,4 @@ export async function replayCommand(argv: string[]): Promise<number> {
     process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts }));
   }
   return 0;
-}
-
-/** `--workers N`: a whole number from 1 to MAX_PIPELINE_WORKERS (undefined when absent). */
-function workersOpt(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= MAX_PIPELINE_WORKERS)) {
-    throw new PicketError('PKT_ERR_CLI_USAGE', `replay: --workers takes a whole number from 1 to ${MAX_PIPELINE_WORKERS}, got "${text}"`);
-  }
-  return n;
-}
-
-/** Most threads chosen without --workers: past four, the shared reading of every file outweighs the split. */
-const AUTO_WORKERS_MAX = 4;
-
-/**
- * Threads when --workers is not given: one per core (up to AUTO_WORKERS_MAX)
- * when every input is a regular file and together they are big enough to
- * repay starting the threads; else one.
- */
-function defaultWorkers(files: string[]): number {
-  let total = 0;
-  for (const f of files) {
-    const size = f === STDIN_PATH ? -1 : regularFileSize(f);
-    if (size < 0) return 1;
-    total += size;
-  }
-  if (total < READ_AHEAD_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(AUTO_WORKERS_MAX, os.availableParallelism()));
 }

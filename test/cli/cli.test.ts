@@ -252,3 +252,24 @@ test('replay --workers and --no-detect refuse what they cannot do', () => {
   assert.equal(conflict.status, 2);
   assert.match(conflict.stderr, /--no-detect runs no detectors/);
 });
+
+test('baseline learns the same on two pipeline threads', () => {
+  const one = tempDir();
+  const two = tempDir();
+  try {
+    const a = picket(['baseline', WIKI, '--state', one, '--workers', '1']);
+    const b = picket(['baseline', WIKI, '--state', two, '--workers', '2']);
+    assert.equal(a.status, 0, a.stderr);
+    assert.equal(b.status, 0, b.stderr);
+    const learned = (s: string): string => /learned: .*;/.exec(s)?.[0] ?? '';
+    assert.match(learned(a.stderr), /learned: \d+ devices/);
+    assert.equal(learned(b.stderr), learned(a.stderr));
+    assert.match(b.stderr, /on 2 pipeline threads/);
+    const bad = picket(['baseline', WIKI, '--state', two, '--workers', 'x']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /baseline: --workers takes a whole number/);
+  } finally {
+    fs.rmSync(one, { recursive: true, force: true });
+    fs.rmSync(two, { recursive: true, force: true });
+  }
+});

@@ -54,3 +54,11 @@ test('without networks, sources outside private space are not learned; the lab c
   assert.deepEqual(doc.asn_allowlists[0]!.asns, []);
   assert.match(text, /no AS data .*203\.0\.113\.66/);
 });
+
+test('two pipeline threads propose the same allowlist', async () => {
+  const enricher = await createIpEnricher({}, REPO_ROOT);
+  const one = await learnAsn([WIKIPEDIA], config(CAMPUS), enricher, 1);
+  const two = await learnAsn([WIKIPEDIA], config(CAMPUS), enricher, 2);
+  assert.equal(two.connections, one.connections);
+  assert.equal(formatAsnAllowlistYaml(two), formatAsnAllowlistYaml(one));
+});
