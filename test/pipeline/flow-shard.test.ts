@@ -73,3 +73,25 @@ test('DHCP, ARP and unreadable frames go to worker 0', () => {
 test('one worker takes everything', () => {
   assert.equal(new FlowSharder(1).shardOf(packet(ipv4Frame([10, 0, 0, 1], [10, 0, 0, 2], 6, 1, 2))), 0);
 });
+
+test('random bytes under every link type never throw and always name a worker', () => {
+  const sharder = new FlowSharder(3);
+  let seed = 99;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed;
+  };
+  const linkTypes = [...Object.values(LinkType), 147, 9999];
+  for (let i = 0; i < 20000; i++) {
+    const len = rand() % 80;
+    const bytes = new Uint8Array(len);
+    for (let j = 0; j < len; j++) bytes[j] = rand() & 0xff;
+    // Often a plausible start: Ethernet + IPv4/IPv6/VLAN, or an IP version nibble.
+    if (len > 14 && i % 2 === 0) {
+      bytes[12] = [0x08, 0x86, 0x81, 0x88][i % 4]!;
+      bytes[13] = [0x00, 0xdd, 0x00, 0x47][i % 4]!;
+    }
+    const shard = sharder.shardOf(packet(bytes, linkTypes[i % linkTypes.length]!));
+    assert.ok(Number.isInteger(shard) && shard >= 0 && shard < 3, String(shard));
+  }
+});
