@@ -9,6 +9,7 @@
  * Everything works on a flow's record in the FlowStore (see the offsets
  * there), endpoint by side (0 = key endpoint A, 1 = B); nothing allocates.
  */
+import type { DecodedPacket } from '../decode/decoded.js';
 import {
   B_DID_CLOSE,
   B_FLAGS,
@@ -310,18 +311,15 @@ function connectionClosed(s: FlowStore, f: number, b: number, side: number, t: F
  * One TCP packet of flow `f` from `side`. `len` is the payload length the
  * IP header implies (Zeek's `len`), `win` the raw window field.
  */
-export function tcpPacket(
-  s: FlowStore,
-  f: number,
-  side: number,
-  flags: number,
-  seq: number,
-  ack: number,
-  len: number,
-  win: number,
-  ts: number,
-  t: FlowTimeouts,
-): void {
+export function tcpPacket(s: FlowStore, f: number, side: number, p: DecodedPacket, t: FlowTimeouts): void {
+  // Read here rather than passed in: sequence numbers above 2^30 and the
+  // float time would each be boxed into a new heap number per call.
+  const flags = p.tcpFlags;
+  const seq = p.seq >>> 0;
+  const ack = p.ack >>> 0;
+  const len = p.payloadWireLen;
+  const win = p.window;
+  const ts = p.ts;
   const d = f * REC_F64;
   const w = f * REC_U32;
   const b = f * RECORD_BYTES;

@@ -469,7 +469,7 @@ export class FlowTracker {
     f64[d + F_IP_BYTES + side] += p.ipLen;
     const proto = s.u8[b + B_PROTO]!;
     if (proto === IP_TCP) {
-      tcpPacket(s, f, side, p.tcpFlags, p.seq >>> 0, p.ack >>> 0, p.payloadWireLen, p.window, p.ts, this.#timeouts);
+      tcpPacket(s, f, side, p, this.#timeouts);
     } else {
       f64[d + F_LAST_TS] = p.ts;
       const len = p.payloadWireLen;
