@@ -116,13 +116,17 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   const ports = words[off + KEY_PORTS]!;
   const service = s.services[f];
 
+  // A flow an analyzer read already has its ConnId (with the current roles:
+  // a role flip drops it), so its address and MAC text is reused.
+  const id = s.connIds[f];
+
   // Built field by field in Zeek's column order, which is also the JSON key order.
   const r = {
     ts: f64[d + F_START_TS]!,
     uid,
-    'id.orig_h': keyAddr(words, off, v6, os),
+    'id.orig_h': id !== undefined ? id.orig_h : keyAddr(words, off, v6, os),
     'id.orig_p': keyPort(words, off, os),
-    'id.resp_h': keyAddr(words, off, v6, rs),
+    'id.resp_h': id !== undefined ? id.resp_h : keyAddr(words, off, v6, rs),
     'id.resp_p': keyPort(words, off, rs),
     proto: protoName(proto),
   } as ConnRecord;
@@ -144,8 +148,8 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   r.resp_pkts = f64[d + F_PKTS + rs]!;
   r.resp_ip_bytes = f64[d + F_IP_BYTES + rs]!;
   r.ip_proto = proto;
-  if (om > 0) r.orig_l2_addr = macToString(om);
-  if (rm > 0) r.resp_l2_addr = macToString(rm);
+  if (om > 0) r.orig_l2_addr = id?.orig_mac ?? macToString(om);
+  if (rm > 0) r.resp_l2_addr = id?.resp_mac ?? macToString(rm);
   if (vlan >= 0) r.vlan = vlan;
   if (innerVlan >= 0) r.inner_vlan = innerVlan;
   r.community_id = communityIdFromKey(
