@@ -27,14 +27,13 @@ import { STDIN_PATH } from '../capture/file-source.js';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { EventBus } from '../events/bus.js';
-import type { PicketEvent } from '../events/types.js';
 import { DEFAULT_MAX_FLOWS, type FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { joinLogParts, removeLogParts } from '../logs/log-parts.js';
 import { PicketError } from '../util/errors.js';
 import type { PipelineStats } from './pipeline.js';
 import { sumPipelineStats } from './stats-sum.js';
-import { unpackConn } from './conn-transfer.js';
+import { EpochMerger } from './epoch-merger.js';
 import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
 
 /** Most pipeline workers accepted. */
@@ -92,45 +91,11 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
 
   const workers: Worker[] = [];
   const finished: (Finished | undefined)[] = new Array<Finished | undefined>(n).fill(undefined);
-  const epochs = new Map<number, (EpochEvents | undefined)[]>();
-  let nextEpoch = 0;
-
-  /**
-   * Emits the workers' events of one epoch in the order one pipeline would
-   * have: by the capture index of the packet that made them (ties, such as
-   * flows of both workers expiring at one packet, go worker by worker).
-   */
-  const emitMerged = (lists: EpochEvents[]): void => {
-    const cursors = lists.filter((l) => l.order.length > 0).map((l) => new EpochCursor(l));
-    if (cursors.length === 1) {
-      const only = cursors[0]!;
-      while (!only.done) bus.emit(only.next());
-      return;
-    }
-    for (;;) {
-      let best: EpochCursor | null = null;
-      for (const c of cursors) if (!c.done && (best === null || c.seq < best.seq)) best = c;
-      if (best === null) return;
-      bus.emit(best.next());
-    }
-  };
-
-  const emitReadyEpochs = (): void => {
-    for (;;) {
-      const lists = epochs.get(nextEpoch);
-      if (lists === undefined || lists.some((l) => l === undefined)) return;
-      epochs.delete(nextEpoch);
-      nextEpoch++;
-      emitMerged(lists as EpochEvents[]);
-      Atomics.store(progress, 0, nextEpoch);
-      Atomics.notify(progress, 0);
-    }
-  };
+  const merger = new EpochMerger(bus, n, progress);
 
   try {
     await new Promise<void>((resolve, reject) => {
       let done = 0;
-      const fail = (err: Error): void => reject(err);
       for (let shard = 0; shard < n; shard++) {
         const init: WorkerInit = {
           files: opts.files,
@@ -149,30 +114,23 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
         worker.on('message', (msg: ToMain) => {
           try {
             if (msg.kind === 'events') {
-              let lists = epochs.get(msg.epoch);
-              if (lists === undefined) {
-                lists = new Array<EpochEvents | undefined>(n).fill(undefined);
-                epochs.set(msg.epoch, lists);
-              }
-              lists[shard] = msg.events;
-              emitReadyEpochs();
+              merger.add(shard, msg.epoch, msg.events);
             } else if (msg.kind === 'finished') {
               finished[shard] = msg;
               if (++done === n) {
-                emitReadyEpochs();
-                emitMerged(finished.map((f) => f!.events));
+                merger.finish(finished.map((f) => f!.events));
                 resolve();
               }
             } else {
-              fail(new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message));
+              reject(new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message));
             }
           } catch (err) {
-            fail(err as Error);
+            reject(err as Error);
           }
         });
-        worker.on('error', (err) => fail(new PicketError('PKT_ERR_PIPELINE_WORKER', `pipeline worker ${shard} failed: ${err.message}`, { cause: err })));
+        worker.on('error', (err) => reject(new PicketError('PKT_ERR_PIPELINE_WORKER', `pipeline worker ${shard} failed: ${err.message}`, { cause: err })));
         worker.on('exit', (code) => {
-          if (finished[shard] === undefined) fail(new PicketError('PKT_ERR_PIPELINE_WORKER', `pipeline worker ${shard} exited (code ${code}) before the end of the input`));
+          if (finished[shard] === undefined) reject(new PicketError('PKT_ERR_PIPELINE_WORKER', `pipeline worker ${shard} exited (code ${code}) before the end of the input`));
         });
       }
     });
@@ -200,28 +158,3 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
   return { capture: parts[0]!.capture, pipeline, ...(logs !== undefined ? { logs } : {}) };
 }
 
-/** Walks one worker's events of an epoch in their order, unpacking flow.end records as they come. */
-class EpochCursor {
-  readonly #epoch: EpochEvents;
-  #at = 0;
-  #event = 0;
-  #conn = 0;
-
-  constructor(epoch: EpochEvents) {
-    this.#epoch = epoch;
-  }
-
-  get done(): boolean {
-    return this.#at >= this.#epoch.order.length;
-  }
-
-  /** Capture index of the packet that made the next event (call only when not done). */
-  get seq(): number {
-    return this.#epoch.seq[this.#at]!;
-  }
-
-  next(): PicketEvent {
-    const e = this.#epoch;
-    return e.order[this.#at++] === 1 ? unpackConn(e.conns, this.#conn++) : e.events[this.#event++]!;
-  }
-}
