@@ -25,7 +25,7 @@ import { ConnPacker } from './conn-transfer.js';
 import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
 
 /** Epochs a worker may run ahead of the main thread's emitting. */
-const MAX_EPOCHS_AHEAD = 8;
+const MAX_EPOCHS_AHEAD = 32;
 const WAIT_SLICE_MS = 200;
 
 const init = workerData as WorkerInit;
