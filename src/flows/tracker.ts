@@ -319,10 +319,15 @@ export class FlowTracker {
     this.#wheel.advance(now, this.#visit);
   }
 
-  /** Ends every live flow (end of capture): 'capture_end', or the timer's reason if one already ran out. */
-  flushAll(): void {
+  /**
+   * Ends every live flow (end of capture): 'capture_end', or the timer's
+   * reason if one already ran out by `at` (default: the newest packet this
+   * tracker saw; a caller whose clock also saw packets tracked elsewhere,
+   * such as one thread of several, passes its own).
+   */
+  flushAll(at = -Infinity): void {
     const s = this.#store;
-    const now = this.#now;
+    const now = Math.max(this.#now, at);
     for (let f = 0; f < s.capacity; f++) {
       if (!s.isLive(f)) continue;
       this.#end(f, this.#isDue(f, now) ? REASONS[this.#why]! : 'capture_end');

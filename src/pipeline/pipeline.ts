@@ -151,7 +151,7 @@ export class Pipeline {
 
   /** End of input: ends every live flow and flushes analyzers. */
   finish(): void {
-    this.tracker.flushAll();
+    this.tracker.flushAll(this.#now);
   }
 
   stats(): PipelineStats {

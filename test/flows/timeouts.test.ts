@@ -179,3 +179,21 @@ test('growth past the initial capacity keeps every flow findable', () => {
   // (Source ports that are likely server ports, e.g. 53, flip the roles.)
   assert.ok(ended.every((e) => e.record.orig_pkts + e.record.resp_pkts === 2));
 });
+
+test('at the end, a flow whose time ran out by the caller\'s clock ends as a timeout', () => {
+  // One thread of several sees other threads' packets only as time going by.
+  const a = recordingTracker();
+  a.tracker.track(udp(0));
+  a.tracker.flushAll(60.5);
+  assert.equal(a.ended[0]!.reason, 'timeout');
+  const b = recordingTracker();
+  b.tracker.track(udp(0));
+  b.tracker.flushAll(59.5);
+  assert.equal(b.ended[0]!.reason, 'capture_end');
+  // Without a clock of its own the caller gets the tracker's newest packet.
+  const c = recordingTracker();
+  c.tracker.track(udp(0));
+  c.tracker.track(udp(61, 5001));
+  c.tracker.flushAll();
+  assert.deepEqual(c.ended.map((e) => e.reason).sort(), ['capture_end', 'timeout']);
+});
