@@ -17,6 +17,7 @@ import { LinkType, type RawPacket } from '../capture/packet.js';
 import { DecodedPacket } from '../decode/decoded.js';
 import { newDecodeStats, ReasonCounter, type Counters } from '../decode/counters.js';
 import { EtherType } from '../decode/ethertype.js';
+import { u16, u32 } from '../decode/bytes.js';
 import { decodeLink, ETHERNET_HEADER_LEN } from '../decode/link.js';
 import { fmix32 } from '../flows/uid.js';
 
@@ -25,10 +26,6 @@ const IPV6_HEADER = 40;
 const IP_UDP = 17;
 const DHCP_SERVER_PORT = 67;
 const DHCP_CLIENT_PORT = 68;
-
-function readWord(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
 
 export class FlowSharder {
   readonly shards: number;
@@ -58,7 +55,7 @@ export class FlowSharder {
     // Untagged Ethernet (nearly all traffic) is read here; the rest takes the decoder's link walk.
     if (pkt.linkType === LinkType.ETHERNET && end - start >= ETHERNET_HEADER_LEN && (b[start + 12] === 0x08 || b[start + 12] === 0x86)) {
       off = start + ETHERNET_HEADER_LEN;
-      etherType = (b[start + 12]! << 8) | b[start + 13]!;
+      etherType = u16(b, start + 12);
     } else {
       const link = this.#link;
       link.vlan = -1;
@@ -71,19 +68,19 @@ export class FlowSharder {
     let pair: number;
     if (etherType === EtherType.IPV4) {
       if (end - off < IPV4_MIN_HEADER || b[off]! >>> 4 !== 4) return 0;
-      pair = readWord(b, off + 12) ^ readWord(b, off + 16);
+      pair = u32(b, off + 12) ^ u32(b, off + 16);
       // Ports of an unfragmented UDP datagram: DHCP stays on worker 0.
       const ihl = (b[off]! & 15) * 4;
       const fragField = ((b[off + 6]! << 8) | b[off + 7]!) & 0x3fff;
       if (b[off + 9] === IP_UDP && fragField === 0 && end - off >= ihl + 4) {
-        const sp = (b[off + ihl]! << 8) | b[off + ihl + 1]!;
-        const dp = (b[off + ihl + 2]! << 8) | b[off + ihl + 3]!;
+        const sp = u16(b, off + ihl);
+        const dp = u16(b, off + ihl + 2);
         if (sp === DHCP_SERVER_PORT || sp === DHCP_CLIENT_PORT || dp === DHCP_SERVER_PORT || dp === DHCP_CLIENT_PORT) return 0;
       }
     } else if (etherType === EtherType.IPV6) {
       if (end - off < IPV6_HEADER || b[off]! >>> 4 !== 6) return 0;
       pair = 0;
-      for (let i = 8; i < 40; i += 4) pair ^= readWord(b, off + i);
+      for (let i = 8; i < 40; i += 4) pair ^= u32(b, off + i);
     } else {
       return 0;
     }

@@ -53,7 +53,6 @@ export class Pipeline {
   readonly #bus: EventBus;
   readonly #registry: ProtocolRegistry;
   readonly #decoded = new DecodedPacket();
-  /** Per flow slot: undefined = undecided, null = no analyzer, else its application layer. */
   /**
    * Per flow slot: its application layer, null when none will be chosen,
    * undefined while undecided. Kept dense (filled up to its length, grown
@@ -100,13 +99,7 @@ export class Pipeline {
   packet(pkt: RawPacket): void {
     this.#packets++;
     this.#bytes += pkt.caplen;
-    if (pkt.ts > this.#now) {
-      this.#now = pkt.ts;
-      if (pkt.ts >= this.#nextExpire) {
-        this.#nextExpire = pkt.ts + 1;
-        this.tracker.expire(pkt.ts);
-      }
-    }
+    this.advanceTime(pkt.ts);
     const d = this.#decoded;
     if (!this.decoder.decode(pkt, d)) return;
     if (d.l3 === L3.ARP) {
@@ -136,8 +129,9 @@ export class Pipeline {
   }
 
   /**
-   * Moves packet time forward without a packet (an idle live link), so
-   * flows still time out. Ignored when `ts` is not ahead of the newest packet.
+   * Moves packet time forward (every packet does; without one, an idle live
+   * link or another thread's packet), so flows time out. Ignored when `ts`
+   * is not ahead of the newest packet.
    */
   advanceTime(ts: number): void {
     if (ts <= this.#now) return;

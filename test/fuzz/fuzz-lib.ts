@@ -4,13 +4,12 @@
  * pushes them through the whole pipeline with every analyzer on. The pipeline
  * must never throw and must count what it skipped.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { openCaptureFiles } from '../../src/capture/file-source.js';
 import { RawPacket } from '../../src/capture/packet.js';
 import { EventBus } from '../../src/events/bus.js';
 import { Pipeline, type PipelineStats } from '../../src/pipeline/pipeline.js';
 import { createProtocols } from '../../src/protocols/index.js';
+import { capturesUnder } from '../helpers/paths.js';
 
 export interface SeedPacket {
   data: Uint8Array;
@@ -20,16 +19,7 @@ export interface SeedPacket {
 
 /** Every packet of every capture under `dirs` (recursively), as seed material. */
 export async function loadSeeds(dirs: string[]): Promise<SeedPacket[]> {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(pcap|pcapng)$/.test(entry.name)) files.push(full);
-    }
-  };
-  for (const d of dirs) if (fs.existsSync(d)) walk(d);
-  files.sort();
+  const files = capturesUnder(...dirs);
   const seeds: SeedPacket[] = [];
   for (const file of files) {
     await openCaptureFiles([file]).run((pkt) => {

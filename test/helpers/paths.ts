@@ -16,3 +16,17 @@ export const SHARED_DATA = path.join(SHARED, 'data');
 export function tempDir(prefix = 'picket-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/** Every pcap and pcapng file under `dirs` (recursively; missing folders skipped), sorted. */
+export function capturesUnder(...dirs: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(pcap|pcapng)$/.test(entry.name)) files.push(full);
+    }
+  };
+  for (const d of dirs) if (fs.existsSync(d)) walk(d);
+  return files.sort();
+}

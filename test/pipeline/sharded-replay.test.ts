@@ -12,19 +12,9 @@ import path from 'node:path';
 import { replayCaptures, type ReplaySummary } from '../../src/pipeline/replay.js';
 import type { PicketEvent } from '../../src/events/types.js';
 import { PicketError } from '../../src/util/errors.js';
-import { SURICATA_CORPUS, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+import { SURICATA_CORPUS, ZEEK_CORPUS, capturesUnder, tempDir } from '../helpers/paths.js';
 
-function capturesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...capturesUnder(p));
-    else if (/\.(pcap|pcapng|cap)$/.test(entry.name)) out.push(p);
-  }
-  return out.sort();
-}
-
-const CORPUS = [...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS)];
+const CORPUS = capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS);
 
 /** JSON text without uids and with keys sorted, so lines and events from both runs compare. */
 function withoutUids(value: unknown): string {
