@@ -109,29 +109,44 @@ function putPlain(out: Uint8Array, pos: number, s: string): number {
   return p + 1;
 }
 
-/** Decimal digits of a non-negative safe integer, zero-padded to `minDigits`. */
-function putDigits(out: Uint8Array, pos: number, n: number, minDigits = 1): number {
-  let digits = 1;
-  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-  if (digits < minDigits) digits = minDigits;
-  let v = n;
-  for (let p = pos + digits - 1; p >= pos; p--) {
-    const q = Math.floor(v / 10);
-    out[p] = ZERO + (v - q * 10);
-    v = q;
-  }
-  return pos + digits;
-}
-
 /** A number as JSON.stringify writes it (null when not finite). */
 function putNum(out: Uint8Array, pos: number, n: number): number {
-  if (Number.isInteger(n) && n <= MAX_DIGITS_INT && n >= -MAX_DIGITS_INT) {
-    // -0 is not below 0 and prints as 0, as in JSON.
-    if (n < 0) {
-      out[pos] = MINUS;
-      return putDigits(out, pos + 1, -n);
+  if ((n | 0) === n && n >= 0) {
+    // Small non-negative integers (ports, counts): 32-bit arithmetic. -0 lands here too and prints as 0, as in JSON.
+    if (n < 10) {
+      out[pos] = ZERO + n;
+      return pos + 1;
     }
-    return putDigits(out, pos, n);
+    let digits = 2;
+    for (let t = (n / 100) | 0; t > 0; t = (t / 10) | 0) digits++;
+    let v = n;
+    let p = pos + digits;
+    while (v > 0) {
+      const q = (v / 10) | 0;
+      out[--p] = ZERO + (v - q * 10);
+      v = q;
+    }
+    return pos + digits;
+  }
+  if (Number.isInteger(n) && n <= MAX_DIGITS_INT && n >= -MAX_DIGITS_INT) {
+    let v = n;
+    if (v < 0) {
+      out[pos++] = MINUS;
+      v = -v;
+    }
+    if (v === 0) {
+      out[pos] = ZERO;
+      return pos + 1;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = pos + digits;
+    while (v > 0) {
+      const q = Math.floor(v / 10);
+      out[--p] = ZERO + (v - q * 10);
+      v = q;
+    }
+    return pos + digits;
   }
   if (!Number.isFinite(n)) return put(out, pos, K.null);
   if (n > 0 && n < MICRO_EXACT_BELOW) {
@@ -142,14 +157,19 @@ function putNum(out: Uint8Array, pos: number, n: number): number {
     if (micros / 1e6 === n) {
       const whole = Math.floor(micros / 1e6);
       let frac = micros - whole * 1e6;
-      const p = putDigits(out, pos, whole);
-      out[p] = DOT;
+      let p = putNum(out, pos, whole);
+      out[p++] = DOT;
       let digits = 6;
       while (frac % 10 === 0) {
         frac /= 10;
         digits--;
       }
-      return putDigits(out, p + 1, frac, digits);
+      for (let i = digits - 1; i >= 0; i--) {
+        const q = (frac / 10) | 0;
+        out[p + i] = ZERO + (frac - q * 10);
+        frac = q;
+      }
+      return p + digits;
     }
   }
   // Fractions and huge integers: JavaScript's shortest round-trip text, which is JSON's.
