@@ -27,16 +27,22 @@ export function removeLogParts(dir: string, suffixes: readonly string[]): void {
   }
 }
 
-/** Joins the parts named by `suffixes` (in that order) of every log found in `dir`. */
+/**
+ * Joins the parts named by `suffixes` (in that order) of every log found in
+ * `dir`. The first part present becomes the log by renaming it (no copy);
+ * the others are appended to it.
+ */
 export function joinLogParts(dir: string, suffixes: readonly string[]): void {
   const names = logsWithParts(dir, suffixes);
   const buf = Buffer.allocUnsafe(COPY_CHUNK);
   for (const name of [...names].sort()) {
-    const out = fs.openSync(path.join(dir, `${name}.jsonl`), 'w');
+    const log = path.join(dir, `${name}.jsonl`);
+    const parts = suffixes.map((suffix) => path.join(dir, `${name}.jsonl${suffix}`)).filter((part) => fs.existsSync(part));
+    fs.renameSync(parts[0]!, log);
+    if (parts.length === 1) continue;
+    const out = fs.openSync(log, 'a');
     try {
-      for (const suffix of suffixes) {
-        const part = path.join(dir, `${name}.jsonl${suffix}`);
-        if (!fs.existsSync(part)) continue;
+      for (const part of parts.slice(1)) {
         const fd = fs.openSync(part, 'r');
         try {
           for (;;) {
