@@ -9,7 +9,13 @@
  * --console, console page load times on a 10M-connection store in Chromium,
  * see bench/console/ — a few minutes the first time, which builds the store).
  *
- * Options: --packets N (default 5,000,000), --flows N (default 250,000), --no-tshark, --dga-eval, --console
+ * With --repeat N every replay and the tshark run are made N times, round
+ * after round (so a slow spell of the machine hits all of them alike), and
+ * each line shows the median run with the range of all; ratios are of
+ * medians.
+ *
+ * Options: --packets N (default 5,000,000), --flows N (default 250,000), --repeat N (default 1),
+ * --live-flows N (default 1,000,000), --no-tshark, --dga-eval, --console
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +34,12 @@ const opt = (name: string, fallback: number): number => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const packets = opt('packets', 5_000_000);
+const repeat = opt('repeat', 1);
+const liveFlows = opt('live-flows', 1_000_000);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  process.stderr.write('bench: --repeat needs a positive integer\n');
+  process.exit(2);
+}
 const flows = opt('flows', 250_000);
 const cacheDir = path.join(root, 'bench', '.cache');
 fs.mkdirSync(cacheDir, { recursive: true });
@@ -82,34 +94,65 @@ function tshark(): { elapsed: number } | null {
 
 /** Pipeline threads of the multi-threaded runs: one per core, at least two. */
 const workers = Math.max(2, os.availableParallelism());
-const conn = replay('conn', 1);
-const connSharded = replay('conn', workers);
-const all = replay('all', 1);
-const allSharded = replay('all', workers);
-const ref = tshark();
-const live = spawnSync(process.execPath, [path.join(here, 'live-flows.js'), '1000000'], { encoding: 'utf8' });
+
+/** The runs of one measurement, and the median one (by elapsed time). */
+class Runs<T extends { elapsed: number }> {
+  readonly all: T[] = [];
+  get median(): T {
+    const sorted = [...this.all].sort((a, b) => a.elapsed - b.elapsed);
+    return sorted[(sorted.length - 1) >> 1]!;
+  }
+  /** " (min-max s over N runs)" when there was more than one run. */
+  get range(): string {
+    if (this.all.length < 2) return '';
+    const times = this.all.map((r) => r.elapsed);
+    return `   (${Math.min(...times).toFixed(2)}-${Math.max(...times).toFixed(2)} s over ${times.length} runs)`;
+  }
+}
+
+const conn = new Runs<ChildResult>();
+const connSharded = new Runs<ChildResult>();
+const all = new Runs<ChildResult>();
+const allSharded = new Runs<ChildResult>();
+const ref = new Runs<{ elapsed: number }>();
+for (let round = 0; round < repeat; round++) {
+  if (repeat > 1) process.stderr.write(`bench: round ${round + 1} of ${repeat}\n`);
+  conn.all.push(replay('conn', 1));
+  connSharded.all.push(replay('conn', workers));
+  all.all.push(replay('all', 1));
+  allSharded.all.push(replay('all', workers));
+  const t = tshark();
+  if (t !== null) ref.all.push(t);
+}
+const live = spawnSync(process.execPath, [path.join(here, 'live-flows.js'), String(liveFlows)], { encoding: 'utf8' });
 const liveResult = live.status === 0 ? (JSON.parse(live.stdout.trim()) as { live: number; maxRssMiB: number; elapsed: number }) : null;
 
 const line = (name: string, pk: number, secs: number, extra = ''): string =>
   `${name.padEnd(44)} ${fmt(pk / secs).padStart(12)} packets/s ${fmt(sizeMB / secs, 1).padStart(9)} MB/s ${secs.toFixed(2).padStart(8)} s${extra}`;
 
 const out: string[] = [];
-out.push(`capture: ${path.relative(root, capture)}: ${fmt(conn.packets)} packets, ${fmt(sizeMB, 1)} MB, ${fmt(conn.flows)} flows`);
-const rss = (r: ChildResult): string => `   peak RSS ${fmt(r.maxRssMiB)} MiB`;
-out.push(line('picket replay (decode+flows+conn log)', conn.packets, conn.elapsed, rss(conn)));
-out.push(line(`  same, --workers ${workers}`, connSharded.packets, connSharded.elapsed, rss(connSharded)));
-out.push(line('picket replay (all analyzers + all logs)', all.packets, all.elapsed, rss(all)));
-out.push(line(`  same, --workers ${workers}`, allSharded.packets, allSharded.elapsed, rss(allSharded)));
-if (ref !== null) {
-  out.push(line('tshark -q -z conv,tcp -z conv,udp', conn.packets, ref.elapsed));
-  const ratio = (r: ChildResult): string => `${(ref.elapsed / r.elapsed).toFixed(1)}x`;
+const packetCount = conn.median.packets;
+out.push(`capture: ${path.relative(root, capture)}: ${fmt(packetCount)} packets, ${fmt(sizeMB, 1)} MB, ${fmt(conn.median.flows)} flows`);
+if (repeat > 1) out.push(`median of ${repeat} runs each (the runs alternated round by round)`);
+const show = (name: string, runs: Runs<ChildResult>): string =>
+  line(name, runs.median.packets, runs.median.elapsed, `   peak RSS ${fmt(runs.median.maxRssMiB)} MiB${runs.range}`);
+out.push(show('picket replay (decode+flows+conn log)', conn));
+out.push(show(`  same, --workers ${workers}`, connSharded));
+out.push(show('picket replay (all analyzers + all logs)', all));
+out.push(show(`  same, --workers ${workers}`, allSharded));
+if (ref.all.length > 0) {
+  const tsharkSecs = ref.median.elapsed;
+  out.push(line('tshark -q -z conv,tcp -z conv,udp', packetCount, tsharkSecs, ref.range));
+  const ratio = (r: Runs<ChildResult>): string => `${(tsharkSecs / r.median.elapsed).toFixed(1)}x`;
   out.push(
     `ratio picket/tshark: conn only ${ratio(conn)} (${ratio(connSharded)} with ${workers} workers), ` +
       `all analyzers ${ratio(all)} (${ratio(allSharded)} with ${workers} workers)`,
   );
 }
-if (liveResult !== null) {
-  out.push(`1,000,000 live flows: ${fmt(liveResult.live)} tracked, peak RSS ${fmt(liveResult.maxRssMiB)} MiB`);
+if (liveResult === null) {
+  out.push(`live flows run failed: ${live.stderr.trim() || `exit ${String(live.status)}`}`);
+} else {
+  out.push(`${fmt(liveFlows)} live flows: ${fmt(liveResult.live)} tracked, peak RSS ${fmt(liveResult.maxRssMiB)} MiB`);
 }
 process.stdout.write(out.join('\n') + '\n');
 process.stdout.write(`\nIP enrichment lookups:\n${await benchLookups()}\n`);
