@@ -80,6 +80,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
   // Logs are written here only when events come here anyway.
   const mainWriter = busWantsEvents && opts.logsDir !== undefined ? new JsonlLogWriter(opts.logsDir) : null;
   if (mainWriter !== null) bus.onLog(mainWriter.handle);
+  // Asked again: the log writer just subscribed, so workers must now send log events too.
   const forward = busWantsEvents ? bus.listening() : null;
   const partSuffixes = Array.from({ length: n }, (_, i) => `.part${i}`);
 
