@@ -218,10 +218,16 @@ export interface RateWindowOptions {
   maxKeys: number;
 }
 
+/** Timestamps a key's ring starts with; it doubles as events come, up to the capacity. */
+const RATE_RING_START = 8;
+
 /**
  * Events per key within the last `window` seconds, exact up to `capacity`
  * (the rule's threshold): the ring holds the latest `capacity` timestamps, so
- * "capacity events in the window" is `count() === capacity`.
+ * "capacity events in the window" is `count() === capacity`. A ring starts
+ * small and grows only while a key's events keep coming: with a threshold of
+ * 1,000, a ring of full size per key was 8 KB for every client that made one
+ * DNS lookup, hundreds of megabytes on a network of many clients.
  */
 export class RateWindow {
   readonly #opts: RateWindowOptions;
@@ -247,12 +253,13 @@ export class RateWindow {
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys)) this.keysEvicted++;
-      e = { ring: new Float64Array(this.#opts.capacity), head: 0, size: 0, last: ts, moved: ts };
+      e = { ring: new Float64Array(Math.min(RATE_RING_START, this.#opts.capacity)), head: 0, size: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {
       touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
     this.#prune(e, ts);
+    if (e.size === e.ring.length && e.size < this.#opts.capacity) grow(e, this.#opts.capacity);
     const cap = e.ring.length;
     if (e.size === cap) {
       e.ring[e.head] = ts;
@@ -290,6 +297,15 @@ export class RateWindow {
       e.size--;
     }
   }
+}
+
+/** Doubles a full ring (up to `capacity`), its timestamps moved oldest first to the start. */
+function grow(e: RateEntry, capacity: number): void {
+  const old = e.ring;
+  const ring = new Float64Array(Math.min(old.length * 2, capacity));
+  for (let i = 0; i < e.size; i++) ring[i] = old[(e.head + i) % old.length]!;
+  e.ring = ring;
+  e.head = 0;
 }
 
 interface SumEntry {

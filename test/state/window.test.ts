@@ -60,6 +60,30 @@ test('RateWindow: N events within the window, exactly', () => {
   assert.equal(r.oldest('c'), 40);
 });
 
+test('RateWindow: rings that grow from small (wrapped, pruned, saturated) count like a plain list', () => {
+  // A plain reference: every timestamp kept, counted over the window, capped at the capacity.
+  let seed = 7;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  for (const capacity of [1, 3, 8, 9, 40, 1000]) {
+    const window = 10;
+    const r = new RateWindow({ window, capacity, maxKeys: 10 });
+    const seen: number[] = [];
+    let ts = 0;
+    for (let i = 0; i < 3000; i++) {
+      // Bursts and pauses, so rings fill, wrap, empty and grow again.
+      ts += rand() < 0.02 ? 8 * rand() : rand() * 0.05;
+      seen.push(ts);
+      const inWindow = seen.filter((t) => t > ts - window);
+      const expected = Math.min(capacity, inWindow.length);
+      assert.equal(r.add('k', ts), expected, `capacity ${capacity}, event ${i}`);
+      assert.equal(r.oldest('k'), inWindow[inWindow.length - expected], `oldest, capacity ${capacity}, event ${i}`);
+    }
+  }
+});
+
 test('SumWindow sums over the window at bucket granularity', () => {
   const s = new SumWindow({ window: 100, maxKeys: 10 });
   assert.equal(s.add('c', 10, 0), 10);
