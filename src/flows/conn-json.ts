@@ -11,10 +11,11 @@
  * is Zeek's, so `service` and the enrichment fields sit in their columns
  * even when they were set after the record was built. Strings the tracker
  * builds itself (uid, addresses, proto, conn_state, history, MACs,
- * community_id) are plain ASCII and copied a character at a time; any
- * other character sends the string through JSON.stringify, as do strings
- * that others may set (`service`, the enrichment fields). Properties
- * outside the ConnRecord interface are not written.
+ * community_id) are plain ASCII, and so are nearly all others (`service`,
+ * the enrichment fields): printable ASCII is copied a character at a time,
+ * and a string with any other character (or a quote or backslash) goes
+ * through JSON.stringify. Properties outside the ConnRecord interface are
+ * not written.
  */
 import type { ConnRecord } from './conn-record.js';
 
@@ -192,7 +193,7 @@ export function writeConnRecordJson(r: ConnRecord, out: Uint8Array, pos: number)
   p = putPlain(out, put(out, p, K.respH), r['id.resp_h']);
   p = putNum(out, put(out, p, K.respP), r['id.resp_p']);
   p = putPlain(out, put(out, p, K.proto), r.proto);
-  if (r.service !== undefined) p = putEscaped(out, put(out, p, K.service), r.service);
+  if (r.service !== undefined) p = putPlain(out, put(out, p, K.service), r.service);
   if (r.duration !== undefined) p = putNum(out, put(out, p, K.duration), r.duration);
   if (r.orig_bytes !== undefined) p = putNum(out, put(out, p, K.origBytes), r.orig_bytes);
   if (r.resp_bytes !== undefined) p = putNum(out, put(out, p, K.respBytes), r.resp_bytes);
@@ -211,13 +212,13 @@ export function writeConnRecordJson(r: ConnRecord, out: Uint8Array, pos: number)
   if (r.vlan !== undefined) p = putNum(out, put(out, p, K.vlan), r.vlan);
   if (r.inner_vlan !== undefined) p = putNum(out, put(out, p, K.innerVlan), r.inner_vlan);
   p = putPlain(out, put(out, p, K.communityId), r.community_id);
-  // Enrichment (rare): any text, so escaped.
+  // Enrichment: organisation names may hold any text; putPlain escapes whatever needs it.
   if (r.orig_asn !== undefined) p = putNum(out, put(out, p, K.origAsn), r.orig_asn);
-  if (r.orig_as_org !== undefined) p = putEscaped(out, put(out, p, K.origAsOrg), r.orig_as_org);
-  if (r.orig_cc !== undefined) p = putEscaped(out, put(out, p, K.origCc), r.orig_cc);
+  if (r.orig_as_org !== undefined) p = putPlain(out, put(out, p, K.origAsOrg), r.orig_as_org);
+  if (r.orig_cc !== undefined) p = putPlain(out, put(out, p, K.origCc), r.orig_cc);
   if (r.resp_asn !== undefined) p = putNum(out, put(out, p, K.respAsn), r.resp_asn);
-  if (r.resp_as_org !== undefined) p = putEscaped(out, put(out, p, K.respAsOrg), r.resp_as_org);
-  if (r.resp_cc !== undefined) p = putEscaped(out, put(out, p, K.respCc), r.resp_cc);
+  if (r.resp_as_org !== undefined) p = putPlain(out, put(out, p, K.respAsOrg), r.resp_as_org);
+  if (r.resp_cc !== undefined) p = putPlain(out, put(out, p, K.respCc), r.resp_cc);
   out[p] = CLOSE;
   return p + 1;
 }

@@ -123,6 +123,15 @@ test('service set after the record was built goes to its column; text is escaped
   assert.deepEqual(Object.keys(parsed).slice(6, 9), ['proto', 'service', 'conn_state']);
 });
 
+test('free text with a lone surrogate, DEL or only some odd characters is written as JSON.stringify writes it', () => {
+  for (const text of ['Cloud\ud800Net', 'del\x7fchar', 'tab\tonly', 'plain ASCII AS', '', 'ÄÖÜ GmbH', '\u2028sep']) {
+    const r: ConnRecord = { ...BASE, service: text, orig_asn: 1, orig_as_org: text, resp_cc: text };
+    const line = connRecordToJson(r);
+    assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(r)), JSON.stringify(text));
+    for (const key of ['service', 'orig_as_org', 'resp_cc']) assert.ok(line.includes(`"${key}":${JSON.stringify(text)}`), `${key} ${JSON.stringify(text)}`);
+  }
+});
+
 test('non-finite numbers become null, like JSON.stringify', () => {
   const r: ConnRecord = { ...BASE, orig_pkts: NaN, duration: Infinity, resp_pkts: -0 };
   assert.deepEqual(JSON.parse(connRecordToJson(r)), JSON.parse(JSON.stringify(r)));
