@@ -10,19 +10,31 @@ import { L3, type DecodedPacket } from './decoded.js';
 
 const HEX = '0123456789abcdef';
 
-/** 48-bit integer (as the decoder stores MACs) -> "aa:bb:cc:dd:ee:ff". Negative (no MAC) -> "". */
+const HEX_CODES = Uint8Array.from(HEX, (ch) => ch.charCodeAt(0));
+const COLON = 0x3a;
+
+/**
+ * 48-bit integer (as the decoder stores MACs) -> "aa:bb:cc:dd:ee:ff". Negative (no MAC) -> "".
+ * Made as one flat string: built by concatenation it would be a tree of
+ * parts that the runtime copies again the first time it is hashed or read
+ * (a Map lookup of a fresh MAC cost several times more).
+ */
 export function macToString(mac: number): string {
   if (!(mac >= 0)) return '';
   // Split into 16 high and 32 low bits: bitwise operators only see 32 bits.
   const hi = Math.floor(mac / 4294967296) & 0xffff;
   const lo = mac >>> 0;
-  let s = '';
-  for (let i = 5; i >= 0; i--) {
-    const b = i >= 4 ? (hi >>> ((i - 4) * 8)) & 0xff : (lo >>> (i * 8)) & 0xff;
-    s += HEX[b >>> 4]! + HEX[b & 15]!;
-    if (i > 0) s += ':';
-  }
-  return s;
+  const b0 = hi >>> 8;
+  const b1 = hi & 0xff;
+  const b2 = lo >>> 24;
+  const b3 = (lo >>> 16) & 0xff;
+  const b4 = (lo >>> 8) & 0xff;
+  const b5 = lo & 0xff;
+  const h = HEX_CODES;
+  return String.fromCharCode(
+    h[b0 >>> 4]!, h[b0 & 15]!, COLON, h[b1 >>> 4]!, h[b1 & 15]!, COLON, h[b2 >>> 4]!, h[b2 & 15]!, COLON,
+    h[b3 >>> 4]!, h[b3 & 15]!, COLON, h[b4 >>> 4]!, h[b4 & 15]!, COLON, h[b5 >>> 4]!, h[b5 & 15]!,
+  );
 }
 
 /** Unsigned 32-bit address (network order value) -> dotted quad. */
@@ -60,17 +72,35 @@ export function ipv6ToString(words: Uint32Array): string {
     }
     i = j;
   }
-  let s = '';
+  // Written as character codes and read out as one flat string (concatenated
+  // text cost four times as much to make, and is copied again when hashed).
+  const b = V6_TEXT;
+  let o = 0;
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
-      s += '::';
+      b[o++] = COLON;
+      b[o++] = COLON;
       i += bestLen - 1;
       continue;
     }
-    if (s.length > 0 && !s.endsWith(':')) s += ':';
-    s += g[i]!.toString(16);
+    if (o > 0 && b[o - 1] !== COLON) b[o++] = COLON;
+    o = putHexGroup(b, o, g[i]!);
   }
-  return s;
+  return b.toString('latin1', 0, o);
+}
+
+/** Longest IPv6 text: eight groups of four digits and seven colons. */
+const V6_TEXT = Buffer.alloc(39);
+
+/** Writes a 16-bit group as lower-case hex without leading zeros; returns the position after it. */
+function putHexGroup(b: Uint8Array, at: number, v: number): number {
+  let o = at;
+  const h = HEX_CODES;
+  if (v >= 0x1000) b[o++] = h[v >>> 12]!;
+  if (v >= 0x100) b[o++] = h[(v >>> 8) & 15]!;
+  if (v >= 0x10) b[o++] = h[(v >>> 4) & 15]!;
+  b[o++] = h[v & 15]!;
+  return o;
 }
 
 /** Text of the packet's source or destination address ("" when the packet has no IP/ARP layer). */

@@ -46,7 +46,7 @@ export function communityIdFromKey(
   buf[o++] = portA & 0xff;
   buf[o++] = (portB >>> 8) & 0xff;
   buf[o++] = portB & 0xff;
-  return '1:' + sha1Base64(buf, o);
+  return sha1Base64(buf, o, '1:');
 }
 
 /** Lexicographic comparison of (address words, port) endpoints: <0, 0 or >0. */

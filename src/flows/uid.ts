@@ -22,17 +22,24 @@ export function fmix32(x: number): number {
   return h >>> 0;
 }
 
-function word62(w: number): string {
+const BASE62_CODES = Uint8Array.from(BASE62, (ch) => ch.charCodeAt(0));
+const UID_PREFIX = 0x43; // 'C'
+/** Character codes of a uid being made: 'C' and three words of six digits. */
+const CODES = new Uint8Array(1 + 3 * DIGITS_PER_WORD);
+
+/** Writes `w` as six base62 digits (most significant first) at `at`. */
+function word62(w: number, at: number): void {
   let v = w >>> 0;
-  let s = '';
-  for (let i = 0; i < DIGITS_PER_WORD; i++) {
-    s = BASE62[v % 62]! + s;
+  for (let i = DIGITS_PER_WORD - 1; i >= 0; i--) {
+    CODES[at + i] = BASE62_CODES[v % 62]!;
     v = Math.floor(v / 62);
   }
-  return s;
 }
 
-/** The uid of flow number `n` (0, 1, 2, ...) under `seed`. */
+/**
+ * The uid of flow number `n` (0, 1, 2, ...) under `seed`, as one flat string
+ * (a concatenated one is copied again the first time it is hashed or read).
+ */
 export function makeUid(seed: number, n: number): string {
   const s = fmix32(seed >>> 0);
   const lo = n % TWO_32;
@@ -40,5 +47,13 @@ export function makeUid(seed: number, n: number): string {
   const w0 = fmix32((lo + s) >>> 0);
   const w1 = fmix32((hi ^ Math.imul(s, 0x9e3779b1)) >>> 0);
   const w2 = fmix32((w0 ^ 0x5bd1e995 ^ s) >>> 0);
-  return 'C' + word62(w0) + word62(w1) + word62(w2);
+  const c = CODES;
+  c[0] = UID_PREFIX;
+  word62(w0, 1);
+  word62(w1, 1 + DIGITS_PER_WORD);
+  word62(w2, 1 + 2 * DIGITS_PER_WORD);
+  return String.fromCharCode(
+    c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, c[5]!, c[6]!, c[7]!, c[8]!, c[9]!,
+    c[10]!, c[11]!, c[12]!, c[13]!, c[14]!, c[15]!, c[16]!, c[17]!, c[18]!,
+  );
 }
