@@ -58,12 +58,30 @@ export function hexAt(buf: Uint8Array, off: number, len: number): string {
   return out;
 }
 
+/** Longest text made through the flat ASCII path of bytesToText (DNS names are at most 255 bytes). */
+const ASCII_SCRATCH = Buffer.alloc(1024);
+
 /**
  * Text of the bytes [start, end): ASCII as is, valid UTF-8 decoded, any other
  * byte >= 0x80 as "\xNN". With `lower`, ASCII A-Z become a-z (Zeek lower-cases
  * DNS names "for consistency"; other scripts are left alone, as in Zeek's C locale).
  */
 export function bytesToText(buf: Uint8Array, start: number, end: number, lower = false): string {
+  // All ASCII (nearly every name): copied into a scratch buffer and read out
+  // as one flat string. Appended a character at a time, a name longer than a
+  // dozen characters became a chain of parts that V8 copied again the first
+  // time it was hashed or read, and names are map keys of several rules.
+  const n = end - start;
+  if (n <= ASCII_SCRATCH.length) {
+    const a = ASCII_SCRATCH;
+    let i = 0;
+    for (; i < n; i++) {
+      const b = buf[start + i]!;
+      if (b >= 0x80) break;
+      a[i] = lower && b >= 0x41 && b <= 0x5a ? b + 32 : b;
+    }
+    if (i === n) return a.toString('latin1', 0, n);
+  }
   let out = '';
   for (let i = start; i < end; ) {
     const b = buf[i]!;
