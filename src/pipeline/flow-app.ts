@@ -32,6 +32,30 @@ export class AppLayerStats {
  */
 export const MAX_FLOW_ANOMALIES = 32;
 
+/** Distinct anomaly codes remembered per analyzer (codes are constants; the bound only guards against a made-up one per flow). */
+const MAX_CACHED_CODES = 256;
+const anomalyKeys = new Map<string, Map<string, string>>();
+
+/**
+ * "<analyzer>.<code>", the counter name of an anomaly, made once per pair:
+ * junk on a well-known port raises anomalies by the hundred thousand, and a
+ * string made afresh each time had to be built, flattened and hashed again
+ * for the counter lookup.
+ */
+function anomalyKey(analyzer: string, code: string): string {
+  let byCode = anomalyKeys.get(analyzer);
+  if (byCode === undefined) {
+    byCode = new Map();
+    anomalyKeys.set(analyzer, byCode);
+  }
+  let key = byCode.get(code);
+  if (key === undefined) {
+    key = `${analyzer}.${code}`;
+    if (byCode.size < MAX_CACHED_CODES) byCode.set(code, key);
+  }
+  return key;
+}
+
 export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly conn: ConnId;
   readonly spec: ProtocolSpec;
@@ -67,7 +91,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   }
 
   anomaly(code: string): void {
-    const key = `${this.spec.name}.${code}`;
+    const key = anomalyKey(this.spec.name, code);
     this.#stats.anomalies[key] = (this.#stats.anomalies[key] ?? 0) + 1;
     if (++this.#anomalies === MAX_FLOW_ANOMALIES && this.services.length === 0) {
       const name = this.spec.name;

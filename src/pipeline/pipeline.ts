@@ -118,7 +118,8 @@ export class Pipeline {
       app = this.#choose(slot, d, fromOrig);
       if (app === null || app === undefined) return;
     }
-    if (!app.active) return;
+    // A direction the analyzer needs nothing more from costs no view of its bytes.
+    if (fromOrig ? !app.wantOrig : !app.wantResp) return;
     const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
     if (proto === IpProto.TCP) {
       const flags = d.tcpFlags;
