@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LinkType, RawPacket } from '../../src/capture/packet.js';
+import { LinkType } from '../../src/capture/packet.js';
+import { raw as packet } from '../decode/packets.js';
 import { FlowSharder } from '../../src/pipeline/flow-shard.js';
 
 /** An Ethernet frame (optionally 802.1Q-tagged) with an IPv4 header and 8 transport bytes. */
@@ -16,16 +17,6 @@ function ipv6Frame(src: number[], dst: number[]): Uint8Array {
   const eth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x86, 0xdd];
   const ip = [0x60, 0, 0, 0, 0, 8, 17, 64, ...src, ...dst];
   return Uint8Array.from([...eth, ...ip, 0, 53, 0, 53, 0, 8, 0, 0]);
-}
-
-function packet(bytes: Uint8Array, linkType: number = LinkType.ETHERNET): RawPacket {
-  const p = new RawPacket();
-  p.data = bytes;
-  p.offset = 0;
-  p.caplen = bytes.length;
-  p.origLen = bytes.length;
-  p.linkType = linkType;
-  return p;
 }
 
 test('both directions of an address pair go to the same worker, and pairs spread over all workers', () => {
