@@ -97,15 +97,15 @@ const workers = Math.max(2, os.availableParallelism());
 
 /** The runs of one measurement, and the median one (by elapsed time). */
 class Runs<T extends { elapsed: number }> {
-  readonly all: T[] = [];
+  readonly runs: T[] = [];
   get median(): T {
-    const sorted = [...this.all].sort((a, b) => a.elapsed - b.elapsed);
+    const sorted = [...this.runs].sort((a, b) => a.elapsed - b.elapsed);
     return sorted[(sorted.length - 1) >> 1]!;
   }
   /** " (min-max s over N runs)" when there was more than one run. */
   get range(): string {
-    if (this.all.length < 2) return '';
-    const times = this.all.map((r) => r.elapsed);
+    if (this.runs.length < 2) return '';
+    const times = this.runs.map((r) => r.elapsed);
     return `   (${Math.min(...times).toFixed(2)}-${Math.max(...times).toFixed(2)} s over ${times.length} runs)`;
   }
 }
@@ -117,12 +117,12 @@ const allSharded = new Runs<ChildResult>();
 const ref = new Runs<{ elapsed: number }>();
 for (let round = 0; round < repeat; round++) {
   if (repeat > 1) process.stderr.write(`bench: round ${round + 1} of ${repeat}\n`);
-  conn.all.push(replay('conn', 1));
-  connSharded.all.push(replay('conn', workers));
-  all.all.push(replay('all', 1));
-  allSharded.all.push(replay('all', workers));
+  conn.runs.push(replay('conn', 1));
+  connSharded.runs.push(replay('conn', workers));
+  all.runs.push(replay('all', 1));
+  allSharded.runs.push(replay('all', workers));
   const t = tshark();
-  if (t !== null) ref.all.push(t);
+  if (t !== null) ref.runs.push(t);
 }
 const live = spawnSync(process.execPath, [path.join(here, 'live-flows.js'), String(liveFlows)], { encoding: 'utf8' });
 const liveResult = live.status === 0 ? (JSON.parse(live.stdout.trim()) as { live: number; maxRssMiB: number; elapsed: number }) : null;
@@ -140,7 +140,7 @@ out.push(show('picket replay (decode+flows+conn log)', conn));
 out.push(show(`  same, --workers ${workers}`, connSharded));
 out.push(show('picket replay (all analyzers + all logs)', all));
 out.push(show(`  same, --workers ${workers}`, allSharded));
-if (ref.all.length > 0) {
+if (ref.runs.length > 0) {
   const tsharkSecs = ref.median.elapsed;
   out.push(line('tshark -q -z conv,tcp -z conv,udp', packetCount, tsharkSecs, ref.range));
   const ratio = (r: Runs<ChildResult>): string => `${(tsharkSecs / r.median.elapsed).toFixed(1)}x`;
