@@ -19,12 +19,12 @@ const CHARS = new Uint8Array(28);
 const EQUALS = 0x3d;
 
 /**
- * Base64 of SHA-1(`msg[0..len)`), after `prefix` when one is given (two
- * characters, e.g. Community ID's "1:"); `len` must be <= SHA1_ONE_BLOCK_MAX.
- * The result is one flat string: `prefix + hash` would be a two-part string
- * that the runtime copies again the first time it is hashed or read.
+ * Base64 of SHA-1(`msg[0..len)`) after a two-character `prefix` (Community
+ * ID's version, "1:"); `len` must be <= SHA1_ONE_BLOCK_MAX. The result is one
+ * flat string: `prefix + hash` would be a two-part string that the runtime
+ * copies again the first time it is hashed or read.
  */
-export function sha1Base64(msg: Uint8Array, len: number, prefix?: string): string {
+export function sha1Base64(msg: Uint8Array, len: number, prefix: string): string {
   const block = BLOCK;
   for (let i = 0; i < len; i++) block[i] = msg[i]!;
   block[len] = 0x80;
@@ -99,15 +99,9 @@ export function sha1Base64(msg: Uint8Array, len: number, prefix?: string): strin
   out[25] = B64_CODES[(v >>> 12) & 63]!;
   out[26] = B64_CODES[(v >>> 6) & 63]!;
   out[27] = EQUALS;
-  if (prefix !== undefined) {
-    if (prefix.length !== 2) throw new RangeError(`sha1Base64: the prefix must have two characters, got ${JSON.stringify(prefix)}`);
-    return String.fromCharCode(
-      prefix.charCodeAt(0), prefix.charCodeAt(1),
-      out[0]!, out[1]!, out[2]!, out[3]!, out[4]!, out[5]!, out[6]!, out[7]!, out[8]!, out[9]!, out[10]!, out[11]!, out[12]!, out[13]!,
-      out[14]!, out[15]!, out[16]!, out[17]!, out[18]!, out[19]!, out[20]!, out[21]!, out[22]!, out[23]!, out[24]!, out[25]!, out[26]!, out[27]!,
-    );
-  }
+  if (prefix.length !== 2) throw new RangeError(`sha1Base64: the prefix must have two characters, got ${JSON.stringify(prefix)}`);
   return String.fromCharCode(
+    prefix.charCodeAt(0), prefix.charCodeAt(1),
     out[0]!, out[1]!, out[2]!, out[3]!, out[4]!, out[5]!, out[6]!, out[7]!, out[8]!, out[9]!, out[10]!, out[11]!, out[12]!, out[13]!,
     out[14]!, out[15]!, out[16]!, out[17]!, out[18]!, out[19]!, out[20]!, out[21]!, out[22]!, out[23]!, out[24]!, out[25]!, out[26]!, out[27]!,
   );
