@@ -12,6 +12,13 @@ import { CREDENTIAL_BYTES, randomToken } from './secrets.js';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
 export const ADMIN_TOKEN_ENV = 'PICKET_ADMIN_TOKEN';
+/**
+ * Generated admin tokens start with this, as enrollment tokens and agent
+ * credentials start with pkt_ and pkc_: base64url text alone starts with "-"
+ * one time in 64, and a token that looks like an option cannot follow
+ * `--admin-token` on a command line.
+ */
+export const ADMIN_TOKEN_PREFIX = 'pka_';
 /** Shorter admin tokens are refused: they could be guessed. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
 const FILE_MODE = 0o600;
@@ -61,7 +68,7 @@ export function ensureAdminToken(dataDir: string, env: NodeJS.ProcessEnv = proce
     }
     return { token: existing, source: 'file', file, warnings };
   }
-  const token = randomToken(CREDENTIAL_BYTES);
+  const token = ADMIN_TOKEN_PREFIX + randomToken(CREDENTIAL_BYTES);
   try {
     fs.writeFileSync(file, `${token}\n`, { mode: FILE_MODE, flag: 'wx' });
   } catch (err) {
