@@ -84,6 +84,10 @@ const CLOSE = 0x7d;
 const DOT = 0x2e;
 /** Below 2^32 doubles are spaced finer than a microsecond. */
 const MICRO_EXACT_BELOW = 2 ** 32;
+/** Below 2^22 doubles are spaced finer than a nanosecond. */
+const NANO_EXACT_BELOW = 2 ** 22;
+/** The smallest number JavaScript writes without an exponent. */
+const MIN_PLAIN_FRACTION = 1e-6;
 /** Integers up to this are written digit by digit (beyond it JavaScript's own text is used). */
 const MAX_DIGITS_INT = Number.MAX_SAFE_INTEGER;
 
@@ -150,33 +154,48 @@ function putNum(out: Uint8Array, pos: number, n: number): number {
     return pos + digits;
   }
   if (!Number.isFinite(n)) return put(out, pos, K.null);
-  if (n > 0 && n < MICRO_EXACT_BELOW) {
-    // Times and durations of microsecond captures: when six decimals give the
-    // number back exactly, they (less trailing zeros) are its shortest text,
-    // because below 2^32 neighbouring doubles are closer than 1e-6 apart.
+  // Times of microsecond captures, and durations (which elapsedSeconds rounds
+  // to nanoseconds): when six or nine decimals give the number back exactly,
+  // they (less trailing zeros) are its shortest text, because below the
+  // bound neighbouring doubles are closer together than one unit of the last
+  // decimal, so no other text of as few decimals maps to the same number.
+  // Below 1e-6 JavaScript writes an exponent; those take the general path.
+  if (n >= MIN_PLAIN_FRACTION && n < MICRO_EXACT_BELOW) {
     const micros = Math.round(n * 1e6);
-    if (micros / 1e6 === n) {
-      const whole = Math.floor(micros / 1e6);
-      let frac = micros - whole * 1e6;
-      let p = putNum(out, pos, whole);
-      out[p++] = DOT;
-      let digits = 6;
-      while (frac % 10 === 0) {
-        frac /= 10;
-        digits--;
-      }
-      for (let i = digits - 1; i >= 0; i--) {
-        const q = (frac / 10) | 0;
-        out[p + i] = ZERO + (frac - q * 10);
-        frac = q;
-      }
-      return p + digits;
+    if (micros / 1e6 === n) return putFixed(out, pos, micros, 1e6, 6);
+    if (n < NANO_EXACT_BELOW) {
+      const nanos = Math.round(n * 1e9);
+      if (nanos / 1e9 === n) return putFixed(out, pos, nanos, 1e9, 9);
     }
   }
   // Fractions and huge integers: JavaScript's shortest round-trip text, which is JSON's.
   const s = '' + n;
   for (let i = 0; i < s.length; i++) out[pos + i] = s.charCodeAt(i);
   return pos + s.length;
+}
+
+/**
+ * `units / scale` (units a non-negative integer, scale 10^decimals) in
+ * decimal, trailing zeros of the fraction dropped, as JavaScript writes a
+ * number whose shortest text it is (an integral value gets no fraction).
+ */
+function putFixed(out: Uint8Array, pos: number, units: number, scale: number, decimals: number): number {
+  const whole = Math.floor(units / scale);
+  let frac = units - whole * scale;
+  let p = putNum(out, pos, whole);
+  if (frac === 0) return p;
+  out[p++] = DOT;
+  let digits = decimals;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  for (let i = digits - 1; i >= 0; i--) {
+    const q = (frac / 10) | 0;
+    out[p + i] = ZERO + (frac - q * 10);
+    frac = q;
+  }
+  return p + digits;
 }
 
 /**

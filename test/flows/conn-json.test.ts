@@ -11,6 +11,7 @@ import { ZEEK_CORPUS } from '../helpers/paths.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
 import type { ConnRecord } from '../../src/flows/conn-record.js';
 import { connRecordJsonMaxBytes, connRecordToJson, writeConnRecordJson } from '../../src/flows/conn-json.js';
+import { elapsedSeconds } from '../../src/util/elapsed.js';
 
 /** Zeek's conn.log columns (and Picket's enrichment after them): the required key order. */
 const ORDER = [
@@ -156,7 +157,15 @@ test('numbers of every shape come out as JSON.stringify writes them', () => {
     const sec = Math.floor(rand() * 2e9);
     const micro = Math.floor(rand() * 1e6);
     const nano = Math.floor(rand() * 1e9);
-    for (const n of [sec + micro / 1e6, sec + nano / 1e9, micro / 1e6, nano / 1e9, (sec + micro / 1e6) - sec, micro / 1e6 + 0.1 + 0.2, rand() * 5, 1e-6 * (i % 7)]) {
+    // Durations as the tracker makes them (rounded to nanoseconds), up to and past the nine-decimal bound (2^22 s).
+    const durations = [
+      elapsedSeconds(sec + micro / 1e6, sec + micro / 1e6 + rand() * 100),
+      Math.round(rand() * 2 ** 22 * 1e9) / 1e9,
+      2 ** 22 - nano / 1e9,
+      2 ** 22 + nano / 1e9,
+      nano / 1e12,
+    ];
+    for (const n of [sec + micro / 1e6, sec + nano / 1e9, micro / 1e6, nano / 1e9, (sec + micro / 1e6) - sec, micro / 1e6 + 0.1 + 0.2, rand() * 5, 1e-6 * (i % 7), ...durations]) {
       const r: ConnRecord = { ...BASE, ts: n, missed_bytes: n };
       assert.equal(connRecordToJson(r), JSON.stringify(r), String(n));
     }
