@@ -3,19 +3,21 @@
  * of packets. Files are streamed in chunks, never loaded whole; the shared
  * CaptureStreamParser delivers each packet synchronously as a view into the
  * chunk. Large regular files are read ahead by a helper thread into a ring of
- * shared buffers, so the copy out of the page cache (a quarter of the time
- * of a replay) runs on the other core while this thread parses. A corrupt or cut-off file stops at the bad record (recorded in
+ * shared buffers (shared-read.ts), so the copy out of the page cache (a
+ * quarter of the time of a replay) runs on the other core while this thread
+ * parses; the pipeline threads of a multi-threaded replay all consume one
+ * such ring. A corrupt or cut-off file stops at the bad record (recorded in
  * stats.truncated) and reading goes on with the next file; only a missing
  * file or one that is not a capture at all raises an error.
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { PicketError } from '../util/errors.js';
 import { RawPacket, type PacketHandler } from './packet.js';
 import { pumpStream, type PumpEnd, type PumpHandle } from './pump.js';
 import { createCaptureStats, type CaptureStats } from './stats.js';
 import { CaptureStreamParser } from './stream-parser.js';
+import { READ_SKEW, SharedReadConsumer, SharedReadRing, type SharedReadHandle } from './shared-read.js';
 
 export type { CaptureStats, TruncationRecord } from './stats.js';
 
@@ -44,6 +46,12 @@ export interface FileSourceOptions {
   readAhead?: 'auto' | 'always' | 'never';
   /** Bytes per read-ahead buffer (default REGULAR_READ_CHUNK; tests use small ones to cross boundaries). */
   readAheadChunk?: number;
+  /**
+   * Take every file's bytes from this ring (a SharedReadRing made on the
+   * same list of files, which it reads in the same order) instead of
+   * reading them here; `readAhead` is then not used.
+   */
+  shared?: SharedReadHandle;
 }
 
 /** Several files read in order as one stream of packets; "-" means standard input. */
@@ -57,6 +65,7 @@ class FileCaptureSource implements CaptureSource {
   readonly #pkt = new RawPacket();
   readonly #pump: PumpHandle = { abort: null };
   #parser: CaptureStreamParser | null = null;
+  #sharedConsumer: SharedReadConsumer | undefined;
   #stopped = false;
   #running = false;
 
@@ -89,6 +98,11 @@ class FileCaptureSource implements CaptureSource {
   }
 
   async #readOne(file: string, onPacket: PacketHandler): Promise<void> {
+    if (this.#opts.shared !== undefined) {
+      this.#sharedConsumer ??= new SharedReadConsumer(this.#opts.shared);
+      await this.#consume(file, onPacket, this.#sharedConsumer, true);
+      return;
+    }
     const isStdin = file === STDIN_PATH;
     const size = isStdin ? -1 : regularFileSize(file);
     if (size >= 0) {
@@ -162,31 +176,46 @@ class FileCaptureSource implements CaptureSource {
     finishParse(parser, atEnd);
   }
 
-  /** A regular file read by a helper thread (see ReadAhead) and parsed here. */
+  /** A regular file read by a helper thread (see shared-read.ts) and parsed here. */
   async #readAhead(file: string, onPacket: PacketHandler): Promise<void> {
+    const ring = new SharedReadRing([file], {
+      consumers: 1,
+      chunk: this.#opts.readAheadChunk ?? REGULAR_READ_CHUNK,
+      slots: READ_AHEAD_SLOTS,
+    });
+    try {
+      await this.#consume(file, onPacket, new SharedReadConsumer(ring.handle), false);
+    } finally {
+      await ring.close();
+    }
+  }
+
+  /**
+   * Parses one file's buffers from a read ring, up to the buffer that ends
+   * the file. When the ring is shared with other files (`drain`), a parse
+   * that stopped early (a corrupt record) still takes the file's remaining
+   * buffers, so the next file starts at its own first buffer.
+   */
+  async #consume(file: string, onPacket: PacketHandler, ring: SharedReadConsumer, drain: boolean): Promise<void> {
     const parser = this.#startParser(file, onPacket);
-    const fd = this.#openFile(file);
-    const ring = new ReadAhead(fd, this.#opts.readAheadChunk ?? REGULAR_READ_CHUNK);
     const feed = new ChunkFeed(parser);
     let atEnd = false;
     try {
-      while (!parser.finished && !this.#stopped) {
+      while (!this.#stopped && (drain || !parser.finished)) {
         const n = await ring.next();
         if (n < 0) {
           throw new PicketError('PKT_ERR_CAPTURE_OPEN', `cannot read capture ${file}: ${ring.error}`);
         }
         if (n === 0) {
+          ring.release();
           atEnd = true;
           break;
         }
-        const due = feed.push(ring.chunk, n);
+        const due = parser.finished ? false : feed.push(ring.chunk, n);
         ring.release();
         if (due) await nextTurn();
       }
     } finally {
-      // The fd is closed only once the reader thread is gone, so it can never read a reused descriptor.
-      await ring.close();
-      fs.closeSync(fd);
       this.#parser = null;
     }
     finishParse(parser, atEnd);
@@ -228,15 +257,6 @@ class ChunkFeed {
 }
 
 /**
- * Read buffers start this many bytes past a page boundary. Measured on the
- * development VM (Linux, page-cache reads of 4 MiB): read(2) into a
- * page-aligned buffer cost 0.70 s of system time per 1.7 GB, into one 64
- * bytes further 0.18 s. The kernel's copy to user space is that much slower
- * for page-aligned destinations there; an offset costs nothing elsewhere.
- */
-const READ_SKEW = 64;
-
-/**
  * Files at least this big are read ahead on a helper thread. Starting the
  * thread costs a few tens of milliseconds, about what reading 64 MiB costs;
  * below that the plain synchronous reads win.
@@ -244,140 +264,6 @@ const READ_SKEW = 64;
 export const READ_AHEAD_MIN_BYTES = 64 * 1024 * 1024;
 /** Buffers in the read-ahead ring: the reader can be this many reads ahead of the parser. */
 const READ_AHEAD_SLOTS = 4;
-/** Longest single wait for the reader before the event loop gets a turn (and a dead reader is noticed). */
-const READ_AHEAD_WAIT_MS = 200;
-
-// Control words: [stop, then per slot: state, bytes read (-1 = error)].
-const CTRL_STOP = 0;
-const SLOT_EMPTY = 0;
-const SLOT_FULL = 1;
-
-/**
- * The reader thread's program (plain JavaScript, so it needs no module of
- * its own): fill slot after slot with read(2) in order, waiting while the
- * parser still holds the next one; stop at the end of the file, on an error
- * (its message goes over the port) or when asked.
- */
-const READER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const { fd, data, ctrl: ctrlBuf, slots, chunk, port } = workerData;
-const ctrl = new Int32Array(ctrlBuf);
-const views = [];
-for (let s = 0; s < slots; s++) views.push(new Uint8Array(data, s * (chunk + ${READ_SKEW}) + ${READ_SKEW}, chunk));
-(function run() {
-  for (let i = 0; ; i = (i + 1) % slots) {
-    const st = 1 + 2 * i;
-    while (Atomics.load(ctrl, st) !== ${SLOT_EMPTY}) {
-      if (Atomics.load(ctrl, ${CTRL_STOP}) !== 0) return;
-      Atomics.wait(ctrl, st, ${SLOT_FULL}, ${READ_AHEAD_WAIT_MS});
-    }
-    if (Atomics.load(ctrl, ${CTRL_STOP}) !== 0) return;
-    let n;
-    try {
-      n = fs.readSync(fd, views[i], 0, chunk, null);
-    } catch (err) {
-      port.postMessage(String(err && err.message));
-      n = -1;
-    }
-    ctrl[st + 1] = n;
-    Atomics.store(ctrl, st, ${SLOT_FULL});
-    Atomics.notify(ctrl, st);
-    if (n <= 0) return;
-  }
-})();
-port.close();
-`;
-
-/** Atomics.waitAsync (Node 16+; typed here because the compiler's library predates it). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
-
-/**
- * The parser side of the read-ahead ring: `next()` waits for the next
- * filled buffer, `chunk` is it, `release()` hands it back to the reader.
- */
-class ReadAhead {
-  readonly #ctrl: Int32Array;
-  readonly #views: Uint8Array[] = [];
-  readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #exited: Promise<void>;
-  #dead = false;
-  #slot = 0;
-  /** The buffer `next()` made current. */
-  chunk: Uint8Array = new Uint8Array(0);
-  /** The reader's error message after `next()` returned -1. */
-  error = '';
-
-  constructor(fd: number, chunkBytes: number) {
-    const data = new SharedArrayBuffer(READ_AHEAD_SLOTS * (chunkBytes + READ_SKEW));
-    const ctrl = new SharedArrayBuffer(4 * (1 + 2 * READ_AHEAD_SLOTS));
-    this.#ctrl = new Int32Array(ctrl);
-    for (let s = 0; s < READ_AHEAD_SLOTS; s++) {
-      this.#views.push(new Uint8Array(data, s * (chunkBytes + READ_SKEW) + READ_SKEW, chunkBytes));
-    }
-    const channel = new MessageChannel();
-    this.#port = channel.port1;
-    this.#worker = new Worker(READER_SOURCE, {
-      eval: true,
-      workerData: { fd, data, ctrl, slots: READ_AHEAD_SLOTS, chunk: chunkBytes, port: channel.port2 },
-      transferList: [channel.port2],
-      // Node options of the parent (e.g. --cpu-prof) are not needed by a thread that only reads.
-      execArgv: [],
-    });
-    this.#exited = new Promise((resolve) => {
-      this.#worker.once('exit', () => {
-        this.#dead = true;
-        resolve();
-      });
-      // An error (e.g. the thread could not start) also ends in 'exit'; keep it from being unhandled.
-      this.#worker.once('error', () => undefined);
-    });
-  }
-
-  /** Bytes in the next buffer (now `chunk`), 0 at the end of the file, -1 on a read error (`error`). */
-  async next(): Promise<number> {
-    const ctrl = this.#ctrl;
-    const st = 1 + 2 * this.#slot;
-    while (Atomics.load(ctrl, st) !== SLOT_FULL) {
-      if (this.#dead) {
-        // Filled just before the thread ended?
-        if (Atomics.load(ctrl, st) === SLOT_FULL) break;
-        this.error = 'the read-ahead thread ended unexpectedly';
-        return -1;
-      }
-      const w = waitAsync(ctrl, st, SLOT_EMPTY, READ_AHEAD_WAIT_MS);
-      if (w.async) await w.value;
-    }
-    const n = ctrl[st + 1]!;
-    if (n < 0) {
-      const msg = receiveMessageOnPort(this.#port);
-      this.error = msg === undefined ? 'read error' : String(msg.message);
-    }
-    this.chunk = this.#views[this.#slot]!;
-    return n;
-  }
-
-  /** Gives the current buffer back to the reader. */
-  release(): void {
-    const ctrl = this.#ctrl;
-    const st = 1 + 2 * this.#slot;
-    Atomics.store(ctrl, st, SLOT_EMPTY);
-    Atomics.notify(ctrl, st);
-    this.#slot = (this.#slot + 1) % READ_AHEAD_SLOTS;
-  }
-
-  /** Stops the reader and waits until its thread is gone. */
-  async close(): Promise<void> {
-    Atomics.store(this.#ctrl, CTRL_STOP, 1);
-    for (let s = 0; s < READ_AHEAD_SLOTS; s++) Atomics.notify(this.#ctrl, 1 + 2 * s);
-    await this.#exited;
-    this.#port.close();
-  }
-}
-
 /**
  * Regular files are read with synchronous reads into one reused buffer:
  * measured 1.3x faster end to end than a read stream (no per-chunk promise

@@ -1,7 +1,7 @@
 /**
- * One thread of a multi-threaded replay (see sharded-replay.ts). It reads
- * the capture files itself, as every worker does (page-cache reads cost
- * little next to the pipeline), and runs a whole ordinary Pipeline on the
+ * One thread of a multi-threaded replay (see sharded-replay.ts). It parses
+ * the whole capture, as every worker does, from the buffers one reader
+ * thread fills for all of them, and runs a whole ordinary Pipeline on the
  * packets of its share of address pairs (flow-shard.ts). The other
  * packets only move its clock, so flows time out exactly as in one
  * pipeline.
@@ -108,7 +108,7 @@ function onPacket(pkt: RawPacket): void {
 }
 
 async function run(): Promise<void> {
-  const source = openCaptureFiles(init.files, { readAhead: 'never' });
+  const source = openCaptureFiles(init.files, { shared: init.read });
   const capture = await source.run(onPacket);
   pipeline.finish();
   writer?.close();

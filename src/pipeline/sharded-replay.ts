@@ -1,6 +1,7 @@
 /**
- * Replay on several threads. Each worker thread reads the same capture
- * files and runs a whole ordinary Pipeline on its share of the traffic,
+ * Replay on several threads. Each worker thread parses the whole capture,
+ * from buffers one reader thread fills for all of them (each file is read
+ * once), and runs a whole ordinary Pipeline on its share of the traffic,
  * chosen per address pair (flow-shard.ts), so every flow, fragment and
  * DHCP transaction is seen by exactly one worker; the other packets only
  * move that worker's clock, so flows time out as in one pipeline.
@@ -20,10 +21,12 @@
  * the end of the capture), the order of log lines, uids (each worker numbers its flows in its own residue
  * class, so they stay unique), and `flows.maxLive`, the sum of the
  * workers' peaks. The flow limit is split evenly between workers. Only
- * files can be read this way (every worker reads them), not standard input.
+ * files can be read this way (the reader opens them by name), not standard
+ * input.
  */
 import { Worker } from 'node:worker_threads';
-import { STDIN_PATH } from '../capture/file-source.js';
+import { REGULAR_READ_CHUNK, STDIN_PATH } from '../capture/file-source.js';
+import { SharedReadRing } from '../capture/shared-read.js';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { EventBus } from '../events/bus.js';
@@ -38,6 +41,11 @@ import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
 
 /** Most pipeline workers accepted. */
 export const MAX_PIPELINE_WORKERS = 16;
+/**
+ * Read buffers in the ring all workers parse: the reader may run this many
+ * buffers ahead of the slowest worker, and one worker as far ahead of another.
+ */
+export const SHARED_READ_SLOTS = 8;
 /** Capture packets per epoch: how often workers hand their events over. */
 export const EPOCH_PACKETS = 16_384;
 
@@ -90,6 +98,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
   const uidSeed = flows.uidSeed ?? Math.floor(Math.random() * 4294967296);
   const progress = new Int32Array(new SharedArrayBuffer(4));
 
+  const ring = new SharedReadRing(opts.files, { consumers: n, chunk: REGULAR_READ_CHUNK, slots: SHARED_READ_SLOTS });
   const workers: Worker[] = [];
   const finished: (Finished | undefined)[] = new Array<Finished | undefined>(n).fill(undefined);
   const merger = new EpochMerger(bus, n, progress);
@@ -100,6 +109,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
       for (let shard = 0; shard < n; shard++) {
         const init: WorkerInit = {
           files: opts.files,
+          read: ring.handle,
           shard,
           shards: n,
           analyzers: opts.analyzers,
@@ -142,6 +152,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
   } finally {
     mainWriter?.close();
     await Promise.all(workers.map((w) => w.terminate()));
+    await ring.close();
   }
 
   const parts = finished as Finished[];

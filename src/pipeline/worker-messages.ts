@@ -1,4 +1,5 @@
 /** Messages between the main thread and pipeline worker threads (sharded-replay.ts, pipeline-worker.ts). */
+import type { SharedReadHandle } from '../capture/shared-read.js';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { PicketEvent, PicketEventType } from '../events/types.js';
@@ -8,6 +9,8 @@ import type { PackedConns } from './conn-transfer.js';
 
 export interface WorkerInit {
   files: string[];
+  /** The ring the main thread's reader fills with `files`, read once for all workers. */
+  read: SharedReadHandle;
   shard: number;
   shards: number;
   analyzers: boolean;
