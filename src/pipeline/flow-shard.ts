@@ -84,6 +84,8 @@ export class FlowSharder {
     } else {
       return 0;
     }
-    return fmix32(pair) % this.shards;
+    // 31 bits keep the remainder in integer arithmetic: the remainder of a
+    // number at or above 2^31 is a floating-point call, half this function's time.
+    return (fmix32(pair) & 0x7fffffff) % this.shards;
   }
 }
