@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { replayCaptures, type ReplaySummary } from '../../src/pipeline/replay.js';
@@ -191,5 +192,27 @@ test('a DHCP transaction spans address pairs and stays whole with any number of 
     }
   } finally {
     fs.rmSync(one, { recursive: true, force: true });
+  }
+});
+
+test('workers read a named pipe once for all of them, like one pipeline reads it', async () => {
+  const file = path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap');
+  const dir = tempDir();
+  try {
+    const fifo = path.join(dir, 'capture.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer opens the pipe on libuv's thread pool and waits there for the reader thread.
+    const writing = new Promise<void>((resolve, reject) => {
+      const out = fs.createWriteStream(fifo);
+      out.on('error', reject);
+      out.end(fs.readFileSync(file), () => resolve());
+    });
+    const sharded = await replayCaptures([fifo], { workers: 2 });
+    await writing;
+    const single = await replayCaptures([file], { workers: 1 });
+    assert.equal(sharded.pipeline.packets, single.pipeline.packets);
+    assert.deepEqual(sharded.pipeline.flows.ended, single.pipeline.flows.ended);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
