@@ -15,7 +15,7 @@ export const WORKERS_HELP = `  --workers N         pipeline threads; 2 or more s
                       more, else 1
 `;
 
-/** Most threads chosen without --workers: past four, every thread's reading of the whole file outweighs the split. */
+/** Most threads chosen without --workers: past four, every thread's parsing of the whole file outweighs the split. */
 const AUTO_WORKERS_MAX = 4;
 
 /** Pipeline threads for `command` reading `files`, from the option's text (absent: the default). */
