@@ -10,6 +10,7 @@
 import type { RawPacket } from '../capture/packet.js';
 import { DecodedPacket, IpProto, L3, TcpFlag } from '../decode/decoded.js';
 import { PacketDecoder, macToString, ipv4ToString, type DecoderOptions } from '../decode/decoder.js';
+import type { DecodeStats } from '../decode/counters.js';
 import { FlowTracker, type FlowEndReason, type FlowTrackerOptions } from '../flows/tracker.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import { ReassemblyBudget } from '../flows/reassembly.js';
@@ -101,7 +102,21 @@ export class Pipeline {
     this.#bytes += pkt.caplen;
     this.advanceTime(pkt.ts);
     const d = this.#decoded;
-    if (!this.decoder.decode(pkt, d)) return;
+    if (this.decoder.decode(pkt, d)) this.#decodedPacket(d);
+  }
+
+  /**
+   * One packet decoded elsewhere (decode-thread.ts): `ok` is false when it
+   * did not decode, and then only its time and size count.
+   */
+  decodedPacket(d: DecodedPacket, ts: number, caplen: number, ok: boolean): void {
+    this.#packets++;
+    this.#bytes += caplen;
+    this.advanceTime(ts);
+    if (ok) this.#decodedPacket(d);
+  }
+
+  #decodedPacket(d: DecodedPacket): void {
     if (d.l3 === L3.ARP) {
       if (this.#emitArp) this.#arp(d);
       return;
@@ -149,8 +164,13 @@ export class Pipeline {
     this.tracker.flushAll(this.#now);
   }
 
-  stats(): PipelineStats {
-    const ds = this.decoder.stats;
+  /**
+   * Statistics so far. `decoding`: the decoder statistics to report, when
+   * packets were decoded elsewhere (decode-thread.ts); by default this
+   * pipeline's own decoder's.
+   */
+  stats(decoding: DecodeStats = this.decoder.stats): PipelineStats {
+    const ds = decoding;
     const fs = this.tracker.stats;
     return {
       packets: this.#packets,

@@ -2,7 +2,7 @@
  * Offline analysis: read capture files through the pipeline, optionally
  * writing JSON-lines logs, and report what was seen.
  */
-import { openCaptureFiles, type CaptureStats } from '../capture/file-source.js';
+import { openCaptureFiles, STDIN_PATH, type CaptureStats } from '../capture/file-source.js';
 import { EventBus } from '../events/bus.js';
 import type { PicketEvent } from '../events/types.js';
 import type { ProtocolSpec } from '../protocols/analyzer.js';
@@ -12,6 +12,8 @@ import type { FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
 import { runShardedReplay } from './sharded-replay.js';
+import { runDecodeThread } from './decode-thread.js';
+import type { DecodeStats } from '../decode/counters.js';
 import { PicketError } from '../util/errors.js';
 
 export interface ReplayOptions {
@@ -34,6 +36,13 @@ export interface ReplayOptions {
    * or empty (none).
    */
   workers?: number;
+  /**
+   * Decode on a second thread (decode-thread.ts), with `workers` 1: the
+   * same output as one thread, with reading, capture parsing and decoding
+   * moved off the pipeline's thread. An object sets the hand-over batch
+   * sizes (tests use small ones).
+   */
+  decodeThread?: boolean | { batchRecords?: number; batchPayloadBytes?: number };
 }
 
 export interface ReplaySummary {
@@ -51,7 +60,12 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   const bus = opts.bus ?? new EventBus();
   if (opts.onEvent !== undefined) bus.onAny(opts.onEvent);
   const workers = opts.workers ?? 1;
-  if (workers > 1) return replaySharded(files, opts, bus, workers);
+  if (workers > 1) {
+    if (opts.decodeThread !== undefined && opts.decodeThread !== false) {
+      throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'a decode thread serves one pipeline thread (workers: 1)');
+    }
+    return replaySharded(files, opts, bus, workers);
+  }
   const writer = opts.logsDir === undefined ? null : new JsonlLogWriter(opts.logsDir);
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({
@@ -62,11 +76,24 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   });
   opts.onPipeline?.(pipeline);
   pipeline.refreshSubscriptions();
-  const source = openCaptureFiles(files);
   const started = process.hrtime.bigint();
   let capture: CaptureStats;
+  let decoding: DecodeStats | undefined;
   try {
-    capture = await source.run((pkt) => pipeline.packet(pkt));
+    const decodeThread = opts.decodeThread ?? false;
+    if (decodeThread !== false) {
+      if (files.includes(STDIN_PATH)) {
+        throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'the decode thread reads capture files; standard input is read on the pipeline thread');
+      }
+      const protocols = opts.protocols ?? null;
+      ({ capture, decode: decoding } = await runDecodeThread(files, pipeline, {
+        payloads: protocols === null || protocols.length > 0,
+        ...(decodeThread === true ? {} : decodeThread),
+        ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
+      }));
+    } else {
+      capture = await openCaptureFiles(files).run((pkt) => pipeline.packet(pkt));
+    }
   } finally {
     pipeline.finish();
     writer?.close();
@@ -74,7 +101,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     capture,
-    pipeline: pipeline.stats(),
+    pipeline: pipeline.stats(decoding),
     elapsed,
     ...(writer !== null ? { logs: writer.counts() } : {}),
   };

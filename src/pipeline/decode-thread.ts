@@ -1,0 +1,80 @@
+/**
+ * A pipeline whose decoding runs on a second thread: the decode thread
+ * (decode-worker.ts) reads the capture files and decodes every packet, and
+ * this thread runs the rest of the pipeline (flows, analyzers, events) on
+ * the decoded packets it hands over (packet-batch.ts). Unlike sharded
+ * pipelines (sharded-replay.ts) nothing is done twice and nothing changes
+ * order: events, logs and uids are exactly those of one thread. What moves
+ * is reading, capture parsing and decoding, about a quarter of the work of
+ * a connection-log replay.
+ */
+import { Worker } from 'node:worker_threads';
+import type { CaptureStats } from '../capture/stats.js';
+import type { DecodeStats } from '../decode/counters.js';
+import { DecodedPacket } from '../decode/decoded.js';
+import type { DecoderOptions } from '../decode/decoder.js';
+import { PicketError } from '../util/errors.js';
+import { BatchReader, END_OF_INPUT, FAILED, newBatchRing, type BatchRing } from './packet-batch.js';
+import type { Pipeline } from './pipeline.js';
+
+export interface DecodeThreadInit {
+  files: string[];
+  ring: BatchRing;
+  /** Copy payload bytes (the pipeline runs analyzers). */
+  payloads: boolean;
+  decoder?: DecoderOptions;
+}
+
+export type FromDecodeThread =
+  | { kind: 'finished'; capture: CaptureStats; decode: DecodeStats }
+  | { kind: 'failed'; code: string | null; message: string };
+
+/** Batches between event-loop turns (signals and timers are still served during a long replay). */
+const BATCHES_PER_TURN = 64;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Feeds `pipeline` every packet of `files`, decoded on a second thread.
+ * Returns the capture statistics and the decoder's (the pipeline's own
+ * decoder is not used). The caller calls `pipeline.finish()`.
+ */
+export async function runDecodeThread(
+  files: string[],
+  pipeline: Pipeline,
+  opts: { payloads: boolean; decoder?: DecoderOptions; batchRecords?: number; batchPayloadBytes?: number },
+): Promise<{ capture: CaptureStats; decode: DecodeStats }> {
+  const ring = newBatchRing(opts.batchRecords, opts.batchPayloadBytes);
+  const init: DecodeThreadInit = { files, ring, payloads: opts.payloads, ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}) };
+  const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: init });
+  let exited = false;
+  const done = new Promise<FromDecodeThread>((resolve) => {
+    worker.once('message', (msg: FromDecodeThread) => resolve(msg));
+    worker.once('error', (err) => resolve({ kind: 'failed', code: null, message: `decode thread failed: ${err.message}` }));
+    worker.once('exit', (code) => {
+      exited = true;
+      resolve({ kind: 'failed', code: null, message: `decode thread exited (code ${code}) before the end of the input` });
+    });
+  });
+  const reader = new BatchReader(ring);
+  const d = new DecodedPacket();
+  let batches = 0;
+  try {
+    for (;;) {
+      const n = await reader.next(() => !exited);
+      if (n === END_OF_INPUT || n === FAILED) break;
+      for (let i = 0; i < n; i++) pipeline.decodedPacket(d, reader.ts(i), reader.caplen(i), reader.read(i, d));
+      reader.release();
+      if (++batches % BATCHES_PER_TURN === 0) await nextTurn();
+    }
+  } catch (err) {
+    reader.stop();
+    await worker.terminate();
+    throw err;
+  }
+  reader.stop();
+  const msg = await done;
+  await worker.terminate();
+  if (msg.kind === 'failed') throw new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message);
+  return { capture: msg.capture, decode: msg.decode };
+}

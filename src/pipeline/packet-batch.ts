@@ -1,0 +1,358 @@
+/**
+ * Decoded packets in shared memory, for a pipeline whose decoding runs on
+ * another thread (decode-thread.ts). The decode thread writes each packet's
+ * decoded header fields as one fixed-size record (and, when analyzers read
+ * payloads, the payload bytes into the batch's byte area); the pipeline
+ * thread reads them back into its DecodedPacket. Batches of records travel
+ * through a ring of BATCH_SLOTS slots, one Atomics word each: 0 while the
+ * slot is free, the number of records once filled, END_OF_INPUT after the
+ * last batch, FAILED when the decode thread stopped on an error.
+ *
+ * The record holds exactly what the pipeline after the decoder reads (flow
+ * tracking, ARP events, analyzer choice and payload); a field added to
+ * DecodedPacket and read there must be added here too, which the
+ * decode-thread tests catch by comparing every log with the one-thread run.
+ */
+import type { RawPacket } from '../capture/packet.js';
+import type { DecodedPacket } from '../decode/decoded.js';
+import { PicketError } from '../util/errors.js';
+
+/** Records per batch (default). */
+export const BATCH_RECORDS = 4096;
+/** Payload bytes per batch (default); a batch is handed over early when the next payload would not fit. */
+export const BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/** Batches in the ring: how far decoding may run ahead of the pipeline. */
+export const BATCH_SLOTS = 8;
+/** Slot word of a batch after the last one. */
+export const END_OF_INPUT = -1;
+/** Slot word when the decode thread failed (its error comes as a message). */
+export const FAILED = -2;
+
+// Record layout: five doubles, then 32-bit words.
+const RECORD_F64 = 18;
+const RECORD_BYTES = RECORD_F64 * 8;
+const F_TS = 0;
+const F_SRC_MAC = 1;
+const F_DST_MAC = 2;
+const F_ARP_SHA = 3;
+const F_ARP_THA = 4;
+const W_KIND = 10; // bit 0: decoded; bits 8-15: l3; 16-23: proto; 24: fragment; 25: reassembled
+const W_CAPLEN = 11;
+const W_PORTS = 12;
+const W_SRC = 13;
+const W_DST = 17;
+const W_SEQ = 21;
+const W_ACK = 22;
+const W_WIRE_LEN = 23;
+const W_WINDOW = 24;
+const W_IP_LEN = 25;
+const W_VLAN = 26;
+const W_INNER_VLAN = 27;
+const W_PAYLOAD_AT = 28;
+const W_PAYLOAD_LEN = 29;
+const W_TCP_FLAGS = 30;
+const W_ARP_OP = 31;
+const W_ARP_SPA = 32;
+const W_ARP_TPA = 33;
+const W_TTL = 34;
+const W_ETHER_TYPE = 35;
+
+const KIND_DECODED = 1;
+const KIND_FRAGMENT = 1 << 24;
+const KIND_REASSEMBLED = 1 << 25;
+
+/** The shared buffers of one ring and its sizes (passed to the decode thread). */
+export interface BatchRing {
+  data: SharedArrayBuffer;
+  /** Int32: [stop requested by the pipeline side, then one word per slot]. */
+  ctrl: SharedArrayBuffer;
+  records: number;
+  payloadBytes: number;
+}
+
+/**
+ * A ring of BATCH_SLOTS batches. Tests use small batches to cross every
+ * boundary; the byte area must hold the largest payload of the input (the
+ * default is sixteen times the largest record a capture may hold).
+ */
+export function newBatchRing(records = BATCH_RECORDS, payloadBytes = BATCH_PAYLOAD_BYTES): BatchRing {
+  return {
+    data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
+    ctrl: new SharedArrayBuffer(4 * (1 + BATCH_SLOTS)),
+    records,
+    payloadBytes,
+  };
+}
+
+const CTRL_STOP = 0;
+
+/** Typed views of one slot. */
+class SlotViews {
+  readonly f64: Float64Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly payload: Uint8Array;
+
+  constructor(ring: BatchRing, slot: number) {
+    const at = slot * (ring.records * RECORD_BYTES + ring.payloadBytes);
+    this.f64 = new Float64Array(ring.data, at, ring.records * RECORD_F64);
+    this.u32 = new Uint32Array(ring.data, at, ring.records * RECORD_F64 * 2);
+    this.i32 = new Int32Array(ring.data, at, ring.records * RECORD_F64 * 2);
+    this.payload = new Uint8Array(ring.data, at + ring.records * RECORD_BYTES, ring.payloadBytes);
+  }
+}
+
+const WAIT_SLICE_MS = 200;
+
+/** The decode thread's side: fills batches and hands them over in order. */
+export class BatchWriter {
+  readonly #ctrl: Int32Array;
+  readonly #slots: SlotViews[] = [];
+  readonly #payloads: boolean;
+  readonly #records: number;
+  readonly #payloadBytes: number;
+  #slot = 0;
+  #n = 0;
+  #payloadUsed = 0;
+  #cur: SlotViews;
+
+  /** `payloads`: copy payload bytes (the pipeline runs analyzers). */
+  constructor(ring: BatchRing, payloads: boolean) {
+    this.#ctrl = new Int32Array(ring.ctrl);
+    for (let s = 0; s < BATCH_SLOTS; s++) this.#slots.push(new SlotViews(ring, s));
+    this.#cur = this.#slots[0]!;
+    this.#payloads = payloads;
+    this.#records = ring.records;
+    this.#payloadBytes = ring.payloadBytes;
+  }
+
+  /** True once the pipeline side asked decoding to stop. */
+  get stopped(): boolean {
+    return Atomics.load(this.#ctrl, CTRL_STOP) !== 0;
+  }
+
+  /**
+   * Adds one packet: `ok` says whether `d` holds its decoding (else only the
+   * time and size count). False when the pipeline side asked to stop.
+   */
+  add(pkt: RawPacket, d: DecodedPacket, ok: boolean): boolean {
+    let payloadLen = 0;
+    if (ok && this.#payloads) {
+      payloadLen = d.payloadLen;
+      if (payloadLen > this.#payloadBytes) {
+        throw new PicketError('PKT_ERR_PIPELINE_WORKER', `a ${payloadLen}-byte payload does not fit a ${this.#payloadBytes}-byte batch`);
+      }
+      if (this.#payloadUsed + payloadLen > this.#payloadBytes && !this.#handOver()) return false;
+    }
+    const v = this.#cur;
+    const o = this.#n * RECORD_F64;
+    const w = o * 2;
+    const f64 = v.f64;
+    const u32 = v.u32;
+    f64[o + F_TS] = pkt.ts;
+    u32[w + W_CAPLEN] = pkt.caplen;
+    if (!ok) {
+      u32[w + W_KIND] = 0;
+    } else {
+      u32[w + W_KIND] =
+        KIND_DECODED | (d.l3 << 8) | (d.proto << 16) | (d.fragment ? KIND_FRAGMENT : 0) | (d.reassembled ? KIND_REASSEMBLED : 0);
+      f64[o + F_SRC_MAC] = d.srcMac;
+      f64[o + F_DST_MAC] = d.dstMac;
+      u32[w + W_PORTS] = ((d.srcPort << 16) | d.dstPort) >>> 0;
+      const src = d.src;
+      const dst = d.dst;
+      u32[w + W_SRC] = src[0]!;
+      u32[w + W_SRC + 1] = src[1]!;
+      u32[w + W_SRC + 2] = src[2]!;
+      u32[w + W_SRC + 3] = src[3]!;
+      u32[w + W_DST] = dst[0]!;
+      u32[w + W_DST + 1] = dst[1]!;
+      u32[w + W_DST + 2] = dst[2]!;
+      u32[w + W_DST + 3] = dst[3]!;
+      u32[w + W_SEQ] = d.seq;
+      u32[w + W_ACK] = d.ack;
+      u32[w + W_WIRE_LEN] = d.payloadWireLen;
+      u32[w + W_WINDOW] = d.window;
+      u32[w + W_IP_LEN] = d.ipLen;
+      v.i32[w + W_VLAN] = d.vlan;
+      v.i32[w + W_INNER_VLAN] = d.innerVlan;
+      u32[w + W_TCP_FLAGS] = d.tcpFlags;
+      u32[w + W_TTL] = d.ttl;
+      u32[w + W_ETHER_TYPE] = d.etherType;
+      u32[w + W_PAYLOAD_LEN] = d.payloadLen;
+      if (payloadLen > 0) {
+        v.payload.set(d.buf.subarray(d.payloadOffset, d.payloadOffset + payloadLen), this.#payloadUsed);
+        u32[w + W_PAYLOAD_AT] = this.#payloadUsed;
+        this.#payloadUsed += payloadLen;
+      } else {
+        u32[w + W_PAYLOAD_AT] = 0;
+      }
+      if (d.arpOp !== 0) {
+        u32[w + W_ARP_OP] = d.arpOp;
+        f64[o + F_ARP_SHA] = d.arpSha;
+        f64[o + F_ARP_THA] = d.arpTha;
+        u32[w + W_ARP_SPA] = d.arpSpa;
+        u32[w + W_ARP_TPA] = d.arpTpa;
+      } else {
+        u32[w + W_ARP_OP] = 0;
+      }
+    }
+    if (++this.#n === this.#records) return this.#handOver();
+    return true;
+  }
+
+  /** Hands over what is filled and marks the end of the input. */
+  finish(): void {
+    if (this.#n > 0 && !this.#handOver()) return;
+    this.#publish(END_OF_INPUT);
+  }
+
+  /** Tells the pipeline side that decoding failed (the error goes as a message). */
+  fail(): void {
+    this.#publish(FAILED);
+  }
+
+  /** Publishes the current batch and waits for the next slot to be free; false when asked to stop. */
+  #handOver(): boolean {
+    this.#publish(this.#n);
+    this.#slot = (this.#slot + 1) % BATCH_SLOTS;
+    this.#cur = this.#slots[this.#slot]!;
+    this.#n = 0;
+    this.#payloadUsed = 0;
+    const ctrl = this.#ctrl;
+    const word = 1 + this.#slot;
+    for (;;) {
+      if (this.stopped) return false;
+      const v = Atomics.load(ctrl, word);
+      if (v === 0) return true;
+      Atomics.wait(ctrl, word, v, WAIT_SLICE_MS);
+    }
+  }
+
+  #publish(value: number): void {
+    const word = 1 + this.#slot;
+    Atomics.store(this.#ctrl, word, value);
+    Atomics.notify(this.#ctrl, word);
+  }
+}
+
+/** Atomics.waitAsync (Node 16+; typed here because the compiler's library predates it). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+/** The pipeline thread's side: takes batches in order and reads records into a DecodedPacket. */
+export class BatchReader {
+  readonly #ctrl: Int32Array;
+  readonly #slots: SlotViews[] = [];
+  #slot = 0;
+  #cur: SlotViews;
+
+  constructor(ring: BatchRing) {
+    this.#ctrl = new Int32Array(ring.ctrl);
+    for (let s = 0; s < BATCH_SLOTS; s++) this.#slots.push(new SlotViews(ring, s));
+    this.#cur = this.#slots[0]!;
+  }
+
+  /**
+   * Waits for the next batch: its record count, END_OF_INPUT or FAILED.
+   * `alive` is asked between waits: false ends the wait with FAILED (the decode thread is gone).
+   */
+  async next(alive: () => boolean): Promise<number> {
+    const ctrl = this.#ctrl;
+    const word = 1 + this.#slot;
+    for (;;) {
+      const v = Atomics.load(ctrl, word);
+      if (v !== 0) {
+        this.#cur = this.#slots[this.#slot]!;
+        return v;
+      }
+      if (!alive()) return FAILED;
+      const w = waitAsync(ctrl, word, 0, WAIT_SLICE_MS);
+      if (w.async) {
+        // A pending waitAsync does not keep the event loop alive; a timer does.
+        const keep = setTimeout(() => undefined, WAIT_SLICE_MS * 2);
+        await w.value;
+        clearTimeout(keep);
+      }
+    }
+  }
+
+  /** Gives the current batch's slot back to the decode thread. */
+  release(): void {
+    const word = 1 + this.#slot;
+    Atomics.store(this.#ctrl, word, 0);
+    Atomics.notify(this.#ctrl, word);
+    this.#slot = (this.#slot + 1) % BATCH_SLOTS;
+  }
+
+  /** Asks the decode thread to stop (it notices while waiting for a free slot). */
+  stop(): void {
+    Atomics.store(this.#ctrl, CTRL_STOP, 1);
+    for (let i = 1; i < this.#ctrl.length; i++) Atomics.notify(this.#ctrl, i);
+  }
+
+  /** Packet time of record `i` of the current batch. */
+  ts(i: number): number {
+    return this.#cur.f64[i * RECORD_F64 + F_TS]!;
+  }
+
+  /** Captured length of record `i`. */
+  caplen(i: number): number {
+    return this.#cur.u32[i * RECORD_F64 * 2 + W_CAPLEN]!;
+  }
+
+  /** Fills `d` from record `i`; false when the packet did not decode. */
+  read(i: number, d: DecodedPacket): boolean {
+    const v = this.#cur;
+    const o = i * RECORD_F64;
+    const w = o * 2;
+    const u32 = v.u32;
+    const f64 = v.f64;
+    const kind = u32[w + W_KIND]!;
+    if ((kind & KIND_DECODED) === 0) return false;
+    d.ts = f64[o + F_TS]!;
+    d.l3 = (kind >>> 8) & 0xff;
+    d.proto = (kind >>> 16) & 0xff;
+    d.fragment = (kind & KIND_FRAGMENT) !== 0;
+    d.reassembled = (kind & KIND_REASSEMBLED) !== 0;
+    d.srcMac = f64[o + F_SRC_MAC]!;
+    d.dstMac = f64[o + F_DST_MAC]!;
+    const ports = u32[w + W_PORTS]!;
+    d.srcPort = ports >>> 16;
+    d.dstPort = ports & 0xffff;
+    const src = d.src;
+    const dst = d.dst;
+    src[0] = u32[w + W_SRC]!;
+    src[1] = u32[w + W_SRC + 1]!;
+    src[2] = u32[w + W_SRC + 2]!;
+    src[3] = u32[w + W_SRC + 3]!;
+    dst[0] = u32[w + W_DST]!;
+    dst[1] = u32[w + W_DST + 1]!;
+    dst[2] = u32[w + W_DST + 2]!;
+    dst[3] = u32[w + W_DST + 3]!;
+    d.seq = u32[w + W_SEQ]!;
+    d.ack = u32[w + W_ACK]!;
+    d.payloadWireLen = u32[w + W_WIRE_LEN]!;
+    d.window = u32[w + W_WINDOW]!;
+    d.ipLen = u32[w + W_IP_LEN]!;
+    d.vlan = v.i32[w + W_VLAN]!;
+    d.innerVlan = v.i32[w + W_INNER_VLAN]!;
+    d.tcpFlags = u32[w + W_TCP_FLAGS]!;
+    d.ttl = u32[w + W_TTL]!;
+    d.etherType = u32[w + W_ETHER_TYPE]!;
+    d.buf = v.payload;
+    d.payloadOffset = u32[w + W_PAYLOAD_AT]!;
+    d.payloadLen = u32[w + W_PAYLOAD_LEN]!;
+    const arpOp = u32[w + W_ARP_OP]!;
+    d.arpOp = arpOp;
+    if (arpOp !== 0) {
+      d.arpSha = f64[o + F_ARP_SHA]!;
+      d.arpTha = f64[o + F_ARP_THA]!;
+      d.arpSpa = u32[w + W_ARP_SPA]!;
+      d.arpTpa = u32[w + W_ARP_TPA]!;
+    }
+    return true;
+  }
+}
