@@ -38,6 +38,11 @@ export class EventBus {
     this.#logs.push(handler);
   }
 
+  /** Handlers subscribed with onLog. */
+  get logListeners(): number {
+    return this.#logs.length;
+  }
+
   /** True when someone listens to `type`: lets producers skip building events nobody reads. */
   has(type: PicketEventType): boolean {
     return this.#any.length > 0 || (this.#handlers.get(type)?.length ?? 0) > 0;

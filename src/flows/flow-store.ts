@@ -120,6 +120,23 @@ export class FlowStore {
     this.grow(capacity);
   }
 
+  /**
+   * A store over `capacity` records that already sit in `buffer` at
+   * `byteOffset` (copies of another store's records, e.g. in shared memory
+   * on another thread), read in place.
+   */
+  static over(buffer: ArrayBufferLike, byteOffset: number, capacity: number): FlowStore {
+    const s = new FlowStore(0);
+    s.u8 = new Uint8Array(buffer, byteOffset, capacity * RECORD_BYTES);
+    s.f64 = new Float64Array(buffer, byteOffset, capacity * REC_F64);
+    s.u32 = new Uint32Array(buffer, byteOffset, capacity * REC_U32);
+    s.i32 = new Int32Array(buffer, byteOffset, capacity * REC_U32);
+    s.services = new Array<string | undefined>(capacity).fill(undefined);
+    s.connIds = new Array<ConnId | undefined>(capacity).fill(undefined);
+    s.capacity = capacity;
+    return s;
+  }
+
   /** Enlarges the store to `capacity` flows, keeping contents. */
   grow(capacity: number): void {
     const buf = new ArrayBuffer(capacity * RECORD_BYTES);

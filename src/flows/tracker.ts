@@ -148,6 +148,19 @@ export class FlowTracker {
   readonly #timeouts: FlowTimeouts;
   readonly #maxFlows: number;
   readonly #uidSeed: number;
+  /**
+   * When set, an ended flow's state goes here instead of becoming a
+   * ConnRecord for `onEnd` (conn-log-thread.ts builds the records on another
+   * thread): the store, the flow table's words and the word offset of the
+   * flow's key, and its slot. Only for runs where nothing but the conn log
+   * reads flow ends and no analyzer adds to them.
+   */
+  endedRecords: ((s: FlowStore, words: Uint32Array, keyOffset: number, f: number) => void) | null = null;
+
+  /** Seed of the flows' uids (makeUid). */
+  get uidSeed(): number {
+    return this.#uidSeed;
+  }
   readonly #store: FlowStore;
   readonly #table: FlowTable;
   readonly #wheel: TimerWheel;
@@ -579,10 +592,14 @@ export class FlowTracker {
     const s = this.#store;
     const table = this.#table;
     if ((s.flags(f) & FL_HIST_FULL) !== 0) this.historyTruncated++;
-    const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.f64[f * REC_F64 + F_UID_NUM]!);
-    const record = buildConnRecord(s, table.words, table.entryOffset(f), f, uid);
     try {
-      this.#handlers.onEnd(f, record, reason);
+      const sink = this.endedRecords;
+      if (sink !== null) {
+        sink(s, table.words, table.entryOffset(f), f);
+      } else {
+        const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.f64[f * REC_F64 + F_UID_NUM]!);
+        this.#handlers.onEnd(f, buildConnRecord(s, table.words, table.entryOffset(f), f, uid), reason);
+      }
     } finally {
       // Free the slot even when a handler throws, so the table stays consistent.
       table.remove(f);

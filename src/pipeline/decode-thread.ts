@@ -14,7 +14,8 @@ import type { DecodeStats } from '../decode/counters.js';
 import { DecodedPacket } from '../decode/decoded.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import { PicketError } from '../util/errors.js';
-import { BatchReader, END_OF_INPUT, FAILED, newBatchRing, type BatchRing } from './packet-batch.js';
+import { BatchReader, newBatchRing, type BatchRing } from './packet-batch.js';
+import { END_OF_INPUT, FAILED } from './batch-slots.js';
 import type { Pipeline } from './pipeline.js';
 
 export interface DecodeThreadInit {

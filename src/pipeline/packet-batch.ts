@@ -4,9 +4,7 @@
  * decoded header fields as one fixed-size record (and, when analyzers read
  * payloads, the payload bytes into the batch's byte area); the pipeline
  * thread reads them back into its DecodedPacket. Batches of records travel
- * through a ring of BATCH_SLOTS slots, one Atomics word each: 0 while the
- * slot is free, the number of records once filled, END_OF_INPUT after the
- * last batch, FAILED when the decode thread stopped on an error.
+ * through a ring of BATCH_SLOTS slots handed over as batch-slots.ts says.
  *
  * The record holds exactly what the pipeline after the decoder reads (flow
  * tracking, ARP events, analyzer choice and payload); a field added to
@@ -16,6 +14,7 @@
 import type { RawPacket } from '../capture/packet.js';
 import type { DecodedPacket } from '../decode/decoded.js';
 import { PicketError } from '../util/errors.js';
+import { END_OF_INPUT, FAILED, newSlotControl, SlotConsumer, SlotProducer } from './batch-slots.js';
 
 /** Records per batch (default). */
 export const BATCH_RECORDS = 4096;
@@ -24,10 +23,6 @@ export const BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
 /** Batches in the ring: how far decoding may run ahead of the pipeline. */
 export const BATCH_SLOTS = 8;
-/** Slot word of a batch after the last one. */
-export const END_OF_INPUT = -1;
-/** Slot word when the decode thread failed (its error comes as a message). */
-export const FAILED = -2;
 
 // Record layout: five doubles, then 32-bit words.
 const RECORD_F64 = 18;
@@ -79,13 +74,11 @@ export interface BatchRing {
 export function newBatchRing(records = BATCH_RECORDS, payloadBytes = BATCH_PAYLOAD_BYTES): BatchRing {
   return {
     data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
-    ctrl: new SharedArrayBuffer(4 * (1 + BATCH_SLOTS)),
+    ctrl: newSlotControl(BATCH_SLOTS),
     records,
     payloadBytes,
   };
 }
-
-const CTRL_STOP = 0;
 
 /** Typed views of one slot. */
 class SlotViews {
@@ -103,33 +96,25 @@ class SlotViews {
   }
 }
 
-const WAIT_SLICE_MS = 200;
-
 /** The decode thread's side: fills batches and hands them over in order. */
 export class BatchWriter {
-  readonly #ctrl: Int32Array;
+  readonly #hand: SlotProducer;
   readonly #slots: SlotViews[] = [];
   readonly #payloads: boolean;
   readonly #records: number;
   readonly #payloadBytes: number;
-  #slot = 0;
   #n = 0;
   #payloadUsed = 0;
   #cur: SlotViews;
 
   /** `payloads`: copy payload bytes (the pipeline runs analyzers). */
   constructor(ring: BatchRing, payloads: boolean) {
-    this.#ctrl = new Int32Array(ring.ctrl);
+    this.#hand = new SlotProducer(ring.ctrl);
     for (let s = 0; s < BATCH_SLOTS; s++) this.#slots.push(new SlotViews(ring, s));
     this.#cur = this.#slots[0]!;
     this.#payloads = payloads;
     this.#records = ring.records;
     this.#payloadBytes = ring.payloadBytes;
-  }
-
-  /** True once the pipeline side asked decoding to stop. */
-  get stopped(): boolean {
-    return Atomics.load(this.#ctrl, CTRL_STOP) !== 0;
   }
 
   /**
@@ -205,92 +190,52 @@ export class BatchWriter {
   /** Hands over what is filled and marks the end of the input. */
   finish(): void {
     if (this.#n > 0 && !this.#handOver()) return;
-    this.#publish(END_OF_INPUT);
+    this.#hand.publish(END_OF_INPUT);
   }
 
   /** Tells the pipeline side that decoding failed (the error goes as a message). */
   fail(): void {
-    this.#publish(FAILED);
+    this.#hand.publish(FAILED);
   }
 
   /** Publishes the current batch and waits for the next slot to be free; false when asked to stop. */
   #handOver(): boolean {
-    this.#publish(this.#n);
-    this.#slot = (this.#slot + 1) % BATCH_SLOTS;
-    this.#cur = this.#slots[this.#slot]!;
+    this.#hand.publish(this.#n);
+    const free = this.#hand.advance();
+    this.#cur = this.#slots[this.#hand.slot]!;
     this.#n = 0;
     this.#payloadUsed = 0;
-    const ctrl = this.#ctrl;
-    const word = 1 + this.#slot;
-    for (;;) {
-      if (this.stopped) return false;
-      const v = Atomics.load(ctrl, word);
-      if (v === 0) return true;
-      Atomics.wait(ctrl, word, v, WAIT_SLICE_MS);
-    }
-  }
-
-  #publish(value: number): void {
-    const word = 1 + this.#slot;
-    Atomics.store(this.#ctrl, word, value);
-    Atomics.notify(this.#ctrl, word);
+    return free;
   }
 }
 
-/** Atomics.waitAsync (Node 16+; typed here because the compiler's library predates it). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
-
 /** The pipeline thread's side: takes batches in order and reads records into a DecodedPacket. */
 export class BatchReader {
-  readonly #ctrl: Int32Array;
+  readonly #hand: SlotConsumer;
   readonly #slots: SlotViews[] = [];
-  #slot = 0;
   #cur: SlotViews;
 
   constructor(ring: BatchRing) {
-    this.#ctrl = new Int32Array(ring.ctrl);
+    this.#hand = new SlotConsumer(ring.ctrl);
     for (let s = 0; s < BATCH_SLOTS; s++) this.#slots.push(new SlotViews(ring, s));
     this.#cur = this.#slots[0]!;
   }
 
-  /**
-   * Waits for the next batch: its record count, END_OF_INPUT or FAILED.
-   * `alive` is asked between waits: false ends the wait with FAILED (the decode thread is gone).
-   */
+  /** The next batch's record count, END_OF_INPUT or FAILED (see SlotConsumer.next). */
   async next(alive: () => boolean): Promise<number> {
-    const ctrl = this.#ctrl;
-    const word = 1 + this.#slot;
-    for (;;) {
-      const v = Atomics.load(ctrl, word);
-      if (v !== 0) {
-        this.#cur = this.#slots[this.#slot]!;
-        return v;
-      }
-      if (!alive()) return FAILED;
-      const w = waitAsync(ctrl, word, 0, WAIT_SLICE_MS);
-      if (w.async) {
-        // A pending waitAsync does not keep the event loop alive; a timer does.
-        const keep = setTimeout(() => undefined, WAIT_SLICE_MS * 2);
-        await w.value;
-        clearTimeout(keep);
-      }
-    }
+    const v = await this.#hand.next(alive);
+    this.#cur = this.#slots[this.#hand.slot]!;
+    return v;
   }
 
   /** Gives the current batch's slot back to the decode thread. */
   release(): void {
-    const word = 1 + this.#slot;
-    Atomics.store(this.#ctrl, word, 0);
-    Atomics.notify(this.#ctrl, word);
-    this.#slot = (this.#slot + 1) % BATCH_SLOTS;
+    this.#hand.release();
   }
 
   /** Asks the decode thread to stop (it notices while waiting for a free slot). */
   stop(): void {
-    Atomics.store(this.#ctrl, CTRL_STOP, 1);
-    for (let i = 1; i < this.#ctrl.length; i++) Atomics.notify(this.#ctrl, i);
+    this.#hand.stop();
   }
 
   /** Packet time of record `i` of the current batch. */

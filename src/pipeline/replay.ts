@@ -3,6 +3,7 @@
  * writing JSON-lines logs, and report what was seen.
  */
 import { openCaptureFiles, STDIN_PATH, type CaptureStats } from '../capture/file-source.js';
+import { createCaptureStats } from '../capture/stats.js';
 import { EventBus } from '../events/bus.js';
 import type { PicketEvent } from '../events/types.js';
 import type { ProtocolSpec } from '../protocols/analyzer.js';
@@ -13,6 +14,7 @@ import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
 import { runShardedReplay } from './sharded-replay.js';
 import { runDecodeThread } from './decode-thread.js';
+import { ConnLogThread } from './conn-log-thread.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { PicketError } from '../util/errors.js';
 
@@ -39,10 +41,13 @@ export interface ReplayOptions {
   /**
    * Decode on a second thread (decode-thread.ts), with `workers` 1: the
    * same output as one thread, with reading, capture parsing and decoding
-   * moved off the pipeline's thread. An object sets the hand-over batch
+   * moved off the pipeline's thread. When nothing but the log writer reads
+   * flow ends and no analyzer runs (`protocols` empty), conn.jsonl is also
+   * built and written on a thread of its own (conn-log-thread.ts), still
+   * byte for byte what one thread writes. An object sets the hand-over batch
    * sizes (tests use small ones).
    */
-  decodeThread?: boolean | { batchRecords?: number; batchPayloadBytes?: number };
+  decodeThread?: boolean | { batchRecords?: number; batchPayloadBytes?: number; connBatchFlows?: number };
 }
 
 export interface ReplaySummary {
@@ -54,6 +59,8 @@ export interface ReplaySummary {
   logs?: Record<string, number>;
   /** Pipeline threads, when more than one. */
   workers?: number;
+  /** True when conn.jsonl was written on a thread of its own (see ReplayOptions.decodeThread). */
+  connLogThread?: boolean;
 }
 
 export async function replayCaptures(files: string[], opts: ReplayOptions = {}): Promise<ReplaySummary> {
@@ -77,8 +84,19 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   opts.onPipeline?.(pipeline);
   pipeline.refreshSubscriptions();
   const started = process.hrtime.bigint();
-  let capture: CaptureStats;
+  let capture: CaptureStats = createCaptureStats();
   let decoding: DecodeStats | undefined;
+  // With a decode thread, conn lines go to a thread of their own too when
+  // nothing but the log writer reads flow ends and no analyzer adds to them.
+  const connLog =
+    opts.decodeThread !== undefined && opts.decodeThread !== false && writer !== null &&
+    opts.protocols !== undefined && opts.protocols.length === 0 &&
+    !bus.has('flow.end') && bus.logListeners === 1
+      ? new ConnLogThread(writer.dir, pipeline.tracker.uidSeed, opts.decodeThread === true ? undefined : opts.decodeThread.connBatchFlows)
+      : null;
+  if (connLog !== null) pipeline.tracker.endedRecords = connLog.sink;
+  let connLines = 0;
+  let failure: { error: unknown } | null = null;
   try {
     const decodeThread = opts.decodeThread ?? false;
     if (decodeThread !== false) {
@@ -88,22 +106,30 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
       const protocols = opts.protocols ?? null;
       ({ capture, decode: decoding } = await runDecodeThread(files, pipeline, {
         payloads: protocols === null || protocols.length > 0,
-        ...(decodeThread === true ? {} : decodeThread),
+        ...(decodeThread === true ? {} : { batchRecords: decodeThread.batchRecords, batchPayloadBytes: decodeThread.batchPayloadBytes }),
         ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
       }));
     } else {
       capture = await openCaptureFiles(files).run((pkt) => pipeline.packet(pkt));
     }
-  } finally {
+  } catch (error) {
+    failure = { error };
+  }
+  // Flows still open are logged even when reading failed, as far as it got.
+  try {
     pipeline.finish();
+    if (connLog !== null) connLines = await connLog.finish();
+  } finally {
     writer?.close();
   }
+  if (failure !== null) throw failure.error;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     capture,
     pipeline: pipeline.stats(decoding),
     elapsed,
-    ...(writer !== null ? { logs: writer.counts() } : {}),
+    ...(writer !== null ? { logs: connLines > 0 ? { ...writer.counts(), conn: connLines } : writer.counts() } : {}),
+    ...(connLog !== null ? { connLogThread: true } : {}),
   };
 }
 

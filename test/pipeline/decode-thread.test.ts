@@ -111,3 +111,36 @@ test('decode thread: an exception on the pipeline thread ends the replay and the
   );
   // A decode thread left running would keep the test process alive; the runner's exit proves it is gone.
 });
+
+test('conn log thread: with nothing but the log reading flow ends, conn.jsonl is the same byte for byte', async () => {
+  const one = tempDir();
+  const two = tempDir();
+  try {
+    const a = await replayCaptures(CORPUS, { logsDir: one, flows: { uidSeed: 7 }, protocols: [] });
+    // Five flows a batch: the 32-batch ring wraps many times over the corpus.
+    const b = await replayCaptures(CORPUS, { logsDir: two, flows: { uidSeed: 7 }, protocols: [], decodeThread: { ...SMALL, connBatchFlows: 5 } });
+    assert.equal(a.connLogThread, undefined);
+    assert.equal(b.connLogThread, true);
+    assert.deepEqual(fs.readdirSync(two), fs.readdirSync(one));
+    assert.ok(fs.readFileSync(path.join(two, 'conn.jsonl'), 'utf8') === fs.readFileSync(path.join(one, 'conn.jsonl'), 'utf8'));
+    assert.ok((a.logs?.['conn'] ?? 0) > 500);
+    assert.deepEqual(b.logs, a.logs);
+    assert.deepEqual(comparable(b), comparable(a));
+  } finally {
+    fs.rmSync(one, { recursive: true, force: true });
+    fs.rmSync(two, { recursive: true, force: true });
+  }
+});
+
+test('conn log thread: a conn log that cannot be written fails the replay with the reason', async () => {
+  const dir = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'conn.jsonl'));
+    await assert.rejects(
+      replayCaptures(CORPUS, { logsDir: dir, protocols: [], decodeThread: { connBatchFlows: 5 } }),
+      (err: unknown) => err instanceof PicketError && /EISDIR|directory/.test(err.message),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,57 @@
+/**
+ * The conn log thread (conn-log-thread.ts): reads ended flows' state from
+ * the shared batches and writes their conn.jsonl lines, in order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FlowStore, F_UID_NUM, REC_F64, RECORD_BYTES } from '../flows/flow-store.js';
+import { KEY_WORDS } from '../flows/flow-table.js';
+import { buildConnRecord } from '../flows/record.js';
+import { makeUid } from '../flows/uid.js';
+import { JsonlLogWriter } from '../logs/jsonl-writer.js';
+import { PicketError } from '../util/errors.js';
+import { END_OF_INPUT, FAILED, SlotConsumer } from './batch-slots.js';
+import { connSlotBytes, type ConnLogThreadInit, type FromConnLogThread } from './conn-log-thread.js';
+
+const init = workerData as ConnLogThreadInit;
+const port = parentPort!;
+const { ring } = init;
+const hand = new SlotConsumer(ring.ctrl);
+const stores: FlowStore[] = [];
+const keys: Uint32Array[] = [];
+for (let s = 0; s < ring.slots; s++) {
+  const at = s * connSlotBytes(ring.flows);
+  stores.push(FlowStore.over(ring.data, at, ring.flows));
+  keys.push(new Uint32Array(ring.data, at + ring.flows * RECORD_BYTES, ring.flows * KEY_WORDS));
+}
+
+async function run(): Promise<void> {
+  const writer = new JsonlLogWriter(init.logsDir, ['conn']);
+  try {
+    for (;;) {
+      const n = await hand.next(() => true);
+      if (n === END_OF_INPUT || n === FAILED) break;
+      const store = stores[hand.slot]!;
+      const words = keys[hand.slot]!;
+      for (let i = 0; i < n; i++) {
+        const uid = makeUid(init.uidSeed, store.f64[i * REC_F64 + F_UID_NUM]!);
+        writer.write('conn', buildConnRecord(store, words, i * KEY_WORDS, i, uid));
+      }
+      hand.release();
+    }
+  } finally {
+    writer.close();
+  }
+  const msg: FromConnLogThread = { kind: 'finished', lines: writer.counts()['conn'] ?? 0 };
+  port.postMessage(msg);
+}
+
+run().catch((err: unknown) => {
+  // The pipeline thread may be waiting for a free batch: let it go on without us.
+  hand.stop();
+  const msg: FromConnLogThread = {
+    kind: 'failed',
+    code: err instanceof PicketError ? err.code : null,
+    message: err instanceof Error ? err.message : String(err),
+  };
+  port.postMessage(msg);
+});
