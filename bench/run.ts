@@ -64,10 +64,11 @@ interface ChildResult {
   maxRssMiB: number;
 }
 
-function replay(mode: 'conn' | 'all', workers: number): ChildResult {
+/** A replay in its own process: `layout` is a pipeline thread count, or 'decode' for one pipeline thread fed by a decode thread. */
+function replay(mode: 'conn' | 'all', layout: number | 'decode'): ChildResult {
   const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-bench-'));
   try {
-    const r = spawnSync(process.execPath, [path.join(here, 'replay-child.js'), capture, mode, logs, String(workers)], {
+    const r = spawnSync(process.execPath, [path.join(here, 'replay-child.js'), capture, mode, logs, String(layout)], {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });
@@ -112,6 +113,7 @@ class Runs<T extends { elapsed: number }> {
 
 const conn = new Runs<ChildResult>();
 const connSharded = new Runs<ChildResult>();
+const connStaged = new Runs<ChildResult>();
 const all = new Runs<ChildResult>();
 const allSharded = new Runs<ChildResult>();
 const ref = new Runs<{ elapsed: number }>();
@@ -119,6 +121,7 @@ for (let round = 0; round < repeat; round++) {
   if (repeat > 1) process.stderr.write(`bench: round ${round + 1} of ${repeat}\n`);
   conn.runs.push(replay('conn', 1));
   connSharded.runs.push(replay('conn', workers));
+  connStaged.runs.push(replay('conn', 'decode'));
   all.runs.push(replay('all', 1));
   allSharded.runs.push(replay('all', workers));
   const t = tshark();
@@ -138,6 +141,7 @@ const show = (name: string, runs: Runs<ChildResult>): string =>
   line(name, runs.median.packets, runs.median.elapsed, `   peak RSS ${fmt(runs.median.maxRssMiB)} MiB${runs.range}`);
 out.push(show('picket replay (decode+flows+conn log)', conn));
 out.push(show(`  same, --workers ${workers}`, connSharded));
+out.push(show('  same, --decode-thread (+ conn log thread)', connStaged));
 out.push(show('picket replay (all analyzers + all logs)', all));
 out.push(show(`  same, --workers ${workers}`, allSharded));
 if (ref.runs.length > 0) {
@@ -145,7 +149,7 @@ if (ref.runs.length > 0) {
   out.push(line('tshark -q -z conv,tcp -z conv,udp', packetCount, tsharkSecs, ref.range));
   const ratio = (r: Runs<ChildResult>): string => `${(tsharkSecs / r.median.elapsed).toFixed(1)}x`;
   out.push(
-    `ratio picket/tshark: conn only ${ratio(conn)} (${ratio(connSharded)} with ${workers} workers), ` +
+    `ratio picket/tshark: conn only ${ratio(conn)} (${ratio(connSharded)} with ${workers} workers, ${ratio(connStaged)} with decode and conn log threads), ` +
       `all analyzers ${ratio(all)} (${ratio(allSharded)} with ${workers} workers)`,
   );
 }

@@ -23,7 +23,11 @@ Options:
   --no-analyzers      connection tracking only (no protocol parsers)
   --no-intel          no threat intelligence or ASN/country enrichment (faster start)
   --no-detect         logs only: no detectors, alerts, state or enrichment
-${WORKERS_HELP}  -q, --quiet         no summary on stderr
+${WORKERS_HELP}  --decode-thread     read and decode packets on a second thread and run one
+                      pipeline thread on them: the output of one thread, with
+                      the decoding moved off it; with --no-analyzers and
+                      --no-detect conn.jsonl is written on a third thread
+  -q, --quiet         no summary on stderr
   -h, --help          this help
 
 A summary (packets, bytes, malformed packets by reason, flows, evictions,
@@ -40,6 +44,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     'no-intel': { type: 'boolean' },
     'no-detect': { type: 'boolean' },
     workers: { type: 'string' },
+    'decode-thread': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -50,7 +55,15 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
-  const workers = pipelineWorkers('replay', stringOpt(values, 'workers'), positionals);
+  const decodeThread = values['decode-thread'] === true;
+  const workersText = stringOpt(values, 'workers');
+  if (decodeThread) {
+    if (workersText !== undefined && workersText !== '1') {
+      throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: --decode-thread feeds one pipeline thread; it does not go with --workers ' + workersText);
+    }
+    if (positionals.includes('-')) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: --decode-thread reads capture files, not standard input');
+  }
+  const workers = decodeThread ? 1 : pipelineWorkers('replay', workersText, positionals);
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {
@@ -61,6 +74,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       ...(logsDir !== undefined ? { logsDir } : {}),
       ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
       workers,
+      decodeThread,
     });
     if (values.quiet !== true) process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir }));
     return 0;
@@ -76,6 +90,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
     workers,
+    decodeThread,
   });
   await detection.finish();
   if (values.quiet !== true) {

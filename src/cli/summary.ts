@@ -35,6 +35,8 @@ export interface SummaryInput {
   kernelDrops?: number | undefined;
   /** Pipeline threads, when more than one. */
   workers?: number | undefined;
+  decodeThread?: boolean | undefined;
+  connLogThread?: boolean | undefined;
 }
 
 export function formatSummary(s: SummaryInput): string {
@@ -45,7 +47,8 @@ export function formatSummary(s: SummaryInput): string {
     `${s.command}: ${int.format(s.capture.files)} input(s), ${int.format(p.packets)} packets, ` +
       `${dec.format(p.bytes / 1e6)} MB in ${s.elapsed.toFixed(2)} s: ` +
       `${int.format(p.packets / secs)} packets/s, ${dec.format(p.bytes / 1e6 / secs)} MB/s` +
-      (s.workers !== undefined && s.workers > 1 ? ` on ${s.workers} pipeline threads` : ''),
+      (s.workers !== undefined && s.workers > 1 ? ` on ${s.workers} pipeline threads` : '') +
+      (s.decodeThread === true ? (s.connLogThread === true ? ' (decode and conn log threads)' : ' (decode thread)') : ''),
   );
   lines.push(
     `  decoded ${int.format(p.decoded)}; malformed ${int.format(total(p.malformed))}${byReason(p.malformed)}; ` +

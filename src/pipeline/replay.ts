@@ -59,6 +59,8 @@ export interface ReplaySummary {
   logs?: Record<string, number>;
   /** Pipeline threads, when more than one. */
   workers?: number;
+  /** True when packets were decoded on a thread of their own (ReplayOptions.decodeThread). */
+  decodeThread?: boolean;
   /** True when conn.jsonl was written on a thread of its own (see ReplayOptions.decodeThread). */
   connLogThread?: boolean;
 }
@@ -129,6 +131,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
     pipeline: pipeline.stats(decoding),
     elapsed,
     ...(writer !== null ? { logs: connLines > 0 ? { ...writer.counts(), conn: connLines } : writer.counts() } : {}),
+    ...(opts.decodeThread !== undefined && opts.decodeThread !== false ? { decodeThread: true } : {}),
     ...(connLog !== null ? { connLogThread: true } : {}),
   };
 }

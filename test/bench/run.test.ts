@@ -31,6 +31,7 @@ test('the bench runner reports every measurement, with medians over repeated rou
     assert.match(out, /median of 2 runs each/);
     assert.match(out, /picket replay \(decode\+flows\+conn log\)\s+[\d,]+ packets\/s .* peak RSS [\d,]+ MiB\s+\([\d.]+-[\d.]+ s over 2 runs\)/);
     assert.match(out, /same, --workers \d+\s+[\d,]+ packets\/s/);
+    assert.match(out, /same, --decode-thread \(\+ conn log thread\)\s+[\d,]+ packets\/s/);
     assert.match(out, /picket replay \(all analyzers \+ all logs\)\s+[\d,]+ packets\/s/);
     assert.match(out, /20,000 live flows: 20,000 tracked, peak RSS [\d,]+ MiB/);
     assert.match(out, /IP enrichment lookups:/);

@@ -241,6 +241,37 @@ test('replay with detectors on two pipeline threads raises the alerts of one', (
   assert.deepEqual(rules(b.stdout), rules(a.stdout));
 });
 
+test('replay --decode-thread: the logs and alerts of one thread, conn.jsonl on its own thread when nothing else reads flows', () => {
+  const one = tempDir();
+  const two = tempDir();
+  const three = tempDir();
+  try {
+    const a = picket(['replay', WIKI, '--no-detect', '--no-analyzers', '--workers', '1', '--logs', one]);
+    const b = picket(['replay', WIKI, '--no-detect', '--no-analyzers', '--decode-thread', '--logs', two]);
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(b.stderr, /136 packets.*\(decode and conn log threads\)/);
+    // uids differ between runs (random seed): compare everything else, in order.
+    const strip = (l: string): string => JSON.stringify({ ...(JSON.parse(l) as object), uid: undefined, community_id: undefined });
+    assert.deepEqual(lines(path.join(two, 'conn.jsonl')).map(strip), lines(path.join(one, 'conn.jsonl')).map(strip));
+    const capture = path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap');
+    const c = picket(['replay', capture, '--no-intel', '--workers', '1']);
+    const d = picket(['replay', capture, '--no-intel', '--decode-thread', '--logs', three]);
+    assert.equal(d.status, 0, d.stderr);
+    assert.match(d.stderr, /\(decode thread\)/);
+    assert.ok(c.stdout.length > 0, 'the capture raises alerts');
+    assert.equal(d.stdout.split('\n').length, c.stdout.split('\n').length);
+    assert.ok(fs.readdirSync(three).includes('conn.jsonl'));
+    const stdin = picket(['replay', '-', '--decode-thread'], fs.readFileSync(WIKI));
+    assert.equal(stdin.status, 2);
+    assert.match(stdin.stderr, /--decode-thread reads capture files/);
+    const both = picket(['replay', WIKI, '--decode-thread', '--workers', '2']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /does not go with --workers 2/);
+  } finally {
+    for (const dir of [one, two, three]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('replay --workers and --no-detect refuse what they cannot do', () => {
   const bad = picket(['replay', WIKI, '--workers', '0']);
   assert.equal(bad.status, 2);
