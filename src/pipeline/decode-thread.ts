@@ -45,7 +45,7 @@ export async function runDecodeThread(
   pipeline: Pipeline,
   opts: { payloads: boolean; decoder?: DecoderOptions; batchRecords?: number; batchPayloadBytes?: number },
 ): Promise<{ capture: CaptureStats; decode: DecodeStats }> {
-  const ring = newBatchRing(opts.batchRecords, opts.batchPayloadBytes);
+  const ring = newBatchRing(opts.batchRecords, opts.payloads ? opts.batchPayloadBytes : 0);
   const init: DecodeThreadInit = { files, ring, payloads: opts.payloads, ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}) };
   const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: init });
   let exited = false;

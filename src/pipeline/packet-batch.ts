@@ -16,8 +16,12 @@ import type { DecodedPacket } from '../decode/decoded.js';
 import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, FAILED, newSlotControl, SlotConsumer, SlotProducer } from './batch-slots.js';
 
-/** Records per batch (default). */
-export const BATCH_RECORDS = 4096;
+/**
+ * Records per batch (default). Every hand-over wakes the other thread;
+ * measured on the bench capture, 16,384 a batch ran 3.5-3.7 s, 4,096
+ * 3.5-4.1 s and 1,024 3.9-4.6 s.
+ */
+export const BATCH_RECORDS = 16384;
 /** Payload bytes per batch (default); a batch is handed over early when the next payload would not fit. */
 export const BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
@@ -69,9 +73,12 @@ export interface BatchRing {
 /**
  * A ring of BATCH_SLOTS batches. Tests use small batches to cross every
  * boundary; the byte area must hold the largest payload of the input (the
- * default is sixteen times the largest record a capture may hold).
+ * default is sixteen times the largest record a capture may hold), and is
+ * left out (0) when no payloads travel.
  */
-export function newBatchRing(records = BATCH_RECORDS, payloadBytes = BATCH_PAYLOAD_BYTES): BatchRing {
+export function newBatchRing(records = BATCH_RECORDS, payloadArea = BATCH_PAYLOAD_BYTES): BatchRing {
+  // Whole doubles, so every slot's records start 8-byte aligned.
+  const payloadBytes = Math.ceil(payloadArea / 8) * 8;
   return {
     data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
     ctrl: newSlotControl(BATCH_SLOTS),
