@@ -14,6 +14,7 @@ import { REC_U32, RECORD_BYTES, type FlowStore } from '../flows/flow-store.js';
 import { KEY_WORDS } from '../flows/flow-table.js';
 import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, newSlotControl, SlotProducer } from './batch-slots.js';
+import { workerOutcome, type WorkerFailure } from './worker-messages.js';
 
 /** Flows per batch. */
 export const CONN_BATCH_FLOWS = 1024;
@@ -44,7 +45,7 @@ export interface ConnLogThreadInit {
   uidSeed: number;
 }
 
-export type FromConnLogThread = { kind: 'finished'; lines: number } | { kind: 'failed'; code: string | null; message: string };
+export type FromConnLogThread = { kind: 'finished'; lines: number } | WorkerFailure;
 
 export class ConnLogThread {
   readonly #worker: Worker;
@@ -73,11 +74,7 @@ export class ConnLogThread {
     this.#hand = new SlotProducer(ring.ctrl);
     const init: ConnLogThreadInit = { ring, logsDir, uidSeed };
     this.#worker = new Worker(new URL('./conn-log-worker.js', import.meta.url), { workerData: init });
-    this.#done = new Promise((resolve) => {
-      this.#worker.once('message', (msg: FromConnLogThread) => resolve(msg));
-      this.#worker.once('error', (err) => resolve({ kind: 'failed', code: null, message: `conn log thread failed: ${err.message}` }));
-      this.#worker.once('exit', (code) => resolve({ kind: 'failed', code: null, message: `conn log thread exited (code ${code}) early` }));
-    });
+    this.#done = workerOutcome<FromConnLogThread>(this.#worker, 'conn log thread');
   }
 
   /** FlowTracker.endedRecords: copies the ended flow `f` into the current batch. */

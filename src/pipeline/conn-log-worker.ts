@@ -8,9 +8,9 @@ import { KEY_WORDS } from '../flows/flow-table.js';
 import { buildConnRecord } from '../flows/record.js';
 import { makeUid } from '../flows/uid.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
-import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, FAILED, SlotConsumer } from './batch-slots.js';
 import { connSlotBytes, type ConnLogThreadInit, type FromConnLogThread } from './conn-log-thread.js';
+import { workerFailure } from './worker-messages.js';
 
 const init = workerData as ConnLogThreadInit;
 const port = parentPort!;
@@ -48,10 +48,6 @@ async function run(): Promise<void> {
 run().catch((err: unknown) => {
   // The pipeline thread may be waiting for a free batch: let it go on without us.
   hand.stop();
-  const msg: FromConnLogThread = {
-    kind: 'failed',
-    code: err instanceof PicketError ? err.code : null,
-    message: err instanceof Error ? err.message : String(err),
-  };
+  const msg: FromConnLogThread = workerFailure(err);
   port.postMessage(msg);
 });

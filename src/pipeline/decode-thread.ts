@@ -17,6 +17,7 @@ import { PicketError } from '../util/errors.js';
 import { BatchReader, newBatchRing, type BatchRing } from './packet-batch.js';
 import { END_OF_INPUT, FAILED } from './batch-slots.js';
 import type { Pipeline } from './pipeline.js';
+import { workerOutcome, type WorkerFailure } from './worker-messages.js';
 
 export interface DecodeThreadInit {
   files: string[];
@@ -26,9 +27,7 @@ export interface DecodeThreadInit {
   decoder?: DecoderOptions;
 }
 
-export type FromDecodeThread =
-  | { kind: 'finished'; capture: CaptureStats; decode: DecodeStats }
-  | { kind: 'failed'; code: string | null; message: string };
+export type FromDecodeThread = { kind: 'finished'; capture: CaptureStats; decode: DecodeStats } | WorkerFailure;
 
 /** Batches between event-loop turns (signals and timers are still served during a long replay). */
 const BATCHES_PER_TURN = 64;
@@ -49,13 +48,8 @@ export async function runDecodeThread(
   const init: DecodeThreadInit = { files, ring, payloads: opts.payloads, ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}) };
   const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: init });
   let exited = false;
-  const done = new Promise<FromDecodeThread>((resolve) => {
-    worker.once('message', (msg: FromDecodeThread) => resolve(msg));
-    worker.once('error', (err) => resolve({ kind: 'failed', code: null, message: `decode thread failed: ${err.message}` }));
-    worker.once('exit', (code) => {
-      exited = true;
-      resolve({ kind: 'failed', code: null, message: `decode thread exited (code ${code}) before the end of the input` });
-    });
+  const done = workerOutcome<FromDecodeThread>(worker, 'decode thread', () => {
+    exited = true;
   });
   const reader = new BatchReader(ring);
   const d = new DecodedPacket();

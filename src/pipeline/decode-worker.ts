@@ -8,9 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openCaptureFiles } from '../capture/file-source.js';
 import { DecodedPacket } from '../decode/decoded.js';
 import { PacketDecoder } from '../decode/decoder.js';
-import { PicketError } from '../util/errors.js';
 import { BatchWriter } from './packet-batch.js';
 import type { DecodeThreadInit, FromDecodeThread } from './decode-thread.js';
+import { workerFailure } from './worker-messages.js';
 
 const init = workerData as DecodeThreadInit;
 const port = parentPort!;
@@ -33,11 +33,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  const msg: FromDecodeThread = {
-    kind: 'failed',
-    code: err instanceof PicketError ? err.code : null,
-    message: err instanceof Error ? err.message : String(err),
-  };
+  const msg: FromDecodeThread = workerFailure(err);
   port.postMessage(msg);
   writer.fail();
 });

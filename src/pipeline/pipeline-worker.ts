@@ -22,7 +22,7 @@ import { PicketError } from '../util/errors.js';
 import { FlowSharder } from './flow-shard.js';
 import { Pipeline } from './pipeline.js';
 import { ConnPacker } from './conn-transfer.js';
-import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
+import { workerFailure, type EpochEvents, type ToMain, type WorkerInit } from './worker-messages.js';
 
 /** Epochs a worker may run ahead of the main thread's emitting. */
 const MAX_EPOCHS_AHEAD = 32;
@@ -123,10 +123,6 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  const msg: ToMain = {
-    kind: 'failed',
-    code: err instanceof PicketError ? err.code : null,
-    message: err instanceof Error ? err.message : String(err),
-  };
+  const msg: ToMain = workerFailure(err);
   port.postMessage(msg);
 });

@@ -6,6 +6,41 @@ import type { PicketEvent, PicketEventType } from '../events/types.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import type { PipelineStats } from './pipeline.js';
 import type { PackedConns } from './conn-transfer.js';
+import type { Worker } from 'node:worker_threads';
+import { PicketError } from '../util/errors.js';
+
+/** How a helper thread reports the error that ended it. */
+export interface WorkerFailure {
+  kind: 'failed';
+  /** The PicketError code, when it was one. */
+  code: string | null;
+  message: string;
+}
+
+/**
+ * The one message a helper thread ends with, or a failure naming `what`
+ * when the thread errs or exits without sending it. `onExit` runs when the
+ * thread is gone.
+ */
+export function workerOutcome<T>(worker: Worker, what: string, onExit?: () => void): Promise<T | WorkerFailure> {
+  return new Promise((resolve) => {
+    worker.once('message', (msg: T) => resolve(msg));
+    worker.once('error', (err) => resolve({ kind: 'failed', code: null, message: `${what} failed: ${err.message}` }));
+    worker.once('exit', (code) => {
+      onExit?.();
+      resolve({ kind: 'failed', code: null, message: `${what} exited (code ${code}) before the end of its work` });
+    });
+  });
+}
+
+/** The failure message for `err` (a PicketError keeps its code). */
+export function workerFailure(err: unknown): WorkerFailure {
+  return {
+    kind: 'failed',
+    code: err instanceof PicketError ? err.code : null,
+    message: err instanceof Error ? err.message : String(err),
+  };
+}
 
 export interface WorkerInit {
   files: string[];
@@ -50,4 +85,4 @@ export type ToMain =
       capture: CaptureStats;
       logs: Record<string, number>;
     }
-  | { kind: 'failed'; code: string | null; message: string };
+  | WorkerFailure;
