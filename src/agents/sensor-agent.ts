@@ -179,6 +179,8 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         alerts: detection.alerts,
       }),
     );
+    // A log that could not be written ends the run with its reason (after the summary of what was seen).
+    writer?.check();
     const sync = suppressions.stats();
     if (suppressed > 0 || sync.suppressions > 0) {
       process.stderr.write(

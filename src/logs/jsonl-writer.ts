@@ -6,12 +6,19 @@
  * strings to join) and written in large blocks. conn lines (one per flow,
  * the bulk of the output) use a dedicated serializer (flows/conn-json.ts);
  * every other log goes through JSON.stringify.
+ *
+ * A log that cannot be opened or written (a directory in its place, a full
+ * disk) is never lost in silence: the writer keeps the first such error in
+ * `error` (the name of the file and the reason), stops writing that log and
+ * counts the lines it could not write; `check()` throws the error, and the
+ * runs that use a writer call it when they end.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PicketEvent } from '../events/types.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import { connRecordJsonMaxBytes, connRecordToJson, writeConnRecordJson } from '../flows/conn-json.js';
+import { PicketError } from '../util/errors.js';
 
 /** Write a log's buffer out once it holds this many bytes (large sequential writes). */
 const FLUSH_BYTES = 1 << 20;
@@ -22,6 +29,7 @@ const NEWLINE = 0x0a;
 const UTF8_PER_UNIT = 3;
 
 interface OpenLog {
+  file: string;
   fd: number;
   buf: Buffer;
   used: number;
@@ -39,6 +47,10 @@ export class JsonlLogWriter {
 
   /** Appended to every file name (a pipeline worker's part of a log, merged later). */
   readonly #suffix: string;
+  /** Logs that failed: lines not written since, by log. */
+  readonly #lost = new Map<string, number>();
+  /** The first error writing a log (see the module comment). */
+  error: PicketError | null = null;
 
   constructor(dir: string, only?: readonly string[], suffix = '') {
     this.dir = dir;
@@ -58,11 +70,53 @@ export class JsonlLogWriter {
   write(name: string, record: object): void {
     let log = this.#logs.get(name);
     if (log === undefined) {
-      const fd = fs.openSync(path.join(this.dir, `${name}.jsonl${this.#suffix}`), 'w');
-      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, lines: 0, conn: name === 'conn' };
+      const lost = this.#lost.get(name);
+      if (lost !== undefined) {
+        this.#lost.set(name, lost + 1);
+        return;
+      }
+      const file = path.join(this.dir, `${name}.jsonl${this.#suffix}`);
+      let fd: number;
+      try {
+        fd = fs.openSync(file, 'w');
+      } catch (err) {
+        this.#fail(name, file, err);
+        this.#lost.set(name, 1);
+        return;
+      }
+      log = { file, fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, lines: 0, conn: name === 'conn' };
       this.#logs.set(name, log);
       this.#opened.set(name, log);
     }
+    try {
+      this.#write(log, record);
+    } catch (err) {
+      this.#fail(name, log.file, err);
+      this.#lost.set(name, 0);
+      this.#logs.delete(name);
+      try {
+        fs.closeSync(log.fd);
+      } catch {
+        // already failing; the first error is the one reported
+      }
+    }
+  }
+
+  /** Lines of logs that could not be written, by log (see `error`). */
+  lost(): Record<string, number> {
+    return Object.fromEntries(this.#lost);
+  }
+
+  /** Throws the first error writing a log, if there was one. */
+  check(): void {
+    if (this.error !== null) throw this.error;
+  }
+
+  #fail(name: string, file: string, err: unknown): void {
+    this.error ??= new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${file}: ${(err as Error).message}`, { cause: err });
+  }
+
+  #write(log: OpenLog, record: object): void {
     log.lines++;
     if (log.conn) {
       const r = record as ConnRecord;
@@ -100,9 +154,13 @@ export class JsonlLogWriter {
   }
 
   close(): void {
-    for (const log of this.#logs.values()) {
-      this.#flush(log);
-      fs.closeSync(log.fd);
+    for (const [name, log] of this.#logs) {
+      try {
+        this.#flush(log);
+        fs.closeSync(log.fd);
+      } catch (err) {
+        this.#fail(name, log.file, err);
+      }
     }
     this.#logs.clear();
   }

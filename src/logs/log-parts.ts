@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PicketError } from '../util/errors.js';
 
 const COPY_CHUNK = 4 * 1024 * 1024;
 
@@ -35,29 +36,43 @@ export function removeLogParts(dir: string, suffixes: readonly string[]): void {
 export function joinLogParts(dir: string, suffixes: readonly string[]): void {
   const names = logsWithParts(dir, suffixes);
   const buf = Buffer.allocUnsafe(COPY_CHUNK);
+  let failure: PicketError | null = null;
   for (const name of [...names].sort()) {
     const log = path.join(dir, `${name}.jsonl`);
-    const parts = suffixes.map((suffix) => path.join(dir, `${name}.jsonl${suffix}`)).filter((part) => fs.existsSync(part));
-    fs.renameSync(parts[0]!, log);
-    if (parts.length === 1) continue;
-    const out = fs.openSync(log, 'a');
+    const parts = suffixes.map((suffix) => `${log}${suffix}`);
     try {
-      for (const part of parts.slice(1)) {
-        const fd = fs.openSync(part, 'r');
-        try {
-          for (;;) {
-            const n = fs.readSync(fd, buf, 0, COPY_CHUNK, null);
-            if (n === 0) break;
-            let done = 0;
-            while (done < n) done += fs.writeSync(out, buf, done, n - done);
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
-        fs.unlinkSync(part);
-      }
-    } finally {
-      fs.closeSync(out);
+      joinOne(log, parts, buf);
+    } catch (err) {
+      // The other logs are still joined; this one's parts go, and the run fails naming it.
+      for (const part of parts) fs.rmSync(part, { force: true });
+      failure ??= new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${log}: ${(err as Error).message}`, { cause: err });
     }
+  }
+  if (failure !== null) throw failure;
+}
+
+/** Joins the parts of `log` that exist, in order: the first renamed, the others appended. */
+function joinOne(log: string, candidates: readonly string[], buf: Buffer): void {
+  const parts = candidates.filter((part) => fs.existsSync(part));
+  fs.renameSync(parts[0]!, log);
+  if (parts.length === 1) return;
+  const out = fs.openSync(log, 'a');
+  try {
+    for (const part of parts.slice(1)) {
+      const fd = fs.openSync(part, 'r');
+      try {
+        for (;;) {
+          const n = fs.readSync(fd, buf, 0, COPY_CHUNK, null);
+          if (n === 0) break;
+          let done = 0;
+          while (done < n) done += fs.writeSync(out, buf, done, n - done);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.unlinkSync(part);
+    }
+  } finally {
+    fs.closeSync(out);
   }
 }

@@ -41,6 +41,7 @@ async function run(): Promise<void> {
   } finally {
     writer.close();
   }
+  writer.check();
   const msg: FromConnLogThread = { kind: 'finished', lines: writer.counts()['conn'] ?? 0 };
   port.postMessage(msg);
 }

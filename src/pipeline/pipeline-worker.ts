@@ -112,6 +112,7 @@ async function run(): Promise<void> {
   const capture = await source.run(onPacket);
   pipeline.finish();
   writer?.close();
+  writer?.check();
   const msg: ToMain = {
     kind: 'finished',
     events: takeCollected(),

@@ -125,6 +125,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
     writer?.close();
   }
   if (failure !== null) throw failure.error;
+  writer?.check();
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     capture,

@@ -155,6 +155,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
     await ring.close();
   }
 
+  mainWriter?.check();
   const parts = finished as Finished[];
   const pipeline = sumPipelineStats(parts.map((f) => f.stats));
   for (const [type, count] of bus.handlerErrors) pipeline.handlerErrors[type] = (pipeline.handlerErrors[type] ?? 0) + count;

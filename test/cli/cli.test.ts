@@ -272,6 +272,19 @@ test('replay --decode-thread: the logs and alerts of one thread, conn.jsonl on i
   }
 });
 
+test('replay fails, naming the file, when a log cannot be written', () => {
+  const dir = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'conn.jsonl'));
+    const r = picket(['replay', WIKI, '--no-detect', '--logs', dir]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot write the conn log .*conn\.jsonl: EISDIR/);
+    assert.ok(fs.existsSync(path.join(dir, 'dns.jsonl')), 'the other logs are written');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('replay --workers and --no-detect refuse what they cannot do', () => {
   const bad = picket(['replay', WIKI, '--workers', '0']);
   assert.equal(bad.status, 2);

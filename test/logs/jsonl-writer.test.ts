@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/paths.js';
 import { JsonlLogWriter } from '../../src/logs/jsonl-writer.js';
 import type { ConnRecord } from '../../src/flows/conn-record.js';
 import type { PicketEvent } from '../../src/events/types.js';
+import { PicketError } from '../../src/util/errors.js';
 
 function readLines(file: string): unknown[] {
   return fs
@@ -87,6 +88,40 @@ test('the bus handler takes only log events, and only the selected logs', () => 
     assert.deepEqual(w.counts(), { conn: 1 });
     assert.deepEqual(readLines(path.join(dir, 'conn.jsonl')), [r]);
     assert.equal(fs.existsSync(path.join(dir, 'dns.jsonl')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a log that cannot be opened is reported, not lost in silence; the other logs are written', () => {
+  const dir = tempDir();
+  try {
+    fs.mkdirSync(path.join(dir, 'conn.jsonl'));
+    const w = new JsonlLogWriter(dir);
+    for (let i = 0; i < 5; i++) w.write('conn', conn(i));
+    w.write('dns', { q: 'example.org' });
+    w.close();
+    assert.ok(w.error instanceof PicketError);
+    assert.equal(w.error.code, 'PKT_ERR_LOG_WRITE');
+    assert.match(w.error.message, /cannot write the conn log .*conn\.jsonl: EISDIR/);
+    assert.throws(() => w.check(), (e) => e === w.error);
+    assert.deepEqual(w.lost(), { conn: 5 });
+    assert.deepEqual(w.counts(), { dns: 1 });
+    assert.deepEqual(readLines(path.join(dir, 'dns.jsonl')), [{ q: 'example.org' }]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a writer without trouble has no error and check() passes', () => {
+  const dir = tempDir();
+  try {
+    const w = new JsonlLogWriter(dir);
+    w.write('conn', conn(1));
+    w.close();
+    assert.equal(w.error, null);
+    w.check();
+    assert.deepEqual(w.lost(), {});
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
 import { joinLogParts, removeLogParts } from '../../src/logs/log-parts.js';
+import { PicketError } from '../../src/util/errors.js';
 
 const SUFFIXES = ['.part0', '.part1', '.part2'];
 
@@ -70,4 +71,17 @@ test('a directory without parts is left alone', (t) => {
   joinLogParts(dir, SUFFIXES);
   joinLogParts(path.join(dir, 'missing'), SUFFIXES);
   assert.equal(fs.readFileSync(path.join(dir, 'conn.jsonl'), 'utf8'), '{"kept":true}\n');
+});
+
+test('a log that cannot be joined fails naming it; the other logs are still joined and no part is left', (t) => {
+  const dir = tempDir('log-parts-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(dir, 'conn.jsonl'));
+  write(dir, 'conn.jsonl.part0', ['{"w":0}']);
+  write(dir, 'conn.jsonl.part1', ['{"w":1}']);
+  write(dir, 'dns.jsonl.part0', ['{"q":"a"}']);
+  assert.throws(() => joinLogParts(dir, SUFFIXES), (e: unknown) =>
+    e instanceof PicketError && e.code === 'PKT_ERR_LOG_WRITE' && /cannot write the conn log .*conn\.jsonl/.test(e.message));
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['conn.jsonl', 'dns.jsonl']);
+  assert.equal(fs.readFileSync(path.join(dir, 'dns.jsonl'), 'utf8'), '{"q":"a"}\n');
 });

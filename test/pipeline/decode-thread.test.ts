@@ -132,15 +132,19 @@ test('conn log thread: with nothing but the log reading flow ends, conn.jsonl is
   }
 });
 
-test('conn log thread: a conn log that cannot be written fails the replay with the reason', async () => {
-  const dir = tempDir();
-  try {
-    fs.mkdirSync(path.join(dir, 'conn.jsonl'));
-    await assert.rejects(
-      replayCaptures(CORPUS, { logsDir: dir, protocols: [], decodeThread: { connBatchFlows: 5 } }),
-      (err: unknown) => err instanceof PicketError && /EISDIR|directory/.test(err.message),
-    );
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+test('a conn log that cannot be written fails the replay with the reason, whatever the threads', async () => {
+  for (const layout of [{}, { workers: 2 }, { decodeThread: { connBatchFlows: 5 } }, { decodeThread: true, protocols: undefined }]) {
+    const dir = tempDir();
+    try {
+      fs.mkdirSync(path.join(dir, 'conn.jsonl'));
+      await assert.rejects(replayCaptures(CORPUS, { logsDir: dir, protocols: [], ...layout }), (err: unknown) => {
+        assert.ok(err instanceof PicketError, String(err));
+        assert.equal(err.code, 'PKT_ERR_LOG_WRITE');
+        assert.match(err.message, /cannot write the conn log .*conn\.jsonl: EISDIR/);
+        return true;
+      }, JSON.stringify(layout));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 });
