@@ -3,7 +3,7 @@
  * for standard input) with logs, alerts and a summary.
  */
 import { replayCaptures } from '../pipeline/replay.js';
-import { pipelineWorkers, WORKERS_HELP } from './workers-option.js';
+import { replayLayout, WORKERS_HELP } from './workers-option.js';
 import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
@@ -26,7 +26,9 @@ Options:
 ${WORKERS_HELP}  --decode-thread     read and decode packets on a second thread and run one
                       pipeline thread on them: the output of one thread, with
                       the decoding moved off it; with --no-analyzers and
-                      --no-detect conn.jsonl is written on a third thread
+                      --no-detect conn.jsonl is written on a third thread.
+                      Default for --no-analyzers --no-detect --logs where
+                      the default would be two pipeline threads
   -q, --quiet         no summary on stderr
   -h, --help          this help
 
@@ -55,15 +57,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
-  const decodeThread = values['decode-thread'] === true;
-  const workersText = stringOpt(values, 'workers');
-  if (decodeThread) {
-    if (workersText !== undefined && workersText !== '1') {
-      throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: --decode-thread feeds one pipeline thread; it does not go with --workers ' + workersText);
-    }
-    if (positionals.includes('-')) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: --decode-thread reads capture files, not standard input');
-  }
-  const workers = decodeThread ? 1 : pipelineWorkers('replay', workersText, positionals);
+  const { workers, decodeThread } = replayLayout({
+    workersText: stringOpt(values, 'workers'),
+    decodeThread: values['decode-thread'] === true,
+    connLogOnly: values['no-detect'] === true && values['no-analyzers'] === true && logsDir !== undefined,
+    files: positionals,
+  });
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {
