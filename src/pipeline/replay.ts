@@ -75,6 +75,10 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
     }
     return replaySharded(files, opts, bus, workers);
   }
+  const decodeThread = opts.decodeThread ?? false;
+  if (decodeThread !== false && files.includes(STDIN_PATH)) {
+    throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'the decode thread reads capture files; standard input is read on the pipeline thread');
+  }
   const writer = opts.logsDir === undefined ? null : new JsonlLogWriter(opts.logsDir);
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({
@@ -86,38 +90,16 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   opts.onPipeline?.(pipeline);
   pipeline.refreshSubscriptions();
   const started = process.hrtime.bigint();
-  let capture: CaptureStats = createCaptureStats();
-  let decoding: DecodeStats | undefined;
-  // With a decode thread, conn lines go to a thread of their own too when
-  // nothing but the log writer reads flow ends and no analyzer adds to them.
-  const connLog =
-    opts.decodeThread !== undefined && opts.decodeThread !== false && writer !== null &&
-    opts.protocols !== undefined && opts.protocols.length === 0 &&
-    !bus.has('flow.end') && bus.logListeners === 1
-      ? new ConnLogThread(writer.dir, pipeline.tracker.uidSeed, opts.decodeThread === true ? undefined : opts.decodeThread.connBatchFlows)
-      : null;
-  if (connLog !== null) pipeline.tracker.endedRecords = connLog.sink;
-  let connLines = 0;
+  const connLog = connLogThreadFor(opts, bus, writer, pipeline);
+  let fed: Fed = { capture: createCaptureStats() };
   let failure: { error: unknown } | null = null;
   try {
-    const decodeThread = opts.decodeThread ?? false;
-    if (decodeThread !== false) {
-      if (files.includes(STDIN_PATH)) {
-        throw new PicketError('PKT_ERR_PIPELINE_WORKERS', 'the decode thread reads capture files; standard input is read on the pipeline thread');
-      }
-      const protocols = opts.protocols ?? null;
-      ({ capture, decode: decoding } = await runDecodeThread(files, pipeline, {
-        payloads: protocols === null || protocols.length > 0,
-        ...(decodeThread === true ? {} : { batchRecords: decodeThread.batchRecords, batchPayloadBytes: decodeThread.batchPayloadBytes }),
-        ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
-      }));
-    } else {
-      capture = await openCaptureFiles(files).run((pkt) => pipeline.packet(pkt));
-    }
+    fed = await feed(files, pipeline, opts);
   } catch (error) {
     failure = { error };
   }
   // Flows still open are logged even when reading failed, as far as it got.
+  let connLines = 0;
   try {
     pipeline.finish();
     if (connLog !== null) connLines = await connLog.finish();
@@ -128,13 +110,47 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   writer?.check();
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   return {
-    capture,
-    pipeline: pipeline.stats(decoding),
+    capture: fed.capture,
+    pipeline: pipeline.stats(fed.decoding),
     elapsed,
     ...(writer !== null ? { logs: connLines > 0 ? { ...writer.counts(), conn: connLines } : writer.counts() } : {}),
-    ...(opts.decodeThread !== undefined && opts.decodeThread !== false ? { decodeThread: true } : {}),
+    ...(decodeThread !== false ? { decodeThread: true } : {}),
     ...(connLog !== null ? { connLogThread: true } : {}),
   };
+}
+
+/** What feeding the pipeline reports: the capture's statistics, and the decoder's when it ran on its own thread. */
+interface Fed {
+  capture: CaptureStats;
+  decoding?: DecodeStats;
+}
+
+/** Runs every packet of `files` through `pipeline`: read and decoded here, or on a decode thread. */
+async function feed(files: string[], pipeline: Pipeline, opts: ReplayOptions): Promise<Fed> {
+  const decodeThread = opts.decodeThread ?? false;
+  if (decodeThread === false) return { capture: await openCaptureFiles(files).run((pkt) => pipeline.packet(pkt)) };
+  const protocols = opts.protocols ?? null;
+  const { capture, decode } = await runDecodeThread(files, pipeline, {
+    payloads: protocols === null || protocols.length > 0,
+    ...(decodeThread === true ? {} : { batchRecords: decodeThread.batchRecords, batchPayloadBytes: decodeThread.batchPayloadBytes }),
+    ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
+  });
+  return { capture, decoding: decode };
+}
+
+/**
+ * A conn log thread for this run, or null: only with a decode thread, a
+ * log writer, no analyzers, and nothing but the writer reading flow ends
+ * (an analyzer adds services to the records, a listener needs them here).
+ */
+function connLogThreadFor(opts: ReplayOptions, bus: EventBus, writer: JsonlLogWriter | null, pipeline: Pipeline): ConnLogThread | null {
+  const decodeThread = opts.decodeThread ?? false;
+  if (decodeThread === false || writer === null) return null;
+  if (opts.protocols === undefined || opts.protocols.length > 0) return null;
+  if (bus.has('flow.end') || bus.logListeners !== 1) return null;
+  const connLog = new ConnLogThread(writer.dir, pipeline.tracker.uidSeed, decodeThread === true ? undefined : decodeThread.connBatchFlows);
+  pipeline.tracker.endedRecords = connLog.sink;
+  return connLog;
 }
 
 async function replaySharded(files: string[], opts: ReplayOptions, bus: EventBus, workers: number): Promise<ReplaySummary> {
