@@ -51,6 +51,20 @@ export function joinLogParts(dir: string, suffixes: readonly string[]): void {
   if (failure !== null) throw failure;
 }
 
+/**
+ * Appends part `<name>.jsonl<suffix>` of `dir` to `<name>.jsonl` (or makes
+ * it the log when there is none yet) and removes it; a failure names the log.
+ */
+export function appendLogPart(dir: string, name: string, suffix: string): void {
+  const log = path.join(dir, `${name}.jsonl`);
+  try {
+    joinOne(log, [log, `${log}${suffix}`], Buffer.allocUnsafe(COPY_CHUNK));
+  } catch (err) {
+    fs.rmSync(`${log}${suffix}`, { force: true });
+    throw new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${log}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Joins the parts of `log` that exist, in order: the first renamed, the others appended. */
 function joinOne(log: string, candidates: readonly string[], buf: Buffer): void {
   const parts = candidates.filter((part) => fs.existsSync(part));

@@ -3,13 +3,11 @@
  * the shared batches and writes their conn.jsonl lines, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { FlowStore, F_UID_NUM, REC_F64, RECORD_BYTES } from '../flows/flow-store.js';
+import { FlowStore, RECORD_BYTES } from '../flows/flow-store.js';
 import { KEY_WORDS } from '../flows/flow-table.js';
-import { buildConnRecord } from '../flows/record.js';
-import { makeUid } from '../flows/uid.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { END_OF_INPUT, FAILED, SlotConsumer } from './batch-slots.js';
-import { connSlotBytes, type ConnLogThreadInit, type FromConnLogThread } from './conn-log-thread.js';
+import { connSlotBytes, writeEndedFlow, type ConnLogThreadInit, type FromConnLogThread } from './conn-log-thread.js';
 import { workerFailure } from './worker-messages.js';
 
 const init = workerData as ConnLogThreadInit;
@@ -32,10 +30,7 @@ async function run(): Promise<void> {
       if (n === END_OF_INPUT || n === FAILED) break;
       const store = stores[hand.slot]!;
       const words = keys[hand.slot]!;
-      for (let i = 0; i < n; i++) {
-        const uid = makeUid(init.uidSeed, store.f64[i * REC_F64 + F_UID_NUM]!);
-        writer.write('conn', buildConnRecord(store, words, i * KEY_WORDS, i, uid));
-      }
+      for (let i = 0; i < n; i++) writeEndedFlow(writer, store, words, i * KEY_WORDS, i, init.uidSeed);
       hand.release();
     }
   } finally {

@@ -101,6 +101,8 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   // Flows still open are logged even when reading failed, as far as it got.
   let connLines = 0;
   try {
+    // The end of the input ends every live flow: their lines are split between two threads.
+    connLog?.splitTail(pipeline.tracker.stats.live);
     pipeline.finish();
     if (connLog !== null) connLines = await connLog.finish();
   } finally {

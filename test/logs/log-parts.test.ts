@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
-import { joinLogParts, removeLogParts } from '../../src/logs/log-parts.js';
+import { appendLogPart, joinLogParts, removeLogParts } from '../../src/logs/log-parts.js';
 import { PicketError } from '../../src/util/errors.js';
 
 const SUFFIXES = ['.part0', '.part1', '.part2'];
@@ -83,5 +83,18 @@ test('a log that cannot be joined fails naming it; the other logs are still join
   assert.throws(() => joinLogParts(dir, SUFFIXES), (e: unknown) =>
     e instanceof PicketError && e.code === 'PKT_ERR_LOG_WRITE' && /cannot write the conn log .*conn\.jsonl/.test(e.message));
   assert.deepEqual(fs.readdirSync(dir).sort(), ['conn.jsonl', 'dns.jsonl']);
+  assert.equal(fs.readFileSync(path.join(dir, 'dns.jsonl'), 'utf8'), '{"q":"a"}\n');
+});
+
+test('appendLogPart appends a part to its log, or makes it the log when there is none', (t) => {
+  const dir = tempDir('log-parts-');
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  write(dir, 'conn.jsonl', ['{"i":0}']);
+  write(dir, 'conn.jsonl.tail', ['{"i":1}', '{"i":2}']);
+  appendLogPart(dir, 'conn', '.tail');
+  write(dir, 'dns.jsonl.tail', ['{"q":"a"}']);
+  appendLogPart(dir, 'dns', '.tail');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['conn.jsonl', 'dns.jsonl']);
+  assert.equal(fs.readFileSync(path.join(dir, 'conn.jsonl'), 'utf8'), '{"i":0}\n{"i":1}\n{"i":2}\n');
   assert.equal(fs.readFileSync(path.join(dir, 'dns.jsonl'), 'utf8'), '{"q":"a"}\n');
 });
