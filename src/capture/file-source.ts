@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PicketError } from '../util/errors.js';
 import { RawPacket, type PacketHandler } from './packet.js';
 import { pumpStream, type PumpEnd, type PumpHandle } from './pump.js';
@@ -282,8 +283,6 @@ export function regularFileSize(file: string): number {
     return -1;
   }
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Standard input belongs to the process: pause it rather than destroy it. */
 function release(stream: Readable, isStdin: boolean): void {

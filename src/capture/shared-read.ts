@@ -15,6 +15,7 @@
  * in the same order, so each sees every buffer of every file exactly once.
  */
 import { Worker } from 'node:worker_threads';
+import { waitWhileEqual } from '../util/atomics-wait.js';
 
 /** What a consumer needs, on any thread (every field can go through postMessage). */
 export interface SharedReadHandle {
@@ -171,11 +172,6 @@ export class SharedReadRing {
   }
 }
 
-/** Atomics.waitAsync (Node 16+; typed here because the compiler's library predates it). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
-
 /**
  * One parser's side of the ring: `next()` waits for the next buffer,
  * `chunk` is it, `release()` hands it back. Buffers come file after file,
@@ -215,13 +211,7 @@ export class SharedReadConsumer {
         this.error = 'the reader thread stopped';
         return -1;
       }
-      const w = waitAsync(ctrl, seq, v, WAIT_SLICE_MS);
-      if (w.async) {
-        // A pending waitAsync does not keep a thread's event loop alive; a timer does.
-        const alive = setTimeout(() => undefined, WAIT_SLICE_MS * 2);
-        await w.value;
-        clearTimeout(alive);
-      }
+      await waitWhileEqual(ctrl, seq, v, WAIT_SLICE_MS);
     }
     const n = ctrl[seq - SLOT_SEQ + SLOT_BYTES]!;
     if (n < 0) {

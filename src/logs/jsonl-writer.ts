@@ -28,6 +28,11 @@ const NEWLINE = 0x0a;
 /** UTF-8 takes at most 3 bytes per UTF-16 code unit. */
 const UTF8_PER_UNIT = 3;
 
+/** The error of a log that could not be written: which log, which file, why. */
+export function logWriteError(name: string, file: string, err: unknown): PicketError {
+  return new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${file}: ${(err as Error).message}`, { cause: err });
+}
+
 interface OpenLog {
   file: string;
   fd: number;
@@ -113,7 +118,7 @@ export class JsonlLogWriter {
   }
 
   #fail(name: string, file: string, err: unknown): void {
-    this.error ??= new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${file}: ${(err as Error).message}`, { cause: err });
+    this.error ??= logWriteError(name, file, err);
   }
 
   #write(log: OpenLog, record: object): void {

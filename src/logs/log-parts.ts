@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PicketError } from '../util/errors.js';
+import type { PicketError } from '../util/errors.js';
+import { logWriteError } from './jsonl-writer.js';
 
 const COPY_CHUNK = 4 * 1024 * 1024;
 
@@ -45,7 +46,7 @@ export function joinLogParts(dir: string, suffixes: readonly string[]): void {
     } catch (err) {
       // The other logs are still joined; this one's parts go, and the run fails naming it.
       for (const part of parts) fs.rmSync(part, { force: true });
-      failure ??= new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${log}: ${(err as Error).message}`, { cause: err });
+      failure ??= logWriteError(name, log, err);
     }
   }
   if (failure !== null) throw failure;
@@ -61,7 +62,7 @@ export function appendLogPart(dir: string, name: string, suffix: string): void {
     joinOne(log, [log, `${log}${suffix}`], Buffer.allocUnsafe(COPY_CHUNK));
   } catch (err) {
     fs.rmSync(`${log}${suffix}`, { force: true });
-    throw new PicketError('PKT_ERR_LOG_WRITE', `cannot write the ${name} log ${log}: ${(err as Error).message}`, { cause: err });
+    throw logWriteError(name, log, err);
   }
 }
 

@@ -6,6 +6,7 @@
  * stopped on an error; and a stop word the consumer sets to end the
  * producer early. Slots are taken in order by both sides.
  */
+import { waitWhileEqual } from '../util/atomics-wait.js';
 
 /** Slot word of a batch after the last one. */
 export const END_OF_INPUT = -1;
@@ -38,6 +39,13 @@ export class SlotProducer {
     return Atomics.load(this.#ctrl, CTRL_STOP) !== 0;
   }
 
+  /** Slots handed over and not yet taken back by the consumer. */
+  filled(): number {
+    let n = 0;
+    for (let i = 1; i < this.#ctrl.length; i++) if (Atomics.load(this.#ctrl, i) > 0) n++;
+    return n;
+  }
+
   /** Hands the current slot over with `value` (a count, END_OF_INPUT or FAILED). */
   publish(value: number): void {
     const word = 1 + this.slot;
@@ -58,11 +66,6 @@ export class SlotProducer {
     }
   }
 }
-
-/** Atomics.waitAsync (Node 16+; typed here because the compiler's library predates it). */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
 
 /** The taking side (it waits asynchronously, so its thread's event loop keeps running). */
 export class SlotConsumer {
@@ -87,13 +90,7 @@ export class SlotConsumer {
       const v = Atomics.load(ctrl, word);
       if (v !== 0) return v;
       if (!alive()) return FAILED;
-      const w = waitAsync(ctrl, word, 0, WAIT_SLICE_MS);
-      if (w.async) {
-        // A pending waitAsync does not keep the event loop alive; a timer does.
-        const keep = setTimeout(() => undefined, WAIT_SLICE_MS * 2);
-        await w.value;
-        clearTimeout(keep);
-      }
+      await waitWhileEqual(ctrl, word, 0, WAIT_SLICE_MS);
     }
   }
 

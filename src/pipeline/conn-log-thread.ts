@@ -25,9 +25,8 @@ import { makeUid } from '../flows/uid.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { appendLogPart } from '../logs/log-parts.js';
 import { KEY_WORDS } from '../flows/flow-table.js';
-import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, newSlotControl, SlotProducer } from './batch-slots.js';
-import { workerOutcome, type WorkerFailure } from './worker-messages.js';
+import { failureError, workerOutcome, type WorkerFailure } from './worker-messages.js';
 
 /** Flows per batch. */
 export const CONN_BATCH_FLOWS = 1024;
@@ -88,7 +87,6 @@ export class ConnLogThread {
   readonly #done: Promise<FromConnLogThread>;
   readonly #logsDir: string;
   readonly #uidSeed: number;
-  readonly #ctrl: Int32Array;
   #n = 0;
   /** Set once the conn log thread stopped taking batches (it failed): later flows are not shipped. */
   #broken = false;
@@ -113,7 +111,6 @@ export class ConnLogThread {
     }
     this.#flows = flows;
     this.#hand = new SlotProducer(ring.ctrl);
-    this.#ctrl = new Int32Array(ring.ctrl);
     const init: ConnLogThreadInit = { ring, logsDir, uidSeed };
     this.#worker = new Worker(new URL('./conn-log-worker.js', import.meta.url), { workerData: init });
     this.#done = workerOutcome<FromConnLogThread>(this.#worker, 'conn log thread');
@@ -141,6 +138,11 @@ export class ConnLogThread {
     if (++this.#n === this.#flows) this.#handOver();
   };
 
+  /** Removes this thread's part of the final flush (the run failed). */
+  #removeTail(): void {
+    if (this.#tail !== null) fs.rmSync(path.join(this.#logsDir, `conn.jsonl${TAIL_SUFFIX}`), { force: true });
+  }
+
   #handOver(): void {
     this.#hand.publish(this.#n);
     this.#n = 0;
@@ -154,8 +156,7 @@ export class ConnLogThread {
    * writes the rest.
    */
   splitTail(flows: number): void {
-    let queued = this.#n;
-    for (let i = 1; i < this.#ctrl.length; i++) if (Atomics.load(this.#ctrl, i) > 0) queued += this.#flows;
+    const queued = this.#n + this.#hand.filled() * this.#flows;
     const here = Math.max(0, Math.min(flows, Math.floor((queued + flows) * HERE_SHARE)));
     this.#shipLeft = flows - here;
     this.#tail = new JsonlLogWriter(this.#logsDir, ['conn'], TAIL_SUFFIX);
@@ -170,18 +171,18 @@ export class ConnLogThread {
     const msg = await this.#done;
     await this.#worker.terminate();
     if (msg.kind === 'failed') {
-      if (tail !== null) fs.rmSync(path.join(this.#logsDir, `conn.jsonl${TAIL_SUFFIX}`), { force: true });
-      throw new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message);
+      this.#removeTail();
+      throw failureError(msg);
     }
     if (tail === null) return msg.lines;
-    tail.check();
+    try {
+      tail.check();
+    } catch (err) {
+      this.#removeTail();
+      throw err;
+    }
     const tailLines = tail.counts()['conn'] ?? 0;
     if (tailLines > 0) appendLogPart(this.#logsDir, 'conn', TAIL_SUFFIX);
     return msg.lines + tailLines;
-  }
-
-  /** Ends the thread without waiting for its work (the run failed). */
-  async abort(): Promise<void> {
-    await this.#worker.terminate();
   }
 }

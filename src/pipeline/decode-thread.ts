@@ -8,16 +8,16 @@
  * is reading, capture parsing and decoding, about a quarter of the work of
  * a connection-log replay.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { DecodedPacket } from '../decode/decoded.js';
 import type { DecoderOptions } from '../decode/decoder.js';
-import { PicketError } from '../util/errors.js';
 import { BatchReader, newBatchRing, type BatchRing } from './packet-batch.js';
 import { END_OF_INPUT, FAILED } from './batch-slots.js';
 import type { Pipeline } from './pipeline.js';
-import { workerOutcome, type WorkerFailure } from './worker-messages.js';
+import { failureError, workerOutcome, type WorkerFailure } from './worker-messages.js';
 
 export interface DecodeThreadInit {
   files: string[];
@@ -31,8 +31,6 @@ export type FromDecodeThread = { kind: 'finished'; capture: CaptureStats; decode
 
 /** Batches between event-loop turns (signals and timers are still served during a long replay). */
 const BATCHES_PER_TURN = 64;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Feeds `pipeline` every packet of `files`, decoded on a second thread.
@@ -70,6 +68,6 @@ export async function runDecodeThread(
   reader.stop();
   const msg = await done;
   await worker.terminate();
-  if (msg.kind === 'failed') throw new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message);
+  if (msg.kind === 'failed') throw failureError(msg);
   return { capture: msg.capture, decode: msg.decode };
 }

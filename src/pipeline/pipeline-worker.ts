@@ -18,7 +18,6 @@ import { EventBus } from '../events/bus.js';
 import type { PicketEvent, PicketEventType } from '../events/types.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { createProtocols } from '../protocols/index.js';
-import { PicketError } from '../util/errors.js';
 import { FlowSharder } from './flow-shard.js';
 import { Pipeline } from './pipeline.js';
 import { ConnPacker } from './conn-transfer.js';

@@ -37,7 +37,7 @@ import { PicketError } from '../util/errors.js';
 import type { PipelineStats } from './pipeline.js';
 import { sumPipelineStats } from './stats-sum.js';
 import { EpochMerger } from './epoch-merger.js';
-import type { EpochEvents, ToMain, WorkerInit } from './worker-messages.js';
+import { failureError, type EpochEvents, type ToMain, type WorkerInit } from './worker-messages.js';
 
 /** Most pipeline workers accepted. */
 export const MAX_PIPELINE_WORKERS = 16;
@@ -133,7 +133,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
                 resolve();
               }
             } else {
-              reject(new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message));
+              reject(failureError(msg));
             }
           } catch (err) {
             reject(err as Error);

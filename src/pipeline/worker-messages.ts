@@ -33,6 +33,11 @@ export function workerOutcome<T>(worker: Worker, what: string, onExit?: () => vo
   });
 }
 
+/** The error a failure message stands for, on the receiving thread (its code kept; PKT_ERR_PIPELINE_WORKER when it had none). */
+export function failureError(msg: WorkerFailure): PicketError {
+  return new PicketError(msg.code ?? 'PKT_ERR_PIPELINE_WORKER', msg.message);
+}
+
 /** The failure message for `err` (a PicketError keeps its code). */
 export function workerFailure(err: unknown): WorkerFailure {
   return {

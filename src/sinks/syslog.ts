@@ -16,6 +16,7 @@ import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import tls from 'node:tls';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
@@ -31,10 +32,6 @@ const STREAM_BATCH = 100;
 const SETTLE_TURNS = 2;
 
 const DEFAULT_PORT = { udp: 514, tcp: 514, tls: 6514 } as const;
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 async function settle(): Promise<void> {
   for (let i = 0; i < SETTLE_TURNS; i++) await nextTurn();
