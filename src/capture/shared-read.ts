@@ -14,6 +14,8 @@
  * reused once every consumer has released it. Each consumer walks the ring
  * in the same order, so each sees every buffer of every file exactly once.
  */
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { waitWhileEqual } from '../util/atomics-wait.js';
 
@@ -45,6 +47,8 @@ export interface SharedReadOptions {
 export const READ_SKEW = 64;
 /** Longest single wait on the other side before checking for a stop. */
 const WAIT_SLICE_MS = 200;
+/** How long close() lets the reader notice the stop before releasing it from a named pipe's open. */
+const RELEASE_AFTER_MS = 100;
 /** Bytes of a read error's message kept for consumers. */
 const ERROR_BYTES = 1024;
 
@@ -130,14 +134,24 @@ function slotFree() {
  * handle consumers are made from. close() stops the thread and waits until
  * it is gone; a thread that dies on its own stops the ring, so no consumer
  * waits for it forever.
+ *
+ * A reader opening a named pipe waits in open(2) until a writer comes,
+ * where it cannot see a stop, and a process cannot even exit while one of
+ * its threads waits there. So when the thread is still there shortly after
+ * the stop, close() opens the write end of each named pipe among the files
+ * for a moment: the reader's open returns, it reads end of file and
+ * stops. (A reader waiting in read(2) on a pipe whose writer stays silent
+ * can only be released by that writer.)
  */
 export class SharedReadRing {
   readonly handle: SharedReadHandle;
   readonly #ctrl: Int32Array;
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
+  readonly #files: readonly string[];
 
   constructor(files: string[], opts: SharedReadOptions) {
+    this.#files = [...files];
     const { consumers, chunk, slots } = opts;
     const data = new SharedArrayBuffer(slots * (chunk + READ_SKEW));
     const ctrl = new SharedArrayBuffer(4 * (CTRL_HEADER + SLOT_WORDS * slots));
@@ -168,7 +182,25 @@ export class SharedReadRing {
   /** Stops the reader and waits until its thread is gone. */
   async close(): Promise<void> {
     this.#stop();
+    const gone = this.#exited.then(() => true);
+    if (!(await Promise.race([gone, sleep(RELEASE_AFTER_MS, false, { ref: false })]))) releasePipeOpens(this.#files);
     await this.#exited;
+  }
+}
+
+/**
+ * Opens and at once closes the write end of every named pipe among `files`
+ * (see SharedReadRing), so a reader waiting in open(2) on one goes on.
+ * Without a reader waiting, the open fails (ENXIO) and nothing happens.
+ */
+function releasePipeOpens(files: readonly string[]): void {
+  for (const file of files) {
+    try {
+      if (!fs.statSync(file).isFIFO()) continue;
+      fs.closeSync(fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    } catch {
+      // no reader is waiting on it, or it is gone: nothing to release
+    }
   }
 }
 

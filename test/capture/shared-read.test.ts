@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SharedReadConsumer, SharedReadRing } from '../../src/capture/shared-read.js';
@@ -85,6 +86,25 @@ test('close() ends a consumer waiting on another one, and the reader thread', as
   assert.match(active.error, /stopped/);
   assert.equal(got, 2);
   // A leaked reader thread would keep the test process alive; the runner's exit proves it is gone.
+});
+
+test('close() releases a reader waiting to open a named pipe that no one writes to', { timeout: 10_000 }, async () => {
+  const dir = tempDir('picket-shared-read-fifo-');
+  try {
+    const fifo = path.join(dir, 'never-written');
+    execFileSync('mkfifo', [fifo]);
+    const ring = new SharedReadRing([fifo], { consumers: 1, chunk: 1000, slots: 2 });
+    const consumer = new SharedReadConsumer(ring.handle);
+    const waiting = consumer.next();
+    // Let the reader thread start and block in open(2) before the stop.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await ring.close();
+    // The pipe's end of file may reach the consumer before the stop does; either way it is not left waiting.
+    assert.ok((await waiting) <= 0);
+    // Without the release, close() never resolves (and the process could not exit).
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** `src` with the incl_len of its 50th pcap record set far beyond the snap length: its parse stops there. */
