@@ -45,7 +45,19 @@ export interface RunServerOptions {
   ingest?: AppOptions['ingest'];
   /** Tests: the ingest queue's clock (ms). */
   now?: () => number;
+  /** How long close() lets requests in progress finish before it cuts their connections (default CLOSE_GRACE_MS). */
+  closeGraceMs?: number;
 }
+
+/**
+ * close() first lets requests in progress finish (an agent's batch is then
+ * stored and acknowledged), but no longer than this: a connection that was
+ * opened and never sent a whole request (a browser's preconnect, a port
+ * check, a stalled client) would otherwise hold the close until its
+ * headers timeout, a minute later. A batch cut off this way is not lost:
+ * unacknowledged, the agent keeps it and sends it again.
+ */
+export const CLOSE_GRACE_MS = 5000;
 
 export interface RunningServer {
   url: string;
@@ -148,7 +160,12 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       closing ??= (async () => {
         clearInterval(retention);
         await demoDone;
-        await app.close();
+        const cut = setTimeout(() => app.server.closeAllConnections(), opts.closeGraceMs ?? CLOSE_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
         if (sinks !== null) {
           await sinks.flush();
           await sinks.close();

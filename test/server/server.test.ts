@@ -6,7 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { call, connRecord, createToken, enroll, ingest, startTestServer, type TestServer } from './helpers.js';
@@ -176,6 +178,20 @@ describe('picket server', () => {
     const r = await call(`${s.url}/api/v1/nothing-here`, 'GET');
     assert.equal(r.status, 404);
     assert.equal(r.json.error.code, 'PKT_ERR_SERVER_NOT_FOUND');
+  });
+});
+
+describe('server close', () => {
+  it('cuts a connection that never sent a request after the grace period, and still closes', { timeout: 30_000 }, async () => {
+    const s = await startTestServer({ closeGraceMs: 200 });
+    const { port } = new URL(s.url);
+    const silent = net.connect(Number(port), '127.0.0.1');
+    await once(silent, 'connect');
+    const cut = once(silent, 'close');
+    // Without the cut, close() waits for the connection's headers timeout (a minute; past this test's timeout).
+    await s.stop();
+    await cut;
+    assert.ok(silent.destroyed);
   });
 });
 
