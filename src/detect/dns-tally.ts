@@ -13,6 +13,14 @@ import type { DnsRecord } from '../protocols/dns/events.js';
 
 /** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
 export const MAX_NAMES_PER_CLIENT = 10000;
+/**
+ * Distinct names held across all clients (~100 bytes each: ~50 MB). Without
+ * it, the per-client cap times the client bound would allow hundreds of
+ * millions of names (say, many hosts of a network each enumerating
+ * subdomains). Past it, new names are not kept and the client's count is
+ * reported as a lower bound ("N+"), as at the per-client cap.
+ */
+export const MAX_NAMES_TOTAL = 500_000;
 /** Names listed in an alert's evidence as a sample. */
 const MAX_LISTED_NAMES = 20;
 
@@ -26,22 +34,38 @@ export interface DnsTally {
 
 export class DnsTallies {
   readonly #map: LruMap<string, DnsTally>;
+  readonly #maxNames: number;
+  /** Names held by all tallies. */
+  #names = 0;
 
-  constructor(maxClients: number) {
-    this.#map = new LruMap(maxClients);
+  constructor(maxClients: number, maxNames = MAX_NAMES_TOTAL) {
+    this.#map = new LruMap(maxClients, (_client, t) => {
+      this.#names -= t.names.size;
+    });
+    this.#maxNames = maxNames;
+  }
+
+  /** Distinct names held across all clients. */
+  get namesHeld(): number {
+    return this.#names;
   }
 
   note(client: string, restart: boolean, qtype: string, query: string | undefined, nxdomain: boolean): DnsTally {
     let t = this.#map.get(client);
     if (t === undefined || restart) {
+      if (t !== undefined) this.#names -= t.names.size;
       t = { byType: new Map(), nxdomain: 0, names: new Set(), namesCapped: false };
       this.#map.set(client, t);
     }
     t.byType.set(qtype, (t.byType.get(qtype) ?? 0) + 1);
     if (nxdomain) t.nxdomain++;
     if (query !== undefined && !t.names.has(query)) {
-      if (t.names.size < MAX_NAMES_PER_CLIENT) t.names.add(query);
-      else t.namesCapped = true;
+      if (t.names.size < MAX_NAMES_PER_CLIENT && this.#names < this.#maxNames) {
+        t.names.add(query);
+        this.#names++;
+      } else {
+        t.namesCapped = true;
+      }
     }
     return t;
   }

@@ -21,8 +21,12 @@ export class LruMap<K, V> {
   /** Entries dropped because the map was full. */
   evictions = 0;
 
-  constructor(maxSize: number) {
+  /** Called with each entry dropped because the map was full (e.g. to give back what it held). */
+  readonly #onEvict: ((key: K, value: V) => void) | undefined;
+
+  constructor(maxSize: number, onEvict?: (key: K, value: V) => void) {
     this.maxSize = Math.max(1, maxSize);
+    this.#onEvict = onEvict;
   }
 
   get size(): number {
@@ -64,8 +68,10 @@ export class LruMap<K, V> {
     if (this.#map.size >= this.maxSize) {
       const oldest = this.#map.keys().next();
       if (oldest.done !== true) {
+        const dropped = this.#map.get(oldest.value)!;
         this.#map.delete(oldest.value);
         this.evictions++;
+        this.#onEvict?.(oldest.value, dropped.v);
       }
     }
     this.#map.set(key, { v: value, at: ++this.#tick });

@@ -1,0 +1,43 @@
+/**
+ * The DNS volume rules' per-client tallies stay bounded as a whole: names
+ * held across clients never pass the budget, and a restarted or evicted
+ * client gives its names back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DnsTallies, namesText } from '../../src/detect/dns-tally.js';
+
+function noteNames(t: DnsTallies, client: string, from: number, count: number, restart = false): void {
+  for (let i = 0; i < count; i++) t.note(client, restart && i === 0, 'A', `n${from + i}.example`, false);
+}
+
+test('names past the budget across clients are not kept, and the client count reads as a lower bound', () => {
+  const t = new DnsTallies(10, 25);
+  noteNames(t, '10.0.0.1', 0, 20);
+  noteNames(t, '10.0.0.2', 0, 10);
+  assert.equal(t.namesHeld, 25);
+  const b = t.note('10.0.0.2', false, 'A', 'n0.example', false);
+  assert.equal(b.names.size, 5);
+  assert.equal(b.namesCapped, true);
+  assert.equal(namesText(b), '5+ different names');
+  // Queries still count by type once names are no longer kept.
+  assert.equal(b.byType.get('A'), 11);
+});
+
+test('a restarted tally gives its names back to the budget', () => {
+  const t = new DnsTallies(10, 25);
+  noteNames(t, '10.0.0.1', 0, 20);
+  noteNames(t, '10.0.0.1', 100, 1, true);
+  assert.equal(t.namesHeld, 1);
+  noteNames(t, '10.0.0.2', 0, 24);
+  assert.equal(t.namesHeld, 25);
+  assert.equal(t.note('10.0.0.2', false, 'A', 'n0.example', false).namesCapped, false);
+});
+
+test('a client evicted from the full client map gives its names back', () => {
+  const t = new DnsTallies(2, 100);
+  noteNames(t, '10.0.0.1', 0, 30);
+  noteNames(t, '10.0.0.2', 0, 30);
+  noteNames(t, '10.0.0.3', 0, 5);
+  assert.equal(t.namesHeld, 35);
+});
