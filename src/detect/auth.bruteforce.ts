@@ -27,6 +27,7 @@ import { LruMap } from '../state/lru.js';
 import { responderAnswered } from './tcp-attempt.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
+import { cutText } from '../util/cut-text.js';
 
 /** Clients tracked per service counter. */
 const MAX_CLIENTS = 50000;
@@ -34,6 +35,13 @@ const MAX_CLIENTS = 50000;
 const MAX_AUTH_UIDS = 50000;
 /** Users / servers listed per alert. */
 const MAX_LISTED = 10;
+/**
+ * Longest user name kept in a tally (longer ones are cut, into strings of
+ * their own). An LDAP bind DN can be as long as the message (256 KiB): 10 of
+ * them for each of MAX_CLIENTS tallies was over 100 GB; cut, full tallies
+ * take about 3 KB each, 160 MB at most.
+ */
+const MAX_USER_LENGTH = 128;
 
 const failureEntry = z.strictObject({ threshold: thresholdField(20), window: durationField('15m') });
 const connectionEntry = z.strictObject({
@@ -146,7 +154,7 @@ export default defineDetector({
         t = { users: new Set(), servers: new Set(), reported: false };
         tallies.set(key, t);
       }
-      if (user !== undefined && t.users.size < MAX_LISTED) t.users.add(user);
+      if (user !== undefined && t.users.size < MAX_LISTED) t.users.add(cutText(user, MAX_USER_LENGTH));
       if (t.servers.size < MAX_LISTED) t.servers.add(server);
       return t;
     };

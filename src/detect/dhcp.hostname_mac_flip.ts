@@ -15,6 +15,15 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
+import { cutText } from '../util/cut-text.js';
+
+/**
+ * Longest host name compared and kept (longer ones are cut, into strings of
+ * their own); real names are far shorter. A 255-byte binary name is written
+ * with escapes as over 1,000 characters: names-per-MAC windows full of those
+ * (500,000 members) took about 550 MB, at this length about 100 MB.
+ */
+export const MAX_HOST_NAME_LENGTH = 128;
 
 export const OPTIONS = detectorOptions({
   /** Distinct MACs using one host name within the window. */
@@ -42,7 +51,7 @@ export default defineDetector({
       'dhcp.message'(e) {
         if (!e.is_client || e.host_name === undefined || e.host_name === '') return;
         const mac = e.chaddr;
-        const name = e.host_name.toLowerCase();
+        const name = cutText(e.host_name.toLowerCase(), MAX_HOST_NAME_LENGTH);
         const ip = e.ciaddr !== '0.0.0.0' ? e.ciaddr : e.requested_addr;
         if (ctx.excluded(ip)) return;
         const nm = macsByName.add(name, mac, e.ts);

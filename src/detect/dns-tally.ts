@@ -8,6 +8,7 @@
  */
 import { formatCount, type Evidence } from '../alerts/alert.js';
 import { LruMap } from '../state/lru.js';
+import { cutText } from '../util/cut-text.js';
 import type { DetectorContext, Finding } from './detector.js';
 import type { DnsRecord } from '../protocols/dns/events.js';
 
@@ -21,6 +22,12 @@ export const MAX_NAMES_PER_CLIENT = 10000;
  * reported as a lower bound ("N+"), as at the per-client cap.
  */
 export const MAX_NAMES_TOTAL = 500_000;
+/**
+ * Longest name kept (cut, into a string of its own). Names are at most 253
+ * characters on the wire, but a binary label is written with escapes (over
+ * 1,000 characters); cut, the budget above stays near its 50 MB.
+ */
+const MAX_NAME_LENGTH = 255;
 /** Names listed in an alert's evidence as a sample. */
 const MAX_LISTED_NAMES = 20;
 
@@ -59,9 +66,10 @@ export class DnsTallies {
     }
     t.byType.set(qtype, (t.byType.get(qtype) ?? 0) + 1);
     if (nxdomain) t.nxdomain++;
-    if (query !== undefined && !t.names.has(query)) {
+    const name = query === undefined ? undefined : cutText(query, MAX_NAME_LENGTH);
+    if (name !== undefined && !t.names.has(name)) {
       if (t.names.size < MAX_NAMES_PER_CLIENT && this.#names < this.#maxNames) {
-        t.names.add(query);
+        t.names.add(name);
         this.#names++;
       } else {
         t.namesCapped = true;

@@ -27,6 +27,16 @@ const MAX_CLIENTS = 50000;
 const SCORE_CACHE_NAMES = 100_000;
 /** Distinct flagged domains remembered per client (evidence and the count). */
 const MAX_NAMES = 50;
+/**
+ * Flagged domains held across all clients' tallies: about 250 bytes each for
+ * names as usually seen (25 MB), 700 bytes at most (longer names are not
+ * scored): 70 MB. Without it the per-client cap times the client bound would
+ * allow 2.5 million names (over a gigabyte of long random names from spoofed
+ * clients). Past it, the least recently active clients' tallies are dropped
+ * (counted as evictions), so a client looking up generated names now is
+ * still counted.
+ */
+export const MAX_NAMES_TOTAL = 100_000;
 /** Names listed in evidence. */
 const MAX_LISTED = 20;
 
@@ -42,10 +52,52 @@ export const OPTIONS = detectorOptions({
   ports: z.array(portField).default([53]),
 });
 
-interface Tally {
+export interface DgaTally {
   start: number;
   names: Map<string, { name: string; score: number }>;
   nxdomain: number;
+}
+
+/** Per-client tallies of flagged domains, bounded per client and, in names, across clients. */
+export class DgaTallies {
+  readonly #map: LruMap<string, DgaTally>;
+  readonly #maxNames: number;
+  /** Names held by all tallies. */
+  #names = 0;
+
+  constructor(maxClients: number, maxNames = MAX_NAMES_TOTAL) {
+    this.#map = new LruMap(maxClients, (_client, t) => {
+      this.#names -= t.names.size;
+    });
+    this.#maxNames = Math.max(MAX_NAMES, maxNames);
+  }
+
+  /** Names held across all clients. */
+  get namesHeld(): number {
+    return this.#names;
+  }
+
+  /**
+   * `client`'s tally at `ts`, restarted when its window (`window` seconds
+   * from its first name) has passed, with `domain` (looked up as `name`)
+   * added unless already there or the client's list is full. `added` is false
+   * for a domain already counted.
+   */
+  note(client: string, ts: number, window: number, domain: string, name: string, score: number): { tally: DgaTally; added: boolean } {
+    let t = this.#map.get(client);
+    if (t === undefined || ts - t.start > window) {
+      if (t !== undefined) this.#names -= t.names.size;
+      t = { start: ts, names: new Map(), nxdomain: 0 };
+      this.#map.set(client, t);
+    }
+    if (t.names.has(domain)) return { tally: t, added: false };
+    if (t.names.size < MAX_NAMES) {
+      while (this.#names >= this.#maxNames && this.#map.evictOldest(client)) {}
+      t.names.set(domain, { name, score });
+      this.#names++;
+    }
+    return { tally: t, added: true };
+  }
 }
 
 export default defineDetector({
@@ -67,7 +119,7 @@ export default defineDetector({
       for (const d of allow) if (name === d || name.endsWith(`.${d}`)) return true;
       return false;
     };
-    const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
+    const tallies = new DgaTallies(MAX_CLIENTS);
     const scores = new LruMap<string, ReturnType<typeof scorer.score>>(SCORE_CACHE_NAMES);
     return {
       dns(e) {
@@ -86,13 +138,8 @@ export default defineDetector({
         if (!(o.threshold !== undefined ? s.score >= o.threshold : s.dga)) return;
         const lab = registrableLabel(q);
         const domain = typeof lab === 'string' ? q : lab.domain;
-        let t = tallies.get(client);
-        if (t === undefined || r.ts - t.start > o.window) {
-          t = { start: r.ts, names: new Map(), nxdomain: 0 };
-          tallies.set(client, t);
-        }
-        if (t.names.has(domain)) return;
-        if (t.names.size < MAX_NAMES) t.names.set(domain, { name: q, score: s.score });
+        const { tally: t, added } = tallies.note(client, r.ts, o.window, domain, q, s.score);
+        if (!added) return;
         if (r.rcode_name === 'NXDOMAIN') t.nxdomain++;
         const n = t.names.size;
         if (n < o.min_names) return;

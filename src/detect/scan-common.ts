@@ -41,15 +41,41 @@ export class AttemptCounts {
   }
 }
 
+/**
+ * Targets held across all scanners of one rule (an address ~55 bytes, a port
+ * ~20 bytes with its set entry: at most ~30 MB). Without it the per-scanner
+ * cap times the scanner bound would allow 100,000 x 4,096 addresses (over
+ * 20 GB) for scan.port.vertical and 100,000 x 65,536 ports for
+ * scan.port.horizontal. Past it, the least recently used scanners' sets are
+ * dropped (sets of alerts long emitted go first); a dropped scanner that
+ * scans on starts a new set.
+ */
+export const MAX_HELD_TARGETS = 500_000;
+
 /** Per scanner, the distinct targets (ports or hosts) merged into its held alert. */
 export class HeldTargets<T> {
   readonly #sets: LruMap<string, Set<T>>;
   readonly #maxPerKey: number;
+  readonly #maxTotal: number;
+  /** Targets held by all sets. */
+  #total = 0;
 
-  /** At most `maxKeys` scanners, `maxPerKey` targets remembered for each (more are not added). */
-  constructor(maxKeys: number, maxPerKey: number) {
-    this.#sets = new LruMap(maxKeys);
+  /**
+   * At most `maxKeys` scanners, `maxPerKey` targets remembered for each (more
+   * are not added), `maxTotal` across all of them (least recently used
+   * scanners dropped first).
+   */
+  constructor(maxKeys: number, maxPerKey: number, maxTotal = MAX_HELD_TARGETS) {
+    this.#sets = new LruMap(maxKeys, (_key, set) => {
+      this.#total -= set.size;
+    });
     this.#maxPerKey = maxPerKey;
+    this.#maxTotal = Math.max(maxPerKey, maxTotal);
+  }
+
+  /** Targets held across all scanners. */
+  get held(): number {
+    return this.#total;
   }
 
   /**
@@ -59,10 +85,15 @@ export class HeldTargets<T> {
   add(key: string, target: T, held: boolean): Set<T> {
     let set = this.#sets.get(key);
     if (set === undefined || !held) {
+      if (set !== undefined) this.#total -= set.size;
       set = new Set();
       this.#sets.set(key, set);
     }
-    if (set.size < this.#maxPerKey) set.add(target);
+    if (set.size < this.#maxPerKey && !set.has(target)) {
+      while (this.#total >= this.#maxTotal && this.#sets.evictOldest(key)) {}
+      set.add(target);
+      this.#total++;
+    }
     return set;
   }
 }

@@ -25,11 +25,23 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions, thresholdField } from '../config/fields.js';
 import { compileAgentGlobs } from '../intel/ua/agent-list.js';
+import { MAX_USER_AGENT_LENGTH } from '../state/store.js';
+import { cutText } from '../util/cut-text.js';
 
 /** Network name for internal clients outside every configured network. */
 const UNCONFIGURED = 'internal';
-/** Longest user-agent copied into evidence (attacker-chosen text). */
+/**
+ * Longest user-agent, or URI, copied into evidence (attacker-chosen text),
+ * cut into strings of their own. Plain slices kept the whole texts (up to
+ * 8 KiB each) alive, and so did a dedup key made of the whole agent: up to
+ * four 8 KiB texts for each held alert, 300 MB with the hold table full.
+ */
 const MAX_EVIDENCE_TEXT = 512;
+
+/** `text` cut to `max` characters (marked "..."), not keeping the original alive. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${cutText(text, max)}...` : text;
+}
 
 export const DEFAULT_ORDINARY_AGENTS: readonly string[] = [
   'python-requests/*',
@@ -99,20 +111,21 @@ export default defineDetector({
         if (rec.hosts.length > o.max_hosts) return;
         ctx.report({
           ts: r.ts,
-          key: `${network}|${agent}`,
+          // The agent as the state knows it (cut to MAX_USER_AGENT_LENGTH).
+          key: `${network}|${cutText(agent, MAX_USER_AGENT_LENGTH)}`,
           source: { ip: src, port: r['id.orig_p'] },
           destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
           transport: 'tcp',
           network,
-          message: `${src} sent a user-agent not seen before in ${network}${rec.hosts.length > 1 ? ` (now ${rec.hosts.length} hosts)` : ''}: ${ua.length > 120 ? `${ua.slice(0, 120)}...` : ua}`,
+          message: `${src} sent a user-agent not seen before in ${network}${rec.hosts.length > 1 ? ` (now ${rec.hosts.length} hosts)` : ''}: ${cut(ua, 120)}`,
           evidence: {
-            user_agent: ua.length > MAX_EVIDENCE_TEXT ? `${ua.slice(0, MAX_EVIDENCE_TEXT)}...` : ua,
-            compared_as: agent.length > MAX_EVIDENCE_TEXT ? `${agent.slice(0, MAX_EVIDENCE_TEXT)}...` : agent,
+            user_agent: cut(ua, MAX_EVIDENCE_TEXT),
+            compared_as: cut(agent, MAX_EVIDENCE_TEXT),
             network,
             hosts: [...rec.hosts],
             first_seen: rec.first_seen,
             host: r.host ?? null,
-            uri: r.uri !== undefined && r.uri.length > MAX_EVIDENCE_TEXT ? `${r.uri.slice(0, MAX_EVIDENCE_TEXT)}...` : (r.uri ?? null),
+            uri: r.uri !== undefined ? cut(r.uri, MAX_EVIDENCE_TEXT) : null,
           },
         });
       },

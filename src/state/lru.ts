@@ -77,6 +77,22 @@ export class LruMap<K, V> {
     this.#map.set(key, { v: value, at: ++this.#tick });
   }
 
+  /**
+   * Drops the least recently used entry other than `keep` as if the map were
+   * full (onEvict called, counted in `evictions`), for callers that bound
+   * what the values hold as a whole; false when there is nothing to drop.
+   */
+  evictOldest(keep?: K): boolean {
+    for (const [k, slot] of this.#map) {
+      if (k === keep) continue;
+      this.#map.delete(k);
+      this.evictions++;
+      this.#onEvict?.(k, slot.v);
+      return true;
+    }
+    return false;
+  }
+
   delete(key: K): boolean {
     return this.#map.delete(key);
   }

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PicketError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { cutText } from '../util/cut-text.js';
 
 /** A /16 worth of devices per network: beyond that the network is not a LAN segment. */
 export const MAX_DEVICES_PER_NETWORK = 65536;
@@ -18,11 +19,24 @@ export const MAX_DEVICES_PER_NETWORK = 65536;
 export const MAX_IPS_PER_DEVICE = 16;
 /** Hostnames remembered per device; newest kept. */
 export const MAX_HOSTNAMES_PER_DEVICE = 8;
+/**
+ * Longest hostname stored for a device; longer ones are cut (real names are
+ * far shorter). A 255-byte name from a spoofed mDNS or DHCP packet is written
+ * with escapes as over 1,000 characters: 8 of them for each of
+ * MAX_DEVICES_PER_NETWORK devices was over 600 MB per network (and as much
+ * JSON on every save); cut, a full network (16 addresses and 8 names per
+ * device) is about 160 MB.
+ */
+export const MAX_HOSTNAME_LENGTH = 128;
 /** Distinct user-agents remembered (the long tail of versions is unbounded on the Internet). */
 export const MAX_USER_AGENTS = 20000;
 /** Generic first-seen entries ("kind:value"). */
 export const MAX_FIRST_SEEN = 200000;
-/** Longest user-agent stored; longer ones are cut (they are attack payloads as often as not). */
+/**
+ * Longest user-agent stored; longer ones are cut (they are attack payloads as
+ * often as not) into strings of their own: a plain slice kept the whole header
+ * (up to 8 KiB) alive, 400 MB across MAX_NETWORK_USER_AGENTS.
+ */
 export const MAX_USER_AGENT_LENGTH = 512;
 /** (network, user-agent) pairs remembered with their hosts, for ua.unusual. */
 export const MAX_NETWORK_USER_AGENTS = 50000;
@@ -212,13 +226,13 @@ export class StateStore {
     if (ts > d.last_seen) d.last_seen = ts;
     if (ts < d.first_seen) d.first_seen = ts;
     if (ip !== undefined && pushCapped(d.ips, ip, MAX_IPS_PER_DEVICE)) this.#dirty = true;
-    if (hostname !== undefined && pushCapped(d.hostnames, hostname, MAX_HOSTNAMES_PER_DEVICE)) this.#dirty = true;
+    if (hostname !== undefined && pushCapped(d.hostnames, cutText(hostname, MAX_HOSTNAME_LENGTH), MAX_HOSTNAMES_PER_DEVICE)) this.#dirty = true;
     return note;
   }
 
   /** Records a user-agent; true when it had never been seen. */
   noteUserAgent(ua: string, ts: number): boolean {
-    const key = ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua;
+    const key = cutText(ua, MAX_USER_AGENT_LENGTH);
     const r = this.#userAgents.get(key);
     if (r !== undefined) {
       r.count++;
@@ -235,7 +249,7 @@ export class StateStore {
   }
 
   userAgent(ua: string): SeenRecord | undefined {
-    return this.#userAgents.get(ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua);
+    return this.#userAgents.get(cutText(ua, MAX_USER_AGENT_LENGTH));
   }
 
   /**
@@ -243,7 +257,7 @@ export class StateStore {
    * undefined when the table is full (counted in `dropped`).
    */
   noteUserAgentHost(network: string, ua: string, host: string, ts: number): UserAgentHostNote | undefined {
-    const key = ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua;
+    const key = cutText(ua, MAX_USER_AGENT_LENGTH);
     let net = this.#uaHosts.get(network);
     if (net === undefined) {
       net = new Map();
@@ -273,7 +287,7 @@ export class StateStore {
 
   /** What is known about `ua` in `network`. */
   userAgentHosts(network: string, ua: string): UserAgentHosts | undefined {
-    return this.#uaHosts.get(network)?.get(ua.length > MAX_USER_AGENT_LENGTH ? ua.slice(0, MAX_USER_AGENT_LENGTH) : ua);
+    return this.#uaHosts.get(network)?.get(cutText(ua, MAX_USER_AGENT_LENGTH));
   }
 
   /** First-seen time of `kind:value`, recording `ts` if it is new. */

@@ -1,8 +1,9 @@
 /**
  * Sliding-window counters in packet time, the building blocks of every
  * threshold rule. Both are bounded: a maximum number of keys (least recently
- * used key evicted first), and per key either a member cap (distinct counts)
- * or a ring the size of the threshold (event counts). Keys idle longer than
+ * used key evicted first), per key either a member cap (distinct counts)
+ * or a ring the size of the threshold (event counts), and a ceiling on
+ * members or ring slots across all keys. Keys idle longer than
  * the window are swept as time advances, so memory stays flat however long
  * the capture runs.
  */
@@ -216,7 +217,16 @@ export interface RateWindowOptions {
   /** The threshold: the ring keeps this many timestamps, enough to decide "N events within the window". */
   capacity: number;
   maxKeys: number;
+  /**
+   * Timestamp slots held by all keys' rings together; beyond it the least
+   * recently used keys are dropped. Keys times capacity alone would allow
+   * hundreds of megabytes (50,000 clients with a ring of 1,000 is 400 MB).
+   */
+  maxTotalSlots?: number;
 }
+
+/** Default ceiling of ring slots across all keys (8 bytes each: 16 MB). */
+export const DEFAULT_MAX_TOTAL_SLOTS = 2_000_000;
 
 /** Timestamps a key's ring starts with; it doubles as events come, up to the capacity. */
 const RATE_RING_START = 8;
@@ -232,11 +242,17 @@ const RATE_RING_START = 8;
 export class RateWindow {
   readonly #opts: RateWindowOptions;
   readonly #keys = new Map<string, RateEntry>();
+  readonly #maxSlots: number;
+  /** Ring slots held across all keys. */
+  #slots = 0;
   #nextSweep = -Infinity;
+  /** Keys dropped because `maxKeys` or `maxTotalSlots` was reached. */
   keysEvicted = 0;
 
   constructor(opts: RateWindowOptions) {
-    this.#opts = { window: opts.window, capacity: Math.max(1, Math.floor(opts.capacity)), maxKeys: opts.maxKeys };
+    const capacity = Math.max(1, Math.floor(opts.capacity));
+    this.#opts = { window: opts.window, capacity, maxKeys: opts.maxKeys };
+    this.#maxSlots = Math.max(capacity, opts.maxTotalSlots ?? DEFAULT_MAX_TOTAL_SLOTS);
   }
 
   get capacity(): number {
@@ -247,19 +263,33 @@ export class RateWindow {
     return this.#keys.size;
   }
 
+  /** Timestamp slots held by all rings (what `maxTotalSlots` bounds). */
+  get totalSlots(): number {
+    return this.#slots;
+  }
+
   /** Records one event; returns the number of events in the window (at most `capacity`). */
   add(key: string, ts: number): number {
-    this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
+    this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, this.#dropped);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys)) this.keysEvicted++;
-      e = { ring: new Float64Array(Math.min(RATE_RING_START, this.#opts.capacity)), head: 0, size: 0, last: ts, moved: ts };
+      if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
+      const start = Math.min(RATE_RING_START, this.#opts.capacity);
+      while (this.#slots + start > this.#maxSlots && this.#evictOne()) {}
+      e = { ring: new Float64Array(start), head: 0, size: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
+      this.#slots += start;
     } else {
       touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
     this.#prune(e, ts);
-    if (e.size === e.ring.length && e.size < this.#opts.capacity) grow(e, this.#opts.capacity);
+    if (e.size === e.ring.length && e.size < this.#opts.capacity) {
+      const before = e.ring.length;
+      const after = Math.min(before * 2, this.#opts.capacity);
+      while (this.#slots + after - before > this.#maxSlots && this.#evictOne(e)) {}
+      grow(e, after);
+      this.#slots += after - before;
+    }
     const cap = e.ring.length;
     if (e.size === cap) {
       e.ring[e.head] = ts;
@@ -286,8 +316,28 @@ export class RateWindow {
 
   /** Forget a key (e.g. after it alerted, to count the next burst afresh). */
   delete(key: string): void {
+    const e = this.#keys.get(key);
+    if (e === undefined) return;
+    this.#slots -= e.ring.length;
     this.#keys.delete(key);
   }
+
+  /** Drops the least recently used key (never `keep`, the one being added to); false when there is none. */
+  #evictOne(keep?: RateEntry): boolean {
+    for (const [k, e] of this.#keys) {
+      if (e === keep) continue;
+      this.#slots -= e.ring.length;
+      this.#keys.delete(k);
+      this.keysEvicted++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Keeps the slot total right when a sweep drops an idle key. */
+  readonly #dropped = (e: RateEntry): void => {
+    this.#slots -= e.ring.length;
+  };
 
   #prune(e: RateEntry, ts: number): void {
     const cutoff = ts - this.#opts.window;
@@ -299,10 +349,10 @@ export class RateWindow {
   }
 }
 
-/** Doubles a full ring (up to `capacity`), its timestamps moved oldest first to the start. */
-function grow(e: RateEntry, capacity: number): void {
+/** Moves a full ring's timestamps, oldest first, to the start of a ring of `length` slots. */
+function grow(e: RateEntry, length: number): void {
   const old = e.ring;
-  const ring = new Float64Array(Math.min(old.length * 2, capacity));
+  const ring = new Float64Array(length);
   for (let i = 0; i < e.size; i++) ring[i] = old[(e.head + i) % old.length]!;
   e.ring = ring;
   e.head = 0;

@@ -79,3 +79,14 @@ test('connections whose auth outcome is unknown (RDP) still count as connections
   assert.equal(a[0]!.evidence.service, 'rdp');
   assert.equal(a[0]!.evidence.mode, 'connections');
 });
+
+test('user names kept for evidence are cut (an LDAP bind DN can be as long as the message)', () => {
+  const h = harness(SITE_YAML);
+  const dn = `CN=${'x'.repeat(10000)},DC=corp,DC=example`;
+  for (let i = 0; i < 20; i++) h.emit(auth(1000 + i, { service: 'ldap', server_port: 389, user: `${dn}${i % 2}` }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  const users = a[0]!.evidence.users as string[];
+  assert.equal(users.length, 1, 'names alike in their first 128 characters are one');
+  assert.equal(users[0], dn.slice(0, 128));
+});

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SITE_YAML, dhcp, dhcpServer, harness, only } from './harness.js';
+import { MAX_HOST_NAME_LENGTH } from '../../src/detect/dhcp.hostname_mac_flip.js';
 
 const NO_AUTH = SITE_YAML.replace('  authorized_servers: [10.77.1.1]\n', '');
 
@@ -79,6 +80,16 @@ test('dhcp.hostname_mac_flip: one MAC cycling names; old names expire after the 
   const a = only(h.finish(), 'dhcp.hostname_mac_flip');
   assert.equal(a.length, 1);
   assert.equal(a[0]!.message, '02:00:00:00:02:30 used 3 different DHCP host names (b, c, d)');
+});
+
+test('dhcp.hostname_mac_flip: host names are compared and kept cut to MAX_HOST_NAME_LENGTH', () => {
+  const h = harness(SITE_YAML);
+  // A 255-byte binary name as the parser writes it (\xHH escapes): over 1,000 characters.
+  const long = '\\xff'.repeat(255);
+  for (let i = 1; i <= 3; i++) h.emit(dhcp(1000 + i, { host_name: `${long}${i}`, chaddr: `02:00:00:00:00:0${i}` }));
+  const a = only(h.finish(), 'dhcp.hostname_mac_flip');
+  assert.equal(a.length, 1, 'names alike in their first characters are one name');
+  assert.equal(a[0]!.evidence.host_name, long.slice(0, MAX_HOST_NAME_LENGTH));
 });
 
 test('dhcp.watch_hostname: kali and parrot-* match (also in option 81); others do not', () => {

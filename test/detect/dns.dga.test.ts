@@ -7,6 +7,7 @@ import { SITE_YAML, config, dns, harness, only } from './harness.js';
 import { LAB, replayFiles, replayLab } from '../intel/ua/helpers.js';
 import { ZEEK_CORPUS } from '../helpers/paths.js';
 import { createDgaScorer } from '../../src/intel/dga/index.js';
+import { DgaTallies } from '../../src/detect/dns.dga.js';
 
 const RULE = 'dns.dga';
 const dga = createDgaScorer(process.cwd());
@@ -49,6 +50,21 @@ test('the window restarts after a quiet client; min_names 1 alerts on one name; 
   const none = harness(SITE_YAML);
   for (const q of GENERATED) none.emit(dns(1000, { query: q }));
   assert.deepEqual(only(none.finish(), RULE), []);
+});
+
+test('flagged names held across clients stay within the budget; the least recently active clients go first', () => {
+  const t = new DgaTallies(1000, 120);
+  const note = (c: number, i: number, ts: number): ReturnType<DgaTallies['note']> => t.note(`10.0.0.${c}`, ts, 3600, `d${c}x${i}.ru`, `www.d${c}x${i}.ru`, 0.99);
+  for (let c = 0; c < 10; c++) for (let i = 0; i < 50; i++) note(c, i, 1000 + c);
+  assert.ok(t.namesHeld <= 120, String(t.namesHeld));
+  const newest = note(9, 0, 1010);
+  assert.equal(newest.added, false, 'the client being counted keeps its names');
+  assert.equal(newest.tally.names.size, 50);
+  assert.equal(note(0, 0, 1011).tally.names.size, 1, 'the oldest client was dropped and starts afresh');
+  // A client whose window has passed gives its names back.
+  const before = t.namesHeld;
+  note(9, 100, 1009 + 3601);
+  assert.equal(t.namesHeld, before - 49);
 });
 
 test('lab captures (intel and benign): ordinary lab names never alert, even at min_names 1', async () => {

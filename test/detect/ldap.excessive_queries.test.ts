@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SITE_YAML, harness, ldapSearch, ldapSearchLog, only } from './harness.js';
+import { retainedBytes } from '../helpers/heap.js';
 
 const RULE = 'ldap.excessive_queries';
 
@@ -39,4 +40,16 @@ test('a single recon filter alerts only when asked to', () => {
   const loud = harness(SITE_YAML + 'detectors:\n  ldap.excessive_queries: { alert_on_recon_filter: true }\n');
   loud.emit(ldapSearch(1000, { filter: '(adminCount=1)' }));
   assert.equal(only(loud.finish(), RULE).length, 1);
+});
+
+test('filter samples kept per client do not keep the whole filter text alive', () => {
+  const kept = retainedBytes(() => {
+    const h = harness(SITE_YAML);
+    for (let c = 0; c < 200; c++) {
+      for (let i = 0; i < 10; i++) h.emit(ldapSearch(1000 + i, { client: `10.77.2.${c}`, filter: `(cn=${c}-${i}`.padEnd(32 * 1024, '*') }));
+    }
+    return h;
+  });
+  // Samples sliced from 32 KiB filters kept 64 MB; cut into their own strings, under 1 MB.
+  assert.ok(kept < 12 * 1024 * 1024, `${kept} bytes kept`);
 });

@@ -7,6 +7,7 @@ import { SITE_YAML, config, harness, only } from './harness.js';
 import { http, LAB, replayFiles, replayLab } from '../intel/ua/helpers.js';
 import { ZEEK_CORPUS } from '../helpers/paths.js';
 import { createUserAgentClassifier } from '../../src/intel/ua/index.js';
+import { retainedBytes } from '../helpers/heap.js';
 
 const RULE = 'ua.attack_tool';
 const userAgents = createUserAgentClassifier(process.cwd());
@@ -98,4 +99,17 @@ test('a MISP user-agent attribute flagged to_ids alerts, naming its event; one w
   assert.equal(a[0]!.source.ip, '10.77.2.30');
   assert.equal(a[0]!.evidence.tool, 'EvilBot C2 campaign');
   assert.equal(a[0]!.evidence.pattern_source, 'misp:lab (event 42)');
+});
+
+test('long user-agents and URIs cut for tallies and evidence do not keep the whole texts alive', () => {
+  const kept = retainedBytes(() => {
+    const h = harness(SITE_YAML, { intel: { userAgents } });
+    for (let c = 0; c < 400; c++) {
+      const ua = `sqlmap/1.7.2#stable (https://sqlmap.org) ${c}`.padEnd(32 * 1024, 'U');
+      h.emit(http(1000, { 'id.orig_h': `10.77.${c >> 8}.${c & 255}`, user_agent: ua, uri: `/item?id=${c}`.padEnd(32 * 1024, 'A') }));
+    }
+    return h;
+  });
+  // Slices of 32 KiB agents and URIs kept 25 MB for these 400 held alerts; cut into their own strings, under 2 MB.
+  assert.ok(kept < 8 * 1024 * 1024, `${kept} bytes kept`);
 });

@@ -10,6 +10,7 @@ import { maskVersions } from '../../src/detect/ua.unusual.js';
 import { EventBus } from '../../src/events/bus.js';
 import { createEngine } from '../../src/detect/engine.js';
 import type { Alert } from '../../src/alerts/alert.js';
+import { retainedBytes } from '../helpers/heap.js';
 
 const RULE = 'ua.unusual';
 const DAY = 86400;
@@ -122,4 +123,18 @@ test('lab captures: benign.pcap alone is quiet; learned as a baseline, intel.pca
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('held alerts for long agents do not keep the whole agent, URI or key texts alive', () => {
+  const kept = retainedBytes(() => {
+    const h = learned();
+    for (let i = 0; i < 300; i++) {
+      const ua = `tool-${'abcdefghij'[i % 10]}${'klmnopqrst'[Math.floor(i / 10) % 10]}${'uvwxyzABCD'[Math.floor(i / 100)]}/`.padEnd(32 * 1024, 'u');
+      h.emit(http(1000 + DAY + i, { 'id.orig_h': '10.77.2.40', user_agent: ua, uri: `/c${i}`.padEnd(32 * 1024, 'A') }));
+    }
+    assert.equal(h.engine.stats().open_alerts, 300);
+    return h;
+  });
+  // Whole agents, URIs and keys kept about 100 KB per held alert (30 MB); cut, about 3 KB each.
+  assert.ok(kept < 8 * 1024 * 1024, `${kept} bytes kept`);
 });

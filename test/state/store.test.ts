@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MAX_HOSTNAMES_PER_DEVICE, MAX_IPS_PER_DEVICE, StateStore } from '../../src/state/store.js';
+import { MAX_HOSTNAME_LENGTH, MAX_HOSTNAMES_PER_DEVICE, MAX_IPS_PER_DEVICE, StateStore } from '../../src/state/store.js';
 import { tempDir } from '../helpers/paths.js';
+import { retainedBytes } from '../helpers/heap.js';
 
 test('devices, user-agents, first-seen and first start survive a save and load', () => {
   const dir = tempDir();
@@ -51,4 +52,26 @@ test('corrupt or foreign state is refused with the file named', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('user-agents cut to MAX_USER_AGENT_LENGTH do not keep the whole header alive', () => {
+  const kept = retainedBytes(() => {
+    const s = StateStore.memory();
+    for (let i = 0; i < 400; i++) {
+      const ua = `agent-${i} `.padEnd(64 * 1024, 'x');
+      s.noteUserAgent(ua, 100);
+      s.noteUserAgentHost('lan', ua, '10.0.0.1', 100);
+    }
+    return s;
+  });
+  // Keys sliced from 64 KiB headers kept 25 MB; cut into their own strings, well under 1 MB.
+  assert.ok(kept < 6 * 1024 * 1024, `${kept} bytes kept`);
+});
+
+test('device hostnames are stored cut to MAX_HOSTNAME_LENGTH', () => {
+  const s = StateStore.memory();
+  // A 255-byte binary name as the parsers write it (\xHH escapes): over 1,000 characters.
+  const long = '\\xff'.repeat(255);
+  s.noteDevice('lan', '02:00:00:00:00:01', '10.0.0.1', long, 100);
+  assert.deepEqual(s.device('lan', '02:00:00:00:00:01')?.hostnames, [long.slice(0, MAX_HOSTNAME_LENGTH)]);
 });

@@ -84,6 +84,20 @@ test('RateWindow: rings that grow from small (wrapped, pruned, saturated) count 
   }
 });
 
+test('RateWindow keeps a ceiling on ring slots across all keys', () => {
+  const r = new RateWindow({ window: 1000, capacity: 100, maxKeys: 1000, maxTotalSlots: 250 });
+  for (let k = 0; k < 10; k++) for (let i = 0; i < 100; i++) r.add(`k${k}`, k + i * 0.001);
+  assert.ok(r.totalSlots <= 250, String(r.totalSlots));
+  assert.equal(r.count('k9', 10), 100, 'the newest key still counts up to its capacity');
+  assert.equal(r.count('k0', 10), 0, 'the least recently used keys went first');
+  assert.ok(r.keysEvicted >= 7);
+  // Slots come back when a key is deleted or swept.
+  r.delete('k9');
+  assert.ok(r.totalSlots <= 250 - 100, String(r.totalSlots));
+  r.add('late', 5000);
+  assert.equal(r.totalSlots, 8, 'idle keys swept: only the new ring is left');
+});
+
 test('SumWindow sums over the window at bucket granularity', () => {
   const s = new SumWindow({ window: 100, maxKeys: 10 });
   assert.equal(s.add('c', 10, 0), 10);

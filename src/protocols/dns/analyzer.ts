@@ -88,6 +88,12 @@ class DnsTxn {
 
 /** Reassembly of one TCP direction: the part of a message that straddles chunks. */
 class TcpFramer {
+  /**
+   * The message being collected; grows (by doubling, up to the prefix's
+   * length) with the bytes that arrive, not to the length announced: a
+   * 2-byte prefix of 65,535 used to allocate 64 KiB per direction at once,
+   * 128 KB for a flow of two tiny segments.
+   */
   buf: Uint8Array | null = null;
   /** Bytes held in `buf` (length prefix included). */
   fill = 0;
@@ -190,16 +196,18 @@ export class DnsAnalyzer implements Analyzer {
             this.ctx.anomaly('empty_tcp_message');
             f.fill = 0;
             f.need = -1;
-          } else if (f.buf.length < 2 + f.need) {
-            const grown = new Uint8Array(2 + f.need);
-            grown[0] = f.buf[0]!;
-            grown[1] = f.buf[1]!;
-            f.buf = grown;
           }
         }
         continue;
       }
       const take = Math.min(2 + f.need - f.fill, n - pos);
+      if (f.buf!.length < f.fill + take) {
+        let size = f.buf!.length * 2;
+        while (size < f.fill + take) size *= 2;
+        const grown = new Uint8Array(Math.min(size, 2 + f.need));
+        grown.set(f.buf!.subarray(0, f.fill));
+        f.buf = grown;
+      }
       f.buf!.set(data.subarray(pos, pos + take), f.fill);
       f.fill += take;
       pos += take;

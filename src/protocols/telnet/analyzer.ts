@@ -22,15 +22,19 @@ const AWAIT_NONE = 0;
 const AWAIT_USER = 1;
 const AWAIT_PASSWORD = 2;
 
-/** Initial scratch size for stripped data; grows (rarely) to the largest chunk seen. */
-const SCRATCH_INITIAL = 2048;
+/**
+ * Stripped data of the chunk being read; grows (rarely) to the largest chunk
+ * seen. One for all flows (it is only read during `data`, which is
+ * synchronous): one per flow was 2 KiB or more for every telnet flow, 2 GB
+ * at the flow table's million.
+ */
+let scratch = new Uint8Array(2048);
 
 export class TelnetAnalyzer implements Analyzer {
   readonly #ctx: AnalyzerContext;
   readonly #auth: AuthReporter;
   readonly #srvStrip = new IacStripper();
   readonly #cliStrip = new IacStripper();
-  #scratch = new Uint8Array(SCRATCH_INITIAL);
   readonly #line = new Uint8Array(MAX_TEXT_LINE);
   #lineLen = 0;
   /** The current server line already matched a prompt or message. */
@@ -53,13 +57,13 @@ export class TelnetAnalyzer implements Analyzer {
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
     if (this.#done) return;
-    if (this.#scratch.length < data.length) {
-      let size = this.#scratch.length;
+    if (scratch.length < data.length) {
+      let size = scratch.length;
       while (size < data.length) size *= 2;
-      this.#scratch = new Uint8Array(size);
+      scratch = new Uint8Array(size);
     }
     const strip = fromOrig ? this.#cliStrip : this.#srvStrip;
-    const n = strip.strip(data, this.#scratch);
+    const n = strip.strip(data, scratch);
     if (strip.commands > 0) this.#confirm();
     if (fromOrig) {
       this.#typing(n);
@@ -95,7 +99,7 @@ export class TelnetAnalyzer implements Analyzer {
   }
 
   #serverText(n: number, ts: number): void {
-    const d = this.#scratch;
+    const d = scratch;
     const line = this.#line;
     for (let i = 0; i < n; i++) {
       const b = d[i]!;
@@ -161,7 +165,7 @@ export class TelnetAnalyzer implements Analyzer {
 
   /** The client pressed Enter: the terminal is on a new line, whether or not the server echoes it. */
   #enter(n: number): void {
-    const d = this.#scratch;
+    const d = scratch;
     for (let i = 0; i < n; i++) {
       if (d[i] === 0x0d || d[i] === 0x0a) {
         this.#lineLen = 0;
@@ -174,7 +178,7 @@ export class TelnetAnalyzer implements Analyzer {
   /** Client keystrokes: collect the user name after a login prompt; ignore everything else. */
   #typing(n: number): void {
     if (this.#awaiting !== AWAIT_USER) return;
-    const d = this.#scratch;
+    const d = scratch;
     for (let i = 0; i < n; i++) {
       const b = d[i]!;
       if (b === 0x0d || b === 0x0a || b === 0) {

@@ -23,6 +23,13 @@ export interface TlsRecordHandler {
 
 const RECORD_HEADER = 5;
 const HANDSHAKE_HEADER = 4;
+/**
+ * First allocation for a kept handshake body, which then grows (by doubling,
+ * up to the announced length) with the bytes that arrive. Allocating the
+ * announced length at once let a 9-byte segment claiming a 64 KiB hello
+ * cost 64 KiB, 128 KB per flow of two such segments.
+ */
+const HS_BODY_START = 512;
 
 export class TlsRecordReader {
   readonly #fromClient: boolean;
@@ -43,6 +50,8 @@ export class TlsRecordReader {
   #hsInBody = false;
   #hsBody: Uint8Array | null = null;
   #hsBodyFill = 0;
+  /** Length of the kept body once complete (its announced length). */
+  #hsBodyLength = 0;
   // Alert bytes (level, description) may be split too.
   #alertLevel = -1;
 
@@ -160,8 +169,12 @@ export class TlsRecordReader {
         this.#hsBody = null;
         this.#hsBodyFill = 0;
         if (this.#h.wantsBody(this.#fromClient, this.#hsType)) {
-          if (this.#hsRemaining <= MAX_HELLO_BYTES) this.#hsBody = new Uint8Array(this.#hsRemaining);
-          else this.#h.anomaly(TlsAnomaly.HELLO_TOO_LARGE);
+          if (this.#hsRemaining <= MAX_HELLO_BYTES) {
+            this.#hsBody = new Uint8Array(Math.min(this.#hsRemaining, HS_BODY_START));
+            this.#hsBodyLength = this.#hsRemaining;
+          } else {
+            this.#h.anomaly(TlsAnomaly.HELLO_TOO_LARGE);
+          }
         }
         if (this.#hsRemaining === 0) {
           this.#h.handshake(this.#fromClient, this.#hsType, this.#hsBody, ts);
@@ -174,8 +187,15 @@ export class TlsRecordReader {
       const avail = e - s;
       const take = avail < this.#hsRemaining ? avail : this.#hsRemaining;
       if (this.#hsBody !== null) {
-        const body = this.#hsBody;
         const at = this.#hsBodyFill;
+        if (this.#hsBody.length < at + take) {
+          let size = this.#hsBody.length * 2;
+          while (size < at + take) size *= 2;
+          const grown = new Uint8Array(Math.min(size, this.#hsBodyLength));
+          grown.set(this.#hsBody.subarray(0, at));
+          this.#hsBody = grown;
+        }
+        const body = this.#hsBody;
         for (let k = 0; k < take; k++) body[at + k] = data[s + k]!;
         this.#hsBodyFill += take;
       }

@@ -125,6 +125,18 @@ test('elementSize frames a stream', () => {
   assert.equal(elementSize(big, 0, 4), 304);
 });
 
+test('StreamBuffer: nothing allocated before the first byte, then growth with what is held', () => {
+  const sb = new StreamBuffer(256 * 1024);
+  assert.equal(sb.bytes.length, 0, 'an idle flow (or a UDP one) holds no buffer');
+  assert.ok(sb.push(hex('01 02 03 04 05')));
+  assert.ok(sb.bytes.length <= 256, String(sb.bytes.length));
+  const big = new Uint8Array(10000).fill(7);
+  assert.ok(sb.push(big));
+  assert.equal(sb.length, 10005);
+  assert.ok(sb.bytes.length >= 10005 && sb.bytes.length <= 16384, String(sb.bytes.length));
+  assert.deepEqual([...sb.bytes.subarray(sb.offset, sb.offset + 6)], [1, 2, 3, 4, 5, 7]);
+});
+
 test('StreamBuffer: bounded append, consume, compaction', () => {
   const sb = new StreamBuffer(8);
   assert.ok(sb.push(hex('01 02 03 04 05')));

@@ -10,6 +10,7 @@ import { DnsAnalyzer, MAX_PENDING } from '../../../src/protocols/dns/analyzer.js
 import type { DnsLogEvent, DnsAnswerEvent } from '../../../src/protocols/dns/events.js';
 import type { HostnameEvent } from '../../../src/events/hostname.js';
 import { dnsTestContext, hex } from './helpers.js';
+import { retainedBytes } from '../../helpers/heap.js';
 
 // zeek corpus wikipedia: A query for upload.wikimedia.org (id 26096) and its answer.
 const QUERY = hex('65f0 0100 0001 0000 0000 0000 0675706c6f61640977696b696d65646961036f72670000010001');
@@ -212,4 +213,40 @@ test('specs: ports, transports and the DNS content probe', async () => {
   assert.equal(looksLikeDnsQuery(REPLY, 'udp'), false);
   assert.equal(looksLikeDnsQuery(hex('474554202f20485454502f312e310d0a0d0a'), 'udp'), false);
   assert.equal(dnsSpec.probe!(QUERY, false, 'udp'), false);
+});
+
+test('TCP: a length prefix alone does not allocate the length it announces', () => {
+  const kept = retainedBytes(() => {
+    const flows: DnsAnalyzer[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const a = new DnsAnalyzer(dnsTestContext({ proto: 'tcp' }), { netbios: false, service: 'dns' });
+      a.data(true, hex('ffff 00'), 1);
+      a.data(false, hex('ffff 00'), 1);
+      flows.push(a);
+    }
+    return flows;
+  });
+  // Allocating the announced 64 KiB per direction kept 128 MB for these 1,000 flows.
+  assert.ok(kept < 16 * 1024 * 1024, `${kept} bytes kept`);
+});
+
+test('TCP: a message grown across many chunks is whole', () => {
+  const ctx = dnsTestContext({ proto: 'tcp' });
+  const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
+  const framed = (m: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(m.length + 2);
+    out[0] = m.length >> 8;
+    out[1] = m.length & 255;
+    out.set(m, 2);
+    return out;
+  };
+  const q = framed(QUERY);
+  const r = framed(REPLY);
+  for (let i = 0; i < q.length; i++) a.data(true, q.subarray(i, i + 1), 100);
+  for (let i = 0; i < r.length; i += 3) a.data(false, r.subarray(i, i + 3), 100.1);
+  a.end(101);
+  const logs = dnsLogs(ctx.events);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0]!.record.query, 'upload.wikimedia.org');
+  assert.deepEqual(logs[0]!.record.answers, ['upload.pmtpa.wikimedia.org', '208.80.152.3']);
 });

@@ -10,6 +10,7 @@ import { httpSpec } from '../../../src/protocols/http/index.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
 import type { AuthEvent } from '../../../src/events/auth.js';
 import { ascii, fakeContext, pieces, type FakeContext } from './fake-ctx.js';
+import { retainedBytes } from '../../helpers/heap.js';
 
 function records(ctx: FakeContext): HttpRecord[] {
   const out: HttpRecord[] = [];
@@ -298,4 +299,19 @@ test('probe: request and status lines, known methods on short data, not random b
   assert.equal(p('SSH-2.0-OpenSSH\r\n', true), false);
   assert.equal(p('\x16\x03\x01\x00\xa5\x01', true), false);
   assert.equal(p('GET / HTTP/1.1\r\n', true) && httpSpec.probe!(ascii('GET / HTTP/1.1'), true, 'udp'), false);
+});
+
+test('a segment ending mid-line does not allocate a whole line buffer', () => {
+  const kept = retainedBytes(() => {
+    const flows: unknown[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const a = httpSpec.create(fakeContext());
+      a.data(true, ascii('GET /'), 1);
+      a.data(false, ascii('HTTP/1.1 2'), 1);
+      flows.push(a);
+    }
+    return flows;
+  });
+  // Two 8 KiB line buffers per flow kept 32 MB for these 2,000 flows.
+  assert.ok(kept < 10 * 1024 * 1024, `${kept} bytes kept`);
 });

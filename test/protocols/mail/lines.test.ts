@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineReader, type LineSink } from '../../../src/protocols/mail/lines.js';
 import { text } from './session.js';
+import { retainedBytes } from '../../helpers/heap.js';
 
 function collector(): { sink: LineSink; lines: [string, boolean][] } {
   const lines: [string, boolean][] = [];
@@ -52,4 +53,25 @@ test('lines: skip passes over raw bytes; resync drops to the next line; stop end
   r.feed(text('-line lost\r\nAFTER\r\nSTOP\r\nNEVER\r\n'), 2, sink);
   assert.deepEqual(lines, ['BDAT 5', 'NEXT', 'AFTER', 'STOP']);
   assert.equal(r.active, false);
+});
+
+test('a partial line allocates for what it holds, not for the longest line', () => {
+  const { sink, lines } = collector();
+  const kept = retainedBytes(() => {
+    const readers: LineReader[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const r = new LineReader(true, 12288);
+      r.feed(text('EHLO x'), 1, sink);
+      readers.push(r);
+    }
+    return readers;
+  });
+  // A 12 KiB buffer per reader kept 48 MB for these 4,000 readers.
+  assert.ok(kept < 8 * 1024 * 1024, `${kept} bytes kept`);
+  // And a line grown across many chunks is whole.
+  const r = new LineReader(true, 12288);
+  const long = 'x'.repeat(5000);
+  for (let i = 0; i < long.length; i += 7) r.feed(text(long.slice(i, i + 7)), 1, sink);
+  r.feed(text('\r\n'), 2, sink);
+  assert.deepEqual(lines, [[long, false]]);
 });

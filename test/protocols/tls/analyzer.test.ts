@@ -12,6 +12,7 @@ import { ja3, ja3String, ja4, ja4Alpn, ja4CipherHash, ja4ExtensionHash, md5Hex }
 import { cipherName, groupName, isGrease, versionName } from '../../../src/protocols/tls/consts.js';
 import type { SslRecord } from '../../../src/protocols/tls/events.js';
 import { fakeContext, pieces, type FakeContext } from '../http/fake-ctx.js';
+import { retainedBytes } from '../../helpers/heap.js';
 import {
   alpn, bytes, clientHelloBody, clientVersions, ext, groups, handshake, pointFormats, record, serverHelloBody,
   serverKeyShare, serverVersion, sigAlgs, sni, u16, vec,
@@ -282,4 +283,20 @@ test('probe: ClientHello record from the client, ServerHello from the server', (
   assert.equal(tlsSpec.probe!(ch, true, 'udp'), false);
   assert.equal(tlsSpec.probe!(new Uint8Array(Buffer.from('SSH-2.0-x\r\n')), true, 'tcp'), false);
   assert.equal(tlsSpec.probe!(ch.subarray(0, 5), true, 'tcp'), false);
+});
+
+test('a handshake header alone does not allocate the length it announces', () => {
+  const kept = retainedBytes(() => {
+    const flows: unknown[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const a = tlsSpec.create(fakeContext({ resp_p: 443 }));
+      // A record header, then a ClientHello (and a ServerHello) header announcing 65,535 bytes.
+      a.data(true, Uint8Array.from([22, 3, 1, 0x40, 0, 1, 0, 0xff, 0xff]), 1);
+      a.data(false, Uint8Array.from([22, 3, 3, 0x40, 0, 2, 0, 0xff, 0xff]), 1);
+      flows.push(a);
+    }
+    return flows;
+  });
+  // Allocating the announced 64 KiB per direction kept 128 MB for these 1,000 flows.
+  assert.ok(kept < 16 * 1024 * 1024, `${kept} bytes kept`);
 });

@@ -1,0 +1,17 @@
+/**
+ * Cutting attacker-sized text down before it is kept in a long-lived table.
+ * `text.slice(0, n)` is not enough: V8 makes a slice of a long string a
+ * "sliced string" that points into the original, so a 512-character key cut
+ * from an 8 KiB header keeps all 8 KiB alive for as long as the key lives.
+ * `cutText` returns a string of its own instead.
+ */
+
+/**
+ * `text` when it has at most `max` UTF-16 code units, else its first `max`
+ * as a fresh string (exact: the UTF-16 round trip keeps every code unit,
+ * lone surrogates included) that does not keep `text` alive.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return Buffer.from(text.slice(0, max), 'utf16le').toString('utf16le');
+}

@@ -1,0 +1,23 @@
+/** cutText: a cut that keeps exactly the head of the text, and not the text itself. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cutText } from '../../src/util/cut-text.js';
+import { retainedBytes } from '../helpers/heap.js';
+
+test('short text is returned as is; long text is cut to its first code units exactly', () => {
+  assert.equal(cutText('curl/8.5.0', 512), 'curl/8.5.0');
+  const odd = `a\ud800b${'é'.repeat(600)}😀`;
+  assert.equal(cutText(odd, 512), odd.slice(0, 512));
+  assert.equal(cutText(odd, 3), 'a\ud800b', 'a lone surrogate is kept as it was');
+  assert.equal(cutText('x😀', 2), 'x\ud83d', 'cut like slice: by code unit');
+});
+
+test('a cut does not keep the long original alive', () => {
+  const kept = retainedBytes(() => {
+    const cuts: string[] = [];
+    for (let i = 0; i < 500; i++) cuts.push(cutText(`${i} `.padEnd(64 * 1024, 'x'), 512));
+    return cuts;
+  });
+  // 500 plain slices of 64 KiB strings kept 32 MB; the cuts are about 0.3 MB.
+  assert.ok(kept < 4 * 1024 * 1024, `${kept} bytes kept`);
+});
