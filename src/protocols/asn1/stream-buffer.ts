@@ -13,20 +13,30 @@
  * doubling) with the bytes actually held: two 4 KiB buffers made up front
  * were 9 KB for every LDAP, SMB, Kerberos, RDP, MySQL, PostgreSQL and VNC
  * flow, UDP and silent ones included (9 GB at the flow table's million).
+ * What it allocates comes from the thread's parser buffer budget
+ * (buffer-budget.ts): growth the budget refuses fails like growth past
+ * `capacity`, and a large buffer that empties is given back.
  */
+import { parserBuffers, type BufferBudget, type BufferClaim } from '../buffer-budget.js';
+
 
 /** First allocation (or more, to fit the first bytes); small control messages fit in it. */
 const MIN_SIZE = 256;
 const EMPTY = new Uint8Array(0);
+/** An emptied buffer larger than this is dropped (its bytes go back to the budget); smaller ones are kept for the next message. */
+const KEEP_EMPTY = 4096;
 
 export class StreamBuffer {
   readonly capacity: number;
   #buf: Uint8Array = EMPTY;
   #start = 0;
   #end = 0;
+  readonly #budget: BufferBudget;
+  #claim: BufferClaim | null = null;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, budget: BufferBudget = parserBuffers) {
     this.capacity = capacity;
+    this.#budget = budget;
   }
 
   /** Bytes currently held. */
@@ -44,7 +54,10 @@ export class StreamBuffer {
     return this.#start;
   }
 
-  /** Appends `data[from, to)`; false (and nothing appended) when it would exceed `capacity`. */
+  /**
+   * Appends `data[from, to)`; false (and nothing appended) when it would
+   * exceed `capacity` or the parser buffer budget.
+   */
   push(data: Uint8Array, from = 0, to = data.length): boolean {
     const n = to - from;
     if (n <= 0) return true;
@@ -56,7 +69,10 @@ export class StreamBuffer {
       } else {
         let size = Math.max(MIN_SIZE, this.#buf.length * 2);
         while (size < held + n) size *= 2;
-        const next = new Uint8Array(Math.min(size, this.capacity));
+        size = Math.min(size, this.capacity);
+        this.#claim ??= this.#budget.claim(this);
+        if (!this.#claim.resize(size)) return false;
+        const next = new Uint8Array(size);
         next.set(this.#buf.subarray(this.#start, this.#end), 0);
         this.#buf = next;
       }
@@ -71,15 +87,21 @@ export class StreamBuffer {
   /** Drops `n` bytes from the front. */
   consume(n: number): void {
     this.#start += Math.min(n, this.#end - this.#start);
-    if (this.#start === this.#end) {
-      this.#start = 0;
-      this.#end = 0;
-    }
+    if (this.#start === this.#end) this.clear();
   }
 
-  /** Drops everything. */
+  /** Drops everything (a large buffer goes back to the budget). */
   clear(): void {
     this.#start = 0;
     this.#end = 0;
+    if (this.#buf.length > KEEP_EMPTY) this.release();
+  }
+
+  /** Drops everything and gives the buffer back to the budget. */
+  release(): void {
+    this.#start = 0;
+    this.#end = 0;
+    this.#buf = EMPTY;
+    this.#claim?.release();
   }
 }

@@ -15,6 +15,7 @@
  * `hostname` events, and NBNS (137) through the nbns analyzer, which
  * subclasses it.
  */
+import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
 import type { HostnameEvent } from '../../events/hostname.js';
@@ -101,6 +102,8 @@ class TcpFramer {
   need = -1;
   /** Set after a gap: framing is lost for the rest of the direction. */
   lost = false;
+  /** What `buf` takes from the parser buffer budget (buffer-budget.ts), once it grew. */
+  claim: BufferClaim | null = null;
 }
 
 /** Decode a NetBIOS first-level encoded name (RFC 1001 §14.1); "" when not one. */
@@ -204,7 +207,15 @@ export class DnsAnalyzer implements Analyzer {
       if (f.buf!.length < f.fill + take) {
         let size = f.buf!.length * 2;
         while (size < f.fill + take) size *= 2;
-        const grown = new Uint8Array(Math.min(size, 2 + f.need));
+        size = Math.min(size, 2 + f.need);
+        f.claim ??= parserBuffers.claim(f);
+        if (!f.claim.resize(size)) {
+          // The thread's parsers hold all the buffer memory they may: give up on this direction.
+          this.ctx.anomaly('tcp_message_over_budget');
+          this.#lose(f);
+          return;
+        }
+        const grown = new Uint8Array(size);
         grown.set(f.buf!.subarray(0, f.fill));
         f.buf = grown;
       }
@@ -216,19 +227,27 @@ export class DnsAnalyzer implements Analyzer {
         f.fill = 0;
         f.need = -1;
         // Do not pin a large buffer for the rest of the flow.
-        if (f.buf!.length > 4096) f.buf = null;
+        if (f.buf!.length > 4096) {
+          f.buf = null;
+          f.claim?.release();
+        }
       }
     }
   }
 
   gap(fromOrig: boolean, _len: number): void {
     // Message boundaries after a hole cannot be found again reliably.
-    const f = fromOrig ? this.#orig : this.#resp;
+    this.#lose(fromOrig ? this.#orig : this.#resp);
+    this.ctx.anomaly('content_gap');
+  }
+
+  /** Framing of this direction is lost for good: its buffer goes. */
+  #lose(f: TcpFramer): void {
     f.lost = true;
     f.buf = null;
     f.fill = 0;
     f.need = -1;
-    this.ctx.anomaly('content_gap');
+    f.claim?.release();
   }
 
   wants(fromOrig: boolean): boolean {

@@ -1,0 +1,70 @@
+/**
+ * The parser buffer budget: one bound on the message buffers of all
+ * parsers of a thread. Growth past it fails like growth past a buffer's own
+ * cap; bytes come back when a large buffer empties, when it is released,
+ * and when its owner is collected.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BufferBudget, parserBuffers } from '../../src/protocols/buffer-budget.js';
+import { StreamBuffer } from '../../src/protocols/asn1/stream-buffer.js';
+import { DnsAnalyzer } from '../../src/protocols/dns/analyzer.js';
+import { dnsTestContext } from './dns/helpers.js';
+import { collectGarbage } from '../helpers/heap.js';
+
+test('a stream buffer cannot grow past the budget, and an emptied large one gives its bytes back', () => {
+  const budget = new BufferBudget(8192);
+  const a = new StreamBuffer(64 * 1024, budget);
+  const b = new StreamBuffer(64 * 1024, budget);
+  assert.equal(a.push(new Uint8Array(5000)), true);
+  assert.equal(budget.held, 8192);
+  assert.equal(b.push(new Uint8Array(300)), false);
+  assert.equal(b.length, 0);
+  assert.equal(budget.refused, 1);
+  a.consume(5000);
+  assert.equal(budget.held, 0);
+  assert.equal(b.push(new Uint8Array(300)), true);
+  assert.equal(budget.held, 512);
+  // Small buffers stay for the next message when emptied.
+  b.consume(300);
+  assert.equal(budget.held, 512);
+  b.release();
+  assert.equal(budget.held, 0);
+});
+
+test('a buffer whose owner is collected gives its bytes back', async () => {
+  const budget = new BufferBudget(1 << 20);
+  (() => {
+    const dropped = new StreamBuffer(64 * 1024, budget);
+    dropped.push(new Uint8Array(20000));
+  })();
+  assert.equal(budget.held, 32768);
+  // Finalizers run after a collection, as a task of their own: a bounded wait.
+  for (let i = 0; i < 100 && budget.held > 0; i++) {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(budget.held, 0);
+});
+
+test('DNS over TCP: a message the budget cannot hold loses the direction, counted, and frees what it held', () => {
+  const saved = parserBuffers.maxBytes;
+  const heldBefore = parserBuffers.held;
+  parserBuffers.maxBytes = heldBefore + 4096;
+  try {
+    const ctx = dnsTestContext({ proto: 'tcp' });
+    const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
+    // A prefix announcing 60,000 bytes, then 10,000 of them.
+    const chunk = new Uint8Array(10002);
+    chunk[0] = 60000 >> 8;
+    chunk[1] = 60000 & 255;
+    a.data(true, chunk.subarray(0, 1), 1);
+    a.data(true, chunk.subarray(1), 1);
+    assert.deepEqual(ctx.anomalies, ['tcp_message_over_budget']);
+    assert.equal(a.wants(true), false);
+    assert.equal(a.wants(false), true);
+    assert.equal(parserBuffers.held, heldBefore);
+  } finally {
+    parserBuffers.maxBytes = saved;
+  }
+});
