@@ -10,6 +10,7 @@ import { BufferBudget, parserBuffers } from '../../src/protocols/buffer-budget.j
 import { StreamBuffer } from '../../src/protocols/asn1/stream-buffer.js';
 import { DnsAnalyzer } from '../../src/protocols/dns/analyzer.js';
 import { dnsTestContext } from './dns/helpers.js';
+import { TlsRecordReader, type TlsRecordHandler } from '../../src/protocols/tls/records.js';
 import { collectGarbage } from '../helpers/heap.js';
 
 test('a stream buffer cannot grow past the budget, and an emptied large one gives its bytes back', () => {
@@ -63,6 +64,41 @@ test('DNS over TCP: a message the budget cannot hold loses the direction, counte
     assert.deepEqual(ctx.anomalies, ['tcp_message_over_budget']);
     assert.equal(a.wants(true), false);
     assert.equal(a.wants(false), true);
+    assert.equal(parserBuffers.held, heldBefore);
+  } finally {
+    parserBuffers.maxBytes = saved;
+  }
+});
+
+test('TLS: a hello the budget cannot hold goes unparsed, counted, and the next one is read again', () => {
+  const saved = parserBuffers.maxBytes;
+  const heldBefore = parserBuffers.held;
+  parserBuffers.maxBytes = heldBefore + 1024;
+  const anomalies: string[] = [];
+  const bodies: (number | null)[] = [];
+  const handler: TlsRecordHandler = {
+    wantsBody: () => true,
+    handshake: (_fromClient, _type, body) => bodies.push(body === null ? null : body.length),
+    anomaly: (code) => anomalies.push(code),
+    alert: () => undefined,
+    changeCipherSpec: () => undefined,
+    heartbeat: () => undefined,
+    ciphertext: () => undefined,
+  };
+  try {
+    const reader = new TlsRecordReader(true, handler);
+    // One handshake record holding a 4,000-byte ClientHello body, then one of 100 bytes.
+    const record = (bodyLen: number): Uint8Array => {
+      const r = new Uint8Array(5 + 4 + bodyLen);
+      r.set([22, 3, 1, ((4 + bodyLen) >> 8) & 255, (4 + bodyLen) & 255, 1, 0, (bodyLen >> 8) & 255, bodyLen & 255]);
+      return r;
+    };
+    const big = record(4000);
+    // In pieces, so the body is collected (and grown) across calls.
+    for (let at = 0; at < big.length; at += 300) reader.feed(big.subarray(at, Math.min(big.length, at + 300)), 1);
+    reader.feed(record(100), 2);
+    assert.deepEqual(anomalies, ['tls_hello_over_budget']);
+    assert.deepEqual(bodies, [null, 100]);
     assert.equal(parserBuffers.held, heldBefore);
   } finally {
     parserBuffers.maxBytes = saved;

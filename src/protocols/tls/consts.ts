@@ -294,6 +294,8 @@ export const TlsAnomaly = {
   BAD_CONTENT_TYPE: 'tls_unknown_content_type',
   BAD_RECORD_VERSION: 'tls_bad_record_version',
   HELLO_TOO_LARGE: 'tls_hello_too_large',
+  /** A hello the thread's parser buffer budget could not hold (buffer-budget.ts): not parsed. */
+  HELLO_OVER_BUDGET: 'tls_hello_over_budget',
   BAD_CLIENT_HELLO: 'tls_malformed_client_hello',
   BAD_SERVER_HELLO: 'tls_malformed_server_hello',
   SSLV2: 'tls_sslv2_not_analyzed',

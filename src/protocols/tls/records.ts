@@ -6,6 +6,7 @@
  * other byte is skipped. After ChangeCipherSpec the direction's records are
  * ciphertext and only reported, never parsed.
  */
+import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import { ContentType, MAX_HELLO_BYTES, MAX_RECORD_LENGTH, TlsAnomaly } from './consts.js';
 
 export interface TlsRecordHandler {
@@ -27,7 +28,8 @@ const HANDSHAKE_HEADER = 4;
  * First allocation for a kept handshake body, which then grows (by doubling,
  * up to the announced length) with the bytes that arrive. Allocating the
  * announced length at once let a 9-byte segment claiming a 64 KiB hello
- * cost 64 KiB, 128 KB per flow of two such segments.
+ * cost 64 KiB, 128 KB per flow of two such segments. What it grows to is
+ * taken from the thread's parser buffer budget (buffer-budget.ts).
  */
 const HS_BODY_START = 512;
 
@@ -52,6 +54,8 @@ export class TlsRecordReader {
   #hsBodyFill = 0;
   /** Length of the kept body once complete (its announced length). */
   #hsBodyLength = 0;
+  /** What the kept body took from the parser buffer budget past its first allocation. */
+  #claim: BufferClaim | null = null;
   // Alert bytes (level, description) may be split too.
   #alertLevel = -1;
 
@@ -191,13 +195,23 @@ export class TlsRecordReader {
         if (this.#hsBody.length < at + take) {
           let size = this.#hsBody.length * 2;
           while (size < at + take) size *= 2;
-          const grown = new Uint8Array(Math.min(size, this.#hsBodyLength));
-          grown.set(this.#hsBody.subarray(0, at));
-          this.#hsBody = grown;
+          size = Math.min(size, this.#hsBodyLength);
+          this.#claim ??= parserBuffers.claim(this);
+          if (this.#claim.resize(size)) {
+            const grown = new Uint8Array(size);
+            grown.set(this.#hsBody.subarray(0, at));
+            this.#hsBody = grown;
+          } else {
+            // The thread's parsers hold all the buffer memory they may: this hello goes unparsed.
+            this.#h.anomaly(TlsAnomaly.HELLO_OVER_BUDGET);
+            this.#hsBody = null;
+          }
         }
         const body = this.#hsBody;
-        for (let k = 0; k < take; k++) body[at + k] = data[s + k]!;
-        this.#hsBodyFill += take;
+        if (body !== null) {
+          for (let k = 0; k < take; k++) body[at + k] = data[s + k]!;
+          this.#hsBodyFill += take;
+        }
       }
       this.#hsRemaining -= take;
       s += take;
@@ -205,6 +219,7 @@ export class TlsRecordReader {
         this.#hsInBody = false;
         const body = this.#hsBody;
         this.#hsBody = null;
+        this.#claim?.release();
         this.#h.handshake(this.#fromClient, this.#hsType, body, ts);
       }
     }
