@@ -4,9 +4,10 @@
  * flow table of a million flows times two directions times that cap is no
  * bound at all: a sender that leaves many large messages unfinished would
  * hold all of it. So the buffers that can grow large (the message buffers
- * of LDAP, SMB, Kerberos, RDP, MySQL, PostgreSQL and VNC, DNS over TCP past
- * its first 512 bytes, TLS hellos past their first 512) take their bytes
- * from this budget, and give them
+ * of LDAP, SMB, Kerberos, RDP, MySQL, PostgreSQL and VNC; past their first
+ * small allocation, DNS over TCP messages, TLS hellos and the lines of HTTP,
+ * FTP, SMTP, IMAP and POP3 cut across segments) take their bytes from this
+ * budget, and give them
  * back when they shrink, when their owner releases them, or (as a safety
  * net) when their owner is garbage collected. A buffer the budget refuses fails as it does at its
  * own cap: the parser counts an anomaly and resynchronises or stops.

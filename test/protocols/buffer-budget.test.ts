@@ -11,6 +11,8 @@ import { StreamBuffer } from '../../src/protocols/asn1/stream-buffer.js';
 import { DnsAnalyzer } from '../../src/protocols/dns/analyzer.js';
 import { dnsTestContext } from './dns/helpers.js';
 import { TlsRecordReader, type TlsRecordHandler } from '../../src/protocols/tls/records.js';
+import { LineReader } from '../../src/protocols/mail/lines.js';
+import { HttpMessageStream } from '../../src/protocols/http/stream.js';
 import { collectGarbage } from '../helpers/heap.js';
 
 test('a stream buffer cannot grow past the budget, and an emptied large one gives its bytes back', () => {
@@ -99,6 +101,45 @@ test('TLS: a hello the budget cannot hold goes unparsed, counted, and the next o
     reader.feed(record(100), 2);
     assert.deepEqual(anomalies, ['tls_hello_over_budget']);
     assert.deepEqual(bodies, [null, 100]);
+    assert.equal(parserBuffers.held, heldBefore);
+  } finally {
+    parserBuffers.maxBytes = saved;
+  }
+});
+
+test('line protocols: a line the budget cannot hold is cut and flagged; its buffer goes back when the line is done', () => {
+  const saved = parserBuffers.maxBytes;
+  const heldBefore = parserBuffers.held;
+  parserBuffers.maxBytes = heldBefore + 2048;
+  try {
+    const lines: { len: number; truncated: boolean }[] = [];
+    const reader = new LineReader(true, 12 * 1024);
+    const sink = { line: (_o: boolean, _b: Uint8Array, s: number, e: number, _ts: number, truncated: boolean) => lines.push({ len: e - s, truncated }) };
+    // A 3,000-byte line in 100-byte pieces: the buffer may grow to 2,048 bytes, not further.
+    const text = new Uint8Array(3000).fill(0x61);
+    for (let at = 0; at < text.length; at += 100) reader.feed(text.subarray(at, at + 100), 1, sink);
+    reader.feed(new Uint8Array([0x0d, 0x0a]), 1, sink);
+    assert.deepEqual(lines, [{ len: 2048, truncated: true }]);
+    assert.equal(parserBuffers.held, heldBefore);
+
+    const anomalies: string[] = [];
+    const starts: { len: number; truncated: boolean }[] = [];
+    const http = new HttpMessageStream(true, {
+      rawMessage: () => false,
+      startLine: (_r, _b, s, e, truncated) => {
+        starts.push({ len: e - s, truncated });
+        return true;
+      },
+      header: () => undefined,
+      headersDone: () => 0,
+      body: () => undefined,
+      messageDone: () => undefined,
+      anomaly: (code) => anomalies.push(code),
+    });
+    const request = new TextEncoder().encode(`GET /${'a'.repeat(3000)} HTTP/1.1\r\n`);
+    for (let at = 0; at < request.length; at += 100) http.feed(request.subarray(at, at + 100), 1);
+    assert.deepEqual(anomalies, ['http_line_over_budget']);
+    assert.deepEqual(starts, [{ len: 2048, truncated: true }]);
     assert.equal(parserBuffers.held, heldBefore);
   } finally {
     parserBuffers.maxBytes = saved;

@@ -83,6 +83,8 @@ export const SCHEME_BEARER = asciiBytes('bearer');
 /** Anomaly codes this analyzer reports through `ctx.anomaly`. */
 export const HttpAnomaly = {
   LINE_TOO_LONG: 'http_line_too_long',
+  /** A line the thread's parser buffer budget could not hold whole (its head is kept, as for a line too long). */
+  LINE_OVER_BUDGET: 'http_line_over_budget',
   TOO_MANY_HEADERS: 'http_too_many_headers',
   HEADERS_TOO_LARGE: 'http_headers_too_large',
   BAD_REQUEST_LINE: 'http_bad_request_line',

@@ -6,6 +6,7 @@
  * never copied. The handler (the analyzer) interprets lines and decides the
  * body framing once the headers are complete.
  */
+import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import { HttpAnomaly, MAX_HEADER_BYTES, MAX_HEADERS, MAX_LINE_BYTES } from './consts.js';
 import { parseChunkSize } from './parser.js';
 
@@ -48,6 +49,8 @@ const CR = 0x0d;
  * segment that ends mid-line cost 8 KiB (16 KB per flow, both directions).
  */
 const LINE_START = 256;
+/** A line buffer grown past this is given back once its line is done; what it grew to came from the parser buffer budget. */
+const LINE_KEEP = 1024;
 
 export class HttpMessageStream {
   readonly #isRequest: boolean;
@@ -56,6 +59,8 @@ export class HttpMessageStream {
   /** Partial line carried between calls; allocated on first need. */
   #line: Uint8Array | null = null;
   #lineLen = 0;
+  /** What the line buffer took from the parser buffer budget (buffer-budget.ts). */
+  #claim: BufferClaim | null = null;
   /** The current line passed MAX_LINE_BYTES; its tail is being dropped. */
   #lineTruncated = false;
   #remaining = 0;
@@ -138,6 +143,11 @@ export class HttpMessageStream {
         this.#lineLen = 0;
         this.#lineTruncated = false;
         this.#onLine(line, 0, e, truncated, ts);
+        // A long line's buffer is not kept for the rest of the flow.
+        if (line.length > LINE_KEEP && this.#line === line) {
+          this.#line = null;
+          this.#claim?.release();
+        }
       }
       i = j + 1;
     }
@@ -172,14 +182,23 @@ export class HttpMessageStream {
       this.#lineTruncated = true;
       n = MAX_LINE_BYTES - this.#lineLen;
     }
-    if (n > 0) {
-      if (this.#lineLen + n > this.#line.length) {
-        let size = this.#line.length * 2;
-        while (size < this.#lineLen + n) size *= 2;
-        const grown = new Uint8Array(Math.min(size, MAX_LINE_BYTES));
+    if (n > 0 && this.#lineLen + n > this.#line.length) {
+      let size = this.#line.length * 2;
+      while (size < this.#lineLen + n) size *= 2;
+      size = Math.min(size, MAX_LINE_BYTES);
+      this.#claim ??= parserBuffers.claim(this);
+      if (this.#claim.resize(size)) {
+        const grown = new Uint8Array(size);
         grown.set(this.#line.subarray(0, this.#lineLen));
         this.#line = grown;
+      } else {
+        // The thread's parsers hold all the buffer memory they may: keep the head of the line.
+        if (!this.#lineTruncated) this.#h.anomaly(HttpAnomaly.LINE_OVER_BUDGET);
+        this.#lineTruncated = true;
+        n = this.#line.length - this.#lineLen;
       }
+    }
+    if (n > 0) {
       // Index copy: a subarray view would allocate on every call.
       const line = this.#line;
       const at = this.#lineLen;

@@ -7,6 +7,7 @@
  * never grown without bound. The consumer may ask to step over raw bytes
  * (IMAP literals, SMTP BDAT chunks) or stop the reader (STARTTLS).
  */
+import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 
 /** Receives the lines of one direction. */
 export interface LineSink {
@@ -25,6 +26,8 @@ const CR = 0x0d;
  * mid-line cost 12 KiB on SMTP/IMAP/POP3 (24 KB per flow, both directions).
  */
 const LINE_START = 256;
+/** A line buffer grown past this is given back once its line is done; what it grew to came from the parser buffer budget. */
+const LINE_KEEP = 1024;
 
 export class LineReader {
   readonly #fromOrig: boolean;
@@ -32,6 +35,8 @@ export class LineReader {
   /** Partial line carried between chunks; allocated on first need. */
   #buf: Uint8Array | null = null;
   #len = 0;
+  /** What the partial-line buffer took from the parser buffer budget (buffer-budget.ts). */
+  #claim: BufferClaim | null = null;
   #truncated = false;
   /** Raw bytes still to step over before lines resume. */
   #skip = 0;
@@ -52,8 +57,14 @@ export class LineReader {
   /** No more lines from this direction (encryption started, or the analyzer is done). */
   stop(): void {
     this.#stopped = true;
-    this.#buf = null;
+    this.#drop();
     this.#len = 0;
+  }
+
+  /** Lets go of the partial-line buffer and its share of the parser buffer budget. */
+  #drop(): void {
+    this.#buf = null;
+    this.#claim?.release();
   }
 
   /** The next `n` bytes are not lines (a literal or a data chunk): pass over them. */
@@ -106,6 +117,8 @@ export class LineReader {
         this.#len = 0;
         this.#truncated = false;
         sink.line(this.#fromOrig, buf, 0, e, ts, truncated);
+        // A long line's buffer is not kept for the rest of the flow.
+        if (buf.length > LINE_KEEP && this.#buf === buf) this.#drop();
       }
       i = j + 1;
     }
@@ -118,16 +131,25 @@ export class LineReader {
     const want = end - start;
     if (want > room) this.#truncated = true;
     const take = want < room ? want : room;
-    if (take > 0) {
-      if (this.#len + take > this.#buf.length) {
-        let size = this.#buf.length * 2;
-        while (size < this.#len + take) size *= 2;
-        const grown = new Uint8Array(Math.min(size, this.#max));
+    let n = take;
+    if (n > 0 && this.#len + n > this.#buf.length) {
+      let size = this.#buf.length * 2;
+      while (size < this.#len + n) size *= 2;
+      size = Math.min(size, this.#max);
+      this.#claim ??= parserBuffers.claim(this);
+      if (this.#claim.resize(size)) {
+        const grown = new Uint8Array(size);
         grown.set(this.#buf.subarray(0, this.#len));
         this.#buf = grown;
+      } else {
+        // The thread's parsers hold all the buffer memory they may: keep the head of the line.
+        this.#truncated = true;
+        n = this.#buf.length - this.#len;
       }
-      this.#buf.set(data.subarray(start, start + take), this.#len);
-      this.#len += take;
+    }
+    if (n > 0) {
+      this.#buf.set(data.subarray(start, start + n), this.#len);
+      this.#len += n;
     }
   }
 }
