@@ -67,5 +67,20 @@ export class BufferBudget {
   }
 }
 
+/**
+ * `buf` grown to hold at least `need` bytes, its first `used` bytes kept: its
+ * size doubled until it fits, at most `max`, the new size claimed from the
+ * budget through `claim`. Null when the budget refuses (nothing changes).
+ */
+export function growBuffer(claim: BufferClaim, buf: Uint8Array, used: number, need: number, max: number): Uint8Array | null {
+  let size = Math.max(1, buf.length * 2);
+  while (size < need) size *= 2;
+  size = Math.min(size, max);
+  if (!claim.resize(size)) return null;
+  const grown = new Uint8Array(size);
+  grown.set(buf.subarray(0, used));
+  return grown;
+}
+
 /** The budget of this thread's parsers. */
 export const parserBuffers = new BufferBudget();

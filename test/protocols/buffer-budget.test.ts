@@ -15,6 +15,18 @@ import { LineReader } from '../../src/protocols/mail/lines.js';
 import { HttpMessageStream } from '../../src/protocols/http/stream.js';
 import { collectGarbage } from '../helpers/heap.js';
 
+/** Runs `fn` with the thread's parser budget set to what is held now (passed to `fn`) plus `room` bytes. */
+function withParserRoom(room: number, fn: (heldBefore: number) => void): void {
+  const saved = parserBuffers.maxBytes;
+  const heldBefore = parserBuffers.held;
+  parserBuffers.maxBytes = heldBefore + room;
+  try {
+    fn(heldBefore);
+  } finally {
+    parserBuffers.maxBytes = saved;
+  }
+}
+
 test('a stream buffer cannot grow past the budget, and an emptied large one gives its bytes back', () => {
   const budget = new BufferBudget(8192);
   const a = new StreamBuffer(64 * 1024, budget);
@@ -51,10 +63,7 @@ test('a buffer whose owner is collected gives its bytes back', async () => {
 });
 
 test('DNS over TCP: a message the budget cannot hold loses the direction, counted, and frees what it held', () => {
-  const saved = parserBuffers.maxBytes;
-  const heldBefore = parserBuffers.held;
-  parserBuffers.maxBytes = heldBefore + 4096;
-  try {
+  withParserRoom(4096, (heldBefore) => {
     const ctx = dnsTestContext({ proto: 'tcp' });
     const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
     // A prefix announcing 60,000 bytes, then 10,000 of them.
@@ -67,27 +76,22 @@ test('DNS over TCP: a message the budget cannot hold loses the direction, counte
     assert.equal(a.wants(true), false);
     assert.equal(a.wants(false), true);
     assert.equal(parserBuffers.held, heldBefore);
-  } finally {
-    parserBuffers.maxBytes = saved;
-  }
+  });
 });
 
 test('TLS: a hello the budget cannot hold goes unparsed, counted, and the next one is read again', () => {
-  const saved = parserBuffers.maxBytes;
-  const heldBefore = parserBuffers.held;
-  parserBuffers.maxBytes = heldBefore + 1024;
-  const anomalies: string[] = [];
-  const bodies: (number | null)[] = [];
-  const handler: TlsRecordHandler = {
-    wantsBody: () => true,
-    handshake: (_fromClient, _type, body) => bodies.push(body === null ? null : body.length),
-    anomaly: (code) => anomalies.push(code),
-    alert: () => undefined,
-    changeCipherSpec: () => undefined,
-    heartbeat: () => undefined,
-    ciphertext: () => undefined,
-  };
-  try {
+  withParserRoom(1024, (heldBefore) => {
+    const anomalies: string[] = [];
+    const bodies: (number | null)[] = [];
+    const handler: TlsRecordHandler = {
+      wantsBody: () => true,
+      handshake: (_fromClient, _type, body) => bodies.push(body === null ? null : body.length),
+      anomaly: (code) => anomalies.push(code),
+      alert: () => undefined,
+      changeCipherSpec: () => undefined,
+      heartbeat: () => undefined,
+      ciphertext: () => undefined,
+    };
     const reader = new TlsRecordReader(true, handler);
     // One handshake record holding a 4,000-byte ClientHello body, then one of 100 bytes.
     const record = (bodyLen: number): Uint8Array => {
@@ -102,16 +106,11 @@ test('TLS: a hello the budget cannot hold goes unparsed, counted, and the next o
     assert.deepEqual(anomalies, ['tls_hello_over_budget']);
     assert.deepEqual(bodies, [null, 100]);
     assert.equal(parserBuffers.held, heldBefore);
-  } finally {
-    parserBuffers.maxBytes = saved;
-  }
+  });
 });
 
 test('line protocols: a line the budget cannot hold is cut and flagged; its buffer goes back when the line is done', () => {
-  const saved = parserBuffers.maxBytes;
-  const heldBefore = parserBuffers.held;
-  parserBuffers.maxBytes = heldBefore + 2048;
-  try {
+  withParserRoom(2048, (heldBefore) => {
     const lines: { len: number; truncated: boolean }[] = [];
     const reader = new LineReader(true, 12 * 1024);
     const sink = { line: (_o: boolean, _b: Uint8Array, s: number, e: number, _ts: number, truncated: boolean) => lines.push({ len: e - s, truncated }) };
@@ -141,7 +140,5 @@ test('line protocols: a line the budget cannot hold is cut and flagged; its buff
     assert.deepEqual(anomalies, ['http_line_over_budget']);
     assert.deepEqual(starts, [{ len: 2048, truncated: true }]);
     assert.equal(parserBuffers.held, heldBefore);
-  } finally {
-    parserBuffers.maxBytes = saved;
-  }
+  });
 });

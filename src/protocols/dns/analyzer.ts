@@ -15,7 +15,7 @@
  * `hostname` events, and NBNS (137) through the nbns analyzer, which
  * subclasses it.
  */
-import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
 import type { HostnameEvent } from '../../events/hostname.js';
@@ -205,18 +205,14 @@ export class DnsAnalyzer implements Analyzer {
       }
       const take = Math.min(2 + f.need - f.fill, n - pos);
       if (f.buf!.length < f.fill + take) {
-        let size = f.buf!.length * 2;
-        while (size < f.fill + take) size *= 2;
-        size = Math.min(size, 2 + f.need);
         f.claim ??= parserBuffers.claim(f);
-        if (!f.claim.resize(size)) {
+        const grown = growBuffer(f.claim, f.buf!, f.fill, f.fill + take, 2 + f.need);
+        if (grown === null) {
           // The thread's parsers hold all the buffer memory they may: give up on this direction.
           this.ctx.anomaly('tcp_message_over_budget');
           this.#lose(f);
           return;
         }
-        const grown = new Uint8Array(size);
-        grown.set(f.buf!.subarray(0, f.fill));
         f.buf = grown;
       }
       f.buf!.set(data.subarray(pos, pos + take), f.fill);

@@ -6,7 +6,7 @@
  * never copied. The handler (the analyzer) interprets lines and decides the
  * body framing once the headers are complete.
  */
-import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import { HttpAnomaly, MAX_HEADER_BYTES, MAX_HEADERS, MAX_LINE_BYTES } from './consts.js';
 import { parseChunkSize } from './parser.js';
 
@@ -183,13 +183,9 @@ export class HttpMessageStream {
       n = MAX_LINE_BYTES - this.#lineLen;
     }
     if (n > 0 && this.#lineLen + n > this.#line.length) {
-      let size = this.#line.length * 2;
-      while (size < this.#lineLen + n) size *= 2;
-      size = Math.min(size, MAX_LINE_BYTES);
       this.#claim ??= parserBuffers.claim(this);
-      if (this.#claim.resize(size)) {
-        const grown = new Uint8Array(size);
-        grown.set(this.#line.subarray(0, this.#lineLen));
+      const grown = growBuffer(this.#claim, this.#line, this.#lineLen, this.#lineLen + n, MAX_LINE_BYTES);
+      if (grown !== null) {
         this.#line = grown;
       } else {
         // The thread's parsers hold all the buffer memory they may: keep the head of the line.

@@ -7,7 +7,7 @@
  * never grown without bound. The consumer may ask to step over raw bytes
  * (IMAP literals, SMTP BDAT chunks) or stop the reader (STARTTLS).
  */
-import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 
 /** Receives the lines of one direction. */
 export interface LineSink {
@@ -133,13 +133,9 @@ export class LineReader {
     const take = want < room ? want : room;
     let n = take;
     if (n > 0 && this.#len + n > this.#buf.length) {
-      let size = this.#buf.length * 2;
-      while (size < this.#len + n) size *= 2;
-      size = Math.min(size, this.#max);
       this.#claim ??= parserBuffers.claim(this);
-      if (this.#claim.resize(size)) {
-        const grown = new Uint8Array(size);
-        grown.set(this.#buf.subarray(0, this.#len));
+      const grown = growBuffer(this.#claim, this.#buf, this.#len, this.#len + n, this.#max);
+      if (grown !== null) {
         this.#buf = grown;
       } else {
         // The thread's parsers hold all the buffer memory they may: keep the head of the line.

@@ -6,7 +6,7 @@
  * other byte is skipped. After ChangeCipherSpec the direction's records are
  * ciphertext and only reported, never parsed.
  */
-import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import { ContentType, MAX_HELLO_BYTES, MAX_RECORD_LENGTH, TlsAnomaly } from './consts.js';
 
 export interface TlsRecordHandler {
@@ -193,13 +193,9 @@ export class TlsRecordReader {
       if (this.#hsBody !== null) {
         const at = this.#hsBodyFill;
         if (this.#hsBody.length < at + take) {
-          let size = this.#hsBody.length * 2;
-          while (size < at + take) size *= 2;
-          size = Math.min(size, this.#hsBodyLength);
           this.#claim ??= parserBuffers.claim(this);
-          if (this.#claim.resize(size)) {
-            const grown = new Uint8Array(size);
-            grown.set(this.#hsBody.subarray(0, at));
+          const grown = growBuffer(this.#claim, this.#hsBody, at, at + take, this.#hsBodyLength);
+          if (grown !== null) {
             this.#hsBody = grown;
           } else {
             // The thread's parsers hold all the buffer memory they may: this hello goes unparsed.
