@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { cutText } from '../util/cut-text.js';
+import { shortText } from '../util/cut-text.js';
 
 /** (source, tool) tallies kept for evidence. */
 const MAX_TALLIES = 10000;
@@ -40,7 +40,7 @@ export const OPTIONS = detectorOptions({
 });
 
 function cut(s: string): string {
-  return s.length > MAX_EVIDENCE_TEXT ? `${cutText(s, MAX_EVIDENCE_TEXT)}...` : s;
+  return shortText(s, MAX_EVIDENCE_TEXT);
 }
 
 export default defineDetector({

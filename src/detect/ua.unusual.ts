@@ -26,7 +26,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, thresholdField } from '../config/fields.js';
 import { compileAgentGlobs } from '../intel/ua/agent-list.js';
 import { MAX_USER_AGENT_LENGTH } from '../state/store.js';
-import { cutText } from '../util/cut-text.js';
+import { cutText, shortText } from '../util/cut-text.js';
 
 /** Network name for internal clients outside every configured network. */
 const UNCONFIGURED = 'internal';
@@ -37,11 +37,6 @@ const UNCONFIGURED = 'internal';
  * four 8 KiB texts for each held alert, 300 MB with the hold table full.
  */
 const MAX_EVIDENCE_TEXT = 512;
-
-/** `text` cut to `max` characters (marked "..."), not keeping the original alive. */
-function cut(text: string, max: number): string {
-  return text.length > max ? `${cutText(text, max)}...` : text;
-}
 
 export const DEFAULT_ORDINARY_AGENTS: readonly string[] = [
   'python-requests/*',
@@ -117,15 +112,15 @@ export default defineDetector({
           destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
           transport: 'tcp',
           network,
-          message: `${src} sent a user-agent not seen before in ${network}${rec.hosts.length > 1 ? ` (now ${rec.hosts.length} hosts)` : ''}: ${cut(ua, 120)}`,
+          message: `${src} sent a user-agent not seen before in ${network}${rec.hosts.length > 1 ? ` (now ${rec.hosts.length} hosts)` : ''}: ${shortText(ua, 120)}`,
           evidence: {
-            user_agent: cut(ua, MAX_EVIDENCE_TEXT),
-            compared_as: cut(agent, MAX_EVIDENCE_TEXT),
+            user_agent: shortText(ua, MAX_EVIDENCE_TEXT),
+            compared_as: shortText(agent, MAX_EVIDENCE_TEXT),
             network,
             hosts: [...rec.hosts],
             first_seen: rec.first_seen,
             host: r.host ?? null,
-            uri: r.uri !== undefined ? cut(r.uri, MAX_EVIDENCE_TEXT) : null,
+            uri: r.uri !== undefined ? shortText(r.uri, MAX_EVIDENCE_TEXT) : null,
           },
         });
       },

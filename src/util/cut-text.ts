@@ -15,3 +15,8 @@ export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   return Buffer.from(text.slice(0, max), 'utf16le').toString('utf16le');
 }
+
+/** `text` cut to `max` code units and marked with "..." when it was longer (for messages and evidence); never keeps `text` alive. */
+export function shortText(text: string, max: number): string {
+  return text.length > max ? `${cutText(text, max)}...` : text;
+}

@@ -1,7 +1,7 @@
 /** cutText: a cut that keeps exactly the head of the text, and not the text itself. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cutText } from '../../src/util/cut-text.js';
+import { cutText, shortText } from '../../src/util/cut-text.js';
 import { retainedBytes } from '../helpers/heap.js';
 
 test('short text is returned as is; long text is cut to its first code units exactly', () => {
@@ -20,4 +20,9 @@ test('a cut does not keep the long original alive', () => {
   });
   // 500 plain slices of 64 KiB strings kept 32 MB; the cuts are about 0.3 MB.
   assert.ok(kept < 4 * 1024 * 1024, `${kept} bytes kept`);
+});
+
+test('shortText marks a cut with "..." and leaves short text alone', () => {
+  assert.equal(shortText('abcdef', 6), 'abcdef');
+  assert.equal(shortText('abcdefg', 6), 'abcdef...');
 });
