@@ -65,15 +65,7 @@ export class LruMap<K, V> {
       }
       return;
     }
-    if (this.#map.size >= this.maxSize) {
-      const oldest = this.#map.keys().next();
-      if (oldest.done !== true) {
-        const dropped = this.#map.get(oldest.value)!;
-        this.#map.delete(oldest.value);
-        this.evictions++;
-        this.#onEvict?.(oldest.value, dropped.v);
-      }
-    }
+    if (this.#map.size >= this.maxSize) this.#dropOldest(undefined, false);
     this.#map.set(key, { v: value, at: ++this.#tick });
   }
 
@@ -83,8 +75,13 @@ export class LruMap<K, V> {
    * what the values hold as a whole; false when there is nothing to drop.
    */
   evictOldest(keep?: K): boolean {
+    return this.#dropOldest(keep, keep !== undefined);
+  }
+
+  /** Drops the oldest entry (other than `keep` when `keeping`), counted and told to onEvict. */
+  #dropOldest(keep: K | undefined, keeping: boolean): boolean {
     for (const [k, slot] of this.#map) {
-      if (k === keep) continue;
+      if (keeping && k === keep) continue;
       this.#map.delete(k);
       this.evictions++;
       this.#onEvict?.(k, slot.v);

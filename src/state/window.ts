@@ -54,12 +54,19 @@ function touchKey<E extends { last: number; moved: number }>(keys: Map<string, E
   if (ts > e.last) e.last = ts;
 }
 
-/** Drops the least recently used key of `keys`; false when there is none. */
-function dropOldestKey(keys: Map<string, unknown>): boolean {
-  const first = keys.keys().next();
-  if (first.done === true) return false;
-  keys.delete(first.value);
-  return true;
+/**
+ * Drops the least recently used key of `keys` other than the one holding
+ * `keep` (the entry being added to), telling `onDrop`; false when there is
+ * none to drop.
+ */
+function dropOldestKey<E>(keys: Map<string, E>, keep: E | undefined, onDrop: (e: E) => void): boolean {
+  for (const [k, e] of keys) {
+    if (e === keep) continue;
+    onDrop(e);
+    keys.delete(k);
+    return true;
+  }
+  return false;
 }
 
 interface DistinctEntry<M> {
@@ -188,13 +195,7 @@ export class DistinctWindow<M extends string | number = string | number> {
 
   /** Drops the least recently used key (never `keep`, the one being added to). */
   #evictOne(keep?: DistinctEntry<M>): void {
-    for (const [k, e] of this.#keys) {
-      if (e === keep) continue;
-      this.#total -= e.members.size;
-      this.#keys.delete(k);
-      this.keysEvicted++;
-      return;
-    }
+    if (dropOldestKey(this.#keys, keep, this.#dropped)) this.keysEvicted++;
   }
 
   /** Keeps the member total right when a sweep drops an idle key. */
@@ -324,14 +325,9 @@ export class RateWindow {
 
   /** Drops the least recently used key (never `keep`, the one being added to); false when there is none. */
   #evictOne(keep?: RateEntry): boolean {
-    for (const [k, e] of this.#keys) {
-      if (e === keep) continue;
-      this.#slots -= e.ring.length;
-      this.#keys.delete(k);
-      this.keysEvicted++;
-      return true;
-    }
-    return false;
+    if (!dropOldestKey(this.#keys, keep, this.#dropped)) return false;
+    this.keysEvicted++;
+    return true;
   }
 
   /** Keeps the slot total right when a sweep drops an idle key. */
@@ -402,7 +398,7 @@ export class SumWindow {
     this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys)) this.keysEvicted++;
+      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys, undefined, NO_DROP)) this.keysEvicted++;
       e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {
