@@ -7,10 +7,10 @@
  * of LDAP, SMB, Kerberos, RDP, MySQL, PostgreSQL and VNC; past their first
  * small allocation, DNS over TCP messages, TLS hellos and the lines of HTTP,
  * FTP, SMTP, IMAP and POP3 cut across segments) take their bytes from this
- * budget, and give them
- * back when they shrink, when their owner releases them, or (as a safety
- * net) when their owner is garbage collected. A buffer the budget refuses fails as it does at its
- * own cap: the parser counts an anomaly and resynchronises or stops.
+ * budget, and give them back when they shrink, when their owner releases
+ * them, or (as a safety net) when their owner is garbage collected. A buffer
+ * the budget refuses fails as it does at its own cap: the parser counts an
+ * anomaly and resynchronises, truncates or stops.
  *
  * The budget is per thread (each pipeline thread loads its own copy of this
  * module), like the reassembly budget it sits beside.
@@ -68,17 +68,18 @@ export class BufferBudget {
 }
 
 /**
- * `buf` grown to hold at least `need` bytes, its first `used` bytes kept: its
- * size doubled until it fits, at most `max`, the new size claimed from the
- * budget through `claim`. Null when the budget refuses (nothing changes).
+ * A new buffer for at least `need` bytes, holding at its start the `used`
+ * bytes of `buf` from `from`: `buf`'s size doubled (from at least `min`)
+ * until it fits, at most `max`, the new size claimed from the budget through
+ * `claim`. Null when the budget refuses (nothing changes).
  */
-export function growBuffer(claim: BufferClaim, buf: Uint8Array, used: number, need: number, max: number): Uint8Array | null {
-  let size = Math.max(1, buf.length * 2);
+export function growBuffer(claim: BufferClaim, buf: Uint8Array, used: number, need: number, max: number, from = 0, min = 1): Uint8Array | null {
+  let size = Math.max(min, buf.length * 2);
   while (size < need) size *= 2;
   size = Math.min(size, max);
   if (!claim.resize(size)) return null;
   const grown = new Uint8Array(size);
-  grown.set(buf.subarray(0, used));
+  grown.set(buf.subarray(from, from + used));
   return grown;
 }
 

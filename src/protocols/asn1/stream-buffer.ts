@@ -17,8 +17,7 @@
  * (buffer-budget.ts): growth the budget refuses fails like growth past
  * `capacity`, and a large buffer that empties is given back.
  */
-import { parserBuffers, type BufferBudget, type BufferClaim } from '../buffer-budget.js';
-
+import { growBuffer, parserBuffers, type BufferBudget, type BufferClaim } from '../buffer-budget.js';
 
 /** First allocation (or more, to fit the first bytes); small control messages fit in it. */
 const MIN_SIZE = 256;
@@ -67,13 +66,9 @@ export class StreamBuffer {
       if (held + n <= this.#buf.length && this.#start > 0) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        let size = Math.max(MIN_SIZE, this.#buf.length * 2);
-        while (size < held + n) size *= 2;
-        size = Math.min(size, this.capacity);
         this.#claim ??= this.#budget.claim(this);
-        if (!this.#claim.resize(size)) return false;
-        const next = new Uint8Array(size);
-        next.set(this.#buf.subarray(this.#start, this.#end), 0);
+        const next = growBuffer(this.#claim, this.#buf, held, held + n, this.capacity, this.#start, MIN_SIZE);
+        if (next === null) return false;
         this.#buf = next;
       }
       this.#end = held;
