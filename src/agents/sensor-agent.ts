@@ -23,7 +23,7 @@ import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { PicketEvent } from '../events/types.js';
-import { formatSummary } from '../cli/summary.js';
+import { formatSummary, sumCounts } from '../cli/summary.js';
 import { intOpt, parseCommandArgs, stringOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from '../cli/detection.js';
@@ -130,6 +130,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
     sample: () => {
       const now = Date.now();
       const st = pipeline.stats();
+      const h = detection.health();
       const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastSample);
       lastPackets = st.packets;
       lastSample = now;
@@ -137,7 +138,15 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         packets_per_s: Math.round(pps),
         ...(live?.kernelDrops !== undefined ? { kernel_drops: live.kernelDrops } : {}),
         flows: st.flows.live,
-        extra: { packets: st.packets, flows_created: st.flows.created, alerts: detection.alerts, alerts_suppressed_locally: suppressed, source: iface ?? 'pcap' },
+        extra: {
+          packets: st.packets,
+          flows_created: st.flows.created,
+          alerts: detection.alerts,
+          alerts_suppressed_locally: suppressed,
+          detector_failures: sumCounts(h.errors),
+          detector_state_evictions: sumCounts(h.evictions),
+          source: iface ?? 'pcap',
+        },
       };
     },
   });
@@ -149,6 +158,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           pipeline: () => pipeline.stats(),
           kernelDrops: () => live?.kernelDrops,
           alerts: () => detection.engine.stats().alerts,
+          detection: () => detection.health(),
           spool: () => shipper.stats().spool,
           suppressed: () => suppressed,
         });
@@ -177,6 +187,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         logsDir,
         kernelDrops: live?.kernelDrops,
         alerts: detection.alerts,
+        detection: detection.health(),
       }),
     );
     // A log that could not be written ends the run with its reason (after the summary of what was seen).

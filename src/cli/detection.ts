@@ -13,6 +13,7 @@ import type { Alert } from '../alerts/alert.js';
 import { createIntelContext, defaultIntelCacheDir, type IntelSetup } from '../intel/index.js';
 import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
 import { createSinks } from '../sinks/index.js';
+import type { DetectionHealth } from './summary.js';
 
 export interface DetectionSetup {
   bus: EventBus;
@@ -21,6 +22,8 @@ export interface DetectionSetup {
   intel: IntelSetup;
   /** Alerts emitted so far. */
   readonly alerts: number;
+  /** Detector failures, full detector state and early alerts, for the summary. */
+  health(): DetectionHealth;
   /** End of input: emit held alerts, save state, deliver queued alerts to the sinks. */
   finish(): Promise<void>;
 }
@@ -49,6 +52,14 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       : await createIntelContext(config, { baseDir, cacheDir: defaultIntelCacheDir(config, baseDir, opts.stateDir) });
   for (const p of intel.problems) process.stderr.write(`picket: warning: ${p}\n`);
   const bus = new EventBus();
+  // The first failure of each rule is told at once with its reason; later ones are counted (summary, stats).
+  const told = new Set<string>();
+  bus.onError = (err, event, owner) => {
+    if (owner === undefined || told.has(owner)) return;
+    told.add(owner);
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`picket: warning: rule ${owner} failed on a ${event.type} event: ${why} (further failures are counted in the summary)\n`);
+  };
   const enricher = intel.enricher;
   // Registered before the engine so detectors and the log writer see enriched records.
   if (enricher !== undefined) bus.on('flow.end', (e) => void enrichConnRecord(e.record, enricher));
@@ -80,6 +91,10 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     intel,
     get alerts() {
       return alerts;
+    },
+    health(): DetectionHealth {
+      const st = engine.stats();
+      return { errors: st.detector_errors, evictions: st.state_evictions, earlyEmits: st.early_emits };
     },
     async finish() {
       engine.flush();

@@ -72,6 +72,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
       pipeline: () => pipeline.stats(),
       kernelDrops: () => source.kernelDrops,
       alerts: () => detection.engine.stats().alerts,
+      detection: () => detection.health(),
     });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
@@ -95,6 +96,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
         logsDir,
         kernelDrops: source.kernelDrops,
         alerts: detection.alerts,
+        detection: detection.health(),
       }),
     );
   } finally {

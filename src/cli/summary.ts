@@ -18,7 +18,7 @@ function byReason(counts: Record<string, number>): string {
   return ` (${entries.map(([k, n]) => `${k} ${int.format(n)}`).join(', ')})`;
 }
 
-function total(counts: Record<string, number>): number {
+export function sumCounts(counts: Record<string, number>): number {
   let sum = 0;
   for (const n of Object.values(counts)) sum += n;
   return sum;
@@ -37,6 +37,36 @@ export interface SummaryInput {
   workers?: number | undefined;
   decodeThread?: boolean | undefined;
   connLogThread?: boolean | undefined;
+  /** The detection engine's health, when detectors ran. */
+  detection?: DetectionHealth | undefined;
+}
+
+/** What can make detectors miss or mis-time alerts, from EngineStats. */
+export interface DetectionHealth {
+  /** Handler exceptions by rule. */
+  errors: Record<string, number>;
+  /** Keys forgotten by full counting state, by rule. */
+  evictions: Record<string, number>;
+  /** Alerts emitted before their dedup interval ended (the hold table was full). */
+  earlyEmits: number;
+}
+
+/** The summary lines of a detection engine's health (none when all is well). */
+export function detectionHealthLines(d: DetectionHealth): string[] {
+  const lines: string[] = [];
+  if (sumCounts(d.errors) > 0) {
+    lines.push(`  detector failures ${int.format(sumCounts(d.errors))}${byReason(d.errors)}: those events were not judged by the rule`);
+  }
+  if (sumCounts(d.evictions) > 0) {
+    lines.push(
+      `  detector state full: ${int.format(sumCounts(d.evictions))} tracked keys dropped${byReason(d.evictions)}; ` +
+        `those rules may have missed activity (raise their max_tracked where they have one)`,
+    );
+  }
+  if (d.earlyEmits > 0) {
+    lines.push(`  alerts emitted before their dedup interval ended ${int.format(d.earlyEmits)} (max_open_alerts reached)`);
+  }
+  return lines;
 }
 
 export function formatSummary(s: SummaryInput): string {
@@ -51,8 +81,8 @@ export function formatSummary(s: SummaryInput): string {
       (s.decodeThread === true ? (s.connLogThread === true ? ' (decode and conn log threads)' : ' (decode thread)') : ''),
   );
   lines.push(
-    `  decoded ${int.format(p.decoded)}; malformed ${int.format(total(p.malformed))}${byReason(p.malformed)}; ` +
-      `not decoded ${int.format(total(p.unsupported))}${byReason(p.unsupported)}`,
+    `  decoded ${int.format(p.decoded)}; malformed ${int.format(sumCounts(p.malformed))}${byReason(p.malformed)}; ` +
+      `not decoded ${int.format(sumCounts(p.unsupported))}${byReason(p.unsupported)}`,
   );
   if (p.fragments.seen > 0) {
     lines.push(
@@ -66,15 +96,16 @@ export function formatSummary(s: SummaryInput): string {
   );
   const analyzed = byReason(p.app.flows);
   if (analyzed !== '') lines.push(`  analyzed flows${analyzed}`);
-  if (total(p.app.anomalies) > 0) lines.push(`  protocol anomalies ${int.format(total(p.app.anomalies))}${byReason(p.app.anomalies)}`);
-  if (total(p.app.abandoned) > 0) lines.push(`  analysis stopped after repeated anomalies ${int.format(total(p.app.abandoned))} flows${byReason(p.app.abandoned)}`);
-  if (total(p.app.exceptions) > 0) lines.push(`  analyzer failures ${int.format(total(p.app.exceptions))}${byReason(p.app.exceptions)}`);
+  if (sumCounts(p.app.anomalies) > 0) lines.push(`  protocol anomalies ${int.format(sumCounts(p.app.anomalies))}${byReason(p.app.anomalies)}`);
+  if (sumCounts(p.app.abandoned) > 0) lines.push(`  analysis stopped after repeated anomalies ${int.format(sumCounts(p.app.abandoned))} flows${byReason(p.app.abandoned)}`);
+  if (sumCounts(p.app.exceptions) > 0) lines.push(`  analyzer failures ${int.format(sumCounts(p.app.exceptions))}${byReason(p.app.exceptions)}`);
   if (p.reassembly.overflows > 0 || p.reassembly.gapBytes > 0) {
     lines.push(`  reassembly: ${int.format(p.reassembly.overflows)} overflows, ${int.format(p.reassembly.gapBytes)} bytes missing`);
   }
-  if (total(s.capture.skipped) > 0) lines.push(`  capture records skipped ${int.format(total(s.capture.skipped))}${byReason(s.capture.skipped)}`);
+  if (sumCounts(s.capture.skipped) > 0) lines.push(`  capture records skipped ${int.format(sumCounts(s.capture.skipped))}${byReason(s.capture.skipped)}`);
   if (s.kernelDrops !== undefined) lines.push(`  kernel drops ${int.format(s.kernelDrops)}`);
   if (s.alerts !== undefined) lines.push(`  alerts ${int.format(s.alerts)}`);
+  if (s.detection !== undefined) lines.push(...detectionHealthLines(s.detection));
   if (s.logs !== undefined) {
     const logs = Object.entries(s.logs).map(([k, n]) => `${k} ${int.format(n)}`).join(', ');
     lines.push(`  logs${s.logsDir !== undefined ? ` in ${s.logsDir}` : ''}: ${logs === '' ? 'none' : logs}`);

@@ -133,6 +133,7 @@ export default defineDetector({
         const cfg = failureCfg.get(service) ?? o.default_failures;
         c = new RateWindow({ window: cfg.window, capacity: cfg.threshold, maxKeys: MAX_CLIENTS });
         failureCounters.set(service, c);
+        ctx.bounded(c);
       }
       return c;
     };
@@ -142,6 +143,7 @@ export default defineDetector({
     for (const [service, v] of Object.entries(merged)) {
       if (v === false) continue;
       const counter = new RateWindow({ window: v.window, capacity: v.threshold, maxKeys: MAX_CLIENTS });
+      ctx.bounded(counter);
       for (const p of v.ports) byPort.set(p, { service, counter, window: v.window });
     }
 

@@ -33,6 +33,18 @@ export interface Finding {
   severity?: Severity;
 }
 
+/**
+ * A bounded structure whose contents decide when the rule alerts (a
+ * counting window, per-client tallies): when full it forgets its least
+ * recently used keys, and `evictions` counts them. A key forgotten
+ * mid-burst restarts its count, so a rule with evictions may miss attacks;
+ * the engine reports them per rule (EngineStats.state_evictions). Caches
+ * whose loss only costs time do not count.
+ */
+export interface BoundedState {
+  readonly evictions: number;
+}
+
 export interface DetectorContext<O> {
   /** This rule's validated options (defaults filled). */
   readonly options: O;
@@ -46,6 +58,8 @@ export interface DetectorContext<O> {
   pending(key: string): Evidence | undefined;
   /** True when `ip` is in the rule's `exclude` list. */
   excluded(ip: string | undefined): boolean;
+  /** Registers the structures whose evictions can make the rule miss attacks (see BoundedState). */
+  bounded(...parts: BoundedState[]): void;
 }
 
 /** One handler per subscribed event type. */

@@ -50,6 +50,7 @@ export default defineDetector({
     /** mac -> first network name it was seen in via flows ("" = outside every network). */
     const macNetwork = new LruMap<string, string>(MAX_MACS_TRACKED);
     const routers = new LruMap<string, true>(MAX_MACS_TRACKED);
+    ctx.bounded(macNetwork, routers);
 
     const sight = (mac: string | undefined, ip: string | undefined, hostname: string | undefined, ts: number, via: string): void => {
       if (mac === undefined || mac === ZERO_MAC || isGroupMac(mac)) return;

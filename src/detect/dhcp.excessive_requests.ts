@@ -49,6 +49,7 @@ export default defineDetector({
     const discovers = new RateWindow({ window: o.window, capacity: o.discover_threshold, maxKeys: 1 });
     const macs = new DistinctWindow<string>({ window: o.window, maxKeys: 1, maxMembers: Math.max(o.distinct_macs, 4096) });
     const perClient = new RateWindow({ window: o.client_window, capacity: o.client_threshold, maxKeys: MAX_CLIENTS });
+    ctx.bounded(discovers, macs, perClient);
     return {
       'dhcp.message'(e) {
         if (!e.is_client) return;

@@ -47,6 +47,7 @@ export default defineDetector({
     const o = ctx.options;
     const macsByName = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.macs_per_name, 64) });
     const namesByMac = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.names_per_mac, 64) });
+    ctx.bounded(macsByName, namesByMac);
     return {
       'dhcp.message'(e) {
         if (!e.is_client || e.host_name === undefined || e.host_name === '') return;

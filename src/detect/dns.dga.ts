@@ -72,6 +72,11 @@ export class DgaTallies {
     this.#maxNames = Math.max(MAX_NAMES, maxNames);
   }
 
+  /** Clients' tallies dropped (map full, or the names budget reached). */
+  get evictions(): number {
+    return this.#map.evictions;
+  }
+
   /** Names held across all clients. */
   get namesHeld(): number {
     return this.#names;
@@ -120,6 +125,7 @@ export default defineDetector({
       return false;
     };
     const tallies = new DgaTallies(MAX_CLIENTS);
+    ctx.bounded(tallies);
     const scores = new LruMap<string, ReturnType<typeof scorer.score>>(SCORE_CACHE_NAMES);
     return {
       dns(e) {

@@ -42,6 +42,7 @@ export default defineDetector({
     const ptr = new RateWindow({ window: o.window, capacity: o.ptr_threshold, maxKeys: MAX_CLIENTS });
     const txt = new RateWindow({ window: o.window, capacity: o.txt_threshold, maxKeys: MAX_CLIENTS });
     const tallies = new DnsTallies(MAX_CLIENTS);
+    ctx.bounded(ptr, txt);
     return {
       dns(e) {
         const r = e.record;

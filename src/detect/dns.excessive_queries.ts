@@ -44,6 +44,7 @@ export default defineDetector({
     const ports = new Set(o.ports);
     const counter = new RateWindow({ window: o.window, capacity: o.threshold, maxKeys: MAX_CLIENTS });
     const tallies = new DnsTallies(MAX_CLIENTS);
+    ctx.bounded(counter);
     return {
       dns(e) {
         const r = e.record;

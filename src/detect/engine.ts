@@ -25,7 +25,7 @@ import { Suppressions, type SuppressionRule } from '../alerts/suppress.js';
 import { StateStore } from '../state/store.js';
 import { LruMap } from '../state/lru.js';
 import { DETECTORS } from './index.js';
-import type { DetectorContext, DetectorDefinition, Finding, OptionsSchema } from './detector.js';
+import type { BoundedState, DetectorContext, DetectorDefinition, Finding, OptionsSchema } from './detector.js';
 
 /** IP -> MAC bindings learned from ARP, to put source.mac on alerts whose rule did not see it. */
 const MAX_ARP_BINDINGS = 65536;
@@ -72,6 +72,13 @@ export interface EngineStats {
   early_emits: number;
   /** Handler exceptions by event type (from the bus; a failing detector never stops the others). */
   handler_errors: Record<string, number>;
+  /** Detector handler exceptions by rule (rules that failed at least once). */
+  detector_errors: Record<string, number>;
+  /**
+   * Keys the rules' counting state forgot because it was full, by rule
+   * (rules with any): such a rule may have missed attacks (see BoundedState).
+   */
+  state_evictions: Record<string, number>;
   state_save_errors: number;
   state: { networks: number; devices: number; user_agents: number; first_seen: number; dropped: Record<string, number> };
   /** True while rules that learn are silent (baseline or learning period). */
@@ -227,6 +234,8 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   const running: string[] = [];
+  /** Each rule's registered bounded state (ctx.bounded). */
+  const boundedBy = new Map<string, BoundedState[]>();
   const defs = opts.detectors ?? DETECTORS;
   const detectorConfig = config.detectors as unknown as Readonly<Record<string, unknown>>;
   for (const def of defs) {
@@ -244,15 +253,30 @@ export function createEngine(opts: EngineOptions): Engine {
       report: (f) => report(def, rule, f),
       pending: (k) => hold.get(def.id + KEY_SEP + k)?.evidence,
       excluded: exclude.size === 0 ? () => false : (ip) => ip !== undefined && exclude.has(ip),
+      bounded: (...parts) => {
+        const list = boundedBy.get(def.id) ?? [];
+        list.push(...parts);
+        boundedBy.set(def.id, list);
+      },
     };
     const handlers = def.create(ctx as never) as Record<string, ((e: PicketEvent) => void) | undefined>;
     for (const type of def.subscribes) {
       const h = handlers[type];
       if (h === undefined) continue;
       addClock(type);
-      bus.on(type, h as (e: PicketEvent) => void);
+      bus.on(type, h as (e: PicketEvent) => void, def.id);
     }
   }
+
+  const stateEvictions = (): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [id, parts] of boundedBy) {
+      let n = 0;
+      for (const p of parts) n += p.evictions;
+      if (n > 0) out[id] = n;
+    }
+    return out;
+  };
 
   return {
     site,
@@ -275,6 +299,8 @@ export function createEngine(opts: EngineOptions): Engine {
         open_alerts: hold.size,
         early_emits: hold.earlyEmits,
         handler_errors: Object.fromEntries(bus.handlerErrors),
+        detector_errors: Object.fromEntries([...bus.ownerErrors].filter(([owner]) => running.includes(owner))),
+        state_evictions: stateEvictions(),
         state_save_errors: stateSaveErrors,
         state: { ...c, dropped: { ...state.dropped } },
         learning: baseline || (learningApplies && now !== -Infinity && learning(now)),

@@ -75,6 +75,7 @@ export default defineDetector({
     const o = ctx.options;
     const searches = new RateWindow({ window: o.window, capacity: o.search_threshold, maxKeys: MAX_CLIENTS });
     const results = new SumWindow({ window: o.window, maxKeys: MAX_CLIENTS });
+    ctx.bounded(searches, results);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (client: string): Tally => {
       let t = tallies.get(client);

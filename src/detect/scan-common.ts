@@ -188,6 +188,11 @@ export class ScanBursts<T extends string | number> {
     return { distinct, span, counts };
   }
 
+  /** Pairs dropped from the window because it was full (their bursts restart). */
+  get evictions(): number {
+    return this.#targets.evictions;
+  }
+
   /** Up to `max` of `key`'s targets in the window. */
   members(key: string, max: number): T[] {
     return this.#targets.members(key, max);

@@ -45,6 +45,7 @@ export default defineDetector({
   create(ctx) {
     const o = ctx.options;
     const targets = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
+    ctx.bounded(targets);
     return {
       arp(e) {
         if (e.op !== ARP_REQUEST || e.spa === e.tpa) return;

@@ -46,6 +46,7 @@ export default defineDetector({
     const o = ctx.options;
     const hosts = new ScanBursts<string>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
     const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
+    ctx.bounded(hosts);
     return {
       'flow.end'(e) {
         const rec = e.record;

@@ -46,6 +46,7 @@ export default defineDetector({
     const ports = new ScanBursts<number>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
     /** Targets already merged into the scanner's held alert. */
     const targets = new HeldTargets<string>(o.max_tracked, MAX_TARGETS_TRACKED);
+    ctx.bounded(ports);
     return {
       'flow.end'(e) {
         const rec = e.record;

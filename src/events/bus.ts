@@ -7,21 +7,31 @@ import type { EventOf, PicketEvent, PicketEventType } from './types.js';
 
 type Handler = (event: PicketEvent) => void;
 
+/** A handler and who subscribed it (a rule id), to name the owner of a failure. */
+interface Subscription {
+  handler: Handler;
+  owner: string | undefined;
+}
+
 export class EventBus {
-  readonly #handlers = new Map<string, Handler[]>();
+  readonly #handlers = new Map<string, Subscription[]>();
   readonly #any: Handler[] = [];
   readonly #logs: Handler[] = [];
   /** Errors thrown by handlers, by event type (a handler bug never stops the capture). */
   readonly handlerErrors = new Map<string, number>();
-  onError: ((err: unknown, event: PicketEvent) => void) | null = null;
+  /** The same errors by the owner given to `on` (handlers subscribed without one are not here). */
+  readonly ownerErrors = new Map<string, number>();
+  /** Called with each handler error, the event, and the handler's owner when it has one. */
+  onError: ((err: unknown, event: PicketEvent, owner: string | undefined) => void) | null = null;
 
-  on<T extends PicketEventType>(type: T, handler: (event: EventOf<T>) => void): void {
+  /** Subscribe to one event type; `owner` (e.g. a rule id) names the handler in error counts. */
+  on<T extends PicketEventType>(type: T, handler: (event: EventOf<T>) => void, owner?: string): void {
     let list = this.#handlers.get(type);
     if (list === undefined) {
       list = [];
       this.#handlers.set(type, list);
     }
-    list.push(handler as Handler);
+    list.push({ handler: handler as Handler, owner });
   }
 
   /** Subscribe to every event (log writers, the store). */
@@ -62,20 +72,24 @@ export class EventBus {
   emit(event: PicketEvent): void {
     const list = this.#handlers.get(event.type);
     if (list !== undefined) {
-      for (let i = 0; i < list.length; i++) this.#call(list[i]!, event);
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        this.#call(s.handler, event, s.owner);
+      }
     }
-    for (let i = 0; i < this.#any.length; i++) this.#call(this.#any[i]!, event);
+    for (let i = 0; i < this.#any.length; i++) this.#call(this.#any[i]!, event, undefined);
     if (this.#logs.length > 0 && 'log' in event) {
-      for (let i = 0; i < this.#logs.length; i++) this.#call(this.#logs[i]!, event);
+      for (let i = 0; i < this.#logs.length; i++) this.#call(this.#logs[i]!, event, undefined);
     }
   }
 
-  #call(handler: Handler, event: PicketEvent): void {
+  #call(handler: Handler, event: PicketEvent, owner: string | undefined): void {
     try {
       handler(event);
     } catch (err) {
       this.handlerErrors.set(event.type, (this.handlerErrors.get(event.type) ?? 0) + 1);
-      if (this.onError !== null) this.onError(err, event);
+      if (owner !== undefined) this.ownerErrors.set(owner, (this.ownerErrors.get(owner) ?? 0) + 1);
+      if (this.onError !== null) this.onError(err, event, owner);
     }
   }
 }

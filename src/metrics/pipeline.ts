@@ -63,7 +63,8 @@ export const METRIC_NAMES = Object.freeze({
   storeLatency: 'picket_store_latency_seconds',
 });
 
-function copyByLabel(counter: { setTotal(v: number, l: Record<string, string>): void; reset(): void }, label: string, values: Readonly<Record<string, number>> | undefined): void {
+/** Sets `counter`'s series to `values`, one per label value (series gone from `values` are dropped). */
+export function copyByLabel(counter: { setTotal(v: number, l: Record<string, string>): void; reset(): void }, label: string, values: Readonly<Record<string, number>> | undefined): void {
   counter.reset();
   if (values === undefined) return;
   for (const k of Object.keys(values)) counter.setTotal(values[k]!, { [label]: k });

@@ -5,7 +5,8 @@
  * alerts console suppressions kept from the local sinks.
  */
 import { Registry } from './registry.js';
-import { registerPipelineMetrics, type PipelineMetricsSnapshot } from './pipeline.js';
+import { copyByLabel, registerPipelineMetrics, type PipelineMetricsSnapshot } from './pipeline.js';
+import type { DetectionHealth } from '../cli/summary.js';
 import { serveMetrics, type MetricsEndpoint } from './http.js';
 
 export interface SensorMetricsSources {
@@ -16,6 +17,8 @@ export interface SensorMetricsSources {
   spool?: () => { records: number; bytes: number; droppedRecords: number };
   /** Alerts a networked sensor kept from its local sinks and stdout because a console suppression covers them. */
   suppressed?: () => number;
+  /** Detector failures and full detector state, by rule. */
+  detection?: () => DetectionHealth;
 }
 
 export async function serveSensorMetrics(listen: string, src: SensorMetricsSources): Promise<MetricsEndpoint> {
@@ -40,6 +43,20 @@ export async function serveSensorMetrics(listen: string, src: SensorMetricsSourc
   if (suppressed !== undefined) {
     const c = registry.counter('picket_alerts_suppressed_total', 'Alerts kept from local sinks and stdout by console suppressions (still shipped to the server).');
     registry.onCollect(() => c.setTotal(suppressed()));
+  }
+  const detection = src.detection;
+  if (detection !== undefined) {
+    const errors = registry.counter('picket_detector_errors_total', 'Events a rule failed on (an exception in its handler), by rule id.', ['rule']);
+    const evictions = registry.counter(
+      'picket_detector_state_evictions_total',
+      'Keys a rule forgot because its counting state was full (it may miss activity), by rule id.',
+      ['rule'],
+    );
+    registry.onCollect(() => {
+      const h = detection();
+      copyByLabel(errors, 'rule', h.errors);
+      copyByLabel(evictions, 'rule', h.evictions);
+    });
   }
   return serveMetrics(registry, listen);
 }

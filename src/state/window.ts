@@ -106,7 +106,7 @@ export class DistinctWindow<M extends string | number = string | number> {
   #total = 0;
   #nextSweep = -Infinity;
   /** Keys dropped because `maxKeys` or `maxTotalMembers` was reached. */
-  keysEvicted = 0;
+  evictions = 0;
   /** New members not stored because a key was at `maxMembers`. */
   membersCapped = 0;
 
@@ -195,7 +195,7 @@ export class DistinctWindow<M extends string | number = string | number> {
 
   /** Drops the least recently used key (never `keep`, the one being added to). */
   #evictOne(keep?: DistinctEntry<M>): void {
-    if (dropOldestKey(this.#keys, keep, this.#dropped)) this.keysEvicted++;
+    if (dropOldestKey(this.#keys, keep, this.#dropped)) this.evictions++;
   }
 
   /** Keeps the member total right when a sweep drops an idle key. */
@@ -248,7 +248,7 @@ export class RateWindow {
   #slots = 0;
   #nextSweep = -Infinity;
   /** Keys dropped because `maxKeys` or `maxTotalSlots` was reached. */
-  keysEvicted = 0;
+  evictions = 0;
 
   constructor(opts: RateWindowOptions) {
     const capacity = Math.max(1, Math.floor(opts.capacity));
@@ -326,7 +326,7 @@ export class RateWindow {
   /** Drops the least recently used key (never `keep`, the one being added to); false when there is none. */
   #evictOne(keep?: RateEntry): boolean {
     if (!dropOldestKey(this.#keys, keep, this.#dropped)) return false;
-    this.keysEvicted++;
+    this.evictions++;
     return true;
   }
 
@@ -382,7 +382,8 @@ export class SumWindow {
   readonly #width: number;
   readonly #keys = new Map<string, SumEntry>();
   #nextSweep = -Infinity;
-  keysEvicted = 0;
+  /** Keys dropped because `maxKeys` was reached. */
+  evictions = 0;
 
   constructor(opts: SumWindowOptions) {
     this.#opts = opts;
@@ -398,7 +399,7 @@ export class SumWindow {
     this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys, undefined, NO_DROP)) this.keysEvicted++;
+      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys, undefined, NO_DROP)) this.evictions++;
       e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {

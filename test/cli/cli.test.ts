@@ -90,6 +90,24 @@ test('alerts go to stdout as JSON lines or text', () => {
   assert.match(text.stdout, /scan\.port\.vertical +10\.77\.2\.20 -> 10\.77\.1\.10: 10\.77\.2\.20 probed [\d,]+ TCP ports/);
 });
 
+test('the summary says when a rule state was full and it may have missed activity', () => {
+  const dir = tempDir();
+  try {
+    const capture = path.join(LAB, 'captures', 'scan-syn.pcap');
+    const small = path.join(dir, 'small.yaml');
+    // The scan's 1,000 ports are 1,000 (source, port) keys of the sweep rule.
+    fs.writeFileSync(small, 'detectors:\n  scan.port.horizontal: { max_tracked: 100 }\n');
+    const r = picket(['replay', capture, '--config', small]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /detector state full: 900 tracked keys dropped \(scan\.port\.horizontal 900\); those rules may have missed activity/);
+    const roomy = picket(['replay', capture, '--config', path.join(LAB, 'picket.yaml')]);
+    assert.equal(roomy.status, 0, roomy.stderr);
+    assert.doesNotMatch(roomy.stderr, /detector state full/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function lines0(s: string): string[] {
   return s.split('\n').filter((l) => l !== '');
 }

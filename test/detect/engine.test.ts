@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { SITE_YAML, flow, harness, only, session } from './harness.js';
 import { tempDir } from '../helpers/paths.js';
+import { defineDetector } from '../../src/detect/detector.js';
+import { detectorOptions } from '../../src/config/fields.js';
+import { DETECTORS } from '../../src/detect/index.js';
 
 const SMB = 'smb.internet';
 
@@ -161,4 +164,53 @@ test('with --state, user-agents from http events are inventoried and persisted',
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a rule that throws is counted under its id, and the other rules still alert', () => {
+  const h = harness(SITE_YAML, {
+    detectors: [
+      defineDetector({
+        id: 'test.broken',
+        name: 'Broken',
+        description: 'Throws on every connection.',
+        severity: 1,
+        category: ['network'],
+        technique: 'T0000',
+        subscribes: ['flow.end'],
+        options: detectorOptions({}),
+        create: () => ({
+          'flow.end'() {
+            throw new Error('boom');
+          },
+        }),
+      }),
+      ...DETECTORS,
+    ],
+  });
+  const told: (string | undefined)[] = [];
+  h.bus.onError = (_err, _event, owner) => told.push(owner);
+  smbOut(h, 1000);
+  smbOut(h, 1001, '10.77.2.21');
+  assert.equal(only(h.finish(), SMB).length, 2);
+  assert.deepEqual(h.engine.stats().detector_errors, { 'test.broken': 2 });
+  assert.deepEqual(told, ['test.broken', 'test.broken']);
+});
+
+test('state evictions are reported per rule when a rule tracks more keys than it may hold', () => {
+  const h = harness(`${SITE_YAML}detectors:\n  scan.port.vertical: { max_tracked: 100 }\n`);
+  // 150 sources each probing one port: 150 (source, destination) pairs for 100 places.
+  for (let i = 0; i < 150; i++) {
+    h.emit(flow({ ts: 1000 + i * 0.01, 'id.orig_h': `10.77.2.${i + 1}`, 'id.resp_h': '10.77.1.10', 'id.resp_p': 22, history: 'Sr', conn_state: 'REJ' }));
+  }
+  h.finish();
+  assert.deepEqual(h.engine.stats().state_evictions, { 'scan.port.vertical': 50 });
+});
+
+test('no state evictions are reported while every rule has room', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 150; i++) {
+    h.emit(flow({ ts: 1000 + i * 0.01, 'id.orig_h': `10.77.2.${i + 1}`, 'id.resp_h': '10.77.1.10', 'id.resp_p': 22, history: 'Sr', conn_state: 'REJ' }));
+  }
+  h.finish();
+  assert.deepEqual(h.engine.stats().state_evictions, {});
 });

@@ -16,6 +16,7 @@ test('a sensor serves its counters and spool depth in Prometheus text format', a
     kernelDrops: () => 7,
     alerts: () => ({ 'scan.port.vertical': 2 }),
     spool: () => ({ records: 55, bytes: 4096, droppedRecords: 0 }),
+    detection: () => ({ errors: { 'dns.dga': 3 }, evictions: { 'scan.port.horizontal': 900 }, earlyEmits: 0 }),
   });
   try {
     const res = await fetch(ep.url);
@@ -27,6 +28,8 @@ test('a sensor serves its counters and spool depth in Prometheus text format', a
     assert.match(text, /^picket_packets_dropped_total\{.*="kernel"\} 7$/m);
     assert.match(text, /^picket_alerts_total\{rule="scan\.port\.vertical"\} 2$/m);
     assert.match(text, /^picket_spool_records 55$/m);
+    assert.match(text, /^picket_detector_errors_total\{rule="dns\.dga"\} 3$/m);
+    assert.match(text, /^picket_detector_state_evictions_total\{rule="scan\.port\.horizontal"\} 900$/m);
     assert.equal((await fetch(ep.url.replace('/metrics', '/other'))).status, 404);
   } finally {
     await ep.close();

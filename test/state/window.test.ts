@@ -24,7 +24,7 @@ test('DistinctWindow bounds keys (LRU) and members per key', () => {
   assert.equal(w.size, 2);
   assert.equal(w.count('b', 201), 0);
   assert.equal(w.count('a', 201), 2);
-  assert.equal(w.keysEvicted, 1);
+  assert.equal(w.evictions, 1);
   for (let i = 0; i < 10; i++) w.add('a', 100 + i, 202);
   assert.equal(w.count('a', 202), 3);
   assert.ok(w.membersCapped > 0);
@@ -36,7 +36,7 @@ test('DistinctWindow keeps a ceiling on members across all keys', () => {
   assert.ok(w.totalMembers <= 25, String(w.totalMembers));
   assert.equal(w.count('k9', 9), 10, 'the newest key is whole');
   assert.equal(w.count('k0', 9), 0, 'the oldest keys went first');
-  assert.ok(w.keysEvicted >= 7);
+  assert.ok(w.evictions >= 7);
 });
 
 test('DistinctWindow sweeps idle keys as time advances', () => {
@@ -90,7 +90,7 @@ test('RateWindow keeps a ceiling on ring slots across all keys', () => {
   assert.ok(r.totalSlots <= 250, String(r.totalSlots));
   assert.equal(r.count('k9', 10), 100, 'the newest key still counts up to its capacity');
   assert.equal(r.count('k0', 10), 0, 'the least recently used keys went first');
-  assert.ok(r.keysEvicted >= 7);
+  assert.ok(r.evictions >= 7);
   // Slots come back when a key is deleted or swept.
   r.delete('k9');
   assert.ok(r.totalSlots <= 250 - 100, String(r.totalSlots));
