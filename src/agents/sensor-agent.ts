@@ -163,7 +163,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           suppressed: () => suppressed,
         });
   if (metrics !== null) process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
-  const timers = live === null ? [] : startLiveTimers(pipeline, detection.engine, live, iface!, statsIntervalS);
+  const timers = live === null ? [] : startLiveTimers(pipeline, detection, live, iface!, statsIntervalS);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

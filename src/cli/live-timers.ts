@@ -6,15 +6,22 @@
  */
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { LiveCaptureSource } from '../capture/live-source.js';
-import { formatCount } from './summary.js';
+import { formatCount, sumCounts, type DetectionHealth } from './summary.js';
+
+/** The detection engine as the timers see it: its clock, and its health for the health line. */
+export interface LiveDetection {
+  engine: { tick(ts: number): void };
+  health(): DetectionHealth;
+}
 
 export function startLiveTimers(
   pipeline: Pipeline,
-  engine: { tick(ts: number): void },
+  detection: LiveDetection,
   source: LiveCaptureSource,
   iface: string,
   statsIntervalS: number,
 ): NodeJS.Timeout[] {
+  const engine = detection.engine;
   let lastSeenPackets = -1;
   let lastPacketWall = Date.now();
   const idle = setInterval(() => {
@@ -39,9 +46,15 @@ export function startLiveTimers(
     const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);
     lastPackets = st.packets;
     lastTime = now;
+    const h = detection.health();
+    const failures = sumCounts(h.errors);
+    const dropped = sumCounts(h.evictions);
     process.stderr.write(
       `picket sensor: ${iface}: ${formatCount(pps)} packets/s, ${formatCount(st.packets)} packets, ` +
-        `${formatCount(st.flows.live)} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}\n`,
+        `${formatCount(st.flows.live)} live flows, kernel drops ${source.kernelDrops ?? 'n/a'}` +
+        (failures > 0 ? `, detector failures ${formatCount(failures)}` : '') +
+        (dropped > 0 ? `, detector state full (${formatCount(dropped)} keys dropped)` : '') +
+        '\n',
     );
   }, statsIntervalS * 1000);
   health.unref();

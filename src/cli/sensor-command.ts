@@ -76,7 +76,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
-  const timers = startLiveTimers(pipeline, detection.engine, source, iface, statsInterval);
+  const timers = startLiveTimers(pipeline, detection, source, iface, statsInterval);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
