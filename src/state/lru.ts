@@ -7,6 +7,8 @@
  * map; recently moved entries are already far from the head. Used wherever a
  * detector remembers something per host or per connection.
  */
+import { FrontCursor } from './front-cursor.js';
+
 interface Slot<V> {
   v: V;
   /** Value of the move counter when this entry was last (re)inserted. */
@@ -15,6 +17,8 @@ interface Slot<V> {
 
 export class LruMap<K, V> {
   readonly #map = new Map<K, Slot<V>>();
+  /** Where eviction goes on from (see front-cursor.ts: restarting from the map's start costs O(deletions)). */
+  readonly #oldest = new FrontCursor(this.#map);
   /** Counts insertions and moves: an entry's age in positions is `#tick - slot.at`. */
   #tick = 0;
   readonly maxSize: number;
@@ -80,14 +84,11 @@ export class LruMap<K, V> {
 
   /** Drops the oldest entry (other than `keep` when `keeping`), counted and told to onEvict. */
   #dropOldest(keep: K | undefined, keeping: boolean): boolean {
-    for (const [k, slot] of this.#map) {
-      if (keeping && k === keep) continue;
-      this.#map.delete(k);
-      this.evictions++;
-      this.#onEvict?.(k, slot.v);
-      return true;
-    }
-    return false;
+    const e = this.#oldest.take(keeping ? keep : undefined);
+    if (e === undefined) return false;
+    this.evictions++;
+    this.#onEvict?.(e[0], e[1].v);
+    return true;
   }
 
   delete(key: K): boolean {
@@ -96,6 +97,7 @@ export class LruMap<K, V> {
 
   clear(): void {
     this.#map.clear();
+    this.#oldest.reset();
   }
 
   /** Roughly oldest first (allocates; for inspection, not per event). */

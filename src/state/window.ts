@@ -7,6 +7,7 @@
  * the window are swept as time advances, so memory stays flat however long
  * the capture runs.
  */
+import { FrontCursor } from './front-cursor.js';
 
 /** How often (in windows) idle keys are swept: often enough to free memory, rarely enough to be cheap. */
 const SWEEP_FRACTION = 0.25;
@@ -55,23 +56,24 @@ function touchKey<E extends { last: number; moved: number }>(keys: Map<string, E
 }
 
 /**
- * Drops the least recently used key of `keys` other than the one holding
- * `keep` (the entry being added to), telling `onDrop`; false when there is
- * none to drop.
+ * Drops the least recently used key of `keys` (through its cursor `oldest`)
+ * other than `keep` (the key being added to), telling `onDrop`; false when
+ * there is none to drop.
  */
-function dropOldestKey<E>(keys: Map<string, E>, keep: E | undefined, onDrop: (e: E) => void): boolean {
-  for (const [k, e] of keys) {
-    if (e === keep) continue;
-    onDrop(e);
-    keys.delete(k);
-    return true;
-  }
-  return false;
+function dropOldestKey<E>(oldest: FrontCursor<string, E>, keep: string | undefined, onDrop: (e: E) => void): boolean {
+  const taken = oldest.take(keep);
+  if (taken === undefined) return false;
+  onDrop(taken[1]);
+  return true;
 }
 
 interface DistinctEntry<M> {
   /** member -> last time seen; insertion order is last-seen order (re-inserted on touch). */
   members: Map<M, number>;
+  /** Where expiry goes on from in `members` (made on first use). */
+  front: FrontCursor<M, number> | undefined;
+  /** Members deleted or moved since `members` was built: the holes a walk from its start passes. */
+  holes: number;
   last: number;
   /** When the key was last moved to the end of the key map. */
   moved: number;
@@ -92,6 +94,9 @@ export interface DistinctWindowOptions {
   maxTotalMembers?: number;
 }
 
+/** `members()` rebuilds a key's member map once this many holes are behind it (see front-cursor.ts). */
+const MEMBER_HOLES_MAX = 64;
+
 /** Default ceiling of members across all keys (~100 bytes each: ~50 MB). */
 export const DEFAULT_MAX_TOTAL_MEMBERS = 500_000;
 
@@ -102,6 +107,7 @@ export const DEFAULT_MAX_TOTAL_MEMBERS = 500_000;
 export class DistinctWindow<M extends string | number = string | number> {
   readonly #opts: DistinctWindowOptions;
   readonly #keys = new Map<string, DistinctEntry<M>>();
+  readonly #oldestKey = new FrontCursor(this.#keys);
   readonly #maxTotal: number;
   #total = 0;
   #nextSweep = -Infinity;
@@ -130,7 +136,7 @@ export class DistinctWindow<M extends string | number = string | number> {
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
-      e = { members: new Map(), last: ts, moved: ts };
+      e = { members: new Map(), front: undefined, holes: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {
       touchKey(this.#keys, key, e, ts, this.#opts.window);
@@ -139,8 +145,9 @@ export class DistinctWindow<M extends string | number = string | number> {
     if (e.members.has(member)) {
       e.members.delete(member);
       e.members.set(member, ts);
+      e.holes++;
     } else if (e.members.size < this.#opts.maxMembers) {
-      if (this.#total >= this.#maxTotal) this.#evictOne(e);
+      if (this.#total >= this.#maxTotal) this.#evictOne(key);
       e.members.set(member, ts);
       this.#total++;
     } else {
@@ -161,8 +168,8 @@ export class DistinctWindow<M extends string | number = string | number> {
   oldest(key: string): number {
     const e = this.#keys.get(key);
     if (e === undefined) return NaN;
-    const first = e.members.values().next();
-    return first.done === true ? NaN : first.value;
+    const first = (e.front ??= new FrontCursor(e.members)).peek();
+    return first === undefined ? NaN : first[1];
   }
 
   /** Members in the window, least recently seen first (for evidence; allocates). */
@@ -170,6 +177,12 @@ export class DistinctWindow<M extends string | number = string | number> {
     const e = this.#keys.get(key);
     const out: M[] = [];
     if (e === undefined) return out;
+    if (e.holes > MEMBER_HOLES_MAX) {
+      // Walking from the start passes every hole: rebuild the map without them (same order).
+      e.members = new Map(e.members);
+      e.front = undefined;
+      e.holes = 0;
+    }
     for (const m of e.members.keys()) {
       if (out.length >= limit) break;
       out.push(m);
@@ -186,16 +199,18 @@ export class DistinctWindow<M extends string | number = string | number> {
 
   #prune(e: DistinctEntry<M>, ts: number): void {
     const cutoff = ts - this.#opts.window;
-    for (const [m, seen] of e.members) {
-      if (seen > cutoff) break;
-      e.members.delete(m);
+    if (e.members.size === 0) return;
+    const front = (e.front ??= new FrontCursor(e.members));
+    for (let first = front.peek(); first !== undefined && first[1] <= cutoff; first = front.peek()) {
+      front.dropPeeked();
+      e.holes++;
       this.#total--;
     }
   }
 
   /** Drops the least recently used key (never `keep`, the one being added to). */
-  #evictOne(keep?: DistinctEntry<M>): void {
-    if (dropOldestKey(this.#keys, keep, this.#dropped)) this.evictions++;
+  #evictOne(keep?: string): void {
+    if (dropOldestKey(this.#oldestKey, keep, this.#dropped)) this.evictions++;
   }
 
   /** Keeps the member total right when a sweep drops an idle key. */
@@ -243,6 +258,7 @@ const RATE_RING_START = 8;
 export class RateWindow {
   readonly #opts: RateWindowOptions;
   readonly #keys = new Map<string, RateEntry>();
+  readonly #oldestKey = new FrontCursor(this.#keys);
   readonly #maxSlots: number;
   /** Ring slots held across all keys. */
   #slots = 0;
@@ -287,7 +303,7 @@ export class RateWindow {
     if (e.size === e.ring.length && e.size < this.#opts.capacity) {
       const before = e.ring.length;
       const after = Math.min(before * 2, this.#opts.capacity);
-      while (this.#slots + after - before > this.#maxSlots && this.#evictOne(e)) {}
+      while (this.#slots + after - before > this.#maxSlots && this.#evictOne(key)) {}
       grow(e, after);
       this.#slots += after - before;
     }
@@ -324,8 +340,8 @@ export class RateWindow {
   }
 
   /** Drops the least recently used key (never `keep`, the one being added to); false when there is none. */
-  #evictOne(keep?: RateEntry): boolean {
-    if (!dropOldestKey(this.#keys, keep, this.#dropped)) return false;
+  #evictOne(keep?: string): boolean {
+    if (!dropOldestKey(this.#oldestKey, keep, this.#dropped)) return false;
     this.evictions++;
     return true;
   }
@@ -381,6 +397,7 @@ export class SumWindow {
   readonly #opts: SumWindowOptions;
   readonly #width: number;
   readonly #keys = new Map<string, SumEntry>();
+  readonly #oldestKey = new FrontCursor(this.#keys);
   #nextSweep = -Infinity;
   /** Keys dropped because `maxKeys` was reached. */
   evictions = 0;
@@ -399,7 +416,7 @@ export class SumWindow {
     this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
-      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#keys, undefined, NO_DROP)) this.evictions++;
+      if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#oldestKey, undefined, NO_DROP)) this.evictions++;
       e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {

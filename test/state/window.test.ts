@@ -119,3 +119,20 @@ test('LruMap evicts the oldest entry; entries in the older half are renewed on a
   assert.equal(m.get('a'), 9);
   assert.equal(m.size, 4);
 });
+
+test('a key sliding through many members expires them in order and keeps its count and oldest time right', () => {
+  const w = new DistinctWindow<number>({ window: 10_000, maxKeys: 10, maxMembers: 65536 });
+  for (let i = 0; i < 100_000; i++) {
+    const n = w.add('scanner', i, i);
+    assert.equal(n, Math.min(i + 1, 10_000));
+  }
+  assert.equal(w.totalMembers, 10_000);
+  // At t = 99,999 the window starts after 89,999: the oldest member left is 90,000.
+  assert.equal(w.oldest('scanner'), 90_000);
+  assert.deepEqual(w.members('scanner', 3), [90_000, 90_001, 90_002]);
+  // Seeing the oldest again moves it to the end: the next oldest takes its place.
+  w.add('scanner', 90_000, 99_999.5);
+  assert.equal(w.oldest('scanner'), 90_001);
+  assert.deepEqual(w.members('scanner', 2), [90_001, 90_002]);
+  assert.equal(w.count('scanner', 99_999.5), 10_000);
+});
