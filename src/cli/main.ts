@@ -63,7 +63,23 @@ async function loadCommand(name: string): Promise<Command | undefined> {
   }
 }
 
+/**
+ * A reader that stops early (`picket replay x.pcap | head`) closes standard
+ * output: the run goes on (its logs, state and summary are still written)
+ * and what would have gone to standard output is dropped, said once.
+ */
+function survivePipeClose(): void {
+  let told = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (told) return;
+    told = true;
+    process.stderr.write('picket: standard output was closed by its reader; the run goes on without it\n');
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  survivePipeClose();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     if (name === 'help' && rest[0] === 'replay') process.stdout.write(REPLAY_HELP);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { REPO_ROOT, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'picket.js');
@@ -106,6 +106,19 @@ test('the summary says when a rule state was full and it may have missed activit
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a reader that closes standard output early does not crash the run', async () => {
+  const capture = path.join(LAB, 'captures', 'scan-syn.pcap');
+  const child = spawn(process.execPath, [BIN, 'replay', capture, '--config', path.join(LAB, 'picket.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Closed before the first alert is written: every write to standard output fails with EPIPE.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /standard output was closed by its reader; the run goes on without it/);
+  assert.match(stderr, /alerts [1-9]/, 'the summary is still written');
 });
 
 function lines0(s: string): string[] {
