@@ -178,6 +178,9 @@ export class CidrSet {
  * 198.51.100/24, 203.0.113/24) and the benchmark range 198.18/15 are left out
  * on purpose: labs use them to stand in for public hosts.
  */
+/** Multicast and limited broadcast: addresses of groups, not of one host. */
+export const GROUP_CIDRS: readonly string[] = Object.freeze(['224.0.0.0/4', '255.255.255.255/32', 'ff00::/8']);
+
 export const BUILTIN_INTERNAL_CIDRS: readonly string[] = Object.freeze([
   '10.0.0.0/8',
   '172.16.0.0/12',

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { responderAnswered } from './tcp-attempt.js';
+import { originatorSent, responderAnswered } from './tcp-attempt.js';
 import { plural } from '../alerts/alert.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import type { IpOwner } from '../intel/context.js';
@@ -49,7 +49,7 @@ export const OPTIONS = detectorOptions({
  * Shared with `picket learn asn`, so a proposed allowlist covers exactly what the rule judges.
  */
 export function countsAsContact(rec: ConnRecord, attempts: boolean): boolean {
-  return attempts || responderAnswered(rec);
+  return originatorSent(rec) && (attempts || responderAnswered(rec));
 }
 
 /** The responder's owner: from the record when enrichment already ran, else looked up. */

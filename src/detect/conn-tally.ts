@@ -42,10 +42,10 @@ export class ConnTallies {
   }
 }
 
-/** "TCP 3389" or "TCP 22, 445 and 3389". */
+/** "TCP 3389" or "TCP 22, 445 and 3389"; for ICMP the message types ("ICMP type 8"). */
 export function portList(transport: string, ports: Set<number>): string {
   const list = [...ports].sort((a, b) => a - b);
-  const upper = transport.toUpperCase();
+  const upper = transport === 'icmp' ? (list.length === 1 ? 'ICMP type' : 'ICMP types') : transport.toUpperCase();
   if (list.length === 1) return `${upper} ${list[0]}`;
   return `${upper} ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
 }

@@ -105,8 +105,9 @@ export default defineDetector({
       'flow.end'(e) {
         if (!sources.has('flow')) return;
         const rec = e.record;
-        flowSight(rec.orig_l2_addr, rec['id.orig_h'], rec.ts);
-        flowSight(rec.resp_l2_addr, rec['id.resp_h'], rec.ts);
+        // Only a side that sent something proves its MAC is there (a scanned address may have none left).
+        if (rec.orig_pkts > 0) flowSight(rec.orig_l2_addr, rec['id.orig_h'], rec.ts);
+        if (rec.resp_pkts > 0) flowSight(rec.resp_l2_addr, rec['id.resp_h'], rec.ts);
       },
     };
   },

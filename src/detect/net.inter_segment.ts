@@ -16,7 +16,8 @@
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
-import { isSession } from './tcp-attempt.js';
+import { isSession, originatorSent, responderAnswered } from './tcp-attempt.js';
+import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
 import { ConnTallies, portList } from './conn-tally.js';
 import type { NetworkConfig } from '../config/site.js';
 import { plural } from '../alerts/alert.js';
@@ -50,6 +51,7 @@ export default defineDetector({
       name: r.name,
     }));
     const tallies = new ConnTallies(MAX_PAIRS);
+    const groups = CidrSet.of(GROUP_CIDRS);
     const matches = (pattern: string, net: NetworkConfig | undefined): boolean =>
       pattern === '*' ? net !== undefined : pattern === 'external' ? net === undefined : net !== undefined && net.name === pattern;
     return {
@@ -61,6 +63,9 @@ export default defineDetector({
         const from = ctx.site.networkOf(src);
         const to = ctx.site.networkOf(dst);
         if (from === to) return;
+        // Nothing left the source (a lone reply seen), or it went to a group (mDNS, LLMNR, SSDP, router discovery), not to a host elsewhere.
+        if (!originatorSent(rec)) return;
+        if (to === undefined && groups.has(dst)) return;
         const port = rec['id.resp_p'];
         let rule = null;
         for (let i = 0; i < rules.length; i++) {
@@ -76,7 +81,9 @@ export default defineDetector({
         const session = isSession(rec);
         if (ctx.options.sessions_only && !session) return;
         const key = `${rule.index}|${src}|${dst}`;
-        const t = tallies.note(key, ctx.pending(key) === undefined, port, session);
+        // ICMP's "ports" are Zeek's: the message type sent is the originator's.
+        const t = tallies.note(key, ctx.pending(key) === undefined, rec.proto === 'icmp' ? rec['id.orig_p'] : port, session);
+        const verb = rec.proto === 'tcp' ? (t.sessions > 0 ? 'connected to' : 'tried to connect to') : t.sessions > 0 ? 'exchanged traffic with' : 'sent traffic to';
         const fromName = from?.name ?? 'external';
         const toName = to?.name ?? 'external';
         ctx.report({
@@ -87,7 +94,7 @@ export default defineDetector({
           transport: rec.proto,
           network: from?.name,
           message:
-            `${src} (${fromName}) ${t.sessions > 0 ? 'connected' : 'tried to connect'} to ${dst} (${toName}) on ${portList(rec.proto, t.ports)}` +
+            `${src} (${fromName}) ${verb} ${dst} (${toName}) on ${portList(rec.proto, t.ports)}` +
             (t.connections > 1 ? ` ${plural(t.connections, 'time')}` : '') +
             `, which the segmentation policy forbids`,
           evidence: {

@@ -56,6 +56,15 @@ export function isSession(rec: ConnRecord): boolean {
   return (rec.orig_bytes ?? 0) > 0 && (rec.resp_bytes ?? 0) > 0;
 }
 
+/**
+ * The originator sent at least one packet. A flow whose first packet seen
+ * was the responder's (a lone SYN-ACK or reply, history starting with '^'
+ * flipped and no originator packets) is no evidence the originator did anything.
+ */
+export function originatorSent(rec: ConnRecord): boolean {
+  return rec.orig_pkts > 0;
+}
+
 /** The responder answered (SYN-ACK seen, or any responder packet for UDP). */
 export function responderAnswered(rec: ConnRecord): boolean {
   if (rec.proto !== 'tcp') return rec.resp_pkts > 0;

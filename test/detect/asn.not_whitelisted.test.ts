@@ -78,8 +78,13 @@ test('internal peers, hosts no list covers, and connections others open are not 
     session({ ts: 1000, 'id.orig_h': SERVER, 'id.resp_h': '192.168.9.9' }),
     session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '88.198.0.1' }),
     session({ ts: 1000, 'id.orig_h': '88.198.0.1', 'id.resp_h': SERVER, 'id.resp_p': 22 }),
+    // A lone SYN-ACK from outside (Zeek's ^h): the server sent nothing, so it did not connect.
+    flow({ ts: 1000, 'id.orig_h': SERVER, 'id.resp_h': '88.198.0.2', 'id.resp_p': 443, history: '^h', conn_state: 'SH', orig_pkts: 0, resp_pkts: 1 }),
   ]);
   assert.equal(a.length, 0);
+  // Even when attempts count.
+  const lone = flow({ ts: 1000, 'id.orig_h': SERVER, 'id.resp_h': '88.198.0.2', 'id.resp_p': 443, history: '^h', conn_state: 'SH', orig_pkts: 0, resp_pkts: 1 });
+  assert.equal(run(`${YAML}detectors:\n  asn.not_whitelisted: { count_attempts: true }\n`, [lone]).length, 0);
 });
 
 test('unanswered attempts count only with count_attempts', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { SITE_YAML, arp, harness, hostname, only, session } from './harness.js';
+import { SITE_YAML, arp, flow, harness, hostname, only, session } from './harness.js';
 import { tempDir } from '../helpers/paths.js';
 
 const RULE = 'device.new';
@@ -65,4 +65,12 @@ test('a live sensor stays silent during the learning period after its first star
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a scanned address that never answered is not a device: only sides that sent are sighted', () => {
+  const h = harness(SITE_YAML);
+  // A SYN to 10.77.1.63 left unanswered: its MAC is only the scanner's idea of it.
+  h.emit(flow({ ts: 1000, 'id.orig_h': '10.77.1.5', orig_l2_addr: '02:00:00:00:01:05', 'id.resp_h': '10.77.1.63', resp_l2_addr: '02:00:00:00:01:63', conn_state: 'S0', history: 'S', resp_pkts: 0 }));
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => x.source.mac), ['02:00:00:00:01:05']);
 });

@@ -36,3 +36,21 @@ test('an allow rule listed first exempts a jump host; sessions_only drops attemp
   h.emit(session({ ts: 1000, 'id.resp_p': 3389 }));
   assert.equal(only(h.finish(), RULE).length, 1);
 });
+
+test('multicast and broadcast are not "external", a lone reply is no attempt, and ICMP names the type sent', () => {
+  const yaml = SITE_YAML.replace('segmentation:\n', 'segmentation:\n  - { from: workstations, to: external, action: alert }\n');
+  const h = harness(yaml);
+  // mDNS, LLMNR, SSDP, IPv6 router solicitation, limited broadcast: groups, not hosts elsewhere.
+  h.emit(flow({ ts: 1000, proto: 'udp', 'id.resp_h': '224.0.0.251', 'id.resp_p': 5353, conn_state: 'S0', history: 'D', resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000, proto: 'udp', 'id.resp_h': '239.255.255.250', 'id.resp_p': 1900, conn_state: 'S0', history: 'D', resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000, proto: 'udp', 'id.resp_h': '255.255.255.255', 'id.resp_p': 67, conn_state: 'S0', history: 'D', resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000, proto: 'icmp', 'id.orig_h': 'fe80::1', 'id.resp_h': 'ff02::2', 'id.orig_p': 133, 'id.resp_p': 134, conn_state: 'OTH', history: '', resp_pkts: 0 }));
+  // A SYN-ACK from outside with nothing from the workstation (Zeek's ^h): the workstation did not connect.
+  h.emit(flow({ ts: 1000, 'id.resp_h': '198.51.100.7', 'id.resp_p': 443, conn_state: 'SH', history: '^h', orig_pkts: 0, resp_pkts: 1 }));
+  assert.equal(only(h.finish(), RULE).length, 0);
+  // A ping to a public host is a real crossing: named by the type sent (echo request, 8).
+  h.emit(flow({ ts: 1001, proto: 'icmp', 'id.resp_h': '198.51.100.7', 'id.orig_p': 8, 'id.resp_p': 0, conn_state: 'OTH', history: '', resp_pkts: 0 }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, '10.77.2.20 (workstations) sent traffic to 198.51.100.7 (external) on ICMP type 8, which the segmentation policy forbids');
+});
