@@ -148,6 +148,8 @@ export default defineDetector({
     }
 
     const authUids = new LruMap<string, true>(MAX_AUTH_UIDS);
+    /** (client, service, user) -> when an unknown-account failure of that name was last counted. */
+    const unknownNames = new LruMap<string, number>(MAX_CLIENTS);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (key: string, user: string | undefined, server: string): Tally => {
       let t = tallies.get(key);
@@ -173,6 +175,14 @@ export default defineDetector({
         const service = e.service.toLowerCase();
         const counter = counterFor(service);
         if (counter === null) return;
+        if (e.unknown_user === true) {
+          // No password was tried: a name asked again within the window is a retry, not a guess.
+          const name = `${e.client}|${service}|${e.user ?? ''}`;
+          const last = unknownNames.get(name);
+          const window = failureCfg.get(service)?.window ?? o.default_failures.window;
+          if (last !== undefined && e.ts - last < window) return;
+          unknownNames.set(name, e.ts);
+        }
         const n = counter.add(e.client, e.ts);
         const key = `${e.client}|${service}`;
         // Users and servers are collected from the first failure on, so evidence is complete.
@@ -186,7 +196,7 @@ export default defineDetector({
           key,
           source: { ip: e.client, port: e.client_port },
           destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          transport: e.transport === 'udp' ? 'udp' : 'tcp',
           count: fresh ? n : 1,
           message: `${e.client} failed ${formatCount(n)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(span)}`,
           evidence: {

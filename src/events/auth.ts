@@ -15,9 +15,17 @@ export interface AuthEvent {
   client_port: number;
   server: string;
   server_port: number;
+  /** Transport of the connection (Kerberos and LDAP also run over UDP). */
+  transport: 'tcp' | 'udp' | 'icmp';
   /** User name when the protocol shows it in clear. */
   user?: string;
   outcome: AuthOutcome;
+  /**
+   * The server refused because the account does not exist (Kerberos
+   * C_PRINCIPAL_UNKNOWN): no password was checked, so repeats of one name are
+   * not guesses; distinct names are account enumeration.
+   */
+  unknown_user?: true;
   /** Protocol detail behind the outcome, e.g. "530 Login incorrect", "KDC_ERR_PREAUTH_FAILED". */
   detail?: string;
 }

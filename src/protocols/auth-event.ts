@@ -18,6 +18,7 @@ export function authEvent(conn: ConnId, ts: number, service: string, outcome: Au
     client_port: conn.orig_p,
     server: conn.resp_h,
     server_port: conn.resp_p,
+    transport: conn.proto,
     outcome,
   };
 }

@@ -90,3 +90,19 @@ test('user names kept for evidence are cut (an LDAP bind DN can be as long as th
   assert.equal(users.length, 1, 'names alike in their first 128 characters are one');
   assert.equal(users[0], dn.slice(0, 128));
 });
+
+test('an unknown account asked again is a retry, not a guess; distinct unknown accounts count; the transport is the event one', () => {
+  const krb = { service: 'kerberos', server_port: 88, transport: 'udp' as const, unknown_user: true as const };
+  const h1 = harness(SITE_YAML);
+  // A client stuck on one name it cannot spell: 40 identical refusals, no password ever checked.
+  for (let i = 0; i < 40; i++) h1.emit(auth(1000 + i, { ...krb, user: 'enterprise_principal@AD' }));
+  assert.equal(only(h1.finish(), RULE).length, 0);
+
+  const h2 = harness(SITE_YAML);
+  // Account enumeration: 20 different names refused.
+  for (let i = 0; i < 20; i++) h2.emit(auth(1000 + i, { ...krb, user: `user${i}` }));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.network?.transport, 'udp');
+  assert.equal(a[0]!.message, '10.77.2.20 failed 20 Kerberos logins on 10.77.1.10 in 19 s');
+});

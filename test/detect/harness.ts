@@ -112,6 +112,7 @@ export function auth(ts: number, a: Partial<AuthEvent> = {}): AuthEvent {
     client_port: 50000,
     server: '10.77.1.10',
     server_port: 22,
+    transport: 'tcp',
     outcome: 'failure',
     ...a,
   };

@@ -8,7 +8,7 @@
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
-import type { AuthEvent } from '../../events/auth.js';
+import { authEvent } from '../auth-event.js';
 import { isContinuationChallenge, parseAuthorization } from './auth.js';
 import {
   AuthScheme,
@@ -353,20 +353,9 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     } else {
       return;
     }
-    const c = this.#ctx.conn;
-    const ev: AuthEvent = {
-      type: 'auth',
-      ts: tx.ts,
-      uid: c.uid,
-      service: 'http',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      server: c.resp_h,
-      server_port: c.resp_p,
-      ...(tx.authUser !== undefined ? { user: tx.authUser } : {}),
-      outcome,
-      detail: `${authSchemeName(s)} ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}`,
-    };
+    const ev = authEvent(this.#ctx.conn, tx.ts, 'http', outcome);
+    if (tx.authUser !== undefined) ev.user = tx.authUser;
+    ev.detail = `${authSchemeName(s)} ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}`;
     this.#ctx.emit(ev);
   }
 

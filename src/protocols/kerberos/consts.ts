@@ -44,6 +44,7 @@ export const KrbErrorCode = {
   KEY_EXPIRED: 23,
   PREAUTH_FAILED: 24,
   PREAUTH_REQUIRED: 25,
+  BAD_INTEGRITY: 31,
   RESPONSE_TOO_BIG: 52,
 } as const;
 

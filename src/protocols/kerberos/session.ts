@@ -20,16 +20,19 @@ import type { KerberosRecord } from './events.js';
 import { orderKerberosRecord } from './record.js';
 
 /**
- * AS errors that are an authentication failure of the client (bad password,
- * unknown or disabled account, expired key, policy). PREAUTH_REQUIRED is the
- * normal first round trip and RESPONSE_TOO_BIG a transport retry: neither is.
+ * AS errors that are an authentication failure of the client: a wrong
+ * password (PREAUTH_FAILED; MIT KDCs answer a bad encrypted timestamp with
+ * BAD_INTEGRITY), an unknown account, a disabled or locked one, policy.
+ * Not failures: PREAUTH_REQUIRED (the normal first round trip),
+ * RESPONSE_TOO_BIG (a transport retry) and KEY_EXPIRED (the password was
+ * right, only due for a change).
  */
 const CLIENT_FAILURE_CODES: ReadonlySet<number> = new Set([
   KrbErrorCode.C_PRINCIPAL_UNKNOWN,
   KrbErrorCode.POLICY,
   KrbErrorCode.CLIENT_REVOKED,
-  KrbErrorCode.KEY_EXPIRED,
   KrbErrorCode.PREAUTH_FAILED,
+  KrbErrorCode.BAD_INTEGRITY,
 ]);
 
 export class KrbSession {
@@ -93,7 +96,7 @@ export class KrbSession {
     rec.error_msg = msg.eText !== undefined && msg.eText !== '' ? msg.eText : errorName(msg.errorCode);
     rec.error_code = msg.errorCode;
     if (rec.request_type === 'AS' && CLIENT_FAILURE_CODES.has(msg.errorCode)) {
-      this.#auth(ts, rec.client, 'failure', errorName(msg.errorCode));
+      this.#auth(ts, rec.client, 'failure', errorName(msg.errorCode), msg.errorCode === KrbErrorCode.C_PRINCIPAL_UNKNOWN);
     }
     this.#emit();
   }
@@ -132,10 +135,11 @@ export class KrbSession {
     this.#ctx.emit({ type: 'kerberos', log: 'kerberos', ts: rec.ts, uid: rec.uid, record: orderKerberosRecord(rec) });
   }
 
-  #auth(ts: number, user: string | undefined, outcome: AuthOutcome, detail: string): void {
+  #auth(ts: number, user: string | undefined, outcome: AuthOutcome, detail: string, unknownUser = false): void {
     const ev = authEvent(this.#ctx.conn, ts, 'kerberos', outcome);
     ev.detail = detail;
     if (user !== undefined) ev.user = user;
+    if (unknownUser) ev.unknown_user = true;
     this.#ctx.emit(ev);
   }
 }

@@ -117,3 +117,22 @@ test('probe recognises AS-REQ on UDP and TCP', () => {
   assert.ok(kerberosSpec.probe!(framed(m), true, 'tcp'));
   assert.equal(kerberosSpec.probe!(new TextEncoder().encode('GET / HTTP/1.1\r\n'), true, 'tcp'), false);
 });
+
+test('which AS errors are failed logins: a bad password (24, or 31 from MIT KDCs) and an unknown account are, an expired password is not', () => {
+  const outcomes: Record<number, { n: number; unknown: boolean; transport: string } | null> = {};
+  for (const code of [24, 31, 6, 23]) {
+    const ctx = testContext('udp', 88);
+    const a = new KerberosAnalyzer(ctx);
+    a.data(true, asReq({ user: 'bob', realm: 'R', till: '20370913024805Z', etypes: [18], padata: [2] }), 1);
+    a.data(false, krbError(code, 'R', 'bob'), 1.1);
+    a.end(2);
+    const auth = ofType(ctx.events, 'auth');
+    outcomes[code] = auth.length === 0 ? null : { n: auth.length, unknown: auth[0]!.unknown_user === true, transport: auth[0]!.transport };
+  }
+  assert.deepEqual(outcomes, {
+    24: { n: 1, unknown: false, transport: 'udp' },
+    31: { n: 1, unknown: false, transport: 'udp' },
+    6: { n: 1, unknown: true, transport: 'udp' },
+    23: null,
+  });
+});
