@@ -159,6 +159,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           kernelDrops: () => live?.kernelDrops,
           alerts: () => detection.engine.stats().alerts,
           detection: () => detection.health(),
+          sinks: () => detection.sinkStats(),
           spool: () => shipper.stats().spool,
           suppressed: () => suppressed,
         });
@@ -188,6 +189,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
         kernelDrops: live?.kernelDrops,
         alerts: detection.alerts,
         detection: detection.health(),
+        sinks: detection.sinkStats(),
       }),
     );
     // A log that could not be written ends the run with its reason (after the summary of what was seen).

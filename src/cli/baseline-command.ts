@@ -47,7 +47,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
   await detection.finish();
   const st = detection.engine.stats().state;
   if (values.quiet !== true) {
-    process.stderr.write(formatSummary({ command: 'picket baseline', ...summary, detection: detection.health() }));
+    process.stderr.write(formatSummary({ command: 'picket baseline', ...summary, detection: detection.health(), sinks: detection.sinkStats() }));
     process.stderr.write(`  learned: ${st.devices} devices in ${st.networks} networks, ${st.user_agents} user-agents; state in ${stateDir}\n`);
   }
   return 0;

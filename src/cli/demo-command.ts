@@ -44,7 +44,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   });
   const summary = await replayCaptures(files, { logsDir, bus: detection.bus });
   await detection.finish();
-  process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length, detection: detection.health() }));
+  process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length, detection: detection.health(), sinks: detection.sinkStats() }));
   alerts.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : 1));
   process.stdout.write(`Alerts: ${formatCount(alerts.length)}\n`);
   for (const a of alerts) process.stdout.write(`  ${formatAlertText(a)}\n`);

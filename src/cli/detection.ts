@@ -14,6 +14,7 @@ import { createIntelContext, defaultIntelCacheDir, type IntelSetup } from '../in
 import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
 import { createSinks } from '../sinks/index.js';
 import type { DetectionHealth } from './summary.js';
+import type { SinkStats } from '../sinks/runner.js';
 
 export interface DetectionSetup {
   bus: EventBus;
@@ -24,6 +25,8 @@ export interface DetectionSetup {
   readonly alerts: number;
   /** Detector failures, full detector state and early alerts, for the summary. */
   health(): DetectionHealth;
+  /** Each configured sink's counters (after `finish`, as they were when its queues were flushed). */
+  sinkStats(): SinkStats[];
   /** End of input: emit held alerts, save state, deliver queued alerts to the sinks. */
   finish(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       ? null
       : createSinks(config.sinks, { dataDir: opts.dataDir ?? opts.stateDir ?? path.resolve('data'), baseDir });
   let alerts = 0;
+  let finalSinkStats: SinkStats[] | null = null;
   const engine = createEngine({
     config,
     bus,
@@ -96,11 +100,15 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       const st = engine.stats();
       return { errors: st.detector_errors, evictions: st.state_evictions, earlyEmits: st.early_emits };
     },
+    sinkStats(): SinkStats[] {
+      return finalSinkStats ?? sinks?.stats() ?? [];
+    },
     async finish() {
       engine.flush();
       engine.saveState();
       if (sinks !== null) {
         await sinks.flush();
+        finalSinkStats = sinks.stats();
         await sinks.close();
       }
     },

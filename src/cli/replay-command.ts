@@ -93,7 +93,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   await detection.finish();
   if (values.quiet !== true) {
-    process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts, detection: detection.health() }));
+    process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts, detection: detection.health(), sinks: detection.sinkStats() }));
   }
   return 0;
 }

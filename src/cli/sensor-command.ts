@@ -73,6 +73,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
       kernelDrops: () => source.kernelDrops,
       alerts: () => detection.engine.stats().alerts,
       detection: () => detection.health(),
+      sinks: () => detection.sinkStats(),
     });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
@@ -97,6 +98,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
         kernelDrops: source.kernelDrops,
         alerts: detection.alerts,
         detection: detection.health(),
+        sinks: detection.sinkStats(),
       }),
     );
   } finally {

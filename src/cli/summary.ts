@@ -4,6 +4,7 @@
  */
 import type { CaptureStats } from '../capture/file-source.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
+import type { SinkStats } from '../sinks/runner.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const dec = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -39,6 +40,27 @@ export interface SummaryInput {
   connLogThread?: boolean | undefined;
   /** The detection engine's health, when detectors ran. */
   detection?: DetectionHealth | undefined;
+  /** The alert sinks' counters, when sinks are configured. */
+  sinks?: readonly SinkStats[] | undefined;
+}
+
+/**
+ * One line per sink: what it delivered, and what it could not (still queued
+ * for a later run, refused for good, dropped at the queue bound), with the
+ * last error, so an alert that did not leave is never a silent loss.
+ */
+export function sinkLines(sinks: readonly SinkStats[]): string[] {
+  return sinks.map((s) => {
+    const parts = [`delivered ${int.format(s.delivered)}`];
+    if (s.queued > 0) parts.push(`${int.format(s.queued)} still queued (sent when a later run with the same data directory reaches the receiver)`);
+    if (s.rejected > 0) parts.push(`refused by the receiver ${int.format(s.rejected)}`);
+    if (s.dropped > 0) parts.push(`dropped at the queue bound ${int.format(s.dropped)}`);
+    const lost = sumCounts(s.lost);
+    if (lost > 0) parts.push(`not queued ${int.format(lost)}${byReason(s.lost)}`);
+    if (s.corrupt > 0) parts.push(`damaged queue records skipped ${int.format(s.corrupt)}`);
+    const trouble = s.queued > 0 || s.rejected > 0 || s.dropped > 0 || lost > 0;
+    return `  sink ${s.name} (${s.type}): ${parts.join(', ')}${trouble && s.lastError !== null ? `; last error: ${s.lastError}` : ''}`;
+  });
 }
 
 /** What can make detectors miss or mis-time alerts, from EngineStats. */
@@ -106,6 +128,7 @@ export function formatSummary(s: SummaryInput): string {
   if (s.kernelDrops !== undefined) lines.push(`  kernel drops ${int.format(s.kernelDrops)}`);
   if (s.alerts !== undefined) lines.push(`  alerts ${int.format(s.alerts)}`);
   if (s.detection !== undefined) lines.push(...detectionHealthLines(s.detection));
+  if (s.sinks !== undefined) lines.push(...sinkLines(s.sinks));
   if (s.logs !== undefined) {
     const logs = Object.entries(s.logs).map(([k, n]) => `${k} ${int.format(n)}`).join(', ');
     lines.push(`  logs${s.logsDir !== undefined ? ` in ${s.logsDir}` : ''}: ${logs === '' ? 'none' : logs}`);

@@ -5,7 +5,7 @@
  * alerts console suppressions kept from the local sinks.
  */
 import { Registry } from './registry.js';
-import { copyByLabel, registerPipelineMetrics, type PipelineMetricsSnapshot } from './pipeline.js';
+import { copyByLabel, registerPipelineMetrics, registerSinkMetrics, type PipelineMetricsSnapshot, type SinkMetricsSnapshot } from './pipeline.js';
 import type { DetectionHealth } from '../cli/summary.js';
 import { serveMetrics, type MetricsEndpoint } from './http.js';
 
@@ -19,6 +19,8 @@ export interface SensorMetricsSources {
   suppressed?: () => number;
   /** Detector failures and full detector state, by rule. */
   detection?: () => DetectionHealth;
+  /** The local alert sinks (queue depth, deliveries, failures, drops). */
+  sinks?: () => readonly SinkMetricsSnapshot[];
 }
 
 export async function serveSensorMetrics(listen: string, src: SensorMetricsSources): Promise<MetricsEndpoint> {
@@ -58,5 +60,6 @@ export async function serveSensorMetrics(listen: string, src: SensorMetricsSourc
       copyByLabel(evictions, 'rule', h.evictions);
     });
   }
+  if (src.sinks !== undefined) registerSinkMetrics(src.sinks, registry);
   return serveMetrics(registry, listen);
 }

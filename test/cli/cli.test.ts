@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { REPO_ROOT, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
@@ -119,6 +120,29 @@ test('a reader that closes standard output early does not crash the run', async 
   assert.equal(code, 0, stderr);
   assert.match(stderr, /standard output was closed by its reader; the run goes on without it/);
   assert.match(stderr, /alerts [1-9]/, 'the summary is still written');
+});
+
+test('the summary tells what each sink delivered and what is still queued when a receiver is down', async () => {
+  const dir = tempDir();
+  try {
+    // A port that was just free: nothing listens there, so the webhook cannot deliver.
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const config = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(
+      config,
+      `sinks:\n  - { name: hook, type: webhook, url: "http://127.0.0.1:${port}/alerts", queue: { retry_initial: 60 } }\n  - { name: file, type: file, path: alerts.jsonl }\n` +
+        fs.readFileSync(path.join(LAB, 'picket.yaml'), 'utf8'),
+    );
+    const r = picket(['replay', path.join(LAB, 'captures', 'scan-syn.pcap'), '--config', config, '--state', path.join(dir, 'state')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /sink hook \(webhook\): delivered 0, 3 still queued \(sent when a later run with the same data directory reaches the receiver\); last error: \S/);
+    assert.match(r.stderr, /sink file \(file\): delivered 3$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function lines0(s: string): string[] {
