@@ -28,6 +28,7 @@ import { responderAnswered } from './tcp-attempt.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { cutText } from '../util/cut-text.js';
+import { burstOf } from './burst.js';
 
 /** Clients tracked per service counter. */
 const MAX_CLIENTS = 50000;
@@ -186,10 +187,9 @@ export default defineDetector({
         const n = counter.add(e.client, e.ts);
         const key = `${e.client}|${service}`;
         // Users and servers are collected from the first failure on, so evidence is complete.
-        const fresh = ctx.pending(key) === undefined;
         const t = tally(key, e.user, e.server);
         if (n < counter.capacity) return;
-        const span = e.ts - counter.oldest(e.client);
+        const b = burstOf(ctx.held(key), n, counter.oldest(e.client), e.ts);
         t.reported = true;
         ctx.report({
           ts: e.ts,
@@ -197,8 +197,9 @@ export default defineDetector({
           source: { ip: e.client, port: e.client_port },
           destination: { ip: e.server, port: e.server_port },
           transport: e.transport === 'udp' ? 'udp' : 'tcp',
-          count: fresh ? n : 1,
-          message: `${e.client} failed ${formatCount(n)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(span)}`,
+          count: b.count,
+          firstSeen: b.first,
+          message: `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
           evidence: {
             mode: 'failures',
             service,
@@ -222,10 +223,9 @@ export default defineDetector({
         if (ctx.excluded(client) || ctx.excluded(server)) return;
         const n = svc.counter.add(client, rec.ts);
         const key = `${client}|${svc.service}`;
-        const fresh = ctx.pending(key) === undefined;
         const t = tally(key, undefined, server);
         if (n < svc.counter.capacity) return;
-        const span = rec.ts - svc.counter.oldest(client);
+        const b = burstOf(ctx.held(key), n, svc.counter.oldest(client), rec.ts);
         t.reported = true;
         ctx.report({
           ts: rec.ts,
@@ -233,8 +233,9 @@ export default defineDetector({
           source: { ip: client, mac: rec.orig_l2_addr, port: rec['id.orig_p'] },
           destination: { ip: server, port: rec['id.resp_p'] },
           transport: 'tcp',
-          count: fresh ? n : 1,
-          message: `${client} opened ${formatCount(n)} short ${label(svc.service)} connections to ${target(t, server)} in ${formatDuration(span)}, the pattern of password guessing`,
+          count: b.count,
+          firstSeen: b.first,
+          message: `${client} opened ${formatCount(b.total)} short ${label(svc.service)} connections to ${target(t, server)} in ${formatDuration(rec.ts - b.first)}, the pattern of password guessing`,
           evidence: {
             mode: 'connections',
             service: svc.service,

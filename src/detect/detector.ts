@@ -31,6 +31,21 @@ export interface Finding {
   count?: number;
   /** Overrides the rule's severity for this match. */
   severity?: Severity;
+  /**
+   * When the activity this finding reports began, if before `ts` (the
+   * oldest event in the window that crossed a threshold): the alert's
+   * first_seen. Defaults to `ts`.
+   */
+  firstSeen?: number;
+}
+
+/** What the engine holds for an open alert, as a rule may read it. */
+export interface HeldView {
+  /** Observations merged so far (the alert's count). */
+  readonly count: number;
+  /** When the alert's activity began (its first_seen). */
+  readonly firstSeen: number;
+  readonly evidence: Evidence;
 }
 
 /**
@@ -56,6 +71,8 @@ export interface DetectorContext<O> {
   report(finding: Finding): void;
   /** Evidence of the alert currently held for `key` (to merge into), if any. */
   pending(key: string): Evidence | undefined;
+  /** The alert currently held for `key` (its count, first_seen and evidence), if any. */
+  held(key: string): HeldView | undefined;
   /** True when `ip` is in the rule's `exclude` list. */
   excluded(ip: string | undefined): boolean;
   /** Registers the structures whose evictions can make the rule miss attacks (see BoundedState). */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow, RateWindow } from '../state/window.js';
 import { DhcpMessageType } from '../protocols/dhcp/consts.js';
@@ -61,14 +62,15 @@ export default defineDetector({
           const n = discovers.add(SENSOR_KEY, e.ts);
           const m = macs.add(SENSOR_KEY, mac, e.ts);
           if (n >= o.discover_threshold && m >= o.distinct_macs) {
-            const span = e.ts - discovers.oldest(SENSOR_KEY);
+            const b = burstOf(ctx.held(SENSOR_KEY), n, discovers.oldest(SENSOR_KEY), e.ts);
             ctx.report({
               ts: e.ts,
               key: SENSOR_KEY,
               source: { mac: e.src_mac ?? mac },
               transport: 'udp',
-              count: ctx.pending(SENSOR_KEY) === undefined ? n : 1,
-              message: `DHCP starvation: ${formatCount(n)} DISCOVERs from ${formatCount(m)} different MAC addresses in ${formatDuration(span)}`,
+              count: b.count,
+              firstSeen: b.first,
+              message: `DHCP starvation: ${formatCount(b.total)} DISCOVERs from ${formatCount(m)} different MAC addresses in ${formatDuration(e.ts - b.first)}`,
               evidence: {
                 mode: 'starvation',
                 discovers_in_window: n,
@@ -82,14 +84,15 @@ export default defineDetector({
         if (!o.per_client) return;
         const c = perClient.add(mac, e.ts);
         if (c < o.client_threshold) return;
-        const span = e.ts - perClient.oldest(mac);
+        const b = burstOf(ctx.held(`client|${mac}`), c, perClient.oldest(mac), e.ts);
         ctx.report({
           ts: e.ts,
           key: `client|${mac}`,
           source: { ip: e.src_ip !== '0.0.0.0' ? e.src_ip : undefined, mac },
           transport: 'udp',
-          count: ctx.pending(`client|${mac}`) === undefined ? c : 1,
-          message: `${mac} sent ${formatCount(c)} DHCP DISCOVER/REQUEST messages in ${formatDuration(span)}`,
+          count: b.count,
+          firstSeen: b.first,
+          message: `${mac} sent ${formatCount(b.total)} DHCP DISCOVER/REQUEST messages in ${formatDuration(e.ts - b.first)}`,
           evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, host_name: e.host_name ?? null },
         });
       },

@@ -11,6 +11,7 @@ import { LruMap } from '../state/lru.js';
 import { cutText } from '../util/cut-text.js';
 import type { DetectorContext, Finding } from './detector.js';
 import type { DnsRecord } from '../protocols/dns/events.js';
+import type { Burst } from './burst.js';
 
 /** Distinct query names counted per client burst (enough to tell enumeration from chatter). */
 export const MAX_NAMES_PER_CLIENT = 10000;
@@ -110,11 +111,8 @@ export function countedQuery(r: DnsRecord, ports: ReadonlySet<number>, ctx: Pick
   return ports.has(r['id.resp_p']) && !ctx.excluded(r['id.orig_h']) && !ctx.excluded(r['id.resp_h']);
 }
 
-/**
- * A DNS volume rule's finding for `r`'s client, keyed by the client: it
- * counts `n` when it opens an alert (`fresh`), 1 when merged into a held one.
- */
-export function clientFinding(r: DnsRecord, n: number, fresh: boolean, message: string, evidence: Evidence): Finding {
+/** A DNS volume rule's finding for `r`'s client, keyed by the client, counting and dated as burst `b` says. */
+export function clientFinding(r: DnsRecord, b: Burst, message: string, evidence: Evidence): Finding {
   const client = r['id.orig_h'];
   return {
     ts: r.ts,
@@ -122,7 +120,8 @@ export function clientFinding(r: DnsRecord, n: number, fresh: boolean, message: 
     source: { ip: client, port: r['id.orig_p'] },
     destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
     transport: r.proto,
-    count: fresh ? n : 1,
+    count: b.count,
+    firstSeen: b.first,
     message,
     evidence,
   };

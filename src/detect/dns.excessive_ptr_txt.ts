@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { burstOf } from './burst.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
 import { DnsTallies, clientFinding, countedQuery, namesText, tallyEvidence } from './dns-tally.js';
@@ -54,12 +55,11 @@ export default defineDetector({
         const n = counter.add(client, r.ts);
         const t = tallies.note(client, idle, isPtr ? 'PTR' : 'TXT', r.query, r.rcode_name === 'NXDOMAIN');
         if (n < counter.capacity) return;
-        const span = r.ts - counter.oldest(client);
-        const fresh = ctx.pending(client) === undefined;
+        const b = burstOf(ctx.held(client), n, counter.oldest(client), r.ts);
         const kind = isPtr ? 'reverse (PTR)' : 'TXT';
-        const message = `${client} sent ${formatCount(n)} ${kind} DNS lookups in ${formatDuration(span)} for ${namesText(t)}`;
+        const message = `${client} sent ${formatCount(b.total)} ${kind} DNS lookups in ${formatDuration(r.ts - b.first)} for ${namesText(t)}`;
         ctx.report(
-          clientFinding(r, n, fresh, message, {
+          clientFinding(r, b, message, {
             trigger: isPtr ? 'PTR' : 'TXT',
             in_window: n,
             window_seconds: o.window,

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { burstOf } from './burst.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { RateWindow } from '../state/window.js';
 import { DnsTallies, clientFinding, countedQuery, namesText, tallyEvidence } from './dns-tally.js';
@@ -55,14 +56,13 @@ export default defineDetector({
         // A client idle for a whole window starts a new burst: its tally restarts.
         const t0 = tallies.note(client, before === 0, r.qtype_name ?? TYPE_NAMES[r.qtype]!, r.query, r.rcode_name === 'NXDOMAIN');
         if (n < o.threshold) return;
-        const span = r.ts - counter.oldest(client);
-        const fresh = ctx.pending(client) === undefined;
+        const b = burstOf(ctx.held(client), n, counter.oldest(client), r.ts);
         const message =
-          `${client} sent ${formatCount(n)} DNS address lookups in ${formatDuration(span)}` +
+          `${client} sent ${formatCount(b.total)} DNS address lookups in ${formatDuration(r.ts - b.first)}` +
           ` for ${namesText(t0)}` +
           (t0.nxdomain > 0 ? `, ${formatCount(t0.nxdomain)} of them answered NXDOMAIN` : '');
         ctx.report(
-          clientFinding(r, n, fresh, message, {
+          clientFinding(r, b, message, {
             queries_in_window: n,
             window_seconds: o.window,
             ...tallyEvidence(t0),

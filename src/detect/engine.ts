@@ -180,7 +180,8 @@ export function createEngine(opts: EngineOptions): Engine {
     if (held !== undefined) {
       held.count += count;
       if (f.ts > held.lastSeen) held.lastSeen = f.ts;
-      if (f.ts < held.firstSeen) held.firstSeen = f.ts;
+      const began = Math.min(f.ts, f.firstSeen ?? f.ts);
+      if (began < held.firstSeen) held.firstSeen = began;
       held.message = f.message;
       held.evidence = f.evidence;
       if (f.destination !== undefined) held.destination = f.destination;
@@ -201,7 +202,7 @@ export function createEngine(opts: EngineOptions): Engine {
       message: f.message,
       evidence: f.evidence,
       count,
-      firstSeen: f.ts,
+      firstSeen: Math.min(f.ts, f.firstSeen ?? f.ts),
       lastSeen: f.ts,
     });
   };
@@ -252,6 +253,7 @@ export function createEngine(opts: EngineOptions): Engine {
       intel: opts.intel ?? {},
       report: (f) => report(def, rule, f),
       pending: (k) => hold.get(def.id + KEY_SEP + k)?.evidence,
+      held: (k) => hold.get(def.id + KEY_SEP + k),
       excluded: exclude.size === 0 ? () => false : (ip) => ip !== undefined && exclude.has(ip),
       bounded: (...parts) => {
         const list = boundedBy.get(def.id) ?? [];

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { burstOf, type Burst } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { RateWindow, SumWindow } from '../state/window.js';
 import { LruMap } from '../state/lru.js';
@@ -85,7 +86,7 @@ export default defineDetector({
       }
       return t;
     };
-    const report = (client: string, server: string, port: number, ts: number, why: string, fresh: boolean, count: number): void => {
+    const report = (client: string, server: string, port: number, ts: number, why: string, b: Burst): void => {
       const t = tally(client);
       t.reported = true;
       ctx.report({
@@ -94,7 +95,8 @@ export default defineDetector({
         source: { ip: client },
         destination: { ip: server, port },
         transport: 'tcp',
-        count: fresh ? count : 1,
+        count: b.count,
+        firstSeen: b.first,
         message:
           `${client} ${why}` +
           (t.markers.size > 0 ? `, including searches for ${[...t.markers].join(', ')}` : ''),
@@ -123,12 +125,13 @@ export default defineDetector({
           }
         }
         if (t.filters.size < MAX_FILTERS) t.filters.add(cutText(e.filter, MAX_FILTER_LENGTH));
-        const fresh = ctx.pending(e.client) === undefined;
+        const held = ctx.held(e.client);
         const n = searches.add(e.client, e.ts);
         if (n >= o.search_threshold) {
-          report(e.client, e.server, e.server_port, e.ts, `ran ${formatCount(n)} LDAP searches in ${formatDuration(e.ts - searches.oldest(e.client))}`, fresh, n);
+          const b = burstOf(held, n, searches.oldest(e.client), e.ts);
+          report(e.client, e.server, e.server_port, e.ts, `ran ${formatCount(b.total)} LDAP searches in ${formatDuration(e.ts - b.first)}`, b);
         } else if (marker && o.alert_on_recon_filter) {
-          report(e.client, e.server, e.server_port, e.ts, `ran an LDAP search used for Active Directory reconnaissance`, fresh, 1);
+          report(e.client, e.server, e.server_port, e.ts, `ran an LDAP search used for Active Directory reconnaissance`, burstOf(held, 1, e.ts, e.ts));
         }
       },
       ldap_search(e) {
@@ -141,8 +144,7 @@ export default defineDetector({
         t.results += count;
         const sum = results.add(client, count, r.ts);
         if (sum < o.result_threshold) return;
-        const fresh = ctx.pending(client) === undefined;
-        report(client, r['id.resp_h'], r['id.resp_p'], r.ts, `received ${formatCount(sum)} LDAP entries in at most ${formatDuration(o.window)}`, fresh, 1);
+        report(client, r['id.resp_h'], r['id.resp_p'], r.ts, `received ${formatCount(sum)} LDAP entries in at most ${formatDuration(o.window)}`, burstOf(ctx.held(client), 1, r.ts, r.ts));
       },
     };
   },

@@ -7,7 +7,6 @@
  * bundles the per-pair window, span and counts both rules update together
  * for each attempt; `scanAttempt` is the filter both apply to a finished
  * connection, and `scanPace`/`moreTargets` the message parts they share.
- * `windowSpan` also serves scan.arp.
  */
 import { LruMap } from '../state/lru.js';
 import { DistinctWindow } from '../state/window.js';
@@ -124,11 +123,6 @@ export class AttemptSpan {
     }
     return s[1]! - s[0]!;
   }
-}
-
-/** Seconds from a window's oldest member (`oldest`, NaN when none) to `ts`. */
-export function windowSpan(oldest: number, ts: number): number {
-  return Number.isNaN(oldest) ? 0 : ts - oldest;
 }
 
 /**

@@ -14,9 +14,9 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
-import { windowSpan } from './scan-common.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -57,8 +57,10 @@ export default defineDetector({
         const key = `${sender}|${segment}`;
         const n = targets.add(key, e.tpa, e.ts);
         if (n < o.threshold) return;
-        const span = windowSpan(targets.oldest(key), e.ts);
-        const held = ctx.pending(key);
+        const held = ctx.held(key);
+        // The sweep began at the oldest target still in the window, or when its alert opened.
+        const b = burstOf(held, n, targets.oldest(key), e.ts);
+        const span = e.ts - b.first;
         const who = e.spa !== UNSPECIFIED ? `${e.spa} (${sender})` : sender;
         ctx.report({
           ts: e.ts,
@@ -66,7 +68,8 @@ export default defineDetector({
           source: { ip: e.spa !== UNSPECIFIED ? e.spa : undefined, mac: sender },
           network: net?.name,
           message: `${who} asked ARP for ${formatCount(n)} addresses of ${segment} in ${formatDuration(span)}`,
-          count: held === undefined ? n : 1,
+          count: b.count,
+          firstSeen: b.first,
           evidence: {
             segment,
             targets_count: n,

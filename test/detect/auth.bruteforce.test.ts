@@ -106,3 +106,15 @@ test('an unknown account asked again is a retry, not a guess; distinct unknown a
   assert.equal(a[0]!.network?.transport, 'udp');
   assert.equal(a[0]!.message, '10.77.2.20 failed 20 Kerberos logins on 10.77.1.10 in 19 s');
 });
+
+test('the message and first_seen cover the whole attack, not only the failures up to the threshold', () => {
+  const h = harness(SITE_YAML);
+  // 30 FTP failures a second apart; the threshold (20 in 15 min) is crossed at the 20th.
+  for (let i = 0; i < 30; i++) h.emit(auth(1000 + i, { service: 'ftp', server_port: 21 }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.count, 30);
+  assert.equal(a[0]!.message, '10.77.2.20 failed 30 FTP logins on 10.77.1.10 in 29 s');
+  assert.equal(a[0]!.first_seen, new Date(1000 * 1000).toISOString());
+  assert.equal(a[0]!.last_seen, new Date(1029 * 1000).toISOString());
+});

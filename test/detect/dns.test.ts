@@ -59,3 +59,13 @@ test('dns.excessive_ptr_txt: TXT has its own threshold (50)', () => {
   assert.equal(a.length, 1);
   assert.equal(a[0]!.evidence.trigger, 'TXT');
 });
+
+test('dns.excessive_queries: past the threshold the message keeps counting and first_seen is the first lookup', () => {
+  const h = harness(LOW);
+  for (let i = 0; i < 150; i++) h.emit(dns(1000 + i * 0.5));
+  const a = only(h.finish(), Q);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.count, 150);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 sent 150 DNS address lookups in 75 s /);
+  assert.equal(a[0]!.first_seen, new Date(1000 * 1000).toISOString());
+});
