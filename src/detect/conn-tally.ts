@@ -5,6 +5,7 @@
  * the interval the alert covers.
  */
 import { LruMap } from '../state/lru.js';
+import type { AuthOutcome } from '../events/auth.js';
 
 /** Ports listed per alert; the rest only counted. */
 export const MAX_TALLY_PORTS = 64;
@@ -15,6 +16,9 @@ export interface ConnTally {
   connections: number;
   sessions: number;
   failed: number;
+  /** Connections whose login succeeded / failed, where the protocol showed it (auth events). */
+  logins: number;
+  loginsFailed: number;
 }
 
 export class ConnTallies {
@@ -24,13 +28,15 @@ export class ConnTallies {
     this.#map = new LruMap(maxKeys);
   }
 
-  /** The tally for `key`, fresh when `fresh` (no alert held for it). */
-  note(key: string, fresh: boolean, port: number, session: boolean): ConnTally {
+  /** The tally for `key`, fresh when `fresh` (no alert held for it); `login` is the connection's auth outcome when known. */
+  note(key: string, fresh: boolean, port: number, session: boolean, login?: AuthOutcome): ConnTally {
     let t = this.#map.get(key);
     if (t === undefined || fresh) {
-      t = { ports: new Set(), portsCount: 0, connections: 0, sessions: 0, failed: 0 };
+      t = { ports: new Set(), portsCount: 0, connections: 0, sessions: 0, failed: 0, logins: 0, loginsFailed: 0 };
       this.#map.set(key, t);
     }
+    if (login === 'success') t.logins++;
+    else if (login === 'failure') t.loginsFailed++;
     if (!t.ports.has(port)) {
       t.portsCount++;
       if (t.ports.size < MAX_TALLY_PORTS) t.ports.add(port);

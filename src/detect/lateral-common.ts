@@ -16,11 +16,26 @@ import type { DetectorContext, DetectorHandlers } from './detector.js';
 import { detectorOptions, portField } from '../config/fields.js';
 import type { NetworkRole } from '../config/site.js';
 import { isSession, responderAnswered } from './tcp-attempt.js';
-import { ConnTallies, portList } from './conn-tally.js';
+import { ConnTallies, portList, type ConnTally } from './conn-tally.js';
+import { LruMap } from '../state/lru.js';
+import type { AuthOutcome } from '../events/auth.js';
 import { plural } from '../alerts/alert.js';
 
 /** Pairs whose tallies are kept. */
 const MAX_PAIRS = 50000;
+/** Connections whose login outcome is remembered until they end (auth events come first). */
+const MAX_OUTCOMES = 50000;
+
+/**
+ * What the tally says happened: a login (success or failure) where the
+ * protocol showed it, else data both ways, else only an attempt. Data both
+ * ways is not a login: an SMB negotiation or an SSH banner exchange is one.
+ */
+function whatHappened(t: ConnTally): string {
+  if (t.logins > 0) return 'logged in to';
+  if (t.loginsFailed > 0) return 'failed to log in to';
+  return t.sessions > 0 ? 'exchanged data with' : 'tried to connect to';
+}
 
 export const LATERAL_OPTIONS = detectorOptions({
   /** Count only connections with payload both ways (see the file comment for the trade-off). */
@@ -36,7 +51,12 @@ export function createLateral(
 ): DetectorHandlers {
   const ports = new Set(ctx.options.ports.length > 0 ? ctx.options.ports : ctx.config.lateral_movement.ports);
   const tallies = new ConnTallies(MAX_PAIRS);
+  const outcomes = new LruMap<string, AuthOutcome>(MAX_OUTCOMES);
   return {
+    auth(e) {
+      // The last known outcome of the connection wins (a failure then a success is a success).
+      if (e.outcome !== 'unknown' && outcomes.peek(e.uid) !== 'success') outcomes.set(e.uid, e.outcome);
+    },
     'flow.end'(e) {
       const rec = e.record;
       const port = rec['id.resp_p'];
@@ -52,7 +72,9 @@ export function createLateral(
       if (ctx.options.sessions_only && !session) return;
       if (ctx.excluded(src) || ctx.excluded(dst)) return;
       const key = `${src}|${dst}`;
-      const t = tallies.note(key, ctx.pending(key) === undefined, port, session);
+      const login = outcomes.peek(rec.uid);
+      if (login !== undefined) outcomes.delete(rec.uid);
+      const t = tallies.note(key, ctx.pending(key) === undefined, port, session, login);
       ctx.report({
         ts: rec.ts,
         key,
@@ -62,7 +84,7 @@ export function createLateral(
         network: from.name,
         message:
           `${fromRole === 'server' ? 'Server' : 'Workstation'} ${src} (${from.name}) ` +
-          `${t.sessions > 0 ? 'opened a session' : 'tried to connect'} to ${toRole} ${dst} (${to.name}) on ${portList(rec.proto, t.ports)}` +
+          `${whatHappened(t)} ${toRole} ${dst} (${to.name}) on ${portList(rec.proto, t.ports)}` +
           (t.connections > 1 ? ` (${plural(t.connections, 'connection')})` : ''),
         evidence: {
           from_network: from.name,
@@ -71,6 +93,8 @@ export function createLateral(
           connections: t.connections,
           sessions: t.sessions,
           failed: t.failed,
+          logins: t.logins,
+          logins_failed: t.loginsFailed,
           service: rec.service ?? null,
         },
       });

@@ -1,5 +1,5 @@
 /**
- * lateral.server_to_workstation — a server opened a session to a
+ * lateral.server_to_workstation — a server exchanged data with a
  * workstation on a lateral-movement port. Servers answer workstations; a
  * compromised server reaching back into user machines over SMB, RDP or WinRM
  * is an attacker pivoting. Admin networks are exempt by role (they are
@@ -17,7 +17,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1021',
-  subscribes: ['flow.end'],
+  subscribes: ['auth', 'flow.end'],
   options: OPTIONS,
   create: (ctx) => createLateral(ctx, 'server', 'workstation'),
 });

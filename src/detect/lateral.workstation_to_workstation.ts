@@ -1,5 +1,5 @@
 /**
- * lateral.workstation_to_workstation — a workstation opened a session to
+ * lateral.workstation_to_workstation — a workstation exchanged data with
  * another workstation on a lateral-movement port (SMB, RPC, RDP, WinRM,
  * SSH, VNC). Peer-to-peer administration between user machines is the
  * classic path of PsExec/WMI-style spreading. See lateral-common.ts for the
@@ -17,7 +17,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1021',
-  subscribes: ['flow.end'],
+  subscribes: ['auth', 'flow.end'],
   options: OPTIONS,
   create: (ctx) => createLateral(ctx, 'workstation', 'workstation'),
 });
