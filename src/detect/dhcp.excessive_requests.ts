@@ -6,8 +6,9 @@
  * Starvation, per sensor, as Elastic's rule: at least 75 DISCOVERs from at
  * least 50 distinct client MACs within one minute; Wi-Fi reconnect storms
  * and VDI imaging come close, raise the numbers on such networks. Per
- * client: one MAC sending `client_threshold` DISCOVER/REQUEST messages in
- * `client_window` — a healthy client needs a handful per lease.
+ * client: one MAC sending `client_threshold` DISCOVER, REQUEST, INFORM or
+ * DECLINE messages in `client_window` — a healthy client needs a handful
+ * per lease (INFORM floods and DECLINE loops are floods all the same).
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -19,6 +20,8 @@ import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
 const SENSOR_KEY = 'sensor';
+/** Client messages that ask the server for something (RELEASE does not: it gives back). */
+const CLIENT_REQUESTS: ReadonlySet<number> = new Set([DhcpMessageType.DISCOVER, DhcpMessageType.REQUEST, DhcpMessageType.INFORM, DhcpMessageType.DECLINE]);
 const MAX_CLIENTS = 50000;
 /** MACs listed as a sample. */
 const MAX_LISTED = 20;
@@ -29,7 +32,7 @@ export const OPTIONS = detectorOptions({
   /** ...from at least this many distinct client MACs (Elastic: 50). */
   distinct_macs: thresholdField(50),
   window: durationField('1m'),
-  /** DISCOVER/REQUEST messages from one client MAC. */
+  /** DISCOVER, REQUEST, INFORM and DECLINE messages from one client MAC. */
   client_threshold: thresholdField(40),
   client_window: durationField('5m'),
   /** Count per-client floods at all (off on networks with broken clients you cannot fix). */
@@ -55,7 +58,7 @@ export default defineDetector({
       'dhcp.message'(e) {
         if (!e.is_client) return;
         const t = e.msg_type;
-        if (t !== DhcpMessageType.DISCOVER && t !== DhcpMessageType.REQUEST) return;
+        if (!CLIENT_REQUESTS.has(t)) return;
         if (ctx.excluded(e.src_ip)) return;
         const mac = e.chaddr;
         if (t === DhcpMessageType.DISCOVER) {
@@ -92,8 +95,8 @@ export default defineDetector({
           transport: 'udp',
           count: b.count,
           firstSeen: b.first,
-          message: `${mac} sent ${formatCount(b.total)} DHCP DISCOVER/REQUEST messages in ${formatDuration(e.ts - b.first)}`,
-          evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, host_name: e.host_name ?? null },
+          message: `${mac} sent ${formatCount(b.total)} DHCP requests in ${formatDuration(e.ts - b.first)} (last: ${e.msg_type_name})`,
+          evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, last_type: e.msg_type_name, host_name: e.host_name ?? null },
         });
       },
     };

@@ -103,3 +103,15 @@ test('dhcp.watch_hostname: kali and parrot-* match (also in option 81); others d
   assert.equal(a[0]!.count, 2, 'DISCOVER and REQUEST of one client are one alert');
   assert.equal(a[1]!.evidence.pattern, 'parrot*');
 });
+
+test('dhcp.excessive_requests: an INFORM flood from one client counts (RELEASE does not)', () => {
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 100; i++) h1.emit(dhcp(1000 + i * 0.02, { msg_type: 7, msg_type_name: 'RELEASE' }));
+  assert.equal(only(h1.finish(), 'dhcp.excessive_requests').length, 0);
+  const h2 = harness(SITE_YAML);
+  for (let i = 0; i < 250; i++) h2.emit(dhcp(1000 + i * 0.02, { msg_type: 8, msg_type_name: 'INFORM' }));
+  const a = only(h2.finish(), 'dhcp.excessive_requests');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.count, 250);
+  assert.match(a[0]!.message, / sent 250 DHCP requests in 5 s \(last: INFORM\)$/);
+});
