@@ -6,7 +6,7 @@
  */
 import { isIp } from '../config/ip.js';
 import { badRequest } from './api-error.js';
-import { parseTime } from './time.js';
+import { parseTime } from '../store/time.js';
 
 export type Query = Record<string, string | undefined>;
 
@@ -19,7 +19,7 @@ export function time(q: Query, name: string): number | undefined {
   const v = one(q, name);
   if (v === undefined) return undefined;
   const t = parseTime(v);
-  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 or epoch seconds)`);
+  if (t === null) throw badRequest(`${name}: "${v}" is not a time (ISO 8601 date or time, or epoch seconds)`);
   return t;
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTime } from '../../src/server/time.js';
+import { parseTime } from '../../src/store/time.js';
 import { parseListen, urlFor } from '../../src/server/listen.js';
 import { bearerToken, safeEqual } from '../../src/server/secrets.js';
 import { canonicalMac, ouiTable, parseOuiTable } from '../../src/server/oui.js';
@@ -25,6 +25,13 @@ describe('parseTime', () => {
     assert.equal(parseTime('May 1'), null);
     assert.equal(parseTime(''), null);
     assert.equal(parseTime('2024-13-45T99:00:00Z'), null);
+  });
+  it('refuses days the calendar does not have, and reads 12 digits or more as milliseconds', () => {
+    assert.equal(parseTime('2011-02-30'), null);
+    assert.equal(parseTime('2011-02-29T10:00:00Z'), null);
+    assert.equal(parseTime('2012-02-29'), Date.UTC(2012, 1, 29) / 1000);
+    assert.equal(parseTime('1300475168123'), 1300475168.123);
+    assert.equal(parseTime('99999999999'), 99999999999);
   });
 });
 
