@@ -8,6 +8,9 @@ import { parseDuration } from '../config/duration.js';
 import type { MetadataStore } from '../store/types.js';
 import { badRequest } from './api-error.js';
 
+/** How far past the host's newest connection a `span` window ends. */
+const END_PAST_LAST = 1e-6;
+
 export interface HostWindow {
   from: number | undefined;
   to: number | undefined;
@@ -29,6 +32,8 @@ export async function hostWindow(
   // old or replayed capture still shows its data.
   const last = await store.hostLastSeen(ip);
   if (last === null) return { from: undefined, to: undefined };
-  const end = Math.floor(last) + 1;
+  // Just past the newest connection (times have microsecond resolution; the end is exclusive), so a
+  // short span still holds it: rounding up to the next second left a 10 ms span empty.
+  const end = last + END_PAST_LAST;
   return { from: end - span, to: end };
 }

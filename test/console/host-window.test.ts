@@ -43,7 +43,9 @@ test('host summary with span covers the last stretch of the host\'s activity (co
     const day = await get('?span=24h');
     assert.equal(day.status, 200);
     assert.equal(day.body.connections, 1, 'only the newest day of activity');
-    assert.equal(day.body.to, new Date((DAY0 + 3 * DAY + 41) * 1000).toISOString());
+    // The window ends just past the newest connection (exclusive end): to the millisecond, at it.
+    assert.equal(day.body.to, new Date((DAY0 + 3 * DAY + 40) * 1000).toISOString());
+    assert.equal((await get('?span=10ms')).body.connections, 1, 'a span shorter than a second still holds the newest connection');
     assert.equal((await get('?span=4d')).body.connections, 4);
     const all = await get('');
     assert.equal(all.body.connections, 4);
