@@ -9,7 +9,7 @@ import type { MetadataStore } from '../store/types.js';
 import { badRequest } from './api-error.js';
 
 /** How far past the host's newest connection a `span` window ends. */
-const END_PAST_LAST = 1e-6;
+export const END_PAST_LAST = 1e-6;
 
 export interface HostWindow {
   from: number | undefined;
