@@ -158,7 +158,14 @@ class SpoolShipper implements Shipper {
     this.#spool = new Spool({ dir: opts.spoolDir, maxBytes: opts.maxSpoolBytes });
     const st = this.#spool.stats();
     if (st.corruptBytes > 0) this.#log(`spool: cut off ${st.corruptBytes} bytes of a torn or corrupt entry left by an earlier crash`);
-    const read = readCredential(opts.credentialFile);
+    let read: ReturnType<typeof readCredential>;
+    try {
+      read = readCredential(opts.credentialFile);
+    } catch (err) {
+      // Free the spool's lock: the caller may fix the file and try again in this process.
+      this.#spool.close();
+      throw err;
+    }
     if (read !== undefined) {
       this.#cred = read.credential;
       if (read.fixedMode) this.#log(`credential file ${opts.credentialFile} was readable by others; set to mode 0600`);

@@ -21,6 +21,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { PicketError } from '../util/errors.js';
 import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
+import { lockSpoolDir, type SpoolLock } from './spool-lock.js';
 
 /** "PKS1": tells a spool entry from garbage. */
 const ENTRY_MAGIC = 0x31534b50;
@@ -118,6 +119,7 @@ export class Spool {
   #lastSeq = 0;
   #corruptBytes = 0;
   #closed = false;
+  readonly #lock: SpoolLock;
 
   constructor(opts: SpoolOptions) {
     if (!Number.isFinite(opts.maxBytes) || opts.maxBytes < MIN_SPOOL_BYTES) {
@@ -127,8 +129,15 @@ export class Spool {
     this.maxBytes = opts.maxBytes;
     this.#segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(opts.maxBytes / SEGMENT_SHARE_OF_BOUND)));
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.#loadState();
-    this.#scan();
+    // Before reading anything: a second process on this spool would reuse our sequence numbers.
+    this.#lock = lockSpoolDir(this.dir);
+    try {
+      this.#loadState();
+      this.#scan();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
     this.#lastSeq = Math.max(this.#lastSeq, this.#state.done_seq);
   }
 
@@ -241,6 +250,7 @@ export class Spool {
     if (this.#writeFd >= 0) fs.closeSync(this.#writeFd);
     this.#writeFd = -1;
     this.#writeSeg = null;
+    this.#lock.release();
   }
 
   #find(seq: number): Located | undefined {
