@@ -6,7 +6,11 @@
  * One sender sends the spooled batches strictly in order, gzip'd, and
  * removes a batch only when the server acknowledges it (a `duplicate: true`
  * answer counts: the server already has it). 429/503 honour Retry-After;
- * network errors and other server errors back off exponentially.
+ * network errors and other server errors back off exponentially. A 409
+ * PKT_ERR_SERVER_SEQ_CONFLICT means the server holds other records under our
+ * sequence number (our numbering was lost, e.g. with the spool's state
+ * file): the waiting batches are renumbered above the server's highest
+ * stored number for this agent (`highest_seq`) and sent again, never dropped.
  *
  * The first start exchanges the one-time enrollment token for the agent's
  * own credential, kept in `credentialFile` (mode 0600) and reused after.
@@ -98,6 +102,10 @@ export interface ShipperStats {
   duplicates: number;
   /** Failed attempts that will be retried. */
   retries: number;
+  /** 409 answers: the server held other records under one of our sequence numbers. */
+  seqConflicts: number;
+  /** Batches given new sequence numbers after such an answer (and sent again). */
+  renumberedBatches: number;
   /** Records lost before reaching the spool: too large for any batch (or not JSON), sent after close(), or the spool write failed. */
   recordsRefused: { oversize: number; closed: number; spoolError: number };
   lastError: string | undefined;
@@ -136,6 +144,8 @@ class SpoolShipper implements Shipper {
   #acked = 0;
   #duplicates = 0;
   #retries = 0;
+  #seqConflicts = 0;
+  #renumbered = 0;
   #oversize = 0;
   #afterClose = 0;
   #spoolErrors = 0;
@@ -255,6 +265,8 @@ class SpoolShipper implements Shipper {
       batchesAcked: this.#acked,
       duplicates: this.#duplicates,
       retries: this.#retries,
+      seqConflicts: this.#seqConflicts,
+      renumberedBatches: this.#renumbered,
       recordsRefused: { oversize: this.#oversize, closed: this.#afterClose, spoolError: this.#spoolErrors },
       lastError: this.#lastError,
       spool: this.#spool.stats(),
@@ -373,6 +385,8 @@ class SpoolShipper implements Shipper {
         return this.#stop('unauthorized', 'the server refused this agent credential (401); records stay spooled');
       case r.status === 403:
         return this.#stop('revoked', 'the server says this agent is revoked (403); records stay spooled, nothing more is sent');
+      case r.status === 409:
+        return this.#renumberAfterConflict(seq, r.json);
       case r.status === 400 || r.status === 413 || r.status === 422: {
         // The server will never take this batch: keep the rest flowing, count the loss.
         const recs = this.#spool.peek()?.records ?? 0;
@@ -388,6 +402,33 @@ class SpoolShipper implements Shipper {
       default:
         return this.#fail(`server answered HTTP ${r.status}`);
     }
+  }
+
+  /** A 409 for `seq`: move every waiting batch above the server's highest number for us. */
+  #renumberAfterConflict(seq: number, json: unknown): void {
+    const error = (json as { error?: { code?: unknown; highest_seq?: unknown } } | null)?.error;
+    const highest = error?.highest_seq;
+    if (error?.code !== 'PKT_ERR_SERVER_SEQ_CONFLICT' || typeof highest !== 'number' || !Number.isSafeInteger(highest) || highest < 0) {
+      // Not the answer we know how to act on: keep the batch and try again later.
+      return this.#fail(`server answered batch ${seq} with HTTP 409 (${typeof error?.code === 'string' ? error.code : 'no code'})`);
+    }
+    // Above our own numbers too, so the new numbers are fresh for the spool as well.
+    const first = Math.max(highest, this.#spool.stats().lastSeq) + 1;
+    let moved: number;
+    try {
+      moved = this.#spool.renumber(first);
+    } catch (err) {
+      return this.#fail(`renumbering the spool after a sequence conflict failed: ${(err as Error).message}`);
+    }
+    this.#seqConflicts++;
+    this.#renumbered += moved;
+    this.#log(
+      `server already holds other records under batch ${seq} of this agent (its numbering was lost or shared); ` +
+        `${moved} waiting batch(es) renumbered from ${first} and sent again`,
+    );
+    this.#failures = 0;
+    this.#setStatus('ready', 'server is answering');
+    this.#notify();
   }
 
   async #enroll(): Promise<boolean> {

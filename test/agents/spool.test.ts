@@ -1,7 +1,7 @@
 /**
  * The disk spool on its own: order, acknowledgement, persistence across
  * reopen, torn tails cut off and counted, the bound, sequence checks, the
- * one-process lock.
+ * one-process lock and renumbering.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -189,6 +189,38 @@ test('one process per spool directory: a live holder is refused with a coded err
       process.kill(sleeper.pid, 'SIGKILL');
       await gone;
     }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('renumbering moves the waiting batches, in order, above a given seq and survives a reopen', () => {
+  const dir = tempDir();
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    a.append(1, 1, body('[1]'));
+    a.append(2, 2, body('[2,2]'));
+    a.append(3, 1, body('[3]'));
+    a.ack(1);
+    assert.throws(() => a.renumber(3), { code: 'PKT_ERR_AGENT_SPOOL_SEQ' });
+    assert.equal(a.renumber(41), 2);
+    assert.equal(a.peek()?.seq, 41);
+    assert.equal(a.read(41)?.toString(), '[2,2]');
+    assert.equal(a.read(42)?.toString(), '[3]');
+    assert.equal(a.read(2), undefined);
+    assert.equal(a.nextSeq, 43);
+    const st = a.stats();
+    assert.deepEqual([st.batches, st.records, st.doneSeq, st.droppedBatches, st.rejectedBatches], [2, 3, 40, 0, 0]);
+    a.append(43, 1, body('[4]'));
+    a.close();
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.deepEqual([b.peek()?.seq, b.size, b.nextSeq], [41, 3, 44]);
+    assert.equal(b.read(42)?.toString(), '[3]');
+    b.ack(41);
+    b.ack(42);
+    b.ack(43);
+    assert.equal(b.stats().diskBytes, 0, 'old and new segments are gone once acknowledged');
+    b.close();
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
