@@ -83,10 +83,19 @@ export interface ShipperOptions {
 }
 
 export interface FlushResult {
-  /** 'acknowledged': the server has every record; 'spooled': some wait on disk for a later run. */
+  /**
+   * 'acknowledged': the server has every record still held (see `lost` for
+   * those that were not kept); 'spooled': some wait on disk for a later run.
+   */
   outcome: 'acknowledged' | 'spooled';
   batches: number;
   records: number;
+  /**
+   * Records this shipper lost since it started: refused by the server for
+   * good, dropped at the spool bound, unshippable, or sent after close().
+   * An 'acknowledged' outcome does not mean nothing was lost.
+   */
+  lost: number;
   /** Why records remain spooled. */
   reason?: string;
 }
@@ -157,6 +166,8 @@ class SpoolShipper implements Shipper {
   /** Resolved when the spool may have changed state (ack, stop). */
   #waiters: (() => void)[] = [];
   #closed = false;
+  /** Spool loss counters when this shipper started (they persist across runs). */
+  readonly #lossAtStart: { dropped: number; rejected: number };
 
   constructor(opts: ShipperOptions) {
     if (!Number.isInteger(opts.batchRecords) || opts.batchRecords < 1) throw new PicketError('PKT_ERR_AGENT_CONFIG', `batchRecords must be at least 1, got ${opts.batchRecords}`);
@@ -167,6 +178,7 @@ class SpoolShipper implements Shipper {
     this.#retryMax = opts.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
     this.#spool = new Spool({ dir: opts.spoolDir, maxBytes: opts.maxSpoolBytes });
     const st = this.#spool.stats();
+    this.#lossAtStart = { dropped: st.droppedRecords, rejected: st.rejectedRecords };
     if (st.corruptBytes > 0) this.#log(`spool: cut off ${st.corruptBytes} bytes of a torn or corrupt entry left by an earlier crash`);
     let read: ReturnType<typeof readCredential>;
     try {
@@ -220,15 +232,16 @@ class SpoolShipper implements Shipper {
     this.#seal();
     const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
     for (;;) {
-      if (this.#spool.size === 0) return { outcome: 'acknowledged', batches: 0, records: 0 };
+      if (this.#spool.size === 0) return { outcome: 'acknowledged', batches: 0, records: 0, lost: this.#lostRecords() };
       const st = this.#spool.stats();
-      if (STOPPED.has(this.#status)) return { outcome: 'spooled', batches: st.batches, records: st.records, reason: this.#stopReason() };
+      if (STOPPED.has(this.#status)) return { outcome: 'spooled', batches: st.batches, records: st.records, lost: this.#lostRecords(), reason: this.#stopReason() };
       const left = deadline - Date.now();
       if (left <= 0) {
         return {
           outcome: 'spooled',
           batches: st.batches,
           records: st.records,
+          lost: this.#lostRecords(),
           reason: `not acknowledged in time${this.#lastError !== undefined ? ` (last error: ${this.#lastError})` : ''}`,
         };
       }
@@ -283,6 +296,13 @@ class SpoolShipper implements Shipper {
     this.#spool.close();
     this.#setStatus('closed', 'shipper closed');
     this.#notify();
+  }
+
+  #lostRecords(): number {
+    const st = this.#spool.stats();
+    return (
+      st.droppedRecords - this.#lossAtStart.dropped + (st.rejectedRecords - this.#lossAtStart.rejected) + this.#oversize + this.#spoolErrors + this.#afterClose
+    );
   }
 
   #stopReason(): string {
