@@ -16,13 +16,13 @@
  * batch is stored: merging is idempotent (union of addresses and names,
  * min/max of times), so a retry after a failure does no harm.
  */
-import type { Alert } from '../../alerts/alert.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, forbidden } from '../api-error.js';
 import { agentAuth } from '../auth.js';
 import { bump, type ServerContext } from '../context.js';
 import { createDeviceExtractor } from '../devices.js';
 import { alertFeedOf } from '../console/alert-feed.js';
+import { storedAlerts } from '../stored-alerts.js';
 import type { JsonObject } from '../store-port.js';
 import type { BatchRecord } from '../../store/types.js';
 import { batchDigest } from '../../store/batch-digest.js';
@@ -119,14 +119,20 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
           ctx.metrics.observeStore('insert_batch', (performance.now() - t0) / 1000);
           skipped = r.skipped;
           if (r.conflict === true) return { stored: 0, duplicate: false, conflict: true };
-          // New alerts go to the sinks and to the console's live list (when someone watches it).
+          // New alerts the store kept go to the sinks and to the console's live list (when someone watches it).
           const feed = alertFeedOf(ctx);
           if (!r.duplicate && (ctx.deliverAlerts !== undefined || feed?.listening === true)) {
-            const alerts: Alert[] = [];
-            for (let i = 0; i < records.length; i++) if (records[i]!.kind === 'alert') alerts.push(records[i]!.data as unknown as Alert);
+            const alerts = storedAlerts(records);
             if (alerts.length > 0) {
-              ctx.deliverAlerts?.(alerts);
-              feed?.offer(agent.agent_id, alerts);
+              // The batch is committed: a delivery problem must not turn into a store error
+              // (503, then a retry answered as duplicate, and these alerts never delivered).
+              try {
+                ctx.deliverAlerts?.(alerts);
+                feed?.offer(agent.agent_id, alerts);
+              } catch (err) {
+                bump(ctx.counters, 'alert_delivery_errors');
+                req.log.error({ err }, 'handing stored alerts to the sinks failed; the batch is stored');
+              }
             }
           }
           await meta.touchAgent(agent.agent_id);
