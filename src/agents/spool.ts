@@ -391,7 +391,9 @@ export class Spool {
         rejected_records: num(raw.rejected_records),
       };
     } catch {
-      // A corrupt state file costs at most re-sending acknowledged batches (the server answers duplicate).
+      // A corrupt state file costs at most re-sending acknowledged batches (the server answers
+      // duplicate) and, with no segment left to continue from, numbering from 1 again (the server
+      // answers 409 and the shipper renumbers, see Spool.renumber).
       this.#corruptBytes += text.length;
     }
   }
