@@ -148,3 +148,23 @@ test('--pcap with batches the server refuses: exit 3 and the records counted as 
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('a second sensor on a spool directory in use stops at start, says which process holds it, and sends nothing', async () => {
+  const work = tempDir();
+  const data = path.join(work, 'server');
+  const server = await startIngestServer(data);
+  try {
+    const token = await createToken(server.url, 'sensor');
+    // This test process stands for the first agent: a live PID in the lock.
+    fs.mkdirSync(path.join(work, 'agent', 'spool'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'agent', 'spool', 'lock'), `${process.pid} first-agent\n`);
+    const run = startCli(['sensor', '--server', server.url, '--token', token, '--pcap', FTP, '--spool', path.join(work, 'agent'), '--format', 'none']);
+    assert.equal(await run.exited, 1, run.stderr());
+    assert.match(run.stderr(), new RegExp(`in use by another agent process \\(pid ${process.pid}\\)`));
+    assert.deepEqual(rows(data), []);
+    assert.equal(fs.readFileSync(path.join(work, 'agent', 'spool', 'lock'), 'utf8'), `${process.pid} first-agent\n`, 'the holder keeps its lock');
+  } finally {
+    await server.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
