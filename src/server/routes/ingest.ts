@@ -125,14 +125,18 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
             const alerts = storedAlerts(records);
             if (alerts.length > 0) {
               // The batch is committed: a delivery problem must not turn into a store error
-              // (503, then a retry answered as duplicate, and these alerts never delivered).
-              try {
-                ctx.deliverAlerts?.(alerts);
-                feed?.offer(agent.agent_id, alerts);
-              } catch (err) {
-                bump(ctx.counters, 'alert_delivery_errors');
-                req.log.error({ err }, 'handing stored alerts to the sinks failed; the batch is stored');
-              }
+              // (503, then a retry answered as duplicate, and these alerts never delivered),
+              // nor keep the alerts from the other consumer.
+              const handOn = (to: string, deliver: () => void): void => {
+                try {
+                  deliver();
+                } catch (err) {
+                  bump(ctx.counters, 'alert_delivery_errors');
+                  req.log.error({ err }, `handing stored alerts to ${to} failed; the batch is stored`);
+                }
+              };
+              if (ctx.deliverAlerts !== undefined) handOn('the sinks', () => ctx.deliverAlerts!(alerts));
+              if (feed !== undefined) handOn('the console feed', () => feed.offer(agent.agent_id, alerts));
             }
           }
           await meta.touchAgent(agent.agent_id);
