@@ -16,6 +16,8 @@ import { createSuppressionSync, SUPPRESSIONS_FILE, type SuppressionSync } from '
 export const DEFAULT_SPOOL_MAX_MIB = 1024;
 export const DEFAULT_BATCH_RECORDS = 500;
 export const DEFAULT_BATCH_INTERVAL_MS = 2000;
+/** Exit code when records were not all delivered: some remain spooled, or some were lost. */
+export const EXIT_NOT_DELIVERED = 3;
 
 export const AGENT_OPTIONS = {
   server: { type: 'string' },
@@ -92,13 +94,26 @@ export function openSuppressionSync(values: Record<string, unknown>, kind: Agent
   });
 }
 
-/** The closing line for a run that shipped records. */
-export function describeFlush(command: string, r: { outcome: 'acknowledged' | 'spooled'; batches: number; records: number; reason?: string }, spoolDir: string): string {
-  if (r.outcome === 'acknowledged') return `picket ${command}: every record acknowledged by the server\n`;
+/** The closing line for a run that shipped records; never says "every record" when some were lost. */
+export function describeFlush(
+  command: string,
+  r: { outcome: 'acknowledged' | 'spooled'; batches: number; records: number; lost: number; reason?: string },
+  spoolDir: string,
+): string {
+  const lost = r.lost > 0 ? `${r.lost} records were lost (not delivered, see above)` : '';
+  if (r.outcome === 'acknowledged') {
+    return lost === '' ? `picket ${command}: every record acknowledged by the server\n` : `picket ${command}: ${lost}; every other record was acknowledged by the server\n`;
+  }
   return (
     `picket ${command}: ${r.records} records in ${r.batches} batches are spooled in ${spoolDir}, not yet acknowledged` +
-    `${r.reason !== undefined ? ` (${r.reason})` : ''}; they are sent when the agent next runs and the server answers\n`
+    `${r.reason !== undefined ? ` (${r.reason})` : ''}; they are sent when the agent next runs and the server answers` +
+    `${lost !== '' ? `; ${lost}` : ''}\n`
   );
+}
+
+/** Exit code of an agent command's delivery: 0 when the server has every record, else EXIT_NOT_DELIVERED. */
+export function deliveryExitCode(r: { outcome: 'acknowledged' | 'spooled'; lost: number }): number {
+  return r.outcome === 'acknowledged' && r.lost === 0 ? 0 : EXIT_NOT_DELIVERED;
 }
 
 export function spoolDirOf(values: Record<string, unknown>, kind: AgentKind): string {

@@ -28,12 +28,12 @@ import { intOpt, parseCommandArgs, stringOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from '../cli/detection.js';
 import { writeAlert } from '../cli/alert-output.js';
-import { AGENT_OPTIONS, agentHelp, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from './agent-cli.js';
+import { AGENT_OPTIONS, EXIT_NOT_DELIVERED, agentHelp, deliveryExitCode, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from './agent-cli.js';
 import { startHealthReporter } from './health.js';
 import type { Shipper } from './shipper.js';
 
-/** Exit code when records remain spooled (processed, but not yet acknowledged). */
-export const EXIT_SPOOLED = 3;
+/** Exit code when records remain spooled (processed, but not yet acknowledged) or were lost. */
+export const EXIT_SPOOLED = EXIT_NOT_DELIVERED;
 /** Default wait at the end of a --pcap run for the server to acknowledge everything. */
 const DEFAULT_FLUSH_TIMEOUT_S = 60;
 
@@ -226,5 +226,6 @@ async function finishShipping(shipper: Shipper, timeoutS: number, spoolDir: stri
       `${lost > 0 ? `; ${lost} records lost (spool bound ${st.spool.droppedRecords}, refused by the server ${st.spool.rejectedRecords}, unshippable ${st.recordsRefused.oversize + st.recordsRefused.spoolError})` : ''}\n`,
   );
   process.stderr.write(describeFlush('sensor', r, spoolDir));
-  return r.outcome === 'acknowledged' ? 0 : EXIT_SPOOLED;
+  // Records refused by the server or dropped are a delivery failure even when nothing is left to send.
+  return deliveryExitCode(r);
 }

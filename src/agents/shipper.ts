@@ -6,7 +6,11 @@
  * One sender sends the spooled batches strictly in order, gzip'd, and
  * removes a batch only when the server acknowledges it (a `duplicate: true`
  * answer counts: the server already has it). 429/503 honour Retry-After;
- * network errors and other server errors back off exponentially.
+ * network errors and other server errors back off exponentially. A 409
+ * PKT_ERR_SERVER_SEQ_CONFLICT means the server holds other records under our
+ * sequence number (our numbering was lost, e.g. with the spool's state
+ * file): the waiting batches are renumbered above the server's highest
+ * stored number for this agent (`highest_seq`) and sent again, never dropped.
  *
  * The first start exchanges the one-time enrollment token for the agent's
  * own credential, kept in `credentialFile` (mode 0600) and reused after.
@@ -79,10 +83,19 @@ export interface ShipperOptions {
 }
 
 export interface FlushResult {
-  /** 'acknowledged': the server has every record; 'spooled': some wait on disk for a later run. */
+  /**
+   * 'acknowledged': the server has every record still held (see `lost` for
+   * those that were not kept); 'spooled': some wait on disk for a later run.
+   */
   outcome: 'acknowledged' | 'spooled';
   batches: number;
   records: number;
+  /**
+   * Records this shipper lost since it started: refused by the server for
+   * good, dropped at the spool bound, unshippable, or sent after close().
+   * An 'acknowledged' outcome does not mean nothing was lost.
+   */
+  lost: number;
   /** Why records remain spooled. */
   reason?: string;
 }
@@ -98,6 +111,10 @@ export interface ShipperStats {
   duplicates: number;
   /** Failed attempts that will be retried. */
   retries: number;
+  /** 409 answers: the server held other records under one of our sequence numbers. */
+  seqConflicts: number;
+  /** Batches given new sequence numbers after such an answer (and sent again). */
+  renumberedBatches: number;
   /** Records lost before reaching the spool: too large for any batch (or not JSON), sent after close(), or the spool write failed. */
   recordsRefused: { oversize: number; closed: number; spoolError: number };
   lastError: string | undefined;
@@ -136,6 +153,8 @@ class SpoolShipper implements Shipper {
   #acked = 0;
   #duplicates = 0;
   #retries = 0;
+  #seqConflicts = 0;
+  #renumbered = 0;
   #oversize = 0;
   #afterClose = 0;
   #spoolErrors = 0;
@@ -147,6 +166,8 @@ class SpoolShipper implements Shipper {
   /** Resolved when the spool may have changed state (ack, stop). */
   #waiters: (() => void)[] = [];
   #closed = false;
+  /** Spool loss counters when this shipper started (they persist across runs). */
+  readonly #lossAtStart: { dropped: number; rejected: number };
 
   constructor(opts: ShipperOptions) {
     if (!Number.isInteger(opts.batchRecords) || opts.batchRecords < 1) throw new PicketError('PKT_ERR_AGENT_CONFIG', `batchRecords must be at least 1, got ${opts.batchRecords}`);
@@ -157,8 +178,16 @@ class SpoolShipper implements Shipper {
     this.#retryMax = opts.retryMaxMs ?? DEFAULT_RETRY_MAX_MS;
     this.#spool = new Spool({ dir: opts.spoolDir, maxBytes: opts.maxSpoolBytes });
     const st = this.#spool.stats();
+    this.#lossAtStart = { dropped: st.droppedRecords, rejected: st.rejectedRecords };
     if (st.corruptBytes > 0) this.#log(`spool: cut off ${st.corruptBytes} bytes of a torn or corrupt entry left by an earlier crash`);
-    const read = readCredential(opts.credentialFile);
+    let read: ReturnType<typeof readCredential>;
+    try {
+      read = readCredential(opts.credentialFile);
+    } catch (err) {
+      // Free the spool's lock: the caller may fix the file and try again in this process.
+      this.#spool.close();
+      throw err;
+    }
     if (read !== undefined) {
       this.#cred = read.credential;
       if (read.fixedMode) this.#log(`credential file ${opts.credentialFile} was readable by others; set to mode 0600`);
@@ -203,15 +232,16 @@ class SpoolShipper implements Shipper {
     this.#seal();
     const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
     for (;;) {
-      if (this.#spool.size === 0) return { outcome: 'acknowledged', batches: 0, records: 0 };
+      if (this.#spool.size === 0) return { outcome: 'acknowledged', batches: 0, records: 0, lost: this.#lostRecords() };
       const st = this.#spool.stats();
-      if (STOPPED.has(this.#status)) return { outcome: 'spooled', batches: st.batches, records: st.records, reason: this.#stopReason() };
+      if (STOPPED.has(this.#status)) return { outcome: 'spooled', batches: st.batches, records: st.records, lost: this.#lostRecords(), reason: this.#stopReason() };
       const left = deadline - Date.now();
       if (left <= 0) {
         return {
           outcome: 'spooled',
           batches: st.batches,
           records: st.records,
+          lost: this.#lostRecords(),
           reason: `not acknowledged in time${this.#lastError !== undefined ? ` (last error: ${this.#lastError})` : ''}`,
         };
       }
@@ -248,6 +278,8 @@ class SpoolShipper implements Shipper {
       batchesAcked: this.#acked,
       duplicates: this.#duplicates,
       retries: this.#retries,
+      seqConflicts: this.#seqConflicts,
+      renumberedBatches: this.#renumbered,
       recordsRefused: { oversize: this.#oversize, closed: this.#afterClose, spoolError: this.#spoolErrors },
       lastError: this.#lastError,
       spool: this.#spool.stats(),
@@ -264,6 +296,13 @@ class SpoolShipper implements Shipper {
     this.#spool.close();
     this.#setStatus('closed', 'shipper closed');
     this.#notify();
+  }
+
+  #lostRecords(): number {
+    const st = this.#spool.stats();
+    return (
+      st.droppedRecords - this.#lossAtStart.dropped + (st.rejectedRecords - this.#lossAtStart.rejected) + this.#oversize + this.#spoolErrors + this.#afterClose
+    );
   }
 
   #stopReason(): string {
@@ -366,6 +405,8 @@ class SpoolShipper implements Shipper {
         return this.#stop('unauthorized', 'the server refused this agent credential (401); records stay spooled');
       case r.status === 403:
         return this.#stop('revoked', 'the server says this agent is revoked (403); records stay spooled, nothing more is sent');
+      case r.status === 409:
+        return this.#renumberAfterConflict(seq, r.json);
       case r.status === 400 || r.status === 413 || r.status === 422: {
         // The server will never take this batch: keep the rest flowing, count the loss.
         const recs = this.#spool.peek()?.records ?? 0;
@@ -381,6 +422,33 @@ class SpoolShipper implements Shipper {
       default:
         return this.#fail(`server answered HTTP ${r.status}`);
     }
+  }
+
+  /** A 409 for `seq`: move every waiting batch above the server's highest number for us. */
+  #renumberAfterConflict(seq: number, json: unknown): void {
+    const error = (json as { error?: { code?: unknown; highest_seq?: unknown } } | null)?.error;
+    const highest = error?.highest_seq;
+    if (error?.code !== 'PKT_ERR_SERVER_SEQ_CONFLICT' || typeof highest !== 'number' || !Number.isSafeInteger(highest) || highest < 0) {
+      // Not the answer we know how to act on: keep the batch and try again later.
+      return this.#fail(`server answered batch ${seq} with HTTP 409 (${typeof error?.code === 'string' ? error.code : 'no code'})`);
+    }
+    // Above our own numbers too, so the new numbers are fresh for the spool as well.
+    const first = Math.max(highest, this.#spool.stats().lastSeq) + 1;
+    let moved: number;
+    try {
+      moved = this.#spool.renumber(first);
+    } catch (err) {
+      return this.#fail(`renumbering the spool after a sequence conflict failed: ${(err as Error).message}`);
+    }
+    this.#seqConflicts++;
+    this.#renumbered += moved;
+    this.#log(
+      `server already holds other records under batch ${seq} of this agent (its numbering was lost or shared); ` +
+        `${moved} waiting batch(es) renumbered from ${first} and sent again`,
+    );
+    this.#failures = 0;
+    this.#setStatus('ready', 'server is answering');
+    this.#notify();
   }
 
   async #enroll(): Promise<boolean> {

@@ -21,6 +21,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { PicketError } from '../util/errors.js';
 import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
+import { lockSpoolDir, type SpoolLock } from './spool-lock.js';
 
 /** "PKS1": tells a spool entry from garbage. */
 const ENTRY_MAGIC = 0x31534b50;
@@ -118,6 +119,7 @@ export class Spool {
   #lastSeq = 0;
   #corruptBytes = 0;
   #closed = false;
+  readonly #lock: SpoolLock;
 
   constructor(opts: SpoolOptions) {
     if (!Number.isFinite(opts.maxBytes) || opts.maxBytes < MIN_SPOOL_BYTES) {
@@ -127,8 +129,15 @@ export class Spool {
     this.maxBytes = opts.maxBytes;
     this.#segmentBytes = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, Math.floor(opts.maxBytes / SEGMENT_SHARE_OF_BOUND)));
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.#loadState();
-    this.#scan();
+    // Before reading anything: a second process on this spool would reuse our sequence numbers.
+    this.#lock = lockSpoolDir(this.dir);
+    try {
+      this.#loadState();
+      this.#scan();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
     this.#lastSeq = Math.max(this.#lastSeq, this.#state.done_seq);
   }
 
@@ -166,6 +175,19 @@ export class Spool {
       dropped++;
     }
     if (dropped > 0) this.#saveState();
+    const entry = this.#write(seq, records, body);
+    fs.fsyncSync(this.#writeFd);
+    this.#lastSeq = seq;
+    this.#entries.push(entry);
+    this.#liveBytes += bytes;
+    this.#liveRecords += records;
+    this.#deleteDeadSegments();
+    return dropped;
+  }
+
+  /** Writes one entry at the end of the current segment (not fsync'd). */
+  #write(seq: number, records: number, body: Buffer): Located {
+    const bytes = ENTRY_HEADER_BYTES + body.length;
     const seg = this.#segmentFor(seq, bytes);
     const header = Buffer.allocUnsafe(ENTRY_HEADER_BYTES);
     header.writeUInt32LE(ENTRY_MAGIC, 0);
@@ -176,15 +198,9 @@ export class Spool {
     const offset = seg.size;
     fs.writeSync(this.#writeFd, header, 0, header.length, offset);
     fs.writeSync(this.#writeFd, body, 0, body.length, offset + ENTRY_HEADER_BYTES);
-    fs.fsyncSync(this.#writeFd);
     seg.size += bytes;
     seg.lastSeq = seq;
-    this.#lastSeq = seq;
-    this.#entries.push({ seq, records, bytes, segment: seg, offset });
-    this.#liveBytes += bytes;
-    this.#liveRecords += records;
-    this.#deleteDeadSegments();
-    return dropped;
+    return { seq, records, bytes, segment: seg, offset };
   }
 
   /** The oldest batch waiting, or undefined when the spool is empty. */
@@ -217,6 +233,44 @@ export class Spool {
     this.#finish(seq, true);
   }
 
+  /**
+   * Gives every live batch a new sequence number, in order, starting at
+   * `firstSeq` (which must be above every number this spool has used). Used
+   * when the server holds different records under our numbers (a lost or
+   * corrupt state file, or another process on this spool before it was
+   * locked): the batches are sent again under numbers the server has not
+   * seen instead of being dropped. The copies are written and fsync'd before
+   * the state file moves the done mark past the old numbers (the commit
+   * point); a crash between the two leaves both copies to be sent. Disk use
+   * briefly doubles (old and new copies) until the old segments are deleted. Returns
+   * how many batches were renumbered.
+   */
+  renumber(firstSeq: number): number {
+    if (this.#closed) throw new PicketError('PKT_ERR_AGENT_SPOOL_CLOSED', 'spool is closed');
+    if (!Number.isSafeInteger(firstSeq) || firstSeq <= this.#lastSeq) {
+      throw new PicketError('PKT_ERR_AGENT_SPOOL_SEQ', `renumbering must start above seq ${this.#lastSeq}, got ${firstSeq}`);
+    }
+    const old = this.#entries.slice(this.#head);
+    if (old.length === 0) return 0;
+    const moved: Located[] = [];
+    let seq = firstSeq;
+    for (const e of old) {
+      const body = this.read(e.seq)!;
+      moved.push(this.#write(seq++, e.records, body));
+      // Each time: writing may roll over to a new segment and close this one.
+      fs.fsyncSync(this.#writeFd);
+    }
+    this.#lastSeq = seq - 1;
+    this.#entries.length = 0;
+    this.#entries.push(...moved);
+    this.#head = 0;
+    // Live bytes and records are unchanged: the same batches under new numbers.
+    this.#state.done_seq = firstSeq - 1;
+    this.#saveState();
+    this.#deleteDeadSegments();
+    return moved.length;
+  }
+
   stats(): SpoolStats {
     let disk = 0;
     for (const s of this.#segments) disk += s.size;
@@ -241,6 +295,7 @@ export class Spool {
     if (this.#writeFd >= 0) fs.closeSync(this.#writeFd);
     this.#writeFd = -1;
     this.#writeSeg = null;
+    this.#lock.release();
   }
 
   #find(seq: number): Located | undefined {
@@ -336,7 +391,9 @@ export class Spool {
         rejected_records: num(raw.rejected_records),
       };
     } catch {
-      // A corrupt state file costs at most re-sending acknowledged batches (the server answers duplicate).
+      // A corrupt state file costs at most re-sending acknowledged batches (the server answers
+      // duplicate) and, with no segment left to continue from, numbering from 1 again (the server
+      // answers 409 and the shipper renumbers, see Spool.renumber).
       this.#corruptBytes += text.length;
     }
   }

@@ -58,6 +58,7 @@ export function sinkLines(sinks: readonly SinkStats[]): string[] {
     const lost = sumCounts(s.lost);
     if (lost > 0) parts.push(`not queued ${int.format(lost)}${byReason(s.lost)}`);
     if (s.corrupt > 0) parts.push(`damaged queue records skipped ${int.format(s.corrupt)}`);
+    if (s.malformed > 0) parts.push(`malformed alerts skipped ${int.format(s.malformed)}`);
     const trouble = s.queued > 0 || s.rejected > 0 || s.dropped > 0 || lost > 0;
     return `  sink ${s.name} (${s.type}): ${parts.join(', ')}${trouble && s.lastError !== null ? `; last error: ${s.lastError}` : ''}`;
   });

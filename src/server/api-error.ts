@@ -11,20 +11,23 @@ export class ApiError extends PicketError {
   readonly status: number;
   /** Seconds for a Retry-After header (429/503). */
   readonly retryAfter: number | undefined;
-  constructor(status: number, code: string, message: string, retryAfter?: number) {
+  /** Extra fields of the error object a client needs to act (e.g. highest_seq of a 409). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  constructor(status: number, code: string, message: string, retryAfter?: number, details?: Record<string, unknown>) {
     super(code, message);
     this.name = 'ApiError';
     this.status = status;
     this.retryAfter = retryAfter;
+    this.details = details;
   }
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; [detail: string]: unknown };
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: Readonly<Record<string, unknown>>): ErrorBody {
+  return { error: { ...(details ?? {}), code, message } };
 }
 
 export const badRequest = (message: string): ApiError => new ApiError(400, 'PKT_ERR_SERVER_BAD_REQUEST', message);

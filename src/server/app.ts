@@ -96,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => {
     if (err instanceof ApiError) {
       if (err.retryAfter !== undefined) void reply.header('retry-after', String(err.retryAfter));
-      return reply.code(err.status).send(errorBody(err.code, err.message));
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details));
     }
     const fe = err as FastifyError;
     if (fe.validation !== undefined) return reply.code(400).send(errorBody('PKT_ERR_SERVER_BAD_REQUEST', fe.message));

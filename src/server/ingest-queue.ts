@@ -17,6 +17,8 @@ import { ApiError } from './api-error.js';
 export interface IngestJob {
   agentId: string;
   seq: number;
+  /** Digest of the records (store/batch-digest.ts): only a retry of the same records joins a waiting copy. */
+  digest?: string;
   records: number;
   /** Stores the batch; resolves with what was stored. */
   run: () => Promise<IngestOutcome>;
@@ -25,6 +27,8 @@ export interface IngestJob {
 export interface IngestOutcome {
   stored: number;
   duplicate: boolean;
+  /** Other records were stored under this (agent, seq) before: nothing stored, not acknowledged. */
+  conflict?: boolean;
 }
 
 export interface IngestQueueOptions {
@@ -44,6 +48,8 @@ export interface IngestQueueStats {
   stored_batches: number;
   stored_records: number;
   duplicate_batches: number;
+  /** Batches whose sequence number was already used for other records (answered 409). */
+  conflict_batches: number;
   refused_full: number;
   refused_store_failing: number;
   store_errors: number;
@@ -56,11 +62,15 @@ interface Waiting {
   promise: Promise<IngestOutcome>;
 }
 
+function keyOf(job: IngestJob): string {
+  return `${job.agentId}\n${job.seq}\n${job.digest ?? ''}`;
+}
+
 export class IngestQueue {
   readonly #opts: IngestQueueOptions;
   readonly #now: () => number;
   readonly #queue: Waiting[] = [];
-  /** Waiting or running batches by "agent\nseq", so a retry joins the first copy. */
+  /** Waiting or running batches by "agent\nseq\ndigest", so a retry joins the first copy. */
   readonly #inFlight = new Map<string, Promise<IngestOutcome>>();
   #queuedRecords = 0;
   #running = false;
@@ -72,6 +82,7 @@ export class IngestQueue {
     stored_batches: 0,
     stored_records: 0,
     duplicate_batches: 0,
+    conflict_batches: 0,
     refused_full: 0,
     refused_store_failing: 0,
     store_errors: 0,
@@ -105,10 +116,14 @@ export class IngestQueue {
 
   /** Queues a batch; rejects with ApiError 429/503 when it cannot be taken now. */
   submit(job: IngestJob): Promise<IngestOutcome> {
-    const key = `${job.agentId}\n${job.seq}`;
+    const key = keyOf(job);
     const same = this.#inFlight.get(key);
     if (same !== undefined) {
       return same.then((o) => {
+        if (o.conflict === true) {
+          this.stats.conflict_batches++;
+          return o;
+        }
         this.stats.duplicate_batches++;
         return { stored: o.stored, duplicate: true };
       });
@@ -168,10 +183,11 @@ export class IngestQueue {
     this.#running = true;
     while (this.#queue.length > 0) {
       const w = this.#queue[0]!;
-      const key = `${w.job.agentId}\n${w.job.seq}`;
+      const key = keyOf(w.job);
       try {
         const outcome = await w.job.run();
-        if (outcome.duplicate) this.stats.duplicate_batches++;
+        if (outcome.conflict === true) this.stats.conflict_batches++;
+        else if (outcome.duplicate) this.stats.duplicate_batches++;
         else {
           this.stats.stored_batches++;
           this.stats.stored_records += outcome.stored;

@@ -30,7 +30,7 @@ export function createServerMetrics(ctx: () => ServerContext): ServerMetrics {
   const n = SERVER_METRIC_NAMES;
   const qb = registry.gauge(n.queueBatches, 'Batches waiting in the ingest queue.');
   const qr = registry.gauge(n.queueRecords, 'Records waiting in the ingest queue.');
-  const batches = registry.counter(n.batches, 'Ingest batches handled, by outcome (stored, duplicate).', ['outcome']);
+  const batches = registry.counter(n.batches, 'Ingest batches handled, by outcome (stored, duplicate, conflict).', ['outcome']);
   const records = registry.counter(n.records, 'Records stored from ingest batches.');
   const refused = registry.counter(n.refused, 'Ingest requests refused, by reason (queue_full, store_failing, store_error, bomb, bad_gzip, encoding, parallel_bodies).', ['reason']);
   const bodies = registry.counter(n.bodies, 'Request bodies received, by encoding.', ['encoding']);
@@ -42,6 +42,7 @@ export function createServerMetrics(ctx: () => ServerContext): ServerMetrics {
     qr.set(q.queued_records);
     batches.setTotal(q.stored_batches, { outcome: 'stored' });
     batches.setTotal(q.duplicate_batches, { outcome: 'duplicate' });
+    batches.setTotal(q.conflict_batches, { outcome: 'conflict' });
     records.setTotal(q.stored_records);
     refused.setTotal(q.refused_full, { reason: 'queue_full' });
     refused.setTotal(q.refused_store_failing, { reason: 'store_failing' });

@@ -141,7 +141,15 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   if (sinks !== null) {
     ctx.deliverAlerts = (alerts) => {
       const sups = consoleSetup.users.suppressions();
-      for (const a of alerts) if (suppressedBy(a, sups) === undefined) sinks.deliver(a);
+      for (const a of alerts) {
+        let suppressed = false;
+        try {
+          suppressed = suppressedBy(a, sups) !== undefined;
+        } catch {
+          // An alert the matcher cannot read (no source): the sinks count and skip it as malformed.
+        }
+        if (!suppressed) sinks.deliver(a);
+      }
     };
   }
 

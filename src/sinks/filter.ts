@@ -29,17 +29,19 @@ export function compileFilter(f: FilterSettings): AlertFilter {
   const set = cidrs.length > 0 ? CidrSet.of(cidrs) : null;
   const anyNetwork = names.size === 0 && set === null;
   return (alert: Alert): boolean => {
-    if (!(alert.event.severity >= min)) return false;
+    // Alerts come from the network: a missing event is below every minimum, not a TypeError.
+    if (!((alert.event?.severity ?? 0) >= min)) return false;
     if (rules.length > 0) {
       let hit = false;
-      for (let i = 0; i < rules.length && !hit; i++) hit = rules[i]!.test(alert.rule.id);
+      const id = alert.rule?.id ?? '';
+      for (let i = 0; i < rules.length && !hit; i++) hit = rules[i]!.test(id);
       if (!hit) return false;
     }
     if (anyNetwork) return true;
     const net = alert.network?.name;
     if (net !== undefined && names.has(net)) return true;
     if (set !== null) {
-      const src = alert.source.ip;
+      const src = alert.source?.ip;
       const dst = alert.destination?.ip;
       if (src !== undefined && set.has(src)) return true;
       if (dst !== undefined && set.has(dst)) return true;

@@ -87,7 +87,14 @@ export function createSinks(configs: readonly SinkSettings[], opts: CreateSinksO
   }
   return {
     deliver(alert: Alert): void {
-      for (let i = 0; i < runners.length; i++) runners[i]!.offer(alert);
+      // offer() counts and skips what it cannot take; one sink failing must not keep the alert from the others.
+      for (let i = 0; i < runners.length; i++) {
+        try {
+          runners[i]!.offer(alert);
+        } catch {
+          // Unreachable by contract; the runner's stats say what it refused.
+        }
+      }
     },
     async flush(): Promise<void> {
       await Promise.all(runners.map((r) => r.flush()));

@@ -10,6 +10,7 @@
  */
 import type { Alert } from '../alerts/alert.js';
 import type { AlertFilter } from './filter.js';
+import { isDeliverableAlert } from './alert-shape.js';
 import type { DiskQueue, QueueStats } from './queue.js';
 import { errorText, RejectedError, type SinkTransport } from './transport.js';
 
@@ -36,6 +37,8 @@ export interface SinkStats {
   lost: Record<string, number>;
   /** Queue records that were not valid alerts (damaged on disk), skipped. */
   corrupt: number;
+  /** Alerts offered without the fields a sink needs (rule.id, event.severity, message, source, evidence), skipped. */
+  malformed: number;
   /** The most recent failure or rejection (kept after later successes; `state` tells the current health). */
   lastError: string | null;
   /** Delay before the next attempt while in backoff, in ms. */
@@ -68,6 +71,7 @@ export class SinkRunner {
   #failures = 0;
   #rejected = 0;
   #corrupt = 0;
+  #malformed = 0;
   readonly #lost: Record<string, number> = {};
   #lastError: string | null = null;
   #retryInMs = 0;
@@ -92,17 +96,29 @@ export class SinkRunner {
     this.#lost[reason] = (this.#lost[reason] ?? 0) + 1;
   }
 
-  /** Queues the alert if the filter wants it; never throws. */
+  /** Queues the alert if the filter wants it; never throws (a malformed alert is counted and skipped). */
   offer(alert: Alert): void {
     if (this.#state === 'closed') {
       this.#lose('closed');
       return;
     }
-    if (!this.#filter(alert)) {
-      this.#filtered++;
+    let text: string;
+    try {
+      if (!isDeliverableAlert(alert)) {
+        this.#malformed++;
+        return;
+      }
+      if (!this.#filter(alert)) {
+        this.#filtered++;
+        return;
+      }
+      text = JSON.stringify(alert);
+    } catch {
+      // Still not an alert the filter can read, or not JSON (cycles, BigInt).
+      this.#malformed++;
       return;
     }
-    const r = this.#queue.append(JSON.stringify(alert));
+    const r = this.#queue.append(text);
     if (r !== 'ok') {
       this.#lose(r);
       return;
@@ -243,6 +259,7 @@ export class SinkRunner {
       dropped: q.dropped,
       lost: { ...this.#lost },
       corrupt: this.#corrupt,
+      malformed: this.#malformed,
       lastError: this.#lastError,
       retryInMs: this.#retryInMs,
       queue: q,
@@ -259,9 +276,5 @@ function parseAlert(text: string): Alert | null {
   } catch {
     return null;
   }
-  if (typeof v !== 'object' || v === null) return null;
-  const a = v as Partial<Alert>;
-  if (typeof a.rule?.id !== 'string' || typeof a.event?.severity !== 'number' || typeof a.message !== 'string') return null;
-  if (typeof a.source !== 'object' || a.source === null || typeof a.evidence !== 'object' || a.evidence === null) return null;
-  return v as Alert;
+  return isDeliverableAlert(v) ? v : null;
 }

@@ -90,7 +90,9 @@ export interface MetaStore {
   touchAgent(agentId: string, now?: number): Promise<void>;
   batchSeen(agentId: string, seq: number): Promise<boolean>;
   /** Records (agent, seq) as stored; false when it already was. */
-  markBatch(agentId: string, seq: number, records?: number): Promise<boolean>;
+  markBatch(agentId: string, seq: number, records?: number, digest?: string): Promise<boolean>;
+  /** Highest sequence number stored for the agent (0 when none): where a renumbered agent starts above. */
+  highestBatchSeq(agentId: string): Promise<number>;
   listTokens(): Promise<EnrollmentToken[]>;
   /** Revokes by token value or id; false when neither matches. */
   revokeToken(tokenOrId: string): Promise<boolean>;
@@ -109,8 +111,17 @@ export const META_DDL: readonly string[] = [
      last_seen DOUBLE, revoked_at DOUBLE, health VARCHAR, health_at DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS batches (
      agent_id VARCHAR NOT NULL, seq BIGINT NOT NULL, received_at DOUBLE NOT NULL, records INTEGER NOT NULL,
-     PRIMARY KEY (agent_id, seq))`,
+     digest VARCHAR, PRIMARY KEY (agent_id, seq))`,
+  // Files made before batch digests existed: their marks keep a NULL digest and are trusted as before.
+  'ALTER TABLE batches ADD COLUMN IF NOT EXISTS digest VARCHAR',
 ];
+
+/**
+ * What marking a batch found: a new batch, the same batch again (same
+ * digest, or a mark from before digests were kept), or different records
+ * under a sequence number already used (the agent lost its numbering).
+ */
+export type BatchMark = 'new' | 'duplicate' | 'conflict';
 
 export function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
@@ -285,8 +296,12 @@ export class DuckDbMetaStore implements MetaStore {
     return rows.length > 0;
   }
 
-  async markBatch(agentId: string, seq: number, records = 0): Promise<boolean> {
-    return this.#db.exclusive((conn) => markBatchOn(conn, agentId, seq, records));
+  async markBatch(agentId: string, seq: number, records = 0, digest?: string): Promise<boolean> {
+    return (await this.#db.exclusive((conn) => markBatchOn(conn, agentId, seq, records, digest))) === 'new';
+  }
+
+  async highestBatchSeq(agentId: string): Promise<number> {
+    return highestBatchSeqOn(this.#db, agentId);
   }
 
   async listTokens(): Promise<EnrollmentToken[]> {
@@ -317,17 +332,40 @@ export class DuckDbMetaStore implements MetaStore {
   }
 }
 
-/** Marks (agent, seq) on a connection the caller holds (inside the batch's transaction). */
+/**
+ * Marks (agent, seq) with the batch's digest on a connection the caller holds
+ * (inside the batch's transaction). An existing mark with another digest is a
+ * conflict: the records are not the ones stored under that number.
+ */
 export async function markBatchOn(
   conn: DuckDBConnection,
   agentId: string,
   seq: number,
   records: number,
-): Promise<boolean> {
+  digest?: string,
+): Promise<BatchMark> {
   const rows = await DuckDb.rows(
     conn,
-    'INSERT INTO batches (agent_id, seq, received_at, records) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING seq',
-    [agentId, seq, nowSec(), records],
+    'INSERT INTO batches (agent_id, seq, received_at, records, digest) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING seq',
+    [agentId, seq, nowSec(), records, digest ?? null],
   );
-  return rows.length > 0;
+  if (rows.length > 0) return 'new';
+  return batchMarkOf(await DuckDb.rows(conn, 'SELECT digest FROM batches WHERE agent_id = $1 AND seq = $2', [agentId, seq]), digest);
+}
+
+/** 'duplicate' or 'conflict' for an existing mark's row (see markBatchOn); 'new' when there is none. */
+export function batchMarkOf(rows: readonly Row[], digest: string | undefined): BatchMark {
+  const row = rows[0];
+  if (row === undefined) return 'new';
+  const stored = row.digest;
+  // Marks from before digests (NULL) and callers without a digest are trusted as before.
+  if (typeof stored !== 'string' || digest === undefined) return 'duplicate';
+  return stored === digest ? 'duplicate' : 'conflict';
+}
+
+/** Highest stored sequence number of the agent, 0 when it has none. */
+export async function highestBatchSeqOn(db: DuckDb, agentId: string): Promise<number> {
+  const rows = await db.all('SELECT max(seq) AS s FROM batches WHERE agent_id = $1', [agentId]);
+  const v = rows[0]?.s;
+  return v === null || v === undefined ? 0 : Number(v);
 }

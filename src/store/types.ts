@@ -207,8 +207,13 @@ export interface InsertResult {
 }
 
 export interface BatchResult extends InsertResult {
-  /** True when (agent, seq) had been stored before: nothing was stored this time. */
+  /** True when (agent, seq) had been stored before with the same records: nothing was stored this time. */
   duplicate: boolean;
+  /**
+   * True when (agent, seq) had been stored before with other records (the
+   * digests differ): nothing was stored, and the batch is not acknowledged.
+   */
+  conflict?: boolean;
 }
 
 export interface RetentionReport {
@@ -249,9 +254,11 @@ export interface MetadataStore {
   insert(kind: string, rows: readonly unknown[], agent?: string): Promise<InsertResult>;
   /**
    * Stores a whole ingest batch exactly once: a batch whose (agent, seq) was
-   * stored before is acknowledged as duplicate and not stored again.
+   * stored before with the same digest (batch-digest.ts; computed here when
+   * not given) is a duplicate and not stored again; with another digest it is
+   * a conflict and nothing is stored.
    */
-  insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult>;
+  insertBatch(agent: string, seq: number, records: readonly BatchRecord[], digest?: string): Promise<BatchResult>;
   hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary>;
   /** Time of the host's newest connection (either side), null when it has none. */
   hostLastSeen(ip: string): Promise<number | null>;

@@ -126,3 +126,45 @@ test('--pcap with the server away: records spooled (exit 3, said so), delivered 
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('--pcap with batches the server refuses: exit 3 and the records counted as lost, never "every record acknowledged"', async () => {
+  const work = tempDir();
+  const data = path.join(work, 'server');
+  // The server takes at most 10 records a batch; the sensor sends 25.
+  const server = await startIngestServer(data, { env: { MAX_RECORDS: '10' } });
+  try {
+    const token = await createToken(server.url, 'sensor');
+    const run = startCli(['sensor', '--server', server.url, '--token', token, '--pcap', FTP, '--spool', path.join(work, 'agent'), '--format', 'none', '--batch-records', '25']);
+    assert.equal(await run.exited, 3, run.stderr());
+    const err = run.stderr();
+    assert.doesNotMatch(err, /every record acknowledged/);
+    assert.match(err, /server refused batch \d+ \(25 records\) with HTTP 400/);
+    const lost = /(\d+) records were lost/.exec(err);
+    assert.ok(lost !== null, err);
+    assert.ok(Number(lost[1]) >= 25, err);
+    assert.match(err, /refused by the server \d+/);
+  } finally {
+    await server.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a second sensor on a spool directory in use stops at start, says which process holds it, and sends nothing', async () => {
+  const work = tempDir();
+  const data = path.join(work, 'server');
+  const server = await startIngestServer(data);
+  try {
+    const token = await createToken(server.url, 'sensor');
+    // This test process stands for the first agent: a live PID in the lock.
+    fs.mkdirSync(path.join(work, 'agent', 'spool'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'agent', 'spool', 'lock'), `${process.pid} first-agent\n`);
+    const run = startCli(['sensor', '--server', server.url, '--token', token, '--pcap', FTP, '--spool', path.join(work, 'agent'), '--format', 'none']);
+    assert.equal(await run.exited, 1, run.stderr());
+    assert.match(run.stderr(), new RegExp(`in use by another agent process \\(pid ${process.pid}\\)`));
+    assert.deepEqual(rows(data), []);
+    assert.equal(fs.readFileSync(path.join(work, 'agent', 'spool', 'lock'), 'utf8'), `${process.pid} first-agent\n`, 'the holder keeps its lock');
+  } finally {
+    await server.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -1,13 +1,16 @@
 /**
  * The disk spool on its own: order, acknowledgement, persistence across
- * reopen, torn tails cut off and counted, the bound, sequence checks.
+ * reopen, torn tails cut off and counted, the bound, sequence checks, the
+ * one-process lock and renumbering.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Spool, ENTRY_HEADER_BYTES, MIN_SPOOL_BYTES } from '../../src/agents/spool.js';
+import { LOCK_FILE } from '../../src/agents/spool-lock.js';
 
 const body = (s: string): Buffer => Buffer.from(s);
 
@@ -127,6 +130,96 @@ test('a bound too small and a batch too large are refused with coded errors', ()
     const s = new Spool({ dir, maxBytes: MIN_SPOOL_BYTES });
     assert.throws(() => s.append(1, 1, Buffer.alloc(MIN_SPOOL_BYTES)), { code: 'PKT_ERR_AGENT_SPOOL_ENTRY' });
     s.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs a child node process that tries to open the spool; prints the error code or 'opened'. */
+function openInChild(dir: string): string {
+  const spoolJs = new URL('../../src/agents/spool.js', import.meta.url).href;
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { Spool } from ${JSON.stringify(spoolJs)}; try { new Spool({ dir: process.argv[1], maxBytes: 1024 * 1024 }).close(); console.log('opened'); } catch (e) { console.log(e.code); }`,
+      dir,
+    ],
+    { encoding: 'utf8' },
+  );
+  return r.stdout.trim() || r.stderr;
+}
+
+test('one process per spool directory: a live holder is refused with a coded error, a dead one is taken over', async () => {
+  const dir = tempDir();
+  let sleeper: ChildProcess | undefined;
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.throws(() => new Spool({ dir, maxBytes: 1024 * 1024 }), { code: 'PKT_ERR_AGENT_SPOOL_LOCKED' });
+    assert.equal(openInChild(dir), 'PKT_ERR_AGENT_SPOOL_LOCKED');
+    a.append(1, 1, body('[1]'));
+    a.close();
+    assert.equal(fs.existsSync(path.join(dir, LOCK_FILE)), false, 'close removes the lock');
+    assert.equal(openInChild(dir), 'opened');
+
+    // A lock left by a process that died (crash, kill -9) does not block the next start.
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    fs.writeFileSync(path.join(dir, LOCK_FILE), `${dead.stdout.trim()} deadbeef\n`);
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.equal(b.peek()?.seq, 1);
+    b.close();
+    // Nor does one naming this very PID (a restarted container reuses PIDs), or a torn one.
+    fs.writeFileSync(path.join(dir, LOCK_FILE), `${process.pid} cafe\n`);
+    new Spool({ dir, maxBytes: 1024 * 1024 }).close();
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '');
+    new Spool({ dir, maxBytes: 1024 * 1024 }).close();
+
+    // A lock held by another live process is respected.
+    sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    fs.writeFileSync(path.join(dir, LOCK_FILE), `${sleeper.pid} 0123\n`);
+    assert.throws(() => new Spool({ dir, maxBytes: 1024 * 1024 }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'PKT_ERR_AGENT_SPOOL_LOCKED');
+      assert.match(e.message, new RegExp(`pid ${sleeper!.pid}`));
+      return true;
+    });
+  } finally {
+    if (sleeper?.pid !== undefined && sleeper.exitCode === null) {
+      const gone = new Promise((r) => sleeper!.once('exit', r));
+      process.kill(sleeper.pid, 'SIGKILL');
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('renumbering moves the waiting batches, in order, above a given seq and survives a reopen', () => {
+  const dir = tempDir();
+  try {
+    const a = new Spool({ dir, maxBytes: 1024 * 1024 });
+    a.append(1, 1, body('[1]'));
+    a.append(2, 2, body('[2,2]'));
+    a.append(3, 1, body('[3]'));
+    a.ack(1);
+    assert.throws(() => a.renumber(3), { code: 'PKT_ERR_AGENT_SPOOL_SEQ' });
+    assert.equal(a.renumber(41), 2);
+    assert.equal(a.peek()?.seq, 41);
+    assert.equal(a.read(41)?.toString(), '[2,2]');
+    assert.equal(a.read(42)?.toString(), '[3]');
+    assert.equal(a.read(2), undefined);
+    assert.equal(a.nextSeq, 43);
+    const st = a.stats();
+    assert.deepEqual([st.batches, st.records, st.doneSeq, st.droppedBatches, st.rejectedBatches], [2, 3, 40, 0, 0]);
+    a.append(43, 1, body('[4]'));
+    a.close();
+    const b = new Spool({ dir, maxBytes: 1024 * 1024 });
+    assert.deepEqual([b.peek()?.seq, b.size, b.nextSeq], [41, 3, 44]);
+    assert.equal(b.read(42)?.toString(), '[3]');
+    b.ack(41);
+    b.ack(42);
+    b.ack(43);
+    assert.equal(b.stats().diskBytes, 0, 'old and new segments are gone once acknowledged');
+    b.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

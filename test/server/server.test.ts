@@ -113,6 +113,36 @@ describe('picket server', () => {
     assert.equal(agents.json.agents.find((a: { agent_id: string }) => a.agent_id === agent.agent_id).status, 'online');
   });
 
+  it('answers 409 with the highest stored seq when a used seq arrives with other records, and stores nothing', async () => {
+    const agent = await enroll(s, 'sensor-conflict');
+    const first = [{ kind: 'conn', data: connRecord('Cconf1', '10.9.1.1', '10.9.1.2', 443, 1700000000) }];
+    const other = [{ kind: 'conn', data: connRecord('Cconf2', '10.9.1.1', '10.9.1.3', 22, 1700000001) }];
+    assert.equal((await ingest(s, agent, 1, first)).status, 200);
+    assert.equal((await ingest(s, agent, 2, first.map((r) => ({ ...r, data: { ...r.data, uid: 'Cconf3' } })))).status, 200);
+    // The agent lost its numbering and starts again at 1 with new records.
+    const clash = await ingest(s, agent, 1, other);
+    assert.equal(clash.status, 409);
+    assert.equal(clash.json.error.code, 'PKT_ERR_SERVER_SEQ_CONFLICT');
+    assert.equal(clash.json.error.highest_seq, 2);
+    // Two conflicting copies racing do not join each other or the stored batch: both are refused.
+    const race = await Promise.all([ingest(s, agent, 2, other), ingest(s, agent, 2, other)]);
+    assert.deepEqual(race.map((r) => r.status), [409, 409]);
+    // The same records again are still a plain duplicate.
+    const dup = await ingest(s, agent, 1, first);
+    assert.equal(dup.status, 200);
+    assert.equal(dup.json.duplicate, true);
+    let conns = await call(`${s.url}/api/v1/connections?ip=10.9.1.1`, 'GET', { token: s.adminToken });
+    assert.equal(conns.json.total, 2, 'the conflicting records were not stored');
+    // Sent again above the highest stored number, they are stored.
+    const renumbered = await ingest(s, agent, 3, other);
+    assert.equal(renumbered.status, 200);
+    assert.equal(renumbered.json.stored, 1);
+    conns = await call(`${s.url}/api/v1/connections?ip=10.9.1.1`, 'GET', { token: s.adminToken });
+    assert.equal(conns.json.total, 3);
+    const status = await call(`${s.url}/api/v1/admin/status`, 'GET', { token: s.adminToken });
+    assert.equal(status.json.ingest.conflict_batches, 3);
+  });
+
   it('refuses a batch sent under another agent id (403) and bad batches (400)', async () => {
     const a = await enroll(s, 'sensor-a');
     const b = await enroll(s, 'sensor-b');

@@ -48,3 +48,36 @@ test('ingested alerts go to the sinks once, suppressed ones do not', async () =>
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a malformed alert in a batch is skipped and counted by the sinks: the batch is acknowledged and the other alerts delivered', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'alerts.jsonl');
+  const config = path.join(dir, 'picket.yaml');
+  // A severity filter: it reads event.severity of every alert offered.
+  fs.writeFileSync(config, `sinks:\n  - { type: file, name: siem, path: ${JSON.stringify(out)}, min_severity: low }\n`);
+  const s = await startTestServer({ configFile: config, dataDir: path.join(dir, 'data') });
+  try {
+    const agent = await enroll(s);
+    // No event at all: the store skips it; without source: the store keeps it, a sink cannot render it.
+    const noEvent = { rule: { id: 'x.y' }, '@timestamp': '2024-01-01T00:00:00Z' };
+    const { source: _dropped, ...noSource } = alert('auth.bruteforce', '10.77.2.21', '2026-11-28T10:00:02.000Z');
+    const batch = [
+      { kind: 'alert', data: alert('auth.bruteforce', '10.77.2.20', '2026-11-28T10:00:00.000Z') },
+      { kind: 'alert', data: noEvent },
+      { kind: 'alert', data: noSource },
+      { kind: 'alert', data: alert('scan.port.vertical', '10.77.2.20', '2026-11-28T10:00:01.000Z') },
+    ];
+    const first = await ingest(s, agent, 1, batch);
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    assert.equal(first.json.duplicate, false);
+    assert.equal(first.json.stored, 3);
+    const retry = await ingest(s, agent, 1, batch);
+    assert.equal(retry.json.duplicate, true);
+    await s.stop();
+    const lines = fs.readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { rule: { id: string } });
+    assert.deepEqual(lines.map((l) => l.rule.id), ['auth.bruteforce', 'scan.port.vertical']);
+  } finally {
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -79,3 +79,36 @@ test('alerts that cannot be queued are counted by reason; damaged records are sk
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('malformed alerts are skipped and counted, never thrown: the alerts around them are delivered', async () => {
+  const port = await freePort();
+  const rx = httpReceiver(port);
+  await rx.start();
+  const dataDir = tempDir();
+  try {
+    // Filters that read event.severity, rule.id and the addresses of every alert.
+    const cfg = parseSinks([
+      { type: 'webhook', name: 'h', url: `http://127.0.0.1:${port}/`, min_severity: 'low', rules: ['*'], networks: ['10.0.0.0/8'], queue: FAST_QUEUE },
+    ]);
+    const sinks = createSinks(cfg, { dataDir });
+    const { source: _s, ...noSource } = makeAlert(3);
+    const cyclic = makeAlert(4) as Alert & { self?: unknown };
+    cyclic.self = cyclic;
+    sinks.deliver(makeAlert(1));
+    assert.doesNotThrow(() => sinks.deliver({ rule: { id: 'x.y' }, '@timestamp': '2024-01-01T00:00:00Z' } as unknown as Alert));
+    assert.doesNotThrow(() => sinks.deliver(noSource as unknown as Alert));
+    assert.doesNotThrow(() => sinks.deliver(null as unknown as Alert));
+    assert.doesNotThrow(() => sinks.deliver(cyclic));
+    sinks.deliver(makeAlert(2));
+    await waitFor(() => rx.received.length >= 2, 'the two good alerts');
+    await sinks.flush();
+    assert.deepEqual(rx.received.map((h) => n(h.body)), [1, 2]);
+    const s = sinks.stats()[0]!;
+    assert.equal(s.malformed, 4);
+    assert.equal(s.accepted, 2);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

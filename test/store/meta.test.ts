@@ -117,3 +117,40 @@ test('a second process cannot open a data directory that is in use', async () =>
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a data file from before batch digests: its marks are kept and trusted, new marks carry a digest', async () => {
+  const dir = tempDir('picket-meta-');
+  try {
+    // The batches table as it was made before digests were kept, with one stored mark.
+    const old = await DuckDb.open(path.join(dir, 'picket.duckdb'));
+    await old.exec(`CREATE TABLE batches (
+       agent_id VARCHAR NOT NULL, seq BIGINT NOT NULL, received_at DOUBLE NOT NULL, records INTEGER NOT NULL,
+       PRIMARY KEY (agent_id, seq))`);
+    await old.exec('INSERT INTO batches VALUES ($1, $2, $3, $4)', ['ag_old', 1, Date.now() / 1000, 1]);
+    await old.close();
+    const records = [{ kind: 'note', data: { ts: 1700000000, text: 'a' } }];
+    const other = [{ kind: 'note', data: { ts: 1700000000, text: 'b' } }];
+    for (let round = 0; round < 2; round++) {
+      // Opened twice: the migration runs on a file that already has the column, too.
+      const { store, meta, close } = await openStores(dir);
+      try {
+        // The old mark has no digest: whatever arrives under it is a duplicate, as before.
+        assert.deepEqual(await store.insertBatch('ag_old', 1, other), { stored: 0, skipped: {}, duplicate: true });
+        const fresh = await store.insertBatch('ag_old', 2, records);
+        if (round === 0) assert.equal(fresh.stored, 1);
+        else assert.equal(fresh.duplicate, true);
+        const clash = await store.insertBatch('ag_old', 2, other);
+        assert.equal(clash.conflict, true);
+        assert.equal(clash.duplicate, false);
+        assert.equal(clash.stored, 0);
+        assert.equal(await meta.highestBatchSeq('ag_old'), 2);
+        assert.equal(await meta.highestBatchSeq('ag_none'), 0);
+        assert.equal((await store.logs({ kind: 'note' })).total, 1);
+      } finally {
+        await close();
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

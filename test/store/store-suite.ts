@@ -379,6 +379,24 @@ export function storeSuite(label: string, factory: () => StoreFactory | null, sk
       await assert.rejects(store.insertBatch('ag_1', 0, batch), /positive integer/);
     });
 
+    test('a used (agent, seq) with other records is a conflict: nothing of it is stored', { skip: skipReason() }, async () => {
+      const store = await make();
+      const first = [{ kind: 'conn', data: conn({ ts: DAY0 + 1 }) }, { kind: 'dns', data: dnsRec(DAY0 + 2, A, 'first.example') }];
+      const other = [
+        { kind: 'conn', data: conn({ ts: DAY0 + 5 }) },
+        { kind: 'dns', data: dnsRec(DAY0 + 6, A, 'other.example') },
+        { kind: 'alert', data: alert('scan.port.horizontal', 2, A, DAY0 + 7) },
+      ];
+      assert.equal((await store.insertBatch('ag_c', 1, first)).stored, 2);
+      assert.deepEqual(await store.insertBatch('ag_c', 1, other), { stored: 0, skipped: {}, duplicate: false, conflict: true });
+      assert.deepEqual(await store.insertBatch('ag_c', 1, first), { stored: 0, skipped: {}, duplicate: true });
+      const s = await store.stats();
+      assert.equal(s.rows.conn, 1);
+      assert.equal(s.rows.dns, 1);
+      assert.equal(s.rows.alerts ?? 0, 0);
+      assert.equal((await store.insertBatch('ag_c', 2, other)).stored, 3);
+    });
+
     test('retention by age deletes rows older than max_age_days', { skip: skipReason() }, async () => {
       const store = await make({ max_age_days: 1 });
       await store.insert('conn', [conn({ ts: DAY0 + 10 }), conn({ ts: DAY0 + DAY + 10 }), conn({ ts: DAY0 + 3 * DAY + 10 })]);

@@ -6,19 +6,26 @@
  * so a retried batch is acknowledged with `duplicate: true` and not stored
  * again, and a batch that failed half-way left nothing behind.
  *
+ * The mark keeps a digest of the records: other records under a number the
+ * agent already used (it lost its state file, or two processes shared its
+ * spool) are answered 409 PKT_ERR_SERVER_SEQ_CONFLICT with `highest_seq`, the
+ * agent's highest stored number, so the agent renumbers its batches above it
+ * and sends them again instead of having them acknowledged and lost.
+ *
  * Device inventory updates derived from the batch are merged before the
  * batch is stored: merging is idempotent (union of addresses and names,
  * min/max of times), so a retry after a failure does no harm.
  */
-import type { Alert } from '../../alerts/alert.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden } from '../api-error.js';
+import { ApiError, forbidden } from '../api-error.js';
 import { agentAuth } from '../auth.js';
 import { bump, type ServerContext } from '../context.js';
 import { createDeviceExtractor } from '../devices.js';
 import { alertFeedOf } from '../console/alert-feed.js';
+import { storedAlerts } from '../stored-alerts.js';
 import type { JsonObject } from '../store-port.js';
 import type { BatchRecord } from '../../store/types.js';
+import { batchDigest } from '../../store/batch-digest.js';
 
 /** Record kinds are log names: short, lower case (they become table/kind values). */
 export const KIND_PATTERN = '^[a-z][a-z0-9_.]{0,63}$';
@@ -94,10 +101,12 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
       const b = req.body;
       if (b.agent_id !== agent.agent_id) throw forbidden(`the credential belongs to agent ${agent.agent_id}, not ${b.agent_id}`);
       const records = b.records;
+      const digest = batchDigest(records as BatchRecord[]);
       let skipped: Record<string, number> = {};
       const outcome = await ctx.queue.submit({
         agentId: agent.agent_id,
         seq: b.seq,
+        digest,
         records: records.length,
         run: async () => {
           const devices = createDeviceExtractor(ctx.site, ctx.oui);
@@ -106,23 +115,44 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServerCont
           const updates = devices.take();
           if (updates.length > 0 && !(await meta.batchSeen(agent.agent_id, b.seq))) await store.upsertDevices(updates);
           const t0 = performance.now();
-          const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[]);
+          const r = await store.insertBatch(agent.agent_id, b.seq, records as BatchRecord[], digest);
           ctx.metrics.observeStore('insert_batch', (performance.now() - t0) / 1000);
           skipped = r.skipped;
-          // New alerts go to the sinks and to the console's live list (when someone watches it).
+          if (r.conflict === true) return { stored: 0, duplicate: false, conflict: true };
+          // New alerts the store kept go to the sinks and to the console's live list (when someone watches it).
           const feed = alertFeedOf(ctx);
           if (!r.duplicate && (ctx.deliverAlerts !== undefined || feed?.listening === true)) {
-            const alerts: Alert[] = [];
-            for (let i = 0; i < records.length; i++) if (records[i]!.kind === 'alert') alerts.push(records[i]!.data as unknown as Alert);
+            const alerts = storedAlerts(records);
             if (alerts.length > 0) {
-              ctx.deliverAlerts?.(alerts);
-              feed?.offer(agent.agent_id, alerts);
+              // The batch is committed: a delivery problem must not turn into a store error
+              // (503, then a retry answered as duplicate, and these alerts never delivered),
+              // nor keep the alerts from the other consumer.
+              const handOn = (to: string, deliver: () => void): void => {
+                try {
+                  deliver();
+                } catch (err) {
+                  bump(ctx.counters, 'alert_delivery_errors');
+                  req.log.error({ err }, `handing stored alerts to ${to} failed; the batch is stored`);
+                }
+              };
+              if (ctx.deliverAlerts !== undefined) handOn('the sinks', () => ctx.deliverAlerts!(alerts));
+              if (feed !== undefined) handOn('the console feed', () => feed.offer(agent.agent_id, alerts));
             }
           }
           await meta.touchAgent(agent.agent_id);
           return { stored: r.stored, duplicate: r.duplicate };
         },
       });
+      if (outcome.conflict === true) {
+        const highest = await meta.highestBatchSeq(agent.agent_id);
+        throw new ApiError(
+          409,
+          'PKT_ERR_SERVER_SEQ_CONFLICT',
+          `batch ${b.seq} of agent ${agent.agent_id} was already stored with other records; renumber above ${highest} and send again`,
+          undefined,
+          { highest_seq: highest },
+        );
+      }
       return { ack: b.seq, stored: outcome.duplicate ? 0 : outcome.stored, duplicate: outcome.duplicate, skipped };
     },
   );

@@ -26,7 +26,8 @@ import { DuckDb } from '../duckdb/db.js';
 import { DuckDbMetadataStore, type DuckDbStoreOptions, SUMMARY_DNS_NAMES, SUMMARY_TOP, groupByKind, pageBounds, timelineStep, usage } from '../duckdb/store.js';
 import { TIMED_TABLES } from '../duckdb/schema.js';
 import { CONN_COLUMNS, DNS_COLUMNS, MAX_ROWS_PER_INSERT, countSkip, normalize, toRecord, type ColType, type Column } from '../columns.js';
-import { markBatchOn } from '../meta.js';
+import { batchMarkOf, markBatchOn } from '../meta.js';
+import { batchDigest } from '../batch-digest.js';
 import { cidrKeyRange } from '../ip-key.js';
 import { isoOrNull, utcDay } from '../time.js';
 import type { ClickHouseOptions } from '../options.js';
@@ -228,11 +229,11 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     return result;
   }
 
-  override insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult> {
+  override insertBatch(agent: string, seq: number, records: readonly BatchRecord[], digest = batchDigest(records)): Promise<BatchResult> {
     const prev = this.#agentTails.get(agent) ?? Promise.resolve();
     const run = prev.then(
-      () => this.#insertBatch(agent, seq, records),
-      () => this.#insertBatch(agent, seq, records),
+      () => this.#insertBatch(agent, seq, records, digest),
+      () => this.#insertBatch(agent, seq, records, digest),
     );
     const tail = run.catch(() => undefined);
     this.#agentTails.set(agent, tail);
@@ -242,12 +243,14 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     return run;
   }
 
-  async #insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult> {
+  async #insertBatch(agent: string, seq: number, records: readonly BatchRecord[], digest: string): Promise<BatchResult> {
     if (!Number.isSafeInteger(seq) || seq < 1) throw usage(`batch sequence must be a positive integer, got ${String(seq)}`);
     const result: BatchResult = { stored: 0, skipped: {}, duplicate: false };
-    const seen = await this.db.all('SELECT 1 AS x FROM batches WHERE agent_id = $1 AND seq = $2', [agent, seq]);
-    if (seen.length > 0) {
-      result.duplicate = true;
+    // Checked before anything goes to ClickHouse: a conflicting batch must leave no rows there.
+    const seen = batchMarkOf(await this.db.all('SELECT digest FROM batches WHERE agent_id = $1 AND seq = $2', [agent, seq]), digest);
+    if (seen !== 'new') {
+      if (seen === 'conflict') result.conflict = true;
+      else result.duplicate = true;
       return result;
     }
     await this.guardDisk();
@@ -268,7 +271,8 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     await this.#chInsert('conn_by_host', connRows);
     await this.#chInsert('dns', dnsRows);
     await this.db.transaction(async (conn: DuckDBConnection) => {
-      if (!(await markBatchOn(conn, agent, seq, records.length))) {
+      // Batches of one agent run one at a time (#agentTails), so the mark checked above is still absent.
+      if ((await markBatchOn(conn, agent, seq, records.length, digest)) !== 'new') {
         result.duplicate = true;
         return;
       }

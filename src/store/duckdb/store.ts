@@ -38,6 +38,7 @@ import {
 } from '../columns.js';
 import { checkAlert, checkDevice, checkLog, isKindName, parseAlertJson, MAX_DEVICE_HOSTNAMES, MAX_DEVICE_IPS } from '../records.js';
 import { markBatchOn } from '../meta.js';
+import { batchDigest } from '../batch-digest.js';
 import { cidrKeyRange, ipKey } from '../ip-key.js';
 import { isoOrNull } from '../time.js';
 import { diskFree } from '../disk.js';
@@ -298,14 +299,16 @@ export class DuckDbMetadataStore implements MetadataStore {
     return result;
   }
 
-  async insertBatch(agent: string, seq: number, records: readonly BatchRecord[]): Promise<BatchResult> {
+  async insertBatch(agent: string, seq: number, records: readonly BatchRecord[], digest = batchDigest(records)): Promise<BatchResult> {
     if (!Number.isSafeInteger(seq) || seq < 1) throw usage(`batch sequence must be a positive integer, got ${String(seq)}`);
     await this.guardDisk();
     const groups = groupByKind(records);
     const result: BatchResult = { stored: 0, skipped: {}, duplicate: false };
     await this.db.transaction(async (conn) => {
-      if (!(await markBatchOn(conn, agent, seq, records.length))) {
-        result.duplicate = true;
+      const mark = await markBatchOn(conn, agent, seq, records.length, digest);
+      if (mark !== 'new') {
+        if (mark === 'conflict') result.conflict = true;
+        else result.duplicate = true;
         return;
       }
       for (const [kind, rows] of groups) await this.insertOn(conn, kind, rows, agent, result);
