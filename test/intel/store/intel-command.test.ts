@@ -11,6 +11,7 @@ import { SHARED_DATA, tempDir } from '../../helpers/paths.js';
 import { execFile } from 'node:child_process';
 import { intelCacheDir } from '../../../src/cli/intel-command.js';
 import { defaultConfig } from '../../../src/config/load.js';
+import { startFixture } from '../misp/http-fixture.js';
 
 const MAIN = new URL('../../../src/cli/main.js', import.meta.url).href;
 
@@ -79,6 +80,37 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.equal((await run(['intel', 'nope', ...cfg])).code, 2);
     assert.equal((await run(['intel', 'lookup', ...cfg])).code, 2);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('intel update fails a remote list that turned into a login page, keeps its set, and status says why', async () => {
+  const fx = await startFixture();
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fx.files.set('/bad-ips.txt', '203.0.113.66\n198.51.100.7\n192.0.2.99\n');
+    fs.writeFileSync(path.join(dir, 'picket.yaml'), `intel:\n  lists: [{ path: "${fx.base}/bad-ips.txt", kind: ip, name: remote-bad }]\n  cache_dir: store\n`);
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+    const up = await run(['intel', 'update', ...cfg]);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /^ok {4}remote-bad: 3 \(\+3\)/m);
+
+    fx.files.set('/bad-ips.txt', '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>\n');
+    const portal = await run(['intel', 'update', ...cfg]);
+    assert.equal(portal.code, 1);
+    assert.match(portal.out, /^FAIL {2}remote-bad: http:\/\/127\.0\.0\.1:\d+\/bad-ips\.txt: the server sent an HTML page instead of a list of ip entries .*\(kept 3 from before\)$/m);
+    assert.match(portal.out, /^0 of 1 sources refreshed/m);
+    fx.files.set('/bad-ips.txt', '');
+    const empty = await run(['intel', 'update', ...cfg]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.out, /^FAIL {2}remote-bad: .*empty document.*\(kept 3 from before\)$/m);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^remote-bad +list +3 indicators, 3 alerting, updated .*\n {2}last error: .*empty document/m);
+    const hit = await run(['intel', 'lookup', '198.51.100.7', ...cfg]);
+    assert.match(hit.out, /ALERTS +remote-bad: ip 198\.51\.100\.7/);
+  } finally {
+    await fx.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
