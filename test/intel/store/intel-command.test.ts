@@ -115,6 +115,56 @@ test('intel update fails a remote list that turned into a login page, keeps its 
   }
 });
 
+test('intel lookup: the verdict follows the kind; a to_ids URL alerts nowhere, a to_ids user-agent through ua.attack_tool', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    const attr = (type: string, value: string, to_ids: boolean): Record<string, unknown> => ({ uuid: `${type}-${value}`, type, value, to_ids });
+    const event = {
+      Event: {
+        uuid: '11111111-2222-4333-8444-555555555555',
+        info: 'Lab campaign',
+        Attribute: [
+          attr('url', 'http://files.lab.example/gate.php', true),
+          attr('user-agent', 'EvilBot/1.0 (c2)', true),
+          attr('user-agent', 'Curious/2.0', false),
+          attr('domain', 'c2.lab.example', true),
+          attr('ip-dst', '198.51.100.66', true),
+          attr('url', 'http://c2.lab.example/beacon', true),
+        ],
+      },
+    };
+    fs.writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
+    fs.writeFileSync(path.join(dir, 'picket.yaml'), 'intel:\n  misp: { feeds: [event.json] }\n  cache_dir: store\n');
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+
+    const url = await run(['intel', 'lookup', 'http://files.lab.example/gate.php', ...cfg]);
+    assert.match(url.out, /^ {2}enrich +misp-feed:event\.json: url http:\/\/files\.lab\.example\/gate\.php, MISP event .* \(to_ids, but no rule alerts on url indicators\)$/m);
+    assert.match(url.out, /^ {2}=> listed with to_ids, but no rule alerts on url indicators: no alerts$/m);
+    assert.doesNotMatch(url.out, /raises alerts/);
+    const urlJson = JSON.parse((await run(['intel', 'lookup', 'http://files.lab.example/gate.php', '--json', ...cfg])).out) as { alert_rules: string[] };
+    assert.deepEqual(urlJson.alert_rules, []);
+
+    // A URL on a listed host: the host's name alerts (its DNS lookups), the URL itself does not.
+    const onHost = await run(['intel', 'lookup', 'http://c2.lab.example/beacon', ...cfg]);
+    assert.match(onHost.out, /^ {2}ALERTS +misp-feed:event\.json: domain c2\.lab\.example, .* \(dns\.bad_name\)$/m);
+    assert.match(onHost.out, /^ {2}=> traffic involving it raises alerts \(dns\.bad_name\)$/m);
+
+    const ua = await run(['intel', 'lookup', 'EvilBot/1.0 (c2)', ...cfg]);
+    assert.match(ua.out, /^ {2}ALERTS +misp-feed:event\.json: user-agent EvilBot\/1\.0 \(c2\), .* \(ua\.attack_tool\)$/m);
+    assert.match(ua.out, /^ {2}=> traffic involving it raises alerts \(ua\.attack_tool\)$/m);
+    const context = await run(['intel', 'lookup', 'Curious/2.0', ...cfg]);
+    assert.match(context.out, /^ {2}=> known, but only as context \(no to_ids\): no alerts$/m);
+
+    // Status counts as alerting only what some rule alerts on: not the two to_ids URLs, nor the context user-agent.
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^misp-feed:event\.json +misp-feed +6 indicators, 3 alerting,/m);
+    const ip = await run(['intel', 'lookup', '198.51.100.66', ...cfg]);
+    assert.match(ip.out, /^ {2}=> traffic involving it raises alerts \(ip\.bad, dns\.bad_ip\)$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the store folder: --cache, then intel.cache_dir, then <state>/intel, then ./data/intel', () => {
   const c = defaultConfig();
   assert.equal(intelCacheDir(c, '/etc/picket', { cache: '/var/x' }), '/var/x');
