@@ -135,3 +135,25 @@ describe('picket server and picket agent --server', () => {
     assert.match(held.stderr, /--server/);
   });
 });
+
+describe('picket server start and stop', () => {
+  const dir = tempDir('picket-cli-start-');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stops cleanly on SIGTERM sent the moment the listening line is read', async () => {
+    // The signal handlers used to be installed after that line was written, so a quick stop was the default kill.
+    for (let i = 0; i < 4; i++) {
+      const child = spawn(process.execPath, [RUNNER, 'server', '--data', dir, '--listen', '127.0.0.1:0', '--quiet'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/listening on /.test(out)) child.kill('SIGTERM');
+      });
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sg) => resolve([c, sg])));
+      assert.deepEqual([code, signal], [0, null], `run ${i}: ${err}`);
+      assert.match(err, /stopping \(storing accepted batches\)/);
+    }
+  });
+});
