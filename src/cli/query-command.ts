@@ -188,7 +188,8 @@ async function runLocal(q: Query, values: Values): Promise<Answer> {
   const { storeOptionsFrom } = await import('../store/config-schema.js');
   const config = loadConfig(stringOpt(values, 'config'));
   const dir = stringOpt(values, 'data') ?? 'data';
-  const opened = await openStores(dir, storeOptionsFrom(config.store));
+  // Never a new store: a mistyped --data would answer "0 of 0" from it.
+  const opened = await openStores(dir, storeOptionsFrom(config.store), { create: false });
   try {
     const s = opened.store;
     switch (q.what) {

@@ -3,8 +3,8 @@
  * it listens and writes DIR/admin.token with mode 0600; `picket agent token
  * create` prints the token alone on stdout's last line, both against the
  * running server (--server URL, admin token from the environment) and
- * straight on a data directory (--data DIR) with no server; the tokens it
- * prints enroll an agent; `--data` on a directory a server holds fails with a
+ * straight on a data directory (--data DIR) with no server, only one a server
+ * has made (a mistyped --data fails); the tokens it prints enroll an agent; `--data` on a directory a server holds fails with a
  * message pointing at --server; SIGTERM stops the server cleanly.
  */
 import { after, before, describe, it } from 'node:test';
@@ -69,7 +69,24 @@ describe('picket agent token create on a data directory (no server)', () => {
   const dir = tempDir('picket-cli-data-');
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('refuses a directory that holds no store, naming the path, and creates nothing', async () => {
+    const typo = path.join(dir, 'dat', 'x');
+    const r = await run(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', typo]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '', 'no token printed');
+    assert.match(r.stderr, new RegExp(`no Picket store at ${path.join(typo, 'picket.duckdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(.* does not exist\\)`));
+    assert.equal(fs.existsSync(path.join(dir, 'dat')), false, 'no directory made');
+    // An existing directory without a store (the server never ran there) is refused too.
+    const list = await run(['agent', 'token', 'list', '--data', dir]);
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /has no picket\.duckdb/);
+    assert.equal(fs.existsSync(path.join(dir, 'picket.duckdb')), false);
+  });
+
   it('prints the token on the last line; a server started later on the directory accepts it', async () => {
+    // The server makes the store when it first starts; token create then works on it offline.
+    const first = await startServerProcess(dir);
+    assert.equal(await stopProcess(first.child), 0, first.stderr());
     const r = await run(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', dir]);
     assert.equal(r.code, 0, r.stderr);
     const token = lastLine(r.stdout);

@@ -113,3 +113,21 @@ test('picket query on a data directory and through a running server', async () =
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('picket query --data on a directory without a store fails naming the path and creates nothing', async () => {
+  const dir = tempDir('picket-query-missing-');
+  try {
+    const typo = path.join(dir, 'nonexistent', 'x');
+    const r = await picket(['query', 'host', HOST, '--data', typo, '--format', 'json']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.includes(`no Picket store at ${path.join(typo, 'picket.duckdb')}`), r.stderr);
+    assert.equal(fs.existsSync(path.join(dir, 'nonexistent')), false, 'no directory made');
+    const empty = await picket(['query', 'connections', '--data', dir]);
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /has no picket\.duckdb.*the server creates its store/);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no store file made');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
