@@ -173,4 +173,24 @@ describe('picket server start and stop', () => {
       assert.match(err, /stopping \(storing accepted batches\)/);
     }
   });
+
+  it('exits non-zero before listening when a sink cannot start (its secret\'s environment variable is not set)', async () => {
+    const config = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(config, 'sinks:\n  - { type: webhook, name: chat, url_env: PICKET_TEST_NOT_SET }\n');
+    const child = spawn(process.execPath, [RUNNER, 'server', '--config', config, '--data', dir, '--listen', '127.0.0.1:0', '--quiet'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Before the fix the server went on listening without sinks: give it time to exit, then stop it.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(guard);
+    assert.equal(code, 1, `exit code; stdout: ${out} stderr: ${err}`);
+    assert.equal(out, '', 'no listening line');
+    assert.match(err, /sink chat: environment variable PICKET_TEST_NOT_SET \(url_env\) is not set/);
+    // Nothing kept the store: a later server starts on the same directory.
+    const srv = await startServerProcess(dir);
+    assert.equal(await stopProcess(srv.child), 0, srv.stderr());
+  });
 });
