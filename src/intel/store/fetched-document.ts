@@ -1,6 +1,6 @@
 /**
- * Whether a document fetched for a remote list or Tor source may replace the
- * set loaded last time. A captive portal, a login page or a proxy's error
+ * Whether a document fetched for a remote list, Tor source or MISP CSV or
+ * free-text feed may replace the set loaded last time. A captive portal, a login page or a proxy's error
  * page answers 200 with HTML, and a broken mirror answers 200 with nothing;
  * taken at face value either empties the source, and every lookup against
  * it silently stops matching until the network is fixed and the next

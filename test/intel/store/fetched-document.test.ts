@@ -1,5 +1,5 @@
 /**
- * Remote lists and Tor documents served by a real HTTP server on 127.0.0.1
+ * Remote lists, Tor documents and MISP free-text feeds served by a real HTTP server on 127.0.0.1
  * that starts answering 200 with an empty body, a captive-portal page or
  * nothing valid: each such refresh fails, keeps the previous set (lookups
  * still match) and says why in the report and the status.
@@ -109,5 +109,37 @@ test('a local list file stays the site\'s own word: an empty file empties the so
     assert.equal(s.indicators.size, 0);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a MISP free-text feed URL answering with a portal page keeps its indicators and takes none from the page', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-fetched-feed-');
+  try {
+    // A bare feed URL without a manifest is read as free text; so is the portal's answer to manifest.json.
+    fx.files.set('/feeds/iocs', 'Seen this week: 203.0.113.9 and evil-c2.example\n');
+    const cfg: IntelConfig = { ...defaultConfig().intel, misp: { feeds: [`${fx.base}/feeds/iocs`, `${fx.base}/feeds/iocs.txt`], servers: [] } };
+    fx.files.set('/feeds/iocs.txt', '198.51.100.9\n');
+    const s = await createIntelSources(cfg, '/', cache);
+    const first = await s.refresh();
+    assert.equal(first.ok, true, JSON.stringify(first));
+    assert.equal(s.indicators.matchDomain('evil-c2.example').length, 1);
+
+    for (const f of ['/feeds/iocs', '/feeds/iocs.txt', '/feeds/iocs/manifest.json']) fx.files.set(f, PORTAL);
+    const r = await s.refresh();
+    assert.deepEqual(r.sources.map((x) => x.ok), [false, false]);
+    for (const x of r.sources) assert.match(x.error!, /sent an HTML page instead of a free-text feed/);
+    assert.equal(s.indicators.matchDomain('www.w3.org').length, 0, 'the page\'s links are no indicators');
+    assert.equal(s.indicators.matchIp('203.0.113.250').length, 0);
+    assert.equal(s.indicators.matchDomain('evil-c2.example').length, 1, 'kept');
+    assert.equal(s.indicators.matchIp('198.51.100.9').length, 1, 'kept');
+
+    fx.files.set('/feeds/iocs.txt', 'nothing to report this week\n');
+    const prose = await s.refresh();
+    assert.match(prose.sources[1]!.error!, /no valid value in a document that should be a free-text feed \(it lists nothing\)/);
+    assert.equal(s.indicators.matchIp('198.51.100.9').length, 1);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
   }
 });
