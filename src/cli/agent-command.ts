@@ -13,7 +13,6 @@
  * `token create` prints the token alone on stdout's last line, so scripts can
  * take it with `| tail -n1`; everything else about it goes to stderr.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
@@ -22,7 +21,7 @@ import { parseDuration } from '../config/duration.js';
 import { ADMIN_TOKEN_ENV, readAdminTokenFile } from '../server/admin-token.js';
 import { DuckDb } from '../store/duckdb/db.js';
 import { DuckDbMetaStore, isAgentKind, type MetaStore } from '../store/meta.js';
-import { STORE_FILE } from '../store/open.js';
+import { STORE_FILE, requireExistingStore } from '../store/open.js';
 import { agentStatus } from '../server/routes/admin.js';
 import { API_PREFIX } from '../server/app.js';
 
@@ -112,7 +111,8 @@ function httpBackend(server: string, adminToken: string): Backend {
 }
 
 async function dataBackend(dataDir: string, defaultTtl: number, staleAfter: number): Promise<Backend> {
-  if (!fs.existsSync(dataDir)) fs.mkdirSync(dataDir, { recursive: true });
+  // Never a new store: tokens written where no server looks would enroll nothing.
+  requireExistingStore(dataDir);
   const db = await DuckDb.open(path.join(dataDir, STORE_FILE));
   const meta: MetaStore = new DuckDbMetaStore(db);
   try {

@@ -16,6 +16,7 @@ import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
 import { canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
+import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
 import { formatCount, plural } from '../alerts/alert.js';
@@ -81,9 +82,13 @@ function printReport(r: RefreshReport, out: (s: string) => void): void {
 }
 
 function describeMatch(m: IndicatorSource): string {
-  let s = `${m.to_ids ? 'ALERTS ' : 'enrich '} ${m.source}: ${m.kind} ${m.indicator}`;
+  // The mark follows what the rules do, not to_ids alone: a to_ids URL alerts nowhere.
+  const rules = alertingRules(m);
+  let s = `${rules.length > 0 ? 'ALERTS ' : 'enrich '} ${m.source}: ${m.kind} ${m.indicator}`;
   if (m.event_id !== undefined) s += `, MISP event ${m.event_id}${m.event_info !== undefined ? ` "${m.event_info}"` : ''}`;
   if (m.tags !== undefined && m.tags.length > 0) s += `, tags ${m.tags.join(', ')}`;
+  if (rules.length > 0) s += ` (${rules.join(', ')})`;
+  else if (m.to_ids) s += ` (to_ids, but no rule alerts on ${m.kind} indicators)`;
   return s;
 }
 
@@ -96,6 +101,8 @@ export interface LookupResult {
   value: string;
   kind: 'ip' | 'domain' | 'url' | 'user-agent';
   matches: IndicatorSource[];
+  /** The rules that alert on traffic involving the value, from the kinds of its matches (empty: it raises no alert). */
+  alert_rules: string[];
   urls: IndicatorSource[];
   tor: TorRelay[];
   owner?: IpOwner | null;
@@ -110,6 +117,11 @@ export interface LookupResult {
 
 /** Everything the sources know about one value. */
 export function lookup(sources: IntelSources, value: string): LookupResult {
+  const r = lookupMatches(sources, value);
+  return { ...r, alert_rules: alertingRulesOf(r.matches) };
+}
+
+function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult, 'alert_rules'> {
   const ip = canonicalIp(value);
   if (ip !== null) {
     return { value: ip, kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
@@ -170,7 +182,8 @@ function printLookup(r: LookupResult, out: (s: string) => void): void {
   }
   for (const e of r.builtin_errors ?? []) out(`  not available: ${e}`);
   if (r.matches.length === 0 && r.urls.length === 0 && r.tor.length === 0) out('  not on any configured list, MISP source or Tor relay list');
-  else if (r.matches.some((m) => m.to_ids)) out('  => traffic involving it raises alerts');
+  else if (r.alert_rules.length > 0) out(`  => traffic involving it raises alerts (${r.alert_rules.join(', ')})`);
+  else if (r.matches.some((m) => m.to_ids)) out(`  => listed with to_ids, but no rule alerts on ${[...new Set(r.matches.filter((m) => m.to_ids).map((m) => m.kind))].join(' or ')} indicators: no alerts`);
   else if (r.matches.length > 0) out('  => known, but only as context (no to_ids): no alerts');
 }
 

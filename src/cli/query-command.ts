@@ -8,6 +8,7 @@
 import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { parseTime } from '../store/time.js';
+import { storedAddressText } from '../store/address-text.js';
 import { parseDuration } from '../config/duration.js';
 import { hostWindow } from '../server/host-window.js';
 import type {
@@ -123,10 +124,17 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
     put(f, 'offset', range.offset);
     return f as T;
   };
+  // Addresses in the store's spelling (rows match on that text); anything else
+  // is left for the store or the server to refuse with its usual message.
+  const address = (name: string): string | undefined => {
+    const v = stringOpt(values, name);
+    return v === undefined ? undefined : (storedAddressText(v) ?? v);
+  };
   switch (what) {
     case 'host': {
-      const ip = positionals[0] ?? stringOpt(values, 'ip');
-      if (ip === undefined) throw usage('host needs an address: picket query host IP');
+      const given = positionals[0] ?? stringOpt(values, 'ip');
+      if (given === undefined) throw usage('host needs an address: picket query host IP');
+      const ip = storedAddressText(given) ?? given;
       const q: Query = { what, ip };
       put(q, 'from', from);
       put(q, 'to', to);
@@ -141,7 +149,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
     }
     case 'connections': {
       const f = base<ConnFilter>();
-      put(f, 'ip', stringOpt(values, 'ip'));
+      put(f, 'ip', address('ip'));
       put(f, 'cidr', stringOpt(values, 'cidr'));
       put(f, 'port', int(values, 'port', 0, 65535));
       const cc = stringOpt(values, 'country');
@@ -155,7 +163,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
     }
     case 'dns': {
       const f = base<DnsFilter>();
-      put(f, 'ip', stringOpt(values, 'ip'));
+      put(f, 'ip', address('ip'));
       put(f, 'name', stringOpt(values, 'name'));
       return { what, filter: f };
     }
@@ -163,14 +171,14 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       const f = base<AlertFilter>();
       put(f, 'rule', stringOpt(values, 'rule'));
       put(f, 'severity', int(values, 'severity', 1, 4));
-      put(f, 'host', stringOpt(values, 'host') ?? stringOpt(values, 'ip'));
+      put(f, 'host', address('host') ?? address('ip'));
       put(f, 'network', stringOpt(values, 'network'));
       return { what, filter: f };
     }
     case 'devices': {
       const f: DeviceFilter = {};
       put(f, 'network', stringOpt(values, 'network'));
-      put(f, 'ip', stringOpt(values, 'ip'));
+      put(f, 'ip', address('ip'));
       put(f, 'limit', range.limit);
       put(f, 'offset', range.offset);
       return { what, filter: f };
@@ -188,7 +196,8 @@ async function runLocal(q: Query, values: Values): Promise<Answer> {
   const { storeOptionsFrom } = await import('../store/config-schema.js');
   const config = loadConfig(stringOpt(values, 'config'));
   const dir = stringOpt(values, 'data') ?? 'data';
-  const opened = await openStores(dir, storeOptionsFrom(config.store));
+  // Never a new store: a mistyped --data would answer "0 of 0" from it.
+  const opened = await openStores(dir, storeOptionsFrom(config.store), { create: false });
   try {
     const s = opened.store;
     switch (q.what) {

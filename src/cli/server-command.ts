@@ -63,6 +63,18 @@ export async function serverCommand(argv: string[]): Promise<number> {
     logLevel: values.quiet === true ? 'warn' : 'info',
     demo,
   });
+  // The stop signals are caught before the listening line is written: a
+  // supervisor or script that stops the server as soon as it reads that line
+  // must get a clean stop (accepted batches stored), not the default kill.
+  const stopRequested = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   process.stdout.write(`picket server listening on ${server.url}\n`);
   for (const n of server.consoleNotices) process.stderr.write(`picket server: ${n}\n`);
   for (const w of server.admin.warnings) process.stderr.write(`picket server: ${w}\n`);
@@ -79,15 +91,7 @@ export async function serverCommand(argv: string[]): Promise<number> {
     }
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopRequested;
   process.stderr.write('picket server: stopping (storing accepted batches)\n');
   // The local sensor stops on the same signal; let it hand over its last batches first.
   if (sensor !== null) await sensor.done.catch(() => 1);

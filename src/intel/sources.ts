@@ -21,6 +21,7 @@ import { startScheduler, type RefreshScheduler } from './store/scheduler.js';
 import { listSource } from './lists/list-source.js';
 import { torSource } from './tor/tor-source.js';
 import { mispFeedSource, mispServerSource } from './misp/misp-sources.js';
+import { alertingRules } from './store/alerting-rules.js';
 
 export type IntelConfig = SiteConfig['intel'];
 
@@ -31,7 +32,7 @@ export interface SourceStatus {
   origin: string;
   /** Indicators (lists, MISP) or relay addresses (Tor). */
   count: number;
-  /** Indicators that raise alerts (MISP `to_ids`; every list entry). Tor: exits. */
+  /** Indicators that raise alerts (MISP `to_ids` of a kind some rule looks up; every list entry). Tor: exits. */
   alerting: number;
   /** Wall-clock epoch seconds of the last successful load, or null (never). */
   updated: number | null;
@@ -267,7 +268,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
           kind: def.kind,
           origin: def.origin,
           count: isTor ? snap.relays.length : snap.indicators.length,
-          alerting: isTor ? snap.relays.filter((r) => r.exit).length : snap.indicators.filter((i) => i.to_ids).length,
+          alerting: isTor ? snap.relays.filter((r) => r.exit).length : snap.indicators.filter((i) => alertingRules(i).length > 0).length,
           updated: snap.updated,
           age_seconds: snap.updated === null ? null : Math.max(0, t - snap.updated),
           last_attempt: snap.attempted,

@@ -2,9 +2,10 @@
  * Reading query-string parameters in routes: one value (empty counts as
  * absent), a time, a bounded whole number, an IP address, a boolean. A bad
  * value is a 400 naming the parameter. Shared by the admin API's query
- * routes and the console's routes.
+ * routes and the console's routes. Addresses come back in the spelling the
+ * store writes (src/store/address-text.ts), since rows match on that text.
  */
-import { isIp } from '../config/ip.js';
+import { storedAddressText } from '../store/address-text.js';
 import { badRequest } from './api-error.js';
 import { parseTime } from '../store/time.js';
 
@@ -33,8 +34,17 @@ export function int(q: Query, name: string, min: number, max: number): number | 
 
 export function ip(q: Query, name: string): string | undefined {
   const v = one(q, name);
-  if (v !== undefined && !isIp(v)) throw badRequest(`${name}: "${v}" is not an IP address`);
-  return v;
+  if (v === undefined) return undefined;
+  const a = storedAddressText(v);
+  if (a === null) throw badRequest(`${name}: "${v}" is not an IP address`);
+  return a;
+}
+
+/** An address in a route's path (`/hosts/:ip`), in the store's spelling; 400 when it is not one. */
+export function pathIp(text: string): string {
+  const a = storedAddressText(text);
+  if (a === null) throw badRequest(`"${text}" is not an IP address`);
+  return a;
 }
 
 export function bool(q: Query, name: string): boolean | undefined {

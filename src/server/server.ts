@@ -9,7 +9,7 @@
  * detection, devices included) once the server listens, so a fresh
  * `npm start` has something to show.
  */
-import { createSinks } from '../sinks/index.js';
+import { createSinks, type Sinks } from '../sinks/index.js';
 import { suppressedBy } from './console/suppress.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,7 +94,14 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const opened = await openStores(dataDir, storeOptionsFrom(config.store));
   const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
   let built: Awaited<ReturnType<typeof buildApp>>;
+  let sinks: Sinks | null = null;
   try {
+    // Sinks start before the server listens: one that cannot start (its
+    // secret's environment variable unset, a CA file missing) must stop the
+    // server at start, not leave it accepting alerts it will never deliver.
+    if (config.sinks.length > 0) {
+      sinks = createSinks(config.sinks, { dataDir, baseDir: opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd() });
+    }
     built = await buildApp({
       stores,
       adminToken: admin.token,
@@ -107,6 +114,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     });
     await built.app.listen({ host: listen.host, port: listen.port });
   } catch (err) {
+    await sinks?.close().catch(() => undefined);
     await opened.close().catch(() => undefined);
     throw err;
   }
@@ -134,11 +142,8 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   retention.unref();
 
   // Alerts that agents ship go on to the configured sinks, minus what the console suppressed.
-  const sinks =
-    config.sinks.length === 0
-      ? null
-      : createSinks(config.sinks, { dataDir, baseDir: opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd() });
   if (sinks !== null) {
+    const started = sinks;
     ctx.deliverAlerts = (alerts) => {
       const sups = consoleSetup.users.suppressions();
       for (const a of alerts) {
@@ -148,7 +153,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
         } catch {
           // An alert the matcher cannot read (no source): the sinks count and skip it as malformed.
         }
-        if (!suppressed) sinks.deliver(a);
+        if (!suppressed) started.deliver(a);
       }
     };
   }

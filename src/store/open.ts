@@ -24,8 +24,31 @@ export interface OpenedStores {
   close(): Promise<void>;
 }
 
-export async function openStores(dataDir: string, opts: StoreOptions = { engine: 'duckdb' }): Promise<OpenedStores> {
-  fs.mkdirSync(dataDir, { recursive: true });
+/**
+ * Throws PKT_ERR_STORE_MISSING naming the path unless `dataDir` holds a
+ * store. Only the server makes a new store; a command that reads or changes
+ * one (`picket query`, `picket agent --data`) would otherwise create an empty
+ * store at a mistyped path, answer "0 of 0" from it or put tokens where no
+ * server looks, and say nothing.
+ */
+export function requireExistingStore(dataDir: string): void {
+  const file = path.resolve(dataDir, STORE_FILE);
+  if (fs.existsSync(file)) return;
+  const why = fs.existsSync(path.dirname(file)) ? `${path.dirname(file)} has no ${STORE_FILE}` : `${path.dirname(file)} does not exist`;
+  throw new PicketError(
+    'PKT_ERR_STORE_MISSING',
+    `no Picket store at ${file} (${why}): --data must name a picket server's data directory; the server creates its store when it first starts`,
+  );
+}
+
+export interface OpenHow {
+  /** Make the directory and an empty store when there is none (the server); default true. */
+  create?: boolean;
+}
+
+export async function openStores(dataDir: string, opts: StoreOptions = { engine: 'duckdb' }, how: OpenHow = {}): Promise<OpenedStores> {
+  if (how.create === false) requireExistingStore(dataDir);
+  else fs.mkdirSync(dataDir, { recursive: true });
   const db = await DuckDb.open(path.join(dataDir, STORE_FILE));
   const meta = new DuckDbMetaStore(db);
   let store: MetadataStore;

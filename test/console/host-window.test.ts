@@ -50,6 +50,9 @@ test('host summary with span covers the last stretch of the host\'s activity (co
     const all = await get('');
     assert.equal(all.body.connections, 4);
     assert.equal(all.body.from, null);
+    // Another spelling of the address is the same host.
+    const mapped = await fetch(`${s.url}/api/v1/console/hosts/${encodeURIComponent('::FFFF:10.0.0.5')}`, { headers: { cookie } });
+    assert.deepEqual(await mapped.json(), all.body);
     const stranger = await fetch(`${s.url}/api/v1/console/hosts/192.0.2.7?span=24h`, { headers: { cookie } });
     assert.equal(((await stranger.json()) as { connections: number }).connections, 0);
     assert.equal((await get('?span=soon')).status, 400);
@@ -57,6 +60,18 @@ test('host summary with span covers the last stretch of the host\'s activity (co
     // The admin API's host route takes the same window.
     const viaApi = await fetch(`${s.url}/api/v1/hosts/10.0.0.5?span=24h`, { headers: { authorization: `Bearer ${s.adminToken}` } });
     assert.equal(((await viaApi.json()) as { connections: number }).connections, 1);
+    const viaApiMapped = await fetch(`${s.url}/api/v1/hosts/${encodeURIComponent('::ffff:10.0.0.5')}?span=24h`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    assert.equal(((await viaApiMapped.json()) as { connections: number }).connections, 1);
+
+    // A suppression's host is kept in the spelling alerts carry, since matching compares text.
+    const { csrf } = (await login.json()) as { csrf: string };
+    const sup = await fetch(`${s.url}/api/v1/console/suppressions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify({ rule: 'scan.*', reason: 'lab scanner', host: '::FFFF:10.0.0.5' }),
+    });
+    assert.equal(sup.status, 200);
+    assert.equal(((await sup.json()) as { host: string }).host, '10.0.0.5');
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,8 @@
  * it listens and writes DIR/admin.token with mode 0600; `picket agent token
  * create` prints the token alone on stdout's last line, both against the
  * running server (--server URL, admin token from the environment) and
- * straight on a data directory (--data DIR) with no server; the tokens it
- * prints enroll an agent; `--data` on a directory a server holds fails with a
+ * straight on a data directory (--data DIR) with no server, only one a server
+ * has made (a mistyped --data fails); the tokens it prints enroll an agent; `--data` on a directory a server holds fails with a
  * message pointing at --server; SIGTERM stops the server cleanly.
  */
 import { after, before, describe, it } from 'node:test';
@@ -69,7 +69,24 @@ describe('picket agent token create on a data directory (no server)', () => {
   const dir = tempDir('picket-cli-data-');
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('refuses a directory that holds no store, naming the path, and creates nothing', async () => {
+    const typo = path.join(dir, 'dat', 'x');
+    const r = await run(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', typo]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '', 'no token printed');
+    assert.match(r.stderr, new RegExp(`no Picket store at ${path.join(typo, 'picket.duckdb').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(.* does not exist\\)`));
+    assert.equal(fs.existsSync(path.join(dir, 'dat')), false, 'no directory made');
+    // An existing directory without a store (the server never ran there) is refused too.
+    const list = await run(['agent', 'token', 'list', '--data', dir]);
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /has no picket\.duckdb/);
+    assert.equal(fs.existsSync(path.join(dir, 'picket.duckdb')), false);
+  });
+
   it('prints the token on the last line; a server started later on the directory accepts it', async () => {
+    // The server makes the store when it first starts; token create then works on it offline.
+    const first = await startServerProcess(dir);
+    assert.equal(await stopProcess(first.child), 0, first.stderr());
     const r = await run(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', dir]);
     assert.equal(r.code, 0, r.stderr);
     const token = lastLine(r.stdout);
@@ -133,5 +150,47 @@ describe('picket server and picket agent --server', () => {
     const held = await run(['agent', 'token', 'create', '--name', 'x', '--kind', 'sensor', '--data', dir]);
     assert.equal(held.code, 1);
     assert.match(held.stderr, /--server/);
+  });
+});
+
+describe('picket server start and stop', () => {
+  const dir = tempDir('picket-cli-start-');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stops cleanly on SIGTERM sent the moment the listening line is read', async () => {
+    // The signal handlers used to be installed after that line was written, so a quick stop was the default kill.
+    for (let i = 0; i < 4; i++) {
+      const child = spawn(process.execPath, [RUNNER, 'server', '--data', dir, '--listen', '127.0.0.1:0', '--quiet'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/listening on /.test(out)) child.kill('SIGTERM');
+      });
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, sg) => resolve([c, sg])));
+      assert.deepEqual([code, signal], [0, null], `run ${i}: ${err}`);
+      assert.match(err, /stopping \(storing accepted batches\)/);
+    }
+  });
+
+  it('exits non-zero before listening when a sink cannot start (its secret\'s environment variable is not set)', async () => {
+    const config = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(config, 'sinks:\n  - { type: webhook, name: chat, url_env: PICKET_TEST_NOT_SET }\n');
+    const child = spawn(process.execPath, [RUNNER, 'server', '--config', config, '--data', dir, '--listen', '127.0.0.1:0', '--quiet'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Before the fix the server went on listening without sinks: give it time to exit, then stop it.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(guard);
+    assert.equal(code, 1, `exit code; stdout: ${out} stderr: ${err}`);
+    assert.equal(out, '', 'no listening line');
+    assert.match(err, /sink chat: environment variable PICKET_TEST_NOT_SET \(url_env\) is not set/);
+    // Nothing kept the store: a later server starts on the same directory.
+    const srv = await startServerProcess(dir);
+    assert.equal(await stopProcess(srv.child), 0, srv.stderr());
   });
 });

@@ -181,4 +181,41 @@ describe('query routes', () => {
     const h = await adminGet(s, '/hosts/10.77.2.20');
     assert.equal(h.json.alerts.length, 1);
   });
+
+  it('every route finds a host under any spelling of its address (case, zero groups, IPv4-mapped)', async () => {
+    const v6 = conns.map((c) => c['id.orig_h']).find((h) => h.includes(':'))!;
+    assert.ok(v6 !== undefined && v6 === v6.toLowerCase() && v6.includes('::'), `the capture has IPv6 hosts, stored as ${v6}`);
+    const [head, tail] = v6.split('::') as [string, string];
+    const groups = (t: string): string[] => (t === '' ? [] : t.split(':'));
+    const expanded = [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)].join(':');
+    const hostOf = async (spelling: string): Promise<number> => {
+      const r = await adminGet(s, `/hosts/${encodeURIComponent(spelling)}`);
+      assert.equal(r.status, 200, spelling);
+      return r.json.connections as number;
+    };
+    const canonical = await hostOf(v6);
+    assert.ok(canonical > 0);
+    for (const spelling of [v6.toUpperCase(), expanded, expanded.toUpperCase(), `${v6}%eth0`]) {
+      assert.equal(await hostOf(spelling), canonical, spelling);
+      assert.equal((await adminGet(s, `/hosts/${encodeURIComponent(spelling)}`)).json.host, v6, 'the answer names the stored spelling');
+      assert.equal((await adminGet(s, `/connections?ip=${encodeURIComponent(spelling)}`)).json.total, (await adminGet(s, `/connections?ip=${v6}`)).json.total, spelling);
+    }
+
+    const v4 = '141.142.220.118';
+    const mapped = [`::ffff:${v4}`, `::FFFF:${v4}`, '::ffff:8d8e:dc76', `0:0:0:0:0:ffff:${v4}`];
+    const same = async (route: (ip: string) => string): Promise<void> => {
+      const want = (await adminGet(s, route(v4))).json;
+      assert.ok((want.total ?? want.connections) > 0, route(v4));
+      for (const m of mapped) assert.deepEqual((await adminGet(s, route(encodeURIComponent(m)))).json, want, route(m));
+    };
+    await same((ip) => `/hosts/${ip}`);
+    await same((ip) => `/connections?ip=${ip}&limit=1000`);
+    await same((ip) => `/dns?ip=${ip}&limit=1000`);
+    await same((ip) => `/logs/http?ip=${ip}&limit=1000`);
+    // The alert stored by the test above, under its host's mapped spelling.
+    assert.equal((await adminGet(s, `/alerts?host=${encodeURIComponent('::FFFF:10.77.2.5')}`)).json.total, 1);
+    const device = await adminGet(s, `/devices?ip=${encodeURIComponent('::FFFF:128.2.6.189')}`);
+    assert.equal(device.json.total, 1);
+    assert.equal((await adminGet(s, '/connections?ip=fe80::zz')).status, 400);
+  });
 });

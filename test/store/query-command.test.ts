@@ -68,6 +68,18 @@ test('picket query on a data directory and through a running server', async () =
     assert.equal((await picket(['query', 'host', HOST, '--span', 'soon', '--data', dir])).status, 2);
     assert.equal((await picket(['query', 'host', HOST, '--span', '1h', '--from', '2011-03-18', '--data', dir])).status, 2);
 
+    // Any spelling of the address is the same host (the store keeps the dotted one).
+    const mapped = await picket(['query', 'host', `::FFFF:${HOST}`, '--data', dir, '--format', 'json']);
+    assert.equal(mapped.status, 0, mapped.stderr);
+    assert.deepEqual(JSON.parse(mapped.stdout), expected);
+    const mappedDns = await picket(['query', 'dns', '--ip', `::ffff:${HOST}`, '--data', dir, '--format', 'json']);
+    const plainDns = await picket(['query', 'dns', '--ip', HOST, '--data', dir, '--format', 'json']);
+    assert.ok((JSON.parse(plainDns.stdout) as Page<unknown>).total > 0);
+    assert.deepEqual(JSON.parse(mappedDns.stdout), JSON.parse(plainDns.stdout));
+    const v6 = await picket(['query', 'connections', '--ip', 'FE80:0:0:0:3074:17D5:2052:C324', '--data', dir, '--format', 'json']);
+    assert.equal(v6.status, 0, v6.stderr);
+    assert.ok((JSON.parse(v6.stdout) as Page<ConnRow>).total > 0, 'the IPv6 host of the capture, written in full and upper case');
+
     const tableOut = await picket(['query', 'host', HOST, '--data', dir]);
     assert.equal(tableOut.status, 0, tableOut.stderr);
     assert.match(tableOut.stdout, /bytes sent/);
@@ -100,6 +112,9 @@ test('picket query on a data directory and through a running server', async () =
       const rconns = await picket(['query', 'connections', '--cidr', '141.142.220.0/24', '--port', '80', '--limit', '5', '--server', server.url, '--token', token, '--format', 'json']);
       assert.equal(rconns.status, 0, rconns.stderr);
       assert.deepEqual(JSON.parse(rconns.stdout), expectedConns);
+      const rmapped = await picket(['query', 'host', `::ffff:${HOST}`, '--server', server.url, '--token', token, '--format', 'json']);
+      assert.equal(rmapped.status, 0, rmapped.stderr);
+      assert.deepEqual(JSON.parse(rmapped.stdout), expected);
       const denied = await picket(['query', 'host', HOST, '--server', server.url, '--token', 'wrong']);
       assert.equal(denied.status, 1);
       assert.match(denied.stderr, /401/);
@@ -110,6 +125,24 @@ test('picket query on a data directory and through a running server', async () =
     } finally {
       await server.close();
     }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('picket query --data on a directory without a store fails naming the path and creates nothing', async () => {
+  const dir = tempDir('picket-query-missing-');
+  try {
+    const typo = path.join(dir, 'nonexistent', 'x');
+    const r = await picket(['query', 'host', HOST, '--data', typo, '--format', 'json']);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.includes(`no Picket store at ${path.join(typo, 'picket.duckdb')}`), r.stderr);
+    assert.equal(fs.existsSync(path.join(dir, 'nonexistent')), false, 'no directory made');
+    const empty = await picket(['query', 'connections', '--data', dir]);
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /has no picket\.duckdb.*the server creates its store/);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no store file made');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTime, isoOrNull, utcDay } from '../../src/store/time.js';
 import { cidrKeyRange, ipKey } from '../../src/store/ip-key.js';
+import { storedAddressText } from '../../src/store/address-text.js';
 import { lit, num, ident } from '../../src/store/clickhouse/sql.js';
 import { checkConfigText } from '../../src/config/load.js';
 import { timelineStep } from '../../src/store/duckdb/store.js';
@@ -72,4 +73,18 @@ test('config store section: defaults, sizes, clickhouse required for its engine'
   assert.match(checkConfigText('store:\n  engine: clickhouse\n', 'p.yaml').problems[0]!.message, /required/);
   assert.match(checkConfigText('store:\n  retention: { max_bytes: lots }\n', 'p.yaml').problems[0]!.message, /not a size/);
   assert.match(checkConfigText('store:\n  engine: sqlite\n', 'p.yaml').problems[0]!.path, /store.engine/);
+});
+
+test('query addresses take the spelling the store writes: RFC 5952 IPv6, IPv4-mapped as dotted IPv4', () => {
+  assert.equal(storedAddressText('FE80::3074:17D5:2052:C324'), 'fe80::3074:17d5:2052:c324');
+  assert.equal(storedAddressText('fe80:0:0:0:3074:17d5:2052:c324'), 'fe80::3074:17d5:2052:c324');
+  assert.equal(storedAddressText('fe80:0000:0000:0000:3074:17d5:2052:c324%eth0'), 'fe80::3074:17d5:2052:c324');
+  assert.equal(storedAddressText('2001:db8:0:0:1:0:0:1'), '2001:db8::1:0:0:1', 'the first of two equal zero runs');
+  assert.equal(storedAddressText('2001:DB8::0:1'), '2001:db8::1');
+  assert.equal(storedAddressText('::'), '::');
+  assert.equal(storedAddressText('::ffff:141.142.220.118'), '141.142.220.118');
+  assert.equal(storedAddressText('::FFFF:8d8e:dc76'), '141.142.220.118');
+  assert.equal(storedAddressText('141.142.220.118'), '141.142.220.118');
+  assert.equal(storedAddressText('not-an-ip'), null);
+  assert.equal(storedAddressText('1.2.3.256'), null);
 });

@@ -5,6 +5,7 @@
  */
 import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition } from '../store/source.js';
+import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
 import { parseList } from './parse-list.js';
 
 export interface ListConfig {
@@ -15,15 +16,20 @@ export interface ListConfig {
 
 export function listSource(cfg: ListConfig, baseDir: string, name?: string): SourceDefinition {
   const origin = resolveOrigin(cfg.path, baseDir);
+  const remote = isUrl(origin);
+  const expected = `a list of ${cfg.kind} entries`;
   return {
     name: name ?? cfg.name ?? displayName(cfg.path),
     kind: 'list',
     origin,
-    remote: isUrl(origin),
+    remote,
     async load() {
       const text = await readOrigin(origin);
+      // A portal page or an empty answer must not replace the last good set (fetched-document.ts).
+      if (remote) refuseUnusableDocument(origin, text, expected);
       const csv = /\.csv$/i.test(origin.replace(/[?#].*$/, '')) ? true : undefined;
       const parsed = parseList(text, cfg.kind, csv === undefined ? {} : { csv });
+      if (remote) requireSomeValue(origin, parsed.indicators.length, expected, parsed.badCount, parsed.bad);
       const where = displayName(cfg.path);
       return {
         indicators: parsed.indicators,

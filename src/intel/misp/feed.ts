@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fetchText, httpRequest, isUrl, readOrigin } from '../store/fetch-text.js';
+import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
 import type { StoredIndicator } from '../store/indicator.js';
 import type { JsonValue } from '../store/source-cache.js';
 import { parseFreeText, parseList, type BadLine } from '../lists/parse-list.js';
@@ -148,13 +149,24 @@ export async function readMispFeed(origin: string, previous: readonly StoredIndi
     bad,
     badCount,
   });
+  // A fetched CSV or free-text feed is judged like a remote list (fetched-document.ts): free
+  // text read from a captive portal's page would even turn the page's own links into indicators.
+  const remote = isUrl(origin);
   switch (format) {
     case 'csv': {
-      const parsed = parseList(await readOrigin(origin), 'auto', { csv: true });
+      const text = await readOrigin(origin);
+      if (remote) refuseUnusableDocument(origin, text, 'a CSV feed');
+      const parsed = parseList(text, 'auto', { csv: true });
+      if (remote) requireSomeValue(origin, parsed.indicators.length, 'a CSV feed', parsed.badCount, parsed.bad);
       return result(parsed.indicators, { format }, 0, 0, parsed.bad, parsed.badCount);
     }
-    case 'freetext':
-      return result(parseFreeText(await readOrigin(origin)), { format }, 0, 0);
+    case 'freetext': {
+      const text = await readOrigin(origin);
+      if (remote) refuseUnusableDocument(origin, text, 'a free-text feed');
+      const indicators = parseFreeText(text);
+      if (remote) requireSomeValue(origin, indicators.length, 'a free-text feed', 0, []);
+      return result(indicators, { format }, 0, 0);
+    }
     case 'misp-event': {
       const inds = eventIndicators(parseJson(await readOrigin(origin), origin), stats);
       return result(inds, { format }, 1, 1);

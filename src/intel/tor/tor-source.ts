@@ -4,17 +4,25 @@
  */
 import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition } from '../store/source.js';
+import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
 import { parseTorDocument } from './parse.js';
+
+const EXPECTED = 'a Tor relay document';
 
 export function torSource(entry: string, baseDir: string, name?: string): SourceDefinition {
   const origin = resolveOrigin(entry, baseDir);
+  const remote = isUrl(origin);
   return {
     name: name ?? `tor:${displayName(entry)}`,
     kind: 'tor',
     origin,
-    remote: isUrl(origin),
+    remote,
     async load() {
-      const parsed = parseTorDocument(await readOrigin(origin));
+      const text = await readOrigin(origin);
+      // A portal page or an empty answer must not replace the last good set (fetched-document.ts).
+      if (remote) refuseUnusableDocument(origin, text, EXPECTED);
+      const parsed = parseTorDocument(text);
+      if (remote) requireSomeValue(origin, parsed.relays.length, EXPECTED, parsed.badCount, parsed.bad);
       const where = displayName(entry);
       const exits = parsed.relays.filter((r) => r.exit).length;
       return {

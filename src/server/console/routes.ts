@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { isIp } from '../../config/ip.js';
+import { storedAddressText } from '../../store/address-text.js';
 import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
@@ -16,7 +16,7 @@ import { defaultIntelCacheDir } from '../../intel/index.js';
 import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
-import { int, ip, one, time, type Query } from '../query-params.js';
+import { int, ip, one, pathIp, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
@@ -209,8 +209,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const rule = str(req.body, 'rule', MAX_NAME_LENGTH * 2, true) ?? '';
       if (!/^[a-z0-9_.\-]+\*?$/i.test(rule)) throw badRequest(`rule: "${rule}" is not a rule id or prefix*`);
       const reason = str(req.body, 'reason', MAX_REASON_LENGTH, true) ?? '';
-      const host = str(req.body, 'host', 64, false) ?? null;
-      if (host !== null && !isIp(host)) throw badRequest(`host: "${host}" is not an IP address`);
+      const hostText = str(req.body, 'host', 64, false) ?? null;
+      // Kept in the spelling alerts carry, which matching compares as text.
+      const host = hostText === null ? null : storedAddressText(hostText);
+      if (hostText !== null && host === null) throw badRequest(`host: "${hostText}" is not an IP address`);
       const network = str(req.body, 'network', MAX_NAME_LENGTH, false) ?? null;
       const forSeconds = (req.body as Record<string, unknown>).expires_in;
       let expires: string | null = null;
@@ -227,9 +229,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     });
 
     api.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', async (req) => {
-      if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
-      const { from, to } = await hostWindow(store, req.params.ip, time(req.query, 'from'), time(req.query, 'to'), one(req.query, 'span'));
-      return store.hostSummary(req.params.ip, from, to);
+      const host = pathIp(req.params.ip);
+      const { from, to } = await hostWindow(store, host, time(req.query, 'from'), time(req.query, 'to'), one(req.query, 'span'));
+      return store.hostSummary(host, from, to);
     });
 
     api.get<{ Querystring: Query }>('/devices', async (req) => {
@@ -237,7 +239,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const f: DeviceFilter = page(q);
       const network = one(q, 'network');
       if (network !== undefined) f.network = network;
-      const address = one(q, 'ip');
+      const address = ip(q, 'ip');
       if (address !== undefined) f.ip = address;
       const mac = one(q, 'mac');
       if (mac !== undefined) f.mac = mac;

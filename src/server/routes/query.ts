@@ -7,12 +7,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseCidr } from '../../config/cidr.js';
-import { isIp } from '../../config/ip.js';
 import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogFilter, RangeFilter } from '../../store/types.js';
 import { badRequest, notFound } from '../api-error.js';
 import { adminAuth } from '../auth.js';
 import { hostWindow } from '../host-window.js';
-import { bool, int, ip, one, time, type Query } from '../query-params.js';
+import { bool, int, ip, one, pathIp, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { KIND_PATTERN } from './ingest.js';
 
@@ -45,10 +44,10 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
   app.addHook('onRequest', adminAuth(opts.ctx));
 
   app.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', { schema: { querystring: stringQuery } }, async (req) => {
-    if (!isIp(req.params.ip)) throw badRequest(`"${req.params.ip}" is not an IP address`);
+    const host = pathIp(req.params.ip);
     const r = range(req.query);
-    const w = await hostWindow(store, req.params.ip, r.from, r.to, one(req.query, 'span'));
-    return store.hostSummary(req.params.ip, w.from, w.to);
+    const w = await hostWindow(store, host, r.from, r.to, one(req.query, 'span'));
+    return store.hostSummary(host, w.from, w.to);
   });
 
   app.get<{ Querystring: Query }>('/connections', { schema: { querystring: stringQuery } }, async (req) => {

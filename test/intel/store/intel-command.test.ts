@@ -11,6 +11,7 @@ import { SHARED_DATA, tempDir } from '../../helpers/paths.js';
 import { execFile } from 'node:child_process';
 import { intelCacheDir } from '../../../src/cli/intel-command.js';
 import { defaultConfig } from '../../../src/config/load.js';
+import { startFixture } from '../misp/http-fixture.js';
 
 const MAIN = new URL('../../../src/cli/main.js', import.meta.url).href;
 
@@ -78,6 +79,87 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
 
     assert.equal((await run(['intel', 'nope', ...cfg])).code, 2);
     assert.equal((await run(['intel', 'lookup', ...cfg])).code, 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('intel update fails a remote list that turned into a login page, keeps its set, and status says why', async () => {
+  const fx = await startFixture();
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fx.files.set('/bad-ips.txt', '203.0.113.66\n198.51.100.7\n192.0.2.99\n');
+    fs.writeFileSync(path.join(dir, 'picket.yaml'), `intel:\n  lists: [{ path: "${fx.base}/bad-ips.txt", kind: ip, name: remote-bad }]\n  cache_dir: store\n`);
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+    const up = await run(['intel', 'update', ...cfg]);
+    assert.equal(up.code, 0, up.err);
+    assert.match(up.out, /^ok {4}remote-bad: 3 \(\+3\)/m);
+
+    fx.files.set('/bad-ips.txt', '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>\n');
+    const portal = await run(['intel', 'update', ...cfg]);
+    assert.equal(portal.code, 1);
+    assert.match(portal.out, /^FAIL {2}remote-bad: http:\/\/127\.0\.0\.1:\d+\/bad-ips\.txt: the server sent an HTML page instead of a list of ip entries .*\(kept 3 from before\)$/m);
+    assert.match(portal.out, /^0 of 1 sources refreshed/m);
+    fx.files.set('/bad-ips.txt', '');
+    const empty = await run(['intel', 'update', ...cfg]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.out, /^FAIL {2}remote-bad: .*empty document.*\(kept 3 from before\)$/m);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^remote-bad +list +3 indicators, 3 alerting, updated .*\n {2}last error: .*empty document/m);
+    const hit = await run(['intel', 'lookup', '198.51.100.7', ...cfg]);
+    assert.match(hit.out, /ALERTS +remote-bad: ip 198\.51\.100\.7/);
+  } finally {
+    await fx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('intel lookup: the verdict follows the kind; a to_ids URL alerts nowhere, a to_ids user-agent through ua.attack_tool', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    const attr = (type: string, value: string, to_ids: boolean): Record<string, unknown> => ({ uuid: `${type}-${value}`, type, value, to_ids });
+    const event = {
+      Event: {
+        uuid: '11111111-2222-4333-8444-555555555555',
+        info: 'Lab campaign',
+        Attribute: [
+          attr('url', 'http://files.lab.example/gate.php', true),
+          attr('user-agent', 'EvilBot/1.0 (c2)', true),
+          attr('user-agent', 'Curious/2.0', false),
+          attr('domain', 'c2.lab.example', true),
+          attr('ip-dst', '198.51.100.66', true),
+          attr('url', 'http://c2.lab.example/beacon', true),
+        ],
+      },
+    };
+    fs.writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
+    fs.writeFileSync(path.join(dir, 'picket.yaml'), 'intel:\n  misp: { feeds: [event.json] }\n  cache_dir: store\n');
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+
+    const url = await run(['intel', 'lookup', 'http://files.lab.example/gate.php', ...cfg]);
+    assert.match(url.out, /^ {2}enrich +misp-feed:event\.json: url http:\/\/files\.lab\.example\/gate\.php, MISP event .* \(to_ids, but no rule alerts on url indicators\)$/m);
+    assert.match(url.out, /^ {2}=> listed with to_ids, but no rule alerts on url indicators: no alerts$/m);
+    assert.doesNotMatch(url.out, /raises alerts/);
+    const urlJson = JSON.parse((await run(['intel', 'lookup', 'http://files.lab.example/gate.php', '--json', ...cfg])).out) as { alert_rules: string[] };
+    assert.deepEqual(urlJson.alert_rules, []);
+
+    // A URL on a listed host: the host's name alerts (its DNS lookups), the URL itself does not.
+    const onHost = await run(['intel', 'lookup', 'http://c2.lab.example/beacon', ...cfg]);
+    assert.match(onHost.out, /^ {2}ALERTS +misp-feed:event\.json: domain c2\.lab\.example, .* \(dns\.bad_name\)$/m);
+    assert.match(onHost.out, /^ {2}=> traffic involving it raises alerts \(dns\.bad_name\)$/m);
+
+    const ua = await run(['intel', 'lookup', 'EvilBot/1.0 (c2)', ...cfg]);
+    assert.match(ua.out, /^ {2}ALERTS +misp-feed:event\.json: user-agent EvilBot\/1\.0 \(c2\), .* \(ua\.attack_tool\)$/m);
+    assert.match(ua.out, /^ {2}=> traffic involving it raises alerts \(ua\.attack_tool\)$/m);
+    const context = await run(['intel', 'lookup', 'Curious/2.0', ...cfg]);
+    assert.match(context.out, /^ {2}=> known, but only as context \(no to_ids\): no alerts$/m);
+
+    // Status counts as alerting only what some rule alerts on: not the two to_ids URLs, nor the context user-agent.
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^misp-feed:event\.json +misp-feed +6 indicators, 3 alerting,/m);
+    const ip = await run(['intel', 'lookup', '198.51.100.66', ...cfg]);
+    assert.match(ip.out, /^ {2}=> traffic involving it raises alerts \(ip\.bad, dns\.bad_ip\)$/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,33 @@
+/**
+ * Which detection rules raise alerts on a listed indicator, by its kind, so
+ * that `picket intel lookup` can say whether a match alerts without
+ * guessing from `to_ids` alone. Only `to_ids` indicators alert at all, and
+ * of those only the kinds a rule looks up: addresses and CIDRs (ip.bad on
+ * connections, dns.bad_ip on DNS answers), domains (dns.bad_name) and MISP
+ * user-agent attributes (ua.attack_tool on HTTP requests). No rule looks up
+ * URLs: a listed URL is context for lookups, and condemns neither its host
+ * nor the traffic to it. Keep this table in step with the rules that call
+ * IndicatorIndex (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts,
+ * ua.attack_tool.ts).
+ */
+import type { IndicatorSource } from '../context.js';
+
+export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], readonly string[]>> = {
+  ip: ['ip.bad', 'dns.bad_ip'],
+  cidr: ['ip.bad', 'dns.bad_ip'],
+  domain: ['dns.bad_name'],
+  'user-agent': ['ua.attack_tool'],
+  url: [],
+};
+
+/** The rules that alert on traffic matching `m` (none unless it is flagged `to_ids`). */
+export function alertingRules(m: Pick<IndicatorSource, 'kind' | 'to_ids'>): readonly string[] {
+  return m.to_ids ? ALERTING_RULES_BY_KIND[m.kind] : [];
+}
+
+/** The rules that alert on any of `matches`, each once, in table order. */
+export function alertingRulesOf(matches: readonly IndicatorSource[]): string[] {
+  const out: string[] = [];
+  for (const m of matches) for (const r of alertingRules(m)) if (!out.includes(r)) out.push(r);
+  return out;
+}
