@@ -10,6 +10,7 @@
  * `npm start` has something to show.
  */
 import { createSinks, type Sinks } from '../sinks/index.js';
+import { registerSinkMetrics } from '../metrics/pipeline.js';
 import { suppressedBy } from './console/suppress.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,7 +92,13 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const https = tls === undefined ? undefined : { cert: readPem(tls.cert, opts.configFile, 'cert'), key: readPem(tls.key, opts.configFile, 'key') };
 
   const consoleSetup = await setUpConsole({ dataDir, configFile: opts.configFile, env: opts.env ?? process.env });
-  const opened = await openStores(dataDir, storeOptionsFrom(config.store));
+  let opened: Awaited<ReturnType<typeof openStores>>;
+  try {
+    opened = await openStores(dataDir, storeOptionsFrom(config.store));
+  } catch (err) {
+    await consoleSetup.undo().catch(() => undefined);
+    throw err;
+  }
   const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
   let built: Awaited<ReturnType<typeof buildApp>>;
   let sinks: Sinks | null = null;
@@ -115,6 +122,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
     await built.app.listen({ host: listen.host, port: listen.port });
   } catch (err) {
     await sinks?.close().catch(() => undefined);
+    await consoleSetup.undo().catch(() => undefined);
     await opened.close().catch(() => undefined);
     throw err;
   }
@@ -144,6 +152,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   // Alerts that agents ship go on to the configured sinks, minus what the console suppressed.
   if (sinks !== null) {
     const started = sinks;
+    registerSinkMetrics(() => started.stats(), ctx.metrics.registry);
     ctx.deliverAlerts = (alerts) => {
       const sups = consoleSetup.users.suppressions();
       for (const a of alerts) {

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/paths.js';
@@ -192,5 +193,28 @@ describe('picket server start and stop', () => {
     // Nothing kept the store: a later server starts on the same directory.
     const srv = await startServerProcess(dir);
     assert.equal(await stopProcess(srv.child), 0, srv.stderr());
+  });
+});
+
+describe('picket server: a first start that fails', () => {
+  it('does not keep a generated console password nobody saw: the next start makes and shows one', async () => {
+    const dir = tempDir('picket-cli-first-');
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (busy.address() as net.AddressInfo).port;
+      const failed = await run(['server', '--data', dir, '--listen', `127.0.0.1:${port}`, '--quiet']);
+      assert.notEqual(failed.code, 0, 'the port is taken');
+      assert.doesNotMatch(failed.stderr, /created with password/);
+      const srv = await startServerProcess(dir);
+      // The notice is written right after the listening line: give it a moment.
+      await new Promise((r) => setTimeout(r, 300));
+      const code = await stopProcess(srv.child);
+      assert.match(srv.stderr(), /console user "admin" created with password \S+ \(shown only this once\)/);
+      assert.equal(code, 0, srv.stderr());
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,13 +31,21 @@ export interface ConsoleSetup {
   users: ConsoleStore;
   /** Lines for the operator (the generated admin password, once). */
   notices: string[];
+  /**
+   * Undoes what this start created (the first admin) when the server then
+   * fails to start: a generated password that was never shown must not
+   * stay the only way in.
+   */
+  undo(): Promise<void>;
 }
 
 /** Opens the console store and creates the first admin when there are no users. */
 export async function setUpConsole(opts: ConsoleOptions): Promise<ConsoleSetup> {
   const users = ConsoleStore.open(opts.dataDir);
   const notices: string[] = [];
+  let created = false;
   if (users.users().length === 0) {
+    created = true;
     const env = opts.env ?? process.env;
     const given = env[ADMIN_PASSWORD_ENV];
     if (given !== undefined && given !== '') {
@@ -50,7 +58,10 @@ export async function setUpConsole(opts: ConsoleOptions): Promise<ConsoleSetup> 
       notices.push(`console user "${FIRST_ADMIN}" created with password ${pw} (shown only this once)`);
     }
   }
-  return { users, notices };
+  const undo = async (): Promise<void> => {
+    if (created) await users.deleteUser(FIRST_ADMIN);
+  };
+  return { users, notices, undo };
 }
 
 export async function registerConsole(
