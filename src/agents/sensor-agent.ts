@@ -18,13 +18,14 @@ import { startLiveTimers } from '../cli/live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
 import type { LiveCaptureSource } from '../capture/live-source.js';
+import type { CaptureStats } from '../capture/stats.js';
 import { openLiveCaptureFromOptions, SENSOR_OPTIONS } from '../cli/sensor-options.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { PicketEvent } from '../events/types.js';
 import { formatSummary, sumCounts } from '../cli/summary.js';
-import { intOpt, parseCommandArgs, stringOpt } from '../cli/args.js';
+import { intOpt, parseCommandArgs, stringOpt, secondsOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from '../cli/detection.js';
 import { writeAlert } from '../cli/alert-output.js';
@@ -89,9 +90,9 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   const format = stringOpt(values, 'format') ?? 'json';
   if (format !== 'json' && format !== 'text' && format !== 'none') throw new PicketError('PKT_ERR_CLI_USAGE', `sensor: --format must be json, text or none, got "${format}"`);
   const flushTimeoutS = intOpt(values, 'flush-timeout', 'sensor') ?? DEFAULT_FLUSH_TIMEOUT_S;
-  const healthIntervalS = intOpt(values, 'health-interval', 'sensor');
-  const statsIntervalS = intOpt(values, 'stats-interval', 'sensor') ?? 60;
-  const duration = intOpt(values, 'duration', 'sensor');
+  const healthIntervalS = secondsOpt(values, 'health-interval', 'sensor');
+  const statsIntervalS = secondsOpt(values, 'stats-interval', 'sensor') ?? 60;
+  const duration = secondsOpt(values, 'duration', 'sensor');
   const logsDir = stringOpt(values, 'logs');
   const shipper = openAgentShipper(values, 'sensor', 'sensor');
   if (shipper === null) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --server is required here');
@@ -114,11 +115,12 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   bus.onLog((event: PicketEvent) => {
     if ('log' in event && 'record' in event) shipper.send((event as { log: string }).log, (event as { record: object }).record);
   });
-  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
+  const live: LiveCaptureSource | null = iface === undefined ? null : openLiveCaptureFromOptions(values, iface);
+  // A live sensor restarted on the same --logs keeps what it logged before.
+  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir, undefined, '', { append: live !== null });
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   pipeline.refreshSubscriptions();
-  const live: LiveCaptureSource | null = iface === undefined ? null : openLiveCaptureFromOptions(values, iface);
   const source: CaptureSource = live ?? openCaptureFiles(pcaps);
 
   let lastPackets = 0;
@@ -164,7 +166,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
           suppressed: () => suppressed,
         });
   if (metrics !== null) process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
-  const timers = live === null ? [] : startLiveTimers(pipeline, detection, live, iface!, statsIntervalS);
+  const timers = live === null ? [] : startLiveTimers(pipeline, detection, live, iface!, statsIntervalS, writer);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -174,7 +176,16 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
     // Before the first packet, so a short --pcap run is filtered too; bounded by the request timeout.
     await suppressions.start();
     const started = Date.now();
-    const capture = await source.run((pkt) => pipeline.packet(pkt));
+    let capture: CaptureStats;
+    let failure: unknown = null;
+    try {
+      capture = await source.run((pkt) => pipeline.packet(pkt));
+    } catch (err) {
+      // tcpdump failing before any packet is a start failure; after, what was seen is still logged and shipped.
+      if (live === null || pipeline.stats().packets === 0) throw err;
+      failure = err;
+      capture = live.stats;
+    }
     pipeline.finish();
     await detection.finish();
     writer?.close();
@@ -201,6 +212,12 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
       );
     }
     code = await finishShipping(shipper, flushTimeoutS, spoolDirOf(values, 'sensor'));
+    if (failure !== null) throw failure;
+    // The stream from tcpdump went bad and capture stopped (the summary says where): not a clean stop.
+    if (live !== null && capture.truncated.length > 0) {
+      process.stderr.write(`picket sensor: capture stopped early: the stream from tcpdump was not a valid capture\n`);
+      if (code === 0) code = 1;
+    }
     // Final figures for the server, only when it is answering (no extra wait at exit otherwise).
     if (code === 0) await health.report();
   } finally {

@@ -40,6 +40,8 @@ export interface LiveCaptureOptions {
 }
 
 export interface LiveCaptureSource extends CaptureSource {
+  /** What was read so far (run() resolves with it too, but a capture that fails mid-run throws). */
+  readonly stats: CaptureStats;
   /** "N packets dropped by kernel" from tcpdump's exit report; undefined until it exits. */
   readonly kernelDrops: number | undefined;
   /** "N packets received by filter" from the same report. */

@@ -25,9 +25,13 @@ export function createTcpdumpReport(): TcpdumpReport {
 const COUNTER = /^(\d+) packets? (received by filter|dropped by kernel|dropped by interface)$/;
 
 /** Updates `report` from one stderr line. */
+function isListeningLine(text: string): boolean {
+  return text.startsWith('tcpdump: listening on ') || text.startsWith('listening on ');
+}
+
 export function readTcpdumpLine(line: string, report: TcpdumpReport): void {
   const text = line.trim();
-  if (text.startsWith('tcpdump: listening on ') || text.startsWith('listening on ')) {
+  if (isListeningLine(text)) {
     report.listening = true;
     return;
   }
@@ -41,7 +45,9 @@ export function readTcpdumpLine(line: string, report: TcpdumpReport): void {
 
 /** Turns the stderr of a tcpdump that failed into an actionable coded error. */
 export function tcpdumpFailure(iface: string, lines: readonly string[], exit: string): PicketError {
-  const said = lines.find((l) => l.startsWith('tcpdump: ')) ?? lines.find((l) => l.trim() !== '') ?? '';
+  // Its last complaint, not "listening on ...", which a capture that failed later also printed first.
+  const complaints = lines.filter((l) => l.trim() !== '' && !isListeningLine(l.trim()) && !COUNTER.test(l.trim()));
+  const said = complaints.findLast((l) => l.startsWith('tcpdump: ')) ?? complaints[complaints.length - 1] ?? '';
   const quoted = said === '' ? `(tcpdump printed nothing; ${exit})` : `tcpdump said: "${said.trim()}"`;
   const all = lines.join('\n');
   if (/permission|not permitted|access denied/i.test(all)) {

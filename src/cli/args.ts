@@ -37,6 +37,25 @@ export function intOpt(values: Record<string, unknown>, name: string, command: s
   return n;
 }
 
+/**
+ * The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days):
+ * longer ones fire at once, so a 30-day --duration stopped after 1 ms.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A positive whole number of seconds that a timer is set from (see MAX_TIMER_SECONDS). */
+export function secondsOpt(values: Record<string, unknown>, name: string, command: string): number | undefined {
+  const n = intOpt(values, name, command);
+  if (n !== undefined && n > MAX_TIMER_SECONDS) {
+    throw new PicketError(
+      'PKT_ERR_CLI_USAGE',
+      `${command}: --${name} must be at most ${MAX_TIMER_SECONDS} seconds (24.8 days), got ${n}` +
+        (name === 'duration' ? '; leave it out to run until stopped' : ''),
+    );
+  }
+  return n;
+}
+
 /** `--format json|text` (default json): how alerts are written. */
 export function alertFormatOpt(values: Record<string, unknown>, command: string): AlertFormat {
   const format = stringOpt(values, 'format') ?? 'json';

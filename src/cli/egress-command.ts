@@ -4,7 +4,7 @@
  * a schedule and raises egress.internet_reachable for each way out found.
  * `--once` runs the probes once and exits 1 when any got through.
  */
-import { parseCommandArgs, intOpt, stringOpt, alertFormatOpt } from './args.js';
+import { parseCommandArgs, stringOpt, alertFormatOpt, secondsOpt } from './args.js';
 import { loadConfig } from '../config/load.js';
 import { EgressAgent, type EgressSettings } from '../agents/egress/egress.js';
 import { AGENT_OPTIONS, agentHelp } from '../agents/agent-cli.js';
@@ -56,9 +56,9 @@ export async function egressCommand(argv: string[]): Promise<number> {
   }
   const format = alertFormatOpt(values, 'egress');
   const config = loadConfig(stringOpt(values, 'config'));
-  const interval = intOpt(values, 'interval', 'egress');
+  const interval = secondsOpt(values, 'interval', 'egress');
   const settings: EgressSettings = { ...config.egress, ...(interval !== undefined ? { interval } : {}) };
-  const duration = intOpt(values, 'duration', 'egress');
+  const duration = secondsOpt(values, 'duration', 'egress');
   const output = openAgentAlertOutput(values, 'egress', format);
   const { shipper, alertsFile, sink } = output;
   await output.ready;

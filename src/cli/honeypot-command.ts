@@ -3,7 +3,7 @@
  * honeypot.tcp / honeypot.udp alerts for every touch, shipped to the
  * Picket server (--server) and/or written locally (--alerts FILE|-).
  */
-import { parseCommandArgs, intOpt, stringOpt, alertFormatOpt } from './args.js';
+import { parseCommandArgs, stringOpt, alertFormatOpt, secondsOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { loadConfig } from '../config/load.js';
 import { isIp } from '../config/ip.js';
@@ -68,7 +68,7 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
     ...(udp !== undefined ? { udp: parsePortList(udp, 'udp', 'honeypot') } : {}),
     ...(bind !== undefined ? { bind } : {}),
   };
-  const duration = intOpt(values, 'duration', 'honeypot');
+  const duration = secondsOpt(values, 'duration', 'honeypot');
   const output = openAgentAlertOutput(values, 'honeypot', format);
   const { shipper, sink } = output;
   await output.ready;

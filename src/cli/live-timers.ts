@@ -1,8 +1,9 @@
 /**
  * Timers a live sensor needs (with or without a server): packet time keeps
  * moving on an idle link — the newest packet's time plus the wall-clock time
- * since it arrived — so flows and held alerts still expire; and a health line
- * on stderr every `statsIntervalS` seconds.
+ * since it arrived — so flows and held alerts still expire; a health line
+ * on stderr every `statsIntervalS` seconds; and the logs written out every
+ * second, so they do not wait in memory for a buffer to fill on a quiet link.
  */
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { LiveCaptureSource } from '../capture/live-source.js';
@@ -14,12 +15,16 @@ export interface LiveDetection {
   health(): DetectionHealth;
 }
 
+/** How often a live sensor writes out its log buffers (a connection is logged about this soon after it ends). */
+const LOG_FLUSH_MS = 1000;
+
 export function startLiveTimers(
   pipeline: Pipeline,
   detection: LiveDetection,
   source: LiveCaptureSource,
   iface: string,
   statsIntervalS: number,
+  logs: { flush(): void } | null = null,
 ): NodeJS.Timeout[] {
   const engine = detection.engine;
   let lastSeenPackets = -1;
@@ -58,5 +63,8 @@ export function startLiveTimers(
     );
   }, statsIntervalS * 1000);
   health.unref();
-  return [idle, health];
+  if (logs === null) return [idle, health];
+  const flush = setInterval(() => logs.flush(), LOG_FLUSH_MS);
+  flush.unref();
+  return [idle, health, flush];
 }

@@ -10,7 +10,7 @@ import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { formatSummary } from './summary.js';
-import { intOpt, parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
+import { parseCommandArgs, stringOpt, alertFormatOpt, secondsOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
@@ -49,8 +49,8 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   if (iface === undefined) throw new PicketError('PKT_ERR_CLI_USAGE', 'sensor: --interface is required (see picket sensor --help)');
   // Opening only checks the capture options (tcpdump starts in run()): bad ones fail before detection loads.
   const source = openLiveCaptureFromOptions(values, iface);
-  const statsInterval = intOpt(values, 'stats-interval', 'sensor') ?? 60;
-  const duration = intOpt(values, 'duration', 'sensor');
+  const statsInterval = secondsOpt(values, 'stats-interval', 'sensor') ?? 60;
+  const duration = secondsOpt(values, 'duration', 'sensor');
   const logsDir = stringOpt(values, 'logs');
 
   const format = alertFormatOpt(values, 'sensor');
@@ -61,7 +61,8 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     onAlert: (a) => writeAlert(a, format),
   });
   const bus = detection.bus;
-  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir);
+  // A sensor restarted (or rebooted) on the same --logs keeps what it logged before.
+  const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir, undefined, '', { append: true });
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   const started = Date.now();
@@ -77,13 +78,22 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     });
     process.stderr.write(`picket sensor: metrics on ${metrics.url}\n`);
   }
-  const timers = startLiveTimers(pipeline, detection, source, iface, statsInterval);
+  const timers = startLiveTimers(pipeline, detection, source, iface, statsInterval, writer);
   const stop = (): void => source.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
+  let code = 0;
   try {
-    const capture = await source.run((pkt) => pipeline.packet(pkt));
+    let failure: unknown = null;
+    try {
+      await source.run((pkt) => pipeline.packet(pkt));
+    } catch (err) {
+      // tcpdump failing before any packet is a start failure; after, what was seen still counts.
+      if (pipeline.stats().packets === 0) throw err;
+      failure = err;
+    }
+    const capture = source.stats;
     pipeline.finish();
     await detection.finish();
     writer?.close();
@@ -101,6 +111,13 @@ export async function sensorCommand(argv: string[]): Promise<number> {
         sinks: detection.sinkStats(),
       }),
     );
+    writer?.check();
+    if (failure !== null) throw failure;
+    // The stream from tcpdump went bad and capture stopped (the summary says where): not a clean stop.
+    if (capture.truncated.length > 0) {
+      process.stderr.write(`picket sensor: capture stopped early: the stream from tcpdump was not a valid capture\n`);
+      code = 1;
+    }
   } finally {
     for (const t of timers) clearInterval(t);
     await metrics?.close();
@@ -108,5 +125,5 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  return 0;
+  return code;
 }

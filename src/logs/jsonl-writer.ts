@@ -52,15 +52,18 @@ export class JsonlLogWriter {
 
   /** Appended to every file name (a pipeline worker's part of a log, merged later). */
   readonly #suffix: string;
+  /** Open files for appending (a live sensor keeps what earlier runs logged) rather than anew. */
+  readonly #append: boolean;
   /** Logs that failed: lines not written since, by log. */
   readonly #lost = new Map<string, number>();
   /** The first error writing a log (see the module comment). */
   error: PicketError | null = null;
 
-  constructor(dir: string, only?: readonly string[], suffix = '') {
+  constructor(dir: string, only?: readonly string[], suffix = '', opts: { append?: boolean } = {}) {
     this.dir = dir;
     this.#only = only === undefined ? null : new Set(only);
     this.#suffix = suffix;
+    this.#append = opts.append === true;
     fs.mkdirSync(dir, { recursive: true });
   }
 
@@ -83,7 +86,7 @@ export class JsonlLogWriter {
       const file = path.join(this.dir, `${name}.jsonl${this.#suffix}`);
       let fd: number;
       try {
-        fd = fs.openSync(file, 'w');
+        fd = fs.openSync(file, this.#append ? 'a' : 'w');
       } catch (err) {
         this.#fail(name, file, err);
         this.#lost.set(name, 1);
@@ -149,6 +152,29 @@ export class JsonlLogWriter {
     }
     log.used += log.buf.write(line, log.used, 'utf8');
     if (log.used >= FLUSH_BYTES) this.#flush(log);
+  }
+
+  /**
+   * Writes out what the buffers hold. A live sensor calls it on a timer:
+   * buffers fill slowly on a quiet link, and a connection belongs in its log
+   * soon after it ends, not at exit (a crash would lose it).
+   */
+  flush(): void {
+    for (const [name, log] of this.#logs) {
+      if (log.used === 0) continue;
+      try {
+        this.#flush(log);
+      } catch (err) {
+        this.#fail(name, log.file, err);
+        this.#lost.set(name, 0);
+        this.#logs.delete(name);
+        try {
+          fs.closeSync(log.fd);
+        } catch {
+          // already failing; the first error is the one reported
+        }
+      }
+    }
   }
 
   /** Lines written per log so far. */
