@@ -42,8 +42,13 @@ export interface LiveCaptureOptions {
 export interface LiveCaptureSource extends CaptureSource {
   /** What was read so far (run() resolves with it too, but a capture that fails mid-run throws). */
   readonly stats: CaptureStats;
-  /** "N packets dropped by kernel" from tcpdump's exit report; undefined until it exits. */
+  /**
+   * "N packets dropped by kernel" from tcpdump's latest report: the one it
+   * prints at exit, or at `requestCounters`; undefined before the first.
+   */
   readonly kernelDrops: number | undefined;
+  /** Asks tcpdump for its counters now (SIGUSR1); `kernelDrops` updates when it answers on stderr. */
+  requestCounters(): void;
   /** "N packets received by filter" from the same report. */
   readonly receivedByFilter: number | undefined;
   /** Resolves true once tcpdump is listening, false if it exited first. Never rejects. */
@@ -87,6 +92,17 @@ class LiveCapture implements LiveCaptureSource {
   get kernelDrops(): number | undefined { return this.#report.kernelDrops; }
   get receivedByFilter(): number | undefined { return this.#report.receivedByFilter; }
   get pid(): number | undefined { return this.#child?.pid; }
+
+  requestCounters(): void {
+    const child = this.#child;
+    // Only once it listens: before, tcpdump may not have its signal handler yet, and SIGUSR1 would end it.
+    if (child === null || child.exitCode !== null || !this.#report.listening) return;
+    try {
+      child.kill('SIGUSR1');
+    } catch {
+      // gone meanwhile: its exit report carries the counters
+    }
+  }
 
   stop(): void {
     this.#stopRequested = true;

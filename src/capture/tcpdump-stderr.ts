@@ -25,6 +25,10 @@ export function createTcpdumpReport(): TcpdumpReport {
 const COUNTER = /^(\d+) packets? (received by filter|dropped by kernel|dropped by interface)$/;
 
 /** Updates `report` from one stderr line. */
+function isCounterLine(text: string): boolean {
+  return text.split(', ').some((part) => COUNTER.test(part) || /^\d+ packets? captured$/.test(part));
+}
+
 function isListeningLine(text: string): boolean {
   return text.startsWith('tcpdump: listening on ') || text.startsWith('listening on ');
 }
@@ -35,18 +39,21 @@ export function readTcpdumpLine(line: string, report: TcpdumpReport): void {
     report.listening = true;
     return;
   }
-  const m = COUNTER.exec(text);
-  if (m === null) return;
-  const n = Number(m[1]);
-  if (m[2] === 'received by filter') report.receivedByFilter = n;
-  else if (m[2] === 'dropped by kernel') report.kernelDrops = n;
-  else report.interfaceDrops = n;
+  // At exit one counter a line; asked with SIGUSR1, all on one line joined by ", ".
+  for (const part of text.split(', ')) {
+    const m = COUNTER.exec(part);
+    if (m === null) continue;
+    const n = Number(m[1]);
+    if (m[2] === 'received by filter') report.receivedByFilter = n;
+    else if (m[2] === 'dropped by kernel') report.kernelDrops = n;
+    else report.interfaceDrops = n;
+  }
 }
 
 /** Turns the stderr of a tcpdump that failed into an actionable coded error. */
 export function tcpdumpFailure(iface: string, lines: readonly string[], exit: string): PicketError {
   // Its last complaint, not "listening on ...", which a capture that failed later also printed first.
-  const complaints = lines.filter((l) => l.trim() !== '' && !isListeningLine(l.trim()) && !COUNTER.test(l.trim()));
+  const complaints = lines.filter((l) => l.trim() !== '' && !isListeningLine(l.trim()) && !isCounterLine(l.trim()));
   const said = complaints.findLast((l) => l.startsWith('tcpdump: ')) ?? complaints[complaints.length - 1] ?? '';
   const quoted = said === '' ? `(tcpdump printed nothing; ${exit})` : `tcpdump said: "${said.trim()}"`;
   const all = lines.join('\n');

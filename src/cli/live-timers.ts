@@ -46,6 +46,8 @@ export function startLiveTimers(
   let lastPackets = 0;
   let lastTime = Date.now();
   const health = setInterval(() => {
+    // Fresh counters for the next line (tcpdump answers on stderr in a moment).
+    source.requestCounters();
     const now = Date.now();
     const st = pipeline.stats();
     const pps = ((st.packets - lastPackets) * 1000) / Math.max(1, now - lastTime);

@@ -141,6 +141,14 @@ test('tcpdump stderr: counters, listening line and failure classes', () => {
     '120 packets captured', '125 packets received by filter', '3 packets dropped by kernel', '1 packet dropped by interface',
   ]) readTcpdumpLine(line, r);
   assert.deepEqual(r, { listening: true, receivedByFilter: 125, kernelDrops: 3, interfaceDrops: 1 });
+  // Asked with SIGUSR1 while running, tcpdump puts its counters on one line.
+  readTcpdumpLine('130 packets captured, 140 packets received by filter, 7 packets dropped by kernel', r);
+  assert.deepEqual([r.receivedByFilter, r.kernelDrops], [140, 7]);
+  // A failure mid-capture quotes tcpdump's complaint, not its listening line or its counters.
+  const lost = tcpdumpFailure('lo', [
+    'tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 65535 bytes',
+    'tcpdump: pcap_loop: The interface disappeared', '12 packets captured', '12 packets received by filter', '0 packets dropped by kernel'], 'exit code 1');
+  assert.match(lost.message, /tcpdump said: "tcpdump: pcap_loop: The interface disappeared"/);
 
   const perm = tcpdumpFailure('eth0', [
     "tcpdump: eth0: You don't have permission to perform this capture on that device",

@@ -226,7 +226,8 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
     assert.match(scrape, /^picket_flows_live /m);
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /kernel drops \d+/);
+    // The health lines carry tcpdump's counters while it runs (asked for with SIGUSR1), not only at exit.
+    assert.match(stderr, /^picket sensor: lo: .*kernel drops \d+$/m);
     const conn = lines(path.join(dir, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const flow = conn.find((c) => c['id.resp_p'] === port);
     assert.ok(flow, `no flow to port ${port} in ${JSON.stringify(conn)}; stderr: ${stderr}`);
