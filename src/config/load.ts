@@ -79,6 +79,52 @@ function nodeAt(doc: Document, p: readonly PathSeg[], keyOf: boolean): YamlNode 
   return last;
 }
 
+/** The path of the key whose node starts at `offset` (a duplicated key's second use), or null. */
+function keyPathAt(node: unknown, offset: number, p: PathSeg[] = []): PathSeg[] | null {
+  if (isMap(node)) {
+    for (const it of node.items) {
+      if (!isPair(it) || !isScalar(it.key)) continue;
+      const key = String(it.key.value);
+      if (it.key.range !== undefined && it.key.range !== null && it.key.range[0] === offset) return [...p, key];
+      const inner = keyPathAt(it.value, offset, [...p, key]);
+      if (inner !== null) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      const inner = keyPathAt(node.items[i], offset, [...p, i]);
+      if (inner !== null) return inner;
+    }
+  }
+  return null;
+}
+
+/** A YAML syntax problem in words that fit a configuration file (the library's own advice does not). */
+function yamlProblem(doc: Document, err: YAML.YAMLError): { path: string; message: string } {
+  if (err.code === 'DUPLICATE_KEY' && err.pos !== undefined) {
+    const p = keyPathAt(doc.contents, err.pos[0]);
+    if (p !== null) return { path: formatPath(p), message: `"${String(p[p.length - 1])}" is given twice in the same mapping; keep one` };
+  }
+  if (err.code === 'MULTIPLE_DOCS') {
+    return { path: '', message: 'the file holds several YAML documents (separated by ---); a configuration is one document' };
+  }
+  return { path: '', message: `YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:$/, '')}` };
+}
+
+/** Line of the first alias whose anchor is not defined before it (toJS only says which name). */
+function unresolvedAliasLine(doc: Document, lc: LineCounter): number {
+  let line = 0;
+  YAML.visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined && node.range) {
+        line = lc.linePos(node.range[0]).line;
+        return YAML.visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return line;
+}
+
 function lineOf(doc: Document, lc: LineCounter, p: readonly PathSeg[], keyOf = false): number {
   const n = nodeAt(doc, p, keyOf);
   const r = n?.range;
@@ -286,14 +332,14 @@ export function checkConfigText(text: string, file: string): Checked {
   const problems: ConfigProblem[] = [];
   for (const err of doc.errors) {
     const line = err.linePos?.[0]?.line ?? (err.pos !== undefined ? lc.linePos(err.pos[0]).line : 0);
-    problems.push({ file, line, path: '', message: `YAML: ${err.message.split('\n')[0]}` });
+    problems.push({ file, line, ...yamlProblem(doc, err) });
   }
   if (problems.length > 0) return { config: null, problems };
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    return { config: null, problems: [{ file, line: 0, path: '', message: `YAML: ${(err as Error).message}` }] };
+    return { config: null, problems: [{ file, line: unresolvedAliasLine(doc, lc), path: '', message: `YAML: ${(err as Error).message}` }] };
   }
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {

@@ -146,8 +146,17 @@ test('suppression expiry takes ISO dates or epoch seconds', () => {
 
 test('YAML syntax errors and duplicate keys carry their line', () => {
   const p = problems('observer_name: a\nobserver_name: b\n');
-  assert.equal(p.length, 1);
-  assert.match(p[0]!, /^picket\.yaml:2: : YAML: Map keys must be unique/);
+  assert.deepEqual(p, ['picket.yaml:2: observer_name: "observer_name" is given twice in the same mapping; keep one']);
+  // Deep in the file, the duplicate is named by its full path.
+  assert.deepEqual(problems('networks:\n  - name: a\n    cidrs: [10.0.0.0/8]\n    role: server\n    role: workstation\n'), [
+    'picket.yaml:5: networks[0].role: "role" is given twice in the same mapping; keep one',
+  ]);
+  assert.deepEqual(problems('networks: []\n---\nobserver_name: b\n'), [
+    'picket.yaml:2: : the file holds several YAML documents (separated by ---); a configuration is one document',
+  ]);
+  assert.deepEqual(problems('networks: []\nobserver_name: *nowhere\n'), [
+    'picket.yaml:2: : YAML: Unresolved alias (the anchor must be set before the alias): nowhere',
+  ]);
   const q = problems('networks: [\n');
   assert.ok(q.length >= 1 && /YAML:/.test(q[0]!));
   assert.deepEqual(problems('- a\n- b\n'), ['picket.yaml:1: : the file must be a mapping of settings (key: value)']);
