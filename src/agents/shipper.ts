@@ -52,6 +52,19 @@ export type ShipperStatus =
   | 'no_credential'
   | 'closed';
 
+/** Two spellings of one server URL (a trailing slash, letter case of the host) are the same server. */
+function sameServer(a: string, b: string): boolean {
+  const norm = (u: string): string => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return u.replace(/\/+$/, '');
+    }
+  };
+  return norm(a) === norm(b);
+}
+
 const STOPPED: ReadonlySet<ShipperStatus> = new Set(['revoked', 'unauthorized', 'enroll_refused', 'no_credential', 'closed']);
 
 export interface ShipperOptions {
@@ -191,6 +204,12 @@ class SpoolShipper implements Shipper {
     if (read !== undefined) {
       this.#cred = read.credential;
       if (read.fixedMode) this.#log(`credential file ${opts.credentialFile} was readable by others; set to mode 0600`);
+      const issuer = read.credential.server;
+      // A credential is only good with the server that issued it: with a token for another one, enroll there.
+      if (issuer !== '' && !sameServer(issuer, opts.server) && opts.token !== undefined && opts.token !== '') {
+        this.#log(`credential file ${opts.credentialFile} is for ${issuer}; enrolling with ${opts.server} with the given token (it replaces that file)`);
+        this.#cred = undefined;
+      }
     }
     this.#timer = setInterval(() => this.#seal(), opts.batchIntervalMs);
     // The timer alone must not keep a process alive: callers flush() or close() at the end.
@@ -355,6 +374,13 @@ class SpoolShipper implements Shipper {
     });
   }
 
+  /** Why a credential may be refused: it was issued by another server. */
+  #issuerHint(): string {
+    const issuer = this.#cred?.server ?? '';
+    if (issuer === '' || sameServer(issuer, this.#opts.server)) return '';
+    return `; it was issued by ${issuer}, not ${this.#opts.server}: enroll with this server with --token, or give this agent another --spool`;
+  }
+
   async #run(): Promise<void> {
     while (!this.#closed && !STOPPED.has(this.#status)) {
       const head = this.#spool.peek();
@@ -402,7 +428,7 @@ class SpoolShipper implements Shipper {
         this.#notify();
         return;
       case r.status === 401:
-        return this.#stop('unauthorized', 'the server refused this agent credential (401); records stay spooled');
+        return this.#stop('unauthorized', `the server refused this agent credential (401); records stay spooled${this.#issuerHint()}`);
       case r.status === 403:
         return this.#stop('revoked', 'the server says this agent is revoked (403); records stay spooled, nothing more is sent');
       case r.status === 409:

@@ -308,3 +308,36 @@ test('health reports reach the server with spool figures', async () => {
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('a credential from another server: with a token for this one the agent enrolls here; without, the refusal names the issuer', async () => {
+  const work = tempDir();
+  const a = await startIngestServer(path.join(work, 'a'));
+  const b = await startIngestServer(path.join(work, 'b'));
+  try {
+    const first = createShipper(options(work, a.url, await createToken(a.url, 'sensor')));
+    first.send('conn', { id: 0 });
+    assert.equal((await first.flush({ timeoutMs: 30_000 })).outcome, 'acknowledged');
+    await first.close();
+    // No token for b: b refuses a's credential, and the reason says where it came from.
+    const lost = createShipper(options(work, b.url, undefined));
+    lost.send('conn', { id: 1 });
+    assert.equal((await lost.flush({ timeoutMs: 30_000 })).outcome, 'spooled');
+    assert.match(lost.stats().lastError ?? '', new RegExp(`issued by ${a.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, not `));
+    await lost.close();
+    // With a token for b: the agent enrolls with b and delivers what waited.
+    const moved = createShipper(options(work, b.url, await createToken(b.url, 'sensor')));
+    try {
+      moved.send('conn', { id: 2 });
+      assert.equal((await moved.flush({ timeoutMs: 30_000 })).outcome, 'acknowledged');
+      assert.deepEqual(stored(path.join(work, 'b')).map((r) => r.data.id).sort(), [1, 2]);
+      const cred = JSON.parse(fs.readFileSync(path.join(work, 'agent', 'credential.json'), 'utf8')) as { server: string };
+      assert.equal(cred.server, b.url);
+    } finally {
+      await moved.close();
+    }
+  } finally {
+    await a.kill();
+    await b.kill();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
