@@ -99,14 +99,19 @@ export class JsonlLogWriter {
     try {
       this.#write(log, record);
     } catch (err) {
-      this.#fail(name, log.file, err);
-      this.#lost.set(name, 0);
-      this.#logs.delete(name);
-      try {
-        fs.closeSync(log.fd);
-      } catch {
-        // already failing; the first error is the one reported
-      }
+      this.#giveUp(name, log, err);
+    }
+  }
+
+  /** A log that could not be written: its first error kept, the file closed, later lines counted as lost. */
+  #giveUp(name: string, log: OpenLog, err: unknown): void {
+    this.#fail(name, log.file, err);
+    this.#lost.set(name, 0);
+    this.#logs.delete(name);
+    try {
+      fs.closeSync(log.fd);
+    } catch {
+      // already failing; the first error is the one reported
     }
   }
 
@@ -165,14 +170,7 @@ export class JsonlLogWriter {
       try {
         this.#flush(log);
       } catch (err) {
-        this.#fail(name, log.file, err);
-        this.#lost.set(name, 0);
-        this.#logs.delete(name);
-        try {
-          fs.closeSync(log.fd);
-        } catch {
-          // already failing; the first error is the one reported
-        }
+        this.#giveUp(name, log, err);
       }
     }
   }
