@@ -7,6 +7,7 @@ import { replayLayout, WORKERS_HELP } from './workers-option.js';
 import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
+import { checkCaptureFiles } from '../capture/capture-check.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
 
@@ -63,6 +64,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
     connLogOnly: values['no-detect'] === true && values['no-analyzers'] === true && logsDir !== undefined,
     files: positionals,
   });
+  // Checked before detection is set up (intel loaded, state opened): a bad list fails at once.
+  await checkCaptureFiles(positionals);
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {

@@ -372,3 +372,32 @@ test('baseline learns the same on two pipeline threads', () => {
     fs.rmSync(two, { recursive: true, force: true });
   }
 });
+
+test('replay checks every file is a capture before analysing any, in every layout', () => {
+  const dir = tempDir();
+  try {
+    const empty = path.join(dir, 'empty.pcap');
+    fs.writeFileSync(empty, '');
+    const notes = path.join(dir, 'notes.pcap');
+    fs.writeFileSync(notes, 'hello, this is not a capture file\n');
+    const good = path.join(LAB, 'captures', 'new-device.pcap');
+    for (const [bad, why] of [[empty, /empty\.pcap: empty file, not a pcap or pcapng file/], [notes, /notes\.pcap: not a pcap or pcapng file \(first bytes 68 65 6c 6c\)/]] as const) {
+      for (const layout of [[], ['--workers', '2'], ['--decode-thread']]) {
+        const state = path.join(dir, 'state');
+        const logs = path.join(dir, 'logs');
+        const r = picket(['replay', good, bad, '--config', path.join(LAB, 'picket.yaml'), '--state', state, '--logs', logs, '--format', 'text', ...layout]);
+        assert.equal(r.status, 1, `${layout.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, why);
+        assert.equal(r.stdout, '', 'nothing was analysed');
+        assert.ok(!fs.existsSync(state), 'no state was written');
+        assert.ok(!fs.existsSync(logs), 'no logs were written');
+      }
+    }
+    // The same list without the bad file runs to the end.
+    const ok = picket(['replay', good, '--config', path.join(LAB, 'picket.yaml'), '--format', 'text']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(lines0(ok.stdout).filter((l) => l.includes('device.new')).length, 4);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
