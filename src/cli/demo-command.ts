@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary, formatCount } from './summary.js';
 import { PicketError } from '../util/errors.js';
+import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { formatAlertText } from './alert-output.js';
 import type { Alert } from '../alerts/alert.js';
@@ -37,6 +38,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const files = demoCaptures();
   if (files.length === 0) throw new PicketError('PKT_ERR_DEMO_MISSING', 'the bundled demo capture (assets/demo) is missing from this installation');
   const logsDir = path.resolve('data', 'demo-logs');
+  checkLogsDir(logsDir, 'demo logs');
   const alerts: Alert[] = [];
   const detection = await setUpDetection({
     configFile: path.join(demoDir(), 'picket.yaml'),

@@ -8,6 +8,7 @@ import { formatSummary } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { checkCaptureFiles } from '../capture/capture-check.js';
+import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
 
@@ -66,6 +67,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   // Checked before detection is set up (intel loaded, state opened): a bad list fails at once.
   await checkCaptureFiles(positionals);
+  if (logsDir !== undefined) checkLogsDir(logsDir, '--logs');
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {

@@ -401,3 +401,24 @@ test('replay checks every file is a capture before analysing any, in every layou
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a logs folder that is a file gets a clear error, in every layout and in demo', () => {
+  const dir = tempDir();
+  try {
+    const afile = path.join(dir, 'afile');
+    fs.writeFileSync(afile, 'not a folder\n');
+    const layouts = [[], ['--workers', '2'], ['--decode-thread'], ['--no-detect', '--workers', '2'], ['--no-detect', '--no-analyzers']];
+    for (const layout of layouts) {
+      const r = picket(['replay', WIKI, '--logs', afile, ...layout]);
+      assert.equal(r.status, 1, `${layout.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `picket: --logs: ${afile} is a file, not a directory\n`, layout.join(' '));
+    }
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'demo-logs'), 'not a folder\n');
+    const demo = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(demo.status, 1, demo.stderr);
+    assert.match(demo.stderr, /demo logs: .*data\/demo-logs is a file, not a directory/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
