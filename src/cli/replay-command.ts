@@ -4,10 +4,11 @@
  */
 import { replayCaptures } from '../pipeline/replay.js';
 import { replayLayout, WORKERS_HELP } from './workers-option.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, truncationWarnings } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { checkCaptureFiles } from '../capture/capture-check.js';
+import type { TruncationRecord } from '../capture/stats.js';
 import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
@@ -31,7 +32,8 @@ ${WORKERS_HELP}  --decode-thread     read and decode packets on a second thread 
                       --no-detect conn.jsonl is written on a third thread.
                       Default for --no-analyzers --no-detect --logs where
                       the default would be two pipeline threads
-  -q, --quiet         no summary on stderr
+  -q, --quiet         no summary on stderr (warnings that a capture is
+                      truncated are still written)
   -h, --help          this help
 
 A summary (packets, bytes, malformed packets by reason, flows, evictions,
@@ -81,6 +83,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       decodeThread,
     });
     if (values.quiet !== true) process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir }));
+    else writeQuietWarnings(summary.capture.truncated);
     return 0;
   }
   const detection = await setUpDetection({
@@ -99,6 +102,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   await detection.finish();
   if (values.quiet !== true) {
     process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts, detection: detection.health(), sinks: detection.sinkStats() }));
+  } else {
+    writeQuietWarnings(summary.capture.truncated);
   }
   return 0;
+}
+
+/** -q drops the summary but not the warning that a capture was cut off (the results cover only part of it). */
+function writeQuietWarnings(truncated: readonly TruncationRecord[]): void {
+  for (const w of truncationWarnings(truncated)) process.stderr.write(`picket: ${w}\n`);
 }

@@ -422,3 +422,22 @@ test('a logs folder that is a file gets a clear error, in every layout and in de
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay -q still warns that a capture is truncated; only the summary is quiet', () => {
+  const dir = tempDir();
+  try {
+    const cut = path.join(dir, 't.pcap');
+    fs.writeFileSync(cut, fs.readFileSync(WIKI).subarray(0, 200));
+    for (const extra of [[], ['--no-detect']]) {
+      const r = picket(['replay', cut, '-q', ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /^picket: warning: .*t\.pcap is truncated: reading stopped at byte [\d,]+ \(\w+\); results cover the packets before it\n$/);
+      assert.doesNotMatch(r.stderr, /packets\/s/, 'no summary');
+    }
+    const whole = picket(['replay', WIKI, '-q', '--no-detect']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(whole.stderr, '', 'a whole capture gives no warning');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
