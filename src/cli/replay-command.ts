@@ -3,6 +3,7 @@
  * for standard input) with logs, alerts and a summary.
  */
 import { replayCaptures } from '../pipeline/replay.js';
+import { STDIN_PATH } from '../capture/file-source.js';
 import { replayLayout, WORKERS_HELP } from './workers-option.js';
 import { formatSummary, truncationWarnings } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
@@ -59,6 +60,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
+  // Standard input can be read once: a second "-" would find it at its end and add nothing, silently.
+  if (positionals.filter((p) => p === STDIN_PATH).length > 1) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: "-" (standard input) can be named only once');
+  }
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
   const { workers, decodeThread } = replayLayout({

@@ -441,3 +441,10 @@ test('replay -q still warns that a capture is truncated; only the summary is qui
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay refuses standard input named twice (it can be read once)', () => {
+  const r = picket(['replay', '-', '-'], fs.readFileSync(WIKI));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /replay: "-" \(standard input\) can be named only once/);
+  assert.equal(r.stdout, '');
+});
