@@ -448,3 +448,55 @@ test('replay refuses standard input named twice (it can be read once)', () => {
   assert.match(r.stderr, /replay: "-" \(standard input\) can be named only once/);
   assert.equal(r.stdout, '');
 });
+
+/**
+ * A copy of a little-endian Ethernet pcap with every IP packet's Ethernet
+ * header taken off, written with link type `linkType` (non-IP frames dropped).
+ */
+function rawIpPcap(source: string, linkType: number): Buffer {
+  const src = fs.readFileSync(source);
+  assert.equal(src.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian microsecond pcap');
+  assert.equal(src.readUInt32LE(20), 1, 'an Ethernet capture');
+  const out: Buffer[] = [];
+  const header = Buffer.from(src.subarray(0, 24));
+  header.writeUInt32LE(linkType, 20);
+  out.push(header);
+  for (let off = 24; off + 16 <= src.length;) {
+    const caplen = src.readUInt32LE(off + 8);
+    const origlen = src.readUInt32LE(off + 12);
+    const frame = src.subarray(off + 16, off + 16 + caplen);
+    off += 16 + caplen;
+    const etherType = frame.length >= 14 ? frame.readUInt16BE(12) : 0;
+    if (etherType !== 0x0800 && etherType !== 0x86dd) continue;
+    const rec = Buffer.from(src.subarray(off - 16 - caplen, off - caplen));
+    rec.writeUInt32LE(caplen - 14, 8);
+    rec.writeUInt32LE(origlen - 14, 12);
+    out.push(rec, frame.subarray(14));
+  }
+  return Buffer.concat(out);
+}
+
+test('replay decodes pcap link type 12 (raw IP as OpenBSD writes it) like LINKTYPE_RAW', () => {
+  const dir = tempDir();
+  try {
+    const raw12 = path.join(dir, 'raw12.pcap');
+    fs.writeFileSync(raw12, rawIpPcap(WIKI, 12));
+    const raw101 = path.join(dir, 'raw101.pcap');
+    fs.writeFileSync(raw101, rawIpPcap(WIKI, 101));
+    const conn = (file: string, logs: string, extra: string[] = []): string[] => {
+      const r = picket(['replay', file, '--no-detect', '--logs', path.join(dir, logs), ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /linktype/, r.stderr);
+      return lines(path.join(dir, logs, 'conn.jsonl')).map((l) => {
+        const rec = JSON.parse(l) as Record<string, unknown>;
+        return `${String(rec['id.orig_h'])} ${String(rec['id.orig_p'])} ${String(rec['id.resp_h'])} ${String(rec['id.resp_p'])} ${String(rec.proto)} ${String(rec.conn_state)}`;
+      }).sort();
+    };
+    const want = conn(raw101, 'l101');
+    assert.ok(want.length > 20, `got ${want.length} connections`);
+    assert.deepEqual(conn(raw12, 'l12'), want);
+    assert.deepEqual(conn(raw12, 'l12w', ['--workers', '2']), want);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
