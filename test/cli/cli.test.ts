@@ -500,3 +500,11 @@ test('replay decodes pcap link type 12 (raw IP as OpenBSD writes it) like LINKTY
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('sensor --metrics without a port is a usage error naming the option and HOST:PORT', () => {
+  for (const bad of ['localhost', 'localhost:99999', '[::1]']) {
+    const r = picket(['sensor', '-i', 'lo', '--metrics', bad, '--duration', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `picket: --metrics: "${bad}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)\n`);
+  }
+});
