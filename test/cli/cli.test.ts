@@ -186,6 +186,11 @@ test('picket demo replays the bundled capture and prints its alerts', () => {
     assert.match(r.stdout, /Alerts: \d+/);
     for (const rule of ['scan.port.vertical', 'auth.bruteforce', 'dhcp.rogue_server', 'smb.internet']) assert.match(r.stdout, new RegExp(rule.replace('.', '\\.')));
     assert.ok(fs.existsSync(path.join(dir, 'data', 'demo-logs', 'conn.jsonl')));
+    // Written into the current folder: the output says where.
+    assert.ok(r.stdout.includes(`Logs: ${fs.realpathSync(dir)}${path.sep}data${path.sep}demo-logs\n`) || r.stdout.includes(`Logs: ${dir}${path.sep}data${path.sep}demo-logs\n`), r.stdout);
+    const help = picket(['demo', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /\.\/data\/demo-logs/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
