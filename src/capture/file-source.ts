@@ -8,12 +8,14 @@
  * parses; the pipeline threads of a multi-threaded replay all consume one
  * such ring. A corrupt or cut-off file stops at the bad record (recorded in
  * stats.truncated) and reading goes on with the next file; only a missing
- * file or one that is not a capture at all raises an error.
+ * file or one that is not a capture at all raises an error, and every file
+ * is checked for that before the first is read (capture-check.ts).
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PicketError } from '../util/errors.js';
+import { checkCaptureFiles } from './capture-check.js';
 import { RawPacket, type PacketHandler } from './packet.js';
 import { pumpStream, type PumpEnd, type PumpHandle } from './pump.js';
 import { createCaptureStats, type CaptureStats } from './stats.js';
@@ -86,11 +88,9 @@ class FileCaptureSource implements CaptureSource {
   async run(onPacket: PacketHandler): Promise<CaptureStats> {
     if (this.#running) throw new PicketError('PKT_ERR_CAPTURE_STATE', 'capture source is already running');
     this.#running = true;
-    // Check every file before reading any: a typo in the last name should
-    // fail now, not after the first files took minutes.
-    for (const p of this.#paths) {
-      if (p !== STDIN_PATH) await checkReadable(p);
-    }
+    // Check every file before reading any: a typo or a non-capture in the
+    // last name should fail now, not after the first files took minutes.
+    await checkCaptureFiles(this.#paths);
     for (const p of this.#paths) {
       if (this.#stopped) break;
       await this.#readOne(p, onPacket);
@@ -288,18 +288,4 @@ export function regularFileSize(file: string): number {
 function release(stream: Readable, isStdin: boolean): void {
   if (isStdin) stream.pause();
   else stream.destroy();
-}
-
-async function checkReadable(file: string): Promise<void> {
-  let st: fs.Stats;
-  try {
-    st = await fs.promises.stat(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new PicketError('PKT_ERR_CAPTURE_OPEN', `cannot open capture ${file}: ${why}`, { cause: err });
-  }
-  if (st.isDirectory()) {
-    throw new PicketError('PKT_ERR_CAPTURE_OPEN', `cannot open capture ${file}: it is a directory`);
-  }
 }

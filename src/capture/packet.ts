@@ -13,6 +13,9 @@ export const LinkType = {
   NULL: 0, // BSD loopback: 4-byte address family in host byte order
   ETHERNET: 1,
   RAW: 101, // raw IPv4 or IPv6, version from the first nibble
+  // Raw IP as OpenBSD's libpcap writes it (DLT_RAW is 12 there, and its pcap
+  // files carry that value); tcpdump and Wireshark read it as RAW.
+  RAW_OPENBSD: 12,
   LOOP: 108, // OpenBSD loopback: 4-byte address family in network byte order
   LINUX_SLL: 113,
   IPV4: 228,

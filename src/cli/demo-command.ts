@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary, formatCount } from './summary.js';
 import { PicketError } from '../util/errors.js';
+import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { formatAlertText } from './alert-output.js';
 import type { Alert } from '../alerts/alert.js';
@@ -29,14 +30,22 @@ export function demoCaptures(): string[] {
     .map((f) => path.join(dir, f));
 }
 
+export const DEMO_HELP = `Usage: picket demo
+
+Replays the bundled demo capture and prints what it found. Its logs
+(conn.jsonl, dns.jsonl, ...) are written to ./data/demo-logs under the
+current folder (overwritten on every run).
+`;
+
 export async function demoCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: picket demo\n\nReplays the bundled demo capture and prints what it found.\n');
+    process.stdout.write(DEMO_HELP);
     return 0;
   }
   const files = demoCaptures();
   if (files.length === 0) throw new PicketError('PKT_ERR_DEMO_MISSING', 'the bundled demo capture (assets/demo) is missing from this installation');
   const logsDir = path.resolve('data', 'demo-logs');
+  checkLogsDir(logsDir, 'demo logs');
   const alerts: Alert[] = [];
   const detection = await setUpDetection({
     configFile: path.join(demoDir(), 'picket.yaml'),
@@ -63,5 +72,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${formatCount(n)}`).join(', ');
     process.stdout.write(`Connections: ${formatCount(lines.length)}\n  by state: ${fmt(byState)}\n  by service: ${fmt(bySvc)}\n`);
   }
+  // The logs land in the current folder, which a person running a demo would not guess.
+  process.stdout.write(`Logs: ${logsDir}\n`);
   return 0;
 }

@@ -3,10 +3,14 @@
  * for standard input) with logs, alerts and a summary.
  */
 import { replayCaptures } from '../pipeline/replay.js';
+import { STDIN_PATH } from '../capture/file-source.js';
 import { replayLayout, WORKERS_HELP } from './workers-option.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, truncationWarnings } from './summary.js';
 import { parseCommandArgs, stringOpt, alertFormatOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
+import { checkCaptureFiles } from '../capture/capture-check.js';
+import type { TruncationRecord } from '../capture/stats.js';
+import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
 
@@ -29,7 +33,8 @@ ${WORKERS_HELP}  --decode-thread     read and decode packets on a second thread 
                       --no-detect conn.jsonl is written on a third thread.
                       Default for --no-analyzers --no-detect --logs where
                       the default would be two pipeline threads
-  -q, --quiet         no summary on stderr
+  -q, --quiet         no summary on stderr (warnings that a capture is
+                      truncated are still written)
   -h, --help          this help
 
 A summary (packets, bytes, malformed packets by reason, flows, evictions,
@@ -55,6 +60,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: name at least one capture file (or - for stdin)');
+  // Standard input can be read once: a second "-" would find it at its end and add nothing, silently.
+  if (positionals.filter((p) => p === STDIN_PATH).length > 1) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', 'replay: "-" (standard input) can be named only once');
+  }
   const format = alertFormatOpt(values, 'replay');
   const logsDir = stringOpt(values, 'logs');
   const { workers, decodeThread } = replayLayout({
@@ -63,6 +72,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
     connLogOnly: values['no-detect'] === true && values['no-analyzers'] === true && logsDir !== undefined,
     files: positionals,
   });
+  // Checked before detection is set up (intel loaded, state opened): a bad list fails at once.
+  await checkCaptureFiles(positionals);
+  if (logsDir !== undefined) checkLogsDir(logsDir, '--logs');
   const configFile = stringOpt(values, 'config');
   const stateDir = stringOpt(values, 'state');
   if (values['no-detect'] === true) {
@@ -76,6 +88,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       decodeThread,
     });
     if (values.quiet !== true) process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir }));
+    else writeQuietWarnings(summary.capture.truncated);
     return 0;
   }
   const detection = await setUpDetection({
@@ -94,6 +107,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   await detection.finish();
   if (values.quiet !== true) {
     process.stderr.write(formatSummary({ command: 'picket replay', ...summary, logsDir, alerts: detection.alerts, detection: detection.health(), sinks: detection.sinkStats() }));
+  } else {
+    writeQuietWarnings(summary.capture.truncated);
   }
   return 0;
+}
+
+/** -q drops the summary but not the warning that a capture was cut off (the results cover only part of it). */
+function writeQuietWarnings(truncated: readonly TruncationRecord[]): void {
+  for (const w of truncationWarnings(truncated)) process.stderr.write(`picket: ${w}\n`);
 }

@@ -2,7 +2,7 @@
  * Human-readable run summaries for stderr: what was read, what was skipped
  * and why, and how fast.
  */
-import type { CaptureStats } from '../capture/file-source.js';
+import type { CaptureStats, TruncationRecord } from '../capture/file-source.js';
 import type { PipelineStats } from '../pipeline/pipeline.js';
 import type { SinkStats } from '../sinks/runner.js';
 
@@ -134,8 +134,15 @@ export function formatSummary(s: SummaryInput): string {
     const logs = Object.entries(s.logs).map(([k, n]) => `${k} ${int.format(n)}`).join(', ');
     lines.push(`  logs${s.logsDir !== undefined ? ` in ${s.logsDir}` : ''}: ${logs === '' ? 'none' : logs}`);
   }
-  for (const t of s.capture.truncated) {
-    lines.push(`  warning: ${t.file} is truncated: reading stopped at byte ${int.format(t.offset)} (${t.reason}); results cover the packets before it`);
-  }
+  lines.push(...truncationWarnings(s.capture.truncated).map((w) => `  ${w}`));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * One warning per capture that was cut off (file, byte offset, reason). Part
+ * of the summary, and written on their own by a quiet run: -q silences the
+ * summary, never the news that the results cover only part of a file.
+ */
+export function truncationWarnings(truncated: readonly TruncationRecord[]): string[] {
+  return truncated.map((t) => `warning: ${t.file} is truncated: reading stopped at byte ${int.format(t.offset)} (${t.reason}); results cover the packets before it`);
 }

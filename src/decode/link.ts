@@ -78,6 +78,7 @@ function decodeOtherLink(linkType: number, buf: Uint8Array, off: number, end: nu
       return decodeEtherChain(buf, off + SLL2_HEADER_LEN, end, u16(buf, off), out, c);
     }
     case LinkType.RAW:
+    case LinkType.RAW_OPENBSD:
     case LinkType.IPV4:
     case LinkType.IPV6: {
       if (end - off < 1) {

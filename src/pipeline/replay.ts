@@ -17,6 +17,8 @@ import { runDecodeThread } from './decode-thread.js';
 import { ConnLogThread } from './conn-log-thread.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { PicketError } from '../util/errors.js';
+import { checkCaptureFiles } from '../capture/capture-check.js';
+import { checkLogsDir } from '../logs/logs-dir.js';
 
 export interface ReplayOptions {
   /** Bus to publish on (detectors subscribe to it); a private one when absent. */
@@ -66,6 +68,10 @@ export interface ReplaySummary {
 }
 
 export async function replayCaptures(files: string[], opts: ReplayOptions = {}): Promise<ReplaySummary> {
+  // Before anything is analysed or written: a bad file late in the list must
+  // not throw away the analysis (and the logs) of the files before it.
+  await checkCaptureFiles(files);
+  if (opts.logsDir !== undefined) checkLogsDir(opts.logsDir);
   const bus = opts.bus ?? new EventBus();
   if (opts.onEvent !== undefined) bus.onAny(opts.onEvent);
   const workers = opts.workers ?? 1;

@@ -147,7 +147,15 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
     });
   } catch (err) {
     await Promise.all(workers.map((w) => w.terminate()));
-    if (opts.logsDir !== undefined) removeLogParts(opts.logsDir, partSuffixes);
+    // Cleanup must not replace the error that stopped the run (a logs
+    // "folder" that is a file makes the listing fail too).
+    if (opts.logsDir !== undefined) {
+      try {
+        removeLogParts(opts.logsDir, partSuffixes);
+      } catch {
+        // the parts stay; the run's own error says what went wrong
+      }
+    }
     throw err;
   } finally {
     mainWriter?.close();

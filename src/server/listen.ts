@@ -9,11 +9,12 @@ export interface ListenAddress {
   port: number;
 }
 
-export function parseListen(text: string): ListenAddress {
+/** Parses HOST:PORT; a bad one is a usage error naming `option` (the flag it came from). */
+export function parseListen(text: string, option = '--listen'): ListenAddress {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
   const port = m === null ? NaN : Number(m[3]);
   if (m === null || !Number.isInteger(port) || port > 65535) {
-    throw new PicketError('PKT_ERR_CLI_USAGE', `--listen: "${text}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)`);
+    throw new PicketError('PKT_ERR_CLI_USAGE', `${option}: "${text}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)`);
   }
   return { host: m[1] ?? m[2]!, port };
 }

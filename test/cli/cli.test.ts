@@ -186,6 +186,11 @@ test('picket demo replays the bundled capture and prints its alerts', () => {
     assert.match(r.stdout, /Alerts: \d+/);
     for (const rule of ['scan.port.vertical', 'auth.bruteforce', 'dhcp.rogue_server', 'smb.internet']) assert.match(r.stdout, new RegExp(rule.replace('.', '\\.')));
     assert.ok(fs.existsSync(path.join(dir, 'data', 'demo-logs', 'conn.jsonl')));
+    // Written into the current folder: the output says where.
+    assert.ok(r.stdout.includes(`Logs: ${fs.realpathSync(dir)}${path.sep}data${path.sep}demo-logs\n`) || r.stdout.includes(`Logs: ${dir}${path.sep}data${path.sep}demo-logs\n`), r.stdout);
+    const help = picket(['demo', '--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /\.\/data\/demo-logs/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -371,5 +376,141 @@ test('baseline learns the same on two pipeline threads', () => {
   } finally {
     fs.rmSync(one, { recursive: true, force: true });
     fs.rmSync(two, { recursive: true, force: true });
+  }
+});
+
+test('replay checks every file is a capture before analysing any, in every layout', () => {
+  const dir = tempDir();
+  try {
+    const empty = path.join(dir, 'empty.pcap');
+    fs.writeFileSync(empty, '');
+    const notes = path.join(dir, 'notes.pcap');
+    fs.writeFileSync(notes, 'hello, this is not a capture file\n');
+    const good = path.join(LAB, 'captures', 'new-device.pcap');
+    for (const [bad, why] of [[empty, /empty\.pcap: empty file, not a pcap or pcapng file/], [notes, /notes\.pcap: not a pcap or pcapng file \(first bytes 68 65 6c 6c\)/]] as const) {
+      for (const layout of [[], ['--workers', '2'], ['--decode-thread']]) {
+        const state = path.join(dir, 'state');
+        const logs = path.join(dir, 'logs');
+        const r = picket(['replay', good, bad, '--config', path.join(LAB, 'picket.yaml'), '--state', state, '--logs', logs, '--format', 'text', ...layout]);
+        assert.equal(r.status, 1, `${layout.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, why);
+        assert.equal(r.stdout, '', 'nothing was analysed');
+        assert.ok(!fs.existsSync(state), 'no state was written');
+        assert.ok(!fs.existsSync(logs), 'no logs were written');
+      }
+    }
+    // The same list without the bad file runs to the end.
+    const ok = picket(['replay', good, '--config', path.join(LAB, 'picket.yaml'), '--format', 'text']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(lines0(ok.stdout).filter((l) => l.includes('device.new')).length, 4);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a logs folder that is a file gets a clear error, in every layout and in demo', () => {
+  const dir = tempDir();
+  try {
+    const afile = path.join(dir, 'afile');
+    fs.writeFileSync(afile, 'not a folder\n');
+    const layouts = [[], ['--workers', '2'], ['--decode-thread'], ['--no-detect', '--workers', '2'], ['--no-detect', '--no-analyzers']];
+    for (const layout of layouts) {
+      const r = picket(['replay', WIKI, '--logs', afile, ...layout]);
+      assert.equal(r.status, 1, `${layout.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `picket: --logs: ${afile} is a file, not a directory\n`, layout.join(' '));
+    }
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'demo-logs'), 'not a folder\n');
+    const demo = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(demo.status, 1, demo.stderr);
+    assert.match(demo.stderr, /demo logs: .*data\/demo-logs is a file, not a directory/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replay -q still warns that a capture is truncated; only the summary is quiet', () => {
+  const dir = tempDir();
+  try {
+    const cut = path.join(dir, 't.pcap');
+    fs.writeFileSync(cut, fs.readFileSync(WIKI).subarray(0, 200));
+    for (const extra of [[], ['--no-detect']]) {
+      const r = picket(['replay', cut, '-q', ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /^picket: warning: .*t\.pcap is truncated: reading stopped at byte [\d,]+ \(\w+\); results cover the packets before it\n$/);
+      assert.doesNotMatch(r.stderr, /packets\/s/, 'no summary');
+    }
+    const whole = picket(['replay', WIKI, '-q', '--no-detect']);
+    assert.equal(whole.status, 0, whole.stderr);
+    assert.equal(whole.stderr, '', 'a whole capture gives no warning');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('replay refuses standard input named twice (it can be read once)', () => {
+  const r = picket(['replay', '-', '-'], fs.readFileSync(WIKI));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /replay: "-" \(standard input\) can be named only once/);
+  assert.equal(r.stdout, '');
+});
+
+/**
+ * A copy of a little-endian Ethernet pcap with every IP packet's Ethernet
+ * header taken off, written with link type `linkType` (non-IP frames dropped).
+ */
+function rawIpPcap(source: string, linkType: number): Buffer {
+  const src = fs.readFileSync(source);
+  assert.equal(src.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian microsecond pcap');
+  assert.equal(src.readUInt32LE(20), 1, 'an Ethernet capture');
+  const out: Buffer[] = [];
+  const header = Buffer.from(src.subarray(0, 24));
+  header.writeUInt32LE(linkType, 20);
+  out.push(header);
+  for (let off = 24; off + 16 <= src.length;) {
+    const caplen = src.readUInt32LE(off + 8);
+    const origlen = src.readUInt32LE(off + 12);
+    const frame = src.subarray(off + 16, off + 16 + caplen);
+    off += 16 + caplen;
+    const etherType = frame.length >= 14 ? frame.readUInt16BE(12) : 0;
+    if (etherType !== 0x0800 && etherType !== 0x86dd) continue;
+    const rec = Buffer.from(src.subarray(off - 16 - caplen, off - caplen));
+    rec.writeUInt32LE(caplen - 14, 8);
+    rec.writeUInt32LE(origlen - 14, 12);
+    out.push(rec, frame.subarray(14));
+  }
+  return Buffer.concat(out);
+}
+
+test('replay decodes pcap link type 12 (raw IP as OpenBSD writes it) like LINKTYPE_RAW', () => {
+  const dir = tempDir();
+  try {
+    const raw12 = path.join(dir, 'raw12.pcap');
+    fs.writeFileSync(raw12, rawIpPcap(WIKI, 12));
+    const raw101 = path.join(dir, 'raw101.pcap');
+    fs.writeFileSync(raw101, rawIpPcap(WIKI, 101));
+    const conn = (file: string, logs: string, extra: string[] = []): string[] => {
+      const r = picket(['replay', file, '--no-detect', '--logs', path.join(dir, logs), ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /linktype/, r.stderr);
+      return lines(path.join(dir, logs, 'conn.jsonl')).map((l) => {
+        const rec = JSON.parse(l) as Record<string, unknown>;
+        return `${String(rec['id.orig_h'])} ${String(rec['id.orig_p'])} ${String(rec['id.resp_h'])} ${String(rec['id.resp_p'])} ${String(rec.proto)} ${String(rec.conn_state)}`;
+      }).sort();
+    };
+    const want = conn(raw101, 'l101');
+    assert.ok(want.length > 20, `got ${want.length} connections`);
+    assert.deepEqual(conn(raw12, 'l12'), want);
+    assert.deepEqual(conn(raw12, 'l12w', ['--workers', '2']), want);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sensor --metrics without a port is a usage error naming the option and HOST:PORT', () => {
+  for (const bad of ['localhost', 'localhost:99999', '[::1]']) {
+    const r = picket(['sensor', '-i', 'lo', '--metrics', bad, '--duration', '1']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `picket: --metrics: "${bad}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)\n`);
   }
 });
