@@ -4,7 +4,7 @@
  */
 import { startLiveTimers } from './live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
-import type { MetricsEndpoint } from '../metrics/http.js';
+import { parseMetricsListen, type MetricsEndpoint } from '../metrics/http.js';
 import { openLiveCaptureFromOptions, SENSOR_OPTIONS } from './sensor-options.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -52,6 +52,9 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const statsInterval = secondsOpt(values, 'stats-interval', 'sensor') ?? 60;
   const duration = secondsOpt(values, 'duration', 'sensor');
   const logsDir = stringOpt(values, 'logs');
+  const metricsListen = stringOpt(values, 'metrics');
+  // A bad --metrics is a usage error before anything starts.
+  if (metricsListen !== undefined) parseMetricsListen(metricsListen);
 
   const format = alertFormatOpt(values, 'sensor');
   const detection = await setUpDetection({
@@ -66,7 +69,6 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({ bus, protocols: createProtocols() });
   const started = Date.now();
-  const metricsListen = stringOpt(values, 'metrics');
   let metrics: MetricsEndpoint | null = null;
   if (metricsListen !== undefined) {
     metrics = await serveSensorMetrics(metricsListen, {

@@ -3,7 +3,7 @@
  * sensor): Prometheus text format from a registry, nothing else served.
  */
 import http from 'node:http';
-import { parseListen } from '../server/listen.js';
+import { parseListen, type ListenAddress } from '../server/listen.js';
 import { METRICS_CONTENT_TYPE, type Registry } from './registry.js';
 
 export interface MetricsEndpoint {
@@ -12,15 +12,18 @@ export interface MetricsEndpoint {
   close(): Promise<void>;
 }
 
+/** Where a metrics endpoint listens: "HOST:PORT", or a bare PORT on 127.0.0.1; a usage error naming `option` otherwise. */
+export function parseMetricsListen(listen: string, option = '--metrics'): ListenAddress {
+  return /^\d{1,5}$/.test(listen.trim()) && Number(listen) <= 65535 ? { host: '127.0.0.1', port: Number(listen) } : parseListen(listen, option);
+}
+
 /**
  * Listens on `listen` ("HOST:PORT"; port 0 picks a free one; a bare PORT
  * means 127.0.0.1) and serves GET /metrics. Anything else is a usage error
  * naming `option` and the form it wants, not a crash in http.listen.
  */
 export async function serveMetrics(registry: Registry, listen: string, option = '--metrics'): Promise<MetricsEndpoint> {
-  const { host, port } = /^\d{1,5}$/.test(listen.trim()) && Number(listen) <= 65535
-    ? { host: '127.0.0.1', port: Number(listen) }
-    : parseListen(listen, option);
+  const { host, port } = parseMetricsListen(listen, option);
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
