@@ -293,29 +293,67 @@ function unknownKeyMessage(key: string, known: string[]): string {
 }
 
 /** Cross-reference checks the schema cannot express. */
-function semanticProblems(cfg: z.output<typeof siteConfigSchema>): { path: PathSeg[]; message: string }[] {
+/**
+ * What the cross-reference checks read: network names and the places that
+ * name networks or rules. Entries the schema would refuse are null (their
+ * type problem is reported already), so the checks also run on a file with
+ * type errors and every problem is reported in one go.
+ */
+interface CrossReferences {
+  networks: (string | null)[];
+  segmentation: ({ from: string | null; to: string | null } | null)[];
+  asnHosts: ((string | null)[] | null)[];
+  suppressRules: (string | null)[];
+}
+
+function crossReferencesOf(cfg: z.output<typeof siteConfigSchema>): CrossReferences {
+  return {
+    networks: cfg.networks.map((n) => n.name),
+    segmentation: cfg.segmentation.map((r) => ({ from: r.from, to: r.to })),
+    asnHosts: cfg.asn_allowlists.map((a) => a.hosts),
+    suppressRules: cfg.suppress.map((s) => s.rule),
+  };
+}
+
+/** The same from the raw YAML value of a file the schema refused. */
+function crossReferencesOfRaw(raw: Record<string, unknown>): CrossReferences {
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const field = (v: unknown, k: string): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[k] : undefined);
+  return {
+    networks: list(raw.networks).map((n) => text(field(n, 'name'))),
+    segmentation: list(raw.segmentation).map((r) => ({ from: text(field(r, 'from')), to: text(field(r, 'to')) })),
+    asnHosts: list(raw.asn_allowlists).map((a) => (Array.isArray(field(a, 'hosts')) ? (field(a, 'hosts') as unknown[]).map(text) : null)),
+    suppressRules: list(raw.suppress).map((s) => text(field(s, 'rule'))),
+  };
+}
+
+function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: string }[] {
   const out: { path: PathSeg[]; message: string }[] = [];
   const names = new Set<string>();
-  cfg.networks.forEach((n, i) => {
-    if (names.has(n.name)) out.push({ path: ['networks', i, 'name'], message: `"${n.name}" is already the name of another network` });
-    names.add(n.name);
+  refs.networks.forEach((name, i) => {
+    if (name === null) return;
+    if (names.has(name)) out.push({ path: ['networks', i, 'name'], message: `"${name}" is already the name of another network` });
+    names.add(name);
   });
-  cfg.segmentation.forEach((r, i) => {
+  refs.segmentation.forEach((r, i) => {
+    if (r === null) return;
     for (const side of ['from', 'to'] as const) {
       const v = r[side];
-      if (v !== '*' && v !== 'external' && !names.has(v))
+      if (v !== null && v !== '*' && v !== 'external' && !names.has(v))
         out.push({ path: ['segmentation', i, side], message: `"${v}" is not a configured network (or "*", "external")` });
     }
   });
-  cfg.asn_allowlists.forEach((a, i) => {
-    a.hosts.forEach((h, j) => {
-      if (!names.has(h) && typeof parseCidr(h) === 'string')
+  refs.asnHosts.forEach((hosts, i) => {
+    hosts?.forEach((h, j) => {
+      if (h !== null && !names.has(h) && typeof parseCidr(h) === 'string')
         out.push({ path: ['asn_allowlists', i, 'hosts', j], message: `"${h}" is neither a configured network nor a CIDR` });
     });
   });
-  cfg.suppress.forEach((s, i) => {
-    const ok = s.rule === '*' || (s.rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(s.rule.slice(0, -1))) : RULE_IDS.includes(s.rule));
-    if (!ok) out.push({ path: ['suppress', i, 'rule'], message: `"${s.rule}" matches no rule id` });
+  refs.suppressRules.forEach((rule, i) => {
+    if (rule === null) return;
+    const ok = rule === '*' || (rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(rule.slice(0, -1))) : RULE_IDS.includes(rule));
+    if (!ok) out.push({ path: ['suppress', i, 'rule'], message: `"${rule}" matches no rule id` });
   });
   return out;
 }
@@ -359,10 +397,16 @@ export function checkConfigText(text: string, file: string): Checked {
       }
       problems.push({ file, line: lineOf(doc, lc, p), path: formatPath(p), message: discriminatorMessage(issue, raw) ?? issueMessage(issue) });
     }
+    // Cross-references too, where the entries are readable: every problem in one go.
+    const reported = new Set(problems.map((x) => x.path));
+    for (const s of semanticProblems(crossReferencesOfRaw(raw as Record<string, unknown>))) {
+      const path = formatPath(s.path);
+      if (!reported.has(path)) problems.push({ file, line: lineOf(doc, lc, s.path), path, message: s.message });
+    }
     problems.sort((a, b) => a.line - b.line);
     return { config: null, problems };
   }
-  for (const s of semanticProblems(parsed.data)) problems.push({ file, line: lineOf(doc, lc, s.path), path: formatPath(s.path), message: s.message });
+  for (const s of semanticProblems(crossReferencesOf(parsed.data))) problems.push({ file, line: lineOf(doc, lc, s.path), path: formatPath(s.path), message: s.message });
   if (problems.length > 0) return { config: null, problems };
   return { config: deepFreeze(parsed.data) as SiteConfig, problems };
 }

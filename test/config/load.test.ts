@@ -162,6 +162,17 @@ test('YAML syntax errors and duplicate keys carry their line', () => {
   assert.deepEqual(problems('- a\n- b\n'), ['picket.yaml:1: : the file must be a mapping of settings (key: value)']);
 });
 
+test('cross-references are checked even when the file also has type errors', () => {
+  assert.deepEqual(
+    problems('dedup_interval: x\nnetworks:\n  - { name: lan, cidrs: [10.0.0.0/8] }\nsegmentation:\n  - { from: lan, to: dmz, action: alert }\nsuppress:\n  - { rule: scan.nope }\n'),
+    [
+      'picket.yaml:1: dedup_interval: "x" is not a duration (e.g. 30s, 5m, 1h, 24h, or seconds)',
+      'picket.yaml:5: segmentation[0].to: "dmz" is not a configured network (or "*", "external")',
+      'picket.yaml:7: suppress[0].rule: "scan.nope" matches no rule id',
+    ],
+  );
+});
+
 test('several problems are all reported, in line order', () => {
   const p = problems('dedup_interval: x\nnetworks:\n  - { name: a, cidrs: [1.2.3.4/40] }\nbogus: 1\n');
   assert.equal(p.length, 3);
