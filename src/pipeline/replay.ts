@@ -19,6 +19,7 @@ import type { DecodeStats } from '../decode/counters.js';
 import { PicketError } from '../util/errors.js';
 import { checkCaptureFiles } from '../capture/capture-check.js';
 import { checkLogsDir } from '../logs/logs-dir.js';
+import { clearEarlierLogs } from '../logs/log-names.js';
 
 export interface ReplayOptions {
   /** Bus to publish on (detectors subscribe to it); a private one when absent. */
@@ -71,7 +72,10 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   // Before anything is analysed or written: a bad file late in the list must
   // not throw away the analysis (and the logs) of the files before it.
   await checkCaptureFiles(files);
-  if (opts.logsDir !== undefined) checkLogsDir(opts.logsDir);
+  if (opts.logsDir !== undefined) {
+    checkLogsDir(opts.logsDir);
+    clearEarlierLogs(opts.logsDir);
+  }
   const bus = opts.bus ?? new EventBus();
   if (opts.onEvent !== undefined) bus.onAny(opts.onEvent);
   const workers = opts.workers ?? 1;

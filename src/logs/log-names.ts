@@ -1,0 +1,42 @@
+/**
+ * Every log Picket writes (`<name>.jsonl`), documented one by one in
+ * docs/logs.md. A replay writes its logs folder anew: the files of these
+ * names left by an earlier run are removed first, so a protocol that is not
+ * in this capture does not leave last run's lines beside this run's
+ * conn.jsonl (whose uids they would not match). Other files are not touched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const LOG_NAMES: readonly string[] = Object.freeze([
+  'conn',
+  'dns',
+  'dhcp',
+  'http',
+  'ssl',
+  'ssh',
+  'ldap',
+  'ldap_search',
+  'smb_mapping',
+  'ntlm',
+  'kerberos',
+  'ftp',
+  'rdp',
+  'mysql',
+  'rfb',
+]);
+
+/** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */
+export function clearEarlierLogs(dir: string): string[] {
+  const removed: string[] = [];
+  for (const name of LOG_NAMES) {
+    const file = path.join(dir, `${name}.jsonl`);
+    try {
+      fs.unlinkSync(file);
+      removed.push(name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return removed;
+}
