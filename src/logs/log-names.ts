@@ -31,12 +31,16 @@ export function clearEarlierLogs(dir: string): string[] {
   const removed: string[] = [];
   for (const name of LOG_NAMES) {
     const file = path.join(dir, `${name}.jsonl`);
+    let st: fs.Stats;
     try {
-      fs.unlinkSync(file);
-      removed.push(name);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      st = fs.lstatSync(file);
+    } catch {
+      continue; // none there (or unreadable: the writer reports it when it opens the file)
     }
+    // Only files: anything else in a log's place is left for the writer to report.
+    if (!st.isFile()) continue;
+    fs.unlinkSync(file);
+    removed.push(name);
   }
   return removed;
 }
