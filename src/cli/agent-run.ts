@@ -10,7 +10,7 @@
  */
 import type { AlertFormat } from './alert-output.js';
 import { stringOpt } from './args.js';
-import { describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from '../agents/agent-cli.js';
+import { deliveryExitCode, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from '../agents/agent-cli.js';
 import type { SuppressionSync } from '../agents/suppression-sync.js';
 import { createAlertSink, type AlertSink } from '../agents/alert-sink.js';
 import type { AgentKind, Shipper } from '../agents/shipper.js';
@@ -46,9 +46,10 @@ export function openAgentAlertOutput(values: Record<string, unknown>, kind: Agen
 /**
  * Closes the sink, then gives shipped records up to `flushTimeoutMs` to reach
  * the server (what does not stays spooled, and stderr says so) and closes the
- * shipper.
+ * shipper. Returns the delivery's exit code: 0, or EXIT_NOT_DELIVERED when
+ * records remain spooled or some were lost (0 without a server).
  */
-export async function closeAgentAlertOutput(out: AgentAlertOutput, values: Record<string, unknown>, kind: AgentKind, flushTimeoutMs: number): Promise<void> {
+export async function closeAgentAlertOutput(out: AgentAlertOutput, values: Record<string, unknown>, kind: AgentKind, flushTimeoutMs: number): Promise<number> {
   out.sink.close();
   out.suppressions?.stop();
   if (out.sink.suppressed > 0) {
@@ -59,7 +60,9 @@ export async function closeAgentAlertOutput(out: AgentAlertOutput, values: Recor
     const r = await shipper.flush({ timeoutMs: flushTimeoutMs });
     process.stderr.write(describeFlush(kind, r, spoolDirOf(values, kind)));
     await shipper.close();
+    return deliveryExitCode(r);
   }
+  return 0;
 }
 
 /** Resolves on SIGINT or SIGTERM, or after `durationSeconds` when given, whichever comes first. */

@@ -82,14 +82,14 @@ export async function egressCommand(argv: string[]): Promise<number> {
   });
   if (values.once === true) {
     await agent.runOnce();
-    await closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
-    return reachedAny ? 1 : 0;
+    const delivery = await closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
+    // Reaching the Internet is the news (1); a delivery problem (3) comes after it.
+    return reachedAny ? 1 : delivery;
   }
   const health = shipper === null ? null : startHealthReporter({ shipper, kind: 'egress', sample: () => ({ extra: { runs: agent.runs } }) });
   agent.start();
   await untilStopped(duration);
   await agent.stop();
   health?.stop();
-  await closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
-  return 0;
+  return closeAgentAlertOutput(output, values, 'egress', ONCE_FLUSH_TIMEOUT_MS);
 }

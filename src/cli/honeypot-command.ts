@@ -113,6 +113,5 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
     `picket honeypot: ${s.tcpConnections} TCP connections, ${s.udpDatagrams} UDP datagrams, ${s.alerts} alerts, ` +
       `${s.suppressed} rate-limited, ${s.ignored} ignored, ${s.overCapacity} refused over capacity\n`,
   );
-  await closeAgentAlertOutput(output, values, 'honeypot', EXIT_FLUSH_TIMEOUT_MS);
-  return 0;
+  return closeAgentAlertOutput(output, values, 'honeypot', EXIT_FLUSH_TIMEOUT_MS);
 }

@@ -211,3 +211,24 @@ test('picket honeypot --server: alerts reach the server; the config ignore list 
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('picket honeypot --server: records still spooled at exit make it exit 3', async () => {
+  const work = tempDir();
+  const tport = await freeTcpUdpPort();
+  // A server address where nothing listens: the alert cannot be delivered.
+  const down = await freeTcpUdpPort();
+  const run = startCli([
+    'honeypot', '--server', `http://127.0.0.1:${down}`, '--token', 'no-server-to-take-it',
+    '--spool', path.join(work, 'agent'), '--tcp', String(tport), '--bind', '127.0.0.1', '--batch-interval-ms', '100',
+  ]);
+  try {
+    await until(() => /listening on 127\.0\.0\.1/.test(run.stderr()), 'the honeypot to listen', 400, 25);
+    await tcpSession(tport, Buffer.from('hello\r\n'));
+    process.kill(run.child.pid!, 'SIGTERM');
+    assert.equal(await run.exited, 3, run.stderr());
+    assert.match(run.stderr(), /records in \d+ batches are spooled/);
+  } finally {
+    if (run.child.exitCode === null) process.kill(run.child.pid!, 'SIGKILL');
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
