@@ -238,7 +238,13 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
     assert.ok(flow, `no flow to port ${port} in ${JSON.stringify(conn)}; stderr: ${stderr}`);
     assert.equal(flow.orig_pkts, 20);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // A failed assertion leaves the sensor running: SIGTERM lets it stop its tcpdump (a SIGKILL would
+    // orphan tcpdump, which on a quiet filter never writes and so never meets the closed pipe).
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const gone = await Promise.race([new Promise((r) => child.once('exit', () => r(true))), new Promise((r) => setTimeout(() => r(false), 8000))]);
+      if (gone !== true) child.kill('SIGKILL');
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
