@@ -13,7 +13,8 @@ import {
   BLOCK_SHB, PCAP_MAGIC_MICRO, PCAP_MAGIC_MICRO_SWAPPED, PCAP_MAGIC_NANO, PCAP_MAGIC_NANO_SWAPPED,
 } from './formats.js';
 
-const STDIN_PATH = '-';
+/** The capture path that means standard input. */
+export const STDIN_PATH = '-';
 
 /** Magic numbers (read big-endian from the first 4 bytes) a capture file may start with. */
 const CAPTURE_MAGICS: ReadonlySet<number> = new Set([

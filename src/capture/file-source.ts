@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PicketError } from '../util/errors.js';
-import { checkCaptureFiles } from './capture-check.js';
+import { checkCaptureFiles, STDIN_PATH } from './capture-check.js';
 import { RawPacket, type PacketHandler } from './packet.js';
 import { pumpStream, type PumpEnd, type PumpHandle } from './pump.js';
 import { createCaptureStats, type CaptureStats } from './stats.js';
@@ -30,8 +30,8 @@ export type { CaptureStats, TruncationRecord } from './stats.js';
  */
 export const FILE_READ_CHUNK = 1024 * 1024;
 
-/** The path that means standard input. */
-export const STDIN_PATH = '-';
+/** The path that means standard input (defined beside the up-front file checks, which skip it). */
+export { STDIN_PATH };
 
 export interface CaptureSource {
   /** Reads until the end (or stop()), calling onPacket synchronously for every packet. Never loads a whole file. */
