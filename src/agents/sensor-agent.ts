@@ -18,7 +18,6 @@ import { startLiveTimers } from '../cli/live-timers.js';
 import { serveSensorMetrics } from '../metrics/sensor.js';
 import { openCaptureFiles, type CaptureSource } from '../capture/file-source.js';
 import type { LiveCaptureSource } from '../capture/live-source.js';
-import type { CaptureStats } from '../capture/stats.js';
 import { openLiveCaptureFromOptions, SENSOR_OPTIONS } from '../cli/sensor-options.js';
 import { createProtocols } from '../protocols/index.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -29,6 +28,7 @@ import { intOpt, parseCommandArgs, stringOpt, secondsOpt } from '../cli/args.js'
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from '../cli/detection.js';
 import { writeAlert } from '../cli/alert-output.js';
+import { runCapture, streamBroke } from '../cli/live-capture-end.js';
 import { AGENT_OPTIONS, EXIT_NOT_DELIVERED, agentHelp, deliveryExitCode, describeFlush, openAgentShipper, openSuppressionSync, spoolDirOf } from './agent-cli.js';
 import { startHealthReporter } from './health.js';
 import type { Shipper } from './shipper.js';
@@ -176,16 +176,8 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
     // Before the first packet, so a short --pcap run is filtered too; bounded by the request timeout.
     await suppressions.start();
     const started = Date.now();
-    let capture: CaptureStats;
-    let failure: unknown = null;
-    try {
-      capture = await source.run((pkt) => pipeline.packet(pkt));
-    } catch (err) {
-      // tcpdump failing before any packet is a start failure; after, what was seen is still logged and shipped.
-      if (live === null || pipeline.stats().packets === 0) throw err;
-      failure = err;
-      capture = live.stats;
-    }
+    // What a live capture saw before tcpdump failed is still logged and shipped; the failure is thrown after.
+    const { capture, failure } = await runCapture(source, live, (pkt) => pipeline.packet(pkt), () => pipeline.stats().packets);
     pipeline.finish();
     await detection.finish();
     writer?.close();
@@ -213,11 +205,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
     }
     code = await finishShipping(shipper, flushTimeoutS, spoolDirOf(values, 'sensor'));
     if (failure !== null) throw failure;
-    // The stream from tcpdump went bad and capture stopped (the summary says where): not a clean stop.
-    if (live !== null && capture.truncated.length > 0) {
-      process.stderr.write(`picket sensor: capture stopped early: the stream from tcpdump was not a valid capture\n`);
-      if (code === 0) code = 1;
-    }
+    if (live !== null && streamBroke(capture) && code === 0) code = 1;
     // Final figures for the server, only when it is answering (no extra wait at exit otherwise).
     if (code === 0) await health.report();
   } finally {

@@ -14,6 +14,7 @@ import { parseCommandArgs, stringOpt, alertFormatOpt, secondsOpt } from './args.
 import { PicketError } from '../util/errors.js';
 import { setUpDetection } from './detection.js';
 import { writeAlert } from './alert-output.js';
+import { runCapture, streamBroke } from './live-capture-end.js';
 
 export const SENSOR_HELP = `Usage: picket sensor --interface IF [options]
 
@@ -87,15 +88,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   const timer = duration === undefined ? null : setTimeout(stop, duration * 1000);
   let code = 0;
   try {
-    let failure: unknown = null;
-    try {
-      await source.run((pkt) => pipeline.packet(pkt));
-    } catch (err) {
-      // tcpdump failing before any packet is a start failure; after, what was seen still counts.
-      if (pipeline.stats().packets === 0) throw err;
-      failure = err;
-    }
-    const capture = source.stats;
+    const { capture, failure } = await runCapture(source, source, (pkt) => pipeline.packet(pkt), () => pipeline.stats().packets);
     pipeline.finish();
     await detection.finish();
     writer?.close();
@@ -115,11 +108,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
     );
     writer?.check();
     if (failure !== null) throw failure;
-    // The stream from tcpdump went bad and capture stopped (the summary says where): not a clean stop.
-    if (capture.truncated.length > 0) {
-      process.stderr.write(`picket sensor: capture stopped early: the stream from tcpdump was not a valid capture\n`);
-      code = 1;
-    }
+    if (streamBroke(capture)) code = 1;
   } finally {
     for (const t of timers) clearInterval(t);
     await metrics?.close();
