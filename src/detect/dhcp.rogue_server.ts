@@ -10,6 +10,17 @@
  * both answer do this too, so list them as authorized. The server is the
  * Server Identifier option when present (through relays the packet source is
  * the relay), else the packet source.
+ *
+ * In both modes a rogue can also claim a real server's identifier. An answer
+ * to a client that has no address yet (ciaddr 0) and that no relay forwarded
+ * never crosses a router: it comes from the server's own network card. So
+ * the rule learns which MAC addresses send such answers under each
+ * identifier; another MAC is a second machine speaking as that server and
+ * alerts as an impersonation (once per identifier and MAC). Renewal answers
+ * (ciaddr set) are unicast and routed, arriving from whichever gateway
+ * forwarded them, so they are left out. Source addresses are not compared:
+ * a server with several addresses on one interface answers from whichever
+ * suits the client's subnet (Zeek's dhcp_flood capture does).
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -19,6 +30,10 @@ import { DhcpMessageType, UNSPECIFIED_V4 } from '../protocols/dhcp/consts.js';
 
 /** Transactions remembered for the conflict check (a starvation attack makes thousands per minute). */
 const MAX_XIDS = 20000;
+/** Server identifiers whose answering MACs are remembered. */
+const MAX_SERVERS = 1000;
+/** MACs remembered per server identifier. */
+const MAX_MACS_PER_SERVER = 8;
 
 export const OPTIONS = detectorOptions({
   /** Answers to one xid from two servers within this time are a conflict (Elastic: 30 s). */
@@ -40,6 +55,21 @@ export default defineDetector({
     const o = ctx.options;
     const authorized = new Set(ctx.config.dhcp.authorized_servers);
     const xids = new LruMap<number, { server: string; ts: number }>(MAX_XIDS);
+    const macsByServer = new LruMap<string, string[]>(MAX_SERVERS);
+    ctx.bounded(xids, macsByServer);
+    /** Learns `mac` as answering for `server`; the MACs seen before when it is a new one besides them. */
+    function newMac(server: string, mac: string): string[] | undefined {
+      const known = macsByServer.get(server);
+      if (known === undefined) {
+        macsByServer.set(server, [mac]);
+        return undefined;
+      }
+      if (known.includes(mac)) return undefined;
+      const before = known.slice();
+      if (known.length >= MAX_MACS_PER_SERVER) known.shift();
+      known.push(mac);
+      return before;
+    }
     return {
       'dhcp.message'(e) {
         if (e.is_client) return;
@@ -47,11 +77,12 @@ export default defineDetector({
         if (t !== DhcpMessageType.OFFER && t !== DhcpMessageType.ACK && !(o.include_nak && t === DhcpMessageType.NAK)) return;
         const server = e.server_id ?? e.src_ip;
         if (ctx.excluded(server)) return;
+        const relayed = e.giaddr !== UNSPECIFIED_V4;
         const offered = e.yiaddr !== UNSPECIFIED_V4 ? e.yiaddr : null;
         const evidence = {
           server,
           server_mac: e.src_mac ?? null,
-          relay: e.giaddr !== UNSPECIFIED_V4 ? e.giaddr : null,
+          relay: relayed ? e.giaddr : null,
           msg_type: e.msg_type_name,
           client_mac: e.chaddr,
           offered_addr: offered,
@@ -64,6 +95,20 @@ export default defineDetector({
           ` to ${e.chaddr}` +
           (e.routers !== undefined && e.routers.length > 0 ? ` with gateway ${e.routers[0]}` : '') +
           (e.dns_servers !== undefined && e.dns_servers.length > 0 ? ` and DNS ${e.dns_servers[0]}` : '');
+        const direct = !relayed && e.ciaddr === UNSPECIFIED_V4;
+        const otherMachine = direct && e.src_mac !== undefined ? newMac(server, e.src_mac) : undefined;
+        if (otherMachine !== undefined && (authorized.size === 0 || authorized.has(server))) {
+          ctx.report({
+            ts: e.ts,
+            key: `${server}|${e.src_mac}`,
+            source: { ip: e.src_ip, mac: e.src_mac, port: e.src_port },
+            destination: { ip: e.dst_ip, port: e.dst_port },
+            transport: 'udp',
+            message: `Another machine answers as DHCP server ${server}: ${e.src_mac} after ${otherMachine.join(', ')};${gives}`,
+            evidence: { mode: 'impersonation', known_macs: otherMachine, ...evidence },
+          });
+          return;
+        }
         if (authorized.size > 0) {
           if (authorized.has(server)) return;
           ctx.report({

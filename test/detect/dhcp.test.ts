@@ -31,6 +31,31 @@ test('dhcp.rogue_server without a list: two servers answering one xid within 30 
   assert.equal(a[0]!.evidence.mode, 'conflict');
 });
 
+test('dhcp.rogue_server: another machine answering under a known server identifier is an impersonation', () => {
+  for (const yaml of [SITE_YAML, NO_AUTH]) {
+    const h = harness(yaml);
+    h.emit(dhcpServer(1000, { xid: 7 }));
+    // Relayed answers come from the relay, renewals (ciaddr set) through whichever gateway routed them: not compared.
+    h.emit(dhcpServer(1001, { xid: 8, src_ip: '10.77.2.1', giaddr: '10.77.2.1', src_mac: '02:00:00:00:02:01' }));
+    h.emit(dhcpServer(1002, { xid: 9, msg_type: 5, msg_type_name: 'ACK', ciaddr: '10.77.3.9', src_mac: '02:00:00:00:03:01' }));
+    // The same server from another of its addresses (one card): one machine.
+    h.emit(dhcpServer(1003, { xid: 10, src_ip: '10.77.1.2' }));
+    assert.equal(only(h.finish(), 'dhcp.rogue_server').length, 0, yaml);
+    // Same address and identifier, another MAC: a second machine spoofing both.
+    h.emit(dhcpServer(1100, { xid: 11, src_mac: '02:66:66:66:66:66', routers: ['10.77.2.66'] }));
+    h.emit(dhcpServer(1101, { xid: 12, src_mac: '02:66:66:66:66:66', routers: ['10.77.2.66'] }));
+    const a = only(h.finish(), 'dhcp.rogue_server');
+    assert.equal(a.length, 1, yaml);
+    assert.equal(a[0]!.source.mac, '02:66:66:66:66:66');
+    assert.equal(a[0]!.evidence.mode, 'impersonation');
+    assert.deepEqual(a[0]!.evidence.known_macs, ['02:00:00:00:01:01']);
+    assert.equal(
+      a[0]!.message,
+      'Another machine answers as DHCP server 10.77.1.1: 02:66:66:66:66:66 after 02:00:00:00:01:01; offered 10.77.2.150 to 02:00:00:00:02:30 with gateway 10.77.2.66',
+    );
+  }
+});
+
 test('dhcp.excessive_requests: starvation needs both 75 DISCOVERs and 50 MACs in a minute', () => {
   const mac = (i: number) => `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
   const h1 = harness(SITE_YAML + 'detectors:\n  dhcp.excessive_requests: { per_client: false }\n');
