@@ -14,15 +14,16 @@ const init = workerData as ConnLogThreadInit;
 const port = parentPort!;
 const { ring } = init;
 const hand = new SlotConsumer(ring.ctrl);
-const stores: FlowStore[] = [];
-const keys: Uint32Array[] = [];
-for (let s = 0; s < ring.slots; s++) {
-  const at = s * connSlotBytes(ring.flows);
-  stores.push(FlowStore.over(ring.data, at, ring.flows));
-  keys.push(new Uint32Array(ring.data, at + ring.flows * RECORD_BYTES, ring.flows * KEY_WORDS));
-}
 
 async function run(): Promise<void> {
+  // Everything that can fail runs in here, so a failure always reaches the stop below.
+  const stores: FlowStore[] = [];
+  const keys: Uint32Array[] = [];
+  for (let s = 0; s < ring.slots; s++) {
+    const at = s * connSlotBytes(ring.flows);
+    stores.push(FlowStore.over(ring.data, at, ring.flows));
+    keys.push(new Uint32Array(ring.data, at + ring.flows * RECORD_BYTES, ring.flows * KEY_WORDS));
+  }
   const writer = new JsonlLogWriter(init.logsDir, ['conn']);
   try {
     for (;;) {
