@@ -105,7 +105,7 @@ export default defineDetector({
         const asn = owner?.asn;
         const key = `${src}|${asn === undefined ? 'unknown' : asn}`;
         let t = tallies.get(key);
-        if (t === undefined || ctx.pending(key) === undefined) {
+        if (t === undefined || ctx.held(key) === undefined) {
           t = { dests: new Set(), connections: 0, bytes: 0 };
           tallies.set(key, t);
         }

@@ -155,7 +155,7 @@ export default defineDetector({
     const tally = (key: string, user: string | undefined, server: string): Tally => {
       let t = tallies.get(key);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
-      if (t === undefined || (t.reported && ctx.pending(key) === undefined)) {
+      if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
         t = { users: new Set(), servers: new Set(), reported: false };
         tallies.set(key, t);
       }

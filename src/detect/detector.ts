@@ -69,9 +69,7 @@ export interface DetectorContext<O> {
   /** Threat intelligence and enrichment (each part absent when not configured). */
   readonly intel: IntelContext;
   report(finding: Finding): void;
-  /** Evidence of the alert currently held for `key` (to merge into), if any. */
-  pending(key: string): Evidence | undefined;
-  /** The alert currently held for `key` (its count, first_seen and evidence), if any. */
+  /** The alert currently held for `key` (its count, first_seen and evidence, to merge into), if any. */
   held(key: string): HeldView | undefined;
   /** True when `ip` is in the rule's `exclude` list. */
   excluded(ip: string | undefined): boolean;

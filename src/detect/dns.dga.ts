@@ -156,7 +156,7 @@ export default defineDetector({
           source: { ip: client, port: r['id.orig_p'] },
           destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
           transport: r.proto,
-          count: ctx.pending(client) === undefined ? n : 1,
+          count: ctx.held(client) === undefined ? n : 1,
           message: `${client} looked up ${n}${n >= MAX_NAMES ? '+' : ''} names that look machine-generated, e.g. ${listed.slice(0, 3).map((x) => x.name).join(', ')}`,
           evidence: {
             domains: n,

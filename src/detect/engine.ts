@@ -252,7 +252,6 @@ export function createEngine(opts: EngineOptions): Engine {
       state,
       intel: opts.intel ?? {},
       report: (f) => report(def, rule, f),
-      pending: (k) => hold.get(def.id + KEY_SEP + k)?.evidence,
       held: (k) => hold.get(def.id + KEY_SEP + k),
       excluded: exclude.size === 0 ? () => false : (ip) => ip !== undefined && exclude.has(ip),
       bounded: (...parts) => {

@@ -74,7 +74,7 @@ export function createLateral(
       const key = `${src}|${dst}`;
       const login = outcomes.peek(rec.uid);
       if (login !== undefined) outcomes.delete(rec.uid);
-      const t = tallies.note(key, ctx.pending(key) === undefined, port, session, login);
+      const t = tallies.note(key, ctx.held(key) === undefined, port, session, login);
       ctx.report({
         ts: rec.ts,
         key,

@@ -80,7 +80,7 @@ export default defineDetector({
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (client: string): Tally => {
       let t = tallies.get(client);
-      if (t === undefined || (t.reported && ctx.pending(client) === undefined)) {
+      if (t === undefined || (t.reported && ctx.held(client) === undefined)) {
         t = { filters: new Set(), markers: new Set(), servers: new Set(), searches: 0, results: 0, reported: false };
         tallies.set(client, t);
       }

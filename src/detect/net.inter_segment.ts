@@ -82,7 +82,7 @@ export default defineDetector({
         if (ctx.options.sessions_only && !session) return;
         const key = `${rule.index}|${src}|${dst}`;
         // ICMP's "ports" are Zeek's: the message type sent is the originator's.
-        const t = tallies.note(key, ctx.pending(key) === undefined, rec.proto === 'icmp' ? rec['id.orig_p'] : port, session);
+        const t = tallies.note(key, ctx.held(key) === undefined, rec.proto === 'icmp' ? rec['id.orig_p'] : port, session);
         const verb = rec.proto === 'tcp' ? (t.sessions > 0 ? 'connected to' : 'tried to connect to') : t.sessions > 0 ? 'exchanged traffic with' : 'sent traffic to';
         const fromName = from?.name ?? 'external';
         const toName = to?.name ?? 'external';

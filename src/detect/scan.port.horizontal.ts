@@ -61,7 +61,7 @@ export default defineDetector({
         if (n < o.threshold) return;
 
         const key = src;
-        const held = ctx.pending(key);
+        const held = ctx.held(key);
         const ports = portsSeen.add(key, port, held !== undefined);
         const k = burst.counts;
         const type = scanType(k);

@@ -60,7 +60,7 @@ export default defineDetector({
         if (n < o.threshold) return;
 
         const key = src;
-        const held = ctx.pending(key);
+        const held = ctx.held(key);
         const seen = targets.add(key, dst, held !== undefined);
         const listed = seen.size <= MAX_LISTED_TARGETS ? [...seen] : [...seen].slice(0, MAX_LISTED_TARGETS);
         const k = burst.counts;

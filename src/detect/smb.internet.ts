@@ -47,7 +47,7 @@ export default defineDetector({
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const key = src;
         let t = tallies.get(key);
-        if (t === undefined || ctx.pending(key) === undefined) {
+        if (t === undefined || ctx.held(key) === undefined) {
           t = { dests: new Set(), established: 0, failed: 0 };
           tallies.set(key, t);
         }

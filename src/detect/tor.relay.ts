@@ -94,7 +94,7 @@ export default defineDetector({
         const host = inbound ? resp : orig;
         const relayIp = inbound ? orig : resp;
         let t = tallies.get(host);
-        if (t === undefined || ctx.pending(host) === undefined) {
+        if (t === undefined || ctx.held(host) === undefined) {
           t = { relays: new Set(), connections: 0 };
           tallies.set(host, t);
         }

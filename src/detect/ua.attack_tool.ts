@@ -84,7 +84,7 @@ export default defineDetector({
         if (m === undefined) return;
         const key = `${src}|${m.tool}`;
         let t = tallies.get(key);
-        if (t === undefined || ctx.pending(key) === undefined) {
+        if (t === undefined || ctx.held(key) === undefined) {
           t = { requests: 0, destinations: [], uris: [] };
           tallies.set(key, t);
         }
