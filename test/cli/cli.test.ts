@@ -520,3 +520,24 @@ test('sensor --metrics without a port is a usage error naming the option and HOS
     assert.equal(r.stderr, `picket: --metrics: "${bad}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)\n`);
   }
 });
+
+test('a misspelt command or option is named with the closest one, and an option without its value says so', () => {
+  const cmd = picket(['replya', WIKI]);
+  assert.equal(cmd.status, 2);
+  assert.match(cmd.stderr, /^picket: unknown command "replya" \(did you mean "replay"\?\)\n/);
+  const help = picket(['help', 'sensr']);
+  assert.equal(help.status, 2);
+  assert.match(help.stderr, /unknown command "sensr" \(did you mean "sensor"\?\)/);
+  const far = picket(['xyzzy']);
+  assert.equal(far.status, 2);
+  assert.match(far.stderr, /^picket: unknown command "xyzzy"\n/);
+  const opt = picket(['replay', WIKI, '--log', 'logs']);
+  assert.equal(opt.status, 2);
+  assert.equal(opt.stderr, 'picket: replay: unknown option --log (did you mean --logs?) (see picket replay --help)\n');
+  const short = picket(['baseline', WIKI, '-z']);
+  assert.equal(short.status, 2);
+  assert.match(short.stderr, /baseline: unknown option -z \(see picket baseline --help\)/);
+  const missing = picket(['replay', WIKI, '--logs']);
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, 'picket: replay: --logs needs a value (see picket replay --help)\n');
+});
