@@ -398,13 +398,16 @@ function deepFreeze<T>(v: T): T {
 }
 
 function readConfig(file: string): string | ConfigProblem {
-  const name = file;
+  const problem = (message: string): ConfigProblem => ({ file, line: 0, path: '', message });
   try {
     const st = fs.statSync(file);
-    if (st.size > MAX_CONFIG_BYTES) return { file: name, line: 0, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config` };
+    if (st.isDirectory()) return problem('cannot read the configuration: it is a directory, not a file');
+    if (st.size > MAX_CONFIG_BYTES) return problem(`larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config`);
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    return { file: name, line: 0, path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return problem(`cannot read the configuration: ${why}`);
   }
 }
 
