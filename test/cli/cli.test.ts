@@ -541,3 +541,19 @@ test('a misspelt command or option is named with the closest one, and an option 
   assert.equal(missing.status, 2);
   assert.equal(missing.stderr, 'picket: replay: --logs needs a value (see picket replay --help)\n');
 });
+
+test('demo refuses arguments it would otherwise ignore', () => {
+  const dir = tempDir();
+  try {
+    const opt = spawnSync(process.execPath, [BIN, 'demo', '--logs', dir], { cwd: dir, encoding: 'utf8' });
+    assert.equal(opt.status, 2);
+    assert.match(opt.stderr, /demo: unknown option --logs/);
+    const file = spawnSync(process.execPath, [BIN, 'demo', WIKI], { cwd: dir, encoding: 'utf8' });
+    assert.equal(file.status, 2);
+    assert.match(file.stderr, /demo: takes no arguments, got ".*wikipedia\.pcap" \(to analyse your own capture: picket replay FILE\)/);
+    // Nothing was replayed.
+    assert.equal(fs.existsSync(path.join(dir, 'data')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
