@@ -557,3 +557,26 @@ test('demo refuses arguments it would otherwise ignore', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('agent: a missing --name, --kind or id is reported before the store is opened', () => {
+  const dir = tempDir();
+  try {
+    // No store in this data directory: the usage problem is still what is reported.
+    const data = path.join(dir, 'data');
+    const noName = picket(['agent', 'token', 'create', '--kind', 'sensor', '--data', data]);
+    assert.equal(noName.status, 2);
+    assert.match(noName.stderr, /agent: token create needs --name NAME/);
+    const noKind = picket(['agent', 'token', 'create', '--name', 'edge-1', '--data', data]);
+    assert.equal(noKind.status, 2);
+    assert.match(noKind.stderr, /agent: token create needs --kind sensor\|honeypot\|egress/);
+    const noId = picket(['agent', 'revoke', '--data', data]);
+    assert.equal(noId.status, 2);
+    assert.match(noId.stderr, /agent: revoke needs the agent id/);
+    // With everything given, the missing store is what is wrong.
+    const noStore = picket(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', data]);
+    assert.equal(noStore.status, 1);
+    assert.match(noStore.stderr, /no Picket store/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
