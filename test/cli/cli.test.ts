@@ -580,3 +580,29 @@ test('agent: a missing --name, --kind or id is reported before the store is open
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('conn.jsonl has local_orig and local_resp from the configured networks, on one thread or two, and none without networks', () => {
+  const dir = tempDir();
+  const demo = path.join(REPO_ROOT, 'assets', 'demo');
+  try {
+    for (const workers of ['1', '2']) {
+      const logs = path.join(dir, `w${workers}`);
+      const r = picket(['replay', path.join(demo, 'demo.pcap'), '--config', path.join(demo, 'picket.yaml'), '--logs', logs, '--workers', workers, '-q']);
+      assert.equal(r.status, 0, r.stderr);
+      const conn = lines(path.join(logs, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The demo's networks are 10.77.1.0/24 and 10.77.2.0/24; 198.51.100.10 stands in for the Internet.
+      const inNets = (ip: unknown): boolean => /^10\.77\.[12]\./.test(String(ip));
+      for (const c of conn) {
+        assert.equal(c.local_orig, inNets(c['id.orig_h']), JSON.stringify(c));
+        assert.equal(c.local_resp, inNets(c['id.resp_h']), JSON.stringify(c));
+      }
+      assert.ok(conn.some((c) => c.local_resp === false));
+    }
+    const plain = path.join(dir, 'plain');
+    const r = picket(['replay', path.join(demo, 'demo.pcap'), '--logs', plain, '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(lines(path.join(plain, 'conn.jsonl')).every((l) => !l.includes('local_orig') && !l.includes('local_resp')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
