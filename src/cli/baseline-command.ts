@@ -19,6 +19,7 @@ Options:
   --state DIR         where the baseline is kept (required)
   --config FILE       site configuration (picket.yaml)
 ${WORKERS_HELP}  -q, --quiet         no summary on stderr
+  -h, --help          this help
 `;
 
 export async function baselineCommand(argv: string[]): Promise<number> {

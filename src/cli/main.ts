@@ -25,6 +25,7 @@ Commands:
   intel lookup VALUE    what is known about an IP, domain, URL or user-agent
   dga < names           score DNS names for machine-generated look (JSON lines)
   help [command]        show help
+  --version             print the version
 
 Run "picket <command> --help" for a command's options.
 `;

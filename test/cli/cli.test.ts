@@ -27,6 +27,10 @@ test('--help lists the commands', () => {
   const r = picket(['--help']);
   assert.equal(r.status, 0);
   for (const cmd of ['replay', 'sensor', 'baseline', 'config check', 'demo']) assert.match(r.stdout, new RegExp(cmd));
+  assert.match(r.stdout, /--version/);
+  // Options a command takes are in its help.
+  assert.match(picket(['learn', '--help']).stdout, /-q, --quiet/);
+  assert.match(picket(['baseline', '--help']).stdout, /-h, --help/);
 });
 
 test('replay writes Zeek-style logs and a summary', () => {
