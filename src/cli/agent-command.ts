@@ -168,6 +168,15 @@ export async function agentCommand(argv: string[]): Promise<number> {
   const known = ['token create', 'token list', 'token revoke', 'list', 'revoke'];
   if (!known.includes(sub)) usage(`unknown subcommand "${positionals.join(' ')}"`);
 
+  // Checked before the store or server is reached, so a missing option is what gets reported.
+  const name = stringOpt(values, 'name');
+  const kind = stringOpt(values, 'kind');
+  if (sub === 'token create') {
+    if (name === undefined || name === '') usage('token create needs --name NAME');
+    if (kind === undefined || !isAgentKind(kind)) usage('token create needs --kind sensor|honeypot|egress');
+  }
+  if (sub === 'token revoke' && c === undefined) usage('token revoke needs the token or its id');
+  if (sub === 'revoke' && b === undefined) usage('revoke needs the agent id');
   const config = loadConfig(stringOpt(values, 'config'));
   let ttl: number | undefined;
   const ttlText = stringOpt(values, 'ttl');
@@ -190,10 +199,6 @@ export async function agentCommand(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'token create': {
-        const name = stringOpt(values, 'name');
-        const kind = stringOpt(values, 'kind');
-        if (name === undefined || name === '') usage('token create needs --name NAME');
-        if (kind === undefined || !isAgentKind(kind)) usage('token create needs --kind sensor|honeypot|egress');
         const t = await backend.createToken(name!, kind!, ttl);
         process.stderr.write(`enrollment token ${t.id} for ${kind} "${name}", valid until ${t.expires_at} (one use)\n`);
         process.stdout.write(`${t.token}\n`);
@@ -205,7 +210,6 @@ export async function agentCommand(argv: string[]): Promise<number> {
         return 0;
       }
       case 'token revoke': {
-        if (c === undefined) usage('token revoke needs the token or its id');
         if (!(await backend.revokeToken(c!))) {
           process.stderr.write(`picket agent: no enrollment token "${c}"\n`);
           return 1;
@@ -220,7 +224,6 @@ export async function agentCommand(argv: string[]): Promise<number> {
         return 0;
       }
       default: {
-        if (b === undefined) usage('revoke needs the agent id');
         if (!(await backend.revokeAgent(b!))) {
           process.stderr.write(`picket agent: no agent "${b}"\n`);
           return 1;

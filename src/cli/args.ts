@@ -5,6 +5,7 @@
 import type { AlertFormat } from './alert-output.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PicketError } from '../util/errors.js';
+import { closestName } from '../util/suggest.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -17,9 +18,32 @@ export function parseCommandArgs<O extends OptionSpec>(
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new PicketError('PKT_ERR_CLI_USAGE', `${command}: ${msg} (see picket ${command} --help)`);
+    throw new PicketError('PKT_ERR_CLI_USAGE', `${command}: ${describeArgsError(err, options)} (see picket ${command} --help)`);
   }
+}
+
+/**
+ * What parseArgs refused, in our words: an unknown option is named with the
+ * closest known one (its own text tells how to pass a positional that starts
+ * with '-', which is not what a misspelt option needs); an option without
+ * its value says so.
+ */
+function describeArgsError(err: unknown, options: OptionSpec): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /^Unknown option '([^']+)'/.exec(msg)?.[1];
+    if (given !== undefined) {
+      const names = Object.keys(options).map((n) => `--${n}`);
+      const best = given.startsWith('--') ? closestName(given, names) : undefined;
+      return `unknown option ${given}${best !== undefined ? ` (did you mean ${best}?)` : ''}`;
+    }
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const missing = /^Option '(?:-[A-Za-z], )?(--[^' ]+) <value>' argument missing/.exec(msg)?.[1];
+    if (missing !== undefined) return `${missing} needs a value`;
+  }
+  return msg;
 }
 
 export function stringOpt(values: Record<string, unknown>, name: string): string | undefined {

@@ -19,6 +19,7 @@ Options:
   --state DIR         where the baseline is kept (required)
   --config FILE       site configuration (picket.yaml)
 ${WORKERS_HELP}  -q, --quiet         no summary on stderr
+  -h, --help          this help
 `;
 
 export async function baselineCommand(argv: string[]): Promise<number> {
@@ -43,7 +44,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     baseline: true,
     onAlert: () => undefined,
   });
-  const summary = await replayCaptures(positionals, { bus: detection.bus, workers });
+  const summary = await replayCaptures(positionals, { bus: detection.bus, flows: detection.flows, workers });
   await detection.finish();
   const st = detection.engine.stats().state;
   if (values.quiet !== true) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { replayCaptures } from '../pipeline/replay.js';
 import { formatSummary, formatCount } from './summary.js';
 import { PicketError } from '../util/errors.js';
+import { parseCommandArgs } from './args.js';
 import { checkLogsDir } from '../logs/logs-dir.js';
 import { setUpDetection } from './detection.js';
 import { formatAlertText } from './alert-output.js';
@@ -38,9 +39,14 @@ current folder (overwritten on every run).
 `;
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  const { values, positionals } = parseCommandArgs('demo', argv, { help: { type: 'boolean', short: 'h' } });
+  if (values.help === true) {
     process.stdout.write(DEMO_HELP);
     return 0;
+  }
+  // It takes nothing: a capture or option given here would otherwise be ignored without a word.
+  if (positionals.length > 0) {
+    throw new PicketError('PKT_ERR_CLI_USAGE', `demo: takes no arguments, got "${positionals[0]}" (to analyse your own capture: picket replay FILE)`);
   }
   const files = demoCaptures();
   if (files.length === 0) throw new PicketError('PKT_ERR_DEMO_MISSING', 'the bundled demo capture (assets/demo) is missing from this installation');
@@ -51,7 +57,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     configFile: path.join(demoDir(), 'picket.yaml'),
     onAlert: (a) => alerts.push(a),
   });
-  const summary = await replayCaptures(files, { logsDir, bus: detection.bus });
+  const summary = await replayCaptures(files, { logsDir, bus: detection.bus, flows: detection.flows });
   await detection.finish();
   process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length, detection: detection.health(), sinks: detection.sinkStats() }));
   alerts.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : 1));

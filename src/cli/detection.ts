@@ -15,12 +15,15 @@ import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
 import { createSinks } from '../sinks/index.js';
 import type { DetectionHealth } from './summary.js';
 import type { SinkStats } from '../sinks/runner.js';
+import type { FlowTrackerOptions } from '../flows/tracker.js';
 
 export interface DetectionSetup {
   bus: EventBus;
   engine: Engine;
   config: SiteConfig;
   intel: IntelSetup;
+  /** Flow tracker options from the site: its networks' CIDRs, for conn.log local_orig/local_resp. */
+  flows: FlowTrackerOptions;
   /** Alerts emitted so far. */
   readonly alerts: number;
   /** Detector failures, full detector state and early alerts, for the summary. */
@@ -93,6 +96,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     engine,
     config,
     intel,
+    flows: siteFlowOptions(config),
     get alerts() {
       return alerts;
     },
@@ -113,4 +117,10 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       }
     },
   };
+}
+
+/** The flow tracker's view of the site: the configured networks are Zeek's local_nets. */
+export function siteFlowOptions(config: SiteConfig): FlowTrackerOptions {
+  const localNets = config.networks.flatMap((n) => n.cidrs);
+  return localNets.length > 0 ? { localNets } : {};
 }

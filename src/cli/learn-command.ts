@@ -37,7 +37,10 @@ Options:
   --config FILE          site configuration (networks, intel.asn_mmdb...)
   --min-connections N    leave out ASes contacted fewer than N times (default 1)
   --cache-dir DIR        where the enrichment cache is kept (default: intel.cache_dir or the temp folder)
-  --workers N            pipeline threads, as for picket replay (default: one per core for files of 64 MB or more)
+  --workers N            pipeline threads, as for picket replay (default: one per core, up to 4,
+                         for files of 64 MB or more)
+  -q, --quiet            no counts or data credits on stderr (the proposal still goes to stdout)
+  -h, --help             this help
 `;
 
 /** Groups and ASes listed; beyond these the rest is summarised (a proposal must stay readable). */

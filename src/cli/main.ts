@@ -3,6 +3,7 @@
  */
 import { replayCommand, REPLAY_HELP } from './replay-command.js';
 import { PicketError } from '../util/errors.js';
+import { closestName } from '../util/suggest.js';
 
 const HELP = `picket: network anomaly and attack detection
 
@@ -24,43 +25,38 @@ Commands:
   intel lookup VALUE    what is known about an IP, domain, URL or user-agent
   dga < names           score DNS names for machine-generated look (JSON lines)
   help [command]        show help
+  --version             print the version
 
 Run "picket <command> --help" for a command's options.
 `;
 
 type Command = (argv: string[]) => Promise<number>;
 
+/** Each command's module, loaded when the command is run. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  replay: async () => replayCommand,
+  sensor: async () => (await import('./sensor-command.js')).sensorCommand,
+  baseline: async () => (await import('./baseline-command.js')).baselineCommand,
+  config: async () => (await import('./config-command.js')).configCommand,
+  demo: async () => (await import('./demo-command.js')).demoCommand,
+  honeypot: async () => (await import('./honeypot-command.js')).honeypotCommand,
+  egress: async () => (await import('./egress-command.js')).egressCommand,
+  server: async () => (await import('./server-command.js')).serverCommand,
+  agent: async () => (await import('./agent-command.js')).agentCommand,
+  query: async () => (await import('./query-command.js')).queryCommand,
+  learn: async () => (await import('./learn-command.js')).learnCommand,
+  intel: async () => (await import('./intel-command.js')).intelCommand,
+  dga: async () => (await import('./dga-command.js')).dgaCommand,
+};
+
 async function loadCommand(name: string): Promise<Command | undefined> {
-  switch (name) {
-    case 'replay':
-      return replayCommand;
-    case 'sensor':
-      return (await import('./sensor-command.js')).sensorCommand;
-    case 'baseline':
-      return (await import('./baseline-command.js')).baselineCommand;
-    case 'config':
-      return (await import('./config-command.js')).configCommand;
-    case 'demo':
-      return (await import('./demo-command.js')).demoCommand;
-    case 'honeypot':
-      return (await import('./honeypot-command.js')).honeypotCommand;
-    case 'egress':
-      return (await import('./egress-command.js')).egressCommand;
-    case 'server':
-      return (await import('./server-command.js')).serverCommand;
-    case 'agent':
-      return (await import('./agent-command.js')).agentCommand;
-    case 'query':
-      return (await import('./query-command.js')).queryCommand;
-    case 'learn':
-      return (await import('./learn-command.js')).learnCommand;
-    case 'intel':
-      return (await import('./intel-command.js')).intelCommand;
-    case 'dga':
-      return (await import('./dga-command.js')).dgaCommand;
-    default:
-      return undefined;
-  }
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
+}
+
+/** `picket: unknown command "X"`, with the closest command when X looks like a typo of one. */
+function unknownCommand(name: string): string {
+  const best = closestName(name, [...Object.keys(COMMANDS), 'help']);
+  return `picket: unknown command "${name}"${best !== undefined ? ` (did you mean "${best}"?)` : ''}\n`;
 }
 
 /**
@@ -86,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (name === 'help' && rest[0] !== undefined) {
       const cmd = await loadCommand(rest[0]);
       if (cmd === undefined) {
-        process.stderr.write(`picket: unknown command "${rest[0]}"\n`);
+        process.stderr.write(unknownCommand(rest[0]));
         return 2;
       }
       return cmd(['--help']);
@@ -99,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = await loadCommand(name);
   if (cmd === undefined) {
-    process.stderr.write(`picket: unknown command "${name}"\n\n${HELP}`);
+    process.stderr.write(`${unknownCommand(name)}\n${HELP}`);
     return 2;
   }
   try {

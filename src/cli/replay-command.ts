@@ -99,6 +99,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   });
   const summary = await replayCaptures(positionals, {
     bus: detection.bus,
+    flows: detection.flows,
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
     workers,

@@ -12,6 +12,7 @@ import { PicketError } from '../util/errors.js';
 import { siteConfigSchema, type SiteConfig } from './schema.js';
 import { RULE_IDS } from '../detect/index.js';
 import { parseCidr } from './cidr.js';
+import { closestName } from '../util/suggest.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -263,32 +264,9 @@ function discriminatorMessage(issue: z.core.$ZodIssue, raw: unknown): string | u
   return `${quote(tag)} is not one of: ${known}`;
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
 function unknownKeyMessage(key: string, known: string[]): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  if (best !== '' && bestD <= Math.max(2, Math.floor(key.length / 3))) return `unknown key (did you mean "${best}"?)`;
+  const best = closestName(key, known);
+  if (best !== undefined) return `unknown key (did you mean "${best}"?)`;
   return known.length > 0 && known.length <= 12 ? `unknown key (known: ${known.join(', ')})` : 'unknown key';
 }
 
@@ -420,13 +398,16 @@ function deepFreeze<T>(v: T): T {
 }
 
 function readConfig(file: string): string | ConfigProblem {
-  const name = file;
+  const problem = (message: string): ConfigProblem => ({ file, line: 0, path: '', message });
   try {
     const st = fs.statSync(file);
-    if (st.size > MAX_CONFIG_BYTES) return { file: name, line: 0, path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config` };
+    if (st.isDirectory()) return problem('cannot read the configuration: it is a directory, not a file');
+    if (st.size > MAX_CONFIG_BYTES) return problem(`larger than ${MAX_CONFIG_BYTES} bytes; this is not a site config`);
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    return { file: name, line: 0, path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return problem(`cannot read the configuration: ${why}`);
   }
 }
 

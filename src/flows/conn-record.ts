@@ -23,7 +23,7 @@ export interface ConnRecord {
   resp_bytes?: number;
   /** Zeek conn_state: S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH. */
   conn_state: string;
-  /** True/false when local networks are configured (Zeek's `local_orig`/`local_resp`). */
+  /** True/false when local networks are configured (`networks:` in picket.yaml; Zeek's `local_orig`/`local_resp`). */
   local_orig?: boolean;
   local_resp?: boolean;
   /** Bytes missed in content gaps (TCP). */

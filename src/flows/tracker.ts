@@ -16,6 +16,8 @@
 import { L3, TcpFlag, type DecodedPacket } from '../decode/decoded.js';
 import type { ConnId } from '../events/conn-id.js';
 import { PicketError } from '../util/errors.js';
+import { CidrSet } from '../config/cidr.js';
+import { addrToString } from '../decode/addr.js';
 import type { ConnRecord } from './conn-record.js';
 import {
   B_DID_CLOSE,
@@ -80,6 +82,13 @@ export interface FlowTrackerOptions {
    * take disjoint sequences, so their uids never collide.
    */
   flowNumbers?: { first: number; step: number };
+  /**
+   * CIDRs of the site's networks (Zeek's Site::local_nets, from the
+   * `networks:` of picket.yaml): when any is given, conn.log's local_orig and
+   * local_resp say whether each side is in one. A plain list, so it crosses
+   * to pipeline threads with the other options.
+   */
+  localNets?: readonly string[];
 }
 
 export type FlowEndReason = 'closed' | 'timeout' | 'evicted' | 'capture_end';
@@ -185,6 +194,10 @@ export class FlowTracker {
     this.#maxFlows = maxFlows;
     this.#timeouts = resolveTimeouts(opts.timeouts);
     this.#uidSeed = opts.uidSeed ?? Math.floor(Math.random() * 4294967296);
+    if (opts.localNets !== undefined && opts.localNets.length > 0) {
+      const nets = CidrSet.of(opts.localNets);
+      this.setLocalNets((p, which) => nets.has(addrToString(p, which)));
+    }
     const numbers = opts.flowNumbers ?? { first: 0, step: 1 };
     if (!Number.isSafeInteger(numbers.first) || numbers.first < 0 || !Number.isSafeInteger(numbers.step) || numbers.step < 1) {
       throw new PicketError('PKT_ERR_FLOWS_BAD_NUMBERING', `flowNumbers needs a non-negative first and a positive step, got ${JSON.stringify(numbers)}`);

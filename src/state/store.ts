@@ -120,6 +120,7 @@ export class StateStore {
    * report every known device as new.
    */
   static load(dir: string): StateStore {
+    checkStateDir(dir);
     const s = new StateStore(dir);
     const meta = readJson(dir, FILES.meta) as Partial<MetaFile> | undefined;
     if (meta !== undefined) {
@@ -338,6 +339,23 @@ function pushCapped(list: string[], value: string, cap: number): boolean {
   if (list.length >= cap) list.shift();
   list.push(value);
   return true;
+}
+
+/**
+ * A state directory that names a file (a --state given a config or capture
+ * by mistake) is refused by name, before a raw ENOTDIR from its first read.
+ */
+function checkStateDir(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new PicketError('PKT_ERR_STATE_READ', `state directory ${dir} cannot be made: a folder on its path is a file`, { cause: err });
+    }
+    return; // missing: made on the first save
+  }
+  if (!st.isDirectory()) throw new PicketError('PKT_ERR_STATE_READ', `state directory ${dir} is a file, not a directory`);
 }
 
 function readJson(dir: string, name: string): unknown {

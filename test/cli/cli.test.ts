@@ -27,6 +27,10 @@ test('--help lists the commands', () => {
   const r = picket(['--help']);
   assert.equal(r.status, 0);
   for (const cmd of ['replay', 'sensor', 'baseline', 'config check', 'demo']) assert.match(r.stdout, new RegExp(cmd));
+  assert.match(r.stdout, /--version/);
+  // Options a command takes are in its help.
+  assert.match(picket(['learn', '--help']).stdout, /-q, --quiet/);
+  assert.match(picket(['baseline', '--help']).stdout, /-h, --help/);
 });
 
 test('replay writes Zeek-style logs and a summary', () => {
@@ -518,5 +522,91 @@ test('sensor --metrics without a port is a usage error naming the option and HOS
     const r = picket(['sensor', '-i', 'lo', '--metrics', bad, '--duration', '1']);
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr, `picket: --metrics: "${bad}" is not HOST:PORT (e.g. 127.0.0.1:8780 or [::1]:8780)\n`);
+  }
+});
+
+test('a misspelt command or option is named with the closest one, and an option without its value says so', () => {
+  const cmd = picket(['replya', WIKI]);
+  assert.equal(cmd.status, 2);
+  assert.match(cmd.stderr, /^picket: unknown command "replya" \(did you mean "replay"\?\)\n/);
+  const help = picket(['help', 'sensr']);
+  assert.equal(help.status, 2);
+  assert.match(help.stderr, /unknown command "sensr" \(did you mean "sensor"\?\)/);
+  const far = picket(['xyzzy']);
+  assert.equal(far.status, 2);
+  assert.match(far.stderr, /^picket: unknown command "xyzzy"\n/);
+  const opt = picket(['replay', WIKI, '--log', 'logs']);
+  assert.equal(opt.status, 2);
+  assert.equal(opt.stderr, 'picket: replay: unknown option --log (did you mean --logs?) (see picket replay --help)\n');
+  const short = picket(['baseline', WIKI, '-z']);
+  assert.equal(short.status, 2);
+  assert.match(short.stderr, /baseline: unknown option -z \(see picket baseline --help\)/);
+  const missing = picket(['replay', WIKI, '--logs']);
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr, 'picket: replay: --logs needs a value (see picket replay --help)\n');
+});
+
+test('demo refuses arguments it would otherwise ignore', () => {
+  const dir = tempDir();
+  try {
+    const opt = spawnSync(process.execPath, [BIN, 'demo', '--logs', dir], { cwd: dir, encoding: 'utf8' });
+    assert.equal(opt.status, 2);
+    assert.match(opt.stderr, /demo: unknown option --logs/);
+    const file = spawnSync(process.execPath, [BIN, 'demo', WIKI], { cwd: dir, encoding: 'utf8' });
+    assert.equal(file.status, 2);
+    assert.match(file.stderr, /demo: takes no arguments, got ".*wikipedia\.pcap" \(to analyse your own capture: picket replay FILE\)/);
+    // Nothing was replayed.
+    assert.equal(fs.existsSync(path.join(dir, 'data')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('agent: a missing --name, --kind or id is reported before the store is opened', () => {
+  const dir = tempDir();
+  try {
+    // No store in this data directory: the usage problem is still what is reported.
+    const data = path.join(dir, 'data');
+    const noName = picket(['agent', 'token', 'create', '--kind', 'sensor', '--data', data]);
+    assert.equal(noName.status, 2);
+    assert.match(noName.stderr, /agent: token create needs --name NAME/);
+    const noKind = picket(['agent', 'token', 'create', '--name', 'edge-1', '--data', data]);
+    assert.equal(noKind.status, 2);
+    assert.match(noKind.stderr, /agent: token create needs --kind sensor\|honeypot\|egress/);
+    const noId = picket(['agent', 'revoke', '--data', data]);
+    assert.equal(noId.status, 2);
+    assert.match(noId.stderr, /agent: revoke needs the agent id/);
+    // With everything given, the missing store is what is wrong.
+    const noStore = picket(['agent', 'token', 'create', '--name', 'edge-1', '--kind', 'sensor', '--data', data]);
+    assert.equal(noStore.status, 1);
+    assert.match(noStore.stderr, /no Picket store/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('conn.jsonl has local_orig and local_resp from the configured networks, on one thread or two, and none without networks', () => {
+  const dir = tempDir();
+  const demo = path.join(REPO_ROOT, 'assets', 'demo');
+  try {
+    for (const workers of ['1', '2']) {
+      const logs = path.join(dir, `w${workers}`);
+      const r = picket(['replay', path.join(demo, 'demo.pcap'), '--config', path.join(demo, 'picket.yaml'), '--logs', logs, '--workers', workers, '-q']);
+      assert.equal(r.status, 0, r.stderr);
+      const conn = lines(path.join(logs, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The demo's networks are 10.77.1.0/24 and 10.77.2.0/24; 198.51.100.10 stands in for the Internet.
+      const inNets = (ip: unknown): boolean => /^10\.77\.[12]\./.test(String(ip));
+      for (const c of conn) {
+        assert.equal(c.local_orig, inNets(c['id.orig_h']), JSON.stringify(c));
+        assert.equal(c.local_resp, inNets(c['id.resp_h']), JSON.stringify(c));
+      }
+      assert.ok(conn.some((c) => c.local_resp === false));
+    }
+    const plain = path.join(dir, 'plain');
+    const r = picket(['replay', path.join(demo, 'demo.pcap'), '--logs', plain, '-q']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(lines(path.join(plain, 'conn.jsonl')).every((l) => !l.includes('local_orig') && !l.includes('local_resp')));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -184,6 +184,17 @@ test('a missing file is a read error, not defaults', () => {
   assert.equal(checkConfigFile('/nonexistent/picket.yaml').length, 1);
 });
 
+test('a file that cannot be read says why in words, naming it once', () => {
+  assert.deepEqual(checkConfigFile('/nonexistent/picket.yaml'), ['/nonexistent/picket.yaml: cannot read the configuration: no such file']);
+  const dir = tempDir();
+  try {
+    assert.deepEqual(checkConfigFile(dir), [`${dir}: cannot read the configuration: it is a directory, not a file`]);
+    assert.throws(() => loadConfig(dir), (e: ConfigError) => e.code === 'PKT_ERR_CONFIG_READ' && e.message === `${dir}: cannot read the configuration: it is a directory, not a file`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a problem names the file by the path it was given', () => {
   const p = withFile('dedup_interval: soon\n', (f) => ({ f, problems: checkConfigFile(f) }));
   assert.deepEqual(p.problems, [`${p.f}:1: dedup_interval: "soon" is not a duration (e.g. 30s, 5m, 1h, 24h, or seconds)`]);

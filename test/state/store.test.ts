@@ -75,3 +75,18 @@ test('device hostnames are stored cut to MAX_HOSTNAME_LENGTH', () => {
   s.noteDevice('lan', '02:00:00:00:00:01', '10.0.0.1', long, 100);
   assert.deepEqual(s.device('lan', '02:00:00:00:00:01')?.hostnames, [long.slice(0, MAX_HOSTNAME_LENGTH)]);
 });
+
+test('a state directory that is a file, or sits under one, is refused by name', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(file, 'networks: []\n');
+    assert.throws(() => StateStore.load(file), (e: Error & { code?: string }) => e.code === 'PKT_ERR_STATE_READ' && e.message === `state directory ${file} is a file, not a directory`);
+    const under = path.join(file, 'state');
+    assert.throws(() => StateStore.load(under), (e: Error & { code?: string }) => e.code === 'PKT_ERR_STATE_READ' && e.message === `state directory ${under} cannot be made: a folder on its path is a file`);
+    // A missing directory is fine: it is made on the first save.
+    assert.equal(StateStore.load(path.join(dir, 'new')).firstStart, null);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
