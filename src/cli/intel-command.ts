@@ -61,7 +61,10 @@ function age(s: SourceStatus): string {
 }
 
 function statusLine(s: SourceStatus): string {
-  const what = s.kind === 'tor' ? `${formatCount(s.count)} relay addresses, ${formatCount(s.alerting)} exits` : `${formatCount(s.count)} indicators, ${formatCount(s.alerting)} alerting`;
+  const what =
+    s.kind === 'tor'
+      ? `${plural(s.count, 'relay address', 'relay addresses')}, ${plural(s.alerting, 'exit')}`
+      : `${plural(s.count, 'indicator')}, ${formatCount(s.alerting)} alerting`;
   let line = `${s.name.padEnd(32)} ${s.kind.padEnd(11)} ${what}, ${age(s)}`;
   if (s.bad_lines > 0) line += `, ${plural(s.bad_lines, 'bad line')}`;
   for (const b of s.bad_samples.slice(0, MAX_BAD_SHOWN)) line += `\n  ${b}`;
