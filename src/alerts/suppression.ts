@@ -12,6 +12,7 @@
  * alerts.
  */
 import type { Alert } from './alert.js';
+import { sameAddress } from '../store/address-text.js';
 
 /** What matching needs of a suppression (the console's record and the agent's copy both have it). */
 export interface SuppressionSpec {
@@ -56,7 +57,8 @@ export function ruleMatches(pattern: string, rule: string): boolean {
 export function suppressedBy<S extends SuppressionSpec>(a: SuppressibleAlert, sups: readonly S[], atMs?: number): S | undefined {
   for (const s of sups) {
     if (!ruleMatches(s.rule, a.rule.id)) continue;
-    if (s.host !== null && a.source.ip !== s.host && a.destination?.ip !== s.host) continue;
+    // Any spelling of the host: an alert on an IPv6 packet names an IPv4 host as "::ffff:a.b.c.d".
+    if (s.host !== null && !sameAddress(a.source.ip, s.host) && !sameAddress(a.destination?.ip, s.host)) continue;
     if (s.network !== null && a.network?.name !== s.network) continue;
     if (atMs !== undefined && s.expires_at !== null && !(Date.parse(s.expires_at) > atMs)) continue;
     return s;

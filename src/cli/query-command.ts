@@ -11,6 +11,7 @@ import { parseTime } from '../store/time.js';
 import { storedAddressText } from '../store/address-text.js';
 import { parseDuration } from '../config/duration.js';
 import { hostWindow } from '../server/host-window.js';
+import { canonicalMac } from '../server/oui.js';
 import type {
   AlertFilter,
   ConnFilter,
@@ -33,7 +34,7 @@ What:
   connections             search connections   [--ip --cidr --port --country --asn --proto]
   dns                     search DNS queries   [--ip --name (exact or *.suffix)]
   alerts                  search alerts        [--rule (id or prefix*) --severity --host --network]
-  devices                 the device inventory [--network --ip]
+  devices                 the device inventory [--network --ip --mac --name (part of a host name)]
 
 Where:
   --data DIR              the server's data directory (default ./data) when no server holds it
@@ -64,6 +65,7 @@ const OPTIONS = {
   asn: { type: 'string' },
   proto: { type: 'string' },
   name: { type: 'string' },
+  mac: { type: 'string' },
   rule: { type: 'string' },
   severity: { type: 'string' },
   host: { type: 'string' },
@@ -179,6 +181,13 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       const f: DeviceFilter = {};
       put(f, 'network', stringOpt(values, 'network'));
       put(f, 'ip', address('ip'));
+      const mac = stringOpt(values, 'mac');
+      if (mac !== undefined) {
+        const m = canonicalMac(mac.trim());
+        if (m === null) throw usage(`--mac "${mac}" is not a MAC address`);
+        f.mac = m;
+      }
+      put(f, 'name', stringOpt(values, 'name'));
       put(f, 'limit', range.limit);
       put(f, 'offset', range.offset);
       return { what, filter: f };

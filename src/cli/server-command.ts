@@ -2,8 +2,9 @@
  * `picket server [--config FILE] [--data DIR] [--listen HOST:PORT] [--demo]`:
  * the central API that agents send to and the console and `picket query`
  * read from. Runs until SIGINT/SIGTERM, then stores the batches it already
- * accepted and closes the store. The first stdout line says where it listens
- * (tests and scripts read it when --listen ends in :0).
+ * accepted and closes the store. A stdout line "picket server listening on
+ * URL" says where it listens (tests and scripts match it when --listen ends
+ * in :0; fastify's own log lines share stdout unless --quiet).
  */
 import { defaultRouteInterface, liveCaptureBlocker, startLocalSensor, type LocalSensor } from '../server/local-sensor.js';
 import path from 'node:path';

@@ -67,6 +67,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Headers are bounded by node (16 KiB); route parameters (tokens, ids) by this.
     routerOptions: { maxParamLength: 512 },
+    // A body is checked as sent: fastify's defaults would turn "600" into 600 (coerceTypes) and quietly
+    // drop fields a schema does not name (removeAdditional), so a typo such as {"acknowleged": true}
+    // was answered 200 with nothing changed. Query strings are declared as strings and read by the routes.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   };
   // fastify's typings pick a different instance type for https; the API used here is the same.
   const app = (opts.https !== undefined ? fastify({ ...fopts, https: opts.https } as FastifyServerOptions) : fastify(fopts)) as FastifyInstance;

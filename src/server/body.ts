@@ -4,7 +4,8 @@
  * `maxBodyBytes` from the wire (413 past it); gunzip stops at
  * `maxDecompressedBytes` so a decompression bomb is refused with 413 instead
  * of filling memory. Parsing then goes through fastify's own JSON parser
- * (which refuses `__proto__`/`constructor` poisoning).
+ * (which refuses `__proto__`/`constructor` poisoning). Any other Content-Type
+ * (text/plain included) is refused with 415 PKT_ERR_SERVER_MEDIA_TYPE.
  */
 import zlib from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
@@ -33,7 +34,9 @@ function gunzip(buf: Buffer, maxOutputLength: number): Promise<Buffer> {
 export function registerJsonBodies(app: FastifyInstance, limits: BodyLimits): BodyStats {
   const stats: BodyStats = { gzip_bodies: 0, plain_bodies: 0, refused_bomb: 0, refused_bad_gzip: 0, refused_encoding: 0 };
   const parseJson = app.getDefaultJsonParser('error', 'remove');
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body type: fastify's text/plain parser would hand a route a string, answered 400
+  // "body must be object" instead of 415 for the wrong Content-Type.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, (req, raw, done) => {
     const buf = raw as Buffer;
     const enc = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();

@@ -6,6 +6,7 @@
  * store writes (src/store/address-text.ts), since rows match on that text.
  */
 import { storedAddressText } from '../store/address-text.js';
+import { canonicalMac } from './oui.js';
 import { badRequest } from './api-error.js';
 import { parseTime } from '../store/time.js';
 
@@ -38,6 +39,15 @@ export function ip(q: Query, name: string): string | undefined {
   const a = storedAddressText(v);
   if (a === null) throw badRequest(`${name}: "${v}" is not an IP address`);
   return a;
+}
+
+/** A MAC address in any common spelling (aa:bb:.., AA-BB-.., aabb.ccdd.eeff), as the store keeps it (lower case, colons). */
+export function mac(q: Query, name: string): string | undefined {
+  const v = one(q, name);
+  if (v === undefined) return undefined;
+  const m = canonicalMac(v.trim());
+  if (m === null) throw badRequest(`${name}: "${v}" is not a MAC address`);
+  return m;
 }
 
 /** An address in a route's path (`/hosts/:ip`), in the store's spelling; 400 when it is not one. */

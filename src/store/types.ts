@@ -142,7 +142,10 @@ export interface AlertExclusion {
 export interface DeviceFilter {
   network?: string;
   mac?: string;
+  /** Any spelling of one of the device's addresses. */
   ip?: string;
+  /** Part of one of the device's host names, any case ("laptop" finds "Anna-Laptop.lan"). */
+  name?: string;
   limit?: number;
   offset?: number;
 }
@@ -198,6 +201,12 @@ export interface HostSummary {
   ports: { port: number; proto: string; connections: number; bytes: number }[];
   alerts: AlertSummary[];
   timeline?: { t: string; connections: number; bytes_in: number; bytes_out: number }[];
+  /**
+   * Seconds each timeline point covers (`t` is the bucket's start). Buckets
+   * without connections are left out, so a chart fills them with zeros at this
+   * step. Absent when the timeline is empty.
+   */
+  timeline_step?: number;
 }
 
 /** Rows accepted and refused by an insert; refused rows are counted by reason, never thrown. */

@@ -61,6 +61,9 @@ test('matching: rule patterns, host on either side, network, expiry judged at al
   assert.equal(suppressedBy(a, [sup('1', '*')])?.id, '1');
   assert.equal(suppressedBy(a, [sup('1', 'scan.*', { host: '10.0.0.9' })])?.id, '1', 'destination host');
   assert.equal(suppressedBy(a, [sup('1', 'scan.*', { host: '10.0.0.6' })]), undefined);
+  // An alert on an IPv6 packet names an IPv4 host IPv4-mapped; the suppression keeps the dotted spelling.
+  const mapped = { ...a, source: { ...a.source, ip: '::ffff:10.0.0.5' } };
+  assert.equal(suppressedBy(mapped, [sup('1', 'scan.*', { host: '10.0.0.5' })])?.id, '1', 'IPv4-mapped source');
   assert.equal(suppressedBy(a, [sup('1', 'scan.*', { network: 'office' })]), undefined);
   const at = alertTimeMs(a)!;
   assert.equal(at, Date.parse('2024-05-01T10:00:00.000Z'));

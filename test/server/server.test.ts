@@ -204,6 +204,67 @@ describe('picket server', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('takes JSON bodies only (415 otherwise) and checks them as sent: no coercion, no dropped fields', async () => {
+    const agent = await enroll(s, 'sensor-strict');
+    // A JSON text sent as text/plain (or form data) is the wrong media type, not a bad body.
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded']) {
+      const r = await call(`${s.url}/api/v1/admin/tokens`, 'POST', { token: s.adminToken, raw: Buffer.from('{"name":"t","kind":"sensor"}'), headers: { 'content-type': type } });
+      assert.equal(r.status, 415, type);
+      assert.equal(r.json.error.code, 'PKT_ERR_SERVER_MEDIA_TYPE');
+    }
+    const plainBatch = await call(`${s.url}/api/v1/ingest`, 'POST', {
+      token: agent.credential,
+      raw: Buffer.from(JSON.stringify({ agent_id: agent.agent_id, seq: 1, records: [] })),
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(plainBatch.status, 415);
+    const withCharset = await call(`${s.url}/api/v1/admin/tokens`, 'POST', {
+      token: s.adminToken,
+      raw: Buffer.from('{"name":"t","kind":"sensor"}'),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    assert.equal(withCharset.status, 200);
+    // "600" is not the integer 600: the batch is refused and nothing is stored under seq 600.
+    const stringSeq = await call(`${s.url}/api/v1/ingest`, 'POST', {
+      token: agent.credential,
+      body: { agent_id: agent.agent_id, seq: '600', records: [{ kind: 'conn', data: connRecord('Cstr1', '10.6.0.1', '10.6.0.2', 80, 1700000000) }] },
+    });
+    assert.equal(stringSeq.status, 400);
+    assert.match(stringSeq.json.error.message, /seq/);
+    const conns = await call(`${s.url}/api/v1/connections?ip=10.6.0.1`, 'GET', { token: s.adminToken });
+    assert.equal(conns.json.total, 0);
+    assert.equal((await ingest(s, agent, 600, [])).json.duplicate, false, 'seq 600 was never stored');
+    const stringTtl = await call(`${s.url}/api/v1/admin/tokens`, 'POST', { token: s.adminToken, body: { name: 't', kind: 'sensor', ttl: '600' } });
+    assert.equal(stringTtl.status, 400);
+    const numberToken = await call(`${s.url}/api/v1/enroll`, 'POST', { body: { token: 123, name: 'n', kind: 'sensor' } });
+    assert.equal(numberToken.status, 400);
+    // A field the contract does not have is refused, not dropped: a misspelt "acknowledged" changed nothing and said 200.
+    const extra = await call(`${s.url}/api/v1/admin/tokens`, 'POST', { token: s.adminToken, body: { name: 't', kind: 'sensor', ttl_seconds: 600 } });
+    assert.equal(extra.status, 400);
+    await ingest(s, agent, 601, [
+      {
+        kind: 'alert',
+        data: {
+          '@timestamp': '2023-11-14T22:13:20Z',
+          event: { kind: 'alert', severity: 2, category: ['network'] },
+          rule: { id: 'strict.test', name: 'Strict' },
+          source: { ip: '10.6.0.1' },
+          message: 'm',
+        },
+      },
+    ]);
+    const stored = await call(`${s.url}/api/v1/alerts?rule=strict.test`, 'GET', { token: s.adminToken });
+    const id = stored.json.rows[0].id as string;
+    const typo = await call(`${s.url}/api/v1/alerts/${id}`, 'PATCH', { token: s.adminToken, body: { acknowleged: true } });
+    assert.equal(typo.status, 400);
+    const asText = await call(`${s.url}/api/v1/alerts/${id}`, 'PATCH', { token: s.adminToken, body: { acknowledged: 'true' } });
+    assert.equal(asText.status, 400);
+    assert.equal((await call(`${s.url}/api/v1/alerts/${id}`, 'GET', { token: s.adminToken })).json.acknowledged, false);
+    const ok = await call(`${s.url}/api/v1/alerts/${id}`, 'PATCH', { token: s.adminToken, body: { acknowledged: true } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.acknowledged, true);
+  });
+
   it('answers unknown routes with the JSON error shape', async () => {
     const r = await call(`${s.url}/api/v1/nothing-here`, 'GET');
     assert.equal(r.status, 404);

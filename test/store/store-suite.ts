@@ -236,6 +236,11 @@ export function storeSuite(label: string, factory: () => StoreFactory | null, sk
         assert.equal(tl.reduce((a, p) => a + p.connections, 0), 5);
         assert.equal(tl.reduce((a, p) => a + p.bytes_out, 0), s.bytes_sent);
         assert.equal(tl.reduce((a, p) => a + p.bytes_in, 0), s.bytes_received);
+        // 100 s into day 0 to 50 s into day 1: 15-minute buckets (96 of them at most), empty ones left out.
+        assert.equal(s.timeline_step, 900);
+        assert.ok(tl.every((p) => (Date.parse(p.t) / 1000) % 900 === 0));
+        assert.equal(tl.length, 2);
+        assert.equal((await store.hostSummary('192.0.2.77')).timeline_step, undefined, 'no connections, no step');
       });
 
       test('host summary over a window leaves the next day out', { skip: skipReason() }, async () => {
@@ -354,6 +359,68 @@ export function storeSuite(label: string, factory: () => StoreFactory | null, sk
       ]);
       assert.equal((await store.devices({})).total, 3);
       assert.equal((await store.devices({ ip: '192.168.1.4' })).rows[0]?.network, 'guest');
+      // Host names: any part, any case.
+      assert.deepEqual((await store.devices({ name: 'LAP' })).rows.map((d) => d.network), ['lan']);
+      assert.equal((await store.devices({ name: 'top' })).total, 1);
+      assert.equal((await store.devices({ name: 'printer' })).total, 0);
+      assert.equal((await store.devices({ name: 'laptop\n' })).total, 0);
+    });
+
+    test('an IPv4 host written IPv4-mapped (::ffff:a.b.c.d) is the same host for every exact search', { skip: skipReason() }, async () => {
+      // The decoder writes an IPv6 packet's IPv4-mapped address as "::ffff:a.b.c.d" and an IPv4
+      // packet's as "a.b.c.d": rows of one host hold both spellings.
+      const store = await make();
+      const H = '10.1.2.3';
+      const HM = `::ffff:${H}`;
+      const E1M = `::ffff:${E1}`;
+      // #1 H->E1 100/1000; #2 HM->E1M 200/2000 (E1 again); #3 B->HM, H answers 600, receives 500;
+      // #4 H->HM: the host to itself, counted once as originated (10 sent, 20 received). Not H's: #5.
+      await store.insert('conn', [
+        conn({ ts: DAY0 + 10, 'id.orig_h': H, 'id.resp_h': E1, orig_bytes: 100, resp_bytes: 1000, orig_pkts: 2, resp_pkts: 3 }),
+        conn({ ts: DAY0 + 20, 'id.orig_h': HM, 'id.resp_h': E1M, orig_bytes: 200, resp_bytes: 2000, orig_pkts: 4, resp_pkts: 5 }),
+        conn({ ts: DAY0 + 30, 'id.orig_h': B, 'id.resp_h': HM, 'id.resp_p': 22, orig_bytes: 500, resp_bytes: 600, orig_pkts: 6, resp_pkts: 7 }),
+        conn({ ts: DAY0 + 40, 'id.orig_h': H, 'id.resp_h': HM, 'id.resp_p': 53, proto: 'udp', ip_proto: 17, orig_bytes: 10, resp_bytes: 20, orig_pkts: 1, resp_pkts: 1 }),
+        conn({ ts: DAY0 + 50, 'id.orig_h': B, 'id.resp_h': E1 }),
+      ]);
+      await store.insert('dns', [dnsRec(DAY0 + 11, H, 'plain.example'), dnsRec(DAY0 + 21, HM, 'plain.example'), dnsRec(DAY0 + 22, HM, 'mapped.example')]);
+      await store.insert('alert', [alert('x.plain', 2, H, DAY0 + 12), alert('x.mapped', 2, HM, DAY0 + 23), { ...alert('x.dest', 2, E1, DAY0 + 24), destination: { ip: HM } }]);
+      await store.insert('http', [{ ts: DAY0 + 25, uid: 'Cmapped', 'id.orig_h': HM, 'id.orig_p': 1, 'id.resp_h': E1M, 'id.resp_p': 80 }]);
+      await store.upsertDevices([{ network: 'lan', mac: '02:00:00:00:01:02', ips: [HM], hostnames: ['mapped-box'], first_seen: DAY0, last_seen: DAY0 + 50 }]);
+
+      for (const spelling of [H, HM, '::FFFF:10.1.2.3', '0:0:0:0:0:ffff:a01:203']) {
+        const s = await store.hostSummary(spelling);
+        assert.equal(s.host, H, `${spelling}: the summary names the host in the store's spelling`);
+        assert.equal(s.connections, 4, spelling);
+        assert.equal(s.bytes_sent, 100 + 200 + 600 + 10);
+        assert.equal(s.bytes_received, 1000 + 2000 + 500 + 20);
+        assert.equal(s.packets_sent, 2 + 4 + 7 + 1);
+        assert.equal(s.packets_received, 3 + 5 + 6 + 1);
+        // E1 once, under its dotted spelling, with both of its connections.
+        assert.deepEqual(s.top_peers, [
+          { ip: E1, connections: 2, bytes: 3300 },
+          { ip: B, connections: 1, bytes: 1100 },
+          { ip: H, connections: 1, bytes: 30 },
+        ]);
+        assert.deepEqual(s.dns, [
+          { query: 'plain.example', count: 2 },
+          { query: 'mapped.example', count: 1 },
+        ]);
+        assert.deepEqual(s.alerts.map((a) => a.rule).sort(), ['x.dest', 'x.mapped', 'x.plain']);
+        assert.equal(await store.hostLastSeen(spelling), DAY0 + 40);
+        assert.equal((await store.connections({ ip: spelling })).total, 4);
+        assert.equal((await store.dns({ ip: spelling })).total, 3);
+        assert.equal((await store.alerts({ host: spelling })).total, 3);
+        assert.equal((await store.logs({ kind: 'http', ip: spelling })).total, 1);
+        assert.deepEqual((await store.devices({ ip: spelling })).rows.map((d) => d.hostnames), [['mapped-box']]);
+      }
+      // The CIDR search on the address keys agrees.
+      assert.equal((await store.connections({ cidr: `${H}/32` })).total, 4);
+      // A suppression of one host hides its alerts in either spelling.
+      const shown = await store.alerts({ exclude: [{ rule: 'x.*', host: H, network: null }] });
+      assert.deepEqual(shown.rows.map((a) => a.rule.id), []);
+      assert.equal((await store.alerts({ exclude: [{ rule: 'x.*', host: HM, network: null }] })).total, 0);
+      // The window applies as before: #1 and #2 only.
+      assert.equal((await store.hostSummary(HM, DAY0, DAY0 + 25)).connections, 2);
     });
 
     test('batches are stored exactly once per (agent, seq)', { skip: skipReason() }, async () => {

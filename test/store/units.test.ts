@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTime, isoOrNull, utcDay } from '../../src/store/time.js';
 import { cidrKeyRange, ipKey } from '../../src/store/ip-key.js';
-import { storedAddressText } from '../../src/store/address-text.js';
+import { sameAddress, storedAddressSpellings, storedAddressText } from '../../src/store/address-text.js';
 import { lit, num, ident } from '../../src/store/clickhouse/sql.js';
 import { checkConfigText } from '../../src/config/load.js';
 import { timelineStep } from '../../src/store/duckdb/store.js';
@@ -87,4 +87,16 @@ test('query addresses take the spelling the store writes: RFC 5952 IPv6, IPv4-ma
   assert.equal(storedAddressText('141.142.220.118'), '141.142.220.118');
   assert.equal(storedAddressText('not-an-ip'), null);
   assert.equal(storedAddressText('1.2.3.256'), null);
+});
+
+test('an IPv4 host has two stored spellings (dotted, and IPv4-mapped from IPv6 packets); IPv6 hosts one', () => {
+  assert.deepEqual(storedAddressSpellings('10.0.0.5'), ['10.0.0.5', '::ffff:10.0.0.5']);
+  assert.deepEqual(storedAddressSpellings('::FFFF:10.0.0.5'), ['10.0.0.5', '::ffff:10.0.0.5']);
+  assert.deepEqual(storedAddressSpellings('2001:DB8::0:1'), ['2001:db8::1']);
+  assert.deepEqual(storedAddressSpellings('nope'), []);
+  assert.equal(sameAddress('::ffff:10.0.0.5', '10.0.0.5'), true);
+  assert.equal(sameAddress('2001:db8::1', '2001:DB8:0::1'), true);
+  assert.equal(sameAddress('10.0.0.5', '10.0.0.6'), false);
+  assert.equal(sameAddress(undefined, '10.0.0.5'), false);
+  assert.equal(sameAddress('x', 'x'), true, 'equal text is equal without parsing');
 });

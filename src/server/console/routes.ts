@@ -13,10 +13,10 @@ import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
-import type { AlertFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
+import type { AlertFilter, ConnFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
-import { int, ip, one, pathIp, time, type Query } from '../query-params.js';
+import { bool, int, ip, mac, one, pathIp, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
@@ -50,6 +50,14 @@ export interface ConsoleRouteOptions {
 
 function page(q: Query): { limit: number; offset: number } {
   return { limit: int(q, 'limit', 1, CONSOLE_MAX_LIMIT) ?? CONSOLE_DEFAULT_LIMIT, offset: int(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0 };
+}
+
+/** `from`/`to` of a list, checked like the host window's. */
+function window(q: Query): { from: number | undefined; to: number | undefined } {
+  const from = time(q, 'from');
+  const to = time(q, 'to');
+  if (from !== undefined && to !== undefined && from > to) throw badRequest('from is after to');
+  return { from, to };
 }
 
 function str(body: unknown, name: string, max: number, required: boolean): string | undefined {
@@ -165,10 +173,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       if (host !== undefined) f.host = host;
       const network = one(q, 'network');
       if (network !== undefined) f.network = network;
-      const ack = one(q, 'acknowledged');
-      if (ack !== undefined) f.acknowledged = ack === 'true';
-      const from = time(q, 'from');
-      const to = time(q, 'to');
+      const ack = bool(q, 'acknowledged');
+      if (ack !== undefined) f.acknowledged = ack;
+      const { from, to } = window(q);
       if (from !== undefined) f.from = from;
       if (to !== undefined) f.to = to;
       const sups = one(q, 'suppressed') === 'show' ? [] : users.suppressions();
@@ -234,6 +241,19 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       return store.hostSummary(host, from, to);
     });
 
+    // One host's connections, newest first: the host page's list of what it did in its window.
+    api.get<{ Querystring: Query }>('/connections', async (req) => {
+      const q = req.query;
+      const f: ConnFilter = page(q);
+      const host = ip(q, 'ip');
+      if (host === undefined) throw badRequest('ip is required');
+      f.ip = host;
+      const { from, to } = window(q);
+      if (from !== undefined) f.from = from;
+      if (to !== undefined) f.to = to;
+      return store.connections(f);
+    });
+
     api.get<{ Querystring: Query }>('/devices', async (req) => {
       const q = req.query;
       const f: DeviceFilter = page(q);
@@ -241,8 +261,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       if (network !== undefined) f.network = network;
       const address = ip(q, 'ip');
       if (address !== undefined) f.ip = address;
-      const mac = one(q, 'mac');
-      if (mac !== undefined) f.mac = mac;
+      const m = mac(q, 'mac');
+      if (m !== undefined) f.mac = m;
+      const name = one(q, 'name');
+      if (name !== undefined) f.name = name;
       return store.devices(f);
     });
 

@@ -11,7 +11,7 @@ import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogF
 import { badRequest, notFound } from '../api-error.js';
 import { adminAuth } from '../auth.js';
 import { hostWindow } from '../host-window.js';
-import { bool, int, ip, one, pathIp, time, type Query } from '../query-params.js';
+import { bool, int, ip, mac, one, pathIp, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { KIND_PATTERN } from './ingest.js';
 
@@ -126,8 +126,9 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
     const q = req.query;
     const f: DeviceFilter = { limit: int(q, 'limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT, offset: int(q, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0 };
     set(f, 'network', one(q, 'network'));
-    set(f, 'mac', one(q, 'mac'));
+    set(f, 'mac', mac(q, 'mac'));
     set(f, 'ip', ip(q, 'ip'));
+    set(f, 'name', one(q, 'name'));
     return store.devices(f);
   });
 }

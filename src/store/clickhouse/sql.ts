@@ -36,6 +36,11 @@ export function ident(name: string): string {
   return name;
 }
 
+/** `col` holds one of `values` (an address's spellings): `=` for one, `IN (...)` for more; both use the primary key. */
+export function oneOf(col: string, values: readonly string[]): string {
+  return values.length === 1 ? `${col} = ${lit(values[0]!)}` : `${col} IN (${values.map(lit).join(', ')})`;
+}
+
 /** WHERE clauses joined with AND. */
 export class ChWhere {
   readonly clauses: string[] = [];

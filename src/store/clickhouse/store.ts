@@ -31,7 +31,8 @@ import { batchDigest } from '../batch-digest.js';
 import { cidrKeyRange } from '../ip-key.js';
 import { isoOrNull, utcDay } from '../time.js';
 import type { ClickHouseOptions } from '../options.js';
-import { ChWhere, ident, lit, num } from './sql.js';
+import { ChWhere, ident, lit, num, oneOf } from './sql.js';
+import { MAPPED_PREFIX } from '../address-text.js';
 import type {
   BatchRecord,
   BatchResult,
@@ -308,8 +309,7 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
       range = r;
     }
     if (f.ip !== undefined) {
-      this.checkIp(f.ip);
-      w.add(`host = ${lit(f.ip)}`);
+      w.add(oneOf('host', this.hostSpellings(f.ip)));
       if (range !== null) {
         w.add(`(orig_key BETWEEN ${lit(range.lo)} AND ${lit(range.hi)} OR resp_key BETWEEN ${lit(range.lo)} AND ${lit(range.hi)})`);
       }
@@ -347,8 +347,8 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     const { limit, offset } = pageBounds(f);
     const w = new ChWhere();
     if (f.ip !== undefined) {
-      this.checkIp(f.ip);
-      w.add(`(orig_h = ${lit(f.ip)} OR resp_h = ${lit(f.ip)})`);
+      const hosts = this.hostSpellings(f.ip);
+      w.add(`(${oneOf('orig_h', hosts)} OR ${oneOf('resp_h', hosts)})`);
     }
     if (f.name !== undefined) {
       const name = f.name.toLowerCase();
@@ -362,15 +362,14 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
   }
 
   override async hostLastSeen(ip: string): Promise<number | null> {
-    this.checkIp(ip);
-    const rows = await this.#rows(`SELECT count() AS c, max(ts) AS t FROM ${this.#t('conn_by_host')} WHERE host = ${lit(ip)}`);
+    const rows = await this.#rows(`SELECT count() AS c, max(ts) AS t FROM ${this.#t('conn_by_host')} WHERE ${oneOf('host', this.hostSpellings(ip))}`);
     const r = rows[0] ?? {};
     return n(r.c) === 0 ? null : n(r.t);
   }
 
-  protected override async connSummary(s: HostSummary, ip: string, from: number | undefined, to: number | undefined): Promise<void> {
+  protected override async connSummary(s: HostSummary, hosts: readonly string[], from: number | undefined, to: number | undefined): Promise<void> {
     const w = new ChWhere();
-    w.add(`host = ${lit(ip)}`);
+    w.add(oneOf('host', hosts));
     w.range('ts', from, to);
     const t = this.#t('conn_by_host');
     const sent = 'if(dir = 1, ifNull(orig_bytes, 0), ifNull(resp_bytes, 0))';
@@ -407,8 +406,11 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
       bytes: n(r.b),
       share: n(r.c) / total,
     }));
+    // A peer written IPv4-mapped counts under its dotted spelling, as in the DuckDB store.
+    const mapped = lit(MAPPED_PREFIX);
+    const peer = `if(substring(peer, 1, ${MAPPED_PREFIX.length}) = ${mapped} AND position(peer, '.') > 0, substring(peer, ${MAPPED_PREFIX.length + 1}), peer)`;
     const peers = await this.#rows(
-      `SELECT peer AS k, count() AS c, sum(${bytes}) AS b FROM ${t} ${w.sql()} GROUP BY peer ORDER BY c DESC, b DESC, k LIMIT ${SUMMARY_TOP}`,
+      `SELECT ${peer} AS k, count() AS c, sum(${bytes}) AS b FROM ${t} ${w.sql()} GROUP BY k ORDER BY c DESC, b DESC, k LIMIT ${SUMMARY_TOP}`,
     );
     s.top_peers = peers.map((r) => ({ ip: String(r.k), connections: n(r.c), bytes: n(r.b) }));
     const ports = await this.#rows(
@@ -424,11 +426,12 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
        GROUP BY b ORDER BY b`,
     );
     s.timeline = tl.map((r) => ({ t: isoOrNull(n(r.b)) ?? '', connections: n(r.c), bytes_in: n(r.i), bytes_out: n(r.o) }));
+    s.timeline_step = step;
   }
 
-  protected override async dnsNames(ip: string, from: number | undefined, to: number | undefined) {
+  protected override async dnsNames(hosts: readonly string[], from: number | undefined, to: number | undefined) {
     const w = new ChWhere();
-    w.add(`orig_h = ${lit(ip)}`);
+    w.add(oneOf('orig_h', hosts));
     w.add('query IS NOT NULL');
     w.range('ts', from, to);
     const rows = await this.#rows(

@@ -39,7 +39,8 @@ import {
 import { checkAlert, checkDevice, checkLog, isKindName, parseAlertJson, MAX_DEVICE_HOSTNAMES, MAX_DEVICE_IPS } from '../records.js';
 import { markBatchOn } from '../meta.js';
 import { batchDigest } from '../batch-digest.js';
-import { cidrKeyRange, ipKey } from '../ip-key.js';
+import { cidrKeyRange } from '../ip-key.js';
+import { MAPPED_PREFIX, storedAddressSpellings } from '../address-text.js';
 import { isoOrNull } from '../time.js';
 import { diskFree } from '../disk.js';
 import { DEFAULT_MIN_FREE_BYTES, type RetentionOptions } from '../options.js';
@@ -104,6 +105,14 @@ export class Where {
   }
   add(clause: string): void {
     this.clauses.push(clause);
+  }
+  /**
+   * `col` holds one of `values`: an equality for one value (DuckDB pushes it into the scan), an IN
+   * list otherwise (pushed as well). Used with an address's spellings (storedAddressSpellings).
+   */
+  oneOf(col: string, values: readonly string[]): string {
+    if (values.length === 1) return `${col} = ${this.p(values[0]!)}`;
+    return `${col} IN (${values.map((v) => this.p(v)).join(', ')})`;
   }
   range(col: string, from: number | undefined, to: number | undefined): void {
     if (from !== undefined) this.add(`${col} >= ${this.p(from)}`);
@@ -225,11 +234,17 @@ function duckValue(type: Column['type'], v: CellValue): DuckDBValue {
 function exclusionSql(w: Where, x: AlertExclusion): string {
   const parts = [x.rule.endsWith('*') ? `starts_with(rule_id, ${w.p(x.rule.slice(0, -1))})` : `rule_id = ${w.p(x.rule)}`];
   if (x.host !== null) {
-    const h = w.p(x.host);
-    parts.push(`coalesce(src_ip = ${h} OR dst_ip = ${h}, false)`);
+    const spellings = storedAddressSpellings(x.host);
+    const hosts = spellings.length === 0 ? [x.host] : spellings;
+    parts.push(`coalesce(${w.oneOf('src_ip', hosts)} OR ${w.oneOf('dst_ip', hosts)}, false)`);
   }
   if (x.network !== null) parts.push(`coalesce(network = ${w.p(x.network)}, false)`);
   return parts.join(' AND ');
+}
+
+/** SQL for an address column as the summary names a peer: an IPv4-mapped spelling as its dotted IPv4. */
+function peerText(col: string): string {
+  return `CASE WHEN starts_with(${col}, '${MAPPED_PREFIX}') AND contains(${col}, '.') THEN substr(${col}, ${MAPPED_PREFIX.length + 1}) ELSE ${col} END`;
 }
 
 function alertFromRow(r: Row): StoredAlert | null {
@@ -545,17 +560,22 @@ export class DuckDbMetadataStore implements MetadataStore {
     return rows[0] === undefined ? null : alertFromRow(rows[0]);
   }
 
-  protected checkIp(ip: string): void {
-    if (ipKey(ip) === null) throw usage(`"${ip}" is not an IP address`);
+  /**
+   * The texts rows may hold for the host `ip` (given in any spelling): its stored spelling, and for
+   * an IPv4 host also the IPv4-mapped one (address-text.ts). Refuses what is not an address.
+   */
+  protected hostSpellings(ip: string): string[] {
+    const s = storedAddressSpellings(ip);
+    if (s.length === 0) throw usage(`"${ip}" is not an IP address`);
+    return s;
   }
 
   /** WHERE for a connection search on the single-row-per-connection conn table. */
   protected connWhere(f: ConnFilter): Where {
     const w = new Where();
     if (f.ip !== undefined) {
-      this.checkIp(f.ip);
-      const p = w.p(f.ip);
-      w.add(`(orig_h = ${p} OR resp_h = ${p})`);
+      const hosts = this.hostSpellings(f.ip);
+      w.add(`(${w.oneOf('orig_h', hosts)} OR ${w.oneOf('resp_h', hosts)})`);
     }
     if (f.cidr !== undefined) {
       const r = cidrKeyRange(f.cidr);
@@ -599,9 +619,8 @@ export class DuckDbMetadataStore implements MetadataStore {
   protected dnsWhere(f: DnsFilter): Where {
     const w = new Where();
     if (f.ip !== undefined) {
-      this.checkIp(f.ip);
-      const p = w.p(f.ip);
-      w.add(`(orig_h = ${p} OR resp_h = ${p})`);
+      const hosts = this.hostSpellings(f.ip);
+      w.add(`(${w.oneOf('orig_h', hosts)} OR ${w.oneOf('resp_h', hosts)})`);
     }
     if (f.name !== undefined) {
       const name = f.name.toLowerCase();
@@ -626,9 +645,8 @@ export class DuckDbMetadataStore implements MetadataStore {
     const w = new Where();
     w.add(`kind = ${w.p(f.kind)}`);
     if (f.ip !== undefined) {
-      this.checkIp(f.ip);
-      const p = w.p(f.ip);
-      w.add(`(host_a = ${p} OR host_b = ${p})`);
+      const hosts = this.hostSpellings(f.ip);
+      w.add(`(${w.oneOf('host_a', hosts)} OR ${w.oneOf('host_b', hosts)})`);
     }
     if (f.uid !== undefined) w.add(`uid = ${w.p(f.uid)}`);
     w.range('ts', f.from, f.to);
@@ -658,9 +676,8 @@ export class DuckDbMetadataStore implements MetadataStore {
     }
     if (f.severity !== undefined) w.add(`severity >= ${w.p(f.severity)}`);
     if (f.host !== undefined) {
-      this.checkIp(f.host);
-      const p = w.p(f.host);
-      w.add(`(src_ip = ${p} OR dst_ip = ${p})`);
+      const hosts = this.hostSpellings(f.host);
+      w.add(`(${w.oneOf('src_ip', hosts)} OR ${w.oneOf('dst_ip', hosts)})`);
     }
     if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
     if (f.acknowledged !== undefined) w.add(`acknowledged = ${w.p(f.acknowledged)}`);
@@ -680,23 +697,29 @@ export class DuckDbMetadataStore implements MetadataStore {
     const w = new Where();
     if (f.network !== undefined) w.add(`network = ${w.p(f.network)}`);
     if (f.mac !== undefined) w.add(`mac = ${w.p(f.mac.toLowerCase())}`);
-    if (f.ip !== undefined) w.add(`list_contains(ips, ${w.p(f.ip)})`);
+    if (f.ip !== undefined) w.add(`(${this.hostSpellings(f.ip).map((h) => `list_contains(ips, ${w.p(h)})`).join(' OR ')})`);
+    // Names are joined with a newline, which a host name cannot hold, so a match never spans two names.
+    if (f.name !== undefined) w.add(`contains(lower(array_to_string(hostnames, chr(10))), ${w.p(f.name.toLowerCase())})`);
     const { total, rows } = await this.pageRows('devices', w, 'network, last_seen DESC, mac', limit, offset);
     return { total, limit, offset, rows: rows.map(deviceFromRow) };
   }
 
   async hostSummary(ip: string, from?: number, to?: number): Promise<HostSummary> {
-    this.checkIp(ip);
-    const s = emptySummary(ip, from, to);
+    const hosts = this.hostSpellings(ip);
+    const s = emptySummary(hosts[0]!, from, to);
     // Three independent reads, each on a read connection of its own: the page waits for the slowest, not the sum.
-    const [, dns, alerts] = await Promise.all([this.connSummary(s, ip, from, to), this.dnsNames(ip, from, to), this.alertSummaries(ip, from, to)]);
+    const [, dns, alerts] = await Promise.all([
+      this.connSummary(s, hosts, from, to),
+      this.dnsNames(hosts, from, to),
+      this.alertSummaries(hosts, from, to),
+    ]);
     s.dns = dns;
     s.alerts = alerts;
     return s;
   }
 
   async hostLastSeen(ip: string): Promise<number | null> {
-    this.checkIp(ip);
+    const hosts = this.hostSpellings(ip);
     const top = (await this.db.all('SELECT max(ts) AS t FROM conn'))[0]?.t;
     if (top === null || top === undefined) return null;
     const newest = n(top);
@@ -704,10 +727,11 @@ export class DuckDbMetadataStore implements MetadataStore {
     // before each bound, so a host active lately costs a scan of the last day, not of the table.
     for (const back of LAST_SEEN_LOOKBACK) {
       const bound = back === Infinity ? '' : ` AND ts >= ${newest - back}`;
-      // Two single-column equalities (DuckDB pushes each into its scan), not one OR over both columns.
+      // Two single-column filters (DuckDB pushes each into its scan), not one OR over both columns.
+      const w = new Where();
       const rows = await this.db.all(
-        `SELECT (SELECT max(ts) FROM conn WHERE orig_h = $1${bound}) AS o, (SELECT max(ts) FROM conn WHERE resp_h = $1${bound}) AS r`,
-        [ip],
+        `SELECT (SELECT max(ts) FROM conn WHERE ${w.oneOf('orig_h', hosts)}${bound}) AS o, (SELECT max(ts) FROM conn WHERE ${w.oneOf('resp_h', hosts)}${bound}) AS r`,
+        w.params,
       );
       const r = rows[0] ?? {};
       const seen = [r.o, r.r].filter((v) => v !== null && v !== undefined).map((v) => n(v));
@@ -725,10 +749,15 @@ export class DuckDbMetadataStore implements MetadataStore {
    * equality on one column into the scan, while `orig_h = ip OR resp_h = ip`
    * makes it decompress and test both address columns of every row. On 10M rows
    * that was most of the host page's time, six times over (docs/console.md, "Scale").
+   * `hosts` are the host's spellings (an IPv4 host's includes "::ffff:a.b.c.d"),
+   * matched as an IN list, which DuckDB pushes into the scan as well; peers
+   * written IPv4-mapped are counted under their dotted spelling.
    */
-  protected async connSummary(s: HostSummary, ip: string, from: number | undefined, to: number | undefined): Promise<void> {
+  protected async connSummary(s: HostSummary, hosts: readonly string[], from: number | undefined, to: number | undefined): Promise<void> {
     const w = new Where();
-    const p = w.p(ip);
+    const isOrig = w.oneOf('orig_h', hosts);
+    const isResp = w.oneOf('resp_h', hosts);
+    const notOrig = `NOT ${w.oneOf('orig_h', hosts)}`;
     w.range('ts', from, to);
     const range = w.clauses.length === 0 ? '' : ` AND ${w.clauses.join(' AND ')}`;
     // The timeline's bucket width, as timelineStep() picks it, from the window or the host's first and last connection.
@@ -739,12 +768,12 @@ export class DuckDbMetadataStore implements MetadataStore {
     const rows = await this.db.all(
       `WITH h AS MATERIALIZED (
          SELECT ts, proto, resp_p, coalesce(orig_bytes, 0) AS sent, coalesce(resp_bytes, 0) AS recv,
-           orig_pkts AS psent, resp_pkts AS precv, resp_h AS peer, resp_cc AS peer_cc, resp_asn AS peer_asn, resp_as_org AS peer_org
-         FROM conn WHERE orig_h = ${p}${range}
+           orig_pkts AS psent, resp_pkts AS precv, ${peerText('resp_h')} AS peer, resp_cc AS peer_cc, resp_asn AS peer_asn, resp_as_org AS peer_org
+         FROM conn WHERE ${isOrig}${range}
          UNION ALL
          SELECT ts, proto, resp_p, coalesce(resp_bytes, 0), coalesce(orig_bytes, 0),
-           resp_pkts, orig_pkts, orig_h, orig_cc, orig_asn, orig_as_org
-         FROM conn WHERE resp_h = ${p} AND orig_h <> ${p}${range}),
+           resp_pkts, orig_pkts, ${peerText('orig_h')}, orig_cc, orig_asn, orig_as_org
+         FROM conn WHERE ${isResp} AND ${notOrig}${range}),
        step AS (
          SELECT CASE ${steps} ELSE ${TIMELINE_STEPS[TIMELINE_STEPS.length - 1]!} END AS w
          FROM (SELECT greatest(1, ${t1} - ${t0}) AS span FROM (SELECT min(ts) AS lo, max(ts) AS hi FROM h)))
@@ -763,7 +792,8 @@ export class DuckDbMetadataStore implements MetadataStore {
            ORDER BY c DESC, k, proto LIMIT ${SUMMARY_TOP})) AS ports,
          (SELECT list(${row('b: b, c: c, i: i, o: o')} ORDER BY b) FROM (
            SELECT floor(ts / (SELECT w FROM step)) * (SELECT w FROM step) AS b, count(*) AS c, sum(recv) AS i, sum(sent) AS o
-           FROM h GROUP BY b)) AS timeline`,
+           FROM h GROUP BY b)) AS timeline,
+         (SELECT w FROM step) AS step`,
       w.params,
     );
     const r = rows[0] ?? {};
@@ -787,11 +817,12 @@ export class DuckDbMetadataStore implements MetadataStore {
     s.top_peers = list(r.peers).map((x) => ({ ip: String(x.k), connections: n(x.c), bytes: n(x.b) }));
     s.ports = list(r.ports).map((x) => ({ port: n(x.k), proto: String(x.proto), connections: n(x.c), bytes: n(x.b) }));
     s.timeline = list(r.timeline).map((x) => ({ t: isoOrNull(n(x.b)) ?? '', connections: n(x.c), bytes_in: n(x.i), bytes_out: n(x.o) }));
+    s.timeline_step = n(r.step);
   }
 
-  protected async dnsNames(ip: string, from: number | undefined, to: number | undefined): Promise<{ query: string; count: number }[]> {
+  protected async dnsNames(hosts: readonly string[], from: number | undefined, to: number | undefined): Promise<{ query: string; count: number }[]> {
     const w = new Where();
-    w.add(`orig_h = ${w.p(ip)}`);
+    w.add(w.oneOf('orig_h', hosts));
     w.add('query IS NOT NULL');
     w.range('ts', from, to);
     const rows = await this.db.all(
@@ -801,10 +832,9 @@ export class DuckDbMetadataStore implements MetadataStore {
     return rows.map((r) => ({ query: String(r.q), count: n(r.c) }));
   }
 
-  protected async alertSummaries(ip: string, from: number | undefined, to: number | undefined): Promise<AlertSummary[]> {
+  protected async alertSummaries(hosts: readonly string[], from: number | undefined, to: number | undefined): Promise<AlertSummary[]> {
     const w = new Where();
-    const p = w.p(ip);
-    w.add(`(src_ip = ${p} OR dst_ip = ${p})`);
+    w.add(`(${w.oneOf('src_ip', hosts)} OR ${w.oneOf('dst_ip', hosts)})`);
     w.range('ts', from, to);
     const rows = await this.db.all(
       `SELECT id, ts, rule_id, severity, message, count, acknowledged FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${SUMMARY_ALERTS}`,

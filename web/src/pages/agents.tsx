@@ -1,6 +1,7 @@
 // Agents (status, last seen, packets/s, drops, spool) and enrollment tokens (create, revoke).
 import { useEffect, useState } from 'preact/hooks';
-import { api, fmtBytes, fmtTime } from '../api';
+import { api, fmtBytes, fmtTime, useTitle } from '../api';
+import { Status } from '../ui';
 
 interface Agent { agent_id: string; name: string; kind: string; hostname: string | null; status: string; last_seen: string | null; health: Record<string, unknown> | null }
 interface Token { id: string; name: string; kind: string; created_at: string; expires_at: string; used_at: string | null; agent_id: string | null; revoked: boolean }
@@ -13,23 +14,42 @@ export function AgentsPage(props: { admin: boolean }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState('sensor');
   const [made, setMade] = useState('');
+  const [err, setErr] = useState('');
+  const [loading, setLoading] = useState(true);
+  useTitle('Agents');
   const load = (): void => {
-    void api<{ agents: Agent[] }>('GET', '/agents').then((r) => setAgents(r.agents));
-    void api<{ tokens: Token[] }>('GET', '/tokens').then((r) => setTokens(r.tokens));
+    setLoading(true);
+    Promise.all([api<{ agents: Agent[] }>('GET', '/agents'), api<{ tokens: Token[] }>('GET', '/tokens')]).then(
+      ([a, t]) => {
+        setAgents(a.agents);
+        setTokens(t.tokens);
+        setErr('');
+        setLoading(false);
+      },
+      (e: Error) => {
+        setErr(e.message);
+        setLoading(false);
+      },
+    );
   };
   useEffect(load, []);
   const create = async (e: Event): Promise<void> => {
     e.preventDefault();
-    const t = await api<{ token: string }>('POST', '/tokens', { name, kind });
-    setMade(t.token);
-    load();
+    try {
+      const t = await api<{ token: string }>('POST', '/tokens', { name, kind });
+      setMade(t.token);
+      load();
+    } catch (x) {
+      setErr((x as Error).message);
+    }
   };
   return (
     <section>
       <h2>Agents</h2>
+      <Status error={err} loading={loading} />
       <div class="scroll">
         <table>
-          <thead><tr><th>Name</th><th>Kind</th><th>Status</th><th>Last seen</th><th>Packets/s</th><th>Drops</th><th>Spool</th></tr></thead>
+          <thead><tr><th>Name</th><th>Kind</th><th>Status</th><th>Last seen (UTC)</th><th>Packets/s</th><th>Drops</th><th>Spool</th></tr></thead>
           <tbody>
             {agents.map((a) => (
               <tr>
@@ -52,13 +72,13 @@ export function AgentsPage(props: { admin: boolean }) {
       {made !== '' && <p class="card">New token (shown once): <code data-testid="new-token">{made}</code></p>}
       <div class="scroll">
         <table>
-          <thead><tr><th>Name</th><th>Kind</th><th>Created</th><th>Expires</th><th>State</th><th></th></tr></thead>
+          <thead><tr><th>Name</th><th>Kind</th><th>Created (UTC)</th><th>Expires (UTC)</th><th>State</th><th></th></tr></thead>
           <tbody>
             {tokens.map((t) => (
               <tr data-token={t.id}>
                 <td>{t.name}</td><td>{t.kind}</td><td>{fmtTime(t.created_at)}</td><td>{fmtTime(t.expires_at)}</td>
                 <td>{t.revoked ? 'revoked' : t.used_at !== null ? `used by ${t.agent_id}` : 'unused'}</td>
-                <td>{props.admin && !t.revoked && t.used_at === null && <button onClick={() => void api('DELETE', `/tokens/${t.id}`).then(load)}>Revoke</button>}</td>
+                <td>{props.admin && !t.revoked && t.used_at === null && <button onClick={() => void api('DELETE', `/tokens/${encodeURIComponent(t.id)}`).then(load, (x: Error) => setErr(x.message))}>Revoke</button>}</td>
               </tr>
             ))}
           </tbody>

@@ -1,10 +1,13 @@
 // Alerts: the live list with filters, and one alert with its evidence, hosts, acknowledge,
 // note and suppress. On the first page with no end time the list listens to the server's
 // alert stream (server-sent events) and new alerts appear at the top; otherwise, or when the
-// stream keeps failing, it polls every few seconds.
+// stream keeps failing, it polls every few seconds. The filters and the page are the URL's
+// query (?host=10.0.0.5&from=2024-05-01&offset=50): a list can be bookmarked, shared,
+// reloaded and gone back to.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, eventStream, fmtTime, qs, SEVERITY } from '../api';
-import { go } from '../router';
+import { api, eventStream, fmtTime, hostHref, qs, SEVERITY, useTitle } from '../api';
+import { go, setParams, type Params } from '../router';
+import { offsetParam, Pager, Status, TextFilter } from '../ui';
 // Rows as the console API sends them: the store's alerts, and the list page with its suppression counts (types only).
 import type { StoredAlert as Alert } from '../../../src/store/types.js';
 import type { VisiblePage as AlertPageData } from '../../../src/server/console/suppress.js';
@@ -20,6 +23,14 @@ const FRESH_MS = 4000;
 const MAX_RECENT = PAGE;
 
 type Filters = { rule: string; severity: string; network: string; host: string; from: string; to: string; acknowledged: string };
+const FILTER_NAMES = ['rule', 'severity', 'network', 'host', 'from', 'to', 'acknowledged'] as const;
+
+/** The list's filters from the URL's query. */
+function filtersOf(q: Params): Filters {
+  const f = {} as Filters;
+  for (const k of FILTER_NAMES) f[k] = q[k] ?? '';
+  return f;
+}
 
 /** Milliseconds of a "from" filter as the server reads it (ISO 8601, UTC unless a zone is given, or epoch seconds). */
 function timeMs(text: string): number | null {
@@ -36,13 +47,20 @@ function matches(f: Filters, a: Alert): boolean {
   if (f.rule !== '' && !(f.rule.endsWith('*') ? a.rule.id.startsWith(f.rule.slice(0, -1)) : a.rule.id === f.rule)) return false;
   if (f.severity !== '' && a.event.severity < Number(f.severity)) return false;
   if (f.network !== '' && a.network?.name !== f.network) return false;
-  if (f.host !== '' && a.source.ip !== f.host && a.destination?.ip !== f.host) return false;
+  if (f.host !== '' && !sameHost(a.source.ip, f.host) && !sameHost(a.destination?.ip, f.host)) return false;
   if (f.acknowledged !== '' && a.acknowledged !== (f.acknowledged === 'true')) return false;
   if (f.from !== '') {
     const from = timeMs(f.from);
     if (from === null || Date.parse(a['@timestamp']) < from) return false;
   }
   return true;
+}
+
+/** Address texts naming one host, as far as the list can tell without the server (case, IPv4-mapped). */
+function sameHost(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const norm = (x: string): string => x.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  return norm(a) === norm(b);
 }
 
 /** Adds streamed alerts missing from a page to its top. */
@@ -53,9 +71,16 @@ function withAlerts(d: AlertPageData, add: readonly Alert[]): AlertPageData {
   return { ...d, total: d.total + fresh.length, rows: [...fresh, ...d.rows].slice(0, PAGE) };
 }
 
-export function AlertsPage(props: { admin: boolean }) {
-  const [f, setF] = useState<Filters>({ rule: '', severity: '', network: '', host: '', from: '', to: '', acknowledged: '' });
-  const [offset, setOffset] = useState(0);
+export function AlertsPage(props: { admin: boolean; params: Params }) {
+  // Rebuilt from the URL on every render; kept as one object while the URL does not change.
+  const key = FILTER_NAMES.map((k) => props.params[k] ?? '').join('\u0000');
+  const fRef = useRef<{ key: string; f: Filters } | null>(null);
+  if (fRef.current === null || fRef.current.key !== key) fRef.current = { key, f: filtersOf(props.params) };
+  const f = fRef.current.f;
+  const offset = offsetParam(props.params.offset);
+  /** Shows the list with changed filters (back at its first page unless an offset is given). */
+  const show = (change: Partial<Filters> & { offset?: number }): void => setParams({ ...f, offset: undefined, ...change });
+  useTitle('Alerts');
   const [data, setData] = useState<AlertPageData | null>(null);
   const [err, setErr] = useState('');
   const [streamFailed, setStreamFailed] = useState(false);
@@ -84,7 +109,10 @@ export function AlertsPage(props: { admin: boolean }) {
           setErr('');
         })
         .catch((e: Error) => {
-          if (!stop) setErr(e.message);
+          if (stop || mine !== generation) return;
+          // A refused filter (a bad time or address) shows no rows: they would belong to the previous filter.
+          setErr(e.message);
+          setData(null);
         });
     };
     reload.current = () => void load();
@@ -146,12 +174,10 @@ export function AlertsPage(props: { admin: boolean }) {
       setConnected(false);
     };
   }, [live]);
-  const field = (name: keyof typeof f, label: string, placeholder = '') => (
-    <label>
-      {label}
-      <input name={name} value={f[name]} placeholder={placeholder} onChange={(e) => { setOffset(0); setF({ ...f, [name]: e.currentTarget.value }); }} />
-    </label>
+  const field = (name: keyof Filters, label: string, placeholder = '', title?: string) => (
+    <TextFilter name={name} label={label} value={f[name]} placeholder={placeholder} title={title} onCommit={(v) => show({ [name]: v })} />
   );
+  const timeHint = 'ISO 8601 (2024-05-01, 2024-05-01T10:00, or with a zone: 2024-05-01T10:00+02:00) or epoch seconds; without a zone the time is UTC';
   return (
     <section>
       <h2>
@@ -164,29 +190,30 @@ export function AlertsPage(props: { admin: boolean }) {
         {field('rule', 'Rule', 'scan.*')}
         <label>
           Min severity
-          <select name="severity" value={f.severity} onChange={(e) => setF({ ...f, severity: e.currentTarget.value })}>
+          <select name="severity" value={f.severity} onChange={(e) => show({ severity: e.currentTarget.value })}>
             <option value="">any</option>
             {[1, 2, 3, 4].map((s) => <option value={String(s)}>{SEVERITY[s]}</option>)}
           </select>
         </label>
         {field('network', 'Network')}
-        {field('host', 'Host', '10.0.0.5')}
-        {field('from', 'From', '2024-05-01')}
-        {field('to', 'To')}
+        {field('host', 'Host', '10.0.0.5', 'Source or destination address (any spelling)')}
+        {field('from', 'From (UTC)', '2024-05-01', timeHint)}
+        {field('to', 'To (UTC, not included)', '', timeHint)}
         <label>
           State
-          <select name="acknowledged" value={f.acknowledged} onChange={(e) => setF({ ...f, acknowledged: e.currentTarget.value })}>
+          <select name="acknowledged" value={f.acknowledged} onChange={(e) => show({ acknowledged: e.currentTarget.value })}>
             <option value="">all</option>
             <option value="false">open</option>
             <option value="true">acknowledged</option>
           </select>
         </label>
+        {FILTER_NAMES.some((k) => f[k] !== '') && <button type="button" onClick={() => setParams({})}>Clear filters</button>}
       </form>
-      {err !== '' && <p class="error">{err}</p>}
+      <Status error={err} loading={data === null && err === ''} />
       <div class="scroll">
         <table class="alerts">
           <thead>
-            <tr><th>Time</th><th>Severity</th><th>Rule</th><th>Message</th><th>Source</th><th>Count</th><th>State</th></tr>
+            <tr><th>Time (UTC)</th><th>Severity</th><th>Rule</th><th>Message</th><th>Source → destination</th><th>Count</th><th>State</th></tr>
           </thead>
           <tbody>
             {data?.rows.map((a) => (
@@ -200,8 +227,11 @@ export function AlertsPage(props: { admin: boolean }) {
                 <td>{fmtTime(a['@timestamp'])}</td>
                 <td><span class={`sev sev${a.event.severity}`}>{SEVERITY[a.event.severity]}</span></td>
                 <td>{a.rule.id}</td>
-                <td><a href={`/alerts/${encodeURIComponent(a.id)}`} onClick={go}>{a.message}</a></td>
-                <td>{a.source.ip !== undefined ? <a href={`/hosts/${a.source.ip}`} onClick={go}>{a.source.ip}</a> : '-'}</td>
+                <td class="wrap"><a href={`/alerts/${encodeURIComponent(a.id)}`} onClick={go}>{a.message}</a></td>
+                <td class="hosts">
+                  {a.source.ip !== undefined ? <a href={hostHref(a.source.ip)} onClick={go}>{a.source.ip}</a> : '-'}
+                  {a.destination?.ip !== undefined && <> → <a href={hostHref(a.destination.ip)} onClick={go}>{a.destination.ip}</a></>}
+                </td>
                 <td>{a.count}</td>
                 <td>{a.acknowledged ? 'acknowledged' : 'open'}{a.note !== null ? ' ✎' : ''}</td>
               </tr>
@@ -209,13 +239,8 @@ export function AlertsPage(props: { admin: boolean }) {
           </tbody>
         </table>
       </div>
-      {data !== null && (
-        <p class="pager">
-          <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
-          <span>{data.total === 0 ? 0 : offset + 1}–{offset + data.rows.length} of {data.total}</span>
-          <button disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
-        </p>
-      )}
+      {data !== null && data.total === 0 && <p class="hint" data-testid="no-alerts">No alerts match{FILTER_NAMES.some((k) => f[k] !== '') ? ' these filters' : ''}.</p>}
+      {data !== null && <Pager offset={offset} shown={data.rows.length} total={data.total} page={PAGE} label="Alert pages" onOffset={(o) => show({ offset: o })} />}
       {!props.admin && <p class="hint">Viewer: read only.</p>}
     </section>
   );
@@ -254,8 +279,16 @@ export function AlertPage(props: { id: string; admin: boolean }) {
       .catch((e: Error) => setErr(e.message));
   };
   useEffect(load, [props.id]);
-  if (err !== '') return <p class="error">{err}</p>;
-  if (d === null) return <p>Loading…</p>;
+  useTitle(d !== null ? `Alert: ${d.alert.rule.name}` : 'Alert');
+  if (d === null) {
+    return (
+      <section>
+        <p><a href="/" onClick={go}>← Alerts</a></p>
+        <h2>Alert</h2>
+        <Status error={err} loading={err === ''} />
+      </section>
+    );
+  }
   const a = d.alert;
   const patch = async (body: Record<string, unknown>): Promise<void> => {
     try {
@@ -288,7 +321,7 @@ export function AlertPage(props: { id: string; admin: boolean }) {
       <p class="sentence" data-testid="sentence">{a.message}</p>
       <dl class="facts">
         <dt>Rule</dt><dd>{a.rule.id}</dd>
-        <dt>Time</dt><dd>{fmtTime(a['@timestamp'])}</dd>
+        <dt>Time</dt><dd>{fmtTime(a['@timestamp'])} UTC{a.last_seen !== undefined && a.last_seen !== a['@timestamp'] ? ` (last seen ${fmtTime(a.last_seen)})` : ''}</dd>
         <dt>Count</dt><dd>{a.count}</dd>
         <dt>State</dt><dd data-testid="ack-state">{a.acknowledged ? 'acknowledged' : 'open'}</dd>
         {d.suppressed_by !== null && (<><dt>Suppressed</dt><dd data-testid="suppressed">{d.suppressed_by.reason}</dd></>)}
@@ -300,7 +333,7 @@ export function AlertPage(props: { id: string; admin: boolean }) {
           {d.hosts.map((h) => (
             <tr>
               <td>{h.role}</td>
-              <td><a href={`/hosts/${h.ip}`} onClick={go}>{h.ip}</a>{h.port !== null ? `:${h.port}` : ''}</td>
+              <td><a href={hostHref(h.ip)} onClick={go}>{h.ip}</a>{h.port !== null ? ` port ${h.port}` : ''}</td>
               <td>{h.network ?? '-'}</td>
               <td>{h.asn !== null ? `AS${h.asn} ${h.as_org ?? ''}` : '-'}</td>
               <td>{h.country ?? '-'}</td>

@@ -1,49 +1,62 @@
 // Devices per network: MAC, vendor, addresses, names, first and last seen; devices first
-// seen in the last day are highlighted as new.
-import { useEffect, useState } from 'preact/hooks';
-import { api, fmtTime, qs } from '../api';
-import { go } from '../router';
-import type { Device } from '../../../src/store/types.js';
+// seen in the last day are marked as new. Filters (network, address, MAC, part of a host
+// name) and the page are the URL's query, so the header's search box can land here.
+import { fmtTime, hostHref, qs, useApi, useTitle } from '../api';
+import { go, setParams, type Params } from '../router';
+import { offsetParam, Pager, Status, TextFilter } from '../ui';
+import type { Device, Page } from '../../../src/store/types.js';
 
 /** A device first seen within this many seconds of the newest one is "new". */
 const NEW_WINDOW_S = 24 * 3600;
 const PAGE = 100;
+const FILTERS = ['network', 'ip', 'mac', 'name'] as const;
 
-
-export function DevicesPage() {
-  const [network, setNetwork] = useState('');
-  const [offset, setOffset] = useState(0);
-  const [d, setD] = useState<{ total: number; rows: Device[] } | null>(null);
-  useEffect(() => {
-    void api<{ total: number; rows: Device[] }>('GET', `/devices${qs({ network, limit: PAGE, offset })}`).then(setD);
-  }, [network, offset]);
-  const newest = Math.max(0, ...(d?.rows.map((x) => x.last_seen) ?? []));
+export function DevicesPage(props: { params: Params }) {
+  const q = props.params;
+  const f = { network: q.network ?? '', ip: q.ip ?? '', mac: q.mac ?? '', name: q.name ?? '' };
+  const offset = offsetParam(q.offset);
+  const show = (change: Partial<typeof f> & { offset?: number }): void => setParams({ ...f, offset: undefined, ...change });
+  const d = useApi<Page<Device>>(`/devices${qs({ ...f, limit: PAGE, offset })}`);
+  useTitle('Devices');
+  const rows = d.data?.rows ?? [];
+  const newest = Math.max(0, ...rows.map((x) => x.last_seen));
+  const filtered = FILTERS.some((k) => f[k] !== '');
   return (
-    <section>
-      <h2>Devices {d !== null && <small>{d.total}</small>}</h2>
+    <section aria-busy={d.loading}>
+      <h2>Devices {d.data !== null && <small data-testid="device-total">{d.data.total}</small>}</h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>Network <input name="network" value={network} onChange={(e) => { setOffset(0); setNetwork(e.currentTarget.value); }} /></label>
+        <TextFilter name="network" label="Network" value={f.network} onCommit={(v) => show({ network: v })} />
+        <TextFilter name="ip" label="Address" value={f.ip} placeholder="10.0.0.5" title="Any spelling of one of the device's addresses" onCommit={(v) => show({ ip: v })} />
+        <TextFilter name="mac" label="MAC" value={f.mac} placeholder="aa:bb:cc:dd:ee:ff" onCommit={(v) => show({ mac: v })} />
+        <TextFilter name="name" label="Host name" value={f.name} placeholder="laptop" title="Part of a host name, any case" onCommit={(v) => show({ name: v })} />
+        {filtered && <button type="button" onClick={() => setParams({})}>Clear filters</button>}
       </form>
-      <div class="scroll">
-        <table>
-          <thead><tr><th>Network</th><th>MAC</th><th>Vendor</th><th>IPs</th><th>Hostnames</th><th>First seen</th><th>Last seen</th></tr></thead>
-          <tbody>
-            {d?.rows.map((x) => (
-              <tr class={newest - x.first_seen < NEW_WINDOW_S ? 'new' : ''}>
-                <td>{x.network || '-'}</td><td><code>{x.mac}</code></td><td>{x.vendor ?? '-'}</td>
-                <td>{x.ips.map((ip) => <a href={`/hosts/${ip}`} onClick={go}>{ip} </a>)}</td>
-                <td>{x.hostnames.join(', ')}</td><td>{fmtTime(x.first_seen)}</td><td>{fmtTime(x.last_seen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {d !== null && (
-        <p class="pager">
-          <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
-          <button disabled={offset + PAGE >= d.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
-        </p>
+      <Status error={d.error} loading={d.loading} />
+      {d.data !== null && d.data.total === 0 && <p class="hint" data-testid="no-devices">No devices{filtered ? ' match these filters' : ' yet'}.</p>}
+      {rows.length > 0 && (
+        <div class="scroll">
+          <table>
+            <thead><tr><th>Network</th><th>MAC</th><th>Vendor</th><th>Addresses</th><th>Host names</th><th>First seen (UTC)</th><th>Last seen (UTC)</th></tr></thead>
+            <tbody>
+              {rows.map((x) => {
+                const isNew = newest - x.first_seen < NEW_WINDOW_S;
+                return (
+                  <tr class={isNew ? 'new' : ''}>
+                    <td>{x.network || '-'}</td>
+                    <td><code>{x.mac}</code>{isNew && <span class="badge">new</span>}</td>
+                    <td>{x.vendor ?? '-'}</td>
+                    <td class="wrap">{x.ips.map((ip, i) => <>{i > 0 && ' '}<a href={hostHref(ip)} onClick={go}>{ip}</a></>)}</td>
+                    <td class="wrap">{x.hostnames.join(', ')}</td>
+                    <td>{fmtTime(x.first_seen)}</td>
+                    <td>{fmtTime(x.last_seen)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
+      {d.data !== null && <Pager offset={offset} shown={rows.length} total={d.data.total} page={PAGE} label="Device pages" onOffset={(o) => show({ offset: o })} />}
     </section>
   );
 }

@@ -1,13 +1,21 @@
 // Intel sources and the active configuration, read-only, with validation problems shown.
-import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import { useApi, useTitle } from '../api';
+import { Status } from '../ui';
 
 interface Settings { config_file: string | null; problems: string[]; config: unknown; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
 
 export function SettingsPage() {
-  const [s, setS] = useState<Settings | null>(null);
-  useEffect(() => void api<Settings>('GET', '/settings').then(setS), []);
-  if (s === null) return <p>Loading…</p>;
+  const r = useApi<Settings>('/settings');
+  useTitle('Intel & settings');
+  const s = r.data;
+  if (s === null) {
+    return (
+      <section>
+        <h2>Intel sources</h2>
+        <Status error={r.error} loading={r.loading} />
+      </section>
+    );
+  }
   return (
     <section>
       <h2>Intel sources</h2>
