@@ -96,6 +96,10 @@ export function classifyAttempt(rec: ConnRecord): AttemptKind {
  *   the server's port to the client's ephemeral port, above it, and would
  *   otherwise add up to "many ports" of the client; scanners send from one
  *   high port (nmap: 33000-63999) to the ports they map, below it.
+ * Left ambiguous: history does not keep the ACK flag, so a client's late
+ * FIN|ACK to a server that forgot the connection (a half-closed connection
+ * closed after minutes) reads like a FIN probe. Few programs do that to many
+ * ports or hosts at once; docs/detections.md says to exclude one that does.
  */
 function probeWithoutHandshake(rec: ConnRecord): AttemptKind {
   if (rec.orig_pkts < 1 || rec.orig_pkts > MAX_PROBE_PKTS || rec.resp_pkts > MAX_PROBE_PKTS) return Attempt.NONE;
