@@ -4,7 +4,14 @@
  * 1. Failures: `auth` events with outcome "failure" (FTP 530, Telnet, HTTP
  *    401, LDAP invalidCredentials, Kerberos PREAUTH_FAILED, SMB/NTLM, SSH
  *    heuristic...). Zeek's defaults: 30 SSH failures in 30 min, 20 FTP
- *    failures in 15 min; other services default to 20 in 15 min.
+ *    failures in 15 min; other services default to 20 in 15 min. A failure
+ *    standing for several guesses in one connection (SSH: hydra, medusa and
+ *    ncrack try up to MaxAuthTries passwords per connection, which the size
+ *    heuristic counts) adds each guess, up to MAX_GUESSES_PER_CONNECTION,
+ *    once the connection has ended within `max_duration`: Zeek counts one
+ *    per connection, so 40 hydra guesses in 11 connections stayed under its
+ *    30, and those connections, having an outcome, were not in the
+ *    connection count either.
  * 2. Connections, for services whose outcome is hidden (encrypted: SSH, RDP,
  *    TLS mail, LDAPS) or that have no outcome parser: short connections that
  *    reached the service, as ET's SYN-count rules do. Connections whose
@@ -29,11 +36,18 @@ import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { cutText } from '../util/cut-text.js';
 import { burstOf } from './burst.js';
+import type { AuthEvent } from '../events/auth.js';
 
 /** Clients tracked per service counter. */
 const MAX_CLIENTS = 50000;
 /** Connections remembered as "has its own auth event" (auth arrives before flow.end). */
 const MAX_AUTH_UIDS = 50000;
+/**
+ * Most guesses one failed connection counts for. OpenSSH allows 6
+ * (MaxAuthTries), some servers 10; past that a size-heuristic count is
+ * misreading session traffic.
+ */
+const MAX_GUESSES_PER_CONNECTION = 10;
 /** Users / servers listed per alert. */
 const MAX_LISTED = 10;
 /**
@@ -149,6 +163,8 @@ export default defineDetector({
     }
 
     const authUids = new LruMap<string, true>(MAX_AUTH_UIDS);
+    /** Failures standing for several guesses, until their connection ends (auth arrives before flow.end). */
+    const moreGuesses = new LruMap<string, AuthEvent>(MAX_AUTH_UIDS);
     /** (client, service, user) -> when an unknown-account failure of that name was last counted. */
     const unknownNames = new LruMap<string, number>(MAX_CLIENTS);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
@@ -165,6 +181,42 @@ export default defineDetector({
     };
     const target = (t: Tally, fallback: string): string =>
       t.servers.size > 1 ? `${formatCount(t.servers.size)} servers` : fallback;
+
+    /**
+     * Counts `weight` failures of `e` (several when one connection carried
+     * several guesses) and reports once the service's threshold is reached.
+     */
+    const fail = (e: AuthEvent, service: string, counter: RateWindow, weight: number): void => {
+      // The window holds at most `threshold` failures: guesses past it still count in the alert.
+      const before = weight > 1 ? counter.count(e.client, e.ts) : 0;
+      let n = 0;
+      for (let i = 0; i < weight; i++) n = counter.add(e.client, e.ts);
+      const key = `${e.client}|${service}`;
+      // Users and servers are collected from the first failure on, so evidence is complete.
+      const t = tally(key, e.user, e.server);
+      if (n < counter.capacity) return;
+      const b = burstOf(ctx.held(key), Math.max(n, before + weight), counter.oldest(e.client), e.ts, weight);
+      t.reported = true;
+      ctx.report({
+        ts: e.ts,
+        key,
+        source: { ip: e.client, port: e.client_port },
+        destination: { ip: e.server, port: e.server_port },
+        transport: e.transport === 'udp' ? 'udp' : 'tcp',
+        count: b.count,
+        firstSeen: b.first,
+        message: `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
+        evidence: {
+          mode: 'failures',
+          service,
+          failures_in_window: n,
+          window_seconds: failureCfg.get(service)?.window ?? o.default_failures.window,
+          users: [...t.users],
+          servers: [...t.servers],
+          last_detail: e.detail ?? null,
+        },
+      });
+    };
 
     return {
       auth(e) {
@@ -184,35 +236,22 @@ export default defineDetector({
           if (last !== undefined && e.ts - last < window) return;
           unknownNames.set(name, e.ts);
         }
-        const n = counter.add(e.client, e.ts);
-        const key = `${e.client}|${service}`;
-        // Users and servers are collected from the first failure on, so evidence is complete.
-        const t = tally(key, e.user, e.server);
-        if (n < counter.capacity) return;
-        const b = burstOf(ctx.held(key), n, counter.oldest(e.client), e.ts);
-        t.reported = true;
-        ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.client, port: e.client_port },
-          destination: { ip: e.server, port: e.server_port },
-          transport: e.transport === 'udp' ? 'udp' : 'tcp',
-          count: b.count,
-          firstSeen: b.first,
-          message: `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
-          evidence: {
-            mode: 'failures',
-            service,
-            failures_in_window: n,
-            window_seconds: failureCfg.get(service)?.window ?? o.default_failures.window,
-            users: [...t.users],
-            servers: [...t.servers],
-            last_detail: e.detail ?? null,
-          },
-        });
+        fail(e, service, counter, 1);
+        // The connection's other guesses count once its end shows it was short (see flow.end).
+        if (e.attempts !== undefined && e.attempts > 1) moreGuesses.set(e.uid, e);
       },
       'flow.end'(e) {
         const rec = e.record;
+        const guessed = moreGuesses.get(rec.uid);
+        if (guessed !== undefined) {
+          moreGuesses.delete(rec.uid);
+          // A long connection is a session whose success the heuristic missed, not a guessing round.
+          if ((rec.duration ?? 0) <= o.max_duration) {
+            const service = guessed.service.toLowerCase();
+            const counter = counterFor(service);
+            if (counter !== null) fail(guessed, service, counter, Math.min(guessed.attempts!, MAX_GUESSES_PER_CONNECTION) - 1);
+          }
+        }
         if (rec.proto !== 'tcp') return;
         const svc = byPort.get(rec['id.resp_p']);
         if (svc === undefined) return;

@@ -13,15 +13,17 @@ export interface Burst {
   total: number;
   /** When they began (the alert's first_seen). */
   first: number;
-  /** What this report adds to the alert's count: the window's events when it opens, else 1. */
+  /** What this report adds to the alert's count: the window's events when it opens, else the event's weight (1). */
   count: number;
 }
 
 /**
  * `held`: the alert open for the key, if any; `inWindow`: the window's count
- * with this event; `oldest`: the window's oldest event time (NaN if unknown).
+ * with this event; `oldest`: the window's oldest event time (NaN if unknown);
+ * `weight`: how many observations this event stands for (several guesses
+ * reported at once).
  */
-export function burstOf(held: HeldView | undefined, inWindow: number, oldest: number, ts: number): Burst {
-  if (held !== undefined) return { total: held.count + 1, first: Math.min(held.firstSeen, ts), count: 1 };
+export function burstOf(held: HeldView | undefined, inWindow: number, oldest: number, ts: number, weight = 1): Burst {
+  if (held !== undefined) return { total: held.count + weight, first: Math.min(held.firstSeen, ts), count: weight };
   return { total: inWindow, first: Number.isNaN(oldest) ? ts : Math.min(oldest, ts), count: inWindow };
 }

@@ -14,7 +14,7 @@ import type { ConnRecord } from '../flows/conn-record.js';
 import type { DetectorContext } from './detector.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
-import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind } from './tcp-attempt.js';
+import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind, type ScanType } from './tcp-attempt.js';
 
 /** Attempt counts per tracked pair, indexed by AttemptKind. */
 export class AttemptCounts {
@@ -193,9 +193,18 @@ export class ScanBursts<T extends string | number> {
   }
 }
 
+/** How each scan type probed, for messages. */
+const PROBES: Readonly<Record<ScanType, string>> = {
+  syn: 'half-open SYNs',
+  connect: 'full connects',
+  fin: 'FIN probes (FIN, Xmas or Maimon scan)',
+  null: 'NULL probes (no TCP flags)',
+  ack: 'bare ACK probes (ACK or window scan)',
+};
+
 /** " in 12 s with half-open SYNs": how long a scan took and how it probed. */
-export function scanPace(span: number, type: 'syn' | 'connect'): string {
-  return ` in ${formatDuration(span)} with ${type === 'syn' ? 'half-open SYNs' : 'full connects'}`;
+export function scanPace(span: number, type: ScanType): string {
+  return ` in ${formatDuration(span)} with ${PROBES[type]}`;
 }
 
 /** " (and 3 more ports)" for targets merged in besides the one named, "" for none. */

@@ -20,16 +20,33 @@ export const Attempt = {
   HALF_OPEN: 4,
   /** Handshake completed, then closed with no payload either way: connect() scans, banner-less probes. */
   CONNECT: 5,
+  /** No SYN: a lone FIN-flagged probe (nmap -sF, -sX Xmas, -sM Maimon), answered by RST or not at all. */
+  FIN_PROBE: 6,
+  /** No SYN: a probe with no TCP flags at all (nmap -sN), answered by RST or not at all. */
+  NULL_PROBE: 7,
+  /** No SYN: a bare ACK probe (nmap -sA, -sW), answered by RST or not at all. */
+  ACK_PROBE: 8,
 } as const;
 export type AttemptKind = (typeof Attempt)[keyof typeof Attempt];
 
-export const ATTEMPT_NAMES = ['none', 'data', 'rejected', 'no_reply', 'half_open', 'connect'] as const;
+export const ATTEMPT_NAMES = ['none', 'data', 'rejected', 'no_reply', 'half_open', 'connect', 'fin', 'null', 'ack'] as const;
 
 const CH_S = 83; // 'S' originator SYN
 const CH_H = 104; // 'h' responder SYN-ACK
 const CH_A = 65; // 'A' originator pure ACK
 const CH_D = 68; // 'D' originator payload
 const CH_d = 100; // 'd' responder payload
+const CH_a = 97; // 'a' responder pure ACK
+const CH_F = 70; // 'F' originator FIN
+const CH_r = 114; // 'r' responder RST
+
+/**
+ * Most packets a probe without a handshake takes per direction: scanners send
+ * one per port (a retry comes from another source port) and get one RST or
+ * nothing back; a longer exchange without a SYN is a connection picked up
+ * midstream, not a probe.
+ */
+const MAX_PROBE_PKTS = 2;
 
 export function classifyAttempt(rec: ConnRecord): AttemptKind {
   if (rec.proto !== 'tcp') return Attempt.NONE;
@@ -37,18 +54,67 @@ export function classifyAttempt(rec: ConnRecord): AttemptKind {
   let syn = false;
   let synAck = false;
   let ack = false;
+  let respAck = false;
+  let origData = (rec.orig_bytes ?? 0) > 0;
   for (let i = 0; i < h.length; i++) {
     const c = h.charCodeAt(i);
-    if (c === CH_D || c === CH_d) return Attempt.DATA;
-    if (c === CH_S) syn = true;
+    if (c === CH_d) return Attempt.DATA;
+    if (c === CH_D) origData = true;
+    else if (c === CH_S) syn = true;
     else if (c === CH_H) synAck = true;
     else if (c === CH_A) ack = true;
+    else if (c === CH_a) respAck = true;
   }
-  if ((rec.orig_bytes ?? 0) > 0 || (rec.resp_bytes ?? 0) > 0) return Attempt.DATA;
-  if (!syn) return Attempt.NONE;
+  if ((rec.resp_bytes ?? 0) > 0) return Attempt.DATA;
+  // Originator payload is a conversation once the handshake went through (the
+  // originator acknowledged the SYN-ACK, or the responder acknowledged
+  // something). Payload riding on a SYN that was refused, ignored or never
+  // acknowledged (nmap --data-length pads its SYN probes to dodge signatures)
+  // reached no application: the flow is the attempt it would be without it.
+  if (origData && (!syn || ack || respAck)) return Attempt.DATA;
+  if (!syn) return probeWithoutHandshake(rec);
   if (rec.conn_state === 'REJ') return Attempt.REJECTED;
   if (!synAck) return Attempt.NO_REPLY;
   return ack ? Attempt.CONNECT : Attempt.HALF_OPEN;
+}
+
+/**
+ * A flow without an originator SYN is usually a connection picked up
+ * midstream (not an attempt), but FIN, NULL, Xmas, Maimon and ACK scans
+ * (nmap -sF/-sN/-sX/-sM/-sA) send exactly that: one packet without SYN per
+ * port, which a closed (or, for ACK, unfiltered) port answers with a RST and
+ * an open or filtered one ignores. Counted as a probe only when the flow
+ * looks like nothing else:
+ * - the originator sent only FIN-flagged packets, bare ACKs or packets
+ *   without flags (history F, A or nothing), at most MAX_PROBE_PKTS, and the
+ *   responder nothing or RSTs only (history r). Replies of a live connection
+ *   (its FIN, ACK or data: f, a, d), a flipped flow (^), SYN+FIN and the
+ *   like are not probes;
+ * - it went to a lower port than it came from. The midstream leftovers of
+ *   real connections that look the same (a server's keep-alive ACK or idle
+ *   close answered by RST after the client forgot the connection) go from
+ *   the server's port to the client's ephemeral port, above it, and would
+ *   otherwise add up to "many ports" of the client; scanners send from one
+ *   high port (nmap: 33000-63999) to the ports they map, below it.
+ * Left ambiguous: history does not keep the ACK flag, so a client's late
+ * FIN|ACK to a server that forgot the connection (a half-closed connection
+ * closed after minutes) reads like a FIN probe. Few programs do that to many
+ * ports or hosts at once; docs/detections.md says to exclude one that does.
+ */
+function probeWithoutHandshake(rec: ConnRecord): AttemptKind {
+  if (rec.orig_pkts < 1 || rec.orig_pkts > MAX_PROBE_PKTS || rec.resp_pkts > MAX_PROBE_PKTS) return Attempt.NONE;
+  if (rec['id.resp_p'] >= rec['id.orig_p']) return Attempt.NONE;
+  const h = rec.history;
+  let fin = false;
+  let ack = false;
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    if (c === CH_F) fin = true;
+    else if (c === CH_A) ack = true;
+    else if (c !== CH_r) return Attempt.NONE;
+  }
+  if (fin) return Attempt.FIN_PROBE;
+  return ack ? Attempt.ACK_PROBE : Attempt.NULL_PROBE;
 }
 
 /** Handshake completed and payload went both ways: a session, not a probe. */
@@ -76,13 +142,23 @@ export function isScanAttempt(kind: AttemptKind): boolean {
   return kind >= Attempt.REJECTED;
 }
 
+/** How a scan probed: SYN-based (half-open or full connects) or with packets that skip the handshake. */
+export type ScanType = 'syn' | 'connect' | 'fin' | 'null' | 'ack';
+
 /**
- * "syn" or "connect" for a set of attempt counts indexed by AttemptKind:
- * connect when handshakes completed without payload and none were left
- * half-open; closed and filtered ports look the same to both scan types, so
- * those alone read as "syn" (what was seen: SYNs that got nowhere).
+ * The scan type for a set of attempt counts indexed by AttemptKind. Probes
+ * without a handshake decide when they outnumber the SYN-based attempts (the
+ * most frequent kind names it). Otherwise "connect" when handshakes
+ * completed without payload and none were left half-open; closed and
+ * filtered ports look the same to both SYN scan types, so those alone read
+ * as "syn" (what was seen: SYNs that got nowhere).
  */
-export function scanType(counts: ArrayLike<number>): 'syn' | 'connect' {
+export function scanType(counts: ArrayLike<number>): ScanType {
+  const fin = counts[Attempt.FIN_PROBE]!;
+  const nul = counts[Attempt.NULL_PROBE]!;
+  const ack = counts[Attempt.ACK_PROBE]!;
+  const synBased = counts[Attempt.REJECTED]! + counts[Attempt.NO_REPLY]! + counts[Attempt.HALF_OPEN]! + counts[Attempt.CONNECT]!;
+  if (fin + nul + ack > synBased) return fin >= nul && fin >= ack ? 'fin' : nul >= ack ? 'null' : 'ack';
   return counts[Attempt.CONNECT]! > 0 && counts[Attempt.HALF_OPEN]! === 0 ? 'connect' : 'syn';
 }
 
@@ -93,5 +169,8 @@ export function attemptEvidence(counts: ArrayLike<number>): { [k: string]: numbe
     no_reply: counts[Attempt.NO_REPLY]!,
     half_open: counts[Attempt.HALF_OPEN]!,
     connect: counts[Attempt.CONNECT]!,
+    fin: counts[Attempt.FIN_PROBE]!,
+    null: counts[Attempt.NULL_PROBE]!,
+    ack: counts[Attempt.ACK_PROBE]!,
   };
 }

@@ -26,6 +26,12 @@ export interface AuthEvent {
    * not guesses; distinct names are account enumeration.
    */
   unknown_user?: true;
+  /**
+   * Failed guesses this failure stands for when the protocol showed several
+   * in one connection (SSH's size heuristic: hydra, medusa and ncrack try up
+   * to the server's MaxAuthTries passwords per connection); absent means one.
+   */
+  attempts?: number;
   /** Protocol detail behind the outcome, e.g. "530 Login incorrect", "KDC_ERR_PREAUTH_FAILED". */
   detail?: string;
 }

@@ -118,3 +118,39 @@ test('the message and first_seen cover the whole attack, not only the failures u
   assert.equal(a[0]!.first_seen, new Date(1000 * 1000).toISOString());
   assert.equal(a[0]!.last_seen, new Date(1029 * 1000).toISOString());
 });
+
+test('one SSH connection with several guesses (hydra reuses connections) counts every guess once it has ended short', () => {
+  // hydra -t 4 against OpenSSH: 5 passwords per connection, so 8 connections are 40 guesses.
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 8; i++) {
+    const s = session({ ts: 1000 + i, 'id.resp_p': 22, service: 'ssh', duration: 0.2 });
+    h.emit(auth(1000 + i, { uid: s.record.uid, attempts: 5, detail: 'size heuristic, 5 attempts' }));
+    h.emit(s);
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'failures');
+  assert.equal(a[0]!.count, 40);
+  assert.equal(a[0]!.message, '10.77.2.20 failed 40 SSH logins on 10.77.1.10 in 7 s');
+});
+
+test('guesses of a long connection count once, and one connection counts for at most 10', () => {
+  // Past max_duration the connection is a session whose success the size heuristic missed.
+  const long = harness(SITE_YAML);
+  for (let i = 0; i < 29; i++) {
+    const s = session({ ts: 1000 + i * 60, 'id.resp_p': 22, service: 'ssh', duration: 600 });
+    long.emit(auth(1000 + i * 60, { uid: s.record.uid, attempts: 40 }));
+    long.emit(s);
+  }
+  assert.equal(only(long.finish(), RULE).length, 0);
+  // Short, but an implausible 40 guesses: 10 each, so 2 connections stay under 30 and 3 reach it.
+  for (const [connections, alerts] of [[2, 0], [3, 1]] as const) {
+    const capped = harness(SITE_YAML);
+    for (let i = 0; i < connections; i++) {
+      const s = session({ ts: 1000 + i, 'id.resp_p': 22, service: 'ssh', duration: 1 });
+      capped.emit(auth(1000 + i, { uid: s.record.uid, attempts: 40 }));
+      capped.emit(s);
+    }
+    assert.equal(only(capped.finish(), RULE).length, alerts, `${connections} connections`);
+  }
+});

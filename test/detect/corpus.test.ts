@@ -48,15 +48,17 @@ test('nmap-vsn: the ARP sweep of 192.168.1.0/24 is one scan.arp alert', { skip: 
   assert.equal(only(await run('nmap-vsn/nmap-vsn.pcap', 'detectors:\n  scan.arp: { threshold: 300 }\n'), 'scan.arp').length, 0);
 });
 
-test('sshguess: password guessing from 192.168.56.1 at Zeek test threshold (10), not above the 11 tries', { skip: !present('ssh-bruteforce/sshguess.pcap') }, async () => {
+test('sshguess: password guessing from 192.168.56.1 at Zeek test threshold (10); each of the 28 guesses in its 11 connections counts', { skip: !present('ssh-bruteforce/sshguess.pcap') }, async () => {
   const yaml = (n: number) => `detectors:\n  auth.bruteforce:\n    failures: { ssh: { threshold: ${n}, window: 30m } }\n`;
   const a = only(await run('ssh-bruteforce/sshguess.pcap', yaml(10)), 'auth.bruteforce');
   assert.equal(a.length, 1);
   assert.equal(a[0]!.source.ip, '192.168.56.1');
   assert.equal(a[0]!.evidence.mode, 'failures');
   assert.deepEqual(a[0]!.evidence.servers, ['192.168.56.103']);
-  assert.equal(only(await run('ssh-bruteforce/sshguess.pcap', yaml(12)), 'auth.bruteforce').length, 0);
-  // Default (Zeek's 30 failures) is quiet on 11 connections, and the connections with an auth event are not double-counted.
+  assert.equal(a[0]!.count, 28, 'every guess the size heuristic saw, not one per connection as Zeek counts');
+  assert.equal(only(await run('ssh-bruteforce/sshguess.pcap', yaml(28)), 'auth.bruteforce').length, 1);
+  assert.equal(only(await run('ssh-bruteforce/sshguess.pcap', yaml(29)), 'auth.bruteforce').length, 0);
+  // Default (30 failures) is quiet on 28 guesses, and the connections with an auth event are not double-counted.
   assert.equal(only(await run('ssh-bruteforce/sshguess.pcap'), 'auth.bruteforce').length, 0);
 });
 

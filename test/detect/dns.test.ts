@@ -60,6 +60,21 @@ test('dns.excessive_ptr_txt: TXT has its own threshold (50)', () => {
   assert.equal(a[0]!.evidence.trigger, 'TXT');
 });
 
+test('dns.excessive_ptr_txt: NULL queries (iodine\'s carrier) count with TXT, and the message names both', () => {
+  const nul = harness(SITE_YAML);
+  for (let i = 0; i < 50; i++) nul.emit(dns(1000 + i, { qtype: 10, qtype_name: 'NULL', query: `paaaa${i}.t.example.net` }));
+  const a = only(nul.finish(), P);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.trigger, 'NULL');
+  assert.match(a[0]!.message, /^10\.77\.2\.20 sent 50 NULL DNS lookups in 49 s for 50 different names$/);
+  const mixed = harness(SITE_YAML);
+  for (let i = 0; i < 50; i++) mixed.emit(dns(1000 + i, { qtype: i % 2 === 0 ? 16 : 10, qtype_name: i % 2 === 0 ? 'TXT' : 'NULL', query: `m${i}.t.example.net` }));
+  const b = only(mixed.finish(), P);
+  assert.equal(b.length, 1);
+  assert.match(b[0]!.message, / sent 50 TXT and NULL DNS lookups /);
+  assert.deepEqual(b[0]!.evidence.by_type, { TXT: 25, NULL: 25 });
+});
+
 test('dns.excessive_queries: past the threshold the message keeps counting and first_seen is the first lookup', () => {
   const h = harness(LOW);
   for (let i = 0; i < 150; i++) h.emit(dns(1000 + i * 0.5));

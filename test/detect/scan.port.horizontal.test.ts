@@ -51,3 +51,14 @@ test('a suppressed scanner is silenced and counted with its reason', () => {
   assert.equal(a[0]!.source.ip, '10.77.2.21');
   assert.ok((h.engine.stats().suppressed['vulnerability scanner'] ?? 0) > 0);
 });
+
+test('a FIN sweep (no handshake, RST from each host) is a sweep of type fin', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 25; i++) {
+    h.emit(flow({ ts: 1000 + i * 0.1, 'id.orig_p': 51234, 'id.resp_h': `10.77.1.${10 + i}`, 'id.resp_p': 22, history: 'Fr', conn_state: 'RSTR' }));
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.scan_type, 'fin');
+  assert.equal(a[0]!.message, '10.77.2.20 probed TCP port 22 on 25 hosts in servers in 2 s with FIN probes (FIN, Xmas or Maimon scan)');
+});

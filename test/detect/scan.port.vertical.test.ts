@@ -94,3 +94,79 @@ test('the scan span runs to the newest attempt even when records end out of star
   assert.equal(a.length, 1);
   assert.match(a[0]!.message, /in 2 s with/); // 1.9 s, rounded
 });
+
+/** One probe without a handshake per port, from one high source port as nmap sends them. */
+function stealth(h: ReturnType<typeof harness>, count: number, r: { history: string; state: string; resp_pkts?: number; orig_p?: number; src?: string; dst?: string; firstPort?: number }): void {
+  for (let i = 0; i < count; i++) {
+    h.emit(flow({
+      ts: 1000 + i * 0.01, 'id.orig_h': r.src ?? '10.77.2.20', 'id.orig_p': r.orig_p ?? 51234, 'id.resp_h': r.dst ?? '10.77.1.10',
+      'id.resp_p': (r.firstPort ?? 1) + i, history: r.history, conn_state: r.state, resp_pkts: r.resp_pkts ?? 1,
+    }));
+  }
+}
+
+test('FIN, Xmas and Maimon scans (a FIN, RST back or silence, no SYN) are a scan of type fin', () => {
+  const h = harness(SITE_YAML);
+  stealth(h, 17, { history: 'Fr', state: 'RSTR' }); // closed ports
+  stealth(h, 3, { history: 'F', state: 'SH', resp_pkts: 0, firstPort: 100 }); // open|filtered
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '10.77.2.20');
+  assert.equal(a[0]!.destination?.ip, '10.77.1.10');
+  assert.equal(a[0]!.evidence.scan_type, 'fin');
+  assert.equal((a[0]!.evidence.attempts as Record<string, number>).fin, 20);
+  assert.equal(a[0]!.message, '10.77.2.20 probed 20 TCP ports on 10.77.1.10 in 160 ms with FIN probes (FIN, Xmas or Maimon scan)');
+});
+
+test('NULL scans (no flags at all) and ACK scans are scans of their own type', () => {
+  const nul = harness(SITE_YAML);
+  stealth(nul, 15, { history: 'r', state: 'RSTRH' });
+  stealth(nul, 5, { history: '', state: 'OTH', resp_pkts: 0, firstPort: 200 });
+  const a = only(nul.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.scan_type, 'null');
+  assert.match(a[0]!.message, /with NULL probes \(no TCP flags\)$/);
+  const ack = harness(SITE_YAML);
+  stealth(ack, 20, { history: 'Ar', state: 'RSTRH' });
+  const b = only(ack.finish(), RULE);
+  assert.equal(b.length, 1);
+  assert.equal(b[0]!.evidence.scan_type, 'ack');
+  assert.match(b[0]!.message, /with bare ACK probes \(ACK or window scan\)$/);
+});
+
+test('connections picked up midstream are not probes without a handshake', () => {
+  const h = harness(SITE_YAML);
+  // A server's keep-alives and idle closes to a client that forgot its connections: from the
+  // server port to the client's ephemeral ports (above it), answered by RST.
+  for (let i = 0; i < 30; i++) {
+    h.emit(flow({ ts: 1000 + i, 'id.orig_h': '10.77.1.10', 'id.orig_p': 1433, 'id.resp_h': '10.77.2.20', 'id.resp_p': 50001 + i, history: i % 2 === 0 ? 'Ar' : 'Fr', conn_state: 'RSTR' }));
+  }
+  // Live connections answering (FIN, ACK), flipped flows, and exchanges longer than a probe.
+  stealth(h, 20, { history: 'Ffa', state: 'OTH', src: '10.77.2.21' });
+  stealth(h, 20, { history: '^fR', state: 'OTH', src: '10.77.2.22' });
+  for (let i = 0; i < 20; i++) {
+    h.emit(flow({ ts: 1000 + i, 'id.orig_h': '10.77.2.23', 'id.orig_p': 51234, 'id.resp_p': 1 + i, history: 'A', conn_state: 'OTH', orig_pkts: 40, resp_pkts: 0 }));
+  }
+  assert.deepEqual(only(h.finish(), RULE).map((a) => a.message), []);
+});
+
+test('SYN probes padded with payload (nmap --data-length) still count; payload past a handshake does not', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 15; i++) {
+    // Closed ports refuse the SYN and its 25 bytes; an open one answers SYN-ACK and gets a RST.
+    const open = i === 0;
+    h.emit(flow({ ts: 1000 + i * 0.01, 'id.resp_p': 1 + i, history: open ? 'SThR' : 'STr', conn_state: open ? 'RSTO' : 'REJ', orig_bytes: 25, resp_bytes: 0 }));
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.scan_type, 'syn');
+  assert.deepEqual(a[0]!.evidence.attempts, { rejected: 14, no_reply: 0, half_open: 1, connect: 0, fin: 0, null: 0, ack: 0 });
+
+  // Conversations: the originator acknowledged the SYN-ACK (also all a one-way sensor sees of a
+  // session), or the responder acknowledged the upload.
+  const s = harness(SITE_YAML);
+  for (let i = 0; i < 20; i++) {
+    s.emit(flow({ ts: 1000 + i, 'id.resp_p': 1 + i, history: i % 2 === 0 ? 'SADF' : 'ShDaF', conn_state: i % 2 === 0 ? 'S1' : 'SF', orig_bytes: 500, resp_bytes: 0, resp_pkts: i % 2 === 0 ? 0 : 3 }));
+  }
+  assert.equal(only(s.finish(), RULE).length, 0);
+});

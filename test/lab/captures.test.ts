@@ -17,8 +17,8 @@ const CAPTURES = path.join(LAB, 'captures');
 
 /** Scenarios run-lab.sh records; a missing one means a fixture was lost. */
 const SCENARIOS = [
-  'scan-syn', 'scan-connect', 'sweep-445', 'arp-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
-  'dns-flood', 'ldap-enum', 'ssh-brute', 'smb-internet', 'lateral', 'new-device', 'benign', 'intel',
+  'scan-syn', 'scan-connect', 'scan-stealth', 'sweep-445', 'arp-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
+  'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'lateral', 'new-device', 'benign', 'intel',
 ] as const;
 
 /** Rule ids fixed by the detection contract. */
@@ -198,7 +198,7 @@ test('benign: no alert may fire, and it says so', () => {
 
 test('the expected source opens the most TCP connections in scan and brute-force captures', () => {
   // [capture, at least this many connection attempts from the expected source]
-  const cases = [['scan-syn', 900], ['scan-connect', 900], ['sweep-445', 25], ['ssh-brute', 40], ['ldap-enum', 200]] as const;
+  const cases = [['scan-syn', 900], ['scan-connect', 900], ['sweep-445', 25], ['ssh-brute', 40], ['ssh-hydra', 8], ['ldap-enum', 200]] as const;
   for (const [name, min] of cases) {
     const e = loadExpect(name);
     const syns = facts(e.capture).synsBySource;

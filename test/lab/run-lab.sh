@@ -36,8 +36,8 @@ readonly LAB_USER="labuser"
 readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
-readonly ALL_SCENARIOS=(scan-syn scan-connect sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood ldap-enum ssh-brute smb-internet lateral new-device benign intel)
+readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -85,7 +85,7 @@ install_tools() {
   local need=() cmd pkg
   # command:package pairs; install only what is missing.
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
-    slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass \
+    slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     smbclient:smbclient smbd:samba ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
     cmd=${pair%%:*}; pkg=${pair#*:}
@@ -622,6 +622,28 @@ scenario_scan_connect() {
     '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "connect"}}]'
 }
 
+scenario_scan_stealth() {
+  # Scans that skip the TCP handshake, one scanner each (top 100 ports of 10.77.1.10, -Pn):
+  # FIN, NULL, Xmas, ACK, and a SYN scan padding every probe with 25 bytes of payload.
+  nsx ws23 timeout 120 nmap -sF -n -Pn -T4 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-fin.txt"
+  nsx ws24 timeout 120 nmap -sN -n -Pn -T4 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-null.txt"
+  nsx ws25 timeout 120 nmap -sX -n -Pn -T4 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-xmas.txt"
+  nsx ws26 timeout 120 nmap -sA -n -Pn -T4 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-ack.txt"
+  nsx ws27 timeout 120 nmap -sS --data-length 25 -n -Pn -T4 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-datalen.txt"
+  stop_capture
+  require scan-stealth 90 "src host 10.77.2.23 and tcp[tcpflags] == tcp-fin"
+  require scan-stealth 90 "src host 10.77.2.24 and tcp[tcpflags] == 0"
+  require scan-stealth 90 "src host 10.77.2.25 and tcp[tcpflags] == (tcp-fin|tcp-push|tcp-urg)"
+  require scan-stealth 90 "src host 10.77.2.26 and tcp[tcpflags] == tcp-ack"
+  require scan-stealth 90 "src host 10.77.2.27 and tcp[tcpflags] == tcp-syn and greater 79"
+  expect scan-stealth "nmap scans without a handshake, top 100 TCP ports of server 10.77.1.10 (-Pn -T4), one scanner each: -sF FIN from 10.77.2.23, -sN NULL (no flags) from 10.77.2.24, -sX Xmas (FIN|PSH|URG) from 10.77.2.25, -sA ACK from 10.77.2.26; closed ports answer RST, open ones (22, 389, 445) stay silent (for -sA every port answers RST). 10.77.2.27 runs -sS --data-length 25: SYN probes carrying 25 bytes of random payload. Ports above the scanner's source port are not counted (see src/detect/tcp-attempt.ts), so a little under 100 ports count." \
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "fin"}},
+    {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "null"}},
+    {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "fin"}},
+    {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.26"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "ack"}},
+    {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.27"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "syn"}}]'
+}
+
 scenario_sweep_445() {
   nsx ws20 timeout 120 nmap -sS -n -Pn -T4 --max-retries 1 -p445 10.77.2.0/24 >"$WORK/logs/nmap-sweep.txt"
   stop_capture
@@ -727,6 +749,22 @@ scenario_dns_flood() {
     {"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.1", "port": 53}}]'
 }
 
+scenario_dns_tunnel() {
+  local i label
+  # What iodine's default NULL-record carrier sends: base32 data in the labels under one tunnel
+  # domain, 120 NULL queries in a few seconds from 10.77.2.25 (below any address-lookup threshold).
+  : >"$WORK/dig-tunnel.txt"
+  for i in $(seq 1 120); do
+    label=$(head -c 60 /dev/urandom | base32 | tr -d '=\n' | tr 'A-Z' 'a-z' | head -c 90)
+    printf 'p%s.%s.t.tunnel.example.net NULL\n' "${label:0:50}" "${label:50:40}" >>"$WORK/dig-tunnel.txt"
+  done
+  nsx ws25 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-tunnel.txt" >/dev/null
+  stop_capture
+  require dns-tunnel 120 "udp dst port 53 and src host 10.77.2.25"
+  expect dns-tunnel "dig -f from 10.77.2.25 against the resolver 10.77.1.1: 120 NULL-type queries (iodine's default carrier) for long random base32 names under t.tunnel.example.net, in a few seconds." \
+    '[{"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"trigger": "NULL"}}]'
+}
+
 scenario_ldap_enum() {
   local i filters=()
   for i in $(seq 1 30); do filters+=("$(printf '(uid=user%02d)' "$i")"); done
@@ -757,6 +795,20 @@ scenario_ssh_brute() {
   require ssh-brute 40 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 22"
   expect ssh-brute "sshpass + OpenSSH client from 10.77.2.20 against OpenSSH 9.2 on 10.77.1.10: 40 connections, each trying one wrong password for labuser and failing." \
     '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 22}, "evidence": {"service": "ssh"}}]'
+}
+
+scenario_ssh_hydra() {
+  local i
+  # hydra reuses each connection for as many passwords as sshd allows (MaxAuthTries 6: the
+  # "none" probe and 5 passwords), so 40 guesses take only about 11 connections.
+  for i in $(seq 1 40); do printf 'Guess-%02d\n' "$i"; done >"$WORK/hydra-passwords.txt"
+  # -I: ignore a restore file; hydra writes its restore file into the working directory.
+  (cd "$WORK" && nsx ws24 timeout 240 hydra -I -l "$LAB_USER" -P "$WORK/hydra-passwords.txt" -t 4 ssh://10.77.1.10 >"$WORK/logs/hydra-ssh.txt" 2>&1) || true
+  stop_capture
+  grep -q "0 valid password" "$WORK/logs/hydra-ssh.txt" || { log "ssh-hydra: $(tail -n 3 "$WORK/logs/hydra-ssh.txt")"; return 1; }
+  require ssh-hydra 8 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 22"
+  expect ssh-hydra "hydra 9.4 (-t 4) from 10.77.2.24 against OpenSSH 9.2 on 10.77.1.10: 40 wrong passwords for labuser over about 11 connections, up to 5 per connection; sshd's delays after failures stretch it over about a minute." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 22}, "evidence": {"service": "ssh", "mode": "failures"}}]'
 }
 
 scenario_smb_internet() {

@@ -187,6 +187,8 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
     if (this.#clientBanner === undefined) return;
     const outcome: AuthOutcome = this.#authSuccess === undefined ? 'unknown' : this.#authSuccess ? 'success' : 'failure';
     const ev = authEvent(c, this.#ts, 'ssh', outcome);
+    // Password guessers reuse a connection for as many guesses as the server allows.
+    if (outcome === 'failure' && this.#authAttempts > 1) ev.attempts = this.#authAttempts;
     ev.detail = `size heuristic, ${this.#authAttempts} attempt${this.#authAttempts === 1 ? '' : 's'}`;
     this.#ctx.emit(ev);
   }

@@ -123,6 +123,7 @@ test('heuristic: repeated failure-sized replies are failed attempts; outcome fai
   assert.equal(au[0]!.outcome, 'failure');
   assert.equal(au[0]!.service, 'ssh');
   assert.equal(au[0]!.client, '10.0.0.1');
+  assert.equal(au[0]!.attempts, 2, 'the failure stands for both guesses (auth.bruteforce counts each)');
 });
 
 test('heuristic: a reply 16 bytes smaller than SERVICE_ACCEPT is success, logged at once', () => {
@@ -135,7 +136,7 @@ test('heuristic: a reply 16 bytes smaller than SERVICE_ACCEPT is success, logged
   assert.equal(a.wants!(true), false);
   a.end(30);
   assert.equal(ssh(ctx).length, 1);
-  assert.deepEqual(auths(ctx).map((x) => x.outcome), ['success']);
+  assert.deepEqual(auths(ctx).map((x) => [x.outcome, x.attempts]), [['success', undefined]]);
 });
 
 test('heuristic rules in isolation: "none" success, banner skip, server data before client', () => {
