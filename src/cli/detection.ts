@@ -72,7 +72,12 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
   const sinks =
     config.sinks.length === 0
       ? null
-      : createSinks(config.sinks, { dataDir: opts.dataDir ?? opts.stateDir ?? path.resolve('data'), baseDir });
+      : createSinks(config.sinks, {
+          dataDir: opts.dataDir ?? opts.stateDir ?? path.resolve('data'),
+          baseDir,
+          // Once per episode (failing, refusing, dropping at the queue bound, recovered): a long run says so when it happens.
+          onNotice: (n) => process.stderr.write(`picket: ${n.kind === 'recovered' ? '' : 'warning: '}${n.message}\n`),
+        });
   let alerts = 0;
   let finalSinkStats: SinkStats[] | null = null;
   const engine = createEngine({

@@ -55,6 +55,7 @@ export function sinkLines(sinks: readonly SinkStats[]): string[] {
     if (s.queued > 0) parts.push(`${int.format(s.queued)} still queued (sent when a later run with the same data directory reaches the receiver)`);
     if (s.rejected > 0) parts.push(`refused by the receiver ${int.format(s.rejected)}`);
     if (s.dropped > 0) parts.push(`dropped at the queue bound ${int.format(s.dropped)}`);
+    if (s.truncated > 0) parts.push(`shortened to fit the message size limit ${int.format(s.truncated)}`);
     const lost = sumCounts(s.lost);
     if (lost > 0) parts.push(`not queued ${int.format(lost)}${byReason(s.lost)}`);
     if (s.corrupt > 0) parts.push(`damaged queue records skipped ${int.format(s.corrupt)}`);

@@ -9,7 +9,7 @@
  * detection, devices included) once the server listens, so a fresh
  * `npm start` has something to show.
  */
-import { createSinks, type Sinks } from '../sinks/index.js';
+import { createSinks, type SinkNotice, type Sinks } from '../sinks/index.js';
 import { registerSinkMetrics } from '../metrics/pipeline.js';
 import { suppressedBy } from './console/suppress.js';
 import fs from 'node:fs';
@@ -102,12 +102,22 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   const stores = opts.wrapStores !== undefined ? opts.wrapStores({ store: opened.store, meta: opened.meta }) : { store: opened.store, meta: opened.meta };
   let built: Awaited<ReturnType<typeof buildApp>>;
   let sinks: Sinks | null = null;
+  // Sink health changes (failing, refusing, dropping at the queue bound, recovered) go to the log once it exists.
+  let tellSink: ((n: SinkNotice) => void) | null = null;
+  const earlyNotices: SinkNotice[] = [];
   try {
     // Sinks start before the server listens: one that cannot start (its
     // secret's environment variable unset, a CA file missing) must stop the
     // server at start, not leave it accepting alerts it will never deliver.
     if (config.sinks.length > 0) {
-      sinks = createSinks(config.sinks, { dataDir, baseDir: opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd() });
+      sinks = createSinks(config.sinks, {
+        dataDir,
+        baseDir: opts.configFile !== undefined ? path.dirname(path.resolve(opts.configFile)) : process.cwd(),
+        onNotice: (n) => {
+          if (tellSink !== null) tellSink(n);
+          else if (earlyNotices.length < 100) earlyNotices.push(n);
+        },
+      });
     }
     built = await buildApp({
       stores,
@@ -152,6 +162,8 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
   // Alerts that agents ship go on to the configured sinks, minus what the console suppressed.
   if (sinks !== null) {
     const started = sinks;
+    tellSink = (n) => (n.kind === 'recovered' ? app.log.info({ sink: n.sink }, n.message) : app.log.warn({ sink: n.sink, kind: n.kind }, n.message));
+    for (const n of earlyNotices.splice(0)) tellSink(n);
     registerSinkMetrics(() => started.stats(), ctx.metrics.registry);
     ctx.deliverAlerts = (alerts) => {
       const sups = consoleSetup.users.suppressions();

@@ -15,7 +15,9 @@ export function isDeliverableAlert(v: unknown): v is Alert {
   if (!isObject(v)) return false;
   const a = v as Partial<Record<keyof Alert, unknown>>;
   if (!isObject(a.rule) || typeof a.rule.id !== 'string') return false;
-  if (!isObject(a.event) || typeof a.event.severity !== 'number') return false;
+  // Severity picks the syslog PRI, the EVE severity and the card colour: anything but 1-4 has none.
+  const sev = isObject(a.event) ? a.event.severity : undefined;
+  if (sev !== 1 && sev !== 2 && sev !== 3 && sev !== 4) return false;
   if (typeof a.message !== 'string') return false;
   return isObject(a.source) && isObject(a.evidence);
 }

@@ -53,28 +53,48 @@ export const SYSLOG_FACILITIES: Readonly<Record<string, number>> = Object.freeze
   local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 });
 
-const syslogSchema = z.strictObject({
-  type: z.literal('syslog'),
-  ...common,
-  /** udp (RFC 5426), tcp with octet counting (RFC 6587) or tls (RFC 5425). */
-  transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
-  host: z.string().min(1),
-  /** Default 514 (udp, tcp) or 6514 (tls). */
-  port: portField.optional(),
-  /** MSG: ECS JSON, an EVE-style alert record, or one readable line. */
-  format: z.enum(['ecs', 'eve', 'text']).default('ecs'),
-  facility: z.enum(Object.keys(SYSLOG_FACILITIES) as [string, ...string[]]).default('local0'),
-  /** HOSTNAME field (default: this machine's host name). */
-  hostname: z.string().optional(),
-  app_name: z.string().min(1).max(48).default('picket'),
-  /** TLS: CA certificate file (PEM) that signs the collector's certificate (default: system CAs). */
-  ca: z.string().optional(),
-  /** TLS: name checked against the certificate (default: host). */
-  server_name: z.string().optional(),
-  tls_reject_unauthorized: z.boolean().default(true),
-  /** Connect and write timeout. */
-  timeout: durationField('10s'),
-});
+/** Largest UDP payload over IPv4 (65,535 - 8 UDP - 20 IP header); RFC 5426 3.2. */
+export const MAX_UDP_PAYLOAD = 65_507;
+/** RFC 5426 3.2: every IPv4 receiver must take 480 bytes; less could not hold a header. */
+const MIN_SYSLOG_MESSAGE = 480;
+/** A queued alert is at most 1 MiB of JSON; its syslog message a little more. */
+const MAX_SYSLOG_MESSAGE = 2 * 1024 * 1024;
+
+const syslogSchema = z
+  .strictObject({
+    type: z.literal('syslog'),
+    ...common,
+    /** udp (RFC 5426), tcp (RFC 6587) or tls (RFC 5425). */
+    transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+    /** tcp/tls stream framing: octet counting (RFC 6587 3.4.1, RFC 5425) or LF-terminated (RFC 6587 3.4.2). */
+    framing: z.enum(['octet-counting', 'non-transparent']).default('octet-counting'),
+    /** Longest message sent, header included; a longer one is shortened to fit. At most 65,507 over UDP. */
+    max_message_bytes: z.number().int().min(MIN_SYSLOG_MESSAGE).max(MAX_SYSLOG_MESSAGE).default(MAX_UDP_PAYLOAD),
+    host: z.string().min(1),
+    /** Default 514 (udp, tcp) or 6514 (tls). */
+    port: portField.optional(),
+    /** MSG: ECS JSON, an EVE-style alert record, or one readable line. */
+    format: z.enum(['ecs', 'eve', 'text']).default('ecs'),
+    facility: z.enum(Object.keys(SYSLOG_FACILITIES) as [string, ...string[]]).default('local0'),
+    /** HOSTNAME field (default: this machine's host name). */
+    hostname: z.string().optional(),
+    app_name: z.string().min(1).max(48).default('picket'),
+    /** TLS: CA certificate file (PEM) that signs the collector's certificate (default: system CAs). */
+    ca: z.string().optional(),
+    /** TLS: this sender's certificate and key (PEM files), for a collector that authenticates senders (RFC 5425 5). */
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    /** TLS: name checked against the certificate (default: host). */
+    server_name: z.string().optional(),
+    tls_reject_unauthorized: z.boolean().default(true),
+    /** Connect and write timeout. */
+    timeout: durationField('10s'),
+  })
+  .refine((v) => v.transport !== 'udp' || v.max_message_bytes <= MAX_UDP_PAYLOAD, {
+    message: `is at most ${MAX_UDP_PAYLOAD} over UDP (one datagram)`,
+    path: ['max_message_bytes'],
+  })
+  .refine((v) => (v.cert === undefined) === (v.key === undefined), { message: 'cert and key go together', path: ['cert'] });
 
 const webhookSchema = z
   .strictObject({
@@ -82,12 +102,20 @@ const webhookSchema = z
     ...common,
     /** json: the ECS alert; slack: incoming-webhook message; teams: MessageCard; teams_adaptive: Adaptive Card (Workflows). */
     format: z.enum(['json', 'slack', 'teams', 'teams_adaptive']).default('json'),
-    /** Endpoint without a secret in it; otherwise use url_env. */
-    url: z.string().url().optional(),
+    /** Endpoint without a secret in it (http or https); otherwise use url_env. */
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'is not an http or https URL')
+      .optional(),
     /** Environment variable holding the URL (Slack and Teams URLs carry their token). */
     url_env: envName.optional(),
     /** Environment variable holding a bearer token sent as Authorization. */
     token_env: envName.optional(),
+    /** https: CA certificate file (PEM) for a receiver with a private CA (default: the system CAs). */
+    ca: z.string().optional(),
+    tls_reject_unauthorized: z.boolean().default(true),
+    /** Connect, send and answer timeout. */
     timeout: durationField('10s'),
   })
   .refine((v) => (v.url === undefined) !== (v.url_env === undefined), { message: 'needs exactly one of url or url_env' });
@@ -96,12 +124,15 @@ const emailSchema = z.strictObject({
   type: z.literal('email'),
   ...common,
   host: z.string().min(1),
-  port: portField.default(587),
+  /** Default 465 with `security: tls`, else 587. */
+  port: portField.optional(),
   /** starttls: require STARTTLS (port 587); tls: implicit TLS (port 465); none: plain text (a local relay). */
   security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
   username: z.string().optional(),
   /** Environment variable holding the SMTP password. */
   password_env: envName.optional(),
+  /** CA certificate file (PEM) for a server with a private CA (default: the system CAs). */
+  ca: z.string().optional(),
   from: z.string().min(3),
   to: z.array(z.string().min(3)).min(1, 'must list at least one recipient'),
   tls_reject_unauthorized: z.boolean().default(true),

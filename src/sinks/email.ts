@@ -8,12 +8,16 @@
  * rotated) are retried, so a misconfiguration holds alerts instead of losing
  * them.
  */
+import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
 import type { EmailSinkConfig, Frozen } from './config.js';
 import { htmlBody, summaryLine, textBody } from './render.js';
 import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
+
+/** Submission ports: implicit TLS (RFC 8314) and STARTTLS (RFC 6409). */
+const DEFAULT_PORT = { tls: 465, starttls: 587, none: 587 } as const;
 
 /** nodemailer error codes for a message the server refused (as opposed to a connection problem). */
 const MESSAGE_ERROR_CODES: ReadonlySet<string> = new Set(['EENVELOPE', 'EMESSAGE']);
@@ -23,6 +27,7 @@ type Transporter = ReturnType<typeof nodemailer.createTransport>;
 class EmailTransport implements SinkTransport {
   readonly batchSize = 1;
   readonly #cfg: Frozen<EmailSinkConfig>;
+  readonly #port: number;
   readonly #transporter: Transporter;
 
   constructor(cfg: Frozen<EmailSinkConfig>, env: NodeJS.ProcessEnv) {
@@ -34,15 +39,24 @@ class EmailTransport implements SinkTransport {
         throw new PicketError('PKT_ERR_SINK_SECRET_MISSING', `sink ${cfg.name}: environment variable ${cfg.password_env} (password_env) is not set`);
       }
     }
+    let ca: Buffer | undefined;
+    if (cfg.ca !== undefined) {
+      try {
+        ca = fs.readFileSync(cfg.ca);
+      } catch (e) {
+        throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read CA file ${cfg.ca}`, { cause: e });
+      }
+    }
+    this.#port = cfg.port ?? DEFAULT_PORT[cfg.security];
     const timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
     this.#transporter = nodemailer.createTransport({
       host: cfg.host,
-      port: cfg.port,
+      port: this.#port,
       secure: cfg.security === 'tls',
       requireTLS: cfg.security === 'starttls',
       ignoreTLS: cfg.security === 'none',
       auth: cfg.username !== undefined ? { user: cfg.username, pass: pass ?? '' } : undefined,
-      tls: { rejectUnauthorized: cfg.tls_reject_unauthorized },
+      tls: { rejectUnauthorized: cfg.tls_reject_unauthorized, ...(ca !== undefined ? { ca } : {}) },
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
@@ -68,7 +82,7 @@ class EmailTransport implements SinkTransport {
         const permanent =
           typeof err.responseCode === 'number' && err.responseCode >= 500 && typeof err.code === 'string' && MESSAGE_ERROR_CODES.has(err.code);
         if (permanent) throw new RejectedError(`smtp ${this.#cfg.host}: ${errorText(e)}`, { cause: e });
-        throw new DeliveryError(`smtp ${this.#cfg.host}:${this.#cfg.port}: ${errorText(e)}`, { cause: e });
+        throw new DeliveryError(`smtp ${this.#cfg.host}:${this.#port}: ${errorText(e)}`, { cause: e });
       }
     }
   }

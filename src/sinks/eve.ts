@@ -83,11 +83,16 @@ export function eveCategory(ruleId: string): string {
   return DEFAULT_CATEGORY;
 }
 
-/** "2025-03-01T10:00:00.123Z" -> "2025-03-01T10:00:00.123000+0000" (EVE's spelling). */
+/**
+ * "2025-03-01T10:00:00.123Z" -> "2025-03-01T10:00:00.123000+0000" (EVE's
+ * spelling: microseconds, offset without a colon); an offset other than Z is
+ * kept ("+02:00" -> "+0200").
+ */
 export function eveTimestamp(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/.exec(iso);
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/i.exec(iso);
   if (m === null) return iso;
-  return `${m[1]}.${(m[2] ?? '').padEnd(6, '0')}+0000`;
+  const offset = m[3]!.toUpperCase() === 'Z' ? '+0000' : m[3]!.replace(':', '');
+  return `${m[1]}.${(m[2] ?? '').slice(0, 6).padEnd(6, '0')}${offset}`;
 }
 
 /** The EVE `alert` record for an alert (keys in Suricata's order). */

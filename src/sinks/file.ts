@@ -1,15 +1,16 @@
 /**
  * The file sink: alerts appended as JSON lines, one per line, either the ECS
- * alert or an EVE-style `alert` record (so a Filebeat/Logstash input set up
- * for eve.json reads it unchanged). Each batch is written and fsync'd before
- * it is acknowledged. With `max_bytes`, the file is rotated once it reaches
- * that size: path -> path.1 -> path.2 ... up to `keep` files, the oldest
- * deleted, the way logrotate numbers them.
+ * document (ecs.ts) or an EVE-style `alert` record (so a Filebeat/Logstash
+ * input set up for eve.json reads it unchanged). Each batch is written and
+ * fsync'd before it is acknowledged. With `max_bytes`, the file is rotated
+ * once it reaches that size: path -> path.1 -> path.2 ... up to `keep` files,
+ * the oldest deleted, the way logrotate numbers them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Alert } from '../alerts/alert.js';
 import type { FileSinkConfig, Frozen } from './config.js';
+import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
 import { DeliveryError, errorText, type SinkTransport } from './transport.js';
 
@@ -54,7 +55,7 @@ class FileTransport implements SinkTransport {
 
   async send(alerts: readonly Alert[]): Promise<void> {
     let text = '';
-    for (const a of alerts) text += `${JSON.stringify(this.#format === 'eve' ? toEve(a) : a)}\n`;
+    for (const a of alerts) text += `${JSON.stringify(this.#format === 'eve' ? toEve(a) : toEcs(a))}\n`;
     const data = Buffer.from(text, 'utf8');
     try {
       if (this.#fd < 0) this.#open();

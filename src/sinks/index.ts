@@ -13,15 +13,16 @@ import { createEmailTransport } from './email.js';
 import { createFileTransport } from './file.js';
 import { compileFilter } from './filter.js';
 import { DiskQueue } from './queue.js';
-import { SinkRunner, type SinkStats } from './runner.js';
+import { SinkRunner, type SinkNotice, type SinkStats } from './runner.js';
 import { createSyslogTransport } from './syslog.js';
 import type { SinkTransport } from './transport.js';
 import { createWebhookTransport } from './webhook.js';
 
-export type { SinkStats, SinkState } from './runner.js';
+export type { SinkNotice, SinkStats, SinkState } from './runner.js';
 export type { SinkConfig, SinkSettings } from './config.js';
 export { sinksSchema, sinkSchema } from './config.js';
 export { toEve, signatureId } from './eve.js';
+export { toEcs, ECS_VERSION } from './ecs.js';
 
 export interface CreateSinksOptions {
   /** Queues live in `<dataDir>/sinks/<name>/`. */
@@ -32,6 +33,12 @@ export interface CreateSinksOptions {
   baseDir?: string;
   /** Test hook: records per queue segment. */
   segmentRecords?: number;
+  /**
+   * Told when a sink's health changes, once per episode: delivery started
+   * failing, works again, the queue bound started dropping alerts, or the
+   * receiver started refusing them. The sensor and server log these.
+   */
+  onNotice?: (notice: SinkNotice) => void;
 }
 
 export interface Sinks {
@@ -74,10 +81,18 @@ export function createSinks(configs: readonly SinkSettings[], opts: CreateSinksO
       });
       const filter = compileFilter(cfg);
       runners.push(
-        new SinkRunner(cfg.name, cfg.type, filter, queue, transport, {
-          initialMs: Math.max(1, cfg.queue.retry_initial * 1000),
-          maxMs: Math.max(1, cfg.queue.retry_max * 1000, cfg.queue.retry_initial * 1000),
-        }),
+        new SinkRunner(
+          cfg.name,
+          cfg.type,
+          filter,
+          queue,
+          transport,
+          {
+            initialMs: Math.max(1, cfg.queue.retry_initial * 1000),
+            maxMs: Math.max(1, cfg.queue.retry_max * 1000, cfg.queue.retry_initial * 1000),
+          },
+          opts.onNotice,
+        ),
       );
     }
   } catch (e) {

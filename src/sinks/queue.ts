@@ -124,6 +124,11 @@ export class DiskQueue {
     return this.#writeSeq;
   }
 
+  /** Records dropped at the bound since open. */
+  get dropped(): number {
+    return this.#stats.dropped;
+  }
+
   /** Sequence number of the first undelivered record. */
   get ackSeq(): number {
     return this.#ackSeq;

@@ -11,12 +11,31 @@ export const MAX_SUMMARY_CHARS = 200;
 /** An evidence value longer than this is cut in human formats (full JSON stays in the ECS formats). */
 export const MAX_EVIDENCE_VALUE_CHARS = 2000;
 
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\t]+/g, ' ');
+/**
+ * Characters that must not reach a reader as they are: C0 controls and DEL
+ * (terminal escapes, NUL), C1 controls (U+0085 NEL is a line break to some
+ * tools), the Unicode line and paragraph separators, and the bidirectional
+ * overrides and isolates that can make "evil\u202Efdp.exe" read as something
+ * else. Alert text carries attacker-chosen strings (DNS names, user agents,
+ * HTTP hosts); CR, LF and TAB become a space, the others a visible escape.
+ */
+const UNSAFE_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of text safe to show: line breaks and tabs to spaces, other control and bidi characters escaped ("\x1b", "\u202e"). */
+export function oneLine(s: string): string {
+  return s.replace(/[\r\n\t]+/g, ' ').replace(UNSAFE_CHARS, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
-function cut(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+/** Cuts to at most `max` UTF-16 units with an ellipsis, never between the halves of a surrogate pair. */
+export function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
 }
 
 /** "[Picket high] scan.port.vertical: 10.77.2.20 probed 1,000 ports on 10.77.1.5" */
@@ -45,7 +64,7 @@ function endpointText(e: EndpointView | undefined): string | undefined {
   return s;
 }
 
-/** Name/value pairs shown under the sentence, in a fixed order, absent ones left out. */
+/** Name/value pairs shown under the sentence, in a fixed order, absent ones left out; values are one safe line each. */
 export function alertFacts(a: Alert): [string, string][] {
   const out: [string, string][] = [
     ['Rule', `${a.rule.id} (${a.rule.name})`],
@@ -59,6 +78,7 @@ export function alertFacts(a: Alert): [string, string][] {
   if (a.network?.transport !== undefined) out.push(['Transport', a.network.transport]);
   out.push(['First seen', a.first_seen], ['Last seen', a.last_seen], ['Count', String(a.count)]);
   out.push(['Technique', a.threat.technique.id], ['Sensor', a.observer.name]);
+  for (const f of out) f[1] = oneLine(f[1]);
   return out;
 }
 
@@ -74,23 +94,23 @@ function valueText(v: EvidenceValue): string {
   return JSON.stringify(v);
 }
 
-/** The evidence as ordered [key, text] pairs. */
-export function evidenceLines(a: Alert): [string, string][] {
+/** The evidence as ordered [key, text] pairs (values one safe line each, cut at `maxValue` characters). */
+export function evidenceLines(a: Alert, maxValue = MAX_EVIDENCE_VALUE_CHARS): [string, string][] {
   const out: [string, string][] = [];
-  for (const k of Object.keys(a.evidence)) out.push([k, cut(oneLine(valueText(a.evidence[k]!)), MAX_EVIDENCE_VALUE_CHARS)]);
+  for (const k of Object.keys(a.evidence)) out.push([oneLine(k), cut(oneLine(valueText(a.evidence[k]!)), maxValue)]);
   return out;
 }
 
 /** Plain-text mail body. */
 export function textBody(a: Alert): string {
-  let s = `${a.message}\n\n`;
+  let s = `${oneLine(a.message)}\n\n`;
   for (const [k, v] of alertFacts(a)) s += `${k}: ${v}\n`;
   const ev = evidenceLines(a);
   if (ev.length > 0) {
     s += '\nEvidence\n';
     for (const [k, v] of ev) s += `  ${k}: ${v}\n`;
   }
-  s += `\nDedup key: ${a.dedup_key}\n`;
+  s += `\nDedup key: ${oneLine(a.dedup_key)}\n`;
   return s;
 }
 
@@ -106,10 +126,10 @@ function htmlTable(rows: [string, string][]): string {
 
 /** Simple HTML mail body (inline styles only: mail clients drop style sheets). */
 export function htmlBody(a: Alert): string {
-  let s = `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${escapeHtml(a.message)}</strong></p>`;
+  let s = `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${escapeHtml(oneLine(a.message))}</strong></p>`;
   s += htmlTable(alertFacts(a));
   const ev = evidenceLines(a);
   if (ev.length > 0) s += `<h3>Evidence</h3>${htmlTable(ev)}`;
-  s += `<p style="color:#666">Dedup key: ${escapeHtml(a.dedup_key)}</p></body></html>`;
+  s += `<p style="color:#666">Dedup key: ${escapeHtml(oneLine(a.dedup_key))}</p></body></html>`;
   return s;
 }

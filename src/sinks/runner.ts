@@ -12,9 +12,26 @@ import type { Alert } from '../alerts/alert.js';
 import type { AlertFilter } from './filter.js';
 import { isDeliverableAlert } from './alert-shape.js';
 import type { DiskQueue, QueueStats } from './queue.js';
-import { errorText, RejectedError, type SinkTransport } from './transport.js';
+import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
 
 export type SinkState = 'idle' | 'sending' | 'backoff' | 'closed';
+
+/** A receiver's Retry-After is honoured up to this long (a bigger one is a receiver bug or a typo). */
+export const RETRY_AFTER_MAX_MS = 60 * 60 * 1000;
+/** A flapping receiver or a sustained overload tells each kind of notice at most this often. */
+export const NOTICE_INTERVAL_MS = 5 * 60 * 1000;
+
+/**
+ * A change in a sink's health worth telling the operator at once (a log
+ * line), once per episode rather than once per alert: delivery started
+ * failing, it works again, the queue bound started dropping alerts, the
+ * receiver started refusing alerts.
+ */
+export interface SinkNotice {
+  sink: string;
+  kind: 'failing' | 'recovered' | 'dropping' | 'rejected';
+  message: string;
+}
 
 export interface SinkStats {
   name: string;
@@ -33,6 +50,8 @@ export interface SinkStats {
   rejected: number;
   /** Alerts dropped because the queue was full (oldest first). */
   dropped: number;
+  /** Alerts sent shortened to fit the receiver's message size limit (syslog `max_message_bytes`). */
+  truncated: number;
   /** Alerts that could not be queued, by reason (oversize, io_error, closed). */
   lost: Record<string, number>;
   /** Queue records that were not valid alerts (damaged on disk), skipped. */
@@ -75,14 +94,34 @@ export class SinkRunner {
   readonly #lost: Record<string, number> = {};
   #lastError: string | null = null;
   #retryInMs = 0;
+  readonly #onNotice: ((n: SinkNotice) => void) | undefined;
+  /** Failed attempts since the last success. */
+  #failingSince = 0;
+  /** This failing episode was told (so its end is told too). */
+  #toldFailing = false;
+  /** Told in this episode: 'dropping' until the queue is back under half its bound, 'rejected' until a delivery. */
+  #toldDropping = false;
+  #toldRejected = false;
+  readonly #lastTold: Partial<Record<SinkNotice['kind'], number>> = {};
+  #droppedSeen: number;
 
-  constructor(name: string, type: string, filter: AlertFilter, queue: DiskQueue, transport: SinkTransport, retry: RetryPolicy) {
+  constructor(
+    name: string,
+    type: string,
+    filter: AlertFilter,
+    queue: DiskQueue,
+    transport: SinkTransport,
+    retry: RetryPolicy,
+    onNotice?: (n: SinkNotice) => void,
+  ) {
     this.name = name;
     this.type = type;
     this.#filter = filter;
     this.#queue = queue;
     this.#transport = transport;
     this.#retry = retry;
+    this.#onNotice = onNotice;
+    this.#droppedSeen = queue.dropped;
     // Alerts left from the previous run go out first.
     if (queue.depth > 0) this.#wake();
   }
@@ -94,6 +133,46 @@ export class SinkRunner {
 
   #lose(reason: string): void {
     this.#lost[reason] = (this.#lost[reason] ?? 0) + 1;
+  }
+
+  /** Tells a notice unless the same kind was told less than NOTICE_INTERVAL_MS ago; true when told. */
+  #notice(kind: SinkNotice['kind'], message: string): boolean {
+    if (this.#onNotice === undefined) return false;
+    if (kind !== 'recovered') {
+      const now = Date.now();
+      const last = this.#lastTold[kind];
+      if (last !== undefined && now - last < NOTICE_INTERVAL_MS) return false;
+      this.#lastTold[kind] = now;
+    }
+    try {
+      this.#onNotice({ sink: this.name, kind, message: `sink ${this.name}: ${message}` });
+    } catch {
+      // A logger's problem is not a delivery problem.
+    }
+    return true;
+  }
+
+  /** Tells the first drop at the queue bound of an episode (the queue full while the receiver is away). */
+  #checkDropped(): void {
+    const d = this.#queue.dropped;
+    if (d === this.#droppedSeen) return;
+    this.#droppedSeen = d;
+    if (this.#toldDropping) return;
+    this.#toldDropping = this.#notice(
+      'dropping',
+      `queue full (${this.#queue.maxRecords} alerts): the oldest undelivered alerts are being dropped` +
+        `${this.#lastError !== null ? ` (last error: ${this.#lastError})` : ''}; dropped alerts are counted (picket_sink_dropped_total)`,
+    );
+  }
+
+  #succeeded(): void {
+    if (this.#failingSince > 0 && this.#toldFailing) {
+      this.#notice('recovered', `delivering again after ${this.#failingSince} failed attempt${this.#failingSince === 1 ? '' : 's'}`);
+    }
+    this.#failingSince = 0;
+    this.#toldFailing = false;
+    this.#toldRejected = false;
+    if (this.#queue.depth <= this.#queue.maxRecords / 2) this.#toldDropping = false;
   }
 
   /** Queues the alert if the filter wants it; never throws (a malformed alert is counted and skipped). */
@@ -124,6 +203,7 @@ export class SinkRunner {
       return;
     }
     this.#accepted++;
+    this.#checkDropped();
     this.#wake();
   }
 
@@ -148,6 +228,7 @@ export class SinkRunner {
           // The queue holds alerts it could not read (I/O error, counted by the queue): wait, then try again.
           this.#failures++;
           this.#lastError = 'could not read the queue';
+          if (this.#failingSince++ === 0) this.#toldFailing = this.#notice('failing', 'could not read the queue on disk; retrying with backoff');
           this.#backoff();
           return;
         }
@@ -166,15 +247,22 @@ export class SinkRunner {
           await this.#transport.send(alerts);
           this.#delivered += alerts.length;
           this.#attempt = 0;
+          this.#succeeded();
         } catch (e) {
           if (this.#isClosed()) return;
           if (e instanceof RejectedError) {
             this.#rejected += alerts.length;
             this.#lastError = errorText(e);
+            if (!this.#toldRejected) {
+              this.#toldRejected = this.#notice('rejected', `the receiver refused ${alerts.length === 1 ? 'an alert' : `${alerts.length} alerts`} for good (${this.#lastError}); further refusals are counted`);
+            }
           } else {
             this.#failures++;
             this.#lastError = errorText(e);
-            this.#backoff();
+            if (this.#failingSince++ === 0) {
+              this.#toldFailing = this.#notice('failing', `delivery failed (${this.#lastError}); alerts wait on disk and are retried with backoff`);
+            }
+            this.#backoff(e instanceof DeliveryError ? e.retryAfterMs : undefined);
             return;
           }
         }
@@ -184,8 +272,12 @@ export class SinkRunner {
     }
   }
 
-  #backoff(): void {
-    const delay = Math.min(this.#retry.maxMs, this.#retry.initialMs * 2 ** Math.min(this.#attempt, 30));
+  /** Waits before the next attempt: the receiver's Retry-After when it gave one, else exponential backoff. */
+  #backoff(retryAfterMs?: number): void {
+    const delay =
+      retryAfterMs !== undefined && Number.isFinite(retryAfterMs)
+        ? Math.min(RETRY_AFTER_MAX_MS, Math.max(this.#retry.initialMs, retryAfterMs))
+        : Math.min(this.#retry.maxMs, this.#retry.initialMs * 2 ** Math.min(this.#attempt, 30));
     this.#attempt++;
     this.#state = 'backoff';
     this.#retryInMs = delay;
@@ -257,6 +349,7 @@ export class SinkRunner {
       failures: this.#failures,
       rejected: this.#rejected,
       dropped: q.dropped,
+      truncated: this.#transport.truncated ?? 0,
       lost: { ...this.#lost },
       corrupt: this.#corrupt,
       malformed: this.#malformed,

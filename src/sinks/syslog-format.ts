@@ -9,23 +9,35 @@
  * what a SIEM indexes on), MSGID the rule id. STRUCTURED-DATA is the nil
  * value: Picket has no IANA enterprise number for an SD-ID, and the MSG
  * already carries every field as JSON (ECS or EVE) or as one readable line.
- * MSG has no BOM (RFC 5424 6.4 allows MSG-ANY), because JSON parsers in
- * collectors choke on one.
+ * MSG has no BOM (RFC 5424 6.4 allows MSG-ANY): rsyslog keeps a BOM as part
+ * of the message, and its JSON parser (mmjsonparse) then refuses it.
+ *
+ * A message longer than the sink's `max_message_bytes` (a UDP datagram holds
+ * 65,507 bytes; collectors have their own limits) is made to fit rather than
+ * dropped: first the evidence is left out of the JSON and the sentence cut
+ * (the document stays valid JSON and says so in `tags` / `metadata`), and if
+ * that is still too long the message is cut at a character boundary.
  */
 import type { Alert, Severity } from '../alerts/alert.js';
+import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
-import { summaryLine } from './render.js';
+import { cut, summaryLine } from './render.js';
 
 /** RFC 5424 6.2: header field length limits. */
 const MAX_HOSTNAME = 255;
 const MAX_APP_NAME = 48;
 const MAX_PROCID = 128;
 const MAX_MSGID = 32;
+/** The sentence kept in a message shortened to fit. */
+const FIT_MESSAGE_CHARS = 1000;
+/** Marks a shortened JSON message: ECS `tags`, EVE `alert.metadata`. */
+export const TRUNCATED_TAG = 'picket_truncated';
 
 /** Alert severity -> syslog severity (RFC 5424 table 2). */
 const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = Object.freeze({ 4: 2, 3: 3, 2: 4, 1: 5 });
 
 export type SyslogMsgFormat = 'ecs' | 'eve' | 'text';
+export type SyslogFraming = 'octet-counting' | 'non-transparent';
 
 export interface SyslogHeader {
   /** Facility code 0-23. */
@@ -50,18 +62,74 @@ function timestamp(iso: string): string {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/.test(iso) ? iso : '-';
 }
 
-export function syslogMessage(a: Alert, h: SyslogHeader, format: SyslogMsgFormat): string {
+function head(a: Alert, h: SyslogHeader): string {
   const pri = h.facility * 8 + SYSLOG_SEVERITY[a.event.severity];
-  const msg = format === 'eve' ? JSON.stringify(toEve(a)) : format === 'text' ? summaryLine(a) : JSON.stringify(a);
   return (
     `<${pri}>1 ${timestamp(a['@timestamp'])} ${headerField(h.hostname, MAX_HOSTNAME)} ` +
     `${headerField(h.appName, MAX_APP_NAME)} ${headerField(h.procId, MAX_PROCID)} ` +
-    `${headerField(a.rule.id, MAX_MSGID)} - ${msg}`
+    `${headerField(a.rule.id, MAX_MSGID)} - `
   );
+}
+
+function body(a: Alert, format: SyslogMsgFormat, shortened: boolean): string {
+  if (format === 'text') return summaryLine(a);
+  if (format === 'eve') {
+    const e = toEve(a);
+    if (shortened) e.alert.metadata[TRUNCATED_TAG] = ['evidence and message cut to fit the syslog message size limit'];
+    return JSON.stringify(e);
+  }
+  const d = toEcs(a) as ReturnType<typeof toEcs> & { tags?: unknown };
+  if (shortened) d.tags = [...(Array.isArray(d.tags) ? d.tags : []), TRUNCATED_TAG];
+  return JSON.stringify(d);
+}
+
+export function syslogMessage(a: Alert, h: SyslogHeader, format: SyslogMsgFormat): string {
+  return head(a, h) + body(a, format, false);
+}
+
+/** The first `max` bytes of a UTF-8 buffer, ending on a character boundary. */
+function cutUtf8(buf: Buffer, max: number): Buffer {
+  if (buf.length <= max) return buf;
+  let end = max;
+  // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end);
+}
+
+/**
+ * The message as bytes, at most `maxBytes` long. `truncated` says it had to
+ * be shortened (the alert's evidence left out, or the message cut).
+ */
+export function fitSyslogMessage(a: Alert, h: SyslogHeader, format: SyslogMsgFormat, maxBytes: number): { bytes: Buffer; truncated: boolean } {
+  const full = Buffer.from(syslogMessage(a, h, format), 'utf8');
+  if (full.length <= maxBytes) return { bytes: full, truncated: false };
+  if (format !== 'text') {
+    const reduced: Alert = { ...a, message: cut(a.message, FIT_MESSAGE_CHARS), evidence: {} };
+    const smaller = Buffer.from(head(a, h) + body(reduced, format, true), 'utf8');
+    if (smaller.length <= maxBytes) return { bytes: smaller, truncated: true };
+  }
+  return { bytes: cutUtf8(full, maxBytes), truncated: true };
+}
+
+/**
+ * One message framed for a stream. Octet counting (RFC 6587 3.4.1, the only
+ * framing RFC 5425 allows over TLS): "MSG-LEN SP SYSLOG-MSG". Non-transparent
+ * framing (RFC 6587 3.4.2), for collectors that split a stream on LF
+ * (Logstash's syslog input, syslog-ng's network() source): the message then
+ * LF; a message never holds a raw LF (JSON escapes it, text lines have none),
+ * and any that slipped through would become a space.
+ */
+export function frameSyslogMessage(msg: Buffer, framing: SyslogFraming): Buffer {
+  if (framing === 'non-transparent') {
+    const out = Buffer.allocUnsafe(msg.length + 1);
+    for (let i = 0; i < msg.length; i++) out[i] = msg[i] === 0x0a ? 0x20 : msg[i]!;
+    out[msg.length] = 0x0a;
+    return out;
+  }
+  return Buffer.concat([Buffer.from(`${msg.length} `, 'ascii'), msg]);
 }
 
 /** RFC 6587 3.4.1 / RFC 5425 4.3 octet counting: "MSG-LEN SP SYSLOG-MSG". */
 export function octetCountedFrame(message: string): Buffer {
-  const body = Buffer.from(message, 'utf8');
-  return Buffer.concat([Buffer.from(`${body.length} `, 'ascii'), body]);
+  return frameSyslogMessage(Buffer.from(message, 'utf8'), 'octet-counting');
 }

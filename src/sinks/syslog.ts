@@ -1,8 +1,9 @@
 /**
  * The syslog sink: RFC 5424 messages over UDP (RFC 5426, one message per
- * datagram), TCP with octet-counting framing (RFC 6587) or TLS (RFC 5425,
- * same framing). The connection is opened lazily and reopened after any
- * error, so a collector restart costs one failed attempt and a retry.
+ * datagram), TCP (RFC 6587, octet-counting or LF framing) or TLS (RFC 5425).
+ * The connection is opened lazily and reopened after any error, so a
+ * collector restart costs one failed attempt and a retry. A message longer
+ * than `max_message_bytes` is shortened to fit (counted in `truncated`).
  *
  * Syslog has no acknowledgements, so "delivered" means the kernel accepted
  * the bytes and the connection was still up one event-loop turn later: a FIN
@@ -21,15 +22,15 @@ import tls from 'node:tls';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
 import { SYSLOG_FACILITIES, type Frozen, type SyslogSinkConfig } from './config.js';
-import { octetCountedFrame, syslogMessage, type SyslogHeader } from './syslog-format.js';
+import { fitSyslogMessage, frameSyslogMessage, type SyslogHeader } from './syslog-format.js';
 import { DeliveryError, RejectedError, type SinkTransport } from './transport.js';
 
-/** Largest UDP payload over IPv4 (65,535 - 8 UDP - 20 IP header); RFC 5426 3.2. */
-export const MAX_UDP_PAYLOAD = 65_507;
 /** Messages per write on a stream: a few hundred KB at most, one syscall. */
 const STREAM_BATCH = 100;
 /** Event-loop turns waited after a write for a FIN/RST/ICMP error to surface. */
 const SETTLE_TURNS = 2;
+/** TLS 1.3: longest wait after the handshake for the collector's verdict on our certificate. */
+const TLS13_VERDICT_MS = 1000;
 
 const DEFAULT_PORT = { udp: 514, tcp: 514, tls: 6514 } as const;
 
@@ -65,14 +66,18 @@ function header(cfg: Frozen<SyslogSinkConfig>): SyslogHeader {
   };
 }
 
-/** TCP or TLS with octet-counted frames. */
+/** TCP or TLS with octet-counted or LF-terminated frames. */
 class StreamSyslog implements SinkTransport {
   readonly batchSize = STREAM_BATCH;
+  /** Messages shortened to fit max_message_bytes. */
+  truncated = 0;
   readonly #cfg: Frozen<SyslogSinkConfig>;
   readonly #header: SyslogHeader;
   readonly #port: number;
   readonly #timeoutMs: number;
   readonly #ca: Buffer | undefined;
+  readonly #cert: Buffer | undefined;
+  readonly #key: Buffer | undefined;
   #socket: net.Socket | null = null;
   /** Why the last connection went away (reported with the next failure). */
   #lastError: string | null = null;
@@ -83,12 +88,18 @@ class StreamSyslog implements SinkTransport {
     this.#header = header(cfg);
     this.#port = cfg.port ?? DEFAULT_PORT[cfg.transport];
     this.#timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
-    if (cfg.transport === 'tls' && cfg.ca !== undefined) {
-      try {
-        this.#ca = fs.readFileSync(cfg.ca);
-      } catch (e) {
-        throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read CA file ${cfg.ca}`, { cause: e });
-      }
+    if (cfg.transport === 'tls') {
+      const read = (file: string | undefined, what: string): Buffer | undefined => {
+        if (file === undefined) return undefined;
+        try {
+          return fs.readFileSync(file);
+        } catch (e) {
+          throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read ${what} file ${file}`, { cause: e });
+        }
+      };
+      this.#ca = read(cfg.ca, 'CA');
+      this.#cert = read(cfg.cert, 'certificate');
+      this.#key = read(cfg.key, 'key');
     }
   }
 
@@ -105,7 +116,44 @@ class StreamSyslog implements SinkTransport {
         const sni = cfg.server_name ?? (net.isIP(cfg.host) === 0 ? cfg.host : undefined);
         if (sni !== undefined) opts.servername = sni;
         if (this.#ca !== undefined) opts.ca = this.#ca;
-        sock = tls.connect(opts, () => resolve(sock));
+        if (this.#cert !== undefined && this.#key !== undefined) {
+          opts.cert = this.#cert;
+          opts.key = this.#key;
+        }
+        // TLS 1.3: our handshake ends before the collector has checked our certificate. Its
+        // verdict comes next: a session ticket (accepted) or an alert (refused, an 'error').
+        // Data written before it would be counted as delivered and thrown away. The listener
+        // must be there before the handshake: Node enables session callbacks when it is added.
+        let ticket = false;
+        let waiting: (() => void) | null = null;
+        const onTicket = () => {
+          ticket = true;
+          // Not from inside the callback: OpenSSL is still reading the ticket, and a write
+          // made from there (the awaiting send, run as a microtask) corrupts the record stream.
+          if (waiting !== null) setImmediate(waiting);
+        };
+        const t = tls.connect(opts, () => {
+          if (t.getProtocol() !== 'TLSv1.3' || ticket) {
+            t.removeListener('session', onTicket);
+            resolve(t);
+            return;
+          }
+          const verdict = (ok: boolean) => {
+            clearTimeout(timer);
+            waiting = null;
+            t.removeListener('session', onTicket);
+            t.removeListener('close', onClose);
+            if (ok) resolve(t);
+            else reject(new DeliveryError('the collector closed the TLS connection after the handshake (is a client certificate required?)'));
+          };
+          const onClose = () => verdict(false);
+          // A collector that sends no session ticket: go on after a moment.
+          const timer = setTimeout(() => verdict(true), Math.min(TLS13_VERDICT_MS, this.#timeoutMs));
+          waiting = () => verdict(true);
+          t.once('close', onClose);
+        });
+        t.on('session', onTicket);
+        sock = t;
       } else {
         sock = net.connect({ host: cfg.host, port: this.#port }, () => resolve(sock));
       }
@@ -135,7 +183,12 @@ class StreamSyslog implements SinkTransport {
     if (this.#closed) throw new DeliveryError('sink closed');
     const sock = this.#socket ?? (await this.#connect());
     const frames: Buffer[] = [];
-    for (const a of alerts) frames.push(octetCountedFrame(syslogMessage(a, this.#header, this.#cfg.format)));
+    let truncated = 0;
+    for (const a of alerts) {
+      const m = fitSyslogMessage(a, this.#header, this.#cfg.format, this.#cfg.max_message_bytes);
+      if (m.truncated) truncated++;
+      frames.push(frameSyslogMessage(m.bytes, this.#cfg.framing));
+    }
     const data = Buffer.concat(frames);
     const written = new Promise<void>((resolve, reject) => {
       sock.write(data, (err) => (err ? reject(err) : resolve()));
@@ -145,6 +198,7 @@ class StreamSyslog implements SinkTransport {
     if (this.#socket !== sock) {
       throw new DeliveryError(`syslog connection lost during the write (${this.#lastError ?? 'closed'})`);
     }
+    this.truncated += truncated;
   }
 
   async close(): Promise<void> {
@@ -162,8 +216,10 @@ class StreamSyslog implements SinkTransport {
 
 /** One message per datagram on a connected UDP socket. */
 class UdpSyslog implements SinkTransport {
-  /** One alert per send, so an oversize message is rejected alone. */
+  /** One alert per send, so a datagram the kernel refuses is rejected alone. */
   readonly batchSize = 1;
+  /** Messages shortened to fit max_message_bytes. */
+  truncated = 0;
   readonly #cfg: Frozen<SyslogSinkConfig>;
   readonly #header: SyslogHeader;
   readonly #port: number;
@@ -218,14 +274,22 @@ class UdpSyslog implements SinkTransport {
   async send(alerts: readonly Alert[]): Promise<void> {
     if (this.#closed) throw new DeliveryError('sink closed');
     for (const a of alerts) {
-      const msg = Buffer.from(syslogMessage(a, this.#header, this.#cfg.format), 'utf8');
-      if (msg.length > MAX_UDP_PAYLOAD) throw new RejectedError(`syslog message of ${msg.length} bytes does not fit a UDP datagram`);
+      const m = fitSyslogMessage(a, this.#header, this.#cfg.format, this.#cfg.max_message_bytes);
       this.#takeError();
       const s = this.#socket ?? (await this.#open());
-      await new Promise<void>((resolve, reject) => s.send(msg, (err) => (err ? reject(err) : resolve())));
+      try {
+        await new Promise<void>((resolve, reject) => s.send(m.bytes, (err) => (err ? reject(err) : resolve())));
+      } catch (e) {
+        // A kernel with a smaller datagram limit than max_message_bytes (macOS: 9216) refuses it every time.
+        if ((e as { code?: unknown }).code === 'EMSGSIZE') {
+          throw new RejectedError(`syslog message of ${m.bytes.length} bytes is larger than this system sends over UDP (lower max_message_bytes)`, { cause: e });
+        }
+        throw e;
+      }
       await settle();
       const err = this.#takeError();
       if (err !== null || this.#socket !== s) throw new DeliveryError(`syslog over UDP: ${err?.message ?? 'socket closed'}`);
+      if (m.truncated) this.truncated++;
     }
   }
 

@@ -15,6 +15,8 @@ export interface SinkTransport {
   send(alerts: readonly Alert[]): Promise<void>;
   /** Closes connections; pending sends fail. */
   close(): Promise<void>;
+  /** Alerts sent shortened to fit the receiver's size limit (syslog). */
+  readonly truncated?: number;
 }
 
 /** The receiver refused the batch permanently; it is not retried. */
@@ -27,9 +29,12 @@ export class RejectedError extends PicketError {
 
 /** A delivery attempt failed and will be retried. */
 export class DeliveryError extends PicketError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** When the receiver said when to come back (HTTP Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super('PKT_ERR_SINK_DELIVERY', message, options);
     this.name = 'DeliveryError';
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -1,22 +1,42 @@
 /**
- * The webhook sink: one HTTP POST per alert with the global fetch, as the ECS
- * alert (generic JSON), a Slack incoming-webhook message, a Teams MessageCard
- * or a Teams Adaptive Card. A 2xx answer is delivery; 408, 425, 429 and 5xx
- * (the receiver is busy or down) and network errors are retried with backoff;
- * any other status means the receiver will never take this body (a 400 for a
- * malformed card, a 404 for a deleted webhook), so it is rejected and counted
- * rather than blocking the queue for ever.
+ * The webhook sink: one HTTP POST per alert, as the ECS document (generic
+ * JSON), a Slack incoming-webhook message, a Teams MessageCard or a Teams
+ * Adaptive Card. A 2xx answer is delivery; 408, 425, 429 and 5xx (the
+ * receiver is busy or down) and network errors are retried, after the
+ * receiver's Retry-After when it sends one, else with backoff; any other
+ * status means the receiver will never take this body (a 400 for a malformed
+ * card, a 404 for a deleted webhook), so it is rejected and counted rather
+ * than blocking the queue for ever.
+ *
+ * Redirects are not followed: a client following a 301, 302 or 303 turns the
+ * POST into a GET without the alert, and the 200 that GET gets would count as
+ * delivered; a redirect also carries the alert to a host nobody configured.
+ * A 3xx is therefore a refusal whose error names the new location's host.
+ *
+ * node:http(s) rather than fetch, for the TLS options (`ca`,
+ * `tls_reject_unauthorized`) the global fetch has no way to take.
  */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from './chat.js';
 import type { Frozen, WebhookSinkConfig } from './config.js';
+import { toEcs } from './ecs.js';
 import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
 
-/** HTTP statuses that mean "try again later". */
+/** HTTP statuses that mean "try again later" (besides 5xx). */
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 425, 429]);
-/** Response bodies read for the error message at most (the body is drained either way). */
+/** Response body bytes kept for the error message; a longer answer is cut off. */
+const MAX_ANSWER_BYTES = 4096;
+/** Characters of the answer shown in the error. */
 const MAX_ERROR_BODY_CHARS = 200;
+/**
+ * An idle kept-alive connection is closed after this long, before the
+ * receiver's own idle timeout (Node's is 5 s) can close it under a request.
+ */
+const IDLE_SOCKET_MS = 4000;
 
 export function webhookBody(a: Alert, format: WebhookSinkConfig['format']): unknown {
   switch (format) {
@@ -27,7 +47,7 @@ export function webhookBody(a: Alert, format: WebhookSinkConfig['format']): unkn
     case 'teams_adaptive':
       return teamsAdaptiveCard(a);
     default:
-      return a;
+      return toEcs(a);
   }
 }
 
@@ -41,13 +61,33 @@ function redact(url: string): string {
   }
 }
 
+/**
+ * Retry-After (RFC 9110 10.2.3) in ms from now: delay-seconds or an
+ * HTTP-date; undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
 class WebhookTransport implements SinkTransport {
   readonly batchSize = 1;
-  readonly #url: string;
+  readonly #url: URL;
   readonly #format: WebhookSinkConfig['format'];
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
-  readonly #inflight = new Set<AbortController>();
+  readonly #agent: http.Agent;
+  readonly #inflight = new Set<http.ClientRequest>();
+  #closed = false;
 
   constructor(cfg: Frozen<WebhookSinkConfig>, env: NodeJS.ProcessEnv) {
     let url = cfg.url;
@@ -56,13 +96,17 @@ class WebhookTransport implements SinkTransport {
       if (url === undefined || url === '') {
         throw new PicketError('PKT_ERR_SINK_SECRET_MISSING', `sink ${cfg.name}: environment variable ${cfg.url_env} (url_env) is not set`);
       }
-      try {
-        new URL(url);
-      } catch {
-        throw new PicketError('PKT_ERR_SINK_CONFIG', `sink ${cfg.name}: ${cfg.url_env} does not hold a URL`);
-      }
     }
-    this.#url = url!;
+    let parsed: URL;
+    try {
+      parsed = new URL(url!);
+    } catch {
+      throw new PicketError('PKT_ERR_SINK_CONFIG', `sink ${cfg.name}: ${cfg.url_env ?? 'url'} does not hold a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new PicketError('PKT_ERR_SINK_CONFIG', `sink ${cfg.name}: ${cfg.url_env ?? 'url'} is not an http or https URL`);
+    }
+    this.#url = parsed;
     this.#format = cfg.format;
     this.#headers = { 'content-type': 'application/json', 'user-agent': 'picket' };
     if (cfg.token_env !== undefined) {
@@ -73,35 +117,113 @@ class WebhookTransport implements SinkTransport {
       this.#headers['authorization'] = `Bearer ${token}`;
     }
     this.#timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
+    if (parsed.protocol === 'https:') {
+      let ca: Buffer | undefined;
+      if (cfg.ca !== undefined) {
+        try {
+          ca = fs.readFileSync(cfg.ca);
+        } catch (e) {
+          throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read CA file ${cfg.ca}`, { cause: e });
+        }
+      }
+      this.#agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 1,
+        timeout: IDLE_SOCKET_MS,
+        rejectUnauthorized: cfg.tls_reject_unauthorized,
+        ...(ca !== undefined ? { ca } : {}),
+      });
+    } else {
+      this.#agent = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_SOCKET_MS });
+    }
   }
 
   async send(alerts: readonly Alert[]): Promise<void> {
     for (const a of alerts) await this.#post(JSON.stringify(webhookBody(a, this.#format)));
   }
 
+  /** One POST; resolves with the status, headers and the start of the body, or rejects on a network error or the timeout. */
+  #request(body: Buffer): Promise<Answer> {
+    const mod = this.#url.protocol === 'https:' ? https : http;
+    return new Promise<Answer>((resolve, reject) => {
+      const req = mod.request(this.#url, {
+        method: 'POST',
+        agent: this.#agent,
+        headers: { ...this.#headers, 'content-length': String(body.length) },
+      });
+      this.#inflight.add(req);
+      const timer = setTimeout(() => req.destroy(new DeliveryError(`timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#inflight.delete(req);
+      };
+      req.on('error', (e: Error & { reusedSocket?: boolean }) => {
+        done();
+        e.reusedSocket = req.reusedSocket;
+        reject(e);
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        res.on('data', (c: Buffer) => {
+          if (kept >= MAX_ANSWER_BYTES) return;
+          chunks.push(c);
+          kept += c.length;
+        });
+        res.on('error', (e) => {
+          done();
+          reject(e);
+        });
+        res.on('end', () => {
+          done();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8', 0, Math.min(kept, MAX_ANSWER_BYTES)) });
+        });
+      });
+      req.end(body);
+    });
+  }
+
   async #post(body: string): Promise<void> {
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new DeliveryError(`webhook timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    this.#inflight.add(ctl);
-    let res: Response;
-    let text: string;
+    if (this.#closed) throw new DeliveryError('sink closed');
+    const where = `webhook ${redact(this.#url.href)}`;
+    const data = Buffer.from(body, 'utf8');
+    let ans: Answer;
     try {
-      res = await fetch(this.#url, { method: 'POST', headers: this.#headers, body, signal: ctl.signal });
-      text = await res.text();
+      try {
+        ans = await this.#request(data);
+      } catch (e) {
+        // A kept-alive connection the receiver closed just as it was reused: the request never reached it.
+        const err = e as { code?: unknown; reusedSocket?: unknown };
+        if (err.reusedSocket !== true || err.code !== 'ECONNRESET' || this.#closed) throw e;
+        ans = await this.#request(data);
+      }
     } catch (e) {
-      throw new DeliveryError(`webhook ${redact(this.#url)}: ${errorText(ctl.signal.aborted ? ctl.signal.reason : ((e as { cause?: unknown }).cause ?? e))}`, { cause: e });
-    } finally {
-      clearTimeout(timer);
-      this.#inflight.delete(ctl);
+      throw new DeliveryError(`${where}: ${errorText(e)}`, { cause: e });
     }
-    if (res.status >= 200 && res.status < 300) return;
-    const why = `webhook ${redact(this.#url)} answered ${res.status} ${text.slice(0, MAX_ERROR_BODY_CHARS)}`.trim();
-    if (res.status >= 500 || RETRY_STATUSES.has(res.status)) throw new DeliveryError(why);
+    const { status } = ans;
+    if (status >= 200 && status < 300) return;
+    const said = ans.text.replace(/\s+/g, ' ').trim().slice(0, MAX_ERROR_BODY_CHARS);
+    if (status >= 300 && status < 400) {
+      let to = '';
+      try {
+        if (ans.headers.location !== undefined) to = ` to ${redact(new URL(ans.headers.location, this.#url).href)}`;
+      } catch {
+        // An unreadable Location: the status alone says it.
+      }
+      throw new RejectedError(`${where} answered ${status}, a redirect${to}: redirects are not followed, set the webhook URL to the new address`);
+    }
+    const why = `${where} answered ${status}${said !== '' ? ` ${said}` : ''}`;
+    if (status >= 500 || RETRY_STATUSES.has(status)) {
+      const retryAfterMs = parseRetryAfter(ans.headers['retry-after']);
+      throw new DeliveryError(retryAfterMs !== undefined ? `${why} (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : why, retryAfterMs !== undefined ? { retryAfterMs } : undefined);
+    }
     throw new RejectedError(why);
   }
 
   async close(): Promise<void> {
-    for (const c of this.#inflight) c.abort(new DeliveryError('sink closed'));
+    this.#closed = true;
+    for (const r of this.#inflight) r.destroy(new DeliveryError('sink closed'));
+    this.#agent.destroy();
   }
 }
 

@@ -12,6 +12,7 @@ import { tempDir, ZEEK_CORPUS } from '../helpers/paths.js';
 import { replayEvents } from '../helpers/replay.js';
 import { createSinks } from '../../src/sinks/index.js';
 import { signatureId, type EveAlertRecord } from '../../src/sinks/eve.js';
+import { toEcs } from '../../src/sinks/ecs.js';
 import { EventBus } from '../../src/events/bus.js';
 import { createEngine } from '../../src/detect/engine.js';
 import type { Alert } from '../../src/alerts/alert.js';
@@ -41,7 +42,7 @@ test('ECS and EVE lines, appended across restarts (nothing rewritten, nothing re
     await sinks.close();
     const ecs = lines(path.join(dir, 'out/alerts.jsonl')) as Alert[];
     assert.deepEqual(ecs.map((a) => a.evidence['n']), [1, 2, 3]);
-    assert.deepEqual(ecs[0], JSON.parse(JSON.stringify(makeAlert(1))));
+    assert.deepEqual(ecs[0], JSON.parse(JSON.stringify(toEcs(makeAlert(1)))));
     const eve = lines(path.join(dir, 'out/eve.json')) as EveAlertRecord[];
     assert.equal(eve.length, 3);
     assert.equal(eve[2]!.event_type, 'alert');
@@ -54,7 +55,7 @@ test('ECS and EVE lines, appended across restarts (nothing rewritten, nothing re
 test('rotation by size keeps at most `keep` old files, newest as .1, and loses no line', async () => {
   const dir = tempDir();
   try {
-    const one = Buffer.byteLength(`${JSON.stringify(makeAlert(10))}\n`);
+    const one = Buffer.byteLength(`${JSON.stringify(toEcs(makeAlert(10)))}\n`);
     const cfg = parseSinks([{ type: 'file', name: 'f', path: 'a.jsonl', max_bytes: one * 3, keep: 2 }]);
     const sinks = createSinks(cfg, { dataDir: path.join(dir, 'data'), baseDir: dir });
     // Flushing after each alert makes each one its own batch, so rotation points are exact.

@@ -6,12 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeAlert, syslogParts, deframe } from './helpers.js';
-import { octetCountedFrame, syslogMessage } from '../../src/sinks/syslog-format.js';
+import { fitSyslogMessage, frameSyslogMessage, octetCountedFrame, syslogMessage, TRUNCATED_TAG } from '../../src/sinks/syslog-format.js';
 import { eveSeverity, eveTimestamp, signatureId, toEve, LOCAL_SID_BASE, LOCAL_SID_SPAN } from '../../src/sinks/eve.js';
 import { htmlBody, summaryLine, textBody } from '../../src/sinks/render.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from '../../src/sinks/chat.js';
 import { compileFilter } from '../../src/sinks/filter.js';
-import { webhookBody } from '../../src/sinks/webhook.js';
+import { parseRetryAfter, webhookBody } from '../../src/sinks/webhook.js';
+import { ECS_VERSION, toEcs } from '../../src/sinks/ecs.js';
+import { cut, oneLine } from '../../src/sinks/render.js';
+import type { Alert } from '../../src/alerts/alert.js';
 import { RULE_IDS } from '../../src/detect/index.js';
 
 const header = { facility: 16, hostname: 'sensor-1', appName: 'picket', procId: '4242' };
@@ -27,7 +30,7 @@ test('RFC 5424 line: PRI from facility and severity, alert time, rule id as MSGI
   assert.equal(p.procid, '4242');
   assert.equal(p.msgid, 'scan.port.vertical');
   assert.equal(p.sd, '-');
-  assert.deepEqual(JSON.parse(p.msg), JSON.parse(JSON.stringify(a)));
+  assert.deepEqual(JSON.parse(p.msg), JSON.parse(JSON.stringify(toEcs(a))));
   // Severity mapping: critical 2, medium 4, low 5.
   assert.equal(syslogParts(syslogMessage(makeAlert(1, { severity: 4 }), header, 'ecs')).pri, 130);
   assert.equal(syslogParts(syslogMessage(makeAlert(1, { severity: 2 }), header, 'ecs')).pri, 132);
@@ -79,6 +82,10 @@ test('EVE alert record: Suricata field names, 5-tuple, EVE severity, stable loca
   assert.equal(eb.dest_port, 445);
   assert.deepEqual([eveSeverity(4), eveSeverity(3), eveSeverity(2), eveSeverity(1)], [1, 1, 2, 3]);
   assert.equal(eveTimestamp('2025-01-02T03:04:05Z'), '2025-01-02T03:04:05.000000+0000');
+  // EVE's offset has no colon; another offset than Z is kept, and a finer fraction cut to microseconds.
+  assert.equal(eveTimestamp('2025-01-02T03:04:05.5+02:00'), '2025-01-02T03:04:05.500000+0200');
+  assert.equal(eveTimestamp('2025-01-02T03:04:05.123456789-0530'), '2025-01-02T03:04:05.123456-0530');
+  assert.match(eveTimestamp(makeAlert(1)['@timestamp']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d{4}$/);
 });
 
 test('signature ids: fixed values, inside the local-use range, distinct for every shipped rule', () => {
@@ -133,7 +140,7 @@ test('chat payloads: Slack text + blocks (escaped), Teams MessageCard, Teams Ada
   assert.equal(c.attachments[0]!.contentType, 'application/vnd.microsoft.card.adaptive');
   assert.equal(c.attachments[0]!.content.type, 'AdaptiveCard');
   assert.deepEqual(c.attachments[0]!.content.body.map((b) => b.type), ['TextBlock', 'TextBlock', 'FactSet', 'TextBlock', 'FactSet']);
-  assert.equal(webhookBody(a, 'json'), a);
+  assert.deepEqual(webhookBody(a, 'json'), toEcs(a));
 });
 
 test('filters: minimum severity, rule globs, network names and CIDRs (source or destination)', () => {
@@ -147,4 +154,124 @@ test('filters: minimum severity, rule globs, network names and CIDRs (source or 
   assert.equal(f(makeAlert(1, { network: 'workstations', src: '192.168.4.4' })), true, 'source inside the CIDR');
   const all = compileFilter({ min_severity: 1, rules: [], networks: [] });
   assert.equal(all(makeAlert(1, { severity: 1, rule: 'anything' })), true);
+});
+
+test('ECS document: ecs.version, event.type from the categories, threat.framework; the alert fields unchanged', () => {
+  const a = makeAlert(1);
+  const d = toEcs(a);
+  assert.equal(Object.keys(d)[0], '@timestamp');
+  assert.deepEqual(d.ecs, { version: ECS_VERSION });
+  assert.deepEqual(d.event, { kind: 'alert', severity: 3, category: ['network', 'intrusion_detection'], type: ['info'] });
+  assert.deepEqual((d as unknown as { threat: unknown }).threat, { framework: 'MITRE ATT&CK', technique: { id: 'T1046' } });
+  // Everything else is the alert as it is.
+  const { ecs: _e, event: _v, threat: _t, ...rest } = d as unknown as Record<string, unknown>;
+  const { event: _v2, threat: _t2, ...alertRest } = a as unknown as Record<string, unknown>;
+  assert.deepEqual(rest, alertRest);
+  assert.equal(a.event.category.length, 2, 'the alert itself is not changed');
+  assert.equal((a.event as { type?: unknown }).type, undefined);
+  // ECS expects `indicator` for the threat category, `info` for the others it lists.
+  const threat = { ...a, event: { ...a.event, category: ['network', 'threat'] } };
+  assert.deepEqual(toEcs(threat).event.type, ['info', 'indicator']);
+  // Set by the sender (an agent of a later release): kept.
+  const own = { ...a, ecs: { version: '9.0.0' }, event: { ...a.event, type: ['denied'] } } as unknown as Alert;
+  assert.deepEqual(toEcs(own).ecs, { version: '9.0.0' });
+  assert.deepEqual(toEcs(own).event.type, ['denied']);
+});
+
+test('attacker-chosen text: control, C1, line-separator and bidi characters never reach a reader raw', () => {
+  const a = makeAlert(1);
+  a.message = 'q.evil\u001b[2J\u0000x\u0085y\u2028z\u202Efdp.exe\ttab\r\nBcc: x@example.org';
+  a.evidence['ua'] = 'curl\u001b]0;pwned\u0007';
+  const line = summaryLine(a);
+  assert.equal(line, '[Picket high] scan.port.vertical: q.evil\\x1b[2J\\x00x\\x85y\\u2028z\\u202efdp.exe tab Bcc: x@example.org');
+  assert.equal(oneLine('a\u2066b\u200fc\u007f'), 'a\\u2066b\\u200fc\\x7f');
+  const unsafe = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  const strings = (v: unknown): string[] =>
+    typeof v === 'string' ? [v] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
+  // Chat payloads: every string a chat client renders, after JSON decoding.
+  const texts = [textBody(a), htmlBody(a), ...[slackPayload(a), teamsMessageCard(a), teamsAdaptiveCard(a)].flatMap(strings)];
+  for (const t of texts) assert.ok(!unsafe.test(t), `raw control character in ${JSON.stringify(t.slice(0, 80))}`);
+  // The mail text body's first line is the sentence, still on one line.
+  assert.equal(textBody(a).split('\n')[0], line.slice('[Picket high] scan.port.vertical: '.length));
+});
+
+test('cut never splits a surrogate pair', () => {
+  assert.equal(cut('ab\u{1F642}cd', 4), 'ab…');
+  assert.equal(cut('abc\u{1F642}d', 5), 'abc…');
+  assert.equal(cut('short', 10), 'short');
+  const s = slackPayload({ ...makeAlert(1), evidence: { e: '\u{1F642}'.repeat(3000) } }) as { blocks: { text: { text: string } }[] };
+  assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(s.blocks[2]!.text.text), 'no lone high surrogate');
+});
+
+test('chat cards stay small and well formed with huge attacker-chosen evidence', () => {
+  const a = makeAlert(1);
+  a.message = `probe from ${'x'.repeat(50_000)}`;
+  for (let i = 0; i < 40; i++) a.evidence[`k${i}`] = `${'<b>&'.repeat(5000)}\`\`\`code`;
+  for (const body of [slackPayload(a), teamsMessageCard(a), teamsAdaptiveCard(a)]) {
+    const size = Buffer.byteLength(JSON.stringify(body));
+    assert.ok(size < 28 * 1024, `card of ${size} bytes is under Teams' 28 KB`);
+  }
+  const s = slackPayload(a) as { blocks: { text: { text: string } }[] };
+  for (const b of s.blocks) assert.ok(b.text.text.length <= 3000, 'Slack section text limit');
+  const ev = s.blocks[2]!.text.text;
+  assert.ok(ev.startsWith('```') && ev.endsWith('```'), 'the evidence code block is closed even when cut');
+  assert.equal(ev.slice(3, -3).includes('```'), false, 'no fence inside the block');
+  assert.ok(!ev.includes('<b>'), 'Slack mrkdwn escaped');
+});
+
+test('syslog size limit: an oversize JSON message stays valid JSON without its evidence, marked; text and last resort cut at a character boundary', () => {
+  const a = makeAlert(1);
+  a.evidence['blob'] = 'é'.repeat(40_000);
+  const full = Buffer.byteLength(syslogMessage(a, header, 'ecs'));
+  assert.ok(full > 65_507);
+  for (const format of ['ecs', 'eve'] as const) {
+    const m = fitSyslogMessage(a, header, format, 65_507);
+    assert.equal(m.truncated, format === 'ecs', `${format}: EVE has no evidence, so it fits as it is`);
+    const p = syslogParts(m.bytes.toString('utf8'));
+    assert.equal(p.msgid, 'scan.port.vertical');
+    JSON.parse(p.msg);
+  }
+  const ecs = JSON.parse(syslogParts(fitSyslogMessage(a, header, 'ecs', 65_507).bytes.toString('utf8')).msg) as { evidence: object; tags: string[]; rule: { id: string } };
+  assert.deepEqual(ecs.evidence, {});
+  assert.deepEqual(ecs.tags, [TRUNCATED_TAG]);
+  assert.equal(ecs.rule.id, 'scan.port.vertical');
+  // A sentence too long for the limit is cut too; the EVE record says it was shortened.
+  const b = { ...makeAlert(2), message: 'ü'.repeat(5000) };
+  const eve = fitSyslogMessage(b, header, 'eve', 4096);
+  assert.ok(eve.bytes.length <= 4096);
+  const rec = JSON.parse(syslogParts(eve.bytes.toString('utf8')).msg) as { alert: { metadata: Record<string, string[]> } };
+  assert.equal(rec.alert.metadata['message']![0]!.length, 1000);
+  assert.ok(rec.alert.metadata[TRUNCATED_TAG] !== undefined);
+  // Nothing fits but a cut: the bytes end on a character boundary (valid UTF-8) at the limit.
+  const host = { ...header, hostname: 'h'.repeat(255), appName: 'a'.repeat(48), procId: 'p'.repeat(128) };
+  const c = { ...makeAlert(3), rule: { id: 'r'.repeat(31) + 'é', name: 'n' } };
+  for (const format of ['ecs', 'eve', 'text'] as const) {
+    const m = fitSyslogMessage(c, host, format, 480);
+    assert.equal(m.truncated, true);
+    assert.ok(m.bytes.length <= 480 && m.bytes.length >= 477);
+    assert.doesNotThrow(() => new TextDecoder('utf-8', { fatal: true }).decode(m.bytes));
+  }
+  // Under the limit nothing changes.
+  const small = fitSyslogMessage(makeAlert(4), header, 'ecs', 65_507);
+  assert.equal(small.truncated, false);
+  assert.equal(small.bytes.toString('utf8'), syslogMessage(makeAlert(4), header, 'ecs'));
+});
+
+test('non-transparent framing: the message then LF; an LF inside can never split it', () => {
+  assert.equal(frameSyslogMessage(Buffer.from('<134>1 - - - - - - a'), 'non-transparent').toString(), '<134>1 - - - - - - a\n');
+  assert.equal(frameSyslogMessage(Buffer.from('x\ny'), 'non-transparent').toString(), 'x y\n');
+  assert.equal(frameSyslogMessage(Buffer.from('héllo'), 'octet-counting').toString(), '6 héllo');
+  // Every format is one line already.
+  const a = { ...makeAlert(1), message: 'a\nb' };
+  for (const f of ['ecs', 'eve', 'text'] as const) assert.ok(!syslogMessage(a, header, f).includes('\n'));
+});
+
+test('Retry-After: delay-seconds or an HTTP-date, in ms from now', () => {
+  const now = Date.parse('2025-03-01T10:00:00Z');
+  assert.equal(parseRetryAfter('7', now), 7000);
+  assert.equal(parseRetryAfter(' 0 ', now), 0);
+  assert.equal(parseRetryAfter('Sat, 01 Mar 2025 10:00:30 GMT', now), 30_000);
+  assert.equal(parseRetryAfter('Sat, 01 Mar 2025 09:00:00 GMT', now), 0, 'a date in the past: now');
+  assert.equal(parseRetryAfter('soon', now), undefined);
+  assert.equal(parseRetryAfter(undefined, now), undefined);
 });

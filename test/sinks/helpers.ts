@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -80,8 +81,22 @@ export function deframe(buf: Buffer, out: string[]): Buffer {
   return buf.subarray(off);
 }
 
-/** A syslog collector over TCP or TLS that records every framed message. */
-export function streamSyslogReceiver(port: number, tlsOpts?: { key: Buffer; cert: Buffer }): Receiver<string> {
+/** Splits an LF-terminated stream (RFC 6587 3.4.2, non-transparent framing) into messages; returns what is left over. */
+export function splitLines(buf: Buffer, out: string[]): Buffer {
+  let off = 0;
+  for (let nl = buf.indexOf(0x0a, off); nl >= 0; nl = buf.indexOf(0x0a, off)) {
+    out.push(buf.toString('utf8', off, nl));
+    off = nl + 1;
+  }
+  return buf.subarray(off);
+}
+
+/**
+ * A syslog collector over TCP or TLS that records every framed message:
+ * octet-counted frames, or with `framing: 'lf'` one message per line (how
+ * Logstash's syslog input and syslog-ng's network() source read a stream).
+ */
+export function streamSyslogReceiver(port: number, tlsOpts?: tls.TlsOptions, framing: 'octet' | 'lf' = 'octet'): Receiver<string> {
   const received: string[] = [];
   let server: net.Server | null = null;
   const sockets = new Set<net.Socket>();
@@ -89,7 +104,7 @@ export function streamSyslogReceiver(port: number, tlsOpts?: { key: Buffer; cert
     sockets.add(sock);
     let rest: Buffer = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
-      rest = deframe(Buffer.concat([rest, d]), received);
+      rest = framing === 'lf' ? splitLines(Buffer.concat([rest, d]), received) : deframe(Buffer.concat([rest, d]), received);
     });
     sock.on('error', () => {});
     sock.on('close', () => sockets.delete(sock));
@@ -98,7 +113,7 @@ export function streamSyslogReceiver(port: number, tlsOpts?: { key: Buffer; cert
     port,
     received,
     async start() {
-      server = tlsOpts === undefined ? net.createServer(onConn) : tls.createServer(tlsOpts, onConn);
+        server = tlsOpts === undefined ? net.createServer(onConn) : tls.createServer(tlsOpts, onConn);
       await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
     },
     async stop() {
@@ -132,30 +147,49 @@ export function udpSyslogReceiver(port: number): Receiver<string> {
 }
 
 export interface HttpHit {
+  method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
 }
 
-/** An HTTP receiver; `status` decides the answer for each request (default 200). */
-export function httpReceiver(port: number, status: (hit: HttpHit) => number = () => 200): Receiver<HttpHit> {
+/** What the receiver answers: a status, or a status with headers (Retry-After, Location). */
+export type HttpAnswer = number | { status: number; headers?: Record<string, string> };
+
+/**
+ * An HTTP receiver (HTTPS with `tlsOpts`); `status` decides the answer for
+ * each request (default 200). `requests` holds every request, `received` the
+ * ones answered 2xx.
+ */
+export function httpReceiver(
+  port: number,
+  status: (hit: HttpHit) => HttpAnswer = () => 200,
+  tlsOpts?: { key: Buffer; cert: Buffer },
+): Receiver<HttpHit> & { requests: HttpHit[] } {
   const received: HttpHit[] = [];
+  const requests: HttpHit[] = [];
   let server: http.Server | null = null;
   return {
     port,
     received,
+    requests,
     async start() {
-      server = http.createServer((req, res) => {
+      const handler: http.RequestListener = (req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          const hit: HttpHit = { url: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-          const code = status(hit);
+          const text = Buffer.concat(chunks).toString('utf8');
+          const hit: HttpHit = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: text === '' ? undefined : JSON.parse(text) };
+          requests.push(hit);
+          const a = status(hit);
+          const code = typeof a === 'number' ? a : a.status;
+          if (code < 0) return; // never answer (a hung receiver)
           if (code >= 200 && code < 300) received.push(hit);
-          res.writeHead(code, { 'content-type': 'text/plain', connection: 'close' });
+          res.writeHead(code, { 'content-type': 'text/plain', connection: 'close', ...(typeof a === 'number' ? {} : a.headers) });
           res.end(code >= 300 ? 'nope' : 'ok');
         });
-      });
+      };
+      server = tlsOpts === undefined ? http.createServer(handler) : https.createServer(tlsOpts, handler);
       await new Promise<void>((r) => server!.listen(port, '127.0.0.1', r));
     },
     async stop() {
@@ -173,10 +207,19 @@ export interface Mail {
   from: string;
   to: string[];
   raw: string;
+  /** The session was encrypted (STARTTLS or implicit TLS) when the message came. */
+  secure: boolean;
 }
 
 /** An SMTP server (the smtp-server package) without TLS or auth, recording raw messages. */
-export function smtpReceiver(port: number, opts: { rejectRcpt?: string } = {}): Receiver<Mail> {
+/**
+ * With `tls`, the server offers STARTTLS with that certificate (or, with
+ * `implicitTls`, speaks TLS from the first byte, as on port 465).
+ */
+export function smtpReceiver(
+  port: number,
+  opts: { rejectRcpt?: string; tls?: { key: Buffer; cert: Buffer }; implicitTls?: boolean } = {},
+): Receiver<Mail> {
   const received: Mail[] = [];
   let server: SMTPServer | null = null;
   return {
@@ -184,9 +227,10 @@ export function smtpReceiver(port: number, opts: { rejectRcpt?: string } = {}): 
     received,
     async start() {
       server = new SMTPServer({
-        secure: false,
+        secure: opts.tls !== undefined && opts.implicitTls === true,
+        ...(opts.tls !== undefined ? { key: opts.tls.key, cert: opts.tls.cert } : {}),
         authOptional: true,
-        disabledCommands: ['STARTTLS', 'AUTH'],
+        disabledCommands: opts.tls === undefined ? ['STARTTLS', 'AUTH'] : ['AUTH'],
         logger: false,
         onRcptTo(address, _session, cb) {
           if (opts.rejectRcpt !== undefined && address.address === opts.rejectRcpt) {
@@ -205,6 +249,7 @@ export function smtpReceiver(port: number, opts: { rejectRcpt?: string } = {}): 
               from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
               to: session.envelope.rcptTo.map((r) => r.address),
               raw: Buffer.concat(chunks).toString('utf8'),
+              secure: session.secure,
             });
             cb();
           });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { tempDir } from '../helpers/paths.js';
 import { createSinks } from '../../src/sinks/index.js';
 import { signatureId } from '../../src/sinks/eve.js';
+import { TRUNCATED_TAG } from '../../src/sinks/syslog-format.js';
 import { freePort, makeAlert, selfSignedCert, streamSyslogReceiver, syslogParts, udpSyslogReceiver, waitFor } from './helpers.js';
 import { outageScenario, parseSinks, FAST_QUEUE } from './outage.js';
 
@@ -136,4 +137,136 @@ test('TLS outage: nothing lost, nothing repeated, nothing resent after a restart
 test('UDP outage: the ICMP port unreachable of a stopped collector is noticed and the alert resent', async () => {
   const port = await freePort();
   await outageScenario({ type: 'syslog', name: 'udp', transport: 'udp', host: '127.0.0.1', port }, udpSyslogReceiver(port), ecsNumber);
+});
+
+test('UDP: an alert too big for one datagram arrives shortened (valid JSON, marked, counted), not refused', async () => {
+  const port = await freePort();
+  const rx = udpSyslogReceiver(port);
+  await rx.start();
+  const dataDir = tempDir();
+  try {
+    const sinks = createSinks(parseSinks([{ type: 'syslog', name: 'udp', host: '127.0.0.1', port, queue: FAST_QUEUE }]), { dataDir });
+    const big = makeAlert(1);
+    big.evidence['hosts'] = Array.from({ length: 8000 }, (_, i) => `host-${i}.example.org`);
+    sinks.deliver(big);
+    sinks.deliver(makeAlert(2));
+    await waitFor(() => rx.received.length >= 2, 'two datagrams');
+    await sinks.flush();
+    assert.ok(Buffer.byteLength(rx.received[0]!) <= 65_507);
+    const first = JSON.parse(syslogParts(rx.received[0]!).msg) as { evidence: object; tags: string[]; rule: { id: string }; message: string };
+    assert.deepEqual(first.evidence, {});
+    assert.deepEqual(first.tags, [TRUNCATED_TAG]);
+    assert.equal(first.message, big.message);
+    assert.equal(ecsNumber(rx.received[1]!), 2);
+    const s = sinks.stats()[0]!;
+    assert.equal(s.delivered, 2);
+    assert.equal(s.truncated, 1);
+    assert.equal(s.rejected, 0);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('TCP with non-transparent framing: one LF-terminated message per alert for line-reading collectors', async () => {
+  const port = await freePort();
+  const rx = streamSyslogReceiver(port, undefined, 'lf');
+  await rx.start();
+  const dataDir = tempDir();
+  try {
+    const sinks = createSinks(
+      parseSinks([
+        { type: 'syslog', name: 'ecs', transport: 'tcp', framing: 'non-transparent', host: '127.0.0.1', port },
+        { type: 'syslog', name: 'text', transport: 'tcp', framing: 'non-transparent', host: '127.0.0.1', port, format: 'text' },
+      ]),
+      { dataDir },
+    );
+    for (let i = 0; i < 20; i++) {
+      // Attacker-chosen line breaks in the sentence must not split a message.
+      sinks.deliver({ ...makeAlert(i), message: `q${i}.evil\nINJECTED <13>1 fake\r\nline` });
+    }
+    await waitFor(() => rx.received.length >= 40, '40 lines');
+    await sinks.flush();
+    assert.equal(rx.received.length, 40);
+    const ecs = rx.received.filter((l) => syslogParts(l).msg.startsWith('{'));
+    assert.deepEqual(ecs.map(ecsNumber), Array.from({ length: 20 }, (_, i) => i));
+    const text = rx.received.filter((l) => syslogParts(l).msg.startsWith('[Picket'));
+    assert.equal(text.length, 20);
+    assert.match(syslogParts(text[0]!).msg, /^\[Picket high\] scan\.port\.vertical: q0\.evil INJECTED <13>1 fake line$/);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('TCP max_message_bytes (a collector with an 8 KB limit): the big alert is shortened, the frames stay in step', async () => {
+  const port = await freePort();
+  const rx = streamSyslogReceiver(port);
+  await rx.start();
+  const dataDir = tempDir();
+  try {
+    const sinks = createSinks(
+      parseSinks([{ type: 'syslog', name: 'tcp', transport: 'tcp', host: '127.0.0.1', port, max_message_bytes: 8096, format: 'ecs' }]),
+      { dataDir },
+    );
+    const big = makeAlert(1);
+    big.evidence['blob'] = 'x'.repeat(20_000);
+    sinks.deliver(makeAlert(0));
+    sinks.deliver(big);
+    sinks.deliver(makeAlert(2));
+    await waitFor(() => rx.received.length >= 3, 'three frames');
+    await sinks.flush();
+    assert.ok(rx.received.every((l) => Buffer.byteLength(l) <= 8096));
+    assert.deepEqual(rx.received.map((l) => (JSON.parse(syslogParts(l).msg) as { tags?: string[] }).tags ?? []), [[], [TRUNCATED_TAG], []]);
+    assert.equal(sinks.stats()[0]!.truncated, 1);
+    await sinks.close();
+  } finally {
+    await rx.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('config: max_message_bytes over UDP is capped at one datagram; framing names are checked', () => {
+  assert.throws(() => parseSinks([{ type: 'syslog', name: 's', host: 'h', max_message_bytes: 70_000 }]), /at most 65507 over UDP/);
+  assert.doesNotThrow(() => parseSinks([{ type: 'syslog', name: 's', host: 'h', transport: 'tcp', max_message_bytes: 70_000 }]));
+  assert.throws(() => parseSinks([{ type: 'syslog', name: 's', host: 'h', transport: 'tcp', framing: 'lf' }]));
+  assert.throws(() => parseSinks([{ type: 'syslog', name: 's', host: 'h', max_message_bytes: 100 }]));
+});
+
+test('TLS with a collector that authenticates senders: the client certificate is sent; without it the alert waits', { skip: cert === null ? 'openssl not found' : false }, async () => {
+  const port = await freePort();
+  // The self-signed certificate is the collector's, the sender's, and the CA both trust.
+  const rx = streamSyslogReceiver(port, { key: cert!.key, cert: cert!.cert, ca: cert!.cert, requestCert: true, rejectUnauthorized: true });
+  await rx.start();
+  const okDir = tempDir();
+  const noDir = tempDir();
+  try {
+    const keyFile = `${certDir}/key.pem`;
+    const good = createSinks(
+      parseSinks([{ type: 'syslog', name: 'mtls', transport: 'tls', host: '127.0.0.1', port, ca: cert!.certFile, cert: cert!.certFile, key: keyFile }]),
+      { dataDir: okDir },
+    );
+    good.deliver(makeAlert(1));
+    await waitFor(() => rx.received.length >= 1, 'the frame over mutual TLS');
+    await good.flush();
+    await good.close();
+
+    const anonymous = createSinks(
+      parseSinks([{ type: 'syslog', name: 'mtls', transport: 'tls', host: '127.0.0.1', port, ca: cert!.certFile, queue: FAST_QUEUE }]),
+      { dataDir: noDir },
+    );
+    anonymous.deliver(makeAlert(2));
+    await waitFor(() => anonymous.stats()[0]!.failures >= 1, 'a refused handshake');
+    await anonymous.flush();
+    assert.equal(anonymous.stats()[0]!.queued, 1);
+    await anonymous.close();
+    assert.deepEqual(rx.received.map(ecsNumber), [1]);
+    assert.throws(() => parseSinks([{ type: 'syslog', name: 's', host: 'h', transport: 'tls', cert: 'c.pem' }]), /cert and key go together/);
+  } finally {
+    await rx.stop();
+    fs.rmSync(okDir, { recursive: true, force: true });
+    fs.rmSync(noDir, { recursive: true, force: true });
+  }
 });
