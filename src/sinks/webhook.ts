@@ -3,15 +3,19 @@
  * JSON), a Slack incoming-webhook message, a Teams MessageCard or a Teams
  * Adaptive Card. A 2xx answer is delivery; 408, 425, 429 and 5xx (the
  * receiver is busy or down) and network errors are retried, after the
- * receiver's Retry-After when it sends one, else with backoff; any other
- * status means the receiver will never take this body (a 400 for a malformed
- * card, a 404 for a deleted webhook), so it is rejected and counted rather
- * than blocking the queue for ever.
+ * receiver's Retry-After when it sends one, else with backoff. So are the
+ * answers that say the webhook's address or credentials need fixing (401,
+ * 403, 404, 410 and redirects): the alerts wait in the queue, with the error
+ * saying what to fix, until someone rotates the token or updates the URL,
+ * and nothing is lost meanwhile. Any other status means the receiver will
+ * never take this body (a 400 for a malformed card, a 413 for one too
+ * large), so it is rejected and counted rather than blocking the queue for
+ * ever.
  *
  * Redirects are not followed: a client following a 301, 302 or 303 turns the
  * POST into a GET without the alert, and the 200 that GET gets would count as
  * delivered; a redirect also carries the alert to a host nobody configured.
- * A 3xx is therefore a refusal whose error names the new location's host.
+ * The error names the new location's host.
  *
  * node:http(s) rather than fetch, for the TLS options (`ca`,
  * `tls_reject_unauthorized`) the global fetch has no way to take.
@@ -28,6 +32,8 @@ import { DeliveryError, errorText, RejectedError, type SinkTransport } from './t
 
 /** HTTP statuses that mean "try again later" (besides 5xx). */
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 425, 429]);
+/** Statuses that mean the webhook's credentials or address need fixing: retried, the alerts kept. */
+const FIX_CONFIG_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 410]);
 /** Response body bytes kept for the error message; a longer answer is cut off. */
 const MAX_ANSWER_BYTES = 4096;
 /** Characters of the answer shown in the error. */
@@ -210,9 +216,14 @@ class WebhookTransport implements SinkTransport {
       } catch {
         // An unreadable Location: the status alone says it.
       }
-      throw new RejectedError(`${where} answered ${status}, a redirect${to}: redirects are not followed, set the webhook URL to the new address`);
+      throw new DeliveryError(
+        `${where} answered ${status}, a redirect${to}: redirects are not followed, set the webhook URL to the new address (alerts are kept until then)`,
+      );
     }
     const why = `${where} answered ${status}${said !== '' ? ` ${said}` : ''}`;
+    if (FIX_CONFIG_STATUSES.has(status)) {
+      throw new DeliveryError(`${why}: check the webhook's URL and token (alerts are kept until it accepts them)`);
+    }
     if (status >= 500 || RETRY_STATUSES.has(status)) {
       const retryAfterMs = parseRetryAfter(ans.headers['retry-after']);
       throw new DeliveryError(retryAfterMs !== undefined ? `${why} (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : why, retryAfterMs !== undefined ? { retryAfterMs } : undefined);
