@@ -11,7 +11,9 @@ import type { z } from 'zod';
 import { PicketError } from '../util/errors.js';
 import { siteConfigSchema, type SiteConfig } from './schema.js';
 import { RULE_IDS } from '../detect/index.js';
+import { AGENT_RULE_IDS } from '../agents/agent-rules.js';
 import { parseCidr } from './cidr.js';
+import { globToRegExp } from './fields.js';
 import { closestName } from '../util/suggest.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
@@ -270,6 +272,9 @@ function unknownKeyMessage(key: string, known: string[]): string {
   return known.length > 0 && known.length <= 12 ? `unknown key (known: ${known.join(', ')})` : 'unknown key';
 }
 
+/** Rule ids a sink filter can name: the detectors' and the agents' own. */
+const SINK_RULE_IDS: readonly string[] = [...RULE_IDS, ...AGENT_RULE_IDS];
+
 /** Cross-reference checks the schema cannot express. */
 /**
  * What the cross-reference checks read: network names and the places that
@@ -282,6 +287,8 @@ interface CrossReferences {
   segmentation: ({ from: string | null; to: string | null } | null)[];
   asnHosts: ((string | null)[] | null)[];
   suppressRules: (string | null)[];
+  /** Each sink filter's rule id globs. */
+  sinkRules: ((string | null)[] | null)[];
 }
 
 function crossReferencesOf(cfg: z.output<typeof siteConfigSchema>): CrossReferences {
@@ -290,6 +297,7 @@ function crossReferencesOf(cfg: z.output<typeof siteConfigSchema>): CrossReferen
     segmentation: cfg.segmentation.map((r) => ({ from: r.from, to: r.to })),
     asnHosts: cfg.asn_allowlists.map((a) => a.hosts),
     suppressRules: cfg.suppress.map((s) => s.rule),
+    sinkRules: cfg.sinks.map((k) => [...k.rules]),
   };
 }
 
@@ -303,6 +311,7 @@ function crossReferencesOfRaw(raw: Record<string, unknown>): CrossReferences {
     segmentation: list(raw.segmentation).map((r) => ({ from: text(field(r, 'from')), to: text(field(r, 'to')) })),
     asnHosts: list(raw.asn_allowlists).map((a) => (Array.isArray(field(a, 'hosts')) ? (field(a, 'hosts') as unknown[]).map(text) : null)),
     suppressRules: list(raw.suppress).map((s) => text(field(s, 'rule'))),
+    sinkRules: list(raw.sinks).map((k) => (Array.isArray(field(k, 'rules')) ? (field(k, 'rules') as unknown[]).map(text) : null)),
   };
 }
 
@@ -332,6 +341,18 @@ function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: st
     if (rule === null) return;
     const ok = rule === '*' || (rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(rule.slice(0, -1))) : RULE_IDS.includes(rule));
     if (!ok) out.push({ path: ['suppress', i, 'rule'], message: `"${rule}" matches no rule id` });
+  });
+  // A sink filter naming no rule would silently deliver nothing. (Its network
+  // names are not checked: a server's sinks may name networks its sensors
+  // configure in their own files.)
+  refs.sinkRules.forEach((rules, i) => {
+    rules?.forEach((glob, j) => {
+      if (glob === null) return;
+      const re = globToRegExp(glob);
+      if (SINK_RULE_IDS.some((id) => re.test(id))) return;
+      const near = closestName(glob, SINK_RULE_IDS);
+      out.push({ path: ['sinks', i, 'rules', j], message: `"${glob}" matches no rule id${near !== undefined ? ` (did you mean "${near}"?)` : ''}` });
+    });
   });
   return out;
 }

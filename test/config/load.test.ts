@@ -162,6 +162,17 @@ test('YAML syntax errors and duplicate keys carry their line', () => {
   assert.deepEqual(problems('- a\n- b\n'), ['picket.yaml:1: : the file must be a mapping of settings (key: value)']);
 });
 
+test('cross-references: a sink filter rule glob must match a detector or agent rule id', () => {
+  const sink = (rules: string) => `sinks:\n  - { type: file, name: f, path: alerts.jsonl, rules: [${rules}] }\n`;
+  assert.deepEqual(problems(sink('"scan.*", dns.dga, honeypot.tcp, "egress.*", "*"')), []);
+  assert.deepEqual(problems(sink('dns.dgaa, "scans.*"')), [
+    'picket.yaml:2: sinks[0].rules[0]: "dns.dgaa" matches no rule id (did you mean "dns.dga"?)',
+    'picket.yaml:2: sinks[0].rules[1]: "scans.*" matches no rule id',
+  ]);
+  // Also next to type errors elsewhere in the same sink.
+  assert.deepEqual(problems('sinks:\n  - { type: file, name: f, path: alerts.jsonl, min_severity: huge, rules: [tor.relays] }\n').length, 2);
+});
+
 test('cross-references are checked even when the file also has type errors', () => {
   assert.deepEqual(
     problems('dedup_interval: x\nnetworks:\n  - { name: lan, cidrs: [10.0.0.0/8] }\nsegmentation:\n  - { from: lan, to: dmz, action: alert }\nsuppress:\n  - { rule: scan.nope }\n'),

@@ -6,19 +6,11 @@
  * hour, not one per run.
  */
 import type { SiteConfig } from '../../config/schema.js';
-import { buildAlert, type Alert, type AlertRule } from '../../alerts/alert.js';
+import { buildAlert, type Alert } from '../../alerts/alert.js';
+import { EGRESS_RULE } from '../agent-rules.js';
 import { probeDirectDns, probeHttps, probeIcmp, probeSystemDns, probeTcp, type ProbeResult } from './probes.js';
 
 export type EgressSettings = SiteConfig['egress'];
-
-/** A segment meant to be isolated that reaches the Internet is an open exfiltration path (T1048). */
-export const EGRESS_RULE: AlertRule = {
-  id: 'egress.internet_reachable',
-  name: 'Isolated segment reaches the Internet',
-  severity: 4,
-  category: ['network', 'configuration'],
-  technique: 'T1048',
-};
 
 export interface ProbeRun {
   /** 1 for the first run of this agent. */

@@ -12,27 +12,12 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import type { SiteConfig } from '../../config/schema.js';
-import { buildAlert, type Alert, type AlertRule } from '../../alerts/alert.js';
+import { buildAlert, type Alert } from '../../alerts/alert.js';
+import { HONEYPOT_TCP_RULE, HONEYPOT_UDP_RULE } from '../agent-rules.js';
 import { IgnoreList, SourceRateLimiter, type HoneypotProto } from './limits.js';
 import { plainAddress, toHex, toSafeText } from './payload.js';
 
 export type HoneypotSettings = SiteConfig['honeypot'];
-
-/** Any contact is suspicious on a port nothing legitimate uses: high severity, discovery (T1046). */
-export const HONEYPOT_TCP_RULE: AlertRule = {
-  id: 'honeypot.tcp',
-  name: 'Connection to a honeypot TCP port',
-  severity: 3,
-  category: ['intrusion_detection', 'network'],
-  technique: 'T1046',
-};
-export const HONEYPOT_UDP_RULE: AlertRule = {
-  id: 'honeypot.udp',
-  name: 'Datagram to a honeypot UDP port',
-  severity: 3,
-  category: ['intrusion_detection', 'network'],
-  technique: 'T1046',
-};
 
 export interface HoneypotOptions {
   config: HoneypotSettings;
