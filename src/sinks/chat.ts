@@ -30,6 +30,19 @@ function slackEscape(s: string): string {
 
 const FENCE = '```';
 
+/**
+ * Teams renders Markdown in Adaptive Card TextBlocks and fact values, with no
+ * way to turn it off there, so alert text (a DNS name or user agent an
+ * attacker chose) could carry `[a harmless label](https://phish.example)`
+ * into a trusted security card as a live link, or an autolink `<...>`. A
+ * zero-width space after `]` and `<` breaks both forms and stays invisible.
+ * Bare URLs may still be linked by the client, but then the link shows where
+ * it goes.
+ */
+function adaptiveCardText(s: string): string {
+  return s.replace(/\]\(/g, ']\u200b(').replace(/</g, '<\u200b');
+}
+
 /** The facts table with each value capped like the evidence. */
 function chatFacts(a: Alert): [string, string][] {
   return alertFacts(a).map(([k, v]) => [k, cut(v, CHAT_VALUE_MAX)]);
@@ -68,15 +81,16 @@ export function teamsMessageCard(a: Alert): Record<string, unknown> {
 }
 
 export function teamsAdaptiveCard(a: Alert): Record<string, unknown> {
+  const t = adaptiveCardText;
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: summaryLine(a), weight: 'Bolder', size: 'Medium', wrap: true, color: a.event.severity >= 3 ? 'Attention' : 'Default' },
-    { type: 'TextBlock', text: cut(oneLine(a.message), CHAT_MESSAGE_MAX), wrap: true },
-    { type: 'FactSet', facts: chatFacts(a).map(([title, value]) => ({ title, value })) },
+    { type: 'TextBlock', text: t(summaryLine(a)), weight: 'Bolder', size: 'Medium', wrap: true, color: a.event.severity >= 3 ? 'Attention' : 'Default' },
+    { type: 'TextBlock', text: t(cut(oneLine(a.message), CHAT_MESSAGE_MAX)), wrap: true },
+    { type: 'FactSet', facts: chatFacts(a).map(([title, value]) => ({ title: t(title), value: t(value) })) },
   ];
   const ev = evidenceLines(a, CHAT_VALUE_MAX).slice(0, CHAT_EVIDENCE_ROWS);
   if (ev.length > 0) {
     body.push({ type: 'TextBlock', text: 'Evidence', weight: 'Bolder', wrap: true });
-    body.push({ type: 'FactSet', facts: ev.map(([title, value]) => ({ title, value })) });
+    body.push({ type: 'FactSet', facts: ev.map(([title, value]) => ({ title: t(title), value: t(value) })) });
   }
   return {
     type: 'message',

@@ -195,6 +195,22 @@ test('attacker-chosen text: control, C1, line-separator and bidi characters neve
   assert.equal(textBody(a).split('\n')[0], line.slice('[Picket high] scan.port.vertical: '.length));
 });
 
+test('Teams Adaptive Cards: Markdown links and autolinks from alert text are broken, the text otherwise unchanged', () => {
+  const a = makeAlert(1);
+  a.message = 'Unusual user agent [Open the incident](https://phish.example/x) from 10.0.0.5';
+  a.evidence['user_agent'] = '<https://phish.example/y> [here](http://phish.example)';
+  const strings = (v: unknown): string[] =>
+    typeof v === 'string' ? [v] : v !== null && typeof v === 'object' ? Object.values(v).flatMap(strings) : [];
+  const texts = strings(teamsAdaptiveCard(a));
+  for (const t of texts) {
+    assert.ok(!t.includes(']('), `live link syntax in ${JSON.stringify(t)}`);
+    assert.ok(!/<[^\u200b]/.test(t), `autolink syntax in ${JSON.stringify(t)}`);
+  }
+  const shown = texts.join('\n').replace(/\u200b/g, '');
+  assert.ok(shown.includes('[Open the incident](https://phish.example/x)'), 'the text reads as sent');
+  assert.ok(shown.includes('<https://phish.example/y> [here](http://phish.example)'));
+});
+
 test('cut never splits a surrogate pair', () => {
   assert.equal(cut('ab\u{1F642}cd', 4), 'ab…');
   assert.equal(cut('abc\u{1F642}d', 5), 'abc…');
