@@ -175,6 +175,9 @@ export interface AlertSummary {
   acknowledged: boolean;
 }
 
+/** Alerts a host summary lists (the newest). */
+export const HOST_SUMMARY_ALERTS = 50;
+
 /**
  * Everything about one host over a time window (the `picket query host` answer).
  * Bytes and packets are payload bytes and packets as Zeek counts them, from the

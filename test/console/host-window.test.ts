@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestServer } from '../server/helpers.js';
 import { tempDir } from '../helpers/paths.js';
-import { conn, DAY0 } from '../store/store-suite.js';
+import { alert, conn, DAY0 } from '../store/store-suite.js';
 
 const DAY = 86400;
 
@@ -72,6 +72,43 @@ test('host summary with span covers the last stretch of the host\'s activity (co
     });
     assert.equal(sup.status, 200);
     assert.equal(((await sup.json()) as { host: string }).host, '10.0.0.5');
+  } finally {
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('host summary in the console: alerts hidden by suppressions are left out and counted, like the alert list', async () => {
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: 'host-window-pw' } });
+  try {
+    const store = s.ctx.stores.store;
+    await store.insert('conn', [conn({ ts: DAY0 + 10, uid: 'Ca' })]);
+    await store.insert('alert', [alert('scan.port.vertical', 2, '10.0.0.5', DAY0 + 11), alert('dns.dga', 3, '10.0.0.5', DAY0 + 12), alert('scan.arp', 2, '10.0.0.5', DAY0 + 13)]);
+    const login = await fetch(`${s.url}/api/v1/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'admin', password: 'host-window-pw' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { csrf } = (await login.json()) as { csrf: string };
+    type Summary = { alerts: { rule: string }[]; alerts_hidden: number };
+    const summary = async (): Promise<Summary> => (await (await fetch(`${s.url}/api/v1/console/hosts/10.0.0.5`, { headers: { cookie } })).json()) as Summary;
+    const before = await summary();
+    assert.deepEqual(before.alerts.map((a) => a.rule), ['scan.arp', 'dns.dga', 'scan.port.vertical']);
+    assert.equal(before.alerts_hidden, 0);
+    const sup = await fetch(`${s.url}/api/v1/console/suppressions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+      body: JSON.stringify({ rule: 'scan.*', reason: 'lab scanner', host: '10.0.0.5' }),
+    });
+    assert.equal(sup.status, 200);
+    const after = await summary();
+    assert.deepEqual(after.alerts.map((a) => a.rule), ['dns.dga']);
+    assert.equal(after.alerts_hidden, 2);
+    // The alert list says the same.
+    const list = (await (await fetch(`${s.url}/api/v1/console/alerts?host=10.0.0.5`, { headers: { cookie } })).json()) as { total: number; hidden: number };
+    assert.deepEqual([list.total, list.hidden], [1, 2]);
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });

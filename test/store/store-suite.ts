@@ -86,7 +86,7 @@ function dnsRec(ts: number, client: string, query: string): Record<string, unkno
   };
 }
 
-function alert(rule: string, severity: number, src: string, ts: number, network?: string): Record<string, unknown> {
+export function alert(rule: string, severity: number, src: string, ts: number, network?: string): Record<string, unknown> {
   const iso = new Date(ts * 1000).toISOString();
   return {
     '@timestamp': iso,

@@ -13,7 +13,7 @@ import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
-import type { AlertFilter, ConnFilter, DeviceFilter, StoredAlert } from '../../store/types.js';
+import { HOST_SUMMARY_ALERTS, type AlertFilter, type AlertSummary, type ConnFilter, type DeviceFilter, type StoredAlert } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
 import { bool, int, ip, mac, one, pathIp, time, type Query } from '../query-params.js';
@@ -86,6 +86,19 @@ function alertHosts(a: StoredAlert): { role: string; ip: string; port: number | 
     });
   }
   return out;
+}
+
+/** A stored alert as a host summary lists it. */
+function alertSummary(a: StoredAlert): AlertSummary {
+  return {
+    id: a.id,
+    '@timestamp': a['@timestamp'],
+    rule: a.rule.id,
+    severity: a.event.severity,
+    message: a.message,
+    count: a.count,
+    acknowledged: a.acknowledged,
+  };
 }
 
 export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOptions): Promise<void> {
@@ -238,7 +251,15 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     api.get<{ Params: { ip: string }; Querystring: Query }>('/hosts/:ip', async (req) => {
       const host = pathIp(req.params.ip);
       const { from, to } = await hostWindow(store, host, time(req.query, 'from'), time(req.query, 'to'), one(req.query, 'span'));
-      return store.hostSummary(host, from, to);
+      const summary = await store.hostSummary(host, from, to);
+      const sups = users.suppressions();
+      if (sups.length === 0 || summary.alerts.length === 0) return { ...summary, alerts_hidden: 0 };
+      // The same alerts the alert list shows for this host and window: suppressed ones left out and counted.
+      const filter: AlertFilter = { host, limit: HOST_SUMMARY_ALERTS };
+      if (from !== undefined) filter.from = from;
+      if (to !== undefined) filter.to = to;
+      const shown = await visibleAlerts(store, filter, sups);
+      return { ...summary, alerts: shown.rows.map(alertSummary), alerts_hidden: shown.hidden };
     });
 
     // One host's connections, newest first: the host page's list of what it did in its window.

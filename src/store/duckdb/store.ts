@@ -68,6 +68,7 @@ import type {
   StoreStats,
   StoredAlert,
 } from '../types.js';
+import { HOST_SUMMARY_ALERTS } from '../types.js';
 
 /** Rows per page when the caller gives no limit, and the most one page may hold (bounded answers). */
 export const DEFAULT_LIMIT = 100;
@@ -78,8 +79,6 @@ const LAST_SEEN_LOOKBACK = [86_400, 7 * 86_400, Infinity] as const;
 export const SUMMARY_TOP = 20;
 /** DNS names per HostSummary: enough for any one host's browsing over a day. */
 export const SUMMARY_DNS_NAMES = 1000;
-/** Alerts per HostSummary (newest first). */
-export const SUMMARY_ALERTS = 50;
 /** Timeline buckets aim at most this many points (the console draws them). */
 export const TIMELINE_MAX_POINTS = 200;
 const TIMELINE_STEPS = [60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, 30 * 86400];
@@ -837,7 +836,7 @@ export class DuckDbMetadataStore implements MetadataStore {
     w.add(`(${w.oneOf('src_ip', hosts)} OR ${w.oneOf('dst_ip', hosts)})`);
     w.range('ts', from, to);
     const rows = await this.db.all(
-      `SELECT id, ts, rule_id, severity, message, count, acknowledged FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${SUMMARY_ALERTS}`,
+      `SELECT id, ts, rule_id, severity, message, count, acknowledged FROM alerts ${w.sql()} ORDER BY ts DESC, id LIMIT ${HOST_SUMMARY_ALERTS}`,
       w.params,
     );
     return rows.map((r) => ({

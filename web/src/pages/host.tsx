@@ -9,7 +9,10 @@ import { fmtBytes, fmtTime, hostHref, qs, SEVERITY, useApi, useTitle } from '../
 import { go, setParams, type Params } from '../router';
 import { offsetParam, Pager, Status, TextFilter } from '../ui';
 // The API answers with the store's own types (type only: nothing of the server is bundled).
-import type { ConnRow, Device, HostSummary as Summary, Page } from '../../../src/store/types.js';
+import type { ConnRow, Device, HostSummary, Page } from '../../../src/store/types.js';
+
+/** The console's host summary: its alert list leaves out what suppressions hide, and counts them. */
+type Summary = HostSummary & { alerts_hidden?: number };
 
 /** Connections per page of the host's list. */
 const CONN_PAGE = 50;
@@ -243,8 +246,14 @@ export function HostPage(props: { ip: string; params: Params }) {
             <Bars title="DNS names" rows={s.dns.map((d) => ({ label: d.query, value: d.count }))} />
           </div>
           <h3>Alerts</h3>
+          {(s.alerts_hidden ?? 0) > 0 && (
+            <p class="hint" data-testid="host-alerts-hidden">
+              {s.alerts_hidden === 1 ? '1 alert naming this host is' : `${s.alerts_hidden} alerts naming this host are`} hidden by
+              suppressions.
+            </p>
+          )}
           {s.alerts.length === 0 ? (
-            <p class="hint">No alerts name this host in this window.</p>
+            <p class="hint">No {(s.alerts_hidden ?? 0) > 0 ? 'other ' : ''}alerts name this host in this window.</p>
           ) : (
             <>
               <div class="scroll">
