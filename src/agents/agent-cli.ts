@@ -4,7 +4,6 @@
  * with status changes and drops reported on stderr.
  */
 import path from 'node:path';
-import os from 'node:os';
 import type { OptionSpec } from '../cli/args.js';
 import { intOpt, stringOpt } from '../cli/args.js';
 import { PicketError } from '../util/errors.js';
@@ -38,7 +37,7 @@ export function agentHelp(kind: AgentKind): string {
   --spool DIR           spool and credential directory (default ./data/${kind}-agent)
   --spool-max-mib N     spool bound in MiB (default ${DEFAULT_SPOOL_MAX_MIB}); past it the oldest
                         batches are dropped and counted
-  --name NAME           agent name shown on the server (default: host name)
+  --name NAME           agent name shown on the server (default: the enrollment token's name)
   --batch-records N     records per batch (default ${DEFAULT_BATCH_RECORDS})
   --batch-interval-ms N longest wait before a partial batch is sent (default ${DEFAULT_BATCH_INTERVAL_MS})
 `;
@@ -60,7 +59,8 @@ export function openAgentShipper(values: Record<string, unknown>, kind: AgentKin
     credentialFile: path.join(dir, 'credential.json'),
     spoolDir: path.join(dir, 'spool'),
     kind,
-    name: stringOpt(values, 'name') ?? os.hostname(),
+    // Without --name the server names the agent after its enrollment token.
+    name: stringOpt(values, 'name'),
     version: AGENT_VERSION,
     maxSpoolBytes: maxMiB * 1024 * 1024,
     batchRecords: intOpt(values, 'batch-records', command) ?? DEFAULT_BATCH_RECORDS,

@@ -75,7 +75,8 @@ export interface ShipperOptions {
   credentialFile: string;
   spoolDir: string;
   kind: AgentKind;
-  name: string;
+  /** Name to enroll under; absent = the name the enrollment token was created with. */
+  name?: string | undefined;
   hostname?: string;
   version?: string;
   /** Bound on spooled bytes; past it the oldest batches are dropped and counted. */
@@ -488,7 +489,7 @@ class SpoolShipper implements Shipper {
       body: Buffer.from(
         JSON.stringify({
           token,
-          name: this.#opts.name,
+          ...(this.#opts.name !== undefined ? { name: this.#opts.name } : {}),
           kind: this.#opts.kind,
           hostname: this.#opts.hostname ?? os.hostname(),
           ...(this.#opts.version !== undefined ? { version: this.#opts.version } : {}),

@@ -70,6 +70,17 @@ describe('picket server', () => {
     assert.equal(hp.status, 'never_seen');
   });
 
+  it('an agent that gives no name takes its enrollment token\'s; one that gives a name keeps it', async () => {
+    const unnamed = await call(`${s.url}/api/v1/enroll`, 'POST', { body: { token: await createToken(s, 'edge-7', 'sensor'), kind: 'sensor', hostname: 'vm' } });
+    assert.equal(unnamed.status, 200);
+    const named = await call(`${s.url}/api/v1/enroll`, 'POST', { body: { token: await createToken(s, 'edge-8', 'sensor'), name: 'rack-2', kind: 'sensor', hostname: 'vm' } });
+    assert.equal(named.status, 200);
+    const agents = (await call(`${s.url}/api/v1/admin/agents`, 'GET', { token: s.adminToken })).json.agents as { agent_id: string; name: string; hostname: string }[];
+    const byId = (id: string) => agents.find((a) => a.agent_id === id)!;
+    assert.deepEqual([byId(unnamed.json.agent_id).name, byId(unnamed.json.agent_id).hostname], ['edge-7', 'vm']);
+    assert.equal(byId(named.json.agent_id).name, 'rack-2');
+  });
+
   it('refuses enrollment bodies that do not follow the contract (400)', async () => {
     const r = await call(`${s.url}/api/v1/enroll`, 'POST', { body: { token: 'x', name: 'n', kind: 'toaster' } });
     assert.equal(r.status, 400);

@@ -15,7 +15,8 @@ export const MAX_LABEL_LENGTH = 200;
 
 interface EnrollBody {
   token: string;
-  name: string;
+  /** Absent: the agent takes the name its enrollment token was created with. */
+  name?: string;
   kind: AgentKind;
   hostname?: string;
   version?: string;
@@ -31,7 +32,7 @@ export async function enrollRoutes(app: FastifyInstance, opts: { ctx: ServerCont
       schema: {
         body: {
           type: 'object',
-          required: ['token', 'name', 'kind'],
+          required: ['token', 'kind'],
           additionalProperties: false,
           properties: { token: { type: 'string', minLength: 1, maxLength: 512 }, name: label, kind: { enum: [...AGENT_KINDS] }, hostname: label, version: label },
         },
@@ -42,12 +43,13 @@ export async function enrollRoutes(app: FastifyInstance, opts: { ctx: ServerCont
     },
     async (req) => {
       const b = req.body;
-      const agent: { name: string; kind: AgentKind; hostname?: string; version?: string } = { name: b.name, kind: b.kind };
+      const agent: { name?: string; kind: AgentKind; hostname?: string; version?: string } = { kind: b.kind };
+      if (b.name !== undefined) agent.name = b.name;
       if (b.hostname !== undefined) agent.hostname = b.hostname;
       if (b.version !== undefined) agent.version = b.version;
       const r = await ctx.stores.meta.enroll(b.token, agent);
       if (!r.ok) throw unauthorized(`enrollment token ${r.reason}`);
-      req.log.info({ agent_id: r.agent_id, name: b.name }, 'agent enrolled');
+      req.log.info({ agent_id: r.agent_id, name: b.name ?? null }, 'agent enrolled');
       return { agent_id: r.agent_id, credential: r.credential };
     },
   );
