@@ -8,10 +8,10 @@
  * rotated) are retried, so a misconfiguration holds alerts instead of losing
  * them.
  */
-import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
+import { readSinkTlsFile } from './tls-files.js';
 import type { EmailSinkConfig, Frozen } from './config.js';
 import { htmlBody, summaryLine, textBody } from './render.js';
 import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
@@ -39,14 +39,7 @@ class EmailTransport implements SinkTransport {
         throw new PicketError('PKT_ERR_SINK_SECRET_MISSING', `sink ${cfg.name}: environment variable ${cfg.password_env} (password_env) is not set`);
       }
     }
-    let ca: Buffer | undefined;
-    if (cfg.ca !== undefined) {
-      try {
-        ca = fs.readFileSync(cfg.ca);
-      } catch (e) {
-        throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read CA file ${cfg.ca}`, { cause: e });
-      }
-    }
+    const ca = readSinkTlsFile(cfg.name, cfg.ca, 'CA');
     this.#port = cfg.port ?? DEFAULT_PORT[cfg.security];
     const timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
     this.#transporter = nodemailer.createTransport({

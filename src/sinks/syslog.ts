@@ -14,13 +14,12 @@
  */
 import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import tls from 'node:tls';
 import type { Alert } from '../alerts/alert.js';
-import { PicketError } from '../util/errors.js';
+import { readSinkTlsFile } from './tls-files.js';
 import { SYSLOG_FACILITIES, type Frozen, type SyslogSinkConfig } from './config.js';
 import { fitSyslogMessage, frameSyslogMessage, type SyslogHeader } from './syslog-format.js';
 import { DeliveryError, RejectedError, type SinkTransport } from './transport.js';
@@ -89,17 +88,9 @@ class StreamSyslog implements SinkTransport {
     this.#port = cfg.port ?? DEFAULT_PORT[cfg.transport];
     this.#timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
     if (cfg.transport === 'tls') {
-      const read = (file: string | undefined, what: string): Buffer | undefined => {
-        if (file === undefined) return undefined;
-        try {
-          return fs.readFileSync(file);
-        } catch (e) {
-          throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read ${what} file ${file}`, { cause: e });
-        }
-      };
-      this.#ca = read(cfg.ca, 'CA');
-      this.#cert = read(cfg.cert, 'certificate');
-      this.#key = read(cfg.key, 'key');
+      this.#ca = readSinkTlsFile(cfg.name, cfg.ca, 'CA');
+      this.#cert = readSinkTlsFile(cfg.name, cfg.cert, 'certificate');
+      this.#key = readSinkTlsFile(cfg.name, cfg.key, 'key');
     }
   }
 

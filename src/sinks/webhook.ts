@@ -20,11 +20,11 @@
  * node:http(s) rather than fetch, for the TLS options (`ca`,
  * `tls_reject_unauthorized`) the global fetch has no way to take.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
+import { readSinkTlsFile } from './tls-files.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from './chat.js';
 import type { Frozen, WebhookSinkConfig } from './config.js';
 import { toEcs } from './ecs.js';
@@ -124,14 +124,7 @@ class WebhookTransport implements SinkTransport {
     }
     this.#timeoutMs = Math.max(1, Math.round(cfg.timeout * 1000));
     if (parsed.protocol === 'https:') {
-      let ca: Buffer | undefined;
-      if (cfg.ca !== undefined) {
-        try {
-          ca = fs.readFileSync(cfg.ca);
-        } catch (e) {
-          throw new PicketError('PKT_ERR_SINK_CA', `sink ${cfg.name}: cannot read CA file ${cfg.ca}`, { cause: e });
-        }
-      }
+      const ca = readSinkTlsFile(cfg.name, cfg.ca, 'CA');
       this.#agent = new https.Agent({
         keepAlive: true,
         maxSockets: 1,
