@@ -15,6 +15,7 @@ import type { DetectorContext } from './detector.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind, type ScanType } from './tcp-attempt.js';
+import type { FlowEndEvent } from '../events/types.js';
 
 /** Attempt counts per tracked pair, indexed by AttemptKind. */
 export class AttemptCounts {
@@ -130,8 +131,9 @@ export class AttemptSpan {
  * payload-less TCP attempt between two hosts the rule does not exclude.
  * Anything else is Attempt.NONE (the rule skips it).
  */
-export function scanAttempt(rec: ConnRecord, ctx: Pick<DetectorContext<unknown>, 'excluded'>): AttemptKind {
-  const kind = classifyAttempt(rec);
+export function scanAttempt(e: FlowEndEvent, ctx: Pick<DetectorContext<unknown>, 'excluded'>): AttemptKind {
+  const rec = e.record;
+  const kind = classifyAttempt(rec, e.openedWithAck);
   if (!isScanAttempt(kind)) return Attempt.NONE;
   if (ctx.excluded(rec['id.orig_h']) || ctx.excluded(rec['id.resp_h'])) return Attempt.NONE;
   return kind;
@@ -197,7 +199,7 @@ export class ScanBursts<T extends string | number> {
 const PROBES: Readonly<Record<ScanType, string>> = {
   syn: 'half-open SYNs',
   connect: 'full connects',
-  fin: 'FIN probes (FIN, Xmas or Maimon scan)',
+  fin: 'FIN probes (FIN or Xmas scan)',
   null: 'NULL probes (no TCP flags)',
   ack: 'bare ACK probes (ACK or window scan)',
 };

@@ -50,7 +50,7 @@ export default defineDetector({
     return {
       'flow.end'(e) {
         const rec = e.record;
-        const kind = scanAttempt(rec, ctx);
+        const kind = scanAttempt(e, ctx);
         if (kind === Attempt.NONE) return;
         const src = rec['id.orig_h'];
         const dst = rec['id.resp_h'];

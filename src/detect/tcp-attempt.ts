@@ -48,7 +48,12 @@ const CH_r = 114; // 'r' responder RST
  */
 const MAX_PROBE_PKTS = 2;
 
-export function classifyAttempt(rec: ConnRecord): AttemptKind {
+/**
+ * `openedWithAck` (FlowEndEvent) tells a FIN probe from a late FIN|ACK of a
+ * real connection where history cannot; undefined (not known) counts a lone
+ * FIN as a probe.
+ */
+export function classifyAttempt(rec: ConnRecord, openedWithAck?: boolean): AttemptKind {
   if (rec.proto !== 'tcp') return Attempt.NONE;
   const h = rec.history;
   let syn = false;
@@ -72,7 +77,7 @@ export function classifyAttempt(rec: ConnRecord): AttemptKind {
   // acknowledged (nmap --data-length pads its SYN probes to dodge signatures)
   // reached no application: the flow is the attempt it would be without it.
   if (origData && (!syn || ack || respAck)) return Attempt.DATA;
-  if (!syn) return probeWithoutHandshake(rec);
+  if (!syn) return probeWithoutHandshake(rec, openedWithAck);
   if (rec.conn_state === 'REJ') return Attempt.REJECTED;
   if (!synAck) return Attempt.NO_REPLY;
   return ack ? Attempt.CONNECT : Attempt.HALF_OPEN;
@@ -96,12 +101,15 @@ export function classifyAttempt(rec: ConnRecord): AttemptKind {
  *   the server's port to the client's ephemeral port, above it, and would
  *   otherwise add up to "many ports" of the client; scanners send from one
  *   high port (nmap: 33000-63999) to the ports they map, below it.
- * Left ambiguous: history does not keep the ACK flag, so a client's late
- * FIN|ACK to a server that forgot the connection (a half-closed connection
- * closed after minutes) reads like a FIN probe. Few programs do that to many
- * ports or hosts at once; docs/detections.md says to exclude one that does.
+ * - a FIN probe's first packet has no ACK (FIN, Xmas). Every packet of an
+ *   established connection carries ACK, so a FIN|ACK opening a flow is a
+ *   connection closed after the tracker forgot it (a laptop waking up and
+ *   closing idle connections to many servers, which answer RST) and is not
+ *   counted; nmap's Maimon scan (-sM, FIN|ACK) is not told apart from that.
+ *   History letters do not keep the flag: the flow's first packet does
+ *   (`openedWithAck`).
  */
-function probeWithoutHandshake(rec: ConnRecord): AttemptKind {
+function probeWithoutHandshake(rec: ConnRecord, openedWithAck: boolean | undefined): AttemptKind {
   if (rec.orig_pkts < 1 || rec.orig_pkts > MAX_PROBE_PKTS || rec.resp_pkts > MAX_PROBE_PKTS) return Attempt.NONE;
   if (rec['id.resp_p'] >= rec['id.orig_p']) return Attempt.NONE;
   const h = rec.history;
@@ -113,7 +121,7 @@ function probeWithoutHandshake(rec: ConnRecord): AttemptKind {
     else if (c === CH_A) ack = true;
     else if (c !== CH_r) return Attempt.NONE;
   }
-  if (fin) return Attempt.FIN_PROBE;
+  if (fin) return openedWithAck === true ? Attempt.NONE : Attempt.FIN_PROBE;
   return ack ? Attempt.ACK_PROBE : Attempt.NULL_PROBE;
 }
 

@@ -39,6 +39,13 @@ export interface FlowEndEvent {
   record: ConnRecord;
   /** Why the flow was closed: "closed", "timeout", "evicted" or "capture_end". */
   reason: 'closed' | 'timeout' | 'evicted' | 'capture_end';
+  /**
+   * TCP: the first packet carried ACK (a connection picked up midstream, a
+   * late FIN|ACK or keep-alive, an ACK probe), which history letters do not
+   * keep; false for other protocols. Absent where unknown (records read back
+   * from a store or a log).
+   */
+  openedWithAck?: boolean;
 }
 
 export type PicketEvent =

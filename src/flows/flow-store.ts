@@ -105,6 +105,12 @@ export const FL_LOCAL_A = 8;
 export const FL_LOCAL_B = 16;
 export const FL_LOCAL_SET = 32; // local_orig/local_resp were evaluated
 export const FL_HIST_FULL = 64;
+/**
+ * TCP: the flow's first packet carried ACK. History letters cannot tell a
+ * FIN|ACK (an established connection closing after the tracker forgot it)
+ * from a bare FIN (a FIN or Xmas scan probe); this bit can.
+ */
+export const FL_FIRST_ACK = 128;
 
 export class FlowStore {
   capacity = 0;

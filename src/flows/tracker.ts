@@ -39,6 +39,7 @@ import {
   F_SCHED_AT,
   F_START_TS,
   F_UID_NUM,
+  FL_FIRST_ACK,
   FL_HIST_FULL,
   FL_LOCAL_A,
   FL_LOCAL_B,
@@ -360,6 +361,11 @@ export class FlowTracker {
     }
   }
 
+  /** TCP: whether the flow's first packet carried ACK (valid while the flow lives, onEnd included). */
+  openedWithAck(slot: number): boolean {
+    return (this.#store.flags(slot) & FL_FIRST_ACK) !== 0;
+  }
+
   /** The flow's identity (built on first request, cached until the flow ends). */
   connId(slot: number): ConnId {
     const s = this.#store;
@@ -471,6 +477,7 @@ export class FlowTracker {
     } else if (proto === IP_TCP) {
       const tf = p.tcpFlags;
       const syn = (tf & TcpFlag.SYN) !== 0;
+      if ((tf & TcpFlag.ACK) !== 0) flags |= FL_FIRST_ACK;
       if ((!syn || (tf & TcpFlag.ACK) !== 0) && LIKELY_SERVER_TCP[p.srcPort] === 1) {
         // Both plausible: flip only a non-SYN towards the higher port.
         flip = LIKELY_SERVER_TCP[p.dstPort] === 1 ? !syn && p.srcPort < p.dstPort : true;

@@ -66,6 +66,10 @@ const S_RESP_AS_ORG = 12;
 const S_RESP_CC = 13;
 
 const REASONS: readonly FlowEndEvent['reason'][] = ['closed', 'timeout', 'evicted', 'capture_end'];
+/** Added to the reason index when the event says whether the first packet carried ACK (openedWithAck), */
+const R_ACK_KNOWN = 8;
+/** and this as well when it did. */
+const R_ACK = 16;
 
 /** Packed flow.end events: what crosses between threads. */
 export interface PackedConns {
@@ -97,7 +101,7 @@ export class ConnPacker {
     const o = this.#count * NUMS;
     let present = 0;
     n[o + N_EVENT_TS] = e.ts;
-    n[o + N_REASON] = REASONS.indexOf(e.reason);
+    n[o + N_REASON] = REASONS.indexOf(e.reason) + (e.openedWithAck === undefined ? 0 : R_ACK_KNOWN + (e.openedWithAck ? R_ACK : 0));
     n[o + N_TS] = r.ts;
     n[o + N_ORIG_P] = r['id.orig_p'];
     n[o + N_RESP_P] = r['id.resp_p'];
@@ -219,5 +223,8 @@ export function unpackConn(p: PackedConns, i: number): FlowEndEvent {
   if (respAsOrg !== null && respAsOrg !== undefined) r.resp_as_org = respAsOrg;
   const respCc = s[so + S_RESP_CC];
   if (respCc !== null && respCc !== undefined) r.resp_cc = respCc;
-  return { type: 'flow.end', ts: n[o + N_EVENT_TS]!, log: 'conn', record: r, reason: REASONS[n[o + N_REASON]!]! };
+  const why = n[o + N_REASON]!;
+  const e: FlowEndEvent = { type: 'flow.end', ts: n[o + N_EVENT_TS]!, log: 'conn', record: r, reason: REASONS[why & (R_ACK_KNOWN - 1)]! };
+  if ((why & R_ACK_KNOWN) !== 0) e.openedWithAck = (why & R_ACK) !== 0;
+  return e;
 }

@@ -16,6 +16,7 @@ import type { ConnRecord } from '../flows/conn-record.js';
 import { ReassemblyBudget } from '../flows/reassembly.js';
 import type { ProtocolSpec, Transport } from '../protocols/analyzer.js';
 import type { EventBus } from '../events/bus.js';
+import type { FlowEndEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
 
@@ -255,7 +256,9 @@ export class Pipeline {
     }
     this.#apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
-    this.#bus.emit({ type: 'flow.end', ts: end, log: 'conn', record, reason });
+    // One shape for every flow.end (false when not TCP).
+    const e: FlowEndEvent = { type: 'flow.end', ts: end, log: 'conn', record, reason, openedWithAck: record.proto === 'tcp' && this.tracker.openedWithAck(slot) };
+    this.#bus.emit(e);
   }
 
   #arp(d: DecodedPacket): void {

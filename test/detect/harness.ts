@@ -71,7 +71,7 @@ export function harness(yaml: string, extra: Partial<EngineOptions> = {}): Harne
 let uidCounter = 0;
 
 /** A flow.end event; defaults describe a TCP SYN to a closed port (REJ). */
-export function flow(r: Partial<ConnRecord> & { ts: number }, endTs = r.ts + 0.01): FlowEndEvent {
+export function flow(r: Partial<ConnRecord> & { ts: number }, endTs = r.ts + 0.01, openedWithAck?: boolean): FlowEndEvent {
   const record: ConnRecord = {
     uid: `Ctest${++uidCounter}`,
     'id.orig_h': '10.77.2.20',
@@ -90,7 +90,9 @@ export function flow(r: Partial<ConnRecord> & { ts: number }, endTs = r.ts + 0.0
     community_id: '1:test',
     ...r,
   };
-  return { type: 'flow.end', ts: endTs, log: 'conn', record, reason: 'closed' };
+  const e: FlowEndEvent = { type: 'flow.end', ts: endTs, log: 'conn', record, reason: 'closed' };
+  if (openedWithAck !== undefined) e.openedWithAck = openedWithAck;
+  return e;
 }
 
 /** An established TCP session with payload both ways. */

@@ -60,5 +60,5 @@ test('a FIN sweep (no handshake, RST from each host) is a sweep of type fin', ()
   const a = only(h.finish(), RULE);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.evidence.scan_type, 'fin');
-  assert.equal(a[0]!.message, '10.77.2.20 probed TCP port 22 on 25 hosts in servers in 2 s with FIN probes (FIN, Xmas or Maimon scan)');
+  assert.equal(a[0]!.message, '10.77.2.20 probed TCP port 22 on 25 hosts in servers in 2 s with FIN probes (FIN or Xmas scan)');
 });

@@ -105,7 +105,7 @@ function stealth(h: ReturnType<typeof harness>, count: number, r: { history: str
   }
 }
 
-test('FIN, Xmas and Maimon scans (a FIN, RST back or silence, no SYN) are a scan of type fin', () => {
+test('FIN and Xmas scans (a FIN without ACK, RST back or silence, no SYN) are a scan of type fin', () => {
   const h = harness(SITE_YAML);
   stealth(h, 17, { history: 'Fr', state: 'RSTR' }); // closed ports
   stealth(h, 3, { history: 'F', state: 'SH', resp_pkts: 0, firstPort: 100 }); // open|filtered
@@ -115,7 +115,22 @@ test('FIN, Xmas and Maimon scans (a FIN, RST back or silence, no SYN) are a scan
   assert.equal(a[0]!.destination?.ip, '10.77.1.10');
   assert.equal(a[0]!.evidence.scan_type, 'fin');
   assert.equal((a[0]!.evidence.attempts as Record<string, number>).fin, 20);
-  assert.equal(a[0]!.message, '10.77.2.20 probed 20 TCP ports on 10.77.1.10 in 160 ms with FIN probes (FIN, Xmas or Maimon scan)');
+  assert.equal(a[0]!.message, '10.77.2.20 probed 20 TCP ports on 10.77.1.10 in 160 ms with FIN probes (FIN or Xmas scan)');
+});
+
+test('FIN|ACK closes of connections the servers forgot (a laptop waking up) are not FIN probes; bare FINs are', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 30; i++) {
+    // Each an idle connection to a server port, closed after the tracker forgot it: one FIN|ACK, RST back.
+    h.emit(flow({ ts: 1000 + i * 0.01, 'id.orig_p': 51234, 'id.resp_p': 1 + i, history: 'Fr', conn_state: 'RSTR' }, 1000 + i * 0.01 + 0.01, true));
+  }
+  assert.deepEqual(only(h.finish(), RULE).map((a) => a.message), []);
+  for (let i = 0; i < 15; i++) {
+    h.emit(flow({ ts: 2000 + i * 0.01, 'id.orig_p': 51234, 'id.resp_p': 1 + i, history: 'Fr', conn_state: 'RSTR' }, 2000 + i * 0.01 + 0.01, false));
+  }
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.scan_type, 'fin');
 });
 
 test('NULL scans (no flags at all) and ACK scans are scans of their own type', () => {

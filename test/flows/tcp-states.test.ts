@@ -160,3 +160,15 @@ test('SYN-ACK before SYN: roles swap when the SYN arrives (history ^)', () => {
   assert.equal(record.history, 'Hs^A');
   assert.equal(record.conn_state, 'S1');
 });
+
+test('the tracker keeps whether a flow\'s first packet carried ACK (a FIN probe has none, a late close has it)', () => {
+  const probe = recordingTracker();
+  probe.tracker.track(c2s(1, 'F', 100));
+  assert.equal(probe.tracker.openedWithAck(probe.started[0]!), false);
+  const close = recordingTracker();
+  close.tracker.track(c2s(1, 'FA', 100, 200));
+  assert.equal(close.tracker.openedWithAck(close.started[0]!), true);
+  const syn = recordingTracker();
+  syn.tracker.track(c2s(1, 'S', 100));
+  assert.equal(syn.tracker.openedWithAck(syn.started[0]!), false);
+});

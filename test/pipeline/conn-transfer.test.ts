@@ -71,7 +71,12 @@ const FULL: FlowEndEvent = {
 
 test('flow.end events survive packing and unpacking, optional fields and all', () => {
   const packer = new ConnPacker();
-  const events = [PLAIN, FULL, { ...PLAIN, reason: 'closed' as const }, { ...FULL, reason: 'evicted' as const }];
+  const events: FlowEndEvent[] = [
+    PLAIN,
+    FULL,
+    { ...PLAIN, reason: 'closed' as const, openedWithAck: true },
+    { ...FULL, reason: 'evicted' as const, openedWithAck: false },
+  ];
   for (const e of events) packer.add(e);
   assert.equal(packer.count, 4);
   // Through a real structured clone, as between threads.
