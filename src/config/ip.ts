@@ -161,6 +161,17 @@ export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
   return 6;
 }
 
+/**
+ * True when v6 `words` are in the NAT64 well-known prefix 64:ff9b::/96
+ * (RFC 6052): an IPv6-only host reaching the IPv4 address in words[3]
+ * through a NAT64 gateway (DNS64 answers such addresses for names that only
+ * have A records; AWS and other IPv6-only networks use the prefix).
+ * Intel and AS lookups read the embedded address; site ranges do not.
+ */
+export function isNat64(words: Uint32Array): boolean {
+  return words[0] === 0x0064ff9b && words[1] === 0 && words[2] === 0;
+}
+
 /** Allocating convenience for config checks and tests (not for per-event use). */
 export function parseIp(text: string): ParsedIp | null {
   const words = new Uint32Array(4);

@@ -12,6 +12,8 @@ export const MAX_TALLY_PORTS = 64;
 
 export interface ConnTally {
   ports: Set<number>;
+  /** The listed ports by transport ("tcp", "udp", "icmp"), for messages. */
+  byTransport: Map<string, Set<number>>;
   portsCount: number;
   connections: number;
   sessions: number;
@@ -29,10 +31,10 @@ export class ConnTallies {
   }
 
   /** The tally for `key`, fresh when `fresh` (no alert held for it); `login` is the connection's auth outcome when known. */
-  note(key: string, fresh: boolean, port: number, session: boolean, login?: AuthOutcome): ConnTally {
+  note(key: string, fresh: boolean, port: number, session: boolean, login?: AuthOutcome, transport = 'tcp'): ConnTally {
     let t = this.#map.get(key);
     if (t === undefined || fresh) {
-      t = { ports: new Set(), portsCount: 0, connections: 0, sessions: 0, failed: 0, logins: 0, loginsFailed: 0 };
+      t = { ports: new Set(), byTransport: new Map(), portsCount: 0, connections: 0, sessions: 0, failed: 0, logins: 0, loginsFailed: 0 };
       this.#map.set(key, t);
     }
     if (login === 'success') t.logins++;
@@ -41,6 +43,9 @@ export class ConnTallies {
       t.portsCount++;
       if (t.ports.size < MAX_TALLY_PORTS) t.ports.add(port);
     }
+    let listed = t.byTransport.get(transport);
+    if (listed === undefined) t.byTransport.set(transport, (listed = new Set()));
+    if (listed.size < MAX_TALLY_PORTS) listed.add(port);
     t.connections++;
     if (session) t.sessions++;
     else t.failed++;
@@ -54,4 +59,15 @@ export function portList(transport: string, ports: Set<number>): string {
   const upper = transport === 'icmp' ? (list.length === 1 ? 'ICMP type' : 'ICMP types') : transport.toUpperCase();
   if (list.length === 1) return `${upper} ${list[0]}`;
   return `${upper} ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+}
+
+/**
+ * The ports of a tally by transport: "TCP 22 and 3389" for one transport
+ * (as portList), "TCP 22, UDP 3389" for several (UDP 3389 is RDP's UDP
+ * transport, not the TCP port).
+ */
+export function tallyPorts(t: ConnTally): string {
+  const parts: string[] = [];
+  for (const [transport, ports] of t.byTransport) parts.push(portList(transport, ports));
+  return parts.join(', ');
 }

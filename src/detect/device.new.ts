@@ -10,19 +10,31 @@
  * link-layer source of each side). Flow MACs are only trusted for hosts on
  * the sensor's own segment: a MAC seen with addresses of two networks, or of
  * a public address, is a router forwarding for others, and its flow
- * sightings are ignored from then on (ARP sightings still count). The rule
- * learns: during baseline runs and the learning period it records without
+ * sightings are ignored from then on (ARP sightings still count).
+ * Unspecified, link-local and group addresses place a MAC in no network and
+ * are passed over (an IPv6 host's neighbour discovery from fe80:: is not a
+ * second network). The rule learns: during baseline runs and the learning period it records without
  * alerting.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
+import { CidrSet } from '../config/cidr.js';
 
 /** MACs whose network membership is remembered for the router heuristic. */
 const MAX_MACS_TRACKED = 100000;
 const ZERO_MAC = '00:00:00:00:00:00';
 const DHCP_ACK = 5;
+/**
+ * Addresses that say nothing about which network a MAC serves: unspecified
+ * (a DHCP client, IPv6 duplicate address detection), link-local (every
+ * IPv6 host's neighbour discovery, IPv4 autoconfiguration) and groups.
+ * Every IPv6 host sends from its link-local address as well as its global
+ * or ULA one; counted as a second network, they made each such host look
+ * like a router, and an IPv6-only device was never reported.
+ */
+const NO_NETWORK = CidrSet.of(['0.0.0.0/32', '169.254.0.0/16', '224.0.0.0/4', '255.255.255.255/32', '::/128', 'fe80::/10', 'ff00::/8']);
 
 /** Group (multicast/broadcast) bit: first octet odd. Such MACs are not devices. */
 function isGroupMac(mac: string): boolean {
@@ -74,6 +86,14 @@ export default defineDetector({
     const flowSight = (mac: string | undefined, ip: string, ts: number): void => {
       if (mac === undefined || routers.has(mac)) return;
       const net = ctx.site.networkOf(ip);
+      if (net === undefined) {
+        // A public address: the MAC forwards for the Internet.
+        if (!ctx.site.isInternal(ip)) {
+          routers.set(mac, true);
+          return;
+        }
+        if (NO_NETWORK.has(ip)) return;
+      }
       const name = net?.name ?? '';
       const prev = macNetwork.get(mac);
       if (prev === undefined) macNetwork.set(mac, name);
@@ -81,10 +101,7 @@ export default defineDetector({
         routers.set(mac, true);
         return;
       }
-      if (net === undefined) {
-        if (!ctx.site.isInternal(ip)) routers.set(mac, true);
-        return;
-      }
+      if (net === undefined) return;
       sight(mac, ip, undefined, ts, 'flow');
     };
 

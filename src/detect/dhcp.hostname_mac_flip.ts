@@ -8,7 +8,10 @@
  * Defaults allow two MACs per name: a laptop on its wired dock and on Wi-Fi
  * legitimately uses one name from two MACs every day. Set `macs_per_name: 2`
  * where devices have one interface (servers, printers, IoT) to catch the
- * first impersonation. Names are compared case-insensitively.
+ * first impersonation. The name is option 12, else option 81 (client
+ * FQDN), compared by its first label and case-insensitively
+ * (dhcp-names.ts): "FINANCE-PC", "finance-pc.corp.example" and an option-81
+ * "finance-pc.corp.example." are one name.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -16,6 +19,7 @@ import { detectorOptions, durationField, thresholdField } from '../config/fields
 import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
 import { cutText } from '../util/cut-text.js';
+import { dhcpHostName } from './dhcp-names.js';
 
 /**
  * Longest host name compared and kept (longer ones are cut, into strings of
@@ -50,9 +54,11 @@ export default defineDetector({
     ctx.bounded(macsByName, namesByMac);
     return {
       'dhcp.message'(e) {
-        if (!e.is_client || e.host_name === undefined || e.host_name === '') return;
+        if (!e.is_client) return;
+        const announced = dhcpHostName(e);
+        if (announced === undefined) return;
         const mac = e.chaddr;
-        const name = cutText(e.host_name.toLowerCase(), MAX_HOST_NAME_LENGTH);
+        const name = cutText(announced, MAX_HOST_NAME_LENGTH);
         const ip = e.ciaddr !== '0.0.0.0' ? e.ciaddr : e.requested_addr;
         if (ctx.excluded(ip)) return;
         const nm = macsByName.add(name, mac, e.ts);
@@ -63,7 +69,7 @@ export default defineDetector({
             key: `name|${name}`,
             source: { ip, mac },
             transport: 'udp',
-            message: `Host name "${e.host_name}" was claimed by ${formatCount(nm)} different MAC addresses, most recently ${mac}`,
+            message: `Host name "${name}" was claimed by ${formatCount(nm)} different MAC addresses, most recently ${mac}`,
             evidence: { mode: 'name_moved', host_name: name, macs, window_seconds: o.window },
           });
         }

@@ -17,7 +17,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1021',
-  subscribes: ['auth', 'flow.end'],
+  subscribes: ['arp', 'auth', 'flow.end'],
   options: OPTIONS,
   create: (ctx) => createLateral(ctx, 'workstation', 'workstation'),
 });

@@ -12,18 +12,36 @@
  * boundary that should be closed is itself news, whether or not a firewall
  * stopped it. Set `sessions_only: true` on networks where blocked discovery
  * traffic (NetBIOS, SSDP) is routine and only real sessions matter.
+ * ICMP errors and IPv6 neighbour discovery answer the other side's packets
+ * and are not judged. Link-local addresses are in no network: such traffic
+ * never left its link.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { isSession, originatorSent, responderAnswered } from './tcp-attempt.js';
 import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
-import { ConnTallies, portList } from './conn-tally.js';
+import { ConnTallies, tallyPorts } from './conn-tally.js';
 import type { NetworkConfig } from '../config/site.js';
 import { plural } from '../alerts/alert.js';
 
 /** Pairs whose tallies are kept. */
 const MAX_PAIRS = 50000;
+
+/**
+ * ICMP messages that answer the other side's packets or resolve neighbours,
+ * not traffic the source started: errors (v4 destination unreachable,
+ * source quench, redirect, time exceeded, parameter problem; v6 types 1-4),
+ * and IPv6 multicast listener and neighbour discovery (130-137, 143), the
+ * IPv6 ARP. A workstation's port-unreachable answer to a server's late UDP
+ * reply is not the workstation reaching into the server network.
+ */
+function isIcmpReply(rec: { proto: string; 'id.orig_p': number; 'id.orig_h': string }): boolean {
+  if (rec.proto !== 'icmp') return false;
+  const type = rec['id.orig_p'];
+  if (rec['id.orig_h'].includes(':')) return (type >= 1 && type <= 4) || (type >= 130 && type <= 137) || type === 143;
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
 
 export const OPTIONS = detectorOptions({
   /** Only count connections that exchanged payload both ways. */
@@ -66,6 +84,7 @@ export default defineDetector({
         // Nothing left the source (a lone reply seen), or it went to a group (mDNS, LLMNR, SSDP, router discovery), not to a host elsewhere.
         if (!originatorSent(rec)) return;
         if (to === undefined && groups.has(dst)) return;
+        if (isIcmpReply(rec)) return;
         const port = rec['id.resp_p'];
         let rule = null;
         for (let i = 0; i < rules.length; i++) {
@@ -82,8 +101,9 @@ export default defineDetector({
         if (ctx.options.sessions_only && !session) return;
         const key = `${rule.index}|${src}|${dst}`;
         // ICMP's "ports" are Zeek's: the message type sent is the originator's.
-        const t = tallies.note(key, ctx.held(key) === undefined, rec.proto === 'icmp' ? rec['id.orig_p'] : port, session);
-        const verb = rec.proto === 'tcp' ? (t.sessions > 0 ? 'connected to' : 'tried to connect to') : t.sessions > 0 ? 'exchanged traffic with' : 'sent traffic to';
+        const t = tallies.note(key, ctx.held(key) === undefined, rec.proto === 'icmp' ? rec['id.orig_p'] : port, session, undefined, rec.proto);
+        const tcpOnly = t.byTransport.size === 1 && t.byTransport.has('tcp');
+        const verb = tcpOnly ? (t.sessions > 0 ? 'connected to' : 'tried to connect to') : t.sessions > 0 ? 'exchanged traffic with' : 'sent traffic to';
         const fromName = from?.name ?? 'external';
         const toName = to?.name ?? 'external';
         ctx.report({
@@ -94,7 +114,7 @@ export default defineDetector({
           transport: rec.proto,
           network: from?.name,
           message:
-            `${src} (${fromName}) ${verb} ${dst} (${toName}) on ${portList(rec.proto, t.ports)}` +
+            `${src} (${fromName}) ${verb} ${dst} (${toName}) on ${tallyPorts(t)}` +
             (t.connections > 1 ? ` ${plural(t.connections, 'time')}` : '') +
             `, which the segmentation policy forbids`,
           evidence: {

@@ -9,7 +9,9 @@
  * came from (Sigma-derived patterns name the rule author, as the rule
  * licence requires), the host and URI, and how many requests matched.
  * MISP user-agent attributes flagged `to_ids` alert the same way, naming
- * the event. Quiet when neither a classifier nor indicators are configured.
+ * the event. A request with several User-Agent headers is judged on each
+ * (servers differ in which one they read; the log keeps the last). Quiet
+ * when neither a classifier nor indicators are configured.
  */
 import type { UserAgentMatch } from '../intel/context.js';
 import { z } from 'zod';
@@ -74,13 +76,20 @@ export default defineDetector({
     return {
       http(e) {
         const r = e.record;
-        const ua = r.user_agent;
-        if (ua === undefined || ua === '') return;
+        const last = r.user_agent;
+        if (last === undefined || last === '') return;
         const src = r['id.orig_h'];
         const dst = r['id.resp_h'];
         if (ctx.options.internal_sources_only && !ctx.site.isInternal(src)) return;
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
-        const m = classifier?.attackTool(ua) ?? fromIndicators(ua);
+        // A request with several User-Agent headers: each is judged (the log keeps only the last).
+        const agents = e.user_agents ?? [last];
+        let ua = last;
+        let m: UserAgentMatch | undefined;
+        for (let i = 0; i < agents.length && m === undefined; i++) {
+          ua = agents[i]!;
+          if (ua !== '') m = classifier?.attackTool(ua) ?? fromIndicators(ua);
+        }
         if (m === undefined) return;
         const key = `${src}|${m.tool}`;
         let t = tallies.get(key);

@@ -203,10 +203,9 @@ export class Pipeline {
     const transport: Transport = d.proto === IpProto.TCP ? 'tcp' : 'udp';
     const registry = this.#registry;
     let spec = registry.byPort(transport, d.dstPort, d.srcPort);
-    if (spec === undefined) {
-      const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
-      spec = registry.byContent(transport, payload, fromOrig);
-    }
+    const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
+    if (spec === undefined) spec = registry.byContent(transport, payload, fromOrig);
+    else spec = registry.overPort(transport, spec, payload, fromOrig);
     if (spec === undefined) {
       if (slot >= this.#probes.length) this.#growProbes(slot);
       if (++this.#probes[slot]! >= MAX_PROBE_PACKETS) this.#apps[slot] = null;

@@ -1,6 +1,8 @@
 /**
  * Chooses the protocol analyzer for a flow: first by the server port of the
  * packet, then by asking each content probe about the first payload bytes.
+ * A port's analyzer gives way to one that `claims` the first bytes
+ * (unmistakably its protocol) when its own probe does not recognise them.
  */
 import type { ProtocolSpec, Transport } from '../protocols/analyzer.js';
 
@@ -10,6 +12,8 @@ export class ProtocolRegistry {
   readonly #udpPorts = new Map<number, ProtocolSpec>();
   readonly #tcpProbes: ProtocolSpec[] = [];
   readonly #udpProbes: ProtocolSpec[] = [];
+  readonly #tcpClaims: ProtocolSpec[] = [];
+  readonly #udpClaims: ProtocolSpec[] = [];
 
   constructor(specs: readonly ProtocolSpec[]) {
     this.specs = specs;
@@ -18,6 +22,7 @@ export class ProtocolRegistry {
         const ports = transport === 'tcp' ? this.#tcpPorts : this.#udpPorts;
         for (const port of spec.ports) if (!ports.has(port)) ports.set(port, spec);
         if (spec.probe !== undefined) (transport === 'tcp' ? this.#tcpProbes : this.#udpProbes).push(spec);
+        if (spec.claims !== undefined) (transport === 'tcp' ? this.#tcpClaims : this.#udpClaims).push(spec);
       }
     }
   }
@@ -30,6 +35,27 @@ export class ProtocolRegistry {
   byPort(transport: Transport, dstPort: number, srcPort: number): ProtocolSpec | undefined {
     const ports = transport === 'tcp' ? this.#tcpPorts : this.#udpPorts;
     return ports.get(dstPort) ?? ports.get(srcPort);
+  }
+
+  /**
+   * The analyzer for a flow whose port chose `portSpec`: another analyzer
+   * that `claims` these first bytes when `portSpec`'s own probe does not
+   * recognise them (HTTP spoken on a TLS, FTP or RDP port), else `portSpec`.
+   */
+  overPort(transport: Transport, portSpec: ProtocolSpec, data: Uint8Array, fromOrig: boolean): ProtocolSpec {
+    const claims = transport === 'tcp' ? this.#tcpClaims : this.#udpClaims;
+    for (let i = 0; i < claims.length; i++) {
+      const spec = claims[i]!;
+      if (spec === portSpec) continue;
+      try {
+        if (!spec.claims!(data, fromOrig, transport)) continue;
+        if (portSpec.probe !== undefined && portSpec.probe(data, fromOrig, transport)) return portSpec;
+        return spec;
+      } catch {
+        // As for probes: a bug here must not stop the capture.
+      }
+    }
+    return portSpec;
   }
 
   /** The first analyzer whose probe claims these bytes, or undefined. A probe that throws is skipped. */

@@ -58,5 +58,13 @@ export interface ProtocolSpec {
    * responder. Return true to claim the flow. Must be cheap and never throw.
    */
   probe?(data: Uint8Array, fromOrig: boolean, transport: Transport): boolean;
+  /**
+   * An unmistakable first message (an HTTP request line): the flow goes to
+   * this analyzer even on a port registered to another one, when that
+   * analyzer's own probe does not recognise the bytes (plain HTTP on 443,
+   * 8443, 21 or 3389 is still HTTP). Stricter than `probe`; must be cheap
+   * and never throw.
+   */
+  claims?(data: Uint8Array, fromOrig: boolean, transport: Transport): boolean;
   create(ctx: AnalyzerContext): Analyzer;
 }

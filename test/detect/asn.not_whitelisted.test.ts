@@ -193,3 +193,25 @@ test('lab intel.pcap: workstations allowed only Canonical alert on the lab Inter
   const benign = await replay(`${SITE_YAML}asn_allowlists:\n  - { hosts: servers, asns: ["Canonical*"] }\n`, path.join(lab, 'captures', 'benign.pcap'));
   assert.deepEqual(benign, []);
 });
+
+test('IPv6 destinations are judged by their AS (bundled data), and NAT64 addresses by the IPv4 host they stand for', async () => {
+  const enrich = await createIpEnricher({}, REPO_ROOT);
+  const yaml = `${SITE_YAML.replace('cidrs: [10.77.1.0/24]', 'cidrs: [10.77.1.0/24, "fd77:1::/64"]')}
+asn_allowlists:
+  - { hosts: servers, asns: [24940] }
+detectors:
+  asn.not_whitelisted: { unknown_asn: ignore }
+`;
+  const a = run(yaml, [
+    // Hetzner (allowed) over IPv6, and over NAT64 (64:ff9b::58c6:1 is 88.198.0.1).
+    session({ ts: 1000, 'id.orig_h': 'fd77:1::10', 'id.resp_h': '2a01:4f8::1', 'id.resp_p': 443 }),
+    session({ ts: 1001, 'id.orig_h': 'fd77:1::10', 'id.resp_h': '64:ff9b::58c6:1', 'id.resp_p': 443 }),
+    // Google over IPv6, and over NAT64 (64:ff9b::808:808 is 8.8.8.8): not on the list.
+    session({ ts: 1002, 'id.orig_h': 'fd77:1::10', 'id.resp_h': '2001:4860:4860::8888', 'id.resp_p': 443 }),
+    session({ ts: 1003, 'id.orig_h': 'fd77:1::11', 'id.resp_h': '64:ff9b::808:808', 'id.resp_p': 53, proto: 'udp' }),
+  ], enrich);
+  assert.deepEqual(a.map((x) => [x.source.ip, x.destination?.ip, x.evidence.asn]), [
+    ['fd77:1::10', '2001:4860:4860::8888', 15169],
+    ['fd77:1::11', '64:ff9b::808:808', 15169],
+  ]);
+});

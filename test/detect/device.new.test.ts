@@ -74,3 +74,26 @@ test('a scanned address that never answered is not a device: only sides that sen
   const a = only(h.finish(), RULE);
   assert.deepEqual(a.map((x) => x.source.mac), ['02:00:00:00:01:05']);
 });
+
+test('an IPv6-only device is a device: its link-local neighbour discovery does not make it a router', () => {
+  const yaml = SITE_YAML.replace('cidrs: [10.77.1.0/24]', 'cidrs: [10.77.1.0/24, "fd77:1::/64"]');
+  const h = harness(yaml);
+  const mac = '02:77:01:0d:ec:02';
+  // What a real IPv6-only device sends first (lab capture, Linux): an MLD report from its
+  // link-local address, duplicate address detection from ::, then its ULA address talking.
+  h.emit(flow({ ts: 1000, 'id.orig_h': 'fe80::77:1ff:fe0d:ec02', 'id.orig_p': 143, 'id.resp_h': 'ff02::16', 'id.resp_p': 0, proto: 'icmp', conn_state: 'OTH', history: '', orig_l2_addr: mac, resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000.5, 'id.orig_h': '::', 'id.orig_p': 135, 'id.resp_h': 'ff02::1:ff00:dec2', 'id.resp_p': 136, proto: 'icmp', conn_state: 'OTH', history: '', orig_l2_addr: mac, resp_pkts: 0 }));
+  h.emit(session({ ts: 1002, 'id.orig_h': 'fd77:1::dec2', orig_l2_addr: mac, 'id.resp_h': 'fd77:1::10', resp_l2_addr: '02:77:01:00:00:0a', 'id.resp_p': 22 }));
+  const a = only(h.finish(), RULE).filter((x) => x.source.mac === mac);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, `New device ${mac} appeared in servers as fd77:1::dec2`);
+  assert.equal(a[0]!.evidence.seen_via, 'flow');
+});
+
+test('a DHCP client\'s 0.0.0.0 flow does not make it a router either', () => {
+  const h = harness(SITE_YAML);
+  const mac = '02:00:00:00:01:77';
+  h.emit(flow({ ts: 1000, 'id.orig_h': '0.0.0.0', 'id.orig_p': 68, 'id.resp_h': '255.255.255.255', 'id.resp_p': 67, proto: 'udp', conn_state: 'S0', history: 'D', orig_l2_addr: mac, resp_pkts: 0 }));
+  h.emit(session({ ts: 1002, 'id.orig_h': '10.77.1.77', orig_l2_addr: mac, 'id.resp_h': '10.77.1.10', resp_l2_addr: '02:00:00:00:01:0a', 'id.resp_p': 22 }));
+  assert.deepEqual(only(h.finish(), RULE).map((x) => x.source.mac).filter((m) => m === mac), [mac]);
+});

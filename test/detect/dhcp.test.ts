@@ -140,3 +140,38 @@ test('dhcp.excessive_requests: an INFORM flood from one client counts (RELEASE d
   assert.equal(a[0]!.count, 250);
   assert.match(a[0]!.message, / sent 250 DHCP requests in 5 s \(last: INFORM\)$/);
 });
+
+test('dhcp.watch_hostname: a watched name as an FQDN in option 12, with a trailing NUL, or only in option 81', () => {
+  const h = harness(SITE_YAML);
+  h.emit(dhcp(1000, { host_name: 'kali.localdomain', chaddr: '02:00:00:00:00:1a' }));
+  h.emit(dhcp(1001, { host_name: 'KALI\u0000', chaddr: '02:00:00:00:00:1b' }));
+  h.emit(dhcp(1002, { client_fqdn: 'Kali.lab.example.', chaddr: '02:00:00:00:00:1c' }));
+  h.emit(dhcp(1003, { host_name: 'ws-finance', client_fqdn: 'parrot.lab.example', chaddr: '02:00:00:00:00:1d' }));
+  h.emit(dhcp(1004, { host_name: 'kalinda.lab.example', chaddr: '02:00:00:00:00:1e' }));
+  const a = only(h.finish(), 'dhcp.watch_hostname');
+  assert.deepEqual(a.map((x) => [x.source.mac, x.evidence.host_name]), [
+    ['02:00:00:00:00:1a', 'kali'],
+    ['02:00:00:00:00:1b', 'KALI'],
+    ['02:00:00:00:00:1c', 'Kali'],
+    ['02:00:00:00:00:1d', 'parrot'],
+  ]);
+});
+
+test('dhcp.hostname_mac_flip: names compare by host part, and option 81 counts when option 12 is absent', () => {
+  const h = harness(SITE_YAML);
+  // One name from three MACs, written three ways (the last only in option 81, as Windows can be set to send it).
+  h.emit(dhcp(1000, { host_name: 'finance-pc', chaddr: '02:00:00:00:00:01' }));
+  h.emit(dhcp(1001, { host_name: 'FINANCE-PC.corp.example', chaddr: '02:00:00:00:00:02' }));
+  h.emit(dhcp(1002, { client_fqdn: 'finance-pc.corp.example.', chaddr: '02:00:00:00:00:03' }));
+  // One MAC cycling names in option 81 only.
+  for (const [i, n] of ['alpha', 'bravo', 'charlie'].entries()) h.emit(dhcp(1010 + i, { client_fqdn: `${n}.corp.example`, chaddr: '02:00:00:00:00:0f' }));
+  // A client announcing its short name and its FQDN is one name, not two.
+  h.emit(dhcp(1020, { host_name: 'ws20', client_fqdn: 'ws20.corp.example', chaddr: '02:00:00:00:00:20' }));
+  h.emit(dhcp(1021, { host_name: 'WS20.corp.example', chaddr: '02:00:00:00:00:20' }));
+  const a = only(h.finish(), 'dhcp.hostname_mac_flip');
+  assert.deepEqual(a.map((x) => x.evidence.mode).sort(), ['mac_renamed', 'name_moved']);
+  const moved = a.find((x) => x.evidence.mode === 'name_moved')!;
+  assert.equal(moved.evidence.host_name, 'finance-pc');
+  assert.equal(moved.message, 'Host name "finance-pc" was claimed by 3 different MAC addresses, most recently 02:00:00:00:00:03');
+  assert.deepEqual(a.find((x) => x.evidence.mode === 'mac_renamed')!.evidence.host_names, ['alpha', 'bravo', 'charlie']);
+});

@@ -78,3 +78,14 @@ test('benign captures (lab benign.pcap, zeek wikipedia.pcap) raise none of the i
     lab.cleanup();
   }
 });
+
+test('a listed IPv4 address reached through NAT64 (64:ff9b::/96) alerts, naming the listed address', () => {
+  const h = harness(SITE_YAML, { intel: { indicators: index } });
+  // 64:ff9b::cb00:7142 is 203.0.113.66 (listed); 64:ff9b::c000:264 is 192.0.2.100 (in the listed /25).
+  h.emit(session({ ts: 1000, 'id.orig_h': 'fd77:2::30', 'id.resp_h': '64:ff9b::cb00:7142', 'id.resp_p': 443 }));
+  h.emit(session({ ts: 1001, 'id.orig_h': 'fd77:2::30', 'id.resp_h': '64:ff9b::c000:264', 'id.resp_p': 80 }));
+  h.emit(session({ ts: 1002, 'id.orig_h': 'fd77:2::30', 'id.resp_h': '64:ff9b::c000:2ff', 'id.resp_p': 80 }));
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => x.evidence.indicator), ['203.0.113.66', '192.0.2.0/25']);
+  assert.match(a[0]!.message, /connected to listed address 64:ff9b::cb00:7142 \(listed as 203\.0\.113\.66\)/);
+});

@@ -54,3 +54,25 @@ test('multicast and broadcast are not "external", a lone reply is no attempt, an
   assert.equal(a.length, 1);
   assert.equal(a[0]!.message, '10.77.2.20 (workstations) sent traffic to 198.51.100.7 (external) on ICMP type 8, which the segmentation policy forbids');
 });
+
+test('ICMP errors and IPv6 neighbour discovery are answers, not crossings; the message names each port with its transport', () => {
+  const yaml = SITE_YAML.replace('cidrs: [10.77.1.0/24]', 'cidrs: [10.77.1.0/24, "fd77:1::/64"]').replace('cidrs: [10.77.2.0/24]', 'cidrs: [10.77.2.0/24, "fd77:2::/64"]')
+    .replace('segmentation:\n', 'segmentation:\n  - { from: workstations, to: servers, proto: icmp, action: alert }\n');
+  const h = harness(yaml);
+  // Port unreachable answering a server's late UDP reply (v4 type 3, v6 type 1), and a neighbour solicitation.
+  h.emit(flow({ ts: 1000, proto: 'icmp', 'id.orig_h': '10.77.2.21', 'id.orig_p': 3, 'id.resp_h': '10.77.1.10', 'id.resp_p': 3, conn_state: 'OTH', history: '', resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000, proto: 'icmp', 'id.orig_h': 'fd77:2::21', 'id.orig_p': 1, 'id.resp_h': 'fd77:1::10', 'id.resp_p': 4, conn_state: 'OTH', history: '', resp_pkts: 0 }));
+  h.emit(flow({ ts: 1000, proto: 'icmp', 'id.orig_h': 'fd77:2::21', 'id.orig_p': 135, 'id.resp_h': 'fd77:1::10', 'id.resp_p': 136, conn_state: 'OTH', history: '', resp_pkts: 1 }));
+  assert.equal(only(h.finish(), RULE).length, 0);
+  // A ping over IPv6 is a crossing.
+  h.emit(flow({ ts: 1001, proto: 'icmp', 'id.orig_h': 'fd77:2::21', 'id.orig_p': 128, 'id.resp_h': 'fd77:1::10', 'id.resp_p': 129, conn_state: 'OTH', history: '', orig_bytes: 56, resp_bytes: 56 }));
+  assert.equal(only(h.finish(), RULE).length, 1);
+
+  // TCP 22 then UDP 3389 to one server: each port named with its own transport.
+  const h2 = harness(SITE_YAML);
+  h2.emit(session({ ts: 1000, 'id.resp_p': 22 }));
+  h2.emit(session({ ts: 1001, 'id.resp_p': 3389, proto: 'udp', conn_state: 'SF', history: 'Dd' }));
+  const a = only(h2.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, '10.77.2.20 (workstations) exchanged traffic with 10.77.1.10 (servers) on TCP 22, UDP 3389 2 times, which the segmentation policy forbids');
+});

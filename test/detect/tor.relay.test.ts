@@ -112,3 +112,17 @@ test('real relay lists on the benign lab capture raise nothing', async () => {
     lab.cleanup();
   }
 });
+
+test('IPv6 relays (consensus "a" lines) match on their OR port however the address is written; NAT64 reaches IPv4 relays', () => {
+  const h = harness(SITE_YAML, { intel: { tor } });
+  // PancakeWhore: r ... 198.27.66.209 9001 9030, a [2607:5300:60:1bd1::1]:9050 (Guard, not an exit).
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '2607:5300:60:1bd1:0:0:0:1', 'id.resp_p': 9050 }));
+  // seele 67.161.31.147:9001 through the NAT64 well-known prefix (64:ff9b::43a1:1f93), from an IPv6-only host (ULA).
+  h.emit(session({ ts: 1001, 'id.orig_h': 'fd77:2::30', 'id.resp_h': '64:ff9b::43a1:1f93', 'id.resp_p': 9001 }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 2);
+  assert.equal(a[0]!.evidence.matched_on, 'or_port');
+  assert.equal((a[0]!.evidence.relay as Record<string, unknown>).nickname, 'PancakeWhore');
+  assert.equal(a[1]!.source.ip, 'fd77:2::30');
+  assert.equal((a[1]!.evidence.relay as Record<string, unknown>).nickname, 'seele');
+});

@@ -19,7 +19,11 @@ const CAPTURES = path.join(LAB, 'captures');
 const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'sweep-445', 'arp-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'lateral', 'new-device', 'benign', 'intel',
+  'web-variants', 'ipv6',
 ] as const;
+
+/** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
+const V6_SCENARIOS = new Set<string>(['ipv6']);
 
 /** Rule ids fixed by the detection contract. */
 const RULE_IDS = new Set([
@@ -27,6 +31,7 @@ const RULE_IDS = new Set([
   'dhcp.excessive_requests', 'dhcp.hostname_mac_flip', 'dhcp.watch_hostname', 'dns.excessive_queries',
   'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce',
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
+  'ua.attack_tool',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */
@@ -37,6 +42,8 @@ const SAFE_RANGES: ReadonlyArray<readonly [string, number]> = [
   ['10.77.0.0', 16], ['198.51.100.0', 24], ['203.0.113.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15],
   ['0.0.0.0', 32], ['255.255.255.255', 32],
 ];
+/** IPv6 the ipv6 scenario may use, as [hex digits of the prefix, prefix length]: link-local, link-scope multicast, unspecified, the lab ULA. */
+const SAFE_RANGES6: ReadonlyArray<readonly [string, number]> = [['fe80', 10], ['ff02', 16], ['fd77', 16], ['0'.repeat(32), 128]];
 
 interface ExpectedAlert {
   rule: string;
@@ -67,6 +74,9 @@ interface CaptureFacts {
   synsBySource: Map<string, number>;
   srcMacs: Set<string>;
   ipv6Frames: number;
+  /** IPv6 addresses seen (as 32 hex digits), and those that sent. */
+  ipv6: Set<string>;
+  ipv6Sources: Set<string>;
   /** Raw bytes, for payload searches. */
   bytes: Buffer;
 }
@@ -99,7 +109,7 @@ function readCapture(file: string): CaptureFacts {
   assert.equal(b.readUInt32LE(0), 0xa1b2c3d4, `${file}: not a little-endian microsecond pcap`);
   const facts: CaptureFacts = {
     linkType: b.readUInt32LE(20), frames: 0, ipv4: new Set(), ipv4Sources: new Set(), synsBySource: new Map(), srcMacs: new Set(),
-    ipv6Frames: 0, bytes: b,
+    ipv6Frames: 0, ipv6: new Set(), ipv6Sources: new Set(), bytes: b,
   };
   let off = 24;
   while (off + 16 <= b.length) {
@@ -123,12 +133,37 @@ function readCapture(file: string): CaptureFacts {
         facts.ipv4.add(ipAt(b, start + 28)).add(ipAt(b, start + 38));
       } else if (type === 0x86dd) {
         facts.ipv6Frames++;
+        if (incl >= 54) {
+          const src = b.subarray(start + 22, start + 38).toString('hex');
+          facts.ipv6.add(src).add(b.subarray(start + 38, start + 54).toString('hex'));
+          facts.ipv6Sources.add(src);
+        }
       }
     }
     off = start + incl;
   }
   assert.equal(off, b.length, `${file}: trailing bytes after the last frame`);
   return facts;
+}
+
+/** An IPv6 address as 32 hex digits (what readCapture keeps). */
+function v6Hex(ip: string): string {
+  const [head, tail] = ip.includes('::') ? ip.split('::') as [string, string] : [ip, undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  assert.equal(groups.length, 8, `${ip} is not an IPv6 address`);
+  return groups.map((g) => g.padStart(4, '0')).join('').toLowerCase();
+}
+function isSafe6(hex: string): boolean {
+  return SAFE_RANGES6.some(([prefix, len]) => {
+    const bits = (s: string) => [...s].map((c) => parseInt(c, 16).toString(2).padStart(4, '0')).join('');
+    return bits(hex).slice(0, len) === bits(prefix.padEnd(32, '0')).slice(0, len);
+  });
+}
+/** Seen in the capture, IPv4 or IPv6. */
+function seen(f: CaptureFacts, ip: string): boolean {
+  return ip.includes(':') ? f.ipv6.has(v6Hex(ip)) : f.ipv4.has(ip);
 }
 
 function loadExpect(name: string): ExpectFile {
@@ -159,7 +194,13 @@ for (const name of SCENARIOS) {
     const f = facts(`${name}.pcap`);
     assert.equal(f.linkType, 1, 'link type must be Ethernet');
     assert.ok(f.frames > 0);
-    assert.equal(f.ipv6Frames, 0, 'the lab disables IPv6');
+    if (V6_SCENARIOS.has(name)) {
+      assert.ok(f.ipv6Frames > 0, 'an IPv6 scenario holds IPv6');
+      const unsafe6 = [...f.ipv6].filter((ip) => !isSafe6(ip));
+      assert.deepEqual(unsafe6, [], `IPv6 addresses outside link-local and fd77::/16: ${unsafe6.join(', ')}`);
+    } else {
+      assert.equal(f.ipv6Frames, 0, 'the lab disables IPv6');
+    }
     const unsafe = [...f.ipv4].filter((ip) => !isSafe(ip));
     assert.deepEqual(unsafe, [], `addresses outside the lab ranges: ${unsafe.join(', ')}`);
   });
@@ -174,7 +215,7 @@ for (const name of SCENARIOS) {
     for (const a of e.alerts) {
       assert.ok(RULE_IDS.has(a.rule), `unknown rule id ${a.rule}`);
       if (a.source.ip !== undefined) {
-        assert.ok(f.ipv4.has(a.source.ip), `${a.rule}: source ${a.source.ip} not in the capture`);
+        assert.ok(seen(f, a.source.ip), `${a.rule}: source ${a.source.ip} not in the capture`);
       } else {
         assert.equal(a.rule, 'dhcp.excessive_requests', `${a.rule}: only a DHCP flood may lack a source address`);
       }
@@ -182,7 +223,7 @@ for (const name of SCENARIOS) {
         assert.ok(f.srcMacs.has(a.source.mac), `${a.rule}: MAC ${a.source.mac} never sends in the capture`);
       }
       if (a.destination?.ip !== undefined) {
-        assert.ok(f.ipv4.has(a.destination.ip), `${a.rule}: destination ${a.destination.ip} not in the capture`);
+        assert.ok(seen(f, a.destination.ip), `${a.rule}: destination ${a.destination.ip} not in the capture`);
       }
     }
   });
@@ -216,6 +257,19 @@ test('new-device: only the new MAC is unknown to its baseline capture', () => {
   const now = facts('new-device.pcap').srcMacs;
   const newMacs = [...now].filter((m) => !known.has(m));
   assert.deepEqual(newMacs, e.alerts.map((a) => a.source.mac));
+});
+
+test('ipv6: only the IPv6-only device is unknown to its baseline capture, and it never sends IPv4', () => {
+  const e = loadExpect('ipv6');
+  assert.deepEqual(e.baseline, ['benign.pcap']);
+  const known = facts('benign.pcap').srcMacs;
+  const f = facts('ipv6.pcap');
+  const device = e.alerts.filter((a) => a.rule === 'device.new');
+  assert.deepEqual([...f.srcMacs].filter((m) => !known.has(m)), device.map((a) => a.source.mac));
+  assert.ok(f.ipv6Sources.has(v6Hex(device[0]!.source.ip!)));
+  // No frame from its MAC carries IPv4 or ARP (ethertype right after the source MAC).
+  const mac = Buffer.from(device[0]!.source.mac!.split(':').map((x) => parseInt(x, 16)));
+  for (const type of [[0x08, 0x00], [0x08, 0x06]]) assert.ok(!f.bytes.includes(Buffer.concat([mac, Buffer.from(type)])));
 });
 
 test('intel: every expected match is listed in intel-fixtures.md and present in the capture', () => {

@@ -16,7 +16,9 @@
 #   removes its temporary files; a second run first clears what an aborted
 #   run left behind (same prefix only);
 # - each capture is checked after recording: any IPv4 address outside the
-#   lab ranges, or any IPv6 frame, fails the scenario and the pcap is dropped.
+#   lab ranges, or any IPv6 frame, fails the scenario and the pcap is dropped
+#   (the ipv6 scenario alone may hold IPv6, from link-local and the lab's
+#   ULA fd77::/16 only; every scenario starts with IPv6 off again).
 set -uo pipefail
 
 readonly LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,11 +39,16 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel)
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
   net:198.18.0.0/15 host:0.0.0.0 host:255.255.255.255)
+# IPv6 a capture may contain, in the scenarios of V6_SCENARIOS only: link-local,
+# link-scope multicast, the unspecified address (duplicate address detection)
+# and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
+readonly SAFE_NETS6=(net:fe80::/10 net:ff02::/16 net:fd77::/16 host:::)
+readonly V6_SCENARIOS=(ipv6)
 
 # ---------------------------------------------------------------- lab hosts
 # name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
@@ -61,6 +68,7 @@ HOSTS+=("dhcpc - 02:77:02:00:00:46 -")
 readonly MAC_WS20="02:77:02:00:00:14"
 readonly MAC_ROGUE="02:77:02:00:00:42"
 readonly MAC_NEWDEV="02:77:01:0d:ec:01"
+readonly MAC_NEWDEV6="02:77:01:0d:ec:06"
 
 WORK=""
 SCEN_PID=""
@@ -568,6 +576,11 @@ safe_expr() {
   for item in "${SAFE_NETS[@]}"; do e+="${e:+ or }$dir ${item%%:*} ${item#*:}"; done
   echo "($e)"
 }
+safe_expr6() {
+  local dir=$1 e="" item
+  for item in "${SAFE_NETS6[@]}"; do e+="${e:+ or }$dir ${item%%:*} ${item#*:}"; done
+  echo "($e)"
+}
 # Everything in the capture must stay inside the lab ranges.
 verify_capture() {
   local name=$1 f="$WORK/$1.pcap" size leak v6
@@ -576,8 +589,13 @@ verify_capture() {
   [ "$size" -le "$MAX_PCAP_BYTES" ] || { log "$name: capture is $size bytes (max $MAX_PCAP_BYTES)"; return 1; }
   leak=$(pcount "$name" "ip and not ($(safe_expr src) and $(safe_expr dst))")
   [ "$leak" -eq 0 ] || { log "$name: $leak packets outside the lab ranges"; return 1; }
-  v6=$(pcount "$name" "ip6")
-  [ "$v6" -eq 0 ] || { log "$name: $v6 IPv6 packets"; return 1; }
+  if [[ " ${V6_SCENARIOS[*]} " == *" $name "* ]]; then
+    v6=$(pcount "$name" "ip6 and not ($(safe_expr6 src) and $(safe_expr6 dst))")
+    [ "$v6" -eq 0 ] || { log "$name: $v6 IPv6 packets outside link-local and fd77::/16"; return 1; }
+  else
+    v6=$(pcount "$name" "ip6")
+    [ "$v6" -eq 0 ] || { log "$name: $v6 IPv6 packets"; return 1; }
+  fi
   log "$name: $(pcount "$name" "") packets, $size bytes"
 }
 
@@ -596,7 +614,11 @@ expect() {
 reset_lab() {
   local ns
   kill_pidfile "$WORK/scenario.pids"
-  for ns in "${ALL_NS[@]}"; do nsx "$ns" ip neigh flush all 2>/dev/null; done
+  for ns in "${ALL_NS[@]}"; do
+    nsx "$ns" ip neigh flush all 2>/dev/null
+    # The ipv6 scenario turns IPv6 on for a few hosts: off again (their addresses go with it).
+    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+  done
   nsx dhcpc ip link set eth0 address 02:77:02:00:00:46
   nsx dhcpc ip addr flush dev eth0
   rm -f "$WORK"/dhclient-*.leases "$WORK/newdev.ip"
@@ -952,6 +974,80 @@ scenario_intel() {
     {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
     {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.23"}, "where": "http.user_agent"}
   ]'
+}
+
+scenario_web_variants() {
+  # Plain HTTP where another analyzer's port is: 8443 (a TLS port; busybox httpd answers,
+  # for this scenario only) and 443 (ncat accepts and never answers).
+  scen_bg inet busybox httpd -f -p 8443 -h "$WORK/www"
+  wait_listen inet 8443
+  curl_ua ws22 "sqlmap/1.7.2#stable (https://sqlmap.org)" "http://198.51.100.10:8443/item.php?id=1"
+  curl_ua ws22 "Fuzz Faster U Fool v2.1.0-dev" "http://198.51.100.10:443/FUZZ" --max-time 3
+  # Two User-Agent headers in one request: the tool's first, a browser's last (the one Zeek logs).
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 5 \
+    -H "User-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)" \
+    -H "User-Agent: $BROWSER_UA" http://198.51.100.10/ || true
+  # A browser over HTTP/1.0 on 8443: no alert.
+  curl_ua ws20 "$BROWSER_UA" http://198.51.100.10:8443/robots.txt -0
+  stop_capture
+  require web-variants 1 "tcp dst port 8443 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  require web-variants 1 "tcp dst port 443 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  require web-variants 1 "tcp src port 8443 and tcp[tcpflags] & tcp-push != 0"
+  require web-variants 1 "tcp dst port 80 and src host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  expect web-variants "HTTP requests the port does not announce, or with a second User-Agent, to the Internet host 198.51.100.10 (curl 7.88). 10.77.2.22: sqlmap's user-agent in plain HTTP on 8443, a TLS port (busybox httpd answers 404), and ffuf's on 443 (ncat accepts, sends nothing and closes its side); 10.77.2.23: one request to port 80 with two User-Agent headers, Nmap NSE's first and Chrome's last (the one Zeek logs); 10.77.2.20: Chrome over HTTP/1.0 on 8443, which must not alert. ua.attack_tool needs the bundled user-agent list (replay.test.ts loads it)." \
+    '[{"rule": "ua.attack_tool", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 8443}, "evidence": {"tool": "sqlmap"}},
+    {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 443}, "evidence": {"tool": "ffuf"}},
+    {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"tool": "Nmap Scripting Engine"}}]' \
+    '  "exclusive": true'
+}
+
+# IPv6 on for one host of the ipv6 scenario: no duplicate address detection or router
+# solicitations (fewer frames), the ULA address ADDR, and the lab ULA on-link.
+v6_on() {
+  local ns=$1 addr=$2 k
+  for k in all default eth0; do
+    nsx "$ns" sysctl -qw "net.ipv6.conf.$k.accept_dad=0" "net.ipv6.conf.$k.accept_ra=0" "net.ipv6.conf.$k.router_solicitations=0"
+  done
+  nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0
+  [ "$addr" = - ] || nsx "$ns" ip -6 addr add "$addr" dev eth0 nodad
+  nsx "$ns" ip -6 route replace fd77::/16 dev eth0
+}
+link_local() { nsx "$1" ip -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1; }
+
+scenario_ipv6() {
+  local rdp_cr='\x03\x00\x00\x2b\x26\xe0\x00\x00\x00\x00\x00Cookie: mstshash=alice\r\n\x01\x00\x08\x00\x03\x00\x00\x00'
+  local ll20 ll21
+  # The hosts are on the LAN over IPv4 first (ARP and a ping), as they always are.
+  nsx ws20 ping -c 1 -W 1 10.77.2.21 >/dev/null
+  nsx srv ping -c 1 -W 1 10.77.2.21 >/dev/null
+  v6_on ws20 fd77:2::20/64; v6_on ws21 fd77:2::21/64; v6_on srv fd77:1::10/64
+  ll20=$(link_local ws20); ll21=$(link_local ws21)
+  [ -n "$ll20" ] && [ -n "$ll21" ] || { log "ipv6: no link-local address"; return 1; }
+  # IPv6 peers for RDP and WinRM on 10.77.2.21 (its IPv4 listeners were started without IPv6).
+  scen_bg ws21 ncat -6 -lk 3389 --sh-exec "$WORK/rdp-reply.sh"
+  scen_bg ws21 ncat -6 -lk 5985 --sh-exec "$WORK/winrm-reply.sh"
+  sleep 1
+  # Workstation -> workstation over link-local addresses (what LLMNR answers on a Windows LAN): RDP.
+  { printf "$rdp_cr"; sleep 1; } | nsx ws20 nc -6 -w 3 "$ll21%eth0" 3389 >/dev/null
+  # Server -> workstation over the ULA: a WinRM POST, answered 401 Negotiate.
+  curl_ua srv "Microsoft WinRM Client" "http://[fd77:2::21]:5985/wsman" -g -X POST \
+    -H 'Content-Type: application/soap+xml;charset=UTF-8' --data '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"/>'
+  # A device that speaks only IPv6 plugs into the servers network: ping and an SSH attempt.
+  ns_create newdev && ns_plug newdev "$MAC_NEWDEV6"
+  v6_on newdev fd77:1::dec6/64
+  sleep 0.5
+  nsx newdev ping -6 -c 2 -i 0.3 -W 1 fd77:1::10 >/dev/null
+  nsx newdev nc -6 -z -w 2 fd77:1::10 22 || true
+  stop_capture
+  require ipv6 3 "ip6 and tcp dst port 3389 and src net fe80::/10 and dst net fe80::/10"
+  require ipv6 3 "ip6 and tcp src port 3389 and src host $ll21"
+  require ipv6 1 "ip6 and tcp src port 5985 and src host fd77:2::21"
+  require ipv6 2 "ip6 and ether src $MAC_NEWDEV6 and src host fd77:1::dec6"
+  expect ipv6 "IPv6 on a Windows-like LAN (IPv6 on for 10.77.2.20, 10.77.2.21 and 10.77.1.10 only; link-local and the lab ULA fd77::/16). The hosts first ARP and ping over IPv4. 10.77.2.20 ($ll20) sends an RDP X.224 Connection Request to 10.77.2.21's link-local address $ll21 (answered by a Connection Confirm): link-local addresses are in no configured network, their MACs place them. Server fd77:1::10 POSTs WinRM to fd77:2::21:5985 (401 Negotiate). A device with the never-seen MAC $MAC_NEWDEV6 and only IPv6 (fd77:1::dec6, in the servers network) pings 10.77.1.10's ULA and tries its SSH port: learn benign.pcap first, then replay this capture with that state (as new-device)." \
+    '[{"rule": "lateral.workstation_to_workstation", "source": {"ip": "'"$ll20"'"}, "destination": {"ip": "'"$ll21"'", "port": 3389}, "evidence": {"network_by_mac": ["'"$ll20"'", "'"$ll21"'"]}},
+    {"rule": "lateral.server_to_workstation", "source": {"ip": "fd77:1::10"}, "destination": {"ip": "fd77:2::21", "port": 5985}},
+    {"rule": "device.new", "source": {"ip": "fd77:1::dec6", "mac": "'"$MAC_NEWDEV6"'"}, "evidence": {"network": "servers"}}]' \
+    '  "baseline": ["benign.pcap"]'
 }
 
 # ------------------------------------------------------------------ runner

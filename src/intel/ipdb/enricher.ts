@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { IpEnricher, IpOwner } from '../context.js';
 import type { SiteConfig } from '../../config/schema.js';
-import { parseIpInto } from '../../config/ip.js';
+import { isNat64, parseIpInto } from '../../config/ip.js';
 import { PicketError } from '../../util/errors.js';
 import { AsnDictionary, packCountry } from './dict.js';
 import { parseAsnCsvV4, parseAsnCsvV6 } from './csv-asn.js';
@@ -224,6 +224,11 @@ class IpdbEnricher implements PicketIpEnricher {
     if (v === 0) {
       this.#invalid++;
       return undefined;
+    }
+    // NAT64: the owner of the IPv4 address it stands for.
+    if (isNat64(w)) {
+      this.#lookups--;
+      return this.lookupV4Int(w[3]!);
     }
     if (isReservedV6(w[0]!)) {
       this.#reserved++;

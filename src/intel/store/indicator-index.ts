@@ -10,7 +10,7 @@
  * shared with the index and must not be modified.
  */
 import type { IndicatorIndex, IndicatorSource } from '../context.js';
-import { parseIpInto } from '../../config/ip.js';
+import { isNat64, parseIpInto } from '../../config/ip.js';
 import { parseCidr } from '../../config/cidr.js';
 import { parseUrlIndicator, queryName, v6Text, type StoredIndicator } from './indicator.js';
 
@@ -111,24 +111,28 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
     const w = this.#scratch;
     const v = parseIpInto(ip, w);
     if (v === 0) return EMPTY;
-    if (v === 4) {
-      const a = w[0]!;
-      let found = this.#v4.get(a) ?? EMPTY;
-      const lengths = this.#v4Lengths;
-      for (let i = 0; i < lengths.length; i++) {
-        const p = lengths[i]!;
-        const list = this.#v4Nets.get(p)!.get((a & maskV4(p)) >>> 0);
-        if (list !== undefined) found = merge(found, list);
-      }
-      return found;
-    }
+    if (v === 4) return this.#matchV4(w[0]!, EMPTY);
     let found = this.#v6.get(v6Text(w)) ?? EMPTY;
+    // NAT64 (64:ff9b::/96): the listed IPv4 address it stands for matches too.
+    if (isNat64(w)) found = this.#matchV4(w[3]!, found);
     const lengths = this.#v6Lengths;
     const m = this.#scratch6;
     for (let i = 0; i < lengths.length; i++) {
       const p = lengths[i]!;
       for (let k = 0; k < 4; k++) m[k] = (w[k]! & maskV4(Math.max(0, Math.min(32, p - 32 * k)))) >>> 0;
       const list = this.#v6Nets.get(p)!.get(v6Text(m));
+      if (list !== undefined) found = merge(found, list);
+    }
+    return found;
+  }
+
+  #matchV4(a: number, found: IndicatorSource[]): IndicatorSource[] {
+    const exact = this.#v4.get(a);
+    if (exact !== undefined) found = merge(found, exact);
+    const lengths = this.#v4Lengths;
+    for (let i = 0; i < lengths.length; i++) {
+      const p = lengths[i]!;
+      const list = this.#v4Nets.get(p)!.get((a & maskV4(p)) >>> 0);
       if (list !== undefined) found = merge(found, list);
     }
     return found;

@@ -8,7 +8,7 @@
  * allocates nothing.
  */
 import type { TorIndex, TorRelay } from '../context.js';
-import { parseIpInto } from '../../config/ip.js';
+import { isNat64, parseIpInto } from '../../config/ip.js';
 import { v6Text } from '../store/indicator.js';
 import type { TorRelayRecord } from './relay.js';
 
@@ -84,7 +84,7 @@ export class TorRelayIndex implements TorIndex {
     const w = this.#scratch;
     const v = parseIpInto(ip, w);
     if (v === 4) return this.#v4.get(w[0]!);
-    if (v === 6) return this.#v6.get(v6Text(w));
+    if (v === 6) return this.#v6.get(v6Text(w)) ?? (isNat64(w) ? this.#v4.get(w[3]!) : undefined);
     return undefined;
   }
 }

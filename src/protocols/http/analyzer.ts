@@ -24,10 +24,11 @@ import {
   HttpAnomaly,
   MAX_PENDING_TRANSACTIONS,
   MAX_PROXIED_VALUES,
+  MAX_USER_AGENT_VALUES,
   PROXY_HEADERS,
   authSchemeName,
 } from './consts.js';
-import type { HttpRecord } from './events.js';
+import type { HttpLogEvent, HttpRecord } from './events.js';
 import {
   isFoldedLine,
   looksLikeStatusLine,
@@ -52,6 +53,8 @@ class HttpTransaction {
   version: string | undefined = undefined;
   host: string | undefined = undefined;
   userAgent: string | undefined = undefined;
+  /** Every User-Agent value, in order, once a second one arrived (bounded). */
+  userAgents: string[] | undefined = undefined;
   referrer: string | undefined = undefined;
   origin: string | undefined = undefined;
   username: string | undefined = undefined;
@@ -191,7 +194,16 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const tx = this.#reqTx;
     if (tx === null) return;
     if (equalsIgnoreCase(buf, start, n, H_HOST)) tx.host = logString(buf, v, ve);
-    else if (equalsIgnoreCase(buf, start, n, H_USER_AGENT)) tx.userAgent = logString(buf, v, ve);
+    else if (equalsIgnoreCase(buf, start, n, H_USER_AGENT)) {
+      // The log keeps the last value, as Zeek does; servers differ (nginx reads the
+      // first, Apache joins them), so a second header must not hide the first.
+      const ua = logString(buf, v, ve);
+      if (tx.userAgent !== undefined) {
+        if (tx.userAgents === undefined) tx.userAgents = [tx.userAgent];
+        if (tx.userAgents.length < MAX_USER_AGENT_VALUES) tx.userAgents.push(ua);
+      }
+      tx.userAgent = ua;
+    }
     else if (equalsIgnoreCase(buf, start, n, H_REFERER)) tx.referrer = logString(buf, v, ve);
     else if (equalsIgnoreCase(buf, start, n, H_ORIGIN)) tx.origin = logString(buf, v, ve);
     else if (equalsIgnoreCase(buf, start, n, H_AUTHORIZATION)) {
@@ -388,6 +400,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     rec.tags = [];
     if (tx.username !== undefined) rec.username = tx.username;
     if (tx.proxied !== undefined) rec.proxied = tx.proxied;
-    this.#ctx.emit({ type: 'http', log: 'http', ts: tx.ts, uid: c.uid, record: rec });
+    const ev: HttpLogEvent = { type: 'http', log: 'http', ts: tx.ts, uid: c.uid, record: rec };
+    if (tx.userAgents !== undefined) ev.user_agents = tx.userAgents;
+    this.#ctx.emit(ev);
   }
 }

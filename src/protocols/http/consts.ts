@@ -19,6 +19,8 @@ export const MAX_METHOD_LENGTH = 20;
 export const MAX_CHUNK_SIZE_DIGITS = 13;
 /** Most proxy-header values kept in `proxied`. */
 export const MAX_PROXIED_VALUES = 8;
+/** Most User-Agent values of one request kept for the event's `user_agents` (a request normally has one). */
+export const MAX_USER_AGENT_VALUES = 4;
 
 /** Well-known HTTP server ports, offered to the analyzer first. */
 export const HTTP_PORTS = [80, 81, 591, 631, 3128, 8000, 8008, 8080, 8081, 8088, 8888] as const;

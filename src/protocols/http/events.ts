@@ -50,6 +50,12 @@ export interface HttpLogEvent {
   ts: number;
   uid: string;
   record: HttpRecord;
+  /**
+   * Every User-Agent value of the request, in order, when it carried more
+   * than one (at most MAX_USER_AGENT_VALUES); `record.user_agent` is the
+   * last, as in Zeek's http.log. Not logged.
+   */
+  user_agents?: string[];
 }
 
 export type HttpEvent = HttpLogEvent;

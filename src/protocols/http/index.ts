@@ -1,17 +1,21 @@
 /**
  * Registration of the HTTP/1.x analyzer: TCP, the usual web and proxy ports
  * first, and a content probe (request line or status line) for any other port.
+ * A whole request line also claims ports registered to other analyzers
+ * (plain HTTP on 443, 8443, 21, 3389...: C2 and scanners do not keep to 80),
+ * when their own probe does not recognise it.
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { HttpAnalyzer } from './analyzer.js';
 import { HTTP_PORTS } from './consts.js';
-import { probeHttp } from './parser.js';
+import { claimsHttp, probeHttp } from './parser.js';
 
 export const httpSpec: ProtocolSpec = {
   name: 'http',
   transports: ['tcp'],
   ports: HTTP_PORTS,
   probe: (data, fromOrig, transport) => transport === 'tcp' && probeHttp(data, fromOrig),
+  claims: (data, fromOrig, transport) => transport === 'tcp' && claimsHttp(data, fromOrig),
   create: (ctx) => new HttpAnalyzer(ctx),
 };
 

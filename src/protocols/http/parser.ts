@@ -223,6 +223,31 @@ export function probeHttp(buf: Uint8Array, fromOrig: boolean): boolean {
   return rest >= want.length || knownMethod(buf, methodEnd);
 }
 
+/**
+ * A whole HTTP/1.x request line from the client, `METHOD SP target SP
+ * HTTP/1.d` and its line end, in the first bytes: unmistakably HTTP,
+ * whatever the port (ProtocolSpec.claims). Stricter than probeHttp: the
+ * protocol part must be there, so an HTTP/0.9-looking line of another
+ * protocol ("GET key" to a cache) never takes a port from its analyzer.
+ */
+export function claimsHttp(buf: Uint8Array, fromOrig: boolean): boolean {
+  if (!fromOrig) return false;
+  const end = buf.length;
+  let i = 0;
+  while (i < end && i <= MAX_METHOD_LENGTH && isProbeMethodChar(buf[i]!)) i++;
+  if (i === 0 || i > MAX_METHOD_LENGTH || i >= end || buf[i] !== SP) return false;
+  i++;
+  const targetStart = i;
+  while (i < end && buf[i]! > SP && buf[i]! < 0x7f) i++;
+  if (i === targetStart || i >= end || buf[i] !== SP) return false;
+  i++;
+  const want = 'HTTP/1.';
+  if (end - i < want.length + 2) return false;
+  for (let k = 0; k < want.length; k++) if (buf[i + k] !== want.charCodeAt(k)) return false;
+  i += want.length;
+  return isDigit(buf[i]!) && (buf[i + 1] === 0x0d || buf[i + 1] === 0x0a);
+}
+
 /** Upper-case letters, '-' and '_' (M-SEARCH, RPC_IN_DATA). */
 function isProbeMethodChar(b: number): boolean {
   return (b >= 0x41 && b <= 0x5a) || b === 0x2d || b === 0x5f;

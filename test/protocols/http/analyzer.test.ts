@@ -232,6 +232,33 @@ test('proxy headers are listed in proxied', () => {
   assert.deepEqual(records(ctx)[0]!.proxied, ['VIA -> 1.1 squid', 'X-FORWARDED-FOR -> 10.1.1.1']);
 });
 
+test('several User-Agent headers: the record keeps the last (as Zeek), the event lists them all', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  const nse = 'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)';
+  a.data(true, ascii(`GET / HTTP/1.1\r\nUser-Agent: ${nse}\r\nuser-agent: Mozilla/5.0 Chrome/124\r\n\r\nGET /2 HTTP/1.1\r\nUser-Agent: one\r\n\r\n`), 1);
+  for (let i = 0; i < 6; i++) a.data(true, ascii(`GET /3 HTTP/1.1\r\n${'User-Agent: a\r\n'.repeat(i === 5 ? 9 : 0)}\r\n`), 2);
+  a.end(3);
+  const evs = ctx.events.filter((e) => e.type === 'http');
+  assert.equal(evs[0]!.record.user_agent, 'Mozilla/5.0 Chrome/124');
+  assert.deepEqual(evs[0]!.user_agents, [nse, 'Mozilla/5.0 Chrome/124']);
+  assert.equal(evs[1]!.user_agents, undefined, 'one header: no list');
+  assert.equal(evs[7]!.user_agents!.length, 4, 'bounded');
+});
+
+test('claims: a whole HTTP/1.x request line takes any port; other bytes, replies and 0.9-style lines do not', () => {
+  const c = (s: string, fromOrig = true) => httpSpec.claims!(ascii(s), fromOrig, 'tcp');
+  assert.equal(c('GET /x HTTP/1.1\r\nHost: a\r\n'), true);
+  assert.equal(c('POST /wsman HTTP/1.0\n'), true);
+  assert.equal(c('GET /x HTTP/1.1'), false, 'line end not seen yet');
+  assert.equal(c('GET key\r\n'), false);
+  assert.equal(c('HTTP/1.1 200 OK\r\n', false), false);
+  assert.equal(c('GET /x HTTP/1.1\r\n', false), false);
+  assert.equal(c('\x16\x03\x01\x00\xa5\x01'), false);
+  assert.equal(c('USER anonymous\r\n'), false);
+  assert.equal(httpSpec.claims!(ascii('GET / HTTP/1.1\r\n'), true, 'udp'), false);
+});
+
 test('CONNECT 200 and 101 Switching Protocols stop parsing both directions', () => {
   const ctx = fakeContext();
   const a = httpSpec.create(ctx);
