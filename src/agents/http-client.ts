@@ -10,6 +10,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
+import { retryAfterMs } from '../util/retry-after.js';
 
 /** Answers larger than this are cut off (the server's answers are a few hundred bytes). */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -33,17 +34,9 @@ export type PostResult =
   | { ok: false; error: string };
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date), bounded. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === '') return undefined;
-  let s: number;
-  if (/^\s*\d+\s*$/.test(v)) s = Number(v);
-  else {
-    const t = Date.parse(v);
-    if (Number.isNaN(t)) return undefined;
-    s = Math.max(0, (t - now) / 1000);
-  }
-  return Math.min(MAX_RETRY_AFTER_S, s);
+function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const ms = retryAfterMs(value, now);
+  return ms === undefined ? undefined : Math.min(MAX_RETRY_AFTER_S, ms / 1000);
 }
 
 export function postJson(opts: PostOptions): Promise<PostResult> {

@@ -128,8 +128,3 @@ export function frameSyslogMessage(msg: Buffer, framing: SyslogFraming): Buffer 
   }
   return Buffer.concat([Buffer.from(`${msg.length} `, 'ascii'), msg]);
 }
-
-/** RFC 6587 3.4.1 / RFC 5425 4.3 octet counting: "MSG-LEN SP SYSLOG-MSG". */
-export function octetCountedFrame(message: string): Buffer {
-  return frameSyslogMessage(Buffer.from(message, 'utf8'), 'octet-counting');
-}

@@ -25,6 +25,7 @@ import https from 'node:https';
 import type { Alert } from '../alerts/alert.js';
 import { PicketError } from '../util/errors.js';
 import { readSinkTlsFile } from './tls-files.js';
+import { retryAfterMs } from '../util/retry-after.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from './chat.js';
 import type { Frozen, WebhookSinkConfig } from './config.js';
 import { toEcs } from './ecs.js';
@@ -65,18 +66,6 @@ function redact(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-/**
- * Retry-After (RFC 9110 10.2.3) in ms from now: delay-seconds or an
- * HTTP-date; undefined when absent or unreadable.
- */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 interface Answer {
@@ -218,8 +207,11 @@ class WebhookTransport implements SinkTransport {
       throw new DeliveryError(`${why}: check the webhook's URL and token (alerts are kept until it accepts them)`);
     }
     if (status >= 500 || RETRY_STATUSES.has(status)) {
-      const retryAfterMs = parseRetryAfter(ans.headers['retry-after']);
-      throw new DeliveryError(retryAfterMs !== undefined ? `${why} (retry after ${Math.ceil(retryAfterMs / 1000)} s)` : why, retryAfterMs !== undefined ? { retryAfterMs } : undefined);
+      const retryAfter = retryAfterMs(ans.headers['retry-after']);
+      throw new DeliveryError(
+        retryAfter !== undefined ? `${why} (retry after ${Math.ceil(retryAfter / 1000)} s)` : why,
+        retryAfter !== undefined ? { retryAfterMs: retryAfter } : undefined,
+      );
     }
     throw new RejectedError(why);
   }

@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeAlert, syslogParts, deframe } from './helpers.js';
-import { fitSyslogMessage, frameSyslogMessage, octetCountedFrame, syslogMessage, TRUNCATED_TAG } from '../../src/sinks/syslog-format.js';
+import { fitSyslogMessage, frameSyslogMessage, syslogMessage, TRUNCATED_TAG } from '../../src/sinks/syslog-format.js';
 import { eveSeverity, eveTimestamp, signatureId, toEve, LOCAL_SID_BASE, LOCAL_SID_SPAN } from '../../src/sinks/eve.js';
 import { htmlBody, summaryLine, textBody } from '../../src/sinks/render.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from '../../src/sinks/chat.js';
 import { compileFilter } from '../../src/sinks/filter.js';
-import { parseRetryAfter, webhookBody } from '../../src/sinks/webhook.js';
+import { webhookBody } from '../../src/sinks/webhook.js';
+import { retryAfterMs } from '../../src/util/retry-after.js';
 import { ECS_VERSION, toEcs } from '../../src/sinks/ecs.js';
 import { cut, oneLine } from '../../src/sinks/render.js';
 import type { Alert } from '../../src/alerts/alert.js';
@@ -47,10 +48,10 @@ test('RFC 5424 header fields: spaces and non-ASCII replaced, lengths capped, emp
 });
 
 test('octet counting: byte length (not characters) then a space; frames split back exactly', () => {
-  const f = octetCountedFrame('<134>1 - - - - - - héllo');
+  const f = frameSyslogMessage(Buffer.from('<134>1 - - - - - - héllo', 'utf8'), 'octet-counting');
   assert.equal(f.toString('utf8'), '25 <134>1 - - - - - - héllo');
   const out: string[] = [];
-  const rest = deframe(Buffer.concat([f, octetCountedFrame('x'), f.subarray(0, 5)]), out);
+  const rest = deframe(Buffer.concat([f, frameSyslogMessage(Buffer.from('x', 'utf8'), 'octet-counting'), f.subarray(0, 5)]), out);
   assert.deepEqual(out, ['<134>1 - - - - - - héllo', 'x']);
   assert.equal(rest.length, 5);
 });
@@ -284,10 +285,10 @@ test('non-transparent framing: the message then LF; an LF inside can never split
 
 test('Retry-After: delay-seconds or an HTTP-date, in ms from now', () => {
   const now = Date.parse('2025-03-01T10:00:00Z');
-  assert.equal(parseRetryAfter('7', now), 7000);
-  assert.equal(parseRetryAfter(' 0 ', now), 0);
-  assert.equal(parseRetryAfter('Sat, 01 Mar 2025 10:00:30 GMT', now), 30_000);
-  assert.equal(parseRetryAfter('Sat, 01 Mar 2025 09:00:00 GMT', now), 0, 'a date in the past: now');
-  assert.equal(parseRetryAfter('soon', now), undefined);
-  assert.equal(parseRetryAfter(undefined, now), undefined);
+  assert.equal(retryAfterMs('7', now), 7000);
+  assert.equal(retryAfterMs(' 0 ', now), 0);
+  assert.equal(retryAfterMs('Sat, 01 Mar 2025 10:00:30 GMT', now), 30_000);
+  assert.equal(retryAfterMs('Sat, 01 Mar 2025 09:00:00 GMT', now), 0, 'a date in the past: now');
+  assert.equal(retryAfterMs('soon', now), undefined);
+  assert.equal(retryAfterMs(undefined, now), undefined);
 });
