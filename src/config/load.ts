@@ -15,6 +15,7 @@ import { AGENT_RULE_IDS } from '../agents/agent-rules.js';
 import { parseCidr } from './cidr.js';
 import { globToRegExp } from './fields.js';
 import { closestName } from '../util/suggest.js';
+import { ruleMatches } from '../alerts/suppression.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -275,7 +276,6 @@ function unknownKeyMessage(key: string, known: string[]): string {
 /** Rule ids a sink filter can name: the detectors' and the agents' own. */
 const SINK_RULE_IDS: readonly string[] = [...RULE_IDS, ...AGENT_RULE_IDS];
 
-/** Cross-reference checks the schema cannot express. */
 /**
  * What the cross-reference checks read: network names and the places that
  * name networks or rules. Entries the schema would refuse are null (their
@@ -315,6 +315,7 @@ function crossReferencesOfRaw(raw: Record<string, unknown>): CrossReferences {
   };
 }
 
+/** Cross-reference checks the schema cannot express. */
 function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: string }[] {
   const out: { path: PathSeg[]; message: string }[] = [];
   const names = new Set<string>();
@@ -339,8 +340,8 @@ function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: st
   });
   refs.suppressRules.forEach((rule, i) => {
     if (rule === null) return;
-    const ok = rule === '*' || (rule.endsWith('*') ? RULE_IDS.some((id) => id.startsWith(rule.slice(0, -1))) : RULE_IDS.includes(rule));
-    if (!ok) out.push({ path: ['suppress', i, 'rule'], message: `"${rule}" matches no rule id` });
+    // Matched as the engine matches suppressions ("prefix*" or an exact id).
+    if (!RULE_IDS.some((id) => ruleMatches(rule, id))) out.push({ path: ['suppress', i, 'rule'], message: `"${rule}" matches no rule id` });
   });
   // A sink filter naming no rule would silently deliver nothing. (Its network
   // names are not checked: a server's sinks may name networks its sensors
