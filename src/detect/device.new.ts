@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { CidrSet } from '../config/cidr.js';
+import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
 
 /** MACs whose network membership is remembered for the router heuristic. */
 const MAX_MACS_TRACKED = 100000;
@@ -34,7 +34,7 @@ const DHCP_ACK = 5;
  * or ULA one; counted as a second network, they made each such host look
  * like a router, and an IPv6-only device was never reported.
  */
-const NO_NETWORK = CidrSet.of(['0.0.0.0/32', '169.254.0.0/16', '224.0.0.0/4', '255.255.255.255/32', '::/128', 'fe80::/10', 'ff00::/8']);
+const NO_NETWORK = CidrSet.of(['0.0.0.0/32', '::/128', '169.254.0.0/16', 'fe80::/10', ...GROUP_CIDRS]);
 
 /** Group (multicast/broadcast) bit: first octet odd. Such MACs are not devices. */
 function isGroupMac(mac: string): boolean {
