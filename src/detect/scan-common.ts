@@ -1,5 +1,5 @@
 /**
- * The bookkeeping the TCP port-scan rules (scan.port.vertical,
+ * The bookkeeping the port-scan rules (scan.port.vertical,
  * scan.port.horizontal) share: attempt kinds counted per tracked pair and
  * restarted with each new burst, and the set of targets merged into a
  * scanner's held alert, restarted when a new alert opens. Both are bounded
@@ -16,6 +16,7 @@ import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { ATTEMPT_NAMES, Attempt, classifyAttempt, isScanAttempt, type AttemptKind, type ScanType } from './tcp-attempt.js';
 import type { FlowEndEvent } from '../events/types.js';
+import { isUdpProbe } from './udp-probe.js';
 
 /** Attempt counts per tracked pair, indexed by AttemptKind. */
 export class AttemptCounts {
@@ -128,12 +129,13 @@ export class AttemptSpan {
 
 /**
  * The attempt kind a finished connection adds to a port scan: a failed or
- * payload-less TCP attempt between two hosts the rule does not exclude.
- * Anything else is Attempt.NONE (the rule skips it).
+ * payload-less TCP attempt, or an unanswered UDP probe (udp-probe.ts),
+ * between two hosts the rule does not exclude. Anything else is
+ * Attempt.NONE (the rule skips it).
  */
 export function scanAttempt(e: FlowEndEvent, ctx: Pick<DetectorContext<unknown>, 'excluded'>): AttemptKind {
   const rec = e.record;
-  const kind = classifyAttempt(rec, e.openedWithAck);
+  const kind = rec.proto === 'udp' ? (isUdpProbe(rec) ? Attempt.UDP_PROBE : Attempt.NONE) : classifyAttempt(rec, e.openedWithAck);
   if (!isScanAttempt(kind)) return Attempt.NONE;
   if (ctx.excluded(rec['id.orig_h']) || ctx.excluded(rec['id.resp_h'])) return Attempt.NONE;
   return kind;
@@ -202,6 +204,7 @@ const PROBES: Readonly<Record<ScanType, string>> = {
   fin: 'FIN probes (FIN or Xmas scan)',
   null: 'NULL probes (no TCP flags)',
   ack: 'bare ACK probes (ACK or window scan)',
+  udp: 'datagrams that got no reply',
 };
 
 /** " in 12 s with half-open SYNs": how long a scan took and how it probed. */

@@ -7,8 +7,12 @@
  * address scan (25 hosts on one port in 5 minutes). Hosts that answered with
  * payload do not count, so a client using one service on many servers (a
  * backup agent, a monitoring poller that completes its checks) stays quiet.
- * One alert per scanning source per dedup interval; further ports are merged
- * into its evidence.
+ * UDP sweeps (nbtscan on 137, SNMP on 161, nmap -sU over a range) count
+ * unanswered datagrams (udp-probe.ts) apart, against their own threshold,
+ * and only towards internal hosts: a resolver whose queries to many
+ * unreachable name servers on the Internet time out looks exactly like a
+ * sweep of port 53. One alert per scanning source and transport per dedup
+ * interval; further ports are merged into its evidence.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -29,14 +33,16 @@ export const OPTIONS = detectorOptions({
   threshold: thresholdField(25),
   /** Sliding window. Zeek: 5 min. */
   window: durationField('5m'),
-  /** (source, port) pairs tracked at once. */
+  /** Distinct internal hosts on one UDP port that got no reply. */
+  udp_threshold: thresholdField(25),
+  /** (source, port) pairs tracked at once per transport. */
   max_tracked: z.number().int().min(100).default(100000),
 });
 
 export default defineDetector({
   id: 'scan.port.horizontal',
   name: 'Port sweep across hosts',
-  description: 'A source made failed or payload-less TCP attempts to one port on many distinct hosts.',
+  description: 'A source made failed or payload-less TCP attempts, or sent unanswered UDP datagrams, to one port on many distinct hosts.',
   severity: 2,
   category: ['network', 'intrusion_detection'],
   technique: 'T1046',
@@ -44,37 +50,46 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const hosts = new ScanBursts<string>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
+    /** Per transport: hosts per (source, port) pair, with the burst's span and attempt kinds. */
+    const tcpHosts = new ScanBursts<string>({ window: o.window, maxKeys: o.max_tracked, threshold: o.threshold });
+    const udpHosts = new ScanBursts<string>({ window: o.window, maxKeys: o.max_tracked, threshold: o.udp_threshold });
+    /** Ports already merged into each scanner's held alert (keys name the transport). */
     const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
-    ctx.bounded(hosts);
+    ctx.bounded(tcpHosts);
+    ctx.bounded(udpHosts);
     return {
       'flow.end'(e) {
         const rec = e.record;
         const kind = scanAttempt(e, ctx);
         if (kind === Attempt.NONE) return;
-        const src = rec['id.orig_h'];
+        const udp = kind === Attempt.UDP_PROBE;
         const dst = rec['id.resp_h'];
+        if (udp && !ctx.site.isInternal(dst)) return;
+        const hosts = udp ? udpHosts : tcpHosts;
+        const threshold = udp ? o.udp_threshold : o.threshold;
+        const src = rec['id.orig_h'];
         const port = rec['id.resp_p'];
         const pk = `${src}:${port}`;
         const burst = hosts.add(pk, dst, rec.ts, kind);
         const n = burst.distinct;
-        if (n < o.threshold) return;
+        if (n < threshold) return;
 
-        const key = src;
+        const key = udp ? `${src} udp` : src;
         const held = ctx.held(key);
         const ports = portsSeen.add(key, port, held !== undefined);
         const k = burst.counts;
         const type = scanType(k);
         const net = ctx.site.networkOf(dst);
+        const transport = udp ? 'udp' : 'tcp';
         ctx.report({
           ts: rec.ts,
           key,
           source: { ip: src, mac: rec.orig_l2_addr },
           destination: { ip: dst, port },
-          transport: 'tcp',
+          transport,
           count: held === undefined ? n : 1,
           message:
-            `${src} probed TCP port ${port} on ${formatCount(n)} hosts` +
+            `${src} probed ${udp ? 'UDP' : 'TCP'} port ${port} on ${formatCount(n)} hosts` +
             (net !== undefined ? ` in ${net.name}` : '') +
             moreTargets(ports.size - 1, 'port', 'ports') +
             scanPace(burst.span, type),
@@ -85,7 +100,7 @@ export default defineDetector({
             hosts_sample: hosts.members(pk, MAX_LISTED_HOSTS),
             target_network: net?.name ?? null,
             window_seconds: o.window,
-            threshold: o.threshold,
+            threshold,
             attempts: attemptEvidence(k),
             ports: [...ports].slice(0, MAX_LISTED_PORTS),
             ports_count: ports.size,

@@ -26,10 +26,12 @@ export const Attempt = {
   NULL_PROBE: 7,
   /** No SYN: a bare ACK probe (nmap -sA, -sW), answered by RST or not at all. */
   ACK_PROBE: 8,
+  /** Not TCP: an unanswered UDP datagram to one port (nmap -sU); see udp-probe.ts. Never returned by classifyAttempt. */
+  UDP_PROBE: 9,
 } as const;
 export type AttemptKind = (typeof Attempt)[keyof typeof Attempt];
 
-export const ATTEMPT_NAMES = ['none', 'data', 'rejected', 'no_reply', 'half_open', 'connect', 'fin', 'null', 'ack'] as const;
+export const ATTEMPT_NAMES = ['none', 'data', 'rejected', 'no_reply', 'half_open', 'connect', 'fin', 'null', 'ack', 'udp'] as const;
 
 const CH_S = 83; // 'S' originator SYN
 const CH_H = 104; // 'h' responder SYN-ACK
@@ -150,8 +152,8 @@ export function isScanAttempt(kind: AttemptKind): boolean {
   return kind >= Attempt.REJECTED;
 }
 
-/** How a scan probed: SYN-based (half-open or full connects) or with packets that skip the handshake. */
-export type ScanType = 'syn' | 'connect' | 'fin' | 'null' | 'ack';
+/** How a scan probed: SYN-based (half-open or full connects), with TCP packets that skip the handshake, or with UDP datagrams. */
+export type ScanType = 'syn' | 'connect' | 'fin' | 'null' | 'ack' | 'udp';
 
 /**
  * The scan type for a set of attempt counts indexed by AttemptKind. Probes
@@ -162,6 +164,7 @@ export type ScanType = 'syn' | 'connect' | 'fin' | 'null' | 'ack';
  * as "syn" (what was seen: SYNs that got nowhere).
  */
 export function scanType(counts: ArrayLike<number>): ScanType {
+  if (counts[Attempt.UDP_PROBE]! > 0) return 'udp';
   const fin = counts[Attempt.FIN_PROBE]!;
   const nul = counts[Attempt.NULL_PROBE]!;
   const ack = counts[Attempt.ACK_PROBE]!;
@@ -170,8 +173,10 @@ export function scanType(counts: ArrayLike<number>): ScanType {
   return counts[Attempt.CONNECT]! > 0 && counts[Attempt.HALF_OPEN]! === 0 ? 'connect' : 'syn';
 }
 
-/** The attempt counts as evidence. */
+/** The attempt counts as evidence (a UDP burst has one kind only: its unanswered datagrams). */
 export function attemptEvidence(counts: ArrayLike<number>): { [k: string]: number } {
+  const udp = counts[Attempt.UDP_PROBE]!;
+  if (udp > 0) return { udp };
   return {
     rejected: counts[Attempt.REJECTED]!,
     no_reply: counts[Attempt.NO_REPLY]!,

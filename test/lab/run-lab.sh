@@ -38,7 +38,7 @@ readonly LAB_USER="labuser"
 readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
-readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
+readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
@@ -664,6 +664,17 @@ scenario_scan_stealth() {
     {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "fin"}},
     {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.26"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "ack"}},
     {"rule": "scan.port.vertical", "source": {"ip": "10.77.2.27"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "syn"}}]'
+}
+
+scenario_scan_udp() {
+  nsx ws28 timeout 150 nmap -sU -n -Pn -T4 --max-retries 1 --top-ports 100 10.77.1.10 >"$WORK/logs/nmap-udp.txt"
+  nsx ws29 timeout 120 nmap -sU -n -Pn -T4 --max-retries 1 -p137 10.77.2.0/24 >"$WORK/logs/nmap-udp-sweep.txt"
+  stop_capture
+  require scan-udp 90 "udp and src host 10.77.2.28 and dst host 10.77.1.10"
+  require scan-udp 25 "udp and src host 10.77.2.29 and dst port 137"
+  expect scan-udp "nmap -sU (UDP, top 100 ports, -T4, one retry) from workstation 10.77.2.28 against server 10.77.1.10, whose closed ports answer ICMP port unreachable (rate-limited by the kernel, so most probes look filtered); then nmap -sU -p137 (a NetBIOS name service sweep, as nbtscan does) over 10.77.2.0/24 from workstation 10.77.2.29: the live addresses answer ICMP port unreachable, dead ones only get ARP requests." \
+    '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.28"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "udp"}},
+    {"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.29"}, "destination": {"port": 137}, "evidence": {"scan_type": "udp", "port": 137}}]'
 }
 
 scenario_sweep_445() {
