@@ -77,8 +77,17 @@ export interface DetectorContext<O> {
   bounded(...parts: BoundedState[]): void;
 }
 
-/** One handler per subscribed event type. */
-export type DetectorHandlers = { [T in PicketEventType]?: (event: EventOf<T>) => void };
+/**
+ * One handler per subscribed event type, and two optional hooks for rules
+ * that decide some findings later than the event that completed them (a
+ * pattern judged once it stopped growing): `settle` runs as packet time
+ * moves on (at most once per second of it), `end` when the capture ends,
+ * before the held alerts are flushed. Both may report.
+ */
+export type DetectorHandlers = { [T in PicketEventType]?: (event: EventOf<T>) => void } & {
+  settle?(now: number): void;
+  end?(): void;
+};
 
 /** Zod schema of a rule's options (a strict object with defaults). */
 export type OptionsSchema = z.ZodType<{ enabled: boolean; exclude: string[] }, unknown>;

@@ -31,6 +31,8 @@ import type { BoundedState, DetectorContext, DetectorDefinition, Finding, Option
 const MAX_ARP_BINDINGS = 65536;
 /** Separates rule id and detector key in the dedup table (never appears in either). */
 const KEY_SEP = '\u0001';
+/** Seconds of packet time between two runs of the rules' settle hooks. */
+const SETTLE_EVERY = 1;
 
 export interface EngineOptions {
   config: SiteConfig;
@@ -150,11 +152,28 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   };
 
+  /** Rules' `settle` hooks, run at most once per second of packet time. */
+  const settlers: { id: string; run: (now: number) => void }[] = [];
+  /** Rules' `end` hooks, run by flush() before the held alerts go out. */
+  const enders: { id: string; run: (now: number) => void }[] = [];
+  let nextSettle = -Infinity;
+  /** A hook that throws is counted with its rule's handler errors (detector_errors), as an event handler's would be. */
+  const runHook = (hook: { id: string; run: (now: number) => void }, ts: number): void => {
+    try {
+      hook.run(ts);
+    } catch {
+      bus.ownerErrors.set(hook.id, (bus.ownerErrors.get(hook.id) ?? 0) + 1);
+    }
+  };
   const advance = (ts: number): void => {
     if (!(ts > now)) return;
     now = ts;
     state.touch(ts);
     hold.advance(ts);
+    if (settlers.length > 0 && ts >= nextSettle) {
+      nextSettle = ts + SETTLE_EVERY;
+      for (const settle of settlers) runHook(settle, ts);
+    }
     if (opts.stateDir !== undefined && ts >= nextSave) {
       if (nextSave !== -Infinity && state.dirty) save();
       nextSave = ts + config.state_save_interval;
@@ -260,7 +279,12 @@ export function createEngine(opts: EngineOptions): Engine {
         boundedBy.set(def.id, list);
       },
     };
-    const handlers = def.create(ctx as never) as Record<string, ((e: PicketEvent) => void) | undefined>;
+    const created = def.create(ctx as never);
+    const settle = created.settle;
+    const end = created.end;
+    if (settle !== undefined) settlers.push({ id: def.id, run: (ts) => settle.call(created, ts) });
+    if (end !== undefined) enders.push({ id: def.id, run: () => end.call(created) });
+    const handlers = created as Record<string, ((e: PicketEvent) => void) | undefined>;
     for (const type of def.subscribes) {
       const h = handlers[type];
       if (h === undefined) continue;
@@ -284,6 +308,7 @@ export function createEngine(opts: EngineOptions): Engine {
     state,
     flush(): Alert[] {
       drained.length = 0;
+      for (const end of enders) runHook(end, now);
       draining = true;
       hold.drain();
       draining = false;

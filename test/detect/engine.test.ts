@@ -196,6 +196,42 @@ test('a rule that throws is counted under its id, and the other rules still aler
   assert.deepEqual(told, ['test.broken', 'test.broken']);
 });
 
+test('settle runs as packet time moves on (once a second of it) and end before the flush; both may report, and a throwing hook is counted', () => {
+  const settled: number[] = [];
+  const h = harness(SITE_YAML, {
+    detectors: [
+      defineDetector({
+        id: 'test.later',
+        name: 'Later',
+        description: 'Reports when the capture ends.',
+        severity: 1,
+        category: ['network'],
+        technique: 'T0000',
+        subscribes: ['flow.end'],
+        options: detectorOptions({}),
+        create: (ctx) => ({
+          'flow.end'() {},
+          settle(now: number) {
+            settled.push(now);
+            if (now >= 1003) throw new Error('settle failed');
+          },
+          end() {
+            ctx.report({ ts: 1004, key: 'k', message: 'judged at the end', evidence: {} });
+          },
+        }),
+      }),
+      ...DETECTORS,
+    ],
+  });
+  // Each connection ends (its event time) 10 ms after it starts.
+  for (const ts of [1000, 1000.5, 1001, 1002.2, 1003, 1003.5]) smbOut(h, ts);
+  assert.deepEqual(settled, [1000.01, 1001.01, 1002.21, 1003.51], 'at most once per second of packet time');
+  const a = only(h.finish(), 'test.later');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, 'judged at the end');
+  assert.deepEqual(h.engine.stats().detector_errors, { 'test.later': 1 });
+});
+
 test('state evictions are reported per rule when a rule tracks more keys than it may hold', () => {
   const h = harness(`${SITE_YAML}detectors:\n  scan.port.vertical: { max_tracked: 100 }\n`);
   // 150 sources each probing one port: 150 (source, destination) pairs for 100 places.

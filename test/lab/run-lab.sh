@@ -38,7 +38,7 @@ readonly LAB_USER="labuser"
 readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
-readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
+readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
@@ -675,6 +675,14 @@ scenario_scan_udp() {
   expect scan-udp "nmap -sU (UDP, top 100 ports, -T4, one retry) from workstation 10.77.2.28 against server 10.77.1.10, whose closed ports answer ICMP port unreachable (rate-limited by the kernel, so most probes look filtered); then nmap -sU -p137 (a NetBIOS name service sweep, as nbtscan does) over 10.77.2.0/24 from workstation 10.77.2.29: the live addresses answer ICMP port unreachable, dead ones only get ARP requests." \
     '[{"rule": "scan.port.vertical", "source": {"ip": "10.77.2.28"}, "destination": {"ip": "10.77.1.10"}, "evidence": {"scan_type": "udp"}},
     {"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.29"}, "destination": {"port": 137}, "evidence": {"scan_type": "udp", "port": 137}}]'
+}
+
+scenario_scan_grid() {
+  nsx ws20 timeout 120 nmap -sS -n -Pn -T4 --max-retries 1 --top-ports 10 10.77.2.32/28 >"$WORK/logs/nmap-grid.txt"
+  stop_capture
+  require scan-grid 150 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst net 10.77.2.32/28"
+  expect scan-grid "nmap -sS -Pn --top-ports 10 over 10.77.2.32/28 from workstation 10.77.2.20: 10 ports on each of the 16 workstations .32 to .47 (closed ports reset, 22 is open). No host gets the 15 ports of a vertical scan and no port the 25 hosts of a sweep: a grid." \
+    '[{"rule": "scan.port.horizontal", "source": {"ip": "10.77.2.20"}, "evidence": {"pattern": "grid", "scan_type": "syn", "hosts_count": 16, "ports_count": 10}}]'
 }
 
 scenario_sweep_445() {
