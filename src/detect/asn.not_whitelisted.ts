@@ -78,6 +78,7 @@ export default defineDetector({
   category: ['network'],
   technique: 'T1071',
   subscribes: ['flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;

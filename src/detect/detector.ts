@@ -108,6 +108,14 @@ export interface DetectorDefinition<S extends OptionsSchema = OptionsSchema> {
    * before"): its alerts are withheld during baseline runs and the learning period.
    */
   learns?: boolean;
+  /**
+   * True when the rule's flow.end handler also judges long-lived connections
+   * still open (flow.long snapshots at 10 min, 1 h, ...; the handler reads
+   * only `record` and `openedWithAck`), so a three-hour session is reported
+   * while it lasts. A connection reported from a snapshot is not judged again,
+   * at later snapshots or when it ends (one connection, one count).
+   */
+  longFlows?: boolean;
   options: S;
   create(ctx: DetectorContext<z.output<S>>): DetectorHandlers;
 }

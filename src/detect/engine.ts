@@ -31,6 +31,8 @@ import type { BoundedState, DetectorContext, DetectorDefinition, Finding, Option
 const MAX_ARP_BINDINGS = 65536;
 /** Separates rule id and detector key in the dedup table (never appears in either). */
 const KEY_SEP = '\u0001';
+/** Connections per rule remembered as reported from a flow.long snapshot (skipped when they end). */
+const MAX_LONG_REPORTED = 100_000;
 /** Seconds of packet time between two runs of the rules' settle hooks. */
 const SETTLE_EVERY = 1;
 
@@ -253,6 +255,34 @@ export function createEngine(opts: EngineOptions): Engine {
     });
   }
 
+  /**
+   * A longFlows rule's flow.end handler also gets flow.long snapshots; a
+   * connection is judged once: a connection whose snapshot made the rule
+   * report (it matched) is skipped at its later snapshots and at its end.
+   */
+  const subscribeLongFlows = (id: string, handler: (e: PicketEvent) => void): void => {
+    const reported = new LruMap<string, true>(MAX_LONG_REPORTED);
+    addClock('flow.long');
+    bus.on(
+      'flow.long',
+      (e) => {
+        if (reported.has(e.record.uid)) return;
+        const before = matches.get(id) ?? 0;
+        handler(e);
+        if ((matches.get(id) ?? 0) > before) reported.set(e.record.uid, true);
+      },
+      id,
+    );
+    bus.on(
+      'flow.end',
+      (e) => {
+        if (reported.delete(e.record.uid)) return;
+        handler(e);
+      },
+      id,
+    );
+  };
+
   const running: string[] = [];
   /** Each rule's registered bounded state (ctx.bounded). */
   const boundedBy = new Map<string, BoundedState[]>();
@@ -289,6 +319,10 @@ export function createEngine(opts: EngineOptions): Engine {
       const h = handlers[type];
       if (h === undefined) continue;
       addClock(type);
+      if (type === 'flow.end' && def.longFlows === true) {
+        subscribeLongFlows(def.id, h);
+        continue;
+      }
       bus.on(type, h as (e: PicketEvent) => void, def.id);
     }
   }

@@ -30,6 +30,7 @@ export default defineDetector({
   category: ['network', 'threat'],
   technique: 'T1071',
   subscribes: ['flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create(ctx) {
     const idx = ctx.intel.indicators;

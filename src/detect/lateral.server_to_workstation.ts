@@ -18,6 +18,7 @@ export default defineDetector({
   category: ['network', 'intrusion_detection'],
   technique: 'T1021',
   subscribes: ['arp', 'auth', 'flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create: (ctx) => createLateral(ctx, 'server', 'workstation'),
 });

@@ -56,6 +56,7 @@ export default defineDetector({
   category: ['network'],
   technique: 'T1021',
   subscribes: ['flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create(ctx) {
     const rules = ctx.config.segmentation.map((r, index) => ({

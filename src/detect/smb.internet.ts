@@ -33,6 +33,7 @@ export default defineDetector({
   category: ['network'],
   technique: 'T1187',
   subscribes: ['flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create(ctx) {
     const ports = new Set(ctx.options.ports);

@@ -57,6 +57,7 @@ export default defineDetector({
   category: ['network', 'threat'],
   technique: 'T1090.003',
   subscribes: ['flow.end'],
+  longFlows: true,
   options: OPTIONS,
   create(ctx) {
     const tor = ctx.intel.tor;

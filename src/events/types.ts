@@ -31,6 +31,20 @@ export interface FlowStartEvent {
   conn: ConnId;
 }
 
+/**
+ * A connection still open at 10 minutes, 1 hour, 6 hours and 1 day of age,
+ * then daily (as Zeek's conn-long policy reports them): a snapshot of its
+ * conn record so far, for rules that must not wait for a long session's
+ * end. Not logged; the conn.jsonl line comes with its flow.end.
+ */
+export interface FlowLongEvent {
+  type: 'flow.long';
+  ts: number;
+  record: ConnRecord;
+  /** As on flow.end. */
+  openedWithAck?: boolean;
+}
+
 /** A connection ended, timed out, was evicted, or the capture ended. */
 export interface FlowEndEvent {
   type: 'flow.end';
@@ -51,6 +65,7 @@ export interface FlowEndEvent {
 export type PicketEvent =
   | FlowStartEvent
   | FlowEndEvent
+  | FlowLongEvent
   | ArpEvent
   | AuthEvent
   | HostnameEvent

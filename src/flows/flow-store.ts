@@ -78,6 +78,8 @@ export const B_PROTO = 123;
 export const B_HIST_LEN = 124;
 // line 4
 export const B_LIVE = 240;
+/** How many long-connection ages (tracker.ts LONG_CONN_AGES) the flow was reported at. */
+export const B_LONG_STEP = 241;
 // line 5: power-of-ten exponent of each scaled counter's next threshold
 export const B_SCALED_EXP = 280;
 export const B_HISTORY = 288;

@@ -23,6 +23,7 @@ import {
   B_DID_CLOSE,
   B_FLAGS,
   B_LIVE,
+  B_LONG_STEP,
   B_PROTO,
   B_STATE,
   F_ATTEMPT_AT,
@@ -122,6 +123,19 @@ export interface UntrackedReasons {
 }
 
 export const DEFAULT_MAX_FLOWS = 1_000_000;
+/**
+ * Ages (seconds of packet time) at which a live connection is reported as
+ * long-lived (`reportLong`), as Zeek's conn-long policy does; past the last,
+ * once a day.
+ */
+export const LONG_CONN_AGES: readonly number[] = [600, 3600, 21600, 86400];
+const LONG_CONN_REPEAT = 86400;
+
+/** Age at which a flow reported `step` times is due again. */
+function longConnAge(step: number): number {
+  const n = LONG_CONN_AGES.length;
+  return step < n ? LONG_CONN_AGES[step]! : LONG_CONN_AGES[n - 1]! + (step - n + 1) * LONG_CONN_REPEAT;
+}
 /** Columns start this big and double as flows arrive (up to maxFlows), so small runs stay small. */
 const INITIAL_CAPACITY = 4096;
 /** Flows compared when one must be evicted: enough to usually find an idle one, cheap enough per new flow. */
@@ -358,6 +372,30 @@ export class FlowTracker {
     for (let f = 0; f < s.capacity; f++) {
       if (!s.isLive(f)) continue;
       this.#end(f, this.#isDue(f, now) ? REASONS[this.#why]! : 'capture_end');
+    }
+  }
+
+  /**
+   * Calls `visit` with a snapshot record of every live flow that reached its
+   * next long-connection age (LONG_CONN_AGES) by packet time `now`; each age
+   * is reported once per flow (ages passed together count once). The flow
+   * goes on: its conn record comes with its end as usual. Walks the whole
+   * table, so callers run it seldom (the pipeline: once a minute of packet time).
+   */
+  reportLong(now: number, visit: (slot: number, record: ConnRecord) => void): void {
+    const s = this.#store;
+    const u8 = s.u8;
+    const f64 = s.f64;
+    for (let f = 0; f < s.capacity; f++) {
+      const b = f * RECORD_BYTES;
+      if (u8[b + B_LIVE] !== 1) continue;
+      const age = now - f64[f * REC_F64 + F_START_TS]!;
+      let step = u8[b + B_LONG_STEP]!;
+      if (age < longConnAge(step)) continue;
+      while (step < 255 && age >= longConnAge(step)) step++;
+      u8[b + B_LONG_STEP] = step;
+      const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, f64[f * REC_F64 + F_UID_NUM]!);
+      visit(f, buildConnRecord(s, this.#table.words, this.#table.entryOffset(f), f, uid));
     }
   }
 

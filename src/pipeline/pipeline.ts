@@ -16,7 +16,7 @@ import type { ConnRecord } from '../flows/conn-record.js';
 import { ReassemblyBudget } from '../flows/reassembly.js';
 import type { ProtocolSpec, Transport } from '../protocols/analyzer.js';
 import type { EventBus } from '../events/bus.js';
-import type { FlowEndEvent } from '../events/types.js';
+import type { FlowEndEvent, FlowLongEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
 
@@ -35,6 +35,8 @@ export interface PipelineOptions {
  * message of either side).
  */
 const MAX_PROBE_PACKETS = 6;
+/** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
+const LONG_SWEEP_SECONDS = 60;
 
 export interface PipelineStats {
   packets: number;
@@ -70,8 +72,10 @@ export class Pipeline {
   #bytes = 0;
   #now = 0;
   #nextExpire = 0;
+  #nextLong = 0;
   #emitArp: boolean;
   #emitStart: boolean;
+  #emitLong: boolean;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -84,12 +88,14 @@ export class Pipeline {
     });
     this.#emitArp = this.#bus.has('arp');
     this.#emitStart = this.#bus.has('flow.start');
+    this.#emitLong = this.#bus.has('flow.long');
   }
 
   /** Re-reads which events have listeners (call after subscribing late). */
   refreshSubscriptions(): void {
     this.#emitArp = this.#bus.has('arp');
     this.#emitStart = this.#bus.has('flow.start');
+    this.#emitLong = this.#bus.has('flow.long');
   }
 
   /** Packet time of the newest packet seen. */
@@ -157,6 +163,11 @@ export class Pipeline {
     if (ts >= this.#nextExpire) {
       this.#nextExpire = ts + 1;
       this.tracker.expire(ts);
+    }
+    // Long-lived connections, once a minute of packet time (the walk covers the whole flow table).
+    if (this.#emitLong && ts >= this.#nextLong) {
+      this.#nextLong = ts + LONG_SWEEP_SECONDS;
+      this.tracker.reportLong(ts, (slot, record) => this.#flowLong(slot, record, ts));
     }
   }
 
@@ -239,6 +250,18 @@ export class Pipeline {
     apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
+  }
+
+  /** A live connection reached a long-connection age: its record so far, with the services recognised so far. */
+  #flowLong(slot: number, record: ConnRecord, ts: number): void {
+    const app = this.#apps[slot];
+    if (app !== undefined && app !== null && app.services.length > 0) {
+      const existing = record.service === undefined ? [] : record.service.split(',');
+      for (const s of app.services) if (!existing.includes(s)) existing.push(s);
+      record.service = existing.join(',');
+    }
+    const e: FlowLongEvent = { type: 'flow.long', ts, record, openedWithAck: record.proto === 'tcp' && this.tracker.openedWithAck(slot) };
+    this.#bus.emit(e);
   }
 
   #flowEnded(slot: number, record: ConnRecord, reason: FlowEndReason): void {
