@@ -6,12 +6,19 @@
  *
  * The first pull (and a full resync every FULL_RESYNC_SECONDS) asks for
  * everything changed in the last `since_days` and replaces the source's set.
- * The pulls in between are incremental: `timestamp` = the previous pull's
- * start (minus CLOCK_SKEW_SECONDS for clocks that disagree), and `deleted:
- * [0, 1]` so attributes deleted upstream come back flagged and are dropped;
- * changed attributes replace their old version by attribute id. What an
- * incremental pull cannot see — attributes purged outright, events
- * unpublished — goes at the next full resync.
+ * The pulls in between are incremental: they ask for the attributes of the
+ * events *published* since the previous pull's start (`publish_timestamp`,
+ * minus CLOCK_SKEW_SECONDS for clocks that disagree), not for attributes
+ * *changed* since then: MISP unpublishes an event when one of its
+ * attributes is edited, so an edit (to_ids switched off, a deletion) made
+ * before one pull and published after it carries an attribute timestamp
+ * older than the next pull's window and would never be seen. The answer
+ * holds every current network attribute of each republished event (and,
+ * with `deleted: [0, 1]`, the soft-deleted ones, flagged), so an event seen
+ * in it replaces all of its previous indicators: edits, deletions and purges
+ * inside republished events all take effect. What an incremental pull still
+ * cannot see (events unpublished and left so, attributes purged without a
+ * republish) goes at the next full resync.
  */
 import { httpRequest, snippet } from '../store/fetch-text.js';
 import type { StoredIndicator } from '../store/indicator.js';
@@ -63,17 +70,20 @@ export interface MispPullOptions {
 
 /** The restSearch body of one page. */
 export function restSearchBody(server: MispServerSettings, meta: MispPullMeta, full: boolean, now: number, page: number, limit: number): Record<string, unknown> {
-  const since = full || meta.last_pull === undefined ? Math.floor(now - server.since_days * DAY) : Math.floor(meta.last_pull - CLOCK_SKEW_SECONDS);
   const body: Record<string, unknown> = {
     returnFormat: 'json',
     type: [...MISP_NETWORK_TYPES],
     published: true,
-    timestamp: since,
+    // The same attribute-age window in both kinds of pull, so both agree on what the set holds.
+    timestamp: Math.floor(now - server.since_days * DAY),
     includeEventTags: true,
     limit,
     page,
   };
-  if (!full) body.deleted = [0, 1];
+  if (!full && meta.last_pull !== undefined) {
+    body.publish_timestamp = Math.floor(meta.last_pull - CLOCK_SKEW_SECONDS);
+    body.deleted = [0, 1];
+  }
   return body;
 }
 
@@ -87,16 +97,11 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
     opts.full === true || meta.last_pull === undefined || meta.last_full === undefined || opts.now - meta.last_full >= FULL_RESYNC_SECONDS;
   const limit = opts.pageSize ?? MISP_PAGE_SIZE;
   const url = `${server.url.replace(/\/+$/, '')}/attributes/restSearch`;
-  // Current attributes by id: an incremental pull replaces or deletes by id.
+  // The attributes received, by id (a later copy of one attribute replaces an earlier one).
   const byId = new Map<string, StoredIndicator[]>();
-  if (!full) {
-    for (const ind of previous) {
-      const id = ind.id ?? '';
-      const list = byId.get(id);
-      if (list === undefined) byId.set(id, [ind]);
-      else list.push(ind);
-    }
-  }
+  // Events present in an incremental answer: their previous indicators are replaced as a whole.
+  const eventsSeen = new Set<string>();
+  let anonymous = 0;
   const stats = newStats();
   let received = 0;
   for (let page = 1; ; page++) {
@@ -120,12 +125,22 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
       const eventId = mispString(rec.event_id) ?? mispString(ev.id);
       const info = mispString(ev.info);
       const inds = attributeIndicators(a, { tags: [], ...(eventId !== undefined ? { event_id: eventId } : {}), ...(info !== undefined ? { event_info: info } : {}) }, stats);
-      if (id !== undefined) byId.delete(id);
-      if (inds.length > 0) byId.set(id ?? `anon-${byId.size}`, inds);
+      if (eventId !== undefined) eventsSeen.add(eventId);
+      const key = id ?? `\u0000anonymous ${anonymous++}`;
+      // An empty list still records the attribute as seen: deleted, or no longer a network indicator.
+      byId.set(key, inds);
     }
     if (attrs.length < limit) break;
   }
   const indicators: StoredIndicator[] = [];
+  if (!full) {
+    // Kept from before: attributes of events not republished since the last pull, not received again.
+    for (const ind of previous) {
+      if (ind.event_id !== undefined && eventsSeen.has(ind.event_id)) continue;
+      if (ind.id !== undefined && byId.has(ind.id)) continue;
+      indicators.push(ind);
+    }
+  }
   for (const list of byId.values()) for (const ind of list) indicators.push(ind);
   return {
     indicators,
