@@ -21,6 +21,7 @@
  * republish) goes at the next full resync.
  */
 import { httpRequest, snippet } from '../store/fetch-text.js';
+import { looksLikeHtml } from '../store/fetched-document.js';
 import type { StoredIndicator } from '../store/indicator.js';
 import { PicketError } from '../../util/errors.js';
 import { attributeIndicators, mispString, newStats, MISP_NETWORK_TYPES, type MispStats } from './attributes.js';
@@ -118,9 +119,11 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
     if (res.status < 200 || res.status > 299) throw new PicketError('PKT_ERR_INTEL_HTTP', `${url}: HTTP ${res.status}${snippet(res.body)}`);
     const attrs = attributesOf(res.body, url);
     received += attrs.length;
+    let repeated = 0;
     for (const a of attrs) {
       const rec = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
       const id = mispString(rec.id) ?? mispString(rec.uuid);
+      if (page > 1 && id !== undefined && byId.has(id)) repeated++;
       const ev = (typeof rec.Event === 'object' && rec.Event !== null ? rec.Event : {}) as Record<string, unknown>;
       const eventId = mispString(rec.event_id) ?? mispString(ev.id);
       const info = mispString(ev.info);
@@ -130,7 +133,12 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
       // An empty list still records the attribute as seen: deleted, or no longer a network indicator.
       byId.set(key, inds);
     }
-    if (attrs.length < limit) break;
+    // A server that ignores `page` answers every page with the first one: stop at once, the set would be partial.
+    if (attrs.length > 0 && repeated === attrs.length) {
+      throw new PicketError('PKT_ERR_INTEL_MISP_PAGING', `${url}: page ${page} repeats attributes of earlier pages; the server ignores "page", so the ${received - attrs.length} attributes received may be only part of the set`);
+    }
+    // Short page: the end. More than asked for: the server ignored `limit` and sent everything at once.
+    if (attrs.length < limit || attrs.length > limit) break;
   }
   const indicators: StoredIndicator[] = [];
   if (!full) {
@@ -157,6 +165,13 @@ function attributesOf(body: string, url: string): unknown[] {
   try {
     j = JSON.parse(body);
   } catch {
+    if (looksLikeHtml(body)) {
+      const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.replace(/\s+/g, ' ').trim();
+      throw new PicketError(
+        'PKT_ERR_INTEL_MISP_FORMAT',
+        `${url}: the answer is an HTML page${title !== undefined && title !== '' ? ` ("${title.slice(0, 120)}")` : ''}, not MISP's JSON: a login page, a proxy's error page or not a MISP server? Check the url and the key`,
+      );
+    }
     throw new PicketError('PKT_ERR_INTEL_MISP_FORMAT', `${url}: the answer is not JSON${snippet(body)}`);
   }
   const response = (j as { response?: unknown } | null)?.response;

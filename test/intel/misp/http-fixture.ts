@@ -36,6 +36,8 @@ export interface Fixture {
   attributes: Map<string, UpstreamAttribute>;
   files: Map<string, string>;
   requests: LoggedRequest[];
+  /** When set and returning an answer, it replaces the normal one (outages, error pages, broken servers). */
+  override: ((req: LoggedRequest) => { status: number; headers?: Record<string, string>; body: string } | null) | null;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
   const attributes = new Map<string, UpstreamAttribute>();
   const files = new Map<string, string>();
   const requests: LoggedRequest[] = [];
+  const fixture: Fixture = { base: '', key, attributes, files, requests, override: null, close: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -54,7 +57,14 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
       } catch {
         body = null;
       }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body });
+      const logged: LoggedRequest = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body };
+      requests.push(logged);
+      const special = fixture.override?.(logged) ?? null;
+      if (special !== null) {
+        res.writeHead(special.status, special.headers ?? {});
+        res.end(special.body);
+        return;
+      }
       if (req.method === 'POST' && req.url === '/attributes/restSearch') {
         if (req.headers.authorization !== key) {
           res.writeHead(403, { 'content-type': 'application/json' });
@@ -97,12 +107,7 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    key,
-    attributes,
-    files,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  fixture.base = `http://127.0.0.1:${port}`;
+  fixture.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fixture;
 }

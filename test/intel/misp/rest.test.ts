@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../helpers/paths.js';
-import { startFixture, type UpstreamAttribute } from './http-fixture.js';
+import { startFixture, type Fixture, type UpstreamAttribute } from './http-fixture.js';
 import { createIntelSources } from '../../../src/intel/sources.js';
 import { pullMisp, CLOCK_SKEW_SECONDS } from '../../../src/intel/misp/rest.js';
 import { defaultConfig } from '../../../src/config/load.js';
@@ -208,5 +208,84 @@ test('MISP REST: to_ids switched off, an attribute deleted or purged, and the ev
   } finally {
     await fx.close();
     fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: a server that is down, answers 500 or sends an HTML login page fails clearly and keeps the old set', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  let clock = T0;
+  try {
+    for (let i = 1; i <= 3; i++) fx.attributes.set(String(i), attr(String(i), 'ip-dst', `192.0.2.${i}`, true, T0 - 10));
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => clock, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    assert.equal((await s.refresh()).ok, true);
+    const failWith = async (answer: Fixture['override'], expected: RegExp): Promise<void> => {
+      fx.override = answer;
+      clock += 3600;
+      const before = fx.requests.length;
+      const r = await s.refresh();
+      fx.override = null;
+      assert.equal(r.ok, false);
+      assert.match(r.sources[0]!.error!, expected);
+      assert.ok(fx.requests.length - before <= 2, `gave up at once (${fx.requests.length - before} requests)`);
+      assert.equal(s.indicators.matchIp('192.0.2.2').length, 1, 'old set kept');
+      const st = s.status()[0]!;
+      assert.match(st.last_error!, expected, 'status says so');
+      assert.equal(st.updated, T0);
+      assert.equal(st.last_attempt, clock);
+    };
+    await failWith(() => ({ status: 500, headers: { 'content-type': 'text/html' }, body: '<html><head><title>500 Internal Server Error</title></head><body>Allowed memory size exhausted</body></html>' }), /HTTP 500: .*Allowed memory size exhausted/);
+    // A single sign-on proxy in front of MISP sends its login page.
+    await failWith(
+      (q) =>
+        q.url === '/attributes/restSearch'
+          ? { status: 302, headers: { location: '/sso/login' } as Record<string, string>, body: '' }
+          : { status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html>\n<html><head><title>Sign in - Corp SSO</title></head><body>login</body></html>' },
+      /the answer is an HTML page \("Sign in - Corp SSO"\), not MISP's JSON: a login page/,
+    );
+    await fx.close();
+    clock += 3600;
+    const down = await s.refresh();
+    assert.match(down.sources[0]!.error!, /attributes\/restSearch: fetch failed/);
+    assert.equal(s.indicators.matchIp('192.0.2.2').length, 1);
+  } finally {
+    await fx.close().catch(() => undefined);
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: a server that ignores "limit" and sends everything in one answer is read in one request', async () => {
+  const fx = await startFixture();
+  try {
+    for (let i = 1; i <= 5; i++) fx.attributes.set(String(i), attr(String(i), 'ip-src', `192.0.2.${i}`, true, T0));
+    fx.override = (q) => {
+      if (q.body === null) return null;
+      const all = [...fx.attributes.values()].map((a) => ({ ...a, timestamp: String(a.timestamp) }));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response: { Attribute: all } }) };
+    };
+    const r = await pullMisp({ url: fx.base, key_env: 'K', verify_tls: true, since_days: 7 }, [], {}, { now: T0, env: { K: fx.key }, pageSize: 2 });
+    assert.equal(fx.requests.length, 1);
+    assert.equal(r.indicators.length, 5);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('MISP REST: a server that ignores "page" fails at page 2 instead of asking 100 times and blaming since_days', async () => {
+  const fx = await startFixture();
+  try {
+    for (let i = 1; i <= 5; i++) fx.attributes.set(String(i), attr(String(i), 'ip-src', `192.0.2.${i}`, true, T0));
+    fx.override = (q) => {
+      if (q.body === null) return null;
+      const firstPage = [...fx.attributes.values()].slice(0, Number(q.body.limit)).map((a) => ({ ...a, timestamp: String(a.timestamp) }));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response: { Attribute: firstPage } }) };
+    };
+    await assert.rejects(
+      pullMisp({ url: fx.base, key_env: 'K', verify_tls: true, since_days: 7 }, [], {}, { now: T0, env: { K: fx.key }, pageSize: 2 }),
+      /page 2 repeats attributes of earlier pages; the server ignores "page", so the 2 attributes received may be only part of the set/,
+    );
+    assert.equal(fx.requests.length, 2);
+  } finally {
+    await fx.close();
   }
 });
