@@ -15,7 +15,7 @@ import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
-import { canonicalCidr, canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
+import { canonicalCidr, canonicalIp, normalizeDomain, parseUrlIndicator, shownAddress } from '../intel/store/indicator.js';
 import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
@@ -128,7 +128,7 @@ export function lookup(sources: IntelSources, value: string): LookupResult {
 function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult, 'alert_rules'> {
   const ip = canonicalIp(value);
   if (ip !== null) {
-    return { value: ip, kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
+    return { value: shownAddress(ip), kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
   }
   if (/^[0-9a-f:.]+\/[0-9]+$/i.test(value.trim())) {
     const net = canonicalCidr(value);
@@ -139,7 +139,7 @@ function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult,
     const prefix = Number(net.value.slice(slash + 1));
     // Listed networks as wide as the range or wider: every address in it would match them.
     const covering = sources.indicators.matchIp(net.value.slice(0, slash)).filter((m) => m.kind === 'cidr' && listedPrefix(m.indicator) <= prefix);
-    return { value: net.value, kind: 'cidr', matches: covering, urls: [], tor: [] };
+    return { value: shownAddress(net.value), kind: 'cidr', matches: covering, urls: [], tor: [] };
   }
   const url = parseUrlIndicator(value);
   if (url !== null) {

@@ -9,6 +9,7 @@
 import { domainToASCII } from 'node:url';
 import { parseCidr } from '../../config/cidr.js';
 import { parseIp, formatV4 } from '../../config/ip.js';
+import { ipv6ToString } from '../../decode/addr.js';
 
 export type IndicatorKind = 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
 
@@ -55,6 +56,19 @@ export function v6Text(words: Uint32Array): string {
     s += (i === 0 ? '' : ':') + (w >>> 16).toString(16) + ':' + (w & 0xffff).toString(16);
   }
   return s;
+}
+
+/**
+ * How an address or CIDR key is shown in alerts and lookups: IPv6 keys are
+ * eight uncompressed groups, shown in the usual compressed form (RFC 5952)
+ * as the logs write addresses; anything else unchanged.
+ */
+export function shownAddress(key: string): string {
+  if (!key.includes(':')) return key;
+  const slash = key.indexOf('/');
+  const p = parseIp(slash < 0 ? key : key.slice(0, slash));
+  if (p === null || p.v !== 6) return key;
+  return ipv6ToString(p.words) + (slash < 0 ? '' : key.slice(slash));
 }
 
 /** A CIDR's canonical text, a bare address as itself, or null. Host bits set make it invalid. */

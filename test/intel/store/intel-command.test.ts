@@ -194,6 +194,10 @@ test('intel lookup of a subdomain, an address inside a listed CIDR, and a CIDR r
     assert.equal(j.kind, 'cidr');
     assert.equal(j.matches.length, 1);
     assert.deepEqual(j.alert_rules, ['ip.bad', 'dns.bad_ip']);
+    // IPv6 shown as the logs write it, not as the store's uncompressed key.
+    const six = await run(['intel', 'lookup', '2001:DB8:BAD:0:0::1', ...cfg]);
+    assert.match(six.out, /^ip 2001:db8:bad::1\n/);
+    assert.match(six.out, /ALERTS {2}nets\.csv: cidr 2001:db8:bad::\/48 \(ip\.bad, dns\.bad_ip\)/);
     const wider = await run(['intel', 'lookup', '203.0.0.0/16', ...cfg]);
     assert.match(wider.out, /^cidr 203\.0\.0\.0\/16\n {2}not on any configured list/);
     const hostBits = await run(['intel', 'lookup', '203.0.113.1/24', ...cfg]);
