@@ -62,7 +62,9 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
   // A live sensor refreshes its lists, MISP and Tor sources every intel.refresh (at once when a
   // remote one is older than that); replays judge with what the local store holds.
   const intelRefresh: RefreshScheduler | null =
-    opts.live === true && intel.sources !== undefined ? intel.sources.startRefresh(config.intel.refresh, reportIntelRefresh) : null;
+    opts.live === true && intel.sources !== undefined && intel.sources.status().length > 0
+      ? intel.sources.startRefresh(config.intel.refresh, reportIntelRefresh)
+      : null;
   if (opts.live !== true) {
     for (const s of intel.sources?.status() ?? []) {
       if (s.remote && s.updated === null) process.stderr.write(`picket: warning: intel source ${s.name} has never been fetched, so it matches nothing (run picket intel update)\n`);
