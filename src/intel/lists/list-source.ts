@@ -28,8 +28,9 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
       let text: string;
       let validators: DocumentValidators = {};
       if (remote) {
-        // Conditional only on a copy actually held (conditional-fetch.ts).
-        const got = await fetchIfChanged(origin, previous.updated !== null ? validatorsOf(previous.meta) : {});
+        // Conditional only on a copy actually held and read as this kind (the config may have changed it).
+        const held = previous.updated !== null && previous.meta.kind === cfg.kind;
+        const got = await fetchIfChanged(origin, held ? validatorsOf(previous.meta) : {});
         if (!got.changed) return unchangedLoad(previous);
         text = got.text;
         validators = got.validators;
@@ -42,7 +43,7 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
       const where = displayName(cfg.path);
       return {
         indicators: parsed.indicators,
-        meta: { ...validators },
+        meta: { kind: cfg.kind, ...validators },
         badCount: parsed.badCount,
         badSamples: parsed.bad.map((b) => `${where}:${b.line}: ${b.reason}: ${b.text}`),
         note: `${parsed.indicators.length} ${cfg.kind} entries from ${parsed.lines} lines`,

@@ -98,6 +98,14 @@ test('remote list and Tor document: conditional GETs after the first fetch and a
     assert.match(again.status().find((x) => x.kind === 'list')!.note!, /^unchanged on the server \(HTTP 304\); 1 ip entries/, 'the note does not pile up');
     assert.equal(again.indicators.matchIp('203.0.113.5').length, 1);
 
+    // The configuration reads the same URL as another kind: the copy held does not count.
+    const asCidr = await createIntelSources({ ...cfg, lists: [{ path: `${pub.base}/old/bad-ips.txt`, kind: 'cidr' }] }, '/', cache);
+    pub.log.length = 0;
+    const rk = await asCidr.refresh();
+    assert.equal(rk.ok, true);
+    assert.deepEqual(pub.log.filter((l) => l.path === '/lists/bad-ips.txt').map((l) => [l.inm, l.status]), [[undefined, 200]]);
+    assert.equal(asCidr.status().find((x) => x.kind === 'list')!.note, '1 cidr entries from 1 lines');
+
     // The list changes: a new ETag, read again.
     pub.docs.set('/lists/bad-ips.txt', { body: '198.51.100.7\n', etag: '"v2"' });
     const r3 = await again.refresh();
