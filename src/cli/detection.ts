@@ -11,6 +11,8 @@ import { loadConfig } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
 import type { Alert } from '../alerts/alert.js';
 import { createIntelContext, defaultIntelCacheDir, type IntelSetup } from '../intel/index.js';
+import type { RefreshReport } from '../intel/sources.js';
+import type { RefreshScheduler } from '../intel/store/scheduler.js';
 import { enrichAlert, enrichConnRecord } from '../intel/ipdb/enrich.js';
 import { createSinks } from '../sinks/index.js';
 import type { DetectionHealth } from './summary.js';
@@ -57,6 +59,17 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       ? { intel: {}, enricher: undefined, sources: undefined, problems: [], attribution: [] }
       : await createIntelContext(config, { baseDir, cacheDir: defaultIntelCacheDir(config, baseDir, opts.stateDir) });
   for (const p of intel.problems) process.stderr.write(`picket: warning: ${p}\n`);
+  // A live sensor refreshes its lists, MISP and Tor sources every intel.refresh (at once when a
+  // remote one is older than that); replays judge with what the local store holds.
+  const intelRefresh: RefreshScheduler | null =
+    opts.live === true && intel.sources !== undefined && intel.sources.status().length > 0
+      ? intel.sources.startRefresh(config.intel.refresh, reportIntelRefresh)
+      : null;
+  if (opts.live !== true) {
+    for (const s of intel.sources?.status() ?? []) {
+      if (s.remote && s.updated === null) process.stderr.write(`picket: warning: intel source ${s.name} has never been fetched, so it matches nothing (run picket intel update)\n`);
+    }
+  }
   const bus = new EventBus();
   // The first failure of each rule is told at once with its reason; later ones are counted (summary, stats).
   const told = new Set<string>();
@@ -113,6 +126,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       return finalSinkStats ?? sinks?.stats() ?? [];
     },
     async finish() {
+      await intelRefresh?.stop();
       engine.flush();
       engine.saveState();
       if (sinks !== null) {
@@ -122,6 +136,14 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       }
     },
   };
+}
+
+/** A live refresh's failures on stderr (the source keeps its previous set; intel status shows the error too). */
+function reportIntelRefresh(r: RefreshReport): void {
+  for (const s of r.sources) {
+    if (!s.ok) process.stderr.write(`picket: warning: intel source ${s.name}: ${s.error ?? 'refresh failed'} (kept ${s.count} from before)\n`);
+    if (s.store_error !== undefined) process.stderr.write(`picket: warning: intel source ${s.name}: ${s.store_error}\n`);
+  }
 }
 
 /** The flow tracker's view of the site: the configured networks are Zeek's local_nets. */

@@ -15,7 +15,7 @@ import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
-import { canonicalIp, normalizeDomain, parseUrlIndicator } from '../intel/store/indicator.js';
+import { canonicalCidr, canonicalIp, normalizeDomain, parseUrlIndicator, shownAddress } from '../intel/store/indicator.js';
 import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
@@ -30,8 +30,8 @@ export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [opt
                   the local store; exit 1 when any source failed
   status          the built-in data (IP enrichment, attack-tool user-agents, DGA
                   model), then one line per source: indicators, alerting, age, errors
-  lookup VALUE    what is known about an IP address, a domain, a URL or a
-                  user-agent: lists, MISP events, Tor relays, owner (ASN)
+  lookup VALUE    what is known about an IP address, a CIDR range, a domain,
+                  a URL or a user-agent: lists, MISP events, Tor relays, owner (ASN)
 
 Options:
   --config FILE   site configuration (relative intel paths resolve against its folder)
@@ -102,7 +102,8 @@ function describeRelay(r: TorRelay): string {
 
 export interface LookupResult {
   value: string;
-  kind: 'ip' | 'domain' | 'url' | 'user-agent';
+  /** `cidr`: the listed networks that cover the whole range. */
+  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
   matches: IndicatorSource[];
   /** The rules that alert on traffic involving the value, from the kinds of its matches (empty: it raises no alert). */
   alert_rules: string[];
@@ -127,7 +128,18 @@ export function lookup(sources: IntelSources, value: string): LookupResult {
 function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult, 'alert_rules'> {
   const ip = canonicalIp(value);
   if (ip !== null) {
-    return { value: ip, kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
+    return { value: shownAddress(ip), kind: 'ip', matches: [...sources.indicators.matchIp(ip)], urls: [...sources.indicators.urlsOnHost(ip)], tor: [...(sources.tor.lookup(ip) ?? [])] };
+  }
+  if (/^[0-9a-f:.]+\/[0-9]+$/i.test(value.trim())) {
+    const net = canonicalCidr(value);
+    if (net === null) throw new PicketError('PKT_ERR_CLI_USAGE', `intel: lookup ${value.trim()}: not a CIDR (host bits set, or a prefix too long?)`);
+    // A /32 or /128 is one address.
+    if (net.kind === 'ip') return lookupMatches(sources, net.value);
+    const slash = net.value.lastIndexOf('/');
+    const prefix = Number(net.value.slice(slash + 1));
+    // Listed networks as wide as the range or wider: every address in it would match them.
+    const covering = sources.indicators.matchIp(net.value.slice(0, slash)).filter((m) => m.kind === 'cidr' && listedPrefix(m.indicator) <= prefix);
+    return { value: shownAddress(net.value), kind: 'cidr', matches: covering, urls: [], tor: [] };
   }
   const url = parseUrlIndicator(value);
   if (url !== null) {
@@ -139,6 +151,12 @@ function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult,
     return { value: name, kind: 'domain', matches: [...sources.indicators.matchDomain(name)], urls: [...sources.indicators.urlsOnHost(name)], tor: [] };
   }
   return { value, kind: 'user-agent', matches: [...sources.indicators.matchUserAgent(value)], urls: [], tor: [] };
+}
+
+/** The prefix length written in a listed CIDR ("203.0.113.0/24", "c2.example|203.0.113.0/24"); 0 when unreadable (then it is shown). */
+function listedPrefix(listed: string): number {
+  const m = /\/([0-9]{1,3})(?![0-9])/.exec(listed);
+  return m === null ? 0 : Number(m[1]);
 }
 
 async function ownerOf(config: SiteConfig, baseDir: string, ip: string): Promise<{ owner: IpOwner | null } | { error: string }> {

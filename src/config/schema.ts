@@ -93,7 +93,7 @@ const mispServerSchema = z.strictObject({
   /** Environment variable holding the API key (never the key itself in the file). */
   key_env: z.string().min(1),
   verify_tls: z.boolean().default(true),
-  /** Only attributes published after this many days ago are pulled on the first run. */
+  /** The attribute-age window of every pull: attributes last changed longer ago than this are not pulled, and drop out at the daily full resync (raise it to keep long-lived indicators). */
   since_days: z.number().int().min(1).default(30),
 });
 

@@ -6,6 +6,7 @@
 import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition } from '../store/source.js';
 import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
+import { fetchIfChanged, unchangedLoad, validatorsOf, type DocumentValidators } from '../store/conditional-fetch.js';
 import { parseList } from './parse-list.js';
 
 export interface ListConfig {
@@ -23,8 +24,17 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
     kind: 'list',
     origin,
     remote,
-    async load() {
-      const text = await readOrigin(origin);
+    async load(previous) {
+      let text: string;
+      let validators: DocumentValidators = {};
+      if (remote) {
+        // Conditional only on a copy actually held and read as this kind (the config may have changed it).
+        const held = previous.updated !== null && previous.meta.kind === cfg.kind;
+        const got = await fetchIfChanged(origin, held ? validatorsOf(previous.meta) : {});
+        if (!got.changed) return unchangedLoad(previous);
+        text = got.text;
+        validators = got.validators;
+      } else text = await readOrigin(origin);
       // A portal page or an empty answer must not replace the last good set (fetched-document.ts).
       if (remote) refuseUnusableDocument(origin, text, expected);
       const csv = /\.csv$/i.test(origin.replace(/[?#].*$/, '')) ? true : undefined;
@@ -33,6 +43,7 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
       const where = displayName(cfg.path);
       return {
         indicators: parsed.indicators,
+        meta: { kind: cfg.kind, ...validators },
         badCount: parsed.badCount,
         badSamples: parsed.bad.map((b) => `${where}:${b.line}: ${b.reason}: ${b.text}`),
         note: `${parsed.indicators.length} ${cfg.kind} entries from ${parsed.lines} lines`,

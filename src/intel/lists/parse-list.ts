@@ -170,10 +170,22 @@ export function parseList(text: string, kind: ListKind, opts: ParseListOptions =
   return { indicators, bad, badCount, lines: count };
 }
 
+/** "203.0.113.9:443", "[2001:db8::5]:8443" (its "[" already cut), "c2.example:8080": the address or name. */
+function hostOfHostPort(token: string): { kind: 'ip' | 'domain'; value: string } | null {
+  const m = /^\[?([^\[\]\s]+?)\]?:[0-9]{1,5}$/.exec(token);
+  if (m === null) return null;
+  const host = m[1]!;
+  // An IPv6 address needs its brackets before a port: "2001:db8::5:443" is one address.
+  if (host.includes(':') && !token.includes(']')) return null;
+  const v = classifyToken(host);
+  return v !== null && (v.kind === 'ip' || v.kind === 'domain') ? { kind: v.kind, value: v.value } : null;
+}
+
 /**
  * Free text (MISP "freetext" feeds, pasted reports): every whitespace-,
  * comma- or semicolon-separated token that is an address, CIDR, URL or
- * domain name. Other words are prose, not errors, and are not counted.
+ * domain name, or an address or name with a port. Other words are prose,
+ * not errors, and are not counted.
  */
 export function parseFreeText(text: string, opts: { to_ids?: boolean } = {}): StoredIndicator[] {
   const toIds = opts.to_ids ?? true;
@@ -188,7 +200,7 @@ export function parseFreeText(text: string, opts: { to_ids?: boolean } = {}): St
         .replace(/^[("'<[]+|[)"'>\].!?]+$/g, '')
         .replace(/\[\.\]|\(\.\)/g, '.')
         .replace(/^hxxp/i, 'http');
-      const v = classifyToken(token);
+      const v = classifyToken(token) ?? hostOfHostPort(token);
       if (v === null) continue;
       const key = `${v.kind}\u0000${v.value}`;
       if (seen.has(key)) continue;

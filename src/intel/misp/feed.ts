@@ -86,10 +86,34 @@ function join(base: string, file: string): string {
   return isUrl(base) ? `${base}/${file}` : path.join(base, file);
 }
 
-/** The indicators of one event document (`{"Event": {...}}` or the bare event). */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Why a parsed document is not a MISP event, or null when it is one: an
+ * object (`{"Event": {...}}` or the bare event) naming at least one of
+ * Attribute, Object, uuid or info, whose Attribute and Object are lists.
+ * Anything else (an array, a MISP error answer, a JSON placeholder) would
+ * otherwise read as an event without attributes, hiding the damage.
+ */
+export function notAnEvent(doc: unknown): string | null {
+  if (!isRecord(doc)) return `not a MISP event (the document is ${Array.isArray(doc) ? 'a list' : doc === null ? 'null' : `a ${typeof doc}`})`;
+  const ev = isRecord(doc.Event) ? doc.Event : doc;
+  if (ev.Attribute === undefined && ev.Object === undefined && ev.uuid === undefined && ev.info === undefined) {
+    return 'not a MISP event (no "Event" object with Attribute, Object, uuid or info)';
+  }
+  if (ev.Attribute !== undefined && !Array.isArray(ev.Attribute)) return 'malformed MISP event: "Attribute" is not a list';
+  if (ev.Object !== undefined && !Array.isArray(ev.Object)) return 'malformed MISP event: "Object" is not a list';
+  return null;
+}
+
+/** The indicators of one event document (`{"Event": {...}}` or the bare event). Throws when it is not an event. */
 export function eventIndicators(doc: unknown, stats: MispStats, fallbackId?: string): StoredIndicator[] {
-  const root = (typeof doc === 'object' && doc !== null ? doc : {}) as Record<string, unknown>;
-  const ev = (typeof root.Event === 'object' && root.Event !== null ? root.Event : root) as Record<string, unknown>;
+  const problem = notAnEvent(doc);
+  if (problem !== null) throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', problem);
+  const root = doc as Record<string, unknown>;
+  const ev = (isRecord(root.Event) ? root.Event : root) as Record<string, unknown>;
   const eventId = mispString(ev.uuid) ?? mispString(ev.id) ?? fallbackId;
   const info = mispString(ev.info);
   const ctx = { tags: tagNames(ev.Tag), ...(eventId !== undefined ? { event_id: eventId } : {}), ...(info !== undefined ? { event_info: info } : {}) };
@@ -168,7 +192,10 @@ export async function readMispFeed(origin: string, previous: readonly StoredIndi
       return result(indicators, { format }, 0, 0);
     }
     case 'misp-event': {
-      const inds = eventIndicators(parseJson(await readOrigin(origin), origin), stats);
+      const doc = parseJson(await readOrigin(origin), origin);
+      const problem = notAnEvent(doc);
+      if (problem !== null) throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', `${origin}: ${problem}`);
+      const inds = eventIndicators(doc, stats);
       return result(inds, { format }, 1, 1);
     }
     case 'misp-events': {
@@ -251,7 +278,9 @@ async function readManifestFeed(
         for (const i of eventIndicators(parseJson(d.value, `${t.uuid}.json`), stats, t.uuid)) out.push(i);
         events[t.uuid] = t.ts;
       } catch (err) {
+        // As for a failed download: keep what we had for this event, and try again next time.
         noteBad(stats, `event ${t.uuid}: ${(err as Error).message}`);
+        for (const i of byEvent.get(t.uuid) ?? []) out.push(i);
       }
     }
   }

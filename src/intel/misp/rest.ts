@@ -6,14 +6,22 @@
  *
  * The first pull (and a full resync every FULL_RESYNC_SECONDS) asks for
  * everything changed in the last `since_days` and replaces the source's set.
- * The pulls in between are incremental: `timestamp` = the previous pull's
- * start (minus CLOCK_SKEW_SECONDS for clocks that disagree), and `deleted:
- * [0, 1]` so attributes deleted upstream come back flagged and are dropped;
- * changed attributes replace their old version by attribute id. What an
- * incremental pull cannot see — attributes purged outright, events
- * unpublished — goes at the next full resync.
+ * The pulls in between are incremental: they ask for the attributes of the
+ * events *published* since the previous pull's start (`publish_timestamp`,
+ * minus CLOCK_SKEW_SECONDS for clocks that disagree), not for attributes
+ * *changed* since then: MISP unpublishes an event when one of its
+ * attributes is edited, so an edit (to_ids switched off, a deletion) made
+ * before one pull and published after it carries an attribute timestamp
+ * older than the next pull's window and would never be seen. The answer
+ * holds every current network attribute of each republished event (and,
+ * with `deleted: [0, 1]`, the soft-deleted ones, flagged), so an event seen
+ * in it replaces all of its previous indicators: edits, deletions and purges
+ * inside republished events all take effect. What an incremental pull still
+ * cannot see (events unpublished and left so, attributes purged without a
+ * republish) goes at the next full resync.
  */
 import { httpRequest, snippet } from '../store/fetch-text.js';
+import { looksLikeHtml } from '../store/fetched-document.js';
 import type { StoredIndicator } from '../store/indicator.js';
 import { PicketError } from '../../util/errors.js';
 import { attributeIndicators, mispString, newStats, MISP_NETWORK_TYPES, type MispStats } from './attributes.js';
@@ -63,17 +71,20 @@ export interface MispPullOptions {
 
 /** The restSearch body of one page. */
 export function restSearchBody(server: MispServerSettings, meta: MispPullMeta, full: boolean, now: number, page: number, limit: number): Record<string, unknown> {
-  const since = full || meta.last_pull === undefined ? Math.floor(now - server.since_days * DAY) : Math.floor(meta.last_pull - CLOCK_SKEW_SECONDS);
   const body: Record<string, unknown> = {
     returnFormat: 'json',
     type: [...MISP_NETWORK_TYPES],
     published: true,
-    timestamp: since,
+    // The same attribute-age window in both kinds of pull, so both agree on what the set holds.
+    timestamp: Math.floor(now - server.since_days * DAY),
     includeEventTags: true,
     limit,
     page,
   };
-  if (!full) body.deleted = [0, 1];
+  if (!full && meta.last_pull !== undefined) {
+    body.publish_timestamp = Math.floor(meta.last_pull - CLOCK_SKEW_SECONDS);
+    body.deleted = [0, 1];
+  }
   return body;
 }
 
@@ -87,16 +98,11 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
     opts.full === true || meta.last_pull === undefined || meta.last_full === undefined || opts.now - meta.last_full >= FULL_RESYNC_SECONDS;
   const limit = opts.pageSize ?? MISP_PAGE_SIZE;
   const url = `${server.url.replace(/\/+$/, '')}/attributes/restSearch`;
-  // Current attributes by id: an incremental pull replaces or deletes by id.
+  // The attributes received, by id (a later copy of one attribute replaces an earlier one).
   const byId = new Map<string, StoredIndicator[]>();
-  if (!full) {
-    for (const ind of previous) {
-      const id = ind.id ?? '';
-      const list = byId.get(id);
-      if (list === undefined) byId.set(id, [ind]);
-      else list.push(ind);
-    }
-  }
+  // Events present in an incremental answer: their previous indicators are replaced as a whole.
+  const eventsSeen = new Set<string>();
+  let anonymous = 0;
   const stats = newStats();
   let received = 0;
   for (let page = 1; ; page++) {
@@ -113,19 +119,36 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
     if (res.status < 200 || res.status > 299) throw new PicketError('PKT_ERR_INTEL_HTTP', `${url}: HTTP ${res.status}${snippet(res.body)}`);
     const attrs = attributesOf(res.body, url);
     received += attrs.length;
+    let repeated = 0;
     for (const a of attrs) {
       const rec = (typeof a === 'object' && a !== null ? a : {}) as Record<string, unknown>;
       const id = mispString(rec.id) ?? mispString(rec.uuid);
+      if (page > 1 && id !== undefined && byId.has(id)) repeated++;
       const ev = (typeof rec.Event === 'object' && rec.Event !== null ? rec.Event : {}) as Record<string, unknown>;
       const eventId = mispString(rec.event_id) ?? mispString(ev.id);
       const info = mispString(ev.info);
       const inds = attributeIndicators(a, { tags: [], ...(eventId !== undefined ? { event_id: eventId } : {}), ...(info !== undefined ? { event_info: info } : {}) }, stats);
-      if (id !== undefined) byId.delete(id);
-      if (inds.length > 0) byId.set(id ?? `anon-${byId.size}`, inds);
+      if (eventId !== undefined) eventsSeen.add(eventId);
+      const key = id ?? `\u0000anonymous ${anonymous++}`;
+      // An empty list still records the attribute as seen: deleted, or no longer a network indicator.
+      byId.set(key, inds);
     }
-    if (attrs.length < limit) break;
+    // A server that ignores `page` answers every page with the first one: stop at once, the set would be partial.
+    if (attrs.length > 0 && repeated === attrs.length) {
+      throw new PicketError('PKT_ERR_INTEL_MISP_PAGING', `${url}: page ${page} repeats attributes of earlier pages; the server ignores "page", so the ${received - attrs.length} attributes received may be only part of the set`);
+    }
+    // Short page: the end. More than asked for: the server ignored `limit` and sent everything at once.
+    if (attrs.length < limit || attrs.length > limit) break;
   }
   const indicators: StoredIndicator[] = [];
+  if (!full) {
+    // Kept from before: attributes of events not republished since the last pull, not received again.
+    for (const ind of previous) {
+      if (ind.event_id !== undefined && eventsSeen.has(ind.event_id)) continue;
+      if (ind.id !== undefined && byId.has(ind.id)) continue;
+      indicators.push(ind);
+    }
+  }
   for (const list of byId.values()) for (const ind of list) indicators.push(ind);
   return {
     indicators,
@@ -142,6 +165,13 @@ function attributesOf(body: string, url: string): unknown[] {
   try {
     j = JSON.parse(body);
   } catch {
+    if (looksLikeHtml(body)) {
+      const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.replace(/\s+/g, ' ').trim();
+      throw new PicketError(
+        'PKT_ERR_INTEL_MISP_FORMAT',
+        `${url}: the answer is an HTML page${title !== undefined && title !== '' ? ` ("${title.slice(0, 120)}")` : ''}, not MISP's JSON: a login page, a proxy's error page or not a MISP server? Check the url and the key`,
+      );
+    }
     throw new PicketError('PKT_ERR_INTEL_MISP_FORMAT', `${url}: the answer is not JSON${snippet(body)}`);
   }
   const response = (j as { response?: unknown } | null)?.response;

@@ -39,6 +39,8 @@ export interface RequestOptions {
 export interface HttpResponse {
   status: number;
   body: string;
+  /** A response header (name in any case), or undefined. */
+  header(name: string): string | undefined;
 }
 
 /** One HTTP request; never throws for an HTTP status (the caller judges it), throws PicketError for transport failures. */
@@ -76,7 +78,8 @@ export async function httpRequest(url: string, opts: RequestOptions = {}): Promi
     if (err instanceof PicketError) throw err;
     throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
   }
-  return { status: res.status, body: Buffer.concat(chunks).toString('utf8') };
+  const headers = res.headers;
+  return { status: res.status, body: Buffer.concat(chunks).toString('utf8'), header: (name) => headers.get(name) ?? undefined };
 }
 
 function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBytes: number): Promise<HttpResponse> {
@@ -93,7 +96,16 @@ function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBy
         }
         chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+          header: (name) => {
+            const v = res.headers[name.toLowerCase()];
+            return Array.isArray(v) ? v.join(', ') : v;
+          },
+        }),
+      );
       res.on('error', (err) => reject(wrap(url, err)));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));

@@ -12,7 +12,7 @@
 import type { IndicatorIndex, IndicatorSource } from '../context.js';
 import { isNat64, parseIpInto } from '../../config/ip.js';
 import { parseCidr } from '../../config/cidr.js';
-import { parseUrlIndicator, queryName, v6Text, type StoredIndicator } from './indicator.js';
+import { parseUrlIndicator, queryName, shownAddress, v6Text, type StoredIndicator } from './indicator.js';
 
 /** One source's indicators, as handed to the index builder. */
 export interface SourceIndicators {
@@ -65,7 +65,7 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
   }
 
   private add(source: string, ind: StoredIndicator): void {
-    const s: IndicatorSource = { source, kind: ind.kind, indicator: ind.listed ?? ind.value, to_ids: ind.to_ids };
+    const s: IndicatorSource = { source, kind: ind.kind, indicator: ind.listed ?? (ind.kind === 'ip' || ind.kind === 'cidr' ? shownAddress(ind.value) : ind.value), to_ids: ind.to_ids };
     if (ind.event_id !== undefined) s.event_id = ind.event_id;
     if (ind.event_info !== undefined) s.event_info = ind.event_info;
     if (ind.tags !== undefined && ind.tags.length > 0) s.tags = ind.tags;

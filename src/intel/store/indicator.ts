@@ -9,6 +9,7 @@
 import { domainToASCII } from 'node:url';
 import { parseCidr } from '../../config/cidr.js';
 import { parseIp, formatV4 } from '../../config/ip.js';
+import { ipv6ToString } from '../../decode/addr.js';
 
 export type IndicatorKind = 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
 
@@ -55,6 +56,19 @@ export function v6Text(words: Uint32Array): string {
     s += (i === 0 ? '' : ':') + (w >>> 16).toString(16) + ':' + (w & 0xffff).toString(16);
   }
   return s;
+}
+
+/**
+ * How an address or CIDR key is shown in alerts and lookups: IPv6 keys are
+ * eight uncompressed groups, shown in the usual compressed form (RFC 5952)
+ * as the logs write addresses; anything else unchanged.
+ */
+export function shownAddress(key: string): string {
+  if (!key.includes(':')) return key;
+  const slash = key.indexOf('/');
+  const p = parseIp(slash < 0 ? key : key.slice(0, slash));
+  if (p === null || p.v !== 6) return key;
+  return ipv6ToString(p.words) + (slash < 0 ? '' : key.slice(slash));
 }
 
 /** A CIDR's canonical text, a bare address as itself, or null. Host bits set make it invalid. */
@@ -155,13 +169,21 @@ export function classifyToken(token: string): { kind: 'ip' | 'cidr' | 'domain' |
   const u = parseUrlIndicator(t);
   if (u !== null) return { kind: 'url', value: u.url };
   const d = normalizeDomain(t);
-  if (d !== null && !FILE_LIKE_SUFFIX.test(d)) return { kind: 'domain', value: d };
+  if (d !== null && !FILE_LIKE_SUFFIX.test(d) && PLAUSIBLE_TLD.test(d)) return { kind: 'domain', value: d };
   return null;
 }
+
+/**
+ * When the kind is guessed, a name must end in a plausible top-level domain:
+ * letters only, two or more (or an IDNA "xn--" label). Prose holds "e.g.",
+ * "i.e.", version numbers ("1.2.3") and initials ("a.b") that are valid
+ * label sequences but no one's domain.
+ */
+const PLAUSIBLE_TLD = /\.(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
 /**
  * File names look like domain names ("invoice.exe"). In free text they are
  * far more often files than hosts, so these endings are not taken as names
  * when the kind is guessed (an explicit domain list still accepts them).
  */
-const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls|xlsx|pdf|rtf|txt|log|tmp|bin|dat|lnk|hta|msi|php|html?|aspx?|jsp|png|jpe?g|gif|zip|rar|7z|gz|tar|iso|img)$/;
+const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls|xlsx|pdf|rtf|txt|log|tmp|bin|dat|lnk|hta|msi|php|html?|aspx?|jsp|png|jpe?g|gif|zip|rar|7z|gz|tar|iso|img|py|sh|md|json|xml|ya?ml|csv|cfg|conf|ini)$/;

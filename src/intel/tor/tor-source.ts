@@ -5,6 +5,7 @@
 import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition } from '../store/source.js';
 import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
+import { fetchIfChanged, unchangedLoad, validatorsOf, type DocumentValidators } from '../store/conditional-fetch.js';
 import { parseTorDocument } from './parse.js';
 
 const EXPECTED = 'a Tor relay document';
@@ -17,8 +18,16 @@ export function torSource(entry: string, baseDir: string, name?: string): Source
     kind: 'tor',
     origin,
     remote,
-    async load() {
-      const text = await readOrigin(origin);
+    async load(previous) {
+      let text: string;
+      let validators: DocumentValidators = {};
+      if (remote) {
+        // Conditional only on a copy actually held (conditional-fetch.ts): Onionoo asks clients for If-Modified-Since.
+        const got = await fetchIfChanged(origin, previous.updated !== null ? validatorsOf(previous.meta) : {});
+        if (!got.changed) return unchangedLoad(previous);
+        text = got.text;
+        validators = got.validators;
+      } else text = await readOrigin(origin);
       // A portal page or an empty answer must not replace the last good set (fetched-document.ts).
       if (remote) refuseUnusableDocument(origin, text, EXPECTED);
       const parsed = parseTorDocument(text);
@@ -27,7 +36,7 @@ export function torSource(entry: string, baseDir: string, name?: string): Source
       const exits = parsed.relays.filter((r) => r.exit).length;
       return {
         relays: parsed.relays,
-        meta: { format: parsed.format },
+        meta: { format: parsed.format, ...validators },
         badCount: parsed.badCount,
         badSamples: parsed.bad.map((b) => `${where}:${b.line}: ${b.reason}: ${b.text}`),
         note: `${parsed.format}: ${parsed.relays.length} relay addresses, ${exits} exits`,

@@ -64,6 +64,21 @@ test('MISP free-text feed sample and CSV feed sample (auto kind)', () => {
   assert.deepEqual(report.map((i) => `${i.kind} ${i.value}`), ['url http://evil.example/gate.php', 'ip 192.0.2.9', 'domain bad.example']);
 });
 
+test('free text: prose abbreviations, version numbers and file names are not names; addresses and names with a port are', () => {
+  const report = parseFreeText(
+    [
+      'As noted, e.g. in the last report (i.e. the one from A.B. Smith), version 1.2.3 of the loader',
+      'reads config.yaml, runs install.sh and script.py and drops readme.md and data.json;',
+      'it beacons to 203.0.113.9:443, [2001:db8::5]:8443 and c2.Example:8080, at 12:30:45.',
+      'Also: evil-c2[.]example, www.EVIL.example., xn--bcher-kva.example',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    report.map((i) => `${i.kind} ${i.value}`),
+    ['ip 203.0.113.9', 'ip 2001:db8:0:0:0:0:0:5', 'domain c2.example', 'domain evil-c2.example', 'domain www.evil.example', 'domain xn--bcher-kva.example'],
+  );
+});
+
 test('normalizeDomain refuses over-long labels and names', () => {
   assert.equal(normalizeDomain(`${'a'.repeat(64)}.example`), null);
   assert.equal(normalizeDomain(`${'a.'.repeat(127)}example`), null);

@@ -112,3 +112,60 @@ test('MISP feed over HTTP: unchanged events are not downloaded again, changed on
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('MISP feed with malformed event files: each is counted and named, the good ones load, a damaged update keeps the event as it was', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-feed-cache-');
+  const uuid = (n: number): string => `00000000-0000-4000-8000-00000000000${n}`;
+  const good = (n: number, ip: string): string => JSON.stringify({ Event: { uuid: uuid(n), info: `event ${n}`, Attribute: [{ uuid: `a${n}`, type: 'ip-dst', value: ip, to_ids: true }] } });
+  try {
+    fx.files.set(
+      '/feed/manifest.json',
+      JSON.stringify(Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [uuid(n), { info: `event ${n}`, timestamp: 10 }]))),
+    );
+    fx.files.set(`/feed/${uuid(1)}.json`, good(1, '198.51.100.1'));
+    fx.files.set(`/feed/${uuid(2)}.json`, good(2, '198.51.100.2'));
+    fx.files.set(`/feed/${uuid(3)}.json`, '[1, 2, 3]');
+    fx.files.set(`/feed/${uuid(4)}.json`, '{"name": "Not Found", "message": "Invalid event"}');
+    fx.files.set(`/feed/${uuid(5)}.json`, JSON.stringify({ Event: { uuid: uuid(5), info: 'x', Attribute: { type: 'ip-dst', value: '198.51.100.5' } } }));
+    // Event 6 is valid and simply has no attributes: not an error.
+    fx.files.set(`/feed/${uuid(6)}.json`, JSON.stringify({ Event: { uuid: uuid(6), info: 'empty', Attribute: [] } }));
+    const cfg: IntelConfig = { ...defaultConfig().intel, misp: { feeds: [`${fx.base}/feed/`], servers: [] } };
+    const s = await createIntelSources(cfg, '/', cache);
+    const r1 = await s.refresh();
+    assert.equal(r1.ok, true, 'bad event files are not fatal');
+    assert.equal(r1.sources[0]!.bad_lines, 3, JSON.stringify(r1.sources[0]!.bad_samples));
+    const samples = r1.sources[0]!.bad_samples.join('\n');
+    assert.match(samples, new RegExp(`event ${uuid(3)}: not a MISP event \\(the document is a list\\)`));
+    assert.match(samples, new RegExp(`event ${uuid(4)}: not a MISP event`));
+    assert.match(samples, new RegExp(`event ${uuid(5)}: malformed MISP event: "Attribute" is not a list`));
+    assert.equal(s.indicators.matchIp('198.51.100.1').length, 1);
+    assert.equal(s.indicators.matchIp('198.51.100.2').length, 1);
+
+    // Event 2 is republished, but its file arrives cut short: the previous version stays, and is tried again.
+    fx.files.set('/feed/manifest.json', JSON.stringify({ [uuid(1)]: { timestamp: 10 }, [uuid(2)]: { timestamp: 11 } }));
+    fx.files.set(`/feed/${uuid(2)}.json`, good(2, '198.51.100.22').slice(0, 40));
+    const r2 = await s.refresh();
+    assert.equal(r2.ok, true);
+    assert.match(r2.sources[0]!.bad_samples.join('\n'), new RegExp(`event ${uuid(2)}: ${uuid(2)}\\.json: not valid JSON`));
+    assert.equal(s.indicators.matchIp('198.51.100.2').length, 1, 'the damaged update did not drop the event');
+    fx.files.set(`/feed/${uuid(2)}.json`, good(2, '198.51.100.22'));
+    await s.refresh();
+    assert.equal(s.indicators.matchIp('198.51.100.2').length, 0);
+    assert.equal(s.indicators.matchIp('198.51.100.22').length, 1, 'the repaired file is read on the next refresh');
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a single MISP event file that is not an event fails its source, naming the file', async () => {
+  const dir = tempDir('picket-feed-');
+  try {
+    const file = path.join(dir, 'event.json');
+    fs.writeFileSync(file, '{"response": []}');
+    await assert.rejects(readMispFeed(file, [], {}), new RegExp(`${file.replace(/[.]/g, '\\.')}: not a MISP event`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

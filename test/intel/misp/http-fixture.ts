@@ -2,7 +2,8 @@
  * A small HTTP server on 127.0.0.1 for the MISP and URL-source tests: a MISP
  * REST endpoint (`POST /attributes/restSearch`, answering in MISP's
  * documented `{"response": {"Attribute": [...]}}` shape, honouring
- * Authorization, type, timestamp, deleted, limit and page) over a mutable
+ * Authorization, type, timestamp (the attribute's), published and
+ * publish_timestamp (its event's), deleted, limit and page) over a mutable
  * upstream attribute table, plus static files (feeds, lists) that the test
  * can change, and a log of every request.
  */
@@ -17,7 +18,8 @@ export interface UpstreamAttribute {
   to_ids: boolean;
   timestamp: number;
   deleted?: boolean;
-  Event: { id: string; info: string; uuid: string };
+  /** `published` false: an event edited and not yet published again (MISP unpublishes on every edit). */
+  Event: { id: string; info: string; uuid: string; published?: boolean; publish_timestamp?: number };
   Tag?: Array<{ name: string }>;
 }
 
@@ -34,6 +36,8 @@ export interface Fixture {
   attributes: Map<string, UpstreamAttribute>;
   files: Map<string, string>;
   requests: LoggedRequest[];
+  /** When set and returning an answer, it replaces the normal one (outages, error pages, broken servers). */
+  override: ((req: LoggedRequest) => { status: number; headers?: Record<string, string>; body: string } | null) | null;
   close(): Promise<void>;
 }
 
@@ -41,6 +45,7 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
   const attributes = new Map<string, UpstreamAttribute>();
   const files = new Map<string, string>();
   const requests: LoggedRequest[] = [];
+  const fixture: Fixture = { base: '', key, attributes, files, requests, override: null, close: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -52,7 +57,14 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
       } catch {
         body = null;
       }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body });
+      const logged: LoggedRequest = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body };
+      requests.push(logged);
+      const special = fixture.override?.(logged) ?? null;
+      if (special !== null) {
+        res.writeHead(special.status, special.headers ?? {});
+        res.end(special.body);
+        return;
+      }
       if (req.method === 'POST' && req.url === '/attributes/restSearch') {
         if (req.headers.authorization !== key) {
           res.writeHead(403, { 'content-type': 'application/json' });
@@ -69,8 +81,14 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
         const deleted = Array.isArray(body.deleted) ? (body.deleted as number[]) : [0];
         const limit = Number(body.limit ?? 1e9);
         const page = Number(body.page ?? 1);
+        const publishedSince = body.publish_timestamp === undefined ? undefined : Number(body.publish_timestamp);
         const all = [...attributes.values()].filter(
-          (a) => types.includes(a.type) && a.timestamp >= since && deleted.includes(a.deleted === true ? 1 : 0),
+          (a) =>
+            types.includes(a.type) &&
+            a.timestamp >= since &&
+            deleted.includes(a.deleted === true ? 1 : 0) &&
+            (body.published !== true || a.Event.published !== false) &&
+            (publishedSince === undefined || (a.Event.publish_timestamp ?? 0) >= publishedSince),
         );
         const slice = all.slice((page - 1) * limit, page * limit).map((a) => ({ ...a, timestamp: String(a.timestamp), deleted: a.deleted === true }));
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -89,12 +107,7 @@ export async function startFixture(key = 'test-key-123'): Promise<Fixture> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    key,
-    attributes,
-    files,
-    requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  fixture.base = `http://127.0.0.1:${port}`;
+  fixture.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fixture;
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../helpers/paths.js';
-import { startFixture, type UpstreamAttribute } from './http-fixture.js';
+import { startFixture, type Fixture, type UpstreamAttribute } from './http-fixture.js';
 import { createIntelSources } from '../../../src/intel/sources.js';
 import { pullMisp, CLOCK_SKEW_SECONDS } from '../../../src/intel/misp/rest.js';
 import { defaultConfig } from '../../../src/config/load.js';
@@ -22,6 +22,18 @@ const DAY = 86400;
 
 function attr(id: string, type: string, value: string, to_ids: boolean, timestamp: number, extra: Partial<UpstreamAttribute> = {}): UpstreamAttribute {
   return { id, event_id: '100', type, value, to_ids, timestamp, Event: { id: '100', info: 'Operation Lab', uuid: '5a3c2fcd-8328-42bb-a95e-4f4402de0b81' }, ...extra };
+}
+
+/** What publishing an event does upstream: every attribute of it carries the event's new publish time. */
+function publish(attributes: Map<string, UpstreamAttribute>, eventId: string, at: number): void {
+  for (const [id, a] of attributes) if (a.event_id === eventId) attributes.set(id, { ...a, Event: { ...a.Event, published: true, publish_timestamp: at } });
+}
+
+/** What editing an attribute does upstream: a new attribute timestamp, and its event unpublished. */
+function edit(attributes: Map<string, UpstreamAttribute>, id: string, change: Partial<UpstreamAttribute>, at: number): void {
+  const a = attributes.get(id)!;
+  attributes.set(id, { ...a, ...change, timestamp: at });
+  for (const [k, b] of attributes) if (b.event_id === a.event_id) attributes.set(k, { ...attributes.get(k)!, Event: { ...b.Event, published: false } });
 }
 
 function intelConfig(url: string): IntelConfig {
@@ -50,6 +62,7 @@ test('MISP REST: full pull, incremental pull since the last, deletions expire, s
     assert.equal(first.body!.published, true);
     assert.equal(first.body!.timestamp, T0 - 30 * DAY);
     assert.equal(first.body!.deleted, undefined, 'a full pull takes current attributes only');
+    assert.equal(first.body!.publish_timestamp, undefined);
     assert.ok((first.body!.type as string[]).includes('ip-dst') && (first.body!.type as string[]).includes('user-agent'));
 
     const evil = s.indicators.matchDomain('www.evil.example');
@@ -64,12 +77,14 @@ test('MISP REST: full pull, incremental pull since the last, deletions expire, s
     clock = T0 + 3600;
     fx.attributes.set('6', attr('6', 'hostname', 'new.example', true, T0 + 100));
     fx.attributes.set('2', { ...fx.attributes.get('2')!, deleted: true, timestamp: T0 + 200 });
+    publish(fx.attributes, '100', T0 + 300);
     const r2 = await s.refresh();
     assert.equal(r2.ok, true);
     const second = fx.requests.at(-1)!;
-    assert.equal(second.body!.timestamp, T0 - CLOCK_SKEW_SECONDS, 'incremental: since the previous pull');
+    assert.equal(second.body!.publish_timestamp, T0 - CLOCK_SKEW_SECONDS, 'incremental: events published since the previous pull');
+    assert.equal(second.body!.timestamp, T0 + 3600 - 30 * DAY, 'the same attribute-age window as a full pull');
     assert.deepEqual(second.body!.deleted, [0, 1]);
-    assert.match(r2.sources[0]!.note!, /incremental pull: 2 attributes received/);
+    assert.match(r2.sources[0]!.note!, /incremental pull: 5 attributes received/, 'every network attribute of the republished event');
     assert.equal(s.indicators.matchDomain('new.example').length, 1);
     assert.equal(s.indicators.matchIp('203.0.113.5').length, 0, 'deleted upstream: expired');
     assert.equal(s.indicators.matchDomain('evil.example').length, 1, 'untouched attributes stay');
@@ -146,6 +161,130 @@ test('MISP REST: pages until a short page; bad values are counted, other types s
     assert.equal(r.stats.badCount, 1);
     assert.match(r.stats.bad[0]!, /attribute 6: domain "not a domain" is not a domain name/);
     assert.equal(r.full, true);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('MISP REST: to_ids switched off, an attribute deleted or purged, and the event published after a pull in between: the next pull stops alerting', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  let clock = T0;
+  const opts = { now: () => clock, env: { PICKET_TEST_MISP_KEY: fx.key } };
+  try {
+    fx.attributes.set('1', attr('1', 'domain', 'evil.example', true, T0 - 1000));
+    fx.attributes.set('2', attr('2', 'ip-dst', '203.0.113.5', true, T0 - 1000));
+    fx.attributes.set('3', attr('3', 'hostname', 'purged.example', true, T0 - 1000));
+    fx.attributes.set('4', attr('4', 'ip-src', '198.51.100.9', true, T0 - 1000));
+    fx.attributes.set('9', { ...attr('9', 'domain', 'other-event.example', true, T0 - 1000), event_id: '200', Event: { id: '200', info: 'Other', uuid: 'b2f0c1de-0000-4000-8000-000000000200' } });
+    publish(fx.attributes, '100', T0 - 900);
+    publish(fx.attributes, '200', T0 - 900);
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, opts);
+    assert.equal((await s.refresh()).ok, true);
+    assert.equal(s.indicators.matchDomain('evil.example')[0]!.to_ids, true);
+    assert.equal(s.indicators.matchIp('203.0.113.5').length, 1);
+
+    // The analyst edits event 100 (MISP unpublishes it on each edit)...
+    edit(fx.attributes, '1', { to_ids: false }, T0 + 600);
+    edit(fx.attributes, '2', { deleted: true }, T0 + 610);
+    fx.attributes.delete('3');
+    // ... a pull runs while the event is unpublished: the published version still stands...
+    clock = T0 + 3600;
+    assert.equal((await s.refresh()).ok, true);
+    assert.equal(s.indicators.matchDomain('evil.example')[0]!.to_ids, true);
+    // ... and the event is published an hour later, long after the edits' timestamps.
+    publish(fx.attributes, '100', T0 + 7000);
+    clock = T0 + 7200;
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.match(r.sources[0]!.note!, /incremental pull/);
+    const evil = s.indicators.matchDomain('evil.example');
+    assert.equal(evil.length, 1, 'still known, as context');
+    assert.equal(evil[0]!.to_ids, false, 'to_ids switched off upstream: no longer alerts');
+    assert.equal(s.indicators.matchIp('203.0.113.5').length, 0, 'deleted upstream: expired');
+    assert.equal(s.indicators.matchDomain('purged.example').length, 0, 'purged from a republished event: expired');
+    assert.equal(s.indicators.matchIp('198.51.100.9').length, 1, 'untouched attribute of the republished event stays');
+    assert.equal(s.indicators.matchDomain('other-event.example').length, 1, 'other events stay');
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: a server that is down, answers 500 or sends an HTML login page fails clearly and keeps the old set', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  let clock = T0;
+  try {
+    for (let i = 1; i <= 3; i++) fx.attributes.set(String(i), attr(String(i), 'ip-dst', `192.0.2.${i}`, true, T0 - 10));
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => clock, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    assert.equal((await s.refresh()).ok, true);
+    const failWith = async (answer: Fixture['override'], expected: RegExp): Promise<void> => {
+      fx.override = answer;
+      clock += 3600;
+      const before = fx.requests.length;
+      const r = await s.refresh();
+      fx.override = null;
+      assert.equal(r.ok, false);
+      assert.match(r.sources[0]!.error!, expected);
+      assert.ok(fx.requests.length - before <= 2, `gave up at once (${fx.requests.length - before} requests)`);
+      assert.equal(s.indicators.matchIp('192.0.2.2').length, 1, 'old set kept');
+      const st = s.status()[0]!;
+      assert.match(st.last_error!, expected, 'status says so');
+      assert.equal(st.updated, T0);
+      assert.equal(st.last_attempt, clock);
+    };
+    await failWith(() => ({ status: 500, headers: { 'content-type': 'text/html' }, body: '<html><head><title>500 Internal Server Error</title></head><body>Allowed memory size exhausted</body></html>' }), /HTTP 500: .*Allowed memory size exhausted/);
+    // A single sign-on proxy in front of MISP sends its login page.
+    await failWith(
+      (q) =>
+        q.url === '/attributes/restSearch'
+          ? { status: 302, headers: { location: '/sso/login' } as Record<string, string>, body: '' }
+          : { status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html>\n<html><head><title>Sign in - Corp SSO</title></head><body>login</body></html>' },
+      /the answer is an HTML page \("Sign in - Corp SSO"\), not MISP's JSON: a login page/,
+    );
+    await fx.close();
+    clock += 3600;
+    const down = await s.refresh();
+    assert.match(down.sources[0]!.error!, /attributes\/restSearch: fetch failed/);
+    assert.equal(s.indicators.matchIp('192.0.2.2').length, 1);
+  } finally {
+    await fx.close().catch(() => undefined);
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: a server that ignores "limit" and sends everything in one answer is read in one request', async () => {
+  const fx = await startFixture();
+  try {
+    for (let i = 1; i <= 5; i++) fx.attributes.set(String(i), attr(String(i), 'ip-src', `192.0.2.${i}`, true, T0));
+    fx.override = (q) => {
+      if (q.body === null) return null;
+      const all = [...fx.attributes.values()].map((a) => ({ ...a, timestamp: String(a.timestamp) }));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response: { Attribute: all } }) };
+    };
+    const r = await pullMisp({ url: fx.base, key_env: 'K', verify_tls: true, since_days: 7 }, [], {}, { now: T0, env: { K: fx.key }, pageSize: 2 });
+    assert.equal(fx.requests.length, 1);
+    assert.equal(r.indicators.length, 5);
+  } finally {
+    await fx.close();
+  }
+});
+
+test('MISP REST: a server that ignores "page" fails at page 2 instead of asking 100 times and blaming since_days', async () => {
+  const fx = await startFixture();
+  try {
+    for (let i = 1; i <= 5; i++) fx.attributes.set(String(i), attr(String(i), 'ip-src', `192.0.2.${i}`, true, T0));
+    fx.override = (q) => {
+      if (q.body === null) return null;
+      const firstPage = [...fx.attributes.values()].slice(0, Number(q.body.limit)).map((a) => ({ ...a, timestamp: String(a.timestamp) }));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response: { Attribute: firstPage } }) };
+    };
+    await assert.rejects(
+      pullMisp({ url: fx.base, key_env: 'K', verify_tls: true, since_days: 7 }, [], {}, { now: T0, env: { K: fx.key }, pageSize: 2 }),
+      /page 2 repeats attributes of earlier pages; the server ignores "page", so the 2 attributes received may be only part of the set/,
+    );
+    assert.equal(fx.requests.length, 2);
   } finally {
     await fx.close();
   }

@@ -172,3 +172,38 @@ test('the store folder: --cache, then intel.cache_dir, then <state>/intel, then 
   assert.equal(intelCacheDir(c, '/etc/picket', { state: '/var/s' }), '/var/s/intel');
   assert.equal(intelCacheDir(c, '/etc/picket', {}), path.resolve('data', 'intel'));
 });
+
+test('intel lookup of a subdomain, an address inside a listed CIDR, and a CIDR range', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fs.writeFileSync(path.join(dir, 'names.txt'), 'Evil.Example.\n');
+    fs.writeFileSync(path.join(dir, 'nets.csv'), 'network,comment\n203.0.113.0/24,lab\n2001:db8:bad::/48,lab v6\n');
+    fs.writeFileSync(path.join(dir, 'picket.yaml'), 'intel:\n  lists: [{ path: names.txt, kind: domain }, { path: nets.csv, kind: cidr }]\n  cache_dir: store\n');
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+    const sub = await run(['intel', 'lookup', 'WWW.evil.example.', ...cfg]);
+    assert.match(sub.out, /^domain www\.evil\.example\n {2}ALERTS {2}names\.txt: domain evil\.example \(dns\.bad_name\)$/m);
+    const inside = await run(['intel', 'lookup', '::ffff:203.0.113.77', ...cfg]);
+    assert.match(inside.out, /^ip 203\.0\.113\.77\n/);
+    assert.match(inside.out, /ALERTS {2}nets\.csv: cidr 203\.0\.113\.0\/24 \(ip\.bad, dns\.bad_ip\)/);
+    // A range: the listed networks that cover all of it.
+    const range = await run(['intel', 'lookup', '203.0.113.128/25', ...cfg]);
+    assert.equal(range.code, 0, range.err);
+    assert.match(range.out, /^cidr 203\.0\.113\.128\/25\n {2}ALERTS {2}nets\.csv: cidr 203\.0\.113\.0\/24/);
+    const v6 = await run(['intel', 'lookup', '2001:db8:bad:1::/64', '--json', ...cfg]);
+    const j = JSON.parse(v6.out) as { kind: string; matches: Array<{ indicator: string }>; alert_rules: string[] };
+    assert.equal(j.kind, 'cidr');
+    assert.equal(j.matches.length, 1);
+    assert.deepEqual(j.alert_rules, ['ip.bad', 'dns.bad_ip']);
+    // IPv6 shown as the logs write it, not as the store's uncompressed key.
+    const six = await run(['intel', 'lookup', '2001:DB8:BAD:0:0::1', ...cfg]);
+    assert.match(six.out, /^ip 2001:db8:bad::1\n/);
+    assert.match(six.out, /ALERTS {2}nets\.csv: cidr 2001:db8:bad::\/48 \(ip\.bad, dns\.bad_ip\)/);
+    const wider = await run(['intel', 'lookup', '203.0.0.0/16', ...cfg]);
+    assert.match(wider.out, /^cidr 203\.0\.0\.0\/16\n {2}not on any configured list/);
+    const hostBits = await run(['intel', 'lookup', '203.0.113.1/24', ...cfg]);
+    assert.notEqual(hostBits.code, 0);
+    assert.match(hostBits.err, /lookup 203\.0\.113\.1\/24: not a CIDR \(host bits set/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

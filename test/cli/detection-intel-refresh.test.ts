@@ -1,0 +1,92 @@
+/**
+ * Intel sources in the commands that analyse traffic: a live sensor
+ * refreshes its lists, MISP and Tor sources on `intel.refresh` (at once when
+ * a remote source was never fetched or is older than that) and stops doing
+ * so when it finishes; a replay judges with the local store and says when a
+ * remote source was never fetched. The list is served by a real HTTP server
+ * on 127.0.0.1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tempDir } from '../helpers/paths.js';
+import { startFixture } from '../intel/misp/http-fixture.js';
+import { setUpDetection } from '../../src/cli/detection.js';
+
+function writeConfig(dir: string, url: string): string {
+  const file = path.join(dir, 'picket.yaml');
+  fs.writeFileSync(file, `intel:\n  lists:\n    - { path: "${url}", kind: ip }\n  refresh: 1h\n  cache_dir: cache\n`);
+  return file;
+}
+
+/** Captures what the code under test writes to stderr (the warnings are its only report here). */
+async function withStderr<T>(run: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+  const original = process.stderr.write.bind(process.stderr);
+  let text = '';
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { value: await run(), stderr: text };
+  } finally {
+    process.stderr.write = original;
+  }
+}
+
+test('a live sensor fetches a remote list it never had at start, and stops refreshing when it finishes', async () => {
+  const fx = await startFixture();
+  const dir = tempDir('picket-live-intel-');
+  try {
+    fx.files.set('/bad-ips.txt', '203.0.113.5\n');
+    const configFile = writeConfig(dir, `${fx.base}/bad-ips.txt`);
+    const detection = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
+    const sources = detection.intel.sources!;
+    // Bounded wait for the refresh started at once (the cache is empty): 200 x 50 ms.
+    for (let i = 0; i < 200 && sources.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
+    assert.equal(sources.indicators.matchIp('203.0.113.5').length, 1, 'the running sensor loaded the remote list');
+    assert.equal(fx.requests.filter((r) => r.url === '/bad-ips.txt').length, 1);
+    await detection.finish();
+    assert.ok(fs.existsSync(path.join(dir, 'cache')), 'the fetched list went to the local store');
+  } finally {
+    await fx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a failed live refresh is reported on stderr and keeps the previous set', async () => {
+  const fx = await startFixture();
+  const dir = tempDir('picket-live-intel-');
+  try {
+    const configFile = writeConfig(dir, `${fx.base}/missing.txt`);
+    const { value: detection, stderr } = await withStderr(async () => {
+      const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
+      for (let i = 0; i < 200 && d.intel.sources!.status()[0]!.last_attempt === null; i++) await sleep(50);
+      await d.finish();
+      return d;
+    });
+    assert.match(detection.intel.sources!.status()[0]!.last_error!, /HTTP 404/);
+    assert.match(stderr, /intel source 127\.0\.0\.1:\d+\/missing\.txt: .*HTTP 404.* \(kept 0 from before\)/);
+  } finally {
+    await fx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a replay does not fetch, and warns about a remote source that was never fetched', async () => {
+  const fx = await startFixture();
+  const dir = tempDir('picket-live-intel-');
+  try {
+    fx.files.set('/bad-ips.txt', '203.0.113.5\n');
+    const configFile = writeConfig(dir, `${fx.base}/bad-ips.txt`);
+    const { value: detection, stderr } = await withStderr(() => setUpDetection({ configFile, intel: true, onAlert: () => undefined }));
+    await detection.finish();
+    assert.equal(fx.requests.length, 0);
+    assert.match(stderr, /intel source 127\.0\.0\.1:\d+\/bad-ips\.txt has never been fetched, so it matches nothing \(run picket intel update\)/);
+  } finally {
+    await fx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
