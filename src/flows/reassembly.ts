@@ -98,6 +98,20 @@ export class TcpReassembler {
     if (fin && dir.held.length === 0 && seqDiff((seq + data.length) >>> 0, dir.next) <= 0) dir.finished = true;
   }
 
+  /**
+   * The sequence number of a direction's first stream byte, known from its
+   * SYN before this reassembler existed (the pipeline chooses an analyzer on
+   * the first payload, after the handshake). Without it, a first data
+   * segment that arrives out of order would be taken as the stream start and
+   * the bytes before it dropped as retransmissions. Ignored once started.
+   */
+  begin(fromOrig: boolean, next: number): void {
+    const dir = fromOrig ? this.#orig : this.#resp;
+    if (dir.started) return;
+    dir.started = true;
+    dir.next = next >>> 0;
+  }
+
   /** Delivers whatever is still held, declaring the holes as gaps (flow end). */
   flush(ts: number): void {
     this.#drainWithGaps(true, this.#orig, ts);

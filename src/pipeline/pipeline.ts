@@ -38,6 +38,45 @@ const MAX_PROBE_PACKETS = 6;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
+/**
+ * A TCP payload seen before the flow's analyzer was chosen, kept to be
+ * given to it once chosen: a segment that came after a hole in its
+ * direction (the second segment of a ClientHello overtaking the first), or
+ * one the content probes did not recognise (the responder's lines before an
+ * SSH banner, when the originator's banner then chose the analyzer). Zeek
+ * buffers a connection's first bytes the same way and replays them to the
+ * analyzer its signatures choose.
+ */
+interface EarlySegment {
+  fromOrig: boolean;
+  seq: number;
+  fin: boolean;
+  data: Uint8Array;
+  ts: number;
+  /** Offered to the probes and not recognised (else: held for coming after a hole). */
+  probed: boolean;
+}
+
+/** Early segments held per flow until an analyzer is chosen. */
+const MAX_EARLY_SEGMENTS = 8;
+/** Early payload bytes held per flow. */
+const MAX_EARLY_FLOW_BYTES = 16 * 1024;
+/** Early payload bytes held by all flows of a pipeline (past it, a flow's early bytes are not kept). */
+const MAX_EARLY_BYTES = 16 * 1024 * 1024;
+/** How far past its SYN a segment may start and still be read as after a hole in that stream (Zeek's TOO_LARGE_SEQ_DELTA). */
+const MAX_EARLY_AHEAD = 1024 * 1024;
+
+/** Per-slot bits of #early state: SYN seen (sequence number kept), early bytes of that side not kept. */
+const SYN_ORIG = 1;
+const SYN_RESP = 2;
+const LOST_ORIG = 4;
+const LOST_RESP = 8;
+
+/** Signed distance a - b in 32-bit sequence space. */
+function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
 export interface PipelineStats {
   packets: number;
   bytes: number;
@@ -66,6 +105,18 @@ export class Pipeline {
   readonly #apps: (FlowApp | null | undefined)[] = new Array<FlowApp | null | undefined>(1024).fill(undefined);
   /** Per flow slot: payload packets offered to probes so far. */
   #probes = new Uint8Array(1024);
+  /**
+   * Per flow slot, while no analyzer is chosen: the SYN sequence numbers
+   * seen (originator at 2*slot, responder at 2*slot+1), and the SYN_* and
+   * LOST_* bits. The analyzer is chosen on a payload packet, after the
+   * handshake; its reassembler starts each side at its SYN.
+   */
+  #synSeq = new Uint32Array(2048);
+  #earlyBits = new Uint8Array(1024);
+  /** Per flow slot: payloads seen before the analyzer was chosen (EarlySegment). */
+  readonly #early = new Map<number, EarlySegment[]>();
+  /** Bytes held in #early, all flows. */
+  #earlyBytes = 0;
   readonly #appStats = new AppLayerStats();
   readonly #budget: ReassemblyBudget;
   #packets = 0;
@@ -136,6 +187,10 @@ export class Pipeline {
     if (app === null) return;
     const fromOrig = this.tracker.lastFromOrig;
     if (app === undefined) {
+      if (proto === IpProto.TCP) {
+        if ((d.tcpFlags & TcpFlag.SYN) !== 0) this.#noteSyn(slot, fromOrig, d.seq);
+        if (d.payloadLen > 0 && this.#afterHole(slot, fromOrig, d) && this.#holdEarly(slot, fromOrig, d, false)) return;
+      }
       if (d.payloadLen === 0) return;
       app = this.#choose(slot, d, fromOrig);
       if (app === null || app === undefined) return;
@@ -213,13 +268,43 @@ export class Pipeline {
   #choose(slot: number, d: DecodedPacket, fromOrig: boolean): FlowApp | null | undefined {
     const transport: Transport = d.proto === IpProto.TCP ? 'tcp' : 'udp';
     const registry = this.#registry;
-    let spec = registry.byPort(transport, d.dstPort, d.srcPort);
+    const portSpec = registry.byPort(transport, d.dstPort, d.srcPort);
     const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
-    if (spec === undefined) spec = registry.byContent(transport, payload, fromOrig);
-    else spec = registry.overPort(transport, spec, payload, fromOrig);
+    // Probes and claims read the side's stream from its first byte when earlier packets of it were
+    // kept (a first message cut into small segments), else this packet's payload.
+    const prefix = transport === 'tcp' ? this.#streamPrefix(slot, fromOrig, d) : null;
+    const bytes = prefix ?? payload;
+    if (slot >= this.#probes.length) this.#growProbes(slot);
+    let fromStart = prefix !== null;
+    let spec: ProtocolSpec | undefined;
+    if (portSpec === undefined) {
+      spec = registry.byContent(transport, bytes, fromOrig);
+      if (spec === undefined && prefix !== null) {
+        // As before streams were kept: a later packet may still show the protocol.
+        spec = registry.byContent(transport, payload, fromOrig);
+        fromStart = false;
+      }
+    } else {
+      spec = registry.overPort(transport, portSpec, bytes, fromOrig);
+      // Another analyzer may claim these bytes once more of them arrived (a request line cut
+      // short): wait for the next packet while the probe budget lasts.
+      if (
+        spec === portSpec &&
+        transport === 'tcp' &&
+        this.#probes[slot]! + 1 < MAX_PROBE_PACKETS &&
+        registry.mayClaim(transport, portSpec, bytes, fromOrig) &&
+        this.#holdEarly(slot, fromOrig, d, true)
+      ) {
+        this.#probes[slot]!++;
+        return undefined;
+      }
+    }
     if (spec === undefined) {
-      if (slot >= this.#probes.length) this.#growProbes(slot);
-      if (++this.#probes[slot]! >= MAX_PROBE_PACKETS) this.#apps[slot] = null;
+      if (transport === 'tcp') this.#holdEarly(slot, fromOrig, d, true);
+      if (++this.#probes[slot]! >= MAX_PROBE_PACKETS) {
+        this.#apps[slot] = null;
+        this.#clearEarly(slot);
+      }
       return undefined;
     }
     const app = new FlowApp(
@@ -230,7 +315,179 @@ export class Pipeline {
       transport === 'tcp' ? this.#budget : null,
     );
     this.#apps[slot] = app;
+    if (transport === 'tcp') this.#startStreams(slot, app, d, fromOrig, fromStart);
     return app;
+  }
+
+  /**
+   * The bytes of one side from its first one through this packet, when
+   * packets of it were kept before (all contiguous, this one continuing
+   * them); null when none were kept or they do not join up.
+   */
+  #streamPrefix(slot: number, fromOrig: boolean, d: DecodedPacket): Uint8Array | null {
+    const held = this.#early.get(slot);
+    if (held === undefined || slot >= this.#earlyBits.length) return null;
+    const bits = this.#earlyBits[slot]!;
+    if ((bits & (fromOrig ? LOST_ORIG : LOST_RESP)) !== 0) return null;
+    let start = -1;
+    if ((bits & (fromOrig ? SYN_ORIG : SYN_RESP)) !== 0) start = (this.#synSeq[2 * slot + (fromOrig ? 0 : 1)]! + 1) >>> 0;
+    else for (let i = 0; i < held.length && start < 0; i++) if (held[i]!.fromOrig === fromOrig) start = held[i]!.seq;
+    if (start < 0) return null;
+    // Chain the kept segments from the start (a handful at most).
+    const chain: Uint8Array[] = [];
+    let next = start;
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (let i = 0; i < held.length; i++) {
+        const e = held[i]!;
+        if (e.fromOrig !== fromOrig) continue;
+        const end = (e.seq + e.data.length) >>> 0;
+        const skip = -seqDiff(e.seq, next);
+        if (skip >= 0 && seqDiff(end, next) > 0) {
+          chain.push(e.data.subarray(skip));
+          next = end;
+          grew = true;
+        }
+      }
+    }
+    if (chain.length === 0) return null;
+    const seq = ((d.tcpFlags & TcpFlag.SYN) !== 0 ? d.seq + 1 : d.seq) >>> 0;
+    const skip = -seqDiff(seq, next);
+    if (skip < 0 || skip >= d.payloadLen) return null;
+    chain.push(d.buf.subarray(d.payloadOffset + skip, d.payloadOffset + d.payloadLen));
+    let n = 0;
+    for (const c of chain) n += c.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const c of chain) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
+  }
+
+  #noteSyn(slot: number, fromOrig: boolean, seq: number): void {
+    if (slot >= this.#earlyBits.length) this.#growEarly(slot);
+    // The latest SYN of a side numbers its stream (a retransmitted SYN repeats it; a new attempt renumbers it).
+    this.#earlyBits[slot] = this.#earlyBits[slot]! | (fromOrig ? SYN_ORIG : SYN_RESP);
+    this.#synSeq[2 * slot + (fromOrig ? 0 : 1)] = seq >>> 0;
+  }
+
+  /**
+   * True when a payload segment starts after a hole in a side whose SYN was
+   * seen: past the SYN and the payloads of that side kept so far.
+   */
+  #afterHole(slot: number, fromOrig: boolean, d: DecodedPacket): boolean {
+    if (slot >= this.#earlyBits.length) return false;
+    const bits = this.#earlyBits[slot]!;
+    if ((bits & (fromOrig ? SYN_ORIG : SYN_RESP)) === 0 || (bits & (fromOrig ? LOST_ORIG : LOST_RESP)) !== 0) return false;
+    if ((d.tcpFlags & TcpFlag.SYN) !== 0) return false;
+    let next = (this.#synSeq[2 * slot + (fromOrig ? 0 : 1)]! + 1) >>> 0;
+    const held = this.#early.get(slot);
+    if (held !== undefined) {
+      // The end of the contiguous bytes kept (a handful of segments at most).
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (let i = 0; i < held.length; i++) {
+          const e = held[i]!;
+          if (e.fromOrig !== fromOrig) continue;
+          const end = (e.seq + e.data.length) >>> 0;
+          if (seqDiff(e.seq, next) <= 0 && seqDiff(end, next) > 0) {
+            next = end;
+            grew = true;
+          }
+        }
+      }
+    }
+    const ahead = seqDiff(d.seq >>> 0, next);
+    // Far ahead is no hole but another numbering (a SYN not seen, a reused port): not held.
+    return ahead > 0 && ahead <= MAX_EARLY_AHEAD;
+  }
+
+  /**
+   * Keeps a copy of a TCP payload seen before the analyzer was chosen.
+   * False when the flow (or the pipeline) holds as much as it may: that
+   * side's early bytes are then marked lost, and its stream will start at
+   * whatever comes after the choice, as when nothing is kept.
+   */
+  #holdEarly(slot: number, fromOrig: boolean, d: DecodedPacket, probed: boolean): boolean {
+    if (slot >= this.#earlyBits.length) this.#growEarly(slot);
+    const lost = fromOrig ? LOST_ORIG : LOST_RESP;
+    if ((this.#earlyBits[slot]! & lost) !== 0) return false;
+    const n = d.payloadLen;
+    let held = this.#early.get(slot);
+    let flowBytes = 0;
+    if (held !== undefined) for (let i = 0; i < held.length; i++) flowBytes += held[i]!.data.length;
+    if (
+      (held !== undefined && held.length >= MAX_EARLY_SEGMENTS) ||
+      flowBytes + n > MAX_EARLY_FLOW_BYTES ||
+      this.#earlyBytes + n > MAX_EARLY_BYTES
+    ) {
+      this.#earlyBits[slot] = this.#earlyBits[slot]! | lost;
+      return false;
+    }
+    if (held === undefined) {
+      held = [];
+      this.#early.set(slot, held);
+    }
+    const data = d.buf.slice(d.payloadOffset, d.payloadOffset + n);
+    // Data on a SYN (TCP Fast Open) starts after the SYN's own sequence number.
+    const seq = ((d.tcpFlags & TcpFlag.SYN) !== 0 ? d.seq + 1 : d.seq) >>> 0;
+    held.push({ fromOrig, seq, fin: (d.tcpFlags & TcpFlag.FIN) !== 0, data, ts: d.ts, probed });
+    this.#earlyBytes += n;
+    return true;
+  }
+
+  /**
+   * Starts a new TCP analyzer's streams: each side at its SYN, with the
+   * payloads kept from before the choice. When the analyzer was chosen on
+   * one packet alone (`fromStart` false), the bytes its side showed the
+   * probes before are not the protocol's start: that side starts at the
+   * packet recognised. A side whose early bytes were not all kept starts at
+   * its next packet.
+   */
+  #startStreams(slot: number, app: FlowApp, d: DecodedPacket, chosenFromOrig: boolean, fromStart: boolean): void {
+    const reassembler = app.reassembler!;
+    const bits = slot < this.#earlyBits.length ? this.#earlyBits[slot]! : 0;
+    const held = this.#early.get(slot);
+    if (held !== undefined) this.#dropEarly(slot);
+    for (const side of [true, false]) {
+      if ((bits & (side ? LOST_ORIG : LOST_RESP)) !== 0) continue;
+      if (side === chosenFromOrig) {
+        if (!fromStart && held !== undefined && held.some((e) => e.fromOrig === side && e.probed)) continue;
+        // The choosing packet must lie in the stream its side's SYN began (else that SYN numbered another attempt).
+        const from = (this.#synSeq[2 * slot + (side ? 0 : 1)]! + 1) >>> 0;
+        const at = seqDiff(((d.tcpFlags & TcpFlag.SYN) !== 0 ? d.seq + 1 : d.seq) >>> 0, from);
+        if ((bits & (side ? SYN_ORIG : SYN_RESP)) !== 0 && (at < 0 || at > MAX_EARLY_AHEAD)) continue;
+      }
+      if ((bits & (side ? SYN_ORIG : SYN_RESP)) !== 0) reassembler.begin(side, this.#synSeq[2 * slot + (side ? 0 : 1)]! + 1);
+      if (held === undefined) continue;
+      for (const e of held) if (e.fromOrig === side) app.segment(side, e.seq, false, e.fin, e.data, e.ts);
+    }
+  }
+
+  #growEarly(slot: number): void {
+    let size = this.#earlyBits.length;
+    while (size <= slot) size *= 2;
+    const bits = new Uint8Array(size);
+    bits.set(this.#earlyBits);
+    this.#earlyBits = bits;
+    const seq = new Uint32Array(2 * size);
+    seq.set(this.#synSeq);
+    this.#synSeq = seq;
+  }
+
+  #dropEarly(slot: number): void {
+    const held = this.#early.get(slot);
+    if (held === undefined) return;
+    for (let i = 0; i < held.length; i++) this.#earlyBytes -= held[i]!.data.length;
+    this.#early.delete(slot);
+  }
+
+  /** Forgets what was kept about a flow slot before its analyzer was chosen. */
+  #clearEarly(slot: number): void {
+    if (slot < this.#earlyBits.length) this.#earlyBits[slot] = 0;
+    if (this.#early.size > 0) this.#dropEarly(slot);
   }
 
   #growProbes(slot: number): void {
@@ -249,6 +506,7 @@ export class Pipeline {
     }
     apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
+    this.#clearEarly(slot);
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
   }
 
@@ -278,6 +536,7 @@ export class Pipeline {
     }
     this.#apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
+    this.#clearEarly(slot);
     // One shape for every flow.end (false when not TCP).
     const e: FlowEndEvent = { type: 'flow.end', ts: end, log: 'conn', record, reason, openedWithAck: record.proto === 'tcp' && this.tracker.openedWithAck(slot) };
     this.#bus.emit(e);

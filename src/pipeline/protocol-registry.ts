@@ -58,6 +58,31 @@ export class ProtocolRegistry {
     return portSpec;
   }
 
+  /**
+   * Whether another analyzer might still claim a flow from `portSpec` once
+   * more bytes arrive: `portSpec`'s own probe rejects these bytes, and a
+   * claiming analyzer's probe accepts them although its `claims` cannot yet
+   * (an HTTP request line cut short on a TLS port).
+   */
+  mayClaim(transport: Transport, portSpec: ProtocolSpec, data: Uint8Array, fromOrig: boolean): boolean {
+    try {
+      if (portSpec.probe === undefined || portSpec.probe(data, fromOrig, transport)) return false;
+    } catch {
+      return false;
+    }
+    const claims = transport === 'tcp' ? this.#tcpClaims : this.#udpClaims;
+    for (let i = 0; i < claims.length; i++) {
+      const spec = claims[i]!;
+      if (spec === portSpec || spec.probe === undefined) continue;
+      try {
+        if (spec.probe(data, fromOrig, transport) && !spec.claims!(data, fromOrig, transport)) return true;
+      } catch {
+        // As for probes.
+      }
+    }
+    return false;
+  }
+
   /** The first analyzer whose probe claims these bytes, or undefined. A probe that throws is skipped. */
   byContent(transport: Transport, data: Uint8Array, fromOrig: boolean): ProtocolSpec | undefined {
     const probes = transport === 'tcp' ? this.#tcpProbes : this.#udpProbes;

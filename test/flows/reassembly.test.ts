@@ -117,3 +117,22 @@ test('stop() ends delivery in one direction only', () => {
   assert.deepEqual(c.orig, ['x']);
   assert.deepEqual(c.resp, ['z']);
 });
+
+test('begin: a stream started from a SYN seen earlier holds a first segment that overtook its predecessor', () => {
+  const c = new Collector();
+  const r = new TcpReassembler(c, new ReassemblyBudget());
+  // The reassembler was created after the handshake: the SYN said the stream starts at 1001.
+  r.begin(true, 1001);
+  r.segment(true, 1005, false, false, bytes('/ HTTP/1.1'), 0);
+  assert.deepEqual(c.orig, []);
+  r.segment(true, 1001, false, false, bytes('GET '), 0);
+  r.segment(true, 1001, false, false, bytes('GET '), 0); // retransmission
+  assert.equal(c.orig.join(''), 'GET / HTTP/1.1');
+  // Without begin, the first segment seen would have started the stream and the earlier bytes been dropped.
+  const c2 = new Collector();
+  const r2 = new TcpReassembler(c2, new ReassemblyBudget());
+  r2.begin(false, 7);
+  r2.begin(false, 99); // once started, begin is ignored
+  r2.segment(false, 7, false, false, bytes('ok'), 0);
+  assert.deepEqual(c2.resp, ['ok']);
+});

@@ -59,7 +59,6 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
     if (this.#logged) return;
-    if (this.#ts < 0) this.#ts = ts;
     if (fromOrig) this.#client.feed(data, ts);
     else this.#server.feed(data, ts);
   }
@@ -86,7 +85,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     return type === HandshakeType.SERVER_HELLO || type === HandshakeType.SERVER_KEY_EXCHANGE;
   }
 
-  handshake(fromClient: boolean, type: number, body: Uint8Array | null, _ts: number): void {
+  handshake(fromClient: boolean, type: number, body: Uint8Array | null, ts: number): void {
+    this.#touch(ts);
     this.#addHistory(historyLetter(type, fromClient));
     if (fromClient) {
       if (type === HandshakeType.CLIENT_HELLO && body !== null) this.#clientHello(body);
@@ -100,7 +100,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     }
   }
 
-  changeCipherSpec(fromClient: boolean, _ts: number): void {
+  changeCipherSpec(fromClient: boolean, ts: number): void {
+    this.#touch(ts);
     this.#addHistory(fromClient ? HISTORY_CCS : HISTORY_CCS.toLowerCase());
     // An abbreviated (resumed) TLS 1.2 handshake has no ClientKeyExchange before the client's CCS.
     if (fromClient && !this.#clientKeyExchange && this.#version >= 0 && !isTls13(this.#version)) this.#resumed = true;
@@ -108,12 +109,14 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     else this.#serverEncrypted = true;
   }
 
-  alert(fromClient: boolean, _level: number, description: number, _ts: number): void {
+  alert(fromClient: boolean, _level: number, description: number, ts: number): void {
+    this.#touch(ts);
     this.#addHistory(fromClient ? HISTORY_ALERT : HISTORY_ALERT.toLowerCase());
     this.#lastAlert = alertName(description);
   }
 
-  heartbeat(fromClient: boolean, _ts: number): void {
+  heartbeat(fromClient: boolean, ts: number): void {
+    this.#touch(ts);
     this.#addHistory(fromClient ? HISTORY_HEARTBEAT : HISTORY_HEARTBEAT.toLowerCase());
   }
 
@@ -149,6 +152,16 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   }
 
   // --- internals -------------------------------------------------------------
+
+  /**
+   * The log's `ts`: when the first TLS message was complete (Zeek's
+   * set_session at network_time of its first ssl event), not when its first
+   * byte arrived: a post-quantum ClientHello spans two segments, and Zeek
+   * stamps the record with the second.
+   */
+  #touch(ts: number): void {
+    if (this.#ts < 0) this.#ts = ts;
+  }
 
   #clientHello(body: Uint8Array): void {
     const h = parseClientHello(body);
