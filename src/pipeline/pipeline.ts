@@ -187,12 +187,7 @@ export class Pipeline {
     if (app === null) return;
     const fromOrig = this.tracker.lastFromOrig;
     if (app === undefined) {
-      if (proto === IpProto.TCP) {
-        if ((d.tcpFlags & TcpFlag.SYN) !== 0) this.#noteSyn(slot, fromOrig, d.seq);
-        if (d.payloadLen > 0 && this.#afterHole(slot, fromOrig, d) && this.#holdEarly(slot, fromOrig, d, false)) return;
-      }
-      if (d.payloadLen === 0) return;
-      app = this.#choose(slot, d, fromOrig);
+      app = this.#beforeChoice(slot, d, fromOrig);
       if (app === null || app === undefined) return;
     }
     // A direction the analyzer needs nothing more from costs no view of its bytes.
@@ -204,6 +199,21 @@ export class Pipeline {
     } else {
       app.datagram(fromOrig, payload, d.ts);
     }
+  }
+
+  /**
+   * A packet of a flow whose analyzer is not chosen yet: TCP SYN numbers and
+   * payloads after a hole are kept for later, and a payload is offered to the
+   * choice. Apart from #decodedPacket, which every packet runs, so that one
+   * stays small enough to be inlined into the capture loop.
+   */
+  #beforeChoice(slot: number, d: DecodedPacket, fromOrig: boolean): FlowApp | null | undefined {
+    if (d.proto === IpProto.TCP) {
+      if ((d.tcpFlags & TcpFlag.SYN) !== 0) this.#noteSyn(slot, fromOrig, d.seq);
+      if (d.payloadLen > 0 && this.#afterHole(slot, fromOrig, d) && this.#holdEarly(slot, fromOrig, d, false)) return undefined;
+    }
+    if (d.payloadLen === 0) return undefined;
+    return this.#choose(slot, d, fromOrig);
   }
 
   /**
