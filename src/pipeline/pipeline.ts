@@ -77,6 +77,36 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** `size` doubled until index `slot` fits (per-slot arrays grow with the flow table). */
+function doubledToHold(size: number, slot: number): number {
+  let n = size;
+  while (n <= slot) n *= 2;
+  return n;
+}
+
+/**
+ * Walks one side's kept segments (a handful at most) from sequence number
+ * `start` while they join up, and returns the end of the contiguous bytes;
+ * with `parts`, pushes the new bytes of each segment joined, in order.
+ */
+function joinKept(held: readonly EarlySegment[], fromOrig: boolean, start: number, parts: Uint8Array[] | null): number {
+  let next = start;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (let i = 0; i < held.length; i++) {
+      const e = held[i]!;
+      if (e.fromOrig !== fromOrig) continue;
+      const end = (e.seq + e.data.length) >>> 0;
+      if (seqDiff(e.seq, next) <= 0 && seqDiff(end, next) > 0) {
+        if (parts !== null) parts.push(e.data.subarray(seqDiff(next, e.seq)));
+        next = end;
+        grew = true;
+      }
+    }
+  }
+  return next;
+}
+
 export interface PipelineStats {
   packets: number;
   bytes: number;
@@ -343,23 +373,8 @@ export class Pipeline {
     if ((bits & (fromOrig ? SYN_ORIG : SYN_RESP)) !== 0) start = (this.#synSeq[2 * slot + (fromOrig ? 0 : 1)]! + 1) >>> 0;
     else for (let i = 0; i < held.length && start < 0; i++) if (held[i]!.fromOrig === fromOrig) start = held[i]!.seq;
     if (start < 0) return null;
-    // Chain the kept segments from the start (a handful at most).
     const chain: Uint8Array[] = [];
-    let next = start;
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (let i = 0; i < held.length; i++) {
-        const e = held[i]!;
-        if (e.fromOrig !== fromOrig) continue;
-        const end = (e.seq + e.data.length) >>> 0;
-        const skip = -seqDiff(e.seq, next);
-        if (skip >= 0 && seqDiff(end, next) > 0) {
-          chain.push(e.data.subarray(skip));
-          next = end;
-          grew = true;
-        }
-      }
-    }
+    const next = joinKept(held, fromOrig, start, chain);
     if (chain.length === 0) return null;
     const seq = ((d.tcpFlags & TcpFlag.SYN) !== 0 ? d.seq + 1 : d.seq) >>> 0;
     const skip = -seqDiff(seq, next);
@@ -394,21 +409,7 @@ export class Pipeline {
     if ((d.tcpFlags & TcpFlag.SYN) !== 0) return false;
     let next = (this.#synSeq[2 * slot + (fromOrig ? 0 : 1)]! + 1) >>> 0;
     const held = this.#early.get(slot);
-    if (held !== undefined) {
-      // The end of the contiguous bytes kept (a handful of segments at most).
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (let i = 0; i < held.length; i++) {
-          const e = held[i]!;
-          if (e.fromOrig !== fromOrig) continue;
-          const end = (e.seq + e.data.length) >>> 0;
-          if (seqDiff(e.seq, next) <= 0 && seqDiff(end, next) > 0) {
-            next = end;
-            grew = true;
-          }
-        }
-      }
-    }
+    if (held !== undefined) next = joinKept(held, fromOrig, next, null);
     const ahead = seqDiff(d.seq >>> 0, next);
     // Far ahead is no hole but another numbering (a SYN not seen, a reused port): not held.
     return ahead > 0 && ahead <= MAX_EARLY_AHEAD;
@@ -477,8 +478,7 @@ export class Pipeline {
   }
 
   #growEarly(slot: number): void {
-    let size = this.#earlyBits.length;
-    while (size <= slot) size *= 2;
+    const size = doubledToHold(this.#earlyBits.length, slot);
     const bits = new Uint8Array(size);
     bits.set(this.#earlyBits);
     this.#earlyBits = bits;
@@ -501,8 +501,7 @@ export class Pipeline {
   }
 
   #growProbes(slot: number): void {
-    let size = this.#probes.length;
-    while (size <= slot) size *= 2;
+    const size = doubledToHold(this.#probes.length, slot);
     const next = new Uint8Array(size);
     next.set(this.#probes);
     this.#probes = next;
