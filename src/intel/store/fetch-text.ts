@@ -34,6 +34,8 @@ export interface RequestOptions {
   insecure?: boolean;
   timeoutMs?: number;
   maxBytes?: number;
+  /** Aborts the request (a stopping sensor); the request then fails with PKT_ERR_INTEL_ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -47,14 +49,20 @@ export interface HttpResponse {
 export async function httpRequest(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {
   const timeoutMs = opts.timeoutMs ?? FETCH_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? MAX_DOCUMENT_BYTES;
+  // A function, not a narrowed test: the signal is aborted while the request runs.
+  const stopped = (): boolean => opts.signal?.aborted === true;
+  if (stopped()) throw aborted(url);
   if (opts.insecure === true && url.toLowerCase().startsWith('https:')) return nodeRequest(url, opts, timeoutMs, maxBytes);
   let res: Response;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal !== undefined ? AbortSignal.any([timeout, opts.signal]) : timeout;
   try {
-    const init: RequestInit = { method: opts.method ?? 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' };
+    const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
     if (opts.headers !== undefined) init.headers = opts.headers;
     if (opts.body !== undefined) init.body = opts.body;
     res = await fetch(url, init);
   } catch (err) {
+    if (stopped()) throw aborted(url);
     throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
   }
   const declared = Number(res.headers.get('content-length') ?? '');
@@ -76,6 +84,7 @@ export async function httpRequest(url: string, opts: RequestOptions = {}): Promi
     }
   } catch (err) {
     if (err instanceof PicketError) throw err;
+    if (stopped()) throw aborted(url);
     throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
   }
   const headers = res.headers;
@@ -85,7 +94,9 @@ export async function httpRequest(url: string, opts: RequestOptions = {}): Promi
 function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBytes: number): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.toLowerCase().startsWith('https:') ? https : http;
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, rejectUnauthorized: opts.insecure !== true, timeout: timeoutMs }, (res) => {
+    const options: https.RequestOptions = { method: opts.method ?? 'GET', headers: opts.headers ?? {}, rejectUnauthorized: opts.insecure !== true, timeout: timeoutMs };
+    if (opts.signal !== undefined) options.signal = opts.signal;
+    const req = mod.request(url, options, (res) => {
       const chunks: Buffer[] = [];
       let total = 0;
       res.on('data', (c: Buffer) => {
@@ -106,13 +117,23 @@ function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBy
           },
         }),
       );
-      res.on('error', (err) => reject(wrap(url, err)));
+      res.on('error', (err) => reject(opts.signal?.aborted === true ? aborted(url) : wrap(url, err)));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on('error', (err) => reject(wrap(url, err)));
+    req.on('error', (err) => reject(opts.signal?.aborted === true ? aborted(url) : wrap(url, err)));
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });
+}
+
+/** The error of a request given up because its caller stopped (not a failure of the source). */
+function aborted(url: string): PicketError {
+  return new PicketError('PKT_ERR_INTEL_ABORTED', `${url}: the refresh was stopped`);
+}
+
+/** True for the error of a request its caller aborted. */
+export function isAbortedFetch(err: unknown): boolean {
+  return err instanceof PicketError && err.code === 'PKT_ERR_INTEL_ABORTED';
 }
 
 function wrap(url: string, err: unknown): PicketError {
