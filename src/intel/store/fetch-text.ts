@@ -54,41 +54,64 @@ export async function httpRequest(url: string, opts: RequestOptions = {}): Promi
   if (stopped()) throw aborted(url);
   if (opts.insecure === true && url.toLowerCase().startsWith('https:')) return nodeRequest(url, opts, timeoutMs, maxBytes);
   let res: Response;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = opts.signal !== undefined ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  // One signal for the timeout and the caller's stop (AbortSignal.any is newer than some Node 20 releases).
+  const { signal, release } = eitherSignal(AbortSignal.timeout(timeoutMs), opts.signal);
   try {
-    const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
-    if (opts.headers !== undefined) init.headers = opts.headers;
-    if (opts.body !== undefined) init.body = opts.body;
-    res = await fetch(url, init);
-  } catch (err) {
-    if (stopped()) throw aborted(url);
-    throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
-  }
-  const declared = Number(res.headers.get('content-length') ?? '');
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: ${declared} bytes is more than the ${maxBytes} allowed`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    if (res.body !== null) {
-      for await (const chunk of res.body) {
-        total += chunk.byteLength;
-        if (total > maxBytes) {
-          throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: more than the ${maxBytes} bytes allowed`);
-        }
-        chunks.push(chunk);
-      }
+    try {
+      const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
+      if (opts.headers !== undefined) init.headers = opts.headers;
+      if (opts.body !== undefined) init.body = opts.body;
+      res = await fetch(url, init);
+    } catch (err) {
+      if (stopped()) throw aborted(url);
+      throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
     }
-  } catch (err) {
-    if (err instanceof PicketError) throw err;
-    if (stopped()) throw aborted(url);
-    throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+    const declared = Number(res.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await res.body?.cancel();
+      throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: ${declared} bytes is more than the ${maxBytes} allowed`);
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      if (res.body !== null) {
+        for await (const chunk of res.body) {
+          total += chunk.byteLength;
+          if (total > maxBytes) {
+            throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: more than the ${maxBytes} bytes allowed`);
+          }
+          chunks.push(chunk);
+        }
+      }
+    } catch (err) {
+      if (err instanceof PicketError) throw err;
+      if (stopped()) throw aborted(url);
+      throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+    }
+    const headers = res.headers;
+    return { status: res.status, body: Buffer.concat(chunks).toString('utf8'), header: (name) => headers.get(name) ?? undefined };
+  } finally {
+    release();
   }
-  const headers = res.headers;
-  return { status: res.status, body: Buffer.concat(chunks).toString('utf8'), header: (name) => headers.get(name) ?? undefined };
+}
+
+/** A signal aborted when `a` or `b` is; `release` drops its listeners once the request is over (`b` outlives many requests). */
+function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
+  if (b === undefined) return { signal: a, release: () => undefined };
+  const both = new AbortController();
+  const onA = (): void => both.abort(a.reason);
+  const onB = (): void => both.abort(b.reason);
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: both.signal,
+    release: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
+    },
+  };
 }
 
 function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBytes: number): Promise<HttpResponse> {

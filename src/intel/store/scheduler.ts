@@ -7,6 +7,7 @@
  * their timeout) and resolves once any run in flight has wound down, so a
  * stopping sensor neither waits on a slow server nor exits mid-write.
  */
+import { setMaxListeners } from 'node:events';
 
 /** Shortest interval accepted: anything faster hammers the sources. */
 export const MIN_REFRESH_SECONDS = 10;
@@ -28,6 +29,8 @@ export interface SchedulerOptions {
 export function startScheduler(intervalSeconds: number, run: (signal: AbortSignal) => Promise<unknown>, opts: SchedulerOptions = {}): RefreshScheduler {
   const ms = Math.max(MIN_REFRESH_SECONDS, intervalSeconds) * 1000;
   const stopping = new AbortController();
+  // Every request of a run listens to this one signal (a feed downloads several events at once, beside the other sources).
+  setMaxListeners(0, stopping.signal);
   let stopped = false;
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
