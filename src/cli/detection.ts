@@ -126,6 +126,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
       return finalSinkStats ?? sinks?.stats() ?? [];
     },
     async finish() {
+      // Aborts a refresh in flight rather than wait up to its fetch timeout; an aborted refresh changes nothing.
       await intelRefresh?.stop();
       engine.flush();
       engine.saveState();

@@ -8,7 +8,10 @@
  * `indicators` and `tor` are stable objects: a refresh swaps the compiled
  * index behind them, so an engine built once keeps seeing current data. A
  * source that fails to refresh keeps its previous set and records the error;
- * one failing source never stops the others.
+ * one failing source never stops the others. A refresh given an abort signal
+ * (the live sensor's schedule, stopped when the sensor stops) applies its
+ * sources' new sets only when it ran to the end: an aborted refresh changes
+ * neither the sets in memory nor the local store, and records no error.
  */
 import fs from 'node:fs';
 import type { IndicatorIndex, IndicatorSource, IntelContext, TorIndex, TorRelay } from './context.js';
@@ -67,6 +70,8 @@ export interface SourceRefresh {
 export interface RefreshReport {
   /** True when every source refreshed. */
   ok: boolean;
+  /** The refresh was stopped by its signal: nothing was applied or stored, and `sources` is empty. */
+  aborted: boolean;
   started: number;
   seconds: number;
   sources: SourceRefresh[];
@@ -88,8 +93,8 @@ export interface IntelTor extends TorIndex {
 export interface IntelSources {
   readonly indicators: IntelIndicators;
   readonly tor: IntelTor;
-  /** Refreshes every source (remote and local); concurrent calls share one run. */
-  refresh(): Promise<RefreshReport>;
+  /** Refreshes every source (remote and local); concurrent calls share one run (and the first caller's signal). */
+  refresh(opts?: RefreshOptions): Promise<RefreshReport>;
   status(): SourceStatus[];
   /** Refreshes every `intervalSeconds` (wall clock); at once when a remote source is older than that. */
   startRefresh(intervalSeconds: number, onReport?: (r: RefreshReport) => void): RefreshScheduler;
@@ -97,6 +102,11 @@ export interface IntelSources {
   context(): Pick<IntelContext, 'indicators' | 'tor'>;
   /** Problems reading the local store at start (damaged files are ignored). */
   readonly storeProblems: string[];
+}
+
+export interface RefreshOptions {
+  /** Aborts the refresh's fetches; an aborted refresh applies nothing (RefreshReport.aborted). */
+  signal?: AbortSignal;
 }
 
 export interface IntelSourcesOptions {
@@ -173,14 +183,16 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
     relays = TorRelayIndex.build(slots.filter((s) => s.def.kind === 'tor').map((s) => ({ source: s.def.name, relays: s.snap.relays })));
   };
 
-  const loadOne = async (slot: Slot): Promise<SourceRefresh> => {
+  /** One source's next snapshot and report, not applied yet (a refresh applies all of them, or none when aborted). */
+  const loadOne = async (slot: Slot, signal?: AbortSignal): Promise<{ slot: Slot; next: SourceSnapshot; out: SourceRefresh }> => {
     const started = now();
     const prev = slot.snap;
+    let next: SourceSnapshot;
     const previousCount = prev.kind === 'tor' ? prev.relays.length : prev.indicators.length;
     const out: SourceRefresh = { name: slot.def.name, kind: slot.def.kind, ok: false, count: previousCount, previous_count: previousCount, bad_lines: prev.bad_lines, bad_samples: [] };
     try {
-      const r = await slot.def.load(prev, started);
-      const next: SourceSnapshot = {
+      const r = await slot.def.load(prev, started, signal);
+      next = {
         ...prev,
         origin: slot.def.origin,
         updated: started,
@@ -192,16 +204,21 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
         indicators: r.indicators ?? [],
         relays: r.relays ?? [],
       };
-      slot.snap = next;
       out.ok = true;
       out.count = slot.def.kind === 'tor' ? next.relays.length : next.indicators.length;
       out.bad_lines = r.badCount;
       out.bad_samples = r.badSamples;
       if (r.note !== undefined) out.note = r.note;
     } catch (err) {
-      slot.snap = { ...prev, attempted: started, last_error: message(err) };
+      next = { ...prev, attempted: started, last_error: message(err) };
       out.error = message(err);
     }
+    return { slot, next, out };
+  };
+
+  /** Makes a loaded snapshot the source's set, and keeps it in the local store (remote sources). */
+  const applyOne = ({ slot, next, out }: { slot: Slot; next: SourceSnapshot; out: SourceRefresh }): SourceRefresh => {
+    slot.snap = next;
     if (slot.def.remote) {
       try {
         saveSnapshot(cacheDir, slot.snap);
@@ -213,18 +230,22 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
   };
 
   if (opts.skipLocalLoad !== true) {
-    await Promise.all(slots.filter((s) => !s.def.remote).map((s) => loadOne(s)));
+    for (const loaded of await Promise.all(slots.filter((s) => !s.def.remote).map((s) => loadOne(s)))) applyOne(loaded);
   }
   rebuild();
 
   let running: Promise<RefreshReport> | null = null;
-  const refresh = (): Promise<RefreshReport> => {
+  const refresh = (opts: RefreshOptions = {}): Promise<RefreshReport> => {
     if (running !== null) return running;
+    const signal = opts.signal;
     running = (async () => {
       const started = now();
-      const results = await Promise.all(slots.map((s) => loadOne(s)));
+      const loaded = await Promise.all(slots.map((s) => loadOne(s, signal)));
+      // Stopped: some loads failed only because their fetch was cut short, others may be partial. Apply none.
+      if (signal?.aborted === true) return { ok: false, aborted: true, started, seconds: Math.max(0, now() - started), sources: [] };
+      const results = loaded.map(applyOne);
       rebuild();
-      return { ok: results.every((r) => r.ok), started, seconds: Math.max(0, now() - started), sources: results };
+      return { ok: results.every((r) => r.ok), aborted: false, started, seconds: Math.max(0, now() - started), sources: results };
     })().finally(() => {
       running = null;
     });
@@ -286,9 +307,10 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
       const stale = slots.some((s) => s.def.remote && (s.snap.updated === null || t - s.snap.updated >= intervalSeconds));
       return startScheduler(
         intervalSeconds,
-        async () => {
-          const r = await refresh();
-          onReport?.(r);
+        async (signal) => {
+          const r = await refresh({ signal });
+          // A refresh stopped with the sensor is not a failure: it changed nothing.
+          if (!r.aborted) onReport?.(r);
         },
         { immediately: stale },
       );

@@ -3,17 +3,21 @@
  * refreshes its lists, MISP and Tor sources on `intel.refresh` (at once when
  * a remote source was never fetched or is older than that) and stops doing
  * so when it finishes; a replay judges with the local store and says when a
- * remote source was never fetched. The list is served by a real HTTP server
- * on 127.0.0.1.
+ * remote source was never fetched. Stopping a sensor aborts a refresh in
+ * flight. The list is served by a real HTTP server on 127.0.0.1.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../helpers/paths.js';
 import { startFixture } from '../intel/misp/http-fixture.js';
 import { setUpDetection } from '../../src/cli/detection.js';
+import { createIntelSources } from '../../src/intel/sources.js';
+import { defaultConfig } from '../../src/config/load.js';
 
 function writeConfig(dir: string, url: string): string {
   const file = path.join(dir, 'picket.yaml');
@@ -87,6 +91,91 @@ test('a replay does not fetch, and warns about a remote source that was never fe
     assert.match(stderr, /intel source 127\.0\.0\.1:\d+\/bad-ips\.txt has never been fetched, so it matches nothing \(run picket intel update\)/);
   } finally {
     await fx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A list server that answers its first request at once and holds every later
+ * one open until the test answers it: `held` resolves when such a request
+ * has arrived, `closed` when the client gave up its connection.
+ */
+async function startHoldingServer(first: string): Promise<{
+  base: string;
+  held: Promise<void>;
+  closed: Promise<void>;
+  answer(body: string): void;
+  close(): Promise<void>;
+}> {
+  let served = 0;
+  let pending: http.ServerResponse | null = null;
+  let onHeld: () => void = () => undefined;
+  let onClosed: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  const closed = new Promise<void>((resolve) => (onClosed = resolve));
+  const server = http.createServer((req, res) => {
+    if (served++ === 0) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(first);
+      return;
+    }
+    pending = res;
+    res.on('close', onClosed);
+    onHeld();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held,
+    closed,
+    answer(body) {
+      if (pending !== null && !pending.destroyed) {
+        pending.writeHead(200, { 'content-type': 'text/plain' });
+        pending.end(body);
+      }
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('stopping a live sensor aborts a refresh waiting on a slow server: it returns before the server answers, keeps the previous set and reports no failure', async () => {
+  const srv = await startHoldingServer('203.0.113.5\n');
+  const dir = tempDir('picket-live-intel-');
+  try {
+    const url = `${srv.base}/bad-ips.txt`;
+    const configFile = writeConfig(dir, url);
+    // The store holds the list from two hours ago, so the sensor refreshes it at once when it starts.
+    const twoHoursAgo = Date.now() / 1000 - 7200;
+    const primer = await createIntelSources({ ...defaultConfig().intel, lists: [{ path: url, kind: 'ip' }] }, dir, path.join(dir, 'cache'), { now: () => twoHoursAgo });
+    assert.equal((await primer.refresh()).ok, true);
+    const storeFile = fs.readdirSync(path.join(dir, 'cache'))[0]!;
+    const stored = fs.readFileSync(path.join(dir, 'cache', storeFile), 'utf8');
+
+    const order: string[] = [];
+    const { value: detection, stderr } = await withStderr(async () => {
+      const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
+      await srv.held; // the sensor's refresh now waits on the server
+      await d.finish();
+      order.push('stopped');
+      return d;
+    });
+    srv.answer('198.51.100.9\n');
+    order.push('answered');
+    await srv.closed;
+    assert.deepEqual(order, ['stopped', 'answered'], 'finish() returned while the server still held the answer');
+    const sources = detection.intel.sources!;
+    assert.equal(sources.indicators.matchIp('203.0.113.5').length, 1, 'the previous set is intact');
+    assert.equal(sources.indicators.matchIp('198.51.100.9').length, 0);
+    const st = sources.status()[0]!;
+    assert.equal(st.last_error, null, 'an aborted refresh is not a failure');
+    assert.equal(st.updated, twoHoursAgo);
+    assert.doesNotMatch(stderr, /intel source/, 'no warning for the stopped refresh');
+    assert.equal(fs.readFileSync(path.join(dir, 'cache', storeFile), 'utf8'), stored, 'the local store is unchanged');
+  } finally {
+    await srv.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,8 +5,9 @@
  */
 import { readOrigin, isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition } from '../store/source.js';
+import type { JsonValue } from '../store/source-cache.js';
 import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
-import { fetchIfChanged, unchangedLoad, validatorsOf, type DocumentValidators } from '../store/conditional-fetch.js';
+import { fetchIfChanged, heldValidators, unchangedLoad, validatorMeta } from '../store/conditional-fetch.js';
 import { parseList } from './parse-list.js';
 
 export interface ListConfig {
@@ -24,16 +25,16 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
     kind: 'list',
     origin,
     remote,
-    async load(previous) {
+    async load(previous, _now, signal) {
       let text: string;
-      let validators: DocumentValidators = {};
+      let fetched: { [key: string]: JsonValue } = {};
       if (remote) {
-        // Conditional only on a copy actually held and read as this kind (the config may have changed it).
+        // Conditional only on a copy actually held, read from this URL as this kind (the config may have changed either).
         const held = previous.updated !== null && previous.meta.kind === cfg.kind;
-        const got = await fetchIfChanged(origin, held ? validatorsOf(previous.meta) : {});
+        const got = await fetchIfChanged(origin, held ? heldValidators(previous.meta, origin) : {}, signal);
         if (!got.changed) return unchangedLoad(previous);
         text = got.text;
-        validators = got.validators;
+        fetched = validatorMeta(origin, got.validators);
       } else text = await readOrigin(origin);
       // A portal page or an empty answer must not replace the last good set (fetched-document.ts).
       if (remote) refuseUnusableDocument(origin, text, expected);
@@ -43,7 +44,7 @@ export function listSource(cfg: ListConfig, baseDir: string, name?: string): Sou
       const where = displayName(cfg.path);
       return {
         indicators: parsed.indicators,
-        meta: { kind: cfg.kind, ...validators },
+        meta: { kind: cfg.kind, ...fetched },
         badCount: parsed.badCount,
         badSamples: parsed.bad.map((b) => `${where}:${b.line}: ${b.reason}: ${b.text}`),
         note: `${parsed.indicators.length} ${cfg.kind} entries from ${parsed.lines} lines`,

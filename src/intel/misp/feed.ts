@@ -15,10 +15,16 @@
  * read as free text when it has no manifest; another file is free text.
  * Attributes keep their `to_ids`; CSV and free-text values alert (MISP's own
  * default for those feeds).
+ * A feed fetched by URL is asked for its manifest, CSV, free-text or event
+ * document conditionally (conditional-fetch.ts): the validators of the copy
+ * held go back, and a 304 keeps the whole set. A manifest's validators are
+ * kept only when every event it lists was read, so an event that failed is
+ * tried again at the next refresh.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fetchText, httpRequest, isUrl, readOrigin } from '../store/fetch-text.js';
+import { fetchText, isUrl, readOrigin } from '../store/fetch-text.js';
+import { fetchIfChanged, type DocumentValidators } from '../store/conditional-fetch.js';
 import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
 import type { StoredIndicator } from '../store/indicator.js';
 import type { JsonValue } from '../store/source-cache.js';
@@ -38,6 +44,10 @@ export interface FeedMeta {
   format?: FeedFormat;
   /** MISP format: manifest timestamp of each event whose indicators are current. */
   events?: Record<string, number>;
+  /** A feed fetched by URL: the document read (manifest, CSV, free text or event) and its validators. */
+  url?: string;
+  etag?: string;
+  last_modified?: string;
 }
 
 export interface FeedResult {
@@ -51,6 +61,8 @@ export interface FeedResult {
   /** CSV bad lines. */
   bad: BadLine[];
   badCount: number;
+  /** The server answered 304 Not Modified for the feed's document: the previous set stands as it was. */
+  unchanged: boolean;
 }
 
 /** Which feed format an origin is, as far as the name tells; null = try MISP format, fall back to free text. */
@@ -142,26 +154,58 @@ function parseJson(text: string, what: string): unknown {
 export interface FeedOptions {
   /** MISP-format event files of a folder feed are always re-read; URLs only when changed (default). */
   forceAll?: boolean;
+  /** Aborts the feed's requests (a stopping sensor). */
+  signal?: AbortSignal;
+}
+
+/** A feed document as read: its text and, fetched by URL, the URL and validators to keep. */
+interface FeedDocument {
+  text: string;
+  held: Pick<FeedMeta, 'url' | 'etag' | 'last_modified'>;
+}
+
+/** The validators of the copy held, when it is `url` read as `format` (the configuration may have changed either). */
+function heldFor(meta: FeedMeta, format: FeedFormat, url: string): DocumentValidators {
+  if (meta.format !== format || meta.url !== url) return {};
+  const v: DocumentValidators = {};
+  if (meta.etag !== undefined) v.etag = meta.etag;
+  if (meta.last_modified !== undefined) v.last_modified = meta.last_modified;
+  return v;
+}
+
+/** A feed document from a file, or from a URL conditionally on the copy held; null when the server answered 304. */
+async function readFeedDocument(origin: string, format: FeedFormat, meta: FeedMeta, signal: AbortSignal | undefined): Promise<FeedDocument | null> {
+  if (!isUrl(origin)) return { text: await readOrigin(origin), held: {} };
+  const got = await fetchIfChanged(origin, heldFor(meta, format, origin), signal);
+  if (!got.changed) return null;
+  return { text: got.text, held: { url: origin, ...got.validators } };
+}
+
+/**
+ * A bare feed URL's manifest: the document when there is one (null: 304 on
+ * the copy held), or 'none' when the server has no manifest (any HTTP error
+ * status, or an answer that is not a JSON object), and the feed is free text.
+ */
+async function probeManifest(url: string, meta: FeedMeta, signal: AbortSignal | undefined): Promise<FeedDocument | null | 'none'> {
+  let doc: FeedDocument | null;
+  try {
+    doc = await readFeedDocument(url, 'misp', meta, signal);
+  } catch (err) {
+    if (err instanceof PicketError && err.code === 'PKT_ERR_INTEL_HTTP') return 'none';
+    throw err;
+  }
+  if (doc === null) return null;
+  try {
+    const j = JSON.parse(doc.text) as unknown;
+    return typeof j === 'object' && j !== null && !Array.isArray(j) ? doc : 'none';
+  } catch {
+    return 'none';
+  }
 }
 
 export async function readMispFeed(origin: string, previous: readonly StoredIndicator[], meta: FeedMeta, opts: FeedOptions = {}): Promise<FeedResult> {
   let format = feedFormatOf(origin);
-  let manifestText: string | undefined;
-  if (format === null) {
-    // A bare feed URL: MISP format when it has a manifest, else free text.
-    const res = await httpRequest(`${feedBase(origin)}/manifest.json`);
-    let manifestOk = false;
-    if (res.status >= 200 && res.status <= 299) {
-      try {
-        const j = JSON.parse(res.body) as unknown;
-        manifestOk = typeof j === 'object' && j !== null && !Array.isArray(j);
-      } catch {
-        manifestOk = false;
-      }
-    }
-    format = manifestOk ? 'misp' : 'freetext';
-    if (manifestOk) manifestText = res.body;
-  }
+  let manifest: FeedDocument | undefined;
   const stats = newStats();
   const result = (indicators: StoredIndicator[], m: FeedMeta, events: number, downloaded: number, bad: BadLine[] = [], badCount = 0): FeedResult => ({
     format: format!,
@@ -172,31 +216,46 @@ export async function readMispFeed(origin: string, previous: readonly StoredIndi
     downloaded,
     bad,
     badCount,
+    unchanged: false,
   });
+  const unchanged = (): FeedResult => ({ ...result([...previous], meta, 0, 0), unchanged: true });
+  if (format === null) {
+    // A bare feed URL: MISP format when it has a manifest, else free text.
+    const probe = await probeManifest(`${feedBase(origin)}/manifest.json`, meta, opts.signal);
+    format = probe === 'none' ? 'freetext' : 'misp';
+    if (probe === null) return unchanged();
+    if (probe !== 'none') manifest = probe;
+  }
   // A fetched CSV or free-text feed is judged like a remote list (fetched-document.ts): free
   // text read from a captive portal's page would even turn the page's own links into indicators.
   const remote = isUrl(origin);
   switch (format) {
     case 'csv': {
-      const text = await readOrigin(origin);
+      const doc = await readFeedDocument(origin, format, meta, opts.signal);
+      if (doc === null) return unchanged();
+      const text = doc.text;
       if (remote) refuseUnusableDocument(origin, text, 'a CSV feed');
       const parsed = parseList(text, 'auto', { csv: true });
       if (remote) requireSomeValue(origin, parsed.indicators.length, 'a CSV feed', parsed.badCount, parsed.bad);
-      return result(parsed.indicators, { format }, 0, 0, parsed.bad, parsed.badCount);
+      return result(parsed.indicators, { format, ...doc.held }, 0, 0, parsed.bad, parsed.badCount);
     }
     case 'freetext': {
-      const text = await readOrigin(origin);
+      const doc = await readFeedDocument(origin, format, meta, opts.signal);
+      if (doc === null) return unchanged();
+      const text = doc.text;
       if (remote) refuseUnusableDocument(origin, text, 'a free-text feed');
       const indicators = parseFreeText(text);
       if (remote) requireSomeValue(origin, indicators.length, 'a free-text feed', 0, []);
-      return result(indicators, { format }, 0, 0);
+      return result(indicators, { format, ...doc.held }, 0, 0);
     }
     case 'misp-event': {
-      const doc = parseJson(await readOrigin(origin), origin);
+      const read = await readFeedDocument(origin, format, meta, opts.signal);
+      if (read === null) return unchanged();
+      const doc = parseJson(read.text, origin);
       const problem = notAnEvent(doc);
       if (problem !== null) throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', `${origin}: ${problem}`);
       const inds = eventIndicators(doc, stats);
-      return result(inds, { format }, 1, 1);
+      return result(inds, { format, ...read.held }, 1, 1);
     }
     case 'misp-events': {
       const files = fs.readdirSync(origin).filter((f) => f.toLowerCase().endsWith('.json')).sort();
@@ -211,8 +270,12 @@ export async function readMispFeed(origin: string, previous: readonly StoredIndi
       }
       return result(inds, { format }, files.length, files.length);
     }
-    case 'misp':
-      return readManifestFeed(feedBase(origin), manifestText, previous, meta, stats, opts, (inds, m, ev, dl) => result(inds, m, ev, dl));
+    case 'misp': {
+      const base = feedBase(origin);
+      const doc = manifest ?? (await readFeedDocument(join(base, 'manifest.json'), 'misp', meta, opts.signal));
+      if (doc === null) return unchanged();
+      return readManifestFeed(base, doc, previous, meta, stats, opts, (inds, m, ev, dl) => result(inds, m, ev, dl));
+    }
   }
 }
 
@@ -223,7 +286,7 @@ function noteBad(stats: MispStats, text: string): void {
 
 async function readManifestFeed(
   base: string,
-  manifestText: string | undefined,
+  manifestDoc: FeedDocument,
   previous: readonly StoredIndicator[],
   meta: FeedMeta,
   stats: MispStats,
@@ -231,7 +294,7 @@ async function readManifestFeed(
   done: (inds: StoredIndicator[], m: FeedMeta, events: number, downloaded: number) => FeedResult,
 ): Promise<FeedResult> {
   const manifestFile = join(base, 'manifest.json');
-  const manifest = parseJson(manifestText ?? (await readOrigin(manifestFile)), manifestFile);
+  const manifest = parseJson(manifestDoc.text, manifestFile);
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     throw new PicketError('PKT_ERR_INTEL_FEED_FORMAT', `${manifestFile}: not a MISP feed manifest (an object of events by uuid)`);
   }
@@ -249,11 +312,13 @@ async function readManifestFeed(
   const out: StoredIndicator[] = [];
   const events: Record<string, number> = {};
   const todo: Array<{ uuid: string; ts: number }> = [];
+  let listed = 0;
   for (const [uuid, entry] of entries) {
     if (!UUID.test(uuid)) {
       noteBad(stats, `manifest entry "${uuid.slice(0, 60)}": not an event uuid`);
       continue;
     }
+    listed++;
     const ts = mispNumber((entry as { timestamp?: unknown } | null)?.timestamp) ?? 0;
     if (remote && opts.forceAll !== true && prevEvents[uuid] === ts && ts !== 0) {
       events[uuid] = ts;
@@ -261,9 +326,12 @@ async function readManifestFeed(
     } else todo.push({ uuid, ts });
   }
   let downloaded = 0;
+  const fetchOpts = opts.signal !== undefined ? { signal: opts.signal } : {};
   for (let at = 0; at < todo.length; at += FEED_CONCURRENCY) {
+    // A stopped refresh goes no further (its result would be dropped anyway).
+    opts.signal?.throwIfAborted();
     const batch = todo.slice(at, at + FEED_CONCURRENCY);
-    const docs = await Promise.allSettled(batch.map((t) => (remote ? fetchText(join(base, `${t.uuid}.json`)) : readOrigin(join(base, `${t.uuid}.json`)))));
+    const docs = await Promise.allSettled(batch.map((t) => (remote ? fetchText(join(base, `${t.uuid}.json`), fetchOpts) : readOrigin(join(base, `${t.uuid}.json`)))));
     for (let k = 0; k < batch.length; k++) {
       const t = batch[k]!;
       const d = docs[k]!;
@@ -284,7 +352,9 @@ async function readManifestFeed(
       }
     }
   }
-  return done(out, { format: 'misp', events }, entries.length, downloaded);
+  // The manifest's validators only when every event is current: a 304 must not leave a failed event untried.
+  const complete = Object.keys(events).length === listed;
+  return done(out, { format: 'misp', events, ...(complete ? manifestDoc.held : {}) }, entries.length, downloaded);
 }
 
 /** FeedMeta from a snapshot's stored meta. */
@@ -296,5 +366,8 @@ export function feedMetaOf(meta: { [key: string]: JsonValue }): FeedMeta {
     for (const [k, v] of Object.entries(meta.events)) if (typeof v === 'number') ev[k] = v;
     out.events = ev;
   }
+  if (typeof meta.url === 'string') out.url = meta.url;
+  if (typeof meta.etag === 'string' && meta.etag !== '') out.etag = meta.etag;
+  if (typeof meta.last_modified === 'string' && meta.last_modified !== '') out.last_modified = meta.last_modified;
   return out;
 }

@@ -8,6 +8,7 @@ import { isUrl, resolveOrigin } from '../store/fetch-text.js';
 import { displayName, type SourceDefinition, type SourceLoad } from '../store/source.js';
 import type { JsonValue } from '../store/source-cache.js';
 import { feedMetaOf, readMispFeed } from './feed.js';
+import { unchangedLoad } from '../store/conditional-fetch.js';
 import { pullMisp, type MispPullMeta, type MispServerSettings } from './rest.js';
 import type { MispStats } from './attributes.js';
 
@@ -23,11 +24,17 @@ export function mispFeedSource(entry: string, baseDir: string, name?: string): S
     kind: 'misp-feed',
     origin,
     remote: isUrl(origin),
-    async load(previous): Promise<SourceLoad> {
-      const r = await readMispFeed(origin, previous.indicators, feedMetaOf(previous.meta));
+    async load(previous, _now, signal): Promise<SourceLoad> {
+      // Conditional requests only on a copy actually held (feed.ts also checks it is this URL read as this format).
+      const held = previous.updated !== null ? feedMetaOf(previous.meta) : {};
+      const r = await readMispFeed(origin, previous.indicators, held, signal !== undefined ? { signal } : {});
+      if (r.unchanged) return unchangedLoad(previous);
       const meta: { [key: string]: JsonValue } = {};
       if (r.meta.format !== undefined) meta.format = r.meta.format;
       if (r.meta.events !== undefined) meta.events = r.meta.events;
+      if (r.meta.url !== undefined) meta.url = r.meta.url;
+      if (r.meta.etag !== undefined) meta.etag = r.meta.etag;
+      if (r.meta.last_modified !== undefined) meta.last_modified = r.meta.last_modified;
       const where = displayName(entry);
       return {
         indicators: r.indicators,
@@ -61,11 +68,11 @@ export function mispServerSource(server: MispServerSettings, name?: string, opts
     kind: 'misp-server',
     origin: server.url,
     remote: true,
-    async load(previous, now): Promise<SourceLoad> {
+    async load(previous, now, signal): Promise<SourceLoad> {
       const m: MispPullMeta = {};
       if (typeof previous.meta.last_pull === 'number') m.last_pull = previous.meta.last_pull;
       if (typeof previous.meta.last_full === 'number') m.last_full = previous.meta.last_full;
-      const r = await pullMisp(server, previous.indicators, m, { now, ...(opts.env !== undefined ? { env: opts.env } : {}) });
+      const r = await pullMisp(server, previous.indicators, m, { now, ...(opts.env !== undefined ? { env: opts.env } : {}), ...(signal !== undefined ? { signal } : {}) });
       const meta: { [key: string]: JsonValue } = {};
       if (r.meta.last_pull !== undefined) meta.last_pull = r.meta.last_pull;
       if (r.meta.last_full !== undefined) meta.last_full = r.meta.last_full;

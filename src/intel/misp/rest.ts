@@ -67,6 +67,8 @@ export interface MispPullOptions {
   /** Force a full pull. */
   full?: boolean;
   pageSize?: number;
+  /** Aborts the pull's requests (a stopping sensor). */
+  signal?: AbortSignal;
 }
 
 /** The restSearch body of one page. */
@@ -112,6 +114,7 @@ export async function pullMisp(server: MispServerSettings, previous: readonly St
       headers: { Authorization: key, Accept: 'application/json', 'Content-Type': 'application/json' },
       body: JSON.stringify(restSearchBody(server, meta, full, opts.now, page, limit)),
       insecure: !server.verify_tls,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
     });
     if (res.status === 401 || res.status === 403) {
       throw new PicketError('PKT_ERR_INTEL_MISP_AUTH', `${url}: HTTP ${res.status}, the key in ${server.key_env} was refused${snippet(res.body)}`);

@@ -34,6 +34,8 @@ export interface RequestOptions {
   insecure?: boolean;
   timeoutMs?: number;
   maxBytes?: number;
+  /** Aborts the request (a stopping sensor); the request then fails with PKT_ERR_INTEL_ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -47,45 +49,77 @@ export interface HttpResponse {
 export async function httpRequest(url: string, opts: RequestOptions = {}): Promise<HttpResponse> {
   const timeoutMs = opts.timeoutMs ?? FETCH_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? MAX_DOCUMENT_BYTES;
+  // A function, not a narrowed test: the signal is aborted while the request runs.
+  const stopped = (): boolean => opts.signal?.aborted === true;
+  if (stopped()) throw aborted(url);
   if (opts.insecure === true && url.toLowerCase().startsWith('https:')) return nodeRequest(url, opts, timeoutMs, maxBytes);
   let res: Response;
+  // One signal for the timeout and the caller's stop (AbortSignal.any is newer than some Node 20 releases).
+  const { signal, release } = eitherSignal(AbortSignal.timeout(timeoutMs), opts.signal);
   try {
-    const init: RequestInit = { method: opts.method ?? 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' };
-    if (opts.headers !== undefined) init.headers = opts.headers;
-    if (opts.body !== undefined) init.body = opts.body;
-    res = await fetch(url, init);
-  } catch (err) {
-    throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
-  }
-  const declared = Number(res.headers.get('content-length') ?? '');
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: ${declared} bytes is more than the ${maxBytes} allowed`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    if (res.body !== null) {
-      for await (const chunk of res.body) {
-        total += chunk.byteLength;
-        if (total > maxBytes) {
-          throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: more than the ${maxBytes} bytes allowed`);
-        }
-        chunks.push(chunk);
-      }
+    try {
+      const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
+      if (opts.headers !== undefined) init.headers = opts.headers;
+      if (opts.body !== undefined) init.body = opts.body;
+      res = await fetch(url, init);
+    } catch (err) {
+      if (stopped()) throw aborted(url);
+      throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
     }
-  } catch (err) {
-    if (err instanceof PicketError) throw err;
-    throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+    const declared = Number(res.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await res.body?.cancel();
+      throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: ${declared} bytes is more than the ${maxBytes} allowed`);
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      if (res.body !== null) {
+        for await (const chunk of res.body) {
+          total += chunk.byteLength;
+          if (total > maxBytes) {
+            throw new PicketError('PKT_ERR_INTEL_TOO_LARGE', `${url}: more than the ${maxBytes} bytes allowed`);
+          }
+          chunks.push(chunk);
+        }
+      }
+    } catch (err) {
+      if (err instanceof PicketError) throw err;
+      if (stopped()) throw aborted(url);
+      throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+    }
+    const headers = res.headers;
+    return { status: res.status, body: Buffer.concat(chunks).toString('utf8'), header: (name) => headers.get(name) ?? undefined };
+  } finally {
+    release();
   }
-  const headers = res.headers;
-  return { status: res.status, body: Buffer.concat(chunks).toString('utf8'), header: (name) => headers.get(name) ?? undefined };
+}
+
+/** A signal aborted when `a` or `b` is; `release` drops its listeners once the request is over (`b` outlives many requests). */
+function eitherSignal(a: AbortSignal, b: AbortSignal | undefined): { signal: AbortSignal; release(): void } {
+  if (b === undefined) return { signal: a, release: () => undefined };
+  const both = new AbortController();
+  const onA = (): void => both.abort(a.reason);
+  const onB = (): void => both.abort(b.reason);
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: both.signal,
+    release: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
+    },
+  };
 }
 
 function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBytes: number): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.toLowerCase().startsWith('https:') ? https : http;
-    const req = mod.request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, rejectUnauthorized: opts.insecure !== true, timeout: timeoutMs }, (res) => {
+    const options: https.RequestOptions = { method: opts.method ?? 'GET', headers: opts.headers ?? {}, rejectUnauthorized: opts.insecure !== true, timeout: timeoutMs };
+    if (opts.signal !== undefined) options.signal = opts.signal;
+    const req = mod.request(url, options, (res) => {
       const chunks: Buffer[] = [];
       let total = 0;
       res.on('data', (c: Buffer) => {
@@ -106,13 +140,23 @@ function nodeRequest(url: string, opts: RequestOptions, timeoutMs: number, maxBy
           },
         }),
       );
-      res.on('error', (err) => reject(wrap(url, err)));
+      res.on('error', (err) => reject(opts.signal?.aborted === true ? aborted(url) : wrap(url, err)));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on('error', (err) => reject(wrap(url, err)));
+    req.on('error', (err) => reject(opts.signal?.aborted === true ? aborted(url) : wrap(url, err)));
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });
+}
+
+/** The error of a request given up because its caller stopped (not a failure of the source). */
+function aborted(url: string): PicketError {
+  return new PicketError('PKT_ERR_INTEL_ABORTED', `${url}: the refresh was stopped`);
+}
+
+/** True for the error of a request its caller aborted. */
+export function isAbortedFetch(err: unknown): boolean {
+  return err instanceof PicketError && err.code === 'PKT_ERR_INTEL_ABORTED';
 }
 
 function wrap(url: string, err: unknown): PicketError {

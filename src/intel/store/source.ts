@@ -28,7 +28,8 @@ export interface SourceDefinition {
   readonly kind: SourceKind;
   readonly origin: string;
   readonly remote: boolean;
-  load(previous: SourceSnapshot, now: number): Promise<SourceLoad>;
+  /** `signal` aborts the load's requests (a stopping sensor); an aborted load throws and its result is never applied. */
+  load(previous: SourceSnapshot, now: number, signal?: AbortSignal): Promise<SourceLoad>;
 }
 
 /** A short display name for a file or URL: the file (or folder) name, or the URL's last path part or host. */

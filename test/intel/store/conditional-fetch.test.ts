@@ -8,61 +8,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tempDir } from '../../helpers/paths.js';
 import { createIntelSources, type IntelConfig } from '../../../src/intel/sources.js';
 import { defaultConfig } from '../../../src/config/load.js';
-
-interface Doc {
-  body: string;
-  etag?: string;
-  lastModified?: string;
-}
-
-interface Publisher {
-  base: string;
-  docs: Map<string, Doc>;
-  /** path, If-None-Match, If-Modified-Since, status answered. */
-  log: Array<{ path: string; inm: string | undefined; ims: string | undefined; status: number }>;
-  close(): Promise<void>;
-}
-
-async function startPublisher(): Promise<Publisher> {
-  const docs = new Map<string, Doc>();
-  const log: Publisher['log'] = [];
-  const server = http.createServer((req, res) => {
-    const p = req.url ?? '';
-    const inm = req.headers['if-none-match'];
-    const ims = req.headers['if-modified-since'];
-    const answer = (status: number, headers: Record<string, string>, body = ''): void => {
-      log.push({ path: p, inm, ims, status });
-      res.writeHead(status, headers);
-      res.end(body);
-    };
-    if (p === '/old/bad-ips.txt') return answer(301, { location: '/lists/bad-ips.txt' });
-    const d = docs.get(p);
-    if (d === undefined) return answer(404, {}, 'not found');
-    const headers: Record<string, string> = { 'content-type': 'text/plain' };
-    if (d.etag !== undefined) headers.etag = d.etag;
-    if (d.lastModified !== undefined) headers['last-modified'] = d.lastModified;
-    // Either validator matching is "not modified" (RFC 9110 prefers If-None-Match when both are sent).
-    if ((d.etag !== undefined && inm === d.etag) || (inm === undefined && d.lastModified !== undefined && ims === d.lastModified)) return answer(304, headers);
-    answer(200, headers, d.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    docs,
-    log,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startPublisher } from './publisher.js';
 
 test('remote list and Tor document: conditional GETs after the first fetch and after a restart, 304 keeps the set, a change is read', async () => {
   const pub = await startPublisher();
   const cache = tempDir('picket-cond-cache-');
   try {
+    pub.redirects.set('/old/bad-ips.txt', '/lists/bad-ips.txt');
     pub.docs.set('/lists/bad-ips.txt', { body: '203.0.113.5\n', etag: '"v1"' });
     pub.docs.set('/tor/exit-addresses', { body: 'ExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nExitAddress 192.0.2.201 2026-11-29 10:00:00\n', lastModified: 'Sun, 29 Nov 2026 10:00:00 GMT' });
     const cfg: IntelConfig = { ...defaultConfig().intel, lists: [{ path: `${pub.base}/old/bad-ips.txt`, kind: 'ip' }], tor: [`${pub.base}/tor/exit-addresses`] };
