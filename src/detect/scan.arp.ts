@@ -1,7 +1,9 @@
 /**
  * scan.arp — one sender asks ARP for many distinct addresses of a segment
  * (arp-scan, netdiscover, nmap -sn on a LAN): host discovery below IP, which
- * no firewall sees.
+ * no firewall sees. IPv6's equivalent, Neighbor Solicitations for many
+ * addresses (nmap -6 -sn over a range on the link), counts the same way, per
+ * configured network or /64 of the targets.
  *
  * Counts distinct target IPs of ARP requests per (sender MAC, segment) in a
  * sliding window. The segment is the configured network of the target, or
@@ -19,9 +21,12 @@ import { detectorOptions, durationField, thresholdField } from '../config/fields
 import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
+import { parseIp } from '../config/ip.js';
+import { ipv6ToString } from '../decode/addr.js';
 
 const ARP_REQUEST = 1;
 const UNSPECIFIED = '0.0.0.0';
+const UNSPECIFIED6 = '::';
 /** Targets listed as a sample in the alert. */
 const MAX_LISTED = 20;
 
@@ -36,16 +41,46 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'scan.arp',
   name: 'ARP scan',
-  description: 'One sender requested the MAC addresses of many distinct IPs of a segment.',
+  description: 'One sender requested the MAC addresses of many distinct IPs of a segment (ARP, or IPv6 Neighbor Solicitations).',
   severity: 2,
   category: ['network', 'intrusion_detection'],
   technique: 'T1018',
-  subscribes: ['arp'],
+  subscribes: ['arp', 'nd.solicit'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
     const targets = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, 65536) });
     ctx.bounded(targets);
+
+    /** Counts one lookup of `target` by `sender` and reports a sweep past the threshold. */
+    const lookup = (ts: number, sender: string, senderIp: string | undefined, target: string, segment: string, net: string | undefined, vlan: number | undefined, how: string): void => {
+      const key = `${sender}|${segment}`;
+      const n = targets.add(key, target, ts);
+      if (n < o.threshold) return;
+      const held = ctx.held(key);
+      // The sweep began at the oldest target still in the window, or when its alert opened.
+      const b = burstOf(held, n, targets.oldest(key), ts);
+      const span = ts - b.first;
+      const who = senderIp !== undefined ? `${senderIp} (${sender})` : sender;
+      ctx.report({
+        ts,
+        key,
+        source: { ip: senderIp, mac: sender },
+        network: net,
+        message: `${who} ${how} ${formatCount(n)} addresses of ${segment} in ${formatDuration(span)}`,
+        count: b.count,
+        firstSeen: b.first,
+        evidence: {
+          segment,
+          targets_count: n,
+          targets_sample: targets.members(key, MAX_LISTED),
+          window_seconds: o.window,
+          threshold: o.threshold,
+          vlan: vlan ?? null,
+        },
+      });
+    };
+
     return {
       arp(e) {
         if (e.op !== ARP_REQUEST || e.spa === e.tpa) return;
@@ -54,32 +89,24 @@ export default defineDetector({
         const net = ctx.site.networkOf(e.tpa);
         const dot = e.tpa.lastIndexOf('.');
         const segment = net !== undefined ? net.name : dot > 0 ? `${e.tpa.slice(0, dot)}.0/24` : e.tpa;
-        const key = `${sender}|${segment}`;
-        const n = targets.add(key, e.tpa, e.ts);
-        if (n < o.threshold) return;
-        const held = ctx.held(key);
-        // The sweep began at the oldest target still in the window, or when its alert opened.
-        const b = burstOf(held, n, targets.oldest(key), e.ts);
-        const span = e.ts - b.first;
-        const who = e.spa !== UNSPECIFIED ? `${e.spa} (${sender})` : sender;
-        ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.spa !== UNSPECIFIED ? e.spa : undefined, mac: sender },
-          network: net?.name,
-          message: `${who} asked ARP for ${formatCount(n)} addresses of ${segment} in ${formatDuration(span)}`,
-          count: b.count,
-          firstSeen: b.first,
-          evidence: {
-            segment,
-            targets_count: n,
-            targets_sample: targets.members(key, MAX_LISTED),
-            window_seconds: o.window,
-            threshold: o.threshold,
-            vlan: e.vlan ?? null,
-          },
-        });
+        lookup(e.ts, sender, e.spa !== UNSPECIFIED ? e.spa : undefined, e.tpa, segment, net?.name, e.vlan, 'asked ARP for');
+      },
+      'nd.solicit'(e) {
+        // Duplicate address detection (from "::") checks the sender's own new address; without a MAC there is no sender to count.
+        if (e.src === UNSPECIFIED6 || e.src_mac === '' || e.src === e.target) return;
+        if (ctx.excluded(e.src) || ctx.excluded(e.target)) return;
+        const net = ctx.site.networkOf(e.target);
+        const segment = net !== undefined ? net.name : prefix64(e.target);
+        lookup(e.ts, e.src_mac, e.src, e.target, segment, net?.name, e.vlan, 'sent Neighbor Solicitations for');
       },
     };
   },
 });
+
+/** "fd77:2::/64" for an IPv6 address: the /64 a link's addresses share. */
+function prefix64(ip: string): string {
+  const p = parseIp(ip);
+  if (p === null || p.v !== 6) return ip;
+  const w = new Uint32Array([p.words[0]!, p.words[1]!, 0, 0]);
+  return `${ipv6ToString(w)}/64`;
+}

@@ -9,6 +9,7 @@
 import type { ConnId } from './conn-id.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import type { ArpEvent } from './arp.js';
+import type { NeighborSolicitEvent } from './neighbor-solicit.js';
 import type { AuthEvent } from './auth.js';
 import type { HostnameEvent } from './hostname.js';
 import type { DnsEvent } from '../protocols/dns/events.js';
@@ -67,6 +68,7 @@ export type PicketEvent =
   | FlowEndEvent
   | FlowLongEvent
   | ArpEvent
+  | NeighborSolicitEvent
   | AuthEvent
   | HostnameEvent
   | DnsEvent

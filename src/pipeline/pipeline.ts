@@ -9,7 +9,7 @@
  */
 import type { RawPacket } from '../capture/packet.js';
 import { DecodedPacket, IpProto, L3, TcpFlag } from '../decode/decoded.js';
-import { PacketDecoder, macToString, ipv4ToString, type DecoderOptions } from '../decode/decoder.js';
+import { PacketDecoder, addrToString, macToString, ipv4ToString, ipv6ToString, type DecoderOptions } from '../decode/decoder.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { FlowTracker, type FlowEndReason, type FlowTrackerOptions } from '../flows/tracker.js';
 import type { ConnRecord } from '../flows/conn-record.js';
@@ -35,6 +35,9 @@ export interface PipelineOptions {
  * message of either side).
  */
 const MAX_PROBE_PACKETS = 6;
+
+/** ICMPv6 type of a Neighbor Solicitation (RFC 4861). */
+const ND_NEIGHBOR_SOLICIT = 135;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
@@ -143,6 +146,8 @@ export class Pipeline {
    */
   #synSeq = new Uint32Array(2048);
   #earlyBits = new Uint8Array(1024);
+  /** Scratch words of a Neighbor Solicitation's target address. */
+  readonly #ndTarget = new Uint32Array(4);
   /** Per flow slot: payloads seen before the analyzer was chosen (EarlySegment). */
   readonly #early = new Map<number, EarlySegment[]>();
   /** Bytes held in #early, all flows. */
@@ -157,6 +162,7 @@ export class Pipeline {
   #emitArp: boolean;
   #emitStart: boolean;
   #emitLong: boolean;
+  #emitNd: boolean;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -170,6 +176,7 @@ export class Pipeline {
     this.#emitArp = this.#bus.has('arp');
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
+    this.#emitNd = this.#bus.has('nd.solicit');
   }
 
   /** Re-reads which events have listeners (call after subscribing late). */
@@ -177,6 +184,7 @@ export class Pipeline {
     this.#emitArp = this.#bus.has('arp');
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
+    this.#emitNd = this.#bus.has('nd.solicit');
   }
 
   /** Packet time of the newest packet seen. */
@@ -209,6 +217,7 @@ export class Pipeline {
       if (this.#emitArp) this.#arp(d);
       return;
     }
+    if (this.#emitNd && d.proto === IpProto.ICMPV6 && d.srcPort === ND_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
     const slot = this.tracker.track(d);
     if (slot < 0 || this.#registry.empty) return;
     const proto = d.proto;
@@ -549,6 +558,23 @@ export class Pipeline {
     // One shape for every flow.end (false when not TCP).
     const e: FlowEndEvent = { type: 'flow.end', ts: end, log: 'conn', record, reason, openedWithAck: record.proto === 'tcp' && this.tracker.openedWithAck(slot) };
     this.#bus.emit(e);
+  }
+
+  /** An IPv6 Neighbor Solicitation: its target address follows the 8-byte ICMPv6 header. */
+  #neighborSolicit(d: DecodedPacket): void {
+    if (d.payloadLen < 16) return;
+    const b = d.buf;
+    const o = d.payloadOffset;
+    const w = this.#ndTarget;
+    for (let i = 0; i < 4; i++) w[i] = ((b[o + 4 * i]! << 24) | (b[o + 4 * i + 1]! << 16) | (b[o + 4 * i + 2]! << 8) | b[o + 4 * i + 3]!) >>> 0;
+    this.#bus.emit({
+      type: 'nd.solicit',
+      ts: d.ts,
+      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
+      src: addrToString(d, 'src'),
+      target: ipv6ToString(w),
+      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
+    });
   }
 
   #arp(d: DecodedPacket): void {

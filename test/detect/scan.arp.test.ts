@@ -1,7 +1,8 @@
-/** scan.arp on synthetic ARP sequences. */
+/** scan.arp on synthetic ARP and IPv6 Neighbor Solicitation sequences. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SITE_YAML, arp, harness, only } from './harness.js';
+import type { NeighborSolicitEvent } from '../../src/events/neighbor-solicit.js';
 
 const RULE = 'scan.arp';
 
@@ -37,4 +38,30 @@ test('replies and gratuitous ARP never count', () => {
     h.emit(arp(1000 + i, `10.77.2.${i}`, `10.77.2.${i}`, `02:bb:00:00:00:${(i % 256).toString(16).padStart(2, '0')}`));
   }
   assert.equal(only(h.finish(), RULE).length, 0);
+});
+
+/** One IPv6 Neighbor Solicitation. */
+function ns(ts: number, src: string, target: string, mac = '02:aa:00:00:00:66'): NeighborSolicitEvent {
+  return { type: 'nd.solicit', ts, src_mac: mac, src, target };
+}
+
+test('IPv6: Neighbor Solicitations for threshold addresses of a segment are a sweep like ARP requests, and fewer are not', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 49; i++) h.emit(ns(1000 + i * 0.01, 'fd77:2::66', `fd77:2::${(i + 0x100).toString(16)}`));
+  assert.equal(only(h.finish(), 'scan.arp').length, 0);
+
+  const g = harness(SITE_YAML);
+  for (let i = 1; i <= 128; i++) g.emit(ns(1000 + i * 0.01, 'fd77:2::66', `fd77:2::${i.toString(16)}`));
+  const a = only(g.finish(), 'scan.arp');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, 'fd77:2::66 (02:aa:00:00:00:66) sent Neighbor Solicitations for 127 addresses of fd77:2::/64 in 1 s', 'its own address is not a lookup');
+  assert.equal(a[0]!.source.mac, '02:aa:00:00:00:66');
+  assert.equal(a[0]!.evidence.segment, 'fd77:2::/64', 'unconfigured IPv6 segments are grouped by /64');
+});
+
+test('IPv6: duplicate address detection (from ::) and frames without a MAC never count', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 1; i <= 100; i++) h.emit(ns(1000 + i * 0.01, '::', `fd77:2::${i.toString(16)}`));
+  for (let i = 1; i <= 100; i++) h.emit(ns(1000 + i * 0.01, 'fd77:2::66', `fd77:2::${i.toString(16)}`, ''));
+  assert.equal(only(h.finish(), 'scan.arp').length, 0);
 });

@@ -17,13 +17,13 @@ const CAPTURES = path.join(LAB, 'captures');
 
 /** Scenarios run-lab.sh records; a missing one means a fixture was lost. */
 const SCENARIOS = [
-  'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
+  'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
-const V6_SCENARIOS = new Set<string>(['ipv6']);
+const V6_SCENARIOS = new Set<string>(['ipv6', 'nd-scan']);
 
 /** Rule ids fixed by the detection contract. */
 const RULE_IDS = new Set([

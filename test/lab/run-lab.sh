@@ -38,7 +38,7 @@ readonly LAB_USER="labuser"
 readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
-readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan dhcp-rogue dhcp-flood dhcp-flip
+readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
@@ -48,7 +48,7 @@ readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:
 # link-scope multicast, the unspecified address (duplicate address detection)
 # and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
 readonly SAFE_NETS6=(net:fe80::/10 net:ff02::/16 net:fd77::/16 host:::)
-readonly V6_SCENARIOS=(ipv6)
+readonly V6_SCENARIOS=(ipv6 nd-scan)
 
 # ---------------------------------------------------------------- lab hosts
 # name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
@@ -1067,6 +1067,16 @@ scenario_ipv6() {
     {"rule": "lateral.server_to_workstation", "source": {"ip": "fd77:1::10"}, "destination": {"ip": "fd77:2::21", "port": 5985}},
     {"rule": "device.new", "source": {"ip": "fd77:1::dec6", "mac": "'"$MAC_NEWDEV6"'"}, "evidence": {"network": "servers"}}]' \
     '  "baseline": ["benign.pcap"]'
+}
+
+scenario_nd_scan() {
+  v6_on ws20 fd77:2::20/64; v6_on ws21 fd77:2::21/64; v6_on ws22 fd77:2::22/64
+  sleep 1
+  nsx ws20 timeout 120 nmap -6 -sn -n fd77:2::/121 >"$WORK/logs/nmap-nd.txt"
+  stop_capture
+  require nd-scan 100 "icmp6 and ip6[40] == 135 and ether src $MAC_WS20"
+  expect nd-scan "nmap -6 -sn (IPv6 host discovery on the link) of fd77:2::/121 (128 addresses) from workstation 10.77.2.20 (fd77:2::20): one Neighbor Solicitation per address, answered by the two other workstations with IPv6 on (fd77:2::21, fd77:2::22)." \
+    '[{"rule": "scan.arp", "source": {"ip": "fd77:2::20", "mac": "'"$MAC_WS20"'"}, "evidence": {"segment": "workstations"}}]'
 }
 
 # ------------------------------------------------------------------ runner
