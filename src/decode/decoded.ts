@@ -12,6 +12,9 @@ export const L3 = { NONE: 0, IPV4: 4, IPV6: 6, ARP: 1 } as const;
 /** IP protocol numbers the pipeline tracks (`DecodedPacket.proto`). */
 export const IpProto = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
 
+/** ICMPv6 type of a Neighbor Solicitation (RFC 4861), in `DecodedPacket.srcPort` as ICMP types are. */
+export const ICMP6_NEIGHBOR_SOLICIT = 135;
+
 /** TCP flag bits as on the wire (`DecodedPacket.tcpFlags`). */
 export const TcpFlag = {
   FIN: 0x01,

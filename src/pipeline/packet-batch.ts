@@ -2,7 +2,8 @@
  * Decoded packets in shared memory, for a pipeline whose decoding runs on
  * another thread (decode-thread.ts). The decode thread writes each packet's
  * decoded header fields as one fixed-size record (and, when analyzers read
- * payloads, the payload bytes into the batch's byte area); the pipeline
+ * payloads, the payload bytes into the batch's byte area; IPv6 Neighbor
+ * Solicitations always, for their target address); the pipeline
  * thread reads them back into its DecodedPacket. Batches of records travel
  * through a ring of BATCH_SLOTS slots handed over as batch-slots.ts says.
  *
@@ -12,7 +13,7 @@
  * decode-thread tests catch by comparing every log with the one-thread run.
  */
 import type { RawPacket } from '../capture/packet.js';
-import type { DecodedPacket } from '../decode/decoded.js';
+import { ICMP6_NEIGHBOR_SOLICIT, IpProto, type DecodedPacket } from '../decode/decoded.js';
 import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, FAILED, newSlotControl, SlotConsumer, SlotProducer } from './batch-slots.js';
 
@@ -70,15 +71,19 @@ export interface BatchRing {
   payloadBytes: number;
 }
 
+/** Bytes of a Neighbor Solicitation that travel when no payloads do: its target address. */
+const SOLICIT_TARGET_BYTES = 16;
+
 /**
  * A ring of BATCH_SLOTS batches. Tests use small batches to cross every
  * boundary; the byte area must hold the largest payload of the input (the
- * default is sixteen times the largest record a capture may hold), and is
- * left out (0) when no payloads travel.
+ * default is sixteen times the largest record a capture may hold). When no
+ * payloads travel (`payloadArea` 0) it holds the target addresses of
+ * Neighbor Solicitations only: 16 bytes a record.
  */
 export function newBatchRing(records = BATCH_RECORDS, payloadArea = BATCH_PAYLOAD_BYTES): BatchRing {
   // Whole doubles, so every slot's records start 8-byte aligned.
-  const payloadBytes = Math.ceil(payloadArea / 8) * 8;
+  const payloadBytes = Math.ceil(Math.max(payloadArea, records * SOLICIT_TARGET_BYTES) / 8) * 8;
   return {
     data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
     ctrl: newSlotControl(BATCH_SLOTS),
@@ -130,8 +135,10 @@ export class BatchWriter {
    */
   add(pkt: RawPacket, d: DecodedPacket, ok: boolean): boolean {
     let payloadLen = 0;
-    if (ok && this.#payloads) {
-      payloadLen = d.payloadLen;
+    // Without analyzers only a Neighbor Solicitation's target address travels (its nd.solicit event needs it).
+    const solicit = !this.#payloads && d.proto === IpProto.ICMPV6 && d.srcPort === ICMP6_NEIGHBOR_SOLICIT;
+    if (ok && (this.#payloads || solicit)) {
+      payloadLen = solicit ? Math.min(d.payloadLen, SOLICIT_TARGET_BYTES) : d.payloadLen;
       if (payloadLen > this.#payloadBytes) {
         throw new PicketError('PKT_ERR_PIPELINE_WORKER', `a ${payloadLen}-byte payload does not fit a ${this.#payloadBytes}-byte batch`);
       }
@@ -172,7 +179,7 @@ export class BatchWriter {
       u32[w + W_TCP_FLAGS] = d.tcpFlags;
       u32[w + W_TTL] = d.ttl;
       u32[w + W_ETHER_TYPE] = d.etherType;
-      u32[w + W_PAYLOAD_LEN] = d.payloadLen;
+      u32[w + W_PAYLOAD_LEN] = solicit ? payloadLen : d.payloadLen;
       if (payloadLen > 0) {
         v.payload.set(d.buf.subarray(d.payloadOffset, d.payloadOffset + payloadLen), this.#payloadUsed);
         u32[w + W_PAYLOAD_AT] = this.#payloadUsed;

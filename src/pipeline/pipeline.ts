@@ -8,7 +8,7 @@
  * analyzer is reading, or starts/ends a flow.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { DecodedPacket, IpProto, L3, TcpFlag } from '../decode/decoded.js';
+import { DecodedPacket, ICMP6_NEIGHBOR_SOLICIT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
 import { PacketDecoder, addrToString, macToString, ipv4ToString, ipv6ToString, type DecoderOptions } from '../decode/decoder.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { FlowTracker, type FlowEndReason, type FlowTrackerOptions } from '../flows/tracker.js';
@@ -36,8 +36,6 @@ export interface PipelineOptions {
  */
 const MAX_PROBE_PACKETS = 6;
 
-/** ICMPv6 type of a Neighbor Solicitation (RFC 4861). */
-const ND_NEIGHBOR_SOLICIT = 135;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
@@ -217,7 +215,7 @@ export class Pipeline {
       if (this.#emitArp) this.#arp(d);
       return;
     }
-    if (this.#emitNd && d.proto === IpProto.ICMPV6 && d.srcPort === ND_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
+    if (this.#emitNd && d.proto === IpProto.ICMPV6 && d.srcPort === ICMP6_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
     const slot = this.tracker.track(d);
     if (slot < 0 || this.#registry.empty) return;
     const proto = d.proto;
