@@ -387,15 +387,7 @@ export class Pipeline {
     const skip = -seqDiff(seq, next);
     if (skip < 0 || skip >= d.payloadLen) return null;
     chain.push(d.buf.subarray(d.payloadOffset + skip, d.payloadOffset + d.payloadLen));
-    let n = 0;
-    for (const c of chain) n += c.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const c of chain) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return Buffer.concat(chain);
   }
 
   #noteSyn(slot: number, fromOrig: boolean, seq: number): void {

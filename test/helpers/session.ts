@@ -165,6 +165,19 @@ export class UdpSession implements Conversation {
   }
 }
 
+/** Fills `raw` with one whole captured frame (the packet sources' reused RawPacket) and returns it. */
+export function asRawPacket(raw: RawPacket, data: Uint8Array, ts: number, linkType: number): RawPacket {
+  raw.data = data;
+  raw.offset = 0;
+  raw.caplen = data.length;
+  raw.origLen = data.length;
+  raw.tsSec = Math.floor(ts);
+  raw.tsNsec = Math.round((ts - raw.tsSec) * 1e9);
+  raw.ts = ts;
+  raw.linkType = linkType;
+  return raw;
+}
+
 /** Runs conversations (their packets merged by time) through a pipeline with every shipped analyzer; returns every event. */
 export function runConversations(...convs: Conversation[]): PicketEvent[] {
   const bus = new EventBus();
@@ -173,17 +186,7 @@ export function runConversations(...convs: Conversation[]): PicketEvent[] {
   const pipeline = new Pipeline({ bus, protocols: createProtocols(), flows: { uidSeed: 1 } });
   const all = convs.flatMap((c) => c.packets).sort((a, b) => a.ts - b.ts);
   const raw = new RawPacket();
-  for (const p of all) {
-    raw.data = p.data;
-    raw.offset = 0;
-    raw.caplen = p.data.length;
-    raw.origLen = p.data.length;
-    raw.tsSec = Math.floor(p.ts);
-    raw.tsNsec = Math.round((p.ts - raw.tsSec) * 1e9);
-    raw.ts = p.ts;
-    raw.linkType = LinkType.RAW;
-    pipeline.packet(raw);
-  }
+  for (const p of all) pipeline.packet(asRawPacket(raw, p.data, p.ts, LinkType.RAW));
   pipeline.finish();
   return events;
 }

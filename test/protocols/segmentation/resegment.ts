@@ -12,6 +12,7 @@ import { EventBus } from '../../../src/events/bus.js';
 import type { PicketEvent } from '../../../src/events/types.js';
 import { Pipeline } from '../../../src/pipeline/pipeline.js';
 import { createProtocols } from '../../../src/protocols/index.js';
+import { asRawPacket } from '../../helpers/session.js';
 
 interface Frame {
   data: Uint8Array;
@@ -36,15 +37,7 @@ export function resegment(frames: Frame[], size: number, swap: boolean): Frame[]
   const d = new DecodedPacket();
   const raw = new RawPacket();
   for (const f of frames) {
-    raw.data = f.data;
-    raw.offset = 0;
-    raw.caplen = f.data.length;
-    raw.origLen = f.data.length;
-    raw.ts = f.ts;
-    raw.tsSec = Math.floor(f.ts);
-    raw.tsNsec = 0;
-    raw.linkType = f.linkType;
-    if (!dec.decode(raw, d) || d.proto !== IpProto.TCP || d.payloadLen <= size || d.buf !== f.data) {
+    if (!dec.decode(asRawPacket(raw, f.data, f.ts, f.linkType), d) || d.proto !== IpProto.TCP || d.payloadLen <= size || d.buf !== f.data) {
       out.push(f);
       continue;
     }
@@ -89,15 +82,7 @@ export function runLogs(frames: Frame[]): Map<string, string[]> {
   const pipeline = new Pipeline({ bus, protocols: createProtocols(), flows: { uidSeed: 1 } });
   const raw = new RawPacket();
   for (const f of frames) {
-    raw.data = f.data;
-    raw.offset = 0;
-    raw.caplen = f.data.length;
-    raw.origLen = f.data.length;
-    raw.ts = f.ts;
-    raw.tsSec = Math.floor(f.ts);
-    raw.tsNsec = Math.round((f.ts - raw.tsSec) * 1e9);
-    raw.linkType = f.linkType;
-    pipeline.packet(raw);
+    pipeline.packet(asRawPacket(raw, f.data, f.ts, f.linkType));
   }
   pipeline.finish();
   for (const l of logs.values()) l.sort();
