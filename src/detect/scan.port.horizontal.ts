@@ -80,8 +80,6 @@ export default defineDetector({
     const portsSeen = new HeldTargets<number>(o.max_tracked, MAX_PORTS_TRACKED);
     /** Grids past grid_threshold waiting to stop growing, by alert key. */
     const candidates = new LruMap<string, GridCandidate>(MAX_GRID_CANDIDATES, (key, c) => judge(key, c));
-    /** Alert keys whose held alert a grid opened (a per-port sweep's is never rewritten as a grid). */
-    const gridAlerts = new LruMap<string, true>(o.max_tracked);
     const vertical = ctx.config.detectors['scan.port.vertical'];
     ctx.bounded(tcpHosts);
     ctx.bounded(udpHosts);
@@ -89,7 +87,6 @@ export default defineDetector({
 
     const reportGrid = (key: string, c: GridCandidate, shape: GridShape): void => {
       const held = ctx.held(key);
-      gridAlerts.set(key, true);
       const type = scanType(c.counts);
       const net = ctx.site.networkOf(c.dst);
       ctx.report({
@@ -151,12 +148,10 @@ export default defineDetector({
         const burst = hosts.add(pk, dst, rec.ts, kind);
         const n = burst.distinct;
         const held = ctx.held(key);
-        if (held === undefined) gridAlerts.delete(key);
 
         if (n >= threshold) {
           // One port explains the scan: a sweep, reported now, and no grid to judge.
           candidates.delete(key);
-          gridAlerts.delete(key);
           const ports = portsSeen.add(key, port, held !== undefined);
           const k = burst.counts;
           const type = scanType(k);
@@ -192,7 +187,8 @@ export default defineDetector({
         if (!internal) return;
         const grid = grids.add(key, `${dst} ${port}`, rec.ts, kind);
         if (grid.distinct < o.grid_threshold) return;
-        if (held !== undefined && !gridAlerts.has(key)) return; // this source's per-port sweep alert is open
+        // This source's held alert is a per-port sweep (its latest evidence says so): a sweep is never rewritten as a grid.
+        if (held !== undefined && held.evidence.pattern !== 'grid') return;
         const c = candidates.get(key);
         const grew = c === undefined || grid.distinct > c.pairs;
         const now: GridCandidate = {
