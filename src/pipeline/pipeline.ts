@@ -11,6 +11,7 @@ import type { RawPacket } from '../capture/packet.js';
 import { DecodedPacket, ICMP6_NEIGHBOR_SOLICIT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
 import { PacketDecoder, addrToString, macToString, ipv4ToString, ipv6ToString, type DecoderOptions } from '../decode/decoder.js';
 import type { DecodeStats } from '../decode/counters.js';
+import { u32 } from '../decode/bytes.js';
 import { FlowTracker, type FlowEndReason, type FlowTrackerOptions } from '../flows/tracker.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import { ReassemblyBudget } from '../flows/reassembly.js';
@@ -76,6 +77,14 @@ const LOST_RESP = 8;
 /** Signed distance a - b in 32-bit sequence space. */
 function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
+}
+
+/** Adds the analyzers that recognised the flow to conn.log `service` (comma-joined, no repeats). */
+function addServices(record: ConnRecord, services: readonly string[]): void {
+  if (services.length === 0) return;
+  const existing = record.service === undefined ? [] : record.service.split(',');
+  for (const s of services) if (!existing.includes(s)) existing.push(s);
+  record.service = existing.join(',');
 }
 
 /** `size` doubled until index `slot` fits (per-slot arrays grow with the flow table). */
@@ -521,11 +530,7 @@ export class Pipeline {
   /** A live connection reached a long-connection age: its record so far, with the services recognised so far. */
   #flowLong(slot: number, record: ConnRecord, ts: number): void {
     const app = this.#apps[slot];
-    if (app !== undefined && app !== null && app.services.length > 0) {
-      const existing = record.service === undefined ? [] : record.service.split(',');
-      for (const s of app.services) if (!existing.includes(s)) existing.push(s);
-      record.service = existing.join(',');
-    }
+    if (app !== undefined && app !== null) addServices(record, app.services);
     const e: FlowLongEvent = { type: 'flow.long', ts, record, openedWithAck: record.proto === 'tcp' && this.tracker.openedWithAck(slot) };
     this.#bus.emit(e);
   }
@@ -535,11 +540,7 @@ export class Pipeline {
     const app = this.#apps[slot];
     if (app !== undefined && app !== null) {
       app.end(end);
-      if (app.services.length > 0) {
-        const existing = record.service === undefined ? [] : record.service.split(',');
-        for (const s of app.services) if (!existing.includes(s)) existing.push(s);
-        record.service = existing.join(',');
-      }
+      addServices(record, app.services);
       if (app.missedBytes > 0) record.missed_bytes += app.missedBytes;
     }
     this.#apps[slot] = undefined;
@@ -556,7 +557,7 @@ export class Pipeline {
     const b = d.buf;
     const o = d.payloadOffset;
     const w = this.#ndTarget;
-    for (let i = 0; i < 4; i++) w[i] = ((b[o + 4 * i]! << 24) | (b[o + 4 * i + 1]! << 16) | (b[o + 4 * i + 2]! << 8) | b[o + 4 * i + 3]!) >>> 0;
+    for (let i = 0; i < 4; i++) w[i] = u32(b, o + 4 * i);
     this.#bus.emit({
       type: 'nd.solicit',
       ts: d.ts,
