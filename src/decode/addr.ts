@@ -37,6 +37,16 @@ export function macToString(mac: number): string {
   );
 }
 
+/**
+ * True for a MAC in text ("aa:bb:cc:dd:ee:ff") with the group bit set
+ * (first octet odd: multicast or broadcast), or that does not read as one:
+ * either way not the address of one host.
+ */
+export function isGroupMac(mac: string): boolean {
+  const first = Number.parseInt(mac.slice(0, 2), 16);
+  return Number.isNaN(first) || (first & 1) === 1;
+}
+
 /** Unsigned 32-bit address (network order value) -> dotted quad. */
 export function ipv4ToString(addr: number): string {
   const a = addr >>> 0;

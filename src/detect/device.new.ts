@@ -21,6 +21,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
+import { isGroupMac } from '../decode/addr.js';
 
 /** MACs whose network membership is remembered for the router heuristic. */
 const MAX_MACS_TRACKED = 100000;
@@ -36,11 +37,6 @@ const DHCP_ACK = 5;
  */
 const NO_NETWORK = CidrSet.of(['0.0.0.0/32', '::/128', '169.254.0.0/16', 'fe80::/10', ...GROUP_CIDRS]);
 
-/** Group (multicast/broadcast) bit: first octet odd. Such MACs are not devices. */
-function isGroupMac(mac: string): boolean {
-  const first = parseInt(mac.slice(0, 2), 16);
-  return Number.isNaN(first) || (first & 1) === 1;
-}
 
 export const OPTIONS = detectorOptions({
   /** Where sightings come from; drop "flow" on networks behind routers you cannot see around. */

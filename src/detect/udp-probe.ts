@@ -18,6 +18,7 @@
  */
 import type { ConnRecord } from '../flows/conn-record.js';
 import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
+import { isGroupMac } from '../decode/addr.js';
 
 /** Datagrams a scanner sends per port at most (the probe and its retries). */
 export const MAX_UDP_PROBE_PKTS = 3;
@@ -30,13 +31,6 @@ const TRACEROUTE_PORTS: readonly (readonly [number, number])[] = [
 
 const GROUPS = CidrSet.of(GROUP_CIDRS);
 
-/** A MAC in text whose first octet has the group bit set (multicast or broadcast). */
-function isGroupMac(mac: string | undefined): boolean {
-  if (mac === undefined || mac.length < 2) return false;
-  const first = Number.parseInt(mac.slice(0, 2), 16);
-  return Number.isInteger(first) && (first & 1) === 1;
-}
-
 function isTraceroutePort(port: number): boolean {
   for (const [first, last] of TRACEROUTE_PORTS) if (port >= first && port <= last) return true;
   return false;
@@ -47,6 +41,7 @@ export function isUdpProbe(rec: ConnRecord): boolean {
   if (rec.proto !== 'udp') return false;
   if (rec.orig_pkts < 1 || rec.orig_pkts > MAX_UDP_PROBE_PKTS || rec.resp_pkts !== 0) return false;
   if (isTraceroutePort(rec['id.resp_p'])) return false;
-  if (isGroupMac(rec.resp_l2_addr)) return false;
+  const mac = rec.resp_l2_addr;
+  if (mac !== undefined && mac !== '' && isGroupMac(mac)) return false;
   return !GROUPS.has(rec['id.resp_h']);
 }

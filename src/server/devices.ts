@@ -11,6 +11,7 @@
  */
 import type { Site } from '../config/site.js';
 import { canonicalMac, type OuiTable } from './oui.js';
+import { isGroupMac } from '../decode/addr.js';
 import type { DeviceInput } from '../store/types.js';
 import type { JsonObject } from './store-port.js';
 
@@ -81,7 +82,7 @@ export function createDeviceExtractor(site: Site, oui: OuiTable): DeviceExtracto
       return undefined;
     }
     // Broadcast and multicast MACs (group bit) are not devices.
-    if ((parseInt(mac.slice(0, 2), 16) & 0x01) !== 0) {
+    if (isGroupMac(mac)) {
       skip('group_mac');
       return undefined;
     }
