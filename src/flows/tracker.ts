@@ -394,8 +394,7 @@ export class FlowTracker {
       if (age < longConnAge(step)) continue;
       while (step < 255 && age >= longConnAge(step)) step++;
       u8[b + B_LONG_STEP] = step;
-      const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, f64[f * REC_F64 + F_UID_NUM]!);
-      visit(f, buildConnRecord(s, this.#table.words, this.#table.entryOffset(f), f, uid));
+      visit(f, buildConnRecord(s, this.#table.words, this.#table.entryOffset(f), f, this.#uid(f)));
     }
   }
 
@@ -410,7 +409,7 @@ export class FlowTracker {
     this.#checkSlot(slot);
     let id = s.connIds[slot];
     if (id === undefined) {
-      const uid = makeUid(this.#uidSeed, s.f64[slot * REC_F64 + F_UID_NUM]!);
+      const uid = this.#uid(slot);
       id = buildConnId(s, this.#table.words, this.#table.entryOffset(slot), slot, uid);
       s.connIds[slot] = id;
     }
@@ -458,6 +457,12 @@ export class FlowTracker {
     if (!this.#store.isLive(slot)) {
       throw new PicketError('PKT_ERR_FLOWS_NO_SUCH_SLOT', `no live flow in slot ${String(slot)}`);
     }
+  }
+
+  /** The flow's uid: its ConnId's when one was built, else made from its flow number. */
+  #uid(f: number): string {
+    const s = this.#store;
+    return s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.f64[f * REC_F64 + F_UID_NUM]!);
   }
 
   #pushFree(from: number, to: number): void {
@@ -655,8 +660,7 @@ export class FlowTracker {
       if (sink !== null) {
         sink(s, table.words, table.entryOffset(f), f);
       } else {
-        const uid = s.connIds[f]?.uid ?? makeUid(this.#uidSeed, s.f64[f * REC_F64 + F_UID_NUM]!);
-        this.#handlers.onEnd(f, buildConnRecord(s, table.words, table.entryOffset(f), f, uid), reason);
+        this.#handlers.onEnd(f, buildConnRecord(s, table.words, table.entryOffset(f), f, this.#uid(f)), reason);
       }
     } finally {
       // Free the slot even when a handler throws, so the table stays consistent.
