@@ -9,6 +9,11 @@
  *   bound is hit the hole is declared a gap (the analyzer is told how many
  *   bytes it will never see) and delivery resumes after it: memory stays
  *   bounded on hostile or lossy traffic, and the overflow is counted.
+ * - Capture loss: once the receiver acknowledges bytes past a hole, it has
+ *   them and the sender will never send them again, so waiting is pointless:
+ *   the acknowledged part of the hole is declared a gap at once and the held
+ *   data after it is delivered (what Zeek does on an ACK above a hole). At
+ *   the end, acknowledged bytes never seen are a gap too (lost last segments).
  * - Sequence numbers are compared with 32-bit signed differences, so streams
  *   that wrap around 2^32 reassemble correctly.
  */
@@ -47,6 +52,13 @@ interface HeldSegment {
   data: Uint8Array;
 }
 
+/**
+ * Farthest an acknowledgement may lie ahead of the stream and still be
+ * believed: the largest TCP window (1 GiB with window scaling, RFC 7323).
+ * Farther is another numbering (a SYN not seen, a crafted packet).
+ */
+const MAX_ACK_AHEAD = 1 << 30;
+
 /** Signed distance a - b in 32-bit sequence space. */
 function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
@@ -59,6 +71,12 @@ class Direction {
   finished = false;
   held: HeldSegment[] = [];
   heldBytes = 0;
+  /** Highest acknowledgement the receiver sent for this direction, valid once `acked`. */
+  ackedTo = 0;
+  acked = false;
+  /** Sequence number of this direction's FIN, valid once `finSeen`. */
+  finSeq = 0;
+  finSeen = false;
 }
 
 export class TcpReassembler {
@@ -94,8 +112,31 @@ export class TcpReassembler {
       dir.started = true;
       dir.next = seq >>> 0;
     }
+    if (fin) {
+      dir.finSeq = (seq + data.length) >>> 0;
+      dir.finSeen = true;
+    }
     if (data.length > 0) this.#accept(fromOrig, dir, seq >>> 0, data, ts);
     if (fin && dir.held.length === 0 && seqDiff((seq + data.length) >>> 0, dir.next) <= 0) dir.finished = true;
+  }
+
+  /**
+   * An acknowledgement, sent by the receiver of direction `fromOrig`: it
+   * holds that direction's bytes below `ack`. A hole below it, with data
+   * held after it, is capture loss and becomes a gap now, not when the
+   * bounds or the flow end force it.
+   */
+  ack(fromOrig: boolean, ack: number, ts: number): void {
+    const dir = fromOrig ? this.#orig : this.#resp;
+    if (!dir.started || dir.finished) return;
+    ack >>>= 0;
+    const ahead = seqDiff(ack, dir.next);
+    if (ahead <= 0 || ahead > MAX_ACK_AHEAD) return;
+    if (!dir.acked || seqDiff(ack, dir.ackedTo) > 0) {
+      dir.ackedTo = ack;
+      dir.acked = true;
+    }
+    if (dir.held.length > 0) this.#skipAckedHole(fromOrig, dir, ts);
   }
 
   /**
@@ -112,10 +153,23 @@ export class TcpReassembler {
     dir.next = next >>> 0;
   }
 
-  /** Delivers whatever is still held, declaring the holes as gaps (flow end). */
+  /**
+   * Delivers whatever is still held, declaring the holes as gaps, then the
+   * acknowledged bytes never seen after them (flow end).
+   */
   flush(ts: number): void {
-    this.#drainWithGaps(true, this.#orig, ts);
-    this.#drainWithGaps(false, this.#resp, ts);
+    this.#flushDirection(true, this.#orig, ts);
+    this.#flushDirection(false, this.#resp, ts);
+  }
+
+  #flushDirection(fromOrig: boolean, dir: Direction, ts: number): void {
+    if (dir.finished) return;
+    this.#drainWithGaps(fromOrig, dir, ts);
+    if (!dir.acked) return;
+    // The peer acknowledges the FIN as one more sequence number: it is no data.
+    const end = dir.finSeen && seqDiff(dir.ackedTo, dir.finSeq) > 0 ? dir.finSeq : dir.ackedTo;
+    const tail = seqDiff(end, dir.next);
+    if (tail > 0) this.#declareGap(fromOrig, dir, tail);
   }
 
   /** Stops work on one direction (the analyzer needs no more); releases held bytes. */
@@ -161,7 +215,29 @@ export class TcpReassembler {
       this.#drainWithGaps(fromOrig, dir, ts);
       return;
     }
+    // Held even when an acknowledgement seen before already covers the hole: captures
+    // often show the ACK ahead of the data it acknowledges, which then follows at once.
+    // The receiver's next packet, acknowledging past the hole while this waits, settles it.
     this.#insert(dir, seq, data.slice());
+  }
+
+  /**
+   * Declares the acknowledged part of the hole before the first held
+   * segment a gap and delivers what then continues the stream.
+   */
+  #skipAckedHole(fromOrig: boolean, dir: Direction, ts: number): void {
+    const first = dir.held[0]!;
+    const end = seqDiff(dir.ackedTo, first.seq) >= 0 ? first.seq : dir.ackedTo;
+    const hole = seqDiff(end, dir.next);
+    if (hole <= 0) return;
+    this.#declareGap(fromOrig, dir, hole);
+    this.#drain(fromOrig, dir, ts);
+  }
+
+  #declareGap(fromOrig: boolean, dir: Direction, len: number): void {
+    this.#budget.gapBytes += len;
+    dir.next = (dir.next + len) >>> 0;
+    this.#consumer.gap(fromOrig, len);
   }
 
   #insert(dir: Direction, seq: number, copy: Uint8Array): void {
@@ -199,11 +275,7 @@ export class TcpReassembler {
     while (dir.held.length > 0) {
       const first = dir.held[0]!;
       const hole = seqDiff(first.seq, dir.next);
-      if (hole > 0) {
-        this.#budget.gapBytes += hole;
-        this.#consumer.gap(fromOrig, hole);
-        dir.next = first.seq;
-      }
+      if (hole > 0) this.#declareGap(fromOrig, dir, hole);
       this.#drain(fromOrig, dir, ts);
     }
   }

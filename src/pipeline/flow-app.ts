@@ -65,6 +65,11 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   services: string[] = [];
   /** Bytes the reassembler declared missing (conn.log `missed_bytes`). */
   missedBytes = 0;
+  /**
+   * Told of each content gap as reassembly declares it (the pipeline counts
+   * it in the flow's conn record and history); null to only add it up.
+   */
+  onGap: ((fromOrig: boolean, len: number) => void) | null = null;
   /** False once the analyzer needs nothing more in that direction, or failed. */
   wantOrig = true;
   wantResp = true;
@@ -112,6 +117,15 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     this.reassembler!.segment(fromOrig, seq, syn, fin, payload, ts);
   }
 
+  /**
+   * A TCP acknowledgement sent by one side (`fromOrig`): it covers the other
+   * side's stream, whose hole below it then is capture loss.
+   */
+  ack(fromOrig: boolean, ack: number, ts: number): void {
+    if (fromOrig ? !this.wantResp : !this.wantOrig) return;
+    this.reassembler!.ack(!fromOrig, ack, ts);
+  }
+
   /** A UDP datagram of this flow. */
   datagram(fromOrig: boolean, payload: Uint8Array, ts: number): void {
     if (fromOrig ? !this.wantOrig : !this.wantResp) return;
@@ -135,6 +149,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   /** StreamConsumer: bytes that will never arrive. */
   gap(fromOrig: boolean, len: number): void {
     this.missedBytes += len;
+    if (this.onGap !== null) this.onGap(fromOrig, len);
     const gap = this.analyzer.gap;
     if (gap === undefined) return;
     try {

@@ -170,6 +170,8 @@ export class Pipeline {
   #emitStart: boolean;
   #emitLong: boolean;
   #emitNd: boolean;
+  /** The record of the flow whose end is being handled, for the content gaps its final flush finds. */
+  #endingRecord: ConnRecord | null = null;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -236,15 +238,22 @@ export class Pipeline {
       app = this.#beforeChoice(slot, d, fromOrig);
       if (app === null || app === undefined) return;
     }
+    if (proto === IpProto.TCP) {
+      this.#tcpSegment(app, d, fromOrig);
+      return;
+    }
     // A direction the analyzer needs nothing more from costs no view of its bytes.
     if (fromOrig ? !app.wantOrig : !app.wantResp) return;
+    app.datagram(fromOrig, d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen), d.ts);
+  }
+
+  /** A TCP packet of a flow with an analyzer: its acknowledgement covers the other side's stream, its payload this side's. */
+  #tcpSegment(app: FlowApp, d: DecodedPacket, fromOrig: boolean): void {
+    const flags = d.tcpFlags;
+    if ((flags & TcpFlag.ACK) !== 0) app.ack(fromOrig, d.ack, d.ts);
+    if (fromOrig ? !app.wantOrig : !app.wantResp) return;
     const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
-    if (proto === IpProto.TCP) {
-      const flags = d.tcpFlags;
-      app.segment(fromOrig, d.seq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, d.ts);
-    } else {
-      app.datagram(fromOrig, payload, d.ts);
-    }
+    app.segment(fromOrig, d.seq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, d.ts);
   }
 
   /**
@@ -371,7 +380,10 @@ export class Pipeline {
       transport === 'tcp' ? this.#budget : null,
     );
     this.#apps[slot] = app;
-    if (transport === 'tcp') this.#startStreams(slot, app, d, fromOrig, fromStart);
+    if (transport === 'tcp') {
+      app.onGap = (side, len) => this.#contentGap(slot, side, len);
+      this.#startStreams(slot, app, d, fromOrig, fromStart);
+    }
     return app;
   }
 
@@ -527,6 +539,22 @@ export class Pipeline {
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
   }
 
+  /**
+   * A content gap in a flow's TCP stream: conn.log `missed_bytes`, and the
+   * history's 'G'/'g' for the side whose bytes are missing. At the flow's
+   * end the record is built already, so the gap goes into it directly.
+   */
+  #contentGap(slot: number, fromOrig: boolean, len: number): void {
+    const record = this.#endingRecord;
+    if (record === null) {
+      this.tracker.addMissedBytes(slot, len, fromOrig);
+      return;
+    }
+    record.missed_bytes += len;
+    const letter = fromOrig ? 'G' : 'g';
+    if (!record.history.includes(letter)) record.history += letter;
+  }
+
   /** A live connection reached a long-connection age: its record so far, with the services recognised so far. */
   #flowLong(slot: number, record: ConnRecord, ts: number): void {
     const app = this.#apps[slot];
@@ -539,9 +567,14 @@ export class Pipeline {
     const end = record.ts + (record.duration ?? 0);
     const app = this.#apps[slot];
     if (app !== undefined && app !== null) {
-      app.end(end);
+      // Gaps found now (what reassembly still held) go into the record already built.
+      this.#endingRecord = record;
+      try {
+        app.end(end);
+      } finally {
+        this.#endingRecord = null;
+      }
       addServices(record, app.services);
-      if (app.missedBytes > 0) record.missed_bytes += app.missedBytes;
     }
     this.#apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;

@@ -136,3 +136,72 @@ test('begin: a stream started from a SYN seen earlier holds a first segment that
   r2.segment(false, 7, false, false, bytes('ok'), 0);
   assert.deepEqual(c2.resp, ['ok']);
 });
+
+test('an acknowledgement past a hole with data held after it declares the hole lost at once', () => {
+  const c = new Collector();
+  const budget = new ReassemblyBudget();
+  const r = new TcpReassembler(c, budget);
+  r.segment(true, 100, true, false, new Uint8Array(0), 0); // next = 101
+  r.segment(true, 101, false, false, bytes('GET /'), 0);
+  r.segment(true, 116, false, false, bytes('HTTP/1.1'), 0); // 10 bytes lost before this one
+  assert.deepEqual(c.gaps, []);
+  r.ack(true, 106, 0); // acknowledges only what was delivered: nothing to do
+  assert.deepEqual(c.gaps, []);
+  r.ack(true, 124, 0); // the receiver has everything: the hole is capture loss
+  assert.deepEqual(c.gaps, [[true, 10]]);
+  assert.deepEqual(c.orig, ['GET /', 'HTTP/1.1']);
+  assert.equal(budget.heldBytes, 0);
+  assert.equal(budget.gapBytes, 10);
+});
+
+test('an acknowledgement inside a hole declares only the acknowledged part lost', () => {
+  const c = new Collector();
+  const r = new TcpReassembler(c, new ReassemblyBudget());
+  r.segment(false, 0, true, false, new Uint8Array(0), 0); // next = 1
+  r.segment(false, 21, false, false, bytes('tail'), 0); // bytes 1..20 not seen yet
+  r.ack(false, 11, 0); // 1..10 were received, 11..20 may still come
+  assert.deepEqual(c.gaps, [[false, 10]]);
+  assert.deepEqual(c.resp, []);
+  r.segment(false, 11, false, false, bytes('0123456789'), 0);
+  assert.deepEqual(c.resp, ['0123456789', 'tail']);
+});
+
+test('acknowledgements are ignored before the stream starts, when stale, or implausibly far ahead', () => {
+  const c = new Collector();
+  const r = new TcpReassembler(c, new ReassemblyBudget());
+  r.ack(true, 5000, 0); // no stream yet
+  r.segment(true, 1000, true, false, new Uint8Array(0), 0); // next = 1001
+  r.segment(true, 1011, false, false, bytes('later'), 0);
+  r.ack(true, 990, 0); // behind the stream
+  r.ack(true, (1001 + 2 ** 30 + 1) >>> 0, 0); // beyond any TCP window: another numbering
+  assert.deepEqual(c.gaps, []);
+  r.segment(true, 1001, false, false, bytes('0123456789'), 0);
+  assert.equal(c.orig.join(''), '0123456789later');
+});
+
+test('at the end, acknowledged bytes never seen are a gap; the FIN is not data', () => {
+  const c = new Collector();
+  const budget = new ReassemblyBudget();
+  const r = new TcpReassembler(c, budget);
+  r.segment(false, 0, true, false, new Uint8Array(0), 0); // next = 1
+  r.segment(false, 1, false, false, bytes('head'), 0);
+  r.segment(false, 105, false, true, new Uint8Array(0), 0); // FIN at 105: bytes 5..104 lost
+  r.ack(false, 106, 0); // the peer acknowledges the data and the FIN
+  assert.deepEqual(c.gaps, []); // nothing held after the hole: wait for the end
+  r.flush(1);
+  assert.deepEqual(c.gaps, [[false, 100]]);
+  assert.equal(budget.gapBytes, 100);
+});
+
+test('a direction finished or stopped takes no acknowledgement gaps', () => {
+  const c = new Collector();
+  const r = new TcpReassembler(c, new ReassemblyBudget());
+  r.segment(true, 0, true, false, new Uint8Array(0), 0);
+  r.segment(true, 1, false, true, bytes('bye'), 0); // FIN right after the data: finished
+  r.ack(true, 50, 0);
+  r.segment(false, 0, true, false, new Uint8Array(0), 0);
+  r.stop(false);
+  r.ack(false, 50, 0);
+  r.flush(1);
+  assert.deepEqual(c.gaps, []);
+});
