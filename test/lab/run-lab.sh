@@ -13,8 +13,9 @@
 # - every traffic loop has a fixed count and runs under `timeout`;
 # - an EXIT trap stops every process the script started (by PID, and the
 #   processes left inside its own namespaces), deletes the namespaces and
-#   removes its temporary files; a second run first clears what an aborted
-#   run left behind (same prefix only);
+#   removes its temporary files; one run at a time holds a lock, so the
+#   namespaces a new run clears first (same prefix only) can only be what an
+#   aborted run left behind, never a running one's;
 # - each capture is checked after recording: any IPv4 address outside the
 #   lab ranges, or any IPv6 frame, fails the scenario and the pcap is dropped
 #   (the ipv6 scenario alone may hold IPv6, from link-local and the lab's
@@ -88,6 +89,16 @@ preflight() {
   export LDAPNOINIT=1
 }
 
+# One lab run at a time: a second run would clear the first one's namespaces.
+# The lock is the open file descriptor 9; the kernel drops it when this shell
+# exits, however it exits, so an aborted run never leaves it held.
+readonly LOCK_FILE="${PKL_LAB_LOCK:-/run/picket-lab.lock}"
+take_lock() {
+  command -v flock >/dev/null || die "util-linux 'flock' is missing"
+  exec 9>"$LOCK_FILE" || die "cannot open the lab lock $LOCK_FILE"
+  flock -n 9 || die "another lab run is in progress (it holds $LOCK_FILE); wait for it to finish"
+}
+
 install_tools() {
   if [ "${PKL_LAB_SKIP_INSTALL:-0}" = 1 ]; then return 0; fi
   local need=() cmd pkg
@@ -118,8 +129,9 @@ kill_pidfile() {
   : >"$pf"
 }
 
-# Remove every pkl- namespace (ours, from this or an aborted earlier run) and
-# the processes still inside them, by PID.
+# Remove every pkl- namespace (ours, or an aborted earlier run's: the lock
+# keeps a second run from starting while one is live) and the processes
+# still inside them, by PID.
 remove_namespaces() {
   local ns pid
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${P}" || true); do
@@ -1128,6 +1140,7 @@ main() {
   done
   [ ${#wanted[@]} -eq 0 ] && wanted=("${ALL_SCENARIOS[@]}")
   preflight
+  take_lock
   install_tools
   trap cleanup EXIT
   trap 'exit 130' INT TERM
