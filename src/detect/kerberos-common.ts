@@ -9,8 +9,15 @@ import { z } from 'zod';
 import { cipherName } from '../protocols/kerberos/consts.js';
 import { cutText } from '../util/cut-text.js';
 
-/** Clients (source addresses) tracked per counting window. */
+/** Clients (source addresses) tracked per counting window by default (`max_tracked`). */
 export const MAX_KRB_CLIENTS = 20000;
+/**
+ * Distinct services or accounts counted per client (at least the threshold):
+ * past the threshold the count goes on, so the message tells how many.
+ */
+export const MAX_KRB_MEMBERS = 64;
+/** Services or accounts held across all clients (each at most MAX_KRB_NAME_LENGTH characters: ~60 MB at most). */
+export const MAX_KRB_TOTAL_MEMBERS = 100_000;
 /** Accounts, services, KDCs and etypes listed per alert. */
 export const MAX_KRB_LISTED = 10;
 /**

@@ -41,7 +41,7 @@ import { formatDuration } from '../config/duration.js';
 import { cutText } from '../util/cut-text.js';
 import { KrbErrorCode } from '../protocols/kerberos/consts.js';
 import type { KerberosKdcEvent } from '../protocols/kerberos/events.js';
-import { accountName, addSample, etypeNames, MAX_KRB_CLIENTS, MAX_KRB_LISTED, MAX_KRB_NAME_LENGTH, weakEtypesField } from './kerberos-common.js';
+import { accountName, addSample, etypeNames, MAX_KRB_CLIENTS, MAX_KRB_LISTED, MAX_KRB_MEMBERS, MAX_KRB_NAME_LENGTH, MAX_KRB_TOTAL_MEMBERS, weakEtypesField } from './kerberos-common.js';
 
 export const OPTIONS = detectorOptions({
   /** Reply encryption types that make an AS-REP crackable offline (numbers or kerberos.log names). */
@@ -51,6 +51,8 @@ export const OPTIONS = detectorOptions({
   /** Distinct accounts asked for without pre-authentication by one client within the window. */
   threshold: thresholdField(20),
   window: durationField('5m'),
+  /** Clients tracked; the least recently active is dropped beyond it. */
+  max_tracked: z.number().int().min(100).default(MAX_KRB_CLIENTS),
 });
 
 interface Tally {
@@ -84,9 +86,9 @@ export default defineDetector({
   create(ctx) {
     const o = ctx.options;
     const weak = new Set<number>(o.weak_etypes);
-    const asked = new DistinctWindow<string>({ window: o.window, maxKeys: MAX_KRB_CLIENTS, maxMembers: o.threshold });
+    const asked = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, MAX_KRB_MEMBERS), maxTotalMembers: MAX_KRB_TOTAL_MEMBERS });
     ctx.bounded(asked);
-    const tallies = new LruMap<string, Tally>(MAX_KRB_CLIENTS);
+    const tallies = new LruMap<string, Tally>(o.max_tracked);
     const tally = (client: string): Tally => {
       let t = tallies.get(client);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
@@ -109,7 +111,7 @@ export default defineDetector({
           t.roasted.size === 1
             ? `received a ${names} AS-REP for ${[...t.roasted][0]!}, an account that does not require Kerberos pre-authentication`
             : `received ${names} AS-REPs for ${formatCount(t.roasted.size)} accounts that do not require Kerberos pre-authentication`;
-        if (distinct >= o.threshold) why += `, asking for ${formatCount(distinct)} accounts in ${formatDuration(e.ts - b.first)}`;
+        if (distinct >= o.threshold) why += `, asking for ${formatCount(distinct)} accounts in ${formatDuration(e.ts - Math.min(b.first, asked.oldest(e.client) || b.first))}`;
       } else {
         why = `asked the KDC for ${formatCount(distinct)} accounts without pre-authentication in ${formatDuration(e.ts - b.first)} (${formatCount(t.preauthRequired)} exist and require it, ${formatCount(t.unknown)} unknown)`;
       }

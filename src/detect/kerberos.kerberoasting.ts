@@ -50,6 +50,8 @@ import {
   etypeNames,
   MAX_KRB_CLIENTS,
   MAX_KRB_LISTED,
+  MAX_KRB_MEMBERS,
+  MAX_KRB_TOTAL_MEMBERS,
   MAX_KRB_NAME_LENGTH,
   routineService,
   weakEtypesField,
@@ -67,6 +69,8 @@ export const OPTIONS = detectorOptions({
   window: durationField('10m'),
   /** SPN globs never counted ("MSSQLSvc/legacy-db*"): services that must keep RC4. */
   ignore_services: z.array(z.string().min(1)).default([]),
+  /** Clients tracked; the least recently active is dropped beyond it. */
+  max_tracked: z.number().int().min(100).default(MAX_KRB_CLIENTS),
 });
 
 interface Tally {
@@ -94,10 +98,10 @@ export default defineDetector({
     const o = ctx.options;
     const weak = new Set<number>(o.weak_etypes);
     const ignored = o.ignore_services.map(globToRegExp);
-    const weakSpns = new DistinctWindow<string>({ window: o.window, maxKeys: MAX_KRB_CLIENTS, maxMembers: o.weak_threshold });
-    const allSpns = new DistinctWindow<string>({ window: o.window, maxKeys: MAX_KRB_CLIENTS, maxMembers: o.threshold });
+    const weakSpns = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.weak_threshold, MAX_KRB_MEMBERS), maxTotalMembers: MAX_KRB_TOTAL_MEMBERS });
+    const allSpns = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, MAX_KRB_MEMBERS), maxTotalMembers: MAX_KRB_TOTAL_MEMBERS });
     ctx.bounded(weakSpns, allSpns);
-    const tallies = new LruMap<string, Tally>(MAX_KRB_CLIENTS);
+    const tallies = new LruMap<string, Tally>(o.max_tracked);
     const tally = (client: string): Tally => {
       let t = tallies.get(client);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
