@@ -14,11 +14,10 @@
  * 2. Weak tickets for many services: `weak_threshold` (5) distinct SPNs with
  *    a weak ticket within `window` (10 min). A normal Windows client that
  *    offers AES still receives RC4 tickets for service accounts without AES
- *    keys (before the 2022 KDC changes every account without
- *    msDS-SupportedEncryptionTypes), so one such ticket is routine; many
- *    different ones in minutes is the Kerberoasting pattern of the
- *    Event 4769 guidance (ticket encryption 0x17 against many SPNs from one
- *    account). Cortex XDR's "multiple weakly-encrypted Kerberos tickets"
+ *    keys (by default every account without msDS-SupportedEncryptionTypes),
+ *    so one such ticket is routine; many different ones in minutes is the
+ *    Kerberoasting pattern of the Event 4769 guidance (ticket encryption
+ *    0x17 against many SPNs from one account). Cortex XDR's "multiple weakly-encrypted Kerberos tickets"
  *    analytic uses the same 10-minute window.
  * 3. Many services, any encryption: `threshold` (20) distinct SPNs within
  *    `window`, for roasting with AES (Rubeus `/aes`): slower to crack, still
