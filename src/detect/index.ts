@@ -21,6 +21,8 @@ import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.w
 import dnsExcessiveQueries, { OPTIONS as dnsExcessiveQueriesOptions } from './dns.excessive_queries.js';
 import dnsExcessivePtrTxt, { OPTIONS as dnsExcessivePtrTxtOptions } from './dns.excessive_ptr_txt.js';
 import ldapExcessiveQueries, { OPTIONS as ldapExcessiveQueriesOptions } from './ldap.excessive_queries.js';
+import kerberosKerberoasting, { OPTIONS as kerberosKerberoastingOptions } from './kerberos.kerberoasting.js';
+import kerberosAsrepRoasting, { OPTIONS as kerberosAsrepRoastingOptions } from './kerberos.asrep_roasting.js';
 import dnsBadName, { OPTIONS as dnsBadNameOptions } from './dns.bad_name.js';
 import dnsBadIp, { OPTIONS as dnsBadIpOptions } from './dns.bad_ip.js';
 import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
@@ -48,6 +50,8 @@ export const DETECTOR_OPTIONS = {
   'dns.excessive_queries': dnsExcessiveQueriesOptions,
   'dns.excessive_ptr_txt': dnsExcessivePtrTxtOptions,
   'ldap.excessive_queries': ldapExcessiveQueriesOptions,
+  'kerberos.kerberoasting': kerberosKerberoastingOptions,
+  'kerberos.asrep_roasting': kerberosAsrepRoastingOptions,
   'dns.bad_name': dnsBadNameOptions,
   'dns.bad_ip': dnsBadIpOptions,
   'ip.bad': ipBadOptions,
@@ -78,6 +82,8 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsExcessiveQueries,
   dnsExcessivePtrTxt,
   ldapExcessiveQueries,
+  kerberosKerberoasting,
+  kerberosAsrepRoasting,
   dnsBadName,
   dnsBadIp,
   ipBad,

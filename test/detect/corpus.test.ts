@@ -1,12 +1,13 @@
 /**
- * Detectors on real captures from the shared Zeek corpus, replayed through
- * the real pipeline (capture, decode, flows, analyzers) into the engine.
+ * Detectors on real captures from the shared Zeek and Suricata corpora,
+ * replayed through the real pipeline (capture, decode, flows, analyzers) into
+ * the engine. Paths are relative to the Zeek corpus, or absolute.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { ZEEK_CORPUS } from '../helpers/paths.js';
+import { SURICATA_CORPUS, ZEEK_CORPUS } from '../helpers/paths.js';
 import { replayEvents } from '../helpers/replay.js';
 import type { PicketEvent } from '../../src/events/types.js';
 import { EventBus } from '../../src/events/bus.js';
@@ -19,7 +20,7 @@ const cache = new Map<string, PicketEvent[]>();
 async function events(rel: string): Promise<PicketEvent[]> {
   let ev = cache.get(rel);
   if (ev === undefined) {
-    ev = await replayEvents([path.join(ZEEK_CORPUS, rel)]);
+    ev = await replayEvents([path.resolve(ZEEK_CORPUS, rel)]);
     cache.set(rel, ev);
   }
   return ev;
@@ -35,7 +36,7 @@ async function run(rel: string, yaml = ''): Promise<Alert[]> {
   return alerts;
 }
 
-const present = (rel: string): boolean => fs.existsSync(path.join(ZEEK_CORPUS, rel));
+const present = (rel: string): boolean => fs.existsSync(path.resolve(ZEEK_CORPUS, rel));
 
 test('nmap-vsn: the ARP sweep of 192.168.1.0/24 is one scan.arp alert', { skip: !present('nmap-vsn/nmap-vsn.pcap') }, async () => {
   const a = only(await run('nmap-vsn/nmap-vsn.pcap'), 'scan.arp');
@@ -82,4 +83,48 @@ test('ftp bruteforce: 20 failed logins (Zeek FTP::Bruteforcing) once FTP auth ev
   assert.equal(a.length, 1);
   assert.equal(a[0]!.source.ip, '192.168.56.1');
   assert.equal(a[0]!.evidence.service, 'ftp');
+});
+
+const KERBEROAST = path.join(SURICATA_CORPUS, 'krb5-kerberoasting', 'kerberoast.pcap');
+const KRB_ROASTING = ['kerberos.kerberoasting', 'kerberos.asrep_roasting'];
+
+test('kerberoast: one RC4 ticket for HTTP/dc-mantvydas after an AES-first offer is quiet by default, an alert at weak_threshold 1', { skip: !present(KERBEROAST) }, async () => {
+  // The capture's client is Windows (PowerShell's KerberosRequestorSecurityToken): it offered
+  // AES first and the KDC chose RC4 for a service account without AES keys, which is also
+  // what legitimate access to such a service looks like. One ticket stays under the 5 services.
+  assert.deepEqual((await run(KERBEROAST)).filter((a) => KRB_ROASTING.includes(a.rule.id)), []);
+  const a = only(await run(KERBEROAST, 'detectors:\n  kerberos.kerberoasting: { weak_threshold: 1 }\n'), 'kerberos.kerberoasting');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '10.0.0.2');
+  assert.deepEqual(a[0]!.destination, { ip: '10.0.0.6', port: 88 });
+  assert.equal(a[0]!.message, '10.0.0.2 obtained a crackable service ticket for HTTP/dc-mantvydas.offense.local (rc4-hmac) as spotless@OFFENSE.LOCAL');
+  assert.deepEqual(a[0]!.evidence.services, ['HTTP/dc-mantvydas.offense.local']);
+  assert.deepEqual(a[0]!.evidence.accounts, ['spotless@OFFENSE.LOCAL']);
+  assert.deepEqual(a[0]!.evidence.ticket_etypes, ['rc4-hmac']);
+  assert.deepEqual(a[0]!.evidence.kdcs, ['10.0.0.6']);
+  assert.equal(a[0]!.evidence.downgraded_requests, 0);
+});
+
+test('normal Kerberos (kinit, a TGS, AP in SMB, a pre-authentication prompt) raises no roasting alert', async () => {
+  const captures = [
+    'krb-kinit/kinit.pcap',
+    'krb-auth-tgs/auth.pcap',
+    'krb-dcerpc-spnego/kerberos135_auth.pcapng',
+    'krb-dcerpc-spnego/kerberos445_auth.pcapng',
+    path.join(SURICATA_CORPUS, 'krb5-probing', 'krb.pcap'),
+  ].filter(present);
+  assert.equal(captures.length, 5);
+  for (const c of captures) {
+    assert.deepEqual((await run(c)).filter((a) => KRB_ROASTING.includes(a.rule.id)).map((a) => a.message), [], c);
+  }
+});
+
+test('kinit: the MIT KDC answers AES AS-REPs without pre-authentication; any_etype reports them', { skip: !present('krb-kinit/kinit.pcap') }, async () => {
+  const a = only(await run('krb-kinit/kinit.pcap', 'detectors:\n  kerberos.asrep_roasting: { any_etype: true }\n'), 'kerberos.asrep_roasting');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '192.168.1.31');
+  assert.equal(a[0]!.count, 47);
+  assert.deepEqual(a[0]!.evidence.roastable_accounts, ['valid_client_principal@VLADG.NET', 'expired_password_client_principal@VLADG.NET', 'valid_service_principal/test.vladg.net@VLADG.NET']);
+  assert.deepEqual(a[0]!.evidence.reply_etypes, ['aes256-cts-hmac-sha1-96']);
+  assert.equal(a[0]!.message, '192.168.1.31 received aes256-cts-hmac-sha1-96 AS-REPs for 3 accounts that do not require Kerberos pre-authentication');
 });

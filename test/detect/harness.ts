@@ -235,3 +235,35 @@ export function ldapSearchLog(ts: number, r: Partial<LdapSearchRecord> = {}): Ld
   };
   return { type: 'ldap_search', log: 'ldap_search', ts, uid: record.uid, record };
 }
+
+import type { KerberosKdcEvent } from '../../src/protocols/kerberos/events.js';
+
+/**
+ * A completed KDC exchange; defaults: 10.77.2.20 (alice@CORP.EXAMPLE, a
+ * Windows client offering AES first) obtaining an AES ticket for
+ * cifs/fs1.corp.example from the KDC 10.77.1.5.
+ */
+export function kdc(ts: number, k: Partial<KerberosKdcEvent> = {}): KerberosKdcEvent {
+  return {
+    type: 'kerberos.kdc',
+    ts,
+    uid: `Ckrb${++uidCounter}`,
+    client: '10.77.2.20',
+    client_port: 50000 + (uidCounter % 10000),
+    kdc: '10.77.1.5',
+    kdc_port: 88,
+    transport: 'tcp',
+    request_type: 'TGS',
+    principal: 'alice',
+    realm: 'CORP.EXAMPLE',
+    service: 'cifs/fs1.corp.example',
+    request_seen: true,
+    request_etypes: [18, 17, 23, 24, -135],
+    preauth: false,
+    success: true,
+    ticket_etype: 18,
+    reply_etype: 18,
+    error_code: -1,
+    ...k,
+  };
+}

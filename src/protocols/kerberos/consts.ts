@@ -161,6 +161,39 @@ export function isWeakCipher(etype: number): boolean {
   return etype === 1 || etype === 2 || etype === 3 || etype === 23 || etype === 24;
 }
 
+/** PA-DATA types the analyzer reasons about (RFC 4120 §7.5.2, RFC 4556, RFC 6113). */
+export const PaDataType = {
+  TGS_REQ: 1,
+  ENC_TIMESTAMP: 2,
+  PK_AS_REQ_OLD: 14,
+  PK_AS_REQ: 16,
+  FX_FAST: 136,
+  ENCRYPTED_CHALLENGE: 138,
+} as const;
+
+/**
+ * PA-DATA that proves the client knows its key (or holds its certificate):
+ * an encrypted timestamp, PKINIT (old and current), a FAST-armoured request
+ * (its pre-authentication is inside the armour) or FAST's encrypted
+ * challenge. An AS-REQ with none of them is not pre-authenticated; the KDC
+ * answers it with an AS-REP only for accounts set "do not require Kerberos
+ * pre-authentication", and that AS-REP's enc-part, encrypted with the
+ * account's key, can be cracked offline (AS-REP roasting).
+ */
+const PREAUTH_PADATA: ReadonlySet<number> = new Set([
+  PaDataType.ENC_TIMESTAMP,
+  PaDataType.PK_AS_REQ_OLD,
+  PaDataType.PK_AS_REQ,
+  PaDataType.FX_FAST,
+  PaDataType.ENCRYPTED_CHALLENGE,
+]);
+
+/** True when the request's PA-DATA types include a pre-authentication (see PREAUTH_PADATA). */
+export function hasPreauth(padataTypes: readonly number[]): boolean {
+  for (let i = 0; i < padataTypes.length; i++) if (PREAUTH_PADATA.has(padataTypes[i]!)) return true;
+  return false;
+}
+
 /**
  * KDC error texts Zeek drops from kerberos.log: the routine "pre-authentication
  * required" round trip every client makes before sending its PA-ENC-TIMESTAMP.

@@ -9,7 +9,7 @@ import { looksLikeKrb } from './parser.js';
 export { KerberosAnalyzer } from './analyzer.js';
 export { KrbSession } from './session.js';
 export { parseKrbMessage } from './parser.js';
-export type { KerberosEvent, KerberosLogEvent, KerberosRecord } from './events.js';
+export type { KerberosEvent, KerberosKdcEvent, KerberosLogEvent, KerberosRecord } from './events.js';
 
 export const kerberosSpec: ProtocolSpec = {
   name: 'krb',

@@ -9,14 +9,19 @@
  * Semantics follow Zeek's kerberos script: an unanswered request repeated
  * (UDP retransmission) updates the same record; errors whose text is the
  * routine "pre-authentication needed" drop the record.
+ *
+ * Every answered AS/TGS request is also published as a `kerberos.kdc` event
+ * (offered and chosen encryption types, pre-authentication), the dropped
+ * pre-authentication prompts included: detectors of Kerberoasting and AS-REP
+ * roasting need what the log line leaves out.
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
 import type { AuthOutcome } from '../../events/auth.js';
-import { KrbMsgType, cipherName, errorName, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
+import { KrbMsgType, cipherName, errorName, hasPreauth, IGNORED_ERROR_TEXTS, KrbErrorCode } from './consts.js';
 import type { ApReply, ApRequest, KdcReply, KdcRequest, KrbErrorMessage } from './parser.js';
-import type { KerberosRecord } from './events.js';
+import type { KerberosKdcEvent, KerberosRecord } from './events.js';
 import { orderKerberosRecord } from './record.js';
 
 /**
@@ -35,9 +40,14 @@ const CLIENT_FAILURE_CODES: ReadonlySet<number> = new Set([
   KrbErrorCode.BAD_INTEGRITY,
 ]);
 
+/** Offered etypes of an exchange whose request the capture does not hold. */
+const NO_ETYPES: readonly number[] = Object.freeze([]);
+
 export class KrbSession {
   readonly #ctx: AnalyzerContext;
   #pending: KerberosRecord | null = null;
+  /** The KDC request awaiting its answer (for the `kerberos.kdc` event). */
+  #request: KdcRequest | null = null;
 
   constructor(ctx: AnalyzerContext) {
     this.#ctx = ctx;
@@ -53,6 +63,7 @@ export class KrbSession {
   /** AS-REQ / TGS-REQ seen. */
   kdcRequest(msg: KdcRequest, ts: number): void {
     const rec = this.#open(ts);
+    this.#request = msg;
     if (msg.msgType === KrbMsgType.AS_REQ) {
       rec.request_type = 'AS';
       rec.client = `${msg.cname ?? ''}/${msg.realm}`;
@@ -77,12 +88,27 @@ export class KrbSession {
     rec.service = msg.ticket.sname;
     rec.cipher = cipherName(msg.ticket.etype);
     rec.success = true;
+    const kdc = this.#kdcEvent(ts, msg.msgType === KrbMsgType.AS_REP ? 'AS' : 'TGS', true);
+    kdc.principal = msg.cname !== '' ? msg.cname : kdc.principal;
+    if (msg.crealm !== '') kdc.realm = msg.crealm;
+    kdc.service = msg.ticket.sname;
+    kdc.ticket_etype = msg.ticket.etype;
+    kdc.reply_etype = Number.isNaN(msg.encPartEtype) ? -1 : msg.encPartEtype;
+    this.#ctx.emit(kdc);
     if (msg.msgType === KrbMsgType.AS_REP) this.#auth(ts, rec.client, 'success', 'AS-REP');
     this.#emit();
   }
 
   /** KRB-ERROR seen: completes (or, for routine pre-auth prompts, drops) the exchange. */
   error(msg: KrbErrorMessage, ts: number): void {
+    const req = this.#request;
+    if (req !== null) {
+      const kdc = this.#kdcEvent(ts, req.msgType === KrbMsgType.AS_REQ ? 'AS' : 'TGS', false);
+      if (kdc.principal === '' && msg.cname !== undefined) kdc.principal = msg.cname;
+      if (kdc.service === '' && msg.sname !== undefined) kdc.service = msg.sname;
+      kdc.error_code = msg.errorCode;
+      this.#ctx.emit(kdc);
+    }
     if (msg.eText !== undefined && IGNORED_ERROR_TEXTS.has(msg.eText)) {
       this.#pending = null;
       return;
@@ -116,6 +142,38 @@ export class KrbSession {
     this.#pending.success = true;
     void ts;
     this.#emit();
+  }
+
+  /**
+   * The `kerberos.kdc` event of the exchange the reply or error `ts`
+   * completes, filled from its request when seen (the caller adds the
+   * answer's facts); the request is then done with.
+   */
+  #kdcEvent(ts: number, requestType: 'AS' | 'TGS', success: boolean): KerberosKdcEvent {
+    const c = this.#ctx.conn;
+    const req = this.#request;
+    this.#request = null;
+    return {
+      type: 'kerberos.kdc',
+      ts,
+      uid: c.uid,
+      client: c.orig_h,
+      client_port: c.orig_p,
+      kdc: c.resp_h,
+      kdc_port: c.resp_p,
+      transport: c.proto === 'tcp' ? 'tcp' : 'udp',
+      request_type: requestType,
+      principal: req?.cname ?? '',
+      realm: req?.realm ?? '',
+      service: req?.sname ?? '',
+      request_seen: req !== null,
+      request_etypes: req !== null ? req.etypes : NO_ETYPES,
+      preauth: req !== null && hasPreauth(req.padataTypes),
+      success,
+      ticket_etype: -1,
+      reply_etype: -1,
+      error_code: -1,
+    };
   }
 
   /** Emits the open record, if any (connection end, or the caller knows no reply will come). */

@@ -136,3 +136,71 @@ test('which AS errors are failed logins: a bad password (24, or 31 from MIT KDCs
     23: null,
   });
 });
+
+test('kerberos.kdc: an AS exchange without pre-authentication, with the offered and the reply etypes', () => {
+  const ctx = testContext('udp', 88);
+  const a = new KerberosAnalyzer(ctx);
+  a.data(true, asReq({ user: 'svc-legacy', realm: 'CORP.EXAMPLE', till: '20370913024805Z', etypes: [23], padata: [128] }), 1);
+  a.data(false, kdcRep(11, 'svc-legacy', 'CORP.EXAMPLE', ['krbtgt', 'CORP.EXAMPLE'], 18), 1.5);
+  a.end(2);
+  assert.deepEqual(ofType(ctx.events, 'kerberos.kdc'), [
+    {
+      type: 'kerberos.kdc',
+      ts: 1.5,
+      uid: 'Ctest',
+      client: '10.0.0.1',
+      client_port: 50000,
+      kdc: '10.0.0.2',
+      kdc_port: 88,
+      transport: 'udp',
+      request_type: 'AS',
+      principal: 'svc-legacy',
+      realm: 'CORP.EXAMPLE',
+      service: 'krbtgt/CORP.EXAMPLE',
+      request_seen: true,
+      request_etypes: [23],
+      preauth: false,
+      success: true,
+      ticket_etype: 18,
+      // kdcRep's own enc-part is always aes256 (18).
+      reply_etype: 18,
+      error_code: -1,
+    },
+  ]);
+});
+
+test('kerberos.kdc: PA-ENC-TIMESTAMP, PKINIT and FAST count as pre-authentication; PA-PAC-REQUEST alone does not', () => {
+  for (const [padata, preauth] of [[[2], true], [[16], true], [[14], true], [[136], true], [[138], true], [[128, 149], false], [[], false]] as const) {
+    const ctx = testContext('udp', 88);
+    const a = new KerberosAnalyzer(ctx);
+    a.data(true, asReq({ user: 'alice', realm: 'R', till: '20370913024805Z', etypes: [18], padata: [...padata] }), 1);
+    a.data(false, kdcRep(11, 'alice', 'R', ['krbtgt', 'R'], 18), 2);
+    const kdc = ofType(ctx.events, 'kerberos.kdc');
+    assert.equal(kdc.length, 1);
+    assert.equal(kdc[0]!.preauth, preauth, `padata ${padata.join(',')}`);
+  }
+});
+
+test('kerberos.kdc: the routine NEEDED_PREAUTH prompt kerberos.log drops is still published; a reply without its request says so', () => {
+  const ctx = testContext('udp', 88);
+  const a = new KerberosAnalyzer(ctx);
+  a.data(true, asReq({ user: 'bob', realm: 'R', till: '20370913024805Z', etypes: [18, 17] }), 1);
+  a.data(false, krbError(25, 'R', undefined, 'NEEDED_PREAUTH'), 1.1);
+  a.data(false, kdcRep(13, 'bob', 'R', ['cifs', 'fs1.r'], 23), 1.2);
+  a.end(2);
+  assert.equal(ofType(ctx.events, 'kerberos').length, 1, 'only the TGS reply is a log line');
+  const kdc = ofType(ctx.events, 'kerberos.kdc');
+  assert.equal(kdc.length, 2);
+  assert.equal(kdc[0]!.request_type, 'AS');
+  assert.equal(kdc[0]!.success, false);
+  assert.equal(kdc[0]!.error_code, 25);
+  assert.equal(kdc[0]!.principal, 'bob');
+  assert.deepEqual(kdc[0]!.request_etypes, [18, 17]);
+  assert.equal(kdc[0]!.ticket_etype, -1);
+  assert.equal(kdc[1]!.request_type, 'TGS');
+  assert.equal(kdc[1]!.request_seen, false);
+  assert.deepEqual(kdc[1]!.request_etypes, []);
+  assert.equal(kdc[1]!.principal, 'bob');
+  assert.equal(kdc[1]!.service, 'cifs/fs1.r');
+  assert.equal(kdc[1]!.ticket_etype, 23);
+});

@@ -74,11 +74,56 @@ test('ldap-aduser1: Kerberos AP inside an LDAP GSS-SPNEGO bind', async () => {
 });
 
 test('suricata krb5-kerberoasting: TGS-REP with an RC4 ticket', async () => {
-  const got = await records([path.join(SURICATA_CORPUS, 'krb5-kerberoasting', 'kerberoast.pcap')]);
+  const events = await replayEvents([path.join(SURICATA_CORPUS, 'krb5-kerberoasting', 'kerberoast.pcap')], [kerberosSpec]);
+  const got = ofType(events, 'kerberos').map((e) => e.record);
   assert.equal(got.length, 1);
   assert.equal(got[0]!.request_type, 'TGS');
   assert.equal(got[0]!.success, true);
+  // Suricata's krb5.ticket_encryption (rc4-hmac, weak) is kerberos.log's cipher: the ticket's enc-part etype.
   assert.equal(got[0]!.cipher, 'rc4-hmac');
+  assert.equal(got[0]!.client, 'spotless/OFFENSE.LOCAL');
+  assert.equal(got[0]!.service, 'HTTP/dc-mantvydas.offense.local');
+  // A Windows client (the capture's PowerShell KerberosRequestorSecurityToken) offers AES first;
+  // the KDC still chose RC4 for the ticket, because the service account has no AES key.
+  assert.deepEqual(got[0]!.request_ciphers, ['aes256-cts-hmac-sha1-96', 'aes128-cts-hmac-sha1-96', 'rc4-hmac', 'rc4-hmac-exp', 'unknown--135']);
+  const kdc = ofType(events, 'kerberos.kdc');
+  assert.equal(kdc.length, 1);
+  const { ts: _ts, uid: _uid, ...rest } = kdc[0]!;
+  assert.deepEqual(rest, {
+    type: 'kerberos.kdc',
+    client: '10.0.0.2',
+    client_port: 49216,
+    kdc: '10.0.0.6',
+    kdc_port: 88,
+    transport: 'tcp',
+    request_type: 'TGS',
+    principal: 'spotless',
+    realm: 'OFFENSE.LOCAL',
+    service: 'HTTP/dc-mantvydas.offense.local',
+    request_seen: true,
+    request_etypes: [18, 17, 23, 24, -135],
+    preauth: false,
+    success: true,
+    ticket_etype: 23,
+    // The session key (the reply's enc-part) is AES: only the ticket is weak.
+    reply_etype: 18,
+    error_code: -1,
+  });
+});
+
+test('krb-kinit: kerberos.kdc pre-authentication facts (MIT KDC, most test principals without required pre-authentication)', async () => {
+  const events = await replayEvents([path.join(ZEEK_CORPUS, 'krb-kinit', 'kinit.pcap')], [kerberosSpec]);
+  const kdc = ofType(events, 'kerberos.kdc');
+  // Every kerberos.log exchange plus the 9 NEEDED_PREAUTH prompts the log drops.
+  assert.equal(kdc.length, ofType(events, 'kerberos').length + 9);
+  assert.equal(kdc.filter((e) => e.error_code === 25).length, 9);
+  assert.ok(kdc.every((e) => e.request_seen));
+  const asReps = kdc.filter((e) => e.request_type === 'AS' && e.success);
+  assert.equal(asReps.filter((e) => !e.preauth).length, 47);
+  // PA-ENC-TIMESTAMP (requires_preauth_client_principal) and PKINIT (anonymous and test_pkinit).
+  assert.deepEqual(asReps.filter((e) => e.preauth).map((e) => e.principal).sort(), ['WELLKNOWN/ANONYMOUS', 'WELLKNOWN/ANONYMOUS', 'requires_preauth_client_principal', 'test_pkinit']);
+  assert.ok(asReps.every((e) => e.reply_etype === 18 && e.ticket_etype === 18));
+  assert.deepEqual([...new Set(kdc.map((e) => e.request_etypes.join(',')))], ['18,17,16,23,25,26']);
 });
 
 test('suricata krb5-probing: KRB_ERROR answering an AS-REQ', async () => {
@@ -90,4 +135,13 @@ test('suricata krb5-probing: KRB_ERROR answering an AS-REQ', async () => {
   assert.equal(got[0]!.error_msg, 'KDC_ERR_PREAUTH_REQUIRED');
   // PREAUTH_REQUIRED is the normal first round trip, not a failed login.
   assert.equal(ofType(events, 'auth').length, 0);
+  const kdc = ofType(events, 'kerberos.kdc');
+  assert.equal(kdc.length, 1);
+  assert.equal(kdc[0]!.request_type, 'AS');
+  assert.equal(kdc[0]!.principal, 'aiello');
+  assert.equal(kdc[0]!.realm, 'AD.NWRA.COM');
+  assert.equal(kdc[0]!.error_code, 25);
+  // Only PA-REQ-ENC-PA-REP (149): no pre-authentication yet, as every first AS-REQ.
+  assert.equal(kdc[0]!.preauth, false);
+  assert.deepEqual(kdc[0]!.request_etypes, [18, 17, 20, 19, 16, 23, 25, 26]);
 });
