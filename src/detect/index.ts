@@ -31,6 +31,7 @@ import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.no
 import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
+import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -60,6 +61,7 @@ export const DETECTOR_OPTIONS = {
   'ua.attack_tool': uaAttackToolOptions,
   'ua.unusual': uaUnusualOptions,
   'dns.dga': dnsDgaOptions,
+  'c2.beacon': c2BeaconOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -92,6 +94,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   uaAttackTool,
   uaUnusual,
   dnsDga,
+  c2Beacon,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

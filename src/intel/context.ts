@@ -82,6 +82,8 @@ export interface DgaScore {
 
 export interface DgaScorer {
   score(name: string): DgaScore;
+  /** True when `domain` (a registrable domain) is on the allowlist of popular names. */
+  allowed(domain: string): boolean;
 }
 
 export interface IntelContext {

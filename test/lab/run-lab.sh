@@ -40,7 +40,7 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6)
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6 beacon)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1005,6 +1005,38 @@ scenario_intel() {
     {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.22"}, "where": "http.user_agent"},
     {"kind": "user_agent", "indicator": "Nmap Scripting Engine", "source": {"ip": "10.77.2.23"}, "where": "http.user_agent"}
   ]'
+}
+
+scenario_beacon() {
+  # An implant's timer: the same HTTP check-in every 3 s less up to 25 % jitter (Cobalt
+  # Strike's sleep/jitter), 40 times, to a name on the Internet web server. Beside it,
+  # someone browsing the same server: bursts of 1-4 page loads of different pages at
+  # irregular gaps. The lab config shortens c2.beacon's full_span to 2 min for this.
+  (
+    local i
+    for i in $(seq 40); do
+      curl_ua ws24 "$BROWSER_UA" http://cdn-sync.beacon-lab.example/api/v2/poll --resolve cdn-sync.beacon-lab.example:80:198.51.100.10
+      sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", 3 - 0.75 * r / 32767 }')"
+    done
+  ) &
+  local beacon=$!
+  (
+    local i j n
+    for i in $(seq 16); do
+      n=$((1 + RANDOM % 4))
+      for j in $(seq "$n"); do
+        curl_ua ws25 "$BROWSER_UA" "http://news.browse-lab.example/section$((RANDOM % 9))/article-$RANDOM$([ $((RANDOM % 2)) = 0 ] && echo "?ref=front-page-$RANDOM&utm_source=lab")" --resolve news.browse-lab.example:80:198.51.100.10
+      done
+      sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.2f", -log(1 - r / 32768) * 7 }')"
+    done
+  ) &
+  wait "$beacon" $!
+  stop_capture
+  require beacon 40 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 80"
+  require beacon 16 "tcp[tcpflags] == tcp-syn and src host 10.77.2.25 and dst port 80"
+  expect beacon "10.77.2.24 polls http://cdn-sync.beacon-lab.example/api/v2/poll (curl, resolved to 198.51.100.10) 40 times, every 3 s less up to 25 % jitter: a beacon. 10.77.2.25 browses news.browse-lab.example on the same server in 16 bursts of 1-4 different pages at exponential gaps (mean 7 s): no alert. c2.beacon's full_span is 2 min in the lab config." \
+    '[{"rule": "c2.beacon", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"destination": "cdn-sync.beacon-lab.example"}}]' \
+    '  "exclusive": true'
 }
 
 scenario_web_variants() {
