@@ -39,21 +39,16 @@ import { detectorOptions, durationField, portField, thresholdField } from '../co
 import { LruMap } from '../state/lru.js';
 import { formatDuration } from '../config/duration.js';
 import { formatCount } from '../alerts/alert.js';
-import { registrableLabel } from '../intel/dga/label.js';
 import { BeaconScratch, scoreBeacon, type BeaconScore } from './beacon-score.js';
 import type { ConnRecord } from '../flows/conn-record.js';
-import { isIp } from '../config/ip.js';
+import { NameAllowlist, ServerNames } from './server-names.js';
 
 /** Check-ins kept per series; past it every other one is dropped. */
 export const MAX_POINTS = 128;
-/** Server names remembered by connection uid (TLS and HTTP events come before the connection ends). */
-const MAX_NAMED_CONNECTIONS = 50000;
 /** Destinations whose internal sources are counted (for `max_sources`). */
 const MAX_DESTINATIONS = 50000;
 /** Addresses listed per alert for a named destination. */
 const MAX_LISTED_ADDRESSES = 5;
-/** Longest server name kept (a DNS name is at most 253 characters). */
-const MAX_NAME_LENGTH = 253;
 
 export const OPTIONS = detectorOptions({
   /** Beacon score (0..1) at which a series alerts. */
@@ -95,19 +90,6 @@ interface Destination {
   last: number;
 }
 
-/** A server name as a series key: lower case, without a port or a trailing dot. */
-function serverName(name: string | undefined): string | undefined {
-  if (name === undefined || name === '') return undefined;
-  let n = name.toLowerCase();
-  if (n.startsWith('[')) return undefined; // an IPv6 literal Host
-  const colon = n.indexOf(':');
-  if (colon >= 0) n = n.slice(0, colon);
-  if (n.endsWith('.')) n = n.slice(0, -1);
-  if (n === '' || n.length > MAX_NAME_LENGTH) return undefined;
-  // An address given as a name adds nothing to the address itself.
-  return isIp(n) ? undefined : n;
-}
-
 /** Keeps every other point (from the first), so each stands for twice the connections. */
 function thin(s: Series): void {
   const starts: number[] = [];
@@ -133,28 +115,12 @@ export default defineDetector({
   create(ctx) {
     const o = ctx.options;
     const ignorePorts = new Set(o.ignore_ports);
-    const allow = o.allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));
-    const popular = o.skip_popular ? ctx.intel.dga : undefined;
-    const names = new LruMap<string, string>(MAX_NAMED_CONNECTIONS);
+    const allowlist = new NameAllowlist(o.allow, o.skip_popular ? ctx.intel.dga : undefined);
+    const names = new ServerNames();
     const series = new LruMap<string, Series>(o.max_tracked);
     const destinations = new LruMap<string, Destination>(MAX_DESTINATIONS);
     ctx.bounded(series);
     const scratch = new BeaconScratch();
-    const verdicts = new LruMap<string, boolean>(MAX_DESTINATIONS);
-
-    /** True when `name` is allowed: on `allow`, or popular (and popular names are skipped). */
-    const allowedName = (name: string): boolean => {
-      const cached = verdicts.get(name);
-      if (cached !== undefined) return cached;
-      let ok = false;
-      for (let i = 0; i < allow.length && !ok; i++) ok = name === allow[i] || name.endsWith(`.${allow[i]!}`);
-      if (!ok && popular !== undefined) {
-        const lab = registrableLabel(name);
-        ok = typeof lab !== 'string' && popular.allowed(lab.domain);
-      }
-      verdicts.set(name, ok);
-      return ok;
-    };
 
     /** Internal hosts that contacted `dest` within the window, counting `src`. */
     const sourcesOf = (dest: string, src: string, ts: number): number => {
@@ -212,10 +178,10 @@ export default defineDetector({
       const dst = rec['id.resp_h'];
       const port = rec['id.resp_p'];
       const name = names.get(rec.uid);
-      if (name !== undefined) names.delete(rec.uid);
+      if (name !== undefined) names.forget(rec.uid);
       if (ignorePorts.has(port) || !ctx.site.isInternal(src) || ctx.site.isInternal(dst)) return;
       if (ctx.excluded(src) || ctx.excluded(dst)) return;
-      if (name !== undefined && allowedName(name)) return;
+      if (name !== undefined && allowlist.allowed(name)) return;
       const dest = name ?? dst;
       const sources = sourcesOf(`${dest}|${rec.proto}/${port}`, src, rec.ts);
       const key = `${src}|${dest}|${rec.proto}/${port}`;
@@ -251,13 +217,10 @@ export default defineDetector({
 
     return {
       ssl(e) {
-        const n = serverName(e.record.server_name);
-        if (n !== undefined) names.set(e.uid, n);
+        names.tls(e.uid, e.record.server_name);
       },
       http(e) {
-        if (names.has(e.uid)) return;
-        const n = serverName(e.record.host);
-        if (n !== undefined) names.set(e.uid, n);
+        names.http(e.uid, e.record.host);
       },
       'flow.end'(e) {
         onFlow(e.record);

@@ -1,0 +1,94 @@
+/**
+ * What rules about connections to the Internet (c2.beacon, conn.long) know
+ * of a connection's other end besides its address: the server name the
+ * client asked for, from the TLS ClientHello (SNI) or the HTTP Host header.
+ * Both arrive before the connection ends, so names are kept by connection
+ * uid until its flow.end, and a CDN-hosted service whose addresses rotate
+ * keeps one name. Also the allowlist those rules share: the rule's own
+ * domains and, optionally, the bundled popular-domains list (the DGA
+ * allowlist: Tranco and Umbrella top sites).
+ */
+import { LruMap } from '../state/lru.js';
+import { isIp } from '../config/ip.js';
+import { registrableLabel } from '../intel/dga/label.js';
+import type { DgaScorer } from '../intel/context.js';
+
+/** Live connections whose server name is remembered by default. */
+export const MAX_NAMED_CONNECTIONS = 50000;
+/** Longest server name kept (a DNS name is at most 253 characters). */
+const MAX_NAME_LENGTH = 253;
+/** Verdicts cached per name. */
+const MAX_VERDICTS = 50000;
+
+/** A server name as a key: lower case, without a port or a trailing dot; undefined for an address or nothing. */
+export function serverName(name: string | undefined): string | undefined {
+  if (name === undefined || name === '') return undefined;
+  let n = name.toLowerCase();
+  if (n.startsWith('[')) return undefined; // an IPv6 literal Host
+  const colon = n.indexOf(':');
+  if (colon >= 0) n = n.slice(0, colon);
+  if (n.endsWith('.')) n = n.slice(0, -1);
+  if (n === '' || n.length > MAX_NAME_LENGTH) return undefined;
+  // An address given as a name adds nothing to the address itself.
+  return isIp(n) ? undefined : n;
+}
+
+/** Server names of live connections by uid (TLS SNI first, else HTTP Host). */
+export class ServerNames {
+  readonly #names: LruMap<string, string>;
+
+  constructor(max = MAX_NAMED_CONNECTIONS) {
+    this.#names = new LruMap(max);
+  }
+
+  /** A TLS ClientHello's server name. */
+  tls(uid: string, sni: string | undefined): void {
+    const n = serverName(sni);
+    if (n !== undefined) this.#names.set(uid, n);
+  }
+
+  /** An HTTP request's Host (a TLS name seen first is kept). */
+  http(uid: string, host: string | undefined): void {
+    if (this.#names.has(uid)) return;
+    const n = serverName(host);
+    if (n !== undefined) this.#names.set(uid, n);
+  }
+
+  get(uid: string): string | undefined {
+    return this.#names.get(uid);
+  }
+
+  /** The connection ended: its name is no longer needed. */
+  forget(uid: string): void {
+    this.#names.delete(uid);
+  }
+}
+
+/**
+ * Domains a rule never counts: its `allow` list (each entry with its
+ * subdomains) and, when given, the popular registrable domains.
+ */
+export class NameAllowlist {
+  readonly #allow: string[];
+  readonly #popular: DgaScorer | undefined;
+  readonly #verdicts = new LruMap<string, boolean>(MAX_VERDICTS);
+
+  constructor(allow: readonly string[], popular: DgaScorer | undefined) {
+    this.#allow = allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));
+    this.#popular = popular;
+  }
+
+  /** True when `name` (as made by serverName) is allowed. */
+  allowed(name: string): boolean {
+    const cached = this.#verdicts.get(name);
+    if (cached !== undefined) return cached;
+    let ok = false;
+    for (let i = 0; i < this.#allow.length && !ok; i++) ok = name === this.#allow[i] || name.endsWith(`.${this.#allow[i]!}`);
+    if (!ok && this.#popular !== undefined) {
+      const lab = registrableLabel(name);
+      ok = typeof lab !== 'string' && this.#popular.allowed(lab.domain);
+    }
+    this.#verdicts.set(name, ok);
+    return ok;
+  }
+}
