@@ -151,6 +151,10 @@ function duid(buf: Uint8Array, p: number, len: number, m: Dhcp6Message): Dhcp6Du
   return d;
 }
 
+/** A name's labels joined with dots, built here before it becomes one flat string. */
+const NAME_BYTES = new Uint8Array(MAX_NAME_LEN + 1);
+const DOT = 0x2e;
+
 /**
  * One wire-format name at [p, end) (RFC 1035 §3.1, no compression: RFC 8415
  * §10). Returns the offset after it, or -1 when malformed; `out[0]` gets the
@@ -158,21 +162,22 @@ function duid(buf: Uint8Array, p: number, len: number, m: Dhcp6Message): Dhcp6Du
  * label is accepted (RFC 4704 §4.1 allows partial names in Client FQDN).
  */
 function wireName(buf: Uint8Array, p: number, end: number, out: string[]): number {
-  let text = '';
+  let n = 0;
   let wire = 0;
   while (p < end) {
     const len = buf[p]!;
     if (len === 0) {
-      out[0] = text;
+      out[0] = bytesToText(NAME_BYTES, 0, n);
       return p + 1;
     }
     wire += len + 1;
     if (len > 63 || p + 1 + len > end || wire > MAX_NAME_LEN) return -1;
-    // Labels are joined once per name; names are short (at most 255 bytes).
-    text = text.length === 0 ? bytesToText(buf, p + 1, p + 1 + len) : `${text}.${bytesToText(buf, p + 1, p + 1 + len)}`;
+    if (n > 0) NAME_BYTES[n++] = DOT;
+    NAME_BYTES.set(buf.subarray(p + 1, p + 1 + len), n);
+    n += len;
     p += 1 + len;
   }
-  out[0] = text;
+  out[0] = bytesToText(NAME_BYTES, 0, n);
   return p;
 }
 
