@@ -116,9 +116,19 @@ export default defineDetector({
       if (e.server_duid !== undefined) parts.push(`DUID ${e.server_duid}`);
       return parts.length > 0 ? `${e.src_ip} (${parts.join(', ')})` : e.src_ip;
     }
+    /** Is the server of a DHCPv6 answer on the list: by its DUID, the MAC inside it, its address or its card? */
+    function listed6(e: Dhcpv6MessageEvent): boolean {
+      return (
+        (e.server_duid !== undefined && authorized.duids.has(e.server_duid)) ||
+        (e.server_duid_mac !== undefined && authorized.macs.has(e.server_duid_mac)) ||
+        authorized.ips.has(e.src_ip) ||
+        (e.src_mac !== undefined && authorized.macs.has(e.src_mac))
+      );
+    }
     function dhcp6(e: Dhcpv6MessageEvent): void {
       if (e.msg_type !== Dhcp6MessageType.ADVERTISE && e.msg_type !== Dhcp6MessageType.REPLY) return;
       if (ctx.excluded(e.src_ip)) return;
+      if (authorized.size > 0 && listed6(e)) return;
       const client = e.client_duid_mac ?? e.client_duid ?? e.client_addr ?? e.dst_ip;
       const addrs: string[] = [];
       const prefixes: string[] = [];
@@ -156,12 +166,6 @@ export default defineDetector({
       const finding = { ts: e.ts, source: { ip: e.src_ip, mac: e.src_mac, port: e.src_port }, destination: { ip: e.dst_ip, port: e.dst_port }, transport: 'udp' as const };
       const server = e.server_duid ?? e.src_ip;
       if (authorized.size > 0) {
-        const listed =
-          (e.server_duid !== undefined && authorized.duids.has(e.server_duid)) ||
-          (e.server_duid_mac !== undefined && authorized.macs.has(e.server_duid_mac)) ||
-          authorized.ips.has(e.src_ip) ||
-          (e.src_mac !== undefined && authorized.macs.has(e.src_mac));
-        if (listed) return;
         ctx.report({ ...finding, key: `v6|${server}`, message: `Unauthorized DHCPv6 server ${serverName6(e)}${gives}`, evidence: { mode: 'unauthorized', ...evidence } });
         return;
       }
