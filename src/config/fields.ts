@@ -1,12 +1,13 @@
 /**
- * Reusable zod field types for picket.yaml: durations, IPs, CIDRs, ports and
- * glob patterns. Their error messages are written to follow the quoted value
+ * Reusable zod field types for picket.yaml: durations, IPs, CIDRs, ports,
+ * DHCP server ids and glob patterns. Their error messages are written to follow the quoted value
  * ("\"10.77.2.0/33\" is not a CIDR"); `load.ts` adds file, line and key path.
  */
 import { z } from 'zod';
 import { parseCidr } from './cidr.js';
 import { isIp } from './ip.js';
 import { parseDuration } from './duration.js';
+import { parseDhcpServerId } from './dhcp-server-id.js';
 
 /** A CIDR or a bare address; the text is kept as written (matchers parse it once). */
 export const cidrField = z.string().superRefine((text, ctx) => {
@@ -15,6 +16,11 @@ export const cidrField = z.string().superRefine((text, ctx) => {
 });
 
 export const ipField = z.string().refine(isIp, { message: 'is not an IP address' });
+
+/** A DHCP server: IP address, MAC address or DUID in hex (dhcp-server-id.ts); the text is kept as written. */
+export const dhcpServerField = z.string().refine((text) => parseDhcpServerId(text) !== null, {
+  message: 'is not an IP address, a MAC address or a DUID (hex bytes)',
+});
 
 export const portField = z.number().int('is not a port number (0-65535)').min(0, 'is not a port number (0-65535)').max(65535, 'is not a port number (0-65535)');
 

@@ -7,7 +7,7 @@
  * rule ids) are checked after the shape, in `load.ts`.
  */
 import { z } from 'zod';
-import { cidrField, durationField, ipField, portField } from './fields.js';
+import { cidrField, dhcpServerField, durationField, portField } from './fields.js';
 import { DETECTOR_OPTIONS } from '../detect/index.js';
 import { sinksSchema } from '../sinks/config.js';
 import { serverConfigSchema } from '../server/config-schema.js';
@@ -140,8 +140,12 @@ export const siteConfigSchema = z.strictObject({
     .prefault({}),
   dhcp: z
     .strictObject({
-      /** DHCP servers allowed to answer; empty = rogue-server detection by conflicting answers only. */
-      authorized_servers: z.array(ipField).default([]),
+      /**
+       * DHCP and DHCPv6 servers allowed to answer, each an IP address, a MAC
+       * address or a DUID (DHCPv6 Server ID, hex); empty = rogue-server
+       * detection by conflicting answers (and DHCPv6 link-local leases) only.
+       */
+      authorized_servers: z.array(dhcpServerField).default([]),
       /** Hostname globs to report (ET sid 2022973 watches "kali"). */
       watch_hostnames: z.array(z.string().min(1)).default(['kali', 'parrot*']),
     })

@@ -26,7 +26,7 @@ export function firstLabel(name: string): string {
   return dot < 0 ? name : name.slice(0, dot);
 }
 
-/** The announced name in the form compared, or undefined (none, or empty): option 12, else option 81. */
+/** The announced name in the form compared, or undefined (none, or empty): option 12, else option 81 (DHCPv6: option 39). */
 export function dhcpHostName(e: Pick<DhcpMessageEvent, 'host_name' | 'client_fqdn'>): string | undefined {
   for (const raw of [e.host_name, e.client_fqdn]) {
     if (raw === undefined) continue;

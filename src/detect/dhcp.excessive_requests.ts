@@ -9,30 +9,37 @@
  * client: one MAC sending `client_threshold` DISCOVER, REQUEST, INFORM or
  * DECLINE messages in `client_window` — a healthy client needs a handful
  * per lease (INFORM floods and DECLINE loops are floods all the same).
+ *
+ * DHCPv6 is counted the same way (dhcp-client.ts): SOLICITs are the
+ * DISCOVERs of starvation, counted apart from DHCPv4's (a DHCPv6 pool is
+ * exhausted by SOLICITs under new DUIDs, as THC-IPv6's flood_dhcpc6 sends
+ * them), each client by the MAC in its DUID, else the DUID; REQUEST,
+ * CONFIRM, RENEW, REBIND, DECLINE and INFORMATION-REQUEST are the per-client
+ * requests, counted together with the same client's DHCPv4 ones.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow, RateWindow } from '../state/window.js';
-import { DhcpMessageType } from '../protocols/dhcp/consts.js';
+import { dhcp4Client, dhcp6Client, type DhcpClientView } from './dhcp-client.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
+/** Starvation is counted per sensor, DHCPv4 and DHCPv6 apart. */
 const SENSOR_KEY = 'sensor';
-/** Client messages that ask the server for something (RELEASE does not: it gives back). */
-const CLIENT_REQUESTS: ReadonlySet<number> = new Set([DhcpMessageType.DISCOVER, DhcpMessageType.REQUEST, DhcpMessageType.INFORM, DhcpMessageType.DECLINE]);
+const SENSOR_KEY_V6 = 'sensor6';
 const MAX_CLIENTS = 50000;
 /** MACs listed as a sample. */
 const MAX_LISTED = 20;
 
 export const OPTIONS = detectorOptions({
-  /** DISCOVERs per window across the sensor (Elastic: 75 per minute). */
+  /** DISCOVERs (DHCPv6: SOLICITs) per window across the sensor (Elastic: 75 per minute). */
   discover_threshold: thresholdField(75),
-  /** ...from at least this many distinct client MACs (Elastic: 50). */
+  /** ...from at least this many distinct client MACs (DHCPv6: DUIDs) (Elastic: 50). */
   distinct_macs: thresholdField(50),
   window: durationField('1m'),
-  /** DISCOVER, REQUEST, INFORM and DECLINE messages from one client MAC. */
+  /** DISCOVER, REQUEST, INFORM and DECLINE messages (and their DHCPv6 counterparts) from one client MAC. */
   client_threshold: thresholdField(40),
   client_window: durationField('5m'),
   /** Count per-client floods at all (off on networks with broken clients you cannot fix). */
@@ -42,62 +49,73 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'dhcp.excessive_requests',
   name: 'Excessive DHCP requests',
-  description: 'A flood of DHCP DISCOVERs from many MACs (pool starvation), or from one client.',
+  description: 'A flood of DHCP DISCOVERs or DHCPv6 SOLICITs from many clients (pool starvation), or from one client.',
   severity: 2,
   category: ['network'],
   technique: 'T1499',
-  subscribes: ['dhcp.message'],
+  subscribes: ['dhcp.message', 'dhcpv6.message'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const discovers = new RateWindow({ window: o.window, capacity: o.discover_threshold, maxKeys: 1 });
-    const macs = new DistinctWindow<string>({ window: o.window, maxKeys: 1, maxMembers: Math.max(o.distinct_macs, 4096) });
+    const discovers = new RateWindow({ window: o.window, capacity: o.discover_threshold, maxKeys: 2 });
+    const macs = new DistinctWindow<string>({ window: o.window, maxKeys: 2, maxMembers: Math.max(o.distinct_macs, 4096) });
     const perClient = new RateWindow({ window: o.client_window, capacity: o.client_threshold, maxKeys: MAX_CLIENTS });
     ctx.bounded(discovers, macs, perClient);
+    function starvation(m: DhcpClientView, srcMac: string | undefined): void {
+      const key = m.version === 4 ? SENSOR_KEY : SENSOR_KEY_V6;
+      const n = discovers.add(key, m.ts);
+      const d = macs.add(key, m.client, m.ts);
+      if (n < o.discover_threshold || d < o.distinct_macs) return;
+      const b = burstOf(ctx.held(key), n, discovers.oldest(key), m.ts);
+      ctx.report({
+        ts: m.ts,
+        key,
+        source: { mac: srcMac ?? m.client },
+        transport: 'udp',
+        count: b.count,
+        firstSeen: b.first,
+        message:
+          m.version === 4
+            ? `DHCP starvation: ${formatCount(b.total)} DISCOVERs from ${formatCount(d)} different MAC addresses in ${formatDuration(m.ts - b.first)}`
+            : `DHCPv6 starvation: ${formatCount(b.total)} SOLICITs from ${formatCount(d)} different clients in ${formatDuration(m.ts - b.first)}`,
+        evidence: {
+          mode: 'starvation',
+          protocol: m.version === 4 ? 'dhcp' : 'dhcpv6',
+          discovers_in_window: n,
+          distinct_macs: d,
+          macs_sample: macs.members(key, MAX_LISTED),
+          window_seconds: o.window,
+        },
+      });
+    }
+    function count(m: DhcpClientView, srcMac: string | undefined): void {
+      if (m.ask === 'other') return;
+      if (ctx.excluded(m.source_ip)) return;
+      if (m.ask === 'discover') starvation(m, srcMac);
+      if (!o.per_client) return;
+      const mac = m.client;
+      const c = perClient.add(mac, m.ts);
+      if (c < o.client_threshold) return;
+      const b = burstOf(ctx.held(`client|${mac}`), c, perClient.oldest(mac), m.ts);
+      ctx.report({
+        ts: m.ts,
+        key: `client|${mac}`,
+        source: { ip: m.source_ip, mac },
+        transport: 'udp',
+        count: b.count,
+        firstSeen: b.first,
+        message: `${mac} sent ${formatCount(b.total)} DHCP${m.version === 6 ? 'v6' : ''} requests in ${formatDuration(m.ts - b.first)} (last: ${m.msg_type_name})`,
+        evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, last_type: m.msg_type_name, host_name: m.host_name ?? m.client_fqdn ?? null },
+      });
+    }
     return {
       'dhcp.message'(e) {
-        if (!e.is_client) return;
-        const t = e.msg_type;
-        if (!CLIENT_REQUESTS.has(t)) return;
-        if (ctx.excluded(e.src_ip)) return;
-        const mac = e.chaddr;
-        if (t === DhcpMessageType.DISCOVER) {
-          const n = discovers.add(SENSOR_KEY, e.ts);
-          const m = macs.add(SENSOR_KEY, mac, e.ts);
-          if (n >= o.discover_threshold && m >= o.distinct_macs) {
-            const b = burstOf(ctx.held(SENSOR_KEY), n, discovers.oldest(SENSOR_KEY), e.ts);
-            ctx.report({
-              ts: e.ts,
-              key: SENSOR_KEY,
-              source: { mac: e.src_mac ?? mac },
-              transport: 'udp',
-              count: b.count,
-              firstSeen: b.first,
-              message: `DHCP starvation: ${formatCount(b.total)} DISCOVERs from ${formatCount(m)} different MAC addresses in ${formatDuration(e.ts - b.first)}`,
-              evidence: {
-                mode: 'starvation',
-                discovers_in_window: n,
-                distinct_macs: m,
-                macs_sample: macs.members(SENSOR_KEY, MAX_LISTED),
-                window_seconds: o.window,
-              },
-            });
-          }
-        }
-        if (!o.per_client) return;
-        const c = perClient.add(mac, e.ts);
-        if (c < o.client_threshold) return;
-        const b = burstOf(ctx.held(`client|${mac}`), c, perClient.oldest(mac), e.ts);
-        ctx.report({
-          ts: e.ts,
-          key: `client|${mac}`,
-          source: { ip: e.src_ip !== '0.0.0.0' ? e.src_ip : undefined, mac },
-          transport: 'udp',
-          count: b.count,
-          firstSeen: b.first,
-          message: `${mac} sent ${formatCount(b.total)} DHCP requests in ${formatDuration(e.ts - b.first)} (last: ${e.msg_type_name})`,
-          evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, last_type: e.msg_type_name, host_name: e.host_name ?? null },
-        });
+        const m = dhcp4Client(e);
+        if (m !== undefined) count(m, e.src_mac);
+      },
+      'dhcpv6.message'(e) {
+        const m = dhcp6Client(e);
+        if (m !== undefined) count(m, e.src_mac);
       },
     };
   },

@@ -12,6 +12,11 @@
  * FQDN), compared by its first label and case-insensitively
  * (dhcp-names.ts): "FINANCE-PC", "finance-pc.corp.example" and an option-81
  * "finance-pc.corp.example." are one name.
+ *
+ * DHCPv6 clients count too, by their Client FQDN option and the MAC of the
+ * card that sent the message (dhcp-client.ts: not the DUID's address, which
+ * cloned Windows images share); a dual-stack host announcing "ws20" over
+ * DHCPv4 and "ws20.corp.example" over DHCPv6 is one name from one MAC.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -20,6 +25,7 @@ import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
 import { cutText } from '../util/cut-text.js';
 import { dhcpHostName } from './dhcp-names.js';
+import { dhcp4Client, dhcp6Client, type DhcpClientView } from './dhcp-client.js';
 
 /**
  * Longest host name compared and kept (longer ones are cut, into strings of
@@ -41,50 +47,57 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'dhcp.hostname_mac_flip',
   name: 'DHCP host name / MAC flip',
-  description: 'One DHCP host name came from several MAC addresses, or one MAC used several host names.',
+  description: 'One DHCP or DHCPv6 host name came from several MAC addresses, or one MAC used several host names.',
   severity: 2,
   category: ['network', 'host'],
   technique: 'T1036',
-  subscribes: ['dhcp.message'],
+  subscribes: ['dhcp.message', 'dhcpv6.message'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
     const macsByName = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.macs_per_name, 64) });
     const namesByMac = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.names_per_mac, 64) });
     ctx.bounded(macsByName, namesByMac);
+    function judge(m: DhcpClientView): void {
+      const announced = dhcpHostName(m);
+      if (announced === undefined) return;
+      const mac = m.mac;
+      const name = cutText(announced, MAX_HOST_NAME_LENGTH);
+      const ip = m.ip;
+      if (ctx.excluded(ip)) return;
+      const nm = macsByName.add(name, mac, m.ts);
+      if (nm >= o.macs_per_name) {
+        const macs = macsByName.members(name, 20);
+        ctx.report({
+          ts: m.ts,
+          key: `name|${name}`,
+          source: { ip, mac },
+          transport: 'udp',
+          message: `Host name "${name}" was claimed by ${formatCount(nm)} different MAC addresses, most recently ${mac}`,
+          evidence: { mode: 'name_moved', host_name: name, macs, window_seconds: o.window },
+        });
+      }
+      const nn = namesByMac.add(mac, name, m.ts);
+      if (nn >= o.names_per_mac) {
+        const names = namesByMac.members(mac, 20);
+        ctx.report({
+          ts: m.ts,
+          key: `mac|${mac}`,
+          source: { ip, mac },
+          transport: 'udp',
+          message: `${mac} used ${formatCount(nn)} different DHCP host names (${names.join(', ')})`,
+          evidence: { mode: 'mac_renamed', mac, host_names: names, window_seconds: o.window },
+        });
+      }
+    }
     return {
       'dhcp.message'(e) {
-        if (!e.is_client) return;
-        const announced = dhcpHostName(e);
-        if (announced === undefined) return;
-        const mac = e.chaddr;
-        const name = cutText(announced, MAX_HOST_NAME_LENGTH);
-        const ip = e.ciaddr !== '0.0.0.0' ? e.ciaddr : e.requested_addr;
-        if (ctx.excluded(ip)) return;
-        const nm = macsByName.add(name, mac, e.ts);
-        if (nm >= o.macs_per_name) {
-          const macs = macsByName.members(name, 20);
-          ctx.report({
-            ts: e.ts,
-            key: `name|${name}`,
-            source: { ip, mac },
-            transport: 'udp',
-            message: `Host name "${name}" was claimed by ${formatCount(nm)} different MAC addresses, most recently ${mac}`,
-            evidence: { mode: 'name_moved', host_name: name, macs, window_seconds: o.window },
-          });
-        }
-        const nn = namesByMac.add(mac, name, e.ts);
-        if (nn >= o.names_per_mac) {
-          const names = namesByMac.members(mac, 20);
-          ctx.report({
-            ts: e.ts,
-            key: `mac|${mac}`,
-            source: { ip, mac },
-            transport: 'udp',
-            message: `${mac} used ${formatCount(nn)} different DHCP host names (${names.join(', ')})`,
-            evidence: { mode: 'mac_renamed', mac, host_names: names, window_seconds: o.window },
-          });
-        }
+        const m = dhcp4Client(e);
+        if (m !== undefined) judge(m);
+      },
+      'dhcpv6.message'(e) {
+        const m = dhcp6Client(e);
+        if (m !== undefined) judge(m);
       },
     };
   },

@@ -1,6 +1,7 @@
 /**
- * A host announced or was given a name: DHCP option 12/81, mDNS, LLMNR or
- * NBNS. The device inventory and the new-device rule read it.
+ * A host announced or was given a name: DHCP option 12/81, the DHCPv6
+ * Client FQDN option (source "dhcp" too), mDNS, LLMNR or NBNS. The device
+ * inventory and the new-device rule read it.
  */
 export interface HostnameEvent {
   type: 'hostname';

@@ -14,6 +14,7 @@ import type { AuthEvent } from './auth.js';
 import type { HostnameEvent } from './hostname.js';
 import type { DnsEvent } from '../protocols/dns/events.js';
 import type { DhcpEvent } from '../protocols/dhcp/events.js';
+import type { Dhcpv6Event } from '../protocols/dhcpv6/events.js';
 import type { HttpEvent } from '../protocols/http/events.js';
 import type { TlsEvent } from '../protocols/tls/events.js';
 import type { LdapEvent } from '../protocols/ldap/events.js';
@@ -73,6 +74,7 @@ export type PicketEvent =
   | HostnameEvent
   | DnsEvent
   | DhcpEvent
+  | Dhcpv6Event
   | HttpEvent
   | TlsEvent
   | LdapEvent

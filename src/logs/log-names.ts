@@ -12,6 +12,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'conn',
   'dns',
   'dhcp',
+  'dhcpv6',
   'http',
   'ssl',
   'ssh',

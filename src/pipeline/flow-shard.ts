@@ -8,8 +8,9 @@
  * headers included, by the decoder's own link code):
  *
  * - IPv4/IPv6: the address pair's hash, modulo the worker count;
- * - DHCP (UDP 67/68): worker 0, since a transaction spans the client's
- *   broadcast and the server's reply, two different address pairs;
+ * - DHCP (UDP 67/68) and DHCPv6 (UDP 546/547 directly after the IPv6
+ *   header): worker 0, since a transaction spans the client's broadcast or
+ *   multicast and the server's reply, two different address pairs;
  * - everything else (ARP, malformed or unknown frames): worker 0, whose
  *   decoder then counts it as the single pipeline would.
  */
@@ -26,6 +27,8 @@ const IPV6_HEADER = 40;
 const IP_UDP = 17;
 const DHCP_SERVER_PORT = 67;
 const DHCP_CLIENT_PORT = 68;
+const DHCP6_CLIENT_PORT = 546;
+const DHCP6_SERVER_PORT = 547;
 
 export class FlowSharder {
   readonly shards: number;
@@ -79,6 +82,12 @@ export class FlowSharder {
       }
     } else if (etherType === EtherType.IPV6) {
       if (end - off < IPV6_HEADER || b[off]! >>> 4 !== 6) return 0;
+      // DHCPv6 stays on worker 0 (a UDP header right after the fixed header).
+      if (b[off + 6] === IP_UDP && end - off >= IPV6_HEADER + 4) {
+        const sp = u16(b, off + IPV6_HEADER);
+        const dp = u16(b, off + IPV6_HEADER + 2);
+        if (sp === DHCP6_SERVER_PORT || sp === DHCP6_CLIENT_PORT || dp === DHCP6_SERVER_PORT || dp === DHCP6_CLIENT_PORT) return 0;
+      }
       pair = 0;
       for (let i = 8; i < 40; i += 4) pair ^= u32(b, off + i);
     } else {

@@ -10,6 +10,7 @@ import type { ProtocolSpec } from './analyzer.js';
 import { dnsSpec } from './dns/index.js';
 import { nbnsSpec } from './nbns/index.js';
 import { createDhcpSpec } from './dhcp/index.js';
+import { createDhcpv6Spec } from './dhcpv6/index.js';
 import { httpSpec } from './http/index.js';
 import { tlsSpec } from './tls/index.js';
 import { sshSpec } from './ssh/index.js';
@@ -29,6 +30,7 @@ export function createProtocols(): ProtocolSpec[] {
     dnsSpec,
     nbnsSpec,
     createDhcpSpec(),
+    createDhcpv6Spec(),
     httpSpec,
     tlsSpec,
     sshSpec,

@@ -1,7 +1,9 @@
 /**
  * Device inventory updates derived from one ingested batch: `device` records
  * as sent, DHCP transactions (client MAC, assigned/client address, host name,
- * FQDN), hostname announcements (DHCP/mDNS/LLMNR/NBNS, when they carry a
+ * FQDN), DHCPv6 transactions that assigned an address (client MAC, first
+ * assigned address, Client FQDN; the client's own source is link-local and
+ * places it in no network), hostname announcements (DHCP/mDNS/LLMNR/NBNS, when they carry a
  * MAC) and connections (the Ethernet source of each side, for addresses on
  * local networks only: for a routed peer the MAC is the router's). Updates
  * are merged per (MAC, network) within the batch, and the store merges them
@@ -131,6 +133,19 @@ export function createDeviceExtractor(site: Site, oui: OuiTable): DeviceExtracto
     addName(p, str(d.client_fqdn));
   }
 
+  function fromDhcpv6(d: JsonObject): void {
+    const mac = str(d.mac);
+    const ts = num(d.ts);
+    const ip = strings(d.assigned_addrs)[0];
+    if (mac === undefined || ts === undefined) return skip('dhcpv6_without_mac');
+    if (ip === undefined) return skip('dhcpv6_without_address');
+    const p = entry(mac, ip, undefined, ts + (num(d.duration) ?? 0));
+    if (p === undefined) return;
+    if (ts < p.first) p.first = ts;
+    addIp(p.ips, ip);
+    addName(p, str(d.client_fqdn));
+  }
+
   function fromHostname(d: JsonObject): void {
     const mac = str(d.mac);
     const ts = num(d.ts);
@@ -166,6 +181,7 @@ export function createDeviceExtractor(site: Site, oui: OuiTable): DeviceExtracto
     add(kind: string, data: JsonObject): void {
       if (kind === 'device') fromDevice(data);
       else if (kind === 'dhcp') fromDhcp(data);
+      else if (kind === 'dhcpv6') fromDhcpv6(data);
       else if (kind === 'hostname') fromHostname(data);
       else if (kind === 'conn') fromConn(data);
     },

@@ -121,7 +121,15 @@ test('wrong types and values name what was expected', () => {
   assert.deepEqual(problems('lateral_movement:\n  ports: [22, 70000]\n'), ['picket.yaml:2: lateral_movement.ports[1]: 70000 is not a port number (0-65535)']);
   assert.deepEqual(problems('networks: servers\n'), ['picket.yaml:1: networks: must be a list, not the text "servers"']);
   assert.deepEqual(problems('networks:\n  - name: a\n'), ['picket.yaml:2: networks[0].cidrs: is required']);
-  assert.deepEqual(problems('dhcp:\n  authorized_servers: [10.77.1.300]\n'), ['picket.yaml:2: dhcp.authorized_servers[0]: "10.77.1.300" is not an IP address']);
+  assert.deepEqual(problems('dhcp:\n  authorized_servers: [10.77.1.300]\n'), [
+    'picket.yaml:2: dhcp.authorized_servers[0]: "10.77.1.300" is not an IP address, a MAC address or a DUID (hex bytes)',
+  ]);
+  // A DUID of odd length, mixed separators, two bytes: none is a server id.
+  assert.deepEqual(problems('dhcp:\n  authorized_servers:\n    - fe80::1\n    - 00030001abc\n    - "00:03-00:01:00:15"\n    - "0003"\n'), [
+    'picket.yaml:4: dhcp.authorized_servers[1]: "00030001abc" is not an IP address, a MAC address or a DUID (hex bytes)',
+    'picket.yaml:5: dhcp.authorized_servers[2]: "00:03-00:01:00:15" is not an IP address, a MAC address or a DUID (hex bytes)',
+    'picket.yaml:6: dhcp.authorized_servers[3]: "0003" is not an IP address, a MAC address or a DUID (hex bytes)',
+  ]);
 });
 
 test('cross-references: segmentation networks and suppression rule ids must exist', () => {

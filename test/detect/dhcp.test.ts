@@ -175,3 +175,17 @@ test('dhcp.hostname_mac_flip: names compare by host part, and option 81 counts w
   assert.equal(moved.message, 'Host name "finance-pc" was claimed by 3 different MAC addresses, most recently 02:00:00:00:00:03');
   assert.deepEqual(a.find((x) => x.evidence.mode === 'mac_renamed')!.evidence.host_names, ['alpha', 'bravo', 'charlie']);
 });
+
+test('dhcp.rogue_server: a MAC on the list authorizes the answers that card sends itself, not relayed ones', () => {
+  const yaml = SITE_YAML.replace('authorized_servers: [10.77.1.1]', 'authorized_servers: ["02-00-00-00-01-01"]');
+  const h = harness(yaml);
+  h.emit(dhcpServer(1000, { xid: 1 }));
+  h.emit(dhcpServer(1001, { xid: 2, msg_type: 5, msg_type_name: 'ACK', ciaddr: '10.77.2.150' }));
+  assert.equal(only(h.finish(), 'dhcp.rogue_server').length, 0);
+  // Through a relay the source MAC is the relay's: the identifier 10.77.1.1 is not on the list.
+  h.emit(dhcpServer(1002, { xid: 3, src_ip: '10.77.2.1', giaddr: '10.77.2.1', src_mac: '02:00:00:00:01:01' }));
+  const a = only(h.finish(), 'dhcp.rogue_server');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'unauthorized');
+  assert.equal(a[0]!.evidence.relay, '10.77.2.1');
+});

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSeeds, runFuzz } from './fuzz-lib.js';
+import { loadSeeds, runFuzz, withBuiltSeeds } from './fuzz-lib.js';
 import { SURICATA_CORPUS, ZEEK_CORPUS } from '../helpers/paths.js';
 
 test('mutated corpus packets never make the pipeline throw, and skipped packets are counted', { timeout: 600_000 }, async () => {
-  const seeds = await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]);
+  const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]));
   assert.ok(seeds.length > 1000, `expected a real corpus, got ${seeds.length} packets`);
   const result = runFuzz(seeds, 200_000, 12345);
   assert.equal(result.packets, 200_000);
@@ -12,4 +12,5 @@ test('mutated corpus packets never make the pipeline throw, and skipped packets 
   assert.ok(malformed > 0, 'mutations must produce counted malformed packets');
   assert.equal(Object.keys(result.stats.app.exceptions).length, 0, `analyzer exceptions: ${JSON.stringify(result.stats.app.exceptions)}`);
   assert.ok(result.stats.decoded > 0);
+  assert.ok((result.stats.app.flows.dhcpv6 ?? 0) > 0, 'the built DHCPv6 seeds reached their analyzer');
 });

@@ -19,7 +19,7 @@ function documentedFields(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of docs.split('\n')) {
-    const section = /^## `([a-z_]+)\.jsonl`/.exec(line);
+    const section = /^## `([a-z0-9_]+)\.jsonl`/.exec(line);
     if (section !== null) {
       current = [];
       out.set(section[1]!, current);
@@ -37,6 +37,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   conn: ['flows/conn-record.ts', 'ConnRecord'],
   dns: ['protocols/dns/events.ts', 'DnsRecord'],
   dhcp: ['protocols/dhcp/events.ts', 'DhcpRecord'],
+  dhcpv6: ['protocols/dhcpv6/events.ts', 'Dhcpv6Record'],
   http: ['protocols/http/events.ts', 'HttpRecord'],
   ssl: ['protocols/tls/events.ts', 'SslRecord'],
   ssh: ['protocols/ssh/events.ts', 'SshRecord'],

@@ -13,10 +13,10 @@ function ipv4Frame(src: number[], dst: number[], proto: number, sport: number, d
   return Uint8Array.from([...eth, ...ip, ...l4]);
 }
 
-function ipv6Frame(src: number[], dst: number[]): Uint8Array {
+function ipv6Frame(src: number[], dst: number[], sport = 53, dport = 53): Uint8Array {
   const eth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x86, 0xdd];
   const ip = [0x60, 0, 0, 0, 0, 8, 17, 64, ...src, ...dst];
-  return Uint8Array.from([...eth, ...ip, 0, 53, 0, 53, 0, 8, 0, 0]);
+  return Uint8Array.from([...eth, ...ip, sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, 0, 8, 0, 0]);
 }
 
 test('both directions of an address pair go to the same worker, and pairs spread over all workers', () => {
@@ -47,7 +47,7 @@ test('IPv6 pairs are direction-free too', () => {
   }
 });
 
-test('DHCP, ARP and unreadable frames go to worker 0', () => {
+test('DHCP, DHCPv6, ARP and unreadable frames go to worker 0', () => {
   const sharder = new FlowSharder(8);
   for (let i = 0; i < 50; i++) {
     const client = [0, 0, 0, 0];
@@ -55,6 +55,17 @@ test('DHCP, ARP and unreadable frames go to worker 0', () => {
     assert.equal(sharder.shardOf(packet(ipv4Frame(client, [255, 255, 255, 255], 17, 68, 67))), 0);
     assert.equal(sharder.shardOf(packet(ipv4Frame(server, [10, 1, 9, i], 17, 67, 68))), 0);
   }
+  // DHCPv6: the client's multicast and the server's unicast answer are two address pairs.
+  const allServers = [0xff, 0x02, ...new Array<number>(11).fill(0), 1, 0, 2];
+  const spread = new Set<number>();
+  for (let i = 0; i < 50; i++) {
+    const client = [0xfe, 0x80, ...new Array<number>(13).fill(0), i + 1];
+    const server = [0xfe, 0x80, ...new Array<number>(13).fill(0), 200];
+    assert.equal(sharder.shardOf(packet(ipv6Frame(client, allServers, 546, 547))), 0);
+    assert.equal(sharder.shardOf(packet(ipv6Frame(server, client, 547, 546))), 0);
+    spread.add(sharder.shardOf(packet(ipv6Frame(server, client, 53, 53))));
+  }
+  assert.ok(spread.size > 1, 'other traffic of the same pairs is spread');
   const arp = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06, ...new Array<number>(28).fill(0)]);
   assert.equal(sharder.shardOf(packet(arp)), 0);
   assert.equal(sharder.shardOf(packet(Uint8Array.from([1, 2, 3]))), 0);

@@ -116,6 +116,17 @@ describe('device updates from records', () => {
     assert.deepEqual(x.take(), [], 'take() empties the extractor');
   });
 
+  it('takes a DHCPv6 transaction that assigned an address; one without an address places no device', () => {
+    const site6 = new Site([{ name: 'lan6', cidrs: ['2001:db8:10::/64'], role: 'workstation', new_device_alerts: false }]);
+    const x = createDeviceExtractor(site6, oui);
+    x.add('dhcpv6', { ts: 100, mac: '00:1b:21:00:00:01', client_addr: 'fe80::21b:21ff:fe00:1', assigned_addrs: ['2001:db8:10::1a2b'], client_fqdn: 'ws-fin.corp.example', duration: 0.5 });
+    x.add('dhcpv6', { ts: 101, mac: '00:1b:21:00:00:02', client_addr: 'fe80::21b:21ff:fe00:2', duration: 0.5 });
+    assert.deepEqual(x.take(), [
+      { network: 'lan6', mac: '00:1b:21:00:00:01', ips: ['2001:db8:10::1a2b'], hostnames: ['ws-fin.corp.example'], vendor: 'Intel Corporate', first_seen: 100, last_seen: 100.5 },
+    ]);
+    assert.deepEqual(Object.fromEntries(x.skipped), { dhcpv6_without_address: 1 });
+  });
+
   it('counts and skips records it cannot use; a MAC behind many addresses keeps none from conn', () => {
     const x = createDeviceExtractor(site, oui);
     x.add('dhcp', { ts: 1 });
