@@ -40,6 +40,12 @@ export function parseDhcpServerId(text: string): DhcpServerId | null {
 /** The authorized servers, by kind. */
 export interface DhcpServerList {
   readonly size: number;
+  /**
+   * True when the list names a DHCPv6 server (a DUID or an IPv6 address):
+   * only then is it the list of DHCPv6 servers too. A list of DHCPv4
+   * servers alone says nothing about routers answering DHCPv6.
+   */
+  readonly coversV6: boolean;
   readonly ips: ReadonlySet<string>;
   readonly macs: ReadonlySet<string>;
   readonly duids: ReadonlySet<string>;
@@ -55,5 +61,7 @@ export function dhcpServerList(entries: readonly string[]): DhcpServerList {
     if (id === null) continue;
     (id.kind === 'ip' ? ips : id.kind === 'mac' ? macs : duids).add(id.value);
   }
-  return { size: ips.size + macs.size + duids.size, ips, macs, duids };
+  let v6Address = false;
+  for (const ip of ips) if (ip.includes(':')) v6Address = true;
+  return { size: ips.size + macs.size + duids.size, coversV6: duids.size > 0 || v6Address, ips, macs, duids };
 }

@@ -35,10 +35,13 @@
  * address in its IA_NA is a link-local one (fe80::, mitm6's default), or
  * from a prefix (often a ULA) the network does not use. ADVERTISE and REPLY
  * messages are judged:
- * - with a list: a server whose Server ID (DUID), the MAC inside it, its
- *   source address or its source MAC is not listed alerts (`unauthorized`).
- *   List every DHCP server, DHCPv4 and DHCPv6; through relays, the server's
- *   DUID (the client's link sees the relay's address and MAC);
+ * - with a list that names a DHCPv6 server (a DUID or an IPv6 address): a
+ *   server whose Server ID (DUID), the MAC inside it, its source address or
+ *   its source MAC is not listed alerts (`unauthorized`). List every DHCPv6
+ *   server then; through relays, the server's DUID (the client's link sees
+ *   the relay's address and MAC). A list of DHCPv4 servers alone leaves
+ *   DHCPv6 to the checks below: routers commonly answer DHCPv6 (stateless
+ *   DNS options) and would all alert after an upgrade;
  * - without one, two signals that need no learning: a lease of a link-local
  *   address (`link_local_lease`): link-local addresses are formed by each
  *   host itself (RFC 4862 §5.3), no real server hands them out; and two
@@ -128,7 +131,8 @@ export default defineDetector({
     function dhcp6(e: Dhcpv6MessageEvent): void {
       if (e.msg_type !== Dhcp6MessageType.ADVERTISE && e.msg_type !== Dhcp6MessageType.REPLY) return;
       if (ctx.excluded(e.src_ip)) return;
-      if (authorized.size > 0 && listed6(e)) return;
+      const useList = authorized.coversV6;
+      if (useList && listed6(e)) return;
       const client = e.client_duid_mac ?? e.client_duid ?? e.client_addr ?? e.dst_ip;
       const addrs: string[] = [];
       const prefixes: string[] = [];
@@ -165,7 +169,7 @@ export default defineDetector({
       };
       const finding = { ts: e.ts, source: { ip: e.src_ip, mac: e.src_mac, port: e.src_port }, destination: { ip: e.dst_ip, port: e.dst_port }, transport: 'udp' as const };
       const server = e.server_duid ?? e.src_ip;
-      if (authorized.size > 0) {
+      if (useList) {
         ctx.report({ ...finding, key: `v6|${server}`, message: `Unauthorized DHCPv6 server ${serverName6(e)}${gives}`, evidence: { mode: 'unauthorized', ...evidence } });
         return;
       }

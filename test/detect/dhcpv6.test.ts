@@ -79,6 +79,15 @@ test('dhcp.rogue_server with a list: any other DHCPv6 server is unauthorized, wh
   );
 });
 
+test('dhcp.rogue_server with a list of DHCPv4 servers only: DHCPv6 is judged as without a list (routers answer it), mitm6 still shows', async () => {
+  const yaml = 'dhcp:\n  authorized_servers: [10.77.1.1, 02:77:01:00:00:01]\n';
+  // The real DHCPv6 server (a router, say) is not listed and hands out global addresses: quiet.
+  assert.deepEqual(only(await alerts(exchange(T0), yaml), 'dhcp.rogue_server'), []);
+  const a = only(await alerts(byTime([...exchange(T0), ...mitm6(T0)]), yaml), 'dhcp.rogue_server');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.mode, 'link_local_lease');
+});
+
 test('dhcp.rogue_server without a list: two Server IDs answering one transaction within 30 s conflict; one server twice does not', async () => {
   // A rogue handing out a ULA address: no link-local lease, so only the conflict shows it.
   const a = only(await alerts(byTime([...exchange(T0), ...mitm6(T0, 'fd00:bad::17')])), 'dhcp.rogue_server');
