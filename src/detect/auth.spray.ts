@@ -15,15 +15,15 @@
  * account (auth-accounts.ts: "CORP\alice", "alice@corp.example" and Kerberos
  * "alice/CORP.EXAMPLE" are one), cut to 128 characters.
  *
- * Defaults, from published spraying detections as recalled (the library
- * search was not available when this was written, so the figures were not
- * re-checked against the rules' current versions): SigmaHQ's spraying rules
- * for Windows logs (MSTIC, 2021: "Valid Users Failing to Authenticate From
- * Single Source Using Kerberos" / "... Using NTLM", and their "Invalid Users"
- * variants) alert on more than 10 distinct TargetUserName failing from one
- * source and drop machine accounts ("$"); Elastic's and Microsoft Sentinel's
- * spraying rules likewise count distinct failing users per source address
- * with thresholds around 10. Hence 10 distinct accounts and `*$` ignored.
+ * Defaults, from published spraying detections: SigmaHQ's rules for
+ * Windows logs (Mauricio Velazco, 2021, after Splunk's Active Directory
+ * password spraying use case: "Valid Users Failing to Authenticate From
+ * Single Source Using Kerberos", "Multiple Users Remotely Failing To
+ * Authenticate From Single Source" and their variants) alert on more than
+ * 10 distinct TargetUserName failing from one source address and drop
+ * machine accounts (names ending in "$"); Splunk's own analytics flag more
+ * than 10 distinct failing users per source in a few minutes. Hence 10
+ * distinct accounts and `*$` ignored.
  * Sigma correlates over 24 h for hunting; the 1 h window here is ours: long
  * enough for one attempt every 6 minutes, short enough that a terminal
  * server's users mistyping over a working day do not add up. A longer window
