@@ -24,7 +24,22 @@
  *
  * Both counts use the same dedup key (client + service), so one attack is
  * one alert whichever count fires first. Counting is per client across all
- * servers (ET `track by_src`), which also catches password spraying.
+ * servers (ET `track by_src`), which also catches fast password spraying;
+ * slow spraying (many accounts, each tried once, under these rates) is
+ * auth.spray's, which counts distinct accounts per client over a longer window.
+ *
+ * 3. Distributed guessing: one account whose logins fail from many different
+ *    clients (`distributed`: 10 clients in 15 min), a botnet sharing out the
+ *    guesses against one account so that no client reaches the rates above.
+ *    An account is the domain's for directory services (Kerberos, LDAP, SMB:
+ *    counted across the domain controllers) and one server's otherwise (root
+ *    on one SSH server). Not counted: failures without a user name, accounts
+ *    the server does not know (Kerberos C_PRINCIPAL_UNKNOWN: no password was
+ *    checked, and a misconfigured client on many hosts asks for the same
+ *    missing name), and `distributed.ignore_users` (machine accounts,
+ *    anonymous, guest). The thresholds are ours, not taken from a published
+ *    rule. Its dedup key is the account, its count the number of distinct
+ *    clients.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -36,6 +51,7 @@ import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { cutText } from '../util/cut-text.js';
 import { burstOf } from './burst.js';
+import { DEFAULT_IGNORED_USERS, DIRECTORY_SERVICES, FailureBreadth, MAX_USER_LENGTH, accountName, serviceLabel as label, userMatcher } from './auth-accounts.js';
 import type { AuthEvent } from '../events/auth.js';
 
 /** Clients tracked per service counter. */
@@ -50,13 +66,8 @@ const MAX_AUTH_UIDS = 50000;
 const MAX_GUESSES_PER_CONNECTION = 10;
 /** Users / servers listed per alert. */
 const MAX_LISTED = 10;
-/**
- * Longest user name kept in a tally (longer ones are cut, into strings of
- * their own). An LDAP bind DN can be as long as the message (256 KiB): 10 of
- * them for each of MAX_CLIENTS tallies was over 100 GB; cut, full tallies
- * take about 3 KB each, 160 MB at most.
- */
-const MAX_USER_LENGTH = 128;
+/** Directory services: an account there is the domain's, failing on any of its servers. */
+const DIRECTORY = new Set(DIRECTORY_SERVICES);
 
 const failureEntry = z.strictObject({ threshold: thresholdField(20), window: durationField('15m') });
 const connectionEntry = z.strictObject({
@@ -94,15 +105,13 @@ export const DEFAULT_CONNECTIONS: Readonly<Record<string, { ports: number[]; thr
   mssql: { ports: [1433], threshold: 30, window: 60 },
 });
 
-const SERVICE_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  ssh: 'SSH', ftp: 'FTP', rdp: 'RDP', vnc: 'VNC', telnet: 'Telnet', smb: 'SMB', ldap: 'LDAP', ldaps: 'LDAPS',
-  kerberos: 'Kerberos', http: 'HTTP', pop3: 'POP3', imap: 'IMAP', smtp: 'SMTP', mysql: 'MySQL',
-  postgresql: 'PostgreSQL', mssql: 'MSSQL',
+const distributedEntry = z.strictObject({
+  /** Distinct clients failing for one account within `window`. */
+  threshold: thresholdField(10),
+  window: durationField('15m'),
+  /** Account names (globs, case-insensitive) never counted: machine accounts, anonymous and guest logins. */
+  ignore_users: z.array(z.string().min(1)).default([...DEFAULT_IGNORED_USERS]),
 });
-
-function label(service: string): string {
-  return SERVICE_LABELS[service] ?? service.toUpperCase();
-}
 
 export const OPTIONS = detectorOptions({
   /** Per-service failure thresholds merged over DEFAULT_FAILURES; `false` turns a service off. */
@@ -113,6 +122,8 @@ export const OPTIONS = detectorOptions({
   connections: z.record(z.string(), z.union([z.literal(false), connectionEntry])).default({}),
   /** Connections lasting longer than this are sessions, not guesses. */
   max_duration: durationField('30s'),
+  /** Many clients failing for one account (distributed guessing); `false` turns it off. */
+  distributed: z.union([z.literal(false), distributedEntry]).prefault({}),
 });
 
 interface Tally {
@@ -125,7 +136,7 @@ interface Tally {
 export default defineDetector({
   id: 'auth.bruteforce',
   name: 'Password guessing',
-  description: 'Many failed logins, or many short connections to a password-protected service, from one client.',
+  description: 'Many failed logins, or many short connections to a password-protected service, from one client; or failed logins as one account from many clients.',
   severity: 3,
   category: ['authentication', 'network'],
   technique: 'T1110',
@@ -182,6 +193,56 @@ export default defineDetector({
     const target = (t: Tally, fallback: string): string =>
       t.servers.size > 1 ? `${formatCount(t.servers.size)} servers` : fallback;
 
+    /** Distinct clients per account: (service, account) for directory services, (service, server, account) otherwise. */
+    const distributed =
+      o.distributed === false
+        ? null
+        : {
+            ...o.distributed,
+            clients: new FailureBreadth({ threshold: o.distributed.threshold, window: o.distributed.window, maxKeys: MAX_CLIENTS }),
+            ignored: userMatcher(o.distributed.ignore_users),
+          };
+    if (distributed !== null) ctx.bounded(distributed.clients);
+
+    /** Counts a failed login of `e` towards its account's distinct clients; reports at the threshold. */
+    const guessedFromMany = (e: AuthEvent, service: string, d: NonNullable<typeof distributed>): void => {
+      // No password was checked for an unknown account; no account, nothing to guess.
+      if (e.unknown_user === true) return;
+      const account = accountName(service, e.user);
+      if (account === undefined || d.ignored(account)) return;
+      const domainWide = DIRECTORY.has(service);
+      const key = domainWide ? `account|${service}|${account}` : `account|${service}|${e.server}|${account}`;
+      const r = d.clients.add(key, e.client, e.server, service, e.ts, ctx.held(key));
+      if (r === null) return;
+      const on = r.servers.length > 1 ? `${formatCount(r.servers.length)} servers` : e.server;
+      ctx.report({
+        ts: e.ts,
+        key,
+        // Many clients: the alert's subject is the account and the server it is on.
+        destination: { ip: e.server, port: e.server_port },
+        network: ctx.site.networkOf(e.server)?.name,
+        transport: e.transport === 'udp' ? 'udp' : 'tcp',
+        count: r.added,
+        firstSeen: r.first,
+        message:
+          `${r.capped ? 'at least ' : ''}${formatCount(r.total)} clients failed ${label(service)} logins as ${account} ` +
+          `on ${on} in ${formatDuration(e.ts - r.first)}`,
+        evidence: {
+          mode: 'distributed',
+          service,
+          user: account,
+          clients_count: r.total,
+          clients_in_window: r.inWindow,
+          threshold: d.threshold,
+          window_seconds: d.window,
+          clients: r.sample,
+          servers: r.servers,
+          last_client: e.client,
+          last_detail: e.detail ?? null,
+        },
+      });
+    };
+
     /**
      * Counts `weight` failures of `e` (several when one connection carried
      * several guesses) and reports once the service's threshold is reached.
@@ -228,6 +289,7 @@ export default defineDetector({
         const service = e.service.toLowerCase();
         const counter = counterFor(service);
         if (counter === null) return;
+        if (distributed !== null) guessedFromMany(e, service, distributed);
         if (e.unknown_user === true) {
           // No password was tried: a name asked again within the window is a retry, not a guess.
           const name = `${e.client}|${service}|${e.user ?? ''}`;

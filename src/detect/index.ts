@@ -10,6 +10,7 @@ import scanPortHorizontal, { OPTIONS as scanPortHorizontalOptions } from './scan
 import scanArp, { OPTIONS as scanArpOptions } from './scan.arp.js';
 import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
+import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import netInterSegment, { OPTIONS as netInterSegmentOptions } from './net.inter_segment.js';
 import lateralW2W, { OPTIONS as lateralW2WOptions } from './lateral.workstation_to_workstation.js';
 import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_workstation.js';
@@ -40,6 +41,7 @@ export const DETECTOR_OPTIONS = {
   'scan.arp': scanArpOptions,
   'smb.internet': smbInternetOptions,
   'auth.bruteforce': authBruteforceOptions,
+  'auth.spray': authSprayOptions,
   'net.inter_segment': netInterSegmentOptions,
   'lateral.workstation_to_workstation': lateralW2WOptions,
   'lateral.server_to_workstation': lateralS2WOptions,
@@ -73,6 +75,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   scanArp,
   smbInternet,
   authBruteforce,
+  authSpray,
   netInterSegment,
   lateralW2W,
   lateralS2W,

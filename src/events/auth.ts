@@ -1,7 +1,8 @@
 /**
  * Authentication outcomes, one typed stream for every protocol that shows
  * them (SSH heuristic, FTP, Telnet, RDP, SMTP, IMAP, POP3, HTTP, LDAP,
- * SMB/NTLM, Kerberos, MySQL, PostgreSQL). The brute-force detector reads it.
+ * SMB/NTLM, Kerberos, MySQL, PostgreSQL). The password guessing and
+ * spraying detectors (auth.bruteforce, auth.spray) read it.
  */
 export type AuthOutcome = 'success' | 'failure' | 'unknown';
 

@@ -174,20 +174,39 @@ export class DistinctWindow<M extends string | number = string | number> {
 
   /** Members in the window, least recently seen first (for evidence; allocates). */
   members(key: string, limit = Infinity): M[] {
-    const e = this.#keys.get(key);
     const out: M[] = [];
-    if (e === undefined) return out;
+    const members = this.#walkable(key);
+    if (members === undefined) return out;
+    for (const m of members.keys()) {
+      if (out.length >= limit) break;
+      out.push(m);
+    }
+    return out;
+  }
+
+  /** Members in the window with the time each was last seen, least recently seen first (allocates). */
+  entries(key: string, limit = Infinity): [M, number][] {
+    const out: [M, number][] = [];
+    const members = this.#walkable(key);
+    if (members === undefined) return out;
+    for (const entry of members) {
+      if (out.length >= limit) break;
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** `key`'s member map, rebuilt first when a walk from its start would pass many holes. */
+  #walkable(key: string): Map<M, number> | undefined {
+    const e = this.#keys.get(key);
+    if (e === undefined) return undefined;
     if (e.holes > MEMBER_HOLES_MAX) {
       // Walking from the start passes every hole: rebuild the map without them (same order).
       e.members = new Map(e.members);
       e.front = undefined;
       e.holes = 0;
     }
-    for (const m of e.members.keys()) {
-      if (out.length >= limit) break;
-      out.push(m);
-    }
-    return out;
+    return e.members;
   }
 
   delete(key: string): void {

@@ -20,3 +20,18 @@ export function cutText(text: string, max: number): string {
 export function shortText(text: string, max: number): string {
   return text.length > max ? `${cutText(text, max)}...` : text;
 }
+
+/**
+ * Shortest length V8 keeps as a "sliced string" (SlicedString::kMinLength);
+ * shorter slices are copied already.
+ */
+const MIN_SLICED_LENGTH = 13;
+
+/**
+ * `part`, a piece taken out of a longer text (a slice, a trimmed or
+ * lower-cased slice), as a string of its own, so a short name kept in a table
+ * does not keep the long text it came from alive.
+ */
+export function ownText(part: string): string {
+  return part.length < MIN_SLICED_LENGTH ? part : Buffer.from(part, 'utf16le').toString('utf16le');
+}

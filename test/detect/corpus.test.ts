@@ -17,6 +17,7 @@ import { config, only } from './harness.js';
 
 const cache = new Map<string, PicketEvent[]>();
 
+/** Events of a capture under the Zeek corpus (or any path under the shared corpus, when absolute). */
 async function events(rel: string): Promise<PicketEvent[]> {
   let ev = cache.get(rel);
   if (ev === undefined) {
@@ -127,4 +128,58 @@ test('kinit: the MIT KDC answers AES AS-REPs without pre-authentication; any_ety
   assert.deepEqual(a[0]!.evidence.roastable_accounts, ['valid_client_principal@VLADG.NET', 'expired_password_client_principal@VLADG.NET', 'valid_service_principal/test.vladg.net@VLADG.NET']);
   assert.deepEqual(a[0]!.evidence.reply_etypes, ['aes256-cts-hmac-sha1-96']);
   assert.equal(a[0]!.message, '192.168.1.31 received aes256-cts-hmac-sha1-96 AS-REPs for 3 accounts that do not require Kerberos pre-authentication');
+});
+
+test('ldap-invalid-credentials: six accounts failing twice from one client in 48 s is no spray at the defaults (three are machine accounts); at threshold 3 it is', { skip: !present('ldap-invalid-credentials/ldap_invalid_credentials.pcap') }, async () => {
+  const rel = 'ldap-invalid-credentials/ldap_invalid_credentials.pcap';
+  // 192.168.66.141 binds (NTLM in GSS-SPNEGO) as Administrator, DC01-ZION$, DESKTOP-EVIL$, DESKTOP-VICTIM$,
+  // agent.smith and mister.andersson, each twice, all refused with invalidCredentials.
+  const failures = (await events(rel)).filter((e) => e.type === 'auth' && e.outcome === 'failure');
+  assert.equal(failures.length, 12);
+  // Three user accounts are under 10, and the three machine accounts are not counted; 12 failures are under 20 in 15 min.
+  const quiet = await run(rel);
+  assert.equal(only(quiet, 'auth.spray').length, 0);
+  assert.equal(only(quiet, 'auth.bruteforce').length, 0);
+
+  const a = only(await run(rel, 'detectors:\n  auth.spray: { threshold: 3 }\n'), 'auth.spray');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '192.168.66.141');
+  assert.equal(a[0]!.destination?.ip, '192.168.66.138');
+  assert.equal(a[0]!.count, 3);
+  assert.deepEqual(a[0]!.evidence.users, ['administrator', 'agent.smith', 'mister.andersson']);
+  assert.deepEqual(a[0]!.evidence.services, ['ldap']);
+  assert.match(a[0]!.message, /^192\.168\.66\.141 sprayed 3 accounts with failed LDAP logins on 192\.168\.66\.138 in \d+ s$/);
+  // Counting machine accounts too, all six.
+  const all = only(await run(rel, 'detectors:\n  auth.spray: { threshold: 6, ignore_users: [] }\n'), 'auth.spray');
+  assert.equal(all.length, 1);
+  assert.equal(all[0]!.count, 6);
+});
+
+test('krb-kinit: the four principals refused from one client (two unknown, one wrong password, one locked out) are one account each; no spray at 10', { skip: !present('krb-kinit/kinit.pcap') }, async () => {
+  const rel = 'krb-kinit/kinit.pcap';
+  assert.equal(only(await run(rel), 'auth.spray').length, 0);
+  const a = only(await run(rel, 'detectors:\n  auth.spray: { threshold: 4 }\n'), 'auth.spray');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '192.168.1.31');
+  assert.equal(a[0]!.count, 4);
+  // "enterprise_principal@AD.VLADG.NET/VLADG.NET" (12 refusals) is one account, without its realms.
+  assert.deepEqual(a[0]!.evidence.users, ['enterprise_principal', 'invalid_client_principal', 'requires_preauth_client_principal', 'lockout_policy_client_principal']);
+  assert.equal(a[0]!.evidence.scope, 'directory');
+  assert.equal(only(await run(rel, 'detectors:\n  auth.spray: { threshold: 5 }\n'), 'auth.spray').length, 0);
+});
+
+test('ftp bruteforce: 30 guesses for one account from one client are password guessing, not spraying nor distributed guessing', { skip: !present('ftp-bruteforce/bruteforce.pcap') }, async () => {
+  const alerts = await run('ftp-bruteforce/bruteforce.pcap');
+  assert.equal(only(alerts, 'auth.spray').length, 0, 'one account ("bro")');
+  const brute = only(alerts, 'auth.bruteforce');
+  assert.deepEqual(brute.map((a) => a.evidence.mode), ['failures'], 'one client: no distributed alert');
+});
+
+test('suricata krb5-probing: one AS-REQ answered PREAUTH_REQUIRED is the routine pre-authentication prompt, not a failed login', { skip: !fs.existsSync(path.join(SURICATA_CORPUS, 'krb5-probing/krb.pcap')) }, async () => {
+  const rel = path.join(SURICATA_CORPUS, 'krb5-probing/krb.pcap');
+  const ev = await events(rel);
+  assert.equal(ev.filter((e) => e.type === 'kerberos').length, 1);
+  assert.equal(ev.filter((e) => e.type === 'auth').length, 0);
+  const alerts = await run(rel, 'detectors:\n  auth.spray: { threshold: 1 }\n  auth.bruteforce:\n    distributed: { threshold: 1 }\n');
+  assert.equal(only(alerts, 'auth.spray').length + only(alerts, 'auth.bruteforce').length, 0);
 });

@@ -29,7 +29,7 @@ const V6_SCENARIOS = new Set<string>(['ipv6', 'nd-scan']);
 const RULE_IDS = new Set([
   'scan.port.vertical', 'scan.port.horizontal', 'scan.arp', 'dhcp.rogue_server',
   'dhcp.excessive_requests', 'dhcp.hostname_mac_flip', 'dhcp.watch_hostname', 'dns.excessive_queries',
-  'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce',
+  'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce', 'auth.spray',
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
   'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon',
 ]);

@@ -12,6 +12,10 @@ test('DistinctWindow counts distinct members inside the window only', () => {
   assert.equal(w.add('k', 3, 11.5), 2, 'member 1 (last seen at 1) expired');
   assert.deepEqual(w.members('k'), [2, 3]);
   assert.equal(w.oldest('k'), 5);
+  w.add('k', 2, 12);
+  assert.deepEqual(w.entries('k'), [[3, 11.5], [2, 12]], 'members with their last-seen times, least recent first');
+  assert.deepEqual(w.entries('k', 1), [[3, 11.5]]);
+  assert.deepEqual(w.entries('nothing'), []);
   assert.equal(w.count('k', 100), 0);
 });
 

@@ -1,7 +1,7 @@
 /** cutText: a cut that keeps exactly the head of the text, and not the text itself. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cutText, shortText } from '../../src/util/cut-text.js';
+import { cutText, ownText, shortText } from '../../src/util/cut-text.js';
 import { retainedBytes } from '../helpers/heap.js';
 
 test('short text is returned as is; long text is cut to its first code units exactly', () => {
@@ -25,4 +25,17 @@ test('a cut does not keep the long original alive', () => {
 test('shortText marks a cut with "..." and leaves short text alone', () => {
   assert.equal(shortText('abcdef', 6), 'abcdef');
   assert.equal(shortText('abcdefg', 6), 'abcdef...');
+});
+
+test('ownText copies a piece of a long text exactly, so the piece does not keep the text alive', () => {
+  const odd = `a\ud800b${'é'.repeat(20)}😀`;
+  assert.equal(ownText(odd), odd);
+  assert.equal(ownText('short'), 'short');
+  const kept = retainedBytes(() => {
+    const pieces: string[] = [];
+    for (let i = 0; i < 500; i++) pieces.push(ownText(`name-of-account-${i},`.padEnd(64 * 1024, 'x').slice(0, 20)));
+    return pieces;
+  });
+  // 500 slices of 64 KiB strings kept 32 MB.
+  assert.ok(kept < 1024 * 1024, `${kept} bytes kept`);
 });
