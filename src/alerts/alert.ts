@@ -148,6 +148,19 @@ export function formatCount(n: number): string {
   return n < 0 ? `-${out}` : out;
 }
 
+/** "512 bytes", "3.4 KB", "12 MB", "1.2 GB" (decimal units, as people read transfer sizes). */
+export function formatBytes(n: number): string {
+  if (!(n >= 1000)) return `${formatCount(Math.max(0, Math.round(n)))} bytes`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v < 10 ? v.toFixed(1) : formatCount(Math.round(v))} ${units[u]!}`;
+}
+
 /** "3 hosts" / "1 host". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;

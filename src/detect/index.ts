@@ -33,6 +33,7 @@ import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.j
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
+import connLong, { OPTIONS as connLongOptions } from './conn.long.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -64,6 +65,7 @@ export const DETECTOR_OPTIONS = {
   'ua.unusual': uaUnusualOptions,
   'dns.dga': dnsDgaOptions,
   'c2.beacon': c2BeaconOptions,
+  'conn.long': connLongOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -98,6 +100,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   uaUnusual,
   dnsDga,
   c2Beacon,
+  connLong,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

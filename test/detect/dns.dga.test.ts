@@ -1,5 +1,6 @@
 /** dns.dga on synthetic dns events and on lab and corpus captures. */
 import { test } from 'node:test';
+import YAML from 'yaml';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,8 +69,9 @@ test('flagged names held across clients stay within the budget; the least recent
 });
 
 test('lab captures (intel and benign): ordinary lab names never alert, even at min_names 1', async () => {
-  const labText = fs.readFileSync(path.join(LAB, 'picket.yaml'), 'utf8');
-  const cfg = config(`${labText}\ndetectors:\n  dns.dga: { min_names: 1 }\n`);
+  const lab = YAML.parse(fs.readFileSync(path.join(LAB, 'picket.yaml'), 'utf8')) as { detectors?: Record<string, unknown> };
+  lab.detectors = { ...lab.detectors, 'dns.dga': { min_names: 1 } };
+  const cfg = config(YAML.stringify(lab));
   const alerts = only(await replayLab(['intel.pcap', 'benign.pcap', 'dns-flood.pcap'], { config: cfg, intel: { dga } }), RULE);
   assert.deepEqual(alerts.map((a) => a.evidence.names), []);
 });

@@ -11,9 +11,9 @@ import { SITE_YAML, harness, only, session } from '../detect/harness.js';
 
 const T0 = 1_700_000_000;
 
-/** A TCP session from 10.77.2.20 to 203.0.113.9:445 with an exchange every minute for `minutes`, then closed. */
-function longSession(minutes: number): TcpSession {
-  const s = new TcpSession({ client: '10.77.2.20', clientPort: 40001, server: '203.0.113.9', serverPort: 445, ts: T0 }).handshake();
+/** A TCP session from 10.77.2.20 to 203.0.113.9 (port 445 by default) with an exchange every minute for `minutes`, then closed. */
+function longSession(minutes: number, serverPort = 445): TcpSession {
+  const s = new TcpSession({ client: '10.77.2.20', clientPort: 40001, server: '203.0.113.9', serverPort, ts: T0 }).handshake();
   for (let m = 0; m <= minutes; m++) {
     s.ts = T0 + m * 60 + 1;
     s.send(true, new Uint8Array(100)).send(false, new Uint8Array(300));
@@ -56,4 +56,14 @@ test('a rule reports a long connection from its snapshot, and not again at later
   assert.equal(a.length, 1);
   assert.equal(a[0]!.count, 2, 'two connections, the long one counted once');
   assert.equal(a[0]!.evidence.established, 2);
+});
+
+test('conn.long reports a 75-minute shell-like session from its one-hour snapshot, while it is open', () => {
+  const h = harness(SITE_YAML);
+  for (const e of runConversations(longSession(75, 4444))) h.emit(e);
+  const a = only(h.finish(), 'conn.long');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.still_open, true);
+  assert.ok((a[0]!.evidence.duration_seconds as number) >= 3540 && (a[0]!.evidence.duration_seconds as number) < 3700);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 has held a TCP connection to 203\.0\.113\.9 port 4444 open for (59|60) min \(still open\): /);
 });
