@@ -19,8 +19,8 @@
  *   Tranco and Umbrella top sites, whose telemetry and update checks run on
  *   timers) and on `allow` are not counted; set `skip_popular: false` to
  *   count them, e.g. to catch C2 fronted by a popular CDN;
- * - a destination that `max_sources` or more internal hosts contacted within
- *   the window is fleet software (an agent every machine runs), not an
+ * - a destination (on any port) that `max_sources` or more internal hosts
+ *   contacted within the window is fleet software (an agent every machine runs), not an
  *   implant on one host, and is not reported (0 turns this off);
  * - the span part needs hours of check-ins for a full score, so a burst of
  *   polling (a web page refreshing for ten minutes) stays below threshold.
@@ -71,9 +71,59 @@ export const OPTIONS = detectorOptions({
   max_tracked: z.number().int().min(100).default(20000),
 });
 
+/** Check-in times and bytes of one series, in typed arrays that grow from a few entries (most series stay one or two). */
+class Points {
+  starts: Float64Array;
+  bytes: Float64Array;
+  n = 0;
+
+  constructor(capacity: number) {
+    this.starts = new Float64Array(capacity);
+    this.bytes = new Float64Array(capacity);
+  }
+
+  push(ts: number, sent: number): void {
+    if (this.n === this.starts.length) {
+      const size = Math.min(MAX_POINTS, this.n * 2);
+      const starts = new Float64Array(size);
+      const bytes = new Float64Array(size);
+      starts.set(this.starts);
+      bytes.set(this.bytes);
+      this.starts = starts;
+      this.bytes = bytes;
+    }
+    this.starts[this.n] = ts;
+    this.bytes[this.n] = sent;
+    this.n++;
+  }
+
+  /** Keeps every other point (from the first). */
+  thin(): void {
+    let k = 0;
+    for (let i = 0; i < this.n; i += 2, k++) {
+      this.starts[k] = this.starts[i]!;
+      this.bytes[k] = this.bytes[i]!;
+    }
+    this.n = k;
+  }
+
+  /** Drops the points older than `before` (they come roughly in time order). */
+  dropBefore(before: number): void {
+    let drop = 0;
+    while (drop < this.n && this.starts[drop]! < before) drop++;
+    if (drop === 0) return;
+    this.starts.copyWithin(0, drop, this.n);
+    this.bytes.copyWithin(0, drop, this.n);
+    this.n -= drop;
+  }
+}
+
 interface Series {
-  starts: number[];
-  bytes: number[];
+  /** The check-ins, from the second connection on (most series never get one). */
+  points: Points | null;
+  /** The first connection's start and bytes, until `points` exists. */
+  firstTs: number;
+  firstBytes: number;
   /** Connections seen (the points may have been thinned). */
   connections: number;
   /** Connections each kept point stands for: doubled by every thinning. */
@@ -82,25 +132,14 @@ interface Series {
   scoredAt: number;
   /** When the series last alerted (-Infinity: never). */
   reportedAt: number;
-  addresses: string[];
+  /** Addresses of a named destination (null until one is seen). */
+  addresses: string[] | null;
 }
 
 interface Destination {
-  sources: Set<string>;
+  /** Internal hosts seen (at most max_sources). */
+  sources: string[];
   last: number;
-}
-
-/** Keeps every other point (from the first), so each stands for twice the connections. */
-function thin(s: Series): void {
-  const starts: number[] = [];
-  const bytes: number[] = [];
-  for (let i = 0; i < s.starts.length; i += 2) {
-    starts.push(s.starts[i]!);
-    bytes.push(s.bytes[i]!);
-  }
-  s.starts = starts;
-  s.bytes = bytes;
-  s.stride *= 2;
 }
 
 export default defineDetector({
@@ -126,18 +165,19 @@ export default defineDetector({
     const sourcesOf = (dest: string, src: string, ts: number): number => {
       let d = destinations.get(dest);
       if (d === undefined || ts - d.last > o.window) {
-        d = { sources: new Set(), last: ts };
+        d = { sources: [], last: ts };
         destinations.set(dest, d);
       }
       d.last = Math.max(d.last, ts);
-      if (d.sources.size < Math.max(o.max_sources, 1)) d.sources.add(src);
-      return d.sources.size;
+      if (d.sources.length < Math.max(o.max_sources, 1) && !d.sources.includes(src)) d.sources.push(src);
+      return d.sources.length;
     };
 
     const report = (rec: ConnRecord, key: string, dest: string, named: boolean, s: Series, b: BeaconScore, sources: number): void => {
       const src = rec['id.orig_h'];
       const proto = rec.proto === 'tcp' ? 'TCP' : rec.proto === 'udp' ? 'UDP' : rec.proto.toUpperCase();
-      const where = named ? `${dest} (${s.addresses.join(', ')})` : dest;
+      const addresses = s.addresses ?? [];
+      const where = named ? `${dest} (${addresses.join(', ')})` : dest;
       const jitter = Math.round(b.jitter * 100);
       // A thinned series keeps every stride-th check-in: its gaps are that many timer periods.
       const interval = b.interval / s.stride;
@@ -147,14 +187,14 @@ export default defineDetector({
         source: { ip: src, mac: rec.orig_l2_addr },
         destination: { ip: rec['id.resp_h'], port: rec['id.resp_p'] },
         transport: rec.proto === 'icmp' ? 'icmp' : rec.proto,
-        firstSeen: s.starts[0],
+        firstSeen: s.points?.starts[0] ?? s.firstTs,
         count: s.connections,
         message:
           `${src} checked in with ${where} on ${proto} ${rec['id.resp_p']} every ${formatDuration(Math.round(interval))}` +
           ` (jitter ${jitter} %) for ${formatDuration(Math.round(b.spanSeconds))}: ${formatCount(s.connections)} connections sending about ${formatCount(Math.round(b.bytes))} bytes each, beacon score ${b.score.toFixed(2)}`,
         evidence: {
           destination: dest,
-          addresses: [...s.addresses],
+          addresses: [...addresses],
           score: round(b.score),
           timing_score: round(b.timing),
           size_score: round(b.size),
@@ -183,33 +223,42 @@ export default defineDetector({
       if (ctx.excluded(src) || ctx.excluded(dst)) return;
       if (name !== undefined && allowlist.allowed(name)) return;
       const dest = name ?? dst;
-      const sources = sourcesOf(`${dest}|${rec.proto}/${port}`, src, rec.ts);
+      // Keyed by the destination alone (its text is the record's or the name's, hashed once).
+      const sources = sourcesOf(dest, src, rec.ts);
+      // Fleet software: not judged, so not kept either (most traffic goes to such destinations).
+      if (o.max_sources > 0 && sources >= o.max_sources) return;
       const key = `${src}|${dest}|${rec.proto}/${port}`;
       let s = series.get(key);
       if (s === undefined) {
-        s = { starts: [], bytes: [], connections: 0, stride: 1, scoredAt: 0, reportedAt: -Infinity, addresses: [] };
+        s = { points: null, firstTs: rec.ts, firstBytes: rec.orig_bytes ?? 0, connections: 1, stride: 1, scoredAt: 0, reportedAt: -Infinity, addresses: null };
         series.set(key, s);
+        if (name !== undefined) s.addresses = [dst];
+        return;
       }
-      if (name !== undefined && s.addresses.length < MAX_LISTED_ADDRESSES && !s.addresses.includes(dst)) s.addresses.push(dst);
-      // Forget check-ins that left the window (connections end roughly in start order).
-      let drop = 0;
-      while (drop < s.starts.length && rec.ts - s.starts[drop]! > o.window) drop++;
-      if (drop > 0) {
-        s.starts.splice(0, drop);
-        s.bytes.splice(0, drop);
-        if (s.starts.length === 0) s.stride = 1;
+      if (name !== undefined) {
+        const addrs = (s.addresses ??= []);
+        if (addrs.length < MAX_LISTED_ADDRESSES && !addrs.includes(dst)) addrs.push(dst);
       }
+      let p = s.points;
+      if (p === null) {
+        p = s.points = new Points(4);
+        p.push(s.firstTs, s.firstBytes);
+      }
+      // Forget check-ins that left the window.
+      p.dropBefore(rec.ts - o.window);
+      if (p.n === 0) s.stride = 1;
       // A thinned series samples every stride-th connection, so its points stay evenly spread.
       if (s.connections++ % s.stride !== 0) return;
-      if (s.starts.length >= MAX_POINTS) thin(s);
-      s.starts.push(rec.ts);
-      s.bytes.push(rec.orig_bytes ?? 0);
-      if (s.starts.length < o.min_checkins || rec.ts - s.reportedAt < o.window) return;
+      if (p.n >= MAX_POINTS) {
+        p.thin();
+        s.stride *= 2;
+      }
+      p.push(rec.ts, rec.orig_bytes ?? 0);
+      if (p.n < o.min_checkins || rec.ts - s.reportedAt < o.window) return;
       // Score again after every eighth more connections (at least one): cheap, and a beacon's score only firms up.
       if (s.connections - s.scoredAt < Math.max(1, s.scoredAt >>> 3)) return;
       s.scoredAt = s.connections;
-      if (o.max_sources > 0 && sources >= o.max_sources) return;
-      const b = scoreBeacon(s.starts, s.bytes, s.starts.length, { fullSpan: o.full_span }, scratch);
+      const b = scoreBeacon(p.starts, p.bytes, p.n, { fullSpan: o.full_span }, scratch);
       if (b.checkins < o.min_checkins || b.score < o.threshold) return;
       s.reportedAt = rec.ts;
       report(rec, key, dest, name !== undefined, s, b, sources);
