@@ -6,8 +6,9 @@
  *
  * Connections are grouped per (internal source, destination, transport and
  * port); the destination is the TLS server name or HTTP Host of the
- * connection when one was seen, so a C2 behind a CDN whose addresses rotate
- * stays one series, else the public address. Each series is scored by
+ * connection when one was seen, else the name the host resolved the address
+ * from (DNS), so a C2 behind a CDN whose addresses rotate stays one series,
+ * else the public address. Each series is scored by
  * beacon-score.ts (regular gaps, regular sizes, a long span, check-ins
  * spread over it) once it holds `min_checkins`; a score at or above
  * `threshold` alerts, once per series within `window`.
@@ -149,7 +150,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'malware'],
   technique: 'T1071',
-  subscribes: ['flow.end', 'ssl', 'http'],
+  subscribes: ['flow.end', 'ssl', 'http', 'dns.answer'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -217,10 +218,11 @@ export default defineDetector({
       const src = rec['id.orig_h'];
       const dst = rec['id.resp_h'];
       const port = rec['id.resp_p'];
-      const name = names.get(rec.uid);
-      if (name !== undefined) names.forget(rec.uid);
+      const sni = names.get(rec.uid);
+      if (sni !== undefined) names.forget(rec.uid);
       if (ignorePorts.has(port) || !ctx.site.isInternal(src) || ctx.site.isInternal(dst)) return;
       if (ctx.excluded(src) || ctx.excluded(dst)) return;
+      const name = sni ?? names.resolved(src, dst);
       if (name !== undefined && allowlist.allowed(name)) return;
       const dest = name ?? dst;
       // Keyed by the destination alone (its text is the record's or the name's, hashed once).
@@ -270,6 +272,9 @@ export default defineDetector({
       },
       http(e) {
         names.http(e.uid, e.record.host);
+      },
+      'dns.answer'(e) {
+        names.dnsAnswer(e.client, e.query, e.addrs);
       },
       'flow.end'(e) {
         onFlow(e.record);

@@ -13,7 +13,8 @@
  * What keeps false alarms down: only internal -> public, on `protocols`
  * (TCP by default: UDP "connections" are flows of datagrams, VPNs and QUIC
  * keep them alive for hours by design), not on `ignore_ports`, and not to
- * a destination whose TLS server name or HTTP Host is on the bundled
+ * a destination whose TLS server name or HTTP Host (else the name its
+ * client resolved the address from) is on the bundled
  * popular-domains list (push channels, chat and meeting clients, cloud
  * sync: apple.com, google.com, microsoft.com, slack.com, zoom.us hold
  * connections open all day) or on `allow`. Company VPN concentrators, SSH
@@ -47,7 +48,7 @@ export default defineDetector({
   severity: 2,
   category: ['network'],
   technique: 'T1071',
-  subscribes: ['flow.end', 'ssl', 'http'],
+  subscribes: ['flow.end', 'ssl', 'http', 'dns.answer'],
   longFlows: true,
   options: OPTIONS,
   create(ctx) {
@@ -63,12 +64,15 @@ export default defineDetector({
       http(e) {
         names.http(e.uid, e.record.host);
       },
+      'dns.answer'(e) {
+        names.dnsAnswer(e.client, e.query, e.addrs);
+      },
       'flow.end'(e) {
         const rec = e.record;
         // A longFlows rule's flow.end handler also gets the flow.long snapshots.
         const kind: string = e.type;
         const open = kind === 'flow.long';
-        const name = names.get(rec.uid);
+        const sni = names.get(rec.uid);
         if (!open) names.forget(rec.uid);
         // A snapshot's age is the time it was taken at (its duration runs to the last packet only).
         const duration = open ? Math.max(e.ts - rec.ts, rec.duration ?? 0) : (rec.duration ?? 0);
@@ -78,6 +82,7 @@ export default defineDetector({
         const port = rec['id.resp_p'];
         if (ignorePorts.has(port) || !ctx.site.isInternal(src) || ctx.site.isInternal(dst)) return;
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
+        const name = sni ?? names.resolved(src, dst);
         if (name !== undefined && allowlist.allowed(name)) return;
         if (open) names.forget(rec.uid);
         const sent = rec.orig_bytes ?? 0;

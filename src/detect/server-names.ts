@@ -4,7 +4,8 @@
  * client asked for, from the TLS ClientHello (SNI) or the HTTP Host header.
  * Both arrive before the connection ends, so names are kept by connection
  * uid until its flow.end, and a CDN-hosted service whose addresses rotate
- * keeps one name. Also the allowlist those rules share: the rule's own
+ * keeps one name. A connection without either (raw TCP, QUIC, SSH) is named
+ * by the DNS answer that gave its client the address, when one was seen. Also the allowlist those rules share: the rule's own
  * domains and, optionally, the bundled popular-domains list (the DGA
  * allowlist: Tranco and Umbrella top sites).
  */
@@ -17,6 +18,8 @@ import type { DgaScorer } from '../intel/context.js';
 export const MAX_NAMED_CONNECTIONS = 50000;
 /** Longest server name kept (a DNS name is at most 253 characters). */
 const MAX_NAME_LENGTH = 253;
+/** (client, address) pairs remembered from DNS answers by default. */
+export const MAX_RESOLVED = 50000;
 /** Verdicts cached per name. */
 const MAX_VERDICTS = 50000;
 
@@ -36,9 +39,24 @@ export function serverName(name: string | undefined): string | undefined {
 /** Server names of live connections by uid (TLS SNI first, else HTTP Host). */
 export class ServerNames {
   readonly #names: LruMap<string, string>;
+  /** The name each client last resolved to each address ("client|address" -> name). */
+  readonly #resolved: LruMap<string, string>;
 
-  constructor(max = MAX_NAMED_CONNECTIONS) {
+  constructor(max = MAX_NAMED_CONNECTIONS, maxResolved = MAX_RESOLVED) {
     this.#names = new LruMap(max);
+    this.#resolved = new LruMap(maxResolved);
+  }
+
+  /** A DNS answer: `client` learnt that `query` is at `addrs`. */
+  dnsAnswer(client: string, query: string, addrs: readonly string[]): void {
+    const n = serverName(query);
+    if (n === undefined) return;
+    for (let i = 0; i < addrs.length; i++) this.#resolved.set(`${client}|${addrs[i]!}`, n);
+  }
+
+  /** The name `client` resolved to `address` last, if any. */
+  resolved(client: string, address: string): string | undefined {
+    return this.#resolved.get(`${client}|${address}`);
   }
 
   /** A TLS ClientHello's server name. */

@@ -175,3 +175,17 @@ test('a long series keeps its rhythm when thinned, and series beyond max_tracked
   assert.ok(Math.abs((a[0]!.evidence.interval_seconds as number) - 9.5) < 1, `interval ${String(a[0]!.evidence.interval_seconds)}`);
   assert.ok((h.engine.stats().state_evictions[RULE] ?? 0) >= 200);
 });
+
+test('without a server name, the name the host resolved the address from keys the series (rotating addresses, raw TCP)', () => {
+  const h = harness(SITE_YAML);
+  const ips = ['198.51.100.71', '198.51.100.72'];
+  timer(1000, 3 * HOUR, 60, 0.1, random(8)).forEach((t, i) => {
+    const ip = ips[i % 2]!;
+    h.emit({ type: 'dns.answer', ts: t - 0.05, uid: `Cdns${i}`, client: '10.77.2.62', server: '10.77.1.1', query: 'update.rotating-c2.example.net', qtype_name: 'A', addrs: [ip], ttls: [60], cnames: [] });
+    for (const e of tls(t, '10.77.2.62', ip, undefined, 256, 8080)) h.emit(e);
+  });
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.destination, 'update.rotating-c2.example.net');
+  assert.deepEqual(a[0]!.evidence.addresses, ips);
+});

@@ -75,3 +75,15 @@ test('push and chat channels to popular domains are not judged; an unknown name 
   assert.equal(run(`${SITE_YAML}\ndetectors:\n  conn.long: { allow: [tunnel-service.example.net] }\n`).length, 0);
   assert.equal(run(`${SITE_YAML}\ndetectors:\n  conn.long: { skip_popular: false }\n`).length, 2);
 });
+
+test('a connection without a TLS name is named by the DNS answer its client got: popular names are skipped, others named', () => {
+  const dga = createDgaScorer(REPO_ROOT);
+  const h = harness(SITE_YAML, { intel: { dga } });
+  const answer = (client: string, query: string, addr: string): PicketEvent => ({ type: 'dns.answer', ts: 990, uid: 'Cdns1', client, server: '10.77.1.1', query, qtype_name: 'A', addrs: [addr], ttls: [300], cnames: [] });
+  h.emit(answer('10.77.2.30', 'mtalk.google.com', '203.0.113.30'));
+  h.emit(answer('10.77.2.31', 'vpn.odd-host-vpn.net', '203.0.113.31'));
+  for (const e of lifetime(session({ ts: 1000, 'id.orig_h': '10.77.2.30', 'id.resp_h': '203.0.113.30', 'id.resp_p': 5228, duration: 5 * HOUR }))) h.emit(e);
+  for (const e of lifetime(session({ ts: 1000, 'id.orig_h': '10.77.2.31', 'id.resp_h': '203.0.113.31', 'id.resp_p': 1194, duration: 5 * HOUR }))) h.emit(e);
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => x.evidence.server_name), ['vpn.odd-host-vpn.net']);
+});
