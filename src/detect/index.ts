@@ -34,6 +34,7 @@ import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
 import connLong, { OPTIONS as connLongOptions } from './conn.long.js';
+import httpSqli, { OPTIONS as httpSqliOptions } from './http.sqli.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -66,6 +67,7 @@ export const DETECTOR_OPTIONS = {
   'dns.dga': dnsDgaOptions,
   'c2.beacon': c2BeaconOptions,
   'conn.long': connLongOptions,
+  'http.sqli': httpSqliOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -101,6 +103,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsDga,
   c2Beacon,
   connLong,
+  httpSqli,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -183,3 +183,20 @@ test('suricata krb5-probing: one AS-REQ answered PREAUTH_REQUIRED is the routine
   const alerts = await run(rel, 'detectors:\n  auth.spray: { threshold: 1 }\n  auth.bruteforce:\n    distributed: { threshold: 1 }\n');
   assert.equal(only(alerts, 'auth.spray').length + only(alerts, 'auth.bruteforce').length, 0);
 });
+
+test('http-dvwa-sqli: the three manual injections Zeek flags (HTTP::URI_SQLI) are one http.sqli alert from 192.168.111.148', { skip: !present('http-dvwa-sqli/cooper-grill-dvwa.pcapng') }, async () => {
+  const rel = 'http-dvwa-sqli/cooper-grill-dvwa.pcapng';
+  const a = only(await run(rel), 'http.sqli');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '192.168.111.148');
+  assert.equal(a[0]!.destination?.ip, '192.168.111.154');
+  // The URIs of Zeek's http.log.cut baseline, tagged URI_SQLI there.
+  assert.deepEqual(a[0]!.evidence.uris, [
+    "/dvwa/vulnerabilities/sqli/?id=1'+OR+'1'='1&Submit=Submit",
+    '/dvwa/vulnerabilities/sqli/?id=1\'+UNION+SELECT+NULL,+version()+#&Submit=Submit',
+    "/dvwa/vulnerabilities/sqli/?id=2'+OR+'2'='2&Submit=Submit",
+  ]);
+  assert.equal(a[0]!.count, 3);
+  // No other request of the capture matches: at four the threshold is not reached.
+  assert.equal(only(await run(rel, 'detectors:\n  http.sqli: { threshold: 4 }\n'), 'http.sqli').length, 0);
+});
