@@ -3,7 +3,11 @@
  * (arp-scan, netdiscover, nmap -sn on a LAN): host discovery below IP, which
  * no firewall sees. IPv6's equivalent, Neighbor Solicitations for many
  * addresses (nmap -6 -sn over a range on the link), counts the same way, per
- * configured network or /64 of the targets.
+ * configured network or /64 of the targets. IPv6 also allows discovery in
+ * one packet: an echo request to the all-nodes group ff02::1 (`ping
+ * ff02::1%eth0`, THC's alive6, nmap's targets-ipv6-multicast-echo), which
+ * every host on the link answers; that alerts on its own, once the ICMPv6
+ * exchange has ended (its flow times out after a minute of silence).
  *
  * Counts distinct target IPs of ARP requests per (sender MAC, segment) in a
  * sliding window. The segment is the configured network of the target, or
@@ -25,6 +29,10 @@ import { parseIp } from '../config/ip.js';
 import { ipv6ToString } from '../decode/addr.js';
 
 const ARP_REQUEST = 1;
+/** ICMPv6 Echo Request (RFC 4443), the "port" of an ICMPv6 flow's originator. */
+const ICMP6_ECHO_REQUEST = 128;
+/** The link-local all-nodes multicast group (RFC 4291). */
+const ALL_NODES = 'ff02::1';
 const UNSPECIFIED = '0.0.0.0';
 const UNSPECIFIED6 = '::';
 /** Targets listed as a sample in the alert. */
@@ -41,11 +49,11 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'scan.arp',
   name: 'ARP scan',
-  description: 'One sender requested the MAC addresses of many distinct IPs of a segment (ARP, or IPv6 Neighbor Solicitations).',
+  description: 'One sender requested the MAC addresses of many distinct IPs of a segment (ARP, or IPv6 Neighbor Solicitations), or pinged every IPv6 host on its link at once.',
   severity: 2,
   category: ['network', 'intrusion_detection'],
   technique: 'T1018',
-  subscribes: ['arp', 'nd.solicit'],
+  subscribes: ['arp', 'nd.solicit', 'flow.end'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -98,6 +106,28 @@ export default defineDetector({
         const net = ctx.site.networkOf(e.target);
         const segment = net !== undefined ? net.name : prefix64(e.target);
         lookup(e.ts, e.src_mac, e.src, e.target, segment, net?.name, e.vlan, 'sent Neighbor Solicitations for');
+      },
+      'flow.end'(e) {
+        const r = e.record;
+        if (r.proto !== 'icmp' || r['id.orig_p'] !== ICMP6_ECHO_REQUEST || r['id.resp_h'] !== ALL_NODES) return;
+        const src = r['id.orig_h'];
+        if (ctx.excluded(src)) return;
+        const mac = r.orig_l2_addr;
+        const who = mac !== undefined ? `${src} (${mac})` : src;
+        ctx.report({
+          ts: r.ts,
+          key: `${mac ?? src}|${ALL_NODES}`,
+          source: { ip: src, mac },
+          destination: { ip: ALL_NODES },
+          transport: 'icmp',
+          message: `${who} pinged every IPv6 host on its link at once (echo request to ${ALL_NODES}, ${r.orig_pkts} sent)`,
+          evidence: {
+            segment: ALL_NODES,
+            method: 'multicast_echo',
+            echo_requests: r.orig_pkts,
+            vlan: r.vlan ?? null,
+          },
+        });
       },
     };
   },

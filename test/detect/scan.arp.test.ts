@@ -1,7 +1,7 @@
 /** scan.arp on synthetic ARP and IPv6 Neighbor Solicitation sequences. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SITE_YAML, arp, harness, only } from './harness.js';
+import { SITE_YAML, arp, flow, harness, only } from './harness.js';
 import type { NeighborSolicitEvent } from '../../src/events/neighbor-solicit.js';
 
 const RULE = 'scan.arp';
@@ -64,4 +64,19 @@ test('IPv6: duplicate address detection (from ::) and frames without a MAC never
   for (let i = 1; i <= 100; i++) h.emit(ns(1000 + i * 0.01, '::', `fd77:2::${i.toString(16)}`));
   for (let i = 1; i <= 100; i++) h.emit(ns(1000 + i * 0.01, 'fd77:2::66', `fd77:2::${i.toString(16)}`, ''));
   assert.equal(only(h.finish(), 'scan.arp').length, 0);
+});
+
+test('an echo request to ff02::1 (all nodes) is host discovery in one packet; echoes to one host or to other groups are not', () => {
+  const h = harness(SITE_YAML);
+  const icmp = (dst: string, type: number, ts: number) =>
+    flow({ ts, proto: 'icmp', 'id.orig_h': 'fe80::77:2ff:fe00:14', 'id.orig_p': type, 'id.resp_h': dst, 'id.resp_p': type === 128 ? 129 : 0, orig_l2_addr: '02:77:02:00:00:14', conn_state: 'OTH', history: '', orig_pkts: 2 });
+  h.emit(icmp('fe80::77:2ff:fe00:15', 128, 1000));
+  h.emit(icmp('ff02::16', 143, 1001));
+  h.emit(icmp('ff02::2', 133, 1002));
+  assert.equal(only(h.finish(), 'scan.arp').length, 0);
+  h.emit(icmp('ff02::1', 128, 1003));
+  const a = only(h.finish(), 'scan.arp');
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, 'fe80::77:2ff:fe00:14 (02:77:02:00:00:14) pinged every IPv6 host on its link at once (echo request to ff02::1, 2 sent)');
+  assert.equal(a[0]!.evidence.method, 'multicast_echo');
 });

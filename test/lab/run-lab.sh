@@ -40,7 +40,7 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6 beacon)
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6 beacon mcast-ping)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -49,7 +49,7 @@ readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:
 # link-scope multicast, the unspecified address (duplicate address detection)
 # and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
 readonly SAFE_NETS6=(net:fe80::/10 net:ff02::/16 net:fd77::/16 host:::)
-readonly V6_SCENARIOS=(ipv6 nd-scan)
+readonly V6_SCENARIOS=(ipv6 nd-scan mcast-ping)
 
 # ---------------------------------------------------------------- lab hosts
 # name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
@@ -1121,6 +1121,22 @@ scenario_nd_scan() {
   require nd-scan 100 "icmp6 and ip6[40] == 135 and ether src $MAC_WS20"
   expect nd-scan "nmap -6 -sn (IPv6 host discovery on the link) of fd77:2::/121 (128 addresses) from workstation 10.77.2.20 (fd77:2::20): one Neighbor Solicitation per address, answered by the two other workstations with IPv6 on (fd77:2::21, fd77:2::22)." \
     '[{"rule": "scan.arp", "source": {"ip": "fd77:2::20", "mac": "'"$MAC_WS20"'"}, "evidence": {"segment": "workstations"}}]'
+}
+
+scenario_mcast_ping() {
+  local ll20
+  v6_on ws20 fd77:2::20/64; v6_on ws21 fd77:2::21/64; v6_on ws22 fd77:2::22/64
+  sleep 1
+  ll20=$(link_local ws20)
+  # IPv6 host discovery in one packet: an echo request to the all-nodes group, which every host answers.
+  nsx ws20 ping -6 -c 2 -i 0.5 -w 5 ff02::1%eth0 >"$WORK/logs/ping-all-nodes.txt" || true
+  # The ICMPv6 exchange ends (and is judged) after a minute without packets: wait it out in the capture.
+  sleep 65
+  stop_capture
+  require mcast-ping 2 "icmp6 and ip6[40] == 128 and ip6 dst ff02::1 and ether src $MAC_WS20"
+  require mcast-ping 2 "icmp6 and ip6[40] == 129"
+  expect mcast-ping "ping -6 -c 2 ff02::1 from workstation 10.77.2.20 (IPv6 on: its link-local $ll20 and fd77:2::20): two echo requests to the all-nodes group, answered by the link's hosts with IPv6 on (fd77:2::21, fd77:2::22 and the sender itself)." \
+    '[{"rule": "scan.arp", "source": {"ip": "'"$ll20"'", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "ff02::1"}, "evidence": {"segment": "ff02::1", "method": "multicast_echo"}}]'
 }
 
 # ------------------------------------------------------------------ runner
