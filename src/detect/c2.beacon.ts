@@ -42,7 +42,7 @@ import { formatDuration } from '../config/duration.js';
 import { formatCount } from '../alerts/alert.js';
 import { BeaconScratch, scoreBeacon, type BeaconScore } from './beacon-score.js';
 import type { ConnRecord } from '../flows/conn-record.js';
-import { NameAllowlist, ServerNames } from './server-names.js';
+import { NameAllowlist, ServerNames, namesFeed } from './server-names.js';
 
 /** Check-ins kept per series; past it every other one is dropped. */
 export const MAX_POINTS = 128;
@@ -267,15 +267,7 @@ export default defineDetector({
     };
 
     return {
-      ssl(e) {
-        names.tls(e.uid, e.record.server_name);
-      },
-      http(e) {
-        names.http(e.uid, e.record.host);
-      },
-      'dns.answer'(e) {
-        names.dnsAnswer(e.client, e.query, e.addrs);
-      },
+      ...namesFeed(names),
       'flow.end'(e) {
         onFlow(e.record);
       },

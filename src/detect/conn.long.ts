@@ -26,7 +26,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField } from '../config/fields.js';
 import { formatDuration } from '../config/duration.js';
 import { formatBytes } from '../alerts/alert.js';
-import { NameAllowlist, ServerNames } from './server-names.js';
+import { NameAllowlist, ServerNames, namesFeed } from './server-names.js';
 
 export const OPTIONS = detectorOptions({
   /** A connection open at least this long alerts (RITA's base for long connections: 1 h). */
@@ -58,15 +58,7 @@ export default defineDetector({
     const allowlist = new NameAllowlist(o.allow, o.skip_popular ? ctx.intel.dga : undefined);
     const names = new ServerNames();
     return {
-      ssl(e) {
-        names.tls(e.uid, e.record.server_name);
-      },
-      http(e) {
-        names.http(e.uid, e.record.host);
-      },
-      'dns.answer'(e) {
-        names.dnsAnswer(e.client, e.query, e.addrs);
-      },
+      ...namesFeed(names),
       'flow.end'(e) {
         const rec = e.record;
         // A longFlows rule's flow.end handler also gets the flow.long snapshots.

@@ -13,6 +13,9 @@ import { LruMap } from '../state/lru.js';
 import { isIp } from '../config/ip.js';
 import { registrableLabel } from '../intel/dga/label.js';
 import type { DgaScorer } from '../intel/context.js';
+import type { SslLogEvent } from '../protocols/tls/events.js';
+import type { HttpLogEvent } from '../protocols/http/events.js';
+import type { DnsAnswerEvent } from '../protocols/dns/events.js';
 
 /** Live connections whose server name is remembered by default. */
 export const MAX_NAMED_CONNECTIONS = 50000;
@@ -80,6 +83,25 @@ export class ServerNames {
   forget(uid: string): void {
     this.#names.delete(uid);
   }
+}
+
+/** A rule's handlers that feed `names` (spread them into the rule's own; it subscribes to ssl, http and dns.answer). */
+export function namesFeed(names: ServerNames): {
+  ssl(e: SslLogEvent): void;
+  http(e: HttpLogEvent): void;
+  'dns.answer'(e: DnsAnswerEvent): void;
+} {
+  return {
+    ssl(e) {
+      names.tls(e.uid, e.record.server_name);
+    },
+    http(e) {
+      names.http(e.uid, e.record.host);
+    },
+    'dns.answer'(e) {
+      names.dnsAnswer(e.client, e.query, e.addrs);
+    },
+  };
 }
 
 /**

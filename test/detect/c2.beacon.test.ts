@@ -5,23 +5,12 @@ import { SITE_YAML, harness, only, session } from './harness.js';
 import { BeaconScratch, scoreBeacon } from '../../src/detect/beacon-score.js';
 import { createDgaScorer } from '../../src/intel/dga/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { rng as random } from '../helpers/bytes.js';
 import type { PicketEvent } from '../../src/events/types.js';
 import type { SslRecord } from '../../src/protocols/tls/events.js';
 
 const RULE = 'c2.beacon';
 const HOUR = 3600;
-
-/** A small seeded generator (mulberry32), so every run sees the same "random" timings. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Check-in times of a timer sleeping `sleep` seconds less up to `jitter` of it (Cobalt Strike's jitter), from `start` for `span`. */
 function timer(start: number, span: number, sleep: number, jitter: number, rnd: () => number): number[] {

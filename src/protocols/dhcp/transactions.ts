@@ -15,6 +15,7 @@ import type { DhcpRecord } from './events.js';
 import { messageTypeName } from './consts.js';
 import type { DhcpMessage } from './parser.js';
 import { elapsedSeconds } from '../../util/elapsed.js';
+import { FIRST_CHECK_S, TransactionTable } from './transaction-table.js';
 
 export interface DhcpTrackerOptions {
   /** Zeek's DHCP::max_txid_watch_time (30 s). */
@@ -31,15 +32,6 @@ export const DEFAULT_DHCP_TRACKER_OPTIONS: DhcpTrackerOptions = {
   maxMsgTypesPerLogEntry: 50,
 };
 
-/** First expiry check after creation (Zeek's &create_expire on join_data). */
-export const FIRST_CHECK_S = 10;
-/** Re-check interval and the quiet time after which a transaction is done (Zeek: 5 s). */
-export const QUIET_S = 5;
-/**
- * Open transactions kept at once. A DISCOVER flood with random xids would
- * otherwise grow the table without bound; the oldest is logged to make room.
- */
-export const MAX_TRANSACTIONS = 10000;
 /** Distinct server addresses kept per transaction (`servers`). */
 export const MAX_SERVERS_PER_TXN = 16;
 /** Hostname announcements remembered per transaction (to announce each once). */
@@ -91,71 +83,44 @@ class DhcpTxn {
 
 export class DhcpTransactions {
   readonly opts: DhcpTrackerOptions;
-  readonly #byXid = new Map<number, DhcpTxn>();
-  /** Earliest nextCheck of any entry (skip the sweep until then). */
-  #nextSweep = Infinity;
-  /** DHCP analyzers alive; when it drops to 0 everything is logged. */
-  #live = 0;
+  readonly #table: TransactionTable<number, DhcpTxn>;
 
   constructor(opts: DhcpTrackerOptions = DEFAULT_DHCP_TRACKER_OPTIONS) {
     this.opts = opts;
+    this.#table = new TransactionTable(opts.maxTxidWatchTime, (t) => this.#log(t));
   }
 
   /** Open transactions (for tests and stats). */
   get size(): number {
-    return this.#byXid.size;
+    return this.#table.size;
   }
 
   attach(): void {
-    this.#live++;
+    this.#table.attach();
   }
 
   /** A DHCP flow ended: expire by its time, and flush all when it was the last one. */
   detach(ts: number): void {
-    if (this.#live > 0) this.#live--;
-    this.expire(ts);
-    if (this.#live === 0) this.flushAll();
+    this.#table.detach(ts);
   }
 
   /** Log every open transaction (capture end). */
   flushAll(): void {
-    for (const t of this.#byXid.values()) this.#log(t);
-    this.#byXid.clear();
-    this.#nextSweep = Infinity;
+    this.#table.flushAll();
   }
 
   /** Log transactions whose check time has come and that are done (Zeek's join_data_expiration). */
   expire(now: number): void {
-    if (now < this.#nextSweep) return;
-    let next = Infinity;
-    for (const t of this.#byXid.values()) {
-      if (t.nextCheck <= now) {
-        if (now - t.last > QUIET_S || now - t.ts > this.opts.maxTxidWatchTime) {
-          this.#log(t);
-          this.#byXid.delete(t.xid);
-          continue;
-        }
-        t.nextCheck = now + QUIET_S;
-      }
-      if (t.nextCheck < next) next = t.nextCheck;
-    }
-    this.#nextSweep = next;
+    this.#table.expire(now);
   }
 
   /** Fold one message into its transaction (Zeek's DHCP::aggregate_msgs). */
   add(m: DhcpMessage, pkt: DhcpPacketInfo, ctx: AnalyzerContext): void {
     this.expire(pkt.ts);
-    let t = this.#byXid.get(m.xid);
+    let t = this.#table.get(m.xid);
     if (t === undefined) {
-      if (this.#byXid.size >= MAX_TRANSACTIONS) {
-        const oldest = this.#byXid.values().next().value as DhcpTxn;
-        this.#log(oldest);
-        this.#byXid.delete(oldest.xid);
-        ctx.anomaly('too_many_transactions');
-      }
       t = new DhcpTxn(pkt.ts, m.xid, ctx);
-      this.#byXid.set(m.xid, t);
-      if (t.nextCheck < this.#nextSweep) this.#nextSweep = t.nextCheck;
+      if (this.#table.open(m.xid, t)) ctx.anomaly('too_many_transactions');
     }
     t.ctx = ctx;
     t.last = pkt.ts;
@@ -192,8 +157,7 @@ export class DhcpTransactions {
     this.#announce(t, m, pkt);
 
     if (t.uids.length >= this.opts.maxUidsPerLogEntry || t.msgTypes.length >= this.opts.maxMsgTypesPerLogEntry) {
-      this.#log(t);
-      this.#byXid.delete(t.xid);
+      this.#table.close(t.xid);
     }
   }
 

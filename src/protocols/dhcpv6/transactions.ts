@@ -16,7 +16,8 @@ import type { Dhcpv6Record } from './events.js';
 import { dhcp6MessageTypeName, dhcp6StatusName } from './consts.js';
 import type { Dhcp6Message } from './parser.js';
 import { elapsedSeconds } from '../../util/elapsed.js';
-import { DEFAULT_DHCP_TRACKER_OPTIONS, FIRST_CHECK_S, MAX_SERVERS_PER_TXN, MAX_TRANSACTIONS, QUIET_S, type DhcpTrackerOptions } from '../dhcp/transactions.js';
+import { DEFAULT_DHCP_TRACKER_OPTIONS, MAX_SERVERS_PER_TXN, type DhcpTrackerOptions } from '../dhcp/transactions.js';
+import { FIRST_CHECK_S, TransactionTable } from '../dhcp/transaction-table.js';
 
 /** Addresses, prefixes, DNS servers, domains and statuses kept per transaction (each list). */
 export const MAX_LIST_PER_TXN = 32;
@@ -78,68 +79,43 @@ class Dhcp6Txn {
 
 export class Dhcp6Transactions {
   readonly opts: DhcpTrackerOptions;
-  readonly #byKey = new Map<string, Dhcp6Txn>();
-  #nextSweep = Infinity;
-  #live = 0;
+  readonly #table: TransactionTable<string, Dhcp6Txn>;
 
   constructor(opts: DhcpTrackerOptions = DEFAULT_DHCP_TRACKER_OPTIONS) {
     this.opts = opts;
+    this.#table = new TransactionTable(opts.maxTxidWatchTime, (t) => this.#log(t));
   }
 
   /** Open transactions (for tests and stats). */
   get size(): number {
-    return this.#byKey.size;
+    return this.#table.size;
   }
 
   attach(): void {
-    this.#live++;
+    this.#table.attach();
   }
 
   /** A DHCPv6 flow ended: expire by its time, and flush all when it was the last one. */
   detach(ts: number): void {
-    if (this.#live > 0) this.#live--;
-    this.expire(ts);
-    if (this.#live === 0) this.flushAll();
+    this.#table.detach(ts);
   }
 
   flushAll(): void {
-    for (const t of this.#byKey.values()) this.#log(t);
-    this.#byKey.clear();
-    this.#nextSweep = Infinity;
+    this.#table.flushAll();
   }
 
   expire(now: number): void {
-    if (now < this.#nextSweep) return;
-    let next = Infinity;
-    for (const t of this.#byKey.values()) {
-      if (t.nextCheck <= now) {
-        if (now - t.last > QUIET_S || now - t.ts > this.opts.maxTxidWatchTime) {
-          this.#log(t);
-          this.#byKey.delete(t.key);
-          continue;
-        }
-        t.nextCheck = now + QUIET_S;
-      }
-      if (t.nextCheck < next) next = t.nextCheck;
-    }
-    this.#nextSweep = next;
+    this.#table.expire(now);
   }
 
   /** Fold one message into its transaction. */
   add(m: Dhcp6Message, pkt: Dhcp6PacketInfo, ctx: AnalyzerContext): void {
     this.expire(pkt.ts);
     const key = `${m.clientId?.hex ?? ''}|${m.transId}`;
-    let t = this.#byKey.get(key);
+    let t = this.#table.get(key);
     if (t === undefined) {
-      if (this.#byKey.size >= MAX_TRANSACTIONS) {
-        const oldest = this.#byKey.values().next().value as Dhcp6Txn;
-        this.#log(oldest);
-        this.#byKey.delete(oldest.key);
-        ctx.anomaly('too_many_transactions');
-      }
       t = new Dhcp6Txn(key, pkt.ts, m.transId, ctx);
-      this.#byKey.set(key, t);
-      if (t.nextCheck < this.#nextSweep) this.#nextSweep = t.nextCheck;
+      if (this.#table.open(key, t)) ctx.anomaly('too_many_transactions');
     }
     t.ctx = ctx;
     t.last = pkt.ts;
@@ -178,8 +154,7 @@ export class Dhcp6Transactions {
     this.#announce(t, pkt);
 
     if (t.uids.length >= this.opts.maxUidsPerLogEntry || t.msgTypes.length >= this.opts.maxMsgTypesPerLogEntry) {
-      this.#log(t);
-      this.#byKey.delete(t.key);
+      this.#table.close(t.key);
     }
   }
 
