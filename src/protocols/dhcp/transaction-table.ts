@@ -5,7 +5,8 @@
  * quiet for QUIET_S or watched for `maxWatch` seconds; at most
  * MAX_TRANSACTIONS open (the oldest is logged to make room); everything
  * logged when the last flow of the protocol ends. What a transaction holds
- * and how it is logged is the protocol's.
+ * and how it is logged is the protocol's: its subclass folds messages in
+ * and implements `write`.
  */
 
 /** First expiry check after creation (Zeek's &create_expire on join_data). */
@@ -29,20 +30,21 @@ export interface OpenTransaction {
   nextCheck: number;
 }
 
-export class TransactionTable<K, T extends OpenTransaction> {
+export abstract class TransactionTable<K, T extends OpenTransaction> {
   readonly #byKey = new Map<K, T>();
   /** Earliest nextCheck of any entry (skip the sweep until then). */
   #nextSweep = Infinity;
   /** Flows of the protocol alive; when it drops to 0 everything is logged. */
   #live = 0;
   readonly #maxWatch: number;
-  readonly #log: (t: T) => void;
 
-  /** `log` writes a transaction out; `maxWatch` is the longest a transaction stays open (seconds). */
-  constructor(maxWatch: number, log: (t: T) => void) {
+  /** `maxWatch`: the longest a transaction stays open (seconds). */
+  constructor(maxWatch: number) {
     this.#maxWatch = maxWatch;
-    this.#log = log;
   }
+
+  /** Writes a finished transaction out (its log line and events). */
+  protected abstract write(t: T): void;
 
   /** Open transactions. */
   get size(): number {
@@ -63,7 +65,7 @@ export class TransactionTable<K, T extends OpenTransaction> {
 
   /** Logs every open transaction (capture end). */
   flushAll(): void {
-    for (const t of this.#byKey.values()) this.#log(t);
+    for (const t of this.#byKey.values()) this.write(t);
     this.#byKey.clear();
     this.#nextSweep = Infinity;
   }
@@ -75,7 +77,7 @@ export class TransactionTable<K, T extends OpenTransaction> {
     for (const [key, t] of this.#byKey) {
       if (t.nextCheck <= now) {
         if (now - t.last > QUIET_S || now - t.ts > this.#maxWatch) {
-          this.#log(t);
+          this.write(t);
           this.#byKey.delete(key);
           continue;
         }
@@ -86,7 +88,7 @@ export class TransactionTable<K, T extends OpenTransaction> {
     this.#nextSweep = next;
   }
 
-  get(key: K): T | undefined {
+  protected get(key: K): T | undefined {
     return this.#byKey.get(key);
   }
 
@@ -95,11 +97,11 @@ export class TransactionTable<K, T extends OpenTransaction> {
    * logged first to make room, and true is returned (for the caller's
    * anomaly count).
    */
-  open(key: K, t: T): boolean {
+  protected open(key: K, t: T): boolean {
     let full = false;
     if (this.#byKey.size >= MAX_TRANSACTIONS) {
       const [oldestKey, oldest] = this.#byKey.entries().next().value as [K, T];
-      this.#log(oldest);
+      this.write(oldest);
       this.#byKey.delete(oldestKey);
       full = true;
     }
@@ -109,10 +111,10 @@ export class TransactionTable<K, T extends OpenTransaction> {
   }
 
   /** Logs and forgets the transaction under `key` (it reached a per-entry bound). */
-  close(key: K): void {
+  protected close(key: K): void {
     const t = this.#byKey.get(key);
     if (t === undefined) return;
-    this.#log(t);
+    this.write(t);
     this.#byKey.delete(key);
   }
 }

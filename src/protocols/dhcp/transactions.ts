@@ -81,46 +81,21 @@ class DhcpTxn {
   }
 }
 
-export class DhcpTransactions {
+export class DhcpTransactions extends TransactionTable<number, DhcpTxn> {
   readonly opts: DhcpTrackerOptions;
-  readonly #table: TransactionTable<number, DhcpTxn>;
 
   constructor(opts: DhcpTrackerOptions = DEFAULT_DHCP_TRACKER_OPTIONS) {
+    super(opts.maxTxidWatchTime);
     this.opts = opts;
-    this.#table = new TransactionTable(opts.maxTxidWatchTime, (t) => this.#log(t));
-  }
-
-  /** Open transactions (for tests and stats). */
-  get size(): number {
-    return this.#table.size;
-  }
-
-  attach(): void {
-    this.#table.attach();
-  }
-
-  /** A DHCP flow ended: expire by its time, and flush all when it was the last one. */
-  detach(ts: number): void {
-    this.#table.detach(ts);
-  }
-
-  /** Log every open transaction (capture end). */
-  flushAll(): void {
-    this.#table.flushAll();
-  }
-
-  /** Log transactions whose check time has come and that are done (Zeek's join_data_expiration). */
-  expire(now: number): void {
-    this.#table.expire(now);
   }
 
   /** Fold one message into its transaction (Zeek's DHCP::aggregate_msgs). */
   add(m: DhcpMessage, pkt: DhcpPacketInfo, ctx: AnalyzerContext): void {
     this.expire(pkt.ts);
-    let t = this.#table.get(m.xid);
+    let t = this.get(m.xid);
     if (t === undefined) {
       t = new DhcpTxn(pkt.ts, m.xid, ctx);
-      if (this.#table.open(m.xid, t)) ctx.anomaly('too_many_transactions');
+      if (this.open(m.xid, t)) ctx.anomaly('too_many_transactions');
     }
     t.ctx = ctx;
     t.last = pkt.ts;
@@ -157,7 +132,7 @@ export class DhcpTransactions {
     this.#announce(t, m, pkt);
 
     if (t.uids.length >= this.opts.maxUidsPerLogEntry || t.msgTypes.length >= this.opts.maxMsgTypesPerLogEntry) {
-      this.#table.close(t.xid);
+      this.close(t.xid);
     }
   }
 
@@ -182,7 +157,7 @@ export class DhcpTransactions {
     t.ctx.emit(ev);
   }
 
-  #log(t: DhcpTxn): void {
+  protected write(t: DhcpTxn): void {
     if (t.mac === undefined && t.clientChaddr !== undefined) t.mac = t.clientChaddr;
     const rec = { ts: t.ts, uids: t.uids } as DhcpRecord;
     if (t.clientAddr !== undefined) rec.client_addr = t.clientAddr;

@@ -77,45 +77,22 @@ class Dhcp6Txn {
   }
 }
 
-export class Dhcp6Transactions {
+export class Dhcp6Transactions extends TransactionTable<string, Dhcp6Txn> {
   readonly opts: DhcpTrackerOptions;
-  readonly #table: TransactionTable<string, Dhcp6Txn>;
 
   constructor(opts: DhcpTrackerOptions = DEFAULT_DHCP_TRACKER_OPTIONS) {
+    super(opts.maxTxidWatchTime);
     this.opts = opts;
-    this.#table = new TransactionTable(opts.maxTxidWatchTime, (t) => this.#log(t));
-  }
-
-  /** Open transactions (for tests and stats). */
-  get size(): number {
-    return this.#table.size;
-  }
-
-  attach(): void {
-    this.#table.attach();
-  }
-
-  /** A DHCPv6 flow ended: expire by its time, and flush all when it was the last one. */
-  detach(ts: number): void {
-    this.#table.detach(ts);
-  }
-
-  flushAll(): void {
-    this.#table.flushAll();
-  }
-
-  expire(now: number): void {
-    this.#table.expire(now);
   }
 
   /** Fold one message into its transaction. */
   add(m: Dhcp6Message, pkt: Dhcp6PacketInfo, ctx: AnalyzerContext): void {
     this.expire(pkt.ts);
     const key = `${m.clientId?.hex ?? ''}|${m.transId}`;
-    let t = this.#table.get(key);
+    let t = this.get(key);
     if (t === undefined) {
       t = new Dhcp6Txn(key, pkt.ts, m.transId, ctx);
-      if (this.#table.open(key, t)) ctx.anomaly('too_many_transactions');
+      if (this.open(key, t)) ctx.anomaly('too_many_transactions');
     }
     t.ctx = ctx;
     t.last = pkt.ts;
@@ -154,7 +131,7 @@ export class Dhcp6Transactions {
     this.#announce(t, pkt);
 
     if (t.uids.length >= this.opts.maxUidsPerLogEntry || t.msgTypes.length >= this.opts.maxMsgTypesPerLogEntry) {
-      this.#table.close(t.key);
+      this.close(t.key);
     }
   }
 
@@ -177,7 +154,7 @@ export class Dhcp6Transactions {
     t.ctx.emit(ev);
   }
 
-  #log(t: Dhcp6Txn): void {
+  protected write(t: Dhcp6Txn): void {
     const rec = { ts: t.ts, uids: t.uids } as Dhcpv6Record;
     if (t.clientAddr !== undefined) rec.client_addr = t.clientAddr;
     if (t.serverAddr !== undefined) rec.server_addr = t.serverAddr;
