@@ -19,13 +19,19 @@
  *   bursts: the share of 24 equal slices of the span that hold one, against
  *   the share a timer with the median gap would fill.
  *
- * Connections that start within `burstGap` seconds of the previous one are
- * one check-in (a beacon that opens two connections at once, a retried
- * handshake); their bytes add up.
+ * Connections that start close to the previous one are one check-in (a
+ * beacon that opens two connections at once or seconds apart, a retried
+ * handshake); their bytes add up. Close is within `burstGap` seconds (1 s),
+ * or within a fifth of the series' longer gaps (its 75th percentile): a
+ * check-in's second connection 3 s after the first, on a one-minute timer,
+ * joins it, while a timer's own gaps never fall that short (even 50 %
+ * jitter keeps each gap over half the sleep).
  */
 
 /** Gaps (seconds) up to this apart are one check-in by default. */
 export const DEFAULT_BURST_GAP = 1;
+/** Share of the series' 75th-percentile gap under which connections are one check-in. */
+const BURST_SHARE = 0.2;
 /** Spread (MAD / median) at which the timing and size parts reach 0. */
 const SPREAD_AT_ZERO = 0.5;
 /** Weight of the spread against the skew inside the timing and size parts. */
@@ -123,11 +129,15 @@ function regularity(values: Float64Array, n: number, work: Float64Array, out: [n
  */
 export function scoreBeacon(starts: ArrayLike<number>, bytes: ArrayLike<number>, n: number, opts: BeaconScoreOptions, s: BeaconScratch): BeaconScore {
   s.ensure(n);
-  const burstGap = opts.burstGap ?? DEFAULT_BURST_GAP;
   // Order by start time (connections are reported as they end).
   const order = s.order;
   for (let i = 0; i < n; i++) order[i] = i;
   order.subarray(0, n).sort((a, b) => starts[a]! - starts[b]!);
+  // How close is one check-in: the fixed floor, or a fifth of the longer gaps.
+  const rawGaps = Math.max(0, n - 1);
+  for (let i = 1; i < n; i++) s.work[i - 1] = starts[order[i]!]! - starts[order[i - 1]!]!;
+  sortPrefix(s.work, rawGaps);
+  const burstGap = Math.max(opts.burstGap ?? DEFAULT_BURST_GAP, BURST_SHARE * quantile(s.work, rawGaps, 0.75));
   // Merge bursts into check-ins.
   let k = 0;
   let last = -Infinity;

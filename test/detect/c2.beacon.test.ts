@@ -65,6 +65,17 @@ test('scoring: a fixed timer scores full timing and size, jitter lowers timing a
   assert.ok(c.score < 0.7, `score ${c.score}`);
 });
 
+test('scoring: a check-in of two connections seconds apart is one check-in, not two gaps', () => {
+  const s = new BeaconScratch();
+  const starts: number[] = [];
+  for (const t of timer(0, 3 * HOUR, 60, 0.1, random(9))) starts.push(t, t + 3 + 2 * random(10)());
+  const r = scoreBeacon(starts, starts.map(() => 300), starts.length, { fullSpan: 6 * HOUR }, s);
+  assert.equal(r.checkins, starts.length / 2);
+  assert.equal(r.bytes, 600);
+  assert.ok(r.timing > 0.8 && r.interval > 50 && r.interval < 60, `timing ${r.timing}, interval ${r.interval}`);
+  assert.equal(scoreBeacon([], [], 0, { fullSpan: 60 }, s).checkins, 0);
+});
+
 test('scoring: connections opened together are one check-in; fewer than three score nothing', () => {
   const s = new BeaconScratch();
   // Two connections per check-in, 0.2 s apart, every 30 s; given out of order.
