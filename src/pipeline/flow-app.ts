@@ -63,11 +63,9 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly reassembler: TcpReassembler | null;
   /** Services confirmed by the analyzer, in order (conn.log `service`). */
   services: string[] = [];
-  /** Bytes the reassembler declared missing (conn.log `missed_bytes`). */
-  missedBytes = 0;
   /**
-   * Told of each content gap as reassembly declares it (the pipeline counts
-   * it in the flow's conn record and history); null to only add it up.
+   * Told of each content gap as reassembly declares it: the pipeline counts
+   * it in the flow's conn record (`missed_bytes`) and history.
    */
   onGap: ((fromOrig: boolean, len: number) => void) | null = null;
   /** False once the analyzer needs nothing more in that direction, or failed. */
@@ -148,7 +146,6 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
 
   /** StreamConsumer: bytes that will never arrive. */
   gap(fromOrig: boolean, len: number): void {
-    this.missedBytes += len;
     if (this.onGap !== null) this.onGap(fromOrig, len);
     const gap = this.analyzer.gap;
     if (gap === undefined) return;
