@@ -50,7 +50,7 @@ function ask6(t: number): DhcpAsk {
 }
 
 /** The client view of a DHCPv4 client message; undefined for a server message. */
-export function dhcp4Client(e: DhcpMessageEvent): DhcpClientView | undefined {
+function dhcp4Client(e: DhcpMessageEvent): DhcpClientView | undefined {
   if (!e.is_client) return undefined;
   const v: DhcpClientView = {
     version: 4,
@@ -69,7 +69,7 @@ export function dhcp4Client(e: DhcpMessageEvent): DhcpClientView | undefined {
 }
 
 /** The client view of a DHCPv6 client message; undefined for a server message or one without any client identity. */
-export function dhcp6Client(e: Dhcpv6MessageEvent): DhcpClientView | undefined {
+function dhcp6Client(e: Dhcpv6MessageEvent): DhcpClientView | undefined {
   if (!e.is_client) return undefined;
   const direct = e.relay_addrs === undefined;
   const client = e.client_duid_mac ?? e.client_duid ?? (direct ? e.src_mac : undefined);
@@ -87,4 +87,24 @@ export function dhcp6Client(e: Dhcpv6MessageEvent): DhcpClientView | undefined {
   if (e.client_fqdn !== undefined) v.client_fqdn = e.client_fqdn;
   if (e.vendor_class !== undefined) v.vendor_class = e.vendor_class;
   return v;
+}
+
+/**
+ * A rule's handlers for both protocols: each client message, as one view,
+ * goes to `judge` with the Ethernet source of its frame.
+ */
+export function clientMessages(judge: (m: DhcpClientView, srcMac: string | undefined) => void): {
+  'dhcp.message'(e: DhcpMessageEvent): void;
+  'dhcpv6.message'(e: Dhcpv6MessageEvent): void;
+} {
+  return {
+    'dhcp.message'(e) {
+      const m = dhcp4Client(e);
+      if (m !== undefined) judge(m, e.src_mac);
+    },
+    'dhcpv6.message'(e) {
+      const m = dhcp6Client(e);
+      if (m !== undefined) judge(m, e.src_mac);
+    },
+  };
 }

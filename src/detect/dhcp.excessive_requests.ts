@@ -22,7 +22,7 @@ import { defineDetector } from './detector.js';
 import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow, RateWindow } from '../state/window.js';
-import { dhcp4Client, dhcp6Client, type DhcpClientView } from './dhcp-client.js';
+import { clientMessages, type DhcpClientView } from './dhcp-client.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -108,15 +108,6 @@ export default defineDetector({
         evidence: { mode: 'client', client_mac: mac, requests_in_window: c, window_seconds: o.client_window, last_type: m.msg_type_name, host_name: m.host_name ?? m.client_fqdn ?? null },
       });
     }
-    return {
-      'dhcp.message'(e) {
-        const m = dhcp4Client(e);
-        if (m !== undefined) count(m, e.src_mac);
-      },
-      'dhcpv6.message'(e) {
-        const m = dhcp6Client(e);
-        if (m !== undefined) count(m, e.src_mac);
-      },
-    };
+    return clientMessages(count);
   },
 });

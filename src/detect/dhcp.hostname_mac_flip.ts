@@ -25,7 +25,7 @@ import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
 import { cutText } from '../util/cut-text.js';
 import { dhcpHostName } from './dhcp-names.js';
-import { dhcp4Client, dhcp6Client, type DhcpClientView } from './dhcp-client.js';
+import { clientMessages, type DhcpClientView } from './dhcp-client.js';
 
 /**
  * Longest host name compared and kept (longer ones are cut, into strings of
@@ -90,15 +90,6 @@ export default defineDetector({
         });
       }
     }
-    return {
-      'dhcp.message'(e) {
-        const m = dhcp4Client(e);
-        if (m !== undefined) judge(m);
-      },
-      'dhcpv6.message'(e) {
-        const m = dhcp6Client(e);
-        if (m !== undefined) judge(m);
-      },
-    };
+    return clientMessages(judge);
   },
 });

@@ -11,7 +11,7 @@
 import { defineDetector } from './detector.js';
 import { detectorOptions, globToRegExp } from '../config/fields.js';
 import { firstLabel, trimHostName } from './dhcp-names.js';
-import { dhcp4Client, dhcp6Client, type DhcpClientView } from './dhcp-client.js';
+import { clientMessages, type DhcpClientView } from './dhcp-client.js';
 
 export const OPTIONS = detectorOptions({});
 
@@ -61,15 +61,6 @@ export default defineDetector({
         evidence: { host_name: name, pattern: globs[which]!, msg_type: m.msg_type_name, client_fqdn: m.client_fqdn ?? null, vendor_class: m.vendor_class ?? null },
       });
     }
-    return {
-      'dhcp.message'(e) {
-        const m = dhcp4Client(e);
-        if (m !== undefined) judge(m);
-      },
-      'dhcpv6.message'(e) {
-        const m = dhcp6Client(e);
-        if (m !== undefined) judge(m);
-      },
-    };
+    return clientMessages(judge);
   },
 });
