@@ -16,6 +16,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField, thresholdField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { registrableLabel } from '../intel/dga/label.js';
+import { allowedDomains, underDomain } from './server-names.js';
 
 /** Clients tracked at once. */
 const MAX_CLIENTS = 50000;
@@ -119,11 +120,7 @@ export default defineDetector({
     if (scorer === undefined) return {};
     const o = ctx.options;
     const ports = new Set(o.ports);
-    const allow = o.allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));
-    const allowed = (name: string): boolean => {
-      for (const d of allow) if (name === d || name.endsWith(`.${d}`)) return true;
-      return false;
-    };
+    const allow = allowedDomains(o.allow);
     const tallies = new DgaTallies(MAX_CLIENTS);
     ctx.bounded(tallies);
     const scores = new LruMap<string, ReturnType<typeof scorer.score>>(SCORE_CACHE_NAMES);
@@ -134,7 +131,7 @@ export default defineDetector({
         if (q === undefined || q === '' || !ports.has(r['id.resp_p'])) return;
         const client = r['id.orig_h'];
         if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
-        if (allow.length > 0 && allowed(q)) return;
+        if (allow.length > 0 && underDomain(q, allow)) return;
         let s = scores.get(q);
         if (s === undefined) {
           s = scorer.score(q);

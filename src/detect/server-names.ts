@@ -5,9 +5,10 @@
  * Both arrive before the connection ends, so names are kept by connection
  * uid until its flow.end, and a CDN-hosted service whose addresses rotate
  * keeps one name. A connection without either (raw TCP, QUIC, SSH) is named
- * by the DNS answer that gave its client the address, when one was seen. Also the allowlist those rules share: the rule's own
- * domains and, optionally, the bundled popular-domains list (the DGA
- * allowlist: Tranco and Umbrella top sites).
+ * by the DNS answer that gave its client the address, when one was seen.
+ * Also the allowlist those rules share: the rule's own domains (compared as
+ * dns.dga compares its `allow` list) and, optionally, the bundled
+ * popular-domains list (the DGA allowlist: Tranco and Umbrella top sites).
  */
 import { LruMap } from '../state/lru.js';
 import { isIp } from '../config/ip.js';
@@ -104,6 +105,17 @@ export function namesFeed(names: ServerNames): {
   };
 }
 
+/** An `allow` option's domains as names compare: lower case, without a leading "*." or "." or a trailing dot. */
+export function allowedDomains(allow: readonly string[]): string[] {
+  return allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));
+}
+
+/** True when `name` is one of `domains` (from allowedDomains) or under one. */
+export function underDomain(name: string, domains: readonly string[]): boolean {
+  for (let i = 0; i < domains.length; i++) if (name === domains[i] || name.endsWith(`.${domains[i]!}`)) return true;
+  return false;
+}
+
 /**
  * Domains a rule never counts: its `allow` list (each entry with its
  * subdomains) and, when given, the popular registrable domains.
@@ -114,7 +126,7 @@ export class NameAllowlist {
   readonly #verdicts = new LruMap<string, boolean>(MAX_VERDICTS);
 
   constructor(allow: readonly string[], popular: DgaScorer | undefined) {
-    this.#allow = allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));
+    this.#allow = allowedDomains(allow);
     this.#popular = popular;
   }
 
@@ -122,8 +134,7 @@ export class NameAllowlist {
   allowed(name: string): boolean {
     const cached = this.#verdicts.get(name);
     if (cached !== undefined) return cached;
-    let ok = false;
-    for (let i = 0; i < this.#allow.length && !ok; i++) ok = name === this.#allow[i] || name.endsWith(`.${this.#allow[i]!}`);
+    let ok = underDomain(name, this.#allow);
     if (!ok && this.#popular !== undefined) {
       const lab = registrableLabel(name);
       ok = typeof lab !== 'string' && this.#popular.allowed(lab.domain);
