@@ -77,6 +77,8 @@ class Points {
   starts: Float64Array;
   bytes: Float64Array;
   n = 0;
+  /** Connections each point stands for: doubled by every thinning, 1 again once all points left the window. */
+  stride = 1;
 
   constructor(capacity: number) {
     this.starts = new Float64Array(capacity);
@@ -98,7 +100,7 @@ class Points {
     this.n++;
   }
 
-  /** Keeps every other point (from the first). */
+  /** Keeps every other point (from the first), so each stands for twice the connections. */
   thin(): void {
     let k = 0;
     for (let i = 0; i < this.n; i += 2, k++) {
@@ -106,6 +108,7 @@ class Points {
       this.bytes[k] = this.bytes[i]!;
     }
     this.n = k;
+    this.stride *= 2;
   }
 
   /** Drops the points older than `before` (they come roughly in time order). */
@@ -116,6 +119,7 @@ class Points {
     this.starts.copyWithin(0, drop, this.n);
     this.bytes.copyWithin(0, drop, this.n);
     this.n -= drop;
+    if (this.n === 0) this.stride = 1;
   }
 }
 
@@ -127,8 +131,6 @@ interface Series {
   firstBytes: number;
   /** Connections seen (the points may have been thinned). */
   connections: number;
-  /** Connections each kept point stands for: doubled by every thinning. */
-  stride: number;
   /** `connections` when last scored. */
   scoredAt: number;
   /** When the series last alerted (-Infinity: never). */
@@ -174,21 +176,21 @@ export default defineDetector({
       return d.sources.length;
     };
 
-    const report = (rec: ConnRecord, key: string, dest: string, named: boolean, s: Series, b: BeaconScore, sources: number): void => {
+    const report = (rec: ConnRecord, key: string, dest: string, named: boolean, s: Series, p: Points, b: BeaconScore, sources: number): void => {
       const src = rec['id.orig_h'];
-      const proto = rec.proto === 'tcp' ? 'TCP' : rec.proto === 'udp' ? 'UDP' : rec.proto.toUpperCase();
+      const proto = rec.proto.toUpperCase();
       const addresses = s.addresses ?? [];
       const where = named ? `${dest} (${addresses.join(', ')})` : dest;
       const jitter = Math.round(b.jitter * 100);
       // A thinned series keeps every stride-th check-in: its gaps are that many timer periods.
-      const interval = b.interval / s.stride;
+      const interval = b.interval / p.stride;
       ctx.report({
         ts: rec.ts,
         key,
         source: { ip: src, mac: rec.orig_l2_addr },
         destination: { ip: rec['id.resp_h'], port: rec['id.resp_p'] },
-        transport: rec.proto === 'icmp' ? 'icmp' : rec.proto,
-        firstSeen: s.points?.starts[0] ?? s.firstTs,
+        transport: rec.proto === 'udp' ? 'udp' : 'tcp',
+        firstSeen: p.starts[0],
         count: s.connections,
         message:
           `${src} checked in with ${where} on ${proto} ${rec['id.resp_p']} every ${formatDuration(Math.round(interval))}` +
@@ -203,7 +205,7 @@ export default defineDetector({
           steadiness_score: round(b.steadiness),
           interval_seconds: round(interval),
           jitter: round(b.jitter),
-          checkins: b.checkins * s.stride,
+          checkins: b.checkins * p.stride,
           connections: s.connections,
           span_seconds: Math.round(b.spanSeconds),
           bytes_median: Math.round(b.bytes),
@@ -232,7 +234,7 @@ export default defineDetector({
       const key = `${src}|${dest}|${rec.proto}/${port}`;
       let s = series.get(key);
       if (s === undefined) {
-        s = { points: null, firstTs: rec.ts, firstBytes: rec.orig_bytes ?? 0, connections: 1, stride: 1, scoredAt: 0, reportedAt: -Infinity, addresses: null };
+        s = { points: null, firstTs: rec.ts, firstBytes: rec.orig_bytes ?? 0, connections: 1, scoredAt: 0, reportedAt: -Infinity, addresses: null };
         series.set(key, s);
         if (name !== undefined) s.addresses = [dst];
         return;
@@ -248,13 +250,9 @@ export default defineDetector({
       }
       // Forget check-ins that left the window.
       p.dropBefore(rec.ts - o.window);
-      if (p.n === 0) s.stride = 1;
       // A thinned series samples every stride-th connection, so its points stay evenly spread.
-      if (s.connections++ % s.stride !== 0) return;
-      if (p.n >= MAX_POINTS) {
-        p.thin();
-        s.stride *= 2;
-      }
+      if (s.connections++ % p.stride !== 0) return;
+      if (p.n >= MAX_POINTS) p.thin();
       p.push(rec.ts, rec.orig_bytes ?? 0);
       if (p.n < o.min_checkins || rec.ts - s.reportedAt < o.window) return;
       // Score again after every eighth more connections (at least one): cheap, and a beacon's score only firms up.
@@ -263,7 +261,7 @@ export default defineDetector({
       const b = scoreBeacon(p.starts, p.bytes, p.n, { fullSpan: o.full_span }, scratch);
       if (b.checkins < o.min_checkins || b.score < o.threshold) return;
       s.reportedAt = rec.ts;
-      report(rec, key, dest, name !== undefined, s, b, sources);
+      report(rec, key, dest, name !== undefined, s, p, b, sources);
     };
 
     return {
