@@ -75,7 +75,9 @@ export default defineDetector({
         if (ctx.excluded(client) || ctx.excluded(server)) return;
         const m = sqliInUri(uri);
         if (m === null) return;
-        const n = uris.add(client, uri.length > MAX_URI_TEXT ? uri.slice(0, MAX_URI_TEXT) : uri, r.ts);
+        // Cut into a string of its own: a slice would keep the whole (attacker-sized) URI alive in the window.
+        const shown = shortText(uri, MAX_URI_TEXT);
+        const n = uris.add(client, shown, r.ts);
         let t = tallies.get(client);
         // A new burst (the first injected URI in the window, no alert open) starts a new sample.
         if (t === undefined || (n === 1 && ctx.held(client) === undefined)) {
@@ -84,7 +86,7 @@ export default defineDetector({
         }
         const host = r.host !== undefined && r.host !== '' && r.host !== server ? `${r.host} (${server})` : server;
         if (t.servers.length < MAX_LISTED && !t.servers.includes(host)) t.servers.push(host);
-        if (t.uris.length < MAX_LISTED) t.uris.push(shortText(uri, MAX_URI_TEXT));
+        if (t.uris.length < MAX_LISTED) t.uris.push(shown);
         for (const p of m.patterns) if (!t.patterns.includes(p)) t.patterns.push(p);
         if (n < o.threshold) return;
         const b = burstOf(ctx.held(client), n, uris.oldest(client), r.ts);
