@@ -98,6 +98,12 @@ export type FlowEndReason = 'closed' | 'timeout' | 'evicted' | 'capture_end';
 export interface FlowHandlers {
   /** A new flow took `slot` (its first packet is being tracked). */
   onStart(slot: number, ts: number): void;
+  /**
+   * The flow in `slot` is ending, at `endTs` (its last packet): what the
+   * flow still owes its record (content gaps found when reassembly is
+   * flushed, through addMissedBytes) goes in now, before the record is built.
+   */
+  onEnding?(slot: number, endTs: number): void;
   /** The flow in `slot` ended; called before the slot is freed or reused. */
   onEnd(slot: number, record: ConnRecord, reason: FlowEndReason): void;
 }
@@ -654,8 +660,9 @@ export class FlowTracker {
   #end(f: number, reason: FlowEndReason): void {
     const s = this.#store;
     const table = this.#table;
-    if ((s.flags(f) & FL_HIST_FULL) !== 0) this.historyTruncated++;
     try {
+      this.#handlers.onEnding?.(f, s.f64[f * REC_F64 + F_LAST_TS]!);
+      if ((s.flags(f) & FL_HIST_FULL) !== 0) this.historyTruncated++;
       const sink = this.endedRecords;
       if (sink !== null) {
         sink(s, table.words, table.entryOffset(f), f);

@@ -170,8 +170,6 @@ export class Pipeline {
   #emitStart: boolean;
   #emitLong: boolean;
   #emitNd: boolean;
-  /** The record of the flow whose end is being handled, for the content gaps its final flush finds. */
-  #endingRecord: ConnRecord | null = null;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -180,6 +178,7 @@ export class Pipeline {
     this.decoder = new PacketDecoder(opts.decoder);
     this.tracker = new FlowTracker(opts.flows ?? {}, {
       onStart: (slot, ts) => this.#flowStarted(slot, ts),
+      onEnding: (slot, endTs) => this.#flowEnding(slot, endTs),
       onEnd: (slot, record, reason) => this.#flowEnded(slot, record, reason),
     });
     this.#emitArp = this.#bus.has('arp');
@@ -539,20 +538,15 @@ export class Pipeline {
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
   }
 
-  /**
-   * A content gap in a flow's TCP stream: conn.log `missed_bytes`, and the
-   * history's 'G'/'g' for the side whose bytes are missing. At the flow's
-   * end the record is built already, so the gap goes into it directly.
-   */
+  /** A content gap in a flow's TCP stream: conn.log `missed_bytes`, and the history's 'G'/'g' for the side whose bytes are missing. */
   #contentGap(slot: number, fromOrig: boolean, len: number): void {
-    const record = this.#endingRecord;
-    if (record === null) {
-      this.tracker.addMissedBytes(slot, len, fromOrig);
-      return;
-    }
-    record.missed_bytes += len;
-    const letter = fromOrig ? 'G' : 'g';
-    if (!record.history.includes(letter)) record.history += letter;
+    this.tracker.addMissedBytes(slot, len, fromOrig);
+  }
+
+  /** A flow is ending: its analyzer delivers what reassembly still holds (the gaps go into its record) and finishes. */
+  #flowEnding(slot: number, endTs: number): void {
+    const app = this.#apps[slot];
+    if (app !== undefined && app !== null) app.end(endTs);
   }
 
   /** A live connection reached a long-connection age: its record so far, with the services recognised so far. */
@@ -566,16 +560,7 @@ export class Pipeline {
   #flowEnded(slot: number, record: ConnRecord, reason: FlowEndReason): void {
     const end = record.ts + (record.duration ?? 0);
     const app = this.#apps[slot];
-    if (app !== undefined && app !== null) {
-      // Gaps found now (what reassembly still held) go into the record already built.
-      this.#endingRecord = record;
-      try {
-        app.end(end);
-      } finally {
-        this.#endingRecord = null;
-      }
-      addServices(record, app.services);
-    }
+    if (app !== undefined && app !== null) addServices(record, app.services);
     this.#apps[slot] = undefined;
     if (slot < this.#probes.length) this.#probes[slot] = 0;
     this.#clearEarly(slot);
