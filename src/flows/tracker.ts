@@ -227,7 +227,7 @@ export class FlowTracker {
     this.#flowNumberStep = numbers.step;
     this.#handlers = handlers;
     const cap = Math.min(maxFlows, INITIAL_CAPACITY);
-    this.#store = new FlowStore(cap);
+    this.#store = new FlowStore(cap, maxFlows);
     this.#table = new FlowTable(cap, Math.floor(Math.random() * 4294967296));
     this.#wheel = new TimerWheel(cap);
     this.#free = new Int32Array(cap);

@@ -2,12 +2,15 @@
  * The tracker's data structures on their own: the open-addressing table
  * (lookups stay correct through random inserts and backward-shift deletes
  * at high load, and across growth) and the timer wheel (due flows are
- * visited, later ones are not, far deadlines and long gaps are handled).
+ * visited, later ones are not, far deadlines and long gaps are handled),
+ * and the flow store's growth (in place within its reservation, by copying
+ * past it).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowTable, KEY_META_V6, KEY_WORDS } from '../../src/flows/flow-table.js';
 import { TimerWheel, WHEEL_SECONDS } from '../../src/flows/timer-wheel.js';
+import { F_LAST_TS, FlowStore, REC_F64, RECORD_BYTES } from '../../src/flows/flow-store.js';
 
 /** Deterministic pseudo-random numbers (xorshift32). */
 function rng(seed: number): () => number {
@@ -102,6 +105,25 @@ test('table: growth keeps every key', () => {
     const k = keyOf(f * 7919);
     assert.equal(t.find(k, t.hash(k)), f);
   }
+});
+
+test('store: grows in place within its reservation and by copying past it, keeping every record', () => {
+  const s = new FlowStore(4, 16);
+  const reserved = s.u8.buffer;
+  for (let f = 0; f < 4; f++) s.f64[f * REC_F64 + F_LAST_TS] = 100 + f;
+  assert.equal(s.byteLength, 4 * RECORD_BYTES);
+  s.grow(16);
+  assert.equal(s.u8.buffer, reserved, 'no copy while within the reservation');
+  assert.equal(s.capacity, 16);
+  assert.equal(s.services.length, 16);
+  assert.equal(s.byteLength, 16 * RECORD_BYTES, 'memory reports count records in use, not the reservation');
+  s.f64[15 * REC_F64 + F_LAST_TS] = 115;
+  s.grow(32);
+  assert.notEqual(s.u8.buffer, reserved, 'past the reservation the records move to a larger buffer');
+  assert.equal(s.connIds.length, 32);
+  for (let f = 0; f < 4; f++) assert.equal(s.f64[f * REC_F64 + F_LAST_TS], 100 + f);
+  assert.equal(s.f64[15 * REC_F64 + F_LAST_TS], 115);
+  assert.equal(s.f64[31 * REC_F64 + F_LAST_TS], 0);
 });
 
 test('wheel: visits flows whose second has come, keeps the rest', () => {
