@@ -3,9 +3,8 @@
  * Events carry addresses as strings (they are built once per flow), so the
  * matchers parse them into a caller-owned scratch array instead of allocating.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) is folded to IPv4 so one CIDR list covers
- * both spellings of the same host. Written here because the decoder's
- * `parseIp` was not committed when this module was needed; the two agree on
- * the `{v, words}` shape.
+ * both spellings of the same host. The decoder's strict `parseIp`
+ * (decode/addr.ts) uses the same parser without that folding.
  */
 
 /** Parsed address: v4 uses words[0]; v6 uses words[0..3], most significant first. */
@@ -136,12 +135,24 @@ function parseV6(text: string, start: number, end: number, out: Uint32Array): bo
  * IPv4-mapped v6 addresses return 4 with the v4 value in out[0].
  */
 export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
+  return parseAddressInto(text, out, true);
+}
+
+/**
+ * The parser under parseIpInto. `lenient` ignores a v6 zone and folds
+ * IPv4-mapped v6 to v4 (matching a host in CIDR lists, whichever spelling
+ * names it); without it the text must be exactly one address, kept in the
+ * family it was written in (building packets, naming servers), and a zone
+ * is refused.
+ */
+export function parseAddressInto(text: string, out: Uint32Array, lenient: boolean): 0 | 4 | 6 {
   let end = text.length;
   let colon = false;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === CH_COLON) colon = true;
     else if (c === CH_PERCENT) {
+      if (!lenient) return 0;
       end = i;
       break;
     }
@@ -154,7 +165,7 @@ export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
     return 4;
   }
   if (!parseV6(text, 0, end, out)) return 0;
-  if (out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
+  if (lenient && out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
     out[0] = out[3]!;
     return 4;
   }

@@ -6,6 +6,7 @@
  * needs text (flow start/end, events, config loading), so they may allocate.
  * IPv6 text follows RFC 5952 (canonical form), which is also what Zeek logs.
  */
+import { parseAddressInto } from '../config/ip.js';
 import { L3, type DecodedPacket } from './decoded.js';
 
 const HEX = '0123456789abcdef';
@@ -122,82 +123,13 @@ export function addrToString(p: DecodedPacket, which: 'src' | 'dst'): string {
   return '';
 }
 
-/** Strict dotted quad (four decimal parts 0..255, no leading zeros) -> uint32, or -1. */
-function parseIpv4Value(text: string): number {
-  const parts = text.split('.');
-  if (parts.length !== 4) return -1;
-  let v = 0;
-  for (const part of parts) {
-    // Leading zeros are refused: some resolvers read them as octal.
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return -1;
-    const n = Number(part);
-    if (n > 255) return -1;
-    v = v * 256 + n;
-  }
-  return v >>> 0;
-}
-
-/** IPv6 text (RFC 4291 2.2 forms, including "::" and a dotted IPv4 tail) -> 8 groups, or null. */
-function parseIpv6Groups(text: string): number[] | null {
-  if (text.length === 0 || text.length > 45) return null;
-  let head = text;
-  let tail = '';
-  const dbl = text.indexOf('::');
-  if (dbl >= 0) {
-    if (text.indexOf('::', dbl + 1) >= 0) return null;
-    head = text.slice(0, dbl);
-    tail = text.slice(dbl + 2);
-  }
-  const parseSide = (side: string, allowV4: boolean): number[] | null => {
-    if (side === '') return [];
-    const out: number[] = [];
-    const parts = side.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      if (allowV4 && i === parts.length - 1 && part.includes('.')) {
-        const v4 = parseIpv4Value(part);
-        if (v4 < 0) return null;
-        out.push(v4 >>> 16, v4 & 0xffff);
-        continue;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return null;
-      out.push(parseInt(part, 16));
-    }
-    return out;
-  };
-  if (dbl < 0) {
-    const all = parseSide(text, true);
-    return all !== null && all.length === 8 ? all : null;
-  }
-  // The dotted tail may only end the address, and "::" always follows head.
-  const h = parseSide(head, false);
-  const t = parseSide(tail, true);
-  if (h === null || t === null) return null;
-  // "::" stands for at least one zero group.
-  if (h.length + t.length > 7) return null;
-  const groups = h.slice();
-  for (let i = h.length + t.length; i < 8; i++) groups.push(0);
-  for (const x of t) groups.push(x);
-  return groups;
-}
-
 /**
  * Address text -> version and words in the decoder's layout (IPv4: word 0
  * only; IPv6: four big-endian words). Null when the text is not an address.
  * Zone ids ("fe80::1%eth0") are refused: the decoder has nowhere to keep them.
  */
 export function parseIp(text: string): { v: 4 | 6; words: Uint32Array } | null {
-  const t = text.trim();
-  if (t.includes(':')) {
-    const g = parseIpv6Groups(t);
-    if (g === null) return null;
-    const words = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) words[i] = ((g[2 * i]! << 16) | g[2 * i + 1]!) >>> 0;
-    return { v: 6, words };
-  }
-  const v4 = parseIpv4Value(t);
-  if (v4 < 0) return null;
   const words = new Uint32Array(4);
-  words[0] = v4;
-  return { v: 4, words };
+  const v = parseAddressInto(text.trim(), words, false);
+  return v === 0 ? null : { v, words };
 }
