@@ -65,6 +65,12 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     opts.live === true && intel.sources !== undefined && intel.sources.status().length > 0
       ? intel.sources.startRefresh(config.intel.refresh, reportIntelRefresh)
       : null;
+  // SIGHUP refreshes at once (a list file was edited, `picket intel update` fetched new data).
+  const onHangUp = (): void => {
+    const started = intelRefresh?.runNow() === true;
+    process.stderr.write(`picket: SIGHUP: ${started ? 'refreshing intel sources now' : 'an intel refresh is already running'}\n`);
+  };
+  if (intelRefresh !== null) process.on('SIGHUP', onHangUp);
   if (opts.live !== true) {
     for (const s of intel.sources?.status() ?? []) {
       if (s.remote && s.updated === null) process.stderr.write(`picket: warning: intel source ${s.name} has never been fetched, so it matches nothing (run picket intel update)\n`);
@@ -127,6 +133,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     },
     async finish() {
       // Aborts a refresh in flight rather than wait up to its fetch timeout; an aborted refresh changes nothing.
+      process.off('SIGHUP', onHangUp);
       await intelRefresh?.stop();
       engine.flush();
       engine.saveState();

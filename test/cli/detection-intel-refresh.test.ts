@@ -179,3 +179,33 @@ test('stopping a live sensor aborts a refresh waiting on a slow server: it retur
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGHUP makes a live sensor re-read its intel at once: an address added to a list file matches without a restart', async () => {
+  const dir = tempDir('picket-live-intel-');
+  try {
+    const listFile = path.join(dir, 'blocked.txt');
+    fs.writeFileSync(listFile, '203.0.113.5\n');
+    const configFile = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(configFile, 'intel:\n  lists:\n    - { path: blocked.txt, kind: ip }\n  refresh: 1d\n  cache_dir: cache\n');
+    const listenersBefore = process.listenerCount('SIGHUP');
+    const { value: sources, stderr } = await withStderr(async () => {
+      const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
+      const s = d.intel.sources!;
+      // Bounded waits: 200 x 50 ms.
+      for (let i = 0; i < 200 && s.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
+      assert.equal(s.indicators.matchIp('203.0.113.5').length, 1);
+      for (let i = 0; i < 200 && s.status()[0]!.last_attempt === null; i++) await sleep(50);
+      fs.writeFileSync(listFile, '203.0.113.5\n198.51.100.77\n');
+      assert.equal(s.indicators.matchIp('198.51.100.77').length, 0, 'not before the signal (the next refresh is a day away)');
+      process.kill(process.pid, 'SIGHUP');
+      for (let i = 0; i < 200 && s.indicators.matchIp('198.51.100.77').length === 0; i++) await sleep(50);
+      await d.finish();
+      return s;
+    });
+    assert.equal(sources.indicators.matchIp('198.51.100.77').length, 1, 'the edited list is in force');
+    assert.match(stderr, /picket: SIGHUP: refreshing intel sources now/);
+    assert.equal(process.listenerCount('SIGHUP'), listenersBefore, 'finish() removes the handler');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -6,6 +6,7 @@
  * signal every run is given (so a run's fetches end at once instead of at
  * their timeout) and resolves once any run in flight has wound down, so a
  * stopping sensor neither waits on a slow server nor exits mid-write.
+ * `runNow()` starts a run between ticks (same one-at-a-time rule).
  */
 import { setMaxListeners } from 'node:events';
 
@@ -13,6 +14,12 @@ import { setMaxListeners } from 'node:events';
 export const MIN_REFRESH_SECONDS = 10;
 
 export interface RefreshScheduler {
+  /**
+   * Starts a run now, outside the interval (an operator's request, e.g.
+   * SIGHUP after editing a list file). False when a run is already going
+   * or the scheduler stopped: nothing new is started then.
+   */
+  runNow(): boolean;
   /** Stops the timer and aborts a run in progress; resolves when that run has wound down. */
   stop(): Promise<void>;
   readonly running: boolean;
@@ -35,21 +42,24 @@ export function startScheduler(intervalSeconds: number, run: (signal: AbortSigna
   let inFlight: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
+  const start = (): boolean => {
+    if (stopped || inFlight !== null) return false;
+    inFlight = run(stopping.signal)
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!stopping.signal.aborted) opts.onError?.(err);
+        },
+      )
+      .finally(() => {
+        inFlight = null;
+      });
+    return true;
+  };
   const tick = (): void => {
     timer = null;
     if (stopped) return;
-    if (inFlight === null) {
-      inFlight = run(stopping.signal)
-        .then(
-          () => undefined,
-          (err: unknown) => {
-            if (!stopping.signal.aborted) opts.onError?.(err);
-          },
-        )
-        .finally(() => {
-          inFlight = null;
-        });
-    }
+    start();
     schedule();
   };
   const schedule = (): void => {
@@ -62,6 +72,7 @@ export function startScheduler(intervalSeconds: number, run: (signal: AbortSigna
   else schedule();
 
   return {
+    runNow: start,
     get running() {
       return inFlight !== null;
     },

@@ -60,6 +60,31 @@ test('scheduler: runs at once when asked, never two runs at a time, stop() waits
   assert.equal(runs, 1);
 });
 
+test('scheduler: runNow() starts a run between ticks, but not while one is going or after stop()', async () => {
+  let runs = 0;
+  let release: () => void = () => undefined;
+  const s = startScheduler(3600, () => {
+    runs++;
+    return new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  });
+  assert.equal(runs, 0, 'the first tick is an hour away');
+  assert.equal(s.runNow(), true);
+  assert.equal(runs, 1);
+  assert.equal(s.runNow(), false, 'one run at a time');
+  assert.equal(runs, 1);
+  release();
+  for (let i = 0; i < 100 && s.running; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(s.running, false);
+  assert.equal(s.runNow(), true, 'a finished run lets the next one start');
+  assert.equal(runs, 2);
+  release();
+  await s.stop();
+  assert.equal(s.runNow(), false, 'a stopped scheduler starts nothing');
+  assert.equal(runs, 2);
+});
+
 test('createIntelSources: local lists load at once; bad lines reported as file:line; status has counts and ages', async () => {
   const dir = tempDir('picket-sources-');
   let clock = 5000;
