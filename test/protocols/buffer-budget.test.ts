@@ -133,6 +133,7 @@ test('line protocols: a line the budget cannot hold is cut and flagged; its buff
       headersDone: () => 0,
       body: () => undefined,
       messageDone: () => undefined,
+      framingLost: () => undefined,
       anomaly: (code) => anomalies.push(code),
     });
     const request = new TextEncoder().encode(`GET /${'a'.repeat(3000)} HTTP/1.1\r\n`);

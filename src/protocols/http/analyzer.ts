@@ -5,6 +5,24 @@
  * one `http` event per pair, and `auth` events for Authorization headers
  * answered 401 (failure) or 2xx/3xx (success). Requests never answered are
  * logged when the connection ends, as Zeek does.
+ *
+ * Capture loss that cuts a message's framing makes that direction resync at
+ * its next start line (stream.ts); pairing then goes on as follows.
+ * - Requests: the request being read keeps what was seen and stays queued,
+ *   so it is logged with its reply, or without one when it is given up. A
+ *   reply whose request was lost finds none waiting and is logged alone, as
+ *   any reply without a request.
+ * - Replies: the transaction whose reply was being read is logged as it
+ *   stands. The requests then waiting may have lost their replies in the
+ *   gap; the first reply after the resync settles them. It answers the
+ *   oldest request that arrived after the gap, and the earlier ones are
+ *   logged without a reply. When none arrived after the gap, it answers the
+ *   newest one waiting: reassembly declares a gap only once bytes after it
+ *   are acknowledged, so a request may arrive before the gap it follows,
+ *   and a client that does not pipeline sends a request only after the
+ *   previous reply ended, so no older one can still be waiting. On a
+ *   connection seen pipelining, that guess is not made: all of them are
+ *   logged without a reply and the reply is logged alone.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
@@ -101,6 +119,12 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #respTx: HttpTransaction | null = null;
   /** The reply being read is a 1xx interim reply. */
   #respInterim = false;
+  /** The reply side lost its framing: the next status line is the first after the resync. */
+  #respResync = false;
+  /** The newest request waiting when the reply side lost its framing (see the top of the file). */
+  #lastBeforeGap: HttpTransaction | null = null;
+  /** A reply ended with a later request already waiting: this client pipelines. */
+  #pipelining = false;
   #depth = 0;
   #confirmed = false;
   readonly #reqFraming = new Framing();
@@ -134,6 +158,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     if (this.#respTx !== null && !this.#respTx.logged) this.#log(this.#respTx);
     this.#respTx = null;
     this.#reqTx = null;
+    this.#lastBeforeGap = null;
   }
 
   // --- HttpStreamHandler -------------------------------------------------
@@ -254,7 +279,30 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#respTx = null;
     const at = this.#pending.indexOf(tx);
     if (at >= 0) this.#pending.splice(at, 1);
+    // A later request already waits: after a reply-side gap, no guess is made (#settleAfterGap).
+    if (this.#pending.length > 0) this.#pipelining = true;
     this.#log(tx);
+  }
+
+  framingLost(isRequest: boolean): void {
+    if (isRequest) {
+      // The request keeps what was seen and waits in #pending for its reply.
+      this.#reqTx = null;
+      this.#reqFraming.reset();
+      return;
+    }
+    this.#respFraming.reset();
+    const tx = this.#respTx;
+    this.#respTx = null;
+    this.#respInterim = false;
+    if (tx !== null) {
+      const at = this.#pending.indexOf(tx);
+      if (at >= 0) this.#pending.splice(at, 1);
+      this.#log(tx);
+    }
+    const n = this.#pending.length;
+    this.#lastBeforeGap = n > 0 ? this.#pending[n - 1]! : null;
+    this.#respResync = true;
   }
 
   anomaly(code: string): void {
@@ -304,6 +352,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     this.#confirm();
     this.#respFraming.reset();
+    if (this.#respResync) this.#settleAfterGap();
     // The oldest waiting request; else the request-less transaction an interim reply already opened.
     const tx = this.#pending.length > 0 ? this.#pending[0]! : (this.#respTx ?? this.#orphan(ts));
     this.#respTx = tx;
@@ -318,6 +367,25 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     tx.statusMsg = st.reason;
     tx.version = st.version;
     return true;
+  }
+
+  /**
+   * The first reply after the reply side resynced: logs without a reply the
+   * waiting requests it cannot answer, so that it pairs with the oldest
+   * left (the rules are at the top of the file).
+   */
+  #settleAfterGap(): void {
+    this.#respResync = false;
+    const last = this.#lastBeforeGap;
+    this.#lastBeforeGap = null;
+    const pending = this.#pending;
+    // Gone already when the pending bound logged it, and every older one with it.
+    const at = last === null ? -1 : pending.indexOf(last);
+    if (at < 0) return;
+    const arrivedAfter = at < pending.length - 1;
+    const giveUp = arrivedAfter || this.#pipelining ? at + 1 : at;
+    for (let k = 0; k < giveUp; k++) this.#log(pending[k]!);
+    pending.splice(0, giveUp);
   }
 
   /** A reply with no request waiting for it (capture started mid-connection, or a confused peer). */

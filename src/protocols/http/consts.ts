@@ -100,5 +100,7 @@ export const HttpAnomaly = {
   REPLY_WITHOUT_REQUEST: 'http_reply_without_request',
   TOO_MANY_PENDING: 'http_too_many_pending_transactions',
   CONTENT_GAP: 'http_content_gap',
+  /** Parsing found a message start again after a gap that lost the framing (one per resumption). */
+  RESYNC: 'http_resync',
   INCOMPLETE_MESSAGE: 'http_incomplete_message',
 } as const;

@@ -2,8 +2,9 @@
  * Pure parsers for the lines of an HTTP/1.x message: request line, status
  * line, header line, chunk-size line and Content-Length value. Each takes a
  * byte range of one line (terminator already removed) and returns what it
- * understood, or a null / -1 / flag when the line is malformed. Nothing here
- * throws or keeps state.
+ * understood, or a null / -1 / flag when the line is malformed. Besides them,
+ * the content probes and the strict start-line shapes parsing resumes at
+ * after lost bytes. Nothing here throws or keeps state.
  */
 import { HTTP_SLASH, KNOWN_METHODS, MAX_CHUNK_SIZE_DIGITS, MAX_METHOD_LENGTH } from './consts.js';
 import { logString, startsWithIgnoreCase, unescapeUri } from './text.js';
@@ -196,14 +197,7 @@ export function parseContentLength(buf: Uint8Array, start: number, end: number):
  */
 export function probeHttp(buf: Uint8Array, fromOrig: boolean): boolean {
   const end = buf.length;
-  if (!fromOrig) {
-    if (end < 12) return false;
-    if (!startsWithIgnoreCase(buf, 0, end, HTTP_SLASH)) return false;
-    return (
-      buf[5] === 0x31 && buf[6] === 0x2e && isDigit(buf[7]!) && buf[8] === SP &&
-      isDigit(buf[9]!) && isDigit(buf[10]!) && isDigit(buf[11]!)
-    );
-  }
+  if (!fromOrig) return isHttp1StatusStart(buf, 0, end);
   let i = 0;
   while (i < end && i <= MAX_METHOD_LENGTH && isProbeMethodChar(buf[i]!)) i++;
   if (i === 0 || i > MAX_METHOD_LENGTH || i >= end || buf[i] !== SP) return false;
@@ -212,15 +206,15 @@ export function probeHttp(buf: Uint8Array, fromOrig: boolean): boolean {
   const targetStart = i;
   while (i < end && buf[i]! > SP && buf[i]! < 0x7f) i++;
   // The bytes stopped inside the target: trust only a known method.
-  if (i === end) return knownMethod(buf, methodEnd);
+  if (i === end) return knownMethod(buf, 0, methodEnd);
   if (i === targetStart) return false;
-  if (buf[i] === 0x0d || buf[i] === 0x0a) return knownMethod(buf, methodEnd);
+  if (buf[i] === 0x0d || buf[i] === 0x0a) return knownMethod(buf, 0, methodEnd);
   if (buf[i] !== SP) return false;
   i++;
   const rest = end - i;
   const want = 'HTTP/1.';
   for (let k = 0; k < want.length && k < rest; k++) if (buf[i + k] !== want.charCodeAt(k)) return false;
-  return rest >= want.length || knownMethod(buf, methodEnd);
+  return rest >= want.length || knownMethod(buf, 0, methodEnd);
 }
 
 /**
@@ -233,19 +227,79 @@ export function probeHttp(buf: Uint8Array, fromOrig: boolean): boolean {
 export function claimsHttp(buf: Uint8Array, fromOrig: boolean): boolean {
   if (!fromOrig) return false;
   const end = buf.length;
-  let i = 0;
-  while (i < end && i <= MAX_METHOD_LENGTH && isProbeMethodChar(buf[i]!)) i++;
-  if (i === 0 || i > MAX_METHOD_LENGTH || i >= end || buf[i] !== SP) return false;
+  const e = http1RequestLineEnd(buf, 0, end);
+  return e >= 0 && e < end && (buf[e] === 0x0d || buf[e] === 0x0a);
+}
+
+/**
+ * True when the line is a whole `METHOD SP target SP HTTP/1.d` with a known
+ * method, nothing after: where parsing resumes after bytes were lost. Strict
+ * so that a body line is not taken for a request (the same shape claimsHttp
+ * trusts, plus a method from KNOWN_METHODS); parseRequestLine accepts every
+ * line this accepts.
+ */
+export function isHttp1RequestLine(buf: Uint8Array, start: number, end: number): boolean {
+  if (http1RequestLineEnd(buf, start, end) !== end) return false;
+  let methodEnd = start;
+  while (buf[methodEnd] !== SP) methodEnd++;
+  return knownMethod(buf, start, methodEnd);
+}
+
+/**
+ * True when the bytes could still begin a line isHttp1RequestLine accepts,
+ * judged on what is available: a known method, or the start of one.
+ */
+export function mayBeginRequestLine(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  for (let m = 0; m < KNOWN_METHODS.length; m++) {
+    const name = KNOWN_METHODS[m]!;
+    const len = name.length;
+    let k = 0;
+    while (k < len && k < n && buf[start + k] === name.charCodeAt(k)) k++;
+    if (k === n || (k === len && buf[start + len] === SP)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when the line is a reply's start line, `HTTP/1.d SP NNN` then its end
+ * or a blank: where parsing resumes after bytes were lost. parseStatusLine
+ * accepts every line this accepts.
+ */
+export function isHttp1StatusLine(buf: Uint8Array, start: number, end: number): boolean {
+  if (!isHttp1StatusStart(buf, start, end)) return false;
+  const after = start + 12;
+  return after === end || buf[after] === SP || buf[after] === HTAB;
+}
+
+/** `HTTP/1.d SP NNN` at `start` (the protocol name in any case). */
+function isHttp1StatusStart(buf: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 12 || !startsWithIgnoreCase(buf, start, end, HTTP_SLASH)) return false;
+  return (
+    buf[start + 5] === 0x31 && buf[start + 6] === 0x2e && isDigit(buf[start + 7]!) && buf[start + 8] === SP &&
+    isDigit(buf[start + 9]!) && isDigit(buf[start + 10]!) && isDigit(buf[start + 11]!)
+  );
+}
+
+/**
+ * Where `METHOD SP target SP HTTP/1.d` beginning at `start` ends (just
+ * after the digit), or -1: method characters as isProbeMethodChar, a target
+ * of visible ASCII without blanks.
+ */
+function http1RequestLineEnd(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end && i - start <= MAX_METHOD_LENGTH && isProbeMethodChar(buf[i]!)) i++;
+  if (i === start || i - start > MAX_METHOD_LENGTH || i >= end || buf[i] !== SP) return -1;
   i++;
   const targetStart = i;
   while (i < end && buf[i]! > SP && buf[i]! < 0x7f) i++;
-  if (i === targetStart || i >= end || buf[i] !== SP) return false;
+  if (i === targetStart || i >= end || buf[i] !== SP) return -1;
   i++;
   const want = 'HTTP/1.';
-  if (end - i < want.length + 2) return false;
-  for (let k = 0; k < want.length; k++) if (buf[i + k] !== want.charCodeAt(k)) return false;
+  if (end - i < want.length + 1) return -1;
+  for (let k = 0; k < want.length; k++) if (buf[i + k] !== want.charCodeAt(k)) return -1;
   i += want.length;
-  return isDigit(buf[i]!) && (buf[i + 1] === 0x0d || buf[i + 1] === 0x0a);
+  return isDigit(buf[i]!) ? i + 1 : -1;
 }
 
 /** Upper-case letters, '-' and '_' (M-SEARCH, RPC_IN_DATA). */
@@ -253,13 +307,15 @@ function isProbeMethodChar(b: number): boolean {
   return (b >= 0x41 && b <= 0x5a) || b === 0x2d || b === 0x5f;
 }
 
-function knownMethod(buf: Uint8Array, len: number): boolean {
+/** True when buf[start, end) is one of KNOWN_METHODS. */
+function knownMethod(buf: Uint8Array, start: number, end: number): boolean {
+  const len = end - start;
   for (let m = 0; m < KNOWN_METHODS.length; m++) {
     const name = KNOWN_METHODS[m]!;
     if (name.length !== len) continue;
     let same = true;
     for (let k = 0; k < len; k++) {
-      if (buf[k] !== name.charCodeAt(k)) {
+      if (buf[start + k] !== name.charCodeAt(k)) {
         same = false;
         break;
       }

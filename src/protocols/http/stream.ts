@@ -5,10 +5,25 @@
  * several messages may share one call (pipelining); body bytes are counted,
  * never copied. The handler (the analyzer) interprets lines and decides the
  * body framing once the headers are complete.
+ *
+ * Capture loss (`gap`): lost bytes inside a body of known length only
+ * shorten what is left of it. Lost bytes anywhere else (start line, headers,
+ * chunk-size lines, past the end of the body) lose the framing: the stream
+ * flags `http_content_gap`, tells the handler (`framingLost`) and resyncs:
+ * it drops bytes line by line until a line that is unmistakably a start line
+ * of its direction (a known method with `HTTP/1.x`, or `HTTP/1.x NNN`), flags
+ * `http_resync` and parses on from there. Lines start after an LF, at the
+ * first byte after a gap (a lost whole segment often ends where a message
+ * begins), and at the first byte of each call that does not continue a
+ * carried line: a message that follows a body without a line end starts the
+ * peer's next write, hence a new segment, when the peer waits for the other
+ * side between messages (keep-alive without pipelining). Only a line that
+ * may still be a start line is carried across calls, within MAX_LINE_BYTES;
+ * the rest are skipped to their LF uncopied.
  */
 import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 import { HttpAnomaly, MAX_HEADER_BYTES, MAX_HEADERS, MAX_LINE_BYTES } from './consts.js';
-import { parseChunkSize } from './parser.js';
+import { isHttp1RequestLine, isHttp1StatusLine, looksLikeStatusLine, mayBeginRequestLine, parseChunkSize } from './parser.js';
 
 /** `headersDone` results besides a non-negative Content-Length. */
 export const BODY_CHUNKED = -1;
@@ -27,6 +42,11 @@ export interface HttpStreamHandler {
   headersDone(isRequest: boolean, ts: number): number;
   body(isRequest: boolean, len: number): void;
   messageDone(isRequest: boolean, ts: number): void;
+  /**
+   * Bytes were lost where the framing lies: the message being read ends
+   * with what was seen of it, and this direction resumes at its next start line.
+   */
+  framingLost(isRequest: boolean): void;
   anomaly(code: string): void;
 }
 
@@ -38,8 +58,11 @@ const S_CHUNK_DATA = 4;
 const S_CHUNK_END = 5;
 const S_TRAILERS = 6;
 const S_UNTIL_CLOSE = 7;
+// The states from S_TUNNEL on are tested with one comparison on the hot path.
 const S_TUNNEL = 8;
 const S_DEAD = 9;
+/** After a gap that lost the framing: looking for the next start line. */
+const S_RESYNC = 10;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -67,6 +90,8 @@ export class HttpMessageStream {
   #headerCount = 0;
   #headerBytes = 0;
   #headersFlagged = false;
+  /** Resyncing inside a line that cannot be a start line: its bytes are dropped up to its LF. */
+  #skipLine = false;
 
   constructor(isRequest: boolean, handler: HttpStreamHandler) {
     this.#isRequest = isRequest;
@@ -104,7 +129,11 @@ export class HttpMessageStream {
         this.#h.body(this.#isRequest, len - i);
         return;
       }
-      if (st === S_TUNNEL || st === S_DEAD) return;
+      if (st >= S_TUNNEL) {
+        if (st !== S_RESYNC) return;
+        i = this.#resync(data, i, ts);
+        continue;
+      }
       // Line-oriented states.
       if (st === S_START && this.#lineLen === 0 && !this.#lineTruncated) {
         const b = data[i]!;
@@ -156,22 +185,32 @@ export class HttpMessageStream {
   /** `len` bytes of this direction were lost. */
   gap(len: number): void {
     const st = this.#state;
-    if ((st === S_BODY_LENGTH || st === S_CHUNK_DATA) && len < this.#remaining) {
-      this.#remaining -= len;
-      return;
+    if (st === S_BODY_LENGTH || st === S_CHUNK_DATA) {
+      if (len < this.#remaining) {
+        this.#remaining -= len;
+        return;
+      }
+      if (len === this.#remaining) {
+        // The loss ends where the body does, so the framing holds: a chunk's CRLF
+        // comes next; a whole body ends with the next bytes (there is no time
+        // here to give messageDone) or at finish.
+        this.#remaining = 0;
+        if (st === S_CHUNK_DATA) this.#state = S_CHUNK_END;
+        return;
+      }
     }
     if (st === S_UNTIL_CLOSE || st === S_TUNNEL || st === S_DEAD) return;
-    // Lost framing: nothing after this point can be trusted.
     this.#h.anomaly(HttpAnomaly.CONTENT_GAP);
-    this.#state = S_DEAD;
+    this.#h.framingLost(this.#isRequest);
+    this.#state = S_RESYNC;
+    this.#dropLine();
+    this.#skipLine = false;
   }
 
-  /** The connection ended: a body running until close is complete now. */
+  /** The connection ended: a body running until close, or one whose end was lost, is complete now. */
   finish(ts: number): void {
-    if (this.#state === S_UNTIL_CLOSE) {
-      this.#state = S_START;
-      this.#h.messageDone(this.#isRequest, ts);
-    }
+    const st = this.#state;
+    if (st === S_UNTIL_CLOSE || (st === S_BODY_LENGTH && this.#remaining === 0)) this.#endMessage(ts);
   }
 
   #append(data: Uint8Array, start: number, end: number): void {
@@ -200,6 +239,87 @@ export class HttpMessageStream {
       const at = this.#lineLen;
       for (let k = 0; k < n; k++) line[at + k] = data[start + k]!;
       this.#lineLen += n;
+    }
+  }
+
+  /**
+   * Resyncing: drops whole lines up to the first that starts a message of
+   * this direction, which is then parsed as one; a line cut at the end of
+   * `data` is carried while it may still be one. Returns where parsing goes
+   * on in `data`.
+   */
+  #resync(data: Uint8Array, i: number, ts: number): number {
+    const len = data.length;
+    // Only gap() enters this state, between calls, so this runs from the first byte of a call.
+    // Unless it continues a carried line, a call's data (one segment) begins a line too: a
+    // message after a body that does not end with a line end begins the peer's next write.
+    if (i === 0 && this.#lineLen === 0) this.#skipLine = false;
+    while (i < len) {
+      const lf = data.indexOf(LF, i);
+      if (lf < 0) {
+        if (!this.#skipLine && !this.#carry(data, i, len)) this.#skipLine = true;
+        return len;
+      }
+      if (this.#skipLine) this.#skipLine = false;
+      else if (this.#resumesAt(data, i, lf, ts)) return lf + 1;
+      i = lf + 1;
+    }
+    return len;
+  }
+
+  /** A line met while resyncing ends at `lf`: true when it is a start line, now parsed. */
+  #resumesAt(data: Uint8Array, start: number, lf: number, ts: number): boolean {
+    let buf = data;
+    let s = start;
+    let e = lf;
+    if (this.#lineLen > 0) {
+      if (!this.#carry(data, start, lf)) return false;
+      buf = this.#line!;
+      s = 0;
+      e = this.#lineLen;
+    }
+    if (e > s && buf[e - 1] === CR) e--;
+    const found = this.#isRequest ? isHttp1RequestLine(buf, s, e) : isHttp1StatusLine(buf, s, e);
+    if (found) {
+      this.#state = S_START;
+      this.#h.anomaly(HttpAnomaly.RESYNC);
+      this.#onLine(buf, s, e, false, ts);
+    }
+    this.#dropLine();
+    return found;
+  }
+
+  /**
+   * Adds a piece of a line met while resyncing to the line buffer; false,
+   * with the line dropped, once the line is too long to be taken or its head
+   * cannot begin a start line.
+   */
+  #carry(data: Uint8Array, start: number, end: number): boolean {
+    if (this.#lineLen + (end - start) > MAX_LINE_BYTES || (this.#lineLen === 0 && !this.#mayBeStartLine(data, start, end))) {
+      this.#dropLine();
+      return false;
+    }
+    this.#append(data, start, end);
+    // The head may have been too short to judge before this piece.
+    if (this.#lineTruncated || !this.#mayBeStartLine(this.#line!, 0, this.#lineLen)) {
+      this.#dropLine();
+      return false;
+    }
+    return true;
+  }
+
+  #mayBeStartLine(buf: Uint8Array, start: number, end: number): boolean {
+    return this.#isRequest ? mayBeginRequestLine(buf, start, end) : looksLikeStatusLine(buf, start, end);
+  }
+
+  /** Forgets the carried line; a buffer grown past LINE_KEEP goes back to the budget. */
+  #dropLine(): void {
+    this.#lineLen = 0;
+    this.#lineTruncated = false;
+    const line = this.#line;
+    if (line !== null && line.length > LINE_KEEP) {
+      this.#line = null;
+      this.#claim?.release();
     }
   }
 

@@ -1,15 +1,17 @@
 /**
  * Unit tests of the HTTP analyzer on hand-written messages: pairing of
  * pipelined requests and replies, body framing (Content-Length, chunked,
- * until close), HTTP/0.9, interim replies, auth events, anomalies, and
- * messages cut at every byte boundary.
+ * until close), HTTP/0.9, interim replies, auth events, anomalies, messages
+ * cut at every byte boundary, and resyncing after lost bytes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { httpSpec } from '../../../src/protocols/http/index.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
 import type { AuthEvent } from '../../../src/events/auth.js';
-import { ascii, fakeContext, pieces, type FakeContext } from './fake-ctx.js';
+import { MAX_LINE_BYTES } from '../../../src/protocols/http/consts.js';
+import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
+import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
 import { retainedBytes } from '../../helpers/heap.js';
 
 function records(ctx: FakeContext): HttpRecord[] {
@@ -341,4 +343,117 @@ test('a segment ending mid-line does not allocate a whole line buffer', () => {
   });
   // Two 8 KiB line buffers per flow kept 32 MB for these 2,000 flows.
   assert.ok(kept < 10 * 1024 * 1024, `${kept} bytes kept`);
+});
+
+test('lost bytes that end exactly where a Content-Length body ends keep the framing', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n'), 2);
+  a.data(false, new Uint8Array(100), 2);
+  a.gap!(false, 200);
+  a.data(true, ascii('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n'), 3);
+  a.data(false, ascii('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'), 4);
+  assert.deepEqual(records(ctx).map((x) => [x.uri, x.status_code, x.response_body_len]), [
+    ['/1', 200, 100],
+    ['/2', 404, 0],
+  ]);
+  assert.deepEqual(ctx.anomalies, []);
+  // Such a body's end, when nothing follows, is the connection's end.
+  a.data(true, ascii('GET /3 HTTP/1.1\r\nHost: h\r\n\r\n'), 5);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n'), 6);
+  a.gap!(false, 50);
+  a.end(7);
+  assert.deepEqual(records(ctx).map((x) => [x.uri, x.status_code]).slice(2), [['/3', 200]]);
+});
+
+test('after lost reply bytes, bytes that never make a status line are skipped in bounded memory, and nothing is taken for a reply', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  const heldBefore = parserBuffers.held;
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Le'), 2);
+  a.gap!(false, 1400);
+  // The reply being read is logged as it stands when its framing is lost.
+  assert.deepEqual(records(ctx).map((x) => [x.uri, x.status_code, x.response_body_len]), [['/1', 200, 0]]);
+  a.data(true, ascii('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n'), 3);
+  const rand = rng(7);
+  const junk = new Uint8Array(64 * 1024);
+  for (let k = 0; k < junk.length; k++) junk[k] = Math.floor(rand() * 256);
+  const nearMisses = [
+    'HTTP/1.1 2000 OK\r\n', 'HTTP/2 200\r\n', 'HTTP/1.1 20 OK\r\n', 'HTTP/1.x 200 OK\r\n', 'GET / HTTP/1.1\r\n',
+    'Content-Length: 5\r\n\r\nhello', '0\r\n\r\n',
+  ];
+  let maxHeld = 0;
+  const feed = (bytes: Uint8Array): void => {
+    a.data(false, bytes, 4);
+    maxHeld = Math.max(maxHeld, parserBuffers.held - heldBefore);
+  };
+  for (const p of pieces(junk, 1000)) feed(p);
+  for (const m of nearMisses) {
+    const b = ascii(m);
+    feed(b);
+    // The same bytes cut in two at each position, across calls.
+    for (let cut = 1; cut < b.length; cut++) {
+      feed(b.subarray(0, cut));
+      feed(b.subarray(cut));
+    }
+  }
+  // A status line that does not begin a line (a segment that begins with one is read as one).
+  feed(ascii('x HTTP/1.1 200 OK\r\n'));
+  // One line that begins like a status line and never ends: carried up to the line bound, then dropped.
+  feed(ascii('HTTP/1.1 200 OK'));
+  for (let k = 0; k < 100; k++) feed(new Uint8Array(1000).fill(0x61));
+  feed(ascii('\r\n'));
+  assert.ok(maxHeld <= MAX_LINE_BYTES, `line buffers held ${maxHeld} bytes`);
+  assert.equal(parserBuffers.held, heldBefore);
+  // The reply side is still looking for a start line; nothing after the gap became a reply.
+  assert.equal(a.wants!(false), true);
+  assert.equal(records(ctx).length, 1);
+  a.end(5);
+  assert.deepEqual(records(ctx).map((x) => [x.uri, x.status_code]), [['/1', 200], ['/2', undefined]]);
+  assert.equal(ctx.anomalies.filter((c) => c === 'http_content_gap').length, 1);
+  assert.ok(!ctx.anomalies.includes('http_resync'));
+});
+
+test('after lost reply bytes on a connection seen pipelining, the waiting requests are not guessed at', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  // Reply 1 ends with request 2 already waiting: the client pipelines.
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na'), 2);
+  a.data(true, ascii('GET /3 HTTP/1.1\r\nHost: h\r\n\r\n'), 3);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Le'), 4);
+  a.gap!(false, 500);
+  // Reply 2 was cut; whether reply 3 was lost too is unknown, so this reply is logged alone.
+  a.data(false, ascii('HTTP/1.1 204 No Content\r\n\r\n'), 5);
+  a.data(true, ascii('GET /4 HTTP/1.1\r\nHost: h\r\n\r\n'), 6);
+  a.data(false, ascii('HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n'), 7);
+  a.end(8);
+  assert.deepEqual(records(ctx).map((x) => [x.trans_depth, x.uri, x.status_code]), [
+    [1, '/1', 200],
+    [2, '/2', 200],
+    [3, '/3', undefined],
+    [4, undefined, 204],
+    [5, '/4', 302],
+  ]);
+  assert.equal(ctx.anomalies.filter((c) => c === 'http_resync').length, 1);
+});
+
+test('after lost reply bytes without pipelining, a reply answers the newest waiting request, the older ones are logged alone', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na'), 2);
+  // Reply 2 is lost whole; request 3 comes before the loss is known (nothing after it was acknowledged yet).
+  a.data(true, ascii('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n'), 3);
+  a.data(true, ascii('GET /3 HTTP/1.1\r\nHost: h\r\n\r\n'), 4);
+  a.gap!(false, 120);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nbc'), 5);
+  assert.deepEqual(records(ctx).map((x) => [x.uri, x.status_code, x.response_body_len]), [
+    ['/1', 200, 1],
+    ['/2', undefined, 0],
+    ['/3', 200, 2],
+  ]);
+  assert.deepEqual(ctx.anomalies, ['http_content_gap', 'http_resync']);
 });
