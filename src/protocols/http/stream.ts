@@ -250,7 +250,7 @@ export class HttpMessageStream {
    */
   #resync(data: Uint8Array, i: number, ts: number): number {
     const len = data.length;
-    // Only gap() enters this state, between calls, so this runs from the first byte of a call.
+    // gap() enters this state between calls, a bad chunk-size line at a line start.
     // Unless it continues a carried line, a call's data (one segment) begins a line too: a
     // message after a body that does not end with a line end begins the peer's next write.
     if (i === 0 && this.#lineLen === 0) this.#skipLine = false;
@@ -376,9 +376,12 @@ export class HttpMessageStream {
   #chunkSize(buf: Uint8Array, start: number, end: number, ts: number): void {
     const n = parseChunkSize(buf, start, end);
     if (n < 0) {
+      // The body's end is unknown: the message ends here, and this side
+      // resumes at its next start line, as after lost bytes.
       this.#h.anomaly(HttpAnomaly.BAD_CHUNK_SIZE);
       this.#h.messageDone(this.#isRequest, ts);
-      this.#state = S_DEAD;
+      this.#state = S_RESYNC;
+      this.#skipLine = false;
       return;
     }
     if (n === 0) {

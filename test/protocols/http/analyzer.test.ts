@@ -457,3 +457,16 @@ test('after lost reply bytes without pipelining, a reply answers the newest wait
   ]);
   assert.deepEqual(ctx.anomalies, ['http_content_gap', 'http_resync']);
 });
+
+test('a bad chunk-size line ends that message; the side resumes at its next start line', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwxyz\r\nzz-not-hex\r\nbody text\r\n'), 2);
+  a.data(true, ascii('GET /2 HTTP/1.1\r\nHost: h\r\n\r\n'), 3);
+  a.data(false, ascii('HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno'), 4);
+  a.end(5);
+  const r = records(ctx);
+  assert.deepEqual(r.map((x) => [x.uri, x.status_code, x.response_body_len]), [['/1', 200, 4], ['/2', 404, 2]]);
+  assert.deepEqual(ctx.anomalies, ['http_bad_chunk_size', 'http_resync']);
+});
