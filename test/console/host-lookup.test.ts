@@ -78,7 +78,8 @@ async function consoleCookie(s: TestServer): Promise<string> {
 }
 
 test('console API: one host\'s connections, devices by host name and MAC, strict list parameters', async () => {
-  const s = await startTestServer({ dataDir: path.join(tempDir(), 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
   try {
     await fill(s);
     const cookie = await consoleCookie(s);
@@ -106,6 +107,7 @@ test('console API: one host\'s connections, devices by host name and MAC, strict
     assert.equal(summary.body.timeline_step, 60);
   } finally {
     await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -176,7 +178,8 @@ test('console API: lists sorted in the store by ?sort=field or -field, over page
 });
 
 test('console in Chromium: find a host, a window across midnight in the URL, figures equal the store', { skip: skipBrowser, timeout: 180_000 }, async () => {
-  const s = await startTestServer({ dataDir: path.join(tempDir(), 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
   const profile = tempDir('picket-chromium-');
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -291,5 +294,6 @@ test('console in Chromium: find a host, a window across midnight in the URL, fig
     await browser.close();
     await s.stop();
     fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
