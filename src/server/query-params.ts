@@ -1,14 +1,15 @@
 /**
  * Reading query-string parameters in routes: one value (empty counts as
- * absent), a time, a bounded whole number, an IP address, a boolean. A bad
- * value is a 400 naming the parameter. Shared by the admin API's query
- * routes and the console's routes. Addresses come back in the spelling the
+ * absent), a time, a bounded whole number, an IP address, a boolean, a sort
+ * order. A bad value is a 400 naming the parameter. Shared by the admin
+ * API's query routes and the console's routes. Addresses come back in the spelling the
  * store writes (src/store/address-text.ts), since rows match on that text.
  */
 import { storedAddressText } from '../store/address-text.js';
 import { canonicalMac } from './oui.js';
-import { badRequest } from './api-error.js';
+import { ApiError, badRequest } from './api-error.js';
 import { parseTime } from '../store/time.js';
+import type { Sort } from '../store/types.js';
 
 export type Query = Record<string, string | undefined>;
 
@@ -63,4 +64,24 @@ export function bool(q: Query, name: string): boolean | undefined {
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
   throw badRequest(`${name}: "${v}" is not true or false`);
+}
+
+/**
+ * A list's order: `field` ascending or `-field` descending, the field one of
+ * `fields` (the store's allowlist for that list). Anything else is a 400 whose
+ * message and `allowed` detail name the fields, so a client can correct itself.
+ */
+export function sortParam<F extends string>(q: Query, name: string, fields: readonly F[]): Sort<F> | undefined {
+  const given = one(q, name);
+  if (given === undefined) return undefined;
+  // A repeated parameter arrives as a list: refused below like any other text that is not one field.
+  const v = String(given);
+  const desc = v.startsWith('-');
+  const field = desc ? v.slice(1) : v;
+  const known = fields.find((f) => f === field);
+  if (known === undefined) {
+    const message = `${name}: "${v}" is not a sort field; use one of ${fields.join(', ')}, with "-" before it for descending order`;
+    throw new ApiError(400, 'PKT_ERR_SERVER_BAD_REQUEST', message, undefined, { allowed: [...fields] });
+  }
+  return { field: known, dir: desc ? 'desc' : 'asc' };
 }

@@ -85,6 +85,37 @@ export interface Device {
   last_seen: number;
 }
 
+/** Which way a sorted list runs. */
+export type SortDir = 'asc' | 'desc';
+
+/**
+ * The order of a list: one field of that list's allowlist and a direction.
+ * Each engine maps the field to its own SQL (never text from the caller), and
+ * the list's default order follows as the tie-breaker, so every order is total
+ * and paging never repeats or skips a row.
+ */
+export interface Sort<F extends string> {
+  field: F;
+  dir: SortDir;
+}
+
+/** What the alert list sorts by: time (@timestamp), severity, rule id, count. */
+export const ALERT_SORT_FIELDS = ['time', 'severity', 'rule', 'count'] as const;
+export type AlertSortField = (typeof ALERT_SORT_FIELDS)[number];
+
+/** What the device list sorts by. */
+export const DEVICE_SORT_FIELDS = ['first_seen', 'last_seen', 'mac', 'network'] as const;
+export type DeviceSortField = (typeof DEVICE_SORT_FIELDS)[number];
+
+/**
+ * What a connection search sorts by: time (ts), duration (unknown durations
+ * last in either direction), bytes (payload bytes of both directions), peer
+ * (the other side from `ip`, or the responder when no `ip` is given, in
+ * address order: IPv4 before IPv6, numeric within each), port (the responder's).
+ */
+export const CONN_SORT_FIELDS = ['time', 'duration', 'bytes', 'peer', 'port'] as const;
+export type ConnSortField = (typeof CONN_SORT_FIELDS)[number];
+
 /** Paging and time window shared by the searches. */
 export interface RangeFilter {
   from?: number;
@@ -106,6 +137,8 @@ export interface ConnFilter extends RangeFilter {
   asn?: number;
   proto?: 'tcp' | 'udp' | 'icmp';
   uid?: string;
+  /** Absent: newest first (ts DESC, uid), which also breaks the ties of any other order. */
+  sort?: Sort<ConnSortField>;
 }
 
 export interface DnsFilter extends RangeFilter {
@@ -127,6 +160,8 @@ export interface AlertFilter extends RangeFilter {
   acknowledged?: boolean;
   /** Leave out alerts matching any of these (the console's suppressions), so paging and totals count only the rest. */
   exclude?: readonly AlertExclusion[];
+  /** Absent: newest first (ts DESC, id), which also breaks the ties of any other order. */
+  sort?: Sort<AlertSortField>;
 }
 
 /**
@@ -146,6 +181,8 @@ export interface DeviceFilter {
   ip?: string;
   /** Part of one of the device's host names, any case ("laptop" finds "Anna-Laptop.lan"). */
   name?: string;
+  /** Absent: by network, then last seen (newest first), then MAC, which also breaks the ties of any other order. */
+  sort?: Sort<DeviceSortField>;
   limit?: number;
   offset?: number;
 }

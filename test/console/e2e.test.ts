@@ -3,7 +3,8 @@
  * on 127.0.0.1 with a temporary data directory and PICKET_ADMIN_PASSWORD;
  * log in, see the demo capture's alerts arrive, acknowledge and suppress one,
  * see an alert an agent ships while the list is open appear without a reload
- * (the list's alert stream), check a host page against the store's hostSummary, create an enrollment
+ * (the list's alert stream), sort the alert and device lists by a column heading (in the URL, kept
+ * over a reload), check a host page against the store's hostSummary, create an enrollment
  * token. Screenshots of each page go to docs/screenshots/. Skipped when
  * /usr/bin/chromium or the built console (dist/web) is missing.
  */
@@ -11,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 import { runServer } from '../../src/server/server.js';
 import { findWebDir } from '../../src/server/console/static.js';
@@ -19,6 +21,15 @@ import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
 const skip = !fs.existsSync(CHROMIUM) ? 'no /usr/bin/chromium' : findWebDir() === undefined ? 'console not built (npm run build)' : false;
+
+/** Waits (a bounded number of polls) until `read` gives `want`: a list redraws once its new page arrives. */
+async function showing(read: () => Promise<string>, want: string, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await read()) === want) return;
+    await sleep(100);
+  }
+  assert.equal(await read(), want, what);
+}
 
 test('console end to end in Chromium', { skip }, async () => {
   const dir = tempDir('picket-console-e2e-');
@@ -115,6 +126,42 @@ test('console end to end in Chromium', { skip }, async () => {
     await polling.waitForSelector('tr[data-rule="e2e.poll"]', { timeout: 30_000 });
     await polling.close();
 
+    // Sorting by a column heading: the store's order for the whole list, not one page re-sorted.
+    // From a later page: a new order starts again at the first.
+    await page.goto(`${base}/?offset=50`);
+    const sevHeading = page.getByRole('columnheader', { name: 'Severity' });
+    assert.equal(await sevHeading.getAttribute('aria-sort'), 'none');
+    assert.equal(await page.getByRole('columnheader', { name: 'Time (UTC)' }).getAttribute('aria-sort'), 'descending', 'newest first by default');
+    await sevHeading.getByRole('button').click();
+    await page.waitForFunction(`location.search === '?sort=-severity'`);
+    await page.waitForSelector('th[aria-sort=descending]:has-text("Severity")');
+    const alertOrder = async (q: string): Promise<string> =>
+      page.evaluate(async (path) => {
+        const r = await fetch(path);
+        return ((await r.json()) as { rows: { id: string }[] }).rows.map((a) => a.id).join(' ');
+      }, `/api/v1/console/alerts${q}`);
+    const shownIds = (): Promise<string> => page.locator('tr[data-alert-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id')).join(' '));
+    const shownSeverities = async (): Promise<number[]> =>
+      page.$$eval('tr[data-alert-id] .sev', (els) => els.map((e) => Number(/sev(\d)/.exec(e.className)?.[1])));
+    const bySeverity = await alertOrder('?sort=-severity&limit=50');
+    await showing(shownIds, bySeverity, 'alerts, most severe first');
+    const severities = await shownSeverities();
+    assert.ok(severities.length > 1 && severities[0] === 4, severities.join(' '));
+    assert.deepEqual(severities, [...severities].sort((a, b) => b - a), 'most severe first');
+    assert.equal(await page.getByRole('columnheader', { name: 'Time (UTC)' }).getAttribute('aria-sort'), 'none');
+    // A second click turns the order round; the keyboard works as well as the mouse.
+    await sevHeading.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(`location.search === '?sort=severity'`);
+    await showing(shownIds, await alertOrder('?sort=severity&limit=50'), 'alerts, least severe first');
+    assert.equal((await shownSeverities())[0], Math.min(...severities));
+    await sevHeading.getByRole('button').click();
+    await page.waitForFunction(`location.search === '?sort=-severity'`);
+    // Kept over a reload: the same order from the URL alone.
+    await page.reload();
+    await page.waitForSelector('th[aria-sort=descending]:has-text("Severity")');
+    await showing(shownIds, bySeverity, 'alerts, most severe first, after a reload');
+
     const alert = await s.ctx.stores.store.getAlert(id);
     const ip = alert?.source.ip ?? '';
     await page.goto(`${base}/hosts/${ip}`);
@@ -140,8 +187,26 @@ test('console end to end in Chromium', { skip }, async () => {
     await page.screenshot({ path: path.join(SHOTS, 'host.png'), fullPage: true });
 
     await page.click('header a[href="/devices"]');
-    await page.waitForSelector('h2:has-text("Devices")');
+    // The list itself, not "Loading…", in the screenshot.
+    await page.waitForSelector('[data-testid=device-total]');
     await page.screenshot({ path: path.join(SHOTS, 'devices.png') });
+
+    // Devices by first seen: newest devices first on the first click, in the URL, kept over a reload.
+    const devices = await store.devices({ limit: 1000 });
+    assert.ok(devices.total > 1, 'the demo capture has devices to sort');
+    const firstSeen = page.getByRole('columnheader', { name: 'First seen (UTC)' });
+    assert.equal(await firstSeen.getAttribute('aria-sort'), 'none');
+    await firstSeen.getByRole('button').click();
+    await page.waitForFunction(`location.search === '?sort=-first_seen'`);
+    const newestDevices = (await store.devices({ sort: { field: 'first_seen', dir: 'desc' }, limit: 100 })).rows.map((d) => d.mac).join(' ');
+    const shownMacs = (): Promise<string> => page.locator('tbody tr td:nth-child(2) code').evaluateAll((codes) => codes.map((c) => c.textContent).join(' '));
+    await showing(shownMacs, newestDevices, 'devices, newest first');
+    const seen = await page.$$eval('tbody tr td:nth-child(6)', (tds) => tds.map((td) => td.textContent ?? ''));
+    assert.deepEqual(seen, [...seen].sort().reverse(), 'newest first');
+    assert.equal(await firstSeen.getAttribute('aria-sort'), 'descending');
+    await page.reload();
+    await page.waitForSelector('th[aria-sort=descending]:has-text("First seen")');
+    await showing(shownMacs, newestDevices, 'devices, newest first, after a reload');
 
     await page.click('header a[href="/agents"]');
     await page.fill('input[name=token-name]', 'edge-1');

@@ -3,12 +3,13 @@
  * Debian's Chromium (playwright-core) against a real `picket server`: find
  * the host from the header's search box by IPv4, IPv4-mapped IPv6, IPv6, MAC
  * and host name; a window across midnight UTC given in the URL, kept over a
- * reload and the back button, in a browser whose zone is not UTC; the
- * figures, the connection list and the alert list equal the store's; a bad
- * time keeps the form; what is typed in a filter survives the list's polling.
- * The console API's new reads (connections, devices by name and MAC) are
- * checked without a browser. Skipped when /usr/bin/chromium or the built
- * console is missing (the API part still runs).
+ * reload and the back button, in a browser whose zone is not UTC; the host's
+ * connections sorted by a heading; the figures, the connection list and the
+ * alert list equal the store's; a bad time keeps the form; what is typed in a
+ * filter survives the list's polling. The console API's new reads
+ * (connections, devices by name and MAC, lists sorted by a field) are checked
+ * without a browser. Skipped when /usr/bin/chromium or the built console is
+ * missing (the API part still runs).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,7 +78,8 @@ async function consoleCookie(s: TestServer): Promise<string> {
 }
 
 test('console API: one host\'s connections, devices by host name and MAC, strict list parameters', async () => {
-  const s = await startTestServer({ dataDir: path.join(tempDir(), 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
   try {
     await fill(s);
     const cookie = await consoleCookie(s);
@@ -105,11 +107,79 @@ test('console API: one host\'s connections, devices by host name and MAC, strict
     assert.equal(summary.body.timeline_step, 60);
   } finally {
     await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('console API: lists sorted in the store by ?sort=field or -field, over pages; unknown fields refused naming the allowed ones', async () => {
+  const s = await startTestServer({ env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  try {
+    await fill(s);
+    const cookie = await consoleCookie(s);
+    const get = async (p: string): Promise<{ status: number; body: any }> => {
+      const r = await fetch(`${s.url}/api/v1/console${p}`, { headers: { cookie } });
+      return { status: r.status, body: await r.json() };
+    };
+    type Row = { id: string; event: { severity: number }; rule: { id: string }; '@timestamp': string };
+    const ids = (rows: Row[]): string[] => rows.map((a) => a.id);
+
+    // Alerts: most severe first, then newest first; the same order page by page.
+    const bySeverity = (await get('/alerts?sort=-severity&limit=60')).body;
+    assert.equal(bySeverity.total, 60);
+    const sev = bySeverity.rows.map((a: Row) => a.event.severity);
+    assert.deepEqual(sev, [...sev].sort((x: number, y: number) => y - x), 'most severe first');
+    assert.equal(sev[0], 4);
+    assert.deepEqual(ids(bySeverity.rows), ids((await s.ctx.stores.store.alerts({ sort: { field: 'severity', dir: 'desc' }, limit: 60 })).rows));
+    const pages: Row[] = [];
+    for (let offset = 0; offset < 60; offset += 7) pages.push(...(await get(`/alerts?sort=-severity&limit=7&offset=${offset}`)).body.rows);
+    assert.deepEqual(ids(pages), ids(bySeverity.rows), 'pages neither repeat nor skip');
+    const oldest = (await get('/alerts?sort=time&limit=1')).body.rows[0] as Row;
+    assert.equal(Date.parse(oldest['@timestamp']) / 1000, MIDNIGHT - 1800, 'time ascending: oldest first');
+    const byRule = (await get('/alerts?sort=rule&severity=3')).body.rows.map((a: Row) => a.rule.id);
+    assert.deepEqual(byRule, [...byRule].sort(), 'filters and sort together');
+    assert.ok(byRule.length > 1 && byRule[0] !== byRule[byRule.length - 1]);
+
+    // A host's connections: by bytes, by port, by peer as addresses (the IPv4-mapped one is the same peer).
+    const window = `ip=${H}&from=${FROM}&to=${TO}`;
+    const bytes = (await get(`/connections?${window}&sort=bytes`)).body.rows.map((c: any) => (c.orig_bytes ?? 0) + (c.resp_bytes ?? 0));
+    assert.deepEqual(bytes, [110, 1100, 1100, 1100, 1100]);
+    assert.deepEqual((await get(`/connections?${window}&sort=port`)).body.rows.map((c: any) => c['id.resp_p']), [22, 53, 443, 443, 443]);
+    const dotted = (a: string): string => a.replace(/^::ffff:/, '');
+    const peerOf = (c: any): string => dotted(dotted(c['id.orig_h']) === H ? c['id.resp_h'] : c['id.orig_h']);
+    const peers = (await get(`/connections?${window}&sort=-peer`)).body.rows.map(peerOf);
+    assert.deepEqual(peers, ['2001:db8::53', '203.0.113.7', '93.184.216.34', '93.184.216.34', '93.184.216.34']);
+
+    // Devices: last seen oldest first, MACs descending (both unlike the default order).
+    const macs = async (q: string): Promise<string[]> => (await get(`/devices?${q}`)).body.rows.map((d: { mac: string }) => d.mac);
+    assert.deepEqual(await macs(''), ['02:00:00:00:00:05', '02:09:09:09:09:09'], 'default: network, then last seen newest first');
+    assert.deepEqual(await macs('sort=last_seen'), ['02:09:09:09:09:09', '02:00:00:00:00:05']);
+    assert.deepEqual(await macs('sort=-mac'), ['02:09:09:09:09:09', '02:00:00:00:00:05']);
+    assert.deepEqual(await macs('sort=-mac&limit=1&offset=1'), ['02:00:00:00:00:05']);
+
+    // Anything but an allowed field, with or without "-": 400 naming the fields.
+    for (const [p, allowed] of [
+      ['/alerts?sort=message', ['time', 'severity', 'rule', 'count']],
+      ['/alerts?sort=-', ['time', 'severity', 'rule', 'count']],
+      ['/alerts?sort=severity&sort=time', ['time', 'severity', 'rule', 'count']],
+      ['/devices?sort=-vendor', ['first_seen', 'last_seen', 'mac', 'network']],
+      [`/connections?ip=${H}&sort=ts`, ['time', 'duration', 'bytes', 'peer', 'port']],
+      [`/connections?ip=${H}&sort=${encodeURIComponent('ts;DROP TABLE conn')}`, ['time', 'duration', 'bytes', 'peer', 'port']],
+    ] as const) {
+      const r = await get(p);
+      assert.equal(r.status, 400, p);
+      assert.equal(r.body.error.code, 'PKT_ERR_SERVER_BAD_REQUEST', p);
+      assert.match(r.body.error.message, new RegExp(`^sort: ".*" is not a sort field; use one of ${allowed.join(', ')}`), p);
+      assert.deepEqual(r.body.error.allowed, allowed, p);
+    }
+    assert.equal((await s.ctx.stores.store.connections({ limit: 1 })).total, 7, 'nothing was dropped');
+  } finally {
+    await s.stop();
   }
 });
 
 test('console in Chromium: find a host, a window across midnight in the URL, figures equal the store', { skip: skipBrowser, timeout: 180_000 }, async () => {
-  const s = await startTestServer({ dataDir: path.join(tempDir(), 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
+  const dir = tempDir();
+  const s = await startTestServer({ dataDir: path.join(dir, 'data'), env: { PICKET_ADMIN_PASSWORD: PASSWORD } });
   const profile = tempDir('picket-chromium-');
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -175,6 +245,13 @@ test('console in Chromium: find a host, a window across midnight in the URL, fig
     await page.waitForSelector('[data-testid=host-connections]');
     assert.equal(await page.locator('[data-testid=host-connections] tbody tr').count(), (await store.connections({ ip: H, from, to })).total);
     assert.equal(await page.title(), `Host ${H} · Picket`);
+    // The host's connections sorted by a heading, biggest first; the order joins the window in the URL.
+    const bytesHeading = page.locator('[data-testid=host-connections]').getByRole('columnheader', { name: 'Bytes out / in' });
+    await bytesHeading.getByRole('button').click();
+    await page.waitForFunction(`new URLSearchParams(location.search).get('csort') === '-bytes'`);
+    assert.equal(new URL(page.url()).searchParams.get('to'), TO);
+    await page.waitForSelector('[data-testid=host-connections] tbody tr:last-child td:nth-child(8):has-text("50 / 60")');
+    assert.equal(await bytesHeading.getAttribute('aria-sort'), 'descending');
     // Kept over a reload.
     await page.reload();
     await page.waitForSelector('[data-testid=window]:has-text("2026-11-19 23:00:00")');
@@ -217,5 +294,6 @@ test('console in Chromium: find a host, a window across midnight in the URL, fig
     await browser.close();
     await s.stop();
     fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

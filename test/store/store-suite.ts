@@ -8,7 +8,19 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MetadataStore } from '../../src/store/types.js';
+import {
+  ALERT_SORT_FIELDS,
+  CONN_SORT_FIELDS,
+  DEVICE_SORT_FIELDS,
+  type AlertSortField,
+  type ConnRow,
+  type ConnSortField,
+  type Device,
+  type DeviceSortField,
+  type MetadataStore,
+  type Page,
+  type StoredAlert,
+} from '../../src/store/types.js';
 import type { RetentionOptions } from '../../src/store/options.js';
 import { ingestReplay } from '../../src/store/ingest-replay.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
@@ -340,6 +352,172 @@ export function storeSuite(label: string, factory: () => StoreFactory | null, sk
         assert.equal(page.total, 1);
         assert.equal(page.rows[0]!.data.uri, '/');
         assert.equal(page.rows[0]!.uid, 'Chttp1');
+      });
+    });
+
+    describe('sorted lists', () => {
+      let store: MetadataStore;
+      const H = '10.20.0.1';
+      /**
+       * One host's connections, named by uid: "Csort4" and "Csort5" share a time,
+       * "Csort1" and "Csort5" a duration, bytes and peer; 10.0.0.10 comes after
+       * 10.0.0.9 as an address (before it as text); Csort6 names the host IPv4-mapped.
+       *   uid     ts   peer          port  duration  bytes
+       *   Csort1  +10  10.0.0.9      443   1.5       100 + 200
+       *   Csort2  +20  10.0.0.10     53    0.5       10 + 20
+       *   Csort3  +30  203.0.113.5   22    10        1000 + 50 (the peer originated)
+       *   Csort4  +40  2001:db8::1   80    -         -
+       *   Csort5  +40  10.0.0.9      443   1.5       300 + 0
+       *   Csort6  +50  10.0.0.10     443   2         5 + 0
+       */
+      const connRows = (): Record<string, unknown>[] => [
+        conn({ uid: 'Csort1', ts: DAY0 + 10, 'id.orig_h': H, 'id.resp_h': '10.0.0.9', duration: 1.5, orig_bytes: 100, resp_bytes: 200 }),
+        conn({ uid: 'Csort2', ts: DAY0 + 20, 'id.orig_h': H, 'id.resp_h': '10.0.0.10', 'id.resp_p': 53, proto: 'udp', ip_proto: 17, duration: 0.5, orig_bytes: 10, resp_bytes: 20 }),
+        conn({ uid: 'Csort3', ts: DAY0 + 30, 'id.orig_h': '203.0.113.5', 'id.resp_h': H, 'id.resp_p': 22, duration: 10, orig_bytes: 1000, resp_bytes: 50 }),
+        conn({ uid: 'Csort4', ts: DAY0 + 40, 'id.orig_h': H, 'id.resp_h': E2, 'id.resp_p': 80, conn_state: 'S0', history: 'S' }),
+        conn({ uid: 'Csort5', ts: DAY0 + 40, 'id.orig_h': H, 'id.resp_h': '10.0.0.9', duration: 1.5, orig_bytes: 300, resp_bytes: 0 }),
+        conn({ uid: 'Csort6', ts: DAY0 + 50, 'id.orig_h': `::ffff:${H}`, 'id.resp_h': '10.0.0.10', duration: 2, orig_bytes: 5, resp_bytes: 0 }),
+        // Not the host's.
+        conn({ uid: 'Csort7', ts: DAY0 + 60, 'id.orig_h': '10.0.0.9', 'id.resp_h': E3 }),
+      ];
+      const connOrders: Record<ConnSortField, { asc: string; desc: string }> = {
+        // Ascending time breaks the tie by uid alone: the default's "ts DESC" cannot break it.
+        time: { asc: '1 2 3 4 5 6', desc: '6 4 5 3 2 1' },
+        // Unknown durations last either way; equal ones newest first.
+        duration: { asc: '2 5 1 6 3 4', desc: '3 6 5 1 2 4' },
+        bytes: { asc: '4 6 2 5 1 3', desc: '3 5 1 2 6 4' },
+        peer: { asc: '5 1 6 2 3 4', desc: '4 3 6 2 5 1' },
+        port: { asc: '3 2 4 6 5 1', desc: '6 5 1 4 2 3' },
+      };
+      /** Alerts with ties on every field and on time, so the last key (the id) decides some places. */
+      const alertRows = (): Record<string, unknown>[] => [
+        { ...alert('b.rule', 2, A, DAY0 + 1), count: 5 },
+        { ...alert('a.rule', 4, A, DAY0 + 2), count: 1 },
+        { ...alert('c.rule', 4, B, DAY0 + 2), count: 5 },
+        { ...alert('a.rule', 1, B, DAY0 + 3), count: 20 },
+        { ...alert('b.rule', 2, A, DAY0 + 3), count: 5 },
+        { ...alert('b.rule', 2, B, DAY0 + 3), count: 5 },
+      ];
+      /**
+       * Devices: two share a first_seen, two a last_seen, two a MAC (on other networks).
+       *   d1 lan   ...:0a  first 100  last 500
+       *   d2 lan   ...:0b  first 300  last 500
+       *   d3 guest ...:0a  first 300  last 400
+       *   d4 ''    ...:01  first 50   last 600
+       */
+      const deviceRows = [
+        { network: 'lan', mac: '02:00:00:00:00:0a', first_seen: 100, last_seen: 500 },
+        { network: 'lan', mac: '02:00:00:00:00:0b', first_seen: 300, last_seen: 500 },
+        { network: 'guest', mac: '02:00:00:00:00:0a', first_seen: 300, last_seen: 400 },
+        { network: '', mac: '02:00:00:00:00:01', first_seen: 50, last_seen: 600 },
+      ];
+      const deviceOrders: Record<DeviceSortField, { asc: string; desc: string }> = {
+        // Ties fall back on the default order: network, last seen (newest first), MAC.
+        first_seen: { asc: '4 1 3 2', desc: '3 2 1 4' },
+        last_seen: { asc: '3 1 2 4', desc: '4 1 2 3' },
+        mac: { asc: '4 3 1 2', desc: '2 3 1 4' },
+        network: { asc: '4 3 1 2', desc: '1 2 3 4' },
+      };
+      const deviceName = (d: Device): string => String(deviceRows.findIndex((x) => x.network === d.network && x.mac === d.mac) + 1);
+
+      before(async () => {
+        if (skipReason() !== undefined) return;
+        store = await make();
+        assert.equal((await store.insert('conn', connRows())).stored, 7);
+        assert.equal((await store.insert('alert', alertRows())).stored, 6);
+        await store.upsertDevices(deviceRows);
+      });
+
+      /** Every page of `limit` rows from `read`, joined: what a user paging through the list sees. */
+      async function paged<T>(read: (limit: number, offset: number) => Promise<Page<T>>, limit: number): Promise<T[]> {
+        const out: T[] = [];
+        for (let offset = 0; ; offset += limit) {
+          const p = await read(limit, offset);
+          out.push(...p.rows);
+          if (offset + limit >= p.total) return out;
+        }
+      }
+
+      test('a host\'s connections in each field\'s order, both ways, the same over pages', { skip: skipReason() }, async () => {
+        const names = (rows: ConnRow[]): string => rows.map((r) => r.uid.slice('Csort'.length)).join(' ');
+        assert.equal(names((await store.connections({ ip: H })).rows), '6 4 5 3 2 1', 'no sort: newest first');
+        for (const field of CONN_SORT_FIELDS) {
+          for (const dir of ['asc', 'desc'] as const) {
+            const sort = { field, dir };
+            const all = await store.connections({ ip: H, sort });
+            assert.equal(all.total, 6);
+            assert.equal(names(all.rows), connOrders[field][dir], `${field} ${dir}`);
+            // Pages of two cut through the ties (4/5 on time, 5/1 on bytes and peer).
+            assert.equal(names(await paged((limit, offset) => store.connections({ ip: H, sort, limit, offset }), 2)), connOrders[field][dir], `${field} ${dir}, paged`);
+          }
+        }
+        // Asked by the other spelling: the same host, the same peers.
+        assert.equal(names((await store.connections({ ip: `::ffff:${H}`, sort: { field: 'peer', dir: 'asc' } })).rows), connOrders.peer.asc);
+        // Without a host, the peer is the responder (as numbers: 10.20.0.1 above 10.0.0.10, above 8.8.8.8).
+        const byResponder = await store.connections({ from: DAY0 + 10, to: DAY0 + 70, sort: { field: 'peer', dir: 'desc' } });
+        assert.deepEqual(byResponder.rows.map((r) => r['id.resp_h']), [E2, H, '10.0.0.10', '10.0.0.10', '10.0.0.9', '10.0.0.9', E3]);
+      });
+
+      test('alerts in each field\'s order, both ways, ties broken the same way on every page', { skip: skipReason() }, async () => {
+        const every = (await store.alerts({ limit: 100 })).rows;
+        assert.equal(every.length, 6);
+        const value: Record<AlertSortField, (a: StoredAlert) => number | string> = {
+          time: (a) => Date.parse(a['@timestamp']),
+          severity: (a) => a.event.severity,
+          rule: (a) => a.rule.id,
+          count: (a) => a.count,
+        };
+        const cmp = (x: number | string, y: number | string): number => (x < y ? -1 : x > y ? 1 : 0);
+        for (const field of ALERT_SORT_FIELDS) {
+          for (const dir of ['asc', 'desc'] as const) {
+            const sign = dir === 'asc' ? 1 : -1;
+            // The field, then the default order: newest first, then the id.
+            const expected = [...every]
+              .sort((a, b) => sign * cmp(value[field](a), value[field](b)) || cmp(value.time(b), value.time(a)) || cmp(a.id, b.id))
+              .map((a) => a.id);
+            const sort = { field, dir };
+            const got = await store.alerts({ sort });
+            assert.deepEqual(got.rows.map((a) => a.id), expected, `${field} ${dir}`);
+            for (const limit of [1, 4]) {
+              assert.deepEqual((await paged((l, offset) => store.alerts({ sort, limit: l, offset }), limit)).map((a) => a.id), expected, `${field} ${dir} by ${limit}`);
+            }
+          }
+        }
+        const bySeverity = await store.alerts({ sort: { field: 'severity', dir: 'desc' } });
+        assert.deepEqual(bySeverity.rows.map((a) => a.event.severity), [4, 4, 2, 2, 2, 1], 'most severe first');
+        assert.deepEqual(bySeverity.rows.slice(0, 2).map((a) => a.rule.id).sort(), ['a.rule', 'c.rule']);
+        assert.deepEqual((await store.alerts({ sort: { field: 'count', dir: 'desc' } })).rows.map((a) => a.count), [20, 5, 5, 5, 5, 1]);
+        assert.deepEqual((await store.alerts({ sort: { field: 'rule', dir: 'asc' } })).rows.map((a) => a.rule.id), ['a.rule', 'a.rule', 'b.rule', 'b.rule', 'b.rule', 'c.rule']);
+        // Filters, exclusions and totals work as without a sort.
+        const fromB = await store.alerts({ host: B, exclude: [{ rule: 'c.*', host: null, network: null }], sort: { field: 'severity', dir: 'asc' } });
+        assert.equal(fromB.total, 2);
+        assert.deepEqual(fromB.rows.map((a) => a.event.severity), [1, 2]);
+      });
+
+      test('devices in each field\'s order, both ways, the same over pages', { skip: skipReason() }, async () => {
+        const names = (rows: Device[]): string => rows.map(deviceName).join(' ');
+        assert.equal(names((await store.devices({})).rows), '4 3 1 2', 'no sort: by network, then last seen');
+        for (const field of DEVICE_SORT_FIELDS) {
+          for (const dir of ['asc', 'desc'] as const) {
+            const sort = { field, dir };
+            assert.equal(names((await store.devices({ sort })).rows), deviceOrders[field][dir], `${field} ${dir}`);
+            assert.equal(names(await paged((limit, offset) => store.devices({ sort, limit, offset }), 1)), deviceOrders[field][dir], `${field} ${dir}, paged`);
+          }
+        }
+        assert.equal(names((await store.devices({ network: 'lan', sort: { field: 'first_seen', dir: 'desc' } })).rows), '2 1');
+      });
+
+      test('a field outside the allowlist does not type-check and is refused', { skip: skipReason() }, async () => {
+        const refused = (e: unknown): boolean => e instanceof PicketError && e.code === 'PKT_ERR_STORE_QUERY';
+        // @ts-expect-error: only the alert list's fields are accepted
+        await assert.rejects(store.alerts({ sort: { field: 'message', dir: 'asc' } }), refused);
+        // @ts-expect-error: a column name is not a field either
+        await assert.rejects(store.devices({ sort: { field: 'vendor; DROP TABLE devices', dir: 'desc' } }), refused);
+        // @ts-expect-error: nor is anything of Object's
+        await assert.rejects(store.connections({ ip: H, sort: { field: 'constructor', dir: 'desc' } }), refused);
+        // @ts-expect-error: two directions only
+        await assert.rejects(store.connections({ ip: H, sort: { field: 'time', dir: 'up' } }), refused);
+        assert.equal((await store.devices({})).total, 4);
       });
     });
 

@@ -1,6 +1,6 @@
 /**
  * Small pieces of the store: time parsing, sortable address keys and CIDR
- * ranges, ClickHouse literal escaping, and the config's store section.
+ * ranges, ClickHouse literal escaping, list orders, and the config's store section.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,8 @@ import { sameAddress, storedAddressSpellings, storedAddressText } from '../../sr
 import { lit, num, ident } from '../../src/store/clickhouse/sql.js';
 import { checkConfigText } from '../../src/config/load.js';
 import { timelineStep } from '../../src/store/duckdb/store.js';
+import { orderBy } from '../../src/store/order.js';
+import type { Sort, SortDir } from '../../src/store/types.js';
 
 test('times: ISO 8601 (zone-less is UTC) and epoch seconds', () => {
   assert.equal(parseTime('2024-05-01'), 1714521600);
@@ -100,3 +102,21 @@ test('an IPv4 host has two stored spellings (dotted, and IPv4-mapped from IPv6 p
   assert.equal(sameAddress(undefined, '10.0.0.5'), false);
   assert.equal(sameAddress('x', 'x'), true, 'equal text is equal without parsing');
 });
+
+test('sort orders: the default alone without a sort, the field first, its own key not repeated, unknown fields refused', () => {
+  const keys = { time: { sql: 'ts' }, size: { sql: 'coalesce(a, 0) + coalesce(b, 0)' }, took: { sql: 'duration', nullable: true } };
+  const fallback = [{ sql: 'ts', desc: true }, { sql: 'uid' }];
+  assert.equal(orderBy<keyof typeof keys>(undefined, keys, fallback), 'ts DESC, uid');
+  assert.equal(orderBy(sortBy('time', 'desc'), keys, fallback), 'ts DESC, uid', 'the default spelled as a sort is the default');
+  assert.equal(orderBy(sortBy('time', 'asc'), keys, fallback), 'ts, uid');
+  assert.equal(orderBy(sortBy('size', 'desc'), keys, fallback), 'coalesce(a, 0) + coalesce(b, 0) DESC, ts DESC, uid');
+  assert.equal(orderBy(sortBy('took', 'asc'), keys, fallback), 'duration NULLS LAST, ts DESC, uid');
+  for (const field of ['toString', '__proto__', 'ts', 'time; DROP TABLE conn']) {
+    assert.throws(() => orderBy({ field: field as 'time', dir: 'asc' }, keys, fallback), /cannot sort by/, field);
+  }
+  assert.throws(() => orderBy({ field: 'time', dir: 'sideways' as 'asc' }, keys, fallback), /asc or desc/);
+});
+
+function sortBy<F extends string>(field: F, dir: SortDir): Sort<F> {
+  return { field, dir };
+}

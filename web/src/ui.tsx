@@ -1,5 +1,8 @@
-// Small pieces the pages share: a filter text box, a pager, the loading and error lines.
+// Small pieces the pages share: a filter text box, a pager, sortable column headings, the loading
+// and error lines.
 import { useEffect, useState } from 'preact/hooks';
+// A list's order as the store takes it (type only).
+import type { Sort, SortDir } from '../../src/store/types.js';
 
 /**
  * A text filter: what is typed stays a draft until Enter or leaving the box, then
@@ -47,4 +50,42 @@ export function Status(props: { error: string; loading: boolean }) {
 export function offsetParam(v: string | undefined): number {
   const n = Number(v ?? 0);
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/**
+ * The order a list's URL asks for (`sort=severity`, `sort=-severity`), or the
+ * list's default when it asks for none. Null for a field the list does not
+ * have: the text still goes to the server, whose refusal the page shows.
+ */
+export function sortOf<F extends string>(text: string | undefined, fields: Readonly<Record<F, SortDir>>, fallback: Sort<F>): Sort<F> | null {
+  if (text === undefined || text === '') return fallback;
+  const dir: SortDir = text.startsWith('-') ? 'desc' : 'asc';
+  const name = dir === 'desc' ? text.slice(1) : text;
+  const field = (Object.keys(fields) as F[]).find((f) => f === name);
+  return field === undefined ? null : { field, dir };
+}
+
+/** The URL's text for an order ("-severity"); undefined for the list's default, which the URL leaves out. */
+export function sortText<F extends string>(s: Sort<F>, fallback: Sort<F>): string | undefined {
+  if (s.field === fallback.field && s.dir === fallback.dir) return undefined;
+  return s.dir === 'desc' ? `-${s.field}` : s.field;
+}
+
+/**
+ * A column heading that sorts its list in the store: a button inside the <th>,
+ * whose aria-sort tells the order shown. The first click sorts by the column in
+ * its natural direction (`first`: newest, biggest, most severe first; names
+ * A to Z), a click on the sorted column turns it round.
+ */
+export function SortHeader<F extends string>(props: { field: F; label: string; first: SortDir; sort: Sort<F> | null; onSort: (s: Sort<F>) => void }) {
+  const dir = props.sort?.field === props.field ? props.sort.dir : undefined;
+  const next: SortDir = dir === undefined ? props.first : dir === 'asc' ? 'desc' : 'asc';
+  return (
+    <th aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
+      <button type="button" class="sort" onClick={() => props.onSort({ field: props.field, dir: next })}>
+        {props.label}
+        <span class="arrow" aria-hidden="true">{dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}</span>
+      </button>
+    </th>
+  );
 }

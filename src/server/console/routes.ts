@@ -13,10 +13,20 @@ import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
-import { HOST_SUMMARY_ALERTS, type AlertFilter, type AlertSummary, type ConnFilter, type DeviceFilter, type StoredAlert } from '../../store/types.js';
+import {
+  ALERT_SORT_FIELDS,
+  CONN_SORT_FIELDS,
+  DEVICE_SORT_FIELDS,
+  HOST_SUMMARY_ALERTS,
+  type AlertFilter,
+  type AlertSummary,
+  type ConnFilter,
+  type DeviceFilter,
+  type StoredAlert,
+} from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
-import { bool, int, ip, mac, one, pathIp, time, type Query } from '../query-params.js';
+import { bool, int, ip, mac, one, pathIp, sortParam, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
@@ -191,6 +201,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const { from, to } = window(q);
       if (from !== undefined) f.from = from;
       if (to !== undefined) f.to = to;
+      const sort = sortParam(q, 'sort', ALERT_SORT_FIELDS);
+      if (sort !== undefined) f.sort = sort;
       const sups = one(q, 'suppressed') === 'show' ? [] : users.suppressions();
       return visibleAlerts(store, f, sups);
     });
@@ -262,7 +274,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       return { ...summary, alerts: shown.rows.map(alertSummary), alerts_hidden: shown.hidden };
     });
 
-    // One host's connections, newest first: the host page's list of what it did in its window.
+    // One host's connections, newest first unless sorted: the host page's list of what it did in its window.
     api.get<{ Querystring: Query }>('/connections', async (req) => {
       const q = req.query;
       const f: ConnFilter = page(q);
@@ -272,6 +284,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const { from, to } = window(q);
       if (from !== undefined) f.from = from;
       if (to !== undefined) f.to = to;
+      const sort = sortParam(q, 'sort', CONN_SORT_FIELDS);
+      if (sort !== undefined) f.sort = sort;
       return store.connections(f);
     });
 
@@ -286,6 +300,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       if (m !== undefined) f.mac = m;
       const name = one(q, 'name');
       if (name !== undefined) f.name = name;
+      const sort = sortParam(q, 'sort', DEVICE_SORT_FIELDS);
+      if (sort !== undefined) f.sort = sort;
       return store.devices(f);
     });
 

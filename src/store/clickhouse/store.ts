@@ -23,7 +23,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PicketError } from '../../util/errors.js';
 import { DuckDb } from '../duckdb/db.js';
-import { DuckDbMetadataStore, type DuckDbStoreOptions, SUMMARY_DNS_NAMES, SUMMARY_TOP, groupByKind, pageBounds, timelineStep, usage } from '../duckdb/store.js';
+import { CONN_DEFAULT_ORDER, DuckDbMetadataStore, type DuckDbStoreOptions, SUMMARY_DNS_NAMES, SUMMARY_TOP, groupByKind, pageBounds, timelineStep, usage } from '../duckdb/store.js';
 import { TIMED_TABLES } from '../duckdb/schema.js';
 import { CONN_COLUMNS, DNS_COLUMNS, MAX_ROWS_PER_INSERT, countSkip, normalize, toRecord, type ColType, type Column } from '../columns.js';
 import { batchMarkOf, markBatchOn } from '../meta.js';
@@ -33,11 +33,13 @@ import { isoOrNull, utcDay } from '../time.js';
 import type { ClickHouseOptions } from '../options.js';
 import { ChWhere, ident, lit, num, oneOf } from './sql.js';
 import { MAPPED_PREFIX } from '../address-text.js';
+import { orderBy, type OrderKey } from '../order.js';
 import type {
   BatchRecord,
   BatchResult,
   ConnFilter,
   ConnRow,
+  ConnSortField,
   DnsFilter,
   DnsRow,
   HostSummary,
@@ -333,12 +335,29 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
     return w;
   }
 
+  /**
+   * The ORDER BY of a connection search, the same order as the DuckDB store's.
+   * With `ip` every row is the copy seen from that host, so its `peer_key` is
+   * the other side; without, rows are read by their responder's key as there.
+   */
+  #connOrder(f: ConnFilter): string {
+    const keys: Record<ConnSortField, OrderKey> = {
+      time: { sql: 'ts' },
+      duration: { sql: 'duration', nullable: true },
+      bytes: { sql: 'ifNull(orig_bytes, 0) + ifNull(resp_bytes, 0)' },
+      peer: { sql: f.ip !== undefined ? 'peer_key' : 'resp_key' },
+      port: { sql: 'resp_p' },
+    };
+    return orderBy(f.sort, keys, CONN_DEFAULT_ORDER);
+  }
+
   override async connections(f: ConnFilter): Promise<Page<ConnRow>> {
     const { limit, offset } = pageBounds(f);
     const w = this.#connWhere(f);
+    const order = this.#connOrder(f);
     const total = await this.#rows(`SELECT count() AS c FROM ${this.#t('conn_by_host')} ${w.sql()}`);
     const rows = await this.#rows(
-      `SELECT * FROM ${this.#t('conn_by_host')} ${w.sql()} ORDER BY ts DESC, uid LIMIT ${num(offset)}, ${num(limit)}`,
+      `SELECT * FROM ${this.#t('conn_by_host')} ${w.sql()} ORDER BY ${order} LIMIT ${num(offset)}, ${num(limit)}`,
     );
     return { total: n(total[0]?.c), limit, offset, rows: rows.map((r) => toRecord(CONN_COLUMNS, r) as unknown as ConnRow) };
   }

@@ -44,18 +44,22 @@ import { MAPPED_PREFIX, storedAddressSpellings } from '../address-text.js';
 import { isoOrNull } from '../time.js';
 import { diskFree } from '../disk.js';
 import { DEFAULT_MIN_FREE_BYTES, type RetentionOptions } from '../options.js';
+import { orderBy, type OrderKey } from '../order.js';
 import type {
   AlertExclusion,
   AlertFilter,
+  AlertSortField,
   AlertPatch,
   AlertSummary,
   BatchRecord,
   BatchResult,
   ConnFilter,
   ConnRow,
+  ConnSortField,
   Device,
   DeviceFilter,
   DeviceInput,
+  DeviceSortField,
   DnsFilter,
   DnsRow,
   HostSummary,
@@ -91,14 +95,37 @@ export const DISK_TRIM_INTERVAL_MS = 60_000;
 
 export type Params = Record<string, DuckDBValue>;
 
+/** A connection search's default order (newest first); the tie-breaker of every other order. ClickHouse's too. */
+export const CONN_DEFAULT_ORDER: readonly OrderKey[] = [{ sql: 'ts', desc: true }, { sql: 'uid' }];
+const ALERT_DEFAULT_ORDER: readonly OrderKey[] = [{ sql: 'ts', desc: true }, { sql: 'id' }];
+const DEVICE_DEFAULT_ORDER: readonly OrderKey[] = [{ sql: 'network' }, { sql: 'last_seen', desc: true }, { sql: 'mac' }];
+/** Alerts and devices are in the local file with either engine: one column per sort field. */
+const ALERT_ORDER: Readonly<Record<AlertSortField, OrderKey>> = {
+  time: { sql: 'ts' },
+  severity: { sql: 'severity' },
+  rule: { sql: 'rule_id' },
+  count: { sql: 'count' },
+};
+const DEVICE_ORDER: Readonly<Record<DeviceSortField, OrderKey>> = {
+  first_seen: { sql: 'first_seen' },
+  last_seen: { sql: 'last_seen' },
+  mac: { sql: 'mac' },
+  network: { sql: 'network' },
+};
+
 /** Accumulates WHERE clauses and their named parameters. */
 export class Where {
   readonly clauses: string[] = [];
   readonly params: Params = {};
+  readonly #prefix: string;
   #n = 0;
+  /** `prefix` names the parameters, so two of these can feed one statement without a clash. */
+  constructor(prefix = 'p') {
+    this.#prefix = prefix;
+  }
   /** Adds a parameter and returns its placeholder. */
   p(v: DuckDBValue): string {
-    const name = `p${this.#n++}`;
+    const name = `${this.#prefix}${this.#n++}`;
     this.params[name] = v;
     return `$${name}`;
   }
@@ -601,17 +628,51 @@ export class DuckDbMetadataStore implements MetadataStore {
     return w;
   }
 
-  /** One page of a table's rows matching `w`, in `order`, and how many match in all. */
-  protected async pageRows(table: string, w: Where, order: string, limit: number, offset: number): Promise<{ total: number; rows: Row[] }> {
+  /**
+   * One page of a table's rows matching `w`, in `order`, and how many match in all.
+   * `orderParams` are parameters the order itself uses (named apart from `w`'s).
+   */
+  protected async pageRows(
+    table: string,
+    w: Where,
+    order: string,
+    limit: number,
+    offset: number,
+    orderParams: Params = {},
+  ): Promise<{ total: number; rows: Row[] }> {
     const total = await this.db.all(`SELECT count(*) AS n FROM ${table} ${w.sql()}`, w.params);
-    const rows = await this.db.all(`SELECT * FROM ${table} ${w.sql()} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, w.params);
+    const rows = await this.db.all(`SELECT * FROM ${table} ${w.sql()} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, {
+      ...w.params,
+      ...orderParams,
+    });
     return { total: n(total[0]?.n), rows };
+  }
+
+  /**
+   * The ORDER BY of a connection search and the parameters it uses. The peer is
+   * the side that is not the searched host, by address key (numeric order). Its
+   * expression is only built when sorting by peer: DuckDB refuses parameters a
+   * statement does not use.
+   */
+  protected connOrder(f: ConnFilter): { sql: string; params: Params } {
+    const o = new Where('s');
+    const peer =
+      f.sort?.field === 'peer' && f.ip !== undefined ? `CASE WHEN ${o.oneOf('orig_h', this.hostSpellings(f.ip))} THEN resp_key ELSE orig_key END` : 'resp_key';
+    const keys: Record<ConnSortField, OrderKey> = {
+      time: { sql: 'ts' },
+      duration: { sql: 'duration', nullable: true },
+      bytes: { sql: 'coalesce(orig_bytes, 0) + coalesce(resp_bytes, 0)' },
+      peer: { sql: peer },
+      port: { sql: 'resp_p' },
+    };
+    return { sql: orderBy(f.sort, keys, CONN_DEFAULT_ORDER), params: o.params };
   }
 
   async connections(f: ConnFilter): Promise<Page<ConnRow>> {
     const { limit, offset } = pageBounds(f);
     const w = this.connWhere(f);
-    const { total, rows } = await this.pageRows('conn', w, 'ts DESC, uid', limit, offset);
+    const order = this.connOrder(f);
+    const { total, rows } = await this.pageRows('conn', w, order.sql, limit, offset, order.params);
     return { total, limit, offset, rows: rows.map((r) => toRecord(CONN_COLUMNS, r) as unknown as ConnRow) };
   }
 
@@ -682,7 +743,7 @@ export class DuckDbMetadataStore implements MetadataStore {
     if (f.acknowledged !== undefined) w.add(`acknowledged = ${w.p(f.acknowledged)}`);
     for (const x of f.exclude ?? []) w.add(`NOT (${exclusionSql(w, x)})`);
     w.range('ts', f.from, f.to);
-    const { total, rows } = await this.pageRows('alerts', w, 'ts DESC, id', limit, offset);
+    const { total, rows } = await this.pageRows('alerts', w, orderBy(f.sort, ALERT_ORDER, ALERT_DEFAULT_ORDER), limit, offset);
     const out: StoredAlert[] = [];
     for (const r of rows) {
       const a = alertFromRow(r);
@@ -699,7 +760,7 @@ export class DuckDbMetadataStore implements MetadataStore {
     if (f.ip !== undefined) w.add(`(${this.hostSpellings(f.ip).map((h) => `list_contains(ips, ${w.p(h)})`).join(' OR ')})`);
     // Names are joined with a newline, which a host name cannot hold, so a match never spans two names.
     if (f.name !== undefined) w.add(`contains(lower(array_to_string(hostnames, chr(10))), ${w.p(f.name.toLowerCase())})`);
-    const { total, rows } = await this.pageRows('devices', w, 'network, last_seen DESC, mac', limit, offset);
+    const { total, rows } = await this.pageRows('devices', w, orderBy(f.sort, DEVICE_ORDER, DEVICE_DEFAULT_ORDER), limit, offset);
     return { total, limit, offset, rows: rows.map(deviceFromRow) };
   }
 

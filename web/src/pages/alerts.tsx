@@ -1,15 +1,16 @@
 // Alerts: the live list with filters, and one alert with its evidence, hosts, acknowledge,
-// note and suppress. On the first page with no end time the list listens to the server's
-// alert stream (server-sent events) and new alerts appear at the top; otherwise, or when the
-// stream keeps failing, it polls every few seconds. The filters and the page are the URL's
-// query (?host=10.0.0.5&from=2024-05-01&offset=50): a list can be bookmarked, shared,
-// reloaded and gone back to.
+// note and suppress. On the first page of the newest first order with no end time the list
+// listens to the server's alert stream (server-sent events) and new alerts appear at the top;
+// otherwise, or when the stream keeps failing, it polls every few seconds. The column headings sort the list in the
+// store (most severe, biggest count or newest first on the first click). The filters, the sort
+// and the page are the URL's query (?host=10.0.0.5&sort=-severity&offset=50): a list can be
+// bookmarked, shared, reloaded and gone back to.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, eventStream, fmtTime, hostHref, qs, SEVERITY, useTitle } from '../api';
 import { go, setParams, type Params } from '../router';
-import { offsetParam, Pager, Status, TextFilter } from '../ui';
+import { offsetParam, Pager, SortHeader, sortOf, sortText, Status, TextFilter } from '../ui';
 // Rows as the console API sends them: the store's alerts, and the list page with its suppression counts (types only).
-import type { StoredAlert as Alert } from '../../../src/store/types.js';
+import type { AlertSortField, Sort, SortDir, StoredAlert as Alert } from '../../../src/store/types.js';
 import type { VisiblePage as AlertPageData } from '../../../src/server/console/suppress.js';
 
 /** How often the list asks for new alerts when it does not listen to the stream. */
@@ -21,6 +22,11 @@ const MAX_STREAM_ERRORS = 3;
 const FRESH_MS = 4000;
 /** Stream alerts remembered to merge into a page that was being loaded when they arrived. */
 const MAX_RECENT = PAGE;
+
+/** The columns the list sorts by, with the direction of a first click. */
+const SORTS: Readonly<Record<AlertSortField, SortDir>> = { time: 'desc', severity: 'desc', rule: 'asc', count: 'desc' };
+/** Newest first: where the stream's new alerts go at the top. */
+const DEFAULT_SORT: Sort<AlertSortField> = { field: 'time', dir: 'desc' };
 
 type Filters = { rule: string; severity: string; network: string; host: string; from: string; to: string; acknowledged: string };
 const FILTER_NAMES = ['rule', 'severity', 'network', 'host', 'from', 'to', 'acknowledged'] as const;
@@ -78,16 +84,22 @@ export function AlertsPage(props: { admin: boolean; params: Params }) {
   if (fRef.current === null || fRef.current.key !== key) fRef.current = { key, f: filtersOf(props.params) };
   const f = fRef.current.f;
   const offset = offsetParam(props.params.offset);
+  // The URL's sort goes to the server as written (an unknown field is refused there, and said).
+  const sortQ = props.params.sort ?? '';
+  const sort = sortOf(sortQ, SORTS, DEFAULT_SORT);
+  const newestFirst = sort !== null && sort.field === DEFAULT_SORT.field && sort.dir === DEFAULT_SORT.dir;
   /** Shows the list with changed filters (back at its first page unless an offset is given). */
-  const show = (change: Partial<Filters> & { offset?: number }): void => setParams({ ...f, offset: undefined, ...change });
+  const show = (change: Partial<Filters> & { offset?: number }): void => setParams({ ...f, sort: sortQ, offset: undefined, ...change });
+  /** Shows the list in another order, from its first page. */
+  const sortBy = (s: Sort<AlertSortField>): void => setParams({ ...f, sort: sortText(s, DEFAULT_SORT), offset: undefined });
   useTitle('Alerts');
   const [data, setData] = useState<AlertPageData | null>(null);
   const [err, setErr] = useState('');
   const [streamFailed, setStreamFailed] = useState(false);
   const [connected, setConnected] = useState(false);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
-  // The stream applies only where new alerts go: the first page, no end of the time window.
-  const live = offset === 0 && f.to === '' && !streamFailed && typeof EventSource === 'function';
+  // The stream applies only where new alerts go: the first page of the newest first order, no end of the time window.
+  const live = offset === 0 && newestFirst && f.to === '' && !streamFailed && typeof EventSource === 'function';
   const filters = useRef(f);
   filters.current = f;
   const reload = useRef<() => void>(() => undefined);
@@ -100,12 +112,12 @@ export function AlertsPage(props: { admin: boolean; params: Params }) {
     const load = (): Promise<void> => {
       const mine = ++generation;
       const asked = performance.now();
-      return api<AlertPageData>('GET', `/alerts${qs({ ...f, limit: PAGE, offset })}`)
+      return api<AlertPageData>('GET', `/alerts${qs({ ...f, sort: sortQ, limit: PAGE, offset })}`)
         .then((d) => {
           // Only the newest request counts; alerts streamed while it ran may be missing from it.
           if (stop || mine !== generation) return;
           const since = recent.current.filter((r) => r.at >= asked && matches(filters.current, r.alert)).map((r) => r.alert).reverse();
-          setData(offset === 0 ? withAlerts(d, since) : d);
+          setData(offset === 0 && newestFirst ? withAlerts(d, since) : d);
           setErr('');
         })
         .catch((e: Error) => {
@@ -128,7 +140,7 @@ export function AlertsPage(props: { admin: boolean; params: Params }) {
       stop = true;
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [f, offset, live]);
+  }, [f, sortQ, offset, live]);
 
   useEffect(() => {
     if (!live) return;
@@ -177,6 +189,7 @@ export function AlertsPage(props: { admin: boolean; params: Params }) {
   const field = (name: keyof Filters, label: string, placeholder = '', title?: string) => (
     <TextFilter name={name} label={label} value={f[name]} placeholder={placeholder} title={title} onCommit={(v) => show({ [name]: v })} />
   );
+  const head = (field: AlertSortField, label: string) => <SortHeader field={field} label={label} first={SORTS[field]} sort={sort} onSort={sortBy} />;
   const timeHint = 'ISO 8601 (2024-05-01, 2024-05-01T10:00, or with a zone: 2024-05-01T10:00+02:00) or epoch seconds; without a zone the time is UTC';
   return (
     <section>
@@ -207,13 +220,15 @@ export function AlertsPage(props: { admin: boolean; params: Params }) {
             <option value="true">acknowledged</option>
           </select>
         </label>
-        {FILTER_NAMES.some((k) => f[k] !== '') && <button type="button" onClick={() => setParams({})}>Clear filters</button>}
+        {FILTER_NAMES.some((k) => f[k] !== '') && <button type="button" onClick={() => setParams({ sort: sortQ })}>Clear filters</button>}
       </form>
       <Status error={err} loading={data === null && err === ''} />
       <div class="scroll">
         <table class="alerts">
           <thead>
-            <tr><th>Time (UTC)</th><th>Severity</th><th>Rule</th><th>Message</th><th>Source → destination</th><th>Count</th><th>State</th></tr>
+            <tr>
+              {head('time', 'Time (UTC)')}{head('severity', 'Severity')}{head('rule', 'Rule')}<th>Message</th><th>Source → destination</th>{head('count', 'Count')}<th>State</th>
+            </tr>
           </thead>
           <tbody>
             {data?.rows.map((a) => (

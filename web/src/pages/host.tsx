@@ -1,21 +1,25 @@
 // One host over a time window: connections and bytes in/out over time (uPlot), the store's
 // aggregates (peers, ports, countries, ASNs as bar lists), DNS names, alerts and the host's
-// connections page by page. The window lives in the URL (?span=7d, ?from=..&to=..), so a view
-// can be bookmarked, shared, reloaded and gone back to.
+// connections page by page, sorted in the store by their column headings. The window, the
+// connections' sort and page live in the URL (?span=7d, ?from=..&to=.., &csort=-bytes&coff=50),
+// so a view can be bookmarked, shared, reloaded and gone back to.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fmtBytes, fmtTime, hostHref, qs, SEVERITY, useApi, useTitle } from '../api';
 import { go, setParams, type Params } from '../router';
-import { offsetParam, Pager, Status, TextFilter } from '../ui';
+import { offsetParam, Pager, SortHeader, sortOf, sortText, Status, TextFilter } from '../ui';
 // The API answers with the store's own types (type only: nothing of the server is bundled).
-import type { ConnRow, Device, HostSummary, Page } from '../../../src/store/types.js';
+import type { ConnRow, ConnSortField, Device, HostSummary, Page, Sort, SortDir } from '../../../src/store/types.js';
 
 /** The console's host summary: its alert list leaves out what suppressions hide, and counts them. */
 type Summary = HostSummary & { alerts_hidden?: number };
 
 /** Connections per page of the host's list. */
 const CONN_PAGE = 50;
+/** The connection columns that sort the list, with the direction of a first click. */
+const CONN_SORTS: Readonly<Record<ConnSortField, SortDir>> = { time: 'desc', peer: 'asc', port: 'asc', duration: 'desc', bytes: 'desc' };
+const CONN_DEFAULT_SORT: Sort<ConnSortField> = { field: 'time', dir: 'desc' };
 /** Alerts listed before "show all" (the summary holds the newest 50). */
 const ALERTS_SHOWN = 10;
 /** Most timeline points drawn after filling empty buckets (beyond it the points are drawn as they come). */
@@ -153,23 +157,30 @@ export function HostPage(props: { ip: string; params: Params }) {
   const { from, to, span } = windowOf(q);
   const custom = from !== '' || to !== '';
   const coff = offsetParam(q.coff);
-  /** The URL of this page with a changed window (the connection list starts again at its first page). */
-  const show = (w: { from?: string; to?: string; span?: string; coff?: number }): void => {
-    const next = { from, to, span: custom ? '' : span, ...w };
+  // The connections' order, as the URL says it (an unknown field is sent on and refused by the server).
+  const csort = q.csort ?? '';
+  const connSort = sortOf(csort, CONN_SORTS, CONN_DEFAULT_SORT);
+  /** The URL of this page with a changed window (the connection list starts again at its first page) or order. */
+  const show = (w: { from?: string; to?: string; span?: string; coff?: number; csort?: string }): void => {
+    const next = { from, to, span: custom ? '' : span, csort, ...w };
     const c = next.from !== '' || next.to !== '';
     setParams({
       from: next.from,
       to: next.to,
       // 24h is the default and left out; all time is said as "all".
       span: c ? undefined : next.span === '' ? 'all' : next.span === '24h' ? undefined : next.span,
+      csort: next.csort,
       coff: next.coff,
     });
   };
+  const connHead = (field: ConnSortField, label: string) => (
+    <SortHeader field={field} label={label} first={CONN_SORTS[field]} sort={connSort} onSort={(st) => show({ csort: sortText(st, CONN_DEFAULT_SORT), coff: undefined })} />
+  );
   const summary = useApi<Summary>(`/hosts/${encodeURIComponent(props.ip)}${qs(custom ? { from, to } : { span })}`);
   const s = summary.data;
   // The list reads the window the summary used (a span ends at the host's newest connection).
   const conns = useApi<Page<ConnRow>>(
-    s === null ? null : `/connections${qs({ ip: s.host, from: s.from ?? undefined, to: s.to ?? undefined, limit: CONN_PAGE, offset: coff })}`,
+    s === null ? null : `/connections${qs({ ip: s.host, from: s.from ?? undefined, to: s.to ?? undefined, sort: csort, limit: CONN_PAGE, offset: coff })}`,
   );
   const devices = useApi<Page<Device>>(s === null ? null : `/devices${qs({ ip: s.host, limit: 5 })}`);
   useTitle(`Host ${s?.host ?? props.ip}`);
@@ -292,7 +303,10 @@ export function HostPage(props: { ip: string; params: Params }) {
               <div class="scroll">
                 <table data-testid="host-connections" aria-describedby="connections">
                   <thead>
-                    <tr><th>Time (UTC)</th><th>Direction</th><th>Peer</th><th>Port</th><th>Service</th><th>State</th><th>Duration</th><th>Bytes out / in</th></tr>
+                    <tr>
+                      {connHead('time', 'Time (UTC)')}<th>Direction</th>{connHead('peer', 'Peer')}{connHead('port', 'Port')}<th>Service</th><th>State</th>
+                      {connHead('duration', 'Duration')}{connHead('bytes', 'Bytes out / in')}
+                    </tr>
                   </thead>
                   <tbody>
                     {conns.data.rows.map((c) => {
