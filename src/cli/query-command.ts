@@ -12,6 +12,7 @@ import { storedAddressText } from '../store/address-text.js';
 import { parseDuration } from '../config/duration.js';
 import { hostWindow } from '../server/host-window.js';
 import { canonicalMac } from '../server/oui.js';
+import { ALERT_SORT_FIELDS, CONN_SORT_FIELDS, DEVICE_SORT_FIELDS } from '../store/types.js';
 import type {
   AlertFilter,
   ConnFilter,
@@ -23,6 +24,7 @@ import type {
   HostSummary,
   Page,
   RangeFilter,
+  Sort,
   StoredAlert,
 } from '../store/types.js';
 
@@ -46,6 +48,10 @@ Options:
   --from T, --to T        time window: ISO 8601 (2024-05-01, 2024-05-01T10:00:00Z) or epoch seconds
   --span D                host only: the last D (24h, 7d) of the host's own activity
   --limit N, --offset N   paging for searches (default 100 rows)
+  --sort F, --sort=-F     order of a search, ascending or (with -) descending:
+                          connections: time duration bytes peer port;
+                          alerts: time severity rule count;
+                          devices: first_seen last_seen mac network
   --format table|json     output (default table)
 `;
 
@@ -72,6 +78,7 @@ const OPTIONS = {
   network: { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
+  sort: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,6 +115,21 @@ function int(values: Values, name: string, min: number, max: number): number | u
   return n;
 }
 
+/** `--sort field` (ascending) or `--sort=-field` (descending), the field one of `fields`. */
+function sortOpt<F extends string>(values: Values, fields: readonly F[]): Sort<F> | undefined {
+  const v = stringOpt(values, 'sort');
+  if (v === undefined) return undefined;
+  const desc = v.startsWith('-');
+  const field = fields.find((f) => f === (desc ? v.slice(1) : v));
+  if (field === undefined) throw usage(`--sort "${v}" is not one of ${fields.join(', ')} (with - before it for descending order)`);
+  return { field, dir: desc ? 'desc' : 'asc' };
+}
+
+/** A sort as the API's `sort` parameter spells it. */
+function sortText(s: Sort<string>): string {
+  return s.dir === 'desc' ? `-${s.field}` : s.field;
+}
+
 function put<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {
   if (v !== undefined) o[k] = v;
 }
@@ -118,6 +140,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
   const to = time(values, 'to');
   if (from !== undefined && to !== undefined && from > to) throw usage('--from is after --to');
   const range = { from, to, limit: int(values, 'limit', 1, 10_000), offset: int(values, 'offset', 0, Number.MAX_SAFE_INTEGER) };
+  if ((what === 'host' || what === 'dns') && stringOpt(values, 'sort') !== undefined) throw usage('--sort orders connections, alerts and devices only');
   const base = <T extends RangeFilter>(): T => {
     const f: RangeFilter = {};
     put(f, 'from', range.from);
@@ -161,6 +184,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       const proto = stringOpt(values, 'proto');
       if (proto !== undefined && proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp') throw usage(`--proto must be tcp, udp or icmp`);
       put(f, 'proto', proto as ConnFilter['proto']);
+      put(f, 'sort', sortOpt(values, CONN_SORT_FIELDS));
       return { what, filter: f };
     }
     case 'dns': {
@@ -175,6 +199,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       put(f, 'severity', int(values, 'severity', 1, 4));
       put(f, 'host', address('host') ?? address('ip'));
       put(f, 'network', stringOpt(values, 'network'));
+      put(f, 'sort', sortOpt(values, ALERT_SORT_FIELDS));
       return { what, filter: f };
     }
     case 'devices': {
@@ -190,6 +215,7 @@ export function buildQuery(what: What, positionals: string[], values: Values): Q
       put(f, 'name', stringOpt(values, 'name'));
       put(f, 'limit', range.limit);
       put(f, 'offset', range.offset);
+      put(f, 'sort', sortOpt(values, DEVICE_SORT_FIELDS));
       return { what, filter: f };
     }
   }
@@ -246,7 +272,10 @@ async function runRemote(q: Query, server: string, token: string): Promise<Answe
     if (q.span !== undefined) params.set('span', q.span);
   } else {
     path = `/api/v1/${q.what}`;
-    for (const [k, v] of Object.entries(q.filter)) if (v !== undefined) params.set(k, String(v));
+    for (const [k, v] of Object.entries(q.filter)) {
+      if (v === undefined) continue;
+      params.set(k, k === 'sort' ? sortText(v as Sort<string>) : String(v));
+    }
   }
   const qs = params.toString();
   let res: Response;

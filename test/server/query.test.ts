@@ -218,4 +218,23 @@ describe('query routes', () => {
     assert.equal(device.json.total, 1);
     assert.equal((await adminGet(s, '/connections?ip=fe80::zz')).status, 400);
   });
+
+  it('the connection and device searches take sort=field or -field; an unknown field is a 400 naming the allowed ones', async () => {
+    const bytes = (c: Conn): number => (typeof c.orig_bytes === 'number' ? c.orig_bytes : 0) + (typeof c.resp_bytes === 'number' ? c.resp_bytes : 0);
+    const biggest = Math.max(...conns.map(bytes));
+    const r = await adminGet(s, '/connections?sort=-bytes&limit=3');
+    assert.equal(r.status, 200);
+    const rows = r.json.rows as Conn[];
+    assert.equal(bytes(rows[0]!), biggest);
+    for (let i = 1; i < rows.length; i++) assert.ok(bytes(rows[i - 1]!) >= bytes(rows[i]!), 'largest first');
+    const oldest = await adminGet(s, '/connections?sort=time&limit=1');
+    assert.equal((oldest.json.rows as Conn[])[0]!.ts, Math.min(...conns.map((c) => c.ts)));
+    const devices = await adminGet(s, '/devices?sort=mac&limit=1000');
+    const macs = (devices.json.rows as { mac: string }[]).map((d) => d.mac);
+    assert.deepEqual(macs, [...macs].sort());
+    const bad = await adminGet(s, '/alerts?sort=-bogus');
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json.error.message), /time, severity, rule, count/);
+    assert.deepEqual(bad.json.error.allowed, ['time', 'severity', 'rule', 'count']);
+  });
 });

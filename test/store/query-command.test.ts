@@ -42,6 +42,7 @@ test('picket query on a data directory and through a running server', async () =
     let expected: HostSummary;
     let expectedSpan: HostSummary;
     let expectedConns: Page<ConnRow>;
+    let expectedBiggest: Page<ConnRow>;
     {
       const { store, close } = await openStores(dir);
       await ingestReplay(store, [WIKI]);
@@ -53,6 +54,7 @@ test('picket query on a data directory and through a running server', async () =
       const end = capture + END_PAST_LAST;
       expectedSpan = await store.hostSummary(HOST, end - 10, end);
       expectedConns = await store.connections({ cidr: '141.142.220.0/24', port: 80, limit: 5 });
+      expectedBiggest = await store.connections({ ip: HOST, limit: 3, sort: { field: 'bytes', dir: 'desc' } });
       await close();
     }
     assert.ok(expected.connections > 10);
@@ -90,6 +92,16 @@ test('picket query on a data directory and through a running server', async () =
     assert.equal(conns.status, 0, conns.stderr);
     assert.deepEqual(JSON.parse(conns.stdout), expectedConns);
 
+    const biggest = await picket(['query', 'connections', '--ip', HOST, '--sort=-bytes', '--limit', '3', '--data', dir, '--format', 'json']);
+    assert.equal(biggest.status, 0, biggest.stderr);
+    assert.deepEqual(JSON.parse(biggest.stdout), expectedBiggest);
+    const newest = await picket(['query', 'connections', '--ip', HOST, '--limit', '3', '--data', dir, '--format', 'json']);
+    assert.notDeepEqual((JSON.parse(newest.stdout) as Page<ConnRow>).rows, expectedBiggest.rows, 'not the default order');
+    const badSort = await picket(['query', 'alerts', '--sort', 'bytes', '--data', dir]);
+    assert.equal(badSort.status, 2);
+    assert.match(badSort.stderr, /--sort "bytes" is not one of time, severity, rule, count/);
+    assert.equal((await picket(['query', 'dns', '--sort', 'time', '--data', dir])).status, 2);
+
     const window = await picket(['query', 'dns', '--ip', HOST, '--from', '2011-03-18T19:06:00Z', '--to', '1400000000', '--data', dir, '--format', 'json']);
     assert.equal(window.status, 0, window.stderr);
     assert.ok((JSON.parse(window.stdout) as Page<unknown>).total > 0);
@@ -112,6 +124,9 @@ test('picket query on a data directory and through a running server', async () =
       const rconns = await picket(['query', 'connections', '--cidr', '141.142.220.0/24', '--port', '80', '--limit', '5', '--server', server.url, '--token', token, '--format', 'json']);
       assert.equal(rconns.status, 0, rconns.stderr);
       assert.deepEqual(JSON.parse(rconns.stdout), expectedConns);
+      const rbiggest = await picket(['query', 'connections', '--ip', HOST, '--sort=-bytes', '--limit', '3', '--server', server.url, '--token', token, '--format', 'json']);
+      assert.equal(rbiggest.status, 0, rbiggest.stderr);
+      assert.deepEqual(JSON.parse(rbiggest.stdout), expectedBiggest);
       const rmapped = await picket(['query', 'host', `::ffff:${HOST}`, '--server', server.url, '--token', token, '--format', 'json']);
       assert.equal(rmapped.status, 0, rmapped.stderr);
       assert.deepEqual(JSON.parse(rmapped.stdout), expected);

@@ -1,17 +1,19 @@
 /**
  * Metadata queries (admin token): a host's summary over a time window,
  * searches over connections, DNS, alerts, other logs and devices, and alert
- * acknowledgement/notes. Query-string values are checked here and turned
+ * acknowledgement/notes; the connection, alert and device searches take the
+ * console's `sort` (`field` or `-field`). Query-string values are checked here and turned
  * into the store's filters (times: ISO 8601 or epoch seconds); every answer
  * is what the store computed, unchanged.
  */
 import type { FastifyInstance } from 'fastify';
 import { parseCidr } from '../../config/cidr.js';
+import { ALERT_SORT_FIELDS, CONN_SORT_FIELDS, DEVICE_SORT_FIELDS } from '../../store/types.js';
 import type { AlertFilter, AlertPatch, ConnFilter, DeviceFilter, DnsFilter, LogFilter, RangeFilter } from '../../store/types.js';
 import { badRequest, notFound } from '../api-error.js';
 import { adminAuth } from '../auth.js';
 import { hostWindow } from '../host-window.js';
-import { bool, int, ip, mac, one, pathIp, time, type Query } from '../query-params.js';
+import { bool, int, ip, mac, one, pathIp, sortParam, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
 import { KIND_PATTERN } from './ingest.js';
 
@@ -69,6 +71,7 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
     if (proto !== undefined && proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp') throw badRequest(`proto: "${proto}" is not tcp, udp or icmp`);
     set(f, 'proto', proto as ConnFilter['proto']);
     set(f, 'uid', one(q, 'uid'));
+    set(f, 'sort', sortParam(q, 'sort', CONN_SORT_FIELDS));
     return store.connections(f);
   });
 
@@ -88,6 +91,7 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
     set(f, 'host', ip(q, 'host'));
     set(f, 'network', one(q, 'network'));
     set(f, 'acknowledged', bool(q, 'acknowledged'));
+    set(f, 'sort', sortParam(q, 'sort', ALERT_SORT_FIELDS));
     return store.alerts(f);
   });
 
@@ -129,6 +133,7 @@ export async function queryRoutes(app: FastifyInstance, opts: { ctx: ServerConte
     set(f, 'mac', mac(q, 'mac'));
     set(f, 'ip', ip(q, 'ip'));
     set(f, 'name', one(q, 'name'));
+    set(f, 'sort', sortParam(q, 'sort', DEVICE_SORT_FIELDS));
     return store.devices(f);
   });
 }
