@@ -155,6 +155,12 @@ test('console API: lists sorted in the store by ?sort=field or -field, over page
     assert.deepEqual(await macs('sort=last_seen'), ['02:09:09:09:09:09', '02:00:00:00:00:05']);
     assert.deepEqual(await macs('sort=-mac'), ['02:09:09:09:09:09', '02:00:00:00:00:05']);
     assert.deepEqual(await macs('sort=-mac&limit=1&offset=1'), ['02:00:00:00:00:05']);
+    // Every page carries the inventory's newest activity (what "new" is judged against), whatever it shows.
+    const all = (await get('/devices')).body;
+    const newestSeen = Math.max(...all.rows.map((d: { last_seen: number }) => d.last_seen));
+    assert.equal(all.newest_seen, newestSeen);
+    assert.equal((await get('/devices?sort=last_seen&limit=1')).body.newest_seen, newestSeen);
+    assert.equal((await get('/devices?mac=02:00:00:00:00:05')).body.newest_seen, newestSeen, 'not only within the filter');
 
     // Anything but an allowed field, with or without "-": 400 naming the fields.
     for (const [p, allowed] of [

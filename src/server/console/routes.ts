@@ -302,7 +302,11 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       if (name !== undefined) f.name = name;
       const sort = sortParam(q, 'sort', DEVICE_SORT_FIELDS);
       if (sort !== undefined) f.sort = sort;
-      return store.devices(f);
+      const found = await store.devices(f);
+      // The inventory's newest activity, whatever page and filters are shown: the console marks
+      // devices first seen within a day of it as new (a replayed old capture still shows them).
+      const newest = await store.devices({ limit: 1, sort: { field: 'last_seen', dir: 'desc' } });
+      return { ...found, newest_seen: newest.rows[0]?.last_seen ?? null };
     });
 
     api.get('/agents', async () => {

@@ -8,7 +8,7 @@ import { go, setParams, type Params } from '../router';
 import { offsetParam, Pager, SortHeader, sortOf, sortText, Status, TextFilter } from '../ui';
 import type { Device, DeviceSortField, Page, Sort, SortDir } from '../../../src/store/types.js';
 
-/** A device first seen within this many seconds of the newest one is "new". */
+/** A device first seen within this many seconds of the inventory's newest activity is "new". */
 const NEW_WINDOW_S = 24 * 3600;
 const PAGE = 100;
 const FILTERS = ['network', 'ip', 'mac', 'name'] as const;
@@ -26,10 +26,11 @@ export function DevicesPage(props: { params: Params }) {
   const show = (change: Partial<typeof f> & { offset?: number }): void => setParams({ ...f, sort: sortQ, offset: undefined, ...change });
   const sortBy = (s: Sort<DeviceSortField>): void => setParams({ ...f, sort: sortText(s, DEFAULT_SORT), offset: undefined });
   const head = (field: DeviceSortField, label: string) => <SortHeader field={field} label={label} first={SORTS[field]} sort={sort} onSort={sortBy} />;
-  const d = useApi<Page<Device>>(`/devices${qs({ ...f, sort: sortQ, limit: PAGE, offset })}`);
+  const d = useApi<Page<Device> & { newest_seen: number | null }>(`/devices${qs({ ...f, sort: sortQ, limit: PAGE, offset })}`);
   useTitle('Devices');
   const rows = d.data?.rows ?? [];
-  const newest = Math.max(0, ...rows.map((x) => x.last_seen));
+  // The inventory's newest activity (not this page's): "new" must not change with the sort or the page.
+  const newest = d.data?.newest_seen ?? Math.max(0, ...rows.map((x) => x.last_seen));
   const filtered = FILTERS.some((k) => f[k] !== '');
   return (
     <section aria-busy={d.loading}>
