@@ -1,11 +1,12 @@
 /**
- * `picket intel update | status | lookup <ip|domain|url|user-agent>`: the
+ * `picket intel update | status | lookup <ip|domain|url|fingerprint|user-agent>`: the
  * threat-intel sources of a site configuration from the command line.
  * `update` refreshes every source (lists, MISP feeds and servers, Tor
  * documents) into the local store and prints what each did; `status` prints
  * one line per source with counts, age and the last error, without touching
  * the network; `lookup` explains what Picket knows about one indicator:
- * which lists and MISP events hold it (alerting or enrichment only), which
+ * which lists and MISP events hold it (alerting or enrichment only; a
+ * client fingerprint under every kind its shape allows), which
  * Tor relays sit at an address, and who owns the address.
  */
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
-import { canonicalCidr, canonicalIp, normalizeDomain, parseUrlIndicator, shownAddress } from '../intel/store/indicator.js';
+import { canonicalCidr, canonicalIp, fingerprintKindsOf, normalizeDomain, parseUrlIndicator, shownAddress, type FingerprintKind } from '../intel/store/indicator.js';
 import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
@@ -31,7 +32,8 @@ export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [opt
   status          the built-in data (IP enrichment, attack-tool user-agents, DGA
                   model), then one line per source: indicators, alerting, age, errors
   lookup VALUE    what is known about an IP address, a CIDR range, a domain,
-                  a URL or a user-agent: lists, MISP events, Tor relays, owner (ASN)
+                  a URL, a client fingerprint (JA3, JA4, HASSH) or a user-agent:
+                  lists, MISP events, Tor relays, owner (ASN)
 
 Options:
   --config FILE   site configuration (relative intel paths resolve against its folder)
@@ -92,6 +94,7 @@ function describeMatch(m: IndicatorSource): string {
   if (m.tags !== undefined && m.tags.length > 0) s += `, tags ${m.tags.join(', ')}`;
   if (rules.length > 0) s += ` (${rules.join(', ')})`;
   else if (m.to_ids) s += ` (to_ids, but no rule alerts on ${m.kind} indicators)`;
+  if (m.comment !== undefined) s += `, comment "${m.comment}"`;
   return s;
 }
 
@@ -102,8 +105,10 @@ function describeRelay(r: TorRelay): string {
 
 export interface LookupResult {
   value: string;
-  /** `cidr`: the listed networks that cover the whole range. */
-  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
+  /** `cidr`: the listed networks that cover the whole range; `fingerprint`: a JA3, JA4 or HASSH (see fingerprint_kinds). */
+  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'fingerprint' | 'user-agent';
+  /** Fingerprints: the kinds the value was looked up as (an MD5 may be a JA3 or either HASSH). */
+  fingerprint_kinds?: FingerprintKind[];
   matches: IndicatorSource[];
   /** The rules that alert on traffic involving the value, from the kinds of its matches (empty: it raises no alert). */
   alert_rules: string[];
@@ -140,6 +145,14 @@ function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult,
     // Listed networks as wide as the range or wider: every address in it would match them.
     const covering = sources.indicators.matchIp(net.value.slice(0, slash)).filter((m) => m.kind === 'cidr' && listedPrefix(m.indicator) <= prefix);
     return { value: shownAddress(net.value), kind: 'cidr', matches: covering, urls: [], tor: [] };
+  }
+  // Before names: a JA4 is no name, but an MD5 could pass for a label; never a user-agent either.
+  const fpKinds = fingerprintKindsOf(value);
+  if (fpKinds.length > 0) {
+    const fp = value.trim().toLowerCase();
+    const matches: IndicatorSource[] = [];
+    for (const k of fpKinds) matches.push(...sources.indicators.matchFingerprint(k, fp));
+    return { value: fp, kind: 'fingerprint', fingerprint_kinds: fpKinds, matches, urls: [], tor: [] };
   }
   const url = parseUrlIndicator(value);
   if (url !== null) {
@@ -184,8 +197,12 @@ async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: 
   }
 }
 
+/** How a fingerprint kind is named in lookups. */
+const FINGERPRINT_NAMES: Readonly<Record<FingerprintKind, string>> = { ja3: 'JA3', ja4: 'JA4', hassh: 'HASSH (SSH client)', hassh_server: 'HASSH server' };
+
 function printLookup(r: LookupResult, out: (s: string) => void): void {
   out(`${r.kind} ${r.value}`);
+  if (r.fingerprint_kinds !== undefined) out(`  looked up as ${r.fingerprint_kinds.map((k) => FINGERPRINT_NAMES[k]).join(', ')}`);
   if (r.owner !== undefined && r.owner !== null) {
     out(`  owner: ${r.owner.asn !== undefined ? `AS${r.owner.asn}` : 'AS unknown'}${r.owner.as_org !== undefined ? ` ${r.owner.as_org}` : ''}${r.owner.cc !== undefined ? `, ${r.owner.cc}` : ''}`);
   } else if (r.owner === null) out('  owner: unknown');
@@ -263,7 +280,7 @@ export async function intelCommand(argv: string[]): Promise<number> {
     }
     case 'lookup': {
       const value = rest.join(' ').trim();
-      if (value === '') throw new PicketError('PKT_ERR_CLI_USAGE', 'intel: usage: picket intel lookup <ip|domain|url|user-agent>');
+      if (value === '') throw new PicketError('PKT_ERR_CLI_USAGE', 'intel: usage: picket intel lookup <ip|domain|url|fingerprint|user-agent>');
       const sources = await createIntelSources(config.intel, baseDir, cacheDir);
       const r = lookup(sources, value);
       if (r.kind === 'ip') {

@@ -83,7 +83,8 @@ const asnAllowlistSchema = z.strictObject({
 const intelListSchema = z.strictObject({
   /** File (relative to the config file) or http(s) URL. */
   path: z.string().min(1),
-  kind: z.enum(['ip', 'cidr', 'domain']),
+  /** What each line holds: addresses, networks, domain names, or client fingerprints (JA3, JA4, HASSH of SSH clients or servers). */
+  kind: z.enum(['ip', 'cidr', 'domain', 'ja3', 'ja4', 'hassh', 'hassh_server']),
   /** Name shown in alerts (defaults to the file name). */
   name: z.string().optional(),
 });

@@ -30,6 +30,8 @@ import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
 import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
 import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.not_whitelisted.js';
 import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
+import tlsBadFingerprint, { OPTIONS as tlsBadFingerprintOptions } from './tls.bad_fingerprint.js';
+import sshBadFingerprint, { OPTIONS as sshBadFingerprintOptions } from './ssh.bad_fingerprint.js';
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
@@ -63,6 +65,8 @@ export const DETECTOR_OPTIONS = {
   'tor.relay': torRelayOptions,
   'asn.not_whitelisted': asnNotWhitelistedOptions,
   'ua.attack_tool': uaAttackToolOptions,
+  'tls.bad_fingerprint': tlsBadFingerprintOptions,
+  'ssh.bad_fingerprint': sshBadFingerprintOptions,
   'ua.unusual': uaUnusualOptions,
   'dns.dga': dnsDgaOptions,
   'c2.beacon': c2BeaconOptions,
@@ -99,6 +103,8 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   torRelay,
   asnNotWhitelisted,
   uaAttackTool,
+  tlsBadFingerprint,
+  sshBadFingerprint,
   uaUnusual,
   dnsDga,
   c2Beacon,

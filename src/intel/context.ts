@@ -1,9 +1,9 @@
 /**
  * What detectors may ask about the world beyond the packets: who owns an
- * address (ASN, organisation, country), whether an address, name or
- * user-agent is a known indicator, whether an address is a Tor relay, and
- * whether a name looks machine-generated. Each part is optional: a detector
- * whose source is not configured stays quiet.
+ * address (ASN, organisation, country), whether an address, name,
+ * user-agent or client fingerprint is a known indicator, whether an
+ * address is a Tor relay, and whether a name looks machine-generated. Each
+ * part is optional: a detector whose source is not configured stays quiet.
  */
 
 /** Owner of an address. */
@@ -19,17 +19,26 @@ export interface IpEnricher {
   lookup(ip: string): IpOwner | undefined;
 }
 
+/**
+ * Client software fingerprints shared as indicators: JA3 and JA4 of a TLS
+ * ClientHello, HASSH of an SSH client's KEXINIT and of a server's
+ * (`hassh_server`).
+ */
+export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server';
+
 /** Where an indicator came from, for `evidence` and `picket intel lookup`. */
 export interface IndicatorSource {
   /** Source name: a list file name, "misp-feed:<name>", "misp:<server>". */
   source: string;
-  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
+  kind: 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent' | FingerprintKind;
   /** The indicator as listed (e.g. the CIDR or the parent domain that matched). */
   indicator: string;
   /** MISP event id/uuid, info and tags, when the indicator came from MISP. */
   event_id?: string;
   event_info?: string;
   tags?: string[];
+  /** What the list says about the entry (a CSV list's reason or comment column, e.g. abuse.ch's "Listingreason"). */
+  comment?: string;
   /** MISP `to_ids`: only these raise alerts; the others only enrich. */
   to_ids: boolean;
 }
@@ -41,6 +50,8 @@ export interface IndicatorIndex {
   matchDomain(name: string): IndicatorSource[];
   /** Indicators matching a user-agent exactly (MISP user-agent attributes). */
   matchUserAgent(ua: string): IndicatorSource[];
+  /** Indicators listing a fingerprint of this kind (compared without regard to case). */
+  matchFingerprint(kind: FingerprintKind, value: string): IndicatorSource[];
 }
 
 export interface TorRelay {

@@ -256,6 +256,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
     matchIp: (ip) => index.matchIp(ip),
     matchDomain: (name) => index.matchDomain(name),
     matchUserAgent: (ua) => index.matchUserAgent(ua),
+    matchFingerprint: (kind, value) => index.matchFingerprint(kind, value),
     matchUrl: (url) => index.matchUrl(url),
     urlsOnHost: (host) => index.urlsOnHost(host),
     get size() {

@@ -8,11 +8,11 @@ import { displayName, type SourceDefinition } from '../store/source.js';
 import type { JsonValue } from '../store/source-cache.js';
 import { refuseUnusableDocument, requireSomeValue } from '../store/fetched-document.js';
 import { fetchIfChanged, heldValidators, unchangedLoad, validatorMeta } from '../store/conditional-fetch.js';
-import { parseList } from './parse-list.js';
+import { parseList, type ListKind } from './parse-list.js';
 
 export interface ListConfig {
   readonly path: string;
-  readonly kind: 'ip' | 'cidr' | 'domain';
+  readonly kind: Exclude<ListKind, 'auto'>;
   readonly name?: string | undefined;
 }
 

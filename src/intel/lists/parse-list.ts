@@ -1,16 +1,21 @@
 /**
- * Plain indicator lists: one domain, address or CIDR a line, as text or CSV.
- * Lines starting with # or ; are comments, and so is the rest of a line after
- * " #" or " ;". In CSV the value is the first column, or the column whose
- * header is named like the kind ("ip", "dst_ip", "domain", "cidr"...). Hosts
+ * Plain indicator lists: one domain, address, CIDR or client fingerprint
+ * (JA3, JA4, HASSH) a line, as text or CSV. Lines starting with # or ; are
+ * comments, and so is the rest of a line after " #" or " ;". In CSV the
+ * value is the first column, or the column whose header is named like the
+ * kind ("ip", "dst_ip", "domain", "cidr", "ja3_md5"...), and a column headed
+ * like a note ("comment", "reason", abuse.ch's "Listingreason", "malware")
+ * is kept as the entry's comment, which alerts quote. The header may be a
+ * row of its own or, as abuse.ch writes them, the comment line right before
+ * the first entry ("# ja3_md5,Firstseen,Lastseen,Listingreason"). Hosts
  * files ("0.0.0.0 bad.example") work as domain lists. A line that holds no
  * valid value is counted and a sample kept with its line number, never fatal:
  * a feed with one broken line still protects with the rest. Free text (MISP
  * "freetext" feeds) is read token by token, taking whatever is an indicator.
  */
-import { canonicalCidr, classifyToken, normalizeDomain, type StoredIndicator } from '../store/indicator.js';
+import { canonicalCidr, classifyToken, listComment, normalizeDomain, normalizeFingerprint, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
 
-export type ListKind = 'ip' | 'cidr' | 'domain' | 'auto';
+export type ListKind = 'ip' | 'cidr' | 'domain' | FingerprintKind | 'auto';
 
 export interface BadLine {
   line: number;
@@ -42,6 +47,21 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   cidr: ['cidr', 'network', 'net', 'prefix', 'subnet', 'range', 'ip', 'address', 'indicator', 'value', 'ioc'],
   domain: ['domain', 'domain_name', 'domainname', 'hostname', 'host', 'fqdn', 'name', 'dns', 'indicator', 'value', 'ioc'],
   auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address'],
+  ja3: ['ja3', 'ja3_md5', 'ja3-md5', 'ja3_hash', 'ja3-fingerprint-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
+  ja4: ['ja4', 'ja4_fingerprint', 'ja4-fingerprint', 'fingerprint', 'indicator', 'value', 'ioc'],
+  hassh: ['hassh', 'hassh_md5', 'hassh-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
+  hassh_server: ['hassh_server', 'hasshserver', 'hassh_server_md5', 'hasshserver-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
+};
+
+/** Header names of a CSV column whose text is kept as the entry's comment (first found wins). */
+const COMMENT_HEADER_NAMES: readonly string[] = ['listingreason', 'listing_reason', 'reason', 'comment', 'comments', 'description', 'note', 'notes', 'malware', 'malware_family', 'family', 'threat'];
+
+/** What the kind's values are, for bad-line reasons. */
+const FINGERPRINT_SHAPES: Readonly<Record<FingerprintKind, string>> = {
+  ja3: 'not a JA3 fingerprint (32 hex digits)',
+  ja4: 'not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6)',
+  hassh: 'not a HASSH fingerprint (32 hex digits)',
+  hassh_server: 'not a HASSH server fingerprint (32 hex digits)',
 };
 
 export interface ParseListOptions {
@@ -108,7 +128,30 @@ function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']
       const v = classifyToken(token);
       return v === null ? 'not an IP, CIDR, URL or domain name' : v;
     }
+    case 'ja3':
+    case 'ja4':
+    case 'hassh':
+    case 'hassh_server': {
+      const f = normalizeFingerprint(kind, token);
+      return f === null ? FINGERPRINT_SHAPES[kind] : { kind, value: f };
+    }
   }
+}
+
+/** Where a header row puts the value and the comment, or null when `cells` is not a header of this kind. */
+function headerColumns(cells: readonly string[], kind: ListKind): { value: number; comment: number } | null {
+  const names = HEADER_NAMES[kind];
+  const at = cells.findIndex((c) => names.includes(c.toLowerCase()));
+  // A header cell that is itself a valid value ("ja3" is no fingerprint, but "host" could be a name) is data.
+  if (at < 0 || typeof valueOf(cells[at]!, kind) !== 'string') return null;
+  const comment = cells.findIndex((c, i) => i !== at && COMMENT_HEADER_NAMES.includes(c.toLowerCase()));
+  return { value: at, comment };
+}
+
+/** The cells of a comment line that may be a commented CSV header ("# ja3_md5,Firstseen,Lastseen,Listingreason"), or null. */
+function commentedHeader(trimmed: string): string[] | null {
+  const body = trimmed.replace(/^[#;]+/, '').trim();
+  return body.includes(',') ? splitCsvRow(body) : null;
 }
 
 export function parseList(text: string, kind: ListKind, opts: ParseListOptions = {}): ParsedList {
@@ -122,7 +165,10 @@ export function parseList(text: string, kind: ListKind, opts: ParseListOptions =
   // A final newline leaves one empty element: not a line.
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
   let column = 0;
+  let commentColumn = -1;
   let headerDone = false;
+  /** The comment line just before the first entry, split as CSV: abuse.ch's lists carry their header there. */
+  let lastComment: string[] | null = null;
   const fail = (line: number, reason: string, raw: string): void => {
     badCount++;
     if (bad.length < MAX_BAD_SAMPLES) bad.push({ line, reason, text: raw.slice(0, MAX_BAD_TEXT) });
@@ -135,21 +181,28 @@ export function parseList(text: string, kind: ListKind, opts: ParseListOptions =
       continue;
     }
     const trimmed = raw.trim();
-    if (isComment(trimmed)) continue;
+    if (trimmed.length === 0) continue;
+    if (isComment(trimmed)) {
+      if (!headerDone) lastComment = commentedHeader(trimmed);
+      continue;
+    }
     let token: string;
+    let comment: string | undefined;
     const csv = opts.csv ?? trimmed.includes(',');
     if (csv) {
       const cells = splitCsvRow(trimmed);
       if (!headerDone) {
         headerDone = true;
-        const names = HEADER_NAMES[kind];
-        const at = cells.findIndex((c) => names.includes(c.toLowerCase()));
-        if (at >= 0 && typeof valueOf(cells[at]!, kind) === 'string') {
-          column = at;
-          continue;
+        const own = headerColumns(cells, kind);
+        const header = own ?? (lastComment !== null ? headerColumns(lastComment, kind) : null);
+        if (header !== null) {
+          column = header.value;
+          commentColumn = header.comment;
         }
+        if (own !== null) continue;
       }
       token = cells[column] ?? '';
+      if (commentColumn >= 0) comment = listComment(cells[commentColumn]);
     } else {
       headerDone = true;
       const parts = stripComment(trimmed).trim().split(/\s+/);
@@ -165,7 +218,9 @@ export function parseList(text: string, kind: ListKind, opts: ParseListOptions =
     const key = `${v.kind}\u0000${v.value}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    indicators.push({ kind: v.kind, value: v.value, to_ids: toIds });
+    const ind: StoredIndicator = { kind: v.kind, value: v.value, to_ids: toIds };
+    if (comment !== undefined) ind.comment = comment;
+    indicators.push(ind);
   }
   return { indicators, bad, badCount, lines: count };
 }

@@ -4,13 +4,14 @@
  * deleted, timestamp, Tag[], and on REST results an Event{id, info, uuid}).
  * Network types become indicators: domain and hostname (names), ip-src and
  * ip-dst (addresses or CIDRs), the composite domain|ip, ip-src|port,
- * ip-dst|port and hostname|port (the address or name part), url, and
- * user-agent. Other types (hashes, file names, registry keys...) are not
- * network indicators and are counted by type, not reported as errors. MISP
- * writes booleans and numbers sometimes as strings ("1", "0", "1455373240"):
- * both are read.
+ * ip-dst|port and hostname|port (the address or name part), url,
+ * user-agent, and the client fingerprints ja3-fingerprint-md5, hassh-md5 and
+ * hasshserver-md5 (MISP has no type for JA4). Other types (file hashes, file
+ * names, registry keys...) are not network indicators and are counted by
+ * type, not reported as errors. MISP writes booleans and numbers sometimes
+ * as strings ("1", "0", "1455373240"): both are read.
  */
-import { canonicalCidr, normalizeDomain, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type StoredIndicator } from '../store/indicator.js';
+import { canonicalCidr, normalizeDomain, normalizeFingerprint, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
 
 /** The attribute types a REST pull asks for. */
 export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
@@ -24,7 +25,17 @@ export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
   'ip-dst|port',
   'ip-src|port',
   'hostname|port',
+  'ja3-fingerprint-md5',
+  'hassh-md5',
+  'hasshserver-md5',
 ]);
+
+/** The fingerprint kind of each MISP fingerprint type. */
+const FINGERPRINT_TYPES: Readonly<Record<string, FingerprintKind>> = {
+  'ja3-fingerprint-md5': 'ja3',
+  'hassh-md5': 'hassh',
+  'hasshserver-md5': 'hassh_server',
+};
 
 /** Event facts copied onto each of its indicators. */
 export interface EventContext {
@@ -166,6 +177,15 @@ export function attributeIndicators(attr: unknown, ev: EventContext, stats: Misp
       // Matched exactly as sent, so not trimmed beyond the outer whitespace.
       else out.push(base('user-agent', value));
       break;
+    case 'ja3-fingerprint-md5':
+    case 'hassh-md5':
+    case 'hasshserver-md5': {
+      const kind = FINGERPRINT_TYPES[type]!;
+      const f = normalizeFingerprint(kind, value);
+      if (f === null) bad(stats, id, `${type} "${value.slice(0, 80)}" is not an MD5 (32 hex digits)`);
+      else out.push(base(kind, f));
+      break;
+    }
   }
   if (out.length > 0) stats.attributes++;
   return out;

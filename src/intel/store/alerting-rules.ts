@@ -3,12 +3,14 @@
  * that `picket intel lookup` can say whether a match alerts without
  * guessing from `to_ids` alone. Only `to_ids` indicators alert at all, and
  * of those only the kinds a rule looks up: addresses and CIDRs (ip.bad on
- * connections, dns.bad_ip on DNS answers), domains (dns.bad_name) and MISP
- * user-agent attributes (ua.attack_tool on HTTP requests). No rule looks up
- * URLs: a listed URL is context for lookups, and condemns neither its host
- * nor the traffic to it. Keep this table in step with the rules that call
- * IndicatorIndex (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts,
- * ua.attack_tool.ts).
+ * connections, dns.bad_ip on DNS answers), domains (dns.bad_name), MISP
+ * user-agent attributes (ua.attack_tool on HTTP requests), TLS client
+ * fingerprints (tls.bad_fingerprint) and SSH client and server
+ * fingerprints (ssh.bad_fingerprint). No rule looks up URLs: a listed URL
+ * is context for lookups, and condemns neither its host nor the traffic to
+ * it. Keep this table in step with the rules that call IndicatorIndex
+ * (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts, ua.attack_tool.ts,
+ * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts).
  */
 import type { IndicatorSource } from '../context.js';
 
@@ -18,6 +20,10 @@ export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], re
   domain: ['dns.bad_name'],
   'user-agent': ['ua.attack_tool'],
   url: [],
+  ja3: ['tls.bad_fingerprint'],
+  ja4: ['tls.bad_fingerprint'],
+  hassh: ['ssh.bad_fingerprint'],
+  hassh_server: ['ssh.bad_fingerprint'],
 };
 
 /** The rules that alert on traffic matching `m` (none unless it is flagged `to_ids`). */

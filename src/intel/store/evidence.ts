@@ -1,8 +1,10 @@
 /**
- * How the indicator rules (dns.bad_name, dns.bad_ip, ip.bad) put a match into
- * an alert: only indicators flagged `to_ids` raise alerts; the evidence lists
- * each alerting indicator with its source (list file, MISP feed or server),
- * MISP event and tags; the message names the sources in a few words.
+ * How the indicator rules (dns.bad_name, dns.bad_ip, ip.bad,
+ * tls.bad_fingerprint, ssh.bad_fingerprint) put a match into an alert: only
+ * indicators flagged `to_ids` raise alerts; the evidence lists each alerting
+ * indicator with its source (list file, MISP feed or server), MISP event,
+ * tags and the list's comment on it; the message names the sources in a few
+ * words.
  */
 import type { IndicatorSource } from '../context.js';
 import type { EvidenceValue } from '../../alerts/alert.js';
@@ -25,6 +27,7 @@ export function matchEvidence(matches: readonly IndicatorSource[]): EvidenceValu
     if (m.event_id !== undefined) e.event_id = m.event_id;
     if (m.event_info !== undefined) e.event_info = m.event_info;
     if (m.tags !== undefined) e.tags = m.tags;
+    if (m.comment !== undefined) e.comment = m.comment;
     out.push(e);
   }
   return out;
@@ -39,4 +42,10 @@ export function describeSources(matches: readonly IndicatorSource[]): string {
   }
   if (parts.length <= 3) return parts.join(', ');
   return `${parts.slice(0, 3).join(', ')} and ${parts.length - 3} more`;
+}
+
+/** Why the first match that says so was listed (a list's comment, e.g. a malware family), or null. */
+export function listingReason(matches: readonly IndicatorSource[]): string | null {
+  for (const m of matches) if (m.comment !== undefined) return m.comment;
+  return null;
 }

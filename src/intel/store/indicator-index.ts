@@ -5,14 +5,15 @@
  * CIDRs in one hash map per prefix length (a lookup masks the address once
  * per length in use, most specific first — lists hold a handful of distinct
  * lengths, so this is a short loop of integer hashes); names in a map probed
- * for the name and each parent domain. A lookup that matches nothing returns
- * one shared empty array, so the common case allocates nothing; results are
- * shared with the index and must not be modified.
+ * for the name and each parent domain; fingerprints (JA3, JA4, HASSH) in
+ * one map per kind, one probe per fingerprint. A lookup that matches nothing
+ * returns one shared empty array, so the common case allocates nothing;
+ * results are shared with the index and must not be modified.
  */
-import type { IndicatorIndex, IndicatorSource } from '../context.js';
+import type { FingerprintKind, IndicatorIndex, IndicatorSource } from '../context.js';
 import { isNat64, parseIpInto } from '../../config/ip.js';
 import { parseCidr } from '../../config/cidr.js';
-import { parseUrlIndicator, queryName, shownAddress, v6Text, type StoredIndicator } from './indicator.js';
+import { parseUrlIndicator, queryFingerprint, queryName, shownAddress, v6Text, type StoredIndicator } from './indicator.js';
 
 /** One source's indicators, as handed to the index builder. */
 export interface SourceIndicators {
@@ -46,6 +47,12 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
   readonly #urls = new Map<string, IndicatorSource[]>();
   /** URL indicators by host, for `picket intel lookup` (a listed URL does not condemn its whole host). */
   readonly #urlHosts = new Map<string, IndicatorSource[]>();
+  readonly #fingerprints: Readonly<Record<FingerprintKind, Map<string, IndicatorSource[]>>> = {
+    ja3: new Map(),
+    ja4: new Map(),
+    hassh: new Map(),
+    hassh_server: new Map(),
+  };
   readonly #scratch = new Uint32Array(4);
   readonly #scratch6 = new Uint32Array(4);
   #size = 0;
@@ -69,6 +76,7 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
     if (ind.event_id !== undefined) s.event_id = ind.event_id;
     if (ind.event_info !== undefined) s.event_info = ind.event_info;
     if (ind.tags !== undefined && ind.tags.length > 0) s.tags = ind.tags;
+    if (ind.comment !== undefined) s.comment = ind.comment;
     switch (ind.kind) {
       case 'ip': {
         const v = parseIpInto(ind.value, this.#scratch);
@@ -103,6 +111,13 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
         if (host !== null) push(this.#urlHosts, host, s);
         break;
       }
+      case 'ja3':
+      case 'ja4':
+      case 'hassh':
+      case 'hassh_server':
+        // Stored lower-case by normalizeFingerprint; a hand-made snapshot may not be.
+        push(this.#fingerprints[ind.kind], queryFingerprint(ind.value), s);
+        break;
     }
     this.#size++;
   }
@@ -157,6 +172,12 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
 
   matchUserAgent(ua: string): IndicatorSource[] {
     return this.#userAgents.get(ua) ?? EMPTY;
+  }
+
+  matchFingerprint(kind: FingerprintKind, value: string): IndicatorSource[] {
+    const map = this.#fingerprints[kind];
+    if (map.size === 0) return EMPTY;
+    return map.get(queryFingerprint(value)) ?? EMPTY;
   }
 
   /** URL indicators equal to `url` (as listed). */

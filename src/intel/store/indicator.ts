@@ -2,7 +2,8 @@
  * One indicator as Picket keeps it (in memory, in the local store, in a
  * source's snapshot), and the rules that turn listed text into a matchable
  * value: addresses in canonical text, CIDRs with host bits checked, domain
- * names lower-cased without the trailing dot and in ASCII (IDNA) form.
+ * names lower-cased without the trailing dot and in ASCII (IDNA) form,
+ * fingerprints (JA3, JA4, HASSH) checked for their shape and lower-cased.
  * Every parser of lists, MISP feeds and MISP attributes goes through these,
  * so a name listed as "Evil.Example." matches a query for "evil.example".
  */
@@ -10,8 +11,11 @@ import { domainToASCII } from 'node:url';
 import { parseCidr } from '../../config/cidr.js';
 import { parseIp, formatV4 } from '../../config/ip.js';
 import { ipv6ToString } from '../../decode/addr.js';
+import { cutText, ownText } from '../../util/cut-text.js';
+import type { FingerprintKind } from '../context.js';
 
-export type IndicatorKind = 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent';
+export type { FingerprintKind } from '../context.js';
+export type IndicatorKind = 'ip' | 'cidr' | 'domain' | 'url' | 'user-agent' | FingerprintKind;
 
 export interface StoredIndicator {
   kind: IndicatorKind;
@@ -26,6 +30,8 @@ export interface StoredIndicator {
   event_id?: string;
   event_info?: string;
   tags?: string[];
+  /** The list's own words about the entry (a CSV reason or comment column), cut to MAX_COMMENT_LENGTH. */
+  comment?: string;
 }
 
 /** DNS limits (RFC 1035 2.3.4): 253 characters of text, 63 per label. */
@@ -35,6 +41,8 @@ const MAX_LABEL_LENGTH = 63;
 export const MAX_USER_AGENT_LENGTH = 8192;
 /** URLs beyond this are refused (browsers and proxies stop well before). */
 const MAX_URL_LENGTH = 8192;
+/** A list's comment on an entry is kept up to this many characters (a reason or a family name, not a report). */
+export const MAX_COMMENT_LENGTH = 200;
 
 /**
  * Canonical address text ("192.0.2.1"; v6 as eight lower-case hex groups
@@ -187,3 +195,49 @@ const PLAUSIBLE_TLD = /\.(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
  * when the kind is guessed (an explicit domain list still accepts them).
  */
 const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls|xlsx|pdf|rtf|txt|log|tmp|bin|dat|lnk|hta|msi|php|html?|aspx?|jsp|png|jpe?g|gif|zip|rar|7z|gz|tar|iso|img|py|sh|md|json|xml|ya?ml|csv|cfg|conf|ini)$/;
+
+/** JA3 and both HASSH kinds: an MD5 in hex. */
+const MD5_HEX = /^[0-9a-f]{32}$/;
+/**
+ * JA4 (TLS client) in its hashed text form, lower-cased: transport (t, q or
+ * d), two version characters, SNI (d or i), two-digit cipher and extension
+ * counts, two ALPN characters; then two 12-hex-digit hashes, each after an
+ * underscore. The raw forms (ja4_r, ja4_o) are not fingerprints anyone
+ * shares and are refused.
+ */
+const JA4_TEXT = /^[tqd][0-9a-z]{2}[di][0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/;
+
+/**
+ * The text of a fingerprint as the index keys it (lower case, a string of
+ * its own rather than a slice of the list it was read from), or null when it
+ * does not have the kind's shape.
+ */
+export function normalizeFingerprint(kind: FingerprintKind, text: string): string | null {
+  const t = text.trim().toLowerCase();
+  return (kind === 'ja4' ? JA4_TEXT : MD5_HEX).test(t) ? ownText(t) : null;
+}
+
+/** The fingerprint kinds a free-standing value could be: an MD5 may be a JA3 or either HASSH; a JA4 only a JA4. */
+export function fingerprintKindsOf(text: string): FingerprintKind[] {
+  const t = text.trim().toLowerCase();
+  if (MD5_HEX.test(t)) return ['ja3', 'hassh', 'hassh_server'];
+  if (JA4_TEXT.test(t)) return ['ja4'];
+  return [];
+}
+
+/** Query-side form of a fingerprint: lower case, without copying a value that already is (the usual case). */
+export function queryFingerprint(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) return value.toLowerCase();
+  }
+  return value;
+}
+
+/** A list's comment on an entry: trimmed, cut, absent when empty; a string of its own (it outlives the list text). */
+export function listComment(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  if (t.length === 0) return undefined;
+  return t.length > MAX_COMMENT_LENGTH ? cutText(t, MAX_COMMENT_LENGTH) : ownText(t);
+}

@@ -1,10 +1,10 @@
 /**
  * Per-connection SSH state: both identification lines, both KEXINITs (to
- * name the negotiated algorithms), the server host key, and the
- * authentication guess from encrypted segment sizes (heuristic.ts). Emits
- * one `ssh` log event and one `auth` event per connection: at once when a
- * success is seen (then asks for no more data, like Zeek), otherwise when
- * the connection ends.
+ * name the negotiated algorithms and fingerprint each side: HASSH), the
+ * server host key, and the authentication guess from encrypted segment
+ * sizes (heuristic.ts). Emits one `ssh` log event and one `auth` event per
+ * connection: at once when a success is seen (then asks for no more data,
+ * like Zeek), otherwise when the connection ends.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
@@ -12,6 +12,7 @@ import { authEvent } from '../auth-event.js';
 import type { AuthOutcome } from '../../events/auth.js';
 import { Msg, SIZE_HIDING_COMPRESSION, SshAnomaly } from './consts.js';
 import { loginDirection } from './direction.js';
+import { hasshOf, type Hassh } from './hassh.js';
 import type { SshRecord } from './events.js';
 import { AuthGuess, AuthSizeHeuristic } from './heuristic.js';
 import { agreedVersion, hostKeyFingerprint, negotiate, negotiateBoth, parseKexInit, type KexInit } from './parser.js';
@@ -40,6 +41,8 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
   #kexAlg: string | undefined = undefined;
   #hostKeyAlg: string | undefined = undefined;
   #hostKey: string | undefined = undefined;
+  #hassh: Hassh | null = null;
+  #hasshServer: Hassh | null = null;
   #authSuccess: boolean | undefined = undefined;
   #authAttempts = 0;
   #hadGap = false;
@@ -110,8 +113,15 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
         this.#ctx.anomaly(SshAnomaly.BAD_KEXINIT);
         return;
       }
-      if (fromClient) this.#clientKex = k;
-      else this.#serverKex = k;
+      // The lists above are cut at MAX_NAMES; the fingerprint needs them whole, as sent.
+      const fp = hasshOf(payload, fromClient);
+      if (fromClient) {
+        this.#clientKex = k;
+        this.#hassh = fp;
+      } else {
+        this.#serverKex = k;
+        this.#hasshServer = fp;
+      }
       this.#negotiated();
       return;
     }
@@ -182,6 +192,10 @@ export class SshAnalyzer implements Analyzer, SshStreamHandler {
     if (this.#kexAlg !== undefined) rec.kex_alg = this.#kexAlg;
     if (this.#hostKeyAlg !== undefined) rec.host_key_alg = this.#hostKeyAlg;
     if (this.#hostKey !== undefined) rec.host_key = this.#hostKey;
+    if (this.#hassh !== null) rec.hassh = this.#hassh.hash;
+    if (this.#hasshServer !== null) rec.hasshServer = this.#hasshServer.hash;
+    if (this.#hassh !== null) rec.hasshAlgorithms = this.#hassh.algorithms;
+    if (this.#hasshServer !== null) rec.hasshServerAlgorithms = this.#hasshServer.algorithms;
     this.#ctx.emit({ type: 'ssh', log: 'ssh', ts: this.#ts, uid: c.uid, record: rec });
     // One authentication outcome per connection that got as far as a client identification.
     if (this.#clientBanner === undefined) return;

@@ -1,6 +1,7 @@
 /**
  * Events of the SSH analyzer: one `ssh` log event per connection with Zeek's
- * ssh.log fields in Zeek's order. The per-connection authentication outcome
+ * ssh.log fields in Zeek's order, then the HASSH fingerprints under the
+ * names of Zeek's HASSH package. The per-connection authentication outcome
  * also goes out as an `auth` event (src/events/auth.ts).
  */
 
@@ -32,6 +33,14 @@ export interface SshRecord {
   host_key_alg?: string;
   /** MD5 fingerprint of the server host key, colon-separated. */
   host_key?: string;
+  /** HASSH of the client: MD5 of its KEXINIT's kex, encryption, MAC and compression lists (client to server), ';'-joined. */
+  hassh?: string;
+  /** HASSH of the server: the same from the server's KEXINIT (server to client lists). */
+  hasshServer?: string;
+  /** The client's text that `hassh` hashes. */
+  hasshAlgorithms?: string;
+  /** The server's text that `hasshServer` hashes. */
+  hasshServerAlgorithms?: string;
 }
 
 export interface SshLogEvent {

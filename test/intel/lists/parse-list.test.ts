@@ -84,3 +84,47 @@ test('normalizeDomain refuses over-long labels and names', () => {
   assert.equal(normalizeDomain(`${'a.'.repeat(127)}example`), null);
   assert.equal(normalizeDomain('.Example.COM'), 'example.com');
 });
+
+test('fingerprint lists: JA3 and HASSH are 32 hex digits, JA4 its text form; all lower-cased; other shapes are bad lines with their number', () => {
+  const ja3 = parseList(['# JA3', 'E7D705A3286E19EA42F587B344EE6865', 'e7d705a3286e19ea42f587b344ee6865', 'e7d705a3286e19ea42f587b344ee686', 'not-a-hash', '6734f37431670b3ab4292b8f60f29984  # lab tool'].join('\n'), 'ja3');
+  assert.deepEqual(ja3.indicators.map((i) => `${i.kind} ${i.value}`), ['ja3 e7d705a3286e19ea42f587b344ee6865', 'ja3 6734f37431670b3ab4292b8f60f29984']);
+  assert.deepEqual(ja3.bad.map((b) => [b.line, b.reason]), [[4, 'not a JA3 fingerprint (32 hex digits)'], [5, 'not a JA3 fingerprint (32 hex digits)']]);
+  const ja4 = parseList('T13D1516H2_8DAAF6152771_B186095E22B6\nt13d1516h2_8daaf6152771\nt13d1516h2_8daaf6152771_b186095e22b6_extra\n', 'ja4');
+  assert.deepEqual(ja4.indicators.map((i) => i.value), ['t13d1516h2_8daaf6152771_b186095e22b6']);
+  assert.deepEqual(ja4.bad.map((b) => [b.line, b.reason]), [
+    [2, 'not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6)'],
+    [3, 'not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6)'],
+  ]);
+  const server = parseList('b12d2871a1189eff20364cf5333619ee\nzz12d2871a1189eff20364cf5333619e\n', 'hassh_server');
+  assert.deepEqual(server.indicators.map((i) => `${i.kind} ${i.value}`), ['hassh_server b12d2871a1189eff20364cf5333619ee']);
+  assert.deepEqual(server.bad.map((b) => b.reason), ['not a HASSH server fingerprint (32 hex digits)']);
+});
+
+test('SSLBL JA3 CSV as published: the commented header names the columns, Listingreason becomes the comment; a real header row works too', () => {
+  const sslbl = [
+    '################################################################',
+    '# JA3 fingerprint blacklist (CSV) - lab copy                   #',
+    '################################################################',
+    '#',
+    '# ja3_md5,Firstseen,Lastseen,Listingreason',
+    'b386946a5a44d1ddcc843bc75336dfce,2017-07-14 18:08:15,2019-07-27 20:42:54,LabLoader',
+    '8991a387e4cc841740f25d6f5139f92d,2017-10-21 22:43:40,2019-07-27 18:45:35,"LabAdware, bundled"',
+    'b386946a5a44d1ddcc843bc75336dfc,2017-07-14 18:08:15,2019-07-27 20:42:54,Broken',
+    '1aa7bf8b97e540ca5edd75f7b8384bfa,2018-01-02 00:00:00,2019-01-02 00:00:00,',
+    '# END (4 entries)',
+  ].join('\n');
+  const p = parseList(sslbl, 'ja3', { csv: true });
+  assert.deepEqual(
+    p.indicators.map((i) => [i.value, i.comment]),
+    [['b386946a5a44d1ddcc843bc75336dfce', 'LabLoader'], ['8991a387e4cc841740f25d6f5139f92d', 'LabAdware, bundled'], ['1aa7bf8b97e540ca5edd75f7b8384bfa', undefined]],
+  );
+  assert.deepEqual(p.bad.map((b) => [b.line, b.reason]), [[8, 'not a JA3 fingerprint (32 hex digits)']]);
+  // A header row of its own: the value column found by name, the reason column by name.
+  const own = parseList('first_seen,hassh,reason\n2024-01-01,AA7BF8B97E540CA5EDD75F7B8384BFA1,bruteforcer\n', 'hassh');
+  assert.deepEqual(own.indicators, [{ kind: 'hassh', value: 'aa7bf8b97e540ca5edd75f7b8384bfa1', to_ids: true, comment: 'bruteforcer' }]);
+  // A comment that is not right before the first entry is not a header; a long comment is cut.
+  const far = parseList(`# hassh,reason\n# other notes\n${'a'.repeat(32)},${'x'.repeat(500)}\n`, 'hassh');
+  assert.equal(far.indicators[0]!.comment, undefined);
+  const cut = parseList(`# hassh,reason\n${'a'.repeat(32)},${'x'.repeat(500)}\n`, 'hassh');
+  assert.equal(cut.indicators[0]!.comment, 'x'.repeat(200));
+});

@@ -169,3 +169,43 @@ test('a single MISP event file that is not an event fails its source, naming the
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('MISP-format feed over HTTP with fingerprint attributes: ja3-fingerprint-md5, hassh-md5 and hasshserver-md5, also inside objects', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-feed-cache-');
+  try {
+    const uuid = '22222222-3333-4444-8555-666666666666';
+    fx.files.set('/feeds/fp/manifest.json', JSON.stringify({ [uuid]: { info: 'Lab SSH and TLS tooling', timestamp: 7 } }));
+    fx.files.set(
+      `/feeds/fp/${uuid}.json`,
+      JSON.stringify({
+        Event: {
+          uuid,
+          info: 'Lab SSH and TLS tooling',
+          Tag: [{ name: 'tlp:green' }],
+          Attribute: [
+            { uuid: 'f1', type: 'ja3-fingerprint-md5', value: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true },
+            { uuid: 'f2', type: 'hasshserver-md5', value: 'B12D2871A1189EFF20364CF5333619EE', to_ids: '1' },
+            { uuid: 'f3', type: 'ja3-fingerprint-md5', value: '1aa7bf8b', to_ids: true },
+          ],
+          Object: [{ name: 'hassh', Attribute: [{ uuid: 'f4', type: 'hassh-md5', value: 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', to_ids: false }] }],
+        },
+      }),
+    );
+    const cfg: IntelConfig = { ...defaultConfig().intel, misp: { feeds: [`${fx.base}/feeds/fp/`], servers: [] } };
+    const s = await createIntelSources(cfg, '/', cache);
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const ja3 = s.indicators.matchFingerprint('ja3', '1aa7bf8b97e540ca5edd75f7b8384bfa');
+    assert.deepEqual(ja3.map((m) => [m.kind, m.indicator, m.to_ids, m.event_id, m.event_info, m.tags]), [
+      ['ja3', '1aa7bf8b97e540ca5edd75f7b8384bfa', true, uuid, 'Lab SSH and TLS tooling', ['tlp:green']],
+    ]);
+    assert.equal(s.indicators.matchFingerprint('hassh_server', 'b12d2871a1189eff20364cf5333619ee')[0]!.to_ids, true);
+    assert.equal(s.indicators.matchFingerprint('hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1')[0]!.to_ids, false);
+    assert.equal(r.sources[0]!.count, 3);
+    assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute f3: ja3-fingerprint-md5 "1aa7bf8b" is not an MD5/);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

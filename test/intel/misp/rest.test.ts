@@ -289,3 +289,37 @@ test('MISP REST: a server that ignores "page" fails at page 2 instead of asking 
     await fx.close();
   }
 });
+
+test('MISP REST: the pull asks for ja3-fingerprint-md5, hassh-md5 and hasshserver-md5; they become ja3, hassh and hassh_server indicators', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  try {
+    fx.attributes.set('1', attr('1', 'ja3-fingerprint-md5', '1AA7BF8B97E540CA5EDD75F7B8384BFA', true, T0 - 100));
+    fx.attributes.set('2', attr('2', 'hassh-md5', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', true, T0 - 100, { Tag: [{ name: 'tool:hydra' }] }));
+    fx.attributes.set('3', attr('3', 'hasshserver-md5', 'b12d2871a1189eff20364cf5333619ee', false, T0 - 100));
+    fx.attributes.set('4', attr('4', 'hassh-md5', 'not-an-md5', true, T0 - 100));
+    fx.attributes.set('5', attr('5', 'jarm-fingerprint', '27d40d40d29d40d1dc42d43d00041d4689ee210389f4f6b4b5b1b93f92252d', true, T0 - 100));
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => T0, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const types = fx.requests.at(-1)!.body!.type as string[];
+    for (const t of ['ja3-fingerprint-md5', 'hassh-md5', 'hasshserver-md5']) assert.ok(types.includes(t), `the pull asks for ${t}`);
+    const source = `misp:${new URL(fx.base).host}`;
+    assert.deepEqual(s.indicators.matchFingerprint('ja3', '1aa7bf8b97e540ca5edd75f7b8384bfa'), [
+      { source, kind: 'ja3', indicator: '1AA7BF8B97E540CA5EDD75F7B8384BFA', to_ids: true, event_id: '100', event_info: 'Operation Lab' },
+    ]);
+    assert.deepEqual(s.indicators.matchFingerprint('hassh', 'EC7378C1A92F5A8DDE7E8B7A1DDF33D1').map((m) => [m.kind, m.tags]), [['hassh', ['tool:hydra']]]);
+    assert.equal(s.indicators.matchFingerprint('hassh_server', 'b12d2871a1189eff20364cf5333619ee')[0]!.to_ids, false);
+    assert.equal(s.indicators.matchFingerprint('hassh', 'b12d2871a1189eff20364cf5333619ee').length, 0);
+    assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute 4: hassh-md5 "not-an-md5" is not an MD5 \(32 hex digits\)/);
+    const st = s.status()[0]!;
+    assert.deepEqual([st.count, st.alerting], [3, 2], 'the to_ids ja3 and hassh alert; the server fingerprint only enriches');
+    // After a restart, from the local store.
+    const again = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => T0, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    assert.equal(again.indicators.matchFingerprint('ja3', '1aa7bf8b97e540ca5edd75f7b8384bfa').length, 1);
+    assert.equal(again.indicators.matchFingerprint('hassh_server', 'b12d2871a1189eff20364cf5333619ee').length, 1);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,4 @@
-/** The IndicatorIndex: exact addresses, CIDRs of several lengths, v6, names and parents, user-agents, URLs. */
+/** The IndicatorIndex: exact addresses, CIDRs of several lengths, v6, names and parents, user-agents, URLs, fingerprints. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryIndicatorIndex } from '../../../src/intel/store/indicator-index.js';
@@ -62,4 +62,38 @@ test('no match returns one shared empty array (nothing allocated per miss)', () 
   const empty = MemoryIndicatorIndex.build([]);
   assert.equal(empty.matchIp('192.0.2.1'), empty.matchDomain('a.example'));
   assert.ok(Object.isFrozen(empty.matchIp('192.0.2.1')));
+});
+
+test('fingerprints match exactly within their kind, without regard to case; a listed comment comes along', () => {
+  const fp = MemoryIndicatorIndex.build([
+    {
+      source: 'sslbl',
+      indicators: [
+        { kind: 'ja3', value: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true, comment: 'LabBanker' },
+        { kind: 'ja4', value: 't13d1516h2_8daaf6152771_b186095e22b6', to_ids: true },
+      ],
+    },
+    {
+      source: 'misp:x',
+      indicators: [
+        { kind: 'hassh', value: 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', to_ids: true, event_id: '9', listed: 'EC7378C1A92F5A8DDE7E8B7A1DDF33D1' },
+        { kind: 'hassh_server', value: 'b12d2871a1189eff20364cf5333619ee', to_ids: false },
+        { kind: 'ja3', value: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true },
+      ],
+    },
+  ]);
+  assert.deepEqual(fp.matchFingerprint('ja3', '1AA7BF8B97E540CA5EDD75F7B8384BFA'), [
+    { source: 'sslbl', kind: 'ja3', indicator: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true, comment: 'LabBanker' },
+    { source: 'misp:x', kind: 'ja3', indicator: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true },
+  ]);
+  assert.equal(fp.matchFingerprint('ja4', 'T13D1516H2_8DAAF6152771_B186095E22B6').length, 1);
+  assert.equal(fp.matchFingerprint('ja4', 't13d1516h2_8daaf6152771_b186095e22b7').length, 0);
+  assert.deepEqual(fp.matchFingerprint('hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1').map((m) => [m.indicator, m.event_id]), [['EC7378C1A92F5A8DDE7E8B7A1DDF33D1', '9']]);
+  assert.equal(fp.matchFingerprint('hassh_server', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1').length, 0, 'kinds never mix');
+  assert.equal(fp.matchFingerprint('ja3', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1').length, 0);
+  assert.equal(fp.matchFingerprint('hassh_server', 'b12d2871a1189eff20364cf5333619ee')[0]!.to_ids, false);
+  assert.equal(fp.size, 5);
+  // Misses share the empty array, also for a kind nobody lists.
+  assert.equal(fp.matchFingerprint('ja3', '00000000000000000000000000000000'), idx.matchFingerprint('hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1'));
+  assert.deepEqual(idx.matchFingerprint('ja4', 't13d1516h2_8daaf6152771_b186095e22b6'), []);
 });

@@ -207,3 +207,42 @@ test('intel lookup of a subdomain, an address inside a listed CIDR, and a CIDR r
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind it could be, with the rule that alerts and the list\'s reason', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fs.writeFileSync(path.join(dir, 'ja3_fingerprints.csv'), '# ja3_md5,Firstseen,Lastseen,Listingreason\n1aa7bf8b97e540ca5edd75f7b8384bfa,2019-01-02 03:04:05,2019-02-03 04:05:06,LabBanker\n');
+    fs.writeFileSync(path.join(dir, 'hassh.txt'), 'ec7378c1a92f5a8dde7e8b7a1ddf33d1\n');
+    fs.writeFileSync(path.join(dir, 'ja4.txt'), 't13d1516h2_8daaf6152771_b186095e22b6\n');
+    fs.writeFileSync(
+      path.join(dir, 'picket.yaml'),
+      'intel:\n  lists:\n    - { path: ja3_fingerprints.csv, kind: ja3, name: sslbl-ja3 }\n    - { path: hassh.txt, kind: hassh }\n    - { path: ja4.txt, kind: ja4 }\n  cache_dir: store\n',
+    );
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+
+    const ja3 = await run(['intel', 'lookup', '1AA7BF8B97E540CA5EDD75F7B8384BFA', ...cfg]);
+    assert.equal(ja3.code, 0, ja3.err);
+    assert.match(ja3.out, /^fingerprint 1aa7bf8b97e540ca5edd75f7b8384bfa\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server\n/);
+    assert.match(ja3.out, /^ {2}ALERTS {2}sslbl-ja3: ja3 1aa7bf8b97e540ca5edd75f7b8384bfa \(tls\.bad_fingerprint\), comment "LabBanker"$/m);
+    assert.match(ja3.out, /^ {2}=> traffic involving it raises alerts \(tls\.bad_fingerprint\)$/m);
+
+    const hassh = await run(['intel', 'lookup', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', '--json', ...cfg]);
+    const h = JSON.parse(hassh.out) as { kind: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string }>; alert_rules: string[] };
+    assert.equal(h.kind, 'fingerprint');
+    assert.deepEqual(h.fingerprint_kinds, ['ja3', 'hassh', 'hassh_server']);
+    assert.deepEqual(h.matches.map((m) => [m.source, m.kind]), [['hassh.txt', 'hassh']]);
+    assert.deepEqual(h.alert_rules, ['ssh.bad_fingerprint']);
+
+    const ja4 = await run(['intel', 'lookup', 'T13D1516H2_8DAAF6152771_B186095E22B6', ...cfg]);
+    assert.match(ja4.out, /^fingerprint t13d1516h2_8daaf6152771_b186095e22b6\n {2}looked up as JA4\n {2}ALERTS {2}ja4\.txt: ja4 t13d1516h2_8daaf6152771_b186095e22b6 \(tls\.bad_fingerprint\)\n/);
+
+    const unknown = await run(['intel', 'lookup', '00000000000000000000000000000000', ...cfg]);
+    assert.match(unknown.out, /^fingerprint 0{32}\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server\n {2}not on any configured list/);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^sslbl-ja3 +list +1 indicator, 1 alerting,/m);
+    assert.match(st.out, /^ja4\.txt +list +1 indicator, 1 alerting,/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

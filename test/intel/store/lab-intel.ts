@@ -71,6 +71,26 @@ export async function labIntel(intelYaml?: string, files: Record<string, string>
   return { dir, sources, config, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Files and a picket.yaml holding exactly `yaml` in a temp folder, and the
+ * intel sources of that config (for captures that are not the lab's, with
+ * their own `intel:` and `detectors:` sections).
+ */
+export async function siteIntel(yaml: string, files: Record<string, string>): Promise<LabIntel> {
+  const dir = tempDir('picket-intel-site-');
+  try {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    const file = path.join(dir, 'picket.yaml');
+    fs.writeFileSync(file, yaml);
+    const config = loadConfig(file);
+    const sources = await createIntelSources(config.intel, dir, path.join(dir, 'cache'));
+    return { dir, sources, config, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /** Replays captures with the engine wired to `intel`; returns every alert. */
 export async function replayWithIntel(files: string[], lab: LabIntel): Promise<Alert[]> {
   const alerts: Alert[] = [];

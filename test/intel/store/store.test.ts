@@ -152,3 +152,66 @@ test('startRefresh refreshes stale remote sources at once; stopping it at once a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('fingerprint lists: an SSLBL-format JA3 CSV loads as published, bad lines are reported as file:line, the store keeps fingerprints across restarts', async () => {
+  const dir = tempDir('picket-sources-');
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'ja3_fingerprints.csv'),
+      [
+        '# lab copy of a JA3 blacklist in the SSLBL layout',
+        '#',
+        '# ja3_md5,Firstseen,Lastseen,Listingreason',
+        '1aa7bf8b97e540ca5edd75f7b8384bfa,2019-01-02 03:04:05,2019-02-03 04:05:06,LabBanker',
+        '1aa7bf8b97e540ca5edd75f7b8384bf,2019-01-02 03:04:05,2019-02-03 04:05:06,Short',
+        '8F52D1CE303FB4A6515836AEC3CC16B1,2019-01-02 03:04:05,2019-02-03 04:05:06,"LabSpam, mailer"',
+        '# END (3 entries)',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'ja4.txt'), 't13d1516h2_8daaf6152771_b186095e22b6\nt13d1516h2\n');
+    fs.writeFileSync(path.join(dir, 'hassh.txt'), 'ec7378c1a92f5a8dde7e8b7a1ddf33d1\n');
+    fs.writeFileSync(path.join(dir, 'servers.txt'), 'b12d2871a1189eff20364cf5333619ee\n');
+    const cfg: IntelConfig = {
+      ...defaultConfig().intel,
+      lists: [
+        { path: 'ja3_fingerprints.csv', kind: 'ja3', name: 'sslbl-ja3' },
+        { path: 'ja4.txt', kind: 'ja4' },
+        { path: 'hassh.txt', kind: 'hassh' },
+        { path: 'servers.txt', kind: 'hassh_server' },
+      ],
+    };
+    const s = await createIntelSources(cfg, dir, path.join(dir, 'cache'));
+    assert.deepEqual(s.indicators.matchFingerprint('ja3', '1aa7bf8b97e540ca5edd75f7b8384bfa'), [
+      { source: 'sslbl-ja3', kind: 'ja3', indicator: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true, comment: 'LabBanker' },
+    ]);
+    assert.equal(s.indicators.matchFingerprint('ja3', '8f52d1ce303fb4a6515836aec3cc16b1')[0]!.comment, 'LabSpam, mailer');
+    assert.equal(s.indicators.matchFingerprint('ja4', 'T13D1516H2_8DAAF6152771_B186095E22B6').length, 1);
+    assert.equal(s.indicators.matchFingerprint('hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1')[0]!.source, 'hassh.txt');
+    assert.equal(s.indicators.matchFingerprint('hassh_server', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1').length, 0, 'a client HASSH is not a server one');
+    const st = s.status();
+    assert.deepEqual(st.map((x) => [x.name, x.count, x.alerting, x.bad_lines, x.note]), [
+      ['sslbl-ja3', 2, 2, 1, '2 ja3 entries from 7 lines'],
+      ['ja4.txt', 1, 1, 1, '1 ja4 entries from 2 lines'],
+      ['hassh.txt', 1, 1, 0, '1 hassh entries from 1 lines'],
+      ['servers.txt', 1, 1, 0, '1 hassh_server entries from 1 lines'],
+    ]);
+    assert.deepEqual(st[0]!.bad_samples, ['ja3_fingerprints.csv:5: not a JA3 fingerprint (32 hex digits): 1aa7bf8b97e540ca5edd75f7b8384bf,2019-01-02 03:04:05,2019-02-03 04:05:06,Short']);
+    assert.deepEqual(st[1]!.bad_samples, ['ja4.txt:2: not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6): t13d1516h2']);
+
+    // A remote source's set goes through the local store: fingerprints and their comments must survive it.
+    const cache = path.join(dir, 'store');
+    const snap = emptySnapshot('remote-ja3', 'list', 'https://lists.example/ja3.csv');
+    snap.indicators = [
+      { kind: 'ja3', value: '1aa7bf8b97e540ca5edd75f7b8384bfa', to_ids: true, comment: 'LabBanker' },
+      { kind: 'hassh_server', value: 'b12d2871a1189eff20364cf5333619ee', to_ids: true },
+    ];
+    saveSnapshot(cache, snap);
+    const back = loadSnapshot(cache, 'remote-ja3');
+    assert.ok('snapshot' in back);
+    assert.equal(back.dropped, 0);
+    assert.deepEqual(back.snapshot.indicators, snap.indicators);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

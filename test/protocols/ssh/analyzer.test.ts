@@ -1,6 +1,6 @@
 /**
  * Unit tests of the SSH analyzer: identification lines, KEXINIT negotiation,
- * the host key fingerprint, the packet-size authentication heuristic
+ * the host key fingerprint, HASSH, the packet-size authentication heuristic
  * (failures, success, banner skip, compression, gaps), version agreement,
  * direction, and the content probe.
  */
@@ -12,6 +12,7 @@ import { agreedVersion, negotiate, negotiateBoth, parseKexInit } from '../../../
 import { isPrivateAddress, loginDirection } from '../../../src/protocols/ssh/direction.js';
 import { AuthGuess, AuthSizeHeuristic } from '../../../src/protocols/ssh/heuristic.js';
 import type { SshRecord } from '../../../src/protocols/ssh/events.js';
+import { MAX_NAMES } from '../../../src/protocols/ssh/consts.js';
 import type { AuthEvent } from '../../../src/events/auth.js';
 import { ascii, fakeContext, pieces, type FakeContext } from '../http/fake-ctx.js';
 
@@ -106,6 +107,38 @@ test('banners, negotiated algorithms and host key fingerprint are logged', () =>
     assert.deepEqual(ctx.anomalies, []);
     assert.deepEqual(auths(ctx).map((x) => x.outcome), ['unknown']);
   }
+});
+
+test('HASSH of both sides: MD5 of kex;enc;mac;comp of the own direction, over the lists as sent, past MAX_NAMES', () => {
+  const md5 = (text: string): string => createHash('md5').update(text, 'latin1').digest('hex');
+  // Far more key exchange names than parseKexInit keeps (MAX_NAMES), and a direction-specific list per side.
+  const many = Array.from({ length: MAX_NAMES + 72 }, (_, i) => `kex-${i}@lab.example`);
+  const client = kexinit([many, ['ssh-ed25519'], ['aes128-ctr'], ['aes256-ctr'], ['hmac-sha2-256'], ['hmac-sha1'], ['none', 'zlib@openssh.com'], ['zlib'], [], []]);
+  const ctx = fakeContext({ resp_p: 22 });
+  const a = sshSpec.create(ctx);
+  a.data(true, new Uint8Array(Buffer.concat([ascii('SSH-2.0-Lab_1.0\r\n'), packet(client)])), 1);
+  a.data(false, new Uint8Array(Buffer.concat([ascii('SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n'), packet(SERVER_KEX)])), 2);
+  a.end(3);
+  const rec = ssh(ctx)[0]!;
+  const clientText = `${many.join(',')};aes128-ctr;hmac-sha2-256;none,zlib@openssh.com`;
+  assert.equal(rec.hasshAlgorithms, clientText);
+  assert.equal(rec.hassh, md5(clientText));
+  const serverText = 'diffie-hellman-group14-sha256,curve25519-sha256;aes128-ctr,chacha20-poly1305@openssh.com;hmac-sha2-256;none';
+  assert.equal(rec.hasshServerAlgorithms, serverText);
+  assert.equal(rec.hasshServer, md5(serverText));
+  // Fields after host_key, in the Zeek HASSH package's order.
+  const keys = Object.keys(rec);
+  assert.deepEqual(keys.slice(keys.indexOf('hassh')), ['hassh', 'hasshServer', 'hasshAlgorithms', 'hasshServerAlgorithms']);
+  // Without a KEXINIT from the server, only the client's fingerprint.
+  const one = fakeContext({ resp_p: 22 });
+  const b = sshSpec.create(one);
+  b.data(true, new Uint8Array(Buffer.concat([ascii('SSH-2.0-Lab_1.0\r\n'), packet(CLIENT_KEX)])), 1);
+  b.data(false, ascii('SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n'), 2);
+  b.end(3);
+  const r1 = ssh(one)[0]!;
+  assert.equal(r1.hassh, md5('curve25519-sha256,diffie-hellman-group14-sha256;chacha20-poly1305@openssh.com,aes128-ctr;hmac-sha2-256;none,zlib@openssh.com'));
+  assert.equal(r1.hasshServer, undefined);
+  assert.equal(r1.hasshServerAlgorithms, undefined);
 });
 
 test('heuristic: repeated failure-sized replies are failed attempts; outcome failure at end', () => {

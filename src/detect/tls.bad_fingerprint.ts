@@ -1,0 +1,87 @@
+/**
+ * tls.bad_fingerprint — a TLS client whose ClientHello fingerprint (JA3 or
+ * JA4, from `ssl` events) is listed as an indicator: abuse.ch's SSLBL JA3
+ * list, MISP `ja3-fingerprint-md5` attributes, a team's own JA3 or JA4
+ * lists. A fingerprint names the TLS library and its settings, not the
+ * program: malware built on a common library shares its fingerprint with
+ * everything else built on it, so a match is a lead to check, not proof
+ * (medium severity; pair the lists with `exclude` or suppressions for the
+ * software you know). Each event costs one hash-map probe per fingerprint.
+ * One alert per (client, fingerprint) within the dedup interval; the
+ * evidence names the fingerprint, the list or MISP event, the list's reason
+ * when it gives one, the server and the server name (SNI). Only alerting
+ * indicators (every plain-list entry, MISP `to_ids`) fire; quiet without
+ * indicator sources.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions } from '../config/fields.js';
+import { alerting, describeSources, listingReason, matchEvidence } from '../intel/store/evidence.js';
+import type { IndicatorSource } from '../intel/context.js';
+
+const NONE: readonly IndicatorSource[] = Object.freeze([]);
+
+export const OPTIONS = detectorOptions({
+  /** Match the client's JA3 (turn off where a JA3 list catches too many shared libraries). */
+  ja3: z.boolean().default(true),
+  /** Match the client's JA4. */
+  ja4: z.boolean().default(true),
+});
+
+export default defineDetector({
+  id: 'tls.bad_fingerprint',
+  name: 'Listed TLS client fingerprint',
+  description: 'A TLS client sent a ClientHello whose JA3 or JA4 fingerprint is listed as an indicator.',
+  severity: 2,
+  category: ['network', 'threat'],
+  technique: 'T1573',
+  subscribes: ['ssl'],
+  options: OPTIONS,
+  create(ctx) {
+    const idx = ctx.intel.indicators;
+    if (idx === undefined) return {};
+    const o = ctx.options;
+    return {
+      ssl(e) {
+        const r = e.record;
+        // One probe per fingerprint; a miss returns a shared empty array.
+        const byJa3 = o.ja3 && r.ja3 !== undefined ? alerting(idx.matchFingerprint('ja3', r.ja3)) : NONE;
+        const byJa4 = o.ja4 && r.ja4 !== undefined ? alerting(idx.matchFingerprint('ja4', r.ja4)) : NONE;
+        if (byJa3.length === 0 && byJa4.length === 0) return;
+        const client = r['id.orig_h'];
+        const server = r['id.resp_h'];
+        if (ctx.excluded(client) || ctx.excluded(server)) return;
+        // Named after the first listed one in a fixed order (JA3, then JA4): one client program, one key.
+        const kind = byJa3.length > 0 ? 'JA3' : 'JA4';
+        const fingerprint = kind === 'JA3' ? r.ja3! : r.ja4!;
+        const first = (byJa3.length > 0 ? byJa3 : byJa4)[0]!;
+        const all = byJa4.length === 0 ? byJa3 : byJa3.length === 0 ? byJa4 : byJa3.concat(byJa4);
+        const reason = listingReason(all);
+        const port = r['id.resp_p'];
+        const sni = r.server_name;
+        ctx.report({
+          ts: r.ts,
+          key: `${client}\u0002${fingerprint}`,
+          source: { ip: client, port: r['id.orig_p'] },
+          destination: { ip: server, port },
+          transport: 'tcp',
+          message:
+            `${client} made a TLS connection to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''} with ${kind} ${fingerprint}, ` +
+            `listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,
+          evidence: {
+            fingerprint_kind: kind.toLowerCase(),
+            fingerprint,
+            ja3: r.ja3 ?? null,
+            ja4: r.ja4 ?? null,
+            server_name: sni ?? null,
+            version: r.version ?? null,
+            established: r.established,
+            listing_reason: reason,
+            indicator: first.indicator,
+            matches: matchEvidence(all),
+          },
+        });
+      },
+    };
+  },
+});
