@@ -16,10 +16,7 @@
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
-import { alerting, describeSources, listingReason, matchEvidence } from '../intel/store/evidence.js';
-import type { IndicatorSource } from '../intel/context.js';
-
-const NONE: readonly IndicatorSource[] = Object.freeze([]);
+import { describeSources, fingerprintHit, matchEvidence } from '../intel/store/evidence.js';
 
 export const OPTIONS = detectorOptions({
   /** Match the client's HASSH (`hassh`). */
@@ -44,19 +41,18 @@ export default defineDetector({
     return {
       ssh(e) {
         const r = e.record;
-        // One probe per fingerprint; a miss returns a shared empty array.
-        const byClient = o.client && r.hassh !== undefined ? alerting(idx.matchFingerprint('hassh', r.hassh)) : NONE;
-        const byServer = o.server && r.hasshServer !== undefined ? alerting(idx.matchFingerprint('hassh_server', r.hasshServer)) : NONE;
-        if (byClient.length === 0 && byServer.length === 0) return;
+        // Named after the first listed one in a fixed order (client, then server): one pair of programs, one key.
+        const hit = fingerprintHit(idx, [
+          { kind: 'hassh', value: r.hassh, on: o.client },
+          { kind: 'hassh_server', value: r.hasshServer, on: o.server },
+        ]);
+        if (hit === null) return;
         const client = r['id.orig_h'];
         const server = r['id.resp_h'];
         if (ctx.excluded(client) || ctx.excluded(server)) return;
-        // Named after the first listed one in a fixed order (client, then server): one pair of programs, one key.
-        const side = byClient.length > 0 ? 'client' : 'server';
+        const side = hit.which === 0 ? 'client' : 'server';
         const fingerprint = side === 'client' ? r.hassh! : r.hasshServer!;
-        const first = (byClient.length > 0 ? byClient : byServer)[0]!;
-        const all = byServer.length === 0 ? byClient : byClient.length === 0 ? byServer : byClient.concat(byServer);
-        const reason = listingReason(all);
+        const { all, first, reason } = hit;
         const port = r['id.resp_p'];
         const banner = side === 'client' ? r.client : r.server;
         ctx.report({

@@ -16,10 +16,7 @@
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
-import { alerting, describeSources, listingReason, matchEvidence } from '../intel/store/evidence.js';
-import type { IndicatorSource } from '../intel/context.js';
-
-const NONE: readonly IndicatorSource[] = Object.freeze([]);
+import { describeSources, fingerprintHit, matchEvidence } from '../intel/store/evidence.js';
 
 export const OPTIONS = detectorOptions({
   /** Match the client's JA3 (turn off where a JA3 list catches too many shared libraries). */
@@ -44,19 +41,18 @@ export default defineDetector({
     return {
       ssl(e) {
         const r = e.record;
-        // One probe per fingerprint; a miss returns a shared empty array.
-        const byJa3 = o.ja3 && r.ja3 !== undefined ? alerting(idx.matchFingerprint('ja3', r.ja3)) : NONE;
-        const byJa4 = o.ja4 && r.ja4 !== undefined ? alerting(idx.matchFingerprint('ja4', r.ja4)) : NONE;
-        if (byJa3.length === 0 && byJa4.length === 0) return;
+        // Named after the first listed one in a fixed order (JA3, then JA4): one client program, one key.
+        const hit = fingerprintHit(idx, [
+          { kind: 'ja3', value: r.ja3, on: o.ja3 },
+          { kind: 'ja4', value: r.ja4, on: o.ja4 },
+        ]);
+        if (hit === null) return;
         const client = r['id.orig_h'];
         const server = r['id.resp_h'];
         if (ctx.excluded(client) || ctx.excluded(server)) return;
-        // Named after the first listed one in a fixed order (JA3, then JA4): one client program, one key.
-        const kind = byJa3.length > 0 ? 'JA3' : 'JA4';
-        const fingerprint = kind === 'JA3' ? r.ja3! : r.ja4!;
-        const first = (byJa3.length > 0 ? byJa3 : byJa4)[0]!;
-        const all = byJa4.length === 0 ? byJa3 : byJa3.length === 0 ? byJa4 : byJa3.concat(byJa4);
-        const reason = listingReason(all);
+        const kind = hit.which === 0 ? 'JA3' : 'JA4';
+        const fingerprint = hit.which === 0 ? r.ja3! : r.ja4!;
+        const { all, first, reason } = hit;
         const port = r['id.resp_p'];
         const sni = r.server_name;
         ctx.report({

@@ -6,7 +6,8 @@
  * tags and the list's comment on it; the message names the sources in a few
  * words.
  */
-import type { IndicatorSource } from '../context.js';
+import type { IndicatorIndex, IndicatorSource } from '../context.js';
+import type { FingerprintKind } from './indicator.js';
 import type { EvidenceValue } from '../../alerts/alert.js';
 
 /** Matches listed in one alert's evidence (a name can sit in many feeds). */
@@ -48,4 +49,40 @@ export function describeSources(matches: readonly IndicatorSource[]): string {
 export function listingReason(matches: readonly IndicatorSource[]): string | null {
   for (const m of matches) if (m.comment !== undefined) return m.comment;
   return null;
+}
+
+/** One fingerprint of an event to look up: its kind, its value (absent: not in the event) and whether the rule checks it. */
+export interface FingerprintProbe {
+  kind: FingerprintKind;
+  value: string | undefined;
+  on: boolean;
+}
+
+/** The alerting matches of an event's fingerprints, named after the first one listed. */
+export interface FingerprintHit {
+  /** Index in the probes of the fingerprint that names the alert (the first one listed). */
+  which: number;
+  first: IndicatorSource;
+  /** Matches of every probe, in probe order. */
+  all: readonly IndicatorSource[];
+  reason: string | null;
+}
+
+/**
+ * Looks up each probe (one hash-map probe per fingerprint) and gathers what
+ * alerts; null when nothing does. Shared by the TLS and SSH fingerprint rules,
+ * whose events carry two fingerprints each (JA3 and JA4; client and server HASSH).
+ */
+export function fingerprintHit(idx: Pick<IndicatorIndex, 'matchFingerprint'>, probes: readonly FingerprintProbe[]): FingerprintHit | null {
+  let hit: FingerprintHit | null = null;
+  for (let i = 0; i < probes.length; i++) {
+    const p = probes[i]!;
+    if (!p.on || p.value === undefined) continue;
+    const found = alerting(idx.matchFingerprint(p.kind, p.value));
+    if (found.length === 0) continue;
+    if (hit === null) hit = { which: i, first: found[0]!, all: found, reason: null };
+    else hit.all = hit.all.concat(found);
+  }
+  if (hit !== null) hit.reason = listingReason(hit.all);
+  return hit;
 }
