@@ -9,7 +9,7 @@
  * the same way.
  */
 import { ipv4ToString, ipv6ToString } from '../../decode/addr.js';
-import { decodeUtf8, utf8Length } from '../http/text.js';
+import { decodeUtf8, utf8Length } from '../wire-text.js';
 
 const HEX = '0123456789abcdef';
 

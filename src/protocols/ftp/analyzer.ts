@@ -10,7 +10,7 @@
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import { LineReader, type LineSink } from '../mail/lines.js';
 import { FtpAnomaly, HIDDEN, INIT_COMMAND, MAX_LINE, MAX_PENDING, Reply, UNKNOWN_USER } from './consts.js';

@@ -7,7 +7,7 @@
  * them (tests).
  */
 import type { ProtocolSpec } from '../analyzer.js';
-import { asciiBytes, startsWithIgnoreCase } from '../http/text.js';
+import { asciiBytes, startsWithIgnoreCase } from '../wire-text.js';
 import { FtpAnalyzer, type FtpLogSink } from './analyzer.js';
 import { FTP_PORTS } from './consts.js';
 

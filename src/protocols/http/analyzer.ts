@@ -57,7 +57,7 @@ import {
   parseStatusLine,
 } from './parser.js';
 import { BODY_CHUNKED, BODY_TUNNEL, BODY_UNTIL_CLOSE, HttpMessageStream, type HttpStreamHandler } from './stream.js';
-import { equalsIgnoreCase, logString } from './text.js';
+import { equalsIgnoreCase, logString } from '../wire-text.js';
 
 /** Status message Zeek logs for a reply to an HTTP/0.9 request (there is no status line). */
 const HTTP09_STATUS_MSG = '<empty>';

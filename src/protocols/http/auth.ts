@@ -13,7 +13,7 @@ import {
   SCHEME_NEGOTIATE,
   SCHEME_NTLM,
 } from './consts.js';
-import { equalsIgnoreCase, logString } from './text.js';
+import { equalsIgnoreCase, logString } from '../wire-text.js';
 
 /** Longest credential token decoded (NTLM type 3 messages are a few hundred bytes; Kerberos tickets a few KiB). */
 export const MAX_CREDENTIAL_TOKEN = 16384;

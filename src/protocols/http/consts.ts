@@ -3,7 +3,7 @@
  * the header names the analyzer reads, authorization schemes, and every bound
  * on per-flow state with the reason for its value.
  */
-import { asciiBytes } from './text.js';
+import { asciiBytes } from '../wire-text.js';
 
 /** Longest start line or header line kept (Apache's LimitRequestLine is 8190; nginx's large buffers are 8 KiB). */
 export const MAX_LINE_BYTES = 8192;

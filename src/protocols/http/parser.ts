@@ -7,7 +7,7 @@
  * after lost bytes. Nothing here throws or keeps state.
  */
 import { HTTP_SLASH, KNOWN_METHODS, MAX_CHUNK_SIZE_DIGITS, MAX_METHOD_LENGTH } from './consts.js';
-import { logString, startsWithIgnoreCase, unescapeUri } from './text.js';
+import { logString, startsWithIgnoreCase, unescapeUri } from '../wire-text.js';
 
 const SP = 0x20;
 const HTAB = 0x09;

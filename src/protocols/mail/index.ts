@@ -6,7 +6,7 @@
  * connections from conn.log.
  */
 import type { ProtocolSpec } from '../analyzer.js';
-import { asciiBytes, startsWithIgnoreCase } from '../http/text.js';
+import { asciiBytes, startsWithIgnoreCase } from '../wire-text.js';
 import { IMAP_PORTS, POP3_PORTS, SMTP_PORTS } from './consts.js';
 import { ImapAnalyzer } from './imap.js';
 import { Pop3Analyzer } from './pop3.js';

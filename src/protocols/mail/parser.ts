@@ -3,7 +3,7 @@
  * command line, case-insensitive keyword tests, IMAP literal markers and
  * quoted strings. Offsets in, offsets or strings out; never throws.
  */
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 
 /** End of the word starting at `i` (first space or `end`). */
 export function wordEnd(buf: Uint8Array, i: number, end: number): number {

@@ -8,7 +8,7 @@
  * answered +OK and a successful login end parsing.
  */
 import type { AnalyzerContext } from '../analyzer.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';

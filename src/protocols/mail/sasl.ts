@@ -7,7 +7,7 @@
  * `SaslExchange` follows one exchange's client responses the same way for
  * all three protocols.
  */
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 
 /** SASL mechanisms whose client responses name the user. */
 export const SaslMech = {

@@ -10,7 +10,7 @@
  * commands.
  */
 import type { AnalyzerContext } from '../analyzer.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { replyCode, replySeparator } from '../ftp/parser.js';
 import { MAX_PENDING, MailAnomaly, SMTP_MAX_LINE, Smtp } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';

@@ -5,7 +5,7 @@
  * null out; never throws. The login packet's auth response (a password
  * hash) is never read.
  */
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { Capability, PROTOCOL_V10, RESPONSE320_FIXED, RESPONSE41_FIXED, SSL_REQUEST_LENGTH } from './consts.js';
 
 /** Payload length of the packet at `off`, or -1 while the 4-byte header is incomplete. */

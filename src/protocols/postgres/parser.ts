@@ -4,7 +4,7 @@
  * message framing, the Authentication request code and ErrorResponse
  * fields. Bytes in, plain values or null out; never throws.
  */
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { MAX_PARAMS } from './consts.js';
 
 export function u32(b: Uint8Array, i: number): number {

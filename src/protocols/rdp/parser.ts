@@ -5,7 +5,7 @@
  * (RDP_NEG_RSP with the selected protocol, or RDP_NEG_FAILURE). Bytes in,
  * a plain result or null out; never throws.
  */
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { NEG_LENGTH, NegType, TPKT_HEADER, TPKT_VERSION, X224, X224_FIXED } from './consts.js';
 
 export interface ConnectionRequest {

@@ -12,7 +12,7 @@
  * place.
  */
 import { createHash } from 'node:crypto';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 
 export interface Hassh {
   /** MD5, 32 lower-case hex digits. */

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MAX_NAMES, NEGOTIATION_FAILED } from './consts.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 
 /** The ten name-lists of a KEXINIT, in wire order. */
 export interface KexInit {

@@ -11,7 +11,7 @@
  * with no attempt at all gets one `unknown` event at the end.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import {
   FAILURE_TEXTS, LOGIN_PROMPTS, MAX_SERVER_BYTES, MAX_TEXT_LINE, MAX_TYPED_USER, PASSWORD_PROMPT, SUCCESS_TEXTS, TelnetAnomaly,

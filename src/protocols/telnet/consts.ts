@@ -2,7 +2,7 @@
  * Telnet wire values (RFC 854/855), the login-dialogue texts Picket looks
  * for, and the bounds on per-flow state.
  */
-import { asciiBytes } from '../http/text.js';
+import { asciiBytes } from '../wire-text.js';
 
 export const TELNET_PORTS = [23] as const;
 

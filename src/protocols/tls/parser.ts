@@ -6,7 +6,7 @@
  * output is a plain object or an anomaly code. Never throws.
  */
 import { Ext, HRR_RANDOM, MAX_LIST_ENTRIES, MAX_NAME_LENGTH, TlsAnomaly } from './consts.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 
 export interface ClientHello {
   /** legacy_version (JA3's SSLVersion). */

@@ -12,7 +12,7 @@
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { orderFields, startRecord, ZEEK_ID_COLUMNS } from '../zeek-record.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
-import { logString } from '../http/text.js';
+import { logString } from '../wire-text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
 import { CHALLENGE_LENGTH, MAX_BUFFER, MAX_STRING, SecType, SERVER_INIT_FIXED, VERSION_LENGTH, VncAnomaly, secTypeName } from './consts.js';
 import type { RfbLogEvent, RfbRecord } from './events.js';

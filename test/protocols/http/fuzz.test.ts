@@ -10,7 +10,7 @@ import {
   newHeaderBounds, parseChunkSize, parseContentLength, parseHeaderLine, parseRequestLine, parseStatusLine, probeHttp,
 } from '../../../src/protocols/http/parser.js';
 import { parseAuthorization } from '../../../src/protocols/http/auth.js';
-import { unescapeUri } from '../../../src/protocols/http/text.js';
+import { unescapeUri } from '../../../src/protocols/wire-text.js';
 import { ascii, fakeContext, feedInterleaved, mutate, rng } from './fake-ctx.js';
 
 const ITERATIONS = 3000;
