@@ -195,17 +195,19 @@ test('a DHCP transaction spans address pairs and stays whole with any number of 
   }
 });
 
-test('workers read a named pipe once for all of them, like one pipeline reads it', async () => {
+test('workers read a named pipe once for all of them, like one pipeline reads it', { timeout: 60_000 }, async () => {
   const file = path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap');
   const dir = tempDir();
   try {
     const fifo = path.join(dir, 'capture.fifo');
     execFileSync('mkfifo', [fifo]);
+    // Read first: a writer left open without its bytes would hold the reader in read(2) for good.
+    const bytes = fs.readFileSync(file);
     // The writer opens the pipe on libuv's thread pool and waits there for the reader thread.
     const writing = new Promise<void>((resolve, reject) => {
       const out = fs.createWriteStream(fifo);
       out.on('error', reject);
-      out.end(fs.readFileSync(file), () => resolve());
+      out.end(bytes, () => resolve());
     });
     const sharded = await replayCaptures([fifo], { workers: 2 });
     await writing;
