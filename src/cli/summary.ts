@@ -115,7 +115,8 @@ export function formatSummary(s: SummaryInput): string {
     );
   }
   lines.push(
-    `  flows ${int.format(p.flows.created)} (max live ${int.format(p.flows.maxLive)}, evicted ${int.format(p.flows.evicted)}, ` +
+    // Pipeline threads each report their own peak; their sum bounds the real one from above.
+    `  flows ${int.format(p.flows.created)} (max live ${s.workers !== undefined && s.workers > 1 ? 'at most ' : ''}${int.format(p.flows.maxLive)}, evicted ${int.format(p.flows.evicted)}, ` +
       `packets not tracked ${int.format(p.flows.untracked)})`,
   );
   const analyzed = byReason(p.app.flows);
