@@ -80,7 +80,9 @@ test('a listed JA4 alerts whatever its case in the list; turning ja4 off silence
     assert.equal(a[0]!.source.ip, m['id.orig_h']);
     assert.equal(a[0]!.evidence.fingerprint_kind, 'ja4');
     assert.equal(a[0]!.evidence.indicator, m.ja4);
-    assert.match(a[0]!.message, new RegExp(`with JA4 ${m.ja4}, listed in team JA4$`));
+    // The text list's trailing note is the listing reason.
+    assert.match(a[0]!.message, new RegExp(`with JA4 ${m.ja4}, listed in team JA4 as "lab tool"$`));
+    assert.equal(a[0]!.evidence.listing_reason, 'lab tool');
     assert.match(a[0]!.message, /\(tls13\.crypto\.mozilla\.org\)/);
   } finally {
     site.cleanup();

@@ -1,7 +1,8 @@
 /**
  * Plain indicator lists: one domain, address, CIDR or client fingerprint
  * (JA3, JA4, HASSH) a line, as text or CSV. Lines starting with # or ; are
- * comments, and so is the rest of a line after " #" or " ;". In CSV the
+ * comments; the rest of a line after " #" or " ;" is the entry's comment
+ * (alerts quote it, as they quote a CSV note column). In CSV the
  * value is the first column, or the column whose header is named like the
  * kind ("ip", "dst_ip", "domain", "cidr", "ja3_md5"...), and a column headed
  * like a note ("comment", "reason", abuse.ch's "Listingreason", "malware")
@@ -98,12 +99,13 @@ export function splitCsvRow(line: string): string[] {
 }
 
 /** Cuts a trailing " # note" / " ; note" comment. */
-function stripComment(line: string): string {
+/** Where a trailing comment (" #" or " ;") starts in `line`, or -1. */
+function commentStart(line: string): number {
   for (let i = 1; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if ((c === 35 || c === 59) && (line.charCodeAt(i - 1) === 32 || line.charCodeAt(i - 1) === 9)) return line.slice(0, i);
+    if ((c === 35 || c === 59) && (line.charCodeAt(i - 1) === 32 || line.charCodeAt(i - 1) === 9)) return i;
   }
-  return line;
+  return -1;
 }
 
 function isComment(t: string): boolean {
@@ -205,7 +207,10 @@ export function parseList(text: string, kind: ListKind, opts: ParseListOptions =
       if (commentColumn >= 0) comment = listComment(cells[commentColumn]);
     } else {
       headerDone = true;
-      const parts = stripComment(trimmed).trim().split(/\s+/);
+      // A trailing note ("203.0.113.5  # emotet C2") is kept as the entry's comment, which alerts quote.
+      const at = commentStart(trimmed);
+      const parts = (at < 0 ? trimmed : trimmed.slice(0, at)).trim().split(/\s+/);
+      if (at >= 0) comment = listComment(trimmed.slice(at + 1).replace(/^[#;]+/, ''));
       token = parts[0]!;
       // Hosts-file lines ("0.0.0.0 bad.example") name the domain second.
       if (kind === 'domain' && parts.length >= 2 && canonicalCidr(token)?.kind === 'ip') token = parts[1]!;

@@ -7,7 +7,7 @@ import { SHARED_DATA } from '../../helpers/paths.js';
 import { parseFreeText, parseList, splitCsvRow } from '../../../src/intel/lists/parse-list.js';
 import { normalizeDomain } from '../../../src/intel/store/indicator.js';
 
-test('IP list: comments (# and ;), inline comments, CIDRs, canonical addresses, duplicates, bad lines with their number', () => {
+test('IP list: comments (# and ;), inline comments kept as notes, CIDRs, canonical addresses, duplicates, bad lines with their number', () => {
   const text = [
     '# bad addresses', // 1
     '; also a comment', // 2
@@ -27,6 +27,8 @@ test('IP list: comments (# and ;), inline comments, CIDRs, canonical addresses, 
     ['ip 203.0.113.66', 'ip 192.0.2.99', 'cidr 198.51.100.0/24', 'ip 2001:db8:0:0:0:0:0:1', 'ip 192.0.2.7'],
   );
   assert.ok(p.indicators.every((i) => i.to_ids));
+  // An inline comment is the entry's note, quoted by alerts; entries without one have none.
+  assert.deepEqual(p.indicators.map((i) => i.comment), [undefined, 'payload host', undefined, undefined, undefined]);
   assert.equal(p.badCount, 2);
   assert.deepEqual(p.bad.map((b) => [b.line, b.reason]), [[6, 'not a CIDR (or host bits set)'], [9, 'not an IP address']]);
 });
