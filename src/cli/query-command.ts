@@ -13,6 +13,7 @@ import { parseDuration } from '../config/duration.js';
 import { hostWindow } from '../server/host-window.js';
 import { canonicalMac } from '../server/oui.js';
 import { ALERT_SORT_FIELDS, CONN_SORT_FIELDS, DEVICE_SORT_FIELDS } from '../store/types.js';
+import { formatSort, parseSort } from '../store/sort-text.js';
 import type {
   AlertFilter,
   ConnFilter,
@@ -119,15 +120,9 @@ function int(values: Values, name: string, min: number, max: number): number | u
 function sortOpt<F extends string>(values: Values, fields: readonly F[]): Sort<F> | undefined {
   const v = stringOpt(values, 'sort');
   if (v === undefined) return undefined;
-  const desc = v.startsWith('-');
-  const field = fields.find((f) => f === (desc ? v.slice(1) : v));
-  if (field === undefined) throw usage(`--sort "${v}" is not one of ${fields.join(', ')} (with - before it for descending order)`);
-  return { field, dir: desc ? 'desc' : 'asc' };
-}
-
-/** A sort as the API's `sort` parameter spells it. */
-function sortText(s: Sort<string>): string {
-  return s.dir === 'desc' ? `-${s.field}` : s.field;
+  const sort = parseSort(v, fields);
+  if (sort === null) throw usage(`--sort "${v}" is not one of ${fields.join(', ')} (with - before it for descending order)`);
+  return sort;
 }
 
 function put<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {
@@ -274,7 +269,7 @@ async function runRemote(q: Query, server: string, token: string): Promise<Answe
     path = `/api/v1/${q.what}`;
     for (const [k, v] of Object.entries(q.filter)) {
       if (v === undefined) continue;
-      params.set(k, k === 'sort' ? sortText(v as Sort<string>) : String(v));
+      params.set(k, k === 'sort' ? formatSort(v as Sort<string>) : String(v));
     }
   }
   const qs = params.toString();

@@ -10,6 +10,7 @@ import { canonicalMac } from './oui.js';
 import { ApiError, badRequest } from './api-error.js';
 import { parseTime } from '../store/time.js';
 import type { Sort } from '../store/types.js';
+import { parseSort } from '../store/sort-text.js';
 
 export type Query = Record<string, string | undefined>;
 
@@ -76,12 +77,10 @@ export function sortParam<F extends string>(q: Query, name: string, fields: read
   if (given === undefined) return undefined;
   // A repeated parameter arrives as a list: refused below like any other text that is not one field.
   const v = String(given);
-  const desc = v.startsWith('-');
-  const field = desc ? v.slice(1) : v;
-  const known = fields.find((f) => f === field);
-  if (known === undefined) {
+  const sort = parseSort(v, fields);
+  if (sort === null) {
     const message = `${name}: "${v}" is not a sort field; use one of ${fields.join(', ')}, with "-" before it for descending order`;
     throw new ApiError(400, 'PKT_ERR_SERVER_BAD_REQUEST', message, undefined, { allowed: [...fields] });
   }
-  return { field: known, dir: desc ? 'desc' : 'asc' };
+  return sort;
 }

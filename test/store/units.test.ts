@@ -3,6 +3,7 @@
  * ranges, ClickHouse literal escaping, list orders, and the config's store section.
  */
 import { test } from 'node:test';
+import { formatSort, parseSort } from '../../src/store/sort-text.js';
 import assert from 'node:assert/strict';
 import { parseTime, isoOrNull, utcDay } from '../../src/store/time.js';
 import { cidrKeyRange, ipKey } from '../../src/store/ip-key.js';
@@ -120,3 +121,12 @@ test('sort orders: the default alone without a sort, the field first, its own ke
 function sortBy<F extends string>(field: F, dir: SortDir): Sort<F> {
   return { field, dir };
 }
+
+test('sort text: "field" ascending, "-field" descending, only allowed fields; formatSort writes it back', () => {
+  const fields = ['time', 'severity'] as const;
+  assert.deepEqual(parseSort('-severity', fields), { field: 'severity', dir: 'desc' });
+  assert.deepEqual(parseSort('time', fields), { field: 'time', dir: 'asc' });
+  for (const bad of ['', '-', '--time', 'bytes', 'constructor', 'Time']) assert.equal(parseSort(bad, fields), null, bad);
+  assert.equal(formatSort({ field: 'severity', dir: 'desc' }), '-severity');
+  assert.equal(formatSort({ field: 'time', dir: 'asc' }), 'time');
+});

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 // A list's order as the store takes it (type only).
 import type { Sort, SortDir } from '../../src/store/types.js';
+import { formatSort, parseSort } from '../../src/store/sort-text.js';
 
 /**
  * A text filter: what is typed stays a draft until Enter or leaving the box, then
@@ -59,16 +60,13 @@ export function offsetParam(v: string | undefined): number {
  */
 export function sortOf<F extends string>(text: string | undefined, fields: Readonly<Record<F, SortDir>>, fallback: Sort<F>): Sort<F> | null {
   if (text === undefined || text === '') return fallback;
-  const dir: SortDir = text.startsWith('-') ? 'desc' : 'asc';
-  const name = dir === 'desc' ? text.slice(1) : text;
-  const field = (Object.keys(fields) as F[]).find((f) => f === name);
-  return field === undefined ? null : { field, dir };
+  return parseSort(text, Object.keys(fields) as F[]);
 }
 
 /** The URL's text for an order ("-severity"); undefined for the list's default, which the URL leaves out. */
 export function sortText<F extends string>(s: Sort<F>, fallback: Sort<F>): string | undefined {
   if (s.field === fallback.field && s.dir === fallback.dir) return undefined;
-  return s.dir === 'desc' ? `-${s.field}` : s.field;
+  return formatSort(s);
 }
 
 /**
