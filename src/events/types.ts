@@ -25,6 +25,7 @@ import type { FtpEvent } from '../protocols/ftp/events.js';
 import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
+import type { QuicEvent } from '../protocols/quic/events.js';
 
 /** A new connection was seen (its first packet). */
 export interface FlowStartEvent {
@@ -84,7 +85,8 @@ export type PicketEvent =
   | FtpEvent
   | RdpEvent
   | MysqlEvent
-  | VncEvent;
+  | VncEvent
+  | QuicEvent;
 
 export type PicketEventType = PicketEvent['type'];
 

@@ -15,6 +15,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'dhcpv6',
   'http',
   'ssl',
+  'quic',
   'ssh',
   'ldap',
   'ldap_search',

@@ -13,6 +13,7 @@ import { createDhcpSpec } from './dhcp/index.js';
 import { createDhcpv6Spec } from './dhcpv6/index.js';
 import { httpSpec } from './http/index.js';
 import { tlsSpec } from './tls/index.js';
+import { quicSpec } from './quic/index.js';
 import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
 import { smbSpec } from './smb/index.js';
@@ -33,6 +34,7 @@ export function createProtocols(): ProtocolSpec[] {
     createDhcpv6Spec(),
     httpSpec,
     tlsSpec,
+    quicSpec,
     sshSpec,
     ldapSpec,
     smbSpec,

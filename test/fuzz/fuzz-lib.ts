@@ -9,7 +9,8 @@ import { RawPacket } from '../../src/capture/packet.js';
 import { EventBus } from '../../src/events/bus.js';
 import { Pipeline, type PipelineStats } from '../../src/pipeline/pipeline.js';
 import { createProtocols } from '../../src/protocols/index.js';
-import { capturesUnder } from '../helpers/paths.js';
+import path from 'node:path';
+import { REPO_ROOT, capturesUnder } from '../helpers/paths.js';
 import { LinkType } from '../../src/capture/packet.js';
 import { CLIENT, CLIENT_DUID, SERVER_DUID, exchange } from '../protocols/dhcpv6/exchange.js';
 import { clientId, frame, fromClient, iaPd, iaPrefix, message, relay, serverId } from '../protocols/dhcpv6/frames.js';
@@ -39,19 +40,23 @@ export async function loadSeeds(dirs: string[]): Promise<SeedPacket[]> {
 /** Share of the seeds made of hand-built packets for protocols the corpus lacks. */
 const BUILT_SHARE = 0.01;
 
+/** The project's own captures of protocols the shared corpus lacks (QUIC). */
+export const OWN_CAPTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'quic');
+
 /**
- * `seeds` plus hand-built packets of protocols the shared corpus has no
- * capture of (DHCPv6: a lease exchange, a relayed prefix delegation),
- * repeated to make about 1 % of the picks.
+ * `seeds` plus packets of protocols the shared corpus has no capture of:
+ * hand-built DHCPv6 (a lease exchange, a relayed prefix delegation) and
+ * `own` (the packets of OWN_CAPTURES), repeated to make about 1 % of the picks.
  */
-export function withBuiltSeeds(seeds: SeedPacket[]): SeedPacket[] {
+export function withBuiltSeeds(seeds: SeedPacket[], own: readonly SeedPacket[] = []): SeedPacket[] {
   const ts = 1_700_000_000;
-  const built = exchange(ts).map(frame);
+  const built: SeedPacket[] = exchange(ts).map((data) => ({ data: frame(data), linkType: LinkType.ETHERNET, ts }));
   const pd = message(2, 9, serverId(SERVER_DUID), clientId(CLIENT_DUID), iaPd(7, 1800, 2880, iaPrefix('2001:db8:abcd::', 56, 3600, 7200)));
-  built.push(frame(fromClient(ts, CLIENT, relay(13, 1, '2001:db8:10::1', CLIENT.ll, relay(13, 0, '2001:db8:10::1', CLIENT.ll, pd)))));
+  built.push({ data: frame(fromClient(ts, CLIENT, relay(13, 1, '2001:db8:10::1', CLIENT.ll, relay(13, 0, '2001:db8:10::1', CLIENT.ll, pd)))), linkType: LinkType.ETHERNET, ts });
+  built.push(...own);
   const copies = Math.max(1, Math.round((seeds.length * BUILT_SHARE) / built.length));
   const out = seeds.slice();
-  for (let i = 0; i < copies; i++) for (const data of built) out.push({ data, linkType: LinkType.ETHERNET, ts });
+  for (let i = 0; i < copies; i++) out.push(...built);
   return out;
 }
 

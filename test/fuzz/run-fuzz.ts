@@ -2,7 +2,7 @@
  * `npm run fuzz`: the long fuzz run (10 million mutated packets by default).
  * Usage: node dist/test/fuzz/run-fuzz.js [--packets N] [--seed S]
  */
-import { loadSeeds, runFuzz, withBuiltSeeds } from './fuzz-lib.js';
+import { OWN_CAPTURES, loadSeeds, runFuzz, withBuiltSeeds } from './fuzz-lib.js';
 import { SURICATA_CORPUS, ZEEK_CORPUS } from '../helpers/paths.js';
 
 function arg(name: string, fallback: number): number {
@@ -12,7 +12,7 @@ function arg(name: string, fallback: number): number {
 
 const total = arg('packets', 10_000_000);
 const seed = arg('seed', Date.now() % 2 ** 31);
-const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]));
+const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]), await loadSeeds([OWN_CAPTURES]));
 const CHUNK = 1_000_000;
 let done = 0;
 let malformed = 0;

@@ -50,6 +50,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   rdp: ['protocols/rdp/events.ts', 'RdpRecord'],
   mysql: ['protocols/mysql/events.ts', 'MysqlRecord'],
   rfb: ['protocols/vnc/events.ts', 'RfbRecord'],
+  quic: ['protocols/quic/events.ts', 'QuicRecord'],
 };
 
 /** The property names of `export interface <type> { ... }` in `file`, in order. */
@@ -95,8 +96,8 @@ test('every field a replay writes is documented under its log in docs/logs.md, i
   const seen = new Map<string, string[][]>();
   const dir = tempDir();
   try {
-    // Every corpus capture, logs only.
-    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS)) {
+    // Every corpus capture and the QUIC fixture (the corpus has none), logs only.
+    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'))) {
       await replayCaptures([file], { logsDir: dir });
       collect(dir, seen);
     }

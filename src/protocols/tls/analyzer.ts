@@ -6,7 +6,6 @@
  * connection ends.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
-import { startRecord } from '../zeek-record.js';
 import {
   ContentType,
   HISTORY_ALERT,
@@ -15,14 +14,11 @@ import {
   HandshakeType,
   MAX_HISTORY,
   alertName,
-  cipherName,
-  groupName,
   historyLetter,
   isEcdheCipher,
   isTls13,
-  versionName,
 } from './consts.js';
-import type { SslRecord } from './events.js';
+import { buildSslRecord } from './ssl-record.js';
 import { ja3, ja3s, ja4 } from './fingerprint.js';
 import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
 import { TlsRecordReader, type TlsRecordHandler } from './records.js';
@@ -212,23 +208,22 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     if (this.#logged) return;
     this.#logged = true;
     const c = this.#ctx.conn;
-    const h = this.#hello;
-    // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
-    const rec = startRecord<SslRecord>(c, this.#ts);
-    if (this.#version >= 0) rec.version = versionName(this.#version);
-    if (this.#cipher >= 0) rec.cipher = cipherName(this.#cipher);
-    if (this.#curve >= 0) rec.curve = groupName(this.#curve);
-    if (h !== null && h.serverName !== undefined) rec.server_name = h.serverName;
-    rec.resumed = this.#resumed;
-    if (this.#lastAlert !== undefined) rec.last_alert = this.#lastAlert;
-    if (this.#alpn !== undefined) rec.next_protocol = this.#alpn;
-    rec.established = this.#established;
-    if (this.#history !== '') rec.ssl_history = this.#history;
-    if (this.#ja3 !== undefined) rec.ja3 = this.#ja3;
-    if (this.#ja3String !== undefined) rec.ja3_string = this.#ja3String;
-    if (this.#ja3s !== undefined) rec.ja3s = this.#ja3s;
-    if (this.#ja4 !== undefined) rec.ja4 = this.#ja4;
-    if (h !== null && h.alpn.length > 0) rec.client_alpn = h.alpn;
+    const rec = buildSslRecord(c, {
+      ts: this.#ts,
+      hello: this.#hello,
+      version: this.#version,
+      cipher: this.#cipher,
+      curve: this.#curve,
+      resumed: this.#resumed,
+      lastAlert: this.#lastAlert,
+      alpn: this.#alpn,
+      established: this.#established,
+      history: this.#history,
+      ja3: this.#ja3,
+      ja3String: this.#ja3String,
+      ja3s: this.#ja3s,
+      ja4: this.#ja4,
+    });
     this.#ctx.emit({ type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec });
   }
 }
