@@ -16,6 +16,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'http',
   'ssl',
   'quic',
+  'x509',
   'ssh',
   'ldap',
   'ldap_search',

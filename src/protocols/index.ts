@@ -12,7 +12,7 @@ import { nbnsSpec } from './nbns/index.js';
 import { createDhcpSpec } from './dhcp/index.js';
 import { createDhcpv6Spec } from './dhcpv6/index.js';
 import { httpSpec } from './http/index.js';
-import { tlsSpec } from './tls/index.js';
+import { createTlsSpec } from './tls/index.js';
 import { quicSpec } from './quic/index.js';
 import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
@@ -33,7 +33,7 @@ export function createProtocols(): ProtocolSpec[] {
     createDhcpSpec(),
     createDhcpv6Spec(),
     httpSpec,
-    tlsSpec,
+    createTlsSpec(),
     quicSpec,
     sshSpec,
     ldapSpec,

@@ -51,6 +51,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   mysql: ['protocols/mysql/events.ts', 'MysqlRecord'],
   rfb: ['protocols/vnc/events.ts', 'RfbRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
+  x509: ['protocols/tls/events.ts', 'X509Record'],
 };
 
 /** The property names of `export interface <type> { ... }` in `file`, in order. */

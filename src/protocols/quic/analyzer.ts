@@ -350,6 +350,10 @@ export class QuicAnalyzer implements Analyzer, InitialFrameSink {
       alpn: undefined,
       established: c.shortPackets[0]! > 0 && c.shortPackets[1]! > 0,
       history: c.sslHistory,
+      // Certificates travel in Handshake packets, whose keys are not public.
+      certChain: [],
+      clientCertChain: [],
+      sniMatchesCert: undefined,
       ja3: ja3Hash,
       ja3String,
       ja3s: c.ja3s,

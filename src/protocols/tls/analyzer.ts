@@ -13,14 +13,17 @@ import {
   HISTORY_HEARTBEAT,
   HandshakeType,
   MAX_HISTORY,
+  TlsAnomaly,
   alertName,
   historyLetter,
   isEcdheCipher,
   isTls13,
 } from './consts.js';
-import { buildSslRecord } from './ssl-record.js';
+import { buildSslRecord, buildX509Record } from './ssl-record.js';
+import { certificateFacts, type CertificateLogTimes } from './certificate-cache.js';
+import { certificateCoversHost, type CertificateFacts } from './x509.js';
 import { ja3, ja3s, ja4 } from './fingerprint.js';
-import { parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
+import { parseCertificateList, parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
 import { TlsRecordReader, type TlsRecordHandler } from './records.js';
 
 export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
@@ -46,9 +49,14 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   #established = false;
   #confirmed = false;
   #logged = false;
+  readonly #certChain: string[] = [];
+  readonly #clientCertChain: string[] = [];
+  #leaf: CertificateFacts | null = null;
+  readonly #certLog: CertificateLogTimes;
 
-  constructor(ctx: AnalyzerContext) {
+  constructor(ctx: AnalyzerContext, certLog: CertificateLogTimes) {
     this.#ctx = ctx;
+    this.#certLog = certLog;
     this.#client = new TlsRecordReader(true, this);
     this.#server = new TlsRecordReader(false, this);
   }
@@ -77,6 +85,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   // --- TlsRecordHandler ------------------------------------------------------
 
   wantsBody(fromClient: boolean, type: number): boolean {
+    if (type === HandshakeType.CERTIFICATE) return (fromClient ? this.#clientCertChain : this.#certChain).length === 0;
     if (fromClient) return type === HandshakeType.CLIENT_HELLO && this.#hello === null;
     return type === HandshakeType.SERVER_HELLO || type === HandshakeType.SERVER_KEY_EXCHANGE;
   }
@@ -84,6 +93,10 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   handshake(fromClient: boolean, type: number, body: Uint8Array | null, ts: number): void {
     this.#touch(ts);
     this.#addHistory(historyLetter(type, fromClient));
+    if (type === HandshakeType.CERTIFICATE && body !== null) {
+      this.#certificates(fromClient, body, ts);
+      return;
+    }
     if (fromClient) {
       if (type === HandshakeType.CLIENT_HELLO && body !== null) this.#clientHello(body);
       else if (type === HandshakeType.CLIENT_KEY_EXCHANGE) this.#clientKeyExchange = true;
@@ -194,8 +207,36 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     this.#confirm();
   }
 
+  /** A Certificate message in clear (TLS 1.2 and earlier): fingerprints for ssl.log, each certificate for x509.log. */
+  #certificates(fromClient: boolean, body: Uint8Array, ts: number): void {
+    const list = parseCertificateList(body);
+    if (typeof list === 'string') {
+      this.#ctx.anomaly(list);
+      return;
+    }
+    const chain = fromClient ? this.#clientCertChain : this.#certChain;
+    for (let i = 0; i < list.length; i++) {
+      const { sha256, facts } = certificateFacts(list[i]!);
+      chain.push(sha256);
+      if (facts === null) {
+        this.#ctx.anomaly(TlsAnomaly.BAD_CERTIFICATE);
+        continue;
+      }
+      if (i === 0 && !fromClient) this.#leaf = facts;
+      if (this.#certLog.shouldLog(sha256, ts)) {
+        this.#ctx.emit({ type: 'x509', log: 'x509', ts, uid: this.#ctx.conn.uid, record: buildX509Record(facts, ts, i === 0, fromClient) });
+      }
+    }
+  }
+
   #addHistory(letter: string): void {
     if (this.#history.length < MAX_HISTORY) this.#history += letter;
+  }
+
+  #sniMatchesCert(): boolean | undefined {
+    const name = this.#hello?.serverName;
+    if (name === undefined || this.#leaf === null) return undefined;
+    return certificateCoversHost(this.#leaf, name);
   }
 
   #confirm(): void {
@@ -219,6 +260,9 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
       alpn: this.#alpn,
       established: this.#established,
       history: this.#history,
+      certChain: this.#certChain,
+      clientCertChain: this.#clientCertChain,
+      sniMatchesCert: this.#sniMatchesCert(),
       ja3: this.#ja3,
       ja3String: this.#ja3String,
       ja3s: this.#ja3s,

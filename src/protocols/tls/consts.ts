@@ -14,6 +14,8 @@ export const MAX_HELLO_BYTES = 65536;
 export const MAX_HISTORY = 100;
 /** Most list entries read from one hello field (cipher suites, extensions, groups...); 2-byte lengths allow 32767. */
 export const MAX_LIST_ENTRIES = 1024;
+/** Certificates read from one Certificate message (real chains have 2 to 4). */
+export const MAX_CHAIN_CERTIFICATES = 16;
 /** Longest SNI / ALPN value kept. */
 export const MAX_NAME_LENGTH = 255;
 
@@ -298,6 +300,9 @@ export const TlsAnomaly = {
   HELLO_OVER_BUDGET: 'tls_hello_over_budget',
   BAD_CLIENT_HELLO: 'tls_malformed_client_hello',
   BAD_SERVER_HELLO: 'tls_malformed_server_hello',
+  BAD_CERTIFICATE_MESSAGE: 'tls_malformed_certificate_message',
+  /** A certificate in the chain that does not parse as X.509 (its fingerprint is still logged). */
+  BAD_CERTIFICATE: 'tls_malformed_certificate',
   SSLV2: 'tls_sslv2_not_analyzed',
   CONTENT_GAP: 'tls_content_gap',
 } as const;

@@ -1,6 +1,7 @@
 /**
  * Events of the TLS analyzer: one `ssl` log event per connection (Zeek's
- * ssl.log fields in Zeek's order, then Picket's fingerprint additions).
+ * ssl.log fields in Zeek's order, then Picket's fingerprint additions), and
+ * an `x509` log event per certificate (once a day per certificate).
  */
 
 /** One ssl.log line. Unset fields are omitted. */
@@ -30,6 +31,12 @@ export interface SslRecord {
   established: boolean;
   /** Handshake messages in order; upper case from the client (Zeek's letters). */
   ssl_history?: string;
+  /** SHA-256 fingerprints of the server's certificates, leaf first (x509.log's `fingerprint`). */
+  cert_chain_fps?: string[];
+  /** SHA-256 fingerprints of the certificates the client sent. */
+  client_cert_chain_fps?: string[];
+  /** The SNI is a name the server's certificate covers. */
+  sni_matches_cert?: boolean;
   /** JA3 md5 of the first ClientHello. */
   ja3?: string;
   /** The JA3 string that was hashed. */
@@ -50,4 +57,54 @@ export interface SslLogEvent {
   record: SslRecord;
 }
 
-export type TlsEvent = SslLogEvent;
+/** One x509.log line: a certificate seen in a TLS handshake (Zeek's field names). Unset fields are omitted. */
+export interface X509Record {
+  /** Time of the Certificate message. */
+  ts: number;
+  /** SHA-256 of the certificate, hex. */
+  fingerprint: string;
+  'certificate.version': number;
+  /** Serial number, upper-case hex. */
+  'certificate.serial': string;
+  /** Subject, RFC 2253 order ("CN=...,O=...,C=US"). */
+  'certificate.subject': string;
+  'certificate.issuer': string;
+  'certificate.not_valid_before'?: number;
+  'certificate.not_valid_after'?: number;
+  /** Key algorithm, OpenSSL's name ("rsaEncryption", "id-ecPublicKey"). */
+  'certificate.key_alg': string;
+  /** Signature algorithm ("sha256WithRSAEncryption", "ecdsa-with-SHA256"). */
+  'certificate.sig_alg': string;
+  /** "rsa", "ec", "dsa", "ed25519"... */
+  'certificate.key_type'?: string;
+  /** Key size in bits (RSA modulus, curve size). */
+  'certificate.key_length'?: number;
+  /** RSA public exponent. */
+  'certificate.exponent'?: string;
+  /** Named curve of an EC key ("prime256v1"). */
+  'certificate.curve'?: string;
+  'san.dns'?: string[];
+  'san.uri'?: string[];
+  'san.email'?: string[];
+  'san.ip'?: string[];
+  /** basicConstraints: the certificate may sign others. */
+  'basic_constraints.ca'?: boolean;
+  'basic_constraints.path_len'?: number;
+  /** The sender's own certificate (the first of its chain), not one of the CAs sent along. */
+  host_cert: boolean;
+  /** Sent by the client. */
+  client_cert: boolean;
+  /** SHA-1 of the certificate, hex (what abuse.ch SSLBL and many feeds list). */
+  sha1: string;
+}
+
+export interface X509LogEvent {
+  type: 'x509';
+  log: 'x509';
+  ts: number;
+  /** The connection the certificate was seen on (x509.log itself has no uid, as in Zeek). */
+  uid: string;
+  record: X509Record;
+}
+
+export type TlsEvent = SslLogEvent | X509LogEvent;

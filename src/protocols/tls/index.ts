@@ -5,6 +5,7 @@
  */
 import type { ProtocolSpec } from '../analyzer.js';
 import { TlsAnalyzer } from './analyzer.js';
+import { CertificateLogTimes } from './certificate-cache.js';
 import { ContentType, HandshakeType, MAX_RECORD_LENGTH, TLS_PORTS } from './consts.js';
 
 /** True when the bytes start a TLS handshake record with a (Client|Server)Hello. */
@@ -16,12 +17,19 @@ export function probeTls(data: Uint8Array, fromOrig: boolean): boolean {
   return data[5] === (fromOrig ? HandshakeType.CLIENT_HELLO : HandshakeType.SERVER_HELLO);
 }
 
-export const tlsSpec: ProtocolSpec = {
-  name: 'ssl',
-  transports: ['tcp'],
-  ports: TLS_PORTS,
-  probe: (data, fromOrig, transport) => transport === 'tcp' && probeTls(data, fromOrig),
-  create: (ctx) => new TlsAnalyzer(ctx),
-};
+/** A TLS spec for one pipeline: its analyzers share when each certificate was last logged. */
+export function createTlsSpec(): ProtocolSpec {
+  const certLog = new CertificateLogTimes();
+  return {
+    name: 'ssl',
+    transports: ['tcp'],
+    ports: TLS_PORTS,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probeTls(data, fromOrig),
+    create: (ctx) => new TlsAnalyzer(ctx, certLog),
+  };
+}
 
-export type { SslLogEvent, SslRecord, TlsEvent } from './events.js';
+/** A TLS spec of its own (tests): certificates it logged once are not logged again for a day of packet time. */
+export const tlsSpec: ProtocolSpec = createTlsSpec();
+
+export type { SslLogEvent, SslRecord, TlsEvent, X509LogEvent, X509Record } from './events.js';

@@ -1,11 +1,12 @@
 /**
  * Pure parsers for the TLS handshake messages Picket reads in clear:
  * ClientHello (everything JA3/JA4 and ssl.log need), ServerHello (version,
- * cipher, key share group, ALPN, resumption hints) and the curve named in an
- * ECDHE ServerKeyExchange. Input is one complete handshake message body;
+ * cipher, key share group, ALPN, resumption hints), the certificates of a
+ * (TLS 1.2 and earlier, cleartext) Certificate message and the curve named
+ * in an ECDHE ServerKeyExchange. Input is one complete handshake message body;
  * output is a plain object or an anomaly code. Never throws.
  */
-import { Ext, HRR_RANDOM, MAX_LIST_ENTRIES, MAX_NAME_LENGTH, TlsAnomaly } from './consts.js';
+import { Ext, HRR_RANDOM, MAX_CHAIN_CERTIFICATES, MAX_LIST_ENTRIES, MAX_NAME_LENGTH, TlsAnomaly } from './consts.js';
 import { logString } from '../wire-text.js';
 
 export interface ClientHello {
@@ -269,4 +270,30 @@ const EC_CURVE_TYPE_NAMED = 3;
 export function serverKeyExchangeCurve(b: Uint8Array): number {
   if (b.length < 3 || b[0] !== EC_CURVE_TYPE_NAMED) return -1;
   return u16(b, 1);
+}
+
+function u24(b: Uint8Array, i: number): number {
+  return (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+}
+
+/**
+ * The DER certificates of a Certificate message (TLS 1.2 and earlier: a
+ * 3-byte list length, then each certificate with a 3-byte length), leaf
+ * first, at most MAX_CHAIN_CERTIFICATES. Views into `b`.
+ */
+export function parseCertificateList(b: Uint8Array): Uint8Array[] | string {
+  const bad = TlsAnomaly.BAD_CERTIFICATE_MESSAGE;
+  if (b.length < 3) return bad;
+  const end = 3 + u24(b, 0);
+  if (end !== b.length) return bad;
+  const out: Uint8Array[] = [];
+  let i = 3;
+  while (i + 3 <= end && out.length < MAX_CHAIN_CERTIFICATES) {
+    const len = u24(b, i);
+    i += 3;
+    if (len === 0 || i + len > end) return bad;
+    out.push(b.subarray(i, i + len));
+    i += len;
+  }
+  return out;
 }

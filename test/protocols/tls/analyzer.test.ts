@@ -6,6 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../helpers/paths.js';
 import { tlsSpec } from '../../../src/protocols/tls/index.js';
 import { parseClientHello, parseServerHello, type ClientHello } from '../../../src/protocols/tls/parser.js';
 import { ja3, ja3String, ja4, ja4Alpn, ja4CipherHash, ja4ExtensionHash, md5Hex } from '../../../src/protocols/tls/fingerprint.js';
@@ -92,11 +95,17 @@ test('JA4 header: no SNI is "i", counts cap at 99, no supported_versions uses th
   assert.equal(ja4(h).slice(0, 10), 't10i990100');
 });
 
+/** A real certificate (test/fixtures/x509), DER. */
+function leafCertificate(): Uint8Array {
+  const pem = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'x509', 'leaf.pem'), 'utf8');
+  return new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+}
+
 /** Client and server flights of a full TLS 1.2 ECDHE handshake. */
 function tls12Flights(): { client1: Uint8Array; server1: Uint8Array; client2: Uint8Array; server2: Uint8Array } {
   const ch = handshake(1, clientHelloBody({ ciphers: [0xc02f, 0x009c], extensions: [sni('shop.example'), groups(23, 29), pointFormats(0)] }));
   const sh = handshake(2, serverHelloBody({ cipher: 0xc02f, extensions: [alpn('http/1.1'), ext(0xff01, [0])] }));
-  const cert = handshake(11, vec(3, vec(3, new Uint8Array(300).fill(0x30))));
+  const cert = handshake(11, vec(3, vec(3, leafCertificate())));
   const ske = handshake(12, bytes([3], u16(23), vec(1, new Uint8Array(65).fill(4)), u16(0x0401), vec(2, new Uint8Array(64))));
   const shd = handshake(14, new Uint8Array(0));
   return {
