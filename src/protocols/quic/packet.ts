@@ -6,6 +6,7 @@
  * datagram.
  */
 import { Cursor } from './cursor.js';
+import { hexAt } from '../dns/format.js';
 import { PacketKind, type VersionProfile } from './consts.js';
 
 /** The header of one long-header packet. */
@@ -56,5 +57,5 @@ export function readLongHeader(d: Uint8Array, start: number, profile: VersionPro
 
 /** Hex of a connection ID, as quic.log writes it. */
 export function cidHex(cid: Uint8Array): string {
-  return Buffer.from(cid.buffer, cid.byteOffset, cid.byteLength).toString('hex');
+  return hexAt(cid, 0, cid.length);
 }

@@ -10,6 +10,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { BerReader, TagClass, UniversalTag } from '../asn1/ber.js';
 import { logString } from '../wire-text.js';
+import { hexAt, ipv4At, ipv6At } from '../dns/format.js';
 
 export interface CertificateFacts {
   /** SHA-256 of the DER (Zeek's fingerprint), hex. */
@@ -101,44 +102,8 @@ function commonNameOf(multiline: string): string | undefined {
   return undefined;
 }
 
-function hex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-function ipText(b: Uint8Array): string | undefined {
-  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
-  if (b.length !== 16) return undefined;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  // Shorten the longest run of zero groups (RFC 5952).
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
-}
-
-/** The DER fields Node does not expose; null when the structure is not a certificate. */
-interface DerFields {
-  version: number;
-  serial: string;
-  sigAlg: string;
-  keyAlg: string;
-  sanDns: string[];
-  sanUri: string[];
-  sanEmail: string[];
-  sanIp: string[];
-  ca: boolean | undefined;
-  pathLen: number | undefined;
-}
+/** The facts Node does not expose, read from the DER. */
+type DerFields = Pick<CertificateFacts, 'version' | 'serial' | 'sigAlg' | 'keyAlg' | 'sanDns' | 'sanUri' | 'sanEmail' | 'sanIp' | 'ca' | 'pathLen'>;
 
 function readDer(der: Uint8Array): DerFields | null {
   const outer = new BerReader(der);
@@ -158,7 +123,7 @@ function readDer(der: Uint8Array): DerFields | null {
   let serial = tbs.bytes();
   // A positive serial whose first octet has the top bit set carries a leading zero octet.
   if (serial.length > 1 && serial[0] === 0) serial = serial.subarray(1);
-  f.serial = hex(serial).toUpperCase();
+  f.serial = hexAt(serial, 0, serial.length).toUpperCase();
   if (!tbs.next()) return null;
   f.sigAlg = algorithmName(firstOid(tbs));
   // issuer, validity, subject
@@ -222,7 +187,7 @@ function readAltNames(names: BerReader, f: DerFields): void {
         break;
       case 7:
         list = f.sanIp;
-        value = ipText(b);
+        value = b.length === 4 ? ipv4At(b, 0) : b.length === 16 ? ipv6At(b, 0) : undefined;
         break;
       default:
         break;
