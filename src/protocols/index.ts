@@ -12,7 +12,8 @@ import { nbnsSpec } from './nbns/index.js';
 import { createDhcpSpec } from './dhcp/index.js';
 import { createDhcpv6Spec } from './dhcpv6/index.js';
 import { httpSpec } from './http/index.js';
-import { createTlsSpec } from './tls/index.js';
+import { createDtlsSpec, createTlsSpec } from './tls/index.js';
+import { CertificateLogTimes } from './tls/certificate-cache.js';
 import { quicSpec } from './quic/index.js';
 import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
@@ -27,14 +28,17 @@ import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
 
 export function createProtocols(): ProtocolSpec[] {
+  // TLS and DTLS log a certificate once a day between them.
+  const certificates = new CertificateLogTimes();
   return [
     dnsSpec,
     nbnsSpec,
     createDhcpSpec(),
     createDhcpv6Spec(),
     httpSpec,
-    createTlsSpec(),
+    createTlsSpec(certificates),
     quicSpec,
+    createDtlsSpec(certificates),
     sshSpec,
     ldapSpec,
     smbSpec,

@@ -40,8 +40,8 @@ export async function loadSeeds(dirs: string[]): Promise<SeedPacket[]> {
 /** Share of the seeds made of hand-built packets for protocols the corpus lacks. */
 const BUILT_SHARE = 0.01;
 
-/** The project's own captures of protocols the shared corpus lacks (QUIC). */
-export const OWN_CAPTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'quic');
+/** The project's own captures of protocols the shared corpus lacks (QUIC, DTLS). */
+export const OWN_CAPTURES = [path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls')];
 
 /**
  * `seeds` plus packets of protocols the shared corpus has no capture of:

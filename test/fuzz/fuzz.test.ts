@@ -4,7 +4,7 @@ import { OWN_CAPTURES, loadSeeds, runFuzz, withBuiltSeeds } from './fuzz-lib.js'
 import { SURICATA_CORPUS, ZEEK_CORPUS } from '../helpers/paths.js';
 
 test('mutated corpus packets never make the pipeline throw, and skipped packets are counted', { timeout: 600_000 }, async () => {
-  const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]), await loadSeeds([OWN_CAPTURES]));
+  const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]), await loadSeeds(OWN_CAPTURES));
   assert.ok(seeds.length > 1000, `expected a real corpus, got ${seeds.length} packets`);
   const result = runFuzz(seeds, 200_000, 12345);
   assert.equal(result.packets, 200_000);

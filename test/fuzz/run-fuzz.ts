@@ -12,7 +12,7 @@ function arg(name: string, fallback: number): number {
 
 const total = arg('packets', 10_000_000);
 const seed = arg('seed', Date.now() % 2 ** 31);
-const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]), await loadSeeds([OWN_CAPTURES]));
+const seeds = withBuiltSeeds(await loadSeeds([ZEEK_CORPUS, SURICATA_CORPUS]), await loadSeeds(OWN_CAPTURES));
 const CHUNK = 1_000_000;
 let done = 0;
 let malformed = 0;

@@ -97,8 +97,8 @@ test('every field a replay writes is documented under its log in docs/logs.md, i
   const seen = new Map<string, string[][]>();
   const dir = tempDir();
   try {
-    // Every corpus capture and the QUIC fixture (the corpus has none), logs only.
-    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'))) {
+    // Every corpus capture and the QUIC and DTLS fixtures (the corpus has none), logs only.
+    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'))) {
       await replayCaptures([file], { logsDir: dir });
       collect(dir, seen);
     }

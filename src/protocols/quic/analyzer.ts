@@ -19,6 +19,7 @@ import {
   HANDSHAKE_HEADER,
   History,
   MAX_CRYPTO_BYTES,
+  MAX_CRYPTO_FRAGMENTS,
   MAX_HISTORY,
   MAX_SHORT_PACKETS,
   MAX_UNREADABLE_INITIALS,
@@ -28,7 +29,7 @@ import {
   versionProfile,
   type VersionProfile,
 } from './consts.js';
-import { CryptoStream } from './crypto-stream.js';
+import { OffsetAssembler } from '../offset-assembler.js';
 import type { QuicRecord } from './events.js';
 import { readInitialFrames, type InitialFrameSink } from './frames.js';
 import { deriveInitialKeys, openLongHeaderPacket, type InitialKeys } from './initial-protection.js';
@@ -38,6 +39,11 @@ import { cidHex, readLongHeader, type LongHeader } from './packet.js';
 const MAX_NOISE_DATAGRAMS = 16;
 /** CONNECTION_CLOSE codes 0x0100-0x01ff carry a TLS alert (RFC 9001 section 4.8). */
 const CRYPTO_ERROR_BASE = 0x100;
+
+/** One direction's CRYPTO stream at the Initial level. */
+function cryptoStream(): OffsetAssembler {
+  return new OffsetAssembler(MAX_CRYPTO_BYTES, MAX_CRYPTO_FRAGMENTS);
+}
 
 /** One QUIC connection attempt on the flow (a Retry or a close starts the next). */
 class QuicConnection {
@@ -52,7 +58,7 @@ class QuicConnection {
   /** Per direction, client first. */
   readonly largestPn = [-1, -1];
   readonly shortPackets = [0, 0];
-  readonly crypto: [CryptoStream | null, CryptoStream | null] = [new CryptoStream(), new CryptoStream()];
+  readonly crypto: [OffsetAssembler | null, OffsetAssembler | null] = [cryptoStream(), cryptoStream()];
   /** Where the next handshake message starts in each CRYPTO stream. */
   readonly cryptoPos = [0, 0];
   hello: ClientHello | null = null;

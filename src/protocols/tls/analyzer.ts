@@ -25,11 +25,19 @@ import { certificateCoversHost, type CertificateFacts } from './x509.js';
 import { ja3, ja3s, ja4 } from './fingerprint.js';
 import { parseCertificateList, parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
 import { TlsRecordReader, type TlsRecordHandler } from './records.js';
+import { DtlsRecordReader, startsDtlsHandshake } from './dtls-records.js';
+
+/** TLS over TCP, or DTLS over UDP (datagrams of whole records). */
+export type TlsTransport = 'tcp' | 'dtls';
 
 export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   readonly #ctx: AnalyzerContext;
-  readonly #client: TlsRecordReader;
-  readonly #server: TlsRecordReader;
+  readonly #transport: TlsTransport;
+  #rolesKnown = false;
+  /** DTLS only: the flow's responder sent the ClientHello. */
+  #clientIsResponder = false;
+  readonly #client: TlsRecordReader | DtlsRecordReader;
+  readonly #server: TlsRecordReader | DtlsRecordReader;
   #ts = -1;
   #history = '';
   #hello: ClientHello | null = null;
@@ -54,16 +62,23 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   #leaf: CertificateFacts | null = null;
   readonly #certLog: CertificateLogTimes;
 
-  constructor(ctx: AnalyzerContext, certLog: CertificateLogTimes) {
+  constructor(ctx: AnalyzerContext, certLog: CertificateLogTimes, transport: TlsTransport = 'tcp') {
     this.#ctx = ctx;
     this.#certLog = certLog;
-    this.#client = new TlsRecordReader(true, this);
-    this.#server = new TlsRecordReader(false, this);
+    this.#transport = transport;
+    this.#client = transport === 'dtls' ? new DtlsRecordReader(true, this) : new TlsRecordReader(true, this);
+    this.#server = transport === 'dtls' ? new DtlsRecordReader(false, this) : new TlsRecordReader(false, this);
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
     if (this.#logged) return;
-    if (fromOrig) this.#client.feed(data, ts);
+    // DTLS peers are symmetric (WebRTC): the client is whoever sends the first ClientHello,
+    // which need not be the side that sent the flow's first datagram.
+    if (this.#transport === 'dtls' && !this.#rolesKnown && startsDtlsHandshake(data, HandshakeType.CLIENT_HELLO)) {
+      this.#rolesKnown = true;
+      this.#clientIsResponder = !fromOrig;
+    }
+    if (fromOrig !== this.#clientIsResponder) this.#client.feed(data, ts);
     else this.#server.feed(data, ts);
   }
 
@@ -74,7 +89,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
 
   wants(fromOrig: boolean): boolean {
     if (this.#logged) return false;
-    return fromOrig ? !this.#client.dead : !this.#server.dead;
+    return fromOrig !== this.#clientIsResponder ? !this.#client.dead : !this.#server.dead;
   }
 
   end(_ts: number): void {
@@ -182,7 +197,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     const j = ja3(h);
     this.#ja3 = j.hash;
     this.#ja3String = j.string;
-    this.#ja4 = ja4(h, 't');
+    this.#ja4 = ja4(h, this.#transport === 'dtls' ? 'd' : 't');
     this.#confirm();
   }
 
@@ -242,7 +257,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   #confirm(): void {
     if (this.#confirmed) return;
     this.#confirmed = true;
-    this.#ctx.confirm('ssl');
+    this.#ctx.confirm(this.#transport === 'dtls' ? 'dtls' : 'ssl');
   }
 
   #log(): void {

@@ -305,6 +305,10 @@ export const TlsAnomaly = {
   BAD_CERTIFICATE: 'tls_malformed_certificate',
   SSLV2: 'tls_sslv2_not_analyzed',
   CONTENT_GAP: 'tls_content_gap',
+  /** A DTLS record whose length overruns its datagram. */
+  DTLS_TRUNCATED_RECORD: 'dtls_truncated_record',
+  /** A DTLS handshake fragment that overruns its record or message, or disagrees with earlier fragments. */
+  DTLS_BAD_FRAGMENT: 'dtls_bad_fragment',
 } as const;
 
 /** TLS service ports: HTTPS, IMAPS, POP3S, SMTPS, LDAPS, DNS over TLS, FTPS, IRCS, SIPS and friends. */

@@ -1,18 +1,19 @@
 /**
- * One direction's CRYPTO stream at the Initial level: fragments arrive at
- * any offset, in any order and repeated (browsers scatter a ClientHello
- * over several frames and packets, shuffled, and retransmit it whole), and
- * the handshake message is read once the bytes from offset 0 are all there.
- * Bounded: at most MAX_CRYPTO_BYTES of stream and MAX_CRYPTO_FRAGMENTS
- * separate pieces; the buffer's bytes come from the thread's parser buffer
- * budget and go back on `release`.
+ * Bytes that arrive as pieces at any offset, in any order and repeated,
+ * read once those from offset 0 are all there: QUIC's CRYPTO stream
+ * (browsers scatter a ClientHello over several frames and packets,
+ * shuffled, and retransmit it whole) and DTLS handshake message fragments.
+ * Bounded: at most `maxBytes` from offset 0 and `maxPieces` separate
+ * pieces; the buffer's bytes come from the thread's parser buffer budget
+ * and go back on `release`.
  */
-import { growBuffer, parserBuffers, type BufferBudget, type BufferClaim } from '../buffer-budget.js';
-import { MAX_CRYPTO_BYTES, MAX_CRYPTO_FRAGMENTS } from './consts.js';
+import { growBuffer, parserBuffers, type BufferBudget, type BufferClaim } from './buffer-budget.js';
 
 const EMPTY = new Uint8Array(0);
 
-export class CryptoStream {
+export class OffsetAssembler {
+  readonly #maxBytes: number;
+  readonly #maxPieces: number;
   #buf: Uint8Array = EMPTY;
   /** Received ranges [starts[i], ends[i]), sorted, disjoint and not touching. */
   readonly #starts: number[] = [];
@@ -20,7 +21,9 @@ export class CryptoStream {
   readonly #budget: BufferBudget;
   #claim: BufferClaim | null = null;
 
-  constructor(budget: BufferBudget = parserBuffers) {
+  constructor(maxBytes: number, maxPieces: number, budget: BufferBudget = parserBuffers) {
+    this.#maxBytes = maxBytes;
+    this.#maxPieces = maxPieces;
     this.#budget = budget;
   }
 
@@ -38,10 +41,10 @@ export class CryptoStream {
   add(offset: number, data: Uint8Array): boolean {
     const end = offset + data.length;
     if (data.length === 0) return true;
-    if (end > MAX_CRYPTO_BYTES) return false;
+    if (end > this.#maxBytes) return false;
     if (end > this.#buf.length) {
       this.#claim ??= this.#budget.claim(this);
-      const grown = growBuffer(this.#claim, this.#buf, this.#buf.length, end, MAX_CRYPTO_BYTES, 0, 2048);
+      const grown = growBuffer(this.#claim, this.#buf, this.#buf.length, end, this.#maxBytes, 0, 2048);
       if (grown === null) return false;
       this.#buf = grown;
     }
@@ -73,7 +76,7 @@ export class CryptoStream {
       ne = Math.max(ne, ends[j]!);
       j++;
     }
-    if (j === i && starts.length >= MAX_CRYPTO_FRAGMENTS) return false;
+    if (j === i && starts.length >= this.#maxPieces) return false;
     starts.splice(i, j - i, ns);
     ends.splice(i, j - i, ne);
     return true;
