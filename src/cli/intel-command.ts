@@ -6,8 +6,8 @@
  * one line per source with counts, age and the last error, without touching
  * the network; `lookup` explains what Picket knows about one indicator:
  * which lists and MISP events hold it (alerting or enrichment only; a
- * client fingerprint under every kind its shape allows), which
- * Tor relays sit at an address, and who owns the address.
+ * fingerprint under every kind its shape allows), which Tor relays sit at
+ * an address, and who owns the address.
  */
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -16,7 +16,7 @@ import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
-import { canonicalCidr, canonicalIp, fingerprintKindsOf, normalizeDomain, parseUrlIndicator, shownAddress, type FingerprintKind } from '../intel/store/indicator.js';
+import { canonicalCidr, canonicalIp, fingerprintKindsOf, normalizeDomain, normalizeFingerprint, parseUrlIndicator, shownAddress, type FingerprintKind } from '../intel/store/indicator.js';
 import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
@@ -32,8 +32,9 @@ export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [opt
   status          the built-in data (IP enrichment, attack-tool user-agents, DGA
                   model), then one line per source: indicators, alerting, age, errors
   lookup VALUE    what is known about an IP address, a CIDR range, a domain,
-                  a URL, a client fingerprint (JA3, JA4, HASSH) or a user-agent:
-                  lists, MISP events, Tor relays, owner (ASN)
+                  a URL, a client fingerprint (JA3, JA4, HASSH), a TLS
+                  certificate's SHA-1 or SHA-256 or a user-agent: lists,
+                  MISP events, Tor relays, owner (ASN)
 
 Options:
   --config FILE   site configuration (relative intel paths resolve against its folder)
@@ -105,9 +106,9 @@ function describeRelay(r: TorRelay): string {
 
 export interface LookupResult {
   value: string;
-  /** `cidr`: the listed networks that cover the whole range; `fingerprint`: a JA3, JA4 or HASSH (see fingerprint_kinds). */
+  /** `cidr`: the listed networks that cover the whole range; `fingerprint`: a JA3, JA4, HASSH or certificate digest (see fingerprint_kinds). */
   kind: 'ip' | 'cidr' | 'domain' | 'url' | 'fingerprint' | 'user-agent';
-  /** Fingerprints: the kinds the value was looked up as (an MD5 may be a JA3 or either HASSH). */
+  /** Fingerprints: the kinds the value was looked up as (an MD5 may be a JA3 or either HASSH; 40 or 64 hex digits a certificate digest). */
   fingerprint_kinds?: FingerprintKind[];
   matches: IndicatorSource[];
   /** The rules that alert on traffic involving the value, from the kinds of its matches (empty: it raises no alert). */
@@ -149,7 +150,8 @@ function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult,
   // Before names: a JA4 is no name, but an MD5 could pass for a label; never a user-agent either.
   const fpKinds = fingerprintKindsOf(value);
   if (fpKinds.length > 0) {
-    const fp = value.trim().toLowerCase();
+    // Every kind a value may be writes it the same way (lower case; a certificate digest without colons).
+    const fp = normalizeFingerprint(fpKinds[0]!, value)!;
     const matches: IndicatorSource[] = [];
     for (const k of fpKinds) matches.push(...sources.indicators.matchFingerprint(k, fp));
     return { value: fp, kind: 'fingerprint', fingerprint_kinds: fpKinds, matches, urls: [], tor: [] };
@@ -198,7 +200,14 @@ async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: 
 }
 
 /** How a fingerprint kind is named in lookups. */
-const FINGERPRINT_NAMES: Readonly<Record<FingerprintKind, string>> = { ja3: 'JA3', ja4: 'JA4', hassh: 'HASSH (SSH client)', hassh_server: 'HASSH server' };
+const FINGERPRINT_NAMES: Readonly<Record<FingerprintKind, string>> = {
+  ja3: 'JA3',
+  ja4: 'JA4',
+  hassh: 'HASSH (SSH client)',
+  hassh_server: 'HASSH server',
+  cert_sha1: 'TLS certificate SHA-1',
+  cert_sha256: 'TLS certificate SHA-256',
+};
 
 function printLookup(r: LookupResult, out: (s: string) => void): void {
   out(`${r.kind} ${r.value}`);

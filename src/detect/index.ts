@@ -31,6 +31,7 @@ import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
 import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.not_whitelisted.js';
 import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
 import tlsBadFingerprint, { OPTIONS as tlsBadFingerprintOptions } from './tls.bad_fingerprint.js';
+import tlsBadCertificate, { OPTIONS as tlsBadCertificateOptions } from './tls.bad_certificate.js';
 import sshBadFingerprint, { OPTIONS as sshBadFingerprintOptions } from './ssh.bad_fingerprint.js';
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
@@ -66,6 +67,7 @@ export const DETECTOR_OPTIONS = {
   'asn.not_whitelisted': asnNotWhitelistedOptions,
   'ua.attack_tool': uaAttackToolOptions,
   'tls.bad_fingerprint': tlsBadFingerprintOptions,
+  'tls.bad_certificate': tlsBadCertificateOptions,
   'ssh.bad_fingerprint': sshBadFingerprintOptions,
   'ua.unusual': uaUnusualOptions,
   'dns.dga': dnsDgaOptions,
@@ -104,6 +106,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   asnNotWhitelisted,
   uaAttackTool,
   tlsBadFingerprint,
+  tlsBadCertificate,
   sshBadFingerprint,
   uaUnusual,
   dnsDga,

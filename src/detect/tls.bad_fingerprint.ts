@@ -60,7 +60,7 @@ export default defineDetector({
           key: `${client}\u0002${fingerprint}`,
           source: { ip: client, port: r['id.orig_p'] },
           destination: { ip: server, port },
-          transport: 'tcp',
+          transport: e.transport ?? 'tcp',
           message:
             `${client} made a TLS connection to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''} with ${kind} ${fingerprint}, ` +
             `listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,

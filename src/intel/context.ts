@@ -1,9 +1,10 @@
 /**
  * What detectors may ask about the world beyond the packets: who owns an
  * address (ASN, organisation, country), whether an address, name,
- * user-agent or client fingerprint is a known indicator, whether an
- * address is a Tor relay, and whether a name looks machine-generated. Each
- * part is optional: a detector whose source is not configured stays quiet.
+ * user-agent, client fingerprint or server certificate is a known
+ * indicator, whether an address is a Tor relay, and whether a name looks
+ * machine-generated. Each part is optional: a detector whose source is not
+ * configured stays quiet.
  */
 
 /** Owner of an address. */
@@ -20,11 +21,12 @@ export interface IpEnricher {
 }
 
 /**
- * Client software fingerprints shared as indicators: JA3 and JA4 of a TLS
- * ClientHello, HASSH of an SSH client's KEXINIT and of a server's
- * (`hassh_server`).
+ * Fingerprints shared as indicators: of client software, JA3 and JA4 of a
+ * TLS ClientHello, HASSH of an SSH client's KEXINIT and of a server's
+ * (`hassh_server`); of a TLS server, the SHA-1 or SHA-256 of a certificate
+ * it presents (`cert_sha1`, `cert_sha256`).
  */
-export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server';
+export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server' | 'cert_sha1' | 'cert_sha256';
 
 /** Where an indicator came from, for `evidence` and `picket intel lookup`. */
 export interface IndicatorSource {

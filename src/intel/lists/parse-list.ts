@@ -1,14 +1,16 @@
 /**
- * Plain indicator lists: one domain, address, CIDR or client fingerprint
- * (JA3, JA4, HASSH) a line, as text or CSV. Lines starting with # or ; are
- * comments; the rest of a line after " #" or " ;" is the entry's comment
- * (alerts quote it, as they quote a CSV note column). In CSV the
- * value is the first column, or the column whose header is named like the
- * kind ("ip", "dst_ip", "domain", "cidr", "ja3_md5"...), and a column headed
- * like a note ("comment", "reason", abuse.ch's "Listingreason", "malware")
- * is kept as the entry's comment, which alerts quote. The header may be a
+ * Plain indicator lists: one domain, address, CIDR, client fingerprint
+ * (JA3, JA4, HASSH) or certificate fingerprint (SHA-1, SHA-256) a line, as
+ * text or CSV. Lines starting with # or ; are comments; the rest of a line
+ * after " #" or " ;" is the entry's comment (alerts quote it, as they quote
+ * a CSV note column). In CSV the value is the first column, or the column
+ * whose header is named like the kind ("ip", "dst_ip", "domain", "cidr",
+ * "ja3_md5", "sha1"...), and a column headed like a note ("comment",
+ * "reason", abuse.ch's "Listingreason", "malware") is kept as the entry's
+ * comment, which alerts quote. The header may be a
  * row of its own or, as abuse.ch writes them, the comment line right before
- * the first entry ("# ja3_md5,Firstseen,Lastseen,Listingreason"). Hosts
+ * the first entry ("# ja3_md5,Firstseen,Lastseen,Listingreason", or
+ * "# Listingdate,SHA1,Listingreason" in the certificate blacklist). Hosts
  * files ("0.0.0.0 bad.example") work as domain lists. A line that holds no
  * valid value is counted and a sample kept with its line number, never fatal:
  * a feed with one broken line still protects with the rest. Free text (MISP
@@ -52,6 +54,9 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   ja4: ['ja4', 'ja4_fingerprint', 'ja4-fingerprint', 'fingerprint', 'indicator', 'value', 'ioc'],
   hassh: ['hassh', 'hassh_md5', 'hassh-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
   hassh_server: ['hassh_server', 'hasshserver', 'hassh_server_md5', 'hasshserver-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
+  cert_sha1: ['sha1', 'sha1_fingerprint', 'sha1-fingerprint', 'x509-fingerprint-sha1', 'cert_sha1', 'certificate_sha1', 'fingerprint', 'hash', 'indicator', 'value', 'ioc'],
+  // "fingerprint" is x509.log's name for the SHA-256.
+  cert_sha256: ['sha256', 'sha256_fingerprint', 'sha256-fingerprint', 'x509-fingerprint-sha256', 'cert_sha256', 'certificate_sha256', 'fingerprint', 'hash', 'indicator', 'value', 'ioc'],
 };
 
 /** Header names of a CSV column whose text is kept as the entry's comment (first found wins). */
@@ -63,6 +68,8 @@ const FINGERPRINT_SHAPES: Readonly<Record<FingerprintKind, string>> = {
   ja4: 'not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6)',
   hassh: 'not a HASSH fingerprint (32 hex digits)',
   hassh_server: 'not a HASSH server fingerprint (32 hex digits)',
+  cert_sha1: 'not a certificate SHA-1 (40 hex digits, or 20 hex pairs joined by colons)',
+  cert_sha256: 'not a certificate SHA-256 (64 hex digits, or 32 hex pairs joined by colons)',
 };
 
 export interface ParseListOptions {
@@ -133,17 +140,30 @@ function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']
     case 'ja3':
     case 'ja4':
     case 'hassh':
-    case 'hassh_server': {
+    case 'hassh_server':
+    case 'cert_sha1':
+    case 'cert_sha256': {
       const f = normalizeFingerprint(kind, token);
       return f === null ? FINGERPRINT_SHAPES[kind] : { kind, value: f };
     }
   }
 }
 
+/**
+ * Header names any kind may use. A column named after the kind itself wins
+ * over these: an export of x509.log holds both `fingerprint` (the SHA-256)
+ * and `sha1`, and a `kind: cert_sha1` list means the second.
+ */
+const GENERIC_HEADER_NAMES: readonly string[] = ['fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'];
+
 /** Where a header row puts the value and the comment, or null when `cells` is not a header of this kind. */
 function headerColumns(cells: readonly string[], kind: ListKind): { value: number; comment: number } | null {
   const names = HEADER_NAMES[kind];
-  const at = cells.findIndex((c) => names.includes(c.toLowerCase()));
+  const named = cells.findIndex((c) => {
+    const n = c.toLowerCase();
+    return names.includes(n) && !GENERIC_HEADER_NAMES.includes(n);
+  });
+  const at = named >= 0 ? named : cells.findIndex((c) => names.includes(c.toLowerCase()));
   // A header cell that is itself a valid value ("ja3" is no fingerprint, but "host" could be a name) is data.
   if (at < 0 || typeof valueOf(cells[at]!, kind) !== 'string') return null;
   const comment = cells.findIndex((c, i) => i !== at && COMMENT_HEADER_NAMES.includes(c.toLowerCase()));

@@ -5,11 +5,16 @@
  * Network types become indicators: domain and hostname (names), ip-src and
  * ip-dst (addresses or CIDRs), the composite domain|ip, ip-src|port,
  * ip-dst|port and hostname|port (the address or name part), url,
- * user-agent, and the client fingerprints ja3-fingerprint-md5, hassh-md5 and
- * hasshserver-md5 (MISP has no type for JA4). Other types (file hashes, file
- * names, registry keys...) are not network indicators and are counted by
- * type, not reported as errors. MISP writes booleans and numbers sometimes
- * as strings ("1", "0", "1455373240"): both are read.
+ * user-agent, the client fingerprints ja3-fingerprint-md5, hassh-md5 and
+ * hasshserver-md5 (MISP has no type for JA4), and the certificate
+ * fingerprints x509-fingerprint-sha1 and x509-fingerprint-sha256.
+ * x509-fingerprint-md5 is left out: certificates are matched by the SHA-1
+ * and SHA-256 ssl events carry, and a certificate MD5 would be one more
+ * 32-hex-digit kind that `picket intel lookup` could not tell from a JA3 or
+ * a HASSH. Other types (file hashes, file names, registry keys...) are not
+ * network indicators and are counted by type, not reported as errors. MISP
+ * writes booleans and numbers sometimes as strings ("1", "0",
+ * "1455373240"): both are read.
  */
 import { canonicalCidr, normalizeDomain, normalizeFingerprint, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
 
@@ -28,13 +33,17 @@ export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
   'ja3-fingerprint-md5',
   'hassh-md5',
   'hasshserver-md5',
+  'x509-fingerprint-sha1',
+  'x509-fingerprint-sha256',
 ]);
 
-/** The fingerprint kind of each MISP fingerprint type. */
-const FINGERPRINT_TYPES: Readonly<Record<string, FingerprintKind>> = {
-  'ja3-fingerprint-md5': 'ja3',
-  'hassh-md5': 'hassh',
-  'hasshserver-md5': 'hassh_server',
+/** The fingerprint kind of each MISP fingerprint type, and what its values are (for bad-attribute reports). */
+const FINGERPRINT_TYPES: Readonly<Record<string, { kind: FingerprintKind; shape: string }>> = {
+  'ja3-fingerprint-md5': { kind: 'ja3', shape: 'an MD5 (32 hex digits)' },
+  'hassh-md5': { kind: 'hassh', shape: 'an MD5 (32 hex digits)' },
+  'hasshserver-md5': { kind: 'hassh_server', shape: 'an MD5 (32 hex digits)' },
+  'x509-fingerprint-sha1': { kind: 'cert_sha1', shape: 'a SHA-1 (40 hex digits)' },
+  'x509-fingerprint-sha256': { kind: 'cert_sha256', shape: 'a SHA-256 (64 hex digits)' },
 };
 
 /** Event facts copied onto each of its indicators. */
@@ -179,10 +188,12 @@ export function attributeIndicators(attr: unknown, ev: EventContext, stats: Misp
       break;
     case 'ja3-fingerprint-md5':
     case 'hassh-md5':
-    case 'hasshserver-md5': {
-      const kind = FINGERPRINT_TYPES[type]!;
+    case 'hasshserver-md5':
+    case 'x509-fingerprint-sha1':
+    case 'x509-fingerprint-sha256': {
+      const { kind, shape } = FINGERPRINT_TYPES[type]!;
       const f = normalizeFingerprint(kind, value);
-      if (f === null) bad(stats, id, `${type} "${value.slice(0, 80)}" is not an MD5 (32 hex digits)`);
+      if (f === null) bad(stats, id, `${type} "${value.slice(0, 80)}" is not ${shape}`);
       else out.push(base(kind, f));
       break;
     }

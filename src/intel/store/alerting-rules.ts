@@ -5,12 +5,13 @@
  * of those only the kinds a rule looks up: addresses and CIDRs (ip.bad on
  * connections, dns.bad_ip on DNS answers), domains (dns.bad_name), MISP
  * user-agent attributes (ua.attack_tool on HTTP requests), TLS client
- * fingerprints (tls.bad_fingerprint) and SSH client and server
- * fingerprints (ssh.bad_fingerprint). No rule looks up URLs: a listed URL
+ * fingerprints (tls.bad_fingerprint), SSH client and server fingerprints
+ * (ssh.bad_fingerprint) and the SHA-1 or SHA-256 of a TLS server's
+ * certificates (tls.bad_certificate). No rule looks up URLs: a listed URL
  * is context for lookups, and condemns neither its host nor the traffic to
  * it. Keep this table in step with the rules that call IndicatorIndex
  * (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts, ua.attack_tool.ts,
- * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts).
+ * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts, tls.bad_certificate.ts).
  */
 import type { IndicatorSource } from '../context.js';
 
@@ -24,6 +25,8 @@ export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], re
   ja4: ['tls.bad_fingerprint'],
   hassh: ['ssh.bad_fingerprint'],
   hassh_server: ['ssh.bad_fingerprint'],
+  cert_sha1: ['tls.bad_certificate'],
+  cert_sha256: ['tls.bad_certificate'],
 };
 
 /** The rules that alert on traffic matching `m` (none unless it is flagged `to_ids`). */

@@ -1,10 +1,10 @@
 /**
  * How the indicator rules (dns.bad_name, dns.bad_ip, ip.bad,
- * tls.bad_fingerprint, ssh.bad_fingerprint) put a match into an alert: only
- * indicators flagged `to_ids` raise alerts; the evidence lists each alerting
- * indicator with its source (list file, MISP feed or server), MISP event,
- * tags and the list's comment on it; the message names the sources in a few
- * words.
+ * tls.bad_fingerprint, ssh.bad_fingerprint, tls.bad_certificate) put a
+ * match into an alert: only indicators flagged `to_ids` raise alerts; the
+ * evidence lists each alerting indicator with its source (list file, MISP
+ * feed or server), MISP event, tags and the list's comment on it; the
+ * message names the sources in a few words.
  */
 import type { IndicatorIndex, IndicatorSource } from '../context.js';
 import type { FingerprintKind } from './indicator.js';
@@ -71,7 +71,9 @@ export interface FingerprintHit {
 /**
  * Looks up each probe (one hash-map probe per fingerprint) and gathers what
  * alerts; null when nothing does. Shared by the TLS and SSH fingerprint rules,
- * whose events carry two fingerprints each (JA3 and JA4; client and server HASSH).
+ * whose events carry two fingerprints each (JA3 and JA4; client and server
+ * HASSH), and the certificate rule, which probes each certificate's SHA-1
+ * and SHA-256.
  */
 export function fingerprintHit(idx: Pick<IndicatorIndex, 'matchFingerprint'>, probes: readonly FingerprintProbe[]): FingerprintHit | null {
   let hit: FingerprintHit | null = null;

@@ -5,10 +5,11 @@
  * CIDRs in one hash map per prefix length (a lookup masks the address once
  * per length in use, most specific first — lists hold a handful of distinct
  * lengths, so this is a short loop of integer hashes); names in a map probed
- * for the name and each parent domain; fingerprints (JA3, JA4, HASSH) in
- * one map per kind, one probe per fingerprint. A lookup that matches nothing
- * returns one shared empty array, so the common case allocates nothing;
- * results are shared with the index and must not be modified.
+ * for the name and each parent domain; fingerprints (JA3, JA4, HASSH,
+ * certificate SHA-1 and SHA-256) in one map per kind, one probe per
+ * fingerprint. A lookup that matches nothing returns one shared empty
+ * array, so the common case allocates nothing; results are shared with the
+ * index and must not be modified.
  */
 import type { FingerprintKind, IndicatorIndex, IndicatorSource } from '../context.js';
 import { isNat64, parseIpInto } from '../../config/ip.js';
@@ -52,6 +53,8 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
     ja4: new Map(),
     hassh: new Map(),
     hassh_server: new Map(),
+    cert_sha1: new Map(),
+    cert_sha256: new Map(),
   };
   readonly #scratch = new Uint32Array(4);
   readonly #scratch6 = new Uint32Array(4);
@@ -115,6 +118,8 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
       case 'ja4':
       case 'hassh':
       case 'hassh_server':
+      case 'cert_sha1':
+      case 'cert_sha256':
         // Stored lower-case by normalizeFingerprint; a hand-made snapshot may not be.
         push(this.#fingerprints[ind.kind], queryFingerprint(ind.value), s);
         break;

@@ -3,7 +3,8 @@
  * source's snapshot), and the rules that turn listed text into a matchable
  * value: addresses in canonical text, CIDRs with host bits checked, domain
  * names lower-cased without the trailing dot and in ASCII (IDNA) form,
- * fingerprints (JA3, JA4, HASSH) checked for their shape and lower-cased.
+ * fingerprints (JA3, JA4, HASSH, certificate SHA-1 and SHA-256) checked for
+ * their shape and lower-cased.
  * Every parser of lists, MISP feeds and MISP attributes goes through these,
  * so a name listed as "Evil.Example." matches a query for "evil.example".
  */
@@ -198,6 +199,9 @@ const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls
 
 /** JA3 and both HASSH kinds: an MD5 in hex. */
 const MD5_HEX = /^[0-9a-f]{32}$/;
+/** A certificate's SHA-1 and SHA-256, in hex (x509.log's `sha1` and `fingerprint`). */
+const SHA1_HEX = /^[0-9a-f]{40}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
  * JA4 (TLS client) in its hashed text form, lower-cased: transport (t, q or
  * d), two version characters, SNI (d or i), two-digit cipher and extension
@@ -207,21 +211,50 @@ const MD5_HEX = /^[0-9a-f]{32}$/;
  */
 const JA4_TEXT = /^[tqd][0-9a-z]{2}[di][0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/;
 
+/** The shape of each kind's values, lower-cased. */
+const FINGERPRINT_FORMS: Readonly<Record<FingerprintKind, RegExp>> = {
+  ja3: MD5_HEX,
+  ja4: JA4_TEXT,
+  hassh: MD5_HEX,
+  hassh_server: MD5_HEX,
+  cert_sha1: SHA1_HEX,
+  cert_sha256: SHA256_HEX,
+};
+
 /**
- * The text of a fingerprint as the index keys it (lower case, a string of
- * its own rather than a slice of the list it was read from), or null when it
- * does not have the kind's shape.
+ * Hex bytes joined by colons, the way openssl ("SHA1 Fingerprint=AB:CD:...")
+ * and browsers print a certificate's fingerprint: written without the
+ * colons, the digest as everyone else lists it.
  */
-export function normalizeFingerprint(kind: FingerprintKind, text: string): string | null {
-  const t = text.trim().toLowerCase();
-  return (kind === 'ja4' ? JA4_TEXT : MD5_HEX).test(t) ? ownText(t) : null;
+const COLON_HEX = /^[0-9a-f]{2}(?::[0-9a-f]{2})+$/;
+
+function withoutColons(t: string): string {
+  return COLON_HEX.test(t) ? t.replace(/:/g, '') : t;
 }
 
-/** The fingerprint kinds a free-standing value could be: an MD5 may be a JA3 or either HASSH; a JA4 only a JA4. */
+/**
+ * The text of a fingerprint as the index keys it (lower case, certificate
+ * digests without colons, a string of its own rather than a slice of the
+ * list it was read from), or null when it does not have the kind's shape.
+ */
+export function normalizeFingerprint(kind: FingerprintKind, text: string): string | null {
+  let t = text.trim().toLowerCase();
+  if (kind === 'cert_sha1' || kind === 'cert_sha256') t = withoutColons(t);
+  return FINGERPRINT_FORMS[kind].test(t) ? ownText(t) : null;
+}
+
+/**
+ * The fingerprint kinds a free-standing value could be: an MD5 may be a JA3
+ * or either HASSH; a JA4 only a JA4; 40 hex digits a certificate's SHA-1, 64
+ * its SHA-256 (also with colons between the bytes).
+ */
 export function fingerprintKindsOf(text: string): FingerprintKind[] {
   const t = text.trim().toLowerCase();
   if (MD5_HEX.test(t)) return ['ja3', 'hassh', 'hassh_server'];
   if (JA4_TEXT.test(t)) return ['ja4'];
+  const hex = withoutColons(t);
+  if (SHA1_HEX.test(hex)) return ['cert_sha1'];
+  if (SHA256_HEX.test(hex)) return ['cert_sha256'];
   return [];
 }
 

@@ -365,7 +365,7 @@ export class QuicAnalyzer implements Analyzer, InitialFrameSink {
       ja3s: c.ja3s,
       ja4: h === null ? undefined : ja4(h, 'q'),
     });
-    this.#ctx.emit({ type: 'ssl', log: 'ssl', ts: rec.ts, uid: rec.uid, record: rec });
+    this.#ctx.emit({ type: 'ssl', log: 'ssl', ts: rec.ts, uid: rec.uid, record: rec, transport: 'udp' });
   }
 
   /** Logs the current connection attempt (and its handshake) and forgets it. */

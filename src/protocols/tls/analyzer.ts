@@ -1,7 +1,8 @@
 /**
  * Per-connection TLS state: reads both directions' records until the
  * handshake is over, fills one ssl.log record (version, cipher, curve, SNI,
- * ALPN, resumption, history, JA3/JA3S/JA4) and emits it once both sides have
+ * ALPN, resumption, history, JA3/JA3S/JA4, certificate fingerprints) and
+ * emits it, with the server's certificates beside it, once both sides have
  * switched to encrypted traffic — then asks for no more data — or when the
  * connection ends.
  */
@@ -26,6 +27,7 @@ import { ja3, ja3s, ja4 } from './fingerprint.js';
 import { parseCertificateList, parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
 import { TlsRecordReader, type TlsRecordHandler } from './records.js';
 import { DtlsRecordReader, startsDtlsHandshake } from './dtls-records.js';
+import type { ChainCertificate, SslLogEvent } from './events.js';
 
 /** TLS over TCP, or DTLS over UDP (datagrams of whole records). */
 export type TlsTransport = 'tcp' | 'dtls';
@@ -58,6 +60,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   #confirmed = false;
   #logged = false;
   readonly #certChain: string[] = [];
+  /** The server's certificates for the ssl event (its `certificates`), in chain order. */
+  readonly #serverCertificates: ChainCertificate[] = [];
   readonly #clientCertChain: string[] = [];
   #leaf: CertificateFacts | null = null;
   readonly #certLog: CertificateLogTimes;
@@ -222,7 +226,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     this.#confirm();
   }
 
-  /** A Certificate message in clear (TLS 1.2 and earlier): fingerprints for ssl.log, each certificate for x509.log. */
+  /** A Certificate message in clear (TLS 1.2 and earlier): fingerprints for ssl.log and its event, each certificate for x509.log. */
   #certificates(fromClient: boolean, body: Uint8Array, ts: number): void {
     const list = parseCertificateList(body);
     if (typeof list === 'string') {
@@ -231,8 +235,9 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     }
     const chain = fromClient ? this.#clientCertChain : this.#certChain;
     for (let i = 0; i < list.length; i++) {
-      const { sha256, facts } = certificateFacts(list[i]!);
+      const { sha256, facts, summary } = certificateFacts(list[i]!);
       chain.push(sha256);
+      if (!fromClient) this.#serverCertificates.push(summary);
       if (facts === null) {
         this.#ctx.anomaly(TlsAnomaly.BAD_CERTIFICATE);
         continue;
@@ -283,7 +288,10 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
       ja3s: this.#ja3s,
       ja4: this.#ja4,
     });
-    this.#ctx.emit({ type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec });
+    const e: SslLogEvent = { type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec };
+    if (this.#serverCertificates.length > 0) e.certificates = this.#serverCertificates;
+    if (this.#transport === 'dtls') e.transport = 'udp';
+    this.#ctx.emit(e);
   }
 }
 

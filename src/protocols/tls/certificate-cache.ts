@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeCertificate, type CertificateFacts } from './x509.js';
+import type { ChainCertificate } from './events.js';
 
 /** Certificates whose facts are kept. */
 const MAX_CACHED = 10_000;
@@ -16,7 +17,17 @@ const MAX_LOGGED = 100_000;
 /** A certificate seen again after this long (packet time) is logged again. */
 export const RELOG_AFTER_SECONDS = 86_400;
 
-const facts = new Map<string, CertificateFacts | null>();
+/** One certificate read: its digests, what it says, and what ssl events carry of it. */
+export interface ReadCertificate {
+  sha256: string;
+  sha1: string;
+  /** Null: the bytes are not a readable X.509 certificate (its digests still identify it). */
+  facts: CertificateFacts | null;
+  /** The entry of ssl events' `certificates`, made once and shared by every connection presenting it. */
+  summary: ChainCertificate;
+}
+
+const cache = new Map<string, ReadCertificate>();
 
 function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
   map.delete(key);
@@ -24,15 +35,23 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
   if (map.size > max) map.delete(map.keys().next().value!);
 }
 
-/** The SHA-256 of `der` and what the certificate says (null: not a certificate). */
-export function certificateFacts(der: Uint8Array): { sha256: string; facts: CertificateFacts | null } {
+/** The digests of `der`, what the certificate says (null: not a certificate) and its summary for ssl events. */
+export function certificateFacts(der: Uint8Array): ReadCertificate {
   const sha256 = createHash('sha256').update(der).digest('hex');
-  let f = facts.get(sha256);
-  if (f === undefined) {
-    f = describeCertificate(der);
-    remember(facts, sha256, f, MAX_CACHED);
+  let c = cache.get(sha256);
+  if (c === undefined) {
+    const facts = describeCertificate(der);
+    const sha1 = facts?.sha1 ?? createHash('sha1').update(der).digest('hex');
+    c = { sha256, sha1, facts, summary: chainCertificate(sha256, sha1, facts) };
+    remember(cache, sha256, c, MAX_CACHED);
   }
-  return { sha256, facts: f };
+  return c;
+}
+
+function chainCertificate(sha256: string, sha1: string, facts: CertificateFacts | null): ChainCertificate {
+  if (facts === null) return Object.freeze({ sha256, sha1 });
+  const named = { sha256, sha1, subject: facts.subject, issuer: facts.issuer };
+  return Object.freeze(facts.commonName === undefined ? named : { ...named, commonName: facts.commonName });
 }
 
 /** When one pipeline last logged each certificate. */

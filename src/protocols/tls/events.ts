@@ -1,7 +1,8 @@
 /**
  * Events of the TLS analyzer: one `ssl` log event per connection (Zeek's
- * ssl.log fields in Zeek's order, then Picket's fingerprint additions), and
- * an `x509` log event per certificate (once a day per certificate).
+ * ssl.log fields in Zeek's order, then Picket's fingerprint additions, and
+ * beside the record the server's certificates for rules), and an `x509` log
+ * event per certificate (once a day per certificate).
  */
 
 /** One ssl.log line. Unset fields are omitted. */
@@ -49,12 +50,36 @@ export interface SslRecord {
   client_alpn?: string[];
 }
 
+/**
+ * A certificate the server presented, as rules see it: its digests (SHA-1
+ * is what abuse.ch SSLBL and many feeds list, SHA-256 is x509.log's
+ * `fingerprint`) and, when it parsed as X.509, who it names. Shared by
+ * every connection that presents the same certificate: read-only.
+ */
+export interface ChainCertificate {
+  readonly sha256: string;
+  readonly sha1: string;
+  /** Subject and issuer, RFC 2253 order ("CN=...,O=...,C=US"), as x509.log writes them. */
+  readonly subject?: string;
+  readonly issuer?: string;
+  /** The subject's common name, when it has one. */
+  readonly commonName?: string;
+}
+
 export interface SslLogEvent {
   type: 'ssl';
   log: 'ssl';
   ts: number;
   uid: string;
   record: SslRecord;
+  /**
+   * The server's certificates, leaf first, when it sent them in clear (TLS
+   * 1.2 and earlier); absent otherwise (TLS 1.3 and QUIC encrypt them).
+   * For rules, not logged: ssl.log has their SHA-256 in `cert_chain_fps`.
+   */
+  certificates?: readonly ChainCertificate[];
+  /** UDP for DTLS and QUIC handshakes; absent for TLS over TCP. Not logged. */
+  transport?: 'udp';
 }
 
 /** One x509.log line: a certificate seen in a TLS handshake (Zeek's field names). Unset fields are omitted. */

@@ -58,4 +58,4 @@ export function createDtlsSpec(certLog = new CertificateLogTimes()): ProtocolSpe
 /** A TLS spec of its own (tests): certificates it logged once are not logged again for a day of packet time. */
 export const tlsSpec: ProtocolSpec = createTlsSpec();
 
-export type { SslLogEvent, SslRecord, TlsEvent, X509LogEvent, X509Record } from './events.js';
+export type { ChainCertificate, SslLogEvent, SslRecord, TlsEvent, X509LogEvent, X509Record } from './events.js';

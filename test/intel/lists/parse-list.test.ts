@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SHARED_DATA } from '../../helpers/paths.js';
 import { parseFreeText, parseList, splitCsvRow } from '../../../src/intel/lists/parse-list.js';
-import { normalizeDomain } from '../../../src/intel/store/indicator.js';
+import { fingerprintKindsOf, normalizeDomain, normalizeFingerprint } from '../../../src/intel/store/indicator.js';
 
 test('IP list: comments (# and ;), inline comments kept as notes, CIDRs, canonical addresses, duplicates, bad lines with their number', () => {
   const text = [
@@ -129,4 +129,79 @@ test('SSLBL JA3 CSV as published: the commented header names the columns, Listin
   assert.equal(far.indicators[0]!.comment, undefined);
   const cut = parseList(`# hassh,reason\n${'a'.repeat(32)},${'x'.repeat(500)}\n`, 'hassh');
   assert.equal(cut.indicators[0]!.comment, 'x'.repeat(200));
+});
+
+test('SSLBL certificate blacklist CSV as published: the commented header names SHA1 and Listingreason, which becomes the comment', () => {
+  // The layout of https://sslbl.abuse.ch/blacklist/sslblacklist.csv (CRLF line ends), with made-up digests.
+  const sslbl = [
+    '################################################################',
+    '# abuse.ch SSLBL SSL Certificate Blacklist (SHA1 Fingerprints) #',
+    '# Last updated: 2024-09-02 06:17:52 UTC                        #',
+    '#                                                              #',
+    '# Terms Of Use: https://sslbl.abuse.ch/blacklist/              #',
+    '# For questions please contact sslbl [at] abuse.ch             #',
+    '################################################################',
+    '#',
+    '# Listingdate,SHA1,Listingreason',
+    '2024-09-02 06:17:52,0a1b2c3d4e5f60718293a4b5c6d7e8f901234567,Dridex C&C',
+    '2024-09-01 12:00:00,8899AABBCCDDEEFF00112233445566778899AABB,AsyncRAT C&C',
+    '2024-08-30 13:46:12,0a1b2c3d4e5f60718293a4b5c6d7e8f90123456,Short C&C',
+    '2024-08-29 09:02:20,zz1b2c3d4e5f60718293a4b5c6d7e8f901234567,Not hex',
+    '2024-08-29 09:01:39,0a1b2c3d4e5f60718293a4b5c6d7e8f901234567,Dridex C&C',
+    '',
+  ].join('\r\n');
+  const p = parseList(sslbl, 'cert_sha1', { csv: true });
+  assert.deepEqual(p.indicators, [
+    { kind: 'cert_sha1', value: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', to_ids: true, comment: 'Dridex C&C' },
+    { kind: 'cert_sha1', value: '8899aabbccddeeff00112233445566778899aabb', to_ids: true, comment: 'AsyncRAT C&C' },
+  ]);
+  const reason = 'not a certificate SHA-1 (40 hex digits, or 20 hex pairs joined by colons)';
+  assert.deepEqual(p.bad.map((b) => [b.line, b.reason, b.text]), [
+    [12, reason, '2024-08-30 13:46:12,0a1b2c3d4e5f60718293a4b5c6d7e8f90123456,Short C&C'],
+    [13, reason, '2024-08-29 09:02:20,zz1b2c3d4e5f60718293a4b5c6d7e8f901234567,Not hex'],
+  ]);
+  assert.equal(p.lines, 14);
+});
+
+test('certificate lists: the colon form openssl prints, SHA-256 lists, a header naming the digest; wrong lengths are bad lines', () => {
+  const sha1 = parseList(
+    [
+      '# certificates of the lab C2',
+      '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC  # lab C2',
+      'DD7A7F131DDBA33D3E8670179483E6FEA6987D6A',
+      '82:43:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d',
+      '82:43:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d:ac:00',
+      '8:243:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d:ac',
+      'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244',
+    ].join('\n'),
+    'cert_sha1',
+  );
+  assert.deepEqual(sha1.indicators.map((i) => [i.value, i.comment]), [
+    ['82437e7830614e2500679d121590d25381de1dac', 'lab C2'],
+    ['dd7a7f131ddba33d3e8670179483e6fea6987d6a', undefined],
+  ]);
+  assert.deepEqual(sha1.bad.map((b) => b.line), [4, 5, 6, 7], 'short, long, badly paired and SHA-256 values are refused with their line');
+
+  const sha256 = parseList('A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44\n82437e7830614e2500679d121590d25381de1dac\n', 'cert_sha256');
+  assert.deepEqual(sha256.indicators.map((i) => `${i.kind} ${i.value}`), ['cert_sha256 a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244']);
+  assert.deepEqual(sha256.bad.map((b) => [b.line, b.reason]), [[2, 'not a certificate SHA-256 (64 hex digits, or 32 hex pairs joined by colons)']]);
+
+  // An x509.log export holds `fingerprint` (the SHA-256) before `sha1`: a SHA-1 list takes the column named after it.
+  const x509 = 'fingerprint,certificate.subject,sha1\na580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244,"CN=*.gstatic.com,O=Google Inc",82437e7830614e2500679d121590d25381de1dac\n';
+  assert.deepEqual(parseList(x509, 'cert_sha1').indicators.map((i) => i.value), ['82437e7830614e2500679d121590d25381de1dac']);
+  assert.deepEqual(parseList(x509, 'cert_sha256').indicators.map((i) => i.value), ['a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244']);
+  const misp = parseList('x509-fingerprint-sha1,comment\n82437e7830614e2500679d121590d25381de1dac,lab\n', 'cert_sha1');
+  assert.deepEqual(misp.indicators, [{ kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, comment: 'lab' }]);
+});
+
+test('a value\'s fingerprint kinds by its shape: 40 hex digits a certificate SHA-1, 64 a SHA-256, with or without colons', () => {
+  assert.deepEqual(fingerprintKindsOf('82437E7830614E2500679D121590D25381DE1DAC'), ['cert_sha1']);
+  assert.deepEqual(fingerprintKindsOf(' 82:43:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d:ac '), ['cert_sha1']);
+  assert.deepEqual(fingerprintKindsOf('a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244'), ['cert_sha256']);
+  assert.deepEqual(fingerprintKindsOf('1aa7bf8b97e540ca5edd75f7b8384bfa'), ['ja3', 'hassh', 'hassh_server']);
+  assert.deepEqual(fingerprintKindsOf('82437e7830614e2500679d121590d25381de1da'), []);
+  assert.deepEqual(fingerprintKindsOf('fe80:0:0:0:0:0:0:1'), [], 'an IPv6 address is not a digest');
+  assert.equal(normalizeFingerprint('cert_sha1', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC'), '82437e7830614e2500679d121590d25381de1dac');
+  // Colons belong to certificate digests only.
+  assert.equal(normalizeFingerprint('ja3', '1a:a7:bf:8b:97:e5:40:ca:5e:dd:75:f7:b8:38:4b:fa'), null);
 });

@@ -209,3 +209,52 @@ test('MISP-format feed over HTTP with fingerprint attributes: ja3-fingerprint-md
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('MISP-format feed with certificate attributes: x509-fingerprint-sha1 and -sha256 load, also inside x509 objects; -md5 is skipped as another type', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-feed-cache-');
+  try {
+    const uuid = '33333333-4444-4555-8666-777777777777';
+    fx.files.set('/feeds/certs/manifest.json', JSON.stringify({ [uuid]: { info: 'Lab C2 certificates', timestamp: 9 } }));
+    fx.files.set(
+      `/feeds/certs/${uuid}.json`,
+      JSON.stringify({
+        Event: {
+          uuid,
+          info: 'Lab C2 certificates',
+          Attribute: [
+            { uuid: 'c1', type: 'x509-fingerprint-sha1', value: '82437E7830614E2500679D121590D25381DE1DAC', to_ids: true },
+            { uuid: 'c2', type: 'x509-fingerprint-md5', value: '0123456789abcdef0123456789abcdef', to_ids: true },
+            { uuid: 'c3', type: 'x509-fingerprint-sha1', value: '82437e78', to_ids: true },
+          ],
+          Object: [
+            {
+              name: 'x509',
+              Attribute: [
+                { uuid: 'c4', type: 'x509-fingerprint-sha256', value: 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244', to_ids: false },
+                { uuid: 'c5', type: 'x509-fingerprint-sha1', value: 'dd:7a:7f:13:1d:db:a3:3d:3e:86:70:17:94:83:e6:fe:a6:98:7d:6a', to_ids: '1' },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const cfg: IntelConfig = { ...defaultConfig().intel, misp: { feeds: [`${fx.base}/feeds/certs/`], servers: [] } };
+    const s = await createIntelSources(cfg, '/', cache);
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.deepEqual(
+      s.indicators.matchFingerprint('cert_sha1', '82437e7830614e2500679d121590d25381de1dac').map((m) => [m.kind, m.indicator, m.to_ids, m.event_id, m.event_info]),
+      [['cert_sha1', '82437E7830614E2500679D121590D25381DE1DAC', true, uuid, 'Lab C2 certificates']],
+    );
+    assert.equal(s.indicators.matchFingerprint('cert_sha1', 'dd7a7f131ddba33d3e8670179483e6fea6987d6a')[0]!.to_ids, true, 'the colon form, inside an object');
+    assert.equal(s.indicators.matchFingerprint('cert_sha256', 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244')[0]!.to_ids, false);
+    assert.equal(s.indicators.matchFingerprint('ja3', '0123456789abcdef0123456789abcdef').length, 0, 'a certificate MD5 is no JA3');
+    assert.equal(r.sources[0]!.count, 3);
+    assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute c3: x509-fingerprint-sha1 "82437e78" is not a SHA-1 \(40 hex digits\)/);
+    assert.deepEqual([s.status()[0]!.count, s.status()[0]!.alerting], [3, 2]);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -323,3 +323,39 @@ test('MISP REST: the pull asks for ja3-fingerprint-md5, hassh-md5 and hasshserve
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('MISP REST: the pull asks for x509-fingerprint-sha1 and -sha256, not -md5; they become certificate indicators, to_ids deciding which alert', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  try {
+    fx.attributes.set('1', attr('1', 'x509-fingerprint-sha1', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC', true, T0 - 100, { Tag: [{ name: 'malware:lab-rat' }] }));
+    fx.attributes.set('2', attr('2', 'x509-fingerprint-sha256', 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244', false, T0 - 100));
+    fx.attributes.set('3', attr('3', 'x509-fingerprint-md5', '0123456789abcdef0123456789abcdef', true, T0 - 100));
+    fx.attributes.set('4', attr('4', 'x509-fingerprint-sha256', '82437e7830614e2500679d121590d25381de1dac', true, T0 - 100));
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => T0, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const types = fx.requests.at(-1)!.body!.type as string[];
+    for (const t of ['x509-fingerprint-sha1', 'x509-fingerprint-sha256']) assert.ok(types.includes(t), `the pull asks for ${t}`);
+    assert.ok(!types.includes('x509-fingerprint-md5'), 'certificate MD5s are not pulled');
+    const source = `misp:${new URL(fx.base).host}`;
+    assert.deepEqual(s.indicators.matchFingerprint('cert_sha1', '82437e7830614e2500679d121590d25381de1dac'), [
+      {
+        source,
+        kind: 'cert_sha1',
+        indicator: '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC',
+        to_ids: true,
+        event_id: '100',
+        event_info: 'Operation Lab',
+        tags: ['malware:lab-rat'],
+      },
+    ]);
+    assert.equal(s.indicators.matchFingerprint('cert_sha256', 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244')[0]!.to_ids, false);
+    assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute 4: x509-fingerprint-sha256 "82437e7830614e2500679d121590d25381de1dac" is not a SHA-256 \(64 hex digits\)/);
+    const st = s.status()[0]!;
+    assert.deepEqual([st.count, st.alerting], [2, 1], 'the to_ids SHA-1 alerts; the SHA-256 only enriches');
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -97,3 +97,32 @@ test('fingerprints match exactly within their kind, without regard to case; a li
   assert.equal(fp.matchFingerprint('ja3', '00000000000000000000000000000000'), idx.matchFingerprint('hassh', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1'));
   assert.deepEqual(idx.matchFingerprint('ja4', 't13d1516h2_8daaf6152771_b186095e22b6'), []);
 });
+
+test('certificate digests: SHA-1 and SHA-256 are kinds of their own, matched without regard to case, as listed', () => {
+  const certs = MemoryIndicatorIndex.build([
+    { source: 'sslblacklist.csv', indicators: [{ kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, comment: 'Dridex C&C' }] },
+    {
+      source: 'misp:x',
+      indicators: [
+        {
+          kind: 'cert_sha256',
+          value: 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244',
+          listed: 'A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44',
+          to_ids: false,
+          event_id: '12',
+        },
+        { kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, event_id: '12' },
+      ],
+    },
+  ]);
+  assert.deepEqual(certs.matchFingerprint('cert_sha1', '82437E7830614E2500679D121590D25381DE1DAC'), [
+    { source: 'sslblacklist.csv', kind: 'cert_sha1', indicator: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, comment: 'Dridex C&C' },
+    { source: 'misp:x', kind: 'cert_sha1', indicator: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, event_id: '12' },
+  ]);
+  const sha256 = certs.matchFingerprint('cert_sha256', 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244');
+  assert.deepEqual(sha256.map((m) => [m.indicator, m.to_ids]), [['A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44', false]]);
+  assert.equal(certs.matchFingerprint('cert_sha256', '82437e7830614e2500679d121590d25381de1dac').length, 0, 'a SHA-1 is not a SHA-256');
+  assert.equal(certs.matchFingerprint('cert_sha1', 'dd7a7f131ddba33d3e8670179483e6fea6987d6a').length, 0);
+  assert.equal(idx.matchFingerprint('cert_sha1', '82437e7830614e2500679d121590d25381de1dac').length, 0, 'nobody lists certificates there');
+  assert.equal(certs.size, 3);
+});

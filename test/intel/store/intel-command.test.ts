@@ -246,3 +246,39 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('intel lookup of certificate digests: 40 hex digits as a certificate SHA-1, 64 as a SHA-256, the colon form too; status counts them', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fs.writeFileSync(path.join(dir, 'sslblacklist.csv'), '#\n# Listingdate,SHA1,Listingreason\n2024-09-02 06:17:52,82437e7830614e2500679d121590d25381de1dac,Dridex C&C\n');
+    fs.writeFileSync(path.join(dir, 'certs.txt'), 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244\n');
+    fs.writeFileSync(
+      path.join(dir, 'picket.yaml'),
+      'intel:\n  lists:\n    - { path: sslblacklist.csv, kind: cert_sha1, name: sslbl-certs }\n    - { path: certs.txt, kind: cert_sha256 }\n  cache_dir: store\n',
+    );
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+
+    const sha1 = await run(['intel', 'lookup', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC', ...cfg]);
+    assert.equal(sha1.code, 0, sha1.err);
+    assert.match(sha1.out, /^fingerprint 82437e7830614e2500679d121590d25381de1dac\n {2}looked up as TLS certificate SHA-1\n/);
+    assert.match(sha1.out, /^ {2}ALERTS {2}sslbl-certs: cert_sha1 82437e7830614e2500679d121590d25381de1dac \(tls\.bad_certificate\), comment "Dridex C&C"$/m);
+    assert.match(sha1.out, /^ {2}=> traffic involving it raises alerts \(tls\.bad_certificate\)$/m);
+
+    const sha256 = await run(['intel', 'lookup', 'A580247A25324ADF4ADD5AF648DE4AC5798030DFD622F26A5F2280D7528AE244', '--json', ...cfg]);
+    const j = JSON.parse(sha256.out) as { kind: string; value: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string }>; alert_rules: string[] };
+    assert.equal(j.kind, 'fingerprint');
+    assert.equal(j.value, 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244');
+    assert.deepEqual(j.fingerprint_kinds, ['cert_sha256']);
+    assert.deepEqual(j.matches.map((m) => [m.source, m.kind]), [['certs.txt', 'cert_sha256']]);
+    assert.deepEqual(j.alert_rules, ['tls.bad_certificate']);
+
+    const unknown = await run(['intel', 'lookup', 'dd7a7f131ddba33d3e8670179483e6fea6987d6a', ...cfg]);
+    assert.match(unknown.out, /^fingerprint dd7a7f131ddba33d3e8670179483e6fea6987d6a\n {2}looked up as TLS certificate SHA-1\n {2}not on any configured list/);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^sslbl-certs +list +1 indicator, 1 alerting,/m);
+    assert.match(st.out, /^certs\.txt +list +1 indicator, 1 alerting,/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -215,3 +215,56 @@ test('fingerprint lists: an SSLBL-format JA3 CSV loads as published, bad lines a
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('certificate lists: the SSLBL certificate CSV and a SHA-256 list load, count as alerting, and survive the store', async () => {
+  const dir = tempDir('picket-sources-');
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'sslblacklist.csv'),
+      [
+        '################################################################',
+        '# abuse.ch SSLBL SSL Certificate Blacklist (SHA1 Fingerprints) #',
+        '################################################################',
+        '#',
+        '# Listingdate,SHA1,Listingreason',
+        '2024-09-02 06:17:52,0a1b2c3d4e5f60718293a4b5c6d7e8f901234567,Dridex C&C',
+        '2024-09-01 12:00:00,0a1b2c3d4e5f60718293a4b5c6d7e8f9,Short',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'certs.txt'), 'A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44\n');
+    const cfg: IntelConfig = {
+      ...defaultConfig().intel,
+      lists: [
+        { path: 'sslblacklist.csv', kind: 'cert_sha1', name: 'sslbl-certs' },
+        { path: 'certs.txt', kind: 'cert_sha256' },
+      ],
+    };
+    const s = await createIntelSources(cfg, dir, path.join(dir, 'cache'));
+    assert.deepEqual(s.indicators.matchFingerprint('cert_sha1', '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567'), [
+      { source: 'sslbl-certs', kind: 'cert_sha1', indicator: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', to_ids: true, comment: 'Dridex C&C' },
+    ]);
+    assert.equal(s.indicators.matchFingerprint('cert_sha256', 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244')[0]!.source, 'certs.txt');
+    const st = s.status();
+    assert.deepEqual(st.map((x) => [x.name, x.count, x.alerting, x.bad_lines, x.note]), [
+      ['sslbl-certs', 1, 1, 1, '1 cert_sha1 entries from 7 lines'],
+      ['certs.txt', 1, 1, 0, '1 cert_sha256 entries from 1 lines'],
+    ]);
+    assert.deepEqual(st[0]!.bad_samples, ['sslblacklist.csv:7: not a certificate SHA-1 (40 hex digits, or 20 hex pairs joined by colons): 2024-09-01 12:00:00,0a1b2c3d4e5f60718293a4b5c6d7e8f9,Short']);
+
+    // A remote copy of the list lives in the local store between refreshes.
+    const cache = path.join(dir, 'store');
+    const snap = emptySnapshot('remote-certs', 'list', 'https://sslbl.abuse.ch/blacklist/sslblacklist.csv');
+    snap.indicators = [
+      { kind: 'cert_sha1', value: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', to_ids: true, comment: 'Dridex C&C' },
+      { kind: 'cert_sha256', value: 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244', to_ids: false },
+    ];
+    saveSnapshot(cache, snap);
+    const back = loadSnapshot(cache, 'remote-certs');
+    assert.ok('snapshot' in back);
+    assert.equal(back.dropped, 0);
+    assert.deepEqual(back.snapshot.indicators, snap.indicators);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

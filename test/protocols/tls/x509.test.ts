@@ -3,18 +3,20 @@
  * (made with openssl by test/fixtures/x509/make-certs.sh) against what the
  * openssl command says of them, the SNI/certificate name check, malformed
  * input, and the TLS analyzer logging chains (server and client), ssl.log's
- * cert_chain_fps and sni_matches_cert, and x509.log once a day.
+ * cert_chain_fps and sni_matches_cert, the server's certificates the ssl
+ * event carries for rules, and x509.log once a day.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { certificateCoversHost, describeCertificate, type CertificateFacts } from '../../../src/protocols/tls/x509.js';
 import { parseCertificateList } from '../../../src/protocols/tls/parser.js';
 import { createTlsSpec } from '../../../src/protocols/tls/index.js';
 import { TlsAnomaly } from '../../../src/protocols/tls/consts.js';
-import type { SslRecord, X509Record } from '../../../src/protocols/tls/events.js';
+import type { SslLogEvent, SslRecord, X509Record } from '../../../src/protocols/tls/events.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { rng } from '../../helpers/bytes.js';
 import { fakeContext, type FakeContext } from '../http/fake-ctx.js';
@@ -182,6 +184,7 @@ function run(spec: ReturnType<typeof createTlsSpec>, flights: { client: Uint8Arr
 
 const sslOf = (ctx: FakeContext): SslRecord[] => ctx.events.flatMap((e) => (e.type === 'ssl' ? [e.record] : []));
 const x509Of = (ctx: FakeContext): X509Record[] => ctx.events.flatMap((e) => (e.type === 'x509' ? [e.record] : []));
+const sslEventsOf = (ctx: FakeContext): SslLogEvent[] => ctx.events.flatMap((e) => (e.type === 'ssl' ? [e] : []));
 
 test('the server chain and a client certificate go to ssl.log as fingerprints and to x509.log once a day', () => {
   const spec = createTlsSpec();
@@ -226,4 +229,33 @@ test('a chain with a certificate that is not X.509 keeps its fingerprint and fla
   assert.equal(s.cert_chain_fps!.length, 2);
   assert.equal(s.sni_matches_cert, undefined, 'no readable leaf');
   assert.equal(x509Of(ctx).length, 1);
+});
+
+test('the ssl event carries the server\'s certificates beside its record: digests, subject, issuer, common name; never the client\'s', () => {
+  const [leaf, ca] = [facts('leaf'), facts('ca')];
+  const ctx = run(createTlsSpec(), mutualTls('www.shop.example', [der('leaf'), der('ca')], [der('legacy')]), 1_700_000_000);
+  const e = sslEventsOf(ctx);
+  assert.equal(e.length, 1);
+  assert.deepEqual(e[0]!.certificates, [
+    { sha256: leaf.sha256, sha1: leaf.sha1, subject: leaf.subject, issuer: leaf.issuer, commonName: leaf.commonName },
+    { sha256: ca.sha256, sha1: ca.sha1, subject: ca.subject, issuer: ca.issuer, commonName: ca.commonName },
+  ]);
+  assert.equal(e[0]!.certificates![0]!.sha1, createHash('sha1').update(der('leaf')).digest('hex'));
+  // Not a log field: ssl.log keeps Zeek's cert_chain_fps only.
+  assert.ok(!('certificates' in e[0]!.record));
+  // The same certificate on another connection is the same shared, read-only entry.
+  const again = sslEventsOf(run(createTlsSpec(), mutualTls('www.shop.example', [der('leaf')], null), 1_700_000_100));
+  assert.equal(again[0]!.certificates![0], e[0]!.certificates![0]);
+  assert.ok(Object.isFrozen(again[0]!.certificates![0]));
+  // No certificate in clear (here: none sent at all), nothing beside the record.
+  const bare = run(createTlsSpec(), mutualTls('www.shop.example', [], null), 1_700_000_200);
+  assert.equal(sslEventsOf(bare)[0]!.certificates, undefined);
+});
+
+test('a certificate that is not X.509 is still named by its SHA-1 and SHA-256 in the ssl event', () => {
+  const junk = new Uint8Array(300).fill(0x30);
+  const e = sslEventsOf(run(createTlsSpec(), mutualTls('shop.example', [junk, der('ca')], null), 1_700_000_000))[0]!;
+  assert.deepEqual(e.certificates![0], { sha256: createHash('sha256').update(junk).digest('hex'), sha1: createHash('sha1').update(junk).digest('hex') });
+  assert.equal(e.certificates![1]!.sha1, facts('ca').sha1);
+  assert.deepEqual(e.record.cert_chain_fps, e.certificates!.map((c) => c.sha256));
 });
