@@ -211,32 +211,45 @@ test('sensor captures live traffic on loopback and logs it', { skip: process.get
   const dgram = await import('node:dgram');
   const dir = tempDir();
   const port = 40000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [BIN, 'sensor', '-i', 'lo', '--filter', `udp port ${port}`, '--duration', '4', '--logs', dir, '--stats-interval', '1', '--metrics', '127.0.0.1:0'], {
+  // Stopped with SIGTERM once the checks are done, not by --duration: on a busy machine starting
+  // the sensor and tcpdump can take longer than a short run would last.
+  const child = spawn(process.execPath, [BIN, 'sensor', '-i', 'lo', '--filter', `udp port ${port}`, '--duration', '120', '--logs', dir, '--stats-interval', '1', '--metrics', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  /** Waits (bounded) until `ok` holds. */
+  const until = async (ok: () => boolean | Promise<boolean>, seconds: number): Promise<boolean> => {
+    const deadline = Date.now() + seconds * 1000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      if (await ok()) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return ok();
+  };
   try {
-    // Wait until tcpdump is listening (it says so on stderr), bounded.
-    const deadline = Date.now() + 3000;
-    while (!/listening|packets\/s/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A health line with tcpdump's own counters (asked for with SIGUSR1, not only at exit) shows it is capturing.
+    assert.ok(await until(() => /^picket sensor: lo: .*kernel drops \d+$/m.test(stderr), 60), stderr);
     await new Promise((r) => setTimeout(r, 300));
     const sock = dgram.createSocket('udp4');
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => sock.send(Buffer.from(`probe ${i}`), port, '127.0.0.1', () => resolve()));
     }
     sock.close();
-    await new Promise((r) => setTimeout(r, 300));
     const metricsUrl = /metrics on (http:\/\/\S+)/.exec(stderr)?.[1];
     assert.ok(metricsUrl, stderr);
-    const scrape = await (await fetch(metricsUrl)).text();
-    const packets = /^picket_packets_total (\d+)/m.exec(scrape);
-    assert.ok(packets !== null && Number(packets[1]) >= 20, scrape);
+    let scrape = '';
+    const counted = await until(async () => {
+      scrape = await (await fetch(metricsUrl)).text();
+      const packets = /^picket_packets_total (\d+)/m.exec(scrape);
+      return packets !== null && Number(packets[1]) >= 20;
+    }, 30);
+    assert.ok(counted, scrape);
     assert.match(scrape, /^picket_flows_live /m);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    const code = await exited;
     assert.equal(code, 0, stderr);
-    // The health lines carry tcpdump's counters while it runs (asked for with SIGUSR1), not only at exit.
-    assert.match(stderr, /^picket sensor: lo: .*kernel drops \d+$/m);
     const conn = lines(path.join(dir, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
     const flow = conn.find((c) => c['id.resp_p'] === port);
     assert.ok(flow, `no flow to port ${port} in ${JSON.stringify(conn)}; stderr: ${stderr}`);
