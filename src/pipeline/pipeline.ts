@@ -382,18 +382,19 @@ export class Pipeline {
       }
       return undefined;
     }
+    const tcp = transport === 'tcp';
+    // Content gaps (TCP only) go into the flow's conn record: missed_bytes, and the history's 'G'/'g'.
     const app = new FlowApp(
       spec,
       this.tracker.connId(slot),
       this.#bus,
       this.#appStats,
-      transport === 'tcp' ? this.#budget : null,
+      tcp ? this.#budget : null,
+      tcp ? this.tracker : null,
+      slot,
     );
     this.#apps[slot] = app;
-    if (transport === 'tcp') {
-      app.onGap = (side, len) => this.#contentGap(slot, side, len);
-      this.#startStreams(slot, app, d, fromOrig, fromStart);
-    }
+    if (tcp) this.#startStreams(slot, app, d, fromOrig, fromStart);
     return app;
   }
 
@@ -547,11 +548,6 @@ export class Pipeline {
     if (slot < this.#probes.length) this.#probes[slot] = 0;
     this.#clearEarly(slot);
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
-  }
-
-  /** A content gap in a flow's TCP stream: conn.log `missed_bytes`, and the history's 'G'/'g' for the side whose bytes are missing. */
-  #contentGap(slot: number, fromOrig: boolean, len: number): void {
-    this.tracker.addMissedBytes(slot, len, fromOrig);
   }
 
   /** A flow is ending: its analyzer delivers what reassembly still holds (the gaps go into its record) and finishes. */
