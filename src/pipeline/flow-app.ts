@@ -61,13 +61,20 @@ export interface GapCounter {
   addMissedBytes(slot: number, n: number, fromOrig: boolean): void;
 }
 
+/** The services of a flow whose analyzer confirmed none (shared: never added to). */
+const NO_SERVICES: readonly string[] = [];
+
 export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly conn: ConnId;
   readonly spec: ProtocolSpec;
   readonly analyzer: Analyzer;
   readonly reassembler: TcpReassembler | null;
-  /** Services confirmed by the analyzer, in order (conn.log `service`). */
-  services: string[] = [];
+  /**
+   * Services confirmed by the analyzer, in order (conn.log `service`). Each
+   * confirmation makes a new array of the exact length (concat): pushed onto
+   * an empty array, the first one reserved room for 17 for the flow's life.
+   */
+  services: readonly string[] = NO_SERVICES;
   /** False once the analyzer needs nothing more in that direction, or failed. */
   wantOrig = true;
   wantResp = true;
@@ -106,7 +113,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   }
 
   confirm(service: string): void {
-    if (!this.services.includes(service)) this.services.push(service);
+    if (!this.services.includes(service)) this.services = this.services.concat(service);
   }
 
   anomaly(code: string): void {
