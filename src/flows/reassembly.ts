@@ -64,12 +64,22 @@ function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }
 
+/** Segments a direction holds out of order. */
+function heldCount(dir: Direction): number {
+  return dir.held === null ? 0 : dir.held.length;
+}
+
 class Direction {
   /** Next sequence number expected (unsigned 32-bit), valid once `started`. */
   next = 0;
   started = false;
   finished = false;
-  held: HeldSegment[] = [];
+  /**
+   * Segments held out of order, by sequence number; null until the first
+   * one (most streams never hold any, and a reassembler lives as long as
+   * its flow).
+   */
+  held: HeldSegment[] | null = null;
   heldBytes = 0;
   /** Highest acknowledgement the receiver sent for this direction, valid once `acked`. */
   ackedTo = 0;
@@ -117,7 +127,7 @@ export class TcpReassembler {
       dir.finSeen = true;
     }
     if (data.length > 0) this.#accept(fromOrig, dir, seq >>> 0, data, ts);
-    if (fin && dir.held.length === 0 && seqDiff((seq + data.length) >>> 0, dir.next) <= 0) dir.finished = true;
+    if (fin && heldCount(dir) === 0 && seqDiff((seq + data.length) >>> 0, dir.next) <= 0) dir.finished = true;
   }
 
   /**
@@ -136,7 +146,7 @@ export class TcpReassembler {
       dir.ackedTo = ack;
       dir.acked = true;
     }
-    if (dir.held.length > 0) this.#skipAckedHole(fromOrig, dir, ts);
+    if (heldCount(dir) > 0) this.#skipAckedHole(fromOrig, dir, ts);
   }
 
   /**
@@ -188,7 +198,7 @@ export class TcpReassembler {
   #release(dir: Direction): void {
     this.#budget.heldBytes -= dir.heldBytes;
     dir.heldBytes = 0;
-    dir.held.length = 0;
+    dir.held = null;
   }
 
   #accept(fromOrig: boolean, dir: Direction, seq: number, data: Uint8Array, ts: number): void {
@@ -199,14 +209,14 @@ export class TcpReassembler {
       const fresh = skip === 0 ? data : data.subarray(skip);
       dir.next = (dir.next + fresh.length) >>> 0;
       this.#consumer.data(fromOrig, fresh, ts);
-      if (dir.held.length > 0) this.#drain(fromOrig, dir, ts);
+      if (heldCount(dir) > 0) this.#drain(fromOrig, dir, ts);
       return;
     }
     // A hole before this segment: hold a copy if the bounds allow it.
     const limits = this.#limits;
     if (
       dir.heldBytes + data.length > limits.maxBytesPerDirection ||
-      dir.held.length >= limits.maxSegmentsPerDirection ||
+      heldCount(dir) >= limits.maxSegmentsPerDirection ||
       this.#budget.heldBytes + data.length > this.#budget.maxBytes
     ) {
       this.#budget.overflows++;
@@ -226,7 +236,7 @@ export class TcpReassembler {
    * segment a gap and delivers what then continues the stream.
    */
   #skipAckedHole(fromOrig: boolean, dir: Direction, ts: number): void {
-    const first = dir.held[0]!;
+    const first = dir.held![0]!;
     const end = seqDiff(dir.ackedTo, first.seq) >= 0 ? first.seq : dir.ackedTo;
     const hole = seqDiff(end, dir.next);
     if (hole <= 0) return;
@@ -241,7 +251,7 @@ export class TcpReassembler {
   }
 
   #insert(dir: Direction, seq: number, copy: Uint8Array): void {
-    const held = dir.held;
+    const held = (dir.held ??= []);
     let i = held.length;
     while (i > 0 && seqDiff(held[i - 1]!.seq, seq) > 0) i--;
     held.splice(i, 0, { seq, data: copy });
@@ -252,6 +262,7 @@ export class TcpReassembler {
   /** Delivers held segments that now continue the stream. */
   #drain(fromOrig: boolean, dir: Direction, ts: number): void {
     const held = dir.held;
+    if (held === null) return;
     let taken = 0;
     while (taken < held.length) {
       const seg = held[taken]!;
@@ -272,8 +283,8 @@ export class TcpReassembler {
 
   /** Delivers all held segments in order, reporting each hole as a gap. */
   #drainWithGaps(fromOrig: boolean, dir: Direction, ts: number): void {
-    while (dir.held.length > 0) {
-      const first = dir.held[0]!;
+    while (heldCount(dir) > 0) {
+      const first = dir.held![0]!;
       const hole = seqDiff(first.seq, dir.next);
       if (hole > 0) this.#declareGap(fromOrig, dir, hole);
       this.#drain(fromOrig, dir, ts);

@@ -135,15 +135,16 @@ function epAddHistory(s: FlowStore, f: number, b: number, side: number, code: nu
  * (Zeek's "underflow").
  */
 function relativeSeq(start: number, cur: number, last: number, wraps: number): number {
-  const delta = seqDelta(cur, last);
+  const c = cur >>> 0;
+  const delta = seqDelta(c, last);
   let w = wraps;
   if (delta < 0) {
-    if (w > 0 && cur > last) w--;
+    if (w > 0 && c > last) w--;
   } else if (delta > 0) {
-    if (cur < last) w++;
+    if (c < last) w++;
   }
-  if (w === 0) return seqDelta(cur, start);
-  return w * TWO_32 + cur - start;
+  if (w === 0) return seqDelta(c, start);
+  return w * TWO_32 + c - start;
 }
 
 function initEndpoint(s: FlowStore, w: number, b: number, side: number, syn: boolean, seq: number, seqEnd: number): void {
@@ -163,7 +164,7 @@ function initEndpoint(s: FlowStore, w: number, b: number, side: number, syn: boo
     }
   } else if (syn) {
     let reinit = false;
-    if (st === SYN_SENT || st === SYN_ACK_SENT) reinit = seq !== u32[w + U_START_SEQ + side];
+    if (st === SYN_SENT || st === SYN_ACK_SENT) reinit = seq >>> 0 !== u32[w + U_START_SEQ + side];
     else if (st === ESTABLISHED || st === PARTIAL) reinit = true;
     else if (st === RESET) reinit = s.u8[b + B_PREV_STATE + side] === INACTIVE;
     if (reinit) {
@@ -221,7 +222,7 @@ function updateHistory(
 
 function updateLastSeqValue(s: FlowStore, w: number, side: number, seq: number): void {
   const u32 = s.u32;
-  if (seq < u32[w + U_LAST_SEQ + side]!) u32[w + U_SEQ_WRAPS + side] = u32[w + U_SEQ_WRAPS + side]! + 1;
+  if (seq >>> 0 < u32[w + U_LAST_SEQ + side]!) u32[w + U_SEQ_WRAPS + side] = u32[w + U_SEQ_WRAPS + side]! + 1;
   u32[w + U_LAST_SEQ + side] = seq;
 }
 
@@ -259,7 +260,7 @@ function updateAckSeq(s: FlowStore, w: number, side: number, ack: number): void 
   const delta = seqDelta(ack, cur);
   if (ack === 0 && delta > TOO_LARGE_SEQ_DELTA) return; // a broken ack, not a huge connection
   if (delta > 0) {
-    if (ack < cur) u32[w + U_ACK_WRAPS + side] = u32[w + U_ACK_WRAPS + side]! + 1;
+    if (ack >>> 0 < cur) u32[w + U_ACK_WRAPS + side] = u32[w + U_ACK_WRAPS + side]! + 1;
     u32[w + U_ACK_SEQ + side] = ack;
   }
 }
@@ -312,11 +313,15 @@ function connectionClosed(s: FlowStore, f: number, b: number, side: number, t: F
  * IP header implies (Zeek's `len`), `win` the raw window field.
  */
 export function tcpPacket(s: FlowStore, f: number, side: number, p: DecodedPacket, t: FlowTimeouts): void {
-  // Read here rather than passed in: sequence numbers above 2^30 and the
-  // float time would each be boxed into a new heap number per call.
+  // Read here rather than passed in: the float time would be boxed into a
+  // new heap number per call. Sequence numbers go to the functions above as
+  // signed 32-bit integers, the same bits as the unsigned ones stored, read
+  // unsigned (>>> 0) where their order matters: V8 passes those as small
+  // integers, where unsigned ones from 2^31 up are a new heap number for
+  // each call that is not inlined.
   const flags = p.tcpFlags;
-  const seq = p.seq >>> 0;
-  const ack = p.ack >>> 0;
+  const seq = p.seq | 0;
+  const ack = p.ack | 0;
   const len = p.payloadWireLen;
   const win = p.window;
   const ts = p.ts;
@@ -338,7 +343,7 @@ export function tcpPacket(s: FlowStore, f: number, side: number, p: DecodedPacke
   if (syn) segLen++;
   if (fin) segLen++;
   if (rst) segLen -= len;
-  const seqEnd = (seq + segLen) >>> 0;
+  const seqEnd = (seq + segLen) | 0;
 
   initEndpoint(s, w, b, side, syn, seq, seqEnd);
   const relSeq = relativeSeq(u32[w + U_START_SEQ + side]!, seq, u32[w + U_LAST_SEQ + side]!, u32[w + U_SEQ_WRAPS + side]!);
@@ -382,7 +387,7 @@ export function tcpPacket(s: FlowStore, f: number, side: number, p: DecodedPacke
           tcpRearm(s, f);
         }
       } else {
-        if (!hasAck && u8[b + B_STATE + ps] === SYN_ACK_SENT && seq === u32[w + U_START_SEQ + side]) {
+        if (!hasAck && u8[b + B_STATE + ps] === SYN_ACK_SENT && seq >>> 0 === u32[w + U_START_SEQ + side]) {
           // The SYN-ACK was seen before its SYN: swap roles and establish.
           flipRoles(s, f, b);
           setState(s, b, ps, ESTABLISHED);

@@ -56,30 +56,53 @@ function anomalyKey(analyzer: string, code: string): string {
   return key;
 }
 
+/** Where a flow's content gaps are counted (the flow tracker: conn.log `missed_bytes` and the history's 'G'/'g'). */
+export interface GapCounter {
+  addMissedBytes(slot: number, n: number, fromOrig: boolean): void;
+}
+
+/** The services of a flow whose analyzer confirmed none (shared: never added to). */
+const NO_SERVICES: readonly string[] = [];
+
 export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly conn: ConnId;
   readonly spec: ProtocolSpec;
   readonly analyzer: Analyzer;
   readonly reassembler: TcpReassembler | null;
-  /** Services confirmed by the analyzer, in order (conn.log `service`). */
-  services: string[] = [];
   /**
-   * Told of each content gap as reassembly declares it: the pipeline counts
-   * it in the flow's conn record (`missed_bytes`) and history.
+   * Services confirmed by the analyzer, in order (conn.log `service`). Each
+   * confirmation makes a new array of the exact length (concat): pushed onto
+   * an empty array, the first one reserved room for 17 for the flow's life.
    */
-  onGap: ((fromOrig: boolean, len: number) => void) | null = null;
+  services: readonly string[] = NO_SERVICES;
   /** False once the analyzer needs nothing more in that direction, or failed. */
   wantOrig = true;
   wantResp = true;
   readonly #bus: EventBus;
   readonly #stats: AppLayerStats;
+  /**
+   * Told of each content gap as reassembly declares it, with the flow's slot
+   * (a counter and a number rather than a function made for each flow).
+   */
+  readonly #gaps: GapCounter | null;
+  readonly #slot: number;
   #anomalies = 0;
 
-  constructor(spec: ProtocolSpec, conn: ConnId, bus: EventBus, stats: AppLayerStats, budget: ReassemblyBudget | null) {
+  constructor(
+    spec: ProtocolSpec,
+    conn: ConnId,
+    bus: EventBus,
+    stats: AppLayerStats,
+    budget: ReassemblyBudget | null,
+    gaps: GapCounter | null = null,
+    slot = -1,
+  ) {
     this.spec = spec;
     this.conn = conn;
     this.#bus = bus;
     this.#stats = stats;
+    this.#gaps = gaps;
+    this.#slot = slot;
     stats.flows[spec.name] = (stats.flows[spec.name] ?? 0) + 1;
     this.reassembler = budget === null ? null : new TcpReassembler(this, budget);
     this.analyzer = spec.create(this);
@@ -90,7 +113,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   }
 
   confirm(service: string): void {
-    if (!this.services.includes(service)) this.services.push(service);
+    if (!this.services.includes(service)) this.services = this.services.concat(service);
   }
 
   anomaly(code: string): void {
@@ -146,7 +169,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
 
   /** StreamConsumer: bytes that will never arrive. */
   gap(fromOrig: boolean, len: number): void {
-    if (this.onGap !== null) this.onGap(fromOrig, len);
+    if (this.#gaps !== null) this.#gaps.addMissedBytes(this.#slot, len, fromOrig);
     const gap = this.analyzer.gap;
     if (gap === undefined) return;
     try {

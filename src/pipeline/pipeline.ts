@@ -40,6 +40,9 @@ const MAX_PROBE_PACKETS = 6;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
+/** The payload of a SYN or FIN segment that carries none (empty, so shared by all). */
+const NO_PAYLOAD = new Uint8Array(0);
+
 /**
  * A TCP payload seen before the flow's analyzer was chosen, kept to be
  * given to it once chosen: a segment that came after a hole in its
@@ -246,12 +249,20 @@ export class Pipeline {
     app.datagram(fromOrig, d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen), d.ts);
   }
 
-  /** A TCP packet of a flow with an analyzer: its acknowledgement covers the other side's stream, its payload this side's. */
+  /**
+   * A TCP packet of a flow with an analyzer: its acknowledgement covers the
+   * other side's stream, its payload this side's. Calls that could not
+   * change a stream are not made: they would cost heap numbers for the
+   * sequence numbers and time, and a view of the payload.
+   */
   #tcpSegment(app: FlowApp, d: DecodedPacket, fromOrig: boolean): void {
     const flags = d.tcpFlags;
-    if ((flags & TcpFlag.ACK) !== 0) app.ack(fromOrig, d.ack, d.ts);
+    if ((flags & TcpFlag.ACK) !== 0 && (fromOrig ? app.wantResp : app.wantOrig)) app.ack(fromOrig, d.ack, d.ts);
     if (fromOrig ? !app.wantOrig : !app.wantResp) return;
-    const payload = d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen);
+    const n = d.payloadLen;
+    // Without payload, SYN or FIN (a bare acknowledgement) a segment moves no stream.
+    if (n === 0 && (flags & (TcpFlag.SYN | TcpFlag.FIN)) === 0) return;
+    const payload = n === 0 ? NO_PAYLOAD : d.buf.subarray(d.payloadOffset, d.payloadOffset + n);
     app.segment(fromOrig, d.seq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, d.ts);
   }
 
@@ -371,18 +382,19 @@ export class Pipeline {
       }
       return undefined;
     }
+    const tcp = transport === 'tcp';
+    // Content gaps (TCP only) go into the flow's conn record: missed_bytes, and the history's 'G'/'g'.
     const app = new FlowApp(
       spec,
       this.tracker.connId(slot),
       this.#bus,
       this.#appStats,
-      transport === 'tcp' ? this.#budget : null,
+      tcp ? this.#budget : null,
+      tcp ? this.tracker : null,
+      slot,
     );
     this.#apps[slot] = app;
-    if (transport === 'tcp') {
-      app.onGap = (side, len) => this.#contentGap(slot, side, len);
-      this.#startStreams(slot, app, d, fromOrig, fromStart);
-    }
+    if (tcp) this.#startStreams(slot, app, d, fromOrig, fromStart);
     return app;
   }
 
@@ -536,11 +548,6 @@ export class Pipeline {
     if (slot < this.#probes.length) this.#probes[slot] = 0;
     this.#clearEarly(slot);
     if (this.#emitStart) this.#bus.emit({ type: 'flow.start', ts, conn: this.tracker.connId(slot) });
-  }
-
-  /** A content gap in a flow's TCP stream: conn.log `missed_bytes`, and the history's 'G'/'g' for the side whose bytes are missing. */
-  #contentGap(slot: number, fromOrig: boolean, len: number): void {
-    this.tracker.addMissedBytes(slot, len, fromOrig);
   }
 
   /** A flow is ending: its analyzer delivers what reassembly still holds (the gaps go into its record) and finishes. */

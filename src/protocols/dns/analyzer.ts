@@ -144,8 +144,9 @@ export class DnsAnalyzer implements Analyzer {
   #confirmed = false;
   readonly #pendingQueries: DnsTxn[] = [];
   readonly #pendingReplies: DnsTxn[] = [];
-  readonly #orig = new TcpFramer();
-  readonly #resp = new TcpFramer();
+  /** Message framing per direction, over TCP only (over UDP a datagram is a message). */
+  readonly #orig: TcpFramer | null;
+  readonly #resp: TcpFramer | null;
   #announced: Set<string> | null = null;
 
   constructor(ctx: AnalyzerContext, opts: DnsAnalyzerOptions) {
@@ -153,6 +154,8 @@ export class DnsAnalyzer implements Analyzer {
     this.netbios = opts.netbios;
     this.#service = opts.service;
     this.#tcp = ctx.conn.proto === 'tcp';
+    this.#orig = this.#tcp ? new TcpFramer() : null;
+    this.#resp = this.#tcp ? new TcpFramer() : null;
     const c = ctx.conn;
     this.#hostnameSource =
       this.#tcp || opts.netbios
@@ -166,11 +169,11 @@ export class DnsAnalyzer implements Analyzer {
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
     this.#expire(ts);
-    if (!this.#tcp) {
+    const f = fromOrig ? this.#orig : this.#resp;
+    if (f === null) {
       this.#message(fromOrig, data, 0, data.length, ts);
       return;
     }
-    const f = fromOrig ? this.#orig : this.#resp;
     if (f.lost) return;
     let pos = 0;
     const n = data.length;
@@ -233,7 +236,8 @@ export class DnsAnalyzer implements Analyzer {
 
   gap(fromOrig: boolean, _len: number): void {
     // Message boundaries after a hole cannot be found again reliably.
-    this.#lose(fromOrig ? this.#orig : this.#resp);
+    const f = fromOrig ? this.#orig : this.#resp;
+    if (f !== null) this.#lose(f);
     this.ctx.anomaly('content_gap');
   }
 
@@ -247,7 +251,8 @@ export class DnsAnalyzer implements Analyzer {
   }
 
   wants(fromOrig: boolean): boolean {
-    return !(fromOrig ? this.#orig : this.#resp).lost;
+    const f = fromOrig ? this.#orig : this.#resp;
+    return f === null || !f.lost;
   }
 
   end(_ts: number): void {

@@ -126,8 +126,10 @@ export class NbssFramer {
     const carried = buf.length;
     if (carried > 0) {
       // Windows that start in the carried bytes: join them with the first new bytes.
+      // At most SYNC_LEN - 1 bytes each way: copied one by one, not through a view of them.
       const joined = this.#joined;
-      joined.set(buf.bytes.subarray(buf.offset, buf.offset + carried), 0);
+      const held = buf.bytes;
+      for (let i = 0; i < carried; i++) joined[i] = held[buf.offset + i]!;
       const fresh = Math.min(SYNC_LEN - 1, n - p);
       for (let i = 0; i < fresh; i++) joined[carried + i] = data[p + i]!;
       const len = carried + fresh;

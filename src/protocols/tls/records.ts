@@ -36,8 +36,16 @@ const HS_BODY_START = 512;
 export class TlsRecordReader {
   readonly #fromClient: boolean;
   readonly #h: TlsRecordHandler;
-  readonly #hdr = new Uint8Array(RECORD_HEADER);
+  /**
+   * Bytes of the record header read so far. Record and handshake headers
+   * may be split across `feed` calls; they are collected in numbers rather
+   * than in small byte arrays, which cost four array buffers per TLS flow.
+   */
   #hdrFill = 0;
+  /** Content type: the record header's first byte. */
+  #hdrType = 0;
+  /** The record header's other four bytes (version, length), big-endian. */
+  #hdrRest = 0;
   #recType = 0;
   #recRemaining = 0;
   #inRecord = false;
@@ -45,7 +53,8 @@ export class TlsRecordReader {
   #encrypted = false;
   #dead = false;
   // Handshake message reassembly.
-  readonly #hsHdr = new Uint8Array(HANDSHAKE_HEADER);
+  /** The handshake header (type, 24-bit length), big-endian. */
+  #hsHdr = 0;
   #hsFill = 0;
   #hsType = 0;
   #hsRemaining = 0;
@@ -77,12 +86,10 @@ export class TlsRecordReader {
     let i = 0;
     while (i < len && !this.#dead) {
       if (!this.#inRecord) {
-        const need = RECORD_HEADER - this.#hdrFill;
-        const take = len - i < need ? len - i : need;
-        for (let k = 0; k < take; k++) this.#hdr[this.#hdrFill + k] = data[i + k]!;
-        this.#hdrFill += take;
-        i += take;
-        if (this.#hdrFill === RECORD_HEADER) this.#startRecord(ts);
+        const b = data[i++]!;
+        if (this.#hdrFill === 0) this.#hdrType = b;
+        else this.#hdrRest = (this.#hdrRest << 8) | b;
+        if (++this.#hdrFill === RECORD_HEADER) this.#startRecord(ts);
         continue;
       }
       const avail = len - i;
@@ -109,11 +116,12 @@ export class TlsRecordReader {
   }
 
   #startRecord(ts: number): void {
-    const h = this.#hdr;
     this.#hdrFill = 0;
-    const type = h[0]!;
-    const length = (h[3]! << 8) | h[4]!;
-    if ((type & 0x80) !== 0 && h[2] === 1) {
+    const type = this.#hdrType;
+    const major = this.#hdrRest >>> 24;
+    const minor = (this.#hdrRest >>> 16) & 0xff;
+    const length = this.#hdrRest & 0xffff;
+    if ((type & 0x80) !== 0 && minor === 1) {
       // An SSLv2-format ClientHello (two-byte header with the high bit set): not analyzed.
       this.#h.anomaly(TlsAnomaly.SSLV2);
       this.#dead = true;
@@ -125,7 +133,7 @@ export class TlsRecordReader {
       return;
     }
     // Record versions are 3.x (SSLv3 to TLS 1.3) or DTLS's 254.x.
-    if (h[1] !== 3 && h[1] !== 254) {
+    if (major !== 3 && major !== 254) {
       this.#h.anomaly(TlsAnomaly.BAD_RECORD_VERSION);
       this.#dead = true;
       return;
@@ -165,11 +173,11 @@ export class TlsRecordReader {
   #handshakeBytes(data: Uint8Array, s: number, e: number, ts: number): void {
     while (s < e) {
       if (!this.#hsInBody) {
-        this.#hsHdr[this.#hsFill++] = data[s++]!;
-        if (this.#hsFill < HANDSHAKE_HEADER) continue;
+        this.#hsHdr = (this.#hsHdr << 8) | data[s++]!;
+        if (++this.#hsFill < HANDSHAKE_HEADER) continue;
         this.#hsFill = 0;
-        this.#hsType = this.#hsHdr[0]!;
-        this.#hsRemaining = (this.#hsHdr[1]! << 16) | (this.#hsHdr[2]! << 8) | this.#hsHdr[3]!;
+        this.#hsType = this.#hsHdr >>> 24;
+        this.#hsRemaining = this.#hsHdr & 0xffffff;
         this.#hsBody = null;
         this.#hsBodyFill = 0;
         if (this.#h.wantsBody(this.#fromClient, this.#hsType)) {
