@@ -384,6 +384,50 @@ test('smbclient against Samba (traffic lab): the share path, readme.txt opened a
   for (const r of recs) assert.ok(r['times.modified']! > 1.5e9);
 });
 
+test('smbclient against Samba (traffic lab): a tool written to a share, read, renamed, deleted; a ransomware-style rename; SMB1 write and read', async () => {
+  const events = await replayEvents([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'smb-files.pcap')], [smbSpec]);
+  const share = '\\\\10.77.1.20\\data';
+  assert.deepEqual(
+    ofType(events, 'smb_files').map((e) => [e.record.action, e.record.path, e.record.name, e.record.size, e.record.prev_name]),
+    [
+      // SMB3. mkdir: a create of the directory.
+      ['SMB::FILE_OPEN', share, 'tools', 0, undefined],
+      // put: the 70000-byte WRITE is one frame longer than the analyzer keeps; its FileId is still read.
+      ['SMB::FILE_OPEN', share, 'tools\\svchelper.exe', 0, undefined],
+      ['SMB::FILE_WRITE', share, 'tools\\svchelper.exe', 0, undefined],
+      ['SMB::FILE_OPEN', share, 'tools\\svchelper.exe', 70000, undefined],
+      ['SMB::FILE_READ', share, 'tools\\svchelper.exe', 70000, undefined],
+      // rename: SET_INFO FileRenameInformation.
+      ['SMB::FILE_OPEN', share, 'tools\\svchelper.exe', 70000, undefined],
+      ['SMB::FILE_RENAME', share, 'tools\\svc.exe', 70000, 'tools\\svchelper.exe'],
+      // del: smbclient looks the name up in its directory, then opens it with FILE_DELETE_ON_CLOSE.
+      ['SMB::FILE_OPEN', share, 'tools', 0, undefined],
+      ['SMB::FILE_OPEN', share, 'tools\\svc.exe', 70000, undefined],
+      ['SMB::FILE_DELETE', share, 'tools\\svc.exe', 70000, undefined],
+      ['SMB::FILE_OPEN', share, 'budget.xlsx', 0, undefined],
+      ['SMB::FILE_WRITE', share, 'budget.xlsx', 0, undefined],
+      ['SMB::FILE_OPEN', share, 'budget.xlsx', 7, undefined],
+      ['SMB::FILE_RENAME', share, 'budget.xlsx.locked', 7, 'budget.xlsx'],
+      // ls
+      ['SMB::FILE_OPEN', share, '<share_root>', 0, undefined],
+      ['SMB::FILE_OPEN', share, '<share_root>', 0, undefined],
+      // SMB1: NT_CREATE_ANDX, WRITE_ANDX, then NT_CREATE_ANDX, READ_ANDX (smbclient upper-cases the share).
+      ['SMB::FILE_OPEN', '\\\\10.77.1.20\\DATA', 'notes.txt', 0, undefined],
+      ['SMB::FILE_WRITE', '\\\\10.77.1.20\\DATA', 'notes.txt', 0, undefined],
+      ['SMB::FILE_OPEN', '\\\\10.77.1.20\\DATA', 'notes.txt', 6, undefined],
+      ['SMB::FILE_READ', '\\\\10.77.1.20\\DATA', 'notes.txt', 6, undefined],
+    ],
+  );
+  const ev = ofType(events, 'smb.file');
+  assert.deepEqual(
+    ev.map((e) => e.smb_version),
+    [...Array<number>(16).fill(2), 1, 1, 1, 1],
+  );
+  assert.equal(ev[0]!.directory, true);
+  assert.equal(ev[0]!.disposition, 'FILE_CREATE');
+  assert.equal(ev[1]!.directory, false);
+});
+
 /** Records the payload chunks the pipeline hands to the SMB port's analyzer. */
 function recorder(sink: Uint8Array[]): ProtocolSpec {
   return {
