@@ -33,7 +33,7 @@ export const SMB_MAX_OPEN_FILES = 1024;
 const MAX_LATER_ACTIONS = 32;
 
 /** The name Zeek gives an open of the share itself (an empty name). */
-export const SHARE_ROOT_NAME = '<share_root>';
+const SHARE_ROOT_NAME = '<share_root>';
 
 /** A connected tree: its UNC path and share type ("DISK", "PIPE", ... when the response said). */
 export interface SmbTree {
