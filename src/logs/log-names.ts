@@ -21,6 +21,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'ldap',
   'ldap_search',
   'smb_mapping',
+  'smb_files',
   'ntlm',
   'kerberos',
   'ftp',

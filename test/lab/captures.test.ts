@@ -18,7 +18,7 @@ const CAPTURES = path.join(LAB, 'captures');
 /** Scenarios run-lab.sh records; a missing one means a fixture was lost. */
 const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
-  'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'lateral', 'new-device', 'benign', 'intel',
+  'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping',
 ] as const;
 

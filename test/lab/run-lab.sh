@@ -40,7 +40,7 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet lateral new-device benign intel web-variants ipv6 beacon mcast-ping)
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -416,11 +416,19 @@ EOF
   slapadd -q -f "$d/slapd.conf" -l "$d/seed.ldif" >"$WORK/logs/slapadd.log" 2>&1
 }
 
-# SMB server config for NS at ADDR (one per server namespace).
+# SMB server config for NS at ADDR (one per server namespace). With a third
+# argument "files", the server also has the guest-writable share "data" and
+# lets SMB1 (NT1) clients in, for the smb-files scenario.
 write_smbd() {
-  local name=$1 addr=$2 d="$WORK/smb-$1"
+  local name=$1 addr=$2 files=${3:-} d="$WORK/smb-$1" min=SMB2
   mkdir -p "$d"/{lock,state,cache,private,pid,ncalrpc,bind-dns,share}
   echo "quarterly figures" >"$d/share/readme.txt"
+  if [ "$files" = files ]; then
+    min=NT1
+    mkdir -p "$d/data"
+    # The guest account writes here.
+    chmod 777 "$d/data"
+  fi
   cat >"$d/smb.conf" <<EOF
 [global]
   workgroup = PKLLAB
@@ -442,12 +450,20 @@ write_smbd() {
   ncalrpc dir = $d/ncalrpc
   binddns dir = $d/bind-dns
   log file = $WORK/logs/smbd-$name.log
-  server min protocol = SMB2
+  server min protocol = $min
 [public]
   path = $d/share
   guest ok = yes
   read only = yes
 EOF
+  if [ "$files" = files ]; then
+    cat >>"$d/smb.conf" <<EOF
+[data]
+  path = $d/data
+  guest ok = yes
+  read only = no
+EOF
+  fi
 }
 
 write_client_confs() {
@@ -533,12 +549,13 @@ start_services() {
   write_dnsmasq_legit; write_client_confs
   write_sshd || return 1
   write_slapd || { log "slapadd failed: $(cat "$WORK/logs/slapadd.log")"; return 1; }
-  write_smbd srv 10.77.1.10; write_smbd inet 198.51.100.10; write_smbd ws21 10.77.2.21
+  write_smbd srv 10.77.1.10; write_smbd inet 198.51.100.10; write_smbd ws21 10.77.2.21; write_smbd bak 10.77.1.20 files
   svc srv unshare -m --propagation private "$WORK/sshd/run.sh"
   svc srv slapd -d 0 -h ldap://10.77.1.10/ -f "$WORK/slapd/slapd.conf"
   svc srv smbd -F --no-process-group -s "$WORK/smb-srv/smb.conf"
   svc inet smbd -F --no-process-group -s "$WORK/smb-inet/smb.conf"
   svc ws21 smbd -F --no-process-group -s "$WORK/smb-ws21/smb.conf"
+  svc bak smbd -F --no-process-group -s "$WORK/smb-bak/smb.conf"
   svc inet busybox httpd -f -p 80 -h "$WORK/www"
   svc inet busybox httpd -f -p 8080 -h "$WORK/www"
   svc inet ncat -lk 443
@@ -546,7 +563,7 @@ start_services() {
   svc ws21 ncat -lk 3389 --sh-exec "$WORK/rdp-reply.sh"
   svc ws21 ncat -lk 5985 --sh-exec "$WORK/winrm-reply.sh"
   wait_listen srv 22 && wait_listen srv 389 && wait_listen srv 445 && wait_listen inet 445 &&
-    wait_listen inet 80 && wait_listen inet 8080 && wait_listen ws21 445 && wait_listen ws21 3389 && wait_listen ws21 5985
+    wait_listen inet 80 && wait_listen inet 8080 && wait_listen ws21 445 && wait_listen bak 445 && wait_listen ws21 3389 && wait_listen ws21 5985
 }
 
 # ---------------------------------------------------------------- capture
@@ -871,6 +888,20 @@ scenario_smb_internet() {
   require smb-internet 5 "tcp dst port 445 and src host 10.77.2.20 and dst host 198.51.100.10"
   expect smb-internet "smbclient (guest) from workstation 10.77.2.20 to Samba on the Internet host 198.51.100.10: a share listing and a file read over TCP 445, through the router 10.77.2.254." \
     '[{"rule": "smb.internet", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 445}}]'
+}
+
+scenario_smb_files() {
+  # A tool copied to a share, then ransomware-style renames, in SMB3; a write and a read in SMB1.
+  head -c 70000 /dev/urandom >"$WORK/tool.exe"
+  echo "budget" >"$WORK/budget.xlsx"
+  echo "notes" >"$WORK/notes.txt"
+  smbc ws22 -N -p 445 //10.77.1.20/data -c "mkdir tools; put $WORK/tool.exe tools\\svchelper.exe; get tools\\svchelper.exe /dev/null; rename tools\\svchelper.exe tools\\svc.exe; del tools\\svc.exe; put $WORK/budget.xlsx budget.xlsx; rename budget.xlsx budget.xlsx.locked; ls" >/dev/null 2>&1
+  smbc ws22 -N -p 445 -m NT1 --option='client min protocol=NT1' //10.77.1.20/data -c "put $WORK/notes.txt notes.txt; get notes.txt /dev/null; ls" >/dev/null 2>&1
+  stop_capture
+  require smb-files 10 "tcp dst port 445 and src host 10.77.2.22 and dst host 10.77.1.20"
+  expect smb-files "smbclient (guest) from workstation 10.77.2.22 to Samba on the backup server 10.77.1.20, share data. SMB3: mkdir tools, a 70000-byte tools\\\\svchelper.exe written, read back, renamed to tools\\\\svc.exe and deleted; budget.xlsx written and renamed to budget.xlsx.locked. SMB1 (NT1): notes.txt written and read back. Workstation to server on 445 is allowed by the policy: no alert may fire, except device.new on a replay without saved state." \
+    '[]' '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_lateral() {

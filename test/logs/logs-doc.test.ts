@@ -44,6 +44,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   ldap: ['protocols/ldap/events.ts', 'LdapRecord'],
   ldap_search: ['protocols/ldap/events.ts', 'LdapSearchRecord'],
   smb_mapping: ['protocols/smb/events.ts', 'SmbMappingRecord'],
+  smb_files: ['protocols/smb/events.ts', 'SmbFilesRecord'],
   ntlm: ['protocols/smb/events.ts', 'NtlmRecord'],
   kerberos: ['protocols/kerberos/events.ts', 'KerberosRecord'],
   ftp: ['protocols/ftp/events.ts', 'FtpRecord'],

@@ -5,6 +5,8 @@
  * (bounded pending tables) and publishes:
  * - smb_mapping.log records for successful tree connects, and
  *   `smb.tree_connect` events for every tree connect outcome;
+ * - smb_files.log records and `smb.file` events for files opened, read,
+ *   written, renamed and deleted on disk shares (`files.ts`);
  * - `smb.negotiate` events (offered/chosen dialects, 3.1.1 contexts);
  * - ntlm.log records and kerberos.log "AP" records via `GssAuth`;
  * - `auth` events for session setup outcomes (service "smb").
@@ -20,6 +22,7 @@ import {
   Smb1Command,
   Smb1Flags2,
   Smb2Command,
+  Smb2Flags,
   SmbProtocol,
   smb1ShareTypeName,
   smb2DialectName,
@@ -30,9 +33,10 @@ import type { SmbMappingRecord, SmbNegotiateContext, SmbNegotiateEvent, SmbTreeC
 import { NbssFramer, type FrameSink } from './framing.js';
 import { GssAuth } from './gss-auth.js';
 import { orderMappingRecord } from './record.js';
+import { SmbFiles, type FileTarget, type PendingOpen } from './files.js';
 import { parseSmb1, type Smb1Message } from './smb1.js';
-import { parseSmb2, SMB2_HEADER_SIZE, type Smb2Message } from './smb2.js';
-import { u32 } from './wire.js';
+import { parseSmb2, SMB2_HEADER_SIZE, SMB2_READ_WRITE_FILE_ID, SMB2_READ_WRITE_MIN_BODY, type Smb2Message } from './smb2.js';
+import { smb2FileKey, u16, u32 } from './wire.js';
 
 /**
  * Bytes of one SMB message kept for parsing. Negotiate, session setup and
@@ -55,6 +59,39 @@ interface Pending {
   service?: string;
   /** SMB1 plain session setup: "DOMAIN\\account". */
   plainUser?: string;
+  /** A create request on a disk share (or an unknown tree). */
+  open?: PendingOpen;
+}
+
+/**
+ * SMB2 messages the analyzer reads beyond the header. Everything else,
+ * READ/WRITE responses (the bulk of a transfer) above all, is stepped over;
+ * READ/WRITE requests only have their FileId read in place.
+ */
+function smb2Parsed(command: number, reply: boolean): boolean {
+  switch (command) {
+    case Smb2Command.NEGOTIATE:
+    case Smb2Command.SESSION_SETUP:
+    case Smb2Command.TREE_CONNECT:
+    case Smb2Command.CREATE:
+      return true;
+    case Smb2Command.TREE_DISCONNECT:
+    case Smb2Command.CLOSE:
+    case Smb2Command.SET_INFO:
+      return !reply;
+    default:
+      return false;
+  }
+}
+
+/** A tree's key: SMB2 tree ids are given per session. */
+function smb2TreeKey(sessionId: number, treeId: number): string {
+  return `${sessionId}/${treeId}`;
+}
+
+/** SMB1 tree ids are given per connection. */
+function smb1TreeKey(tid: number): string {
+  return `${tid}`;
 }
 
 export class SmbAnalyzer implements Analyzer, FrameSink {
@@ -63,6 +100,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   readonly #gss: GssAuth;
   readonly #pending2 = new Map<number, Pending>();
   readonly #pending1 = new Map<number, Pending>();
+  readonly #files: SmbFiles;
   #confirmed = false;
   /** Messages skipped because they were encrypted (SMB3 transform header). */
   encryptedMessages = 0;
@@ -73,6 +111,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     this.#ctx = ctx;
     this.#framers = [new NbssFramer(true, SMB_KEEP_BYTES), new NbssFramer(false, SMB_KEEP_BYTES)];
     this.#gss = new GssAuth(ctx);
+    this.#files = new SmbFiles(ctx);
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
@@ -134,42 +173,73 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
 
   #smb2Frame(fromOrig: boolean, b: Uint8Array, s: number, e: number, ts: number): void {
     let p = s;
+    // The file the previous request of this compound acted on: a related request acts on it too.
+    let chain: FileTarget | undefined;
     for (let i = 0; i < SMB2_MAX_COMPOUND; i++) {
-      // Fast path for the bulk of traffic (READ/WRITE/CREATE...): only the
-      // command and NextCommand are needed, so skip building a message object.
-      if (e - p >= SMB2_HEADER_SIZE) {
-        const cmd = b[p + 12]! | (b[p + 13]! << 8);
-        if (cmd !== Smb2Command.NEGOTIATE && cmd !== Smb2Command.SESSION_SETUP && cmd !== Smb2Command.TREE_CONNECT) {
-          this.#confirm();
-          const next = u32(b, p + 20);
-          if (next === 0) return;
-          if (next < SMB2_HEADER_SIZE || (next & 7) !== 0 || p + next >= e) {
-            this.#ctx.anomaly('smb2_bad_next_command');
-            return;
-          }
-          p += next;
-          continue;
+      let next: number;
+      const cmd = e - p >= SMB2_HEADER_SIZE ? u16(b, p + 12) : -1;
+      const flags = cmd >= 0 ? u32(b, p + 16) : 0;
+      const reply = (flags & Smb2Flags.SERVER_TO_REDIR) !== 0;
+      if (cmd >= 0 && !smb2Parsed(cmd, reply)) {
+        // Fast path for the bulk of traffic: only the command, NextCommand
+        // and, in READ/WRITE requests, the FileId are needed, so no message
+        // object is built.
+        this.#confirm();
+        if (!reply && (cmd === Smb2Command.READ || cmd === Smb2Command.WRITE)) {
+          chain = this.#smb2ReadWrite(b, p, e, flags, cmd === Smb2Command.WRITE, chain, ts);
+        } else if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) {
+          // A request on a handle of its own (not read here): what follows it is not about the chained file.
+          chain = undefined;
         }
+        next = u32(b, p + 20);
+      } else {
+        const msg = parseSmb2(b, p, e);
+        if (msg === null) {
+          this.#ctx.anomaly('smb2_truncated');
+          return;
+        }
+        this.#confirm();
+        if (msg.malformed !== undefined) this.#ctx.anomaly(msg.malformed);
+        if (msg.isReply) this.#smb2Response(msg, b, ts);
+        else chain = this.#smb2Request(msg, b, ts, chain);
+        if (msg.isReply === fromOrig) this.#ctx.anomaly('smb2_direction_mismatch');
+        next = msg.nextCommand;
       }
-      const msg = parseSmb2(b, p, e);
-      if (msg === null) {
-        this.#ctx.anomaly('smb2_truncated');
-        return;
-      }
-      this.#confirm();
-      if (msg.malformed !== undefined) this.#ctx.anomaly(msg.malformed);
-      if (msg.isReply) this.#smb2Response(msg, b, ts);
-      else this.#smb2Request(msg, b, ts);
-      if (msg.isReply === fromOrig) this.#ctx.anomaly('smb2_direction_mismatch');
-      if (msg.nextCommand === 0) return;
+      if (next === 0) return;
       // NextCommand must move forward by at least a header and stay 8-byte aligned.
-      if (msg.nextCommand < SMB2_HEADER_SIZE || (msg.nextCommand & 7) !== 0 || p + msg.nextCommand >= e) {
+      if (next < SMB2_HEADER_SIZE || (next & 7) !== 0 || p + next >= e) {
         this.#ctx.anomaly('smb2_bad_next_command');
         return;
       }
-      p += msg.nextCommand;
+      p += next;
     }
     this.#ctx.anomaly('smb2_compound_too_long');
+  }
+
+  /**
+   * A READ or WRITE request at `p`: the first read or write of an open file
+   * is logged. Its FileId is read in place; the data is never looked at.
+   * Returns the file acted on, for a related request after it.
+   */
+  #smb2ReadWrite(b: Uint8Array, p: number, e: number, flags: number, write: boolean, chain: FileTarget | undefined, ts: number): FileTarget | undefined {
+    if (e - p < SMB2_HEADER_SIZE + SMB2_READ_WRITE_MIN_BODY) {
+      this.#ctx.anomaly('smb2_truncated');
+      return undefined;
+    }
+    const target = this.#smb2Target(flags, chain, smb2FileKey(b, p + SMB2_HEADER_SIZE + SMB2_READ_WRITE_FILE_ID));
+    if (target !== undefined) this.#files.act(target, { kind: write ? 'write' : 'read', ts });
+    return target;
+  }
+
+  /**
+   * The file a request acts on: for a related request in a compound, the
+   * file of the request before it (its FileId field is then a placeholder,
+   * all ones, since the create's handle is not known yet); otherwise the
+   * open file with that FileId, if its create was seen.
+   */
+  #smb2Target(flags: number, chain: FileTarget | undefined, fileKey: string): FileTarget | undefined {
+    if ((flags & Smb2Flags.RELATED_OPERATIONS) !== 0 && chain !== undefined) return chain;
+    return this.#files.file(fileKey);
   }
 
   #remember(map: Map<number, Pending>, key: number, p: Pending): void {
@@ -192,7 +262,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
 
   // ---- SMB2 ----
 
-  #smb2Request(msg: Smb2Message, b: Uint8Array, ts: number): void {
+  /** Returns the file the request acted on (for a related request after it in the compound). */
+  #smb2Request(msg: Smb2Message, b: Uint8Array, ts: number, chain: FileTarget | undefined): FileTarget | undefined {
     switch (msg.command) {
       case Smb2Command.NEGOTIATE: {
         const dialects: string[] = [];
@@ -216,9 +287,37 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
           this.#remember(this.#pending2, msg.messageId, { ts, command: msg.command, smbVersion: 2, path: msg.path });
         }
         break;
+      case Smb2Command.TREE_DISCONNECT:
+        this.#files.treeDisconnected(smb2TreeKey(msg.sessionId, msg.treeId));
+        break;
+      case Smb2Command.CREATE: {
+        const c = msg.create;
+        if (c === undefined) return undefined;
+        const open = this.#files.createRequested(2, ts, smb2TreeKey(msg.sessionId, msg.treeId), c.name, c.disposition, c.options);
+        if (open !== undefined) this.#remember(this.#pending2, msg.messageId, { ts, command: msg.command, smbVersion: 2, open });
+        return open;
+      }
+      case Smb2Command.CLOSE: {
+        if (msg.fileKey === undefined) return undefined;
+        const target = this.#smb2Target(msg.flags, chain, msg.fileKey);
+        if (target !== undefined) this.#files.act(target, { kind: 'close', ts });
+        return target;
+      }
+      case Smb2Command.SET_INFO: {
+        if (msg.fileKey === undefined) return undefined;
+        const target = this.#smb2Target(msg.flags, chain, msg.fileKey);
+        const si = msg.setInfo;
+        if (target !== undefined && si !== undefined) {
+          if (si.renameTo !== undefined) this.#files.act(target, { kind: 'rename', ts, name: si.renameTo });
+          // A cleared delete mark undoes nothing already logged: Zeek ignores it too.
+          if (si.deletePending === true) this.#files.act(target, { kind: 'delete', ts });
+        }
+        return target;
+      }
       default:
         break;
     }
+    return undefined;
   }
 
   #smb2Response(msg: Smb2Message, b: Uint8Array, ts: number): void {
@@ -252,7 +351,15 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
           const rec = this.#mappingRecord(p);
           if (share !== undefined) rec.share_type = share;
           this.#emitMapping(rec);
+          if (p.path !== undefined) this.#files.treeConnected(smb2TreeKey(msg.sessionId, msg.treeId), { path: p.path, shareType: share });
         }
+        break;
+      }
+      case Smb2Command.CREATE: {
+        const p = this.#pending2.get(key);
+        if (p?.open === undefined) return;
+        this.#pending2.delete(key);
+        if (msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#files.opened(p.open, msg.opened);
         break;
       }
       default:
@@ -295,7 +402,25 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       p.path = tc.path;
       if (tc.service !== undefined) p.service = tc.service;
     }
+    const c = msg.create;
+    if (c !== undefined) {
+      const open = this.#files.createRequested(1, ts, smb1TreeKey(msg.tid), c.name, c.disposition, c.options);
+      if (open !== undefined) {
+        if (p === undefined) p = { ts, command: Smb1Command.NT_CREATE_ANDX, smbVersion: 1 };
+        p.open = open;
+      }
+    }
     if (p !== undefined) this.#remember(this.#pending1, key, p);
+    const access = msg.access;
+    if (access !== undefined) {
+      const file = this.#files.file(access.fileKey);
+      if (file !== undefined) this.#files.act(file, { kind: access.write ? 'write' : 'read', ts });
+    }
+    if (msg.closeKey !== undefined) {
+      const file = this.#files.file(msg.closeKey);
+      if (file !== undefined) this.#files.act(file, { kind: 'close', ts });
+    }
+    if (msg.command === Smb1Command.TREE_DISCONNECT) this.#files.treeDisconnected(smb1TreeKey(msg.tid));
   }
 
   #smb1Response(msg: Smb1Message, b: Uint8Array, ts: number): void {
@@ -327,8 +452,10 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         if (tc.nativeFs !== undefined && tc.nativeFs !== '') rec.native_file_system = tc.nativeFs;
         if (share !== '') rec.share_type = share;
         this.#emitMapping(rec);
+        this.#files.treeConnected(smb1TreeKey(msg.tid), share === '' ? { path: p.path } : { path: p.path, shareType: share });
       }
     }
+    if (p.open !== undefined && msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#files.opened(p.open, msg.opened);
   }
 
   // ---- shared ----

@@ -23,10 +23,15 @@ export const SmbProtocol = {
 } as const;
 
 export const Smb1Command = {
+  CLOSE: 0x04,
+  READ_ANDX: 0x2e,
+  WRITE_ANDX: 0x2f,
+  TREE_DISCONNECT: 0x71,
   NEGOTIATE: 0x72,
   SESSION_SETUP_ANDX: 0x73,
   LOGOFF_ANDX: 0x74,
   TREE_CONNECT_ANDX: 0x75,
+  NT_CREATE_ANDX: 0xa2,
   NO_ANDX: 0xff,
 } as const;
 
@@ -64,7 +69,49 @@ export const Smb2Command = {
 export const Smb2Flags = {
   SERVER_TO_REDIR: 0x00000001,
   ASYNC_COMMAND: 0x00000002,
+  /** This message of a compound acts on the file of the one before (MS-SMB2 §3.2.4.1.4). */
+  RELATED_OPERATIONS: 0x00000004,
 } as const;
+
+/** CREATE / NT_CREATE_ANDX CreateOptions bits Picket reads (MS-SMB2 §2.2.13, MS-CIFS §2.2.4.64.1). */
+export const CreateOptions = {
+  DIRECTORY_FILE: 0x00000001,
+  DELETE_ON_CLOSE: 0x00001000,
+} as const;
+
+/** FileAttributes bit of a directory (MS-FSCC §2.6). */
+export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
+
+/** SET_INFO InfoType of file information (MS-SMB2 §2.2.39). */
+export const SMB2_INFO_FILE = 0x01;
+
+/** File information classes of SET_INFO that rename or delete (MS-FSCC §2.4). */
+export const FileInfoClass = {
+  RENAME: 10,
+  DISPOSITION: 13,
+  DISPOSITION_EX: 64,
+  RENAME_EX: 65,
+} as const;
+
+/** CreateDisposition (MS-SMB2 §2.2.13): what to do when the file does or does not exist. */
+export function createDispositionName(d: number): string {
+  switch (d) {
+    case 0:
+      return 'FILE_SUPERSEDE';
+    case 1:
+      return 'FILE_OPEN';
+    case 2:
+      return 'FILE_CREATE';
+    case 3:
+      return 'FILE_OPEN_IF';
+    case 4:
+      return 'FILE_OVERWRITE';
+    case 5:
+      return 'FILE_OVERWRITE_IF';
+    default:
+      return `disposition-${d}`;
+  }
+}
 
 export const NtStatus = {
   SUCCESS: 0x00000000,

@@ -1,10 +1,12 @@
 /**
  * Events of the SMB analyzer: smb_mapping.log lines (one per successful tree
- * connect, as Zeek logs them),
+ * connect, as Zeek logs them), smb_files.log lines (files opened, read,
+ * written, renamed and deleted on disk shares),
  * ntlm.log lines (one per NTLM authentication, also produced by LDAP binds),
  * and non-log events for detectors: `smb.negotiate` (dialects offered and
- * chosen, SMB 3.1.1 negotiate contexts) and `smb.tree_connect` (share path
- * and outcome). Session setup outcomes are published as `auth` events.
+ * chosen, SMB 3.1.1 negotiate contexts), `smb.tree_connect` (share path
+ * and outcome) and `smb.file` (one per smb_files.log line). Session setup
+ * outcomes are published as `auth` events.
  */
 
 /** One smb_mapping.log line (Zeek's fields; unset fields omitted). */
@@ -31,6 +33,63 @@ export interface SmbMappingLogEvent {
   ts: number;
   uid: string;
   record: SmbMappingRecord;
+}
+
+/** Zeek's SMB::Action names of the file actions Picket logs (closes are not logged, as in Zeek). */
+export type SmbFileAction = 'SMB::FILE_OPEN' | 'SMB::FILE_READ' | 'SMB::FILE_WRITE' | 'SMB::FILE_DELETE' | 'SMB::FILE_RENAME';
+
+/** One smb_files.log line (Zeek's fields without `fuid`; unset fields omitted). */
+export interface SmbFilesRecord {
+  ts: number;
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  action: SmbFileAction;
+  /** UNC path of the share the file is on, when its tree connect was seen. */
+  path?: string;
+  /** File name relative to the share ("<share_root>" for the share itself). */
+  name?: string;
+  /** End-of-file size in bytes from the open. */
+  size?: number;
+  /** A rename's old name. */
+  prev_name?: string;
+  'times.modified'?: number;
+  'times.accessed'?: number;
+  'times.created'?: number;
+  'times.changed'?: number;
+}
+
+export interface SmbFilesLogEvent {
+  type: 'smb_files';
+  log: 'smb_files';
+  ts: number;
+  uid: string;
+  record: SmbFilesRecord;
+}
+
+/** A file opened, read, written, renamed or deleted on a share: one per smb_files.log line. */
+export interface SmbFileEvent {
+  type: 'smb.file';
+  ts: number;
+  uid: string;
+  client: string;
+  server: string;
+  server_port: number;
+  smb_version: 1 | 2;
+  action: 'open' | 'read' | 'write' | 'rename' | 'delete';
+  /** UNC path of the share, when its tree connect was seen. */
+  path?: string;
+  /** File name relative to the share; after a rename, the new name. */
+  name: string;
+  /** A rename's old name. */
+  prev_name?: string;
+  /** End-of-file size in bytes when the file was opened. */
+  size: number;
+  directory: boolean;
+  /** The create request's CreateDisposition ("FILE_OPEN", "FILE_CREATE", "FILE_OVERWRITE_IF", ...). */
+  disposition: string;
 }
 
 /** One ntlm.log line (Zeek's fields; unset fields omitted). */
@@ -108,4 +167,10 @@ export interface SmbTreeConnectEvent {
   status?: string;
 }
 
-export type SmbEvent = SmbMappingLogEvent | NtlmLogEvent | SmbNegotiateEvent | SmbTreeConnectEvent;
+export type SmbEvent =
+  | SmbMappingLogEvent
+  | SmbFilesLogEvent
+  | NtlmLogEvent
+  | SmbNegotiateEvent
+  | SmbTreeConnectEvent
+  | SmbFileEvent;

@@ -1,12 +1,14 @@
 /**
  * SMB1 message parser (MS-CIFS / MS-SMB): the 32-byte header, then the
- * commands Picket reads for authentication and share mapping — NEGOTIATE
- * (dialect strings / chosen index), SESSION_SETUP_ANDX (extended-security
- * blob, or plain account/domain) and TREE_CONNECT_ANDX (path, service,
- * native file system) — following AndX chains. Pure; never throws.
+ * commands Picket reads for authentication, share mapping and file access —
+ * NEGOTIATE (dialect strings / chosen index), SESSION_SETUP_ANDX
+ * (extended-security blob, or plain account/domain), TREE_CONNECT_ANDX
+ * (path, service, native file system), NT_CREATE_ANDX (name and options;
+ * the opened file's FID, times and size), READ_ANDX / WRITE_ANDX and CLOSE
+ * (FID) — following AndX chains. Pure; never throws.
  */
-import { Smb1Command, Smb1Flags2, SMB1_FLAGS_REPLY } from './consts.js';
-import { readCString, u16, u32, type CString } from './wire.js';
+import { FILE_ATTRIBUTE_DIRECTORY, Smb1Command, Smb1Flags2, SMB1_FLAGS_REPLY } from './consts.js';
+import { fileTimesAt, readCString, smb1FileKey, u16, u32, u64, type CString, type SmbOpened } from './wire.js';
 
 /** SMB1 header size (MS-CIFS §2.2.3.1). */
 export const SMB1_HEADER_SIZE = 32;
@@ -34,6 +36,21 @@ export interface Smb1TreeConnect {
   nativeFs?: string;
 }
 
+/** An NT_CREATE_ANDX request: the name asked for and how. */
+export interface Smb1CreateRequest {
+  /** As sent: usually with a leading backslash. */
+  name: string;
+  disposition: number;
+  options: number;
+}
+
+/** A READ_ANDX or WRITE_ANDX request. */
+export interface Smb1Access {
+  write: boolean;
+  /** The FID as a map key (`smb1FileKey`). */
+  fileKey: string;
+}
+
 export interface Smb1Message {
   command: number;
   status: number;
@@ -50,6 +67,14 @@ export interface Smb1Message {
   dialectIndex?: number;
   sessionSetup?: Smb1SessionSetup;
   treeConnect?: Smb1TreeConnect;
+  /** NT_CREATE_ANDX request. */
+  create?: Smb1CreateRequest;
+  /** NT_CREATE_ANDX response with its parameters: the file opened. */
+  opened?: SmbOpened;
+  /** READ_ANDX / WRITE_ANDX request. */
+  access?: Smb1Access;
+  /** CLOSE request: the FID closed (`smb1FileKey`). */
+  closeKey?: string;
   /** Anomaly code when part of the message could not be read. */
   malformed?: string;
 }
@@ -125,6 +150,19 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
           ? treeConnectResponse(b, s, wc, bytes, bytesEnd, unicode)
           : treeConnectRequest(b, s, wc, words, bytes, bytesEnd, unicode);
         break;
+      case Smb1Command.NT_CREATE_ANDX:
+        if (msg.isReply) ntCreateResponse(b, wc, words, msg);
+        else ntCreateRequest(b, s, wc, words, bytes, bytesEnd, unicode, msg);
+        break;
+      case Smb1Command.READ_ANDX:
+      case Smb1Command.WRITE_ANDX:
+        // Both requests: the AndX block (4 bytes), then the FID (MS-CIFS §2.2.4.42.1, §2.2.4.43.1).
+        if (!msg.isReply && wc >= 3) msg.access = { write: command === Smb1Command.WRITE_ANDX, fileKey: smb1FileKey(u16(b, words + 4)) };
+        break;
+      case Smb1Command.CLOSE:
+        // Not an AndX command: the FID is the first word (MS-CIFS §2.2.4.5.1).
+        if (!msg.isReply && wc >= 1) msg.closeKey = smb1FileKey(u16(b, words));
+        return msg;
       default:
         if (!isAndX(command)) return msg;
         break;
@@ -149,6 +187,49 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
 function isAndX(c: number): boolean {
   // LOCKING_ANDX, OPEN_ANDX, READ_ANDX, WRITE_ANDX, SESSION_SETUP_ANDX, LOGOFF_ANDX, TREE_CONNECT_ANDX, NT_CREATE_ANDX
   return c === 0x24 || c === 0x2d || c === 0x2e || c === 0x2f || c === 0x73 || c === 0x74 || c === 0x75 || c === 0xa2;
+}
+
+/**
+ * NT_CREATE_ANDX request (MS-CIFS §2.2.4.64.1): 24 words with
+ * CreateDisposition at byte 35 and CreateOptions at 39; the name is the
+ * data block's string (Unicode aligned to the header, per Flags2).
+ */
+function ntCreateRequest(
+  b: Uint8Array,
+  s: number,
+  wc: number,
+  words: number,
+  bytes: number,
+  end: number,
+  unicode: boolean,
+  msg: Smb1Message,
+): void {
+  if (wc < 24) {
+    msg.malformed = 'smb1_truncated';
+    return;
+  }
+  readCString(b, bytes, end, unicode, s, str);
+  msg.create = { name: str.text, disposition: u32(b, words + 35), options: u32(b, words + 39) };
+}
+
+/**
+ * NT_CREATE_ANDX response (MS-CIFS §2.2.4.64.2; MS-SMB's extended form has
+ * more words after these): FID at byte 5, the four times from 11,
+ * ExtFileAttributes at 43, EndOfFile at 55, Directory at 67. Error
+ * responses carry no words and are left alone.
+ */
+function ntCreateResponse(b: Uint8Array, wc: number, words: number, msg: Smb1Message): void {
+  if (wc === 0) return;
+  if (wc < 34) {
+    msg.malformed = 'smb1_truncated';
+    return;
+  }
+  msg.opened = {
+    fileKey: smb1FileKey(u16(b, words + 5)),
+    times: fileTimesAt(b, words + 11),
+    size: u64(b, words + 55),
+    directory: b[words + 67] !== 0 || (u32(b, words + 43) & FILE_ATTRIBUTE_DIRECTORY) !== 0,
+  };
 }
 
 function negotiateDialects(b: Uint8Array, p: number, end: number): string[] {

@@ -1,14 +1,27 @@
 /**
  * SMB2/3 message parser (MS-SMB2): the 64-byte header (with NextCommand for
  * compounded messages) and the bodies Picket reads — NEGOTIATE (dialects,
- * SMB 3.1.1 negotiate contexts), SESSION_SETUP (security blob bounds) and
- * TREE_CONNECT (path / share type). Also recognises the 0xFD transform
- * header of encrypted messages. Pure; never throws. All body offsets in
- * SMB2 are relative to the start of the SMB2 header.
+ * SMB 3.1.1 negotiate contexts), SESSION_SETUP (security blob bounds),
+ * TREE_CONNECT (path / share type), CREATE (name and options; the opened
+ * file's handle, times and size), CLOSE (handle) and SET_INFO (renames and
+ * deletes). READ and WRITE are not parsed here: the analyzer reads their
+ * handle in place (`SMB2_READ_WRITE_FILE_ID`). Also recognises the 0xFD
+ * transform header of encrypted messages. Pure; never throws. All body
+ * offsets in SMB2 are relative to the start of the SMB2 header.
  */
-import { NegotiateContextType, Smb2Command, Smb2Flags, cipherName, compressionName, contextTypeName } from './consts.js';
+import {
+  FILE_ATTRIBUTE_DIRECTORY,
+  FileInfoClass,
+  NegotiateContextType,
+  SMB2_INFO_FILE,
+  Smb2Command,
+  Smb2Flags,
+  cipherName,
+  compressionName,
+  contextTypeName,
+} from './consts.js';
 import type { SmbNegotiateContext } from './events.js';
-import { u16, u32, u64, utf16Text } from './wire.js';
+import { fileTimesAt, smb2FileKey, u16, u32, u64, utf16Text, type SmbOpened } from './wire.js';
 
 export const SMB2_HEADER_SIZE = 64;
 /** Transform header size (MS-SMB2 §2.2.41). */
@@ -19,6 +32,27 @@ export const SMB2_MAX_DIALECTS = 32;
 export const SMB2_MAX_CONTEXTS = 16;
 /** Algorithm ids kept per context: real lists have 1-4. */
 export const SMB2_MAX_ALGORITHMS = 16;
+/** Where the FileId sits in READ and WRITE request bodies (MS-SMB2 §2.2.19, §2.2.21). */
+export const SMB2_READ_WRITE_FILE_ID = 16;
+/** Body bytes of a READ/WRITE request up to the end of its FileId. */
+export const SMB2_READ_WRITE_MIN_BODY = SMB2_READ_WRITE_FILE_ID + 16;
+
+/** A CREATE request: the name asked for (relative to the share) and how. */
+export interface Smb2CreateRequest {
+  name: string;
+  /** CreateDisposition: open, create, overwrite... (`createDispositionName`). */
+  disposition: number;
+  /** CreateOptions bits (`CreateOptions`). */
+  options: number;
+}
+
+/** A SET_INFO request Picket acts on: a rename or a delete mark. */
+export interface Smb2SetInfo {
+  /** New name (relative to the share) of a rename. */
+  renameTo?: string;
+  /** A disposition request: true marks the file for deletion, false clears the mark. */
+  deletePending?: boolean;
+}
 
 export interface Smb2Message {
   command: number;
@@ -43,6 +77,14 @@ export interface Smb2Message {
   path?: string;
   /** TREE_CONNECT response share type (1 disk, 2 pipe, 3 print). */
   shareType?: number;
+  /** CREATE request. */
+  create?: Smb2CreateRequest;
+  /** Successful CREATE response: the file opened. */
+  opened?: SmbOpened;
+  /** CLOSE and SET_INFO requests: the handle acted on (`smb2FileKey`). */
+  fileKey?: string;
+  /** SET_INFO request renaming or deleting a file. */
+  setInfo?: Smb2SetInfo;
   /** Anomaly code when the body could not be read. */
   malformed?: string;
 }
@@ -109,10 +151,97 @@ export function parseSmb2(b: Uint8Array, s: number, e: number): Smb2Message | nu
         msg.path = utf16Text(b, s + off, s + off + len);
       }
       break;
+    case Smb2Command.CREATE:
+      if (msg.isReply) createResponse(b, body, end, msg);
+      else createRequest(b, s, body, end, msg);
+      break;
+    case Smb2Command.CLOSE:
+      if (msg.isReply) break;
+      // StructureSize, Flags, Reserved, then the FileId (MS-SMB2 §2.2.15).
+      if (bodyLen < 24) msg.malformed = 'smb2_truncated';
+      else msg.fileKey = smb2FileKey(b, body + 8);
+      break;
+    case Smb2Command.SET_INFO:
+      if (!msg.isReply) setInfoRequest(b, s, body, end, msg);
+      break;
     default:
       break;
   }
   return msg;
+}
+
+/** CREATE request (MS-SMB2 §2.2.13): the fixed part is 56 bytes, the name at NameOffset. */
+function createRequest(b: Uint8Array, s: number, body: number, end: number, msg: Smb2Message): void {
+  if (end - body < 56) {
+    msg.malformed = 'smb2_truncated';
+    return;
+  }
+  const off = u16(b, body + 44);
+  const len = u16(b, body + 46);
+  let name = '';
+  if (len > 0) {
+    if (off < SMB2_HEADER_SIZE || s + off + len > end) {
+      msg.malformed = 'smb2_bad_offset';
+      return;
+    }
+    name = utf16Text(b, s + off, s + off + len);
+  }
+  msg.create = { name, disposition: u32(b, body + 36), options: u32(b, body + 40) };
+}
+
+/** CREATE response (MS-SMB2 §2.2.14): times from byte 8, EndofFile at 48, FileAttributes at 56, FileId at 64. */
+function createResponse(b: Uint8Array, body: number, end: number, msg: Smb2Message): void {
+  if (end - body < 80) {
+    msg.malformed = 'smb2_truncated';
+    return;
+  }
+  msg.opened = {
+    fileKey: smb2FileKey(b, body + 64),
+    times: fileTimesAt(b, body + 8),
+    size: u64(b, body + 48),
+    directory: (u32(b, body + 56) & FILE_ATTRIBUTE_DIRECTORY) !== 0,
+  };
+}
+
+/**
+ * SET_INFO request (MS-SMB2 §2.2.39): InfoType, FileInfoClass,
+ * BufferLength, BufferOffset, then the FileId at 16. Only renames
+ * (FILE_RENAME_INFORMATION: the name length at 16 and the name at 20, in
+ * both the plain and the Ex form) and disposition changes are read.
+ */
+function setInfoRequest(b: Uint8Array, s: number, body: number, end: number, msg: Smb2Message): void {
+  if (end - body < 32) {
+    msg.malformed = 'smb2_truncated';
+    return;
+  }
+  msg.fileKey = smb2FileKey(b, body + 16);
+  if (b[body + 2] !== SMB2_INFO_FILE) return;
+  const cls = b[body + 3]!;
+  if (cls !== FileInfoClass.RENAME && cls !== FileInfoClass.RENAME_EX && cls !== FileInfoClass.DISPOSITION && cls !== FileInfoClass.DISPOSITION_EX) {
+    return;
+  }
+  const len = u32(b, body + 4);
+  const off = u16(b, body + 8);
+  const buf = s + off;
+  if (off < SMB2_HEADER_SIZE || buf + len > end) {
+    msg.malformed = 'smb2_bad_offset';
+    return;
+  }
+  if (cls === FileInfoClass.DISPOSITION) {
+    if (len < 1) msg.malformed = 'smb2_truncated';
+    else msg.setInfo = { deletePending: b[buf] !== 0 };
+  } else if (cls === FileInfoClass.DISPOSITION_EX) {
+    // Flags bit 0x1 is FILE_DISPOSITION_DELETE (MS-FSCC §2.4.12).
+    if (len < 4) msg.malformed = 'smb2_truncated';
+    else msg.setInfo = { deletePending: (u32(b, buf) & 1) !== 0 };
+  } else {
+    const nameLen = len >= 20 ? u32(b, buf + 16) : -1;
+    if (nameLen < 0 || 20 + nameLen > len) {
+      msg.malformed = 'smb2_truncated';
+      return;
+    }
+    msg.setInfo = { renameTo: utf16Text(b, buf + 20, buf + 20 + nameLen) };
+  }
 }
 
 function setBlob(b: Uint8Array, s: number, end: number, off: number, len: number, msg: Smb2Message): void {

@@ -61,7 +61,7 @@ test('smb-smbghost: SMB 3.1.1 negotiate contexts (preauth, compression)', async 
 
 test('smb1 and smb2-readwrite: mid-stream captures are recognised without anomalies', async () => {
   // Both captures start after negotiation and tree connect (they exercise file
-  // access, which Picket does not log: smb_files.log is out of scope), so
+  // access: smb_files.log is compared in files-conformance.test.ts), so
   // there is nothing to map; the analyzer must still recognise SMB and stay quiet.
   for (const f of [path.join(ZEEK_CORPUS, 'smb1', 'smb1.pcap'), path.join(ZEEK_CORPUS, 'smb2-readwrite', 'smb2readwrite.pcap')]) {
     const { events, summary } = await replayWithSummary([f], [smbSpec]);
