@@ -19,6 +19,22 @@ import { setUpDetection } from '../../src/cli/detection.js';
 import { createIntelSources } from '../../src/intel/sources.js';
 import { defaultConfig } from '../../src/config/load.js';
 
+/**
+ * `p`, or a failure after `seconds`: a wait on the server that never ends would otherwise keep
+ * the test's server, and so its process, alive.
+ */
+async function within<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${seconds} s`)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function writeConfig(dir: string, url: string): string {
   const file = path.join(dir, 'picket.yaml');
   fs.writeFileSync(file, `intel:\n  lists:\n    - { path: "${url}", kind: ip }\n  refresh: 1h\n  cache_dir: cache\n`);
@@ -48,8 +64,8 @@ test('a live sensor fetches a remote list it never had at start, and stops refre
     const configFile = writeConfig(dir, `${fx.base}/bad-ips.txt`);
     const detection = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
     const sources = detection.intel.sources!;
-    // Bounded wait for the refresh started at once (the cache is empty): 200 x 50 ms.
-    for (let i = 0; i < 200 && sources.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
+    // Bounded wait for the refresh started at once (the cache is empty): at most 60 s.
+    for (let i = 0; i < 1200 && sources.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
     assert.equal(sources.indicators.matchIp('203.0.113.5').length, 1, 'the running sensor loaded the remote list');
     assert.equal(fx.requests.filter((r) => r.url === '/bad-ips.txt').length, 1);
     await detection.finish();
@@ -67,7 +83,7 @@ test('a failed live refresh is reported on stderr and keeps the previous set', a
     const configFile = writeConfig(dir, `${fx.base}/missing.txt`);
     const { value: detection, stderr } = await withStderr(async () => {
       const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
-      for (let i = 0; i < 200 && d.intel.sources!.status()[0]!.last_attempt === null; i++) await sleep(50);
+      for (let i = 0; i < 1200 && d.intel.sources!.status()[0]!.last_attempt === null; i++) await sleep(50);
       await d.finish();
       return d;
     });
@@ -157,14 +173,17 @@ test('stopping a live sensor aborts a refresh waiting on a slow server: it retur
     const order: string[] = [];
     const { value: detection, stderr } = await withStderr(async () => {
       const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
-      await srv.held; // the sensor's refresh now waits on the server
-      await d.finish();
+      try {
+        await within(srv.held, 120, 'the sensor asking the server'); // its refresh now waits on the server
+      } finally {
+        await d.finish();
+      }
       order.push('stopped');
       return d;
     });
     srv.answer('198.51.100.9\n');
     order.push('answered');
-    await srv.closed;
+    await within(srv.closed, 120, 'the sensor giving up its connection');
     assert.deepEqual(order, ['stopped', 'answered'], 'finish() returned while the server still held the answer');
     const sources = detection.intel.sources!;
     assert.equal(sources.indicators.matchIp('203.0.113.5').length, 1, 'the previous set is intact');
@@ -191,14 +210,14 @@ test('SIGHUP makes a live sensor re-read its intel at once: an address added to 
     const { value: sources, stderr } = await withStderr(async () => {
       const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
       const s = d.intel.sources!;
-      // Bounded waits: 200 x 50 ms.
-      for (let i = 0; i < 200 && s.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
+      // Bounded waits: at most 60 s each.
+      for (let i = 0; i < 1200 && s.indicators.matchIp('203.0.113.5').length === 0; i++) await sleep(50);
       assert.equal(s.indicators.matchIp('203.0.113.5').length, 1);
-      for (let i = 0; i < 200 && s.status()[0]!.last_attempt === null; i++) await sleep(50);
+      for (let i = 0; i < 1200 && s.status()[0]!.last_attempt === null; i++) await sleep(50);
       fs.writeFileSync(listFile, '203.0.113.5\n198.51.100.77\n');
       assert.equal(s.indicators.matchIp('198.51.100.77').length, 0, 'not before the signal (the next refresh is a day away)');
       process.kill(process.pid, 'SIGHUP');
-      for (let i = 0; i < 200 && s.indicators.matchIp('198.51.100.77').length === 0; i++) await sleep(50);
+      for (let i = 0; i < 1200 && s.indicators.matchIp('198.51.100.77').length === 0; i++) await sleep(50);
       await d.finish();
       return s;
     });
