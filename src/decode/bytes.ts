@@ -1,13 +1,18 @@
 /**
- * Byte readers shared by the layer decoders. All values are big-endian
- * (network order) and read with index arithmetic from a Uint8Array; callers
- * check bounds first, so these never test lengths themselves. Small enough
- * for V8 to inline into the per-packet path.
+ * Byte readers shared by the layer decoders and the protocol parsers. All
+ * values are big-endian (network order) and read with index arithmetic from
+ * a Uint8Array; callers check bounds first, so these never test lengths
+ * themselves. Small enough for V8 to inline into the per-packet path.
  */
 
 /** Unsigned 16-bit value at `o`. */
 export function u16(buf: Uint8Array, o: number): number {
   return (buf[o] << 8) | buf[o + 1];
+}
+
+/** Unsigned 24-bit value at `o` (TLS handshake lengths). */
+export function u24(buf: Uint8Array, o: number): number {
+  return (buf[o] << 16) | (buf[o + 1] << 8) | buf[o + 2];
 }
 
 /** Unsigned 32-bit value at `o` (as a non-negative number). */

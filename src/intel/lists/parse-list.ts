@@ -105,7 +105,6 @@ export function splitCsvRow(line: string): string[] {
   return out;
 }
 
-/** Cuts a trailing " # note" / " ; note" comment. */
 /** Where a trailing comment (" #" or " ;") starts in `line`, or -1. */
 function commentStart(line: string): number {
   for (let i = 1; i < line.length; i++) {

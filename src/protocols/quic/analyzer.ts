@@ -10,6 +10,7 @@
  * and the analyzer stops reading the flow.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { u32 } from '../../decode/bytes.js';
 import { startRecord } from '../zeek-record.js';
 import { HandshakeType, alertName, historyLetter, isTls13 } from '../tls/consts.js';
 import { ja3, ja3s, ja4 } from '../tls/fingerprint.js';
@@ -116,7 +117,7 @@ export class QuicAnalyzer implements Analyzer, InitialFrameSink {
         this.#malformed(QuicAnomaly.TRUNCATED_PACKET);
         return;
       }
-      const version = ((d[off + 1]! << 24) | (d[off + 2]! << 16) | (d[off + 3]! << 8) | d[off + 4]!) >>> 0;
+      const version = u32(d, off + 1);
       const profile = versionProfile(version);
       const h = readLongHeader(d, off, profile);
       if (h === null) {
@@ -151,14 +152,14 @@ export class QuicAnalyzer implements Analyzer, InitialFrameSink {
   crypto(offset: number, data: Uint8Array): void {
     const c = this.#conn!;
     const stream = c.crypto[this.#dir];
-    if (stream === null || stream === undefined) return;
+    if (stream === null) return;
     if (!stream.add(offset, data)) {
       this.#ctx.anomaly(QuicAnomaly.CRYPTO_LIMIT);
       c.dropCrypto(this.#dir);
     }
   }
 
-  close(errorCode: number, _reason: string, app: boolean): void {
+  close(errorCode: number, app: boolean): void {
     const c = this.#conn!;
     c.addHistory(History.CONNECTION_CLOSE, this.#dir === 0);
     if (!app && errorCode >= CRYPTO_ERROR_BASE && errorCode < CRYPTO_ERROR_BASE + 0x100) {
@@ -236,7 +237,7 @@ export class QuicAnalyzer implements Analyzer, InitialFrameSink {
   /** Reads the hello messages the direction's CRYPTO stream now holds in order. */
   #readHandshake(c: QuicConnection, dir: number, ts: number): void {
     const stream = c.crypto[dir];
-    if (stream === null || stream === undefined) return;
+    if (stream === null) return;
     for (;;) {
       const pos = c.cryptoPos[dir]!;
       const have = stream.contiguous;

@@ -23,8 +23,6 @@ export const MAX_HISTORY = 100;
  * reading the flow (a video stream sends millions; nothing in them is readable).
  */
 export const MAX_SHORT_PACKETS = 8;
-/** Longest CONNECTION_CLOSE reason phrase kept. */
-export const MAX_REASON_LENGTH = 255;
 /** Initial packets whose protection could not be removed before the flow is taken for something else. */
 export const MAX_UNREADABLE_INITIALS = 4;
 

@@ -5,14 +5,13 @@
  * packet (section 12.4) and ends reading. Pure; never throws.
  */
 import { Cursor } from './cursor.js';
-import { FrameType, MAX_REASON_LENGTH, QuicAnomaly } from './consts.js';
-import { logString } from '../wire-text.js';
+import { FrameType, QuicAnomaly } from './consts.js';
 
 export interface InitialFrameSink {
   /** CRYPTO data at `offset` of the handshake stream; the view is valid during the call. */
   crypto(offset: number, data: Uint8Array): void;
-  /** CONNECTION_CLOSE: a transport error code (or the application's, `app`) and the reason phrase. */
-  close(errorCode: number, reason: string, app: boolean): void;
+  /** CONNECTION_CLOSE: a transport error code (or the application's, `app`); its reason phrase is skipped. */
+  close(errorCode: number, app: boolean): void;
 }
 
 /** Reads the frames of `payload`; null when all were read, else the anomaly code. */
@@ -55,7 +54,7 @@ export function readInitialFrames(payload: Uint8Array, sink: InitialFrameSink): 
         if (type === FrameType.CONNECTION_CLOSE) c.varint(); // frame type that caused it
         const reason = c.bytes(c.varint());
         if (reason === null) return QuicAnomaly.BAD_FRAME;
-        sink.close(code, logString(reason, 0, Math.min(reason.length, MAX_REASON_LENGTH)), type === FrameType.CONNECTION_CLOSE_APP);
+        sink.close(code, type === FrameType.CONNECTION_CLOSE_APP);
         break;
       }
       default:

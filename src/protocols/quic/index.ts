@@ -4,6 +4,7 @@
  * and a content probe for a client's Initial packet on any other port.
  */
 import type { ProtocolSpec } from '../analyzer.js';
+import { u32 } from '../../decode/bytes.js';
 import { QuicAnalyzer } from './analyzer.js';
 import { MAX_CID_LENGTH, MIN_CLIENT_INITIAL_DATAGRAM, PacketKind, QUIC_PORTS, versionProfile } from './consts.js';
 
@@ -17,7 +18,7 @@ const MIN_FIRST_DCID = 8;
  */
 export function probeQuic(d: Uint8Array, fromOrig: boolean): boolean {
   if (!fromOrig || d.length < MIN_CLIENT_INITIAL_DATAGRAM || (d[0]! & 0xc0) !== 0xc0) return false;
-  const profile = versionProfile(((d[1]! << 24) | (d[2]! << 16) | (d[3]! << 8) | d[4]!) >>> 0);
+  const profile = versionProfile(u32(d, 1));
   if (profile === undefined || profile.types[PacketKind.INITIAL] !== ((d[0]! >> 4) & 3)) return false;
   const dcidLength = d[5]!;
   if (dcidLength < MIN_FIRST_DCID || dcidLength > MAX_CID_LENGTH) return false;

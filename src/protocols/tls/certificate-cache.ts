@@ -3,11 +3,12 @@
  * connection to a server, so each certificate is parsed once per thread
  * (keyed by its SHA-256; what it says depends on its bytes alone), and a
  * pipeline logs it to x509.log once a day of packet time, as Zeek relogs
- * known certificates after a day. Both maps are bounded; the oldest
- * entries go first.
+ * known certificates after a day. Both maps are bounded; the least
+ * recently used entries go first.
  */
 import { createHash } from 'node:crypto';
-import { describeCertificate, type CertificateFacts } from './x509.js';
+import { LruMap } from '../../state/lru.js';
+import { certificateDigests, describeCertificate, type CertificateFacts } from './x509.js';
 import type { ChainCertificate } from './events.js';
 
 /** Certificates whose facts are kept. */
@@ -27,23 +28,17 @@ export interface ReadCertificate {
   summary: ChainCertificate;
 }
 
-const cache = new Map<string, ReadCertificate>();
-
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > max) map.delete(map.keys().next().value!);
-}
+const cache = new LruMap<string, ReadCertificate>(MAX_CACHED);
 
 /** The digests of `der`, what the certificate says (null: not a certificate) and its summary for ssl events. */
 export function certificateFacts(der: Uint8Array): ReadCertificate {
   const sha256 = createHash('sha256').update(der).digest('hex');
   let c = cache.get(sha256);
   if (c === undefined) {
-    const facts = describeCertificate(der);
-    const sha1 = facts?.sha1 ?? createHash('sha1').update(der).digest('hex');
-    c = { sha256, sha1, facts, summary: chainCertificate(sha256, sha1, facts) };
-    remember(cache, sha256, c, MAX_CACHED);
+    const digests = certificateDigests(der, sha256);
+    const facts = describeCertificate(der, digests);
+    c = { sha256, sha1: digests.sha1, facts, summary: chainCertificate(sha256, digests.sha1, facts) };
+    cache.set(sha256, c);
   }
   return c;
 }
@@ -56,13 +51,13 @@ function chainCertificate(sha256: string, sha1: string, facts: CertificateFacts 
 
 /** When one pipeline last logged each certificate. */
 export class CertificateLogTimes {
-  readonly #loggedAt = new Map<string, number>();
+  readonly #loggedAt = new LruMap<string, number>(MAX_LOGGED);
 
   /** True when the certificate should go to x509.log at `ts` (first sight, or a day since); records it. */
   shouldLog(sha256: string, ts: number): boolean {
     const last = this.#loggedAt.get(sha256);
     if (last !== undefined && ts - last < RELOG_AFTER_SECONDS && ts >= last) return false;
-    remember(this.#loggedAt, sha256, ts, MAX_LOGGED);
+    this.#loggedAt.set(sha256, ts);
     return true;
   }
 }

@@ -10,6 +10,7 @@
  * and fingerprints read it unchanged. Reports to the same handler as TLS
  * over TCP (records.ts); never throws.
  */
+import { u16, u24 } from '../../decode/bytes.js';
 import { OffsetAssembler } from '../offset-assembler.js';
 import { ContentType, HandshakeType, MAX_HELLO_BYTES, TlsAnomaly } from './consts.js';
 import type { TlsRecordHandler } from './records.js';
@@ -20,14 +21,6 @@ const HANDSHAKE_HEADER = 12;
 const MAX_FRAGMENTS = 64;
 /** Records without a readable handshake after which the direction stops (not DTLS). */
 const MAX_BAD_DATAGRAMS = 8;
-
-function u16(b: Uint8Array, i: number): number {
-  return (b[i]! << 8) | b[i + 1]!;
-}
-
-function u24(b: Uint8Array, i: number): number {
-  return (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-}
 
 /** True when `d` starts with a DTLS record of epoch 0 holding a handshake message of `type`. */
 export function startsDtlsHandshake(d: Uint8Array, type: number): boolean {

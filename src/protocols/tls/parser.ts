@@ -8,6 +8,7 @@
  */
 import { Ext, HRR_RANDOM, MAX_CHAIN_CERTIFICATES, MAX_LIST_ENTRIES, MAX_NAME_LENGTH, TlsAnomaly } from './consts.js';
 import { logString } from '../wire-text.js';
+import { u16, u24 } from '../../decode/bytes.js';
 
 export interface ClientHello {
   /** legacy_version (JA3's SSLVersion). */
@@ -45,10 +46,6 @@ export interface ServerHello {
   pskAccepted: boolean;
   /** This ServerHello is a HelloRetryRequest. */
   helloRetry: boolean;
-}
-
-function u16(b: Uint8Array, i: number): number {
-  return (b[i]! << 8) | b[i + 1]!;
 }
 
 /** Reads a list of 16-bit values from `b[start..end)`, bounded. */
@@ -270,10 +267,6 @@ const EC_CURVE_TYPE_NAMED = 3;
 export function serverKeyExchangeCurve(b: Uint8Array): number {
   if (b.length < 3 || b[0] !== EC_CURVE_TYPE_NAMED) return -1;
   return u16(b, 1);
-}
-
-function u24(b: Uint8Array, i: number): number {
-  return (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
 }
 
 /**

@@ -207,8 +207,18 @@ function readBasicConstraints(r: BerReader, f: DerFields): void {
   }
 }
 
-/** The facts of the certificate `der`, or null when it is not one. */
-export function describeCertificate(der: Uint8Array): CertificateFacts | null {
+/** A certificate's SHA-256 and SHA-1, hex. */
+export interface CertificateDigests {
+  sha256: string;
+  sha1: string;
+}
+
+export function certificateDigests(der: Uint8Array, sha256 = createHash('sha256').update(der).digest('hex')): CertificateDigests {
+  return { sha256, sha1: createHash('sha1').update(der).digest('hex') };
+}
+
+/** The facts of the certificate `der` (whose digests the caller may have worked out already), or null when it is not one. */
+export function describeCertificate(der: Uint8Array, digests: CertificateDigests = certificateDigests(der)): CertificateFacts | null {
   const fields = readDer(der);
   if (fields === null) return null;
   let cert: X509Certificate;
@@ -239,8 +249,8 @@ export function describeCertificate(der: Uint8Array): CertificateFacts | null {
   const notBefore = Date.parse(cert.validFrom) / 1000;
   const notAfter = Date.parse(cert.validTo) / 1000;
   return {
-    sha256: createHash('sha256').update(der).digest('hex'),
-    sha1: createHash('sha1').update(der).digest('hex'),
+    sha256: digests.sha256,
+    sha1: digests.sha1,
     version: fields.version,
     serial: fields.serial,
     subject: rfc2253(cert.subject),
