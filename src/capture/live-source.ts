@@ -8,12 +8,14 @@
  * stop() sends SIGINT: tcpdump then flushes what it has, prints its counters
  * (received by filter, dropped by kernel) on stderr and exits; packets still
  * in the pipe are delivered before run() resolves. If it does not exit within
- * a grace period it is killed.
+ * a grace period it is killed. A watchdog (orphan-guard.ts) kills tcpdump
+ * if this process dies without stopping it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PicketError } from '../util/errors.js';
 import type { CaptureSource } from './file-source.js';
 import { RawPacket, type PacketHandler } from './packet.js';
+import { guardChild } from './orphan-guard.js';
 import { pumpStream, type PumpHandle } from './pump.js';
 import { createCaptureStats, type CaptureStats } from './stats.js';
 import { CaptureStreamParser } from './stream-parser.js';
@@ -120,6 +122,7 @@ class LiveCapture implements LiveCaptureSource {
     const bin = this.#opts.tcpdumpPath ?? 'tcpdump';
     const child = spawn(bin, tcpdumpArgs(this.#opts), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
+    const guard = child.pid !== undefined ? guardChild(child.pid) : null;
     let spawnError: NodeJS.ErrnoException | null = null;
     const closed = new Promise<string>((resolve) => {
       child.once('error', (err: NodeJS.ErrnoException) => { spawnError = err; resolve('spawn failed'); });
@@ -142,6 +145,7 @@ class LiveCapture implements LiveCaptureSource {
     );
     if (this.#stopRequested) this.#terminate(); // stop() raced with the spawn
     const exit = await closed;
+    guard?.release();
     this.#pump.abort?.();
     await pumped;
     if (this.#killTimer !== null) clearTimeout(this.#killTimer);

@@ -7,11 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/paths.js';
 import { openLiveCapture, tcpdumpArgs } from '../../src/capture/live-source.js';
+import { guardChild } from '../../src/capture/orphan-guard.js';
 import { LinkType } from '../../src/capture/packet.js';
 import { createTcpdumpReport, readTcpdumpLine, tcpdumpFailure } from '../../src/capture/tcpdump-stderr.js';
 import { PicketError } from '../../src/util/errors.js';
@@ -132,6 +134,72 @@ test('tcpdump command line', () => {
     ['-i', 'eth0', '-U', '--immediate-mode', '-s', '65535', '-B', '32768', '-w', '-']);
   assert.deepEqual(tcpdumpArgs({ interface: 'lo', filter: 'tcp port 80', snaplen: 256, bufferKiB: 1024 }),
     ['-i', 'lo', '-U', '--immediate-mode', '-s', '256', '-B', '1024', '-w', '-', 'tcp port 80']);
+});
+
+/** True once `pid` is gone (or a zombie nobody reaped yet: it captures nothing). */
+function processGone(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+const ORPHAN_SKIP = LIVE_SKIP !== false ? LIVE_SKIP : process.platform !== 'linux' ? 'reads /proc' : false;
+
+test('tcpdump does not outlive a sensor process that was SIGKILLed', { skip: ORPHAN_SKIP }, async () => {
+  const module = new URL('../../src/capture/live-source.js', import.meta.url).href;
+  // The child exits on its own after a minute should this test fail to kill it.
+  const script = [
+    `const { openLiveCapture } = await import(${JSON.stringify(module)});`,
+    `const src = openLiveCapture({ interface: 'lo', filter: 'ether proto 0x88b5', tcpdumpPath: ${JSON.stringify(TCPDUMP)} });`,
+    `src.run(() => {}).catch((e) => { console.error(String(e)); process.exit(3); });`,
+    `if (await src.ready) console.log('tcpdump ' + src.pid); else process.exit(2);`,
+    `setTimeout(() => process.exit(4), 60000);`,
+  ].join('\n');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tcpdumpPid: number | undefined;
+  try {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    tcpdumpPid = await new Promise<number>((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error(`no tcpdump pid within ${HANG_GUARD_MS} ms; stderr: ${err}`)), HANG_GUARD_MS);
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /tcpdump (\d+)/.exec(out);
+        if (m !== null) { clearTimeout(guard); resolve(Number(m[1])); }
+      });
+      child.once('exit', (code) => { clearTimeout(guard); reject(new Error(`child exited with ${String(code)}: ${err}`)); });
+    });
+    assert.equal(processGone(tcpdumpPid), false, 'tcpdump runs while its parent does');
+    child.kill('SIGKILL');
+    const deadline = Date.now() + HANG_GUARD_MS;
+    while (!processGone(tcpdumpPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(processGone(tcpdumpPid), true, 'tcpdump ended with its parent');
+  } finally {
+    child.kill('SIGKILL');
+    killIfAlive(tcpdumpPid);
+  }
+});
+
+test('orphan guard: a released watchdog exits and leaves its child alone', { skip: process.platform !== 'linux' ? 'reads /proc' : false }, async () => {
+  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    assert.ok(sleeper.pid !== undefined);
+    const guard = guardChild(sleeper.pid);
+    assert.ok(guard.pid !== undefined);
+    assert.equal(processGone(guard.pid), false, 'the watchdog waits while not released');
+    guard.release();
+    guard.release(); // twice is harmless
+    const deadline = Date.now() + HANG_GUARD_MS;
+    while (!processGone(guard.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(processGone(guard.pid), true, 'the released watchdog exited');
+    assert.equal(processGone(sleeper.pid), false, 'and did not kill the child');
+  } finally {
+    sleeper.kill('SIGKILL');
+  }
 });
 
 test('tcpdump stderr: counters, listening line and failure classes', () => {
