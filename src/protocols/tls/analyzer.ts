@@ -96,7 +96,10 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     return fromOrig !== this.#clientIsResponder ? !this.#client.dead : !this.#server.dead;
   }
 
-  end(_ts: number): void {
+  end(ts: number): void {
+    // Messages held behind one that never completed (a datagram the sensor missed) still count.
+    this.#client.flush(ts);
+    this.#server.flush(ts);
     // Only flows that showed a TLS handshake get an ssl.log line.
     if (!this.#logged && this.#confirmed) this.#log();
   }

@@ -4,8 +4,12 @@
  * carrying the epoch (0 until ChangeCipherSpec, encrypted after).
  * Handshake messages carry a 12-byte header with a message sequence number
  * and may be cut into fragments across records and datagrams, which arrive
- * repeated (retransmission) and out of order; a message is passed on once
- * all its fragments are in, in message sequence order. A ClientHello is
+ * repeated (retransmission) and out of order, fragments of later messages
+ * before earlier ones; a message is passed on once all its fragments are
+ * in, in message sequence order. A message that never completes (the
+ * sensor missed a datagram) is skipped once the direction's handshake
+ * flight is over (a ChangeCipherSpec or an encrypted record), once
+ * MAX_HELD messages wait behind it, or when the flow ends. A ClientHello is
  * passed in TLS layout (without DTLS's cookie field), so the TLS parsers
  * and fingerprints read it unchanged. Reports to the same handler as TLS
  * over TCP (records.ts); never throws.
@@ -19,6 +23,8 @@ const RECORD_HEADER = 13;
 const HANDSHAKE_HEADER = 12;
 /** Fragments one handshake message may arrive in before it is given up. */
 const MAX_FRAGMENTS = 64;
+/** Messages held (incomplete, or complete behind an incomplete one) before the oldest gap is skipped. */
+const MAX_HELD = 8;
 /** Records without a readable handshake after which the direction stops (not DTLS). */
 const MAX_BAD_DATAGRAMS = 8;
 
@@ -45,20 +51,36 @@ export function withoutCookie(b: Uint8Array): Uint8Array | null {
   return out;
 }
 
+/** A handshake message being put together: its bytes when the analyzer wants them, else only how much came. */
+class HeldMessage {
+  readonly seq: number;
+  readonly type: number;
+  readonly length: number;
+  readonly pieces: OffsetAssembler | null;
+  fragments = 0;
+  covered = 0;
+
+  constructor(seq: number, type: number, length: number, pieces: OffsetAssembler | null) {
+    this.seq = seq;
+    this.type = type;
+    this.length = length;
+    this.pieces = pieces;
+  }
+
+  get complete(): boolean {
+    return this.pieces !== null ? this.pieces.contiguous >= this.length : this.covered >= this.length;
+  }
+}
+
 export class DtlsRecordReader {
   readonly #fromClient: boolean;
   readonly #h: TlsRecordHandler;
   #dead = false;
   #bad = 0;
-  /** Sequence number of the next handshake message to pass on. */
+  /** Sequence number of the next handshake message to pass on (-1 before the first fragment). */
   #nextSeq = -1;
-  /** The message being put together: its type and length, and its bytes when kept. */
-  #type = -1;
-  #length = 0;
-  #pieces: OffsetAssembler | null = null;
-  /** Fragments counted for a message whose body is not kept. */
-  #fragments = 0;
-  #covered = 0;
+  /** Messages not passed on yet, in sequence order (at most MAX_HELD). */
+  #held: HeldMessage[] = [];
 
   constructor(fromClient: boolean, handler: TlsRecordHandler) {
     this.#fromClient = fromClient;
@@ -83,9 +105,14 @@ export class DtlsRecordReader {
       }
       readable = true;
       const epoch = u16(d, o + 3);
-      if (epoch !== 0 || type === ContentType.APPLICATION_DATA) this.#h.ciphertext(this.#fromClient, type, ts);
-      else if (type === ContentType.HANDSHAKE) this.#handshakeRecord(d, body, body + length, ts);
-      else if (type === ContentType.CHANGE_CIPHER_SPEC) this.#h.changeCipherSpec(this.#fromClient, ts);
+      if (epoch !== 0 || type === ContentType.APPLICATION_DATA) {
+        this.flush(ts); // the cleartext handshake of this direction is over
+        if (!this.#dead) this.#h.ciphertext(this.#fromClient, type, ts);
+      } else if (type === ContentType.HANDSHAKE) this.#handshakeRecord(d, body, body + length, ts);
+      else if (type === ContentType.CHANGE_CIPHER_SPEC) {
+        this.flush(ts);
+        if (!this.#dead) this.#h.changeCipherSpec(this.#fromClient, ts);
+      }
       else if (type === ContentType.ALERT && length >= 2) this.#h.alert(this.#fromClient, d[body]!, d[body + 1]!, ts);
       else if (type === ContentType.HEARTBEAT) this.#h.heartbeat(this.#fromClient, ts);
       else if (type !== ContentType.ALERT) this.#h.anomaly(TlsAnomaly.BAD_CONTENT_TYPE);
@@ -101,6 +128,18 @@ export class DtlsRecordReader {
   stop(): void {
     this.#dead = true;
     this.#drop();
+  }
+
+  /**
+   * Passes on the held messages that are complete, in order, skipping the
+   * ones still missing fragments: no more will come (the direction's flight
+   * ended, or the flow did).
+   */
+  flush(ts: number): void {
+    while (this.#held.length > 0 && !this.#dead) {
+      this.#drain(ts);
+      if (this.#held.length > 0) this.#skipGap();
+    }
   }
 
   #handshakeRecord(d: Uint8Array, start: number, end: number, ts: number): void {
@@ -122,60 +161,93 @@ export class DtlsRecordReader {
   }
 
   #fragment(type: number, length: number, seq: number, offset: number, bytes: Uint8Array, ts: number): void {
-    if (this.#nextSeq >= 0 && seq < this.#nextSeq) return; // a retransmission of what was passed on
-    if (seq !== this.#nextSeq || this.#type < 0) {
-      // The next message, or a later one when earlier ones were lost: start it only from a
-      // fragment that agrees with itself (retransmitted flights restart at their first message).
-      if (seq !== this.#nextSeq && this.#type >= 0 && seq > this.#nextSeq && offset !== 0) return;
-      this.#begin(type, length, seq);
-    } else if (type !== this.#type || length !== this.#length) {
-      this.#h.anomaly(TlsAnomaly.DTLS_BAD_FRAGMENT);
-      return;
-    }
-    if (this.#pieces !== null) {
-      if (!this.#pieces.add(offset, bytes)) {
+    if (this.#nextSeq < 0) this.#nextSeq = seq;
+    else if (seq < this.#nextSeq) return; // a retransmission of what was passed on
+    const m = this.#heldMessage(type, length, seq);
+    if (m === null) return;
+    if (m.pieces !== null) {
+      if (!m.pieces.add(offset, bytes)) {
         this.#h.anomaly(TlsAnomaly.HELLO_OVER_BUDGET);
-        this.#drop();
+        this.#forget(m);
+        return;
       }
-    } else if (++this.#fragments > MAX_FRAGMENTS) {
+    } else if (++m.fragments > MAX_FRAGMENTS) {
       this.#h.anomaly(TlsAnomaly.DTLS_BAD_FRAGMENT);
+      this.#forget(m);
       return;
-    } else if (offset <= this.#covered) {
+    } else if (offset <= m.covered) {
       // Not kept: only whether it is complete matters (fragments come in order but for resends).
-      this.#covered = Math.max(this.#covered, offset + bytes.length);
+      m.covered = Math.max(m.covered, offset + bytes.length);
     }
-    const complete = this.#pieces !== null ? this.#pieces.contiguous >= length : this.#covered >= length;
-    if (complete) this.#deliver(ts);
+    this.#drain(ts);
+    // Too many waiting: the oldest gap is not going to be filled.
+    while (this.#held.length > MAX_HELD && !this.#dead) {
+      this.#skipGap();
+      this.#drain(ts);
+    }
   }
 
-  #begin(type: number, length: number, seq: number): void {
-    this.#drop();
-    this.#nextSeq = seq;
-    this.#type = type;
-    this.#length = length;
-    this.#fragments = 0;
-    this.#covered = 0;
+  /** The held message `seq` (made on its first fragment), or null when this fragment contradicts it. */
+  #heldMessage(type: number, length: number, seq: number): HeldMessage | null {
+    const held = this.#held;
+    let i = 0;
+    while (i < held.length && held[i]!.seq < seq) i++;
+    const found = held[i];
+    if (found !== undefined && found.seq === seq) {
+      if (found.type === type && found.length === length) return found;
+      this.#h.anomaly(TlsAnomaly.DTLS_BAD_FRAGMENT);
+      return null;
+    }
+    let pieces: OffsetAssembler | null = null;
     if (this.#h.wantsBody(this.#fromClient, type)) {
-      if (length <= MAX_HELLO_BYTES) this.#pieces = new OffsetAssembler(MAX_HELLO_BYTES, MAX_FRAGMENTS);
+      if (length <= MAX_HELLO_BYTES) pieces = new OffsetAssembler(MAX_HELLO_BYTES, MAX_FRAGMENTS);
       else this.#h.anomaly(TlsAnomaly.HELLO_TOO_LARGE);
     }
+    const m = new HeldMessage(seq, type, length, pieces);
+    held.splice(i, 0, m);
+    return m;
   }
 
-  #deliver(ts: number): void {
-    const type = this.#type;
-    let body: Uint8Array | null = this.#pieces !== null ? this.#pieces.view(0, this.#length).slice() : null;
-    if (body !== null && type === HandshakeType.CLIENT_HELLO) {
+  /** Passes on the held messages that are next in order and complete. */
+  #drain(ts: number): void {
+    const held = this.#held;
+    while (held.length > 0 && held[0]!.seq === this.#nextSeq && held[0]!.complete && !this.#dead) this.#deliverFirst(ts);
+  }
+
+  /** Gives up the first gap: messages never seen before the first held one, or the first held one itself when incomplete. */
+  #skipGap(): void {
+    const first = this.#held[0]!;
+    if (first.seq > this.#nextSeq) {
+      this.#nextSeq = first.seq;
+    } else if (!first.complete) {
+      this.#held.shift();
+      first.pieces?.release();
+      this.#nextSeq = first.seq + 1;
+    }
+  }
+
+  /** Drops a message that went wrong; its sequence number is skipped when its turn comes. */
+  #forget(m: HeldMessage): void {
+    m.pieces?.release();
+    const i = this.#held.indexOf(m);
+    if (i >= 0) this.#held.splice(i, 1);
+  }
+
+  /** Passes on the first held message (complete) and moves past it. */
+  #deliverFirst(ts: number): void {
+    const m = this.#held.shift()!;
+    let body: Uint8Array | null = m.pieces !== null ? m.pieces.view(0, m.length).slice() : null;
+    m.pieces?.release();
+    if (body !== null && m.type === HandshakeType.CLIENT_HELLO) {
       body = withoutCookie(body);
       if (body === null) this.#h.anomaly(TlsAnomaly.BAD_CLIENT_HELLO);
     }
-    this.#drop();
-    this.#type = -1;
-    this.#nextSeq++;
-    this.#h.handshake(this.#fromClient, type, body, ts);
+    this.#nextSeq = m.seq + 1;
+    this.#h.handshake(this.#fromClient, m.type, body, ts);
   }
 
   #drop(): void {
-    this.#pieces?.release();
-    this.#pieces = null;
+    for (const m of this.#held) m.pieces?.release();
+    this.#held = [];
   }
 }

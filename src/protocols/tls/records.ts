@@ -115,6 +115,9 @@ export class TlsRecordReader {
     this.#dead = true;
   }
 
+  /** The flow ended: a stream holds no messages waiting for earlier ones (DTLS readers do). */
+  flush(_ts: number): void {}
+
   #startRecord(ts: number): void {
     this.#hdrFill = 0;
     const type = this.#hdrType;

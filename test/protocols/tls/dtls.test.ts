@@ -2,7 +2,8 @@
  * DTLS: a real DTLS 1.2 exchange between openssl's client and server
  * (test/fixtures/dtls/record-openssl-dtls.sh: cookie exchange, certificate
  * in fragments) against what tshark reads from it, the roles of symmetric
- * peers, handshake fragments reordered and repeated, DTLS on UDP 443
+ * peers, handshake fragments reordered and repeated, a server flight in
+ * reverse order, a lost datagram, DTLS on UDP 443
  * (QUIC's port), and input that is not DTLS.
  */
 import { test } from 'node:test';
@@ -12,7 +13,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { openCaptureFiles } from '../../../src/capture/file-source.js';
 import { createDtlsSpec, probeDtls } from '../../../src/protocols/tls/index.js';
-import { withoutCookie } from '../../../src/protocols/tls/dtls-records.js';
+import { DtlsRecordReader, withoutCookie } from '../../../src/protocols/tls/dtls-records.js';
+import type { TlsRecordHandler } from '../../../src/protocols/tls/records.js';
 import { HandshakeType, TlsAnomaly } from '../../../src/protocols/tls/consts.js';
 import type { SslRecord } from '../../../src/protocols/tls/events.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
@@ -92,6 +94,79 @@ test('the client is whoever sends the ClientHello: the same record with the role
   const straight = run(false);
   const reversed = run(true);
   for (const f of ['server_name', 'cipher', 'version', 'ssl_history', 'ja4', 'established'] as const) assert.deepEqual(reversed[f], straight[f], f);
+});
+
+/** The capture's datagrams through one DTLS analyzer, in the given order of frame numbers (1-based). */
+async function sslInOrder(frames: number[]): Promise<{ record: SslRecord | undefined; anomalies: string[] }> {
+  const all = await datagrams();
+  const ctx = fakeContext({ proto: 'udp', resp_p: 44330 });
+  const a = createDtlsSpec().create(ctx);
+  for (const n of frames) a.data(all[n - 1]!.fromClient, all[n - 1]!.data, all[n - 1]!.ts);
+  a.end(2e9);
+  return { record: sslOf(ctx)[0], anomalies: ctx.anomalies };
+}
+
+test('a server flight whose datagrams arrive in reverse order is read as sent', async () => {
+  const frames = Array.from({ length: 12 }, (_, i) => i + 1);
+  // Frames 4-7: ServerHello, the certificate in three fragments, ServerKeyExchange, ServerHelloDone.
+  const reversed = [1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11, 12];
+  const straight = await sslInOrder(frames);
+  const shuffled = await sslInOrder(reversed);
+  assert.deepEqual(shuffled.anomalies, []);
+  assert.ok(straight.record !== undefined && shuffled.record !== undefined);
+  for (const f of ['server_name', 'cipher', 'curve', 'version', 'ssl_history', 'cert_chain_fps', 'established'] as const) {
+    assert.deepEqual(shuffled.record[f], straight.record[f], f);
+  }
+  assert.equal(shuffled.record.cert_chain_fps?.length, 1, 'the certificate put together from fragments of three datagrams');
+});
+
+test('a datagram the sensor missed: the messages behind the gap are read when the flight ends', async () => {
+  // Without frame 4 (ServerHello and the certificate's first fragment) the certificate never
+  // completes; ServerKeyExchange, ServerHelloDone and the ticket wait behind it until the server's CCS.
+  const { record, anomalies } = await sslInOrder([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(anomalies, []);
+  assert.ok(record !== undefined);
+  assert.equal(record.ssl_history, 'CvCGIknti', 'the client\'s second flight, then at the server\'s CCS its held messages (no s, no x)');
+  assert.equal(record.cert_chain_fps, undefined, 'no certificate: its first fragment was lost');
+});
+
+/** What a DTLS reader passes on: "type@seq-order" per handshake message, and anomalies. */
+function recordingHandler(): { handler: TlsRecordHandler; seen: string[] } {
+  const seen: string[] = [];
+  const handler: TlsRecordHandler = {
+    wantsBody: () => false,
+    handshake: (_c, type, _b, ts) => { seen.push(`${type}@${ts}`); },
+    changeCipherSpec: (_c, ts) => { seen.push(`ccs@${ts}`); },
+    alert: () => {},
+    heartbeat: () => {},
+    ciphertext: () => {},
+    anomaly: (code) => { seen.push(code); },
+  };
+  return { handler, seen };
+}
+
+test('a message that never completes is skipped once eight later ones wait behind it, not before', () => {
+  const { handler, seen } = recordingHandler();
+  const r = new DtlsRecordReader(false, handler);
+  const empty = new Uint8Array(0);
+  r.feed(dtlsRecord(fragment(2, 1, new Uint8Array(40), 0, 20)), 1); // message 1: half of it
+  for (let seq = 2; seq <= 8; seq++) r.feed(dtlsRecord(fragment(seq + 10, seq, empty, 0, 0)), seq);
+  assert.deepEqual(seen, [], 'seven complete messages wait behind the gap');
+  r.feed(dtlsRecord(fragment(19, 9, empty, 0, 0)), 9);
+  assert.deepEqual(seen, ['12@9', '13@9', '14@9', '15@9', '16@9', '17@9', '18@9', '19@9'], 'the eighth gives the gap up');
+  r.feed(dtlsRecord(fragment(2, 1, new Uint8Array(40), 20, 20)), 10);
+  assert.equal(seen.length, 8, 'the rest of the skipped message comes too late');
+});
+
+test('a CCS passes on what waited behind a gap; a fragment contradicting a held message is an anomaly', () => {
+  const { handler, seen } = recordingHandler();
+  const r = new DtlsRecordReader(true, handler);
+  r.feed(dtlsRecord(fragment(1, 0, new Uint8Array(30), 0, 10)), 1);
+  r.feed(dtlsRecord(fragment(16, 1, new Uint8Array(8), 0, 8)), 2);
+  r.feed(dtlsRecord(fragment(16, 1, new Uint8Array(9), 0, 9)), 3); // same sequence number, another length
+  assert.deepEqual(seen, [TlsAnomaly.DTLS_BAD_FRAGMENT]);
+  r.feed(bytes([20, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 2], u16(1), [1]), 4);
+  assert.deepEqual(seen, [TlsAnomaly.DTLS_BAD_FRAGMENT, '16@4', 'ccs@4']);
 });
 
 /** DTLS records of epoch 0 carrying the given handshake fragments. */
