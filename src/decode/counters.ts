@@ -36,6 +36,8 @@ export interface DecodeStats {
    */
   anomalies: Record<string, number>;
   fragments: FragmentStats;
+  /** Packets taken out of a tunnel, by tunnel kind ("vxlan", "gre", "erspan", ...); nested tunnels count once each. */
+  tunnels: Record<string, number>;
 }
 
 export function newDecodeStats(): DecodeStats {
@@ -46,6 +48,7 @@ export function newDecodeStats(): DecodeStats {
     unsupported: {},
     anomalies: {},
     fragments: { seen: 0, reassembled: 0, pending: 0, expired: 0, dropped: 0 },
+    tunnels: {},
   };
 }
 

@@ -47,6 +47,12 @@ export class DecodedPacket {
   /** EtherType of the network layer (after VLAN/MPLS), 0 when unknown. */
   etherType = 0;
 
+  // ---- tunnel (the fields above and below describe the innermost packet) ----
+  /** TunnelKind (tunnel.ts) of the innermost tunnel the packet came out of; 0 when none. */
+  tunnel = 0;
+  /** That tunnel's VNI, GRE key or ERSPAN session id; -1 when none. */
+  tunnelId = -1;
+
   // ---- network layer ----
   /** L3.NONE, L3.IPV4, L3.IPV6 or L3.ARP. */
   l3 = 0;
@@ -99,12 +105,24 @@ export class DecodedPacket {
 
   /** Reset every field before a new packet is decoded. */
   reset(): void {
+    this.resetLink();
+    this.tunnel = 0;
+    this.tunnelId = -1;
+    this.resetNetwork();
+  }
+
+  /** Reset the link-layer fields (also before the Ethernet frame inside a tunnel). */
+  resetLink(): void {
     this.srcMac = -1;
     this.dstMac = -1;
     this.vlan = -1;
     this.innerVlan = -1;
     this.mplsLabels = 0;
     this.etherType = 0;
+  }
+
+  /** Reset the network, transport and ARP fields (also before a tunnel's inner packet). */
+  resetNetwork(): void {
     this.l3 = 0;
     this.l3Offset = 0;
     this.ipLen = 0;

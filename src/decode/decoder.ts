@@ -13,16 +13,25 @@
  * datagram, and its packet count one packet per datagram, which is what Zeek
  * reports too (its connections only ever see reassembled datagrams). Pending
  * or dropped fragments are visible in `stats.fragments`, not in flows.
+ *
+ * Tunnels (tunnel.ts: IP in IP, GRE and ERSPAN, VXLAN, Geneve, Teredo) are
+ * taken off: the packet is decoded as the one inside, with `tunnel` and
+ * `tunnelId` saying what carried it, and counted in `stats.tunnels`. An L2
+ * tunnel's inner frame brings its own MACs and VLANs; an L3 tunnel's inner
+ * packet keeps the outer frame's.
  */
 import type { RawPacket } from '../capture/packet.js';
 import type { DecodedPacket } from './decoded.js';
 import { newDecodeStats, ReasonCounter, type Counters, type DecodeStats } from './counters.js';
 import { decodeLink } from './link.js';
-import { EtherType, ETHERTYPE_MIN } from './ethertype.js';
+import { decodeEtherChain, EtherType, ETHERTYPE_MIN } from './ethertype.js';
 import { finishReassembledIpv4, IPV4_MAX_DATAGRAM, Ipv4Decoder } from './ipv4.js';
 import { finishReassembledIpv6, IPV6_FRAG_HEADER_LEN, IPV6_HEADER_LEN, IPV6_MAX_PAYLOAD, Ipv6Decoder } from './ipv6.js';
 import { decodeArp } from './arp.js';
 import { decodeTransport } from './transport.js';
+import { MAX_TUNNEL_DEPTH, mayBeTunnel, readTunnel, TUNNEL_NAMES, TunnelHeader } from './tunnel.js';
+import { L3 } from './decoded.js';
+import { LinkType } from '../capture/packet.js';
 import {
   DEFAULT_FRAGMENT_MAX_BYTES,
   DEFAULT_FRAGMENT_MAX_DATAGRAMS,
@@ -40,6 +49,8 @@ export interface DecoderOptions {
   fragmentMaxBytes?: number;
   /** Bound on pending datagrams (default 4096). */
   fragmentMaxDatagrams?: number;
+  /** Decode the packets inside tunnels instead of the tunnels (default true). */
+  tunnels?: boolean;
 }
 
 export class PacketDecoder {
@@ -50,9 +61,12 @@ export class PacketDecoder {
   readonly #frags: FragmentReassembler;
   /** True when the current packet was cut by the snap length (caplen < origLen). */
   #snapped = false;
+  readonly #tunnels: boolean;
+  readonly #tunnel = new TunnelHeader();
 
   constructor(opts: DecoderOptions = {}) {
     this.stats = newDecodeStats();
+    this.#tunnels = opts.tunnels ?? true;
     this.#c = {
       malformed: new ReasonCounter(this.stats.malformed),
       unsupported: new ReasonCounter(this.stats.unsupported),
@@ -95,9 +109,47 @@ export class PacketDecoder {
     if (this.#frags.hasPending) this.#frags.expire(pkt.ts);
     const l3 = decodeLink(pkt.linkType, buf, off, end, out, this.#c);
     if (l3 < 0) return false;
-    const ok = this.#network(buf, l3, end, out);
+    let ok = this.#network(buf, l3, end, out);
+    if (ok && this.#tunnels && out.l3 !== L3.ARP && mayBeTunnel(out)) ok = this.#decapsulate(out);
     if (ok) stats.decoded++;
     return ok;
+  }
+
+  /**
+   * Replaces the decoded outer packet by the one its tunnel carries, tunnel
+   * after tunnel up to MAX_TUNNEL_DEPTH. A payload that is not a tunnel
+   * after all leaves the packet as it is. Rare path, kept out of decode().
+   */
+  #decapsulate(out: DecodedPacket): boolean {
+    const h = this.#tunnel;
+    for (let depth = 0; depth < MAX_TUNNEL_DEPTH; depth++) {
+      const buf = out.buf;
+      const end = out.payloadOffset + out.payloadLen;
+      if (!readTunnel(out, end, h)) return true;
+      const name = TUNNEL_NAMES[h.kind]!;
+      this.stats.tunnels[name] = (this.stats.tunnels[name] ?? 0) + 1;
+      const reassembled = out.reassembled;
+      out.resetNetwork();
+      out.tunnel = h.kind;
+      out.tunnelId = h.id;
+      let l3: number;
+      if (h.ethernet) {
+        out.resetLink();
+        l3 = decodeLink(LinkType.ETHERNET, buf, h.offset, end, out, this.#c);
+      } else if (h.etherType === EtherType.IPV4 || h.etherType === EtherType.IPV6) {
+        out.etherType = h.etherType;
+        l3 = h.offset;
+      } else {
+        // MPLS inside GRE: the same label walk as behind Ethernet.
+        l3 = decodeEtherChain(buf, h.offset, end, h.etherType, out, this.#c);
+      }
+      if (l3 < 0) return false;
+      const ok = this.#network(buf, l3, end, out);
+      if (reassembled) out.reassembled = true;
+      if (!ok || out.l3 === L3.ARP || !mayBeTunnel(out)) return ok;
+    }
+    this.#c.anomalies.add('tunnel_too_deep');
+    return true;
   }
 
   #network(buf: Uint8Array, off: number, end: number, out: DecodedPacket): boolean {

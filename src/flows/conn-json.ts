@@ -64,6 +64,8 @@ const K = {
   respL2: encoder.encode(',"resp_l2_addr":'),
   vlan: encoder.encode(',"vlan":'),
   innerVlan: encoder.encode(',"inner_vlan":'),
+  tunnel: encoder.encode(',"tunnel":'),
+  tunnelId: encoder.encode(',"tunnel_id":'),
   communityId: encoder.encode(',"community_id":'),
   origAsn: encoder.encode(',"orig_asn":'),
   origAsOrg: encoder.encode(',"orig_as_org":'),
@@ -230,6 +232,8 @@ export function writeConnRecordJson(r: ConnRecord, out: Uint8Array, pos: number)
   if (r.resp_l2_addr !== undefined) p = putPlain(out, put(out, p, K.respL2), r.resp_l2_addr);
   if (r.vlan !== undefined) p = putNum(out, put(out, p, K.vlan), r.vlan);
   if (r.inner_vlan !== undefined) p = putNum(out, put(out, p, K.innerVlan), r.inner_vlan);
+  if (r.tunnel !== undefined) p = putPlain(out, put(out, p, K.tunnel), r.tunnel);
+  if (r.tunnel_id !== undefined) p = putNum(out, put(out, p, K.tunnelId), r.tunnel_id);
   p = putPlain(out, put(out, p, K.communityId), r.community_id);
   // Enrichment: organisation names may hold any text; putPlain escapes whatever needs it.
   if (r.orig_asn !== undefined) p = putNum(out, put(out, p, K.origAsn), r.orig_asn);

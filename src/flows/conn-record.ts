@@ -44,6 +44,15 @@ export interface ConnRecord {
   vlan?: number;
   /** Inner VLAN id (QinQ). */
   inner_vlan?: number;
+  /**
+   * The tunnel the first packet came out of ("ip", "gre", "erspan", "vxlan",
+   * "geneve", "teredo"); absent for traffic that was not tunnelled. A
+   * Picket addition: Zeek links to the tunnel's own connection instead
+   * (`tunnel_parents`).
+   */
+  tunnel?: string;
+  /** That tunnel's VNI, GRE key or ERSPAN session id, when it has one. */
+  tunnel_id?: number;
   /** Community ID v1 ("1:base64"), https://github.com/corelight/community-id-spec. */
   community_id: string;
   // Enrichment (filled by intel, when configured): Picket additions, snake_case.

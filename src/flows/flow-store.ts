@@ -80,6 +80,10 @@ export const B_HIST_LEN = 124;
 export const B_LIVE = 240;
 /** How many long-connection ages (tracker.ts LONG_CONN_AGES) the flow was reported at. */
 export const B_LONG_STEP = 241;
+/** TunnelKind (decode/tunnel.ts) of the flow's first packet; 0 when it came in no tunnel. */
+export const B_TUNNEL = 242;
+/** That tunnel's VNI, GRE key or ERSPAN session id (-1 when none); read only when B_TUNNEL is set. */
+export const F_TUNNEL_ID = 31;
 // line 5: power-of-ten exponent of each scaled counter's next threshold
 export const B_SCALED_EXP = 280;
 export const B_HISTORY = 288;

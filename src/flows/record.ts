@@ -10,6 +10,7 @@ import type { ConnRecord } from './conn-record.js';
 import { communityIdFromKey } from './community-id.js';
 import {
   B_PROTO,
+  B_TUNNEL,
   F_BYTES,
   F_IP_BYTES,
   F_LAST_TS,
@@ -17,6 +18,7 @@ import {
   F_MISSED,
   F_PKTS,
   F_START_TS,
+  F_TUNNEL_ID,
   FL_LOCAL_A,
   FL_LOCAL_B,
   FL_LOCAL_SET,
@@ -32,6 +34,7 @@ import {
 import { KEY_ADDR_A, KEY_META, KEY_PORTS } from './flow-table.js';
 import { ipv4ToString, ipv6ToString, macToString } from '../decode/decoder.js';
 import { tcpConnState, tcpSize } from './tcp.js';
+import { TUNNEL_NAMES } from '../decode/tunnel.js';
 import { elapsedSeconds } from '../util/elapsed.js';
 
 const TCP = 6;
@@ -113,6 +116,7 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   const rm = f64[d + F_MAC + rs]!;
   const vlan = s.i32[f * REC_U32 + U_VLAN]!;
   const innerVlan = s.i32[f * REC_U32 + U_INNER_VLAN]!;
+  const tunnel = s.u8[f * RECORD_BYTES + B_TUNNEL]!;
   const ports = words[off + KEY_PORTS]!;
   const service = s.services[f];
 
@@ -152,6 +156,11 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   if (rm > 0) r.resp_l2_addr = id?.resp_mac ?? macToString(rm);
   if (vlan >= 0) r.vlan = vlan;
   if (innerVlan >= 0) r.inner_vlan = innerVlan;
+  if (tunnel !== 0) {
+    r.tunnel = TUNNEL_NAMES[tunnel]!;
+    const tunnelId = f64[d + F_TUNNEL_ID]!;
+    if (tunnelId >= 0) r.tunnel_id = tunnelId;
+  }
   r.community_id = communityIdFromKey(
     COMMUNITY_ID_SEED,
     v6,

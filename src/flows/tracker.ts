@@ -26,6 +26,7 @@ import {
   B_LONG_STEP,
   B_PROTO,
   B_STATE,
+  B_TUNNEL,
   F_ATTEMPT_AT,
   F_BYTES,
   F_CLOSE_AT,
@@ -39,6 +40,7 @@ import {
   F_PKTS,
   F_SCHED_AT,
   F_START_TS,
+  F_TUNNEL_ID,
   F_UID_NUM,
   FL_FIRST_ACK,
   FL_HIST_FULL,
@@ -510,6 +512,10 @@ export class FlowTracker {
     f64[d + F_MAC + (side ^ 1)] = p.dstMac;
     s.i32[w + U_VLAN] = p.vlan;
     s.i32[w + U_INNER_VLAN] = p.innerVlan;
+    if (p.tunnel !== 0) {
+      s.u8[b + B_TUNNEL] = p.tunnel;
+      f64[d + F_TUNNEL_ID] = p.tunnelId;
+    }
     const local = this.#localTest;
     if (local !== null) {
       flags |= FL_LOCAL_SET;

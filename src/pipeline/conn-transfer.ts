@@ -14,7 +14,7 @@ import type { ConnRecord } from '../flows/conn-record.js';
 import type { FlowEndEvent } from '../events/types.js';
 
 /** Numbers per record. */
-const NUMS = 21;
+const NUMS = 22;
 const N_EVENT_TS = 0;
 const N_REASON = 1;
 const N_TS = 2;
@@ -37,6 +37,7 @@ const N_ORIG_ASN = 18;
 const N_RESP_ASN = 19;
 /** Bit set of the optional numeric fields present. */
 const N_PRESENT = 20;
+const N_TUNNEL_ID = 21;
 
 const P_DURATION = 1;
 const P_ORIG_BYTES = 2;
@@ -47,9 +48,10 @@ const P_VLAN = 32;
 const P_INNER_VLAN = 64;
 const P_ORIG_ASN = 128;
 const P_RESP_ASN = 256;
+const P_TUNNEL_ID = 512;
 
 /** Strings per record (null when the field is absent). */
-const STRS = 14;
+const STRS = 15;
 const S_UID = 0;
 const S_ORIG_H = 1;
 const S_RESP_H = 2;
@@ -64,6 +66,7 @@ const S_ORIG_AS_ORG = 10;
 const S_ORIG_CC = 11;
 const S_RESP_AS_ORG = 12;
 const S_RESP_CC = 13;
+const S_TUNNEL = 14;
 
 const REASONS: readonly FlowEndEvent['reason'][] = ['closed', 'timeout', 'evicted', 'capture_end'];
 /** Added to the reason index when the event says whether the first packet carried ACK (openedWithAck), */
@@ -139,6 +142,10 @@ export class ConnPacker {
       present |= P_INNER_VLAN;
       n[o + N_INNER_VLAN] = r.inner_vlan;
     }
+    if (r.tunnel_id !== undefined) {
+      present |= P_TUNNEL_ID;
+      n[o + N_TUNNEL_ID] = r.tunnel_id;
+    }
     if (r.orig_asn !== undefined) {
       present |= P_ORIG_ASN;
       n[o + N_ORIG_ASN] = r.orig_asn;
@@ -163,6 +170,7 @@ export class ConnPacker {
       r.orig_cc ?? null,
       r.resp_as_org ?? null,
       r.resp_cc ?? null,
+      r.tunnel ?? null,
     );
     this.#count++;
   }
@@ -212,6 +220,9 @@ export function unpackConn(p: PackedConns, i: number): FlowEndEvent {
   if (respL2 !== null && respL2 !== undefined) r.resp_l2_addr = respL2;
   if ((present & P_VLAN) !== 0) r.vlan = n[o + N_VLAN]!;
   if ((present & P_INNER_VLAN) !== 0) r.inner_vlan = n[o + N_INNER_VLAN]!;
+  const tunnel = s[so + S_TUNNEL];
+  if (tunnel !== null && tunnel !== undefined) r.tunnel = tunnel;
+  if ((present & P_TUNNEL_ID) !== 0) r.tunnel_id = n[o + N_TUNNEL_ID]!;
   r.community_id = s[so + S_COMMUNITY_ID]!;
   if ((present & P_ORIG_ASN) !== 0) r.orig_asn = n[o + N_ORIG_ASN]!;
   const origAsOrg = s[so + S_ORIG_AS_ORG];

@@ -29,15 +29,15 @@ export const BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** Batches in the ring: how far decoding may run ahead of the pipeline. */
 export const BATCH_SLOTS = 8;
 
-// Record layout: five doubles, then 32-bit words.
-const RECORD_F64 = 18;
+// Record layout: five doubles, 26 32-bit words, then the tunnel id as a double.
+const RECORD_F64 = 19;
 const RECORD_BYTES = RECORD_F64 * 8;
 const F_TS = 0;
 const F_SRC_MAC = 1;
 const F_DST_MAC = 2;
 const F_ARP_SHA = 3;
 const F_ARP_THA = 4;
-const W_KIND = 10; // bit 0: decoded; bits 8-15: l3; 16-23: proto; 24: fragment; 25: reassembled
+const W_KIND = 10; // bit 0: decoded; bits 1-7: tunnel kind; 8-15: l3; 16-23: proto; 24: fragment; 25: reassembled
 const W_CAPLEN = 11;
 const W_PORTS = 12;
 const W_SRC = 13;
@@ -57,6 +57,8 @@ const W_ARP_SPA = 32;
 const W_ARP_TPA = 33;
 const W_TTL = 34;
 const W_ETHER_TYPE = 35;
+/** VNI, GRE key (up to 2^32 - 1) or ERSPAN session, -1 for none: a double holds them all. */
+const F_TUNNEL_ID = 18;
 
 const KIND_DECODED = 1;
 const KIND_FRAGMENT = 1 << 24;
@@ -155,7 +157,8 @@ export class BatchWriter {
       u32[w + W_KIND] = 0;
     } else {
       u32[w + W_KIND] =
-        KIND_DECODED | (d.l3 << 8) | (d.proto << 16) | (d.fragment ? KIND_FRAGMENT : 0) | (d.reassembled ? KIND_REASSEMBLED : 0);
+        KIND_DECODED | (d.tunnel << 1) | (d.l3 << 8) | (d.proto << 16) | (d.fragment ? KIND_FRAGMENT : 0) | (d.reassembled ? KIND_REASSEMBLED : 0);
+      f64[o + F_TUNNEL_ID] = d.tunnelId;
       f64[o + F_SRC_MAC] = d.srcMac;
       f64[o + F_DST_MAC] = d.dstMac;
       u32[w + W_PORTS] = ((d.srcPort << 16) | d.dstPort) >>> 0;
@@ -272,6 +275,8 @@ export class BatchReader {
     const kind = u32[w + W_KIND]!;
     if ((kind & KIND_DECODED) === 0) return false;
     d.ts = f64[o + F_TS]!;
+    d.tunnel = (kind >>> 1) & 0x7f;
+    d.tunnelId = f64[o + F_TUNNEL_ID]!;
     d.l3 = (kind >>> 8) & 0xff;
     d.proto = (kind >>> 16) & 0xff;
     d.fragment = (kind & KIND_FRAGMENT) !== 0;

@@ -127,6 +127,8 @@ export interface PipelineStats {
   malformed: Record<string, number>;
   unsupported: Record<string, number>;
   fragments: { seen: number; reassembled: number; pending: number; expired: number; dropped: number };
+  /** Packets taken out of tunnels, by kind. */
+  tunnels: Record<string, number>;
   flows: { created: number; live: number; maxLive: number; ended: number; evicted: number; untracked: number };
   app: AppLayerStats;
   reassembly: { heldBytes: number; overflows: number; gapBytes: number };
@@ -321,6 +323,7 @@ export class Pipeline {
       malformed: { ...ds.malformed },
       unsupported: { ...ds.unsupported },
       fragments: { ...ds.fragments },
+      tunnels: { ...ds.tunnels },
       flows: {
         created: fs.created,
         live: fs.live,

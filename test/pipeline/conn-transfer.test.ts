@@ -59,6 +59,8 @@ const FULL: FlowEndEvent = {
     resp_l2_addr: '66:77:88:99:aa:bb',
     vlan: 0,
     inner_vlan: 4095,
+    tunnel: 'gre',
+    tunnel_id: 4294967295,
     community_id: '1:xyz=',
     orig_asn: 64500,
     orig_as_org: 'Example "Org" ✓',
