@@ -99,15 +99,17 @@ export class DceRpcConversation {
   }
 
   /**
-   * The next bytes `data[start, end)` of one direction. `boundary` says they
-   * start a message of the carrier (an SMB write or read), where a PDU is
-   * expected to begin: reading resumes there after an error or a gap.
+   * The next bytes `data[start, end)` of one direction. `boundary` says a
+   * PDU may begin there (the start of an SMB write or read; for TCP, of a
+   * reassembled chunk, as senders write each PDU at once): after an error or
+   * a gap, reading resumes at the first such start that holds a valid header.
    */
   feed(fromOrig: boolean, data: Uint8Array, start: number, end: number, ts: number, boundary = false): void {
     if (this.#ended) return;
     const dir = this.#dirs[fromOrig ? 0 : 1];
     if (dir.lost) {
-      if (!boundary) return;
+      // Only where a PDU may start, and silently: a retry that fails is not a new anomaly.
+      if (!boundary || end - start < HEADER_SIZE || !readHeader(data, start, this.#header)) return;
       dir.lost = false;
     }
     const buf = dir.buf;
