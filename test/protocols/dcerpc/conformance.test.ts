@@ -4,7 +4,8 @@
  * not), in order, for the corpus captures that carry DCE/RPC (Zeek's
  * kerberos135_auth: DCOM activation on 135 with Kerberos in the bind) and
  * for the recorded Samba capture (test/fixtures/dcerpc/samba-rpc.pcap,
- * made by record-samba-rpc.sh beside it: rpcclient over SMB2 named pipes);
+ * made by record-samba-rpc.sh beside it: rpcclient over SMB2 named pipes)
+ * and the traffic lab's smbclient share listing;
  * and no call at all from the corpus SMB captures, in which tshark finds
  * none. The Samba capture's dce_rpc.jsonl lines are checked one by one.
  *
@@ -24,6 +25,7 @@ import { REPO_ROOT, SURICATA_CORPUS, ZEEK_CORPUS } from '../../helpers/paths.js'
 
 const SAMBA = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap');
 const KRB135 = path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego', 'kerberos135_auth.pcapng');
+const LAB_SMB_INTERNET = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'smb-internet.pcap');
 
 const FIELDS = [
   'tcp.stream', 'dcerpc.pkt_type', 'dcerpc.cn_flags', 'dcerpc.cn_call_id', 'dcerpc.cn_ctx_id',
@@ -96,6 +98,7 @@ async function picketCalls(file: string): Promise<string[]> {
 for (const [name, file, count] of [
   ['krb-dcerpc-spnego kerberos135_auth', KRB135, 1],
   ['Samba rpcclient over SMB2 pipes', SAMBA, 20],
+  ['traffic lab smb-internet (smbclient -L: srvsvc over SMB3)', LAB_SMB_INTERNET, 1],
 ] as const) {
   test(`${name}: ${count} calls, equal to tshark's (interface, opnum, answered)`, { skip: !fs.existsSync(file) }, async (t) => {
     const rows = tsharkRows(file);
