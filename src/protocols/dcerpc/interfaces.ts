@@ -94,7 +94,7 @@ const LSARPC: InterfaceInfo = {
     'LsarQueryInformationPolicy2', 'LsarSetInformationPolicy2', 'LsarQueryTrustedDomainInfoByName',
     'LsarSetTrustedDomainInfoByName', 'LsarEnumerateTrustedDomainsEx', 'LsarCreateTrustedDomainEx', '',
     'LsarQueryDomainInformationPolicy', 'LsarSetDomainInformationPolicy', 'LsarOpenTrustedDomainByName', '',
-    'LsarLookupSids2', 'LsarLookupNames2', 'LsarCreateTrustedDomainEx2', '', '', '', '', '', '', '', '', '',
+    'LsarLookupSids2', 'LsarLookupNames2', 'LsarCreateTrustedDomainEx2', '', '', '', '', '', '', '', '',
     'LsarLookupNames3', '', '', '', '', 'LsarQueryForestTrustInformation', 'LsarSetForestTrustInformation', '',
     'LsarLookupSids3', 'LsarLookupNames4',
   ],
@@ -217,6 +217,7 @@ const EVENTLOG: InterfaceInfo = {
     'ElfrOldestRecord', 'ElfrChangeNotify', 'ElfrOpenELW', 'ElfrRegisterEventSourceW', 'ElfrOpenBELW', 'ElfrReadELW',
     'ElfrReportEventW', 'ElfrClearELFA', 'ElfrBackupELFA', 'ElfrOpenELA', 'ElfrRegisterEventSourceA', 'ElfrOpenBELA',
     'ElfrReadELA', 'ElfrReportEventA', '', '', '', 'ElfrGetLogInformation', '', 'ElfrReportEventAndSourceW',
+    'ElfrReportEventExW', 'ElfrReportEventExA',
   ],
 };
 
