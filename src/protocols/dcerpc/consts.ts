@@ -46,6 +46,13 @@ export const PduType = {
   ORPHANED: 19,
 } as const;
 
+/** auth_type values of a sec_trailer Picket reads ([MS-RPCE] 2.2.1.1.7). */
+export const AuthType = {
+  SPNEGO: 9,
+  NTLMSSP: 10,
+  KERBEROS: 16,
+} as const;
+
 /** pfc_flags bits (C706 12.6.3.1). */
 export const PfcFlags = {
   FIRST_FRAG: 0x01,

@@ -14,6 +14,7 @@
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
+import { GssAuth } from '../smb/gss-auth.js';
 import { startRecord } from '../zeek-record.js';
 import {
   BIND_TIME_FEATURE_PREFIX,
@@ -24,6 +25,8 @@ import {
   MAX_FRAG_BYTES,
   MAX_PENDING_CALLS,
   PduType,
+  SEC_TRAILER_SIZE,
+  AuthType,
   PfcFlags,
   faultName,
 } from './consts.js';
@@ -91,6 +94,8 @@ export class DceRpcConversation {
   #secAddr = '';
   #confirmed = false;
   #ended = false;
+  /** The bind's authentication (SPNEGO, Kerberos or NTLMSSP verifiers), made when the first one is seen. */
+  #gss: GssAuth | undefined = undefined;
 
   constructor(ctx: AnalyzerContext, transport: DceRpcTransport, pipe?: string) {
     this.#ctx = ctx;
@@ -174,6 +179,7 @@ export class DceRpcConversation {
     }
     this.#dirs[0].buf.release();
     this.#dirs[1].buf.release();
+    this.#gss?.flush();
   }
 
   /** True once a valid PDU was read: the bytes are DCE/RPC. */
@@ -211,6 +217,7 @@ export class DceRpcConversation {
         if (body === null) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
         if (body.cut) this.#ctx.anomaly(DceRpcAnomaly.TOO_MANY_CONTEXT_ITEMS);
         this.#offered = { ts, alter: h.ptype === PduType.ALTER_CONTEXT, items: body.items };
+        if (h.authLength > 0) this.#authToken(true, b, o, ts);
         return;
       }
       case PduType.BIND_ACK:
@@ -219,6 +226,7 @@ export class DceRpcConversation {
         if (body === null) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
         if (body.secAddr !== '') this.#secAddr = body.secAddr;
         this.#bound(body.results, ts);
+        if (h.authLength > 0) this.#authToken(false, b, o, ts);
         return;
       }
       case PduType.BIND_NAK:
@@ -237,6 +245,8 @@ export class DceRpcConversation {
         this.#response(h.callId, PfcFlags.LAST_FRAG, ts, this.#call.status);
         return;
       case PduType.AUTH3:
+        if (h.authLength > 0) this.#authToken(true, b, o, ts);
+        return;
       case PduType.SHUTDOWN:
       case PduType.CO_CANCEL:
       case PduType.ORPHANED:
@@ -245,6 +255,23 @@ export class DceRpcConversation {
         this.#ctx.anomaly(DceRpcAnomaly.UNKNOWN_PDU_TYPE);
         return;
     }
+  }
+
+  /**
+   * The auth verifier of a bind, alter_context or auth3 (client) or of their
+   * answers (server), when it is a GSS token Picket reads: Kerberos AP
+   * exchanges go to kerberos.log, NTLMSSP to ntlm.log, as Zeek logs them.
+   */
+  #authToken(fromClient: boolean, b: Uint8Array, o: number, ts: number): void {
+    const h = this.#header;
+    const trailer = o + h.fragLength - h.authLength - SEC_TRAILER_SIZE;
+    const type = b[trailer]!;
+    if (type !== AuthType.SPNEGO && type !== AuthType.KERBEROS && type !== AuthType.NTLMSSP) return;
+    this.#gss ??= new GssAuth(this.#ctx);
+    const start = trailer + SEC_TRAILER_SIZE;
+    const end = o + h.fragLength;
+    if (fromClient) this.#gss.clientToken(b, start, end, ts);
+    else this.#gss.serverToken(b, start, end, ts);
   }
 
   /** The answer to the offered bind: `results` in the order of its items (empty for a bind_nak: all rejected). */
