@@ -211,13 +211,14 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         this.#confirm();
         if (!reply && (cmd === Smb2Command.READ || cmd === Smb2Command.WRITE)) {
           chain = this.#smb2ReadWrite(b, p, e, flags, cmd === Smb2Command.WRITE, chain, ts);
-        } else if (this.#pipes.count > 0 && (cmd === Smb2Command.IOCTL || (reply && cmd === Smb2Command.READ))) {
-          // Only a connection with an RPC pipe open pays for this.
-          if (cmd === Smb2Command.IOCTL) this.#smb2Ioctl(b, p, e, reply, ts);
-          else this.#smb2PipeRead(b, p, e, ts);
-        } else if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) {
+        } else {
+          // Pipe transceives and pipe reads' answers: only a connection with an RPC pipe open pays for this.
+          if (this.#pipes.count > 0) {
+            if (cmd === Smb2Command.IOCTL) this.#smb2Ioctl(b, p, e, reply, ts);
+            else if (reply && cmd === Smb2Command.READ) this.#smb2PipeRead(b, p, e, ts);
+          }
           // A request on a handle of its own (not read here): what follows it is not about the chained file.
-          chain = undefined;
+          if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) chain = undefined;
         }
         next = u32(b, p + 20);
       } else {
