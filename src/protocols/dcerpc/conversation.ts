@@ -137,7 +137,7 @@ export class DceRpcConversation {
           if (len < 0) return this.#lose(dir);
           if (len > HEADER_SIZE) continue;
         }
-        this.#pdu(fromOrig, buf.bytes, buf.offset, ts);
+        this.#pdu(buf.bytes, buf.offset, ts);
         buf.clear();
         continue;
       }
@@ -156,7 +156,7 @@ export class DceRpcConversation {
         }
         return;
       }
-      this.#pdu(fromOrig, data, p, ts);
+      this.#pdu(data, p, ts);
       p += h.fragLength;
     }
   }
@@ -169,10 +169,9 @@ export class DceRpcConversation {
   }
 
   /** The association ended (flow end, pipe closed): unanswered calls are logged without rtt. */
-  end(ts: number): void {
+  end(_ts: number): void {
     if (this.#ended) return;
     this.#ended = true;
-    void ts;
     for (const [callId, call] of this.#pending) {
       this.#pending.delete(callId);
       this.#finish(call, undefined, undefined);
@@ -201,11 +200,9 @@ export class DceRpcConversation {
     return this.#header.fragLength;
   }
 
-  /** One whole PDU at `o` (its header already read into #header). */
-  #pdu(fromOrig: boolean, b: Uint8Array, o: number, ts: number): void {
+  /** One whole PDU at `o` (its header already read into #header); its type, not the side it came from, says what it is. */
+  #pdu(b: Uint8Array, o: number, ts: number): void {
     const h = this.#header;
-    // Both directions carry every PDU type in practice only one way; the type decides, not the side.
-    void fromOrig;
     if (!this.#confirmed) {
       this.#confirmed = true;
       this.#ctx.confirm('dce_rpc');
