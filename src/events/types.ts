@@ -19,6 +19,7 @@ import type { HttpEvent } from '../protocols/http/events.js';
 import type { TlsEvent } from '../protocols/tls/events.js';
 import type { LdapEvent } from '../protocols/ldap/events.js';
 import type { SmbEvent } from '../protocols/smb/events.js';
+import type { DceRpcEvent } from '../protocols/dcerpc/events.js';
 import type { KerberosEvent } from '../protocols/kerberos/events.js';
 import type { SshEvent } from '../protocols/ssh/events.js';
 import type { FtpEvent } from '../protocols/ftp/events.js';
@@ -80,6 +81,7 @@ export type PicketEvent =
   | TlsEvent
   | LdapEvent
   | SmbEvent
+  | DceRpcEvent
   | KerberosEvent
   | SshEvent
   | FtpEvent

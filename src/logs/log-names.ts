@@ -22,6 +22,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'ldap_search',
   'smb_mapping',
   'smb_files',
+  'dce_rpc',
   'ntlm',
   'kerberos',
   'ftp',

@@ -18,6 +18,7 @@ import { quicSpec } from './quic/index.js';
 import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
 import { smbSpec } from './smb/index.js';
+import { dceRpcSpec } from './dcerpc/index.js';
 import { kerberosSpec } from './kerberos/index.js';
 import { ftpSpec } from './ftp/index.js';
 import { telnetSpec } from './telnet/index.js';
@@ -42,6 +43,7 @@ export function createProtocols(): ProtocolSpec[] {
     sshSpec,
     ldapSpec,
     smbSpec,
+    dceRpcSpec,
     kerberosSpec,
     ftpSpec,
     telnetSpec,

@@ -40,8 +40,12 @@ export async function loadSeeds(dirs: string[]): Promise<SeedPacket[]> {
 /** Share of the seeds made of hand-built packets for protocols the corpus lacks. */
 const BUILT_SHARE = 0.01;
 
-/** The project's own captures of protocols the shared corpus lacks (QUIC, DTLS). */
-export const OWN_CAPTURES = [path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls')];
+/** The project's own captures of protocols the shared corpus lacks (QUIC, DTLS, DCE/RPC over SMB pipes). */
+export const OWN_CAPTURES = [
+  path.join(REPO_ROOT, 'test', 'fixtures', 'quic'),
+  path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'),
+  path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'),
+];
 
 /**
  * `seeds` plus packets of protocols the shared corpus has no capture of:

@@ -45,6 +45,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   ldap_search: ['protocols/ldap/events.ts', 'LdapSearchRecord'],
   smb_mapping: ['protocols/smb/events.ts', 'SmbMappingRecord'],
   smb_files: ['protocols/smb/events.ts', 'SmbFilesRecord'],
+  dce_rpc: ['protocols/dcerpc/events.ts', 'DceRpcRecord'],
   ntlm: ['protocols/smb/events.ts', 'NtlmRecord'],
   kerberos: ['protocols/kerberos/events.ts', 'KerberosRecord'],
   ftp: ['protocols/ftp/events.ts', 'FtpRecord'],
@@ -98,8 +99,8 @@ test('every field a replay writes is documented under its log in docs/logs.md, i
   const seen = new Map<string, string[][]>();
   const dir = tempDir();
   try {
-    // Every corpus capture and the QUIC and DTLS fixtures (the corpus has none), logs only.
-    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'))) {
+    // Every corpus capture and the QUIC, DTLS and DCE/RPC fixtures (the corpus has few or none), logs only.
+    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'), path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'))) {
       await replayCaptures([file], { logsDir: dir });
       collect(dir, seen);
     }

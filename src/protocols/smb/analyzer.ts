@@ -7,6 +7,8 @@
  *   `smb.tree_connect` events for every tree connect outcome;
  * - smb_files.log records and `smb.file` events for files opened, read,
  *   written, renamed and deleted on disk shares (`files.ts`);
+ * - DCE/RPC over named pipes on IPC$ (`pipes.ts` hands each pipe's bytes
+ *   to a DCE/RPC reader): dce_rpc.log records and `dce_rpc.*` events;
  * - `smb.negotiate` events (offered/chosen dialects, 3.1.1 contexts);
  * - ntlm.log records and kerberos.log "AP" records via `GssAuth`;
  * - `auth` events for session setup outcomes (service "smb").
@@ -34,9 +36,15 @@ import { NbssFramer, type FrameSink } from './framing.js';
 import { GssAuth } from './gss-auth.js';
 import { orderMappingRecord } from './record.js';
 import { SmbFiles, type FileTarget, type PendingOpen } from './files.js';
-import { parseSmb1, type Smb1Message } from './smb1.js';
+import { SmbPipes, type PendingPipe } from './pipes.js';
+import { parseSmb1, type Smb1Data, type Smb1Message } from './smb1.js';
 import { parseSmb2, SMB2_HEADER_SIZE, SMB2_READ_WRITE_FILE_ID, SMB2_READ_WRITE_MIN_BODY, type Smb2Message } from './smb2.js';
-import { smb2FileKey, u16, u32 } from './wire.js';
+import { smb2FileKey, u16, u32, u64 } from './wire.js';
+
+/** The MessageId of the SMB2 header at `p`. */
+function smb2MessageId(b: Uint8Array, p: number): number {
+  return u64(b, p + 24);
+}
 
 /**
  * Bytes of one SMB message kept for parsing. Negotiate, session setup and
@@ -61,7 +69,21 @@ interface Pending {
   plainUser?: string;
   /** A create request on a disk share (or an unknown tree). */
   open?: PendingOpen;
+  /** A create request on a pipe share. */
+  pipe?: PendingPipe;
+  /** A read (or SMB1 TransactNmPipe) on an open pipe: its handle key. */
+  pipeRead?: string;
 }
+
+/** FSCTL_PIPE_TRANSCEIVE: a write and a read of a pipe in one IOCTL (MS-FSCC §2.3.53). */
+const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
+/** IOCTL request and response bodies up to their output count (MS-SMB2 §2.2.31, §2.2.32). */
+const SMB2_IOCTL_REQUEST_MIN_BODY = 56;
+const SMB2_IOCTL_RESPONSE_MIN_BODY = 48;
+/** READ response body up to DataLength (MS-SMB2 §2.2.20). */
+const SMB2_READ_RESPONSE_MIN_BODY = 8;
+/** WRITE request: DataOffset at 2, Length at 4 (MS-SMB2 §2.2.21). */
+const SMB2_WRITE_DATA_OFFSET = 2;
 
 /**
  * SMB2 messages the analyzer reads beyond the header. Everything else,
@@ -101,6 +123,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   readonly #pending2 = new Map<number, Pending>();
   readonly #pending1 = new Map<number, Pending>();
   readonly #files: SmbFiles;
+  readonly #pipes: SmbPipes;
   #confirmed = false;
   /** Messages skipped because they were encrypted (SMB3 transform header). */
   encryptedMessages = 0;
@@ -112,6 +135,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     this.#framers = [new NbssFramer(true, SMB_KEEP_BYTES), new NbssFramer(false, SMB_KEEP_BYTES)];
     this.#gss = new GssAuth(ctx);
     this.#files = new SmbFiles(ctx);
+    this.#pipes = new SmbPipes(ctx);
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
@@ -157,8 +181,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       }
       this.#confirm();
       if (msg.malformed !== undefined) this.#ctx.anomaly(msg.malformed);
-      if (msg.isReply) this.#smb1Response(msg, b, ts);
-      else this.#smb1Request(msg, b, ts);
+      if (msg.isReply) this.#smb1Response(msg, b, e, ts);
+      else this.#smb1Request(msg, b, e, ts);
     } else {
       this.#ctx.anomaly('smb_unknown_protocol');
     }
@@ -187,9 +211,14 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         this.#confirm();
         if (!reply && (cmd === Smb2Command.READ || cmd === Smb2Command.WRITE)) {
           chain = this.#smb2ReadWrite(b, p, e, flags, cmd === Smb2Command.WRITE, chain, ts);
-        } else if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) {
+        } else {
+          // Pipe transceives and pipe reads' answers: only a connection with an RPC pipe open pays for this.
+          if (this.#pipes.count > 0) {
+            if (cmd === Smb2Command.IOCTL) this.#smb2Ioctl(b, p, e, reply, ts);
+            else if (reply && cmd === Smb2Command.READ) this.#smb2PipeRead(b, p, e, ts);
+          }
           // A request on a handle of its own (not read here): what follows it is not about the chained file.
-          chain = undefined;
+          if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) chain = undefined;
         }
         next = u32(b, p + 20);
       } else {
@@ -226,9 +255,56 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       this.#ctx.anomaly('smb2_truncated');
       return undefined;
     }
-    const target = this.#smb2Target(flags, chain, smb2FileKey(b, p + SMB2_HEADER_SIZE + SMB2_READ_WRITE_FILE_ID));
+    const key = smb2FileKey(b, p + SMB2_HEADER_SIZE + SMB2_READ_WRITE_FILE_ID);
+    if (this.#pipes.count > 0 && this.#pipes.has(key)) {
+      this.#smb2PipeAccess(b, p, e, write, key, ts);
+      return undefined;
+    }
+    const target = this.#smb2Target(flags, chain, key);
     if (target !== undefined) this.#files.act(target, { kind: write ? 'write' : 'read', ts });
     return target;
+  }
+
+  /** A WRITE request on a pipe: its data goes to the pipe's RPC reader; a READ request waits for its response. */
+  #smb2PipeAccess(b: Uint8Array, p: number, e: number, write: boolean, key: string, ts: number): void {
+    const body = p + SMB2_HEADER_SIZE;
+    if (write) {
+      const start = p + u16(b, body + SMB2_WRITE_DATA_OFFSET);
+      this.#pipes.data(key, true, b, start, start + u32(b, body + SMB2_WRITE_DATA_OFFSET + 2), e, ts);
+    } else {
+      this.#remember(this.#pending2, smb2MessageId(b, p), { ts, command: Smb2Command.READ, smbVersion: 2, pipeRead: key });
+    }
+  }
+
+  /** A READ response: the data of a pipe read goes to the pipe's RPC reader. */
+  #smb2PipeRead(b: Uint8Array, p: number, e: number, ts: number): void {
+    const status = u32(b, p + 8);
+    if (status === NtStatus.PENDING) return;
+    const id = smb2MessageId(b, p);
+    const req = this.#pending2.get(id);
+    if (req?.pipeRead === undefined) return;
+    this.#pending2.delete(id);
+    if ((status !== NtStatus.SUCCESS && status !== NtStatus.BUFFER_OVERFLOW) || e - p < SMB2_HEADER_SIZE + SMB2_READ_RESPONSE_MIN_BODY) return;
+    const body = p + SMB2_HEADER_SIZE;
+    const start = p + b[body + 2]!;
+    this.#pipes.data(req.pipeRead, false, b, start, start + u32(b, body + 4), e, ts);
+  }
+
+  /** An IOCTL: a pipe transceive's input (request) or output (response) goes to the pipe's RPC reader. */
+  #smb2Ioctl(b: Uint8Array, p: number, e: number, reply: boolean, ts: number): void {
+    const body = p + SMB2_HEADER_SIZE;
+    if (e - body < (reply ? SMB2_IOCTL_RESPONSE_MIN_BODY : SMB2_IOCTL_REQUEST_MIN_BODY)) return;
+    if (u32(b, body + 4) !== FSCTL_PIPE_TRANSCEIVE) return;
+    if (reply) {
+      const status = u32(b, p + 8);
+      if (status !== NtStatus.SUCCESS && status !== NtStatus.BUFFER_OVERFLOW) return;
+    }
+    const key = smb2FileKey(b, body + 8);
+    if (!this.#pipes.has(key)) return;
+    // Request: InputOffset/InputCount at 24/28; response: OutputOffset/OutputCount at 32/36.
+    const at = reply ? body + 32 : body + 24;
+    const start = p + u32(b, at);
+    this.#pipes.data(key, !reply, b, start, start + u32(b, at + 4), e, ts);
   }
 
   /**
@@ -289,16 +365,23 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         break;
       case Smb2Command.TREE_DISCONNECT:
         this.#files.treeDisconnected(smb2TreeKey(msg.sessionId, msg.treeId));
+        this.#pipes.treeDisconnected(smb2TreeKey(msg.sessionId, msg.treeId));
         break;
       case Smb2Command.CREATE: {
         const c = msg.create;
         if (c === undefined) return undefined;
-        const open = this.#files.createRequested(2, ts, smb2TreeKey(msg.sessionId, msg.treeId), c.name, c.disposition, c.options);
+        const tree = smb2TreeKey(msg.sessionId, msg.treeId);
+        const open = this.#files.createRequested(2, ts, tree, c.name, c.disposition, c.options);
         if (open !== undefined) this.#remember(this.#pending2, msg.messageId, { ts, command: msg.command, smbVersion: 2, open });
+        else {
+          const pipe = this.#pipes.createRequested(tree, c.name);
+          if (pipe !== undefined) this.#remember(this.#pending2, msg.messageId, { ts, command: msg.command, smbVersion: 2, pipe });
+        }
         return open;
       }
       case Smb2Command.CLOSE: {
         if (msg.fileKey === undefined) return undefined;
+        if (this.#pipes.count > 0) this.#pipes.closed(msg.fileKey, ts);
         const target = this.#smb2Target(msg.flags, chain, msg.fileKey);
         if (target !== undefined) this.#files.act(target, { kind: 'close', ts });
         return target;
@@ -351,15 +434,20 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
           const rec = this.#mappingRecord(p);
           if (share !== undefined) rec.share_type = share;
           this.#emitMapping(rec);
-          if (p.path !== undefined) this.#files.treeConnected(smb2TreeKey(msg.sessionId, msg.treeId), { path: p.path, shareType: share });
+          if (p.path !== undefined) {
+            this.#files.treeConnected(smb2TreeKey(msg.sessionId, msg.treeId), { path: p.path, shareType: share });
+            this.#pipes.treeConnected(smb2TreeKey(msg.sessionId, msg.treeId), share, p.path);
+          }
         }
         break;
       }
       case Smb2Command.CREATE: {
         const p = this.#pending2.get(key);
-        if (p?.open === undefined) return;
+        if (p?.open === undefined && p?.pipe === undefined) return;
         this.#pending2.delete(key);
-        if (msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#files.opened(p.open, msg.opened);
+        if (msg.status !== NtStatus.SUCCESS || msg.opened === undefined) return;
+        if (p.open !== undefined) this.#files.opened(p.open, msg.opened);
+        else if (p.pipe !== undefined) this.#pipes.opened(p.pipe, msg.opened.fileKey, ts);
         break;
       }
       default:
@@ -383,7 +471,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     return undefined;
   }
 
-  #smb1Request(msg: Smb1Message, b: Uint8Array, ts: number): void {
+  /** `e`: where the kept bytes of the message end (a named-pipe write may pass it when cut). */
+  #smb1Request(msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
     const key = this.#smb1Key(msg);
     if (msg.dialects !== undefined) {
       this.#remember(this.#pending1, key, { ts, command: Smb1Command.NEGOTIATE, smbVersion: 1, dialects: msg.dialects, contexts: [] });
@@ -405,25 +494,40 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     const c = msg.create;
     if (c !== undefined) {
       const open = this.#files.createRequested(1, ts, smb1TreeKey(msg.tid), c.name, c.disposition, c.options);
-      if (open !== undefined) {
+      const pipe = open === undefined ? this.#pipes.createRequested(smb1TreeKey(msg.tid), c.name) : undefined;
+      if (open !== undefined || pipe !== undefined) {
         if (p === undefined) p = { ts, command: Smb1Command.NT_CREATE_ANDX, smbVersion: 1 };
-        p.open = open;
+        if (open !== undefined) p.open = open;
+        if (pipe !== undefined) p.pipe = pipe;
       }
     }
-    if (p !== undefined) this.#remember(this.#pending1, key, p);
     const access = msg.access;
-    if (access !== undefined) {
+    const pipes = this.#pipes;
+    if (access !== undefined && pipes.count > 0 && pipes.has(access.fileKey)) {
+      if (access.write) pipes.data(access.fileKey, true, b, access.dataStart, access.dataEnd, e, ts);
+      else if (p === undefined) p = { ts, command: Smb1Command.READ_ANDX, smbVersion: 1, pipeRead: access.fileKey };
+    } else if (access !== undefined) {
       const file = this.#files.file(access.fileKey);
       if (file !== undefined) this.#files.act(file, { kind: access.write ? 'write' : 'read', ts });
     }
+    const tr = msg.transact;
+    if (tr !== undefined && pipes.count > 0 && pipes.has(tr.fileKey)) {
+      pipes.data(tr.fileKey, true, b, tr.start, tr.end, e, ts);
+      if (p === undefined) p = { ts, command: Smb1Command.TRANSACTION, smbVersion: 1, pipeRead: tr.fileKey };
+    }
+    if (p !== undefined) this.#remember(this.#pending1, key, p);
     if (msg.closeKey !== undefined) {
       const file = this.#files.file(msg.closeKey);
       if (file !== undefined) this.#files.act(file, { kind: 'close', ts });
+      if (pipes.count > 0) pipes.closed(msg.closeKey, ts);
     }
-    if (msg.command === Smb1Command.TREE_DISCONNECT) this.#files.treeDisconnected(smb1TreeKey(msg.tid));
+    if (msg.command === Smb1Command.TREE_DISCONNECT) {
+      this.#files.treeDisconnected(smb1TreeKey(msg.tid));
+      this.#pipes.treeDisconnected(smb1TreeKey(msg.tid));
+    }
   }
 
-  #smb1Response(msg: Smb1Message, b: Uint8Array, ts: number): void {
+  #smb1Response(msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
     const key = this.#smb1Key(msg);
     const p = this.#pending1.get(key);
     if (p === undefined) return;
@@ -453,9 +557,15 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         if (share !== '') rec.share_type = share;
         this.#emitMapping(rec);
         this.#files.treeConnected(smb1TreeKey(msg.tid), share === '' ? { path: p.path } : { path: p.path, shareType: share });
+        this.#pipes.treeConnected(smb1TreeKey(msg.tid), share === '' ? undefined : share, p.path);
       }
     }
     if (p.open !== undefined && msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#files.opened(p.open, msg.opened);
+    if (p.pipe !== undefined && msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#pipes.opened(p.pipe, msg.opened.fileKey, ts);
+    if (p.pipeRead !== undefined && (msg.status === NtStatus.SUCCESS || msg.status === NtStatus.BUFFER_OVERFLOW)) {
+      const data: Smb1Data | undefined = p.command === Smb1Command.TRANSACTION ? msg.transactData : msg.readData;
+      if (data !== undefined) this.#pipes.data(p.pipeRead, false, b, data.start, data.end, e, ts);
+    }
   }
 
   // ---- shared ----
@@ -531,6 +641,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   end(_ts: number): void {
     for (const k of [...this.#pending2.keys()]) this.#expire(this.#pending2, k);
     for (const k of [...this.#pending1.keys()]) this.#expire(this.#pending1, k);
+    this.#pipes.end(_ts);
     this.#gss.flush();
   }
 }

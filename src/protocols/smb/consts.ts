@@ -32,6 +32,7 @@ export const Smb1Command = {
   LOGOFF_ANDX: 0x74,
   TREE_CONNECT_ANDX: 0x75,
   NT_CREATE_ANDX: 0xa2,
+  TRANSACTION: 0x25,
   NO_ANDX: 0xff,
 } as const;
 
@@ -116,6 +117,7 @@ export function createDispositionName(d: number): string {
 export const NtStatus = {
   SUCCESS: 0x00000000,
   PENDING: 0x00000103,
+  BUFFER_OVERFLOW: 0x80000005,
   MORE_PROCESSING_REQUIRED: 0xc0000016,
   ACCESS_DENIED: 0xc0000022,
   LOGON_FAILURE: 0xc000006d,

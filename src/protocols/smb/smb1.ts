@@ -5,10 +5,16 @@
  * (extended-security blob, or plain account/domain), TREE_CONNECT_ANDX
  * (path, service, native file system), NT_CREATE_ANDX (name and options;
  * the opened file's FID, times and size), READ_ANDX / WRITE_ANDX and CLOSE
- * (FID) — following AndX chains. Pure; never throws.
+ * (FID, and the bytes of named-pipe writes and reads) and TRANSACTION's
+ * TransactNmPipe — following AndX chains. Pure; never throws.
  */
 import { FILE_ATTRIBUTE_DIRECTORY, Smb1Command, Smb1Flags2, SMB1_FLAGS_REPLY } from './consts.js';
 import { fileTimesAt, readCString, smb1FileKey, u16, u32, u64, type CString, type SmbOpened } from './wire.js';
+
+/** TransactNmPipe: a named-pipe transaction's function code (MS-CIFS §2.2.5.6). */
+export const SMB1_TRANS_NMPIPE = 0x0026;
+/** WRITE_ANDX WriteMode bit: raw write starting a pipe message, with a 2-byte length first (MS-CIFS §2.2.4.43.1). */
+const SMB1_WRITE_MSG_START = 0x0008;
 
 /** SMB1 header size (MS-CIFS §2.2.3.1). */
 export const SMB1_HEADER_SIZE = 32;
@@ -49,6 +55,20 @@ export interface Smb1Access {
   write: boolean;
   /** The FID as a map key (`smb1FileKey`). */
   fileKey: string;
+  /** WRITE_ANDX: where the written bytes are (absolute; `dataEnd` may pass the message when it was cut), -1 when unknown. */
+  dataStart: number;
+  dataEnd: number;
+}
+
+/** Bytes a message carries for a named pipe (absolute offsets; the end may pass the kept message). */
+export interface Smb1Data {
+  start: number;
+  end: number;
+}
+
+/** A TransactNmPipe request: the pipe's FID and the bytes written to it. */
+export interface Smb1Transact extends Smb1Data {
+  fileKey: string;
 }
 
 export interface Smb1Message {
@@ -75,6 +95,12 @@ export interface Smb1Message {
   access?: Smb1Access;
   /** CLOSE request: the FID closed (`smb1FileKey`). */
   closeKey?: string;
+  /** READ_ANDX response: the bytes read. */
+  readData?: Smb1Data;
+  /** TRANSACTION request calling TransactNmPipe. */
+  transact?: Smb1Transact;
+  /** TRANSACTION response: its data bytes. */
+  transactData?: Smb1Data;
   /** Anomaly code when part of the message could not be read. */
   malformed?: string;
 }
@@ -157,8 +183,17 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
       case Smb1Command.READ_ANDX:
       case Smb1Command.WRITE_ANDX:
         // Both requests: the AndX block (4 bytes), then the FID (MS-CIFS §2.2.4.42.1, §2.2.4.43.1).
-        if (!msg.isReply && wc >= 3) msg.access = { write: command === Smb1Command.WRITE_ANDX, fileKey: smb1FileKey(u16(b, words + 4)) };
+        if (!msg.isReply && wc >= 3) msg.access = access(b, s, wc, words, command === Smb1Command.WRITE_ANDX);
+        // READ_ANDX response (§2.2.4.42.2): DataLength at byte 10, DataOffset (from the header) at 12.
+        else if (msg.isReply && command === Smb1Command.READ_ANDX && wc >= 12) {
+          const start = s + u16(b, words + 12);
+          msg.readData = { start, end: start + u16(b, words + 10) };
+        }
         break;
+      case Smb1Command.TRANSACTION:
+        if (msg.isReply) transactionResponse(b, s, wc, words, msg);
+        else transactionRequest(b, s, wc, words, msg);
+        return msg;
       case Smb1Command.CLOSE:
         // Not an AndX command: the FID is the first word (MS-CIFS §2.2.4.5.1).
         if (!msg.isReply && wc >= 1) msg.closeKey = smb1FileKey(u16(b, words));
@@ -181,6 +216,48 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
   }
   msg.malformed = 'smb1_andx_too_long';
   return msg;
+}
+
+/**
+ * A READ_ANDX or WRITE_ANDX request: the FID, and for a write its data
+ * (§2.2.4.43.1: DataLength at byte 20, DataOffset from the header at 22).
+ * A write starting a named-pipe message in raw mode (WriteMode bit 0x0008)
+ * begins with a 2-byte message length, which is not pipe data.
+ */
+function access(b: Uint8Array, s: number, wc: number, words: number, write: boolean): Smb1Access {
+  const out: Smb1Access = { write, fileKey: smb1FileKey(u16(b, words + 4)), dataStart: -1, dataEnd: -1 };
+  if (write && wc >= 12) {
+    let start = s + u16(b, words + 22);
+    const end = start + u16(b, words + 20);
+    if ((u16(b, words + 14) & SMB1_WRITE_MSG_START) !== 0) start = Math.min(start + 2, end);
+    out.dataStart = start;
+    out.dataEnd = end;
+  }
+  return out;
+}
+
+/**
+ * SMB_COM_TRANSACTION request (§2.2.4.33.1): DataCount at byte 22,
+ * DataOffset at 24, SetupCount at 26, then the setup words; TransactNmPipe
+ * is setup word 0x0026 followed by the FID (§2.2.5.6).
+ */
+function transactionRequest(b: Uint8Array, s: number, wc: number, words: number, msg: Smb1Message): void {
+  if (wc < 14) {
+    msg.malformed = 'smb1_truncated';
+    return;
+  }
+  const setupCount = b[words + 26]!;
+  if (setupCount < 2 || wc < 14 + setupCount) return;
+  if (u16(b, words + 28) !== SMB1_TRANS_NMPIPE) return;
+  const start = s + u16(b, words + 24);
+  msg.transact = { fileKey: smb1FileKey(u16(b, words + 30)), start, end: start + u16(b, words + 22) };
+}
+
+/** SMB_COM_TRANSACTION response (§2.2.4.33.2): DataCount at byte 12, DataOffset at 14. */
+function transactionResponse(b: Uint8Array, s: number, wc: number, words: number, msg: Smb1Message): void {
+  if (wc < 10) return;
+  const start = s + u16(b, words + 14);
+  msg.transactData = { start, end: start + u16(b, words + 12) };
 }
 
 /** Commands whose parameter block starts with the AndX header. */

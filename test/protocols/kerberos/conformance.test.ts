@@ -1,7 +1,7 @@
 /**
  * Kerberos conformance against the corpus: Zeek's kerberos.log baselines
- * (kinit over UDP/TCP, a TGS exchange, Kerberos inside SPNEGO in SMB and in
- * an LDAP SASL bind) and the Suricata krb5 tests. Every remaining difference
+ * (kinit over UDP/TCP, a TGS exchange, Kerberos inside SPNEGO in SMB, in a
+ * DCE-RPC bind and in an LDAP SASL bind) and the Suricata krb5 tests. Every remaining difference
  * is listed below with its reason; anything else fails the test.
  */
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ import { ZEEK_CORPUS, SURICATA_CORPUS } from '../../helpers/paths.js';
 import { kerberosSpec } from '../../../src/protocols/kerberos/index.js';
 import { smbSpec } from '../../../src/protocols/smb/index.js';
 import { ldapSpec } from '../../../src/protocols/ldap/index.js';
+import { dceRpcSpec } from '../../../src/protocols/dcerpc/index.js';
 import type { KerberosRecord } from '../../../src/protocols/kerberos/events.js';
 import { compareRows, readCutLog, type FieldDiff } from '../asn1/zeek-compare.js';
 import { ofType } from '../asn1/helpers.js';
@@ -52,13 +53,12 @@ test('krb-dcerpc-spnego: Kerberos AP inside SMB session setup (445)', async () =
   assert.deepEqual(diffs, [], show(diffs));
 });
 
-test('krb-dcerpc-spnego: DCE-RPC on 135 is not analysed (known difference)', async () => {
-  // Kerberos inside DCE-RPC bind PDUs on port 135 needs a DCE-RPC parser, which
-  // Picket does not have: Zeek's one AP line for port 135 is absent.
+test('krb-dcerpc-spnego: Kerberos AP inside a DCE-RPC bind (135)', async () => {
   const dir = path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego');
-  const got = await records([path.join(dir, 'kerberos135_auth.pcapng')], [kerberosSpec, smbSpec]);
-  assert.equal(got.filter((r) => r['id.resp_p'] === 135).length, 0);
-  assert.equal(readZeekLog(path.join(dir, 'kerberos.log.135')).length, 1);
+  const got = await records([path.join(dir, 'kerberos135_auth.pcapng')], [kerberosSpec, smbSpec, dceRpcSpec]);
+  assert.equal(got.length, 1);
+  const diffs = compareRows(readZeekLog(path.join(dir, 'kerberos.log.135')), got as unknown as Record<string, unknown>[], key, FIELDS, TIMES);
+  assert.deepEqual(diffs, [], show(diffs));
 });
 
 test('ldap-aduser1: Kerberos AP inside an LDAP GSS-SPNEGO bind', async () => {

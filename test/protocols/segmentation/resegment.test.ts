@@ -14,7 +14,7 @@ import { diffLogs, readFrames, resegment, runLogs } from './resegment.js';
 const SIZE_DEPENDENT_LOGS = new Set(['ssh']);
 
 test('protocol logs do not depend on how TCP payloads are cut into segments or reordered', async () => {
-  const files = capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'lab', 'captures'));
+  const files = capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'lab', 'captures'), path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'));
   const problems: string[] = [];
   for (const file of files) {
     let frames;

@@ -1,0 +1,413 @@
+/**
+ * One DCE/RPC association's reader, shared by the TCP analyzer (one per
+ * connection) and the SMB analyzer (one per named pipe opened on IPC$): it
+ * frames PDUs in each direction's bytes (several per chunk, or one across
+ * many chunks, bounded by a StreamBuffer), keeps the presentation contexts
+ * bound (context id -> interface, confirmed by the bind_ack), pairs
+ * requests with responses or faults by call id (multi-fragment calls count
+ * once) and publishes `dce_rpc` log lines, `dce_rpc.call` and
+ * `dce_rpc.bind` events through the analyzer's context. It knows nothing of
+ * who listens.
+ *
+ * Per PDU only numbers are read; text is made for events (a bind's
+ * interface UUID, a call's log line).
+ */
+import type { AnalyzerContext } from '../analyzer.js';
+import { StreamBuffer } from '../asn1/stream-buffer.js';
+import { GssAuth } from '../smb/gss-auth.js';
+import { startRecord } from '../zeek-record.js';
+import {
+  BIND_TIME_FEATURE_PREFIX,
+  ContextResult,
+  DceRpcAnomaly,
+  HEADER_SIZE,
+  MAX_CONTEXTS,
+  MAX_FRAG_BYTES,
+  MAX_PENDING_CALLS,
+  PduType,
+  SEC_TRAILER_SIZE,
+  AuthType,
+  PfcFlags,
+  faultName,
+} from './consts.js';
+import type { DceRpcBindEvent, DceRpcCallEvent, DceRpcRecord, DceRpcTransport } from './events.js';
+import { endpointName, ignoredOperation, operationName, pipeInterface } from './interfaces.js';
+import {
+  newCallPdu,
+  newHeader,
+  readBind,
+  readBindAck,
+  readFault,
+  readHeader,
+  readRequest,
+  readResponse,
+  uuidText,
+  type ContextItem,
+} from './parser.js';
+
+/** A bound presentation context. */
+interface BoundContext {
+  uuid: string;
+  version: string;
+}
+
+/** A bind or alter_context awaiting its answer. */
+interface OfferedBind {
+  ts: number;
+  alter: boolean;
+  items: ContextItem[];
+}
+
+/** A call whose request was seen. */
+interface PendingCall {
+  /** Time of the request's last fragment seen so far. */
+  ts: number;
+  contextId: number;
+  opnum: number;
+  /** Interface at request time (the context may be re-bound later). */
+  uuid: string | undefined;
+  version: string | undefined;
+  objectUuid: string | undefined;
+  requestBytes: number;
+  responseBytes: number;
+}
+
+/** One direction's framing state. */
+class Direction {
+  readonly buf = new StreamBuffer(MAX_FRAG_BYTES);
+  /** After a malformed header or a gap: nothing is read until a PDU start is known. */
+  lost = false;
+}
+
+export class DceRpcConversation {
+  readonly #ctx: AnalyzerContext;
+  readonly #transport: DceRpcTransport;
+  /** SMB: the pipe's name from its create request; undefined for TCP. */
+  readonly #pipe: string | undefined;
+  readonly #dirs: [Direction, Direction] = [new Direction(), new Direction()];
+  readonly #header = newHeader();
+  readonly #call = newCallPdu();
+  readonly #contexts = new Map<number, BoundContext>();
+  readonly #pending = new Map<number, PendingCall>();
+  #offered: OfferedBind | undefined = undefined;
+  /** The latest bind_ack's secondary address ('' until one names it). */
+  #secAddr = '';
+  #confirmed = false;
+  #ended = false;
+  /** The bind's authentication (SPNEGO, Kerberos or NTLMSSP verifiers), made when the first one is seen. */
+  #gss: GssAuth | undefined = undefined;
+
+  constructor(ctx: AnalyzerContext, transport: DceRpcTransport, pipe?: string) {
+    this.#ctx = ctx;
+    this.#transport = transport;
+    this.#pipe = pipe;
+  }
+
+  /**
+   * The next bytes `data[start, end)` of one direction. `boundary` says a
+   * PDU may begin there (the start of an SMB write or read; for TCP, of a
+   * reassembled chunk, as senders write each PDU at once): after an error or
+   * a gap, reading resumes at the first such start that holds a valid header.
+   */
+  feed(fromOrig: boolean, data: Uint8Array, start: number, end: number, ts: number, boundary = false): void {
+    if (this.#ended) return;
+    const dir = this.#dirs[fromOrig ? 0 : 1];
+    if (dir.lost) {
+      // Only where a PDU may start, and silently: a retry that fails is not a new anomaly.
+      if (!boundary || end - start < HEADER_SIZE || !readHeader(data, start, this.#header)) return;
+      dir.lost = false;
+    }
+    const buf = dir.buf;
+    const h = this.#header;
+    let p = start;
+    while (p < end) {
+      if (buf.length > 0) {
+        // Complete the header, then the PDU, held in the buffer.
+        const want = buf.length < HEADER_SIZE ? HEADER_SIZE : this.#fragLength(buf.bytes, buf.offset);
+        if (want < 0) return this.#lose(dir);
+        const k = Math.min(want - buf.length, end - p);
+        if (!buf.push(data, p, p + k)) {
+          this.#ctx.anomaly(DceRpcAnomaly.PDU_TOO_LONG);
+          return this.#lose(dir);
+        }
+        p += k;
+        if (buf.length < want) return;
+        if (want === HEADER_SIZE) {
+          const len = this.#fragLength(buf.bytes, buf.offset);
+          if (len < 0) return this.#lose(dir);
+          if (len > HEADER_SIZE) continue;
+        }
+        this.#pdu(buf.bytes, buf.offset, ts);
+        buf.clear();
+        continue;
+      }
+      if (end - p < HEADER_SIZE) {
+        if (!buf.push(data, p, end)) this.#ctx.anomaly(DceRpcAnomaly.PDU_TOO_LONG);
+        return;
+      }
+      if (!readHeader(data, p, h)) {
+        this.#ctx.anomaly(DceRpcAnomaly.BAD_HEADER);
+        return this.#lose(dir);
+      }
+      if (end - p < h.fragLength) {
+        if (!buf.push(data, p, end)) {
+          this.#ctx.anomaly(DceRpcAnomaly.PDU_TOO_LONG);
+          return this.#lose(dir);
+        }
+        return;
+      }
+      this.#pdu(data, p, ts);
+      p += h.fragLength;
+    }
+  }
+
+  /** Bytes of one direction were lost: the partial PDU goes, reading resumes at a known PDU start. */
+  gap(fromOrig: boolean): void {
+    const dir = this.#dirs[fromOrig ? 0 : 1];
+    this.#ctx.anomaly(DceRpcAnomaly.CONTENT_GAP);
+    this.#lose(dir);
+  }
+
+  /** The association ended (flow end, pipe closed): unanswered calls are logged without rtt. */
+  end(_ts: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const [callId, call] of this.#pending) {
+      this.#pending.delete(callId);
+      this.#finish(call, undefined, undefined);
+    }
+    this.#dirs[0].buf.release();
+    this.#dirs[1].buf.release();
+    this.#gss?.flush();
+  }
+
+  /** True once a valid PDU was read: the bytes are DCE/RPC. */
+  get confirmed(): boolean {
+    return this.#confirmed;
+  }
+
+  #lose(dir: Direction): void {
+    dir.buf.clear();
+    dir.lost = true;
+  }
+
+  /** frag_length of the header at `o` when valid, else -1 (anomaly counted). */
+  #fragLength(b: Uint8Array, o: number): number {
+    if (!readHeader(b, o, this.#header)) {
+      this.#ctx.anomaly(DceRpcAnomaly.BAD_HEADER);
+      return -1;
+    }
+    return this.#header.fragLength;
+  }
+
+  /** One whole PDU at `o` (its header already read into #header); its type, not the side it came from, says what it is. */
+  #pdu(b: Uint8Array, o: number, ts: number): void {
+    const h = this.#header;
+    if (!this.#confirmed) {
+      this.#confirmed = true;
+      this.#ctx.confirm('dce_rpc');
+    }
+    switch (h.ptype) {
+      case PduType.BIND:
+      case PduType.ALTER_CONTEXT: {
+        const body = readBind(b, o, h);
+        if (body === null) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
+        if (body.cut) this.#ctx.anomaly(DceRpcAnomaly.TOO_MANY_CONTEXT_ITEMS);
+        this.#offered = { ts, alter: h.ptype === PduType.ALTER_CONTEXT, items: body.items };
+        if (h.authLength > 0) this.#authToken(true, b, o, ts);
+        return;
+      }
+      case PduType.BIND_ACK:
+      case PduType.ALTER_CONTEXT_RESP: {
+        const body = readBindAck(b, o, h);
+        if (body === null) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
+        if (body.secAddr !== '') this.#secAddr = body.secAddr;
+        this.#bound(body.results, ts);
+        if (h.authLength > 0) this.#authToken(false, b, o, ts);
+        return;
+      }
+      case PduType.BIND_NAK:
+        this.#bound([], ts);
+        return;
+      case PduType.REQUEST:
+        if (!readRequest(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
+        this.#request(b, h.callId, h.flags, h.little, ts);
+        return;
+      case PduType.RESPONSE:
+        if (!readResponse(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
+        this.#response(h.callId, h.flags, ts, undefined);
+        return;
+      case PduType.FAULT:
+        if (!readFault(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
+        this.#response(h.callId, PfcFlags.LAST_FRAG, ts, this.#call.status);
+        return;
+      case PduType.AUTH3:
+        if (h.authLength > 0) this.#authToken(true, b, o, ts);
+        return;
+      case PduType.SHUTDOWN:
+      case PduType.CO_CANCEL:
+      case PduType.ORPHANED:
+        return;
+      default:
+        this.#ctx.anomaly(DceRpcAnomaly.UNKNOWN_PDU_TYPE);
+        return;
+    }
+  }
+
+  /**
+   * The auth verifier of a bind, alter_context or auth3 (client) or of their
+   * answers (server), when it is a GSS token Picket reads: Kerberos AP
+   * exchanges go to kerberos.log, NTLMSSP to ntlm.log, as Zeek logs them.
+   */
+  #authToken(fromClient: boolean, b: Uint8Array, o: number, ts: number): void {
+    const h = this.#header;
+    const trailer = o + h.fragLength - h.authLength - SEC_TRAILER_SIZE;
+    const type = b[trailer]!;
+    if (type !== AuthType.SPNEGO && type !== AuthType.KERBEROS && type !== AuthType.NTLMSSP) return;
+    this.#gss ??= new GssAuth(this.#ctx);
+    const start = trailer + SEC_TRAILER_SIZE;
+    const end = o + h.fragLength;
+    if (fromClient) this.#gss.clientToken(b, start, end, ts);
+    else this.#gss.serverToken(b, start, end, ts);
+  }
+
+  /** The answer to the offered bind: `results` in the order of its items (empty for a bind_nak: all rejected). */
+  #bound(results: readonly number[], ts: number): void {
+    const offer = this.#offered;
+    if (offer === undefined) return;
+    this.#offered = undefined;
+    const items = offer.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.transferSyntax.startsWith(BIND_TIME_FEATURE_PREFIX)) continue;
+      const accepted = i < results.length && results[i] === ContextResult.ACCEPTANCE;
+      const version = `${item.versionMajor}.${item.versionMinor}`;
+      if (accepted) this.#bindContext(item.contextId, { uuid: item.uuid, version });
+      const c = this.#ctx.conn;
+      const ev: DceRpcBindEvent = {
+        type: 'dce_rpc.bind',
+        ts,
+        uid: c.uid,
+        client: c.orig_h,
+        server: c.resp_h,
+        server_port: c.resp_p,
+        transport: this.#transport,
+        interface_uuid: item.uuid,
+        interface_version: version,
+        endpoint: endpointName(item.uuid),
+        context_id: item.contextId,
+        accepted,
+        alter: offer.alter,
+      };
+      const pipe = this.#namedPipe();
+      if (pipe !== undefined) ev.named_pipe = pipe;
+      this.#ctx.emit(ev);
+    }
+  }
+
+  #bindContext(id: number, ctx: BoundContext): void {
+    const map = this.#contexts;
+    if (map.size >= MAX_CONTEXTS && !map.has(id)) {
+      this.#ctx.anomaly(DceRpcAnomaly.TOO_MANY_CONTEXTS);
+      const oldest = map.keys().next();
+      if (oldest.done !== true) map.delete(oldest.value);
+    }
+    map.set(id, ctx);
+  }
+
+  #request(b: Uint8Array, callId: number, flags: number, little: boolean, ts: number): void {
+    const pdu = this.#call;
+    const known = this.#pending.get(callId);
+    if (known !== undefined && (flags & PfcFlags.FIRST_FRAG) === 0) {
+      // A later fragment of a call already counted.
+      known.ts = ts;
+      known.requestBytes += pdu.stubBytes;
+      return;
+    }
+    if (known !== undefined) {
+      // A new call reusing an unanswered call id: the old one is over.
+      this.#pending.delete(callId);
+      this.#finish(known, undefined, undefined);
+    }
+    if ((flags & PfcFlags.FIRST_FRAG) === 0) return; // the start of this call was not seen
+    const bound = this.#contexts.get(pdu.contextId);
+    let uuid = bound?.uuid;
+    if (uuid === undefined && this.#pipe !== undefined) uuid = pipeInterface(this.#pipe);
+    const pending = this.#pending;
+    if (pending.size >= MAX_PENDING_CALLS) {
+      this.#ctx.anomaly(DceRpcAnomaly.TOO_MANY_PENDING);
+      const oldest = pending.entries().next();
+      if (oldest.done !== true) {
+        pending.delete(oldest.value[0]);
+        this.#finish(oldest.value[1], undefined, undefined);
+      }
+    }
+    pending.set(callId, {
+      ts,
+      contextId: pdu.contextId,
+      opnum: pdu.opnum,
+      uuid,
+      version: bound?.version,
+      objectUuid: pdu.objectAt >= 0 ? uuidText(b, pdu.objectAt, little) : undefined,
+      requestBytes: pdu.stubBytes,
+      responseBytes: 0,
+    });
+  }
+
+  /** A response fragment or a fault (`fault` is its status) for call `callId`. */
+  #response(callId: number, flags: number, ts: number, fault: number | undefined): void {
+    const call = this.#pending.get(callId);
+    if (call === undefined) return; // its request was not seen (capture started mid-call)
+    call.responseBytes += this.#call.stubBytes;
+    if (fault === undefined && (flags & PfcFlags.LAST_FRAG) === 0) return;
+    this.#pending.delete(callId);
+    this.#finish(call, ts - call.ts, fault);
+  }
+
+  /** The secondary address, or the pipe name (SMB) or server port (TCP). */
+  #namedPipe(): string | undefined {
+    if (this.#secAddr !== '') return this.#secAddr;
+    if (this.#pipe !== undefined) return this.#pipe;
+    return `${this.#ctx.conn.resp_p}`;
+  }
+
+  /** Publishes a call: its event, and its log line unless Zeek's default ignores the operation. */
+  #finish(call: PendingCall, rtt: number | undefined, fault: number | undefined): void {
+    const c = this.#ctx.conn;
+    const operation = operationName(call.uuid, call.opnum);
+    const endpoint = call.uuid === undefined ? undefined : endpointName(call.uuid);
+    const pipe = this.#namedPipe();
+    const ev: DceRpcCallEvent = {
+      type: 'dce_rpc.call',
+      ts: call.ts,
+      uid: c.uid,
+      client: c.orig_h,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      transport: this.#transport,
+      opnum: call.opnum,
+      operation,
+      request_bytes: call.requestBytes,
+      response_bytes: call.responseBytes,
+    };
+    if (pipe !== undefined) ev.named_pipe = pipe;
+    if (call.uuid !== undefined) {
+      ev.interface_uuid = call.uuid;
+      if (call.version !== undefined) ev.interface_version = call.version;
+      ev.endpoint = endpoint!;
+    }
+    if (rtt !== undefined) ev.rtt = rtt;
+    if (fault !== undefined) ev.fault = faultName(fault);
+    if (call.objectUuid !== undefined) ev.object_uuid = call.objectUuid;
+    this.#ctx.emit(ev);
+
+    if (endpoint !== undefined && ignoredOperation(endpoint, operation)) return;
+    // Filled in column order.
+    const rec = startRecord<DceRpcRecord>(c, call.ts);
+    if (rtt !== undefined) rec.rtt = rtt;
+    if (pipe !== undefined) rec.named_pipe = pipe;
+    if (endpoint !== undefined) rec.endpoint = endpoint;
+    rec.operation = operation;
+    this.#ctx.emit({ type: 'dce_rpc', log: 'dce_rpc', ts: call.ts, uid: c.uid, record: rec });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Random damage to real DCE/RPC traffic: the chunks each analyzer was given
+ * when replaying kerberos135_auth (TCP 135) and the Samba capture (SMB2
+ * named pipes), and a hand-built session, are flipped, cut, given lying
+ * lengths and spliced, then fed again. Nothing may throw, and
+ * the reader's buffers must hold only bytes that arrived and go back to the
+ * parser buffer budget when the flow ends.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../../../src/protocols/analyzer.js';
+import { DceRpcAnalyzer } from '../../../src/protocols/dcerpc/analyzer.js';
+import { SmbAnalyzer } from '../../../src/protocols/smb/analyzer.js';
+import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
+import { replayCaptures } from '../../../src/pipeline/replay.js';
+import { concat, mutate, rng, testContext } from '../asn1/helpers.js';
+import { REPO_ROOT, ZEEK_CORPUS } from '../../helpers/paths.js';
+import { bind, bindAck, request, response, LSARPC } from './pdus.js';
+
+type Chunk = [fromOrig: boolean, data: Uint8Array];
+
+/** The chunks an analyzer of `name` on `ports` was given per flow when `file` was replayed. */
+async function recordChunks(file: string, name: string, ports: number[]): Promise<Chunk[][]> {
+  const flows: Chunk[][] = [];
+  const spy: ProtocolSpec = {
+    name,
+    transports: ['tcp'],
+    ports,
+    create: (_ctx: AnalyzerContext): Analyzer => {
+      const chunks: Chunk[] = [];
+      flows.push(chunks);
+      return { data: (fromOrig, data) => chunks.push([fromOrig, data.slice()]), end: () => undefined };
+    },
+  };
+  await replayCaptures([file], { protocols: [spy] });
+  return flows;
+}
+
+function feed(a: Analyzer, chunks: readonly Chunk[], rand: () => number): void {
+  for (const [orig, data] of chunks) a.data(orig, rand() < 0.3 ? mutate(data, rand) : data, 1);
+  a.end(2);
+}
+
+test('damaged TCP 135 traffic: never throws; buffers hold what arrived and are given back at the end', { skip: !fs.existsSync(path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego')) }, async () => {
+  const flows = await recordChunks(path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego', 'kerberos135_auth.pcapng'), 'dce_rpc', [135]);
+  assert.equal(flows.length, 1);
+  // The hand-built session too, in one chunk per direction.
+  const built: Chunk[] = [
+    [true, concat(bind(1, [{ ctx: 0, uuid: LSARPC }]), request(2, 0, 44, new Uint8Array(64)))],
+    [false, concat(bindAck(1, '135', [0]), response(2, 0, new Uint8Array(64)))],
+  ];
+  const rand = rng(0xdce);
+  const before = parserBuffers.held;
+  for (let i = 0; i < 2000; i++) {
+    const ctx = testContext('tcp', 135);
+    const a = new DceRpcAnalyzer(ctx);
+    feed(a, i % 2 === 0 ? flows[0]! : built, rand);
+    assert.equal(parserBuffers.held, before, `iteration ${i}: buffers not given back`);
+  }
+});
+
+test('a header announcing 65535 bytes holds only the bytes that came', () => {
+  const ctx = testContext('tcp', 135);
+  const a = new DceRpcAnalyzer(ctx);
+  const before = parserBuffers.held;
+  const head = bind(1, [{ ctx: 0, uuid: LSARPC }]).slice(0, 40);
+  head[8] = 0xff;
+  head[9] = 0xff;
+  a.data(true, head, 1);
+  assert.ok(parserBuffers.held - before <= 256, `held ${parserBuffers.held - before} bytes for 40`);
+  a.end(2);
+  assert.equal(parserBuffers.held, before);
+});
+
+test('damaged SMB2 named-pipe traffic (Samba): never throws', async () => {
+  const flows = await recordChunks(path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap'), 'smb', [445]);
+  assert.equal(flows.length, 5);
+  const rand = rng(0x5b2);
+  for (let i = 0; i < 300; i++) {
+    const a = new SmbAnalyzer(testContext('tcp', 445));
+    feed(a, flows[i % flows.length]!, rand);
+  }
+});
