@@ -40,11 +40,12 @@ export async function loadSeeds(dirs: string[]): Promise<SeedPacket[]> {
 /** Share of the seeds made of hand-built packets for protocols the corpus lacks. */
 const BUILT_SHARE = 0.01;
 
-/** The project's own captures of protocols the shared corpus lacks (QUIC, DTLS, DCE/RPC over SMB pipes). */
+/** The project's own captures of what the shared corpus lacks (QUIC, DTLS, DCE/RPC over SMB pipes, VXLAN). */
 export const OWN_CAPTURES = [
   path.join(REPO_ROOT, 'test', 'fixtures', 'quic'),
   path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'),
   path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'),
+  path.join(REPO_ROOT, 'test', 'fixtures', 'tunnels'),
 ];
 
 /**
