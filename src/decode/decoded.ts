@@ -52,6 +52,16 @@ export class DecodedPacket {
   tunnel = 0;
   /** That tunnel's VNI, GRE key or ERSPAN session id; -1 when none. */
   tunnelId = -1;
+  /**
+   * The endpoints of that tunnel: the IP header that carried it (same
+   * layout as `src`/`dst`; IPv6 when `tunnelV6`), and for UDP tunnels its
+   * ports. Valid only when `tunnel` is set (not reset between packets).
+   */
+  readonly tunnelSrc = new Uint32Array(4);
+  readonly tunnelDst = new Uint32Array(4);
+  tunnelV6 = false;
+  tunnelSrcPort = 0;
+  tunnelDstPort = 0;
 
   // ---- network layer ----
   /** L3.NONE, L3.IPV4, L3.IPV6 or L3.ARP. */

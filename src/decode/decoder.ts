@@ -129,6 +129,11 @@ export class PacketDecoder {
       const name = TUNNEL_NAMES[h.kind]!;
       this.stats.tunnels[name] = (this.stats.tunnels[name] ?? 0) + 1;
       const reassembled = out.reassembled;
+      out.tunnelSrc.set(out.src);
+      out.tunnelDst.set(out.dst);
+      out.tunnelV6 = out.l3 === L3.IPV6;
+      out.tunnelSrcPort = out.srcPort;
+      out.tunnelDstPort = out.dstPort;
       out.resetNetwork();
       out.tunnel = h.kind;
       out.tunnelId = h.id;

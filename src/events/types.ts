@@ -27,6 +27,7 @@ import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
+import type { TunnelEvent } from '../flows/tunnels.js';
 
 /** A new connection was seen (its first packet). */
 export interface FlowStartEvent {
@@ -88,7 +89,8 @@ export type PicketEvent =
   | RdpEvent
   | MysqlEvent
   | VncEvent
-  | QuicEvent;
+  | QuicEvent
+  | TunnelEvent;
 
 export type PicketEventType = PicketEvent['type'];
 

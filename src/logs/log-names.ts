@@ -10,6 +10,7 @@ import path from 'node:path';
 
 export const LOG_NAMES: readonly string[] = Object.freeze([
   'conn',
+  'tunnel',
   'dns',
   'dhcp',
   'dhcpv6',

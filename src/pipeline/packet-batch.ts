@@ -29,8 +29,8 @@ export const BATCH_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** Batches in the ring: how far decoding may run ahead of the pipeline. */
 export const BATCH_SLOTS = 8;
 
-// Record layout: five doubles, 26 32-bit words, then the tunnel id as a double.
-const RECORD_F64 = 19;
+// Record layout: five doubles, 26 32-bit words, the tunnel id as a double, then the tunnel's endpoints in 9 words.
+const RECORD_F64 = 24;
 const RECORD_BYTES = RECORD_F64 * 8;
 const F_TS = 0;
 const F_SRC_MAC = 1;
@@ -59,6 +59,11 @@ const W_TTL = 34;
 const W_ETHER_TYPE = 35;
 /** VNI, GRE key (up to 2^32 - 1) or ERSPAN session, -1 for none: a double holds them all. */
 const F_TUNNEL_ID = 18;
+const W_TUNNEL_SRC = 38;
+const W_TUNNEL_DST = 42;
+/** Tunnel ports (source high 16 bits) and, in bit 0 of the next word, whether its endpoints are IPv6. */
+const W_TUNNEL_PORTS = 46;
+const W_TUNNEL_V6 = 47;
 
 const KIND_DECODED = 1;
 const KIND_FRAGMENT = 1 << 24;
@@ -159,6 +164,12 @@ export class BatchWriter {
       u32[w + W_KIND] =
         KIND_DECODED | (d.tunnel << 1) | (d.l3 << 8) | (d.proto << 16) | (d.fragment ? KIND_FRAGMENT : 0) | (d.reassembled ? KIND_REASSEMBLED : 0);
       f64[o + F_TUNNEL_ID] = d.tunnelId;
+      if (d.tunnel !== 0) {
+        u32.set(d.tunnelSrc, w + W_TUNNEL_SRC);
+        u32.set(d.tunnelDst, w + W_TUNNEL_DST);
+        u32[w + W_TUNNEL_PORTS] = ((d.tunnelSrcPort << 16) | d.tunnelDstPort) >>> 0;
+        u32[w + W_TUNNEL_V6] = d.tunnelV6 ? 1 : 0;
+      }
       f64[o + F_SRC_MAC] = d.srcMac;
       f64[o + F_DST_MAC] = d.dstMac;
       u32[w + W_PORTS] = ((d.srcPort << 16) | d.dstPort) >>> 0;
@@ -277,6 +288,16 @@ export class BatchReader {
     d.ts = f64[o + F_TS]!;
     d.tunnel = (kind >>> 1) & 0x7f;
     d.tunnelId = f64[o + F_TUNNEL_ID]!;
+    if (d.tunnel !== 0) {
+      for (let k = 0; k < 4; k++) {
+        d.tunnelSrc[k] = u32[w + W_TUNNEL_SRC + k]!;
+        d.tunnelDst[k] = u32[w + W_TUNNEL_DST + k]!;
+      }
+      const tp = u32[w + W_TUNNEL_PORTS]!;
+      d.tunnelSrcPort = tp >>> 16;
+      d.tunnelDstPort = tp & 0xffff;
+      d.tunnelV6 = u32[w + W_TUNNEL_V6] === 1;
+    }
     d.l3 = (kind >>> 8) & 0xff;
     d.proto = (kind >>> 16) & 0xff;
     d.fragment = (kind & KIND_FRAGMENT) !== 0;

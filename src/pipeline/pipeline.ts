@@ -20,6 +20,10 @@ import type { EventBus } from '../events/bus.js';
 import type { FlowEndEvent, FlowLongEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
+import { TunnelTable } from '../flows/tunnels.js';
+
+/** Mixed into the flows' uid seed for tunnel uids ("tunl"). */
+const TUNNEL_UID_SALT = 0x74756e6c;
 
 export interface PipelineOptions {
   bus: EventBus;
@@ -171,6 +175,7 @@ export class Pipeline {
   #now = 0;
   #nextExpire = 0;
   #nextLong = 0;
+  readonly #tunnels: TunnelTable;
   #emitArp: boolean;
   #emitStart: boolean;
   #emitLong: boolean;
@@ -190,6 +195,9 @@ export class Pipeline {
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
+    // Tunnel uids come from the flows' seed, changed so they never equal a connection's.
+    const numbers = opts.flows?.flowNumbers ?? { first: 0, step: 1 };
+    this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), (this.tracker.uidSeed ^ TUNNEL_UID_SALT) >>> 0, numbers.first, numbers.step);
   }
 
   /** Re-reads which events have listeners (call after subscribing late). */
@@ -226,6 +234,7 @@ export class Pipeline {
   }
 
   #decodedPacket(d: DecodedPacket): void {
+    if (d.tunnel !== 0) this.#tunnels.packet(d);
     if (d.l3 === L3.ARP) {
       if (this.#emitArp) this.#arp(d);
       return;
@@ -295,6 +304,7 @@ export class Pipeline {
     if (ts >= this.#nextExpire) {
       this.#nextExpire = ts + 1;
       this.tracker.expire(ts);
+      if (this.#tunnels.size > 0) this.#tunnels.expire(ts);
     }
     // Long-lived connections, once a minute of packet time (the walk covers the whole flow table).
     if (this.#emitLong && ts >= this.#nextLong) {
@@ -306,6 +316,7 @@ export class Pipeline {
   /** End of input: ends every live flow and flushes analyzers. */
   finish(): void {
     this.tracker.flushAll(this.#now);
+    this.#tunnels.closeAll();
   }
 
   /**

@@ -21,6 +21,7 @@ import { PacketDecoder } from '../../src/decode/decoder.js';
 import { DecodedPacket, L3 } from '../../src/decode/decoded.js';
 import { TUNNEL_NAMES, TunnelKind } from '../../src/decode/tunnel.js';
 import type { ConnRecord } from '../../src/flows/conn-record.js';
+import { TUNNEL_EXPIRY, type TunnelRecord } from '../../src/flows/tunnels.js';
 import { replayCaptures, type ReplayOptions } from '../../src/pipeline/replay.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { concat, raw } from './packets.js';
@@ -81,6 +82,9 @@ function vxlan(vni: number, frame: Uint8Array): Uint8Array {
 function geneve(vni: number, proto: number, inner: Uint8Array): Uint8Array {
   return concat(new Uint8Array([0x02, 0, ...be16(proto), (vni >>> 16) & 0xff, (vni >>> 8) & 0xff, vni & 0xff, 0, 0x01, 0x02, 3, 1, 9, 9, 9, 9]), inner);
 }
+
+/** A small IPv4 UDP datagram (DNS port) to put in tunnels. */
+const INNER_UDP = ipv4(17, udp(1111, 53, new Uint8Array([1, 2, 3, 4])));
 
 /** The inner Ethernet frames of the VXLAN capture (outer Ethernet, IPv4 without options, UDP, VXLAN). */
 function innerFrames(frames: Frame[]): Frame[] {
@@ -148,14 +152,18 @@ const VARIANTS: Variant[] = [
 ];
 
 /** The conn records of a replay of `file`. */
-async function connRecords(file: string, opts: Partial<ReplayOptions> = {}): Promise<{ conns: ConnRecord[]; tunnels: Record<string, number> }> {
+async function connRecords(file: string, opts: Partial<ReplayOptions> = {}): Promise<{ conns: ConnRecord[]; tunnels: Record<string, number>; lines: TunnelRecord[] }> {
   const conns: ConnRecord[] = [];
+  const lines: TunnelRecord[] = [];
   const summary = await replayCaptures([file], {
     ...opts,
     protocols: [],
-    onEvent: (e) => { if (e.type === 'flow.end') conns.push(e.record); },
+    onEvent: (e) => {
+      if (e.type === 'flow.end') conns.push(e.record);
+      else if (e.type === 'tunnel') lines.push(e.record);
+    },
   });
-  return { conns, tunnels: summary.pipeline.tunnels };
+  return { conns, tunnels: summary.pipeline.tunnels, lines };
 }
 
 const tuple = (r: ConnRecord): string => `${r.proto} ${r['id.orig_h']}:${r['id.orig_p']} > ${r['id.resp_h']}:${r['id.resp_p']}`;
@@ -202,6 +210,46 @@ test('VXLAN: the same inner address pairs and TCP ports as tshark decodes', { sk
   assert.deepEqual(new Set(conns.filter((r) => r.proto === 'tcp').map((r) => [String(r['id.orig_p']), String(r['id.resp_p'])].sort().join(' '))), tcpPorts);
 });
 
+test('tunnel.jsonl: the VXLAN capture\'s tunnel is discovered once and closed at the end with its packets; its uid is no connection\'s', async () => {
+  const { conns, lines } = await connRecords(VXLAN_CAPTURE);
+  const frames = await readFrames(VXLAN_CAPTURE);
+  assert.equal(lines.length, 2);
+  const [found, closed] = lines as [TunnelRecord, TunnelRecord];
+  assert.equal(found.action, 'Tunnel::DISCOVER');
+  assert.equal(found.tunnel_type, 'Tunnel::VXLAN');
+  assert.equal(found.kind, 'vxlan');
+  assert.equal(found.tunnel_id, 4242);
+  assert.equal(found['id.resp_p'], 4789);
+  assert.equal(found.ts, frames[0]!.ts);
+  assert.equal(found.packets, undefined);
+  assert.equal(closed.action, 'Tunnel::CLOSE');
+  assert.equal(closed.uid, found.uid);
+  assert.equal(closed.ts, frames[frames.length - 1]!.ts);
+  assert.equal(closed.packets, frames.length, 'every packet, whichever source port the kernel picked');
+  assert.ok(!conns.some((c) => c.uid === found.uid));
+});
+
+test('tunnel.jsonl: a tunnel idle for an hour of packet time expires; its next packet discovers it again', async () => {
+  const inner = ethernet(IPV4_TYPE, ipv4(47, gre(0x0800, INNER_UDP, { key: 1 })));
+  const dir = tempDir('picket-tunnels-');
+  try {
+    const file = path.join(dir, 'idle.pcap');
+    const w = new PcapWriter(fs.openSync(file, 'w'), LinkType.ETHERNET);
+    for (const ts of [1000, 1010, 1010 + TUNNEL_EXPIRY + 5]) w.write(ts, inner);
+    await w.close();
+    const { lines } = await connRecords(file);
+    assert.deepEqual(lines.map((l) => [l.action, l.ts, l.packets]), [
+      ['Tunnel::DISCOVER', 1000, undefined],
+      ['Tunnel::EXPIRE', 1010, 2],
+      ['Tunnel::DISCOVER', 1010 + TUNNEL_EXPIRY + 5, undefined],
+      ['Tunnel::CLOSE', 1010 + TUNNEL_EXPIRY + 5, 1],
+    ]);
+    assert.notEqual(lines[0]!.uid, lines[2]!.uid, 'a new uid for the tunnel seen again');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('tunnels: off, the VXLAN capture is UDP flows to port 4789 between the underlay addresses and nothing is counted', async () => {
   const { conns, tunnels } = await connRecords(VXLAN_CAPTURE, { decoder: { tunnels: false } });
   assert.deepEqual(tunnels, {});
@@ -237,8 +285,12 @@ test('every tunnel kind around the same frames gives the same connections, with 
           assert.equal(matched, written, `tshark reads every packet as ${v.tshark}`);
           assert.equal(execFileSync(TSHARK, ['-n', '-r', file, '-Y', '_ws.malformed || _ws.expert.severity >= "error"'], { encoding: 'utf8' }).trim(), '', 'and finds nothing malformed');
         }
-        const { conns, tunnels } = await connRecords(file);
+        const { conns, tunnels, lines } = await connRecords(file);
         assert.equal(tunnels[TUNNEL_NAMES[v.kind]!], written, 'every packet came out of its tunnel');
+        assert.deepEqual(lines.map((l) => [l.action, l.kind, l.tunnel_id, l['id.orig_h'], l['id.resp_h'], l.packets]), [
+          ['Tunnel::DISCOVER', TUNNEL_NAMES[v.kind], v.id, '10.200.0.1', '10.200.0.2', undefined],
+          ['Tunnel::CLOSE', TUNNEL_NAMES[v.kind], v.id, '10.200.0.1', '10.200.0.2', written],
+        ].map((row) => (v.name === 'ip-in-ipv6' ? [row[0], row[1], row[2], '2001:db8:ff00::1', '2001:db8:ff00::2', row[5]] : row)));
         for (const r of conns) {
           const want = ref.get(tuple(r));
           assert.ok(want !== undefined, `${tuple(r)} is in the VXLAN original`);
@@ -258,12 +310,15 @@ test('every tunnel kind around the same frames gives the same connections, with 
 });
 
 test('the same tunnelled capture through a decode thread and two pipeline threads: the same records', async () => {
-  const { conns: one } = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 } });
-  const { conns: decodeThread } = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, decodeThread: true });
-  const { conns: workers } = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, workers: 2 });
-  const strip = (rs: ConnRecord[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '' })).sort();
-  assert.deepEqual(strip(decodeThread), strip(one));
-  assert.deepEqual(strip(workers), strip(one));
+  const one = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 } });
+  const decodeThread = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, decodeThread: true });
+  const workers = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, workers: 2 });
+  const strip = (rs: readonly object[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '' })).sort();
+  assert.deepEqual(strip(decodeThread.conns), strip(one.conns));
+  assert.deepEqual(strip(workers.conns), strip(one.conns));
+  assert.deepEqual(strip(decodeThread.lines), strip(one.lines));
+  assert.deepEqual(strip(workers.lines), strip(one.lines));
+  assert.equal(one.lines.length, 2);
 });
 
 // ---- unit cases on the decoder ----
@@ -274,8 +329,6 @@ function decodeOne(frame: Uint8Array): { ok: boolean; d: DecodedPacket; dec: Pac
   const ok = dec.decode(raw(frame), d);
   return { ok, d, dec };
 }
-
-const INNER_UDP = ipv4(17, udp(1111, 53, new Uint8Array([1, 2, 3, 4])));
 
 test('Teredo: an IPv6 packet in UDP 3544, with or without an origin indicator, is decoded; one whose length disagrees is left alone', () => {
   const inner6 = ipv6(17, udp(5555, 53, new Uint8Array([9, 9])));

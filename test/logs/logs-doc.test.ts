@@ -35,6 +35,7 @@ function documentedFields(): Map<string, string[]> {
 /** Where each log's record type is declared. */
 const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string]>> = {
   conn: ['flows/conn-record.ts', 'ConnRecord'],
+  tunnel: ['flows/tunnels.ts', 'TunnelRecord'],
   dns: ['protocols/dns/events.ts', 'DnsRecord'],
   dhcp: ['protocols/dhcp/events.ts', 'DhcpRecord'],
   dhcpv6: ['protocols/dhcpv6/events.ts', 'Dhcpv6Record'],
@@ -99,8 +100,9 @@ test('every field a replay writes is documented under its log in docs/logs.md, i
   const seen = new Map<string, string[][]>();
   const dir = tempDir();
   try {
-    // Every corpus capture and the QUIC, DTLS and DCE/RPC fixtures (the corpus has few or none), logs only.
-    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, path.join(REPO_ROOT, 'test', 'fixtures', 'quic'), path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'), path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'))) {
+    // Every corpus capture and the QUIC, DTLS, DCE/RPC and VXLAN fixtures (the corpus has few or none), logs only.
+    const fixtures = ['quic', 'dtls', 'dcerpc', 'tunnels'].map((d) => path.join(REPO_ROOT, 'test', 'fixtures', d));
+    for (const file of capturesUnder(ZEEK_CORPUS, SURICATA_CORPUS, ...fixtures)) {
       await replayCaptures([file], { logsDir: dir });
       collect(dir, seen);
     }
