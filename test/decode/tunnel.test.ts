@@ -21,7 +21,7 @@ import { PacketDecoder } from '../../src/decode/decoder.js';
 import { DecodedPacket, L3 } from '../../src/decode/decoded.js';
 import { TUNNEL_NAMES, TunnelKind } from '../../src/decode/tunnel.js';
 import type { ConnRecord } from '../../src/flows/conn-record.js';
-import { TUNNEL_EXPIRY, type TunnelRecord } from '../../src/flows/tunnels.js';
+import { MAX_TUNNELS, TUNNEL_EXPIRY, TunnelTable, type TunnelEvent, type TunnelRecord } from '../../src/flows/tunnels.js';
 import { replayCaptures, type ReplayOptions } from '../../src/pipeline/replay.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { concat, raw } from './packets.js';
@@ -406,4 +406,26 @@ test('an ARP request inside VXLAN is decoded as ARP', () => {
   assert.equal(d.arpOp, 1);
   assert.equal(d.tunnel, TunnelKind.VXLAN);
   assert.equal(d.tunnelId, 3);
+});
+
+test('the tunnel table is bounded: past MAX_TUNNELS the one idle longest is reported expired and forgotten', () => {
+  const events: TunnelEvent[] = [];
+  const table = new TunnelTable((e) => events.push(e), 7);
+  const d = new DecodedPacket();
+  d.tunnel = TunnelKind.GRE;
+  d.tunnelId = 1;
+  d.tunnelSrc[0] = 0x0ac80001;
+  for (let i = 0; i <= MAX_TUNNELS; i++) {
+    d.ts = 1000 + i;
+    d.tunnelDst[0] = 0xc6120000 + i; // 198.18.x.y: one tunnel per address
+    table.packet(d);
+    table.packet(d);
+  }
+  assert.equal(table.size, MAX_TUNNELS);
+  assert.equal(table.evicted, 1);
+  const expired = events.filter((e) => e.record.action === 'Tunnel::EXPIRE');
+  assert.deepEqual(expired.map((e) => [e.record['id.resp_h'], e.record.packets, e.ts]), [['198.18.0.0', 2, 1000]]);
+  table.closeAll();
+  assert.equal(table.size, 0);
+  assert.equal(events.filter((e) => e.record.action === 'Tunnel::CLOSE').length, MAX_TUNNELS);
 });
