@@ -16,7 +16,7 @@ import { parseCidr } from './cidr.js';
 import { globToRegExp } from './fields.js';
 import { closestName } from '../util/suggest.js';
 import { ruleMatches } from '../alerts/suppression.js';
-import { HOST_LIST_OPTIONS } from '../detect/dcerpc-common.js';
+import { HOST_LIST_OPTIONS, looksLikeNetworkName } from '../detect/dcerpc-common.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -359,7 +359,8 @@ function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: st
     });
   });
   for (const { path, entry } of refs.detectorHosts) {
-    if (entry !== null && !names.has(entry) && typeof parseCidr(entry) === 'string')
+    // Entries of another shape are the schema's to refuse.
+    if (entry !== null && looksLikeNetworkName(entry) && !names.has(entry) && typeof parseCidr(entry) === 'string')
       out.push({ path, message: `"${entry}" is neither a configured network nor a CIDR` });
   }
   refs.suppressRules.forEach((rule, i) => {

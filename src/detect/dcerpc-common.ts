@@ -33,9 +33,17 @@ const NETWORK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  * cross-references (config/load.ts).
  */
 export const hostEntryField = z.string().superRefine((text, ctx) => {
-  if (typeof parseCidr(text) !== 'string' || NETWORK_NAME.test(text)) return;
-  ctx.addIssue({ code: 'custom', message: 'is neither a CIDR nor a network name', input: text });
+  const c = parseCidr(text);
+  if (typeof c !== 'string' || looksLikeNetworkName(text)) return;
+  // An address-like entry gets the CIDR parser's reason ("has host bits set (did you mean ...)").
+  const message = text.includes('/') || text.includes(':') ? c : 'is neither a CIDR nor a network name';
+  ctx.addIssue({ code: 'custom', message, input: text });
 });
+
+/** True when `text` has the shape of a network name (whether one is configured is another matter). */
+export function looksLikeNetworkName(text: string): boolean {
+  return NETWORK_NAME.test(text);
+}
 
 /** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
 export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];

@@ -110,6 +110,9 @@ test('config: an allowed_clients entry naming no network is refused', () => {
   const r = checkConfigText(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { allowed_clients: [sccm-servers] }\n`, 't.yaml');
   assert.equal(r.config, null);
   assert.match(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'), /detectors\["dcerpc\.remote_service"\]\.allowed_clients\[0\]: "sccm-servers" is neither a configured network nor a CIDR/);
+  const bad = checkConfigText(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { domain_controllers: [10.77.1.5/24] }\n`, 't.yaml');
+  assert.equal(bad.config, null);
+  assert.deepEqual(bad.problems.map((p) => p.message), ['"10.77.1.5/24" has host bits set (did you mean 10.77.1.0/24?)']);
 });
 
 // --- dcerpc.remote_task ------------------------------------------------------
