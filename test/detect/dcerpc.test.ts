@@ -11,6 +11,7 @@ import { SITE_YAML, harness, kdc, only, rpcBind, rpcCall } from './harness.js';
 import { EventBus } from '../../src/events/bus.js';
 import { createEngine } from '../../src/detect/engine.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
+import { replayEvents } from '../helpers/replay.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
 import { estimatedSids } from '../../src/detect/dcerpc.recon.js';
@@ -317,7 +318,32 @@ test('recon: SID brute force against one server, 499 SIDs quiet, 500 alert (one 
   assert.equal(only(sids3.finish(), RECON).length, 0);
 });
 
+test('recon: clients past max_tracked are dropped and counted as state evictions', () => {
+  const h = harness(`${SITE_YAML}detectors:\n  dcerpc.recon: { max_tracked: 100 }\n`);
+  for (let c = 0; c < 300; c++) h.emit(rpcCall(1000 + c, { client: `10.77.3.${c % 250}`, server: `10.77.1.${c % 7}`, endpoint: 'srvsvc', operation: 'NetrSessionEnum' }));
+  h.finish();
+  assert.ok((h.engine.stats().state_evictions[RECON] ?? 0) > 0);
+});
+
 // --- the recorded Samba capture ----------------------------------------------
+
+const SAMBA = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap');
+
+test('recon: the real calls of the Samba capture made against 10 servers (9 quiet) read as a sweep', async () => {
+  const calls = (await replayEvents([SAMBA])).filter((e): e is DceRpcCallEvent => e.type === 'dce_rpc.call');
+  const run = (servers: number): Alert[] => {
+    const h = harness(SITE_YAML);
+    for (let i = 0; i < servers; i++) for (const c of calls) h.emit({ ...c, ts: c.ts + i * 20, server: `10.77.1.${100 + i}` });
+    return only(h.finish(), RECON);
+  };
+  assert.equal(run(9).length, 0);
+  const a = run(10);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source?.ip, '10.99.7.2');
+  assert.deepEqual(a[0]!.evidence.operations, ['SamrEnumerateUsersInDomain']);
+  assert.deepEqual(a[0]!.evidence.named_pipes, ['\\pipe\\samr']);
+  assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users or groups on 10 hosts in 3 min \(SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
+});
 
 test('samba-rpc.pcap (rpcclient: srvsvc, lsarpc, samr, wkssvc against one server) raises none of the DCE/RPC rules', async () => {
   const r = checkConfigText('', 'default.yaml');
@@ -327,7 +353,7 @@ test('samba-rpc.pcap (rpcclient: srvsvc, lsarpc, samr, wkssvc against one server
   let calls = 0;
   bus.on('dce_rpc.call', () => calls++);
   const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
-  await replayCaptures([path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap')], { bus });
+  await replayCaptures([SAMBA], { bus });
   alerts.push(...engine.flush());
   assert.ok(calls >= 20, `${calls} calls`);
   assert.deepEqual(alerts.filter((a) => NEW_RULES.includes(a.rule.id)).map((a) => a.message), []);
