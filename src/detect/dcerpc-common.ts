@@ -180,7 +180,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const message =
         ran > 0
           ? `${hostLabel(ctx.site, e.client)} ${joinAnd(t.actions)} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts})`
-          : `${hostLabel(ctx.site, e.client)} tried to set up ${spec.object} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}); the server faulted the call (${[...t.faults].join(', ')})`;
+          : `${hostLabel(ctx.site, e.client)} tried to set up ${spec.object} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})`;
       ctx.report({
         ts: e.ts,
         key,

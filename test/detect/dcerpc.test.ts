@@ -94,6 +94,11 @@ test('remote_service: a faulted call is medium and says so; off with report_faul
   assert.equal(a[0]!.event.severity, 2);
   assert.match(a[0]!.message, /tried to set up a service on .*the server faulted the call \(nca_s_fault_access_denied\)$/);
 
+  const twice = harness(SITE_YAML);
+  twice.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
+  twice.emit(rpcCall(1001, { fault: 'nca_s_fault_access_denied' }));
+  assert.match(only(twice.finish(), SERVICE)[0]!.message, /the server faulted all 2 calls \(nca_s_fault_access_denied\)$/);
+
   const off = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { report_faulted: false }\n`);
   off.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
   assert.equal(only(off.finish(), SERVICE).length, 0);
