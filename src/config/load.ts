@@ -16,6 +16,7 @@ import { parseCidr } from './cidr.js';
 import { globToRegExp } from './fields.js';
 import { closestName } from '../util/suggest.js';
 import { ruleMatches } from '../alerts/suppression.js';
+import { HOST_LIST_OPTIONS, looksLikeNetworkName } from '../detect/dcerpc-common.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;
@@ -289,6 +290,23 @@ interface CrossReferences {
   suppressRules: (string | null)[];
   /** Each sink filter's rule id globs. */
   sinkRules: ((string | null)[] | null)[];
+  /** Detector host lists that may name networks (`detectors.<rule>.allowed_clients`, ...): path and entry. */
+  detectorHosts: { path: PathSeg[]; entry: string | null }[];
+}
+
+/** Entries of the detector options that take CIDRs or network names (HOST_LIST_OPTIONS). */
+function detectorHostsOf(detectors: unknown): { path: PathSeg[]; entry: string | null }[] {
+  const out: { path: PathSeg[]; entry: string | null }[] = [];
+  if (detectors === null || typeof detectors !== 'object' || Array.isArray(detectors)) return out;
+  for (const [rule, opts] of Object.entries(detectors as Record<string, unknown>)) {
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) continue;
+    for (const key of HOST_LIST_OPTIONS) {
+      const list = (opts as Record<string, unknown>)[key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((v: unknown, i) => out.push({ path: ['detectors', rule, key, i], entry: typeof v === 'string' ? v : null }));
+    }
+  }
+  return out;
 }
 
 function crossReferencesOf(cfg: z.output<typeof siteConfigSchema>): CrossReferences {
@@ -298,6 +316,7 @@ function crossReferencesOf(cfg: z.output<typeof siteConfigSchema>): CrossReferen
     asnHosts: cfg.asn_allowlists.map((a) => a.hosts),
     suppressRules: cfg.suppress.map((s) => s.rule),
     sinkRules: cfg.sinks.map((k) => [...k.rules]),
+    detectorHosts: detectorHostsOf(cfg.detectors),
   };
 }
 
@@ -312,6 +331,7 @@ function crossReferencesOfRaw(raw: Record<string, unknown>): CrossReferences {
     asnHosts: list(raw.asn_allowlists).map((a) => (Array.isArray(field(a, 'hosts')) ? (field(a, 'hosts') as unknown[]).map(text) : null)),
     suppressRules: list(raw.suppress).map((s) => text(field(s, 'rule'))),
     sinkRules: list(raw.sinks).map((k) => (Array.isArray(field(k, 'rules')) ? (field(k, 'rules') as unknown[]).map(text) : null)),
+    detectorHosts: detectorHostsOf(raw.detectors),
   };
 }
 
@@ -338,6 +358,11 @@ function semanticProblems(refs: CrossReferences): { path: PathSeg[]; message: st
         out.push({ path: ['asn_allowlists', i, 'hosts', j], message: `"${h}" is neither a configured network nor a CIDR` });
     });
   });
+  for (const { path, entry } of refs.detectorHosts) {
+    // Entries of another shape are the schema's to refuse.
+    if (entry !== null && looksLikeNetworkName(entry) && !names.has(entry) && typeof parseCidr(entry) === 'string')
+      out.push({ path, message: `"${entry}" is neither a configured network nor a CIDR` });
+  }
   refs.suppressRules.forEach((rule, i) => {
     if (rule === null) return;
     // Matched as the engine matches suppressions ("prefix*" or an exact id).

@@ -38,6 +38,10 @@ import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
 import connLong, { OPTIONS as connLongOptions } from './conn.long.js';
 import httpSqli, { OPTIONS as httpSqliOptions } from './http.sqli.js';
+import dcerpcRemoteService, { OPTIONS as dcerpcRemoteServiceOptions } from './dcerpc.remote_service.js';
+import dcerpcRemoteTask, { OPTIONS as dcerpcRemoteTaskOptions } from './dcerpc.remote_task.js';
+import dcerpcDcsync, { OPTIONS as dcerpcDcsyncOptions } from './dcerpc.dcsync.js';
+import dcerpcRecon, { OPTIONS as dcerpcReconOptions } from './dcerpc.recon.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -74,6 +78,10 @@ export const DETECTOR_OPTIONS = {
   'c2.beacon': c2BeaconOptions,
   'conn.long': connLongOptions,
   'http.sqli': httpSqliOptions,
+  'dcerpc.remote_service': dcerpcRemoteServiceOptions,
+  'dcerpc.remote_task': dcerpcRemoteTaskOptions,
+  'dcerpc.dcsync': dcerpcDcsyncOptions,
+  'dcerpc.recon': dcerpcReconOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -113,6 +121,10 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   c2Beacon,
   connLong,
   httpSqli,
+  dcerpcRemoteService,
+  dcerpcRemoteTask,
+  dcerpcDcsync,
+  dcerpcRecon,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -267,3 +267,53 @@ export function kdc(ts: number, k: Partial<KerberosKdcEvent> = {}): KerberosKdcE
     ...k,
   };
 }
+
+import type { DceRpcBindEvent, DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
+
+/**
+ * One DCE/RPC call; defaults: workstation 10.77.2.20 calling svcctl
+ * CreateServiceW on server 10.77.1.10 over the SMB pipe \PIPE\svcctl,
+ * answered without a fault.
+ */
+export function rpcCall(ts: number, c: Partial<DceRpcCallEvent> = {}): DceRpcCallEvent {
+  return {
+    type: 'dce_rpc.call',
+    ts,
+    uid: `Crpc${++uidCounter}`,
+    client: '10.77.2.20',
+    server: '10.77.1.10',
+    server_port: 445,
+    transport: 'smb',
+    named_pipe: '\\PIPE\\svcctl',
+    interface_uuid: '367abb81-9844-35f1-ad32-98f038001003',
+    interface_version: '2.0',
+    endpoint: 'svcctl',
+    opnum: 12,
+    operation: 'CreateServiceW',
+    rtt: 0.002,
+    request_bytes: 200,
+    response_bytes: 28,
+    ...c,
+  };
+}
+
+/** An accepted bind; defaults: 10.77.1.6 binding drsuapi on 10.77.1.5 over TCP. */
+export function rpcBind(ts: number, b: Partial<DceRpcBindEvent> = {}): DceRpcBindEvent {
+  return {
+    type: 'dce_rpc.bind',
+    ts,
+    uid: `Crpc${++uidCounter}`,
+    client: '10.77.1.6',
+    server: '10.77.1.5',
+    server_port: 49668,
+    transport: 'tcp',
+    named_pipe: '49668',
+    interface_uuid: 'e3514235-4b06-11d1-ab04-00c04fc2dcd2',
+    interface_version: '4.0',
+    endpoint: 'drsuapi',
+    context_id: 0,
+    accepted: true,
+    alter: false,
+    ...b,
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * What the DCE/RPC rules (dcerpc.remote_service, dcerpc.remote_task,
+ * dcerpc.dcsync, dcerpc.recon) share: host lists given as CIDRs or network
+ * names of the site config (`allowed_clients`, `domain_controllers`), the
+ * operations each rule reads (matched by the interface and operation names
+ * of src/protocols/dcerpc/interfaces.ts), how an alert names the way a call
+ * travelled, and the body of the two remote-execution rules, which differ
+ * only in the operations they read and the words of their messages.
+ */
+import { z } from 'zod';
+import type { DetectorContext, DetectorHandlers } from './detector.js';
+import { detectorOptions } from '../config/fields.js';
+import { CidrSet, parseCidr } from '../config/cidr.js';
+import type { Site } from '../config/site.js';
+import { LruMap } from '../state/lru.js';
+import { plural } from '../alerts/alert.js';
+import { cutText } from '../util/cut-text.js';
+import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
+
+/** Client/server pairs whose evidence is kept while their alert is open. */
+export const MAX_RPC_PAIRS = 50000;
+/** Operations, pipes, servers listed per alert. */
+export const MAX_RPC_LISTED = 10;
+/** Longest pipe or interface text kept in evidence (both come from the wire). */
+const MAX_RPC_TEXT = 128;
+
+/** Shape of a network name in the site config (schema.ts). */
+const NETWORK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A host list entry: a CIDR, a bare address or the name of a configured
+ * network. Whether a name is configured is checked with the other
+ * cross-references (config/load.ts).
+ */
+export const hostEntryField = z.string().superRefine((text, ctx) => {
+  const c = parseCidr(text);
+  if (typeof c !== 'string' || looksLikeNetworkName(text)) return;
+  // An address-like entry gets the CIDR parser's reason ("has host bits set (did you mean ...)").
+  const message = text.includes('/') || text.includes(':') ? c : 'is neither a CIDR nor a network name';
+  ctx.addIssue({ code: 'custom', message, input: text });
+});
+
+/** True when `text` has the shape of a network name (whether one is configured is another matter). */
+export function looksLikeNetworkName(text: string): boolean {
+  return NETWORK_NAME.test(text);
+}
+
+/** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
+export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];
+
+/** Addresses of a host list: its CIDRs and every CIDR of the networks it names. */
+export function hostSet(entries: readonly string[], site: Site): CidrSet {
+  const set = new CidrSet();
+  for (let i = 0; i < entries.length; i++) {
+    const text = entries[i]!;
+    const net = site.network(text);
+    const cidrs = net !== undefined ? net.cidrs : [text];
+    for (const c of cidrs) {
+      const cidr = parseCidr(c);
+      if (typeof cidr !== 'string') set.add(cidr);
+    }
+  }
+  return set;
+}
+
+/** Operations by interface (endpoint) name. */
+export type OperationTable = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** True when the call is one of `table`'s operations. */
+export function isOperation(table: OperationTable, e: DceRpcCallEvent): boolean {
+  return e.endpoint !== undefined && table.get(e.endpoint)?.has(e.operation) === true;
+}
+
+/** "the SMB pipe \PIPE\svcctl" or "TCP port 49668": how the call travelled. */
+export function transportText(e: Pick<DceRpcCallEvent, 'transport' | 'named_pipe' | 'server_port'>): string {
+  if (e.transport === 'smb') return e.named_pipe !== undefined ? `the SMB pipe ${pipeText(e.named_pipe)}` : `SMB (port ${e.server_port})`;
+  return `TCP port ${e.server_port}`;
+}
+
+/** The pipe or port as evidence lists it. */
+export function pipeText(named: string): string {
+  return cutText(named, MAX_RPC_TEXT);
+}
+
+/** "10.77.2.20 (workstations)": an address with its configured network, if any. */
+export function hostLabel(site: Site, ip: string): string {
+  const net = site.networkOf(ip);
+  return net !== undefined ? `${ip} (${net.name})` : ip;
+}
+
+/** Adds `value` to a listed sample while it has room. */
+export function addListed(set: Set<string>, value: string | undefined): void {
+  if (value === undefined || value === '' || set.size >= MAX_RPC_LISTED || set.has(value)) return;
+  set.add(cutText(value, MAX_RPC_TEXT));
+}
+
+/** "a, b and c". */
+export function joinAnd(parts: readonly string[]): string {
+  if (parts.length <= 1) return parts[0] ?? '';
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+}
+
+/** Options of the remote-execution rules. */
+export const REMOTE_EXEC_OPTIONS = detectorOptions({
+  /**
+   * Clients allowed to do this (CIDRs or network names): software
+   * deployment and management servers (SCCM, PDQ, an admin jump host).
+   */
+  allowed_clients: z.array(hostEntryField).default([]),
+  /** Report calls the server faulted (at severity 2), or leave them out. */
+  report_faulted: z.boolean().default(true),
+});
+
+/** What a remote-execution rule reads and says. */
+export interface RemoteExecSpec {
+  /** The operations that execute something, and what each one does ("created a service"). */
+  operations: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** What the server became the target of ("a service", "a scheduled task"): used for faulted-only alerts. */
+  object: string;
+}
+
+/** Evidence of one client -> server pair while its alert is open. */
+interface PairTally {
+  operations: Set<string>;
+  endpoints: Set<string>;
+  pipes: Set<string>;
+  /** What the calls did, in first-seen order. */
+  actions: string[];
+  calls: number;
+  faulted: number;
+  faults: Set<string>;
+  reported: boolean;
+}
+
+/**
+ * The body of dcerpc.remote_service and dcerpc.remote_task: every call of
+ * one of `spec.operations` from a client not allowed to make it is a
+ * finding, one alert per client -> server pair per dedup interval. A call
+ * the server faulted did not run; it is reported at severity 2 (its own
+ * wording) unless `report_faulted` is off, and a pair with one call that
+ * went through is reported at the rule's severity.
+ */
+export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXEC_OPTIONS>>, spec: RemoteExecSpec): DetectorHandlers {
+  const allowed = hostSet(ctx.options.allowed_clients, ctx.site);
+  const tables = new Map<string, ReadonlySet<string>>();
+  for (const [endpoint, ops] of spec.operations) tables.set(endpoint, new Set(ops.keys()));
+  const tallies = new LruMap<string, PairTally>(MAX_RPC_PAIRS);
+  const tally = (key: string): PairTally => {
+    let t = tallies.get(key);
+    if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
+      t = { operations: new Set(), endpoints: new Set(), pipes: new Set(), actions: [], calls: 0, faulted: 0, faults: new Set(), reported: false };
+      tallies.set(key, t);
+    }
+    return t;
+  };
+  return {
+    'dce_rpc.call'(e) {
+      if (!isOperation(tables, e)) return;
+      if (e.fault !== undefined && !ctx.options.report_faulted) return;
+      if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server)) return;
+      if (allowed.has(e.client)) return;
+      const key = `${e.client}|${e.server}`;
+      const t = tally(key);
+      t.reported = true;
+      t.calls++;
+      addListed(t.operations, e.operation);
+      addListed(t.endpoints, e.endpoint);
+      addListed(t.pipes, e.named_pipe ?? `${e.server_port}`);
+      if (e.fault !== undefined) {
+        t.faulted++;
+        addListed(t.faults, e.fault);
+      } else {
+        const action = spec.operations.get(e.endpoint!)?.get(e.operation);
+        if (action !== undefined && !t.actions.includes(action)) t.actions.push(action);
+      }
+      const ran = t.calls - t.faulted;
+      const ops = `${[...t.endpoints].join('/')} ${[...t.operations].join(', ')}`;
+      const how = `over ${transportText(e)}`;
+      const counts = t.calls > 1 ? `; ${plural(t.calls, 'call')}${t.faulted > 0 ? `, ${t.faulted} faulted` : ''}` : '';
+      const message =
+        ran > 0
+          ? `${hostLabel(ctx.site, e.client)} ${joinAnd(t.actions)} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts})`
+          : `${hostLabel(ctx.site, e.client)} tried to set up ${spec.object} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})`;
+      ctx.report({
+        ts: e.ts,
+        key,
+        source: { ip: e.client },
+        destination: { ip: e.server, port: e.server_port },
+        transport: 'tcp',
+        // A faulted call alone is medium; one that went through raises the alert (the engine keeps the highest).
+        severity: e.fault !== undefined ? 2 : 3,
+        message,
+        evidence: {
+          interface: [...t.endpoints],
+          interface_uuid: e.interface_uuid ?? null,
+          operations: [...t.operations],
+          rpc_transport: e.transport,
+          named_pipes: [...t.pipes],
+          calls: t.calls,
+          faulted: t.faulted,
+          faults: [...t.faults],
+        },
+      });
+    },
+  };
+}
+
+/** Builds an operation table from [endpoint, [operation, action][]] pairs. */
+export function operationActions(entries: readonly (readonly [string, readonly (readonly [string, string])[]])[]): ReadonlyMap<string, ReadonlyMap<string, string>> {
+  return new Map(entries.map(([endpoint, ops]) => [endpoint, new Map(ops)]));
+}

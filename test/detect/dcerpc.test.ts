@@ -1,0 +1,365 @@
+/**
+ * The DCE/RPC rules: dcerpc.remote_service, dcerpc.remote_task,
+ * dcerpc.dcsync and dcerpc.recon, on built dce_rpc.call sequences, and the
+ * recorded Samba capture (rpcclient against one server) replayed through
+ * the engine with the default configuration, on which none may fire.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { SITE_YAML, harness, kdc, only, rpcBind, rpcCall } from './harness.js';
+import { EventBus } from '../../src/events/bus.js';
+import { createEngine } from '../../src/detect/engine.js';
+import { replayCaptures } from '../../src/pipeline/replay.js';
+import { replayEvents } from '../helpers/replay.js';
+import type { Alert } from '../../src/alerts/alert.js';
+import type { DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
+import { estimatedSids } from '../../src/detect/dcerpc.recon.js';
+import { checkConfigText } from '../../src/config/load.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const SERVICE = 'dcerpc.remote_service';
+const TASK = 'dcerpc.remote_task';
+const DCSYNC = 'dcerpc.dcsync';
+const RECON = 'dcerpc.recon';
+const NEW_RULES = [SERVICE, TASK, DCSYNC, RECON];
+
+const TASK_UUID = '86d35949-83c9-4044-b424-db363231fd0c';
+const DRSUAPI_UUID = 'e3514235-4b06-11d1-ab04-00c04fc2dcd2';
+
+/** A DRSGetNCChanges call from `client` to the DC 10.77.1.5 over TCP. */
+function getNcChanges(ts: number, client: string, c: Partial<DceRpcCallEvent> = {}): DceRpcCallEvent {
+  return rpcCall(ts, {
+    client,
+    server: '10.77.1.5',
+    server_port: 49668,
+    transport: 'tcp',
+    named_pipe: '49668',
+    interface_uuid: DRSUAPI_UUID,
+    interface_version: '4.0',
+    endpoint: 'drsuapi',
+    opnum: 3,
+    operation: 'DRSGetNCChanges',
+    ...c,
+  });
+}
+
+// --- dcerpc.remote_service ---------------------------------------------------
+
+test('remote_service: CreateServiceW from a workstation alerts once per pair, naming interface, operation and pipe', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { operation: 'OpenSCManagerW', opnum: 15 }));
+  h.emit(rpcCall(1001));
+  h.emit(rpcCall(1002, { operation: 'StartServiceW', opnum: 19 }));
+  h.emit(rpcCall(1010));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.equal(a[0]!.count, 2);
+  assert.equal(a[0]!.source?.ip, '10.77.2.20');
+  assert.equal(a[0]!.destination?.ip, '10.77.1.10');
+  assert.equal(a[0]!.threat.technique.id, 'T1569.002');
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) created a service on 10\.77\.1\.10 \(servers\) over RPC \(svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl; 2 calls\)$/);
+  assert.deepEqual(a[0]!.evidence.operations, ['CreateServiceW']);
+  assert.deepEqual(a[0]!.evidence.named_pipes, ['\\PIPE\\svcctl']);
+});
+
+test('remote_service: ChangeServiceConfigA (binary swap) alerts; read-only svcctl calls do not', () => {
+  const quiet = harness(SITE_YAML);
+  for (const op of ['OpenSCManagerW', 'OpenServiceW', 'QueryServiceStatus', 'StartServiceW', 'ChangeServiceConfig2W', 'EnumServicesStatusW']) quiet.emit(rpcCall(1000, { operation: op }));
+  assert.equal(only(quiet.finish(), SERVICE).length, 0);
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { operation: 'ChangeServiceConfigA', opnum: 23 }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.match(a[0]!.message, /changed a service's program on 10\.77\.1\.10/);
+});
+
+test('remote_service: an allowed client (by network name or CIDR) is not reported', () => {
+  for (const allowed of ['workstations', '10.77.2.20', '10.77.2.0/24']) {
+    const h = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { allowed_clients: ["${allowed}"] }\n`);
+    h.emit(rpcCall(1000));
+    assert.equal(only(h.finish(), SERVICE).length, 0, allowed);
+  }
+  const other = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { allowed_clients: [servers] }\n`);
+  other.emit(rpcCall(1000));
+  assert.equal(only(other.finish(), SERVICE).length, 1);
+});
+
+test('remote_service: a faulted call is medium and says so; off with report_faulted: false; a later success raises it', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
+  let a = only(h.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.match(a[0]!.message, /tried to set up a service on .*the server faulted the call \(nca_s_fault_access_denied\)$/);
+
+  const twice = harness(SITE_YAML);
+  twice.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
+  twice.emit(rpcCall(1001, { fault: 'nca_s_fault_access_denied' }));
+  assert.match(only(twice.finish(), SERVICE)[0]!.message, /the server faulted all 2 calls \(nca_s_fault_access_denied\)$/);
+
+  const off = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { report_faulted: false }\n`);
+  off.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
+  assert.equal(only(off.finish(), SERVICE).length, 0);
+
+  const both = harness(SITE_YAML);
+  both.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
+  both.emit(rpcCall(1005));
+  a = only(both.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.match(a[0]!.message, /created a service .*2 calls, 1 faulted/);
+});
+
+test('config: an allowed_clients entry naming no network is refused', () => {
+  const r = checkConfigText(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { allowed_clients: [sccm-servers] }\n`, 't.yaml');
+  assert.equal(r.config, null);
+  assert.match(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'), /detectors\["dcerpc\.remote_service"\]\.allowed_clients\[0\]: "sccm-servers" is neither a configured network nor a CIDR/);
+  const bad = checkConfigText(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { domain_controllers: [10.77.1.5/24] }\n`, 't.yaml');
+  assert.equal(bad.config, null);
+  assert.deepEqual(bad.problems.map((p) => p.message), ['"10.77.1.5/24" has host bits set (did you mean 10.77.1.0/24?)']);
+});
+
+// --- dcerpc.remote_task ------------------------------------------------------
+
+test('remote_task: SchRpcRegisterTask then SchRpcRun (Impacket atexec) is one high alert', () => {
+  const h = harness(SITE_YAML);
+  const task = { named_pipe: '\\PIPE\\atsvc', interface_uuid: TASK_UUID, endpoint: 'ITaskSchedulerService' };
+  h.emit(rpcCall(1000, { ...task, operation: 'SchRpcRegisterTask', opnum: 1 }));
+  h.emit(rpcCall(1001, { ...task, operation: 'SchRpcRun', opnum: 12 }));
+  h.emit(rpcCall(1003, { ...task, operation: 'SchRpcDelete', opnum: 13 }));
+  const a = only(h.finish(), TASK);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.equal(a[0]!.threat.technique.id, 'T1053.005');
+  assert.match(a[0]!.message, /registered a scheduled task and ran a scheduled task on 10\.77\.1\.10 \(servers\) over RPC \(ITaskSchedulerService SchRpcRegisterTask, SchRpcRun over the SMB pipe \\PIPE\\atsvc; 2 calls\)/);
+  // Nothing for svcctl's rule.
+  assert.equal(only(a, SERVICE).length, 0);
+});
+
+test('remote_task: NetrJobAdd and SASetAccountInformation alert; task enumeration does not; allowlist and faults apply', () => {
+  const quiet = harness(SITE_YAML);
+  quiet.emit(rpcCall(1000, { endpoint: 'ITaskSchedulerService', operation: 'SchRpcEnumTasks', opnum: 7 }));
+  quiet.emit(rpcCall(1000, { endpoint: 'atsvc', operation: 'NetrJobEnum', opnum: 2 }));
+  assert.equal(only(quiet.finish(), TASK).length, 0);
+
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { endpoint: 'atsvc', operation: 'NetrJobAdd', opnum: 0 }));
+  h.emit(rpcCall(1000, { client: '10.77.2.21', endpoint: 'sasec', operation: 'SASetAccountInformation', opnum: 0 }));
+  const a = only(h.finish(), TASK);
+  assert.equal(a.length, 2);
+  assert.match(a[0]!.message, /added an AT job/);
+  assert.match(a[1]!.message, /set a scheduled task's account/);
+
+  const allowed = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_task: { allowed_clients: [10.77.2.20] }\n`);
+  allowed.emit(rpcCall(1000, { endpoint: 'atsvc', operation: 'NetrJobAdd', opnum: 0 }));
+  assert.equal(only(allowed.finish(), TASK).length, 0);
+
+  const faulted = harness(SITE_YAML);
+  faulted.emit(rpcCall(1000, { endpoint: 'atsvc', operation: 'NetrJobAdd', opnum: 0, fault: 'nca_s_op_rng_error' }));
+  const f = only(faulted.finish(), TASK);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.event.severity, 2);
+  assert.match(f[0]!.message, /tried to set up a scheduled task/);
+});
+
+// --- dcerpc.dcsync -----------------------------------------------------------
+
+test('dcsync: DRSGetNCChanges from a workstation to a configured DC is critical', () => {
+  const h = harness(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { domain_controllers: [10.77.1.5, 10.77.1.6] }\n`);
+  h.emit(rpcBind(999, { client: '10.77.2.20' }));
+  h.emit(getNcChanges(1000, '10.77.2.20'));
+  h.emit(getNcChanges(1001, '10.77.2.20'));
+  const a = only(h.finish(), DCSYNC);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.equal(a[0]!.threat.technique.id, 'T1003.006');
+  assert.equal(a[0]!.count, 2);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) replicated directory data from domain controller 10\.77\.1\.5 \(servers\) with drsuapi DRSGetNCChanges over TCP port 49668, 2 calls: DCSync; 10\.77\.2\.20 is not one of the configured domain controllers$/);
+});
+
+test('dcsync: DC to DC replication is quiet when both are known (configured, or learned from Kerberos)', () => {
+  const configured = harness(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { domain_controllers: [10.77.1.5, 10.77.1.6] }\n`);
+  configured.emit(rpcBind(999));
+  configured.emit(getNcChanges(1000, '10.77.1.6'));
+  assert.equal(only(configured.finish(), DCSYNC).length, 0);
+
+  const learned = harness(SITE_YAML);
+  learned.emit(kdc(990, { kdc: '10.77.1.6', client: '10.77.2.30' }));
+  learned.emit(getNcChanges(1000, '10.77.1.6'));
+  assert.equal(only(learned.finish(), DCSYNC).length, 0);
+
+  const noLearning = harness(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { learn: false }\n`);
+  noLearning.emit(kdc(990, { kdc: '10.77.1.6', client: '10.77.2.30' }));
+  noLearning.emit(getNcChanges(1000, '10.77.1.6'));
+  assert.equal(only(noLearning.finish(), DCSYNC).length, 1);
+});
+
+test('dcsync: a DC learned from serving drsuapi is a DC when it replicates in turn', () => {
+  const h = harness(SITE_YAML);
+  // 10.77.1.5 replicates from 10.77.1.6 (which serves drsuapi), then 10.77.1.6 from 10.77.1.5.
+  h.emit(getNcChanges(1000, '10.77.1.5', { server: '10.77.1.6' }));
+  h.emit(getNcChanges(1010, '10.77.1.6'));
+  const a = only(h.finish(), DCSYNC);
+  // The first call came before anything showed 10.77.1.5 to be a DC: reported, saying no DC is known.
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source?.ip, '10.77.1.5');
+  assert.match(a[0]!.message, /no domain controller is known .*list the domain controllers in detectors\.dcerpc\.dcsync\.domain_controllers$/);
+});
+
+test('dcsync: with no DC known the alert says so; with learned DCs it says the client was not seen as one', () => {
+  const none = harness(SITE_YAML);
+  none.emit(getNcChanges(1000, '10.77.2.20'));
+  const a = only(none.finish(), DCSYNC);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.match(a[0]!.message, /no domain controller is known \(none configured, none other seen answering Kerberos or serving replication\)/);
+  assert.equal(a[0]!.evidence.domain_controllers_configured, false);
+
+  const some = harness(SITE_YAML);
+  some.emit(kdc(990, { kdc: '10.77.1.5' }));
+  some.emit(getNcChanges(1000, '10.77.2.20'));
+  const b = only(some.finish(), DCSYNC);
+  assert.equal(b.length, 1);
+  assert.match(b[0]!.message, /10\.77\.2\.20 was not seen acting as a domain controller and none are configured/);
+});
+
+test('dcsync: other drsuapi calls do not alert; an allowed client (Entra Connect) does not; a refused call is high', () => {
+  const h = harness(SITE_YAML);
+  h.emit(getNcChanges(1000, '10.77.2.20', { operation: 'DRSCrackNames', opnum: 12 }));
+  h.emit(getNcChanges(1000, '10.77.2.20', { operation: 'DRSBind', opnum: 0 }));
+  assert.equal(only(h.finish(), DCSYNC).length, 0);
+
+  const allowed = harness(`${SITE_YAML}detectors:\n  dcerpc.dcsync: { allowed_clients: [10.77.1.40] }\n`);
+  allowed.emit(getNcChanges(1000, '10.77.1.40'));
+  assert.equal(only(allowed.finish(), DCSYNC).length, 0);
+
+  const refused = harness(SITE_YAML);
+  refused.emit(getNcChanges(1000, '10.77.2.20', { fault: 'nca_s_fault_access_denied' }));
+  const r = only(refused.finish(), DCSYNC);
+  assert.equal(r.length, 1);
+  assert.equal(r[0]!.event.severity, 3);
+  assert.match(r[0]!.message, /asked domain controller 10\.77\.1\.5 \(servers\) for directory replication and was refused \(nca_s_fault_access_denied\)/);
+});
+
+// --- dcerpc.recon ------------------------------------------------------------
+
+/** SharpHound-style session collection: NetrSessionEnum and NetrWkstaUserEnum against `hosts` servers. */
+function sweep(emit: (e: DceRpcCallEvent) => void, hosts: number, from = '10.77.2.20'): void {
+  for (let i = 0; i < hosts; i++) {
+    const server = `10.77.1.${100 + i}`;
+    emit(rpcCall(1000 + i * 5, { client: from, server, named_pipe: '\\PIPE\\srvsvc', endpoint: 'srvsvc', interface_uuid: '4b324fc8-1670-01d3-1278-5a47bf6ee188', operation: 'NetrSessionEnum', opnum: 12 }));
+    emit(rpcCall(1001 + i * 5, { client: from, server, named_pipe: '\\PIPE\\wkssvc', endpoint: 'wkssvc', interface_uuid: '6bffd098-a112-3610-9833-46c3f87e345a', operation: 'NetrWkstaUserEnum', opnum: 2 }));
+  }
+}
+
+test('recon: session enumeration on 9 hosts is quiet, on 10 it alerts naming operations and hosts', () => {
+  const h9 = harness(SITE_YAML);
+  sweep((e) => h9.emit(e), 9);
+  assert.equal(only(h9.finish(), RECON).length, 0);
+
+  const h10 = harness(SITE_YAML);
+  sweep((e) => h10.emit(e), 10);
+  const a = only(h10.finish(), RECON);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.equal(a[0]!.evidence.servers_count, 10);
+  assert.equal((a[0]!.evidence.servers as string[]).length, 10);
+  assert.deepEqual(a[0]!.evidence.operations, ['NetrSessionEnum', 'NetrWkstaUserEnum']);
+  assert.deepEqual(a[0]!.evidence.interface, ['srvsvc', 'wkssvc']);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) enumerated sessions, users or groups on 10 hosts in 45 s \(NetrSessionEnum, NetrWkstaUserEnum; last on 10\.77\.1\.109 over the SMB pipe \\PIPE\\wkssvc\)$/);
+});
+
+test('recon: hosts spread beyond the window, other operations and allowed clients do not count', () => {
+  const slow = harness(SITE_YAML);
+  for (let i = 0; i < 12; i++) slow.emit(rpcCall(1000 + i * 120, { server: `10.77.1.${100 + i}`, endpoint: 'srvsvc', operation: 'NetrSessionEnum' }));
+  assert.equal(only(slow.finish(), RECON).length, 0);
+
+  const shares = harness(SITE_YAML);
+  for (let i = 0; i < 12; i++) shares.emit(rpcCall(1000 + i, { server: `10.77.1.${100 + i}`, endpoint: 'srvsvc', operation: 'NetrShareEnum' }));
+  assert.equal(only(shares.finish(), RECON).length, 0);
+
+  const allowed = harness(`${SITE_YAML}detectors:\n  dcerpc.recon: { allowed_clients: [workstations] }\n`);
+  sweep((e) => allowed.emit(e), 12);
+  assert.equal(only(allowed.finish(), RECON).length, 0);
+});
+
+test('recon: SAMR local group membership across hosts (BloodHound local admins) alerts', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 10; i++) h.emit(rpcCall(1000 + i, { server: `10.77.1.${100 + i}`, named_pipe: '\\PIPE\\samr', endpoint: 'samr', operation: 'SamrGetMembersInAlias', opnum: 33 }));
+  const a = only(h.finish(), RECON);
+  assert.equal(a.length, 1);
+  assert.deepEqual(a[0]!.evidence.operations, ['SamrGetMembersInAlias']);
+});
+
+test('recon: SID brute force against one server, 499 SIDs quiet, 500 alert (one SID per call, and batched)', () => {
+  const lookup = (ts: number, bytes: number, op = 'LsarLookupSids'): DceRpcCallEvent =>
+    rpcCall(ts, { server: '10.77.1.5', named_pipe: '\\PIPE\\lsarpc', endpoint: 'lsarpc', operation: op, opnum: 15, request_bytes: bytes });
+  assert.equal(estimatedSids(84), 1);
+  assert.equal(estimatedSids(20), 1);
+  assert.equal(estimatedSids(40 + 36 * 1000), 1000);
+
+  const h1 = harness(SITE_YAML);
+  for (let i = 0; i < 499; i++) h1.emit(lookup(1000 + i * 0.1, 84));
+  assert.equal(only(h1.finish(), RECON).length, 0);
+
+  const h2 = harness(SITE_YAML);
+  for (let i = 0; i < 500; i++) h2.emit(lookup(1000 + i * 0.1, 84));
+  const a = only(h2.finish(), RECON);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.destination?.ip, '10.77.1.5');
+  assert.equal(a[0]!.evidence.sids_estimated, 500);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) asked 10\.77\.1\.5 \(servers\) to resolve about 500 SIDs in at most 10 min \(500 calls of LsarLookupSids over the SMB pipe \\PIPE\\lsarpc\): SID brute force$/);
+
+  // Impacket lookupsid: 1,000 SIDs per call.
+  const batched = harness(SITE_YAML);
+  batched.emit(lookup(1000, 40 + 36 * 1000, 'LsarLookupSids2'));
+  assert.equal(only(batched.finish(), RECON).length, 1);
+
+  // LsarLookupSids3 (member servers resolving at their DC) does not count.
+  const sids3 = harness(SITE_YAML);
+  for (let i = 0; i < 600; i++) sids3.emit(lookup(1000 + i * 0.1, 84, 'LsarLookupSids3'));
+  assert.equal(only(sids3.finish(), RECON).length, 0);
+});
+
+test('recon: clients past max_tracked are dropped and counted as state evictions', () => {
+  const h = harness(`${SITE_YAML}detectors:\n  dcerpc.recon: { max_tracked: 100 }\n`);
+  for (let c = 0; c < 300; c++) h.emit(rpcCall(1000 + c, { client: `10.77.3.${c % 250}`, server: `10.77.1.${c % 7}`, endpoint: 'srvsvc', operation: 'NetrSessionEnum' }));
+  h.finish();
+  assert.ok((h.engine.stats().state_evictions[RECON] ?? 0) > 0);
+});
+
+// --- the recorded Samba capture ----------------------------------------------
+
+const SAMBA = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap');
+
+test('recon: the real calls of the Samba capture made against 10 servers (9 quiet) read as a sweep', async () => {
+  const calls = (await replayEvents([SAMBA])).filter((e): e is DceRpcCallEvent => e.type === 'dce_rpc.call');
+  const run = (servers: number): Alert[] => {
+    const h = harness(SITE_YAML);
+    for (let i = 0; i < servers; i++) for (const c of calls) h.emit({ ...c, ts: c.ts + i * 20, server: `10.77.1.${100 + i}` });
+    return only(h.finish(), RECON);
+  };
+  assert.equal(run(9).length, 0);
+  const a = run(10);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source?.ip, '10.99.7.2');
+  assert.deepEqual(a[0]!.evidence.operations, ['SamrEnumerateUsersInDomain']);
+  assert.deepEqual(a[0]!.evidence.named_pipes, ['\\pipe\\samr']);
+  assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users or groups on 10 hosts in 3 min \(SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
+});
+
+test('samba-rpc.pcap (rpcclient: srvsvc, lsarpc, samr, wkssvc against one server) raises none of the DCE/RPC rules', async () => {
+  const r = checkConfigText('', 'default.yaml');
+  assert.ok(r.config !== null);
+  const alerts: Alert[] = [];
+  const bus = new EventBus();
+  let calls = 0;
+  bus.on('dce_rpc.call', () => calls++);
+  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
+  await replayCaptures([SAMBA], { bus });
+  alerts.push(...engine.flush());
+  assert.ok(calls >= 20, `${calls} calls`);
+  assert.deepEqual(alerts.filter((a) => NEW_RULES.includes(a.rule.id)).map((a) => a.message), []);
+});
