@@ -113,26 +113,16 @@ export class DecodedPacket {
   arpSpa = 0;
   arpTpa = 0;
 
-  /** Reset every field before a new packet is decoded. */
+  /** Reset every field before a new packet is decoded (one flat run of stores: it is inlined into every decode). */
   reset(): void {
-    this.resetLink();
-    this.tunnel = 0;
-    this.tunnelId = -1;
-    this.resetNetwork();
-  }
-
-  /** Reset the link-layer fields (also before the Ethernet frame inside a tunnel). */
-  resetLink(): void {
     this.srcMac = -1;
     this.dstMac = -1;
     this.vlan = -1;
     this.innerVlan = -1;
     this.mplsLabels = 0;
     this.etherType = 0;
-  }
-
-  /** Reset the network, transport and ARP fields (also before a tunnel's inner packet). */
-  resetNetwork(): void {
+    this.tunnel = 0;
+    this.tunnelId = -1;
     this.l3 = 0;
     this.l3Offset = 0;
     this.ipLen = 0;

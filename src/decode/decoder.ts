@@ -134,19 +134,27 @@ export class PacketDecoder {
       out.tunnelV6 = out.l3 === L3.IPV6;
       out.tunnelSrcPort = out.srcPort;
       out.tunnelDstPort = out.dstPort;
-      out.resetNetwork();
+      // An IP tunnel's packet keeps the outer frame's link fields; an L2 tunnel's frame brings its own.
+      const { srcMac, dstMac, vlan, innerVlan, mplsLabels } = out;
+      out.reset();
       out.tunnel = h.kind;
       out.tunnelId = h.id;
       let l3: number;
       if (h.ethernet) {
-        out.resetLink();
         l3 = decodeLink(LinkType.ETHERNET, buf, h.offset, end, out, this.#c);
-      } else if (h.etherType === EtherType.IPV4 || h.etherType === EtherType.IPV6) {
-        out.etherType = h.etherType;
-        l3 = h.offset;
       } else {
-        // MPLS inside GRE: the same label walk as behind Ethernet.
-        l3 = decodeEtherChain(buf, h.offset, end, h.etherType, out, this.#c);
+        out.srcMac = srcMac;
+        out.dstMac = dstMac;
+        out.vlan = vlan;
+        out.innerVlan = innerVlan;
+        out.mplsLabels = mplsLabels;
+        if (h.etherType === EtherType.IPV4 || h.etherType === EtherType.IPV6) {
+          out.etherType = h.etherType;
+          l3 = h.offset;
+        } else {
+          // MPLS inside GRE: the same label walk as behind Ethernet.
+          l3 = decodeEtherChain(buf, h.offset, end, h.etherType, out, this.#c);
+        }
       }
       if (l3 < 0) return false;
       const ok = this.#network(buf, l3, end, out);
