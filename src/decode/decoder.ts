@@ -110,7 +110,8 @@ export class PacketDecoder {
     const l3 = decodeLink(pkt.linkType, buf, off, end, out, this.#c);
     if (l3 < 0) return false;
     let ok = this.#network(buf, l3, end, out);
-    if (ok && this.#tunnels && out.l3 !== L3.ARP && mayBeTunnel(out)) ok = this.#decapsulate(out);
+    // ARP has no protocol number, so it is never taken for a tunnel.
+    if (ok && mayBeTunnel(out) && this.#tunnels) ok = this.#decapsulate(out);
     if (ok) stats.decoded++;
     return ok;
   }

@@ -34,6 +34,7 @@ const IP_IN_IP = 4;
 const IPV6_IN_IP = 41;
 const IP_GRE = 47;
 const IP_UDP = 17;
+const IP_TCP = 6;
 
 const GRE_TEB = 0x6558;
 const GRE_ERSPAN_2 = 0x88be;
@@ -63,6 +64,7 @@ export class TunnelHeader {
 /** Cheap test on the decoded outer packet: could its payload be a tunnel? */
 export function mayBeTunnel(p: DecodedPacket): boolean {
   const proto = p.proto;
+  if (proto === IP_TCP) return false; // most packets: one comparison
   if (proto === IP_UDP) {
     const d = p.dstPort;
     return d === VXLAN_PORT || d === GENEVE_PORT || d === TEREDO_PORT || p.srcPort === TEREDO_PORT;
