@@ -329,7 +329,11 @@ export function operationName(uuid: string | undefined, opnum: number): string {
 /**
  * The interface usually behind a named pipe, for calls whose bind was not
  * seen (a capture that starts mid-session), as Zeek guesses from the pipe
- * name. Keys are lower-case pipe names without "\PIPE\".
+ * name. Keys are lower-case pipe names without "\PIPE\". Pipes that carry
+ * several interfaces are left out: \PIPE\atsvc serves ATSvc, SASec and
+ * ITaskSchedulerService, whose opnums mean different operations
+ * (NetrJobAdd is ATSvc's 0, SchRpcHighestVersion the task scheduler's), so
+ * a guess would name calls wrongly; they keep their opnums.
  */
 const PIPE_INTERFACES: ReadonlyMap<string, string> = new Map([
   ['srvsvc', '4b324fc8-1670-01d3-1278-5a47bf6ee188'],
@@ -339,7 +343,6 @@ const PIPE_INTERFACES: ReadonlyMap<string, string> = new Map([
   ['netlogon', '12345678-1234-abcd-ef00-01234567cffb'],
   ['svcctl', '367abb81-9844-35f1-ad32-98f038001003'],
   ['ntsvcs', '367abb81-9844-35f1-ad32-98f038001003'],
-  ['atsvc', '86d35949-83c9-4044-b424-db363231fd0c'],
   ['winreg', '338cd001-2244-31f1-aaaa-900038001003'],
   ['spoolss', '12345678-1234-abcd-ef00-0123456789ab'],
   ['eventlog', '82273fdc-e32a-18c3-3f78-827929dc23ea'],
