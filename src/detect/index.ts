@@ -9,6 +9,7 @@ import scanPortVertical, { OPTIONS as scanPortVerticalOptions } from './scan.por
 import scanPortHorizontal, { OPTIONS as scanPortHorizontalOptions } from './scan.port.horizontal.js';
 import scanArp, { OPTIONS as scanArpOptions } from './scan.arp.js';
 import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
+import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import netInterSegment, { OPTIONS as netInterSegmentOptions } from './net.inter_segment.js';
@@ -49,6 +50,7 @@ export const DETECTOR_OPTIONS = {
   'scan.port.horizontal': scanPortHorizontalOptions,
   'scan.arp': scanArpOptions,
   'smb.internet': smbInternetOptions,
+  'net.tunnel': netTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'net.inter_segment': netInterSegmentOptions,
@@ -92,6 +94,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   scanPortHorizontal,
   scanArp,
   smbInternet,
+  netTunnel,
   authBruteforce,
   authSpray,
   netInterSegment,
