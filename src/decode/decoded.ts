@@ -62,6 +62,8 @@ export class DecodedPacket {
   tunnelV6 = false;
   tunnelSrcPort = 0;
   tunnelDstPort = 0;
+  /** Number of the tunnel in the pipeline's tunnel table (flows/tunnels.ts), set by the pipeline before tracking; valid with `tunnel`. */
+  tunnelParent = -1;
 
   // ---- network layer ----
   /** L3.NONE, L3.IPV4, L3.IPV6 or L3.ARP. */

@@ -34,6 +34,9 @@ export function connRecordJsonMaxBytes(r: ConnRecord): number {
   // The tracker's own strings fall back to escaping only when they hold odd characters; count them too.
   free += r.uid.length + r['id.orig_h'].length + r['id.resp_h'].length + r.history.length + r.conn_state.length;
   free += (r.orig_l2_addr?.length ?? 0) + (r.resp_l2_addr?.length ?? 0) + r.community_id.length;
+  free += (r.tunnel?.length ?? 0);
+  // Each tunnel parent: its uid, its quotes and a comma.
+  for (const t of r.tunnel_parents ?? []) free += t.length + 3;
   return FIXED_MAX_BYTES + ESCAPED_BYTES_PER_UNIT * free;
 }
 
@@ -59,6 +62,7 @@ const K = {
   origIpBytes: encoder.encode(',"orig_ip_bytes":'),
   respPkts: encoder.encode(',"resp_pkts":'),
   respIpBytes: encoder.encode(',"resp_ip_bytes":'),
+  tunnelParents: encoder.encode(',"tunnel_parents":['),
   ipProto: encoder.encode(',"ip_proto":'),
   origL2: encoder.encode(',"orig_l2_addr":'),
   respL2: encoder.encode(',"resp_l2_addr":'),
@@ -84,6 +88,8 @@ const ZERO = 0x30;
 const MINUS = 0x2d;
 const CLOSE = 0x7d;
 const DOT = 0x2e;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
 /** Below 2^32 doubles are spaced finer than a microsecond. */
 const MICRO_EXACT_BELOW = 2 ** 32;
 /** Below 2^22 doubles are spaced finer than a nanosecond. */
@@ -227,6 +233,15 @@ export function writeConnRecordJson(r: ConnRecord, out: Uint8Array, pos: number)
   p = putNum(out, put(out, p, K.origIpBytes), r.orig_ip_bytes);
   p = putNum(out, put(out, p, K.respPkts), r.resp_pkts);
   p = putNum(out, put(out, p, K.respIpBytes), r.resp_ip_bytes);
+  const parents = r.tunnel_parents;
+  if (parents !== undefined) {
+    p = put(out, p, K.tunnelParents);
+    for (let i = 0; i < parents.length; i++) {
+      if (i > 0) out[p++] = COMMA;
+      p = putPlain(out, p, parents[i]!);
+    }
+    out[p++] = CLOSE_BRACKET;
+  }
   p = putNum(out, put(out, p, K.ipProto), r.ip_proto);
   if (r.orig_l2_addr !== undefined) p = putPlain(out, put(out, p, K.origL2), r.orig_l2_addr);
   if (r.resp_l2_addr !== undefined) p = putPlain(out, put(out, p, K.respL2), r.resp_l2_addr);

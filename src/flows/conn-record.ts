@@ -34,6 +34,8 @@ export interface ConnRecord {
   orig_ip_bytes: number;
   resp_pkts: number;
   resp_ip_bytes: number;
+  /** uid of the tunnel the connection came out of (its tunnel.jsonl lines), as Zeek's tunnel_parents; absent outside tunnels. */
+  tunnel_parents?: string[];
   /** IP protocol number (Zeek 6+ logs it as `ip_proto`). */
   ip_proto: number;
   /** Source MAC of the originator's first packet, "aa:bb:cc:dd:ee:ff". */
@@ -47,8 +49,7 @@ export interface ConnRecord {
   /**
    * The tunnel the first packet came out of ("ip", "gre", "erspan", "vxlan",
    * "geneve", "teredo"); absent for traffic that was not tunnelled. A
-   * Picket addition: Zeek links to the tunnel's own connection instead
-   * (`tunnel_parents`).
+   * Picket addition beside `tunnel_parents`.
    */
   tunnel?: string;
   /** That tunnel's VNI, GRE key or ERSPAN session id, when it has one. */

@@ -84,6 +84,8 @@ export const B_LONG_STEP = 241;
 export const B_TUNNEL = 242;
 /** That tunnel's VNI, GRE key or ERSPAN session id (-1 when none); read only when B_TUNNEL is set. */
 export const F_TUNNEL_ID = 31;
+/** Number (plus one; 0 = none) of the tunnel in the pipeline's tunnel table, for conn.jsonl's tunnel_parents. */
+export const U_TUNNEL_PARENT = 61;
 // line 5: power-of-ten exponent of each scaled counter's next threshold
 export const B_SCALED_EXP = 280;
 export const B_HISTORY = 288;

@@ -28,6 +28,7 @@ import {
   REC_F64,
   REC_U32,
   U_INNER_VLAN,
+  U_TUNNEL_PARENT,
   U_VLAN,
   type FlowStore,
 } from './flow-store.js';
@@ -35,6 +36,8 @@ import { KEY_ADDR_A, KEY_META, KEY_PORTS } from './flow-table.js';
 import { ipv4ToString, ipv6ToString, macToString } from '../decode/decoder.js';
 import { tcpConnState, tcpSize } from './tcp.js';
 import { TUNNEL_NAMES } from '../decode/tunnel.js';
+import { tunnelUidSeed } from './tunnels.js';
+import { makeUid } from './uid.js';
 import { elapsedSeconds } from '../util/elapsed.js';
 
 const TCP = 6;
@@ -88,7 +91,7 @@ function datagramConnState(proto: number, origActive: boolean, respActive: boole
   return respActive ? 'SHR' : 'OTH';
 }
 
-export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f: number, uid: string): ConnRecord {
+export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f: number, uid: string, uidSeed: number): ConnRecord {
   const flags = s.flags(f);
   const v6 = (flags & FL_V6) !== 0;
   const proto = s.u8[f * RECORD_BYTES + B_PROTO]!;
@@ -151,6 +154,10 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   r.orig_ip_bytes = f64[d + F_IP_BYTES + os]!;
   r.resp_pkts = f64[d + F_PKTS + rs]!;
   r.resp_ip_bytes = f64[d + F_IP_BYTES + rs]!;
+  if (tunnel !== 0) {
+    const parent = s.u32[f * REC_U32 + U_TUNNEL_PARENT]!;
+    if (parent > 0) r.tunnel_parents = [makeUid(tunnelUidSeed(uidSeed), parent - 1)];
+  }
   r.ip_proto = proto;
   if (om > 0) r.orig_l2_addr = id?.orig_mac ?? macToString(om);
   if (rm > 0) r.resp_l2_addr = id?.resp_mac ?? macToString(rm);

@@ -56,6 +56,7 @@ import {
   REC_U32,
   U_INNER_VLAN,
   U_START_SEQ,
+  U_TUNNEL_PARENT,
   U_VLAN,
 } from './flow-store.js';
 import { FlowTable, KEY_META_V6, KEY_WORDS } from './flow-table.js';
@@ -402,7 +403,7 @@ export class FlowTracker {
       if (age < longConnAge(step)) continue;
       while (step < 255 && age >= longConnAge(step)) step++;
       u8[b + B_LONG_STEP] = step;
-      visit(f, buildConnRecord(s, this.#table.words, this.#table.entryOffset(f), f, this.#uid(f)));
+      visit(f, buildConnRecord(s, this.#table.words, this.#table.entryOffset(f), f, this.#uid(f), this.#uidSeed));
     }
   }
 
@@ -515,6 +516,7 @@ export class FlowTracker {
     if (p.tunnel !== 0) {
       s.u8[b + B_TUNNEL] = p.tunnel;
       f64[d + F_TUNNEL_ID] = p.tunnelId;
+      s.u32[w + U_TUNNEL_PARENT] = p.tunnelParent + 1;
     }
     const local = this.#localTest;
     if (local !== null) {
@@ -673,7 +675,7 @@ export class FlowTracker {
       if (sink !== null) {
         sink(s, table.words, table.entryOffset(f), f);
       } else {
-        this.#handlers.onEnd(f, buildConnRecord(s, table.words, table.entryOffset(f), f, this.#uid(f)), reason);
+        this.#handlers.onEnd(f, buildConnRecord(s, table.words, table.entryOffset(f), f, this.#uid(f), this.#uidSeed), reason);
       }
     } finally {
       // Free the slot even when a handler throws, so the table stays consistent.

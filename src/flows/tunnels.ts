@@ -25,6 +25,14 @@ export const TUNNEL_EXPIRY = 3600;
 /** Tunnels tracked at once; past it the one idle longest is reported expired and forgotten. */
 export const MAX_TUNNELS = 10000;
 
+/** Mixed into the flows' uid seed for tunnel uids ("tunl"), so a tunnel's uid is never a connection's. */
+const TUNNEL_UID_SALT = 0x74756e6c;
+
+/** The uid seed of tunnels, from the flows' (conn.jsonl's tunnel_parents are made with it too). */
+export function tunnelUidSeed(flowSeed: number): number {
+  return (flowSeed ^ TUNNEL_UID_SALT) >>> 0;
+}
+
 /** Zeek's tunnel types, by TunnelKind. */
 const ZEEK_TYPES: readonly string[] = ['', 'Tunnel::IP', 'Tunnel::GRE', 'Tunnel::GRE', 'Tunnel::VXLAN', 'Tunnel::GENEVE', 'Tunnel::TEREDO'];
 
@@ -60,6 +68,8 @@ export interface TunnelEvent {
 
 interface TunnelState {
   key: string;
+  /** What the uid is made from (a flow's tunnel_parents are made from it too). */
+  number: number;
   uid: string;
   first: TunnelRecord;
   last: number;
@@ -82,10 +92,10 @@ export class TunnelTable {
   /** Tunnels forgotten early to stay within MAX_TUNNELS. */
   evicted = 0;
 
-  /** `seed`, `first` and `step`: the uid numbering (disjoint per pipeline thread, as flows'). */
-  constructor(emit: (e: TunnelEvent) => void, seed: number, first = 0, step = 1) {
+  /** `flowSeed` (the flows' uid seed), `first` and `step`: the uid numbering (disjoint per pipeline thread, as flows'). */
+  constructor(emit: (e: TunnelEvent) => void, flowSeed: number, first = 0, step = 1) {
     this.#emit = emit;
-    this.#seed = seed;
+    this.#seed = tunnelUidSeed(flowSeed);
     this.#number = first;
     this.#step = step;
   }
@@ -94,7 +104,7 @@ export class TunnelTable {
     return this.#tunnels.size;
   }
 
-  /** A packet `d` that came out of a tunnel (`d.tunnel` set). */
+  /** A packet `d` that came out of a tunnel (`d.tunnel` set): counted, and `d.tunnelParent` set to its tunnel's number. */
   packet(d: DecodedPacket): void {
     const k = this.#lastKey;
     const s = d.tunnelSrc;
@@ -126,6 +136,7 @@ export class TunnelTable {
     }
     state.last = d.ts;
     state.packets++;
+    d.tunnelParent = state.number;
   }
 
   /** Reports and forgets the tunnels idle for TUNNEL_EXPIRY at packet time `now`. */
@@ -151,7 +162,8 @@ export class TunnelTable {
       this.#end(oldest, 'Tunnel::EXPIRE', oldest.last);
       this.evicted++;
     }
-    const uid = makeUid(this.#seed, this.#number);
+    const number = this.#number;
+    const uid = makeUid(this.#seed, number);
     this.#number += this.#step;
     const addr = (w: Uint32Array): string => (d.tunnelV6 ? ipv6ToString(w) : ipv4ToString(w[0]!));
     const record: TunnelRecord = {
@@ -166,7 +178,7 @@ export class TunnelTable {
       kind: TUNNEL_NAMES[d.tunnel] ?? String(d.tunnel),
     };
     if (d.tunnelId >= 0) record.tunnel_id = d.tunnelId;
-    const state: TunnelState = { key, uid, first: record, last: d.ts, packets: 0 };
+    const state: TunnelState = { key, number, uid, first: record, last: d.ts, packets: 0 };
     this.#tunnels.set(key, state);
     this.#emit({ type: 'tunnel', log: 'tunnel', ts: d.ts, uid, record });
     return state;

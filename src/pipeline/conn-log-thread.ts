@@ -75,7 +75,7 @@ const TAIL_SUFFIX = '.tail';
 /** Writes the conn line of ended flow `f` (its record in `store`, its key at `keyOffset` in `words`). */
 export function writeEndedFlow(writer: JsonlLogWriter, store: FlowStore, words: Uint32Array, keyOffset: number, f: number, uidSeed: number): void {
   const uid = makeUid(uidSeed, store.f64[f * REC_F64 + F_UID_NUM]!);
-  writer.write('conn', buildConnRecord(store, words, keyOffset, f, uid));
+  writer.write('conn', buildConnRecord(store, words, keyOffset, f, uid, uidSeed));
 }
 
 export class ConnLogThread {

@@ -51,7 +51,7 @@ const P_RESP_ASN = 256;
 const P_TUNNEL_ID = 512;
 
 /** Strings per record (null when the field is absent). */
-const STRS = 15;
+const STRS = 16;
 const S_UID = 0;
 const S_ORIG_H = 1;
 const S_RESP_H = 2;
@@ -67,6 +67,8 @@ const S_ORIG_CC = 11;
 const S_RESP_AS_ORG = 12;
 const S_RESP_CC = 13;
 const S_TUNNEL = 14;
+/** The tunnel parents' uids, joined by commas (uids hold none). */
+const S_TUNNEL_PARENTS = 15;
 
 const REASONS: readonly FlowEndEvent['reason'][] = ['closed', 'timeout', 'evicted', 'capture_end'];
 /** Added to the reason index when the event says whether the first packet carried ACK (openedWithAck), */
@@ -171,6 +173,7 @@ export class ConnPacker {
       r.resp_as_org ?? null,
       r.resp_cc ?? null,
       r.tunnel ?? null,
+      r.tunnel_parents?.join(',') ?? null,
     );
     this.#count++;
   }
@@ -213,6 +216,8 @@ export function unpackConn(p: PackedConns, i: number): FlowEndEvent {
   r.orig_ip_bytes = n[o + N_ORIG_IP_BYTES]!;
   r.resp_pkts = n[o + N_RESP_PKTS]!;
   r.resp_ip_bytes = n[o + N_RESP_IP_BYTES]!;
+  const parents = s[so + S_TUNNEL_PARENTS];
+  if (parents !== null && parents !== undefined) r.tunnel_parents = parents.split(',');
   r.ip_proto = n[o + N_IP_PROTO]!;
   const origL2 = s[so + S_ORIG_L2];
   if (origL2 !== null && origL2 !== undefined) r.orig_l2_addr = origL2;

@@ -22,9 +22,6 @@ import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
 import { TunnelTable } from '../flows/tunnels.js';
 
-/** Mixed into the flows' uid seed for tunnel uids ("tunl"). */
-const TUNNEL_UID_SALT = 0x74756e6c;
-
 export interface PipelineOptions {
   bus: EventBus;
   protocols?: readonly ProtocolSpec[];
@@ -195,9 +192,8 @@ export class Pipeline {
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
-    // Tunnel uids come from the flows' seed, changed so they never equal a connection's.
     const numbers = opts.flows?.flowNumbers ?? { first: 0, step: 1 };
-    this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), (this.tracker.uidSeed ^ TUNNEL_UID_SALT) >>> 0, numbers.first, numbers.step);
+    this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), this.tracker.uidSeed, numbers.first, numbers.step);
   }
 
   /** Re-reads which events have listeners (call after subscribing late). */

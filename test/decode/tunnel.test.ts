@@ -227,6 +227,7 @@ test('tunnel.jsonl: the VXLAN capture\'s tunnel is discovered once and closed at
   assert.equal(closed.ts, frames[frames.length - 1]!.ts);
   assert.equal(closed.packets, frames.length, 'every packet, whichever source port the kernel picked');
   assert.ok(!conns.some((c) => c.uid === found.uid));
+  for (const c of conns) assert.deepEqual(c.tunnel_parents, [found.uid], 'every inner connection names its tunnel, as Zeek\'s tunnel_parents');
 });
 
 test('tunnel.jsonl: a tunnel idle for an hour of packet time expires; its next packet discovers it again', async () => {
@@ -313,7 +314,12 @@ test('the same tunnelled capture through a decode thread and two pipeline thread
   const one = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 } });
   const decodeThread = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, decodeThread: true });
   const workers = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, workers: 2 });
-  const strip = (rs: readonly object[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '' })).sort();
+  // uids depend on the thread layout's numbering; what must hold is that each connection names its run's tunnel.
+  for (const run of [one, decodeThread, workers]) {
+    const tunnelUids = new Set(run.lines.map((l) => l.uid));
+    for (const c of run.conns) assert.ok(c.tunnel_parents?.length === 1 && tunnelUids.has(c.tunnel_parents[0]!), `${c.uid}: ${String(c.tunnel_parents)}`);
+  }
+  const strip = (rs: readonly object[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '', ...('tunnel_parents' in r ? { tunnel_parents: [] } : {}) })).sort();
   assert.deepEqual(strip(decodeThread.conns), strip(one.conns));
   assert.deepEqual(strip(workers.conns), strip(one.conns));
   assert.deepEqual(strip(decodeThread.lines), strip(one.lines));

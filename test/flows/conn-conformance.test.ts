@@ -10,7 +10,8 @@
  * Intended differences, not compared:
  * - `service`: filled by protocol analyzers, which this test does not run.
  * - `uid`: random in Zeek, seeded here; only its form is checked.
- * - `tunnel_parents`: Picket does not decapsulate tunnels.
+ * - `tunnel_parents`: empty in every baseline (no corpus capture is
+ *   tunnelled); tunnels are checked in test/decode/tunnel.test.ts.
  * - `duration` is compared to within 1 µs: Zeek reads captures through
  *   libpcap at microsecond resolution while Picket keeps pcapng's
  *   nanoseconds (pcapng-multi-interface: 0.013961447 s vs Zeek's 0.013961),

@@ -17,7 +17,8 @@ import { elapsedSeconds } from '../../src/util/elapsed.js';
 const ORDER = [
   'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration', 'orig_bytes',
   'resp_bytes', 'conn_state', 'local_orig', 'local_resp', 'missed_bytes', 'history', 'orig_pkts', 'orig_ip_bytes',
-  'resp_pkts', 'resp_ip_bytes', 'ip_proto', 'orig_l2_addr', 'resp_l2_addr', 'vlan', 'inner_vlan', 'community_id',
+  'resp_pkts', 'resp_ip_bytes', 'tunnel_parents', 'ip_proto', 'orig_l2_addr', 'resp_l2_addr', 'vlan', 'inner_vlan',
+  'tunnel', 'tunnel_id', 'community_id',
   'orig_asn', 'orig_as_org', 'orig_cc', 'resp_asn', 'resp_as_org', 'resp_cc',
 ];
 
@@ -99,11 +100,14 @@ test('a record built in column order serializes exactly as JSON.stringify', () =
     orig_ip_bytes: 2,
     resp_pkts: 3,
     resp_ip_bytes: 4,
+    tunnel_parents: ['CtunnelA', 'CtunnelB'],
     ip_proto: 17,
     orig_l2_addr: '00:11:22:33:44:55',
     resp_l2_addr: 'ff:ff:ff:ff:ff:ff',
     vlan: 10,
     inner_vlan: 4095,
+    tunnel: 'geneve',
+    tunnel_id: 16777215,
     community_id: '1:x=',
     orig_asn: 64512,
     orig_as_org: 'Example "Net" \\ Ünïcode ✓',

@@ -54,6 +54,7 @@ const FULL: FlowEndEvent = {
     orig_ip_bytes: 1000,
     resp_pkts: 9,
     resp_ip_bytes: 9000,
+    tunnel_parents: ['Cabc', 'Cdef'],
     ip_proto: 6,
     orig_l2_addr: '00:11:22:33:44:55',
     resp_l2_addr: '66:77:88:99:aa:bb',
