@@ -21,7 +21,7 @@
  * packet keeps the outer frame's.
  */
 import type { RawPacket } from '../capture/packet.js';
-import type { DecodedPacket } from './decoded.js';
+import { L3, type DecodedPacket } from './decoded.js';
 import { newDecodeStats, ReasonCounter, type Counters, type DecodeStats } from './counters.js';
 import { decodeLink } from './link.js';
 import { decodeEtherChain, EtherType, ETHERTYPE_MIN } from './ethertype.js';
@@ -30,7 +30,6 @@ import { finishReassembledIpv6, IPV6_FRAG_HEADER_LEN, IPV6_HEADER_LEN, IPV6_MAX_
 import { decodeArp } from './arp.js';
 import { decodeTransport } from './transport.js';
 import { MAX_TUNNEL_DEPTH, mayBeTunnel, readTunnel, TUNNEL_NAMES, TunnelHeader } from './tunnel.js';
-import { L3 } from './decoded.js';
 import { LinkType } from '../capture/packet.js';
 import {
   DEFAULT_FRAGMENT_MAX_BYTES,

@@ -17,7 +17,7 @@
  * its tunnel is left alone: the outer packet stays what it was.
  */
 import type { DecodedPacket } from './decoded.js';
-import { u16, u24 } from './bytes.js';
+import { u16, u24, u32 } from './bytes.js';
 import { EtherType } from './ethertype.js';
 
 /** `DecodedPacket.tunnel` values; the names are what conn.jsonl's `tunnel` says. */
@@ -116,7 +116,7 @@ function readGre(buf: Uint8Array, off: number, end: number, h: TunnelHeader): bo
   if ((flags & 0x80) !== 0) o += 4; // checksum and reserved
   if ((flags & 0x20) !== 0) {
     if (end - o < 4) return false;
-    h.id = ((buf[o]! << 24) | u24(buf, o + 1)) >>> 0;
+    h.id = u32(buf, o);
     o += 4;
   }
   const hasSequence = (flags & 0x10) !== 0;

@@ -141,12 +141,10 @@ export class TunnelTable {
 
   /** Reports and forgets the tunnels idle for TUNNEL_EXPIRY at packet time `now`. */
   expire(now: number): void {
+    // Entries are in order of last use (a run's tunnel is moved to the end when the run starts, and
+    // runs do not overlap), so the idle ones are at the front.
     for (const state of this.#tunnels.values()) {
-      // Entries are in order of last use, except the current run's tunnel: check all the idle ones at the front.
-      if (now - state.last < TUNNEL_EXPIRY) {
-        if (state !== this.#last) break;
-        continue;
-      }
+      if (now - state.last < TUNNEL_EXPIRY) break;
       this.#end(state, 'Tunnel::EXPIRE', state.last);
     }
   }

@@ -9,6 +9,8 @@
  * throws and nothing is allocated except the UUID text of a bind's
  * interfaces and a bind_ack's address.
  */
+import { u16 as be16, u32 as be32 } from '../../decode/bytes.js';
+import { u16 as le16, u32 as le32 } from '../smb/wire.js';
 import { HEADER_SIZE, MAX_CONTEXT_ITEMS, MAX_TRANSFER_SYNTAXES, PfcFlags, RPC_VERSION, SEC_TRAILER_SIZE } from './consts.js';
 
 /** The common header of one PDU. */
@@ -26,14 +28,14 @@ export function newHeader(): PduHeader {
   return { ptype: 0, flags: 0, little: true, fragLength: 0, authLength: 0, callId: 0 };
 }
 
+/** 16-bit value at `o` in the PDU's byte order (its data representation). */
 export function u16(b: Uint8Array, o: number, little: boolean): number {
-  return little ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!;
+  return little ? le16(b, o) : be16(b, o);
 }
 
+/** 32-bit value at `o` in the PDU's byte order. */
 export function u32(b: Uint8Array, o: number, little: boolean): number {
-  return little
-    ? (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
-    : ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  return little ? le32(b, o) : be32(b, o);
 }
 
 /**
