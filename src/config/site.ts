@@ -42,6 +42,30 @@ export class Site {
     return this.#byName.get(name);
   }
 
+  /**
+   * The addresses of a host list whose entries are configured network names
+   * (every CIDR of the network) or CIDRs. An entry that is neither is left
+   * out and passed to `unknown` with its index.
+   */
+  hostSet(entries: readonly string[], unknown?: (text: string, index: number) => void): CidrSet {
+    const set = new CidrSet();
+    for (let i = 0; i < entries.length; i++) {
+      const text = entries[i]!;
+      const net = this.#byName.get(text);
+      if (net !== undefined) {
+        for (const c of net.cidrs) {
+          const cidr = parseCidr(c);
+          if (typeof cidr !== 'string') set.add(cidr);
+        }
+        continue;
+      }
+      const cidr = parseCidr(text);
+      if (typeof cidr === 'string') unknown?.(text, i);
+      else set.add(cidr);
+    }
+    return set;
+  }
+
   /** Configured network, or private/loopback/link-local/CGNAT/multicast/ULA. */
   isInternal(ip: string): boolean {
     return this.#table.lookup(ip) !== undefined || this.#builtin.has(ip);

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { DetectorContext, DetectorHandlers } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
-import { CidrSet, parseCidr } from '../config/cidr.js';
+import { parseCidr } from '../config/cidr.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
@@ -47,21 +47,6 @@ export function looksLikeNetworkName(text: string): boolean {
 
 /** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
 export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];
-
-/** Addresses of a host list: its CIDRs and every CIDR of the networks it names. */
-export function hostSet(entries: readonly string[], site: Site): CidrSet {
-  const set = new CidrSet();
-  for (let i = 0; i < entries.length; i++) {
-    const text = entries[i]!;
-    const net = site.network(text);
-    const cidrs = net !== undefined ? net.cidrs : [text];
-    for (const c of cidrs) {
-      const cidr = parseCidr(c);
-      if (typeof cidr !== 'string') set.add(cidr);
-    }
-  }
-  return set;
-}
 
 /** Operations by interface (endpoint) name. */
 export type OperationTable = ReadonlyMap<string, ReadonlySet<string>>;
@@ -141,7 +126,7 @@ interface PairTally {
  * went through is reported at the rule's severity.
  */
 export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXEC_OPTIONS>>, spec: RemoteExecSpec): DetectorHandlers {
-  const allowed = hostSet(ctx.options.allowed_clients, ctx.site);
+  const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
   const tables = new Map<string, ReadonlySet<string>>();
   for (const [endpoint, ops] of spec.operations) tables.set(endpoint, new Set(ops.keys()));
   const tallies = new LruMap<string, PairTally>(MAX_RPC_PAIRS);

@@ -29,7 +29,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { addListed, hostEntryField, hostLabel, hostSet, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
+import { addListed, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
 
 /** Domain controllers learned from the traffic, at most (a forest rarely has more than a few hundred). */
 export const MAX_LEARNED_DCS = 4096;
@@ -66,8 +66,8 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const configured = hostSet(o.domain_controllers, ctx.site);
-    const allowed = hostSet(o.allowed_clients, ctx.site);
+    const configured = ctx.site.hostSet(o.domain_controllers);
+    const allowed = ctx.site.hostSet(o.allowed_clients);
     /**
      * Learned DCs -> when last seen acting as one, and whether one answered
      * Kerberos (the rest served drsuapi). A cache: losing one costs a false

@@ -37,7 +37,7 @@ import { LruMap } from '../state/lru.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { addListed, hostEntryField, hostLabel, hostSet, isOperation, MAX_RPC_PAIRS, transportText, type OperationTable } from './dcerpc-common.js';
+import { addListed, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, transportText, type OperationTable } from './dcerpc-common.js';
 
 /** Clients tracked per window by default. */
 const MAX_CLIENTS = 20000;
@@ -101,7 +101,7 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
-    const allowed = hostSet(o.allowed_clients, ctx.site);
+    const allowed = ctx.site.hostSet(o.allowed_clients);
     const servers = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.host_threshold, MAX_SERVERS_COUNTED), maxTotalMembers: MAX_TOTAL_SERVERS });
     const sids = new SumWindow({ window: o.window, maxKeys: o.max_tracked });
     ctx.bounded(servers, sids);

@@ -9,7 +9,7 @@
  */
 import type { IpOwner } from '../context.js';
 import type { Site } from '../../config/site.js';
-import { CidrSet, parseCidr } from '../../config/cidr.js';
+import type { CidrSet } from '../../config/cidr.js';
 import { globToRegExp } from '../../config/fields.js';
 
 /** One `asn_allowlists[]` entry as the config schema yields it. */
@@ -92,24 +92,9 @@ export class AsnAllowlists {
     const problems: string[] = [];
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      const set = new CidrSet();
-      for (let h = 0; h < e.hosts.length; h++) {
-        const text = e.hosts[h]!;
-        const net = site.network(text);
-        if (net !== undefined) {
-          for (const c of net.cidrs) {
-            const cidr = parseCidr(c);
-            if (typeof cidr !== 'string') set.add(cidr);
-          }
-          continue;
-        }
-        const cidr = parseCidr(text);
-        if (typeof cidr === 'string') {
-          problems.push(`asn_allowlists[${i}].hosts[${h}]: ${JSON.stringify(text)} is neither a configured network nor a CIDR`);
-          continue;
-        }
-        set.add(cidr);
-      }
+      const set = site.hostSet(e.hosts, (text, h) => {
+        problems.push(`asn_allowlists[${i}].hosts[${h}]: ${JSON.stringify(text)} is neither a configured network nor a CIDR`);
+      });
       if (set.size === 0) continue;
       lists.push(new CompiledAllowlist(i, e.hosts.join(', '), set, e));
     }
