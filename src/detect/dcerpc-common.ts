@@ -104,17 +104,49 @@ export interface RemoteExecSpec {
   object: string;
 }
 
-/** Evidence of one client -> server pair while its alert is open. */
-interface PairTally {
-  operations: Set<string>;
-  endpoints: Set<string>;
-  pipes: Set<string>;
-  /** What the calls did, in first-seen order. */
-  actions: string[];
-  calls: number;
-  faulted: number;
-  faults: Set<string>;
-  reported: boolean;
+/** What the calls behind one open alert did: the evidence a DCE/RPC rule lists. */
+export class CallTally {
+  readonly operations = new Set<string>();
+  readonly endpoints = new Set<string>();
+  /** Pipes, or server ports for calls over TCP. */
+  readonly pipes = new Set<string>();
+  readonly servers = new Set<string>();
+  readonly faults = new Set<string>();
+  /** What the calls that ran did ("created a service"), in first-seen order. */
+  readonly actions: string[] = [];
+  calls = 0;
+  faulted = 0;
+  /** Set once an alert was reported from it: the tally then lives as long as that alert is held. */
+  reported = false;
+
+  /** Counts call `e` and lists what it adds. */
+  note(e: DceRpcCallEvent): void {
+    this.calls++;
+    addListed(this.operations, e.operation);
+    addListed(this.endpoints, e.endpoint);
+    addListed(this.pipes, e.named_pipe ?? `${e.server_port}`);
+    addListed(this.servers, e.server);
+    if (e.fault !== undefined) {
+      this.faulted++;
+      addListed(this.faults, e.fault);
+    }
+  }
+}
+
+/**
+ * The tally of each alert key, kept for at most `max` keys: a key's tally
+ * starts afresh once the alert it was reported in is no longer held.
+ */
+export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: number): (key: string) => CallTally {
+  const tallies = new LruMap<string, CallTally>(max);
+  return (key) => {
+    let t = tallies.get(key);
+    if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
+      t = new CallTally();
+      tallies.set(key, t);
+    }
+    return t;
+  };
 }
 
 /**
@@ -129,15 +161,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
   const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
   const tables = new Map<string, ReadonlySet<string>>();
   for (const [endpoint, ops] of spec.operations) tables.set(endpoint, new Set(ops.keys()));
-  const tallies = new LruMap<string, PairTally>(MAX_RPC_PAIRS);
-  const tally = (key: string): PairTally => {
-    let t = tallies.get(key);
-    if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
-      t = { operations: new Set(), endpoints: new Set(), pipes: new Set(), actions: [], calls: 0, faulted: 0, faults: new Set(), reported: false };
-      tallies.set(key, t);
-    }
-    return t;
-  };
+  const tally = callTallies(ctx, MAX_RPC_PAIRS);
   return {
     'dce_rpc.call'(e) {
       if (!isOperation(tables, e)) return;
@@ -147,14 +171,8 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const key = `${e.client}|${e.server}`;
       const t = tally(key);
       t.reported = true;
-      t.calls++;
-      addListed(t.operations, e.operation);
-      addListed(t.endpoints, e.endpoint);
-      addListed(t.pipes, e.named_pipe ?? `${e.server_port}`);
-      if (e.fault !== undefined) {
-        t.faulted++;
-        addListed(t.faults, e.fault);
-      } else {
+      t.note(e);
+      if (e.fault === undefined) {
         const action = spec.operations.get(e.endpoint!)?.get(e.operation);
         if (action !== undefined && !t.actions.includes(action)) t.actions.push(action);
       }

@@ -29,7 +29,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { addListed, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
+import { callTallies, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
 
 /** Domain controllers learned from the traffic, at most (a forest rarely has more than a few hundred). */
 export const MAX_LEARNED_DCS = 4096;
@@ -45,15 +45,6 @@ export const OPTIONS = detectorOptions({
   /** Other clients allowed to replicate (Entra ID / Azure AD Connect with password hash sync). */
   allowed_clients: z.array(hostEntryField).default([]),
 });
-
-interface ClientTally {
-  servers: Set<string>;
-  pipes: Set<string>;
-  calls: number;
-  faulted: number;
-  faults: Set<string>;
-  reported: boolean;
-}
 
 export default defineDetector({
   id: 'dcerpc.dcsync',
@@ -81,15 +72,7 @@ export default defineDetector({
       learned.set(ip, { ts, kdc: isKdc });
     };
     const isDc = (ip: string): boolean => configured.has(ip) || learned.has(ip);
-    const tallies = new LruMap<string, ClientTally>(MAX_RPC_PAIRS);
-    const tally = (client: string): ClientTally => {
-      let t = tallies.get(client);
-      if (t === undefined || (t.reported && ctx.held(client) === undefined)) {
-        t = { servers: new Set(), pipes: new Set(), calls: 0, faulted: 0, faults: new Set(), reported: false };
-        tallies.set(client, t);
-      }
-      return t;
-    };
+    const tally = callTallies(ctx, MAX_RPC_PAIRS);
 
     /** Why the client is not taken for a DC, and what to do if it is one. */
     const why = (client: string, server: string): string => {
@@ -116,13 +99,7 @@ export default defineDetector({
         if (isDc(e.client) || allowed.has(e.client)) return;
         const t = tally(e.client);
         t.reported = true;
-        t.calls++;
-        addListed(t.servers, e.server);
-        addListed(t.pipes, e.named_pipe ?? `${e.server_port}`);
-        if (e.fault !== undefined) {
-          t.faulted++;
-          addListed(t.faults, e.fault);
-        }
+        t.note(e);
         const ran = t.calls - t.faulted;
         const what =
           ran > 0

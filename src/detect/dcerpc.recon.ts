@@ -33,11 +33,10 @@ import { defineDetector } from './detector.js';
 import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow, SumWindow } from '../state/window.js';
-import { LruMap } from '../state/lru.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { addListed, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, transportText, type OperationTable } from './dcerpc-common.js';
+import { callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
 
 /** Clients tracked per window by default. */
 const MAX_CLIENTS = 20000;
@@ -76,15 +75,6 @@ export const OPTIONS = detectorOptions({
   max_tracked: z.number().int().min(100).default(MAX_CLIENTS),
 });
 
-interface Tally {
-  operations: Set<string>;
-  endpoints: Set<string>;
-  pipes: Set<string>;
-  calls: number;
-  faulted: number;
-  reported: boolean;
-}
-
 /** SIDs a lookup call asks for, estimated from its stub size (at least one). */
 export function estimatedSids(requestBytes: number): number {
   return Math.max(1, Math.floor((requestBytes - LOOKUP_OVERHEAD) / SID_BYTES));
@@ -105,23 +95,8 @@ export default defineDetector({
     const servers = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.host_threshold, MAX_SERVERS_COUNTED), maxTotalMembers: MAX_TOTAL_SERVERS });
     const sids = new SumWindow({ window: o.window, maxKeys: o.max_tracked });
     ctx.bounded(servers, sids);
-    const tallies = new LruMap<string, Tally>(Math.min(o.max_tracked, MAX_RPC_PAIRS));
-    const tally = (key: string): Tally => {
-      let t = tallies.get(key);
-      if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
-        t = { operations: new Set(), endpoints: new Set(), pipes: new Set(), calls: 0, faulted: 0, reported: false };
-        tallies.set(key, t);
-      }
-      return t;
-    };
-    const note = (t: Tally, e: DceRpcCallEvent): void => {
-      t.calls++;
-      if (e.fault !== undefined) t.faulted++;
-      addListed(t.operations, e.operation);
-      addListed(t.endpoints, e.endpoint);
-      addListed(t.pipes, e.named_pipe ?? `${e.server_port}`);
-    };
-    const evidence = (t: Tally, e: DceRpcCallEvent) => ({
+    const tally = callTallies(ctx, Math.min(o.max_tracked, MAX_RPC_PAIRS));
+    const evidence = (t: CallTally, e: DceRpcCallEvent) => ({
       interface: [...t.endpoints],
       operations: [...t.operations],
       rpc_transport: e.transport,
@@ -138,7 +113,7 @@ export default defineDetector({
 
         // Sweep: distinct servers per client.
         const sweep = tally(e.client);
-        note(sweep, e);
+        sweep.note(e);
         const held = ctx.held(e.client);
         const n = servers.add(e.client, e.server, e.ts);
         if (n >= o.host_threshold) {
@@ -164,7 +139,7 @@ export default defineDetector({
         if (!isOperation(SID_LOOKUPS, e)) return;
         const key = `${e.client}|${e.server}`;
         const brute = tally(key);
-        note(brute, e);
+        brute.note(e);
         const heldPair = ctx.held(key);
         const total = sids.add(key, estimatedSids(e.request_bytes), e.ts);
         if (total < o.sid_threshold) return;
