@@ -298,9 +298,8 @@ export class DceRpcConversation {
         context_id: item.contextId,
         accepted,
         alter: offer.alter,
+        named_pipe: this.#namedPipe(),
       };
-      const pipe = this.#namedPipe();
-      if (pipe !== undefined) ev.named_pipe = pipe;
       this.#ctx.emit(ev);
     }
   }
@@ -365,7 +364,7 @@ export class DceRpcConversation {
   }
 
   /** The secondary address, or the pipe name (SMB) or server port (TCP). */
-  #namedPipe(): string | undefined {
+  #namedPipe(): string {
     if (this.#secAddr !== '') return this.#secAddr;
     if (this.#pipe !== undefined) return this.#pipe;
     return `${this.#ctx.conn.resp_p}`;
@@ -389,8 +388,8 @@ export class DceRpcConversation {
       operation,
       request_bytes: call.requestBytes,
       response_bytes: call.responseBytes,
+      named_pipe: pipe,
     };
-    if (pipe !== undefined) ev.named_pipe = pipe;
     if (call.uuid !== undefined) {
       ev.interface_uuid = call.uuid;
       if (call.version !== undefined) ev.interface_version = call.version;
@@ -405,7 +404,7 @@ export class DceRpcConversation {
     // Filled in column order.
     const rec = startRecord<DceRpcRecord>(c, call.ts);
     if (rtt !== undefined) rec.rtt = rtt;
-    if (pipe !== undefined) rec.named_pipe = pipe;
+    rec.named_pipe = pipe;
     if (endpoint !== undefined) rec.endpoint = endpoint;
     rec.operation = operation;
     this.#ctx.emit({ type: 'dce_rpc', log: 'dce_rpc', ts: call.ts, uid: c.uid, record: rec });
