@@ -18,6 +18,7 @@ import { createSinks } from '../sinks/index.js';
 import type { DetectionHealth } from './summary.js';
 import type { SinkStats } from '../sinks/runner.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
+import type { DecoderOptions } from '../decode/decoder.js';
 
 export interface DetectionSetup {
   bus: EventBus;
@@ -26,6 +27,8 @@ export interface DetectionSetup {
   intel: IntelSetup;
   /** Flow tracker options from the site: its networks' CIDRs, for conn.log local_orig/local_resp. */
   flows: FlowTrackerOptions;
+  /** Decoder options from the site: what to do with tunnels. */
+  decoder: DecoderOptions;
   /** Alerts emitted so far. */
   readonly alerts: number;
   /** Detector failures, full detector state and early alerts, for the summary. */
@@ -121,6 +124,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     config,
     intel,
     flows: siteFlowOptions(config),
+    decoder: siteDecoderOptions(config),
     get alerts() {
       return alerts;
     },
@@ -155,6 +159,11 @@ function reportIntelRefresh(r: RefreshReport): void {
 }
 
 /** The flow tracker's view of the site: the configured networks are Zeek's local_nets. */
+/** The site's `tunnels:` section as decoder options. */
+export function siteDecoderOptions(config: SiteConfig): DecoderOptions {
+  return { tunnels: config.tunnels.decapsulate, tunnelConns: config.tunnels.outer_conns };
+}
+
 export function siteFlowOptions(config: SiteConfig): FlowTrackerOptions {
   const localNets = config.networks.flatMap((n) => n.cidrs);
   return localNets.length > 0 ? { localNets } : {};

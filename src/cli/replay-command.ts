@@ -100,6 +100,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const summary = await replayCaptures(positionals, {
     bus: detection.bus,
     flows: detection.flows,
+    decoder: detection.decoder,
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
     workers,

@@ -151,6 +151,15 @@ export const siteConfigSchema = z.strictObject({
       watch_hostnames: z.array(z.string().min(1)).default(['kali', 'parrot*']),
     })
     .prefault({}),
+  /** What the decoder does with tunnels (src/decode/tunnel.ts). */
+  tunnels: z
+    .strictObject({
+      /** Analyse the traffic inside tunnels; false leaves the tunnel packets as they are. */
+      decapsulate: z.boolean().default(true),
+      /** Also log the UDP connection a tunnel runs in (VXLAN, Geneve, Teredo), as Zeek does. */
+      outer_conns: z.boolean().default(true),
+    })
+    .prefault({}),
   suppress: z.array(suppressSchema).default([]),
   asn_allowlists: z.array(asnAllowlistSchema).default([]),
   intel: intelSchema.prefault({}),

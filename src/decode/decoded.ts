@@ -64,6 +64,17 @@ export class DecodedPacket {
   tunnelDstPort = 0;
   /** Number of the tunnel in the pipeline's tunnel table (flows/tunnels.ts), set by the pipeline before tracking; valid with `tunnel`. */
   tunnelParent = -1;
+  /**
+   * For a packet that came out of a UDP tunnel (VXLAN, Geneve, Teredo): the
+   * outermost UDP datagram that carried it, as decoded before it was taken
+   * off, so that the tunnel's own connection is tracked as well (Zeek logs
+   * it, with the tunnel's name as service). Null when there is none or the
+   * decoder's `tunnelConns` is off. Valid only with `tunnel` (not reset
+   * between packets); it is the decoder's, reused for the next packet.
+   */
+  carrier: DecodedPacket | null = null;
+  /** TunnelKind that `carrier`'s payload was (its connection's service). */
+  carrierKind = 0;
 
   // ---- network layer ----
   /** L3.NONE, L3.IPV4, L3.IPV6 or L3.ARP. */
@@ -114,6 +125,50 @@ export class DecodedPacket {
   /** Sender/target protocol (IPv4) addresses as unsigned 32-bit integers. */
   arpSpa = 0;
   arpTpa = 0;
+
+  /** Makes this a copy of `p`'s fields (not its `carrier`), pointing into the same buffer. */
+  copyFrom(p: DecodedPacket): void {
+    this.buf = p.buf;
+    this.ts = p.ts;
+    this.srcMac = p.srcMac;
+    this.dstMac = p.dstMac;
+    this.vlan = p.vlan;
+    this.innerVlan = p.innerVlan;
+    this.mplsLabels = p.mplsLabels;
+    this.etherType = p.etherType;
+    this.tunnel = p.tunnel;
+    this.tunnelId = p.tunnelId;
+    this.tunnelSrc.set(p.tunnelSrc);
+    this.tunnelDst.set(p.tunnelDst);
+    this.tunnelV6 = p.tunnelV6;
+    this.tunnelSrcPort = p.tunnelSrcPort;
+    this.tunnelDstPort = p.tunnelDstPort;
+    this.tunnelParent = p.tunnelParent;
+    this.l3 = p.l3;
+    this.l3Offset = p.l3Offset;
+    this.ipLen = p.ipLen;
+    this.ttl = p.ttl;
+    this.src.set(p.src);
+    this.dst.set(p.dst);
+    this.proto = p.proto;
+    this.fragment = p.fragment;
+    this.reassembled = p.reassembled;
+    this.srcPort = p.srcPort;
+    this.dstPort = p.dstPort;
+    this.l4Offset = p.l4Offset;
+    this.tcpFlags = p.tcpFlags;
+    this.seq = p.seq;
+    this.ack = p.ack;
+    this.window = p.window;
+    this.payloadOffset = p.payloadOffset;
+    this.payloadLen = p.payloadLen;
+    this.payloadWireLen = p.payloadWireLen;
+    this.arpOp = p.arpOp;
+    this.arpSha = p.arpSha;
+    this.arpTha = p.arpTha;
+    this.arpSpa = p.arpSpa;
+    this.arpTpa = p.arpTpa;
+  }
 
   /** Reset every field before a new packet is decoded (one flat run of stores: it is inlined into every decode). */
   reset(): void {

@@ -18,10 +18,11 @@
  * taken off: the packet is decoded as the one inside, with `tunnel` and
  * `tunnelId` saying what carried it, and counted in `stats.tunnels`. An L2
  * tunnel's inner frame brings its own MACs and VLANs; an L3 tunnel's inner
- * packet keeps the outer frame's.
+ * packet keeps the outer frame's. The outermost datagram of a UDP tunnel is
+ * handed out beside it as `carrier`, for the tunnel's own connection.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { L3, type DecodedPacket } from './decoded.js';
+import { DecodedPacket, IpProto, L3 } from './decoded.js';
 import { newDecodeStats, ReasonCounter, type Counters, type DecodeStats } from './counters.js';
 import { decodeLink } from './link.js';
 import { decodeEtherChain, EtherType, ETHERTYPE_MIN } from './ethertype.js';
@@ -50,6 +51,13 @@ export interface DecoderOptions {
   fragmentMaxDatagrams?: number;
   /** Decode the packets inside tunnels instead of the tunnels (default true). */
   tunnels?: boolean;
+  /**
+   * With `tunnels`: also hand out the outermost UDP datagram of a UDP tunnel
+   * (VXLAN, Geneve, Teredo) as `DecodedPacket.carrier`, so the tunnel's own
+   * connection is tracked (default true). Off for a mirror session whose
+   * outer flows are of no interest.
+   */
+  tunnelConns?: boolean;
 }
 
 export class PacketDecoder {
@@ -61,11 +69,14 @@ export class PacketDecoder {
   /** True when the current packet was cut by the snap length (caplen < origLen). */
   #snapped = false;
   readonly #tunnels: boolean;
+  readonly #tunnelConns: boolean;
+  readonly #carrier = new DecodedPacket();
   readonly #tunnel = new TunnelHeader();
 
   constructor(opts: DecoderOptions = {}) {
     this.stats = newDecodeStats();
     this.#tunnels = opts.tunnels ?? true;
+    this.#tunnelConns = opts.tunnelConns ?? true;
     this.#c = {
       malformed: new ReasonCounter(this.stats.malformed),
       unsupported: new ReasonCounter(this.stats.unsupported),
@@ -122,10 +133,17 @@ export class PacketDecoder {
    */
   #decapsulate(out: DecodedPacket): boolean {
     const h = this.#tunnel;
+    out.carrier = null;
     for (let depth = 0; depth < MAX_TUNNEL_DEPTH; depth++) {
       const buf = out.buf;
       const end = out.payloadOffset + out.payloadLen;
       if (!readTunnel(out, end, h)) return true;
+      if (out.proto === IpProto.UDP && out.carrier === null && this.#tunnelConns) {
+        const c = this.#carrier;
+        c.copyFrom(out);
+        out.carrier = c;
+        out.carrierKind = h.kind;
+      }
       const name = TUNNEL_NAMES[h.kind]!;
       this.stats.tunnels[name] = (this.stats.tunnels[name] ?? 0) + 1;
       const reassembled = out.reassembled;

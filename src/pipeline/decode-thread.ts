@@ -56,7 +56,11 @@ export async function runDecodeThread(
     for (;;) {
       const n = await reader.next(() => !exited);
       if (n === END_OF_INPUT || n === FAILED) break;
-      for (let i = 0; i < n; i++) pipeline.decodedPacket(d, reader.ts(i), reader.caplen(i), reader.read(i, d));
+      for (let i = 0; i < n; i++) {
+        const carrier = reader.carrierKind(i);
+        if (carrier === 0) pipeline.decodedPacket(d, reader.ts(i), reader.caplen(i), reader.read(i, d));
+        else if (reader.read(i, d)) pipeline.carrierPacket(d, carrier);
+      }
       reader.release();
       if (++batches % BATCHES_PER_TURN === 0) await nextTurn();
     }

@@ -37,7 +37,7 @@ const F_SRC_MAC = 1;
 const F_DST_MAC = 2;
 const F_ARP_SHA = 3;
 const F_ARP_THA = 4;
-const W_KIND = 10; // bit 0: decoded; bits 1-7: tunnel kind; 8-15: l3; 16-23: proto; 24: fragment; 25: reassembled
+const W_KIND = 10; // bit 0: decoded; bits 1-7: tunnel kind; 8-15: l3; 16-23: proto; 24: fragment; 25: reassembled; 27-31: carrier kind
 const W_CAPLEN = 11;
 const W_PORTS = 12;
 const W_SRC = 13;
@@ -68,6 +68,8 @@ const W_TUNNEL_V6 = 47;
 const KIND_DECODED = 1;
 const KIND_FRAGMENT = 1 << 24;
 const KIND_REASSEMBLED = 1 << 25;
+/** A tunnel's own datagram (DecodedPacket.carrier) carries the kind of its tunnel here; 0 for a captured packet. */
+const KIND_CARRIER_SHIFT = 27;
 
 /** The shared buffers of one ring and its sizes (passed to the decode thread). */
 export interface BatchRing {
@@ -141,10 +143,17 @@ export class BatchWriter {
    * time and size count). False when the pipeline side asked to stop.
    */
   add(pkt: RawPacket, d: DecodedPacket, ok: boolean): boolean {
+    // A UDP tunnel's own datagram goes first, as a record of its own (see carrierKind()).
+    if (ok && d.tunnel !== 0 && d.carrier !== null && !this.#put(pkt.ts, 0, d.carrier, true, d.carrierKind)) return false;
+    return this.#put(pkt.ts, pkt.caplen, d, ok, 0);
+  }
+
+  /** Writes one record; `carrierKind` marks a tunnel's datagram (no payload travels: no analyzer reads it). */
+  #put(ts: number, caplen: number, d: DecodedPacket, ok: boolean, carrierKind: number): boolean {
     let payloadLen = 0;
     // Without analyzers only a Neighbor Solicitation's target address travels (its nd.solicit event needs it).
     const solicit = !this.#payloads && d.proto === IpProto.ICMPV6 && d.srcPort === ICMP6_NEIGHBOR_SOLICIT;
-    if (ok && (this.#payloads || solicit)) {
+    if (ok && carrierKind === 0 && (this.#payloads || solicit)) {
       payloadLen = solicit ? Math.min(d.payloadLen, SOLICIT_TARGET_BYTES) : d.payloadLen;
       if (payloadLen > this.#payloadBytes) {
         throw new PicketError('PKT_ERR_PIPELINE_WORKER', `a ${payloadLen}-byte payload does not fit a ${this.#payloadBytes}-byte batch`);
@@ -156,13 +165,20 @@ export class BatchWriter {
     const w = o * 2;
     const f64 = v.f64;
     const u32 = v.u32;
-    f64[o + F_TS] = pkt.ts;
-    u32[w + W_CAPLEN] = pkt.caplen;
+    f64[o + F_TS] = ts;
+    u32[w + W_CAPLEN] = caplen;
     if (!ok) {
       u32[w + W_KIND] = 0;
     } else {
       u32[w + W_KIND] =
-        KIND_DECODED | (d.tunnel << 1) | (d.l3 << 8) | (d.proto << 16) | (d.fragment ? KIND_FRAGMENT : 0) | (d.reassembled ? KIND_REASSEMBLED : 0);
+        (KIND_DECODED |
+          (d.tunnel << 1) |
+          (d.l3 << 8) |
+          (d.proto << 16) |
+          (d.fragment ? KIND_FRAGMENT : 0) |
+          (d.reassembled ? KIND_REASSEMBLED : 0) |
+          (carrierKind << KIND_CARRIER_SHIFT)) >>>
+        0;
       f64[o + F_TUNNEL_ID] = d.tunnelId;
       if (d.tunnel !== 0) {
         u32.set(d.tunnelSrc, w + W_TUNNEL_SRC);
@@ -193,7 +209,7 @@ export class BatchWriter {
       u32[w + W_TCP_FLAGS] = d.tcpFlags;
       u32[w + W_TTL] = d.ttl;
       u32[w + W_ETHER_TYPE] = d.etherType;
-      u32[w + W_PAYLOAD_LEN] = solicit ? payloadLen : d.payloadLen;
+      u32[w + W_PAYLOAD_LEN] = solicit || carrierKind !== 0 ? payloadLen : d.payloadLen;
       if (payloadLen > 0) {
         v.payload.set(d.buf.subarray(d.payloadOffset, d.payloadOffset + payloadLen), this.#payloadUsed);
         u32[w + W_PAYLOAD_AT] = this.#payloadUsed;
@@ -274,6 +290,15 @@ export class BatchReader {
   /** Captured length of record `i`. */
   caplen(i: number): number {
     return this.#cur.u32[i * RECORD_F64 * 2 + W_CAPLEN]!;
+  }
+
+  /**
+   * The TunnelKind when record `i` is the outer datagram of a UDP tunnel
+   * (DecodedPacket.carrier; read it with read() and hand it to
+   * Pipeline.carrierPacket) rather than a captured packet, else 0.
+   */
+  carrierKind(i: number): number {
+    return this.#cur.u32[i * RECORD_F64 * 2 + W_KIND]! >>> KIND_CARRIER_SHIFT;
   }
 
   /** Fills `d` from record `i`; false when the packet did not decode. */

@@ -21,6 +21,7 @@ import type { FlowEndEvent, FlowLongEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
 import { TunnelTable } from '../flows/tunnels.js';
+import { TUNNEL_NAMES } from '../decode/tunnel.js';
 
 export interface PipelineOptions {
   bus: EventBus;
@@ -230,7 +231,7 @@ export class Pipeline {
   }
 
   #decodedPacket(d: DecodedPacket): void {
-    if (d.tunnel !== 0) this.#tunnels.packet(d);
+    if (d.tunnel !== 0) this.#tunnelled(d);
     if (d.l3 === L3.ARP) {
       if (this.#emitArp) this.#arp(d);
       return;
@@ -254,6 +255,31 @@ export class Pipeline {
     // A direction the analyzer needs nothing more from costs no view of its bytes.
     if (fromOrig ? !app.wantOrig : !app.wantResp) return;
     app.datagram(fromOrig, d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLen), d.ts);
+  }
+
+  /** A packet that came out of a tunnel: the tunnel's own datagram first (when it has one), then the tunnel table. */
+  #tunnelled(d: DecodedPacket): void {
+    const c = d.carrier;
+    if (c !== null) this.carrierPacket(c, d.carrierKind);
+    this.#tunnels.packet(d);
+  }
+
+  /**
+   * The outer UDP datagram of a tunnel (`DecodedPacket.carrier`), decoded
+   * here or on a decode thread: its connection is tracked like any other,
+   * with the tunnel's name (`kind`, a TunnelKind) as its service and no
+   * analyzer, since its payload is the tunnelled packet. It is not a packet
+   * of its own: the frame it came in counts once, as the inner packet.
+   */
+  carrierPacket(c: DecodedPacket, kind: number): void {
+    this.advanceTime(c.ts);
+    if (c.tunnel !== 0) this.#tunnels.packet(c);
+    const slot = this.tracker.track(c);
+    if (slot < 0) return;
+    // A new flow's slot is in #apps already (#flowStarted); null there means "no analyzer".
+    if (this.#apps[slot] !== undefined) return;
+    this.#apps[slot] = null;
+    this.tracker.addService(slot, TUNNEL_NAMES[kind] ?? String(kind));
   }
 
   /**

@@ -626,3 +626,41 @@ test('conn.jsonl has local_orig and local_resp from the configured networks, on 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the tunnels: section of picket.yaml turns the tunnel\'s own connections, or decapsulation, off, in every layout', () => {
+  const dir = tempDir();
+  const capture = path.join(REPO_ROOT, 'test', 'fixtures', 'tunnels', 'vxlan.pcap');
+  try {
+    const services = (config: string | null, layout: string[]): { vxlan: number; inner: number; outer: number } => {
+      const logs = path.join(dir, `logs-${fs.readdirSync(dir).length}`);
+      const args = ['replay', capture, '--logs', logs, '-q', ...layout];
+      if (config !== null) {
+        const file = path.join(dir, `c-${fs.readdirSync(dir).length}.yaml`);
+        fs.writeFileSync(file, config);
+        args.push('--config', file);
+      }
+      const r = picket(args);
+      assert.equal(r.status, 0, r.stderr);
+      const conn = lines(path.join(logs, 'conn.jsonl')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return {
+        vxlan: conn.filter((c) => c.service === 'vxlan').length,
+        inner: conn.filter((c) => c.tunnel === 'vxlan').length,
+        outer: conn.filter((c) => c['id.resp_p'] === 4789 && c.service === undefined).length,
+      };
+    };
+    for (const layout of [[], ['--workers', '2'], ['--decode-thread']]) {
+      const on = services(null, layout);
+      assert.ok(on.vxlan > 0 && on.inner > 0 && on.outer === 0, `${layout.join(' ')}: ${JSON.stringify(on)}`);
+      assert.deepEqual(services('tunnels: { outer_conns: false }\n', layout), { vxlan: 0, inner: on.inner, outer: 0 });
+      const off = services('tunnels:\n  decapsulate: false\n', layout);
+      assert.ok(off.vxlan === 0 && off.inner === 0 && off.outer > 0, JSON.stringify(off));
+    }
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'tunnels:\n  outer_conn: false\n');
+    const r = picket(['replay', capture, '--config', bad, '-q']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /bad\.yaml:2.*outer_conn/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -151,19 +151,26 @@ const VARIANTS: Variant[] = [
   },
 ];
 
-/** The conn records of a replay of `file`. */
-async function connRecords(file: string, opts: Partial<ReplayOptions> = {}): Promise<{ conns: ConnRecord[]; tunnels: Record<string, number>; lines: TunnelRecord[] }> {
+/** A UDP tunnel's own connection: its service is the tunnel's name. */
+const isCarrier = (r: ConnRecord): boolean => r.service !== undefined && TUNNEL_NAMES.includes(r.service);
+
+/** The conn records of a replay of `file`: the tunnels' own UDP connections (`carriers`) apart from the rest. */
+async function connRecords(
+  file: string,
+  opts: Partial<ReplayOptions> = {},
+): Promise<{ conns: ConnRecord[]; carriers: ConnRecord[]; tunnels: Record<string, number>; lines: TunnelRecord[] }> {
   const conns: ConnRecord[] = [];
+  const carriers: ConnRecord[] = [];
   const lines: TunnelRecord[] = [];
   const summary = await replayCaptures([file], {
     ...opts,
     protocols: [],
     onEvent: (e) => {
-      if (e.type === 'flow.end') conns.push(e.record);
+      if (e.type === 'flow.end') (isCarrier(e.record) ? carriers : conns).push(e.record);
       else if (e.type === 'tunnel') lines.push(e.record);
     },
   });
-  return { conns, tunnels: summary.pipeline.tunnels, lines };
+  return { conns, carriers, tunnels: summary.pipeline.tunnels, lines };
 }
 
 const tuple = (r: ConnRecord): string => `${r.proto} ${r['id.orig_h']}:${r['id.orig_p']} > ${r['id.resp_h']}:${r['id.resp_p']}`;
@@ -173,7 +180,7 @@ function byTuple(conns: ConnRecord[]): Map<string, ConnRecord> {
   return new Map(conns.map((r) => [tuple(r), r]));
 }
 
-test('VXLAN (a real capture): the inner connections with their MACs, tunnel "vxlan" and VNI 4242, and no flow of the tunnel itself', async () => {
+test('VXLAN (a real capture): the inner connections with their MACs, tunnel "vxlan" and VNI 4242, apart from the tunnel\'s own flows', async () => {
   const { conns, tunnels } = await connRecords(VXLAN_CAPTURE);
   const frames = await readFrames(VXLAN_CAPTURE);
   assert.equal(tunnels.vxlan, frames.length, 'every packet came out of the tunnel');
@@ -288,7 +295,9 @@ test('every tunnel kind around the same frames gives the same connections, with 
         }
         const { conns, tunnels, lines } = await connRecords(file);
         assert.equal(tunnels[TUNNEL_NAMES[v.kind]!], written, 'every packet came out of its tunnel');
-        assert.deepEqual(lines.map((l) => [l.action, l.kind, l.tunnel_id, l['id.orig_h'], l['id.resp_h'], l.packets]), [
+        // A nested tunnel's outer layer has lines of its own (see the VXLAN-inside-GRE test below).
+        const own = lines.filter((l) => l.kind === TUNNEL_NAMES[v.kind]);
+        assert.deepEqual(own.map((l) => [l.action, l.kind, l.tunnel_id, l['id.orig_h'], l['id.resp_h'], l.packets]), [
           ['Tunnel::DISCOVER', TUNNEL_NAMES[v.kind], v.id, '10.200.0.1', '10.200.0.2', undefined],
           ['Tunnel::CLOSE', TUNNEL_NAMES[v.kind], v.id, '10.200.0.1', '10.200.0.2', written],
         ].map((row) => (v.name === 'ip-in-ipv6' ? [row[0], row[1], row[2], '2001:db8:ff00::1', '2001:db8:ff00::2', row[5]] : row)));
@@ -322,6 +331,9 @@ test('the same tunnelled capture through a decode thread and two pipeline thread
   const strip = (rs: readonly object[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '', ...('tunnel_parents' in r ? { tunnel_parents: [] } : {}) })).sort();
   assert.deepEqual(strip(decodeThread.conns), strip(one.conns));
   assert.deepEqual(strip(workers.conns), strip(one.conns));
+  assert.ok(one.carriers.length > 0);
+  assert.deepEqual(strip(decodeThread.carriers), strip(one.carriers));
+  assert.deepEqual(strip(workers.carriers), strip(one.carriers));
   assert.deepEqual(strip(decodeThread.lines), strip(one.lines));
   assert.deepEqual(strip(workers.lines), strip(one.lines));
   assert.equal(one.lines.length, 2);
@@ -434,4 +446,115 @@ test('the tunnel table is bounded: past MAX_TUNNELS the one idle longest is repo
   table.closeAll();
   assert.equal(table.size, 0);
   assert.equal(events.filter((e) => e.record.action === 'Tunnel::CLOSE').length, MAX_TUNNELS);
+});
+
+// ---- a UDP tunnel's own connection ----
+
+test('VXLAN (a real capture): each outer UDP flow is a connection of its own with service "vxlan", as tshark counts its datagrams', { skip: TSHARK === undefined ? 'tshark not installed' : false }, async () => {
+  const out = execFileSync(TSHARK!, ['-n', '-r', VXLAN_CAPTURE, '-T', 'fields', '-E', 'occurrence=f', '-e', 'ip.src', '-e', 'udp.srcport', '-e', 'ip.dst', '-e', 'udp.dstport', '-e', 'udp.length', '-Y', 'vxlan'], { encoding: 'utf8' });
+  // Per outer 5-tuple (both directions under one key): datagrams and UDP payload bytes.
+  const want = new Map<string, { pkts: number; bytes: number }>();
+  for (const line of out.trim().split('\n')) {
+    const [s, sp, d, dp, len] = line.split('\t');
+    const key = [`${s!}:${sp!}`, `${d!}:${dp!}`].sort().join(' ');
+    const w = want.get(key) ?? { pkts: 0, bytes: 0 };
+    w.pkts++;
+    w.bytes += Number(len) - 8;
+    want.set(key, w);
+  }
+  const { carriers, conns, tunnels } = await connRecords(VXLAN_CAPTURE);
+  const frames = await readFrames(VXLAN_CAPTURE);
+  // Bytes as Zeek gives them: left out for a one-datagram connection (no duration).
+  const got = new Map(
+    carriers.map((r) => [
+      [`${r['id.orig_h']}:${r['id.orig_p']}`, `${r['id.resp_h']}:${r['id.resp_p']}`].sort().join(' '),
+      { pkts: r.orig_pkts + r.resp_pkts, bytes: r.duration === undefined ? undefined : (r.orig_bytes ?? 0) + (r.resp_bytes ?? 0) },
+    ]),
+  );
+  assert.ok([...got.values()].some((g) => g.bytes !== undefined), 'some outer flows carried more than one datagram');
+  assert.deepEqual(got, new Map([...want].map(([k, w]) => [k, { pkts: w.pkts, bytes: w.pkts === 1 ? undefined : w.bytes }])));
+  for (const r of carriers) {
+    assert.equal(r.proto, 'udp');
+    assert.equal(r.service, 'vxlan');
+    assert.equal(r['id.resp_p'], 4789);
+    assert.equal(r.tunnel, undefined, 'the outermost layer came out of no tunnel');
+    assert.equal(r.tunnel_parents, undefined);
+  }
+  assert.equal(tunnels.vxlan, frames.length, 'a frame counts once, though it makes two flows move');
+  assert.ok(conns.every((r) => r.tunnel === 'vxlan'));
+});
+
+test('tunnelConns off: the inner connections only, the same as with it on', async () => {
+  const on = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 } });
+  const off = await connRecords(VXLAN_CAPTURE, { flows: { uidSeed: 1 }, decoder: { tunnelConns: false } });
+  assert.equal(off.carriers.length, 0);
+  const strip = (rs: ConnRecord[]): string[] => rs.map((r) => JSON.stringify({ ...r, uid: '', tunnel_parents: [] })).sort();
+  assert.deepEqual(strip(off.conns), strip(on.conns));
+  assert.deepEqual(off.tunnels, on.tunnels);
+});
+
+test('Geneve and Teredo datagrams are connections named after their tunnel; IP and GRE tunnels make none', async () => {
+  const inner6 = ipv6(17, udp(5555, 53, new Uint8Array([9, 9])));
+  const cases: [string, Uint8Array, string | undefined][] = [
+    ['geneve', ethernet(IPV4_TYPE, ipv4(17, udp(40000, 6081, geneve(77, 0x0800, INNER_UDP)))), 'geneve'],
+    ['teredo', ethernet(IPV4_TYPE, ipv4(17, udp(3544, 40001, inner6))), 'teredo'],
+    ['gre', ethernet(IPV4_TYPE, ipv4(47, gre(0x0800, INNER_UDP, { key: 3 }))), undefined],
+    ['ip', ethernet(IPV4_TYPE, ipv4(4, INNER_UDP)), undefined],
+  ];
+  const dir = tempDir('picket-tunnels-');
+  try {
+    for (const [name, frame, service] of cases) {
+      const file = path.join(dir, `${name}.pcap`);
+      const w = new PcapWriter(fs.openSync(file, 'w'), LinkType.ETHERNET);
+      w.write(1000, frame);
+      w.write(1001, frame);
+      await w.close();
+      const { conns, carriers } = await connRecords(file);
+      assert.equal(conns.length, 1, name);
+      assert.equal(conns[0]!.tunnel, name);
+      assert.equal(conns[0]!.orig_pkts, 2);
+      if (service === undefined) {
+        assert.deepEqual(carriers, [], name);
+        continue;
+      }
+      assert.equal(carriers.length, 1, name);
+      const c = carriers[0]!;
+      assert.equal(c.service, service);
+      // The tunnel's port is the responder's, as for any service port (Teredo's relay sent first here).
+      assert.equal(c['id.resp_p'], name === 'geneve' ? 6081 : 3544);
+      assert.deepEqual([c['id.orig_h'], c['id.resp_h']].sort(), ['10.200.0.1', '10.200.0.2']);
+      assert.equal(c.orig_pkts + c.resp_pkts, 2);
+      assert.equal((c.orig_bytes ?? 0) + (c.resp_bytes ?? 0), 2 * (frame.length - 14 - 20 - 8), `${name}: the UDP payload, tunnel header and inner packet`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('VXLAN inside GRE: the VXLAN datagram\'s connection names the GRE tunnel as its parent; the inner ones name VXLAN', async () => {
+  const frames = innerFrames(await readFrames(VXLAN_CAPTURE));
+  const nested = VARIANTS.find((v) => v.name === 'vxlan-in-gre')!;
+  const dir = tempDir('picket-tunnels-');
+  try {
+    const file = path.join(dir, 'nested.pcap');
+    const w = new PcapWriter(fs.openSync(file, 'w'), LinkType.ETHERNET);
+    for (const f of frames) w.write(f.ts, nested.wrap(f.bytes)!);
+    await w.close();
+    for (const layout of [{}, { decodeThread: true }] as Partial<ReplayOptions>[]) {
+      const { conns, carriers, lines } = await connRecords(file, layout);
+      const gre = lines.find((l) => l.kind === 'gre' && l.action === 'Tunnel::DISCOVER')!;
+      const vx = lines.find((l) => l.kind === 'vxlan' && l.action === 'Tunnel::DISCOVER')!;
+      assert.ok(gre !== undefined && vx !== undefined, JSON.stringify(lines));
+      assert.equal(lines.find((l) => l.kind === 'gre' && l.action === 'Tunnel::CLOSE')!.packets, frames.length, 'the GRE tunnel counts every frame once');
+      assert.equal(carriers.length, 1);
+      assert.equal(carriers[0]!.service, 'vxlan');
+      assert.equal(carriers[0]!.tunnel, 'gre');
+      assert.equal(carriers[0]!.tunnel_id, 5);
+      assert.deepEqual(carriers[0]!.tunnel_parents, [gre.uid]);
+      assert.equal(carriers[0]!.orig_pkts, frames.length);
+      for (const c of conns) assert.deepEqual(c.tunnel_parents, [vx.uid]);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
