@@ -96,7 +96,11 @@ function connSql(n: number): string {
   const services = sqlList(['ssl', 'http', 'dns', 'ssh', 'ntp', 'smb', 'rdp', 'http', 'imap', 'smtp', 'dns', 'ssl']);
   const states = sqlList(['SF', 'SF', 'SF', 'SF', 'S0', 'REJ', 'RSTO', 'SH', 'OTH', 'S1']);
   const histories = sqlList(['ShADadFf', 'ShADadfF', 'ShADadFf', 'ShADadFf', 'S', 'Sr', 'ShADadR', 'H', 'D', 'ShAD']);
-  return `INSERT INTO conn
+  // Columns named: a new file's conn table has more (tunnel fields) in between these, left NULL here.
+  return `INSERT INTO conn (ts, uid, orig_h, orig_p, resp_h, resp_p, proto, service, duration, orig_bytes, resp_bytes,
+      conn_state, local_orig, local_resp, missed_bytes, history, orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes,
+      ip_proto, orig_l2_addr, resp_l2_addr, vlan, inner_vlan, community_id, orig_asn, orig_as_org, orig_cc,
+      resp_asn, resp_as_org, resp_cc, agent, orig_key, resp_key)
     WITH b AS (
       SELECT i,
         ${start} + i * ${step} + u(i, 1) * ${step} AS ts,

@@ -6,6 +6,11 @@
  * records with the original field names, leaving unset fields out as the
  * logs do. Two extra columns per table hold the sortable address keys
  * (ip-key.ts) used for CIDR searches.
+ *
+ * A column added to these lists is added to existing tables when a store
+ * opens (duckdb/layout.ts, clickhouse/schema.ts), with no value in the rows
+ * already there, so it must be optional: a required column cannot be added
+ * that way, and opening a store that lacks one fails.
  */
 import { ipKey } from './ip-key.js';
 
@@ -55,11 +60,15 @@ export const CONN_COLUMNS: readonly Column[] = [
   { col: 'orig_ip_bytes', field: 'orig_ip_bytes', type: 'i64' },
   { col: 'resp_pkts', field: 'resp_pkts', type: 'i64' },
   { col: 'resp_ip_bytes', field: 'resp_ip_bytes', type: 'i64' },
+  { col: 'tunnel_parents', field: 'tunnel_parents', type: 'strlist' },
   { col: 'ip_proto', field: 'ip_proto', type: 'i32' },
   { col: 'orig_l2_addr', field: 'orig_l2_addr', type: 'str' },
   { col: 'resp_l2_addr', field: 'resp_l2_addr', type: 'str' },
   { col: 'vlan', field: 'vlan', type: 'i32' },
   { col: 'inner_vlan', field: 'inner_vlan', type: 'i32' },
+  { col: 'tunnel', field: 'tunnel', type: 'str' },
+  // A VNI (24 bits), GRE key (32 bits, unsigned) or ERSPAN session id: 64 bits, as an i32 would refuse half the GRE keys.
+  { col: 'tunnel_id', field: 'tunnel_id', type: 'i64' },
   { col: 'community_id', field: 'community_id', type: 'str' },
   { col: 'orig_asn', field: 'orig_asn', type: 'i64' },
   { col: 'orig_as_org', field: 'orig_as_org', type: 'str' },
@@ -94,7 +103,7 @@ export const DNS_COLUMNS: readonly Column[] = [
 
 /** Longest string kept in a column (names, histories, orgs); longer values are cut, not refused. */
 export const MAX_STRING_CHARS = 4096;
-/** Most list entries kept per row (DNS answers): a hostile response cannot bloat a row. */
+/** Most list entries kept per row (DNS answers, tunnel parents): a hostile record cannot bloat a row. */
 export const MAX_LIST_ITEMS = 256;
 /** Most rows one insert call takes; callers chunk larger sets (bounded memory per call). */
 export const MAX_ROWS_PER_INSERT = 100_000;

@@ -51,7 +51,7 @@ export async function openStores(dataDir: string, opts: StoreOptions = { engine:
   else fs.mkdirSync(dataDir, { recursive: true });
   const db = await DuckDb.open(path.join(dataDir, STORE_FILE));
   const meta = new DuckDbMetaStore(db);
-  let store: MetadataStore;
+  let store: MetadataStore | undefined;
   try {
     await meta.init();
     if (opts.engine === 'clickhouse') {
@@ -65,12 +65,14 @@ export async function openStores(dataDir: string, opts: StoreOptions = { engine:
     }
     await store.init();
   } catch (err) {
-    await db.close().catch(() => undefined);
+    // The store's close also ends its ClickHouse client; without a store, the file alone.
+    await (store !== undefined ? store.close() : db.close()).catch(() => undefined);
     throw err;
   }
+  const opened = store;
   return {
-    store,
+    store: opened,
     meta,
-    close: () => store.close(),
+    close: () => opened.close(),
   };
 }

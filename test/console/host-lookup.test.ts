@@ -4,9 +4,10 @@
  * the host from the header's search box by IPv4, IPv4-mapped IPv6, IPv6, MAC
  * and host name; a window across midnight UTC given in the URL, kept over a
  * reload and the back button, in a browser whose zone is not UTC; the host's
- * connections sorted by a heading; the figures, the connection list and the
- * alert list equal the store's; a bad time keeps the form; what is typed in a
- * filter survives the list's polling. The console API's new reads
+ * connections sorted by a heading, one out of a tunnel marked with its kind
+ * and id; the figures, the connection list and the alert list equal the
+ * store's; a bad time keeps the form; what is typed in a filter survives the
+ * list's polling. The console API's new reads
  * (connections, devices by name and MAC, lists sorted by a field) are checked
  * without a browser. Skipped when /usr/bin/chromium or the built console is
  * missing (the API part still runs).
@@ -58,7 +59,8 @@ async function fill(s: TestServer): Promise<void> {
     conn({ ts: MIDNIGHT - 5, 'id.orig_h': H, 'id.resp_h': '93.184.216.34', orig_bytes: 100, resp_bytes: 1000 }),
     // The same host as an IPv6 packet's IPv4-mapped address.
     conn({ ts: MIDNIGHT - 1, 'id.orig_h': `::ffff:${H}`, 'id.resp_h': '::ffff:93.184.216.34', orig_bytes: 100, resp_bytes: 1000 }),
-    conn({ ts: MIDNIGHT + 1, 'id.orig_h': H, 'id.resp_h': '2001:db8::53', 'id.resp_p': 53, orig_bytes: 50, resp_bytes: 60 }),
+    // Out of a VXLAN tunnel.
+    conn({ ts: MIDNIGHT + 1, 'id.orig_h': H, 'id.resp_h': '2001:db8::53', 'id.resp_p': 53, orig_bytes: 50, resp_bytes: 60, tunnel: 'vxlan', tunnel_id: 4242, tunnel_parents: ['CvxTunnel1'] }),
     conn({ ts: MIDNIGHT + 10, 'id.orig_h': '203.0.113.7', 'id.resp_h': H, 'id.resp_p': 22, orig_bytes: 500, resp_bytes: 600 }),
     // Outside the window.
     conn({ ts: MIDNIGHT + 7200, 'id.orig_h': H, 'id.resp_h': '93.184.216.34' }),
@@ -92,6 +94,12 @@ test('console API: one host\'s connections, devices by host name and MAC, strict
     assert.equal(conns.body.total, 5, 'both spellings of the host, the window across midnight');
     assert.equal(conns.body.rows.length, 2);
     assert.equal(conns.body.rows[0].ts, MIDNIGHT + 10, 'newest first');
+    const all = (await get(`/connections?ip=${H}&from=${FROM}&to=${TO}`)).body.rows as Record<string, unknown>[];
+    assert.deepEqual(
+      all.filter((c) => c.tunnel !== undefined).map((c) => [c['id.resp_h'], c.tunnel, c.tunnel_id, c.tunnel_parents]),
+      [['2001:db8::53', 'vxlan', 4242, ['CvxTunnel1']]],
+      'the tunnel fields as stored, on the tunnelled connection only',
+    );
     assert.equal((await get('/connections')).status, 400, 'ip is required');
     assert.equal((await get(`/connections?ip=${H}&from=2026-11-21&to=2026-11-20`)).status, 400, 'from after to');
     assert.deepEqual((await get('/devices?name=laptop')).body.rows.map((d: { mac: string }) => d.mac), ['02:09:09:09:09:09']);
@@ -257,6 +265,11 @@ test('console in Chromium: find a host, a window across midnight in the URL, fig
     await page.waitForFunction(`new URLSearchParams(location.search).get('csort') === '-bytes'`);
     assert.equal(new URL(page.url()).searchParams.get('to'), TO);
     await page.waitForSelector('[data-testid=host-connections] tbody tr:last-child td:nth-child(8):has-text("50 / 60")');
+    // The connection that came out of the tunnel says so beside its peer, and no other does.
+    const badge = page.locator('[data-testid=host-connections] tbody tr:last-child td:nth-child(3) [data-testid=tunnel]');
+    assert.equal(await badge.textContent(), 'vxlan 4242');
+    assert.equal(await badge.getAttribute('title'), 'Inside a vxlan tunnel (id 4242), tunnel CvxTunnel1');
+    assert.equal(await page.locator('[data-testid=host-connections] [data-testid=tunnel]').count(), 1);
     assert.equal(await bytesHeading.getAttribute('aria-sort'), 'descending');
     // Kept over a reload.
     await page.reload();

@@ -13,7 +13,8 @@
  * - `dns`: one row per query, ordered by (orig_h, ts): the querier's names.
  *
  * Values are written inline (clickhouse-server 18.16 has no query
- * parameters); see sql.ts. Exactly-once batches: ClickHouse has no
+ * parameters); see sql.ts. Column types and the upgrade of older tables are
+ * in schema.ts. Exactly-once batches: ClickHouse has no
  * transactions, so a batch is first noted as pending in DuckDB, its rows are
  * inserted with (agent, batch_seq), and the "stored" mark commits with the
  * local rows. A retry that finds a pending note deletes that batch's rows from
@@ -25,13 +26,14 @@ import { PicketError } from '../../util/errors.js';
 import { DuckDb } from '../duckdb/db.js';
 import { CONN_DEFAULT_ORDER, DuckDbMetadataStore, type DuckDbStoreOptions, SUMMARY_DNS_NAMES, SUMMARY_TOP, groupByKind, pageBounds, timelineStep, usage } from '../duckdb/store.js';
 import { TIMED_TABLES } from '../duckdb/schema.js';
-import { CONN_COLUMNS, DNS_COLUMNS, MAX_ROWS_PER_INSERT, countSkip, normalize, toRecord, type ColType, type Column } from '../columns.js';
+import { CONN_COLUMNS, DNS_COLUMNS, MAX_ROWS_PER_INSERT, countSkip, normalize, toRecord } from '../columns.js';
 import { batchMarkOf, markBatchOn } from '../meta.js';
 import { batchDigest } from '../batch-digest.js';
 import { cidrKeyRange } from '../ip-key.js';
 import { isoOrNull, utcDay } from '../time.js';
 import type { ClickHouseOptions } from '../options.js';
 import { ChWhere, ident, lit, num, oneOf } from './sql.js';
+import { chColumn, upgradeChTable } from './schema.js';
 import { MAPPED_PREFIX } from '../address-text.js';
 import { orderBy, type OrderKey } from '../order.js';
 import type {
@@ -58,23 +60,6 @@ export const MAX_PARTITION_DROPS = 1000;
 const CH_INSERT_CHUNK = 50_000;
 /** Request timeout: a stuck ClickHouse must not hold an ingest request forever. */
 const CH_REQUEST_TIMEOUT_MS = 60_000;
-
-const CH_TYPES: Record<ColType, string> = {
-  f64: 'Float64',
-  i64: 'Int64',
-  i32: 'Int32',
-  str: 'String',
-  bool: 'UInt8',
-  strlist: 'Array(String)',
-  f64list: 'Array(Float64)',
-};
-
-function chColumn(c: Column): string {
-  const t = CH_TYPES[c.type];
-  // Arrays cannot be Nullable: an absent list is stored empty (and left out when read back, as Zeek does).
-  const nullable = c.required !== true && c.type !== 'strlist' && c.type !== 'f64list';
-  return `${c.col} ${nullable ? `Nullable(${t})` : t}`;
-}
 
 function n(v: unknown): number {
   const x = typeof v === 'number' ? v : Number(v ?? 0);
@@ -160,6 +145,10 @@ export class ClickHouseMetadataStore extends DuckDbMetadataStore {
       `CREATE TABLE IF NOT EXISTS ${this.#t('dns')} (day Date, ${DNS_COLUMNS.map(chColumn).join(', ')}, ${tail}) ` +
         `ENGINE = MergeTree PARTITION BY toYYYYMMDD(day) ORDER BY (orig_h, ts)${ttl}`,
     );
+    // Tables made by an older version get the log columns they lack (schema.ts).
+    const runner = { rows: (q: string) => this.#rows(q), command: (q: string) => this.#command(q) };
+    await upgradeChTable(runner, this.#dbName, 'conn_by_host', CONN_COLUMNS);
+    await upgradeChTable(runner, this.#dbName, 'dns', DNS_COLUMNS);
     if (ttl !== '') {
       // Tables made before max_age_days changed keep the old TTL unless told.
       for (const t of ['conn_by_host', 'dns']) await this.#command(`ALTER TABLE ${this.#t(t)} MODIFY${ttl}`);

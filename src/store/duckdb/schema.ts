@@ -6,10 +6,12 @@
  * file for a time window, and the host predicate is a vectorised scan of two
  * short string columns within it (no ART index: it would slow the appender
  * several times and DuckDB cannot use it for `orig_h = x OR resp_h = x`).
+ * These statements make the tables of a new file; an older file's conn and
+ * dns tables get the columns they lack when the store opens (layout.ts).
  */
 import { CONN_COLUMNS, DNS_COLUMNS, type Column, type ColType } from '../columns.js';
 
-const DUCK_TYPES: Record<ColType, string> = {
+export const DUCK_TYPES: Record<ColType, string> = {
   f64: 'DOUBLE',
   i64: 'BIGINT',
   i32: 'INTEGER',

@@ -10,22 +10,19 @@
  */
 import crypto from 'node:crypto';
 import {
-  BIGINT,
-  BOOLEAN,
   DOUBLE,
   DuckDBDataChunk,
-  INTEGER,
   LIST,
   VARCHAR,
   listValue,
   type DuckDBAppender,
   type DuckDBConnection,
-  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { PicketError } from '../../util/errors.js';
 import { DuckDb, type Row } from './db.js';
 import { STORE_DDL, TIMED_TABLES } from './schema.js';
+import { upgradeTable, type TableLayout } from './layout.js';
 import {
   CONN_COLUMNS,
   DNS_COLUMNS,
@@ -223,22 +220,6 @@ function appendCell(app: DuckDBAppender, type: Column['type'] | 'str', v: CellVa
 /** Rows per appended data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
-const CHUNK_TYPE: Record<Column['type'], DuckDBType> = {
-  f64: DOUBLE,
-  i64: BIGINT,
-  i32: INTEGER,
-  str: VARCHAR,
-  bool: BOOLEAN,
-  strlist: LIST(VARCHAR),
-  f64list: LIST(DOUBLE),
-};
-
-function chunkTypes(columns: readonly Column[]): DuckDBType[] {
-  const types = columns.map((c) => CHUNK_TYPE[c.type]);
-  types.push(VARCHAR, VARCHAR, VARCHAR);
-  return types;
-}
-
 function freshColumns(width: number): DuckDBValue[][] {
   const cols: DuckDBValue[][] = new Array(width);
   for (let i = 0; i < width; i++) cols[i] = [];
@@ -319,6 +300,8 @@ export class DuckDbMetadataStore implements MetadataStore {
   protected readonly skippedTotal: Record<string, number> = {};
   /** When the disk floor last made inserts trim (ms). */
   #lastDiskTrim = 0;
+  /** The conn and dns tables' column order in this file (read at init; appends follow it). */
+  readonly #layouts = new Map<string, TableLayout>();
 
   constructor(db: DuckDb, opts: DuckDbStoreOptions) {
     this.db = db;
@@ -328,6 +311,9 @@ export class DuckDbMetadataStore implements MetadataStore {
 
   async init(): Promise<void> {
     for (const ddl of STORE_DDL) await this.db.exec(ddl);
+    // A file made by an older version gets the columns it lacks; its order may differ from a new file's.
+    this.#layouts.set('conn', await upgradeTable(this.db, 'conn', CONN_COLUMNS));
+    this.#layouts.set('dns', await upgradeTable(this.db, 'dns', DNS_COLUMNS));
   }
 
   // ---- writes -------------------------------------------------------------
@@ -417,16 +403,19 @@ export class DuckDbMetadataStore implements MetadataStore {
     agent: string | null,
     result: InsertResult,
   ): Promise<void> {
+    const layout = this.#layouts.get(table);
+    if (layout === undefined) throw new PicketError('PKT_ERR_STORE_CLOSED', `the store is not open: init() has not read the ${table} table's columns`);
     // Whole data chunks, not value-by-value appends: one native call per chunk instead of one per cell.
-    const types = chunkTypes(columns);
-    const width = types.length;
+    // Columns go in the file's order (layout.ts): normalize() gives them in the column list's.
+    const { from, types, chunkTypes } = layout;
+    const width = chunkTypes.length;
     const app = await conn.createAppender(table);
     try {
       let cols: DuckDBValue[][] = freshColumns(width);
       let filled = 0;
       const emit = (): void => {
         if (filled === 0) return;
-        const chunk = DuckDBDataChunk.create(types, filled);
+        const chunk = DuckDBDataChunk.create(chunkTypes, filled);
         chunk.setColumns(cols);
         app.appendDataChunk(chunk);
         cols = freshColumns(width);
@@ -439,7 +428,7 @@ export class DuckDbMetadataStore implements MetadataStore {
           continue;
         }
         const v = r.values;
-        for (let c = 0; c < width; c++) cols[c]!.push(duckValue(c < columns.length ? columns[c]!.type : 'str', v[c]!));
+        for (let c = 0; c < width; c++) cols[c]!.push(duckValue(types[c]!, v[from[c]!]!));
         filled++;
         result.stored++;
         if (filled === CHUNK_ROWS) emit();

@@ -25,6 +25,18 @@ const ALERTS_SHOWN = 10;
 /** Most timeline points drawn after filling empty buckets (beyond it the points are drawn as they come). */
 const MAX_FILLED_POINTS = 1000;
 
+/** A connection that came out of a tunnel: its kind and id beside the peer, the tunnel's uid in the title. */
+function TunnelBadge(props: { conn: ConnRow }) {
+  const c = props.conn;
+  const id = c.tunnel_id !== undefined ? ` ${c.tunnel_id}` : '';
+  const parents = c.tunnel_parents !== undefined && c.tunnel_parents.length > 0 ? `, tunnel ${c.tunnel_parents.join(', ')}` : '';
+  return (
+    <span class="badge info" data-testid="tunnel" title={`Inside a ${c.tunnel ?? ''} tunnel${id !== '' ? ` (id${id})` : ''}${parents}`}>
+      {c.tunnel}{id}
+    </span>
+  );
+}
+
 /** Short axis numbers (1.2k, 3.4M) so large byte counts fit the axis. */
 function compact(n: number): string {
   const a = Math.abs(n);
@@ -318,7 +330,7 @@ export function HostPage(props: { ip: string; params: Params }) {
                         <tr>
                           <td>{fmtTime(c.ts)}</td>
                           <td>{out ? 'out' : 'in'}</td>
-                          <td><a href={peerHref(peer)} onClick={go}>{peer}</a></td>
+                          <td><a href={peerHref(peer)} onClick={go}>{peer}</a>{c.tunnel !== undefined && <TunnelBadge conn={c} />}</td>
                           <td>{c['id.resp_p']}/{c.proto}</td>
                           <td>{c.service ?? '-'}</td>
                           <td>{c.conn_state ?? '-'}</td>
