@@ -352,9 +352,11 @@ function render(q: Query, a: Answer): string {
       return hostTable(a as HostSummary);
     case 'connections': {
       const p = a as Page<ConnRow>;
+      // A tunnel column only when the page has a connection that came out of one.
+      const tunnelled = p.rows.some((r) => r.tunnel !== undefined);
       return (
         table(
-          ['time', 'uid', 'proto', 'originator', 'responder', 'service', 'state', 'orig bytes', 'resp bytes', 'resp cc/asn'],
+          ['time', 'uid', 'proto', 'originator', 'responder', 'service', 'state', 'orig bytes', 'resp bytes', 'resp cc/asn', ...(tunnelled ? ['tunnel'] : [])],
           p.rows.map((r) => [
             iso(r.ts),
             r.uid,
@@ -366,6 +368,7 @@ function render(q: Query, a: Answer): string {
             r.orig_bytes ?? 0,
             r.resp_bytes ?? 0,
             [r.resp_cc, r.resp_asn].filter((x) => x !== undefined).join('/'),
+            ...(tunnelled ? [[r.tunnel, r.tunnel_id].filter((x) => x !== undefined).join(' ')] : []),
           ]),
         ) + pageFooter(p)
       );

@@ -13,7 +13,7 @@ import { openStores } from '../../src/store/open.js';
 import { ingestReplay } from '../../src/store/ingest-replay.js';
 import { runServer } from '../../src/server/server.js';
 import type { HostSummary, Page, ConnRow } from '../../src/store/types.js';
-import { ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
+import { REPO_ROOT, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
 import { conn } from './store-suite.js';
 import { END_PAST_LAST } from '../../src/server/host-window.js';
 
@@ -158,6 +158,29 @@ test('picket query --data on a directory without a store fails naming the path a
     assert.equal(empty.status, 1);
     assert.match(empty.stderr, /has no picket\.duckdb.*the server creates its store/);
     assert.deepEqual(fs.readdirSync(dir), [], 'no store file made');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('picket query connections: a tunnel column, with kind and id, only on a page that has tunnelled connections', async () => {
+  const dir = tempDir('picket-query-');
+  try {
+    {
+      const { store, close } = await openStores(dir);
+      await ingestReplay(store, [path.join(REPO_ROOT, 'test', 'fixtures', 'tunnels', 'vxlan.pcap')]);
+      await close();
+    }
+    const header = (out: string): string[] => out.split('\n')[0]!.trim().split(/\s{2,}/);
+    const inner = await picket(['query', 'connections', '--cidr', '10.201.1.0/24', '--data', dir]);
+    assert.equal(inner.status, 0, inner.stderr);
+    assert.equal(header(inner.stdout).at(-1), 'tunnel');
+    const rows = inner.stdout.split('\n').slice(1).filter((l) => l.includes('10.201.1.'));
+    assert.ok(rows.length > 0 && rows.every((l) => l.trimEnd().endsWith('vxlan 4242')), inner.stdout);
+    const outer = await picket(['query', 'connections', '--ip', '10.200.0.1', '--data', dir]);
+    assert.equal(outer.status, 0, outer.stderr);
+    assert.ok(!header(outer.stdout).includes('tunnel'), 'the tunnel\'s own connections came out of none');
+    assert.match(outer.stdout, / vxlan /, 'their service is the tunnel\'s name');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
