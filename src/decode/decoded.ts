@@ -50,7 +50,7 @@ export class DecodedPacket {
   // ---- tunnel (the fields above and below describe the innermost packet) ----
   /** TunnelKind (tunnel.ts) of the innermost tunnel the packet came out of; 0 when none. */
   tunnel = 0;
-  /** That tunnel's VNI, GRE key or ERSPAN session id; -1 when none. */
+  /** That tunnel's VNI, GRE key, ERSPAN session id, GTP TEID (up to 2^32 - 1) or PPTP call id; -1 when none. */
   tunnelId = -1;
   /**
    * The endpoints of that tunnel: the IP header that carried it (same
