@@ -156,7 +156,7 @@ export const siteConfigSchema = z.strictObject({
     .strictObject({
       /** Analyse the traffic inside tunnels; false leaves the tunnel packets as they are. */
       decapsulate: z.boolean().default(true),
-      /** Also log the UDP connection a tunnel runs in (VXLAN, Geneve, Teredo), as Zeek does. */
+      /** Also log the UDP connection a tunnel runs in (VXLAN, Geneve, GTP-U, Teredo, ...), as Zeek does. */
       outer_conns: z.boolean().default(true),
     })
     .prefault({}),

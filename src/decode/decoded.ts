@@ -50,7 +50,7 @@ export class DecodedPacket {
   // ---- tunnel (the fields above and below describe the innermost packet) ----
   /** TunnelKind (tunnel.ts) of the innermost tunnel the packet came out of; 0 when none. */
   tunnel = 0;
-  /** That tunnel's VNI, GRE key or ERSPAN session id; -1 when none. */
+  /** That tunnel's VNI, GRE key, ERSPAN session id, GTP TEID (up to 2^32 - 1) or PPTP call id; -1 when none. */
   tunnelId = -1;
   /**
    * The endpoints of that tunnel: the IP header that carried it (same
@@ -65,7 +65,7 @@ export class DecodedPacket {
   /** Number of the tunnel in the pipeline's tunnel table (flows/tunnels.ts), set by the pipeline before tracking; valid with `tunnel`. */
   tunnelParent = -1;
   /**
-   * For a packet that came out of a UDP tunnel (VXLAN, Geneve, Teredo): the
+   * For a packet that came out of a UDP tunnel (VXLAN, Geneve, GTP-U, Teredo, ...): the
    * outermost UDP datagram that carried it, as decoded before it was taken
    * off, so that the tunnel's own connection is tracked as well (Zeek logs
    * it, with the tunnel's name as service). Null when there is none or the

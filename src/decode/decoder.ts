@@ -14,7 +14,7 @@
  * reports too (its connections only ever see reassembled datagrams). Pending
  * or dropped fragments are visible in `stats.fragments`, not in flows.
  *
- * Tunnels (tunnel.ts: IP in IP, GRE and ERSPAN, VXLAN, Geneve, Teredo) are
+ * Tunnels (tunnel.ts: IP in IP, GRE, ERSPAN, PPTP, VXLAN, VXLAN-GPE, Geneve, GTPv1-U, Teredo, AYIYA) are
  * taken off: the packet is decoded as the one inside, with `tunnel` and
  * `tunnelId` saying what carried it, and counted in `stats.tunnels`. An L2
  * tunnel's inner frame brings its own MACs and VLANs; an L3 tunnel's inner
@@ -53,7 +53,7 @@ export interface DecoderOptions {
   tunnels?: boolean;
   /**
    * With `tunnels`: also hand out the outermost UDP datagram of a UDP tunnel
-   * (VXLAN, Geneve, Teredo) as `DecodedPacket.carrier`, so the tunnel's own
+   * (VXLAN, Geneve, GTP-U, Teredo, ...) as `DecodedPacket.carrier`, so the tunnel's own
    * connection is tracked (default true). Off for a mirror session whose
    * outer flows are of no interest.
    */
@@ -137,7 +137,11 @@ export class PacketDecoder {
     for (let depth = 0; depth < MAX_TUNNEL_DEPTH; depth++) {
       const buf = out.buf;
       const end = out.payloadOffset + out.payloadLen;
-      if (!readTunnel(out, end, h)) return true;
+      if (!readTunnel(out, end, h)) {
+        // A header that says it is its tunnel but does not fit: counted, the packet left as it is.
+        if (h.bad !== '') this.#c.anomalies.add(h.bad);
+        return true;
+      }
       if (out.proto === IpProto.UDP && out.carrier === null && this.#tunnelConns) {
         const c = this.#carrier;
         c.copyFrom(out);

@@ -1,8 +1,9 @@
 /**
  * net.tunnel — an internal host carries traffic in a tunnel to or from a
  * public address (T1572, protocol tunnelling): GRE or IP in IP to a host on
- * the Internet, VXLAN or Geneve leaving the site, Teredo (IPv6 through a
- * public relay over UDP 3544). A tunnel hides what it carries from the
+ * the Internet, a PPTP VPN, VXLAN, VXLAN-GPE, Geneve or GTP-U leaving the
+ * site, Teredo or AYIYA (IPv6 through a public relay or tunnel broker over
+ * UDP 3544 or 5072). A tunnel hides what it carries from the
  * firewall's view of ports and addresses; an unplanned one is how data
  * leaves or an attacker's network joins. Tunnels between internal
  * addresses (a switch's ERSPAN session to the sensor, VXLAN inside a data
@@ -40,12 +41,24 @@ const KIND_TEXT: Readonly<Record<string, string>> = {
   vxlan: 'VXLAN',
   geneve: 'Geneve',
   teredo: 'Teredo (IPv6 over UDP 3544)',
+  gtpv1: 'GTPv1-U',
+  ayiya: 'AYIYA (IP over UDP 5072)',
+  pptp: 'PPTP (GRE)',
+  vxlan_gpe: 'VXLAN-GPE',
+};
+
+/** What a kind's `tunnel_id` is, in a message. */
+const ID_TEXT: Readonly<Record<string, string>> = {
+  gre: 'key',
+  erspan: 'session',
+  gtpv1: 'TEID',
+  pptp: 'call id',
 };
 
 export default defineDetector({
   id: 'net.tunnel',
   name: 'Tunnel to the Internet',
-  description: 'An internal host carried traffic in a tunnel (GRE, IP in IP, VXLAN, Geneve, Teredo) to or from a public address.',
+  description: 'An internal host carried traffic in a tunnel (GRE, IP in IP, PPTP, VXLAN, Geneve, GTP-U, Teredo, AYIYA) to or from a public address.',
   severity: 3,
   category: ['network'],
   technique: 'T1572',
@@ -75,7 +88,7 @@ export default defineDetector({
         if (t.peers.size < MAX_LISTED) t.peers.add(peer);
         t.kinds.add(r.kind);
         t.tunnels++;
-        const id = r.tunnel_id !== undefined ? ` ${r.kind === 'gre' ? 'key' : r.kind === 'erspan' ? 'session' : 'VNI'} ${r.tunnel_id}` : '';
+        const id = r.tunnel_id !== undefined ? ` ${ID_TEXT[r.kind] ?? 'VNI'} ${r.tunnel_id}` : '';
         const hostPort = aIn ? r['id.orig_p'] : r['id.resp_p'];
         const peerPort = aIn ? r['id.resp_p'] : r['id.orig_p'];
         ctx.report({
@@ -83,7 +96,7 @@ export default defineDetector({
           key: host,
           source: { ip: host, ...(hostPort > 0 ? { port: hostPort } : {}) },
           destination: { ip: peer, ...(peerPort > 0 ? { port: peerPort } : {}) },
-          // UDP tunnels have ports; GRE and IP in IP are IP protocols of their own.
+          // UDP tunnels have ports; GRE (PPTP's too) and IP in IP are IP protocols of their own.
           ...(peerPort > 0 ? { transport: 'udp' as const } : {}),
           message:
             `${host} ${aIn ? 'sent' : 'received'} ${KIND_TEXT[r.kind] ?? r.kind}${id} tunnel traffic ${aIn ? 'to' : 'from'} public address ${peer}` +

@@ -47,12 +47,12 @@ export interface ConnRecord {
   /** Inner VLAN id (QinQ). */
   inner_vlan?: number;
   /**
-   * The tunnel the first packet came out of ("ip", "gre", "erspan", "vxlan",
-   * "geneve", "teredo"); absent for traffic that was not tunnelled. A
-   * Picket addition beside `tunnel_parents`.
+   * The tunnel the first packet came out of ("ip", "gre", "erspan", "pptp",
+   * "vxlan", "vxlan_gpe", "geneve", "gtpv1", "teredo", "ayiya"); absent for
+   * traffic that was not tunnelled. A Picket addition beside `tunnel_parents`.
    */
   tunnel?: string;
-  /** That tunnel's VNI, GRE key or ERSPAN session id, when it has one. */
+  /** That tunnel's VNI, GRE key, ERSPAN session id, GTP TEID or PPTP call id (the receiving peer's), when it has one. */
   tunnel_id?: number;
   /** Community ID v1 ("1:base64"), https://github.com/corelight/community-id-spec. */
   community_id: string;

@@ -82,7 +82,9 @@ export const B_LIVE = 240;
 export const B_LONG_STEP = 241;
 /** TunnelKind (decode/tunnel.ts) of the flow's first packet; 0 when it came in no tunnel. */
 export const B_TUNNEL = 242;
-/** That tunnel's VNI, GRE key or ERSPAN session id (-1 when none); read only when B_TUNNEL is set. */
+/** For a UDP tunnel's own connection (DecodedPacket.carrier): the TunnelKind it carries, its conn.log service; else 0. */
+export const B_CARRIER = 243;
+/** That tunnel's VNI, GRE key, ERSPAN session, GTP TEID or PPTP call id (-1 when none; a double holds 32 bits); read only when B_TUNNEL is set. */
 export const F_TUNNEL_ID = 31;
 /** Number (plus one; 0 = none) of the tunnel in the pipeline's tunnel table, for conn.jsonl's tunnel_parents. */
 export const U_TUNNEL_PARENT = 61;

@@ -11,6 +11,7 @@ import { communityIdFromKey } from './community-id.js';
 import {
   B_PROTO,
   B_TUNNEL,
+  B_CARRIER,
   F_BYTES,
   F_IP_BYTES,
   F_LAST_TS,
@@ -121,7 +122,9 @@ export function buildConnRecord(s: FlowStore, words: Uint32Array, off: number, f
   const innerVlan = s.i32[f * REC_U32 + U_INNER_VLAN]!;
   const tunnel = s.u8[f * RECORD_BYTES + B_TUNNEL]!;
   const ports = words[off + KEY_PORTS]!;
-  const service = s.services[f];
+  // A tunnel's own connection is named after the tunnel; the flag travels with the record (conn-log-thread.ts).
+  const carrier = s.u8[f * RECORD_BYTES + B_CARRIER]!;
+  const service = carrier !== 0 ? TUNNEL_NAMES[carrier] : s.services[f];
 
   // A flow an analyzer read already has its ConnId (with the current roles:
   // a role flip drops it), so its address and MAC text is reused.

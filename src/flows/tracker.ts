@@ -27,6 +27,7 @@ import {
   B_PROTO,
   B_STATE,
   B_TUNNEL,
+  B_CARRIER,
   F_ATTEMPT_AT,
   F_BYTES,
   F_CLOSE_AT,
@@ -423,6 +424,16 @@ export class FlowTracker {
       s.connIds[slot] = id;
     }
     return id;
+  }
+
+  /**
+   * Marks the flow as a UDP tunnel's own connection (DecodedPacket.carrier):
+   * its conn.log service is the tunnel's name (`kind`, a TunnelKind). Kept
+   * in the flow's record, so it travels wherever the record does.
+   */
+  markCarrier(slot: number, kind: number): void {
+    this.#checkSlot(slot);
+    this.#store.u8[slot * RECORD_BYTES + B_CARRIER] = kind;
   }
 
   /** Adds an analyzer name to conn.log `service` (comma-joined, first confirmed first, no repeats). */

@@ -9,7 +9,13 @@
  * of endpoint addresses. UDP tunnels' source ports are not part of it:
  * VXLAN and Geneve senders pick one per inner flow, and one mirror session
  * would otherwise be a tunnel per connection inside it. The ports of the
- * first packet are logged.
+ * first packet are logged. A PPTP call id and a GTP-U TEID name the
+ * receiving end, so each direction has its own (PPTP peers put each other's
+ * call id in their GRE headers; a GTP bearer has an uplink and a downlink
+ * TEID, and a gateway link carries thousands of bearers): those tunnels are
+ * their kind and addresses only, as Zeek's tunnel.log has them (by their
+ * endpoints, not by call id or TEID), and their lines give the id of their
+ * first packet (each connection's own is in conn.jsonl).
  *
  * Work is done only for packets that came out of a tunnel, and a run of
  * packets through the same tunnel (a mirror feed: all of them) costs a
@@ -17,7 +23,7 @@
  */
 import type { DecodedPacket } from '../decode/decoded.js';
 import { ipv4ToString, ipv6ToString } from '../decode/addr.js';
-import { TUNNEL_NAMES } from '../decode/tunnel.js';
+import { TUNNEL_NAMES, TunnelKind } from '../decode/tunnel.js';
 import { makeUid } from './uid.js';
 
 /** Seconds of packet time without a packet after which a tunnel is reported gone (Zeek's Tunnel::expiration_interval). */
@@ -33,8 +39,23 @@ export function tunnelUidSeed(flowSeed: number): number {
   return (flowSeed ^ TUNNEL_UID_SALT) >>> 0;
 }
 
-/** Zeek's tunnel types, by TunnelKind. */
-const ZEEK_TYPES: readonly string[] = ['', 'Tunnel::IP', 'Tunnel::GRE', 'Tunnel::GRE', 'Tunnel::VXLAN', 'Tunnel::GENEVE', 'Tunnel::TEREDO'];
+/**
+ * Zeek's tunnel types, by TunnelKind: ERSPAN and PPTP are its GRE; VXLAN-GPE,
+ * which Zeek does not decapsulate, is given VXLAN's.
+ */
+const ZEEK_TYPES: readonly string[] = [
+  '',
+  'Tunnel::IP',
+  'Tunnel::GRE',
+  'Tunnel::GRE',
+  'Tunnel::VXLAN',
+  'Tunnel::GENEVE',
+  'Tunnel::TEREDO',
+  'Tunnel::GTPv1',
+  'Tunnel::AYIYA',
+  'Tunnel::GRE',
+  'Tunnel::VXLAN',
+];
 
 export type TunnelAction = 'Tunnel::DISCOVER' | 'Tunnel::CLOSE' | 'Tunnel::EXPIRE';
 
@@ -47,12 +68,12 @@ export interface TunnelRecord {
   'id.orig_p': number;
   'id.resp_h': string;
   'id.resp_p': number;
-  /** Zeek's name ("Tunnel::VXLAN"; ERSPAN is "Tunnel::GRE", as Zeek calls it). */
+  /** Zeek's name ("Tunnel::VXLAN"; ERSPAN and PPTP are "Tunnel::GRE", as Zeek calls them; VXLAN-GPE "Tunnel::VXLAN"). */
   tunnel_type: string;
   action: TunnelAction;
-  /** Picket's kind: "ip", "gre", "erspan", "vxlan", "geneve", "teredo" (conn.jsonl's `tunnel`). */
+  /** Picket's kind: "ip", "gre", "erspan", "pptp", "vxlan", "vxlan_gpe", "geneve", "gtpv1", "teredo", "ayiya" (conn.jsonl's `tunnel`). */
   kind: string;
-  /** VNI, GRE key or ERSPAN session id, when the tunnel has one. */
+  /** VNI, GRE key, ERSPAN session id, GTP TEID or PPTP call id (of the first packet), when the tunnel has one. */
   tunnel_id?: number;
   /** Packets taken out of it (on the CLOSE and EXPIRE lines). */
   packets?: number;
@@ -113,12 +134,14 @@ export class TunnelTable {
     const swap = lessThan(t, s);
     const a = swap ? t : s;
     const b = swap ? s : t;
-    let same = this.#last !== null && k[0] === d.tunnel && k[1] === d.tunnelId && k[2] === (d.tunnelV6 ? 1 : 0);
+    // A PPTP call id or GTP TEID is the receiver's, one per direction: not part of the key.
+    const id = d.tunnel === TunnelKind.PPTP || d.tunnel === TunnelKind.GTPV1 ? -1 : d.tunnelId;
+    let same = this.#last !== null && k[0] === d.tunnel && k[1] === id && k[2] === (d.tunnelV6 ? 1 : 0);
     for (let i = 0; i < 4 && same; i++) same = k[3 + i] === a[i] && k[7 + i] === b[i];
     let state = this.#last;
     if (!same || state === null) {
       k[0] = d.tunnel;
-      k[1] = d.tunnelId;
+      k[1] = id;
       k[2] = d.tunnelV6 ? 1 : 0;
       for (let i = 0; i < 4; i++) {
         k[3 + i] = a[i]!;

@@ -57,7 +57,7 @@ const W_ARP_SPA = 32;
 const W_ARP_TPA = 33;
 const W_TTL = 34;
 const W_ETHER_TYPE = 35;
-/** VNI, GRE key (up to 2^32 - 1) or ERSPAN session, -1 for none: a double holds them all. */
+/** VNI, GRE key or GTP TEID (up to 2^32 - 1), ERSPAN session or PPTP call id, -1 for none: a double holds them all. */
 const F_TUNNEL_ID = 18;
 const W_TUNNEL_SRC = 38;
 const W_TUNNEL_DST = 42;

@@ -21,7 +21,6 @@ import type { FlowEndEvent, FlowLongEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
 import { TunnelTable } from '../flows/tunnels.js';
-import { TUNNEL_NAMES } from '../decode/tunnel.js';
 
 export interface PipelineOptions {
   bus: EventBus;
@@ -279,7 +278,7 @@ export class Pipeline {
     // A new flow's slot is in #apps already (#flowStarted); null there means "no analyzer".
     if (this.#apps[slot] !== undefined) return;
     this.#apps[slot] = null;
-    this.tracker.addService(slot, TUNNEL_NAMES[kind] ?? String(kind));
+    this.tracker.markCarrier(slot, kind);
   }
 
   /**

@@ -2,7 +2,8 @@
  * net.tunnel: tunnel discoveries through the engine, and the real VXLAN
  * capture replayed as it was recorded (both ends private: infrastructure,
  * no alert) and with its far end moved to a documentation address standing
- * in for the Internet (an alert).
+ * in for the Internet (an alert), as is the GTP-U capture built around the
+ * same frames.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,10 +68,10 @@ test('tunnels inside the site, passing through it, of kinds left out, or exclude
   assert.equal(only(h.finish(), RULE).length, 0);
 });
 
-/** The VXLAN capture with 10.200.0.2 replaced by `far` in the outer IPv4 headers. */
-async function withFarEnd(far: number[], file: string): Promise<void> {
+/** The VXLAN capture (or `from`) with 10.200.0.2 replaced by `far` in the outer IPv4 headers. */
+async function withFarEnd(far: number[], file: string, from = VXLAN_CAPTURE): Promise<void> {
   const w = new PcapWriter(fs.openSync(file, 'w'), LinkType.ETHERNET);
-  await openCaptureFiles([VXLAN_CAPTURE]).run((p) => {
+  await openCaptureFiles([from]).run((p) => {
     const f = p.data.slice(p.offset, p.offset + p.caplen);
     for (const at of [14 + 12, 14 + 16]) {
       if (f[at] === 10 && f[at + 1] === 200 && f[at + 2] === 0 && f[at + 3] === 2) f.set(far, at);
@@ -94,6 +95,44 @@ test('the real VXLAN capture: no alert between private ends; one when the far en
     assert.equal(a.length, 1);
     assert.match(a[0]!.message, /^10\.200\.0\.1 sent VXLAN VNI 4242 tunnel traffic to public address 203\.0\.113\.9/);
     assert.equal(a[0]!.evidence.kind, 'vxlan');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the newer kinds are valid `kinds` and name their ids: GTP TEID, PPTP call id, VXLAN-GPE VNI; AYIYA has none', () => {
+  const h = harness(SITE_YAML + 'detectors:\n  net.tunnel:\n    kinds: [gtpv1, ayiya, pptp, vxlan_gpe]\n');
+  const host = (n: number): Partial<TunnelRecord> => ({ 'id.orig_h': `10.77.2.${n}` });
+  h.emit(tunnel(1000, { ...host(1), kind: 'gtpv1', tunnel_type: 'Tunnel::GTPv1', tunnel_id: 2596069104, 'id.orig_p': 2152, 'id.resp_p': 2152 }));
+  h.emit(tunnel(1000, { ...host(2), kind: 'pptp', tunnel_type: 'Tunnel::GRE', tunnel_id: 16385 }));
+  h.emit(tunnel(1000, { ...host(3), kind: 'vxlan_gpe', tunnel_type: 'Tunnel::VXLAN', tunnel_id: 43981, 'id.resp_p': 4790 }));
+  h.emit(tunnel(1000, { ...host(4), kind: 'ayiya', tunnel_type: 'Tunnel::AYIYA', 'id.orig_p': 40001, 'id.resp_p': 5072 }));
+  h.emit(tunnel(1000, { ...host(5) })); // gre: not listed
+  const messages = only(h.finish(), RULE).map((a) => a.message).sort();
+  assert.deepEqual(messages, [
+    '10.77.2.1 sent GTPv1-U TEID 2596069104 tunnel traffic to public address 203.0.113.9',
+    '10.77.2.2 sent PPTP (GRE) call id 16385 tunnel traffic to public address 203.0.113.9',
+    '10.77.2.3 sent VXLAN-GPE VNI 43981 tunnel traffic to public address 203.0.113.9',
+    '10.77.2.4 sent AYIYA (IP over UDP 5072) tunnel traffic to public address 203.0.113.9',
+  ]);
+});
+
+test('a kind that does not exist is refused in the configuration', () => {
+  assert.throws(() => harness(SITE_YAML + 'detectors:\n  net.tunnel:\n    kinds: [gtp]\n'), /kinds/);
+});
+
+test('the GTP-U capture with its gateway moved to a public address: one alert naming the uplink TEID', async () => {
+  const dir = tempDir('picket-tunnel-rule-');
+  try {
+    const file = path.join(dir, 'gtp-out.pcap');
+    await withFarEnd([203, 0, 113, 9], file, path.join(REPO_ROOT, 'test', 'fixtures', 'tunnels', 'gtpv1.pcap'));
+    const h = harness(SITE_YAML);
+    await replayCaptures([file], { bus: h.bus, protocols: [] });
+    const a = only(h.finish(), RULE);
+    assert.equal(a.length, 1);
+    assert.match(a[0]!.message, /^10\.200\.0\.1 sent GTPv1-U TEID 2596069104 tunnel traffic to public address 203\.0\.113\.9/);
+    assert.equal(a[0]!.evidence.kind, 'gtpv1');
+    assert.equal(a[0]!.evidence.tunnel_type, 'Tunnel::GTPv1');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
