@@ -114,6 +114,7 @@ export function formatSummary(s: SummaryInput): string {
         `expired ${int.format(p.fragments.expired)}, dropped ${int.format(p.fragments.dropped)}`,
     );
   }
+  if (sumCounts(p.anomalies) > 0) lines.push(`  decoder anomalies ${int.format(sumCounts(p.anomalies))}${byReason(p.anomalies)}`);
   if (sumCounts(p.tunnels) > 0) lines.push(`  out of tunnels ${int.format(sumCounts(p.tunnels))} packets${byReason(p.tunnels)}`);
   lines.push(
     // Pipeline threads each report their own peak; their sum bounds the real one from above.

@@ -14,6 +14,8 @@ export interface PipelineMetricsSnapshot {
   decoded?: number;
   malformed?: Readonly<Record<string, number>>;
   unsupported?: Readonly<Record<string, number>>;
+  /** Decoded packets with something odd about them, by reason (PipelineStats.anomalies). */
+  anomalies?: Readonly<Record<string, number>>;
   flows?: {
     readonly created: number;
     readonly live: number;
@@ -45,6 +47,7 @@ export const METRIC_NAMES = Object.freeze({
   decoded: 'picket_packets_decoded_total',
   malformed: 'picket_packets_malformed_total',
   unsupported: 'picket_packets_unsupported_total',
+  anomalies: 'picket_packets_anomalies_total',
   drops: 'picket_packets_dropped_total',
   flowsCreated: 'picket_flows_created_total',
   flowsEnded: 'picket_flows_ended_total',
@@ -81,6 +84,7 @@ export function registerPipelineMetrics(statsFn: () => PipelineMetricsSnapshot, 
   const decoded = r.counter(METRIC_NAMES.decoded, 'Packets decoded down to the transport layer.');
   const malformed = r.counter(METRIC_NAMES.malformed, 'Packets the decoder refused as malformed, by reason.', ['reason']);
   const unsupported = r.counter(METRIC_NAMES.unsupported, 'Packets of protocols the decoder does not read, by reason.', ['reason']);
+  const anomalies = r.counter(METRIC_NAMES.anomalies, 'Packets decoded with something odd about them (lengths that disagree, overlapping fragments, bad tunnel headers), by reason.', ['reason']);
   const drops = r.counter(METRIC_NAMES.drops, 'Packets lost before Picket saw them, by where they were lost.', ['where']);
   const created = r.counter(METRIC_NAMES.flowsCreated, 'Flows (connections) started.');
   const ended = r.counter(METRIC_NAMES.flowsEnded, 'Flows ended and logged.');
@@ -97,6 +101,7 @@ export function registerPipelineMetrics(statsFn: () => PipelineMetricsSnapshot, 
     if (s.decoded !== undefined) decoded.setTotal(s.decoded);
     copyByLabel(malformed, 'reason', s.malformed);
     copyByLabel(unsupported, 'reason', s.unsupported);
+    copyByLabel(anomalies, 'reason', s.anomalies);
     copyByLabel(drops, 'where', s.drops);
     if (s.flows !== undefined) {
       created.setTotal(s.flows.created);

@@ -130,6 +130,12 @@ export interface PipelineStats {
   fragments: { seen: number; reassembled: number; pending: number; expired: number; dropped: number };
   /** Packets taken out of tunnels, by kind. */
   tunnels: Record<string, number>;
+  /**
+   * Packets decoded, but with something odd about them, by reason (as
+   * Zeek's weird.log): lengths that disagree, overlapping fragments, a
+   * tunnel header that does not fit, nesting past the bound.
+   */
+  anomalies: Record<string, number>;
   flows: { created: number; live: number; maxLive: number; ended: number; evicted: number; untracked: number };
   app: AppLayerStats;
   reassembly: { heldBytes: number; overflows: number; gapBytes: number };
@@ -356,6 +362,7 @@ export class Pipeline {
       unsupported: { ...ds.unsupported },
       fragments: { ...ds.fragments },
       tunnels: { ...ds.tunnels },
+      anomalies: { ...ds.anomalies },
       flows: {
         created: fs.created,
         live: fs.live,

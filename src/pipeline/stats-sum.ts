@@ -33,6 +33,7 @@ export function sumPipelineStats(parts: readonly PipelineStats[]): PipelineStats
     unsupported: {},
     fragments: { seen: 0, reassembled: 0, pending: 0, expired: 0, dropped: 0 },
     tunnels: {},
+    anomalies: {},
     flows: { created: 0, live: 0, maxLive: 0, ended: 0, evicted: 0, untracked: 0 },
     app: { flows: {}, anomalies: {}, exceptions: {}, abandoned: {} },
     reassembly: { heldBytes: 0, overflows: 0, gapBytes: 0 },

@@ -664,3 +664,30 @@ test('the tunnels: section of picket.yaml turns the tunnel\'s own connections, o
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the summary counts decoder anomalies by reason, in every layout', () => {
+  const dir = tempDir();
+  try {
+    // One raw IPv4 packet (LINKTYPE_RAW) whose UDP length (40) disagrees with its IP payload (12 bytes).
+    const ip = Buffer.from([0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0x30, 0x39, 0, 53, 0, 40, 0, 0, 1, 2, 3, 4]);
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(65535, 16);
+    header.writeUInt32LE(101, 20);
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1_700_000_000, 0);
+    rec.writeUInt32LE(ip.length, 8);
+    rec.writeUInt32LE(ip.length, 12);
+    const file = path.join(dir, 'odd.pcap');
+    fs.writeFileSync(file, Buffer.concat([header, rec, ip]));
+    for (const layout of [[], ['--workers', '2'], ['--decode-thread']]) {
+      const r = picket(['replay', file, '--no-detect', ...layout]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /decoder anomalies 1 \(udp_length_mismatch 1\)/, `${layout.join(' ')}: ${r.stderr}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

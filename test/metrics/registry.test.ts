@@ -109,6 +109,7 @@ test('pipeline, sink and store metrics under their documented names; a throwing 
     decoded: 990,
     malformed: { ipv4_bad_header: 7 },
     unsupported: {},
+    anomalies: { frag_overlap: 2 },
     flows: { created: 40, live: 3, ended: 37, evicted: 0, untracked: 0 },
     reassembly: { heldBytes: 512, overflows: 1 },
     drops: { kernel: 12 },
@@ -132,6 +133,7 @@ test('pipeline, sink and store metrics under their documented names; a throwing 
   assert.equal(value(samples, METRIC_NAMES.packets), 1000);
   assert.equal(value(samples, METRIC_NAMES.bytes), 64000);
   assert.equal(value(samples, METRIC_NAMES.malformed, { reason: 'ipv4_bad_header' }), 7);
+  assert.equal(value(samples, METRIC_NAMES.anomalies, { reason: 'frag_overlap' }), 2);
   assert.equal(value(samples, METRIC_NAMES.drops, { where: 'kernel' }), 12);
   assert.equal(value(samples, METRIC_NAMES.flowsLive), 3);
   assert.equal(types.get(METRIC_NAMES.flowsLive), 'gauge');
