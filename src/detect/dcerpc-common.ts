@@ -1,11 +1,13 @@
 /**
  * What the DCE/RPC rules (dcerpc.remote_service, dcerpc.remote_task,
- * dcerpc.dcsync, dcerpc.recon) share: host lists given as CIDRs or network
- * names of the site config (`allowed_clients`, `domain_controllers`), the
+ * dcerpc.wmi_exec, dcerpc.dcom_exec, dcerpc.dcsync, dcerpc.recon) share:
+ * host lists given as CIDRs or network names of the site config
+ * (`allowed_clients`, `domain_controllers`), the
  * operations each rule reads (matched by the interface and operation names
  * of src/protocols/dcerpc/interfaces.ts), how an alert names the way a call
- * travelled, and the body of the two remote-execution rules, which differ
- * only in the operations they read and the words of their messages.
+ * travelled, and the body of the remote-execution rules, which differ in
+ * the operations they read, the words of their messages and the calls
+ * leading up to them they name.
  */
 import { z } from 'zod';
 import type { DetectorContext, DetectorHandlers } from './detector.js';
@@ -13,7 +15,7 @@ import { detectorOptions } from '../config/fields.js';
 import { parseCidr } from '../config/cidr.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
-import { plural } from '../alerts/alert.js';
+import { plural, type Evidence } from '../alerts/alert.js';
 import { cutText } from '../util/cut-text.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 
@@ -100,8 +102,21 @@ export const REMOTE_EXEC_OPTIONS = detectorOptions({
 export interface RemoteExecSpec {
   /** The operations that execute something, and what each one does ("created a service"). */
   operations: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** What the server became the target of ("a service", "a scheduled task"): used for faulted-only alerts. */
-  object: string;
+  /** What a client whose calls all faulted tried ("tried to set up a service"). */
+  attempt: string;
+  /** The calls that lead up to the operations, when the rule names them. */
+  context?: CallContext;
+}
+
+/**
+ * Calls that prepare a remote execution (a DCOM activation, a login),
+ * shown to every call before the rule filters them: what `describe` says
+ * of the ones before call `e` joins its alert's message ("after ...",
+ * unless the text is empty: none seen) and evidence.
+ */
+export interface CallContext {
+  note(e: DceRpcCallEvent): void;
+  describe(e: DceRpcCallEvent): { text: string; evidence: Evidence };
 }
 
 /** What the calls behind one open alert did: the evidence a DCE/RPC rule lists. */
@@ -150,7 +165,8 @@ export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: nu
 }
 
 /**
- * The body of dcerpc.remote_service and dcerpc.remote_task: every call of
+ * The body of dcerpc.remote_service, dcerpc.remote_task and
+ * dcerpc.wmi_exec: every call of
  * one of `spec.operations` from a client not allowed to make it is a
  * finding, one alert per client -> server pair per dedup interval. A call
  * the server faulted did not run; it is reported at severity 2 (its own
@@ -164,6 +180,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
   const tally = callTallies(ctx, MAX_RPC_PAIRS);
   return {
     'dce_rpc.call'(e) {
+      spec.context?.note(e);
       if (!isOperation(tables, e)) return;
       if (e.fault !== undefined && !ctx.options.report_faulted) return;
       if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server)) return;
@@ -180,10 +197,12 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const ops = `${[...t.endpoints].join('/')} ${[...t.operations].join(', ')}`;
       const how = `over ${transportText(e)}`;
       const counts = t.calls > 1 ? `; ${plural(t.calls, 'call')}${t.faulted > 0 ? `, ${t.faulted} faulted` : ''}` : '';
+      const before = spec.context?.describe(e);
+      const after = before !== undefined && before.text !== '' ? `; after ${before.text}` : '';
       const message =
         ran > 0
-          ? `${hostLabel(ctx.site, e.client)} ${joinAnd(t.actions)} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts})`
-          : `${hostLabel(ctx.site, e.client)} tried to set up ${spec.object} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})`;
+          ? `${hostLabel(ctx.site, e.client)} ${joinAnd(t.actions)} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})`
+          : `${hostLabel(ctx.site, e.client)} ${spec.attempt} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})`;
       ctx.report({
         ts: e.ts,
         key,
@@ -202,6 +221,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
           calls: t.calls,
           faulted: t.faulted,
           faults: [...t.faults],
+          ...before?.evidence,
         },
       });
     },

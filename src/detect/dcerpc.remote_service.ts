@@ -48,6 +48,6 @@ export default defineDetector({
   subscribes: ['dce_rpc.call'],
   options: OPTIONS,
   create(ctx) {
-    return createRemoteExec(ctx, { operations: OPERATIONS, object: 'a service' });
+    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to set up a service' });
   },
 });

@@ -32,6 +32,6 @@ export default defineDetector({
   subscribes: ['dce_rpc.call'],
   options: OPTIONS,
   create(ctx) {
-    return createRemoteExec(ctx, { operations: OPERATIONS, object: 'a scheduled task' });
+    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to set up a scheduled task' });
   },
 });

@@ -43,6 +43,8 @@ import dcerpcRemoteService, { OPTIONS as dcerpcRemoteServiceOptions } from './dc
 import dcerpcRemoteTask, { OPTIONS as dcerpcRemoteTaskOptions } from './dcerpc.remote_task.js';
 import dcerpcDcsync, { OPTIONS as dcerpcDcsyncOptions } from './dcerpc.dcsync.js';
 import dcerpcRecon, { OPTIONS as dcerpcReconOptions } from './dcerpc.recon.js';
+import dcerpcWmiExec, { OPTIONS as dcerpcWmiExecOptions } from './dcerpc.wmi_exec.js';
+import dcerpcDcomExec, { OPTIONS as dcerpcDcomExecOptions } from './dcerpc.dcom_exec.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -84,6 +86,8 @@ export const DETECTOR_OPTIONS = {
   'dcerpc.remote_task': dcerpcRemoteTaskOptions,
   'dcerpc.dcsync': dcerpcDcsyncOptions,
   'dcerpc.recon': dcerpcReconOptions,
+  'dcerpc.wmi_exec': dcerpcWmiExecOptions,
+  'dcerpc.dcom_exec': dcerpcDcomExecOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -128,6 +132,8 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dcerpcRemoteTask,
   dcerpcDcsync,
   dcerpcRecon,
+  dcerpcWmiExec,
+  dcerpcDcomExec,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -2,7 +2,9 @@
  * The DCE/RPC rules: dcerpc.remote_service, dcerpc.remote_task,
  * dcerpc.dcsync and dcerpc.recon, on built dce_rpc.call sequences, and the
  * recorded Samba capture (rpcclient against one server) replayed through
- * the engine with the default configuration, on which none may fire.
+ * the engine with the default configuration, on which none of the DCE/RPC
+ * rules may fire (dcerpc.wmi_exec and dcerpc.dcom_exec have their own
+ * tests in dcerpc-dcom.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +24,7 @@ const SERVICE = 'dcerpc.remote_service';
 const TASK = 'dcerpc.remote_task';
 const DCSYNC = 'dcerpc.dcsync';
 const RECON = 'dcerpc.recon';
-const NEW_RULES = [SERVICE, TASK, DCSYNC, RECON];
+const NEW_RULES = [SERVICE, TASK, DCSYNC, RECON, 'dcerpc.wmi_exec', 'dcerpc.dcom_exec'];
 
 const TASK_UUID = '86d35949-83c9-4044-b424-db363231fd0c';
 const DRSUAPI_UUID = 'e3514235-4b06-11d1-ab04-00c04fc2dcd2';

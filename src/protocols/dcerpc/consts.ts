@@ -53,6 +53,11 @@ export const AuthType = {
   KERBEROS: 16,
 } as const;
 
+/** auth_level values of a sec_trailer ([MS-RPCE] 2.2.1.1.8; 2 connect ... 5 packet integrity): under packet privacy the stub is encrypted. */
+export const AuthLevel = {
+  PKT_PRIVACY: 6,
+} as const;
+
 /** pfc_flags bits (C706 12.6.3.1). */
 export const PfcFlags = {
   FIRST_FRAG: 0x01,

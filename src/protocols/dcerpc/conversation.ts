@@ -10,7 +10,9 @@
  * who listens.
  *
  * Per PDU only numbers are read; text is made for events (a bind's
- * interface UUID, a call's log line).
+ * interface UUID, a call's log line). Stub data is not parsed, except the
+ * class a DCOM activation request names when it is in clear
+ * (activation.ts).
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
@@ -27,12 +29,15 @@ import {
   PduType,
   SEC_TRAILER_SIZE,
   AuthType,
+  AuthLevel,
   PfcFlags,
   faultName,
 } from './consts.js';
 import type { DceRpcBindEvent, DceRpcCallEvent, DceRpcRecord, DceRpcTransport } from './events.js';
 import { endpointName, ignoredOperation, operationName, pipeInterface } from './interfaces.js';
+import { activationClsid, isActivationRequest } from './activation.js';
 import {
+  authLevel,
   newCallPdu,
   newHeader,
   readBind,
@@ -70,6 +75,10 @@ interface PendingCall {
   objectUuid: string | undefined;
   requestBytes: number;
   responseBytes: number;
+  /** The request's auth level (0: no verifier). */
+  authLevel: number;
+  /** A DCOM activation's class, when its stub was read. */
+  clsid: string | undefined;
 }
 
 /** One direction's framing state. */
@@ -231,7 +240,7 @@ export class DceRpcConversation {
         return;
       case PduType.REQUEST:
         if (!readRequest(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
-        this.#request(b, h.callId, h.flags, h.little, ts);
+        this.#request(b, h.callId, h.flags, h.little, authLevel(b, o, h), ts);
         return;
       case PduType.RESPONSE:
         if (!readResponse(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
@@ -314,7 +323,7 @@ export class DceRpcConversation {
     map.set(id, ctx);
   }
 
-  #request(b: Uint8Array, callId: number, flags: number, little: boolean, ts: number): void {
+  #request(b: Uint8Array, callId: number, flags: number, little: boolean, level: number, ts: number): void {
     const pdu = this.#call;
     const known = this.#pending.get(callId);
     if (known !== undefined && (flags & PfcFlags.FIRST_FRAG) === 0) {
@@ -350,6 +359,10 @@ export class DceRpcConversation {
       objectUuid: pdu.objectAt >= 0 ? uuidText(b, pdu.objectAt, little) : undefined,
       requestBytes: pdu.stubBytes,
       responseBytes: 0,
+      authLevel: level,
+      // An activation's class, from its first fragment, unless packet privacy encrypted the stub.
+      clsid:
+        level < AuthLevel.PKT_PRIVACY && isActivationRequest(uuid, pdu.opnum) ? activationClsid(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes) : undefined,
     });
   }
 
@@ -398,6 +411,8 @@ export class DceRpcConversation {
     if (rtt !== undefined) ev.rtt = rtt;
     if (fault !== undefined) ev.fault = faultName(fault);
     if (call.objectUuid !== undefined) ev.object_uuid = call.objectUuid;
+    if (call.authLevel > 0) ev.auth_level = call.authLevel;
+    if (call.clsid !== undefined) ev.clsid = call.clsid;
     this.#ctx.emit(ev);
 
     if (endpoint !== undefined && ignoredOperation(endpoint, operation)) return;

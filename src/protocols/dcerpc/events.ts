@@ -6,7 +6,8 @@
  *   without `rtt`), except the operations Zeek's default leaves out
  *   (`ignoredOperation` in interfaces.ts);
  * - `dce_rpc.call`: one per call, those included, with what detectors need
- *   (interface UUID and version, opnum, fault, transport);
+ *   (interface UUID and version, opnum, fault, transport, auth level, and
+ *   the class a DCOM activation names when its stub is in clear);
  * - `dce_rpc.bind`: one per interface a bind or alter_context offered, once
  *   the server answered (accepted or rejected), so a bind with no call after
  *   it is still seen. Bind-time feature negotiation contexts are not
@@ -73,6 +74,18 @@ export interface DceRpcCallEvent extends DceRpcEventBase {
   fault?: string;
   /** The request's object UUID (DCOM calls carry the IPID here). */
   object_uuid?: string;
+  /**
+   * The request's auth level ([MS-RPCE] 2.2.1.1.8: 5 packet integrity, 6
+   * packet privacy, whose stub is encrypted); absent when the request
+   * carried no auth verifier (no authentication, or connect level).
+   */
+  auth_level?: number;
+  /**
+   * DCOM activations (IRemoteSCMActivator RemoteCreateInstance,
+   * RemoteGetClassObject): the CLSID of the class asked for, read from the
+   * request's first fragment when its stub is in clear.
+   */
+  clsid?: string;
   /** Stub data bytes of the request and of the response (all fragments). */
   request_bytes: number;
   response_bytes: number;

@@ -2,7 +2,7 @@
  * Well-known RPC interfaces: UUID -> endpoint name and opnum -> operation
  * name, from Microsoft's open specifications (MS-RPCE, MS-SRVS, MS-WKST,
  * MS-SAMR, MS-LSAT/MS-LSAD, MS-NRPC, MS-SCMR, MS-TSCH, MS-RRP, MS-DRSR,
- * MS-RPRN, MS-EVEN, MS-DCOM, MS-WMI, MS-DSSP, MS-DNSP, MS-EFSR) and C706
+ * MS-RPRN, MS-EVEN, MS-DCOM, MS-OAUT, MS-WMI, MS-DSSP, MS-DNSP, MS-EFSR) and C706
  * for the endpoint mapper. Endpoint names are the short names Zeek's
  * dce_rpc.log uses (the pipe or IDL name); operation names follow the
  * specifications, without the "R" prefix of MS-SCMR's and the "Netr" of
@@ -232,6 +232,10 @@ const OBJECT_EXPORTER: InterfaceInfo = {
   ops: ['ResolveOxid', 'SimplePing', 'ComplexPing', 'ServerAlive', 'ResolveOxid2', 'ServerAlive2'],
 };
 const ACTIVATION: InterfaceInfo = { name: 'IActivation', ops: ['RemoteActivation'] };
+/** [MS-DCOM] 3.1.1.5.6: reference counting and interface queries on an object exporter's objects. */
+const REM_UNKNOWN_OPS = ['', '', '', 'RemQueryInterface', 'RemAddRef', 'RemRelease', 'RemQueryInterface2'];
+/** [MS-OAUT] 3.1.4: late-bound calls on automation objects (Invoke runs a method or reads/writes a property). */
+const DISPATCH: InterfaceInfo = { name: 'IDispatch', ops: ['', '', '', 'GetTypeInfoCount', 'GetTypeInfo', 'GetIDsOfNames', 'Invoke'] };
 /** [MS-WMI] 3.1.4.1. */
 const WBEM_LEVEL1_LOGIN: InterfaceInfo = {
   name: 'IWbemLevel1Login',
@@ -248,6 +252,8 @@ const WBEM_SERVICES: InterfaceInfo = {
     'ExecMethodAsync',
   ],
 };
+/** [MS-WMI] 3.1.4.4: the results of a query. */
+const ENUM_WBEM_CLASS_OBJECT: InterfaceInfo = { name: 'IEnumWbemClassObject', ops: ['', '', '', 'Reset', 'Next', 'NextAsync', 'Clone', 'Skip'] };
 /** [MS-DSSP] 3.2.5. */
 const DSSETUP: InterfaceInfo = { name: 'dssetup', ops: ['DsRolerGetPrimaryDomainInformation'] };
 /** [MS-DNSP] 3.1.4. */
@@ -293,9 +299,12 @@ const INTERFACES: ReadonlyMap<string, InterfaceInfo> = new Map<string, Interface
   ['000001a0-0000-0000-c000-000000000046', REMOTE_SCM_ACTIVATOR],
   ['99fcfec4-5260-101b-bbcb-00aa0021347a', OBJECT_EXPORTER],
   ['4d9f4ab8-7d1c-11cf-861e-0020af6e7c57', ACTIVATION],
-  ['00000143-0000-0000-c000-000000000046', { name: 'IRemUnknown2', ops: [] }],
+  ['00000131-0000-0000-c000-000000000046', { name: 'IRemUnknown', ops: REM_UNKNOWN_OPS.slice(0, 6) }],
+  ['00000143-0000-0000-c000-000000000046', { name: 'IRemUnknown2', ops: REM_UNKNOWN_OPS }],
+  ['00020400-0000-0000-c000-000000000046', DISPATCH],
   ['f309ad18-d86a-11d0-a075-00c04fb68820', WBEM_LEVEL1_LOGIN],
   ['9556dc99-828c-11cf-a37e-00aa003240c7', WBEM_SERVICES],
+  ['027947e1-d731-11ce-a357-000000000001', ENUM_WBEM_CLASS_OBJECT],
   ['f5cc59b4-4264-101a-8c59-08002b2f8426', { name: 'frsrpc', ops: [] }],
   ['897e2e5f-93f3-4376-9c9c-fd2277495c27', { name: 'frs2', ops: [] }],
   ['50abc2a4-574d-40b3-9d66-ee4fd5fba076', DNSSERVER],

@@ -3,8 +3,9 @@
  * header, honouring the byte order the data representation label announces,
  * and the bodies the analyzer needs — bind / alter_context (presentation
  * context items), bind_ack / alter_context_resp (secondary address and
- * results), request (context id, opnum, object UUID), response (context id)
- * and fault (status). Each reader fills a caller-owned scratch object and
+ * results), request (context id, opnum, object UUID, where its stub
+ * starts), response (context id) and fault (status), and the auth level of
+ * a PDU's sec_trailer. Each reader fills a caller-owned scratch object and
  * returns false when the PDU is too short for what it announces; nothing
  * throws and nothing is allocated except the UUID text of a bind's
  * interfaces and a bind_ack's address.
@@ -68,6 +69,16 @@ export function bodyEnd(b: Uint8Array, o: number, h: PduHeader): number {
   // sec_trailer: auth_type, auth_level, auth_pad_length, ... ; the pad precedes it.
   const pad = b[trailer + 2]!;
   return Math.max(o + HEADER_SIZE, trailer - pad);
+}
+
+/**
+ * The auth_level of the PDU's sec_trailer (C706 13.2.6.1, values in
+ * [MS-RPCE] 2.2.1.1.8: 2 connect ... 5 packet integrity, 6 packet privacy),
+ * 0 when it carries no auth verifier.
+ */
+export function authLevel(b: Uint8Array, o: number, h: PduHeader): number {
+  if (h.authLength === 0) return 0;
+  return b[o + h.fragLength - h.authLength - SEC_TRAILER_SIZE + 1]!;
 }
 
 const HEX = '0123456789abcdef';
@@ -196,10 +207,12 @@ export interface CallPdu {
   status: number;
   /** Stub data bytes carried by this fragment. */
   stubBytes: number;
+  /** Request: offset of its stub data in the buffer (`stubBytes` of them follow). */
+  stubAt: number;
 }
 
 export function newCallPdu(): CallPdu {
-  return { contextId: 0, opnum: 0, objectAt: -1, status: 0, stubBytes: 0 };
+  return { contextId: 0, opnum: 0, objectAt: -1, status: 0, stubBytes: 0, stubAt: 0 };
 }
 
 /** A request at `o` (C706 12.6.4.9): alloc_hint, p_cont_id, opnum, optional object UUID. */
@@ -214,6 +227,7 @@ export function readRequest(b: Uint8Array, o: number, h: PduHeader, out: CallPdu
   out.objectAt = object ? p + 8 : -1;
   out.status = 0;
   out.stubBytes = end - stub;
+  out.stubAt = stub;
   return true;
 }
 

@@ -5,7 +5,10 @@
  * kerberos135_auth: DCOM activation on 135 with Kerberos in the bind) and
  * for the recorded Samba capture (test/fixtures/dcerpc/samba-rpc.pcap,
  * made by record-samba-rpc.sh beside it: rpcclient over SMB2 named pipes)
- * and the traffic lab's smbclient share listing;
+ * and the traffic lab's smbclient share listing, and Impacket-encoded DCOM
+ * and WMI traffic (test/fixtures/dcerpc/dcom-wmi.pcap, made by
+ * record-dcom-wmi.sh: activations on 135, alter_contexts and calls with
+ * object UUIDs on a port found by the content probe);
  * and no call at all from the corpus SMB captures, in which tshark finds
  * none. The Samba capture's dce_rpc.jsonl lines are checked one by one.
  *
@@ -26,6 +29,7 @@ import { REPO_ROOT, SURICATA_CORPUS, ZEEK_CORPUS } from '../../helpers/paths.js'
 const SAMBA = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap');
 const KRB135 = path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego', 'kerberos135_auth.pcapng');
 const LAB_SMB_INTERNET = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'smb-internet.pcap');
+const DCOM_WMI = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'dcom-wmi.pcap');
 
 const FIELDS = [
   'tcp.stream', 'dcerpc.pkt_type', 'dcerpc.cn_flags', 'dcerpc.cn_call_id', 'dcerpc.cn_ctx_id',
@@ -99,6 +103,7 @@ for (const [name, file, count] of [
   ['krb-dcerpc-spnego kerberos135_auth', KRB135, 1],
   ['Samba rpcclient over SMB2 pipes', SAMBA, 20],
   ['traffic lab smb-internet (smbclient -L: srvsvc over SMB3)', LAB_SMB_INTERNET, 1],
+  ['Impacket-encoded DCOM activations, WMI and IDispatch calls on 135 and a dynamic port', DCOM_WMI, 26],
 ] as const) {
   test(`${name}: ${count} calls, equal to tshark's (interface, opnum, answered)`, { skip: !fs.existsSync(file) }, async (t) => {
     const rows = tsharkRows(file);

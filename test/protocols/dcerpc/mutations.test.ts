@@ -1,7 +1,8 @@
 /**
  * Random damage to real DCE/RPC traffic: the chunks each analyzer was given
- * when replaying kerberos135_auth (TCP 135) and the Samba capture (SMB2
- * named pipes), and a hand-built session, are flipped, cut, given lying
+ * when replaying kerberos135_auth (TCP 135), the Impacket-encoded DCOM and
+ * WMI capture and the Samba capture (SMB2 named pipes), and a hand-built
+ * session, are flipped, cut, given lying
  * lengths and spliced, then fed again. Nothing may throw, and
  * the reader's buffers must hold only bytes that arrived and go back to the
  * parser buffer budget when the flow ends.
@@ -57,6 +58,18 @@ test('damaged TCP 135 traffic: never throws; buffers hold what arrived and are g
     const ctx = testContext('tcp', 135);
     const a = new DceRpcAnalyzer(ctx);
     feed(a, i % 2 === 0 ? flows[0]! : built, rand);
+    assert.equal(parserBuffers.held, before, `iteration ${i}: buffers not given back`);
+  }
+});
+
+test('damaged DCOM activations, WMI and IDispatch calls (Impacket-encoded): never throws; buffers given back', async () => {
+  const flows = await recordChunks(path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'dcom-wmi.pcap'), 'dce_rpc', [135, 49667]);
+  assert.equal(flows.length, 10);
+  const rand = rng(0xd0c);
+  const before = parserBuffers.held;
+  for (let i = 0; i < 1000; i++) {
+    const a = new DceRpcAnalyzer(testContext('tcp', 135));
+    feed(a, flows[i % flows.length]!, rand);
     assert.equal(parserBuffers.held, before, `iteration ${i}: buffers not given back`);
   }
 });

@@ -9,6 +9,9 @@ import { concat, le16, le32 } from '../../helpers/bytes.js';
 import { smb2Header } from '../smb/messages.js';
 
 export const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
+/** IRemoteSCMActivator ([MS-DCOM] 1.9). */
+export const ACTIVATOR = '000001a0-0000-0000-c000-000000000046';
+export const IDISPATCH = '00020400-0000-0000-c000-000000000046';
 export const SVCCTL = '367abb81-9844-35f1-ad32-98f038001003';
 export const DRSUAPI = 'e3514235-4b06-11d1-ab04-00c04fc2dcd2';
 export const LSARPC = '12345778-1234-abcd-ef00-0123456789ab';
@@ -41,6 +44,8 @@ export interface PduOpts {
   flags?: number;
   /** An auth verifier of this many bytes (after an 8-byte sec_trailer). */
   auth?: number;
+  /** The sec_trailer's auth_level (default 2, connect; 5 packet integrity, 6 packet privacy). */
+  level?: number;
 }
 
 /** A PDU: the 16-byte header (version 5.0, drep 0x10/0x00) before `body`, and an auth verifier when asked. */
@@ -49,7 +54,7 @@ export function pdu(ptype: number, callId: number, body: Uint8Array, o: PduOpts 
   const auth = o.auth ?? 0;
   // Auth padding aligns the sec_trailer to 4 bytes (C706 13.2.6.1).
   const pad = auth > 0 ? (4 - ((16 + body.length) % 4)) % 4 : 0;
-  const trailer = auth > 0 ? concat(new Uint8Array(pad), [9, 2, pad, 0], u32(0, little), new Uint8Array(auth).fill(0xaa)) : new Uint8Array(0);
+  const trailer = auth > 0 ? concat(new Uint8Array(pad), [9, o.level ?? 2, pad, 0], u32(0, little), new Uint8Array(auth).fill(0xaa)) : new Uint8Array(0);
   const len = 16 + body.length + trailer.length;
   return concat([5, 0, ptype, o.flags ?? 3], [little ? 0x10 : 0, 0, 0, 0], u16(len, little), u16(auth, little), u32(callId, little), body, trailer);
 }
@@ -150,4 +155,62 @@ export function smb1TransactNmPipe(fid: number, data: Uint8Array, mid: number): 
 export function smb1TransactionResponse(data: Uint8Array, mid: number): Uint8Array {
   const words = concat(le16(0), le16(data.length), le16(0), le16(0), le16(56), le16(0), le16(data.length), le16(56), le16(0), [0, 0]);
   return concat(smb1Header(0x25, true, mid), [10], words, le16(data.length + 1), [0], data);
+}
+
+/** NDR type serialization version 1 ([MS-RPCE] 2.2.6): common and private headers before `data`, padded to 8 bytes. */
+function serialized(data: Uint8Array): Uint8Array {
+  const pad = (8 - (data.length % 8)) % 8;
+  return concat([1, 0x10, 8, 0], le32(0xcccccccc), le32(data.length + pad), le32(0), data, new Uint8Array(pad));
+}
+
+const CLSID_SPECIAL_SYSTEM_PROPERTIES = '000001b9-0000-0000-c000-000000000046';
+const CLSID_INSTANTIATION_INFO = '000001ab-0000-0000-c000-000000000046';
+const IID_ACTIVATION_PROPERTIES_IN = '000001a2-0000-0000-c000-000000000046';
+const CLSID_ACTIVATION_PROPERTIES_IN = '00000338-0000-0000-c000-000000000046';
+
+export interface ActivationOpts {
+  /** ORPCTHIS carries an extension (an ORPC_EXTENT_ARRAY) before the activation properties. */
+  extensions?: boolean;
+  /** RemoteGetClassObject: no pUnkOuter parameter. */
+  classObject?: boolean;
+  /** Put InstantiationInfo first (as Impacket does) instead of after SpecialSystemProperties (as Windows does). */
+  instantiationFirst?: boolean;
+}
+
+/**
+ * The stub of an IRemoteSCMActivator RemoteCreateInstance (or, with
+ * `classObject`, RemoteGetClassObject) request asking for `clsid` and
+ * IDispatch ([MS-DCOM] 3.1.2.5.2.3): ORPCTHIS, pUnkOuter (NULL), then the
+ * activation properties as an MInterfacePointer holding an OBJREF_CUSTOM
+ * (2.2.18.6) whose object data is the activation properties BLOB (2.2.22):
+ * a CustomHeader listing the properties' CLSIDs and sizes, then the
+ * properties (SpecialPropertiesData left zero, InstantiationInfoData
+ * 2.2.22.2.1), each in type serialization 1, little-endian.
+ */
+export function activationStub(clsid: string, o: ActivationOpts = {}): Uint8Array {
+  const special = serialized(new Uint8Array(80));
+  const instantiation = serialized(
+    concat(uuid(clsid), le32(0x14), le32(0), le32(0), le32(1), le32(0), le32(0x20000), le32(88), le16(5), le16(7), le32(1), uuid(IDISPATCH)),
+  );
+  const props: [string, Uint8Array][] = [[CLSID_SPECIAL_SYSTEM_PROPERTIES, special], [CLSID_INSTANTIATION_INFO, instantiation]];
+  if (o.instantiationFirst === true) props.reverse();
+  const n = props.length;
+  const body = concat(...props.map(([, p]) => p));
+  const header = (headerSize: number): Uint8Array =>
+    serialized(
+      concat(
+        le32(headerSize + body.length), le32(headerSize), le32(0), le32(2), le32(n), new Uint8Array(16), le32(0x20000), le32(0x20004), le32(0),
+        le32(n), ...props.map(([id]) => uuid(id)), le32(n), ...props.map(([, p]) => le32(p.length)),
+      ),
+    );
+  const customHeader = header(header(0).length);
+  const blob = concat(le32(customHeader.length + body.length), le32(0), customHeader, body);
+  const objref = concat(
+    [0x4d, 0x45, 0x4f, 0x57], le32(4), uuid(IID_ACTIVATION_PROPERTIES_IN), uuid(CLSID_ACTIVATION_PROPERTIES_IN), le32(0), le32(blob.length + 8), blob,
+  );
+  // ORPCTHIS: version 5.7, flags, reserved, causality id, extensions (an array with one 8-byte extent when asked).
+  const extent = concat(le32(1), le32(0), le32(0x20008), le32(2), le32(0x2000c), le32(0), uuid('f1f19680-4d2a-11ce-a66a-0020af6e72f4'), le32(8), le32(8), new Uint8Array(8).fill(0x4d));
+  const orpcthis = concat(le16(5), le16(7), le32(1), le32(0), new Uint8Array(16).fill(0x11), le32(o.extensions === true ? 0x20004 : 0), o.extensions === true ? extent : []);
+  const unkOuter = o.classObject === true ? new Uint8Array(0) : le32(0);
+  return concat(orpcthis, unkOuter, le32(0x20010), le32(objref.length), le32(objref.length), objref);
 }
