@@ -191,6 +191,9 @@ export class FlowTracker {
    */
   endedRecords: ((s: FlowStore, words: Uint32Array, keyOffset: number, f: number) => void) | null = null;
 
+  /** How this tracker numbers its flows (FlowTrackerOptions.flowNumbers, or the default): other tables owned by its pipeline number alike. */
+  readonly flowNumbers: { readonly first: number; readonly step: number };
+
   /** Seed of the flows' uids (makeUid). */
   get uidSeed(): number {
     return this.#uidSeed;
@@ -229,6 +232,7 @@ export class FlowTracker {
     }
     this.#flowNumber = numbers.first;
     this.#flowNumberStep = numbers.step;
+    this.flowNumbers = { first: numbers.first, step: numbers.step };
     this.#handlers = handlers;
     const cap = Math.min(maxFlows, INITIAL_CAPACITY);
     this.#store = new FlowStore(cap, maxFlows);

@@ -198,7 +198,7 @@ export class Pipeline {
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
-    const numbers = opts.flows?.flowNumbers ?? { first: 0, step: 1 };
+    const numbers = this.tracker.flowNumbers;
     this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), this.tracker.uidSeed, numbers.first, numbers.step);
   }
 
