@@ -6,8 +6,9 @@
  * operations each rule reads (matched by the interface and operation names
  * of src/protocols/dcerpc/interfaces.ts), how an alert names the way a call
  * travelled, and the body of the remote-execution rules, which differ in
- * the operations they read, the words of their messages and the calls
- * leading up to them they name.
+ * the operations they read, the words of their messages, what they make
+ * of the details the analyzer read from a call's stub (the service, task
+ * or method and the command) and the calls leading up to them they name.
  */
 import { z } from 'zod';
 import type { DetectorContext, DetectorHandlers } from './detector.js';
@@ -15,9 +16,9 @@ import { detectorOptions } from '../config/fields.js';
 import { parseCidr } from '../config/cidr.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
-import { plural, type Evidence } from '../alerts/alert.js';
-import { cutText } from '../util/cut-text.js';
-import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
+import { plural, type Evidence, type Severity } from '../alerts/alert.js';
+import { cutText, shortText } from '../util/cut-text.js';
+import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 
 /** Client/server pairs whose evidence is kept while their alert is open. */
 export const MAX_RPC_PAIRS = 50000;
@@ -25,6 +26,20 @@ export const MAX_RPC_PAIRS = 50000;
 export const MAX_RPC_LISTED = 10;
 /** Longest pipe or interface text kept in evidence (both come from the wire). */
 const MAX_RPC_TEXT = 128;
+/** What the calls of one alert did, listed in its message; further ones are counted ("and 2 more"). */
+export const MAX_RPC_ACTIONS = 5;
+/** Calls whose stub details one alert's evidence lists. */
+export const MAX_RPC_DETAILS = 5;
+/**
+ * Characters of stub-derived text (described actions, what faulted calls
+ * tried, details) one tally keeps: with MAX_RPC_PAIRS tallies, this bounds
+ * them all, however long the commands. What does not fit is counted, not
+ * listed.
+ */
+export const MAX_TALLY_TEXT = 6000;
+/** Longest command and name quoted in a message (the evidence keeps what the analyzer kept: 2,048 and 256). */
+const MAX_MESSAGE_COMMAND = 300;
+const MAX_MESSAGE_NAME = 100;
 
 /** Shape of a network name in the site config (schema.ts). */
 const NETWORK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -98,6 +113,30 @@ export const REMOTE_EXEC_OPTIONS = detectorOptions({
   report_faulted: z.boolean().default(true),
 });
 
+/** A command line quoted in a message: `"cmd.exe /c ..."`, cut at MAX_MESSAGE_COMMAND characters. */
+export function quotedCommand(text: string): string {
+  return `"${shortText(text, MAX_MESSAGE_COMMAND)}"`;
+}
+
+/** A name quoted in a message, cut at MAX_MESSAGE_NAME characters. */
+export function quotedName(text: string): string {
+  return `"${shortText(text, MAX_MESSAGE_NAME)}"`;
+}
+
+/** What a rule makes of the details read from one call's stub. */
+export interface CallDescription {
+  /** What the call did, naming what was read ('created service "X" running "..."'): said instead of the operation's action. */
+  action: string;
+  /** What it asked for, as a noun phrase ('service "X" running "..."'): said of a faulted call ("tried to set up a service (...)"). */
+  subject: string;
+  /** The severity the call raises its alert to when it went through; the rule's (3) when absent. */
+  severity?: Severity;
+  /** Why the severity differs, as evidence (`execution_patterns`). */
+  patterns?: readonly string[];
+  /** A remark the message ends with, once however many calls make it ("ChangeServiceConfig names the service by a handle"). */
+  note?: string;
+}
+
 /** What a remote-execution rule reads and says. */
 export interface RemoteExecSpec {
   /** The operations that execute something, and what each one does ("created a service"). */
@@ -106,6 +145,8 @@ export interface RemoteExecSpec {
   attempt: string;
   /** The calls that lead up to the operations, when the rule names them. */
   context?: CallContext;
+  /** What the details of a call say, for calls whose stub was read (`details` set); undefined to keep the operation's action. */
+  describe?: (e: DceRpcCallEvent, details: DceRpcCallDetails) => CallDescription | undefined;
 }
 
 /**
@@ -127,8 +168,20 @@ export class CallTally {
   readonly pipes = new Set<string>();
   readonly servers = new Set<string>();
   readonly faults = new Set<string>();
-  /** What the calls that ran did ("created a service"), in first-seen order. */
+  /** What the calls that ran did ("created a service"), in first-seen order, at most MAX_RPC_ACTIONS. */
   readonly actions: string[] = [];
+  /** What faulted calls asked for, when their stubs were read, at most MAX_RPC_ACTIONS. */
+  readonly tried: string[] = [];
+  /** Further distinct actions, not listed. */
+  unlisted = 0;
+  /** The stub details of the first calls that had them, at most MAX_RPC_DETAILS. */
+  readonly details: Evidence[] = [];
+  /** The execution patterns the calls' commands matched. */
+  readonly patterns = new Set<string>();
+  /** Remarks of the calls' descriptions (a rule has one or two). */
+  readonly notes = new Set<string>();
+  /** Characters of stub-derived text kept so far (MAX_TALLY_TEXT). */
+  #text = 0;
   calls = 0;
   faulted = 0;
   /** Set once an alert was reported from it: the tally then lives as long as that alert is held. */
@@ -145,6 +198,38 @@ export class CallTally {
       this.faulted++;
       addListed(this.faults, e.fault);
     }
+  }
+
+  /** Lists `action` (a call that ran) unless listed already; counts it when the list is full. */
+  addAction(action: string): void {
+    if (this.actions.includes(action)) return;
+    if (this.actions.length < MAX_RPC_ACTIONS && this.#fits(action.length)) this.actions.push(action);
+    else this.unlisted++;
+  }
+
+  /** Lists what a faulted call asked for. */
+  addTried(subject: string): void {
+    if (!this.tried.includes(subject) && this.tried.length < MAX_RPC_ACTIONS && this.#fits(subject.length)) this.tried.push(subject);
+  }
+
+  /** Keeps call `e`'s stub details as evidence, the first MAX_RPC_DETAILS distinct ones that fit. */
+  addDetails(e: DceRpcCallEvent, details: DceRpcCallDetails): void {
+    if (this.details.length >= MAX_RPC_DETAILS) return;
+    const item: Evidence = { operation: e.operation, faulted: e.fault !== undefined, ...details };
+    const text = JSON.stringify(item);
+    if (!this.details.some((d) => JSON.stringify(d) === text) && this.#fits(text.length)) this.details.push(item);
+  }
+
+  /** True (and counted) when `n` more characters stay within MAX_TALLY_TEXT. */
+  #fits(n: number): boolean {
+    if (this.#text + n > MAX_TALLY_TEXT) return false;
+    this.#text += n;
+    return true;
+  }
+
+  /** The actions of the message: "a, b and 2 more". */
+  actionText(): string {
+    return joinAnd(this.unlisted > 0 ? [...this.actions, `${this.unlisted} more`] : this.actions);
   }
 }
 
@@ -171,7 +256,10 @@ export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: nu
  * finding, one alert per client -> server pair per dedup interval. A call
  * the server faulted did not run; it is reported at severity 2 (its own
  * wording) unless `report_faulted` is off, and a pair with one call that
- * went through is reported at the rule's severity.
+ * went through is reported at the rule's severity, or at the one
+ * `spec.describe` gives for what the call's stub details say. Whether a
+ * call is reported never depends on its details: they change the words,
+ * the evidence (`details`, `execution_patterns`) and the severity only.
  */
 export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXEC_OPTIONS>>, spec: RemoteExecSpec): DetectorHandlers {
   const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
@@ -189,9 +277,15 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const t = tally(key);
       t.reported = true;
       t.note(e);
+      const said = e.details !== undefined ? spec.describe?.(e, e.details) : undefined;
+      if (e.details !== undefined) t.addDetails(e, e.details);
+      if (said?.note !== undefined) t.notes.add(said.note);
       if (e.fault === undefined) {
-        const action = spec.operations.get(e.endpoint!)?.get(e.operation);
-        if (action !== undefined && !t.actions.includes(action)) t.actions.push(action);
+        const action = said?.action ?? spec.operations.get(e.endpoint!)?.get(e.operation);
+        if (action !== undefined) t.addAction(action);
+        for (const p of said?.patterns ?? []) t.patterns.add(p);
+      } else if (said !== undefined) {
+        t.addTried(said.subject);
       }
       const ran = t.calls - t.faulted;
       const ops = `${[...t.endpoints].join('/')} ${[...t.operations].join(', ')}`;
@@ -199,18 +293,21 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const counts = t.calls > 1 ? `; ${plural(t.calls, 'call')}${t.faulted > 0 ? `, ${t.faulted} faulted` : ''}` : '';
       const before = spec.context?.describe(e);
       const after = before !== undefined && before.text !== '' ? `; after ${before.text}` : '';
+      const tried = t.tried.length > 0 ? ` (${joinAnd(t.tried)})` : '';
+      const notes = t.notes.size > 0 ? `; ${[...t.notes].join('; ')}` : '';
       const message =
         ran > 0
-          ? `${hostLabel(ctx.site, e.client)} ${joinAnd(t.actions)} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})`
-          : `${hostLabel(ctx.site, e.client)} ${spec.attempt} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})`;
+          ? `${hostLabel(ctx.site, e.client)} ${t.actionText()} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})${notes}`
+          : `${hostLabel(ctx.site, e.client)} ${spec.attempt}${tried} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})${notes}`;
       ctx.report({
         ts: e.ts,
         key,
         source: { ip: e.client },
         destination: { ip: e.server, port: e.server_port },
         transport: 'tcp',
-        // A faulted call alone is medium; one that went through raises the alert (the engine keeps the highest).
-        severity: e.fault !== undefined ? 2 : 3,
+        // A faulted call alone is medium; one that went through raises the alert (the engine keeps the highest),
+        // to what its details call for when they were read.
+        severity: e.fault !== undefined ? 2 : (said?.severity ?? 3),
         message,
         evidence: {
           interface: [...t.endpoints],
@@ -221,6 +318,8 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
           calls: t.calls,
           faulted: t.faulted,
           faults: [...t.faults],
+          details: [...t.details],
+          execution_patterns: [...t.patterns],
           ...before?.evidence,
         },
       });

@@ -9,9 +9,19 @@
  * commands this way. Read from `dce_rpc.call` events; a faulted call is
  * reported at severity 2 (`report_faulted`). Management servers that push
  * tasks (SCCM, backup agents): `allowed_clients`.
+ *
+ * When the call's stub was in clear the alert names the task and what it
+ * runs: SchRpcRegisterTask's path, the first Exec action's command and
+ * arguments and the principal's account from the task XML
+ * ('registered scheduled task "\tRxQpWvZ" running "cmd.exe /C whoami >
+ * %windir%\Temp\tRxQpWvZ.tmp 2>&1" as "S-1-5-18"'), SchRpcRun's path,
+ * NetrJobAdd's command line and time. A command typical of
+ * remote-execution tools (exec-patterns.ts) raises the alert to severity 4.
  */
+import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { defineDetector } from './detector.js';
-import { createRemoteExec, operationActions, REMOTE_EXEC_OPTIONS } from './dcerpc-common.js';
+import { createRemoteExec, operationActions, quotedCommand, quotedName, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
+import { execPatterns, programOf, type ExecPattern } from './exec-patterns.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
 
@@ -21,6 +31,37 @@ const OPERATIONS = operationActions([
   ['atsvc', [['NetrJobAdd', 'added an AT job']]],
   ['sasec', [['SASetAccountInformation', "set a scheduled task's account"]]],
 ]);
+
+/** Severity 4 and the patterns, when any matched. */
+function raisedBy(patterns: ExecPattern[]): Pick<CallDescription, 'severity' | 'patterns'> {
+  return patterns.length > 0 ? { severity: 4, patterns } : {};
+}
+
+/** What a task call's stub details say; a command typical of remote-execution tools is severity 4. */
+export function describeTaskCall(e: DceRpcCallEvent, d: DceRpcCallDetails): CallDescription | undefined {
+  const task = d.task_name !== undefined ? `scheduled task ${quotedName(d.task_name)}` : 'a scheduled task';
+  switch (e.operation) {
+    case 'SchRpcRegisterTask': {
+      const command = d.command;
+      const line = command !== undefined && d.arguments !== undefined ? `${command} ${d.arguments}` : command;
+      const running = line !== undefined ? ` running ${quotedCommand(line)}` : '';
+      const as = d.user !== undefined ? ` as ${quotedName(d.user)}` : '';
+      // The program is the Command element whole (it may hold spaces without quotes).
+      const raised = command !== undefined ? raisedBy(execPatterns(command, line!)) : {};
+      return { action: `registered ${task}${running}${as}`, subject: `${task}${running}${as}`, ...raised };
+    }
+    case 'SchRpcRun':
+      return d.task_name !== undefined ? { action: `ran ${task}`, subject: `running ${task}` } : undefined;
+    case 'NetrJobAdd': {
+      if (d.command === undefined) return undefined;
+      const at = d.job_time !== undefined ? ` at ${d.job_time}` : '';
+      const job = `an AT job running ${quotedCommand(d.command)}${at}`;
+      return { action: `added ${job}`, subject: job, ...raisedBy(execPatterns(programOf(d.command), d.command)) };
+    }
+    default:
+      return undefined;
+  }
+}
 
 export default defineDetector({
   id: 'dcerpc.remote_task',
@@ -32,6 +73,6 @@ export default defineDetector({
   subscribes: ['dce_rpc.call'],
   options: OPTIONS,
   create(ctx) {
-    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to set up a scheduled task' });
+    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to set up a scheduled task', describe: describeTaskCall });
   },
 });

@@ -6,10 +6,17 @@
  * -ComputerName and SharpWMI start processes on the next machine this way
  * (Win32_Process.Create); queries (ExecQuery, CreateInstanceEnum,
  * GetObject), what monitoring and inventory tools mostly make, are not
- * method calls and do not count. Read from `dce_rpc.call` events; the
- * method's class and name travel in the stub (encrypted with packet
- * privacy, and not read otherwise), so the alert says a WMI method ran,
- * not which one.
+ * method calls and do not count. Read from `dce_rpc.call` events. The
+ * method's object path and name travel in the stub: encrypted under packet
+ * privacy (wmiexec's and wmic's default), the alert then says that a WMI
+ * method ran, not which. When the stub was in clear it names them ('ran
+ * WMI method "Create" on "Win32_Process"'); a readable method that does
+ * not start a program or install anything (`EXECUTION_METHODS`:
+ * Win32_Process.Create, Win32_Service.Create and Change,
+ * Win32_ScheduledJob.Create, Win32_Product.Install) is reported at
+ * severity 2, not 3: StdRegProv registry reads by inventory tools, SCCM
+ * client actions. The in-parameters (Win32_Process.Create's CommandLine)
+ * are an encoded WMI object the analyzer does not read.
  *
  * A WMI session begins with a DCOM activation of WbemLevel1Login on port
  * 135 (IRemoteSCMActivator RemoteCreateInstance) and an
@@ -23,10 +30,19 @@
  * the registry through StdRegProv): `allowed_clients`.
  */
 import type { Evidence } from '../alerts/alert.js';
-import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
+import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { LruMap } from '../state/lru.js';
 import { defineDetector } from './detector.js';
-import { createRemoteExec, MAX_RPC_PAIRS, operationActions, pipeText, REMOTE_EXEC_OPTIONS, type CallContext } from './dcerpc-common.js';
+import {
+  createRemoteExec,
+  MAX_RPC_PAIRS,
+  operationActions,
+  pipeText,
+  quotedName,
+  REMOTE_EXEC_OPTIONS,
+  type CallContext,
+  type CallDescription,
+} from './dcerpc-common.js';
 import { activationEvidence, className, pairKey, RecentActivations, secondsBefore, type Activation } from './dcom-common.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
@@ -39,6 +55,31 @@ const OPERATIONS = operationActions([['IWbemServices', [['ExecMethod', RAN], ['E
 const WBEM_LOGIN = 'WbemLevel1Login';
 const LOGIN_INTERFACE = 'IWbemLevel1Login';
 const LOGIN = 'NTLMLogin';
+
+/** WMI methods that start a program or install something (class.method, lower case): the others are severity 2 when readable. */
+const EXECUTION_METHODS: ReadonlySet<string> = new Set([
+  'win32_process.create',
+  'win32_service.create',
+  'win32_service.change',
+  'win32_scheduledjob.create',
+  'win32_product.install',
+]);
+
+/** The class of a WMI object path (lower case): "\\.\root\cimv2:Win32_Service.Name=\"x\"" -> "win32_service". */
+export function wmiClass(path: string): string {
+  const colon = path.lastIndexOf(':');
+  const rest = colon >= 0 ? path.slice(colon + 1) : path;
+  const end = rest.search(/[.=]/);
+  return (end >= 0 ? rest.slice(0, end) : rest).trim().toLowerCase();
+}
+
+/** What an ExecMethod's stub details say: the method and object; severity 2 for a method that runs nothing. */
+export function describeMethodCall(_e: DceRpcCallEvent, d: DceRpcCallDetails): CallDescription | undefined {
+  if (d.method === undefined || d.object_path === undefined) return undefined;
+  const subject = `method ${quotedName(d.method)} on ${quotedName(d.object_path)}`;
+  const runs = EXECUTION_METHODS.has(`${wmiClass(d.object_path)}.${d.method.toLowerCase()}`);
+  return { action: `ran WMI ${subject}`, subject, ...(runs ? {} : { severity: 2 as const }) };
+}
 
 /** A login seen from a client to a server. */
 interface Login {
@@ -91,6 +132,6 @@ export default defineDetector({
   subscribes: ['dce_rpc.call'],
   options: OPTIONS,
   create(ctx) {
-    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to run a WMI method', context: wmiSetup() });
+    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to run a WMI method', context: wmiSetup(), describe: describeMethodCall });
   },
 });

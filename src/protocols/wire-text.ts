@@ -1,6 +1,7 @@
 /**
  * Byte-to-text helpers shared by the HTTP, TLS, SSH and other analyzers (the
- * UTF-8 sequence checks also serve dns/format.ts): turn wire
+ * UTF-8 sequence checks also serve dns/format.ts; `printableText` does the
+ * same for UTF-16 text from DCE/RPC stubs): turn wire
  * bytes into log strings (printable ASCII and valid UTF-8 kept, every other
  * byte written as `\xNN` the way Zeek's logs show it, so odd input is visible
  * and never lost), undo URI percent-escapes, and compare header names without
@@ -151,4 +152,50 @@ export function equalsIgnoreCase(buf: Uint8Array, start: number, end: number, na
 export function startsWithIgnoreCase(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
   if (end - start < prefix.length) return false;
   return equalsIgnoreCase(buf, start, start + prefix.length, prefix);
+}
+
+/** True for a UTF-16 code unit written as-is in log text: not a C0 or C1 control nor DEL. */
+function printableUnit(c: number): boolean {
+  return (c >= 0x20 && c < 0x7f) || c >= 0xa0;
+}
+
+/**
+ * Text decoded from UTF-16 wire strings (DCE/RPC stubs) as log text, the
+ * way `logString` writes bytes: printable characters kept, C0 and C1
+ * controls and DEL as `\xNN`, unpaired surrogates as `\uNNNN`. At most
+ * `max` characters of the input are written; a longer input is cut there
+ * (never inside a surrogate pair) and marked with "...". The result never
+ * keeps `text` alive.
+ */
+export function printableText(text: string, max: number): string {
+  const n = Math.min(text.length, max);
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!printableUnit(c) || (c >= 0xd800 && c <= 0xdfff)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text.length <= max ? text : `${Buffer.from(text.slice(0, max), 'utf16le').toString('utf16le')}...`;
+  let out = '';
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        if (i + 1 >= n) break;
+        out += text[i]! + text[i + 1]!;
+        i += 2;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else if (printableUnit(c)) out += text[i]!;
+    else out += '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
+    i++;
+  }
+  // Made flat: a string built by `+` is a chain of parts, copied again when first hashed or read.
+  return Buffer.from(i < text.length ? `${out}...` : out, 'utf16le').toString('utf16le');
 }

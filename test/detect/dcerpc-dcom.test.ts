@@ -125,6 +125,50 @@ test('wmi_exec: ExecMethodAsync alone (capture began after the login) alerts wit
   assert.equal(a[0]!.evidence.login, null);
 });
 
+test('wmi_exec: a readable method is named; one that runs nothing (StdRegProv) is medium, Win32_Process.Create keeps high', () => {
+  const method = (ts: number, object_path: string, m: string, c: Partial<DceRpcCallEvent> = {}) =>
+    wbem(ts, 'ExecMethod', 24, { details: { object_path, method: m }, ...c });
+  const reads = harness(SITE_YAML);
+  reads.emit(method(1000, 'StdRegProv', 'GetStringValue'));
+  reads.emit(method(1001, 'StdRegProv', 'EnumKey'));
+  let a = only(reads.finish(), WMI);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.equal(
+    a[0]!.message,
+    '10.77.2.20 (workstations) ran WMI method "GetStringValue" on "StdRegProv" and ran WMI method "EnumKey" on "StdRegProv" on 10.77.1.10 (servers) over RPC (IWbemServices ExecMethod over TCP port 49667; 2 calls)',
+  );
+  assert.deepEqual(a[0]!.evidence.details, [
+    { operation: 'ExecMethod', faulted: false, object_path: 'StdRegProv', method: 'GetStringValue' },
+    { operation: 'ExecMethod', faulted: false, object_path: 'StdRegProv', method: 'EnumKey' },
+  ]);
+
+  // A process creation after the reads raises the same alert; class and method match in any case, with a namespace.
+  const both = harness(SITE_YAML);
+  both.emit(method(1000, 'StdRegProv', 'GetStringValue'));
+  both.emit(method(1001, '\\\\.\\root\\cimv2:win32_process', 'create'));
+  a = only(both.finish(), WMI);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 3);
+  for (const [path, m] of [['Win32_Service.Name="Spooler"', 'Change'], ['Win32_Service', 'Create'], ['Win32_ScheduledJob', 'Create'], ['Win32_Product', 'Install']] as const) {
+    const h = harness(SITE_YAML);
+    h.emit(method(1000, path, m));
+    assert.equal(only(h.finish(), WMI)[0]!.event.severity, 3, `${path}.${m}`);
+  }
+  // Details without a method (not read) leave the rule's severity and words.
+  const partial = harness(SITE_YAML);
+  partial.emit(wbem(1000, 'ExecMethod', 24, { details: {} }));
+  a = only(partial.finish(), WMI);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.match(a[0]!.message, /ran a WMI method on/);
+  // A faulted readable call is medium and says what was tried.
+  const faulted = harness(SITE_YAML);
+  faulted.emit(method(1000, 'Win32_Process', 'Create', { fault: 'nca_s_fault_access_denied' }));
+  a = only(faulted.finish(), WMI);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.match(a[0]!.message, /tried to run a WMI method \(method "Create" on "Win32_Process"\) on 10\.77\.1\.10/);
+});
+
 test('wmi_exec: WMI queries, object reads and enumerations (monitoring) do not alert', () => {
   const h = harness(SITE_YAML);
   h.emit(activation(1000, WBEM_LEVEL1_LOGIN));
@@ -314,8 +358,11 @@ test('dcom-wmi.pcap: wmiexec from .2 and MMC20 from .4 alert; the WMI query (.3)
   const [wmi, dcom] = alerts;
   assert.equal(
     wmi!.message,
-    '127.0.0.2 ran a WMI method on 127.0.0.1 over RPC (IWbemServices ExecMethod over TCP port 49667; after DCOM activation of WbemLevel1Login over TCP port 135 and IWbemLevel1Login NTLMLogin)',
+    '127.0.0.2 ran WMI method "Create" on "Win32_Process" on 127.0.0.1 over RPC (IWbemServices ExecMethod over TCP port 49667; after DCOM activation of WbemLevel1Login over TCP port 135 and IWbemLevel1Login NTLMLogin)',
   );
+  // The stub is in clear: Win32_Process.Create starts a program, the rule's severity stays.
+  assert.equal(wmi!.event.severity, 3);
+  assert.deepEqual(wmi!.evidence.details, [{ operation: 'ExecMethod', faulted: false, object_path: 'Win32_Process', method: 'Create' }]);
   assert.equal((wmi!.evidence.activation as { clsid: string }).clsid, WBEM_LEVEL1_LOGIN);
   assert.match(dcom!.message, /^127\.0\.0\.4 activated MMC20\.Application on 127\.0\.0\.1 and called it through IDispatch \(IRemoteSCMActivator RemoteCreateInstance over TCP port 135, then IDispatch GetIDsOfNames, Invoke over TCP port 49667; 3 Invoke calls\)/);
   assert.equal(dcom!.evidence.calls, 6);

@@ -1,10 +1,12 @@
 /**
  * The DCE/RPC rules: dcerpc.remote_service, dcerpc.remote_task,
- * dcerpc.dcsync and dcerpc.recon, on built dce_rpc.call sequences, and the
- * recorded Samba capture (rpcclient against one server) replayed through
- * the engine with the default configuration, on which none of the DCE/RPC
- * rules may fire (dcerpc.wmi_exec and dcerpc.dcom_exec have their own
- * tests in dcerpc-dcom.test.ts).
+ * dcerpc.dcsync and dcerpc.recon, on built dce_rpc.call sequences (with
+ * and without the details read from a stub in clear), the recorded Samba
+ * capture (rpcclient against one server) replayed through the engine with
+ * the default configuration, on which none of the DCE/RPC rules may fire,
+ * and the Impacket-encoded remote-execution captures (rpc-exec.pcap,
+ * samba-svcctl.pcap), whose alerts carry what was run (dcerpc.wmi_exec and
+ * dcerpc.dcom_exec have their own tests in dcerpc-dcom.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,6 +79,90 @@ test('remote_service: ChangeServiceConfigA (binary swap) alerts; read-only svcct
   assert.match(a[0]!.message, /changed a service's program on 10\.77\.1\.10/);
 });
 
+const SMBEXEC = '%COMSPEC% /Q /c echo cd ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat & %COMSPEC% /Q /c %TEMP%\\execute.bat & del %TEMP%\\execute.bat';
+
+test('remote_service: a readable CreateServiceW names the service and program; smbexec\'s command is critical', () => {
+  const h = harness(SITE_YAML);
+  const details = { service_name: 'BTOBTO', display_name: 'BTOBTO', service_type: 'own_process', start_type: 'demand', binary_path: SMBEXEC };
+  h.emit(rpcCall(1000, { details }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.equal(
+    a[0]!.message,
+    `10.77.2.20 (workstations) created service "BTOBTO" running "${SMBEXEC}" on 10.77.1.10 (servers) over RPC (svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl)`,
+  );
+  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', faulted: false, ...details }]);
+  assert.deepEqual(a[0]!.evidence.execution_patterns, ['shell_output_redirect']);
+});
+
+test('remote_service: an ordinary program stays high and is named; the message quotes at most 300 characters, the evidence more', () => {
+  const h = harness(SITE_YAML);
+  const path = `"C:\\Program Files\\Agent\\agent.exe" ${'-x '.repeat(200)}`;
+  h.emit(rpcCall(1000, { details: { service_name: 'Agent', binary_path: path } }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.ok(a[0]!.message.startsWith('10.77.2.20 (workstations) created service "Agent" running "\"C:\\Program Files\\Agent\\agent.exe\" -x -x'));
+  assert.ok(a[0]!.message.includes(`${path.slice(0, 300)}..." on 10.77.1.10`));
+  assert.equal((a[0]!.evidence.details as { binary_path: string }[])[0]!.binary_path, path);
+  assert.deepEqual(a[0]!.evidence.execution_patterns, []);
+});
+
+test('remote_service: psexec-style services, listed up to five, the rest counted; the severity is the highest', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { details: { service_name: 'Svc0', binary_path: 'C:\\Program Files\\a.exe' } }));
+  for (let i = 1; i < 7; i++) h.emit(rpcCall(1000 + i, { details: { service_name: `Svc${i}`, binary_path: `%systemroot%\\r${i}.exe` } }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) created service "Svc0" running "C:\\Program Files\\a\.exe", created service "Svc1" .*, created service "Svc4" running "%systemroot%\\r4\.exe" and 2 more on 10\.77\.1\.10/);
+  assert.equal((a[0]!.evidence.details as unknown[]).length, 5);
+  assert.deepEqual(a[0]!.evidence.execution_patterns, ['windows_folder_program']);
+});
+
+test('remote_service: what one alert keeps of long commands is bounded; the rest is counted', () => {
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 20; i++) h.emit(rpcCall(1000 + i, { details: { service_name: `S${i}`, binary_path: `C:\\Tools\\t${i}.exe ${'y'.repeat(2040)}` } }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a[0]!.count, 20);
+  const kept = JSON.stringify(a[0]!.evidence.details).length + a[0]!.message.length;
+  assert.ok(kept < 9000, `${kept} characters`);
+  assert.ok((a[0]!.evidence.details as unknown[]).length >= 1);
+  assert.match(a[0]!.message, / and 1[0-9] more on 10\.77\.1\.10/);
+});
+
+test('remote_service: ChangeServiceConfigW names the new program and says the service is named by handle; no path, its settings', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { operation: 'ChangeServiceConfigW', opnum: 11, details: { binary_path: 'C:\\windows\\system32\\cmd.exe /c powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A' } }));
+  h.emit(rpcCall(1001, { operation: 'ChangeServiceConfigW', opnum: 11, details: { start_type: 'demand', user: 'LocalSystem' } }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.equal(
+    a[0]!.message,
+    '10.77.2.20 (workstations) changed a service\'s program to "C:\\windows\\system32\\cmd.exe /c powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A" and ' +
+      'changed a service\'s settings (start type demand, account "LocalSystem"), not its program on 10.77.1.10 (servers) over RPC ' +
+      '(svcctl ChangeServiceConfigW over the SMB pipe \\PIPE\\svcctl; 2 calls); ChangeServiceConfig names the service by a handle from an earlier OpenService, not by name',
+  );
+  assert.deepEqual(a[0]!.evidence.execution_patterns, ['encoded_powershell']);
+  // Settings alone: the rule's severity.
+  const settings = harness(SITE_YAML);
+  settings.emit(rpcCall(1000, { operation: 'ChangeServiceConfigW', opnum: 11, details: { start_type: 'auto' } }));
+  assert.equal(only(settings.finish(), SERVICE)[0]!.event.severity, 3);
+});
+
+test('remote_service: a faulted readable call is medium and says what was tried, even with a tool\'s command', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { fault: 'nca_s_op_rng_error', details: { service_name: 'PKTSVC', binary_path: SMBEXEC } }));
+  const a = only(h.finish(), SERVICE);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.equal(
+    a[0]!.message,
+    `10.77.2.20 (workstations) tried to set up a service (service "PKTSVC" running "${SMBEXEC}") on 10.77.1.10 (servers) over RPC (svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl); the server faulted the call (nca_s_op_rng_error)`,
+  );
+  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', faulted: true, service_name: 'PKTSVC', binary_path: SMBEXEC }]);
+  assert.deepEqual(a[0]!.evidence.execution_patterns, []);
+});
+
 test('remote_service: an allowed client (by network name or CIDR) is not reported', () => {
   for (const allowed of ['workstations', '10.77.2.20', '10.77.2.0/24']) {
     const h = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { allowed_clients: ["${allowed}"] }\n`);
@@ -138,6 +224,35 @@ test('remote_task: SchRpcRegisterTask then SchRpcRun (Impacket atexec) is one hi
   assert.match(a[0]!.message, /registered a scheduled task and ran a scheduled task on 10\.77\.1\.10 \(servers\) over RPC \(ITaskSchedulerService SchRpcRegisterTask, SchRpcRun over the SMB pipe \\PIPE\\atsvc; 2 calls\)/);
   // Nothing for svcctl's rule.
   assert.equal(only(a, SERVICE).length, 0);
+});
+
+test('remote_task: atexec with a readable stub names the task, its command and account; redirected output is critical', () => {
+  const h = harness(SITE_YAML);
+  const task = { named_pipe: '\\PIPE\\atsvc', interface_uuid: TASK_UUID, endpoint: 'ITaskSchedulerService' };
+  const details = { task_name: '\\tRxQpWvZ', user: 'S-1-5-18', run_level: 'HighestAvailable', command: 'cmd.exe', arguments: '/C whoami > %windir%\\Temp\\tRxQpWvZ.tmp 2>&1' };
+  h.emit(rpcCall(1000, { ...task, operation: 'SchRpcRegisterTask', opnum: 1, details }));
+  h.emit(rpcCall(1001, { ...task, operation: 'SchRpcRun', opnum: 12, details: { task_name: '\\tRxQpWvZ' } }));
+  const a = only(h.finish(), TASK);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 4);
+  assert.equal(
+    a[0]!.message,
+    '10.77.2.20 (workstations) registered scheduled task "\\tRxQpWvZ" running "cmd.exe /C whoami > %windir%\\Temp\\tRxQpWvZ.tmp 2>&1" as "S-1-5-18" and ' +
+      'ran scheduled task "\\tRxQpWvZ" on 10.77.1.10 (servers) over RPC (ITaskSchedulerService SchRpcRegisterTask, SchRpcRun over the SMB pipe \\PIPE\\atsvc; 2 calls)',
+  );
+  assert.deepEqual(a[0]!.evidence.execution_patterns, ['shell_output_redirect']);
+  assert.equal((a[0]!.evidence.details as unknown[]).length, 2);
+});
+
+test('remote_task: an AT job is named with its time; a plain command stays high; a task without a command is named alone', () => {
+  const h = harness(SITE_YAML);
+  h.emit(rpcCall(1000, { endpoint: 'atsvc', operation: 'NetrJobAdd', opnum: 0, details: { command: 'cmd /c net user backup P@ss-1 /add', job_time: '12:30' } }));
+  h.emit(rpcCall(1000, { client: '10.77.2.21', endpoint: 'ITaskSchedulerService', operation: 'SchRpcRegisterTask', opnum: 1, details: { task_name: '\\Update' } }));
+  const a = only(h.finish(), TASK);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) added an AT job running "cmd \/c net user backup P@ss-1 \/add" at 12:30 on 10\.77\.1\.10/);
+  assert.equal(a[1]!.event.severity, 3);
+  assert.match(a[1]!.message, /^10\.77\.2\.21 \(workstations\) registered scheduled task "\\Update" on 10\.77\.1\.10/);
 });
 
 test('remote_task: NetrJobAdd and SASetAccountInformation alert; task enumeration does not; allowlist and faults apply', () => {
@@ -350,6 +465,40 @@ test('recon: the real calls of the Samba capture made against 10 servers (9 quie
   assert.deepEqual(a[0]!.evidence.operations, ['SamrEnumerateUsersInDomain']);
   assert.deepEqual(a[0]!.evidence.named_pipes, ['\\pipe\\samr']);
   assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users or groups on 10 hosts in 3 min \(SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
+});
+
+async function replayAlerts(file: string): Promise<Alert[]> {
+  const r = checkConfigText('', 'default.yaml');
+  assert.ok(r.config !== null);
+  const alerts: Alert[] = [];
+  const bus = new EventBus();
+  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
+  await replayCaptures([file], { bus });
+  engine.flush();
+  return alerts.filter((a) => NEW_RULES.includes(a.rule.id));
+}
+
+test('rpc-exec.pcap and samba-svcctl.pcap: the alerts say what was run; severities follow the commands', async () => {
+  const fixtures = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc');
+  const alerts = await replayAlerts(path.join(fixtures, 'rpc-exec.pcap'));
+  assert.deepEqual(
+    alerts.map((a) => `${a.rule.id} ${a.source?.ip} ${a.event.severity} ${(a.evidence.execution_patterns as string[]).join(',')}`),
+    [
+      `${SERVICE} 127.0.0.2 4 shell_output_redirect`,
+      `${SERVICE} 127.0.0.3 4 windows_folder_program`,
+      `${SERVICE} 127.0.0.4 4 encoded_powershell,windows_folder_program`,
+      `${TASK} 127.0.0.5 4 shell_output_redirect`,
+      `${TASK} 127.0.0.6 3 `,
+      'dcerpc.wmi_exec 127.0.0.7 3 ',
+      `${SERVICE} 127.0.0.8 4 shell_output_redirect`,
+    ],
+  );
+  assert.match(alerts[3]!.message, /^127\.0\.0\.5 registered scheduled task "\\tRxQpWvZ" running "cmd\.exe \/C whoami \/all > %windir%\\Temp\\tRxQpWvZ\.tmp 2>&1" as "S-1-5-18" and ran scheduled task/);
+  assert.match(alerts[5]!.message, /^127\.0\.0\.7 ran WMI method "Create" on "Win32_Process" and ran WMI method "GetStringValue" on "StdRegProv" on 127\.0\.0\.1/);
+  const samba = await replayAlerts(path.join(fixtures, 'samba-svcctl.pcap'));
+  assert.equal(samba.length, 1);
+  assert.equal(samba[0]!.event.severity, 2);
+  assert.match(samba[0]!.message, /^10\.99\.8\.2 tried to set up a service \(service "PKTSVC" running "%COMSPEC% \/Q \/c echo whoami .*" and a service's program changed to "C:\\Windows\\qXwPzLmN\.exe"\) on 10\.99\.8\.1 over RPC \(svcctl CreateServiceW, ChangeServiceConfigW over the SMB pipe \\pipe\\svcctl\); the server faulted all 2 calls/);
 });
 
 test('samba-rpc.pcap (rpcclient: srvsvc, lsarpc, samr, wkssvc against one server) raises none of the DCE/RPC rules', async () => {

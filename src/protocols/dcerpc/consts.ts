@@ -26,6 +26,18 @@ export const MAX_TRANSFER_SYNTAXES = 8;
 export const MAX_CONTEXTS = 64;
 /** Calls awaiting their response per association: clients keep very few in flight (the pipe is request/reply). */
 export const MAX_PENDING_CALLS = 64;
+/** Longest name read from a request stub and kept (service, display, task, account, WMI object and method): characters. */
+export const MAX_STUB_NAME = 256;
+/** Longest command read from a request stub and kept (a service's binary path, a task's command or arguments, an AT job's command). */
+export const MAX_STUB_COMMAND = 2048;
+/**
+ * Stub bytes of one request gathered across its fragments to read what it
+ * asks for (a SchRpcRegisterTask's task XML runs to a few KiB, sent in
+ * 4280- or 5840-byte fragments); a longer stub is not read.
+ */
+export const MAX_DETAIL_STUB = 65536;
+/** Requests whose stubs one association gathers at a time (calls are sequential on a pipe; a few may overlap on TCP). */
+export const MAX_GATHERED_STUBS = 4;
 /** Named pipes with RPC followed per SMB connection: a management session opens a dozen at most. */
 export const MAX_PIPES = 64;
 

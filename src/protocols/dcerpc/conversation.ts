@@ -10,9 +10,15 @@
  * who listens.
  *
  * Per PDU only numbers are read; text is made for events (a bind's
- * interface UUID, a call's log line). Stub data is not parsed, except the
- * class a DCOM activation request names when it is in clear
- * (activation.ts).
+ * interface UUID, a call's log line). Stub data is not parsed, except when
+ * it is in clear (below packet privacy): the class a DCOM activation
+ * request names, from its first fragment (activation.ts), and what a
+ * remote-execution request asks for (request-details.ts), from its whole
+ * NDR 2.0 stub (a context bound to NDR64 is not read): a request in
+ * several fragments has its stub gathered, up to
+ * MAX_DETAIL_STUB bytes for at most MAX_GATHERED_STUBS calls at a time, in
+ * a StreamBuffer charged to the parser buffer budget, and read with its
+ * last fragment.
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
@@ -24,7 +30,9 @@ import {
   DceRpcAnomaly,
   HEADER_SIZE,
   MAX_CONTEXTS,
+  MAX_DETAIL_STUB,
   MAX_FRAG_BYTES,
+  MAX_GATHERED_STUBS,
   MAX_PENDING_CALLS,
   PduType,
   SEC_TRAILER_SIZE,
@@ -33,9 +41,10 @@ import {
   PfcFlags,
   faultName,
 } from './consts.js';
-import type { DceRpcBindEvent, DceRpcCallEvent, DceRpcRecord, DceRpcTransport } from './events.js';
-import { endpointName, ignoredOperation, operationName, pipeInterface } from './interfaces.js';
+import type { DceRpcBindEvent, DceRpcCallDetails, DceRpcCallEvent, DceRpcRecord, DceRpcTransport } from './events.js';
+import { endpointName, ignoredOperation, NDR64_SYNTAX, operationName, pipeInterface } from './interfaces.js';
 import { activationClsid, isActivationRequest } from './activation.js';
+import { readsDetails, requestDetails } from './request-details.js';
 import {
   authLevel,
   newCallPdu,
@@ -54,6 +63,8 @@ import {
 interface BoundContext {
   uuid: string;
   version: string;
+  /** Its stubs are NDR64 ([MS-RPCE] 2.2.5.3), which the stub readers (NDR 2.0) do not read. */
+  ndr64: boolean;
 }
 
 /** A bind or alter_context awaiting its answer. */
@@ -79,6 +90,12 @@ interface PendingCall {
   authLevel: number;
   /** A DCOM activation's class, when its stub was read. */
   clsid: string | undefined;
+  /** What a remote-execution request asks for, once its whole stub was read. */
+  details: DceRpcCallDetails | undefined;
+  /** The stub of a request whose details are read, gathered until its last fragment. */
+  stub: StreamBuffer | undefined;
+  /** The request's byte order (its data representation). */
+  little: boolean;
 }
 
 /** One direction's framing state. */
@@ -105,6 +122,8 @@ export class DceRpcConversation {
   #ended = false;
   /** The bind's authentication (SPNEGO, Kerberos or NTLMSSP verifiers), made when the first one is seen. */
   #gss: GssAuth | undefined = undefined;
+  /** Pending calls whose stubs are being gathered. */
+  #gathering = 0;
 
   constructor(ctx: AnalyzerContext, transport: DceRpcTransport, pipe?: string) {
     this.#ctx = ctx;
@@ -170,11 +189,16 @@ export class DceRpcConversation {
     }
   }
 
-  /** Bytes of one direction were lost: the partial PDU goes, reading resumes at a known PDU start. */
+  /**
+   * Bytes of one direction were lost: the partial PDU goes, reading resumes
+   * at a known PDU start. A client's stubs being gathered miss fragments:
+   * they are dropped.
+   */
   gap(fromOrig: boolean): void {
     const dir = this.#dirs[fromOrig ? 0 : 1];
     this.#ctx.anomaly(DceRpcAnomaly.CONTENT_GAP);
     this.#lose(dir);
+    if (fromOrig && this.#gathering > 0) for (const call of this.#pending.values()) this.#dropStub(call);
   }
 
   /** The association ended (flow end, pipe closed): unanswered calls are logged without rtt. */
@@ -231,12 +255,12 @@ export class DceRpcConversation {
         const body = readBindAck(b, o, h);
         if (body === null) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
         if (body.secAddr !== '') this.#secAddr = body.secAddr;
-        this.#bound(body.results, ts);
+        this.#bound(body.results, body.syntaxes, ts);
         if (h.authLength > 0) this.#authToken(false, b, o, ts);
         return;
       }
       case PduType.BIND_NAK:
-        this.#bound([], ts);
+        this.#bound([], [], ts);
         return;
       case PduType.REQUEST:
         if (!readRequest(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
@@ -280,8 +304,12 @@ export class DceRpcConversation {
     else this.#gss.serverToken(b, start, end, ts);
   }
 
-  /** The answer to the offered bind: `results` in the order of its items (empty for a bind_nak: all rejected). */
-  #bound(results: readonly number[], ts: number): void {
+  /**
+   * The answer to the offered bind: `results` in the order of its items
+   * (empty for a bind_nak: all rejected), with the transfer syntax each
+   * acceptance chose.
+   */
+  #bound(results: readonly number[], syntaxes: readonly string[], ts: number): void {
     const offer = this.#offered;
     if (offer === undefined) return;
     this.#offered = undefined;
@@ -291,7 +319,7 @@ export class DceRpcConversation {
       if (item.transferSyntax.startsWith(BIND_TIME_FEATURE_PREFIX)) continue;
       const accepted = i < results.length && results[i] === ContextResult.ACCEPTANCE;
       const version = `${item.versionMajor}.${item.versionMinor}`;
-      if (accepted) this.#bindContext(item.contextId, { uuid: item.uuid, version });
+      if (accepted) this.#bindContext(item.contextId, { uuid: item.uuid, version, ndr64: (syntaxes[i] ?? item.transferSyntax) === NDR64_SYNTAX });
       const c = this.#ctx.conn;
       const ev: DceRpcBindEvent = {
         type: 'dce_rpc.bind',
@@ -330,6 +358,7 @@ export class DceRpcConversation {
       // A later fragment of a call already counted.
       known.ts = ts;
       known.requestBytes += pdu.stubBytes;
+      if (known.stub !== undefined) this.#gather(known, b, flags, level);
       return;
     }
     if (known !== undefined) {
@@ -350,7 +379,8 @@ export class DceRpcConversation {
         this.#finish(oldest.value[1], undefined, undefined);
       }
     }
-    pending.set(callId, {
+    const clear = level < AuthLevel.PKT_PRIVACY;
+    const call: PendingCall = {
       ts,
       contextId: pdu.contextId,
       opnum: pdu.opnum,
@@ -361,9 +391,44 @@ export class DceRpcConversation {
       responseBytes: 0,
       authLevel: level,
       // An activation's class, from its first fragment, unless packet privacy encrypted the stub.
-      clsid:
-        level < AuthLevel.PKT_PRIVACY && isActivationRequest(uuid, pdu.opnum) ? activationClsid(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes) : undefined,
-    });
+      clsid: clear && isActivationRequest(uuid, pdu.opnum) ? activationClsid(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes) : undefined,
+      details: undefined,
+      stub: undefined,
+      little,
+    };
+    pending.set(callId, call);
+    // Details are read from NDR 2.0 stubs only (a context bound to NDR64 lays its data out otherwise).
+    if (!clear || bound?.ndr64 === true || !readsDetails(uuid, pdu.opnum)) return;
+    if ((flags & PfcFlags.LAST_FRAG) !== 0) {
+      call.details = requestDetails(uuid, pdu.opnum, b, pdu.stubAt, pdu.stubAt + pdu.stubBytes, little);
+    } else if (this.#gathering < MAX_GATHERED_STUBS) {
+      call.stub = new StreamBuffer(MAX_DETAIL_STUB);
+      this.#gathering++;
+      this.#gather(call, b, flags, level);
+    }
+  }
+
+  /**
+   * Adds the current request fragment's stub to `call`'s; with the last
+   * fragment, reads what it asks for. A fragment under packet privacy, or
+   * one past MAX_DETAIL_STUB or the buffer budget, ends the gathering with
+   * nothing read.
+   */
+  #gather(call: PendingCall, b: Uint8Array, flags: number, level: number): void {
+    const stub = call.stub!;
+    const pdu = this.#call;
+    if (level >= AuthLevel.PKT_PRIVACY || !stub.push(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes)) return this.#dropStub(call);
+    if ((flags & PfcFlags.LAST_FRAG) === 0) return;
+    call.details = requestDetails(call.uuid, call.opnum, stub.bytes, stub.offset, stub.offset + stub.length, call.little);
+    this.#dropStub(call);
+  }
+
+  /** Ends the gathering of `call`'s stub, giving its buffer back. */
+  #dropStub(call: PendingCall): void {
+    if (call.stub === undefined) return;
+    call.stub.release();
+    call.stub = undefined;
+    this.#gathering--;
   }
 
   /** A response fragment or a fault (`fault` is its status) for call `callId`. */
@@ -385,6 +450,8 @@ export class DceRpcConversation {
 
   /** Publishes a call: its event, and its log line unless Zeek's default ignores the operation. */
   #finish(call: PendingCall, rtt: number | undefined, fault: number | undefined): void {
+    // A stub still being gathered never got its last fragment: cut, not read.
+    this.#dropStub(call);
     const c = this.#ctx.conn;
     const operation = operationName(call.uuid, call.opnum);
     const endpoint = call.uuid === undefined ? undefined : endpointName(call.uuid);
@@ -413,6 +480,7 @@ export class DceRpcConversation {
     if (call.objectUuid !== undefined) ev.object_uuid = call.objectUuid;
     if (call.authLevel > 0) ev.auth_level = call.authLevel;
     if (call.clsid !== undefined) ev.clsid = call.clsid;
+    if (call.details !== undefined) ev.details = call.details;
     this.#ctx.emit(ev);
 
     if (endpoint !== undefined && ignoredOperation(endpoint, operation)) return;

@@ -7,7 +7,8 @@
  *   (`ignoredOperation` in interfaces.ts);
  * - `dce_rpc.call`: one per call, those included, with what detectors need
  *   (interface UUID and version, opnum, fault, transport, auth level, and
- *   the class a DCOM activation names when its stub is in clear);
+ *   when the stub is in clear the class a DCOM activation names and what a
+ *   remote-execution request asks for: service, program, task, command);
  * - `dce_rpc.bind`: one per interface a bind or alter_context offered, once
  *   the server answered (accepted or rejected), so a bind with no call after
  *   it is still seen. Bind-time feature negotiation contexts are not
@@ -62,6 +63,41 @@ interface DceRpcEventBase {
   endpoint?: string;
 }
 
+/**
+ * What a remote-execution request asks for, read from its stub when the
+ * stub is in clear (request-details.ts): only the fields the operation
+ * carries and the stub set are present. Text is log text (wire-text.ts's
+ * `printableText`), names cut at 256 characters and commands at 2,048,
+ * marked "..." when cut.
+ */
+export interface DceRpcCallDetails {
+  /** svcctl CreateService*: the service's name (ChangeServiceConfig names the service by a handle only). */
+  service_name?: string;
+  /** svcctl: the display name, when set. */
+  display_name?: string;
+  /** svcctl: "own_process", "share_process", "kernel_driver", "file_system_driver", "+interactive" appended; other values in hex. Absent when unchanged. */
+  service_type?: string;
+  /** svcctl: "boot", "system", "auto", "demand" or "disabled"; absent when unchanged. */
+  start_type?: string;
+  /** svcctl: the program and its arguments the service runs (ChangeServiceConfig: absent when the path is unchanged). */
+  binary_path?: string;
+  /** ITaskSchedulerService: the task's path ("\Name", "\Folder\Name"). */
+  task_name?: string;
+  /** The program a task runs (its first Exec action's Command) or an AT job's command line. */
+  command?: string;
+  /** The first Exec action's Arguments. */
+  arguments?: string;
+  /** The account: a service's lpServiceStartName, a task principal's UserId. */
+  user?: string;
+  /** The task principal's RunLevel ("HighestAvailable", "LeastPrivilege"). */
+  run_level?: string;
+  /** AT job: the time of day it runs, "HH:MM". */
+  job_time?: string;
+  /** IWbemServices ExecMethod(Async): the object path ("Win32_Process") and the method ("Create"). */
+  object_path?: string;
+  method?: string;
+}
+
 /** One RPC call: a request and its outcome. */
 export interface DceRpcCallEvent extends DceRpcEventBase {
   type: 'dce_rpc.call';
@@ -86,6 +122,16 @@ export interface DceRpcCallEvent extends DceRpcEventBase {
    * request's first fragment when its stub is in clear.
    */
   clsid?: string;
+  /**
+   * What a remote-execution request asks for (svcctl CreateService* and
+   * ChangeServiceConfig*, atsvc NetrJobAdd, ITaskSchedulerService
+   * SchRpcRegisterTask and SchRpcRun, IWbemServices ExecMethod and
+   * ExecMethodAsync), when its stub was read: in clear (below packet
+   * privacy), in NDR 2.0 (not a context bound to NDR64), whole (every
+   * fragment seen, at most 64 KiB) and consistent.
+   * Present, possibly empty, whenever the stub was read.
+   */
+  details?: DceRpcCallDetails;
   /** Stub data bytes of the request and of the response (all fragments). */
   request_bytes: number;
   response_bytes: number;

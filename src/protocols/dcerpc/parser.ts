@@ -155,6 +155,8 @@ export interface BindAckBody {
   secAddr: string;
   /** Results in the order of the bind's context items (ContextResult values). */
   results: number[];
+  /** The transfer syntax each result names (lower-case UUID text): the one accepted, for an acceptance. */
+  syntaxes: string[];
 }
 
 /** Longest secondary address read: a port or a pipe name. */
@@ -188,12 +190,15 @@ export function readBindAck(b: Uint8Array, o: number, h: PduHeader): BindAckBody
   const n = b[p]!;
   p += 4;
   const results: number[] = [];
+  const syntaxes: string[] = [];
   for (let i = 0; i < n && i < MAX_CONTEXT_ITEMS; i++) {
+    // result (2), reason (2), transfer syntax UUID (16) and version (4).
     if (p + 24 > end) return null;
     results.push(u16(b, p, h.little));
+    syntaxes.push(uuidText(b, p + 4, h.little));
     p += 24;
   }
-  return { secAddr, results };
+  return { secAddr, results, syntaxes };
 }
 
 /** What the analyzer reads of a request, response or fault (scratch, reused). */

@@ -8,7 +8,11 @@
  * and the traffic lab's smbclient share listing, and Impacket-encoded DCOM
  * and WMI traffic (test/fixtures/dcerpc/dcom-wmi.pcap, made by
  * record-dcom-wmi.sh: activations on 135, alter_contexts and calls with
- * object UUIDs on a port found by the content probe);
+ * object UUIDs on a port found by the content probe), Impacket-encoded
+ * remote-execution requests (rpc-exec.pcap, made by record-rpc-exec.sh:
+ * svcctl, ITaskSchedulerService, atsvc and IWbemServices calls, some in
+ * many fragments) and Impacket's svcctl calls to Samba over an SMB2 pipe
+ * (samba-svcctl.pcap, made by record-samba-svcctl.sh, faulted by Samba);
  * and no call at all from the corpus SMB captures, in which tshark finds
  * none. The Samba capture's dce_rpc.jsonl lines are checked one by one.
  *
@@ -30,6 +34,8 @@ const SAMBA = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-rpc.pcap
 const KRB135 = path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego', 'kerberos135_auth.pcapng');
 const LAB_SMB_INTERNET = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'smb-internet.pcap');
 const DCOM_WMI = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'dcom-wmi.pcap');
+const RPC_EXEC = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'rpc-exec.pcap');
+const SAMBA_SVCCTL = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'samba-svcctl.pcap');
 
 const FIELDS = [
   'tcp.stream', 'dcerpc.pkt_type', 'dcerpc.cn_flags', 'dcerpc.cn_call_id', 'dcerpc.cn_ctx_id',
@@ -104,6 +110,8 @@ for (const [name, file, count] of [
   ['Samba rpcclient over SMB2 pipes', SAMBA, 20],
   ['traffic lab smb-internet (smbclient -L: srvsvc over SMB3)', LAB_SMB_INTERNET, 1],
   ['Impacket-encoded DCOM activations, WMI and IDispatch calls on 135 and a dynamic port', DCOM_WMI, 26],
+  ['Impacket-encoded svcctl, task scheduler, atsvc and WMI method requests on a dynamic port', RPC_EXEC, 26],
+  ['Impacket svcctl calls to Samba over an SMB2 pipe', SAMBA_SVCCTL, 4],
 ] as const) {
   test(`${name}: ${count} calls, equal to tshark's (interface, opnum, answered)`, { skip: !fs.existsSync(file) }, async (t) => {
     const rows = tsharkRows(file);

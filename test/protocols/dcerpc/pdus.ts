@@ -77,13 +77,15 @@ export function bind(callId: number, items: Item[], o: PduOpts & { alter?: boole
   return pdu(o.alter === true ? 14 : 11, callId, body, o);
 }
 
-/** A bind_ack (or alter_context_resp) with secondary address `addr` and one result per offered item. */
-export function bindAck(callId: number, addr: string, results: number[], o: PduOpts & { alter?: boolean } = {}): Uint8Array {
+/** A bind_ack (or alter_context_resp) with secondary address `addr` and one result per offered item; an acceptance names NDR unless `syntax` says otherwise. */
+export function bindAck(callId: number, addr: string, results: number[], o: PduOpts & { alter?: boolean; syntax?: string } = {}): Uint8Array {
   const little = o.little ?? true;
   const a = addr === '' ? new Uint8Array(0) : new TextEncoder().encode(`${addr}\0`);
   const head = concat(u16(4280, little), u16(4280, little), u32(0x1234, little), u16(a.length, little), a);
   const pad = new Uint8Array((4 - ((16 + head.length) % 4)) % 4);
-  const res = results.map((r) => concat(u16(r, little), u16(r === 0 ? 0 : 2, little), r === 0 ? uuid(NDR, little) : new Uint8Array(16), u32(r === 0 ? 2 : 0, little)));
+  const res = results.map((r) =>
+    concat(u16(r, little), u16(r === 0 ? 0 : 2, little), r === 0 ? uuid(o.syntax ?? NDR, little) : new Uint8Array(16), u32(r === 0 ? (o.syntax === NDR64 ? 1 : 2) : 0, little)),
+  );
   return pdu(o.alter === true ? 15 : 12, callId, concat(head, pad, [results.length, 0, 0, 0], ...res), o);
 }
 

@@ -1,0 +1,68 @@
+/**
+ * What a remote-execution request asks for, read from its stub: which
+ * operations are read (by interface UUID and opnum) and by which extractor
+ * (scmr.ts for svcctl, tsch.ts for atsvc and ITaskSchedulerService, wmi.ts
+ * for IWbemServices), each walking the stub with the bounded NDR reader
+ * (ndr.ts); their raw text is made log text here (wire-text.ts's
+ * `printableText`: names cut at MAX_STUB_NAME characters, commands at
+ * MAX_STUB_COMMAND) and empty fields are dropped. The conversation calls it
+ * once per request whose stub is in clear and whole; a stub that is cut or
+ * inconsistent gives undefined. Pure: never throws.
+ */
+import type { DceRpcCallDetails } from './events.js';
+import { MAX_STUB_COMMAND, MAX_STUB_NAME } from './consts.js';
+import { NdrReader } from './ndr.js';
+import { changeServiceConfigDetails, createServiceDetails } from './scmr.js';
+import { jobAddDetails, registerTaskDetails, runTaskDetails } from './tsch.js';
+import { execMethodDetails } from './wmi.js';
+import { printableText } from '../wire-text.js';
+
+type Extractor = (r: NdrReader) => DceRpcCallDetails | undefined;
+
+const wideService = (r: NdrReader) => createServiceDetails(r, true);
+const ansiService = (r: NdrReader) => createServiceDetails(r, false);
+
+/** Interface UUID -> opnum -> extractor. */
+const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<string, ReadonlyMap<number, Extractor>>([
+  [
+    // svcctl ([MS-SCMR] 3.1.4): ChangeServiceConfigW, CreateServiceW, ChangeServiceConfigA, CreateServiceA, CreateServiceWOW64A/W.
+    '367abb81-9844-35f1-ad32-98f038001003',
+    new Map<number, Extractor>([
+      [11, (r) => changeServiceConfigDetails(r, true)],
+      [12, wideService],
+      [23, (r) => changeServiceConfigDetails(r, false)],
+      [24, ansiService],
+      [44, ansiService],
+      [45, wideService],
+    ]),
+  ],
+  // atsvc ([MS-TSCH] 3.2.5.2): NetrJobAdd.
+  ['1ff70682-0a51-30e8-076d-740be8cee98b', new Map([[0, jobAddDetails]])],
+  // ITaskSchedulerService ([MS-TSCH] 3.2.5.4): SchRpcRegisterTask, SchRpcRun.
+  ['86d35949-83c9-4044-b424-db363231fd0c', new Map([[1, registerTaskDetails], [12, runTaskDetails]])],
+  // IWbemServices ([MS-WMI] 3.1.4.3): ExecMethod, ExecMethodAsync.
+  ['9556dc99-828c-11cf-a37e-00aa003240c7', new Map([[24, execMethodDetails], [25, execMethodDetails]])],
+]);
+
+/** Fields holding commands (longer cap); the others are names. */
+const COMMAND_FIELDS: ReadonlySet<keyof DceRpcCallDetails> = new Set(['binary_path', 'command', 'arguments']);
+
+/** True when opnum `opnum` of interface `uuid` is a request whose stub says what it runs. */
+export function readsDetails(uuid: string | undefined, opnum: number): boolean {
+  return uuid !== undefined && EXTRACTORS.get(uuid)?.has(opnum) === true;
+}
+
+/** What request `opnum` of `uuid` with stub `b[start, end)` (in the PDU's byte order) asks for; undefined when it cannot be read. */
+export function requestDetails(uuid: string | undefined, opnum: number, b: Uint8Array, start: number, end: number, little: boolean): DceRpcCallDetails | undefined {
+  const extract = uuid === undefined ? undefined : EXTRACTORS.get(uuid)?.get(opnum);
+  if (extract === undefined) return undefined;
+  const raw = extract(new NdrReader(b, start, end, little));
+  if (raw === undefined) return undefined;
+  const out: DceRpcCallDetails = {};
+  for (const key of Object.keys(raw) as (keyof DceRpcCallDetails)[]) {
+    const text = raw[key];
+    if (text === undefined || text === '') continue;
+    out[key] = printableText(text, COMMAND_FIELDS.has(key) ? MAX_STUB_COMMAND : MAX_STUB_NAME);
+  }
+  return out;
+}
