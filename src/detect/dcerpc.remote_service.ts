@@ -75,7 +75,7 @@ export function describeServiceCall(e: DceRpcCallEvent, d: DceRpcCallDetails): C
     if (path === undefined) {
       const settings = settingsText(d);
       const what = settings !== '' ? ` (${settings})` : '';
-      return { action: `changed a service's settings${what}, not its program`, subject: `a service's settings${what}`, note: BY_HANDLE };
+      return { action: `changed a service's settings but not its program${what}`, subject: `a service's settings${what}`, note: BY_HANDLE };
     }
     return { action: `changed a service's program to ${quotedCommand(path)}`, subject: `a service's program changed to ${quotedCommand(path)}`, note: BY_HANDLE, ...raised };
   }

@@ -140,7 +140,7 @@ test('remote_service: ChangeServiceConfigW names the new program and says the se
   assert.equal(
     a[0]!.message,
     '10.77.2.20 (workstations) changed a service\'s program to "C:\\windows\\system32\\cmd.exe /c powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A" and ' +
-      'changed a service\'s settings (start type demand, account "LocalSystem"), not its program on 10.77.1.10 (servers) over RPC ' +
+      'changed a service\'s settings but not its program (start type demand, account "LocalSystem") on 10.77.1.10 (servers) over RPC ' +
       '(svcctl ChangeServiceConfigW over the SMB pipe \\PIPE\\svcctl; 2 calls); ChangeServiceConfig names the service by a handle from an earlier OpenService, not by name',
   );
   assert.deepEqual(a[0]!.evidence.execution_patterns, ['encoded_powershell']);
