@@ -56,7 +56,11 @@ import type { AuthEvent } from '../events/auth.js';
 
 /** Clients tracked per service counter. */
 const MAX_CLIENTS = 50000;
-/** Connections remembered as "has its own auth event" (auth arrives before flow.end). */
+/**
+ * Open connections remembered as "has its own auth event" (auth arrives
+ * before flow.end, which forgets the connection), and failures waiting for
+ * their connection's end (moreGuesses).
+ */
 const MAX_AUTH_UIDS = 50000;
 /**
  * Most guesses one failed connection counts for. OpenSSH allows 6
@@ -126,11 +130,22 @@ export const OPTIONS = detectorOptions({
   distributed: z.union([z.literal(false), distributedEntry]).prefault({}),
 });
 
+/** A key's users and servers for the evidence, in first-seen order (at most MAX_LISTED each: arrays cost less than sets). */
 interface Tally {
-  users: Set<string>;
-  servers: Set<string>;
+  users: string[];
+  servers: string[];
   /** An alert was reported from this tally. */
   reported: boolean;
+}
+
+/**
+ * `list` with `value` added when new and the list is not full: a new array
+ * for the first value (a push would reserve room for 16).
+ */
+function listed(list: string[], value: string): string[] {
+  if (list.length === 0) return [value];
+  if (list.length < MAX_LISTED && !list.includes(value)) list.push(value);
+  return list;
 }
 
 export default defineDetector({
@@ -173,6 +188,7 @@ export default defineDetector({
       for (const p of v.ports) byPort.set(p, { service, counter, window: v.window });
     }
 
+    /** Connections whose login outcome an auth event told, until they end (they are not counted as bare connections). */
     const authUids = new LruMap<string, true>(MAX_AUTH_UIDS);
     /** Failures standing for several guesses, until their connection ends (auth arrives before flow.end). */
     const moreGuesses = new LruMap<string, AuthEvent>(MAX_AUTH_UIDS);
@@ -183,15 +199,15 @@ export default defineDetector({
       let t = tallies.get(key);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
       if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
-        t = { users: new Set(), servers: new Set(), reported: false };
+        t = { users: [], servers: [], reported: false };
         tallies.set(key, t);
       }
-      if (user !== undefined && t.users.size < MAX_LISTED) t.users.add(cutText(user, MAX_USER_LENGTH));
-      if (t.servers.size < MAX_LISTED) t.servers.add(server);
+      if (user !== undefined && t.users.length < MAX_LISTED) t.users = listed(t.users, cutText(user, MAX_USER_LENGTH));
+      t.servers = listed(t.servers, server);
       return t;
     };
     const target = (t: Tally, fallback: string): string =>
-      t.servers.size > 1 ? `${formatCount(t.servers.size)} servers` : fallback;
+      t.servers.length > 1 ? `${formatCount(t.servers.length)} servers` : fallback;
 
     /** Distinct clients per account: (service, account) for directory services, (service, server, account) otherwise. */
     const distributed =
@@ -304,6 +320,7 @@ export default defineDetector({
       },
       'flow.end'(e) {
         const rec = e.record;
+        const authed = authUids.delete(rec.uid);
         const guessed = moreGuesses.get(rec.uid);
         if (guessed !== undefined) {
           moreGuesses.delete(rec.uid);
@@ -317,7 +334,7 @@ export default defineDetector({
         if (rec.proto !== 'tcp') return;
         const svc = byPort.get(rec['id.resp_p']);
         if (svc === undefined) return;
-        if (authUids.has(rec.uid)) return;
+        if (authed) return;
         if (!responderAnswered(rec) || (rec.duration ?? 0) > o.max_duration) return;
         const client = rec['id.orig_h'];
         const server = rec['id.resp_h'];

@@ -42,7 +42,7 @@ import { formatDuration } from '../config/duration.js';
 import { formatCount } from '../alerts/alert.js';
 import { BeaconScratch, scoreBeacon, type BeaconScore } from './beacon-score.js';
 import type { ConnRecord } from '../flows/conn-record.js';
-import { NameAllowlist, ServerNames, namesFeed } from './server-names.js';
+import { NameAllowlist, ResolvedNames, ServerNames, namesFeed } from './server-names.js';
 
 /** Check-ins kept per series; past it every other one is dropped. */
 export const MAX_POINTS = 128;
@@ -158,7 +158,7 @@ export default defineDetector({
     const o = ctx.options;
     const ignorePorts = new Set(o.ignore_ports);
     const allowlist = new NameAllowlist(o.allow, o.skip_popular ? ctx.intel.dga : undefined);
-    const names = new ServerNames();
+    const names = new ServerNames(ResolvedNames.of(ctx.site));
     const series = new LruMap<string, Series>(o.max_tracked);
     const destinations = new LruMap<string, Destination>(MAX_DESTINATIONS);
     ctx.bounded(series);

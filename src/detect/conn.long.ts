@@ -26,7 +26,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField } from '../config/fields.js';
 import { formatDuration } from '../config/duration.js';
 import { formatBytes } from '../alerts/alert.js';
-import { NameAllowlist, ServerNames, namesFeed } from './server-names.js';
+import { NameAllowlist, ResolvedNames, ServerNames, namesFeed } from './server-names.js';
 
 export const OPTIONS = detectorOptions({
   /** A connection open at least this long alerts (RITA's base for long connections: 1 h). */
@@ -56,7 +56,7 @@ export default defineDetector({
     const protocols = new Set<string>(o.protocols);
     const ignorePorts = new Set(o.ignore_ports);
     const allowlist = new NameAllowlist(o.allow, o.skip_popular ? ctx.intel.dga : undefined);
-    const names = new ServerNames();
+    const names = new ServerNames(ResolvedNames.of(ctx.site));
     return {
       ...namesFeed(names),
       'flow.end'(e) {

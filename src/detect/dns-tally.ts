@@ -2,7 +2,11 @@
  * Per-client DNS tallies for the DNS volume rules: queries by type, NXDOMAIN
  * answers and distinct names, since the start of the client's current burst
  * (restarted when the client was idle for a whole window). Bounded by an LRU
- * of clients and a cap on distinct names. Also the query filter, the
+ * of clients and a cap on distinct names, and swept in packet time: a
+ * client idle for two windows is dropped (its next query would restart the
+ * tally anyway; the second window allows for records that arrive out of
+ * time order). Without the sweep a long-running sensor kept the tallies of
+ * every client it had ever seen, up to the caps. Also the query filter, the
  * finding (keyed by client) and the message and evidence parts those rules
  * share.
  */
@@ -38,19 +42,33 @@ export interface DnsTally {
   names: Set<string>;
   /** Names beyond MAX_NAMES_PER_CLIENT were not counted as distinct. */
   namesCapped: boolean;
+  /** The newest query time noted. */
+  last: number;
 }
+
+/** How often (in idle spans) tallies are swept. */
+const SWEEP_FRACTION = 0.25;
 
 export class DnsTallies {
   readonly #map: LruMap<string, DnsTally>;
   readonly #maxNames: number;
+  readonly #idle: number;
   /** Names held by all tallies. */
   #names = 0;
+  #nextSweep = -Infinity;
 
-  constructor(maxClients: number, maxNames = MAX_NAMES_TOTAL) {
+  /** `idle`: seconds of packet time after which a client's tally is dropped (the rule's window, twice). */
+  constructor(maxClients: number, idle: number, maxNames = MAX_NAMES_TOTAL) {
     this.#map = new LruMap(maxClients, (_client, t) => {
       this.#names -= t.names.size;
     });
     this.#maxNames = maxNames;
+    this.#idle = idle;
+  }
+
+  /** Clients with a tally. */
+  get size(): number {
+    return this.#map.size;
   }
 
   /** Distinct names held across all clients. */
@@ -58,13 +76,16 @@ export class DnsTallies {
     return this.#names;
   }
 
-  note(client: string, restart: boolean, qtype: string, query: string | undefined, nxdomain: boolean): DnsTally {
+  /** A query of `client` at `ts`; `restart`: the client's burst starts over with it. */
+  note(client: string, restart: boolean, qtype: string, query: string | undefined, nxdomain: boolean, ts: number): DnsTally {
+    if (ts >= this.#nextSweep) this.#sweep(ts);
     let t = this.#map.get(client);
     if (t === undefined || restart) {
       if (t !== undefined) this.#names -= t.names.size;
-      t = { byType: new Map(), nxdomain: 0, names: new Set(), namesCapped: false };
+      t = { byType: new Map(), nxdomain: 0, names: new Set(), namesCapped: false, last: ts };
       this.#map.set(client, t);
     }
+    if (ts > t.last) t.last = ts;
     t.byType.set(qtype, (t.byType.get(qtype) ?? 0) + 1);
     if (nxdomain) t.nxdomain++;
     const name = query === undefined ? undefined : cutText(query, MAX_NAME_LENGTH);
@@ -77,6 +98,17 @@ export class DnsTallies {
       }
     }
     return t;
+  }
+
+  /** Drops the tallies of clients idle for `idle` seconds. */
+  #sweep(ts: number): void {
+    this.#nextSweep = ts + this.#idle * SWEEP_FRACTION;
+    const cutoff = ts - this.#idle;
+    this.#map.prune((_client, t) => {
+      if (t.last > cutoff) return false;
+      this.#names -= t.names.size;
+      return true;
+    });
   }
 }
 

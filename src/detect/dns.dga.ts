@@ -21,11 +21,15 @@ import { allowedDomains, underDomain } from './server-names.js';
 /** Clients tracked at once. */
 const MAX_CLIENTS = 50000;
 /**
- * Scores kept per query name. Most lookups repeat a few thousand popular
+ * Verdicts kept per query name. Most lookups repeat a few thousand popular
  * names, and scoring a name (n-grams against several family models) costs
- * far more than a map hit; 100k names is a few MB.
+ * far more than a map hit. A verdict is one number (the score of a name that
+ * counts, else NOT_COUNTED), not the scorer's answer object: ~145 bytes a
+ * name, its text included (~190 with the object), 15 MB when full.
  */
 const SCORE_CACHE_NAMES = 100_000;
+/** The cached verdict of a name that does not count: skipped by the scorer or under the threshold. */
+const NOT_COUNTED = -1;
 /** Distinct flagged domains remembered per client (evidence and the count). */
 const MAX_NAMES = 50;
 /**
@@ -123,7 +127,7 @@ export default defineDetector({
     const allow = allowedDomains(o.allow);
     const tallies = new DgaTallies(MAX_CLIENTS);
     ctx.bounded(tallies);
-    const scores = new LruMap<string, ReturnType<typeof scorer.score>>(SCORE_CACHE_NAMES);
+    const scores = new LruMap<string, number>(SCORE_CACHE_NAMES);
     return {
       dns(e) {
         const r = e.record;
@@ -132,16 +136,17 @@ export default defineDetector({
         const client = r['id.orig_h'];
         if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
         if (allow.length > 0 && underDomain(q, allow)) return;
-        let s = scores.get(q);
-        if (s === undefined) {
-          s = scorer.score(q);
-          scores.set(q, s);
+        let score = scores.get(q);
+        if (score === undefined) {
+          const s = scorer.score(q);
+          const counts = s.skipped === undefined && (o.threshold !== undefined ? s.score >= o.threshold : s.dga);
+          score = counts ? s.score : NOT_COUNTED;
+          scores.set(q, score);
         }
-        if (s.skipped !== undefined) return;
-        if (!(o.threshold !== undefined ? s.score >= o.threshold : s.dga)) return;
+        if (score === NOT_COUNTED) return;
         const lab = registrableLabel(q);
         const domain = typeof lab === 'string' ? q : lab.domain;
-        const { tally: t, added } = tallies.note(client, r.ts, o.window, domain, q, s.score);
+        const { tally: t, added } = tallies.note(client, r.ts, o.window, domain, q, score);
         if (!added) return;
         if (r.rcode_name === 'NXDOMAIN') t.nxdomain++;
         const n = t.names.size;

@@ -45,7 +45,7 @@ export default defineDetector({
     const ports = new Set(o.ports);
     const ptr = new RateWindow({ window: o.window, capacity: o.ptr_threshold, maxKeys: MAX_CLIENTS });
     const txt = new RateWindow({ window: o.window, capacity: o.txt_threshold, maxKeys: MAX_CLIENTS });
-    const tallies = new DnsTallies(MAX_CLIENTS);
+    const tallies = new DnsTallies(MAX_CLIENTS, 2 * o.window);
     ctx.bounded(ptr, txt);
     return {
       dns(e) {
@@ -57,7 +57,7 @@ export default defineDetector({
         const counter = isPtr ? ptr : txt;
         const idle = ptr.count(client, r.ts) === 0 && txt.count(client, r.ts) === 0;
         const n = counter.add(client, r.ts);
-        const t = tallies.note(client, idle, type, r.query, r.rcode_name === 'NXDOMAIN');
+        const t = tallies.note(client, idle, type, r.query, r.rcode_name === 'NXDOMAIN', r.ts);
         if (n < counter.capacity) return;
         const b = burstOf(ctx.held(client), n, counter.oldest(client), r.ts);
         const kind = isPtr ? 'reverse (PTR)' : tunnelKinds(t.byType);

@@ -44,7 +44,7 @@ export default defineDetector({
     const o = ctx.options;
     const ports = new Set(o.ports);
     const counter = new RateWindow({ window: o.window, capacity: o.threshold, maxKeys: MAX_CLIENTS });
-    const tallies = new DnsTallies(MAX_CLIENTS);
+    const tallies = new DnsTallies(MAX_CLIENTS, 2 * o.window);
     ctx.bounded(counter);
     return {
       dns(e) {
@@ -54,7 +54,7 @@ export default defineDetector({
         const before = counter.count(client, r.ts);
         const n = counter.add(client, r.ts);
         // A client idle for a whole window starts a new burst: its tally restarts.
-        const t0 = tallies.note(client, before === 0, r.qtype_name ?? TYPE_NAMES[r.qtype]!, r.query, r.rcode_name === 'NXDOMAIN');
+        const t0 = tallies.note(client, before === 0, r.qtype_name ?? TYPE_NAMES[r.qtype]!, r.query, r.rcode_name === 'NXDOMAIN', r.ts);
         if (n < o.threshold) return;
         const b = burstOf(ctx.held(client), n, counter.oldest(client), r.ts);
         const message =

@@ -151,6 +151,10 @@ export function createLateral(
     },
     'flow.end'(e) {
       const rec = e.record;
+      // The connection's login outcome. Its end takes it out whether or not the rule judges the
+      // connection; a snapshot of a connection still open (flow.long) only when it reports.
+      const login = outcomes.peek(rec.uid);
+      if (login !== undefined && (e.type as string) !== 'flow.long') outcomes.delete(rec.uid);
       const src = rec['id.orig_h'];
       const dst = rec['id.resp_h'];
       macs.noteFlow(rec);
@@ -167,7 +171,6 @@ export function createLateral(
       if (ctx.options.sessions_only && !session) return;
       if (ctx.excluded(src) || ctx.excluded(dst)) return;
       const key = `${src}|${dst}`;
-      const login = outcomes.peek(rec.uid);
       if (login !== undefined) outcomes.delete(rec.uid);
       const t = tallies.note(key, ctx.held(key) === undefined, port, session, login, rec.proto);
       ctx.report({

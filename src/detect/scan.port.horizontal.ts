@@ -240,7 +240,7 @@ interface GridCandidate {
   ts: number;
   span: number;
   pairs: number;
-  counts: Uint32Array;
+  counts: ArrayLike<number>;
   /** Judged when packet time passes this without a new pair. */
   settleAt: number;
 }

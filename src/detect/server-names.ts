@@ -5,8 +5,9 @@
  * Both arrive before the connection ends, so names are kept by connection
  * uid until its flow.end, and a CDN-hosted service whose addresses rotate
  * keeps one name. A connection without either (raw TCP, QUIC, SSH) is named
- * by the DNS answer that gave its client the address, when one was seen.
- * Also the allowlist those rules share: the rule's own domains (compared as
+ * by the DNS answer that gave its client the address, when one was seen:
+ * those answers are kept once per engine (`ResolvedNames.of`), for both
+ * rules, as they are the same for both. Also the allowlist those rules share: the rule's own domains (compared as
  * dns.dga compares its `allow` list) and, optionally, the bundled
  * popular-domains list (the DGA allowlist: Tranco and Umbrella top sites).
  */
@@ -17,12 +18,17 @@ import type { DgaScorer } from '../intel/context.js';
 import type { SslLogEvent } from '../protocols/tls/events.js';
 import type { HttpLogEvent } from '../protocols/http/events.js';
 import type { DnsAnswerEvent } from '../protocols/dns/events.js';
+import type { Site } from '../config/site.js';
 
 /** Live connections whose server name is remembered by default. */
 export const MAX_NAMED_CONNECTIONS = 50000;
 /** Longest server name kept (a DNS name is at most 253 characters). */
 const MAX_NAME_LENGTH = 253;
-/** (client, address) pairs remembered from DNS answers by default. */
+/**
+ * (client, address) pairs remembered from DNS answers, for c2.beacon and
+ * conn.long together: ~150 bytes each (the pair as text, the name shared with
+ * the answer), 7.5 MB when full.
+ */
 export const MAX_RESOLVED = 50000;
 /** Verdicts cached per name. */
 const MAX_VERDICTS = 50000;
@@ -40,27 +46,59 @@ export function serverName(name: string | undefined): string | undefined {
   return isIp(n) ? undefined : n;
 }
 
-/** Server names of live connections by uid (TLS SNI first, else HTTP Host). */
-export class ServerNames {
-  readonly #names: LruMap<string, string>;
-  /** The name each client last resolved to each address ("client|address" -> name). */
-  readonly #resolved: LruMap<string, string>;
+const SHARED = new WeakMap<Site, ResolvedNames>();
 
-  constructor(max = MAX_NAMED_CONNECTIONS, maxResolved = MAX_RESOLVED) {
-    this.#names = new LruMap(max);
-    this.#resolved = new LruMap(maxResolved);
+/** The name each client last resolved each address to, from DNS answers ("client|address" -> name). */
+export class ResolvedNames {
+  readonly #map: LruMap<string, string>;
+  /** The last answer noted: the rules sharing one instance each hand it every answer. */
+  #last: DnsAnswerEvent | undefined;
+
+  /** The instance of `site`, shared by the rules of one engine. */
+  static of(site: Site): ResolvedNames {
+    let r = SHARED.get(site);
+    if (r === undefined) SHARED.set(site, (r = new ResolvedNames()));
+    return r;
   }
 
-  /** A DNS answer: `client` learnt that `query` is at `addrs`. */
-  dnsAnswer(client: string, query: string, addrs: readonly string[]): void {
-    const n = serverName(query);
+  constructor(max = MAX_RESOLVED) {
+    this.#map = new LruMap(max);
+  }
+
+  /** A DNS answer: its client learnt that its query is at its addresses. */
+  note(e: DnsAnswerEvent): void {
+    if (e === this.#last) return;
+    this.#last = e;
+    const n = serverName(e.query);
     if (n === undefined) return;
-    for (let i = 0; i < addrs.length; i++) this.#resolved.set(`${client}|${addrs[i]!}`, n);
+    for (let i = 0; i < e.addrs.length; i++) this.#map.set(`${e.client}|${e.addrs[i]!}`, n);
+  }
+
+  /** The name `client` resolved to `address` last, if any. */
+  get(client: string, address: string): string | undefined {
+    return this.#map.get(`${client}|${address}`);
+  }
+}
+
+/** Server names of live connections by uid (TLS SNI first, else HTTP Host), and the names their clients resolved. */
+export class ServerNames {
+  readonly #names: LruMap<string, string>;
+  readonly #resolved: ResolvedNames;
+
+  /** `resolved`: the engine's shared instance (ResolvedNames.of) in a rule. */
+  constructor(resolved = new ResolvedNames(), max = MAX_NAMED_CONNECTIONS) {
+    this.#names = new LruMap(max);
+    this.#resolved = resolved;
+  }
+
+  /** A DNS answer (see ResolvedNames.note). */
+  dnsAnswer(e: DnsAnswerEvent): void {
+    this.#resolved.note(e);
   }
 
   /** The name `client` resolved to `address` last, if any. */
   resolved(client: string, address: string): string | undefined {
-    return this.#resolved.get(`${client}|${address}`);
+    return this.#resolved.get(client, address);
   }
 
   /** A TLS ClientHello's server name. */
@@ -100,7 +138,7 @@ export function namesFeed(names: ServerNames): {
       names.http(e.uid, e.record.host);
     },
     'dns.answer'(e) {
-      names.dnsAnswer(e.client, e.query, e.addrs);
+      names.dnsAnswer(e);
     },
   };
 }

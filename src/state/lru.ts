@@ -95,6 +95,21 @@ export class LruMap<K, V> {
     return this.#map.delete(key);
   }
 
+  /**
+   * Removes every entry `drop` picks (a walk of the whole map, for sweeps
+   * now and then, not per event). Not evictions: `onEvict` is not told and
+   * `evictions` does not count them. Returns how many went.
+   */
+  prune(drop: (key: K, value: V) => boolean): number {
+    let n = 0;
+    for (const [k, s] of this.#map) {
+      if (!drop(k, s.v)) continue;
+      this.#map.delete(k);
+      n++;
+    }
+    return n;
+  }
+
   clear(): void {
     this.#map.clear();
     this.#oldest.reset();

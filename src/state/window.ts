@@ -67,9 +67,16 @@ function dropOldestKey<E>(oldest: FrontCursor<string, E>, keep: string | undefin
   return true;
 }
 
-interface DistinctEntry<M> {
-  /** member -> last time seen; insertion order is last-seen order (re-inserted on touch). */
-  members: Map<M, number>;
+interface DistinctEntry<M, X> {
+  /**
+   * The key's only member, while it has had one at a time (`members` null):
+   * most keys never see a second member, and a Map of one costs ~180 bytes.
+   */
+  one: M | undefined;
+  /** When `one` was last seen. */
+  oneTs: number;
+  /** member -> last time seen, once a second member came; insertion order is last-seen order (re-inserted on touch). */
+  members: Map<M, number> | null;
   /** Where expiry goes on from in `members` (made on first use). */
   front: FrontCursor<M, number> | undefined;
   /** Members deleted or moved since `members` was built: the holes a walk from its start passes. */
@@ -77,9 +84,11 @@ interface DistinctEntry<M> {
   last: number;
   /** When the key was last moved to the end of the key map. */
   moved: number;
+  /** What the owner keeps beside the key's members (DistinctWindowOptions.extra), dropped with the key. */
+  extra: X;
 }
 
-export interface DistinctWindowOptions {
+export interface DistinctWindowOptions<X = undefined> {
   /** Window length in seconds. */
   window: number;
   /** Maximum keys held; the least recently used key is dropped beyond it. */
@@ -92,6 +101,12 @@ export interface DistinctWindowOptions {
    * full port scan), so the whole structure has its own ceiling.
    */
   maxTotalMembers?: number;
+  /**
+   * Makes what the owner keeps per key beside its members (read with
+   * `extraOf`), when the key is added; it lives and goes with the key, so
+   * it is swept and evicted with it rather than held in a map of its own.
+   */
+  extra?: () => X;
 }
 
 /** `members()` rebuilds a key's member map once this many holes are behind it (see front-cursor.ts). */
@@ -102,13 +117,22 @@ export const DEFAULT_MAX_TOTAL_MEMBERS = 500_000;
 
 /**
  * Distinct members per key within the last `window` seconds (e.g. ports per
- * source/destination pair, hosts per source/port).
+ * source/destination pair, hosts per source/port). A key holds its first
+ * member inline and gets a member map only when a second one comes (most
+ * keys of a busy network are a pair that met once); `extra` lets an owner
+ * keep its own per-key figures in the same entry.
+ *
+ * Memory, measured (Node 20, 64-bit): about 250 bytes per key with one
+ * member, key text included (a pair of IPv4 addresses), where a member map
+ * of its own made it ~400; a key with several members costs ~200 bytes more
+ * for its map, and ~50 per member.
  */
-export class DistinctWindow<M extends string | number = string | number> {
-  readonly #opts: DistinctWindowOptions;
-  readonly #keys = new Map<string, DistinctEntry<M>>();
+export class DistinctWindow<M extends string | number = string | number, X = undefined> {
+  readonly #opts: DistinctWindowOptions<X>;
+  readonly #keys = new Map<string, DistinctEntry<M, X>>();
   readonly #oldestKey = new FrontCursor(this.#keys);
   readonly #maxTotal: number;
+  readonly #extra: () => X;
   #total = 0;
   #nextSweep = -Infinity;
   /** Keys dropped because `maxKeys` or `maxTotalMembers` was reached. */
@@ -116,9 +140,10 @@ export class DistinctWindow<M extends string | number = string | number> {
   /** New members not stored because a key was at `maxMembers`. */
   membersCapped = 0;
 
-  constructor(opts: DistinctWindowOptions) {
+  constructor(opts: DistinctWindowOptions<X>) {
     this.#opts = opts;
     this.#maxTotal = Math.max(opts.maxMembers, opts.maxTotalMembers ?? DEFAULT_MAX_TOTAL_MEMBERS);
+    this.#extra = opts.extra ?? (() => undefined as X);
   }
 
   get size(): number {
@@ -136,24 +161,49 @@ export class DistinctWindow<M extends string | number = string | number> {
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
-      e = { members: new Map(), front: undefined, holes: 0, last: ts, moved: ts };
-      this.#keys.set(key, e);
-    } else {
-      touchKey(this.#keys, key, e, ts, this.#opts.window);
-    }
-    this.#prune(e, ts);
-    if (e.members.has(member)) {
-      e.members.delete(member);
-      e.members.set(member, ts);
-      e.holes++;
-    } else if (e.members.size < this.#opts.maxMembers) {
       if (this.#total >= this.#maxTotal) this.#evictOne(key);
+      e = { one: member, oneTs: ts, members: null, front: undefined, holes: 0, last: ts, moved: ts, extra: this.#extra() };
+      this.#keys.set(key, e);
+      this.#total++;
+      return 1;
+    }
+    touchKey(this.#keys, key, e, ts, this.#opts.window);
+    this.#prune(e, ts);
+    const members = e.members;
+    if (members === null) {
+      if (e.one === undefined || e.one === member) {
+        if (e.one === undefined) {
+          if (this.#total >= this.#maxTotal) this.#evictOne(key);
+          this.#total++;
+        }
+        e.one = member;
+        e.oneTs = ts;
+        return 1;
+      }
+      if (this.#opts.maxMembers <= 1) {
+        this.membersCapped++;
+        return 1;
+      }
+      // A second member: from now on the key keeps a map (its first member first, as least recently seen).
+      if (this.#total >= this.#maxTotal) this.#evictOne(key);
+      e.members = new Map([[e.one, e.oneTs]]);
+      e.one = undefined;
       e.members.set(member, ts);
+      this.#total++;
+      return 2;
+    }
+    if (members.has(member)) {
+      members.delete(member);
+      members.set(member, ts);
+      e.holes++;
+    } else if (members.size < this.#opts.maxMembers) {
+      if (this.#total >= this.#maxTotal) this.#evictOne(key);
+      members.set(member, ts);
       this.#total++;
     } else {
       this.membersCapped++;
     }
-    return e.members.size;
+    return members.size;
   }
 
   /** Distinct members of `key` still inside the window at `ts`. */
@@ -161,23 +211,33 @@ export class DistinctWindow<M extends string | number = string | number> {
     const e = this.#keys.get(key);
     if (e === undefined) return 0;
     this.#prune(e, ts);
-    return e.members.size;
+    return sizeOf(e);
   }
 
   /** Oldest last-seen time among the members in the window (start of the activity), or NaN. */
   oldest(key: string): number {
     const e = this.#keys.get(key);
     if (e === undefined) return NaN;
+    if (e.members === null) return e.one === undefined ? NaN : e.oneTs;
     const first = (e.front ??= new FrontCursor(e.members)).peek();
     return first === undefined ? NaN : first[1];
+  }
+
+  /** What the `extra` option made for `key`, while the key is held. */
+  extraOf(key: string): X | undefined {
+    return this.#keys.get(key)?.extra;
   }
 
   /** Members in the window, least recently seen first (for evidence; allocates). */
   members(key: string, limit = Infinity): M[] {
     const out: M[] = [];
-    const members = this.#walkable(key);
-    if (members === undefined) return out;
-    for (const m of members.keys()) {
+    const e = this.#walkable(key);
+    if (e === undefined) return out;
+    if (e.members === null) {
+      if (e.one !== undefined && limit > 0) out.push(e.one);
+      return out;
+    }
+    for (const m of e.members.keys()) {
       if (out.length >= limit) break;
       out.push(m);
     }
@@ -187,43 +247,61 @@ export class DistinctWindow<M extends string | number = string | number> {
   /** Members in the window with the time each was last seen, least recently seen first (allocates). */
   entries(key: string, limit = Infinity): [M, number][] {
     const out: [M, number][] = [];
-    const members = this.#walkable(key);
-    if (members === undefined) return out;
-    for (const entry of members) {
+    const e = this.#walkable(key);
+    if (e === undefined) return out;
+    if (e.members === null) {
+      if (e.one !== undefined && limit > 0) out.push([e.one, e.oneTs]);
+      return out;
+    }
+    for (const entry of e.members) {
       if (out.length >= limit) break;
       out.push(entry);
     }
     return out;
   }
 
-  /** `key`'s member map, rebuilt first when a walk from its start would pass many holes. */
-  #walkable(key: string): Map<M, number> | undefined {
+  /** `key`'s entry, its member map rebuilt first when a walk from its start would pass many holes. */
+  #walkable(key: string): DistinctEntry<M, X> | undefined {
     const e = this.#keys.get(key);
     if (e === undefined) return undefined;
-    if (e.holes > MEMBER_HOLES_MAX) {
+    if (e.members !== null && e.holes > MEMBER_HOLES_MAX) {
       // Walking from the start passes every hole: rebuild the map without them (same order).
       e.members = new Map(e.members);
       e.front = undefined;
       e.holes = 0;
     }
-    return e.members;
+    return e;
   }
 
   delete(key: string): void {
     const e = this.#keys.get(key);
     if (e === undefined) return;
-    this.#total -= e.members.size;
+    this.#total -= sizeOf(e);
     this.#keys.delete(key);
   }
 
-  #prune(e: DistinctEntry<M>, ts: number): void {
+  #prune(e: DistinctEntry<M, X>, ts: number): void {
     const cutoff = ts - this.#opts.window;
-    if (e.members.size === 0) return;
-    const front = (e.front ??= new FrontCursor(e.members));
+    const members = e.members;
+    if (members === null) {
+      if (e.one !== undefined && e.oneTs <= cutoff) {
+        e.one = undefined;
+        this.#total--;
+      }
+      return;
+    }
+    if (members.size === 0) return;
+    const front = (e.front ??= new FrontCursor(members));
     for (let first = front.peek(); first !== undefined && first[1] <= cutoff; first = front.peek()) {
       front.dropPeeked();
       e.holes++;
       this.#total--;
+    }
+    if (members.size === 0) {
+      // Every member left the window: back to the inline form, the map and its cursor freed.
+      e.members = null;
+      e.front = undefined;
+      e.holes = 0;
     }
   }
 
@@ -233,13 +311,23 @@ export class DistinctWindow<M extends string | number = string | number> {
   }
 
   /** Keeps the member total right when a sweep drops an idle key. */
-  readonly #dropped = (e: DistinctEntry<M>): void => {
-    this.#total -= e.members.size;
+  readonly #dropped = (e: DistinctEntry<M, X>): void => {
+    this.#total -= sizeOf(e);
   };
 }
 
+/** Members a DistinctWindow entry holds. */
+function sizeOf(e: DistinctEntry<string | number, unknown>): number {
+  return e.members === null ? (e.one === undefined ? 0 : 1) : e.members.size;
+}
+
 interface RateEntry {
-  ring: Float64Array;
+  /**
+   * Timestamps, a ring. A plain array of numbers (V8 stores them unboxed):
+   * ~110 bytes at the starting 8 slots, against ~260 for a Float64Array
+   * with its buffer object (a key with one event costs ~260 bytes in all).
+   */
+  ring: number[];
   /** Index of the oldest timestamp. */
   head: number;
   size: number;
@@ -312,7 +400,7 @@ export class RateWindow {
       if (this.#keys.size >= this.#opts.maxKeys) this.#evictOne();
       const start = Math.min(RATE_RING_START, this.#opts.capacity);
       while (this.#slots + start > this.#maxSlots && this.#evictOne()) {}
-      e = { ring: new Float64Array(start), head: 0, size: 0, last: ts, moved: ts };
+      e = { ring: newRing(start), head: 0, size: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
       this.#slots += start;
     } else {
@@ -380,10 +468,15 @@ export class RateWindow {
   }
 }
 
+/** A ring of `length` slots. */
+function newRing(length: number): number[] {
+  return new Array<number>(length).fill(0);
+}
+
 /** Moves a full ring's timestamps, oldest first, to the start of a ring of `length` slots. */
 function grow(e: RateEntry, length: number): void {
   const old = e.ring;
-  const ring = new Float64Array(length);
+  const ring = newRing(length);
   for (let i = 0; i < e.size; i++) ring[i] = old[(e.head + i) % old.length]!;
   e.ring = ring;
   e.head = 0;

@@ -154,3 +154,19 @@ test('guesses of a long connection count once, and one connection counts for at 
     assert.equal(only(capped.finish(), RULE).length, alerts, `${connections} connections`);
   }
 });
+
+test('a connection with its own auth event stays out of the count however many others with auth events ended meanwhile', () => {
+  const h = harness(SITE_YAML);
+  // An SSH login whose outcome the analyzer told, still open while 60,000 other told connections come and go.
+  const told = session({ ts: 1000, 'id.resp_p': 22, service: 'ssh', duration: 3 });
+  h.emit(auth(1000, { uid: told.record.uid, outcome: 'success' }));
+  for (let i = 0; i < 60_000; i++) {
+    const other = session({ ts: 1000, 'id.orig_h': '10.77.2.99', 'id.resp_p': 443, duration: 1 });
+    h.emit(auth(1000, { uid: other.record.uid, client: '10.77.2.99', service: 'http', server_port: 443, outcome: 'success' }));
+    h.emit(other);
+  }
+  // 14 short SSH connections without auth events, then the told one ends: 14, below the threshold of 15.
+  for (let i = 0; i < 14; i++) h.emit(session({ ts: 1001 + i, 'id.resp_p': 22, service: 'ssh', duration: 3 }));
+  h.emit(told);
+  assert.equal(only(h.finish(), RULE).length, 0);
+});

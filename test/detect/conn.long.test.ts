@@ -6,6 +6,9 @@ import { createDgaScorer } from '../../src/intel/dga/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import type { FlowEndEvent, FlowLongEvent, PicketEvent } from '../../src/events/types.js';
 import type { SslRecord } from '../../src/protocols/tls/events.js';
+import type { DnsAnswerEvent } from '../../src/protocols/dns/events.js';
+import { ResolvedNames } from '../../src/detect/server-names.js';
+import { Site } from '../../src/config/site.js';
 
 const RULE = 'conn.long';
 const HOUR = 3600;
@@ -86,4 +89,23 @@ test('a connection without a TLS name is named by the DNS answer its client got:
   for (const e of lifetime(session({ ts: 1000, 'id.orig_h': '10.77.2.31', 'id.resp_h': '203.0.113.31', 'id.resp_p': 1194, duration: 5 * HOUR }))) h.emit(e);
   const a = only(h.finish(), RULE);
   assert.deepEqual(a.map((x) => x.evidence.server_name), ['vpn.odd-host-vpn.net']);
+});
+
+test('DNS answers are kept once per engine for conn.long and c2.beacon, and name connections with c2.beacon off', () => {
+  const site = new Site([]);
+  assert.equal(ResolvedNames.of(site), ResolvedNames.of(site), 'one per engine (site)');
+  assert.notEqual(ResolvedNames.of(site), ResolvedNames.of(new Site([])));
+  const answer = (addr: string, query: string): PicketEvent => ({ type: 'dns.answer', ts: 990, uid: 'Cdns1', client: '10.77.2.31', server: '10.77.1.1', query, qtype_name: 'A', addrs: [addr], ttls: [300], cnames: [] });
+  const h = harness(`${SITE_YAML}\ndetectors:\n  c2.beacon: { enabled: false }\n`);
+  h.emit(answer('203.0.113.31', 'vpn.odd-host-vpn.net'));
+  for (const e of lifetime(session({ ts: 1000, 'id.orig_h': '10.77.2.31', 'id.resp_h': '203.0.113.31', 'id.resp_p': 1194, duration: 5 * HOUR }))) h.emit(e);
+  assert.deepEqual(only(h.finish(), RULE).map((x) => x.evidence.server_name), ['vpn.odd-host-vpn.net']);
+  // The same answer handed over by both rules is noted once; a later answer replaces the name.
+  const names = new ResolvedNames(10);
+  const e = answer('203.0.113.40', 'a.example.net') as DnsAnswerEvent;
+  names.note(e);
+  names.note(e);
+  assert.equal(names.get('10.77.2.31', '203.0.113.40'), 'a.example.net');
+  names.note(answer('203.0.113.40', 'b.example.net') as DnsAnswerEvent);
+  assert.equal(names.get('10.77.2.31', '203.0.113.40'), 'b.example.net');
 });

@@ -81,3 +81,15 @@ test('zeek corpus wikipedia.pcap (real names: wikimedia.org, NetBIOS, mDNS): not
   const alerts = only(await replayFiles([path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap')], { config: cfg, intel: { dga } }), RULE);
   assert.deepEqual(alerts, []);
 });
+
+test('the threshold option decides which scored names count, a name asked again included (its verdict is kept)', () => {
+  const scores = GENERATED.map((q) => dga.score(q).score).sort((x, y) => x - y);
+  // Between the lowest and the second lowest score: one name less counts, and 3 of 4 still alert.
+  const threshold = (scores[0]! + scores[1]!) / 2;
+  const h = harness(`${SITE_YAML}\ndetectors:\n  dns.dga: { threshold: ${threshold}, min_names: 4 }\n`, { intel: { dga } });
+  for (const q of [...GENERATED, ...GENERATED]) h.emit(dns(1000, { query: q }));
+  assert.deepEqual(only(h.finish(), RULE), [], 'three names count, four needed');
+  const low = harness(`${SITE_YAML}\ndetectors:\n  dns.dga: { threshold: ${scores[0]}, min_names: 4 }\n`, { intel: { dga } });
+  for (const q of [...GENERATED, ...GENERATED]) low.emit(dns(1000, { query: q }));
+  assert.deepEqual(only(low.finish(), RULE).map((a) => a.evidence.scores), [GENERATED.map((q) => dga.score(q).score)]);
+});

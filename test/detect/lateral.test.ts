@@ -102,3 +102,21 @@ test('link-local addresses of unknown MACs, or of a MAC seen in two networks (a 
   const all = h.finish();
   assert.equal(only(all, W2W).length + only(all, S2W).length, 0);
 });
+
+test('a lateral login is told as one however many connections on other ports with auth events ended meanwhile', () => {
+  const h = harness(SITE_YAML);
+  const ssh = session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.2.21', 'id.resp_p': 22 });
+  h.emit(auth(1000, { uid: ssh.record.uid, client: '10.77.2.20', server: '10.77.2.21', outcome: 'success' }));
+  // 60,000 logins to a web server (not a lateral port) come and go while the SSH session is open.
+  for (let i = 0; i < 60_000; i++) {
+    const web = session({ ts: 1000, 'id.orig_h': '10.77.2.30', 'id.resp_h': '10.77.1.10', 'id.resp_p': 443 });
+    h.emit(auth(1000, { uid: web.record.uid, client: '10.77.2.30', server: '10.77.1.10', service: 'http', server_port: 443, outcome: 'success' }));
+    h.emit(web);
+  }
+  // A snapshot while it is open, before any payload (not judged yet): the outcome stays for its end.
+  h.emit({ type: 'flow.long', ts: 1600, record: { ...ssh.record, orig_bytes: 0, resp_bytes: 0 }, openedWithAck: false });
+  h.emit(ssh);
+  const a = only(h.finish(), W2W);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, 'Workstation 10.77.2.20 (workstations) logged in to workstation 10.77.2.21 (workstations) on TCP 22');
+});

@@ -1,11 +1,13 @@
 /**
  * The port-scan rules' held target sets stay bounded as a whole: targets held
  * across scanners never pass the budget, the scanner being added to keeps its
- * set, and a restarted or evicted set gives its targets back.
+ * set, and a restarted or evicted set gives its targets back. A pair's burst
+ * (ScanBursts) keeps its span and attempt kinds until it starts over.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeldTargets } from '../../src/detect/scan-common.js';
+import { HeldTargets, ScanBursts } from '../../src/detect/scan-common.js';
+import { Attempt } from '../../src/detect/tcp-attempt.js';
 
 function fill(h: HeldTargets<number>, key: string, count: number): void {
   for (let t = 0; t < count; t++) h.add(key, t, true);
@@ -29,4 +31,26 @@ test('a set restarted for a new alert, or evicted from the full scanner map, giv
   fill(h, 'b', 30);
   fill(h, 'c', 5);
   assert.equal(h.held, 35, "'a' was evicted with its target");
+});
+
+test('a pair\'s burst keeps its span and attempt kinds until the window empties, then starts over', () => {
+  const b = new ScanBursts<number>({ window: 300, maxKeys: 10, threshold: 15 });
+  const first = b.add('a>b', 1, 1000, Attempt.REJECTED);
+  assert.deepEqual([first.distinct, first.span], [1, 0]);
+  // Records come in the order connections end: an earlier start widens the span backwards.
+  const second = b.add('a>b', 2, 990, Attempt.HALF_OPEN);
+  assert.deepEqual([second.distinct, second.span], [2, 10]);
+  const third = b.add('a>b', 3, 1020, Attempt.HALF_OPEN);
+  assert.deepEqual([third.distinct, third.span], [3, 30]);
+  assert.equal(third.counts[Attempt.REJECTED], 1);
+  assert.equal(third.counts[Attempt.HALF_OPEN], 2);
+  assert.equal(first.counts, third.counts, 'one burst, one array of counts');
+  assert.deepEqual(b.members('a>b', 10), [1, 2, 3]);
+  // Every target left the window: a new burst, with counts of its own.
+  const later = b.add('a>b', 4, 2000, Attempt.CONNECT);
+  assert.deepEqual([later.distinct, later.span], [1, 0]);
+  assert.equal(later.counts[Attempt.CONNECT], 1);
+  assert.equal(later.counts[Attempt.HALF_OPEN], 0);
+  assert.equal(third.counts[Attempt.HALF_OPEN], 2, 'the earlier burst\'s counts, held by whoever took them, stay as they were');
+  assert.equal(b.add('c>d', 1, 2000, Attempt.REJECTED).counts[Attempt.CONNECT], 0, 'pairs count apart');
 });

@@ -51,6 +51,69 @@ test('DistinctWindow sweeps idle keys as time advances', () => {
   assert.equal(w.size, 1);
 });
 
+test('DistinctWindow: a key with one member and a key with many count, order and expire alike (checked against a plain model)', () => {
+  // The model: per key a Map of member -> last seen, in last-seen order, expired from its front while the front is out of the window.
+  let seed = 11;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const window = 10;
+  const w = new DistinctWindow<number>({ window, maxKeys: 1000, maxMembers: 1000 });
+  const model = new Map<string, Map<number, number>>();
+  let ts = 0;
+  for (let i = 0; i < 20_000; i++) {
+    ts += rand() < 0.01 ? 12 * rand() : rand() * 0.05;
+    const at = ts;
+    const key = `k${Math.floor(rand() * 5)}`;
+    // Mostly one member per key for a while, sometimes several.
+    const member = rand() < 0.7 ? 0 : Math.floor(rand() * 6);
+    let m = model.get(key);
+    if (m === undefined) model.set(key, (m = new Map()));
+    for (const [k, t] of m) {
+      if (t > at - window) break;
+      m.delete(k);
+    }
+    m.delete(member);
+    m.set(member, at);
+    assert.equal(w.add(key, member, at), m.size, `event ${i}`);
+    assert.deepEqual(w.entries(key), [...m.entries()], `entries, event ${i}`);
+    assert.equal(w.oldest(key), m.size === 0 ? NaN : [...m.values()][0], `oldest, event ${i}`);
+    let total = 0;
+    for (const [k, mm] of model) total += k === key ? mm.size : w.count(k, -Infinity);
+    assert.equal(w.totalMembers, total, `total members, event ${i}`);
+  }
+  // The edge, for a lone member and for several: exactly one window old is outside.
+  const edge = new DistinctWindow<number>({ window: 10, maxKeys: 10, maxMembers: 10 });
+  edge.add('one', 1, 0);
+  edge.add('two', 1, 0);
+  edge.add('two', 2, 5);
+  assert.equal(edge.count('one', 10), 0);
+  assert.equal(edge.count('two', 10), 1);
+  assert.equal(edge.add('one', 1, 10), 1);
+  assert.equal(edge.totalMembers, 2);
+});
+
+test('DistinctWindow keeps an owner\'s extra figures per key, made when the key is added and dropped with it', () => {
+  let made = 0;
+  const w = new DistinctWindow<number, { hits: number }>({ window: 10, maxKeys: 2, maxMembers: 10, extra: () => ({ hits: made++ * 0 }) });
+  w.add('a', 1, 0);
+  w.extraOf('a')!.hits++;
+  w.add('a', 2, 1);
+  w.extraOf('a')!.hits++;
+  assert.equal(w.extraOf('a')!.hits, 2, 'one per key, kept as members come');
+  assert.equal(made, 1);
+  assert.equal(w.extraOf('b'), undefined);
+  w.add('b', 1, 2);
+  w.add('c', 1, 3); // full: the least recently used key (a) goes, with its figures
+  assert.equal(w.extraOf('a'), undefined);
+  w.add('d', 1, 100); // b and c idle for a whole window: swept
+  assert.equal(w.extraOf('b'), undefined);
+  assert.equal(w.extraOf('c'), undefined);
+  assert.equal(w.extraOf('d')!.hits, 0);
+  assert.equal(made, 4);
+});
+
 test('RateWindow: N events within the window, exactly', () => {
   const r = new RateWindow({ window: 60, capacity: 5, maxKeys: 10 });
   assert.equal(r.add('c', 0), 1);
