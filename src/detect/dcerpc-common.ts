@@ -227,6 +227,20 @@ export class CallTally {
     return true;
   }
 
+  /** The evidence every DCE/RPC rule gives: interfaces, operations, transport, pipes, calls and faults. */
+  evidence(e: DceRpcCallEvent): Evidence {
+    return {
+      interface: [...this.endpoints],
+      interface_uuid: e.interface_uuid ?? null,
+      operations: [...this.operations],
+      rpc_transport: e.transport,
+      named_pipes: [...this.pipes],
+      calls: this.calls,
+      faulted: this.faulted,
+      faults: [...this.faults],
+    };
+  }
+
   /** The actions of the message: "a, b and 2 more". */
   actionText(): string {
     return joinAnd(this.unlisted > 0 ? [...this.actions, `${this.unlisted} more`] : this.actions);
@@ -310,14 +324,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
         severity: e.fault !== undefined ? 2 : (said?.severity ?? 3),
         message,
         evidence: {
-          interface: [...t.endpoints],
-          interface_uuid: e.interface_uuid ?? null,
-          operations: [...t.operations],
-          rpc_transport: e.transport,
-          named_pipes: [...t.pipes],
-          calls: t.calls,
-          faulted: t.faulted,
-          faults: [...t.faults],
+          ...t.evidence(e),
           details: [...t.details],
           execution_patterns: [...t.patterns],
           ...before?.evidence,

@@ -127,15 +127,8 @@ export default defineDetector({
             `${hostLabel(ctx.site, e.client)} ${what} on ${hostLabel(ctx.site, e.server)} and called it through ${DISPATCH} ` +
             `(${act.call} over ${act.how}, then ${then}; ${plural(s.invokes, 'Invoke call')})${why}`,
           evidence: {
-            interface: [...t.endpoints],
-            interface_uuid: e.interface_uuid ?? null,
-            operations: [...t.operations],
-            rpc_transport: e.transport,
-            named_pipes: [...t.pipes],
-            calls: t.calls,
+            ...t.evidence(e),
             invokes: s.invokes,
-            faulted: t.faulted,
-            faults: [...t.faults],
             activation: activationEvidence(act, e.ts),
             lateral_movement_class: known,
             window_seconds: o.window,
