@@ -5,11 +5,13 @@
  * capture (rpcclient against one server) replayed through the engine with
  * the default configuration, on which none of the DCE/RPC rules may fire,
  * and the Impacket-encoded remote-execution captures (rpc-exec.pcap,
- * samba-svcctl.pcap), whose alerts carry what was run (dcerpc.wmi_exec and
- * dcerpc.dcom_exec have their own tests in dcerpc-dcom.test.ts).
+ * samba-svcctl.pcap) and a hand-built NDR64 svcctl capture, whose alerts
+ * carry what was run (dcerpc.wmi_exec and dcerpc.dcom_exec have their own
+ * tests in dcerpc-dcom.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { SITE_YAML, harness, kdc, only, rpcBind, rpcCall } from './harness.js';
 import { EventBus } from '../../src/events/bus.js';
@@ -20,7 +22,8 @@ import type { Alert } from '../../src/alerts/alert.js';
 import type { DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
 import { estimatedSids } from '../../src/detect/dcerpc.recon.js';
 import { checkConfigText } from '../../src/config/load.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { ndr64Session, writeSession } from '../protocols/dcerpc/ndr64-capture.js';
 
 const SERVICE = 'dcerpc.remote_service';
 const TASK = 'dcerpc.remote_task';
@@ -499,6 +502,25 @@ test('rpc-exec.pcap and samba-svcctl.pcap: the alerts say what was run; severiti
   assert.equal(samba.length, 1);
   assert.equal(samba[0]!.event.severity, 2);
   assert.match(samba[0]!.message, /^10\.99\.8\.2 tried to set up a service \(service "PKTSVC" running "%COMSPEC% \/Q \/c echo whoami .*" and a service's program changed to "C:\\Windows\\qXwPzLmN\.exe"\) on 10\.99\.8\.1 over RPC \(svcctl CreateServiceW, ChangeServiceConfigW over the SMB pipe \\pipe\\svcctl\); the server faulted all 2 calls/);
+});
+
+test('a bind accepting NDR64, then an NDR64 CreateServiceW (as 64-bit Windows clients send it): the alert says what was run, as for NDR 2.0', async () => {
+  const dir = tempDir('picket-ndr64-rule-');
+  try {
+    const messages: string[][] = [];
+    for (const syntax of ['ndr64', 'ndr'] as const) {
+      const file = path.join(dir, `svcctl-${syntax}.pcap`);
+      await writeSession(ndr64Session(syntax), file);
+      const alerts = await replayAlerts(file);
+      messages.push(alerts.map((a) => `${a.rule.id} ${a.event.severity} ${a.message}`));
+    }
+    assert.deepEqual(messages[0], [
+      `${SERVICE} 4 10.77.2.20 created service "WinUpd64" running "C:\\Windows\\Temp\\upd64.exe -silent" on 10.77.1.10 over RPC (svcctl CreateServiceW over TCP port 49670)`,
+    ]);
+    assert.deepEqual(messages[1], messages[0]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('samba-rpc.pcap (rpcclient: srvsvc, lsarpc, samr, wkssvc against one server) raises none of the DCE/RPC rules', async () => {

@@ -14,8 +14,8 @@
  * it is in clear (below packet privacy): the class a DCOM activation
  * request names, from its first fragment (activation.ts), and what a
  * remote-execution request asks for (request-details.ts), from its whole
- * NDR 2.0 stub (a context bound to NDR64 is not read): a request in
- * several fragments has its stub gathered, up to
+ * stub, in the transfer syntax its context was bound to (NDR 2.0 or
+ * NDR64): a request in several fragments has its stub gathered, up to
  * MAX_DETAIL_STUB bytes for at most MAX_GATHERED_STUBS calls at a time, in
  * a StreamBuffer charged to the parser buffer budget, and read with its
  * last fragment.
@@ -45,6 +45,7 @@ import type { DceRpcBindEvent, DceRpcCallDetails, DceRpcCallEvent, DceRpcRecord,
 import { endpointName, ignoredOperation, NDR64_SYNTAX, operationName, pipeInterface } from './interfaces.js';
 import { activationClsid, isActivationRequest } from './activation.js';
 import { readsDetails, requestDetails } from './request-details.js';
+import type { NdrSyntax } from './ndr.js';
 import {
   authLevel,
   newCallPdu,
@@ -63,7 +64,7 @@ import {
 interface BoundContext {
   uuid: string;
   version: string;
-  /** Its stubs are NDR64 ([MS-RPCE] 2.2.5.3), which the stub readers (NDR 2.0) do not read. */
+  /** Its stubs are NDR64 ([MS-RPCE] 2.2.5.3) rather than NDR 2.0. */
   ndr64: boolean;
 }
 
@@ -96,6 +97,8 @@ interface PendingCall {
   stub: StreamBuffer | undefined;
   /** The request's byte order (its data representation). */
   little: boolean;
+  /** The transfer syntax of its context (NDR 2.0 unless bound to NDR64). */
+  syntax: NdrSyntax;
 }
 
 /** One direction's framing state. */
@@ -395,12 +398,12 @@ export class DceRpcConversation {
       details: undefined,
       stub: undefined,
       little,
+      syntax: bound?.ndr64 === true ? 'ndr64' : 'ndr',
     };
     pending.set(callId, call);
-    // Details are read from NDR 2.0 stubs only (a context bound to NDR64 lays its data out otherwise).
-    if (!clear || bound?.ndr64 === true || !readsDetails(uuid, pdu.opnum)) return;
+    if (!clear || !readsDetails(uuid, pdu.opnum)) return;
     if ((flags & PfcFlags.LAST_FRAG) !== 0) {
-      call.details = requestDetails(uuid, pdu.opnum, b, pdu.stubAt, pdu.stubAt + pdu.stubBytes, little);
+      call.details = requestDetails(uuid, pdu.opnum, b, pdu.stubAt, pdu.stubAt + pdu.stubBytes, little, call.syntax);
     } else if (this.#gathering < MAX_GATHERED_STUBS) {
       call.stub = new StreamBuffer(MAX_DETAIL_STUB);
       this.#gathering++;
@@ -419,7 +422,7 @@ export class DceRpcConversation {
     const pdu = this.#call;
     if (level >= AuthLevel.PKT_PRIVACY || !stub.push(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes)) return this.#dropStub(call);
     if ((flags & PfcFlags.LAST_FRAG) === 0) return;
-    call.details = requestDetails(call.uuid, call.opnum, stub.bytes, stub.offset, stub.offset + stub.length, call.little);
+    call.details = requestDetails(call.uuid, call.opnum, stub.bytes, stub.offset, stub.offset + stub.length, call.little, call.syntax);
     this.#dropStub(call);
   }
 

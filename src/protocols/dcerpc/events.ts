@@ -127,8 +127,8 @@ export interface DceRpcCallEvent extends DceRpcEventBase {
    * ChangeServiceConfig*, atsvc NetrJobAdd, ITaskSchedulerService
    * SchRpcRegisterTask and SchRpcRun, IWbemServices ExecMethod and
    * ExecMethodAsync), when its stub was read: in clear (below packet
-   * privacy), in NDR 2.0 (not a context bound to NDR64), whole (every
-   * fragment seen, at most 64 KiB) and consistent.
+   * privacy), in either transfer syntax (NDR 2.0 or NDR64, as its context
+   * was bound), whole (every fragment seen, at most 64 KiB) and consistent.
    * Present, possibly empty, whenever the stub was read.
    */
   details?: DceRpcCallDetails;

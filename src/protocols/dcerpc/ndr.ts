@@ -1,11 +1,32 @@
 /**
- * A bounded reader of NDR 2.0 data (C706 chapter 14, [MS-RPCE] 2.2.5) for
- * the stub of one request, `b[start, end)`, in the byte order of the PDU's
- * data representation: primitives at their natural alignment (counted from
- * the stub's start, where the NDR stream begins), pointer referent ids,
- * [string] conformant varying strings (UTF-16 or 8-bit), conformant byte
- * arrays and BSTRs ([MS-OAUT] 2.2.23.2: a unique pointer to a
- * FLAGGED_WORD_BLOB).
+ * A bounded reader of NDR data for the stub of one request, `b[start, end)`,
+ * in the byte order of the PDU's data representation, in either transfer
+ * syntax the context was bound to: NDR 2.0 (C706 chapter 14) or NDR64
+ * ([MS-RPCE] 2.2.5.3). It reads primitives at their natural alignment
+ * (counted from the stub's start, where the NDR stream begins), pointer
+ * referent ids, [string] conformant varying strings (UTF-16 or 8-bit),
+ * conformant byte arrays and BSTRs ([MS-OAUT] 2.2.23.2: a unique pointer to
+ * a FLAGGED_WORD_BLOB).
+ *
+ * What the two syntaxes lay out differently is behind `pointer()` and
+ * `count()`, so extractors are written once:
+ * - a pointer's referent id is 4 bytes in NDR 2.0 and 8 (aligned to 8) in
+ *   NDR64 (2.2.5.3.5);
+ * - the counts of arrays and strings (conformance: maximum count;
+ *   variance: offset and actual count) are unsigned 32-bit in NDR 2.0 and
+ *   unsigned 64-bit (aligned to 8) in NDR64 (2.2.5.3.2, 2.2.5.3.3); a count
+ *   at or over 2^32 fails, as no limit here comes near it;
+ * - a structure is aligned to its most aligned member (C706 14.3.2,
+ *   [MS-RPCE] 2.2.5.3.4), so one holding a pointer starts at
+ *   `pointerSize` (4 or 8) and one holding a conformant array starts with
+ *   its counts (2.2.5.3.4.2: they come first); an extractor aligns with
+ *   `align(r.pointerSize)` where the structure is not already aligned by
+ *   its first read. NDR64's trailing pad (2.2.5.3.4.1: a structure's size
+ *   is a multiple of its alignment) is never read here: every read that
+ *   follows a structure is at least as aligned as it.
+ * Other simple types keep their NDR 2.0 size and alignment in NDR64
+ * (2.2.5.3.1; enums, 4 bytes there, are not read), and __int3264 (DWORD_PTR)
+ * is 32-bit on the wire in both ([MS-DTYP] 2.2.1).
  *
  * Every read checks the bytes left and the limits it is given; the first
  * failure sets `ok` false, after which every read gives 0 or undefined and
@@ -18,6 +39,12 @@
 import { logString } from '../wire-text.js';
 import { u16, u32 } from './parser.js';
 
+/** The transfer syntax of a stub: NDR 2.0 or NDR64. */
+export type NdrSyntax = 'ndr' | 'ndr64';
+
+/** 2^32: counts and referent ids above 32 bits come as a high and a low half. */
+const TWO_32 = 0x1_0000_0000;
+
 /** The text of a string longer than `keep` units: its first keep + 1 units, so a caller capping at `keep` sees it was cut. */
 function kept(units: number, keep: number): number {
   return units > keep ? keep + 1 : units;
@@ -28,15 +55,17 @@ export class NdrReader {
   readonly #start: number;
   readonly #end: number;
   readonly #little: boolean;
+  readonly #ndr64: boolean;
   #pos: number;
   /** False once a read ran past the stub or broke a limit. */
   ok = true;
 
-  constructor(b: Uint8Array, start: number, end: number, little = true) {
+  constructor(b: Uint8Array, start: number, end: number, little = true, syntax: NdrSyntax = 'ndr') {
     this.#b = b;
     this.#start = start;
     this.#end = Math.min(end, b.length);
     this.#little = little;
+    this.#ndr64 = syntax === 'ndr64';
     this.#pos = start;
     if (this.#end < start) this.ok = false;
   }
@@ -92,9 +121,43 @@ export class NdrReader {
     return v;
   }
 
-  /** A pointer's referent id: 0 is a null pointer (unique and full pointers; top-level ref pointers have none on the wire). */
+  /** The size and alignment of a referent id: 4 in NDR 2.0, 8 in NDR64. */
+  get pointerSize(): 4 | 8 {
+    return this.#ndr64 ? 8 : 4;
+  }
+
+  /** Two 32-bit halves of an 8-byte value, aligned to 8, in the PDU's byte order: [high, low]. */
+  #halves(): [number, number] {
+    this.align(8);
+    const first = this.u32();
+    const second = this.u32();
+    return this.#little ? [second, first] : [first, second];
+  }
+
+  /**
+   * A pointer's referent id: 0 is a null pointer (unique and full pointers;
+   * top-level ref pointers have none on the wire). In NDR64 it is 8 bytes;
+   * any id other than 0 comes back as a number other than 0.
+   */
   pointer(): number {
-    return this.u32();
+    if (!this.#ndr64) return this.u32();
+    const [high, low] = this.#halves();
+    return high * TWO_32 + low;
+  }
+
+  /**
+   * A conformance or variance count (maximum count, offset, actual count,
+   * array size): 4 bytes in NDR 2.0, 8 in NDR64. Fails (giving 0) when an
+   * 8-byte count is 2^32 or more.
+   */
+  count(): number {
+    if (!this.#ndr64) return this.u32();
+    const [high, low] = this.#halves();
+    if (high !== 0) {
+      this.ok = false;
+      return 0;
+    }
+    return low;
   }
 
   /**
@@ -103,9 +166,9 @@ export class NdrReader {
    * actual count exceeds the maximum or the maximum exceeds `limit`.
    */
   #varying(limit: number): number {
-    const max = this.u32();
-    const offset = this.u32();
-    const actual = this.u32();
+    const max = this.count();
+    const offset = this.count();
+    const actual = this.count();
     if (!this.ok) return -1;
     if (offset !== 0 || actual > max || max > limit) {
       this.ok = false;
@@ -159,7 +222,7 @@ export class NdrReader {
   uniqueBytes(limit: number): number {
     const ref = this.pointer();
     if (ref === 0 || !this.ok) return 0;
-    const n = this.u32();
+    const n = this.count();
     if (n > limit) this.ok = false;
     this.skip(n);
     return this.ok ? n : 0;
@@ -167,7 +230,8 @@ export class NdrReader {
 
   /**
    * A BSTR: a unique pointer to a FLAGGED_WORD_BLOB (conformance, cBytes,
-   * clSize, then clSize UTF-16 units). Its text up to the first NUL, '' for
+   * clSize, then clSize UTF-16 units; a conformant structure, its
+   * conformance first in both syntaxes). Its text up to the first NUL, '' for
    * a null pointer, undefined when it fails (counts that disagree or exceed
    * `limit`).
    */
@@ -175,7 +239,7 @@ export class NdrReader {
     const ref = this.pointer();
     if (!this.ok) return undefined;
     if (ref === 0) return '';
-    const max = this.u32();
+    const max = this.count();
     this.u32(); // cBytes: the byte length, with or without a terminator
     const units = this.u32();
     if (!this.ok || units !== max || units > limit) {

@@ -3,7 +3,7 @@
  * operations are read (by interface UUID and opnum) and by which extractor
  * (scmr.ts for svcctl, tsch.ts for atsvc and ITaskSchedulerService, wmi.ts
  * for IWbemServices), each walking the stub with the bounded NDR reader
- * (ndr.ts); their raw text is made log text here (wire-text.ts's
+ * (ndr.ts) in the context's transfer syntax (NDR 2.0 or NDR64); their raw text is made log text here (wire-text.ts's
  * `printableText`: names cut at MAX_STUB_NAME characters, commands at
  * MAX_STUB_COMMAND) and empty fields are dropped. The conversation calls it
  * once per request whose stub is in clear and whole; a stub that is cut or
@@ -11,7 +11,7 @@
  */
 import type { DceRpcCallDetails } from './events.js';
 import { MAX_STUB_COMMAND, MAX_STUB_NAME } from './consts.js';
-import { NdrReader } from './ndr.js';
+import { NdrReader, type NdrSyntax } from './ndr.js';
 import { changeServiceConfigDetails, createServiceDetails } from './scmr.js';
 import { jobAddDetails, registerTaskDetails, runTaskDetails } from './tsch.js';
 import { execMethodDetails } from './wmi.js';
@@ -52,11 +52,23 @@ export function readsDetails(uuid: string | undefined, opnum: number): boolean {
   return uuid !== undefined && EXTRACTORS.get(uuid)?.has(opnum) === true;
 }
 
-/** What request `opnum` of `uuid` with stub `b[start, end)` (in the PDU's byte order) asks for; undefined when it cannot be read. */
-export function requestDetails(uuid: string | undefined, opnum: number, b: Uint8Array, start: number, end: number, little: boolean): DceRpcCallDetails | undefined {
+/**
+ * What request `opnum` of `uuid` with stub `b[start, end)` (in the PDU's
+ * byte order and the transfer syntax its context was bound to) asks for;
+ * undefined when it cannot be read.
+ */
+export function requestDetails(
+  uuid: string | undefined,
+  opnum: number,
+  b: Uint8Array,
+  start: number,
+  end: number,
+  little: boolean,
+  syntax: NdrSyntax = 'ndr',
+): DceRpcCallDetails | undefined {
   const extract = uuid === undefined ? undefined : EXTRACTORS.get(uuid)?.get(opnum);
   if (extract === undefined) return undefined;
-  const raw = extract(new NdrReader(b, start, end, little));
+  const raw = extract(new NdrReader(b, start, end, little, syntax));
   if (raw === undefined) return undefined;
   const out: DceRpcCallDetails = {};
   for (const key of Object.keys(raw) as (keyof DceRpcCallDetails)[]) {

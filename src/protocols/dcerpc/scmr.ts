@@ -1,6 +1,8 @@
 /**
  * What the service control manager's requests that install or re-point a
- * service ask for ([MS-SCMR] 3.1.4), read from their NDR stubs:
+ * service ask for ([MS-SCMR] 3.1.4), read from their NDR 2.0 or NDR64
+ * stubs (ndr.ts: pointers and counts differ, the 20-byte context handle
+ * does not):
  * - RCreateServiceW (opnum 12), RCreateServiceA (24), RCreateServiceWOW64A
  *   (44) and RCreateServiceWOW64W (45), which share one parameter list:
  *   the service's name, display name, type, start type, binary path and

@@ -1,6 +1,6 @@
 /**
  * What the task scheduler's requests that create or run a task ask for
- * ([MS-TSCH] 3.2.5), read from their NDR stubs:
+ * ([MS-TSCH] 3.2.5), read from their NDR 2.0 or NDR64 stubs (ndr.ts):
  * - ITaskSchedulerService SchRpcRegisterTask (opnum 1): the task's path
  *   and, from its XML definition (task-xml.ts), the command, arguments,
  *   account and run level;
@@ -41,9 +41,15 @@ function timeOfDay(ms: number): string | undefined {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-/** NetrJobAdd: ServerName, then AT_INFO (JobTime, DaysOfMonth, DaysOfWeek, Flags, Command, whose string follows the structure). */
+/**
+ * NetrJobAdd: ServerName, then AT_INFO (JobTime, DaysOfMonth, DaysOfWeek,
+ * Flags, Command, whose string follows the structure). AT_INFO holds a
+ * pointer, so it starts at a pointer's alignment (8 in NDR64); JobTime, a
+ * DWORD_PTR, is 32-bit on the wire in both syntaxes ([MS-DTYP] 2.2.1).
+ */
 export function jobAddDetails(r: NdrReader): DceRpcCallDetails | undefined {
   r.uniqueString(true, MAX_UNITS, 0);
+  r.align(r.pointerSize);
   const jobTime = r.u32();
   r.u32(); // DaysOfMonth
   r.u8(); // DaysOfWeek

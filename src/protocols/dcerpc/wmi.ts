@@ -1,7 +1,8 @@
 /**
  * What a WMI method call asks for: the object path and method name of an
  * IWbemServices ExecMethod (opnum 24) or ExecMethodAsync (opnum 25)
- * request ([MS-WMI] 3.1.4.3.22 and 3.1.4.3.23), read from its NDR stub:
+ * request ([MS-WMI] 3.1.4.3.22 and 3.1.4.3.23), read from its NDR 2.0 or
+ * NDR64 stub (ndr.ts):
  * ORPCTHIS ([MS-DCOM] 2.2.13.3) with its optional extensions
  * (ORPC_EXTENT_ARRAY, 2.2.13.2), then strObjectPath and strMethodName, two
  * BSTRs. The in-parameters object that follows (pInParams, an encoded
@@ -28,17 +29,18 @@ const MAX_BSTR_UNITS = 8192;
 export function skipOrpcThis(r: NdrReader): void {
   r.skip(ORPCTHIS_FIXED);
   if (r.pointer() === 0 || !r.ok) return;
-  // ORPC_EXTENT_ARRAY: size, reserved, a unique pointer to an array of unique pointers to ORPC_EXTENTs.
+  // ORPC_EXTENT_ARRAY: size, reserved, a unique pointer to an array of unique pointers to ORPC_EXTENTs (aligned as its pointer).
+  r.align(r.pointerSize);
   r.u32();
   r.u32();
   if (r.pointer() === 0 || !r.ok) return;
-  const n = r.u32();
+  const n = r.count();
   if (n > MAX_EXTENTS) return r.fail();
   let present = 0;
   for (let i = 0; i < n; i++) if (r.pointer() !== 0) present++;
   for (let i = 0; i < present && r.ok; i++) {
-    // ORPC_EXTENT: the conformance of its data, id (GUID), size, data.
-    const count = r.u32();
+    // ORPC_EXTENT, a conformant structure: the conformance of its data first, then id (GUID), size, data.
+    const count = r.count();
     r.skip(16);
     r.u32();
     if (count > MAX_EXTENT_BYTES) return r.fail();

@@ -7,7 +7,8 @@
  * auth level 5 (clear, signed) and 6 (packet privacy: nothing read), a
  * later fragment under packet privacy, a gap, an answer before the last
  * fragment, a stub past MAX_DETAIL_STUB, more calls gathering than
- * MAX_GATHERED_STUBS; buffers go back to the budget.
+ * MAX_GATHERED_STUBS; buffers go back to the budget. A context bound to
+ * NDR64 has its stubs read as NDR64 (ndr-writer.ts encodes them).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,8 @@ import { ofType } from '../../helpers/analyzer-context.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { concat, testContext } from '../asn1/helpers.js';
 import { capturedRequests, CREATE_SERVICE_FIELDS, CREATE_SERVICE_REQUESTS, createServiceFields, tsharkFields, type CapturedRequest } from './captured.js';
-import { NDR64, bind, bindAck, fault, request, response, type PduOpts } from './pdus.js';
+import { NDR64, SVCCTL, bind, bindAck, fault, request, response, type PduOpts } from './pdus.js';
+import { createServiceStub } from './ndr-writer.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc');
 const RPC_EXEC = path.join(FIXTURES, 'rpc-exec.pcap');
@@ -126,17 +128,26 @@ test('one fragment or many, clear or signed (level 5): read; packet privacy (lev
   assert.equal(session(r, mixed)[0]!.details, undefined);
 });
 
-test('a context bound to NDR64 is not read as NDR 2.0', async () => {
-  const r = await registerTask();
-  for (const [syntax, read] of [[NDR64, false], [undefined, true]] as const) {
+test('a context bound to NDR64 reads NDR64 stubs, in one fragment or many; one bound to NDR 2.0 reads NDR 2.0 stubs', () => {
+  const fields = { name: 'Svc64', display: 'Svc 64', type: 0x10, start: 3, path: 'C:\\Windows\\Temp\\x64.exe -run', account: null };
+  const want = { service_name: 'Svc64', display_name: 'Svc 64', service_type: 'own_process', start_type: 'demand', binary_path: 'C:\\Windows\\Temp\\x64.exe -run' };
+  const run = (bound: string | undefined, stub: Uint8Array, size: number): DceRpcCallEvent => {
     const ctx = testContext('tcp', 49670);
     const a = new DceRpcAnalyzer(ctx);
-    a.data(true, bind(1, [{ ctx: 0, uuid: r.uuid, ...(syntax !== undefined ? { syntax } : {}) }]), 1);
-    a.data(false, bindAck(1, '49670', [0], syntax !== undefined ? { syntax } : {}), 1);
-    a.data(true, request(2, 0, 1, r.stub), 2);
+    a.data(true, bind(1, [{ ctx: 0, uuid: SVCCTL, major: 2, ...(bound !== undefined ? { syntax: bound } : {}) }]), 1);
+    a.data(false, bindAck(1, '49670', [0], bound !== undefined ? { syntax: bound } : {}), 1);
+    for (const f of split(stub, size)) a.data(true, request(2, 0, 12, f.bytes, { flags: f.flags }), 2);
     a.data(false, response(2, 0, new Uint8Array(8)), 3);
     a.end(4);
-    assert.equal(ofType(ctx.events, 'dce_rpc.call')[0]!.details !== undefined, read);
+    return ofType(ctx.events, 'dce_rpc.call')[0]!;
+  };
+  const ndr64 = createServiceStub('ndr64', fields);
+  const ndr = createServiceStub('ndr', fields);
+  for (const size of [ndr64.length, 7, 40]) {
+    assert.deepEqual(run(NDR64, ndr64, size).details, want, `NDR64 in fragments of ${size}`);
+    assert.deepEqual(run(undefined, ndr, size).details, want, `NDR 2.0 in fragments of ${size}`);
+    assert.equal(run(NDR64, ndr, size).details, undefined, `NDR 2.0 stub on an NDR64 context, fragments of ${size}`);
+    assert.equal(run(undefined, ndr64, size).details, undefined, `NDR64 stub on an NDR 2.0 context, fragments of ${size}`);
   }
 });
 
