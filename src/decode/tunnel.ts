@@ -38,9 +38,12 @@
  * and says where the inner packet starts and what it is; the decoder then
  * decodes that in place of the outer one. A payload that does not parse as
  * its tunnel is left alone: the outer packet stays what it was. When a
- * newer kind's header says it is that tunnel (a GTP G-PDU, an AYIYA forward,
- * PPTP's GRE) but its lengths do not fit the packet, `bad` names the
- * anomaly the decoder counts (`gtpv1_bad_header`, ...).
+ * header says it is that tunnel (a GRE or ERSPAN header, VXLAN's I flag,
+ * Geneve version 0, a GTP G-PDU, an AYIYA forward, PPTP's GRE) but its
+ * lengths do not fit the packet, `bad` names the anomaly the decoder counts
+ * (`gre_bad_header`, `vxlan_bad_header`, ...); for GRE, ERSPAN, VXLAN and
+ * Geneve only when the header runs past the bytes on the wire, not when a
+ * snap length cut the capture.
  */
 import type { DecodedPacket } from './decoded.js';
 import { u16, u24, u32 } from './bytes.js';
@@ -123,6 +126,16 @@ export class TunnelHeader {
   bad = '';
 }
 
+/**
+ * A header that runs past the captured bytes: never a tunnel here, and an
+ * anomaly (`bad`) when it also runs past the bytes on the wire (the header
+ * lies), not when the capture's snap length cut it. Always false.
+ */
+function cutHeader(needEnd: number, wireEnd: number, bad: string, h: TunnelHeader): false {
+  if (needEnd > wireEnd) h.bad = bad;
+  return false;
+}
+
 /** Cheap test on the decoded outer packet: could its payload be a tunnel? */
 export function mayBeTunnel(p: DecodedPacket): boolean {
   const proto = p.proto;
@@ -165,8 +178,8 @@ export function readTunnel(p: DecodedPacket, end: number, h: TunnelHeader): bool
       return readGre(buf, off, end, p.payloadWireLen, h);
     case IP_UDP: {
       const d = p.dstPort;
-      if (d === VXLAN_PORT) return readVxlan(buf, off, end, h);
-      if (d === GENEVE_PORT) return readGeneve(buf, off, end, h);
+      if (d === VXLAN_PORT) return readVxlan(buf, off, end, p.payloadWireLen, h);
+      if (d === GENEVE_PORT) return readGeneve(buf, off, end, p.payloadWireLen, h);
       if (d === GTPV1_U_PORT) return readGtpv1(buf, off, end, p.payloadWireLen, h);
       if (d === VXLAN_GPE_PORT) return readVxlanGpe(buf, off, end, h);
       if (d === TEREDO_PORT) return readTeredo(buf, off, end, p.payloadWireLen, h);
@@ -187,16 +200,17 @@ function readGre(buf: Uint8Array, off: number, end: number, wireLen: number, h: 
   // Version 0 otherwise; no source routing.
   if (version !== 0 || (flags & 0x40) !== 0) return false;
   const proto = u16(buf, off + 2);
+  const wireEnd = off + wireLen;
   let o = off + GRE_BASE_LEN;
   if ((flags & 0x80) !== 0) o += 4; // checksum and reserved
   if ((flags & 0x20) !== 0) {
-    if (end - o < 4) return false;
+    if (end - o < 4) return cutHeader(o + 4, wireEnd, 'gre_bad_header', h);
     h.id = u32(buf, o);
     o += 4;
   }
   const hasSequence = (flags & 0x10) !== 0;
   if (hasSequence) o += 4;
-  if (o > end) return false;
+  if (o > end) return cutHeader(o, wireEnd, 'gre_bad_header', h);
   h.kind = TunnelKind.GRE;
   switch (proto) {
     case EtherType.IPV4:
@@ -214,7 +228,8 @@ function readGre(buf: Uint8Array, off: number, end: number, wireLen: number, h: 
       // Type II has the sequence number and an 8-byte header; type I neither.
       h.kind = TunnelKind.ERSPAN;
       if (hasSequence) {
-        if (end - o < ERSPAN_2_LEN || buf[o]! >>> 4 !== 1) return false;
+        if (end - o < ERSPAN_2_LEN) return cutHeader(o + ERSPAN_2_LEN, wireEnd, 'erspan_bad_header', h);
+        if (buf[o]! >>> 4 !== 1) return false;
         h.id = u16(buf, o + 2) & 0x3ff;
         o += ERSPAN_2_LEN;
       }
@@ -222,25 +237,29 @@ function readGre(buf: Uint8Array, off: number, end: number, wireLen: number, h: 
       h.ethernet = true;
       return true;
     case GRE_ERSPAN_3: {
-      if (end - o < ERSPAN_3_LEN || buf[o]! >>> 4 !== 2) return false;
+      if (end - o < ERSPAN_3_LEN) return cutHeader(o + ERSPAN_3_LEN, wireEnd, 'erspan_bad_header', h);
+      if (buf[o]! >>> 4 !== 2) return false;
       const last = u16(buf, o + 10);
       // Frame type 0 is Ethernet (2 would be bare IP, not sent by the switches we know).
       if (((last >>> 10) & 0x1f) !== 0) return false;
       h.kind = TunnelKind.ERSPAN;
       h.id = u16(buf, o + 2) & 0x3ff;
       o += ERSPAN_3_LEN + ((last & 1) !== 0 ? ERSPAN_3_SUBHEADER_LEN : 0);
+      if (o > end) return cutHeader(o, wireEnd, 'erspan_bad_header', h);
       h.offset = o;
       h.ethernet = true;
-      return o <= end;
+      return true;
     }
     default:
       return false;
   }
 }
 
-function readVxlan(buf: Uint8Array, off: number, end: number, h: TunnelHeader): boolean {
+/** VXLAN; `wireLen` is the UDP payload's length on the wire. */
+function readVxlan(buf: Uint8Array, off: number, end: number, wireLen: number, h: TunnelHeader): boolean {
   // The I flag says the VNI is valid; without it this is not VXLAN as RFC 7348 sends it.
-  if (end - off < VXLAN_LEN || (buf[off]! & 0x08) === 0) return false;
+  if (end - off < 1 || (buf[off]! & 0x08) === 0) return false;
+  if (end - off < VXLAN_LEN) return cutHeader(off + VXLAN_LEN, off + wireLen, 'vxlan_bad_header', h);
   h.kind = TunnelKind.VXLAN;
   h.id = u24(buf, off + 4);
   h.offset = off + VXLAN_LEN;
@@ -248,10 +267,12 @@ function readVxlan(buf: Uint8Array, off: number, end: number, h: TunnelHeader): 
   return true;
 }
 
-function readGeneve(buf: Uint8Array, off: number, end: number, h: TunnelHeader): boolean {
-  if (end - off < GENEVE_BASE_LEN || buf[off]! >>> 6 !== 0) return false;
+/** Geneve; `wireLen` is the UDP payload's length on the wire. */
+function readGeneve(buf: Uint8Array, off: number, end: number, wireLen: number, h: TunnelHeader): boolean {
+  if (end - off < 1 || buf[off]! >>> 6 !== 0) return false;
+  if (end - off < GENEVE_BASE_LEN) return cutHeader(off + GENEVE_BASE_LEN, off + wireLen, 'geneve_bad_header', h);
   const o = off + GENEVE_BASE_LEN + (buf[off]! & 0x3f) * 4;
-  if (o > end) return false;
+  if (o > end) return cutHeader(o, off + wireLen, 'geneve_bad_header', h);
   const proto = u16(buf, off + 2);
   h.kind = TunnelKind.GENEVE;
   h.id = u24(buf, off + 4);

@@ -802,3 +802,41 @@ test('VXLAN inside GRE: the VXLAN datagram\'s connection names the GRE tunnel as
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('GRE, ERSPAN, VXLAN and Geneve headers that run past the packet on the wire are counted; one cut by the snap length is not', () => {
+  const inner = ethernet(IPV4_TYPE, INNER_UDP);
+  const lying: [string, Uint8Array][] = [
+    // K flag set, the key missing.
+    ['gre_bad_header', ethernet(IPV4_TYPE, ipv4(47, new Uint8Array([0x20, 0, 0x08, 0, 0, 0])))],
+    // ERSPAN type III, its 12-byte header cut at 6.
+    ['erspan_bad_header', ethernet(IPV4_TYPE, ipv4(47, concat(gre(0x22eb, new Uint8Array(0), { seq: 1 }), new Uint8Array([0x20, 0, 0, 9, 0, 0]))))],
+    // The I flag, five bytes in all.
+    ['vxlan_bad_header', ethernet(IPV4_TYPE, ipv4(17, udp(999, 4789, new Uint8Array([0x08, 0, 0, 0, 0]))))],
+    // Version 0 with 8 words of options announced and none there.
+    ['geneve_bad_header', ethernet(IPV4_TYPE, ipv4(17, udp(999, 6081, new Uint8Array([0x08, 0, 0x65, 0x58, 0, 0, 1, 0]))))],
+  ];
+  for (const [reason, frame] of lying) {
+    const { ok, d, dec } = decodeOne(frame);
+    assert.equal(ok, true, reason);
+    assert.equal(d.tunnel, 0, `${reason}: left as the outer packet`);
+    assert.deepEqual(dec.stats.anomalies, { [reason]: 1 });
+    assert.deepEqual(dec.stats.tunnels, {});
+  }
+  // Whole headers on the wire, the capture cut inside them (a small snap length): not tunnels here, and no anomaly.
+  const whole: Uint8Array[] = [
+    ethernet(IPV4_TYPE, ipv4(47, gre(0x6558, inner, { key: 7 }))),
+    ethernet(IPV4_TYPE, ipv4(17, udp(999, 4789, vxlan(3, inner)))),
+    ethernet(IPV4_TYPE, ipv4(17, udp(999, 6081, geneve(77, 0x6558, inner)))),
+  ];
+  for (const frame of whole) {
+    const headers = 14 + 20 + (frame[23] === 47 ? 6 : 8 + 5);
+    const dec = new PacketDecoder();
+    const d = new DecodedPacket();
+    assert.equal(dec.decode(raw(frame, LinkType.ETHERNET, 1000, headers), d), true);
+    assert.equal(d.tunnel, 0);
+    assert.deepEqual(dec.stats.anomalies, {}, `cut at ${headers} bytes`);
+    // And whole, each is a tunnel.
+    const full = decodeOne(frame);
+    assert.notEqual(full.d.tunnel, 0);
+  }
+});
