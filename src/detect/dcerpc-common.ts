@@ -19,6 +19,7 @@ import { LruMap } from '../state/lru.js';
 import { plural, type Evidence, type Severity } from '../alerts/alert.js';
 import { cutText, shortText } from '../util/cut-text.js';
 import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
+import type { ExecPattern } from './exec-patterns.js';
 
 /** Client/server pairs whose evidence is kept while their alert is open. */
 export const MAX_RPC_PAIRS = 50000;
@@ -64,6 +65,11 @@ export function looksLikeNetworkName(text: string): boolean {
 
 /** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
 export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];
+
+/** "client|server": the key of a client -> server pair, in the rules' alerts and their per-pair state. */
+export function pairKey(client: string, server: string): string {
+  return `${client}|${server}`;
+}
 
 /** Operations by interface (endpoint) name. */
 export type OperationTable = ReadonlyMap<string, ReadonlySet<string>>;
@@ -116,6 +122,11 @@ export const REMOTE_EXEC_OPTIONS = detectorOptions({
 /** A command line quoted in a message: `"cmd.exe /c ..."`, cut at MAX_MESSAGE_COMMAND characters. */
 export function quotedCommand(text: string): string {
   return `"${shortText(text, MAX_MESSAGE_COMMAND)}"`;
+}
+
+/** Severity 4 and the patterns, when a call's command matched any (exec-patterns.ts); nothing otherwise. */
+export function raisedBy(patterns: readonly ExecPattern[]): Pick<CallDescription, 'severity' | 'patterns'> {
+  return patterns.length > 0 ? { severity: 4, patterns } : {};
 }
 
 /** A name quoted in a message, cut at MAX_MESSAGE_NAME characters. */
@@ -287,7 +298,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       if (e.fault !== undefined && !ctx.options.report_faulted) return;
       if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server)) return;
       if (allowed.has(e.client)) return;
-      const key = `${e.client}|${e.server}`;
+      const key = pairKey(e.client, e.server);
       const t = tally(key);
       t.reported = true;
       t.note(e);

@@ -32,8 +32,8 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { CallTally, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
-import { activationEvidence, classText, lateralClass, pairKey, RecentActivations, type Activation } from './dcom-common.js';
+import { CallTally, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
+import { activationEvidence, classText, lateralClass, RecentActivations, type Activation } from './dcom-common.js';
 
 const DISPATCH = 'IDispatch';
 const INVOKE = 'Invoke';

@@ -36,7 +36,7 @@ import { DistinctWindow, SumWindow } from '../state/window.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
+import { callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, pairKey, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
 
 /** Clients tracked per window by default. */
 const MAX_CLIENTS = 20000;
@@ -137,7 +137,7 @@ export default defineDetector({
 
         // SID brute force: SIDs per client -> server pair.
         if (!isOperation(SID_LOOKUPS, e)) return;
-        const key = `${e.client}|${e.server}`;
+        const key = pairKey(e.client, e.server);
         const brute = tally(key);
         brute.note(e);
         const heldPair = ctx.held(key);

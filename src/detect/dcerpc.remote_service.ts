@@ -29,7 +29,7 @@
  */
 import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { defineDetector } from './detector.js';
-import { createRemoteExec, operationActions, quotedCommand, quotedName, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
+import { createRemoteExec, operationActions, quotedCommand, quotedName, raisedBy, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
 import { execPatterns, programOf } from './exec-patterns.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
@@ -70,7 +70,7 @@ function settingsText(d: DceRpcCallDetails): string {
 export function describeServiceCall(e: DceRpcCallEvent, d: DceRpcCallDetails): CallDescription {
   const path = d.binary_path;
   const patterns = path !== undefined ? execPatterns(programOf(path), path) : [];
-  const raised = patterns.length > 0 ? { severity: 4 as const, patterns } : {};
+  const raised = raisedBy(patterns);
   if (CHANGES.has(e.operation)) {
     if (path === undefined) {
       const settings = settingsText(d);

@@ -20,8 +20,8 @@
  */
 import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { defineDetector } from './detector.js';
-import { createRemoteExec, operationActions, quotedCommand, quotedName, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
-import { execPatterns, programOf, type ExecPattern } from './exec-patterns.js';
+import { createRemoteExec, operationActions, quotedCommand, quotedName, raisedBy, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
+import { execPatterns, programOf } from './exec-patterns.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
 
@@ -31,11 +31,6 @@ const OPERATIONS = operationActions([
   ['atsvc', [['NetrJobAdd', 'added an AT job']]],
   ['sasec', [['SASetAccountInformation', "set a scheduled task's account"]]],
 ]);
-
-/** Severity 4 and the patterns, when any matched. */
-function raisedBy(patterns: ExecPattern[]): Pick<CallDescription, 'severity' | 'patterns'> {
-  return patterns.length > 0 ? { severity: 4, patterns } : {};
-}
 
 /** What a task call's stub details say; a command typical of remote-execution tools is severity 4. */
 export function describeTaskCall(e: DceRpcCallEvent, d: DceRpcCallDetails): CallDescription | undefined {

@@ -37,13 +37,14 @@ import {
   createRemoteExec,
   MAX_RPC_PAIRS,
   operationActions,
+  pairKey,
   pipeText,
   quotedName,
   REMOTE_EXEC_OPTIONS,
   type CallContext,
   type CallDescription,
 } from './dcerpc-common.js';
-import { activationEvidence, className, pairKey, RecentActivations, secondsBefore, type Activation } from './dcom-common.js';
+import { activationEvidence, className, RecentActivations, secondsBefore, type Activation } from './dcom-common.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
 

@@ -16,7 +16,7 @@ import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import type { Evidence } from '../alerts/alert.js';
 import type { BoundedState } from './detector.js';
 import type { OperationTable } from './dcerpc-common.js';
-import { isOperation, pipeText, transportText } from './dcerpc-common.js';
+import { isOperation, pairKey, pipeText, transportText } from './dcerpc-common.js';
 
 /** The activation operations, by interface ([MS-DCOM] 3.1.2.5.2.3, 3.1.2.5.1). */
 export const ACTIVATIONS: OperationTable = new Map([
@@ -93,11 +93,6 @@ export function activationOf(e: DceRpcCallEvent): Activation | undefined {
     pipe: pipeText(e.named_pipe ?? `${e.server_port}`),
     how: transportText(e),
   };
-}
-
-/** "client|server": the key activations and alerts share. */
-export function pairKey(client: string, server: string): string {
-  return `${client}|${server}`;
 }
 
 /** The most recent activation per client -> server pair, for at most `max` pairs (least recently active dropped). */
