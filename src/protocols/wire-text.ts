@@ -7,6 +7,7 @@
  * and never lost), undo URI percent-escapes, and compare header names without
  * building strings. Run once per message or field, never per packet.
  */
+import { ownText, shortText } from '../util/cut-text.js';
 
 const HEX = '0123456789abcdef';
 
@@ -177,7 +178,7 @@ export function printableText(text: string, max: number): string {
       break;
     }
   }
-  if (plain) return text.length <= max ? text : `${Buffer.from(text.slice(0, max), 'utf16le').toString('utf16le')}...`;
+  if (plain) return shortText(text, max);
   let out = '';
   let i = 0;
   while (i < n) {
@@ -196,6 +197,6 @@ export function printableText(text: string, max: number): string {
     else out += '\\x' + HEX[c >> 4]! + HEX[c & 15]!;
     i++;
   }
-  // Made flat: a string built by `+` is a chain of parts, copied again when first hashed or read.
-  return Buffer.from(i < text.length ? `${out}...` : out, 'utf16le').toString('utf16le');
+  // Made a string of its own: one built by `+` is a chain of parts, copied again when first hashed or read.
+  return ownText(i < text.length ? `${out}...` : out);
 }
