@@ -66,6 +66,16 @@ export function looksLikeNetworkName(text: string): boolean {
 /** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
 export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];
 
+/**
+ * Why call `e` did not do what it asked: the RPC fault, or the error status
+ * its operation returned (ERROR_ACCESS_DENIED); undefined when it went
+ * through or its outcome was not read.
+ */
+export function callFailure(e: DceRpcCallEvent): string | undefined {
+  if (e.fault !== undefined) return e.fault;
+  return e.result !== undefined && !e.result.ok ? e.result.name : undefined;
+}
+
 /** "client|server": the key of a client -> server pair, in the rules' alerts and their per-pair state. */
 export function pairKey(client: string, server: string): string {
   return `${client}|${server}`;
@@ -115,8 +125,8 @@ export const REMOTE_EXEC_OPTIONS = detectorOptions({
    * deployment and management servers (SCCM, PDQ, an admin jump host).
    */
   allowed_clients: z.array(hostEntryField).default([]),
-  /** Report calls the server faulted (at severity 2), or leave them out. */
-  report_faulted: z.boolean().default(true),
+  /** Report calls that failed (an RPC fault or an error status, at severity 2), or leave them out. */
+  report_failed: z.boolean().default(true),
 });
 
 /** A command line quoted in a message: `"cmd.exe /c ..."`, cut at MAX_MESSAGE_COMMAND characters. */
@@ -138,7 +148,7 @@ export function quotedName(text: string): string {
 export interface CallDescription {
   /** What the call did, naming what was read ('created service "X" running "..."'): said instead of the operation's action. */
   action: string;
-  /** What it asked for, as a noun phrase ('service "X" running "..."'): said of a faulted call ("tried to set up a service (...)"). */
+  /** What it asked for, as a noun phrase ('service "X" running "..."'): said of a failed call ("tried to set up a service (...)"). */
   subject: string;
   /** The severity the call raises its alert to when it went through; the rule's (3) when absent. */
   severity?: Severity;
@@ -152,8 +162,16 @@ export interface CallDescription {
 export interface RemoteExecSpec {
   /** The operations that execute something, and what each one does ("created a service"). */
   operations: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** What a client whose calls all faulted tried ("tried to set up a service"). */
+  /** What a client whose calls all failed tried ("tried to set up a service"). */
   attempt: string;
+  /**
+   * Calls that follow up on an execution (a service started, then
+   * deleted): never an alert of their own, they add what `followUp` says
+   * of them (undefined: nothing) to the open alert of a pair one of whose
+   * calls went through.
+   */
+  followUps?: OperationTable;
+  followUp?: (e: DceRpcCallEvent) => string | undefined;
   /** The calls that lead up to the operations, when the rule names them. */
   context?: CallContext;
   /** What the details of a call say, for calls whose stub was read (`details` set); undefined to keep the operation's action. */
@@ -178,10 +196,11 @@ export class CallTally {
   /** Pipes, or server ports for calls over TCP. */
   readonly pipes = new Set<string>();
   readonly servers = new Set<string>();
-  readonly faults = new Set<string>();
+  /** Why calls failed: RPC faults and error statuses ("nca_s_op_rng_error", "ERROR_ACCESS_DENIED"). */
+  readonly failures = new Set<string>();
   /** What the calls that ran did ("created a service"), in first-seen order, at most MAX_RPC_ACTIONS. */
   readonly actions: string[] = [];
-  /** What faulted calls asked for, when their stubs were read, at most MAX_RPC_ACTIONS. */
+  /** What failed calls asked for, when their stubs were read, at most MAX_RPC_ACTIONS. */
   readonly tried: string[] = [];
   /** Further distinct actions, not listed. */
   unlisted = 0;
@@ -194,7 +213,8 @@ export class CallTally {
   /** Characters of stub-derived text kept so far (MAX_TALLY_TEXT). */
   #text = 0;
   calls = 0;
-  faulted = 0;
+  /** Calls that failed (callFailure). */
+  failed = 0;
   /** Set once an alert was reported from it: the tally then lives as long as that alert is held. */
   reported = false;
 
@@ -205,9 +225,10 @@ export class CallTally {
     addListed(this.endpoints, e.endpoint);
     addListed(this.pipes, e.named_pipe ?? `${e.server_port}`);
     addListed(this.servers, e.server);
-    if (e.fault !== undefined) {
-      this.faulted++;
-      addListed(this.faults, e.fault);
+    const failure = callFailure(e);
+    if (failure !== undefined) {
+      this.failed++;
+      addListed(this.failures, failure);
     }
   }
 
@@ -218,7 +239,7 @@ export class CallTally {
     else this.unlisted++;
   }
 
-  /** Lists what a faulted call asked for. */
+  /** Lists what a failed call asked for. */
   addTried(subject: string): void {
     if (!this.tried.includes(subject) && this.tried.length < MAX_RPC_ACTIONS && this.#fits(subject.length)) this.tried.push(subject);
   }
@@ -226,7 +247,7 @@ export class CallTally {
   /** Keeps call `e`'s stub details as evidence, the first MAX_RPC_DETAILS distinct ones that fit. */
   addDetails(e: DceRpcCallEvent, details: DceRpcCallDetails): void {
     if (this.details.length >= MAX_RPC_DETAILS) return;
-    const item: Evidence = { operation: e.operation, faulted: e.fault !== undefined, ...details };
+    const item: Evidence = { operation: e.operation, failed: callFailure(e) !== undefined, ...(e.result !== undefined ? { returned: e.result.name } : {}), ...details };
     const text = JSON.stringify(item);
     if (!this.details.some((d) => JSON.stringify(d) === text) && this.#fits(text.length)) this.details.push(item);
   }
@@ -238,7 +259,7 @@ export class CallTally {
     return true;
   }
 
-  /** The evidence every DCE/RPC rule gives: interfaces, operations, transport, pipes, calls and faults. */
+  /** The evidence every DCE/RPC rule gives: interfaces, operations, transport, pipes, calls and failures. */
   evidence(e: DceRpcCallEvent): Evidence {
     return {
       interface: [...this.endpoints],
@@ -247,8 +268,8 @@ export class CallTally {
       rpc_transport: e.transport,
       named_pipes: [...this.pipes],
       calls: this.calls,
-      faulted: this.faulted,
-      faults: [...this.faults],
+      failed: this.failed,
+      failures: [...this.failures],
     };
   }
 
@@ -258,20 +279,34 @@ export class CallTally {
   }
 }
 
+/** The tallies of a rule's alert keys (callTallies). */
+export interface TallyBook {
+  /** The tally of `key`, made afresh when it has none or its alert is no longer held. */
+  (key: string): CallTally;
+  /** The tally of `key` while the alert it was reported in is held; undefined otherwise (nothing is made). */
+  open(key: string): CallTally | undefined;
+}
+
 /**
  * The tally of each alert key, kept for at most `max` keys: a key's tally
  * starts afresh once the alert it was reported in is no longer held.
  */
-export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: number): (key: string) => CallTally {
+export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: number): TallyBook {
   const tallies = new LruMap<string, CallTally>(max);
-  return (key) => {
+  const stale = (t: CallTally, key: string): boolean => t.reported && ctx.held(key) === undefined;
+  const get = (key: string): CallTally => {
     let t = tallies.get(key);
-    if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
+    if (t === undefined || stale(t, key)) {
       t = new CallTally();
       tallies.set(key, t);
     }
     return t;
   };
+  const open = (key: string): CallTally | undefined => {
+    const t = tallies.get(key);
+    return t !== undefined && t.reported && !stale(t, key) ? t : undefined;
+  };
+  return Object.assign(get, { open });
 }
 
 /**
@@ -279,23 +314,79 @@ export function callTallies(ctx: Pick<DetectorContext<unknown>, 'held'>, max: nu
  * dcerpc.wmi_exec: every call of
  * one of `spec.operations` from a client not allowed to make it is a
  * finding, one alert per client -> server pair per dedup interval. A call
- * the server faulted did not run; it is reported at severity 2 (its own
- * wording) unless `report_faulted` is off, and a pair with one call that
- * went through is reported at the rule's severity, or at the one
- * `spec.describe` gives for what the call's stub details say. Whether a
- * call is reported never depends on its details: they change the words,
- * the evidence (`details`, `execution_patterns`) and the severity only.
+ * that failed (an RPC fault, or an error status such as
+ * ERROR_ACCESS_DENIED when the response was read) did not run; it is
+ * reported at severity 2 (its own wording) unless `report_failed` is off,
+ * and a pair with one call that went through is reported at the rule's
+ * severity, or at the one `spec.describe` gives for what the call's stub
+ * details say. Whether a call is reported never depends on its details:
+ * they change the words, the evidence (`details`, `execution_patterns`)
+ * and the severity only. Calls of `spec.followUps` (starting the service
+ * just created) only add to an alert whose pair had a call go through.
  */
 export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXEC_OPTIONS>>, spec: RemoteExecSpec): DetectorHandlers {
   const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
   const tables = new Map<string, ReadonlySet<string>>();
   for (const [endpoint, ops] of spec.operations) tables.set(endpoint, new Set(ops.keys()));
   const tally = callTallies(ctx, MAX_RPC_PAIRS);
+
+  /**
+   * Reports pair `key`'s alert as its tally now reads, after call `e` (at
+   * `severity`, which only raises the held one), counting `count` findings.
+   */
+  const report = (e: DceRpcCallEvent, key: string, t: CallTally, severity: Severity, count = 1): void => {
+    const ran = t.calls - t.failed;
+    const ops = `${[...t.endpoints].join('/')} ${[...t.operations].join(', ')}`;
+    const how = `over ${transportText(e)}`;
+    const counts = t.calls > 1 ? `; ${plural(t.calls, 'call')}${t.failed > 0 ? `, ${t.failed} failed` : ''}` : '';
+    const before = spec.context?.describe(e);
+    const after = before !== undefined && before.text !== '' ? `; after ${before.text}` : '';
+    const tried = t.tried.length > 0 ? ` (${joinAnd(t.tried)})` : '';
+    const notes = t.notes.size > 0 ? `; ${[...t.notes].join('; ')}` : '';
+    const message =
+      ran > 0
+        ? `${hostLabel(ctx.site, e.client)} ${t.actionText()} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})${notes}`
+        : `${hostLabel(ctx.site, e.client)} ${spec.attempt}${tried} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); ${t.failed === 1 ? 'the call' : `all ${t.failed} calls`} failed (${[...t.failures].join(', ')})${notes}`;
+    ctx.report({
+      ts: e.ts,
+      key,
+      source: { ip: e.client },
+      destination: { ip: e.server, port: e.server_port },
+      transport: 'tcp',
+      severity,
+      count,
+      message,
+      evidence: {
+        ...t.evidence(e),
+        details: [...t.details],
+        execution_patterns: [...t.patterns],
+        ...before?.evidence,
+      },
+    });
+  };
+
+  /** A follow-up call: added to the pair's open alert when one of its calls went through. */
+  const followUp = (e: DceRpcCallEvent): void => {
+    const key = pairKey(e.client, e.server);
+    const t = tally.open(key);
+    if (t === undefined || t.calls === t.failed) return;
+    const action = spec.followUp?.(e);
+    if (action === undefined) return;
+    t.addAction(action);
+    if (e.details !== undefined) t.addDetails(e, e.details);
+    // Severity 1 never lowers the held alert's (the engine keeps the highest); a follow-up is no finding of its own.
+    report(e, key, t, 1, 0);
+  };
+
   return {
     'dce_rpc.call'(e) {
       spec.context?.note(e);
-      if (!isOperation(tables, e)) return;
-      if (e.fault !== undefined && !ctx.options.report_faulted) return;
+      if (!isOperation(tables, e)) {
+        if (spec.followUps !== undefined && isOperation(spec.followUps, e)) followUp(e);
+        return;
+      }
+      const failure = callFailure(e);
+      if (failure !== undefined && !ctx.options.report_failed) return;
       if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server)) return;
       if (allowed.has(e.client)) return;
       const key = pairKey(e.client, e.server);
@@ -305,42 +396,16 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
       const said = e.details !== undefined ? spec.describe?.(e, e.details) : undefined;
       if (e.details !== undefined) t.addDetails(e, e.details);
       if (said?.note !== undefined) t.notes.add(said.note);
-      if (e.fault === undefined) {
+      if (failure === undefined) {
         const action = said?.action ?? spec.operations.get(e.endpoint!)?.get(e.operation);
         if (action !== undefined) t.addAction(action);
         for (const p of said?.patterns ?? []) t.patterns.add(p);
       } else if (said !== undefined) {
         t.addTried(said.subject);
       }
-      const ran = t.calls - t.faulted;
-      const ops = `${[...t.endpoints].join('/')} ${[...t.operations].join(', ')}`;
-      const how = `over ${transportText(e)}`;
-      const counts = t.calls > 1 ? `; ${plural(t.calls, 'call')}${t.faulted > 0 ? `, ${t.faulted} faulted` : ''}` : '';
-      const before = spec.context?.describe(e);
-      const after = before !== undefined && before.text !== '' ? `; after ${before.text}` : '';
-      const tried = t.tried.length > 0 ? ` (${joinAnd(t.tried)})` : '';
-      const notes = t.notes.size > 0 ? `; ${[...t.notes].join('; ')}` : '';
-      const message =
-        ran > 0
-          ? `${hostLabel(ctx.site, e.client)} ${t.actionText()} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})${notes}`
-          : `${hostLabel(ctx.site, e.client)} ${spec.attempt}${tried} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); the server faulted ${t.faulted === 1 ? 'the call' : `all ${t.faulted} calls`} (${[...t.faults].join(', ')})${notes}`;
-      ctx.report({
-        ts: e.ts,
-        key,
-        source: { ip: e.client },
-        destination: { ip: e.server, port: e.server_port },
-        transport: 'tcp',
-        // A faulted call alone is medium; one that went through raises the alert (the engine keeps the highest),
-        // to what its details call for when they were read.
-        severity: e.fault !== undefined ? 2 : (said?.severity ?? 3),
-        message,
-        evidence: {
-          ...t.evidence(e),
-          details: [...t.details],
-          execution_patterns: [...t.patterns],
-          ...before?.evidence,
-        },
-      });
+      // A failed call alone is medium; one that went through raises the alert (the engine keeps the highest),
+      // to what its details call for when they were read.
+      report(e, key, t, failure !== undefined ? 2 : (said?.severity ?? 3));
     },
   };
 }

@@ -32,7 +32,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { CallTally, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
+import { CallTally, callFailure, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
 import { activationEvidence, classText, lateralClass, RecentActivations, type Activation } from './dcom-common.js';
 
 const DISPATCH = 'IDispatch';
@@ -103,7 +103,7 @@ export default defineDetector({
         const s = sessionOf(key, a, e.ts);
         if (s === undefined) return;
         s.calls.note(e);
-        if (e.operation !== INVOKE || e.fault !== undefined) return;
+        if (e.operation !== INVOKE || callFailure(e) !== undefined) return;
         s.invokes++;
 
         const act = s.activation;

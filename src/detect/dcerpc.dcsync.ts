@@ -20,8 +20,10 @@
  * `domain_controllers` and turn `learn` off where that matters.
  *
  * Without a configured DC and with none learned besides the call's server,
- * the alert says that no DC is known and how to list them. A call the
- * server faulted (no replication happened) is reported at severity 3.
+ * the alert says that no DC is known and how to list them. A call that
+ * failed (an RPC fault, or an error status such as
+ * ERROR_DS_DRA_ACCESS_DENIED when the response was in clear: no
+ * replication happened) is reported at severity 3.
  * One alert per client per dedup interval, naming the DCs it pulled from.
  */
 import { z } from 'zod';
@@ -100,11 +102,11 @@ export default defineDetector({
         const t = tally(e.client);
         t.reported = true;
         t.note(e);
-        const ran = t.calls - t.faulted;
+        const ran = t.calls - t.failed;
         const what =
           ran > 0
             ? `replicated directory data from domain controller ${hostLabel(ctx.site, e.server)}`
-            : `asked domain controller ${hostLabel(ctx.site, e.server)} for directory replication and was refused (${[...t.faults].join(', ')})`;
+            : `asked domain controller ${hostLabel(ctx.site, e.server)} for directory replication and was refused (${[...t.failures].join(', ')})`;
         const more = t.servers.size > 1 ? ` (${plural(t.servers.size, 'domain controller')}: ${[...t.servers].join(', ')})` : '';
         ctx.report({
           ts: e.ts,
@@ -115,7 +117,7 @@ export default defineDetector({
           severity: ran > 0 ? 4 : 3,
           message:
             `${hostLabel(ctx.site, e.client)} ${what}${more} with drsuapi ${GET_NC_CHANGES} over ${transportText(e)}, ` +
-            `${plural(t.calls, 'call')}${t.faulted > 0 ? ` (${t.faulted} faulted)` : ''}: DCSync; ${why(e.client, e.server)}`,
+            `${plural(t.calls, 'call')}${t.failed > 0 ? ` (${t.failed} failed)` : ''}: DCSync; ${why(e.client, e.server)}`,
           evidence: {
             interface: DRSUAPI,
             interface_uuid: e.interface_uuid ?? null,
@@ -124,8 +126,8 @@ export default defineDetector({
             named_pipes: [...t.pipes],
             servers: [...t.servers],
             calls: t.calls,
-            faulted: t.faulted,
-            faults: [...t.faults],
+            failed: t.failed,
+            failures: [...t.failures],
             domain_controllers_configured: configured.size > 0,
             domain_controllers_learned: learned.size,
           },

@@ -102,7 +102,7 @@ export default defineDetector({
       rpc_transport: e.transport,
       named_pipes: [...t.pipes],
       calls: t.calls,
-      faulted: t.faulted,
+      failed: t.failed,
       window_seconds: o.window,
     });
 

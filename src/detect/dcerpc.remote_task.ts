@@ -6,8 +6,9 @@
  * 1.0's SASetAccountInformation (3.2.5.3), which sets the account of a
  * .job file copied to the target's Tasks folder. Impacket's atexec,
  * `schtasks /create /s`, NetExec's atexec and many intrusion playbooks run
- * commands this way. Read from `dce_rpc.call` events; a faulted call is
- * reported at severity 2 (`report_faulted`). Management servers that push
+ * commands this way. Read from `dce_rpc.call` events; a call that failed
+ * (an RPC fault, or an error status such as E_ACCESSDENIED when the
+ * response was in clear) is reported at severity 2 (`report_failed`). Management servers that push
  * tasks (SCCM, backup agents): `allowed_clients`.
  *
  * When the call's stub was in clear the alert names the task and what it

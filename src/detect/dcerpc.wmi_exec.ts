@@ -24,8 +24,9 @@
  * latest of each from the same client to the same server is named in the
  * alert when seen (an activation whose readable class is another one is
  * not), but neither is required: a capture may begin after them, and a
- * long-lived session runs many methods after one login. A faulted call is
- * reported at severity 2 (`report_faulted`). Management servers that call
+ * long-lived session runs many methods after one login. A call that failed
+ * (an RPC fault, or an error status such as WBEM_E_ACCESS_DENIED when the
+ * response was in clear) is reported at severity 2 (`report_failed`). Management servers that call
  * WMI methods for a living (SCCM client actions, inventory tools reading
  * the registry through StdRegProv): `allowed_clients`.
  */
@@ -34,6 +35,7 @@ import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/eve
 import { LruMap } from '../state/lru.js';
 import { defineDetector } from './detector.js';
 import {
+  callFailure,
   createRemoteExec,
   MAX_RPC_PAIRS,
   operationActions,
@@ -100,7 +102,7 @@ function wmiSetup(): CallContext {
   return {
     note(e) {
       if (activations.note(e) !== undefined) return;
-      if (e.endpoint === LOGIN_INTERFACE && e.operation === LOGIN && e.fault === undefined && e.client !== e.server) {
+      if (e.endpoint === LOGIN_INTERFACE && e.operation === LOGIN && callFailure(e) === undefined && e.client !== e.server) {
         logins.set(pairKey(e.client, e.server), { ts: e.ts, pipe: pipeText(e.named_pipe ?? `${e.server_port}`) });
       }
     },

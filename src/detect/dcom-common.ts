@@ -16,7 +16,7 @@ import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import type { Evidence } from '../alerts/alert.js';
 import type { BoundedState } from './detector.js';
 import type { OperationTable } from './dcerpc-common.js';
-import { isOperation, pairKey, pipeText, transportText } from './dcerpc-common.js';
+import { callFailure, isOperation, pairKey, pipeText, transportText } from './dcerpc-common.js';
 
 /** The activation operations, by interface ([MS-DCOM] 3.1.2.5.2.3, 3.1.2.5.1). */
 export const ACTIVATIONS: OperationTable = new Map([
@@ -82,9 +82,9 @@ export interface Activation {
   how: string;
 }
 
-/** The activation call `e` describes, when it is one the server answered without a fault. */
+/** The activation call `e` describes, when it is one that did not fail (no fault, no error status read). */
 export function activationOf(e: DceRpcCallEvent): Activation | undefined {
-  if (e.fault !== undefined || !isOperation(ACTIVATIONS, e)) return undefined;
+  if (callFailure(e) !== undefined || !isOperation(ACTIVATIONS, e)) return undefined;
   return {
     ts: e.ts,
     call: `${e.endpoint!} ${e.operation}`,

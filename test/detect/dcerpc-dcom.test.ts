@@ -11,10 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SITE_YAML, harness, only, rpcCall } from './harness.js';
-import { EventBus } from '../../src/events/bus.js';
-import { createEngine } from '../../src/detect/engine.js';
-import { replayCaptures } from '../../src/pipeline/replay.js';
+import { SITE_YAML, harness, only, replayRuleAlerts, rpcCall } from './harness.js';
 import { checkConfigText } from '../../src/config/load.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import type { DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
@@ -139,8 +136,8 @@ test('wmi_exec: a readable method is named; one that runs nothing (StdRegProv) i
     '10.77.2.20 (workstations) ran WMI method "GetStringValue" on "StdRegProv" and ran WMI method "EnumKey" on "StdRegProv" on 10.77.1.10 (servers) over RPC (IWbemServices ExecMethod over TCP port 49667; 2 calls)',
   );
   assert.deepEqual(a[0]!.evidence.details, [
-    { operation: 'ExecMethod', faulted: false, object_path: 'StdRegProv', method: 'GetStringValue' },
-    { operation: 'ExecMethod', faulted: false, object_path: 'StdRegProv', method: 'EnumKey' },
+    { operation: 'ExecMethod', failed: false, object_path: 'StdRegProv', method: 'GetStringValue' },
+    { operation: 'ExecMethod', failed: false, object_path: 'StdRegProv', method: 'EnumKey' },
   ]);
 
   // A process creation after the reads raises the same alert; class and method match in any case, with a namespace.
@@ -198,15 +195,15 @@ test('wmi_exec: allowed clients (network name, CIDR), excluded hosts and calls t
   assert.equal(only(local.finish(), WMI).length, 0);
 });
 
-test('wmi_exec: a faulted call is medium (off with report_faulted: false); an activation of another readable class is not named', () => {
+test('wmi_exec: a faulted call is medium (off with report_failed: false); an activation of another readable class is not named', () => {
   const h = harness(SITE_YAML);
   h.emit(wbem(1000, 'ExecMethod', 24, { fault: 'ACCESS_DENIED' }));
   const a = only(h.finish(), WMI);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.event.severity, 2);
-  assert.match(a[0]!.message, /tried to run a WMI method on 10\.77\.1\.10 \(servers\) over RPC \(IWbemServices ExecMethod over TCP port 49667\); the server faulted the call \(ACCESS_DENIED\)$/);
+  assert.match(a[0]!.message, /tried to run a WMI method on 10\.77\.1\.10 \(servers\) over RPC \(IWbemServices ExecMethod over TCP port 49667\); the call failed \(ACCESS_DENIED\)$/);
 
-  const off = harness(`${SITE_YAML}detectors:\n  dcerpc.wmi_exec: { report_faulted: false }\n`);
+  const off = harness(`${SITE_YAML}detectors:\n  dcerpc.wmi_exec: { report_failed: false }\n`);
   off.emit(wbem(1000, 'ExecMethod', 24, { fault: 'ACCESS_DENIED' }));
   assert.equal(only(off.finish(), WMI).length, 0);
 
@@ -338,16 +335,7 @@ test('dcom_exec: allowed clients, excluded hosts and local calls are quiet; a ba
 const DCOM_WMI = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'dcom-wmi.pcap');
 const KRB135 = path.join(ZEEK_CORPUS, 'krb-dcerpc-spnego', 'kerberos135_auth.pcapng');
 
-async function replayAlerts(file: string, yaml = ''): Promise<Alert[]> {
-  const r = checkConfigText(yaml, 'test.yaml');
-  assert.ok(r.config !== null, JSON.stringify(r.problems));
-  const alerts: Alert[] = [];
-  const bus = new EventBus();
-  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
-  await replayCaptures([file], { bus });
-  engine.flush();
-  return alerts.filter((a) => a.rule.id === WMI || a.rule.id === DCOM);
-}
+const replayAlerts = (file: string, yaml = ''): Promise<Alert[]> => replayRuleAlerts(file, [WMI, DCOM], yaml);
 
 test('dcom-wmi.pcap: wmiexec from .2 and MMC20 from .4 alert; the WMI query (.3), the bare activation (.5) and the local session do not', async () => {
   const alerts = await replayAlerts(DCOM_WMI);
@@ -362,7 +350,7 @@ test('dcom-wmi.pcap: wmiexec from .2 and MMC20 from .4 alert; the WMI query (.3)
   );
   // The stub is in clear: Win32_Process.Create starts a program, the rule's severity stays.
   assert.equal(wmi!.event.severity, 3);
-  assert.deepEqual(wmi!.evidence.details, [{ operation: 'ExecMethod', faulted: false, object_path: 'Win32_Process', method: 'Create' }]);
+  assert.deepEqual(wmi!.evidence.details, [{ operation: 'ExecMethod', failed: false, returned: 'S_OK', object_path: 'Win32_Process', method: 'Create' }]);
   assert.equal((wmi!.evidence.activation as { clsid: string }).clsid, WBEM_LEVEL1_LOGIN);
   assert.match(dcom!.message, /^127\.0\.0\.4 activated MMC20\.Application on 127\.0\.0\.1 and called it through IDispatch \(IRemoteSCMActivator RemoteCreateInstance over TCP port 135, then IDispatch GetIDsOfNames, Invoke over TCP port 49667; 3 Invoke calls\)/);
   assert.equal(dcom!.evidence.calls, 6);

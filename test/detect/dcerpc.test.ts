@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SITE_YAML, harness, kdc, only, rpcBind, rpcCall } from './harness.js';
+import { SITE_YAML, harness, kdc, only, replayRuleAlerts, rpcBind, rpcCall } from './harness.js';
 import { EventBus } from '../../src/events/bus.js';
 import { createEngine } from '../../src/detect/engine.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
@@ -66,7 +66,7 @@ test('remote_service: CreateServiceW from a workstation alerts once per pair, na
   assert.equal(a[0]!.source?.ip, '10.77.2.20');
   assert.equal(a[0]!.destination?.ip, '10.77.1.10');
   assert.equal(a[0]!.threat.technique.id, 'T1569.002');
-  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) created a service on 10\.77\.1\.10 \(servers\) over RPC \(svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl; 2 calls\)$/);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) created a service and started the service on 10\.77\.1\.10 \(servers\) over RPC \(svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl; 2 calls\)$/);
   assert.deepEqual(a[0]!.evidence.operations, ['CreateServiceW']);
   assert.deepEqual(a[0]!.evidence.named_pipes, ['\\PIPE\\svcctl']);
 });
@@ -95,7 +95,7 @@ test('remote_service: a readable CreateServiceW names the service and program; s
     a[0]!.message,
     `10.77.2.20 (workstations) created service "BTOBTO" running "${SMBEXEC}" on 10.77.1.10 (servers) over RPC (svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl)`,
   );
-  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', faulted: false, ...details }]);
+  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', failed: false, ...details }]);
   assert.deepEqual(a[0]!.evidence.execution_patterns, ['shell_output_redirect']);
 });
 
@@ -144,7 +144,7 @@ test('remote_service: ChangeServiceConfigW names the new program and says the se
     a[0]!.message,
     '10.77.2.20 (workstations) changed a service\'s program to "C:\\windows\\system32\\cmd.exe /c powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A" and ' +
       'changed a service\'s settings but not its program (start type demand, account "LocalSystem") on 10.77.1.10 (servers) over RPC ' +
-      '(svcctl ChangeServiceConfigW over the SMB pipe \\PIPE\\svcctl; 2 calls); ChangeServiceConfig names the service by a handle from an earlier OpenService, not by name',
+      '(svcctl ChangeServiceConfigW over the SMB pipe \\PIPE\\svcctl; 2 calls); ChangeServiceConfig names the service by a handle from an earlier OpenService, not by name, and that OpenService was not seen',
   );
   assert.deepEqual(a[0]!.evidence.execution_patterns, ['encoded_powershell']);
   // Settings alone: the rule's severity.
@@ -160,9 +160,9 @@ test('remote_service: a faulted readable call is medium and says what was tried,
   assert.equal(a[0]!.event.severity, 2);
   assert.equal(
     a[0]!.message,
-    `10.77.2.20 (workstations) tried to set up a service (service "PKTSVC" running "${SMBEXEC}") on 10.77.1.10 (servers) over RPC (svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl); the server faulted the call (nca_s_op_rng_error)`,
+    `10.77.2.20 (workstations) tried to set up a service (service "PKTSVC" running "${SMBEXEC}") on 10.77.1.10 (servers) over RPC (svcctl CreateServiceW over the SMB pipe \\PIPE\\svcctl); the call failed (nca_s_op_rng_error)`,
   );
-  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', faulted: true, service_name: 'PKTSVC', binary_path: SMBEXEC }]);
+  assert.deepEqual(a[0]!.evidence.details, [{ operation: 'CreateServiceW', failed: true, service_name: 'PKTSVC', binary_path: SMBEXEC }]);
   assert.deepEqual(a[0]!.evidence.execution_patterns, []);
 });
 
@@ -177,20 +177,20 @@ test('remote_service: an allowed client (by network name or CIDR) is not reporte
   assert.equal(only(other.finish(), SERVICE).length, 1);
 });
 
-test('remote_service: a faulted call is medium and says so; off with report_faulted: false; a later success raises it', () => {
+test('remote_service: a faulted call is medium and says so; off with report_failed: false; a later success raises it', () => {
   const h = harness(SITE_YAML);
   h.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
   let a = only(h.finish(), SERVICE);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.event.severity, 2);
-  assert.match(a[0]!.message, /tried to set up a service on .*the server faulted the call \(nca_s_fault_access_denied\)$/);
+  assert.match(a[0]!.message, /tried to set up a service on .*the call failed \(nca_s_fault_access_denied\)$/);
 
   const twice = harness(SITE_YAML);
   twice.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
   twice.emit(rpcCall(1001, { fault: 'nca_s_fault_access_denied' }));
-  assert.match(only(twice.finish(), SERVICE)[0]!.message, /the server faulted all 2 calls \(nca_s_fault_access_denied\)$/);
+  assert.match(only(twice.finish(), SERVICE)[0]!.message, /all 2 calls failed \(nca_s_fault_access_denied\)$/);
 
-  const off = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { report_faulted: false }\n`);
+  const off = harness(`${SITE_YAML}detectors:\n  dcerpc.remote_service: { report_failed: false }\n`);
   off.emit(rpcCall(1000, { fault: 'nca_s_fault_access_denied' }));
   assert.equal(only(off.finish(), SERVICE).length, 0);
 
@@ -200,7 +200,7 @@ test('remote_service: a faulted call is medium and says so; off with report_faul
   a = only(both.finish(), SERVICE);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.event.severity, 3);
-  assert.match(a[0]!.message, /created a service .*2 calls, 1 faulted/);
+  assert.match(a[0]!.message, /created a service .*2 calls, 1 failed/);
 });
 
 test('config: an allowed_clients entry naming no network is refused', () => {
@@ -470,16 +470,7 @@ test('recon: the real calls of the Samba capture made against 10 servers (9 quie
   assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users or groups on 10 hosts in 3 min \(SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
 });
 
-async function replayAlerts(file: string): Promise<Alert[]> {
-  const r = checkConfigText('', 'default.yaml');
-  assert.ok(r.config !== null);
-  const alerts: Alert[] = [];
-  const bus = new EventBus();
-  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
-  await replayCaptures([file], { bus });
-  engine.flush();
-  return alerts.filter((a) => NEW_RULES.includes(a.rule.id));
-}
+const replayAlerts = (file: string, yaml = ''): Promise<Alert[]> => replayRuleAlerts(file, NEW_RULES, yaml);
 
 test('rpc-exec.pcap and samba-svcctl.pcap: the alerts say what was run; severities follow the commands', async () => {
   const fixtures = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc');
@@ -501,7 +492,50 @@ test('rpc-exec.pcap and samba-svcctl.pcap: the alerts say what was run; severiti
   const samba = await replayAlerts(path.join(fixtures, 'samba-svcctl.pcap'));
   assert.equal(samba.length, 1);
   assert.equal(samba[0]!.event.severity, 2);
-  assert.match(samba[0]!.message, /^10\.99\.8\.2 tried to set up a service \(service "PKTSVC" running "%COMSPEC% \/Q \/c echo whoami .*" and a service's program changed to "C:\\Windows\\qXwPzLmN\.exe"\) on 10\.99\.8\.1 over RPC \(svcctl CreateServiceW, ChangeServiceConfigW over the SMB pipe \\pipe\\svcctl\); the server faulted all 2 calls/);
+  assert.match(samba[0]!.message, /^10\.99\.8\.2 tried to set up a service \(service "PKTSVC" running "%COMSPEC% \/Q \/c echo whoami .*" and a service's program changed to "C:\\Windows\\qXwPzLmN\.exe"\) on 10\.99\.8\.1 over RPC \(svcctl CreateServiceW, ChangeServiceConfigW over the SMB pipe \\pipe\\svcctl\); all 2 calls failed/);
+});
+
+test('rpc-outcomes.pcap: what the calls returned: refusals are medium, a service is named by its handle, what came after joins the alert', async () => {
+  const alerts = await replayAlerts(path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'rpc-outcomes.pcap'));
+  assert.deepEqual(
+    alerts.map((a) => `${a.rule.id} ${a.source?.ip} ${a.event.severity} ${a.count} ${JSON.stringify(a.evidence.failures)}`),
+    [
+      `${SERVICE} 127.0.0.2 4 1 []`,
+      `${SERVICE} 127.0.0.3 2 1 ["ERROR_ACCESS_DENIED"]`,
+      `${SERVICE} 127.0.0.4 4 2 []`,
+      `${TASK} 127.0.0.5 2 1 ["E_ACCESSDENIED"]`,
+      'dcerpc.wmi_exec 127.0.0.6 2 1 ["WBEM_E_ACCESS_DENIED"]',
+    ],
+  );
+  const [smbexec, refused, scshell, task, wmi] = alerts.map((a) => a.message);
+  // Started (the command ran: a command line never answers as a service), deleted; the start on the closed handle names nothing and is left out.
+  assert.match(
+    smbexec!,
+    /^127\.0\.0\.2 created service "BTOBTO" running "%COMSPEC% .*", started service "BTOBTO" \(its program ran but did not answer as a service: ERROR_SERVICE_REQUEST_TIMEOUT\) and deleted service "BTOBTO" on 127\.0\.0\.1 over RPC \(svcctl CreateServiceW over TCP port 49671\)$/,
+  );
+  assert.equal(refused, '127.0.0.3 tried to set up a service (service "PSEXESVC" running "%SystemRoot%\\PSEXESVC.exe") on 127.0.0.1 over RPC (svcctl CreateServiceW over TCP port 49671); the call failed (ERROR_ACCESS_DENIED)');
+  // OpenServiceW named the service whose handle ChangeServiceConfigW and StartServiceW gave.
+  assert.match(
+    scshell!,
+    /^127\.0\.0\.4 changed service "XblAuthManager"'s program to "C:\\windows\\system32\\cmd\.exe \/c powershell\.exe -nop -w hidden -enc [^"]+", started service "XblAuthManager" \(.*\) and changed service "XblAuthManager"'s program to "C:\\Windows\\system32\\svchost\.exe -k netsvcs -p" on 127\.0\.0\.1 over RPC \(svcctl ChangeServiceConfigW over TCP port 49671; 2 calls\)$/,
+  );
+  assert.match(task!, /^127\.0\.0\.5 tried to set up a scheduled task \(scheduled task "\\tRxQpWvZ" running "cmd\.exe .*"\) .*; the call failed \(E_ACCESSDENIED\)$/);
+  assert.match(wmi!, /; the call failed \(WBEM_E_ACCESS_DENIED\)$/);
+  const details = alerts[0]!.evidence.details as { operation: string; returned?: string; failed: boolean }[];
+  assert.deepEqual(
+    details.map((d) => [d.operation, d.returned, d.failed]),
+    [
+      ['CreateServiceW', 'ERROR_SUCCESS', false],
+      ['StartServiceW', 'ERROR_SERVICE_REQUEST_TIMEOUT', true],
+      ['DeleteService', 'ERROR_SUCCESS', false],
+    ],
+  );
+  // report_failed: false leaves the refusals out.
+  const quiet = await replayAlerts(
+    path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'rpc-outcomes.pcap'),
+    'detectors:\n  dcerpc.remote_service: { report_failed: false }\n  dcerpc.remote_task: { report_failed: false }\n  dcerpc.wmi_exec: { report_failed: false }\n',
+  );
+  assert.deepEqual(quiet.map((a) => a.source?.ip), ['127.0.0.2', '127.0.0.4']);
 });
 
 test('a bind accepting NDR64, then an NDR64 CreateServiceW (as 64-bit Windows clients send it): the alert says what was run, as for NDR 2.0', async () => {

@@ -13,6 +13,7 @@ import { checkConfigText } from '../../src/config/load.js';
 import type { SiteConfig } from '../../src/config/schema.js';
 import { createEngine, type Engine, type EngineOptions } from '../../src/detect/engine.js';
 import type { Alert } from '../../src/alerts/alert.js';
+import { replayCaptures } from '../../src/pipeline/replay.js';
 
 /** The example site of the task description (servers, workstations, one scanner suppressed). */
 export const SITE_YAML = `
@@ -316,4 +317,16 @@ export function rpcBind(ts: number, b: Partial<DceRpcBindEvent> = {}): DceRpcBin
     alter: false,
     ...b,
   };
+}
+
+/** The alerts of rules `rules` when capture `file` is replayed through the engine with config `yaml` (every other rule on its defaults). */
+export async function replayRuleAlerts(file: string, rules: readonly string[], yaml = ''): Promise<Alert[]> {
+  const r = checkConfigText(yaml, 'test.yaml');
+  if (r.config === null) throw new Error(`bad test config: ${JSON.stringify(r.problems)}`);
+  const alerts: Alert[] = [];
+  const bus = new EventBus();
+  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
+  await replayCaptures([file], { bus });
+  engine.flush();
+  return alerts.filter((a) => rules.includes(a.rule.id));
 }

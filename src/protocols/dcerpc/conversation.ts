@@ -18,7 +18,10 @@
  * NDR64): a request in several fragments has its stub gathered, up to
  * MAX_DETAIL_STUB bytes for at most MAX_GATHERED_STUBS calls at a time, in
  * a StreamBuffer charged to the parser buffer budget, and read with its
- * last fragment.
+ * last fragment. Of a response in clear only the end is kept (24 bytes):
+ * the status the operation returned (call-result.ts), and for svcctl
+ * calls that open a service the handle before it, so later calls naming
+ * the service by that handle are named (service-handles.ts).
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
@@ -41,10 +44,12 @@ import {
   PfcFlags,
   faultName,
 } from './consts.js';
-import type { DceRpcBindEvent, DceRpcCallDetails, DceRpcCallEvent, DceRpcRecord, DceRpcTransport } from './events.js';
+import type { DceRpcBindEvent, DceRpcCallDetails, DceRpcCallEvent, DceRpcCallResult, DceRpcRecord, DceRpcTransport } from './events.js';
 import { endpointName, ignoredOperation, NDR64_SYNTAX, operationName, pipeInterface } from './interfaces.js';
 import { activationClsid, isActivationRequest } from './activation.js';
 import { readsDetails, requestDetails } from './request-details.js';
+import { callResult, ResponseTail, statusKind } from './call-result.js';
+import { closesHandle, opensService, requestHandle, ServiceHandles } from './service-handles.js';
 import type { NdrSyntax } from './ndr.js';
 import {
   authLevel,
@@ -95,6 +100,10 @@ interface PendingCall {
   details: DceRpcCallDetails | undefined;
   /** The stub of a request whose details are read, gathered until its last fragment. */
   stub: StreamBuffer | undefined;
+  /** The end of the response stub, for operations whose status is read (call-result.ts). */
+  tail: ResponseTail | undefined;
+  /** svcctl calls naming a service by handle: the handle (service-handles.ts). */
+  serviceHandle: string | undefined;
   /** The request's byte order (its data representation). */
   little: boolean;
   /** The transfer syntax of its context (NDR 2.0 unless bound to NDR64). */
@@ -127,6 +136,8 @@ export class DceRpcConversation {
   #gss: GssAuth | undefined = undefined;
   /** Pending calls whose stubs are being gathered. */
   #gathering = 0;
+  /** svcctl: the services handles stand for, made with the first handle returned. */
+  #handles: ServiceHandles | undefined = undefined;
 
   constructor(ctx: AnalyzerContext, transport: DceRpcTransport, pipe?: string) {
     this.#ctx = ctx;
@@ -271,11 +282,11 @@ export class DceRpcConversation {
         return;
       case PduType.RESPONSE:
         if (!readResponse(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
-        this.#response(h.callId, h.flags, ts, undefined);
+        this.#response(h.callId, h.flags, ts, undefined, b, h.little, authLevel(b, o, h));
         return;
       case PduType.FAULT:
         if (!readFault(b, o, h, this.#call)) return this.#ctx.anomaly(DceRpcAnomaly.TRUNCATED_PDU);
-        this.#response(h.callId, PfcFlags.LAST_FRAG, ts, this.#call.status);
+        this.#response(h.callId, PfcFlags.LAST_FRAG, ts, this.#call.status, b, h.little, 0);
         return;
       case PduType.AUTH3:
         if (h.authLength > 0) this.#authToken(true, b, o, ts);
@@ -397,6 +408,8 @@ export class DceRpcConversation {
       clsid: clear && isActivationRequest(uuid, pdu.opnum) ? activationClsid(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes) : undefined,
       details: undefined,
       stub: undefined,
+      tail: statusKind(uuid) !== undefined ? new ResponseTail() : undefined,
+      serviceHandle: clear ? requestHandle(uuid, pdu.opnum, b, pdu.stubAt, pdu.stubAt + pdu.stubBytes) : undefined,
       little,
       syntax: bound?.ndr64 === true ? 'ndr64' : 'ndr',
     };
@@ -434,11 +447,16 @@ export class DceRpcConversation {
     this.#gathering--;
   }
 
-  /** A response fragment or a fault (`fault` is its status) for call `callId`. */
-  #response(callId: number, flags: number, ts: number, fault: number | undefined): void {
+  /**
+   * A response fragment or a fault (`fault` is its status) for call
+   * `callId`, in PDU buffer `b` (byte order `little`, auth level `level`).
+   */
+  #response(callId: number, flags: number, ts: number, fault: number | undefined, b: Uint8Array, little: boolean, level: number): void {
     const call = this.#pending.get(callId);
     if (call === undefined) return; // its request was not seen (capture started mid-call)
-    call.responseBytes += this.#call.stubBytes;
+    const pdu = this.#call;
+    call.responseBytes += pdu.stubBytes;
+    if (fault === undefined && call.tail !== undefined) call.tail.add(b, pdu.stubAt, pdu.stubAt + pdu.stubBytes, little, level >= AuthLevel.PKT_PRIVACY);
     if (fault === undefined && (flags & PfcFlags.LAST_FRAG) === 0) return;
     this.#pending.delete(callId);
     this.#finish(call, ts - call.ts, fault);
@@ -449,6 +467,35 @@ export class DceRpcConversation {
     if (this.#secAddr !== '') return this.#secAddr;
     if (this.#pipe !== undefined) return this.#pipe;
     return `${this.#ctx.conn.resp_p}`;
+  }
+
+  /** What an answered call's operation returned, when its interface's statuses are read and the response was in clear. */
+  #result(call: PendingCall): DceRpcCallResult | undefined {
+    const kind = statusKind(call.uuid);
+    const code = call.tail?.status();
+    return kind === undefined || code === undefined ? undefined : callResult(kind, code);
+  }
+
+  /**
+   * svcctl: remembers the handle an opening call returned for the service
+   * it named; names the service of a call that gives a handle; forgets a
+   * closed handle.
+   */
+  #nameService(call: PendingCall, result: DceRpcCallResult | undefined): void {
+    const handle = call.serviceHandle;
+    if (handle !== undefined) {
+      if (closesHandle(call.opnum)) {
+        if (result?.ok !== false) this.#handles?.forget(handle);
+        return;
+      }
+      const name = this.#handles?.nameOf(handle);
+      if (name !== undefined && call.details !== undefined) call.details.service_name ??= name;
+      return;
+    }
+    const name = call.details?.service_name;
+    if (name === undefined || result?.ok !== true || !opensService(call.uuid, call.opnum)) return;
+    const returned = call.tail?.handle();
+    if (returned !== undefined) (this.#handles ??= new ServiceHandles()).remember(returned, name);
   }
 
   /** Publishes a call: its event, and its log line unless Zeek's default ignores the operation. */
@@ -483,6 +530,9 @@ export class DceRpcConversation {
     if (call.objectUuid !== undefined) ev.object_uuid = call.objectUuid;
     if (call.authLevel > 0) ev.auth_level = call.authLevel;
     if (call.clsid !== undefined) ev.clsid = call.clsid;
+    const result = rtt !== undefined && fault === undefined ? this.#result(call) : undefined;
+    if (result !== undefined) ev.result = result;
+    this.#nameService(call, result);
     if (call.details !== undefined) ev.details = call.details;
     this.#ctx.emit(ev);
 

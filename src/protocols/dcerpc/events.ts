@@ -71,7 +71,13 @@ interface DceRpcEventBase {
  * marked "..." when cut.
  */
 export interface DceRpcCallDetails {
-  /** svcctl CreateService*: the service's name (ChangeServiceConfig names the service by a handle only). */
+  /**
+   * svcctl: the service's name. CreateService* and OpenService* carry it;
+   * the calls that act on an opened service (ChangeServiceConfig*,
+   * StartService*, ControlService, DeleteService) name it by a handle,
+   * so it is set there when the same association's OpenService or
+   * CreateService returned that handle (service-handles.ts).
+   */
   service_name?: string;
   /** svcctl: the display name, when set. */
   display_name?: string;
@@ -98,6 +104,20 @@ export interface DceRpcCallDetails {
   method?: string;
 }
 
+/**
+ * The status an operation returned, the last output of its response stub
+ * (call-result.ts): a Win32 error code, an NTSTATUS or an HRESULT, as the
+ * interface defines.
+ */
+export interface DceRpcCallResult {
+  /** The value, unsigned. */
+  code: number;
+  /** Its name ("ERROR_ACCESS_DENIED", "STATUS_SUCCESS", "E_ACCESSDENIED"), or "0x" and its eight hex digits. */
+  name: string;
+  /** True when it reports success (warnings and "more data" included), false for an error. */
+  ok: boolean;
+}
+
 /** One RPC call: a request and its outcome. */
 export interface DceRpcCallEvent extends DceRpcEventBase {
   type: 'dce_rpc.call';
@@ -108,6 +128,12 @@ export interface DceRpcCallEvent extends DceRpcEventBase {
   rtt?: number;
   /** Fault status name ("nca_s_op_rng_error", "ACCESS_DENIED", "0x..."), when the server faulted. */
   fault?: string;
+  /**
+   * What the operation returned, when the server answered without a fault,
+   * the response was in clear (below packet privacy) and the interface's
+   * operations all end with a status (call-result.ts lists them).
+   */
+  result?: DceRpcCallResult;
   /** The request's object UUID (DCOM calls carry the IPID here). */
   object_uuid?: string;
   /**

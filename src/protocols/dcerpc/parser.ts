@@ -212,7 +212,7 @@ export interface CallPdu {
   status: number;
   /** Stub data bytes carried by this fragment. */
   stubBytes: number;
-  /** Request: offset of its stub data in the buffer (`stubBytes` of them follow). */
+  /** Request and response: offset of its stub data in the buffer (`stubBytes` of them follow). */
   stubAt: number;
 }
 
@@ -245,6 +245,7 @@ export function readResponse(b: Uint8Array, o: number, h: PduHeader, out: CallPd
   out.status = 0;
   out.objectAt = -1;
   out.stubBytes = end - p - 8;
+  out.stubAt = p + 8;
   return true;
 }
 

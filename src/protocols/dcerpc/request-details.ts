@@ -12,7 +12,7 @@
 import type { DceRpcCallDetails } from './events.js';
 import { MAX_STUB_COMMAND, MAX_STUB_NAME } from './consts.js';
 import { NdrReader, type NdrSyntax } from './ndr.js';
-import { changeServiceConfigDetails, createServiceDetails } from './scmr.js';
+import { changeServiceConfigDetails, createServiceDetails, openServiceDetails, serviceHandleDetails } from './scmr.js';
 import { jobAddDetails, registerTaskDetails, runTaskDetails } from './tsch.js';
 import { execMethodDetails } from './wmi.js';
 import { printableText } from '../wire-text.js';
@@ -25,13 +25,19 @@ const ansiService = (r: NdrReader) => createServiceDetails(r, false);
 /** Interface UUID -> opnum -> extractor. */
 const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<string, ReadonlyMap<number, Extractor>>([
   [
-    // svcctl ([MS-SCMR] 3.1.4): ChangeServiceConfigW, CreateServiceW, ChangeServiceConfigA, CreateServiceA, CreateServiceWOW64A/W.
+    // svcctl ([MS-SCMR] 3.1.4): DeleteService, ChangeServiceConfigW, CreateServiceW, OpenServiceW, StartServiceW,
+    // ChangeServiceConfigA, CreateServiceA, OpenServiceA, StartServiceA, CreateServiceWOW64A/W.
     '367abb81-9844-35f1-ad32-98f038001003',
     new Map<number, Extractor>([
+      [2, serviceHandleDetails],
       [11, (r) => changeServiceConfigDetails(r, true)],
       [12, wideService],
+      [16, (r) => openServiceDetails(r, true)],
+      [19, serviceHandleDetails],
       [23, (r) => changeServiceConfigDetails(r, false)],
       [24, ansiService],
+      [28, (r) => openServiceDetails(r, false)],
+      [31, serviceHandleDetails],
       [44, ansiService],
       [45, wideService],
     ]),

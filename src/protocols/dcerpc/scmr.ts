@@ -12,6 +12,10 @@
  *   when the request leaves it unchanged (SERVICE_NO_CHANGE, a null
  *   pointer). The service itself is named by a handle from an earlier
  *   OpenService, so its name is not in the call.
+ * - ROpenServiceW (16) and ROpenServiceA (28): the service's name;
+ * - RStartServiceW (19), RStartServiceA (31) and RDeleteService (2): only
+ *   checked to hold their handle (the conversation names the service by
+ *   it, service-handles.ts).
  * The A forms carry 8-bit strings, the others UTF-16. The parameters after
  * the last one read are not looked at. Text comes back raw
  * (request-details.ts makes it log text and drops what is empty).
@@ -85,6 +89,21 @@ export function createServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDet
     binary_path: path,
     user: account,
   };
+}
+
+/** ROpenService(W|A): the service's name; undefined when the stub is cut or inconsistent. */
+export function openServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
+  r.skip(HANDLE_SIZE);
+  const name = r.string(wide, SC_MAX_NAME_LENGTH, MAX_STUB_NAME);
+  r.u32(); // dwDesiredAccess
+  if (!r.ok) return undefined;
+  return { service_name: name };
+}
+
+/** A call that names its service by handle only: nothing to read past the handle (undefined when even that is cut). */
+export function serviceHandleDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  r.skip(HANDLE_SIZE);
+  return r.ok ? {} : undefined;
 }
 
 /** RChangeServiceConfig(W|A): undefined when the stub is cut or inconsistent. */

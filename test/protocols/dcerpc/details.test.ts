@@ -37,9 +37,13 @@ test('rpc-exec.pcap replayed: details on the calls that carry them, none on the 
   const withDetails = calls.filter((c) => c.details !== undefined).map((c) => `${c.client} ${c.operation}`);
   assert.deepEqual(withDetails, [
     '127.0.0.2 CreateServiceW',
+    '127.0.0.2 StartServiceW',
+    '127.0.0.2 DeleteService',
     '127.0.0.3 CreateServiceW',
     '127.0.0.3 CreateServiceA',
+    '127.0.0.4 OpenServiceW',
     '127.0.0.4 ChangeServiceConfigW',
+    '127.0.0.4 StartServiceW',
     '127.0.0.4 ChangeServiceConfigW',
     '127.0.0.4 ChangeServiceConfigW',
     '127.0.0.4 ChangeServiceConfigA',
@@ -49,6 +53,8 @@ test('rpc-exec.pcap replayed: details on the calls that carry them, none on the 
     '127.0.0.7 ExecMethod',
     '127.0.0.7 ExecMethodAsync',
     '127.0.0.8 CreateServiceW',
+    '127.0.0.8 StartServiceW',
+    '127.0.0.8 DeleteService',
   ]);
   const task = calls.find((c) => c.operation === 'SchRpcRegisterTask')!;
   assert.equal(task.details!.command, 'cmd.exe');
@@ -78,7 +84,8 @@ test('samba-svcctl.pcap: Impacket svcctl calls over an SMB2 pipe carry their det
         },
       ],
       ['smb', '\\pipe\\svcctl', 'ChangeServiceConfigW', 'nca_s_op_rng_error', { binary_path: 'C:\\Windows\\qXwPzLmN.exe' }],
-      ['smb', '\\pipe\\svcctl', 'StartServiceW', 'nca_s_fault_context_mismatch', null],
+      // Its handle is the zero handle Impacket fell back to: it names no service.
+      ['smb', '\\pipe\\svcctl', 'StartServiceW', 'nca_s_fault_context_mismatch', {}],
     ],
   );  const tshark = tsharkFields(SAMBA_SVCCTL, CREATE_SERVICE_REQUESTS, CREATE_SERVICE_FIELDS);
   if (tshark !== null) assert.deepEqual([createServiceFields(calls[1]!.details!)], tshark);
