@@ -45,6 +45,7 @@ import dcerpcDcsync, { OPTIONS as dcerpcDcsyncOptions } from './dcerpc.dcsync.js
 import dcerpcRecon, { OPTIONS as dcerpcReconOptions } from './dcerpc.recon.js';
 import dcerpcWmiExec, { OPTIONS as dcerpcWmiExecOptions } from './dcerpc.wmi_exec.js';
 import dcerpcDcomExec, { OPTIONS as dcerpcDcomExecOptions } from './dcerpc.dcom_exec.js';
+import dcerpcCoerce, { OPTIONS as dcerpcCoerceOptions } from './dcerpc.coerce.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -88,6 +89,7 @@ export const DETECTOR_OPTIONS = {
   'dcerpc.recon': dcerpcReconOptions,
   'dcerpc.wmi_exec': dcerpcWmiExecOptions,
   'dcerpc.dcom_exec': dcerpcDcomExecOptions,
+  'dcerpc.coerce': dcerpcCoerceOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -134,6 +136,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dcerpcRecon,
   dcerpcWmiExec,
   dcerpcDcomExec,
+  dcerpcCoerce,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -16,7 +16,7 @@ export type StatusKind = 'win32' | 'ntstatus' | 'hresult';
  * status as its last output (by UUID; [MS-SRVS], [MS-WKST], [MS-SAMR],
  * [MS-LSAD]/[MS-LSAT], [MS-NRPC], [MS-SCMR], [MS-TSCH], [MS-RRP],
  * [MS-DRSR], [MS-RPRN], [MS-EVEN], [MS-DCOM], [MS-WMI], [MS-DSSP],
- * [MS-DNSP], [MS-EFSR]). epmapper is left out: its operations end with a
+ * [MS-DNSP], [MS-EFSR], [MS-DFSNM], [MS-FSRVP]). epmapper is left out: its operations end with a
  * status parameter whose meaning differs per call.
  */
 const KINDS: ReadonlyMap<string, StatusKind> = new Map<string, StatusKind>([
@@ -42,6 +42,8 @@ const KINDS: ReadonlyMap<string, StatusKind> = new Map<string, StatusKind>([
   ['9556dc99-828c-11cf-a37e-00aa003240c7', 'hresult'], // IWbemServices
   ['027947e1-d731-11ce-a357-000000000001', 'hresult'], // IEnumWbemClassObject
   ['50abc2a4-574d-40b3-9d66-ee4fd5fba076', 'win32'], // dnsserver
+  ['4fc742e0-4a10-11cf-8273-00aa004ae673', 'win32'], // netdfs
+  ['a8e0653c-2744-4389-a61d-7373df8b2292', 'hresult'], // FileServerVssAgent
   ['c681d488-d850-11d0-8c52-00c04fd90f7e', 'win32'], // efsrpc
   ['df1941c5-fe89-4e79-bf10-463657acf44d', 'win32'], // efsrpc
 ]);

@@ -99,6 +99,13 @@ export interface DceRpcCallDetails {
   run_level?: string;
   /** AT job: the time of day it runs, "HH:MM". */
   job_time?: string;
+  /**
+   * A path the call asks the server to open (coerce.ts): an EFSRPC
+   * FileName, a DFS root "\\ServerName\RootShare", a VSS agent ShareName.
+   */
+  path?: string;
+  /** A print change-notification registration: the host the spooler is to call back (pszLocalMachine). */
+  notify_host?: string;
   /** IWbemServices ExecMethod(Async): the object path ("Win32_Process") and the method ("Create"). */
   object_path?: string;
   method?: string;

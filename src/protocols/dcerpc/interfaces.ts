@@ -269,8 +269,24 @@ const DNSSERVER: InterfaceInfo = {
 const EFSRPC_OPS = [
   'EfsRpcOpenFileRaw', 'EfsRpcReadFileRaw', 'EfsRpcWriteFileRaw', 'EfsRpcCloseRaw', 'EfsRpcEncryptFileSrv',
   'EfsRpcDecryptFileSrv', 'EfsRpcQueryUsersOnFile', 'EfsRpcQueryRecoveryAgents', 'EfsRpcRemoveUsersFromFile',
-  'EfsRpcAddUsersToFile',
+  'EfsRpcAddUsersToFile', '', 'EfsRpcNotSupported', 'EfsRpcFileKeyInfo', 'EfsRpcDuplicateEncryptionInfoFile', '',
+  'EfsRpcAddUsersToFileEx', 'EfsRpcFileKeyInfoEx', '', 'EfsRpcGetEncryptedFileMetadata', 'EfsRpcSetEncryptedFileMetadata',
+  'EfsRpcFlushEfsCache', 'EfsRpcEncryptFileExSrv', 'EfsRpcQueryProtectors',
 ];
+/** [MS-DFSNM] 3.1.4: the stand-alone root calls DFSCoerce makes; the others keep their opnums. */
+const NETDFS: InterfaceInfo = {
+  name: 'netdfs',
+  ops: ['NetrDfsManagerGetVersion', '', '', '', '', '', '', '', '', '', '', '', 'NetrDfsAddStdRoot', 'NetrDfsRemoveStdRoot'],
+};
+/** [MS-FSRVP] 3.1.4: the file server VSS agent (ShadowCoerce calls IsPathSupported and IsPathShadowCopied). */
+const FSRVP: InterfaceInfo = {
+  name: 'FileServerVssAgent',
+  ops: [
+    'GetSupportedVersion', 'SetContext', 'StartShadowCopySet', 'AddToShadowCopySet', 'CommitShadowCopySet',
+    'ExposeShadowCopySet', 'RecoveryCompleteShadowCopySet', 'AbortShadowCopySet', 'IsPathSupported',
+    'IsPathShadowCopied', 'GetShareMapping', 'DeleteShareMapping', 'PrepareShadowCopySet',
+  ],
+};
 /** C706 appendix Q: the management interface every server has. */
 const MGMT: InterfaceInfo = {
   name: 'mgmt',
@@ -308,7 +324,8 @@ const INTERFACES: ReadonlyMap<string, InterfaceInfo> = new Map<string, Interface
   ['f5cc59b4-4264-101a-8c59-08002b2f8426', { name: 'frsrpc', ops: [] }],
   ['897e2e5f-93f3-4376-9c9c-fd2277495c27', { name: 'frs2', ops: [] }],
   ['50abc2a4-574d-40b3-9d66-ee4fd5fba076', DNSSERVER],
-  ['4fc742e0-4a10-11cf-8273-00aa004ae673', { name: 'netdfs', ops: [] }],
+  ['4fc742e0-4a10-11cf-8273-00aa004ae673', NETDFS],
+  ['a8e0653c-2744-4389-a61d-7373df8b2292', FSRVP],
   ['c681d488-d850-11d0-8c52-00c04fd90f7e', { name: 'efsrpc', ops: EFSRPC_OPS }],
   ['df1941c5-fe89-4e79-bf10-463657acf44d', { name: 'efsrpc', ops: EFSRPC_OPS }],
   ['8d9f4e40-a03d-11ce-8f69-08003e30051b', { name: 'pnp', ops: [] }],
@@ -356,6 +373,8 @@ const PIPE_INTERFACES: ReadonlyMap<string, string> = new Map([
   ['spoolss', '12345678-1234-abcd-ef00-0123456789ab'],
   ['eventlog', '82273fdc-e32a-18c3-3f78-827929dc23ea'],
   ['efsrpc', 'c681d488-d850-11d0-8c52-00c04fd90f7e'],
+  ['netdfs', '4fc742e0-4a10-11cf-8273-00aa004ae673'],
+  ['fssagentrpc', 'a8e0653c-2744-4389-a61d-7373df8b2292'],
 ]);
 
 /** The usual interface of a pipe name ("\PIPE\srvsvc", "srvsvc"), if one is known. */

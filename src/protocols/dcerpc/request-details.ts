@@ -2,7 +2,8 @@
  * What a remote-execution request asks for, read from its stub: which
  * operations are read (by interface UUID and opnum) and by which extractor
  * (scmr.ts for svcctl, tsch.ts for atsvc and ITaskSchedulerService, wmi.ts
- * for IWbemServices), each walking the stub with the bounded NDR reader
+ * for IWbemServices, coerce.ts for the calls that make a server reach a path
+ * or host), each walking the stub with the bounded NDR reader
  * (ndr.ts) in the context's transfer syntax (NDR 2.0 or NDR64); their raw text is made log text here (wire-text.ts's
  * `printableText`: names cut at MAX_STUB_NAME characters, commands at
  * MAX_STUB_COMMAND) and empty fields are dropped. The conversation calls it
@@ -15,12 +16,31 @@ import { NdrReader, type NdrSyntax } from './ndr.js';
 import { changeServiceConfigDetails, createServiceDetails, openServiceDetails, serviceHandleDetails } from './scmr.js';
 import { jobAddDetails, registerTaskDetails, runTaskDetails } from './tsch.js';
 import { execMethodDetails } from './wmi.js';
+import {
+  DFS_ROOT_OPNUMS,
+  dfsRootDetails,
+  EFS_FILE_OPNUMS,
+  EFSRPC_UUIDS,
+  efsFileDetails,
+  FSRVP_UUID,
+  NETDFS_UUID,
+  PRINTER_NOTIFY_OPNUMS,
+  printerNotifyDetails,
+  SHADOW_PATH_OPNUMS,
+  shadowPathDetails,
+  SPOOLSS_UUID,
+} from './coerce.js';
 import { printableText } from '../wire-text.js';
 
 type Extractor = (r: NdrReader) => DceRpcCallDetails | undefined;
 
 const wideService = (r: NdrReader) => createServiceDetails(r, true);
 const ansiService = (r: NdrReader) => createServiceDetails(r, false);
+
+/** One extractor for each of `opnums`. */
+function byOpnum(opnums: readonly number[], extract: Extractor): ReadonlyMap<number, Extractor> {
+  return new Map(opnums.map((n) => [n, extract]));
+}
 
 /** Interface UUID -> opnum -> extractor. */
 const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<string, ReadonlyMap<number, Extractor>>([
@@ -48,6 +68,11 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   ['86d35949-83c9-4044-b424-db363231fd0c', new Map([[1, registerTaskDetails], [12, runTaskDetails]])],
   // IWbemServices ([MS-WMI] 3.1.4.3): ExecMethod, ExecMethodAsync.
   ['9556dc99-828c-11cf-a37e-00aa003240c7', new Map([[24, execMethodDetails], [25, execMethodDetails]])],
+  // The calls that make a server reach a path or host (coerce.ts): EFSRPC, the print spooler, DFS roots, the VSS agent.
+  ...EFSRPC_UUIDS.map((uuid): [string, ReadonlyMap<number, Extractor>] => [uuid, byOpnum(EFS_FILE_OPNUMS, efsFileDetails)]),
+  [SPOOLSS_UUID, byOpnum(PRINTER_NOTIFY_OPNUMS, printerNotifyDetails)],
+  [NETDFS_UUID, byOpnum(DFS_ROOT_OPNUMS, dfsRootDetails)],
+  [FSRVP_UUID, byOpnum(SHADOW_PATH_OPNUMS, shadowPathDetails)],
 ]);
 
 /** Fields holding commands (longer cap); the others are names. */

@@ -1,0 +1,77 @@
+/**
+ * What the calls that make a server open a path or call a host back ask it
+ * to reach, read from their NDR 2.0 or NDR64 stubs (ndr.ts). Each of them
+ * makes the server connect, and authenticate as its machine account, to the
+ * host the path names, which is why intrusion tools use them to coerce
+ * authentication (T1187):
+ * - EFSRPC ([MS-EFSR] 3.1.4.2, both interface UUIDs): the operations whose
+ *   first parameter is FileName, a [string] wchar_t* (EfsRpcOpenFileRaw 0,
+ *   EfsRpcEncryptFileSrv 4, EfsRpcDecryptFileSrv 5, EfsRpcQueryUsersOnFile
+ *   6, EfsRpcQueryRecoveryAgents 7, EfsRpcRemoveUsersFromFile 8,
+ *   EfsRpcAddUsersToFile 9, EfsRpcFileKeyInfo 12,
+ *   EfsRpcDuplicateEncryptionInfoFile 13 (its source file),
+ *   EfsRpcGetEncryptedFileMetadata 18, EfsRpcSetEncryptedFileMetadata 19,
+ *   EfsRpcEncryptFileExSrv 21): PetitPotam;
+ * - the print spooler ([MS-RPRN] 3.1.4.10.3, 3.1.4.10.4):
+ *   RpcRemoteFindFirstPrinterChangeNotification (62) and its Ex form (65),
+ *   whose pszLocalMachine is the host the spooler calls back with change
+ *   notifications: PrinterBug / SpoolSample;
+ * - DFS namespace management ([MS-DFSNM] 3.1.4.4.1, 3.1.4.4.2):
+ *   NetrDfsAddStdRoot (12) and NetrDfsRemoveStdRoot (13), ServerName and
+ *   RootShare: DFSCoerce;
+ * - the file server VSS agent ([MS-FSRVP] 3.1.4.8, 3.1.4.9):
+ *   IsPathSupported (8) and IsPathShadowCopied (9), ShareName:
+ *   ShadowCoerce.
+ * Text comes back raw (request-details.ts makes it log text).
+ */
+import type { DceRpcCallDetails } from './events.js';
+import { MAX_STUB_NAME } from './consts.js';
+import type { NdrReader } from './ndr.js';
+
+export const EFSRPC_UUIDS: readonly string[] = ['c681d488-d850-11d0-8c52-00c04fd90f7e', 'df1941c5-fe89-4e79-bf10-463657acf44d'];
+export const SPOOLSS_UUID = '12345678-1234-abcd-ef00-0123456789ab';
+export const NETDFS_UUID = '4fc742e0-4a10-11cf-8273-00aa004ae673';
+export const FSRVP_UUID = 'a8e0653c-2744-4389-a61d-7373df8b2292';
+
+/** EFSRPC operations whose first parameter is FileName. */
+export const EFS_FILE_OPNUMS: readonly number[] = [0, 4, 5, 6, 7, 8, 9, 12, 13, 18, 19, 21];
+/** RpcRemoteFindFirstPrinterChangeNotification and its Ex form. */
+export const PRINTER_NOTIFY_OPNUMS: readonly number[] = [62, 65];
+/** NetrDfsAddStdRoot, NetrDfsRemoveStdRoot. */
+export const DFS_ROOT_OPNUMS: readonly number[] = [12, 13];
+/** IsPathSupported, IsPathShadowCopied. */
+export const SHADOW_PATH_OPNUMS: readonly number[] = [8, 9];
+
+/** Characters a path may announce (Windows' long-path limit). */
+const MAX_PATH_UNITS = 32768;
+/** PRINTER_HANDLE: a 20-byte context handle. */
+const HANDLE_SIZE = 20;
+
+/** An EFSRPC call naming a file: its FileName. */
+export function efsFileDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  const path = r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+  return r.ok ? { path } : undefined;
+}
+
+/** A change-notification registration: the host the spooler is to call back (pszLocalMachine; '' when null). */
+export function printerNotifyDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  r.skip(HANDLE_SIZE);
+  r.u32(); // fdwFlags
+  r.u32(); // fdwOptions
+  const host = r.uniqueString(true, MAX_PATH_UNITS, MAX_STUB_NAME);
+  return r.ok ? { notify_host: host } : undefined;
+}
+
+/** A stand-alone DFS root added or removed: "\\ServerName\RootShare". */
+export function dfsRootDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  const server = r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+  const share = r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+  if (!r.ok || server === undefined || share === undefined) return undefined;
+  return { path: `\\\\${server}\\${share}` };
+}
+
+/** A file share path asked about: its ShareName. */
+export function shadowPathDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  const path = r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+  return r.ok ? { path } : undefined;
+}

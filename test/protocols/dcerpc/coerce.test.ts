@@ -1,0 +1,93 @@
+/**
+ * The paths and callback hosts of the calls that make a server reach out
+ * (coerce.ts), read from rpc-coerce.pcap (made by record-rpc-coerce.sh:
+ * PetitPotam's EFSRPC calls, PrinterBug's change-notification registration,
+ * DFSCoerce, ShadowCoerce and ordinary calls of the same operations, all
+ * encoded by Impacket) and checked against what tshark's dissectors decode;
+ * every cut of every stub, lying counts and noise (nothing, never an
+ * exception).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readsDetails, requestDetails } from '../../../src/protocols/dcerpc/request-details.js';
+import { replayEvents } from '../../helpers/replay.js';
+import { ofType } from '../../helpers/analyzer-context.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { concat, le32, rng } from '../asn1/helpers.js';
+import { capturedRequests, tsharkFields } from './captured.js';
+
+const COERCE = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'rpc-coerce.pcap');
+
+test('rpc-coerce.pcap: the path or callback host each call names, and what each returned', async () => {
+  const calls = ofType(await replayEvents([COERCE]), 'dce_rpc.call');
+  assert.deepEqual(
+    calls.map((c) => [c.client, c.endpoint, c.operation, c.details ?? null, c.result?.name ?? null]),
+    [
+      ['127.0.0.2', 'efsrpc', 'EfsRpcOpenFileRaw', { path: '\\\\127.0.0.2\\test\\Settings.ini' }, 'ERROR_BAD_NETPATH'],
+      ['127.0.0.2', 'efsrpc', 'EfsRpcEncryptFileSrv', { path: '\\\\kali@80/test\\Settings.ini' }, 'ERROR_BAD_NETPATH'],
+      ['127.0.0.3', 'spoolss', 'RpcOpenPrinter', null, 'ERROR_SUCCESS'],
+      ['127.0.0.3', 'spoolss', 'RpcRemoteFindFirstPrinterChangeNotificationEx', { notify_host: '\\\\198.51.100.7' }, 'RPC_S_SERVER_UNAVAILABLE'],
+      ['127.0.0.4', 'spoolss', 'RpcOpenPrinter', null, 'ERROR_SUCCESS'],
+      ['127.0.0.4', 'spoolss', 'RpcRemoteFindFirstPrinterChangeNotificationEx', { notify_host: '\\\\PC-0042' }, 'ERROR_SUCCESS'],
+      ['127.0.0.5', 'netdfs', 'NetrDfsRemoveStdRoot', { path: '\\\\127.0.0.5\\test' }, 'ERROR_BAD_NETPATH'],
+      ['127.0.0.6', 'FileServerVssAgent', 'IsPathSupported', { path: '\\\\127.0.0.6\\share\\' }, '0x8004230c'],
+      ['127.0.0.7', 'efsrpc', 'EfsRpcQueryUsersOnFile', { path: 'C:\\Users\\Public\\report.docx' }, 'ERROR_ACCESS_DENIED'],
+      ['127.0.0.8', 'efsrpc', 'EfsRpcOpenFileRaw', { path: '\\\\127.0.0.1\\share\\report.docx' }, 'ERROR_ACCESS_DENIED'],
+    ],
+  );
+});
+
+test('rpc-coerce.pcap: the names equal what tshark decodes', async (t) => {
+  const fields = [
+    'efs.EfsRpcOpenFileRaw.FileName',
+    'efs.EfsRpcEncryptFileSrv.Filename',
+    'efs.EfsRpcQueryUsersOnFile.FileName',
+    'netdfs.dfs_RemoveStdRoot.servername',
+    'netdfs.dfs_RemoveStdRoot.rootshare',
+    'fsrvp.fsrvp_IsPathSupported.ShareName',
+  ];
+  const theirs = tsharkFields(COERCE, 'dcerpc.pkt_type == 0 && !(spoolss.opnum == 1)', [...fields, 'spoolss.servername']);
+  if (theirs === null) {
+    t.skip('tshark is not installed');
+    return;
+  }
+  const decoded = theirs.map((row) => {
+    const [open, encrypt, query, dfsServer, dfsShare, share, spooler] = row;
+    if (dfsServer) return `\\\\${dfsServer}\\${dfsShare!}`;
+    return open || encrypt || query || share || spooler;
+  });
+  const ours = ofType(await replayEvents([COERCE]), 'dce_rpc.call')
+    .filter((c) => c.details !== undefined)
+    .map((c) => c.details!.path ?? c.details!.notify_host);
+  assert.equal(ours.length, 8);
+  assert.deepEqual(ours, decoded);
+});
+
+test('every cut of every stub gives nothing until the name is whole; lying counts and noise give bounded text or nothing, never an exception', async () => {
+  const reqs = (await capturedRequests(COERCE, [49672])).filter((r) => readsDetails(r.uuid, r.opnum));
+  assert.equal(reqs.length, 8);
+  for (const r of reqs) {
+    const whole = requestDetails(r.uuid, r.opnum, r.stub, 0, r.stub.length, true);
+    assert.ok(whole !== undefined);
+    let first = -1;
+    for (let end = 0; end <= r.stub.length; end++) {
+      const got = requestDetails(r.uuid, r.opnum, r.stub, 0, end, true);
+      if (got !== undefined && first < 0) first = end;
+      if (first >= 0) assert.deepEqual(got, whole, `opnum ${r.opnum} cut at ${end}`);
+    }
+    for (let at = 0; at + 4 <= r.stub.length; at += 4) {
+      for (const lie of [0xffffffff, 0x80000000, 0x10000, 0]) {
+        const b = concat(r.stub.subarray(0, at), le32(lie), r.stub.subarray(at + 4));
+        const got = requestDetails(r.uuid, r.opnum, b, 0, b.length, true);
+        assert.ok(got === undefined || Object.values(got).every((v) => typeof v === 'string' && v.length <= 259));
+      }
+    }
+  }
+  const rand = rng(0xc0e5);
+  for (const r of reqs) {
+    const noise = new Uint8Array(r.stub.length).map(() => Math.floor(rand() * 256));
+    const got = requestDetails(r.uuid, r.opnum, noise, 0, noise.length, true);
+    assert.ok(got === undefined || Object.values(got).every((v) => typeof v === 'string' && v.length <= 259));
+  }
+});
