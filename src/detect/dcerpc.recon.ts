@@ -1,7 +1,8 @@
 /**
- * dcerpc.recon — one client enumerating who is logged on where, and who is
- * in which group, across many hosts over RPC, or brute-forcing account
- * names from SIDs on one (T1087.002, T1049, T1069.002). Read from
+ * dcerpc.recon — one client enumerating who is logged on where, who is in
+ * which group and which shares there are, across many hosts over RPC, or
+ * brute-forcing account names from SIDs on one (T1087.002, T1049,
+ * T1069.002, T1135). Read from
  * `dce_rpc.call` events, two ways:
  *
  * 1. Sweep: the enumeration operations below against `host_threshold` (10)
@@ -10,10 +11,13 @@
  *    NetrWkstaUserEnum and SAMR's alias membership on every computer of the
  *    domain, Impacket's netview loops NetrSessionEnum and
  *    NetrWkstaUserEnum over a host list, and PowerView's Find-LocalAdminAccess
- *    and Invoke-UserHunter do the same. Windows itself calls these on a
+ *    and Invoke-UserHunter do the same; share hunters (Snaffler,
+ *    SharpShares, PowerView's Invoke-ShareFinder, NetExec --shares) call
+ *    NetrShareEnum on every host they reach. Windows itself calls these on a
  *    file or domain controller it uses (the Computer Management console, a
- *    `net session`, a group lookup at logon), that is on one or two
- *    servers, never on ten within minutes. Inventory and vulnerability
+ *    `net session`, a group lookup at logon, Explorer listing the shares of
+ *    a server someone opens), that is on one or two servers, never on ten
+ *    within minutes. Inventory and vulnerability
  *    scanners with credentials (Lansweeper, Nessus, SCCM) do: exclude them.
  * 2. SID brute force: LsarLookupSids/LsarLookupSids2 asking one server for
  *    `sid_threshold` (500) account SIDs within `window`. Impacket's
@@ -49,9 +53,9 @@ const SID_BYTES = 36;
 /** Stub bytes of a lookup request around its SIDs (policy handle, counts, pointers, level, options). */
 const LOOKUP_OVERHEAD = 40;
 
-/** Who-is-where and who-is-in-what calls ([MS-SRVS], [MS-WKST], [MS-SAMR], [MS-LSAT]). */
+/** Who-is-where, who-is-in-what and which-shares calls ([MS-SRVS], [MS-WKST], [MS-SAMR], [MS-LSAT]). */
 export const ENUMERATION_OPERATIONS: OperationTable = new Map([
-  ['srvsvc', new Set(['NetrSessionEnum'])],
+  ['srvsvc', new Set(['NetrSessionEnum', 'NetrShareEnum', 'NetrShareEnumSticky'])],
   ['wkssvc', new Set(['NetrWkstaUserEnum'])],
   [
     'samr',
@@ -82,7 +86,7 @@ export function estimatedSids(requestBytes: number): number {
 
 export default defineDetector({
   id: 'dcerpc.recon',
-  name: 'RPC enumeration of sessions, users and groups',
+  name: 'RPC enumeration of sessions, users, groups and shares',
   description: 'One client enumerated sessions, logged-on users or group members on many hosts over RPC, or resolved a great many SIDs on one (BloodHound, netview, lookupsid).',
   severity: 2,
   category: ['network', 'intrusion_detection'],
@@ -129,7 +133,7 @@ export default defineDetector({
             count: b.count,
             firstSeen: b.first,
             message:
-              `${hostLabel(ctx.site, e.client)} enumerated sessions, users or groups on ${formatCount(n)} hosts in ${formatDuration(e.ts - b.first)} ` +
+              `${hostLabel(ctx.site, e.client)} enumerated sessions, users, groups or shares on ${formatCount(n)} hosts in ${formatDuration(e.ts - b.first)} ` +
               `(${[...sweep.operations].join(', ')}; last on ${e.server} over ${transportText(e)})`,
             evidence: { ...evidence(sweep, e), servers: listed, servers_count: n },
           });

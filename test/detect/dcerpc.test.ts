@@ -388,7 +388,7 @@ test('recon: session enumeration on 9 hosts is quiet, on 10 it alerts naming ope
   assert.equal((a[0]!.evidence.servers as string[]).length, 10);
   assert.deepEqual(a[0]!.evidence.operations, ['NetrSessionEnum', 'NetrWkstaUserEnum']);
   assert.deepEqual(a[0]!.evidence.interface, ['srvsvc', 'wkssvc']);
-  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) enumerated sessions, users or groups on 10 hosts in 45 s \(NetrSessionEnum, NetrWkstaUserEnum; last on 10\.77\.1\.109 over the SMB pipe \\PIPE\\wkssvc\)$/);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 \(workstations\) enumerated sessions, users, groups or shares on 10 hosts in 45 s \(NetrSessionEnum, NetrWkstaUserEnum; last on 10\.77\.1\.109 over the SMB pipe \\PIPE\\wkssvc\)$/);
 });
 
 test('recon: hosts spread beyond the window, other operations and allowed clients do not count', () => {
@@ -396,13 +396,26 @@ test('recon: hosts spread beyond the window, other operations and allowed client
   for (let i = 0; i < 12; i++) slow.emit(rpcCall(1000 + i * 120, { server: `10.77.1.${100 + i}`, endpoint: 'srvsvc', operation: 'NetrSessionEnum' }));
   assert.equal(only(slow.finish(), RECON).length, 0);
 
-  const shares = harness(SITE_YAML);
-  for (let i = 0; i < 12; i++) shares.emit(rpcCall(1000 + i, { server: `10.77.1.${100 + i}`, endpoint: 'srvsvc', operation: 'NetrShareEnum' }));
-  assert.equal(only(shares.finish(), RECON).length, 0);
+  const other = harness(SITE_YAML);
+  for (let i = 0; i < 12; i++) other.emit(rpcCall(1000 + i, { server: `10.77.1.${100 + i}`, endpoint: 'srvsvc', operation: 'NetrServerGetInfo' }));
+  assert.equal(only(other.finish(), RECON).length, 0);
 
   const allowed = harness(`${SITE_YAML}detectors:\n  dcerpc.recon: { allowed_clients: [workstations] }\n`);
   sweep((e) => allowed.emit(e), 12);
   assert.equal(only(allowed.finish(), RECON).length, 0);
+});
+
+test('recon: share enumeration on 10 hosts (Snaffler, SharpShares, NetExec --shares) alerts; on 9 it does not', () => {
+  const run = (hosts: number) => {
+    const h = harness(SITE_YAML);
+    for (let i = 0; i < hosts; i++) h.emit(rpcCall(1000 + i, { server: `10.77.1.${100 + i}`, named_pipe: '\\PIPE\\srvsvc', endpoint: 'srvsvc', interface_uuid: '4b324fc8-1670-01d3-1278-5a47bf6ee188', operation: 'NetrShareEnum', opnum: 15 }));
+    return only(h.finish(), RECON);
+  };
+  assert.equal(run(9).length, 0);
+  const a = run(10);
+  assert.equal(a.length, 1);
+  assert.deepEqual(a[0]!.evidence.operations, ['NetrShareEnum']);
+  assert.match(a[0]!.message, /enumerated sessions, users, groups or shares on 10 hosts in 9 s \(NetrShareEnum; /);
 });
 
 test('recon: SAMR local group membership across hosts (BloodHound local admins) alerts', () => {
@@ -465,9 +478,10 @@ test('recon: the real calls of the Samba capture made against 10 servers (9 quie
   const a = run(10);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.source?.ip, '10.99.7.2');
-  assert.deepEqual(a[0]!.evidence.operations, ['SamrEnumerateUsersInDomain']);
-  assert.deepEqual(a[0]!.evidence.named_pipes, ['\\pipe\\samr']);
-  assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users or groups on 10 hosts in 3 min \(SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
+  // rpcclient's netshareenum and enumdomusers.
+  assert.deepEqual(a[0]!.evidence.operations, ['NetrShareEnum', 'SamrEnumerateUsersInDomain']);
+  assert.deepEqual(a[0]!.evidence.named_pipes, ['\\pipe\\srvsvc', '\\pipe\\samr']);
+  assert.match(a[0]!.message, /^10\.99\.7\.2 enumerated sessions, users, groups or shares on 10 hosts in 3 min \(NetrShareEnum, SamrEnumerateUsersInDomain; last on 10\.77\.1\.109 over the SMB pipe \\pipe\\samr\)$/);
 });
 
 const replayAlerts = (file: string, yaml = ''): Promise<Alert[]> => replayRuleAlerts(file, NEW_RULES, yaml);
