@@ -46,6 +46,7 @@ import dcerpcRecon, { OPTIONS as dcerpcReconOptions } from './dcerpc.recon.js';
 import dcerpcWmiExec, { OPTIONS as dcerpcWmiExecOptions } from './dcerpc.wmi_exec.js';
 import dcerpcDcomExec, { OPTIONS as dcerpcDcomExecOptions } from './dcerpc.dcom_exec.js';
 import dcerpcCoerce, { OPTIONS as dcerpcCoerceOptions } from './dcerpc.coerce.js';
+import dcerpcPrinterDriver, { OPTIONS as dcerpcPrinterDriverOptions } from './dcerpc.printer_driver.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -90,6 +91,7 @@ export const DETECTOR_OPTIONS = {
   'dcerpc.wmi_exec': dcerpcWmiExecOptions,
   'dcerpc.dcom_exec': dcerpcDcomExecOptions,
   'dcerpc.coerce': dcerpcCoerceOptions,
+  'dcerpc.printer_driver': dcerpcPrinterDriverOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -137,6 +139,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dcerpcWmiExec,
   dcerpcDcomExec,
   dcerpcCoerce,
+  dcerpcPrinterDriver,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

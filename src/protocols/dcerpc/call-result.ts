@@ -15,7 +15,7 @@ export type StatusKind = 'win32' | 'ntstatus' | 'hresult';
  * Interfaces whose every remotely callable operation returns a 32-bit
  * status as its last output (by UUID; [MS-SRVS], [MS-WKST], [MS-SAMR],
  * [MS-LSAD]/[MS-LSAT], [MS-NRPC], [MS-SCMR], [MS-TSCH], [MS-RRP],
- * [MS-DRSR], [MS-RPRN], [MS-EVEN], [MS-DCOM], [MS-WMI], [MS-DSSP],
+ * [MS-DRSR], [MS-RPRN], [MS-PAR], [MS-EVEN], [MS-DCOM], [MS-WMI], [MS-DSSP],
  * [MS-DNSP], [MS-EFSR], [MS-DFSNM], [MS-FSRVP]). epmapper is left out: its operations end with a
  * status parameter whose meaning differs per call.
  */
@@ -33,6 +33,7 @@ const KINDS: ReadonlyMap<string, StatusKind> = new Map<string, StatusKind>([
   ['338cd001-2244-31f1-aaaa-900038001003', 'win32'], // winreg
   ['e3514235-4b06-11d1-ab04-00c04fc2dcd2', 'win32'], // drsuapi
   ['12345678-1234-abcd-ef00-0123456789ab', 'win32'], // spoolss
+  ['76f03f96-cdfd-44fc-a22c-64950a001209', 'win32'], // IRemoteWinspool
   ['82273fdc-e32a-18c3-3f78-827929dc23ea', 'ntstatus'], // eventlog
   ['000001a0-0000-0000-c000-000000000046', 'hresult'], // IRemoteSCMActivator
   ['00000131-0000-0000-c000-000000000046', 'hresult'], // IRemUnknown

@@ -106,6 +106,13 @@ export interface DceRpcCallDetails {
   path?: string;
   /** A print change-notification registration: the host the spooler is to call back (pszLocalMachine). */
   notify_host?: string;
+  /** A printer driver installation (printer-driver.ts): the driver's name and environment ("Windows x64"). */
+  driver_name?: string;
+  environment?: string;
+  /** Its driver, data and configuration files; the configuration file is the DLL the spooler loads. */
+  driver_path?: string;
+  data_file?: string;
+  config_file?: string;
   /** IWbemServices ExecMethod(Async): the object path ("Win32_Process") and the method ("Create"). */
   object_path?: string;
   method?: string;

@@ -273,6 +273,8 @@ const EFSRPC_OPS = [
   'EfsRpcAddUsersToFileEx', 'EfsRpcFileKeyInfoEx', '', 'EfsRpcGetEncryptedFileMetadata', 'EfsRpcSetEncryptedFileMetadata',
   'EfsRpcFlushEfsCache', 'EfsRpcEncryptFileExSrv', 'EfsRpcQueryProtectors',
 ];
+/** [MS-PAR] 3.1.4: the asynchronous print interface; only the driver installation PrintNightmare variants call is named. */
+const REMOTE_WINSPOOL: InterfaceInfo = { name: 'IRemoteWinspool', ops: [...(new Array<string>(39).fill('')), 'RpcAsyncAddPrinterDriver'] };
 /** [MS-DFSNM] 3.1.4: the stand-alone root calls DFSCoerce makes; the others keep their opnums. */
 const NETDFS: InterfaceInfo = {
   name: 'netdfs',
@@ -309,7 +311,7 @@ const INTERFACES: ReadonlyMap<string, InterfaceInfo> = new Map<string, Interface
   ['338cd001-2244-31f1-aaaa-900038001003', WINREG],
   ['e3514235-4b06-11d1-ab04-00c04fc2dcd2', DRSUAPI],
   ['12345678-1234-abcd-ef00-0123456789ab', SPOOLSS],
-  ['76f03f96-cdfd-44fc-a22c-64950a001209', { name: 'IRemoteWinspool', ops: [] }],
+  ['76f03f96-cdfd-44fc-a22c-64950a001209', REMOTE_WINSPOOL],
   ['82273fdc-e32a-18c3-3f78-827929dc23ea', EVENTLOG],
   ['f6beaff7-1e19-4fbb-9f8f-b89e2018337c', { name: 'IEventService', ops: [] }],
   ['000001a0-0000-0000-c000-000000000046', REMOTE_SCM_ACTIVATOR],

@@ -3,7 +3,7 @@
  * operations are read (by interface UUID and opnum) and by which extractor
  * (scmr.ts for svcctl, tsch.ts for atsvc and ITaskSchedulerService, wmi.ts
  * for IWbemServices, coerce.ts for the calls that make a server reach a path
- * or host), each walking the stub with the bounded NDR reader
+ * or host, printer-driver.ts for printer driver installations), each walking the stub with the bounded NDR reader
  * (ndr.ts) in the context's transfer syntax (NDR 2.0 or NDR64); their raw text is made log text here (wire-text.ts's
  * `printableText`: names cut at MAX_STUB_NAME characters, commands at
  * MAX_STUB_COMMAND) and empty fields are dropped. The conversation calls it
@@ -30,6 +30,7 @@ import {
   shadowPathDetails,
   SPOOLSS_UUID,
 } from './coerce.js';
+import { addPrinterDriverDetails, ASYNC_PRINTER_DRIVER_OPNUMS, PRINTER_DRIVER_OPNUMS, REMOTE_WINSPOOL_UUID } from './printer-driver.js';
 import { printableText } from '../wire-text.js';
 
 type Extractor = (r: NdrReader) => DceRpcCallDetails | undefined;
@@ -70,13 +71,15 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   ['9556dc99-828c-11cf-a37e-00aa003240c7', new Map([[24, execMethodDetails], [25, execMethodDetails]])],
   // The calls that make a server reach a path or host (coerce.ts): EFSRPC, the print spooler, DFS roots, the VSS agent.
   ...EFSRPC_UUIDS.map((uuid): [string, ReadonlyMap<number, Extractor>] => [uuid, byOpnum(EFS_FILE_OPNUMS, efsFileDetails)]),
-  [SPOOLSS_UUID, byOpnum(PRINTER_NOTIFY_OPNUMS, printerNotifyDetails)],
+  // The print spooler's change-notification registrations (coerce.ts) and driver installations (printer-driver.ts).
+  [SPOOLSS_UUID, new Map([...byOpnum(PRINTER_NOTIFY_OPNUMS, printerNotifyDetails), ...byOpnum(PRINTER_DRIVER_OPNUMS, addPrinterDriverDetails)])],
+  [REMOTE_WINSPOOL_UUID, byOpnum(ASYNC_PRINTER_DRIVER_OPNUMS, addPrinterDriverDetails)],
   [NETDFS_UUID, byOpnum(DFS_ROOT_OPNUMS, dfsRootDetails)],
   [FSRVP_UUID, byOpnum(SHADOW_PATH_OPNUMS, shadowPathDetails)],
 ]);
 
 /** Fields holding commands (longer cap); the others are names. */
-const COMMAND_FIELDS: ReadonlySet<keyof DceRpcCallDetails> = new Set(['binary_path', 'command', 'arguments']);
+const COMMAND_FIELDS: ReadonlySet<keyof DceRpcCallDetails> = new Set(['binary_path', 'command', 'arguments', 'driver_path', 'data_file', 'config_file']);
 
 /** True when opnum `opnum` of interface `uuid` is a request whose stub says what it runs. */
 export function readsDetails(uuid: string | undefined, opnum: number): boolean {
