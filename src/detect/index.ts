@@ -47,6 +47,7 @@ import dcerpcWmiExec, { OPTIONS as dcerpcWmiExecOptions } from './dcerpc.wmi_exe
 import dcerpcDcomExec, { OPTIONS as dcerpcDcomExecOptions } from './dcerpc.dcom_exec.js';
 import dcerpcCoerce, { OPTIONS as dcerpcCoerceOptions } from './dcerpc.coerce.js';
 import dcerpcPrinterDriver, { OPTIONS as dcerpcPrinterDriverOptions } from './dcerpc.printer_driver.js';
+import dcerpcZerologon, { OPTIONS as dcerpcZerologonOptions } from './dcerpc.zerologon.js';
 
 /** Option schemas by rule id (typed: the config's `detectors` section is inferred from it). */
 export const DETECTOR_OPTIONS = {
@@ -92,6 +93,7 @@ export const DETECTOR_OPTIONS = {
   'dcerpc.dcom_exec': dcerpcDcomExecOptions,
   'dcerpc.coerce': dcerpcCoerceOptions,
   'dcerpc.printer_driver': dcerpcPrinterDriverOptions,
+  'dcerpc.zerologon': dcerpcZerologonOptions,
 } as const;
 
 export type RuleId = keyof typeof DETECTOR_OPTIONS;
@@ -140,6 +142,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dcerpcDcomExec,
   dcerpcCoerce,
   dcerpcPrinterDriver,
+  dcerpcZerologon,
 ] as unknown as readonly DetectorDefinition<OptionsSchema>[];
 
 export const RULE_IDS: readonly string[] = Object.freeze(Object.keys(DETECTOR_OPTIONS));

@@ -93,7 +93,7 @@ export interface DceRpcCallDetails {
   command?: string;
   /** The first Exec action's Arguments. */
   arguments?: string;
-  /** The account: a service's lpServiceStartName, a task principal's UserId. */
+  /** The account: a service's lpServiceStartName, a task principal's UserId, a Netlogon secure channel's account ("DC01$"). */
   user?: string;
   /** The task principal's RunLevel ("HighestAvailable", "LeastPrivilege"). */
   run_level?: string;
@@ -106,6 +106,12 @@ export interface DceRpcCallDetails {
   path?: string;
   /** A print change-notification registration: the host the spooler is to call back (pszLocalMachine). */
   notify_host?: string;
+  /** Netlogon secure-channel setup (netlogon.ts): the client's computer name. */
+  computer_name?: string;
+  /** Its client credential (NetrServerAuthenticate*) or authenticator credential (NetrServerPasswordSet2), 16 hex digits. */
+  client_credential?: string;
+  /** NetrServerPasswordSet2: "all_zero" when the new password blob is all zeros (Zerologon's reset), else "set". */
+  new_password?: string;
   /** A printer driver installation (printer-driver.ts): the driver's name and environment ("Windows x64"). */
   driver_name?: string;
   environment?: string;

@@ -3,7 +3,8 @@
  * operations are read (by interface UUID and opnum) and by which extractor
  * (scmr.ts for svcctl, tsch.ts for atsvc and ITaskSchedulerService, wmi.ts
  * for IWbemServices, coerce.ts for the calls that make a server reach a path
- * or host, printer-driver.ts for printer driver installations), each walking the stub with the bounded NDR reader
+ * or host, printer-driver.ts for printer driver installations, netlogon.ts
+ * for secure-channel setup), each walking the stub with the bounded NDR reader
  * (ndr.ts) in the context's transfer syntax (NDR 2.0 or NDR64); their raw text is made log text here (wire-text.ts's
  * `printableText`: names cut at MAX_STUB_NAME characters, commands at
  * MAX_STUB_COMMAND) and empty fields are dropped. The conversation calls it
@@ -30,6 +31,7 @@ import {
   shadowPathDetails,
   SPOOLSS_UUID,
 } from './coerce.js';
+import { AUTHENTICATE_OPNUMS, authenticateDetails, NETLOGON_UUID, PASSWORD_SET2_OPNUM, passwordSet2Details } from './netlogon.js';
 import { addPrinterDriverDetails, ASYNC_PRINTER_DRIVER_OPNUMS, PRINTER_DRIVER_OPNUMS, REMOTE_WINSPOOL_UUID } from './printer-driver.js';
 import { printableText } from '../wire-text.js';
 
@@ -74,6 +76,8 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   // The print spooler's change-notification registrations (coerce.ts) and driver installations (printer-driver.ts).
   [SPOOLSS_UUID, new Map([...byOpnum(PRINTER_NOTIFY_OPNUMS, printerNotifyDetails), ...byOpnum(PRINTER_DRIVER_OPNUMS, addPrinterDriverDetails)])],
   [REMOTE_WINSPOOL_UUID, byOpnum(ASYNC_PRINTER_DRIVER_OPNUMS, addPrinterDriverDetails)],
+  // Netlogon secure-channel setup (netlogon.ts): NetrServerAuthenticate*, NetrServerPasswordSet2.
+  [NETLOGON_UUID, new Map([...byOpnum(AUTHENTICATE_OPNUMS, authenticateDetails), [PASSWORD_SET2_OPNUM, passwordSet2Details]])],
   [NETDFS_UUID, byOpnum(DFS_ROOT_OPNUMS, dfsRootDetails)],
   [FSRVP_UUID, byOpnum(SHADOW_PATH_OPNUMS, shadowPathDetails)],
 ]);
