@@ -142,6 +142,14 @@ function addressOf(host: string): string | undefined {
   return isIP(literal) !== 0 ? literal : undefined;
 }
 
+/** A name or address for the server itself ("localhost", 127.0.0.1, ::1): a path on the server, not another host. */
+function isLoopback(host: string): boolean {
+  const address = addressOf(host);
+  if (address === undefined) return host === 'localhost';
+  const a = address.toLowerCase().replace(/^::ffff:/, '');
+  return a === '::1' || a === '127.0.0.1';
+}
+
 /** Same address, however written ("::ffff:10.0.0.1" is 10.0.0.1). */
 function sameAddress(a: string, b: string): boolean {
   const strip = (x: string): string => x.toLowerCase().replace(/^::ffff:/, '');
@@ -177,7 +185,7 @@ export default defineDetector({
           if (family.quietWhenHidden) return;
           severity = 2;
         } else {
-          if (listener === undefined) return;
+          if (listener === undefined || isLoopback(listener.host)) return;
           const address = addressOf(listener.host);
           if (address !== undefined && sameAddress(address, e.server)) return;
           // A print client names itself by its computer name: only an address or WebDAV stands out.
@@ -208,12 +216,12 @@ export default defineDetector({
         const tools = joinAnd([...new Set([...t.endpoints].map((ep) => FAMILY.get(ep)?.tool ?? family.tool))]);
         let message: string;
         if (n.listeners.size > 0) {
-          const named = [...n.listeners].map((h) => hostText(ctx.site, h));
-          const reach = joinAnd([...n.listeners].map((h, i) => (n!.webdav.has(h) ? `${named[i]!} over WebDAV` : named[i]!)));
+          const names = [...n.listeners].map((h) => hostText(ctx.site, h));
+          const reach = joinAnd([...n.listeners].map((h, i) => (n!.webdav.has(h) ? `${names[i]!} over WebDAV` : names[i]!)));
           const http = n.webdav.size > 0 ? ' (WebDAV: HTTP authentication, which can be relayed to LDAP)' : '';
           message =
             `${hostLabel(ctx.site, e.client)} made ${server} reach ${reach} over RPC (${ops}${returned}): ` +
-            `authentication coercion (${tools}); the server authenticates to ${joinAnd(named)} as its machine account${http}`;
+            `authentication coercion (${tools}); the server authenticates to ${joinAnd(names)} as its machine account${http}`;
         } else {
           const why = e.auth_level !== undefined && e.auth_level >= PKT_PRIVACY ? 'encrypted' : 'not readable';
           message =

@@ -101,6 +101,8 @@ test('the host named decides: the client itself or WebDAV is critical, a third h
   assert.deepEqual(severities('\\\\?\\UNC\\10.77.2.20\\share\\x.txt'), [4]);
   assert.deepEqual(severities('\\\\10.77.1.5\\share\\x.txt'), []);
   assert.deepEqual(severities('C:\\Users\\Public\\x.txt'), []);
+  assert.deepEqual(severities('\\\\localhost\\c$\\x.txt'), []);
+  assert.deepEqual(severities('\\\\127.0.0.1\\c$\\x.txt'), []);
   assert.deepEqual(severities(''), []);
 });
 
