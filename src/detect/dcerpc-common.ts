@@ -11,7 +11,7 @@
  * or method and the command) and the calls leading up to them they name.
  */
 import { z } from 'zod';
-import type { DetectorContext, DetectorHandlers } from './detector.js';
+import type { DetectorContext, DetectorHandlers, Finding } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { parseCidr } from '../config/cidr.js';
 import type { Site } from '../config/site.js';
@@ -74,6 +74,15 @@ export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_
 export function callFailure(e: DceRpcCallEvent): string | undefined {
   if (e.fault !== undefined) return e.fault;
   return e.result !== undefined && !e.result.ok ? e.result.name : undefined;
+}
+
+/**
+ * Where a DCE/RPC rule's finding about call `e` happened, under alert key
+ * `key`: its time, the client as source, the server and its port as
+ * destination, over TCP (SMB pipes ride on TCP too).
+ */
+export function callFinding(e: DceRpcCallEvent, key: string): Pick<Finding, 'ts' | 'key' | 'source' | 'destination' | 'transport'> {
+  return { ts: e.ts, key, source: { ip: e.client }, destination: { ip: e.server, port: e.server_port }, transport: 'tcp' };
 }
 
 /** "client|server": the key of a client -> server pair, in the rules' alerts and their per-pair state. */
@@ -348,11 +357,7 @@ export function createRemoteExec(ctx: DetectorContext<z.output<typeof REMOTE_EXE
         ? `${hostLabel(ctx.site, e.client)} ${t.actionText()} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${counts}${after})${notes}`
         : `${hostLabel(ctx.site, e.client)} ${spec.attempt}${tried} on ${hostLabel(ctx.site, e.server)} over RPC (${ops} ${how}${after}); ${t.failed === 1 ? 'the call' : `all ${t.failed} calls`} failed (${[...t.failures].join(', ')})${notes}`;
     ctx.report({
-      ts: e.ts,
-      key,
-      source: { ip: e.client },
-      destination: { ip: e.server, port: e.server_port },
-      transport: 'tcp',
+      ...callFinding(e, key),
       severity,
       count,
       message,

@@ -40,6 +40,7 @@ import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import {
+  callFinding,
   addListed,
   callTallies,
   hostEntryField,
@@ -229,11 +230,7 @@ export default defineDetector({
             `its stub was ${why}, so the host is not known: possible authentication coercion (${tools})`;
         }
         ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.client },
-          destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          ...callFinding(e, key),
           severity,
           message,
           evidence: {

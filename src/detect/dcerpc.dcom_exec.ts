@@ -32,7 +32,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { CallTally, callFailure, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
+import { callFinding, CallTally, callFailure, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
 import { activationEvidence, classText, lateralClass, RecentActivations, type Activation } from './dcom-common.js';
 
 const DISPATCH = 'IDispatch';
@@ -116,11 +116,7 @@ export default defineDetector({
         const then = `${DISPATCH} ${[...t.operations].join(', ')} over ${transportText(e)}`;
         const why = known ? ': a class intrusion tools drive to run commands' : '';
         ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.client },
-          destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          ...callFinding(e, key),
           severity: act.clsid !== undefined && !known ? 2 : 3,
           firstSeen: act.ts,
           message:

@@ -31,7 +31,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { callTallies, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
+import { callFinding, callTallies, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
 
 /** Domain controllers learned from the traffic, at most (a forest rarely has more than a few hundred). */
 export const MAX_LEARNED_DCS = 4096;
@@ -109,11 +109,7 @@ export default defineDetector({
             : `asked domain controller ${hostLabel(ctx.site, e.server)} for directory replication and was refused (${[...t.failures].join(', ')})`;
         const more = t.servers.size > 1 ? ` (${plural(t.servers.size, 'domain controller')}: ${[...t.servers].join(', ')})` : '';
         ctx.report({
-          ts: e.ts,
-          key: e.client,
-          source: { ip: e.client },
-          destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          ...callFinding(e, e.client),
           severity: ran > 0 ? 4 : 3,
           message:
             `${hostLabel(ctx.site, e.client)} ${what}${more} with drsuapi ${GET_NC_CHANGES} over ${transportText(e)}, ` +

@@ -40,7 +40,7 @@ import { DistinctWindow, SumWindow } from '../state/window.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, pairKey, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
+import { callFinding, callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, pairKey, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
 
 /** Clients tracked per window by default. */
 const MAX_CLIENTS = 20000;
@@ -125,11 +125,7 @@ export default defineDetector({
           const b = burstOf(held, n, servers.oldest(e.client), e.ts);
           const listed = servers.members(e.client, 10);
           ctx.report({
-            ts: e.ts,
-            key: e.client,
-            source: { ip: e.client },
-            destination: { ip: e.server, port: e.server_port },
-            transport: 'tcp',
+            ...callFinding(e, e.client),
             count: b.count,
             firstSeen: b.first,
             message:
@@ -149,11 +145,7 @@ export default defineDetector({
         if (total < o.sid_threshold) return;
         brute.reported = true;
         ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.client },
-          destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          ...callFinding(e, key),
           count: heldPair === undefined ? brute.calls : 1,
           message:
             `${hostLabel(ctx.site, e.client)} asked ${hostLabel(ctx.site, e.server)} to resolve about ${formatCount(total)} SIDs in at most ${formatDuration(o.window)} ` +

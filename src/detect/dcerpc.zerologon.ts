@@ -26,7 +26,7 @@ import { SumWindow } from '../state/window.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { addListed, hostLabel, MAX_RPC_PAIRS, pairKey, quotedName, transportText } from './dcerpc-common.js';
+import { addListed, callFinding, hostLabel, MAX_RPC_PAIRS, pairKey, quotedName, transportText } from './dcerpc-common.js';
 
 export const OPTIONS = detectorOptions({
   /** All-zero-credential authentications from one client to one server within the window. */
@@ -107,11 +107,7 @@ export default defineDetector({
         const whose = s.accounts.size > 0 ? [...s.accounts].map((a) => quotedName(a)).join(', ') : 'the account';
         if (s.reset) parts.push(`${s.attempts > 0 ? 'then ' : ''}reset the password of ${whose} to empty (NetrServerPasswordSet2 with an all-zero password)`);
         ctx.report({
-          ts: e.ts,
-          key,
-          source: { ip: e.client },
-          destination: { ip: e.server, port: e.server_port },
-          transport: 'tcp',
+          ...callFinding(e, key),
           message: `${hostLabel(ctx.site, e.client)} ${parts.join('; ')} on ${hostLabel(ctx.site, e.server)} over ${transportText(e)}: Zerologon (CVE-2020-1472)`,
           evidence: {
             interface: NETLOGON,

@@ -10,7 +10,9 @@ import { execFileSync } from 'node:child_process';
 import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../../../src/protocols/analyzer.js';
 import type { DceRpcCallDetails } from '../../../src/protocols/dcerpc/events.js';
 import { replayCaptures } from '../../../src/pipeline/replay.js';
-import { concat } from '../../helpers/bytes.js';
+import assert from 'node:assert/strict';
+import { requestDetails } from '../../../src/protocols/dcerpc/request-details.js';
+import { concat, le32 as le32Bytes, rng } from '../../helpers/bytes.js';
 
 export type Chunk = [fromOrig: boolean, data: Uint8Array];
 
@@ -129,4 +131,59 @@ const TYPE_NUMBERS: Record<string, string> = { own_process: '0x00000010', share_
 /** A CreateService call's details as tshark writes CREATE_SERVICE_FIELDS. */
 export function createServiceFields(d: DceRpcCallDetails): (string | undefined)[] {
   return [d.service_name, d.display_name, TYPE_NUMBERS[d.service_type!], START_NUMBERS[d.start_type!], d.binary_path];
+}
+
+/** What `checkStubRobustness` puts each request through. */
+export interface RobustnessOptions {
+  /** Longest text a field may come back with (a cap plus "..."). */
+  maxText: number;
+  /** Seed of the noise. */
+  seed: number;
+  /** Noise stubs per request (the length of the request's own stub). */
+  noiseRounds: number;
+  /** Values written over each 4-byte position of each stub. */
+  lies: readonly number[];
+}
+
+/** True when every field is text within `max` characters (or nothing was read). */
+function boundedDetails(d: DceRpcCallDetails | undefined, max: number): boolean {
+  return d === undefined || Object.values(d).every((v) => typeof v === 'string' && v.length <= max);
+}
+
+/**
+ * Puts each captured request (little-endian, as captured) through what a
+ * damaged or hostile stub can be: every cut gives nothing until the fields
+ * read are whole, then exactly what the whole stub gives; every lie at
+ * every 4-byte position and random noise give bounded text or nothing,
+ * never an exception. Returns, per request, the length of the shortest
+ * cut that reads.
+ */
+export function checkStubRobustness(reqs: readonly CapturedRequest[], o: RobustnessOptions): number[] {
+  const read = (r: CapturedRequest, b: Uint8Array, end = b.length, little = true) => requestDetails(r.uuid, r.opnum, b, 0, end, little);
+  const firsts: number[] = [];
+  for (const r of reqs) {
+    const whole = read(r, r.stub);
+    assert.ok(whole !== undefined, `opnum ${r.opnum}: the whole stub reads`);
+    let first = -1;
+    for (let end = 0; end <= r.stub.length; end++) {
+      const got = read(r, r.stub, end);
+      if (got !== undefined && first < 0) first = end;
+      if (first >= 0) assert.deepEqual(got, whole, `opnum ${r.opnum} cut at ${end}`);
+    }
+    firsts.push(first);
+    for (let at = 0; at + 4 <= r.stub.length; at += 4) {
+      for (const lie of o.lies) {
+        const b = concat(r.stub.subarray(0, at), le32Bytes(lie), r.stub.subarray(at + 4));
+        assert.ok(boundedDetails(read(r, b), o.maxText), `opnum ${r.opnum}, ${lie} at ${at}`);
+      }
+    }
+  }
+  const rand = rng(o.seed);
+  for (const r of reqs) {
+    for (let i = 0; i < o.noiseRounds; i++) {
+      const noise = new Uint8Array(r.stub.length).map(() => Math.floor(rand() * 256));
+      assert.ok(boundedDetails(read(r, noise, noise.length, i % 2 === 0), o.maxText));
+    }
+  }
+  return firsts;
 }

@@ -10,12 +10,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { readsDetails, requestDetails } from '../../../src/protocols/dcerpc/request-details.js';
+import { readsDetails } from '../../../src/protocols/dcerpc/request-details.js';
 import { replayEvents } from '../../helpers/replay.js';
 import { ofType } from '../../helpers/analyzer-context.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { concat, le32, rng } from '../asn1/helpers.js';
-import { capturedRequests, tsharkFields } from './captured.js';
+import { capturedRequests, checkStubRobustness, tsharkFields } from './captured.js';
 
 const COERCE = path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc', 'rpc-coerce.pcap');
 
@@ -67,27 +66,5 @@ test('rpc-coerce.pcap: the names equal what tshark decodes', async (t) => {
 test('every cut of every stub gives nothing until the name is whole; lying counts and noise give bounded text or nothing, never an exception', async () => {
   const reqs = (await capturedRequests(COERCE, [49672])).filter((r) => readsDetails(r.uuid, r.opnum));
   assert.equal(reqs.length, 8);
-  for (const r of reqs) {
-    const whole = requestDetails(r.uuid, r.opnum, r.stub, 0, r.stub.length, true);
-    assert.ok(whole !== undefined);
-    let first = -1;
-    for (let end = 0; end <= r.stub.length; end++) {
-      const got = requestDetails(r.uuid, r.opnum, r.stub, 0, end, true);
-      if (got !== undefined && first < 0) first = end;
-      if (first >= 0) assert.deepEqual(got, whole, `opnum ${r.opnum} cut at ${end}`);
-    }
-    for (let at = 0; at + 4 <= r.stub.length; at += 4) {
-      for (const lie of [0xffffffff, 0x80000000, 0x10000, 0]) {
-        const b = concat(r.stub.subarray(0, at), le32(lie), r.stub.subarray(at + 4));
-        const got = requestDetails(r.uuid, r.opnum, b, 0, b.length, true);
-        assert.ok(got === undefined || Object.values(got).every((v) => typeof v === 'string' && v.length <= 259));
-      }
-    }
-  }
-  const rand = rng(0xc0e5);
-  for (const r of reqs) {
-    const noise = new Uint8Array(r.stub.length).map(() => Math.floor(rand() * 256));
-    const got = requestDetails(r.uuid, r.opnum, noise, 0, noise.length, true);
-    assert.ok(got === undefined || Object.values(got).every((v) => typeof v === 'string' && v.length <= 259));
-  }
+  checkStubRobustness(reqs, { maxText: 259, seed: 0xc0e5, noiseRounds: 1, lies: [0xffffffff, 0x80000000, 0x10000, 0] });
 });
