@@ -7,8 +7,9 @@
  * host trusted for unconstrained delegation, turns into a ticket: PetitPotam
  * (EFSRPC EfsRpcOpenFileRaw, EfsRpcEncryptFileSrv, ...), PrinterBug /
  * SpoolSample (RpcRemoteFindFirstPrinterChangeNotificationEx), DFSCoerce
- * (NetrDfsRemoveStdRoot, NetrDfsAddStdRoot) and ShadowCoerce
- * (IsPathSupported, IsPathShadowCopied), and Coercer, which tries them all.
+ * (NetrDfsRemoveStdRoot, NetrDfsAddStdRoot), ShadowCoerce
+ * (IsPathSupported, IsPathShadowCopied) and CheeseOunce (the event log's
+ * ElfrOpenBELW, ElfrBackupELFW), and Coercer, which tries them all.
  *
  * Read from `dce_rpc.call` events whose stub the analyzer read
  * (coerce.ts): the path or callback host the call names. It is coercion
@@ -26,8 +27,9 @@
  *
  * Under packet privacy (or when the stub was cut) the path is not known:
  * an EFSRPC or DFS root call is still reported, at severity 2, as they are
- * rare between ordinary hosts; print notifications and VSS agent queries,
- * which print clients and backup software make all day, are not.
+ * rare between ordinary hosts; print notifications, VSS agent queries and
+ * event log backups, which print clients, backup software and log
+ * collectors make all day, are not.
  * One alert per client -> server pair per dedup interval, naming the hosts
  * the server was sent to (evidence `listeners`, `webdav_listeners`, `paths`).
  */
@@ -83,6 +85,7 @@ const FAMILIES: readonly { endpoint: string; operations: readonly string[]; tool
   },
   { endpoint: 'netdfs', operations: ['NetrDfsAddStdRoot', 'NetrDfsRemoveStdRoot'], tool: 'DFSCoerce', quietWhenHidden: false },
   { endpoint: 'FileServerVssAgent', operations: ['IsPathSupported', 'IsPathShadowCopied'], tool: 'ShadowCoerce', quietWhenHidden: true },
+  { endpoint: 'eventlog', operations: ['ElfrBackupELFW', 'ElfrOpenBELW'], tool: 'CheeseOunce', quietWhenHidden: true },
 ];
 const OPERATIONS: OperationTable = new Map(FAMILIES.map((f) => [f.endpoint, new Set(f.operations)]));
 const FAMILY = new Map(FAMILIES.map((f) => [f.endpoint, f]));
@@ -160,7 +163,7 @@ function sameAddress(a: string, b: string): boolean {
 export default defineDetector({
   id: 'dcerpc.coerce',
   name: 'Authentication coercion over RPC',
-  description: 'A client made a server reach a host it named through EFSRPC, the print spooler, DFS or the VSS agent (PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce), so the server authenticates to that host.',
+  description: 'A client made a server reach a host it named through EFSRPC, the print spooler, DFS, the VSS agent or the event log (PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce, CheeseOunce), so the server authenticates to that host.',
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1187',

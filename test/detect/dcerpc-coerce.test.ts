@@ -48,7 +48,7 @@ function notify(ts: number, host: string | undefined, c: Partial<DceRpcCallEvent
   });
 }
 
-test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce and ShadowCoerce alert; a print client, a local path and a path on the server do not', async () => {
+test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce and CheeseOunce alert; a print client, local paths and a path on the server do not', async () => {
   const alerts = await replayRuleAlerts(COERCE, [RULE]);
   assert.deepEqual(
     alerts.map((a) => [a.source?.ip, a.event.severity, a.evidence.listeners, a.evidence.webdav_listeners]),
@@ -57,6 +57,7 @@ test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce and ShadowCoerce alert;
       ['127.0.0.3', 3, ['198.51.100.7'], []],
       ['127.0.0.5', 4, ['127.0.0.5'], []],
       ['127.0.0.6', 4, ['127.0.0.6'], []],
+      ['127.0.0.9', 4, ['127.0.0.9'], []],
     ],
   );
   assert.equal(alerts[0]!.threat.technique.id, 'T1187');
@@ -71,6 +72,7 @@ test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce and ShadowCoerce alert;
   assert.match(alerts[1]!.message, /^127\.0\.0\.3 made 127\.0\.0\.1 reach 198\.51\.100\.7 over RPC \(spoolss RpcRemoteFindFirstPrinterChangeNotificationEx .*\): authentication coercion \(PrinterBug\)/);
   assert.match(alerts[2]!.message, /\(DFSCoerce\)/);
   assert.match(alerts[3]!.message, /\(ShadowCoerce\)/);
+  assert.match(alerts[4]!.message, /^127\.0\.0\.9 made 127\.0\.0\.1 reach 127\.0\.0\.9 over RPC \(eventlog ElfrOpenBELW .*\(CheeseOunce\)/);
 });
 
 test('under packet privacy an EFSRPC call is medium and says the host is not known; print and VSS calls stay quiet', () => {

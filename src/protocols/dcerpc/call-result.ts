@@ -115,6 +115,7 @@ const NTSTATUS: ReadonlyMap<number, string> = new Map([
   [0xc000006d, 'STATUS_LOGON_FAILURE'],
   [0xc0000073, 'STATUS_NONE_MAPPED'],
   [0xc00000bb, 'STATUS_NOT_SUPPORTED'],
+  [0xc00000be, 'STATUS_BAD_NETWORK_PATH'],
   [0xc0000151, 'STATUS_NO_SUCH_ALIAS'],
 ]);
 

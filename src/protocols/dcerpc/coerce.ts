@@ -21,7 +21,10 @@
  *   RootShare: DFSCoerce;
  * - the file server VSS agent ([MS-FSRVP] 3.1.4.8, 3.1.4.9):
  *   IsPathSupported (8) and IsPathShadowCopied (9), ShareName:
- *   ShadowCoerce.
+ *   ShadowCoerce;
+ * - the event log ([MS-EVEN] 3.1.4.2, 3.1.4.3): ElfrBackupELFW (1) and
+ *   ElfrOpenBELW (9), BackupFileName, an RPC_UNICODE_STRING (2.2.11):
+ *   the CheeseOunce method of Coercer.
  * Text comes back raw (request-details.ts makes it log text).
  */
 import type { DceRpcCallDetails } from './events.js';
@@ -32,6 +35,7 @@ export const EFSRPC_UUIDS: readonly string[] = ['c681d488-d850-11d0-8c52-00c04fd
 export const SPOOLSS_UUID = '12345678-1234-abcd-ef00-0123456789ab';
 export const NETDFS_UUID = '4fc742e0-4a10-11cf-8273-00aa004ae673';
 export const FSRVP_UUID = 'a8e0653c-2744-4389-a61d-7373df8b2292';
+export const EVENTLOG_UUID = '82273fdc-e32a-18c3-3f78-827929dc23ea';
 
 /** EFSRPC operations whose first parameter is FileName. */
 export const EFS_FILE_OPNUMS: readonly number[] = [0, 4, 5, 6, 7, 8, 9, 12, 13, 18, 19, 21];
@@ -41,6 +45,9 @@ export const PRINTER_NOTIFY_OPNUMS: readonly number[] = [62, 65];
 export const DFS_ROOT_OPNUMS: readonly number[] = [12, 13];
 /** IsPathSupported, IsPathShadowCopied. */
 export const SHADOW_PATH_OPNUMS: readonly number[] = [8, 9];
+/** ElfrBackupELFW (a log handle first), ElfrOpenBELW (a server name first). */
+export const EVENTLOG_BACKUP_OPNUM = 1;
+export const EVENTLOG_OPEN_BACKUP_OPNUM = 9;
 
 /** Characters a path may announce (Windows' long-path limit). */
 const MAX_PATH_UNITS = 32768;
@@ -74,4 +81,28 @@ export function dfsRootDetails(r: NdrReader): DceRpcCallDetails | undefined {
 export function shadowPathDetails(r: NdrReader): DceRpcCallDetails | undefined {
   const path = r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
   return r.ok ? { path } : undefined;
+}
+
+/** An RPC_UNICODE_STRING ([MS-DTYP] 2.3.10): byte lengths, then a unique pointer to its characters (read as its referent follows). */
+function unicodeString(r: NdrReader): string | undefined {
+  r.u16(); // Length
+  r.u16(); // MaximumLength
+  if (r.pointer() === 0) return r.ok ? '' : undefined;
+  return r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+}
+
+/** ElfrBackupELFW: the backup file the log is written to. */
+export function backupLogDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  r.skip(HANDLE_SIZE);
+  r.align(r.pointerSize);
+  const path = unicodeString(r);
+  return r.ok && path !== undefined ? { path } : undefined;
+}
+
+/** ElfrOpenBELW: the backup log file opened. */
+export function openBackupLogDetails(r: NdrReader): DceRpcCallDetails | undefined {
+  r.uniqueString(true, MAX_PATH_UNITS, 0); // UNCServerName
+  r.align(r.pointerSize);
+  const path = unicodeString(r);
+  return r.ok && path !== undefined ? { path } : undefined;
 }

@@ -23,8 +23,13 @@ import {
   EFS_FILE_OPNUMS,
   EFSRPC_UUIDS,
   efsFileDetails,
+  backupLogDetails,
+  EVENTLOG_BACKUP_OPNUM,
+  EVENTLOG_OPEN_BACKUP_OPNUM,
+  EVENTLOG_UUID,
   FSRVP_UUID,
   NETDFS_UUID,
+  openBackupLogDetails,
   PRINTER_NOTIFY_OPNUMS,
   printerNotifyDetails,
   SHADOW_PATH_OPNUMS,
@@ -71,7 +76,7 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   ['86d35949-83c9-4044-b424-db363231fd0c', new Map([[1, registerTaskDetails], [12, runTaskDetails]])],
   // IWbemServices ([MS-WMI] 3.1.4.3): ExecMethod, ExecMethodAsync.
   ['9556dc99-828c-11cf-a37e-00aa003240c7', new Map([[24, execMethodDetails], [25, execMethodDetails]])],
-  // The calls that make a server reach a path or host (coerce.ts): EFSRPC, the print spooler, DFS roots, the VSS agent.
+  // The calls that make a server reach a path or host (coerce.ts): EFSRPC, the print spooler, DFS roots, the VSS agent, the event log.
   ...EFSRPC_UUIDS.map((uuid): [string, ReadonlyMap<number, Extractor>] => [uuid, byOpnum(EFS_FILE_OPNUMS, efsFileDetails)]),
   // The print spooler's change-notification registrations (coerce.ts) and driver installations (printer-driver.ts).
   [SPOOLSS_UUID, new Map([...byOpnum(PRINTER_NOTIFY_OPNUMS, printerNotifyDetails), ...byOpnum(PRINTER_DRIVER_OPNUMS, addPrinterDriverDetails)])],
@@ -80,6 +85,7 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   [NETLOGON_UUID, new Map([...byOpnum(AUTHENTICATE_OPNUMS, authenticateDetails), [PASSWORD_SET2_OPNUM, passwordSet2Details]])],
   [NETDFS_UUID, byOpnum(DFS_ROOT_OPNUMS, dfsRootDetails)],
   [FSRVP_UUID, byOpnum(SHADOW_PATH_OPNUMS, shadowPathDetails)],
+  [EVENTLOG_UUID, new Map([[EVENTLOG_BACKUP_OPNUM, backupLogDetails], [EVENTLOG_OPEN_BACKUP_OPNUM, openBackupLogDetails]])],
 ]);
 
 /** Fields holding commands (longer cap); the others are names. */
