@@ -16,7 +16,9 @@
  * when that host is not the server itself: a UNC path (`\\host\share\...`)
  * naming another address or a name, or the WebDAV form (`\\host@80\...`,
  * which makes the server authenticate over HTTP, relayable to LDAP). A
- * local path (`C:\...`) or the server's own address is not. A print
+ * local path (`C:\...`), the server's own address, localhost, or the name
+ * the client resolved the server's address from (a DNS answer the engine
+ * saw: `\\fs01\share` after looking up fs01.corp.example) is not. A print
  * client registering for change notifications names itself by its
  * computer name; only an address (or the WebDAV form) there is reported.
  * Severity 3; 4 when the named host is the client itself (it waits for the
@@ -40,6 +42,7 @@ import { detectorOptions } from '../config/fields.js';
 import type { Severity } from '../alerts/alert.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
+import { ResolvedNames } from './server-names.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import {
   callFinding,
@@ -154,6 +157,19 @@ function isLoopback(host: string): boolean {
   return a === '::1' || a === '127.0.0.1';
 }
 
+/**
+ * True when `host`, a name from a path the client sent, is the name the
+ * client resolved the server's address from (DNS answers the engine saw,
+ * server-names.ts): the full name ("fs01.corp.example") or its first label
+ * ("FS01", as NetBIOS-style paths name it). Without such an answer a name
+ * is taken for another host.
+ */
+export function isServerName(resolved: ResolvedNames, client: string, server: string, host: string): boolean {
+  const name = resolved.get(client, server);
+  if (name === undefined) return false;
+  return host === name || name.startsWith(`${host}.`);
+}
+
 /** Same address, however written ("::ffff:10.0.0.1" is 10.0.0.1). */
 function sameAddress(a: string, b: string): boolean {
   const strip = (x: string): string => x.toLowerCase().replace(/^::ffff:/, '');
@@ -167,15 +183,19 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1187',
-  subscribes: ['dce_rpc.call'],
+  subscribes: ['dce_rpc.call', 'dns.answer'],
   options: OPTIONS,
   create(ctx) {
     const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
+    const resolved = ResolvedNames.of(ctx.site);
     const tally = callTallies(ctx, MAX_RPC_PAIRS);
     /** Per pair (as the tallies): the hosts named, the paths, whether any was WebDAV. */
     const named = new LruMap<string, Named>(MAX_RPC_PAIRS);
 
     return {
+      'dns.answer'(e) {
+        resolved.note(e);
+      },
       'dce_rpc.call'(e: DceRpcCallEvent) {
         if (!isOperation(OPERATIONS, e)) return;
         if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server) || allowed.has(e.client)) return;
@@ -191,7 +211,7 @@ export default defineDetector({
         } else {
           if (listener === undefined || isLoopback(listener.host)) return;
           const address = addressOf(listener.host);
-          if (address !== undefined && sameAddress(address, e.server)) return;
+          if (address !== undefined ? sameAddress(address, e.server) : isServerName(resolved, e.client, e.server, listener.host)) return;
           // A print client names itself by its computer name: only an address or WebDAV stands out.
           if (printer && address === undefined && !listener.webdav) return;
           severity = listener.webdav || (address !== undefined && sameAddress(address, e.client)) ? 4 : 3;

@@ -13,7 +13,8 @@
  * packet privacy; MS-PAR requires it) the analyzer read the driver's name
  * and files (printer-driver.ts) and the alert names them. Severity 4 when
  * a file is on another host's share (`\\host\share\x.dll`: the spooler
- * copies the attacker's DLL) or the configuration file is loaded from the
+ * copies the attacker's DLL; not the server's own address, nor the name
+ * the client resolved it from) or the configuration file is loaded from the
  * spooler's "old" driver folder (`...\spool\drivers\x64\3\old\1\x.dll`,
  * where the exploit's second call finds the DLL its first call copied).
  * A call that failed (ERROR_ACCESS_DENIED from a patched spooler, or an
@@ -23,7 +24,8 @@
 import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { defineDetector } from './detector.js';
 import { createRemoteExec, operationActions, quotedCommand, quotedName, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
-import { listenerOf } from './dcerpc.coerce.js';
+import { isServerName, listenerOf } from './dcerpc.coerce.js';
+import { ResolvedNames } from './server-names.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
 
@@ -37,20 +39,23 @@ const OPERATIONS = operationActions([
 /** The spooler's folder of replaced driver files: `\spool\drivers\<environment>\<version>\old\<n>\`. */
 const OLD_DRIVER_FOLDER = /\\spool\\drivers\\[^\\]+\\\d+\\old\\/i;
 
+/** True when `host` (from a path in call `e`) names its server: its address, or the name its client resolved it from. */
+type IsServer = (e: DceRpcCallEvent, host: string) => boolean;
+
 /** A file of the driver on a share of a host other than the server, as [file, host]. */
-function remoteFile(e: DceRpcCallEvent, d: DceRpcCallDetails): [string, string] | undefined {
+function remoteFile(e: DceRpcCallEvent, d: DceRpcCallDetails, isServer: IsServer): [string, string] | undefined {
   for (const file of [d.config_file, d.data_file, d.driver_path]) {
     if (file === undefined || file === '') continue;
     const at = listenerOf(file);
-    if (at !== undefined && at.host !== e.server) return [file, at.host];
+    if (at !== undefined && !isServer(e, at.host)) return [file, at.host];
   }
   return undefined;
 }
 
 /** What a driver installation's details say; a file on another host's share or a DLL from the "old" folder is severity 4. */
-export function describeDriverCall(e: DceRpcCallEvent, d: DceRpcCallDetails): CallDescription {
+export function describeDriverCall(e: DceRpcCallEvent, d: DceRpcCallDetails, isServer: IsServer): CallDescription {
   const driver = d.driver_name !== undefined ? `printer driver ${quotedName(d.driver_name)}` : 'a printer driver';
-  const remote = remoteFile(e, d);
+  const remote = remoteFile(e, d, isServer);
   const config = d.config_file;
   const old = config !== undefined && OLD_DRIVER_FOLDER.test(config);
   const patterns = [...(remote !== undefined ? ['driver_file_on_share'] : []), ...(old ? ['old_driver_folder'] : [])];
@@ -68,9 +73,21 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1210',
-  subscribes: ['dce_rpc.call'],
+  subscribes: ['dce_rpc.call', 'dns.answer'],
   options: OPTIONS,
   create(ctx) {
-    return createRemoteExec(ctx, { operations: OPERATIONS, attempt: 'tried to install a printer driver', describe: describeDriverCall });
+    const resolved = ResolvedNames.of(ctx.site);
+    const isServer: IsServer = (e, host) => host === e.server || isServerName(resolved, e.client, e.server, host);
+    const handlers = createRemoteExec(ctx, {
+      operations: OPERATIONS,
+      attempt: 'tried to install a printer driver',
+      describe: (e, d) => describeDriverCall(e, d, isServer),
+    });
+    return {
+      ...handlers,
+      'dns.answer'(e) {
+        resolved.note(e);
+      },
+    };
   },
 });

@@ -108,6 +108,22 @@ test('the host named decides: the client itself or WebDAV is critical, a third h
   assert.deepEqual(severities(''), []);
 });
 
+test('a path naming the server by the name its client resolved it from is the server\'s own; another name is another host', () => {
+  const run = (filePath: string, answered: boolean) => {
+    const h = harness(SITE_YAML);
+    if (answered) {
+      h.emit({ type: 'dns.answer', ts: 990, uid: 'Cdns1', client: '10.77.2.20', server: '10.77.1.1', query: 'fs01.corp.example', qtype_name: 'A', addrs: ['10.77.1.5'], ttls: [300], cnames: [] });
+    }
+    h.emit(efs(1000, filePath));
+    return only(h.finish(), RULE).map((a) => a.event.severity);
+  };
+  assert.deepEqual(run('\\\\FS01\\share\\x.txt', true), []);
+  assert.deepEqual(run('\\\\fs01.corp.example\\share\\x.txt', true), []);
+  assert.deepEqual(run('\\\\FS01\\share\\x.txt', false), [3]);
+  assert.deepEqual(run('\\\\fs02\\share\\x.txt', true), [3]);
+  assert.deepEqual(run('\\\\fs01@80\\share\\x.txt', true), []);
+});
+
 test('print notifications: an address or WebDAV form alerts, a computer name does not; an RPC fault is medium; allowed clients are quiet', () => {
   const h = harness(SITE_YAML);
   h.emit(notify(1000, '\\\\PC-0042'));

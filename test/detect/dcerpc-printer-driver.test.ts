@@ -61,3 +61,26 @@ test('MS-PAR RpcAsyncAddPrinterDriver under packet privacy alerts without detail
   allowed.emit(call);
   assert.equal(only(allowed.finish(), RULE).length, 0);
 });
+
+test('driver files on the server\'s own share, named as its client resolved it, are no share of another host', () => {
+  const run = (answered: boolean) => {
+    const h = harness(SITE_YAML);
+    if (answered) {
+      h.emit({ type: 'dns.answer', ts: 990, uid: 'Cdns1', client: '10.77.2.20', server: '10.77.1.1', query: 'print01.corp.example', qtype_name: 'A', addrs: ['10.77.1.9'], ttls: [300], cnames: [] });
+    }
+    h.emit(
+      rpcCall(1000, {
+        server: '10.77.1.9',
+        named_pipe: '\\PIPE\\spoolss',
+        interface_uuid: '12345678-1234-abcd-ef00-0123456789ab',
+        endpoint: 'spoolss',
+        opnum: 89,
+        operation: 'RpcAddPrinterDriverEx',
+        details: { driver_name: 'HP', environment: 'Windows x64', driver_path: '\\\\PRINT01\\drivers\\unidrv.dll', data_file: '', config_file: '\\\\PRINT01\\drivers\\unidrvui.dll' },
+      }),
+    );
+    return only(h.finish(), RULE).map((a) => a.event.severity);
+  };
+  assert.deepEqual(run(true), [3]);
+  assert.deepEqual(run(false), [4]);
+});
