@@ -36,12 +36,12 @@
  * the server was sent to (evidence `listeners`, `webdav_listeners`, `paths`).
  */
 import { z } from 'zod';
-import { isIP } from 'node:net';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import type { Severity } from '../alerts/alert.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
+import { isIp, parseIp } from '../config/ip.js';
 import { ResolvedNames } from './server-names.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import {
@@ -146,15 +146,14 @@ function addressOf(host: string): string | undefined {
   const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   // A UNC path spells IPv6 addresses as "fe80--1.ipv6-literal.net".
   const literal = h.endsWith('.ipv6-literal.net') ? h.slice(0, -'.ipv6-literal.net'.length).replace(/-/g, ':').replace(/s/g, '%') : h;
-  return isIP(literal) !== 0 ? literal : undefined;
+  return isIp(literal) ? literal : undefined;
 }
 
 /** A name or address for the server itself ("localhost", 127.0.0.1, ::1): a path on the server, not another host. */
 function isLoopback(host: string): boolean {
   const address = addressOf(host);
   if (address === undefined) return host === 'localhost';
-  const a = address.toLowerCase().replace(/^::ffff:/, '');
-  return a === '::1' || a === '127.0.0.1';
+  return sameAddress(address, '127.0.0.1') || sameAddress(address, '::1');
 }
 
 /**
@@ -170,10 +169,11 @@ export function isServerName(resolved: ResolvedNames, client: string, server: st
   return host === name || name.startsWith(`${host}.`);
 }
 
-/** Same address, however written ("::ffff:10.0.0.1" is 10.0.0.1). */
+/** Same address, however written ("::ffff:10.0.0.1" is 10.0.0.1, "fe80:0::1" is fe80::1). */
 function sameAddress(a: string, b: string): boolean {
-  const strip = (x: string): string => x.toLowerCase().replace(/^::ffff:/, '');
-  return strip(a) === strip(b);
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return x !== null && y !== null && x.v === y.v && x.words.every((w, i) => w === y.words[i]);
 }
 
 export default defineDetector({

@@ -7,6 +7,8 @@
  * HRESULT from SchRpcRegisterTask). Pure: never throws.
  */
 import type { DceRpcCallResult } from './events.js';
+import { CONTEXT_HANDLE_BYTES } from './consts.js';
+import { u32 } from './parser.js';
 
 /** How an interface's operations report their outcome. */
 export type StatusKind = 'win32' | 'ntstatus' | 'hresult';
@@ -188,9 +190,8 @@ export function callResult(kind: StatusKind, code: number): DceRpcCallResult {
 }
 
 /** Bytes a response's tail keeps: a 20-byte context handle and the status after it. */
-export const TAIL_BYTES = 24;
-const HANDLE_BYTES = 20;
 const STATUS_BYTES = 4;
+export const TAIL_BYTES = CONTEXT_HANDLE_BYTES + STATUS_BYTES;
 
 /**
  * The last TAIL_BYTES of one call's response stub, across its fragments:
@@ -226,11 +227,7 @@ export class ResponseTail {
   /** The status the stub ends with; undefined when the stub was encrypted or shorter than one. */
   status(): number | undefined {
     if (this.#hidden || this.#length < STATUS_BYTES) return undefined;
-    const t = this.#bytes;
-    const o = this.#length - STATUS_BYTES;
-    return this.#little
-      ? (t[o]! | (t[o + 1]! << 8) | (t[o + 2]! << 16) | (t[o + 3]! << 24)) >>> 0
-      : ((t[o]! << 24) | (t[o + 1]! << 16) | (t[o + 2]! << 8) | t[o + 3]!) >>> 0;
+    return u32(this.#bytes, this.#length - STATUS_BYTES, this.#little);
   }
 
   /** The context handle before the status, as hex text; undefined when the stub was encrypted or too short. */
@@ -242,5 +239,5 @@ export class ResponseTail {
 
 /** A 20-byte context handle at `b[at]` as hex text (its bytes in wire order: handles are opaque). */
 export function handleText(b: Uint8Array, at: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + at, HANDLE_BYTES).toString('hex');
+  return Buffer.from(b.buffer, b.byteOffset + at, CONTEXT_HANDLE_BYTES).toString('hex');
 }

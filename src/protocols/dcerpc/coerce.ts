@@ -28,7 +28,7 @@
  * Text comes back raw (request-details.ts makes it log text).
  */
 import type { DceRpcCallDetails } from './events.js';
-import { MAX_STUB_NAME } from './consts.js';
+import { CONTEXT_HANDLE_BYTES, MAX_STUB_NAME } from './consts.js';
 import type { NdrReader } from './ndr.js';
 
 export const EFSRPC_UUIDS: readonly string[] = ['c681d488-d850-11d0-8c52-00c04fd90f7e', 'df1941c5-fe89-4e79-bf10-463657acf44d'];
@@ -51,8 +51,6 @@ export const EVENTLOG_OPEN_BACKUP_OPNUM = 9;
 
 /** Characters a path may announce (Windows' long-path limit). */
 const MAX_PATH_UNITS = 32768;
-/** PRINTER_HANDLE: a 20-byte context handle. */
-const HANDLE_SIZE = 20;
 
 /** An EFSRPC call naming a file: its FileName. */
 export function efsFileDetails(r: NdrReader): DceRpcCallDetails | undefined {
@@ -62,7 +60,7 @@ export function efsFileDetails(r: NdrReader): DceRpcCallDetails | undefined {
 
 /** A change-notification registration: the host the spooler is to call back (pszLocalMachine; '' when null). */
 export function printerNotifyDetails(r: NdrReader): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   r.u32(); // fdwFlags
   r.u32(); // fdwOptions
   const host = r.uniqueString(true, MAX_PATH_UNITS, MAX_STUB_NAME);
@@ -93,7 +91,7 @@ function unicodeString(r: NdrReader): string | undefined {
 
 /** ElfrBackupELFW: the backup file the log is written to. */
 export function backupLogDetails(r: NdrReader): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   r.align(r.pointerSize);
   const path = unicodeString(r);
   return r.ok && path !== undefined ? { path } : undefined;

@@ -26,6 +26,8 @@ export const MAX_TRANSFER_SYNTAXES = 8;
 export const MAX_CONTEXTS = 64;
 /** Calls awaiting their response per association: clients keep very few in flight (the pipe is request/reply). */
 export const MAX_PENDING_CALLS = 64;
+/** A context handle on the wire ([MS-RPCE] 2.2.4.2): attributes and a GUID, 20 bytes in both transfer syntaxes. */
+export const CONTEXT_HANDLE_BYTES = 20;
 /** Longest name read from a request stub and kept (service, display, task, account, WMI object and method): characters. */
 export const MAX_STUB_NAME = 256;
 /** Longest command read from a request stub and kept (a service's binary path, a task's command or arguments, an AT job's command). */

@@ -21,11 +21,9 @@
  * (request-details.ts makes it log text and drops what is empty).
  */
 import type { DceRpcCallDetails } from './events.js';
-import { MAX_STUB_COMMAND, MAX_STUB_NAME } from './consts.js';
+import { CONTEXT_HANDLE_BYTES, MAX_STUB_COMMAND, MAX_STUB_NAME } from './consts.js';
 import type { NdrReader } from './ndr.js';
 
-/** SC_RPC_HANDLE: a 20-byte context handle. */
-const HANDLE_SIZE = 20;
 /** Bounds of the IDL's [range] attributes ([MS-SCMR]'s constants): characters with the terminator, bytes for dependencies and the password. */
 const SC_MAX_NAME_LENGTH = 257;
 const SC_MAX_PATH_LENGTH = 32768;
@@ -69,7 +67,7 @@ function skipTagAndDependencies(r: NdrReader): void {
 
 /** RCreateService(W|A|WOW64W|WOW64A): undefined when the stub is cut or inconsistent. */
 export function createServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   const name = r.string(wide, SC_MAX_NAME_LENGTH, MAX_STUB_NAME);
   const display = r.uniqueString(wide, SC_MAX_NAME_LENGTH, MAX_STUB_NAME);
   r.u32(); // dwDesiredAccess
@@ -93,7 +91,7 @@ export function createServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDet
 
 /** ROpenService(W|A): the service's name; undefined when the stub is cut or inconsistent. */
 export function openServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   const name = r.string(wide, SC_MAX_NAME_LENGTH, MAX_STUB_NAME);
   r.u32(); // dwDesiredAccess
   if (!r.ok) return undefined;
@@ -102,13 +100,13 @@ export function openServiceDetails(r: NdrReader, wide: boolean): DceRpcCallDetai
 
 /** A call that names its service by handle only: nothing to read past the handle (undefined when even that is cut). */
 export function serviceHandleDetails(r: NdrReader): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   return r.ok ? {} : undefined;
 }
 
 /** RChangeServiceConfig(W|A): undefined when the stub is cut or inconsistent. */
 export function changeServiceConfigDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
-  r.skip(HANDLE_SIZE);
+  r.skip(CONTEXT_HANDLE_BYTES);
   const type = r.u32();
   const start = r.u32();
   r.u32(); // dwErrorControl

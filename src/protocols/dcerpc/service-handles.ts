@@ -8,12 +8,12 @@
  * Bounded: at most MAX_HANDLES per association, the oldest forgotten first.
  */
 import { handleText } from './call-result.js';
+import { CONTEXT_HANDLE_BYTES } from './consts.js';
 
 export const SVCCTL_UUID = '367abb81-9844-35f1-ad32-98f038001003';
 
 /** Handles remembered per association (tools open a handful; service managers enumerate with one). */
 const MAX_HANDLES = 64;
-const HANDLE_BYTES = 20;
 
 /** RCreateServiceW/A, RCreateServiceWOW64A/W, ROpenServiceW/A: the request names a service, the response returns its handle. */
 const OPENING: ReadonlySet<number> = new Set([12, 16, 24, 28, 44, 45]);
@@ -28,7 +28,7 @@ export function opensService(uuid: string | undefined, opnum: number): boolean {
 
 /** The handle request stub `b[start, end)` of svcctl operation `opnum` starts with, as hex text; undefined for other calls. */
 export function requestHandle(uuid: string | undefined, opnum: number, b: Uint8Array, start: number, end: number): string | undefined {
-  if (uuid !== SVCCTL_UUID || !BY_HANDLE.has(opnum) || end - start < HANDLE_BYTES) return undefined;
+  if (uuid !== SVCCTL_UUID || !BY_HANDLE.has(opnum) || end - start < CONTEXT_HANDLE_BYTES) return undefined;
   return handleText(b, start);
 }
 
