@@ -18,7 +18,8 @@
  * which makes the server authenticate over HTTP, relayable to LDAP). A
  * local path (`C:\...`), the server's own address, localhost, or the name
  * the client resolved the server's address from (a DNS answer the engine
- * saw: `\\fs01\share` after looking up fs01.corp.example) is not. A print
+ * saw: `\\fs01\share` after looking up fs01.corp.example), or a name the
+ * server announced or was given (NetBIOS, LLMNR, mDNS, DHCP) is not. A print
  * client registering for change notifications names itself by its
  * computer name; only an address (or the WebDAV form) there is reported.
  * Severity 3; 4 when the named host is the client itself (it waits for the
@@ -157,16 +158,20 @@ function isLoopback(host: string): boolean {
 }
 
 /**
- * True when `host`, a name from a path the client sent, is the name the
- * client resolved the server's address from (DNS answers the engine saw,
- * server-names.ts): the full name ("fs01.corp.example") or its first label
- * ("FS01", as NetBIOS-style paths name it). Without such an answer a name
- * is taken for another host.
+ * True when `host`, a name from a path the client sent, names the server:
+ * the name the client resolved the server's address from (DNS answers the
+ * engine saw, server-names.ts), or a name the server's address announced or
+ * was given (DHCP, mDNS, LLMNR, NBNS), each as the full name
+ * ("fs01.corp.example") or its first label ("FS01", as NetBIOS-style paths
+ * name it). A longer name whose first label matches does not count (a DNS
+ * name "fs01.elsewhere.example" is not the NetBIOS host FS01). Without such
+ * a name the host is taken for another one.
  */
 export function isServerName(resolved: ResolvedNames, client: string, server: string, host: string): boolean {
+  const named = (name: string): boolean => host === name || name.startsWith(`${host}.`);
   const name = resolved.get(client, server);
-  if (name === undefined) return false;
-  return host === name || name.startsWith(`${host}.`);
+  if (name !== undefined && named(name)) return true;
+  return resolved.announced(server).some(named);
 }
 
 /** Same address, however written ("::ffff:10.0.0.1" is 10.0.0.1, "fe80:0::1" is fe80::1). */
@@ -183,7 +188,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1187',
-  subscribes: ['dce_rpc.call', 'dns.answer'],
+  subscribes: ['dce_rpc.call', 'dns.answer', 'hostname'],
   options: OPTIONS,
   create(ctx) {
     const allowed = ctx.site.hostSet(ctx.options.allowed_clients);
@@ -195,6 +200,9 @@ export default defineDetector({
     return {
       'dns.answer'(e) {
         resolved.note(e);
+      },
+      hostname(e) {
+        resolved.noteHostname(e);
       },
       'dce_rpc.call'(e: DceRpcCallEvent) {
         if (!isOperation(OPERATIONS, e)) return;

@@ -14,7 +14,7 @@
  * and files (printer-driver.ts) and the alert names them. Severity 4 when
  * a file is on another host's share (`\\host\share\x.dll`: the spooler
  * copies the attacker's DLL; not the server's own address, nor the name
- * the client resolved it from) or the configuration file is loaded from the
+ * the client resolved it from or one the server announced) or the configuration file is loaded from the
  * spooler's "old" driver folder (`...\spool\drivers\x64\3\old\1\x.dll`,
  * where the exploit's second call finds the DLL its first call copied).
  * A call that failed (ERROR_ACCESS_DENIED from a patched spooler, or an
@@ -73,7 +73,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1210',
-  subscribes: ['dce_rpc.call', 'dns.answer'],
+  subscribes: ['dce_rpc.call', 'dns.answer', 'hostname'],
   options: OPTIONS,
   create(ctx) {
     const resolved = ResolvedNames.of(ctx.site);
@@ -87,6 +87,9 @@ export default defineDetector({
       ...handlers,
       'dns.answer'(e) {
         resolved.note(e);
+      },
+      hostname(e) {
+        resolved.noteHostname(e);
       },
     };
   },

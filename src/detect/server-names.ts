@@ -19,6 +19,7 @@ import type { SslLogEvent } from '../protocols/tls/events.js';
 import type { HttpLogEvent } from '../protocols/http/events.js';
 import type { DnsAnswerEvent } from '../protocols/dns/events.js';
 import type { Site } from '../config/site.js';
+import type { HostnameEvent } from '../events/hostname.js';
 
 /** Live connections whose server name is remembered by default. */
 export const MAX_NAMED_CONNECTIONS = 50000;
@@ -30,6 +31,9 @@ const MAX_NAME_LENGTH = 253;
  * the answer), 7.5 MB when full.
  */
 export const MAX_RESOLVED = 50000;
+/** Names remembered per address from hostname events (a host has a NetBIOS name, a DHCP name, an mDNS name, ...). */
+const MAX_NAMES_PER_ADDRESS = 4;
+const NO_NAMES: readonly string[] = [];
 /** Verdicts cached per name. */
 const MAX_VERDICTS = 50000;
 
@@ -48,11 +52,18 @@ export function serverName(name: string | undefined): string | undefined {
 
 const SHARED = new WeakMap<Site, ResolvedNames>();
 
-/** The name each client last resolved each address to, from DNS answers ("client|address" -> name). */
+/**
+ * The name each client last resolved each address to, from DNS answers
+ * ("client|address" -> name), and the names each address announced or was
+ * given, whoever asked (hostname events: DHCP, mDNS, LLMNR, NBNS; address
+ * -> the newest MAX_NAMES_PER_ADDRESS names).
+ */
 export class ResolvedNames {
   readonly #map: LruMap<string, string>;
+  readonly #announced: LruMap<string, string[]>;
   /** The last answer noted: the rules sharing one instance each hand it every answer. */
   #last: DnsAnswerEvent | undefined;
+  #lastHostname: HostnameEvent | undefined;
 
   /** The instance of `site`, shared by the rules of one engine. */
   static of(site: Site): ResolvedNames {
@@ -63,6 +74,30 @@ export class ResolvedNames {
 
   constructor(max = MAX_RESOLVED) {
     this.#map = new LruMap(max);
+    this.#announced = new LruMap(max);
+  }
+
+  /** A host announced or was given a name (lower-cased here; a name of an address literal adds nothing). */
+  noteHostname(e: HostnameEvent): void {
+    if (e === this.#lastHostname) return;
+    this.#lastHostname = e;
+    const n = serverName(e.name);
+    if (n === undefined) return;
+    const names = this.#announced.get(e.ip);
+    if (names === undefined) {
+      this.#announced.set(e.ip, [n]);
+      return;
+    }
+    const at = names.indexOf(n);
+    if (at === 0) return;
+    if (at > 0) names.splice(at, 1);
+    else if (names.length >= MAX_NAMES_PER_ADDRESS) names.pop();
+    names.unshift(n);
+  }
+
+  /** Names `address` announced or was given (newest first; empty when none were seen). */
+  announced(address: string): readonly string[] {
+    return this.#announced.get(address) ?? NO_NAMES;
   }
 
   /** A DNS answer: its client learnt that its query is at its addresses. */

@@ -8,6 +8,7 @@ import type { FlowEndEvent, FlowLongEvent, PicketEvent } from '../../src/events/
 import type { SslRecord } from '../../src/protocols/tls/events.js';
 import type { DnsAnswerEvent } from '../../src/protocols/dns/events.js';
 import { ResolvedNames } from '../../src/detect/server-names.js';
+import type { HostnameEvent } from '../../src/events/hostname.js';
 import { Site } from '../../src/config/site.js';
 
 const RULE = 'conn.long';
@@ -108,4 +109,16 @@ test('DNS answers are kept once per engine for conn.long and c2.beacon, and name
   assert.equal(names.get('10.77.2.31', '203.0.113.40'), 'a.example.net');
   names.note(answer('203.0.113.40', 'b.example.net') as DnsAnswerEvent);
   assert.equal(names.get('10.77.2.31', '203.0.113.40'), 'b.example.net');
+});
+
+test('names an address announced are kept newest first, lower-cased, a few per address', () => {
+  const names = new ResolvedNames(10);
+  const said = (name: string, ip = '10.77.1.5'): HostnameEvent => ({ type: 'hostname', ts: 990, ip, name, source: 'nbns' });
+  assert.deepEqual(names.announced('10.77.1.5'), []);
+  for (const n of ['DC01', 'dc01-mgmt', 'dc01.corp.example', 'dc01', 'DC01-OLD', 'x']) names.noteHostname(said(n));
+  names.noteHostname(said('10.77.1.5')); // an address given as a name adds nothing
+  assert.deepEqual(names.announced('10.77.1.5'), ['x', 'dc01-old', 'dc01', 'dc01.corp.example']);
+  names.noteHostname(said('DC01.corp.example'));
+  assert.deepEqual(names.announced('10.77.1.5'), ['dc01.corp.example', 'x', 'dc01-old', 'dc01']);
+  assert.deepEqual(names.announced('10.77.1.6'), []);
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { SITE_YAML, harness, only, replayRuleAlerts, rpcCall } from './harness.js';
 import { listenerOf } from '../../src/detect/dcerpc.coerce.js';
 import type { DceRpcCallEvent } from '../../src/protocols/dcerpc/events.js';
+import type { HostnameEvent } from '../../src/events/hostname.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const RULE = 'dcerpc.coerce';
@@ -122,6 +123,26 @@ test('a path naming the server by the name its client resolved it from is the se
   assert.deepEqual(run('\\\\FS01\\share\\x.txt', false), [3]);
   assert.deepEqual(run('\\\\fs02\\share\\x.txt', true), [3]);
   assert.deepEqual(run('\\\\fs01@80\\share\\x.txt', true), []);
+});
+
+test('a path naming the server by a name it announced or was given (NBNS, LLMNR, mDNS, DHCP) is the server\'s own', () => {
+  const run = (filePath: string, ...names: HostnameEvent[]) => {
+    const h = harness(SITE_YAML);
+    for (const e of names) h.emit(e);
+    h.emit(efs(1000, filePath));
+    return only(h.finish(), RULE).map((a) => a.event.severity);
+  };
+  const said = (ip: string, name: string, source: HostnameEvent['source']): HostnameEvent => ({ type: 'hostname', ts: 990, ip, name, source });
+  assert.deepEqual(run('\\\\DC01\\share\\x.txt', said('10.77.1.5', 'DC01', 'nbns')), []);
+  assert.deepEqual(run('\\\\dc01\\share\\x.txt', said('10.77.1.5', 'dc01', 'llmnr')), []);
+  assert.deepEqual(run('\\\\dc01\\share\\x.txt', said('10.77.1.5', 'dc01.corp.example', 'dhcp')), []);
+  // Several names for one address: the older ones still count.
+  assert.deepEqual(run('\\\\DC01\\share\\x.txt', said('10.77.1.5', 'DC01', 'nbns'), said('10.77.1.5', 'dc01-mgmt', 'mdns')), []);
+  // Another host's name, or a longer DNS name that only starts like the server's NetBIOS name, is another host.
+  assert.deepEqual(run('\\\\DC01\\share\\x.txt', said('10.77.1.6', 'DC01', 'nbns')), [3]);
+  assert.deepEqual(run('\\\\dc01.attacker.example\\share\\x.txt', said('10.77.1.5', 'DC01', 'nbns')), [3]);
+  // The WebDAV form still alerts at its own severity when it names another host.
+  assert.deepEqual(run('\\\\ws01@80\\share\\x.txt', said('10.77.1.5', 'DC01', 'nbns')), [4]);
 });
 
 test('print notifications: an address or WebDAV form alerts, a computer name does not; an RPC fault is medium; allowed clients are quiet', () => {

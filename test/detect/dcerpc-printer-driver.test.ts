@@ -62,11 +62,13 @@ test('MS-PAR RpcAsyncAddPrinterDriver under packet privacy alerts without detail
   assert.equal(only(allowed.finish(), RULE).length, 0);
 });
 
-test('driver files on the server\'s own share, named as its client resolved it, are no share of another host', () => {
-  const run = (answered: boolean) => {
+test('driver files on the server\'s own share, named as its client resolved it or as it announced itself, are no share of another host', () => {
+  const run = (answered: 'dns' | 'nbns' | 'nbns-other' | false) => {
     const h = harness(SITE_YAML);
-    if (answered) {
+    if (answered === 'dns') {
       h.emit({ type: 'dns.answer', ts: 990, uid: 'Cdns1', client: '10.77.2.20', server: '10.77.1.1', query: 'print01.corp.example', qtype_name: 'A', addrs: ['10.77.1.9'], ttls: [300], cnames: [] });
+    } else if (answered !== false) {
+      h.emit({ type: 'hostname', ts: 990, ip: answered === 'nbns' ? '10.77.1.9' : '10.77.1.10', name: 'PRINT01', source: 'nbns' });
     }
     h.emit(
       rpcCall(1000, {
@@ -81,6 +83,8 @@ test('driver files on the server\'s own share, named as its client resolved it, 
     );
     return only(h.finish(), RULE).map((a) => a.event.severity);
   };
-  assert.deepEqual(run(true), [3]);
+  assert.deepEqual(run('dns'), [3]);
+  assert.deepEqual(run('nbns'), [3]);
+  assert.deepEqual(run('nbns-other'), [4]);
   assert.deepEqual(run(false), [4]);
 });
