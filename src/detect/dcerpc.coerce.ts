@@ -9,7 +9,7 @@
  * SpoolSample (RpcRemoteFindFirstPrinterChangeNotificationEx), DFSCoerce
  * (NetrDfsRemoveStdRoot, NetrDfsAddStdRoot), ShadowCoerce
  * (IsPathSupported, IsPathShadowCopied) and CheeseOunce (the event log's
- * ElfrOpenBELW, ElfrBackupELFW), and Coercer, which tries them all.
+ * ElfrOpenBELW, ElfrBackupELFW and their ANSI forms), and Coercer, which tries them all.
  *
  * Read from `dce_rpc.call` events whose stub the analyzer read
  * (coerce.ts): the path or callback host the call names. It is coercion
@@ -89,7 +89,7 @@ const FAMILIES: readonly { endpoint: string; operations: readonly string[]; tool
   },
   { endpoint: 'netdfs', operations: ['NetrDfsAddStdRoot', 'NetrDfsRemoveStdRoot'], tool: 'DFSCoerce', quietWhenHidden: false },
   { endpoint: 'FileServerVssAgent', operations: ['IsPathSupported', 'IsPathShadowCopied'], tool: 'ShadowCoerce', quietWhenHidden: true },
-  { endpoint: 'eventlog', operations: ['ElfrBackupELFW', 'ElfrOpenBELW'], tool: 'CheeseOunce', quietWhenHidden: true },
+  { endpoint: 'eventlog', operations: ['ElfrBackupELFW', 'ElfrOpenBELW', 'ElfrBackupELFA', 'ElfrOpenBELA'], tool: 'CheeseOunce', quietWhenHidden: true },
 ];
 const OPERATIONS: OperationTable = new Map(FAMILIES.map((f) => [f.endpoint, new Set(f.operations)]));
 const FAMILY = new Map(FAMILIES.map((f) => [f.endpoint, f]));

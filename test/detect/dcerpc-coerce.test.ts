@@ -59,6 +59,7 @@ test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce and Chees
       ['127.0.0.5', 4, ['127.0.0.5'], []],
       ['127.0.0.6', 4, ['127.0.0.6'], []],
       ['127.0.0.9', 4, ['127.0.0.9'], []],
+      ['127.0.0.11', 3, ['198.51.100.8'], []],
     ],
   );
   assert.equal(alerts[0]!.threat.technique.id, 'T1187');
@@ -74,6 +75,7 @@ test('rpc-coerce.pcap: PetitPotam, PrinterBug, DFSCoerce, ShadowCoerce and Chees
   assert.match(alerts[2]!.message, /\(DFSCoerce\)/);
   assert.match(alerts[3]!.message, /\(ShadowCoerce\)/);
   assert.match(alerts[4]!.message, /^127\.0\.0\.9 made 127\.0\.0\.1 reach 127\.0\.0\.9 over RPC \(eventlog ElfrOpenBELW .*\(CheeseOunce\)/);
+  assert.match(alerts[5]!.message, /^127\.0\.0\.11 made 127\.0\.0\.1 reach 198\.51\.100\.8 over RPC \(eventlog ElfrOpenBELA .*\(CheeseOunce\)/);
 });
 
 test('under packet privacy an EFSRPC call is medium and says the host is not known; print and VSS calls stay quiet', () => {

@@ -22,9 +22,11 @@
  * - the file server VSS agent ([MS-FSRVP] 3.1.4.8, 3.1.4.9):
  *   IsPathSupported (8) and IsPathShadowCopied (9), ShareName:
  *   ShadowCoerce;
- * - the event log ([MS-EVEN] 3.1.4.2, 3.1.4.3): ElfrBackupELFW (1) and
- *   ElfrOpenBELW (9), BackupFileName, an RPC_UNICODE_STRING (2.2.11):
- *   the CheeseOunce method of Coercer.
+ * - the event log ([MS-EVEN] 3.1.4.2, 3.1.4.3, 3.1.4.5, 3.1.4.6):
+ *   ElfrBackupELFW (1) and ElfrOpenBELW (9), BackupFileName, an
+ *   RPC_UNICODE_STRING (2.2.11), and their ANSI forms ElfrBackupELFA (13)
+ *   and ElfrOpenBELA (16), an RPC_STRING (2.2.12): the CheeseOunce method
+ *   of Coercer.
  * Text comes back raw (request-details.ts makes it log text).
  */
 import type { DceRpcCallDetails } from './events.js';
@@ -45,9 +47,11 @@ export const PRINTER_NOTIFY_OPNUMS: readonly number[] = [62, 65];
 export const DFS_ROOT_OPNUMS: readonly number[] = [12, 13];
 /** IsPathSupported, IsPathShadowCopied. */
 export const SHADOW_PATH_OPNUMS: readonly number[] = [8, 9];
-/** ElfrBackupELFW (a log handle first), ElfrOpenBELW (a server name first). */
+/** ElfrBackupELFW and ElfrBackupELFA (a log handle first), ElfrOpenBELW and ElfrOpenBELA (a server name first). */
 export const EVENTLOG_BACKUP_OPNUM = 1;
 export const EVENTLOG_OPEN_BACKUP_OPNUM = 9;
+export const EVENTLOG_BACKUP_A_OPNUM = 13;
+export const EVENTLOG_OPEN_BACKUP_A_OPNUM = 16;
 
 /** Characters a path may announce (Windows' long-path limit). */
 const MAX_PATH_UNITS = 32768;
@@ -81,26 +85,30 @@ export function shadowPathDetails(r: NdrReader): DceRpcCallDetails | undefined {
   return r.ok ? { path } : undefined;
 }
 
-/** An RPC_UNICODE_STRING ([MS-DTYP] 2.3.10): byte lengths, then a unique pointer to its characters (read as its referent follows). */
-function unicodeString(r: NdrReader): string | undefined {
+/**
+ * An RPC_UNICODE_STRING ([MS-DTYP] 2.3.10) or, not `wide`, an RPC_STRING
+ * ([MS-EVEN] 2.2.12): byte lengths, then a unique pointer to its characters
+ * (read as its referent follows).
+ */
+function countedString(r: NdrReader, wide: boolean): string | undefined {
   r.u16(); // Length
   r.u16(); // MaximumLength
   if (r.pointer() === 0) return r.ok ? '' : undefined;
-  return r.wideString(MAX_PATH_UNITS, MAX_STUB_NAME);
+  return r.string(wide, MAX_PATH_UNITS, MAX_STUB_NAME);
 }
 
-/** ElfrBackupELFW: the backup file the log is written to. */
-export function backupLogDetails(r: NdrReader): DceRpcCallDetails | undefined {
+/** ElfrBackupELFW / ElfrBackupELFA (not `wide`): the backup file the log is written to. */
+export function backupLogDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
   r.skip(CONTEXT_HANDLE_BYTES);
   r.align(r.pointerSize);
-  const path = unicodeString(r);
+  const path = countedString(r, wide);
   return r.ok && path !== undefined ? { path } : undefined;
 }
 
-/** ElfrOpenBELW: the backup log file opened. */
-export function openBackupLogDetails(r: NdrReader): DceRpcCallDetails | undefined {
-  r.uniqueString(true, MAX_PATH_UNITS, 0); // UNCServerName
+/** ElfrOpenBELW / ElfrOpenBELA (not `wide`): the backup log file opened. */
+export function openBackupLogDetails(r: NdrReader, wide: boolean): DceRpcCallDetails | undefined {
+  r.uniqueString(wide, MAX_PATH_UNITS, 0); // UNCServerName
   r.align(r.pointerSize);
-  const path = unicodeString(r);
+  const path = countedString(r, wide);
   return r.ok && path !== undefined ? { path } : undefined;
 }

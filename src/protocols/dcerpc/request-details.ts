@@ -24,7 +24,9 @@ import {
   EFSRPC_UUIDS,
   efsFileDetails,
   backupLogDetails,
+  EVENTLOG_BACKUP_A_OPNUM,
   EVENTLOG_BACKUP_OPNUM,
+  EVENTLOG_OPEN_BACKUP_A_OPNUM,
   EVENTLOG_OPEN_BACKUP_OPNUM,
   EVENTLOG_UUID,
   FSRVP_UUID,
@@ -85,7 +87,15 @@ const EXTRACTORS: ReadonlyMap<string, ReadonlyMap<number, Extractor>> = new Map<
   [NETLOGON_UUID, new Map([...byOpnum(AUTHENTICATE_OPNUMS, authenticateDetails), [PASSWORD_SET2_OPNUM, passwordSet2Details]])],
   [NETDFS_UUID, byOpnum(DFS_ROOT_OPNUMS, dfsRootDetails)],
   [FSRVP_UUID, byOpnum(SHADOW_PATH_OPNUMS, shadowPathDetails)],
-  [EVENTLOG_UUID, new Map([[EVENTLOG_BACKUP_OPNUM, backupLogDetails], [EVENTLOG_OPEN_BACKUP_OPNUM, openBackupLogDetails]])],
+  [
+    EVENTLOG_UUID,
+    new Map([
+      [EVENTLOG_BACKUP_OPNUM, (r) => backupLogDetails(r, true)],
+      [EVENTLOG_OPEN_BACKUP_OPNUM, (r) => openBackupLogDetails(r, true)],
+      [EVENTLOG_BACKUP_A_OPNUM, (r) => backupLogDetails(r, false)],
+      [EVENTLOG_OPEN_BACKUP_A_OPNUM, (r) => openBackupLogDetails(r, false)],
+    ]),
+  ],
 ]);
 
 /** Fields holding commands (longer cap); the others are names. */

@@ -2,7 +2,7 @@
  * The paths and callback hosts of the calls that make a server reach out
  * (coerce.ts), read from rpc-coerce.pcap (made by record-rpc-coerce.sh:
  * PetitPotam's EFSRPC calls, PrinterBug's change-notification registration,
- * DFSCoerce, ShadowCoerce, CheeseOunce and ordinary calls of the same
+ * DFSCoerce, ShadowCoerce, CheeseOunce in both character forms and ordinary calls of the same
  * operations, all
  * encoded by Impacket) and checked against what tshark's dissectors decode;
  * every cut of every stub, lying counts and noise (nothing, never an
@@ -36,12 +36,14 @@ test('rpc-coerce.pcap: the path or callback host each call names, and what each 
       ['127.0.0.8', 'efsrpc', 'EfsRpcOpenFileRaw', { path: '\\\\127.0.0.1\\share\\report.docx' }, 'ERROR_ACCESS_DENIED'],
       ['127.0.0.9', 'eventlog', 'ElfrOpenBELW', { path: '\\\\127.0.0.9\\share\\Security.evtx' }, 'STATUS_BAD_NETWORK_PATH'],
       ['127.0.0.10', 'eventlog', 'ElfrBackupELFW', { path: 'C:\\Windows\\Temp\\Security.evtx' }, 'STATUS_SUCCESS'],
+      ['127.0.0.11', 'eventlog', 'ElfrOpenBELA', { path: '\\\\198.51.100.8\\logs\\Application.evt' }, 'STATUS_BAD_NETWORK_PATH'],
+      ['127.0.0.11', 'eventlog', 'ElfrBackupELFA', { path: 'C:\\Windows\\Temp\\Application.evt' }, 'STATUS_SUCCESS'],
     ],
   );
 });
 
 // tshark's event log dissector takes BackupFileName for a unique pointer ([MS-EVEN] 3.1.4.2, 3.1.4.3 and Impacket make it a
-// reference): those two calls are left out.
+// reference) and does not decode the ANSI forms' stubs: the event log calls are left out.
 test('rpc-coerce.pcap: the names equal what tshark decodes', async (t) => {
   const fields = [
     'efs.EfsRpcOpenFileRaw.FileName',
@@ -70,6 +72,6 @@ test('rpc-coerce.pcap: the names equal what tshark decodes', async (t) => {
 
 test('every cut of every stub gives nothing until the name is whole; lying counts and noise give bounded text or nothing, never an exception', async () => {
   const reqs = (await capturedRequests(COERCE, [49672])).filter((r) => readsDetails(r.uuid, r.opnum));
-  assert.equal(reqs.length, 10);
+  assert.equal(reqs.length, 12);
   checkStubRobustness(reqs, { maxText: 259, seed: 0xc0e5, noiseRounds: 1, lies: [0xffffffff, 0x80000000, 0x10000, 0] });
 });
