@@ -63,8 +63,8 @@ export function looksLikeNetworkName(text: string): boolean {
   return NETWORK_NAME.test(text);
 }
 
-/** Option keys of the DCE/RPC rules that hold host lists (for the cross-reference check). */
-export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers'];
+/** Option keys of the rules (DCE/RPC, name.poisoning) that hold host lists (for the cross-reference check). */
+export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers', 'allowed_responders'];
 
 /**
  * Why call `e` did not do what it asked: the RPC fault, or the error status

@@ -17,6 +17,7 @@ import lateralW2W, { OPTIONS as lateralW2WOptions } from './lateral.workstation_
 import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_workstation.js';
 import deviceNew, { OPTIONS as deviceNewOptions } from './device.new.js';
 import dhcpRogueServer, { OPTIONS as dhcpRogueServerOptions } from './dhcp.rogue_server.js';
+import namePoisoning, { OPTIONS as namePoisoningOptions } from './name.poisoning.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -63,6 +64,7 @@ export const DETECTOR_OPTIONS = {
   'lateral.server_to_workstation': lateralS2WOptions,
   'device.new': deviceNewOptions,
   'dhcp.rogue_server': dhcpRogueServerOptions,
+  'name.poisoning': namePoisoningOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -112,6 +114,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   lateralS2W,
   deviceNew,
   dhcpRogueServer,
+  namePoisoning,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

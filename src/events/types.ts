@@ -12,6 +12,7 @@ import type { ArpEvent } from './arp.js';
 import type { NeighborSolicitEvent } from './neighbor-solicit.js';
 import type { AuthEvent } from './auth.js';
 import type { HostnameEvent } from './hostname.js';
+import type { NameAnswerEvent } from './name-answer.js';
 import type { DnsEvent } from '../protocols/dns/events.js';
 import type { DhcpEvent } from '../protocols/dhcp/events.js';
 import type { Dhcpv6Event } from '../protocols/dhcpv6/events.js';
@@ -75,6 +76,7 @@ export type PicketEvent =
   | NeighborSolicitEvent
   | AuthEvent
   | HostnameEvent
+  | NameAnswerEvent
   | DnsEvent
   | DhcpEvent
   | Dhcpv6Event

@@ -19,7 +19,7 @@ const CAPTURES = path.join(LAB, 'captures');
 const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
-  'web-variants', 'ipv6', 'beacon', 'mcast-ping',
+  'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
@@ -31,7 +31,7 @@ const RULE_IDS = new Set([
   'dhcp.excessive_requests', 'dhcp.hostname_mac_flip', 'dhcp.watch_hostname', 'dns.excessive_queries',
   'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce', 'auth.spray',
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
-  'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon',
+  'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */
@@ -41,6 +41,8 @@ const MAX_PCAP_BYTES = 1_000_000;
 const SAFE_RANGES: ReadonlyArray<readonly [string, number]> = [
   ['10.77.0.0', 16], ['198.51.100.0', 24], ['203.0.113.0', 24], ['192.0.2.0', 24], ['198.18.0.0', 15],
   ['0.0.0.0', 32], ['255.255.255.255', 32],
+  // Link-local multicast: IGMP reports (224.0.0.22), mDNS (224.0.0.251) and LLMNR (224.0.0.252).
+  ['224.0.0.22', 32], ['224.0.0.251', 32], ['224.0.0.252', 32],
 ];
 /** IPv6 the ipv6 scenario may use, as [hex digits of the prefix, prefix length]: link-local, link-scope multicast, unspecified, the lab ULA. */
 const SAFE_RANGES6: ReadonlyArray<readonly [string, number]> = [['fe80', 10], ['ff02', 16], ['fd77', 16], ['0'.repeat(32), 128]];

@@ -40,11 +40,12 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping)
+  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
+  name-poisoning)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
-  net:198.18.0.0/15 host:0.0.0.0 host:255.255.255.255)
+  net:198.18.0.0/15 host:0.0.0.0 host:255.255.255.255 host:224.0.0.22 host:224.0.0.251 host:224.0.0.252)
 # IPv6 a capture may contain, in the scenarios of V6_SCENARIOS only: link-local,
 # link-scope multicast, the unspecified address (duplicate address detection)
 # and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
@@ -105,7 +106,7 @@ install_tools() {
   # command:package pairs; install only what is missing.
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
-    smbclient:smbclient smbd:samba ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
+    smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
@@ -1168,6 +1169,57 @@ scenario_mcast_ping() {
   require mcast-ping 2 "icmp6 and ip6[40] == 129"
   expect mcast-ping "ping -6 -c 2 ff02::1 from workstation 10.77.2.20 (IPv6 on: its link-local $ll20 and fd77:2::20): two echo requests to the all-nodes group, answered by the link's hosts with IPv6 on (fd77:2::21, fd77:2::22 and the sender itself)." \
     '[{"rule": "scan.arp", "source": {"ip": "'"$ll20"'", "mac": "'"$MAC_WS20"'"}, "destination": {"ip": "ff02::1"}, "evidence": {"segment": "ff02::1", "method": "multicast_echo"}}]'
+}
+
+scenario_name_poisoning() {
+  local d="$WORK/nmb-ws21" name i
+  mkdir -p "$d"/{lock,state,cache,private,pid}
+  # A legitimate NetBIOS host: nmbd on workstation 10.77.2.21 answers for its own name, WS21.
+  cat >"$d/smb.conf" <<EOF
+[global]
+  workgroup = PKLLAB
+  netbios name = WS21
+  interfaces = 10.77.2.21/24
+  bind interfaces only = yes
+  local master = no
+  domain master = no
+  preferred master = no
+  dns proxy = no
+  lock directory = $d/lock
+  state directory = $d/state
+  cache directory = $d/cache
+  private dir = $d/private
+  pid directory = $d/pid
+  log file = $WORK/logs/nmbd-ws21.log
+EOF
+  scen_bg ws21 nmbd --foreground --no-process-group -s "$d/smb.conf"
+  wait_listen_udp ws21 137
+  # nmbd answers for its name once it has registered it (a few broadcast rounds): ask it directly until it does
+  # (its positive answer, for its own name with its own address, is the legitimate case in the capture).
+  for i in $(seq 20); do
+    nsx ws20 timeout 5 nmblookup -s "$WORK/smb-client.conf" -U 10.77.2.21 WS21 2>/dev/null | grep -q '^10.77.2.21 WS21' && break
+    sleep 0.5
+  done
+  # The poisoner on 10.77.2.66 answers every LLMNR, NBT-NS and mDNS query with its own address.
+  scen_bg rogue python3 "$LAB_DIR/name-poisoner.py" 10.77.2.66 40 60
+  wait_listen_udp rogue 5355
+  # Workstation 10.77.2.20 looks up names DNS could not give it: the real host WS21 (nmbd and the
+  # poisoner both answer), a mistyped file server and WPAD over NBT-NS; a share host and WPAD over
+  # LLMNR; a printer over mDNS.
+  for name in WS21 FILESRVV WPAD; do
+    nsx ws20 timeout 10 nmblookup -s "$WORK/smb-client.conf" -B 10.77.2.255 "$name" >>"$WORK/logs/nmblookup.txt" 2>&1 || true
+  done
+  for name in fileshare wpad; do
+    nsx ws20 timeout 10 python3 "$LAB_DIR/name-query.py" llmnr "$name" 10.77.2.20 >>"$WORK/logs/name-query.txt" 2>&1 || true
+  done
+  nsx ws20 timeout 10 python3 "$LAB_DIR/name-query.py" mdns printer-2f.local 10.77.2.20 >>"$WORK/logs/name-query.txt" 2>&1 || true
+  stop_capture
+  require name-poisoning 3 "udp src port 137 and src host 10.77.2.66"
+  require name-poisoning 1 "udp src port 137 and src host 10.77.2.21 and dst host 10.77.2.20"
+  require name-poisoning 2 "udp src port 5355 and src host 10.77.2.66"
+  require name-poisoning 1 "udp src port 5353 and src host 10.77.2.66"
+  expect name-poisoning "A Responder-style poisoner (test/lab/name-poisoner.py) on 10.77.2.66 answers every LLMNR, NBT-NS and mDNS query with its own address; workstation 10.77.2.20 asks NBT-NS (nmblookup) for WS21, FILESRVV and WPAD, LLMNR for fileshare and wpad, and mDNS for printer-2f.local. nmbd on 10.77.2.21 registers its name WS21 by broadcast and answers a direct query for it: a host answering for its own name raises nothing." \
+    '[{"rule": "name.poisoning", "source": {"ip": "10.77.2.66"}, "evidence": {"watched_names": ["wpad"]}}]'
 }
 
 # ------------------------------------------------------------------ runner

@@ -19,6 +19,7 @@ import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
 import type { HostnameEvent } from '../../events/hostname.js';
+import type { NameAnswerEvent } from '../../events/name-answer.js';
 import { DnsPort, Opcode, RRType, opcodeName, qclassName, qtypeName, rcodeName } from './consts.js';
 import { DnsParseFlag, parseDnsMessage, type DnsMessage, type DnsResourceRecord } from './parser.js';
 import { asciiLower, renderAnswer } from './render.js';
@@ -469,6 +470,8 @@ export class DnsAnalyzer implements Analyzer {
   }
 
   #hostnameSection(rrs: DnsResourceRecord[], mdns: boolean, fromOrig: boolean, ts: number): void {
+    const source = mdns ? 'mdns' : 'llmnr';
+    let answered: Map<string, string[]> | null = null;
     for (let i = 0; i < rrs.length; i++) {
       const rr = rrs[i]!;
       if (rr.rdata.kind !== 'addr') continue;
@@ -479,8 +482,28 @@ export class DnsAnalyzer implements Analyzer {
         name = name.slice(0, name.length - 6);
       }
       if (name.length === 0) continue;
-      this.announce(name, rr.rdata.addr, mdns ? 'mdns' : 'llmnr', fromOrig, ts);
+      this.announce(name, rr.rdata.addr, source, fromOrig, ts);
+      answered ??= new Map();
+      const addrs = answered.get(name);
+      if (addrs === undefined) answered.set(name, [rr.rdata.addr]);
+      else if (!addrs.includes(rr.rdata.addr)) addrs.push(rr.rdata.addr);
     }
+    if (answered !== null) for (const [name, addrs] of answered) this.answered(source, name, addrs, fromOrig, ts);
+  }
+
+  /** A responder answered that `name` is at `addrs` (a name.answer event; see events/name-answer.ts). */
+  protected answered(protocol: NameAnswerEvent['protocol'], name: string, addrs: string[], fromOrig: boolean, ts: number): void {
+    const c = this.ctx.conn;
+    this.ctx.emit({
+      type: 'name.answer',
+      ts,
+      uid: c.uid,
+      protocol,
+      responder: fromOrig ? c.orig_h : c.resp_h,
+      to: fromOrig ? c.resp_h : c.orig_h,
+      name,
+      addrs,
+    });
   }
 
   /** Emit a hostname event once per (name, address) per flow. */

@@ -31,10 +31,11 @@ export class NbnsAnalyzer extends DnsAnalyzer {
       if (announces) this.#records(msg.additional, fromOrig, ts);
       return;
     }
-    if (announces || op === NbnsOpcode.QUERY) this.#records(msg.answers, fromOrig, ts);
+    if (announces || op === NbnsOpcode.QUERY) this.#records(msg.answers, fromOrig, ts, op === NbnsOpcode.QUERY);
   }
 
-  #records(rrs: DnsResourceRecord[], fromOrig: boolean, ts: number): void {
+  /** `answers`: the records answer a name query (each host name answered is also a name.answer event). */
+  #records(rrs: DnsResourceRecord[], fromOrig: boolean, ts: number, answers = false): void {
     const c = this.ctx.conn;
     const sender = fromOrig ? c.orig_h : c.resp_h;
     for (let i = 0; i < rrs.length; i++) {
@@ -43,11 +44,14 @@ export class NbnsAnalyzer extends DnsAnalyzer {
       if (d.kind === 'nb') {
         const n = decodeNetbiosName(rr.name);
         if (n.name.length === 0 || n.name === '*' || !isHostSuffix(n.suffix)) continue;
+        let addrs: string[] | null = null;
         for (let j = 0; j < d.entries.length; j++) {
           const e = d.entries[j]!;
           if ((e.flags & NB_FLAG_GROUP) !== 0 || e.addr === '0.0.0.0') continue;
           this.announce(n.name, e.addr, 'nbns', fromOrig, ts);
+          if (answers) (addrs ??= []).push(e.addr);
         }
+        if (addrs !== null) this.answered('nbns', n.name, addrs, fromOrig, ts);
       } else if (d.kind === 'nbstat') {
         // A node status response lists the responder's own name table.
         for (let j = 0; j < d.names.length; j++) {

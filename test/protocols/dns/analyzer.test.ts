@@ -194,10 +194,29 @@ c00c 0001 0001 0000001e 0004 8d8edce2`);
   const hn = ctx.events.filter((e): e is HostnameEvent => e.type === 'hostname');
   assert.deepEqual(hn.map((h) => [h.source, h.name, h.ip]), [['llmnr', 'brwc0cb383d1f42', '141.142.220.226']]);
 
+  assert.deepEqual(
+    ctx.events.filter((e) => e.type === 'name.answer'),
+    [{ type: 'name.answer', ts: 1, uid: ctx.conn.uid, protocol: 'llmnr', responder: '141.142.220.50', to: '141.142.220.226', name: 'brwc0cb383d1f42', addrs: ['141.142.220.226'] }],
+  );
+
   const dctx = dnsTestContext();
   const d = new DnsAnalyzer(dctx, { netbios: false, service: 'dns' });
   d.data(false, llmnrReply, 1);
-  assert.equal(dctx.events.filter((e) => e.type === 'hostname').length, 0);
+  assert.equal(dctx.events.filter((e) => e.type === 'hostname' || e.type === 'name.answer').length, 0);
+});
+
+test('mDNS: each response is one name.answer per *.local name, with every address it gives, each time it is sent', () => {
+  const ctx = dnsTestContext({ orig_h: '10.0.2.7', orig_p: 5353, resp_h: '224.0.0.251', resp_p: 5353 });
+  const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
+  a.data(true, MDNS_RESPONSE, 10);
+  a.data(true, MDNS_RESPONSE, 11);
+  assert.deepEqual(
+    ctx.events.filter((e) => e.type === 'name.answer').map((e) => [e.ts, e.protocol, e.responder, e.to, e.name, e.addrs]),
+    [
+      [10, 'mdns', '10.0.2.7', '224.0.0.251', 'johanna-QEMU-Virtual-Machine', ['fd52:429e:c03c:8235:883c:d6ff:fee1:4dc4', '10.0.2.7']],
+      [11, 'mdns', '10.0.2.7', '224.0.0.251', 'johanna-QEMU-Virtual-Machine', ['fd52:429e:c03c:8235:883c:d6ff:fee1:4dc4', '10.0.2.7']],
+    ],
+  );
 });
 
 test('specs: ports, transports and the DNS content probe', async () => {

@@ -66,12 +66,25 @@ test('a positive name query response announces unique names only', () => {
   assert.equal(log.opcode_name, 'netbios-query');
 });
 
+test('a positive name query response is a name.answer from the responder to the asker; registrations and refreshes are not', () => {
+  const ctx = conn();
+  const a = new NbnsAnalyzer(ctx);
+  a.data(false, hex(`ff6e 8500 0000 0001 0000 0000 ${BRW} 0020 0001 000493e0 000c 0000 8d8edce2 8000 0a000001`), 1.01);
+  a.data(true, hex(`1234 2910 0001 0000 0000 0001 ${BRW} 0020 0001
+    c00c 0020 0001 000493e0 0006 0000 8d8edce2`), 2);
+  assert.deepEqual(
+    ctx.events.filter((e) => e.type === 'name.answer'),
+    [{ type: 'name.answer', ts: 1.01, uid: ctx.conn.uid, protocol: 'nbns', responder: '141.142.220.255', to: '141.142.220.226', name: 'BRWC0CB383D1F42', addrs: ['141.142.220.226'] }],
+  );
+});
+
 test('group names and negative responses announce nothing', () => {
   const ctx = conn();
   const a = new NbnsAnalyzer(ctx);
   a.data(false, hex(`0001 8500 0000 0001 0000 0000 ${WORKGROUP} 0020 0001 000493e0 0006 8000 8d8edce2`), 1);
   a.data(false, hex(`0002 8503 0000 0001 0000 0000 ${BRW} 0020 0001 000493e0 0006 0000 8d8edce2`), 1);
   assert.deepEqual(hostnames(ctx.events), []);
+  assert.deepEqual(ctx.events.filter((e) => e.type === 'name.answer'), []);
 });
 
 test('a node status response lists the responder\u2019s own names', () => {
