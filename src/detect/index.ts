@@ -18,6 +18,7 @@ import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_wo
 import deviceNew, { OPTIONS as deviceNewOptions } from './device.new.js';
 import dhcpRogueServer, { OPTIONS as dhcpRogueServerOptions } from './dhcp.rogue_server.js';
 import namePoisoning, { OPTIONS as namePoisoningOptions } from './name.poisoning.js';
+import dnsTunnel, { OPTIONS as dnsTunnelOptions } from './dns.tunnel.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -65,6 +66,7 @@ export const DETECTOR_OPTIONS = {
   'device.new': deviceNewOptions,
   'dhcp.rogue_server': dhcpRogueServerOptions,
   'name.poisoning': namePoisoningOptions,
+  'dns.tunnel': dnsTunnelOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -115,6 +117,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   deviceNew,
   dhcpRogueServer,
   namePoisoning,
+  dnsTunnel,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

@@ -31,7 +31,7 @@ const RULE_IDS = new Set([
   'dhcp.excessive_requests', 'dhcp.hostname_mac_flip', 'dhcp.watch_hostname', 'dns.excessive_queries',
   'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce', 'auth.spray',
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
-  'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning',
+  'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning', 'dns.tunnel',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */

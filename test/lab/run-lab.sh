@@ -833,7 +833,8 @@ scenario_dns_tunnel() {
   stop_capture
   require dns-tunnel 120 "udp dst port 53 and src host 10.77.2.25"
   expect dns-tunnel "dig -f from 10.77.2.25 against the resolver 10.77.1.1: 120 NULL-type queries (iodine's default carrier) for long random base32 names under t.tunnel.example.net, in a few seconds." \
-    '[{"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"trigger": "NULL"}}]'
+    '[{"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"trigger": "NULL"}},
+      {"rule": "dns.tunnel", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"domain": "example.net"}}]'
 }
 
 scenario_ldap_enum() {
