@@ -22,6 +22,16 @@ export const dhcpServerField = z.string().refine((text) => parseDhcpServerId(tex
   message: 'is not an IP address, a MAC address or a DUID (hex bytes)',
 });
 
+/** A MAC address ("02:77:02:00:00:42", "02-77-...", "027702000042"); the output is lower case with colons, as events write it. */
+export const macField = z.string().transform((text, ctx) => {
+  const id = parseDhcpServerId(text);
+  if (id === null || id.kind !== 'mac') {
+    ctx.addIssue({ code: 'custom', message: 'is not a MAC address', input: text });
+    return z.NEVER;
+  }
+  return id.value;
+});
+
 export const portField = z.number().int('is not a port number (0-65535)').min(0, 'is not a port number (0-65535)').max(65535, 'is not a port number (0-65535)');
 
 /** A duration ("30s", "5m", "1h", "24h", "7d") or seconds; the output is seconds. */

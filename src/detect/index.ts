@@ -19,6 +19,7 @@ import deviceNew, { OPTIONS as deviceNewOptions } from './device.new.js';
 import dhcpRogueServer, { OPTIONS as dhcpRogueServerOptions } from './dhcp.rogue_server.js';
 import namePoisoning, { OPTIONS as namePoisoningOptions } from './name.poisoning.js';
 import dnsTunnel, { OPTIONS as dnsTunnelOptions } from './dns.tunnel.js';
+import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -67,6 +68,7 @@ export const DETECTOR_OPTIONS = {
   'dhcp.rogue_server': dhcpRogueServerOptions,
   'name.poisoning': namePoisoningOptions,
   'dns.tunnel': dnsTunnelOptions,
+  'arp.spoofing': arpSpoofingOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -118,6 +120,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dhcpRogueServer,
   namePoisoning,
   dnsTunnel,
+  arpSpoofing,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning)
+  name-poisoning arp-spoof)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -106,7 +106,7 @@ install_tools() {
   # command:package pairs; install only what is missing.
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
-    smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
+    arpspoof:dsniff smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
@@ -1221,6 +1221,24 @@ EOF
   require name-poisoning 1 "udp src port 5353 and src host 10.77.2.66"
   expect name-poisoning "A Responder-style poisoner (test/lab/name-poisoner.py) on 10.77.2.66 answers every LLMNR, NBT-NS and mDNS query with its own address; workstation 10.77.2.20 asks NBT-NS (nmblookup) for WS21, FILESRVV and WPAD, LLMNR for fileshare and wpad, and mDNS for printer-2f.local. nmbd on 10.77.2.21 registers its name WS21 by broadcast and answers a direct query for it: a host answering for its own name raises nothing." \
     '[{"rule": "name.poisoning", "source": {"ip": "10.77.2.66"}, "evidence": {"watched_names": ["wpad"]}}]'
+}
+
+scenario_arp_spoof() {
+  # The workstation and the router know each other first (real answers: the owners of both addresses).
+  nsx ws20 arping -q -c 2 -w 3 -I eth0 10.77.2.254 || true
+  nsx ws21 arping -q -c 1 -w 2 -I eth0 10.77.2.20 || true
+  # arpspoof on 10.77.2.66 tells 10.77.2.20 that the gateway 10.77.2.254 is at its MAC, and (-r) the
+  # gateway that 10.77.2.20 is: a reply every 2 s each way, for 12 s, then it restores both caches.
+  scen_bg rogue timeout -s INT 12 arpspoof -i eth0 -t 10.77.2.20 -r 10.77.2.254
+  sleep 5
+  # Meanwhile another workstation asks for the gateway and gets the real answer (the owner answers again).
+  nsx ws21 arping -q -c 2 -w 3 -I eth0 10.77.2.254 || true
+  sleep 12
+  stop_capture
+  require arp-spoof 5 "arp and ether src $MAC_ROGUE and arp[6:2] == 2"
+  require arp-spoof 1 "arp and ether src 02:77:00:00:00:fe and arp[6:2] == 2"
+  expect arp-spoof "arpspoof -t 10.77.2.20 -r 10.77.2.254 from 10.77.2.66 for 12 s: ARP replies every 2 s telling the workstation 10.77.2.20 that the gateway 10.77.2.254 is at $MAC_ROGUE, and the gateway that 10.77.2.20 is; meanwhile 10.77.2.21 arpings the gateway and the router answers with its own MAC. arpspoof restores both caches as it stops." \
+    '[{"rule": "arp.spoofing", "source": {"ip": "10.77.2.66", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"gateways": ["10.77.2.254"], "victims": ["10.77.2.20"]}}]'
 }
 
 # ------------------------------------------------------------------ runner

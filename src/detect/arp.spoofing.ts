@@ -1,0 +1,213 @@
+/**
+ * arp.spoofing — a second machine claims an address another machine is
+ * still using (T1557.002): arpspoof, ettercap and bettercap tell a victim
+ * that the gateway's address (or any other) is at the attacker's MAC, with
+ * ARP replies sent again every few seconds so the poison stays in the
+ * victim's cache. arpwatch reports every "changed ethernet address" and
+ * "flip flop"; most of those are an address handed to another machine, a
+ * replaced card or a failover, which is why its users stop reading them.
+ *
+ * Every ARP packet with a sender address binds that address to the sender
+ * MAC (per VLAN). A claim by another MAC is judged against the address's
+ * owner (the MAC that held it first):
+ * - the owner's last claim is older than `window`, or a DHCP server just
+ *   leased the address to the new MAC: the address moved; the new MAC owns
+ *   it, quietly;
+ * - otherwise the new MAC contends for it, and the rule reports it when the
+ *   owner claims the address again after it (both machines answer for one
+ *   address: flip flop), or when the contender has sent `min_claims` ARP
+ *   replies for it that nobody asked for to other hosts while the owner was
+ *   active: that is how poisoners keep a victim's cache, every few seconds.
+ *   A failover announces itself by gratuitous ARP, once, and the old
+ *   machine stops answering for the address.
+ *
+ * Severity 3; 4 when the address is a gateway (a router a DHCP server hands
+ * out, or `watch_addresses`) or the contender claims addresses of two or
+ * more machines (a man in the middle between two hosts, or a whole subnet).
+ * An address conflict (two machines configured alike) reads the same, and
+ * the message says so. One alert per contending MAC (and VLAN) per dedup
+ * interval, listing the addresses it claimed. MACs that answer for others
+ * by design (proxy ARP, load balancers) go in `allowed_macs`.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { cidrField, detectorOptions, durationField, macField, thresholdField } from '../config/fields.js';
+import { CidrSet } from '../config/cidr.js';
+import { LruMap } from '../state/lru.js';
+import { formatDuration } from '../config/duration.js';
+import { hostLabel, joinAnd } from './dcerpc-common.js';
+
+const ARP_REQUEST = 1;
+const ARP_REPLY = 2;
+const UNSPECIFIED = '0.0.0.0';
+/** A reply this soon after a request it answers is solicited. */
+const SOLICITED_WITHIN = 2;
+/** Requests remembered (requester and address asked for) to tell solicited replies. */
+const MAX_REQUESTS = 20_000;
+/** Addresses, victims and gateways listed per contender. */
+const MAX_LISTED = 20;
+
+export const OPTIONS = detectorOptions({
+  /** How recently the owner must have claimed an address for another MAC's claim to contend (older: the address moved). */
+  window: durationField('10m'),
+  /** ARP replies nobody asked for, sent by a contender to other hosts, that make it a poisoner without the owner answering again. */
+  min_claims: thresholdField(3),
+  /** Addresses whose theft is critical besides the routers DHCP servers hand out (gateways, DNS servers). */
+  watch_addresses: z.array(cidrField).default([]),
+  /** MACs that answer for other machines by design (proxy ARP, load balancers, failover pairs). */
+  allowed_macs: z.array(macField).default([]),
+  max_tracked: z.number().int().min(100).default(50000),
+});
+
+/** Who an address belongs to. */
+interface Binding {
+  owner: string;
+  ownerLast: number;
+  /** A MAC contending for the address, with its claims since it started. */
+  contender?: { mac: string; first: number; last: number; replies: number };
+}
+
+/** What a contending MAC did, over every address it claimed. */
+interface Contention {
+  addresses: Map<string, string>;
+  victims: Set<string>;
+  unsolicited: number;
+  flips: number;
+  first: number;
+}
+
+export default defineDetector({
+  id: 'arp.spoofing',
+  name: 'ARP spoofing',
+  description: 'A second machine claimed over ARP an address another machine is still using (the gateway, most often): ARP cache poisoning for a man in the middle, or an address conflict.',
+  severity: 3,
+  category: ['network', 'intrusion_detection'],
+  technique: 'T1557.002',
+  subscribes: ['arp', 'dhcp.message'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const allowed = new Set(o.allowed_macs);
+    const watched = CidrSet.of(o.watch_addresses);
+    const bindings = new LruMap<string, Binding>(o.max_tracked);
+    const requests = new LruMap<string, number>(MAX_REQUESTS);
+    /** Addresses leased by DHCP: address -> MAC and until when. */
+    const leases = new LruMap<string, { mac: string; until: number }>(o.max_tracked);
+    /** Routers DHCP servers hand out. */
+    const gateways = new LruMap<string, true>(1000);
+    /** The address each MAC owns last (its own address, for the alert). */
+    const ownAddress = new LruMap<string, string>(o.max_tracked);
+    const contentions = new LruMap<string, Contention>(o.max_tracked);
+    ctx.bounded(bindings);
+    ctx.bounded(contentions);
+
+    const isGateway = (ip: string): boolean => gateways.has(ip) || watched.has(ip);
+
+    /** The running tally of `mac` (per VLAN) as a contender, from `first`. */
+    const contention = (vlan: number | undefined, mac: string, first: number): Contention => {
+      const key = `${vlan ?? ''}|${mac}`;
+      let k = contentions.get(key);
+      if (k === undefined) {
+        k = { addresses: new Map(), victims: new Set(), unsolicited: 0, flips: 0, first };
+        contentions.set(key, k);
+      }
+      return k;
+    };
+
+    const report = (ts: number, vlan: number | undefined, ip: string, owner: string, mac: string, k: Contention): void => {
+      if (k.addresses.size < MAX_LISTED || k.addresses.has(ip)) k.addresses.set(ip, owner);
+      const owners = new Set(k.addresses.values());
+      const gatewaysClaimed = [...k.addresses.keys()].filter(isGateway);
+      const own = ownAddress.get(mac);
+      const who = own !== undefined && !k.addresses.has(own) ? `${mac} at ${hostLabel(ctx.site, own)}` : mac;
+      const label = (addr: string): string => {
+        const l = hostLabel(ctx.site, addr);
+        if (!isGateway(addr)) return l;
+        return l.endsWith(')') ? `${l.slice(0, -1)}, a gateway)` : `${l} (a gateway)`;
+      };
+      const claimed = joinAnd([...k.addresses].map(([addr, of]) => `${label(addr)} from ${of}`));
+      const replies =
+        k.unsolicited > 0
+          ? ` in ${k.unsolicited} ${k.unsolicited === 1 ? 'reply' : 'replies'} nobody asked for, sent to ${joinAnd([...k.victims].map((v) => hostLabel(ctx.site, v)))}`
+          : '';
+      const both = k.flips > 0 ? `, while ${owners.size === 1 ? 'the owner' : 'the owners'} still answered` : '';
+      ctx.report({
+        ts,
+        key: `${vlan ?? ''}|${mac}`,
+        severity: gatewaysClaimed.length > 0 || owners.size >= 2 ? 4 : 3,
+        source: { mac, ...(own !== undefined && !k.addresses.has(own) ? { ip: own } : {}) },
+        destination: { ip },
+        message:
+          `${who} claimed ${claimed} over ARP${replies}${both}, over ${formatDuration(ts - k.first)}: ` +
+          `ARP spoofing (a man in the middle${gatewaysClaimed.length > 0 ? ' of the traffic through the gateway' : ''}) or an address conflict`,
+        firstSeen: k.first,
+        evidence: {
+          addresses: Object.fromEntries(k.addresses),
+          gateways: gatewaysClaimed,
+          victims: [...k.victims],
+          unsolicited_replies: k.unsolicited,
+          flips: k.flips,
+          vlan: vlan ?? null,
+        },
+      });
+    };
+
+    return {
+      'dhcp.message'(e) {
+        for (const r of e.routers ?? []) if (r !== UNSPECIFIED) gateways.set(r, true);
+        // DHCPACK (5): the address is the client's from now on.
+        if (e.msg_type === 5 && e.yiaddr !== UNSPECIFIED && e.chaddr !== '') {
+          leases.set(e.yiaddr, { mac: e.chaddr.toLowerCase(), until: e.ts + Math.max(e.lease_time ?? 0, 60) });
+        }
+      },
+      arp(e) {
+        const ip = e.spa;
+        const mac = e.sha !== '' ? e.sha : e.src_mac;
+        if (ip === UNSPECIFIED || mac === '' || mac === '00:00:00:00:00:00') return;
+        if (e.op === ARP_REQUEST && e.tpa !== ip) requests.set(`${ip}|${e.tpa}`, e.ts);
+        if (ctx.excluded(ip)) return;
+        const key = `${e.vlan ?? ''}|${ip}`;
+        const b = bindings.get(key);
+        if (b === undefined) {
+          bindings.set(key, { owner: mac, ownerLast: e.ts });
+          ownAddress.set(mac, ip);
+          return;
+        }
+        const c = b.contender;
+        if (mac === b.owner) {
+          // A frame from another card in the owner's name (arpspoof restoring caches as it stops) is not the owner.
+          if (e.src_mac !== '' && e.src_mac !== mac) return;
+          b.ownerLast = e.ts;
+          // The owner answers again while another MAC claims its address: both machines are alive (flip flop).
+          if (c !== undefined && e.ts - c.last <= o.window) {
+            const k = contention(e.vlan, c.mac, c.first);
+            k.flips++;
+            report(e.ts, e.vlan, ip, b.owner, c.mac, k);
+          }
+          return;
+        }
+        const lease = leases.get(ip);
+        if ((lease !== undefined && lease.mac === mac && e.ts <= lease.until) || e.ts - b.ownerLast > o.window) {
+          // The address moved: a new lease, a replaced card, a machine gone.
+          bindings.set(key, { owner: mac, ownerLast: e.ts });
+          ownAddress.set(mac, ip);
+          return;
+        }
+        if (allowed.has(mac)) return;
+        if (c === undefined || c.mac !== mac) b.contender = { mac, first: e.ts, last: e.ts, replies: 0 };
+        const now = b.contender!;
+        now.last = e.ts;
+        // A reply nobody asked for, sent to one host: how poisoners keep a victim's cache. A failover
+        // announces itself by gratuitous ARP instead, and the old machine stops answering.
+        if (e.op !== ARP_REPLY || e.tpa === ip) return;
+        const asked = requests.get(`${e.tpa}|${ip}`);
+        if (asked !== undefined && e.ts - asked <= SOLICITED_WITHIN) return;
+        now.replies++;
+        const k = contention(e.vlan, mac, now.first);
+        k.unsolicited++;
+        if (k.victims.size < MAX_LISTED) k.victims.add(e.tpa);
+        if (now.replies >= o.min_claims) report(e.ts, e.vlan, ip, b.owner, mac, k);
+      },
+    };
+  },
+});
