@@ -20,6 +20,7 @@ import dhcpRogueServer, { OPTIONS as dhcpRogueServerOptions } from './dhcp.rogue
 import namePoisoning, { OPTIONS as namePoisoningOptions } from './name.poisoning.js';
 import dnsTunnel, { OPTIONS as dnsTunnelOptions } from './dns.tunnel.js';
 import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
+import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -69,6 +70,7 @@ export const DETECTOR_OPTIONS = {
   'name.poisoning': namePoisoningOptions,
   'dns.tunnel': dnsTunnelOptions,
   'arp.spoofing': arpSpoofingOptions,
+  'icmp.tunnel': icmpTunnelOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -121,6 +123,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   namePoisoning,
   dnsTunnel,
   arpSpoofing,
+  icmpTunnel,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

