@@ -67,13 +67,14 @@ interface Binding {
   contender?: { mac: string; first: number; last: number; replies: number };
 }
 
-/** What a contending MAC did, over every address it claimed. */
+/** What a contending MAC did, over every address it claimed, since `first` (restarted after `window` of quiet). */
 interface Contention {
   addresses: Map<string, string>;
   victims: Set<string>;
   unsolicited: number;
   flips: number;
   first: number;
+  last: number;
 }
 
 export default defineDetector({
@@ -103,14 +104,15 @@ export default defineDetector({
 
     const isGateway = (ip: string): boolean => gateways.has(ip) || watched.has(ip);
 
-    /** The running tally of `mac` (per VLAN) as a contender, from `first`. */
-    const contention = (vlan: number | undefined, mac: string, first: number): Contention => {
+    /** The running tally of `mac` (per VLAN) as a contender at `ts`: a fresh one from `first` when it was quiet for `window`. */
+    const contention = (vlan: number | undefined, mac: string, first: number, ts: number): Contention => {
       const key = `${vlan ?? ''}|${mac}`;
       let k = contentions.get(key);
-      if (k === undefined) {
-        k = { addresses: new Map(), victims: new Set(), unsolicited: 0, flips: 0, first };
+      if (k === undefined || ts - k.last > o.window) {
+        k = { addresses: new Map(), victims: new Set(), unsolicited: 0, flips: 0, first, last: ts };
         contentions.set(key, k);
       }
+      k.last = ts;
       return k;
     };
 
@@ -180,7 +182,7 @@ export default defineDetector({
           b.ownerLast = e.ts;
           // The owner answers again while another MAC claims its address: both machines are alive (flip flop).
           if (c !== undefined && e.ts - c.last <= o.window) {
-            const k = contention(e.vlan, c.mac, c.first);
+            const k = contention(e.vlan, c.mac, c.first, e.ts);
             k.flips++;
             report(e.ts, e.vlan, ip, b.owner, c.mac, k);
           }
@@ -194,7 +196,7 @@ export default defineDetector({
           return;
         }
         if (allowed.has(mac)) return;
-        if (c === undefined || c.mac !== mac) b.contender = { mac, first: e.ts, last: e.ts, replies: 0 };
+        if (c === undefined || c.mac !== mac || e.ts - c.last > o.window) b.contender = { mac, first: e.ts, last: e.ts, replies: 0 };
         const now = b.contender!;
         now.last = e.ts;
         // A reply nobody asked for, sent to one host: how poisoners keep a victim's cache. A failover
@@ -203,7 +205,7 @@ export default defineDetector({
         const asked = requests.get(`${e.tpa}|${ip}`);
         if (asked !== undefined && e.ts - asked <= SOLICITED_WITHIN) return;
         now.replies++;
-        const k = contention(e.vlan, mac, now.first);
+        const k = contention(e.vlan, mac, now.first, e.ts);
         k.unsolicited++;
         if (k.victims.size < MAX_LISTED) k.victims.add(e.tpa);
         if (now.replies >= o.min_claims) report(e.ts, e.vlan, ip, b.owner, mac, k);

@@ -141,6 +141,19 @@ test('a frame from another card in the owner\u2019s name is not the owner answer
   assert.equal(only(h.finish(), RULE).length, 0);
 });
 
+test('a contender quiet for longer than window starts a new episode: its alert counts and dates from the new claims', () => {
+  const h = harness(`${SITE_YAML}dedup_interval: 1m\n`);
+  for (const e of known(1000)) h.emit(e);
+  for (let i = 0; i < 3; i++) h.emit(reply(1010 + i, GW, ATTACKER, VICTIM));
+  // A day later: the owner is active again, and the same card poisons again.
+  for (const e of known(90_000)) h.emit(e);
+  for (let i = 0; i < 3; i++) h.emit(reply(90_010 + i, GW, ATTACKER, VICTIM));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 2);
+  assert.equal(a[1]!.evidence.unsolicited_replies, 3);
+  assert.match(a[1]!.message, /, over 2 s: ARP spoofing/);
+});
+
 test('a bad MAC in allowed_macs names its key', () => {
   assert.throws(() => harness(`${SITE_YAML}detectors:\n  arp.spoofing: { allowed_macs: [02:77:zz] }\n`), /allowed_macs/);
 });
