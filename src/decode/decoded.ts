@@ -14,6 +14,8 @@ export const IpProto = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
 
 /** ICMPv6 type of a Neighbor Solicitation (RFC 4861), in `DecodedPacket.srcPort` as ICMP types are. */
 export const ICMP6_NEIGHBOR_SOLICIT = 135;
+/** ICMPv6 type of a Neighbor Advertisement (RFC 4861). */
+export const ICMP6_NEIGHBOR_ADVERT = 136;
 
 /** TCP flag bits as on the wire (`DecodedPacket.tcpFlags`). */
 export const TcpFlag = {

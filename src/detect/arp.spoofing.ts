@@ -1,15 +1,17 @@
 /**
  * arp.spoofing — a second machine claims an address another machine is
- * still using (T1557.002): arpspoof, ettercap and bettercap tell a victim
- * that the gateway's address (or any other) is at the attacker's MAC, with
- * ARP replies sent again every few seconds so the poison stays in the
- * victim's cache. arpwatch reports every "changed ethernet address" and
+ * still using (T1557.002), over ARP or IPv6 neighbor discovery. arpspoof,
+ * ettercap and bettercap tell a victim that the gateway's address (or any
+ * other) is at the attacker's MAC (parasite6 does it by answering Neighbor
+ * Solicitations), with replies sent again every few seconds so the poison
+ * stays in the victim's cache. arpwatch reports every "changed ethernet address" and
  * "flip flop"; most of those are an address handed to another machine, a
  * replaced card or a failover, which is why its users stop reading them.
  *
- * Every ARP packet with a sender address binds that address to the sender
- * MAC (per VLAN). A claim by another MAC is judged against the address's
- * owner (the MAC that held it first):
+ * Every ARP packet with a sender address, Neighbor Solicitation (its source)
+ * and Neighbor Advertisement (its target) binds that address to a MAC (per
+ * VLAN). A claim by another MAC is judged against the address's owner (the
+ * MAC that held it first):
  * - the owner's last claim is older than `window`, or a DHCP server just
  *   leased the address to the new MAC: the address moved; the new MAC owns
  *   it, quietly;
@@ -19,7 +21,9 @@
  *   replies for it that nobody asked for to other hosts while the owner was
  *   active: that is how poisoners keep a victim's cache, every few seconds.
  *   A failover announces itself by gratuitous ARP, once, and the old
- *   machine stops answering for the address.
+ *   machine stops answering for the address. An answer to a request the
+ *   owner answered a moment before alerts at once (two machines answering
+ *   for one address: parasite6 and ARP responders answer every request).
  *
  * Severity 3; 4 when the address is a gateway (a router a DHCP server hands
  * out, or `watch_addresses`) or the contender claims addresses of two or
@@ -40,6 +44,11 @@ import { hostLabel, joinAnd } from './dcerpc-common.js';
 const ARP_REQUEST = 1;
 const ARP_REPLY = 2;
 const UNSPECIFIED = '0.0.0.0';
+const UNSPECIFIED6 = '::';
+const NO_MAC = '00:00:00:00:00:00';
+/** How a claim was made: ARP, or IPv6 neighbor discovery. */
+type Protocol = 'ARP' | 'NDP';
+const PROTOCOL_TEXT: Readonly<Record<Protocol, string>> = { ARP: 'ARP', NDP: 'IPv6 neighbor discovery' };
 /** A reply this soon after a request it answers is solicited. */
 const SOLICITED_WITHIN = 2;
 /** Requests remembered (requester and address asked for) to tell solicited replies. */
@@ -70,6 +79,7 @@ interface Binding {
 /** What a contending MAC did, over every address it claimed, since `first` (restarted after `window` of quiet). */
 interface Contention {
   addresses: Map<string, string>;
+  protocols: Set<Protocol>;
   victims: Set<string>;
   unsolicited: number;
   flips: number;
@@ -84,7 +94,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1557.002',
-  subscribes: ['arp', 'dhcp.message'],
+  subscribes: ['arp', 'nd.solicit', 'nd.advert', 'dhcp.message'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -109,7 +119,7 @@ export default defineDetector({
       const key = `${vlan ?? ''}|${mac}`;
       let k = contentions.get(key);
       if (k === undefined || ts - k.last > o.window) {
-        k = { addresses: new Map(), victims: new Set(), unsolicited: 0, flips: 0, first, last: ts };
+        k = { addresses: new Map(), protocols: new Set(), victims: new Set(), unsolicited: 0, flips: 0, first, last: ts };
         contentions.set(key, k);
       }
       k.last = ts;
@@ -140,18 +150,82 @@ export default defineDetector({
         source: { mac, ...(own !== undefined && !k.addresses.has(own) ? { ip: own } : {}) },
         destination: { ip },
         message:
-          `${who} claimed ${claimed} over ARP${replies}${both}, over ${formatDuration(ts - k.first)}: ` +
-          `ARP spoofing (a man in the middle${gatewaysClaimed.length > 0 ? ' of the traffic through the gateway' : ''}) or an address conflict`,
+          `${who} claimed ${claimed} over ${joinAnd([...k.protocols].map((p) => PROTOCOL_TEXT[p]))}${replies}${both}, over ${formatDuration(ts - k.first)}: ` +
+          `${k.protocols.has('ARP') ? 'ARP' : 'neighbor discovery'} spoofing (a man in the middle${gatewaysClaimed.length > 0 ? ' of the traffic through the gateway' : ''}) or an address conflict`,
         firstSeen: k.first,
         evidence: {
           addresses: Object.fromEntries(k.addresses),
           gateways: gatewaysClaimed,
           victims: [...k.victims],
+          protocols: [...k.protocols],
           unsolicited_replies: k.unsolicited,
           flips: k.flips,
           vlan: vlan ?? null,
         },
       });
+    };
+
+    /**
+     * `mac` says `ip` is at it, in a frame sent from `frameMac`; `to` is the
+     * host the claim answers (an ARP reply, a Neighbor Advertisement), undefined
+     * for a request or an announcement.
+     */
+    const claim = (ts: number, vlan: number | undefined, ip: string, mac: string, frameMac: string, proto: Protocol, to: string | undefined): void => {
+      if (ip === UNSPECIFIED || mac === '' || mac === NO_MAC) return;
+      if (ctx.excluded(ip)) return;
+      const key = `${vlan ?? ''}|${ip}`;
+      const b = bindings.get(key);
+      if (b === undefined) {
+        bindings.set(key, { owner: mac, ownerLast: ts });
+        ownAddress.set(mac, ip);
+        return;
+      }
+      const c = b.contender;
+      if (mac === b.owner) {
+        // A frame from another card in the owner's name (arpspoof restoring caches as it stops) is not the owner.
+        if (frameMac !== '' && frameMac !== mac) return;
+        b.ownerLast = ts;
+        // The owner answers again while another MAC claims its address: both machines are alive (flip flop).
+        if (c !== undefined && ts - c.last <= o.window) {
+          const k = contention(vlan, c.mac, c.first, ts);
+          k.flips++;
+          k.protocols.add(proto);
+          report(ts, vlan, ip, b.owner, c.mac, k);
+        }
+        return;
+      }
+      const lease = leases.get(ip);
+      if ((lease !== undefined && lease.mac === mac && ts <= lease.until) || ts - b.ownerLast > o.window) {
+        // The address moved: a new lease, a replaced card, a machine gone.
+        bindings.set(key, { owner: mac, ownerLast: ts });
+        ownAddress.set(mac, ip);
+        return;
+      }
+      if (allowed.has(mac)) return;
+      if (c === undefined || c.mac !== mac || ts - c.last > o.window) b.contender = { mac, first: ts, last: ts, replies: 0 };
+      const now = b.contender!;
+      now.last = ts;
+      // A reply nobody asked for, sent to one host: how poisoners keep a victim's cache. A failover
+      // announces itself (gratuitous ARP, an advertisement to every node) instead, and the old machine stops answering.
+      if (to === undefined) return;
+      const asked = requests.get(`${to}|${ip}`);
+      if (asked !== undefined && ts - asked <= SOLICITED_WITHIN) {
+        // Asked, and answered by the owner too, a moment before: two machines answer for one address
+        // (parasite6 and ARP responders answer every request, after the owner and so last in the cache).
+        if (ts - b.ownerLast > SOLICITED_WITHIN) return;
+        const k = contention(vlan, mac, now.first, ts);
+        k.flips++;
+        k.protocols.add(proto);
+        if (k.victims.size < MAX_LISTED) k.victims.add(to);
+        report(ts, vlan, ip, b.owner, mac, k);
+        return;
+      }
+      now.replies++;
+      const k = contention(vlan, mac, now.first, ts);
+      k.unsolicited++;
+      k.protocols.add(proto);
+      if (k.victims.size < MAX_LISTED) k.victims.add(to);
+      if (now.replies >= o.min_claims) report(ts, vlan, ip, b.owner, mac, k);
     };
 
     return {
@@ -163,52 +237,20 @@ export default defineDetector({
         }
       },
       arp(e) {
-        const ip = e.spa;
         const mac = e.sha !== '' ? e.sha : e.src_mac;
-        if (ip === UNSPECIFIED || mac === '' || mac === '00:00:00:00:00:00') return;
-        if (e.op === ARP_REQUEST && e.tpa !== ip) requests.set(`${ip}|${e.tpa}`, e.ts);
-        if (ctx.excluded(ip)) return;
-        const key = `${e.vlan ?? ''}|${ip}`;
-        const b = bindings.get(key);
-        if (b === undefined) {
-          bindings.set(key, { owner: mac, ownerLast: e.ts });
-          ownAddress.set(mac, ip);
-          return;
-        }
-        const c = b.contender;
-        if (mac === b.owner) {
-          // A frame from another card in the owner's name (arpspoof restoring caches as it stops) is not the owner.
-          if (e.src_mac !== '' && e.src_mac !== mac) return;
-          b.ownerLast = e.ts;
-          // The owner answers again while another MAC claims its address: both machines are alive (flip flop).
-          if (c !== undefined && e.ts - c.last <= o.window) {
-            const k = contention(e.vlan, c.mac, c.first, e.ts);
-            k.flips++;
-            report(e.ts, e.vlan, ip, b.owner, c.mac, k);
-          }
-          return;
-        }
-        const lease = leases.get(ip);
-        if ((lease !== undefined && lease.mac === mac && e.ts <= lease.until) || e.ts - b.ownerLast > o.window) {
-          // The address moved: a new lease, a replaced card, a machine gone.
-          bindings.set(key, { owner: mac, ownerLast: e.ts });
-          ownAddress.set(mac, ip);
-          return;
-        }
-        if (allowed.has(mac)) return;
-        if (c === undefined || c.mac !== mac || e.ts - c.last > o.window) b.contender = { mac, first: e.ts, last: e.ts, replies: 0 };
-        const now = b.contender!;
-        now.last = e.ts;
-        // A reply nobody asked for, sent to one host: how poisoners keep a victim's cache. A failover
-        // announces itself by gratuitous ARP instead, and the old machine stops answering.
-        if (e.op !== ARP_REPLY || e.tpa === ip) return;
-        const asked = requests.get(`${e.tpa}|${ip}`);
-        if (asked !== undefined && e.ts - asked <= SOLICITED_WITHIN) return;
-        now.replies++;
-        const k = contention(e.vlan, mac, now.first, e.ts);
-        k.unsolicited++;
-        if (k.victims.size < MAX_LISTED) k.victims.add(e.tpa);
-        if (now.replies >= o.min_claims) report(e.ts, e.vlan, ip, b.owner, mac, k);
+        if (e.op === ARP_REQUEST && e.tpa !== e.spa) requests.set(`${e.spa}|${e.tpa}`, e.ts);
+        // A reply goes to one host, unless gratuitous (its own address as the target: an announcement).
+        const to = e.op === ARP_REPLY && e.tpa !== e.spa ? e.tpa : undefined;
+        claim(e.ts, e.vlan, e.spa, mac, e.src_mac, 'ARP', to);
+      },
+      'nd.solicit'(e) {
+        if (e.src === UNSPECIFIED6) return;
+        requests.set(`${e.src}|${e.target}`, e.ts);
+        claim(e.ts, e.vlan, e.src, e.src_mac, e.src_mac, 'NDP', undefined);
+      },
+      'nd.advert'(e) {
+        // An advertisement to every node (ff02::1) announces; one to a host answers it.
+        claim(e.ts, e.vlan, e.target, e.tlla !== '' ? e.tlla : e.src_mac, e.src_mac, 'NDP', e.dst.startsWith('ff') ? undefined : e.dst);
       },
     };
   },

@@ -10,6 +10,7 @@ import type { ConnId } from './conn-id.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import type { ArpEvent } from './arp.js';
 import type { NeighborSolicitEvent } from './neighbor-solicit.js';
+import type { NeighborAdvertEvent } from './neighbor-advert.js';
 import type { AuthEvent } from './auth.js';
 import type { HostnameEvent } from './hostname.js';
 import type { NameAnswerEvent } from './name-answer.js';
@@ -74,6 +75,7 @@ export type PicketEvent =
   | FlowLongEvent
   | ArpEvent
   | NeighborSolicitEvent
+  | NeighborAdvertEvent
   | AuthEvent
   | HostnameEvent
   | NameAnswerEvent

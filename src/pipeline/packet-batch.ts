@@ -13,7 +13,7 @@
  * decode-thread tests catch by comparing every log with the one-thread run.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { ICMP6_NEIGHBOR_SOLICIT, IpProto, type DecodedPacket } from '../decode/decoded.js';
+import { ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, IpProto, type DecodedPacket } from '../decode/decoded.js';
 import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, FAILED, newSlotControl, SlotConsumer, SlotProducer } from './batch-slots.js';
 
@@ -80,19 +80,23 @@ export interface BatchRing {
   payloadBytes: number;
 }
 
-/** Bytes of a Neighbor Solicitation that travel when no payloads do: its target address. */
-const SOLICIT_TARGET_BYTES = 16;
+/**
+ * Bytes of a Neighbor Solicitation or Advertisement that travel when no
+ * payloads do: its target address and the link-layer address option that
+ * usually follows it (nd.solicit and nd.advert events need them).
+ */
+const ND_BYTES = 32;
 
 /**
  * A ring of BATCH_SLOTS batches. Tests use small batches to cross every
  * boundary; the byte area must hold the largest payload of the input (the
  * default is sixteen times the largest record a capture may hold). When no
- * payloads travel (`payloadArea` 0) it holds the target addresses of
- * Neighbor Solicitations only: 16 bytes a record.
+ * payloads travel (`payloadArea` 0) it holds the targets and link address
+ * options of neighbor discovery messages only: 32 bytes a record.
  */
 export function newBatchRing(records = BATCH_RECORDS, payloadArea = BATCH_PAYLOAD_BYTES): BatchRing {
   // Whole doubles, so every slot's records start 8-byte aligned.
-  const payloadBytes = Math.ceil(Math.max(payloadArea, records * SOLICIT_TARGET_BYTES) / 8) * 8;
+  const payloadBytes = Math.ceil(Math.max(payloadArea, records * ND_BYTES) / 8) * 8;
   return {
     data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
     ctrl: newSlotControl(BATCH_SLOTS),
@@ -151,10 +155,10 @@ export class BatchWriter {
   /** Writes one record; `carrierKind` marks a tunnel's datagram (no payload travels: no analyzer reads it). */
   #put(ts: number, caplen: number, d: DecodedPacket, ok: boolean, carrierKind: number): boolean {
     let payloadLen = 0;
-    // Without analyzers only a Neighbor Solicitation's target address travels (its nd.solicit event needs it).
-    const solicit = !this.#payloads && d.proto === IpProto.ICMPV6 && d.srcPort === ICMP6_NEIGHBOR_SOLICIT;
-    if (ok && carrierKind === 0 && (this.#payloads || solicit)) {
-      payloadLen = solicit ? Math.min(d.payloadLen, SOLICIT_TARGET_BYTES) : d.payloadLen;
+    // Without analyzers only neighbor discovery's target and link address option travel (for nd.* events).
+    const nd = !this.#payloads && d.proto === IpProto.ICMPV6 && (d.srcPort === ICMP6_NEIGHBOR_SOLICIT || d.srcPort === ICMP6_NEIGHBOR_ADVERT);
+    if (ok && carrierKind === 0 && (this.#payloads || nd)) {
+      payloadLen = nd ? Math.min(d.payloadLen, ND_BYTES) : d.payloadLen;
       if (payloadLen > this.#payloadBytes) {
         throw new PicketError('PKT_ERR_PIPELINE_WORKER', `a ${payloadLen}-byte payload does not fit a ${this.#payloadBytes}-byte batch`);
       }
@@ -209,7 +213,7 @@ export class BatchWriter {
       u32[w + W_TCP_FLAGS] = d.tcpFlags;
       u32[w + W_TTL] = d.ttl;
       u32[w + W_ETHER_TYPE] = d.etherType;
-      u32[w + W_PAYLOAD_LEN] = solicit || carrierKind !== 0 ? payloadLen : d.payloadLen;
+      u32[w + W_PAYLOAD_LEN] = nd || carrierKind !== 0 ? payloadLen : d.payloadLen;
       if (payloadLen > 0) {
         v.payload.set(d.buf.subarray(d.payloadOffset, d.payloadOffset + payloadLen), this.#payloadUsed);
         u32[w + W_PAYLOAD_AT] = this.#payloadUsed;

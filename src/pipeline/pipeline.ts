@@ -8,10 +8,10 @@
  * analyzer is reading, or starts/ends a flow.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { DecodedPacket, ICMP6_NEIGHBOR_SOLICIT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
+import { DecodedPacket, ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
 import { PacketDecoder, addrToString, macToString, ipv4ToString, ipv6ToString, type DecoderOptions } from '../decode/decoder.js';
 import type { DecodeStats } from '../decode/counters.js';
-import { u32 } from '../decode/bytes.js';
+import { readMac, u32 } from '../decode/bytes.js';
 import { FlowTracker, type FlowEndReason, type FlowTrackerOptions } from '../flows/tracker.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import { ReassemblyBudget } from '../flows/reassembly.js';
@@ -38,6 +38,8 @@ export interface PipelineOptions {
  */
 const MAX_PROBE_PACKETS = 6;
 
+/** Neighbor discovery option type of the Target Link-Layer Address (RFC 4861 §4.6.1). */
+const ND_OPTION_TLLA = 2;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
@@ -183,6 +185,7 @@ export class Pipeline {
   #emitStart: boolean;
   #emitLong: boolean;
   #emitNd: boolean;
+  #emitNa: boolean;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -198,6 +201,7 @@ export class Pipeline {
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
+    this.#emitNa = this.#bus.has('nd.advert');
     const numbers = this.tracker.flowNumbers;
     this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), this.tracker.uidSeed, numbers.first, numbers.step);
   }
@@ -208,6 +212,7 @@ export class Pipeline {
     this.#emitStart = this.#bus.has('flow.start');
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
+    this.#emitNa = this.#bus.has('nd.advert');
   }
 
   /** Packet time of the newest packet seen. */
@@ -241,7 +246,10 @@ export class Pipeline {
       if (this.#emitArp) this.#arp(d);
       return;
     }
-    if (this.#emitNd && d.proto === IpProto.ICMPV6 && d.srcPort === ICMP6_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
+    if (d.proto === IpProto.ICMPV6) {
+      if (this.#emitNd && d.srcPort === ICMP6_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
+      else if (this.#emitNa && d.srcPort === ICMP6_NEIGHBOR_ADVERT) this.#neighborAdvert(d);
+    }
     const slot = this.tracker.track(d);
     if (slot < 0 || this.#registry.empty) return;
     const proto = d.proto;
@@ -631,6 +639,40 @@ export class Pipeline {
       src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
       src: addrToString(d, 'src'),
       target: ipv6ToString(w),
+      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
+    });
+  }
+
+  /**
+   * An IPv6 Neighbor Advertisement: its target address follows the 8-byte
+   * ICMPv6 header, then options; the Target Link-Layer Address option
+   * (type 2, length 1 on Ethernet) names the link address advertised.
+   */
+  #neighborAdvert(d: DecodedPacket): void {
+    if (d.payloadLen < 16) return;
+    const b = d.buf;
+    const o = d.payloadOffset;
+    const w = this.#ndTarget;
+    for (let i = 0; i < 4; i++) w[i] = u32(b, o + 4 * i);
+    let tlla = '';
+    const end = o + d.payloadLen;
+    for (let p = o + 16; p + 8 <= end; ) {
+      const len = b[p + 1]! * 8;
+      if (len === 0) break;
+      if (b[p] === ND_OPTION_TLLA && len === 8) {
+        tlla = macToString(readMac(b, p + 2));
+        break;
+      }
+      p += len;
+    }
+    this.#bus.emit({
+      type: 'nd.advert',
+      ts: d.ts,
+      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
+      src: addrToString(d, 'src'),
+      dst: addrToString(d, 'dst'),
+      target: ipv6ToString(w),
+      tlla,
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });
   }

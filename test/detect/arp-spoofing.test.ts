@@ -11,6 +11,8 @@ import path from 'node:path';
 import { SITE_YAML, arp, dhcpServer, harness, only, replayRuleAlerts } from './harness.js';
 import { REPO_ROOT, ZEEK_CORPUS, capturesUnder } from '../helpers/paths.js';
 import type { ArpEvent } from '../../src/events/arp.js';
+import type { NeighborAdvertEvent } from '../../src/events/neighbor-advert.js';
+import type { NeighborSolicitEvent } from '../../src/events/neighbor-solicit.js';
 
 const RULE = 'arp.spoofing';
 const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
@@ -46,7 +48,7 @@ test('arp-spoof.pcap: arpspoof between a workstation and its gateway is critical
 });
 
 test('no capture of the Zeek corpus and no other lab capture raises it', async () => {
-  const files = [...capturesUnder(ZEEK_CORPUS), ...capturesUnder(LAB).filter((f) => !f.endsWith('arp-spoof.pcap'))];
+  const files = [...capturesUnder(ZEEK_CORPUS), ...capturesUnder(LAB).filter((f) => !f.endsWith('arp-spoof.pcap') && !f.endsWith('nd-spoof.pcap'))];
   assert.ok(files.length > 40);
   for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
 });
@@ -152,6 +154,46 @@ test('a contender quiet for longer than window starts a new episode: its alert c
   assert.equal(a.length, 2);
   assert.equal(a[1]!.evidence.unsolicited_replies, 3);
   assert.match(a[1]!.message, /, over 2 s: ARP spoofing/);
+});
+
+test('nd-spoof.pcap: parasite6 answering Neighbor Solicitations after the owner is neighbor discovery spoofing', async () => {
+  const alerts = await replayRuleAlerts(path.join(LAB, 'nd-spoof.pcap'), [RULE]);
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  assert.deepEqual(a.source, { ip: 'fd77:2::66', mac: ATTACKER });
+  assert.deepEqual(a.evidence.protocols, ['NDP']);
+  assert.deepEqual(a.evidence.addresses, { 'fd77:2::21': '02:77:02:00:00:15' });
+  assert.deepEqual(a.evidence.victims, ['fd77:2::20']);
+  assert.match(a.message, /^02:77:02:00:00:42 at fd77:2::66 claimed fd77:2::21 from 02:77:02:00:00:15 over IPv6 neighbor discovery, while the owner still answered, over \d+ ms: neighbor discovery spoofing \(a man in the middle\) or an address conflict$/);
+});
+
+test('IPv6: advertisements to a host nobody asked for count, announcements to every node do not; answering after the owner alerts at once', () => {
+  const na = (ts: number, target: string, mac: string, dst: string): NeighborAdvertEvent => ({ type: 'nd.advert', ts, src_mac: mac, src: target, dst, target, tlla: mac });
+  const ns = (ts: number, src: string, mac: string, target: string): NeighborSolicitEvent => ({ type: 'nd.solicit', ts, src_mac: mac, src, target });
+  const h = harness(SITE_YAML);
+  h.emit(ns(1000, 'fd77:2::20', VICTIM_MAC, 'fd77:2::21'));
+  h.emit(na(1000.001, 'fd77:2::21', '02:77:02:00:00:15', 'fd77:2::20'));
+  for (let i = 0; i < 5; i++) h.emit(na(1010 + i, 'fd77:2::21', ATTACKER, 'ff02::1'));
+  assert.equal(only(h.finish(), RULE).length, 0, 'announcements');
+  for (let i = 0; i < 3; i++) h.emit(na(1020 + i * 5, 'fd77:2::21', ATTACKER, 'fd77:2::20'));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.unsolicited_replies, 3);
+
+  const race = harness(SITE_YAML);
+  race.emit(ns(1000, 'fd77:2::20', VICTIM_MAC, 'fd77:2::21'));
+  race.emit(na(1000.001, 'fd77:2::21', '02:77:02:00:00:15', 'fd77:2::20'));
+  race.emit(na(1000.002, 'fd77:2::21', ATTACKER, 'fd77:2::20'));
+  const b = only(race.finish(), RULE);
+  assert.equal(b.length, 1);
+  assert.equal(b[0]!.evidence.flips, 1);
+
+  // A neighbour answering alone (the owner silent) is not two machines answering.
+  const alone = harness(SITE_YAML);
+  alone.emit(na(990, 'fd77:2::21', '02:77:02:00:00:15', 'fd77:2::20'));
+  alone.emit(ns(1000, 'fd77:2::20', VICTIM_MAC, 'fd77:2::21'));
+  alone.emit(na(1000.002, 'fd77:2::21', ATTACKER, 'fd77:2::20'));
+  assert.equal(only(alone.finish(), RULE).length, 0);
 });
 
 test('a bad MAC in allowed_macs names its key', () => {

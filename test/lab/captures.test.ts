@@ -19,11 +19,11 @@ const CAPTURES = path.join(LAB, 'captures');
 const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
-  'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel',
+  'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
-const V6_SCENARIOS = new Set<string>(['ipv6', 'nd-scan', 'mcast-ping']);
+const V6_SCENARIOS = new Set<string>(['ipv6', 'nd-scan', 'mcast-ping', 'nd-spoof']);
 
 /** Rule ids fixed by the detection contract. */
 const RULE_IDS = new Set([

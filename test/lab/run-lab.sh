@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -50,7 +50,7 @@ readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:
 # link-scope multicast, the unspecified address (duplicate address detection)
 # and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
 readonly SAFE_NETS6=(net:fe80::/10 net:ff02::/16 net:fd77::/16 host:::)
-readonly V6_SCENARIOS=(ipv6 nd-scan mcast-ping)
+readonly V6_SCENARIOS=(ipv6 nd-scan mcast-ping nd-spoof)
 
 # ---------------------------------------------------------------- lab hosts
 # name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
@@ -106,7 +106,7 @@ install_tools() {
   # command:package pairs; install only what is missing.
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
-    arpspoof:dsniff smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
+    arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
@@ -1261,6 +1261,27 @@ scenario_icmp_tunnel() {
   require icmp-tunnel 40 "icmp and src host 198.51.100.10 and dst host 10.77.2.21 and icmp[icmptype] == icmp-echoreply"
   expect icmp-tunnel "A ptunnel-style data channel (test/lab/icmp-tunnel.py) from 10.77.2.20 to 198.51.100.10, whose kernel does not echo: 200 kB in ICMP echo requests of 1,000 bytes, each answered by the server's own 28-byte echo reply; before it, 40 ordinary 1400-byte pings from 10.77.2.21 to the same host, echoed back (not a tunnel)." \
     '[{"rule": "icmp.tunnel", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10"}}]'
+}
+
+scenario_nd_spoof() {
+  v6_on ws20 fd77:2::20/64; v6_on ws21 fd77:2::21/64; v6_on rogue fd77:2::66/64
+  sleep 1
+  # The hosts know each other first (each answers for its own address).
+  nsx ws20 ping -6 -c 2 -i 0.5 -w 3 fd77:2::21 >/dev/null || true
+  nsx rogue ping -6 -c 1 -w 2 fd77:2::20 >/dev/null || true
+  # parasite6 on 10.77.2.66 answers every Neighbor Solicitation with its own MAC, and (-l) repeats its
+  # advertisements to each victim every 5 s, for 14 s.
+  scen_bg rogue timeout -s INT 14 atk6-parasite6 -l eth0
+  sleep 2
+  # 10.77.2.20 forgets 10.77.2.21's MAC and asks again: both ws21 and the poisoner answer.
+  nsx ws20 ip -6 neigh flush dev eth0
+  nsx ws20 ping -6 -c 3 -i 1 -w 5 fd77:2::21 >/dev/null || true
+  sleep 12
+  stop_capture
+  require nd-spoof 2 "icmp6 and ip6[40] == 136 and ether src $MAC_ROGUE"
+  require nd-spoof 1 "icmp6 and ip6[40] == 136 and ether src 02:77:02:00:00:15"
+  expect nd-spoof "atk6-parasite6 -l (THC-IPv6) on the poisoner (fd77:2::66) for 14 s: it answers every Neighbor Solicitation with its own MAC and repeats its advertisements every 5 s; workstation fd77:2::20 flushes its neighbour cache and pings fd77:2::21, which answers for its own address too." \
+    '[{"rule": "arp.spoofing", "source": {"ip": "fd77:2::66", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"protocols": ["NDP"]}}]'
 }
 
 # ------------------------------------------------------------------ runner

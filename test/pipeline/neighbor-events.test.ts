@@ -1,0 +1,45 @@
+/**
+ * nd.solicit and nd.advert events (IPv6 neighbor discovery, read by scan.arp
+ * and arp.spoofing) from the lab's nd-spoof capture: the same events on one
+ * pipeline thread, on two, and behind a decode thread, with analyzers and
+ * without (when only neighbor discovery's target and link address option
+ * travel between threads).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { EventBus } from '../../src/events/bus.js';
+import { replayCaptures, type ReplayOptions } from '../../src/pipeline/replay.js';
+import type { NeighborAdvertEvent } from '../../src/events/neighbor-advert.js';
+import type { NeighborSolicitEvent } from '../../src/events/neighbor-solicit.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const CAPTURE = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'nd-spoof.pcap');
+
+async function neighborEvents(opts: Partial<ReplayOptions>): Promise<(NeighborAdvertEvent | NeighborSolicitEvent)[]> {
+  const bus = new EventBus();
+  const seen: (NeighborAdvertEvent | NeighborSolicitEvent)[] = [];
+  bus.on('nd.advert', (e) => seen.push(e));
+  bus.on('nd.solicit', (e) => seen.push(e));
+  await replayCaptures([CAPTURE], { bus, ...opts });
+  return seen.sort((a, b) => a.ts - b.ts || a.type.localeCompare(b.type));
+}
+
+test('advertisements carry the target and the link address they advertise; solicitations their target', async () => {
+  const events = await neighborEvents({});
+  const adverts = events.filter((e): e is NeighborAdvertEvent => e.type === 'nd.advert');
+  // parasite6's answers: the victim's neighbour's address, at the poisoner's MAC, sent to the victim.
+  const spoofed = adverts.filter((e) => e.src_mac === '02:77:02:00:00:42');
+  assert.ok(spoofed.length >= 3);
+  for (const e of spoofed) assert.deepEqual([e.target, e.tlla, e.dst], ['fd77:2::21', '02:77:02:00:00:42', 'fd77:2::20']);
+  assert.ok(adverts.some((e) => e.target === 'fd77:2::21' && e.tlla === '02:77:02:00:00:15'));
+  assert.ok(events.some((e) => e.type === 'nd.solicit' && e.src === 'fd77:2::20' && e.target === 'fd77:2::21'));
+});
+
+test('the same events whatever the threads, with analyzers or without', async () => {
+  const one = await neighborEvents({ protocols: [] });
+  assert.ok(one.length > 10);
+  for (const layout of [{ workers: 2 }, { decodeThread: true }, { workers: 2, protocols: [] }, { decodeThread: true, protocols: [] }] as Partial<ReplayOptions>[]) {
+    assert.deepEqual(await neighborEvents(layout), one, JSON.stringify(layout));
+  }
+});
