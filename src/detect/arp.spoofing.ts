@@ -90,7 +90,7 @@ interface Contention {
 export default defineDetector({
   id: 'arp.spoofing',
   name: 'ARP spoofing',
-  description: 'A second machine claimed over ARP an address another machine is still using (the gateway, most often): ARP cache poisoning for a man in the middle, or an address conflict.',
+  description: 'A second machine claimed over ARP or IPv6 neighbor discovery an address another machine is still using (the gateway, most often): cache poisoning for a man in the middle, or an address conflict.',
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1557.002',

@@ -626,19 +626,22 @@ export class Pipeline {
     this.#bus.emit(e);
   }
 
+  /** The target address of a neighbor discovery message (16 bytes or more of payload): it follows the 8-byte ICMPv6 header. */
+  #ndTargetOf(d: DecodedPacket): string {
+    const w = this.#ndTarget;
+    for (let i = 0; i < 4; i++) w[i] = u32(d.buf, d.payloadOffset + 4 * i);
+    return ipv6ToString(w);
+  }
+
   /** An IPv6 Neighbor Solicitation: its target address follows the 8-byte ICMPv6 header. */
   #neighborSolicit(d: DecodedPacket): void {
     if (d.payloadLen < 16) return;
-    const b = d.buf;
-    const o = d.payloadOffset;
-    const w = this.#ndTarget;
-    for (let i = 0; i < 4; i++) w[i] = u32(b, o + 4 * i);
     this.#bus.emit({
       type: 'nd.solicit',
       ts: d.ts,
       src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
       src: addrToString(d, 'src'),
-      target: ipv6ToString(w),
+      target: this.#ndTargetOf(d),
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });
   }
@@ -652,8 +655,6 @@ export class Pipeline {
     if (d.payloadLen < 16) return;
     const b = d.buf;
     const o = d.payloadOffset;
-    const w = this.#ndTarget;
-    for (let i = 0; i < 4; i++) w[i] = u32(b, o + 4 * i);
     let tlla = '';
     const end = o + d.payloadLen;
     for (let p = o + 16; p + 8 <= end; ) {
@@ -671,7 +672,7 @@ export class Pipeline {
       src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
       src: addrToString(d, 'src'),
       dst: addrToString(d, 'dst'),
-      target: ipv6ToString(w),
+      target: this.#ndTargetOf(d),
       tlla,
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });

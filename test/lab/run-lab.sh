@@ -420,9 +420,18 @@ EOF
 # SMB server config for NS at ADDR (one per server namespace). With a third
 # argument "files", the server also has the guest-writable share "data" and
 # lets SMB1 (NT1) clients in, for the smb-files scenario.
+# The lines of a Samba config that put a daemon's lock, state, cache, private and pid
+# directories under DIR (made here): every lab Samba daemon keeps its own.
+samba_dirs() {
+  local d=$1 k
+  mkdir -p "$d"/{lock,state,cache,private,pid}
+  for k in lock state cache; do printf '  %s directory = %s/%s\n' "$k" "$d" "$k"; done
+  printf '  private dir = %s/private\n  pid directory = %s/pid\n' "$d" "$d"
+}
+
 write_smbd() {
   local name=$1 addr=$2 files=${3:-} d="$WORK/smb-$1" min=SMB2
-  mkdir -p "$d"/{lock,state,cache,private,pid,ncalrpc,bind-dns,share}
+  mkdir -p "$d"/{ncalrpc,bind-dns,share}
   echo "quarterly figures" >"$d/share/readme.txt"
   if [ "$files" = files ]; then
     min=NT1
@@ -443,11 +452,7 @@ write_smbd() {
   printing = bsd
   printcap name = /dev/null
   disable spoolss = yes
-  lock directory = $d/lock
-  state directory = $d/state
-  cache directory = $d/cache
-  private dir = $d/private
-  pid directory = $d/pid
+$(samba_dirs "$d")
   ncalrpc dir = $d/ncalrpc
   binddns dir = $d/bind-dns
   log file = $WORK/logs/smbd-$name.log
@@ -1176,7 +1181,7 @@ scenario_mcast_ping() {
 
 scenario_name_poisoning() {
   local d="$WORK/nmb-ws21" name i
-  mkdir -p "$d"/{lock,state,cache,private,pid}
+  mkdir -p "$d"
   # A legitimate NetBIOS host: nmbd on workstation 10.77.2.21 answers for its own name, WS21.
   cat >"$d/smb.conf" <<EOF
 [global]
@@ -1188,11 +1193,7 @@ scenario_name_poisoning() {
   domain master = no
   preferred master = no
   dns proxy = no
-  lock directory = $d/lock
-  state directory = $d/state
-  cache directory = $d/cache
-  private dir = $d/private
-  pid directory = $d/pid
+$(samba_dirs "$d")
   log file = $WORK/logs/nmbd-ws21.log
 EOF
   scen_bg ws21 nmbd --foreground --no-process-group -s "$d/smb.conf"
