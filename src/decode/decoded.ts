@@ -16,6 +16,8 @@ export const IpProto = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
 export const ICMP6_NEIGHBOR_SOLICIT = 135;
 /** ICMPv6 type of a Neighbor Advertisement (RFC 4861). */
 export const ICMP6_NEIGHBOR_ADVERT = 136;
+/** ICMPv6 type of a Router Advertisement (RFC 4861). */
+export const ICMP6_ROUTER_ADVERT = 134;
 
 /** TCP flag bits as on the wire (`DecodedPacket.tcpFlags`). */
 export const TcpFlag = {

@@ -21,6 +21,7 @@ import namePoisoning, { OPTIONS as namePoisoningOptions } from './name.poisoning
 import dnsTunnel, { OPTIONS as dnsTunnelOptions } from './dns.tunnel.js';
 import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
 import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
+import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue_router.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -71,6 +72,7 @@ export const DETECTOR_OPTIONS = {
   'dns.tunnel': dnsTunnelOptions,
   'arp.spoofing': arpSpoofingOptions,
   'icmp.tunnel': icmpTunnelOptions,
+  'ipv6.rogue_router': ipv6RogueRouterOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -124,6 +126,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsTunnel,
   arpSpoofing,
   icmpTunnel,
+  ipv6RogueRouter,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

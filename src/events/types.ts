@@ -11,6 +11,7 @@ import type { ConnRecord } from '../flows/conn-record.js';
 import type { ArpEvent } from './arp.js';
 import type { NeighborSolicitEvent } from './neighbor-solicit.js';
 import type { NeighborAdvertEvent } from './neighbor-advert.js';
+import type { RouterAdvertEvent } from './router-advert.js';
 import type { AuthEvent } from './auth.js';
 import type { HostnameEvent } from './hostname.js';
 import type { NameAnswerEvent } from './name-answer.js';
@@ -76,6 +77,7 @@ export type PicketEvent =
   | ArpEvent
   | NeighborSolicitEvent
   | NeighborAdvertEvent
+  | RouterAdvertEvent
   | AuthEvent
   | HostnameEvent
   | NameAnswerEvent

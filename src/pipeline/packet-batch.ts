@@ -13,7 +13,7 @@
  * decode-thread tests catch by comparing every log with the one-thread run.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, IpProto, type DecodedPacket } from '../decode/decoded.js';
+import { ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, ICMP6_ROUTER_ADVERT, IpProto, type DecodedPacket } from '../decode/decoded.js';
 import { PicketError } from '../util/errors.js';
 import { END_OF_INPUT, FAILED, newSlotControl, SlotConsumer, SlotProducer } from './batch-slots.js';
 
@@ -86,17 +86,20 @@ export interface BatchRing {
  * usually follows it (nd.solicit and nd.advert events need them).
  */
 const ND_BYTES = 32;
+/** Bytes of a Router Advertisement that travel when no payloads do: its options (prefixes, DNS servers, the router's link address). */
+const RA_BYTES = 256;
 
 /**
  * A ring of BATCH_SLOTS batches. Tests use small batches to cross every
  * boundary; the byte area must hold the largest payload of the input (the
  * default is sixteen times the largest record a capture may hold). When no
  * payloads travel (`payloadArea` 0) it holds the targets and link address
- * options of neighbor discovery messages only: 32 bytes a record.
+ * options of neighbor discovery messages only: 32 bytes a record (a router
+ * advertisement's options take up to 256).
  */
 export function newBatchRing(records = BATCH_RECORDS, payloadArea = BATCH_PAYLOAD_BYTES): BatchRing {
   // Whole doubles, so every slot's records start 8-byte aligned.
-  const payloadBytes = Math.ceil(Math.max(payloadArea, records * ND_BYTES) / 8) * 8;
+  const payloadBytes = Math.ceil(Math.max(payloadArea, records * ND_BYTES, RA_BYTES) / 8) * 8;
   return {
     data: new SharedArrayBuffer(BATCH_SLOTS * (records * RECORD_BYTES + payloadBytes)),
     ctrl: newSlotControl(BATCH_SLOTS),
@@ -155,10 +158,12 @@ export class BatchWriter {
   /** Writes one record; `carrierKind` marks a tunnel's datagram (no payload travels: no analyzer reads it). */
   #put(ts: number, caplen: number, d: DecodedPacket, ok: boolean, carrierKind: number): boolean {
     let payloadLen = 0;
-    // Without analyzers only neighbor discovery's target and link address option travel (for nd.* events).
-    const nd = !this.#payloads && d.proto === IpProto.ICMPV6 && (d.srcPort === ICMP6_NEIGHBOR_SOLICIT || d.srcPort === ICMP6_NEIGHBOR_ADVERT);
+    // Without analyzers only neighbor discovery's target and link address option travel, and a router
+    // advertisement's options (for nd.* events).
+    const icmp6 = !this.#payloads && d.proto === IpProto.ICMPV6 ? d.srcPort : -1;
+    const nd = icmp6 === ICMP6_NEIGHBOR_SOLICIT || icmp6 === ICMP6_NEIGHBOR_ADVERT || icmp6 === ICMP6_ROUTER_ADVERT;
     if (ok && carrierKind === 0 && (this.#payloads || nd)) {
-      payloadLen = nd ? Math.min(d.payloadLen, ND_BYTES) : d.payloadLen;
+      payloadLen = nd ? Math.min(d.payloadLen, icmp6 === ICMP6_ROUTER_ADVERT ? RA_BYTES : ND_BYTES) : d.payloadLen;
       if (payloadLen > this.#payloadBytes) {
         throw new PicketError('PKT_ERR_PIPELINE_WORKER', `a ${payloadLen}-byte payload does not fit a ${this.#payloadBytes}-byte batch`);
       }

@@ -8,7 +8,7 @@
  * analyzer is reading, or starts/ends a flow.
  */
 import type { RawPacket } from '../capture/packet.js';
-import { DecodedPacket, ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
+import { DecodedPacket, ICMP6_NEIGHBOR_ADVERT, ICMP6_NEIGHBOR_SOLICIT, ICMP6_ROUTER_ADVERT, IpProto, L3, TcpFlag } from '../decode/decoded.js';
 import { PacketDecoder, addrToString, macToString, ipv4ToString, ipv6ToString, type DecoderOptions } from '../decode/decoder.js';
 import type { DecodeStats } from '../decode/counters.js';
 import { readMac, u32 } from '../decode/bytes.js';
@@ -38,8 +38,13 @@ export interface PipelineOptions {
  */
 const MAX_PROBE_PACKETS = 6;
 
-/** Neighbor discovery option type of the Target Link-Layer Address (RFC 4861 §4.6.1). */
+/** Neighbor discovery option types (RFC 4861 §4.6, RFC 8106): source and target link-layer address, prefix information, DNS servers. */
+const ND_OPTION_SLLA = 1;
 const ND_OPTION_TLLA = 2;
+const ND_OPTION_PREFIX = 3;
+const ND_OPTION_RDNSS = 25;
+/** Prefixes and DNS servers kept from one router advertisement. */
+const MAX_RA_ITEMS = 8;
 /** Seconds of packet time between two walks of the flow table for long-lived connections (flow.long). */
 const LONG_SWEEP_SECONDS = 60;
 
@@ -186,6 +191,7 @@ export class Pipeline {
   #emitLong: boolean;
   #emitNd: boolean;
   #emitNa: boolean;
+  #emitRa: boolean;
 
   constructor(opts: PipelineOptions) {
     this.#bus = opts.bus;
@@ -202,6 +208,7 @@ export class Pipeline {
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
     this.#emitNa = this.#bus.has('nd.advert');
+    this.#emitRa = this.#bus.has('nd.router_advert');
     const numbers = this.tracker.flowNumbers;
     this.#tunnels = new TunnelTable((e) => this.#bus.emit(e), this.tracker.uidSeed, numbers.first, numbers.step);
   }
@@ -213,6 +220,7 @@ export class Pipeline {
     this.#emitLong = this.#bus.has('flow.long');
     this.#emitNd = this.#bus.has('nd.solicit');
     this.#emitNa = this.#bus.has('nd.advert');
+    this.#emitRa = this.#bus.has('nd.router_advert');
   }
 
   /** Packet time of the newest packet seen. */
@@ -249,6 +257,7 @@ export class Pipeline {
     if (d.proto === IpProto.ICMPV6) {
       if (this.#emitNd && d.srcPort === ICMP6_NEIGHBOR_SOLICIT) this.#neighborSolicit(d);
       else if (this.#emitNa && d.srcPort === ICMP6_NEIGHBOR_ADVERT) this.#neighborAdvert(d);
+      else if (this.#emitRa && d.srcPort === ICMP6_ROUTER_ADVERT) this.#routerAdvert(d);
     }
     const slot = this.tracker.track(d);
     if (slot < 0 || this.#registry.empty) return;
@@ -674,6 +683,49 @@ export class Pipeline {
       dst: addrToString(d, 'dst'),
       target: this.#ndTargetOf(d),
       tlla,
+      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
+    });
+  }
+
+  /**
+   * An IPv6 Router Advertisement: after the 8-byte ICMPv6 header (hop limit,
+   * flags and router lifetime in its second half) come the reachable time
+   * and retransmission timer (8 bytes), then options: the router's link
+   * address (1), prefixes (3) and DNS servers (25).
+   */
+  #routerAdvert(d: DecodedPacket): void {
+    const b = d.buf;
+    const end = d.payloadOffset + d.payloadLen;
+    let slla = '';
+    const prefixes: string[] = [];
+    const dns: string[] = [];
+    const w = this.#ndTarget;
+    for (let p = d.payloadOffset + 8; p + 8 <= end; ) {
+      const type = b[p]!;
+      const len = b[p + 1]! * 8;
+      if (len === 0 || p + len > end) break;
+      if (type === ND_OPTION_SLLA && len === 8) {
+        slla = macToString(readMac(b, p + 2));
+      } else if (type === ND_OPTION_PREFIX && len === 32 && prefixes.length < MAX_RA_ITEMS) {
+        for (let i = 0; i < 4; i++) w[i] = u32(b, p + 16 + 4 * i);
+        prefixes.push(`${ipv6ToString(w)}/${b[p + 2]!}`);
+      } else if (type === ND_OPTION_RDNSS) {
+        for (let q = p + 8; q + 16 <= p + len && dns.length < MAX_RA_ITEMS; q += 16) {
+          for (let i = 0; i < 4; i++) w[i] = u32(b, q + 4 * i);
+          dns.push(ipv6ToString(w));
+        }
+      }
+      p += len;
+    }
+    this.#bus.emit({
+      type: 'nd.router_advert',
+      ts: d.ts,
+      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
+      src: addrToString(d, 'src'),
+      dst: addrToString(d, 'dst'),
+      slla,
+      prefixes,
+      dns_servers: dns,
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });
   }

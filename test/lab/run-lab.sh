@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -50,7 +50,7 @@ readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:
 # link-scope multicast, the unspecified address (duplicate address detection)
 # and the lab's ULA (fd77:1::/64 servers, fd77:2::/64 workstations).
 readonly SAFE_NETS6=(net:fe80::/10 net:ff02::/16 net:fd77::/16 host:::)
-readonly V6_SCENARIOS=(ipv6 nd-scan mcast-ping nd-spoof)
+readonly V6_SCENARIOS=(ipv6 nd-scan mcast-ping nd-spoof rogue-ra)
 
 # ---------------------------------------------------------------- lab hosts
 # name  address/prefix  MAC  gateway   (MACs are fixed so captures from different
@@ -1283,6 +1283,20 @@ scenario_nd_spoof() {
   require nd-spoof 1 "icmp6 and ip6[40] == 136 and ether src 02:77:02:00:00:15"
   expect nd-spoof "atk6-parasite6 -l (THC-IPv6) on the poisoner (fd77:2::66) for 14 s: it answers every Neighbor Solicitation with its own MAC and repeats its advertisements every 5 s; workstation fd77:2::20 flushes its neighbour cache and pings fd77:2::21, which answers for its own address too." \
     '[{"rule": "arp.spoofing", "source": {"ip": "fd77:2::66", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"protocols": ["NDP"]}}]'
+}
+
+scenario_rogue_ra() {
+  v6_on ws20 fd77:2::20/64; v6_on rogue fd77:2::66/64
+  sleep 1
+  # fake_router6 (THC-IPv6) on the poisoner announces itself as the link's router with a prefix of its own
+  # (documentation space) and itself as DNS server. Hosts here ignore advertisements (accept_ra=0), so
+  # nothing configures an address from it.
+  scen_bg rogue timeout -s INT 8 atk6-fake_router6 eth0 2001:db8:bad::/64 fd77:2::66
+  sleep 10
+  stop_capture
+  require rogue-ra 1 "icmp6 and ip6[40] == 134 and ether src $MAC_ROGUE"
+  expect rogue-ra "atk6-fake_router6 (THC-IPv6) on the poisoner (fd77:2::66) for 8 s: Router Advertisements to every node naming itself the default router, with the prefix 2001:db8:bad::/64 (not one of the site's) and itself as DNS server; the workstations ignore advertisements." \
+    '[{"rule": "ipv6.rogue_router", "source": {"ip": "fe80::77:2ff:fe00:42", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"foreign_prefixes": ["2001:db8:bad::/64"]}}]'
 }
 
 # ------------------------------------------------------------------ runner
