@@ -26,7 +26,8 @@
  *   for one address: parasite6 and ARP responders answer every request).
  *
  * Severity 3; 4 when the address is a gateway (a router a DHCP server hands
- * out, or `watch_addresses`) or the contender claims addresses of two or
+ * out, an IPv6 router's link-local address from its advertisements, or
+ * `watch_addresses`) or the contender claims addresses of two or
  * more machines (a man in the middle between two hosts, or a whole subnet).
  * An address conflict (two machines configured alike) reads the same, and
  * the message says so. One alert per contending MAC (and VLAN) per dedup
@@ -94,7 +95,7 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1557.002',
-  subscribes: ['arp', 'nd.solicit', 'nd.advert', 'dhcp.message'],
+  subscribes: ['arp', 'nd.solicit', 'nd.advert', 'nd.router_advert', 'dhcp.message'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -104,7 +105,7 @@ export default defineDetector({
     const requests = new LruMap<string, number>(MAX_REQUESTS);
     /** Addresses leased by DHCP: address -> MAC and until when. */
     const leases = new LruMap<string, { mac: string; until: number }>(o.max_tracked);
-    /** Routers DHCP servers hand out. */
+    /** Routers DHCP servers hand out, and IPv6 routers that advertise themselves. */
     const gateways = new LruMap<string, true>(1000);
     /** The address each MAC owns last (its own address, for the alert). */
     const ownAddress = new LruMap<string, string>(o.max_tracked);
@@ -247,6 +248,10 @@ export default defineDetector({
         if (e.src === UNSPECIFIED6) return;
         requests.set(`${e.src}|${e.target}`, e.ts);
         claim(e.ts, e.vlan, e.src, e.src_mac, e.src_mac, 'NDP', undefined);
+      },
+      'nd.router_advert'(e) {
+        // An IPv6 router is known by its link-local address (the source of its advertisements).
+        gateways.set(e.src, true);
       },
       'nd.advert'(e) {
         // An advertisement to every node (ff02::1) announces; one to a host answers it.

@@ -188,6 +188,16 @@ test('IPv6: advertisements to a host nobody asked for count, announcements to ev
   assert.equal(b.length, 1);
   assert.equal(b[0]!.evidence.flips, 1);
 
+  // A router that advertises itself is a gateway: claiming its link-local address is critical.
+  const router = harness(SITE_YAML);
+  router.emit({ type: 'nd.router_advert', ts: 990, src_mac: GW_MAC, src: 'fe80::fe', dst: 'ff02::1', slla: GW_MAC, prefixes: [], dns_servers: [] });
+  router.emit(ns(1000, 'fd77:2::20', VICTIM_MAC, 'fe80::fe'));
+  router.emit(na(1000.001, 'fe80::fe', GW_MAC, 'fd77:2::20'));
+  router.emit(na(1000.002, 'fe80::fe', ATTACKER, 'fd77:2::20'));
+  const r = only(router.finish(), RULE);
+  assert.equal(r[0]!.event.severity, 4);
+  assert.deepEqual(r[0]!.evidence.gateways, ['fe80::fe']);
+
   // A neighbour answering alone (the owner silent) is not two machines answering.
   const alone = harness(SITE_YAML);
   alone.emit(na(990, 'fd77:2::21', '02:77:02:00:00:15', 'fd77:2::20'));
