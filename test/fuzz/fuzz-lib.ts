@@ -46,6 +46,8 @@ export const OWN_CAPTURES = [
   path.join(REPO_ROOT, 'test', 'fixtures', 'dtls'),
   path.join(REPO_ROOT, 'test', 'fixtures', 'dcerpc'),
   path.join(REPO_ROOT, 'test', 'fixtures', 'tunnels'),
+  // The lab's captures: neighbor discovery and router advertisements, LLMNR and mDNS answers, ARP replies.
+  path.join(REPO_ROOT, 'test', 'lab', 'captures'),
 ];
 
 /**
