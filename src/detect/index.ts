@@ -22,6 +22,7 @@ import dnsTunnel, { OPTIONS as dnsTunnelOptions } from './dns.tunnel.js';
 import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
 import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
 import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue_router.js';
+import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_share.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -73,6 +74,7 @@ export const DETECTOR_OPTIONS = {
   'arp.spoofing': arpSpoofingOptions,
   'icmp.tunnel': icmpTunnelOptions,
   'ipv6.rogue_router': ipv6RogueRouterOptions,
+  'smb.admin_share': smbAdminShareOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -127,6 +129,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   arpSpoofing,
   icmpTunnel,
   ipv6RogueRouter,
+  smbAdminShare,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

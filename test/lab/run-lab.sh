@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -470,6 +470,24 @@ EOF
   read only = no
 EOF
   fi
+  if [ "$files" = admin ]; then
+    # Windows' administrative shares, by name (a guest-writable folder each here): what remote
+    # execution tools copy their programs to.
+    mkdir -p "$d/windows" "$d/drive-c"
+    chmod 777 "$d/windows" "$d/drive-c"
+    cat >>"$d/smb.conf" <<EOF
+[ADMIN\$]
+  path = $d/windows
+  guest ok = yes
+  read only = no
+  browseable = no
+[C\$]
+  path = $d/drive-c
+  guest ok = yes
+  read only = no
+  browseable = no
+EOF
+  fi
 }
 
 write_client_confs() {
@@ -555,7 +573,7 @@ start_services() {
   write_dnsmasq_legit; write_client_confs
   write_sshd || return 1
   write_slapd || { log "slapadd failed: $(cat "$WORK/logs/slapadd.log")"; return 1; }
-  write_smbd srv 10.77.1.10; write_smbd inet 198.51.100.10; write_smbd ws21 10.77.2.21; write_smbd bak 10.77.1.20 files
+  write_smbd srv 10.77.1.10; write_smbd inet 198.51.100.10; write_smbd ws21 10.77.2.21 admin; write_smbd bak 10.77.1.20 files
   svc srv unshare -m --propagation private "$WORK/sshd/run.sh"
   svc srv slapd -d 0 -h ldap://10.77.1.10/ -f "$WORK/slapd/slapd.conf"
   svc srv smbd -F --no-process-group -s "$WORK/smb-srv/smb.conf"
@@ -1297,6 +1315,18 @@ scenario_rogue_ra() {
   require rogue-ra 1 "icmp6 and ip6[40] == 134 and ether src $MAC_ROGUE"
   expect rogue-ra "atk6-fake_router6 (THC-IPv6) on the poisoner (fd77:2::66) for 8 s: Router Advertisements to every node naming itself the default router, with the prefix 2001:db8:bad::/64 (not one of the site's) and itself as DNS server; the workstations ignore advertisements." \
     '[{"rule": "ipv6.rogue_router", "source": {"ip": "fe80::77:2ff:fe00:42", "mac": "'"$MAC_ROGUE"'"}, "evidence": {"foreign_prefixes": ["2001:db8:bad::/64"]}}]'
+}
+
+scenario_admin_share() {
+  head -c 30000 /dev/urandom >"$WORK/svc.exe"
+  # As PsExec does: 10.77.2.20 copies a service program to ADMIN$ of workstation 10.77.2.21 and lists
+  # it; then lists C$ there.
+  smbc ws20 '//10.77.2.21/ADMIN$' -N -c "put $WORK/svc.exe PSEXESVC.exe; ls" >"$WORK/logs/admin-share.txt" 2>&1
+  smbc ws20 '//10.77.2.21/C$' -N -c "ls" >>"$WORK/logs/admin-share.txt" 2>&1
+  stop_capture
+  require admin-share 10 "tcp port 445 and host 10.77.2.20 and host 10.77.2.21"
+  expect admin-share "smbclient from 10.77.2.20 to Samba on workstation 10.77.2.21, whose shares ADMIN\$ and C\$ stand for Windows' administrative shares: a 30,000-byte PSEXESVC.exe written to ADMIN\$ (as PsExec copies its service program), then C\$ listed." \
+    '[{"rule": "smb.admin_share", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"programs": ["\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe"]}}]'
 }
 
 # ------------------------------------------------------------------ runner
