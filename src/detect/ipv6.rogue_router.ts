@@ -17,7 +17,9 @@
  * - it advertises a prefix outside every IPv6 network of the site
  *   configuration (when the site lists any).
  * Severity 3; 4 when it hands out DNS servers or a prefix foreign to the
- * site. One alert per router per dedup interval.
+ * site. One alert per router per dedup interval; when `FLOOD_ROUTERS` or
+ * more routers advertise on one link within `window` (flood_router26
+ * sends thousands, each from a new MAC), one flood alert for the link.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -25,10 +27,15 @@ import { detectorOptions, durationField } from '../config/fields.js';
 import { parseDhcpServerId } from '../config/dhcp-server-id.js';
 import { LruMap } from '../state/lru.js';
 import { hostLabel, joinAnd } from './dcerpc-common.js';
+import { formatDuration } from '../config/duration.js';
 import type { RouterAdvertEvent } from '../events/router-advert.js';
 
-/** Routers remembered per link. */
-const MAX_ROUTERS = 1000;
+/** Links (VLANs) whose routers are remembered. */
+const MAX_LINKS = 256;
+/** Routers remembered per link: more advertising within `window` is a flood. */
+const MAX_ROUTERS_PER_LINK = 16;
+/** Routers advertising on one link within `window` that make it a flood (flood_router26 sends thousands, each from a new MAC). */
+const FLOOD_ROUTERS = 8;
 
 /** A MAC or an IPv6 address; the output is its normal form (lower-case MAC with colons, compressed IPv6). */
 const routerField = z.string().transform((text, ctx) => {
@@ -60,8 +67,8 @@ export default defineDetector({
     const o = ctx.options;
     const allowed = new Set(o.allowed_routers);
     const siteV6 = ctx.config.networks.some((n) => n.cidrs.some((c) => c.includes(':')));
-    /** Routers seen per link: "vlan|mac" -> when last. */
-    const routers = new LruMap<string, { vlan: string; mac: string; src: string; last: number }>(MAX_ROUTERS);
+    /** Routers seen per link (VLAN): MAC -> its address and when it last advertised, oldest first. */
+    const links = new LruMap<string, Map<string, { src: string; last: number }>>(MAX_LINKS);
 
     return {
       'nd.router_advert'(e: RouterAdvertEvent) {
@@ -69,15 +76,30 @@ export default defineDetector({
         if (ctx.excluded(e.src)) return;
         const link = String(e.vlan ?? '');
         const key = `${link}|${mac}`;
-        const seen = routers.get(key);
-        routers.set(key, { vlan: link, mac, src: e.src, last: e.ts });
+        let routers = links.get(link);
+        if (routers === undefined) links.set(link, (routers = new Map()));
+        for (const [m, r] of routers) if (e.ts - r.last > o.window) routers.delete(m);
+        const seen = routers.get(mac);
+        routers.delete(mac);
+        if (routers.size >= MAX_ROUTERS_PER_LINK) routers.delete(routers.keys().next().value!);
+        routers.set(mac, { src: e.src, last: e.ts });
         if (allowed.has(mac) || allowed.has(e.src)) return;
+        if (routers.size >= FLOOD_ROUTERS) {
+          // Advertisements from ever new MACs: one alert for the link, not one per made-up router.
+          ctx.report({
+            ts: e.ts,
+            key: `${link}|flood`,
+            severity: 3,
+            source: { ip: e.src, mac },
+            message: `${routers.size} routers advertised on the link${e.vlan !== undefined ? ` (VLAN ${e.vlan})` : ''} within ${formatDuration(o.window)}, the latest ${mac} (${e.src}): a router advertisement flood (flood_router26), which exhausts the hosts' address and route tables`,
+            evidence: { router_mac: mac, routers: routers.size, flood: true, vlan: e.vlan ?? null },
+          });
+          return;
+        }
 
         const foreign = siteV6 ? e.prefixes.filter((p) => ctx.site.networkOf(p.slice(0, p.indexOf('/'))) === undefined) : [];
         const others: { mac: string; src: string }[] = [];
-        for (const [k, r] of routers.entries()) {
-          if (k !== key && r.vlan === link && e.ts - r.last <= o.window) others.push(r);
-        }
+        for (const [m, r] of routers) if (m !== mac) others.push({ mac: m, src: r.src });
         let why: string;
         if (allowed.size > 0) why = `not one of the link's routers (${[...allowed].join(', ')})`;
         else if (others.length > 0 && (seen === undefined || ctx.held(key) !== undefined)) why = `while ${joinAnd(others.map((r) => `${r.mac} (${r.src})`))} ${others.length === 1 ? 'is' : 'are'} the link's router`;

@@ -69,6 +69,15 @@ test('a prefix outside the site\u2019s IPv6 networks alerts on its own; a site w
   assert.equal(alerts(SITE_YAML, ra(1000, ROGUE, { prefixes: ['2001:db8:bad::/64'] })).length, 0);
 });
 
+test('a flood of advertisements from ever new MACs is one alert for the link, however many routers', () => {
+  const events = Array.from({ length: 2000 }, (_, i) => ra(1000 + i / 100, `02:00:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`));
+  const a = alerts(SITE_V6, ...events);
+  const flood = a.filter((x) => x.evidence.flood === true);
+  assert.equal(flood.length, 1);
+  assert.ok(a.length <= 8, `${a.length} alerts`);
+  assert.match(flood[0]!.message, /^\d+ routers advertised on the link within 60 min, the latest .*: a router advertisement flood \(flood_router26\)/);
+});
+
 test('a bad router entry names its key', () => {
   assert.throws(() => harness(`${SITE_YAML}detectors:\n  ipv6.rogue_router: { allowed_routers: [10.77.2.254] }\n`), /allowed_routers/);
 });
