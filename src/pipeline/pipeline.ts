@@ -645,14 +645,7 @@ export class Pipeline {
   /** An IPv6 Neighbor Solicitation: its target address follows the 8-byte ICMPv6 header. */
   #neighborSolicit(d: DecodedPacket): void {
     if (d.payloadLen < 16) return;
-    this.#bus.emit({
-      type: 'nd.solicit',
-      ts: d.ts,
-      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
-      src: addrToString(d, 'src'),
-      target: this.#ndTargetOf(d),
-      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
-    });
+    this.#bus.emit({ type: 'nd.solicit', ...ndFields(d), target: this.#ndTargetOf(d) });
   }
 
   /**
@@ -675,16 +668,7 @@ export class Pipeline {
       }
       p += len;
     }
-    this.#bus.emit({
-      type: 'nd.advert',
-      ts: d.ts,
-      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
-      src: addrToString(d, 'src'),
-      dst: addrToString(d, 'dst'),
-      target: this.#ndTargetOf(d),
-      tlla,
-      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
-    });
+    this.#bus.emit({ type: 'nd.advert', ...ndFields(d), dst: addrToString(d, 'dst'), target: this.#ndTargetOf(d), tlla });
   }
 
   /**
@@ -717,17 +701,7 @@ export class Pipeline {
       }
       p += len;
     }
-    this.#bus.emit({
-      type: 'nd.router_advert',
-      ts: d.ts,
-      src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '',
-      src: addrToString(d, 'src'),
-      dst: addrToString(d, 'dst'),
-      slla,
-      prefixes,
-      dns_servers: dns,
-      ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
-    });
+    this.#bus.emit({ type: 'nd.router_advert', ...ndFields(d), dst: addrToString(d, 'dst'), slla, prefixes, dns_servers: dns });
   }
 
   #arp(d: DecodedPacket): void {
@@ -743,4 +717,9 @@ export class Pipeline {
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });
   }
+}
+
+/** What every neighbor discovery event says of its packet: time, sender MAC and address, VLAN. */
+function ndFields(d: DecodedPacket): { ts: number; src_mac: string; src: string; vlan?: number } {
+  return { ts: d.ts, src_mac: d.srcMac >= 0 ? macToString(d.srcMac) : '', src: addrToString(d, 'src'), ...(d.vlan >= 0 ? { vlan: d.vlan } : {}) };
 }
