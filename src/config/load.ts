@@ -16,7 +16,7 @@ import { parseCidr } from './cidr.js';
 import { globToRegExp } from './fields.js';
 import { closestName } from '../util/suggest.js';
 import { ruleMatches } from '../alerts/suppression.js';
-import { HOST_LIST_OPTIONS, looksLikeNetworkName } from '../detect/dcerpc-common.js';
+import { HOST_LIST_OPTIONS, looksLikeNetworkName } from '../detect/host-lists.js';
 
 /** Aliases expanded at most this often: a YAML "billion laughs" must not exhaust memory. */
 const MAX_ALIAS_COUNT = 100;

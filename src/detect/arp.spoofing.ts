@@ -40,7 +40,7 @@ import { cidrField, detectorOptions, durationField, macField, thresholdField } f
 import { CidrSet } from '../config/cidr.js';
 import { LruMap } from '../state/lru.js';
 import { formatDuration } from '../config/duration.js';
-import { hostLabel, joinAnd } from './dcerpc-common.js';
+import { hostLabel, joinAnd } from './host-text.js';
 
 const ARP_REQUEST = 1;
 const ARP_REPLY = 2;

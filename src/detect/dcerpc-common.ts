@@ -1,9 +1,7 @@
 /**
  * What the DCE/RPC rules (dcerpc.remote_service, dcerpc.remote_task,
  * dcerpc.wmi_exec, dcerpc.dcom_exec, dcerpc.dcsync, dcerpc.recon) share:
- * host lists given as CIDRs or network names of the site config
- * (`allowed_clients`, `domain_controllers`), the
- * operations each rule reads (matched by the interface and operation names
+ * the operations each rule reads (matched by the interface and operation names
  * of src/protocols/dcerpc/interfaces.ts), how an alert names the way a call
  * travelled, and the body of the remote-execution rules, which differ in
  * the operations they read, the words of their messages, what they make
@@ -13,8 +11,8 @@
 import { z } from 'zod';
 import type { DetectorContext, DetectorHandlers, Finding } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
-import { parseCidr } from '../config/cidr.js';
-import type { Site } from '../config/site.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel, joinAnd } from './host-text.js';
 import { LruMap } from '../state/lru.js';
 import { plural, type Evidence, type Severity } from '../alerts/alert.js';
 import { cutText, shortText } from '../util/cut-text.js';
@@ -41,30 +39,6 @@ export const MAX_TALLY_TEXT = 6000;
 /** Longest command and name quoted in a message (the evidence keeps what the analyzer kept: 2,048 and 256). */
 const MAX_MESSAGE_COMMAND = 300;
 const MAX_MESSAGE_NAME = 100;
-
-/** Shape of a network name in the site config (schema.ts). */
-const NETWORK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * A host list entry: a CIDR, a bare address or the name of a configured
- * network. Whether a name is configured is checked with the other
- * cross-references (config/load.ts).
- */
-export const hostEntryField = z.string().superRefine((text, ctx) => {
-  const c = parseCidr(text);
-  if (typeof c !== 'string' || looksLikeNetworkName(text)) return;
-  // An address-like entry gets the CIDR parser's reason ("has host bits set (did you mean ...)").
-  const message = text.includes('/') || text.includes(':') ? c : 'is neither a CIDR nor a network name';
-  ctx.addIssue({ code: 'custom', message, input: text });
-});
-
-/** True when `text` has the shape of a network name (whether one is configured is another matter). */
-export function looksLikeNetworkName(text: string): boolean {
-  return NETWORK_NAME.test(text);
-}
-
-/** Option keys of the rules (DCE/RPC, name.poisoning) that hold host lists (for the cross-reference check). */
-export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers', 'allowed_responders'];
 
 /**
  * Why call `e` did not do what it asked: the RPC fault, or the error status
@@ -109,22 +83,10 @@ export function pipeText(named: string): string {
   return cutText(named, MAX_RPC_TEXT);
 }
 
-/** "10.77.2.20 (workstations)": an address with its configured network, if any. */
-export function hostLabel(site: Site, ip: string): string {
-  const net = site.networkOf(ip);
-  return net !== undefined ? `${ip} (${net.name})` : ip;
-}
-
 /** Adds `value` to a listed sample while it has room. */
 export function addListed(set: Set<string>, value: string | undefined): void {
   if (value === undefined || value === '' || set.size >= MAX_RPC_LISTED || set.has(value)) return;
   set.add(cutText(value, MAX_RPC_TEXT));
-}
-
-/** "a, b and c". */
-export function joinAnd(parts: readonly string[]): string {
-  if (parts.length <= 1) return parts[0] ?? '';
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
 }
 
 /** Options of the remote-execution rules. */

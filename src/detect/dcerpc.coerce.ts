@@ -45,20 +45,9 @@ import { LruMap } from '../state/lru.js';
 import { isIp, parseIp } from '../config/ip.js';
 import { ResolvedNames } from './server-names.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import {
-  callFinding,
-  addListed,
-  callTallies,
-  hostEntryField,
-  hostLabel,
-  isOperation,
-  joinAnd,
-  MAX_RPC_PAIRS,
-  pairKey,
-  quotedName,
-  transportText,
-  type OperationTable,
-} from './dcerpc-common.js';
+import { callFinding, addListed, callTallies, isOperation, MAX_RPC_PAIRS, pairKey, quotedName, transportText, type OperationTable } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel, joinAnd } from './host-text.js';
 
 export const OPTIONS = detectorOptions({
   /**

@@ -32,7 +32,9 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { callFinding, CallTally, callFailure, hostEntryField, hostLabel, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
+import { callFinding, CallTally, callFailure, MAX_RPC_PAIRS, pairKey, transportText } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel } from './host-text.js';
 import { activationEvidence, classText, lateralClass, RecentActivations, type Activation } from './dcom-common.js';
 
 const DISPATCH = 'IDispatch';

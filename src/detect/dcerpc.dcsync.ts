@@ -31,7 +31,9 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
-import { callFinding, callTallies, hostEntryField, hostLabel, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
+import { callFinding, callTallies, MAX_RPC_PAIRS, transportText } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel } from './host-text.js';
 
 /** Domain controllers learned from the traffic, at most (a forest rarely has more than a few hundred). */
 export const MAX_LEARNED_DCS = 4096;

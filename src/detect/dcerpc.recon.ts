@@ -40,7 +40,9 @@ import { DistinctWindow, SumWindow } from '../state/window.js';
 import { formatCount, plural } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { callFinding, callTallies, hostEntryField, hostLabel, isOperation, MAX_RPC_PAIRS, pairKey, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
+import { callFinding, callTallies, isOperation, MAX_RPC_PAIRS, pairKey, transportText, type CallTally, type OperationTable } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel } from './host-text.js';
 
 /** Clients tracked per window by default. */
 const MAX_CLIENTS = 20000;

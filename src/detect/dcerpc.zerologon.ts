@@ -26,7 +26,8 @@ import { SumWindow } from '../state/window.js';
 import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
-import { addListed, callFinding, hostLabel, MAX_RPC_PAIRS, pairKey, quotedName, transportText } from './dcerpc-common.js';
+import { addListed, callFinding, MAX_RPC_PAIRS, pairKey, quotedName, transportText } from './dcerpc-common.js';
+import { hostLabel } from './host-text.js';
 
 export const OPTIONS = detectorOptions({
   /** All-zero-credential authentications from one client to one server within the window. */

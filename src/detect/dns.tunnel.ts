@@ -28,7 +28,7 @@ import { formatBytes, formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { registrableLabel } from '../intel/dga/label.js';
 import { allowedDomains, underDomain } from './server-names.js';
-import { hostLabel, joinAnd } from './dcerpc-common.js';
+import { hostLabel, joinAnd } from './host-text.js';
 
 /** Names listed in the evidence, each cut to NAME_SAMPLE_CHARS. */
 const MAX_LISTED = 5;

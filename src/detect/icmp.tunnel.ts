@@ -24,7 +24,7 @@ import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { formatBytes } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
-import { hostLabel } from './dcerpc-common.js';
+import { hostLabel } from './host-text.js';
 
 /** ICMP and ICMPv6 echo request types: the "port" of an echo connection's originator. */
 const ECHO_REQUEST = new Set([8, 128]);

@@ -26,7 +26,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { parseDhcpServerId } from '../config/dhcp-server-id.js';
 import { LruMap } from '../state/lru.js';
-import { hostLabel, joinAnd } from './dcerpc-common.js';
+import { hostLabel, joinAnd } from './host-text.js';
 import { formatDuration } from '../config/duration.js';
 import type { RouterAdvertEvent } from '../events/router-advert.js';
 

@@ -28,7 +28,8 @@ import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
 import { formatDuration } from '../config/duration.js';
-import { hostEntryField, hostLabel, joinAnd } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel, joinAnd } from './host-text.js';
 import type { NameAnswerEvent } from '../events/name-answer.js';
 
 /** Names listed in the alert and its evidence. */

@@ -25,7 +25,8 @@ import { detectorOptions, durationField, thresholdField } from '../config/fields
 import { DistinctWindow } from '../state/window.js';
 import { LruMap } from '../state/lru.js';
 import { formatDuration } from '../config/duration.js';
-import { hostEntryField, hostLabel, joinAnd } from './dcerpc-common.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel, joinAnd } from './host-text.js';
 import type { Severity } from '../alerts/alert.js';
 
 /** ADMIN$ and the drive shares (C$, D$, ...), by their last path element. */
