@@ -464,14 +464,17 @@ export class DnsAnalyzer implements Analyzer {
   /** mDNS / LLMNR responders announce their own names in A/AAAA records. */
   #hostnames(msg: DnsMessage, fromOrig: boolean, ts: number): void {
     const mdns = this.#hostnameSource === 'mdns';
-    this.#hostnameSection(msg.answers, mdns, fromOrig, ts);
+    const answered = new Map<string, string[]>();
+    this.#hostnameSection(msg.answers, mdns, fromOrig, ts, answered);
     // mDNS responders put their address records in the additional section too (RFC 6763 §12).
-    if (mdns) this.#hostnameSection(msg.additional, mdns, fromOrig, ts);
+    if (mdns) this.#hostnameSection(msg.additional, mdns, fromOrig, ts, answered);
+    // One name.answer per name of the response, with its addresses from both sections.
+    for (const [name, addrs] of answered) this.answered(mdns ? 'mdns' : 'llmnr', name, addrs, fromOrig, ts);
   }
 
-  #hostnameSection(rrs: DnsResourceRecord[], mdns: boolean, fromOrig: boolean, ts: number): void {
+  /** Announces the host names of `rrs` and adds them, with their addresses, to `answered`. */
+  #hostnameSection(rrs: DnsResourceRecord[], mdns: boolean, fromOrig: boolean, ts: number, answered: Map<string, string[]>): void {
     const source = mdns ? 'mdns' : 'llmnr';
-    let answered: Map<string, string[]> | null = null;
     for (let i = 0; i < rrs.length; i++) {
       const rr = rrs[i]!;
       if (rr.rdata.kind !== 'addr') continue;
@@ -483,12 +486,10 @@ export class DnsAnalyzer implements Analyzer {
       }
       if (name.length === 0) continue;
       this.announce(name, rr.rdata.addr, source, fromOrig, ts);
-      answered ??= new Map();
       const addrs = answered.get(name);
       if (addrs === undefined) answered.set(name, [rr.rdata.addr]);
       else if (!addrs.includes(rr.rdata.addr)) addrs.push(rr.rdata.addr);
     }
-    if (answered !== null) for (const [name, addrs] of answered) this.answered(source, name, addrs, fromOrig, ts);
   }
 
   /** A responder answered that `name` is at `addrs` (a name.answer event; see events/name-answer.ts). */

@@ -205,6 +205,18 @@ c00c 0001 0001 0000001e 0004 8d8edce2`);
   assert.equal(dctx.events.filter((e) => e.type === 'hostname' || e.type === 'name.answer').length, 0);
 });
 
+test('mDNS: a name in both the answer and the additional section of one response is one name.answer with both addresses', () => {
+  const split = hex(`0000 8400 0000 0001 0000 0001
+1c6a6f68616e6e612d51454d552d5669727475616c2d4d616368696e65056c6f63616c00 001c 8001 00000078 0010 fd52429ec03c8235883cd6fffee14dc4
+c00c 0001 8001 00000078 0004 0a000207`);
+  const ctx = dnsTestContext({ orig_h: '10.0.2.7', orig_p: 5353, resp_h: '224.0.0.251', resp_p: 5353 });
+  new DnsAnalyzer(ctx, { netbios: false, service: 'dns' }).data(true, split, 10);
+  assert.deepEqual(
+    ctx.events.filter((e) => e.type === 'name.answer').map((e) => [e.name, e.addrs]),
+    [['johanna-QEMU-Virtual-Machine', ['fd52:429e:c03c:8235:883c:d6ff:fee1:4dc4', '10.0.2.7']]],
+  );
+});
+
 test('mDNS: each response is one name.answer per *.local name, with every address it gives, each time it is sent', () => {
   const ctx = dnsTestContext({ orig_h: '10.0.2.7', orig_p: 5353, resp_h: '224.0.0.251', resp_p: 5353 });
   const a = new DnsAnalyzer(ctx, { netbios: false, service: 'dns' });
