@@ -196,6 +196,14 @@ export function isIp(text: string): boolean {
   return parseIp(text) !== null;
 }
 
+/** True for an address of a group rather than one host: IPv4 multicast or the limited broadcast, IPv6 multicast. */
+export function isGroupAddress(text: string): boolean {
+  const ip = parseIp(text);
+  if (ip === null) return false;
+  const w = ip.words[0]! >>> 0;
+  return ip.v === 4 ? w >>> 28 === 0xe || w === 0xffffffff : w >>> 24 === 0xff;
+}
+
 /** Formats a v4 uint32 as dotted quad (alert messages, "/24 of the targets"). */
 export function formatV4(value: number): string {
   const v = value >>> 0;

@@ -38,6 +38,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { cidrField, detectorOptions, durationField, macField, thresholdField } from '../config/fields.js';
 import { CidrSet } from '../config/cidr.js';
+import { isGroupAddress } from '../config/ip.js';
 import { LruMap } from '../state/lru.js';
 import { formatDuration } from '../config/duration.js';
 import { hostLabel, joinAnd } from './host-text.js';
@@ -255,7 +256,7 @@ export default defineDetector({
       },
       'nd.advert'(e) {
         // An advertisement to every node (ff02::1) announces; one to a host answers it.
-        claim(e.ts, e.vlan, e.target, e.tlla !== '' ? e.tlla : e.src_mac, e.src_mac, 'NDP', e.dst.startsWith('ff') ? undefined : e.dst);
+        claim(e.ts, e.vlan, e.target, e.tlla !== '' ? e.tlla : e.src_mac, e.src_mac, 'NDP', isGroupAddress(e.dst) ? undefined : e.dst);
       },
     };
   },

@@ -43,7 +43,7 @@ import type { Severity } from '../alerts/alert.js';
 import type { Site } from '../config/site.js';
 import { LruMap } from '../state/lru.js';
 import { isIp, parseIp } from '../config/ip.js';
-import { ResolvedNames } from './server-names.js';
+import { ResolvedNames, resolvedNamesFeed } from './server-names.js';
 import type { DceRpcCallEvent } from '../protocols/dcerpc/events.js';
 import { callFinding, addListed, callTallies, isOperation, MAX_RPC_PAIRS, pairKey, quotedName, transportText, type OperationTable } from './dcerpc-common.js';
 import { hostEntryField } from './host-lists.js';
@@ -187,12 +187,7 @@ export default defineDetector({
     const named = new LruMap<string, Named>(MAX_RPC_PAIRS);
 
     return {
-      'dns.answer'(e) {
-        resolved.note(e);
-      },
-      hostname(e) {
-        resolved.noteHostname(e);
-      },
+      ...resolvedNamesFeed(resolved),
       'dce_rpc.call'(e: DceRpcCallEvent) {
         if (!isOperation(OPERATIONS, e)) return;
         if (e.client === e.server || ctx.excluded(e.client) || ctx.excluded(e.server) || allowed.has(e.client)) return;

@@ -25,7 +25,7 @@ import type { DceRpcCallDetails, DceRpcCallEvent } from '../protocols/dcerpc/eve
 import { defineDetector } from './detector.js';
 import { createRemoteExec, operationActions, quotedCommand, quotedName, REMOTE_EXEC_OPTIONS, type CallDescription } from './dcerpc-common.js';
 import { isServerName, listenerOf } from './dcerpc.coerce.js';
-import { ResolvedNames } from './server-names.js';
+import { ResolvedNames, resolvedNamesFeed } from './server-names.js';
 
 export const OPTIONS = REMOTE_EXEC_OPTIONS;
 
@@ -39,7 +39,7 @@ const OPERATIONS = operationActions([
 /** The spooler's folder of replaced driver files: `\spool\drivers\<environment>\<version>\old\<n>\`. */
 const OLD_DRIVER_FOLDER = /\\spool\\drivers\\[^\\]+\\\d+\\old\\/i;
 
-/** True when `host` (from a path in call `e`) names its server: its address, or the name its client resolved it from. */
+/** True when `host` (from a path in call `e`) names its server: its address, the name its client resolved it from, or one the server announced. */
 type IsServer = (e: DceRpcCallEvent, host: string) => boolean;
 
 /** A file of the driver on a share of a host other than the server, as [file, host]. */
@@ -83,14 +83,6 @@ export default defineDetector({
       attempt: 'tried to install a printer driver',
       describe: (e, d) => describeDriverCall(e, d, isServer),
     });
-    return {
-      ...handlers,
-      'dns.answer'(e) {
-        resolved.note(e);
-      },
-      hostname(e) {
-        resolved.noteHostname(e);
-      },
-    };
+    return { ...handlers, ...resolvedNamesFeed(resolved) };
   },
 });

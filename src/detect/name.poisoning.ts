@@ -27,6 +27,7 @@ import { defineDetector } from './detector.js';
 import { burstOf } from './burst.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { DistinctWindow } from '../state/window.js';
+import { isGroupAddress } from '../config/ip.js';
 import { formatDuration } from '../config/duration.js';
 import { hostEntryField } from './host-lists.js';
 import { hostLabel, joinAnd } from './host-text.js';
@@ -64,13 +65,6 @@ interface Answered {
   watched: Set<string>;
 }
 
-/** True for an address that is a group, not one host: IPv4 multicast or the limited broadcast, IPv6 multicast. */
-function isGroup(ip: string): boolean {
-  if (ip.includes(':')) return ip.toLowerCase().startsWith('ff');
-  const first = Number(ip.slice(0, ip.indexOf('.')));
-  return (first >= 224 && first <= 239) || ip === '255.255.255.255';
-}
-
 export default defineDetector({
   id: 'name.poisoning',
   name: 'LLMNR / NBT-NS / mDNS poisoning',
@@ -102,7 +96,7 @@ export default defineDetector({
         const n = names.add(key, name, e.ts);
         const a = names.extraOf(key)!;
         a.protocols.add(PROTOCOL_TEXT[e.protocol]);
-        if (!isGroup(e.to) && a.askers.size < MAX_ASKERS) a.askers.add(e.to);
+        if (!isGroupAddress(e.to) && a.askers.size < MAX_ASKERS) a.askers.add(e.to);
         if (watch.has(name)) a.watched.add(name);
         if (n < o.min_names && a.watched.size === 0) return;
 

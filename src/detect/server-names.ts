@@ -178,6 +178,21 @@ export function namesFeed(names: ServerNames): {
   };
 }
 
+/** A rule's handlers that feed `resolved` the names of addresses (spread them into the rule's own; it subscribes to dns.answer and hostname). */
+export function resolvedNamesFeed(resolved: ResolvedNames): {
+  'dns.answer'(e: DnsAnswerEvent): void;
+  hostname(e: HostnameEvent): void;
+} {
+  return {
+    'dns.answer'(e) {
+      resolved.note(e);
+    },
+    hostname(e) {
+      resolved.noteHostname(e);
+    },
+  };
+}
+
 /** An `allow` option's domains as names compare: lower case, without a leading "*." or "." or a trailing dot. */
 export function allowedDomains(allow: readonly string[]): string[] {
   return allow.map((d) => d.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, ''));

@@ -37,7 +37,7 @@ const PROGRAM = /\.(exe|dll|sys|bat|cmd|ps1|vbs|js|hta|scr|msi)$/i;
 const MAX_LISTED = 20;
 /** Clients whose running tallies are kept. */
 const MAX_CLIENTS = 10000;
-/** Statuses of a tree connect the server refused. */
+/** The status of a tree connect the server allowed (any other is a refusal). */
 const ALLOWED_STATUS = new Set(['STATUS_SUCCESS']);
 
 export const OPTIONS = detectorOptions({

@@ -1,7 +1,7 @@
 /** IP parsing, CIDR parsing and matching, internal/public classification. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIp, parseIpInto } from '../../src/config/ip.js';
+import { parseIp, parseIpInto, isGroupAddress } from '../../src/config/ip.js';
 import { CidrSet, CidrTable, parseCidr, type Cidr } from '../../src/config/cidr.js';
 import { Site } from '../../src/config/site.js';
 
@@ -58,4 +58,9 @@ test('internal vs public: private and special ranges inside, documentation range
     assert.ok(!site.isInternal(ip), ip);
   }
   assert.equal(site.networkOf('198.51.100.5')?.name, 'lab');
+});
+
+test('isGroupAddress: IPv4 multicast and the limited broadcast, IPv6 multicast; hosts and non-addresses are not groups', () => {
+  for (const g of ['224.0.0.251', '239.255.255.250', '255.255.255.255', 'ff02::1', 'FF02::FB']) assert.equal(isGroupAddress(g), true, g);
+  for (const h of ['10.77.2.20', '223.255.255.255', '240.0.0.1', 'fe80::1', 'fd77:2::20', '::', 'wpad']) assert.equal(isGroupAddress(h), false, h);
 });
