@@ -47,6 +47,7 @@ import {
   authSchemeName,
 } from './consts.js';
 import type { HttpLogEvent, HttpRecord } from './events.js';
+import { BodyType } from './body-type.js';
 import {
   isFoldedLine,
   looksLikeStatusLine,
@@ -89,6 +90,12 @@ class HttpTransaction {
   authUser: string | undefined = undefined;
   /** A 401 reply carried an NTLM/Negotiate challenge token: the handshake continues. */
   challengeContinues = false;
+  origFilenames: string[] | undefined = undefined;
+  origMimeTypes: string[] | undefined = undefined;
+  respFilenames: string[] | undefined = undefined;
+  respMimeTypes: string[] | undefined = undefined;
+  /** The reply's declared Content-Type (media type only). */
+  respContentType: string | undefined = undefined;
   logged = false;
 
   constructor(ts: number, depth: number) {
@@ -129,6 +136,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #confirmed = false;
   readonly #reqFraming = new Framing();
   readonly #respFraming = new Framing();
+  readonly #reqBody = new BodyType();
+  readonly #respBody = new BodyType();
   readonly #hb = newHeaderBounds();
 
   constructor(ctx: AnalyzerContext) {
@@ -195,6 +204,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const n = hb.nameEnd;
     const v = hb.valueStart;
     const ve = hb.valueEnd;
+    if ((isRequest ? this.#reqBody : this.#respBody).header(buf, start, n, v, ve)) return;
     if (equalsIgnoreCase(buf, start, n, H_CONTENT_LENGTH)) {
       const cl = parseContentLength(buf, v, ve);
       if (cl < 0 || (framing.contentLength >= 0 && framing.contentLength !== cl)) {
@@ -256,21 +266,29 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     return this.#responseBody();
   }
 
-  body(isRequest: boolean, len: number): void {
+  body(isRequest: boolean, data: Uint8Array, start: number, len: number): void {
     if (isRequest) {
-      if (this.#reqTx !== null) this.#reqTx.requestBodyLen += len;
+      if (this.#reqTx !== null) {
+        this.#reqTx.requestBodyLen += len;
+        this.#reqBody.feed(data, start, len);
+      }
     } else if (this.#respTx !== null) {
       this.#respTx.responseBodyLen += len;
+      this.#respBody.feed(data, start, len);
     }
   }
 
   messageDone(isRequest: boolean, _ts: number): void {
     if (isRequest) {
+      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true);
       this.#reqFraming.reset();
+      this.#reqBody.reset();
       return;
     }
     this.#respFraming.reset();
     const tx = this.#respTx;
+    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false);
+    this.#respBody.reset();
     if (tx === null) return;
     if (this.#respInterim) {
       this.#respInterim = false;
@@ -287,12 +305,16 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   framingLost(isRequest: boolean): void {
     if (isRequest) {
       // The request keeps what was seen and waits in #pending for its reply.
+      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true);
       this.#reqTx = null;
       this.#reqFraming.reset();
+      this.#reqBody.reset();
       return;
     }
     this.#respFraming.reset();
     const tx = this.#respTx;
+    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false);
+    this.#respBody.reset();
     this.#respTx = null;
     this.#respInterim = false;
     if (tx !== null) {
@@ -340,6 +362,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#pending.push(tx);
     this.#reqTx = tx;
     this.#reqFraming.reset();
+    this.#reqBody.reset();
     this.#confirm();
     return true;
   }
@@ -352,6 +375,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     this.#confirm();
     this.#respFraming.reset();
+    this.#respBody.reset();
     if (this.#respResync) this.#settleAfterGap();
     // The oldest waiting request; else the request-less transaction an interim reply already opened.
     const tx = this.#pending.length > 0 ? this.#pending[0]! : (this.#respTx ?? this.#orphan(ts));
@@ -439,6 +463,20 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#ctx.emit(ev);
   }
 
+  /** Records what the message body just read (or cut short) was: its file name and type, as Zeek's files do. */
+  #noteBody(tx: HttpTransaction, isRequest: boolean): void {
+    const b = isRequest ? this.#reqBody : this.#respBody;
+    const mime = b.finish();
+    if (isRequest) {
+      if (b.fileName !== undefined) (tx.origFilenames ??= []).push(b.fileName);
+      if (mime !== undefined) (tx.origMimeTypes ??= []).push(mime);
+      return;
+    }
+    if (b.fileName !== undefined) (tx.respFilenames ??= []).push(b.fileName);
+    if (mime !== undefined) (tx.respMimeTypes ??= []).push(mime);
+    if (b.contentType !== undefined) tx.respContentType = b.contentType;
+  }
+
   #confirm(): void {
     if (this.#confirmed) return;
     this.#confirmed = true;
@@ -468,8 +506,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     rec.tags = [];
     if (tx.username !== undefined) rec.username = tx.username;
     if (tx.proxied !== undefined) rec.proxied = tx.proxied;
+    if (tx.origFilenames !== undefined) rec.orig_filenames = tx.origFilenames;
+    if (tx.origMimeTypes !== undefined) rec.orig_mime_types = tx.origMimeTypes;
+    if (tx.respFilenames !== undefined) rec.resp_filenames = tx.respFilenames;
+    if (tx.respMimeTypes !== undefined) rec.resp_mime_types = tx.respMimeTypes;
     const ev: HttpLogEvent = { type: 'http', log: 'http', ts: tx.ts, uid: c.uid, record: rec };
     if (tx.userAgents !== undefined) ev.user_agents = tx.userAgents;
+    if (tx.respContentType !== undefined) ev.resp_content_type = tx.respContentType;
     this.#ctx.emit(ev);
   }
 }

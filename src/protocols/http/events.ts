@@ -42,6 +42,14 @@ export interface HttpRecord {
   username?: string;
   /** Proxy-revealing headers as "NAME -> value". */
   proxied?: string[];
+  /** Request body file name (Content-Disposition). */
+  orig_filenames?: string[];
+  /** Request body type by its content (src/protocols/file-magic.ts). */
+  orig_mime_types?: string[];
+  /** Reply body file name (Content-Disposition). */
+  resp_filenames?: string[];
+  /** Reply body type by its content, after gzip/deflate decoding, e.g. "application/x-dosexec". */
+  resp_mime_types?: string[];
 }
 
 export interface HttpLogEvent {
@@ -56,6 +64,8 @@ export interface HttpLogEvent {
    * last, as in Zeek's http.log. Not logged.
    */
   user_agents?: string[];
+  /** The reply's declared Content-Type, media type only, lower-case. Not logged. */
+  resp_content_type?: string;
 }
 
 export type HttpEvent = HttpLogEvent;

@@ -40,7 +40,8 @@ export interface HttpStreamHandler {
   header(isRequest: boolean, buf: Uint8Array, start: number, end: number): void;
   /** Headers done: a Content-Length (>= 0), BODY_CHUNKED, BODY_UNTIL_CLOSE or BODY_TUNNEL. */
   headersDone(isRequest: boolean, ts: number): number;
-  body(isRequest: boolean, len: number): void;
+  /** Body bytes data[start, start+len), framing removed. */
+  body(isRequest: boolean, data: Uint8Array, start: number, len: number): void;
   messageDone(isRequest: boolean, ts: number): void;
   /**
    * Bytes were lost where the framing lies: the message being read ends
@@ -116,7 +117,7 @@ export class HttpMessageStream {
       if (st === S_BODY_LENGTH || st === S_CHUNK_DATA) {
         const avail = len - i;
         const take = avail < this.#remaining ? avail : this.#remaining;
-        this.#h.body(this.#isRequest, take);
+        this.#h.body(this.#isRequest, data, i, take);
         this.#remaining -= take;
         i += take;
         if (this.#remaining === 0) {
@@ -126,7 +127,7 @@ export class HttpMessageStream {
         continue;
       }
       if (st === S_UNTIL_CLOSE) {
-        this.#h.body(this.#isRequest, len - i);
+        this.#h.body(this.#isRequest, data, i, len - i);
         return;
       }
       if (st >= S_TUNNEL) {

@@ -12,6 +12,9 @@ import type { AuthEvent } from '../../../src/events/auth.js';
 import { MAX_LINE_BYTES } from '../../../src/protocols/http/consts.js';
 import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
+import { concat } from '../../helpers/bytes.js';
+import { dispositionFileName } from '../../../src/protocols/http/body-type.js';
+import zlib from 'node:zlib';
 import { retainedBytes } from '../../helpers/heap.js';
 
 function records(ctx: FakeContext): HttpRecord[] {
@@ -469,4 +472,93 @@ test('a bad chunk-size line ends that message; the side resumes at its next star
   const r = records(ctx);
   assert.deepEqual(r.map((x) => [x.uri, x.status_code, x.response_body_len]), [['/1', 200, 4], ['/2', 404, 2]]);
   assert.deepEqual(ctx.anomalies, ['http_bad_chunk_size', 'http_resync']);
+});
+
+/** A DOS/PE header of `size` bytes ("MZ", e_lfanew 0x80, "PE\0\0"). */
+function peFile(size: number): Uint8Array {
+  const b = new Uint8Array(size).fill(0x41);
+  b.set([0x4d, 0x5a]);
+  new DataView(b.buffer).setUint32(0x3c, 0x80, true);
+  b.set([0x50, 0x45, 0, 0], 0x80);
+  return b;
+}
+
+function reply(head: string, body: Uint8Array): Uint8Array {
+  return concat(ascii(head), body);
+}
+
+test('a reply body is typed by its first bytes, across any split of the stream; the file name comes from Content-Disposition', () => {
+  const body = peFile(3000);
+  const msg = reply(
+    `HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename="logo.png"\r\nContent-Length: ${body.length}\r\n\r\n`,
+    body,
+  );
+  for (const size of [1, 7, 64, 200, 511, 512, 513, 4096]) {
+    const ctx = fakeContext();
+    const a = httpSpec.create(ctx);
+    a.data(true, ascii('GET /logo.png HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+    for (const p of pieces(msg, size)) a.data(false, p, 2);
+    const r = records(ctx);
+    assert.equal(r.length, 1, `split ${size}`);
+    assert.deepEqual(r[0]!.resp_mime_types, ['application/x-dosexec'], `split ${size}`);
+    assert.deepEqual(r[0]!.resp_filenames, ['logo.png']);
+    assert.equal(r[0]!.orig_mime_types, undefined);
+    const ev = ctx.events.find((e) => e.type === 'http');
+    assert.ok(ev !== undefined && ev.type === 'http');
+    assert.equal(ev.resp_content_type, 'image/png');
+    // Zeek's order: the file fields come last.
+    assert.deepEqual(Object.keys(r[0]!).slice(-2), ['resp_filenames', 'resp_mime_types']);
+  }
+});
+
+test('chunked and gzip-coded bodies are typed after decoding; short bodies at their end', () => {
+  const html = ascii('<!DOCTYPE html><html><head><title>x</title></head><body>' + 'y'.repeat(3000) + '</body></html>');
+  const gz = zlib.gzipSync(html);
+  // Two chunks: the gzip header and the first deflate bytes arrive apart.
+  const half = gz.length >> 1;
+  const chunked = concat(ascii(`${half.toString(16)}\r\n`), gz.subarray(0, half), ascii(`\r\n${(gz.length - half).toString(16)}\r\n`), gz.subarray(half), ascii('\r\n0\r\n\r\n'));
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\nGET /4 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, reply('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n', chunked), 2);
+  a.data(false, reply('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', ascii('#!/bi')), 3);
+  a.data(false, reply('HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\n', ascii('<htm')), 4);
+  // A deflate body (zlib-wrapped, as RFC 9110 says).
+  const df = zlib.deflateSync(peFile(700));
+  a.data(false, reply(`HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: ${df.length}\r\n\r\n`, df), 5);
+  const r = records(ctx);
+  // A body shorter than the bytes sniffed is typed when it ends ("#!/bi" is a script's first line).
+  assert.deepEqual(r.map((x) => x.resp_mime_types), [['text/html'], ['text/x-shellscript'], undefined, ['application/x-dosexec']]);
+  assert.deepEqual(ctx.anomalies, []);
+});
+
+test('multipart bodies, later parts of a 206 reply and bodyless replies are not typed; a request body is', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  const upload = peFile(600);
+  a.data(true, reply(`POST /up HTTP/1.1\r\nHost: h\r\nContent-Type: application/octet-stream\r\nContent-Length: ${upload.length}\r\n\r\n`, upload), 1);
+  a.data(true, ascii('POST /form HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 6\r\n\r\nMZ....'), 1);
+  a.data(true, ascii('GET /r HTTP/1.1\r\nHost: h\r\nRange: bytes=512-\r\n\r\nGET /r0 HTTP/1.1\r\nHost: h\r\n\r\nHEAD /h HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 2);
+  a.data(false, ascii('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 512-515/1000\r\nContent-Length: 4\r\n\r\nMZAA'), 3);
+  a.data(false, ascii('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-3/1000\r\nContent-Length: 4\r\n\r\nMZAA'), 4);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Type: application/x-msdownload\r\nContent-Length: 4\r\n\r\n'), 5);
+  const r = records(ctx);
+  assert.deepEqual(r.map((x) => [x.uri, x.orig_mime_types, x.resp_mime_types]), [
+    ['/up', ['application/x-dosexec'], undefined],
+    ['/form', undefined, undefined],
+    ['/r', undefined, undefined],
+    ['/r0', undefined, ['application/x-dosexec']],
+    ['/h', undefined, undefined],
+  ]);
+});
+
+test('Content-Disposition file names: quoted, plain, RFC 5987 extended; none without the parameter', () => {
+  assert.equal(dispositionFileName('attachment; filename="a b.exe"'), 'a b.exe');
+  assert.equal(dispositionFileName('attachment; filename=setup.exe'), 'setup.exe');
+  assert.equal(dispositionFileName("attachment; filename=\"x.txt\"; filename*=UTF-8''%E2%82%AC%20rates.exe"), '€ rates.exe');
+  assert.equal(dispositionFileName('attachment; filename="q\\"uote.exe"'), 'q"uote.exe');
+  assert.equal(dispositionFileName("attachment; filename*=UTF-8''%ZZ; filename=fallback.bin"), 'fallback.bin');
+  assert.equal(dispositionFileName('inline'), undefined);
+  assert.equal(dispositionFileName('attachment; filename=""'), undefined);
 });

@@ -39,6 +39,7 @@ function readCut(file: string): ZeekRow[] {
 const COMPARED = [
   'method', 'host', 'uri', 'referrer', 'version', 'user_agent', 'origin', 'request_body_len',
   'response_body_len', 'status_code', 'status_msg', 'info_code', 'info_msg', 'username',
+  'orig_filenames', 'orig_mime_types', 'resp_filenames', 'resp_mime_types',
 ] as const;
 
 function asZeek(r: HttpRecord, field: (typeof COMPARED)[number]): string | undefined {
@@ -49,7 +50,7 @@ function asZeek(r: HttpRecord, field: (typeof COMPARED)[number]): string | undef
 const key = (h: string | undefined, p: string | number | undefined, d: string | number | undefined) => `${h}:${p}#${d}`;
 
 /** Compares records with baseline rows matched on (orig_h, orig_p, trans_depth); returns unmatched record keys. */
-function compare(records: HttpRecord[], rows: ZeekRow[], label: string): string[] {
+function compare(records: HttpRecord[], rows: ZeekRow[], label: string, skip: readonly string[] = []): string[] {
   const byKey = new Map<string, HttpRecord>();
   for (const r of records) byKey.set(key(r['id.orig_h'], r['id.orig_p'], r.trans_depth), r);
   for (const row of rows) {
@@ -57,7 +58,7 @@ function compare(records: HttpRecord[], rows: ZeekRow[], label: string): string[
     const r = byKey.get(k);
     assert.ok(r !== undefined, `${label}: no record for ${k}`);
     for (const f of COMPARED) {
-      if (!(f in row)) continue;
+      if (!(f in row) || skip.includes(f)) continue;
       assert.equal(asZeek(r, f), row[f], `${label} ${k} field ${f}`);
     }
     byKey.delete(k);
@@ -80,8 +81,14 @@ test('wikipedia: every http.log line matches', async () => {
 test('http-agent-tesla: POST with multipart body lengths', async () => {
   const dir = path.join(ZEEK_CORPUS, 'http-agent-tesla');
   const { records } = await httpRecords(path.join(dir, 'ctu-62604-80.pcap'));
-  const extra = compare(records, readCut(path.join(dir, 'http.log.cut')), 'agent-tesla');
+  // Known difference: the request is multipart/form-data. Zeek's MIME analyzer splits it and
+  // types the part with a file name (orig_filenames "file", orig_mime_types text/plain); Picket
+  // does not split multipart bodies and leaves both unset rather than type the whole body.
+  const skip = ['orig_filenames', 'orig_mime_types'];
+  const extra = compare(records, readCut(path.join(dir, 'http.log.cut')), 'agent-tesla', skip);
   assert.deepEqual(extra, []);
+  assert.equal(records[0]!.orig_mime_types, undefined);
+  assert.equal(records[0]!.orig_filenames, undefined);
 });
 
 test('http-dvwa-sqli: method, host and decoded uri of the injection requests', async () => {
