@@ -49,6 +49,25 @@ export function durationField(defaultValue: string | number) {
     .prefault(defaultValue);
 }
 
+const UNITS: Record<string, number> = {
+  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
+};
+
+/**
+ * Bytes as a number or "<n> <unit>" ("20GB", "512MiB": powers of 1000 for
+ * kB/MB/GB/TB, of 1024 for KiB/MiB/GiB/TiB).
+ */
+export const bytesField = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)?\s*$/.exec(v);
+  const unit = m === null ? undefined : UNITS[(m[2] ?? 'b').toLowerCase()];
+  if (m === null || unit === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is not a size (a number of bytes, or e.g. "20GB", "512MiB")', input: v });
+    return z.NEVER;
+  }
+  return Math.round(Number(m[1]) * unit);
+});
+
 /** A count threshold (>= 1). */
 export function thresholdField(defaultValue: number) {
   return z.number().int('must be a whole number').min(1, 'must be at least 1').default(defaultValue);

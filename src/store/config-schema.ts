@@ -11,22 +11,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MIN_FREE_BYTES, type StoreOptions } from './options.js';
-
-const UNITS: Record<string, number> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4,
-};
-
-/** Bytes as a number or "<n> <unit>". */
-export const bytesField = z.union([z.number().int().min(0), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v;
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)?\s*$/.exec(v);
-  const unit = m === null ? undefined : UNITS[(m[2] ?? 'b').toLowerCase()];
-  if (m === null || unit === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'is not a size (a number of bytes, or e.g. "20GB", "512MiB")', input: v });
-    return z.NEVER;
-  }
-  return Math.round(Number(m[1]) * unit);
-});
+import { bytesField } from '../config/fields.js';
 
 const clickhouseSchema = z.strictObject({
   url: z.string().url(),

