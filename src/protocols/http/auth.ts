@@ -1,7 +1,8 @@
 /**
  * Reads the Authorization header without ever keeping a secret: the scheme,
  * the Basic user name (the password after the colon is dropped at once), and
- * the user and domain an NTLM AUTHENTICATE message (type 3) carries in clear.
+ * the user, domain and workstation an NTLM AUTHENTICATE message (type 3)
+ * carries in clear.
  * Also tells a Negotiate/NTLM challenge (401 with a token: the handshake goes
  * on) from a final refusal. Pure; never throws.
  */
@@ -14,6 +15,7 @@ import {
   SCHEME_NTLM,
 } from './consts.js';
 import { equalsIgnoreCase, logString } from '../wire-text.js';
+import { NtlmType, parseNtlm } from '../smb/ntlm.js';
 
 /** Longest credential token decoded (NTLM type 3 messages are a few hundred bytes; Kerberos tickets a few KiB). */
 export const MAX_CREDENTIAL_TOKEN = 16384;
@@ -24,6 +26,8 @@ export interface AuthorizationInfo {
   user?: string;
   /** NTLM domain, when shown. */
   domain?: string;
+  /** NTLM workstation name, when shown. */
+  workstation?: string;
 }
 
 function schemeOf(buf: Uint8Array, start: number, end: number): AuthScheme {
@@ -66,33 +70,25 @@ export function parseAuthorization(buf: Uint8Array, start: number, end: number):
     if (raw === null) return { scheme };
     const ntlm = ntlmAuthenticateUser(raw);
     if (ntlm === null) return { scheme };
-    return { scheme, user: ntlm.user, ...(ntlm.domain !== '' ? { domain: ntlm.domain } : {}) };
+    return {
+      scheme,
+      user: ntlm.user,
+      ...(ntlm.domain !== '' ? { domain: ntlm.domain } : {}),
+      ...(ntlm.workstation !== '' ? { workstation: ntlm.workstation } : {}),
+    };
   }
   return { scheme };
 }
 
 const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
-/** NTLM negotiate flag: strings are UTF-16LE rather than the OEM code page. */
-const NTLM_NEGOTIATE_UNICODE = 0x1;
-/** Offset of the flags field in an AUTHENTICATE message (after six security buffers). */
-const NTLM_AUTH_FLAGS_OFFSET = 60;
-
-function readField(msg: Uint8Array, at: number, unicode: boolean): string | null {
-  if (at + 8 > msg.length) return null;
-  const len = msg[at]! | (msg[at + 1]! << 8);
-  const off = (msg[at + 4]! | (msg[at + 5]! << 8) | (msg[at + 6]! << 16) | (msg[at + 7]! << 24)) >>> 0;
-  if (off + len > msg.length) return null;
-  if (!unicode) return logString(msg, off, off + len);
-  let s = '';
-  for (let i = off; i + 1 < off + len; i += 2) s += String.fromCharCode(msg[i]! | (msg[i + 1]! << 8));
-  return s;
-}
 
 /**
- * User and domain from an NTLM AUTHENTICATE (type 3) message, found raw or
- * wrapped in SPNEGO (the NTLMSSP signature is searched for); null otherwise.
+ * User, domain and workstation from an NTLM AUTHENTICATE (type 3) message,
+ * found raw or wrapped in SPNEGO (the NTLMSSP signature is searched for);
+ * null otherwise. The message itself is read by the NTLMSSP parser SMB and
+ * LDAP use.
  */
-export function ntlmAuthenticateUser(raw: Uint8Array): { user: string; domain: string } | null {
+export function ntlmAuthenticateUser(raw: Uint8Array): { user: string; domain: string; workstation: string } | null {
   let base = -1;
   for (let i = 0; i + 12 <= raw.length; i++) {
     let hit = true;
@@ -108,15 +104,9 @@ export function ntlmAuthenticateUser(raw: Uint8Array): { user: string; domain: s
     }
   }
   if (base < 0) return null;
-  const msg = raw.subarray(base);
-  if (msg.length < 64 || msg[8] !== 3) return null;
-  const flags = msg[NTLM_AUTH_FLAGS_OFFSET]!;
-  const unicode = (flags & NTLM_NEGOTIATE_UNICODE) !== 0;
-  // Security buffers: LM @12, NT @20, domain @28, user @36, workstation @44.
-  const domain = readField(msg, 28, unicode);
-  const user = readField(msg, 36, unicode);
-  if (user === null || domain === null) return null;
-  return { user, domain };
+  const msg = parseNtlm(raw, base, raw.length);
+  if (msg === null || msg.type !== NtlmType.AUTHENTICATE || msg.user === undefined) return null;
+  return { user: msg.user, domain: msg.domain ?? '', workstation: msg.workstation ?? '' };
 }
 
 /**

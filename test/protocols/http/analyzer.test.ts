@@ -225,8 +225,21 @@ test('NTLM: a 401 carrying a challenge is not a failure; the type 3 user is repo
   assert.equal(au.length, 1);
   assert.equal(au[0]!.outcome, 'success');
   assert.equal(au[0]!.user, 'CORP\\bob');
+  assert.equal(au[0]!.workstation, 'WS');
   // Zeek's username is Basic-only.
   assert.equal(records(ctx)[1]!.username, undefined);
+  // A sign-in answered with neither a refusal nor a success (ntlmrelayx answers 404) is an unknown outcome.
+  const lost = fakeContext();
+  const b = httpSpec.create(lost);
+  b.data(true, ascii(`GET /files/ HTTP/1.1\r\nAuthorization: NTLM ${t3}\r\n\r\n`), 1);
+  b.data(false, ascii('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'), 2);
+  assert.deepEqual(auths(lost).map((x) => [x.outcome, x.user, x.workstation]), [['unknown', 'CORP\\bob', 'WS']]);
+  // Without credentials a 404 is no sign-in at all.
+  const none = fakeContext();
+  const c = httpSpec.create(none);
+  c.data(true, ascii('GET /x HTTP/1.1\r\n\r\n'), 1);
+  c.data(false, ascii('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'), 2);
+  assert.equal(auths(none).length, 0);
 });
 
 test('proxy headers are listed in proxied', () => {

@@ -1,0 +1,208 @@
+/**
+ * ntlm.relay — NTLM relaying (T1557.001): a host takes another host's NTLM
+ * authentication and replays it to a third host as its own session
+ * (Impacket ntlmrelayx, Responder's MultiRelay, Inveigh-Relay), after
+ * poisoning a name lookup or coercing the victim to connect
+ * (PetitPotam, PrinterBug).
+ *
+ * Seen as two legs of one authentication: the victim V authenticates to
+ * the relay A, and within `window` A authenticates to the target T as the
+ * same account from the same workstation (domain, user and workstation
+ * name of the NTLM AUTHENTICATE message, read from ntlm events: SMB,
+ * DCE/RPC and LDAP; and from HTTP NTLM/Negotiate auth events). A host never has a reason to present another host's
+ * NTLM sign-in: a legitimate server checks it with a domain controller
+ * over Netlogon, it does not send it on. Legs are matched in either order
+ * (the relayed leg is often logged first). A relay back to the victim
+ * itself (reflection) counts too.
+ *
+ * Severity 4 when the target let the relay in, 3 when it refused. One
+ * alert per relay and target within the dedup interval, listing victims
+ * and accounts. NTLM pass-through proxies forward authentication by
+ * design: list them in `allowed_relays`.
+ */
+import { z } from 'zod';
+import { defineDetector } from './detector.js';
+import { detectorOptions, durationField } from '../config/fields.js';
+import { LruMap } from '../state/lru.js';
+import { hostEntryField } from './host-lists.js';
+import { hostLabel, joinAnd } from './host-text.js';
+import type { NtlmRecord } from '../protocols/smb/events.js';
+
+/** Identities whose recent legs are kept. */
+const MAX_IDENTITIES = 20000;
+/** Legs kept per identity (a busy service account signs in often). */
+const MAX_LEGS = 16;
+/** Victims and accounts listed per alert. */
+const MAX_LISTED = 20;
+
+export const OPTIONS = detectorOptions({
+  /** Longest time between the victim's leg and the relayed one (relay tools send it on at once). */
+  window: durationField('30s'),
+  /** Hosts that forward NTLM by design (CIDRs, addresses or network names): pass-through proxies. */
+  allowed_relays: z.array(hostEntryField).default([]),
+});
+
+/** One NTLM authentication seen. */
+interface Leg {
+  client: string;
+  server: string;
+  port: number;
+  ts: number;
+  uid: string;
+  success: boolean | undefined;
+  /** The server name the CHALLENGE gave (a relay hands its victim the target's challenge). */
+  challengeName: string | undefined;
+}
+
+/** What a relay did to one target, for the alert. */
+interface Relay {
+  victims: Set<string>;
+  accounts: Set<string>;
+  relayed: number;
+  accepted: number;
+}
+
+/** The service an authentication ran over, by its server port. */
+function serviceOf(port: number): string {
+  if (port === 445 || port === 139) return 'SMB';
+  if (port === 80 || port === 443 || port === 8080) return 'HTTP';
+  if (port === 389 || port === 636 || port === 3268 || port === 3269) return 'LDAP';
+  return `port ${port}`;
+}
+
+/** Who an authentication presents itself as: the account and the workstation it came from. */
+interface Identity {
+  account: string;
+  workstation: string;
+  /** Lower-case "account|workstation". */
+  key: string;
+}
+
+/** The account and workstation an ntlm record presents, or undefined for an anonymous one. */
+export function ntlmIdentity(r: NtlmRecord): Identity | undefined {
+  const user = r.username ?? '';
+  if (user === '') return undefined;
+  const account = r.domainname !== undefined && r.domainname !== '' ? `${r.domainname}\\${user}` : user;
+  const workstation = r.hostname ?? '';
+  return { account, workstation, key: `${account}|${workstation}`.toLowerCase() };
+}
+
+export default defineDetector({
+  id: 'ntlm.relay',
+  name: 'NTLM relay',
+  description: "A host presented another host's NTLM authentication, received moments before, to a third host: NTLM relaying (ntlmrelayx, MultiRelay).",
+  severity: 4,
+  category: ['network', 'intrusion_detection'],
+  technique: 'T1557.001',
+  subscribes: ['ntlm', 'auth'],
+  options: OPTIONS,
+  create(ctx) {
+    const o = ctx.options;
+    const allowedRelays = ctx.site.hostSet(o.allowed_relays);
+    const legs = new LruMap<string, Leg[]>(MAX_IDENTITIES);
+    const relays = new LruMap<string, Relay>(MAX_IDENTITIES);
+
+    const report = (victimLeg: Leg, relayLeg: Leg, account: string, workstation: string, ts: number): void => {
+      const relay = relayLeg.client;
+      const target = relayLeg.server;
+      if (ctx.excluded(relay) || ctx.excluded(target) || ctx.excluded(victimLeg.client) || allowedRelays.has(relay)) return;
+      const key = `${relay}|${target}`;
+      let t = relays.get(key);
+      if (t === undefined || ctx.held(key) === undefined) {
+        t = { victims: new Set(), accounts: new Set(), relayed: 0, accepted: 0 };
+        relays.set(key, t);
+      }
+      t.relayed++;
+      if (relayLeg.success === true) t.accepted++;
+      if (t.victims.size < MAX_LISTED) t.victims.add(victimLeg.client);
+      if (t.accounts.size < MAX_LISTED) t.accounts.add(account);
+      const reflected = target === victimLeg.client;
+      const outcome = relayLeg.success === true ? 'and was let in' : relayLeg.success === false ? 'and was refused' : '';
+      const from = workstation !== '' ? `${workstation} at ${hostLabel(ctx.site, victimLeg.client)}` : hostLabel(ctx.site, victimLeg.client);
+      ctx.report({
+        ts,
+        key,
+        severity: t.accepted > 0 ? 4 : 3,
+        source: { ip: relay },
+        destination: { ip: target, port: relayLeg.port },
+        transport: 'tcp',
+        message:
+          `${hostLabel(ctx.site, relay)} relayed the NTLM authentication of ${account} from ${from} ` +
+          (reflected ? 'back to that host itself' : `to ${hostLabel(ctx.site, target)}`) +
+          ` over ${serviceOf(relayLeg.port)}${outcome !== '' ? ` ${outcome}` : ''}` +
+          (t.relayed > 1 ? `; ${t.relayed} relayed authentications of ${joinAnd([...t.accounts])}` : ''),
+        evidence: {
+          victim: victimLeg.client,
+          user: account,
+          workstation: workstation !== '' ? workstation : null,
+          victim_connected_to_port: victimLeg.port,
+          relayed_to_port: relayLeg.port,
+          accepted: relayLeg.success ?? null,
+          reflection: reflected,
+          seconds_between: Math.round(Math.abs(relayLeg.ts - victimLeg.ts) * 1000) / 1000,
+          challenge_server_name: victimLeg.challengeName ?? null,
+          victims: [...t.victims],
+          accounts: [...t.accounts],
+          relayed: t.relayed,
+          accepted_count: t.accepted,
+          uids: [victimLeg.uid, relayLeg.uid],
+        },
+      });
+    };
+
+    /** One authentication seen: matched against the identity's recent legs, then kept. */
+    const leg = (id: Identity, cur: Leg): void => {
+      let seen = legs.get(id.key);
+      if (seen === undefined) {
+        seen = [];
+        legs.set(id.key, seen);
+      }
+      for (const l of seen) {
+        if (Math.abs(cur.ts - l.ts) > o.window || l.uid === cur.uid) continue;
+        // l was the victim's leg to the relay, cur the relay's leg to its target; or the other way round.
+        if (l.server === cur.client && l.client !== cur.client) report(l, cur, id.account, id.workstation, cur.ts);
+        else if (cur.server === l.client && cur.client !== l.client) report(cur, l, id.account, id.workstation, cur.ts);
+      }
+      // Keep the legs of the last window, newest last.
+      let drop = 0;
+      while (drop < seen.length && (cur.ts - seen[drop]!.ts > o.window || seen.length - drop >= MAX_LEGS)) drop++;
+      if (drop > 0) seen.splice(0, drop);
+      seen.push(cur);
+    };
+
+    return {
+      ntlm(e) {
+        const r = e.record;
+        const id = ntlmIdentity(r);
+        if (id === undefined) return;
+        leg(id, {
+          client: r['id.orig_h'],
+          server: r['id.resp_h'],
+          port: r['id.resp_p'],
+          ts: r.ts,
+          uid: r.uid,
+          success: r.success,
+          challengeName: r.server_nb_computer_name ?? r.server_dns_computer_name,
+        });
+      },
+      // HTTP NTLM sign-ins are auth events (ntlm events come from SMB, RPC and LDAP): a coerced
+      // WebDAV connection relayed to LDAP or SMB has its victim's leg here.
+      auth(e) {
+        if (e.service !== 'http' || e.user === undefined || e.user === '' || !/^(NTLM|Negotiate) /.test(e.detail ?? '')) return;
+        const workstation = e.workstation ?? '';
+        leg(
+          { account: e.user, workstation, key: `${e.user}|${workstation}`.toLowerCase() },
+          {
+            client: e.client,
+            server: e.server,
+            port: e.server_port,
+            ts: e.ts,
+            uid: e.uid,
+            success: e.outcome === 'success' ? true : e.outcome === 'failure' ? false : undefined,
+            challengeName: undefined,
+          },
+        );
+      },
+    };
+  },
+});

@@ -1,0 +1,121 @@
+/**
+ * ntlm.relay on the lab's capture (test/lab/captures/ntlm-relay.pcap:
+ * Impacket ntlmrelayx relaying WS20's SMB sign-in to a Samba server, beside
+ * an ordinary sign-in), on every other capture (quiet), and on built ntlm
+ * records: legs in either order, the window, reflection, refused relays,
+ * anonymous sessions and the allowlist.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { SITE_YAML, harness, only, replayRuleAlerts } from './harness.js';
+import { REPO_ROOT, ZEEK_CORPUS, SURICATA_CORPUS, capturesUnder } from '../helpers/paths.js';
+import { ntlmIdentity } from '../../src/detect/ntlm.relay.js';
+import type { NtlmLogEvent, NtlmRecord } from '../../src/protocols/smb/events.js';
+import type { AuthEvent } from '../../src/events/auth.js';
+
+const RULE = 'ntlm.relay';
+const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
+let uid = 0;
+
+function ntlm(ts: number, client: string, server: string, r: Partial<NtlmRecord> = {}): NtlmLogEvent {
+  const record: NtlmRecord = {
+    ts, uid: `Cntlm${++uid}`, 'id.orig_h': client, 'id.orig_p': 50000 + uid, 'id.resp_h': server, 'id.resp_p': 445,
+    username: 'alice', hostname: 'WS20', domainname: 'CORP', success: true, status: 'STATUS_SUCCESS', ...r,
+  };
+  return { type: 'ntlm', log: 'ntlm', ts, uid: record.uid, record };
+}
+
+function run(events: Array<NtlmLogEvent | AuthEvent>, yaml = SITE_YAML) {
+  const h = harness(yaml);
+  for (const e of events) h.emit(e);
+  return only(h.finish(), RULE);
+}
+
+test('ntlmIdentity: domain\\user and workstation, case-insensitive key; none for anonymous sessions', () => {
+  const id = ntlmIdentity(ntlm(1, '10.77.2.20', '10.77.1.10').record);
+  assert.deepEqual(id, { account: 'CORP\\alice', workstation: 'WS20', key: 'corp\\alice|ws20' });
+  assert.equal(ntlmIdentity(ntlm(1, 'a', 'b', { username: '' }).record), undefined);
+  assert.equal(ntlmIdentity(ntlm(1, 'a', 'b', { domainname: undefined }).record)?.account, 'alice');
+});
+
+test('ntlm-relay.pcap: ntlmrelayx on 10.77.2.66 relaying WS20 (SMB) and a curl NTLM sign-in (HTTP) is critical; the direct sign-in is not reported', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'ntlm-relay.pcap'), [RULE]);
+  assert.equal(a.length, 2);
+  assert.deepEqual([a[1]!.source?.ip, a[1]!.destination?.ip, a[1]!.evidence.victim, a[1]!.evidence.victim_connected_to_port, a[1]!.event.severity], ['10.77.2.66', '10.77.1.20', '10.77.2.22', 80, 4]);
+  assert.equal(a[1]!.evidence.user, 'PKLLAB\\helpdesk');
+  assert.equal(a[0]!.source?.ip, '10.77.2.66');
+  assert.equal(a[0]!.destination?.ip, '10.77.1.10');
+  assert.equal(a[0]!.event.severity, 4);
+  assert.equal(a[0]!.threat.technique.id, 'T1557.001');
+  assert.equal(a[0]!.evidence.victim, '10.77.2.20');
+  assert.equal(a[0]!.evidence.workstation, 'WS20');
+  // The relay handed its victim the target's challenge: the victim's leg names the target server.
+  assert.equal(a[0]!.evidence.challenge_server_name, 'VM');
+  assert.equal(a[0]!.message, '10.77.2.66 relayed the NTLM authentication of PKLLAB\\labuser from WS20 at 10.77.2.20 to 10.77.1.10 over SMB and was let in');
+});
+
+test('no other capture raises it', async () => {
+  const files = [
+    ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
+    ...capturesUnder(LAB).filter((f) => !f.endsWith('ntlm-relay.pcap')),
+  ];
+  for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
+});
+
+test('legs match in either order within the window; the same account signing in to two servers is not a relay', () => {
+  const victim = ntlm(1000, '10.77.2.20', '10.77.2.66');
+  const relayed = ntlm(1000.4, '10.77.2.66', '10.77.1.10', { 'id.resp_p': 389 });
+  for (const order of [[victim, relayed], [relayed, victim]]) {
+    const a = run(order);
+    assert.equal(a.length, 1);
+    assert.equal(a[0]!.source?.ip, '10.77.2.66');
+    assert.equal(a[0]!.destination?.port, 389);
+    assert.match(a[0]!.message, /over LDAP and was let in$/);
+  }
+  assert.equal(run([victim, ntlm(1040, '10.77.2.66', '10.77.1.10')]).length, 0, 'outside the 30 s window');
+  assert.equal(run([ntlm(1000, '10.77.2.20', '10.77.1.10'), ntlm(1001, '10.77.2.20', '10.77.1.11')]).length, 0);
+  // Another workstation's or another account's sign-in from the relay host is its own.
+  assert.equal(run([victim, ntlm(1000.5, '10.77.2.66', '10.77.1.10', { hostname: 'WS66' })]).length, 0);
+  assert.equal(run([victim, ntlm(1000.5, '10.77.2.66', '10.77.1.10', { username: 'bob' })]).length, 0);
+  assert.equal(run([ntlm(1000, '10.77.2.20', '10.77.2.66', { username: '' }), ntlm(1000.5, '10.77.2.66', '10.77.1.10', { username: '' })]).length, 0);
+});
+
+test('an HTTP NTLM sign-in (auth event) is a victim leg: a coerced WebDAV connection relayed to LDAP', () => {
+  const http: AuthEvent = {
+    type: 'auth', ts: 1000, uid: 'Chttp1', service: 'http', client: '10.77.2.20', client_port: 50111, server: '10.77.2.66', server_port: 80,
+    transport: 'tcp', user: 'CORP\\WS20$', workstation: 'WS20', outcome: 'unknown', detail: 'NTLM 404 Not Found',
+  };
+  const a = run([http, ntlm(1000.2, '10.77.2.66', '10.77.1.5', { username: 'WS20$', 'id.resp_p': 389 })]);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.victim_connected_to_port, 80);
+  assert.match(a[0]!.message, /relayed the NTLM authentication of CORP\\WS20\$ from WS20 at 10\.77\.2\.20 \(workstations\) to 10\.77\.1\.5 \(servers\) over LDAP and was let in$/);
+  // Basic sign-ins and other services' auth events are not legs (SMB's come as ntlm events).
+  assert.equal(run([{ ...http, detail: 'Basic 200 OK' }, ntlm(1000.2, '10.77.2.66', '10.77.1.5', { username: 'WS20$' })]).length, 0);
+  assert.equal(run([{ ...http, service: 'smb' }, ntlm(1000.2, '10.77.2.66', '10.77.1.5', { username: 'WS20$' })]).length, 0);
+});
+
+test('a refused relay is high, an accepted one critical; reflection to the victim counts; allowed relays are quiet', () => {
+  const refused = run([ntlm(1000, '10.77.2.20', '10.77.2.66', { success: false }), ntlm(1000.1, '10.77.2.66', '10.77.1.10', { success: false, status: 'STATUS_ACCESS_DENIED' })]);
+  assert.equal(refused[0]!.event.severity, 3);
+  assert.match(refused[0]!.message, /and was refused$/);
+  const reflected = run([ntlm(1000, '10.77.2.20', '10.77.2.66'), ntlm(1000.1, '10.77.2.66', '10.77.2.20')]);
+  assert.equal(reflected.length, 1);
+  assert.equal(reflected[0]!.evidence.reflection, true);
+  assert.match(reflected[0]!.message, /back to that host itself over SMB/);
+  const proxy = `${SITE_YAML}detectors:\n  ntlm.relay: { allowed_relays: [10.77.2.66] }\n`;
+  assert.equal(run([ntlm(1000, '10.77.2.20', '10.77.2.66'), ntlm(1000.1, '10.77.2.66', '10.77.1.10')], proxy).length, 0);
+});
+
+test('one alert per relay and target, listing every victim and account relayed', () => {
+  const a = run([
+    ntlm(1000, '10.77.2.20', '10.77.2.66'), ntlm(1000.1, '10.77.2.66', '10.77.1.10', { success: false }),
+    ntlm(1010, '10.77.2.21', '10.77.2.66', { username: 'bob', hostname: 'WS21' }), ntlm(1010.1, '10.77.2.66', '10.77.1.10', { username: 'bob', hostname: 'WS21' }),
+  ]);
+  assert.equal(a.length, 1);
+  assert.deepEqual(a[0]!.evidence.victims, ['10.77.2.20', '10.77.2.21']);
+  assert.deepEqual(a[0]!.evidence.accounts, ['CORP\\alice', 'CORP\\bob']);
+  assert.equal(a[0]!.evidence.relayed, 2);
+  assert.equal(a[0]!.event.severity, 4, 'the second relay was let in');
+  assert.match(a[0]!.message, /; 2 relayed authentications of CORP\\alice and CORP\\bob$/);
+});
