@@ -30,6 +30,7 @@ import dhcpWatchHostname, { OPTIONS as dhcpWatchHostnameOptions } from './dhcp.w
 import dnsExcessiveQueries, { OPTIONS as dnsExcessiveQueriesOptions } from './dns.excessive_queries.js';
 import dnsExcessivePtrTxt, { OPTIONS as dnsExcessivePtrTxtOptions } from './dns.excessive_ptr_txt.js';
 import ldapExcessiveQueries, { OPTIONS as ldapExcessiveQueriesOptions } from './ldap.excessive_queries.js';
+import ldapReconQuery, { OPTIONS as ldapReconQueryOptions } from './ldap.recon_query.js';
 import kerberosKerberoasting, { OPTIONS as kerberosKerberoastingOptions } from './kerberos.kerberoasting.js';
 import kerberosAsrepRoasting, { OPTIONS as kerberosAsrepRoastingOptions } from './kerberos.asrep_roasting.js';
 import dnsBadName, { OPTIONS as dnsBadNameOptions } from './dns.bad_name.js';
@@ -85,6 +86,7 @@ export const DETECTOR_OPTIONS = {
   'dns.excessive_queries': dnsExcessiveQueriesOptions,
   'dns.excessive_ptr_txt': dnsExcessivePtrTxtOptions,
   'ldap.excessive_queries': ldapExcessiveQueriesOptions,
+  'ldap.recon_query': ldapReconQueryOptions,
   'kerberos.kerberoasting': kerberosKerberoastingOptions,
   'kerberos.asrep_roasting': kerberosAsrepRoastingOptions,
   'dns.bad_name': dnsBadNameOptions,
@@ -143,6 +145,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsExcessiveQueries,
   dnsExcessivePtrTxt,
   ldapExcessiveQueries,
+  ldapReconQuery,
   kerberosKerberoasting,
   kerberosAsrepRoasting,
   dnsBadName,

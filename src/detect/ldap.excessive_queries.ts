@@ -8,7 +8,9 @@
  * "all users" search returns thousands), and lists the well-known
  * reconnaissance filters it saw as evidence. LDAPS and SASL-sealed binds hide
  * searches entirely; domain controllers replicating, Exchange and identity
- * sync servers search for a living — exclude them.
+ * sync servers search for a living — exclude them. The reconnaissance
+ * filters (ldap-recon.ts) are listed as evidence; the targeted ones alert on
+ * their own as ldap.recon_query.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -19,6 +21,7 @@ import { LruMap } from '../state/lru.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { cutText } from '../util/cut-text.js';
+import { reconMarkersOf } from './ldap-recon.js';
 
 const MAX_CLIENTS = 20000;
 /** Filters kept as samples per client. */
@@ -29,20 +32,6 @@ const MAX_FILTERS = 10;
  * MAX_CLIENTS x MAX_FILTERS.
  */
 const MAX_FILTER_LENGTH = 256;
-
-/** Filter fragments of common AD reconnaissance (lower case), after Sigma's zeek_ldap_suspicious_query. */
-const RECON_MARKERS: readonly (readonly [string, string])[] = [
-  ['samaccounttype=805306368', 'all user accounts'],
-  ['objectcategory=person', 'all people'],
-  ['admincount=1', 'privileged accounts'],
-  ['serviceprincipalname=', 'service accounts (Kerberoasting)'],
-  ['1.2.840.113556.1.4.803:=4194304', 'accounts without pre-authentication (AS-REP roasting)'],
-  ['1.2.840.113556.1.4.803:=524288', 'unconstrained delegation'],
-  ['msds-allowedtodelegateto', 'constrained delegation'],
-  ['objectclass=trusteddomain', 'domain trusts'],
-  ['ms-mcs-admpwd', 'LAPS passwords'],
-  ['objectclass=grouppolicycontainer', 'group policies'],
-];
 
 export const OPTIONS = detectorOptions({
   /** Searches from one client within the window. */
@@ -116,14 +105,9 @@ export default defineDetector({
         const t = tally(e.client);
         t.searches++;
         if (t.servers.size < MAX_FILTERS) t.servers.add(e.server);
-        const f = e.filter.toLowerCase();
-        let marker = false;
-        for (let i = 0; i < RECON_MARKERS.length; i++) {
-          if (f.includes(RECON_MARKERS[i]![0])) {
-            t.markers.add(RECON_MARKERS[i]![1]);
-            marker = true;
-          }
-        }
+        const markers = reconMarkersOf(e.filter, e.attributes);
+        for (const m of markers) t.markers.add(m.what);
+        const marker = markers.length > 0;
         if (t.filters.size < MAX_FILTERS) t.filters.add(cutText(e.filter, MAX_FILTER_LENGTH));
         const held = ctx.held(e.client);
         const n = searches.add(e.client, e.ts);

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1449,6 +1449,33 @@ scenario_ntlm_relay() {
   expect ntlm-relay "Impacket ntlmrelayx (Debian python3-impacket 0.10) on 10.77.2.66 relays the NTLM authentication of labuser from workstation WS20 (10.77.2.20, smbclient -n WS20 to \\\\\\\\10.77.2.66\\\\files) to SMB on 10.77.1.10, and of helpdesk from 10.77.2.22 over HTTP (curl --ntlm; curl gives the machine's host name as workstation) to SMB on 10.77.1.20 (both Samba, guest mapping). WS21 (10.77.2.21) signs in to 10.77.1.10 itself: no relay alert. WS20's SMB session with the relay host, a workstation, also raises lateral.workstation_to_workstation." \
     '[{"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.10", "port": 445}, "evidence": {"victim": "10.77.2.20", "user": "PKLLAB\\labuser", "workstation": "WS20"}},
     {"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.20", "port": 445}, "evidence": {"victim": "10.77.2.22", "user": "PKLLAB\\helpdesk", "victim_connected_to_port": 80}}]'
+}
+
+scenario_ldap_recon() {
+  # The searches of Impacket's GetUserSPNs, GetNPUsers and findDelegation (their own filters and
+  # attributes, sent with ldapsearch: Impacket signs in with NTLM, which slapd does not offer), then
+  # PowerView's adminCount search, a LAPS password read and Certipy's template search, from
+  # workstation 10.77.2.20. slapd knows none of these AD attributes and finds nothing.
+  local uac='UserAccountControl:1.2.840.113556.1.4.803:'
+  ldaps ws20 "(&(servicePrincipalName=*)(${uac}=512)(!(${uac}=2))(!(objectCategory=computer)))" \
+    servicePrincipalName sAMAccountName pwdLastSet MemberOf userAccountControl lastLogon >/dev/null 2>&1 || true
+  ldaps ws20 "(&(${uac}=4194304)(!(${uac}=2))(!(objectCategory=computer)))" \
+    sAMAccountName memberOf pwdLastSet lastLogon >/dev/null 2>&1 || true
+  ldaps ws20 "(&(|(${uac}=16777216)(${uac}=524288)(msDS-AllowedToDelegateTo=*)(msDS-AllowedToActOnBehalfOfOtherIdentity=*))(!(${uac}=2))(!(${uac}=8192)))" \
+    sAMAccountName pwdLastSet userAccountControl objectCategory msDS-AllowedToActOnBehalfOfOtherIdentity msDS-AllowedToDelegateTo >/dev/null 2>&1 || true
+  ldaps ws20 '(&(samAccountType=805306368)(admincount=1))' samAccountName >/dev/null 2>&1 || true
+  ldaps ws20 '(objectClass=computer)' ms-Mcs-AdmPwd ms-Mcs-AdmPwdExpirationTime dNSHostName >/dev/null 2>&1 || true
+  ldaps ws20 '(objectclass=pKICertificateTemplate)' cn name displayName msPKI-Certificate-Name-Flag >/dev/null 2>&1 || true
+  # Ordinary lookups from another workstation: a user's entry, the organisational units.
+  ldaps ws21 '(uid=labuser)' cn mail >/dev/null 2>&1 || true
+  ldaps ws21 '(objectClass=organizationalUnit)' ou >/dev/null 2>&1 || true
+  stop_capture
+  require ldap-recon 6 "tcp dst port 389 and src host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require ldap-recon 2 "tcp dst port 389 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  expect ldap-recon "ldapsearch (OpenLDAP 2.5, anonymous) from 10.77.2.20 to slapd on 10.77.1.10 with the filters and attributes of Impacket's GetUserSPNs, GetNPUsers and findDelegation, PowerView's adminCount search, a LAPS password read (ms-Mcs-AdmPwd) and Certipy's certificate template search; slapd knows none of the AD attributes. 10.77.2.21 looks up a user and the organisational units: no alert. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "ldap.recon_query", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 389}, "evidence": {"looked_for": ["service accounts (Kerberoasting)", "accounts without Kerberos pre-authentication (AS-REP roasting)", "unconstrained delegation", "constrained delegation", "resource-based constrained delegation", "privileged accounts (adminCount)", "LAPS passwords", "AD CS certificate templates and authorities"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 # ------------------------------------------------------------------ runner
