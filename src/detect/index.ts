@@ -46,6 +46,7 @@ import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
 import c2Beacon, { OPTIONS as c2BeaconOptions } from './c2.beacon.js';
 import connLong, { OPTIONS as connLongOptions } from './conn.long.js';
+import cryptoMining, { OPTIONS as cryptoMiningOptions } from './crypto.mining.js';
 import exfilLargeUpload, { OPTIONS as exfilLargeUploadOptions } from './exfil.large_upload.js';
 import httpSqli, { OPTIONS as httpSqliOptions } from './http.sqli.js';
 import httpExecutableDownload, { OPTIONS as httpExecutableDownloadOptions } from './http.executable_download.js';
@@ -102,6 +103,7 @@ export const DETECTOR_OPTIONS = {
   'dns.dga': dnsDgaOptions,
   'c2.beacon': c2BeaconOptions,
   'conn.long': connLongOptions,
+  'crypto.mining': cryptoMiningOptions,
   'exfil.large_upload': exfilLargeUploadOptions,
   'http.sqli': httpSqliOptions,
   'http.executable_download': httpExecutableDownloadOptions,
@@ -161,6 +163,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsDga,
   c2Beacon,
   connLong,
+  cryptoMining,
   exfilLargeUpload,
   httpSqli,
   httpExecutableDownload,

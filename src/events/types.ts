@@ -30,6 +30,7 @@ import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
+import type { StratumEvent } from '../protocols/stratum/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
 
 /** A new connection was seen (its first packet). */
@@ -96,6 +97,7 @@ export type PicketEvent =
   | MysqlEvent
   | VncEvent
   | QuicEvent
+  | StratumEvent
   | TunnelEvent;
 
 export type PicketEventType = PicketEvent['type'];

@@ -27,6 +27,7 @@ import { smtpSpec, imapSpec, pop3Spec } from './mail/index.js';
 import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
+import { stratumSpec } from './stratum/index.js';
 
 export function createProtocols(): ProtocolSpec[] {
   // TLS and DTLS log a certificate once a day between them.
@@ -54,6 +55,7 @@ export function createProtocols(): ProtocolSpec[] {
     mysqlSpec,
     postgresSpec,
     vncSpec,
+    stratumSpec,
   ];
 }
 

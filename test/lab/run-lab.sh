@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1474,6 +1474,30 @@ scenario_ldap_recon() {
   require ldap-recon 2 "tcp dst port 389 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
   expect ldap-recon "ldapsearch (OpenLDAP 2.5, anonymous) from 10.77.2.20 to slapd on 10.77.1.10 with the filters and attributes of Impacket's GetUserSPNs, GetNPUsers and findDelegation, PowerView's adminCount search, a LAPS password read (ms-Mcs-AdmPwd) and Certipy's certificate template search; slapd knows none of the AD attributes. 10.77.2.21 looks up a user and the organisational units: no alert. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "ldap.recon_query", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 389}, "evidence": {"looked_for": ["service accounts (Kerberoasting)", "accounts without Kerberos pre-authentication (AS-REP roasting)", "unconstrained delegation", "constrained delegation", "resource-based constrained delegation", "privileged accounts (adminCount)", "LAPS passwords", "AD CS certificate templates and authorities"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_crypto_mining() {
+  # A pool on the Internet host (3333, the usual Stratum port, and 14444); no miner ships in
+  # Debian, so stratum-pool.py speaks both ends, as XMRig and cgminer send their sign-ins.
+  scen_bg inet python3 "$LAB_DIR/stratum-pool.py" pool 3333 1 60
+  scen_bg inet python3 "$LAB_DIR/stratum-pool.py" pool 14444 1 60
+  wait_listen inet 3333 && wait_listen inet 14444
+  # The server 10.77.1.10, hijacked: an XMRig-style Monero login (accepted, one share) by address.
+  nsx srv timeout 20 python3 "$LAB_DIR/stratum-pool.py" miner 198.51.100.10 3333 monero
+  # Workstation 10.77.2.20: a Bitcoin-style Stratum V1 sign-in on another port.
+  nsx ws20 timeout 20 python3 "$LAB_DIR/stratum-pool.py" miner 198.51.100.10 14444 bitcoin
+  # Workstation 10.77.2.21 only looks a pool up (the lab resolver has no answer for it).
+  nsx ws21 dig @10.77.1.1 +tries=1 +time=2 pool.supportxmr.com A >/dev/null || true
+  stop_capture
+  require crypto-mining 4 "tcp port 3333 and host 10.77.1.10 and tcp[tcpflags] & tcp-push != 0"
+  require crypto-mining 4 "tcp port 14444 and host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require crypto-mining 1 "udp dst port 53 and src host 10.77.2.21"
+  expect crypto-mining "Stratum sign-ins to a pool on the Internet host 198.51.100.10, both ends scripted by ../stratum-pool.py (no miner ships in Debian): server 10.77.1.10 logs in as XMRig does (Monero \\\"login\\\" with wallet, agent and algorithms; accepted; one share) on 3333; workstation 10.77.2.20 sends cgminer's mining.subscribe and mining.authorize on 14444. Workstation 10.77.2.21 looks up pool.supportxmr.com. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "crypto.mining", "source": {"ip": "10.77.1.10"}, "destination": {"ip": "198.51.100.10", "port": 3333}, "evidence": {"agents": ["XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0"], "accepted": true}},
+    {"rule": "crypto.mining", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 14444}, "evidence": {"agents": ["cgminer/4.12.0"], "wallets": ["labworker.rig1"]}},
+    {"rule": "crypto.mining", "source": {"ip": "10.77.2.21"}, "evidence": {"pool_names": ["pool.supportxmr.com"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
