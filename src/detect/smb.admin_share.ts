@@ -10,7 +10,9 @@
  * it) and `smb.file` (what was written there). Clients in a network whose
  * role is `admin`, and `allowed_clients`, are not judged. Reported:
  * - a program written to an administrative share (.exe, .dll, .sys, .bat,
- *   .cmd, .ps1, .vbs, .js, .hta, .scr, .msi): severity 4, tool transfer;
+ *   .cmd, .ps1, .vbs, .js, .hta, .scr, .msi, or any name when the bytes
+ *   written at its start are a Windows or ELF program): severity 4, tool
+ *   transfer;
  * - one client connecting to administrative shares of `sweep_hosts` hosts
  *   or more within `window`, allowed or not: severity 3 (a credential
  *   checked across the network);
@@ -28,6 +30,7 @@ import { formatDuration } from '../config/duration.js';
 import { hostEntryField } from './host-lists.js';
 import { hostLabel, joinAnd } from './host-text.js';
 import type { Severity } from '../alerts/alert.js';
+import { EXECUTABLE_MIME_TYPES } from '../protocols/file-magic.js';
 
 /** ADMIN$ and the drive shares (C$, D$, ...), by their last path element. */
 const ADMIN_SHARE = /^(admin|[a-z])\$$/i;
@@ -141,7 +144,8 @@ export default defineDetector({
         report(e.ts, e.client, e.server, e.server_port, t, sweep);
       },
       'smb.file'(e) {
-        if (e.action !== 'write' || e.directory || !PROGRAM.test(e.name)) return;
+        const byContent = e.mime_type !== undefined && EXECUTABLE_MIME_TYPES.has(e.mime_type);
+        if (e.action !== 'write' || e.directory || !(PROGRAM.test(e.name) || byContent)) return;
         const share = adminShareOf(e.path);
         if (share === undefined || !judged(e.client) || ctx.excluded(e.server)) return;
         const t = tallyOf(e.client, e.ts);

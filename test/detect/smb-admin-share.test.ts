@@ -38,8 +38,9 @@ test('admin-share.pcap: a program written to ADMIN$ from a workstation is critic
   assert.equal(a[0]!.event.severity, 4);
   assert.equal(a[0]!.threat.technique.id, 'T1021.002');
   assert.deepEqual(a[0]!.evidence.shares, ['ADMIN$', 'C$']);
-  assert.deepEqual(a[0]!.evidence.programs, ['\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe']);
-  assert.equal(a[0]!.message, '10.77.2.20 connected to ADMIN$ and C$ on 10.77.2.21, and wrote "\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe" there: a program copied to an administrative share to run it (PsExec, Impacket, a worm)');
+  // wupd.dat is a program by its content only.
+  assert.deepEqual(a[0]!.evidence.programs, ['\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe', '\\\\10.77.2.21\\C$\\wupd.dat']);
+  assert.equal(a[0]!.message, '10.77.2.20 connected to ADMIN$ and C$ on 10.77.2.21, and wrote "\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe" and "\\\\10.77.2.21\\C$\\wupd.dat" there: a program copied to an administrative share to run it (PsExec, Impacket, a worm)');
 });
 
 test('no other capture raises it', async () => {
@@ -63,6 +64,17 @@ test('an allowed connection is low; one refused is nothing; refused or not acros
   assert.equal(a[0]!.event.severity, 3);
   assert.equal(a[0]!.evidence.refused, 5);
   assert.match(a[0]!.message, /on 10\.77\.2\.30 \(workstations\), .* and 10\.77\.2\.34 \(workstations\) \(refused\): administrative shares tried on 5 hosts in 10 min/);
+});
+
+test('a file whose written bytes are a program counts as one whatever its name', () => {
+  const h = harness(SITE_YAML);
+  h.emit(connect(1000, '10.77.2.21', 'ADMIN$'));
+  h.emit(write(1001, '10.77.2.21', 'ADMIN$', 'Temp\\cache.dat', { mime_type: 'text/html' }));
+  assert.deepEqual(only(h.finish(), RULE).map((a) => a.event.severity), [2]);
+  h.emit(write(1002, '10.77.2.21', 'ADMIN$', 'Temp\\update.dat', { mime_type: 'application/x-dosexec' }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.at(-1)!.event.severity, 4);
+  assert.deepEqual(a.at(-1)!.evidence.programs, ['\\\\10.77.2.21\\ADMIN$\\Temp\\update.dat']);
 });
 
 test('programs written to an administrative share are critical; other files and other shares are not', () => {

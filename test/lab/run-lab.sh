@@ -1323,15 +1323,15 @@ scenario_rogue_ra() {
 }
 
 scenario_admin_share() {
-  head -c 30000 /dev/urandom >"$WORK/svc.exe"
+  pe_program "$WORK/svc.exe"
   # As PsExec does: 10.77.2.20 copies a service program to ADMIN$ of workstation 10.77.2.21 and lists
-  # it; then lists C$ there.
+  # it; then puts the same program on C$ under a data file's name, as tools that hide their payload do.
   smbc ws20 '//10.77.2.21/ADMIN$' -N -c "put $WORK/svc.exe PSEXESVC.exe; ls" >"$WORK/logs/admin-share.txt" 2>&1
-  smbc ws20 '//10.77.2.21/C$' -N -c "ls" >>"$WORK/logs/admin-share.txt" 2>&1
+  smbc ws20 '//10.77.2.21/C$' -N -c "put $WORK/svc.exe wupd.dat; ls" >>"$WORK/logs/admin-share.txt" 2>&1
   stop_capture
   require admin-share 10 "tcp port 445 and host 10.77.2.20 and host 10.77.2.21"
-  expect admin-share "smbclient from 10.77.2.20 to Samba on workstation 10.77.2.21, whose shares ADMIN\$ and C\$ stand for Windows' administrative shares: a 30,000-byte PSEXESVC.exe written to ADMIN\$ (as PsExec copies its service program), then C\$ listed." \
-    '[{"rule": "smb.admin_share", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"programs": ["\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe"]}}]'
+  expect admin-share "smbclient from 10.77.2.20 to Samba on workstation 10.77.2.21, whose shares ADMIN\$ and C\$ stand for Windows' administrative shares: a Windows program (the pe_program helper's) written to ADMIN\$ as PSEXESVC.exe (as PsExec copies its service program), then to C\$ as wupd.dat (a program by its content only)." \
+    '[{"rule": "smb.admin_share", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21"}, "evidence": {"programs": ["\\\\10.77.2.21\\ADMIN$\\PSEXESVC.exe", "\\\\10.77.2.21\\C$\\wupd.dat"]}}]'
 }
 
 # A Windows program at $1: the console launcher pip vendors (distlib t64.exe) when this

@@ -40,6 +40,7 @@ import { SmbPipes, type PendingPipe } from './pipes.js';
 import { parseSmb1, type Smb1Data, type Smb1Message } from './smb1.js';
 import { parseSmb2, SMB2_HEADER_SIZE, SMB2_READ_WRITE_FILE_ID, SMB2_READ_WRITE_MIN_BODY, type Smb2Message } from './smb2.js';
 import { smb2FileKey, u16, u32, u64 } from './wire.js';
+import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 
 /** The MessageId of the SMB2 header at `p`. */
 function smb2MessageId(b: Uint8Array, p: number): number {
@@ -84,6 +85,17 @@ const SMB2_IOCTL_RESPONSE_MIN_BODY = 48;
 const SMB2_READ_RESPONSE_MIN_BODY = 8;
 /** WRITE request: DataOffset at 2, Length at 4 (MS-SMB2 §2.2.21). */
 const SMB2_WRITE_DATA_OFFSET = 2;
+/** WRITE request: the file offset written at (8 bytes). */
+const SMB2_WRITE_FILE_OFFSET = 8;
+/** WRITE_ANDX request words: the file offset (low 32 bits at 6, high 32 bits at 24 when WordCount is 14; MS-CIFS 2.2.4.43.1). */
+const SMB1_WRITE_OFFSET_WORD = 6;
+
+/** The type of bytes written at a file's start (offset 0) from b[start, end), kept bytes ending at `kept`. */
+function writtenType(b: Uint8Array, offset: number, start: number, end: number, kept: number): string | undefined {
+  if (offset !== 0 || start < 0) return undefined;
+  const stop = Math.min(end, kept, start + MAGIC_BYTES);
+  return stop > start ? sniffMimeType(b, start, stop) : undefined;
+}
 
 /**
  * SMB2 messages the analyzer reads beyond the header. Everything else,
@@ -261,7 +273,17 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       return undefined;
     }
     const target = this.#smb2Target(flags, chain, key);
-    if (target !== undefined) this.#files.act(target, { kind: write ? 'write' : 'read', ts });
+    if (target !== undefined) {
+      if (write) {
+        const body = p + SMB2_HEADER_SIZE;
+        const start = p + u16(b, body + SMB2_WRITE_DATA_OFFSET);
+        const offset = u64(b, body + SMB2_WRITE_FILE_OFFSET);
+        const mime = writtenType(b, offset, start, start + u32(b, body + SMB2_WRITE_DATA_OFFSET + 2), e);
+        this.#files.act(target, mime !== undefined ? { kind: 'write', ts, mime } : { kind: 'write', ts });
+      } else {
+        this.#files.act(target, { kind: 'read', ts });
+      }
+    }
     return target;
   }
 
@@ -508,7 +530,10 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       else if (p === undefined) p = { ts, command: Smb1Command.READ_ANDX, smbVersion: 1, pipeRead: access.fileKey };
     } else if (access !== undefined) {
       const file = this.#files.file(access.fileKey);
-      if (file !== undefined) this.#files.act(file, { kind: access.write ? 'write' : 'read', ts });
+      if (file !== undefined) {
+        const mime = access.write ? writtenType(b, access.offset, access.dataStart, access.dataEnd, e) : undefined;
+        this.#files.act(file, access.write ? (mime !== undefined ? { kind: 'write', ts, mime } : { kind: 'write', ts }) : { kind: 'read', ts });
+      }
     }
     const tr = msg.transact;
     if (tr !== undefined && pipes.count > 0 && pipes.has(tr.fileKey)) {

@@ -90,6 +90,8 @@ export interface SmbFileEvent {
   directory: boolean;
   /** The create request's CreateDisposition ("FILE_OPEN", "FILE_CREATE", "FILE_OVERWRITE_IF", ...). */
   disposition: string;
+  /** A write: the type of the bytes written at the file's start, when the first write began there ("application/x-dosexec"). */
+  mime_type?: string;
 }
 
 /** One ntlm.log line (Zeek's fields; unset fields omitted). */

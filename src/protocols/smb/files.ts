@@ -43,7 +43,9 @@ export interface SmbTree {
 
 /** Something a request does to a file. */
 export type FileAction =
-  | { kind: 'read' | 'write' | 'delete' | 'close'; ts: number }
+  | { kind: 'read' | 'delete' | 'close'; ts: number }
+  /** `mime`: the type of the bytes when the write starts at the file's first byte (file-magic.ts). */
+  | { kind: 'write'; ts: number; mime?: string }
   | { kind: 'rename'; ts: number; name: string };
 
 /** A create request waiting for its response, with what later messages of its compound asked of the file. */
@@ -72,6 +74,8 @@ export interface OpenFile {
   read: boolean;
   written: boolean;
   deleted: boolean;
+  /** Type of the bytes written at the file's start, once such a write was seen. */
+  mime?: string;
 }
 
 /** What a related request in a compound acts on: the create before it (still unanswered) or an open file. */
@@ -182,6 +186,7 @@ export class SmbFiles {
         this.#log(file, 'SMB::FILE_READ', action.ts);
         return;
       case 'write':
+        if (action.mime !== undefined && file.mime === undefined) file.mime = action.mime;
         if (file.written) return;
         file.written = true;
         this.#log(file, 'SMB::FILE_WRITE', action.ts);
@@ -226,6 +231,7 @@ export class SmbFiles {
     };
     if (file.path !== undefined) ev.path = file.path;
     if (prevName !== undefined) ev.prev_name = prevName;
+    if (action === 'SMB::FILE_WRITE' && file.mime !== undefined) ev.mime_type = file.mime;
     this.#ctx.emit(ev);
 
     // Filled in column order, so it needs no re-ordering.

@@ -58,6 +58,8 @@ export interface Smb1Access {
   /** WRITE_ANDX: where the written bytes are (absolute; `dataEnd` may pass the message when it was cut), -1 when unknown. */
   dataStart: number;
   dataEnd: number;
+  /** WRITE_ANDX: the file offset written at (-1 when unknown). */
+  offset: number;
 }
 
 /** Bytes a message carries for a named pipe (absolute offsets; the end may pass the kept message). */
@@ -225,8 +227,10 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
  * begins with a 2-byte message length, which is not pipe data.
  */
 function access(b: Uint8Array, s: number, wc: number, words: number, write: boolean): Smb1Access {
-  const out: Smb1Access = { write, fileKey: smb1FileKey(u16(b, words + 4)), dataStart: -1, dataEnd: -1 };
+  const out: Smb1Access = { write, fileKey: smb1FileKey(u16(b, words + 4)), dataStart: -1, dataEnd: -1, offset: -1 };
   if (write && wc >= 12) {
+    const high = wc >= 14 ? u32(b, words + 24) : 0;
+    out.offset = high * 0x100000000 + u32(b, words + 6);
     let start = s + u16(b, words + 22);
     const end = start + u16(b, words + 20);
     if ((u16(b, words + 14) & SMB1_WRITE_MSG_START) !== 0) start = Math.min(start + 2, end);

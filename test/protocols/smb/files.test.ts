@@ -481,3 +481,46 @@ test('random damage to file messages (corpus captures and hand-built compounds) 
   }
   assert.ok(n > 3000);
 });
+
+/** A PE header: "MZ", e_lfanew 0x80, "PE\0\0". */
+function peBytes(size: number): Uint8Array {
+  const b = new Uint8Array(size);
+  b.set([0x4d, 0x5a]);
+  b[0x3c] = 0x80;
+  b.set([0x50, 0x45, 0, 0], 0x80);
+  return b;
+}
+
+test('a write at the file\'s first byte types the file on its FILE_WRITE event (SMB2 and SMB1); a write elsewhere does not', () => {
+  const { ctx, a } = connected();
+  a.data(true, nbss(createRequest('svc.dat', { messageId: 2, disposition: FILE_CREATE })), 2);
+  a.data(false, nbss(createResponse({ id: fileId(4) }, { messageId: 2 })), 3);
+  a.data(true, nbss(writeRequest(fileId(4), peBytes(4096), { messageId: 3 })), 4);
+  // A second file whose first write starts at offset 4096 (the builder writes at 0; the offset field is set by hand).
+  a.data(true, nbss(createRequest('tail.bin', { messageId: 4, disposition: FILE_CREATE })), 5);
+  a.data(false, nbss(createResponse({ id: fileId(5) }, { messageId: 4 })), 6);
+  const later = writeRequest(fileId(5), peBytes(600), { messageId: 5 });
+  later[64 + 8] = 0x00;
+  later[64 + 9] = 0x10;
+  a.data(true, nbss(later), 7);
+  a.end(8);
+  const writes = ofType(ctx.events, 'smb.file').filter((e) => e.action === 'write');
+  assert.deepEqual(writes.map((e) => [e.name, e.mime_type]), [['svc.dat', 'application/x-dosexec'], ['tail.bin', undefined]]);
+
+  const c1 = testContext('tcp', 445);
+  const b = new SmbAnalyzer(c1);
+  const [tq, tr] = smb1TreeConnect('\\\\SRV\\C$', 'A:', 1);
+  b.data(true, nbss(tq), 1);
+  b.data(false, nbss(tr), 1);
+  b.data(true, nbss(smb1CreateRequest('\\run', 2)), 2);
+  b.data(false, nbss(smb1CreateResponse(0x4001, 2, 0, [1600000000, 1600000001, 1600000002, 1600000003])), 3);
+  b.data(true, nbss(smb1WriteRequest(0x4001, 3, new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]))), 4);
+  b.end(5);
+  assert.deepEqual(ofType(c1.events, 'smb.file').filter((e) => e.action === 'write').map((e) => e.mime_type), ['application/x-executable']);
+});
+
+test('admin-share.pcap (smbclient, SMB3): the program written as wupd.dat is typed by its content', async () => {
+  const events = await replayEvents([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'admin-share.pcap')], [smbSpec]);
+  const writes = ofType(events, 'smb.file').filter((e) => e.action === 'write');
+  assert.deepEqual(writes.map((e) => [e.name, e.mime_type]), [['PSEXESVC.exe', 'application/x-dosexec'], ['wupd.dat', 'application/x-dosexec']]);
+});
