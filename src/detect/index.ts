@@ -12,6 +12,7 @@ import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
+import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
 import netInterSegment, { OPTIONS as netInterSegmentOptions } from './net.inter_segment.js';
 import lateralW2W, { OPTIONS as lateralW2WOptions } from './lateral.workstation_to_workstation.js';
 import lateralS2W, { OPTIONS as lateralS2WOptions } from './lateral.server_to_workstation.js';
@@ -69,6 +70,7 @@ export const DETECTOR_OPTIONS = {
   'net.tunnel': netTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
+  'auth.cleartext': authCleartextOptions,
   'net.inter_segment': netInterSegmentOptions,
   'lateral.workstation_to_workstation': lateralW2WOptions,
   'lateral.server_to_workstation': lateralS2WOptions,
@@ -129,6 +131,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   netTunnel,
   authBruteforce,
   authSpray,
+  authCleartext,
   netInterSegment,
   lateralW2W,
   lateralS2W,

@@ -20,6 +20,12 @@ export interface AuthEvent {
   transport: 'tcp' | 'udp' | 'icmp';
   /** User name when the protocol shows it in clear. */
   user?: string;
+  /**
+   * The password crossed the network readable: FTP PASS, Telnet, HTTP Basic,
+   * POP3 PASS, IMAP LOGIN, SASL PLAIN or LOGIN (IMAP, POP3, SMTP), an LDAP
+   * simple bind with a password, PostgreSQL's cleartext password method.
+   */
+  cleartext?: true;
   /** The workstation name an NTLM sign-in gave (HTTP NTLM/Negotiate; SMB, RPC and LDAP carry it in ntlm events). */
   workstation?: string;
   outcome: AuthOutcome;

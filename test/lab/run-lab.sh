@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1498,6 +1498,22 @@ scenario_crypto_mining() {
     '[{"rule": "crypto.mining", "source": {"ip": "10.77.1.10"}, "destination": {"ip": "198.51.100.10", "port": 3333}, "evidence": {"agents": ["XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0"], "accepted": true}},
     {"rule": "crypto.mining", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 14444}, "evidence": {"agents": ["cgminer/4.12.0"], "wallets": ["labworker.rig1"]}},
     {"rule": "crypto.mining", "source": {"ip": "10.77.2.21"}, "evidence": {"pool_names": ["pool.supportxmr.com"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_cleartext_login() {
+  # curl -u sends HTTP Basic at once: two workstations send passwords to the Internet host in clear.
+  nsx ws20 curl -s -o /dev/null --noproxy '*' --max-time 5 -u 'jdoe:Summer2026!' http://198.51.100.10/index.html || true
+  nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 5 -u 'backup:Backup-Passw0rd' http://198.51.100.10/robots.txt || true
+  # Inside the site: an LDAP simple bind with a password, which the rule leaves alone by default.
+  ldaps ws22 -D "uid=user03,ou=people,$LDAP_BASE" -w pw-user03 '(uid=user03)' mail >/dev/null
+  stop_capture
+  require cleartext-login 1 "tcp dst port 80 and src host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require cleartext-login 1 "tcp dst port 80 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  require cleartext-login 1 "tcp dst port 389 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  expect cleartext-login "HTTP Basic sign-ins (curl -u) from 10.77.2.20 (jdoe) and 10.77.2.21 (backup) to busybox httpd on the Internet host 198.51.100.10; an LDAP simple bind with a password from 10.77.2.22 to slapd on 10.77.1.10, inside the site (reported only with the rule's internal option). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"service": "http", "users": ["jdoe", "backup"], "clients": ["10.77.2.20", "10.77.2.21"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

@@ -37,6 +37,8 @@ export class FtpAnalyzer implements Analyzer, LineSink {
   /** Code of the multi-line reply in progress, 0 when none. */
   #multiline = 0;
   #user: string | undefined = undefined;
+  /** A PASS command was sent since the last USER: the login's password crossed in clear. */
+  #passSent = false;
   #confirmed = false;
   #tls = false;
   #lastTs = 0;
@@ -91,8 +93,13 @@ export class FtpAnalyzer implements Analyzer, LineSink {
     }
     const command = verbText(buf, start, s.verbEnd);
     let arg: string | undefined = s.argStart < end ? logString(buf, s.argStart, end) : undefined;
-    if (command === 'USER') this.#user = arg;
-    else if (command === 'PASS') arg = HIDDEN;
+    if (command === 'USER') {
+      this.#user = arg;
+      this.#passSent = false;
+    } else if (command === 'PASS') {
+      arg = HIDDEN;
+      this.#passSent = true;
+    }
     if (this.#pending.length >= MAX_PENDING) {
       this.#ctx.anomaly(FtpAnomaly.TOO_MANY_PENDING);
       return;
@@ -131,9 +138,9 @@ export class FtpAnalyzer implements Analyzer, LineSink {
   #outcome(command: string, code: number, msg: string, ts: number): void {
     if (command === 'USER' || command === 'PASS') {
       if (code === Reply.LOGGED_IN || (command === 'PASS' && code === Reply.SUPERFLUOUS)) {
-        this.#auth.report(ts, 'success', this.#user, `${code} ${msg}`);
+        this.#auth.report(ts, 'success', this.#user, `${code} ${msg}`, this.#passSent);
       } else if (code >= 500) {
-        this.#auth.report(ts, 'failure', this.#user, `${code} ${msg}`);
+        this.#auth.report(ts, 'failure', this.#user, `${code} ${msg}`, this.#passSent);
       }
     } else if (command === 'AUTH' && code === Reply.AUTH_OK) {
       this.#tls = true;

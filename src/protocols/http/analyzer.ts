@@ -466,6 +466,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const ev = authEvent(this.#ctx.conn, tx.ts, 'http', outcome);
     if (tx.authUser !== undefined) ev.user = tx.authUser;
     if (tx.authWorkstation !== undefined) ev.workstation = tx.authWorkstation;
+    if (s === AuthScheme.BASIC) ev.cleartext = true;
     ev.detail = `${authSchemeName(s)} ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}`;
     this.#ctx.emit(ev);
   }

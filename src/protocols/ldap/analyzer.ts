@@ -417,6 +417,8 @@ export class LdapAnalyzer implements Analyzer {
     ev.detail = `${resultName(code)} (${mech})`;
     const user = this.#gss.user ?? (p.name !== '' ? p.name : undefined);
     if (user !== undefined) ev.user = user;
+    // A simple bind carries its password as is (LDAPS would have hidden the whole bind).
+    if (auth === BindAuth.SIMPLE && p.hasPassword) ev.cleartext = true;
     this.#ctx.emit(ev);
     if (auth !== BindAuth.SIMPLE) this.#gss.finish(success, resultName(code), ts);
     if (auth === BindAuth.SASL && success && this.#tcp && this.#saslMechanism !== '') {

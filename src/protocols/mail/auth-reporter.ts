@@ -35,12 +35,16 @@ export class AuthReporter {
     return this.#count;
   }
 
-  /** One attempt with its outcome (may be 'unknown' when the attempt is seen but not its result). */
-  report(ts: number, outcome: AuthOutcome, user: string | undefined, detail: string | undefined): void {
+  /**
+   * One attempt with its outcome (may be 'unknown' when the attempt is seen
+   * but not its result); `cleartext` when its password crossed in clear.
+   */
+  report(ts: number, outcome: AuthOutcome, user: string | undefined, detail: string | undefined, cleartext = false): void {
     if (this.#closed) return;
     const ev = authEvent(this.#ctx.conn, ts, this.#service, outcome);
     if (user !== undefined) ev.user = cut(user, MAX_AUTH_USER);
     if (detail !== undefined) ev.detail = cut(detail, MAX_AUTH_DETAIL);
+    if (cleartext) ev.cleartext = true;
     this.#count++;
     this.#ctx.emit(ev);
   }

@@ -18,6 +18,11 @@ const K_LOGIN = 1;
 const K_AUTHENTICATE = 2;
 const K_STARTTLS = 3;
 
+/** LOGIN and the SASL mechanisms PLAIN and LOGIN send the password readable (base64 is no cipher). */
+function clearMech(p: { kind: number; mech: string }): boolean {
+  return p.kind === K_LOGIN || p.mech === 'AUTHENTICATE PLAIN' || p.mech === 'AUTHENTICATE LOGIN';
+}
+
 interface Pending {
   tag: string;
   kind: number;
@@ -53,7 +58,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     // A login sent but never answered is an attempt of unknown outcome.
     for (let i = 0; i < this.#pending.length; i++) {
       const p = this.#pending[i]!;
-      if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`);
+      if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`, clearMech(p));
     }
     this.auth.finish(ts, this.confirmed, this.#lastUser, this.#detail ?? 'no login seen');
   }
@@ -155,7 +160,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     }
     this.#lastUser = p.user ?? this.#lastUser;
     const detail = `${p.mech}: ${logString(buf, ss, e)}`;
-    this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail);
+    this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail, clearMech(p));
     if (ok) this.stop();
   }
 

@@ -114,7 +114,9 @@ export class Pop3Analyzer extends MailLineAnalyzer {
         user = this.#sasl.user;
         this.#user = user ?? this.#user;
       }
-      this.auth.report(ts, ok ? 'success' : 'failure', user, detail);
+      // USER/PASS and SASL PLAIN or LOGIN send the password readable; APOP sends a digest.
+      const clear = verb === V_PASS || (verb === V_AUTH && (this.#mechName === 'PLAIN' || this.#mechName === 'LOGIN'));
+      this.auth.report(ts, ok ? 'success' : 'failure', user, detail, clear);
       if (ok) this.stop();
     } else if (verb === V_STLS && ok) {
       this.#detail = 'STLS';

@@ -102,11 +102,11 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
       this.#saslActive = false;
       const detail = `AUTH ${this.#mechName}: ${text}`;
       if (code === Smtp.AUTH_OK) {
-        this.auth.report(ts, 'success', this.#sasl.user, detail);
+        this.auth.report(ts, 'success', this.#sasl.user, detail, this.#clearMech());
         // Authenticated: nothing later changes the outcome.
         this.stop();
       } else {
-        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail);
+        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail, this.#clearMech());
       }
     } else if (verb === V_STARTTLS && code === Smtp.READY) {
       this.#detail = 'STARTTLS';
@@ -114,5 +114,10 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
     } else if (verb === V_DATA && code === Smtp.DATA_GO) {
       this.#inBody = true;
     }
+  }
+
+  /** SASL PLAIN and LOGIN send the password readable (base64 is no cipher). */
+  #clearMech(): boolean {
+    return this.#mechName === 'PLAIN' || this.#mechName === 'LOGIN';
   }
 }

@@ -11,7 +11,7 @@
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
-import { AUTH_OK, Answer, Backend, CREDENTIAL_FAILURES, Code, MAX_MESSAGE, MAX_STARTUP, PgAnomaly, authMethodName } from './consts.js';
+import { AUTH_CLEARTEXT, AUTH_OK, Answer, Backend, CREDENTIAL_FAILURES, Code, MAX_MESSAGE, MAX_STARTUP, PgAnomaly, authMethodName } from './consts.js';
 import { parseError, parseStartupParams, u32 } from './parser.js';
 
 // Client phases.
@@ -178,7 +178,7 @@ export class PostgresAnalyzer implements Analyzer {
         const code = u32(d, o + 5);
         if (code === AUTH_OK) {
           const how = this.#method >= 0 ? ` after ${authMethodName(this.#method)}` : ' (trust)';
-          this.#auth.report(ts, 'success', this.#user, this.#describe(`AuthenticationOk${how}`));
+          this.#auth.report(ts, 'success', this.#user, this.#describe(`AuthenticationOk${how}`), this.#method === AUTH_CLEARTEXT);
           this.#stop();
           return;
         }
@@ -188,7 +188,7 @@ export class PostgresAnalyzer implements Analyzer {
         const err = parseError(d, o + 5, o + 1 + len);
         const failed = err.code !== undefined && CREDENTIAL_FAILURES.includes(err.code);
         const text = `${err.severity ?? 'ERROR'} ${err.code ?? '?'} ${err.message ?? ''}`.trimEnd();
-        if (this.#confirmed) this.#auth.report(ts, failed ? 'failure' : 'unknown', this.#user, this.#describe(text));
+        if (this.#confirmed) this.#auth.report(ts, failed ? 'failure' : 'unknown', this.#user, this.#describe(text), this.#method === AUTH_CLEARTEXT);
         this.#stop();
         return;
       }

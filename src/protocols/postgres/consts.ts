@@ -35,6 +35,8 @@ export const Answer = {
 } as const;
 
 export const AUTH_OK = 0;
+/** AuthenticationCleartextPassword: the server asks for the password as is. */
+export const AUTH_CLEARTEXT = 3;
 
 const AUTH_METHODS: Readonly<Record<number, string>> = {
   2: 'KerberosV5',

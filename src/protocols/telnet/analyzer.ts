@@ -87,7 +87,7 @@ export class TelnetAnalyzer implements Analyzer {
 
   end(ts: number): void {
     this.#done = true;
-    if (this.#attemptOpen) this.#auth.report(ts, 'unknown', this.#user, 'password sent, no outcome seen');
+    if (this.#attemptOpen) this.#auth.report(ts, 'unknown', this.#user, 'password sent, no outcome seen', true);
     const p = this.#prompts;
     this.#auth.finish(ts, this.#confirmed, this.#user, `${p} login prompt${p === 1 ? '' : 's'}, no outcome seen`);
   }
@@ -137,15 +137,18 @@ export class TelnetAnalyzer implements Analyzer {
     if (whole && anyOf(line, len, FAILURE_TEXTS, contains)) {
       this.#lineMatched = true;
       this.#confirm();
+      // Telnet has no encryption: a password typed at the prompt crossed in clear.
+      const typed = this.#attemptOpen;
       this.#attemptOpen = false;
-      this.#auth.report(ts, 'failure', this.#user, logString(line, 0, len).trim());
+      this.#auth.report(ts, 'failure', this.#user, logString(line, 0, len).trim(), typed);
       return;
     }
     if (whole && anyOf(line, len, SUCCESS_TEXTS, contains)) {
       this.#lineMatched = true;
       this.#confirm();
+      const typed = this.#attemptOpen;
       this.#attemptOpen = false;
-      this.#auth.report(ts, 'success', this.#user, logString(line, 0, len).trim());
+      this.#auth.report(ts, 'success', this.#user, logString(line, 0, len).trim(), typed);
       this.#done = true;
       return;
     }

@@ -38,6 +38,7 @@ test('imap: LOGIN answered NO is a failure, OK a success; quoted users', () => {
     ['success', 'J. Smith', 'LOGIN: OK [CAPABILITY IMAP4rev1] Logged in'],
   ]);
   assert.equal(auths(ctx)[0]!.service, 'imap');
+  assert.deepEqual(auths(ctx).map((a) => a.cleartext), [true, true]);
   assert.ok(!JSON.stringify(ctx.events).includes('sesame'));
 });
 
@@ -47,6 +48,7 @@ test('imap: AUTHENTICATE PLAIN with a continuation, and with SASL-IR', () => {
     ['failure', 'tim', 'AUTHENTICATE PLAIN: NO [AUTHENTICATIONFAILED] Invalid credentials'],
     ['success', 'ann', 'AUTHENTICATE PLAIN: OK Success'],
   ]);
+  assert.deepEqual(auths(ctx).map((a) => a.cleartext), [true, true]);
 });
 
 test('imap: BAD is an attempt of unknown outcome; an unanswered LOGIN too', () => {

@@ -43,6 +43,7 @@ test('pop3: PASS answered -ERR is a failure, +OK a success, user from USER', () 
     ['success', 'mrose', "PASS: +OK mrose's maildrop has 2 messages (320 octets)"],
   ]);
   assert.equal(auths(ctx)[0]!.service, 'pop3');
+  assert.deepEqual(auths(ctx).map((a) => a.cleartext), [true, true]);
   assert.ok(!JSON.stringify(ctx.events).includes('tanstaaf'));
 });
 
@@ -52,6 +53,8 @@ test('pop3: APOP failure and AUTH PLAIN success', () => {
     ['failure', 'mrose', 'APOP: -ERR permission denied'],
     ['success', 'ann', 'AUTH PLAIN: +OK Maildrop locked and ready'],
   ]);
+  // APOP sends a digest; SASL PLAIN the password itself.
+  assert.deepEqual(auths(ctx).map((a) => a.cleartext), [undefined, true]);
 });
 
 test('pop3: STLS stops parsing; a session with no login is one unknown', () => {

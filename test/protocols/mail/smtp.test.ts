@@ -46,6 +46,7 @@ test('smtp: AUTH PLAIN with initial response, 235 is a success for the authcid',
   const a = auths(ctx)[0]!;
   assert.equal(a.service, 'smtp');
   assert.equal(a.server_port, 587);
+  assert.equal(a.cleartext, true);
   assert.equal(a.ts, 5);
   // The password never appears anywhere in what was emitted.
   assert.ok(!JSON.stringify(ctx.events).includes('tanstaaf'));

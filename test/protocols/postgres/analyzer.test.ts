@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { postgresSpec, probePostgres } from '../../../src/protocols/postgres/index.js';
-import { C, S, assertSplitInvariant, bytes, fuzz, outcomes, play, text, type Step } from '../mail/session.js';
+import { C, S, assertSplitInvariant, auths, bytes, fuzz, outcomes, play, text, type Step } from '../mail/session.js';
 
 function u32(v: number): number[] {
   return [v >>> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
@@ -56,6 +56,14 @@ test('postgresql: MD5 login answered AuthenticationOk is a success', () => {
   const ctx = play(postgresSpec, MD5_OK, { conn: { resp_p: 5432 } });
   assert.deepEqual(ctx.services, ['postgresql']);
   assert.deepEqual(outcomes(ctx), [['success', 'alice', 'AuthenticationOk after MD5Password (database shop)']]);
+  assert.equal(auths(ctx)[0]!.cleartext, undefined, 'MD5 sends a digest');
+  const clear = play(postgresSpec, [
+    [C, startup({ user: 'bob' })],
+    [S, typed('R', bytes(u32(3)))],
+    [C, typed('p', text('hunter2\0'))],
+    [S, AUTH_OK],
+  ]);
+  assert.deepEqual(auths(clear).map((a) => [a.outcome, a.cleartext]), [['success', true]]);
   assert.equal(ctx.events[0]!.type === 'auth' && ctx.events[0]!.service, 'postgresql');
   assert.ok(!JSON.stringify(ctx.events).includes('md5a3556'));
 });

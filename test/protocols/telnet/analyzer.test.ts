@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { probeTelnet, telnetSpec } from '../../../src/protocols/telnet/index.js';
 import { IacStripper } from '../../../src/protocols/telnet/parser.js';
-import { C, S, assertSplitInvariant, bytes, fuzz, outcomes, play, text, type Step } from '../mail/session.js';
+import { C, S, assertSplitInvariant, auths, bytes, fuzz, outcomes, play, text, type Step } from '../mail/session.js';
 import { fakeContext } from '../http/fake-ctx.js';
 import { retainedBytes } from '../../helpers/heap.js';
 
@@ -65,6 +65,7 @@ test('telnet: a failed login then a successful one, users from the typing', () =
     ['failure', 'root', 'Login incorrect'],
     ['success', 'admin', 'Last login: Mon Mar  4 10:00:00 2024 from 10.0.0.5'],
   ]);
+  assert.deepEqual(auths(ctx).map((a) => a.cleartext), [true, true]);
   const text = JSON.stringify(ctx.events);
   assert.ok(!text.includes('toor') && !text.includes('s3cret'));
 });

@@ -1,0 +1,82 @@
+/**
+ * auth.cleartext on real captures: the lab's HTTP Basic sign-ins to the
+ * Internet host (test/lab/captures/cleartext-login.pcap), Zeek's FTP brute
+ * force and LDAP simple binds (inside their sites: only with `internal`),
+ * every other capture quiet by default; and on built auth events:
+ * services, anonymous FTP, Internet versus inside, one alert per server.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { SITE_YAML, auth, harness, only, replayRuleAlerts } from './harness.js';
+import { REPO_ROOT, ZEEK_CORPUS, SURICATA_CORPUS, capturesUnder } from '../helpers/paths.js';
+import type { AuthEvent } from '../../src/events/auth.js';
+
+const RULE = 'auth.cleartext';
+const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
+const INTERNAL = 'detectors:\n  auth.cleartext: { internal: true }\n';
+
+function run(events: AuthEvent[], yaml = SITE_YAML) {
+  const h = harness(yaml);
+  for (const e of events) h.emit(e);
+  return only(h.finish(), RULE);
+}
+
+const basic = (ts: number, a: Partial<AuthEvent> = {}): AuthEvent =>
+  auth(ts, { service: 'http', server: '203.0.113.80', server_port: 80, outcome: 'success', user: 'jdoe', cleartext: true, detail: 'Basic 200 OK', ...a });
+
+test('cleartext-login.pcap: two HTTP Basic passwords to the Internet host make one alert; the LDAP bind inside is quiet', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'cleartext-login.pcap'), [RULE]);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.event.severity, 3);
+  assert.equal(a[0]!.threat.technique.id, 'T1040');
+  assert.deepEqual(a[0]!.evidence.users, ['jdoe', 'backup']);
+  assert.equal(a[0]!.message, 'HTTP on 198.51.100.10 port 80 received 2 passwords in clear text over the Internet, for jdoe and backup, from 10.77.2.20 and 10.77.2.21');
+  const inside = await replayRuleAlerts(path.join(LAB, 'cleartext-login.pcap'), [RULE], INTERNAL);
+  assert.deepEqual(inside.map((x) => [x.evidence.service, x.event.severity]), [['http', 3], ['ldap', 2]]);
+});
+
+test('Zeek\'s FTP brute force and LDAP simple binds are passwords in clear inside their sites', async () => {
+  const ftp = await replayRuleAlerts(path.join(ZEEK_CORPUS, 'ftp-bruteforce', 'bruteforce.pcap'), [RULE], INTERNAL);
+  assert.equal(ftp.length, 1);
+  assert.equal(ftp[0]!.evidence.logins, 30);
+  assert.deepEqual(ftp[0]!.evidence.users, ['bro']);
+  const ldap = await replayRuleAlerts(path.join(ZEEK_CORPUS, 'ldap-simpleauth', 'simpleauth.pcap'), [RULE], INTERNAL);
+  assert.equal(ldap[0]!.evidence.service, 'ldap');
+  assert.equal(ldap[0]!.evidence.accepted, 2);
+  // NTLM and Kerberos binds are not passwords in clear.
+  assert.deepEqual(await replayRuleAlerts(path.join(ZEEK_CORPUS, 'ldap-sasl-ntlm', 'sasl-ntlm.pcap'), [RULE], INTERNAL), []);
+});
+
+test('no other capture raises it by default', async () => {
+  const files = [
+    ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
+    ...capturesUnder(LAB).filter((f) => !f.endsWith('cleartext-login.pcap')),
+  ];
+  for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
+});
+
+test('only flagged sign-ins of the listed services count; anonymous FTP never does', () => {
+  assert.equal(run([basic(1)]).length, 1);
+  assert.equal(run([basic(1, { cleartext: undefined })]).length, 0);
+  assert.equal(run([basic(1, { service: 'ftp', user: 'anonymous' })]).length, 0);
+  assert.equal(run([basic(1, { service: 'ftp', user: 'FTP' })]).length, 0);
+  assert.equal(run([basic(1)], `${SITE_YAML}detectors:\n  auth.cleartext: { services: [ftp] }\n`).length, 0);
+});
+
+test('the Internet in either direction is high; inside the site only with internal, at severity 2', () => {
+  assert.match(run([basic(1, { client: '198.51.100.7', server: '10.77.1.10' })])[0]!.message, /in clear text from the Internet/);
+  const lan = basic(1, { server: '10.77.1.10', service: 'ldap', server_port: 389 });
+  assert.equal(run([lan]).length, 0);
+  const a = run([lan], SITE_YAML + INTERNAL);
+  assert.equal(a[0]!.event.severity, 2);
+  assert.match(a[0]!.message, /^LDAP on 10\.77\.1\.10 \(servers\) port 389 received 1 password in clear text inside the site, for jdoe, from 10\.77\.2\.20 \(workstations\)$/);
+});
+
+test('one alert per server, port and service within the dedup interval', () => {
+  const a = run([basic(1), basic(2, { client: '10.77.2.21', user: 'ann', outcome: 'failure' }), basic(3, { server_port: 8080 })]);
+  assert.equal(a.length, 2);
+  assert.deepEqual(a[0]!.evidence.users, ['jdoe', 'ann']);
+  assert.equal(a[0]!.evidence.logins, 2);
+  assert.equal(a[0]!.evidence.accepted, 1);
+});
