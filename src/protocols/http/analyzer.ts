@@ -163,6 +163,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   end(ts: number): void {
     this.#resp.finish(ts);
+    // A reply cut off by the end of the connection (or capture) is typed by what arrived of it.
+    if (this.#respTx !== null && !this.#respInterim) {
+      this.#noteBody(this.#respTx, false);
+      this.#respBody.reset();
+    }
     for (let i = 0; i < this.#pending.length; i++) this.#log(this.#pending[i]!);
     this.#pending.length = 0;
     if (this.#respTx !== null && !this.#respTx.logged) this.#log(this.#respTx);

@@ -566,6 +566,15 @@ test('multipart bodies, later parts of a 206 reply and bodyless replies are not 
   ]);
 });
 
+test('a reply cut off by the end of the connection is typed by what arrived of it', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /x86 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, concat(ascii('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'), new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0])), 2);
+  a.end(3);
+  assert.deepEqual(records(ctx).map((r) => r.resp_mime_types), [['application/x-executable']]);
+});
+
 test('Content-Disposition file names: quoted, plain, RFC 5987 extended; none without the parameter', () => {
   assert.equal(dispositionFileName('attachment; filename="a b.exe"'), 'a b.exe');
   assert.equal(dispositionFileName('attachment; filename=setup.exe'), 'setup.exe');
