@@ -26,7 +26,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, portField } from '../config/fields.js';
 import { formatDuration } from '../config/duration.js';
 import { formatBytes } from '../alerts/alert.js';
-import { NameAllowlist, ResolvedNames, ServerNames, namesFeed } from './server-names.js';
+import { NameAllowlist, ResolvedNames, ServerNames, connectionName, namesFeed } from './server-names.js';
 
 export const OPTIONS = detectorOptions({
   /** A connection open at least this long alerts (RITA's base for long connections: 1 h). */
@@ -61,11 +61,7 @@ export default defineDetector({
       ...namesFeed(names),
       'flow.end'(e) {
         const rec = e.record;
-        // A longFlows rule's flow.end handler also gets the flow.long snapshots.
-        const kind: string = e.type;
-        const open = kind === 'flow.long';
-        const sni = names.get(rec.uid);
-        if (!open) names.forget(rec.uid);
+        const { open, name: sni } = connectionName(names, e);
         // A snapshot's age is the time it was taken at (its duration runs to the last packet only).
         const duration = open ? Math.max(e.ts - rec.ts, rec.duration ?? 0) : (rec.duration ?? 0);
         if (duration < o.min_duration || !protocols.has(rec.proto)) return;

@@ -29,7 +29,7 @@ import { formatDuration } from '../config/duration.js';
 import { formatBytes, plural } from '../alerts/alert.js';
 import { SumWindow } from '../state/window.js';
 import { LruMap } from '../state/lru.js';
-import { NameAllowlist, ResolvedNames, ServerNames, allowedDomains, namesFeed, underDomain } from './server-names.js';
+import { NameAllowlist, ResolvedNames, ServerNames, allowedDomains, connectionName, namesFeed, underDomain } from './server-names.js';
 import { hostLabel } from './host-text.js';
 
 /**
@@ -106,15 +106,9 @@ export default defineDetector({
       ...namesFeed(names),
       'flow.end'(e) {
         const rec = e.record;
-        // A longFlows rule's flow.end handler also gets the flow.long snapshots.
-        const kind: string = e.type;
-        const open = kind === 'flow.long';
-        const sni = names.get(rec.uid);
+        const { open, name: sni } = connectionName(names, e);
         const before = counted.get(rec.uid);
-        if (!open) {
-          names.forget(rec.uid);
-          counted.delete(rec.uid);
-        }
+        if (!open) counted.delete(rec.uid);
         if (rec.orig_bytes === undefined || !protocols.has(rec.proto)) return;
         const src = rec['id.orig_h'];
         const dst = rec['id.resp_h'];

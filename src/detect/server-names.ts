@@ -178,6 +178,18 @@ export function namesFeed(names: ServerNames): {
   };
 }
 
+/**
+ * For a longFlows rule's flow.end handler (which also gets flow.long
+ * snapshots): whether the connection is still open, and the TLS or HTTP
+ * name its client gave, forgotten once the connection has ended.
+ */
+export function connectionName(names: ServerNames, e: { type: string; record: { uid: string } }): { open: boolean; name: string | undefined } {
+  const open = e.type === 'flow.long';
+  const name = names.get(e.record.uid);
+  if (!open) names.forget(e.record.uid);
+  return { open, name };
+}
+
 /** A rule's handlers that feed `resolved` the names of addresses (spread them into the rule's own; it subscribes to dns.answer and hostname). */
 export function resolvedNamesFeed(resolved: ResolvedNames): {
   'dns.answer'(e: DnsAnswerEvent): void;
