@@ -40,9 +40,12 @@ export const RECON_MARKERS: readonly ReconMarker[] = [
   { what: 'group policies', filter: /objectclass=grouppolicycontainer\b/, targeted: false },
 ];
 
+/** A negated simple item, "(!(attr=value))": what a search leaves out is not what it looks for. */
+const NEGATED_ITEM = /\(!\([^()]*\)\)/g;
+
 /** The markers a search matches (lower-casing its filter and attributes once). */
 export function reconMarkersOf(filter: string, attributes: readonly string[] = []): ReconMarker[] {
-  const f = filter.toLowerCase();
+  const f = filter.toLowerCase().replace(NEGATED_ITEM, '');
   let attrs: string[] | undefined;
   const out: ReconMarker[] = [];
   for (const m of RECON_MARKERS) {

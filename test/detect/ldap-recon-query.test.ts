@@ -32,6 +32,9 @@ test('reconMarkersOf: the tools\' filters, in any case; bit tests exact; broad s
   assert.deepEqual(targeted('(objectclass=pKIEnrollmentService)'), ['AD CS certificate templates and authorities']);
   assert.deepEqual(reconMarkersOf('(&(objectCategory=person)(samAccountType=805306368))').map((m) => [m.what, m.targeted]), [['all user accounts', false], ['all people', false]]);
   assert.deepEqual(targeted('(objectClass=groupPolicyContainer)'), []);
+  // What a search excludes is not what it looks for: enabled users that do require pre-authentication.
+  assert.deepEqual(targeted('(&(objectCategory=user)(!(userAccountControl:1.2.840.113556.1.4.803:=4194304))(!(userAccountControl:1.2.840.113556.1.4.803:=2)))'), []);
+  assert.deepEqual(targeted('(&(!(adminCount=1))(servicePrincipalName=*))'), ['service accounts (Kerberoasting)']);
 });
 
 test('ldap-recon.pcap: the workstation running the tools\' searches alerts once, naming all of them', async () => {
