@@ -1,12 +1,14 @@
 /**
- * Per-connection Stratum reader: splits each direction into lines, reads
- * the first few messages of each, and emits a `stratum.login` for every
+ * Per-connection Stratum reader: each direction's lines come from the
+ * bounded line reader of the text protocols (mail/lines.ts); it reads the
+ * first few messages of each, and emits a `stratum.login` for every
  * sign-in request (mining.subscribe / mining.authorize, a Monero pool's
  * login, eth_submitLogin) with the pool's answer when it came. Stops
  * reading once the sign-in naming the wallet or worker is answered, or
  * after MAX_MESSAGES lines a side: the rest is jobs and shares.
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import { LineReader, type LineSink } from '../mail/lines.js';
 import type { StratumLoginEvent } from './events.js';
 import { LOGIN_METHODS, MAX_LINE, parseStratumLine, type StratumRequest } from './parser.js';
 
@@ -18,48 +20,12 @@ export const StratumAnomaly = {
   BAD_MESSAGE: 'stratum_bad_message',
 } as const;
 
-class LineReader {
-  #buf = '';
-  #dropping = false;
-  messages = 0;
-
-  /** Feeds bytes; calls `line` for each whole line until MAX_MESSAGES were read. */
-  feed(data: Uint8Array, line: (text: string) => void, tooLong: () => void): void {
-    let start = 0;
-    for (let i = 0; i < data.length && this.messages < MAX_MESSAGES; i++) {
-      if (data[i] !== 0x0a) continue;
-      this.#append(data, start, i, tooLong);
-      if (!this.#dropping && this.#buf.trim() !== '') {
-        this.messages++;
-        line(this.#buf);
-      }
-      this.#buf = '';
-      this.#dropping = false;
-      start = i + 1;
-    }
-    if (this.messages < MAX_MESSAGES) this.#append(data, start, data.length, tooLong);
-  }
-
-  #append(data: Uint8Array, start: number, end: number, tooLong: () => void): void {
-    if (this.#dropping || end <= start) return;
-    if (this.#buf.length + (end - start) > MAX_LINE) {
-      this.#dropping = true;
-      this.#buf = '';
-      tooLong();
-      return;
-    }
-    this.#buf += Buffer.from(data.buffer, data.byteOffset + start, end - start).toString('utf8');
-  }
-
-  get done(): boolean {
-    return this.messages >= MAX_MESSAGES;
-  }
-}
-
-export class StratumAnalyzer implements Analyzer {
+export class StratumAnalyzer implements Analyzer, LineSink {
   readonly #ctx: AnalyzerContext;
-  readonly #client = new LineReader();
-  readonly #server = new LineReader();
+  readonly #client = new LineReader(true, MAX_LINE);
+  readonly #server = new LineReader(false, MAX_LINE);
+  /** Lines read so far, client and server. */
+  readonly #messages = [0, 0];
   /** Sign-in requests waiting for the pool's answer, in order. */
   readonly #pending: { req: StratumRequest; ts: number }[] = [];
   #confirmed = false;
@@ -71,22 +37,35 @@ export class StratumAnalyzer implements Analyzer {
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
-    const reader = fromOrig ? this.#client : this.#server;
-    reader.feed(
-      data,
-      (text) => this.#line(fromOrig, text, ts),
-      () => this.#ctx.anomaly(StratumAnomaly.LINE_TOO_LONG),
-    );
+    (fromOrig ? this.#client : this.#server).feed(data, ts, this);
+  }
+
+  gap(fromOrig: boolean): void {
+    (fromOrig ? this.#client : this.#server).resync();
   }
 
   wants(fromOrig: boolean): boolean {
     if (this.#signedIn && this.#pending.length === 0) return false;
-    return !(fromOrig ? this.#client : this.#server).done;
+    return (fromOrig ? this.#client : this.#server).active;
   }
 
   end(_ts: number): void {
+    this.#client.stop();
+    this.#server.stop();
     for (const p of this.#pending) this.#emit(p.req, p.ts, undefined);
     this.#pending.length = 0;
+  }
+
+  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
+    if (truncated) {
+      this.#ctx.anomaly(StratumAnomaly.LINE_TOO_LONG);
+      return;
+    }
+    const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+    if (text.trim() === '') return;
+    const side = fromOrig ? 0 : 1;
+    if (++this.#messages[side]! >= MAX_MESSAGES) (fromOrig ? this.#client : this.#server).stop();
+    this.#line(fromOrig, text, ts);
   }
 
   #line(fromOrig: boolean, text: string, ts: number): void {
