@@ -658,15 +658,11 @@ export class Pipeline {
     const b = d.buf;
     const o = d.payloadOffset;
     let tlla = '';
-    const end = o + d.payloadLen;
-    for (let p = o + 16; p + 8 <= end; ) {
-      const len = b[p + 1]! * 8;
-      if (len === 0) break;
+    for (let p = o + 16, len = 0; (len = ndOptionLength(b, p, o + d.payloadLen)) > 0; p += len) {
       if (b[p] === ND_OPTION_TLLA && len === 8) {
         tlla = macToString(readMac(b, p + 2));
         break;
       }
-      p += len;
     }
     this.#bus.emit({ type: 'nd.advert', ...ndFields(d), dst: addrToString(d, 'dst'), target: this.#ndTargetOf(d), tlla });
   }
@@ -684,10 +680,8 @@ export class Pipeline {
     const prefixes: string[] = [];
     const dns: string[] = [];
     const w = this.#ndTarget;
-    for (let p = d.payloadOffset + 8; p + 8 <= end; ) {
+    for (let p = d.payloadOffset + 8, len = 0; (len = ndOptionLength(b, p, end)) > 0; p += len) {
       const type = b[p]!;
-      const len = b[p + 1]! * 8;
-      if (len === 0 || p + len > end) break;
       if (type === ND_OPTION_SLLA && len === 8) {
         slla = macToString(readMac(b, p + 2));
       } else if (type === ND_OPTION_PREFIX && len === 32 && prefixes.length < MAX_RA_ITEMS) {
@@ -699,7 +693,6 @@ export class Pipeline {
           dns.push(ipv6ToString(w));
         }
       }
-      p += len;
     }
     this.#bus.emit({ type: 'nd.router_advert', ...ndFields(d), dst: addrToString(d, 'dst'), slla, prefixes, dns_servers: dns });
   }
@@ -717,6 +710,17 @@ export class Pipeline {
       ...(d.vlan >= 0 ? { vlan: d.vlan } : {}),
     });
   }
+}
+
+/**
+ * Bytes of the neighbor discovery option at `p` (RFC 4861 §4.6: its length
+ * byte counts units of 8), or 0 when there is none: fewer than 8 bytes left,
+ * a zero length, or an option running past `end`.
+ */
+function ndOptionLength(b: Uint8Array, p: number, end: number): number {
+  if (p + 8 > end) return 0;
+  const len = b[p + 1]! * 8;
+  return len === 0 || p + len > end ? 0 : len;
 }
 
 /** What every neighbor discovery event says of its packet: time, sender MAC and address, VLAN. */
