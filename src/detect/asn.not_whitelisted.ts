@@ -21,6 +21,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { originatorSent, responderAnswered } from './tcp-attempt.js';
@@ -105,11 +106,7 @@ export default defineDetector({
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const asn = owner?.asn;
         const key = `${src}|${asn === undefined ? 'unknown' : asn}`;
-        let t = tallies.get(key);
-        if (t === undefined || ctx.held(key) === undefined) {
-          t = { dests: new Set(), connections: 0, bytes: 0 };
-          tallies.set(key, t);
-        }
+        const t = openTally(ctx, tallies, key, () => ({ dests: new Set<string>(), connections: 0, bytes: 0 }));
         if (t.dests.size < MAX_LISTED) t.dests.add(dst);
         t.connections++;
         t.bytes += (rec.orig_bytes ?? 0) + (rec.resp_bytes ?? 0);

@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { hostLabel, joinAnd } from './host-text.js';
@@ -65,11 +66,7 @@ export default defineDetector({
         if (!internet && !o.internal) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
         const key = `${e.server}|${e.server_port}|${e.service}`;
-        let t = tallies.get(key);
-        if (t === undefined || ctx.held(key) === undefined) {
-          t = { users: new Set(), clients: new Set(), logins: 0, accepted: 0 };
-          tallies.set(key, t);
-        }
+        const t = openTally(ctx, tallies, key, () => ({ users: new Set<string>(), clients: new Set<string>(), logins: 0, accepted: 0 }));
         t.logins++;
         if (e.outcome === 'success') t.accepted++;
         if (e.user !== undefined && t.users.size < MAX_LISTED) t.users.add(e.user);

@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { hostEntryField } from './host-lists.js';
@@ -68,14 +69,8 @@ export default defineDetector({
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const judged = (client: string, server: string): boolean =>
       ctx.site.isInternal(client) && !ctx.excluded(client) && !ctx.excluded(server) && !allowed.has(client);
-    const tallyOf = (client: string): Tally => {
-      let t = tallies.get(client);
-      if (t === undefined || ctx.held(client) === undefined) {
-        t = { pools: new Set(), agents: new Set(), wallets: new Set(), lookups: new Set(), signIns: 0, accepted: false };
-        tallies.set(client, t);
-      }
-      return t;
-    };
+    const tallyOf = (client: string): Tally =>
+      openTally(ctx, tallies, client, () => ({ pools: new Set<string>(), agents: new Set<string>(), wallets: new Set<string>(), lookups: new Set<string>(), signIns: 0, accepted: false }));
     const report = (ts: number, client: string, server: string, port: number, t: Tally): void => {
       const mining = t.signIns > 0;
       const what = mining

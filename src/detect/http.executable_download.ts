@@ -25,6 +25,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { formatBytes, plural } from '../alerts/alert.js';
@@ -160,11 +161,7 @@ export default defineDetector({
         if (fetcher !== undefined) reasons.push(fetcher === 'no User-Agent' ? 'fetched without a User-Agent' : `fetched by ${fetcher}`);
 
         const key = `${client}|${name ?? server}`;
-        let t = tallies.get(key);
-        if (t === undefined || ctx.held(key) === undefined) {
-          t = { downloads: 0, files: [], reasons: new Set() };
-          tallies.set(key, t);
-        }
+        const t = openTally(ctx, tallies, key, () => ({ downloads: 0, files: [], reasons: new Set<string>() }));
         t.downloads++;
         for (const why of reasons) t.reasons.add(why);
         const uri = r.uri !== undefined ? shortText(r.uri, MAX_EVIDENCE_TEXT) : null;

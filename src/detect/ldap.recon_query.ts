@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { cutText } from '../util/cut-text.js';
@@ -58,11 +59,7 @@ export default defineDetector({
         const kinds = reconMarkersOf(e.filter, e.attributes).filter((m) => m.targeted);
         if (kinds.length === 0) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.server) || allowed.has(e.client)) return;
-        let t = tallies.get(e.client);
-        if (t === undefined || ctx.held(e.client) === undefined) {
-          t = { kinds: new Set(), filters: new Set(), servers: new Set(), searches: 0 };
-          tallies.set(e.client, t);
-        }
+        const t = openTally(ctx, tallies, e.client, () => ({ kinds: new Set<string>(), filters: new Set<string>(), servers: new Set<string>(), searches: 0 }));
         t.searches++;
         for (const k of kinds) t.kinds.add(k.what);
         if (t.filters.size < MAX_LISTED) t.filters.add(cutText(e.filter, MAX_FILTER_LENGTH));

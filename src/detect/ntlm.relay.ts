@@ -22,6 +22,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { hostEntryField } from './host-lists.js';
@@ -107,11 +108,7 @@ export default defineDetector({
       const target = relayLeg.server;
       if (ctx.excluded(relay) || ctx.excluded(target) || ctx.excluded(victimLeg.client) || allowedRelays.has(relay)) return;
       const key = `${relay}|${target}`;
-      let t = relays.get(key);
-      if (t === undefined || ctx.held(key) === undefined) {
-        t = { victims: new Set(), accounts: new Set(), relayed: 0, accepted: 0 };
-        relays.set(key, t);
-      }
+      const t = openTally(ctx, relays, key, () => ({ victims: new Set<string>(), accounts: new Set<string>(), relayed: 0, accepted: 0 }));
       t.relayed++;
       if (relayLeg.success === true) t.accepted++;
       if (t.victims.size < MAX_LISTED) t.victims.add(victimLeg.client);

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions, portField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { isSession } from './tcp-attempt.js';
@@ -47,11 +48,7 @@ export default defineDetector({
         if (!ctx.site.isInternal(src) || ctx.site.isInternal(dst)) return;
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const key = src;
-        let t = tallies.get(key);
-        if (t === undefined || ctx.held(key) === undefined) {
-          t = { dests: new Set(), established: 0, failed: 0 };
-          tallies.set(key, t);
-        }
+        const t = openTally(ctx, tallies, key, () => ({ dests: new Set<string>(), established: 0, failed: 0 }));
         if (t.dests.size < MAX_LISTED) t.dests.add(dst);
         const established = isSession(rec);
         if (established) t.established++;

@@ -16,6 +16,7 @@
 import type { UserAgentMatch } from '../intel/context.js';
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { shortText } from '../util/cut-text.js';
@@ -92,11 +93,7 @@ export default defineDetector({
         }
         if (m === undefined) return;
         const key = `${src}|${m.tool}`;
-        let t = tallies.get(key);
-        if (t === undefined || ctx.held(key) === undefined) {
-          t = { requests: 0, destinations: [], uris: [] };
-          tallies.set(key, t);
-        }
+        const t = openTally(ctx, tallies, key, () => ({ requests: 0, destinations: [], uris: [] }));
         t.requests++;
         const where = `${dst}:${r['id.resp_p']}`;
         if (t.destinations.length < MAX_LISTED && !t.destinations.includes(where)) t.destinations.push(where);
