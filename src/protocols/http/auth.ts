@@ -16,6 +16,7 @@ import {
 } from './consts.js';
 import { equalsIgnoreCase, logString } from '../wire-text.js';
 import { NtlmType, parseNtlm } from '../smb/ntlm.js';
+import { parseGssToken } from '../asn1/spnego.js';
 
 /** Longest credential token decoded (NTLM type 3 messages are a few hundred bytes; Kerberos tickets a few KiB). */
 export const MAX_CREDENTIAL_TOKEN = 16384;
@@ -80,31 +81,16 @@ export function parseAuthorization(buf: Uint8Array, start: number, end: number):
   return { scheme };
 }
 
-const NTLMSSP = [0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00];
-
 /**
  * User, domain and workstation from an NTLM AUTHENTICATE (type 3) message,
- * found raw or wrapped in SPNEGO (the NTLMSSP signature is searched for);
- * null otherwise. The message itself is read by the NTLMSSP parser SMB and
- * LDAP use.
+ * bare or inside SPNEGO (Negotiate); null otherwise. Unwrapped and read by
+ * the SPNEGO and NTLMSSP parsers SMB and LDAP use.
  */
 export function ntlmAuthenticateUser(raw: Uint8Array): { user: string; domain: string; workstation: string } | null {
-  let base = -1;
-  for (let i = 0; i + 12 <= raw.length; i++) {
-    let hit = true;
-    for (let k = 0; k < 8; k++) {
-      if (raw[i + k] !== NTLMSSP[k]) {
-        hit = false;
-        break;
-      }
-    }
-    if (hit) {
-      base = i;
-      break;
-    }
-  }
-  if (base < 0) return null;
-  const msg = parseNtlm(raw, base, raw.length);
+  let tok = parseGssToken(raw, 0, raw.length);
+  if ((tok.kind === 'spnego_init' || tok.kind === 'spnego_resp') && tok.innerStart >= 0) tok = parseGssToken(raw, tok.innerStart, tok.innerEnd);
+  if (tok.kind !== 'ntlmssp') return null;
+  const msg = parseNtlm(raw, tok.innerStart, tok.innerEnd);
   if (msg === null || msg.type !== NtlmType.AUTHENTICATE || msg.user === undefined) return null;
   return { user: msg.user, domain: msg.domain ?? '', workstation: msg.workstation ?? '' };
 }

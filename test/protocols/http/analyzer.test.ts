@@ -14,6 +14,8 @@ import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
 import { concat } from '../../helpers/bytes.js';
 import { dispositionFileName } from '../../../src/protocols/http/body-type.js';
+import { ntlmAuthenticateUser } from '../../../src/protocols/http/auth.js';
+import { ntlmAuthenticate, spnegoInit, spnegoResp } from '../smb/messages.js';
 import zlib from 'node:zlib';
 import { retainedBytes } from '../../helpers/heap.js';
 
@@ -573,6 +575,16 @@ test('a reply cut off by the end of the connection is typed by what arrived of i
   a.data(false, concat(ascii('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'), new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0])), 2);
   a.end(3);
   assert.deepEqual(records(ctx).map((r) => r.resp_mime_types), [['application/x-executable']]);
+});
+
+test('ntlmAuthenticateUser: a type 3 message bare, or inside SPNEGO (Negotiate) as Windows sends it; nothing from other tokens', () => {
+  const t3 = ntlmAuthenticate('CORP', 'bob', 'WS20');
+  const want = { user: 'bob', domain: 'CORP', workstation: 'WS20' };
+  assert.deepEqual(ntlmAuthenticateUser(t3), want);
+  assert.deepEqual(ntlmAuthenticateUser(spnegoResp(undefined, t3)), want);
+  assert.deepEqual(ntlmAuthenticateUser(spnegoInit(t3)), want);
+  assert.equal(ntlmAuthenticateUser(spnegoResp(1)), null);
+  assert.equal(ntlmAuthenticateUser(ascii('not a token')), null);
 });
 
 test('Content-Disposition file names: quoted, plain, RFC 5987 extended; none without the parameter', () => {
