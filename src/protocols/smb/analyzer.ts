@@ -87,8 +87,6 @@ const SMB2_READ_RESPONSE_MIN_BODY = 8;
 const SMB2_WRITE_DATA_OFFSET = 2;
 /** WRITE request: the file offset written at (8 bytes). */
 const SMB2_WRITE_FILE_OFFSET = 8;
-/** WRITE_ANDX request words: the file offset (low 32 bits at 6, high 32 bits at 24 when WordCount is 14; MS-CIFS 2.2.4.43.1). */
-const SMB1_WRITE_OFFSET_WORD = 6;
 
 /** The type of bytes written at a file's start (offset 0) from b[start, end), kept bytes ending at `kept`. */
 function writtenType(b: Uint8Array, offset: number, start: number, end: number, kept: number): string | undefined {
@@ -279,7 +277,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         const start = p + u16(b, body + SMB2_WRITE_DATA_OFFSET);
         const offset = u64(b, body + SMB2_WRITE_FILE_OFFSET);
         const mime = writtenType(b, offset, start, start + u32(b, body + SMB2_WRITE_DATA_OFFSET + 2), e);
-        this.#files.act(target, mime !== undefined ? { kind: 'write', ts, mime } : { kind: 'write', ts });
+        this.#files.act(target, { kind: 'write', ts, mime });
       } else {
         this.#files.act(target, { kind: 'read', ts });
       }
@@ -531,8 +529,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     } else if (access !== undefined) {
       const file = this.#files.file(access.fileKey);
       if (file !== undefined) {
-        const mime = access.write ? writtenType(b, access.offset, access.dataStart, access.dataEnd, e) : undefined;
-        this.#files.act(file, access.write ? (mime !== undefined ? { kind: 'write', ts, mime } : { kind: 'write', ts }) : { kind: 'read', ts });
+        const action = access.write ? { kind: 'write' as const, ts, mime: writtenType(b, access.offset, access.dataStart, access.dataEnd, e) } : { kind: 'read' as const, ts };
+        this.#files.act(file, action);
       }
     }
     const tr = msg.transact;

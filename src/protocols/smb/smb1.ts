@@ -229,6 +229,7 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
 function access(b: Uint8Array, s: number, wc: number, words: number, write: boolean): Smb1Access {
   const out: Smb1Access = { write, fileKey: smb1FileKey(u16(b, words + 4)), dataStart: -1, dataEnd: -1, offset: -1 };
   if (write && wc >= 12) {
+    // Offset: low 32 bits at byte 6, high 32 bits at 24 when WordCount is 14 (MS-CIFS 2.2.4.43.1).
     const high = wc >= 14 ? u32(b, words + 24) : 0;
     out.offset = high * 0x100000000 + u32(b, words + 6);
     let start = s + u16(b, words + 22);
