@@ -5,8 +5,10 @@
  * application/x-executable for ELF, image/png, text/html...). Only
  * signatures that hold at a fixed place in the first bytes are read: a
  * type that needs the whole file (office documents inside a ZIP) is named
- * by its container. Nothing is returned for text without markup or for
- * bytes no signature matches, rather than a guess.
+ * by its container. Text that no signature names is `text/plain` when it
+ * opens with ten printable characters (after an optional byte order mark),
+ * as Zeek's weakest signature says; nothing is returned for other bytes no
+ * signature matches, rather than a guess.
  */
 
 /** Bytes of a file's beginning that the signatures below read. */
@@ -47,7 +49,6 @@ const SIGNATURES: readonly Signature[] = [
   { mime: 'application/vnd.ms-cab-compressed', bytes: ascii('MSCF\0\0\0\0') },
   { mime: 'application/x-ms-shortcut', bytes: [0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00] },
   { mime: 'application/zip', bytes: [0x50, 0x4b, 0x03, 0x04] },
-  { mime: 'application/zip', bytes: [0x50, 0x4b, 0x05, 0x06] },
   { mime: 'application/x-gzip', bytes: [0x1f, 0x8b, 0x08] },
   { mime: 'application/x-bzip2', bytes: ascii('BZh') },
   { mime: 'application/pdf', bytes: ascii('%PDF-') },
@@ -137,5 +138,33 @@ export function sniffMimeType(buf: Uint8Array, start: number, end: number): stri
   if (i < end && buf[i] === 0x3c) {
     for (const m of MARKUP) if (startsWithText(buf, i, end, m.text)) return m.mime;
   }
-  return undefined;
+  return isPlainText(buf, start, end) ? 'text/plain' : undefined;
+}
+
+/** Byte order marks that may open text: UTF-32 LE and BE before UTF-16's, which they begin with. */
+const BYTE_ORDER_MARKS: readonly (readonly number[])[] = [
+  [0xef, 0xbb, 0xbf],
+  [0xff, 0xfe, 0x00, 0x00],
+  [0x00, 0x00, 0xfe, 0xff],
+  [0xfe, 0xff],
+  [0xff, 0xfe],
+];
+/** Printable characters or white space that make a beginning text. */
+const PLAIN_TEXT_RUN = 10;
+
+/** Whether the bytes open with PLAIN_TEXT_RUN printable ASCII characters or white space, after an optional byte order mark. */
+function isPlainText(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  for (const bom of BYTE_ORDER_MARKS) {
+    if (startsWith(buf, i, end, bom)) {
+      i += bom.length;
+      break;
+    }
+  }
+  if (end - i < PLAIN_TEXT_RUN) return false;
+  for (let k = i; k < i + PLAIN_TEXT_RUN; k++) {
+    const b = buf[k]!;
+    if (!((b >= 0x20 && b <= 0x7e) || (b >= 0x09 && b <= 0x0d))) return false;
+  }
+  return true;
 }

@@ -2,7 +2,7 @@
  * File types by content (src/protocols/file-magic.ts): real files of this
  * machine's own kinds (the Node.js binary, a gzip made by zlib), hand-made
  * headers for the formats that cannot be produced here, and what must not
- * be named (plain text, a DOS header pointing at no PE signature).
+ * be named (short or binary text, a DOS header pointing at no PE signature).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,11 +80,24 @@ test('markup after white space or a byte order mark, case-insensitive; scripts b
   assert.equal(sniff(ascii('#!/usr/bin/perl -w\n')), 'text/x-perl');
 });
 
-test('plain text, JSON, a comment line and empty input are not named', () => {
-  assert.equal(sniff(ascii('hello world')), undefined);
-  assert.equal(sniff(ascii('{"a": 1}')), undefined);
-  assert.equal(sniff(ascii('#!not a path')), undefined);
+test('text no signature names is text/plain from ten printable characters on, after an optional byte order mark', () => {
+  assert.equal(sniff(ascii('hello world')), 'text/plain');
+  assert.equal(sniff(ascii('{1f777390-0b42-11e3-80ad-806e6f6e6963}')), 'text/plain');
+  assert.equal(sniff(ascii('line one\r\n\tline two')), 'text/plain');
+  assert.equal(sniff(concat([0xef, 0xbb, 0xbf], ascii('0123456789'))), 'text/plain');
+  assert.equal(sniff(concat([0xff, 0xfe, 0x00, 0x00], ascii('0123456789'))), 'text/plain');
+  // Fewer than ten characters, or a control or high byte among the first ten: no type.
+  assert.equal(sniff(ascii('123456789')), undefined);
   assert.equal(sniff(concat([0xef, 0xbb, 0xbf], ascii('ok'))), undefined);
+  assert.equal(sniff(ascii('abc\x00defghijk')), undefined);
+  assert.equal(sniff(concat(ascii('abcd'), [0xc3, 0xa9], ascii('fghijk'))), undefined);
+  // UTF-16 text (a zero byte after each character) is not ASCII text.
+  assert.equal(sniff(concat([0xff, 0xfe], ascii('h\x00e\x00l\x00l\x00o\x00'))), undefined);
+});
+
+test('an empty ZIP directory (PK 05 06) is not named a ZIP, as Zeek does not; a #! line without a path is text; empty input is not named', () => {
+  assert.equal(sniff(concat(ascii('PK'), [0x05, 0x06], new Uint8Array(18))), undefined);
+  assert.equal(sniff(ascii('#!not a path')), 'text/plain');
   assert.equal(sniff(new Uint8Array(0)), undefined);
   assert.equal(sniffMimeType(ascii('xxMZ'), 2, 2), undefined);
 });

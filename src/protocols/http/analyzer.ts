@@ -479,15 +479,16 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   /** Records what the message body just read (or cut short) was: its file name and type, as Zeek's files do. */
   #noteBody(tx: HttpTransaction, isRequest: boolean): void {
     const b = isRequest ? this.#reqBody : this.#respBody;
-    const mime = b.finish();
-    if (isRequest) {
-      if (b.fileName !== undefined) (tx.origFilenames ??= []).push(b.fileName);
-      if (mime !== undefined) (tx.origMimeTypes ??= []).push(mime);
-      return;
+    for (const file of b.finish()) {
+      if (isRequest) {
+        if (file.fileName !== undefined) (tx.origFilenames ??= []).push(file.fileName);
+        if (file.mime !== undefined) (tx.origMimeTypes ??= []).push(file.mime);
+      } else {
+        if (file.fileName !== undefined) (tx.respFilenames ??= []).push(file.fileName);
+        if (file.mime !== undefined) (tx.respMimeTypes ??= []).push(file.mime);
+      }
     }
-    if (b.fileName !== undefined) (tx.respFilenames ??= []).push(b.fileName);
-    if (mime !== undefined) (tx.respMimeTypes ??= []).push(mime);
-    if (b.contentType !== undefined) tx.respContentType = b.contentType;
+    if (!isRequest && b.contentType !== undefined) tx.respContentType = b.contentType;
   }
 
   #confirm(): void {

@@ -3,15 +3,20 @@
  * (file-magic.ts), read after transfer framing (the stream hands over
  * de-chunked bytes) and after a gzip or deflate content coding, as Zeek's
  * file analysis sees it; plus what the headers say about it: the declared
- * Content-Type and the Content-Disposition file name.
+ * Content-Type and the Content-Disposition file name. A multipart body is
+ * split into its parts (multipart.ts), each a file of its own, as Zeek's
+ * MIME analyzer does.
  *
- * Not typed: multipart bodies (their parts are files of their own, which
- * this reader does not split), other content codings (br, zstd), and a
- * partial reply (206) that does not start at the file's first byte.
+ * Not typed: other content codings (br, zstd), a coded multipart body, and
+ * a partial reply (206) that does not start at the file's first byte.
  */
 import zlib from 'node:zlib';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { asciiBytes, equalsIgnoreCase, logString } from '../wire-text.js';
+import { dispositionFileName } from './disposition.js';
+import { multipartBoundary, MultipartSplitter, type BodyFile } from './multipart.js';
+
+export type { BodyFile } from './multipart.js';
 
 /** Compressed bytes kept to inflate the first MAGIC_BYTES of a coded body. */
 const CODED_BYTES = 2048;
@@ -30,26 +35,6 @@ const H_CONTENT_RANGE = asciiBytes('content-range');
 
 const INFLATE_OPTIONS = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
 
-/** The file name of a Content-Disposition value (`filename*=` preferred, as RFC 6266 says), or undefined. */
-export function dispositionFileName(value: string): string | undefined {
-  const star = /(?:^|;)\s*filename\*\s*=\s*([^;]*)/i.exec(value);
-  if (star !== null) {
-    const m = /^[^']*'[^']*'(.*)$/.exec(star[1]!.trim());
-    if (m !== null) {
-      try {
-        const name = decodeURIComponent(m[1]!);
-        if (name !== '') return name;
-      } catch {
-        // A bad escape: fall back to the plain parameter.
-      }
-    }
-  }
-  const plain = /(?:^|;)\s*filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]*)/i.exec(value);
-  if (plain === null) return undefined;
-  const name = plain[2] !== undefined ? plain[2].replace(/\\(.)/g, '$1') : plain[1]!.trim();
-  return name === '' ? undefined : name;
-}
-
 export class BodyType {
   /** Declared media type, lower-case, without parameters. */
   contentType: string | undefined = undefined;
@@ -61,6 +46,10 @@ export class BodyType {
   #len = 0;
   #done = false;
   #mime: string | undefined = undefined;
+  /** The boundary of a multipart body, from its Content-Type. */
+  #boundary: string | undefined = undefined;
+  #parts: MultipartSplitter | null = null;
+  #files: BodyFile[] | null = null;
 
   reset(): void {
     this.contentType = undefined;
@@ -70,14 +59,22 @@ export class BodyType {
     this.#len = 0;
     this.#done = false;
     this.#mime = undefined;
+    this.#boundary = undefined;
+    this.#parts = null;
+    this.#files = null;
   }
 
   /** Reads the header if it is one this cares about; true when it was. */
   header(buf: Uint8Array, start: number, nameEnd: number, v: number, ve: number): boolean {
     if (equalsIgnoreCase(buf, start, nameEnd, H_CONTENT_TYPE)) {
-      const t = logString(buf, v, Math.min(ve, v + MAX_VALUE)).split(';')[0]!.trim().toLowerCase();
+      const value = logString(buf, v, Math.min(ve, v + MAX_VALUE));
+      const t = value.split(';')[0]!.trim().toLowerCase();
       if (t !== '') this.contentType = t;
-      if (t.startsWith('multipart/')) this.#skip = true;
+      if (t.startsWith('multipart/')) {
+        // Typed part by part; without a boundary its parts cannot be found.
+        this.#boundary = multipartBoundary(value);
+        if (this.#boundary === undefined) this.#skip = true;
+      }
       return true;
     }
     if (equalsIgnoreCase(buf, start, nameEnd, H_CONTENT_DISPOSITION)) {
@@ -103,6 +100,11 @@ export class BodyType {
   /** Body bytes data[start, start+len), in order. */
   feed(data: Uint8Array, start: number, len: number): void {
     if (this.#done || this.#skip || this.#coding === CODING_OTHER || len <= 0) return;
+    if (this.#boundary !== undefined) {
+      if (this.#coding !== CODING_IDENTITY) return;
+      (this.#parts ??= new MultipartSplitter(this.#boundary)).feed(data, start, len);
+      return;
+    }
     const want = this.#coding === CODING_IDENTITY ? MAGIC_BYTES : CODED_BYTES;
     if (this.#len === 0 && len >= want && this.#coding === CODING_IDENTITY) {
       // The usual case: the first bytes arrived in one piece, read them where they are.
@@ -115,11 +117,31 @@ export class BodyType {
     const take = Math.min(len, want - this.#len);
     buf.set(data.subarray(start, start + take), this.#len);
     this.#len += take;
-    if (this.#len === want) this.finish();
+    if (this.#len === want) this.#sniff();
   }
 
-  /** The body's type from what was read of it; later bytes change nothing. */
-  finish(): string | undefined {
+  /**
+   * The files the body holds, from what was read of it: the body itself
+   * (named by Content-Disposition, typed by content), or each part of a
+   * multipart body that has a name or a type. Later bytes change nothing.
+   */
+  finish(): readonly BodyFile[] {
+    if (this.#files !== null) return this.#files;
+    const files: BodyFile[] = [];
+    if (this.fileName !== undefined || this.#boundary === undefined) {
+      const mime = this.#boundary === undefined ? this.#sniff() : undefined;
+      const whole: BodyFile = {};
+      if (this.fileName !== undefined) whole.fileName = this.fileName;
+      if (mime !== undefined) whole.mime = mime;
+      if (whole.fileName !== undefined || whole.mime !== undefined) files.push(whole);
+    }
+    if (this.#parts !== null) files.push(...this.#parts.finish());
+    this.#files = files;
+    return files;
+  }
+
+  /** The type of the bytes read so far (once: later bytes change nothing). */
+  #sniff(): string | undefined {
     if (this.#done) return this.#mime;
     this.#done = true;
     if (this.#skip || this.#len === 0 || this.#buf === null) return undefined;

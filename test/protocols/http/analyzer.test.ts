@@ -13,7 +13,7 @@ import { MAX_LINE_BYTES } from '../../../src/protocols/http/consts.js';
 import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
 import { concat } from '../../helpers/bytes.js';
-import { dispositionFileName } from '../../../src/protocols/http/body-type.js';
+import { dispositionFileName } from '../../../src/protocols/http/disposition.js';
 import { ntlmAuthenticateUser } from '../../../src/protocols/http/auth.js';
 import { ntlmAuthenticate, spnegoInit, spnegoResp } from '../smb/messages.js';
 import zlib from 'node:zlib';
@@ -547,7 +547,7 @@ test('chunked and gzip-coded bodies are typed after decoding; short bodies at th
   assert.deepEqual(ctx.anomalies, []);
 });
 
-test('multipart bodies, later parts of a 206 reply and bodyless replies are not typed; a request body is', () => {
+test('a multipart body without any delimiter, later parts of a 206 reply and bodyless replies are not typed; a request body is', () => {
   const ctx = fakeContext();
   const a = httpSpec.create(ctx);
   const upload = peFile(600);

@@ -26,6 +26,14 @@ const SEEDS: [Uint8Array, Uint8Array][] = [
   ],
   [ascii('GET /\nFakeHeader\nHost: x\n\n'), ascii('<html>0.9</html>')],
   [ascii('CONNECT h:443 HTTP/1.1\r\n\r\n\x16\x03\x01'), ascii('HTTP/1.1 200 OK\r\n\r\n\x16\x03\x03')],
+  [
+    ascii(
+      'POST /f HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: 171\r\n\r\n' +
+        'pre\r\n--zz\r\nContent-Disposition: form-data; name="a"; filename="a.exe"\r\n\r\nMZ\x90\x00\r\n--z\r\n' +
+        '--zz \r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=\r\n--zz--\r\n',
+    ),
+    ascii('HTTP/1.1 206 Partial Content\r\nContent-Type: multipart/byteranges; boundary="r r"\r\n\r\n--r r\r\nContent-Range: bytes 0-3/9\r\n\r\n\x7fELF\r\n--r r--'),
+  ],
 ];
 
 test('the HTTP analyzer never throws on mutated, randomly split input', () => {
