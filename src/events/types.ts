@@ -13,6 +13,7 @@ import type { NeighborSolicitEvent } from './neighbor-solicit.js';
 import type { NeighborAdvertEvent } from './neighbor-advert.js';
 import type { RouterAdvertEvent } from './router-advert.js';
 import type { AuthEvent } from './auth.js';
+import type { FileEvent } from './file.js';
 import type { HostnameEvent } from './hostname.js';
 import type { NameAnswerEvent } from './name-answer.js';
 import type { DnsEvent } from '../protocols/dns/events.js';
@@ -80,6 +81,7 @@ export type PicketEvent =
   | NeighborAdvertEvent
   | RouterAdvertEvent
   | AuthEvent
+  | FileEvent
   | HostnameEvent
   | NameAnswerEvent
   | DnsEvent

@@ -47,8 +47,13 @@ export function makeUid(seed: number, n: number): string {
   const w0 = fmix32((lo + s) >>> 0);
   const w1 = fmix32((hi ^ Math.imul(s, 0x9e3779b1)) >>> 0);
   const w2 = fmix32((w0 ^ 0x5bd1e995 ^ s) >>> 0);
+  return base62Id(UID_PREFIX, w0, w1, w2);
+}
+
+/** `prefix` (a character code) followed by three 32-bit words as six base62 digits each, as one flat string. */
+export function base62Id(prefix: number, w0: number, w1: number, w2: number): string {
   const c = CODES;
-  c[0] = UID_PREFIX;
+  c[0] = prefix;
   word62(w0, 1);
   word62(w1, 1 + DIGITS_PER_WORD);
   word62(w2, 1 + 2 * DIGITS_PER_WORD);

@@ -48,6 +48,8 @@ import {
 } from './consts.js';
 import type { HttpLogEvent, HttpRecord } from './events.js';
 import { BodyType } from './body-type.js';
+import { makeFuid } from '../../files/fuid.js';
+import { filesRecord, type FileFacts } from '../../files/transfer.js';
 import {
   isFoldedLine,
   looksLikeStatusLine,
@@ -91,8 +93,10 @@ class HttpTransaction {
   authWorkstation: string | undefined = undefined;
   /** A 401 reply carried an NTLM/Negotiate challenge token: the handshake continues. */
   challengeContinues = false;
+  origFuids: string[] | undefined = undefined;
   origFilenames: string[] | undefined = undefined;
   origMimeTypes: string[] | undefined = undefined;
+  respFuids: string[] | undefined = undefined;
   respFilenames: string[] | undefined = undefined;
   respMimeTypes: string[] | undefined = undefined;
   /** The reply's declared Content-Type (media type only). */
@@ -140,6 +144,10 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   readonly #reqBody = new BodyType();
   readonly #respBody = new BodyType();
   readonly #hb = newHeaderBounds();
+  /** Time of the bytes being read. */
+  #ts = 0;
+  /** Files this connection carried so far (numbers their fuids). */
+  #files = 0;
 
   constructor(ctx: AnalyzerContext) {
     this.#ctx = ctx;
@@ -148,11 +156,14 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    this.#ts = ts;
     if (fromOrig) this.#req.feed(data, ts);
     else this.#resp.feed(data, ts);
   }
 
   gap(fromOrig: boolean, len: number): void {
+    // A body whose framing survives the loss goes on with a hole in it (its files get no digests).
+    (fromOrig ? this.#reqBody : this.#respBody).gap(len);
     if (fromOrig) this.#req.gap(len);
     else this.#resp.gap(len);
   }
@@ -163,9 +174,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   end(ts: number): void {
     this.#resp.finish(ts);
-    // A reply cut off by the end of the connection (or capture) is typed by what arrived of it.
+    // A message cut off by the end of the connection (or capture) is typed by what arrived of it.
+    if (this.#reqTx !== null) {
+      this.#noteBody(this.#reqTx, true, false);
+      this.#reqBody.reset();
+    }
     if (this.#respTx !== null && !this.#respInterim) {
-      this.#noteBody(this.#respTx, false);
+      this.#noteBody(this.#respTx, false, false);
       this.#respBody.reset();
     }
     for (let i = 0; i < this.#pending.length; i++) this.#log(this.#pending[i]!);
@@ -269,32 +284,34 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   headersDone(isRequest: boolean, _ts: number): number {
-    if (isRequest) return this.#requestBody();
-    return this.#responseBody();
+    const n = isRequest ? this.#requestBody() : this.#responseBody();
+    // A body of announced length: its files.log total_bytes.
+    if (n > 0) (isRequest ? this.#reqBody : this.#respBody).declaredLength = n;
+    return n;
   }
 
   body(isRequest: boolean, data: Uint8Array, start: number, len: number): void {
     if (isRequest) {
       if (this.#reqTx !== null) {
         this.#reqTx.requestBodyLen += len;
-        this.#reqBody.feed(data, start, len);
+        this.#reqBody.feed(data, start, len, this.#ts);
       }
     } else if (this.#respTx !== null) {
       this.#respTx.responseBodyLen += len;
-      this.#respBody.feed(data, start, len);
+      this.#respBody.feed(data, start, len, this.#ts);
     }
   }
 
   messageDone(isRequest: boolean, _ts: number): void {
     if (isRequest) {
-      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true);
+      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true, true);
       this.#reqFraming.reset();
       this.#reqBody.reset();
       return;
     }
     this.#respFraming.reset();
     const tx = this.#respTx;
-    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false);
+    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false, true);
     this.#respBody.reset();
     if (tx === null) return;
     if (this.#respInterim) {
@@ -312,7 +329,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   framingLost(isRequest: boolean): void {
     if (isRequest) {
       // The request keeps what was seen and waits in #pending for its reply.
-      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true);
+      if (this.#reqTx !== null) this.#noteBody(this.#reqTx, true, false);
       this.#reqTx = null;
       this.#reqFraming.reset();
       this.#reqBody.reset();
@@ -320,7 +337,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     this.#respFraming.reset();
     const tx = this.#respTx;
-    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false);
+    if (tx !== null && !this.#respInterim) this.#noteBody(tx, false, false);
     this.#respBody.reset();
     this.#respTx = null;
     this.#respInterim = false;
@@ -476,14 +493,30 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#ctx.emit(ev);
   }
 
-  /** Records what the message body just read (or cut short) was: its file name and type, as Zeek's files do. */
-  #noteBody(tx: HttpTransaction, isRequest: boolean): void {
+  /**
+   * Records the files the message body just read (or cut short: not
+   * `complete`) held, as Zeek's file analysis does: a files.log line each,
+   * and their fuids, names and types on the transaction.
+   */
+  #noteBody(tx: HttpTransaction, isRequest: boolean, complete: boolean): void {
     const b = isRequest ? this.#reqBody : this.#respBody;
-    for (const file of b.finish()) {
+    const conn = this.#ctx.conn;
+    for (const file of b.finish(complete)) {
+      const fuid = makeFuid(conn.uid, this.#files++);
+      const facts: FileFacts = { fuid, source: 'HTTP', depth: tx.depth, isOrig: isRequest };
+      if (file.mime !== undefined) facts.mime = file.mime;
+      if (file.fileName !== undefined) facts.fileName = file.fileName;
+      if (file.totalBytes !== undefined) facts.totalBytes = file.totalBytes;
+      const digests = file.transfer.finish(file.complete);
+      if (digests !== undefined) facts.digests = digests;
+      const record = filesRecord(conn, file.transfer, facts);
+      this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record });
       if (isRequest) {
+        (tx.origFuids ??= []).push(fuid);
         if (file.fileName !== undefined) (tx.origFilenames ??= []).push(file.fileName);
         if (file.mime !== undefined) (tx.origMimeTypes ??= []).push(file.mime);
       } else {
+        (tx.respFuids ??= []).push(fuid);
         if (file.fileName !== undefined) (tx.respFilenames ??= []).push(file.fileName);
         if (file.mime !== undefined) (tx.respMimeTypes ??= []).push(file.mime);
       }
@@ -520,8 +553,10 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     rec.tags = [];
     if (tx.username !== undefined) rec.username = tx.username;
     if (tx.proxied !== undefined) rec.proxied = tx.proxied;
+    if (tx.origFuids !== undefined) rec.orig_fuids = tx.origFuids;
     if (tx.origFilenames !== undefined) rec.orig_filenames = tx.origFilenames;
     if (tx.origMimeTypes !== undefined) rec.orig_mime_types = tx.origMimeTypes;
+    if (tx.respFuids !== undefined) rec.resp_fuids = tx.respFuids;
     if (tx.respFilenames !== undefined) rec.resp_filenames = tx.respFilenames;
     if (tx.respMimeTypes !== undefined) rec.resp_mime_types = tx.respMimeTypes;
     const ev: HttpLogEvent = { type: 'http', log: 'http', ts: tx.ts, uid: c.uid, record: rec };

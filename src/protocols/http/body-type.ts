@@ -1,19 +1,22 @@
 /**
- * What one HTTP message's body is: the MIME type of its first bytes
- * (file-magic.ts), read after transfer framing (the stream hands over
- * de-chunked bytes) and after a gzip or deflate content coding, as Zeek's
- * file analysis sees it; plus what the headers say about it: the declared
- * Content-Type and the Content-Disposition file name. A multipart body is
- * split into its parts (multipart.ts), each a file of its own, as Zeek's
- * MIME analyzer does.
+ * The files one HTTP message's body holds, as Zeek's file analysis sees
+ * them: the body itself, or each part of a multipart body (multipart.ts).
+ * Each file is a transfer (src/files/transfer.ts: bytes, times, MD5/SHA-1/
+ * SHA-256), typed by its first bytes (file-magic.ts) after transfer framing
+ * (the stream hands over de-chunked bytes) and after a gzip or deflate
+ * content coding; plus what the headers say about it: the declared
+ * Content-Type and the Content-Disposition file name.
  *
  * Not typed: other content codings (br, zstd), a coded multipart body, and
- * a partial reply (206) that does not start at the file's first byte.
+ * a partial reply (206) that does not start at the file's first byte. Not
+ * hashed: those, and any coded body (the digests of a file are of its
+ * decoded bytes, which are not kept).
  */
 import zlib from 'node:zlib';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { asciiBytes, equalsIgnoreCase, logString } from '../wire-text.js';
 import { dispositionFileName } from './disposition.js';
+import { FileTransfer } from '../../files/transfer.js';
 import { multipartBoundary, MultipartSplitter, type BodyFile } from './multipart.js';
 
 export type { BodyFile } from './multipart.js';
@@ -40,6 +43,8 @@ export class BodyType {
   contentType: string | undefined = undefined;
   /** Content-Disposition file name. */
   fileName: string | undefined = undefined;
+  /** Content-Length of the body, set by the reader once the headers are done; -1 when none. */
+  declaredLength = -1;
   #coding = CODING_IDENTITY;
   #skip = false;
   #buf: Uint8Array | null = null;
@@ -49,11 +54,14 @@ export class BodyType {
   /** The boundary of a multipart body, from its Content-Type. */
   #boundary: string | undefined = undefined;
   #parts: MultipartSplitter | null = null;
+  /** The body as one file, once its first byte came (not for a split multipart body). */
+  #whole: FileTransfer | null = null;
   #files: BodyFile[] | null = null;
 
   reset(): void {
     this.contentType = undefined;
     this.fileName = undefined;
+    this.declaredLength = -1;
     this.#coding = CODING_IDENTITY;
     this.#skip = false;
     this.#len = 0;
@@ -61,6 +69,7 @@ export class BodyType {
     this.#mime = undefined;
     this.#boundary = undefined;
     this.#parts = null;
+    this.#whole = null;
     this.#files = null;
   }
 
@@ -97,14 +106,19 @@ export class BodyType {
     return false;
   }
 
-  /** Body bytes data[start, start+len), in order. */
-  feed(data: Uint8Array, start: number, len: number): void {
-    if (this.#done || this.#skip || this.#coding === CODING_OTHER || len <= 0) return;
+  /** Body bytes data[start, start+len), in order, seen at `ts`. */
+  feed(data: Uint8Array, start: number, len: number, ts: number): void {
+    if (len <= 0) return;
     if (this.#boundary !== undefined) {
-      if (this.#coding !== CODING_IDENTITY) return;
-      (this.#parts ??= new MultipartSplitter(this.#boundary)).feed(data, start, len);
-      return;
+      if (this.#coding === CODING_IDENTITY) {
+        (this.#parts ??= new MultipartSplitter(this.#boundary)).feed(data, start, len, ts);
+        return;
+      }
+      // A coded multipart body: its parts are inside the coding; one untyped file.
+      this.#skip = true;
     }
+    (this.#whole ??= new FileTransfer(ts, this.#coding === CODING_IDENTITY && !this.#skip)).data(data, start, len, ts);
+    if (this.#done || this.#skip || this.#coding === CODING_OTHER) return;
     const want = this.#coding === CODING_IDENTITY ? MAGIC_BYTES : CODED_BYTES;
     if (this.#len === 0 && len >= want && this.#coding === CODING_IDENTITY) {
       // The usual case: the first bytes arrived in one piece, read them where they are.
@@ -120,22 +134,32 @@ export class BodyType {
     if (this.#len === want) this.#sniff();
   }
 
+  /** `len` bytes of the body were lost in the stream (the framing held). */
+  gap(len: number): void {
+    if (this.#parts !== null) this.#parts.gap(len);
+    else this.#whole?.gap(len);
+  }
+
   /**
-   * The files the body holds, from what was read of it: the body itself
-   * (named by Content-Disposition, typed by content), or each part of a
-   * multipart body that has a name or a type. Later bytes change nothing.
+   * The files the body holds, from what was read of it: the body itself, or
+   * each part of a multipart body that had content. `complete`: the body
+   * ended where its framing said (not cut by a lost framing or the
+   * connection's end). Later bytes change nothing.
    */
-  finish(): readonly BodyFile[] {
+  finish(complete: boolean): readonly BodyFile[] {
     if (this.#files !== null) return this.#files;
-    const files: BodyFile[] = [];
-    if (this.fileName !== undefined || this.#boundary === undefined) {
-      const mime = this.#boundary === undefined ? this.#sniff() : undefined;
-      const whole: BodyFile = {};
+    let files: BodyFile[] = [];
+    if (this.#parts !== null) {
+      files = this.#parts.finish(complete);
+    } else if (this.#whole !== null) {
+      const whole: BodyFile = { transfer: this.#whole, complete };
       if (this.fileName !== undefined) whole.fileName = this.fileName;
+      // The announced length is the file's when the body is not coded nor a range.
+      if (this.declaredLength >= 0 && this.#coding === CODING_IDENTITY && !this.#skip) whole.totalBytes = this.declaredLength;
+      const mime = this.#sniff();
       if (mime !== undefined) whole.mime = mime;
-      if (whole.fileName !== undefined || whole.mime !== undefined) files.push(whole);
+      files.push(whole);
     }
-    if (this.#parts !== null) files.push(...this.#parts.finish());
     this.#files = files;
     return files;
   }

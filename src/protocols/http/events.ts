@@ -42,11 +42,15 @@ export interface HttpRecord {
   username?: string;
   /** Proxy-revealing headers as "NAME -> value". */
   proxied?: string[];
-  /** Request body file name (Content-Disposition). */
+  /** File ids (files.jsonl `fuid`) of the request body's files. */
+  orig_fuids?: string[];
+  /** Request body file names (Content-Disposition; of each part of a multipart body). */
   orig_filenames?: string[];
   /** Request body type by its content (src/protocols/file-magic.ts). */
   orig_mime_types?: string[];
-  /** Reply body file name (Content-Disposition). */
+  /** File ids (files.jsonl `fuid`) of the reply body's files. */
+  resp_fuids?: string[];
+  /** Reply body file names (Content-Disposition). */
   resp_filenames?: string[];
   /** Reply body type by its content, after gzip/deflate decoding, e.g. "application/x-dosexec". */
   resp_mime_types?: string[];

@@ -1,31 +1,36 @@
 /**
  * Splits a multipart body (RFC 2046: multipart/form-data uploads,
  * multipart/mixed, multipart/byteranges) into its parts as the bytes
- * stream in, and says what each part is: its Content-Disposition file name
- * and the MIME type of its first bytes (file-magic.ts), the way Zeek's MIME
- * analyzer turns every part into a file of its own.
+ * stream in, the way Zeek's MIME analyzer turns every part into a file of
+ * its own: each part with content is a file transfer (src/files/transfer.ts,
+ * which counts and hashes it; base64 content is decoded first), named by its
+ * Content-Disposition and typed by its first bytes (file-magic.ts).
  *
  * Memory is bounded whatever the body: a part's headers are read up to
- * MAX_HEADER_BYTES, its content up to MAGIC_BYTES (base64 parts: enough
- * text for that many decoded bytes), and at most MAX_PARTS parts are
- * reported. A part of a nested multipart, or a byte range that does not
- * start at the file's first byte, is reported without a type.
+ * MAX_HEADER_BYTES, MAGIC_BYTES of its content are kept for typing, and at
+ * most MAX_PARTS parts are reported. A nested multipart part, or a byte
+ * range that does not start at the file's first byte, is neither typed nor
+ * hashed.
  */
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
+import { FileTransfer } from '../../files/transfer.js';
 import { dispositionFileName } from './disposition.js';
 
-/** What one file of a message body is: its name and its type by content, either possibly unknown. */
+/** One file of a message body: its transfer (bytes, times, digests), name and type by content, either possibly unknown. */
 export interface BodyFile {
+  transfer: FileTransfer;
+  /** Whether the file ended where its protocol said it would (not cut by a lost framing or the connection's end). */
+  complete: boolean;
   fileName?: string;
   mime?: string;
+  /** Size announced for it (an HTTP body's Content-Length), when known. */
+  totalBytes?: number;
 }
 
 /** Parts reported per body; later parts are still skipped over correctly, not reported. */
 export const MAX_PARTS = 64;
 /** Header bytes read per part; a part with longer headers is reported without them. */
 const MAX_HEADER_BYTES = 2048;
-/** Base64 text read to decode MAGIC_BYTES (4 characters per 3 bytes, plus line breaks). */
-const BASE64_TEXT_BYTES = Math.ceil(MAGIC_BYTES / 3) * 4 + 64;
 /** Longest boundary RFC 2046 allows is 70 characters; senders exceeding it a little are still read. */
 const MAX_BOUNDARY = 200;
 
@@ -35,7 +40,7 @@ const DASH = 0x2d;
 
 /** Scanning for the next delimiter (in the preamble or inside a part's content). */
 const S_CONTENT = 0;
-/** Just after a delimiter: "--" closes, anything else runs to the end of the boundary line. */
+/** Just after the boundary string: "--" closes, white space or a line end confirms a delimiter, anything else makes it content. */
 const S_AFTER_DELIMITER = 1;
 /** The rest of a boundary line (transport padding) up to its line feed. */
 const S_BOUNDARY_LINE = 2;
@@ -68,14 +73,18 @@ export class MultipartSplitter {
   #header = new Uint8Array(256);
   #headerLen = 0;
   #headerOverflow = false;
-  /** The current part's content prefix. */
+  /** The current part's first content bytes (decoded), for typing. */
   #content = new Uint8Array(64);
   #contentLen = 0;
-  #contentWant = MAGIC_BYTES;
-  #part: BodyFile = {};
+  #fileName: string | undefined = undefined;
+  #transfer: FileTransfer | null = null;
   #base64 = false;
+  /** Base64 characters not yet decoded (fewer than four). */
+  #base64Rest = '';
   #untyped = false;
   #skipped = 0;
+  /** Time of the bytes being fed. */
+  #ts = 0;
 
   constructor(boundary: string) {
     const d = new Uint8Array(4 + boundary.length);
@@ -92,8 +101,9 @@ export class MultipartSplitter {
     return this.#skipped;
   }
 
-  /** Body bytes data[start, start+len), in order. */
-  feed(data: Uint8Array, start: number, len: number): void {
+  /** Body bytes data[start, start+len), in order, seen at `ts`. */
+  feed(data: Uint8Array, start: number, len: number, ts: number): void {
+    this.#ts = ts;
     const end = start + len;
     let i = start;
     const d = this.#delimiter;
@@ -112,7 +122,7 @@ export class MultipartSplitter {
           if (b === d[this.#matched]) {
             i++;
             if (++this.#matched === d.length) {
-              this.#endPart();
+              // A delimiter only if what follows says so (white space, a line end or "--").
               this.#matched = 0;
               this.#dashes = 0;
               this.#state = S_AFTER_DELIMITER;
@@ -131,13 +141,21 @@ export class MultipartSplitter {
           break;
         }
         case S_AFTER_DELIMITER: {
-          const b = data[i++]!;
+          const b = data[i]!;
           if (b === DASH) {
-            if (++this.#dashes === 2) this.#state = S_EPILOGUE;
-          } else if (b === LF) {
-            this.#startPart();
-          } else {
+            i++;
+            if (++this.#dashes === 2) {
+              this.#endPart(true);
+              this.#state = S_EPILOGUE;
+            }
+          } else if (this.#dashes === 0 && (b === 0x20 || b === 0x09 || b === CR || b === LF)) {
+            this.#endPart(true);
             this.#state = S_BOUNDARY_LINE;
+          } else {
+            // "--boundaryX" or "--boundary-X": a longer string that starts like the boundary, so content.
+            this.#keep(d, 0, d.length);
+            if (this.#dashes === 1) this.#keep(d, 2, 3);
+            this.#state = S_CONTENT;
           }
           break;
         }
@@ -160,9 +178,18 @@ export class MultipartSplitter {
     }
   }
 
-  /** The parts seen, the last one cut where the bytes stopped if the body ended early. */
-  finish(): BodyFile[] {
-    if (this.#inPart) this.#endPart();
+  /** `len` bytes of the body were lost: the part they fell in cannot be hashed. */
+  gap(len: number): void {
+    if (this.#inPart && this.#transfer !== null) this.#transfer.gap(len);
+  }
+
+  /**
+   * The parts that had content, in order. A part still open is cut where
+   * the bytes stopped: complete only if the body itself was (`complete`)
+   * and only its closing delimiter is missing.
+   */
+  finish(complete: boolean): BodyFile[] {
+    if (this.#inPart) this.#endPart(complete && (this.#state === S_CONTENT || this.#state === S_AFTER_DELIMITER));
     this.#state = S_EPILOGUE;
     return this.#parts;
   }
@@ -173,9 +200,10 @@ export class MultipartSplitter {
     this.#headerLen = 0;
     this.#headerOverflow = false;
     this.#contentLen = 0;
-    this.#contentWant = MAGIC_BYTES;
-    this.#part = {};
+    this.#fileName = undefined;
+    this.#transfer = null;
     this.#base64 = false;
+    this.#base64Rest = '';
     this.#untyped = false;
   }
 
@@ -206,6 +234,8 @@ export class MultipartSplitter {
       if (!empty) continue;
       if (!this.#headerOverflow) this.#parseHeaders(h, n);
       this.#state = S_CONTENT;
+      // Hashed only when the bytes are the file itself, from its start.
+      this.#transfer = new FileTransfer(this.#ts, !this.#untyped);
       // The delimiter's CR LF belongs to it, so a part's content may begin with a delimiter at once.
       this.#matched = 0;
       return i;
@@ -232,25 +262,34 @@ export class MultipartSplitter {
       const value = line.slice(colon + 1).trim();
       if (name === 'content-disposition') {
         const fileName = dispositionFileName(value);
-        if (fileName !== undefined) this.#part.fileName = fileName;
+        if (fileName !== undefined) this.#fileName = fileName;
       } else if (name === 'content-type') {
         // A nested multipart holds parts of its own, which this splitter does not descend into.
         if (value.toLowerCase().startsWith('multipart/')) this.#untyped = true;
       } else if (name === 'content-transfer-encoding') {
-        if (value.toLowerCase() === 'base64') {
-          this.#base64 = true;
-          this.#contentWant = BASE64_TEXT_BYTES;
-        }
+        if (value.toLowerCase() === 'base64') this.#base64 = true;
       } else if (name === 'content-range') {
         if (!/^\s*bytes\s+0-/i.test(value)) this.#untyped = true;
       }
     }
   }
 
-  /** Content bytes data[from, to) of the current part (preamble bytes are dropped). */
+  /** Content bytes data[from, to) of the current part (preamble and epilogue bytes are dropped). */
   #keep(data: Uint8Array, from: number, to: number): void {
-    if (!this.#inPart || to <= from) return;
-    const room = this.#contentWant - this.#contentLen;
+    if (this.#transfer === null || to <= from) return;
+    if (this.#base64) this.#decodeBase64(data, from, to);
+    else this.#contentBytes(data, from, to);
+  }
+
+  /** The first `n` delimiter bytes turned out to be content. */
+  #keepDelimiterPrefix(n: number): void {
+    this.#keep(this.#delimiter, 0, n);
+  }
+
+  /** Decoded content bytes: counted, hashed, and the first MAGIC_BYTES kept for typing. */
+  #contentBytes(data: Uint8Array, from: number, to: number): void {
+    this.#transfer!.data(data, from, to - from, this.#ts);
+    const room = MAGIC_BYTES - this.#contentLen;
     if (room <= 0) return;
     const take = Math.min(room, to - from);
     this.#growContent(this.#contentLen + take);
@@ -258,51 +297,56 @@ export class MultipartSplitter {
     this.#contentLen += take;
   }
 
-  /** The first `n` delimiter bytes turned out to be content. */
-  #keepDelimiterPrefix(n: number): void {
-    // At the body's start the matched CR LF was imagined, not received.
-    const d = this.#delimiter;
-    if (!this.#inPart) return;
-    this.#keep(d, 0, n);
+  /** Base64 text: its alphabet's characters are decoded four at a time; line breaks and padding fall away. */
+  #decodeBase64(data: Uint8Array, from: number, to: number): void {
+    let text = this.#base64Rest;
+    for (let i = from; i < to; i++) {
+      const c = data[i]!;
+      const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+      if (alpha) text += String.fromCharCode(c);
+    }
+    const whole = text.length - (text.length % 4);
+    this.#base64Rest = text.slice(whole);
+    if (whole === 0) return;
+    const plain = Buffer.from(text.slice(0, whole), 'base64');
+    this.#contentBytes(plain, 0, plain.length);
   }
 
   #growContent(need: number): void {
     if (need <= this.#content.length) return;
     let size = this.#content.length * 2;
     while (size < need) size *= 2;
-    const bigger = new Uint8Array(Math.min(size, this.#contentWant));
+    const bigger = new Uint8Array(Math.min(size, MAGIC_BYTES));
     bigger.set(this.#content.subarray(0, this.#contentLen));
     this.#content = bigger;
   }
 
-  #endPart(): void {
+  /** The current part ended (`complete`: at its delimiter). */
+  #endPart(complete: boolean): void {
     if (!this.#inPart) return;
     this.#inPart = false;
-    if (this.#state === S_HEADERS) {
-      // Cut inside its headers: a part with nothing readable.
-      if (!this.#headerOverflow) this.#parseHeaders(this.#header, this.#headerLen);
-    } else if (!this.#untyped && this.#contentLen > 0) {
-      const mime = this.#sniff();
-      if (mime !== undefined) this.#part.mime = mime;
+    const transfer = this.#transfer;
+    this.#transfer = null;
+    if (transfer === null) return; // cut inside its headers: no content, no file
+    if (this.#base64 && this.#base64Rest.length > 1) {
+      // The last group of unpadded base64 text.
+      const plain = Buffer.from(this.#base64Rest, 'base64');
+      this.#base64Rest = '';
+      this.#transfer = transfer;
+      this.#contentBytes(plain, 0, plain.length);
+      this.#transfer = null;
     }
-    if (this.#part.fileName === undefined && this.#part.mime === undefined) return;
+    if (transfer.seen === 0) return;
     if (this.#parts.length >= MAX_PARTS) {
       this.#skipped++;
       return;
     }
-    this.#parts.push(this.#part);
-  }
-
-  #sniff(): string | undefined {
-    const got = this.#content.subarray(0, this.#contentLen);
-    if (!this.#base64) return sniffMimeType(got, 0, Math.min(got.length, MAGIC_BYTES));
-    let text = '';
-    for (let i = 0; i < got.length; i++) {
-      const c = got[i]!;
-      if (c !== CR && c !== LF) text += String.fromCharCode(c);
+    const file: BodyFile = { transfer, complete };
+    if (this.#fileName !== undefined) file.fileName = this.#fileName;
+    if (!this.#untyped && this.#contentLen > 0) {
+      const mime = sniffMimeType(this.#content, 0, this.#contentLen);
+      if (mime !== undefined) file.mime = mime;
     }
-    // Decode whole 4-character groups only: a cut group would decode to wrong last bytes.
-    const plain = Buffer.from(text.slice(0, text.length - (text.length % 4)), 'base64');
-    return sniffMimeType(plain, 0, Math.min(plain.length, MAGIC_BYTES));
+    this.#parts.push(file);
   }
 }

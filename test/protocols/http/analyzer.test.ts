@@ -41,9 +41,13 @@ test('a simple GET and its reply make one record with Zeek fields in order', () 
   assert.deepEqual(Object.keys(r[0]!), [
     'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'trans_depth', 'method', 'host', 'uri',
     'referrer', 'version', 'user_agent', 'origin', 'request_body_len', 'response_body_len', 'status_code',
-    'status_msg', 'tags',
+    'status_msg', 'tags', 'resp_fuids',
   ]);
   assert.equal(r[0]!.ts, 1);
+  // The 5-byte reply is a file: its files.jsonl line carries the fuid the http line lists.
+  const files = ctx.events.flatMap((e) => (e.type === 'file' ? [e.record] : []));
+  assert.deepEqual(files.map((f) => [f.fuid, f.seen_bytes, f.total_bytes, f.is_orig, f.depth, f.source]), [[r[0]!.resp_fuids![0], 5, 5, false, 1, 'HTTP']]);
+  assert.match(files[0]!.fuid, /^F[0-9A-Za-z]{18}$/);
   assert.equal(r[0]!.uri, '/a b?x=1');
   assert.equal(r[0]!.host, 'example.com');
   assert.equal(r[0]!.user_agent, 'curl/8.0');

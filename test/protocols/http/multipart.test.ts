@@ -22,10 +22,27 @@ function peFile(size: number): Uint8Array {
   return b;
 }
 
-function split(boundary: string, body: Uint8Array, piece = body.length): BodyFile[] {
+/** A part as the tests compare it: name and type (and, with `withBytes`, its size and whether it was whole). */
+interface PartView {
+  fileName?: string;
+  mime?: string;
+}
+
+function view(f: BodyFile): PartView {
+  const v: PartView = {};
+  if (f.fileName !== undefined) v.fileName = f.fileName;
+  if (f.mime !== undefined) v.mime = f.mime;
+  return v;
+}
+
+function splitFiles(boundary: string, body: Uint8Array, piece = body.length, complete = true): BodyFile[] {
   const s = new MultipartSplitter(boundary);
-  for (let i = 0; i < body.length; i += piece) s.feed(body, i, Math.min(piece, body.length - i));
-  return s.finish();
+  for (let i = 0; i < body.length; i += piece) s.feed(body, i, Math.min(piece, body.length - i), 1000 + i);
+  return s.finish(complete);
+}
+
+function split(boundary: string, body: Uint8Array, piece = body.length): PartView[] {
+  return splitFiles(boundary, body, piece).map(view);
 }
 
 /** A form upload as browsers and curl send it. */
@@ -39,7 +56,7 @@ function form(boundary: string): Uint8Array {
   );
 }
 
-const FORM_PARTS: BodyFile[] = [{ mime: 'text/plain' }, { fileName: 'invoice.pdf.exe', mime: 'application/x-dosexec' }];
+const FORM_PARTS: PartView[] = [{ mime: 'text/plain' }, {}, { fileName: 'invoice.pdf.exe', mime: 'application/x-dosexec' }];
 
 test('boundary parameter: quoted, plain, among other parameters; none, empty or too long gives nothing', () => {
   assert.equal(multipartBoundary('multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW'), '----WebKitFormBoundary7MA4YWxkTrZu0gW');
@@ -66,6 +83,10 @@ test('a preamble, transport padding after a boundary, an epilogue and bare line 
     ascii('\r\n--b1--  \r\nepilogue --b1\r\nContent-Disposition: attachment; filename=ignored\r\n\r\nx'),
   );
   assert.deepEqual(split('b1', body), [{ mime: 'text/plain' }, { fileName: 'tool.elf', mime: 'application/x-executable' }]);
+  // The epilogue is no part; the ELF part is its 8 bytes, whole.
+  const files = splitFiles('b1', body);
+  assert.equal(files[1]!.transfer.seen, 8);
+  assert.equal(files[1]!.complete, true);
   // Line feeds alone, as some scripts send.
   const lf = ascii('--b1\nContent-Disposition: form-data; name="f"; filename="a.txt"\n\nplain words in a file\n--b1--\n');
   assert.deepEqual(split('b1', lf), [{ fileName: 'a.txt', mime: 'text/plain' }]);
@@ -76,9 +97,9 @@ test('boundary look-alikes inside a part are content: a longer boundary, a cut o
   const body = concat(ascii('--b1\r\nContent-Disposition: form-data; name="f"; filename="n.txt"\r\n\r\n'), inner, ascii('\r\n--b1--\r\n'));
   // Kept whole: the sniffer sees the inner bytes (the first ten printable).
   assert.deepEqual(split('b1', body), [{ fileName: 'n.txt', mime: 'text/plain' }]);
-  // A part whose content starts at once with a line break and the delimiter is empty.
+  // A part whose content starts at once with a line break and the delimiter is empty: no file, as in Zeek.
   const empty = ascii('--b1\r\nContent-Disposition: form-data; name="e"; filename="empty.bin"\r\n\r\n\r\n--b1--');
-  assert.deepEqual(split('b1', empty), [{ fileName: 'empty.bin' }]);
+  assert.deepEqual(split('b1', empty), []);
   // A part without headers.
   assert.deepEqual(split('b1', ascii('--b1\r\n\r\n#!/bin/sh\necho hi\r\n--b1--')), [{ mime: 'text/x-shellscript' }]);
 });
@@ -98,14 +119,20 @@ test('nested multiparts and byte ranges not from the first byte are named but no
     peFile(300),
     ascii('\r\n--r\r\nContent-Range: bytes 1000-1009/4000\r\n\r\nMZxxxxxxxx\r\n--r--'),
   );
-  assert.deepEqual(split('r', ranges), [{ mime: 'application/x-dosexec' }]);
+  assert.deepEqual(split('r', ranges), [{ mime: 'application/x-dosexec' }, {}]);
+  // Only a range from byte 0 is hashed as the file's beginning... and never as the whole file unless it is.
+  const [first, later] = splitFiles('r', ranges);
+  assert.equal(first!.transfer.hashing, true);
+  assert.equal(later!.transfer.hashing, false);
 });
 
 test('a body cut short reports its last part; overlong headers are not read; parts past the bound are counted, not kept', () => {
   const cut = concat(ascii('--c\r\nContent-Disposition: form-data; name="f"; filename="big.exe"\r\n\r\n'), peFile(200));
   assert.deepEqual(split('c', cut), [{ fileName: 'big.exe', mime: 'application/x-dosexec' }]);
-  // Cut inside the headers: what was read of them still names the part.
-  assert.deepEqual(split('c', ascii('--c\r\nContent-Disposition: form-data; filename="half.zip"\r\nContent-Ty')), [{ fileName: 'half.zip' }]);
+  assert.equal(splitFiles('c', cut)[0]!.complete, true);
+  assert.equal(splitFiles('c', cut, cut.length, false)[0]!.complete, false);
+  // Cut inside the headers: no content, no file.
+  assert.deepEqual(split('c', ascii('--c\r\nContent-Disposition: form-data; filename="half.zip"\r\nContent-Ty')), []);
   const long = ascii(`--c\r\nX-Pad: ${'p'.repeat(5000)}\r\nContent-Disposition: attachment; filename="lost.txt"\r\n\r\n0123456789abc\r\n--c\r\nContent-Disposition: attachment; filename="next.txt"\r\n\r\nx\r\n--c--`);
   // Headers past the bound are not read (no name), the content is still typed.
   assert.deepEqual(split('c', long), [{ mime: 'text/plain' }, { fileName: 'next.txt' }]);
@@ -114,8 +141,8 @@ test('a body cut short reports its last part; overlong headers are not read; par
   many.push(ascii('--c--'));
   const s = new MultipartSplitter('c');
   const all = concat(...many);
-  s.feed(all, 0, all.length);
-  const parts = s.finish();
+  s.feed(all, 0, all.length, 1);
+  const parts = s.finish(true);
   assert.equal(parts.length, MAX_PARTS);
   assert.equal(parts[MAX_PARTS - 1]!.fileName, `f${MAX_PARTS - 1}`);
   assert.equal(s.skippedParts, 5);

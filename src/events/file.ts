@@ -1,0 +1,53 @@
+/**
+ * Files carried by connections: one `file` event per file (an HTTP body, or
+ * each part of a multipart body) when it ends, with Zeek's files.log field
+ * names in Zeek's order. The `md5`, `sha1` and `sha256` of a file are set
+ * only when every byte of it was seen (file.bad_hash reads them).
+ */
+export interface FilesRecord {
+  /** Time the file's first byte was seen. */
+  ts: number;
+  /** File id ("F..."), also listed in http.log's orig_fuids/resp_fuids. */
+  fuid: string;
+  /** The connection that carried the file. */
+  uid: string;
+  'id.orig_h': string;
+  'id.orig_p': number;
+  'id.resp_h': string;
+  'id.resp_p': number;
+  /** Protocol the file came over, e.g. "HTTP". */
+  source: string;
+  /** Where in the protocol the file was: for HTTP, the transaction's trans_depth. */
+  depth: number;
+  /** Analyses run on the file: "MD5", "SHA1", "SHA256" when it was hashed. */
+  analyzers: string[];
+  /** Type by content (src/protocols/file-magic.ts). */
+  mime_type?: string;
+  /** Name the protocol gave it (Content-Disposition). */
+  filename?: string;
+  /** Seconds from its first to its last byte. */
+  duration: number;
+  /** True when the connection's originator sent it (an upload), false for a download. */
+  is_orig: boolean;
+  /** Bytes of it seen. */
+  seen_bytes: number;
+  /** Size the protocol announced (HTTP Content-Length of a body that is not coded or split), when known. */
+  total_bytes?: number;
+  /** Bytes lost to gaps in the connection's stream, where known. */
+  missing_bytes: number;
+  /** Bytes that arrived out of order past the reassembly bound; always 0 (reassembly delivers in order). */
+  overflow_bytes: number;
+  /** Whether file analysis timed out (never: a file ends with its message or its connection). */
+  timedout: boolean;
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
+}
+
+export interface FileEvent {
+  type: 'file';
+  log: 'files';
+  ts: number;
+  uid: string;
+  record: FilesRecord;
+}

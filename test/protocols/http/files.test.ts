@@ -1,0 +1,126 @@
+/**
+ * HTTP bodies as files (files.jsonl): digests of the de-chunked bytes, of
+ * decoded base64 parts; none for a body with a gap, cut by the connection's
+ * end, still content-coded, or a range from its middle; fuids on the http
+ * line in order; Zeek's column order; a fuid per connection and file number.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { httpSpec } from '../../../src/protocols/http/index.js';
+import type { FilesRecord } from '../../../src/events/file.js';
+import type { HttpRecord } from '../../../src/protocols/http/events.js';
+import { makeFuid } from '../../../src/files/fuid.js';
+import { ascii, fakeContext, type FakeContext } from './fake-ctx.js';
+import { concat } from '../../helpers/bytes.js';
+
+function files(ctx: FakeContext): FilesRecord[] {
+  return ctx.events.flatMap((e) => (e.type === 'file' ? [e.record] : []));
+}
+
+function http(ctx: FakeContext): HttpRecord[] {
+  return ctx.events.flatMap((e) => (e.type === 'http' ? [e.record] : []));
+}
+
+const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');
+
+test('a chunked reply is hashed as its de-chunked bytes; the record has Zeek\'s columns in order', () => {
+  const body = ascii('MZ' + 'program bytes '.repeat(300));
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /tool.exe HTTP/1.1\r\nHost: h\r\n\r\n'), 10);
+  const half = 1000;
+  a.data(false, concat(ascii(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Disposition: attachment; filename="tool.exe"\r\n\r\n${half.toString(16)}\r\n`), body.subarray(0, half), ascii('\r\n')), 11);
+  a.data(false, concat(ascii(`${(body.length - half).toString(16)}\r\n`), body.subarray(half), ascii('\r\n0\r\n\r\n')), 12.5);
+  const [f] = files(ctx);
+  assert.deepEqual(Object.keys(f!), [
+    'ts', 'fuid', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'source', 'depth', 'analyzers', 'mime_type',
+    'filename', 'duration', 'is_orig', 'seen_bytes', 'missing_bytes', 'overflow_bytes', 'timedout', 'md5', 'sha1', 'sha256',
+  ]);
+  assert.equal(f!.sha256, sha256(body));
+  assert.equal(f!.md5, crypto.createHash('md5').update(body).digest('hex'));
+  assert.equal(f!.sha1, crypto.createHash('sha1').update(body).digest('hex'));
+  assert.equal(f!.seen_bytes, body.length);
+  // Chunked: no length was announced.
+  assert.equal(f!.total_bytes, undefined);
+  assert.equal(f!.ts, 11);
+  assert.equal(f!.duration, 1.5);
+  assert.equal(f!.filename, 'tool.exe');
+  assert.equal(f!.fuid, makeFuid(f!.uid, 0));
+  assert.deepEqual(http(ctx)[0]!.resp_fuids, [f!.fuid]);
+});
+
+test('no digests for a body with a gap, a body cut by the connection\'s end, a gzip-coded body or a later range', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\nGET /4 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  // /1: 20 bytes announced, 5 lost in the middle (the framing holds).
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nabcdefghij'), 2);
+  a.gap!(false, 5);
+  a.data(false, ascii('klmno'), 2);
+  // /2: gzip-coded: typed after decoding, but its digests would be of the coded bytes.
+  const gz = zlib.gzipSync(Buffer.from('<html><body>' + 'x'.repeat(100) + '</body></html>'));
+  a.data(false, concat(ascii(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz), 3);
+  // /3: a range from the middle of the file.
+  a.data(false, ascii('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-109/500\r\nContent-Length: 10\r\n\r\n0123456789'), 4);
+  // /4: cut by the connection's end.
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part of it'), 5);
+  a.end(6);
+  const f = files(ctx);
+  assert.deepEqual(
+    f.map((x) => [x.seen_bytes, x.missing_bytes, x.total_bytes, x.mime_type, x.sha256, x.analyzers.length]),
+    [
+      [15, 5, 20, 'text/plain', undefined, 0],
+      [gz.length, 0, undefined, 'text/html', undefined, 0],
+      [10, 0, undefined, undefined, undefined, 0],
+      [15, 0, 100, 'text/plain', undefined, 0],
+    ],
+  );
+  // Each a file of its own, numbered in the connection.
+  assert.deepEqual(f.map((x) => x.fuid), [0, 1, 2, 3].map((n) => makeFuid(f[0]!.uid, n)));
+});
+
+test('an upload: a plain body and a multipart form\'s base64 part are hashed as the files they carry', () => {
+  const program = concat([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], new Uint8Array(600).fill(7));
+  const b64 = Buffer.from(program).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const form = ascii(`--B\r\nContent-Disposition: form-data; name="f"; filename="agent"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--B--\r\n`);
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, concat(ascii(`PUT /p HTTP/1.1\r\nHost: h\r\nContent-Length: ${program.length}\r\n\r\n`), program), 1);
+  a.data(false, ascii('HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n'), 2);
+  a.data(true, concat(ascii(`POST /f HTTP/1.1\r\nHost: h\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: ${form.length}\r\n\r\n`), form), 3);
+  a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 4);
+  const f = files(ctx);
+  assert.deepEqual(f.map((x) => [x.is_orig, x.depth, x.seen_bytes, x.total_bytes, x.filename, x.mime_type, x.sha256]), [
+    [true, 1, program.length, program.length, undefined, 'application/x-executable', sha256(program)],
+    [true, 2, program.length, undefined, 'agent', 'application/x-executable', sha256(program)],
+  ]);
+  assert.deepEqual(http(ctx).map((r) => [r.orig_fuids, r.resp_fuids]), [[[f[0]!.fuid], undefined], [[f[1]!.fuid], undefined]]);
+});
+
+test('an upload cut by the connection\'s end is logged, without digests', () => {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\nfirst bytes of a large upload'), 1);
+  a.end(2);
+  const f = files(ctx);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.is_orig, true);
+  assert.equal(f[0]!.seen_bytes, 29);
+  assert.equal(f[0]!.sha256, undefined);
+  assert.deepEqual(http(ctx)[0]!.orig_fuids, [f[0]!.fuid]);
+});
+
+test('fuids: "F" and 18 base62 characters, fixed by connection uid and file number, distinct across both', () => {
+  const seen = new Set<string>();
+  for (const uid of ['CTestUid0000000001', 'CTestUid0000000002', 'C1OOuRu0x2f89048aOx']) {
+    for (let n = 0; n < 200; n++) {
+      const f = makeFuid(uid, n);
+      assert.match(f, /^F[0-9A-Za-z]{18}$/);
+      assert.equal(makeFuid(uid, n), f);
+      seen.add(f);
+    }
+  }
+  assert.equal(seen.size, 600);
+});
