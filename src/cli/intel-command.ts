@@ -33,8 +33,9 @@ export const INTEL_HELP = `Usage: picket intel update|status|lookup [VALUE] [opt
                   model), then one line per source: indicators, alerting, age, errors
   lookup VALUE    what is known about an IP address, a CIDR range, a domain,
                   a URL, a client fingerprint (JA3, JA4, HASSH), a TLS
-                  certificate's SHA-1 or SHA-256 or a user-agent: lists,
-                  MISP events, Tor relays, owner (ASN)
+                  certificate's SHA-1 or SHA-256, a file's MD5, SHA-1 or
+                  SHA-256 or a user-agent: lists, MISP events, Tor relays,
+                  owner (ASN)
 
 Options:
   --config FILE   site configuration (relative intel paths resolve against its folder)
@@ -106,9 +107,9 @@ function describeRelay(r: TorRelay): string {
 
 export interface LookupResult {
   value: string;
-  /** `cidr`: the listed networks that cover the whole range; `fingerprint`: a JA3, JA4, HASSH or certificate digest (see fingerprint_kinds). */
+  /** `cidr`: the listed networks that cover the whole range; `fingerprint`: a JA3, JA4, HASSH, certificate digest or file hash (see fingerprint_kinds). */
   kind: 'ip' | 'cidr' | 'domain' | 'url' | 'fingerprint' | 'user-agent';
-  /** Fingerprints: the kinds the value was looked up as (an MD5 may be a JA3 or either HASSH; 40 or 64 hex digits a certificate digest). */
+  /** Fingerprints: the kinds the value was looked up as (an MD5 may be a JA3, either HASSH or a file MD5; 40 or 64 hex digits a certificate's or a file's digest). */
   fingerprint_kinds?: FingerprintKind[];
   matches: IndicatorSource[];
   /** The rules that alert on traffic involving the value, from the kinds of its matches (empty: it raises no alert). */
@@ -207,6 +208,9 @@ const FINGERPRINT_NAMES: Readonly<Record<FingerprintKind, string>> = {
   hassh_server: 'HASSH server',
   cert_sha1: 'TLS certificate SHA-1',
   cert_sha256: 'TLS certificate SHA-256',
+  file_md5: 'file MD5',
+  file_sha1: 'file SHA-1',
+  file_sha256: 'file SHA-256',
 };
 
 function printLookup(r: LookupResult, out: (s: string) => void): void {

@@ -1,10 +1,10 @@
 /**
  * What detectors may ask about the world beyond the packets: who owns an
  * address (ASN, organisation, country), whether an address, name,
- * user-agent, client fingerprint or server certificate is a known
- * indicator, whether an address is a Tor relay, and whether a name looks
- * machine-generated. Each part is optional: a detector whose source is not
- * configured stays quiet.
+ * user-agent, client fingerprint, server certificate or transferred file's
+ * hash is a known indicator, whether an address is a Tor relay, and whether
+ * a name looks machine-generated. Each part is optional: a detector whose
+ * source is not configured stays quiet.
  */
 
 /** Owner of an address. */
@@ -24,9 +24,11 @@ export interface IpEnricher {
  * Fingerprints shared as indicators: of client software, JA3 and JA4 of a
  * TLS ClientHello, HASSH of an SSH client's KEXINIT and of a server's
  * (`hassh_server`); of a TLS server, the SHA-1 or SHA-256 of a certificate
- * it presents (`cert_sha1`, `cert_sha256`).
+ * it presents (`cert_sha1`, `cert_sha256`); of a file transferred over the
+ * network, the MD5, SHA-1 or SHA-256 of its content (`file_md5`,
+ * `file_sha1`, `file_sha256`).
  */
-export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server' | 'cert_sha1' | 'cert_sha256';
+export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server' | 'cert_sha1' | 'cert_sha256' | 'file_md5' | 'file_sha1' | 'file_sha256';
 
 /** Where an indicator came from, for `evidence` and `picket intel lookup`. */
 export interface IndicatorSource {
@@ -39,7 +41,11 @@ export interface IndicatorSource {
   event_id?: string;
   event_info?: string;
   tags?: string[];
-  /** What the list says about the entry (a CSV list's reason or comment column, e.g. abuse.ch's "Listingreason"). */
+  /**
+   * What the list says about the entry (a CSV list's reason or comment
+   * column, e.g. abuse.ch's "Listingreason"); for a MISP `filename|<hash>`
+   * or `malware-sample` attribute, the file name it gives.
+   */
   comment?: string;
   /** MISP `to_ids`: only these raise alerts; the others only enrich. */
   to_ids: boolean;

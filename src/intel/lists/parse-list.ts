@@ -1,15 +1,16 @@
 /**
  * Plain indicator lists: one domain, address, CIDR, client fingerprint
- * (JA3, JA4, HASSH) or certificate fingerprint (SHA-1, SHA-256) a line, as
- * text or CSV. Lines starting with # or ; are comments; the rest of a line
- * after " #" or " ;" is the entry's comment (alerts quote it, as they quote
- * a CSV note column). In CSV the value is the first column, or the column
- * whose header is named like the kind ("ip", "dst_ip", "domain", "cidr",
- * "ja3_md5", "sha1"...), and a column headed like a note ("comment",
- * "reason", abuse.ch's "Listingreason", "malware") is kept as the entry's
- * comment, which alerts quote. The header may be a
- * row of its own or, as abuse.ch writes them, the comment line right before
- * the first entry ("# ja3_md5,Firstseen,Lastseen,Listingreason", or
+ * (JA3, JA4, HASSH), certificate fingerprint (SHA-1, SHA-256) or file hash
+ * (MD5, SHA-1, SHA-256) a line, as text or CSV. Lines starting with # or ;
+ * are comments; the rest of a line after " #" or " ;" is the entry's
+ * comment (alerts quote it, as they quote a CSV note column). In CSV the
+ * value is the first column, or the column whose header is named like the
+ * kind ("ip", "dst_ip", "domain", "cidr", "ja3_md5", "sha1", abuse.ch
+ * MalwareBazaar's "sha256_hash"...), and a column headed like a note
+ * ("comment", "reason", abuse.ch's "Listingreason", "malware") is kept as
+ * the entry's comment, which alerts quote. The header may be a row of its
+ * own or, as abuse.ch writes them, the comment line right before the first
+ * entry ("# ja3_md5,Firstseen,Lastseen,Listingreason", or
  * "# Listingdate,SHA1,Listingreason" in the certificate blacklist). Hosts
  * files ("0.0.0.0 bad.example") work as domain lists. A line that holds no
  * valid value is counted and a sample kept with its line number, never fatal:
@@ -49,7 +50,7 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   ip: ['ip', 'ip_address', 'ipaddress', 'ip-address', 'address', 'addr', 'dst_ip', 'dstip', 'ip-dst', 'ip_dst', 'src_ip', 'ip-src', 'host', 'indicator', 'value', 'ioc'],
   cidr: ['cidr', 'network', 'net', 'prefix', 'subnet', 'range', 'ip', 'address', 'indicator', 'value', 'ioc'],
   domain: ['domain', 'domain_name', 'domainname', 'hostname', 'host', 'fqdn', 'name', 'dns', 'indicator', 'value', 'ioc'],
-  auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address'],
+  auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address', 'sha256', 'sha256_hash', 'sha1', 'sha1_hash', 'md5', 'md5_hash', 'hash'],
   ja3: ['ja3', 'ja3_md5', 'ja3-md5', 'ja3_hash', 'ja3-fingerprint-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
   ja4: ['ja4', 'ja4_fingerprint', 'ja4-fingerprint', 'fingerprint', 'indicator', 'value', 'ioc'],
   hassh: ['hassh', 'hassh_md5', 'hassh-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
@@ -57,10 +58,14 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   cert_sha1: ['sha1', 'sha1_fingerprint', 'sha1-fingerprint', 'x509-fingerprint-sha1', 'cert_sha1', 'certificate_sha1', 'fingerprint', 'hash', 'indicator', 'value', 'ioc'],
   // "fingerprint" is x509.log's name for the SHA-256.
   cert_sha256: ['sha256', 'sha256_fingerprint', 'sha256-fingerprint', 'x509-fingerprint-sha256', 'cert_sha256', 'certificate_sha256', 'fingerprint', 'hash', 'indicator', 'value', 'ioc'],
+  // abuse.ch MalwareBazaar's CSV exports name the columns sha256_hash, md5_hash and sha1_hash.
+  file_md5: ['md5', 'md5_hash', 'md5sum', 'file_md5', 'hash', 'indicator', 'value', 'ioc'],
+  file_sha1: ['sha1', 'sha1_hash', 'sha1sum', 'file_sha1', 'hash', 'indicator', 'value', 'ioc'],
+  file_sha256: ['sha256', 'sha256_hash', 'sha256sum', 'file_sha256', 'hash', 'indicator', 'value', 'ioc'],
 };
 
-/** Header names of a CSV column whose text is kept as the entry's comment (first found wins). */
-const COMMENT_HEADER_NAMES: readonly string[] = ['listingreason', 'listing_reason', 'reason', 'comment', 'comments', 'description', 'note', 'notes', 'malware', 'malware_family', 'family', 'threat'];
+/** Header names of a CSV column whose text is kept as the entry's comment (first found wins; MalwareBazaar's "signature" is the malware family). */
+const COMMENT_HEADER_NAMES: readonly string[] = ['listingreason', 'listing_reason', 'reason', 'comment', 'comments', 'description', 'note', 'notes', 'malware', 'malware_family', 'family', 'threat', 'signature'];
 
 /** What the kind's values are, for bad-line reasons. */
 const FINGERPRINT_SHAPES: Readonly<Record<FingerprintKind, string>> = {
@@ -70,6 +75,9 @@ const FINGERPRINT_SHAPES: Readonly<Record<FingerprintKind, string>> = {
   hassh_server: 'not a HASSH server fingerprint (32 hex digits)',
   cert_sha1: 'not a certificate SHA-1 (40 hex digits, or 20 hex pairs joined by colons)',
   cert_sha256: 'not a certificate SHA-256 (64 hex digits, or 32 hex pairs joined by colons)',
+  file_md5: 'not a file MD5 (32 hex digits)',
+  file_sha1: 'not a file SHA-1 (40 hex digits)',
+  file_sha256: 'not a file SHA-256 (64 hex digits)',
 };
 
 export interface ParseListOptions {
@@ -134,14 +142,17 @@ function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']
     }
     case 'auto': {
       const v = classifyToken(token);
-      return v === null ? 'not an IP, CIDR, URL or domain name' : v;
+      return v === null ? 'not an IP, CIDR, URL, domain name or file hash' : v;
     }
     case 'ja3':
     case 'ja4':
     case 'hassh':
     case 'hassh_server':
     case 'cert_sha1':
-    case 'cert_sha256': {
+    case 'cert_sha256':
+    case 'file_md5':
+    case 'file_sha1':
+    case 'file_sha256': {
       const f = normalizeFingerprint(kind, token);
       return f === null ? FINGERPRINT_SHAPES[kind] : { kind, value: f };
     }
@@ -262,9 +273,10 @@ function hostOfHostPort(token: string): { kind: 'ip' | 'domain'; value: string }
 
 /**
  * Free text (MISP "freetext" feeds, pasted reports): every whitespace-,
- * comma- or semicolon-separated token that is an address, CIDR, URL or
- * domain name, or an address or name with a port. Other words are prose,
- * not errors, and are not counted.
+ * comma- or semicolon-separated token that is an address, CIDR, URL,
+ * domain name or file hash (32, 40 or 64 hex digits: a file's MD5, SHA-1
+ * or SHA-256, see classifyToken), or an address or name with a port. Other
+ * words are prose, not errors, and are not counted.
  */
 export function parseFreeText(text: string, opts: { to_ids?: boolean } = {}): StoredIndicator[] {
   const toIds = opts.to_ids ?? true;

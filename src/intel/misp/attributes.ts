@@ -2,24 +2,26 @@
  * MISP attributes to indicators. Shared by the REST pull and the feed reader,
  * which both see MISP's attribute shape (id/uuid, type, value, to_ids,
  * deleted, timestamp, Tag[], and on REST results an Event{id, info, uuid}).
- * Network types become indicators: domain and hostname (names), ip-src and
- * ip-dst (addresses or CIDRs), the composite domain|ip, ip-src|port,
- * ip-dst|port and hostname|port (the address or name part), url,
- * user-agent, the client fingerprints ja3-fingerprint-md5, hassh-md5 and
- * hasshserver-md5 (MISP has no type for JA4), and the certificate
- * fingerprints x509-fingerprint-sha1 and x509-fingerprint-sha256.
- * x509-fingerprint-md5 is left out: certificates are matched by the SHA-1
- * and SHA-256 ssl events carry, and a certificate MD5 would be one more
- * 32-hex-digit kind that `picket intel lookup` could not tell from a JA3 or
- * a HASSH. Other types (file hashes, file names, registry keys...) are not
- * network indicators and are counted by type, not reported as errors. MISP
- * writes booleans and numbers sometimes as strings ("1", "0",
- * "1455373240"): both are read.
+ * The types traffic can be matched against become indicators: domain and
+ * hostname (names), ip-src and ip-dst (addresses or CIDRs), the composite
+ * domain|ip, ip-src|port, ip-dst|port and hostname|port (the address or
+ * name part), url, user-agent, the client fingerprints ja3-fingerprint-md5,
+ * hassh-md5 and hasshserver-md5 (MISP has no type for JA4), the
+ * certificate fingerprints x509-fingerprint-sha1 and
+ * x509-fingerprint-sha256, and the hashes of files (which transfers over
+ * HTTP, SMB, FTP... are matched against): md5, sha1, sha256, the composite
+ * filename|md5, filename|sha1 and filename|sha256, and malware-sample
+ * (whose value is "filename|md5"); a composite's file name is kept as the
+ * indicator's comment. x509-fingerprint-md5 is left out: certificates are
+ * matched by the SHA-1 and SHA-256 ssl events carry. Other types (bare
+ * file names, registry keys, links...) are not matched against traffic and
+ * are counted by type, not reported as errors. MISP writes booleans and
+ * numbers sometimes as strings ("1", "0", "1455373240"): both are read.
  */
-import { canonicalCidr, normalizeDomain, normalizeFingerprint, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
+import { canonicalCidr, listComment, normalizeDomain, normalizeFingerprint, parseUrlIndicator, MAX_USER_AGENT_LENGTH, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
 
-/** The attribute types a REST pull asks for. */
-export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
+/** The attribute types that become indicators, and that a REST pull asks for. */
+export const MISP_INDICATOR_TYPES: readonly string[] = Object.freeze([
   'domain',
   'hostname',
   'ip-dst',
@@ -35,6 +37,13 @@ export const MISP_NETWORK_TYPES: readonly string[] = Object.freeze([
   'hasshserver-md5',
   'x509-fingerprint-sha1',
   'x509-fingerprint-sha256',
+  'md5',
+  'sha1',
+  'sha256',
+  'filename|md5',
+  'filename|sha1',
+  'filename|sha256',
+  'malware-sample',
 ]);
 
 /** The fingerprint kind of each MISP fingerprint type, and what its values are (for bad-attribute reports). */
@@ -44,6 +53,17 @@ const FINGERPRINT_TYPES: Readonly<Record<string, { kind: FingerprintKind; shape:
   'hasshserver-md5': { kind: 'hassh_server', shape: 'an MD5 (32 hex digits)' },
   'x509-fingerprint-sha1': { kind: 'cert_sha1', shape: 'a SHA-1 (40 hex digits)' },
   'x509-fingerprint-sha256': { kind: 'cert_sha256', shape: 'a SHA-256 (64 hex digits)' },
+  md5: { kind: 'file_md5', shape: 'an MD5 (32 hex digits)' },
+  sha1: { kind: 'file_sha1', shape: 'a SHA-1 (40 hex digits)' },
+  sha256: { kind: 'file_sha256', shape: 'a SHA-256 (64 hex digits)' },
+};
+
+/** The hash kind of each "file name|hash" MISP type (malware-sample: "filename|md5" of the uploaded sample). */
+const FILE_NAME_HASH_TYPES: Readonly<Record<string, { kind: FingerprintKind; shape: string }>> = {
+  'filename|md5': { kind: 'file_md5', shape: 'an MD5 (32 hex digits)' },
+  'filename|sha1': { kind: 'file_sha1', shape: 'a SHA-1 (40 hex digits)' },
+  'filename|sha256': { kind: 'file_sha256', shape: 'a SHA-256 (64 hex digits)' },
+  'malware-sample': { kind: 'file_md5', shape: 'an MD5 (32 hex digits)' },
 };
 
 /** Event facts copied onto each of its indicators. */
@@ -58,7 +78,7 @@ export interface MispStats {
   attributes: number;
   /** Attributes skipped because MISP marks them deleted. */
   deleted: number;
-  /** Attributes of non-network types, by type. */
+  /** Attributes of types that do not become indicators, by type. */
   other_types: Record<string, number>;
   badCount: number;
   /** "attribute <id>: <reason>" for the first few bad attributes. */
@@ -121,7 +141,7 @@ export function attributeIndicators(attr: unknown, ev: EventContext, stats: Misp
     stats.deleted++;
     return [];
   }
-  if (!MISP_NETWORK_TYPES.includes(type)) {
+  if (!MISP_INDICATOR_TYPES.includes(type)) {
     stats.other_types[type] = (stats.other_types[type] ?? 0) + 1;
     return [];
   }
@@ -131,9 +151,10 @@ export function attributeIndicators(attr: unknown, ev: EventContext, stats: Misp
   }
   const tags = ev.tags.slice();
   for (const t of tagNames(a.Tag)) if (!tags.includes(t)) tags.push(t);
-  const base = (kind: StoredIndicator['kind'], v: string): StoredIndicator => {
+  // `given`: the part of the value the indicator stands for, as MISP holds it (shown when it differs from the match key).
+  const base = (kind: StoredIndicator['kind'], v: string, given = value): StoredIndicator => {
     const ind: StoredIndicator = { kind, value: v, to_ids: mispBool(a.to_ids), id };
-    if (v !== value) ind.listed = value;
+    if (v !== given) ind.listed = given;
     if (ev.event_id !== undefined) ind.event_id = ev.event_id;
     if (ev.event_info !== undefined) ind.event_info = ev.event_info;
     if (tags.length > 0) ind.tags = tags;
@@ -190,11 +211,33 @@ export function attributeIndicators(attr: unknown, ev: EventContext, stats: Misp
     case 'hassh-md5':
     case 'hasshserver-md5':
     case 'x509-fingerprint-sha1':
-    case 'x509-fingerprint-sha256': {
+    case 'x509-fingerprint-sha256':
+    case 'md5':
+    case 'sha1':
+    case 'sha256': {
       const { kind, shape } = FINGERPRINT_TYPES[type]!;
       const f = normalizeFingerprint(kind, value);
       if (f === null) bad(stats, id, `${type} "${value.slice(0, 80)}" is not ${shape}`);
       else out.push(base(kind, f));
+      break;
+    }
+    case 'filename|md5':
+    case 'filename|sha1':
+    case 'filename|sha256':
+    case 'malware-sample': {
+      const { kind, shape } = FILE_NAME_HASH_TYPES[type]!;
+      // The hash follows the last bar: a file name may hold one, a hash never does.
+      const cut = value.lastIndexOf('|');
+      const hash = value.slice(cut + 1).trim();
+      const f = cut < 0 ? null : normalizeFingerprint(kind, hash);
+      if (f === null) {
+        bad(stats, id, `${type} "${value.slice(0, 80)}" is not a file name and ${shape} joined by "|"`);
+        break;
+      }
+      const ind = base(kind, f, hash);
+      const name = listComment(value.slice(0, cut));
+      if (name !== undefined) ind.comment = name;
+      out.push(ind);
       break;
     }
   }

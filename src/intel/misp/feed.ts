@@ -8,7 +8,9 @@
  *   out with their indicators. A folder of event files without a manifest
  *   (exports) is read file by file.
  * - CSV: one value a row, first column or the column named like an indicator.
- * - Free text: every address, CIDR, URL or name found in the text.
+ * - Free text: every address, CIDR, URL, name or file hash found in the text
+ *   (32, 40 or 64 hex digits are a file's MD5, SHA-1 or SHA-256, as MISP's
+ *   own free-text import takes them; so are such values in a CSV feed).
  * The format is chosen from the origin: a folder, a URL ending in "/" or
  * "manifest.json" is MISP format; ".json" one event; ".csv" CSV; another URL
  * is tried as MISP format first (feeds are configured by their base URL) and

@@ -14,7 +14,7 @@ import type { MispStats } from './attributes.js';
 
 function describeStats(s: MispStats): string {
   const other = Object.values(s.other_types).reduce((a, b) => a + b, 0);
-  return `${s.attributes} network attributes` + (other > 0 ? `, ${other} of other types skipped` : '') + (s.deleted > 0 ? `, ${s.deleted} deleted` : '');
+  return `${s.attributes} indicator attributes` + (other > 0 ? `, ${other} of other types skipped` : '') + (s.deleted > 0 ? `, ${s.deleted} deleted` : '');
 }
 
 export function mispFeedSource(entry: string, baseDir: string, name?: string): SourceDefinition {

@@ -1,8 +1,9 @@
 /**
  * Pulling indicators from a MISP instance: `POST {url}/attributes/restSearch`
  * with the API key (from the environment variable named in the config, never
- * the file) in `Authorization`, JSON both ways, asking for the network
- * attribute types of published events, page by page.
+ * the file) in `Authorization`, JSON both ways, asking for the attribute
+ * types that become indicators (attributes.ts) of published events, page
+ * by page.
  *
  * The first pull (and a full resync every FULL_RESYNC_SECONDS) asks for
  * everything changed in the last `since_days` and replaces the source's set.
@@ -13,7 +14,7 @@
  * attributes is edited, so an edit (to_ids switched off, a deletion) made
  * before one pull and published after it carries an attribute timestamp
  * older than the next pull's window and would never be seen. The answer
- * holds every current network attribute of each republished event (and,
+ * holds every current indicator attribute of each republished event (and,
  * with `deleted: [0, 1]`, the soft-deleted ones, flagged), so an event seen
  * in it replaces all of its previous indicators: edits, deletions and purges
  * inside republished events all take effect. What an incremental pull still
@@ -24,7 +25,7 @@ import { httpRequest, snippet } from '../store/fetch-text.js';
 import { looksLikeHtml } from '../store/fetched-document.js';
 import type { StoredIndicator } from '../store/indicator.js';
 import { PicketError } from '../../util/errors.js';
-import { attributeIndicators, mispString, newStats, MISP_NETWORK_TYPES, type MispStats } from './attributes.js';
+import { attributeIndicators, mispString, newStats, MISP_INDICATOR_TYPES, type MispStats } from './attributes.js';
 
 export interface MispServerSettings {
   url: string;
@@ -75,7 +76,7 @@ export interface MispPullOptions {
 export function restSearchBody(server: MispServerSettings, meta: MispPullMeta, full: boolean, now: number, page: number, limit: number): Record<string, unknown> {
   const body: Record<string, unknown> = {
     returnFormat: 'json',
-    type: [...MISP_NETWORK_TYPES],
+    type: [...MISP_INDICATOR_TYPES],
     published: true,
     // The same attribute-age window in both kinds of pull, so both agree on what the set holds.
     timestamp: Math.floor(now - server.since_days * DAY),

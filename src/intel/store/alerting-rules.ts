@@ -6,12 +6,14 @@
  * connections, dns.bad_ip on DNS answers), domains (dns.bad_name), MISP
  * user-agent attributes (ua.attack_tool on HTTP requests), TLS client
  * fingerprints (tls.bad_fingerprint), SSH client and server fingerprints
- * (ssh.bad_fingerprint) and the SHA-1 or SHA-256 of a TLS server's
- * certificates (tls.bad_certificate). No rule looks up URLs: a listed URL
- * is context for lookups, and condemns neither its host nor the traffic to
- * it. Keep this table in step with the rules that call IndicatorIndex
+ * (ssh.bad_fingerprint), the SHA-1 or SHA-256 of a TLS server's
+ * certificates (tls.bad_certificate) and the MD5, SHA-1 or SHA-256 of a
+ * file transferred over the network (file.bad_hash). No rule looks up
+ * URLs: a listed URL is context for lookups, and condemns neither its host
+ * nor the traffic to it. Keep this table in step with the rules that call IndicatorIndex
  * (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts, ua.attack_tool.ts,
- * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts, tls.bad_certificate.ts).
+ * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts, tls.bad_certificate.ts,
+ * file.bad_hash.ts).
  */
 import type { IndicatorSource } from '../context.js';
 
@@ -27,6 +29,9 @@ export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], re
   hassh_server: ['ssh.bad_fingerprint'],
   cert_sha1: ['tls.bad_certificate'],
   cert_sha256: ['tls.bad_certificate'],
+  file_md5: ['file.bad_hash'],
+  file_sha1: ['file.bad_hash'],
+  file_sha256: ['file.bad_hash'],
 };
 
 /** The rules that alert on traffic matching `m` (none unless it is flagged `to_ids`). */

@@ -6,7 +6,8 @@
  * per length in use, most specific first — lists hold a handful of distinct
  * lengths, so this is a short loop of integer hashes); names in a map probed
  * for the name and each parent domain; fingerprints (JA3, JA4, HASSH,
- * certificate SHA-1 and SHA-256) in one map per kind, one probe per
+ * certificate SHA-1 and SHA-256, file MD5, SHA-1 and SHA-256) in one map
+ * per kind, one probe per
  * fingerprint. A lookup that matches nothing returns one shared empty
  * array, so the common case allocates nothing; results are shared with the
  * index and must not be modified.
@@ -55,6 +56,9 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
     hassh_server: new Map(),
     cert_sha1: new Map(),
     cert_sha256: new Map(),
+    file_md5: new Map(),
+    file_sha1: new Map(),
+    file_sha256: new Map(),
   };
   readonly #scratch = new Uint32Array(4);
   readonly #scratch6 = new Uint32Array(4);
@@ -120,6 +124,9 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
       case 'hassh_server':
       case 'cert_sha1':
       case 'cert_sha256':
+      case 'file_md5':
+      case 'file_sha1':
+      case 'file_sha256':
         // Stored lower-case by normalizeFingerprint; a hand-made snapshot may not be.
         push(this.#fingerprints[ind.kind], queryFingerprint(ind.value), s);
         break;

@@ -3,8 +3,8 @@
  * source's snapshot), and the rules that turn listed text into a matchable
  * value: addresses in canonical text, CIDRs with host bits checked, domain
  * names lower-cased without the trailing dot and in ASCII (IDNA) form,
- * fingerprints (JA3, JA4, HASSH, certificate SHA-1 and SHA-256) checked for
- * their shape and lower-cased.
+ * fingerprints (JA3, JA4, HASSH, certificate SHA-1 and SHA-256, file MD5,
+ * SHA-1 and SHA-256) checked for their shape and lower-cased.
  * Every parser of lists, MISP feeds and MISP attributes goes through these,
  * so a name listed as "Evil.Example." matches a query for "evil.example".
  */
@@ -166,11 +166,18 @@ export function parseUrlIndicator(text: string): { url: string; host: string } |
   return { url: t, host: ip ?? host.toLowerCase() };
 }
 
+/** The kinds a free-standing token may be taken as when no kind is given. */
+export type GuessedKind = 'ip' | 'cidr' | 'domain' | 'url' | 'file_md5' | 'file_sha1' | 'file_sha256';
+
 /**
- * What a free-standing token is: an address, a CIDR, a URL or a domain name
- * (in that order), for CSV and free-text feeds where the kind is not given.
+ * What a free-standing token is: an address, a CIDR, a URL, a domain name or
+ * a file hash (in that order), for CSV and free-text feeds where the kind is
+ * not given. A bare run of 32, 40 or 64 hex digits is taken as a file's MD5,
+ * SHA-1 or SHA-256, as MISP's own free-text import does by default: in feeds
+ * those are far more often hashes of malware samples than JA3, HASSH or
+ * certificate digests, which MISP events carry in attributes of their own.
  */
-export function classifyToken(token: string): { kind: 'ip' | 'cidr' | 'domain' | 'url'; value: string } | null {
+export function classifyToken(token: string): { kind: GuessedKind; value: string } | null {
   const t = token.trim();
   if (t.length === 0) return null;
   const c = canonicalCidr(t);
@@ -179,6 +186,15 @@ export function classifyToken(token: string): { kind: 'ip' | 'cidr' | 'domain' |
   if (u !== null) return { kind: 'url', value: u.url };
   const d = normalizeDomain(t);
   if (d !== null && !FILE_LIKE_SUFFIX.test(d) && PLAUSIBLE_TLD.test(d)) return { kind: 'domain', value: d };
+  return fileHashOf(t);
+}
+
+/** A bare file hash by its length (32, 40 or 64 hex digits, any case), lower-cased; null for anything else. */
+function fileHashOf(text: string): { kind: 'file_md5' | 'file_sha1' | 'file_sha256'; value: string } | null {
+  const t = text.trim().toLowerCase();
+  if (MD5_HEX.test(t)) return { kind: 'file_md5', value: ownText(t) };
+  if (SHA1_HEX.test(t)) return { kind: 'file_sha1', value: ownText(t) };
+  if (SHA256_HEX.test(t)) return { kind: 'file_sha256', value: ownText(t) };
   return null;
 }
 
@@ -197,9 +213,9 @@ const PLAUSIBLE_TLD = /\.(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
  */
 const FILE_LIKE_SUFFIX = /\.(exe|dll|sys|scr|bat|cmd|ps1|vbs|js|jar|doc|docx|xls|xlsx|pdf|rtf|txt|log|tmp|bin|dat|lnk|hta|msi|php|html?|aspx?|jsp|png|jpe?g|gif|zip|rar|7z|gz|tar|iso|img|py|sh|md|json|xml|ya?ml|csv|cfg|conf|ini)$/;
 
-/** JA3 and both HASSH kinds: an MD5 in hex. */
+/** JA3, both HASSH kinds and a file's MD5: an MD5 in hex. */
 const MD5_HEX = /^[0-9a-f]{32}$/;
-/** A certificate's SHA-1 and SHA-256, in hex (x509.log's `sha1` and `fingerprint`). */
+/** A certificate's or a file's SHA-1 and SHA-256, in hex (x509.log's `sha1` and `fingerprint`; files.log's `sha1` and `sha256`). */
 const SHA1_HEX = /^[0-9a-f]{40}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
@@ -219,6 +235,9 @@ const FINGERPRINT_FORMS: Readonly<Record<FingerprintKind, RegExp>> = {
   hassh_server: MD5_HEX,
   cert_sha1: SHA1_HEX,
   cert_sha256: SHA256_HEX,
+  file_md5: MD5_HEX,
+  file_sha1: SHA1_HEX,
+  file_sha256: SHA256_HEX,
 };
 
 /**
@@ -236,6 +255,7 @@ function withoutColons(t: string): string {
  * The text of a fingerprint as the index keys it (lower case, certificate
  * digests without colons, a string of its own rather than a slice of the
  * list it was read from), or null when it does not have the kind's shape.
+ * File hashes are taken as bare hex only: nobody writes them with colons.
  */
 export function normalizeFingerprint(kind: FingerprintKind, text: string): string | null {
   let t = text.trim().toLowerCase();
@@ -244,14 +264,18 @@ export function normalizeFingerprint(kind: FingerprintKind, text: string): strin
 }
 
 /**
- * The fingerprint kinds a free-standing value could be: an MD5 may be a JA3
- * or either HASSH; a JA4 only a JA4; 40 hex digits a certificate's SHA-1, 64
- * its SHA-256 (also with colons between the bytes).
+ * The fingerprint kinds a free-standing value could be: an MD5 may be a JA3,
+ * either HASSH or a file's MD5; a JA4 only a JA4; 40 hex digits a
+ * certificate's or a file's SHA-1, 64 their SHA-256. With colons between
+ * the bytes, 40 or 64 hex digits are a certificate digest only (the way
+ * openssl prints one; nobody writes file hashes so).
  */
 export function fingerprintKindsOf(text: string): FingerprintKind[] {
   const t = text.trim().toLowerCase();
-  if (MD5_HEX.test(t)) return ['ja3', 'hassh', 'hassh_server'];
+  if (MD5_HEX.test(t)) return ['ja3', 'hassh', 'hassh_server', 'file_md5'];
   if (JA4_TEXT.test(t)) return ['ja4'];
+  if (SHA1_HEX.test(t)) return ['cert_sha1', 'file_sha1'];
+  if (SHA256_HEX.test(t)) return ['cert_sha256', 'file_sha256'];
   const hex = withoutColons(t);
   if (SHA1_HEX.test(hex)) return ['cert_sha1'];
   if (SHA256_HEX.test(hex)) return ['cert_sha256'];
@@ -267,10 +291,14 @@ export function queryFingerprint(value: string): string {
   return value;
 }
 
-/** A list's comment on an entry: trimmed, cut, absent when empty; a string of its own (it outlives the list text). */
+/**
+ * A list's comment on an entry: trimmed, cut, absent when empty or "n/a"
+ * (MalwareBazaar's word for an unknown signature); a string of its own (it
+ * outlives the list text).
+ */
 export function listComment(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
-  if (t.length === 0) return undefined;
+  if (t.length === 0 || t.toLowerCase() === 'n/a') return undefined;
   return t.length > MAX_COMMENT_LENGTH ? cutText(t, MAX_COMMENT_LENGTH) : ownText(t);
 }

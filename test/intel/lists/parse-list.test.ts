@@ -1,4 +1,4 @@
-/** Plain lists: text and CSV, comments, bad lines by number, normalisation; free text. */
+/** Plain lists: text and CSV, comments, bad lines by number, normalisation; free text; fingerprints and file hashes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -194,14 +194,106 @@ test('certificate lists: the colon form openssl prints, SHA-256 lists, a header 
   assert.deepEqual(misp.indicators, [{ kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, comment: 'lab' }]);
 });
 
-test('a value\'s fingerprint kinds by its shape: 40 hex digits a certificate SHA-1, 64 a SHA-256, with or without colons', () => {
-  assert.deepEqual(fingerprintKindsOf('82437E7830614E2500679D121590D25381DE1DAC'), ['cert_sha1']);
+test('a value\'s fingerprint kinds by its shape: 32 hex digits a JA3, HASSH or file MD5, 40 a certificate or file SHA-1, 64 a SHA-256; with colons a certificate digest only', () => {
+  assert.deepEqual(fingerprintKindsOf('82437E7830614E2500679D121590D25381DE1DAC'), ['cert_sha1', 'file_sha1']);
   assert.deepEqual(fingerprintKindsOf(' 82:43:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d:ac '), ['cert_sha1']);
-  assert.deepEqual(fingerprintKindsOf('a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244'), ['cert_sha256']);
-  assert.deepEqual(fingerprintKindsOf('1aa7bf8b97e540ca5edd75f7b8384bfa'), ['ja3', 'hassh', 'hassh_server']);
+  assert.deepEqual(fingerprintKindsOf('a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244'), ['cert_sha256', 'file_sha256']);
+  assert.deepEqual(fingerprintKindsOf('A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44'), ['cert_sha256']);
+  assert.deepEqual(fingerprintKindsOf('1aa7bf8b97e540ca5edd75f7b8384bfa'), ['ja3', 'hassh', 'hassh_server', 'file_md5']);
   assert.deepEqual(fingerprintKindsOf('82437e7830614e2500679d121590d25381de1da'), []);
   assert.deepEqual(fingerprintKindsOf('fe80:0:0:0:0:0:0:1'), [], 'an IPv6 address is not a digest');
   assert.equal(normalizeFingerprint('cert_sha1', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC'), '82437e7830614e2500679d121590d25381de1dac');
   // Colons belong to certificate digests only.
   assert.equal(normalizeFingerprint('ja3', '1a:a7:bf:8b:97:e5:40:ca:5e:dd:75:f7:b8:38:4b:fa'), null);
+  assert.equal(normalizeFingerprint('file_sha1', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC'), null);
+  assert.equal(normalizeFingerprint('file_sha256', ' B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68 '), 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68');
+});
+
+test('file hash lists: MD5, SHA-1 and SHA-256 by kind, lower-cased, sha256sum output read; other shapes are bad lines with their number and reason', () => {
+  const sha256 = parseList(
+    [
+      '# samples seen in the lab',
+      'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68  # Xorist',
+      // sha256sum output: the hash, two spaces, the file name.
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  empty.bin',
+      '77b0c41b7d340b8a3d903f21347bbf06aa766b5b',
+      'b3:c4:ae:25:1f:80:94:fa:15:b5:10:05:18:35:c6:57:ea:ef:2a:6c:ea:46:07:5d:3a:ec:96:4b:14:a9:9f:68',
+      'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f6',
+      'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68',
+    ].join('\n'),
+    'file_sha256',
+  );
+  assert.deepEqual(sha256.indicators, [
+    { kind: 'file_sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' },
+    { kind: 'file_sha256', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', to_ids: true },
+  ]);
+  const reason = 'not a file SHA-256 (64 hex digits)';
+  assert.deepEqual(sha256.bad.map((b) => [b.line, b.reason]), [[4, reason], [5, reason], [6, reason]], 'a SHA-1, the colon form and a short value');
+  assert.equal(sha256.badCount, 3);
+
+  const md5 = parseList('0749BAE92CA336A02C83D126E04EC628\n0749bae92ca336a02c83d126e04ec62\n', 'file_md5');
+  assert.deepEqual(md5.indicators.map((i) => `${i.kind} ${i.value}`), ['file_md5 0749bae92ca336a02c83d126e04ec628']);
+  assert.deepEqual(md5.bad.map((b) => [b.line, b.reason]), [[2, 'not a file MD5 (32 hex digits)']]);
+  const sha1 = parseList('77B0C41B7D340B8A3D903F21347BBF06AA766B5B\nzz b0c41b7d340b8a3d903f21347bbf06aa766b5b\n', 'file_sha1');
+  assert.deepEqual(sha1.indicators.map((i) => `${i.kind} ${i.value}`), ['file_sha1 77b0c41b7d340b8a3d903f21347bbf06aa766b5b']);
+  assert.deepEqual(sha1.bad.map((b) => [b.line, b.reason]), [[2, 'not a file SHA-1 (40 hex digits)']]);
+});
+
+test('abuse.ch MalwareBazaar CSV export: each file kind reads its own column (sha256_hash, md5_hash, sha1_hash), the signature is the comment (none for "n/a")', () => {
+  // The layout of MalwareBazaar's CSV exports (commented header, quoted cells after ", "), with made-up rows.
+  const rows = [
+    '################################################################',
+    '# MalwareBazaar recent malware samples (CSV) - lab copy        #',
+    '################################################################',
+    '#',
+    '# "first_seen_utc","sha256_hash","md5_hash","sha1_hash","reporter","file_name","file_type_guess","mime_type","signature","clamav","vtpercent","imphash","ssdeep","tlsh"',
+    '"2024-09-02 06:17:52", "b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68", "0749bae92ca336a02c83d126e04ec628", "77b0c41b7d340b8a3d903f21347bbf06aa766b5b", "lab", "3Z4wnG9603it23y.exe", "exe", "application/x-dosexec", "Xorist", "n/a", "n/a", "n/a", "n/a", "n/a"',
+    '"2024-09-02 06:10:00", "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "D41D8CD98F00B204E9800998ECF8427E", "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", "lab", "empty.bin", "unknown", "application/octet-stream", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"',
+    '"2024-09-01 23:59:59", "not-a-hash", "0749bae92ca336a02c83d126e04ec62", "77b0c41b", "lab", "broken.exe", "exe", "application/x-dosexec", "Broken", "n/a", "n/a", "n/a", "n/a", "n/a"',
+    '',
+  ].join('\n');
+  const sha256 = parseList(rows, 'file_sha256', { csv: true });
+  assert.deepEqual(sha256.indicators, [
+    { kind: 'file_sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' },
+    { kind: 'file_sha256', value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', to_ids: true },
+  ]);
+  assert.deepEqual(sha256.bad.map((b) => [b.line, b.reason]), [[8, 'not a file SHA-256 (64 hex digits)']]);
+  const md5 = parseList(rows, 'file_md5', { csv: true });
+  assert.deepEqual(md5.indicators.map((i) => i.value), ['0749bae92ca336a02c83d126e04ec628', 'd41d8cd98f00b204e9800998ecf8427e']);
+  assert.deepEqual(md5.bad.map((b) => [b.line, b.reason]), [[8, 'not a file MD5 (32 hex digits)']]);
+  const sha1 = parseList(rows, 'file_sha1', { csv: true });
+  assert.deepEqual(sha1.indicators.map((i) => i.value), ['77b0c41b7d340b8a3d903f21347bbf06aa766b5b', 'da39a3ee5e6b4b0d3255bfef95601890afd80709']);
+  assert.equal(sha1.badCount, 1);
+  // A header row of its own works too, and plain names (sha256, md5) as well.
+  const own = parseList('first_seen_utc,sha256_hash,md5_hash,sha1_hash,signature\n2024-09-02,b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68,0749bae92ca336a02c83d126e04ec628,77b0c41b7d340b8a3d903f21347bbf06aa766b5b,Xorist\n', 'file_md5');
+  assert.deepEqual(own.indicators, [{ kind: 'file_md5', value: '0749bae92ca336a02c83d126e04ec628', to_ids: true, comment: 'Xorist' }]);
+  const plain = parseList('md5,sha256,comment\n0749bae92ca336a02c83d126e04ec628,b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68,lab\n', 'file_sha256');
+  assert.deepEqual(plain.indicators.map((i) => i.value), ['b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68']);
+  // The generic names the JA3 and certificate kinds share keep their meaning there.
+  assert.deepEqual(parseList('md5,comment\n1aa7bf8b97e540ca5edd75f7b8384bfa,lab\n', 'ja3').indicators.map((i) => `${i.kind} ${i.value}`), ['ja3 1aa7bf8b97e540ca5edd75f7b8384bfa']);
+  assert.deepEqual(parseList('md5,sha256,comment\n0749bae92ca336a02c83d126e04ec628,a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244,lab\n', 'cert_sha256').indicators.map((i) => `${i.kind} ${i.value}`), [
+    'cert_sha256 a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244',
+  ]);
+});
+
+test('free text and CSV feeds: a bare 32, 40 or 64 hex digit value is a file MD5, SHA-1 or SHA-256', () => {
+  const report = parseFreeText(
+    [
+      'Dropper 3Z4wnG9603it23y.exe (MD5 0749BAE92CA336A02C83D126E04EC628, SHA-1 77b0c41b7d340b8a3d903f21347bbf06aa766b5b)',
+      'sha256: b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68; C2 203.0.113.9.',
+      'Not hashes: 0749bae92ca336a02c83d126e04ec62, deadbeef, a 33-digit 0749bae92ca336a02c83d126e04ec6281.',
+    ].join('\n'),
+  );
+  assert.deepEqual(report.map((i) => `${i.kind} ${i.value}`), [
+    'file_md5 0749bae92ca336a02c83d126e04ec628',
+    'file_sha1 77b0c41b7d340b8a3d903f21347bbf06aa766b5b',
+    'file_sha256 b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68',
+    'ip 203.0.113.9',
+  ]);
+  const csv = parseList('sha256_hash,signature\nb3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68,Xorist\n0749bae92ca336a02c83d126e04ec628,x\nnot-a-hash,y\n', 'auto', { csv: true });
+  assert.deepEqual(csv.indicators.map((i) => [i.kind, i.value, i.comment]), [
+    ['file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', 'Xorist'],
+    ['file_md5', '0749bae92ca336a02c83d126e04ec628', 'x'],
+  ]);
+  assert.deepEqual(csv.bad.map((b) => [b.line, b.reason]), [[4, 'not an IP, CIDR, URL, domain name or file hash']]);
 });

@@ -43,8 +43,43 @@ test('PyMISP event files: domains and domain-ip objects with to_ids, event uuid,
   const obj = ips.find((i) => i.value === '87.236.211.182')!;
   assert.equal(obj.to_ids, true);
   assert.ok(domains.some((i) => i.value === 'servicecdp.com'));
-  // The Xorist event has hashes, files and links only.
-  assert.ok((r.stats.other_types.sha1 ?? 0) >= 1 && (r.stats.other_types['regkey|value'] ?? 0) === 1);
+  // Bare file names, registry keys, links and text are not matched against traffic.
+  assert.deepEqual(r.stats.other_types, { filename: 16, text: 39, link: 3, comment: 1, 'regkey|value': 1 });
+});
+
+/** The md5, sha1 and sha256 attributes of a PyMISP event file (also inside objects), as the file holds them; `id`: the attribute's id, else its uuid. */
+function hashAttributes(file: string): Array<{ type: string; value: string; to_ids: boolean; id: string; event: string; info: string }> {
+  const doc = JSON.parse(fs.readFileSync(path.join(MISP, 'events-pymisp', file), 'utf8')) as { Event?: unknown };
+  type Attr = { type: string; value: string; to_ids: boolean; id?: string; uuid: string };
+  const ev = (doc.Event ?? doc) as { uuid: string; info: string; Attribute: Attr[]; Object?: Array<{ Attribute: Attr[] }> };
+  const all = [...ev.Attribute, ...(ev.Object ?? []).flatMap((o) => o.Attribute)];
+  return all.filter((a) => ['md5', 'sha1', 'sha256'].includes(a.type)).map((a) => ({ type: a.type, value: a.value, to_ids: a.to_ids, id: a.id ?? a.uuid, event: ev.uuid, info: ev.info }));
+}
+
+test('PyMISP event files: md5, sha1 and sha256 attributes (the Sednit file objects\' SHA-1s, the Xorist sample\'s three hashes) become file hashes with their event and to_ids', async () => {
+  const r = await readMispFeed(path.join(MISP, 'events-pymisp'), [], {});
+  const expected = [...hashAttributes('57c4445b-c548-4654-af0b-4be3950d210f.json'), ...hashAttributes('existing_event.json')];
+  assert.deepEqual(
+    expected.map((a) => a.type).reduce<Record<string, number>>((n, t) => ({ ...n, [t]: (n[t] ?? 0) + 1 }), {}),
+    { md5: 1, sha1: 38, sha256: 1 },
+    'the samples hold one MD5, 38 SHA-1s and one SHA-256',
+  );
+  const files = r.indicators.filter((i) => i.kind.startsWith('file_'));
+  assert.equal(files.length, expected.length);
+  for (const a of expected) {
+    const ind = files.find((i) => i.id === a.id);
+    assert.ok(ind !== undefined, `attribute ${a.id} (${a.type} ${a.value}) loaded`);
+    assert.deepEqual([ind.kind, ind.value, ind.to_ids, ind.event_id, ind.event_info], [`file_${a.type}`, a.value.toLowerCase(), a.to_ids, a.event, a.info]);
+  }
+  const xorist = files.filter((i) => i.event_id === '57c4445b-c548-4654-af0b-4be3950d210f').map((i) => `${i.kind} ${i.value}`);
+  assert.deepEqual(xorist, [
+    'file_md5 0749bae92ca336a02c83d126e04ec628',
+    'file_sha1 77b0c41b7d340b8a3d903f21347bbf06aa766b5b',
+    'file_sha256 b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68',
+  ]);
+  const bulletin = files.find((i) => i.value === '68064fc152e23d56e541714af52651cb4ba81aaf')!;
+  assert.equal(bulletin.event_id, SEDNIT);
+  assert.ok(bulletin.tags!.includes('tlp:white'));
 });
 
 test('CSV and free-text feed files', async () => {
@@ -54,6 +89,29 @@ test('CSV and free-text feed files', async () => {
   const free = await readMispFeed(path.join(MISP, 'feed-freetext', 'feed.txt'), [], {});
   assert.equal(free.format, 'freetext');
   assert.deepEqual(free.indicators.map((i) => [i.value, i.to_ids]), [['8.8.8.8', true], ['8.8.4.4', true]]);
+});
+
+test('CSV and free-text feeds of file hashes: bare 32, 40 and 64 hex digit values are file MD5s, SHA-1s and SHA-256s', async () => {
+  const dir = tempDir('picket-feed-');
+  try {
+    const txt = path.join(dir, 'hashes.txt');
+    fs.writeFileSync(txt, '# recent samples\nB3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68\n77b0c41b7d340b8a3d903f21347bbf06aa766b5b\n0749bae92ca336a02c83d126e04ec628 c2.example\n');
+    const free = await readMispFeed(txt, [], {});
+    assert.equal(free.format, 'freetext');
+    assert.deepEqual(free.indicators.map((i) => [i.kind, i.value, i.to_ids]), [
+      ['file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', true],
+      ['file_sha1', '77b0c41b7d340b8a3d903f21347bbf06aa766b5b', true],
+      ['file_md5', '0749bae92ca336a02c83d126e04ec628', true],
+      ['domain', 'c2.example', true],
+    ]);
+    const csvFile = path.join(dir, 'hashes.csv');
+    fs.writeFileSync(csvFile, 'sha256_hash,signature\nb3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68,Xorist\nb3c4ae25,short\n');
+    const csv = await readMispFeed(csvFile, [], {});
+    assert.deepEqual(csv.indicators, [{ kind: 'file_sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' }]);
+    assert.deepEqual(csv.bad.map((b) => [b.line, b.reason]), [[3, 'not an IP, CIDR, URL, domain name or file hash']]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('MISP feed over HTTP: unchanged events are not downloaded again, changed ones are, removed ones expire', async () => {
@@ -253,6 +311,74 @@ test('MISP-format feed with certificate attributes: x509-fingerprint-sha1 and -s
     assert.equal(r.sources[0]!.count, 3);
     assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute c3: x509-fingerprint-sha1 "82437e78" is not a SHA-1 \(40 hex digits\)/);
     assert.deepEqual([s.status()[0]!.count, s.status()[0]!.alerting], [3, 2]);
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP-format feed with file attributes: md5, sha1, sha256, filename|sha256, filename|sha1 and malware-sample, also inside file objects; the file name is the comment', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-feed-cache-');
+  try {
+    const uuid = '44444444-5555-4666-8777-888888888888';
+    fx.files.set('/feeds/files/manifest.json', JSON.stringify({ [uuid]: { info: 'Lab droppers', timestamp: 3 } }));
+    fx.files.set(
+      `/feeds/files/${uuid}.json`,
+      JSON.stringify({
+        Event: {
+          uuid,
+          info: 'Lab droppers',
+          Tag: [{ name: 'tlp:green' }],
+          Attribute: [
+            { uuid: 'h1', type: 'filename|sha256', value: 'invoice.exe|B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68', to_ids: true },
+            { uuid: 'h2', type: 'malware-sample', value: 'sample.zip|0749bae92ca336a02c83d126e04ec628', to_ids: '1', data: 'UEsDBA==' },
+            { uuid: 'h3', type: 'md5', value: 'd41d8cd98f00b204e9800998ecf8427e', to_ids: false },
+            { uuid: 'h4', type: 'filename|sha1', value: 'report.doc', to_ids: true },
+            { uuid: 'h5', type: 'sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f6', to_ids: true },
+            { uuid: 'h6', type: 'filename|md5', value: 'a|b.exe|e3b0c44298fc1c149afbf4c8996fb924', to_ids: true },
+            { uuid: 'h7', type: 'filename', value: 'invoice.exe', to_ids: true },
+          ],
+          Object: [
+            {
+              name: 'file',
+              Attribute: [
+                { uuid: 'h8', type: 'filename', value: 'Bulletin.doc', to_ids: true },
+                { uuid: 'h9', type: 'sha1', value: '68064FC152E23D56E541714AF52651CB4BA81AAF', to_ids: true },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const cfg: IntelConfig = { ...defaultConfig().intel, misp: { feeds: [`${fx.base}/feeds/files/`], servers: [] } };
+    const s = await createIntelSources(cfg, '/', cache);
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const source = `misp-feed:127.0.0.1:${new URL(fx.base).port}/files`;
+    assert.deepEqual(s.indicators.matchFingerprint('file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68'), [
+      {
+        source,
+        kind: 'file_sha256',
+        indicator: 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68',
+        to_ids: true,
+        event_id: uuid,
+        event_info: 'Lab droppers',
+        tags: ['tlp:green'],
+        comment: 'invoice.exe',
+      },
+    ]);
+    const sample = s.indicators.matchFingerprint('file_md5', '0749BAE92CA336A02C83D126E04EC628');
+    assert.deepEqual(sample.map((m) => [m.indicator, m.to_ids, m.comment]), [['0749bae92ca336a02c83d126e04ec628', true, 'sample.zip']]);
+    assert.equal(s.indicators.matchFingerprint('file_md5', 'd41d8cd98f00b204e9800998ecf8427e')[0]!.to_ids, false, 'not to_ids: context only');
+    assert.deepEqual(s.indicators.matchFingerprint('file_md5', 'e3b0c44298fc1c149afbf4c8996fb924').map((m) => m.comment), ['a|b.exe'], 'the hash follows the last bar');
+    assert.equal(s.indicators.matchFingerprint('file_sha1', '68064fc152e23d56e541714af52651cb4ba81aaf')[0]!.to_ids, true, 'inside a file object');
+    assert.equal(s.indicators.matchFingerprint('ja3', '0749bae92ca336a02c83d126e04ec628').length, 0, 'a sample MD5 is no JA3');
+    const st = s.status()[0]!;
+    assert.deepEqual([st.count, st.alerting, st.bad_lines], [5, 4, 2]);
+    const bad = r.sources[0]!.bad_samples.join('\n');
+    assert.match(bad, /attribute h4: filename\|sha1 "report\.doc" is not a file name and a SHA-1 \(40 hex digits\) joined by "\|"/);
+    assert.match(bad, /attribute h5: sha256 "b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f6" is not a SHA-256 \(64 hex digits\)/);
   } finally {
     await fx.close();
     fs.rmSync(cache, { recursive: true, force: true });

@@ -71,7 +71,8 @@ test('MISP REST: full pull, incremental pull since the last, deletions expire, s
     assert.equal(s.indicators.matchUserAgent('EvilBot/1.0')[0]!.to_ids, false, 'not to_ids: enrichment only');
     assert.equal(s.indicators.matchIp('192.0.2.50')[0]!.indicator, 'c2.example|192.0.2.50');
     assert.equal(s.indicators.matchDomain('c2.example').length, 1);
-    assert.equal(s.status()[0]!.count, 5);
+    assert.equal(s.indicators.matchFingerprint('file_md5', 'd41d8cd98f00b204e9800998ecf8427e')[0]!.event_info, 'Operation Lab');
+    assert.equal(s.status()[0]!.count, 6);
 
     // An hour later: one new attribute, one deleted upstream (MISP soft delete bumps its timestamp).
     clock = T0 + 3600;
@@ -84,7 +85,7 @@ test('MISP REST: full pull, incremental pull since the last, deletions expire, s
     assert.equal(second.body!.publish_timestamp, T0 - CLOCK_SKEW_SECONDS, 'incremental: events published since the previous pull');
     assert.equal(second.body!.timestamp, T0 + 3600 - 30 * DAY, 'the same attribute-age window as a full pull');
     assert.deepEqual(second.body!.deleted, [0, 1]);
-    assert.match(r2.sources[0]!.note!, /incremental pull: 5 attributes received/, 'every network attribute of the republished event');
+    assert.match(r2.sources[0]!.note!, /incremental pull: 6 attributes received/, 'every indicator attribute of the republished event');
     assert.equal(s.indicators.matchDomain('new.example').length, 1);
     assert.equal(s.indicators.matchIp('203.0.113.5').length, 0, 'deleted upstream: expired');
     assert.equal(s.indicators.matchDomain('evil.example').length, 1, 'untouched attributes stay');
@@ -354,6 +355,51 @@ test('MISP REST: the pull asks for x509-fingerprint-sha1 and -sha256, not -md5; 
     assert.match(r.sources[0]!.bad_samples.join('\n'), /attribute 4: x509-fingerprint-sha256 "82437e7830614e2500679d121590d25381de1dac" is not a SHA-256 \(64 hex digits\)/);
     const st = s.status()[0]!;
     assert.deepEqual([st.count, st.alerting], [2, 1], 'the to_ids SHA-1 alerts; the SHA-256 only enriches');
+  } finally {
+    await fx.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('MISP REST: the pull asks for md5, sha1, sha256, filename|md5, filename|sha1, filename|sha256 and malware-sample; they become file hashes, the file name their comment, to_ids deciding which alert', async () => {
+  const fx = await startFixture();
+  const cache = tempDir('picket-misp-cache-');
+  try {
+    fx.attributes.set('1', attr('1', 'sha256', 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68', true, T0 - 100, { Tag: [{ name: 'malware:xorist' }] }));
+    fx.attributes.set('2', attr('2', 'sha1', '77b0c41b7d340b8a3d903f21347bbf06aa766b5b', false, T0 - 100));
+    fx.attributes.set('3', attr('3', 'filename|sha256', 'C:\\Users\\lab\\invoice.exe|e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', true, T0 - 100));
+    fx.attributes.set('4', attr('4', 'malware-sample', '3Z4wnG9603it23y.exe|0749bae92ca336a02c83d126e04ec628', true, T0 - 100));
+    fx.attributes.set('5', attr('5', 'filename|md5', 'x.exe|0749bae92ca336a02c83d126e04ec62', true, T0 - 100));
+    fx.attributes.set('6', attr('6', 'filename|sha1', 'report.doc|68064fc152e23d56e541714af52651cb4ba81aaf', true, T0 - 100));
+    fx.attributes.set('7', attr('7', 'md5', 'not-an-md5', true, T0 - 100));
+    fx.attributes.set('8', attr('8', 'sha512', 'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e', true, T0 - 100));
+    const s = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => T0, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    const r = await s.refresh();
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const types = fx.requests.at(-1)!.body!.type as string[];
+    for (const t of ['md5', 'sha1', 'sha256', 'filename|md5', 'filename|sha1', 'filename|sha256', 'malware-sample']) assert.ok(types.includes(t), `the pull asks for ${t}`);
+    assert.ok(!types.includes('sha512'), 'no rule matches SHA-512s: not pulled');
+    const source = `misp:${new URL(fx.base).host}`;
+    assert.deepEqual(s.indicators.matchFingerprint('file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68'), [
+      { source, kind: 'file_sha256', indicator: 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68', to_ids: true, event_id: '100', event_info: 'Operation Lab', tags: ['malware:xorist'] },
+    ]);
+    assert.equal(s.indicators.matchFingerprint('file_sha1', '77B0C41B7D340B8A3D903F21347BBF06AA766B5B')[0]!.to_ids, false, 'not to_ids: enrichment only');
+    assert.deepEqual(
+      s.indicators.matchFingerprint('file_sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855').map((m) => [m.indicator, m.comment]),
+      [['e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'C:\\Users\\lab\\invoice.exe']],
+      'filename|sha256: the hash matches, the file name is the comment',
+    );
+    assert.deepEqual(s.indicators.matchFingerprint('file_md5', '0749bae92ca336a02c83d126e04ec628').map((m) => [m.kind, m.comment, m.to_ids]), [['file_md5', '3Z4wnG9603it23y.exe', true]], 'malware-sample: filename|md5');
+    assert.deepEqual(s.indicators.matchFingerprint('file_sha1', '68064fc152e23d56e541714af52651cb4ba81aaf').map((m) => m.comment), ['report.doc']);
+    const bad = r.sources[0]!.bad_samples.join('\n');
+    assert.match(bad, /attribute 5: filename\|md5 "x\.exe\|0749bae92ca336a02c83d126e04ec62" is not a file name and an MD5 \(32 hex digits\) joined by "\|"/);
+    assert.match(bad, /attribute 7: md5 "not-an-md5" is not an MD5 \(32 hex digits\)/);
+    const st = s.status()[0]!;
+    assert.deepEqual([st.count, st.alerting, st.bad_lines], [5, 4, 2], 'the to_ids hashes alert; the SHA-1 without to_ids only enriches');
+    // After a restart, from the local store.
+    const again = await createIntelSources(intelConfig(fx.base), '/', cache, { now: () => T0, env: { PICKET_TEST_MISP_KEY: fx.key } });
+    assert.equal(again.indicators.matchFingerprint('file_md5', '0749bae92ca336a02c83d126e04ec628')[0]!.comment, '3Z4wnG9603it23y.exe');
+    assert.equal(again.indicators.matchFingerprint('file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68').length, 1);
   } finally {
     await fx.close();
     fs.rmSync(cache, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-/** The IndicatorIndex: exact addresses, CIDRs of several lengths, v6, names and parents, user-agents, URLs, fingerprints. */
+/** The IndicatorIndex: exact addresses, CIDRs of several lengths, v6, names and parents, user-agents, URLs, fingerprints, file hashes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryIndicatorIndex } from '../../../src/intel/store/indicator-index.js';
@@ -125,4 +125,31 @@ test('certificate digests: SHA-1 and SHA-256 are kinds of their own, matched wit
   assert.equal(certs.matchFingerprint('cert_sha1', 'dd7a7f131ddba33d3e8670179483e6fea6987d6a').length, 0);
   assert.equal(idx.matchFingerprint('cert_sha1', '82437e7830614e2500679d121590d25381de1dac').length, 0, 'nobody lists certificates there');
   assert.equal(certs.size, 3);
+});
+
+test('file hashes: MD5, SHA-1 and SHA-256 are kinds of their own, apart from certificate digests and JA3s of the same shape, matched without regard to case', () => {
+  const files = MemoryIndicatorIndex.build([
+    { source: 'bazaar-sha256', indicators: [{ kind: 'file_sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' }] },
+    {
+      source: 'misp:x',
+      indicators: [
+        { kind: 'file_sha1', value: '77b0c41b7d340b8a3d903f21347bbf06aa766b5b', listed: '77B0C41B7D340B8A3D903F21347BBF06AA766B5B', to_ids: true, event_id: '7', event_info: 'Ransomware - Xorist' },
+        { kind: 'file_md5', value: '0749bae92ca336a02c83d126e04ec628', to_ids: false, event_id: '7', comment: '3Z4wnG9603it23y.exe' },
+        { kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true },
+      ],
+    },
+  ]);
+  assert.deepEqual(files.matchFingerprint('file_sha1', '77B0C41B7D340B8A3D903F21347BBF06AA766B5B'), [
+    { source: 'misp:x', kind: 'file_sha1', indicator: '77B0C41B7D340B8A3D903F21347BBF06AA766B5B', to_ids: true, event_id: '7', event_info: 'Ransomware - Xorist' },
+  ]);
+  assert.deepEqual(files.matchFingerprint('file_sha256', 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68'), [
+    { source: 'bazaar-sha256', kind: 'file_sha256', indicator: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' },
+  ]);
+  assert.deepEqual(files.matchFingerprint('file_md5', '0749bae92ca336a02c83d126e04ec628').map((m) => [m.to_ids, m.comment]), [[false, '3Z4wnG9603it23y.exe']]);
+  assert.equal(files.matchFingerprint('ja3', '0749bae92ca336a02c83d126e04ec628').length, 0, 'a file MD5 is no JA3');
+  assert.equal(files.matchFingerprint('cert_sha1', '77b0c41b7d340b8a3d903f21347bbf06aa766b5b').length, 0, 'a file SHA-1 is no certificate');
+  assert.equal(files.matchFingerprint('file_sha1', '82437e7830614e2500679d121590d25381de1dac').length, 0, 'a certificate SHA-1 is no file');
+  assert.equal(files.matchFingerprint('file_sha256', '77b0c41b7d340b8a3d903f21347bbf06aa766b5b').length, 0);
+  assert.equal(files.size, 4);
+  assert.deepEqual(idx.matchFingerprint('file_sha256', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68'), [], 'nobody lists files there');
 });

@@ -50,7 +50,7 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.equal(st.code, 0);
     const lines = st.out.split('\n').filter((l) => /^(bad-ips|misp-feed|tor:)/.test(l));
     assert.equal(lines.length, 3);
-    assert.match(lines[1]!, /misp-feed:events-pymisp +misp-feed +31 indicators, 31 alerting, file changed .* ago/);
+    assert.match(lines[1]!, /misp-feed:events-pymisp +misp-feed +71 indicators, 71 alerting, file changed .* ago/);
     assert.match(lines[2]!, /tor:consensus.* 245 relay addresses, 28 exits/);
     assert.match(st.out, new RegExp(`store: ${path.join(dir, 'store').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     // The built-in data comes first: enrichment table, attack-tool patterns, DGA model.
@@ -222,14 +222,14 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
 
     const ja3 = await run(['intel', 'lookup', '1AA7BF8B97E540CA5EDD75F7B8384BFA', ...cfg]);
     assert.equal(ja3.code, 0, ja3.err);
-    assert.match(ja3.out, /^fingerprint 1aa7bf8b97e540ca5edd75f7b8384bfa\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server\n/);
+    assert.match(ja3.out, /^fingerprint 1aa7bf8b97e540ca5edd75f7b8384bfa\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5\n/);
     assert.match(ja3.out, /^ {2}ALERTS {2}sslbl-ja3: ja3 1aa7bf8b97e540ca5edd75f7b8384bfa \(tls\.bad_fingerprint\), comment "LabBanker"$/m);
     assert.match(ja3.out, /^ {2}=> traffic involving it raises alerts \(tls\.bad_fingerprint\)$/m);
 
     const hassh = await run(['intel', 'lookup', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', '--json', ...cfg]);
     const h = JSON.parse(hassh.out) as { kind: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string }>; alert_rules: string[] };
     assert.equal(h.kind, 'fingerprint');
-    assert.deepEqual(h.fingerprint_kinds, ['ja3', 'hassh', 'hassh_server']);
+    assert.deepEqual(h.fingerprint_kinds, ['ja3', 'hassh', 'hassh_server', 'file_md5']);
     assert.deepEqual(h.matches.map((m) => [m.source, m.kind]), [['hassh.txt', 'hassh']]);
     assert.deepEqual(h.alert_rules, ['ssh.bad_fingerprint']);
 
@@ -237,7 +237,7 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
     assert.match(ja4.out, /^fingerprint t13d1516h2_8daaf6152771_b186095e22b6\n {2}looked up as JA4\n {2}ALERTS {2}ja4\.txt: ja4 t13d1516h2_8daaf6152771_b186095e22b6 \(tls\.bad_fingerprint\)\n/);
 
     const unknown = await run(['intel', 'lookup', '00000000000000000000000000000000', ...cfg]);
-    assert.match(unknown.out, /^fingerprint 0{32}\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server\n {2}not on any configured list/);
+    assert.match(unknown.out, /^fingerprint 0{32}\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5\n {2}not on any configured list/);
 
     const st = await run(['intel', 'status', ...cfg]);
     assert.match(st.out, /^sslbl-ja3 +list +1 indicator, 1 alerting,/m);
@@ -247,7 +247,7 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
   }
 });
 
-test('intel lookup of certificate digests: 40 hex digits as a certificate SHA-1, 64 as a SHA-256, the colon form too; status counts them', async () => {
+test('intel lookup of certificate digests: 40 hex digits as a certificate (or file) SHA-1, 64 as a SHA-256, the colon form as a certificate only; status counts them', async () => {
   const dir = tempDir('picket-intel-cli-');
   try {
     fs.writeFileSync(path.join(dir, 'sslblacklist.csv'), '#\n# Listingdate,SHA1,Listingreason\n2024-09-02 06:17:52,82437e7830614e2500679d121590d25381de1dac,Dridex C&C\n');
@@ -260,7 +260,7 @@ test('intel lookup of certificate digests: 40 hex digits as a certificate SHA-1,
 
     const sha1 = await run(['intel', 'lookup', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC', ...cfg]);
     assert.equal(sha1.code, 0, sha1.err);
-    assert.match(sha1.out, /^fingerprint 82437e7830614e2500679d121590d25381de1dac\n {2}looked up as TLS certificate SHA-1\n/);
+    assert.match(sha1.out, /^fingerprint 82437e7830614e2500679d121590d25381de1dac\n {2}looked up as TLS certificate SHA-1\n/, 'the colon form is a certificate digest only');
     assert.match(sha1.out, /^ {2}ALERTS {2}sslbl-certs: cert_sha1 82437e7830614e2500679d121590d25381de1dac \(tls\.bad_certificate\), comment "Dridex C&C"$/m);
     assert.match(sha1.out, /^ {2}=> traffic involving it raises alerts \(tls\.bad_certificate\)$/m);
 
@@ -268,16 +268,70 @@ test('intel lookup of certificate digests: 40 hex digits as a certificate SHA-1,
     const j = JSON.parse(sha256.out) as { kind: string; value: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string }>; alert_rules: string[] };
     assert.equal(j.kind, 'fingerprint');
     assert.equal(j.value, 'a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244');
-    assert.deepEqual(j.fingerprint_kinds, ['cert_sha256']);
+    assert.deepEqual(j.fingerprint_kinds, ['cert_sha256', 'file_sha256']);
     assert.deepEqual(j.matches.map((m) => [m.source, m.kind]), [['certs.txt', 'cert_sha256']]);
     assert.deepEqual(j.alert_rules, ['tls.bad_certificate']);
 
     const unknown = await run(['intel', 'lookup', 'dd7a7f131ddba33d3e8670179483e6fea6987d6a', ...cfg]);
-    assert.match(unknown.out, /^fingerprint dd7a7f131ddba33d3e8670179483e6fea6987d6a\n {2}looked up as TLS certificate SHA-1\n {2}not on any configured list/);
+    assert.match(unknown.out, /^fingerprint dd7a7f131ddba33d3e8670179483e6fea6987d6a\n {2}looked up as TLS certificate SHA-1, file SHA-1\n {2}not on any configured list/);
 
     const st = await run(['intel', 'status', ...cfg]);
     assert.match(st.out, /^sslbl-certs +list +1 indicator, 1 alerting,/m);
     assert.match(st.out, /^certs\.txt +list +1 indicator, 1 alerting,/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('intel lookup of file hashes: a 64-hex value is looked up as a certificate and a file SHA-256 and reports every listing, with file.bad_hash for the alerting ones', async () => {
+  const dir = tempDir('picket-intel-cli-');
+  try {
+    fs.writeFileSync(path.join(dir, 'samples.txt'), 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68  # Xorist dropper\n');
+    fs.writeFileSync(path.join(dir, 'certs.txt'), 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68\n');
+    fs.writeFileSync(
+      path.join(dir, 'picket.yaml'),
+      `intel:
+  lists:
+    - { path: samples.txt, kind: file_sha256 }
+    - { path: certs.txt, kind: cert_sha256 }
+  misp: { feeds: [${JSON.stringify(path.join(SHARED_DATA, 'misp', 'events-pymisp'))}] }
+  cache_dir: store
+`,
+    );
+    const cfg = ['--config', path.join(dir, 'picket.yaml')];
+
+    const sha256 = await run(['intel', 'lookup', 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', '--json', ...cfg]);
+    assert.equal(sha256.code, 0, sha256.err);
+    const j = JSON.parse(sha256.out) as { kind: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string; event_info?: string; comment?: string }>; alert_rules: string[] };
+    assert.equal(j.kind, 'fingerprint');
+    assert.deepEqual(j.fingerprint_kinds, ['cert_sha256', 'file_sha256']);
+    assert.deepEqual(j.matches.map((m) => [m.source, m.kind, m.event_info ?? m.comment]), [
+      ['certs.txt', 'cert_sha256', undefined],
+      ['samples.txt', 'file_sha256', 'Xorist dropper'],
+      ['misp-feed:events-pymisp', 'file_sha256', 'Ransomware - Xorist'],
+    ]);
+    assert.deepEqual(j.alert_rules, ['tls.bad_certificate', 'file.bad_hash']);
+
+    const text = await run(['intel', 'lookup', 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68', ...cfg]);
+    assert.match(text.out, /^fingerprint b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68\n {2}looked up as TLS certificate SHA-256, file SHA-256\n/);
+    assert.match(text.out, /^ {2}ALERTS {2}samples\.txt: file_sha256 b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68 \(file\.bad_hash\), comment "Xorist dropper"$/m);
+    assert.match(
+      text.out,
+      /^ {2}ALERTS {2}misp-feed:events-pymisp: file_sha256 b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68, MISP event 57c4445b-c548-4654-af0b-4be3950d210f "Ransomware - Xorist", tags .* \(file\.bad_hash\)$/m,
+    );
+
+    // A Sednit file object's SHA-1 (MISP event only) and the Xorist sample's MD5.
+    const sha1 = await run(['intel', 'lookup', '68064FC152E23D56E541714AF52651CB4BA81AAF', '--json', ...cfg]);
+    const k = JSON.parse(sha1.out) as { fingerprint_kinds: string[]; matches: Array<{ kind: string; event_id?: string }>; alert_rules: string[] };
+    assert.deepEqual(k.fingerprint_kinds, ['cert_sha1', 'file_sha1']);
+    assert.deepEqual(k.matches.map((m) => [m.kind, m.event_id]), [['file_sha1', '5a3c2fcd-8328-42bb-a95e-4f4402de0b81']]);
+    assert.deepEqual(k.alert_rules, ['file.bad_hash']);
+    const md5 = await run(['intel', 'lookup', '0749bae92ca336a02c83d126e04ec628', ...cfg]);
+    assert.match(md5.out, /^ {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5$/m);
+    assert.match(md5.out, /^ {2}ALERTS {2}misp-feed:events-pymisp: file_md5 0749bae92ca336a02c83d126e04ec628, MISP event 57c4445b/m);
+
+    const st = await run(['intel', 'status', ...cfg]);
+    assert.match(st.out, /^samples\.txt +list +1 indicator, 1 alerting,/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

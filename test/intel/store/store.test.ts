@@ -114,7 +114,7 @@ test('createIntelSources: local lists load at once; bad lines reported as file:l
         ['bad-ips.txt', 'list', 2, 90, true],
         ['my names', 'list', 1, 90, true],
         ['missing.txt', 'list', 0, null, false],
-        ['misp-feed:events-pymisp', 'misp-feed', 31, 90, true],
+        ['misp-feed:events-pymisp', 'misp-feed', 71, 90, true],
         ['tor:exit-list-2018-11-02-01-02-01.txt', 'tor', 929, 90, true],
         ['tor:consensus-2018-06-01-00-00-00.txt', 'tor', 245, 90, true],
       ],
@@ -261,6 +261,59 @@ test('certificate lists: the SSLBL certificate CSV and a SHA-256 list load, coun
     ];
     saveSnapshot(cache, snap);
     const back = loadSnapshot(cache, 'remote-certs');
+    assert.ok('snapshot' in back);
+    assert.equal(back.dropped, 0);
+    assert.deepEqual(back.snapshot.indicators, snap.indicators);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file hash lists: a MalwareBazaar CSV as kind file_sha256 and a text list as kind file_md5 load, count as alerting, report bad lines, and survive the store', async () => {
+  const dir = tempDir('picket-sources-');
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'bazaar.csv'),
+      [
+        '# MalwareBazaar recent samples (CSV) - lab copy',
+        '#',
+        '# "first_seen_utc","sha256_hash","md5_hash","sha1_hash","reporter","file_name","file_type_guess","mime_type","signature"',
+        '"2024-09-02 06:17:52", "b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68", "0749bae92ca336a02c83d126e04ec628", "77b0c41b7d340b8a3d903f21347bbf06aa766b5b", "lab", "3Z4wnG9603it23y.exe", "exe", "application/x-dosexec", "Xorist"',
+        '"2024-09-02 06:10:00", "b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f6", "0749bae92ca336a02c83d126e04ec62", "77b0c41b", "lab", "cut.exe", "exe", "application/x-dosexec", "Cut"',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'md5.txt'), 'D41D8CD98F00B204E9800998ECF8427E  # empty file\n');
+    const cfg: IntelConfig = {
+      ...defaultConfig().intel,
+      lists: [
+        { path: 'bazaar.csv', kind: 'file_sha256', name: 'bazaar' },
+        { path: 'md5.txt', kind: 'file_md5' },
+      ],
+    };
+    const s = await createIntelSources(cfg, dir, path.join(dir, 'cache'));
+    assert.deepEqual(s.indicators.matchFingerprint('file_sha256', 'B3C4AE251F8094FA15B510051835C657EAEF2A6CEA46075D3AEC964B14A99F68'), [
+      { source: 'bazaar', kind: 'file_sha256', indicator: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' },
+    ]);
+    assert.equal(s.indicators.matchFingerprint('file_md5', '0749bae92ca336a02c83d126e04ec628').length, 0, 'a file_sha256 list reads the SHA-256 column only');
+    assert.deepEqual(s.indicators.matchFingerprint('file_md5', 'd41d8cd98f00b204e9800998ecf8427e').map((m) => [m.source, m.comment]), [['md5.txt', 'empty file']]);
+    const st = s.status();
+    assert.deepEqual(st.map((x) => [x.name, x.count, x.alerting, x.bad_lines, x.note]), [
+      ['bazaar', 1, 1, 1, '1 file_sha256 entries from 5 lines'],
+      ['md5.txt', 1, 1, 0, '1 file_md5 entries from 1 lines'],
+    ]);
+    assert.match(st[0]!.bad_samples[0]!, /^bazaar\.csv:5: not a file SHA-256 \(64 hex digits\): "2024-09-02 06:10:00"/);
+
+    // A remote copy of such a list lives in the local store between refreshes.
+    const cache = path.join(dir, 'store');
+    const snap = emptySnapshot('remote-bazaar', 'list', 'https://bazaar.abuse.ch/export/csv/recent/');
+    snap.indicators = [
+      { kind: 'file_sha256', value: 'b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68', to_ids: true, comment: 'Xorist' },
+      { kind: 'file_sha1', value: '77b0c41b7d340b8a3d903f21347bbf06aa766b5b', to_ids: true },
+      { kind: 'file_md5', value: '0749bae92ca336a02c83d126e04ec628', to_ids: false, comment: '3Z4wnG9603it23y.exe' },
+    ];
+    saveSnapshot(cache, snap);
+    const back = loadSnapshot(cache, 'remote-bazaar');
     assert.ok('snapshot' in back);
     assert.equal(back.dropped, 0);
     assert.deepEqual(back.snapshot.indicators, snap.indicators);
