@@ -119,7 +119,7 @@ export async function sensorAgentCommand(argv: string[]): Promise<number> {
   // A live sensor restarted on the same --logs keeps what it logged before.
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir, undefined, '', { append: live !== null });
   if (writer !== null) bus.onLog(writer.handle);
-  const pipeline = new Pipeline({ bus, protocols: createProtocols(), flows: detection.flows, decoder: detection.decoder });
+  const pipeline = new Pipeline({ bus, protocols: createProtocols(detection.analyzers), flows: detection.flows, decoder: detection.decoder });
   pipeline.refreshSubscriptions();
   const source: CaptureSource = live ?? openCaptureFiles(pcaps);
 

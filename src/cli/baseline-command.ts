@@ -44,7 +44,7 @@ export async function baselineCommand(argv: string[]): Promise<number> {
     baseline: true,
     onAlert: () => undefined,
   });
-  const summary = await replayCaptures(positionals, { bus: detection.bus, flows: detection.flows, decoder: detection.decoder, workers });
+  const summary = await replayCaptures(positionals, { bus: detection.bus, flows: detection.flows, decoder: detection.decoder, analyzers: detection.analyzers, workers });
   await detection.finish();
   const st = detection.engine.stats().state;
   if (values.quiet !== true) {

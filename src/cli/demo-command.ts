@@ -57,7 +57,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     configFile: path.join(demoDir(), 'picket.yaml'),
     onAlert: (a) => alerts.push(a),
   });
-  const summary = await replayCaptures(files, { logsDir, bus: detection.bus, flows: detection.flows, decoder: detection.decoder });
+  const summary = await replayCaptures(files, { logsDir, bus: detection.bus, flows: detection.flows, decoder: detection.decoder, analyzers: detection.analyzers });
   await detection.finish();
   process.stderr.write(formatSummary({ command: 'picket demo', ...summary, logsDir, alerts: alerts.length, detection: detection.health(), sinks: detection.sinkStats() }));
   alerts.sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : 1));

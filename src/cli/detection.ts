@@ -19,6 +19,7 @@ import type { DetectionHealth } from './summary.js';
 import type { SinkStats } from '../sinks/runner.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import type { DecoderOptions } from '../decode/decoder.js';
+import type { AnalyzerOptions } from '../protocols/index.js';
 
 export interface DetectionSetup {
   bus: EventBus;
@@ -29,6 +30,8 @@ export interface DetectionSetup {
   flows: FlowTrackerOptions;
   /** Decoder options from the site: what to do with tunnels. */
   decoder: DecoderOptions;
+  /** Analyzer options from the site: the digests files get. */
+  analyzers: AnalyzerOptions;
   /** Alerts emitted so far. */
   readonly alerts: number;
   /** Detector failures, full detector state and early alerts, for the summary. */
@@ -125,6 +128,7 @@ export async function setUpDetection(opts: DetectionOptions): Promise<DetectionS
     intel,
     flows: siteFlowOptions(config),
     decoder: siteDecoderOptions(config),
+    analyzers: siteAnalyzerOptions(config),
     get alerts() {
       return alerts;
     },
@@ -162,6 +166,11 @@ function reportIntelRefresh(r: RefreshReport): void {
 /** The site's `tunnels:` section as decoder options. */
 export function siteDecoderOptions(config: SiteConfig): DecoderOptions {
   return { tunnels: config.tunnels.decapsulate, tunnelConns: config.tunnels.outer_conns };
+}
+
+/** The site's `files:` section as analyzer options. */
+export function siteAnalyzerOptions(config: SiteConfig): AnalyzerOptions {
+  return { fileHashes: [...new Set(config.files.hashes)] };
 }
 
 export function siteFlowOptions(config: SiteConfig): FlowTrackerOptions {

@@ -101,6 +101,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     bus: detection.bus,
     flows: detection.flows,
     decoder: detection.decoder,
+    analyzers: detection.analyzers,
     ...(logsDir !== undefined ? { logsDir } : {}),
     ...(values['no-analyzers'] === true ? { protocols: [] } : {}),
     workers,

@@ -68,7 +68,7 @@ export async function sensorCommand(argv: string[]): Promise<number> {
   // A sensor restarted (or rebooted) on the same --logs keeps what it logged before.
   const writer = logsDir === undefined ? null : new JsonlLogWriter(logsDir, undefined, '', { append: true });
   if (writer !== null) bus.onLog(writer.handle);
-  const pipeline = new Pipeline({ bus, protocols: createProtocols(), flows: detection.flows, decoder: detection.decoder });
+  const pipeline = new Pipeline({ bus, protocols: createProtocols(detection.analyzers), flows: detection.flows, decoder: detection.decoder });
   const started = Date.now();
   let metrics: MetricsEndpoint | null = null;
   if (metricsListen !== undefined) {

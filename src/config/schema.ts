@@ -160,6 +160,13 @@ export const siteConfigSchema = z.strictObject({
       outer_conns: z.boolean().default(true),
     })
     .prefault({}),
+  /** File analysis (files.jsonl, file.bad_hash). */
+  files: z
+    .strictObject({
+      /** Digests of every file seen whole; [] computes none (files.jsonl keeps its other fields). */
+      hashes: z.array(z.enum(['md5', 'sha1', 'sha256'])).default(['md5', 'sha1', 'sha256']),
+    })
+    .prefault({}),
   suppress: z.array(suppressSchema).default([]),
   asn_allowlists: z.array(asnAllowlistSchema).default([]),
   intel: intelSchema.prefault({}),

@@ -42,6 +42,7 @@ import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.no
 import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
 import tlsBadFingerprint, { OPTIONS as tlsBadFingerprintOptions } from './tls.bad_fingerprint.js';
 import tlsBadCertificate, { OPTIONS as tlsBadCertificateOptions } from './tls.bad_certificate.js';
+import fileBadHash, { OPTIONS as fileBadHashOptions } from './file.bad_hash.js';
 import sshBadFingerprint, { OPTIONS as sshBadFingerprintOptions } from './ssh.bad_fingerprint.js';
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
 import dnsDga, { OPTIONS as dnsDgaOptions } from './dns.dga.js';
@@ -100,6 +101,7 @@ export const DETECTOR_OPTIONS = {
   'ua.attack_tool': uaAttackToolOptions,
   'tls.bad_fingerprint': tlsBadFingerprintOptions,
   'tls.bad_certificate': tlsBadCertificateOptions,
+  'file.bad_hash': fileBadHashOptions,
   'ssh.bad_fingerprint': sshBadFingerprintOptions,
   'ua.unusual': uaUnusualOptions,
   'dns.dga': dnsDgaOptions,
@@ -161,6 +163,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   uaAttackTool,
   tlsBadFingerprint,
   tlsBadCertificate,
+  fileBadHash,
   sshBadFingerprint,
   uaUnusual,
   dnsDga,

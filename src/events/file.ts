@@ -50,4 +50,6 @@ export interface FileEvent {
   ts: number;
   uid: string;
   record: FilesRecord;
+  /** The HTTP request the file came with (its method, Host header, URI and User-Agent), when known. Not logged. */
+  http?: { method?: string; host?: string; uri?: string; user_agent?: string };
 }

@@ -8,9 +8,10 @@
  */
 import type { ConnId } from '../events/conn-id.js';
 import type { FilesRecord } from '../events/file.js';
-import { FileHashes, type FileDigests } from './file-hashes.js';
+import { FileHashes, type FileDigests, type HashName } from './file-hashes.js';
 
-const HASH_ANALYZERS: readonly string[] = ['MD5', 'SHA1', 'SHA256'];
+/** files.log's `analyzers` name for each digest. */
+const ANALYZER_NAMES: Readonly<Record<HashName, string>> = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256' };
 
 export class FileTransfer {
   readonly firstTs: number;
@@ -21,11 +22,15 @@ export class FileTransfer {
   missing = 0;
   #hashes: FileHashes | null;
 
-  /** `hash`: whether the bytes fed are the file itself (false for content still coded, or a piece from its middle). */
-  constructor(ts: number, hash: boolean) {
+  /**
+   * `hashes`: the digests to compute, none when the bytes fed are not the
+   * file itself (content still coded, a piece from its middle) or the site
+   * computes none.
+   */
+  constructor(ts: number, hashes: readonly HashName[]) {
     this.firstTs = ts;
     this.lastTs = ts;
-    this.#hashes = hash ? new FileHashes() : null;
+    this.#hashes = hashes.length > 0 ? new FileHashes(hashes) : null;
   }
 
   /** Whether the digests are still being computed. */
@@ -86,7 +91,7 @@ export function filesRecord(conn: ConnId, t: FileTransfer, f: FileFacts): FilesR
     'id.resp_p': conn.resp_p,
     source: f.source,
     depth: f.depth,
-    analyzers: d !== undefined ? [...HASH_ANALYZERS] : [],
+    analyzers: d !== undefined ? (Object.keys(d) as HashName[]).map((n) => ANALYZER_NAMES[n]) : [],
     ...(f.mime !== undefined ? { mime_type: f.mime } : {}),
     ...(f.fileName !== undefined ? { filename: f.fileName } : {}),
     duration: t.lastTs - t.firstTs,
@@ -96,6 +101,8 @@ export function filesRecord(conn: ConnId, t: FileTransfer, f: FileFacts): FilesR
     missing_bytes: t.missing,
     overflow_bytes: 0,
     timedout: false,
-    ...(d !== undefined ? { md5: d.md5, sha1: d.sha1, sha256: d.sha256 } : {}),
+    ...(d?.md5 !== undefined ? { md5: d.md5 } : {}),
+    ...(d?.sha1 !== undefined ? { sha1: d.sha1 } : {}),
+    ...(d?.sha256 !== undefined ? { sha256: d.sha256 } : {}),
   };
 }

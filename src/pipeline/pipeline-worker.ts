@@ -67,7 +67,7 @@ if (writer !== null) bus.onLog(writer.handle);
 
 const pipeline = new Pipeline({
   bus,
-  protocols: init.analyzers ? createProtocols() : [],
+  protocols: init.analyzers ? createProtocols(init.analyzerOptions) : [],
   ...(init.decoder !== undefined ? { decoder: init.decoder } : {}),
   flows: init.flows,
 });

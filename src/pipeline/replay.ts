@@ -7,7 +7,7 @@ import { createCaptureStats } from '../capture/stats.js';
 import { EventBus } from '../events/bus.js';
 import type { PicketEvent } from '../events/types.js';
 import type { ProtocolSpec } from '../protocols/analyzer.js';
-import { createProtocols } from '../protocols/index.js';
+import { createProtocols, type AnalyzerOptions } from '../protocols/index.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import { JsonlLogWriter } from '../logs/jsonl-writer.js';
@@ -28,6 +28,8 @@ export interface ReplayOptions {
   onEvent?: (event: PicketEvent) => void;
   /** Analyzers to run; every shipped analyzer when absent. */
   protocols?: readonly ProtocolSpec[];
+  /** How the shipped analyzers are set up when `protocols` is absent (the site's `files.hashes`). */
+  analyzers?: AnalyzerOptions;
   /** Write `<log>.jsonl` files here. */
   logsDir?: string;
   decoder?: DecoderOptions;
@@ -93,7 +95,7 @@ export async function replayCaptures(files: string[], opts: ReplayOptions = {}):
   if (writer !== null) bus.onLog(writer.handle);
   const pipeline = new Pipeline({
     bus,
-    protocols: opts.protocols ?? createProtocols(),
+    protocols: opts.protocols ?? createProtocols(opts.analyzers),
     ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
     ...(opts.flows !== undefined ? { flows: opts.flows } : {}),
   });
@@ -178,6 +180,7 @@ async function replaySharded(files: string[], opts: ReplayOptions, bus: EventBus
     bus,
     workers,
     analyzers: opts.protocols === undefined,
+    ...(opts.analyzers !== undefined ? { analyzerOptions: opts.analyzers } : {}),
     ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
     ...(opts.flows !== undefined ? { flows: opts.flows } : {}),
     ...(opts.logsDir !== undefined ? { logsDir: opts.logsDir } : {}),

@@ -27,6 +27,7 @@
 import { Worker } from 'node:worker_threads';
 import { REGULAR_READ_CHUNK, STDIN_PATH } from '../capture/file-source.js';
 import { SharedReadRing } from '../capture/shared-read.js';
+import type { AnalyzerOptions } from '../protocols/index.js';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecoderOptions } from '../decode/decoder.js';
 import type { EventBus } from '../events/bus.js';
@@ -56,6 +57,8 @@ export interface ShardedReplayOptions {
   workers: number;
   /** Run every shipped analyzer (true) or connection tracking only. */
   analyzers: boolean;
+  /** How the analyzers are set up (the site's `files.hashes`). */
+  analyzerOptions?: AnalyzerOptions;
   decoder?: DecoderOptions;
   flows?: FlowTrackerOptions;
   logsDir?: string;
@@ -113,6 +116,7 @@ export async function runShardedReplay(opts: ShardedReplayOptions): Promise<Shar
           shard,
           shards: n,
           analyzers: opts.analyzers,
+          ...(opts.analyzerOptions !== undefined ? { analyzerOptions: opts.analyzerOptions } : {}),
           ...(opts.decoder !== undefined ? { decoder: opts.decoder } : {}),
           flows: { ...flows, maxFlows: Math.max(1, Math.ceil(maxFlows / n)), uidSeed, flowNumbers: { first: shard, step: n } },
           forward,

@@ -2,6 +2,7 @@
 import type { SharedReadHandle } from '../capture/shared-read.js';
 import type { CaptureStats } from '../capture/stats.js';
 import type { DecoderOptions } from '../decode/decoder.js';
+import type { AnalyzerOptions } from '../protocols/index.js';
 import type { PicketEvent, PicketEventType } from '../events/types.js';
 import type { FlowTrackerOptions } from '../flows/tracker.js';
 import type { PipelineStats } from './pipeline.js';
@@ -54,6 +55,8 @@ export interface WorkerInit {
   shard: number;
   shards: number;
   analyzers: boolean;
+  /** How the analyzers are set up (plain data: it crosses to the worker thread). */
+  analyzerOptions?: AnalyzerOptions;
   decoder?: DecoderOptions;
   flows: FlowTrackerOptions;
   /** Which events to send to the main thread (what its bus listens to); null sends none. */

@@ -11,7 +11,8 @@ import { dnsSpec } from './dns/index.js';
 import { nbnsSpec } from './nbns/index.js';
 import { createDhcpSpec } from './dhcp/index.js';
 import { createDhcpv6Spec } from './dhcpv6/index.js';
-import { httpSpec } from './http/index.js';
+import { createHttpSpec } from './http/index.js';
+import { HASH_NAMES, type HashName } from '../files/file-hashes.js';
 import { createDtlsSpec, createTlsSpec } from './tls/index.js';
 import { CertificateLogTimes } from './tls/certificate-cache.js';
 import { quicSpec } from './quic/index.js';
@@ -29,7 +30,13 @@ import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
 import { stratumSpec } from './stratum/index.js';
 
-export function createProtocols(): ProtocolSpec[] {
+/** What a site chooses about its analyzers (picket.yaml); every field has a default. */
+export interface AnalyzerOptions {
+  /** Digests computed for the files HTTP carries (`files.hashes`); default all three, none turns hashing off. */
+  fileHashes?: readonly HashName[];
+}
+
+export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
   // TLS and DTLS log a certificate once a day between them.
   const certificates = new CertificateLogTimes();
   return [
@@ -37,7 +44,7 @@ export function createProtocols(): ProtocolSpec[] {
     nbnsSpec,
     createDhcpSpec(),
     createDhcpv6Spec(),
-    httpSpec,
+    createHttpSpec(opts.fileHashes ?? HASH_NAMES),
     createTlsSpec(certificates),
     quicSpec,
     createDtlsSpec(certificates),

@@ -49,6 +49,8 @@ import {
 import type { HttpLogEvent, HttpRecord } from './events.js';
 import { BodyType } from './body-type.js';
 import { makeFuid } from '../../files/fuid.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
+import type { FileEvent } from '../../events/file.js';
 import { filesRecord, type FileFacts } from '../../files/transfer.js';
 import {
   isFoldedLine,
@@ -141,16 +143,19 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #confirmed = false;
   readonly #reqFraming = new Framing();
   readonly #respFraming = new Framing();
-  readonly #reqBody = new BodyType();
-  readonly #respBody = new BodyType();
+  readonly #reqBody: BodyType;
+  readonly #respBody: BodyType;
   readonly #hb = newHeaderBounds();
   /** Time of the bytes being read. */
   #ts = 0;
   /** Files this connection carried so far (numbers their fuids). */
   #files = 0;
 
-  constructor(ctx: AnalyzerContext) {
+  /** `hashes`: the digests computed for the files bodies carry (files.jsonl). */
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
     this.#ctx = ctx;
+    this.#reqBody = new BodyType(hashes);
+    this.#respBody = new BodyType(hashes);
     this.#req = new HttpMessageStream(true, this);
     this.#resp = new HttpMessageStream(false, this);
   }
@@ -510,7 +515,12 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
       const digests = file.transfer.finish(file.complete);
       if (digests !== undefined) facts.digests = digests;
       const record = filesRecord(conn, file.transfer, facts);
-      this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record });
+      const request: NonNullable<FileEvent['http']> = {};
+      if (tx.method !== undefined) request.method = tx.method;
+      if (tx.host !== undefined) request.host = tx.host;
+      if (tx.uri !== undefined) request.uri = tx.uri;
+      if (tx.userAgent !== undefined) request.user_agent = tx.userAgent;
+      this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record, http: request });
       if (isRequest) {
         (tx.origFuids ??= []).push(fuid);
         if (file.fileName !== undefined) (tx.origFilenames ??= []).push(file.fileName);

@@ -17,6 +17,7 @@ import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { asciiBytes, equalsIgnoreCase, logString } from '../wire-text.js';
 import { dispositionFileName } from './disposition.js';
 import { FileTransfer } from '../../files/transfer.js';
+import type { HashName } from '../../files/file-hashes.js';
 import { multipartBoundary, MultipartSplitter, type BodyFile } from './multipart.js';
 
 export type { BodyFile } from './multipart.js';
@@ -57,6 +58,12 @@ export class BodyType {
   /** The body as one file, once its first byte came (not for a split multipart body). */
   #whole: FileTransfer | null = null;
   #files: BodyFile[] | null = null;
+  readonly #hashes: readonly HashName[];
+
+  /** `hashes`: the digests computed for each file the bodies hold. */
+  constructor(hashes: readonly HashName[]) {
+    this.#hashes = hashes;
+  }
 
   reset(): void {
     this.contentType = undefined;
@@ -111,13 +118,13 @@ export class BodyType {
     if (len <= 0) return;
     if (this.#boundary !== undefined) {
       if (this.#coding === CODING_IDENTITY) {
-        (this.#parts ??= new MultipartSplitter(this.#boundary)).feed(data, start, len, ts);
+        (this.#parts ??= new MultipartSplitter(this.#boundary, this.#hashes)).feed(data, start, len, ts);
         return;
       }
       // A coded multipart body: its parts are inside the coding; one untyped file.
       this.#skip = true;
     }
-    (this.#whole ??= new FileTransfer(ts, this.#coding === CODING_IDENTITY && !this.#skip)).data(data, start, len, ts);
+    (this.#whole ??= new FileTransfer(ts, this.#coding === CODING_IDENTITY && !this.#skip ? this.#hashes : [])).data(data, start, len, ts);
     if (this.#done || this.#skip || this.#coding === CODING_OTHER) return;
     const want = this.#coding === CODING_IDENTITY ? MAGIC_BYTES : CODED_BYTES;
     if (this.#len === 0 && len >= want && this.#coding === CODING_IDENTITY) {

@@ -6,17 +6,24 @@
  * when their own probe does not recognise it.
  */
 import type { ProtocolSpec } from '../analyzer.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import { HttpAnalyzer } from './analyzer.js';
 import { HTTP_PORTS } from './consts.js';
 import { claimsHttp, probeHttp } from './parser.js';
 
-export const httpSpec: ProtocolSpec = {
-  name: 'http',
-  transports: ['tcp'],
-  ports: HTTP_PORTS,
-  probe: (data, fromOrig, transport) => transport === 'tcp' && probeHttp(data, fromOrig),
-  claims: (data, fromOrig, transport) => transport === 'tcp' && claimsHttp(data, fromOrig),
-  create: (ctx) => new HttpAnalyzer(ctx),
-};
+/** The HTTP analyzer, computing `hashes` for the files bodies carry (files.jsonl). */
+export function createHttpSpec(hashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
+  return {
+    name: 'http',
+    transports: ['tcp'],
+    ports: HTTP_PORTS,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probeHttp(data, fromOrig),
+    claims: (data, fromOrig, transport) => transport === 'tcp' && claimsHttp(data, fromOrig),
+    create: (ctx) => new HttpAnalyzer(ctx, hashes),
+  };
+}
+
+/** The HTTP analyzer with every digest on (the default). */
+export const httpSpec: ProtocolSpec = createHttpSpec();
 
 export type { HttpEvent, HttpLogEvent, HttpRecord } from './events.js';

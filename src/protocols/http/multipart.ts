@@ -14,6 +14,7 @@
  */
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { FileTransfer } from '../../files/transfer.js';
+import type { HashName } from '../../files/file-hashes.js';
 import { dispositionFileName } from './disposition.js';
 
 /** One file of a message body: its transfer (bytes, times, digests), name and type by content, either possibly unknown. */
@@ -86,7 +87,11 @@ export class MultipartSplitter {
   /** Time of the bytes being fed. */
   #ts = 0;
 
-  constructor(boundary: string) {
+  readonly #hashes: readonly HashName[];
+
+  /** `hashes`: the digests each part's transfer computes. */
+  constructor(boundary: string, hashes: readonly HashName[]) {
+    this.#hashes = hashes;
     const d = new Uint8Array(4 + boundary.length);
     d[0] = CR;
     d[1] = LF;
@@ -235,7 +240,7 @@ export class MultipartSplitter {
       if (!this.#headerOverflow) this.#parseHeaders(h, n);
       this.#state = S_CONTENT;
       // Hashed only when the bytes are the file itself, from its start.
-      this.#transfer = new FileTransfer(this.#ts, !this.#untyped);
+      this.#transfer = new FileTransfer(this.#ts, this.#untyped ? [] : this.#hashes);
       // The delimiter's CR LF belongs to it, so a part's content may begin with a delimiter at once.
       this.#matched = 0;
       return i;

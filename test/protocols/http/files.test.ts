@@ -124,3 +124,45 @@ test('fuids: "F" and 18 base62 characters, fixed by connection uid and file numb
   }
   assert.equal(seen.size, 600);
 });
+
+test('the site picks the digests (files.hashes): some, none, the same on pipeline threads; the rule still matches what is computed', async () => {
+  const { replayCaptures } = await import('../../../src/pipeline/replay.js');
+  const { checkConfigText, formatProblem } = await import('../../../src/config/load.js');
+  const { siteAnalyzerOptions } = await import('../../../src/cli/detection.js');
+  const { REPO_ROOT } = await import('../../helpers/paths.js');
+  const path = await import('node:path');
+  const capture = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'exe-download.pcap');
+  const run = async (yaml: string, workers: number): Promise<FilesRecord[]> => {
+    const out: FilesRecord[] = [];
+    await replayCaptures([capture], {
+      analyzers: siteAnalyzerOptions(checkConfigText(yaml, 'picket.yaml').config!),
+      workers,
+      onEvent: (e) => {
+        if (e.type === 'file') out.push(e.record);
+      },
+    });
+    return out;
+  };
+  const all = await run('{}', 1);
+  assert.ok(all.length > 0 && all.every((f) => f.md5 !== undefined && f.sha1 !== undefined && f.sha256 !== undefined));
+  for (const workers of [1, 2]) {
+    const sha256Only = await run('files: { hashes: [sha256] }\n', workers);
+    assert.equal(sha256Only.length, all.length);
+    for (const f of sha256Only) {
+      assert.deepEqual(f.analyzers, ['SHA256']);
+      assert.equal(f.md5, undefined);
+      assert.equal(f.sha1, undefined);
+      assert.ok(all.some((g) => g.sha256 === f.sha256));
+    }
+    const none = await run('files: { hashes: [] }\n', workers);
+    assert.equal(none.length, all.length);
+    for (const f of none) {
+      assert.deepEqual(f.analyzers, []);
+      assert.equal(f.sha256, undefined);
+      assert.ok(f.mime_type !== undefined && f.seen_bytes > 0);
+    }
+  }
+  const bad = checkConfigText('files:\n  hashes: [sha512]\n', 'picket.yaml');
+  assert.equal(bad.config, null);
+  assert.match(formatProblem(bad.problems[0]!), /picket\.yaml:2.*files\.hashes/);
+});

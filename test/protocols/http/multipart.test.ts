@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_PARTS, multipartBoundary, MultipartSplitter, type BodyFile } from '../../../src/protocols/http/multipart.js';
 import { httpSpec } from '../../../src/protocols/http/index.js';
+import { HASH_NAMES } from '../../../src/files/file-hashes.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
 import { ascii, concat } from '../../helpers/bytes.js';
 import { fakeContext, type FakeContext } from './fake-ctx.js';
@@ -36,7 +37,7 @@ function view(f: BodyFile): PartView {
 }
 
 function splitFiles(boundary: string, body: Uint8Array, piece = body.length, complete = true): BodyFile[] {
-  const s = new MultipartSplitter(boundary);
+  const s = new MultipartSplitter(boundary, HASH_NAMES);
   for (let i = 0; i < body.length; i += piece) s.feed(body, i, Math.min(piece, body.length - i), 1000 + i);
   return s.finish(complete);
 }
@@ -139,7 +140,7 @@ test('a body cut short reports its last part; overlong headers are not read; par
   const many: Uint8Array[] = [];
   for (let i = 0; i < MAX_PARTS + 5; i++) many.push(ascii(`--c\r\nContent-Disposition: form-data; name="f${i}"; filename="f${i}"\r\n\r\nx\r\n`));
   many.push(ascii('--c--'));
-  const s = new MultipartSplitter('c');
+  const s = new MultipartSplitter('c', HASH_NAMES);
   const all = concat(...many);
   s.feed(all, 0, all.length, 1);
   const parts = s.finish(true);
