@@ -3,10 +3,12 @@
  * indicator crossed the network: MISP `md5`/`sha1`/`sha256` attributes (and
  * `filename|...`, `malware-sample`), abuse.ch MalwareBazaar exports, a
  * team's own hash lists. Files come from `file` events (files.jsonl: HTTP
- * bodies and each part of a multipart upload), which carry digests only
- * for files seen whole. A listed file is a known sample, not a guess:
- * critical when a host downloaded it, high when a host sent it (an upload
- * may be a sample on its way to analysis as well as malware spreading).
+ * bodies, each part of a multipart upload, files written to and read from
+ * SMB2 shares), which carry digests only for files seen whole. A listed
+ * file is a known sample, not a guess: critical when a host downloaded it,
+ * high when a host sent it (an upload may be a sample on its way to
+ * analysis as well as malware spreading; over SMB, a tool copied to a
+ * share for remote execution).
  * One alert per (host, file: its SHA-256, else the digest the site
  * computes) within the dedup interval; its evidence
  * names the digests, the file's name and type, where it came from, and the

@@ -18,7 +18,7 @@ import { CertificateLogTimes } from './tls/certificate-cache.js';
 import { quicSpec } from './quic/index.js';
 import { sshSpec } from './ssh/index.js';
 import { ldapSpec } from './ldap/index.js';
-import { smbSpec } from './smb/index.js';
+import { createSmbSpec } from './smb/index.js';
 import { dceRpcSpec } from './dcerpc/index.js';
 import { kerberosSpec } from './kerberos/index.js';
 import { ftpSpec } from './ftp/index.js';
@@ -50,7 +50,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     createDtlsSpec(certificates),
     sshSpec,
     ldapSpec,
-    smbSpec,
+    createSmbSpec(opts.fileHashes ?? HASH_NAMES),
     dceRpcSpec,
     kerberosSpec,
     ftpSpec,

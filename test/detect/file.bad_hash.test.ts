@@ -21,6 +21,7 @@ const RULE = 'file.bad_hash';
 const DOWNLOADS = path.join(LAB_CAPTURES, 'exe-download.pcap');
 const TESLA = path.join(ZEEK_CORPUS, 'http-agent-tesla', 'ctu-62604-80.pcap');
 const BENIGN = path.join(LAB_CAPTURES, 'benign.pcap');
+const ADMIN_SHARE = path.join(LAB_CAPTURES, 'admin-share.pcap');
 
 /** The PE and ELF the lab's server handed out, as sha256sum/sha1sum/md5sum give them for tshark's exported copies. */
 const PE = {
@@ -155,6 +156,24 @@ test('an uploaded file part is judged too: high, as an upload', async () => {
   }
 });
 
+test('a listed program copied to an admin share over SMB alerts as an upload, naming the file', async () => {
+  const site = await siteIntel('intel:\n  lists: [{ path: samples.txt, kind: file_sha256 }]\n', { 'samples.txt': `${PE.sha256}\n` });
+  try {
+    const a = only(await replayWithIntel([ADMIN_SHARE], site), RULE);
+    // Copied twice by one host (PSEXESVC.exe and C$\\wupd.dat): one alert, keyed by the file.
+    assert.equal(a.length, 1);
+    const x = a[0]!;
+    assert.equal(x.event.severity, 3);
+    assert.equal(x.destination?.port, 445);
+    assert.equal(x.evidence.source_protocol, 'SMB');
+    assert.equal(x.evidence.direction, 'upload');
+    assert.equal(x.evidence.host, null);
+    assert.match(x.message, /^10\.77\.2\.20 uploaded a file "(PSEXESVC\.exe|wupd\.dat)" \(application\/x-dosexec, 108 KB\) to 10\.77\.2\.21 whose SHA-256 is listed in samples\.txt$/);
+  } finally {
+    site.cleanup();
+  }
+});
+
 test('unlisted files, other indicator kinds and excluded hosts raise nothing', async () => {
   const f = await files(DOWNLOADS);
   const files_ = {
@@ -165,7 +184,7 @@ test('unlisted files, other indicator kinds and excluded hosts raise nothing', a
   };
   const site = await siteIntel('intel:\n  lists: [{ path: other.txt, kind: file_sha256 }, { path: certs.txt, kind: cert_sha256 }]\n', files_);
   try {
-    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA], site), RULE), []);
+    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA, ADMIN_SHARE], site), RULE), []);
   } finally {
     site.cleanup();
   }

@@ -41,6 +41,9 @@ import { parseSmb1, type Smb1Data, type Smb1Message } from './smb1.js';
 import { parseSmb2, SMB2_HEADER_SIZE, SMB2_READ_WRITE_FILE_ID, SMB2_READ_WRITE_MIN_BODY, type Smb2Message } from './smb2.js';
 import { smb2FileKey, u16, u32, u64 } from './wire.js';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
+import { SmbFileContent } from './file-content.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
+import type { OpenFile } from './files.js';
 
 /** The MessageId of the SMB2 header at `p`. */
 function smb2MessageId(b: Uint8Array, p: number): number {
@@ -74,6 +77,16 @@ interface Pending {
   pipe?: PendingPipe;
   /** A read (or SMB1 TransactNmPipe) on an open pipe: its handle key. */
   pipeRead?: string;
+  /** An SMB2 read of an open file: the file and the offset asked for. */
+  fileRead?: { file: OpenFile; offset: number };
+}
+
+/** A WRITE request's or READ response's data that goes on past the kept part of its frame (framing.ts `rest`). */
+interface DataRest {
+  file: OpenFile;
+  write: boolean;
+  /** Data bytes still to come. */
+  remaining: number;
 }
 
 /** FSCTL_PIPE_TRANSCEIVE: a write and a read of a pipe in one IOCTL (MS-FSCC §2.3.53). */
@@ -85,6 +98,8 @@ const SMB2_IOCTL_RESPONSE_MIN_BODY = 48;
 const SMB2_READ_RESPONSE_MIN_BODY = 8;
 /** WRITE request: DataOffset at 2, Length at 4 (MS-SMB2 §2.2.21). */
 const SMB2_WRITE_DATA_OFFSET = 2;
+/** READ request: the file offset read from (8 bytes). */
+const SMB2_READ_OFFSET = 8;
 /** WRITE request: the file offset written at (8 bytes). */
 const SMB2_WRITE_FILE_OFFSET = 8;
 
@@ -134,14 +149,21 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   readonly #pending1 = new Map<number, Pending>();
   readonly #files: SmbFiles;
   readonly #pipes: SmbPipes;
+  readonly #content: SmbFileContent;
+  /** Per direction (originator first): where the rest of the current truncated frame's data goes. */
+  readonly #rest: [DataRest | null, DataRest | null] = [null, null];
+  /** Whether the frame being read was cut at the framer's bound (its data goes on in `rest`). */
+  #truncated = false;
   #confirmed = false;
   /** Messages skipped because they were encrypted (SMB3 transform header). */
   encryptedMessages = 0;
   /** Messages skipped because they were compressed (SMB 3.1.1 compression transform). */
   compressedMessages = 0;
 
-  constructor(ctx: AnalyzerContext) {
+  /** `hashes`: the digests of the files read and written (files.jsonl). */
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
     this.#ctx = ctx;
+    this.#content = new SmbFileContent(ctx, hashes);
     this.#framers = [new NbssFramer(true, SMB_KEEP_BYTES), new NbssFramer(false, SMB_KEEP_BYTES)];
     this.#gss = new GssAuth(ctx);
     this.#files = new SmbFiles(ctx);
@@ -152,8 +174,23 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     this.#framers[fromOrig ? 0 : 1].feed(data, ts, this);
   }
 
-  gap(fromOrig: boolean, _len: number): void {
-    this.#framers[fromOrig ? 0 : 1].gap();
+  gap(fromOrig: boolean, len: number): void {
+    const dir = fromOrig ? 0 : 1;
+    this.#framers[dir].gap();
+    // The data under way lost bytes (the rest of it may be among them): that file's digests are gone.
+    const r = this.#rest[dir];
+    if (r !== null) this.#content.lost(r.file, r.write, Math.min(len, r.remaining));
+    this.#rest[dir] = null;
+  }
+
+  rest(fromOrig: boolean, data: Uint8Array, start: number, end: number, ts: number): void {
+    const dir = fromOrig ? 0 : 1;
+    const r = this.#rest[dir];
+    if (r === null) return;
+    const take = Math.min(r.remaining, end - start);
+    if (take > 0) this.#content.more(r.file, r.write, data, start, take, ts);
+    r.remaining -= take;
+    if (r.remaining === 0) this.#rest[dir] = null;
   }
 
   framingError(_fromOrig: boolean, code: string): void {
@@ -161,6 +198,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   }
 
   frame(fromOrig: boolean, type: number, b: Uint8Array, s: number, e: number, truncated: boolean, ts: number): void {
+    this.#rest[fromOrig ? 0 : 1] = null;
+    this.#truncated = truncated;
     if (type !== NbssType.SESSION_MESSAGE) {
       // Session request/response and keepalives carry no SMB; a negative response ends the session attempt.
       if (type === NbssType.NEGATIVE_RESPONSE) this.#ctx.anomaly('smb_nbss_negative_response');
@@ -179,8 +218,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       this.compressedMessages++;
       return;
     }
-    // A truncated frame (large READ/WRITE) still has a usable header; bodies Picket reads are small.
-    void truncated;
+    // A truncated frame (large READ/WRITE) still has a usable header; bodies Picket reads are small,
+    // and READ/WRITE data past the kept part comes on through `rest`.
     if (proto === SmbProtocol.SMB2) {
       this.#smb2Frame(fromOrig, b, s, e, ts);
     } else if (proto === SmbProtocol.SMB1) {
@@ -220,13 +259,12 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         // object is built.
         this.#confirm();
         if (!reply && (cmd === Smb2Command.READ || cmd === Smb2Command.WRITE)) {
-          chain = this.#smb2ReadWrite(b, p, e, flags, cmd === Smb2Command.WRITE, chain, ts);
+          chain = this.#smb2ReadWrite(fromOrig, b, p, e, flags, cmd === Smb2Command.WRITE, chain, ts);
         } else {
-          // Pipe transceives and pipe reads' answers: only a connection with an RPC pipe open pays for this.
-          if (this.#pipes.count > 0) {
-            if (cmd === Smb2Command.IOCTL) this.#smb2Ioctl(b, p, e, reply, ts);
-            else if (reply && cmd === Smb2Command.READ) this.#smb2PipeRead(b, p, e, ts);
-          }
+          // Read responses: pipe data, or a file's bytes when its read request was seen.
+          if (reply && cmd === Smb2Command.READ) this.#smb2ReadResponse(fromOrig, b, p, e, ts);
+          // Pipe transceives: only a connection with an RPC pipe open pays for this.
+          else if (cmd === Smb2Command.IOCTL && this.#pipes.count > 0) this.#smb2Ioctl(b, p, e, reply, ts);
           // A request on a handle of its own (not read here): what follows it is not about the chained file.
           if ((flags & Smb2Flags.RELATED_OPERATIONS) === 0) chain = undefined;
         }
@@ -260,7 +298,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
    * is logged. Its FileId is read in place; the data is never looked at.
    * Returns the file acted on, for a related request after it.
    */
-  #smb2ReadWrite(b: Uint8Array, p: number, e: number, flags: number, write: boolean, chain: FileTarget | undefined, ts: number): FileTarget | undefined {
+  #smb2ReadWrite(fromOrig: boolean, b: Uint8Array, p: number, e: number, flags: number, write: boolean, chain: FileTarget | undefined, ts: number): FileTarget | undefined {
     if (e - p < SMB2_HEADER_SIZE + SMB2_READ_WRITE_MIN_BODY) {
       this.#ctx.anomaly('smb2_truncated');
       return undefined;
@@ -276,10 +314,16 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         const body = p + SMB2_HEADER_SIZE;
         const start = p + u16(b, body + SMB2_WRITE_DATA_OFFSET);
         const offset = u64(b, body + SMB2_WRITE_FILE_OFFSET);
-        const mime = writtenType(b, offset, start, start + u32(b, body + SMB2_WRITE_DATA_OFFSET + 2), e);
+        const len = u32(b, body + SMB2_WRITE_DATA_OFFSET + 2);
+        const mime = writtenType(b, offset, start, start + len, e);
         this.#files.act(target, { kind: 'write', ts, mime });
+        if (target.state === 'open') this.#fileData(fromOrig, target, true, offset, b, start, len, e, ts);
       } else {
         this.#files.act(target, { kind: 'read', ts });
+        if (target.state === 'open') {
+          const read = { file: target, offset: u64(b, p + SMB2_HEADER_SIZE + SMB2_READ_OFFSET) };
+          this.#remember(this.#pending2, smb2MessageId(b, p), { ts, command: Smb2Command.READ, smbVersion: 2, fileRead: read });
+        }
       }
     }
     return target;
@@ -296,18 +340,35 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     }
   }
 
-  /** A READ response: the data of a pipe read goes to the pipe's RPC reader. */
-  #smb2PipeRead(b: Uint8Array, p: number, e: number, ts: number): void {
+  /** A READ response: the data of a pipe read goes to the pipe's RPC reader, a file read's to the file's transfer. */
+  #smb2ReadResponse(fromOrig: boolean, b: Uint8Array, p: number, e: number, ts: number): void {
     const status = u32(b, p + 8);
     if (status === NtStatus.PENDING) return;
     const id = smb2MessageId(b, p);
     const req = this.#pending2.get(id);
-    if (req?.pipeRead === undefined) return;
+    if (req === undefined || (req.pipeRead === undefined && req.fileRead === undefined)) return;
     this.#pending2.delete(id);
-    if ((status !== NtStatus.SUCCESS && status !== NtStatus.BUFFER_OVERFLOW) || e - p < SMB2_HEADER_SIZE + SMB2_READ_RESPONSE_MIN_BODY) return;
+    if (e - p < SMB2_HEADER_SIZE + SMB2_READ_RESPONSE_MIN_BODY) return;
     const body = p + SMB2_HEADER_SIZE;
     const start = p + b[body + 2]!;
-    this.#pipes.data(req.pipeRead, false, b, start, start + u32(b, body + 4), e, ts);
+    const len = u32(b, body + 4);
+    if (req.pipeRead !== undefined) {
+      if (status === NtStatus.SUCCESS || status === NtStatus.BUFFER_OVERFLOW) this.#pipes.data(req.pipeRead, false, b, start, start + len, e, ts);
+    } else if (status === NtStatus.SUCCESS) {
+      this.#fileData(fromOrig, req.fileRead!.file, false, req.fileRead!.offset, b, start, len, e, ts);
+    }
+  }
+
+  /**
+   * `len` bytes of `file`'s data at `offset`, starting at b[start] of a
+   * frame kept up to `e`: what is there goes to the file's transfer, and
+   * when the frame was cut, the rest follows through `rest`.
+   */
+  #fileData(fromOrig: boolean, file: OpenFile, write: boolean, offset: number, b: Uint8Array, start: number, len: number, e: number, ts: number): void {
+    if (start > e) return;
+    const avail = Math.min(len, e - start);
+    this.#content.bytes(file, write, offset, b, start, avail, ts);
+    if (avail < len && this.#truncated) this.#rest[fromOrig ? 0 : 1] = { file, write, remaining: len - avail };
   }
 
   /** An IOCTL: a pipe transceive's input (request) or output (response) goes to the pipe's RPC reader. */
@@ -404,6 +465,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         if (this.#pipes.count > 0) this.#pipes.closed(msg.fileKey, ts);
         const target = this.#smb2Target(msg.flags, chain, msg.fileKey);
         if (target !== undefined) this.#files.act(target, { kind: 'close', ts });
+        if (target?.state === 'open') this.#content.finish(target, true);
         return target;
       }
       case Smb2Command.SET_INFO: {
@@ -665,6 +727,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     for (const k of [...this.#pending2.keys()]) this.#expire(this.#pending2, k);
     for (const k of [...this.#pending1.keys()]) this.#expire(this.#pending1, k);
     this.#pipes.end(_ts);
+    this.#content.end();
     this.#gss.flush();
   }
 }

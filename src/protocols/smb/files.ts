@@ -24,6 +24,7 @@ import { startRecord } from '../zeek-record.js';
 import { CreateOptions, createDispositionName } from './consts.js';
 import type { SmbFileAction, SmbFileEvent, SmbFilesRecord } from './events.js';
 import type { FileTimes, SmbOpened } from './wire.js';
+import type { ContentFile } from './file-content.js';
 
 /** Trees remembered per connection: clients map a handful of shares (IPC$, a disk share or two). */
 export const SMB_MAX_TREES = 64;
@@ -60,8 +61,8 @@ export interface PendingOpen {
   later: FileAction[];
 }
 
-/** A file the client has open. */
-export interface OpenFile {
+/** A file the client has open (and, as a ContentFile, the bytes it moves). */
+export interface OpenFile extends ContentFile {
   readonly state: 'open';
   key: string;
   smbVersion: 1 | 2;

@@ -3,8 +3,9 @@
  * SMB connection: a 4-byte header (type, then a length that direct TCP on
  * 445 extends to 24 bits) before each SMB message. Messages may arrive split
  * across chunks or several per chunk. Only the first `keep` bytes of a large
- * message are buffered (READ/WRITE payloads are not needed); the rest is
- * skipped and the frame is delivered flagged as truncated.
+ * message are buffered (READ/WRITE payloads are not needed whole); the
+ * frame is delivered flagged as truncated and the rest handed on as it
+ * streams past (`rest`), unbuffered, for the file content reader.
  *
  * After a capture gap the framer resynchronises by scanning for the next
  * "\0 len len len" + "\xFE|\xFF|\xFD|\xFC SMB" pattern.
@@ -15,6 +16,8 @@ import { NbssType } from './consts.js';
 export interface FrameSink {
   frame(fromOrig: boolean, type: number, buf: Uint8Array, start: number, end: number, truncated: boolean, ts: number): void;
   framingError(fromOrig: boolean, code: string): void;
+  /** The bytes after the kept part of the last truncated frame, in order, in pieces (views valid during the call). */
+  rest?(fromOrig: boolean, data: Uint8Array, start: number, end: number, ts: number): void;
 }
 
 const HEADER = 4;
@@ -70,6 +73,7 @@ export class NbssFramer {
       if (this.#skip > 0) {
         const k = Math.min(this.#skip, n - p);
         this.#skip -= k;
+        sink.rest?.(this.#fromOrig, data, p, p + k, ts);
         p += k;
         continue;
       }

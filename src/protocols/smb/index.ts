@@ -3,12 +3,18 @@
  * session service), plus content probing for SMB on other ports.
  */
 import type { ProtocolSpec, Transport } from '../analyzer.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import { SmbAnalyzer } from './analyzer.js';
 
 export { SmbAnalyzer } from './analyzer.js';
 export { GssAuth } from './gss-auth.js';
 export { parseNtlm } from './ntlm.js';
 export type { SmbEvent, SmbMappingRecord, NtlmRecord, SmbNegotiateEvent, SmbTreeConnectEvent } from './events.js';
+
+/** The SMB analyzer, computing `hashes` for the files read and written (files.jsonl). */
+export function createSmbSpec(hashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
+  return { ...smbSpec, create: (ctx) => new SmbAnalyzer(ctx, hashes) };
+}
 
 export const smbSpec: ProtocolSpec = {
   name: 'smb',

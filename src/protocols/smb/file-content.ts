@@ -1,0 +1,115 @@
+/**
+ * The bytes of files an SMB connection reads and writes, as file transfers
+ * (src/files/transfer.ts: counted, hashed), one per direction per open
+ * file: what the client wrote is an upload, what it read a download. SMB
+ * moves a file as requests at offsets; the digests are kept only when the
+ * transfer ran from offset 0 without a hole or a rewrite (a write) or up to
+ * the file's size (a read). A transfer ends with the handle's close, or
+ * with the connection (then a write is taken as cut short).
+ */
+import type { AnalyzerContext } from '../analyzer.js';
+import type { HashName } from '../../files/file-hashes.js';
+import { FileTransfer, filesRecord } from '../../files/transfer.js';
+import { makeFuid } from '../../files/fuid.js';
+import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
+import type { FileFacts } from '../../files/transfer.js';
+
+/** One direction of one open file. */
+interface Transfer {
+  transfer: FileTransfer;
+  /** The offset the next bytes must start at to continue the file. */
+  next: number;
+  /** A hole, a rewrite or lost bytes: no digests. */
+  broken: boolean;
+  /** Type of the first bytes (file-magic.ts). */
+  mime: string | undefined;
+}
+
+/** What the content reader keeps on an open file (files.ts OpenFile): its name and size, and its transfers under way. */
+export interface ContentFile {
+  name: string;
+  size: number;
+  upload?: Transfer;
+  download?: Transfer;
+}
+
+export class SmbFileContent {
+  readonly #ctx: AnalyzerContext;
+  readonly #hashes: readonly HashName[];
+  /** Files with a transfer under way (ended at close or at the connection's end). */
+  readonly #active = new Set<ContentFile>();
+  #count = 0;
+
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[]) {
+    this.#ctx = ctx;
+    this.#hashes = hashes;
+  }
+
+  /**
+   * Bytes data[start, start+len) of `file` at `offset`, written (`write`)
+   * or read, seen at `ts`. Continues the transfer when they follow on; a
+   * transfer starts at offset 0 only.
+   */
+  bytes(file: ContentFile, write: boolean, offset: number, data: Uint8Array, start: number, len: number, ts: number): void {
+    let t = write ? file.upload : file.download;
+    if (t === undefined) {
+      if (offset !== 0) return;
+      const typed = Math.min(len, MAGIC_BYTES);
+      t = { transfer: new FileTransfer(ts, this.#hashes), next: 0, broken: false, mime: typed > 0 ? sniffMimeType(data, start, start + typed) : undefined };
+      if (write) file.upload = t;
+      else file.download = t;
+      this.#active.add(file);
+    }
+    if (offset !== t.next && !t.broken) {
+      // Written out of order, rewritten, or a region skipped: not the file's bytes in order.
+      t.broken = true;
+      t.transfer.stopHashing();
+    }
+    t.transfer.data(data, start, len, ts);
+    t.next = Math.max(t.next, offset + len);
+  }
+
+  /** More bytes of the last message's data, right after those `bytes` (or an earlier `more`) gave. */
+  more(file: ContentFile, write: boolean, data: Uint8Array, start: number, len: number, ts: number): void {
+    const t = write ? file.upload : file.download;
+    if (t === undefined) return;
+    t.transfer.data(data, start, len, ts);
+    t.next += len;
+  }
+
+  /** `len` bytes of the last message's data were lost. */
+  lost(file: ContentFile, write: boolean, len: number): void {
+    const t = write ? file.upload : file.download;
+    if (t === undefined) return;
+    t.broken = true;
+    t.transfer.gap(len);
+    t.next += len;
+  }
+
+  /** The handle was closed (`closed`) or the connection ended: its transfers end and are logged. */
+  finish(file: ContentFile, closed: boolean): void {
+    if (!this.#active.delete(file)) return;
+    const up = file.upload;
+    if (up !== undefined) this.#log(file, up, true, closed && !up.broken);
+    const down = file.download;
+    if (down !== undefined) this.#log(file, down, false, !down.broken && file.size > 0 && down.next >= file.size);
+    delete file.upload;
+    delete file.download;
+  }
+
+  /** The connection ended: every transfer still under way ends. */
+  end(): void {
+    for (const file of [...this.#active]) this.finish(file, false);
+  }
+
+  #log(file: ContentFile, t: Transfer, write: boolean, complete: boolean): void {
+    const conn = this.#ctx.conn;
+    const facts: FileFacts = { fuid: makeFuid(conn.uid, this.#count++), source: 'SMB', depth: 0, isOrig: write, fileName: file.name };
+    if (t.mime !== undefined) facts.mime = t.mime;
+    if (!write && file.size > 0) facts.totalBytes = file.size;
+    const digests = t.transfer.finish(complete);
+    if (digests !== undefined) facts.digests = digests;
+    const record = filesRecord(conn, t.transfer, facts);
+    this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record });
+  }
+}
