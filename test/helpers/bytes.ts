@@ -66,3 +66,12 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A Windows program's first `size` bytes: a DOS header ("MZ", e_lfanew 0x80), "PE\0\0" at 0x80, filler after. */
+export function peFile(size: number): Uint8Array {
+  const b = new Uint8Array(size).fill(0x41);
+  b.set([0x4d, 0x5a]);
+  new DataView(b.buffer).setUint32(0x3c, 0x80, true);
+  b.set([0x50, 0x45, 0, 0], 0x80);
+  return b;
+}

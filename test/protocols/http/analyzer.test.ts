@@ -12,7 +12,7 @@ import type { AuthEvent } from '../../../src/events/auth.js';
 import { MAX_LINE_BYTES } from '../../../src/protocols/http/consts.js';
 import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
-import { concat } from '../../helpers/bytes.js';
+import { concat, peFile } from '../../helpers/bytes.js';
 import { dispositionFileName } from '../../../src/protocols/http/disposition.js';
 import { ntlmAuthenticateUser } from '../../../src/protocols/http/auth.js';
 import { ntlmAuthenticate, spnegoInit, spnegoResp } from '../smb/messages.js';
@@ -492,15 +492,6 @@ test('a bad chunk-size line ends that message; the side resumes at its next star
   assert.deepEqual(r.map((x) => [x.uri, x.status_code, x.response_body_len]), [['/1', 200, 4], ['/2', 404, 2]]);
   assert.deepEqual(ctx.anomalies, ['http_bad_chunk_size', 'http_resync']);
 });
-
-/** A DOS/PE header of `size` bytes ("MZ", e_lfanew 0x80, "PE\0\0"). */
-function peFile(size: number): Uint8Array {
-  const b = new Uint8Array(size).fill(0x41);
-  b.set([0x4d, 0x5a]);
-  new DataView(b.buffer).setUint32(0x3c, 0x80, true);
-  b.set([0x50, 0x45, 0, 0], 0x80);
-  return b;
-}
 
 function reply(head: string, body: Uint8Array): Uint8Array {
   return concat(ascii(head), body);

@@ -11,17 +11,8 @@ import { MAX_PARTS, multipartBoundary, MultipartSplitter, type BodyFile } from '
 import { httpSpec } from '../../../src/protocols/http/index.js';
 import { HASH_NAMES } from '../../../src/files/file-hashes.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
-import { ascii, concat } from '../../helpers/bytes.js';
+import { ascii, concat, peFile } from '../../helpers/bytes.js';
 import { fakeContext, type FakeContext } from './fake-ctx.js';
-
-/** A DOS/PE header of `size` bytes ("MZ", e_lfanew 0x80, "PE\0\0"). */
-function peFile(size: number): Uint8Array {
-  const b = new Uint8Array(size).fill(0x41);
-  b.set([0x4d, 0x5a]);
-  new DataView(b.buffer).setUint32(0x3c, 0x80, true);
-  b.set([0x50, 0x45, 0, 0], 0x80);
-  return b;
-}
 
 /** A part as the tests compare it: name and type (and, with `withBytes`, its size and whether it was whole). */
 interface PartView {
