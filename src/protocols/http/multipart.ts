@@ -239,8 +239,9 @@ export class MultipartSplitter {
       if (!empty) continue;
       if (!this.#headerOverflow) this.#parseHeaders(h, n);
       this.#state = S_CONTENT;
-      // Hashed only when the bytes are the file itself, from its start.
-      this.#transfer = new FileTransfer(this.#ts, this.#untyped ? [] : this.#hashes);
+      // Hashed only when the bytes are the file itself, from its start (and a part past the bound is not reported at all).
+      const hashed = !this.#untyped && this.#parts.length < MAX_PARTS;
+      this.#transfer = new FileTransfer(this.#ts, hashed ? this.#hashes : []);
       // The delimiter's CR LF belongs to it, so a part's content may begin with a delimiter at once.
       this.#matched = 0;
       return i;

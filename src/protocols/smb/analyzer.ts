@@ -85,6 +85,8 @@ interface Pending {
 interface DataRest {
   file: OpenFile;
   write: boolean;
+  /** File offset of the next data byte. */
+  offset: number;
   /** Data bytes still to come. */
   remaining: number;
 }
@@ -179,7 +181,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     this.#framers[dir].gap();
     // The data under way lost bytes (the rest of it may be among them): that file's digests are gone.
     const r = this.#rest[dir];
-    if (r !== null) this.#content.lost(r.file, r.write, Math.min(len, r.remaining));
+    if (r !== null) this.#content.lost(r.file, r.write, r.offset, Math.min(len, r.remaining));
     this.#rest[dir] = null;
   }
 
@@ -188,7 +190,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     const r = this.#rest[dir];
     if (r === null) return;
     const take = Math.min(r.remaining, end - start);
-    if (take > 0) this.#content.more(r.file, r.write, data, start, take, ts);
+    this.#content.bytes(r.file, r.write, r.offset, data, start, take, ts);
+    r.offset += take;
     r.remaining -= take;
     if (r.remaining === 0) this.#rest[dir] = null;
   }
@@ -368,7 +371,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     if (start > e) return;
     const avail = Math.min(len, e - start);
     this.#content.bytes(file, write, offset, b, start, avail, ts);
-    if (avail < len && this.#truncated) this.#rest[fromOrig ? 0 : 1] = { file, write, remaining: len - avail };
+    if (avail < len && this.#truncated) this.#rest[fromOrig ? 0 : 1] = { file, write, offset: offset + avail, remaining: len - avail };
   }
 
   /** An IOCTL: a pipe transceive's input (request) or output (response) goes to the pipe's RPC reader. */

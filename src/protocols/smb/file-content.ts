@@ -4,8 +4,9 @@
  * file: what the client wrote is an upload, what it read a download. SMB
  * moves a file as requests at offsets; the digests are kept only when the
  * transfer ran from offset 0 without a hole or a rewrite (a write) or up to
- * the file's size (a read). A transfer ends with the handle's close, or
- * with the connection (then a write is taken as cut short).
+ * the file's size (a read; bytes read again are the same bytes and are
+ * skipped). A transfer ends with the handle's close, or with the
+ * connection (then a write is taken as cut short).
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import type { HashName } from '../../files/file-hashes.js';
@@ -51,6 +52,7 @@ export class SmbFileContent {
    * transfer starts at offset 0 only.
    */
   bytes(file: ContentFile, write: boolean, offset: number, data: Uint8Array, start: number, len: number, ts: number): void {
+    if (len <= 0) return;
     let t = write ? file.upload : file.download;
     if (t === undefined) {
       if (offset !== 0) return;
@@ -59,6 +61,14 @@ export class SmbFileContent {
       if (write) file.upload = t;
       else file.download = t;
       this.#active.add(file);
+    }
+    if (!write && offset < t.next) {
+      // Read again: the file's bytes up to `next` are known already, only what lies past them is new.
+      const known = Math.min(len, t.next - offset);
+      offset += known;
+      start += known;
+      len -= known;
+      if (len === 0) return;
     }
     if (offset !== t.next && !t.broken) {
       // Written out of order, rewritten, or a region skipped: not the file's bytes in order.
@@ -69,21 +79,13 @@ export class SmbFileContent {
     t.next = Math.max(t.next, offset + len);
   }
 
-  /** More bytes of the last message's data, right after those `bytes` (or an earlier `more`) gave. */
-  more(file: ContentFile, write: boolean, data: Uint8Array, start: number, len: number, ts: number): void {
+  /** `len` bytes of `file`'s data at `offset` were lost. */
+  lost(file: ContentFile, write: boolean, offset: number, len: number): void {
     const t = write ? file.upload : file.download;
-    if (t === undefined) return;
-    t.transfer.data(data, start, len, ts);
-    t.next += len;
-  }
-
-  /** `len` bytes of the last message's data were lost. */
-  lost(file: ContentFile, write: boolean, len: number): void {
-    const t = write ? file.upload : file.download;
-    if (t === undefined) return;
+    if (t === undefined || len <= 0) return;
     t.broken = true;
     t.transfer.gap(len);
-    t.next += len;
+    t.next = Math.max(t.next, offset + len);
   }
 
   /** The handle was closed (`closed`) or the connection ended: its transfers end and are logged. */

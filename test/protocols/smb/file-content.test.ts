@@ -136,7 +136,7 @@ test('no digests for writes out of order, bytes lost in a write, or a write the 
   assert.deepEqual([c!.seen_bytes, c!.sha256, c!.mime_type], [9000, undefined, 'application/x-dosexec']);
 });
 
-test('a file read from its first byte to its size is a download with digests; one read only in part has none', () => {
+test('a file read from its first byte to its size is a download with digests, also when read again; one read only in part has none', () => {
   const body = program(SMB_KEEP_BYTES + 3000);
   const whole = opened('tools\\procdump.exe', body.length);
   const parts = [0, 1024, SMB_KEEP_BYTES, body.length];
@@ -150,6 +150,18 @@ test('a file read from its first byte to its size is a download with digests; on
     [w!.is_orig, w!.seen_bytes, w!.total_bytes, w!.sha256, w!.mime_type],
     [false, body.length, body.length, sha256(body), 'application/x-dosexec'],
   );
+
+  // A client that reads the head first (a preview), then the whole file from the start: the bytes read again are skipped.
+  const again = opened('tools\\procdump.exe', body.length);
+  again.a.data(true, nbss(readAt(fileId(9), 0, 30)), 3);
+  again.a.data(false, nbss(readResponse(body.subarray(0, 4096), 30)), 3);
+  for (let i = 0; i < 3; i++) {
+    again.a.data(true, nbss(readAt(fileId(9), parts[i]!, 31 + i)), 3);
+    feed(again.a, false, nbss(readResponse(body.subarray(parts[i]!, parts[i + 1]), 31 + i)), 1460, 3);
+  }
+  again.a.data(true, nbss(closeRequest(fileId(9), { messageId: 40 })), 4);
+  const [g] = files(again.ctx);
+  assert.deepEqual([g!.seen_bytes, g!.sha256], [body.length, sha256(body)]);
 
   const part = opened('tools\\big.iso', 1_000_000);
   part.a.data(true, nbss(readAt(fileId(9), 0, 30)), 3);
