@@ -4,7 +4,7 @@
  * `filename|...`, `malware-sample`), abuse.ch MalwareBazaar exports, a
  * team's own hash lists. Files come from `file` events (files.jsonl: HTTP
  * bodies, each part of a multipart upload, files written to and read from
- * SMB2 shares), which carry digests only for files seen whole. A listed
+ * SMB shares), which carry digests only for files seen whole. A listed
  * file is a known sample, not a guess: critical when a host downloaded it,
  * high when a host sent it (an upload may be a sample on its way to
  * analysis as well as malware spreading; over SMB, a tool copied to a

@@ -77,7 +77,7 @@ interface Pending {
   pipe?: PendingPipe;
   /** A read (or SMB1 TransactNmPipe) on an open pipe: its handle key. */
   pipeRead?: string;
-  /** An SMB2 read of an open file: the file and the offset asked for. */
+  /** A read of an open file (SMB2 READ, SMB1 READ_ANDX): the file and the offset asked for. */
   fileRead?: { file: OpenFile; offset: number };
 }
 
@@ -233,8 +233,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       }
       this.#confirm();
       if (msg.malformed !== undefined) this.#ctx.anomaly(msg.malformed);
-      if (msg.isReply) this.#smb1Response(msg, b, e, ts);
-      else this.#smb1Request(msg, b, e, ts);
+      if (msg.isReply) this.#smb1Response(fromOrig, msg, b, e, ts);
+      else this.#smb1Request(fromOrig, msg, b, e, ts);
     } else {
       this.#ctx.anomaly('smb_unknown_protocol');
     }
@@ -557,7 +557,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
   }
 
   /** `e`: where the kept bytes of the message end (a named-pipe write may pass it when cut). */
-  #smb1Request(msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
+  #smb1Request(fromOrig: boolean, msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
     const key = this.#smb1Key(msg);
     if (msg.dialects !== undefined) {
       this.#remember(this.#pending1, key, { ts, command: Smb1Command.NEGOTIATE, smbVersion: 1, dialects: msg.dialects, contexts: [] });
@@ -596,6 +596,12 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       if (file !== undefined) {
         const action = access.write ? { kind: 'write' as const, ts, mime: writtenType(b, access.offset, access.dataStart, access.dataEnd, e) } : { kind: 'read' as const, ts };
         this.#files.act(file, action);
+        if (access.write && access.dataStart >= 0 && access.offset >= 0) {
+          this.#fileData(fromOrig, file, true, access.offset, b, access.dataStart, access.dataEnd - access.dataStart, e, ts);
+        } else if (!access.write && access.offset >= 0) {
+          if (p === undefined) p = { ts, command: Smb1Command.READ_ANDX, smbVersion: 1 };
+          p.fileRead = { file, offset: access.offset };
+        }
       }
     }
     const tr = msg.transact;
@@ -606,7 +612,10 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     if (p !== undefined) this.#remember(this.#pending1, key, p);
     if (msg.closeKey !== undefined) {
       const file = this.#files.file(msg.closeKey);
-      if (file !== undefined) this.#files.act(file, { kind: 'close', ts });
+      if (file !== undefined) {
+        this.#files.act(file, { kind: 'close', ts });
+        this.#content.finish(file, true);
+      }
       if (pipes.count > 0) pipes.closed(msg.closeKey, ts);
     }
     if (msg.command === Smb1Command.TREE_DISCONNECT) {
@@ -615,7 +624,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     }
   }
 
-  #smb1Response(msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
+  #smb1Response(fromOrig: boolean, msg: Smb1Message, b: Uint8Array, e: number, ts: number): void {
     const key = this.#smb1Key(msg);
     const p = this.#pending1.get(key);
     if (p === undefined) return;
@@ -653,6 +662,10 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
     if (p.pipeRead !== undefined && (msg.status === NtStatus.SUCCESS || msg.status === NtStatus.BUFFER_OVERFLOW)) {
       const data: Smb1Data | undefined = p.command === Smb1Command.TRANSACTION ? msg.transactData : msg.readData;
       if (data !== undefined) this.#pipes.data(p.pipeRead, false, b, data.start, data.end, e, ts);
+    }
+    const read = p.fileRead;
+    if (read !== undefined && msg.status === NtStatus.SUCCESS && msg.readData !== undefined) {
+      this.#fileData(fromOrig, read.file, false, read.offset, b, msg.readData.start, msg.readData.end - msg.readData.start, e, ts);
     }
   }
 

@@ -58,7 +58,7 @@ export interface Smb1Access {
   /** WRITE_ANDX: where the written bytes are (absolute; `dataEnd` may pass the message when it was cut), -1 when unknown. */
   dataStart: number;
   dataEnd: number;
-  /** WRITE_ANDX: the file offset written at (-1 when unknown). */
+  /** The file offset written at or read from (-1 when unknown). */
   offset: number;
 }
 
@@ -228,6 +228,11 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
  */
 function access(b: Uint8Array, s: number, wc: number, words: number, write: boolean): Smb1Access {
   const out: Smb1Access = { write, fileKey: smb1FileKey(u16(b, words + 4)), dataStart: -1, dataEnd: -1, offset: -1 };
+  if (!write && wc >= 10) {
+    // READ_ANDX: Offset at byte 6, OffsetHigh at 20 when WordCount is 12 (MS-CIFS 2.2.4.42.1).
+    const high = wc >= 12 ? u32(b, words + 20) : 0;
+    out.offset = high * 0x100000000 + u32(b, words + 6);
+  }
   if (write && wc >= 12) {
     // Offset: low 32 bits at byte 6, high 32 bits at 24 when WordCount is 14 (MS-CIFS 2.2.4.43.1).
     const high = wc >= 14 ? u32(b, words + 24) : 0;

@@ -27,6 +27,13 @@ import {
   fileId,
   nbss,
   readRequest,
+  smb1CloseRequest,
+  smb1CreateRequest,
+  smb1CreateResponse,
+  smb1Header,
+  smb1ReadRequest,
+  smb1TreeConnect,
+  smb1WriteRequest,
   smb2Header,
   treeConnectRequest,
   treeConnectResponse,
@@ -182,6 +189,39 @@ test('no digests when the site computes none', () => {
   a.data(true, nbss(closeRequest(fileId(9), { messageId: 11 })), 4);
   const [f] = files(ctx);
   assert.deepEqual([f!.analyzers, f!.md5, f!.seen_bytes], [[], undefined, 3000]);
+});
+
+/** SMB1 READ_ANDX response (12 words): DataLength at byte 10, the data at offset 60 after a pad byte. */
+function smb1ReadResponse(mid: number, data: Uint8Array): Uint8Array {
+  const words = concat(new Uint8Array([0xff, 0]), le16(0), le16(0xffff), le16(0), le16(0), le16(data.length), le16(60), le16(0), new Uint8Array(8));
+  const bytes = concat(new Uint8Array([0]), data);
+  return concat(smb1Header(0x2e, true, 0, mid), new Uint8Array([words.length / 2]), words, le16(bytes.length), bytes);
+}
+
+test('SMB1: a file written with WRITE_ANDX and one read with READ_ANDX are files with their digests', () => {
+  const ctx = testContext('tcp', 445);
+  const a = new SmbAnalyzer(ctx);
+  const [tq, tr] = smb1TreeConnect('\\\\SRV\\C$', 'A:', 1);
+  a.data(true, nbss(tq), 1);
+  a.data(false, nbss(tr), 1);
+  const up = program(3000);
+  a.data(true, nbss(smb1CreateRequest('\\run.exe', 2)), 2);
+  a.data(false, nbss(smb1CreateResponse(0x4001, 2, 0, [1600000000, 1600000001, 1600000002, 1600000003])), 2);
+  a.data(true, nbss(smb1WriteRequest(0x4001, 3, up)), 3);
+  a.data(true, nbss(smb1CloseRequest(0x4001, 4)), 4);
+  const down = program(2000);
+  a.data(true, nbss(smb1CreateRequest('\\tool.exe', 5)), 5);
+  a.data(false, nbss(smb1CreateResponse(0x4002, 5, down.length, [1600000000, 1600000001, 1600000002, 1600000003])), 5);
+  a.data(true, nbss(smb1ReadRequest(0x4002, 6)), 6);
+  a.data(false, nbss(smb1ReadResponse(6, down)), 6);
+  a.data(true, nbss(smb1CloseRequest(0x4002, 7)), 7);
+  assert.deepEqual(
+    files(ctx).map((f) => [f.filename, f.is_orig, f.seen_bytes, f.mime_type, f.sha256]),
+    [
+      ['run.exe', true, 3000, 'application/x-dosexec', sha256(up)],
+      ['tool.exe', false, 2000, 'application/x-dosexec', sha256(down)],
+    ],
+  );
 });
 
 async function replayFiles(file: string): Promise<FilesRecord[]> {
