@@ -1,11 +1,12 @@
 /**
- * Files SMB2 clients write and read, as files.jsonl lines: digests of the
- * bytes in offset order, across writes larger than the framer keeps (the
- * rest streams through), in any cut of the stream; none for out-of-order
- * writes, lost bytes, a write the connection ended before its close, or a
- * read that stopped short of the file's size. Then real captures: Zeek's
- * smb2-readwrite files.log, and the bodies tshark exports (`--export-objects
- * smb`) from the lab's PsExec-style copy and the corpus.
+ * Files SMB clients write and read (SMB2, and SMB1's WRITE_ANDX and
+ * READ_ANDX), as files.jsonl lines: digests of the bytes in offset order,
+ * across writes larger than the framer keeps (the rest streams through),
+ * in any cut of the stream; none for out-of-order writes, lost bytes, a
+ * write the connection ended before its close, or a read that stopped
+ * short of the file's size. Then real captures: Zeek's smb2-readwrite
+ * files.log, and the bodies tshark exports (`--export-objects smb`) from
+ * the lab's PsExec-style copy and the corpus.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
