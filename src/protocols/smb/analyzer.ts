@@ -6,7 +6,9 @@
  * - smb_mapping.log records for successful tree connects, and
  *   `smb.tree_connect` events for every tree connect outcome;
  * - smb_files.log records and `smb.file` events for files opened, read,
- *   written, renamed and deleted on disk shares (`files.ts`);
+ *   written, renamed and deleted on disk shares (`files.ts`), and a
+ *   files.log record for each file's bytes read or written, hashed
+ *   (`file-content.ts`);
  * - DCE/RPC over named pipes on IPC$ (`pipes.ts` hands each pipe's bytes
  *   to a DCE/RPC reader): dce_rpc.log records and `dce_rpc.*` events;
  * - `smb.negotiate` events (offered/chosen dialects, 3.1.1 contexts);
@@ -53,7 +55,8 @@ function smb2MessageId(b: Uint8Array, p: number): number {
 /**
  * Bytes of one SMB message kept for parsing. Negotiate, session setup and
  * tree connect messages are a few KiB at most (a Kerberos ticket with a big
- * PAC is the largest); READ/WRITE payloads beyond this are skipped.
+ * PAC is the largest); READ/WRITE payloads beyond this are not kept but
+ * streamed to the file content reader (framing.ts `rest`).
  */
 export const SMB_KEEP_BYTES = 64 * 1024;
 /** Outstanding requests remembered per connection; clients keep at most a few dozen in flight. */
@@ -114,8 +117,10 @@ function writtenType(b: Uint8Array, offset: number, start: number, end: number, 
 
 /**
  * SMB2 messages the analyzer reads beyond the header. Everything else,
- * READ/WRITE responses (the bulk of a transfer) above all, is stepped over;
- * READ/WRITE requests only have their FileId read in place.
+ * READ/WRITE responses (the bulk of a transfer) above all, is read without
+ * a message object: READ/WRITE requests have their FileId and offset read
+ * in place, their data (and a READ response's) handed to the file's
+ * transfer.
  */
 function smb2Parsed(command: number, reply: boolean): boolean {
   switch (command) {
@@ -298,7 +303,8 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
 
   /**
    * A READ or WRITE request at `p`: the first read or write of an open file
-   * is logged. Its FileId is read in place; the data is never looked at.
+   * is logged. Its FileId is read in place; a write's data goes to the
+   * file's transfer, a read waits for its response.
    * Returns the file acted on, for a related request after it.
    */
   #smb2ReadWrite(fromOrig: boolean, b: Uint8Array, p: number, e: number, flags: number, write: boolean, chain: FileTarget | undefined, ts: number): FileTarget | undefined {
