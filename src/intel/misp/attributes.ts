@@ -9,7 +9,7 @@
  * hassh-md5 and hasshserver-md5 (MISP has no type for JA4), the
  * certificate fingerprints x509-fingerprint-sha1 and
  * x509-fingerprint-sha256, and the hashes of files (matched against the
- * files plain HTTP carries): md5, sha1, sha256, the composite
+ * files plain HTTP and SMB carry): md5, sha1, sha256, the composite
  * filename|md5, filename|sha1 and filename|sha256, and malware-sample
  * (whose value is "filename|md5"); a composite's file name is kept as the
  * indicator's comment. x509-fingerprint-md5 is left out: certificates are
