@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ZEEK_CORPUS } from '../helpers/paths.js';
+import { REPO_ROOT, ZEEK_CORPUS } from '../helpers/paths.js';
 import { adminGet, call, enroll, ingest, replayRecords, startTestServer, type BatchRecordIn, type TestServer } from './helpers.js';
 
 /** Records per batch: several batches, as a sensor would send them. */
@@ -134,6 +134,20 @@ describe('query routes', () => {
   it('GET /logs/:kind returns the other logs', async () => {
     const http = records.filter((r) => r.kind === 'http').length;
     assert.equal((await adminGet(s, '/logs/http?limit=1000')).json.total, http);
+  });
+
+  it('GET /logs/files answers what files a host downloaded, with their digests (the lab\'s program downloads, shipped as a sensor does)', async () => {
+    const files = (await replayRecords([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'exe-download.pcap')])).filter((r) => r.kind === 'files');
+    assert.ok(files.length > 0);
+    const agent = await enroll(s, 'sensor-files');
+    const r = await ingest(s, agent, 1, files);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    const host = files[0]!.data['id.orig_h'] as string;
+    const mine = files.filter((f) => f.data['id.orig_h'] === host || f.data['id.resp_h'] === host);
+    const got = await adminGet(s, `/logs/files?ip=${host}&limit=1000`);
+    assert.equal(got.json.total, mine.length);
+    const digests = (got.json.rows as { data: { sha256?: string } }[]).map((row) => row.data.sha256).sort();
+    assert.deepEqual(digests, mine.map((f) => f.data.sha256 as string).sort());
   });
 
   it('GET /devices lists the DHCP client with its vendor from the OUI table, names and address', async () => {
