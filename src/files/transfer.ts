@@ -1,13 +1,15 @@
 /**
  * One file crossing a connection: when its bytes came, how many, how many
  * were lost to gaps, and its digests (file-hashes.ts). A protocol analyzer
- * feeds it the file's bytes in order and, when the file ends, builds its
- * files.log line (`filesRecord`). Digests are kept only for files seen
+ * feeds it the file's bytes in order and, when the file ends, hands it to
+ * its connection's `ConnectionFiles`, which logs it. Digests are kept only for files seen
  * whole: a file cut short or with a gap has none, rather than the digest of
  * something that is not the file.
  */
 import type { ConnId } from '../events/conn-id.js';
-import type { FilesRecord } from '../events/file.js';
+import type { FileEvent, FilesRecord } from '../events/file.js';
+import type { AnalyzerContext } from '../protocols/analyzer.js';
+import { makeFuid } from './fuid.js';
 import { FileHashes, type FileDigests, type HashName } from './file-hashes.js';
 
 /** files.log's `analyzers` name for each digest. */
@@ -52,7 +54,7 @@ export class FileTransfer {
     this.#hashes = null;
   }
 
-  /** Stops hashing (the file turned out not to be what was fed, e.g. a coding was found). */
+  /** Stops hashing: the bytes fed are no longer the file in order (written out of order, rewritten, a region skipped). */
   stopHashing(): void {
     this.#hashes = null;
   }
@@ -61,13 +63,13 @@ export class FileTransfer {
   finish(complete: boolean): FileDigests | undefined {
     const h = this.#hashes;
     this.#hashes = null;
-    return complete && h !== null && this.missing === 0 ? h.digest() : undefined;
+    // A gap already dropped the hashes.
+    return complete && h !== null ? h.digest() : undefined;
   }
 }
 
 /** What a protocol says about a file, for its files.log line. */
 export interface FileFacts {
-  fuid: string;
   /** Protocol the file came over, e.g. "HTTP". */
   source: string;
   depth: number;
@@ -75,15 +77,42 @@ export interface FileFacts {
   mime?: string;
   fileName?: string;
   totalBytes?: number;
-  digests?: FileDigests;
+}
+
+/**
+ * The files one connection carried, as they end: each is numbered (its
+ * fuid, makeFuid), its digests taken if it was seen whole, and its
+ * files.log line emitted as a `file` event. One per analyzer instance.
+ */
+export class ConnectionFiles {
+  readonly #ctx: AnalyzerContext;
+  #count = 0;
+
+  constructor(ctx: AnalyzerContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Logs transfer `t` as ended (`complete`: where its protocol said it
+   * ends) with what its protocol says of it; `http` is the request it came
+   * with, for rules. Returns its fuid.
+   */
+  ended(t: FileTransfer, facts: FileFacts, complete: boolean, http?: FileEvent['http']): string {
+    const conn = this.#ctx.conn;
+    const fuid = makeFuid(conn.uid, this.#count++);
+    const record = filesRecord(conn, t, fuid, facts, t.finish(complete));
+    const ev: FileEvent = { type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record };
+    if (http !== undefined) ev.http = http;
+    this.#ctx.emit(ev);
+    return fuid;
+  }
 }
 
 /** The files.log line of a file that ended, in Zeek's column order (unset columns left out). */
-export function filesRecord(conn: ConnId, t: FileTransfer, f: FileFacts): FilesRecord {
-  const d = f.digests;
+function filesRecord(conn: ConnId, t: FileTransfer, fuid: string, f: FileFacts, d: FileDigests | undefined): FilesRecord {
   return {
     ts: t.firstTs,
-    fuid: f.fuid,
+    fuid,
     uid: conn.uid,
     'id.orig_h': conn.orig_h,
     'id.orig_p': conn.orig_p,

@@ -48,10 +48,9 @@ import {
 } from './consts.js';
 import type { HttpLogEvent, HttpRecord } from './events.js';
 import { BodyType } from './body-type.js';
-import { makeFuid } from '../../files/fuid.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import type { FileEvent } from '../../events/file.js';
-import { filesRecord, type FileFacts } from '../../files/transfer.js';
+import { ConnectionFiles } from '../../files/transfer.js';
 import {
   isFoldedLine,
   looksLikeStatusLine,
@@ -148,12 +147,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   readonly #hb = newHeaderBounds();
   /** Time of the bytes being read. */
   #ts = 0;
-  /** Files this connection carried so far (numbers their fuids). */
-  #files = 0;
+  /** The files this connection carried (numbers and logs them). */
+  readonly #files: ConnectionFiles;
 
   /** `hashes`: the digests computed for the files bodies carry (files.jsonl). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
     this.#ctx = ctx;
+    this.#files = new ConnectionFiles(ctx);
     this.#reqBody = new BodyType(hashes);
     this.#respBody = new BodyType(hashes);
     this.#req = new HttpMessageStream(true, this);
@@ -505,22 +505,17 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
    */
   #noteBody(tx: HttpTransaction, isRequest: boolean, complete: boolean): void {
     const b = isRequest ? this.#reqBody : this.#respBody;
-    const conn = this.#ctx.conn;
-    for (const file of b.finish(complete)) {
-      const fuid = makeFuid(conn.uid, this.#files++);
-      const facts: FileFacts = { fuid, source: 'HTTP', depth: tx.depth, isOrig: isRequest };
-      if (file.mime !== undefined) facts.mime = file.mime;
-      if (file.fileName !== undefined) facts.fileName = file.fileName;
-      if (file.totalBytes !== undefined) facts.totalBytes = file.totalBytes;
-      const digests = file.transfer.finish(file.complete);
-      if (digests !== undefined) facts.digests = digests;
-      const record = filesRecord(conn, file.transfer, facts);
-      const request: NonNullable<FileEvent['http']> = {};
+    const files = b.finish(complete);
+    const request: NonNullable<FileEvent['http']> = {};
+    if (files.length > 0) {
       if (tx.method !== undefined) request.method = tx.method;
       if (tx.host !== undefined) request.host = tx.host;
       if (tx.uri !== undefined) request.uri = tx.uri;
       if (tx.userAgent !== undefined) request.user_agent = tx.userAgent;
-      this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record, http: request });
+    }
+    for (const file of files) {
+      const { transfer, complete: whole, ...facts } = file;
+      const fuid = this.#files.ended(transfer, { source: 'HTTP', depth: tx.depth, isOrig: isRequest, ...facts }, whole, request);
       if (isRequest) {
         (tx.origFuids ??= []).push(fuid);
         if (file.fileName !== undefined) (tx.origFilenames ??= []).push(file.fileName);

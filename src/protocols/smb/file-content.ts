@@ -10,18 +10,14 @@
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import type { HashName } from '../../files/file-hashes.js';
-import { FileTransfer, filesRecord } from '../../files/transfer.js';
-import { makeFuid } from '../../files/fuid.js';
+import { ConnectionFiles, FileTransfer } from '../../files/transfer.js';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
-import type { FileFacts } from '../../files/transfer.js';
 
-/** One direction of one open file. */
+/** One direction of one open file. A hole, a rewrite or lost bytes stop its hashing: it then gets no digests. */
 interface Transfer {
   transfer: FileTransfer;
   /** The offset the next bytes must start at to continue the file. */
   next: number;
-  /** A hole, a rewrite or lost bytes: no digests. */
-  broken: boolean;
   /** Type of the first bytes (file-magic.ts). */
   mime: string | undefined;
 }
@@ -35,14 +31,13 @@ export interface ContentFile {
 }
 
 export class SmbFileContent {
-  readonly #ctx: AnalyzerContext;
+  readonly #files: ConnectionFiles;
   readonly #hashes: readonly HashName[];
   /** Files with a transfer under way (ended at close or at the connection's end). */
   readonly #active = new Set<ContentFile>();
-  #count = 0;
 
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[]) {
-    this.#ctx = ctx;
+    this.#files = new ConnectionFiles(ctx);
     this.#hashes = hashes;
   }
 
@@ -57,7 +52,7 @@ export class SmbFileContent {
     if (t === undefined) {
       if (offset !== 0) return;
       const typed = Math.min(len, MAGIC_BYTES);
-      t = { transfer: new FileTransfer(ts, this.#hashes), next: 0, broken: false, mime: typed > 0 ? sniffMimeType(data, start, start + typed) : undefined };
+      t = { transfer: new FileTransfer(ts, this.#hashes), next: 0, mime: typed > 0 ? sniffMimeType(data, start, start + typed) : undefined };
       if (write) file.upload = t;
       else file.download = t;
       this.#active.add(file);
@@ -70,11 +65,8 @@ export class SmbFileContent {
       len -= known;
       if (len === 0) return;
     }
-    if (offset !== t.next && !t.broken) {
-      // Written out of order, rewritten, or a region skipped: not the file's bytes in order.
-      t.broken = true;
-      t.transfer.stopHashing();
-    }
+    // Written out of order, rewritten, or a region skipped: not the file's bytes in order.
+    if (offset !== t.next) t.transfer.stopHashing();
     t.transfer.data(data, start, len, ts);
     t.next = Math.max(t.next, offset + len);
   }
@@ -83,7 +75,6 @@ export class SmbFileContent {
   lost(file: ContentFile, write: boolean, offset: number, len: number): void {
     const t = write ? file.upload : file.download;
     if (t === undefined || len <= 0) return;
-    t.broken = true;
     t.transfer.gap(len);
     t.next = Math.max(t.next, offset + len);
   }
@@ -92,9 +83,9 @@ export class SmbFileContent {
   finish(file: ContentFile, closed: boolean): void {
     if (!this.#active.delete(file)) return;
     const up = file.upload;
-    if (up !== undefined) this.#log(file, up, true, closed && !up.broken);
+    if (up !== undefined) this.#log(file, up, true, closed);
     const down = file.download;
-    if (down !== undefined) this.#log(file, down, false, !down.broken && file.size > 0 && down.next >= file.size);
+    if (down !== undefined) this.#log(file, down, false, file.size > 0 && down.next >= file.size);
     delete file.upload;
     delete file.download;
   }
@@ -104,14 +95,19 @@ export class SmbFileContent {
     for (const file of [...this.#active]) this.finish(file, false);
   }
 
+  /** Logs one direction's transfer; `complete`: it reached the end of the file (its digests, if hashing held, stand). */
   #log(file: ContentFile, t: Transfer, write: boolean, complete: boolean): void {
-    const conn = this.#ctx.conn;
-    const facts: FileFacts = { fuid: makeFuid(conn.uid, this.#count++), source: 'SMB', depth: 0, isOrig: write, fileName: file.name };
-    if (t.mime !== undefined) facts.mime = t.mime;
-    if (!write && file.size > 0) facts.totalBytes = file.size;
-    const digests = t.transfer.finish(complete);
-    if (digests !== undefined) facts.digests = digests;
-    const record = filesRecord(conn, t.transfer, facts);
-    this.#ctx.emit({ type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record });
+    this.#files.ended(
+      t.transfer,
+      {
+        source: 'SMB',
+        depth: 0,
+        isOrig: write,
+        fileName: file.name,
+        ...(t.mime !== undefined ? { mime: t.mime } : {}),
+        ...(!write && file.size > 0 ? { totalBytes: file.size } : {}),
+      },
+      complete,
+    );
   }
 }
