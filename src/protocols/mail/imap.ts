@@ -12,22 +12,19 @@ import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
 import { astring, isWord, literalAtEnd, skipSpaces, wordEnd } from './parser.js';
-import { SaslExchange, saslMech } from './sasl.js';
+import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 
 const K_LOGIN = 1;
 const K_AUTHENTICATE = 2;
 const K_STARTTLS = 3;
-
-/** LOGIN and the SASL mechanisms PLAIN and LOGIN send the password readable (base64 is no cipher). */
-function clearMech(p: { kind: number; mech: string }): boolean {
-  return p.kind === K_LOGIN || p.mech === 'AUTHENTICATE PLAIN' || p.mech === 'AUTHENTICATE LOGIN';
-}
 
 interface Pending {
   tag: string;
   kind: number;
   user: string | undefined;
   mech: string;
+  /** The password crosses readable: LOGIN, or AUTHENTICATE with a SASL mechanism that sends it so. */
+  cleartext: boolean;
 }
 
 export class ImapAnalyzer extends MailLineAnalyzer {
@@ -58,7 +55,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     // A login sent but never answered is an attempt of unknown outcome.
     for (let i = 0; i < this.#pending.length; i++) {
       const p = this.#pending[i]!;
-      if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`, clearMech(p));
+      if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`, p.cleartext);
     }
     this.auth.finish(ts, this.confirmed, this.#lastUser, this.#detail ?? 'no login seen');
   }
@@ -92,9 +89,11 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     let kind = 0;
     let user: string | undefined;
     let mech = '';
+    let cleartext = false;
     if (isWord(buf, cs, ce, 'LOGIN')) {
       kind = K_LOGIN;
       mech = 'LOGIN';
+      cleartext = true;
       // A user sent as a literal is stepped over, not read: it stays unknown.
       user = astring(buf, skipSpaces(buf, ce, e), e)?.text;
     } else if (isWord(buf, cs, ce, 'AUTHENTICATE')) {
@@ -105,6 +104,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
       // SASL-IR (RFC 4959): an initial response may follow the mechanism.
       this.#exchange.start(saslMech(logString(buf, ms, me)), buf, skipSpaces(buf, me, e), e);
       user = this.#exchange.user;
+      cleartext = saslSendsPassword(this.#exchange.mech);
     } else if (isWord(buf, cs, ce, 'STARTTLS')) {
       kind = K_STARTTLS;
     } else {
@@ -114,7 +114,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
       this.ctx.anomaly(MailAnomaly.IMAP_TOO_MANY_PENDING);
       return;
     }
-    const p: Pending = { tag: logString(buf, s, te), kind, user, mech };
+    const p: Pending = { tag: logString(buf, s, te), kind, user, mech, cleartext };
     this.#pending.push(p);
     if (kind === K_AUTHENTICATE) this.#sasl = p;
   }
@@ -160,7 +160,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     }
     this.#lastUser = p.user ?? this.#lastUser;
     const detail = `${p.mech}: ${logString(buf, ss, e)}`;
-    this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail, clearMech(p));
+    this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail, p.cleartext);
     if (ok) this.stop();
   }
 

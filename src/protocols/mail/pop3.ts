@@ -12,7 +12,7 @@ import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
-import { SaslExchange, saslMech } from './sasl.js';
+import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 
 const V_GREETING = 0;
 const V_OTHER = 1;
@@ -115,7 +115,7 @@ export class Pop3Analyzer extends MailLineAnalyzer {
         this.#user = user ?? this.#user;
       }
       // USER/PASS and SASL PLAIN or LOGIN send the password readable; APOP sends a digest.
-      const clear = verb === V_PASS || (verb === V_AUTH && (this.#mechName === 'PLAIN' || this.#mechName === 'LOGIN'));
+      const clear = verb === V_PASS || (verb === V_AUTH && saslSendsPassword(this.#sasl.mech));
       this.auth.report(ts, ok ? 'success' : 'failure', user, detail, clear);
       if (ok) this.stop();
     } else if (verb === V_STLS && ok) {

@@ -34,6 +34,11 @@ export function saslMech(name: string): SaslMech {
   return SaslMech.OTHER;
 }
 
+/** Whether the mechanism sends the password readable: PLAIN and LOGIN (base64 is no cipher). */
+export function saslSendsPassword(mech: SaslMech): boolean {
+  return mech === SaslMech.PLAIN || mech === SaslMech.LOGIN;
+}
+
 /** True when every byte of `buf[start..end)` is a base64 character (padding included). */
 function isBase64(buf: Uint8Array, start: number, end: number): boolean {
   if (end <= start) return false;

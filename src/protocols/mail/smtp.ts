@@ -15,7 +15,7 @@ import { replyCode, replySeparator } from '../ftp/parser.js';
 import { MAX_PENDING, MailAnomaly, SMTP_MAX_LINE, Smtp } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
-import { SaslExchange, saslMech } from './sasl.js';
+import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 
 const V_GREETING = 0;
 const V_OTHER = 1;
@@ -102,11 +102,11 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
       this.#saslActive = false;
       const detail = `AUTH ${this.#mechName}: ${text}`;
       if (code === Smtp.AUTH_OK) {
-        this.auth.report(ts, 'success', this.#sasl.user, detail, this.#clearMech());
+        this.auth.report(ts, 'success', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
         // Authenticated: nothing later changes the outcome.
         this.stop();
       } else {
-        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail, this.#clearMech());
+        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
       }
     } else if (verb === V_STARTTLS && code === Smtp.READY) {
       this.#detail = 'STARTTLS';
@@ -114,10 +114,5 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
     } else if (verb === V_DATA && code === Smtp.DATA_GO) {
       this.#inBody = true;
     }
-  }
-
-  /** SASL PLAIN and LOGIN send the password readable (base64 is no cipher). */
-  #clearMech(): boolean {
-    return this.#mechName === 'PLAIN' || this.#mechName === 'LOGIN';
   }
 }
