@@ -13,18 +13,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { REPO_ROOT, ZEEK_CORPUS } from '../../helpers/paths.js';
+import { TSHARK_SKIP, tsharkObjects } from '../../helpers/tshark-objects.js';
 import { replayEvents } from '../../helpers/replay.js';
 import { httpSpec } from '../../../src/protocols/http/index.js';
 import type { FilesRecord } from '../../../src/events/file.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
 
-const TSHARK = ['/usr/bin/tshark', '/usr/local/bin/tshark'].find((p) => fs.existsSync(p));
-const SKIP = TSHARK === undefined ? 'tshark not installed: nothing to compare with' : false;
 const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
 
 interface Digests {
@@ -37,21 +33,6 @@ interface Digests {
 function digestsOf(b: Buffer): Digests {
   const h = (alg: string): string => crypto.createHash(alg).update(b).digest('hex');
   return { md5: h('md5'), sha1: h('sha1'), sha256: h('sha256'), size: b.length };
-}
-
-/** The HTTP objects tshark exports from `file`, by exported name (tshark adds "(1)", "(2)"... to repeated names). */
-async function tsharkObjects(file: string): Promise<Map<string, Buffer>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-http-objects-'));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(TSHARK!, ['-r', file, '-q', '--export-objects', `http,${dir}`], (err) => (err ? reject(err) : resolve()));
-    });
-    const out = new Map<string, Buffer>();
-    for (const name of fs.readdirSync(dir).sort()) out.set(name, fs.readFileSync(path.join(dir, name)));
-    return out;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 async function ourFiles(file: string): Promise<{ files: FilesRecord[]; http: HttpRecord[] }> {
@@ -76,7 +57,7 @@ function sorted(list: Digests[]): Digests[] {
   return [...list].sort((a, b) => a.sha256.localeCompare(b.sha256));
 }
 
-test('every body tshark exports is a hashed file with the same digests, and no other file is hashed', { skip: SKIP }, async () => {
+test('every body tshark exports is a hashed file with the same digests, and no other file is hashed', { skip: TSHARK_SKIP }, async () => {
   const captures = [
     path.join(LAB, 'exe-download.pcap'),
     path.join(LAB, 'benign.pcap'),
@@ -84,7 +65,7 @@ test('every body tshark exports is a hashed file with the same digests, and no o
   ];
   for (const file of captures) {
     const name = path.basename(file);
-    const objects = await tsharkObjects(file);
+    const objects = await tsharkObjects(file, 'http');
     assert.ok(objects.size > 0, `${name}: tshark exported objects`);
     const { files, http } = await ourFiles(file);
     assert.deepEqual(ours(files), sorted([...objects.values()].map(digestsOf)), name);
@@ -99,9 +80,9 @@ test('every body tshark exports is a hashed file with the same digests, and no o
   }
 });
 
-test('the lab downloads: each program is one file, typed, hashed and named by its server', { skip: SKIP }, async () => {
+test('the lab downloads: each program is one file, typed, hashed and named by its server', { skip: TSHARK_SKIP }, async () => {
   const file = path.join(LAB, 'exe-download.pcap');
-  const objects = await tsharkObjects(file);
+  const objects = await tsharkObjects(file, 'http');
   const { files } = await ourFiles(file);
   const pe = digestsOf(objects.get('agent-setup.exe')!);
   const elf = digestsOf(objects.get('x86')!);
@@ -113,8 +94,8 @@ test('the lab downloads: each program is one file, typed, hashed and named by it
   for (const f of files) assert.equal(f.is_orig, false);
 });
 
-test('mixed-vlan-mpls: the HTTP/0.9 reply is one file, tshark\'s three segment objects joined', { skip: SKIP }, async () => {
-  const objects = await tsharkObjects(path.join(ZEEK_CORPUS, 'mixed-vlan-mpls', 'mixed-vlan-mpls.pcap'));
+test('mixed-vlan-mpls: the HTTP/0.9 reply is one file, tshark\'s three segment objects joined', { skip: TSHARK_SKIP }, async () => {
+  const objects = await tsharkObjects(path.join(ZEEK_CORPUS, 'mixed-vlan-mpls', 'mixed-vlan-mpls.pcap'), 'http');
   const { files } = await ourFiles(path.join(ZEEK_CORPUS, 'mixed-vlan-mpls', 'mixed-vlan-mpls.pcap'));
   const names = [...objects.keys()];
   assert.deepEqual(names, ['%2f', '%2f(1)', '%2f(2)', '%2f(3)']);
@@ -123,9 +104,9 @@ test('mixed-vlan-mpls: the HTTP/0.9 reply is one file, tshark\'s three segment o
   assert.deepEqual(ours(files), sorted([whole, joined]));
 });
 
-test('http-agent-tesla: the multipart upload is four files (Zeek\'s count of orig_fuids), the reply one', { skip: SKIP }, async () => {
+test('http-agent-tesla: the multipart upload is four files (Zeek\'s count of orig_fuids), the reply one', { skip: TSHARK_SKIP }, async () => {
   const file = path.join(ZEEK_CORPUS, 'http-agent-tesla', 'ctu-62604-80.pcap');
-  const objects = await tsharkObjects(file);
+  const objects = await tsharkObjects(file, 'http');
   const { files, http } = await ourFiles(file);
   const body = objects.get('c2sock')!;
   assert.equal(body.length, 440);

@@ -11,16 +11,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { SmbAnalyzer, SMB_KEEP_BYTES } from '../../../src/protocols/smb/analyzer.js';
 import type { FilesRecord } from '../../../src/events/file.js';
 import { concat, le16, le32, ofType, testContext, type TestContext } from '../asn1/helpers.js';
 import { replayEvents } from '../../helpers/replay.js';
 import { readZeekLog } from '../../helpers/zeek-log.js';
 import { REPO_ROOT, ZEEK_CORPUS } from '../../helpers/paths.js';
+import { TSHARK_SKIP, tsharkObjects } from '../../helpers/tshark-objects.js';
 import {
   closeRequest,
   createRequest,
@@ -42,7 +40,6 @@ import {
 } from './messages.js';
 
 const FILE_CREATE = 2;
-const TSHARK = ['/usr/bin/tshark', '/usr/local/bin/tshark'].find((p) => fs.existsSync(p));
 
 const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -241,20 +238,7 @@ test('smb2-readwrite: the files of Zeek\'s files.log, with the same names, types
   assert.deepEqual(ours.map((r) => view({ ...r })).sort(), zeek.map((r) => view({ ...r })).sort());
 });
 
-/** sha256 of every object tshark exports from `file` over SMB. */
-async function tsharkSmbObjects(file: string): Promise<string[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-smb-objects-'));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(TSHARK!, ['-r', file, '-q', '--export-objects', `smb,${dir}`], (err) => (err ? reject(err) : resolve()));
-    });
-    return fs.readdirSync(dir).map((n) => sha256(fs.readFileSync(path.join(dir, n)))).sort();
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-test('the files tshark exports over SMB are the hashed files, digest for digest', { skip: TSHARK === undefined ? 'tshark not installed: nothing to compare with' : false }, async () => {
+test('the files tshark exports over SMB are the hashed files, digest for digest', { skip: TSHARK_SKIP }, async () => {
   const captures = [
     path.join(REPO_ROOT, 'test', 'lab', 'captures', 'admin-share.pcap'),
     path.join(ZEEK_CORPUS, 'smb2-readwrite', 'smb2readwrite.pcap'),
@@ -262,7 +246,7 @@ test('the files tshark exports over SMB are the hashed files, digest for digest'
   ];
   for (const file of captures) {
     const ours = (await replayFiles(file)).filter((f) => f.source === 'SMB' && f.sha256 !== undefined).map((f) => f.sha256!).sort();
-    assert.deepEqual(ours, await tsharkSmbObjects(file), path.basename(file));
+    assert.deepEqual(ours, [...(await tsharkObjects(file, 'smb')).values()].map(sha256).sort(), path.basename(file));
     assert.ok(ours.length > 0, path.basename(file));
   }
 });
