@@ -4,7 +4,10 @@
  * `filename|...`, `malware-sample`), abuse.ch MalwareBazaar exports, a
  * team's own hash lists. Files come from `file` events (files.jsonl: HTTP
  * bodies, each part of a multipart upload, files written to and read from
- * SMB shares), which carry digests only for files seen whole. A listed
+ * SMB shares, files on FTP data channels), which carry digests only for
+ * files seen whole. For FTP the client and the direction are the control
+ * session's (RETR downloads, STOR uploads), whichever side opened the data
+ * channel. A listed
  * file is a known sample, not a guess: critical when a host downloaded it,
  * high when a host sent it (an upload may be a sample on its way to
  * analysis as well as malware spreading; over SMB, a tool copied to a
@@ -56,10 +59,12 @@ export default defineDetector({
         md5.value = f.md5;
         const hit = fingerprintHit(idx, probes);
         if (hit === null) return;
-        const client = f['id.orig_h'];
-        const server = f['id.resp_h'];
+        // An FTP data channel is opened by the server in active mode: the session says who the client is.
+        const ftp = e.ftp;
+        const client = ftp?.client ?? f['id.orig_h'];
+        const server = ftp?.server ?? f['id.resp_h'];
         if (ctx.excluded(client) || ctx.excluded(server)) return;
-        const upload = f.is_orig;
+        const upload = ftp?.upload ?? f.is_orig;
         const req = e.http;
         const name = serverName(req?.host);
         const where = name !== undefined ? `${name} (${server})` : hostLabel(ctx.site, server);
@@ -71,8 +76,8 @@ export default defineDetector({
           ts: f.ts,
           key: `${client}\u0002${id}`,
           severity: upload ? 3 : 4,
-          source: { ip: client, port: f['id.orig_p'] },
-          destination: { ip: server, port: f['id.resp_p'] },
+          source: ftp !== undefined ? { ip: client } : { ip: client, port: f['id.orig_p'] },
+          destination: { ip: server, port: ftp?.server_port ?? f['id.resp_p'] },
           transport: 'tcp',
           message:
             `${hostLabel(ctx.site, client)} ${upload ? 'uploaded' : 'downloaded'} ${what} ${upload ? 'to' : 'from'} ${where}` +
@@ -93,6 +98,9 @@ export default defineDetector({
             method: req?.method ?? null,
             uri,
             user_agent: req?.user_agent !== undefined ? shortText(req.user_agent, MAX_TEXT) : null,
+            ftp_command: ftp?.command ?? null,
+            ftp_user: ftp?.user ?? null,
+            control_uid: ftp?.control_uid ?? null,
             listing_reason: hit.reason,
             indicator: hit.first.indicator,
             matches: matchEvidence(hit.all),

@@ -23,7 +23,7 @@ export interface FilesRecord {
   analyzers: string[];
   /** Type by content (src/protocols/file-magic.ts). */
   mime_type?: string;
-  /** Name the protocol gave it (Content-Disposition). */
+  /** Name the protocol gave it: HTTP Content-Disposition, the SMB path, the FTP command's argument. */
   filename?: string;
   /** Seconds from its first to its last byte. */
   duration: number;
@@ -52,4 +52,27 @@ export interface FileEvent {
   record: FilesRecord;
   /** The HTTP request the file came with (its method, Host header, URI and User-Agent), when known. Not logged. */
   http?: { method?: string; host?: string; uri?: string; user_agent?: string };
+  /** The FTP session whose data channel carried the file. Not logged. */
+  ftp?: FtpFileSession;
+}
+
+/**
+ * An FTP file's session: the data channel's originator is the server in
+ * active mode, so who the client is and which way the file went come from
+ * the control connection and its command.
+ */
+export interface FtpFileSession {
+  /** uid of the control connection. */
+  control_uid: string;
+  /** The FTP client and server (control connection's originator and responder). */
+  client: string;
+  server: string;
+  server_port: number;
+  /** The user logged in, when seen. */
+  user?: string;
+  /** The command that moved the file (RETR, STOR, LIST...), and its argument. */
+  command?: string;
+  arg?: string;
+  /** True when the client sent the file (STOR, STOU, APPE). */
+  upload: boolean;
 }

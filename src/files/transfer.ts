@@ -79,6 +79,16 @@ export interface FileFacts {
   totalBytes?: number;
 }
 
+/** What a file event carries besides its files.log line, for rules (not logged). */
+export interface FileAbout {
+  /** The HTTP request the file came with. */
+  http?: FileEvent['http'];
+  /** The FTP control connection whose data channel carried it. */
+  ftp?: FileEvent['ftp'];
+  /** Its fuid, when taken earlier with `reserve` (default: the next one). */
+  fuid?: string;
+}
+
 /**
  * The files one connection carried, as they end: each is numbered (its
  * fuid, makeFuid), its digests taken if it was seen whole, and its
@@ -92,17 +102,23 @@ export class ConnectionFiles {
     this.#ctx = ctx;
   }
 
+  /** The fuid of a file that has begun, for a log written before it ends; pass it to `ended`. */
+  reserve(): string {
+    return makeFuid(this.#ctx.conn.uid, this.#count++);
+  }
+
   /**
    * Logs transfer `t` as ended (`complete`: where its protocol said it
-   * ends) with what its protocol says of it; `http` is the request it came
-   * with, for rules. Returns its fuid.
+   * ends) with what its protocol says of it, and `about` it for rules.
+   * Returns its fuid.
    */
-  ended(t: FileTransfer, facts: FileFacts, complete: boolean, http?: FileEvent['http']): string {
+  ended(t: FileTransfer, facts: FileFacts, complete: boolean, about: FileAbout = {}): string {
     const conn = this.#ctx.conn;
-    const fuid = makeFuid(conn.uid, this.#count++);
+    const fuid = about.fuid ?? this.reserve();
     const record = filesRecord(conn, t, fuid, facts, t.finish(complete));
     const ev: FileEvent = { type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record };
-    if (http !== undefined) ev.http = http;
+    if (about.http !== undefined) ev.http = about.http;
+    if (about.ftp !== undefined) ev.ftp = about.ftp;
     this.#ctx.emit(ev);
     return fuid;
   }

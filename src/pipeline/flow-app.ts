@@ -3,7 +3,8 @@
  * reassembler that feeds it, and the context through which it reports.
  * The pipeline creates one only for flows an analyzer claimed.
  */
-import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../protocols/analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec } from '../protocols/analyzer.js';
+import type { ExpectedConnections } from './expected-connections.js';
 import type { ConnId } from '../events/conn-id.js';
 import type { PicketEvent } from '../events/types.js';
 import type { EventBus } from '../events/bus.js';
@@ -86,6 +87,8 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
    */
   readonly #gaps: GapCounter | null;
   readonly #slot: number;
+  /** Where announced connections go (the pipeline's table); null: announcements are ignored. */
+  readonly #expected: ExpectedConnections | null;
   #anomalies = 0;
 
   constructor(
@@ -96,6 +99,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     budget: ReassemblyBudget | null,
     gaps: GapCounter | null = null,
     slot = -1,
+    expected: ExpectedConnections | null = null,
   ) {
     this.spec = spec;
     this.conn = conn;
@@ -103,6 +107,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     this.#stats = stats;
     this.#gaps = gaps;
     this.#slot = slot;
+    this.#expected = expected;
     stats.flows[spec.name] = (stats.flows[spec.name] ?? 0) + 1;
     this.reassembler = budget === null ? null : new TcpReassembler(this, budget);
     this.analyzer = spec.create(this);
@@ -110,6 +115,10 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
 
   emit(event: PicketEvent): void {
     this.#bus.emit(event);
+  }
+
+  expect(connection: ExpectedConnection): void {
+    this.#expected?.add(connection);
   }
 
   confirm(service: string): void {

@@ -20,6 +20,7 @@ import type { EventBus } from '../events/bus.js';
 import type { FlowEndEvent, FlowLongEvent } from '../events/types.js';
 import { AppLayerStats, FlowApp } from './flow-app.js';
 import { ProtocolRegistry } from './protocol-registry.js';
+import { ExpectedConnections } from './expected-connections.js';
 import { TunnelTable } from '../flows/tunnels.js';
 
 export interface PipelineOptions {
@@ -179,6 +180,8 @@ export class Pipeline {
   /** Bytes held in #early, all flows. */
   #earlyBytes = 0;
   readonly #appStats = new AppLayerStats();
+  /** Connections analyzers announced (FTP data channels), taken by the first flow that matches. */
+  readonly #expected = new ExpectedConnections();
   readonly #budget: ReassemblyBudget;
   #packets = 0;
   #bytes = 0;
@@ -348,6 +351,7 @@ export class Pipeline {
     if (ts >= this.#nextExpire) {
       this.#nextExpire = ts + 1;
       this.tracker.expire(ts);
+      if (this.#expected.size > 0) this.#expected.expire(ts);
       if (this.#tunnels.size > 0) this.#tunnels.expire(ts);
     }
     // Long-lived connections, once a minute of packet time (the walk covers the whole flow table).
@@ -410,8 +414,10 @@ export class Pipeline {
     const bytes = prefix ?? payload;
     if (slot >= this.#probes.length) this.#growProbes(slot);
     let fromStart = prefix !== null;
-    let spec: ProtocolSpec | undefined;
-    if (portSpec === undefined) {
+    let spec: ProtocolSpec | undefined = transport === 'tcp' && this.#expected.size > 0 ? this.#expectedSpec(slot) : undefined;
+    if (spec !== undefined) {
+      // Announced by another connection's analyzer: no port or probe decides.
+    } else if (portSpec === undefined) {
       spec = registry.byContent(transport, bytes, fromOrig);
       if (spec === undefined && prefix !== null) {
         // As before streams were kept: a later packet may still show the protocol.
@@ -451,10 +457,17 @@ export class Pipeline {
       tcp ? this.#budget : null,
       tcp ? this.tracker : null,
       slot,
+      this.#expected,
     );
     this.#apps[slot] = app;
     if (tcp) this.#startStreams(slot, app, d, fromOrig, fromStart);
     return app;
+  }
+
+  /** The analyzer another connection announced for this flow (AnalyzerContext.expect), used up; or undefined. */
+  #expectedSpec(slot: number): ProtocolSpec | undefined {
+    const c = this.tracker.connId(slot);
+    return this.#expected.take(c.orig_h, c.resp_h, c.resp_p, this.#now);
   }
 
   /**

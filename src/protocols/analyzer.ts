@@ -27,6 +27,25 @@ export interface AnalyzerContext {
   confirm(service: string): void;
   /** Count a protocol anomaly (malformed message, limit hit); never throws. */
   anomaly(code: string): void;
+  /**
+   * Announce a connection this one has negotiated (an FTP data channel):
+   * the next TCP connection to its responder address and port, from its
+   * originator when given, goes to `spec`'s analyzer whatever its port or
+   * content. Absent where no pipeline runs (analyzers fed directly).
+   */
+  expect?(connection: ExpectedConnection): void;
+}
+
+/** A connection announced by another one's analyzer (AnalyzerContext.expect). */
+export interface ExpectedConnection {
+  /** The address that will open it; undefined: any. */
+  orig_h?: string;
+  resp_h: string;
+  resp_p: number;
+  /** The analyzer it gets. */
+  spec: ProtocolSpec;
+  /** Packet time after which it is no longer expected. */
+  until: number;
 }
 
 export interface Analyzer {

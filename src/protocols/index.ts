@@ -21,7 +21,7 @@ import { ldapSpec } from './ldap/index.js';
 import { createSmbSpec } from './smb/index.js';
 import { dceRpcSpec } from './dcerpc/index.js';
 import { kerberosSpec } from './kerberos/index.js';
-import { ftpSpec } from './ftp/index.js';
+import { createFtpSpec } from './ftp/index.js';
 import { telnetSpec } from './telnet/index.js';
 import { rdpSpec } from './rdp/index.js';
 import { smtpSpec, imapSpec, pop3Spec } from './mail/index.js';
@@ -53,7 +53,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     createSmbSpec(opts.fileHashes ?? HASH_NAMES),
     dceRpcSpec,
     kerberosSpec,
-    ftpSpec,
+    createFtpSpec({ fileHashes: opts.fileHashes ?? HASH_NAMES }),
     telnetSpec,
     rdpSpec,
     smtpSpec,

@@ -22,6 +22,7 @@ const DOWNLOADS = path.join(LAB_CAPTURES, 'exe-download.pcap');
 const TESLA = path.join(ZEEK_CORPUS, 'http-agent-tesla', 'ctu-62604-80.pcap');
 const BENIGN = path.join(LAB_CAPTURES, 'benign.pcap');
 const ADMIN_SHARE = path.join(LAB_CAPTURES, 'admin-share.pcap');
+const FTP_FILES = path.join(LAB_CAPTURES, 'ftp-files.pcap');
 
 /** The PE and ELF the lab's server handed out, as sha256sum/sha1sum/md5sum give them for tshark's exported copies. */
 const PE = {
@@ -174,6 +175,33 @@ test('a listed program copied to an admin share over SMB alerts as an upload, na
   }
 });
 
+test('a listed program over FTP alerts for the FTP client in every mode: downloads critical, the upload high', async () => {
+  const site = await siteIntel('intel:\n  lists: [{ path: samples.txt, kind: file_sha256 }]\n', { 'samples.txt': `${PE.sha256}\n` });
+  try {
+    const a = only(await replayWithIntel([FTP_FILES], site), RULE);
+    // 10.77.2.22 fetched it in active mode, where the server opens the data channel: still the client, still a download.
+    assert.deepEqual(
+      a.map((x) => [x.source.ip, x.destination?.ip, x.destination?.port, x.event.severity, x.evidence.direction, x.evidence.ftp_command, x.evidence.file_name]).sort(),
+      [
+        ['10.77.2.20', '198.51.100.10', 21, 4, 'download', 'RETR', 'update.exe'],
+        ['10.77.2.21', '198.51.100.10', 21, 4, 'download', 'RETR', 'update.exe'],
+        ['10.77.2.22', '198.51.100.10', 21, 4, 'download', 'RETR', 'update.exe'],
+        ['10.77.2.23', '198.51.100.10', 21, 3, 'upload', 'STOR', 'tool.exe'],
+      ],
+    );
+    for (const x of a) {
+      assert.equal(x.evidence.source_protocol, 'FTP_DATA');
+      assert.equal(x.evidence.ftp_user, 'anonymous');
+      assert.match(String(x.evidence.control_uid), /^C/);
+      assert.equal(x.source.port, undefined);
+    }
+    const up = a.find((x) => x.evidence.direction === 'upload')!;
+    assert.match(up.message, /^10\.77\.2\.23 uploaded a file "tool\.exe" \(application\/x-dosexec, 108 KB\) to 198\.51\.100\.10 whose SHA-256 is listed in samples\.txt$/);
+  } finally {
+    site.cleanup();
+  }
+});
+
 test('unlisted files, other indicator kinds and excluded hosts raise nothing', async () => {
   const f = await files(DOWNLOADS);
   const files_ = {
@@ -184,7 +212,7 @@ test('unlisted files, other indicator kinds and excluded hosts raise nothing', a
   };
   const site = await siteIntel('intel:\n  lists: [{ path: other.txt, kind: file_sha256 }, { path: certs.txt, kind: cert_sha256 }]\n', files_);
   try {
-    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA, ADMIN_SHARE], site), RULE), []);
+    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA, ADMIN_SHARE, FTP_FILES], site), RULE), []);
   } finally {
     site.cleanup();
   }

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -111,7 +111,7 @@ install_tools() {
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
-    busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
+    vsftpd:vsftpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1514,6 +1514,56 @@ scenario_cleartext_login() {
   require cleartext-login 1 "tcp dst port 389 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   expect cleartext-login "HTTP Basic sign-ins (curl -u) from 10.77.2.20 (jdoe) and 10.77.2.21 (backup) to busybox httpd on the Internet host 198.51.100.10; an LDAP simple bind with a password from 10.77.2.22 to slapd on 10.77.1.10, inside the site (reported only with the rule's internal option). device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"service": "http", "users": ["jdoe", "backup"], "clients": ["10.77.2.20", "10.77.2.21"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_ftp_files() {
+  # vsftpd on the Internet host, anonymous (as the package's "ftp" account): a program and a text
+  # file to fetch, an incoming/ to put to.
+  local root="$WORK/ftp" conf="$WORK/vsftpd.conf" url=ftp://198.51.100.10
+  mkdir -p "$root/pub" "$root/incoming" "$WORK/ftp-empty"
+  pe_program "$root/pub/update.exe"
+  for _ in $(seq 40); do echo "Lab mirror. Nothing to see here."; done >"$root/pub/README.txt"
+  chmod 755 "$root" "$root/pub"; chmod 777 "$root/incoming"; chmod 644 "$root/pub/"*
+  cat >"$conf" <<EOF
+listen=YES
+listen_address=198.51.100.10
+background=NO
+anonymous_enable=YES
+local_enable=NO
+no_anon_password=YES
+write_enable=YES
+anon_upload_enable=YES
+anon_umask=022
+anon_root=$root
+ftp_username=ftp
+nopriv_user=nobody
+secure_chroot_dir=$WORK/ftp-empty
+pasv_min_port=40000
+pasv_max_port=40009
+connect_from_port_20=NO
+seccomp_sandbox=NO
+xferlog_enable=NO
+ftpd_banner=Lab FTP service ready
+EOF
+  scen_bg inet vsftpd "$conf"
+  wait_listen inet 21
+  # The program fetched three ways: EPSV (curl's default), PASV, and active mode with PORT.
+  nsx ws20 curl -s -o /dev/null --noproxy '*' --max-time 10 "$url/pub/update.exe"
+  nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 10 --disable-epsv "$url/pub/update.exe"
+  nsx ws22 curl -s -o /dev/null --noproxy '*' --max-time 10 --ftp-port - --disable-eprt "$url/pub/update.exe"
+  # ...put back (STOR) by another workstation, which then lists /pub/ and fetches a text file over EPRT.
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 10 -T "$root/pub/update.exe" "$url/incoming/tool.exe"
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 10 --ftp-port - "$url/pub/"
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 10 --ftp-port - "$url/pub/README.txt"
+  stop_capture
+  [ -s "$root/incoming/tool.exe" ] || { log "ftp-files: the upload did not arrive"; return 1; }
+  require ftp-files 3 "tcp src port 21 and dst host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require ftp-files 3 "tcp src port 21 and dst host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  require ftp-files 20 "tcp and src host 10.77.2.23 and dst host 198.51.100.10 and not port 21"
+  expect ftp-files "Anonymous FTP with vsftpd on the Internet host 198.51.100.10; curl 7.88 clients. A Windows program (the pe_program helper's) /pub/update.exe is fetched by 10.77.2.20 in extended passive mode (EPSV), by 10.77.2.21 in passive mode (PASV) and by 10.77.2.22 in active mode (PORT: the server opens the data channel); 10.77.2.23 uploads it as /incoming/tool.exe (STOR), then lists /pub/ and fetches /pub/README.txt in extended active mode (EPRT). file.bad_hash's tests list the program; with the lab config alone nothing alerts (anonymous FTP sends no password). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

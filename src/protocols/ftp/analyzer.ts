@@ -7,8 +7,15 @@
  * replies). AUTH TLS accepted with 234 ends parsing: the rest is encrypted.
  * A recognised connection without a visible outcome gets one `unknown`
  * auth event when it ends.
+ *
+ * PORT and EPRT commands and 227/229 replies to PASV and EPSV announce the
+ * next data channel to the pipeline (AnalyzerContext.expect), for five
+ * minutes as in Zeek; its files (data-analyzer.ts) are named after the
+ * transfer command under way, whose ftp.log line gets their fuid and type.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../analyzer.js';
+import type { HashName } from '../../files/file-hashes.js';
+import type { FtpFileSession } from '../../events/file.js';
 import { startRecord } from '../zeek-record.js';
 import { logString } from '../wire-text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
@@ -16,19 +23,44 @@ import { LineReader, type LineSink } from '../mail/lines.js';
 import { FtpAnomaly, HIDDEN, INIT_COMMAND, MAX_LINE, MAX_PENDING, Reply, UNKNOWN_USER } from './consts.js';
 import type { FtpLogEvent, FtpRecord } from './events.js';
 import { parseCommand, replyCode, replySeparator, verbText, type CommandSpan } from './parser.js';
+import { announcedSize, parseEprt, parseEpsvReply, parseHostPort, type DataEndpoint } from './data-channel.js';
+import { FTP_DATA_SERVICE, FtpDataAnalyzer, type ControlChannel, type TransferCommand } from './data-analyzer.js';
 
 /** Where ftp.log events go until the event union carries them (see index.ts). */
 export type FtpLogSink = (event: FtpLogEvent) => void;
 
-interface Pending {
-  command: string;
-  arg: string | undefined;
+interface Pending extends TransferCommand {
   ts: number;
+  /** The data channel this command set up (PORT, EPRT, PASV, EPSV). */
+  channel: DataChannel | undefined;
 }
 
-export class FtpAnalyzer implements Analyzer, LineSink {
+interface DataChannel {
+  passive: boolean;
+  orig_h: string;
+  resp_h: string;
+  resp_p: number;
+}
+
+/** Commands whose reply or data channel carries a file or a listing. */
+const TRANSFER_COMMANDS: ReadonlySet<string> = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
+/** How long an announced data channel is expected (Zeek: 5 minutes). */
+export const DATA_CHANNEL_SECONDS = 300;
+/** 227 Entering Passive Mode; 229 Entering Extended Passive Mode; 150 File status okay; 213 File status (SIZE). */
+const PASSIVE = 227;
+const EXTENDED_PASSIVE = 229;
+const OPENING_DATA = 150;
+const FILE_STATUS = 213;
+
+function pending(command: string, arg: string | undefined, ts: number): Pending {
+  return { command, arg, ts, size: undefined, fuid: undefined, mime: undefined, channel: undefined };
+}
+
+export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
   readonly #ctx: AnalyzerContext;
   readonly #log: FtpLogSink | undefined;
+  /** The data channels' analyzer, with this connection as their control. */
+  readonly #dataSpec: ProtocolSpec;
   readonly #client = new LineReader(true, MAX_LINE);
   readonly #server = new LineReader(false, MAX_LINE);
   readonly #auth: AuthReporter;
@@ -42,13 +74,40 @@ export class FtpAnalyzer implements Analyzer, LineSink {
   #confirmed = false;
   #tls = false;
   #lastTs = 0;
+  /** The newest transfer command (RETR, STOR, LIST...): a data channel's bytes belong to it. */
+  #transfer: Pending | undefined = undefined;
+  /** Size from the last 213 reply to SIZE, for the RETR that follows. */
+  #sizeSeen: number | undefined = undefined;
 
-  constructor(ctx: AnalyzerContext, log: FtpLogSink | undefined) {
+  constructor(ctx: AnalyzerContext, log: FtpLogSink | undefined, hashes: readonly HashName[]) {
     this.#ctx = ctx;
     this.#log = log;
     this.#auth = new AuthReporter(ctx, 'ftp');
+    this.#dataSpec = {
+      name: FTP_DATA_SERVICE,
+      transports: ['tcp'],
+      ports: [],
+      create: (dataCtx) => new FtpDataAnalyzer(dataCtx, this, hashes),
+    };
     // The greeting answers no command; this shim takes its reply (as in Zeek).
-    this.#pending.push({ command: INIT_COMMAND, arg: undefined, ts: 0 });
+    this.#pending.push(pending(INIT_COMMAND, undefined, 0));
+  }
+
+  /** ControlChannel: who the session is between. */
+  session(): Omit<FtpFileSession, 'command' | 'arg' | 'upload'> {
+    const c = this.#ctx.conn;
+    return {
+      control_uid: c.uid,
+      client: c.orig_h,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      ...(this.#user !== undefined ? { user: this.#user } : {}),
+    };
+  }
+
+  /** ControlChannel: the transfer command a data channel's bytes belong to. */
+  transfer(): TransferCommand | undefined {
+    return this.#transfer;
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
@@ -104,7 +163,26 @@ export class FtpAnalyzer implements Analyzer, LineSink {
       this.#ctx.anomaly(FtpAnomaly.TOO_MANY_PENDING);
       return;
     }
-    this.#pending.push({ command, arg, ts });
+    const p = pending(command, arg, ts);
+    if (TRANSFER_COMMANDS.has(command)) {
+      this.#transfer = p;
+      if (command === 'RETR' && this.#sizeSeen !== undefined) p.size = this.#sizeSeen;
+      this.#sizeSeen = undefined;
+    } else if ((command === 'PORT' || command === 'EPRT') && arg !== undefined) {
+      // Active mode: the server will connect to the address given (Zeek expects it at once, whatever the reply).
+      const at = command === 'PORT' ? parseHostPort(arg) : parseEprt(arg);
+      if (at !== null) this.#expectData(p, false, at, ts);
+    }
+    this.#pending.push(p);
+  }
+
+  /** Announces the data channel `p` set up, to `at` (its host, else the control connection's server). */
+  #expectData(p: Pending, passive: boolean, at: DataEndpoint, ts: number): void {
+    const c = this.#ctx.conn;
+    const resp_h = at.host === null || at.host === '0.0.0.0' ? c.resp_h : at.host;
+    const orig_h = passive ? c.orig_h : c.resp_h;
+    p.channel = { passive, orig_h, resp_h, resp_p: at.port };
+    this.#ctx.expect?.({ orig_h, resp_h, resp_p: at.port, spec: this.#dataSpec, until: ts + DATA_CHANNEL_SECONDS });
   }
 
   #reply(buf: Uint8Array, start: number, end: number, ts: number): void {
@@ -124,15 +202,36 @@ export class FtpAnalyzer implements Analyzer, LineSink {
     }
     this.#confirm();
     // Preliminary replies (1xx) leave the command waiting for its final reply.
-    if (code < 200) return;
+    if (code < 200) {
+      const head = this.#pending[0];
+      if (code === OPENING_DATA && head !== undefined && head.command === 'RETR' && sep === 0x20) {
+        head.size = announcedSize(code, logString(buf, start + 4, end)) ?? head.size;
+      }
+      return;
+    }
     const p = this.#pending.shift();
     if (p === undefined) {
       this.#ctx.anomaly(FtpAnomaly.BAD_REPLY);
       return;
     }
     const msg = end - start > 4 ? logString(buf, start + 4, end) : '';
+    this.#dataReply(p, code, msg, ts);
     if (p.command !== INIT_COMMAND) this.#emitLog(p, code, msg);
     this.#outcome(p.command, code, msg, ts);
+  }
+
+  /** What a final reply says of data channels and sizes. */
+  #dataReply(p: Pending, code: number, msg: string, ts: number): void {
+    if (code === PASSIVE && p.command === 'PASV') {
+      const at = parseHostPort(msg);
+      if (at !== null) this.#expectData(p, true, at, ts);
+    } else if (code === EXTENDED_PASSIVE && p.command === 'EPSV') {
+      const at = parseEpsvReply(msg);
+      if (at !== null) this.#expectData(p, true, at, ts);
+    } else if (code === FILE_STATUS && p.command === 'SIZE') {
+      p.size = announcedSize(code, msg);
+      this.#sizeSeen = p.size;
+    }
   }
 
   #outcome(command: string, code: number, msg: string, ts: number): void {
@@ -163,8 +262,18 @@ export class FtpAnalyzer implements Analyzer, LineSink {
     rec.user = this.#user ?? UNKNOWN_USER;
     rec.command = p.command;
     if (p.arg !== undefined && p.arg !== '') rec.arg = p.arg;
+    if (p.mime !== undefined) rec.mime_type = p.mime;
+    if (p.size !== undefined) rec.file_size = p.size;
     if (code >= 0) rec.reply_code = code;
     if (msg !== undefined) rec.reply_msg = msg;
+    const dc = p.channel;
+    if (dc !== undefined) {
+      rec['data_channel.passive'] = dc.passive;
+      rec['data_channel.orig_h'] = dc.orig_h;
+      rec['data_channel.resp_h'] = dc.resp_h;
+      rec['data_channel.resp_p'] = dc.resp_p;
+    }
+    if (p.fuid !== undefined) rec.fuid = p.fuid;
     this.#log({ type: 'ftp', log: 'ftp', ts: p.ts, uid: c.uid, record: rec });
   }
 }

@@ -19,10 +19,22 @@ export interface FtpRecord {
   command: string;
   /** The command argument as sent ("<hidden>" for PASS); absent when empty. */
   arg?: string;
+  /** A transfer command's file: its type by content (from the data channel's first bytes). */
+  mime_type?: string;
+  /** Size the server announced: in the 150 reply to RETR, or the 213 reply to SIZE. */
+  file_size?: number;
   /** The final reply code; absent when the connection ended before a reply. */
   reply_code?: number;
   /** Text of the final reply line. */
   reply_msg?: string;
+  /** PORT, EPRT, PASV and EPSV: the data channel they set up; passive when the client opens it. */
+  'data_channel.passive'?: boolean;
+  /** The host that will open the data channel (the server in active mode). */
+  'data_channel.orig_h'?: string;
+  'data_channel.resp_h'?: string;
+  'data_channel.resp_p'?: number;
+  /** A transfer command's file id: its files.jsonl line (source FTP_DATA). */
+  fuid?: string;
 }
 
 export interface FtpLogEvent {

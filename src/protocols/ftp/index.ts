@@ -10,6 +10,7 @@ import type { ProtocolSpec } from '../analyzer.js';
 import { asciiBytes, startsWithIgnoreCase } from '../wire-text.js';
 import { FtpAnalyzer, type FtpLogSink } from './analyzer.js';
 import { FTP_PORTS } from './consts.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 
 const USER = asciiBytes('user ');
 const FTP = asciiBytes('ftp');
@@ -35,16 +36,19 @@ export function probeFtp(data: Uint8Array, fromOrig: boolean): boolean {
 export interface FtpSpecOptions {
   /** Receives one event per command/reply pair (ftp.log). */
   log?: FtpLogSink;
+  /** Digests of the files data channels carry (default all three). */
+  fileHashes?: readonly HashName[];
 }
 
 export function createFtpSpec(opts: FtpSpecOptions = {}): ProtocolSpec {
   const log = opts.log;
+  const hashes = opts.fileHashes ?? HASH_NAMES;
   return {
     name: 'ftp',
     transports: ['tcp'],
     ports: FTP_PORTS,
     probe: (data, fromOrig, transport) => transport === 'tcp' && probeFtp(data, fromOrig),
-    create: (ctx) => new FtpAnalyzer(ctx, log ?? ((e) => ctx.emit(e))),
+    create: (ctx) => new FtpAnalyzer(ctx, log ?? ((e) => ctx.emit(e)), hashes),
   };
 }
 

@@ -515,7 +515,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     for (const file of files) {
       const { transfer, complete: whole, ...facts } = file;
-      const fuid = this.#files.ended(transfer, { source: 'HTTP', depth: tx.depth, isOrig: isRequest, ...facts }, whole, request);
+      const fuid = this.#files.ended(transfer, { source: 'HTTP', depth: tx.depth, isOrig: isRequest, ...facts }, whole, { http: request });
       if (isRequest) {
         (tx.origFuids ??= []).push(fuid);
         if (file.fileName !== undefined) (tx.origFilenames ??= []).push(file.fileName);
