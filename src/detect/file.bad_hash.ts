@@ -7,7 +7,9 @@
  * SMB shares, files on FTP data channels), which carry digests only for
  * files seen whole. For FTP the client and the direction are the control
  * session's (RETR downloads, STOR uploads), whichever side opened the data
- * channel. A listed
+ * channel. A file in a mail message (SMTP) is critical whichever way the
+ * message goes: somebody is being sent the sample; the alert names the
+ * envelope's sender and recipients. A listed
  * file is a known sample, not a guess: critical when a host downloaded it,
  * high when a host sent it (an upload may be a sample on its way to
  * analysis as well as malware spreading; over SMB, a tool copied to a
@@ -25,11 +27,14 @@ import { shortText } from '../util/cut-text.js';
 import { describeSources, fingerprintHit, matchEvidence, type FingerprintProbe } from '../intel/store/evidence.js';
 import { hostLabel } from './host-text.js';
 import { serverName } from './server-names.js';
+import type { FileEvent } from '../events/file.js';
 
 export const OPTIONS = detectorOptions({});
 
 /** Longest URI or user-agent quoted in an alert. */
 const MAX_TEXT = 200;
+/** Recipients listed in the evidence of a mailed file. */
+const MAX_RECIPIENTS = 20;
 
 export default defineDetector({
   id: 'file.bad_hash',
@@ -65,6 +70,8 @@ export default defineDetector({
         const server = ftp?.server ?? f['id.resp_h'];
         if (ctx.excluded(client) || ctx.excluded(server)) return;
         const upload = ftp?.upload ?? f.is_orig;
+        // A mail message: someone is being sent the sample, whichever way it goes.
+        const mail = e.smtp;
         const req = e.http;
         const name = serverName(req?.host);
         const where = name !== undefined ? `${name} (${server})` : hostLabel(ctx.site, server);
@@ -75,16 +82,18 @@ export default defineDetector({
         ctx.report({
           ts: f.ts,
           key: `${client}\u0002${id}`,
-          severity: upload ? 3 : 4,
+          severity: upload && mail === undefined ? 3 : 4,
           source: ftp !== undefined ? { ip: client } : { ip: client, port: f['id.orig_p'] },
           destination: { ip: server, port: ftp?.server_port ?? f['id.resp_p'] },
           transport: 'tcp',
           message:
-            `${hostLabel(ctx.site, client)} ${upload ? 'uploaded' : 'downloaded'} ${what} ${upload ? 'to' : 'from'} ${where}` +
+            (mail !== undefined
+              ? `${hostLabel(ctx.site, client)} mailed ${what}${mailParties(mail)} through ${where}`
+              : `${hostLabel(ctx.site, client)} ${upload ? 'uploaded' : 'downloaded'} ${what} ${upload ? 'to' : 'from'} ${where}`) +
             `${uri !== null ? ` ${uri}` : ''} whose ${digestName} is listed in ${describeSources(hit.all)}` +
             (hit.reason !== null ? ` as "${hit.reason}"` : ''),
           evidence: {
-            direction: upload ? 'upload' : 'download',
+            direction: mail !== undefined ? 'mail' : upload ? 'upload' : 'download',
             fuid: f.fuid,
             source_protocol: f.source,
             file_name: f.filename ?? null,
@@ -101,6 +110,9 @@ export default defineDetector({
             ftp_command: ftp?.command ?? null,
             ftp_user: ftp?.user ?? null,
             control_uid: ftp?.control_uid ?? null,
+            mail_from: mail?.mailfrom ?? null,
+            rcpt_to: mail !== undefined ? mail.rcptto.slice(0, MAX_RECIPIENTS) : null,
+            subject: mail?.subject !== undefined ? shortText(mail.subject, MAX_TEXT) : null,
             listing_reason: hit.reason,
             indicator: hit.first.indicator,
             matches: matchEvidence(hit.all),
@@ -110,3 +122,12 @@ export default defineDetector({
     };
   },
 });
+
+/** " from <sender> to <first recipients>" of a mail message, as far as its envelope says. */
+function mailParties(mail: NonNullable<FileEvent['smtp']>): string {
+  const from = mail.mailfrom !== undefined && mail.mailfrom !== '' ? ` from ${shortText(mail.mailfrom, MAX_TEXT)}` : '';
+  const n = mail.rcptto.length;
+  const shown = mail.rcptto.slice(0, 3).map((r) => shortText(r, MAX_TEXT)).join(', ');
+  const to = n === 0 ? '' : ` to ${shown}${n > 3 ? ` and ${n - 3} more` : ''}`;
+  return from + to;
+}

@@ -54,6 +54,8 @@ export interface FileEvent {
   http?: { method?: string; host?: string; uri?: string; user_agent?: string };
   /** The FTP session whose data channel carried the file. Not logged. */
   ftp?: FtpFileSession;
+  /** The mail transaction whose message carried the file (envelope and header). Not logged. */
+  smtp?: { mailfrom?: string; rcptto: string[]; from?: string; subject?: string };
 }
 
 /**

@@ -27,6 +27,7 @@ import type { DceRpcEvent } from '../protocols/dcerpc/events.js';
 import type { KerberosEvent } from '../protocols/kerberos/events.js';
 import type { SshEvent } from '../protocols/ssh/events.js';
 import type { FtpEvent } from '../protocols/ftp/events.js';
+import type { MailEvent } from '../protocols/mail/events.js';
 import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
@@ -95,6 +96,7 @@ export type PicketEvent =
   | KerberosEvent
   | SshEvent
   | FtpEvent
+  | MailEvent
   | RdpEvent
   | MysqlEvent
   | VncEvent

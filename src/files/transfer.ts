@@ -85,6 +85,8 @@ export interface FileAbout {
   http?: FileEvent['http'];
   /** The FTP control connection whose data channel carried it. */
   ftp?: FileEvent['ftp'];
+  /** The mail transaction whose message carried it. */
+  smtp?: FileEvent['smtp'];
   /** Its fuid, when taken earlier with `reserve` (default: the next one). */
   fuid?: string;
 }
@@ -119,6 +121,7 @@ export class ConnectionFiles {
     const ev: FileEvent = { type: 'file', log: 'files', ts: record.ts, uid: conn.uid, record };
     if (about.http !== undefined) ev.http = about.http;
     if (about.ftp !== undefined) ev.ftp = about.ftp;
+    if (about.smtp !== undefined) ev.smtp = about.smtp;
     this.#ctx.emit(ev);
     return fuid;
   }

@@ -28,6 +28,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'ntlm',
   'kerberos',
   'ftp',
+  'smtp',
   'rdp',
   'mysql',
   'rfb',

@@ -23,6 +23,7 @@ const TESLA = path.join(ZEEK_CORPUS, 'http-agent-tesla', 'ctu-62604-80.pcap');
 const BENIGN = path.join(LAB_CAPTURES, 'benign.pcap');
 const ADMIN_SHARE = path.join(LAB_CAPTURES, 'admin-share.pcap');
 const FTP_FILES = path.join(LAB_CAPTURES, 'ftp-files.pcap');
+const MAIL_FILES = path.join(LAB_CAPTURES, 'mail-files.pcap');
 
 /** The PE and ELF the lab's server handed out, as sha256sum/sha1sum/md5sum give them for tshark's exported copies. */
 const PE = {
@@ -202,6 +203,29 @@ test('a listed program over FTP alerts for the FTP client in every mode: downloa
   }
 });
 
+test('a listed program mailed as an attachment alerts critical, naming the envelope\'s sender and recipients', async () => {
+  const site = await siteIntel('intel:\n  lists: [{ path: samples.txt, kind: file_sha256 }]\n', { 'samples.txt': `${PE.sha256}\n` });
+  try {
+    const a = only(await replayWithIntel([MAIL_FILES], site), RULE);
+    assert.equal(a.length, 1);
+    const x = a[0]!;
+    assert.equal(x.event.severity, 4);
+    assert.deepEqual([x.source.ip, x.destination?.ip, x.destination?.port], ['198.51.100.10', '10.77.1.10', 25]);
+    assert.equal(x.evidence.direction, 'mail');
+    assert.equal(x.evidence.source_protocol, 'SMTP');
+    assert.equal(x.evidence.file_name, 'invoice.exe');
+    assert.equal(x.evidence.mail_from, 'billing@invoices.example');
+    assert.deepEqual(x.evidence.rcpt_to, ['jdoe@lab.example', 'ap@lab.example']);
+    assert.equal(x.evidence.subject, 'Invoice 4471 overdue');
+    assert.match(
+      x.message,
+      /^198\.51\.100\.10 mailed a file "invoice\.exe" \(application\/x-dosexec, 108 KB\) from billing@invoices\.example to jdoe@lab\.example, ap@lab\.example through 10\.77\.1\.10 whose SHA-256 is listed in samples\.txt$/,
+    );
+  } finally {
+    site.cleanup();
+  }
+});
+
 test('unlisted files, other indicator kinds and excluded hosts raise nothing', async () => {
   const f = await files(DOWNLOADS);
   const files_ = {
@@ -212,7 +236,7 @@ test('unlisted files, other indicator kinds and excluded hosts raise nothing', a
   };
   const site = await siteIntel('intel:\n  lists: [{ path: other.txt, kind: file_sha256 }, { path: certs.txt, kind: cert_sha256 }]\n', files_);
   try {
-    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA, ADMIN_SHARE, FTP_FILES], site), RULE), []);
+    assert.deepEqual(only(await replayWithIntel([DOWNLOADS, BENIGN, TESLA, ADMIN_SHARE, FTP_FILES, MAIL_FILES], site), RULE), []);
   } finally {
     site.cleanup();
   }

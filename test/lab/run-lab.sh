@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files mail-files)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -111,7 +111,7 @@ install_tools() {
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
-    vsftpd:vsftpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
+    vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1563,6 +1563,43 @@ EOF
   require ftp-files 3 "tcp src port 21 and dst host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   require ftp-files 20 "tcp and src host 10.77.2.23 and dst host 198.51.100.10 and not port 21"
   expect ftp-files "Anonymous FTP with vsftpd on the Internet host 198.51.100.10; curl 7.88 clients. A Windows program (the pe_program helper's) /pub/update.exe is fetched by 10.77.2.20 in extended passive mode (EPSV), by 10.77.2.21 in passive mode (PASV) and by 10.77.2.22 in active mode (PORT: the server opens the data channel); 10.77.2.23 uploads it as /incoming/tool.exe (STOR), then lists /pub/ and fetches /pub/README.txt in extended active mode (EPRT). file.bad_hash's tests list the program; with the lab config alone nothing alerts (anonymous FTP sends no password). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mail_files() {
+  # aiosmtpd on the mail server 10.77.1.10 (its Sink handler accepts and drops every message; a
+  # self-signed certificate for STARTTLS). curl writes the messages; its EHLO name is the URL's path.
+  local msg="$WORK/mail"
+  mkdir -p "$msg"
+  pe_program "$msg/invoice.exe"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mail.lab.example" \
+    -keyout "$msg/key.pem" -out "$msg/cert.pem" >/dev/null 2>&1
+  echo '<html><body><p>Please find the overdue invoice attached.</p></body></html>' >"$msg/body.html"
+  scen_bg srv aiosmtpd -n -c aiosmtpd.handlers.Sink -l 10.77.1.10:25 --tlscert "$msg/cert.pem" --tlskey "$msg/key.pem" --no-requiretls
+  wait_listen srv 25
+  # From the Internet host (another domain's mail server): an invoice with a program attached,
+  # as multipart/mixed holding a multipart/alternative text and HTML body and the base64 attachment.
+  nsx inet curl -s --noproxy '*' --max-time 10 --url smtp://10.77.1.10:25/mx.invoices.example \
+    --mail-from billing@invoices.example --mail-rcpt jdoe@lab.example --mail-rcpt ap@lab.example \
+    -H 'From: Billing <billing@invoices.example>' -H 'To: jdoe@lab.example, "Accounts Payable" <ap@lab.example>' \
+    -H 'Subject: Invoice 4471 overdue' -H 'Message-ID: <4471@invoices.example>' -H 'X-Mailer: Lab Mailer 1.0' \
+    -H 'Received: from [203.0.113.66] by mx.invoices.example; Mon, 30 Nov 2026 20:00:00 +0000' \
+    -F '=(;type=multipart/alternative' -F '=Please find the overdue invoice attached.;type=text/plain' \
+    -F "=<$msg/body.html;type=text/html" -F '=)' \
+    -F "=@$msg/invoice.exe;type=application/octet-stream;encoder=base64"
+  # Inside: a workstation sends a plain note through the server; another starts TLS first.
+  printf 'From: jdoe@lab.example\r\nTo: team@lab.example\r\nSubject: lunch\r\n\r\nNoon at the usual place.\r\n' >"$msg/note.txt"
+  nsx ws20 curl -s --noproxy '*' --max-time 10 --url smtp://10.77.1.10:25/ws20.lab.example \
+    --mail-from jdoe@lab.example --mail-rcpt team@lab.example -T "$msg/note.txt"
+  nsx ws21 curl -s --noproxy '*' --max-time 10 --url smtp://10.77.1.10:25/ws21.lab.example --ssl-reqd -k \
+    --mail-from ap@lab.example --mail-rcpt jdoe@lab.example -T "$msg/note.txt"
+  stop_capture
+  require mail-files 20 "tcp and src host 198.51.100.10 and dst host 10.77.1.10 and dst port 25"
+  require mail-files 3 "tcp and src host 10.77.2.20 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
+  require mail-files 3 "tcp and src host 10.77.2.21 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
+  expect mail-files "SMTP to aiosmtpd 1.4 on the mail server 10.77.1.10; curl 7.88 clients. From the Internet host 198.51.100.10: a message to jdoe and ap with a Windows program (the pe_program helper's) attached as invoice.exe, base64, beside a multipart/alternative text and HTML body. From 10.77.2.20: a plain note. From 10.77.2.21: STARTTLS first (self-signed certificate), then the same note, encrypted. file.bad_hash's tests list the program; with the lab config alone nothing alerts. device.new may fire for the server network's hosts, whose first frames these are." \
     '[]' \
     '  "exclusive": true,
   "allow": ["device.new"]'

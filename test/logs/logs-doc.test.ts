@@ -51,6 +51,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   ntlm: ['protocols/smb/events.ts', 'NtlmRecord'],
   kerberos: ['protocols/kerberos/events.ts', 'KerberosRecord'],
   ftp: ['protocols/ftp/events.ts', 'FtpRecord'],
+  smtp: ['protocols/mail/events.ts', 'SmtpRecord'],
   rdp: ['protocols/rdp/events.ts', 'RdpRecord'],
   mysql: ['protocols/mysql/events.ts', 'MysqlRecord'],
   rfb: ['protocols/vnc/events.ts', 'RfbRecord'],

@@ -15,12 +15,12 @@
 import zlib from 'node:zlib';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { asciiBytes, equalsIgnoreCase, logString } from '../wire-text.js';
-import { dispositionFileName } from './disposition.js';
+import { dispositionFileName } from '../mime/disposition.js';
 import { FileTransfer } from '../../files/transfer.js';
 import type { HashName } from '../../files/file-hashes.js';
-import { multipartBoundary, MultipartSplitter, type BodyFile } from './multipart.js';
+import { multipartBoundary, MultipartSplitter, type BodyFile } from '../mime/multipart.js';
 
-export type { BodyFile } from './multipart.js';
+export type { BodyFile } from '../mime/multipart.js';
 
 /** Compressed bytes kept to inflate the first MAGIC_BYTES of a coded body. */
 const CODED_BYTES = 2048;

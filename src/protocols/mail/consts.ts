@@ -31,6 +31,7 @@ export const Smtp = {
 export const MailAnomaly = {
   SMTP_BAD_REPLY: 'smtp_malformed_reply',
   SMTP_TOO_MANY_PENDING: 'smtp_too_many_pending_commands',
+  SMTP_HEADER_TOO_LONG: 'smtp_header_too_long',
   IMAP_BAD_LINE: 'imap_malformed_line',
   IMAP_TOO_MANY_PENDING: 'imap_too_many_pending_commands',
   POP3_BAD_REPLY: 'pop3_malformed_reply',

@@ -11,6 +11,7 @@ import { IMAP_PORTS, POP3_PORTS, SMTP_PORTS } from './consts.js';
 import { ImapAnalyzer } from './imap.js';
 import { Pop3Analyzer } from './pop3.js';
 import { SmtpAnalyzer } from './smtp.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 
 const EHLO = asciiBytes('ehlo ');
 const HELO = asciiBytes('helo ');
@@ -48,13 +49,18 @@ export function probePop3(data: Uint8Array, fromOrig: boolean): boolean {
   return startsWithIgnoreCase(data, 0, data.length, POP_OK) && data.length > 3 && (data[3] === 0x20 || data[3] === 0x0d);
 }
 
-export const smtpSpec: ProtocolSpec = {
-  name: 'smtp',
-  transports: ['tcp'],
-  ports: SMTP_PORTS,
-  probe: (data, fromOrig, transport) => transport === 'tcp' && probeSmtp(data, fromOrig),
-  create: (ctx) => new SmtpAnalyzer(ctx),
-};
+/** The SMTP analyzer; `fileHashes`: the digests of the files messages carry (default all three). */
+export function createSmtpSpec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
+  return {
+    name: 'smtp',
+    transports: ['tcp'],
+    ports: SMTP_PORTS,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probeSmtp(data, fromOrig),
+    create: (ctx) => new SmtpAnalyzer(ctx, fileHashes),
+  };
+}
+
+export const smtpSpec: ProtocolSpec = createSmtpSpec();
 
 export const imapSpec: ProtocolSpec = {
   name: 'imap',
@@ -72,4 +78,4 @@ export const pop3Spec: ProtocolSpec = {
   create: (ctx) => new Pop3Analyzer(ctx),
 };
 
-export type { MailEvent } from './events.js';
+export type { MailEvent, SmtpLogEvent, SmtpRecord } from './events.js';

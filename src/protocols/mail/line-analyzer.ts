@@ -28,8 +28,11 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
     this.auth = new AuthReporter(ctx, service);
   }
 
-  /** One client line, `buf[s..e)` without CR LF (valid only during the call). */
-  protected abstract command(buf: Uint8Array, s: number, e: number): void;
+  /**
+   * One client line, `buf[s..e)` without CR LF (valid only during the call),
+   * seen at `ts`; `truncated` when it was longer than the reader keeps.
+   */
+  protected abstract command(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void;
   /** One server line, `buf[s..e)` without CR LF (valid only during the call). */
   protected abstract reply(buf: Uint8Array, s: number, e: number, ts: number): void;
   abstract end(ts: number): void;
@@ -49,7 +52,7 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
 
   line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
     if (truncated) this.ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
-    if (fromOrig) this.command(buf, start, end);
+    if (fromOrig) this.command(buf, start, end, ts, truncated);
     else this.reply(buf, start, end, ts);
   }
 

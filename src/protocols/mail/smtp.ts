@@ -1,54 +1,130 @@
 /**
- * Per-connection SMTP state for login outcomes (RFC 5321, AUTH from
- * RFC 4954): commands wait in a bounded queue for their final reply
- * (multi-line replies end on "ddd "); while an AUTH exchange runs, client
- * lines are SASL responses (the user is taken from PLAIN/LOGIN/CRAM-MD5/...
- * responses, the password never kept). AUTH answered 235 is a success, 535
- * a failure, any other final reply an attempt of unknown outcome. STARTTLS
- * answered 220 and a successful AUTH end parsing. Message bodies (DATA up
- * to ".", BDAT chunks) are passed over so their lines are never taken for
- * commands.
+ * Per-connection SMTP state (RFC 5321; AUTH from RFC 4954): commands wait
+ * in a bounded queue for their final reply (multi-line replies end on
+ * "ddd ").
+ *
+ * Logins: while an AUTH exchange runs, client lines are SASL responses (the
+ * user is taken from PLAIN/LOGIN/CRAM-MD5/... responses, the password never
+ * kept). AUTH answered 235 is a success, 535 a failure, any other final
+ * reply an attempt of unknown outcome.
+ *
+ * Mail: each transaction (MAIL FROM, RCPT TO, DATA) is one smtp.log line,
+ * closed by the message's final dot (or by RSET, a new MAIL, STARTTLS or
+ * the connection's end) and written once the server has answered its
+ * commands (pipelined commands are answered later), with the message's header
+ * fields and the files its body holds (message.ts), each logged in
+ * files.jsonl with source "SMTP". BDAT chunks (RFC 3030) are passed over
+ * unread. STARTTLS answered 220 ends parsing: the line says `tls`.
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../wire-text.js';
 import { replyCode, replySeparator } from '../ftp/parser.js';
+import type { HashName } from '../../files/file-hashes.js';
+import { ConnectionFiles } from '../../files/transfer.js';
+import { startRecord } from '../zeek-record.js';
 import { MAX_PENDING, MailAnomaly, SMTP_MAX_LINE, Smtp } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
 import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
+import { MailMessage } from './message.js';
+import type { SmtpRecord } from './events.js';
 
 const V_GREETING = 0;
 const V_OTHER = 1;
 const V_AUTH = 2;
 const V_STARTTLS = 3;
 const V_DATA = 4;
+/** The line holding a single dot that ends a message: its reply says whether the message was taken. */
+const V_END_OF_DATA = 5;
 
 /** Largest BDAT chunk stepped over; a bigger size is a lie and ends parsing. */
 const MAX_BDAT = 1024 * 1024 * 1024;
+/** RCPT TO addresses kept per transaction. */
+const MAX_RECIPIENTS = 100;
+/** Longest HELO, MAIL FROM or RCPT TO argument kept. */
+const MAX_ARG = 1024;
+/** files.log `source` of the files a message carries. */
+export const SMTP_FILE_SOURCE = 'SMTP';
+
+/** One mail transaction under way. */
+interface Transaction {
+  ts: number;
+  depth: number;
+  mailfrom: string | undefined;
+  rcptto: string[];
+  lastReply: string | undefined;
+  message: MailMessage | null;
+  fuids: string[];
+  /** Anything worth a log line happened (MAIL, RCPT, a message, STARTTLS). */
+  active: boolean;
+  /** Its commands still waiting for a reply. */
+  waiting: number;
+  /** No more commands belong to it: it is written once `waiting` is 0. */
+  closed: boolean;
+}
+
+/** A command waiting for its final reply, and the transaction it belongs to. */
+interface PendingCommand {
+  verb: number;
+  tx: Transaction | null;
+}
 
 export class SmtpAnalyzer extends MailLineAnalyzer {
-  /** Verbs awaiting their final reply; the greeting first. */
-  readonly #pending: number[] = [V_GREETING];
+  /** Commands awaiting their final reply; the greeting first. */
+  readonly #pending: PendingCommand[] = [{ verb: V_GREETING, tx: null }];
+  /** Transactions closed but still waiting for replies, in the order they closed. */
+  readonly #closing: Transaction[] = [];
+  readonly #hashes: readonly HashName[];
+  readonly #files: ConnectionFiles;
   #inBody = false;
   #saslActive = false;
   /** The last AUTH exchange; its user is the one reported. */
   readonly #sasl = new SaslExchange();
   #mechName = '';
   #detail: string | undefined = undefined;
+  #helo: string | undefined = undefined;
+  #tls = false;
+  #depth = 0;
+  #tx: Transaction | null = null;
+  #lastTs = 0;
 
-  constructor(ctx: AnalyzerContext) {
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[]) {
     super(ctx, 'smtp', SMTP_MAX_LINE);
+    this.#hashes = hashes;
+    this.#files = new ConnectionFiles(ctx);
+  }
+
+  override gap(fromOrig: boolean, len: number): void {
+    super.gap(fromOrig, len);
+    if (fromOrig && this.#inBody) this.#tx?.message?.gap(len);
   }
 
   end(ts: number): void {
+    const tx = this.#tx;
+    // A message cut by the connection's end: what came of it.
+    if (tx !== null && this.#inBody) this.#endMessage(tx, false);
+    this.#close();
+    // Replies that never came: the transactions are written as they stand.
+    for (const t of this.#closing.splice(0)) this.#log(t, ts || this.#lastTs);
     this.stop();
     this.auth.finish(ts, this.confirmed, this.#sasl.user, this.#detail ?? 'no AUTH outcome seen');
   }
 
-  protected command(buf: Uint8Array, s: number, e: number): void {
+  protected command(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void {
+    this.#lastTs = ts;
     if (this.#inBody) {
       // The body ends with a line holding a single dot (RFC 5321 section 4.1.1.4).
-      if (e - s === 1 && buf[s] === 0x2e) this.#inBody = false;
+      if (e - s === 1 && buf[s] === 0x2e) {
+        this.#inBody = false;
+        const tx = this.#tx;
+        if (tx !== null) this.#endMessage(tx, true);
+        this.#queue(V_END_OF_DATA);
+        this.#close();
+        return;
+      }
+      // Dot-stuffing: a line starting with a dot was sent with one more (section 4.5.2).
+      const from = buf[s] === 0x2e ? s + 1 : s;
+      this.#tx?.message?.line(buf, from, e, ts, truncated);
       return;
     }
     if (this.#saslActive) {
@@ -56,12 +132,12 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
       return;
     }
     const ve = wordEnd(buf, s, e);
+    const as = skipSpaces(buf, ve, e);
     let verb = V_OTHER;
     if (isWord(buf, s, ve, 'AUTH')) {
       verb = V_AUTH;
-      const ms = skipSpaces(buf, ve, e);
-      const me = wordEnd(buf, ms, e);
-      this.#mechName = logString(buf, ms, me).toUpperCase();
+      const me = wordEnd(buf, as, e);
+      this.#mechName = logString(buf, as, me).toUpperCase();
       this.#saslActive = true;
       // Each AUTH is its own attempt, possibly for another user; an initial response may follow the mechanism.
       this.#sasl.start(saslMech(this.#mechName), buf, skipSpaces(buf, me, e), e);
@@ -69,22 +145,37 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
       verb = V_STARTTLS;
     } else if (isWord(buf, s, ve, 'DATA')) {
       verb = V_DATA;
+    } else if (isWord(buf, s, ve, 'EHLO') || isWord(buf, s, ve, 'HELO')) {
+      this.#helo = argText(buf, as, e);
+    } else if (isWord(buf, s, ve, 'MAIL')) {
+      // A new MAIL ends the transaction before it (as Zeek logs it).
+      if (this.#tx?.mailfrom !== undefined) this.#close();
+      const tx = this.#transaction(ts);
+      tx.mailfrom = pathAddress(argText(buf, as, e), 'FROM:');
+      tx.active = true;
+    } else if (isWord(buf, s, ve, 'RCPT')) {
+      const tx = this.#transaction(ts);
+      const to = pathAddress(argText(buf, as, e), 'TO:');
+      if (to !== undefined && tx.rcptto.length < MAX_RECIPIENTS && !tx.rcptto.includes(to)) tx.rcptto.push(to);
+      tx.active = true;
+    } else if (isWord(buf, s, ve, 'RSET')) {
+      // The reset ends the transaction; its reply is the transaction's last.
+      this.#queue(V_OTHER);
+      this.#close();
+      return;
     } else if (isWord(buf, s, ve, 'BDAT')) {
       // "BDAT <size> [LAST]": the chunk follows at once, without waiting for a reply (RFC 3030).
-      const ns = skipSpaces(buf, ve, e);
-      const ne = wordEnd(buf, ns, e);
-      const size = ne > ns && ne - ns <= 10 ? Number(logString(buf, ns, ne)) : NaN;
+      const ne = wordEnd(buf, as, e);
+      const size = ne > as && ne - as <= 10 ? Number(logString(buf, as, ne)) : NaN;
       if (Number.isInteger(size) && size <= MAX_BDAT) this.client.skip(size);
       else this.client.stop();
+      this.#transaction(ts).active = true;
     }
-    if (this.#pending.length >= MAX_PENDING) {
-      this.ctx.anomaly(MailAnomaly.SMTP_TOO_MANY_PENDING);
-      return;
-    }
-    this.#pending.push(verb);
+    this.#queue(verb);
   }
 
   protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
+    this.#lastTs = ts;
     const code = replyCode(buf, s, e);
     const sep = code < 0 ? -1 : replySeparator(buf, s, e);
     if (sep < 0) {
@@ -95,24 +186,164 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
     if (sep === 0x2d) return;
     this.confirm();
     if (code === Smtp.AUTH_CONTINUE && this.#saslActive) return;
-    const verb = this.#pending.shift();
-    if (verb === undefined) return;
+    const p = this.#pending.shift();
+    if (p === undefined) return;
+    const verb = p.verb;
     const text = `${code}${e - s > 4 ? ' ' + logString(buf, s + 4, e) : ''}`;
+    const owner = p.tx;
+    if (owner !== null) {
+      owner.lastReply = text;
+      owner.waiting--;
+    }
     if (verb === V_AUTH) {
       this.#saslActive = false;
       const detail = `AUTH ${this.#mechName}: ${text}`;
-      if (code === Smtp.AUTH_OK) {
-        this.auth.report(ts, 'success', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
-        // Authenticated: nothing later changes the outcome.
-        this.stop();
-      } else {
-        this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
-      }
+      if (code === Smtp.AUTH_OK) this.auth.report(ts, 'success', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
+      else this.auth.report(ts, code === Smtp.AUTH_FAILED ? 'failure' : 'unknown', this.#sasl.user, detail, saslSendsPassword(this.#sasl.mech));
     } else if (verb === V_STARTTLS && code === Smtp.READY) {
       this.#detail = 'STARTTLS';
+      this.#tls = true;
+      const tx = this.#transaction(ts);
+      tx.lastReply = text;
+      tx.active = true;
+      this.#close();
+      // Nothing more will be read: every transaction is written now.
+      for (const t of this.#closing.splice(0)) this.#log(t, ts);
       this.stop();
     } else if (verb === V_DATA && code === Smtp.DATA_GO) {
+      // The message follows (even after a MAIL the server refused: the client sends it all the same).
       this.#inBody = true;
+      const tx = owner !== null && !owner.closed ? owner : this.#transaction(ts);
+      tx.message = new MailMessage(this.#hashes);
+      tx.active = true;
+    }
+    // The transactions whose replies have all come, in the order they closed.
+    while (this.#closing.length > 0 && this.#closing[0]!.waiting <= 0) this.#log(this.#closing.shift()!, ts);
+  }
+
+  #queue(verb: number): void {
+    if (this.#pending.length >= MAX_PENDING) {
+      this.ctx.anomaly(MailAnomaly.SMTP_TOO_MANY_PENDING);
+      return;
+    }
+    const tx = this.#tx;
+    if (tx !== null) tx.waiting++;
+    this.#pending.push({ verb, tx });
+  }
+
+  /** The transaction under way, begun at `ts` if there is none. */
+  #transaction(ts: number): Transaction {
+    this.#tx ??= {
+      ts,
+      depth: this.#depth + 1,
+      mailfrom: undefined,
+      rcptto: [],
+      lastReply: undefined,
+      message: null,
+      fuids: [],
+      active: false,
+      waiting: 0,
+      closed: false,
+    };
+    return this.#tx;
+  }
+
+  /** Ends the transaction under way: no more commands join it; it is written once they are all answered. */
+  #close(): void {
+    const tx = this.#tx;
+    this.#tx = null;
+    if (tx === null || !tx.active) return;
+    tx.closed = true;
+    this.#depth = tx.depth;
+    this.#closing.push(tx);
+  }
+
+  /** The message's files end (`complete`: at its final dot) and are logged. */
+  #endMessage(tx: Transaction, complete: boolean): void {
+    const m = tx.message;
+    if (m === null) return;
+    const h = m.headers;
+    const files = m.finish(complete);
+    if (m.headerOverflow > 0) this.ctx.anomaly(MailAnomaly.SMTP_HEADER_TOO_LONG);
+    const about = {
+      smtp: {
+        ...(tx.mailfrom !== undefined ? { mailfrom: tx.mailfrom } : {}),
+        rcptto: tx.rcptto,
+        ...(h.from !== undefined ? { from: h.from } : {}),
+        ...(h.subject !== undefined ? { subject: h.subject } : {}),
+      },
+    };
+    for (const f of files) {
+      const fuid = this.#files.ended(
+        f.transfer,
+        {
+          source: SMTP_FILE_SOURCE,
+          depth: tx.depth,
+          isOrig: true,
+          ...(f.mime !== undefined ? { mime: f.mime } : {}),
+          ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
+        },
+        f.complete,
+        about,
+      );
+      tx.fuids.push(fuid);
     }
   }
+
+  /** Writes a transaction's smtp.log line. */
+  #log(tx: Transaction, ts: number): void {
+    const c = this.ctx.conn;
+    const rec = startRecord<SmtpRecord>(c, tx.ts || ts);
+    rec.trans_depth = tx.depth;
+    if (this.#helo !== undefined) rec.helo = this.#helo;
+    if (tx.mailfrom !== undefined) rec.mailfrom = tx.mailfrom;
+    if (tx.rcptto.length > 0) rec.rcptto = tx.rcptto;
+    const h = tx.message?.headers;
+    const path = [c.resp_h, c.orig_h];
+    if (h !== undefined) {
+      if (h.date !== undefined) rec.date = h.date;
+      if (h.from !== undefined) rec.from = h.from;
+      if (h.to.length > 0) rec.to = h.to;
+      if (h.cc.length > 0) rec.cc = h.cc;
+      if (h.replyTo !== undefined) rec.reply_to = h.replyTo;
+      if (h.msgId !== undefined) rec.msg_id = h.msgId;
+      if (h.inReplyTo !== undefined) rec.in_reply_to = h.inReplyTo;
+      if (h.subject !== undefined) rec.subject = h.subject;
+      if (h.xOriginatingIp !== undefined) rec.x_originating_ip = h.xOriginatingIp;
+      const n = h.received.length;
+      if (n > 0) rec.first_received = h.received[n - 1]!;
+      if (n > 1) rec.second_received = h.received[n - 2]!;
+      for (const r of h.received) {
+        const hop = receivedAddress(r);
+        if (hop !== undefined) path.push(hop);
+      }
+    }
+    if (tx.lastReply !== undefined) rec.last_reply = tx.lastReply;
+    rec.path = path;
+    if (h?.userAgent !== undefined) rec.user_agent = h.userAgent;
+    rec.tls = this.#tls;
+    if (tx.fuids.length > 0) rec.fuids = tx.fuids;
+    this.ctx.emit({ type: 'smtp', log: 'smtp', ts: rec.ts, uid: c.uid, record: rec });
+  }
+}
+
+/** The argument text of a command, bounded. */
+function argText(buf: Uint8Array, s: number, e: number): string {
+  return logString(buf, s, Math.min(e, s + MAX_ARG)).trim();
+}
+
+/** The address of "FROM:<a@b> SIZE=..." or "TO:<a@b>" (angle brackets dropped; "<>" is the null sender ""). */
+function pathAddress(arg: string, keyword: string): string | undefined {
+  if (arg.slice(0, keyword.length).toUpperCase() !== keyword) return undefined;
+  const rest = arg.slice(keyword.length).trim();
+  const m = /^<([^>]*)>/.exec(rest);
+  if (m !== null) return m[1]!;
+  const word = rest.split(/\s+/)[0]!;
+  return word === '' ? undefined : word;
+}
+
+/** The address a Received field names for the host it came from: the first bracketed IP literal. */
+function receivedAddress(value: string): string | undefined {
+  const m = /\[(?:IPv6:)?([0-9a-fA-F:.]+)\]/.exec(value);
+  return m === null ? undefined : m[1]!.toLowerCase();
 }

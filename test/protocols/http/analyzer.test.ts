@@ -13,7 +13,7 @@ import { MAX_LINE_BYTES } from '../../../src/protocols/http/consts.js';
 import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext, pieces, rng, type FakeContext } from './fake-ctx.js';
 import { concat, peFile } from '../../helpers/bytes.js';
-import { dispositionFileName } from '../../../src/protocols/http/disposition.js';
+import { dispositionFileName } from '../../../src/protocols/mime/disposition.js';
 import { ntlmAuthenticateUser } from '../../../src/protocols/http/auth.js';
 import { ntlmAuthenticate, spnegoInit, spnegoResp } from '../smb/messages.js';
 import zlib from 'node:zlib';

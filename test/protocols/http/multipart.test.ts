@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_PARTS, multipartBoundary, MultipartSplitter, type BodyFile } from '../../../src/protocols/http/multipart.js';
+import { MAX_PARTS, multipartBoundary, MultipartSplitter, type BodyFile } from '../../../src/protocols/mime/multipart.js';
 import { httpSpec } from '../../../src/protocols/http/index.js';
 import { HASH_NAMES } from '../../../src/files/file-hashes.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
@@ -103,9 +103,29 @@ test('base64 parts are decoded before typing; quoted text parts are typed as the
   assert.deepEqual(split('m', body, 5), [{ fileName: 'update.bin', mime: 'application/x-dosexec' }]);
 });
 
-test('nested multiparts and byte ranges not from the first byte are named but not typed', () => {
-  const nested = ascii('--o\r\nContent-Type: multipart/mixed; boundary=i\r\nContent-Disposition: attachment; filename="bundle"\r\n\r\n--i\r\n\r\nMZ\r\n--i--\r\n--o--');
-  assert.deepEqual(split('o', nested), [{ fileName: 'bundle' }]);
+test('a nested multipart is split in turn, its parts in its place; deeper than MAX_DEPTH it is one part, named, not typed', () => {
+  const nested = concat(
+    ascii('--o\r\nContent-Type: multipart/mixed; boundary=i\r\nContent-Disposition: attachment; filename="bundle"\r\n\r\n'),
+    ascii('--i\r\nContent-Disposition: attachment; filename="a.exe"\r\n\r\n'),
+    peFile(300),
+    ascii('\r\n--i\r\nContent-Type: text/plain; name="b.txt"\r\n\r\nhello there, world\r\n--i--\r\n'),
+    ascii('--o\r\n\r\nthe last part, plain text\r\n--o--'),
+  );
+  const want = [{ fileName: 'a.exe', mime: 'application/x-dosexec' }, { fileName: 'b.txt', mime: 'text/plain' }, { mime: 'text/plain' }];
+  assert.deepEqual(split('o', nested), want);
+  assert.deepEqual(split('o', nested, 7), want, 'in 7-byte pieces');
+  const [exe] = splitFiles('o', nested);
+  assert.equal(exe!.transfer.hashing, true);
+  // Five levels: the fifth is not split.
+  let deep = ascii('--b5\r\n\r\nMZ inside\r\n--b5--');
+  for (let level = 4; level >= 1; level--) {
+    deep = concat(ascii(`--b${level}\r\nContent-Type: multipart/mixed; boundary=b${level + 1}\r\nContent-Disposition: attachment; filename="deep${level}"\r\n\r\n`), deep, ascii(`\r\n--b${level}--`));
+  }
+  const [only] = splitFiles('b1', deep);
+  assert.deepEqual([only!.fileName, only!.mime, only!.transfer.hashing], ['deep4', undefined, false]);
+});
+
+test('byte ranges not from the first byte are not typed nor hashed', () => {
   const ranges = concat(
     ascii('--r\r\nContent-Type: application/octet-stream\r\nContent-Range: bytes 0-299/4000\r\n\r\n'),
     peFile(300),

@@ -1,21 +1,27 @@
 /**
- * Splits a multipart body (RFC 2046: multipart/form-data uploads,
- * multipart/mixed, multipart/byteranges) into its parts as the bytes
- * stream in, the way Zeek's MIME analyzer turns every part into a file of
- * its own: each part with content is a file transfer (src/files/transfer.ts,
- * which counts and hashes it; base64 content is decoded first), named by its
- * Content-Disposition and typed by its first bytes (file-magic.ts).
+ * Splits a multipart body (RFC 2046: multipart/form-data uploads in HTTP,
+ * multipart/mixed and multipart/alternative e-mail, multipart/byteranges)
+ * into its parts as the bytes stream in, the way Zeek's MIME analyzer turns
+ * every part into a file of its own: each part with content is a file
+ * transfer (src/files/transfer.ts, which counts and hashes it; base64
+ * content is decoded first), named by its Content-Disposition (or its
+ * Content-Type's `name`) and typed by its first bytes (file-magic.ts). A
+ * part that is a multipart itself is split in turn, down to MAX_DEPTH
+ * levels; its parts take its place in the list.
  *
  * Memory is bounded whatever the body: a part's headers are read up to
  * MAX_HEADER_BYTES, MAGIC_BYTES of its content are kept for typing, and at
- * most MAX_PARTS parts are reported. A nested multipart part, or a byte
- * range that does not start at the file's first byte, is neither typed nor
- * hashed.
+ * most MAX_PARTS parts are reported. A multipart nested deeper than
+ * MAX_DEPTH is one part, neither typed nor hashed; so is a byte range that
+ * does not start at the file's first byte. Quoted-printable content is
+ * typed but not hashed (its decoded bytes are the file, which is not
+ * decoded here).
  */
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { FileTransfer } from '../../files/transfer.js';
 import type { HashName } from '../../files/file-hashes.js';
 import { dispositionFileName } from './disposition.js';
+import { Base64Stream } from './base64-stream.js';
 
 /** One file of a message body: its transfer (bytes, times, digests), name and type by content, either possibly unknown. */
 export interface BodyFile {
@@ -30,6 +36,8 @@ export interface BodyFile {
 
 /** Parts reported per body; later parts are still skipped over correctly, not reported. */
 export const MAX_PARTS = 64;
+/** Multipart levels split: a message's mixed part holding an alternative one is two. */
+export const MAX_DEPTH = 4;
 /** Header bytes read per part; a part with longer headers is reported without them. */
 const MAX_HEADER_BYTES = 2048;
 /** Longest boundary RFC 2046 allows is 70 characters; senders exceeding it a little are still read. */
@@ -49,6 +57,14 @@ const S_BOUNDARY_LINE = 2;
 const S_HEADERS = 3;
 /** After the closing delimiter: nothing more is read. */
 const S_EPILOGUE = 4;
+
+/** The `name` parameter of a Content-Type value (mail clients name attachments there too), or undefined. */
+export function contentTypeName(contentType: string): string | undefined {
+  const m = /;\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(contentType);
+  if (m === null) return undefined;
+  const name = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!.trim();
+  return name === '' ? undefined : name;
+}
 
 /**
  * The boundary parameter of a multipart Content-Type value, or undefined
@@ -78,20 +94,29 @@ export class MultipartSplitter {
   #content = new Uint8Array(64);
   #contentLen = 0;
   #fileName: string | undefined = undefined;
+  /** The part's Content-Type `name`, the file name when no Content-Disposition gives one. */
+  #typeName: string | undefined = undefined;
   #transfer: FileTransfer | null = null;
-  #base64 = false;
-  /** Base64 characters not yet decoded (fewer than four). */
-  #base64Rest = '';
+  /** The current part's base64 decoder, null when its content is not base64. */
+  #base64: Base64Stream | null = null;
   #untyped = false;
+  /** Quoted-printable content: typed, not hashed. */
+  #quoted = false;
+  /** The current part's boundary when it is a multipart to split in turn. */
+  #nestedBoundary: string | undefined = undefined;
+  /** The splitter of the current part, when it is a multipart. */
+  #child: MultipartSplitter | null = null;
   #skipped = 0;
   /** Time of the bytes being fed. */
   #ts = 0;
 
   readonly #hashes: readonly HashName[];
+  readonly #depth: number;
 
-  /** `hashes`: the digests each part's transfer computes. */
-  constructor(boundary: string, hashes: readonly HashName[]) {
+  /** `hashes`: the digests each part's transfer computes; `depth`: how deep this multipart sits in the body (1 at its top). */
+  constructor(boundary: string, hashes: readonly HashName[], depth = 1) {
     this.#hashes = hashes;
+    this.#depth = depth;
     const d = new Uint8Array(4 + boundary.length);
     d[0] = CR;
     d[1] = LF;
@@ -104,6 +129,11 @@ export class MultipartSplitter {
   /** Parts past MAX_PARTS that were not reported. */
   get skippedParts(): number {
     return this.#skipped;
+  }
+
+  /** Parts reported so far (nested ones included). */
+  get partCount(): number {
+    return this.#parts.length;
   }
 
   /** Body bytes data[start, start+len), in order, seen at `ts`. */
@@ -185,7 +215,8 @@ export class MultipartSplitter {
 
   /** `len` bytes of the body were lost: the part they fell in cannot be hashed. */
   gap(len: number): void {
-    if (this.#inPart && this.#transfer !== null) this.#transfer.gap(len);
+    if (this.#child !== null) this.#child.gap(len);
+    else if (this.#inPart && this.#transfer !== null) this.#transfer.gap(len);
   }
 
   /**
@@ -206,10 +237,13 @@ export class MultipartSplitter {
     this.#headerOverflow = false;
     this.#contentLen = 0;
     this.#fileName = undefined;
+    this.#typeName = undefined;
     this.#transfer = null;
-    this.#base64 = false;
-    this.#base64Rest = '';
+    this.#base64 = null;
     this.#untyped = false;
+    this.#quoted = false;
+    this.#nestedBoundary = undefined;
+    this.#child = null;
   }
 
   /** Reads header bytes up to the empty line that ends them; returns where reading stopped. */
@@ -239,8 +273,14 @@ export class MultipartSplitter {
       if (!empty) continue;
       if (!this.#headerOverflow) this.#parseHeaders(h, n);
       this.#state = S_CONTENT;
+      if (this.#nestedBoundary !== undefined) {
+        // A multipart inside: its own parts are the files (they share this body's bound on parts).
+        this.#child = new MultipartSplitter(this.#nestedBoundary, this.#hashes, this.#depth + 1);
+        this.#matched = 0;
+        return i;
+      }
       // Hashed only when the bytes are the file itself, from its start (and a part past the bound is not reported at all).
-      const hashed = !this.#untyped && this.#parts.length < MAX_PARTS;
+      const hashed = !this.#untyped && !this.#quoted && this.#parts.length < MAX_PARTS;
       this.#transfer = new FileTransfer(this.#ts, hashed ? this.#hashes : []);
       // The delimiter's CR LF belongs to it, so a part's content may begin with a delimiter at once.
       this.#matched = 0;
@@ -270,10 +310,17 @@ export class MultipartSplitter {
         const fileName = dispositionFileName(value);
         if (fileName !== undefined) this.#fileName = fileName;
       } else if (name === 'content-type') {
-        // A nested multipart holds parts of its own, which this splitter does not descend into.
-        if (value.toLowerCase().startsWith('multipart/')) this.#untyped = true;
+        this.#typeName = contentTypeName(value);
+        if (value.toLowerCase().startsWith('multipart/')) {
+          // Split in turn, unless nested too deep: then one part, neither typed nor hashed.
+          const boundary = multipartBoundary(value);
+          if (boundary !== undefined && this.#depth < MAX_DEPTH) this.#nestedBoundary = boundary;
+          else this.#untyped = true;
+        }
       } else if (name === 'content-transfer-encoding') {
-        if (value.toLowerCase() === 'base64') this.#base64 = true;
+        const coding = value.toLowerCase();
+        if (coding === 'base64') this.#base64 = new Base64Stream();
+        else if (coding === 'quoted-printable') this.#quoted = true;
       } else if (name === 'content-range') {
         if (!/^\s*bytes\s+0-/i.test(value)) this.#untyped = true;
       }
@@ -282,9 +329,18 @@ export class MultipartSplitter {
 
   /** Content bytes data[from, to) of the current part (preamble and epilogue bytes are dropped). */
   #keep(data: Uint8Array, from: number, to: number): void {
-    if (this.#transfer === null || to <= from) return;
-    if (this.#base64) this.#decodeBase64(data, from, to);
-    else this.#contentBytes(data, from, to);
+    if (to <= from) return;
+    if (this.#child !== null) {
+      this.#child.feed(data, from, to - from, this.#ts);
+      return;
+    }
+    if (this.#transfer === null) return;
+    if (this.#base64 !== null) {
+      const plain = this.#base64.decode(data, from, to);
+      if (plain !== null) this.#contentBytes(plain, 0, plain.length);
+    } else {
+      this.#contentBytes(data, from, to);
+    }
   }
 
   /** The first `n` delimiter bytes turned out to be content. */
@@ -303,21 +359,6 @@ export class MultipartSplitter {
     this.#contentLen += take;
   }
 
-  /** Base64 text: its alphabet's characters are decoded four at a time; line breaks and padding fall away. */
-  #decodeBase64(data: Uint8Array, from: number, to: number): void {
-    let text = this.#base64Rest;
-    for (let i = from; i < to; i++) {
-      const c = data[i]!;
-      const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
-      if (alpha) text += String.fromCharCode(c);
-    }
-    const whole = text.length - (text.length % 4);
-    this.#base64Rest = text.slice(whole);
-    if (whole === 0) return;
-    const plain = Buffer.from(text.slice(0, whole), 'base64');
-    this.#contentBytes(plain, 0, plain.length);
-  }
-
   #growContent(need: number): void {
     if (need <= this.#content.length) return;
     let size = this.#content.length * 2;
@@ -331,15 +372,25 @@ export class MultipartSplitter {
   #endPart(complete: boolean): void {
     if (!this.#inPart) return;
     this.#inPart = false;
+    const child = this.#child;
+    this.#child = null;
+    if (child !== null) {
+      // The nested multipart's parts, in their order, within this body's bound.
+      for (const part of child.finish(complete)) {
+        if (this.#parts.length < MAX_PARTS) this.#parts.push(part);
+        else this.#skipped++;
+      }
+      this.#skipped += child.skippedParts;
+      return;
+    }
     const transfer = this.#transfer;
     this.#transfer = null;
     if (transfer === null) return; // cut inside its headers: no content, no file
-    if (this.#base64 && this.#base64Rest.length > 1) {
+    const last = this.#base64?.flush() ?? null;
+    if (last !== null) {
       // The last group of unpadded base64 text.
-      const plain = Buffer.from(this.#base64Rest, 'base64');
-      this.#base64Rest = '';
       this.#transfer = transfer;
-      this.#contentBytes(plain, 0, plain.length);
+      this.#contentBytes(last, 0, last.length);
       this.#transfer = null;
     }
     if (transfer.seen === 0) return;
@@ -348,7 +399,8 @@ export class MultipartSplitter {
       return;
     }
     const file: BodyFile = { transfer, complete };
-    if (this.#fileName !== undefined) file.fileName = this.#fileName;
+    const name = this.#fileName ?? this.#typeName;
+    if (name !== undefined) file.fileName = name;
     if (!this.#untyped && this.#contentLen > 0) {
       const mime = sniffMimeType(this.#content, 0, this.#contentLen);
       if (mime !== undefined) file.mime = mime;
