@@ -4,26 +4,25 @@
  * Each file is a transfer (src/files/transfer.ts: bytes, times, MD5/SHA-1/
  * SHA-256), typed by its first bytes (file-magic.ts) after transfer framing
  * (the stream hands over de-chunked bytes) and after a gzip or deflate
- * content coding; plus what the headers say about it: the declared
- * Content-Type and the Content-Disposition file name.
+ * content coding, which is undone as the body streams (content-decoder.ts:
+ * the file is the decoded bytes, as in Zeek); plus what the headers say
+ * about it: the declared Content-Type and the Content-Disposition file name.
  *
- * Not typed: other content codings (br, zstd), a coded multipart body, and
- * a partial reply (206) that does not start at the file's first byte. Not
- * hashed: those, and any coded body (the digests of a file are of its
- * decoded bytes, which are not kept).
+ * Neither typed nor hashed: other content codings (br, zstd), a coded
+ * multipart body, and a partial reply (206) that does not start at the
+ * file's first byte. A coded body that does not decode to its end (corrupt,
+ * cut, or past the decoding bound) is typed but not hashed.
  */
-import zlib from 'node:zlib';
 import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { asciiBytes, equalsIgnoreCase, logString } from '../wire-text.js';
 import { dispositionFileName } from '../mime/disposition.js';
 import { FileTransfer } from '../../files/transfer.js';
 import type { HashName } from '../../files/file-hashes.js';
 import { multipartBoundary, MultipartSplitter, type BodyFile } from '../mime/multipart.js';
+import { ContentDecoder } from './content-decoder.js';
 
 export type { BodyFile } from '../mime/multipart.js';
 
-/** Compressed bytes kept to inflate the first MAGIC_BYTES of a coded body. */
-const CODED_BYTES = 2048;
 /** Longest header value read for a type or file name. */
 const MAX_VALUE = 512;
 
@@ -37,7 +36,6 @@ const H_CONTENT_DISPOSITION = asciiBytes('content-disposition');
 const H_CONTENT_ENCODING = asciiBytes('content-encoding');
 const H_CONTENT_RANGE = asciiBytes('content-range');
 
-const INFLATE_OPTIONS = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
 
 export class BodyType {
   /** Declared media type, lower-case, without parameters. */
@@ -58,6 +56,10 @@ export class BodyType {
   /** The body as one file, once its first byte came (not for a split multipart body). */
   #whole: FileTransfer | null = null;
   #files: BodyFile[] | null = null;
+  /** The gzip or deflate decoder of a coded body. */
+  #decoder: ContentDecoder | null = null;
+  /** Time of the bytes being fed (decoded bytes come out during a feed). */
+  #ts = 0;
   readonly #hashes: readonly HashName[];
 
   /** `hashes`: the digests computed for each file the bodies hold. */
@@ -78,6 +80,7 @@ export class BodyType {
     this.#parts = null;
     this.#whole = null;
     this.#files = null;
+    this.#decoder = null;
   }
 
   /** Reads the header if it is one this cares about; true when it was. */
@@ -124,27 +127,52 @@ export class BodyType {
       // A coded multipart body: its parts are inside the coding; one untyped file.
       this.#skip = true;
     }
+    const coded = this.#coding === CODING_GZIP || this.#coding === CODING_DEFLATE;
+    if (coded && !this.#skip) {
+      this.#ts = ts;
+      this.#whole ??= new FileTransfer(ts, this.#hashes);
+      const d = (this.#decoder ??= new ContentDecoder(this.#coding === CODING_GZIP, (out) => this.#plain(out, 0, out.length)));
+      d.push(data, start, len);
+      // Decoding stopped short: what came out is not the whole file.
+      if (d.failed) this.#whole.stopHashing();
+      return;
+    }
     (this.#whole ??= new FileTransfer(ts, this.#coding === CODING_IDENTITY && !this.#skip ? this.#hashes : [])).data(data, start, len, ts);
     if (this.#done || this.#skip || this.#coding === CODING_OTHER) return;
-    const want = this.#coding === CODING_IDENTITY ? MAGIC_BYTES : CODED_BYTES;
-    if (this.#len === 0 && len >= want && this.#coding === CODING_IDENTITY) {
+    if (this.#len === 0 && len >= MAGIC_BYTES) {
       // The usual case: the first bytes arrived in one piece, read them where they are.
-      this.#mime = sniffMimeType(data, start, start + want);
+      this.#mime = sniffMimeType(data, start, start + MAGIC_BYTES);
       this.#done = true;
       return;
     }
+    this.#head(data, start, len);
+  }
+
+  /** Decoded bytes of a coded body: the file's own. */
+  #plain(data: Uint8Array, start: number, len: number): void {
+    this.#whole!.data(data, start, len, this.#ts);
+    if (!this.#done) this.#head(data, start, len);
+  }
+
+  /** Keeps the file's first MAGIC_BYTES for its type. */
+  #head(data: Uint8Array, start: number, len: number): void {
     let buf = this.#buf;
-    if (buf === null || buf.length < want) buf = this.#buf = new Uint8Array(want);
-    const take = Math.min(len, want - this.#len);
+    if (buf === null) buf = this.#buf = new Uint8Array(MAGIC_BYTES);
+    const take = Math.min(len, MAGIC_BYTES - this.#len);
     buf.set(data.subarray(start, start + take), this.#len);
     this.#len += take;
-    if (this.#len === want) this.#sniff();
+    if (this.#len === MAGIC_BYTES) this.#sniff();
   }
 
   /** `len` bytes of the body were lost in the stream (the framing held). */
   gap(len: number): void {
-    if (this.#parts !== null) this.#parts.gap(len);
-    else this.#whole?.gap(len);
+    if (this.#parts !== null) {
+      this.#parts.gap(len);
+      return;
+    }
+    // A coded body decodes no further than the hole.
+    this.#decoder?.lost();
+    this.#whole?.gap(len);
   }
 
   /**
@@ -159,7 +187,10 @@ export class BodyType {
     if (this.#parts !== null) {
       files = this.#parts.finish(complete);
     } else if (this.#whole !== null) {
-      const whole: BodyFile = { transfer: this.#whole, complete };
+      // A coded body is the file whole only when its coding ended where the body did.
+      const decoded = this.#decoder === null || this.#decoder.finish();
+      if (!decoded) this.#whole.stopHashing();
+      const whole: BodyFile = { transfer: this.#whole, complete: complete && decoded };
       if (this.fileName !== undefined) whole.fileName = this.fileName;
       // The announced length is the file's when the body is not coded nor a range.
       if (this.declaredLength >= 0 && this.#coding === CODING_IDENTITY && !this.#skip) whole.totalBytes = this.declaredLength;
@@ -176,24 +207,8 @@ export class BodyType {
     if (this.#done) return this.#mime;
     this.#done = true;
     if (this.#skip || this.#len === 0 || this.#buf === null) return undefined;
-    const got = this.#buf.subarray(0, this.#len);
-    if (this.#coding === CODING_IDENTITY) {
-      this.#mime = sniffMimeType(got, 0, got.length);
-    } else if (this.#coding !== CODING_OTHER) {
-      const plain = inflatePrefix(got, this.#coding === CODING_GZIP);
-      if (plain !== undefined) this.#mime = sniffMimeType(plain, 0, Math.min(plain.length, MAGIC_BYTES));
-    }
+    // The bytes kept are the file's (decoded, for a coded body).
+    if (this.#coding !== CODING_OTHER) this.#mime = sniffMimeType(this.#buf, 0, this.#len);
     return this.#mime;
-  }
-}
-
-/** The decoded beginning of a gzip or deflate body, or undefined when it does not decode. */
-function inflatePrefix(coded: Uint8Array, gzip: boolean): Uint8Array | undefined {
-  try {
-    if (gzip) return zlib.gunzipSync(coded, INFLATE_OPTIONS);
-    // "deflate" is zlib-wrapped by the RFC; some servers send raw deflate.
-    return coded.length > 0 && (coded[0]! & 0x0f) === 8 ? zlib.inflateSync(coded, INFLATE_OPTIONS) : zlib.inflateRawSync(coded, INFLATE_OPTIONS);
-  } catch {
-    return undefined;
   }
 }

@@ -1,8 +1,10 @@
 /**
  * HTTP bodies as files (files.jsonl): digests of the de-chunked bytes, of
- * decoded base64 parts; none for a body with a gap, cut by the connection's
- * end, still content-coded, or a range from its middle; fuids on the http
- * line in order; Zeek's column order; a fuid per connection and file number.
+ * decoded base64 parts, of gzip and deflate bodies' decoded bytes; none for
+ * a body with a gap, cut by the connection's end, coded otherwise (br),
+ * corrupt or inflating past the bound, or a range from its middle; fuids on
+ * the http line in order; Zeek's column order; a fuid per connection and
+ * file number.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,7 +53,7 @@ test('a chunked reply is hashed as its de-chunked bytes; the record has Zeek\'s 
   assert.deepEqual(http(ctx)[0]!.resp_fuids, [f!.fuid]);
 });
 
-test('no digests for a body with a gap, a body cut by the connection\'s end, a gzip-coded body or a later range', () => {
+test('no digests for a body with a gap, a body cut by the connection\'s end or a later range; a gzip body\'s are of its decoded bytes', () => {
   const ctx = fakeContext();
   const a = httpSpec.create(ctx);
   a.data(true, ascii('GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\nGET /3 HTTP/1.1\r\nHost: h\r\n\r\nGET /4 HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
@@ -59,8 +61,9 @@ test('no digests for a body with a gap, a body cut by the connection\'s end, a g
   a.data(false, ascii('HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nabcdefghij'), 2);
   a.gap!(false, 5);
   a.data(false, ascii('klmno'), 2);
-  // /2: gzip-coded: typed after decoding, but its digests would be of the coded bytes.
-  const gz = zlib.gzipSync(Buffer.from('<html><body>' + 'x'.repeat(100) + '</body></html>'));
+  // /2: gzip-coded: the file is its decoded bytes.
+  const page = Buffer.from('<html><body>' + 'x'.repeat(100) + '</body></html>');
+  const gz = zlib.gzipSync(page);
   a.data(false, concat(ascii(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz), 3);
   // /3: a range from the middle of the file.
   a.data(false, ascii('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-109/500\r\nContent-Length: 10\r\n\r\n0123456789'), 4);
@@ -72,7 +75,7 @@ test('no digests for a body with a gap, a body cut by the connection\'s end, a g
     f.map((x) => [x.seen_bytes, x.missing_bytes, x.total_bytes, x.mime_type, x.sha256, x.analyzers.length]),
     [
       [15, 5, 20, 'text/plain', undefined, 0],
-      [gz.length, 0, undefined, 'text/html', undefined, 0],
+      [page.length, 0, undefined, 'text/html', sha256(page), 3],
       [10, 0, undefined, undefined, undefined, 0],
       [15, 0, 100, 'text/plain', undefined, 0],
     ],
@@ -165,4 +168,61 @@ test('the site picks the digests (files.hashes): some, none, the same on pipelin
   const bad = checkConfigText('files:\n  hashes: [sha512]\n', 'picket.yaml');
   assert.equal(bad.config, null);
   assert.match(formatProblem(bad.problems[0]!), /picket\.yaml:2.*files\.hashes/);
+});
+
+/** One reply with `headers` and `body` (fed in `piece`-byte pieces), then the connection's end; its file. */
+function reply(headers: string, body: Uint8Array, piece = body.length, cut = 0): FilesRecord {
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /x HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, ascii(`HTTP/1.1 200 OK\r\n${headers}Content-Length: ${body.length}\r\n\r\n`), 2);
+  const sent = body.subarray(0, body.length - cut);
+  for (let i = 0; i < sent.length; i += piece) a.data(false, sent.subarray(i, Math.min(sent.length, i + piece)), 3);
+  a.end(4);
+  return files(ctx)[0]!;
+}
+
+test('gzip and deflate bodies (zlib-wrapped or raw) are typed and hashed as their decoded bytes, in any cut', () => {
+  const program = concat(ascii('MZ'), new Uint8Array(58), [0x80, 0, 0, 0], new Uint8Array(64), ascii('PE\0\0'), crypto.randomBytes(20000), new Uint8Array(40000));
+  for (const [coding, coded] of [
+    ['gzip', zlib.gzipSync(program)],
+    ['x-gzip', zlib.gzipSync(program)],
+    ['deflate', zlib.deflateSync(program)],
+    ['deflate', zlib.deflateRawSync(program)],
+  ] as const) {
+    for (const piece of [coded.length, 1000, 7]) {
+      const f = reply(`Content-Encoding: ${coding}\r\n`, coded, piece);
+      assert.deepEqual(
+        [f.mime_type, f.seen_bytes, f.total_bytes, f.sha256, f.analyzers],
+        ['application/x-dosexec', program.length, undefined, sha256(program), ['MD5', 'SHA1', 'SHA256']],
+        `${coding}, ${coded[0]}, pieces of ${piece}`,
+      );
+    }
+  }
+});
+
+test('a coded body that is corrupt, cut short, inflates past the bound or uses another coding has no digests', () => {
+  const text = Buffer.from('<html><body>' + crypto.randomBytes(5000).toString('hex') + '</body></html>');
+  const gz = zlib.gzipSync(text);
+  const corrupt = Buffer.from(gz);
+  corrupt.fill(0xff, 200, 260);
+  assert.equal(reply('Content-Encoding: gzip\r\n', corrupt).sha256, undefined);
+  // Decodes to the end, but the trailer's CRC-32 (or length) says these are not the bytes sent: typed, not hashed.
+  for (const at of [8, 2]) {
+    const badTrailer = Buffer.from(gz);
+    badTrailer[badTrailer.length - at]! ^= 0xff;
+    const bad = reply('Content-Encoding: gzip\r\n', badTrailer, 7);
+    assert.deepEqual([bad.mime_type, bad.seen_bytes, bad.sha256], ['text/html', text.length, undefined]);
+  }
+  // The connection ends 20 bytes short of the announced length.
+  const cut = reply('Content-Encoding: gzip\r\n', gz, gz.length, 20);
+  assert.equal(cut.sha256, undefined);
+  // 80 MiB of zeros in some 80 kB: decoding stops at its bound.
+  const bomb = zlib.gzipSync(Buffer.alloc(80 * 1024 * 1024));
+  const b = reply('Content-Encoding: gzip\r\n', bomb);
+  assert.equal(b.sha256, undefined);
+  assert.ok(b.seen_bytes <= 64 * 1024 * 1024);
+  // br is not decoded: neither typed nor hashed.
+  const br = reply('Content-Encoding: br\r\n', zlib.brotliCompressSync(text));
+  assert.deepEqual([br.mime_type, br.sha256], [undefined, undefined]);
 });
