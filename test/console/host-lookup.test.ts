@@ -6,9 +6,10 @@
  * reload and the back button, in a browser whose zone is not UTC; the host's
  * connections sorted by a heading, one out of a tunnel marked with its kind
  * and id; the figures, the connection list and the alert list equal the
- * store's; a bad time keeps the form; what is typed in a filter survives the
- * list's polling. The console API's new reads
- * (connections, devices by name and MAC, lists sorted by a field) are checked
+ * store's, and so do the files it sent and received; a bad time keeps the
+ * form; what is typed in a filter survives the list's polling. The console
+ * API's reads (connections, files, devices by name and MAC, lists sorted by
+ * a field) are checked
  * without a browser. Skipped when /usr/bin/chromium or the built console is
  * missing (the API part still runs).
  */
@@ -52,6 +53,25 @@ function alertRec(i: number, src: string, ts: number): Record<string, unknown> {
   };
 }
 
+const PE_SHA256 = '81a618f21cb87db9076134e70388b6e9cb7c2106739011b6a51772d22cae06b7';
+
+/** A files.jsonl line with the fields given and the rest as a file seen whole. */
+function fileRec(f: Record<string, unknown>): Record<string, unknown> {
+  return {
+    fuid: `F${String(f.ts)}`,
+    uid: `C${String(f.ts)}`,
+    'id.orig_p': 40000,
+    'id.resp_p': 80,
+    depth: 0,
+    analyzers: f.sha256 !== undefined ? ['SHA256'] : [],
+    duration: 0.5,
+    missing_bytes: 0,
+    overflow_bytes: 0,
+    timedout: false,
+    ...f,
+  };
+}
+
 async function fill(s: TestServer): Promise<void> {
   const store = s.ctx.stores.store;
   await store.insert('conn', [
@@ -67,6 +87,15 @@ async function fill(s: TestServer): Promise<void> {
     conn({ ts: MIDNIGHT + 20, 'id.orig_h': V6, 'id.resp_h': '2606:4700::1111' }),
   ]);
   await store.insert('alert', Array.from({ length: 60 }, (_, i) => alertRec(i, i % 10 === 0 ? `::ffff:${H}` : H, MIDNIGHT - 1800 + i * 30)));
+  await store.insert('files', [
+    // Downloaded over HTTP (the host opened the connection, the server sent the file).
+    fileRec({ ts: MIDNIGHT - 8, 'id.orig_h': H, 'id.resp_h': '93.184.216.34', source: 'HTTP', is_orig: false, filename: 'setup.exe', mime_type: 'application/x-dosexec', seen_bytes: 108032, sha256: PE_SHA256 }),
+    // Sent on an active-mode FTP data channel, which the server opened: the host is its responder and sends.
+    fileRec({ ts: MIDNIGHT + 5, 'id.orig_h': '198.51.100.10', 'id.resp_h': H, source: 'FTP_DATA', is_orig: false, filename: 'notes.txt', mime_type: 'text/plain', seen_bytes: 1320 }),
+    // Outside the window, and another host's.
+    fileRec({ ts: MIDNIGHT + 7200, 'id.orig_h': H, 'id.resp_h': '93.184.216.34', source: 'HTTP', is_orig: false, seen_bytes: 10 }),
+    fileRec({ ts: MIDNIGHT, 'id.orig_h': '10.1.1.1', 'id.resp_h': '93.184.216.34', source: 'HTTP', is_orig: false, seen_bytes: 10 }),
+  ]);
   await store.upsertDevices([
     { network: 'lab', mac: '02:09:09:09:09:09', ips: [H], hostnames: ['Craft-Laptop'], first_seen: MIDNIGHT, last_seen: MIDNIGHT + 10 },
     { network: 'lab', mac: '02:00:00:00:00:05', ips: [V6], hostnames: ['v6-box'], first_seen: MIDNIGHT, last_seen: MIDNIGHT + 20 },
@@ -101,6 +130,11 @@ test('console API: one host\'s connections, devices by host name and MAC, strict
       'the tunnel fields as stored, on the tunnelled connection only',
     );
     assert.equal((await get('/connections')).status, 400, 'ip is required');
+    // The files one host sent or received in the window, newest first.
+    const files = await get(`/files?ip=${encodeURIComponent(`::ffff:${H}`)}&from=${FROM}&to=${TO}`);
+    assert.equal(files.status, 200);
+    assert.deepEqual(files.body.rows.map((r: { data: { filename: string } }) => r.data.filename), ['notes.txt', 'setup.exe']);
+    assert.equal((await get('/files')).status, 400, 'ip is required');
     assert.equal((await get(`/connections?ip=${H}&from=2026-11-21&to=2026-11-20`)).status, 400, 'from after to');
     assert.deepEqual((await get('/devices?name=laptop')).body.rows.map((d: { mac: string }) => d.mac), ['02:09:09:09:09:09']);
     assert.equal((await get('/devices?mac=02-09-09-09-09-09')).body.total, 1);
@@ -256,6 +290,17 @@ test('console in Chromium: find a host, a window across midnight in the URL, fig
       assert.equal(await page.textContent('[data-testid=packets]'), `${sum.packets_sent} / ${sum.packets_received}`);
     };
     await figures();
+    // The files it received and sent in the window, newest first, from its own side of each connection.
+    await page.waitForSelector('[data-testid=host-files]');
+    const fileRows = page.locator('[data-testid=host-files] tbody tr');
+    assert.equal(await fileRows.count(), 2);
+    assert.deepEqual(await fileRows.nth(0).locator('td').allTextContents(), [
+      '2026-11-20 00:00:05', 'sent', '198.51.100.10', 'FTP_DATA', 'notes.txt', 'text/plain', '1.3 KiB', '-',
+    ]);
+    assert.deepEqual((await fileRows.nth(1).locator('td').allTextContents()).slice(1), [
+      'received', '93.184.216.34', 'HTTP', 'setup.exe', 'application/x-dosexec', '105.5 KiB', `${PE_SHA256.slice(0, 16)}…`,
+    ]);
+    assert.equal(await fileRows.nth(1).locator('code').getAttribute('title'), PE_SHA256);
     await page.waitForSelector('[data-testid=host-connections]');
     assert.equal(await page.locator('[data-testid=host-connections] tbody tr').count(), (await store.connections({ ip: H, from, to })).total);
     assert.equal(await page.title(), `Host ${H} · Picket`);

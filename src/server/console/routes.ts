@@ -22,6 +22,7 @@ import {
   type AlertSummary,
   type ConnFilter,
   type DeviceFilter,
+  type LogFilter,
   type StoredAlert,
 } from '../../store/types.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
@@ -287,6 +288,18 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       const sort = sortParam(q, 'sort', CONN_SORT_FIELDS);
       if (sort !== undefined) f.sort = sort;
       return store.connections(f);
+    });
+
+    // The files one host sent or received (files.jsonl lines), newest first.
+    api.get<{ Querystring: Query }>('/files', async (req) => {
+      const q = req.query;
+      const host = ip(q, 'ip');
+      if (host === undefined) throw badRequest('ip is required');
+      const f: LogFilter = { ...page(q), kind: 'files', ip: host };
+      const { from, to } = window(q);
+      if (from !== undefined) f.from = from;
+      if (to !== undefined) f.to = to;
+      return store.logs(f);
     });
 
     api.get<{ Querystring: Query }>('/devices', async (req) => {

@@ -1,8 +1,9 @@
 // One host over a time window: connections and bytes in/out over time (uPlot), the store's
-// aggregates (peers, ports, countries, ASNs as bar lists), DNS names, alerts and the host's
-// connections page by page, sorted in the store by their column headings. The window, the
-// connections' sort and page live in the URL (?span=7d, ?from=..&to=.., &csort=-bytes&coff=50),
-// so a view can be bookmarked, shared, reloaded and gone back to.
+// aggregates (peers, ports, countries, ASNs as bar lists), DNS names, alerts, the host's
+// connections page by page, sorted in the store by their column headings, and the files it sent
+// and received (files.jsonl: HTTP, SMB, FTP, SMTP) with their digests. The window, the
+// connections' sort and both pages live in the URL (?span=7d, ?from=..&to=.., &csort=-bytes&coff=50
+// &foff=50), so a view can be bookmarked, shared, reloaded and gone back to.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -10,13 +11,18 @@ import { fmtBytes, fmtTime, hostHref, qs, SEVERITY, useApi, useTitle } from '../
 import { go, setParams, type Params } from '../router';
 import { offsetParam, Pager, SortHeader, sortOf, sortText, Status, TextFilter } from '../ui';
 // The API answers with the store's own types (type only: nothing of the server is bundled).
-import type { ConnRow, ConnSortField, Device, HostSummary, Page, Sort, SortDir } from '../../../src/store/types.js';
+import type { ConnRow, ConnSortField, Device, HostSummary, LogRow, Page, Sort, SortDir } from '../../../src/store/types.js';
+import type { FilesRecord } from '../../../src/events/file.js';
 
 /** The console's host summary: its alert list leaves out what suppressions hide, and counts them. */
 type Summary = HostSummary & { alerts_hidden?: number };
 
 /** Connections per page of the host's list. */
 const CONN_PAGE = 50;
+/** Files per page of the host's list. */
+const FILE_PAGE = 25;
+/** Hex digits of a SHA-256 shown (the whole digest is in the title and copied with the text). */
+const DIGEST_SHOWN = 16;
 /** The connection columns that sort the list, with the direction of a first click. */
 const CONN_SORTS: Readonly<Record<ConnSortField, SortDir>> = { time: 'desc', peer: 'asc', port: 'asc', duration: 'desc', bytes: 'desc' };
 const CONN_DEFAULT_SORT: Sort<ConnSortField> = { field: 'time', dir: 'desc' };
@@ -128,6 +134,46 @@ interface BarRow {
   href?: string;
 }
 
+/** One files.jsonl line as the store keeps it: its fields, each possibly missing from what was ingested. */
+type FileData = Partial<FilesRecord>;
+
+/** The files a host sent and received in the window, newest first, page by page. */
+function HostFiles(props: { host: string; rows: LogRow[]; peerHref: (ip: string) => string }) {
+  return (
+    <div class="scroll">
+      <table data-testid="host-files" aria-describedby="files">
+        <thead>
+          <tr><th>Time (UTC)</th><th>Direction</th><th>Peer</th><th>Over</th><th>Name</th><th>Type</th><th>Size</th><th>SHA-256</th></tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => {
+            const f = r.data as FileData;
+            const orig = f['id.orig_h'];
+            const isOrig = f.is_orig === true;
+            // The file's sender and receiver on its own connection (an FTP data channel may be opened by the server).
+            const origSide = orig === props.host || orig === `::ffff:${props.host}`;
+            const sent = origSide === isOrig;
+            const peer = (origSide ? f['id.resp_h'] : orig) ?? '';
+            const size = f.seen_bytes ?? 0;
+            return (
+              <tr>
+                <td>{fmtTime(r.ts)}</td>
+                <td>{sent ? 'sent' : 'received'}</td>
+                <td>{peer !== '' ? <a href={props.peerHref(peer)} onClick={go}>{peer}</a> : '-'}</td>
+                <td>{f.source ?? '-'}</td>
+                <td class="wrap">{f.filename ?? '-'}</td>
+                <td>{f.mime_type ?? '-'}</td>
+                <td title={`${size} bytes`}>{fmtBytes(size)}</td>
+                <td>{f.sha256 !== undefined ? <code title={f.sha256}>{f.sha256.slice(0, DIGEST_SHOWN)}…</code> : <span class="muted" title="Not every byte of it was seen">-</span>}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function Bars(props: { title: string; rows: BarRow[]; unit?: (n: number) => string }) {
   const max = Math.max(1, ...props.rows.map((r) => r.value));
   return (
@@ -169,12 +215,16 @@ export function HostPage(props: { ip: string; params: Params }) {
   const { from, to, span } = windowOf(q);
   const custom = from !== '' || to !== '';
   const coff = offsetParam(q.coff);
+  const foff = offsetParam(q.foff);
   // The connections' order, as the URL says it (an unknown field is sent on and refused by the server).
   const csort = q.csort ?? '';
   const connSort = sortOf(csort, CONN_SORTS, CONN_DEFAULT_SORT);
   /** The URL of this page with a changed window (the connection list starts again at its first page) or order. */
-  const show = (w: { from?: string; to?: string; span?: string; coff?: number; csort?: string }): void => {
-    const next = { from, to, span: custom ? '' : span, csort, ...w };
+  const show = (w: { from?: string; to?: string; span?: string; coff?: number; foff?: number; csort?: string }): void => {
+    // A new window starts both lists at their first page; paging one list keeps the other's page.
+    const windowChange = w.from !== undefined || w.to !== undefined || w.span !== undefined;
+    const kept = windowChange ? {} : { coff: coff > 0 ? coff : undefined, foff: foff > 0 ? foff : undefined };
+    const next = { from, to, span: custom ? '' : span, csort, ...kept, ...w };
     const c = next.from !== '' || next.to !== '';
     setParams({
       from: next.from,
@@ -183,6 +233,7 @@ export function HostPage(props: { ip: string; params: Params }) {
       span: c ? undefined : next.span === '' ? 'all' : next.span === '24h' ? undefined : next.span,
       csort: next.csort,
       coff: next.coff,
+      foff: next.foff,
     });
   };
   const connHead = (field: ConnSortField, label: string) => (
@@ -195,6 +246,9 @@ export function HostPage(props: { ip: string; params: Params }) {
     s === null ? null : `/connections${qs({ ip: s.host, from: s.from ?? undefined, to: s.to ?? undefined, sort: csort, limit: CONN_PAGE, offset: coff })}`,
   );
   const devices = useApi<Page<Device>>(s === null ? null : `/devices${qs({ ip: s.host, limit: 5 })}`);
+  const files = useApi<Page<LogRow>>(
+    s === null ? null : `/files${qs({ ip: s.host, from: s.from ?? undefined, to: s.to ?? undefined, limit: FILE_PAGE, offset: foff })}`,
+  );
   useTitle(`Host ${s?.host ?? props.ip}`);
   const keep = custom ? { from, to } : { span: span === '' ? 'all' : span === '24h' ? undefined : span };
   const peerHref = (ip: string): string => hostHref(ip, qs(keep));
@@ -346,6 +400,15 @@ export function HostPage(props: { ip: string; params: Params }) {
             </>
           )}
           {conns.data !== null && conns.data.total === 0 && <p class="hint">None.</p>}
+          <h3 id="files">Files</h3>
+          <Status error={files.error} loading={files.loading} />
+          {files.data !== null && files.data.total > 0 && (
+            <>
+              <HostFiles host={s.host} rows={files.data.rows} peerHref={peerHref} />
+              <Pager offset={foff} shown={files.data.rows.length} total={files.data.total} page={FILE_PAGE} label="File pages" onOffset={(o) => show({ foff: o })} />
+            </>
+          )}
+          {files.data !== null && files.data.total === 0 && <p class="hint" data-testid="no-files">No files crossed this host's connections in this window (HTTP, SMB, FTP and SMTP in clear).</p>}
         </>
       )}
     </section>
