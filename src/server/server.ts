@@ -232,7 +232,7 @@ async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void>
   detection.bus.onLog((e) => {
     if ('log' in e && 'record' in e) devices.add(e.log, e.record as unknown as Record<string, unknown>);
   });
-  replay = createIngestReplay(store, files, { bus: detection.bus, replay: { flows: detection.flows, decoder: detection.decoder }, beforeFinish: () => detection.engine.flush() });
+  replay = createIngestReplay(store, files, { bus: detection.bus, replay: { flows: detection.flows, decoder: detection.decoder, analyzers: detection.analyzers }, beforeFinish: () => detection.engine.flush() });
   const r = await replay.run();
   await store.upsertDevices(devices.take());
   // A bulk load, not followed alert by alert: open live lists reload their first page.
