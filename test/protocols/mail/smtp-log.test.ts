@@ -16,7 +16,7 @@ import { createSmtpSpec, smtpSpec } from '../../../src/protocols/mail/index.js';
 import type { SmtpRecord } from '../../../src/protocols/mail/events.js';
 import type { FileEvent, FilesRecord } from '../../../src/events/file.js';
 import { SMTP_MAX_LINE } from '../../../src/protocols/mail/consts.js';
-import { C, S, assertSplitInvariant, play, text, type Step } from './session.js';
+import { C, S, assertSplitInvariant, fuzz, play, text, type Step } from './session.js';
 import { replayEvents } from '../../helpers/replay.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import type { FakeContext } from '../http/fake-ctx.js';
@@ -223,8 +223,9 @@ test('a message cut by the connection\'s end, or with a line past the reader\'s 
   assert.equal(l!.record.sha256, undefined);
 });
 
-test('the same lines and files whatever the chunking', () => {
+test('the same lines and files whatever the chunking; mutated sessions never throw', () => {
   assertSplitInvariant(smtpSpec, SESSION);
+  assert.ok(fuzz(smtpSpec, [SESSION], 0x5eed25, 1500) > 0);
 });
 
 test('the lab\'s mail: an invoice with a program attached from the Internet host, a note, and a STARTTLS session', async () => {
