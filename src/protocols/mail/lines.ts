@@ -5,7 +5,8 @@
  * view of that chunk (no copy); only a line cut across chunks is assembled in
  * a buffer of at most `maxLine` bytes. Longer lines are truncated and flagged,
  * never grown without bound. The consumer may ask to step over raw bytes
- * (IMAP literals, SMTP BDAT chunks) or stop the reader (STARTTLS).
+ * (IMAP literals), to be handed them as they come (SMTP BDAT chunks), or
+ * stop the reader (STARTTLS).
  */
 import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
 
@@ -16,6 +17,14 @@ export interface LineSink {
    * `truncated` is true when the line was longer than the reader keeps.
    */
   line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void;
+}
+
+/** Receives raw bytes the reader was asked to hand over (`take`) rather than read as lines. */
+export interface RawSink {
+  /** The next raw bytes, `data[start..end)`; valid only during the call. */
+  raw(data: Uint8Array, start: number, end: number, ts: number): void;
+  /** All the bytes asked for have come; lines resume after them. */
+  rawDone(ts: number): void;
 }
 
 const LF = 0x0a;
@@ -40,6 +49,8 @@ export class LineReader {
   #truncated = false;
   /** Raw bytes still to step over before lines resume. */
   #skip = 0;
+  /** Where the bytes stepped over go (`take`), null when they are dropped (`skip`). */
+  #rawSink: RawSink | null = null;
   /** After a gap: drop bytes up to the next LF, the rest of a line we cannot trust. */
   #resync = false;
   #stopped = false;
@@ -72,11 +83,31 @@ export class LineReader {
     if (n > 0) this.#skip += n;
   }
 
+  /**
+   * The next `n` bytes are not lines: hand them to `sink` as they come, then
+   * resume lines (`rawDone` follows at once when `n` is 0). Replaces any
+   * stepping over still under way.
+   */
+  take(n: number, sink: RawSink, ts: number): void {
+    this.#skip = n;
+    this.#rawSink = sink;
+    if (n <= 0) this.#endRaw(ts);
+  }
+
+  #endRaw(ts: number): void {
+    const sink = this.#rawSink;
+    this.#rawSink = null;
+    this.#skip = 0;
+    sink?.rawDone(ts);
+  }
+
   /** Bytes were lost: drop the partial line and restart at the next line boundary. */
   resync(): void {
     this.#len = 0;
     this.#truncated = false;
     this.#skip = 0;
+    // Raw bytes being handed over end where the loss began; their consumer learns of the loss itself (gap).
+    this.#rawSink = null;
     this.#resync = true;
   }
 
@@ -88,7 +119,9 @@ export class LineReader {
         const avail = n - i;
         const take = avail < this.#skip ? avail : this.#skip;
         this.#skip -= take;
+        this.#rawSink?.raw(data, i, i + take, ts);
         i += take;
+        if (this.#skip === 0 && this.#rawSink !== null) this.#endRaw(ts);
         continue;
       }
       let j = i;

@@ -13,8 +13,10 @@
  * the connection's end) and written once the server has answered its
  * commands (pipelined commands are answered later), with the message's header
  * fields and the files its body holds (message.ts), each logged in
- * files.jsonl with source "SMTP". BDAT chunks (RFC 3030) are passed over
- * unread. STARTTLS answered 220 ends parsing: the line says `tls`.
+ * files.jsonl with source "SMTP". A message sent in BDAT chunks (RFC 3030)
+ * is read the same way from the chunks' bytes (no dot-stuffing there) and
+ * ends with the LAST chunk. STARTTLS answered 220 ends parsing: the line
+ * says `tls`.
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../wire-text.js';
@@ -24,6 +26,7 @@ import { ConnectionFiles } from '../../files/transfer.js';
 import { startRecord } from '../zeek-record.js';
 import { MAX_PENDING, MailAnomaly, SMTP_MAX_LINE, Smtp } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
+import { LineReader, type LineSink, type RawSink } from './lines.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
 import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 import { MailMessage } from './message.js';
@@ -69,7 +72,13 @@ interface PendingCommand {
   tx: Transaction | null;
 }
 
-export class SmtpAnalyzer extends MailLineAnalyzer {
+/** A BDAT chunk being read: the transaction its message belongs to, and whether it is the last. */
+interface Chunk {
+  tx: Transaction;
+  last: boolean;
+}
+
+export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
   /** Commands awaiting their final reply; the greeting first. */
   readonly #pending: PendingCommand[] = [{ verb: V_GREETING, tx: null }];
   /** Transactions closed but still waiting for replies, in the order they closed. */
@@ -87,6 +96,12 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
   #depth = 0;
   #tx: Transaction | null = null;
   #lastTs = 0;
+  /** The BDAT chunk whose bytes are being read, and the lines of its message (a reader per message). */
+  #chunk: Chunk | null = null;
+  #chunkLines: LineReader | null = null;
+  readonly #chunkSink: LineSink = {
+    line: (_fromOrig, buf, s, e, ts, truncated) => this.#chunk?.tx.message?.line(buf, s, e, ts, truncated),
+  };
 
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[]) {
     super(ctx, 'smtp', SMTP_MAX_LINE);
@@ -96,13 +111,36 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
 
   override gap(fromOrig: boolean, len: number): void {
     super.gap(fromOrig, len);
-    if (fromOrig && this.#inBody) this.#tx?.message?.gap(len);
+    if (!fromOrig) return;
+    if (this.#inBody) this.#tx?.message?.gap(len);
+    const chunk = this.#chunk;
+    if (chunk !== null) {
+      // The chunk's bytes went with the loss (the reader resumes at the next line): its message is cut.
+      chunk.tx.message?.gap(len);
+      this.#chunk = null;
+    }
+  }
+
+  /** RawSink: bytes of the BDAT chunk under way, read as lines of its message. */
+  raw(data: Uint8Array, start: number, end: number, ts: number): void {
+    this.#chunkLines?.feed(data.subarray(start, end), ts, this.#chunkSink);
+  }
+
+  /** RawSink: the chunk's bytes are all in; after the LAST one the message ends. */
+  rawDone(ts: number): void {
+    const chunk = this.#chunk;
+    this.#chunk = null;
+    if (chunk === null || !chunk.last) return;
+    this.#chunkLines = null;
+    this.#endMessage(chunk.tx, true);
+    if (this.#tx === chunk.tx) this.#close();
+    this.#lastTs = ts;
   }
 
   end(ts: number): void {
     const tx = this.#tx;
-    // A message cut by the connection's end: what came of it.
-    if (tx !== null && this.#inBody) this.#endMessage(tx, false);
+    // A message cut by the connection's end (in DATA, or BDAT without its LAST chunk): what came of it.
+    if (tx !== null && (this.#inBody || this.#chunkLines !== null)) this.#endMessage(tx, false);
     this.#close();
     // Replies that never came: the transactions are written as they stand.
     for (const t of this.#closing.splice(0)) this.#log(t, ts || this.#lastTs);
@@ -167,9 +205,22 @@ export class SmtpAnalyzer extends MailLineAnalyzer {
       // "BDAT <size> [LAST]": the chunk follows at once, without waiting for a reply (RFC 3030).
       const ne = wordEnd(buf, as, e);
       const size = ne > as && ne - as <= 10 ? Number(logString(buf, as, ne)) : NaN;
-      if (Number.isInteger(size) && size <= MAX_BDAT) this.client.skip(size);
-      else this.client.stop();
-      this.#transaction(ts).active = true;
+      const ls = skipSpaces(buf, ne, e);
+      const tx = this.#transaction(ts);
+      tx.active = true;
+      this.#queue(verb);
+      if (!Number.isInteger(size) || size > MAX_BDAT) {
+        this.client.stop();
+        return;
+      }
+      // The first chunk begins the message.
+      if (tx.message === null) {
+        tx.message = new MailMessage(this.#hashes);
+        this.#chunkLines = new LineReader(true, SMTP_MAX_LINE);
+      }
+      this.#chunk = { tx, last: isWord(buf, ls, wordEnd(buf, ls, e), 'LAST') };
+      this.client.take(size, this, ts);
+      return;
     }
     this.#queue(verb);
   }

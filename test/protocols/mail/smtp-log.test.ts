@@ -223,6 +223,40 @@ test('a message cut by the connection\'s end, or with a line past the reader\'s 
   assert.equal(l!.record.sha256, undefined);
 });
 
+test('a message in BDAT chunks (no dot-stuffing) gives the same line and files as over DATA; one without its LAST chunk is cut', () => {
+  // The message as sent, with its line that begins with a dot not doubled.
+  const raw = Buffer.from(`${MESSAGE.replace('..a line', '.a line')}\r\n`, 'latin1');
+  const cut = 1000;
+  const BDAT: Step[] = [
+    GREETING,
+    [C, text('EHLO mx2.example.net\r\nMAIL FROM:<billing@example.net>\r\nRCPT TO:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n')],
+    [S, text('250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n')],
+    [C, Buffer.concat([text(`BDAT ${cut}\r\n`), raw.subarray(0, cut)])],
+    [S, text('250 2.0.0 1000 octets received\r\n')],
+    [C, Buffer.concat([text(`BDAT ${raw.length - cut} LAST\r\n`), raw.subarray(cut)])],
+    [S, text('250 2.0.0 Ok: queued as 4F2A2\r\n')],
+    [C, text('QUIT\r\n')],
+    [S, text('221 2.0.0 Bye\r\n')],
+  ];
+  const viaData = play(smtpSpec, SESSION);
+  for (const piece of [undefined, 7]) {
+    const ctx = play(smtpSpec, BDAT, piece !== undefined ? { pieceSize: piece } : {});
+    const [r] = smtpLines(ctx);
+    assert.equal(smtpLines(ctx).length, 1);
+    assert.deepEqual([r!.subject, r!.from, r!.to, r!.last_reply, r!.fuids?.length], ['Invoice overdue', '"Billing Dept" <billing@example.net>', ['alice@example.org', '"Bob, Accounts" <bob@example.org>'], '250 2.0.0 Ok: queued as 4F2A2', 3]);
+    assert.deepEqual(
+      files(ctx).map((f) => [f.record.mime_type, f.record.seen_bytes, f.record.sha256]),
+      files(viaData).map((f) => [f.record.mime_type, f.record.seen_bytes, f.record.sha256]),
+      `pieces of ${piece ?? 'whole steps'}`,
+    );
+  }
+  // The connection ends inside the second chunk, before the attachment's end: the message is cut, the attachment has no digests.
+  const open = play(smtpSpec, [...BDAT.slice(0, 5), [C, Buffer.concat([text(`BDAT ${raw.length - cut} LAST\r\n`), raw.subarray(cut, raw.length - 300)])]]);
+  const exe = files(open).find((f) => f.record.filename === 'invoice.exe')!;
+  assert.equal(exe.record.sha256, undefined);
+  assert.equal(smtpLines(open).length, 1);
+});
+
 test('the same lines and files whatever the chunking; mutated sessions never throw', () => {
   assertSplitInvariant(smtpSpec, SESSION);
   assert.ok(fuzz(smtpSpec, [SESSION], 0x5eed25, 1500) > 0);
