@@ -9,6 +9,7 @@ import scanPortVertical, { OPTIONS as scanPortVerticalOptions } from './scan.por
 import scanPortHorizontal, { OPTIONS as scanPortHorizontalOptions } from './scan.port.horizontal.js';
 import scanArp, { OPTIONS as scanArpOptions } from './scan.arp.js';
 import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
+import smtpDirect, { OPTIONS as smtpDirectOptions } from './smtp.direct_to_internet.js';
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
@@ -68,6 +69,7 @@ export const DETECTOR_OPTIONS = {
   'scan.port.horizontal': scanPortHorizontalOptions,
   'scan.arp': scanArpOptions,
   'smb.internet': smbInternetOptions,
+  'smtp.direct_to_internet': smtpDirectOptions,
   'net.tunnel': netTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
@@ -130,6 +132,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   scanPortHorizontal,
   scanArp,
   smbInternet,
+  smtpDirect,
   netTunnel,
   authBruteforce,
   authSpray,

