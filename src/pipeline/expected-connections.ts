@@ -21,16 +21,20 @@ export class ExpectedConnections {
     return this.#byResponder.size;
   }
 
-  add(c: ExpectedConnection): void {
+  /** Holds `c`; false when the oldest announcement had to go to make room. */
+  add(c: ExpectedConnection): boolean {
     const key = responderKey(c.resp_h, c.resp_p);
     // A new announcement of the same address and port replaces the old one (and becomes the newest).
     this.#byResponder.delete(key);
+    let kept = true;
     if (this.#byResponder.size >= MAX_EXPECTED) {
       const oldest = this.#byResponder.keys().next();
       if (oldest.done !== true) this.#byResponder.delete(oldest.value);
       this.dropped++;
+      kept = false;
     }
     this.#byResponder.set(key, c);
+    return kept;
   }
 
   /**

@@ -62,6 +62,9 @@ export interface GapCounter {
   addMissedBytes(slot: number, n: number, fromOrig: boolean): void;
 }
 
+/** Anomaly code when an announced connection pushed the oldest one out of the pipeline's bounded table. */
+export const EXPECTED_DROPPED = 'expected_connection_dropped';
+
 /** The services of a flow whose analyzer confirmed none (shared: never added to). */
 const NO_SERVICES: readonly string[] = [];
 
@@ -118,7 +121,8 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   }
 
   expect(connection: ExpectedConnection): void {
-    this.#expected?.add(connection);
+    // Counted where the summary shows protocol anomalies, as "<analyzer>.expected_connection_dropped".
+    if (this.#expected?.add(connection) === false) this.anomaly(EXPECTED_DROPPED);
   }
 
   confirm(service: string): void {

@@ -1,12 +1,15 @@
 /**
  * The pipeline's table of announced connections: the first connection to
  * the announced responder address and port (from the announced originator)
- * takes the analyzer once; announcements expire and are bounded.
+ * takes the analyzer once; announcements expire and are bounded, and one
+ * pushed out is counted as the announcing analyzer's anomaly.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExpectedConnections, MAX_EXPECTED } from '../../src/pipeline/expected-connections.js';
 import type { ProtocolSpec } from '../../src/protocols/analyzer.js';
+import { AppLayerStats, EXPECTED_DROPPED, FlowApp } from '../../src/pipeline/flow-app.js';
+import { EventBus } from '../../src/events/bus.js';
 
 const spec = (name: string): ProtocolSpec => ({ name, transports: ['tcp'], ports: [], create: () => ({ data() {}, end() {} }) });
 
@@ -41,9 +44,23 @@ test('a newer announcement of the same address and port replaces the older; expi
   assert.equal(t.size, 5);
 
   const big = new ExpectedConnections();
-  for (let i = 0; i < MAX_EXPECTED + 3; i++) big.add({ resp_h: '192.0.2.2', resp_p: 1 + i, spec: a, until: 1e9 });
+  const kept = [];
+  for (let i = 0; i < MAX_EXPECTED + 3; i++) kept.push(big.add({ resp_h: '192.0.2.2', resp_p: 1 + i, spec: a, until: 1e9 }));
+  assert.deepEqual(kept.filter((k) => !k).length, 3, 'each add past the bound says so');
   assert.equal(big.size, MAX_EXPECTED);
   assert.equal(big.dropped, 3);
   assert.equal(big.take('10.0.0.5', '192.0.2.2', 1, 0), undefined, 'the oldest went first');
   assert.equal(big.take('10.0.0.5', '192.0.2.2', MAX_EXPECTED + 3, 0), a);
+});
+
+test('a flow\'s announcement that pushes the oldest out is counted as its analyzer\'s anomaly', () => {
+  const table = new ExpectedConnections();
+  const a = spec('a');
+  for (let i = 0; i < MAX_EXPECTED; i++) table.add({ resp_h: '192.0.2.3', resp_p: 1 + i, spec: a, until: 1e9 });
+  const stats = new AppLayerStats();
+  const conn = { uid: 'CAnnouncer', orig_h: '10.0.0.5', orig_p: 50000, resp_h: '192.0.2.3', resp_p: 21, proto: 'tcp' as const };
+  const app = new FlowApp(spec('ftp'), conn, new EventBus(), stats, null, null, -1, table);
+  app.expect({ resp_h: '192.0.2.3', resp_p: 60000, spec: a, until: 1e9 });
+  assert.deepEqual(stats.anomalies, { [`ftp.${EXPECTED_DROPPED}`]: 1 });
+  assert.equal(table.size, MAX_EXPECTED);
 });
