@@ -8,16 +8,22 @@
  *
  * Bounded: decoding stops at MAX_DECODED_BYTES (a small body that inflates
  * without end is a decompression bomb); it also stops at the first corrupt
- * byte or lost chunk. A gzip body's trailer is checked here (its CRC-32 and
+ * byte or lost chunk. Each inflater's state (about 48 KiB measured: its
+ * window and output buffer) is charged to the thread's parser buffer budget
+ * (buffer-budget.ts) while it lives, so many coded bodies under way at once
+ * cannot exhaust memory: one the budget refuses is not decoded. A gzip body's trailer is checked here (its CRC-32 and
  * length; the inflater reads past them): a mismatch means the bytes are
  * not the file. A body whose decoding stopped early or failed its check is
  * not the file whole: `whole` says so.
  */
 import zlib from 'node:zlib';
 import { Gunzip, Inflate, Unzlib } from 'fflate';
+import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 
 /** Decoded bytes per body at most. */
 export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+/** What one inflater's state is charged against the parser buffer budget (measured about 48 KiB, with room). */
+export const INFLATE_STATE_BYTES = 64 * 1024;
 
 /** Receives the decoded bytes, in order. */
 export type DecodedSink = (data: Uint8Array) => void;
@@ -28,6 +34,8 @@ export class ContentDecoder {
   readonly #gzip: boolean;
   readonly #sink: DecodedSink;
   #inflater: Inflater | null = null;
+  /** The inflater's share of the parser buffer budget while it lives. */
+  #claim: BufferClaim | null = null;
   /** Decoded bytes handed on. */
   decoded = 0;
   /** Decoding stopped before the end (corrupt data, lost bytes, over the bound). */
@@ -46,19 +54,40 @@ export class ContentDecoder {
 
   /** Coded bytes data[start, start+len), in order. */
   push(data: Uint8Array, start: number, len: number): void {
-    if (this.failed || this.ended || len <= 0) return;
+    if (this.failed || len <= 0) return;
     const chunk = data.subarray(start, start + len);
+    // The trailer may come after the last block's bytes were decoded.
     if (this.#gzip) this.#keepTail(chunk);
+    if (this.ended) return;
+    if (this.#inflater === null) {
+      const claim = parserBuffers.claim(this);
+      if (!claim.resize(INFLATE_STATE_BYTES)) {
+        // The thread's parsers hold all the buffer memory they may: this body is not decoded.
+        this.failed = true;
+        return;
+      }
+      this.#claim = claim;
+      this.#inflater = this.#create(chunk[0]!);
+    }
     try {
-      (this.#inflater ??= this.#create(chunk[0]!)).push(chunk, false);
+      this.#inflater.push(chunk, false);
     } catch {
       this.failed = true;
     }
+    if (this.failed || this.ended) this.#release();
   }
 
   /** Coded bytes were lost: nothing after them decodes. */
   lost(): void {
     if (!this.ended) this.failed = true;
+    this.#release();
+  }
+
+  /** Lets go of the inflater and its share of the budget. */
+  #release(): void {
+    this.#inflater = null;
+    this.#claim?.release();
+    this.#claim = null;
   }
 
   /** The body ended: flushes what the inflater holds. True when the body decoded whole. */
@@ -70,7 +99,7 @@ export class ContentDecoder {
         this.failed = true;
       }
     }
-    this.#inflater = null;
+    this.#release();
     if (this.#gzip && this.ended && !this.failed && !this.#trailerMatches()) this.failed = true;
     return this.whole;
   }

@@ -14,6 +14,8 @@ import { httpSpec } from '../../../src/protocols/http/index.js';
 import type { FilesRecord } from '../../../src/events/file.js';
 import type { HttpRecord } from '../../../src/protocols/http/events.js';
 import { makeFuid } from '../../../src/files/fuid.js';
+import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
+import { INFLATE_STATE_BYTES } from '../../../src/protocols/http/content-decoder.js';
 import { ascii, fakeContext, type FakeContext } from './fake-ctx.js';
 import { concat } from '../../helpers/bytes.js';
 
@@ -247,4 +249,26 @@ test('mutated gzip bodies never throw, and a digest given is always the true fil
   }
   // Flips in the header's time and OS bytes change nothing of the file: some rounds keep its digest.
   assert.ok(hashed < 300);
+});
+
+test('each coded body under way holds a share of the parser buffer budget, given back when it ends', () => {
+  const before = parserBuffers.held;
+  const gz = zlib.gzipSync(Buffer.from('<html><body>' + 'x'.repeat(50000) + '</body></html>'));
+  const ctx = fakeContext();
+  const a = httpSpec.create(ctx);
+  a.data(true, ascii('GET /x HTTP/1.1\r\nHost: h\r\n\r\n'), 1);
+  a.data(false, concat(ascii(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz.subarray(0, 100)), 2);
+  assert.equal(parserBuffers.held - before, INFLATE_STATE_BYTES);
+  a.data(false, gz.subarray(100), 3);
+  assert.equal(parserBuffers.held, before);
+  assert.equal(files(ctx)[0]!.sha256 !== undefined, true);
+  // A budget that is spent: the body is not decoded, so not hashed.
+  const max = parserBuffers.maxBytes;
+  parserBuffers.maxBytes = parserBuffers.held;
+  try {
+    const f = reply('Content-Encoding: gzip\r\n', gz);
+    assert.deepEqual([f.sha256, f.mime_type], [undefined, undefined]);
+  } finally {
+    parserBuffers.maxBytes = max;
+  }
 });
