@@ -624,7 +624,8 @@ pcount() { tcpdump -nr "$WORK/$1.pcap" "$2" 2>/dev/null | wc -l; }
 # Fail the scenario unless at least MIN packets match FILTER.
 require() {
   local name=$1 min=$2 filter=$3 n
-  n=$(pcount "$name" "$filter")
+  # Under pipefail a filter tcpdump refuses fails the count: say so rather than end the scenario silently.
+  n=$(pcount "$name" "$filter") || { log "$name: tcpdump cannot apply the filter '$filter'"; return 1; }
   if [ "$n" -lt "$min" ]; then log "$name: only $n packets match '$filter' (need $min)"; return 1; fi
 }
 
