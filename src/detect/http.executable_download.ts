@@ -50,7 +50,7 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** File name extensions of what is not a program: a program under such a name is disguised. */
-const HARMLESS_EXTENSIONS = new Set([
+export const HARMLESS_EXTENSIONS: ReadonlySet<string> = new Set([
   'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'svg', 'webp', 'tif', 'tiff',
   'txt', 'log', 'csv', 'json', 'xml', 'html', 'htm', 'css', 'js', 'md',
   'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'rtf', 'odt',

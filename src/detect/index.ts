@@ -10,6 +10,7 @@ import scanPortHorizontal, { OPTIONS as scanPortHorizontalOptions } from './scan
 import scanArp, { OPTIONS as scanArpOptions } from './scan.arp.js';
 import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
 import smtpDirect, { OPTIONS as smtpDirectOptions } from './smtp.direct_to_internet.js';
+import smtpAttachment, { OPTIONS as smtpAttachmentOptions } from './smtp.executable_attachment.js';
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
@@ -70,6 +71,7 @@ export const DETECTOR_OPTIONS = {
   'scan.arp': scanArpOptions,
   'smb.internet': smbInternetOptions,
   'smtp.direct_to_internet': smtpDirectOptions,
+  'smtp.executable_attachment': smtpAttachmentOptions,
   'net.tunnel': netTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
@@ -133,6 +135,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   scanArp,
   smbInternet,
   smtpDirect,
+  smtpAttachment,
   netTunnel,
   authBruteforce,
   authSpray,

@@ -1600,8 +1600,8 @@ scenario_mail_files() {
   require mail-files 20 "tcp and src host 198.51.100.10 and dst host 10.77.1.10 and dst port 25"
   require mail-files 3 "tcp and src host 10.77.2.20 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
   require mail-files 3 "tcp and src host 10.77.2.21 and dst port 25 and tcp[tcpflags] & tcp-push != 0"
-  expect mail-files "SMTP to aiosmtpd 1.4 on the mail server 10.77.1.10; curl 7.88 clients. From the Internet host 198.51.100.10: a message to jdoe and ap with a Windows program (the pe_program helper's) attached as invoice.exe, base64, beside a multipart/alternative text and HTML body. From 10.77.2.20: a plain note. From 10.77.2.21: STARTTLS first (self-signed certificate), then the same note, encrypted. file.bad_hash's tests list the program; with the lab config alone nothing alerts. device.new may fire for the server network's hosts, whose first frames these are." \
-    '[]' \
+  expect mail-files "SMTP to aiosmtpd 1.4 on the mail server 10.77.1.10; curl 7.88 clients. From the Internet host 198.51.100.10: a message to jdoe and ap with a Windows program (the pe_program helper's) attached as invoice.exe, base64, beside a multipart/alternative text and HTML body. From 10.77.2.20: a plain note. From 10.77.2.21: STARTTLS first (self-signed certificate), then the same note, encrypted. The program is a program by its content: smtp.executable_attachment fires for the sending host (file.bad_hash's tests list the program; the lab config has no list). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "smtp.executable_attachment", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 25}, "evidence": {"file_name": "invoice.exe", "mime_type": "application/x-dosexec", "disguised": false, "mail_from": "billing@invoices.example", "subject": "Invoice 4471 overdue"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

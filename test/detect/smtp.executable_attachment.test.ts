@@ -1,0 +1,72 @@
+/**
+ * smtp.executable_attachment on the lab's mail-files capture (a PE attached
+ * as invoice.exe) and on synthetic SMTP sessions fed through the analyzer
+ * and engine: a program under a document's name is critical; text, a
+ * picture and a program over HTTP stay quiet.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { SITE_YAML, harness, only, replayRuleAlerts } from './harness.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { smtpSpec } from '../../src/protocols/mail/index.js';
+import { collectingContext } from '../helpers/analyzer-context.js';
+import { ascii, peFile } from '../helpers/bytes.js';
+
+const RULE = 'smtp.executable_attachment';
+const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
+
+test('mail-files.pcap: the program mailed from the Internet host is one alert naming it, the envelope and the subject', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'mail-files.pcap'), [RULE]);
+  assert.equal(a.length, 1);
+  const x = a[0]!;
+  assert.equal(x.event.severity, 3);
+  assert.equal(x.threat.technique.id, 'T1566.001');
+  assert.deepEqual([x.source.ip, x.destination?.ip, x.destination?.port], ['198.51.100.10', '10.77.1.10', 25]);
+  assert.deepEqual([x.evidence.file_name, x.evidence.mime_type, x.evidence.disguised, x.evidence.bytes], ['invoice.exe', 'application/x-dosexec', false, 108032]);
+  assert.equal(x.evidence.sha256, '81a618f21cb87db9076134e70388b6e9cb7c2106739011b6a51772d22cae06b7');
+  assert.deepEqual(x.evidence.rcpt_to, ['jdoe@lab.example', 'ap@lab.example']);
+  assert.equal(
+    x.message,
+    '198.51.100.10 mailed a program (application/x-dosexec, 108 KB) attached "invoice.exe" from billing@invoices.example to jdoe@lab.example, ap@lab.example through 10.77.1.10: "Invoice 4471 overdue"',
+  );
+});
+
+/** The file events of one SMTP session carrying `parts` (name, content type, bytes) as base64 attachments. */
+function mailed(parts: readonly [string | undefined, Uint8Array][]): ReturnType<typeof collectingContext>['events'] {
+  const ctx = collectingContext({ uid: 'CMail', orig_h: '10.77.2.30', orig_p: 50000, resp_h: '10.77.1.10', resp_p: 25, proto: 'tcp' });
+  const a = smtpSpec.create(ctx);
+  const body = parts
+    .map(([name, bytes]) => `--b\r\nContent-Type: application/octet-stream${name !== undefined ? `; name="${name}"` : ''}\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(bytes).toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n`)
+    .join('');
+  a.data(false, ascii('220 mail ESMTP\r\n'), 1);
+  a.data(true, ascii('EHLO ws30\r\nMAIL FROM:<a@lab.example>\r\nRCPT TO:<b@lab.example>\r\nDATA\r\n'), 2);
+  a.data(false, ascii('250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n'), 3);
+  a.data(true, ascii(`Subject: docs\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n${body}--b--\r\n.\r\n`), 4);
+  a.data(false, ascii('250 queued\r\n'), 5);
+  a.end(6);
+  return ctx.events;
+}
+
+test('a program under a document\'s name, or none, is critical; a text file and a program over HTTP are not judged', () => {
+  const h = harness(SITE_YAML);
+  for (const e of mailed([
+    ['scan_0042.pdf', peFile(4000)],
+    [undefined, peFile(5000)],
+    ['setup.exe', peFile(6000)],
+    ['notes.txt', ascii('plain words for a plain text file, nothing else')],
+  ])) {
+    h.emit(e);
+  }
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(
+    a.map((x) => [x.evidence.file_name, x.evidence.disguised, x.event.severity]),
+    [['scan_0042.pdf', true, 4], [null, true, 4], ['setup.exe', false, 3]],
+  );
+  assert.match(a[0]!.message, /attached "scan_0042\.pdf" from a@lab\.example to b@lab\.example through 10\.77\.1\.10 \(servers\), under a name that hides it: "docs"$/);
+});
+
+test('programs over HTTP and SMB are other rules\' business', async () => {
+  assert.deepEqual(await replayRuleAlerts(path.join(LAB, 'exe-download.pcap'), [RULE]), []);
+  assert.deepEqual(await replayRuleAlerts(path.join(LAB, 'admin-share.pcap'), [RULE]), []);
+});
