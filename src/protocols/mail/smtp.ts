@@ -37,8 +37,6 @@ const V_OTHER = 1;
 const V_AUTH = 2;
 const V_STARTTLS = 3;
 const V_DATA = 4;
-/** The line holding a single dot that ends a message: its reply says whether the message was taken. */
-const V_END_OF_DATA = 5;
 
 /** Largest BDAT chunk stepped over; a bigger size is a lie and ends parsing. */
 const MAX_BDAT = 1024 * 1024 * 1024;
@@ -156,7 +154,8 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
         this.#inBody = false;
         const tx = this.#tx;
         if (tx !== null) this.#endMessage(tx, true);
-        this.#queue(V_END_OF_DATA);
+        // Its reply is the transaction's last: the line is written once it comes.
+        this.#queue(V_OTHER);
         this.#close();
         return;
       }

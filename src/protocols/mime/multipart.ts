@@ -131,10 +131,6 @@ export class MultipartSplitter {
     return this.#skipped;
   }
 
-  /** Parts reported so far (nested ones included). */
-  get partCount(): number {
-    return this.#parts.length;
-  }
 
   /** Body bytes data[start, start+len), in order, seen at `ts`. */
   feed(data: Uint8Array, start: number, len: number, ts: number): void {
