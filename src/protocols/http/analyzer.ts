@@ -506,6 +506,12 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #noteBody(tx: HttpTransaction, isRequest: boolean, complete: boolean): void {
     const b = isRequest ? this.#reqBody : this.#respBody;
     const files = b.finish(complete);
+    // Zeek's body lengths count a gzip or deflate body's decoded bytes.
+    const decoded = b.decodedLength;
+    if (decoded >= 0) {
+      if (isRequest) tx.requestBodyLen = decoded;
+      else tx.responseBodyLen = decoded;
+    }
     const request: NonNullable<FileEvent['http']> = {};
     if (files.length > 0) {
       if (tx.method !== undefined) request.method = tx.method;

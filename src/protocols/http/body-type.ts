@@ -116,6 +116,17 @@ export class BodyType {
     return false;
   }
 
+  /**
+   * Bytes the body decoded to, when its gzip or deflate coding was undone
+   * (up to where decoding stopped, as Zeek counts a body's length after
+   * decompression); -1 when the body was not decoded (identity, another
+   * coding, a coded multipart body or range, no room in the budget).
+   */
+  get decodedLength(): number {
+    const d = this.#decoder;
+    return d === null || d.refused ? -1 : d.decoded;
+  }
+
   /** Body bytes data[start, start+len), in order, seen at `ts`. */
   feed(data: Uint8Array, start: number, len: number, ts: number): void {
     if (len <= 0) return;

@@ -38,8 +38,10 @@ export class ContentDecoder {
   #claim: BufferClaim | null = null;
   /** Decoded bytes handed on. */
   decoded = 0;
-  /** Decoding stopped before the end (corrupt data, lost bytes, over the bound). */
+  /** Decoding stopped before the end (corrupt data, lost bytes, over the bound, or refused). */
   failed = false;
+  /** Decoding never started: the parser buffer budget had no room for an inflater. */
+  refused = false;
   /** The coding's own end was reached (the last block, and for gzip its trailer). */
   ended = false;
   /** gzip: CRC-32 of the decoded bytes so far, and the last 8 coded bytes (the trailer, once all came). */
@@ -64,6 +66,7 @@ export class ContentDecoder {
       if (!claim.resize(INFLATE_STATE_BYTES)) {
         // The thread's parsers hold all the buffer memory they may: this body is not decoded.
         this.failed = true;
+        this.refused = true;
         return;
       }
       this.#claim = claim;

@@ -27,9 +27,9 @@ export interface HttpRecord {
   user_agent?: string;
   /** Origin header value. */
   origin?: string;
-  /** Request body bytes after removing chunked framing. */
+  /** Request body bytes after removing chunked framing and, as Zeek counts, a gzip or deflate coding (decoded bytes). */
   request_body_len: number;
-  /** Response body bytes after removing chunked framing. */
+  /** Response body bytes after removing chunked framing and, as Zeek counts, a gzip or deflate coding (decoded bytes). */
   response_body_len: number;
   status_code?: number;
   status_msg?: string;

@@ -272,3 +272,37 @@ test('each coded body under way holds a share of the parser buffer budget, given
     parserBuffers.maxBytes = max;
   }
 });
+
+test('http.jsonl body lengths of a coded body are its decoded bytes, as Zeek counts them; raw bytes when it was not decoded', () => {
+  const text = Buffer.from('<html><body>' + 'hello '.repeat(3000) + '</body></html>');
+  const lengths = (headers: string, body: Uint8Array): [number, number] => {
+    const ctx = fakeContext();
+    const a = httpSpec.create(ctx);
+    a.data(true, concat(ascii(`POST /up HTTP/1.1\r\nHost: h\r\n${headers}Content-Length: ${body.length}\r\n\r\n`), body), 1);
+    a.data(false, concat(ascii(`HTTP/1.1 200 OK\r\n${headers}Content-Length: ${body.length}\r\n\r\n`), body), 2);
+    a.end(3);
+    const r = http(ctx)[0]!;
+    return [r.request_body_len, r.response_body_len];
+  };
+  const gz = zlib.gzipSync(text);
+  assert.ok(gz.length < text.length / 10);
+  assert.deepEqual(lengths('Content-Encoding: gzip\r\n', gz), [text.length, text.length]);
+  assert.deepEqual(lengths('Content-Encoding: deflate\r\n', zlib.deflateRawSync(text)), [text.length, text.length]);
+  // Not decoded: the bytes sent.
+  const br = zlib.brotliCompressSync(text);
+  assert.deepEqual(lengths('Content-Encoding: br\r\n', br), [br.length, br.length]);
+  assert.deepEqual(lengths('', text), [text.length, text.length]);
+  // Corrupt past its first bytes: what decoded before the damage.
+  const corrupt = Buffer.from(gz);
+  corrupt.fill(0xff, Math.floor(gz.length / 2));
+  const [, bad] = lengths('Content-Encoding: gzip\r\n', corrupt);
+  assert.ok(bad < text.length, `${bad}`);
+  // No room in the parser buffer budget: not decoded, so the bytes sent.
+  const max = parserBuffers.maxBytes;
+  parserBuffers.maxBytes = parserBuffers.held;
+  try {
+    assert.deepEqual(lengths('Content-Encoding: gzip\r\n', gz), [gz.length, gz.length]);
+  } finally {
+    parserBuffers.maxBytes = max;
+  }
+});
