@@ -3,8 +3,9 @@
  * control connection names the address and port of its next data channel.
  * The first TCP connection to that responder address and port (from the
  * announced originator, when one is named) takes the announced analyzer,
- * and the announcement is used up. Announcements expire at their `until`
- * time and at most MAX_EXPECTED are held: the oldest goes first, counted.
+ * and the announcement is used up (at its other address too, when it names
+ * one). Announcements expire at their `until` time and at most MAX_EXPECTED
+ * are held: the oldest goes first, counted.
  */
 import type { ExpectedConnection, ProtocolSpec } from '../protocols/analyzer.js';
 
@@ -12,29 +13,42 @@ import type { ExpectedConnection, ProtocolSpec } from '../protocols/analyzer.js'
 export const MAX_EXPECTED = 4096;
 
 export class ExpectedConnections {
-  /** By "responder address|port"; insertion order is age order. */
+  /** By "responder address|port" (an announcement with two addresses is here twice); insertion order is age order. */
   readonly #byResponder = new Map<string, ExpectedConnection>();
+  /** Announcements held. */
+  #count = 0;
   /** Announcements dropped to stay within MAX_EXPECTED. */
   dropped = 0;
 
   get size(): number {
-    return this.#byResponder.size;
+    return this.#count;
   }
 
   /** Holds `c`; false when the oldest announcement had to go to make room. */
   add(c: ExpectedConnection): boolean {
-    const key = responderKey(c.resp_h, c.resp_p);
     // A new announcement of the same address and port replaces the old one (and becomes the newest).
-    this.#byResponder.delete(key);
+    this.#removeAt(responderKey(c.resp_h, c.resp_p));
+    if (c.also_resp_h !== undefined) this.#removeAt(responderKey(c.also_resp_h, c.resp_p));
     let kept = true;
-    if (this.#byResponder.size >= MAX_EXPECTED) {
+    if (this.#count >= MAX_EXPECTED) {
       const oldest = this.#byResponder.keys().next();
-      if (oldest.done !== true) this.#byResponder.delete(oldest.value);
+      if (oldest.done !== true) this.#removeAt(oldest.value);
       this.dropped++;
       kept = false;
     }
-    this.#byResponder.set(key, c);
+    this.#byResponder.set(responderKey(c.resp_h, c.resp_p), c);
+    if (c.also_resp_h !== undefined && c.also_resp_h !== c.resp_h) this.#byResponder.set(responderKey(c.also_resp_h, c.resp_p), c);
+    this.#count++;
     return kept;
+  }
+
+  /** Removes the announcement held under `key`, at each of its addresses. */
+  #removeAt(key: string): void {
+    const c = this.#byResponder.get(key);
+    if (c === undefined) return;
+    this.#byResponder.delete(responderKey(c.resp_h, c.resp_p));
+    if (c.also_resp_h !== undefined) this.#byResponder.delete(responderKey(c.also_resp_h, c.resp_p));
+    this.#count--;
   }
 
   /**
@@ -46,17 +60,17 @@ export class ExpectedConnections {
     const c = this.#byResponder.get(key);
     if (c === undefined) return undefined;
     if (c.until < now) {
-      this.#byResponder.delete(key);
+      this.#removeAt(key);
       return undefined;
     }
     if (c.orig_h !== undefined && c.orig_h !== orig_h) return undefined;
-    this.#byResponder.delete(key);
+    this.#removeAt(key);
     return c.spec;
   }
 
   /** Drops announcements expired at `now`. */
   expire(now: number): void {
-    for (const [key, c] of this.#byResponder) if (c.until < now) this.#byResponder.delete(key);
+    for (const [key, c] of this.#byResponder) if (c.until < now) this.#removeAt(key);
   }
 }
 

@@ -42,6 +42,12 @@ export interface ExpectedConnection {
   orig_h?: string;
   resp_h: string;
   resp_p: number;
+  /**
+   * Another responder address it may open to instead, on the same port: a
+   * server behind NAT announces its inside address, and clients then use
+   * the one they reached it at. Whichever opens first uses both up.
+   */
+  also_resp_h?: string;
   /** The analyzer it gets. */
   spec: ProtocolSpec;
   /** Packet time after which it is no longer expected. */

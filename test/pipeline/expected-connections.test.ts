@@ -53,6 +53,35 @@ test('a newer announcement of the same address and port replaces the older; expi
   assert.equal(big.take('10.0.0.5', '192.0.2.2', MAX_EXPECTED + 3, 0), a);
 });
 
+test('an announcement at two addresses (a server behind NAT) is taken at either, once, and counted once', () => {
+  const t = new ExpectedConnections();
+  const a = spec('a');
+  const b = spec('b');
+  t.add({ orig_h: '10.0.0.5', resp_h: '10.9.9.9', also_resp_h: '192.0.2.1', resp_p: 40000, spec: a, until: 100 });
+  assert.equal(t.size, 1);
+  assert.equal(t.take('10.0.0.5', '192.0.2.1', 40000, 10), a);
+  assert.equal(t.take('10.0.0.5', '10.9.9.9', 40000, 10), undefined, 'used up at both');
+  assert.equal(t.size, 0);
+  // A newer announcement at either address replaces it, at both.
+  t.add({ resp_h: '10.9.9.9', also_resp_h: '192.0.2.1', resp_p: 40000, spec: a, until: 100 });
+  t.add({ resp_h: '192.0.2.1', resp_p: 40000, spec: b, until: 100 });
+  assert.equal(t.size, 1);
+  assert.equal(t.take('10.0.0.5', '10.9.9.9', 40000, 10), undefined);
+  assert.equal(t.take('10.0.0.5', '192.0.2.1', 40000, 10), b);
+  // Expiry and the bound treat it as one.
+  t.add({ resp_h: '10.9.9.9', also_resp_h: '192.0.2.1', resp_p: 1, spec: a, until: 5 });
+  t.expire(6);
+  assert.equal(t.size, 0);
+  assert.equal(t.take('10.0.0.5', '192.0.2.1', 1, 0), undefined);
+  const big = new ExpectedConnections();
+  big.add({ resp_h: '10.9.9.9', also_resp_h: '192.0.2.1', resp_p: 1, spec: a, until: 1e9 });
+  for (let i = 0; i < MAX_EXPECTED; i++) big.add({ resp_h: '192.0.2.2', resp_p: 1 + i, spec: a, until: 1e9 });
+  assert.equal(big.size, MAX_EXPECTED);
+  assert.equal(big.dropped, 1);
+  assert.equal(big.take('10.0.0.5', '192.0.2.1', 1, 0), undefined);
+  assert.equal(big.take('10.0.0.5', '10.9.9.9', 1, 0), undefined);
+});
+
 test('a flow\'s announcement that pushes the oldest out is counted as its analyzer\'s anomaly', () => {
   const table = new ExpectedConnections();
   const a = spec('a');

@@ -13,7 +13,7 @@
  * minutes as in Zeek; its files (data-analyzer.ts) are named after the
  * transfer command under way, whose ftp.log line gets their fuid and type.
  */
-import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec } from '../analyzer.js';
 import type { HashName } from '../../files/file-hashes.js';
 import type { FtpFileSession } from '../../events/file.js';
 import { startRecord } from '../zeek-record.js';
@@ -176,13 +176,21 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
     this.#pending.push(p);
   }
 
-  /** Announces the data channel `p` set up, to `at` (its host, else the control connection's server). */
+  /**
+   * Announces the data channel `p` set up, to `at` (its host, else the
+   * control connection's server). A passive reply naming another address
+   * than the server's (a server behind NAT giving its inside address, which
+   * clients replace with the one they reached it at, as most do) is expected
+   * at both; the log names the address announced, as Zeek's does.
+   */
   #expectData(p: Pending, passive: boolean, at: DataEndpoint, ts: number): void {
     const c = this.#ctx.conn;
     const resp_h = at.host === null || at.host === '0.0.0.0' ? c.resp_h : at.host;
     const orig_h = passive ? c.orig_h : c.resp_h;
     p.channel = { passive, orig_h, resp_h, resp_p: at.port };
-    this.#ctx.expect?.({ orig_h, resp_h, resp_p: at.port, spec: this.#dataSpec, until: ts + DATA_CHANNEL_SECONDS });
+    const expected: ExpectedConnection = { orig_h, resp_h, resp_p: at.port, spec: this.#dataSpec, until: ts + DATA_CHANNEL_SECONDS };
+    if (passive && resp_h !== c.resp_h) expected.also_resp_h = c.resp_h;
+    this.#ctx.expect?.(expected);
   }
 
   #reply(buf: Uint8Array, start: number, end: number, ts: number): void {

@@ -9,6 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { replayEvents } from '../../helpers/replay.js';
@@ -128,5 +130,33 @@ test('each file\'s digests are those of the bytes tshark follows on its connecti
     assert.equal(f.sha256, crypto.createHash('sha256').update(bytes).digest('hex'), `${f.uid} sha256`);
     assert.equal(f.sha1, crypto.createHash('sha1').update(bytes).digest('hex'), `${f.uid} sha1`);
     assert.equal(f.md5, crypto.createHash('md5').update(bytes).digest('hex'), `${f.uid} md5`);
+  }
+});
+
+test('a server behind NAT: a PASV reply naming its inside address still finds the data channel the client opens to the address it reached', async () => {
+  // The same capture, with the 227 reply's address turned into an inside one of the same length (checksums are not verified).
+  const original = Buffer.from('227 Entering Passive Mode (198,51,100,10,');
+  const natted = Buffer.from('227 Entering Passive Mode (10,77,100,123,');
+  const bytes = fs.readFileSync(CAPTURE);
+  const at = bytes.indexOf(original);
+  assert.ok(at > 0 && bytes.indexOf(original, at + 1) < 0, 'one 227 reply in the capture');
+  natted.copy(bytes, at);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picket-ftp-nat-'));
+  try {
+    const file = path.join(dir, 'nat.pcap');
+    fs.writeFileSync(file, bytes);
+    const events = await replayEvents([file]);
+    const conns = events.flatMap((e) => (e.type === 'flow.end' ? [e.record] : []));
+    const ftp = events.flatMap((e) => (e.type === 'ftp' ? [e.record] : []));
+    const files = events.flatMap((e) => (e.type === 'file' ? [e.record] : []));
+    assert.equal(conns.filter((c) => c.service?.split(',').includes('ftp-data')).length, 6);
+    assert.equal(files.length, 6);
+    // The log names the address announced, as Zeek's does.
+    const pasv = ftp.find((r) => r.command === 'PASV')!;
+    assert.deepEqual([pasv['data_channel.passive'], pasv['data_channel.resp_h'], pasv['data_channel.resp_p']], [true, '10.77.100.123', 156 * 256 + 66]);
+    const { files: before } = await logs();
+    assert.deepEqual(files.map((f) => f.sha256).sort(), before.map((f) => f.sha256).sort());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
