@@ -14,9 +14,11 @@ import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js
 export interface LineSink {
   /**
    * One line, `buf[start..end)` without CR LF; valid only during the call.
-   * `truncated` is true when the line was longer than the reader keeps.
+   * `truncated` is true when the line was longer than the reader keeps;
+   * `unterminated` when it is the stream's last, which no line end closed
+   * (`flush`).
    */
-  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void;
+  line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean, unterminated?: boolean): void;
 }
 
 /** Receives raw bytes the reader was asked to hand over (`take`) rather than read as lines. */
@@ -99,6 +101,22 @@ export class LineReader {
     this.#rawSink = null;
     this.#skip = 0;
     sink?.rawDone(ts);
+  }
+
+  /**
+   * The stream's last line, which no line end closed: handed to `sink` as a
+   * line (with `unterminated` set), and the reader is empty again. Nothing
+   * when no partial line is held.
+   */
+  flush(ts: number, sink: LineSink): void {
+    if (this.#len === 0 || this.#buf === null || this.#resync) return;
+    const buf = this.#buf;
+    const len = this.#len;
+    const truncated = this.#truncated;
+    this.#len = 0;
+    this.#truncated = false;
+    sink.line(this.#fromOrig, buf, 0, len, ts, truncated, true);
+    if (buf.length > LINE_KEEP && this.#buf === buf) this.#drop();
   }
 
   /** Bytes were lost: drop the partial line and restart at the next line boundary. */

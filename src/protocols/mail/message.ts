@@ -75,9 +75,10 @@ export class MailMessage {
   /**
    * One line of the message, without its line end and with SMTP's
    * dot-stuffing already undone; `truncated` when the line was longer than
-   * the reader keeps.
+   * the reader keeps; `unterminated` when it is the message's last and no
+   * line end followed it (a BDAT message may end so), which adds none.
    */
-  line(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void {
+  line(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean, unterminated = false): void {
     this.#ts = ts;
     if (this.#inHeaders) {
       if (e === s) {
@@ -92,11 +93,11 @@ export class MailMessage {
     if (truncated) this.#lost(1);
     if (this.#parts !== null) {
       this.#parts.feed(buf, s, e - s, ts);
-      this.#parts.feed(CRLF, 0, 2, ts);
+      if (!unterminated) this.#parts.feed(CRLF, 0, 2, ts);
     } else if (this.#whole !== null) {
       this.#content(buf, s, e);
       // A base64 body's line ends are not content; other bodies keep them.
-      if (this.#base64 === null) this.#content(CRLF, 0, 2);
+      if (this.#base64 === null && !unterminated) this.#content(CRLF, 0, 2);
     }
   }
 

@@ -98,7 +98,7 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
   #chunk: Chunk | null = null;
   #chunkLines: LineReader | null = null;
   readonly #chunkSink: LineSink = {
-    line: (_fromOrig, buf, s, e, ts, truncated) => this.#chunk?.tx.message?.line(buf, s, e, ts, truncated),
+    line: (_fromOrig, buf, s, e, ts, truncated, unterminated) => this.#chunk?.tx.message?.line(buf, s, e, ts, truncated, unterminated),
   };
 
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[]) {
@@ -129,6 +129,10 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
     const chunk = this.#chunk;
     this.#chunk = null;
     if (chunk === null || !chunk.last) return;
+    // The message need not end with a line end: its last line is whatever the chunk left.
+    this.#chunk = chunk;
+    this.#chunkLines?.flush(ts, this.#chunkSink);
+    this.#chunk = null;
     this.#chunkLines = null;
     this.#endMessage(chunk.tx, true);
     if (this.#tx === chunk.tx) this.#close();

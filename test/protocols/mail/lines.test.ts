@@ -55,6 +55,23 @@ test('lines: skip passes over raw bytes; resync drops to the next line; stop end
   assert.equal(r.active, false);
 });
 
+test('flush hands over the last line no line end closed, once, flagged unterminated; nothing after a resync', () => {
+  const r = new LineReader(true, 8);
+  const got: [string, boolean, boolean][] = [];
+  const sink: LineSink = { line: (_o, b, s, e, _ts, t, u) => got.push([Buffer.from(b.subarray(s, e)).toString('latin1'), t, u === true]) };
+  r.feed(text('one\r\ntw'), 1, sink);
+  r.feed(text('o'), 2, sink);
+  r.flush(3, sink);
+  r.flush(3, sink);
+  r.feed(text('0123456789'), 4, sink);
+  r.flush(5, sink);
+  r.feed(text('lost'), 6, sink);
+  r.resync();
+  r.feed(text('tail'), 7, sink);
+  r.flush(8, sink);
+  assert.deepEqual(got, [['one', false, false], ['two', false, true], ['01234567', true, true]]);
+});
+
 test('a partial line allocates for what it holds, not for the longest line', () => {
   const { sink, lines } = collector();
   const kept = retainedBytes(() => {

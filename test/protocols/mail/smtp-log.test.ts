@@ -250,6 +250,24 @@ test('a message in BDAT chunks (no dot-stuffing) gives the same line and files a
       `pieces of ${piece ?? 'whole steps'}`,
     );
   }
+  // A message that ends without a line end (BDAT allows it): its last line still counts.
+  const bare = raw.subarray(0, raw.length - 2);
+  const unended = play(smtpSpec, [...BDAT.slice(0, 5), [C, Buffer.concat([text(`BDAT ${bare.length - cut} LAST\r\n`), bare.subarray(cut)])], ...BDAT.slice(6)]);
+  assert.deepEqual(
+    files(unended).map((f) => [f.record.mime_type, f.record.seen_bytes, f.record.sha256]),
+    files(viaData).map((f) => [f.record.mime_type, f.record.seen_bytes, f.record.sha256]),
+  );
+  const note = Buffer.from('Subject: note\r\n\r\nfirst line\r\nlast line, no end', 'latin1');
+  for (const piece of [undefined, 5]) {
+    const plain = play(
+      smtpSpec,
+      [GREETING, [C, text('MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n')], [S, text('250 ok\r\n250 ok\r\n')], [C, Buffer.concat([text(`BDAT ${note.length} LAST\r\n`), note])], [S, text('250 queued\r\n')]],
+      piece !== undefined ? { pieceSize: piece } : {},
+    );
+    const body = Buffer.from('first line\r\nlast line, no end', 'latin1');
+    assert.deepEqual(files(plain).map((f) => [f.record.seen_bytes, f.record.sha256]), [[body.length, crypto.createHash('sha256').update(body).digest('hex')]]);
+    assert.equal(smtpLines(plain)[0]!.subject, 'note');
+  }
   // The connection ends inside the second chunk, before the attachment's end: the message is cut, the attachment has no digests.
   const open = play(smtpSpec, [...BDAT.slice(0, 5), [C, Buffer.concat([text(`BDAT ${raw.length - cut} LAST\r\n`), raw.subarray(cut, raw.length - 300)])]]);
   const exe = files(open).find((f) => f.record.filename === 'invoice.exe')!;
