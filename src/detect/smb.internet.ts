@@ -13,11 +13,8 @@ import { defineDetector } from './detector.js';
 import { openTally } from './alert-tally.js';
 import { detectorOptions, portField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { isSession } from './tcp-attempt.js';
-import { plural } from '../alerts/alert.js';
+import { countOutbound, freshOutbound, outboundSummary, type OutboundTally } from './outbound-tally.js';
 
-/** Public destinations listed per alert. */
-const MAX_LISTED = 20;
 /** Sources whose running tallies are kept. */
 const MAX_SOURCES = 10000;
 
@@ -38,7 +35,7 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const ports = new Set(ctx.options.ports);
-    const tallies = new LruMap<string, { dests: Set<string>; established: number; failed: number }>(MAX_SOURCES);
+    const tallies = new LruMap<string, OutboundTally>(MAX_SOURCES);
     return {
       'flow.end'(e) {
         const rec = e.record;
@@ -48,11 +45,8 @@ export default defineDetector({
         if (!ctx.site.isInternal(src) || ctx.site.isInternal(dst)) return;
         if (ctx.excluded(src) || ctx.excluded(dst)) return;
         const key = src;
-        const t = openTally(ctx, tallies, key, () => ({ dests: new Set<string>(), established: 0, failed: 0 }));
-        if (t.dests.size < MAX_LISTED) t.dests.add(dst);
-        const established = isSession(rec);
-        if (established) t.established++;
-        else t.failed++;
+        const t = openTally(ctx, tallies, key, freshOutbound);
+        const established = countOutbound(t, rec);
         ctx.report({
           ts: rec.ts,
           key,
@@ -60,8 +54,7 @@ export default defineDetector({
           destination: { ip: dst, port: rec['id.resp_p'] },
           transport: 'tcp',
           message:
-            `${src} ${established ? 'opened an SMB session' : 'attempted SMB'} to public address ${dst} on TCP ${rec['id.resp_p']}` +
-            (t.established + t.failed > 1 ? ` (${plural(t.established + t.failed, 'connection')} to ${plural(t.dests.size, 'public host')})` : ''),
+            `${src} ${established ? 'opened an SMB session' : 'attempted SMB'} to public address ${dst} on TCP ${rec['id.resp_p']}` + outboundSummary(t),
           evidence: {
             established: t.established,
             failed: t.failed,

@@ -18,11 +18,11 @@ import { openTally } from './alert-tally.js';
 import { detectorOptions, portField } from '../config/fields.js';
 import { hostEntryField } from './host-lists.js';
 import { LruMap } from '../state/lru.js';
-import { isSession } from './tcp-attempt.js';
 import { plural } from '../alerts/alert.js';
+import { countOutbound, freshOutbound, outboundSummary, type OutboundTally } from './outbound-tally.js';
 import { shortText } from '../util/cut-text.js';
 
-/** Public destinations, senders and subjects listed per alert. */
+/** Senders and subjects listed per alert. */
 const MAX_LISTED = 20;
 /** Sources whose running tallies are kept. */
 const MAX_SOURCES = 10000;
@@ -46,10 +46,7 @@ interface MailSeen {
   messages: number;
 }
 
-interface Tally {
-  dests: Set<string>;
-  established: number;
-  failed: number;
+interface Tally extends OutboundTally {
   senders: Set<string>;
   subjects: Set<string>;
   recipients: number;
@@ -95,18 +92,13 @@ export default defineDetector({
         if (!watched(src, dst, rec['id.resp_p'])) return;
         const key = src;
         const t = openTally(ctx, tallies, key, () => ({
-          dests: new Set<string>(),
-          established: 0,
-          failed: 0,
+          ...freshOutbound(),
           senders: new Set<string>(),
           subjects: new Set<string>(),
           recipients: 0,
           messages: 0,
         }));
-        if (t.dests.size < MAX_LISTED) t.dests.add(dst);
-        const established = isSession(rec);
-        if (established) t.established++;
-        else t.failed++;
+        const established = countOutbound(t, rec);
         const seen = mail.get(rec.uid);
         if (seen !== undefined) {
           mail.delete(rec.uid);
@@ -115,7 +107,6 @@ export default defineDetector({
           t.recipients += seen.recipients;
           t.messages += seen.messages;
         }
-        const tries = t.established + t.failed;
         ctx.report({
           ts: rec.ts,
           key,
@@ -125,7 +116,7 @@ export default defineDetector({
           message:
             `${src} ${established ? 'spoke SMTP' : 'attempted SMTP'} with public address ${dst} on TCP ${rec['id.resp_p']}` +
             (t.messages > 0 ? `, sending ${plural(t.messages, 'message')} to ${plural(t.recipients, 'recipient')}` : '') +
-            (tries > 1 ? ` (${plural(tries, 'connection')} to ${plural(t.dests.size, 'public host')})` : ''),
+            outboundSummary(t),
           evidence: {
             established: t.established,
             failed: t.failed,
