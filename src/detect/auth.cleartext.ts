@@ -1,6 +1,7 @@
 /**
  * auth.cleartext — passwords crossing the network readable (T1040: what a
- * sniffing intruder collects): FTP and Telnet logins, HTTP Basic, POP3 and
+ * sniffing intruder collects): FTP and Telnet logins, HTTP Basic and login
+ * forms (urlencoded, JSON or in the URI's query), POP3 and
  * IMAP logins, SMTP AUTH PLAIN/LOGIN without STARTTLS, LDAP simple binds
  * with a password, PostgreSQL's cleartext password method (auth events
  * flagged `cleartext` by their analyzers). Anonymous FTP is not counted.
@@ -46,7 +47,7 @@ interface Tally {
 export default defineDetector({
   id: 'auth.cleartext',
   name: 'Password sent in clear text',
-  description: 'A password crossed the network readable (FTP, Telnet, HTTP Basic, POP3, IMAP, SMTP AUTH, LDAP simple bind, PostgreSQL): anyone on the path can take it.',
+  description: 'A password crossed the network readable (FTP, Telnet, HTTP Basic or a login form, POP3, IMAP, SMTP AUTH, LDAP simple bind, PostgreSQL): anyone on the path can take it.',
   severity: 3,
   category: ['network'],
   technique: 'T1040',

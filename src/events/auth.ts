@@ -22,6 +22,7 @@ export interface AuthEvent {
   user?: string;
   /**
    * The password crossed the network readable: FTP PASS, Telnet, HTTP Basic,
+   * an HTTP login form, JSON sign-in body or URI query with a password field,
    * POP3 PASS, IMAP LOGIN, SASL PLAIN or LOGIN (IMAP, POP3, SMTP), an LDAP
    * simple bind with a password, PostgreSQL's cleartext password method.
    */

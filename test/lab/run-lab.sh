@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1515,6 +1515,25 @@ scenario_cleartext_login() {
   require cleartext-login 1 "tcp dst port 389 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   expect cleartext-login "HTTP Basic sign-ins (curl -u) from 10.77.2.20 (jdoe) and 10.77.2.21 (backup) to busybox httpd on the Internet host 198.51.100.10; an LDAP simple bind with a password from 10.77.2.22 to slapd on 10.77.1.10, inside the site (reported only with the rule's internal option). device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"service": "http", "users": ["jdoe", "backup"], "clients": ["10.77.2.20", "10.77.2.21"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_form_login() {
+  # Passwords outside the Authorization header, to busybox httpd on the Internet host (it answers
+  # 404 or 501: the passwords crossed all the same). A WordPress-style login form; a JSON sign-in;
+  # a camera-style CGI login with the password in the query; a search form that names no password.
+  nsx ws20 curl -s -o /dev/null --noproxy '*' --max-time 5 -d 'log=editor&pwd=Spring2026%21&wp-submit=Log+In' http://198.51.100.10/wp-login.php || true
+  nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 5 -H 'Content-Type: application/json' -d '{"username":"svc-report","password":"R3port-2026"}' http://198.51.100.10/api/login || true
+  nsx ws23 curl -s -o /dev/null --noproxy '*' --max-time 5 'http://198.51.100.10/cgi-bin/login.cgi?user=admin&passwd=admin123' || true
+  nsx ws22 curl -s -o /dev/null --noproxy '*' --max-time 5 -d 'q=password+reset&page=2' http://198.51.100.10/search || true
+  stop_capture
+  require form-login 1 "tcp dst port 80 and src host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require form-login 1 "tcp dst port 80 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  require form-login 1 "tcp dst port 80 and src host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  require form-login 1 "tcp dst port 80 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  expect form-login "Passwords in HTTP requests to busybox httpd on the Internet host 198.51.100.10 (curl 7.88): 10.77.2.20 posts a WordPress-style login form (log=editor, pwd), 10.77.2.21 a JSON sign-in (username svc-report), 10.77.2.23 a CGI login with user=admin and passwd in the URI query; 10.77.2.22 posts a search form that names no password field, which must not count. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"service": "http", "users": ["editor", "svc-report", "admin"], "clients": ["10.77.2.20", "10.77.2.21", "10.77.2.23"], "logins": 3}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

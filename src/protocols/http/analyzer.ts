@@ -48,6 +48,7 @@ import {
 } from './consts.js';
 import type { HttpLogEvent, HttpRecord } from './events.js';
 import { BodyType } from './body-type.js';
+import { FormBodyScanner, queryCredentials, type FormCredentials } from './form-credentials.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import type { FileEvent } from '../../events/file.js';
 import { ConnectionFiles } from '../../files/transfer.js';
@@ -65,6 +66,8 @@ import { equalsIgnoreCase, logString } from '../wire-text.js';
 
 /** Status message Zeek logs for a reply to an HTTP/0.9 request (there is no status line). */
 const HTTP09_STATUS_MSG = '<empty>';
+/** Characters of a sign-in's path and field name in its auth event's detail. */
+const MAX_DETAIL_PATH = 200;
 
 /** One request/response pair being built. */
 class HttpTransaction {
@@ -94,6 +97,10 @@ class HttpTransaction {
   authWorkstation: string | undefined = undefined;
   /** A 401 reply carried an NTLM/Negotiate challenge token: the handshake continues. */
   challengeContinues = false;
+  /** A password the request body carried outside the Authorization header (form-credentials.ts). */
+  signIn: FormCredentials | null = null;
+  /** Its auth event (or the URI query's) went out. */
+  signInReported = false;
   origFuids: string[] | undefined = undefined;
   origFilenames: string[] | undefined = undefined;
   origMimeTypes: string[] | undefined = undefined;
@@ -144,6 +151,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   readonly #respFraming = new Framing();
   readonly #reqBody: BodyType;
   readonly #respBody: BodyType;
+  /** The head of a request body that may carry a sign-in (a form or JSON). */
+  readonly #form = new FormBodyScanner();
   readonly #hb = newHeaderBounds();
   /** Time of the bytes being read. */
   #ts = 0;
@@ -169,6 +178,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   gap(fromOrig: boolean, len: number): void {
     // A body whose framing survives the loss goes on with a hole in it (its files get no digests).
     (fromOrig ? this.#reqBody : this.#respBody).gap(len);
+    if (fromOrig) this.#form.gap();
     if (fromOrig) this.#req.gap(len);
     else this.#resp.gap(len);
   }
@@ -289,6 +299,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   headersDone(isRequest: boolean, _ts: number): number {
+    if (isRequest) this.#form.start(this.#reqBody.contentType);
     const n = isRequest ? this.#requestBody() : this.#responseBody();
     // A body of announced length: its files.log total_bytes.
     if (n > 0) (isRequest ? this.#reqBody : this.#respBody).declaredLength = n;
@@ -300,6 +311,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
       if (this.#reqTx !== null) {
         this.#reqTx.requestBodyLen += len;
         this.#reqBody.feed(data, start, len, this.#ts);
+        if (this.#form.active) this.#form.feed(data, start, len);
       }
     } else if (this.#respTx !== null) {
       this.#respTx.responseBodyLen += len;
@@ -463,6 +475,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     if (this.#respInterim) return 0;
     const code = tx.statusCode ?? 0;
     this.#authOutcome(tx, code);
+    this.#signInOutcome(tx, code);
     if (code === 101 || (tx.method === 'CONNECT' && code >= 200 && code < 300)) {
       // The connection now carries another protocol in both directions.
       this.#req.tunnel();
@@ -503,7 +516,33 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
    * `complete`) held, as Zeek's file analysis does: a files.log line each,
    * and their fuids, names and types on the transaction.
    */
+  /**
+   * A password sent in a login form, a JSON body or the URI's query: an auth
+   * event in clear. Whether it was accepted the reply seldom says (a form
+   * answers 200 or a redirect either way): "failure" on 401 or 403, else
+   * "unknown". `code` undefined: no reply came.
+   */
+  #signInOutcome(tx: HttpTransaction, code: number | undefined): void {
+    if (tx.signInReported) return;
+    const found = tx.signIn ?? (tx.uri !== undefined ? queryCredentials(tx.uri) : null);
+    if (found === null) return;
+    tx.signInReported = true;
+    const ev = authEvent(this.#ctx.conn, tx.ts, 'http', code === 401 || code === 403 ? 'failure' : 'unknown');
+    if (found.user !== undefined) ev.user = found.user;
+    ev.cleartext = true;
+    // The path only: a query may hold the password itself.
+    const path = (tx.uri ?? '').split('?')[0]!.slice(0, MAX_DETAIL_PATH);
+    const where = found.carrier === 'query' ? 'the URI query' : found.carrier === 'json' ? 'a JSON body' : 'a form';
+    ev.detail = `password in ${where} (field "${found.field.slice(0, MAX_DETAIL_PATH)}"), ${tx.method ?? '?'} ${path}` + (code !== undefined ? `: ${code}${tx.statusMsg ? ' ' + tx.statusMsg : ''}` : ', no reply');
+    this.#ctx.emit(ev);
+  }
+
   #noteBody(tx: HttpTransaction, isRequest: boolean, complete: boolean): void {
+    if (isRequest) {
+      // Called again at the connection's end for a request already done: what was found stays.
+      const found = this.#form.finish();
+      if (found !== null) tx.signIn = found;
+    }
     const b = isRequest ? this.#reqBody : this.#respBody;
     const files = b.finish(complete);
     // Zeek's body lengths count a gzip or deflate body's decoded bytes.
@@ -544,6 +583,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #log(tx: HttpTransaction): void {
     if (tx.logged) return;
     tx.logged = true;
+    // A sign-in whose reply never came (or came before the body ended) is reported now.
+    if (!tx.signInReported && tx.method !== undefined) this.#signInOutcome(tx, tx.statusCode);
     const c = this.#ctx.conn;
     // Filled in Zeek's field order (insertion order is the key order); unset fields stay absent.
     const rec = startRecord<HttpRecord>(c, tx.ts);
