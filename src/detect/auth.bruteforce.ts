@@ -22,6 +22,13 @@
  *    its own auth event is left to the failure count, and connections longer
  *    than `max_duration` are real sessions, not guesses.
  *
+ *    A sign-in whose outcome the protocol does not show but whose password
+ *    it does (an HTTP login form: the reply is a page or a redirect either
+ *    way) counts as a failure when its password is new for that client,
+ *    server and account within the window (`secret_tag`, a keyed digest):
+ *    guessing sends many different passwords, a script that signs in again
+ *    and again sends one.
+ *
  * Both counts use the same dedup key (client + service), so one attack is
  * one alert whichever count fires first. Counting is per client across all
  * servers (ET `track by_src`), which also catches fast password spraying;
@@ -134,6 +141,8 @@ export const OPTIONS = detectorOptions({
 interface Tally {
   users: string[];
   servers: string[];
+  /** Sign-ins without a shown outcome (new passwords in login forms) are among the counted. */
+  untold: boolean;
   /** An alert was reported from this tally. */
   reported: boolean;
 }
@@ -194,12 +203,14 @@ export default defineDetector({
     const moreGuesses = new LruMap<string, AuthEvent>(MAX_AUTH_UIDS);
     /** (client, service, user) -> when an unknown-account failure of that name was last counted. */
     const unknownNames = new LruMap<string, number>(MAX_CLIENTS);
+    /** (client, server, service, user, password digest) -> when that password was last counted as a guess. */
+    const triedPasswords = new LruMap<string, number>(MAX_CLIENTS);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (key: string, user: string | undefined, server: string): Tally => {
       let t = tallies.get(key);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
       if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
-        t = { users: [], servers: [], reported: false };
+        t = { users: [], servers: [], untold: false, reported: false };
         tallies.set(key, t);
       }
       if (user !== undefined && t.users.length < MAX_LISTED) t.users = listed(t.users, cutText(user, MAX_USER_LENGTH));
@@ -271,6 +282,7 @@ export default defineDetector({
       const key = `${e.client}|${service}`;
       // Users and servers are collected from the first failure on, so evidence is complete.
       const t = tally(key, e.user, e.server);
+      if (e.outcome === 'unknown') t.untold = true;
       if (n < counter.capacity) return;
       const b = burstOf(ctx.held(key), Math.max(n, before + weight), counter.oldest(e.client), e.ts, weight);
       t.reported = true;
@@ -282,11 +294,14 @@ export default defineDetector({
         transport: e.transport === 'udp' ? 'udp' : 'tcp',
         count: b.count,
         firstSeen: b.first,
-        message: `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
+        message: t.untold
+          ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with different passwords (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
+          : `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
         evidence: {
           mode: 'failures',
           service,
           failures_in_window: n,
+          outcomes_hidden: t.untold,
           window_seconds: failureCfg.get(service)?.window ?? o.default_failures.window,
           users: [...t.users],
           servers: [...t.servers],
@@ -300,11 +315,22 @@ export default defineDetector({
         // Only a known outcome takes a connection out of the connection count
         // (RDP, for one, reports "unknown" for every connection).
         if (e.outcome !== 'unknown') authUids.set(e.uid, true);
-        if (e.outcome !== 'failure') return;
+        const untold = e.outcome === 'unknown' && e.secret_tag !== undefined;
+        if (e.outcome !== 'failure' && !untold) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
         const service = e.service.toLowerCase();
         const counter = counterFor(service);
         if (counter === null) return;
+        if (untold) {
+          // Outcome not shown: a password new within the window is a guess, the same one again is not.
+          const name = `${e.client}|${e.server}|${service}|${e.user ?? ''}|${e.secret_tag}`;
+          const last = triedPasswords.get(name);
+          const window = failureCfg.get(service)?.window ?? o.default_failures.window;
+          triedPasswords.set(name, e.ts);
+          if (last !== undefined && e.ts - last < window) return;
+          fail(e, service, counter, 1);
+          return;
+        }
         if (distributed !== null) guessedFromMany(e, service, distributed);
         if (e.unknown_user === true) {
           // No password was tried: a name asked again within the window is a retry, not a guess.

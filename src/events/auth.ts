@@ -27,6 +27,13 @@ export interface AuthEvent {
    * simple bind with a password, PostgreSQL's cleartext password method.
    */
   cleartext?: true;
+  /**
+   * A keyed digest of the password sent (HTTP login forms, whose replies
+   * seldom tell success from failure): equal when one password is sent
+   * again, so guessing many passwords is told apart. The key is random per
+   * process; neither it nor the digest is stored or logged.
+   */
+  secret_tag?: number;
   /** The workstation name an NTLM sign-in gave (HTTP NTLM/Negotiate; SMB, RPC and LDAP carry it in ntlm events). */
   workstation?: string;
   outcome: AuthOutcome;

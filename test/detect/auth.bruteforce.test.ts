@@ -170,3 +170,35 @@ test('a connection with its own auth event stays out of the count however many o
   h.emit(told);
   assert.equal(only(h.finish(), RULE).length, 0);
 });
+
+test('HTTP login forms (outcome not shown): 20 different passwords in 15 min alert; one password sent again and again never does', () => {
+  const form = (ts: number, tag: number, user = 'admin') =>
+    auth(ts, { service: 'http', server_port: 80, outcome: 'unknown', user, cleartext: true, secret_tag: tag, detail: 'password in a form (field "pwd"), POST /wp-login.php: 200 OK' });
+  // A script signing in with its one password every 20 s for an hour.
+  const script = harness(SITE_YAML);
+  for (let i = 0; i < 180; i++) script.emit(form(1000 + i * 20, 0xbeef));
+  assert.deepEqual(only(script.finish(), RULE), []);
+  // A user who mistypes a few times.
+  const human = harness(SITE_YAML);
+  for (let i = 0; i < 4; i++) human.emit(form(1000 + i * 30, i));
+  assert.deepEqual(only(human.finish(), RULE), []);
+  // Guessing: 19 different passwords, each sent twice, do not reach the threshold; the 20th does.
+  const h = harness(SITE_YAML);
+  for (let i = 0; i < 19; i++) {
+    h.emit(form(1000 + i * 10, 1000 + i));
+    h.emit(form(1005 + i * 10, 1000 + i));
+  }
+  assert.deepEqual(only(h.finish(), RULE), []);
+  h.emit(form(1300, 5000));
+  const [a] = only(h.finish(), RULE);
+  assert.ok(a !== undefined);
+  assert.equal(a.evidence.mode, 'failures');
+  assert.equal(a.evidence.service, 'http');
+  assert.equal(a.evidence.outcomes_hidden, true);
+  assert.deepEqual(a.evidence.users, ['admin']);
+  assert.equal(a.message, '10.77.2.20 tried 20 HTTP logins with different passwords (or failed them) on 10.77.1.10 in 5 min');
+  // The same passwords for different accounts are different guesses (credential stuffing).
+  const stuffing = harness(SITE_YAML);
+  for (let i = 0; i < 20; i++) stuffing.emit(form(1000 + i, 7, `user${i}`));
+  assert.equal(only(stuffing.finish(), RULE).length, 1);
+});

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1534,6 +1534,30 @@ scenario_form_login() {
   require form-login 1 "tcp dst port 80 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   expect form-login "Passwords in HTTP requests to busybox httpd on the Internet host 198.51.100.10 (curl 7.88): 10.77.2.20 posts a WordPress-style login form (log=editor, pwd), 10.77.2.21 a JSON sign-in (username svc-report), 10.77.2.23 a CGI login with user=admin and passwd in the URI query; 10.77.2.22 posts a search form that names no password field, which must not count. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 80}, "evidence": {"service": "http", "users": ["editor", "svc-report", "admin"], "clients": ["10.77.2.20", "10.77.2.21", "10.77.2.23"], "logins": 3}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_form_brute() {
+  local i
+  # A web login on the server 10.77.1.10 (busybox httpd: its answer never says "Dashboard", so
+  # hydra takes every try for a failure and goes through the whole list).
+  scen_bg srv busybox httpd -f -p 8081 -h "$WORK/www"
+  wait_listen srv 8081
+  for i in $(seq 1 30); do printf 'Autumn-%02d\n' "$i"; done >"$WORK/form-passwords.txt"
+  (cd "$WORK" && nsx ws24 timeout 120 hydra -I -l admin -P "$WORK/form-passwords.txt" -t 4 -s 8081 10.77.1.10 \
+    http-post-form '/wp-login.php:log=^USER^&pwd=^PASS^&wp-submit=Log+In:S=Dashboard' >"$WORK/logs/hydra-form.txt" 2>&1) || true
+  # A monitoring script signing in with its one password, again and again.
+  for i in $(seq 1 25); do
+    nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 5 -d 'log=monitor&pwd=Check-2026' http://10.77.1.10:8081/wp-login.php || true
+  done
+  stop_capture
+  grep -q "0 valid password" "$WORK/logs/hydra-form.txt" || { log "form-brute: $(tail -n 3 "$WORK/logs/hydra-form.txt")"; return 1; }
+  require form-brute 30 "tcp dst port 8081 and src host 10.77.2.24 and tcp[tcpflags] & tcp-push != 0"
+  require form-brute 25 "tcp dst port 8081 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  expect form-brute "hydra 9.4 http-post-form (-t 4) from 10.77.2.24 against a WordPress-style login (log, pwd) on busybox httpd, port 8081 of the server 10.77.1.10: 30 different passwords for admin, no reply telling failure from success; hydra's user-agent gives it away too. 10.77.2.21 signs in 25 times with one password (a monitoring script): no alert. Inside the site, so auth.cleartext stays quiet by default. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"service": "http", "mode": "failures", "outcomes_hidden": true, "users": ["admin"]}},
+    {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"tool": "hydra"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

@@ -530,6 +530,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const ev = authEvent(this.#ctx.conn, tx.ts, 'http', code === 401 || code === 403 ? 'failure' : 'unknown');
     if (found.user !== undefined) ev.user = found.user;
     ev.cleartext = true;
+    ev.secret_tag = found.secretTag;
     // The path only: a query may hold the password itself.
     const path = (tx.uri ?? '').split('?')[0]!.slice(0, MAX_DETAIL_PATH);
     const where = found.carrier === 'query' ? 'the URI query' : found.carrier === 'json' ? 'a JSON body' : 'a form';

@@ -6,11 +6,14 @@
  * whose name says password (`password`, `pwd`, `pass`, `j_password`,
  * `login[password]`...) with a value is a sign-in, and a field whose name
  * says user (`username`, `log`, `email`, `j_username`...) names the account.
- * The password itself is never kept past the scan.
+ * The password itself is never kept past the scan: only a keyed digest of
+ * it (`secretTag`, its key random per process), by which password guessing
+ * (many different passwords) is told from one password sent again.
  *
  * Not read: a field past the first MAX_FORM_BYTES, a JSON body cut there,
  * multipart forms, other codings of the body.
  */
+import crypto from 'node:crypto';
 import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
 
 /** Bytes of a request body read for form fields. */
@@ -28,6 +31,15 @@ export interface FormCredentials {
   /** The password field's name as sent. */
   field: string;
   user?: string;
+  /** A keyed digest of the password (32 bits; the key is random per process and never leaves it): equal for one password sent again. */
+  secretTag: number;
+}
+
+const TAG_KEY = crypto.randomBytes(32);
+
+/** The password's digest under this process's key. */
+function secretTag(password: string): number {
+  return crypto.createHmac('sha256', TAG_KEY).update(password, 'utf8').digest().readUInt32BE(0);
 }
 
 /** Field names (lower-case, letters and digits only, the last part of `a[b]` or `a.b`) that carry a password in a body. */
@@ -67,17 +79,22 @@ function formDecode(s: string): string {
 /** Reads `a=1&b=2` for a password field, judging names against `passwords`. */
 export function urlencodedCredentials(text: string, carrier: 'form' | 'query', passwords: ReadonlySet<string> = carrier === 'form' ? PASSWORD_FIELDS : QUERY_PASSWORD_FIELDS): FormCredentials | null {
   let field: string | undefined;
+  let tag = 0;
   let user: string | undefined;
   for (const pair of text.split('&')) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) continue;
     const name = formDecode(pair.slice(0, eq));
     const key = fieldKey(name);
-    if (field === undefined && passwords.has(key)) field = name;
-    else if (user === undefined && USER_FIELDS.has(key)) user = formDecode(pair.slice(eq + 1)).trim();
+    if (field === undefined && passwords.has(key)) {
+      field = name;
+      tag = secretTag(formDecode(pair.slice(eq + 1)));
+    } else if (user === undefined && USER_FIELDS.has(key)) {
+      user = formDecode(pair.slice(eq + 1)).trim();
+    }
   }
   if (field === undefined) return null;
-  const found: FormCredentials = { carrier, field };
+  const found: FormCredentials = { carrier, field, secretTag: tag };
   if (user !== undefined && user !== '') found.user = user.slice(0, MAX_USER);
   return found;
 }
@@ -91,6 +108,7 @@ export function jsonCredentials(text: string): FormCredentials | null {
     return null;
   }
   let field: string | undefined;
+  let tag = 0;
   let user: string | undefined;
   let keys = 0;
   const visit = (v: unknown, depth: number): void => {
@@ -99,8 +117,10 @@ export function jsonCredentials(text: string): FormCredentials | null {
       if (++keys > MAX_JSON_KEYS) return;
       if (typeof value === 'string') {
         const key = fieldKey(name);
-        if (field === undefined && value !== '' && PASSWORD_FIELDS.has(key)) field = name;
-        else if (user === undefined && value.trim() !== '' && USER_FIELDS.has(key)) user = value.trim().slice(0, MAX_USER);
+        if (field === undefined && value !== '' && PASSWORD_FIELDS.has(key)) {
+          field = name;
+          tag = secretTag(value);
+        } else if (user === undefined && value.trim() !== '' && USER_FIELDS.has(key)) user = value.trim().slice(0, MAX_USER);
       } else {
         visit(value, depth + 1);
       }
@@ -108,7 +128,7 @@ export function jsonCredentials(text: string): FormCredentials | null {
   };
   visit(doc, 0);
   if (field === undefined) return null;
-  const found: FormCredentials = { carrier: 'json', field };
+  const found: FormCredentials = { carrier: 'json', field, secretTag: tag };
   if (user !== undefined) found.user = user;
   return found;
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { httpSpec } from '../../../src/protocols/http/index.js';
 import type { AuthEvent } from '../../../src/events/auth.js';
-import { jsonCredentials, MAX_FORM_BYTES, queryCredentials, urlencodedCredentials } from '../../../src/protocols/http/form-credentials.js';
+import { jsonCredentials, MAX_FORM_BYTES, queryCredentials, urlencodedCredentials, type FormCredentials } from '../../../src/protocols/http/form-credentials.js';
 import { parserBuffers } from '../../../src/protocols/buffer-budget.js';
 import { ascii, fakeContext } from './fake-ctx.js';
 
@@ -100,16 +100,35 @@ test('the head kept is charged to the parser buffer budget and given back; a spe
   }
 });
 
+/** A finding without its password digest. */
+function untagged(found: FormCredentials | null): Omit<FormCredentials, 'secretTag'> | null {
+  if (found === null) return null;
+  const { secretTag: _tag, ...rest } = found;
+  return rest;
+}
+
 test('the field readers on their own', () => {
-  assert.deepEqual(urlencodedCredentials('a=1&Passwort=x&E-Mail=m%40x.de', 'form'), { carrier: 'form', field: 'Passwort', user: 'm@x.de' });
-  assert.deepEqual(urlencodedCredentials('pass=%E0%A4%A&user=%ZZ', 'form'), { carrier: 'form', field: 'pass', user: '%ZZ' });
+  assert.deepEqual(untagged(urlencodedCredentials('a=1&Passwort=x&E-Mail=m%40x.de', 'form')), { carrier: 'form', field: 'Passwort', user: 'm@x.de' });
+  assert.deepEqual(untagged(urlencodedCredentials('pass=%E0%A4%A&user=%ZZ', 'form')), { carrier: 'form', field: 'pass', user: '%ZZ' });
   assert.equal(urlencodedCredentials('pass=x', 'query'), null);
-  assert.deepEqual(queryCredentials('/x?a=1&client_secret=s#frag'), { carrier: 'query', field: 'client_secret' });
+  assert.deepEqual(untagged(queryCredentials('/x?a=1&client_secret=s#frag')), { carrier: 'query', field: 'client_secret' });
   assert.equal(queryCredentials('/x?a=1'), null);
-  assert.deepEqual(jsonCredentials('{"login":"u","credentials":{"pwd":"p"}}'), { carrier: 'json', field: 'pwd', user: 'u' });
+  assert.deepEqual(untagged(jsonCredentials('{"login":"u","credentials":{"pwd":"p"}}')), { carrier: 'json', field: 'pwd', user: 'u' });
   assert.equal(jsonCredentials('[{"password":"p"}]'), null);
   // Deep nesting stops at its bound instead of recursing without end.
   let deep = '"password":"p"';
   for (let i = 0; i < 50; i++) deep = `"a":{${deep}}`;
   assert.equal(jsonCredentials(`{${deep}}`), null);
+});
+
+test('the password digest: equal for one password however it was sent, different for another; a 32-bit number, not the password', () => {
+  const tag = (s: string | null) => (s === null ? null : (urlencodedCredentials(s, 'form') ?? jsonCredentials(s))?.secretTag);
+  const a = tag('user=x&password=hunter2');
+  assert.ok(Number.isInteger(a) && a! >= 0 && a! < 2 ** 32);
+  assert.equal(tag('password=hunter%32&other=1'), a);
+  assert.equal(tag('{"password":"hunter2"}'), a);
+  assert.notEqual(tag('user=x&password=hunter3'), a);
+  // On the event, never the password.
+  const [e] = auths(post('application/x-www-form-urlencoded', 'username=bob&password=hunter2'), FOUND);
+  assert.equal(e!.secret_tag, a);
 });
