@@ -295,7 +295,7 @@ export default defineDetector({
         count: b.count,
         firstSeen: b.first,
         message: t.untold
-          ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with different passwords (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
+          ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with different ${service === 'snmp' ? 'communities' : 'passwords'} (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
           : `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
         evidence: {
           mode: 'failures',

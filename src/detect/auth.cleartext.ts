@@ -3,7 +3,8 @@
  * sniffing intruder collects): FTP and Telnet logins, HTTP Basic and login
  * forms (urlencoded, JSON or in the URI's query), POP3 and
  * IMAP logins, SMTP AUTH PLAIN/LOGIN without STARTTLS, LDAP simple binds
- * with a password, PostgreSQL's cleartext password method (auth events
+ * with a password, PostgreSQL's cleartext password method, SNMP v1/v2c
+ * communities (auth events
  * flagged `cleartext` by their analyzers). Anonymous FTP is not counted.
  *
  * By default only sign-ins that cross the Internet (client or server
@@ -34,7 +35,7 @@ export const OPTIONS = detectorOptions({
   /** Also report sign-ins between internal hosts (severity 2). */
   internal: z.boolean().default(false),
   /** Services judged (auth event service names). */
-  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql']),
+  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql', 'snmp']),
 });
 
 interface Tally {
@@ -82,7 +83,7 @@ export default defineDetector({
           destination: { ip: e.server, port: e.server_port },
           transport: e.transport,
           message:
-            `${service} on ${hostLabel(ctx.site, e.server)} port ${e.server_port} received ${plural(t.logins, 'password')} in clear text ${where}` +
+            `${service} on ${hostLabel(ctx.site, e.server)} port ${e.server_port} received ${plural(t.logins, e.service === 'snmp' ? 'community string' : 'password')} in clear text ${where}` +
             (t.users.size > 0 ? `, for ${joinAnd([...t.users])},` : '') +
             ` from ${joinAnd([...t.clients].map((c) => hostLabel(ctx.site, c)))}`,
           evidence: {

@@ -31,6 +31,7 @@ import type { MailEvent } from '../protocols/mail/events.js';
 import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
+import type { SnmpEvent } from '../protocols/snmp/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
 import type { StratumEvent } from '../protocols/stratum/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
@@ -100,6 +101,7 @@ export type PicketEvent =
   | RdpEvent
   | MysqlEvent
   | VncEvent
+  | SnmpEvent
   | QuicEvent
   | StratumEvent
   | TunnelEvent;

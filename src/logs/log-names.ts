@@ -32,6 +32,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'rdp',
   'mysql',
   'rfb',
+  'snmp',
 ]);
 
 /** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */

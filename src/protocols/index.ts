@@ -29,6 +29,7 @@ import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
 import { stratumSpec } from './stratum/index.js';
+import { snmpSpec } from './snmp/index.js';
 
 /** What a site chooses about its analyzers (picket.yaml); every field has a default. */
 export interface AnalyzerOptions {
@@ -63,6 +64,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     postgresSpec,
     vncSpec,
     stratumSpec,
+    snmpSpec,
   ];
 }
 

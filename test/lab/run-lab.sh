@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -111,7 +111,8 @@ install_tools() {
   for pair in nmap:nmap arping:arping dnsmasq:dnsmasq-base dhclient:isc-dhcp-client dig:dnsutils \
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
-    vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket; do
+    vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1558,6 +1559,53 @@ scenario_form_brute() {
   expect form-brute "hydra 9.4 http-post-form (-t 4) from 10.77.2.24 against a WordPress-style login (log, pwd) on busybox httpd, port 8081 of the server 10.77.1.10: 30 different passwords for admin, no reply telling failure from success; hydra's user-agent gives it away too. 10.77.2.21 signs in 25 times with one password (a monitoring script): no alert. Inside the site, so auth.cleartext stays quiet by default. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"service": "http", "mode": "failures", "outcomes_hidden": true, "users": ["admin"]}},
     {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"tool": "hydra"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_snmp() {
+  local i
+  # net-snmp agents: the server 10.77.1.10 (community labread, v3 user opsuser with SHA/AES) and the
+  # Internet host (community netops).
+  mkdir -p "$WORK/snmp-srv" "$WORK/snmp-inet"
+  cat >"$WORK/snmp-srv/snmpd.conf" <<EOF2
+agentAddress udp:10.77.1.10:161
+rocommunity labread default
+createUser opsuser SHA "Ops-Auth-2026" AES "Ops-Priv-2026"
+rouser opsuser
+sysDescr Lab server 10.77.1.10 (net-snmp)
+persistentDir $WORK/snmp-srv
+EOF2
+  cat >"$WORK/snmp-inet/snmpd.conf" <<EOF2
+agentAddress udp:198.51.100.10:161
+rocommunity netops default
+sysDescr Internet host (net-snmp)
+persistentDir $WORK/snmp-inet
+EOF2
+  scen_bg srv snmpd -f -Lo -C -c "$WORK/snmp-srv/snmpd.conf" -p "$WORK/snmp-srv/snmpd.pid"
+  scen_bg inet snmpd -f -Lo -C -c "$WORK/snmp-inet/snmpd.conf" -p "$WORK/snmp-inet/snmpd.pid"
+  wait_listen_udp srv 161 && wait_listen_udp inet 161
+  local get="snmpget -On -t 1 -r 0"
+  # A manager on 10.77.2.20 reads the server with its community: inside the site, no alert.
+  nsx ws20 $get -v2c -c labread 10.77.1.10 1.3.6.1.2.1.1.1.0 1.3.6.1.2.1.1.3.0 >/dev/null
+  # 10.77.2.22 in SNMPv3: right password (authPriv), then a wrong one, then a user the agent lacks.
+  nsx ws22 $get -v3 -l authPriv -u opsuser -a SHA -A Ops-Auth-2026 -x AES -X Ops-Priv-2026 10.77.1.10 1.3.6.1.2.1.1.5.0 >/dev/null
+  nsx ws22 $get -v3 -l authNoPriv -u opsuser -a SHA -A Wrong-Pass-1 10.77.1.10 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1 || true
+  nsx ws22 $get -v3 -l authNoPriv -u nobody -a SHA -A Whatever-123 10.77.1.10 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1 || true
+  # 10.77.2.21 walks the Internet host's system group: its community crosses the Internet in clear.
+  nsx ws21 snmpwalk -On -t 1 -r 0 -v2c -c netops 198.51.100.10 1.3.6.1.2.1.1 >/dev/null
+  # 10.77.2.24 guesses the server's community with onesixtyone: 30 words, one right.
+  for i in $(seq 1 29); do printf 'guess%02d\n' "$i"; done >"$WORK/communities.txt"
+  echo labread >>"$WORK/communities.txt"
+  nsx ws24 timeout 30 onesixtyone -c "$WORK/communities.txt" 10.77.1.10 >"$WORK/logs/onesixtyone.txt" 2>&1 || true
+  stop_capture
+  grep -q "labread" "$WORK/logs/onesixtyone.txt" || { log "snmp: onesixtyone found nothing: $(tail -n 3 "$WORK/logs/onesixtyone.txt")"; return 1; }
+  require snmp 30 "udp dst port 161 and src host 10.77.2.24"
+  require snmp 1 "udp src port 161 and src host 198.51.100.10"
+  require snmp 4 "udp src port 161 and dst host 10.77.2.22"
+  expect snmp "net-snmp 5.9 agents on the server 10.77.1.10 (community labread; v3 user opsuser, SHA/AES) and the Internet host 198.51.100.10 (community netops). 10.77.2.20 reads sysDescr and sysUpTime with labread; 10.77.2.22 signs in with SNMPv3 (authPriv, right passwords), then with a wrong password and an unknown user; 10.77.2.21 walks the Internet host's system group with netops in clear; 10.77.2.24 runs onesixtyone with 30 communities against the server, one right. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 161}, "evidence": {"service": "snmp", "clients": ["10.77.2.21"]}},
+    {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"service": "snmp", "mode": "failures", "outcomes_hidden": true}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

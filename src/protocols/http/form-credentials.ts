@@ -13,8 +13,8 @@
  * Not read: a field past the first MAX_FORM_BYTES, a JSON body cut there,
  * multipart forms, other codings of the body.
  */
-import crypto from 'node:crypto';
 import { parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import { secretTag } from '../secret-tag.js';
 
 /** Bytes of a request body read for form fields. */
 export const MAX_FORM_BYTES = 8 * 1024;
@@ -33,13 +33,6 @@ export interface FormCredentials {
   user?: string;
   /** A keyed digest of the password (32 bits; the key is random per process and never leaves it): equal for one password sent again. */
   secretTag: number;
-}
-
-const TAG_KEY = crypto.randomBytes(32);
-
-/** The password's digest under this process's key. */
-function secretTag(password: string): number {
-  return crypto.createHmac('sha256', TAG_KEY).update(password, 'utf8').digest().readUInt32BE(0);
 }
 
 /** Field names (lower-case, letters and digits only, the last part of `a[b]` or `a.b`) that carry a password in a body. */
