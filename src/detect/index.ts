@@ -26,6 +26,7 @@ import arpSpoofing, { OPTIONS as arpSpoofingOptions } from './arp.spoofing.js';
 import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
 import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue_router.js';
 import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_share.js';
+import snmpDefaultCommunity, { OPTIONS as snmpDefaultCommunityOptions } from './snmp.default_community.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -87,6 +88,7 @@ export const DETECTOR_OPTIONS = {
   'icmp.tunnel': icmpTunnelOptions,
   'ipv6.rogue_router': ipv6RogueRouterOptions,
   'smb.admin_share': smbAdminShareOptions,
+  'snmp.default_community': snmpDefaultCommunityOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -151,6 +153,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   icmpTunnel,
   ipv6RogueRouter,
   smbAdminShare,
+  snmpDefaultCommunity,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

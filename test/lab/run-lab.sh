@@ -1571,6 +1571,8 @@ scenario_snmp() {
   cat >"$WORK/snmp-srv/snmpd.conf" <<EOF2
 agentAddress udp:10.77.1.10:161
 rocommunity labread default
+rocommunity public default
+rwcommunity private default
 createUser opsuser SHA "Ops-Auth-2026" AES "Ops-Priv-2026"
 rouser opsuser
 sysDescr Lab server 10.77.1.10 (net-snmp)
@@ -1594,6 +1596,9 @@ EOF2
   nsx ws22 $get -v3 -l authNoPriv -u nobody -a SHA -A Whatever-123 10.77.1.10 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1 || true
   # 10.77.2.21 walks the Internet host's system group: its community crosses the Internet in clear.
   nsx ws21 snmpwalk -On -t 1 -r 0 -v2c -c netops 198.51.100.10 1.3.6.1.2.1.1 >/dev/null
+  # 10.77.2.23 tries the defaults: reads with "public", writes sysLocation with "private".
+  nsx ws23 $get -v2c -c public 10.77.1.10 1.3.6.1.2.1.1.1.0 >/dev/null
+  nsx ws23 snmpset -On -t 1 -r 0 -v2c -c private 10.77.1.10 1.3.6.1.2.1.1.6.0 s "rack 7" >/dev/null
   # 10.77.2.24 guesses the server's community with onesixtyone: 30 words, one right.
   for i in $(seq 1 29); do printf 'guess%02d\n' "$i"; done >"$WORK/communities.txt"
   echo labread >>"$WORK/communities.txt"
@@ -1603,9 +1608,11 @@ EOF2
   require snmp 30 "udp dst port 161 and src host 10.77.2.24"
   require snmp 1 "udp src port 161 and src host 198.51.100.10"
   require snmp 4 "udp src port 161 and dst host 10.77.2.22"
-  expect snmp "net-snmp 5.9 agents on the server 10.77.1.10 (community labread; v3 user opsuser, SHA/AES) and the Internet host 198.51.100.10 (community netops). 10.77.2.20 reads sysDescr and sysUpTime with labread; 10.77.2.22 signs in with SNMPv3 (authPriv, right passwords), then with a wrong password and an unknown user; 10.77.2.21 walks the Internet host's system group with netops in clear; 10.77.2.24 runs onesixtyone with 30 communities against the server, one right. device.new may fire for the server network's hosts, whose first frames these are." \
+  require snmp 2 "udp src port 161 and dst host 10.77.2.23"
+  expect snmp "net-snmp 5.9 agents on the server 10.77.1.10 (communities labread, public read-only and private read-write; v3 user opsuser, SHA/AES) and the Internet host 198.51.100.10 (community netops). 10.77.2.20 reads sysDescr and sysUpTime with labread; 10.77.2.22 signs in with SNMPv3 (authPriv, right passwords), then with a wrong password and an unknown user; 10.77.2.21 walks the Internet host's system group with netops in clear; 10.77.2.23 reads sysDescr with public and sets sysLocation with private; 10.77.2.24 runs onesixtyone with 30 communities against the server, one right. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 161}, "evidence": {"service": "snmp", "clients": ["10.77.2.21"]}},
-    {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"service": "snmp", "mode": "failures", "outcomes_hidden": true}}]' \
+    {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"service": "snmp", "mode": "failures", "outcomes_hidden": true}},
+    {"rule": "snmp.default_community", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"communities": ["public", "private"], "writes": true, "managers": ["10.77.2.23"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

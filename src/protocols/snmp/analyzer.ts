@@ -39,10 +39,12 @@ import {
   pduName,
   versionName,
 } from './consts.js';
-import type { SnmpLogEvent, SnmpRecord } from './events.js';
+import type { SnmpAccepted, SnmpLogEvent, SnmpRecord } from './events.js';
 import { parseSnmp, type SnmpMessage } from './parser.js';
 
 const REFUSED_UNKNOWN_USER = 'unknown user';
+/** Answered communities listed on the log event. */
+const MAX_ACCEPTED_LISTED = 16;
 
 /** Where snmp.log events go (the bus by default; tests pass their own). */
 export type SnmpLogSink = (event: SnmpLogEvent) => void;
@@ -70,6 +72,8 @@ interface SignIn {
   /** First request kind sent with it. */
   request: string;
   answered: boolean;
+  /** A SetRequest with it was answered without error. */
+  writes: boolean;
   refused: string | undefined;
 }
 
@@ -80,8 +84,8 @@ export class SnmpAnalyzer implements Analyzer {
   #last = 0;
   /** By "c:<community>" or "u:<user>". */
   readonly #signIns = new Map<string, SignIn>();
-  /** Request id -> its sign-in's key, until answered. */
-  readonly #pending = new Map<number, string>();
+  /** Request id -> its sign-in's key and whether it was a SetRequest, until answered. */
+  readonly #pending = new Map<number, { key: string; set: boolean }>();
   #confirmed = false;
 
   constructor(ctx: AnalyzerContext, log: SnmpLogSink) {
@@ -113,7 +117,14 @@ export class SnmpAnalyzer implements Analyzer {
     if (rec === null) return;
     this.#rec = null;
     rec.duration = Math.max(0, this.#last - rec.ts);
-    this.#log({ type: 'snmp', log: 'snmp', ts: rec.ts, uid: this.#ctx.conn.uid, record: orderFields(rec, SNMP_COLUMNS) });
+    const event: SnmpLogEvent = { type: 'snmp', log: 'snmp', ts: rec.ts, uid: this.#ctx.conn.uid, record: orderFields(rec, SNMP_COLUMNS) };
+    const accepted: SnmpAccepted[] = [];
+    for (const s of this.#signIns.values()) {
+      if (s.community === undefined || !s.answered || accepted.length >= MAX_ACCEPTED_LISTED) continue;
+      accepted.push({ community: logString(s.community, 0, Math.min(s.community.length, MAX_COMMUNITY)), version: versionName(s.version), writes: s.writes });
+    }
+    if (accepted.length > 0) event.accepted = accepted;
+    this.#log(event);
     this.#reportSignIns(ts);
   }
 
@@ -163,7 +174,7 @@ export class SnmpAnalyzer implements Analyzer {
         this.#ctx.anomaly(SnmpAnomaly.TOO_MANY_SECRETS);
         return;
       }
-      const s: SignIn = { ts, version: m.version, request: m.pdu === -1 ? 'encrypted request' : pduName(m.pdu), answered: false, refused: undefined };
+      const s: SignIn = { ts, version: m.version, request: m.pdu === -1 ? 'encrypted request' : pduName(m.pdu), answered: false, writes: false, refused: undefined };
       if (m.community !== undefined) s.community = m.community.slice();
       if (m.user !== undefined) s.user = m.user;
       this.#signIns.set(key, s);
@@ -174,14 +185,15 @@ export class SnmpAnalyzer implements Analyzer {
       const oldest = this.#pending.keys().next();
       if (oldest.done !== true) this.#pending.delete(oldest.value);
     }
-    this.#pending.set(m.requestId, key);
+    this.#pending.set(m.requestId, { key, set: m.pdu === PduType.SET });
   }
 
   /** The agent answered (`refused`: a v3 report that turns the user away). */
   #answer(m: SnmpMessage, refused: string | undefined): void {
+    const asked = m.pdu !== -1 ? this.#pending.get(m.requestId) : undefined;
     let key: string | undefined;
     if (m.community !== undefined) key = `c:${logString(m.community, 0, m.community.length)}`;
-    else if (m.pdu !== -1) key = this.#pending.get(m.requestId);
+    else key = asked?.key;
     if (key === undefined && m.user !== undefined && m.user !== '') key = `u:${m.user}`;
     if (m.pdu !== -1) this.#pending.delete(m.requestId);
     if (key === undefined) return;
@@ -189,8 +201,12 @@ export class SnmpAnalyzer implements Analyzer {
     if (s === undefined) return;
     // A v3 report that is not a refusal (an engine-time resync) says nothing of the user.
     if (m.pdu === PduType.REPORT && refused === undefined) return;
-    if (refused !== undefined) s.refused = refused;
-    else s.answered = true;
+    if (refused !== undefined) {
+      s.refused = refused;
+      return;
+    }
+    s.answered = true;
+    if (asked?.set === true && asked.key === key && m.pdu === PduType.RESPONSE && m.errorStatus === 0) s.writes = true;
   }
 
   #reportSignIns(ts: number): void {

@@ -34,12 +34,23 @@ export interface SnmpRecord {
   up_since?: number;
 }
 
+/** A v1/v2c community the agent answered on this flow. */
+export interface SnmpAccepted {
+  community: string;
+  /** "1" or "2c". */
+  version: string;
+  /** A SetRequest with it was answered without error: it writes. */
+  writes: boolean;
+}
+
 export interface SnmpLogEvent {
   type: 'snmp';
   log: 'snmp';
   ts: number;
   uid: string;
   record: SnmpRecord;
+  /** The communities the agent answered (not logged: the log has the first community only, as Zeek's). */
+  accepted?: SnmpAccepted[];
 }
 
 export type SnmpEvent = SnmpLogEvent;

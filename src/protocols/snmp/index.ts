@@ -26,4 +26,4 @@ export function createSnmpSpec(opts: SnmpSpecOptions = {}): ProtocolSpec {
 
 export const snmpSpec: ProtocolSpec = createSnmpSpec();
 
-export type { SnmpEvent, SnmpLogEvent, SnmpRecord } from './events.js';
+export type { SnmpAccepted, SnmpEvent, SnmpLogEvent, SnmpRecord } from './events.js';

@@ -28,7 +28,7 @@ function logs(): Promise<{ logs: SnmpRecord[]; auths: AuthEvent[] }> {
 
 test('snmp.jsonl: one line per flow, the first community and version, the agents\' sysDescr', async () => {
   const { logs: lines } = await logs();
-  assert.equal(lines.length, 6);
+  assert.equal(lines.length, 8);
   const by = (h: string) => lines.filter((r) => r['id.orig_h'] === h);
   const [manager] = by('10.77.2.20');
   assert.deepEqual([manager!.version, manager!.community, manager!.get_requests, manager!.get_responses, manager!.display_string], ['2c', 'labread', 2, 2, 'Lab server 10.77.1.10 (net-snmp)']);
@@ -38,13 +38,15 @@ test('snmp.jsonl: one line per flow, the first community and version, the agents
   const [guesser] = by('10.77.2.24');
   assert.deepEqual([guesser!.version, guesser!.community, guesser!.get_requests, guesser!.get_responses], ['1', 'guess01', 30, 1]);
   assert.ok(by('10.77.2.22').every((r) => r.version === '3' && r.community === undefined));
+  const defaults = by('10.77.2.23');
+  assert.deepEqual(defaults.map((r) => [r.community, r.get_requests, r.set_requests, r.get_responses]), [['public', 1, 0, 1], ['private', 0, 1, 1]]);
 });
 
 test('the sign-ins, as the agents decided them', async () => {
   const { auths } = await logs();
   const snmp = auths.filter((e) => e.service === 'snmp');
   const count = (client: string, outcome: string) => snmp.filter((e) => e.client === client && e.outcome === outcome).length;
-  assert.deepEqual([count('10.77.2.20', 'success'), count('10.77.2.21', 'success'), count('10.77.2.24', 'success'), count('10.77.2.24', 'unknown')], [1, 1, 1, 29]);
+  assert.deepEqual([count('10.77.2.20', 'success'), count('10.77.2.21', 'success'), count('10.77.2.23', 'success'), count('10.77.2.24', 'success'), count('10.77.2.24', 'unknown')], [1, 1, 2, 1, 29]);
   assert.equal(new Set(snmp.filter((e) => e.outcome === 'unknown').map((e) => e.secret_tag)).size, 29);
   const v3 = snmp.filter((e) => e.client === '10.77.2.22').map((e) => [e.user, e.outcome, e.unknown_user === true, e.cleartext === true]);
   assert.deepEqual(v3, [['opsuser', 'success', false, false], ['opsuser', 'failure', false, false], ['nobody', 'failure', true, false]]);
