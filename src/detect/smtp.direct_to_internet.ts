@@ -21,6 +21,7 @@ import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
 import { countOutbound, freshOutbound, outboundSummary, type OutboundTally } from './outbound-tally.js';
 import { shortText } from '../util/cut-text.js';
+import { decodeEncodedWords } from '../protocols/mime/params.js';
 
 /** Senders and subjects listed per alert. */
 const MAX_LISTED = 20;
@@ -81,7 +82,7 @@ export default defineDetector({
         }
         if (r.mailfrom !== undefined && m.senders.length < MAX_LISTED && !m.senders.includes(r.mailfrom)) m.senders.push(r.mailfrom);
         m.recipients += r.rcptto?.length ?? 0;
-        if (r.subject !== undefined && m.subjects.length < MAX_LISTED) m.subjects.push(shortText(r.subject, MAX_SUBJECT));
+        if (r.subject !== undefined && m.subjects.length < MAX_LISTED) m.subjects.push(shortText(decodeEncodedWords(r.subject), MAX_SUBJECT));
         if (r.fuids !== undefined || r.subject !== undefined || r.from !== undefined) m.messages++;
       },
       'flow.end'(e) {

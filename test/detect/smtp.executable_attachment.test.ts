@@ -70,3 +70,19 @@ test('programs over HTTP and SMB are other rules\' business', async () => {
   assert.deepEqual(await replayRuleAlerts(path.join(LAB, 'exe-download.pcap'), [RULE]), []);
   assert.deepEqual(await replayRuleAlerts(path.join(LAB, 'admin-share.pcap'), [RULE]), []);
 });
+
+test('names hidden in RFC 2047 encoded words or RFC 2231 sections are read: a disguised program is still critical', () => {
+  const b64 = Buffer.from('Rechnung 2026.pdf').toString('base64');
+  const h = harness(SITE_YAML);
+  for (const e of mailed([
+    [`=?UTF-8?B?${b64}?=`, peFile(4000)],
+    [`=?utf-8?Q?Lieferschein_=C3=BCber.docx?=`, peFile(4500)],
+  ])) {
+    h.emit(e);
+  }
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => [x.evidence.file_name, x.evidence.disguised, x.event.severity]), [
+    ['Rechnung 2026.pdf', true, 4],
+    ['Lieferschein über.docx', true, 4],
+  ]);
+});

@@ -18,6 +18,7 @@
  * ends with the LAST chunk. STARTTLS answered 220 ends parsing: the line
  * says `tls`.
  */
+import { decodeEncodedWords } from '../mime/params.js';
 import type { AnalyzerContext } from '../analyzer.js';
 import { logString } from '../wire-text.js';
 import { replyCode, replySeparator } from '../ftp/parser.js';
@@ -324,7 +325,8 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
         ...(tx.mailfrom !== undefined ? { mailfrom: tx.mailfrom } : {}),
         rcptto: tx.rcptto,
         ...(h.from !== undefined ? { from: h.from } : {}),
-        ...(h.subject !== undefined ? { subject: h.subject } : {}),
+        // Decoded for the alerts that quote it (smtp.log keeps the header as sent, as Zeek's does).
+        ...(h.subject !== undefined ? { subject: decodeEncodedWords(h.subject) } : {}),
       },
     };
     for (const f of files) {

@@ -21,6 +21,7 @@ import { MAGIC_BYTES, sniffMimeType } from '../file-magic.js';
 import { FileTransfer } from '../../files/transfer.js';
 import type { HashName } from '../../files/file-hashes.js';
 import { dispositionFileName } from './disposition.js';
+import { headerParam } from './params.js';
 import { Base64Stream } from './base64-stream.js';
 
 /** One file of a message body: its transfer (bytes, times, digests), name and type by content, either possibly unknown. */
@@ -60,10 +61,7 @@ const S_EPILOGUE = 4;
 
 /** The `name` parameter of a Content-Type value (mail clients name attachments there too), or undefined. */
 export function contentTypeName(contentType: string): string | undefined {
-  const m = /;\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(contentType);
-  if (m === null) return undefined;
-  const name = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!.trim();
-  return name === '' ? undefined : name;
+  return headerParam(contentType, 'name');
 }
 
 /**
