@@ -24,7 +24,7 @@ import { kerberosSpec } from './kerberos/index.js';
 import { createFtpSpec } from './ftp/index.js';
 import { telnetSpec } from './telnet/index.js';
 import { rdpSpec } from './rdp/index.js';
-import { createSmtpSpec, imapSpec, pop3Spec } from './mail/index.js';
+import { createPop3Spec, createSmtpSpec, imapSpec } from './mail/index.js';
 import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
@@ -59,7 +59,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     rdpSpec,
     createSmtpSpec(opts.fileHashes ?? HASH_NAMES),
     imapSpec,
-    pop3Spec,
+    createPop3Spec(opts.fileHashes ?? HASH_NAMES),
     mysqlSpec,
     postgresSpec,
     vncSpec,

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1613,6 +1613,25 @@ EOF2
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 161}, "evidence": {"service": "snmp", "clients": ["10.77.2.21"]}},
     {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"service": "snmp", "mode": "failures", "outcomes_hidden": true}},
     {"rule": "snmp.default_community", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"communities": ["public", "private"], "writes": true, "managers": ["10.77.2.23"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mail_fetch() {
+  # A mailbox on the Internet host, read over plain POP3 (../pop3-server.py): the invoice in it
+  # carries the lab's program.
+  pe_program "$WORK/mail-program.exe"
+  scen_bg inet python3 "$LAB_DIR/pop3-server.py" 198.51.100.10 110 jdoe Winter-Mail-2026 "$WORK/mail-program.exe" 3 60
+  wait_listen inet 110
+  # 10.77.2.20's mail client: a wrong password first, then lists the mailbox and fetches both messages.
+  nsx ws20 curl -s -o /dev/null --noproxy '*' --max-time 10 'pop3://198.51.100.10/' -u 'jdoe:Autumn-Mail-2026' || true
+  nsx ws20 curl -s -o /dev/null --noproxy '*' --max-time 10 'pop3://198.51.100.10/1' -u 'jdoe:Winter-Mail-2026'
+  nsx ws20 curl -s -o "$WORK/fetched.eml" --noproxy '*' --max-time 10 'pop3://198.51.100.10/2' -u 'jdoe:Winter-Mail-2026'
+  stop_capture
+  grep -q 'invoice.exe' "$WORK/fetched.eml" || { log "mail-fetch: the invoice did not arrive"; return 1; }
+  require mail-fetch 3 "tcp port 110 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.20"
+  expect mail-fetch "POP3 in clear from 10.77.2.20 (curl 7.88) to ../pop3-server.py on the Internet host 198.51.100.10: a wrong password, then two sign-ins as jdoe fetching a note and an invoice with the lab's Windows program attached as invoice.exe. With a list naming the program's digest, file.bad_hash fires too (the demo's intel does). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 110}, "evidence": {"service": "pop3", "users": ["jdoe"], "logins": 3, "accepted": 2}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

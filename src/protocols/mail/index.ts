@@ -70,12 +70,17 @@ export const imapSpec: ProtocolSpec = {
   create: (ctx) => new ImapAnalyzer(ctx),
 };
 
-export const pop3Spec: ProtocolSpec = {
-  name: 'pop3',
-  transports: ['tcp'],
-  ports: POP3_PORTS,
-  probe: (data, fromOrig, transport) => transport === 'tcp' && probePop3(data, fromOrig),
-  create: (ctx) => new Pop3Analyzer(ctx),
-};
+/** The POP3 analyzer; `fileHashes`: the digests of the files retrieved messages carry (default all three). */
+export function createPop3Spec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
+  return {
+    name: 'pop3',
+    transports: ['tcp'],
+    ports: POP3_PORTS,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probePop3(data, fromOrig),
+    create: (ctx) => new Pop3Analyzer(ctx, fileHashes),
+  };
+}
+
+export const pop3Spec: ProtocolSpec = createPop3Spec();
 
 export type { MailEvent, SmtpLogEvent, SmtpRecord } from './events.js';

@@ -33,8 +33,8 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
    * seen at `ts`; `truncated` when it was longer than the reader keeps.
    */
   protected abstract command(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void;
-  /** One server line, `buf[s..e)` without CR LF (valid only during the call). */
-  protected abstract reply(buf: Uint8Array, s: number, e: number, ts: number): void;
+  /** One server line, `buf[s..e)` without CR LF (valid only during the call); `truncated` as for commands. */
+  protected abstract reply(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void;
   abstract end(ts: number): void;
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
@@ -53,7 +53,7 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
   line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
     if (truncated) this.ctx.anomaly(MailAnomaly.LINE_TOO_LONG);
     if (fromOrig) this.command(buf, start, end, ts, truncated);
-    else this.reply(buf, start, end, ts);
+    else this.reply(buf, start, end, ts, truncated);
   }
 
   /** Marks the service on the connection (first well-formed server line). */

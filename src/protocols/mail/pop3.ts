@@ -4,10 +4,15 @@
  * "+OK"/"-ERR" status line. PASS, APOP and AUTH answered +OK are successes,
  * -ERR failures (the user from USER, APOP or the SASL responses; the
  * password never kept). Multi-line answers (CAPA, AUTH without a mechanism,
- * LIST/UIDL without argument, RETR, TOP) are passed over up to ".". STLS
- * answered +OK and a successful login end parsing.
+ * LIST/UIDL without argument, TOP) are passed over up to "."; a message
+ * RETR fetches is read (dot-stuffing undone) by mail/message.ts, and each
+ * file it holds is a files.jsonl line with source "POP3", as Zeek's POP3
+ * analyzer gives them. STLS answered +OK ends parsing.
  */
 import type { AnalyzerContext } from '../analyzer.js';
+import { ConnectionFiles } from '../../files/transfer.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
+import { MailMessage } from './message.js';
 import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
@@ -21,6 +26,9 @@ const V_PASS = 3;
 const V_APOP = 4;
 const V_AUTH = 5;
 const V_STLS = 6;
+const V_RETR = 7;
+/** files.jsonl `source` of the files in retrieved messages (Zeek's name). */
+export const POP3_FILE_SOURCE = 'POP3';
 /** Bit set on a queued verb whose +OK answer has more lines up to ".". */
 const MULTILINE = 0x100;
 
@@ -34,12 +42,29 @@ export class Pop3Analyzer extends MailLineAnalyzer {
   /** User of the login in progress (USER, APOP or SASL). */
   #user: string | undefined = undefined;
   #detail: string | undefined = undefined;
+  readonly #hashes: readonly HashName[];
+  readonly #files: ConnectionFiles;
+  /** The message a RETR is fetching, until its "." line. */
+  #message: MailMessage | null = null;
+  /** Messages fetched so far (a file's depth is its message's number). */
+  #fetched = 0;
 
-  constructor(ctx: AnalyzerContext) {
+  /** `hashes`: the digests of the files retrieved messages carry (default all three). */
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
     super(ctx, 'pop3', TEXT_MAX_LINE);
+    this.#hashes = hashes;
+    this.#files = new ConnectionFiles(ctx);
+  }
+
+  override gap(fromOrig: boolean, len: number): void {
+    super.gap(fromOrig, len);
+    // The message being fetched lost bytes: its files cannot be hashed.
+    if (!fromOrig) this.#message?.gap(len);
   }
 
   end(ts: number): void {
+    // A message cut by the connection's end: what came of it.
+    this.#endMessage(false);
     this.stop();
     this.auth.finish(ts, this.confirmed, this.#user, this.#detail ?? 'no login outcome seen');
   }
@@ -74,7 +99,9 @@ export class Pop3Analyzer extends MailLineAnalyzer {
       }
     } else if (isWord(buf, s, ve, 'STLS')) {
       verb = V_STLS;
-    } else if (isWord(buf, s, ve, 'CAPA') || isWord(buf, s, ve, 'RETR') || isWord(buf, s, ve, 'TOP')) {
+    } else if (isWord(buf, s, ve, 'RETR') && hasArg) {
+      verb = V_RETR | MULTILINE;
+    } else if (isWord(buf, s, ve, 'CAPA') || isWord(buf, s, ve, 'TOP')) {
       verb = V_OTHER | MULTILINE;
     } else if ((isWord(buf, s, ve, 'LIST') || isWord(buf, s, ve, 'UIDL')) && !hasArg) {
       verb = V_OTHER | MULTILINE;
@@ -86,10 +113,15 @@ export class Pop3Analyzer extends MailLineAnalyzer {
     this.#pending.push(verb);
   }
 
-  protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
+  protected reply(buf: Uint8Array, s: number, e: number, ts: number, truncated: boolean): void {
     if (this.#inList) {
       // A "." alone ends the list; ".." at a line start is a stuffed dot, still data.
-      if (e - s === 1 && buf[s] === 0x2e) this.#inList = false;
+      if (e - s === 1 && buf[s] === 0x2e) {
+        this.#inList = false;
+        this.#endMessage(true);
+        return;
+      }
+      this.#message?.line(buf, buf[s] === 0x2e ? s + 1 : s, e, ts, truncated);
       return;
     }
     const ok = e - s >= 3 && buf[s] === 0x2b && (buf[s + 1] === 0x4f || buf[s + 1] === 0x6f) && (buf[s + 2] === 0x4b || buf[s + 2] === 0x6b);
@@ -105,6 +137,7 @@ export class Pop3Analyzer extends MailLineAnalyzer {
     if (queued === undefined) return;
     if (ok && (queued & MULTILINE) !== 0) this.#inList = true;
     const verb = queued & ~MULTILINE;
+    if (ok && verb === V_RETR) this.#message = new MailMessage(this.#hashes);
     const text = logString(buf, s, e);
     if (verb === V_PASS || verb === V_APOP || verb === V_AUTH) {
       let user = this.#user;
@@ -116,11 +149,32 @@ export class Pop3Analyzer extends MailLineAnalyzer {
       }
       // USER/PASS and SASL PLAIN or LOGIN send the password readable; APOP sends a digest.
       const clear = verb === V_PASS || (verb === V_AUTH && saslSendsPassword(this.#sasl.mech));
+      // A successful login goes on: the messages it fetches carry files.
       this.auth.report(ts, ok ? 'success' : 'failure', user, detail, clear);
-      if (ok) this.stop();
     } else if (verb === V_STLS && ok) {
       this.#detail = 'STLS';
       this.stop();
+    }
+  }
+
+  /** The message being fetched ended (`complete`: at its "." line): a files.jsonl line per file it holds. */
+  #endMessage(complete: boolean): void {
+    const m = this.#message;
+    if (m === null) return;
+    this.#message = null;
+    const depth = ++this.#fetched;
+    for (const f of m.finish(complete)) {
+      this.#files.ended(
+        f.transfer,
+        {
+          source: POP3_FILE_SOURCE,
+          depth,
+          isOrig: false,
+          ...(f.mime !== undefined ? { mime: f.mime } : {}),
+          ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
+        },
+        f.complete,
+      );
     }
   }
 }

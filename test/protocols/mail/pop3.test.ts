@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { pop3Spec, probePop3 } from '../../../src/protocols/mail/index.js';
 import { C, S, assertSplitInvariant, auths, b64, fuzz, outcomes, play, text, type Step } from './session.js';
 
@@ -77,4 +78,71 @@ test('pop3: probe', () => {
 
 test('pop3: mutated sessions never throw', () => {
   fuzz(pop3Spec, [USER_PASS, APOP_AUTH], 0x5eed03, 2000);
+});
+
+/** A message with a text part and a base64 program attached, as RETR sends it (dot-stuffed). */
+const PROGRAM = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0'), Buffer.from('x'.repeat(3000))]);
+const MESSAGE = [
+  'From: billing@invoices.example',
+  'To: mrose@lab.example',
+  'Subject: Invoice',
+  'Content-Type: multipart/mixed; boundary="b1"',
+  '',
+  '--b1',
+  'Content-Type: text/plain',
+  '',
+  'Please see the attachment.',
+  '..a line that began with a dot',
+  '--b1',
+  'Content-Type: application/octet-stream; name="invoice.exe"',
+  'Content-Transfer-Encoding: base64',
+  '',
+  ...PROGRAM.toString('base64').match(/.{1,76}/g)!,
+  '--b1--',
+  '',
+].join('\r\n');
+const RETRIEVAL: Step[] = [
+  ...USER_PASS,
+  [C, text('LIST\r\n')],
+  [S, text('+OK 2 messages\r\n1 120\r\n2 4200\r\n.\r\n')],
+  [C, text('TOP 1 0\r\n')],
+  [S, text('+OK\r\nSubject: hi\r\n\r\n.\r\n')],
+  [C, text('RETR 2\r\n')],
+  [S, text(`+OK 4200 octets\r\n${MESSAGE}.\r\n`)],
+  [C, text('QUIT\r\n')],
+  [S, text('+OK bye\r\n')],
+];
+
+function files(ctx: ReturnType<typeof play>) {
+  return ctx.events.flatMap((e) => (e.type === 'file' ? [e.record] : []));
+}
+
+test('pop3: a message RETR fetches after the login gives its files (source POP3, to the client), digests of the decoded bytes, in any chunking', () => {
+  for (const pieceSize of [undefined, 7]) {
+    const ctx = play(pop3Spec, RETRIEVAL, { conn: { resp_p: 110 }, ...(pieceSize !== undefined ? { pieceSize } : {}) });
+    const f = files(ctx);
+    assert.deepEqual(
+      f.map((r) => [r.source, r.is_orig, r.filename, r.mime_type, r.sha256]),
+      [
+        ['POP3', false, undefined, 'text/plain', crypto.createHash('sha256').update('Please see the attachment.\r\n.a line that began with a dot').digest('hex')],
+        ['POP3', false, 'invoice.exe', 'application/x-dosexec', crypto.createHash('sha256').update(PROGRAM).digest('hex')],
+      ],
+      `pieces of ${pieceSize ?? 'whole steps'}`,
+    );
+    // The login is still reported.
+    assert.deepEqual(outcomes(ctx).map((o) => o[0]), ['failure', 'success']);
+  }
+});
+
+test('pop3: a fetched message that lost bytes or was cut by the connection\'s end has no digests; -ERR to RETR reads nothing', () => {
+  const cut = play(pop3Spec, [...RETRIEVAL.slice(0, -4), [C, text('RETR 2\r\n')], [S, text(`+OK\r\n${MESSAGE.slice(0, MESSAGE.length - 300)}`)]], { conn: { resp_p: 110 } });
+  const exe = files(cut).find((r) => r.filename === 'invoice.exe')!;
+  assert.equal(exe.sha256, undefined);
+  const refused = play(pop3Spec, [...USER_PASS, [C, text('RETR 9\r\n')], [S, text('-ERR no such message\r\n')], [C, text('QUIT\r\n')], [S, text('+OK\r\n')]], { conn: { resp_p: 110 } });
+  assert.deepEqual(files(refused), []);
+});
+
+test('pop3: retrieval sessions, mutated, never throw; same events whatever the chunking', () => {
+  assertSplitInvariant(pop3Spec, RETRIEVAL);
+  assert.ok(fuzz(pop3Spec, [RETRIEVAL], 0x9093, 800) > 0);
 });
