@@ -24,7 +24,7 @@ import { kerberosSpec } from './kerberos/index.js';
 import { createFtpSpec } from './ftp/index.js';
 import { telnetSpec } from './telnet/index.js';
 import { rdpSpec } from './rdp/index.js';
-import { createPop3Spec, createSmtpSpec, imapSpec } from './mail/index.js';
+import { createImapSpec, createPop3Spec, createSmtpSpec } from './mail/index.js';
 import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
@@ -58,7 +58,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     telnetSpec,
     rdpSpec,
     createSmtpSpec(opts.fileHashes ?? HASH_NAMES),
-    imapSpec,
+    createImapSpec(opts.fileHashes ?? HASH_NAMES),
     createPop3Spec(opts.fileHashes ?? HASH_NAMES),
     mysqlSpec,
     postgresSpec,

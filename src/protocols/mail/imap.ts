@@ -4,10 +4,18 @@
  * success, NO a failure, BAD an attempt of unknown outcome. While an
  * AUTHENTICATE runs, client lines are SASL responses (user taken out,
  * password never kept). Literals ("{n}" at the end of a line) are stepped
- * over in both directions so their bytes are never read as commands. A
- * STARTTLS answered OK and a successful login end parsing.
+ * over in both directions so their bytes are never read as commands,
+ * except a whole message a FETCH returns (BODY[], BINARY[] or RFC822 with
+ * no partial range): it is read line by line by mail/message.ts, and each
+ * file it holds is a files.jsonl line with source "IMAP". A STARTTLS
+ * answered OK ends parsing; a successful login does not (the messages it
+ * fetches carry files).
  */
 import type { AnalyzerContext } from '../analyzer.js';
+import { ConnectionFiles } from '../../files/transfer.js';
+import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
+import { LineReader, type LineSink, type RawSink } from './lines.js';
+import { MailMessage } from './message.js';
 import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
@@ -17,6 +25,10 @@ import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 const K_LOGIN = 1;
 const K_AUTHENTICATE = 2;
 const K_STARTTLS = 3;
+/** files.jsonl `source` of the files in fetched messages. */
+export const IMAP_FILE_SOURCE = 'IMAP';
+/** A FETCH data item that is the whole message, just before its literal: `BODY[]`, `BINARY[]`, `RFC822` (not a section, not a partial range). */
+const WHOLE_MESSAGE_ITEM = /(?:^|[\s(])(?:BODY\[\]|BINARY\[\]|RFC822)\s*~?\{\d+\+?\}$/i;
 
 interface Pending {
   tag: string;
@@ -27,7 +39,7 @@ interface Pending {
   cleartext: boolean;
 }
 
-export class ImapAnalyzer extends MailLineAnalyzer {
+export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
   readonly #pending: Pending[] = [];
   /** The AUTHENTICATE whose SASL exchange is running, or null. */
   #sasl: Pending | null = null;
@@ -38,18 +50,75 @@ export class ImapAnalyzer extends MailLineAnalyzer {
   #serverCont = false;
   #lastUser: string | undefined = undefined;
   #detail: string | undefined = undefined;
+  readonly #hashes: readonly HashName[];
+  readonly #files: ConnectionFiles;
+  /** The fetched message whose literal is being read, and the reader of its lines. */
+  #message: MailMessage | null = null;
+  #messageLines: LineReader | null = null;
+  readonly #messageSink: LineSink = {
+    line: (_fromOrig, buf, s, e, ts, truncated, unterminated) => this.#message?.line(buf, s, e, ts, truncated, unterminated),
+  };
+  /** Messages fetched so far (a file's depth is its message's number). */
+  #fetched = 0;
 
-  constructor(ctx: AnalyzerContext) {
+  /** `hashes`: the digests of the files fetched messages carry (default all three). */
+  constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
     super(ctx, 'imap', TEXT_MAX_LINE);
+    this.#hashes = hashes;
+    this.#files = new ConnectionFiles(ctx);
   }
 
   override gap(fromOrig: boolean, len: number): void {
     super.gap(fromOrig, len);
-    if (fromOrig) this.#clientCont = false;
-    else this.#serverCont = false;
+    if (fromOrig) {
+      this.#clientCont = false;
+    } else {
+      this.#serverCont = false;
+      // The literal's bytes went with the loss (the reader resumes at the next line): the message is cut.
+      if (this.#message !== null) {
+        this.#message.gap(len);
+        this.#endMessage(false);
+      }
+    }
+  }
+
+  /** RawSink: bytes of a fetched message's literal, read as its lines. */
+  raw(data: Uint8Array, start: number, end: number, ts: number): void {
+    this.#messageLines?.feed(data.subarray(start, end), ts, this.#messageSink);
+  }
+
+  /** RawSink: the literal is all in: the message is whole. */
+  rawDone(ts: number): void {
+    this.#messageLines?.flush(ts, this.#messageSink);
+    this.#endMessage(true);
+  }
+
+  /** The fetched message ended (`complete`: its literal came whole): a files.jsonl line per file it holds. */
+  #endMessage(complete: boolean): void {
+    const m = this.#message;
+    this.#message = null;
+    this.#messageLines?.stop();
+    this.#messageLines = null;
+    if (m === null) return;
+    const depth = ++this.#fetched;
+    for (const f of m.finish(complete)) {
+      this.#files.ended(
+        f.transfer,
+        {
+          source: IMAP_FILE_SOURCE,
+          depth,
+          isOrig: false,
+          ...(f.mime !== undefined ? { mime: f.mime } : {}),
+          ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
+        },
+        f.complete,
+      );
+    }
   }
 
   end(ts: number): void {
+    // A message cut by the connection's end: what came of it.
+    this.#endMessage(false);
     this.client.stop();
     this.server.stop();
     // A login sent but never answered is an attempt of unknown outcome.
@@ -58,6 +127,22 @@ export class ImapAnalyzer extends MailLineAnalyzer {
       if (p.kind !== K_STARTTLS) this.auth.report(ts, 'unknown', p.user, `${p.mech}: no reply seen`, p.cleartext);
     }
     this.auth.finish(ts, this.confirmed, this.#lastUser, this.#detail ?? 'no login seen');
+  }
+
+  /** A server line announcing a whole message's literal (untagged FETCH data): reads the literal as the message; true when it did. */
+  #fetchedMessage(buf: Uint8Array, s: number, e: number, ts: number): boolean {
+    if (e - s < 12 || !this.server.active) return false;
+    const n = literalAtEnd(buf, s, e);
+    if (n <= 0) return false;
+    // Only the tail of the line matters: the item the literal belongs to.
+    if (!WHOLE_MESSAGE_ITEM.test(logString(buf, Math.max(s, e - 48), e))) return false;
+    // The line must be FETCH data; a command's or a continuation's literal is another thing.
+    if (buf[s] !== 0x2a || !/^\* \d+ FETCH /i.test(logString(buf, s, Math.min(e, s + 24)))) return false;
+    this.#endMessage(false);
+    this.#message = new MailMessage(this.#hashes);
+    this.#messageLines = new LineReader(false, TEXT_MAX_LINE);
+    this.server.take(n, this, ts);
+    return true;
   }
 
   /** Steps over a literal announced at the end of the line; true when one was. */
@@ -121,7 +206,7 @@ export class ImapAnalyzer extends MailLineAnalyzer {
 
   protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {
     const cont = this.#serverCont;
-    this.#serverCont = this.#literal(false, buf, s, e);
+    this.#serverCont = this.#fetchedMessage(buf, s, e, ts) || this.#literal(false, buf, s, e);
     if (cont || e === s) return;
     const first = buf[s]!;
     if (first === 0x2a || first === 0x2b) {
@@ -160,8 +245,8 @@ export class ImapAnalyzer extends MailLineAnalyzer {
     }
     this.#lastUser = p.user ?? this.#lastUser;
     const detail = `${p.mech}: ${logString(buf, ss, e)}`;
+    // A successful login goes on: the messages it fetches carry files.
     this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail, p.cleartext);
-    if (ok) this.stop();
   }
 
   /** Both directions stop; commands still waiting will never be answered in clear. */

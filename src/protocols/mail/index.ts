@@ -62,13 +62,18 @@ export function createSmtpSpec(fileHashes: readonly HashName[] = HASH_NAMES): Pr
 
 export const smtpSpec: ProtocolSpec = createSmtpSpec();
 
-export const imapSpec: ProtocolSpec = {
-  name: 'imap',
-  transports: ['tcp'],
-  ports: IMAP_PORTS,
-  probe: (data, fromOrig, transport) => transport === 'tcp' && probeImap(data, fromOrig),
-  create: (ctx) => new ImapAnalyzer(ctx),
-};
+/** The IMAP analyzer; `fileHashes`: the digests of the files fetched messages carry (default all three). */
+export function createImapSpec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
+  return {
+    name: 'imap',
+    transports: ['tcp'],
+    ports: IMAP_PORTS,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probeImap(data, fromOrig),
+    create: (ctx) => new ImapAnalyzer(ctx, fileHashes),
+  };
+}
+
+export const imapSpec: ProtocolSpec = createImapSpec();
 
 /** The POP3 analyzer; `fileHashes`: the digests of the files retrieved messages carry (default all three). */
 export function createPop3Spec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {

@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { imapSpec, probeImap } from '../../../src/protocols/mail/index.js';
-import { C, S, assertSplitInvariant, auths, b64, fuzz, outcomes, play, text, type Step } from './session.js';
+import { C, S, assertSplitInvariant, auths, b64, bytes, fuzz, outcomes, play, text, type Step } from './session.js';
 
 const GREETING: Step = [S, text('* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] Dovecot ready.\r\n')];
 
@@ -102,4 +103,66 @@ test('imap: probe', () => {
 
 test('imap: mutated sessions never throw', () => {
   fuzz(imapSpec, [LOGIN_NO_OK, AUTHENTICATE], 0x5eed02, 2000);
+});
+
+/** A message with a base64 program attached, as a FETCH literal carries it. */
+const PROGRAM = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0'), Buffer.from('y'.repeat(2500))]);
+const MESSAGE = Buffer.from(
+  [
+    'From: billing@invoices.example',
+    'Subject: Invoice',
+    'Content-Type: multipart/mixed; boundary="m1"',
+    '',
+    '--m1',
+    'Content-Type: text/plain',
+    '',
+    'See attached.',
+    '--m1',
+    'Content-Type: application/octet-stream',
+    'Content-Disposition: attachment; filename="invoice.exe"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...PROGRAM.toString('base64').match(/.{1,76}/g)!,
+    '--m1--',
+    '',
+  ].join('\r\n'),
+  'latin1',
+);
+const FETCHING: Step[] = [
+  ...LOGIN_NO_OK,
+  [C, text('a3 SELECT INBOX\r\n')],
+  [S, text('* 2 EXISTS\r\na3 OK [READ-WRITE] SELECT completed\r\n')],
+  [C, text('a4 FETCH 1 (BODY.PEEK[HEADER])\r\n')],
+  [S, bytes(text('* 1 FETCH (BODY[HEADER] {20}\r\n'), text('Subject: header\r\n\r\n'), text(')\r\na4 OK done\r\n'))],
+  [C, text('a5 UID FETCH 7 (UID RFC822.SIZE BODY.PEEK[])\r\n')],
+  [S, bytes(text(`* 2 FETCH (UID 7 RFC822.SIZE ${MESSAGE.length} BODY[] {${MESSAGE.length}}\r\n`), MESSAGE, text(')\r\na5 OK Fetch completed\r\n'))],
+  [C, text('a6 LOGOUT\r\n')],
+  [S, text('* BYE\r\na6 OK bye\r\n')],
+];
+
+function files(ctx: ReturnType<typeof play>) {
+  return ctx.events.flatMap((e) => (e.type === 'file' ? [e.record] : []));
+}
+
+test('imap: a whole message a FETCH returns after the login gives its files (source IMAP, to the client); headers alone do not; in any chunking', () => {
+  for (const pieceSize of [undefined, 5]) {
+    const ctx = play(imapSpec, FETCHING, pieceSize !== undefined ? { pieceSize } : {});
+    assert.deepEqual(
+      files(ctx).map((r) => [r.source, r.is_orig, r.filename, r.mime_type, r.sha256]),
+      [
+        ['IMAP', false, undefined, 'text/plain', crypto.createHash('sha256').update('See attached.').digest('hex')],
+        ['IMAP', false, 'invoice.exe', 'application/x-dosexec', crypto.createHash('sha256').update(PROGRAM).digest('hex')],
+      ],
+      `pieces of ${pieceSize ?? 'whole steps'}`,
+    );
+    assert.deepEqual(outcomes(ctx).map((o) => o[0]), ['failure', 'success']);
+  }
+  assertSplitInvariant(imapSpec, FETCHING);
+});
+
+test('imap: a fetched message cut by a loss or the connection\'s end has no digests; mutated fetches never throw', () => {
+  const cutAt = MESSAGE.length - 200;
+  const cut = play(imapSpec, [...FETCHING.slice(0, 6), [S, bytes(text(`* 2 FETCH (BODY[] {${MESSAGE.length}}\r\n`), MESSAGE.subarray(0, cutAt))]]);
+  assert.equal(files(cut).find((r) => r.filename === 'invoice.exe')?.sha256, undefined);
+  assert.ok(fuzz(imapSpec, [FETCHING], 0x1a9, 800) > 0);
 });
