@@ -51,16 +51,18 @@ test('Zeek\'s FTP brute force and LDAP simple binds are passwords in clear insid
 test('no other capture raises it by default', async () => {
   const files = [
     ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
-    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap'].includes(path.basename(f))),
+    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap', 'mail-imap.pcap'].includes(path.basename(f))),
   ];
   for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
 });
 
-test('login forms, a JSON sign-in and a password in a query; POP3; an SNMP community over the Internet (the lab\'s captures)', async () => {
+test('login forms, a JSON sign-in and a password in a query; POP3 and IMAP; an SNMP community over the Internet (the lab\'s captures)', async () => {
   const forms = await replayRuleAlerts(path.join(LAB, 'form-login.pcap'), [RULE]);
   assert.deepEqual(forms.map((a) => [a.destination?.ip, a.evidence.service, a.evidence.users, a.evidence.logins]), [['198.51.100.10', 'http', ['editor', 'svc-report', 'admin'], 3]]);
   const pop3 = await replayRuleAlerts(path.join(LAB, 'mail-fetch.pcap'), [RULE]);
   assert.deepEqual(pop3.map((a) => [a.destination?.port, a.evidence.service, a.evidence.users, a.evidence.logins, a.evidence.accepted]), [[110, 'pop3', ['jdoe'], 3, 2]]);
+  const imap = await replayRuleAlerts(path.join(LAB, 'mail-imap.pcap'), [RULE]);
+  assert.deepEqual(imap.map((a) => [a.destination?.port, a.evidence.service, a.evidence.users, a.evidence.logins, a.evidence.accepted]), [[143, 'imap', ['jdoe'], 2, 1]]);
   const snmp = await replayRuleAlerts(path.join(LAB, 'snmp.pcap'), [RULE]);
   assert.deepEqual(snmp.map((a) => [a.source?.ip, a.destination?.ip, a.destination?.port, a.evidence.service, a.evidence.accepted]), [['10.77.2.21', '198.51.100.10', 161, 'snmp', 1]]);
   assert.match(snmp[0]!.message, /received 1 community string in clear text over the Internet/);

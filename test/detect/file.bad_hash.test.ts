@@ -25,6 +25,7 @@ const ADMIN_SHARE = path.join(LAB_CAPTURES, 'admin-share.pcap');
 const FTP_FILES = path.join(LAB_CAPTURES, 'ftp-files.pcap');
 const MAIL_FILES = path.join(LAB_CAPTURES, 'mail-files.pcap');
 const MAIL_FETCH = path.join(LAB_CAPTURES, 'mail-fetch.pcap');
+const MAIL_IMAP = path.join(LAB_CAPTURES, 'mail-imap.pcap');
 
 /** The PE and ELF the lab's server handed out, as sha256sum/sha1sum/md5sum give them for tshark's exported copies. */
 const PE = {
@@ -227,15 +228,17 @@ test('a listed program mailed as an attachment alerts critical, naming the envel
   }
 });
 
-test('a listed program fetched in a mail over POP3 alerts critical for the mail client, as a download', async () => {
+test('a listed program fetched in a mail over POP3 (scripted mailbox) or IMAP (Dovecot) alerts critical for the mail client, as a download', async () => {
   const site = await siteIntel('intel:\n  lists: [{ path: samples.txt, kind: file_sha256 }]\n', { 'samples.txt': `${PE.sha256}\n` });
   try {
-    const a = only(await replayWithIntel([MAIL_FETCH], site), RULE);
-    assert.equal(a.length, 1);
-    const x = a[0]!;
-    assert.deepEqual([x.event.severity, x.source.ip, x.destination?.ip, x.destination?.port], [4, '10.77.2.20', '198.51.100.10', 110]);
-    assert.deepEqual([x.evidence.direction, x.evidence.source_protocol, x.evidence.file_name], ['download', 'POP3', 'invoice.exe']);
-    assert.match(x.message, /^10\.77\.2\.20 downloaded a file "invoice\.exe" \(application\/x-dosexec, 108 KB\) from 198\.51\.100\.10 whose SHA-256 is listed in samples\.txt$/);
+    for (const [capture, client, port, protocol] of [[MAIL_FETCH, '10.77.2.20', 110, 'POP3'], [MAIL_IMAP, '10.77.2.21', 143, 'IMAP']] as const) {
+      const a = only(await replayWithIntel([capture], site), RULE);
+      assert.equal(a.length, 1, protocol);
+      const x = a[0]!;
+      assert.deepEqual([x.event.severity, x.source.ip, x.destination?.ip, x.destination?.port], [4, client, '198.51.100.10', port]);
+      assert.deepEqual([x.evidence.direction, x.evidence.source_protocol, x.evidence.file_name], ['download', protocol, 'invoice.exe']);
+      assert.equal(x.message, `${client} downloaded a file "invoice.exe" (application/x-dosexec, 108 KB) from 198.51.100.10 whose SHA-256 is listed in samples.txt`);
+    }
   } finally {
     site.cleanup();
   }

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1632,6 +1632,58 @@ scenario_mail_fetch() {
   require mail-fetch 3 "tcp port 110 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.20"
   expect mail-fetch "POP3 in clear from 10.77.2.20 (curl 7.88) to ../pop3-server.py on the Internet host 198.51.100.10: a wrong password, then two sign-ins as jdoe fetching a note and an invoice with the lab's Windows program attached as invoice.exe. With a list naming the program's digest, file.bad_hash fires too (the demo's intel does). device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 110}, "evidence": {"service": "pop3", "users": ["jdoe"], "logins": 3, "accepted": 2}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mail_imap() {
+  # Dovecot on the Internet host, IMAP in clear on 143 (a passwd-file user; the mailbox a Maildir
+  # holding an invoice with the lab's program attached).
+  local d="$WORK/dovecot"
+  mkdir -p "$d/run" "$d/home/jdoe/Maildir/cur" "$d/home/jdoe/Maildir/new" "$d/home/jdoe/Maildir/tmp"
+  pe_program "$WORK/imap-program.exe"
+  python3 - "$WORK/imap-program.exe" "$d/home/jdoe/Maildir/new/1.lab" <<'EOF2'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m['From'] = 'billing@invoices.example'
+m['To'] = 'jdoe@lab.example'
+m['Subject'] = 'Invoice 4471 overdue'
+m.set_content('Please find the invoice attached.\n')
+m.add_attachment(open(sys.argv[1], 'rb').read(), maintype='application', subtype='octet-stream', filename='invoice.exe')
+open(sys.argv[2], 'wb').write(m.as_bytes().replace(b'\n', b'\r\n'))
+EOF2
+  echo 'jdoe:{PLAIN}Winter-Mail-2026' >"$d/users"
+  chown -R nobody:nogroup "$d/home"
+  cat >"$d/dovecot.conf" <<EOF2
+protocols = imap
+listen = 198.51.100.10
+base_dir = $d/run
+state_dir = $d/run
+log_path = $WORK/logs/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/home/%u
+}
+mail_location = maildir:~/Maildir
+EOF2
+  scen_bg inet dovecot -F -c "$d/dovecot.conf"
+  wait_listen inet 143
+  # 10.77.2.21's mail client: a wrong password, then the invoice fetched whole (UID FETCH BODY[]).
+  nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX' -u 'jdoe:Autumn-Mail-2026' || true
+  nsx ws21 curl -s -o "$WORK/imap-fetched.eml" --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX;UID=1' -u 'jdoe:Winter-Mail-2026'
+  stop_capture
+  grep -q 'invoice.exe' "$WORK/imap-fetched.eml" || { log "mail-imap: the invoice did not arrive: $(tail -n 3 "$WORK/logs/dovecot.log")"; return 1; }
+  require mail-imap 2 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.21"
+  expect mail-imap "IMAP in clear from 10.77.2.21 (curl 7.88) to Dovecot 2.3 on the Internet host 198.51.100.10: a wrong password, then a sign-in as jdoe fetching an invoice with the lab's Windows program attached as invoice.exe (UID FETCH BODY[]). With a list naming the program's digest, file.bad_hash fires too. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "logins": 2, "accepted": 1}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
