@@ -512,11 +512,6 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   /**
-   * Records the files the message body just read (or cut short: not
-   * `complete`) held, as Zeek's file analysis does: a files.log line each,
-   * and their fuids, names and types on the transaction.
-   */
-  /**
    * A password sent in a login form, a JSON body or the URI's query: an auth
    * event in clear. Whether it was accepted the reply seldom says (a form
    * answers 200 or a redirect either way): "failure" on 401 or 403, else
@@ -538,6 +533,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#ctx.emit(ev);
   }
 
+  /**
+   * Records the files the message body just read (or cut short: not
+   * `complete`) held, as Zeek's file analysis does: a files.log line each,
+   * and their fuids, names and types on the transaction.
+   */
   #noteBody(tx: HttpTransaction, isRequest: boolean, complete: boolean): void {
     if (isRequest) {
       // Called again at the connection's end for a request already done: what was found stays.
