@@ -7,8 +7,11 @@
  * malware mailing itself on. Critical when its name hides what it is (a
  * document's or picture's extension, or none). The file comes from `file`
  * events (source "SMTP": each MIME part, base64 decoded, typed by its
- * first bytes), with the envelope and subject of its message. One alert
- * per (sending host, file) within the dedup interval.
+ * first bytes), with the envelope and subject of its message. A message a
+ * mail client fetches in clear over POP3 or IMAP (source "POP3", "IMAP")
+ * is judged the same way, for the client that fetched it: the lure
+ * reached a mailbox that is read. One alert per (sending or fetching host,
+ * file) within the dedup interval.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -17,6 +20,8 @@ import { formatBytes } from '../alerts/alert.js';
 import { shortText } from '../util/cut-text.js';
 import { EXECUTABLE_MIME_TYPES } from '../protocols/file-magic.js';
 import { SMTP_FILE_SOURCE } from '../protocols/mail/smtp.js';
+import { POP3_FILE_SOURCE } from '../protocols/mail/pop3.js';
+import { IMAP_FILE_SOURCE } from '../protocols/mail/imap.js';
 import { HARMLESS_EXTENSIONS, extensionOf } from './http.executable_download.js';
 import { hostLabel } from './host-text.js';
 
@@ -33,7 +38,7 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'smtp.executable_attachment',
   name: 'Program attached to mail',
-  description: 'A mail message seen over SMTP carried a program (by its content) as an attachment.',
+  description: 'A mail message seen over SMTP, or fetched over POP3 or IMAP, carried a program (by its content) as an attachment.',
   severity: 3,
   category: ['network', 'file', 'malware'],
   technique: 'T1566.001',
@@ -44,7 +49,8 @@ export default defineDetector({
     return {
       file(e) {
         const f = e.record;
-        if (f.source !== SMTP_FILE_SOURCE || f.mime_type === undefined || !types.has(f.mime_type)) return;
+        const fetched = f.source === POP3_FILE_SOURCE || f.source === IMAP_FILE_SOURCE;
+        if ((f.source !== SMTP_FILE_SOURCE && !fetched) || f.mime_type === undefined || !types.has(f.mime_type)) return;
         const sender = f['id.orig_h'];
         const server = f['id.resp_h'];
         if (ctx.excluded(sender) || ctx.excluded(server)) return;
@@ -64,10 +70,13 @@ export default defineDetector({
           destination: { ip: server, port: f['id.resp_p'] },
           transport: 'tcp',
           message:
-            `${hostLabel(ctx.site, sender)} mailed a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName}${from}${to} through ${hostLabel(ctx.site, server)}` +
+            (fetched
+              ? `${hostLabel(ctx.site, sender)} fetched a mail with a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName} from ${hostLabel(ctx.site, server)} over ${f.source}`
+              : `${hostLabel(ctx.site, sender)} mailed a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName}${from}${to} through ${hostLabel(ctx.site, server)}`) +
             (disguised ? ', under a name that hides it' : '') +
             (mail?.subject !== undefined ? `: "${shortText(mail.subject, MAX_TEXT)}"` : ''),
           evidence: {
+            protocol: f.source,
             file_name: name ?? null,
             mime_type: f.mime_type,
             bytes: f.seen_bytes,

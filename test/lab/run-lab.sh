@@ -1631,7 +1631,8 @@ scenario_mail_fetch() {
   grep -q 'invoice.exe' "$WORK/fetched.eml" || { log "mail-fetch: the invoice did not arrive"; return 1; }
   require mail-fetch 3 "tcp port 110 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.20"
   expect mail-fetch "POP3 in clear from 10.77.2.20 (curl 7.88) to ../pop3-server.py on the Internet host 198.51.100.10: a wrong password, then two sign-ins as jdoe fetching a note and an invoice with the lab's Windows program attached as invoice.exe. With a list naming the program's digest, file.bad_hash fires too (the demo's intel does). device.new may fire for the server network's hosts, whose first frames these are." \
-    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 110}, "evidence": {"service": "pop3", "users": ["jdoe"], "logins": 3, "accepted": 2}}]' \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 110}, "evidence": {"service": "pop3", "users": ["jdoe"], "logins": 3, "accepted": 2}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 110}, "evidence": {"protocol": "POP3", "file_name": "invoice.exe"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
@@ -1683,7 +1684,8 @@ EOF2
   grep -q 'invoice.exe' "$WORK/imap-fetched.eml" || { log "mail-imap: the invoice did not arrive: $(tail -n 3 "$WORK/logs/dovecot.log")"; return 1; }
   require mail-imap 2 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.21"
   expect mail-imap "IMAP in clear from 10.77.2.21 (curl 7.88) to Dovecot 2.3 on the Internet host 198.51.100.10: a wrong password, then a sign-in as jdoe fetching an invoice with the lab's Windows program attached as invoice.exe (UID FETCH BODY[]). With a list naming the program's digest, file.bad_hash fires too. device.new may fire for the server network's hosts, whose first frames these are." \
-    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "logins": 2, "accepted": 1}}]' \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "logins": 2, "accepted": 1}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
