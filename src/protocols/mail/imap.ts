@@ -16,6 +16,7 @@ import { ConnectionFiles } from '../../files/transfer.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import { LineReader, type LineSink, type RawSink } from './lines.js';
 import { MailMessage } from './message.js';
+import { logMessageFiles } from './message-files.js';
 import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
@@ -100,20 +101,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#messageLines?.stop();
     this.#messageLines = null;
     if (m === null) return;
-    const depth = ++this.#fetched;
-    for (const f of m.finish(complete)) {
-      this.#files.ended(
-        f.transfer,
-        {
-          source: IMAP_FILE_SOURCE,
-          depth,
-          isOrig: false,
-          ...(f.mime !== undefined ? { mime: f.mime } : {}),
-          ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
-        },
-        f.complete,
-      );
-    }
+    logMessageFiles(this.#files, m.finish(complete), IMAP_FILE_SOURCE, ++this.#fetched, false);
   }
 
   end(ts: number): void {

@@ -31,6 +31,7 @@ import { LineReader, type LineSink, type RawSink } from './lines.js';
 import { isWord, skipSpaces, wordEnd } from './parser.js';
 import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 import { MailMessage } from './message.js';
+import { logMessageFiles } from './message-files.js';
 import type { SmtpRecord } from './events.js';
 
 const V_GREETING = 0;
@@ -329,21 +330,7 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
         ...(h.subject !== undefined ? { subject: decodeEncodedWords(h.subject) } : {}),
       },
     };
-    for (const f of files) {
-      const fuid = this.#files.ended(
-        f.transfer,
-        {
-          source: SMTP_FILE_SOURCE,
-          depth: tx.depth,
-          isOrig: true,
-          ...(f.mime !== undefined ? { mime: f.mime } : {}),
-          ...(f.fileName !== undefined ? { fileName: f.fileName } : {}),
-        },
-        f.complete,
-        about,
-      );
-      tx.fuids.push(fuid);
-    }
+    tx.fuids.push(...logMessageFiles(this.#files, files, SMTP_FILE_SOURCE, tx.depth, true, about));
   }
 
   /** Writes a transaction's smtp.log line. */
