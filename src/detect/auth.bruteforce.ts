@@ -175,12 +175,14 @@ export default defineDetector({
       if (v === false) disabledFailures.add(s);
       else failureCfg.set(s, v);
     }
+    /** The failure threshold and window in force for `service`. */
+    const failureRule = (service: string): { threshold: number; window: number } => failureCfg.get(service) ?? o.default_failures;
     const failureCounters = new Map<string, RateWindow>();
     const counterFor = (service: string): RateWindow | null => {
       let c = failureCounters.get(service);
       if (c === undefined) {
         if (disabledFailures.has(service)) return null;
-        const cfg = failureCfg.get(service) ?? o.default_failures;
+        const cfg = failureRule(service);
         c = new RateWindow({ window: cfg.window, capacity: cfg.threshold, maxKeys: MAX_CLIENTS });
         failureCounters.set(service, c);
         ctx.bounded(c);
@@ -302,7 +304,7 @@ export default defineDetector({
           service,
           failures_in_window: n,
           outcomes_hidden: t.untold,
-          window_seconds: failureCfg.get(service)?.window ?? o.default_failures.window,
+          window_seconds: failureRule(service).window,
           users: [...t.users],
           servers: [...t.servers],
           last_detail: e.detail ?? null,
@@ -325,7 +327,7 @@ export default defineDetector({
           // Outcome not shown: a password new within the window is a guess, the same one again is not.
           const name = `${e.client}|${e.server}|${service}|${e.user ?? ''}|${e.secret_tag}`;
           const last = triedPasswords.get(name);
-          const window = failureCfg.get(service)?.window ?? o.default_failures.window;
+          const window = failureRule(service).window;
           triedPasswords.set(name, e.ts);
           if (last !== undefined && e.ts - last < window) return;
           fail(e, service, counter, 1);
@@ -336,7 +338,7 @@ export default defineDetector({
           // No password was tried: a name asked again within the window is a retry, not a guess.
           const name = `${e.client}|${service}|${e.user ?? ''}`;
           const last = unknownNames.get(name);
-          const window = failureCfg.get(service)?.window ?? o.default_failures.window;
+          const window = failureRule(service).window;
           if (last !== undefined && e.ts - last < window) return;
           unknownNames.set(name, e.ts);
         }
