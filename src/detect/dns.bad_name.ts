@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
+import { isAnswerName } from '../protocols/dns/events.js';
 import { detectorOptions } from '../config/fields.js';
 import { alerting, describeSources, matchEvidence } from '../intel/store/evidence.js';
 import type { IndicatorSource } from '../intel/context.js';
@@ -22,10 +23,6 @@ export const OPTIONS = detectorOptions({
   check_cnames: z.boolean().default(true),
 });
 
-/** An answer entry that is a name (a CNAME/PTR target), not an address or a rendered TXT/MX record. */
-function isName(answer: string): boolean {
-  return answer.indexOf(' ') < 0 && answer.indexOf(':') < 0 && !/^[0-9.]+$/.test(answer);
-}
 
 export default defineDetector({
   id: 'dns.bad_name',
@@ -50,7 +47,7 @@ export default defineDetector({
         let matchedName = q;
         if (matches.length === 0 && checkCnames && r.answers !== undefined) {
           for (const a of r.answers) {
-            if (!isName(a)) continue;
+            if (!isAnswerName(a)) continue;
             const m = alerting(idx.matchDomain(a));
             if (m.length > 0) {
               matches = m;

@@ -38,6 +38,8 @@ import ldapReconQuery, { OPTIONS as ldapReconQueryOptions } from './ldap.recon_q
 import kerberosKerberoasting, { OPTIONS as kerberosKerberoastingOptions } from './kerberos.kerberoasting.js';
 import kerberosAsrepRoasting, { OPTIONS as kerberosAsrepRoastingOptions } from './kerberos.asrep_roasting.js';
 import dnsBadName, { OPTIONS as dnsBadNameOptions } from './dns.bad_name.js';
+import netBadName, { OPTIONS as netBadNameOptions } from './net.bad_name.js';
+import httpBadUrl, { OPTIONS as httpBadUrlOptions } from './http.bad_url.js';
 import dnsBadIp, { OPTIONS as dnsBadIpOptions } from './dns.bad_ip.js';
 import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
 import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
@@ -100,6 +102,8 @@ export const DETECTOR_OPTIONS = {
   'kerberos.kerberoasting': kerberosKerberoastingOptions,
   'kerberos.asrep_roasting': kerberosAsrepRoastingOptions,
   'dns.bad_name': dnsBadNameOptions,
+  'net.bad_name': netBadNameOptions,
+  'http.bad_url': httpBadUrlOptions,
   'dns.bad_ip': dnsBadIpOptions,
   'ip.bad': ipBadOptions,
   'tor.relay': torRelayOptions,
@@ -165,6 +169,8 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   kerberosKerberoasting,
   kerberosAsrepRoasting,
   dnsBadName,
+  netBadName,
+  httpBadUrl,
   dnsBadIp,
   ipBad,
   torRelay,

@@ -60,6 +60,8 @@ export interface IndicatorIndex {
   matchUserAgent(ua: string): IndicatorSource[];
   /** Indicators listing a fingerprint of this kind (compared without regard to case). */
   matchFingerprint(kind: FingerprintKind, value: string): IndicatorSource[];
+  /** http(s) URL indicators whose request key (intel/store/http-url.ts) is `key`. */
+  matchHttpUrl(key: string): IndicatorSource[];
 }
 
 export interface TorRelay {

@@ -257,6 +257,7 @@ export async function createIntelSources(intelConfig: IntelConfig, baseDir: stri
     matchDomain: (name) => index.matchDomain(name),
     matchUserAgent: (ua) => index.matchUserAgent(ua),
     matchFingerprint: (kind, value) => index.matchFingerprint(kind, value),
+    matchHttpUrl: (key) => index.matchHttpUrl(key),
     matchUrl: (url) => index.matchUrl(url),
     urlsOnHost: (host) => index.urlsOnHost(host),
     get size() {

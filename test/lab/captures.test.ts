@@ -21,6 +21,7 @@ const SCENARIOS = [
   'dns-flood', 'dns-tunnel', 'ldap-enum', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof', 'rogue-ra', 'admin-share',
   'exe-download', 'exfil-upload', 'ntlm-relay', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'form-login', 'form-brute', 'snmp', 'mail-fetch', 'mail-imap', 'ftp-files', 'mail-files', 'mail-out',
+  'intel-direct',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
@@ -276,20 +277,20 @@ test('ipv6: only the IPv6-only device is unknown to its baseline capture, and it
   for (const type of [[0x08, 0x00], [0x08, 0x06]]) assert.ok(!f.bytes.includes(Buffer.concat([mac, Buffer.from(type)])));
 });
 
-test('intel: every expected match is listed in intel-fixtures.md and present in the capture', () => {
-  const e = loadExpect('intel');
+for (const name of ['intel', 'intel-direct']) test(`${name}: every expected match is listed in intel-fixtures.md and present in the capture`, () => {
+  const e = loadExpect(name);
   const fixtures = fs.readFileSync(path.join(LAB, 'intel-fixtures.md'), 'utf8');
-  const f = facts('intel.pcap');
+  const f = facts(`${name}.pcap`);
   assert.ok(e.matches !== undefined && e.matches.length > 0);
   for (const m of e.matches) {
     assert.ok(fixtures.includes(m.indicator), `${m.indicator} missing from intel-fixtures.md`);
     assert.ok(f.ipv4Sources.has(m.source.ip), `${m.source.ip} never sends in intel.pcap`);
-    if (m.kind === 'ip') assert.ok(f.ipv4.has(m.indicator), `${m.indicator} not in intel.pcap`);
-    if (m.kind === 'user_agent') assert.ok(f.bytes.includes(m.indicator), `UA ${m.indicator} not in intel.pcap`);
+    if (m.kind === 'ip') assert.ok(f.ipv4.has(m.indicator), `${m.indicator} not in ${name}.pcap`);
+    if (m.kind === 'user_agent') assert.ok(f.bytes.includes(m.indicator), `UA ${m.indicator} not in ${name}.pcap`);
     if (m.kind === 'domain') {
       // DNS wire form: each label prefixed by its length.
       const wire = Buffer.concat(m.indicator.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])));
-      assert.ok(f.bytes.includes(wire), `query for ${m.indicator} not in intel.pcap`);
+      assert.ok(f.bytes.includes(wire), `query for ${m.indicator} not in ${name}.pcap`);
     }
   }
 });

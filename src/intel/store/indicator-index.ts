@@ -15,6 +15,7 @@
 import type { FingerprintKind, IndicatorIndex, IndicatorSource } from '../context.js';
 import { isNat64, parseIpInto } from '../../config/ip.js';
 import { parseCidr } from '../../config/cidr.js';
+import { indicatorUrlKey } from './http-url.js';
 import { parseUrlIndicator, queryFingerprint, queryName, shownAddress, v6Text, type StoredIndicator } from './indicator.js';
 
 /** One source's indicators, as handed to the index builder. */
@@ -49,6 +50,8 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
   readonly #urls = new Map<string, IndicatorSource[]>();
   /** URL indicators by host, for `picket intel lookup` (a listed URL does not condemn its whole host). */
   readonly #urlHosts = new Map<string, IndicatorSource[]>();
+  /** http(s) URL indicators by their request key (http-url.ts), for http.bad_url. */
+  readonly #httpUrls = new Map<string, IndicatorSource[]>();
   readonly #fingerprints: Readonly<Record<FingerprintKind, Map<string, IndicatorSource[]>>> = {
     ja3: new Map(),
     ja4: new Map(),
@@ -116,6 +119,8 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
         push(this.#urls, ind.value, s);
         const host = urlHost(ind.value);
         if (host !== null) push(this.#urlHosts, host, s);
+        const key = indicatorUrlKey(ind.value);
+        if (key !== null) push(this.#httpUrls, key, s);
         break;
       }
       case 'ja3':
@@ -197,7 +202,13 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
     return this.#urls.get(url.trim()) ?? EMPTY;
   }
 
-  /** URL indicators whose host is `host` (name or address): shown by lookups, never alerted on. */
+  /** URL indicators whose request key (http-url.ts `httpUrlKey`) is `key`. */
+  matchHttpUrl(key: string): IndicatorSource[] {
+    if (this.#httpUrls.size === 0) return EMPTY;
+    return this.#httpUrls.get(key) ?? EMPTY;
+  }
+
+  /** URL indicators whose host is `host` (name or address): shown by lookups; a host is never alerted on for a URL listed on it. */
   urlsOnHost(host: string): IndicatorSource[] {
     return this.#urlHosts.get(host) ?? EMPTY;
   }

@@ -78,3 +78,11 @@ export interface DnsAnswerEvent {
 }
 
 export type DnsEvent = DnsLogEvent | DnsAnswerEvent;
+
+/**
+ * True when a dns.log `answers` entry is a name (a CNAME or PTR target), not
+ * an address or a rendered record such as "TXT 20 v=spf1 ..." or an MX.
+ */
+export function isAnswerName(answer: string): boolean {
+  return answer.indexOf(' ') < 0 && answer.indexOf(':') < 0 && !/^[0-9.]+$/.test(answer);
+}

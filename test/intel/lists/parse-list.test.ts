@@ -297,3 +297,29 @@ test('free text and CSV feeds: a bare 32, 40 or 64 hex digit value is a file MD5
   ]);
   assert.deepEqual(csv.bad.map((b) => [b.line, b.reason]), [[4, 'not an IP, CIDR, URL, domain name or file hash']]);
 });
+
+test('URL lists: URLhaus text export lines, a CSV export with its "url" column and "threat" comment; text that is not a URL is a bad line', () => {
+  const text = [
+    '################################################################',
+    '# abuse.ch URLhaus Database Dump (text export, lab sample)',
+    '################################################################',
+    'http://203.0.113.7/bins/mozi.m',
+    'https://files.example/invoice.zip',
+    'http://payload.bad-cdn.test:8080/stage2.bin # stage two',
+    'files.example/no-scheme',
+  ].join('\n');
+  const p = parseList(text, 'url');
+  assert.deepEqual(p.indicators.map((i) => `${i.kind} ${i.value}`), [
+    'url http://203.0.113.7/bins/mozi.m',
+    'url https://files.example/invoice.zip',
+    'url http://payload.bad-cdn.test:8080/stage2.bin',
+  ]);
+  assert.equal(p.indicators[2]!.comment, 'stage two');
+  assert.deepEqual(p.bad.map((b) => [b.line, b.reason]), [[7, 'not a URL (scheme://host/...)']]);
+  const csv = [
+    '# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter',
+    '"3071","2026-11-30 10:00:00","http://203.0.113.7/bins/mozi.m","online","2026-11-30 10:00:00","malware_download","elf,mozi","https://urlhaus.abuse.ch/url/3071/","lab"',
+  ].join('\n');
+  const c = parseList(csv, 'url');
+  assert.deepEqual(c.indicators.map((i) => [i.value, i.comment]), [['http://203.0.113.7/bins/mozi.m', 'malware_download']]);
+});

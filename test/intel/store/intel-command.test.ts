@@ -138,16 +138,18 @@ test('intel lookup: the verdict follows the kind; a to_ids URL alerts nowhere, a
     const cfg = ['--config', path.join(dir, 'picket.yaml')];
 
     const url = await run(['intel', 'lookup', 'http://files.lab.example/gate.php', ...cfg]);
-    assert.match(url.out, /^ {2}enrich +misp-feed:event\.json: url http:\/\/files\.lab\.example\/gate\.php, MISP event .* \(to_ids, but no rule alerts on url indicators\)$/m);
-    assert.match(url.out, /^ {2}=> listed with to_ids, but no rule alerts on url indicators: no alerts$/m);
-    assert.doesNotMatch(url.out, /raises alerts/);
+    assert.match(url.out, /^ {2}ALERTS +misp-feed:event\.json: url http:\/\/files\.lab\.example\/gate\.php, MISP event .* \(http\.bad_url\)$/m);
+    assert.match(url.out, /^ {2}=> traffic involving it raises alerts \(http\.bad_url\)$/m);
     const urlJson = JSON.parse((await run(['intel', 'lookup', 'http://files.lab.example/gate.php', '--json', ...cfg])).out) as { alert_rules: string[] };
-    assert.deepEqual(urlJson.alert_rules, []);
+    assert.deepEqual(urlJson.alert_rules, ['http.bad_url']);
+    // Another URL on that host is not listed: the host is not condemned by the URL listed on it.
+    const other = await run(['intel', 'lookup', 'http://files.lab.example/index.html', ...cfg]);
+    assert.doesNotMatch(other.out, /raises alerts/);
 
-    // A URL on a listed host: the host's name alerts (its DNS lookups), the URL itself does not.
+    // A URL on a listed host: the host's name alerts (its lookups, and HTTP or TLS naming it), and so does the URL.
     const onHost = await run(['intel', 'lookup', 'http://c2.lab.example/beacon', ...cfg]);
-    assert.match(onHost.out, /^ {2}ALERTS +misp-feed:event\.json: domain c2\.lab\.example, .* \(dns\.bad_name\)$/m);
-    assert.match(onHost.out, /^ {2}=> traffic involving it raises alerts \(dns\.bad_name\)$/m);
+    assert.match(onHost.out, /^ {2}ALERTS +misp-feed:event\.json: domain c2\.lab\.example, .* \(dns\.bad_name, net\.bad_name\)$/m);
+    assert.match(onHost.out, /^ {2}=> traffic involving it raises alerts \(.*dns\.bad_name, net\.bad_name.*\)$/m);
 
     const ua = await run(['intel', 'lookup', 'EvilBot/1.0 (c2)', ...cfg]);
     assert.match(ua.out, /^ {2}ALERTS +misp-feed:event\.json: user-agent EvilBot\/1\.0 \(c2\), .* \(ua\.attack_tool\)$/m);
@@ -155,11 +157,11 @@ test('intel lookup: the verdict follows the kind; a to_ids URL alerts nowhere, a
     const context = await run(['intel', 'lookup', 'Curious/2.0', ...cfg]);
     assert.match(context.out, /^ {2}=> known, but only as context \(no to_ids\): no alerts$/m);
 
-    // Status counts as alerting only what some rule alerts on: not the two to_ids URLs, nor the context user-agent.
+    // Status counts as alerting only what some rule alerts on: not the context user-agent.
     const st = await run(['intel', 'status', ...cfg]);
-    assert.match(st.out, /^misp-feed:event\.json +misp-feed +6 indicators, 3 alerting,/m);
+    assert.match(st.out, /^misp-feed:event\.json +misp-feed +6 indicators, 5 alerting,/m);
     const ip = await run(['intel', 'lookup', '198.51.100.66', ...cfg]);
-    assert.match(ip.out, /^ {2}=> traffic involving it raises alerts \(ip\.bad, dns\.bad_ip\)$/m);
+    assert.match(ip.out, /^ {2}=> traffic involving it raises alerts \(ip\.bad, dns\.bad_ip, net\.bad_name\)$/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -181,10 +183,10 @@ test('intel lookup of a subdomain, an address inside a listed CIDR, and a CIDR r
     fs.writeFileSync(path.join(dir, 'picket.yaml'), 'intel:\n  lists: [{ path: names.txt, kind: domain }, { path: nets.csv, kind: cidr }]\n  cache_dir: store\n');
     const cfg = ['--config', path.join(dir, 'picket.yaml')];
     const sub = await run(['intel', 'lookup', 'WWW.evil.example.', ...cfg]);
-    assert.match(sub.out, /^domain www\.evil\.example\n {2}ALERTS {2}names\.txt: domain evil\.example \(dns\.bad_name\)$/m);
+    assert.match(sub.out, /^domain www\.evil\.example\n {2}ALERTS {2}names\.txt: domain evil\.example \(dns\.bad_name, net\.bad_name\)$/m);
     const inside = await run(['intel', 'lookup', '::ffff:203.0.113.77', ...cfg]);
     assert.match(inside.out, /^ip 203\.0\.113\.77\n/);
-    assert.match(inside.out, /ALERTS {2}nets\.csv: cidr 203\.0\.113\.0\/24 \(ip\.bad, dns\.bad_ip\)/);
+    assert.match(inside.out, /ALERTS {2}nets\.csv: cidr 203\.0\.113\.0\/24 \(ip\.bad, dns\.bad_ip, net\.bad_name\)/);
     // A range: the listed networks that cover all of it.
     const range = await run(['intel', 'lookup', '203.0.113.128/25', ...cfg]);
     assert.equal(range.code, 0, range.err);
@@ -193,11 +195,11 @@ test('intel lookup of a subdomain, an address inside a listed CIDR, and a CIDR r
     const j = JSON.parse(v6.out) as { kind: string; matches: Array<{ indicator: string }>; alert_rules: string[] };
     assert.equal(j.kind, 'cidr');
     assert.equal(j.matches.length, 1);
-    assert.deepEqual(j.alert_rules, ['ip.bad', 'dns.bad_ip']);
+    assert.deepEqual(j.alert_rules, ['ip.bad', 'dns.bad_ip', 'net.bad_name']);
     // IPv6 shown as the logs write it, not as the store's uncompressed key.
     const six = await run(['intel', 'lookup', '2001:DB8:BAD:0:0::1', ...cfg]);
     assert.match(six.out, /^ip 2001:db8:bad::1\n/);
-    assert.match(six.out, /ALERTS {2}nets\.csv: cidr 2001:db8:bad::\/48 \(ip\.bad, dns\.bad_ip\)/);
+    assert.match(six.out, /ALERTS {2}nets\.csv: cidr 2001:db8:bad::\/48 \(ip\.bad, dns\.bad_ip, net\.bad_name\)/);
     const wider = await run(['intel', 'lookup', '203.0.0.0/16', ...cfg]);
     assert.match(wider.out, /^cidr 203\.0\.0\.0\/16\n {2}not on any configured list/);
     const hostBits = await run(['intel', 'lookup', '203.0.113.1/24', ...cfg]);

@@ -1,0 +1,46 @@
+/**
+ * URL indicators compared with HTTP requests. A listed URL and a request
+ * meet on one key: scheme, host (lower case, an address in canonical form),
+ * port unless it is the scheme's default, then path and query with their
+ * percent escapes decoded once (as http.log's `uri` is) and no fragment.
+ * So `HTTP://Evil.example:80/a%20b` and a request for `/a b` with
+ * `Host: evil.example` meet; a URL on another port or path does not. Only
+ * http and https URLs get a key: the others are never requests seen in
+ * clear.
+ */
+import { splitAuthority } from '../../protocols/http/request-target.js';
+import { unescapeUri } from '../../protocols/wire-text.js';
+import { canonicalIp } from './indicator.js';
+
+const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
+const SCHEME = /^(https?):\/\//i;
+
+/** The key of a request to `host`:`port` for `path` (decoded path and query). */
+export function httpUrlKey(scheme: string, host: string, port: number, path: string): string {
+  const h = canonicalIp(host) ?? host;
+  const shown = h.includes(':') ? `[${h}]` : h;
+  return `${scheme}://${shown}${port === DEFAULT_PORT[scheme] ? '' : `:${port}`}${path}`;
+}
+
+/** The key of a listed http(s) URL, or null for another scheme or a URL without a host. */
+export function indicatorUrlKey(url: string): string | null {
+  const t = url.trim();
+  const m = SCHEME.exec(t);
+  if (m === null) return null;
+  const scheme = m[1]!.toLowerCase();
+  const rest = t.slice(m[0].length);
+  let end = rest.length;
+  for (const c of ['/', '?', '#']) {
+    const i = rest.indexOf(c);
+    if (i >= 0 && i < end) end = i;
+  }
+  const a = splitAuthority(rest.slice(0, end), DEFAULT_PORT[scheme]!);
+  if (a === null) return null;
+  let target = rest.slice(end);
+  const hash = target.indexOf('#');
+  if (hash >= 0) target = target.slice(0, hash);
+  if (target.length === 0) target = '/';
+  else if (target.startsWith('?')) target = '/' + target;
+  const bytes = Buffer.from(target, 'utf8');
+  return httpUrlKey(scheme, a.host, a.port, unescapeUri(bytes, 0, bytes.length).text);
+}
