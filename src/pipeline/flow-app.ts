@@ -3,59 +3,17 @@
  * reassembler that feeds it, and the context through which it reports.
  * The pipeline creates one only for flows an analyzer claimed.
  */
-import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec } from '../protocols/analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelledStream } from '../protocols/analyzer.js';
+import type { ProtocolRegistry } from './protocol-registry.js';
+import { InnerStream } from './tunnel-stream.js';
+import { AppLayerStats, MAX_FLOW_ANOMALIES, countAnomaly } from './app-stats.js';
+
+export { AppLayerStats, MAX_FLOW_ANOMALIES } from './app-stats.js';
 import type { ExpectedConnections } from './expected-connections.js';
 import type { ConnId } from '../events/conn-id.js';
 import type { PicketEvent } from '../events/types.js';
 import type { EventBus } from '../events/bus.js';
 import { ReassemblyBudget, TcpReassembler, type StreamConsumer } from '../flows/reassembly.js';
-
-/** Counters shared by every flow's application layer. */
-export class AppLayerStats {
-  /** Flows handed to each analyzer, by name. */
-  readonly flows: Record<string, number> = {};
-  /** Anomalies reported by analyzers, by "<analyzer>.<code>". */
-  readonly anomalies: Record<string, number> = {};
-  /** Exceptions that escaped an analyzer (bugs), by analyzer name; the flow's analysis stops. */
-  readonly exceptions: Record<string, number> = {};
-  /** Flows whose analysis stopped at MAX_FLOW_ANOMALIES, by analyzer name. */
-  readonly abandoned: Record<string, number> = {};
-}
-
-/**
- * Anomalies one flow's analyzer may report, before it has confirmed its
- * protocol, until its analysis stops. A flow that never parses (random
- * bytes on a well-known port, a protocol we do not speak) would otherwise
- * be parsed, and complained about, segment after segment. Once the
- * analyzer has confirmed the protocol it keeps going however odd the peer
- * gets, so garbage sent after a real exchange cannot switch parsing off.
- * Counted in `abandoned`; the conn record still ends normally.
- */
-export const MAX_FLOW_ANOMALIES = 32;
-
-/** Distinct anomaly codes remembered per analyzer (codes are constants; the bound only guards against a made-up one per flow). */
-const MAX_CACHED_CODES = 256;
-const anomalyKeys = new Map<string, Map<string, string>>();
-
-/**
- * "<analyzer>.<code>", the counter name of an anomaly, made once per pair:
- * junk on a well-known port raises anomalies by the hundred thousand, and a
- * string made afresh each time had to be built, flattened and hashed again
- * for the counter lookup.
- */
-function anomalyKey(analyzer: string, code: string): string {
-  let byCode = anomalyKeys.get(analyzer);
-  if (byCode === undefined) {
-    byCode = new Map();
-    anomalyKeys.set(analyzer, byCode);
-  }
-  let key = byCode.get(code);
-  if (key === undefined) {
-    key = `${analyzer}.${code}`;
-    if (byCode.size < MAX_CACHED_CODES) byCode.set(code, key);
-  }
-  return key;
-}
 
 /** Where a flow's content gaps are counted (the flow tracker: conn.log `missed_bytes` and the history's 'G'/'g'). */
 export interface GapCounter {
@@ -92,6 +50,8 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
   readonly #slot: number;
   /** Where announced connections go (the pipeline's table); null: announcements are ignored. */
   readonly #expected: ExpectedConnections | null;
+  /** Where a tunnel's inner protocol is looked up (AnalyzerContext.tunnel); null: tunnels are not followed. */
+  readonly #registry: ProtocolRegistry | null;
   #anomalies = 0;
 
   constructor(
@@ -103,6 +63,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     gaps: GapCounter | null = null,
     slot = -1,
     expected: ExpectedConnections | null = null,
+    registry: ProtocolRegistry | null = null,
   ) {
     this.spec = spec;
     this.conn = conn;
@@ -111,6 +72,7 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     this.#gaps = gaps;
     this.#slot = slot;
     this.#expected = expected;
+    this.#registry = registry;
     stats.flows[spec.name] = (stats.flows[spec.name] ?? 0) + 1;
     this.reassembler = budget === null ? null : new TcpReassembler(this, budget);
     this.analyzer = spec.create(this);
@@ -125,13 +87,17 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     if (this.#expected?.add(connection) === false) this.anomaly(EXPECTED_DROPPED);
   }
 
+  tunnel(): TunnelledStream | null {
+    if (this.#registry === null || this.reassembler === null) return null;
+    return new InnerStream(this, this.#registry, this.#stats, 1);
+  }
+
   confirm(service: string): void {
     if (!this.services.includes(service)) this.services = this.services.concat(service);
   }
 
   anomaly(code: string): void {
-    const key = anomalyKey(this.spec.name, code);
-    this.#stats.anomalies[key] = (this.#stats.anomalies[key] ?? 0) + 1;
+    countAnomaly(this.#stats, this.spec.name, code);
     if (++this.#anomalies === MAX_FLOW_ANOMALIES && this.services.length === 0) {
       const name = this.spec.name;
       this.#stats.abandoned[name] = (this.#stats.abandoned[name] ?? 0) + 1;

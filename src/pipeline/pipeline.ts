@@ -458,6 +458,7 @@ export class Pipeline {
       tcp ? this.tracker : null,
       slot,
       this.#expected,
+      this.#registry,
     );
     this.#apps[slot] = app;
     if (tcp) this.#startStreams(slot, app, d, fromOrig, fromStart);

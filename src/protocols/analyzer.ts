@@ -34,6 +34,27 @@ export interface AnalyzerContext {
    * content. Absent where no pipeline runs (analyzers fed directly).
    */
   expect?(connection: ExpectedConnection): void;
+  /**
+   * The rest of this connection carries another protocol in both directions
+   * (an HTTP CONNECT tunnel, a STARTTLS upgrade): returns the stream to feed
+   * those bytes to. The pipeline picks its analyzer by content, as for a new
+   * connection; its events carry this connection's id and its protocol joins
+   * conn.log `service`. Absent, or null, where no pipeline runs or tunnels
+   * are nested too deep.
+   */
+  tunnel?(): TunnelledStream | null;
+}
+
+/** The inner protocol of a connection (AnalyzerContext.tunnel), fed by the outer analyzer. */
+export interface TunnelledStream {
+  /** The next in-order bytes of one direction of the inner protocol. */
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void;
+  /** `len` bytes of that direction were lost. */
+  gap(fromOrig: boolean, len: number): void;
+  /** False once the inner analyzer needs no more of that direction (or none was found). */
+  wants(fromOrig: boolean): boolean;
+  /** The connection ended. */
+  end(ts: number): void;
 }
 
 /** A connection announced by another one's analyzer (AnalyzerContext.expect). */

@@ -167,12 +167,17 @@ test('lab captures: intel-direct alerts for each client that reached a listed na
   try {
     const direct = only(await replayWithIntel([path.join(LAB_CAPTURES, 'intel-direct.pcap')], lab), RULE);
     const seen = direct.map((a) => `${a.source.ip} ${String(a.evidence.matched_via)} ${String(a.evidence.name)}`).sort();
+    // 10.77.2.20's CONNECT and the ClientHello inside its tunnel (SNI, read through the proxy) are one alert.
     assert.deepEqual(seen, [
-      '10.77.2.20 http_connect c2-beacon.malicious.example',
+      '10.77.2.20 tls_sni c2-beacon.malicious.example',
       '10.77.2.21 tls_sni c2-beacon.malicious.example',
       '10.77.2.22 certificate_cn c2-beacon.malicious.example',
       '10.77.2.23 http_proxy_uri payload.bad-cdn.test',
     ]);
+    const viaProxy = direct.find((a) => a.source.ip === '10.77.2.20')!;
+    assert.equal(viaProxy.count, 2);
+    assert.equal(viaProxy.destination?.ip, '10.77.1.10');
+    assert.equal(viaProxy.destination?.port, 3128);
     // The proxy resolved both names before it connected: its own connections are dns.bad_name's.
     assert.ok(direct.every((a) => a.source.ip !== '10.77.1.10'));
     assert.deepEqual(only(await replayWithIntel([path.join(LAB_CAPTURES, 'intel.pcap')], lab), RULE), []);

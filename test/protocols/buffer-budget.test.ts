@@ -134,6 +134,7 @@ test('line protocols: a line the budget cannot hold is cut and flagged; its buff
       body: () => undefined,
       messageDone: () => undefined,
       framingLost: () => undefined,
+      tunnelled: () => undefined,
       anomaly: (code) => anomalies.push(code),
     });
     const request = new TextEncoder().encode(`GET /${'a'.repeat(3000)} HTTP/1.1\r\n`);

@@ -24,7 +24,7 @@
  *   connection seen pipelining, that guess is not made: all of them are
  *   logged without a reply and the reply is logged alone.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, TunnelledStream } from '../analyzer.js';
 import { startRecord } from '../zeek-record.js';
 import { authEvent } from '../auth-event.js';
 import { isContinuationChallenge, parseAuthorization } from './auth.js';
@@ -40,6 +40,7 @@ import {
   H_USER_AGENT,
   H_WWW_AUTHENTICATE,
   HttpAnomaly,
+  MAX_CONNECT_HELD_BYTES,
   MAX_PENDING_TRANSACTIONS,
   MAX_PROXIED_VALUES,
   MAX_USER_AGENT_VALUES,
@@ -158,6 +159,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #ts = 0;
   /** The files this connection carried (numbers and logs them). */
   readonly #files: ConnectionFiles;
+  /** A CONNECT was sent and its final reply has not come: the client's later bytes are held. */
+  #connectWaiting = false;
+  /** What the client sent after that CONNECT, up to MAX_CONNECT_HELD_BYTES. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
+  #inner: TunnelledStream | null = null;
 
   /** `hashes`: the digests computed for the files bodies carry (files.jsonl). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
@@ -176,6 +184,12 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   gap(fromOrig: boolean, len: number): void {
+    if (!(fromOrig ? this.#req : this.#resp).active) {
+      // Lost inside a tunnel: the inner protocol's loss (held bytes no longer line up: dropped).
+      if (this.#inner !== null) this.#inner.gap(fromOrig, len);
+      else if (fromOrig) this.#dropHeld();
+      return;
+    }
     // A body whose framing survives the loss goes on with a hole in it (its files get no digests).
     (fromOrig ? this.#reqBody : this.#respBody).gap(len);
     if (fromOrig) this.#form.gap();
@@ -184,7 +198,9 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   }
 
   wants(fromOrig: boolean): boolean {
-    return fromOrig ? this.#req.active : this.#resp.active;
+    if (fromOrig ? this.#req.active : this.#resp.active) return true;
+    if (this.#inner !== null) return this.#inner.wants(fromOrig);
+    return fromOrig && this.#connectWaiting;
   }
 
   end(ts: number): void {
@@ -204,6 +220,51 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#respTx = null;
     this.#reqTx = null;
     this.#lastBeforeGap = null;
+    this.#inner?.end(ts);
+    this.#dropHeld();
+  }
+
+  tunnelled(isRequest: boolean, data: Uint8Array, start: number, end: number, ts: number): void {
+    if (end <= start) return;
+    if (this.#inner !== null) {
+      this.#inner.data(isRequest, data.subarray(start, end), ts);
+      return;
+    }
+    if (!isRequest || !this.#connectWaiting) return;
+    const room = MAX_CONNECT_HELD_BYTES - this.#heldBytes;
+    if (end - start > room) {
+      if (room > 0 || this.#heldBytes === MAX_CONNECT_HELD_BYTES) this.#ctx.anomaly(HttpAnomaly.TUNNEL_HELD_OVERFLOW);
+      end = start + Math.max(0, room);
+    }
+    if (end > start) {
+      this.#held.push(data.slice(start, end));
+      this.#heldBytes += end - start;
+    }
+  }
+
+  /**
+   * The final reply to a CONNECT came. Accepted: the rest of both directions
+   * is the tunnel's protocol, starting with what the client already sent.
+   * Refused: the client's next bytes are HTTP again (a new CONNECT with
+   * credentials after a 407).
+   */
+  #connectAnswered(accepted: boolean, ts: number): void {
+    this.#connectWaiting = false;
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    if (accepted) {
+      this.#inner = this.#ctx.tunnel?.() ?? null;
+      if (this.#inner !== null) for (const b of held) this.#inner.data(true, b, ts);
+      return;
+    }
+    this.#req.resume();
+    for (const b of held) this.#req.feed(b, ts);
+  }
+
+  #dropHeld(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
   }
 
   // --- HttpStreamHandler -------------------------------------------------
@@ -462,7 +523,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #requestBody(): number {
     const tx = this.#reqTx;
     const f = this.#reqFraming;
-    if (tx !== null && tx.method === 'CONNECT') return BODY_TUNNEL;
+    if (tx !== null && tx.method === 'CONNECT') {
+      // Held until the proxy answers (#connectAnswered).
+      this.#connectWaiting = true;
+      return BODY_TUNNEL;
+    }
     if (tx !== null && tx.http09) return 0;
     if (f.chunked) return BODY_CHUNKED;
     return f.contentLength > 0 ? f.contentLength : 0;
@@ -476,11 +541,14 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const code = tx.statusCode ?? 0;
     this.#authOutcome(tx, code);
     this.#signInOutcome(tx, code);
-    if (code === 101 || (tx.method === 'CONNECT' && code >= 200 && code < 300)) {
+    const connect = tx.method === 'CONNECT' && this.#connectWaiting;
+    if (code === 101 || (connect && code >= 200 && code < 300)) {
       // The connection now carries another protocol in both directions.
       this.#req.tunnel();
+      if (connect) this.#connectAnswered(true, this.#ts);
       return BODY_TUNNEL;
     }
+    if (connect && code >= 200) this.#connectAnswered(false, this.#ts);
     if (tx.method === 'HEAD' || code === 204 || code === 304) return 0;
     if (f.chunked) return BODY_CHUNKED;
     if (f.contentLength >= 0) return f.contentLength;

@@ -103,4 +103,14 @@ export const HttpAnomaly = {
   /** Parsing found a message start again after a gap that lost the framing (one per resumption). */
   RESYNC: 'http_resync',
   INCOMPLETE_MESSAGE: 'http_incomplete_message',
+  /** The client sent more after a CONNECT than is kept while the proxy's answer is awaited (the excess is not analysed). */
+  TUNNEL_HELD_OVERFLOW: 'http_tunnel_held_overflow',
 } as const;
+
+/**
+ * Bytes a client may send after a CONNECT before the proxy answers (an
+ * eager ClientHello) that are kept: given to the tunnel's protocol when the
+ * proxy accepts, parsed as HTTP again when it refuses (a 407 asking for
+ * credentials, then a second CONNECT).
+ */
+export const MAX_CONNECT_HELD_BYTES = 16 * 1024;

@@ -48,6 +48,8 @@ export interface HttpStreamHandler {
    * with what was seen of it, and this direction resumes at its next start line.
    */
   framingLost(isRequest: boolean): void;
+  /** Bytes of a direction that left HTTP (CONNECT, 101): data[start, end). */
+  tunnelled(isRequest: boolean, data: Uint8Array, start: number, end: number, ts: number): void;
   anomaly(code: string): void;
 }
 
@@ -104,9 +106,16 @@ export class HttpMessageStream {
     return this.#state !== S_TUNNEL && this.#state !== S_DEAD;
   }
 
-  /** Stop parsing: the connection left HTTP (the other side switched protocols). */
+  /** Stop parsing: the connection left HTTP (the other side switched protocols); later bytes go to the handler's `tunnelled`. */
   tunnel(): void {
     this.#state = S_TUNNEL;
+  }
+
+  /** Parse HTTP again after `tunnel()` (a CONNECT the proxy refused): the next bytes begin a message. */
+  resume(): void {
+    if (this.#state !== S_TUNNEL) return;
+    this.#state = S_START;
+    this.#dropLine();
   }
 
   feed(data: Uint8Array, ts: number): void {
@@ -131,6 +140,7 @@ export class HttpMessageStream {
         return;
       }
       if (st >= S_TUNNEL) {
+        if (st === S_TUNNEL) this.#h.tunnelled(this.#isRequest, data, i, len, ts);
         if (st !== S_RESYNC) return;
         i = this.#resync(data, i, ts);
         continue;
