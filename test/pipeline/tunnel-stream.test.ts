@@ -17,6 +17,8 @@ import { ProtocolRegistry } from '../../src/pipeline/protocol-registry.js';
 import { AppLayerStats } from '../../src/pipeline/app-stats.js';
 import { InnerStream, MAX_TUNNEL_DEPTH, MAX_UNDECIDED_BYTES } from '../../src/pipeline/tunnel-stream.js';
 import { replayCaptures } from '../../src/pipeline/replay.js';
+import { smtpSpec, imapSpec, pop3Spec } from '../../src/protocols/mail/index.js';
+import { ftpSpec } from '../../src/protocols/ftp/index.js';
 import type { TunnelledStream } from '../../src/protocols/analyzer.js';
 import type { PicketEvent } from '../../src/events/types.js';
 
@@ -121,4 +123,51 @@ test('replay through ncat\'s HTTP proxy: the TLS inside the CONNECT is logged un
   assert.ok(ssl[0]!.record.ja4?.startsWith('t13d'));
   const end = ofType(events, 'flow.end').find((e) => e.record.uid === connect.uid)!;
   assert.equal(end.record.service, 'http,ssl');
+});
+
+for (const [name, spec, lines] of [
+  ['SMTP STARTTLS', smtpSpec, [[false, '220 mx.example ESMTP\r\n'], [true, 'EHLO ws\r\n'], [false, '250-mx.example\r\n250 STARTTLS\r\n'], [true, 'STARTTLS\r\n'], [false, '220 Ready to start TLS\r\n']]],
+  ['IMAP STARTTLS', imapSpec, [[false, '* OK IMAP4rev1 ready\r\n'], [true, 'a1 STARTTLS\r\n'], [false, 'a1 OK Begin TLS negotiation now\r\n']]],
+  ['POP3 STLS', pop3Spec, [[false, '+OK POP3 ready\r\n'], [true, 'STLS\r\n'], [false, '+OK Begin TLS\r\n']]],
+  ['FTP AUTH TLS', ftpSpec, [[false, '220 FTP ready\r\n'], [true, 'AUTH TLS\r\n'], [false, '234 Proceed with negotiation.\r\n']]],
+] as const) {
+  test(`${name}: the TLS handshake after the upgrade is read on the same connection`, () => {
+    const { ctx } = tunnellingContext();
+    const a = spec.create(ctx);
+    for (const [fromOrig, line] of lines) a.data(fromOrig, ascii(line), 1);
+    // The ClientHello follows: none of it is read as a line.
+    a.data(true, hello('mail.example'), 2);
+    assert.equal(a.wants?.(true), true);
+    a.end(3);
+    const ssl = ofType(ctx.events, 'ssl');
+    assert.deepEqual(ssl.map((e) => e.record.server_name), ['mail.example']);
+    assert.equal(ctx.services.at(-1), 'ssl');
+    assert.ok(!ctx.anomalies.some((c) => /line|command|reply/.test(c)), ctx.anomalies.join(','));
+  });
+}
+
+test('without tunnels (analyzers fed directly), STARTTLS still ends parsing as before', () => {
+  const ctx = collectingContext(CONN);
+  const a = smtpSpec.create(ctx);
+  for (const line of ['220 mx\r\n', '250 STARTTLS\r\n', '220 go\r\n']) a.data(false, ascii(line), 1);
+  a.data(true, ascii('STARTTLS\r\n'), 1);
+  a.data(false, ascii('220 go\r\n'), 1);
+  a.data(true, hello('mail.example'), 2);
+  assert.equal(a.wants?.(true), false);
+  a.end(3);
+  assert.equal(ofType(ctx.events, 'ssl').length, 0);
+});
+
+test('replay of the lab mail-files capture: the STARTTLS session is logged in ssl.jsonl, service smtp,ssl', async () => {
+  const events: PicketEvent[] = [];
+  await replayCaptures([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'mail-files.pcap')], { onEvent: (e) => events.push(e) });
+  const ssl = ofType(events, 'ssl');
+  assert.equal(ssl.length, 1);
+  assert.equal(ssl[0]!.record['id.orig_h'], '10.77.2.21');
+  assert.equal(ssl[0]!.record['id.resp_p'], 25);
+  assert.equal(ssl[0]!.record.established, true);
+  const smtp = ofType(events, 'smtp').find((e) => e.uid === ssl[0]!.uid)!;
+  assert.equal(smtp.record.tls, true);
+  const end = ofType(events, 'flow.end').find((e) => e.record.uid === ssl[0]!.uid)!;
+  assert.equal(end.record.service, 'smtp,ssl');
 });

@@ -13,13 +13,13 @@
  * minutes as in Zeek; its files (data-analyzer.ts) are named after the
  * transfer command under way, whose ftp.log line gets their fuid and type.
  */
-import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelledStream } from '../analyzer.js';
 import type { HashName } from '../../files/file-hashes.js';
 import type { FtpFileSession } from '../../events/file.js';
 import { startRecord } from '../zeek-record.js';
 import { logString } from '../wire-text.js';
 import { AuthReporter } from '../mail/auth-reporter.js';
-import { LineReader, type LineSink } from '../mail/lines.js';
+import { LineReader, divertToTls, type LineSink } from '../mail/lines.js';
 import { FtpAnomaly, HIDDEN, INIT_COMMAND, MAX_LINE, MAX_PENDING, Reply, UNKNOWN_USER } from './consts.js';
 import type { FtpLogEvent, FtpRecord } from './events.js';
 import { parseCommand, replyCode, replySeparator, verbText, type CommandSpan } from './parser.js';
@@ -63,6 +63,8 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
   readonly #dataSpec: ProtocolSpec;
   readonly #client = new LineReader(true, MAX_LINE);
   readonly #server = new LineReader(false, MAX_LINE);
+  /** The TLS after an accepted AUTH TLS (null before, or where tunnels are not followed). */
+  #tlsStream: TunnelledStream | null = null;
   readonly #auth: AuthReporter;
   readonly #span: CommandSpan = { verbEnd: 0, argStart: 0 };
   readonly #pending: Pending[] = [];
@@ -115,13 +117,18 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
     (fromOrig ? this.#client : this.#server).feed(data, ts, this);
   }
 
-  gap(fromOrig: boolean, _len: number): void {
+  gap(fromOrig: boolean, len: number): void {
+    if (this.#tlsStream !== null) {
+      this.#tlsStream.gap(fromOrig, len);
+      return;
+    }
     this.#ctx.anomaly(FtpAnomaly.CONTENT_GAP);
     (fromOrig ? this.#client : this.#server).resync();
     if (!fromOrig) this.#multiline = 0;
   }
 
   wants(fromOrig: boolean): boolean {
+    if (this.#tlsStream !== null) return this.#tlsStream.wants(fromOrig);
     return (fromOrig ? this.#client : this.#server).active;
   }
 
@@ -135,6 +142,7 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
     this.#auth.finish(ts || this.#lastTs, this.#confirmed, this.#user, this.#tls ? 'AUTH TLS' : 'no login reply seen');
     this.#client.stop();
     this.#server.stop();
+    this.#tlsStream?.end(ts);
   }
 
   line(fromOrig: boolean, buf: Uint8Array, start: number, end: number, ts: number, truncated: boolean): void {
@@ -250,9 +258,9 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
         this.#auth.report(ts, 'failure', this.#user, `${code} ${msg}`, this.#passSent);
       }
     } else if (command === 'AUTH' && code === Reply.AUTH_OK) {
+      // The TLS handshake follows on this connection (ssl.log, service "ftp,ssl").
       this.#tls = true;
-      this.#client.stop();
-      this.#server.stop();
+      this.#tlsStream = divertToTls(this.#ctx, this.#client, this.#server);
     }
   }
 

@@ -109,6 +109,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#endMessage(false);
     this.client.stop();
     this.server.stop();
+    this.endTls(ts);
     // A login sent but never answered is an attempt of unknown outcome.
     for (let i = 0; i < this.#pending.length; i++) {
       const p = this.#pending[i]!;
@@ -227,7 +228,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     if (p.kind === K_STARTTLS) {
       if (ok) {
         this.#detail = 'STARTTLS';
-        this.stop();
+        this.startTls();
       }
       return;
     }

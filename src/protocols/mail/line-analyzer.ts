@@ -6,10 +6,10 @@
  * learned (TLS started, login succeeded). Each protocol only reads its
  * client and server lines.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, TunnelledStream } from '../analyzer.js';
 import { AuthReporter } from './auth-reporter.js';
 import { MailAnomaly } from './consts.js';
-import { LineReader, type LineSink } from './lines.js';
+import { LineReader, divertToTls, type LineSink } from './lines.js';
 
 export abstract class MailLineAnalyzer implements Analyzer, LineSink {
   protected readonly ctx: AnalyzerContext;
@@ -18,6 +18,8 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
   protected readonly auth: AuthReporter;
   protected confirmed = false;
   readonly #service: string;
+  /** The TLS after an accepted STARTTLS (null before, or where tunnels are not followed). */
+  #tls: TunnelledStream | null = null;
 
   /** `service` names the conn.log service and the auth events; lines longer than `maxLine` are truncated. */
   constructor(ctx: AnalyzerContext, service: string, maxLine: number) {
@@ -41,12 +43,17 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
     (fromOrig ? this.client : this.server).feed(data, ts, this);
   }
 
-  gap(fromOrig: boolean, _len: number): void {
+  gap(fromOrig: boolean, len: number): void {
+    if (this.#tls !== null) {
+      this.#tls.gap(fromOrig, len);
+      return;
+    }
     this.ctx.anomaly(MailAnomaly.CONTENT_GAP);
     (fromOrig ? this.client : this.server).resync();
   }
 
   wants(fromOrig: boolean): boolean {
+    if (this.#tls !== null) return this.#tls.wants(fromOrig);
     return (fromOrig ? this.client : this.server).active;
   }
 
@@ -67,5 +74,21 @@ export abstract class MailLineAnalyzer implements Analyzer, LineSink {
   protected stop(): void {
     this.client.stop();
     this.server.stop();
+  }
+
+  /**
+   * The server accepted STARTTLS (STLS): no more lines. The TLS handshake
+   * that follows is read on the same connection where the pipeline follows
+   * tunnels (ssl.log under this connection's uid; service "smtp,ssl"), so
+   * its SNI, fingerprints and, before TLS 1.3, certificates reach the rules.
+   */
+  protected startTls(): void {
+    this.stop();
+    this.#tls = divertToTls(this.ctx, this.client, this.server);
+  }
+
+  /** The connection ended: the TLS after STARTTLS, if any, ends too (subclasses call it from `end`). */
+  protected endTls(ts: number): void {
+    this.#tls?.end(ts);
   }
 }

@@ -5,10 +5,12 @@
  * view of that chunk (no copy); only a line cut across chunks is assembled in
  * a buffer of at most `maxLine` bytes. Longer lines are truncated and flagged,
  * never grown without bound. The consumer may ask to step over raw bytes
- * (IMAP literals), to be handed them as they come (SMTP BDAT chunks), or
- * stop the reader (STARTTLS).
+ * (IMAP literals), to be handed them as they come (SMTP BDAT chunks), to
+ * stop the reader, or to send every later byte elsewhere (`divert`: the TLS
+ * that follows STARTTLS).
  */
 import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
+import type { AnalyzerContext, TunnelledStream } from '../analyzer.js';
 
 /** Receives the lines of one direction. */
 export interface LineSink {
@@ -56,6 +58,8 @@ export class LineReader {
   /** After a gap: drop bytes up to the next LF, the rest of a line we cannot trust. */
   #resync = false;
   #stopped = false;
+  /** Where bytes go once the direction left the line protocol (`divert`). */
+  #divert: ((data: Uint8Array, start: number, end: number, ts: number) => void) | null = null;
 
   constructor(fromOrig: boolean, maxLine: number) {
     this.#fromOrig = fromOrig;
@@ -72,6 +76,21 @@ export class LineReader {
     this.#stopped = true;
     this.#drop();
     this.#len = 0;
+  }
+
+  /**
+   * No more lines: every later byte of this direction, from the one after
+   * the line being handed over, goes to `to` (a STARTTLS upgrade: the TLS
+   * handshake follows on the same connection).
+   */
+  divert(to: (data: Uint8Array, start: number, end: number, ts: number) => void): void {
+    this.stop();
+    this.#divert = to;
+  }
+
+  /** `#divert` read afresh (a line handed over during `feed` may have set it). */
+  #diverted(): ((data: Uint8Array, start: number, end: number, ts: number) => void) | null {
+    return this.#divert;
   }
 
   /** Lets go of the partial-line buffer and its share of the parser buffer budget. */
@@ -132,6 +151,10 @@ export class LineReader {
   feed(data: Uint8Array, ts: number, sink: LineSink): void {
     const n = data.length;
     let i = 0;
+    if (this.#divert !== null) {
+      this.#divert(data, 0, n, ts);
+      return;
+    }
     while (i < n && !this.#stopped) {
       if (this.#skip > 0) {
         const avail = n - i;
@@ -173,6 +196,9 @@ export class LineReader {
       }
       i = j + 1;
     }
+    // Diverted by the line just handed over: the rest of this chunk is the new protocol's.
+    const to = this.#diverted();
+    if (to !== null && i < n) to(data, i, n, ts);
   }
 
   /** Appends `data[start..end)` to the partial line, up to the bound. */
@@ -199,4 +225,21 @@ export class LineReader {
       this.#len += n;
     }
   }
+}
+
+/**
+ * A line protocol's connection switched to TLS (STARTTLS, STLS, FTP's AUTH
+ * TLS): both readers stop reading lines, and every later byte goes to the
+ * connection's tunnel (AnalyzerContext.tunnel), where the TLS analyzer reads
+ * the handshake. Returns the tunnel, or null where tunnels are not followed
+ * (the readers are stopped either way).
+ */
+export function divertToTls(ctx: AnalyzerContext, client: LineReader, server: LineReader): TunnelledStream | null {
+  client.stop();
+  server.stop();
+  const tls = ctx.tunnel?.() ?? null;
+  if (tls === null) return null;
+  client.divert((data, start, end, ts) => tls.data(true, data.subarray(start, end), ts));
+  server.divert((data, start, end, ts) => tls.data(false, data.subarray(start, end), ts));
+  return tls;
 }

@@ -67,6 +67,7 @@ export class Pop3Analyzer extends MailLineAnalyzer {
     // A message cut by the connection's end: what came of it.
     this.#endMessage(false);
     this.stop();
+    this.endTls(ts);
     this.auth.finish(ts, this.confirmed, this.#user, this.#detail ?? 'no login outcome seen');
   }
 
@@ -154,7 +155,7 @@ export class Pop3Analyzer extends MailLineAnalyzer {
       this.auth.report(ts, ok ? 'success' : 'failure', user, detail, clear);
     } else if (verb === V_STLS && ok) {
       this.#detail = 'STLS';
-      this.stop();
+      this.startTls();
     }
   }
 

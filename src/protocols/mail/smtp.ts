@@ -15,8 +15,9 @@
  * fields and the files its body holds (message.ts), each logged in
  * files.jsonl with source "SMTP". A message sent in BDAT chunks (RFC 3030)
  * is read the same way from the chunks' bytes (no dot-stuffing there) and
- * ends with the LAST chunk. STARTTLS answered 220 ends parsing: the line
- * says `tls`.
+ * ends with the LAST chunk. STARTTLS answered 220 ends the commands: the
+ * line says `tls`, and the TLS handshake that follows is read as TLS on
+ * this connection (ssl.log, service "smtp,ssl").
  */
 import { decodeEncodedWords } from '../mime/params.js';
 import type { AnalyzerContext } from '../analyzer.js';
@@ -149,6 +150,7 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
     // Replies that never came: the transactions are written as they stand.
     for (const t of this.#closing.splice(0)) this.#log(t, ts || this.#lastTs);
     this.stop();
+    this.endTls(ts);
     this.auth.finish(ts, this.confirmed, this.#sasl.user, this.#detail ?? 'no AUTH outcome seen');
   }
 
@@ -263,9 +265,9 @@ export class SmtpAnalyzer extends MailLineAnalyzer implements RawSink {
       tx.lastReply = text;
       tx.active = true;
       this.#close();
-      // Nothing more will be read: every transaction is written now.
+      // No more commands will be read: every transaction is written now.
       for (const t of this.#closing.splice(0)) this.#log(t, ts);
-      this.stop();
+      this.startTls();
     } else if (verb === V_DATA && code === Smtp.DATA_GO) {
       // The message follows (even after a MAIL the server refused: the client sends it all the same).
       this.#inBody = true;

@@ -92,3 +92,21 @@ test('a partial line allocates for what it holds, not for the longest line', () 
   r.feed(text('\r\n'), 2, sink);
   assert.deepEqual(lines, [[long, false]]);
 });
+
+test('divert: the bytes after the line that diverted the reader, in that chunk and every later one, go elsewhere', () => {
+  const r = new LineReader(false, 64);
+  const lines: string[] = [];
+  const diverted: string[] = [];
+  const sink: LineSink = {
+    line: (_o, b, s, e) => {
+      const l = Buffer.from(b.subarray(s, e)).toString('latin1');
+      lines.push(l);
+      if (l.startsWith('220 ')) r.divert((d, ds, de) => diverted.push(Buffer.from(d.subarray(ds, de)).toString('latin1')));
+    },
+  };
+  r.feed(text('250 ok\r\n220 go ahead\r\n\x16\x03\x01'), 1, sink);
+  r.feed(text('more\nbytes\r\n'), 2, sink);
+  assert.deepEqual(lines, ['250 ok', '220 go ahead']);
+  assert.deepEqual(diverted, ['\x16\x03\x01', 'more\nbytes\r\n']);
+  assert.equal(r.active, false);
+});
