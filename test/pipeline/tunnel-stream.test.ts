@@ -19,6 +19,9 @@ import { InnerStream, MAX_TUNNEL_DEPTH, MAX_UNDECIDED_BYTES } from '../../src/pi
 import { replayCaptures } from '../../src/pipeline/replay.js';
 import { smtpSpec, imapSpec, pop3Spec } from '../../src/protocols/mail/index.js';
 import { ftpSpec } from '../../src/protocols/ftp/index.js';
+import { LdapAnalyzer } from '../../src/protocols/ldap/analyzer.js';
+import { msg } from '../protocols/ldap/messages.js';
+import { app, octets, tlv } from '../protocols/asn1/helpers.js';
 import type { TunnelledStream } from '../../src/protocols/analyzer.js';
 import type { PicketEvent } from '../../src/events/types.js';
 
@@ -170,4 +173,15 @@ test('replay of the lab mail-files capture: the STARTTLS session is logged in ss
   assert.equal(smtp.record.tls, true);
   const end = ofType(events, 'flow.end').find((e) => e.record.uid === ssl[0]!.uid)!;
   assert.equal(end.record.service, 'smtp,ssl');
+});
+
+test('LDAP StartTLS: the handshake after the successful extended response is read as TLS', () => {
+  const { ctx } = tunnellingContext();
+  const a = new LdapAnalyzer(ctx);
+  a.data(true, msg(1, app(23, octets('1.3.6.1.4.1.1466.20037', 0x80))), 1);
+  a.data(false, msg(1, app(24, tlv(0x0a, new Uint8Array([0])), octets(''), octets(''))), 2);
+  a.data(true, hello('dc01.corp.example'), 3);
+  a.end(4);
+  assert.deepEqual(ofType(ctx.events, 'ssl').map((e) => e.record.server_name), ['dc01.corp.example']);
+  assert.deepEqual(ctx.services, ['ldap_tcp', 'ssl']);
 });

@@ -13,9 +13,11 @@
  * wrap tokens (RFC 4121 §4.2.6.2) still carry plaintext LDAP and are
  * unwrapped; sealed or unknown wrapping cannot be read, so the analyzer
  * counts it (`ldap_sasl_encrypted`) and stops that direction. A successful
- * StartTLS likewise stops the analysis.
+ * After a successful StartTLS the rest of the connection is TLS: it goes to
+ * the connection's tunnel (AnalyzerContext.tunnel), logged in ssl.log under
+ * this connection's uid (service "ldap_tcp,ssl"); LDAP parsing stops.
  */
-import type { Analyzer, AnalyzerContext } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, TunnelledStream } from '../analyzer.js';
 import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
 import { elementSize } from '../asn1/ber.js';
@@ -85,6 +87,8 @@ export class LdapAnalyzer implements Analyzer {
   readonly #searches = new Map<number, LdapSearchRecord>();
   #saslMechanism = '';
   #startTlsRequested = false;
+  /** The TLS after a successful StartTLS (null before, or where tunnels are not followed). */
+  #tls: TunnelledStream | null = null;
   #confirmed = false;
 
   constructor(ctx: AnalyzerContext) {
@@ -95,6 +99,10 @@ export class LdapAnalyzer implements Analyzer {
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    if (this.#tls !== null) {
+      this.#tls.data(fromOrig, data, ts);
+      return;
+    }
     const d = fromOrig ? 0 : 1;
     if (this.#mode[d] === Mode.STOPPED) return;
     if (!this.#tcp) {
@@ -245,13 +253,18 @@ export class LdapAnalyzer implements Analyzer {
     this.#skip[d] = 0;
   }
 
-  gap(fromOrig: boolean, _len: number): void {
+  gap(fromOrig: boolean, len: number): void {
+    if (this.#tls !== null) {
+      this.#tls.gap(fromOrig, len);
+      return;
+    }
     // BER framing cannot be recovered reliably mid-stream.
     this.#ctx.anomaly('ldap_gap');
     this.#stop(fromOrig ? 0 : 1);
   }
 
   wants(fromOrig: boolean): boolean {
+    if (this.#tls !== null) return this.#tls.wants(fromOrig);
     return this.#mode[fromOrig ? 0 : 1] !== Mode.STOPPED;
   }
 
@@ -359,9 +372,10 @@ export class LdapAnalyzer implements Analyzer {
     }
     if (isFinishing(msg.op)) this.#emitMessage(id);
     if (msg.op === LdapOp.EXTENDED_RESPONSE && this.#startTlsRequested && msg.resultCode === ResultCode.SUCCESS) {
-      // Everything after a successful StartTLS is TLS.
+      // Everything after a successful StartTLS is TLS (bytes of the same chunk after the response, rarely any, are dropped).
       this.#stop(0);
       this.#stop(1);
+      if (this.#tcp) this.#tls = this.#ctx.tunnel?.() ?? null;
     }
     void d;
   }
@@ -453,7 +467,7 @@ export class LdapAnalyzer implements Analyzer {
     this.#ctx.emit(ev);
   }
 
-  end(_ts: number): void {
+  end(ts: number): void {
     // Zeek skips message id 0 (unsolicited notifications) when flushing.
     for (const id of [...this.#messages.keys()]) {
       if (id > 0) this.#emitMessage(id);
@@ -464,5 +478,6 @@ export class LdapAnalyzer implements Analyzer {
       else this.#searches.delete(id);
     }
     this.#gss.flush();
+    this.#tls?.end(ts);
   }
 }
