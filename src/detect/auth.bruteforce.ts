@@ -157,6 +157,12 @@ function listed(list: string[], value: string): string[] {
   return list;
 }
 
+/** What untold sign-ins varied, for the message: communities (SNMP), passwords for one account, or account and password pairs. */
+function untoldGuesses(service: string, accounts: number): string {
+  if (service === 'snmp') return 'different communities';
+  return accounts > 1 ? 'new account and password pairs' : 'different passwords';
+}
+
 export default defineDetector({
   id: 'auth.bruteforce',
   name: 'Password guessing',
@@ -297,7 +303,7 @@ export default defineDetector({
         count: b.count,
         firstSeen: b.first,
         message: t.untold
-          ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with different ${service === 'snmp' ? 'communities' : 'passwords'} (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
+          ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with ${untoldGuesses(service, t.users.length)} (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
           : `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
         evidence: {
           mode: 'failures',

@@ -32,6 +32,14 @@
  * Alerts are per (client, service or directory): "10.77.2.20 sprayed 12
  * accounts with failed Kerberos logins on 10.77.1.10 in 55 min", with a
  * sample of the accounts; the count is the number of distinct accounts.
+ *
+ * Sign-ins whose outcome the protocol does not tell (a login form answers
+ * 200 or a redirect either way) count when they carry the password's keyed
+ * digest (`secret_tag`): the accounts tried with one and the same password
+ * are counted per (client, scope, password), which is what spraying is, and
+ * which a team's own users, each with their own password, do not add up to.
+ * Such alerts say "tried one password on 12 accounts" and carry
+ * `outcomes_hidden: true`.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -70,13 +78,15 @@ export default defineDetector({
     ctx.bounded(accounts);
     return {
       auth(e) {
-        if (e.outcome !== 'failure') return;
+        // An untold sign-in counts by its password: the accounts one password was tried on.
+        const untold = e.outcome === 'unknown' && e.secret_tag !== undefined;
+        if (e.outcome !== 'failure' && !untold) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
         const service = e.service.toLowerCase();
         const account = accountName(service, e.user);
         if (account === undefined || ignored(account)) return;
         const scope = directory.has(service) ? 'directory' : service;
-        const key = `${e.client}|${scope}`;
+        const key = untold ? `${e.client}|${scope}|password ${e.secret_tag}` : `${e.client}|${scope}`;
         const r = accounts.add(key, account, e.server, service, e.ts, ctx.held(key));
         if (r === null) return;
         const target = r.servers.length > 1 ? `${formatCount(r.servers.length)} servers` : e.server;
@@ -88,11 +98,14 @@ export default defineDetector({
           transport: e.transport === 'udp' ? 'udp' : 'tcp',
           count: r.added,
           firstSeen: r.first,
-          message:
-            `${e.client} sprayed ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts with failed ` +
-            `${serviceList(r.services)} logins on ${target} in ${formatDuration(e.ts - r.first)}`,
+          message: untold
+            ? `${e.client} tried one password on ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts in ` +
+              `${serviceList(r.services)} sign-ins on ${target} in ${formatDuration(e.ts - r.first)} (the replies do not tell the outcome)`
+            : `${e.client} sprayed ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts with failed ` +
+              `${serviceList(r.services)} logins on ${target} in ${formatDuration(e.ts - r.first)}`,
           evidence: {
             scope,
+            outcomes_hidden: untold,
             services: r.services,
             accounts_count: r.total,
             accounts_in_window: r.inWindow,

@@ -318,3 +318,37 @@ test('memory: 20,000 clients failing as one account are one distributed alert of
   assert.equal(a[0]!.count, 1000);
   assert.equal((a[0]!.evidence.clients as string[]).length, 10);
 });
+
+/** A login form posted to 10.77.1.10:8081 whose reply does not tell the outcome, with the password's digest. */
+function formSignIn(ts: number, user: string, tag: number, a: Partial<AuthEvent> = {}): AuthEvent {
+  return auth(ts, { service: 'http', outcome: 'unknown', server: '10.77.1.10', server_port: 8081, user, secret_tag: tag, cleartext: true, detail: 'form log/pwd', ...a });
+}
+
+test('untold sign-ins: one password tried on 10 accounts is a spray; each user with their own password is not', () => {
+  const h = harness(SITE_YAML);
+  NAMES.slice(0, 10).forEach((name, i) => h.emit(formSignIn(T0 + i * MIN, name, 0xabc)));
+  // A shared terminal server: ten users, each signing in with their own password, twice.
+  NAMES.slice(0, 10).forEach((name, i) => {
+    h.emit(formSignIn(T0 + i * MIN, name, 1000 + i, { client: '10.77.2.30' }));
+    h.emit(formSignIn(T0 + i * MIN + 5, name, 1000 + i, { client: '10.77.2.30' }));
+  });
+  const a = only(h.finish(), SPRAY);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.source.ip, '10.77.2.20');
+  assert.equal(a[0]!.count, 10);
+  assert.equal(a[0]!.message, '10.77.2.20 tried one password on 10 accounts in HTTP sign-ins on 10.77.1.10 in 9 min (the replies do not tell the outcome)');
+  assert.equal(a[0]!.evidence.outcomes_hidden, true);
+  assert.equal(a[0]!.evidence.scope, 'http');
+});
+
+test('untold sign-ins without a password digest, or with 9 accounts per password, stay quiet; failures keep their own count', () => {
+  const h = harness(SITE_YAML);
+  // Two passwords, each tried on 9 accounts: no one password reached 10.
+  NAMES.slice(0, 9).forEach((name, i) => {
+    h.emit(formSignIn(T0 + i * MIN, name, 1));
+    h.emit(formSignIn(T0 + i * MIN + 1, name, 2));
+  });
+  // Untold sign-ins without a digest (an HTTP Basic 404) say nothing of the password.
+  NAMES.forEach((name, i) => h.emit(formSignIn(T0 + i * MIN, name, 0, { secret_tag: undefined, client: '10.77.2.31' })));
+  assert.equal(only(h.finish(), SPRAY).length, 0);
+});

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1724,6 +1724,33 @@ scenario_intel_direct() {
     {"kind": "domain", "indicator": "payload.bad-cdn.test", "source": {"ip": "10.77.1.10"}, "where": "dns.query"},
     {"kind": "domain", "indicator": "c2-beacon.malicious.example", "source": {"ip": "10.77.1.10"}, "where": "dns.query"}
   ]'
+}
+
+scenario_form_spray() {
+  local i u
+  # The same WordPress-style login on the server 10.77.1.10 (busybox httpd; its answer never says
+  # "Dashboard", so hydra goes through every account).
+  scen_bg srv busybox httpd -f -p 8081 -h "$WORK/www"
+  wait_listen srv 8081
+  for u in alice bob carol dave erin frank grace heidi ivan judy mallory oscar; do echo "$u"; done >"$WORK/form-users.txt"
+  # Password spraying: one password, twelve accounts (hydra -L/-p, one task).
+  (cd "$WORK" && nsx ws24 timeout 120 hydra -I -L "$WORK/form-users.txt" -p 'Winter2026!' -t 1 -s 8081 10.77.1.10 \
+    http-post-form '/wp-login.php:log=^USER^&pwd=^PASS^&wp-submit=Log+In:S=Dashboard' >"$WORK/logs/hydra-spray.txt" 2>&1) || true
+  # A shared terminal server: the same twelve people signing in, each with a password of their own.
+  i=0
+  for u in alice bob carol dave erin frank grace heidi ivan judy mallory oscar; do
+    i=$((i + 1))
+    nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 5 -d "log=$u&pwd=Own-$u-$((i * 7919))" http://10.77.1.10:8081/wp-login.php || true
+  done
+  stop_capture
+  grep -q "0 valid password" "$WORK/logs/hydra-spray.txt" || { log "form-spray: $(tail -n 3 "$WORK/logs/hydra-spray.txt")"; return 1; }
+  require form-spray 12 "tcp dst port 8081 and src host 10.77.2.24 and tcp[tcpflags] & tcp-push != 0"
+  require form-spray 12 "tcp dst port 8081 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  expect form-spray "Password spraying against a WordPress-style login (log, pwd) on busybox httpd, port 8081 of the server 10.77.1.10, where no reply tells failure from success: hydra 9.4 http-post-form from 10.77.2.24 tries the one password Winter2026! on twelve accounts (-L/-p); hydra's user-agent gives it away too. 10.77.2.21, a shared terminal server, signs the same twelve people in, each with a password of their own: no alert. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.spray", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"scope": "http", "outcomes_hidden": true, "accounts_count": 12}},
+    {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 8081}, "evidence": {"tool": "hydra"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_ftp_files() {
