@@ -2,8 +2,9 @@
  * net.bad_name — a host reached a listed name without a DNS lookup this
  * sensor saw: the name is in an HTTP request (its Host header, or the
  * absolute URI or CONNECT target a client sends its web proxy), in a TLS or
- * QUIC ClientHello (SNI), or, when the client sent no SNI, in the common
- * name of the certificate the server showed. dns.bad_name catches a client
+ * QUIC ClientHello (SNI), or in the common name of the certificate the
+ * server showed (TLS 1.2 and earlier: a listed server behind an absent or
+ * innocent SNI). dns.bad_name catches a client
  * that resolves a listed name; this rule catches the ones it cannot: a
  * client behind a web proxy (the proxy resolves, and the client's own
  * connection goes to the proxy), DNS over HTTPS or TLS, a hosts file, a
@@ -33,7 +34,7 @@ export const OPTIONS = detectorOptions({
   skip_looked_up: z.boolean().default(true),
   /** How long a lookup of a listed name covers the client's connections to it. */
   lookup_window: durationField('1h'),
-  /** Match the server certificate's common name when the client sent no SNI. */
+  /** Match the server certificate's common name (TLS 1.2 and earlier) when the SNI is absent or not listed. */
   check_certificates: z.boolean().default(true),
 });
 
@@ -49,6 +50,14 @@ const VIA_TEXT: Readonly<Record<Via, string>> = {
   certificate_cn: 'reached a TLS server whose certificate names',
 };
 
+
+const EMPTY: IndicatorSource[] = [];
+
+/** A name from a handshake, lower-case, or null when there is none or it is an address. */
+function listedName(name: string | undefined): string | null {
+  if (name === undefined || name === '' || canonicalIp(name) !== null) return null;
+  return name.toLowerCase();
+}
 
 export default defineDetector({
   id: 'net.bad_name',
@@ -152,18 +161,18 @@ export default defineDetector({
       },
       ssl(e) {
         const r = e.record;
-        let name = r.server_name;
+        // The SNI first; then the name the server's certificate gives (a listed server behind an innocent or absent SNI).
         let via: Via = 'tls_sni';
-        if (name === undefined || name === '') {
-          const cn = checkCerts ? e.certificates?.[0]?.commonName : undefined;
-          if (cn === undefined) return;
-          name = cn.startsWith('*.') ? cn.slice(2) : cn;
+        let name = listedName(r.server_name);
+        let matches = name === null ? EMPTY : alerting(idx.matchDomain(name));
+        if (matches.length === 0 && checkCerts) {
+          const cn = e.certificates?.[0]?.commonName;
+          name = listedName(cn !== undefined && cn.startsWith('*.') ? cn.slice(2) : cn);
+          matches = name === null ? EMPTY : alerting(idx.matchDomain(name));
           via = 'certificate_cn';
         }
-        if (canonicalIp(name) !== null) return;
-        const matches = alerting(idx.matchDomain(name.toLowerCase()));
-        if (matches.length === 0) return;
-        report(r.ts, r.uid, r['id.orig_h'], r['id.orig_p'], r['id.resp_h'], r['id.resp_p'], e.transport ?? 'tcp', name.toLowerCase(), null, via, matches, {
+        if (name === null || matches.length === 0) return;
+        report(r.ts, r.uid, r['id.orig_h'], r['id.orig_p'], r['id.resp_h'], r['id.resp_p'], e.transport ?? 'tcp', name, null, via, matches, {
           version: r.version ?? null,
           established: r.established,
           ja4: r.ja4 ?? null,

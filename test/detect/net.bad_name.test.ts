@@ -123,7 +123,7 @@ test('through a web proxy: an absolute URI, a CONNECT, and a listed address name
   assert.equal(a[2]!.destination?.ip, '10.77.1.3');
 });
 
-test('the certificate name counts when the client sent no SNI; check_certificates: false turns that off', () => {
+test('the certificate name counts when the SNI is absent or not listed; check_certificates: false turns that off', () => {
   const cert: ChainCertificate = { sha256: 'aa', sha1: 'bb', subject: 'CN=*.evil.example', commonName: '*.evil.example' };
   const h = harness(SITE_YAML, { intel: { indicators: index } });
   h.emit(ssl(1000, { server_name: undefined, version: 'TLSv12' }, [cert]));
@@ -132,6 +132,12 @@ test('the certificate name counts when the client sent no SNI; check_certificate
   assert.equal(a[0]!.evidence.matched_via, 'certificate_cn');
   assert.equal(a[0]!.evidence.name, 'evil.example');
   assert.match(a[0]!.message, /reached a TLS server whose certificate names evil\.example at 203\.0\.113\.10:443/);
+  // An innocent SNI in front of a server whose certificate names a listed host counts too.
+  const fronted = harness(SITE_YAML, { intel: { indicators: index } });
+  fronted.emit(ssl(1000, { server_name: 'www.example.org', version: 'TLSv12' }, [cert]));
+  const f = only(fronted.finish(), RULE);
+  assert.equal(f.length, 1);
+  assert.equal(f[0]!.evidence.matched_via, 'certificate_cn');
   const off = harness(SITE_YAML + 'detectors:\n  net.bad_name: { check_certificates: false }\n', { intel: { indicators: index } });
   off.emit(ssl(1000, { server_name: undefined, version: 'TLSv12' }, [cert]));
   assert.equal(only(off.finish(), RULE).length, 0);
