@@ -136,11 +136,13 @@ export function typeCounts(t: DnsTally): { [k: string]: number } {
 
 /**
  * True when a query (of a type the rule watches) counts for a DNS volume
- * rule: sent to one of its DNS `ports`, with neither the client nor the
- * server excluded.
+ * rule: sent to one of its DNS `ports` by a client that is not excluded.
+ * The DNS rules judge the asking client, so `exclude` names clients only:
+ * a resolver listed there stops counting for the queries it forwards
+ * upstream, while its own clients' queries to it still count.
  */
 export function countedQuery(r: DnsRecord, ports: ReadonlySet<number>, ctx: Pick<DetectorContext<unknown>, 'excluded'>): boolean {
-  return ports.has(r['id.resp_p']) && !ctx.excluded(r['id.orig_h']) && !ctx.excluded(r['id.resp_h']);
+  return ports.has(r['id.resp_p']) && !ctx.excluded(r['id.orig_h']);
 }
 
 /** A DNS volume rule's finding for `r`'s client, keyed by the client, counting and dated as burst `b` says. */

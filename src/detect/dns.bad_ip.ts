@@ -32,7 +32,8 @@ export default defineDetector({
           const addr = addrs[i]!;
           const matches = alerting(idx.matchIp(addr));
           if (matches.length === 0) continue;
-          if (ctx.excluded(e.client) || ctx.excluded(e.server) || ctx.excluded(addr)) return;
+          // Clients only (see dns-tally.ts countedQuery); an excluded address is never judged.
+          if (ctx.excluded(e.client) || ctx.excluded(addr)) return;
           const first = matches[0]!;
           ctx.report({
             ts: e.ts,

@@ -6,7 +6,8 @@
  * too (an innocent-looking name aliased to a listed one). Only indicators
  * that may raise alerts (MISP `to_ids`; every plain-list entry) fire; the
  * evidence names the list or the MISP event. Quiet when no indicator source
- * is configured. Exclude your resolvers: they forward every client's query.
+ * is configured. Exclude your resolvers (`exclude` names clients in the DNS
+ * rules): the queries they forward upstream repeat their clients'.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -60,7 +61,8 @@ export default defineDetector({
         if (matches.length === 0) return;
         const client = r['id.orig_h'];
         const server = r['id.resp_h'];
-        if (ctx.excluded(client) || ctx.excluded(server)) return;
+        // Clients only (see dns-tally.ts countedQuery): excluding a resolver keeps its clients' lookups.
+        if (ctx.excluded(client)) return;
         const first = matches[0]!;
         ctx.report({
           ts: r.ts,

@@ -134,7 +134,8 @@ export default defineDetector({
         const q = r.query;
         if (q === undefined || q === '' || !ports.has(r['id.resp_p'])) return;
         const client = r['id.orig_h'];
-        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
+        // Clients only (see dns-tally.ts countedQuery): excluding a resolver keeps its clients' queries.
+        if (ctx.excluded(client)) return;
         if (allow.length > 0 && underDomain(q, allow)) return;
         let score = scores.get(q);
         if (score === undefined) {

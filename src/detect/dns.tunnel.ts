@@ -112,7 +112,8 @@ export default defineDetector({
         if (sub < o.min_subdomain_length) return;
         const client = r['id.orig_h'];
         const resolver = r['id.resp_h'];
-        if (ctx.excluded(client) || ctx.excluded(resolver)) return;
+        // Clients only (see dns-tally.ts countedQuery): excluding a resolver keeps its clients' queries.
+        if (ctx.excluded(client)) return;
         if (underDomain(name, allow) || isPopular(lab.domain)) return;
 
         const key = `${client}|${lab.domain}`;

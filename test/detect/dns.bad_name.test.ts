@@ -57,14 +57,23 @@ test('a CNAME target that is listed alerts; check_cnames: false turns that off',
   assert.equal(only(off.finish(), RULE).length, 0);
 });
 
-test('unlisted names, look-alike suffixes, non-to_ids indicators, TXT answers and excluded hosts stay quiet', () => {
+test('unlisted names, look-alike suffixes, non-to_ids indicators, TXT answers and excluded clients stay quiet', () => {
   const h = harness(SITE_YAML + 'detectors:\n  dns.bad_name: { exclude: [10.77.1.53] }\n', { intel: { indicators: index } });
   h.emit(dns(1000, { query: 'notevil.example', 'id.resp_h': '10.77.1.54' }));
   h.emit(dns(1001, { query: 'evil.example.com', 'id.resp_h': '10.77.1.54' }));
   h.emit(dns(1002, { query: 'context-only.test', 'id.resp_h': '10.77.1.54' }));
   h.emit(dns(1003, { query: 'spf.example.net', answers: ['TXT 20 v=spf1 include:evil.example'], 'id.resp_h': '10.77.1.54' }));
-  h.emit(dns(1004, { query: 'evil.example' }));
+  // The excluded resolver forwarding a client's lookup upstream.
+  h.emit(dns(1004, { query: 'evil.example', 'id.orig_h': '10.77.1.53', 'id.resp_h': '192.0.2.53' }));
   assert.equal(only(h.finish(), RULE).length, 0);
+});
+
+test('excluding the resolver keeps its clients\' lookups through it: exclude names DNS clients', () => {
+  const h = harness(SITE_YAML + 'detectors:\n  dns.bad_name: { exclude: [10.77.1.53] }\n', { intel: { indicators: index } });
+  h.emit(dns(1000, { query: 'evil.example' })); // 10.77.2.20 asks the resolver 10.77.1.53
+  h.emit(dns(1001, { query: 'evil.example', 'id.orig_h': '10.77.1.53', 'id.resp_h': '192.0.2.53' }));
+  const a = only(h.finish(), RULE);
+  assert.deepEqual(a.map((x) => x.source.ip), ['10.77.2.20']);
 });
 
 test('without indicator sources the rule stays quiet', () => {

@@ -24,9 +24,10 @@ test('dns.excessive_queries: threshold-1 no, threshold yes, with counts by type'
   assert.equal(a[0]!.message, '10.77.2.20 sent 100 DNS address lookups in 50 s for 100 different names, 100 of them answered NXDOMAIN');
 });
 
-test('dns.excessive_queries: other types, NBNS and excluded resolvers do not count; default is 1000', () => {
+test('dns.excessive_queries: other types, NBNS and an excluded resolver\'s own queries do not count; default is 1000', () => {
   const h = harness(SITE_YAML + 'detectors:\n  dns.excessive_queries: { exclude: [10.77.1.53] }\n');
-  for (let i = 0; i < 2000; i++) h.emit(dns(1000 + i * 0.1));
+  // The resolver forwarding its clients' queries upstream.
+  for (let i = 0; i < 2000; i++) h.emit(dns(1000 + i * 0.1, { 'id.orig_h': '10.77.1.53', 'id.resp_h': '192.0.2.53' }));
   for (let i = 0; i < 2000; i++) h.emit(dns(2000 + i * 0.1, { 'id.resp_h': '10.77.1.54', 'id.resp_p': 137 }));
   for (let i = 0; i < 2000; i++) h.emit(dns(3000 + i * 0.1, { 'id.resp_h': '10.77.1.54', qtype: 15, qtype_name: 'MX' }));
   assert.equal(only(h.finish(), Q).length, 0);
@@ -35,6 +36,10 @@ test('dns.excessive_queries: other types, NBNS and excluded resolvers do not cou
   assert.equal(only(d.finish(), Q).length, 0);
   d.emit(dns(1100));
   assert.equal(only(d.finish(), Q).length, 1);
+  // Its clients' queries to the excluded resolver still count.
+  const c = harness(SITE_YAML + 'detectors:\n  dns.excessive_queries: { exclude: [10.77.1.53] }\n');
+  for (let i = 0; i < 1000; i++) c.emit(dns(1000 + i * 0.1));
+  assert.deepEqual(only(c.finish(), Q).map((a) => a.source.ip), ['10.77.2.20']);
 });
 
 test('dns.excessive_ptr_txt: a reverse sweep of a /24 alerts at 100 PTRs, not at 99', () => {
