@@ -142,7 +142,8 @@ export default defineDetector({
     return {
       'kerberos.kdc'(e) {
         if (e.request_type !== 'AS' || !e.request_seen || e.preauth || e.principal === '' || !answered(e)) return;
-        if (ctx.excluded(e.client) || ctx.excluded(e.kdc)) return;
+        // `exclude` names clients: excluding a domain controller must not blind the rule to what others ask its KDC.
+        if (ctx.excluded(e.client)) return;
         const account = accountName(e.principal, e.realm);
         const t = tally(e.client);
         addSample(t.accounts, account);

@@ -169,7 +169,9 @@ export default defineDetector({
     return {
       'kerberos.kdc'(e) {
         if (e.request_type !== 'TGS' || !e.success || e.service === '') return;
-        if (ctx.excluded(e.client) || ctx.excluded(e.kdc)) return;
+        // `exclude` names clients: excluding a domain controller (it asks for many tickets when it replicates)
+        // must not blind the rule to what others ask its KDC.
+        if (ctx.excluded(e.client)) return;
         if (routineService(e.service, e.principal) || isIgnored(e.service)) return;
         const spn = cutText(e.service.toLowerCase(), MAX_KRB_NAME_LENGTH);
         const isWeak = weak.has(e.ticket_etype);

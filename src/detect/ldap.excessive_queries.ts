@@ -101,7 +101,8 @@ export default defineDetector({
     };
     return {
       'ldap.search'(e) {
-        if (ctx.excluded(e.client) || ctx.excluded(e.server)) return;
+        // `exclude` names clients: excluding a domain controller must not blind the rule to the searches others send it.
+        if (ctx.excluded(e.client)) return;
         const t = tally(e.client);
         t.searches++;
         if (t.servers.size < MAX_FILTERS) t.servers.add(e.server);
@@ -123,7 +124,7 @@ export default defineDetector({
         const count = r.result_count ?? 0;
         if (count === 0) return;
         const client = r['id.orig_h'];
-        if (ctx.excluded(client) || ctx.excluded(r['id.resp_h'])) return;
+        if (ctx.excluded(client)) return;
         const t = tally(client);
         t.results += count;
         const sum = results.add(client, count, r.ts);

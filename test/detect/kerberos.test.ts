@@ -258,3 +258,16 @@ test('AS-REP roasting: tracked clients are bounded (max_tracked), evictions repo
   h.finish();
   assert.equal(h.engine.stats().state_evictions[AS], 50);
 });
+
+test('excluding the domain controller leaves its own requests out, not the ones others send its KDC', () => {
+  const yaml = SITE_YAML + 'detectors:\n  kerberos.kerberoasting: { exclude: [10.77.1.5] }\n  kerberos.asrep_roasting: { exclude: [10.77.1.5] }\n';
+  const h = harness(yaml);
+  // The DC replicating: many tickets of its own.
+  for (let i = 0; i < 25; i++) h.emit(kdc(1000 + i, { client: '10.77.1.5', kdc: '10.77.1.6', principal: 'DC01$', service: `ldap/dc${i}.corp.example` }));
+  // A workstation roasting through that DC's KDC.
+  h.emit(kdc(1100, { ...rc4Only, service: 'MSSQLSvc/sql1.corp.example:1433' }));
+  for (let i = 0; i < 5; i++) h.emit(kdc(1200 + i, { request_type: 'AS', principal: `svc${i}`, service: 'krbtgt/CORP.EXAMPLE', preauth: false, ticket_etype: 23, reply_etype: 23 }));
+  const alerts = h.finish();
+  assert.deepEqual(only(alerts, KR).map((a) => a.source.ip), ['10.77.2.20']);
+  assert.deepEqual([...new Set(only(alerts, AS).map((a) => a.source.ip))], ['10.77.2.20']);
+});

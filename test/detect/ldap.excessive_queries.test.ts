@@ -53,3 +53,11 @@ test('filter samples kept per client do not keep the whole filter text alive', (
   // Samples sliced from 32 KiB filters kept 64 MB; cut into their own strings, under 1 MB.
   assert.ok(kept < 12 * 1024 * 1024, `${kept} bytes kept`);
 });
+
+test('excluding a domain controller leaves its own searches out, not the ones others send it', () => {
+  const h = harness(SITE_YAML + 'detectors:\n  ldap.excessive_queries: { exclude: [10.77.1.5] }\n');
+  for (let i = 0; i < 300; i++) h.emit(ldapSearch(1000 + i, { client: '10.77.1.5', server: '10.77.1.6' }));
+  // The workstation's searches go to the excluded DC 10.77.1.5.
+  for (let i = 0; i < 200; i++) h.emit(ldapSearch(1000 + i));
+  assert.deepEqual(only(h.finish(), RULE).map((a) => a.source.ip), ['10.77.2.20']);
+});
