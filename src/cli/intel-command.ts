@@ -18,6 +18,7 @@ import { bundledIntelStatus } from '../intel/bundled-status.js';
 import { createIntelSources, type IntelSources, type SourceStatus, type RefreshReport } from '../intel/sources.js';
 import { canonicalCidr, canonicalIp, fingerprintKindsOf, normalizeDomain, normalizeFingerprint, parseUrlIndicator, shownAddress, type FingerprintKind } from '../intel/store/indicator.js';
 import { alertingRules, alertingRulesOf } from '../intel/store/alerting-rules.js';
+import { indicatorUrlKey } from '../intel/store/http-url.js';
 import type { DgaScore, IndicatorSource, IpOwner, TorRelay, UserAgentMatch } from '../intel/context.js';
 import { formatDuration } from '../config/duration.js';
 import { formatCount, plural } from '../alerts/alert.js';
@@ -159,8 +160,12 @@ function lookupMatches(sources: IntelSources, value: string): Omit<LookupResult,
   }
   const url = parseUrlIndicator(value);
   if (url !== null) {
-    const host = sources.indicators.matchDomain(url.host);
-    return { value: url.url, kind: 'url', matches: [...sources.indicators.matchUrl(url.url), ...host], urls: [], tor: [] };
+    // As listed, then as http.bad_url compares (host case, default port, percent escapes); then its host.
+    const key = indicatorUrlKey(url.url);
+    const asListed = sources.indicators.matchUrl(url.url);
+    const asRequested = key === null ? [] : sources.indicators.matchHttpUrl(key).filter((m) => !asListed.includes(m));
+    const host = canonicalIp(url.host) !== null ? sources.indicators.matchIp(url.host) : sources.indicators.matchDomain(url.host);
+    return { value: url.url, kind: 'url', matches: [...asListed, ...asRequested, ...host], urls: [], tor: [] };
   }
   const name = normalizeDomain(value);
   if (name !== null && !/\s/.test(value.trim())) {

@@ -142,6 +142,9 @@ test('intel lookup: the verdict follows the kind; a to_ids URL alerts nowhere, a
     assert.match(url.out, /^ {2}=> traffic involving it raises alerts \(http\.bad_url\)$/m);
     const urlJson = JSON.parse((await run(['intel', 'lookup', 'http://files.lab.example/gate.php', '--json', ...cfg])).out) as { alert_rules: string[] };
     assert.deepEqual(urlJson.alert_rules, ['http.bad_url']);
+    // Written another way (host case, default port, an escape), the same URL as a request would name it.
+    const spelled = await run(['intel', 'lookup', 'HTTP://Files.Lab.Example:80/gate%2Ephp', ...cfg]);
+    assert.match(spelled.out, /^ {2}ALERTS +misp-feed:event\.json: url http:\/\/files\.lab\.example\/gate\.php, .*\(http\.bad_url\)$/m);
     // Another URL on that host is not listed: the host is not condemned by the URL listed on it.
     const other = await run(['intel', 'lookup', 'http://files.lab.example/index.html', ...cfg]);
     assert.doesNotMatch(other.out, /raises alerts/);
