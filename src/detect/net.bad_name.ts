@@ -51,6 +51,12 @@ const VIA_TEXT: Readonly<Record<Via, string>> = {
 };
 
 
+/** The same for TLS inside a web proxy's CONNECT tunnel. */
+const TUNNELLED_TEXT: Readonly<Partial<Record<Via, string>>> = {
+  tls_sni: 'opened TLS through its web proxy to',
+  certificate_cn: 'reached through its web proxy a TLS server whose certificate names',
+};
+
 const EMPTY: IndicatorSource[] = [];
 
 /** A name from a handshake, lower-case, or null when there is none or it is an address. */
@@ -97,11 +103,13 @@ export default defineDetector({
       via: Via,
       matches: IndicatorSource[],
       extra: Record<string, string | number | boolean | null>,
+      tunnelled = false,
     ): void => {
       if (ctx.excluded(client) || ctx.excluded(server)) return;
       if (lookedUp(client, matches, ts)) return;
       const first = matches[0]!;
-      const proxied = via === 'http_proxy_uri' || via === 'http_connect';
+      // TLS inside a CONNECT tunnel went through the proxy too.
+      const proxied = tunnelled || via === 'http_proxy_uri' || via === 'http_connect';
       const shownName = port !== null && port !== 80 && port !== 443 ? `${name}:${port}` : name;
       ctx.report({
         ts,
@@ -110,7 +118,7 @@ export default defineDetector({
         destination: { ip: server, port: serverPort },
         transport,
         message:
-          `${client} ${VIA_TEXT[via]} ${shownName}` +
+          `${client} ${tunnelled ? TUNNELLED_TEXT[via] ?? VIA_TEXT[via] : VIA_TEXT[via]} ${shownName}` +
           (proxied ? ` (proxy ${server}:${serverPort})` : ` at ${server}:${serverPort}`) +
           `, listed as ${first.indicator} in ${describeSources(matches)}` +
           (skipLookedUp ? `, with no DNS lookup of it in the ${formatDuration(lookupWindow)} before` : ''),
@@ -176,7 +184,7 @@ export default defineDetector({
           version: r.version ?? null,
           established: r.established,
           ja4: r.ja4 ?? null,
-        });
+        }, e.inside === 'http');
       },
     };
   },

@@ -87,6 +87,11 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     if (this.#expected?.add(connection) === false) this.anomaly(EXPECTED_DROPPED);
   }
 
+  /** The analyzer's name (TunnelHost). */
+  get protocol(): string {
+    return this.spec.name;
+  }
+
   tunnel(): TunnelledStream | null {
     if (this.#registry === null || this.reassembler === null) return null;
     return new InnerStream(this, this.#registry, this.#stats, 1);

@@ -24,6 +24,8 @@ export const MAX_TUNNEL_DEPTH = 2;
 /** What the inner analyzer reports through: the outer connection's. */
 export interface TunnelHost {
   readonly conn: ConnId;
+  /** The outer protocol's analyzer name (ssl events from inside carry it as `inside`). */
+  readonly protocol: string | null;
   emit(event: PicketEvent): void;
   confirm(service: string): void;
   expect?(connection: ExpectedConnection): void;
@@ -121,6 +123,10 @@ export class InnerStream implements TunnelledStream, AnalyzerContext {
   // ---- AnalyzerContext (used by the inner analyzer) ----
 
   emit(event: PicketEvent): void {
+    if (event.type === 'ssl' && event.inside === undefined) {
+      const outer = this.#host.protocol;
+      if (outer !== null) event.inside = outer;
+    }
     this.#host.emit(event);
   }
 

@@ -182,6 +182,8 @@ test('lab captures: intel-direct alerts for each client that reached a listed na
     ]);
     const viaProxy = direct.find((a) => a.source.ip === '10.77.2.20')!;
     assert.equal(viaProxy.count, 2);
+    assert.equal(viaProxy.evidence.proxied, true);
+    assert.match(viaProxy.message, /^10\.77\.2\.20 opened TLS through its web proxy to c2-beacon\.malicious\.example \(proxy 10\.77\.1\.10:3128\)/);
     assert.equal(viaProxy.destination?.ip, '10.77.1.10');
     assert.equal(viaProxy.destination?.port, 3128);
     // The proxy resolved both names before it connected: its own connections are dns.bad_name's.

@@ -32,8 +32,8 @@ function hello(name: string): Uint8Array {
 }
 
 /** A collecting context whose tunnels are real InnerStreams over a registry holding TLS. */
-function tunnellingContext(): { ctx: CollectingContext; stats: AppLayerStats; inners: TunnelledStream[] } {
-  const ctx = collectingContext(CONN);
+function tunnellingContext(protocol = 'http'): { ctx: CollectingContext; stats: AppLayerStats; inners: TunnelledStream[] } {
+  const ctx = Object.assign(collectingContext(CONN), { protocol });
   const stats = new AppLayerStats();
   const registry = new ProtocolRegistry([createTlsSpec()]);
   const inners: TunnelledStream[] = [];
@@ -58,6 +58,7 @@ test('a ClientHello sent before the proxy accepts is held, then read as TLS on t
   assert.equal(ssl.length, 1);
   assert.equal(ssl[0]!.record.server_name, 'c2.example');
   assert.equal(ssl[0]!.uid, CONN.uid);
+  assert.equal(ssl[0]!.inside, 'http');
   assert.deepEqual(ctx.services, ['http', 'ssl']);
   const h = ofType(ctx.events, 'http');
   assert.equal(h.length, 1);
@@ -107,7 +108,7 @@ test('bounds: what a client sends past the held limit is counted; an unknown inn
 });
 
 test('a tunnel in a tunnel is followed once more, then refused', () => {
-  const ctx = collectingContext(CONN);
+  const ctx = Object.assign(collectingContext(CONN), { protocol: 'http' });
   const outer = new InnerStream(ctx, new ProtocolRegistry([]), new AppLayerStats(), MAX_TUNNEL_DEPTH - 1);
   const inner = outer.tunnel();
   assert.ok(inner instanceof InnerStream);
@@ -135,7 +136,7 @@ for (const [name, spec, lines] of [
   ['FTP AUTH TLS', ftpSpec, [[false, '220 FTP ready\r\n'], [true, 'AUTH TLS\r\n'], [false, '234 Proceed with negotiation.\r\n']]],
 ] as const) {
   test(`${name}: the TLS handshake after the upgrade is read on the same connection`, () => {
-    const { ctx } = tunnellingContext();
+    const { ctx } = tunnellingContext(spec.name);
     const a = spec.create(ctx);
     for (const [fromOrig, line] of lines) a.data(fromOrig, ascii(line), 1);
     // The ClientHello follows: none of it is read as a line.
@@ -144,6 +145,7 @@ for (const [name, spec, lines] of [
     a.end(3);
     const ssl = ofType(ctx.events, 'ssl');
     assert.deepEqual(ssl.map((e) => e.record.server_name), ['mail.example']);
+    assert.equal(ssl[0]!.inside, spec.name);
     assert.equal(ctx.services.at(-1), 'ssl');
     assert.ok(!ctx.anomalies.some((c) => /line|command|reply/.test(c)), ctx.anomalies.join(','));
   });
@@ -168,6 +170,7 @@ test('replay of the lab mail-files capture: the STARTTLS session is logged in ss
   assert.equal(ssl.length, 1);
   assert.equal(ssl[0]!.record['id.orig_h'], '10.77.2.21');
   assert.equal(ssl[0]!.record['id.resp_p'], 25);
+  assert.equal(ssl[0]!.inside, 'smtp');
   assert.equal(ssl[0]!.record.established, true);
   const smtp = ofType(events, 'smtp').find((e) => e.uid === ssl[0]!.uid)!;
   assert.equal(smtp.record.tls, true);

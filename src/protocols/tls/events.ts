@@ -80,6 +80,13 @@ export interface SslLogEvent {
   certificates?: readonly ChainCertificate[];
   /** UDP for DTLS and QUIC handshakes; absent for TLS over TCP. Not logged. */
   transport?: 'udp';
+  /**
+   * The protocol whose connection this TLS started inside: "http" for TLS
+   * through a web proxy's CONNECT tunnel (the responder is then the proxy),
+   * "smtp", "imap", "pop3", "ftp" or "ldap" after STARTTLS; absent for
+   * TLS from a connection's first byte. Not logged.
+   */
+  inside?: string;
 }
 
 /** One x509.log line: a certificate seen in a TLS handshake (Zeek's field names). Unset fields are omitted. */
