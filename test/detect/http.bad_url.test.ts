@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { SITE_YAML, harness, only } from './harness.js';
+import { http as httpEvent } from '../intel/ua/helpers.js';
 import { LAB_CAPTURES, labIntel, replayWithIntel } from '../intel/store/lab-intel.js';
 import { MemoryIndicatorIndex } from '../../src/intel/store/indicator-index.js';
 import type { HttpLogEvent, HttpRecord } from '../../src/protocols/http/events.js';
@@ -20,26 +21,8 @@ const index = MemoryIndicatorIndex.build([
   },
 ]);
 
-let n = 0;
 function http(ts: number, r: Partial<HttpRecord> = {}): HttpLogEvent {
-  const record: HttpRecord = {
-    ts,
-    uid: `Chttp${++n}`,
-    'id.orig_h': '10.77.2.20',
-    'id.orig_p': 50000 + n,
-    'id.resp_h': '192.0.2.99',
-    'id.resp_p': 8080,
-    trans_depth: 1,
-    method: 'GET',
-    host: 'files.example:8080',
-    uri: '/stage2.bin',
-    request_body_len: 0,
-    response_body_len: 4096,
-    status_code: 200,
-    tags: [],
-    ...r,
-  };
-  return { type: 'http', log: 'http', ts, uid: record.uid, record };
+  return httpEvent(ts, { 'id.resp_h': '192.0.2.99', 'id.resp_p': 8080, host: 'files.example:8080', uri: '/stage2.bin', response_body_len: 4096, ...r });
 }
 
 test('a request for a listed URL alerts; critical when the payload came back', () => {

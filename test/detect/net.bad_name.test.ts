@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { SITE_YAML, dns, harness, only } from './harness.js';
+import { http as httpEvent } from '../intel/ua/helpers.js';
 import { LAB_CAPTURES, labIntel, replayWithIntel } from '../intel/store/lab-intel.js';
 import { MemoryIndicatorIndex } from '../../src/intel/store/indicator-index.js';
 import type { HttpLogEvent, HttpRecord } from '../../src/protocols/http/events.js';
@@ -23,24 +24,7 @@ const index = MemoryIndicatorIndex.build([
 
 let n = 0;
 function http(ts: number, r: Partial<HttpRecord> = {}): HttpLogEvent {
-  const record: HttpRecord = {
-    ts,
-    uid: `Chttp${++n}`,
-    'id.orig_h': '10.77.2.20',
-    'id.orig_p': 50000 + n,
-    'id.resp_h': '203.0.113.10',
-    'id.resp_p': 80,
-    trans_depth: 1,
-    method: 'GET',
-    host: 'c2.evil.example',
-    uri: '/gate.php',
-    request_body_len: 0,
-    response_body_len: 10,
-    status_code: 200,
-    tags: [],
-    ...r,
-  };
-  return { type: 'http', log: 'http', ts, uid: record.uid, record };
+  return httpEvent(ts, { 'id.resp_h': '203.0.113.10', host: 'c2.evil.example', uri: '/gate.php', response_body_len: 10, ...r });
 }
 
 function ssl(ts: number, r: Partial<SslRecord> = {}, certificates?: ChainCertificate[], transport?: 'udp'): SslLogEvent {

@@ -8,12 +8,11 @@
  * http and https URLs get a key: the others are never requests seen in
  * clear.
  */
-import { splitAuthority } from '../../protocols/http/request-target.js';
+import { requestTarget } from '../../protocols/http/request-target.js';
 import { unescapeUri } from '../../protocols/wire-text.js';
 import { canonicalIp } from './indicator.js';
 
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
-const SCHEME = /^(https?):\/\//i;
 
 /** The key of a request to `host`:`port` for `path` (decoded path and query). */
 export function httpUrlKey(scheme: string, host: string, port: number, path: string): string {
@@ -24,23 +23,9 @@ export function httpUrlKey(scheme: string, host: string, port: number, path: str
 
 /** The key of a listed http(s) URL, or null for another scheme or a URL without a host. */
 export function indicatorUrlKey(url: string): string | null {
-  const t = url.trim();
-  const m = SCHEME.exec(t);
-  if (m === null) return null;
-  const scheme = m[1]!.toLowerCase();
-  const rest = t.slice(m[0].length);
-  let end = rest.length;
-  for (const c of ['/', '?', '#']) {
-    const i = rest.indexOf(c);
-    if (i >= 0 && i < end) end = i;
-  }
-  const a = splitAuthority(rest.slice(0, end), DEFAULT_PORT[scheme]!);
-  if (a === null) return null;
-  let target = rest.slice(end);
-  const hash = target.indexOf('#');
-  if (hash >= 0) target = target.slice(0, hash);
-  if (target.length === 0) target = '/';
-  else if (target.startsWith('?')) target = '/' + target;
-  const bytes = Buffer.from(target, 'utf8');
-  return httpUrlKey(scheme, a.host, a.port, unescapeUri(bytes, 0, bytes.length).text);
+  // Read as a proxy reads an absolute URI; its path is still escaped, as listed.
+  const t = requestTarget('GET', url.trim(), undefined);
+  if (t === null || t.path === null || (t.scheme !== 'http' && t.scheme !== 'https')) return null;
+  const bytes = Buffer.from(t.path, 'utf8');
+  return httpUrlKey(t.scheme, t.host, t.port, unescapeUri(bytes, 0, bytes.length).text);
 }
