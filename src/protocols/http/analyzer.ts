@@ -164,6 +164,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   /** What the client sent after that CONNECT, up to MAX_CONNECT_HELD_BYTES. */
   #held: Uint8Array[] = [];
   #heldBytes = 0;
+  /** The held bytes reached MAX_CONNECT_HELD_BYTES (the overflow was counted). */
+  #heldFull = false;
   /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
   #inner: TunnelledStream | null = null;
 
@@ -233,8 +235,10 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     if (!isRequest || !this.#connectWaiting) return;
     const room = MAX_CONNECT_HELD_BYTES - this.#heldBytes;
     if (end - start > room) {
-      if (room > 0 || this.#heldBytes === MAX_CONNECT_HELD_BYTES) this.#ctx.anomaly(HttpAnomaly.TUNNEL_HELD_OVERFLOW);
-      end = start + Math.max(0, room);
+      // Counted once per CONNECT: the first byte that did not fit.
+      if (!this.#heldFull) this.#ctx.anomaly(HttpAnomaly.TUNNEL_HELD_OVERFLOW);
+      this.#heldFull = true;
+      end = start + room;
     }
     if (end > start) {
       this.#held.push(data.slice(start, end));
@@ -251,8 +255,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #connectAnswered(accepted: boolean, ts: number): void {
     this.#connectWaiting = false;
     const held = this.#held;
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#dropHeld();
     if (accepted) {
       this.#inner = this.#ctx.tunnel?.() ?? null;
       if (this.#inner !== null) for (const b of held) this.#inner.data(true, b, ts);
@@ -265,6 +268,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #dropHeld(): void {
     this.#held = [];
     this.#heldBytes = 0;
+    this.#heldFull = false;
   }
 
   // --- HttpStreamHandler -------------------------------------------------
