@@ -4,11 +4,10 @@
  * absolute URI or CONNECT target a client sends its web proxy), in a TLS or
  * QUIC ClientHello (SNI), or in the common name of the certificate the
  * server showed (TLS 1.2 and earlier: a listed server behind an absent or
- * innocent SNI). dns.bad_name catches a client
- * that resolves a listed name; this rule catches the ones it cannot: a
- * client behind a web proxy (the proxy resolves, and the client's own
- * connection goes to the proxy), DNS over HTTPS or TLS, a hosts file, a
- * hard-coded address. A client that looked up the same indicator within
+ * innocent SNI). dns.bad_name catches a client that resolves a listed
+ * name; this rule catches the ones it cannot: a client behind a web proxy
+ * (the proxy resolves, and the client's own connection goes to the proxy),
+ * DNS over HTTPS or TLS, a hosts file, a hard-coded address. A client that looked up the same indicator within
  * `lookup_window` is left to dns.bad_name (one incident, one alert); with
  * `skip_looked_up: false` this rule alerts on every match. A listed address
  * named as a proxy's target (`CONNECT 203.0.113.5:443`) alerts too: ip.bad
@@ -50,7 +49,6 @@ const VIA_TEXT: Readonly<Record<Via, string>> = {
   certificate_cn: 'reached a TLS server whose certificate names',
 };
 
-
 /** The same for TLS inside a web proxy's CONNECT tunnel. */
 const TUNNELLED_TEXT: Readonly<Partial<Record<Via, string>>> = {
   tls_sni: 'opened TLS through its web proxy to',
@@ -80,6 +78,8 @@ export default defineDetector({
     const { skip_looked_up: skipLookedUp, lookup_window: lookupWindow, check_certificates: checkCerts } = ctx.options;
     /** client \u0002 indicator -> time of the last lookup of a name it matches. */
     const lookups = new LruMap<string, number>(MAX_LOOKUPS);
+    // A forgotten lookup can make this rule repeat an incident dns.bad_name already reported.
+    ctx.bounded(lookups);
 
     const lookedUp = (client: string, matches: readonly IndicatorSource[], ts: number): boolean => {
       if (!skipLookedUp) return false;
