@@ -62,7 +62,7 @@ export default defineDetector({
             destination: { ip: server, port },
             transport: e.transport ?? 'tcp',
             message:
-              `${client} made a TLS connection to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''} ` +
+              `${client} made a TLS connection ${e.inside === 'http' ? `through its web proxy ${server}:${port} to ${sni ?? 'an unnamed server'}` : `to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''}`} ` +
               `and was shown ${describeCertificate(cert, i)}, listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,
             evidence: {
               fingerprint_kind: hit.which === 0 ? 'cert_sha1' : 'cert_sha256',

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ZEEK_CORPUS } from '../helpers/paths.js';
+import { REPO_ROOT, ZEEK_CORPUS } from '../helpers/paths.js';
 import { replayEvents } from '../helpers/replay.js';
 import { only } from './harness.js';
 import { replayWithIntel, siteIntel } from '../intel/store/lab-intel.js';
@@ -141,5 +141,22 @@ test('a MISP ja3-fingerprint-md5 attribute alerts naming the event when to_ids, 
     assert.deepEqual(only(await replayWithIntel([GSTATIC], context), RULE), []);
   } finally {
     context.cleanup();
+  }
+});
+
+test('TLS through a web proxy\'s CONNECT tunnel (lab intel-direct): the alert says it went through the proxy, to the SNI', async () => {
+  const file = path.join(REPO_ROOT, 'test', 'lab', 'captures', 'intel-direct.pcap');
+  let ja3: string | undefined;
+  for (const e of await replayEvents([file])) if (e.type === 'ssl' && e.inside === 'http') ja3 = e.record.ja3;
+  assert.ok(ja3 !== undefined, 'the capture has TLS inside a CONNECT tunnel');
+  const site = await siteIntel('intel:\n  lists: [{ path: ja3.csv, kind: ja3 }]\n', { 'ja3.csv': sslblCsv([[ja3, 'Lab Trojan']]) });
+  try {
+    const a = only(await replayWithIntel([file], site), RULE).find((x) => x.source.ip === '10.77.2.20')!;
+    assert.equal(
+      a.message,
+      `10.77.2.20 made a TLS connection through its web proxy 10.77.1.10:3128 to c2-beacon.malicious.example with JA3 ${ja3}, listed in ja3.csv as "Lab Trojan"`,
+    );
+  } finally {
+    site.cleanup();
   }
 });
