@@ -5,7 +5,7 @@
  * outcome there is hidden, and the brute-force detector counts those
  * connections from conn.log.
  */
-import type { ProtocolSpec } from '../analyzer.js';
+import type { Analyzer, AnalyzerContext, ProtocolSpec } from '../analyzer.js';
 import { asciiBytes, startsWithIgnoreCase } from '../wire-text.js';
 import { IMAP_PORTS, POP3_PORTS, SMTP_PORTS } from './consts.js';
 import { ImapAnalyzer } from './imap.js';
@@ -49,41 +49,40 @@ export function probePop3(data: Uint8Array, fromOrig: boolean): boolean {
   return startsWithIgnoreCase(data, 0, data.length, POP_OK) && data.length > 3 && (data[3] === 0x20 || data[3] === 0x0d);
 }
 
+/** One mail protocol's spec: TCP on its ports, its content probe, its analyzer made with the file digests to compute. */
+function mailSpec(
+  name: string,
+  ports: readonly number[],
+  probe: (data: Uint8Array, fromOrig: boolean) => boolean,
+  make: (ctx: AnalyzerContext, fileHashes: readonly HashName[]) => Analyzer,
+  fileHashes: readonly HashName[],
+): ProtocolSpec {
+  return {
+    name,
+    transports: ['tcp'],
+    ports,
+    probe: (data, fromOrig, transport) => transport === 'tcp' && probe(data, fromOrig),
+    create: (ctx) => make(ctx, fileHashes),
+  };
+}
+
 /** The SMTP analyzer; `fileHashes`: the digests of the files messages carry (default all three). */
 export function createSmtpSpec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
-  return {
-    name: 'smtp',
-    transports: ['tcp'],
-    ports: SMTP_PORTS,
-    probe: (data, fromOrig, transport) => transport === 'tcp' && probeSmtp(data, fromOrig),
-    create: (ctx) => new SmtpAnalyzer(ctx, fileHashes),
-  };
+  return mailSpec('smtp', SMTP_PORTS, probeSmtp, (ctx, h) => new SmtpAnalyzer(ctx, h), fileHashes);
 }
 
 export const smtpSpec: ProtocolSpec = createSmtpSpec();
 
 /** The IMAP analyzer; `fileHashes`: the digests of the files fetched messages carry (default all three). */
 export function createImapSpec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
-  return {
-    name: 'imap',
-    transports: ['tcp'],
-    ports: IMAP_PORTS,
-    probe: (data, fromOrig, transport) => transport === 'tcp' && probeImap(data, fromOrig),
-    create: (ctx) => new ImapAnalyzer(ctx, fileHashes),
-  };
+  return mailSpec('imap', IMAP_PORTS, probeImap, (ctx, h) => new ImapAnalyzer(ctx, h), fileHashes);
 }
 
 export const imapSpec: ProtocolSpec = createImapSpec();
 
 /** The POP3 analyzer; `fileHashes`: the digests of the files retrieved messages carry (default all three). */
 export function createPop3Spec(fileHashes: readonly HashName[] = HASH_NAMES): ProtocolSpec {
-  return {
-    name: 'pop3',
-    transports: ['tcp'],
-    ports: POP3_PORTS,
-    probe: (data, fromOrig, transport) => transport === 'tcp' && probePop3(data, fromOrig),
-    create: (ctx) => new Pop3Analyzer(ctx, fileHashes),
-  };
+  return mailSpec('pop3', POP3_PORTS, probePop3, (ctx, h) => new Pop3Analyzer(ctx, h), fileHashes);
 }
 
 export const pop3Spec: ProtocolSpec = createPop3Spec();
