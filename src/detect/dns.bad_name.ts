@@ -11,9 +11,9 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
-import { isAnswerName } from '../protocols/dns/events.js';
+import { visitListedNames } from './dns-listed.js';
 import { detectorOptions } from '../config/fields.js';
-import { alerting, describeSources, matchEvidence } from '../intel/store/evidence.js';
+import { describeSources, matchEvidence } from '../intel/store/evidence.js';
 import type { IndicatorSource } from '../intel/context.js';
 
 /** Answers copied into the evidence. */
@@ -43,21 +43,16 @@ export default defineDetector({
         const r = e.record;
         const q = r.query;
         if (q === undefined || q === '') return;
-        let matches: IndicatorSource[] = alerting(idx.matchDomain(q));
+        // The first listed name: the query, else the first listed CNAME target.
+        let matches: IndicatorSource[] = [];
         let via = 'query';
         let matchedName = q;
-        if (matches.length === 0 && checkCnames && r.answers !== undefined) {
-          for (const a of r.answers) {
-            if (!isAnswerName(a)) continue;
-            const m = alerting(idx.matchDomain(a));
-            if (m.length > 0) {
-              matches = m;
-              via = 'cname';
-              matchedName = a;
-              break;
-            }
-          }
-        }
+        visitListedNames(idx, r, checkCnames, (name, how, m) => {
+          matches = m;
+          via = how;
+          matchedName = name;
+          return true;
+        });
         if (matches.length === 0) return;
         const client = r['id.orig_h'];
         const server = r['id.resp_h'];

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
-import { isAnswerName } from '../protocols/dns/events.js';
+import { visitListedNames } from './dns-listed.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { alerting, describeSources, matchEvidence } from '../intel/store/evidence.js';
 import { canonicalIp } from '../intel/store/indicator.js';
@@ -137,18 +137,11 @@ export default defineDetector({
     return {
       dns(e) {
         const r = e.record;
-        const q = r.query;
-        if (q === undefined || q === '') return;
         const client = r['id.orig_h'];
-        let matches = alerting(idx.matchDomain(q));
-        if (r.answers !== undefined) {
-          for (const a of r.answers) {
-            if (!isAnswerName(a)) continue;
-            const m = alerting(idx.matchDomain(a));
-            if (m.length > 0) matches = matches.length === 0 ? m : matches.concat(m);
-          }
-        }
-        for (const m of matches) lookups.set(`${client}\u0002${m.indicator}`, r.ts);
+        // Every listed name of the lookup, the query's and its aliases'.
+        visitListedNames(idx, r, true, (_name, _via, matches) => {
+          for (const m of matches) lookups.set(`${client}\u0002${m.indicator}`, r.ts);
+        });
       },
       http(e) {
         const r = e.record;
