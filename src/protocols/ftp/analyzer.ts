@@ -25,12 +25,15 @@ import type { FtpLogEvent, FtpRecord } from './events.js';
 import { parseCommand, replyCode, replySeparator, verbText, type CommandSpan } from './parser.js';
 import { announcedSize, parseEprt, parseEpsvReply, parseHostPort, type DataEndpoint } from './data-channel.js';
 import { FTP_DATA_SERVICE, FtpDataAnalyzer, type ControlChannel, type TransferCommand } from './data-analyzer.js';
+import { FILE_COMMANDS, fileUrl, resolvePath } from './path.js';
 
 /** Where ftp.log events go until the event union carries them (see index.ts). */
 export type FtpLogSink = (event: FtpLogEvent) => void;
 
 interface Pending extends TransferCommand {
   ts: number;
+  /** What ftp.log shows as the argument: the file's URL for RETR, STOR, STOU and APPE, else `arg`. */
+  logArg: string | undefined;
   /** The data channel this command set up (PORT, EPRT, PASV, EPSV). */
   channel: DataChannel | undefined;
 }
@@ -51,9 +54,12 @@ const PASSIVE = 227;
 const EXTENDED_PASSIVE = 229;
 const OPENING_DATA = 150;
 const FILE_STATUS = 213;
+/** 250 Requested file action okay (CWD, and CDUP on some servers); 200 Command okay (CDUP). */
+const FILE_ACTION_OK = 250;
+const COMMAND_OK = 200;
 
 function pending(command: string, arg: string | undefined, ts: number): Pending {
-  return { command, arg, ts, size: undefined, fuid: undefined, mime: undefined, channel: undefined };
+  return { command, arg, logArg: arg, ts, size: undefined, fuid: undefined, mime: undefined, channel: undefined };
 }
 
 export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
@@ -80,6 +86,8 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
   #transfer: Pending | undefined = undefined;
   /** Size from the last 213 reply to SIZE, for the RETR that follows. */
   #sizeSeen: number | undefined = undefined;
+  /** The working directory as far as the wire tells (path.ts). */
+  #cwd = '/';
 
   constructor(ctx: AnalyzerContext, log: FtpLogSink | undefined, hashes: readonly HashName[]) {
     this.#ctx = ctx;
@@ -172,6 +180,7 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
       return;
     }
     const p = pending(command, arg, ts);
+    if (arg !== undefined && FILE_COMMANDS.has(command)) p.logArg = fileUrl(this.#ctx.conn.resp_h, this.#cwd, arg);
     if (TRANSFER_COMMANDS.has(command)) {
       this.#transfer = p;
       if (command === 'RETR' && this.#sizeSeen !== undefined) p.size = this.#sizeSeen;
@@ -247,6 +256,10 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
     } else if (code === FILE_STATUS && p.command === 'SIZE') {
       p.size = announcedSize(code, msg);
       this.#sizeSeen = p.size;
+    } else if (code === FILE_ACTION_OK && p.command === 'CWD' && p.arg !== undefined) {
+      this.#cwd = resolvePath(this.#cwd, p.arg);
+    } else if ((code === FILE_ACTION_OK || code === COMMAND_OK) && p.command === 'CDUP') {
+      this.#cwd = resolvePath(this.#cwd, '..');
     }
   }
 
@@ -277,7 +290,7 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
     const rec = startRecord<FtpRecord>(c, p.ts);
     rec.user = this.#user ?? UNKNOWN_USER;
     rec.command = p.command;
-    if (p.arg !== undefined && p.arg !== '') rec.arg = p.arg;
+    if (p.logArg !== undefined && p.logArg !== '') rec.arg = p.logArg;
     if (p.mime !== undefined) rec.mime_type = p.mime;
     if (p.size !== undefined) rec.file_size = p.size;
     if (code >= 0) rec.reply_code = code;

@@ -17,7 +17,7 @@ export interface FtpRecord {
   user: string;
   /** The command verb, upper-case. */
   command: string;
-  /** The command argument as sent ("<hidden>" for PASS); absent when empty. */
+  /** The command argument as sent ("<hidden>" for PASS), or the file's URL for RETR, STOR, STOU and APPE (path.ts); absent when empty. */
   arg?: string;
   /** A transfer command's file: its type by content (from the data channel's first bytes). */
   mime_type?: string;

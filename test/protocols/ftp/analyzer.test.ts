@@ -54,7 +54,8 @@ test('ftp: one ftp.log record per command with its final reply; PASS hidden', ()
       ['alice', 'USER', 'alice', 331, 'Please specify the password.'],
       ['alice', 'PASS', '<hidden>', 230, 'Login successful.'],
       // 150 is preliminary: the record carries the final 226.
-      ['alice', 'RETR', '/pub/file.txt', 226, 'Transfer complete.'],
+      // A file command's argument becomes the file's URL, as in Zeek.
+      ['alice', 'RETR', 'ftp://192.0.2.10/pub/file.txt', 226, 'Transfer complete.'],
       ['alice', 'QUIT', undefined, 221, 'Goodbye.'],
     ],
   );
@@ -62,6 +63,50 @@ test('ftp: one ftp.log record per command with its final reply; PASS hidden', ()
   assert.deepEqual(Object.keys(r), ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'user', 'command', 'arg', 'reply_code', 'reply_msg']);
   assert.equal(r.ts, 2);
   assert.ok(!JSON.stringify(records).includes('hunter2'));
+});
+
+test('ftp: file URLs follow CWD accepted with 250 and CDUP, not refused ones; IPv6 servers in brackets', () => {
+  const steps: Step[] = [
+    GREETING,
+    [C, text('USER alice\r\n')],
+    [S, text('331 Password.\r\n')],
+    [C, text('PASS x\r\n')],
+    [S, text('230 Login successful.\r\n')],
+    [C, text('STOR notes.txt\r\n')],
+    [S, text('226 Transfer complete.\r\n')],
+    [C, text('CWD pub/./tools//\r\n')],
+    [S, text('250 Directory successfully changed.\r\n')],
+    [C, text('CWD secret\r\n')],
+    [S, text('550 Failed to change directory.\r\n')],
+    [C, text('RETR ../tools/a.exe\r\n')],
+    [S, text('226 Transfer complete.\r\n')],
+    [C, text('CDUP\r\n')],
+    [S, text('200 Directory changed.\r\n')],
+    [C, text('APPE log.txt\r\nRETR /etc/../etc/motd\r\nCWD ../../../..\r\n')],
+    [S, text('226 Done.\r\n226 Done.\r\n250 Changed.\r\n')],
+    [C, text('STOU x\r\nLIST sub\r\n')],
+    [S, text('226 Done.\r\n226 Done.\r\n')],
+  ];
+  const { records } = logged(steps);
+  const args = records.filter((r) => r.command !== 'USER' && r.command !== 'PASS').map((r) => [r.command, r.arg]);
+  assert.deepEqual(args, [
+    ['STOR', 'ftp://192.0.2.10/notes.txt'],
+    ['CWD', 'pub/./tools//'],
+    ['CWD', 'secret'],
+    ['RETR', 'ftp://192.0.2.10/pub/tools/a.exe'],
+    ['CDUP', undefined],
+    ['APPE', 'ftp://192.0.2.10/pub/log.txt'],
+    ['RETR', 'ftp://192.0.2.10/etc/motd'],
+    ['CWD', '../../../..'],
+    // ".." never climbs above the root; LIST keeps its argument as sent.
+    ['STOU', 'ftp://192.0.2.10/x'],
+    ['LIST', 'sub'],
+  ]);
+  const v6: FtpRecord[] = [];
+  play(createFtpSpec({ log: (e) => v6.push(e.record) }), [GREETING, [C, text('RETR a b.txt\r\n')], [S, text('226 Done.\r\n')]], {
+    conn: { resp_p: 21, resp_h: '2001:db8::21' },
+  });
+  assert.equal(v6[0]!.arg, 'ftp://[2001:db8::21]/a b.txt');
 });
 
 test('ftp: 5xx to USER is a failure; pipelined commands pair in order; unanswered ones are logged at the end', () => {
