@@ -483,7 +483,12 @@ function grow(e: RateEntry, length: number): void {
 }
 
 interface SumEntry {
-  buckets: Float64Array;
+  /**
+   * Per-bucket sums, made once the key's sum spans two buckets: until then
+   * all of `sum` lies in the head bucket, and most keys (one connection each)
+   * never need more; a typed array per key costs a backing store.
+   */
+  buckets: Float64Array | null;
   /** Index of the bucket holding time `headStart`. */
   head: number;
   headStart: number;
@@ -529,13 +534,14 @@ export class SumWindow {
     let e = this.#keys.get(key);
     if (e === undefined) {
       if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#oldestKey, undefined, NO_DROP)) this.evictions++;
-      e = { buckets: new Float64Array(SUM_BUCKETS), head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
+      e = { buckets: null, head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);
     } else {
       touchKey(this.#keys, key, e, ts, this.#opts.window);
     }
     this.#rotate(e, ts);
-    e.buckets[e.head] = e.buckets[e.head]! + value;
+    const b = e.buckets;
+    if (b !== null) b[e.head] = b[e.head]! + value;
     e.sum += value;
     return e.sum;
   }
@@ -552,14 +558,24 @@ export class SumWindow {
     if (ts < e.headStart + this.#width) return;
     const steps = Math.floor((ts - e.headStart) / this.#width);
     if (steps >= SUM_BUCKETS) {
-      e.buckets.fill(0);
+      e.buckets?.fill(0);
       e.sum = 0;
       e.head = 0;
     } else {
-      for (let i = 0; i < steps; i++) {
-        e.head = (e.head + 1) % SUM_BUCKETS;
-        e.sum -= e.buckets[e.head]!;
-        e.buckets[e.head] = 0;
+      let b = e.buckets;
+      if (b === null && e.sum !== 0) {
+        // The sum so far becomes the head bucket's, which the window keeps for a while yet.
+        b = e.buckets = new Float64Array(SUM_BUCKETS);
+        b[e.head] = e.sum;
+      }
+      if (b !== null) {
+        for (let i = 0; i < steps; i++) {
+          e.head = (e.head + 1) % SUM_BUCKETS;
+          e.sum -= b[e.head]!;
+          b[e.head] = 0;
+        }
+      } else {
+        e.head = (e.head + steps) % SUM_BUCKETS;
       }
     }
     e.headStart += steps * this.#width;

@@ -174,6 +174,32 @@ test('SumWindow sums over the window at bucket granularity', () => {
   assert.equal(s.add('c', 1, 1000), 1);
 });
 
+test('SumWindow agrees with a plain list of additions, for keys added to once, rarely and often', () => {
+  const window = 100;
+  const width = window / 10;
+  const s = new SumWindow({ window, maxKeys: 100 });
+  const added = new Map<string, [number, number][]>();
+  let seed = 7;
+  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  let ts = 0;
+  for (let i = 0; i < 5000; i++) {
+    // Mostly small steps, sometimes a jump past several buckets or the whole window.
+    const r = rand();
+    ts += r < 0.8 ? rand() * 3 : r < 0.95 ? rand() * 40 : rand() * 150;
+    const key = `k${Math.floor(rand() * rand() * 20)}`;
+    const value = Math.floor(rand() * 1000);
+    const list = added.get(key) ?? [];
+    list.push([ts, value]);
+    added.set(key, list);
+    const head = Math.floor(ts / width);
+    const expected = list.filter(([t]) => Math.floor(t / width) > head - 10).reduce((a, [, v]) => a + v, 0);
+    assert.equal(s.add(key, value, ts), expected, `add ${i} to ${key} at ${ts}`);
+    const other = `k${Math.floor(rand() * 20)}`;
+    const otherList = added.get(other) ?? [];
+    assert.equal(s.sum(other, ts), otherList.filter(([t]) => Math.floor(t / width) > head - 10).reduce((a, [, v]) => a + v, 0), `sum of ${other} at ${ts}`);
+  }
+});
+
 test('LruMap evicts the oldest entry; entries in the older half are renewed on access', () => {
   const m = new LruMap<string, number>(4);
   for (const [i, k] of ['a', 'b', 'c', 'd'].entries()) m.set(k, i);
