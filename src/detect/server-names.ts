@@ -212,7 +212,13 @@ export function allowedDomains(allow: readonly string[]): string[] {
 
 /** True when `name` is one of `domains` (from allowedDomains) or under one. */
 export function underDomain(name: string, domains: readonly string[]): boolean {
-  for (let i = 0; i < domains.length; i++) if (name === domains[i] || name.endsWith(`.${domains[i]!}`)) return true;
+  for (let i = 0; i < domains.length; i++) {
+    const d = domains[i]!;
+    if (name === d) return true;
+    // A subdomain: a dot just before the domain's text at the end (no string made per domain and name).
+    const dot = name.length - d.length - 1;
+    if (dot >= 0 && name.charCodeAt(dot) === 46 && name.endsWith(d)) return true;
+  }
   return false;
 }
 
