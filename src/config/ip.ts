@@ -191,9 +191,12 @@ export function parseIp(text: string): ParsedIp | null {
   return { v, words: v === 4 ? words.slice(0, 1) : words };
 }
 
+/** Where isIp parses (it keeps no result): no array per call. */
+const IS_IP_SCRATCH = new Uint32Array(4);
+
 /** True when `text` is a valid IPv4 or IPv6 address. */
 export function isIp(text: string): boolean {
-  return parseIp(text) !== null;
+  return parseIpInto(text, IS_IP_SCRATCH) !== 0;
 }
 
 /** True for an address of a group rather than one host: IPv4 multicast or the limited broadcast, IPv6 multicast. */

@@ -72,7 +72,8 @@ interface Tally {
   sent: number;
   received: number;
   conns: number;
-  ports: Set<number>;
+  /** Distinct destination ports, at most MAX_LISTED (an array: most tallies see one). */
+  ports: number[];
   /** Start of the earliest connection counted. */
   first: number;
   /** Time bytes were last counted. */
@@ -131,7 +132,7 @@ export default defineDetector({
         let t = tallies.get(key);
         const held = ctx.held(key) !== undefined;
         if (t === undefined || (!held && ts - t.last > o.window)) {
-          t = { sent: 0, received: 0, conns: 0, ports: new Set(), first: rec.ts, last: ts };
+          t = { sent: 0, received: 0, conns: 0, ports: [], first: rec.ts, last: ts };
           tallies.set(key, t);
         }
         t.sent += up0;
@@ -140,7 +141,8 @@ export default defineDetector({
         if (rec.ts < t.first) t.first = rec.ts;
         // A connection counts once: at its first snapshot, or at its end when it had none.
         if (before === undefined) t.conns++;
-        if (t.ports.size < MAX_LISTED) t.ports.add(rec['id.resp_p']);
+        const port = rec['id.resp_p'];
+        if (t.ports.length < MAX_LISTED && !t.ports.includes(port)) t.ports.push(port);
 
         // The window decides; an alert already open takes every later byte (its totals grow).
         const threshold = isWatched ? Math.min(o.watched_min_bytes, o.min_bytes) : o.min_bytes;

@@ -533,6 +533,8 @@ export class SumWindow {
     this.#nextSweep = sweepIfDue(this.#keys, ts, this.#opts.window, this.#nextSweep, NO_DROP);
     let e = this.#keys.get(key);
     if (e === undefined) {
+      // Nothing to remember: an absent key sums to 0 all the same.
+      if (value === 0) return 0;
       if (this.#keys.size >= this.#opts.maxKeys && dropOldestKey(this.#oldestKey, undefined, NO_DROP)) this.evictions++;
       e = { buckets: null, head: 0, headStart: ts - (ts % this.#width), sum: 0, last: ts, moved: ts };
       this.#keys.set(key, e);

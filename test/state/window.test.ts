@@ -172,6 +172,9 @@ test('SumWindow sums over the window at bucket granularity', () => {
   assert.equal(s.sum('c', 99), 15);
   assert.equal(s.sum('c', 105), 5, 'the bucket of t=0 has left');
   assert.equal(s.add('c', 1, 1000), 1);
+  // Adding nothing to a key it does not hold keeps no entry.
+  assert.equal(s.add('none', 0, 1000), 0);
+  assert.equal(s.size, 1);
 });
 
 test('SumWindow agrees with a plain list of additions, for keys added to once, rarely and often', () => {
