@@ -5,9 +5,14 @@
  * AUTHENTICATE runs, client lines are SASL responses (user taken out,
  * password never kept). Literals ("{n}" at the end of a line) are stepped
  * over in both directions so their bytes are never read as commands,
- * except a whole message a FETCH returns (BODY[], BINARY[] or RFC822 with
- * no partial range): it is read line by line by mail/message.ts, and each
- * file it holds is a files.jsonl line with source "IMAP". A STARTTLS
+ * except a whole message a FETCH returns (BODY[], BINARY[] or RFC822): it is
+ * read line by line by mail/message.ts, and each file it holds is a
+ * files.jsonl line with source "IMAP". A message fetched in pieces
+ * (`BODY.PEEK[]<0.65536>`, then `<65536.65536>`..., as Thunderbird fetches
+ * large messages) is read across its pieces while each starts where the
+ * last ended; it is whole when the bytes reach the RFC822.SIZE the
+ * response gave, or a piece comes back shorter than the client asked.
+ * A STARTTLS
  * answered OK ends parsing; a successful login does not (the messages it
  * fetches carry files).
  */
@@ -30,6 +35,28 @@ const K_STARTTLS = 3;
 export const IMAP_FILE_SOURCE = 'IMAP';
 /** A FETCH data item that is the whole message, just before its literal: `BODY[]`, `BINARY[]`, `RFC822` (not a section, not a partial range). */
 const WHOLE_MESSAGE_ITEM = /(?:^|[\s(])(?:BODY\[\]|BINARY\[\]|RFC822)\s*~?\{\d+\+?\}$/i;
+/** A piece of the whole message from octet N, just before its literal: `BODY[]<N>`, `BINARY[]<N>` (a response names the origin only). */
+const MESSAGE_PIECE_ITEM = /(?:^|[\s(])(?:BODY|BINARY)\[\]<(\d+)>\s*~?\{\d+\+?\}$/i;
+/** Untagged FETCH data: its message sequence number. */
+const FETCH_DATA = /^\* (\d+) FETCH /i;
+/** The message's size in a FETCH response. */
+const MESSAGE_SIZE = /RFC822\.SIZE (\d+)/i;
+/** A client asking for a piece of the whole message: `BODY.PEEK[]<origin.length>` (also BODY, BINARY, BINARY.PEEK). */
+const PIECE_REQUEST = /(?:BODY|BINARY)(?:\.PEEK)?\[\]<\d+\.(\d+)>/i;
+/** Characters of a FETCH response line searched for RFC822.SIZE (it comes before the body item). */
+const MAX_FETCH_LINE_SCAN = 512;
+
+/** A message being fetched in pieces: where the next piece must start to belong to it. */
+interface PieceFetch {
+  /** Message sequence number of the FETCH responses. */
+  seq: string;
+  /** Octets of the message read so far. */
+  next: number;
+  /** RFC822.SIZE when a response gave it. */
+  size: number | undefined;
+  /** Length of the piece whose literal is being read. */
+  piece: number;
+}
 
 interface Pending {
   tag: string;
@@ -61,6 +88,10 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
   };
   /** Messages fetched so far (a file's depth is its message's number). */
   #fetched = 0;
+  /** The message under way is fetched in pieces (null: whole, or none). */
+  #pieces: PieceFetch | null = null;
+  /** Octets the client's last piece request asked for (0: none seen). */
+  #pieceAsked = 0;
 
   /** `hashes`: the digests of the files fetched messages carry (default all three). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
@@ -88,8 +119,14 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#messageLines?.feed(data.subarray(start, end), ts, this.#messageSink);
   }
 
-  /** RawSink: the literal is all in: the message is whole. */
+  /** RawSink: the literal is all in: the message is whole, unless it is a piece and more are to come. */
   rawDone(ts: number): void {
+    const p = this.#pieces;
+    if (p !== null) {
+      p.next += p.piece;
+      const short = this.#pieceAsked > 0 && p.piece < this.#pieceAsked;
+      if (!(p.size !== undefined ? p.next >= p.size : short)) return;
+    }
     this.#messageLines?.flush(ts, this.#messageSink);
     this.#endMessage(true);
   }
@@ -98,6 +135,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
   #endMessage(complete: boolean): void {
     const m = this.#message;
     this.#message = null;
+    this.#pieces = null;
     this.#messageLines?.stop();
     this.#messageLines = null;
     if (m === null) return;
@@ -118,18 +156,49 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.auth.finish(ts, this.confirmed, this.#lastUser, this.#detail ?? 'no login seen');
   }
 
-  /** A server line announcing a whole message's literal (untagged FETCH data): reads the literal as the message; true when it did. */
+  /**
+   * A server line announcing a whole message's literal, or a piece of one
+   * (untagged FETCH data): reads the literal as (the next part of) the
+   * message; true when it did.
+   */
   #fetchedMessage(buf: Uint8Array, s: number, e: number, ts: number): boolean {
-    if (e - s < 12 || !this.server.active) return false;
+    if (e - s < 12 || !this.server.active || buf[s] !== 0x2a) return false;
     const n = literalAtEnd(buf, s, e);
-    if (n <= 0) return false;
+    if (n < 0) return false;
     // Only the tail of the line matters: the item the literal belongs to.
-    if (!WHOLE_MESSAGE_ITEM.test(logString(buf, Math.max(s, e - 48), e))) return false;
+    const tail = logString(buf, Math.max(s, e - 48), e);
+    let origin = -1;
+    if (!WHOLE_MESSAGE_ITEM.test(tail)) {
+      const piece = MESSAGE_PIECE_ITEM.exec(tail);
+      if (piece === null) return false;
+      origin = Number(piece[1]);
+    }
     // The line must be FETCH data; a command's or a continuation's literal is another thing.
-    if (buf[s] !== 0x2a || !/^\* \d+ FETCH /i.test(logString(buf, s, Math.min(e, s + 24)))) return false;
+    const fetch = FETCH_DATA.exec(logString(buf, s, Math.min(e, s + 24)));
+    if (fetch === null) return false;
+    const seq = fetch[1]!;
+    const p = this.#pieces;
+    if (origin > 0 && p !== null && p.seq === seq && p.next === origin) {
+      // The next piece of the message under way.
+      if (n === 0) {
+        // Nothing past the last piece: the message ended exactly where it did.
+        this.#messageLines?.flush(ts, this.#messageSink);
+        this.#endMessage(true);
+        return false;
+      }
+      p.piece = n;
+      this.server.take(n, this, ts);
+      return true;
+    }
     this.#endMessage(false);
+    // A piece whose start was not seen is stepped over (the caller skips its literal).
+    if (origin > 0 || n === 0) return false;
     this.#message = new MailMessage(this.#hashes);
     this.#messageLines = new LineReader(false, TEXT_MAX_LINE);
+    if (origin === 0) {
+      const size = MESSAGE_SIZE.exec(logString(buf, s, Math.min(e, s + MAX_FETCH_LINE_SCAN)));
+      this.#pieces = { seq, next: 0, size: size !== null ? Number(size[1]) : undefined, piece: n };
+    }
     this.server.take(n, this, ts);
     return true;
   }
@@ -182,6 +251,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     } else if (isWord(buf, cs, ce, 'STARTTLS')) {
       kind = K_STARTTLS;
     } else {
+      this.#pieceRequest(buf, s, e);
       return;
     }
     if (this.#pending.length >= MAX_PENDING) {
@@ -191,6 +261,15 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     const p: Pending = { tag: logString(buf, s, te), kind, user, mech, cleartext };
     this.#pending.push(p);
     if (kind === K_AUTHENTICATE) this.#sasl = p;
+  }
+
+  /** A FETCH (or UID FETCH) asking for a piece of a message: how long a piece it asked for. */
+  #pieceRequest(buf: Uint8Array, s: number, e: number): void {
+    // Only a line naming a bracket and an angle bracket can ask for a piece.
+    const lt = buf.indexOf(0x3c, s);
+    if (lt < 0 || lt >= e) return;
+    const m = PIECE_REQUEST.exec(logString(buf, s, Math.min(e, s + MAX_FETCH_LINE_SCAN)));
+    if (m !== null) this.#pieceAsked = Number(m[1]);
   }
 
   protected reply(buf: Uint8Array, s: number, e: number, ts: number): void {

@@ -160,6 +160,65 @@ test('imap: a whole message a FETCH returns after the login gives its files (sou
   assertSplitInvariant(imapSpec, FETCHING);
 });
 
+/** Steps of FETCHING before its whole-message FETCH (login, SELECT, a header fetch). */
+const PIECES_AT = 10;
+
+/** The FETCHING session with the message fetched in pieces of `size` octets, as Thunderbird fetches large messages. */
+function fetchInPieces(size: number, opts: { announceSize: boolean; skip?: number; endWithEmpty?: boolean }): Step[] {
+  const steps: Step[] = [...FETCHING.slice(0, PIECES_AT)];
+  let tag = 5;
+  for (let at = 0, i = 0; at <= MESSAGE.length; at += size, i++) {
+    const piece = MESSAGE.subarray(at, at + size);
+    if (piece.length === 0 && opts.endWithEmpty !== true) break;
+    if (i === opts.skip) continue;
+    const sizeItem = opts.announceSize ? `RFC822.SIZE ${MESSAGE.length} ` : '';
+    steps.push([C, text(`a${tag} UID FETCH 7 (UID ${sizeItem === '' ? '' : 'RFC822.SIZE '}BODY.PEEK[]<${at}.${size}>)\r\n`)]);
+    steps.push([S, bytes(text(`* 2 FETCH (UID 7 ${sizeItem}BODY[]<${at}> {${piece.length}}\r\n`), piece, text(`)\r\na${tag} OK Fetch completed\r\n`))]);
+    tag++;
+    if (piece.length < size) break;
+  }
+  steps.push([C, text(`a${tag} LOGOUT\r\n`)], [S, text(`* BYE\r\na${tag} OK bye\r\n`)]);
+  return steps;
+}
+
+test('imap: a message fetched in pieces is read across them: whole by RFC822.SIZE, by a short last piece, or by an empty one', () => {
+  const programSha = crypto.createHash('sha256').update(PROGRAM).digest('hex');
+  // Pieces that end exactly at the message's end: the client cannot tell until it asks for more.
+  const exact = MESSAGE.length;
+  const cases: [string, Step[]][] = [
+    ['size announced', fetchInPieces(1000, { announceSize: true })],
+    ['short last piece', fetchInPieces(1000, { announceSize: false })],
+    ['empty piece after an exact fit', fetchInPieces(exact, { announceSize: false, endWithEmpty: true })],
+    ['exact fit with the size announced', fetchInPieces(exact, { announceSize: true })],
+  ];
+  for (const [name, steps] of cases) {
+    for (const pieceSize of [undefined, 7]) {
+      const ctx = play(imapSpec, steps, pieceSize !== undefined ? { pieceSize } : {});
+      const got = files(ctx);
+      assert.deepEqual(got.map((r) => r.filename), [undefined, 'invoice.exe'], name);
+      assert.equal(got[1]!.sha256, programSha, `${name}, pieces of ${pieceSize ?? 'whole steps'}`);
+      assert.equal(got[1]!.missing_bytes ?? 0, 0, name);
+    }
+  }
+  assertSplitInvariant(imapSpec, fetchInPieces(1000, { announceSize: false }));
+});
+
+test('imap: a message whose pieces do not follow on is not taken as whole', () => {
+  // The second piece never came: the third does not start where the first ended.
+  const gap = files(play(imapSpec, fetchInPieces(1000, { announceSize: true, skip: 1 })));
+  assert.equal(gap.find((r) => r.filename === 'invoice.exe')?.sha256, undefined);
+  // The connection ended between pieces.
+  const cut = files(play(imapSpec, fetchInPieces(1000, { announceSize: true }).slice(0, PIECES_AT + 2)));
+  assert.equal(cut.find((r) => r.filename === 'invoice.exe')?.sha256, undefined);
+  // A piece of a message whose first piece was not seen is stepped over, and later lines still parse.
+  const all = fetchInPieces(1000, { announceSize: true });
+  assert.ok(all.length > PIECES_AT + 6);
+  const late = play(imapSpec, [...all.slice(0, PIECES_AT), ...all.slice(PIECES_AT + 2)]);
+  assert.deepEqual(outcomes(late).map((o) => o[0]), ['failure', 'success']);
+  assert.equal(files(late).find((r) => r.filename === 'invoice.exe')?.sha256, undefined);
+  assert.ok(fuzz(imapSpec, [fetchInPieces(1000, { announceSize: false })], 0x1aa, 600) > 0);
+});
+
 test('imap: a fetched message cut by a loss or the connection\'s end has no digests; mutated fetches never throw', () => {
   const cutAt = MESSAGE.length - 200;
   const cut = play(imapSpec, [...FETCHING.slice(0, 6), [S, bytes(text(`* 2 FETCH (BODY[] {${MESSAGE.length}}\r\n`), MESSAGE.subarray(0, cutAt))]]);
