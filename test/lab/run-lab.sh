@@ -1680,12 +1680,32 @@ EOF2
   # 10.77.2.21's mail client: a wrong password, then the invoice fetched whole (UID FETCH BODY[]).
   nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX' -u 'jdoe:Autumn-Mail-2026' || true
   nsx ws21 curl -s -o "$WORK/imap-fetched.eml" --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX;UID=1' -u 'jdoe:Winter-Mail-2026'
+  # 10.77.2.22's mail client fetches the same message in 16,384-octet pieces (UID FETCH BODY.PEEK[]<origin.16384>),
+  # as Thunderbird fetches large messages; at most 64 pieces.
+  nsx ws22 timeout 20 python3 - "$WORK/imap-pieces.eml" <<'EOF2'
+import imaplib, sys
+m = imaplib.IMAP4('198.51.100.10', 143, timeout=10)
+m.login('jdoe', 'Winter-Mail-2026')
+m.select('INBOX', readonly=True)
+got, size = b'', 16384
+for _ in range(64):
+    typ, data = m.uid('FETCH', '1', '(UID BODY.PEEK[]<%d.%d>)' % (len(got), size))
+    piece = data[0][1] if typ == 'OK' and data and isinstance(data[0], tuple) else b''
+    got += piece
+    if len(piece) < size:
+        break
+m.logout()
+open(sys.argv[1], 'wb').write(got)
+EOF2
   stop_capture
   grep -q 'invoice.exe' "$WORK/imap-fetched.eml" || { log "mail-imap: the invoice did not arrive: $(tail -n 3 "$WORK/logs/dovecot.log")"; return 1; }
+  cmp -s "$WORK/imap-fetched.eml" "$WORK/imap-pieces.eml" || { log "mail-imap: the piecewise fetch did not give the same message"; return 1; }
   require mail-imap 2 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.21"
-  expect mail-imap "IMAP in clear from 10.77.2.21 (curl 7.88) to Dovecot 2.3 on the Internet host 198.51.100.10: a wrong password, then a sign-in as jdoe fetching an invoice with the lab's Windows program attached as invoice.exe (UID FETCH BODY[]). With a list naming the program's digest, file.bad_hash fires too. device.new may fire for the server network's hosts, whose first frames these are." \
-    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "logins": 2, "accepted": 1}},
-    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
+  require mail-imap 1 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.22"
+  expect mail-imap "IMAP in clear from 10.77.2.21 (curl 7.88) to Dovecot 2.3 on the Internet host 198.51.100.10: a wrong password, then a sign-in as jdoe fetching an invoice with the lab's Windows program attached as invoice.exe (UID FETCH BODY[]); then 10.77.2.22 (Python imaplib) signs in as jdoe and fetches the same message in 16,384-octet pieces (UID FETCH BODY.PEEK[]<origin.16384>, as Thunderbird fetches large messages). With a list naming the program's digest, file.bad_hash fires too. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "clients": ["10.77.2.21", "10.77.2.22"], "logins": 3, "accepted": 2}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
