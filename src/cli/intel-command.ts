@@ -208,6 +208,7 @@ async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: 
 /** How a fingerprint kind is named in lookups. */
 const FINGERPRINT_NAMES: Readonly<Record<FingerprintKind, string>> = {
   ja3: 'JA3',
+  ja3s: 'JA3S (TLS server)',
   ja4: 'JA4',
   hassh: 'HASSH (SSH client)',
   hassh_server: 'HASSH server',

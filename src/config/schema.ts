@@ -83,8 +83,8 @@ const asnAllowlistSchema = z.strictObject({
 const intelListSchema = z.strictObject({
   /** File (relative to the config file) or http(s) URL. */
   path: z.string().min(1),
-  /** What each line holds: addresses, networks, domain names, URLs, client fingerprints (JA3, JA4, HASSH of SSH clients or servers), TLS certificate fingerprints (SHA-1, SHA-256) or hashes of transferred files (MD5, SHA-1, SHA-256). */
-  kind: z.enum(['ip', 'cidr', 'domain', 'url', 'ja3', 'ja4', 'hassh', 'hassh_server', 'cert_sha1', 'cert_sha256', 'file_md5', 'file_sha1', 'file_sha256']),
+  /** What each line holds: addresses, networks, domain names, URLs, client fingerprints (JA3, JA4, HASSH of SSH clients or servers), TLS server fingerprints (JA3S), TLS certificate fingerprints (SHA-1, SHA-256) or hashes of transferred files (MD5, SHA-1, SHA-256). */
+  kind: z.enum(['ip', 'cidr', 'domain', 'url', 'ja3', 'ja3s', 'ja4', 'hassh', 'hassh_server', 'cert_sha1', 'cert_sha256', 'file_md5', 'file_sha1', 'file_sha256']),
   /** Name shown in alerts (defaults to the file name). */
   name: z.string().optional(),
 });

@@ -23,12 +23,12 @@ export interface IpEnricher {
 /**
  * Fingerprints shared as indicators: of client software, JA3 and JA4 of a
  * TLS ClientHello, HASSH of an SSH client's KEXINIT and of a server's
- * (`hassh_server`); of a TLS server, the SHA-1 or SHA-256 of a certificate
+ * (`hassh_server`); of a TLS server, JA3S of its ServerHello (`ja3s`), the SHA-1 or SHA-256 of a certificate
  * it presents (`cert_sha1`, `cert_sha256`); of a file transferred over the
  * network, the MD5, SHA-1 or SHA-256 of its content (`file_md5`,
  * `file_sha1`, `file_sha256`).
  */
-export type FingerprintKind = 'ja3' | 'ja4' | 'hassh' | 'hassh_server' | 'cert_sha1' | 'cert_sha256' | 'file_md5' | 'file_sha1' | 'file_sha256';
+export type FingerprintKind = 'ja3' | 'ja3s' | 'ja4' | 'hassh' | 'hassh_server' | 'cert_sha1' | 'cert_sha256' | 'file_md5' | 'file_sha1' | 'file_sha256';
 
 /** Where an indicator came from, for `evidence` and `picket intel lookup`. */
 export interface IndicatorSource {

@@ -235,6 +235,6 @@ test('intel list kinds: file hashes (file_md5, file_sha1, file_sha256) are accep
   const cfg = withFile('intel:\n  lists:\n    - { path: bazaar.csv, kind: file_sha256 }\n    - { path: md5.txt, kind: file_md5 }\n    - { path: sha1.txt, kind: file_sha1 }\n', (f) => loadConfig(f));
   assert.deepEqual(cfg.intel.lists.map((l) => l.kind), ['file_sha256', 'file_md5', 'file_sha1']);
   assert.deepEqual(problems('intel:\n  lists:\n    - { path: x.txt, kind: file_sha512 }\n'), [
-    'picket.yaml:3: intel.lists[0].kind: "file_sha512" is not one of: ip, cidr, domain, url, ja3, ja4, hassh, hassh_server, cert_sha1, cert_sha256, file_md5, file_sha1, file_sha256',
+    'picket.yaml:3: intel.lists[0].kind: "file_sha512" is not one of: ip, cidr, domain, url, ja3, ja3s, ja4, hassh, hassh_server, cert_sha1, cert_sha256, file_md5, file_sha1, file_sha256',
   ]);
 });

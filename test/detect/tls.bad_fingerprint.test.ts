@@ -95,6 +95,35 @@ test('a listed JA4 alerts whatever its case in the list; turning ja4 off silence
   }
 });
 
+test('a listed JA3S (a server fingerprint, CSV with a ja3s_md5 column) alerts naming the server\'s answer; ja3s: false silences it', async () => {
+  const g = await hello(GSTATIC);
+  const m = await hello(MOZILLA);
+  assert.ok(g.ja3s !== undefined && /^[0-9a-f]{32}$/.test(g.ja3s), 'the capture has a ServerHello');
+  assert.notEqual(m.ja3s, g.ja3s);
+  const files = { 'c2-ja3s.csv': `ja3s_md5,description\n${g.ja3s!.toUpperCase()},Lab C2 listener\n${OTHER_JA3},other\n` };
+  const site = await siteIntel('intel:\n  lists: [{ path: c2-ja3s.csv, kind: ja3s }]\n', files);
+  try {
+    const a = only(await replayWithIntel([GSTATIC, MOZILLA], site), RULE);
+    assert.equal(a.length, 1);
+    const x = a[0]!;
+    assert.deepEqual([x.source.ip, x.destination?.ip, x.destination?.port], [g['id.orig_h'], g['id.resp_h'], g['id.resp_p']]);
+    assert.equal(
+      x.message,
+      `${g['id.orig_h']} made a TLS connection to ${g['id.resp_h']}:${g['id.resp_p']} (ssl.gstatic.com) and the server answered with JA3S ${g.ja3s}, listed in c2-ja3s.csv as "Lab C2 listener"`,
+    );
+    assert.deepEqual([x.evidence.fingerprint_kind, x.evidence.fingerprint, x.evidence.ja3s, x.evidence.ja3], ['ja3s', g.ja3s, g.ja3s, g.ja3]);
+    assert.deepEqual(x.evidence.matches, [{ source: 'c2-ja3s.csv', kind: 'ja3s', indicator: g.ja3s!, comment: 'Lab C2 listener' }]);
+  } finally {
+    site.cleanup();
+  }
+  const off = await siteIntel('intel:\n  lists: [{ path: c2-ja3s.csv, kind: ja3s }]\ndetectors:\n  tls.bad_fingerprint: { ja3s: false }\n', files);
+  try {
+    assert.deepEqual(only(await replayWithIntel([GSTATIC], off), RULE), []);
+  } finally {
+    off.cleanup();
+  }
+});
+
 test('lists without the captures\' fingerprints, and excluded clients, raise nothing', async () => {
   const g = await hello(GSTATIC);
   const files = {

@@ -54,6 +54,7 @@ const HEADER_NAMES: Readonly<Record<ListKind, readonly string[]>> = {
   url: ['url', 'uri', 'link', 'indicator', 'value', 'ioc'],
   auto: ['indicator', 'value', 'ioc', 'ip', 'domain', 'hostname', 'host', 'url', 'dst_ip', 'ip-dst', 'address', 'sha256', 'sha256_hash', 'sha1', 'sha1_hash', 'md5', 'md5_hash', 'hash'],
   ja3: ['ja3', 'ja3_md5', 'ja3-md5', 'ja3_hash', 'ja3-fingerprint-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
+  ja3s: ['ja3s', 'ja3s_md5', 'ja3s-md5', 'ja3s_hash', 'ja3s-fingerprint-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
   ja4: ['ja4', 'ja4_fingerprint', 'ja4-fingerprint', 'fingerprint', 'indicator', 'value', 'ioc'],
   hassh: ['hassh', 'hassh_md5', 'hassh-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
   hassh_server: ['hassh_server', 'hasshserver', 'hassh_server_md5', 'hasshserver-md5', 'fingerprint', 'md5', 'hash', 'indicator', 'value', 'ioc'],
@@ -72,6 +73,7 @@ const COMMENT_HEADER_NAMES: readonly string[] = ['listingreason', 'listing_reaso
 /** What the kind's values are, for bad-line reasons. */
 const FINGERPRINT_SHAPES: Readonly<Record<FingerprintKind, string>> = {
   ja3: 'not a JA3 fingerprint (32 hex digits)',
+  ja3s: 'not a JA3S fingerprint (32 hex digits)',
   ja4: 'not a JA4 fingerprint (like t13d1516h2_8daaf6152771_b186095e22b6)',
   hassh: 'not a HASSH fingerprint (32 hex digits)',
   hassh_server: 'not a HASSH server fingerprint (32 hex digits)',
@@ -151,6 +153,7 @@ function valueOf(token: string, kind: ListKind): { kind: StoredIndicator['kind']
       return v === null ? 'not an IP, CIDR, URL, domain name or file hash' : v;
     }
     case 'ja3':
+    case 'ja3s':
     case 'ja4':
     case 'hassh':
     case 'hassh_server':

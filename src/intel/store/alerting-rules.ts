@@ -27,6 +27,7 @@ export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], re
   'user-agent': ['ua.attack_tool'],
   url: ['http.bad_url'],
   ja3: ['tls.bad_fingerprint'],
+  ja3s: ['tls.bad_fingerprint'],
   ja4: ['tls.bad_fingerprint'],
   hassh: ['ssh.bad_fingerprint'],
   hassh_server: ['ssh.bad_fingerprint'],

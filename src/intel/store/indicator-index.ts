@@ -54,6 +54,7 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
   readonly #httpUrls = new Map<string, IndicatorSource[]>();
   readonly #fingerprints: Readonly<Record<FingerprintKind, Map<string, IndicatorSource[]>>> = {
     ja3: new Map(),
+    ja3s: new Map(),
     ja4: new Map(),
     hassh: new Map(),
     hassh_server: new Map(),
@@ -124,6 +125,7 @@ export class MemoryIndicatorIndex implements IndicatorIndex {
         break;
       }
       case 'ja3':
+      case 'ja3s':
       case 'ja4':
       case 'hassh':
       case 'hassh_server':

@@ -230,6 +230,7 @@ const JA4_TEXT = /^[tqd][0-9a-z]{2}[di][0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]
 /** The shape of each kind's values, lower-cased. */
 const FINGERPRINT_FORMS: Readonly<Record<FingerprintKind, RegExp>> = {
   ja3: MD5_HEX,
+  ja3s: MD5_HEX,
   ja4: JA4_TEXT,
   hassh: MD5_HEX,
   hassh_server: MD5_HEX,
@@ -265,14 +266,14 @@ export function normalizeFingerprint(kind: FingerprintKind, text: string): strin
 
 /**
  * The fingerprint kinds a free-standing value could be: an MD5 may be a JA3,
- * either HASSH or a file's MD5; a JA4 only a JA4; 40 hex digits a
+ * a JA3S, either HASSH or a file's MD5; a JA4 only a JA4; 40 hex digits a
  * certificate's or a file's SHA-1, 64 their SHA-256. With colons between
  * the bytes, 40 or 64 hex digits are a certificate digest only (the way
  * openssl prints one; nobody writes file hashes so).
  */
 export function fingerprintKindsOf(text: string): FingerprintKind[] {
   const t = text.trim().toLowerCase();
-  if (MD5_HEX.test(t)) return ['ja3', 'hassh', 'hassh_server', 'file_md5'];
+  if (MD5_HEX.test(t)) return ['ja3', 'ja3s', 'hassh', 'hassh_server', 'file_md5'];
   if (JA4_TEXT.test(t)) return ['ja4'];
   if (SHA1_HEX.test(t)) return ['cert_sha1', 'file_sha1'];
   if (SHA256_HEX.test(t)) return ['cert_sha256', 'file_sha256'];

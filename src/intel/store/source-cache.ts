@@ -39,7 +39,7 @@ export interface SourceSnapshot {
 }
 
 const SNAPSHOT_VERSION = 1;
-const KINDS: readonly IndicatorKind[] = ['ip', 'cidr', 'domain', 'url', 'user-agent', 'ja3', 'ja4', 'hassh', 'hassh_server', 'cert_sha1', 'cert_sha256', 'file_md5', 'file_sha1', 'file_sha256'];
+const KINDS: readonly IndicatorKind[] = ['ip', 'cidr', 'domain', 'url', 'user-agent', 'ja3', 'ja3s', 'ja4', 'hassh', 'hassh_server', 'cert_sha1', 'cert_sha256', 'file_md5', 'file_sha1', 'file_sha256'];
 
 export function emptySnapshot(name: string, kind: SourceKind, origin: string): SourceSnapshot {
   return { version: SNAPSHOT_VERSION, name, kind, origin, updated: null, attempted: null, last_error: null, bad_lines: 0, bad_samples: [], meta: {}, indicators: [], relays: [] };

@@ -194,12 +194,12 @@ test('certificate lists: the colon form openssl prints, SHA-256 lists, a header 
   assert.deepEqual(misp.indicators, [{ kind: 'cert_sha1', value: '82437e7830614e2500679d121590d25381de1dac', to_ids: true, comment: 'lab' }]);
 });
 
-test('a value\'s fingerprint kinds by its shape: 32 hex digits a JA3, HASSH or file MD5, 40 a certificate or file SHA-1, 64 a SHA-256; with colons a certificate digest only', () => {
+test('a value\'s fingerprint kinds by its shape: 32 hex digits a JA3, JA3S, HASSH or file MD5, 40 a certificate or file SHA-1, 64 a SHA-256; with colons a certificate digest only', () => {
   assert.deepEqual(fingerprintKindsOf('82437E7830614E2500679D121590D25381DE1DAC'), ['cert_sha1', 'file_sha1']);
   assert.deepEqual(fingerprintKindsOf(' 82:43:7e:78:30:61:4e:25:00:67:9d:12:15:90:d2:53:81:de:1d:ac '), ['cert_sha1']);
   assert.deepEqual(fingerprintKindsOf('a580247a25324adf4add5af648de4ac5798030dfd622f26a5f2280d7528ae244'), ['cert_sha256', 'file_sha256']);
   assert.deepEqual(fingerprintKindsOf('A5:80:24:7A:25:32:4A:DF:4A:DD:5A:F6:48:DE:4A:C5:79:80:30:DF:D6:22:F2:6A:5F:22:80:D7:52:8A:E2:44'), ['cert_sha256']);
-  assert.deepEqual(fingerprintKindsOf('1aa7bf8b97e540ca5edd75f7b8384bfa'), ['ja3', 'hassh', 'hassh_server', 'file_md5']);
+  assert.deepEqual(fingerprintKindsOf('1aa7bf8b97e540ca5edd75f7b8384bfa'), ['ja3', 'ja3s', 'hassh', 'hassh_server', 'file_md5']);
   assert.deepEqual(fingerprintKindsOf('82437e7830614e2500679d121590d25381de1da'), []);
   assert.deepEqual(fingerprintKindsOf('fe80:0:0:0:0:0:0:1'), [], 'an IPv6 address is not a digest');
   assert.equal(normalizeFingerprint('cert_sha1', '82:43:7E:78:30:61:4E:25:00:67:9D:12:15:90:D2:53:81:DE:1D:AC'), '82437e7830614e2500679d121590d25381de1dac');

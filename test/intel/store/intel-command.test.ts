@@ -227,14 +227,14 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
 
     const ja3 = await run(['intel', 'lookup', '1AA7BF8B97E540CA5EDD75F7B8384BFA', ...cfg]);
     assert.equal(ja3.code, 0, ja3.err);
-    assert.match(ja3.out, /^fingerprint 1aa7bf8b97e540ca5edd75f7b8384bfa\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5\n/);
+    assert.match(ja3.out, /^fingerprint 1aa7bf8b97e540ca5edd75f7b8384bfa\n {2}looked up as JA3, JA3S \(TLS server\), HASSH \(SSH client\), HASSH server, file MD5\n/);
     assert.match(ja3.out, /^ {2}ALERTS {2}sslbl-ja3: ja3 1aa7bf8b97e540ca5edd75f7b8384bfa \(tls\.bad_fingerprint\), comment "LabBanker"$/m);
     assert.match(ja3.out, /^ {2}=> traffic involving it raises alerts \(tls\.bad_fingerprint\)$/m);
 
     const hassh = await run(['intel', 'lookup', 'ec7378c1a92f5a8dde7e8b7a1ddf33d1', '--json', ...cfg]);
     const h = JSON.parse(hassh.out) as { kind: string; fingerprint_kinds: string[]; matches: Array<{ kind: string; source: string }>; alert_rules: string[] };
     assert.equal(h.kind, 'fingerprint');
-    assert.deepEqual(h.fingerprint_kinds, ['ja3', 'hassh', 'hassh_server', 'file_md5']);
+    assert.deepEqual(h.fingerprint_kinds, ['ja3', 'ja3s', 'hassh', 'hassh_server', 'file_md5']);
     assert.deepEqual(h.matches.map((m) => [m.source, m.kind]), [['hassh.txt', 'hassh']]);
     assert.deepEqual(h.alert_rules, ['ssh.bad_fingerprint']);
 
@@ -242,7 +242,7 @@ test('intel lookup of a JA3, a HASSH and a JA4: an MD5 is looked up as each kind
     assert.match(ja4.out, /^fingerprint t13d1516h2_8daaf6152771_b186095e22b6\n {2}looked up as JA4\n {2}ALERTS {2}ja4\.txt: ja4 t13d1516h2_8daaf6152771_b186095e22b6 \(tls\.bad_fingerprint\)\n/);
 
     const unknown = await run(['intel', 'lookup', '00000000000000000000000000000000', ...cfg]);
-    assert.match(unknown.out, /^fingerprint 0{32}\n {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5\n {2}not on any configured list/);
+    assert.match(unknown.out, /^fingerprint 0{32}\n {2}looked up as JA3, JA3S \(TLS server\), HASSH \(SSH client\), HASSH server, file MD5\n {2}not on any configured list/);
 
     const st = await run(['intel', 'status', ...cfg]);
     assert.match(st.out, /^sslbl-ja3 +list +1 indicator, 1 alerting,/m);
@@ -332,7 +332,7 @@ test('intel lookup of file hashes: a 64-hex value is looked up as a certificate 
     assert.deepEqual(k.matches.map((m) => [m.kind, m.event_id]), [['file_sha1', '5a3c2fcd-8328-42bb-a95e-4f4402de0b81']]);
     assert.deepEqual(k.alert_rules, ['file.bad_hash']);
     const md5 = await run(['intel', 'lookup', '0749bae92ca336a02c83d126e04ec628', ...cfg]);
-    assert.match(md5.out, /^ {2}looked up as JA3, HASSH \(SSH client\), HASSH server, file MD5$/m);
+    assert.match(md5.out, /^ {2}looked up as JA3, JA3S \(TLS server\), HASSH \(SSH client\), HASSH server, file MD5$/m);
     assert.match(md5.out, /^ {2}ALERTS {2}misp-feed:events-pymisp: file_md5 0749bae92ca336a02c83d126e04ec628, MISP event 57c4445b/m);
 
     const st = await run(['intel', 'status', ...cfg]);
