@@ -12,6 +12,7 @@ import smbInternet, { OPTIONS as smbInternetOptions } from './smb.internet.js';
 import smtpDirect, { OPTIONS as smtpDirectOptions } from './smtp.direct_to_internet.js';
 import smtpAttachment, { OPTIONS as smtpAttachmentOptions } from './smtp.executable_attachment.js';
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
+import httpWebSocketTunnel, { OPTIONS as httpWebSocketTunnelOptions } from './http.websocket_tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -76,6 +77,7 @@ export const DETECTOR_OPTIONS = {
   'smtp.direct_to_internet': smtpDirectOptions,
   'smtp.executable_attachment': smtpAttachmentOptions,
   'net.tunnel': netTunnelOptions,
+  'http.websocket_tunnel': httpWebSocketTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -143,6 +145,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   smtpDirect,
   smtpAttachment,
   netTunnel,
+  httpWebSocketTunnel,
   authBruteforce,
   authSpray,
   authCleartext,

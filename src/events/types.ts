@@ -20,6 +20,7 @@ import type { DnsEvent } from '../protocols/dns/events.js';
 import type { DhcpEvent } from '../protocols/dhcp/events.js';
 import type { Dhcpv6Event } from '../protocols/dhcpv6/events.js';
 import type { HttpEvent } from '../protocols/http/events.js';
+import type { WebSocketEvent } from '../protocols/websocket/events.js';
 import type { TlsEvent } from '../protocols/tls/events.js';
 import type { LdapEvent } from '../protocols/ldap/events.js';
 import type { SmbEvent } from '../protocols/smb/events.js';
@@ -90,6 +91,7 @@ export type PicketEvent =
   | DhcpEvent
   | Dhcpv6Event
   | HttpEvent
+  | WebSocketEvent
   | TlsEvent
   | LdapEvent
   | SmbEvent

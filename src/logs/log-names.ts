@@ -15,6 +15,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'dhcp',
   'dhcpv6',
   'http',
+  'websocket',
   'files',
   'ssl',
   'quic',

@@ -55,6 +55,8 @@ export interface TunnelledStream {
   wants(fromOrig: boolean): boolean;
   /** The connection ended. */
   end(ts: number): void;
+  /** The inner analyzer's name once content chose one (null before, or when none was found). */
+  readonly protocol?: string | null;
 }
 
 /** A connection announced by another one's analyzer (AnalyzerContext.expect). */

@@ -40,6 +40,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   dhcp: ['protocols/dhcp/events.ts', 'DhcpRecord'],
   dhcpv6: ['protocols/dhcpv6/events.ts', 'Dhcpv6Record'],
   http: ['protocols/http/events.ts', 'HttpRecord'],
+  websocket: ['protocols/websocket/events.ts', 'WebSocketRecord'],
   files: ['events/file.ts', 'FilesRecord'],
   ssl: ['protocols/tls/events.ts', 'SslRecord'],
   ssh: ['protocols/ssh/events.ts', 'SshRecord'],

@@ -53,6 +53,8 @@ import { FormBodyScanner, queryCredentials, type FormCredentials } from './form-
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import type { FileEvent } from '../../events/file.js';
 import { ConnectionFiles } from '../../files/transfer.js';
+import { WebSocketHeaders, handshakeRecord } from '../websocket/handshake.js';
+import { WebSocketSession } from '../websocket/session.js';
 import {
   isFoldedLine,
   looksLikeStatusLine,
@@ -110,6 +112,9 @@ class HttpTransaction {
   respMimeTypes: string[] | undefined = undefined;
   /** The reply's declared Content-Type (media type only). */
   respContentType: string | undefined = undefined;
+  /** WebSocket headers of the request and of the reply, made when one comes. */
+  wsClient: WebSocketHeaders | undefined = undefined;
+  wsServer: WebSocketHeaders | undefined = undefined;
   logged = false;
 
   constructor(ts: number, depth: number) {
@@ -168,6 +173,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #heldFull = false;
   /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
   #inner: TunnelledStream | null = null;
+  /** The WebSocket connection after an accepted upgrade (101 with Upgrade: websocket). */
+  #ws: WebSocketSession | null = null;
 
   /** `hashes`: the digests computed for the files bodies carry (files.jsonl). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
@@ -188,7 +195,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   gap(fromOrig: boolean, len: number): void {
     if (!(fromOrig ? this.#req : this.#resp).active) {
       // Lost inside a tunnel: the inner protocol's loss (held bytes no longer line up: dropped).
-      if (this.#inner !== null) this.#inner.gap(fromOrig, len);
+      if (this.#ws !== null) this.#ws.gap(fromOrig, len);
+      else if (this.#inner !== null) this.#inner.gap(fromOrig, len);
       else if (fromOrig) this.#dropHeld();
       return;
     }
@@ -201,6 +209,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   wants(fromOrig: boolean): boolean {
     if (fromOrig ? this.#req.active : this.#resp.active) return true;
+    if (this.#ws !== null) return this.#ws.wants(fromOrig);
     if (this.#inner !== null) return this.#inner.wants(fromOrig);
     return fromOrig && this.#connectWaiting;
   }
@@ -223,11 +232,16 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#reqTx = null;
     this.#lastBeforeGap = null;
     this.#inner?.end(ts);
+    this.#ws?.end(ts);
     this.#dropHeld();
   }
 
   tunnelled(isRequest: boolean, data: Uint8Array, start: number, end: number, ts: number): void {
     if (end <= start) return;
+    if (this.#ws !== null) {
+      this.#ws.data(isRequest, data.subarray(start, end), ts);
+      return;
+    }
     if (this.#inner !== null) {
       this.#inner.data(isRequest, data.subarray(start, end), ts);
       return;
@@ -322,8 +336,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     if (!isRequest) {
       const tx = this.#respTx;
-      if (tx !== null && equalsIgnoreCase(buf, start, n, H_WWW_AUTHENTICATE) && isContinuationChallenge(buf, v, ve)) {
-        tx.challengeContinues = true;
+      if (tx === null) return;
+      if (equalsIgnoreCase(buf, start, n, H_WWW_AUTHENTICATE)) {
+        if (isContinuationChallenge(buf, v, ve)) tx.challengeContinues = true;
+      } else if (WebSocketHeaders.wanted(buf, start, n)) {
+        (tx.wsServer ??= new WebSocketHeaders()).header(buf, start, n, v, ve);
       }
       return;
     }
@@ -351,6 +368,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
         // Zeek's `username` is the Basic user only.
         if (auth.scheme === AuthScheme.BASIC) tx.username = auth.user;
       }
+    } else if (WebSocketHeaders.wanted(buf, start, n)) {
+      (tx.wsClient ??= new WebSocketHeaders()).header(buf, start, n, v, ve);
     } else {
       for (let k = 0; k < PROXY_HEADERS.length; k++) {
         const ph = PROXY_HEADERS[k]!;
@@ -550,6 +569,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
       // The connection now carries another protocol in both directions.
       this.#req.tunnel();
       if (connect) this.#connectAnswered(true, this.#ts);
+      else if (tx.wsServer?.upgrade === true) this.#webSocket(tx);
       return BODY_TUNNEL;
     }
     if (connect && code >= 200) this.#connectAnswered(false, this.#ts);
@@ -557,6 +577,15 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     if (f.chunked) return BODY_CHUNKED;
     if (f.contentLength >= 0) return f.contentLength;
     return BODY_UNTIL_CLOSE;
+  }
+
+  /** A 101 to a WebSocket upgrade: websocket.log, and its frames read from here on (websocket/session.ts). */
+  #webSocket(tx: HttpTransaction): void {
+    const c = this.#ctx.conn;
+    const record = handshakeRecord(c, { ts: tx.ts, host: tx.host, uri: tx.uri, userAgent: tx.userAgent }, tx.wsClient, tx.wsServer!);
+    this.#ctx.confirm('websocket');
+    this.#ctx.emit({ type: 'websocket', log: 'websocket', ts: tx.ts, uid: c.uid, record });
+    this.#ws = new WebSocketSession(this.#ctx, record);
   }
 
   #authOutcome(tx: HttpTransaction, code: number): void {

@@ -1,0 +1,69 @@
+/**
+ * The WebSocket connection after an accepted upgrade: each direction's
+ * frames read (frames.ts), the data frames' payload fed on as one byte
+ * stream per direction to the tunnel the pipeline gives
+ * (AnalyzerContext.tunnel), which picks the inner protocol by content, as
+ * Zeek's WebSocket analyzer hands its payload on. Once the inner protocol
+ * is known, one `websocket.inner` event says which.
+ */
+import type { AnalyzerContext, TunnelledStream } from '../analyzer.js';
+import { FrameReader, type FrameSink } from './frames.js';
+import type { WebSocketRecord } from './events.js';
+
+export class WebSocketSession {
+  readonly #ctx: AnalyzerContext;
+  readonly #handshake: WebSocketRecord;
+  readonly #inner: TunnelledStream | null;
+  readonly #client: FrameReader;
+  readonly #server: FrameReader;
+  /** The inner protocol was announced (or cannot be any more). */
+  #told = false;
+
+  constructor(ctx: AnalyzerContext, handshake: WebSocketRecord) {
+    this.#ctx = ctx;
+    this.#handshake = handshake;
+    this.#inner = ctx.tunnel?.() ?? null;
+    this.#client = new FrameReader(true, this.#sink(true));
+    this.#server = new FrameReader(false, this.#sink(false));
+  }
+
+  #sink(fromOrig: boolean): FrameSink {
+    return {
+      payload: (data, start, end, ts) => {
+        const inner = this.#inner;
+        if (inner === null || !inner.wants(fromOrig)) return;
+        inner.data(fromOrig, start === 0 && end === data.length ? data : data.subarray(start, end), ts);
+        if (!this.#told) this.#tell(ts);
+      },
+      close: () => {},
+      anomaly: (code) => this.#ctx.anomaly(code),
+    };
+  }
+
+  /** Announces the inner protocol once content chose it. */
+  #tell(ts: number): void {
+    const protocol = this.#inner?.protocol ?? null;
+    if (protocol === null) return;
+    this.#told = true;
+    this.#ctx.emit({ type: 'websocket.inner', ts, uid: this.#ctx.conn.uid, handshake: this.#handshake, protocol });
+  }
+
+  data(fromOrig: boolean, data: Uint8Array, ts: number): void {
+    (fromOrig ? this.#client : this.#server).feed(data, ts);
+  }
+
+  gap(fromOrig: boolean, len: number): void {
+    (fromOrig ? this.#client : this.#server).lost();
+    this.#inner?.gap(fromOrig, len);
+  }
+
+  wants(fromOrig: boolean): boolean {
+    // The frames are read for the inner protocol only.
+    const inner = this.#inner;
+    return inner !== null && inner.wants(fromOrig) && (fromOrig ? this.#client : this.#server).active;
+  }
+
+  end(ts: number): void {
+    this.#inner?.end(ts);
+  }
+}

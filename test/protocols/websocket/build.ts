@@ -1,0 +1,26 @@
+/** WebSocket frames for tests (RFC 6455 section 5.2). */
+
+export interface FrameOptions {
+  fin?: boolean;
+  rsv1?: boolean;
+  /** The masking key; unmasked without one. */
+  mask?: Uint8Array;
+}
+
+/** One frame of `opcode` carrying `payload`. */
+export function frame(opcode: number, payload: string | Uint8Array, opts: FrameOptions = {}): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : Buffer.from(payload);
+  const head: number[] = [((opts.fin ?? true) ? 0x80 : 0) | (opts.rsv1 === true ? 0x40 : 0) | opcode];
+  const m = opts.mask !== undefined ? 0x80 : 0;
+  if (body.length < 126) head.push(m | body.length);
+  else if (body.length < 65536) head.push(m | 126, body.length >> 8, body.length & 0xff);
+  else {
+    head.push(m | 127, 0, 0, 0, 0);
+    head.push((body.length >>> 24) & 0xff, (body.length >>> 16) & 0xff, (body.length >>> 8) & 0xff, body.length & 0xff);
+  }
+  if (opts.mask !== undefined) {
+    head.push(...opts.mask);
+    for (let i = 0; i < body.length; i++) body[i] = body[i]! ^ opts.mask[i & 3]!;
+  }
+  return Buffer.concat([Buffer.from(head), body]);
+}
