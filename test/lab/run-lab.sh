@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1706,6 +1706,40 @@ EOF2
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "clients": ["10.77.2.21", "10.77.2.22"], "logins": 3, "accepted": 2}},
     {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}},
     {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_ws_tunnel() {
+  # The relay on the Internet host hands the tunnel to an SSH server on its own loopback (not captured),
+  # as chisel's server answers the SSH inside its WebSocket itself.
+  local d="$WORK/ws-sshd"
+  mkdir -p "$d"
+  ssh-keygen -q -t ed25519 -N '' -C lab -f "$d/key"
+  cat >"$d/sshd_config" <<EOF2
+ListenAddress 127.0.0.1:2222
+HostKey $d/key
+PidFile $d/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+StrictModes no
+UseDNS no
+EOF2
+  printf '#!/bin/sh\nmount -t tmpfs -o mode=755 tmpfs /run || exit 1\nmkdir -p /run/sshd\nexec /usr/sbin/sshd -D -e -f %s/sshd_config\n' "$d" >"$d/run.sh"
+  chmod +x "$d/run.sh"
+  scen_bg inet unshare -m --propagation private "$d/run.sh"
+  scen_bg inet python3 "$LAB_DIR/ws-tunnel.py" server 198.51.100.10 8088 127.0.0.1 2222 2 60
+  wait_listen inet 2222 && wait_listen inet 8088
+  # 10.77.2.21: OpenSSH through the WebSocket (its ProxyCommand is the tunnel's client end) with no key:
+  # the key exchange completes inside the frames, the sign-in is refused.
+  nsx ws21 timeout 30 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 \
+    -o ProxyCommand="python3 $LAB_DIR/ws-tunnel.py client 198.51.100.10 8088" nobody@relay true 2>"$WORK/logs/ws-ssh.txt" || true
+  stop_capture
+  grep -q 'Permission denied' "$WORK/logs/ws-ssh.txt" || { log "ws-tunnel: ssh did not reach the sign-in: $(tail -n 3 "$WORK/logs/ws-ssh.txt")"; return 1; }
+  require ws-tunnel 1 "tcp dst port 8088 and src host 10.77.2.21 and tcp[tcpflags] & tcp-syn != 0"
+  expect ws-tunnel "A chisel-style tunnel (test/lab/ws-tunnel.py): 10.77.2.21 opens a WebSocket to 198.51.100.10:8088 offering the chisel-v3 subprotocol (Go-http-client/1.1), and OpenSSH runs through it (the relay hands the stream to an SSH server on the Internet host's loopback); the key exchange completes in binary frames, the sign-in is refused (no key). device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "http.websocket_tunnel", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 8088}, "evidence": {"protocol": "ssh", "subprotocol": "chisel-v3", "uri": "/ws"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

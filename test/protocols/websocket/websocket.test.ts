@@ -8,6 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { replayEvents } from '../../helpers/replay.js';
 import { TcpSession, logRecords, runConversations } from '../../helpers/session.js';
 import { Opcode } from '../../../src/protocols/websocket/frames.js';
 import { frame } from './build.js';
@@ -90,4 +93,20 @@ test('http.websocket_tunnel: SSH in a WebSocket to a public address alerts; insi
   const inside = runConversations(chiselLike({ server: '10.77.1.10' }));
   assert.deepEqual(feed('', inside), []);
   assert.equal(feed('detectors:\n  http.websocket_tunnel: { internal: true }\n', inside).length, 1);
+});
+
+test('the lab\'s chisel-style capture (OpenSSH through a WebSocket): SSH logged under the WebSocket\'s uid with both banners', async () => {
+  const events = await replayEvents([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'ws-tunnel.pcap')]);
+  const ws = logRecords(events, 'websocket');
+  assert.equal(ws.length, 1);
+  assert.deepEqual([ws[0]!.uri, ws[0]!.subprotocol, ws[0]!['id.resp_p']], ['/ws', 'chisel-v3', 8088]);
+  const ssh = logRecords(events, 'ssh');
+  assert.equal(ssh.length, 1);
+  assert.equal(ssh[0]!.uid, ws[0]!.uid);
+  assert.match(String(ssh[0]!.client), /^SSH-2\.0-OpenSSH_9/);
+  assert.match(String(ssh[0]!.server), /^SSH-2\.0-OpenSSH_9/);
+  // The key exchange was read from the frames: the negotiated cipher is known.
+  assert.equal(typeof ssh[0]!.cipher_alg, 'string');
+  const conn = logRecords(events, 'conn').filter((c) => c.uid === ws[0]!.uid);
+  assert.equal(conn[0]!.service, 'http,websocket,ssh');
 });
