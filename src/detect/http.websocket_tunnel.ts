@@ -19,27 +19,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { hostLabel } from './host-text.js';
-
-/** How an inner protocol's analyzer name reads in a message. */
-const PROTOCOL_TEXT: Readonly<Record<string, string>> = {
-  ssh: 'SSH',
-  rdp: 'RDP',
-  smb: 'SMB',
-  ssl: 'TLS',
-  http: 'HTTP',
-  rfb: 'VNC',
-  telnet: 'Telnet',
-  ldap: 'LDAP',
-  krb: 'Kerberos',
-  dce_rpc: 'DCE/RPC',
-  mysql: 'MySQL',
-  postgresql: 'PostgreSQL',
-  smtp: 'SMTP',
-  imap: 'IMAP',
-  pop3: 'POP3',
-  ftp: 'FTP',
-  dns: 'DNS',
-};
+import { protocolText } from './tunnel-protocols.js';
 
 export const OPTIONS = detectorOptions({
   /** Inner protocols (analyzer names, as in conn.jsonl `service`) never reported. */
@@ -70,7 +50,7 @@ export default defineDetector({
         const inside = ctx.site.isInternal(client) && ctx.site.isInternal(server);
         if (inside && !o.internal) return;
         if (ctx.excluded(client) || ctx.excluded(server)) return;
-        const what = PROTOCOL_TEXT[e.protocol] ?? e.protocol;
+        const what = protocolText(e.protocol);
         const details = [
           h.host !== undefined ? `Host ${h.host}` : undefined,
           h.uri !== undefined ? `URI ${h.uri}` : undefined,

@@ -47,7 +47,7 @@ import {
   PROXY_HEADERS,
   authSchemeName,
 } from './consts.js';
-import type { HttpLogEvent, HttpRecord } from './events.js';
+import type { HttpLogEvent, HttpProxyTunnelEvent, HttpRecord } from './events.js';
 import { BodyType } from './body-type.js';
 import { FormBodyScanner, queryCredentials, type FormCredentials } from './form-credentials.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
@@ -173,6 +173,8 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #heldFull = false;
   /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
   #inner: TunnelledStream | null = null;
+  /** The accepted CONNECT, until the protocol inside is known and told (http.proxy_tunnel event). */
+  #connectTx: HttpTransaction | null = null;
   /** The WebSocket connection after an accepted upgrade (101 with Upgrade: websocket). */
   #ws: WebSocketSession | null = null;
 
@@ -244,6 +246,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     }
     if (this.#inner !== null) {
       this.#inner.data(isRequest, data.subarray(start, end), ts);
+      if (this.#connectTx !== null) this.#tellProxyTunnel(ts);
       return;
     }
     if (!isRequest || !this.#connectWaiting) return;
@@ -266,17 +269,42 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
    * Refused: the client's next bytes are HTTP again (a new CONNECT with
    * credentials after a 407).
    */
-  #connectAnswered(accepted: boolean, ts: number): void {
+  #connectAnswered(tx: HttpTransaction, accepted: boolean, ts: number): void {
     this.#connectWaiting = false;
     const held = this.#held;
     this.#dropHeld();
     if (accepted) {
       this.#inner = this.#ctx.tunnel?.() ?? null;
-      if (this.#inner !== null) for (const b of held) this.#inner.data(true, b, ts);
+      if (this.#inner === null) return;
+      this.#connectTx = tx;
+      for (const b of held) this.#inner.data(true, b, ts);
+      this.#tellProxyTunnel(ts);
       return;
     }
     this.#req.resume();
     for (const b of held) this.#req.feed(b, ts);
+  }
+
+  /** Once content named the protocol inside the accepted CONNECT: one http.proxy_tunnel event. */
+  #tellProxyTunnel(ts: number): void {
+    const tx = this.#connectTx;
+    const protocol = this.#inner?.protocol ?? null;
+    if (tx === null || protocol === null) return;
+    this.#connectTx = null;
+    const c = this.#ctx.conn;
+    const ev: HttpProxyTunnelEvent = {
+      type: 'http.proxy_tunnel',
+      ts,
+      uid: c.uid,
+      client: c.orig_h,
+      client_port: c.orig_p,
+      proxy: c.resp_h,
+      proxy_port: c.resp_p,
+      target: tx.uri ?? '',
+      protocol,
+    };
+    if (tx.userAgent !== undefined) ev.user_agent = tx.userAgent;
+    this.#ctx.emit(ev);
   }
 
   #dropHeld(): void {
@@ -568,11 +596,11 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     if (code === 101 || (connect && code >= 200 && code < 300)) {
       // The connection now carries another protocol in both directions.
       this.#req.tunnel();
-      if (connect) this.#connectAnswered(true, this.#ts);
+      if (connect) this.#connectAnswered(tx, true, this.#ts);
       else if (tx.wsServer?.upgrade === true) this.#webSocket(tx);
       return BODY_TUNNEL;
     }
-    if (connect && code >= 200) this.#connectAnswered(false, this.#ts);
+    if (connect && code >= 200) this.#connectAnswered(tx, false, this.#ts);
     if (tx.method === 'HEAD' || code === 204 || code === 304) return 0;
     if (f.chunked) return BODY_CHUNKED;
     if (f.contentLength >= 0) return f.contentLength;
