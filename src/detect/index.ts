@@ -13,7 +13,7 @@ import smtpDirect, { OPTIONS as smtpDirectOptions } from './smtp.direct_to_inter
 import smtpAttachment, { OPTIONS as smtpAttachmentOptions } from './smtp.executable_attachment.js';
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import httpWebSocketTunnel, { OPTIONS as httpWebSocketTunnelOptions } from './http.websocket_tunnel.js';
-import httpProxyTunnel, { OPTIONS as httpProxyTunnelOptions } from './http.proxy_tunnel.js';
+import netProxyTunnel, { OPTIONS as netProxyTunnelOptions } from './net.proxy_tunnel.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -79,7 +79,7 @@ export const DETECTOR_OPTIONS = {
   'smtp.executable_attachment': smtpAttachmentOptions,
   'net.tunnel': netTunnelOptions,
   'http.websocket_tunnel': httpWebSocketTunnelOptions,
-  'http.proxy_tunnel': httpProxyTunnelOptions,
+  'net.proxy_tunnel': netProxyTunnelOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -148,7 +148,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   smtpAttachment,
   netTunnel,
   httpWebSocketTunnel,
-  httpProxyTunnel,
+  netProxyTunnel,
   authBruteforce,
   authSpray,
   authCleartext,

@@ -21,6 +21,8 @@ import type { DhcpEvent } from '../protocols/dhcp/events.js';
 import type { Dhcpv6Event } from '../protocols/dhcpv6/events.js';
 import type { HttpEvent } from '../protocols/http/events.js';
 import type { WebSocketEvent } from '../protocols/websocket/events.js';
+import type { ProxyTunnelEvent } from './proxy-tunnel.js';
+import type { SocksEvent } from '../protocols/socks/events.js';
 import type { TlsEvent } from '../protocols/tls/events.js';
 import type { LdapEvent } from '../protocols/ldap/events.js';
 import type { SmbEvent } from '../protocols/smb/events.js';
@@ -92,6 +94,8 @@ export type PicketEvent =
   | Dhcpv6Event
   | HttpEvent
   | WebSocketEvent
+  | ProxyTunnelEvent
+  | SocksEvent
   | TlsEvent
   | LdapEvent
   | SmbEvent

@@ -33,6 +33,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'rdp',
   'mysql',
   'rfb',
+  'socks',
   'snmp',
 ]);
 

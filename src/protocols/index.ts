@@ -28,6 +28,7 @@ import { createImapSpec, createPop3Spec, createSmtpSpec } from './mail/index.js'
 import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
 import { vncSpec } from './vnc/index.js';
+import { socksSpec } from './socks/index.js';
 import { stratumSpec } from './stratum/index.js';
 import { snmpSpec } from './snmp/index.js';
 
@@ -63,6 +64,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     mysqlSpec,
     postgresSpec,
     vncSpec,
+    socksSpec,
     stratumSpec,
     snmpSpec,
   ];

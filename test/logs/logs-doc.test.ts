@@ -56,6 +56,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   rdp: ['protocols/rdp/events.ts', 'RdpRecord'],
   mysql: ['protocols/mysql/events.ts', 'MysqlRecord'],
   rfb: ['protocols/vnc/events.ts', 'RfbRecord'],
+  socks: ['protocols/socks/events.ts', 'SocksRecord'],
   snmp: ['protocols/snmp/events.ts', 'SnmpRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
   x509: ['protocols/tls/events.ts', 'X509Record'],

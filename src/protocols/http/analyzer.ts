@@ -47,7 +47,8 @@ import {
   PROXY_HEADERS,
   authSchemeName,
 } from './consts.js';
-import type { HttpLogEvent, HttpProxyTunnelEvent, HttpRecord } from './events.js';
+import type { HttpLogEvent, HttpRecord } from './events.js';
+import type { ProxyTunnelEvent } from '../../events/proxy-tunnel.js';
 import { BodyType } from './body-type.js';
 import { FormBodyScanner, queryCredentials, type FormCredentials } from './form-credentials.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
@@ -173,7 +174,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #heldFull = false;
   /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
   #inner: TunnelledStream | null = null;
-  /** The accepted CONNECT, until the protocol inside is known and told (http.proxy_tunnel event). */
+  /** The accepted CONNECT, until the protocol inside is known and told (proxy.tunnel event). */
   #connectTx: HttpTransaction | null = null;
   /** The WebSocket connection after an accepted upgrade (101 with Upgrade: websocket). */
   #ws: WebSocketSession | null = null;
@@ -285,17 +286,18 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     for (const b of held) this.#req.feed(b, ts);
   }
 
-  /** Once content named the protocol inside the accepted CONNECT: one http.proxy_tunnel event. */
+  /** Once content named the protocol inside the accepted CONNECT: one proxy.tunnel event. */
   #tellProxyTunnel(ts: number): void {
     const tx = this.#connectTx;
     const protocol = this.#inner?.protocol ?? null;
     if (tx === null || protocol === null) return;
     this.#connectTx = null;
     const c = this.#ctx.conn;
-    const ev: HttpProxyTunnelEvent = {
-      type: 'http.proxy_tunnel',
+    const ev: ProxyTunnelEvent = {
+      type: 'proxy.tunnel',
       ts,
       uid: c.uid,
+      via: 'http',
       client: c.orig_h,
       client_port: c.orig_p,
       proxy: c.resp_h,

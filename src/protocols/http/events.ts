@@ -72,26 +72,4 @@ export interface HttpLogEvent {
   resp_content_type?: string;
 }
 
-/**
- * The protocol a client runs through its web proxy after an accepted
- * CONNECT, once content chose its analyzer ("ssl" for HTTPS, "ssh"...).
- * Not logged (conn.jsonl's `service` says it too); http.proxy_tunnel reads it.
- */
-export interface HttpProxyTunnelEvent {
-  type: 'http.proxy_tunnel';
-  /** Time of the data that decided it. */
-  ts: number;
-  uid: string;
-  client: string;
-  client_port: number;
-  proxy: string;
-  proxy_port: number;
-  /** The CONNECT target as asked ("host:port"). */
-  target: string;
-  /** The inner analyzer's name. */
-  protocol: string;
-  /** The CONNECT request's User-Agent. */
-  user_agent?: string;
-}
-
-export type HttpEvent = HttpLogEvent | HttpProxyTunnelEvent;
+export type HttpEvent = HttpLogEvent;

@@ -1,15 +1,16 @@
 /**
- * http.proxy_tunnel — a client runs a protocol other than the web through
- * its web proxy (T1572, protocol tunnelling): after an accepted CONNECT,
- * the bytes inside turn out to be SSH, RDP, SMB or another protocol
- * Picket recognises, not the TLS of an HTTPS site. Proxies are where the
- * only way out is; an SSH session or a remote desktop to an outside host
- * through one is how a user (or an implant) gets around the firewall.
+ * net.proxy_tunnel — a client runs a protocol other than the web through
+ * a proxy (T1572, protocol tunnelling): after an accepted HTTP CONNECT or
+ * SOCKS CONNECT, the bytes inside turn out to be SSH, RDP, SMB or another
+ * protocol Picket recognises, not the TLS of an HTTPS site. Proxies are
+ * where the only way out is; an SSH session or a remote desktop to an
+ * outside host through one is how a user (or an implant) gets around the
+ * firewall, and a SOCKS proxy is how attackers pivot through a foothold.
  *
- * Judged on the `http.proxy_tunnel` event, as soon as the inner protocol's
+ * Judged on the `proxy.tunnel` event, as soon as the inner protocol's
  * first bytes are read. TLS and plain HTTP inside (what CONNECT is for)
  * are left out by `ignore_protocols`; the target is named as the client
- * asked for it. Medium severity: developers reach Git over SSH this way
+ * asked for it. Medium severity: developers reach Git over SSH through web proxies
  * where policy allows it (`exclude` them, or add `ssh` to
  * `ignore_protocols`). One alert per client, target and protocol per dedup
  * interval.
@@ -26,21 +27,22 @@ export const OPTIONS = detectorOptions({
 });
 
 export default defineDetector({
-  id: 'http.proxy_tunnel',
-  name: 'Protocol tunnelled through a web proxy',
-  description: 'A client ran SSH, RDP, SMB or another non-web protocol through its web proxy after an HTTP CONNECT.',
+  id: 'net.proxy_tunnel',
+  name: 'Protocol tunnelled through a proxy',
+  description: 'A client ran SSH, RDP, SMB or another non-web protocol through a proxy after an HTTP or SOCKS CONNECT.',
   severity: 2,
   category: ['network'],
   technique: 'T1572',
-  subscribes: ['http.proxy_tunnel'],
+  subscribes: ['proxy.tunnel'],
   options: OPTIONS,
   create(ctx) {
     const ignored = new Set(ctx.options.ignore_protocols);
     return {
-      'http.proxy_tunnel'(e) {
+      'proxy.tunnel'(e) {
         if (ignored.has(e.protocol)) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.proxy)) return;
         const what = protocolText(e.protocol);
+        const how = e.via === 'http' ? `HTTP CONNECT${e.user_agent !== undefined ? `, ${e.user_agent}` : ''}` : `${e.via === 'socks4' ? 'SOCKS 4' : 'SOCKS 5'}${e.user !== undefined ? `, user ${e.user}` : ''}`;
         ctx.report({
           ts: e.ts,
           key: `${e.client}|${e.target}|${e.protocol}`,
@@ -48,14 +50,16 @@ export default defineDetector({
           destination: { ip: e.proxy, port: e.proxy_port },
           transport: 'tcp',
           message:
-            `${hostLabel(ctx.site, e.client)} ran ${what} to ${e.target === '' ? 'an unnamed target' : e.target} through its web proxy ${hostLabel(ctx.site, e.proxy)} port ${e.proxy_port}` +
-            ` (HTTP CONNECT${e.user_agent !== undefined ? `, ${e.user_agent}` : ''}): a protocol tunnelled through the proxy`,
+            `${hostLabel(ctx.site, e.client)} ran ${what} to ${e.target === '' ? 'an unnamed target' : e.target} through ${e.via === 'http' ? 'its web proxy' : 'the SOCKS proxy'} ${hostLabel(ctx.site, e.proxy)} port ${e.proxy_port}` +
+            ` (${how}): a protocol tunnelled through the proxy`,
           evidence: {
+            via: e.via,
             protocol: e.protocol,
             target: e.target,
             proxy: e.proxy,
             proxy_port: e.proxy_port,
             user_agent: e.user_agent ?? null,
+            user: e.user ?? null,
             uid: e.uid,
           },
         });
