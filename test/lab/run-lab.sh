@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1740,6 +1740,26 @@ EOF2
   require ws-tunnel 1 "tcp dst port 8088 and src host 10.77.2.21 and tcp[tcpflags] & tcp-syn != 0"
   expect ws-tunnel "A chisel-style tunnel (test/lab/ws-tunnel.py): 10.77.2.21 opens a WebSocket to 198.51.100.10:8088 offering the chisel-v3 subprotocol (Go-http-client/1.1), and OpenSSH runs through it (the relay hands the stream to an SSH server on the Internet host's loopback); the key exchange completes in binary frames, the sign-in is refused (no key). device.new may fire for the hosts whose first frames these are." \
     '[{"rule": "http.websocket_tunnel", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 8088}, "evidence": {"protocol": "ssh", "subprotocol": "chisel-v3", "uri": "/ws"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_socks() {
+  # A SOCKS proxy on the server 10.77.1.10: OpenSSH's dynamic forwarding (ssh -D) into its own sshd, so the
+  # proxy's outgoing connections leave from 10.77.1.10 itself.
+  scen_bg srv sshpass -p "$LAB_PASS" ssh "${ssh_opts[@]}" -N -D 10.77.1.10:1080 "$LAB_USER@10.77.1.10"
+  wait_listen srv 1080
+  # 10.77.2.21: a web page through it (SOCKS 5, name resolved by the proxy); 10.77.2.23: the same with SOCKS 4.
+  nsx ws21 curl -s -o /dev/null --max-time 10 --socks5-hostname 10.77.1.10:1080 http://198.51.100.10/
+  nsx ws23 curl -s -o /dev/null --max-time 10 --socks4 10.77.1.10:1080 http://198.51.100.10/
+  # 10.77.2.22: an SSH session through it (ncat as the ProxyCommand, SOCKS 5): a shell on the server by way of its proxy.
+  nsx ws22 timeout 20 sshpass -p "$LAB_PASS" ssh "${ssh_opts[@]}" \
+    -o ProxyCommand="ncat --proxy 10.77.1.10:1080 --proxy-type socks5 %h %p" "$LAB_USER@10.77.1.10" 'id -un' >"$WORK/logs/socks-ssh.txt" 2>&1
+  stop_capture
+  grep -q "$LAB_USER" "$WORK/logs/socks-ssh.txt" || { log "socks: the SSH session through the proxy failed: $(tail -n 3 "$WORK/logs/socks-ssh.txt")"; return 1; }
+  require socks 3 "tcp dst port 1080 and tcp[tcpflags] & tcp-syn != 0"
+  expect socks "OpenSSH's dynamic forwarding (ssh -D 10.77.1.10:1080) makes the server 10.77.1.10 a SOCKS proxy. Through it: 10.77.2.21 fetches http://198.51.100.10/ with curl (SOCKS 5, the name resolved by the proxy), 10.77.2.23 the same with SOCKS 4, and 10.77.2.22 signs in to 10.77.1.10 over SSH with ncat --proxy-type socks5 as its ProxyCommand. device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "net.proxy_tunnel", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10", "port": 1080}, "evidence": {"via": "socks5", "protocol": "ssh", "target": "10.77.1.10:22"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

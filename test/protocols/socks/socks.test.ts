@@ -7,6 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { replayEvents } from '../../helpers/replay.js';
 import { logRecords, runConversations } from '../../helpers/session.js';
 import { socksSession } from './build.js';
 import { probeSocks } from '../../../src/protocols/socks/parser.js';
@@ -98,4 +101,21 @@ test('auth.cleartext: a SOCKS 5 password sent to a proxy on the Internet alerts 
   assert.equal(a[0]!.evidence.service, 'socks');
   assert.deepEqual(a[0]!.evidence.users, ['pivot']);
   assert.ok(!JSON.stringify(a).includes('S3cret!'));
+});
+
+test('the lab\'s socks capture (OpenSSH\'s ssh -D as the proxy; curl over SOCKS 5 and 4, SSH through ncat): every request logged, HTTP and SSH read inside', async () => {
+  const events = await replayEvents([path.join(REPO_ROOT, 'test', 'lab', 'captures', 'socks.pcap')]);
+  const socks = logRecords(events, 'socks');
+  assert.deepEqual(
+    socks.map((r) => [r['id.orig_h'], r.version, r.status, r['request.host'], r.request_p]),
+    [
+      ['10.77.2.21', 5, 'succeeded', '198.51.100.10', 80],
+      ['10.77.2.23', 4, 'succeeded', '198.51.100.10', 80],
+      ['10.77.2.22', 5, 'succeeded', '10.77.1.10', 22],
+    ],
+  );
+  const services = new Map(logRecords(events, 'conn').map((c) => [c.uid, c.service]));
+  assert.deepEqual(socks.map((r) => services.get(r.uid)), ['socks,http', 'socks,http', 'socks,ssh']);
+  const http = logRecords(events, 'http').filter((r) => r['id.resp_p'] === 1080);
+  assert.equal(http.length, 2, 'the pages fetched through the proxy are in http.jsonl under the SOCKS connections');
 });
