@@ -1,11 +1,16 @@
+import { Inflate } from 'fflate';
+
 /**
  * One direction of a WebSocket connection (RFC 6455 section 5), read as a
  * stream: frame headers across any segment boundaries, the client's
  * masking undone, and the payload of data frames (text, binary and their
  * continuations) handed on in order, which is the byte stream a tunnel
  * (chisel, wstunnel) carries. Control frames are read and dropped; a Close
- * ends the direction. A message compressed by permessage-deflate (RSV1 on
- * its first frame) is stepped over, not handed on: its bytes are counted.
+ * ends the direction. A message compressed by permessage-deflate (RFC 7692:
+ * RSV1 on its first frame) is inflated and handed on when the handshake
+ * agreed on that extension (fflate's streaming inflater, its window kept
+ * from message to message unless the side resets it); without the
+ * agreement it is stepped over, its bytes counted.
  * What breaks the framing (a reserved opcode, a control frame longer than
  * 125 bytes or fragmented, a 64-bit length with its top bit set, a
  * continuation with no message begun) is reported once, and the direction
@@ -33,7 +38,17 @@ export const WebSocketAnomaly = {
   BAD_LENGTH: 'websocket_bad_length',
   UNEXPECTED_CONTINUATION: 'websocket_unexpected_continuation',
   UNMASKED_CLIENT_FRAME: 'websocket_unmasked_client_frame',
+  BAD_COMPRESSED_DATA: 'websocket_bad_compressed_data',
 } as const;
+
+/** What the handshake agreed for this direction's permessage-deflate (RFC 7692). */
+export interface DeflateTerms {
+  /** The sender starts each message with an empty window (`*_no_context_takeover`). */
+  resetEachMessage: boolean;
+}
+
+/** The 4 bytes a sender strips from the end of each compressed message (RFC 7692 section 7.2.1). */
+const MESSAGE_TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 
 export interface FrameSink {
   /** Payload bytes of a data frame, unmasked: data[start, end). */
@@ -62,8 +77,10 @@ export class FrameReader {
   #maskAt = 0;
   /** A data message is under way (its final frame not seen). */
   #inMessage = false;
-  /** The message under way is compressed: its payload is stepped over. */
+  /** The message under way is compressed (inflated, or stepped over without the extension). */
   #compressed = false;
+  /** The current data frame is its message's last. */
+  #finalFrame = false;
   /** The Close frame's first two payload bytes (its status code), as they come. */
   #closeBytes: number[] = [];
   /** Frames read. */
@@ -74,10 +91,18 @@ export class FrameReader {
   compressedBytes = 0;
   /** Masked client frames were expected and one was not (counted once). */
   #unmaskedSeen = false;
+  /** permessage-deflate as agreed, or null (compressed messages are then stepped over). */
+  readonly #deflate: DeflateTerms | null;
+  /** The inflater of this direction's compressed messages (made on the first). */
+  #inflater: Inflate | null = null;
+  /** Payload bytes inflated from compressed messages and handed on. */
+  inflatedBytes = 0;
+  #ts = 0;
 
-  constructor(fromClient: boolean, sink: FrameSink) {
+  constructor(fromClient: boolean, sink: FrameSink, deflate: DeflateTerms | null = null) {
     this.#fromClient = fromClient;
     this.#sink = sink;
+    this.#deflate = deflate;
   }
 
   /** Still reading frames (false after a Close or broken framing). */
@@ -91,6 +116,7 @@ export class FrameReader {
   }
 
   feed(data: Uint8Array, ts: number): void {
+    this.#ts = ts;
     let i = 0;
     const n = data.length;
     while (i < n && this.#state !== H_DONE) {
@@ -102,7 +128,8 @@ export class FrameReader {
       this.#payload(data, i, i + take, ts);
       i += take;
       this.#remaining -= take;
-      if (this.#remaining === 0) this.#frameDone(ts);
+      // (Compressed data that does not inflate ends the direction mid-frame.)
+      if (this.#remaining === 0 && this.#state !== H_DONE) this.#frameDone(ts);
     }
   }
 
@@ -173,6 +200,7 @@ export class FrameReader {
       return this.#broken(WebSocketAnomaly.BAD_OPCODE);
     }
     this.#opcode = opcode;
+    if (opcode < 0x8) this.#finalFrame = fin;
     if (opcode < 0x8 && fin) this.#inMessage = false;
     this.frames++;
     this.#remaining = len;
@@ -192,24 +220,55 @@ export class FrameReader {
     }
     if (this.#compressed) {
       this.compressedBytes += end - start;
-      this.#maskAt += end - start;
+      if (this.#deflate === null) {
+        this.#maskAt += end - start;
+        return;
+      }
+      this.#inflate(this.#unmasked(data, start, end), false);
       return;
     }
-    let out: Uint8Array;
     if (this.#masked) {
-      out = new Uint8Array(end - start);
-      const m = this.#mask;
-      let k = this.#maskAt & 3;
-      for (let i = start, j = 0; i < end; i++, j++) {
-        out[j] = data[i]! ^ m[k]!;
-        k = (k + 1) & 3;
-      }
-      this.#maskAt += end - start;
+      const out = this.#unmasked(data, start, end);
       this.#sink.payload(out, 0, out.length, ts);
     } else {
       this.#sink.payload(data, start, end, ts);
     }
     this.dataBytes += end - start;
+  }
+
+  /** data[start, end) with the mask undone (a copy), or as it is when unmasked. */
+  #unmasked(data: Uint8Array, start: number, end: number): Uint8Array {
+    if (!this.#masked) return data.subarray(start, end);
+    const out = new Uint8Array(end - start);
+    const m = this.#mask;
+    let k = this.#maskAt & 3;
+    for (let i = start, j = 0; i < end; i++, j++) {
+      out[j] = data[i]! ^ m[k]!;
+      k = (k + 1) & 3;
+    }
+    this.#maskAt += end - start;
+    return out;
+  }
+
+  /** Feeds compressed bytes (`last`: the message's end, its stripped tail put back) to the inflater. */
+  #inflate(bytes: Uint8Array, last: boolean): void {
+    if (this.#state === H_DONE) return;
+    let inf = this.#inflater;
+    if (inf === null) {
+      inf = this.#inflater = new Inflate((out) => {
+        if (out.length === 0) return;
+        this.inflatedBytes += out.length;
+        this.#sink.payload(out, 0, out.length, this.#ts);
+      });
+    }
+    try {
+      if (bytes.length > 0) inf.push(bytes, false);
+      if (last) inf.push(MESSAGE_TAIL, false);
+    } catch {
+      this.#broken(WebSocketAnomaly.BAD_COMPRESSED_DATA);
+      return;
+    }
+    if (last && this.#deflate!.resetEachMessage) this.#inflater = null;
   }
 
   /** Byte `b` at offset `off` into the current chunk, unmasked. */
@@ -219,6 +278,12 @@ export class FrameReader {
 
   #frameDone(ts: number): void {
     this.#state = H_HEADER;
+    // The final frame of a compressed message: the inflater gets the message's tail.
+    if (this.#compressed && this.#deflate !== null && this.#opcode < 0x8 && this.#finalFrame) {
+      this.#compressed = false;
+      this.#inflate(new Uint8Array(0), true);
+      if (this.#state === H_DONE) return;
+    }
     if (this.#opcode === Opcode.CLOSE) {
       const c = this.#closeBytes;
       this.#sink.close(c.length === 2 ? (c[0]! << 8) | c[1]! : undefined, ts);

@@ -7,7 +7,7 @@
  * is known, one `websocket.inner` event says which.
  */
 import type { AnalyzerContext, TunnelledStream } from '../analyzer.js';
-import { FrameReader, type FrameSink } from './frames.js';
+import { FrameReader, type DeflateTerms, type FrameSink } from './frames.js';
 import type { WebSocketRecord } from './events.js';
 
 export class WebSocketSession {
@@ -23,8 +23,9 @@ export class WebSocketSession {
     this.#ctx = ctx;
     this.#handshake = handshake;
     this.#inner = ctx.tunnel?.() ?? null;
-    this.#client = new FrameReader(true, this.#sink(true));
-    this.#server = new FrameReader(false, this.#sink(false));
+    const deflate = deflateOf(handshake.server_extensions);
+    this.#client = new FrameReader(true, this.#sink(true), deflate?.client ?? null);
+    this.#server = new FrameReader(false, this.#sink(false), deflate?.server ?? null);
   }
 
   #sink(fromOrig: boolean): FrameSink {
@@ -66,4 +67,20 @@ export class WebSocketSession {
   end(ts: number): void {
     this.#inner?.end(ts);
   }
+}
+
+/**
+ * permessage-deflate as the server accepted it (RFC 7692), for each side's
+ * messages: `client_no_context_takeover` makes the client start every
+ * message with an empty window, `server_no_context_takeover` the server.
+ * Null when the server did not accept the extension.
+ */
+export function deflateOf(serverExtensions: readonly string[] | undefined): { client: DeflateTerms; server: DeflateTerms } | null {
+  const ext = serverExtensions?.find((e) => /^permessage-deflate\s*(;|$)/i.test(e.trim()));
+  if (ext === undefined) return null;
+  const params = new Set(ext.split(';').slice(1).map((p) => p.trim().split('=')[0]!.trim().toLowerCase()));
+  return {
+    client: { resetEachMessage: params.has('client_no_context_takeover') },
+    server: { resetEachMessage: params.has('server_no_context_takeover') },
+  };
 }

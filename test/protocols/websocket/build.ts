@@ -1,4 +1,6 @@
-/** WebSocket frames for tests (RFC 6455 section 5.2). */
+/** WebSocket frames for tests (RFC 6455 section 5.2), and permessage-deflate messages (RFC 7692). */
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 
 export interface FrameOptions {
   fin?: boolean;
@@ -24,3 +26,25 @@ export function frame(opcode: number, payload: string | Uint8Array, opts: FrameO
   }
   return Buffer.concat([Buffer.from(head), body]);
 }
+
+/** Each message compressed as a permessage-deflate sender does: one raw deflate stream, sync-flushed, tail stripped. */
+export async function deflateMessages(messages: readonly string[], resetEachMessage: boolean): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  let stream = zlib.createDeflateRaw();
+  for (const m of messages) {
+    if (resetEachMessage) stream = zlib.createDeflateRaw();
+    const s = stream;
+    // A sync flush of what was written so far: the message's compressed bytes, ending 00 00 ff ff.
+    await new Promise<void>((resolve) => {
+      s.write(Buffer.from(m, 'latin1'));
+      s.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve());
+    });
+    const parts: Buffer[] = [];
+    for (let c = s.read() as Buffer | null; c !== null; c = s.read() as Buffer | null) parts.push(c);
+    const c = Buffer.concat(parts);
+    assert.deepEqual([...c.subarray(c.length - 4)], [0, 0, 0xff, 0xff]);
+    out.push(c.subarray(0, c.length - 4));
+  }
+  return out;
+}
+

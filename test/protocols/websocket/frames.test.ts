@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameReader, Opcode, WebSocketAnomaly } from '../../../src/protocols/websocket/frames.js';
-import { frame } from './build.js';
+import { deflateMessages, frame } from './build.js';
 
 function read(fromClient: boolean, chunks: readonly Uint8Array[]) {
   const out: number[] = [];
@@ -105,4 +105,46 @@ test('random bytes never throw and every byte is accounted for', () => {
     const { r } = read(rand() < 0.5, [bytes]);
     assert.ok(r.dataBytes <= bytes.length);
   }
+});
+
+function readDeflated(fromClient: boolean, resetEachMessage: boolean, chunks: readonly Uint8Array[]) {
+  const out: number[] = [];
+  const anomalies: string[] = [];
+  const r = new FrameReader(
+    fromClient,
+    { payload: (d, s, e) => out.push(...d.subarray(s, e)), close: () => {}, anomaly: (c) => anomalies.push(c) },
+    { resetEachMessage },
+  );
+  for (const c of chunks) r.feed(c, 1);
+  return { r, payload: Buffer.from(out).toString('latin1'), anomalies };
+}
+
+test('permessage-deflate: messages inflated with the window kept across them, or reset each one; a message in two frames; masked', async () => {
+  const text = ['SSH-2.0-OpenSSH_9.6\r\n', 'SSH-2.0-OpenSSH_9.6\r\n again, and again SSH-2.0', 'x'.repeat(5000)];
+  for (const reset of [false, true]) {
+    const [a, b, c] = await deflateMessages(text, reset);
+    const stream = Buffer.concat([
+      frame(Opcode.BINARY, a!, { rsv1: true, mask: MASK }),
+      frame(Opcode.PING, '', { mask: MASK }),
+      frame(Opcode.BINARY, b!.subarray(0, 3), { rsv1: true, fin: false, mask: MASK }),
+      frame(Opcode.CONTINUATION, b!.subarray(3), { mask: MASK }),
+      frame(Opcode.TEXT, 'plain', { mask: MASK }),
+      frame(Opcode.BINARY, c!, { rsv1: true, mask: MASK }),
+    ]);
+    for (const chunks of [[stream], Array.from(stream, (x) => Uint8Array.of(x))]) {
+      const { payload, anomalies, r } = readDeflated(true, reset, chunks);
+      assert.equal(payload, text[0]! + text[1]! + 'plain' + text[2]!, `reset ${reset}`);
+      assert.deepEqual(anomalies, []);
+      assert.equal(r.inflatedBytes, text[0]!.length + text[1]!.length + 5000);
+    }
+  }
+  // A reader that resets each message cannot read a sender that kept its window: the second message is broken or garbled, never thrown.
+  const kept = await deflateMessages(['abcabcabcabc', 'abcabcabcabc'], false);
+  assert.doesNotThrow(() => readDeflated(false, true, [Buffer.concat(kept.map((k) => frame(Opcode.BINARY, k, { rsv1: true })))]));
+});
+
+test('permessage-deflate: data that does not inflate is reported once and ends the direction', () => {
+  const { anomalies, r } = readDeflated(false, false, [frame(Opcode.BINARY, Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff), { rsv1: true }), frame(Opcode.BINARY, 'later', {})]);
+  assert.deepEqual(anomalies, [WebSocketAnomaly.BAD_COMPRESSED_DATA]);
+  assert.equal(r.active, false);
 });

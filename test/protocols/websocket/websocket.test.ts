@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../../helpers/paths.js';
 import { replayEvents } from '../../helpers/replay.js';
 import { TcpSession, logRecords, runConversations } from '../../helpers/session.js';
 import { Opcode } from '../../../src/protocols/websocket/frames.js';
-import { frame } from './build.js';
+import { deflateMessages, frame } from './build.js';
 import { harness, only } from '../../detect/harness.js';
 import type { PicketEvent } from '../../../src/events/types.js';
 
@@ -65,6 +65,25 @@ test('an accepted upgrade: websocket.jsonl with Zeek fields, service http,websoc
   const inner = events.filter((e) => e.type === 'websocket.inner');
   assert.equal(inner.length, 1);
   assert.equal(inner[0]!.type === 'websocket.inner' && inner[0]!.protocol, 'ssh');
+});
+
+test('permessage-deflate agreed in the handshake: the compressed frames are inflated and the SSH inside is read', async () => {
+  const [server] = await deflateMessages(['SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'], false);
+  const [client] = await deflateMessages(['SSH-2.0-Go\r\n'], true);
+  const s = new TcpSession({ client: '10.77.2.20', server: '203.0.113.9', serverPort: 8080 });
+  s.handshake();
+  s.send(true, ascii(UPGRADE));
+  s.send(false, ascii(ACCEPT.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n\r\n')));
+  s.send(false, frame(Opcode.BINARY, server!, { rsv1: true }));
+  s.send(true, frame(Opcode.BINARY, client!, { rsv1: true, mask: MASK }));
+  s.close();
+  const events = runConversations(s);
+  const w = logRecords(events, 'websocket')[0]!;
+  assert.deepEqual(w.server_extensions, ['permessage-deflate; client_no_context_takeover']);
+  const ssh = logRecords(events, 'ssh');
+  assert.equal(ssh.length, 1);
+  assert.deepEqual([ssh[0]!.client, ssh[0]!.server], ['SSH-2.0-Go', 'SSH-2.0-OpenSSH_9.2p1 Debian-2']);
+  assert.equal(logRecords(events, 'conn')[0]!.service, 'http,websocket,ssh');
 });
 
 test('no websocket.jsonl for a refused upgrade or a 101 to another protocol (h2c); frames are then not read', () => {
