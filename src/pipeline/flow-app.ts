@@ -3,7 +3,7 @@
  * reassembler that feeds it, and the context through which it reports.
  * The pipeline creates one only for flows an analyzer claimed.
  */
-import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelledStream } from '../protocols/analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelChosen, TunnelledStream } from '../protocols/analyzer.js';
 import type { ProtocolRegistry } from './protocol-registry.js';
 import { InnerStream } from './tunnel-stream.js';
 import { AppLayerStats, MAX_FLOW_ANOMALIES, countAnomaly } from './app-stats.js';
@@ -92,9 +92,9 @@ export class FlowApp implements AnalyzerContext, StreamConsumer {
     return this.spec.name;
   }
 
-  tunnel(): TunnelledStream | null {
+  tunnel(onChosen?: TunnelChosen): TunnelledStream | null {
     if (this.#registry === null || this.reassembler === null) return null;
-    return new InnerStream(this, this.#registry, this.#stats, 1);
+    return new InnerStream(this, this.#registry, this.#stats, 1, onChosen);
   }
 
   confirm(service: string): void {

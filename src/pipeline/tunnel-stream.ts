@@ -10,7 +10,7 @@
  * for TLS through a proxy). Its anomalies and exceptions are counted under
  * its own name. A tunnel inside a tunnel is followed up to MAX_TUNNEL_DEPTH.
  */
-import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelledStream } from '../protocols/analyzer.js';
+import type { Analyzer, AnalyzerContext, ExpectedConnection, ProtocolSpec, TunnelChosen, TunnelledStream } from '../protocols/analyzer.js';
 import type { ConnId } from '../events/conn-id.js';
 import type { PicketEvent } from '../events/types.js';
 import type { ProtocolRegistry } from './protocol-registry.js';
@@ -54,10 +54,12 @@ export class InnerStream implements TunnelledStream, AnalyzerContext {
   #confirmed = false;
   #wantOrig = true;
   #wantResp = true;
+  readonly #onChosen: TunnelChosen | undefined;
 
-  constructor(host: TunnelHost, registry: ProtocolRegistry, stats: AppLayerStats, depth: number) {
+  constructor(host: TunnelHost, registry: ProtocolRegistry, stats: AppLayerStats, depth: number, onChosen?: TunnelChosen) {
     this.conn = host.conn;
     this.#host = host;
+    this.#onChosen = onChosen;
     this.#registry = registry;
     this.#stats = stats;
     this.#depth = depth;
@@ -84,6 +86,7 @@ export class InnerStream implements TunnelledStream, AnalyzerContext {
       return;
     }
     this.#start(spec);
+    this.#onChosen?.(spec.name, ts);
   }
 
   gap(fromOrig: boolean, len: number): void {
@@ -149,9 +152,9 @@ export class InnerStream implements TunnelledStream, AnalyzerContext {
     this.#host.expect?.(connection);
   }
 
-  tunnel(): TunnelledStream | null {
+  tunnel(onChosen?: TunnelChosen): TunnelledStream | null {
     if (this.#depth >= MAX_TUNNEL_DEPTH) return null;
-    return new InnerStream(this, this.#registry, this.#stats, this.#depth + 1);
+    return new InnerStream(this, this.#registry, this.#stats, this.#depth + 1, onChosen);
   }
 
   // ---- internals ----

@@ -40,10 +40,16 @@ export interface AnalyzerContext {
    * those bytes to. The pipeline picks its analyzer by content, as for a new
    * connection; its events carry this connection's id and its protocol joins
    * conn.log `service`. Absent, or null, where no pipeline runs or tunnels
-   * are nested too deep.
+   * are nested too deep. `onChosen` is told the inner analyzer's name once
+   * content has chosen it, with the time of the bytes that decided, after
+   * they were fed to it (the outer analyzer's event naming what its tunnel
+   * carries).
    */
-  tunnel?(): TunnelledStream | null;
+  tunnel?(onChosen?: TunnelChosen): TunnelledStream | null;
 }
+
+/** Told once the content of a tunnel chose its analyzer (AnalyzerContext.tunnel). */
+export type TunnelChosen = (protocol: string, ts: number) => void;
 
 /** The inner protocol of a connection (AnalyzerContext.tunnel), fed by the outer analyzer. */
 export interface TunnelledStream {
@@ -55,8 +61,6 @@ export interface TunnelledStream {
   wants(fromOrig: boolean): boolean;
   /** The connection ended. */
   end(ts: number): void;
-  /** The inner analyzer's name once content chose one (null before, or when none was found). */
-  readonly protocol?: string | null;
 }
 
 /** A connection announced by another one's analyzer (AnalyzerContext.expect). */

@@ -37,8 +37,8 @@ function tunnellingContext(protocol = 'http'): { ctx: CollectingContext; stats: 
   const stats = new AppLayerStats();
   const registry = new ProtocolRegistry([createTlsSpec()]);
   const inners: TunnelledStream[] = [];
-  ctx.tunnel = () => {
-    const s = new InnerStream(ctx, registry, stats, 1);
+  ctx.tunnel = (onChosen) => {
+    const s = new InnerStream(ctx, registry, stats, 1, onChosen);
     inners.push(s);
     return s;
   };

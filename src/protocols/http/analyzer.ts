@@ -172,12 +172,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   #heldBytes = 0;
   /** The held bytes reached MAX_CONNECT_HELD_BYTES (the overflow was counted). */
   #heldFull = false;
-  /** The protocol inside an accepted CONNECT (null before, or where tunnels are not followed). */
+  /**
+   * What the connection carries after it stopped being HTTP: the protocol
+   * inside an accepted CONNECT, or the WebSocket connection after an
+   * accepted upgrade (websocket/session.ts). Null before, or where tunnels
+   * are not followed.
+   */
   #inner: TunnelledStream | null = null;
-  /** The accepted CONNECT, until the protocol inside is known and told (proxy.tunnel event). */
-  #connectTx: HttpTransaction | null = null;
-  /** The WebSocket connection after an accepted upgrade (101 with Upgrade: websocket). */
-  #ws: WebSocketSession | null = null;
 
   /** `hashes`: the digests computed for the files bodies carry (files.jsonl). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
@@ -198,8 +199,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
   gap(fromOrig: boolean, len: number): void {
     if (!(fromOrig ? this.#req : this.#resp).active) {
       // Lost inside a tunnel: the inner protocol's loss (held bytes no longer line up: dropped).
-      if (this.#ws !== null) this.#ws.gap(fromOrig, len);
-      else if (this.#inner !== null) this.#inner.gap(fromOrig, len);
+      if (this.#inner !== null) this.#inner.gap(fromOrig, len);
       else if (fromOrig) this.#dropHeld();
       return;
     }
@@ -212,7 +212,6 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   wants(fromOrig: boolean): boolean {
     if (fromOrig ? this.#req.active : this.#resp.active) return true;
-    if (this.#ws !== null) return this.#ws.wants(fromOrig);
     if (this.#inner !== null) return this.#inner.wants(fromOrig);
     return fromOrig && this.#connectWaiting;
   }
@@ -235,19 +234,13 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     this.#reqTx = null;
     this.#lastBeforeGap = null;
     this.#inner?.end(ts);
-    this.#ws?.end(ts);
     this.#dropHeld();
   }
 
   tunnelled(isRequest: boolean, data: Uint8Array, start: number, end: number, ts: number): void {
     if (end <= start) return;
-    if (this.#ws !== null) {
-      this.#ws.data(isRequest, data.subarray(start, end), ts);
-      return;
-    }
     if (this.#inner !== null) {
       this.#inner.data(isRequest, data.subarray(start, end), ts);
-      if (this.#connectTx !== null) this.#tellProxyTunnel(ts);
       return;
     }
     if (!isRequest || !this.#connectWaiting) return;
@@ -275,23 +268,16 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const held = this.#held;
     this.#dropHeld();
     if (accepted) {
-      this.#inner = this.#ctx.tunnel?.() ?? null;
-      if (this.#inner === null) return;
-      this.#connectTx = tx;
-      for (const b of held) this.#inner.data(true, b, ts);
-      this.#tellProxyTunnel(ts);
+      this.#inner = this.#ctx.tunnel?.((protocol, at) => this.#tellProxyTunnel(tx, protocol, at)) ?? null;
+      if (this.#inner !== null) for (const b of held) this.#inner.data(true, b, ts);
       return;
     }
     this.#req.resume();
     for (const b of held) this.#req.feed(b, ts);
   }
 
-  /** Once content named the protocol inside the accepted CONNECT: one proxy.tunnel event. */
-  #tellProxyTunnel(ts: number): void {
-    const tx = this.#connectTx;
-    const protocol = this.#inner?.protocol ?? null;
-    if (tx === null || protocol === null) return;
-    this.#connectTx = null;
+  /** Content named the protocol inside the accepted CONNECT `tx`: one proxy.tunnel event. */
+  #tellProxyTunnel(tx: HttpTransaction, protocol: string, ts: number): void {
     const c = this.#ctx.conn;
     const ev: ProxyTunnelEvent = {
       type: 'proxy.tunnel',
@@ -615,7 +601,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
     const record = handshakeRecord(c, { ts: tx.ts, host: tx.host, uri: tx.uri, userAgent: tx.userAgent }, tx.wsClient, tx.wsServer!);
     this.#ctx.confirm('websocket');
     this.#ctx.emit({ type: 'websocket', log: 'websocket', ts: tx.ts, uid: c.uid, record });
-    this.#ws = new WebSocketSession(this.#ctx, record);
+    this.#inner = new WebSocketSession(this.#ctx, record);
   }
 
   #authOutcome(tx: HttpTransaction, code: number): void {

@@ -77,8 +77,6 @@ export class SocksAnalyzer implements Analyzer {
   #logged = false;
   #confirmed = false;
   #inner: TunnelledStream | null = null;
-  /** The protocol inside was told (proxy.tunnel). */
-  #told = false;
 
   constructor(ctx: AnalyzerContext, log: SocksLogSink) {
     this.#ctx = ctx;
@@ -258,7 +256,7 @@ export class SocksAnalyzer implements Analyzer {
 
   /** The CONNECT was granted: the tunnel starts with what either side already sent past the handshake. */
   #open(ts: number): void {
-    this.#inner = this.#ctx.tunnel?.() ?? null;
+    this.#inner = this.#ctx.tunnel?.((protocol, at) => this.#tellTunnel(protocol, at)) ?? null;
     const c = this.#client.bytes;
     const s = this.#server.bytes;
     this.#client.bytes = new Uint8Array(0);
@@ -271,10 +269,10 @@ export class SocksAnalyzer implements Analyzer {
     const inner = this.#inner;
     if (inner === null || !inner.wants(fromOrig)) return;
     inner.data(fromOrig, data, ts);
-    if (this.#told) return;
-    const protocol = inner.protocol ?? null;
-    if (protocol === null) return;
-    this.#told = true;
+  }
+
+  /** Content named the protocol inside the granted CONNECT: one proxy.tunnel event. */
+  #tellTunnel(protocol: string, ts: number): void {
     const c = this.#ctx.conn;
     const ev: ProxyTunnelEvent = {
       type: 'proxy.tunnel',

@@ -10,19 +10,16 @@ import type { AnalyzerContext, TunnelledStream } from '../analyzer.js';
 import { FrameReader, type DeflateTerms, type FrameSink } from './frames.js';
 import type { WebSocketRecord } from './events.js';
 
-export class WebSocketSession {
+export class WebSocketSession implements TunnelledStream {
   readonly #ctx: AnalyzerContext;
-  readonly #handshake: WebSocketRecord;
   readonly #inner: TunnelledStream | null;
   readonly #client: FrameReader;
   readonly #server: FrameReader;
-  /** The inner protocol was announced (or cannot be any more). */
-  #told = false;
 
   constructor(ctx: AnalyzerContext, handshake: WebSocketRecord) {
     this.#ctx = ctx;
-    this.#handshake = handshake;
-    this.#inner = ctx.tunnel?.() ?? null;
+    this.#inner =
+      ctx.tunnel?.((protocol, ts) => ctx.emit({ type: 'websocket.inner', ts, uid: ctx.conn.uid, handshake, protocol })) ?? null;
     const deflate = deflateOf(handshake.server_extensions);
     this.#client = new FrameReader(true, this.#sink(true), deflate?.client ?? null);
     this.#server = new FrameReader(false, this.#sink(false), deflate?.server ?? null);
@@ -34,19 +31,10 @@ export class WebSocketSession {
         const inner = this.#inner;
         if (inner === null || !inner.wants(fromOrig)) return;
         inner.data(fromOrig, start === 0 && end === data.length ? data : data.subarray(start, end), ts);
-        if (!this.#told) this.#tell(ts);
       },
       close: () => {},
       anomaly: (code) => this.#ctx.anomaly(code),
     };
-  }
-
-  /** Announces the inner protocol once content chose it. */
-  #tell(ts: number): void {
-    const protocol = this.#inner?.protocol ?? null;
-    if (protocol === null) return;
-    this.#told = true;
-    this.#ctx.emit({ type: 'websocket.inner', ts, uid: this.#ctx.conn.uid, handshake: this.#handshake, protocol });
   }
 
   data(fromOrig: boolean, data: Uint8Array, ts: number): void {
