@@ -1,8 +1,9 @@
 /**
  * A bounded byte accumulator for one direction of a TCP stream, used by the
- * LDAP, SMB and Kerberos analyzers to frame messages that arrive split across
- * (or packed into) reassembled chunks. It lives beside the BER reader because
- * those three analyzers share it; nothing in it is ASN.1-specific.
+ * LDAP, SMB and Kerberos analyzers (and SOCKS's handshake) to frame messages
+ * that arrive split across (or packed into) reassembled chunks. It lives
+ * beside the BER reader because those three analyzers share it; nothing in
+ * it is ASN.1-specific.
  *
  * Bytes are appended into one growable buffer and consumed from the front;
  * the buffer is compacted lazily so steady-state framing does not allocate.

@@ -19,6 +19,7 @@ import { startRecord } from '../zeek-record.js';
 import { authEvent } from '../auth-event.js';
 import { secretTag } from '../secret-tag.js';
 import type { ProxyTunnelEvent } from '../../events/proxy-tunnel.js';
+import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { CMD_CONNECT, MAX_MESSAGE, METHOD_NONE, METHOD_REFUSED, METHOD_USERPASS, SocksAnomaly, V4_STATUS, V5_STATUS } from './consts.js';
 import { INCOMPLETE, readChoice, readGreeting, readUserPass, readUserPassReply, readV4Reply, readV4Request, readV5Message, type Read, type SocksAddress } from './parser.js';
 import type { SocksLogEvent, SocksRecord } from './events.js';
@@ -39,20 +40,9 @@ const S_DONE = 8;
 /** States that wait on the client's bytes. */
 const CLIENT_STATES: ReadonlySet<number> = new Set([S_GREETING, S5_USERPASS, S5_REQUEST]);
 
-/** One direction's bytes not yet read as a message (bounded by MAX_MESSAGE). */
-class Pending {
-  bytes = new Uint8Array(0);
-  add(data: Uint8Array): boolean {
-    if (this.bytes.length + data.length > MAX_MESSAGE) return false;
-    const b = new Uint8Array(this.bytes.length + data.length);
-    b.set(this.bytes);
-    b.set(data, this.bytes.length);
-    this.bytes = b;
-    return true;
-  }
-  take(n: number): void {
-    this.bytes = this.bytes.slice(n);
-  }
+/** The bytes a direction's buffer holds (valid until it is next changed). */
+function held(b: StreamBuffer): Uint8Array {
+  return b.bytes.subarray(b.offset, b.offset + b.length);
 }
 
 function target(a: SocksAddress): string {
@@ -64,8 +54,9 @@ export class SocksAnalyzer implements Analyzer {
   readonly #ctx: AnalyzerContext;
   readonly #log: SocksLogSink;
   #state = S_GREETING;
-  readonly #client = new Pending();
-  readonly #server = new Pending();
+  /** Each direction's bytes not yet read as a message (bounded by MAX_MESSAGE). */
+  readonly #client = new StreamBuffer(MAX_MESSAGE);
+  readonly #server = new StreamBuffer(MAX_MESSAGE);
   #version = 0;
   #ts = 0;
   #firstTs = -1;
@@ -91,7 +82,7 @@ export class SocksAnalyzer implements Analyzer {
       return;
     }
     if (this.#state === S_DONE) return;
-    if (!(fromOrig ? this.#client : this.#server).add(data)) {
+    if (!(fromOrig ? this.#client : this.#server).push(data)) {
       this.#ctx.anomaly(SocksAnomaly.BAD_MESSAGE);
       this.#state = S_DONE;
       return;
@@ -114,6 +105,8 @@ export class SocksAnalyzer implements Analyzer {
     if (!this.#logged && this.#request !== undefined) this.#emitLog(undefined, undefined);
     this.#inner?.end(ts);
     this.#state = S_DONE;
+    this.#client.release();
+    this.#server.release();
   }
 
   /** Reads every message the gathered bytes hold, in order. */
@@ -122,8 +115,8 @@ export class SocksAnalyzer implements Analyzer {
       const s = this.#state;
       if (s === S_TUNNEL || s === S_DONE) return;
       const from = CLIENT_STATES.has(s) ? this.#client : this.#server;
-      const b = from.bytes;
-      if (b.length === 0) return;
+      if (from.length === 0) return;
+      const b = held(from);
       const len = this.#read(s, b, ts);
       if (len === INCOMPLETE) return;
       if (len === null) {
@@ -131,7 +124,7 @@ export class SocksAnalyzer implements Analyzer {
         this.#state = S_DONE;
         return;
       }
-      from.take(len);
+      from.consume(len);
       if (this.#state === S_TUNNEL) {
         // What either side sent past the handshake is the tunnel's first bytes.
         this.#open(ts);
@@ -257,12 +250,10 @@ export class SocksAnalyzer implements Analyzer {
   /** The CONNECT was granted: the tunnel starts with what either side already sent past the handshake. */
   #open(ts: number): void {
     this.#inner = this.#ctx.tunnel?.((protocol, at) => this.#tellTunnel(protocol, at)) ?? null;
-    const c = this.#client.bytes;
-    const s = this.#server.bytes;
-    this.#client.bytes = new Uint8Array(0);
-    this.#server.bytes = new Uint8Array(0);
-    if (c.length > 0) this.#toInner(true, c, ts);
-    if (s.length > 0) this.#toInner(false, s, ts);
+    if (this.#client.length > 0) this.#toInner(true, held(this.#client), ts);
+    if (this.#server.length > 0) this.#toInner(false, held(this.#server), ts);
+    this.#client.release();
+    this.#server.release();
   }
 
   #toInner(fromOrig: boolean, data: Uint8Array, ts: number): void {
