@@ -212,10 +212,12 @@ export class FrameReader {
     if (end <= start) return;
     const op = this.#opcode;
     if (op >= 0x8) {
-      if (op === Opcode.CLOSE) {
-        for (let i = start; i < end && this.#closeBytes.length < 2; i++) this.#closeBytes.push(this.#unmask(data[i]!, i - start));
+      if (op === Opcode.CLOSE && this.#closeBytes.length < 2) {
+        // The status code: the payload's first two bytes (a control frame's payload is at most 125).
+        for (const b of this.#unmasked(data, start, end)) if (this.#closeBytes.length < 2) this.#closeBytes.push(b);
+      } else {
+        this.#maskAt += end - start;
       }
-      this.#maskAt += end - start;
       return;
     }
     if (this.#compressed) {
@@ -271,10 +273,7 @@ export class FrameReader {
     if (last && this.#deflate!.resetEachMessage) this.#inflater = null;
   }
 
-  /** Byte `b` at offset `off` into the current chunk, unmasked. */
-  #unmask(b: number, off: number): number {
-    return this.#masked ? b ^ this.#mask[(this.#maskAt + off) & 3]! : b;
-  }
+
 
   #frameDone(ts: number): void {
     this.#state = H_HEADER;

@@ -75,6 +75,9 @@ test('a Close ends the direction with its code; a compressed message is counted,
   assert.deepEqual(closes, [1000]);
   assert.equal(r.compressedBytes, 16);
   assert.equal(r.active, false);
+  // A client's Close is masked; its code arrives cut anywhere.
+  const masked = frame(Opcode.CLOSE, Buffer.from([0x03, 0xe9, 0x67, 0x6f, 0x6e, 0x65]), { mask: MASK });
+  for (const chunks of splits(masked)) assert.deepEqual(read(true, chunks).closes, [1001]);
 });
 
 test('broken framing is reported once and ends the direction; an unmasked client frame is noted but read', () => {
