@@ -88,13 +88,17 @@ export function userMatcher(globs: readonly string[]): (account: string) => bool
   return (account) => res.some((re) => re.test(account));
 }
 
+/** Names in messages of the services auth events give and of the analyzers a tunnel's content chooses. */
 const SERVICE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   ssh: 'SSH', ftp: 'FTP', rdp: 'RDP', vnc: 'VNC', telnet: 'Telnet', smb: 'SMB', ldap: 'LDAP', ldaps: 'LDAPS',
   kerberos: 'Kerberos', http: 'HTTP', pop3: 'POP3', imap: 'IMAP', smtp: 'SMTP', mysql: 'MySQL',
   postgresql: 'PostgreSQL', mssql: 'MSSQL',
+  // Analyzer names (conn.jsonl `service`) that differ from the above.
+  ssl: 'TLS', rfb: 'VNC', ldap_tcp: 'LDAP', krb: 'Kerberos', krb_tcp: 'Kerberos', dce_rpc: 'DCE/RPC', dns: 'DNS',
+  stratum: 'Stratum (mining)',
 });
 
-/** How a message names a service ("SSH", "Kerberos"). */
+/** How a message names a service or an analyzer's protocol ("SSH", "Kerberos", "TLS"). */
 export function serviceLabel(service: string): string {
   return SERVICE_LABELS[service] ?? service.toUpperCase();
 }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { hostLabel } from './host-text.js';
-import { protocolText } from './tunnel-protocols.js';
+import { serviceLabel } from './auth-accounts.js';
 
 export const OPTIONS = detectorOptions({
   /** Inner protocols (analyzer names, as in conn.jsonl `service`) never reported. */
@@ -50,7 +50,7 @@ export default defineDetector({
         const inside = ctx.site.isInternal(client) && ctx.site.isInternal(server);
         if (inside && !o.internal) return;
         if (ctx.excluded(client) || ctx.excluded(server)) return;
-        const what = protocolText(e.protocol);
+        const what = serviceLabel(e.protocol);
         const details = [
           h.host !== undefined ? `Host ${h.host}` : undefined,
           h.uri !== undefined ? `URI ${h.uri}` : undefined,

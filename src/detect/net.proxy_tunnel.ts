@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { hostLabel } from './host-text.js';
-import { protocolText } from './tunnel-protocols.js';
+import { serviceLabel } from './auth-accounts.js';
 
 export const OPTIONS = detectorOptions({
   /** Inner protocols (analyzer names, as in conn.jsonl `service`) never reported: what CONNECT is for. */
@@ -41,7 +41,7 @@ export default defineDetector({
       'proxy.tunnel'(e) {
         if (ignored.has(e.protocol)) return;
         if (ctx.excluded(e.client) || ctx.excluded(e.proxy)) return;
-        const what = protocolText(e.protocol);
+        const what = serviceLabel(e.protocol);
         const how = e.via === 'http' ? `HTTP CONNECT${e.user_agent !== undefined ? `, ${e.user_agent}` : ''}` : `${e.via === 'socks4' ? 'SOCKS 4' : 'SOCKS 5'}${e.user !== undefined ? `, user ${e.user}` : ''}`;
         ctx.report({
           ts: e.ts,
