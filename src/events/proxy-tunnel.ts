@@ -1,3 +1,5 @@
+import type { ConnId } from './conn-id.js';
+
 /**
  * The protocol a client runs through a proxy, once content chose its
  * analyzer: after an accepted HTTP CONNECT or SOCKS CONNECT, the bytes
@@ -23,4 +25,20 @@ export interface ProxyTunnelEvent {
   user_agent?: string;
   /** The SOCKS user. */
   user?: string;
+}
+
+/** The head of a proxy.tunnel event for `conn` (the client's connection to the proxy); callers add user_agent or user. */
+export function proxyTunnelEvent(conn: ConnId, ts: number, via: ProxyTunnelEvent['via'], target: string, protocol: string): ProxyTunnelEvent {
+  return {
+    type: 'proxy.tunnel',
+    ts,
+    uid: conn.uid,
+    via,
+    client: conn.orig_h,
+    client_port: conn.orig_p,
+    proxy: conn.resp_h,
+    proxy_port: conn.resp_p,
+    target,
+    protocol,
+  };
 }

@@ -48,7 +48,7 @@ import {
   authSchemeName,
 } from './consts.js';
 import type { HttpLogEvent, HttpRecord } from './events.js';
-import type { ProxyTunnelEvent } from '../../events/proxy-tunnel.js';
+import { proxyTunnelEvent } from '../../events/proxy-tunnel.js';
 import { BodyType } from './body-type.js';
 import { FormBodyScanner, queryCredentials, type FormCredentials } from './form-credentials.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
@@ -278,19 +278,7 @@ export class HttpAnalyzer implements Analyzer, HttpStreamHandler {
 
   /** Content named the protocol inside the accepted CONNECT `tx`: one proxy.tunnel event. */
   #tellProxyTunnel(tx: HttpTransaction, protocol: string, ts: number): void {
-    const c = this.#ctx.conn;
-    const ev: ProxyTunnelEvent = {
-      type: 'proxy.tunnel',
-      ts,
-      uid: c.uid,
-      via: 'http',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      proxy: c.resp_h,
-      proxy_port: c.resp_p,
-      target: tx.uri ?? '',
-      protocol,
-    };
+    const ev = proxyTunnelEvent(this.#ctx.conn, ts, 'http', tx.uri ?? '', protocol);
     if (tx.userAgent !== undefined) ev.user_agent = tx.userAgent;
     this.#ctx.emit(ev);
   }

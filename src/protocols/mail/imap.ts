@@ -265,9 +265,8 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
 
   /** A FETCH (or UID FETCH) asking for a piece of a message: how long a piece it asked for. */
   #pieceRequest(buf: Uint8Array, s: number, e: number): void {
-    // Only a line naming a bracket and an angle bracket can ask for a piece.
-    const lt = buf.indexOf(0x3c, s);
-    if (lt < 0 || lt >= e) return;
+    // Only a line with an angle bracket can ask for a piece (looked for within the line only).
+    if (!buf.subarray(s, e).includes(0x3c)) return;
     const m = PIECE_REQUEST.exec(logString(buf, s, Math.min(e, s + MAX_FETCH_LINE_SCAN)));
     if (m !== null) this.#pieceAsked = Number(m[1]);
   }

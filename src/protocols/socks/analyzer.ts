@@ -18,7 +18,7 @@ import type { AnalyzerContext, Analyzer, TunnelledStream } from '../analyzer.js'
 import { startRecord } from '../zeek-record.js';
 import { authEvent } from '../auth-event.js';
 import { secretTag } from '../secret-tag.js';
-import type { ProxyTunnelEvent } from '../../events/proxy-tunnel.js';
+import { proxyTunnelEvent } from '../../events/proxy-tunnel.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { CMD_CONNECT, MAX_MESSAGE, METHOD_NONE, METHOD_REFUSED, METHOD_USERPASS, SocksAnomaly, V4_STATUS, V5_STATUS } from './consts.js';
 import { INCOMPLETE, readChoice, readGreeting, readUserPass, readUserPassReply, readV4Reply, readV4Request, readV5Message, type Read, type SocksAddress } from './parser.js';
@@ -264,19 +264,8 @@ export class SocksAnalyzer implements Analyzer {
 
   /** Content named the protocol inside the granted CONNECT: one proxy.tunnel event. */
   #tellTunnel(protocol: string, ts: number): void {
-    const c = this.#ctx.conn;
-    const ev: ProxyTunnelEvent = {
-      type: 'proxy.tunnel',
-      ts,
-      uid: c.uid,
-      via: this.#version === 4 ? 'socks4' : 'socks5',
-      client: c.orig_h,
-      client_port: c.orig_p,
-      proxy: c.resp_h,
-      proxy_port: c.resp_p,
-      target: this.#request !== undefined ? target(this.#request) : '',
-      protocol,
-    };
+    const via = this.#version === 4 ? 'socks4' : 'socks5';
+    const ev = proxyTunnelEvent(this.#ctx.conn, ts, via, this.#request !== undefined ? target(this.#request) : '', protocol);
     if (this.#user !== undefined) ev.user = this.#user;
     this.#ctx.emit(ev);
   }
