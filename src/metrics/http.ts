@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { parseListen, type ListenAddress } from '../server/listen.js';
 import { METRICS_CONTENT_TYPE, type Registry } from './registry.js';
+import { hostPort } from '../util/host-port.js';
 
 export interface MetricsEndpoint {
   /** The address it listens on, e.g. "http://127.0.0.1:9108/metrics". */
@@ -38,7 +39,7 @@ export async function serveMetrics(registry: Registry, listen: string, option = 
   const addr = server.address();
   const bound = addr !== null && typeof addr === 'object' ? addr.port : port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/metrics`,
+    url: `http://${hostPort(host, bound)}/metrics`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

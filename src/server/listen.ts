@@ -3,6 +3,7 @@
  * "[::1]:8780", "0.0.0.0:8780", "localhost:0" (0 = any free port, for tests).
  */
 import { PicketError } from '../util/errors.js';
+import { hostPort } from '../util/host-port.js';
 
 export interface ListenAddress {
   host: string;
@@ -22,5 +23,5 @@ export function parseListen(text: string, option = '--listen'): ListenAddress {
 /** The URL clients use for an address the server listens on. */
 export function urlFor(addr: ListenAddress, tls: boolean): string {
   const host = addr.host === '0.0.0.0' ? '127.0.0.1' : addr.host === '::' ? '::1' : addr.host;
-  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  return `${tls ? 'https' : 'http'}://${hostPort(host, addr.port)}`;
 }

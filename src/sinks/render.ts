@@ -5,6 +5,7 @@
  * Slack and Teams payloads are built from the same pieces in `chat.ts`.
  */
 import { SEVERITY_NAMES, type Alert, type EvidenceValue } from '../alerts/alert.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Subjects longer than this are cut (mail clients show ~70-150 characters; RFC 5322 lines stop at 998). */
 export const MAX_SUMMARY_CHARS = 200;
@@ -55,7 +56,7 @@ interface EndpointView {
 function endpointText(e: EndpointView | undefined): string | undefined {
   if (e === undefined || (e.ip === undefined && e.mac === undefined)) return undefined;
   let s = e.ip ?? e.mac ?? '';
-  if (e.port !== undefined) s = s.includes(':') ? `[${s}]:${e.port}` : `${s}:${e.port}`;
+  if (e.port !== undefined) s = hostPort(s, e.port);
   if (e.ip !== undefined && e.mac !== undefined) s += ` (${e.mac})`;
   const where: string[] = [];
   if (e.as?.number !== undefined) where.push(`AS${e.as.number}${e.as.organization?.name !== undefined ? ` ${e.as.organization.name}` : ''}`);

@@ -11,14 +11,14 @@
 import { requestTarget } from '../../protocols/http/request-target.js';
 import { unescapeUri } from '../../protocols/wire-text.js';
 import { canonicalIp } from './indicator.js';
+import { urlHost } from '../../util/host-port.js';
 
 const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
 
 /** The key of a request to `host`:`port` for `path` (decoded path and query). */
 export function httpUrlKey(scheme: string, host: string, port: number, path: string): string {
   const h = canonicalIp(host) ?? host;
-  const shown = h.includes(':') ? `[${h}]` : h;
-  return `${scheme}://${shown}${port === DEFAULT_PORT[scheme] ? '' : `:${port}`}${path}`;
+  return `${scheme}://${urlHost(h)}${port === DEFAULT_PORT[scheme] ? '' : `:${port}`}${path}`;
 }
 
 /** The key of a listed http(s) URL, or null for another scheme or a URL without a host. */

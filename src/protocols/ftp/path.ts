@@ -7,6 +7,7 @@
  * normalised ("." and "" segments dropped, ".." taking one back, never
  * above the root).
  */
+import { urlHost } from '../../util/host-port.js';
 
 /** Commands whose argument names a file on the server (Zeek's file_cmds). */
 export const FILE_COMMANDS: ReadonlySet<string> = new Set(['RETR', 'STOR', 'STOU', 'APPE']);
@@ -21,11 +22,6 @@ export function resolvePath(cwd: string, path: string): string {
     else out.push(seg);
   }
   return '/' + out.join('/');
-}
-
-/** An address as a URL host: IPv6 in brackets. */
-function urlHost(addr: string): string {
-  return addr.includes(':') ? `[${addr}]` : addr;
 }
 
 /** The URL of file `name` in directory `cwd` of the server at `addr`. */

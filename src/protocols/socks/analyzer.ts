@@ -23,6 +23,7 @@ import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { CMD_CONNECT, MAX_MESSAGE, METHOD_NONE, METHOD_REFUSED, METHOD_USERPASS, SocksAnomaly, V4_STATUS, V5_STATUS } from './consts.js';
 import { INCOMPLETE, readChoice, readGreeting, readUserPass, readUserPassReply, readV4Reply, readV4Request, readV5Message, type Read, type SocksAddress } from './parser.js';
 import type { SocksLogEvent, SocksRecord } from './events.js';
+import { hostPort } from '../../util/host-port.js';
 
 export type SocksLogSink = (event: SocksLogEvent) => void;
 
@@ -46,8 +47,7 @@ function held(b: StreamBuffer): Uint8Array {
 }
 
 function target(a: SocksAddress): string {
-  const host = a.name ?? a.host ?? '';
-  return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`;
+  return hostPort(a.name ?? a.host ?? '', a.port);
 }
 
 export class SocksAnalyzer implements Analyzer {
