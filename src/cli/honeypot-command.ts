@@ -12,6 +12,7 @@ import { AGENT_OPTIONS, agentHelp } from '../agents/agent-cli.js';
 import { startHealthReporter } from '../agents/health.js';
 import { parsePortList } from '../agents/ports.js';
 import { closeAgentAlertOutput, openAgentAlertOutput, untilStopped } from './agent-run.js';
+import { hostPort } from '../util/host-port.js';
 
 /** How long the final flush waits for the server before leaving records spooled. */
 const EXIT_FLUSH_TIMEOUT_MS = 10_000;
@@ -74,7 +75,7 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
   await output.ready;
   const honeypot = createHoneypot({ config: settings, observerName: config.observer_name, onAlert: (a) => sink.write(a) });
   const listening = await honeypot.start();
-  for (const f of listening.failed) process.stderr.write(`picket honeypot: cannot listen on ${f.proto.toUpperCase()} ${settings.bind}:${f.port}: ${f.error}\n`);
+  for (const f of listening.failed) process.stderr.write(`picket honeypot: cannot listen on ${f.proto.toUpperCase()} ${hostPort(settings.bind, f.port)}: ${f.error}\n`);
   if (listening.tcp.length + listening.udp.length === 0) {
     sink.close();
     output.suppressions?.stop();

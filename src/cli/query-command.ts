@@ -28,6 +28,7 @@ import type {
   Sort,
   StoredAlert,
 } from '../store/types.js';
+import { hostPort } from '../util/host-port.js';
 
 export const QUERY_HELP = `Usage: picket query <what> [options]
 
@@ -361,8 +362,8 @@ function render(q: Query, a: Answer): string {
             iso(r.ts),
             r.uid,
             r.proto,
-            `${r['id.orig_h']}:${r['id.orig_p']}`,
-            `${r['id.resp_h']}:${r['id.resp_p']}`,
+            hostPort(r['id.orig_h'], r['id.orig_p']),
+            hostPort(r['id.resp_h'], r['id.resp_p']),
             r.service ?? '',
             r.conn_state,
             r.orig_bytes ?? 0,

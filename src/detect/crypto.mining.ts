@@ -22,6 +22,7 @@ import { LruMap } from '../state/lru.js';
 import { hostEntryField } from './host-lists.js';
 import { hostLabel, joinAnd } from './host-text.js';
 import { allowedDomains, serverName, underDomain } from './server-names.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Registrable domains of well-known public mining pools. */
 export const POOL_DOMAINS: readonly string[] = [
@@ -107,7 +108,7 @@ export default defineDetector({
         const t = tallyOf(e.client);
         t.signIns++;
         if (e.accepted === true) t.accepted = true;
-        if (t.pools.size < MAX_LISTED) t.pools.add(`${e.server}:${e.server_port}`);
+        if (t.pools.size < MAX_LISTED) t.pools.add(hostPort(e.server, e.server_port));
         if (e.agent !== undefined && t.agents.size < MAX_LISTED) t.agents.add(e.agent);
         if (e.user !== undefined && t.wallets.size < MAX_LISTED) t.wallets.add(e.user);
         report(e.ts, e.client, e.server, e.server_port, t);
@@ -126,7 +127,7 @@ export default defineDetector({
         if (name === undefined || !judged(r['id.orig_h'], r['id.resp_h'])) return;
         const t = tallyOf(r['id.orig_h']);
         if (t.lookups.size < MAX_LISTED) t.lookups.add(name);
-        if (t.pools.size < MAX_LISTED) t.pools.add(`${name} (${r['id.resp_h']}:${r['id.resp_p']})`);
+        if (t.pools.size < MAX_LISTED) t.pools.add(`${name} (${hostPort(r['id.resp_h'], r['id.resp_p'])})`);
         report(r.ts, r['id.orig_h'], r['id.resp_h'], r['id.resp_p'], t);
       },
     };

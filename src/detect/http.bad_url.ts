@@ -19,6 +19,7 @@ import { alerting, describeSources, matchEvidence } from '../intel/store/evidenc
 import { httpUrlKey } from '../intel/store/http-url.js';
 import { requestTarget } from '../protocols/http/request-target.js';
 import { shortText } from '../util/cut-text.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Longest URL copied into a message or evidence (attacker-chosen text). */
 const MAX_URL_TEXT = 512;
@@ -61,7 +62,7 @@ export default defineDetector({
           destination: { ip: server, port: r['id.resp_p'] },
           transport: 'tcp',
           message:
-            `${client} requested ${url}${proxied ? ` through the proxy ${server}:${r['id.resp_p']}` : ''}` +
+            `${client} requested ${url}${proxied ? ` through the proxy ${hostPort(server, r['id.resp_p'])}` : ''}` +
             (status !== undefined ? ` (${status}${delivered ? `, ${r.response_body_len} bytes` : ''})` : ' (no reply)') +
             `, listed in ${describeSources(matches)}`,
           evidence: {

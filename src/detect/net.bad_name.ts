@@ -24,6 +24,7 @@ import { requestTarget } from '../protocols/http/request-target.js';
 import { formatDuration } from '../config/duration.js';
 import { LruMap } from '../state/lru.js';
 import type { IndicatorSource } from '../intel/context.js';
+import { hostPort } from '../util/host-port.js';
 
 /** (client, indicator) lookups remembered; only lookups of listed names are kept. */
 const MAX_LOOKUPS = 100_000;
@@ -119,7 +120,7 @@ export default defineDetector({
         transport,
         message:
           `${client} ${tunnelled ? TUNNELLED_TEXT[via] ?? VIA_TEXT[via] : VIA_TEXT[via]} ${shownName}` +
-          (proxied ? ` (proxy ${server}:${serverPort})` : ` at ${server}:${serverPort}`) +
+          (proxied ? ` (proxy ${hostPort(server, serverPort)})` : ` at ${hostPort(server, serverPort)}`) +
           `, listed as ${first.indicator} in ${describeSources(matches)}` +
           (skipLookedUp ? `, with no DNS lookup of it in the ${formatDuration(lookupWindow)} before` : ''),
         evidence: {

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { describeSources, fingerprintHit, matchEvidence } from '../intel/store/evidence.js';
+import { hostPort } from '../util/host-port.js';
 
 export const OPTIONS = detectorOptions({
   /** Match the client's HASSH (`hassh`). */
@@ -62,9 +63,9 @@ export default defineDetector({
           destination: { ip: server, port },
           transport: 'tcp',
           message:
-            `${side === 'client' ? `SSH client ${client}` : `SSH server ${server}:${port}`}` +
+            `${side === 'client' ? `SSH client ${client}` : `SSH server ${hostPort(server, port)}`}` +
             `${banner !== undefined ? ` (${banner})` : ''} ` +
-            `${side === 'client' ? `connected to ${server}:${port}` : `answered ${client}`} with HASSH${side === 'server' ? ' server' : ''} ${fingerprint}, ` +
+            `${side === 'client' ? `connected to ${hostPort(server, port)}` : `answered ${client}`} with HASSH${side === 'server' ? ' server' : ''} ${fingerprint}, ` +
             `listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,
           evidence: {
             fingerprint_kind: side === 'client' ? 'hassh' : 'hassh_server',

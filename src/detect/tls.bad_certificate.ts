@@ -18,6 +18,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { describeSources, fingerprintHit, matchEvidence, type FingerprintProbe } from '../intel/store/evidence.js';
 import type { ChainCertificate } from '../protocols/tls/events.js';
+import { hostPort } from '../util/host-port.js';
 
 export const OPTIONS = detectorOptions({});
 
@@ -62,7 +63,7 @@ export default defineDetector({
             destination: { ip: server, port },
             transport: e.transport ?? 'tcp',
             message:
-              `${client} made a TLS connection ${e.inside === 'http' ? `through its web proxy ${server}:${port} to ${sni ?? 'an unnamed server'}` : `to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''}`} ` +
+              `${client} made a TLS connection ${e.inside === 'http' ? `through its web proxy ${hostPort(server, port)} to ${sni ?? 'an unnamed server'}` : `to ${hostPort(server, port)}${sni !== undefined ? ` (${sni})` : ''}`} ` +
               `and was shown ${describeCertificate(cert, i)}, listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,
             evidence: {
               fingerprint_kind: hit.which === 0 ? 'cert_sha1' : 'cert_sha256',

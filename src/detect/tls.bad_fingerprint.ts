@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { describeSources, fingerprintHit, matchEvidence } from '../intel/store/evidence.js';
+import { hostPort } from '../util/host-port.js';
 
 export const OPTIONS = detectorOptions({
   /** Match the client's JA3 (turn off where a JA3 list catches too many shared libraries). */
@@ -68,7 +69,7 @@ export default defineDetector({
           destination: { ip: server, port },
           transport: e.transport ?? 'tcp',
           message:
-            `${client} made a TLS connection ${e.inside === 'http' ? `through its web proxy ${server}:${port} to ${sni ?? 'an unnamed server'}` : `to ${server}:${port}${sni !== undefined ? ` (${sni})` : ''}`}` +
+            `${client} made a TLS connection ${e.inside === 'http' ? `through its web proxy ${hostPort(server, port)} to ${sni ?? 'an unnamed server'}` : `to ${hostPort(server, port)}${sni !== undefined ? ` (${sni})` : ''}`}` +
             `${kind === 'JA3S' ? ` and the server answered with ${kind} ${fingerprint}` : ` with ${kind} ${fingerprint}`}, ` +
             `listed in ${describeSources(all)}${reason !== null ? ` as "${reason}"` : ''}`,
           evidence: {

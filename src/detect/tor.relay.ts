@@ -17,6 +17,7 @@ import { LruMap } from '../state/lru.js';
 import { plural } from '../alerts/alert.js';
 import type { TorRelay } from '../intel/context.js';
 import type { EvidenceValue, Severity } from '../alerts/alert.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Relays listed per alert. */
 const MAX_LISTED = 20;
@@ -100,7 +101,7 @@ export default defineDetector({
           tallies.set(host, t);
         }
         const name = relayName(relay);
-        if (t.relays.size < MAX_LISTED) t.relays.add(`${name} ${relayIp}:${port}`);
+        if (t.relays.size < MAX_LISTED) t.relays.add(`${name} ${hostPort(relayIp, port)}`);
         t.connections++;
         const severity: Severity = via === 'or_port' || via === 'dir_port' ? 2 : 1;
         const flags = relay.flags.length > 0 ? relay.flags.join(' ') : relay.exit ? 'Exit' : 'no flags known';

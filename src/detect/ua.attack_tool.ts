@@ -20,6 +20,7 @@ import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { shortText } from '../util/cut-text.js';
+import { hostPort } from '../util/host-port.js';
 
 /** (source, tool) tallies kept for evidence. */
 const MAX_TALLIES = 10000;
@@ -95,7 +96,7 @@ export default defineDetector({
         const key = `${src}|${m.tool}`;
         const t = openTally(ctx, tallies, key, () => ({ requests: 0, destinations: [], uris: [] }));
         t.requests++;
-        const where = `${dst}:${r['id.resp_p']}`;
+        const where = hostPort(dst, r['id.resp_p']);
         if (t.destinations.length < MAX_LISTED && !t.destinations.includes(where)) t.destinations.push(where);
         const uri = r.uri !== undefined ? cut(r.uri) : undefined;
         if (uri !== undefined && t.uris.length < MAX_LISTED && !t.uris.includes(uri)) t.uris.push(uri);

@@ -15,6 +15,7 @@ import { readSinkTlsFile } from './tls-files.js';
 import type { EmailSinkConfig, Frozen } from './config.js';
 import { htmlBody, summaryLine, textBody } from './render.js';
 import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Submission ports: implicit TLS (RFC 8314) and STARTTLS (RFC 6409). */
 const DEFAULT_PORT = { tls: 465, starttls: 587, none: 587 } as const;
@@ -75,7 +76,7 @@ class EmailTransport implements SinkTransport {
         const permanent =
           typeof err.responseCode === 'number' && err.responseCode >= 500 && typeof err.code === 'string' && MESSAGE_ERROR_CODES.has(err.code);
         if (permanent) throw new RejectedError(`smtp ${this.#cfg.host}: ${errorText(e)}`, { cause: e });
-        throw new DeliveryError(`smtp ${this.#cfg.host}:${this.#port}: ${errorText(e)}`, { cause: e });
+        throw new DeliveryError(`smtp ${hostPort(this.#cfg.host, this.#port)}: ${errorText(e)}`, { cause: e });
       }
     }
   }

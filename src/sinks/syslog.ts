@@ -23,6 +23,7 @@ import { readSinkTlsFile } from './tls-files.js';
 import { SYSLOG_FACILITIES, type Frozen, type SyslogSinkConfig } from './config.js';
 import { fitSyslogMessage, frameSyslogMessage, type SyslogHeader } from './syslog-format.js';
 import { DeliveryError, RejectedError, type SinkTransport } from './transport.js';
+import { hostPort } from '../util/host-port.js';
 
 /** Messages per write on a stream: a few hundred KB at most, one syscall. */
 const STREAM_BATCH = 100;
@@ -150,7 +151,7 @@ class StreamSyslog implements SinkTransport {
       }
       sock.once('error', reject);
     });
-    return withTimeout(ready, this.#timeoutMs, `connect to ${cfg.host}:${this.#port}`, () => sock.destroy()).then((s) => {
+    return withTimeout(ready, this.#timeoutMs, `connect to ${hostPort(cfg.host, this.#port)}`, () => sock.destroy()).then((s) => {
       s.removeAllListeners('error');
       s.setNoDelay(true);
       const gone = (why: string) => {
@@ -243,7 +244,7 @@ class UdpSyslog implements SinkTransport {
         resolve();
       });
     });
-    await withTimeout(ready, this.#timeoutMs, `udp connect to ${host}:${this.#port}`, () => s.close());
+    await withTimeout(ready, this.#timeoutMs, `udp connect to ${hostPort(host, this.#port)}`, () => s.close());
     // ICMP port unreachable from a collector that is down arrives as ECONNREFUSED here.
     s.on('error', (e: Error) => {
       this.#error = e;

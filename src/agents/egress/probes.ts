@@ -18,6 +18,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { buildAQuery, isResponseTo, rcodeName } from './dns-query.js';
+import { hostPort } from '../../util/host-port.js';
 
 export type ProbeKind = 'dns-system' | 'dns-direct' | 'tcp' | 'https' | 'icmp';
 
@@ -103,7 +104,7 @@ export function probeTcp(target: string, timeoutMs: number): Promise<ProbeResult
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
     const finish = settleStreamProbe(sock, { id, kind: 'tcp', started, host, port }, timeoutMs, `no handshake within ${timeoutMs} ms`, resolve);
-    sock.on('connect', () => finish(true, `TCP handshake with ${host}:${port} completed`));
+    sock.on('connect', () => finish(true, `TCP handshake with ${hostPort(host, port)} completed`));
   });
 }
 
