@@ -1,6 +1,6 @@
 /**
  * Host lists in rule options (`allowed_clients`, `domain_controllers`,
- * `allowed_responders`, `allowed_servers`, `allowed_relays`, `allowed_senders`): each entry a CIDR, a bare address or the name of a
+ * `allowed_responders`, `allowed_servers`, `allowed_relays`, `allowed_senders`, `allowed_proxies`): each entry a CIDR, a bare address or the name of a
  * configured network. Whether a name is configured is checked with the
  * other cross-references (config/load.ts), which reads HOST_LIST_OPTIONS.
  */
@@ -25,4 +25,4 @@ export function looksLikeNetworkName(text: string): boolean {
 }
 
 /** Option keys of the rules that hold host lists (for the cross-reference check). */
-export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers', 'allowed_responders', 'allowed_servers', 'allowed_relays', 'allowed_senders'];
+export const HOST_LIST_OPTIONS: readonly string[] = ['allowed_clients', 'domain_controllers', 'allowed_responders', 'allowed_servers', 'allowed_relays', 'allowed_senders', 'allowed_proxies'];

@@ -14,6 +14,7 @@ import smtpAttachment, { OPTIONS as smtpAttachmentOptions } from './smtp.executa
 import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import httpWebSocketTunnel, { OPTIONS as httpWebSocketTunnelOptions } from './http.websocket_tunnel.js';
 import netProxyTunnel, { OPTIONS as netProxyTunnelOptions } from './net.proxy_tunnel.js';
+import netExternalProxy, { OPTIONS as netExternalProxyOptions } from './net.external_proxy.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -80,6 +81,7 @@ export const DETECTOR_OPTIONS = {
   'net.tunnel': netTunnelOptions,
   'http.websocket_tunnel': httpWebSocketTunnelOptions,
   'net.proxy_tunnel': netProxyTunnelOptions,
+  'net.external_proxy': netExternalProxyOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -149,6 +151,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   netTunnel,
   httpWebSocketTunnel,
   netProxyTunnel,
+  netExternalProxy,
   authBruteforce,
   authSpray,
   authCleartext,

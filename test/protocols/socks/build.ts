@@ -19,6 +19,7 @@ export interface SocksSessionSpec {
   authStatus?: number;
   /** What runs through the granted connection. */
   inner?: { client: Uint8Array; server: Uint8Array };
+  client?: string;
   server?: string;
   serverPort?: number;
 }
@@ -31,7 +32,7 @@ function v5Address(t: SocksTarget): number[] {
 }
 
 export function socksSession(spec: SocksSessionSpec): TcpSession {
-  const s = new TcpSession({ client: '10.77.2.20', server: spec.server ?? '10.77.1.10', serverPort: spec.serverPort ?? 1080 });
+  const s = new TcpSession({ client: spec.client ?? '10.77.2.20', server: spec.server ?? '10.77.1.10', serverPort: spec.serverPort ?? 1080 });
   s.handshake();
   if (spec.version === 5) {
     const signIn = spec.user !== undefined;
