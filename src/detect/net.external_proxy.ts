@@ -15,7 +15,8 @@
  * proxy. Sanctioned proxies (a cloud web gateway) go in `allowed_proxies`.
  * "Internal" is a configured network or a private/special range;
  * documentation ranges count as public, so labs stand in for the
- * Internet. One alert per direction, client and proxy per dedup interval;
+ * Internet. One alert per direction, client and proxy (address and port)
+ * per dedup interval;
  * evidence counts the requests and targets seen before it.
  */
 import { z } from 'zod';
@@ -98,7 +99,7 @@ export default defineDetector({
       else if (!clientIn && proxyIn && inbound && u.relayed) outbound = false;
       else return;
       if (allowed.has(u.proxy) || ctx.excluded(u.client) || ctx.excluded(u.proxy)) return;
-      const key = `${outbound ? 'out' : 'in'}|${u.client}|${u.proxy}`;
+      const key = `${outbound ? 'out' : 'in'}|${u.client}|${hostPort(u.proxy, u.proxy_port)}`;
       const t = openTally(ctx, tallies, key, freshPair);
       t.requests++;
       if (u.granted) t.granted++;

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1762,6 +1762,41 @@ scenario_socks() {
     '[{"rule": "net.proxy_tunnel", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10", "port": 1080}, "evidence": {"via": "socks5", "protocol": "ssh", "target": "10.77.1.10:22"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
+}
+
+scenario_external_proxy() {
+  # Proxies on the Internet host: microsocks (SOCKS 5) on 198.51.100.10:1080 and ncat's web proxy on 203.0.113.66:3128.
+  # The same two on the server 10.77.1.10, reachable from the Internet: open proxies.
+  scen_bg inet microsocks -i 198.51.100.10 -p 1080
+  scen_bg inet ncat -lk 203.0.113.66 3128 --proxy-type http
+  scen_bg srv microsocks -i 10.77.1.10 -p 1080
+  scen_bg srv ncat -lk 10.77.1.10 3128 --proxy-type http
+  wait_listen inet 1080 && wait_listen inet 3128 && wait_listen srv 1080 && wait_listen srv 3128
+  # Outbound: 10.77.2.21 fetches a page through the Internet SOCKS proxy (name resolved by the proxy);
+  # 10.77.2.23 through the Internet web proxy (absolute URI), twice; 10.77.2.20 through it with a CONNECT.
+  nsx ws21 curl -s -o /dev/null --max-time 10 --socks5-hostname 198.51.100.10:1080 http://198.51.100.10/
+  nsx ws23 curl -s -o /dev/null -o /dev/null --max-time 10 -x http://203.0.113.66:3128 http://198.51.100.10:8080/ http://198.51.100.10/
+  nsx ws20 curl -s -o /dev/null --max-time 10 -p -x http://203.0.113.66:3128 http://198.51.100.10/
+  # Inbound: the Internet host 198.51.100.10 reaches 10.77.2.21's port 5985 through the server's SOCKS proxy and with a CONNECT through its web proxy.
+  nsx inet curl -s -o /dev/null --max-time 10 --socks5 10.77.1.10:1080 http://10.77.2.21:5985/wsman || true
+  nsx inet curl -s -o /dev/null --max-time 10 -p -x http://10.77.1.10:3128 http://10.77.2.21:5985/wsman || true
+  # Controls: 10.77.2.22 uses the server's proxies from inside (the site's own), for an Internet page.
+  nsx ws22 curl -s -o /dev/null --max-time 10 -x http://10.77.1.10:3128 http://198.51.100.10/
+  nsx ws22 curl -s -o /dev/null --max-time 10 --socks5 10.77.1.10:1080 http://198.51.100.10:8080/
+  stop_capture
+  require external-proxy 1 "tcp dst port 1080 and dst host 198.51.100.10 and tcp[tcpflags] & tcp-push != 0"
+  require external-proxy 2 "tcp dst port 3128 and dst host 203.0.113.66 and tcp[tcpflags] & tcp-syn != 0"
+  require external-proxy 2 "tcp dst port 1080 and dst host 10.77.1.10 and tcp[tcpflags] & tcp-push != 0"
+  require external-proxy 2 "tcp dst port 3128 and dst host 10.77.1.10 and tcp[tcpflags] & tcp-syn != 0"
+  require external-proxy 1 "tcp src port 5985 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  expect external-proxy "Proxies across the perimeter (microsocks 1.0.3 as SOCKS 5, ncat --proxy-type http as web proxy, curl as client). Outbound: 10.77.2.21 fetches http://198.51.100.10/ through the SOCKS proxy on the Internet host 198.51.100.10:1080; 10.77.2.23 fetches two pages through the web proxy 203.0.113.66:3128 (absolute URIs) and 10.77.2.20 one with a CONNECT. Inbound: the Internet host 198.51.100.10 reaches 10.77.2.21:5985 through the server 10.77.1.10's SOCKS proxy (1080) and web proxy (CONNECT on 3128). 10.77.2.22 uses the server's proxies from inside: no alert. The server's proxies reaching WinRM on a workstation is lateral.server_to_workstation too; device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "net.external_proxy", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 1080}, "evidence": {"direction": "outbound", "via": "socks5", "target": "198.51.100.10:80", "granted": true}},
+    {"rule": "net.external_proxy", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "203.0.113.66", "port": 3128}, "evidence": {"direction": "outbound", "via": "http", "method": "GET", "requests": 2}},
+    {"rule": "net.external_proxy", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "203.0.113.66", "port": 3128}, "evidence": {"direction": "outbound", "via": "http", "method": "CONNECT", "target": "198.51.100.10:80", "granted": true}},
+    {"rule": "net.external_proxy", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1080}, "evidence": {"direction": "inbound", "via": "socks5", "target": "10.77.2.21:5985"}},
+    {"rule": "net.external_proxy", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 3128}, "evidence": {"direction": "inbound", "via": "http", "target": "10.77.2.21:5985"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new", "lateral.server_to_workstation"]'
 }
 
 scenario_intel_direct() {
