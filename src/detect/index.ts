@@ -15,6 +15,7 @@ import netTunnel, { OPTIONS as netTunnelOptions } from './net.tunnel.js';
 import httpWebSocketTunnel, { OPTIONS as httpWebSocketTunnelOptions } from './http.websocket_tunnel.js';
 import netProxyTunnel, { OPTIONS as netProxyTunnelOptions } from './net.proxy_tunnel.js';
 import netExternalProxy, { OPTIONS as netExternalProxyOptions } from './net.external_proxy.js';
+import dnsEncrypted, { OPTIONS as dnsEncryptedOptions } from './dns.encrypted.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -82,6 +83,7 @@ export const DETECTOR_OPTIONS = {
   'http.websocket_tunnel': httpWebSocketTunnelOptions,
   'net.proxy_tunnel': netProxyTunnelOptions,
   'net.external_proxy': netExternalProxyOptions,
+  'dns.encrypted': dnsEncryptedOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -152,6 +154,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   httpWebSocketTunnel,
   netProxyTunnel,
   netExternalProxy,
+  dnsEncrypted,
   authBruteforce,
   authSpray,
   authCleartext,

@@ -1,0 +1,111 @@
+/**
+ * dns.encrypted: TLS ClientHellos through the whole pipeline to a DoH
+ * resolver's name, to a public resolver's address on 443 and to port 853
+ * alert once per client, listing resolvers and channels; QUIC (a quic log
+ * event) to a listed name or port 853 too; a CONNECT to a listed name
+ * through a proxy too. Other TLS, resolvers inside the site, the site's
+ * forwarders (hosts answering others' DNS) and the allow options stay quiet.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TcpSession, runConversations } from '../helpers/session.js';
+import { dns, harness, only } from './harness.js';
+import { ascii, clientHelloBody, handshake, record, sni } from '../protocols/tls/build.js';
+import type { PicketEvent } from '../../src/events/types.js';
+import type { QuicLogEvent, QuicRecord } from '../../src/protocols/quic/events.js';
+
+const RULE = 'dns.encrypted';
+let nextPort = 40000;
+
+/** A TLS ClientHello from `client` to `server`:`port`, with `name` as SNI when given. */
+function hello(client: string, server: string, port: number, name?: string): TcpSession {
+  const s = new TcpSession({ client, clientPort: nextPort++, server, serverPort: port });
+  s.handshake();
+  s.send(true, record(22, handshake(1, clientHelloBody({ ciphers: [0x1301], extensions: name !== undefined ? [sni(name)] : [] })), 0x0301));
+  s.close();
+  return s;
+}
+
+function connectThrough(client: string, proxy: string, target: string): TcpSession {
+  const s = new TcpSession({ client, clientPort: nextPort++, server: proxy, serverPort: 3128 });
+  s.handshake();
+  s.send(true, ascii(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+  s.send(false, ascii('HTTP/1.1 200 Connection established\r\n\r\n'));
+  s.close();
+  return s;
+}
+
+function quic(ts: number, client: string, server: string, port: number, name?: string): QuicLogEvent {
+  const record = { ts, uid: `Cquic${ts}`, 'id.orig_h': client, 'id.orig_p': 50000, 'id.resp_h': server, 'id.resp_p': port, version: '1', ...(name !== undefined ? { server_name: name } : {}) } as QuicRecord;
+  return { type: 'quic', log: 'quic', ts, uid: record.uid, record };
+}
+
+function alerts(events: readonly PicketEvent[], yaml = '', before: readonly PicketEvent[] = []) {
+  const h = harness(yaml);
+  for (const e of before) h.emit(e);
+  for (const e of events) if (e.type === 'ssl' || e.type === 'quic' || e.type === 'http') h.emit(e);
+  return only(h.finish(), RULE);
+}
+
+test('DoH by name, DoH by a resolver\'s address and DoT on 853 from one host make one alert naming them all', () => {
+  const events = runConversations(
+    hello('10.77.2.20', '203.0.113.53', 443, 'dns.google'),
+    hello('10.77.2.20', '1.1.1.1', 443),
+    hello('10.77.2.20', '198.51.100.53', 853),
+  );
+  assert.equal(events.filter((e) => e.type === 'ssl').length, 3);
+  const a = alerts(events);
+  assert.equal(a.length, 1);
+  const x = a[0]!;
+  assert.deepEqual([x.event.severity, x.source.ip, x.rule.id], [2, '10.77.2.20', RULE]);
+  assert.equal(
+    x.message,
+    '10.77.2.20 used DNS over HTTPS and DNS over TLS with dns.google (203.0.113.53:443), 1.1.1.1:443 and 198.51.100.53:853 (3 connections): its lookups bypass the site\'s resolvers',
+  );
+  assert.deepEqual([x.evidence.channels, x.evidence.connections], [['DNS over HTTPS', 'DNS over TLS'], 3]);
+});
+
+test('a subdomain of a listed resolver counts; other TLS, and resolvers inside the site, do not', () => {
+  const profile = alerts(runConversations(hello('10.77.2.21', '203.0.113.60', 443, 'ab12cd.dns.nextdns.io')));
+  assert.equal(profile.length, 1);
+  assert.deepEqual(profile[0]!.evidence.resolvers, ['ab12cd.dns.nextdns.io (203.0.113.60:443)']);
+  const quiet = runConversations(
+    hello('10.77.2.21', '203.0.113.9', 443, 'www.example.com'),
+    hello('10.77.2.21', '203.0.113.9', 443, 'notdns.google.example'),
+    hello('10.77.2.21', '10.77.1.53', 853),
+    hello('10.77.2.21', '10.77.1.53', 443, 'dns.google'),
+  );
+  assert.deepEqual(alerts(quiet), []);
+});
+
+test('the allow options and the site\'s forwarders keep it quiet', () => {
+  const events = runConversations(hello('10.77.2.20', '203.0.113.53', 443, 'dns.google'), hello('10.77.1.53', '198.51.100.53', 853));
+  assert.equal(alerts(events).length, 2);
+  const only20 = (yaml: string) => alerts(events, yaml).map((a) => a.source.ip);
+  assert.deepEqual(only20('detectors:\n  dns.encrypted: { allowed_clients: [10.77.1.53] }\n'), ['10.77.2.20']);
+  assert.deepEqual(only20('detectors:\n  dns.encrypted: { allowed_resolvers: [203.0.113.0/24] }\n'), ['10.77.1.53']);
+  assert.deepEqual(only20('detectors:\n  dns.encrypted: { allowed_domains: [google] }\n'), ['10.77.1.53']);
+  // 10.77.1.53 answered 10.77.2.20's query: a resolver forwarding upstream over DoT.
+  const answered = dns(1, { 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.1.53' });
+  assert.deepEqual(alerts(events, '', [answered]).map((a) => a.source.ip), ['10.77.2.20']);
+});
+
+test('QUIC to a listed name (DoH over HTTP/3) and to 853 (DoQ) alert; more names and addresses come from the options', () => {
+  const a = alerts([quic(1, '10.77.2.22', '203.0.113.53', 443, 'cloudflare-dns.com'), quic(2, '10.77.2.22', '198.51.100.53', 853)]);
+  assert.equal(a.length, 1);
+  assert.deepEqual(a[0]!.evidence.channels, ['DNS over HTTPS', 'DNS over QUIC']);
+  assert.equal(a[0]!.network?.transport, 'udp');
+  const custom = [quic(1, '10.77.2.22', '192.0.2.53', 443, 'resolver.corp-dns.example'), quic(2, '10.77.2.23', '198.51.100.99', 443)];
+  assert.deepEqual(alerts(custom), []);
+  assert.deepEqual(
+    alerts(custom, 'detectors:\n  dns.encrypted: { resolver_domains: [corp-dns.example], resolver_addresses: [198.51.100.99] }\n').map((x) => x.source.ip),
+    ['10.77.2.22', '10.77.2.23'],
+  );
+});
+
+test('a CONNECT through a proxy to a listed resolver alerts, naming the target and the proxy', () => {
+  const a = alerts(runConversations(connectThrough('10.77.2.23', '10.77.1.10', 'dns.google:443'), connectThrough('10.77.2.23', '10.77.1.10', 'www.example.com:443')));
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, '10.77.2.23 used DNS over HTTPS through a proxy with dns.google:443: its lookups bypass the site\'s resolvers');
+  assert.deepEqual([a[0]!.destination?.ip, a[0]!.destination?.port], ['10.77.1.10', 3128]);
+});
