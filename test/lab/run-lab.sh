@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1797,6 +1797,40 @@ scenario_external_proxy() {
     {"rule": "net.external_proxy", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 3128}, "evidence": {"direction": "inbound", "via": "http", "target": "10.77.2.21:5985"}}]' \
     '  "exclusive": true,
   "allow": ["device.new", "lateral.server_to_workstation"]'
+}
+
+scenario_doh() {
+  # A public resolver on the Internet host: dnsdist answering every query itself with 198.51.100.10,
+  # over DNS over TLS on 853 and DNS over HTTPS on 8443, with a self-signed certificate for dns.google.
+  local d="$WORK/doh"
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=dns.google" -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+  cat >"$d/dnsdist.conf" <<EOF2
+setLocal("127.0.0.1:5399")
+addTLSLocal("198.51.100.10:853", "$d/cert.pem", "$d/key.pem")
+addDOHLocal("198.51.100.10:8443", "$d/cert.pem", "$d/key.pem", "/dns-query")
+addAction(AllRule(), SpoofAction("198.51.100.10"))
+EOF2
+  scen_bg inet dnsdist --supervised --disable-syslog -C "$d/dnsdist.conf"
+  wait_listen inet 853 && wait_listen inet 8443
+  # 10.77.2.21: curl resolves the page's name over DoH at dns.google (pinned to the Internet host), then fetches it.
+  nsx ws21 curl -s -o /dev/null --max-time 10 --doh-insecure --doh-url https://dns.google:8443/dns-query \
+    --resolve dns.google:8443:198.51.100.10 http://www.lab-doh.example/ || true
+  # 10.77.2.22: dig over DNS over TLS to the resolver's address.
+  nsx ws22 timeout 10 dig +tls +time=3 +tries=1 @198.51.100.10 -p 853 www.lab-doh.example A >"$WORK/logs/doh-dig.txt" 2>&1 || true
+  # Control: 10.77.2.23 makes an HTTPS connection to the same server under another name.
+  nsx ws23 curl -s -o /dev/null -k --max-time 5 --resolve www.lab-doh.example:8443:198.51.100.10 https://www.lab-doh.example:8443/ || true
+  stop_capture
+  grep -q "198.51.100.10" "$WORK/logs/doh-dig.txt" || { log "doh: dig over TLS got no answer: $(tail -n 3 "$WORK/logs/doh-dig.txt")"; return 1; }
+  require doh 1 "tcp dst port 8443 and src host 10.77.2.21 and tcp[tcpflags] & tcp-push != 0"
+  require doh 1 "tcp dst port 80 and src host 10.77.2.21 and dst host 198.51.100.10 and tcp[tcpflags] & tcp-syn != 0"
+  require doh 1 "tcp dst port 853 and src host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
+  require doh 1 "tcp dst port 8443 and src host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  expect doh "Encrypted DNS to a resolver on the Internet host (dnsdist 1.7.3 answering every query with 198.51.100.10; its certificate is self-signed for CN=dns.google). 10.77.2.21: curl 7.88 resolves www.lab-doh.example over DNS over HTTPS at https://dns.google:8443/dns-query (pinned to 198.51.100.10) and fetches the page from the answer; 10.77.2.22: dig 9.18 over DNS over TLS to 198.51.100.10:853; 10.77.2.23: an HTTPS page from the same server under another name (no alert). device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "dns.encrypted", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 8443}, "evidence": {"channels": ["DNS over HTTPS"], "server_name": "dns.google"}},
+    {"rule": "dns.encrypted", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 853}, "evidence": {"channels": ["DNS over TLS"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_intel_direct() {
