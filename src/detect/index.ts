@@ -16,6 +16,7 @@ import httpWebSocketTunnel, { OPTIONS as httpWebSocketTunnelOptions } from './ht
 import netProxyTunnel, { OPTIONS as netProxyTunnelOptions } from './net.proxy_tunnel.js';
 import netExternalProxy, { OPTIONS as netExternalProxyOptions } from './net.external_proxy.js';
 import dnsEncrypted, { OPTIONS as dnsEncryptedOptions } from './dns.encrypted.js';
+import kerberosOverpassTheHash, { OPTIONS as kerberosOverpassTheHashOptions } from './kerberos.overpass_the_hash.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -84,6 +85,7 @@ export const DETECTOR_OPTIONS = {
   'net.proxy_tunnel': netProxyTunnelOptions,
   'net.external_proxy': netExternalProxyOptions,
   'dns.encrypted': dnsEncryptedOptions,
+  'kerberos.overpass_the_hash': kerberosOverpassTheHashOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -155,6 +157,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   netProxyTunnel,
   netExternalProxy,
   dnsEncrypted,
+  kerberosOverpassTheHash,
   authBruteforce,
   authSpray,
   authCleartext,
