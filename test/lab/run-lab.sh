@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1829,6 +1829,61 @@ EOF2
   expect doh "Encrypted DNS to a resolver on the Internet host (dnsdist 1.7.3 answering every query with 198.51.100.10; its certificate is self-signed for CN=dns.google). 10.77.2.21: curl 7.88 resolves www.lab-doh.example over DNS over HTTPS at https://dns.google:8443/dns-query (pinned to 198.51.100.10) and fetches the page from the answer; 10.77.2.22: dig 9.18 over DNS over TLS to 198.51.100.10:853; 10.77.2.23: an HTTPS page from the same server under another name (no alert). device.new may fire for the hosts whose first frames these are." \
     '[{"rule": "dns.encrypted", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 8443}, "evidence": {"channels": ["DNS over HTTPS"], "server_name": "dns.google"}},
     {"rule": "dns.encrypted", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 853}, "evidence": {"channels": ["DNS over TLS"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_overpass() {
+  # An MIT KDC for LAB.EXAMPLE on the server 10.77.1.10 (its own configuration and database in the work dir);
+  # alice's keys are AES and RC4, and she must pre-authenticate. MIT issues RC4 session keys only with allow_rc4,
+  # as an Active Directory KDC does by default.
+  local d="$WORK/kdc" gettgt=/usr/share/doc/python3-impacket/examples/getTGT.py nthash
+  [ -f "$gettgt" ] || { log "overpass: Impacket's getTGT.py is missing ($gettgt)"; return 1; }
+  mkdir -p "$d"
+  cat >"$d/krb5.conf" <<EOF2
+[libdefaults]
+  default_realm = LAB.EXAMPLE
+  allow_rc4 = true
+  dns_lookup_kdc = false
+  dns_lookup_realm = false
+[realms]
+  LAB.EXAMPLE = {
+    kdc = 10.77.1.10
+  }
+EOF2
+  cat >"$d/kdc.conf" <<EOF2
+[kdcdefaults]
+  kdc_listen = 10.77.1.10:88
+  kdc_tcp_listen = 10.77.1.10:88
+[realms]
+  LAB.EXAMPLE = {
+    database_name = $d/principal
+    key_stash_file = $d/stash
+    acl_file = $d/kadm5.acl
+    supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal arcfour-hmac:normal
+  }
+[logging]
+  kdc = FILE:$d/kdc.log
+EOF2
+  : >"$d/kadm5.acl"
+  local kenv=(env KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf")
+  "${kenv[@]}" kdb5_util create -s -r LAB.EXAMPLE -P lab-master-pw >"$d/create.log" 2>&1 || { log "overpass: kdb5_util failed: $(tail -n 2 "$d/create.log")"; return 1; }
+  "${kenv[@]}" kadmin.local -q "addprinc -pw Summer2026-lab +requires_preauth alice" >"$d/addprinc.log" 2>&1
+  scen_bg srv "${kenv[@]}" krb5kdc -n
+  wait_listen srv 88
+  # 10.77.2.21: alice signs in with her password (kinit offers AES first).
+  echo Summer2026-lab | nsx ws21 "${kenv[@]}" KRB5CCNAME="FILE:$d/cc-ws21" timeout 10 kinit alice >"$WORK/logs/overpass-kinit.txt" 2>&1
+  # 10.77.2.22: a TGT for alice from her NT hash alone (Impacket getTGT.py -hashes: RC4 only). The KDC issues it;
+  # Impacket 0.10 then cannot read MIT's reply (an EncTGSRepPart inside the AS-REP, which RFC 4120 allows) and saves nothing.
+  nthash=$(/usr/bin/python3 -c 'from impacket.ntlm import compute_nthash; print(compute_nthash("Summer2026-lab").hex())')
+  (cd "$d" && nsx ws22 timeout 20 /usr/bin/python3 "$gettgt" -hashes ":$nthash" -dc-ip 10.77.1.10 LAB.EXAMPLE/alice >"$WORK/logs/overpass-gettgt.txt" 2>&1)
+  stop_capture
+  grep -q "AS_REQ (1 etypes {DEPRECATED:arcfour-hmac(23)}) 10.77.2.22: ISSUE" "$d/kdc.log" || { log "overpass: the KDC issued no TGT to getTGT.py: $(tail -n 2 "$d/kdc.log")"; return 1; }
+  [ -s "$d/cc-ws21" ] || { log "overpass: kinit got no ticket: $(tail -n 3 "$WORK/logs/overpass-kinit.txt")"; return 1; }
+  require overpass 2 "port 88 and host 10.77.2.21"
+  require overpass 2 "port 88 and host 10.77.2.22"
+  expect overpass "Overpass-the-hash against an MIT Kerberos 1.20 KDC for LAB.EXAMPLE on 10.77.1.10 (alice has AES and RC4 keys and must pre-authenticate). 10.77.2.21: kinit alice with her password (AES offered first); 10.77.2.22: Impacket 0.10 getTGT.py -hashes with alice's NT hash (RC4 only, pre-authenticated with it after the KDC asks for it); the KDC issues both a TGT (Impacket cannot read MIT's AS-REP encoding and keeps none). device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "kerberos.overpass_the_hash", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10", "port": 88}, "evidence": {"account": "alice@LAB.EXAMPLE", "requested_etypes": ["rc4-hmac"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
