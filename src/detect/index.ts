@@ -17,6 +17,7 @@ import netProxyTunnel, { OPTIONS as netProxyTunnelOptions } from './net.proxy_tu
 import netExternalProxy, { OPTIONS as netExternalProxyOptions } from './net.external_proxy.js';
 import dnsEncrypted, { OPTIONS as dnsEncryptedOptions } from './dns.encrypted.js';
 import kerberosOverpassTheHash, { OPTIONS as kerberosOverpassTheHashOptions } from './kerberos.overpass_the_hash.js';
+import scanPing, { OPTIONS as scanPingOptions } from './scan.ping.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -86,6 +87,7 @@ export const DETECTOR_OPTIONS = {
   'net.external_proxy': netExternalProxyOptions,
   'dns.encrypted': dnsEncryptedOptions,
   'kerberos.overpass_the_hash': kerberosOverpassTheHashOptions,
+  'scan.ping': scanPingOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -158,6 +160,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   netExternalProxy,
   dnsEncrypted,
   kerberosOverpassTheHash,
+  scanPing,
   authBruteforce,
   authSpray,
   authCleartext,

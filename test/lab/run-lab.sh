@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1884,6 +1884,30 @@ EOF2
   require overpass 2 "port 88 and host 10.77.2.22"
   expect overpass "Overpass-the-hash against an MIT Kerberos 1.20 KDC for LAB.EXAMPLE on 10.77.1.10 (alice has AES and RC4 keys and must pre-authenticate). 10.77.2.21: kinit alice with her password (AES offered first); 10.77.2.22: Impacket 0.10 getTGT.py -hashes with alice's NT hash (RC4 only, pre-authenticated with it after the KDC asks for it); the KDC issues both a TGT (Impacket cannot read MIT's AS-REP encoding and keeps none). device.new may fire for the hosts whose first frames these are." \
     '[{"rule": "kerberos.overpass_the_hash", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "10.77.1.10", "port": 88}, "evidence": {"account": "alice@LAB.EXAMPLE", "requested_etypes": ["rc4-hmac"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_ping_sweep() {
+  # A segment behind the router, 10.77.3.0/24, where only 10.77.3.1 and .2 are up: the router's own
+  # addresses on its loopback, and a blackhole route for the rest (dropped there, nothing sent anywhere).
+  nsx rtr ip addr add 10.77.3.1/32 dev lo
+  nsx rtr ip addr add 10.77.3.2/32 dev lo
+  nsx rtr ip route add blackhole 10.77.3.0/24
+  # 10.77.2.20: nmap host discovery by ICMP echo alone over that segment (on its own link it would be ARP).
+  nsx ws20 timeout 60 nmap -n -sn -PE --max-retries 0 10.77.3.0/24 >"$WORK/logs/ping-sweep.txt" 2>&1
+  nsx rtr ip route del blackhole 10.77.3.0/24
+  nsx rtr ip addr del 10.77.3.1/32 dev lo
+  nsx rtr ip addr del 10.77.3.2/32 dev lo
+  # Control: 10.77.2.21 pings two servers that are up, as a monitor does.
+  nsx ws21 ping -c 2 -i 0.5 -W 2 10.77.1.10 >/dev/null 2>&1 || true
+  nsx ws21 ping -c 2 -i 0.5 -W 2 10.77.1.20 >/dev/null 2>&1 || true
+  stop_capture
+  grep -q "hosts up" "$WORK/logs/ping-sweep.txt" || { log "ping-sweep: nmap did not finish: $(tail -n 3 "$WORK/logs/ping-sweep.txt")"; return 1; }
+  require ping-sweep 200 "icmp[icmptype] == icmp-echo and src host 10.77.2.20"
+  require ping-sweep 2 "icmp[icmptype] == icmp-echoreply and dst host 10.77.2.20 and src net 10.77.3.0/24"
+  expect ping-sweep "nmap 7.93 -n -sn -PE over 10.77.3.0/24 from workstation 10.77.2.20: one ICMP echo request to each of 256 addresses of a segment behind the router, where only 10.77.3.1 and 10.77.3.2 answer. 10.77.2.21 pings two live servers twice each, as a monitor does (no alert). device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "scan.ping", "source": {"ip": "10.77.2.20"}, "evidence": {"icmp_types": ["echo"], "answered_count": 2, "target_network": null}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
