@@ -26,7 +26,7 @@ import { LruMap } from '../state/lru.js';
 import { hostEntryField } from './host-lists.js';
 import { hostLabel, joinAnd } from './host-text.js';
 import { allowedDomains, serverName, underDomain } from './server-names.js';
-import { requestTarget } from '../protocols/http/request-target.js';
+import { recordTarget } from '../protocols/http/request-target.js';
 import { hostPort } from '../util/host-port.js';
 import type { SslRecord } from '../protocols/tls/events.js';
 import type { QuicRecord } from '../protocols/quic/events.js';
@@ -182,7 +182,7 @@ export default defineDetector({
       http(e) {
         const r = e.record;
         if (r.method !== 'CONNECT') return;
-        const t = requestTarget(r.method, r.uri, r.host);
+        const t = recordTarget(r);
         if (t === null) return;
         const name = underDomain(t.host, domains) ? t.host : undefined;
         if (name === undefined && !addresses.has(t.host)) return;

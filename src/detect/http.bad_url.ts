@@ -17,7 +17,7 @@ import { defineDetector } from './detector.js';
 import { detectorOptions } from '../config/fields.js';
 import { alerting, describeSources, matchEvidence } from '../intel/store/evidence.js';
 import { httpUrlKey } from '../intel/store/http-url.js';
-import { requestTarget } from '../protocols/http/request-target.js';
+import { recordTarget } from '../protocols/http/request-target.js';
 import { shortText } from '../util/cut-text.js';
 import { hostPort } from '../util/host-port.js';
 
@@ -41,7 +41,7 @@ export default defineDetector({
     return {
       http(e) {
         const r = e.record;
-        const t = requestTarget(r.method, r.uri, r.host);
+        const t = recordTarget(r);
         if (t === null || t.path === null || t.scheme === null) return;
         const key = httpUrlKey(t.scheme, t.host, t.port, t.path);
         const matches = alerting(idx.matchHttpUrl(key));

@@ -20,7 +20,7 @@ import { visitListedNames } from './dns-listed.js';
 import { detectorOptions, durationField } from '../config/fields.js';
 import { alerting, describeSources, matchEvidence } from '../intel/store/evidence.js';
 import { canonicalIp } from '../intel/store/indicator.js';
-import { requestTarget } from '../protocols/http/request-target.js';
+import { recordTarget } from '../protocols/http/request-target.js';
 import { formatDuration } from '../config/duration.js';
 import { LruMap } from '../state/lru.js';
 import type { IndicatorSource } from '../intel/context.js';
@@ -146,7 +146,7 @@ export default defineDetector({
       },
       http(e) {
         const r = e.record;
-        const t = requestTarget(r.method, r.uri, r.host);
+        const t = recordTarget(r);
         if (t === null) return;
         const via: Via = t.form === 'authority' ? 'http_connect' : t.form === 'absolute' ? 'http_proxy_uri' : 'http_host';
         const ip = canonicalIp(t.host);

@@ -26,7 +26,7 @@ import { hostEntryField } from './host-lists.js';
 import { openTally } from './alert-tally.js';
 import { LruMap } from '../state/lru.js';
 import { hostLabel } from './host-text.js';
-import { requestTarget } from '../protocols/http/request-target.js';
+import { recordTarget } from '../protocols/http/request-target.js';
 import { hostPort } from '../util/host-port.js';
 import { shortText } from '../util/cut-text.js';
 
@@ -160,7 +160,7 @@ export default defineDetector({
       },
       http(e) {
         const r = e.record;
-        const t = requestTarget(r.method, r.uri, r.host);
+        const t = recordTarget(r);
         if (t === null || t.form === 'origin') return;
         // An absolute URI naming the server's own address: the server itself, not a proxy.
         if (t.form === 'absolute' && t.host === r['id.resp_h']) return;

@@ -101,3 +101,16 @@ function pathOf(target: string): string {
   if (t.length === 0) return '/';
   return t.startsWith('?') ? '/' + t : t;
 }
+
+/** Targets already read, per http.log record: every rule that asks about one record shares one reading. */
+const BY_RECORD = new WeakMap<object, RequestTarget | null>();
+
+/** `requestTarget` of an http.log record's method, uri and Host, read once per record. */
+export function recordTarget(record: { method?: string; uri?: string; host?: string }): RequestTarget | null {
+  let t = BY_RECORD.get(record);
+  if (t === undefined) {
+    t = requestTarget(record.method, record.uri, record.host);
+    BY_RECORD.set(record, t);
+  }
+  return t;
+}

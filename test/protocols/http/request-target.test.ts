@@ -1,7 +1,7 @@
 /** Reading a request's destination from http.log fields, and the URL key listed URLs and requests meet on. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestTarget, splitAuthority } from '../../../src/protocols/http/request-target.js';
+import { recordTarget, requestTarget, splitAuthority } from '../../../src/protocols/http/request-target.js';
 import { httpUrlKey, indicatorUrlKey } from '../../../src/intel/store/http-url.js';
 
 test('origin form takes the host and port from the Host header', () => {
@@ -48,4 +48,16 @@ test('a listed URL and the request for it meet on one key; other paths, ports an
   assert.notEqual(indicatorUrlKey('http://payload.example:8080/stage%202.bin'), listed);
   assert.equal(indicatorUrlKey('ftp://payload.example/a'), null);
   assert.equal(indicatorUrlKey('payload.example/a'), null);
+});
+
+test('recordTarget reads a record once and gives every caller the same answer', () => {
+  const record = { method: 'CONNECT', uri: 'dns.google:443', host: 'dns.google:443' };
+  const first = recordTarget(record);
+  assert.deepEqual(first, { host: 'dns.google', port: 443, path: null, form: 'authority', scheme: null });
+  assert.equal(recordTarget(record), first);
+  // Another record with the same text is read on its own.
+  const other = { ...record };
+  assert.notEqual(recordTarget(other), first);
+  assert.deepEqual(recordTarget(other), first);
+  assert.equal(recordTarget({ method: 'GET', uri: '/x' }), null);
 });
