@@ -8,8 +8,20 @@ import { parseDuration } from '../config/duration.js';
 import type { MetadataStore } from '../store/types.js';
 import { badRequest } from './api-error.js';
 
-/** How far past the host's newest connection a `span` window ends. */
+/** How far past the host's newest connection a `span` window ends, at least. */
 export const END_PAST_LAST = 1e-6;
+
+/**
+ * Where a span ending at the newest connection `last` ends: just past it
+ * (times have microsecond resolution; the end is exclusive), rounded up to
+ * the millisecond. The summary hands its window on as ISO 8601 text with
+ * milliseconds, and the console lists the host's connections with it; an
+ * end inside the newest connection's millisecond would round down to before
+ * it, and the list would lack the very connection the summary counted.
+ */
+export function spanEnd(last: number): number {
+  return Math.ceil((last + END_PAST_LAST) * 1000) / 1000;
+}
 
 export interface HostWindow {
   from: number | undefined;
@@ -32,8 +44,8 @@ export async function hostWindow(
   // old or replayed capture still shows its data.
   const last = await store.hostLastSeen(ip);
   if (last === null) return { from: undefined, to: undefined };
-  // Just past the newest connection (times have microsecond resolution; the end is exclusive), so a
-  // short span still holds it: rounding up to the next second left a 10 ms span empty.
-  const end = last + END_PAST_LAST;
+  // Just past the newest connection, so a short span still holds it (rounding up to the next second left
+  // a 10 ms span empty), on a whole millisecond (spanEnd).
+  const end = spanEnd(last);
   return { from: end - span, to: end };
 }

@@ -43,8 +43,20 @@ test('host summary with span covers the last stretch of the host\'s activity (co
     const day = await get('?span=24h');
     assert.equal(day.status, 200);
     assert.equal(day.body.connections, 1, 'only the newest day of activity');
-    // The window ends just past the newest connection (exclusive end): to the millisecond, at it.
-    assert.equal(day.body.to, new Date((DAY0 + 3 * DAY + 40) * 1000).toISOString());
+    // The window ends just past the newest connection (exclusive end), on the next whole millisecond.
+    assert.equal(day.body.to, new Date((DAY0 + 3 * DAY + 40) * 1000 + 1).toISOString());
+    // The page lists the host's connections with the window the summary gives back: the newest is in it,
+    // also when its time falls inside a millisecond (the window travels as ISO text with milliseconds).
+    const listed = async (ip: string, w: { from: string | null; to: string | null }): Promise<string[]> => {
+      const r = await fetch(`${s.url}/api/v1/console/connections?ip=${ip}&from=${encodeURIComponent(w.from ?? '')}&to=${encodeURIComponent(w.to ?? '')}`, { headers: { cookie } });
+      return ((await r.json()) as { rows: { uid: string }[] }).rows.map((x) => x.uid);
+    };
+    assert.deepEqual(await listed('10.0.0.5', day.body), ['Cd']);
+    await store.insert('conn', [conn({ ts: DAY0 + 50.000207, uid: 'Cg', 'id.orig_h': '10.0.0.7' }), conn({ ts: DAY0 + 49.999, uid: 'Cf', 'id.orig_h': '10.0.0.7' })]);
+    const sub = await fetch(`${s.url}/api/v1/console/hosts/10.0.0.7?span=24h`, { headers: { cookie } });
+    const subBody = (await sub.json()) as { connections: number; from: string | null; to: string | null };
+    assert.equal(subBody.connections, 2);
+    assert.deepEqual((await listed('10.0.0.7', subBody)).sort(), ['Cf', 'Cg']);
     assert.equal((await get('?span=10ms')).body.connections, 1, 'a span shorter than a second still holds the newest connection');
     assert.equal((await get('?span=4d')).body.connections, 4);
     const all = await get('');

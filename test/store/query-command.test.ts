@@ -15,7 +15,7 @@ import { runServer } from '../../src/server/server.js';
 import type { HostSummary, Page, ConnRow } from '../../src/store/types.js';
 import { REPO_ROOT, ZEEK_CORPUS, tempDir } from '../helpers/paths.js';
 import { conn } from './store-suite.js';
-import { END_PAST_LAST } from '../../src/server/host-window.js';
+import { spanEnd } from '../../src/server/host-window.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const WIKI = path.join(ZEEK_CORPUS, 'wikipedia', 'wikipedia.pcap');
@@ -51,7 +51,7 @@ test('picket query on a data directory and through a running server', async () =
       await store.insert('conn', [conn({ ts: capture - 2 * 86400, uid: 'Cold1', 'id.orig_h': HOST })]);
       expected = await store.hostSummary(HOST);
       // --span 10s: the last ten seconds of the host's own activity, ending just past its newest connection.
-      const end = capture + END_PAST_LAST;
+      const end = spanEnd(capture);
       expectedSpan = await store.hostSummary(HOST, end - 10, end);
       expectedConns = await store.connections({ cidr: '141.142.220.0/24', port: 80, limit: 5 });
       expectedBiggest = await store.connections({ ip: HOST, limit: 3, sort: { field: 'bytes', dir: 'desc' } });
