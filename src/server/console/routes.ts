@@ -29,6 +29,7 @@ import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import { hostWindow } from '../host-window.js';
 import { bool, int, ip, mac, one, pathIp, sortParam, time, type Query } from '../query-params.js';
 import type { ServerContext } from '../context.js';
+import type { Site } from '../../config/site.js';
 import { AGENT_KINDS, type AgentKind } from '../store-port.js';
 import { agentStatus, MAX_TOKEN_TTL_SECONDS } from '../routes/admin.js';
 import { isRole, type ConsoleStore } from './console-store.js';
@@ -81,16 +82,21 @@ function str(body: unknown, name: string, max: number, required: boolean): strin
   return v;
 }
 
-/** The hosts an alert names, with what enrichment knows about them. */
-function alertHosts(a: StoredAlert): { role: string; ip: string; port: number | null; network: string | null; asn: number | null; as_org: string | null; country: string | null }[] {
+/**
+ * The hosts an alert names, with what enrichment knows about them. The
+ * alert's `network.name` is its source's (or subject's) network; the
+ * destination's is looked up in the site's networks.
+ */
+function alertHosts(a: StoredAlert, site: Pick<Site, 'networkOf'>): { role: string; ip: string; port: number | null; network: string | null; asn: number | null; as_org: string | null; country: string | null }[] {
   const out = [];
   for (const [role, ep] of [['source', a.source], ['destination', a.destination]] as const) {
     if (ep?.ip === undefined) continue;
+    const configured = site.networkOf(ep.ip)?.name ?? null;
     out.push({
       role,
       ip: ep.ip,
       port: ep.port ?? null,
-      network: a.network?.name ?? null,
+      network: role === 'source' ? (a.network?.name ?? configured) : configured,
       asn: ep.as?.number ?? null,
       as_org: ep.as?.organization?.name ?? null,
       country: ep.geo?.country_iso_code ?? null,
@@ -220,7 +226,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     api.get<{ Params: { id: string } }>('/alerts/:id', async (req) => {
       const a = await store.getAlert(req.params.id);
       if (a === null) throw notFound(`no alert ${req.params.id}`);
-      return { alert: a, hosts: alertHosts(a), suppressed_by: suppressedBy(a, users.suppressions()) ?? null };
+      return { alert: a, hosts: alertHosts(a, ctx.site), suppressed_by: suppressedBy(a, users.suppressions()) ?? null };
     });
 
     api.post<{ Params: { id: string } }>('/alerts/:id', async (req) => {
