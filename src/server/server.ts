@@ -228,7 +228,9 @@ async function loadDemo(ctx: ServerContext, app: FastifyInstance): Promise<void>
   }
   let replay: ReturnType<typeof createIngestReplay> | undefined;
   const detection = await setUpDetection({ configFile: path.join(dir, 'picket.yaml'), onAlert: (a) => replay?.addAlert(a) });
-  const devices = createDeviceExtractor(ctx.site, ctx.oui);
+  // The demo's hosts are in the demo's lab networks (its picket.yaml), whatever the server's own site names.
+  const { Site } = await import('../config/site.js');
+  const devices = createDeviceExtractor(new Site(detection.config.networks), ctx.oui);
   detection.bus.onLog((e) => {
     if ('log' in e && 'record' in e) devices.add(e.log, e.record as unknown as Record<string, unknown>);
   });

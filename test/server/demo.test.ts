@@ -18,7 +18,11 @@ describe('server --demo', () => {
       const conns = (await adminGet(s, '/connections?limit=1')).json.total as number;
       const alerts = (await adminGet(s, '/alerts?limit=1')).json.total as number;
       const devices = (await adminGet(s, '/devices?limit=1')).json.total as number;
+      // Devices sit in the demo's lab networks (its picket.yaml), as its alerts name them, though this server has none.
+      const srv = (await adminGet(s, '/devices?ip=10.77.1.10')).json.rows as { network: string | null }[];
+      const ws = (await adminGet(s, '/devices?ip=10.77.2.21')).json.rows as { network: string | null }[];
       await s.stop();
+      assert.deepEqual([srv.map((d) => d.network), ws.map((d) => d.network)], [['servers'], ['workstations']]);
       assert.ok(conns > 0, 'connections loaded');
       assert.ok(alerts > 0, 'alerts from the detection engine loaded');
       assert.ok(devices > 0, 'devices derived');
