@@ -186,6 +186,25 @@ export function createDeviceExtractor(site: Site, oui: OuiTable): DeviceExtracto
       else if (kind === 'conn') fromConn(data);
     },
     take(): DeviceInput[] {
+      // A name heard without an address (a DHCP request never answered) belongs to the MAC's rows in a
+      // network when the batch has some: merged into them, not kept as a row of no network and no address.
+      const placed = new Map<string, Pending[]>();
+      for (const p of pending.values()) {
+        if (p.network === undefined) continue;
+        const rows = placed.get(p.mac);
+        if (rows === undefined) placed.set(p.mac, [p]);
+        else rows.push(p);
+      }
+      for (const [key, p] of pending) {
+        const rows = placed.get(p.mac);
+        if (p.network !== undefined || p.ips.size > 0 || p.connIps.size > 0 || rows === undefined) continue;
+        for (const r of rows) {
+          for (const n of p.hostnames) addName(r, n);
+          if (p.first < r.first) r.first = p.first;
+          if (p.last > r.last) r.last = p.last;
+        }
+        pending.delete(key);
+      }
       const out: DeviceInput[] = [];
       for (const p of pending.values()) {
         const ips = new Set(p.ips);

@@ -116,6 +116,17 @@ describe('device updates from records', () => {
     assert.deepEqual(x.take(), [], 'take() empties the extractor');
   });
 
+  it('merges a name heard without an address into the MAC\'s rows in networks; alone, it keeps a row of its own', () => {
+    const x = createDeviceExtractor(site, oui);
+    x.add('dhcp', { ts: 90, mac: '00:1b:21:00:00:07', host_name: 'visitor-47' });
+    x.add('dhcp', { ts: 100, mac: '00:1b:21:00:00:07', assigned_addr: '192.168.1.70', host_name: 'visitor-47b' });
+    x.add('dhcp', { ts: 95, mac: '00:1b:21:00:00:08', host_name: 'lonely' });
+    assert.deepEqual(x.take(), [
+      { network: 'lan', mac: '00:1b:21:00:00:07', ips: ['192.168.1.70'], hostnames: ['visitor-47b', 'visitor-47'], vendor: 'Intel Corporate', first_seen: 90, last_seen: 100 },
+      { network: '', mac: '00:1b:21:00:00:08', ips: [], hostnames: ['lonely'], vendor: 'Intel Corporate', first_seen: 95, last_seen: 95 },
+    ]);
+  });
+
   it('takes a DHCPv6 transaction that assigned an address; one without an address places no device', () => {
     const site6 = new Site([{ name: 'lan6', cidrs: ['2001:db8:10::/64'], role: 'workstation', new_device_alerts: false }]);
     const x = createDeviceExtractor(site6, oui);
