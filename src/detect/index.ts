@@ -18,6 +18,7 @@ import netExternalProxy, { OPTIONS as netExternalProxyOptions } from './net.exte
 import dnsEncrypted, { OPTIONS as dnsEncryptedOptions } from './dns.encrypted.js';
 import kerberosOverpassTheHash, { OPTIONS as kerberosOverpassTheHashOptions } from './kerberos.overpass_the_hash.js';
 import scanPing, { OPTIONS as scanPingOptions } from './scan.ping.js';
+import smbNamedPipe, { OPTIONS as smbNamedPipeOptions } from './smb.named_pipe.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -88,6 +89,7 @@ export const DETECTOR_OPTIONS = {
   'dns.encrypted': dnsEncryptedOptions,
   'kerberos.overpass_the_hash': kerberosOverpassTheHashOptions,
   'scan.ping': scanPingOptions,
+  'smb.named_pipe': smbNamedPipeOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -161,6 +163,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   dnsEncrypted,
   kerberosOverpassTheHash,
   scanPing,
+  smbNamedPipe,
   authBruteforce,
   authSpray,
   authCleartext,

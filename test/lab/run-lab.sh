@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1910,6 +1910,21 @@ scenario_ping_sweep() {
     '[{"rule": "scan.ping", "source": {"ip": "10.77.2.20"}, "evidence": {"icmp_types": ["echo"], "answered_count": 2, "target_network": null}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
+}
+
+scenario_named_pipe() {
+  # 10.77.2.20 asks Samba on workstation 10.77.2.21 for named pipes on IPC$ (test/lab/pipe-open.py, Impacket's
+  # SMB client): srvsvc, which exists, then the pipes of PsExec and a Cobalt Strike SMB beacon, which Samba has not.
+  nsx ws20 timeout 30 /usr/bin/python3 "$LAB_DIR/pipe-open.py" 10.77.2.21 srvsvc PSEXESVC msagent_4f >"$WORK/logs/named-pipe.txt" 2>&1
+  stop_capture
+  grep -q "srvsvc: opened" "$WORK/logs/named-pipe.txt" || { log "named-pipe: srvsvc did not open: $(tail -n 3 "$WORK/logs/named-pipe.txt")"; return 1; }
+  grep -q "msagent_4f: STATUS_OBJECT_NAME_NOT_FOUND" "$WORK/logs/named-pipe.txt" || { log "named-pipe: unexpected answer: $(tail -n 3 "$WORK/logs/named-pipe.txt")"; return 1; }
+  require named-pipe 10 "tcp port 445 and host 10.77.2.20 and host 10.77.2.21"
+  expect named-pipe "Impacket 0.10's SMB client (test/lab/pipe-open.py) from 10.77.2.20 asks Samba on workstation 10.77.2.21 (guest) for three named pipes on IPC\$: srvsvc (opened), PSEXESVC (PsExec's) and msagent_4f (a Cobalt Strike SMB beacon's), both refused with STATUS_OBJECT_NAME_NOT_FOUND. The SMB sign-in between workstations is lateral.workstation_to_workstation too; device.new may fire for the hosts whose first frames these are." \
+    '[{"rule": "smb.named_pipe", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21", "port": 445}, "evidence": {"pipe": "PSEXESVC", "tool": "PsExec", "opened": false}},
+    {"rule": "smb.named_pipe", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.2.21", "port": 445}, "evidence": {"pipe": "msagent_4f", "kind": "c2", "status": "STATUS_OBJECT_NAME_NOT_FOUND"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new", "lateral.workstation_to_workstation"]'
 }
 
 scenario_intel_direct() {

@@ -536,6 +536,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
         const p = this.#pending2.get(key);
         if (p?.open === undefined && p?.pipe === undefined) return;
         this.#pending2.delete(key);
+        if (p.pipe !== undefined) this.#pipes.answered(p.pipe, 2, msg.status, ts);
         if (msg.status !== NtStatus.SUCCESS || msg.opened === undefined) return;
         if (p.open !== undefined) this.#files.opened(p.open, msg.opened);
         else if (p.pipe !== undefined) this.#pipes.opened(p.pipe, msg.opened.fileKey, ts);
@@ -664,6 +665,7 @@ export class SmbAnalyzer implements Analyzer, FrameSink {
       }
     }
     if (p.open !== undefined && msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#files.opened(p.open, msg.opened);
+    if (p.pipe !== undefined) this.#pipes.answered(p.pipe, 1, msg.status, ts);
     if (p.pipe !== undefined && msg.status === NtStatus.SUCCESS && msg.opened !== undefined) this.#pipes.opened(p.pipe, msg.opened.fileKey, ts);
     if (p.pipeRead !== undefined && (msg.status === NtStatus.SUCCESS || msg.status === NtStatus.BUFFER_OVERFLOW)) {
       const data: Smb1Data | undefined = p.command === Smb1Command.TRANSACTION ? msg.transactData : msg.readData;

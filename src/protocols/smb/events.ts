@@ -69,6 +69,28 @@ export interface SmbFilesLogEvent {
   record: SmbFilesRecord;
 }
 
+/**
+ * A named pipe asked for on a pipe share (IPC$), with the server's answer:
+ * one per create request that got a response. Not logged (Zeek leaves pipe
+ * actions out of smb_files.log by default); smb.named_pipe reads it.
+ */
+export interface SmbPipeEvent {
+  type: 'smb.pipe';
+  /** Time of the server's answer. */
+  ts: number;
+  uid: string;
+  client: string;
+  server: string;
+  server_port: number;
+  smb_version: 1 | 2;
+  /** The pipe's name without leading backslashes ("srvsvc", "PSEXESVC"). */
+  name: string;
+  /** The answer's status name ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_NOT_FOUND"). */
+  status: string;
+  /** The pipe was opened. */
+  opened: boolean;
+}
+
 /** A file opened, read, written, renamed or deleted on a share: one per smb_files.log line. */
 export interface SmbFileEvent {
   type: 'smb.file';
@@ -175,4 +197,5 @@ export type SmbEvent =
   | NtlmLogEvent
   | SmbNegotiateEvent
   | SmbTreeConnectEvent
-  | SmbFileEvent;
+  | SmbFileEvent
+  | SmbPipeEvent;

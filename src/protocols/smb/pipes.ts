@@ -10,6 +10,7 @@
 import type { AnalyzerContext } from '../analyzer.js';
 import { DceRpcConversation } from '../dcerpc/conversation.js';
 import { DceRpcAnomaly, MAX_PIPES } from '../dcerpc/consts.js';
+import { NtStatus, statusName } from './consts.js';
 
 /** Trees on pipe shares remembered per connection (IPC$, once per session). */
 const MAX_PIPE_TREES = 64;
@@ -60,6 +61,23 @@ export class SmbPipes {
   createRequested(treeKey: string, name: string): PendingPipe | undefined {
     if (!this.#trees.has(treeKey)) return undefined;
     return { name: pipeName(name) };
+  }
+
+  /** The server answered the create of pipe `req` with `status`: one smb.pipe event. */
+  answered(req: PendingPipe, smbVersion: 1 | 2, status: number, ts: number): void {
+    const c = this.#ctx.conn;
+    this.#ctx.emit({
+      type: 'smb.pipe',
+      ts,
+      uid: c.uid,
+      client: c.orig_h,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      smb_version: smbVersion,
+      name: req.name,
+      status: statusName(status),
+      opened: status === NtStatus.SUCCESS,
+    });
   }
 
   /** The successful response: the pipe `fileKey` is open. */
