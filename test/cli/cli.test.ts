@@ -188,7 +188,7 @@ test('picket demo replays the bundled capture and prints its alerts', () => {
     const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Alerts: \d+/);
-    for (const rule of ['scan.port.vertical', 'auth.bruteforce', 'dhcp.rogue_server', 'smb.internet', 'dns.bad_name', 'ip.bad', 'file.bad_hash', 'http.executable_download', 'smtp.direct_to_internet', 'auth.cleartext', 'snmp.default_community', 'net.bad_name', 'http.bad_url', 'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping']) assert.match(r.stdout, new RegExp(rule.replace('.', '\\.')));
+    for (const rule of ['scan.port.vertical', 'auth.bruteforce', 'dhcp.rogue_server', 'smb.internet', 'dns.bad_name', 'ip.bad', 'file.bad_hash', 'http.executable_download', 'smtp.direct_to_internet', 'auth.cleartext', 'snmp.default_community', 'net.bad_name', 'http.bad_url', 'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping', 'smb.named_pipe']) assert.match(r.stdout, new RegExp(rule.replace('.', '\\.')));
     assert.ok(fs.existsSync(path.join(dir, 'data', 'demo-logs', 'conn.jsonl')));
     // Written into the current folder: the output says where.
     assert.ok(r.stdout.includes(`Logs: ${fs.realpathSync(dir)}${path.sep}data${path.sep}demo-logs\n`) || r.stdout.includes(`Logs: ${dir}${path.sep}data${path.sep}demo-logs\n`), r.stdout);
