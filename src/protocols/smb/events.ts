@@ -69,20 +69,24 @@ export interface SmbFilesLogEvent {
   record: SmbFilesRecord;
 }
 
-/**
- * A named pipe asked for on a pipe share (IPC$), with the server's answer:
- * one per create request that got a response. Not logged (Zeek leaves pipe
- * actions out of smb_files.log by default); smb.named_pipe reads it.
- */
-export interface SmbPipeEvent {
-  type: 'smb.pipe';
-  /** Time of the server's answer. */
+/** Who did something on an SMB connection, for the events about files and pipes. */
+export interface SmbActionHead {
   ts: number;
   uid: string;
   client: string;
   server: string;
   server_port: number;
   smb_version: 1 | 2;
+}
+
+/**
+ * A named pipe asked for on a pipe share (IPC$), with the server's answer
+ * (`ts` is the answer's): one per create request that got a response. Not
+ * logged (Zeek leaves pipe actions out of smb_files.log by default);
+ * smb.named_pipe reads it.
+ */
+export interface SmbPipeEvent extends SmbActionHead {
+  type: 'smb.pipe';
   /** The pipe's name without leading backslashes ("srvsvc", "PSEXESVC"). */
   name: string;
   /** The answer's status name ("STATUS_SUCCESS", "STATUS_OBJECT_NAME_NOT_FOUND"). */
@@ -92,14 +96,8 @@ export interface SmbPipeEvent {
 }
 
 /** A file opened, read, written, renamed or deleted on a share: one per smb_files.log line. */
-export interface SmbFileEvent {
+export interface SmbFileEvent extends SmbActionHead {
   type: 'smb.file';
-  ts: number;
-  uid: string;
-  client: string;
-  server: string;
-  server_port: number;
-  smb_version: 1 | 2;
   action: 'open' | 'read' | 'write' | 'rename' | 'delete';
   /** UNC path of the share, when its tree connect was seen. */
   path?: string;
