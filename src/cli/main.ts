@@ -24,6 +24,7 @@ Commands:
   intel update|status   refresh / show threat-intel sources (lists, MISP, Tor)
   intel lookup VALUE    what is known about an IP, domain, URL or user-agent
   dga < names           score DNS names for machine-generated look (JSON lines)
+  rules [RULE...]       the detection rules, their state and options
   help [command]        show help
   --version             print the version
 
@@ -47,6 +48,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   learn: async () => (await import('./learn-command.js')).learnCommand,
   intel: async () => (await import('./intel-command.js')).intelCommand,
   dga: async () => (await import('./dga-command.js')).dgaCommand,
+  rules: async () => (await import('./rules-command.js')).rulesCommand,
 };
 
 async function loadCommand(name: string): Promise<Command | undefined> {
