@@ -19,6 +19,7 @@ import dnsEncrypted, { OPTIONS as dnsEncryptedOptions } from './dns.encrypted.js
 import kerberosOverpassTheHash, { OPTIONS as kerberosOverpassTheHashOptions } from './kerberos.overpass_the_hash.js';
 import scanPing, { OPTIONS as scanPingOptions } from './scan.ping.js';
 import smbNamedPipe, { OPTIONS as smbNamedPipeOptions } from './smb.named_pipe.js';
+import tlsUnusualClient, { OPTIONS as tlsUnusualClientOptions } from './tls.unusual_client.js';
 import authBruteforce, { OPTIONS as authBruteforceOptions } from './auth.bruteforce.js';
 import authSpray, { OPTIONS as authSprayOptions } from './auth.spray.js';
 import authCleartext, { OPTIONS as authCleartextOptions } from './auth.cleartext.js';
@@ -90,6 +91,7 @@ export const DETECTOR_OPTIONS = {
   'kerberos.overpass_the_hash': kerberosOverpassTheHashOptions,
   'scan.ping': scanPingOptions,
   'smb.named_pipe': smbNamedPipeOptions,
+  'tls.unusual_client': tlsUnusualClientOptions,
   'auth.bruteforce': authBruteforceOptions,
   'auth.spray': authSprayOptions,
   'auth.cleartext': authCleartextOptions,
@@ -164,6 +166,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   kerberosOverpassTheHash,
   scanPing,
   smbNamedPipe,
+  tlsUnusualClient,
   authBruteforce,
   authSpray,
   authCleartext,

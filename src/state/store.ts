@@ -286,6 +286,15 @@ export class StateStore {
     return { record: r, newAgent: false, newHost };
   }
 
+  /**
+   * The same bookkeeping for a TLS client fingerprint (JA4) in `network`,
+   * kept beside the user-agents under the network key "tls:<network>" (no
+   * network name has a colon), so both share the file and its bounds.
+   */
+  noteTlsClientHost(network: string, fingerprint: string, host: string, ts: number): UserAgentHostNote | undefined {
+    return this.noteUserAgentHost(`tls:${network}`, fingerprint, host, ts);
+  }
+
   /** What is known about `ua` in `network`. */
   userAgentHosts(network: string, ua: string): UserAgentHosts | undefined {
     return this.#uaHosts.get(network)?.get(cutText(ua, MAX_USER_AGENT_LENGTH));
