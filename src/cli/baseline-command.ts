@@ -12,8 +12,9 @@ import { pipelineWorkers, WORKERS_HELP } from './workers-option.js';
 
 export const BASELINE_HELP = `Usage: picket baseline <capture>... --state DIR [--config FILE] [--workers N]
 
-Replays captures to learn the network (devices per network, user-agents,
-first-seen times) into the state directory, raising no alert.
+Replays captures to learn the network (devices per network, user-agents
+and TLS client fingerprints, first-seen times) into the state directory,
+raising no alert.
 
 Options:
   --state DIR         where the baseline is kept (required)

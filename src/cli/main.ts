@@ -12,7 +12,7 @@ Usage: picket <command> [options]
 Commands:
   replay <capture>...   analyse pcap/pcapng files: logs, alerts, summary
   sensor --interface IF live capture through tcpdump
-  baseline <capture>... learn devices and user-agents into --state DIR, no alerts
+  baseline <capture>... learn devices, user-agents, TLS clients into --state DIR, no alerts
   config check FILE     validate a site configuration
   demo                  replay the bundled demo capture and show what it found
   honeypot              listen on decoy ports, alert on every touch
