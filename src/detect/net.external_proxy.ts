@@ -11,8 +11,8 @@
  * left out: open-proxy probes against every public server are noise.
  *
  * Judged on the socks and http log events. An absolute-URI request to the
- * very address it names is a client talking to the server itself, not a
- * proxy. Sanctioned proxies (a cloud web gateway) go in `allowed_proxies`.
+ * very address it names, or to a name the client resolved to that address,
+ * is a client talking to the server itself, not a proxy. Sanctioned proxies (a cloud web gateway) go in `allowed_proxies`.
  * "Internal" is a configured network or a private/special range;
  * documentation ranges count as public, so labs stand in for the
  * Internet. One alert per direction, client and proxy (address and port)
@@ -29,6 +29,7 @@ import { hostLabel } from './host-text.js';
 import { recordTarget } from '../protocols/http/request-target.js';
 import { hostPort } from '../util/host-port.js';
 import { shortText } from '../util/cut-text.js';
+import { ResolvedNames } from './server-names.js';
 
 /** Client/proxy pairs whose running tallies are kept. */
 const MAX_PAIRS = 10000;
@@ -84,12 +85,13 @@ export default defineDetector({
   severity: 2,
   category: ['network'],
   technique: 'T1090.002',
-  subscribes: ['socks', 'http'],
+  subscribes: ['socks', 'http', 'dns.answer'],
   options: OPTIONS,
   create(ctx) {
     const allowed = ctx.site.hostSet(ctx.options.allowed_proxies);
     const inbound = ctx.options.inbound;
     const tallies = new LruMap<string, PairTally>(MAX_PAIRS);
+    const resolved = ResolvedNames.of(ctx.site);
 
     const judge = (u: ProxyUse): void => {
       const clientIn = ctx.site.isInternal(u.client);
@@ -138,6 +140,9 @@ export default defineDetector({
     };
 
     return {
+      'dns.answer'(e) {
+        resolved.note(e);
+      },
       socks(e) {
         const r = e.record;
         const host = r['request.name'] ?? r['request.host'];
@@ -162,8 +167,8 @@ export default defineDetector({
         const r = e.record;
         const t = recordTarget(r);
         if (t === null || t.form === 'origin') return;
-        // An absolute URI naming the server's own address: the server itself, not a proxy.
-        if (t.form === 'absolute' && t.host === r['id.resp_h']) return;
+        // An absolute URI naming the server's own address, or a name the client resolved to it: the server itself, not a proxy.
+        if (t.form === 'absolute' && (t.host === r['id.resp_h'] || resolved.get(r['id.orig_h'], r['id.resp_h']) === t.host)) return;
         const status = r.status_code ?? null;
         const connect = t.form === 'authority';
         const granted = status !== null && status >= 200 && status < 300;

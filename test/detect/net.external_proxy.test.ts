@@ -20,8 +20,9 @@ import { socksSession } from '../protocols/socks/build.js';
 
 const RULE = 'net.external_proxy';
 
-function alerts(events: readonly PicketEvent[], yaml = '') {
+function alerts(events: readonly PicketEvent[], yaml = '', before: readonly PicketEvent[] = []) {
   const h = harness(yaml);
+  for (const e of before) h.emit(e);
   for (const e of events) if (e.type === 'socks' || e.type === 'http') h.emit(e);
   return only(h.finish(), RULE);
 }
@@ -84,6 +85,11 @@ test('the site\'s own proxy, plain requests and an absolute URI naming the serve
   const plain = webProxy('10.77.2.21', '203.0.113.50', [['GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n\r\n', OK]]);
   const self = webProxy('10.77.2.21', '203.0.113.50', [['GET http://203.0.113.50:3128/status HTTP/1.1\r\nHost: 203.0.113.50:3128\r\n\r\n', OK]]);
   assert.deepEqual(alerts(runConversations(inside, plain, self)), []);
+  // An absolute URI for a name the client resolved to that very server: a client that writes its requests that way.
+  const byName = webProxy('10.77.2.22', '203.0.113.51', [['GET http://updates.example.net/feed HTTP/1.1\r\nHost: updates.example.net\r\n\r\n', OK]]);
+  const answer = { type: 'dns.answer', ts: 0, uid: 'Cdns1', client: '10.77.2.22', server: '10.77.1.53', query: 'updates.example.net', qtype_name: 'A', addrs: ['203.0.113.51'], ttls: [300], cnames: [] } as unknown as PicketEvent;
+  assert.deepEqual(alerts(runConversations(byName), '', [answer]), []);
+  assert.equal(alerts(runConversations(byName)).length, 1, 'without the lookup it is a proxy request');
 });
 
 test('a public host getting an internal proxy to connect onward alerts (high); refused attempts and absolute URIs do not', () => {
