@@ -15,7 +15,9 @@
  * name (the TLS inside is not read). Servers inside the site and
  * `allowed_resolvers` are the site's own; hosts that answer other hosts'
  * DNS queries are resolvers forwarding upstream and are not judged, nor
- * are `allowed_clients`. One alert per client per dedup interval, listing
+ * are `allowed_clients`; nor is encrypted DNS to a public resolver the
+ * client also asks in plain DNS (its configured resolver, which a browser
+ * upgrades to the same provider's encrypted endpoint by itself). One alert per client per dedup interval, listing
  * the resolvers and channels seen.
  */
 import { z } from 'zod';
@@ -115,6 +117,8 @@ export default defineDetector({
     const allowedClients = ctx.site.hostSet(o.allowed_clients);
     /** Internal hosts seen answering another host's DNS query. */
     const forwarders = new LruMap<string, true>(MAX_CLIENTS);
+    /** "client|server" pairs of plain DNS to a resolver outside the site. */
+    const plain = new LruMap<string, true>(MAX_CLIENTS);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
 
     /** Counts one encrypted-DNS connection of `client` (already judged internal) and reports it. */
@@ -161,6 +165,9 @@ export default defineDetector({
       else if (listed !== undefined || (port === HTTPS_PORT && addresses.has(server))) channel = 'DNS over HTTPS';
       else return;
       if (!ctx.site.isInternal(client) || ctx.site.isInternal(server) || allowedResolvers.has(server) || ctx.excluded(server)) return;
+      // The client asks this resolver in plain DNS too: it is the client's own resolver, and the encrypted
+      // channel is its browser's upgrade to the same provider (Chrome's and Edge's automatic secure DNS).
+      if (plain.get(`${client}|${server}`) !== undefined) return;
       const name = listed ?? serverName(r.server_name);
       count({ ts: r.ts, uid: r.uid, client, to: server, toPort: port, transport, channel, name, resolver: name !== undefined ? `${name} (${hostPort(server, port)})` : hostPort(server, port) });
     };
@@ -172,6 +179,7 @@ export default defineDetector({
         if (r.rcode !== undefined && r['id.resp_p'] === 53 && ctx.site.isInternal(r['id.resp_h']) && r['id.orig_h'] !== r['id.resp_h']) {
           forwarders.set(r['id.resp_h'], true);
         }
+        if (r['id.resp_p'] === 53 && !ctx.site.isInternal(r['id.resp_h'])) plain.set(`${r['id.orig_h']}|${r['id.resp_h']}`, true);
       },
       ssl(e) {
         secured(e.record, 'tcp');

@@ -88,6 +88,9 @@ test('the allow options and the site\'s forwarders keep it quiet', () => {
   // 10.77.1.53 answered 10.77.2.20's query: a resolver forwarding upstream over DoT.
   const answered = dns(1, { 'id.orig_h': '10.77.2.20', 'id.resp_h': '10.77.1.53' });
   assert.deepEqual(alerts(events, '', [answered]).map((a) => a.source.ip), ['10.77.2.20']);
+  // 10.77.2.20 also asks 203.0.113.53 in plain DNS: its own resolver, upgraded by the browser.
+  const plainToo = dns(1, { 'id.orig_h': '10.77.2.20', 'id.resp_h': '203.0.113.53' });
+  assert.deepEqual(alerts(events, '', [plainToo]).map((a) => a.source.ip), ['10.77.1.53']);
 });
 
 test('QUIC to a listed name (DoH over HTTP/3) and to 853 (DoQ) alert; more names and addresses come from the options', () => {
