@@ -30,8 +30,7 @@ import { hostLabel, joinAnd } from './host-text.js';
 import { allowedDomains, serverName, underDomain } from './server-names.js';
 import { recordTarget } from '../protocols/http/request-target.js';
 import { hostPort } from '../util/host-port.js';
-import type { SslRecord } from '../protocols/tls/events.js';
-import type { QuicRecord } from '../protocols/quic/events.js';
+import type { SslLogEvent } from '../protocols/tls/events.js';
 
 /** Host names that serve DNS over HTTPS, TLS or QUIC for the public (and their subdomains). */
 export const DOH_DOMAINS: readonly string[] = [
@@ -106,7 +105,7 @@ export default defineDetector({
   severity: 2,
   category: ['network'],
   technique: 'T1572',
-  subscribes: ['ssl', 'quic', 'http', 'dns'],
+  subscribes: ['ssl', 'http', 'dns'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -154,8 +153,10 @@ export default defineDetector({
       return n !== undefined && underDomain(n, domains) ? n : undefined;
     };
 
-    /** A TLS or QUIC connection: DoT/DoQ on 853, DoH by name or by a resolver's address on 443. */
-    const secured = (r: SslRecord | QuicRecord, transport: 'tcp' | 'udp'): void => {
+    /** A TLS or QUIC handshake (QUIC's come as ssl events too): DoT/DoQ on 853, DoH by name or by a resolver's address on 443. */
+    const secured = (e: SslLogEvent): void => {
+      const r = e.record;
+      const transport = e.transport ?? 'tcp';
       const client = r['id.orig_h'];
       const server = r['id.resp_h'];
       const port = r['id.resp_p'];
@@ -181,12 +182,7 @@ export default defineDetector({
         }
         if (r['id.resp_p'] === 53 && !ctx.site.isInternal(r['id.resp_h'])) plain.set(`${r['id.orig_h']}|${r['id.resp_h']}`, true);
       },
-      ssl(e) {
-        secured(e.record, 'tcp');
-      },
-      quic(e) {
-        secured(e.record, 'udp');
-      },
+      ssl: secured,
       http(e) {
         const r = e.record;
         if (r.method !== 'CONNECT') return;

@@ -74,7 +74,7 @@ export default defineDetector({
           key: `${network}|${ja4}`,
           source: { ip: src, port: r['id.orig_p'] },
           destination: { ip: r['id.resp_h'], port: r['id.resp_p'] },
-          transport: ja4.startsWith('q') ? 'udp' : 'tcp',
+          transport: e.transport ?? 'tcp',
           network,
           message:
             `${src} made a TLS connection with a client fingerprint not seen before in ${network}${rec.hosts.length > 1 ? ` (now ${rec.hosts.length} hosts)` : ''}: ` +
