@@ -24,6 +24,7 @@ import { DuckDbMetaStore, isAgentKind, type MetaStore } from '../store/meta.js';
 import { STORE_FILE, requireExistingStore } from '../store/open.js';
 import { agentStatus } from '../server/routes/admin.js';
 import { API_PREFIX } from '../server/app.js';
+import { textTable } from './text-table.js';
 
 export const AGENT_HELP = `Usage: picket agent <subcommand> [options]
 
@@ -139,9 +140,7 @@ async function dataBackend(dataDir: string, defaultTtl: number, staleAfter: numb
 
 function table(rows: Array<Record<string, unknown>>, cols: string[]): string {
   const cell = (v: unknown): string => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]): string => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(cols), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n') + '\n';
+  return textTable(cols, rows.map((r) => cols.map((c) => cell(r[c]))));
 }
 
 export async function agentCommand(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { parseTime } from '../store/time.js';
 import { storedAddressText } from '../store/address-text.js';
 import { parseDuration } from '../config/duration.js';
 import { hostWindow } from '../server/host-window.js';
+import { textTable } from './text-table.js';
 import { canonicalMac } from '../server/oui.js';
 import { ALERT_SORT_FIELDS, CONN_SORT_FIELDS, DEVICE_SORT_FIELDS } from '../store/types.js';
 import { formatSort, parseSort } from '../store/sort-text.js';
@@ -304,40 +305,29 @@ function iso(sec: unknown): string {
   return typeof sec === 'number' && Number.isFinite(sec) ? new Date(Math.round(sec * 1000)).toISOString().replace('.000Z', 'Z') : '';
 }
 
-/** Columns padded to the widest cell; numbers right-aligned. */
-export function table(head: string[], rows: (string | number)[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (cells: (string | number)[]): string =>
-    cells
-      .map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
 function pct(share: number): string {
   return `${(share * 100).toFixed(1)}%`;
 }
 
 function hostTable(s: HostSummary): string {
   let out = `host ${s.host}  ${s.from ?? 'start'} .. ${s.to ?? 'now'}\n`;
-  out += table(
+  out += textTable(
     ['connections', 'bytes sent', 'bytes received', 'packets sent', 'packets received'],
     [[s.connections, s.bytes_sent, s.bytes_received, s.packets_sent, s.packets_received]],
   );
-  if (s.top_peers.length > 0) out += `\ntop peers\n${table(['peer', 'connections', 'bytes'], s.top_peers.map((p) => [p.ip, p.connections, p.bytes]))}`;
+  if (s.top_peers.length > 0) out += `\ntop peers\n${textTable(['peer', 'connections', 'bytes'], s.top_peers.map((p) => [p.ip, p.connections, p.bytes]))}`;
   if (s.ports.length > 0) {
-    out += `\nports\n${table(['port', 'proto', 'connections', 'bytes'], s.ports.map((p) => [p.port, p.proto, p.connections, p.bytes]))}`;
+    out += `\nports\n${textTable(['port', 'proto', 'connections', 'bytes'], s.ports.map((p) => [p.port, p.proto, p.connections, p.bytes]))}`;
   }
   if (s.countries.length > 0) {
-    out += `\ncountries\n${table(['country', 'connections', 'bytes', 'share'], s.countries.map((c) => [c.country, c.connections, c.bytes, pct(c.share)]))}`;
+    out += `\ncountries\n${textTable(['country', 'connections', 'bytes', 'share'], s.countries.map((c) => [c.country, c.connections, c.bytes, pct(c.share)]))}`;
   }
   if (s.asns.length > 0) {
-    out += `\nASNs\n${table(['asn', 'org', 'connections', 'bytes', 'share'], s.asns.map((a) => [a.asn, a.org ?? '', a.connections, a.bytes, pct(a.share)]))}`;
+    out += `\nASNs\n${textTable(['asn', 'org', 'connections', 'bytes', 'share'], s.asns.map((a) => [a.asn, a.org ?? '', a.connections, a.bytes, pct(a.share)]))}`;
   }
-  if (s.dns.length > 0) out += `\nDNS names asked\n${table(['query', 'count'], s.dns.map((d) => [d.query, d.count]))}`;
+  if (s.dns.length > 0) out += `\nDNS names asked\n${textTable(['query', 'count'], s.dns.map((d) => [d.query, d.count]))}`;
   if (s.alerts.length > 0) {
-    out += `\nalerts\n${table(['time', 'severity', 'rule', 'message'], s.alerts.map((a) => [a['@timestamp'], a.severity, a.rule, a.message]))}`;
+    out += `\nalerts\n${textTable(['time', 'severity', 'rule', 'message'], s.alerts.map((a) => [a['@timestamp'], a.severity, a.rule, a.message]))}`;
   }
   return out;
 }
@@ -356,7 +346,7 @@ function render(q: Query, a: Answer): string {
       // A tunnel column only when the page has a connection that came out of one.
       const tunnelled = p.rows.some((r) => r.tunnel !== undefined);
       return (
-        table(
+        textTable(
           ['time', 'uid', 'proto', 'originator', 'responder', 'service', 'state', 'orig bytes', 'resp bytes', 'resp cc/asn', ...(tunnelled ? ['tunnel'] : [])],
           p.rows.map((r) => [
             iso(r.ts),
@@ -377,7 +367,7 @@ function render(q: Query, a: Answer): string {
     case 'dns': {
       const p = a as Page<DnsRow>;
       return (
-        table(
+        textTable(
           ['time', 'client', 'server', 'query', 'type', 'rcode', 'answers'],
           p.rows.map((r) => [iso(r.ts), r['id.orig_h'], r['id.resp_h'], r.query ?? '', r.qtype_name ?? '', r.rcode_name ?? '', (r.answers ?? []).join(',')]),
         ) + pageFooter(p)
@@ -386,7 +376,7 @@ function render(q: Query, a: Answer): string {
     case 'alerts': {
       const p = a as Page<StoredAlert>;
       return (
-        table(
+        textTable(
           ['time', 'severity', 'rule', 'source', 'ack', 'message'],
           p.rows.map((r) => [r['@timestamp'], r.event.severity, r.rule.id, r.source.ip ?? '', r.acknowledged ? 'yes' : '', r.message]),
         ) + pageFooter(p)
@@ -395,7 +385,7 @@ function render(q: Query, a: Answer): string {
     case 'devices': {
       const p = a as Page<Device>;
       return (
-        table(
+        textTable(
           ['network', 'mac', 'vendor', 'ips', 'hostnames', 'first seen', 'last seen'],
           p.rows.map((d) => [d.network, d.mac, d.vendor ?? '', d.ips.join(','), d.hostnames.join(','), iso(d.first_seen), iso(d.last_seen)]),
         ) + pageFooter(p)

@@ -12,6 +12,7 @@ import { loadConfig } from '../config/load.js';
 import { DETECTORS } from '../detect/index.js';
 import { SEVERITY_NAMES } from '../alerts/alert.js';
 import { closestName } from '../util/suggest.js';
+import { textTable } from './text-table.js';
 import type { DetectorDefinition } from '../detect/detector.js';
 
 export const RULES_HELP = `Usage: picket rules [RULE...] [options]
@@ -67,11 +68,7 @@ function pick(patterns: readonly string[]): DetectorDefinition[] {
 }
 
 function table(rows: readonly RuleView[]): string {
-  const head = ['RULE', 'SEVERITY', 'TECHNIQUE', 'STATE', 'NAME'];
-  const cells = rows.map((r) => [r.id, r.severity, r.technique, r.enabled ? 'on' : 'off', r.name]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: readonly string[]): string => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join('  ');
-  return [line(head), ...cells.map(line)].join('\n') + '\n';
+  return textTable(['RULE', 'SEVERITY', 'TECHNIQUE', 'STATE', 'NAME'], rows.map((r) => [r.id, r.severity, r.technique, r.enabled ? 'on' : 'off', r.name]));
 }
 
 function details(r: RuleView): string {
