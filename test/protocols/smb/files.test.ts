@@ -66,6 +66,18 @@ function lines(ctx: TestContext): string[] {
   });
 }
 
+test('a create answered first by an interim STATUS_PENDING and then by its async reply opens the file', () => {
+  const { ctx, a } = connected();
+  a.data(true, nbss(createRequest('slow\\report.docx', { messageId: 2 })), 2);
+  a.data(false, nbss(createResponse({ id: fileId(8) }, { messageId: 2, status: 0x103, asyncId: 77 })), 3);
+  assert.deepEqual(lines(ctx), [], 'the interim reply says nothing about the open');
+  a.data(false, nbss(createResponse({ id: fileId(8), size: 10 }, { messageId: 2, asyncId: 77 })), 4);
+  a.data(true, nbss(readRequest(fileId(8), { messageId: 3 })), 5);
+  a.end(6);
+  assert.deepEqual(lines(ctx), ['SMB::FILE_OPEN slow\\report.docx', 'SMB::FILE_READ slow\\report.docx']);
+  assert.equal(ofType(ctx.events, 'smb_files')[0]!.record.size, 10);
+});
+
 test('open, read and write: one line each however many requests, with the share path, size and times', () => {
   const { ctx, a } = connected();
   a.data(true, nbss(createRequest('reports\\q3.xlsx', { messageId: 2 })), 2);

@@ -72,15 +72,17 @@ export interface Smb2Opts {
   treeId?: number;
   /** SMB2_FLAGS_RELATED_OPERATIONS: acts on the file of the message before it in the compound. */
   related?: boolean;
+  /** SMB2_FLAGS_ASYNC_COMMAND: an async header (AsyncId where the tree id was), as in interim and late replies. */
+  asyncId?: number;
 }
 
 export function smb2Header(command: number, o: Smb2Opts = {}): Uint8Array {
   return concat(
     new Uint8Array([0xfe, 0x53, 0x4d, 0x42]),
     le16(64), le16(1), le32(o.status ?? 0), le16(command), le16(1),
-    le32((o.reply === true ? 1 : 0) | (o.related === true ? 4 : 0)), le32(o.next ?? 0),
+    le32((o.reply === true ? 1 : 0) | (o.asyncId !== undefined ? 2 : 0) | (o.related === true ? 4 : 0)), le32(o.next ?? 0),
     le32(o.messageId ?? 0), le32(0),
-    le32(0), le32(o.treeId ?? 0),
+    ...(o.asyncId !== undefined ? [le32(o.asyncId), le32(0)] : [le32(0), le32(o.treeId ?? 0)]),
     le32(0x1234), le32(0),
     new Uint8Array(16),
   );
