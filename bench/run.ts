@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { generateMix } from './gen/mix.js';
 import { benchLookups } from './intel/lookup.js';
 import { benchDga, evalDga } from './dga/eval.js';
+import { DgaDataMissingError } from './dga/data.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -160,8 +161,17 @@ if (liveResult === null) {
 }
 process.stdout.write(out.join('\n') + '\n');
 process.stdout.write(`\nIP enrichment lookups:\n${await benchLookups()}\n`);
-process.stdout.write(`\nDGA scorer:\n${await benchDga()}\n`);
-if (argv.includes('--dga-eval')) process.stdout.write(`\nDGA evaluation:\n${await evalDga()}\n`);
+/** The DGA steps read labelled names from the shared corpus; without it they are skipped with the reason, not the whole run. */
+const dgaStep = async (step: () => Promise<string>): Promise<string> => {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof DgaDataMissingError) return `skipped: ${err.message}`;
+    throw err;
+  }
+};
+process.stdout.write(`\nDGA scorer:\n${await dgaStep(benchDga)}\n`);
+if (argv.includes('--dga-eval')) process.stdout.write(`\nDGA evaluation:\n${await dgaStep(evalDga)}\n`);
 if (argv.includes('--console')) {
   // Loaded only when asked for: it needs playwright-core and Chromium.
   const { benchConsole } = await import('./console/bench.js');

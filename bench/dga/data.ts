@@ -71,7 +71,27 @@ export interface DgaData {
   skipped: Record<string, number>;
 }
 
+/** The labelled DGA data is not where it was looked for (it ships with the shared corpus, not with Picket). */
+export class DgaDataMissingError extends Error {
+  constructor(readonly dir: string) {
+    super(`DGA data not found at ${dir}: set PICKET_SHARED to the folder that holds data/dga (the shared corpus)`);
+    this.name = 'DgaDataMissingError';
+  }
+}
+
+/** Runs a script's main step; a missing data folder ends it with the message and exit code 2, not a stack trace. */
+export async function runWithDgaData(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    if (!(err instanceof DgaDataMissingError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
 export function loadDgaData(dir = DGA_DATA): DgaData {
+  if (!fs.existsSync(path.join(dir, 'dga-samples', 'dga_samples.csv'))) throw new DgaDataMissingError(dir);
   const skipped: Record<string, number> = {};
   const skip = (why: string): void => {
     skipped[why] = (skipped[why] ?? 0) + 1;

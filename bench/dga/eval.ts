@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { DGA_DATA, DICTIONARY_FAMILIES, RANDOM_FAMILIES, loadDgaData, type Sample } from './data.js';
+import { DGA_DATA, DICTIONARY_FAMILIES, RANDOM_FAMILIES, loadDgaData, runWithDgaData, type Sample } from './data.js';
 import { FAMILY_THRESHOLD, prepare, rowMaxProbability } from './core.js';
 import { trainModel } from './train.js';
 import { createDgaScorer, registrableLabel, type ModelDgaScorer } from '../../src/intel/dga/index.js';
@@ -183,5 +183,7 @@ export async function benchDga(): Promise<string> {
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.stdout.write((await evalDga()) + '\n' + (await benchDga()) + '\n');
+  await runWithDgaData(async () => {
+    process.stdout.write((await evalDga()) + '\n' + (await benchDga()) + '\n');
+  });
 }

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'tldts';
-import { DGA_DATA, DICTIONARY_FAMILIES, RANDOM_FAMILIES, loadDgaData, type Sample } from './data.js';
+import { DGA_DATA, DICTIONARY_FAMILIES, RANDOM_FAMILIES, loadDgaData, runWithDgaData, type Sample } from './data.js';
 import { fitFamilies, prepare, toModelFile, type FamilyFitted, type Prepared } from './core.js';
 import { DEFAULT_MIN_LENGTH } from '../../src/intel/dga/scorer.js';
 
@@ -164,4 +164,4 @@ async function main(): Promise<void> {
   process.stdout.write(`validation: ${t.validation.flagged}/${t.validation.benign} popular names flagged; ${[...t.validation.recall].map(([f, [n, h]]) => `${f} ${((100 * h) / n).toFixed(1)}%`).join(', ')}\n`);
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await runWithDgaData(main);

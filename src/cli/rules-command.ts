@@ -10,10 +10,10 @@ import { parseCommandArgs, stringOpt } from './args.js';
 import { PicketError } from '../util/errors.js';
 import { loadConfig } from '../config/load.js';
 import { DETECTORS } from '../detect/index.js';
-import { SEVERITY_NAMES } from '../alerts/alert.js';
 import { closestName } from '../util/suggest.js';
 import { textTable } from './text-table.js';
 import type { DetectorDefinition } from '../detect/detector.js';
+import { ruleView, type RuleView } from '../detect/rule-view.js';
 
 export const RULES_HELP = `Usage: picket rules [RULE...] [options]
 
@@ -27,30 +27,6 @@ Options:
   --format text|json  a table for people (default), or one JSON line per rule
   -h, --help          this help
 `;
-
-interface RuleView {
-  id: string;
-  name: string;
-  description: string;
-  severity: string;
-  technique: string;
-  category: readonly string[];
-  enabled: boolean;
-  options: Record<string, unknown>;
-}
-
-function view(def: DetectorDefinition, options: Record<string, unknown>): RuleView {
-  return {
-    id: def.id,
-    name: def.name,
-    description: def.description,
-    severity: SEVERITY_NAMES[def.severity],
-    technique: def.technique,
-    category: def.category,
-    enabled: options.enabled !== false,
-    options,
-  };
-}
 
 /** The rules `patterns` name (all without patterns); an unknown id is a usage error naming the closest one. */
 function pick(patterns: readonly string[]): DetectorDefinition[] {
@@ -90,8 +66,7 @@ export async function rulesCommand(argv: string[]): Promise<number> {
   const format = stringOpt(values, 'format') ?? 'text';
   if (format !== 'text' && format !== 'json') throw new PicketError('PKT_ERR_CLI_USAGE', `rules: --format must be text or json, got "${format}"`);
   const config = loadConfig(stringOpt(values, 'config'));
-  const settings = config.detectors as Readonly<Record<string, Record<string, unknown>>>;
-  const rows = pick(positionals).map((d) => view(d, settings[d.id] ?? {}));
+  const rows = pick(positionals).map((d) => ruleView(d, config.detectors));
   if (format === 'json') process.stdout.write(rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else if (positionals.length === 0) process.stdout.write(table(rows));
   else process.stdout.write(rows.map(details).join('\n'));

@@ -5,7 +5,7 @@
  * see an alert an agent ships while the list is open appear without a reload
  * (the list's alert stream), sort the alert and device lists by a column heading (in the URL, kept
  * over a reload), check a host page against the store's hostSummary, create an enrollment
- * token. Screenshots of each page go to docs/screenshots/. Skipped when
+ * token, list the rules on the settings page and follow one to its alerts. Screenshots of each page go to docs/screenshots/. Skipped when
  * /usr/bin/chromium or the built console (dist/web) is missing.
  */
 import { test } from 'node:test';
@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { runServer } from '../../src/server/server.js';
 import { findWebDir } from '../../src/server/console/static.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { DETECTORS } from '../../src/detect/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
@@ -224,6 +225,16 @@ test('console end to end in Chromium', { skip }, async () => {
     await page.click('header a[href="/settings"]');
     await page.waitForSelector('h2:has-text("Configuration")');
     await page.screenshot({ path: path.join(SHOTS, 'settings.png') });
+    // Every rule is listed with its state; a rule's id opens the alert list filtered to it.
+    assert.equal(await page.locator('tr[data-rule-id]').count(), DETECTORS.length);
+    assert.equal(await page.textContent('[data-testid=rules-on]'), `${DETECTORS.length} of ${DETECTORS.length} on`);
+    const raised = (await s.ctx.stores.store.alerts({ limit: 500 })).rows.map((a) => a.rule.id);
+    const other = raised.find((r) => r !== rule && DETECTORS.some((d) => d.id === r));
+    assert.ok(other !== undefined, `the demo raised a rule besides the suppressed ${rule}`);
+    await page.click(`tr[data-rule-id="${other}"] a`);
+    await page.waitForSelector('[data-testid=alert-total]');
+    await page.waitForFunction(`document.querySelectorAll('tr[data-alert-id]').length > 0 && [...document.querySelectorAll('tr[data-alert-id]')].every((r) => r.dataset.rule === ${JSON.stringify(other)})`, undefined, { timeout: 30_000 });
+    assert.match(page.url(), new RegExp(`[?&]rule=${other.replace(/\./g, '\\.')}(&|$)`));
 
     // A phone-sized, dark-mode view of the alerts.
     const phone = await browser.newPage();

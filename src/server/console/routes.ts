@@ -2,7 +2,7 @@
  * The console's JSON API under /api/v1/console: login/logout/me (session
  * cookie + CSRF token), users, alerts with suppressions applied, one alert
  * with its hosts, the live stream of new alerts, suppressions, host summaries, devices, agents and
- * enrollment tokens, and a read-only view of the settings and intel sources.
+ * enrollment tokens, and a read-only view of the settings, detection rules and intel sources.
  * Everything but /login needs a session; every write needs the CSRF header and
  * the admin role (viewers read). The store does the paging and aggregation.
  */
@@ -12,6 +12,7 @@ import { storedAddressText } from '../../store/address-text.js';
 import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
+import { ruleViews } from '../../detect/rule-view.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
 import {
   ALERT_SORT_FIELDS,
@@ -372,7 +373,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
         intelError = err instanceof Error ? err.message : String(err);
       }
       const stats = await store.stats();
-      return { config_file: opts.configFile ?? null, problems, config: redact(opts.config), intel, intel_error: intelError, store: stats };
+      // Rules without their options: those are in `config` (redacted) already.
+      const rules = ruleViews(opts.config.detectors).map(({ options: _options, ...rule }) => rule);
+      return { config_file: opts.configFile ?? null, problems, config: redact(opts.config), rules, intel, intel_error: intelError, store: stats };
     });
   });
 

@@ -1,8 +1,11 @@
-// Intel sources and the active configuration, read-only, with validation problems shown.
+// Intel sources, detection rules (on or off as the configuration leaves them) and the active configuration, read-only, with validation problems shown.
 import { useApi, useTitle } from '../api';
 import { Status } from '../ui';
+import { go } from '../router';
 
-interface Settings { config_file: string | null; problems: string[]; config: unknown; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
+interface Rule { id: string; name: string; description: string; severity: string; technique: string; category: string[]; enabled: boolean }
+
+interface Settings { config_file: string | null; problems: string[]; config: unknown; rules: Rule[]; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
 
 export function SettingsPage() {
   const r = useApi<Settings>('/settings');
@@ -29,6 +32,14 @@ export function SettingsPage() {
             </tr>
           ))}</tbody></table>
       )}
+      <h2>Detection rules <small data-testid="rules-on">{s.rules.filter((x) => x.enabled).length} of {s.rules.length} on</small></h2>
+      <table data-testid="rules"><thead><tr><th>Rule</th><th>Severity</th><th>Technique</th><th>State</th><th>Name</th></tr></thead>
+        <tbody>{s.rules.map((x) => (
+          <tr data-rule-id={x.id} class={x.enabled ? undefined : 'muted'} title={x.description}>
+            <td><a href={`/?rule=${encodeURIComponent(x.id)}`} onClick={go}>{x.id}</a></td><td>{x.severity}</td><td>{x.technique}</td>
+            <td>{x.enabled ? 'on' : 'off'}</td><td class="wrap">{x.name}</td>
+          </tr>
+        ))}</tbody></table>
       <h2>Store</h2>
       <p>{s.store.engine}: {Object.entries(s.store.rows).map(([k, v]) => `${k} ${v}`).join(', ')}</p>
       <h2>Configuration <small>{s.config_file ?? 'defaults (no file)'}</small></h2>
