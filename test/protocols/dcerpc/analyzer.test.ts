@@ -4,7 +4,8 @@
  * alter_context, both byte orders, multi-fragment calls, faults, auth
  * verifiers, object UUIDs, several PDUs in one chunk and one PDU cut byte
  * by byte, unanswered calls, Zeek's ignored operations, garbage; the same
- * over SMB2 and SMB1 named pipes; and the content probe.
+ * over SMB2 (with an interim STATUS_PENDING read reply) and SMB1 named
+ * pipes; and the content probe.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +45,7 @@ import {
   smb1ReadResponse,
   smb1TransactNmPipe,
   smb1TransactionResponse,
+  smb2InterimResponse,
   smb2ReadResponse,
   smb2Transceive,
   smb2TransceiveResponse,
@@ -267,6 +269,38 @@ test('SMB2 named pipe: CREATE on IPC$, bind by WRITE and READ, calls by FSCTL_PI
   assert.equal(ofType(ctx.events, 'dce_rpc.call')[0]!.transport, 'smb');
   // A pipe is not a file: smb_files stays empty.
   assert.equal(ofType(ctx.events, 'smb_files').length, 0);
+});
+
+test('SMB2 named pipe: a READ answered first by an interim STATUS_PENDING, then by its async reply, carries the bind ack', () => {
+  const ctx = testContext('tcp', 445);
+  const a = new SmbAnalyzer(ctx);
+  const pipe = fileId(0x41);
+  a.data(true, nbss(treeConnectRequest('\\\\SRV\\IPC$', 1)), 1);
+  a.data(false, nbss(treeConnectResponse(0, 2, 1)), 1);
+  a.data(true, nbss(createRequest('lsarpc', { messageId: 2 })), 2);
+  a.data(false, nbss(createResponse({ id: pipe }, { messageId: 2 })), 2);
+  a.data(true, nbss(writeRequest(pipe, bind(1, [{ ctx: 0, uuid: SRVSVC, major: 3 }]), { messageId: 3 })), 3);
+  a.data(true, nbss(readRequest(pipe, { messageId: 4 })), 3);
+  // The server parks the read: the interim reply's error body is not pipe data.
+  a.data(false, nbss(smb2InterimResponse(8, 4, 0x77)), 3.001);
+  a.data(false, nbss(smb2ReadResponse(bindAck(1, '\\PIPE\\srvsvc', [0]), 4, 0, 0x77)), 3.2);
+  a.data(true, nbss(smb2Transceive(pipe, request(2, 0, 15, STUB), 5)), 4);
+  a.data(false, nbss(smb2TransceiveResponse(pipe, response(2, 0, STUB), 5)), 4.25);
+  assert.deepEqual(ctx.anomalies, []);
+  assert.deepEqual(ctx.services, ['smb', 'dce_rpc']);
+  assert.deepEqual(logLines(ctx), [{ rtt: 0.25, named_pipe: '\\PIPE\\srvsvc', endpoint: 'srvsvc', operation: 'NetrShareEnum' }]);
+  // The interim reply alone: nothing logged, nothing counted as malformed.
+  const ctx2 = testContext('tcp', 445);
+  const b = new SmbAnalyzer(ctx2);
+  b.data(true, nbss(treeConnectRequest('\\\\SRV\\IPC$', 1)), 1);
+  b.data(false, nbss(treeConnectResponse(0, 2, 1)), 1);
+  b.data(true, nbss(createRequest('lsarpc', { messageId: 2 })), 2);
+  b.data(false, nbss(createResponse({ id: pipe }, { messageId: 2 })), 2);
+  b.data(true, nbss(writeRequest(pipe, bind(1, [{ ctx: 0, uuid: SRVSVC, major: 3 }]), { messageId: 3 })), 3);
+  b.data(true, nbss(readRequest(pipe, { messageId: 4 })), 3);
+  b.data(false, nbss(smb2InterimResponse(8, 4, 0x77)), 3.001);
+  assert.deepEqual(ctx2.anomalies, []);
+  assert.deepEqual(logLines(ctx2), []);
 });
 
 test('SMB2: a bind on a disk share file is not read as RPC; a pipe whose bind was not seen is named by its pipe', () => {

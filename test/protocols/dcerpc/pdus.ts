@@ -108,8 +108,13 @@ export function fault(callId: number, status: number, o: PduOpts = {}): Uint8Arr
 }
 
 /** SMB2 READ response (MS-SMB2 §2.2.20): the data at offset 80. */
-export function smb2ReadResponse(data: Uint8Array, messageId: number, status = 0): Uint8Array {
-  return concat(smb2Header(8, { reply: true, messageId, status, treeId: 5 }), le16(17), [80, 0], le32(data.length), le32(0), le32(0), data);
+export function smb2ReadResponse(data: Uint8Array, messageId: number, status = 0, asyncId?: number): Uint8Array {
+  return concat(smb2Header(8, { reply: true, messageId, status, treeId: 5, asyncId }), le16(17), [80, 0], le32(data.length), le32(0), le32(0), data);
+}
+
+/** An interim SMB2 reply (MS-SMB2 §3.3.4.2): async header, STATUS_PENDING and an ERROR body (§2.2.2) with one byte of data. */
+export function smb2InterimResponse(command: number, messageId: number, asyncId: number): Uint8Array {
+  return concat(smb2Header(command, { reply: true, messageId, status: 0x103, asyncId }), le16(9), [0, 0], le32(0), [0]);
 }
 
 const FSCTL_PIPE_TRANSCEIVE = 0x0011c017;
