@@ -15,10 +15,12 @@
  * name (the TLS inside is not read). Servers inside the site and
  * `allowed_resolvers` are the site's own; hosts that answer other hosts'
  * DNS queries are resolvers forwarding upstream and are not judged, nor
- * are `allowed_clients`; nor is encrypted DNS to a public resolver the
- * client also asks in plain DNS (its configured resolver, which a browser
- * upgrades to the same provider's encrypted endpoint by itself). One alert per client per dedup interval, listing
- * the resolvers and channels seen.
+ * are `allowed_clients`; nor is encrypted DNS to a public resolver that is
+ * the client's configured one: one it also asks in plain DNS, or one a
+ * DHCP or DHCPv6 server handed to its address (a browser upgrades its
+ * configured resolver to the same provider's encrypted endpoint by itself,
+ * often before the sensor sees any plain query). One alert per client per
+ * dedup interval, listing the resolvers and channels seen.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -31,6 +33,10 @@ import { allowedDomains, serverName, underDomain } from './server-names.js';
 import { recordTarget } from '../protocols/http/request-target.js';
 import { hostPort } from '../util/host-port.js';
 import type { SslLogEvent } from '../protocols/tls/events.js';
+import { DhcpMessageType } from '../protocols/dhcp/consts.js';
+import { Dhcp6MessageType } from '../protocols/dhcpv6/consts.js';
+
+const UNSPECIFIED_V4 = '0.0.0.0';
 
 /** Host names that serve DNS over HTTPS, TLS or QUIC for the public (and their subdomains). */
 export const DOH_DOMAINS: readonly string[] = [
@@ -105,7 +111,7 @@ export default defineDetector({
   severity: 2,
   category: ['network'],
   technique: 'T1572',
-  subscribes: ['ssl', 'http', 'dns'],
+  subscribes: ['ssl', 'http', 'dns', 'dhcp.message', 'dhcpv6.message'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
@@ -116,8 +122,13 @@ export default defineDetector({
     const allowedClients = ctx.site.hostSet(o.allowed_clients);
     /** Internal hosts seen answering another host's DNS query. */
     const forwarders = new LruMap<string, true>(MAX_CLIENTS);
-    /** "client|server" pairs of plain DNS to a resolver outside the site. */
+    /** "client|server" pairs of a resolver outside the site the client is configured with: asked in plain DNS, or handed out by DHCP. */
     const plain = new LruMap<string, true>(MAX_CLIENTS);
+    /** Remembers the resolvers outside the site a DHCP answer gives `client` (an address the answer assigns). */
+    const configured = (client: string, resolvers: readonly string[] | undefined): void => {
+      if (resolvers === undefined || !ctx.site.isInternal(client)) return;
+      for (const r of resolvers) if (!ctx.site.isInternal(r)) plain.set(`${client}|${r}`, true);
+    };
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
 
     /** Counts one encrypted-DNS connection of `client` (already judged internal) and reports it. */
@@ -181,6 +192,17 @@ export default defineDetector({
           forwarders.set(r['id.resp_h'], true);
         }
         if (r['id.resp_p'] === 53 && !ctx.site.isInternal(r['id.resp_h'])) plain.set(`${r['id.orig_h']}|${r['id.resp_h']}`, true);
+      },
+      'dhcp.message'(e) {
+        // An ACK: the address it assigns (a renewal's, or an INFORM's client address) is configured with these resolvers.
+        if (e.is_client || e.msg_type !== DhcpMessageType.ACK) return;
+        configured(e.yiaddr !== UNSPECIFIED_V4 ? e.yiaddr : e.ciaddr, e.dns_servers);
+      },
+      'dhcpv6.message'(e) {
+        // A REPLY gives its resolvers to the addresses it assigns (and, stateless, to the client's own address).
+        if (e.is_client || e.msg_type !== Dhcp6MessageType.REPLY) return;
+        for (const l of e.leases) if (l.ia !== 'pd') configured(l.addr, e.dns_servers);
+        if (e.client_addr !== undefined) configured(e.client_addr, e.dns_servers);
       },
       ssl: secured,
       http(e) {

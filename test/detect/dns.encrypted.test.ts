@@ -4,12 +4,15 @@
  * alert once per client, listing resolvers and channels; a QUIC handshake
  * (an ssl event over UDP) to a listed name or port 853 too; a CONNECT to a
  * listed name through a proxy too. Other TLS, resolvers inside the site, the site's
- * forwarders (hosts answering others' DNS) and the allow options stay quiet.
+ * forwarders (hosts answering others' DNS), a resolver the client asks in
+ * plain DNS or got from DHCP/DHCPv6, and the allow options stay quiet.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TcpSession, runConversations } from '../helpers/session.js';
-import { dns, harness, only } from './harness.js';
+import { dhcp, dhcpServer, dns, harness, only } from './harness.js';
+import type { DhcpMessageEvent } from '../../src/protocols/dhcp/events.js';
+import type { Dhcpv6MessageEvent } from '../../src/protocols/dhcpv6/events.js';
 import { ascii, clientHelloBody, handshake, record, sni } from '../protocols/tls/build.js';
 import type { PicketEvent } from '../../src/events/types.js';
 import type { SslLogEvent, SslRecord } from '../../src/protocols/tls/events.js';
@@ -92,6 +95,31 @@ test('the allow options and the site\'s forwarders keep it quiet', () => {
   // 10.77.2.20 also asks 203.0.113.53 in plain DNS: its own resolver, upgraded by the browser.
   const plainToo = dns(1, { 'id.orig_h': '10.77.2.20', 'id.resp_h': '203.0.113.53' });
   assert.deepEqual(alerts(events, '', [plainToo]).map((a) => a.source.ip), ['10.77.1.53']);
+});
+
+test('a public resolver that DHCP or DHCPv6 handed to the client is its own: quiet even before any plain query', () => {
+  const events = runConversations(hello('10.77.2.20', '8.8.8.8', 443, 'dns.google'), hello('10.77.2.21', '8.8.8.8', 443, 'dns.google'));
+  const ack = (to: string, m: Partial<DhcpMessageEvent> = {}) => dhcpServer(0.5, { msg_type: 5, msg_type_name: 'ACK', yiaddr: to, dns_servers: ['10.77.1.53', '8.8.8.8'], ...m });
+  // The ACK gives 10.77.2.20 Google's resolver: its browser's DoH to it is the configured resolver upgraded; 10.77.2.21 got nothing.
+  assert.deepEqual(alerts(events, '', [ack('10.77.2.20')]).map((a) => a.source.ip), ['10.77.2.21']);
+  // An INFORM's ACK assigns nothing and names the client by ciaddr.
+  assert.deepEqual(alerts(events, '', [ack('0.0.0.0', { ciaddr: '10.77.2.21' })]).map((a) => a.source.ip), ['10.77.2.20']);
+  // An OFFER is not a configuration, a client's message never is, and an ACK with other resolvers changes nothing.
+  const noAck = [
+    dhcpServer(0.5, { yiaddr: '10.77.2.20', dns_servers: ['8.8.8.8'] }),
+    dhcp(0.5, { msg_type: 3, msg_type_name: 'REQUEST', ciaddr: '10.77.2.21', yiaddr: '10.77.2.21', dns_servers: ['8.8.8.8'] }),
+    ack('10.77.2.20', { dns_servers: ['9.9.9.9'] }),
+  ];
+  assert.deepEqual(alerts(events, '', noAck).map((a) => a.source.ip), ['10.77.2.20', '10.77.2.21']);
+  // DHCPv6: a REPLY assigning an address with a resolver list (DoH over HTTP/3 here: the session helper speaks IPv4 only).
+  const v6 = [quic(1, 'fd00:77::20', '2001:4860:4860::8888', 443, 'dns.google'), quic(2, 'fd00:77::21', '2001:4860:4860::8888', 443, 'dns.google')];
+  const reply: Dhcpv6MessageEvent = {
+    type: 'dhcpv6.message', ts: 0.5, uid: 'Cv6reply', src_ip: 'fe80::1', src_port: 547, dst_ip: 'fe80::20', dst_port: 546, is_client: false,
+    msg_type: 7, msg_type_name: 'REPLY', trans_id: 1, client_addr: 'fe80::20',
+    leases: [{ addr: 'fd00:77::20', ia: 'na', preferred: 3600, valid: 7200 }, { addr: 'fd00:77:100::/56', ia: 'pd', preferred: 3600, valid: 7200 }],
+    dns_servers: ['2001:4860:4860::8888'],
+  } as Dhcpv6MessageEvent;
+  assert.deepEqual(alerts(v6, '', [reply]).map((a) => a.source.ip), ['fd00:77::21']);
 });
 
 test('QUIC to a listed name (DoH over HTTP/3) and to 853 (DoQ) alert; more names and addresses come from the options', () => {
