@@ -186,10 +186,11 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
       case Smb1Command.WRITE_ANDX:
         // Both requests: the AndX block (4 bytes), then the FID (MS-CIFS §2.2.4.42.1, §2.2.4.43.1).
         if (!msg.isReply && wc >= 3) msg.access = access(b, s, wc, words, command === Smb1Command.WRITE_ANDX);
-        // READ_ANDX response (§2.2.4.42.2): DataLength at byte 10, DataOffset (from the header) at 12.
+        // READ_ANDX response (§2.2.4.42.2): DataLength at byte 10, DataOffset (from the header) at 12, and
+        // DataLengthHigh at 14 (MS-SMB §2.2.4.2.2: a large read past 64 KiB; zero, reserved, in others).
         else if (msg.isReply && command === Smb1Command.READ_ANDX && wc >= 12) {
           const start = s + u16(b, words + 12);
-          msg.readData = { start, end: start + u16(b, words + 10) };
+          msg.readData = { start, end: start + u16(b, words + 14) * 0x10000 + u16(b, words + 10) };
         }
         break;
       case Smb1Command.TRANSACTION:
@@ -222,7 +223,8 @@ export function parseSmb1(b: Uint8Array, s: number, e: number): Smb1Message | nu
 
 /**
  * A READ_ANDX or WRITE_ANDX request: the FID, and for a write its data
- * (§2.2.4.43.1: DataLength at byte 20, DataOffset from the header at 22).
+ * (§2.2.4.43.1: DataLength at byte 20, DataOffset from the header at 22,
+ * DataLengthHigh at 18).
  * A write starting a named-pipe message in raw mode (WriteMode bit 0x0008)
  * begins with a 2-byte message length, which is not pipe data.
  */
@@ -238,7 +240,8 @@ function access(b: Uint8Array, s: number, wc: number, words: number, write: bool
     const high = wc >= 14 ? u32(b, words + 24) : 0;
     out.offset = high * 0x100000000 + u32(b, words + 6);
     let start = s + u16(b, words + 22);
-    const end = start + u16(b, words + 20);
+    // DataLengthHigh at byte 18 (MS-SMB §2.2.4.3.1: a large write past 64 KiB; zero, reserved, in others).
+    const end = start + u16(b, words + 18) * 0x10000 + u16(b, words + 20);
     if ((u16(b, words + 14) & SMB1_WRITE_MSG_START) !== 0) start = Math.min(start + 2, end);
     out.dataStart = start;
     out.dataEnd = end;

@@ -189,9 +189,9 @@ test('no digests when the site computes none', () => {
   assert.deepEqual([f!.analyzers, f!.md5, f!.seen_bytes], [[], undefined, 3000]);
 });
 
-/** SMB1 READ_ANDX response (12 words): DataLength at byte 10, the data at offset 60 after a pad byte. */
+/** SMB1 READ_ANDX response (12 words): DataLength at byte 10, DataLengthHigh at 14 (a large read), the data at offset 60 after a pad byte. */
 function smb1ReadResponse(mid: number, data: Uint8Array): Uint8Array {
-  const words = concat(new Uint8Array([0xff, 0]), le16(0), le16(0xffff), le16(0), le16(0), le16(data.length), le16(60), le16(0), new Uint8Array(8));
+  const words = concat(new Uint8Array([0xff, 0]), le16(0), le16(0xffff), le16(0), le16(0), le16(data.length), le16(60), le16(data.length >>> 16), new Uint8Array(8));
   const bytes = concat(new Uint8Array([0]), data);
   return concat(smb1Header(0x2e, true, 0, mid), new Uint8Array([words.length / 2]), words, le16(bytes.length), bytes);
 }
@@ -220,6 +220,39 @@ test('SMB1: a file written with WRITE_ANDX and one read with READ_ANDX are files
       ['tool.exe', false, 2000, 'application/x-dosexec', sha256(down)],
     ],
   );
+});
+
+test('SMB1 large reads and writes (past 64 KiB: the DataLengthHigh half) carry whole files, in any cut', () => {
+  const up = program(3 * SMB_KEEP_BYTES + 777);
+  const down = program(2 * SMB_KEEP_BYTES + 4321);
+  for (const piece of [1460, 65536, 1 << 20]) {
+    const ctx = testContext('tcp', 445);
+    const a = new SmbAnalyzer(ctx);
+    const [tq, tr] = smb1TreeConnect('\\\\SRV\\C$', 'A:', 1);
+    a.data(true, nbss(tq), 1);
+    a.data(false, nbss(tr), 1);
+    a.data(true, nbss(smb1CreateRequest('\\big.exe', 2)), 2);
+    a.data(false, nbss(smb1CreateResponse(0x4001, 2, 0, [1600000000, 1600000001, 1600000002, 1600000003])), 2);
+    // Two writes: one large write of most of the file, then the rest at its offset.
+    const cut = up.length - 1000;
+    feed(a, true, nbss(smb1WriteRequest(0x4001, 3, up.subarray(0, cut))), piece, 3);
+    feed(a, true, nbss(smb1WriteRequest(0x4001, 4, up.subarray(cut), cut)), piece, 3);
+    a.data(true, nbss(smb1CloseRequest(0x4001, 5)), 4);
+    a.data(true, nbss(smb1CreateRequest('\\big.dll', 6)), 5);
+    a.data(false, nbss(smb1CreateResponse(0x4002, 6, down.length, [1600000000, 1600000001, 1600000002, 1600000003])), 5);
+    a.data(true, nbss(smb1ReadRequest(0x4002, 7)), 6);
+    feed(a, false, nbss(smb1ReadResponse(7, down)), piece, 6);
+    a.data(true, nbss(smb1CloseRequest(0x4002, 8)), 7);
+    assert.deepEqual(ctx.anomalies, [], `piece ${piece}`);
+    assert.deepEqual(
+      files(ctx).map((f) => [f.filename, f.is_orig, f.seen_bytes, f.sha256]),
+      [
+        ['big.exe', true, up.length, sha256(up)],
+        ['big.dll', false, down.length, sha256(down)],
+      ],
+      `piece ${piece}`,
+    );
+  }
 });
 
 async function replayFiles(file: string): Promise<FilesRecord[]> {

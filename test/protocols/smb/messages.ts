@@ -305,9 +305,9 @@ export function smb1ReadRequest(fid: number, mid: number): Uint8Array {
   return smb1(0x2e, false, mid, concat(new Uint8Array([0xff, 0]), le16(0), le16(fid), le32(0), le16(4096), le16(0), le32(0), le16(0), le32(0)), new Uint8Array(0));
 }
 
-/** SMB1 WRITE_ANDX request (14 words), the data after one pad byte. */
-export function smb1WriteRequest(fid: number, mid: number, data: Uint8Array): Uint8Array {
-  const words = concat(new Uint8Array([0xff, 0]), le16(0), le16(fid), le32(0), le32(0), le16(0), le16(0), le16(0), le16(data.length), le16(64), le32(0));
+/** SMB1 WRITE_ANDX request (14 words), the data after one pad byte; past 64 KiB its length's high half in DataLengthHigh (a large write). */
+export function smb1WriteRequest(fid: number, mid: number, data: Uint8Array, offset = 0): Uint8Array {
+  const words = concat(new Uint8Array([0xff, 0]), le16(0), le16(fid), le32(offset), le32(0), le16(0), le16(0), le16(data.length >>> 16), le16(data.length), le16(64), le32(0));
   return smb1(0x2f, false, mid, words, concat(new Uint8Array([0]), data));
 }
 
