@@ -121,6 +121,8 @@ export interface LookupResult {
   owner_error?: string;
   /** User-agents: the attack tool its pattern names, or null. */
   attack_tool?: UserAgentMatch | null;
+  /** User-agents: the malware family its pattern names, or null. */
+  malware?: UserAgentMatch | null;
   /** Domains: the DGA classifier's verdict. */
   dga?: DgaScore;
   /** Built-in data that could not be consulted. */
@@ -190,12 +192,14 @@ async function ownerOf(config: SiteConfig, baseDir: string, ip: string): Promise
   }
 }
 
-/** What the built-in classifiers say: attack-tool patterns for user-agents, the DGA model for domains. */
+/** What the built-in classifiers say: attack-tool and malware patterns for user-agents, the DGA model for domains. */
 async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: string): Promise<void> {
   try {
     if (r.kind === 'user-agent') {
       const { loadUserAgentClassifier } = await import('../intel/ua/index.js');
-      r.attack_tool = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns).matcher.attackTool(r.value) ?? null;
+      const ua = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns).classifier;
+      r.attack_tool = ua.attackTool(r.value) ?? null;
+      r.malware = ua.malware(r.value) ?? null;
     } else if (r.kind === 'domain') {
       const { createDgaScorer } = await import('../intel/dga/index.js');
       r.dga = createDgaScorer(baseDir).score(r.value);
@@ -232,6 +236,9 @@ function printLookup(r: LookupResult, out: (s: string) => void): void {
   if (r.attack_tool !== undefined && r.attack_tool !== null) {
     out(`  ALERTS  attack tool ${r.attack_tool.tool}: ua.attack_tool (pattern "${r.attack_tool.pattern}" from ${r.attack_tool.source})`);
   } else if (r.attack_tool === null) out('  not an attack-tool user-agent on the built-in or site pattern lists');
+  if (r.malware !== undefined && r.malware !== null) {
+    out(`  ALERTS  malware ${r.malware.tool}: ua.malware (pattern "${r.malware.pattern}" from ${r.malware.source})`);
+  } else if (r.malware === null) out('  not a malware user-agent on the built-in list');
   if (r.dga !== undefined) {
     const d = r.dga;
     if (d.skipped !== undefined) out(`  DGA classifier: not scored (${d.skipped})`);

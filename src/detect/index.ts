@@ -53,6 +53,7 @@ import ipBad, { OPTIONS as ipBadOptions } from './ip.bad.js';
 import torRelay, { OPTIONS as torRelayOptions } from './tor.relay.js';
 import asnNotWhitelisted, { OPTIONS as asnNotWhitelistedOptions } from './asn.not_whitelisted.js';
 import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.js';
+import uaMalware, { OPTIONS as uaMalwareOptions } from './ua.malware.js';
 import tlsBadFingerprint, { OPTIONS as tlsBadFingerprintOptions } from './tls.bad_fingerprint.js';
 import tlsBadCertificate, { OPTIONS as tlsBadCertificateOptions } from './tls.bad_certificate.js';
 import fileBadHash, { OPTIONS as fileBadHashOptions } from './file.bad_hash.js';
@@ -125,6 +126,7 @@ export const DETECTOR_OPTIONS = {
   'tor.relay': torRelayOptions,
   'asn.not_whitelisted': asnNotWhitelistedOptions,
   'ua.attack_tool': uaAttackToolOptions,
+  'ua.malware': uaMalwareOptions,
   'tls.bad_fingerprint': tlsBadFingerprintOptions,
   'tls.bad_certificate': tlsBadCertificateOptions,
   'file.bad_hash': fileBadHashOptions,
@@ -200,6 +202,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   torRelay,
   asnNotWhitelisted,
   uaAttackTool,
+  uaMalware,
   tlsBadFingerprint,
   tlsBadCertificate,
   fileBadHash,

@@ -14,38 +14,10 @@
  * when neither a classifier nor indicators are configured.
  */
 import type { UserAgentMatch } from '../intel/context.js';
-import { z } from 'zod';
 import { defineDetector } from './detector.js';
-import { openTally } from './alert-tally.js';
-import { detectorOptions } from '../config/fields.js';
-import { LruMap } from '../state/lru.js';
-import { shortText } from '../util/cut-text.js';
-import { hostPort } from '../util/host-port.js';
+import { UA_RULE_OPTIONS, userAgentListHandler } from './ua-match-rule.js';
 
-/** (source, tool) tallies kept for evidence. */
-const MAX_TALLIES = 10000;
-/** Distinct destinations and URIs listed per alert. */
-const MAX_LISTED = 10;
-/**
- * Longest user-agent or URI copied into evidence (they are attacker-chosen),
- * cut into strings of their own: plain slices kept the whole texts (up to
- * 8 KiB each) alive in the tallies and in held alerts' evidence, about
- * 250 MB with both tables full.
- */
-const MAX_EVIDENCE_TEXT = 512;
-
-export const OPTIONS = detectorOptions({
-  /**
-   * Only requests from internal clients (default false: requests from the
-   * Internet to your servers alert too, which on a public web server means
-   * every passing scanner; set true to see only your own hosts running tools).
-   */
-  internal_sources_only: z.boolean().default(false),
-});
-
-function cut(s: string): string {
-  return shortText(s, MAX_EVIDENCE_TEXT);
-}
+export const OPTIONS = UA_RULE_OPTIONS;
 
 export default defineDetector({
   id: 'ua.attack_tool',
@@ -74,55 +46,12 @@ export default defineDetector({
       }
       return undefined;
     };
-    const tallies = new LruMap<string, { requests: number; destinations: string[]; uris: string[] }>(MAX_TALLIES);
     return {
-      http(e) {
-        const r = e.record;
-        const last = r.user_agent;
-        if (last === undefined || last === '') return;
-        const src = r['id.orig_h'];
-        const dst = r['id.resp_h'];
-        if (ctx.options.internal_sources_only && !ctx.site.isInternal(src)) return;
-        if (ctx.excluded(src) || ctx.excluded(dst)) return;
-        // A request with several User-Agent headers: each is judged (the log keeps only the last).
-        const agents = e.user_agents ?? [last];
-        let ua = last;
-        let m: UserAgentMatch | undefined;
-        for (let i = 0; i < agents.length && m === undefined; i++) {
-          ua = agents[i]!;
-          if (ua !== '') m = classifier?.attackTool(ua) ?? fromIndicators(ua);
-        }
-        if (m === undefined) return;
-        const key = `${src}|${m.tool}`;
-        const t = openTally(ctx, tallies, key, () => ({ requests: 0, destinations: [], uris: [] }));
-        t.requests++;
-        const where = hostPort(dst, r['id.resp_p']);
-        if (t.destinations.length < MAX_LISTED && !t.destinations.includes(where)) t.destinations.push(where);
-        const uri = r.uri !== undefined ? cut(r.uri) : undefined;
-        if (uri !== undefined && t.uris.length < MAX_LISTED && !t.uris.includes(uri)) t.uris.push(uri);
-        ctx.report({
-          ts: r.ts,
-          key,
-          source: { ip: src, port: r['id.orig_p'] },
-          destination: { ip: dst, port: r['id.resp_p'] },
-          transport: 'tcp',
-          message:
-            `${src} sent HTTP requests with the user-agent of ${m.tool} to ${r.host ?? dst}` +
-            (t.requests > 1 ? ` (${t.requests} requests)` : ''),
-          evidence: {
-            tool: m.tool,
-            pattern: m.pattern,
-            pattern_source: m.source,
-            user_agent: cut(ua),
-            host: r.host ?? null,
-            uri: uri ?? null,
-            method: r.method ?? null,
-            requests: t.requests,
-            destinations: [...t.destinations],
-            uris: [...t.uris],
-          },
-        });
-      },
+      http: userAgentListHandler(ctx, {
+        match: (ua) => classifier?.attackTool(ua) ?? fromIndicators(ua),
+        nameKey: 'tool',
+        describe: (m) => m.tool,
+      }),
     };
   },
 });

@@ -45,13 +45,14 @@ export async function bundledIntelStatus(config: SiteConfig, baseDir: string): P
   }
   try {
     const ua = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns);
-    const n = ua.matcher.patterns.length;
+    const n = ua.classifier.tools.patterns.length;
+    const malware = ua.classifier.malwareAgents.patterns.length;
     const extra = config.intel.user_agent_patterns.length;
     out.push({
       name: 'user-agents',
       ok: true,
-      detail: `${n} attack-tool patterns (bundled list${extra > 0 ? ` and ${extra} site file${extra === 1 ? '' : 's'}` : ''})${skippedText(ua.skipped)}`,
-      figures: { patterns: n },
+      detail: `${n} attack-tool patterns (bundled list${extra > 0 ? ` and ${extra} site file${extra === 1 ? '' : 's'}` : ''}), ${malware} malware patterns${skippedText(ua.skipped)}`,
+      figures: { patterns: n, malware_patterns: malware },
     });
   } catch (err) {
     out.push(failed('user-agents', err));

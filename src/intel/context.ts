@@ -80,7 +80,7 @@ export interface TorIndex {
 }
 
 export interface UserAgentMatch {
-  /** Tool name, e.g. "sqlmap". */
+  /** Tool name, e.g. "sqlmap"; for a malware agent, the family, e.g. "Raccoon Stealer". */
   tool: string;
   /** The pattern that matched. */
   pattern: string;
@@ -91,6 +91,8 @@ export interface UserAgentMatch {
 export interface UserAgentClassifier {
   /** The attack or recon tool a user-agent belongs to, or undefined. */
   attackTool(ua: string): UserAgentMatch | undefined;
+  /** The malware family whose default user-agent this is, or undefined. */
+  malware(ua: string): UserAgentMatch | undefined;
 }
 
 export interface DgaScore {

@@ -2,8 +2,9 @@
  * Builds the user-agent classifier the engine hands to detectors
  * (`intel.userAgents`): the bundled attack-tool list
  * (assets/intel/user-agents.tsv) plus the site's `intel.user_agent_patterns`
- * files, which resolve against `baseDir` (the config file's folder). Site
- * patterns are tried after the bundled ones.
+ * files, which resolve against `baseDir` (the config file's folder), tried
+ * after the bundled ones; and the bundled malware list
+ * (assets/intel/malware-user-agents.tsv).
  *
  *   const userAgents = createUserAgentClassifier(path.dirname(configFile), config.intel.user_agent_patterns);
  *   createEngine({ ..., intel: { userAgents } });
@@ -11,33 +12,63 @@
 import path from 'node:path';
 import { PicketError } from '../../util/errors.js';
 import { intelAsset } from '../dga/assets.js';
-import { loadPatternFile, type UaPattern } from './patterns.js';
+import { loadPatternFile } from './patterns.js';
 import { UserAgentMatcher } from './matcher.js';
+import type { UaPattern } from './patterns.js';
+import type { UserAgentClassifier, UserAgentMatch } from '../context.js';
 
 export { UserAgentMatcher } from './matcher.js';
 export { parsePatternList, type UaPattern } from './patterns.js';
 
 export const PATTERN_FILE = 'user-agents.tsv';
+export const MALWARE_PATTERN_FILE = 'malware-user-agents.tsv';
+
+/** The attack-tool and malware lists, each behind its own matcher. */
+export class UserAgentLists implements UserAgentClassifier {
+  constructor(
+    readonly tools: UserAgentMatcher,
+    readonly malwareAgents: UserAgentMatcher,
+  ) {}
+
+  attackTool(ua: string): UserAgentMatch | undefined {
+    return this.tools.match(ua);
+  }
+
+  malware(ua: string): UserAgentMatch | undefined {
+    return this.malwareAgents.match(ua);
+  }
+}
 
 export interface UaClassifierLoad {
-  matcher: UserAgentMatcher;
+  classifier: UserAgentLists;
   /** Pattern lines skipped, by reason, over every file. */
   skipped: Record<string, number>;
 }
 
-export function loadUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UaClassifierLoad {
-  const bundled = intelAsset(PATTERN_FILE);
-  if (bundled === undefined) throw new PicketError('PKT_ERR_UA_PATTERNS', `the bundled user-agent list (assets/intel/${PATTERN_FILE}) is missing from this installation`);
+function bundledList(name: string): string {
+  const file = intelAsset(name);
+  if (file === undefined) throw new PicketError('PKT_ERR_UA_PATTERNS', `the bundled user-agent list (assets/intel/${name}) is missing from this installation`);
+  return file;
+}
+
+/** Reads `files` ([path, default source] pairs) in order into one matcher, adding skipped lines to `skipped`. */
+function matcherOf(files: readonly (readonly [string, string])[], skipped: Record<string, number>): UserAgentMatcher {
   const patterns: UaPattern[] = [];
-  const skipped: Record<string, number> = {};
-  for (const [file, source] of [[bundled, 'picket'] as const, ...extraFiles.map((f) => [path.resolve(baseDir, f), path.basename(f)] as const)]) {
+  for (const [file, source] of files) {
     const load = loadPatternFile(file, source);
     patterns.push(...load.patterns);
     for (const [k, v] of Object.entries(load.skipped)) skipped[k] = (skipped[k] ?? 0) + v;
   }
-  return { matcher: new UserAgentMatcher(patterns), skipped };
+  return new UserAgentMatcher(patterns);
 }
 
-export function createUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UserAgentMatcher {
-  return loadUserAgentClassifier(baseDir, extraFiles).matcher;
+export function loadUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UaClassifierLoad {
+  const skipped: Record<string, number> = {};
+  const tools = matcherOf([[bundledList(PATTERN_FILE), 'picket'], ...extraFiles.map((f) => [path.resolve(baseDir, f), path.basename(f)] as const)], skipped);
+  const malware = matcherOf([[bundledList(MALWARE_PATTERN_FILE), 'picket']], skipped);
+  return { classifier: new UserAgentLists(tools, malware), skipped };
+}
+
+export function createUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UserAgentLists {
+  return loadUserAgentClassifier(baseDir, extraFiles).classifier;
 }

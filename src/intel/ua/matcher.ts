@@ -1,12 +1,13 @@
 /**
- * Matches user-agents against the attack-tool patterns: one combined,
+ * Matches user-agents against one pattern list (attack tools, or malware
+ * families): one combined,
  * case-insensitive regular expression answers "any tool?" in a single pass
  * (almost every agent is a browser or library, so that is the common case);
  * only on a hit are the patterns walked, in list order, to name the first
  * that matches. Only the first MAX_TESTED characters are looked at, which
  * bounds the work an attacker-chosen, megabyte-long header can cause.
  */
-import type { UserAgentClassifier, UserAgentMatch } from '../context.js';
+import type { UserAgentMatch } from '../context.js';
 import type { UaPattern } from './patterns.js';
 
 /** Characters of a user-agent examined (tool markers sit near the start). */
@@ -16,7 +17,7 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-export class UserAgentMatcher implements UserAgentClassifier {
+export class UserAgentMatcher {
   readonly patterns: readonly UaPattern[];
   readonly #any: RegExp | null;
   /** User-agents cut to MAX_TESTED before matching. */
@@ -32,7 +33,8 @@ export class UserAgentMatcher implements UserAgentClassifier {
     this.#any = parts.length > 0 ? new RegExp(parts.join('|'), 'i') : null;
   }
 
-  attackTool(ua: string): UserAgentMatch | undefined {
+  /** The first pattern, in list order, that `ua` matches, or undefined. */
+  match(ua: string): UserAgentMatch | undefined {
     if (this.#any === null || ua.length === 0) return undefined;
     let s = ua;
     if (s.length > MAX_TESTED) {

@@ -1,4 +1,4 @@
-/** The attack-tool user-agent list and matcher: every listed tool, browsers and libraries, user files. */
+/** The attack-tool and malware user-agent lists and their matcher: listed tools and families, browsers and libraries, user files. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -81,41 +81,84 @@ const ORDINARY = [
 ];
 
 test('browsers, library agents and crawlers do not match', () => {
-  for (const agent of ORDINARY) assert.equal(ua.attackTool(agent), undefined, agent);
+  for (const agent of ORDINARY) {
+    assert.equal(ua.attackTool(agent), undefined, agent);
+    assert.equal(ua.malware(agent), undefined, agent);
+  }
   assert.equal(ua.attackTool(''), undefined);
+  assert.equal(ua.malware(''), undefined);
+});
+
+/** Malware agents as the families send them (family expected), each in the form its source documents. */
+const MALWARE: [string, string][] = [
+  ['Raccoon Stealer', 'TakeMyPainBack'],
+  ['Raccoon Stealer', 'mozzzzzzzzzzz'],
+  ['LockBit', 'Gecko/20100101'],
+  ['Loki Bot', 'Mozilla/4.08 (Charon; Inferno)'],
+  ['njRAT / Houdini', 'VICTIM-PC<|>admin<|>Win10<|>0.7d'],
+  ['WSH RAT', 'WSHRAT|2A1B3C4D|DESKTOP-1|admin|Microsoft Windows 10 Pro|plus|nan-av|false - 21/11/2025'],
+  ['AntSword web shell client', 'antSword/v2.1'],
+  ['Agent Tesla', 'TeslaBrowser/5.5'],
+  ['BunnyLoader', 'BunnyLoader'],
+  ['Zebrocy (APT28)', 'Mozilla v5.1 (Windows NT 6.1; rv:6.0.1) Gecko/20100101 Firefox/6.0.1'],
+  ['VPNFilter', 'Mozilla/6.1 (compatible; MSIE 9.0; Windows NT 5.3; Trident/5.0)'],
+  ['APT33', 'Mozilla/5.0 (Windows NT 9; Win64; x64) AppleWebKit/537.36'],
+  ['Ursnif', 'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 10.0; Win64; x64)'],
+];
+
+for (const [family, agent] of MALWARE) {
+  test(`${family}: its user-agent is malware, not an attack tool`, () => {
+    const m = ua.malware(agent);
+    assert.ok(m !== undefined, `no match for ${agent}`);
+    assert.equal(m.tool, family);
+    assert.equal(ua.attackTool(agent), undefined);
+  });
+}
+
+test('malware patterns anchored to the whole agent do not match inside another, and strings Sigma lists that ordinary software sends are left out', () => {
+  assert.equal(ua.malware('TakeMyPainBack/2'), undefined);
+  assert.equal(ua.malware('Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:109.0) Gecko/20100101 Firefox/115.0'), undefined, 'Gecko/20100101 only as a whole header');
+  for (const generic of ['agent', 'Client', 'OK', 'Opera', 'MSIE', 'record', 'uploader', 'AutoIt', 'nsis_inetc (mozilla)', 'webclient', 'Mozilla/4.0', 'Microsoft Internet Explorer', 'Mozilla/4.0 (compatible; RMS)']) {
+    assert.equal(ua.malware(generic), undefined, generic);
+  }
+  assert.match(ua.malware('TakeMyPainBack')!.source, /proxy_ua_malware\.yml by Florian Roth \(Nextron Systems\), X__Junior/);
+  assert.match(ua.malware('hots scot')!.source, /proxy_ua_apt\.yml by Florian Roth \(Nextron Systems\), Markus Neis/);
 });
 
 test('prefix and exact patterns only match where they are anchored', () => {
   const m = new UserAgentMatcher(parsePatternList('scanner\t^ZAP/\tt\nexact\t^DotDotPwn v2.1$\tt\n', 'x').patterns);
-  assert.equal(m.attackTool('ZAP/2.14')?.tool, 'scanner');
-  assert.equal(m.attackTool('Mozilla ZAP/2.14'), undefined);
-  assert.equal(m.attackTool('dotdotpwn V2.1')?.tool, 'exact');
-  assert.equal(m.attackTool('DotDotPwn v2.1 extra'), undefined);
+  assert.equal(m.match('ZAP/2.14')?.tool, 'scanner');
+  assert.equal(m.match('Mozilla ZAP/2.14'), undefined);
+  assert.equal(m.match('dotdotpwn V2.1')?.tool, 'exact');
+  assert.equal(m.match('DotDotPwn v2.1 extra'), undefined);
 });
 
 test('regular-expression characters in patterns are literal', () => {
   const m = new UserAgentMatcher(parsePatternList('hydra\t(hydra)\n', 'x').patterns);
-  assert.equal(m.attackTool('Mozilla/4.0 (Hydra)')?.tool, 'hydra');
-  assert.equal(m.attackTool('hydra'), undefined);
+  assert.equal(m.match('Mozilla/4.0 (Hydra)')?.tool, 'hydra');
+  assert.equal(m.match('hydra'), undefined);
 });
 
 test('a huge user-agent is cut to MAX_TESTED characters before matching, and counted', () => {
   const m = createUserAgentClassifier(process.cwd());
   const late = 'A'.repeat(MAX_TESTED) + ' sqlmap/1.0';
   assert.equal(m.attackTool(late), undefined);
-  assert.equal(m.truncated, 1);
+  assert.equal(m.tools.truncated, 1);
   assert.equal(m.attackTool('sqlmap/1.0 ' + 'A'.repeat(100000))?.tool, 'sqlmap');
+  assert.equal(m.malware('A'.repeat(MAX_TESTED) + '<|>'), undefined);
+  assert.equal(m.malwareAgents.truncated, 1);
 });
 
 test('site pattern files extend the list: bare patterns and tool<TAB>pattern lines; bad lines are counted', () => {
   const dir = tempDir('picket-ua-');
   try {
     fs.writeFileSync(path.join(dir, 'extra.txt'), '# ours\nEvilScanner/\ninhouse\t^Corp-Pentest \tred team\nab\n\t^x\n');
-    const { matcher, skipped } = loadUserAgentClassifier(dir, ['extra.txt']);
-    assert.equal(matcher.attackTool('EvilScanner/1.0')?.tool, 'EvilScanner/');
-    assert.equal(matcher.attackTool('EvilScanner/1.0')?.source, 'extra.txt');
-    assert.equal(matcher.attackTool('corp-pentest 2024')?.tool, 'inhouse');
-    assert.equal(matcher.attackTool('sqlmap/1.7')?.tool, 'sqlmap', 'the bundled list stays');
+    const { classifier, skipped } = loadUserAgentClassifier(dir, ['extra.txt']);
+    assert.equal(classifier.attackTool('EvilScanner/1.0')?.tool, 'EvilScanner/');
+    assert.equal(classifier.attackTool('EvilScanner/1.0')?.source, 'extra.txt');
+    assert.equal(classifier.attackTool('corp-pentest 2024')?.tool, 'inhouse');
+    assert.equal(classifier.attackTool('sqlmap/1.7')?.tool, 'sqlmap', 'the bundled list stays');
+    assert.equal(classifier.malware('EvilScanner/1.0'), undefined, 'site files extend the attack-tool list only');
     assert.deepEqual(skipped, { 'pattern too short': 1, 'no tool name': 1 });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -126,9 +169,10 @@ test('a missing pattern file is a coded error', () => {
   assert.throws(() => loadUserAgentClassifier(process.cwd(), ['no-such-file.txt']), { code: 'PKT_ERR_UA_PATTERNS' });
 });
 
-test('the bundled list parses cleanly and every row names its source', () => {
-  const { matcher, skipped } = loadUserAgentClassifier(process.cwd());
+test('the bundled lists parse cleanly and every row names its source', () => {
+  const { classifier, skipped } = loadUserAgentClassifier(process.cwd());
   assert.deepEqual(skipped, {});
-  assert.ok(matcher.patterns.length >= 60);
-  for (const p of matcher.patterns) assert.ok(p.source === 'picket' || /^Sigma .+ by .+, DRL 1\.1$/.test(p.source), p.source);
+  assert.ok(classifier.tools.patterns.length >= 60);
+  assert.ok(classifier.malwareAgents.patterns.length >= 90);
+  for (const p of [...classifier.tools.patterns, ...classifier.malwareAgents.patterns]) assert.ok(p.source === 'picket' || /^Sigma .+ by .+, DRL 1\.1$/.test(p.source), p.source);
 });
