@@ -56,6 +56,7 @@ import uaAttackTool, { OPTIONS as uaAttackToolOptions } from './ua.attack_tool.j
 import uaMalware, { OPTIONS as uaMalwareOptions } from './ua.malware.js';
 import tlsBadFingerprint, { OPTIONS as tlsBadFingerprintOptions } from './tls.bad_fingerprint.js';
 import tlsBadCertificate, { OPTIONS as tlsBadCertificateOptions } from './tls.bad_certificate.js';
+import tlsHeartbleed, { OPTIONS as tlsHeartbleedOptions } from './tls.heartbleed.js';
 import fileBadHash, { OPTIONS as fileBadHashOptions } from './file.bad_hash.js';
 import sshBadFingerprint, { OPTIONS as sshBadFingerprintOptions } from './ssh.bad_fingerprint.js';
 import uaUnusual, { OPTIONS as uaUnusualOptions } from './ua.unusual.js';
@@ -129,6 +130,7 @@ export const DETECTOR_OPTIONS = {
   'ua.malware': uaMalwareOptions,
   'tls.bad_fingerprint': tlsBadFingerprintOptions,
   'tls.bad_certificate': tlsBadCertificateOptions,
+  'tls.heartbleed': tlsHeartbleedOptions,
   'file.bad_hash': fileBadHashOptions,
   'ssh.bad_fingerprint': sshBadFingerprintOptions,
   'ua.unusual': uaUnusualOptions,
@@ -205,6 +207,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   uaMalware,
   tlsBadFingerprint,
   tlsBadCertificate,
+  tlsHeartbleed,
   fileBadHash,
   sshBadFingerprint,
   uaUnusual,

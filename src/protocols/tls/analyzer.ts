@@ -27,7 +27,10 @@ import { ja3, ja3s, ja4 } from './fingerprint.js';
 import { parseCertificateList, parseClientHello, parseServerHello, serverKeyExchangeCurve, type ClientHello } from './parser.js';
 import { TlsRecordReader, type TlsRecordHandler } from './records.js';
 import { DtlsRecordReader, startsDtlsHandshake } from './dtls-records.js';
-import type { ChainCertificate, SslLogEvent } from './events.js';
+import type { ChainCertificate, SslLogEvent, TlsHeartbeat } from './events.js';
+
+/** Heartbeat messages kept per connection for the ssl event (an exploit sends a few; a flood need not be kept whole). */
+const MAX_HEARTBEATS = 16;
 
 /** TLS over TCP, or DTLS over UDP (datagrams of whole records). */
 export type TlsTransport = 'tcp' | 'dtls';
@@ -63,6 +66,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   /** The server's certificates for the ssl event (its `certificates`), in chain order. */
   readonly #serverCertificates: ChainCertificate[] = [];
   readonly #clientCertChain: string[] = [];
+  /** Plaintext heartbeat messages, the first MAX_HEARTBEATS (for the ssl event). */
+  readonly #heartbeats: TlsHeartbeat[] = [];
   #leaf: CertificateFacts | null = null;
   readonly #certLog: CertificateLogTimes;
 
@@ -146,9 +151,12 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     this.#lastAlert = alertName(description);
   }
 
-  heartbeat(fromClient: boolean, ts: number): void {
+  heartbeat(fromClient: boolean, ts: number, recordLength: number, messageType: number, payloadLength: number): void {
     this.#touch(ts);
     this.#addHistory(fromClient ? HISTORY_HEARTBEAT : HISTORY_HEARTBEAT.toLowerCase());
+    if (this.#heartbeats.length < MAX_HEARTBEATS) {
+      this.#heartbeats.push({ ts, from_client: fromClient, record_length: recordLength, message_type: messageType, payload_length: payloadLength });
+    }
   }
 
   ciphertext(fromClient: boolean, contentType: number, _ts: number): void {
@@ -294,6 +302,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     const e: SslLogEvent = { type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec };
     if (this.#serverCertificates.length > 0) e.certificates = this.#serverCertificates;
     if (this.#transport === 'dtls') e.transport = 'udp';
+    if (this.#heartbeats.length > 0) e.heartbeats = this.#heartbeats;
     this.#ctx.emit(e);
   }
 }

@@ -315,3 +315,8 @@ export const TlsAnomaly = {
 export const TLS_PORTS = [
   443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 3269, 5061, 5223, 6697, 8443,
 ] as const;
+
+/** A heartbeat message's head (RFC 6520 §4): type (1 byte: 1 request, 2 response) and payload length (2 bytes). */
+export const HEARTBEAT_HEAD = 3;
+/** RFC 6520 §4: at least this much random padding follows a heartbeat message's payload. */
+export const HEARTBEAT_MIN_PADDING = 16;

@@ -16,7 +16,7 @@
  */
 import { u16, u24 } from '../../decode/bytes.js';
 import { OffsetAssembler } from '../offset-assembler.js';
-import { ContentType, HandshakeType, MAX_HELLO_BYTES, TlsAnomaly } from './consts.js';
+import { ContentType, HandshakeType, HEARTBEAT_HEAD, MAX_HELLO_BYTES, TlsAnomaly } from './consts.js';
 import type { TlsRecordHandler } from './records.js';
 
 const RECORD_HEADER = 13;
@@ -114,7 +114,10 @@ export class DtlsRecordReader {
         if (!this.#dead) this.#h.changeCipherSpec(this.#fromClient, ts);
       }
       else if (type === ContentType.ALERT && length >= 2) this.#h.alert(this.#fromClient, d[body]!, d[body + 1]!, ts);
-      else if (type === ContentType.HEARTBEAT) this.#h.heartbeat(this.#fromClient, ts);
+      else if (type === ContentType.HEARTBEAT) {
+        if (length >= HEARTBEAT_HEAD) this.#h.heartbeat(this.#fromClient, ts, length, d[body]!, u16(d, body + 1));
+        else this.#h.heartbeat(this.#fromClient, ts, length, -1, -1);
+      }
       else if (type !== ContentType.ALERT) this.#h.anomaly(TlsAnomaly.BAD_CONTENT_TYPE);
       o = body + length;
     }

@@ -66,6 +66,19 @@ export interface ChainCertificate {
   readonly commonName?: string;
 }
 
+/** One plaintext heartbeat message (RFC 6520) seen in the handshake. */
+export interface TlsHeartbeat {
+  ts: number;
+  /** Sent by the TLS client (else by the server). */
+  from_client: boolean;
+  /** Length of the record that carried it. */
+  record_length: number;
+  /** 1 request, 2 response; -1 when the record was too short to say. */
+  message_type: number;
+  /** The payload length the message announces; -1 when the record was too short to say. */
+  payload_length: number;
+}
+
 export interface SslLogEvent {
   type: 'ssl';
   log: 'ssl';
@@ -87,6 +100,13 @@ export interface SslLogEvent {
    * TLS from a connection's first byte. Not logged.
    */
   inside?: string;
+  /**
+   * Heartbeat messages sent in clear (before ChangeCipherSpec), the first
+   * few; absent when there were none. Heartbeats are rare in TLS; an
+   * oversized request in the handshake is the Heartbleed exploit. For
+   * rules, not logged (ssl.log's `ssl_history` shows them as B/b).
+   */
+  heartbeats?: readonly TlsHeartbeat[];
 }
 
 /** One x509.log line: a certificate seen in a TLS handshake (Zeek's field names). Unset fields are omitted. */

@@ -7,7 +7,7 @@
  * ciphertext and only reported, never parsed.
  */
 import { growBuffer, parserBuffers, type BufferClaim } from '../buffer-budget.js';
-import { ContentType, MAX_HELLO_BYTES, MAX_RECORD_LENGTH, TlsAnomaly } from './consts.js';
+import { ContentType, HEARTBEAT_HEAD, MAX_HELLO_BYTES, MAX_RECORD_LENGTH, TlsAnomaly } from './consts.js';
 
 export interface TlsRecordHandler {
   /** Whether to copy the body of a handshake message of this type (it is then passed to `handshake`). */
@@ -16,7 +16,12 @@ export interface TlsRecordHandler {
   handshake(fromClient: boolean, type: number, body: Uint8Array | null, ts: number): void;
   changeCipherSpec(fromClient: boolean, ts: number): void;
   alert(fromClient: boolean, level: number, description: number, ts: number): void;
-  heartbeat(fromClient: boolean, ts: number): void;
+  /**
+   * A plaintext heartbeat record (RFC 6520): its length, and the message's
+   * type (1 request, 2 response) and announced payload length, -1 each when
+   * the record is too short to hold them.
+   */
+  heartbeat(fromClient: boolean, ts: number, recordLength: number, messageType: number, payloadLength: number): void;
   /** A record whose content is encrypted (application data, or anything after ChangeCipherSpec). */
   ciphertext(fromClient: boolean, contentType: number, ts: number): void;
   anomaly(code: string): void;
@@ -67,6 +72,10 @@ export class TlsRecordReader {
   #claim: BufferClaim | null = null;
   // Alert bytes (level, description) may be split too.
   #alertLevel = -1;
+  // A heartbeat message's first three bytes (type, payload length), gathered across chunks.
+  #hbLength = 0;
+  #hbFill = 0;
+  #hbHead = 0;
 
   constructor(fromClient: boolean, handler: TlsRecordHandler) {
     this.#fromClient = fromClient;
@@ -97,6 +106,7 @@ export class TlsRecordReader {
       if (!this.#encrypted) {
         if (this.#recType === ContentType.HANDSHAKE) this.#handshakeBytes(data, i, i + take, ts);
         else if (this.#recType === ContentType.ALERT) this.#alertBytes(data, i, i + take, ts);
+        else if (this.#recType === ContentType.HEARTBEAT) this.#heartbeatBytes(data, i, i + take, ts);
       }
       this.#recRemaining -= take;
       i += take;
@@ -156,10 +166,22 @@ export class TlsRecordReader {
       return;
     }
     if (type === ContentType.HEARTBEAT && !this.#encrypted) {
-      this.#h.heartbeat(this.#fromClient, ts);
+      // Told once its type and payload length are read (or at once when the record cannot hold them).
+      this.#hbLength = length;
+      this.#hbFill = 0;
+      this.#hbHead = 0;
+      if (length < HEARTBEAT_HEAD) this.#h.heartbeat(this.#fromClient, ts, length, -1, -1);
       return;
     }
     if (this.#encrypted || type === ContentType.APPLICATION_DATA) this.#h.ciphertext(this.#fromClient, type, ts);
+  }
+
+  #heartbeatBytes(data: Uint8Array, s: number, e: number, ts: number): void {
+    if (this.#hbFill >= HEARTBEAT_HEAD) return;
+    for (let k = s; k < e && this.#hbFill < HEARTBEAT_HEAD; k++) {
+      this.#hbHead = (this.#hbHead << 8) | data[k]!;
+      if (++this.#hbFill === HEARTBEAT_HEAD) this.#h.heartbeat(this.#fromClient, ts, this.#hbLength, this.#hbHead >>> 16, this.#hbHead & 0xffff);
+    }
   }
 
   #alertBytes(data: Uint8Array, s: number, e: number, ts: number): void {

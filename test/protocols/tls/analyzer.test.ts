@@ -153,6 +153,38 @@ test('a TLS 1.2 handshake cut at every byte gives the same ssl record', () => {
   }
 });
 
+test('heartbeats in clear: type and payload length however the record is cut; a record too short to say; none counted after ChangeCipherSpec', () => {
+  const f = tls12Flights();
+  const beat = (type: number, announced: number, rest: number): Uint8Array => record(24, bytes([type], u16(announced), new Uint8Array(rest)));
+  for (const size of [1, 2, 4, 100000]) {
+    const ctx = fakeContext({ resp_p: 443 });
+    const a = tlsSpec.create(ctx);
+    for (const p of pieces(f.client1, size)) a.data(true, p, 1);
+    for (const p of pieces(f.server1, size)) a.data(false, p, 2);
+    for (const p of pieces(bytes(beat(1, 0x4000, 2), record(24, new Uint8Array([1, 0]))), size)) a.data(true, p, 3);
+    for (const p of pieces(beat(2, 0x4000, 0x4000 + 16), size)) a.data(false, p, 4);
+    for (const p of pieces(f.client2, size)) a.data(true, p, 5);
+    // After the client's ChangeCipherSpec its records are ciphertext: a heartbeat there is not read.
+    for (const p of pieces(beat(1, 0x4000, 2), size)) a.data(true, p, 6);
+    for (const p of pieces(f.server2, size)) a.data(false, p, 7);
+    const e = ctx.events.find((x) => x.type === 'ssl');
+    assert.ok(e !== undefined && e.type === 'ssl', `split ${size}`);
+    assert.deepEqual(e.heartbeats, [
+      { ts: 3, from_client: true, record_length: 5, message_type: 1, payload_length: 0x4000 },
+      { ts: 3, from_client: true, record_length: 2, message_type: -1, payload_length: -1 },
+      { ts: 4, from_client: false, record_length: 0x4000 + 19, message_type: 2, payload_length: 0x4000 },
+    ], `split ${size}`);
+    assert.equal(e.record.ssl_history, 'CsxknBBbGIti');
+    assert.deepEqual(ctx.anomalies, []);
+  }
+  // A handshake without heartbeats has none on its event.
+  const ctx = fakeContext({ resp_p: 443 });
+  const a = tlsSpec.create(ctx);
+  for (const [fromClient, d] of [[true, f.client1], [false, f.server1], [true, f.client2], [false, f.server2]] as const) a.data(fromClient, d, 1);
+  const plain = ctx.events.find((x) => x.type === 'ssl');
+  assert.ok(plain !== undefined && plain.type === 'ssl' && plain.heartbeats === undefined);
+});
+
 test('TLS 1.3: version from supported_versions, curve from key_share, established after both CCS', () => {
   const ctx = fakeContext({ resp_p: 443 });
   const a = tlsSpec.create(ctx);
