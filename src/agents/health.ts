@@ -6,9 +6,10 @@
  * one, a minute later, carries current figures anyway.
  */
 import type { Shipper, AgentKind } from './shipper.js';
+import { PICKET_VERSION } from '../version.js';
 
-/** Picket's version as agents report it (kept equal to package.json's). */
-export const AGENT_VERSION = '0.1.0';
+/** Picket's version as agents report it. */
+export const AGENT_VERSION = PICKET_VERSION;
 /** Default report interval (the issue asks for every minute). */
 export const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
 

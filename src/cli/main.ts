@@ -4,6 +4,7 @@
 import { replayCommand, REPLAY_HELP } from './replay-command.js';
 import { PicketError } from '../util/errors.js';
 import { closestName } from '../util/suggest.js';
+import { PICKET_VERSION } from '../version.js';
 
 const HELP = `picket: network anomaly and attack detection
 
@@ -92,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('picket 0.1.0\n');
+    process.stdout.write(`picket ${PICKET_VERSION}\n`);
     return 0;
   }
   const cmd = await loadCommand(name);

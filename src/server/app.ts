@@ -23,9 +23,10 @@ import { ingestRoutes } from './routes/ingest.js';
 import { queryRoutes } from './routes/query.js';
 import { agentSuppressionRoutes } from './routes/agent-suppressions.js';
 import { registerConsole, type ConsoleSetup } from './console/index.js';
+import { PICKET_VERSION } from '../version.js';
 
 export const API_PREFIX = '/api/v1';
-export const SERVER_VERSION = '0.1.0';
+export const SERVER_VERSION = PICKET_VERSION;
 /** A request that has not finished arriving after this long is dropped (slow-loris guard). */
 export const REQUEST_TIMEOUT_MS = 120_000;
 

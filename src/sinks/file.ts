@@ -1,7 +1,8 @@
 /**
- * The file sink: alerts appended as JSON lines, one per line, either the ECS
- * document (ecs.ts) or an EVE-style `alert` record (so a Filebeat/Logstash
- * input set up for eve.json reads it unchanged). Each batch is written and
+ * The file sink: alerts appended one per line, as JSON (the ECS document,
+ * ecs.ts, or an EVE-style `alert` record, so a Filebeat/Logstash input set
+ * up for eve.json reads it unchanged) or as ArcSight CEF records (cef.ts,
+ * for a SIEM agent that tails CEF files). Each batch is written and
  * fsync'd before it is acknowledged. With `max_bytes`, the file is rotated
  * once it reaches that size: path -> path.1 -> path.2 ... up to `keep` files,
  * the oldest deleted, the way logrotate numbers them.
@@ -12,6 +13,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { FileSinkConfig, Frozen } from './config.js';
 import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
+import { toCef } from './cef.js';
 import { DeliveryError, errorText, type SinkTransport } from './transport.js';
 
 /** Alerts written per append + fsync. */
@@ -55,7 +57,7 @@ class FileTransport implements SinkTransport {
 
   async send(alerts: readonly Alert[]): Promise<void> {
     let text = '';
-    for (const a of alerts) text += `${JSON.stringify(this.#format === 'eve' ? toEve(a) : toEcs(a))}\n`;
+    for (const a of alerts) text += `${this.#format === 'cef' ? toCef(a) : JSON.stringify(this.#format === 'eve' ? toEve(a) : toEcs(a))}\n`;
     const data = Buffer.from(text, 'utf8');
     try {
       if (this.#fd < 0) this.#open();

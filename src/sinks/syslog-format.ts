@@ -8,19 +8,22 @@
  * TIMESTAMP is the alert's `@timestamp` (when the behaviour was seen, which is
  * what a SIEM indexes on), MSGID the rule id. STRUCTURED-DATA is the nil
  * value: Picket has no IANA enterprise number for an SD-ID, and the MSG
- * already carries every field as JSON (ECS or EVE) or as one readable line.
+ * already carries every field as JSON (ECS or EVE), as a CEF record, or as
+ * one readable line.
  * MSG has no BOM (RFC 5424 6.4 allows MSG-ANY): rsyslog keeps a BOM as part
  * of the message, and its JSON parser (mmjsonparse) then refuses it.
  *
  * A message longer than the sink's `max_message_bytes` (a UDP datagram holds
  * 65,507 bytes; collectors have their own limits) is made to fit rather than
- * dropped: first the evidence is left out of the JSON and the sentence cut
- * (the document stays valid JSON and says so in `tags` / `metadata`), and if
+ * dropped: first the evidence is left out of the JSON (or CEF record) and the
+ * sentence cut (the document stays valid JSON and says so in `tags` /
+ * `metadata`, CEF in cs5), and if
  * that is still too long the message is cut at a character boundary.
  */
 import type { Alert, Severity } from '../alerts/alert.js';
 import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
+import { toCef } from './cef.js';
 import { cut, summaryLine } from './render.js';
 
 /** RFC 5424 6.2: header field length limits. */
@@ -36,7 +39,7 @@ export const TRUNCATED_TAG = 'picket_truncated';
 /** Alert severity -> syslog severity (RFC 5424 table 2). */
 const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = Object.freeze({ 4: 2, 3: 3, 2: 4, 1: 5 });
 
-export type SyslogMsgFormat = 'ecs' | 'eve' | 'text';
+export type SyslogMsgFormat = 'ecs' | 'eve' | 'cef' | 'text';
 export type SyslogFraming = 'octet-counting' | 'non-transparent';
 
 export interface SyslogHeader {
@@ -73,6 +76,7 @@ function head(a: Alert, h: SyslogHeader): string {
 
 function body(a: Alert, format: SyslogMsgFormat, shortened: boolean): string {
   if (format === 'text') return summaryLine(a);
+  if (format === 'cef') return toCef(a, shortened);
   if (format === 'eve') {
     const e = toEve(a);
     if (shortened) e.alert.metadata[TRUNCATED_TAG] = ['evidence and message cut to fit the syslog message size limit'];
