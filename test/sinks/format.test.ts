@@ -262,7 +262,7 @@ test('syslog size limit: an oversize JSON message stays valid JSON without its e
   // Nothing fits but a cut: the bytes end on a character boundary (valid UTF-8) at the limit.
   const host = { ...header, hostname: 'h'.repeat(255), appName: 'a'.repeat(48), procId: 'p'.repeat(128) };
   const c = { ...makeAlert(3), rule: { id: 'r'.repeat(31) + 'é', name: 'n' } };
-  for (const format of ['ecs', 'eve', 'text'] as const) {
+  for (const format of ['ecs', 'eve', 'cef', 'text'] as const) {
     const m = fitSyslogMessage(c, host, format, 480);
     assert.equal(m.truncated, true);
     assert.ok(m.bytes.length <= 480 && m.bytes.length >= 477);
@@ -280,7 +280,7 @@ test('non-transparent framing: the message then LF; an LF inside can never split
   assert.equal(frameSyslogMessage(Buffer.from('héllo'), 'octet-counting').toString(), '6 héllo');
   // Every format is one line already.
   const a = { ...makeAlert(1), message: 'a\nb' };
-  for (const f of ['ecs', 'eve', 'text'] as const) assert.ok(!syslogMessage(a, header, f).includes('\n'));
+  for (const f of ['ecs', 'eve', 'cef', 'text'] as const) assert.ok(!syslogMessage(a, header, f).includes('\n'));
 });
 
 test('Retry-After: delay-seconds or an HTTP-date, in ms from now', () => {
