@@ -66,8 +66,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   /** The server's certificates for the ssl event (its `certificates`), in chain order. */
   readonly #serverCertificates: ChainCertificate[] = [];
   readonly #clientCertChain: string[] = [];
-  /** Plaintext heartbeat messages, the first MAX_HEARTBEATS (for the ssl event). */
-  readonly #heartbeats: TlsHeartbeat[] = [];
+  /** Plaintext heartbeat messages, the first MAX_HEARTBEATS (for the ssl event); made on the first (most flows have none). */
+  #heartbeats: TlsHeartbeat[] | null = null;
   #leaf: CertificateFacts | null = null;
   readonly #certLog: CertificateLogTimes;
 
@@ -154,9 +154,8 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
   heartbeat(fromClient: boolean, ts: number, recordLength: number, messageType: number, payloadLength: number): void {
     this.#touch(ts);
     this.#addHistory(fromClient ? HISTORY_HEARTBEAT : HISTORY_HEARTBEAT.toLowerCase());
-    if (this.#heartbeats.length < MAX_HEARTBEATS) {
-      this.#heartbeats.push({ ts, from_client: fromClient, record_length: recordLength, message_type: messageType, payload_length: payloadLength });
-    }
+    const beats = (this.#heartbeats ??= []);
+    if (beats.length < MAX_HEARTBEATS) beats.push({ ts, from_client: fromClient, record_length: recordLength, message_type: messageType, payload_length: payloadLength });
   }
 
   ciphertext(fromClient: boolean, contentType: number, _ts: number): void {
@@ -302,7 +301,7 @@ export class TlsAnalyzer implements Analyzer, TlsRecordHandler {
     const e: SslLogEvent = { type: 'ssl', log: 'ssl', ts: this.#ts, uid: c.uid, record: rec };
     if (this.#serverCertificates.length > 0) e.certificates = this.#serverCertificates;
     if (this.#transport === 'dtls') e.transport = 'udp';
-    if (this.#heartbeats.length > 0) e.heartbeats = this.#heartbeats;
+    if (this.#heartbeats !== null) e.heartbeats = this.#heartbeats;
     this.#ctx.emit(e);
   }
 }
