@@ -73,8 +73,8 @@ const syslogSchema = z
     host: z.string().min(1),
     /** Default 514 (udp, tcp) or 6514 (tls). */
     port: portField.optional(),
-    /** MSG: ECS JSON, an EVE-style alert record, an ArcSight CEF record, or one readable line. */
-    format: z.enum(['ecs', 'eve', 'cef', 'text']).default('ecs'),
+    /** MSG: ECS JSON, an EVE-style alert record, an OCSF Detection Finding, an ArcSight CEF record, or one readable line. */
+    format: z.enum(['ecs', 'eve', 'ocsf', 'cef', 'text']).default('ecs'),
     facility: z.enum(Object.keys(SYSLOG_FACILITIES) as [string, ...string[]]).default('local0'),
     /** HOSTNAME field (default: this machine's host name). */
     hostname: z.string().optional(),
@@ -101,7 +101,7 @@ const webhookSchema = z
     type: z.literal('webhook'),
     ...common,
     /** json: the ECS alert; slack: incoming-webhook message; teams: MessageCard; teams_adaptive: Adaptive Card (Workflows). */
-    format: z.enum(['json', 'slack', 'teams', 'teams_adaptive']).default('json'),
+    format: z.enum(['json', 'ocsf', 'slack', 'teams', 'teams_adaptive']).default('json'),
     /** Endpoint without a secret in it (http or https); otherwise use url_env. */
     url: z
       .string()
@@ -144,8 +144,8 @@ const fileSchema = z.strictObject({
   ...common,
   /** JSON lines file (relative paths: from the sinks' base directory). */
   path: z.string().min(1),
-  /** ecs: the alert object; eve: Suricata EVE-style alert records (JSON lines); cef: ArcSight CEF records, one a line. */
-  format: z.enum(['ecs', 'eve', 'cef']).default('ecs'),
+  /** ecs: the alert object; eve: Suricata EVE-style alert records; ocsf: OCSF Detection Findings (JSON lines); cef: ArcSight CEF records, one a line. */
+  format: z.enum(['ecs', 'eve', 'ocsf', 'cef']).default('ecs'),
   /** Rotate when the file reaches this size (0 = never). */
   max_bytes: z.number().int().min(0).default(0),
   /** Rotated files kept (path.1 newest .. path.N oldest). */

@@ -1,8 +1,8 @@
 /**
  * The file sink: alerts appended one per line, as JSON (the ECS document,
- * ecs.ts, or an EVE-style `alert` record, so a Filebeat/Logstash input set
- * up for eve.json reads it unchanged) or as ArcSight CEF records (cef.ts,
- * for a SIEM agent that tails CEF files). Each batch is written and
+ * ecs.ts; an EVE-style `alert` record, so a Filebeat/Logstash input set up
+ * for eve.json reads it unchanged; or an OCSF Detection Finding, ocsf.ts)
+ * or as ArcSight CEF records (cef.ts, for a SIEM agent that tails files). Each batch is written and
  * fsync'd before it is acknowledged. With `max_bytes`, the file is rotated
  * once it reaches that size: path -> path.1 -> path.2 ... up to `keep` files,
  * the oldest deleted, the way logrotate numbers them.
@@ -14,6 +14,7 @@ import type { FileSinkConfig, Frozen } from './config.js';
 import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
 import { toCef } from './cef.js';
+import { toOcsf } from './ocsf.js';
 import { DeliveryError, errorText, type SinkTransport } from './transport.js';
 
 /** Alerts written per append + fsync. */
@@ -55,9 +56,22 @@ class FileTransport implements SinkTransport {
     this.#open();
   }
 
+  #line(a: Alert): string {
+    switch (this.#format) {
+      case 'cef':
+        return toCef(a);
+      case 'eve':
+        return JSON.stringify(toEve(a));
+      case 'ocsf':
+        return JSON.stringify(toOcsf(a));
+      default:
+        return JSON.stringify(toEcs(a));
+    }
+  }
+
   async send(alerts: readonly Alert[]): Promise<void> {
     let text = '';
-    for (const a of alerts) text += `${this.#format === 'cef' ? toCef(a) : JSON.stringify(this.#format === 'eve' ? toEve(a) : toEcs(a))}\n`;
+    for (const a of alerts) text += `${this.#line(a)}\n`;
     const data = Buffer.from(text, 'utf8');
     try {
       if (this.#fd < 0) this.#open();

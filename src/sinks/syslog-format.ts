@@ -8,8 +8,8 @@
  * TIMESTAMP is the alert's `@timestamp` (when the behaviour was seen, which is
  * what a SIEM indexes on), MSGID the rule id. STRUCTURED-DATA is the nil
  * value: Picket has no IANA enterprise number for an SD-ID, and the MSG
- * already carries every field as JSON (ECS or EVE), as a CEF record, or as
- * one readable line.
+ * already carries every field as JSON (ECS, EVE or OCSF), as a CEF record,
+ * or as one readable line.
  * MSG has no BOM (RFC 5424 6.4 allows MSG-ANY): rsyslog keeps a BOM as part
  * of the message, and its JSON parser (mmjsonparse) then refuses it.
  *
@@ -17,13 +17,14 @@
  * 65,507 bytes; collectors have their own limits) is made to fit rather than
  * dropped: first the evidence is left out of the JSON (or CEF record) and the
  * sentence cut (the document stays valid JSON and says so in `tags` /
- * `metadata`, CEF in cs5), and if
+ * `metadata` / `unmapped`, CEF in cs5), and if
  * that is still too long the message is cut at a character boundary.
  */
 import type { Alert, Severity } from '../alerts/alert.js';
 import { toEcs } from './ecs.js';
 import { toEve } from './eve.js';
 import { toCef } from './cef.js';
+import { toOcsf } from './ocsf.js';
 import { cut, summaryLine } from './render.js';
 
 /** RFC 5424 6.2: header field length limits. */
@@ -39,7 +40,7 @@ export const TRUNCATED_TAG = 'picket_truncated';
 /** Alert severity -> syslog severity (RFC 5424 table 2). */
 const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = Object.freeze({ 4: 2, 3: 3, 2: 4, 1: 5 });
 
-export type SyslogMsgFormat = 'ecs' | 'eve' | 'cef' | 'text';
+export type SyslogMsgFormat = 'ecs' | 'eve' | 'ocsf' | 'cef' | 'text';
 export type SyslogFraming = 'octet-counting' | 'non-transparent';
 
 export interface SyslogHeader {
@@ -77,6 +78,11 @@ function head(a: Alert, h: SyslogHeader): string {
 function body(a: Alert, format: SyslogMsgFormat, shortened: boolean): string {
   if (format === 'text') return summaryLine(a);
   if (format === 'cef') return toCef(a, shortened);
+  if (format === 'ocsf') {
+    const f = toOcsf(a);
+    if (shortened) (f['unmapped'] as Record<string, unknown>)[TRUNCATED_TAG] = 'evidence and message cut to fit the syslog message size limit';
+    return JSON.stringify(f);
+  }
   if (format === 'eve') {
     const e = toEve(a);
     if (shortened) e.alert.metadata[TRUNCATED_TAG] = ['evidence and message cut to fit the syslog message size limit'];

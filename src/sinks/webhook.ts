@@ -1,7 +1,7 @@
 /**
  * The webhook sink: one HTTP POST per alert, as the ECS document (generic
- * JSON), a Slack incoming-webhook message, a Teams MessageCard or a Teams
- * Adaptive Card. A 2xx answer is delivery; 408, 425, 429 and 5xx (the
+ * JSON), an OCSF Detection Finding, a Slack incoming-webhook message, a
+ * Teams MessageCard or a Teams Adaptive Card. A 2xx answer is delivery; 408, 425, 429 and 5xx (the
  * receiver is busy or down) and network errors are retried, after the
  * receiver's Retry-After when it sends one, else with backoff. So are the
  * answers that say the webhook's address or credentials need fixing (401,
@@ -29,6 +29,7 @@ import { retryAfterMs } from '../util/retry-after.js';
 import { slackPayload, teamsAdaptiveCard, teamsMessageCard } from './chat.js';
 import type { Frozen, WebhookSinkConfig } from './config.js';
 import { toEcs } from './ecs.js';
+import { toOcsf } from './ocsf.js';
 import { DeliveryError, errorText, RejectedError, type SinkTransport } from './transport.js';
 
 /** HTTP statuses that mean "try again later" (besides 5xx). */
@@ -53,6 +54,8 @@ export function webhookBody(a: Alert, format: WebhookSinkConfig['format']): unkn
       return teamsMessageCard(a);
     case 'teams_adaptive':
       return teamsAdaptiveCard(a);
+    case 'ocsf':
+      return toOcsf(a);
     default:
       return toEcs(a);
   }
