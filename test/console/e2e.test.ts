@@ -225,7 +225,8 @@ test('console end to end in Chromium', { skip }, async () => {
     await page.click('header a[href="/settings"]');
     await page.waitForSelector('h2:has-text("Configuration")');
     await page.screenshot({ path: path.join(SHOTS, 'settings.png') });
-    // Every rule is listed with its state; a rule's id opens the alert list filtered to it.
+    // The built-in data loads; every rule is listed with its state; a rule's id opens the alert list filtered to it.
+    assert.match((await page.textContent('tr[data-bundled="dga"]')) ?? '', /generator-family models/);
     assert.equal(await page.locator('tr[data-rule-id]').count(), DETECTORS.length);
     assert.equal(await page.textContent('[data-testid=rules-on]'), `${DETECTORS.length} of ${DETECTORS.length} on`);
     const raised = (await s.ctx.stores.store.alerts({ limit: 500 })).rows.map((a) => a.rule.id);

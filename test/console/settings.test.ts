@@ -1,4 +1,4 @@
-/** The settings view lists each intel source with its indicator count and last update, and every rule with its state. */
+/** The settings view lists each intel source with its indicator count and last update, the built-in data, and every rule with its state. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -27,6 +27,7 @@ test('settings show intel sources with counts and rules with their state', async
     const body = (await r.json()) as {
       intel: Array<{ name: string; kind: string; count: number; alerting: number; updated: number | null }>;
       rules: Array<Record<string, unknown> & { id: string; enabled: boolean; severity: string; technique: string; name: string }>;
+      bundled: Array<{ name: string; ok: boolean; detail: string }>;
     };
     assert.equal(body.intel.length, 1);
     assert.equal(body.intel[0]!.count, 2);
@@ -42,6 +43,9 @@ test('settings show intel sources with counts and rules with their state', async
     assert.ok(byId.get('scan.arp')!.name.length > 0);
     assert.equal(byId.get('scan.arp')!.options, undefined, 'options are shown under config, not repeated per rule');
     assert.equal(body.rules.filter((x) => !x.enabled).length, 1);
+    // The data Picket brings, as `picket intel status` shows it.
+    assert.deepEqual(body.bundled.map((b) => [b.name, b.ok]), [['ip-enrichment', true], ['user-agents', true], ['dga', true]]);
+    assert.match(body.bundled[1]!.detail, /^\d+ attack-tool patterns \(bundled list\), \d+ malware patterns$/);
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
  * The console's JSON API under /api/v1/console: login/logout/me (session
  * cookie + CSRF token), users, alerts with suppressions applied, one alert
  * with its hosts, the live stream of new alerts, suppressions, host summaries, devices, agents and
- * enrollment tokens, and a read-only view of the settings, detection rules and intel sources.
+ * enrollment tokens, and a read-only view of the settings, detection rules, bundled intel data and intel sources.
  * Everything but /login needs a session; every write needs the CSRF header and
  * the admin role (viewers read). The store does the paging and aggregation.
  */
@@ -13,6 +13,7 @@ import { checkConfigFile } from '../../config/load.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { createIntelSources, type IntelSources } from '../../intel/sources.js';
 import { ruleViews } from '../../detect/rule-view.js';
+import { bundledIntelStatus, type BundledIntelStatus } from '../../intel/bundled-status.js';
 import { defaultIntelCacheDir } from '../../intel/index.js';
 import {
   ALERT_SORT_FIELDS,
@@ -352,6 +353,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
     // Intel sources are read once, on the first settings view: local files as
     // they are, URL and MISP sources from the local store the sensors' refreshes keep.
     let sources: Promise<IntelSources> | undefined;
+    // The data Picket brings (IP enrichment, user-agent lists, DGA model), loaded once, on the first view.
+    let bundled: Promise<BundledIntelStatus[]> | undefined;
     api.get('/settings', async () => {
       const problems = opts.configFile === undefined ? [] : checkConfigFile(opts.configFile);
       const baseDir = opts.configFile === undefined ? process.cwd() : path.dirname(opts.configFile);
@@ -372,10 +375,12 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
       } catch (err) {
         intelError = err instanceof Error ? err.message : String(err);
       }
+      bundled ??= bundledIntelStatus(opts.config, baseDir);
+      const builtIn = (await bundled).map(({ name, ok, detail }) => ({ name, ok, detail }));
       const stats = await store.stats();
       // Rules without their options: those are in `config` (redacted) already.
       const rules = ruleViews(opts.config.detectors).map(({ options: _options, ...rule }) => rule);
-      return { config_file: opts.configFile ?? null, problems, config: redact(opts.config), rules, intel, intel_error: intelError, store: stats };
+      return { config_file: opts.configFile ?? null, problems, config: redact(opts.config), rules, bundled: builtIn, intel, intel_error: intelError, store: stats };
     });
   });
 

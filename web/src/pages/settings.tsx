@@ -1,11 +1,13 @@
-// Intel sources, detection rules (on or off as the configuration leaves them) and the active configuration, read-only, with validation problems shown.
+// Intel sources, the built-in data (IP enrichment, user-agent lists, DGA model), detection rules (on or off as the configuration leaves them) and the active configuration, read-only, with validation problems shown.
 import { useApi, useTitle } from '../api';
 import { Status } from '../ui';
 import { go } from '../router';
 
 interface Rule { id: string; name: string; description: string; severity: string; technique: string; category: string[]; enabled: boolean }
 
-interface Settings { config_file: string | null; problems: string[]; config: unknown; rules: Rule[]; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
+interface Bundled { name: string; ok: boolean; detail: string }
+
+interface Settings { config_file: string | null; problems: string[]; config: unknown; rules: Rule[]; bundled: Bundled[]; intel: { name: string; kind: string; origin: string; remote: boolean; count: number; alerting: number; updated: number | null; last_error: string | null }[]; intel_error: string | null; store: { engine: string; rows: Record<string, number> } }
 
 export function SettingsPage() {
   const r = useApi<Settings>('/settings');
@@ -32,6 +34,11 @@ export function SettingsPage() {
             </tr>
           ))}</tbody></table>
       )}
+      <h2>Built-in data</h2>
+      <table data-testid="bundled"><thead><tr><th>Data</th><th>State</th></tr></thead>
+        <tbody>{s.bundled.map((b) => (
+          <tr data-bundled={b.name}><td>{b.name}</td><td class={b.ok ? 'wrap' : 'wrap error'}>{b.detail}</td></tr>
+        ))}</tbody></table>
       <h2>Detection rules <small data-testid="rules-on">{s.rules.filter((x) => x.enabled).length} of {s.rules.length} on</small></h2>
       <table data-testid="rules"><thead><tr><th>Rule</th><th>Severity</th><th>Technique</th><th>State</th><th>Name</th></tr></thead>
         <tbody>{s.rules.map((x) => (
