@@ -23,6 +23,7 @@
 import type { Alert, Severity } from '../alerts/alert.js';
 import { oneLine } from './render.js';
 import { PICKET_VERSION } from '../version.js';
+import { TRUNCATED_NOTE, TRUNCATED_TAG } from './truncation.js';
 
 /** CEF severity (0-10) of each alert severity. */
 const CEF_SEVERITY: Readonly<Record<Severity, number>> = Object.freeze({ 1: 3, 2: 5, 3: 8, 4: 10 });
@@ -72,7 +73,7 @@ export function toCef(a: Alert, shortened = false): string {
   ext.push(['cs3Label', 'dedup key'], ['cs3', oneLine(a.dedup_key)]);
   const evidence = oneLine(JSON.stringify(a.evidence));
   if (evidence.length <= CEF_CUSTOM_STRING_MAX) ext.push(['cs4Label', 'evidence'], ['cs4', evidence]);
-  if (evidence.length > CEF_CUSTOM_STRING_MAX || shortened) ext.push(['cs5Label', 'picket_truncated'], ['cs5', shortened ? 'evidence and message cut to fit the message size limit' : CEF_EVIDENCE_LEFT_OUT]);
+  if (evidence.length > CEF_CUSTOM_STRING_MAX || shortened) ext.push(['cs5Label', TRUNCATED_TAG], ['cs5', shortened ? TRUNCATED_NOTE : CEF_EVIDENCE_LEFT_OUT]);
   const header = ['CEF:0', 'Picket', 'Picket', PICKET_VERSION, a.rule.id, a.rule.name, String(CEF_SEVERITY[a.event.severity])].map((v, i) => (i === 0 ? v : headerValue(v)));
   return `${header.join('|')}|${ext.map(([k, v]) => `${k}=${typeof v === 'number' ? v : extensionValue(v)}`).join(' ')}`;
 }

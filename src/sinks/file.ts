@@ -11,10 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Alert } from '../alerts/alert.js';
 import type { FileSinkConfig, Frozen } from './config.js';
-import { toEcs } from './ecs.js';
-import { toEve } from './eve.js';
-import { toCef } from './cef.js';
-import { toOcsf } from './ocsf.js';
+import { alertRecord } from './alert-record.js';
 import { DeliveryError, errorText, type SinkTransport } from './transport.js';
 
 /** Alerts written per append + fsync. */
@@ -56,22 +53,9 @@ class FileTransport implements SinkTransport {
     this.#open();
   }
 
-  #line(a: Alert): string {
-    switch (this.#format) {
-      case 'cef':
-        return toCef(a);
-      case 'eve':
-        return JSON.stringify(toEve(a));
-      case 'ocsf':
-        return JSON.stringify(toOcsf(a));
-      default:
-        return JSON.stringify(toEcs(a));
-    }
-  }
-
   async send(alerts: readonly Alert[]): Promise<void> {
     let text = '';
-    for (const a of alerts) text += `${this.#line(a)}\n`;
+    for (const a of alerts) text += `${alertRecord(a, this.#format)}\n`;
     const data = Buffer.from(text, 'utf8');
     try {
       if (this.#fd < 0) this.#open();

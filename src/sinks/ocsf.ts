@@ -57,7 +57,7 @@ function attack(id: string): Record<string, unknown> {
   return { technique: { uid: id.slice(0, dot) }, sub_technique: { uid: id } };
 }
 
-export type OcsfDetectionFinding = Record<string, unknown> & { class_uid: 2004; finding_info: Record<string, unknown> & { uid: string } };
+export type OcsfDetectionFinding = Record<string, unknown> & { class_uid: 2004; finding_info: Record<string, unknown> & { uid: string }; unmapped: Record<string, unknown> };
 
 export function toOcsf(a: Alert): OcsfDetectionFinding {
   const [severityId, severity] = SEVERITY[a.event.severity];

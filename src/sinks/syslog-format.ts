@@ -21,10 +21,7 @@
  * that is still too long the message is cut at a character boundary.
  */
 import type { Alert, Severity } from '../alerts/alert.js';
-import { toEcs } from './ecs.js';
-import { toEve } from './eve.js';
-import { toCef } from './cef.js';
-import { toOcsf } from './ocsf.js';
+import { alertRecord, type AlertRecordFormat } from './alert-record.js';
 import { cut, summaryLine } from './render.js';
 
 /** RFC 5424 6.2: header field length limits. */
@@ -34,13 +31,12 @@ const MAX_PROCID = 128;
 const MAX_MSGID = 32;
 /** The sentence kept in a message shortened to fit. */
 const FIT_MESSAGE_CHARS = 1000;
-/** Marks a shortened JSON message: ECS `tags`, EVE `alert.metadata`. */
-export const TRUNCATED_TAG = 'picket_truncated';
+export { TRUNCATED_TAG } from './truncation.js';
 
 /** Alert severity -> syslog severity (RFC 5424 table 2). */
 const SYSLOG_SEVERITY: Readonly<Record<Severity, number>> = Object.freeze({ 4: 2, 3: 3, 2: 4, 1: 5 });
 
-export type SyslogMsgFormat = 'ecs' | 'eve' | 'ocsf' | 'cef' | 'text';
+export type SyslogMsgFormat = AlertRecordFormat | 'text';
 export type SyslogFraming = 'octet-counting' | 'non-transparent';
 
 export interface SyslogHeader {
@@ -76,21 +72,7 @@ function head(a: Alert, h: SyslogHeader): string {
 }
 
 function body(a: Alert, format: SyslogMsgFormat, shortened: boolean): string {
-  if (format === 'text') return summaryLine(a);
-  if (format === 'cef') return toCef(a, shortened);
-  if (format === 'ocsf') {
-    const f = toOcsf(a);
-    if (shortened) (f['unmapped'] as Record<string, unknown>)[TRUNCATED_TAG] = 'evidence and message cut to fit the syslog message size limit';
-    return JSON.stringify(f);
-  }
-  if (format === 'eve') {
-    const e = toEve(a);
-    if (shortened) e.alert.metadata[TRUNCATED_TAG] = ['evidence and message cut to fit the syslog message size limit'];
-    return JSON.stringify(e);
-  }
-  const d = toEcs(a) as ReturnType<typeof toEcs> & { tags?: unknown };
-  if (shortened) d.tags = [...(Array.isArray(d.tags) ? d.tags : []), TRUNCATED_TAG];
-  return JSON.stringify(d);
+  return format === 'text' ? summaryLine(a) : alertRecord(a, format, shortened);
 }
 
 export function syslogMessage(a: Alert, h: SyslogHeader, format: SyslogMsgFormat): string {
