@@ -196,8 +196,8 @@ async function ownerOf(config: SiteConfig, baseDir: string, ip: string): Promise
 async function addBuiltinVerdicts(r: LookupResult, config: SiteConfig, baseDir: string): Promise<void> {
   try {
     if (r.kind === 'user-agent') {
-      const { loadUserAgentClassifier } = await import('../intel/ua/index.js');
-      const ua = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns).classifier;
+      const { loadUserAgentClassifier, siteAgentFiles } = await import('../intel/ua/index.js');
+      const ua = loadUserAgentClassifier(baseDir, siteAgentFiles(config.intel)).classifier;
       r.attack_tool = ua.attackTool(r.value) ?? null;
       r.malware = ua.malware(r.value) ?? null;
     } else if (r.kind === 'domain') {
@@ -238,7 +238,7 @@ function printLookup(r: LookupResult, out: (s: string) => void): void {
   } else if (r.attack_tool === null) out('  not an attack-tool user-agent on the built-in or site pattern lists');
   if (r.malware !== undefined && r.malware !== null) {
     out(`  ALERTS  malware ${r.malware.tool}: ua.malware (pattern "${r.malware.pattern}" from ${r.malware.source})`);
-  } else if (r.malware === null) out('  not a malware user-agent on the built-in list');
+  } else if (r.malware === null) out('  not a malware user-agent on the built-in or site pattern lists');
   if (r.dga !== undefined) {
     const d = r.dga;
     if (d.skipped !== undefined) out(`  DGA classifier: not scored (${d.skipped})`);

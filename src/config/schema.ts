@@ -117,6 +117,8 @@ const intelSchema = z.strictObject({
   country_mmdb: z.string().optional(),
   /** Extra user-agent pattern files for ua.attack_tool (one pattern a line). */
   user_agent_patterns: z.array(z.string().min(1)).default([]),
+  /** Extra user-agent pattern files for ua.malware (the same format; the first column names the family). */
+  malware_user_agent_patterns: z.array(z.string().min(1)).default([]),
   /** Where indicators pulled from MISP servers and URLs are kept (default: <state>/intel or ./data/intel). */
   cache_dir: z.string().optional(),
 });

@@ -9,11 +9,12 @@
  * came from (Sigma-derived patterns name the rule author, as the rule
  * licence requires), the host and URI, and how many requests matched.
  * MISP user-agent attributes flagged `to_ids` alert the same way, naming
- * the event. A request with several User-Agent headers is judged on each
+ * the event, unless their tags name a malware family (those are
+ * ua.malware's). A request with several User-Agent headers is judged on each
  * (servers differ in which one they read; the log keeps the last). Quiet
  * when neither a classifier nor indicators are configured.
  */
-import type { UserAgentMatch } from '../intel/context.js';
+import { mispUserAgentMatch } from '../intel/ua/misp-agents.js';
 import { defineDetector } from './detector.js';
 import { UA_RULE_OPTIONS, userAgentListHandler } from './ua-match-rule.js';
 
@@ -30,25 +31,12 @@ export default defineDetector({
   options: OPTIONS,
   create(ctx) {
     const classifier = ctx.intel.userAgents;
-    // MISP user-agent attributes flagged to_ids alert too (the others only enrich lookups).
+    // MISP user-agent attributes flagged to_ids and not tagged as malware alert too (the others only enrich).
     const indicators = ctx.intel.indicators;
     if (classifier === undefined && indicators === undefined) return {};
-    const fromIndicators = (ua: string): UserAgentMatch | undefined => {
-      if (indicators === undefined) return undefined;
-      const hits = indicators.matchUserAgent(ua);
-      for (const h of hits) {
-        if (!h.to_ids) continue;
-        return {
-          tool: h.event_info ?? 'a listed tool',
-          pattern: h.indicator,
-          source: h.event_id !== undefined ? `${h.source} (event ${h.event_id})` : h.source,
-        };
-      }
-      return undefined;
-    };
     return {
       http: userAgentListHandler(ctx, {
-        match: (ua) => classifier?.attackTool(ua) ?? fromIndicators(ua),
+        match: (ua) => classifier?.attackTool(ua) ?? (indicators !== undefined ? mispUserAgentMatch(indicators, ua, 'attack_tool') : undefined),
         nameKey: 'tool',
         describe: (m) => m.tool,
       }),

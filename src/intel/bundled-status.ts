@@ -7,7 +7,7 @@
  */
 import type { SiteConfig } from '../config/schema.js';
 import { createIpEnricher } from './ipdb/enricher.js';
-import { loadUserAgentClassifier } from './ua/index.js';
+import { loadUserAgentClassifier, siteAgentFiles } from './ua/index.js';
 import { createDgaScorer } from './dga/index.js';
 
 export interface BundledIntelStatus {
@@ -44,14 +44,15 @@ export async function bundledIntelStatus(config: SiteConfig, baseDir: string): P
     out.push(failed('ip-enrichment', err));
   }
   try {
-    const ua = loadUserAgentClassifier(baseDir, config.intel.user_agent_patterns);
+    const site = siteAgentFiles(config.intel);
+    const ua = loadUserAgentClassifier(baseDir, site);
     const n = ua.classifier.tools.patterns.length;
     const malware = ua.classifier.malwareAgents.patterns.length;
-    const extra = config.intel.user_agent_patterns.length;
+    const from = (files: readonly string[]): string => `bundled list${files.length > 0 ? ` and ${files.length} site file${files.length === 1 ? '' : 's'}` : ''}`;
     out.push({
       name: 'user-agents',
       ok: true,
-      detail: `${n} attack-tool patterns (bundled list${extra > 0 ? ` and ${extra} site file${extra === 1 ? '' : 's'}` : ''}), ${malware} malware patterns${skippedText(ua.skipped)}`,
+      detail: `${n} attack-tool patterns (${from(site.tools)}), ${malware} malware patterns (${from(site.malware)})${skippedText(ua.skipped)}`,
       figures: { patterns: n, malware_patterns: malware },
     });
   } catch (err) {

@@ -10,7 +10,7 @@ import type { SiteConfig } from '../config/schema.js';
 import type { IntelContext } from './context.js';
 import { createIpEnricher, type PicketIpEnricher } from './ipdb/enricher.js';
 import { createIntelSources, type IntelSources } from './sources.js';
-import { createUserAgentClassifier } from './ua/index.js';
+import { createUserAgentClassifier, siteAgentFiles } from './ua/index.js';
 import { createDgaScorer } from './dga/index.js';
 
 export interface IntelSetup {
@@ -65,7 +65,7 @@ export async function createIntelContext(config: SiteConfig, opts: IntelSetupOpt
     problems.push(`indicator sources: ${message(err)}`);
   }
   try {
-    intel.userAgents = createUserAgentClassifier(opts.baseDir, config.intel.user_agent_patterns);
+    intel.userAgents = createUserAgentClassifier(opts.baseDir, siteAgentFiles(config.intel));
   } catch (err) {
     problems.push(`user-agent patterns: ${message(err)}`);
   }

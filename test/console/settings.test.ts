@@ -45,7 +45,7 @@ test('settings show intel sources with counts and rules with their state', async
     assert.equal(body.rules.filter((x) => !x.enabled).length, 1);
     // The data Picket brings, as `picket intel status` shows it.
     assert.deepEqual(body.bundled.map((b) => [b.name, b.ok]), [['ip-enrichment', true], ['user-agents', true], ['dga', true]]);
-    assert.match(body.bundled[1]!.detail, /^\d+ attack-tool patterns \(bundled list\), \d+ malware patterns$/);
+    assert.match(body.bundled[1]!.detail, /^\d+ attack-tool patterns \(bundled list\), \d+ malware patterns \(bundled list\)$/);
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });

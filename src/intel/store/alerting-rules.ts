@@ -6,7 +6,8 @@
  * connections, dns.bad_ip on DNS answers; net.bad_name on an address a
  * client names to its web proxy), domains (dns.bad_name on lookups,
  * net.bad_name on HTTP hosts, TLS SNI and certificate names), MISP
- * user-agent attributes (ua.attack_tool on HTTP requests), TLS client
+ * user-agent attributes (ua.malware on HTTP requests when their tags name a
+ * malware family, ua.attack_tool otherwise), TLS client
  * fingerprints (tls.bad_fingerprint), SSH client and server fingerprints
  * (ssh.bad_fingerprint), the SHA-1 or SHA-256 of a TLS server's
  * certificates (tls.bad_certificate) and the MD5, SHA-1 or SHA-256 of a
@@ -15,10 +16,12 @@
  * neither its host nor other traffic to it). Keep this table in step with
  * the rules that call IndicatorIndex (src/detect/ip.bad.ts, dns.bad_ip.ts,
  * dns.bad_name.ts, net.bad_name.ts, http.bad_url.ts, ua.attack_tool.ts,
+ * ua.malware.ts,
  * tls.bad_fingerprint.ts, ssh.bad_fingerprint.ts, tls.bad_certificate.ts,
  * file.bad_hash.ts).
  */
 import type { IndicatorSource } from '../context.js';
+import { malwareTagging } from '../ua/misp-agents.js';
 
 export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], readonly string[]>> = {
   ip: ['ip.bad', 'dns.bad_ip', 'net.bad_name'],
@@ -38,9 +41,13 @@ export const ALERTING_RULES_BY_KIND: Readonly<Record<IndicatorSource['kind'], re
   file_sha256: ['file.bad_hash'],
 };
 
+const MALWARE_AGENT_RULES: readonly string[] = ['ua.malware'];
+
 /** The rules that alert on traffic matching `m` (none unless it is flagged `to_ids`). */
-export function alertingRules(m: Pick<IndicatorSource, 'kind' | 'to_ids'>): readonly string[] {
-  return m.to_ids ? ALERTING_RULES_BY_KIND[m.kind] : [];
+export function alertingRules(m: Pick<IndicatorSource, 'kind' | 'to_ids' | 'tags'>): readonly string[] {
+  if (!m.to_ids) return [];
+  if (m.kind === 'user-agent' && malwareTagging(m.tags).malware) return MALWARE_AGENT_RULES;
+  return ALERTING_RULES_BY_KIND[m.kind];
 }
 
 /** The rules that alert on any of `matches`, each once, in table order. */

@@ -2,11 +2,12 @@
  * Builds the user-agent classifier the engine hands to detectors
  * (`intel.userAgents`): the bundled attack-tool list
  * (assets/intel/user-agents.tsv) plus the site's `intel.user_agent_patterns`
- * files, which resolve against `baseDir` (the config file's folder), tried
- * after the bundled ones; and the bundled malware list
- * (assets/intel/malware-user-agents.tsv).
+ * files, and the bundled malware list (assets/intel/malware-user-agents.tsv)
+ * plus the site's `intel.malware_user_agent_patterns` files. Site files
+ * resolve against `baseDir` (the config file's folder) and are tried after
+ * the bundled lists.
  *
- *   const userAgents = createUserAgentClassifier(path.dirname(configFile), config.intel.user_agent_patterns);
+ *   const userAgents = createUserAgentClassifier(path.dirname(configFile), siteAgentFiles(config.intel));
  *   createEngine({ ..., intel: { userAgents } });
  */
 import path from 'node:path';
@@ -62,13 +63,27 @@ function matcherOf(files: readonly (readonly [string, string])[], skipped: Recor
   return new UserAgentMatcher(patterns);
 }
 
-export function loadUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UaClassifierLoad {
+/** The site's own pattern files for each list (paths as configured). */
+export interface SiteAgentFiles {
+  tools: readonly string[];
+  malware: readonly string[];
+}
+
+/** The site files of the `intel` config section. */
+export function siteAgentFiles(intel: { user_agent_patterns: readonly string[]; malware_user_agent_patterns: readonly string[] }): SiteAgentFiles {
+  return { tools: intel.user_agent_patterns, malware: intel.malware_user_agent_patterns };
+}
+
+const NO_SITE_FILES: SiteAgentFiles = { tools: [], malware: [] };
+
+export function loadUserAgentClassifier(baseDir: string, site: SiteAgentFiles = NO_SITE_FILES): UaClassifierLoad {
   const skipped: Record<string, number> = {};
-  const tools = matcherOf([[bundledList(PATTERN_FILE), 'picket'], ...extraFiles.map((f) => [path.resolve(baseDir, f), path.basename(f)] as const)], skipped);
-  const malware = matcherOf([[bundledList(MALWARE_PATTERN_FILE), 'picket']], skipped);
+  const siteFiles = (files: readonly string[]) => files.map((f) => [path.resolve(baseDir, f), path.basename(f)] as const);
+  const tools = matcherOf([[bundledList(PATTERN_FILE), 'picket'], ...siteFiles(site.tools)], skipped);
+  const malware = matcherOf([[bundledList(MALWARE_PATTERN_FILE), 'picket'], ...siteFiles(site.malware)], skipped);
   return { classifier: new UserAgentLists(tools, malware), skipped };
 }
 
-export function createUserAgentClassifier(baseDir: string, extraFiles: readonly string[] = []): UserAgentLists {
-  return loadUserAgentClassifier(baseDir, extraFiles).classifier;
+export function createUserAgentClassifier(baseDir: string, site: SiteAgentFiles = NO_SITE_FILES): UserAgentLists {
+  return loadUserAgentClassifier(baseDir, site).classifier;
 }

@@ -1,10 +1,12 @@
 /**
  * User-agent pattern lists: the bundled assets/intel/user-agents.tsv and
- * users' extra files (`intel.user_agent_patterns`). A line is either
- * `tool<TAB>pattern[<TAB>source[<TAB>note]]` or a bare pattern (the tool is
- * then the pattern itself). Pattern syntax: plain text matches anywhere,
- * `^text` at the start, `^text$` the whole user-agent; always
- * case-insensitive. `#` starts a comment line; the header row "tool pattern"
+ * malware-user-agents.tsv, and users' extra files
+ * (`intel.user_agent_patterns`, `intel.malware_user_agent_patterns`). A line
+ * is either `tool<TAB>pattern[<TAB>source[<TAB>note]]` (for malware the
+ * first column is the family) or a bare pattern (the name is then the
+ * pattern itself). Pattern syntax: plain text matches anywhere, `^text` at
+ * the start, `^text$` the whole user-agent; always case-insensitive. `#`
+ * starts a comment line; a header row ("tool" or "family", then "pattern")
  * is skipped. Lines that are not patterns are counted, never fatal.
  */
 import fs from 'node:fs';
@@ -71,7 +73,7 @@ export function parsePatternList(text: string, defaultSource: string): PatternLo
       continue;
     }
     const [tool, pattern, source, note] = cols as [string, string, string?, string?];
-    if (tool === 'tool' && pattern === 'pattern') continue;
+    if ((tool === 'tool' || tool === 'family') && pattern === 'pattern') continue;
     if (tool.trim() === '') {
       skip('no tool name');
       continue;

@@ -55,7 +55,7 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.match(st.out, new RegExp(`store: ${path.join(dir, 'store').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     // The built-in data comes first: enrichment table, attack-tool and malware patterns, DGA model.
     assert.match(st.out, /^ip-enrichment +built-in +[\d,]+ IPv4 and [\d,]+ IPv6 ranges, [\d,]+ owners from @ip-location-db\/asn/m);
-    assert.match(st.out, /^user-agents +built-in +\d+ attack-tool patterns \(bundled list\), \d+ malware patterns$/m);
+    assert.match(st.out, /^user-agents +built-in +\d+ attack-tool patterns \(bundled list\), \d+ malware patterns \(bundled list\)$/m);
     assert.match(st.out, /^dga +built-in +7 generator-family models, threshold [\d.]+, [\d,]+ allowlisted domains$/m);
     const stj = JSON.parse((await run(['intel', 'status', '--json', ...cfg])).out) as { bundled: { name: string; ok: boolean }[]; sources: unknown[] };
     assert.deepEqual(stj.bundled.map((b) => [b.name, b.ok]), [['ip-enrichment', true], ['user-agents', true], ['dga', true]]);
@@ -69,7 +69,7 @@ test('intel update, status and lookup on lists, MISP events and Tor documents', 
     assert.equal(j.kind, 'ip');
     assert.deepEqual(j.tor.map((t) => [t.nickname, t.or_port]), [['seele', 9001]]);
     const ua = await run(['intel', 'lookup', 'Mozilla/5.0 (X11)', ...cfg]);
-    assert.match(ua.out, /^user-agent Mozilla\/5\.0 \(X11\)\n {2}not an attack-tool user-agent on the built-in or site pattern lists\n {2}not a malware user-agent on the built-in list\n {2}not on any configured list/);
+    assert.match(ua.out, /^user-agent Mozilla\/5\.0 \(X11\)\n {2}not an attack-tool user-agent on the built-in or site pattern lists\n {2}not a malware user-agent on the built-in or site pattern lists\n {2}not on any configured list/);
     const tool = await run(['intel', 'lookup', 'sqlmap/1.7.2#stable (https://sqlmap.org)', ...cfg]);
     assert.match(tool.out, /^ {2}ALERTS {2}attack tool sqlmap: ua\.attack_tool \(pattern "sqlmap" from /m);
     const malware = await run(['intel', 'lookup', 'TakeMyPainBack', ...cfg]);

@@ -153,7 +153,7 @@ test('site pattern files extend the list: bare patterns and tool<TAB>pattern lin
   const dir = tempDir('picket-ua-');
   try {
     fs.writeFileSync(path.join(dir, 'extra.txt'), '# ours\nEvilScanner/\ninhouse\t^Corp-Pentest \tred team\nab\n\t^x\n');
-    const { classifier, skipped } = loadUserAgentClassifier(dir, ['extra.txt']);
+    const { classifier, skipped } = loadUserAgentClassifier(dir, { tools: ['extra.txt'], malware: [] });
     assert.equal(classifier.attackTool('EvilScanner/1.0')?.tool, 'EvilScanner/');
     assert.equal(classifier.attackTool('EvilScanner/1.0')?.source, 'extra.txt');
     assert.equal(classifier.attackTool('corp-pentest 2024')?.tool, 'inhouse');
@@ -165,8 +165,25 @@ test('site pattern files extend the list: bare patterns and tool<TAB>pattern lin
   }
 });
 
+test('site malware pattern files extend the malware list only, after the bundled rows; the family column names the family', () => {
+  const dir = tempDir('picket-ua-');
+  try {
+    fs.mkdirSync(path.join(dir, 'lists'));
+    fs.writeFileSync(path.join(dir, 'lists', 'malware.tsv'), 'family\tpattern\tsource\nAcmeRAT\t^AcmeAgent/\tincident 2026-114\nOurLoader\tLdr-Check\nx\ty\n');
+    const { classifier, skipped } = loadUserAgentClassifier(dir, { tools: [], malware: ['lists/malware.tsv'] });
+    assert.deepEqual(classifier.malware('AcmeAgent/2.1 (win)'), { tool: 'AcmeRAT', pattern: '^AcmeAgent/', source: 'incident 2026-114' });
+    assert.deepEqual(classifier.malware('Mozilla/5.0 Ldr-Check')?.source, 'malware.tsv');
+    assert.equal(classifier.malware('TakeMyPainBack')?.tool, 'Raccoon Stealer', 'the bundled list stays');
+    assert.equal(classifier.attackTool('AcmeAgent/2.1'), undefined, 'not an attack tool');
+    assert.deepEqual(skipped, { 'pattern too short': 1 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a missing pattern file is a coded error', () => {
-  assert.throws(() => loadUserAgentClassifier(process.cwd(), ['no-such-file.txt']), { code: 'PKT_ERR_UA_PATTERNS' });
+  assert.throws(() => loadUserAgentClassifier(process.cwd(), { tools: ['no-such-file.txt'], malware: [] }), { code: 'PKT_ERR_UA_PATTERNS' });
+  assert.throws(() => loadUserAgentClassifier(process.cwd(), { tools: [], malware: ['no-such-file.txt'] }), { code: 'PKT_ERR_UA_PATTERNS' });
 });
 
 test('the bundled lists parse cleanly and every row names its source', () => {
