@@ -5,6 +5,7 @@
  *
  * Severity is ECS `event.severity`, 1 (low) to 4 (critical).
  */
+import type { NetworkDirection } from './direction.js';
 
 /** 1 = low, 2 = medium, 3 = high, 4 = critical. */
 export type Severity = 1 | 2 | 3 | 4;
@@ -54,6 +55,8 @@ export interface Alert {
     transport?: string;
     /** Configured network of the source (or of the subject host). */
     name?: string;
+    /** Source → destination across the site's edge (src/alerts/direction.ts); absent without a destination address. */
+    direction?: NetworkDirection;
   };
   threat: { technique: { id: string } };
   /** One plain sentence a person understands. */
@@ -86,6 +89,8 @@ export interface HeldAlert {
   destination: { ip?: string; port?: number } | undefined;
   transport: string | undefined;
   networkName: string | undefined;
+  /** Source → destination across the site's edge, when both addresses are known. */
+  direction?: NetworkDirection | undefined;
   message: string;
   evidence: Evidence;
   count: number;
@@ -119,10 +124,11 @@ export function buildAlert(held: HeldAlert, observerName: string): Alert {
     source: endpoint(held.source),
   };
   if (held.destination !== undefined) head.destination = endpoint(held.destination);
-  if (held.transport !== undefined || held.networkName !== undefined) {
+  if (held.transport !== undefined || held.networkName !== undefined || held.direction !== undefined) {
     const network: NonNullable<Alert['network']> = {};
     if (held.transport !== undefined) network.transport = held.transport;
     if (held.networkName !== undefined) network.name = held.networkName;
+    if (held.direction !== undefined) network.direction = held.direction;
     head.network = network;
   }
   head.threat = { technique: { id: held.rule.technique } };

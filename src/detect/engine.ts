@@ -20,6 +20,7 @@ import type { SiteConfig } from '../config/schema.js';
 import { Site } from '../config/site.js';
 import { CidrSet } from '../config/cidr.js';
 import { buildAlert, type Alert, type HeldAlert, type AlertRule, type Severity } from '../alerts/alert.js';
+import { networkDirection } from '../alerts/direction.js';
 import { AlertHold } from '../alerts/dedup.js';
 import { Suppressions, type SuppressionRule } from '../alerts/suppress.js';
 import { StateStore } from '../state/store.js';
@@ -112,6 +113,7 @@ const SEVERITY_ORDER = (a: Severity, b: Severity): Severity => (a > b ? a : b);
 export function createEngine(opts: EngineOptions): Engine {
   const { config, bus } = opts;
   const site = new Site(config.networks);
+  const isInternal = (ip: string): boolean => site.isInternal(ip);
   const state = opts.stateDir !== undefined ? StateStore.load(opts.stateDir) : StateStore.memory();
   const baseline = opts.baseline === true;
   const learningApplies = opts.live === true && opts.stateDir !== undefined;
@@ -205,7 +207,10 @@ export function createEngine(opts: EngineOptions): Engine {
       if (began < held.firstSeen) held.firstSeen = began;
       held.message = f.message;
       held.evidence = f.evidence;
-      if (f.destination !== undefined) held.destination = f.destination;
+      if (f.destination !== undefined) {
+        held.destination = f.destination;
+        held.direction = networkDirection(isInternal, held.source.ip, f.destination.ip);
+      }
       if (held.source.mac === undefined && f.source?.mac !== undefined) held.source.mac = f.source.mac;
       if (f.severity !== undefined) held.severity = SEVERITY_ORDER(held.severity, f.severity);
       return;
@@ -220,6 +225,7 @@ export function createEngine(opts: EngineOptions): Engine {
       destination: f.destination,
       transport: f.transport,
       networkName: f.network ?? (srcIp !== undefined ? site.networkOf(srcIp)?.name : undefined),
+      direction: networkDirection(isInternal, srcIp, dstIp),
       message: f.message,
       evidence: f.evidence,
       count,

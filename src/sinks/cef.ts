@@ -15,7 +15,9 @@
  * was last seen) and start / end (first and last seen, milliseconds since
  * the epoch), cnt, msg, cat (the ECS categories), proto, src / spt / smac and
  * dst / dpt (IPv4; IPv6 addresses go in c6a2 / c6a3, "Source / Destination
- * IPv6 Address"), dvchost (the sensor), and labelled custom strings: cs1 the
+ * IPv6 Address"), deviceDirection (0 inbound, 1 outbound; left out for
+ * traffic inside the site or between two outside hosts, which CEF has no
+ * value for), dvchost (the sensor), and labelled custom strings: cs1 the
  * ATT&CK technique, cs2 the network, cs3 the dedup key, cs4 the evidence as
  * JSON when it fits a custom string (4,000 characters; left out, and cs5
  * says so, when it does not).
@@ -67,6 +69,8 @@ export function toCef(a: Alert, shortened = false): string {
   if (a.source.mac !== undefined) ext.push(['smac', a.source.mac]);
   addr(a.destination?.ip, 'dst', 'c6a3', 'Destination IPv6 Address');
   if (a.destination?.port !== undefined) ext.push(['dpt', a.destination.port]);
+  const dir = a.network?.direction;
+  if (dir === 'inbound' || dir === 'outbound') ext.push(['deviceDirection', dir === 'inbound' ? 0 : 1]);
   ext.push(['dvchost', oneLine(a.observer.name)]);
   ext.push(['cs1Label', 'MITRE ATT&CK technique'], ['cs1', a.threat.technique.id]);
   if (a.network?.name !== undefined) ext.push(['cs2Label', 'network'], ['cs2', oneLine(a.network.name)]);

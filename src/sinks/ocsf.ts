@@ -14,19 +14,29 @@
  *   T1071.001 also as `sub_technique`), `first_seen_time`,
  *   `last_seen_time`;
  * - `evidences[0]`: `src_endpoint` and `dst_endpoint` (ip, port, mac),
- *   `connection_info` (protocol name and number, IP version; direction
- *   unknown) and `data` (the rule's evidence);
+ *   `connection_info` (protocol name and number, IP version, direction:
+ *   inbound 1, outbound 2, internal as lateral 3, between two outside
+ *   hosts other 99 "External", without both addresses unknown 0) and
+ *   `data` (the rule's evidence);
  * - `metadata`: the product (Picket, its version) and the schema version;
  * - `unmapped`: what OCSF has no place for: the sensor that raised the
  *   alert (`observer_name`), the dedup key and the network name.
  */
 import type { Alert, Severity } from '../alerts/alert.js';
+import type { NetworkDirection } from '../alerts/direction.js';
 import { PICKET_VERSION } from '../version.js';
 
 /** The OCSF schema release the record follows. */
 export const OCSF_VERSION = '1.4.0';
 
 const SEVERITY: Readonly<Record<Severity, readonly [number, string]>> = Object.freeze({ 1: [2, 'Low'], 2: [3, 'Medium'], 3: [4, 'High'], 4: [5, 'Critical'] });
+/** OCSF `direction_id` and caption of each alert direction. */
+const DIRECTION: Readonly<Record<NetworkDirection, readonly [number, string]>> = Object.freeze({
+  inbound: [1, 'Inbound'],
+  outbound: [2, 'Outbound'],
+  internal: [3, 'Lateral'],
+  external: [99, 'External'],
+});
 /** IANA protocol numbers of the transports alerts name. */
 const PROTOCOL_NUM: Readonly<Record<string, number>> = Object.freeze({ icmp: 1, tcp: 6, udp: 17, 'ipv6-icmp': 58 });
 
@@ -71,7 +81,9 @@ export function toOcsf(a: Alert): OcsfDetectionFinding {
   const transport = a.network?.transport;
   const ip = a.source.ip ?? a.destination?.ip;
   if (transport !== undefined) {
-    const info: Record<string, unknown> = { direction_id: 0, direction: 'Unknown', protocol_name: transport };
+    const dir = a.network?.direction;
+    const [directionId, direction] = dir !== undefined ? DIRECTION[dir] : [0, 'Unknown'];
+    const info: Record<string, unknown> = { direction_id: directionId, direction, protocol_name: transport };
     const num = PROTOCOL_NUM[transport];
     if (num !== undefined) info['protocol_num'] = num;
     if (ip !== undefined) info['protocol_ver_id'] = ip.includes(':') ? 6 : 4;

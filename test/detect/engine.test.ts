@@ -45,7 +45,43 @@ test('alert object has the ECS fields in order', () => {
   assert.deepEqual(a!.event, { kind: 'alert', severity: 3, category: ['network'] });
   assert.deepEqual(a!.observer, { name: 'sensor-1' });
   assert.equal(a!.source.mac, '02:00:00:00:00:20');
-  assert.deepEqual(a!.network, { transport: 'tcp', name: 'workstations' });
+  assert.deepEqual(a!.network, { transport: 'tcp', name: 'workstations', direction: 'outbound' });
+});
+
+test('network.direction follows source and destination across the site\'s edge, follows a destination a later match changes, and is absent without one', () => {
+  const echo = defineDetector({
+    id: 'test.echo',
+    name: 'Echo',
+    description: 'Reports every connection, keyed by its source.',
+    severity: 1,
+    category: ['network'],
+    technique: 'T0000',
+    subscribes: ['flow.end'],
+    options: detectorOptions({}),
+    create: (ctx) => ({
+      'flow.end'(e) {
+        const r = e.record;
+        const dst = r['id.resp_p'] === 9 ? undefined : { ip: r['id.resp_h'] };
+        ctx.report({ ts: r.ts, key: r['id.orig_h'], source: { ip: r['id.orig_h'] }, ...(dst !== undefined ? { destination: dst } : {}), message: 'seen', evidence: {} });
+      },
+    }),
+  });
+  const h = harness(SITE_YAML, { detectors: [echo] });
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.20', 'id.resp_h': '203.0.113.9' }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '198.51.100.7', 'id.resp_h': '10.77.1.5' }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.21', 'id.resp_h': '10.77.1.5' }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '198.51.100.8', 'id.resp_h': '203.0.113.9' }));
+  h.emit(session({ ts: 1000, 'id.orig_h': '10.77.2.22', 'id.resp_h': '10.77.1.5', 'id.resp_p': 9 }));
+  // The same key again with an outside destination: the held alert now points there.
+  h.emit(session({ ts: 1001, 'id.orig_h': '10.77.2.21', 'id.resp_h': '192.0.2.44' }));
+  const by = new Map(only(h.finish(), 'test.echo').map((a) => [a.source.ip, a.network?.direction]));
+  assert.deepEqual(Object.fromEntries(by), {
+    '10.77.2.20': 'outbound',
+    '198.51.100.7': 'inbound',
+    '10.77.2.21': 'outbound',
+    '198.51.100.8': 'external',
+    '10.77.2.22': undefined,
+  });
 });
 
 test('source.mac is filled from ARP when the rule did not see it', () => {

@@ -57,6 +57,12 @@ test('IPv6 endpoints go to c6a2 / c6a3 with their labels; ports to spt / dpt', (
   assert.equal(r.ext.dst, undefined);
 });
 
+test('deviceDirection: 0 for inbound, 1 for outbound; none inside the site, between outside hosts or unknown', () => {
+  const a = makeAlert(2);
+  const dir = (direction: NonNullable<Alert['network']>['direction']): string | undefined => parseCef(toCef({ ...a, network: { ...a.network, direction } })).ext.deviceDirection;
+  assert.deepEqual([dir('inbound'), dir('outbound'), dir('internal'), dir('external'), dir(undefined)], ['0', '1', undefined, undefined, undefined]);
+});
+
 test('attacker-chosen text cannot break the record: pipes, backslashes, equals signs, line breaks and terminal escapes', () => {
   const base = makeAlert(2);
   const evil = 'x|y\\z=w\nrule=forged cs1=T0000 \u001b[31m';

@@ -2,7 +2,7 @@
  * OCSF Detection Findings: the class, category, activity and type ids the
  * schema ties together, severity ids, a finding uid that stays the same for
  * every update of one alert, ATT&CK technique and sub-technique, evidence
- * endpoints and connection info (IPv4 and IPv6); and the record through the
+ * endpoints and connection info (IPv4 and IPv6, direction); and the record through the
  * webhook (an HTTP receiver on 127.0.0.1), file and syslog sinks.
  */
 import { test } from 'node:test';
@@ -68,6 +68,15 @@ test('evidences: endpoints, connection info with protocol number and IP version,
   });
   const v6 = makeAlert(9, { src: 'fd77::9', dst: '2001:db8::1' });
   assert.equal(obj(obj((toOcsf(v6).evidences as Json[])[0]).connection_info).protocol_ver_id, 6);
+  const withDirection = (direction: NonNullable<Alert['network']>['direction']): unknown =>
+    obj(obj((toOcsf({ ...a, network: { ...a.network, direction } }).evidences as Json[])[0]).connection_info);
+  assert.deepEqual(
+    (['inbound', 'outbound', 'internal', 'external'] as const).map((d) => {
+      const c = obj(withDirection(d));
+      return [c.direction_id, c.direction];
+    }),
+    [[1, 'Inbound'], [2, 'Outbound'], [3, 'Lateral'], [99, 'External']],
+  );
   const noFlow: Alert = { ...a, network: { name: 'workstations' }, destination: undefined };
   const [e2] = toOcsf(noFlow).evidences as Json[];
   assert.deepEqual(Object.keys(e2!), ['src_endpoint', 'data']);

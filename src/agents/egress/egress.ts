@@ -57,6 +57,8 @@ export function probeAlert(r: ProbeResult, run: number, observerName: string, no
           : undefined,
       transport,
       networkName: undefined,
+      // The probe reached the Internet from the segment that should not.
+      direction: r.targetIp !== undefined ? 'outbound' : undefined,
       message: `Egress probe ${r.probe} got through: ${r.detail}`,
       evidence: { probe: r.probe, probe_kind: r.kind, detail: r.detail, run, elapsed_ms: r.elapsedMs },
       count: 1,
