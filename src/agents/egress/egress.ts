@@ -57,7 +57,7 @@ export function probeAlert(r: ProbeResult, run: number, observerName: string, no
           : undefined,
       transport,
       networkName: undefined,
-      // The probe reached the Internet from the segment that should not.
+      // The probe reached the Internet from a segment that should not reach it.
       direction: r.targetIp !== undefined ? 'outbound' : undefined,
       message: `Egress probe ${r.probe} got through: ${r.detail}`,
       evidence: { probe: r.probe, probe_kind: r.kind, detail: r.detail, run, elapsed_ms: r.elapsedMs },
