@@ -27,6 +27,7 @@ import { shortText } from '../util/cut-text.js';
 import { describeSources, fingerprintHit, matchEvidence, type FingerprintProbe } from '../intel/store/evidence.js';
 import { hostLabel } from './host-text.js';
 import { serverName } from './server-names.js';
+import { SMTP_FILE_SOURCE } from '../protocols/mail/smtp.js';
 import type { FileEvent } from '../events/file.js';
 
 export const OPTIONS = detectorOptions({});
@@ -70,8 +71,9 @@ export default defineDetector({
         const server = ftp?.server ?? f['id.resp_h'];
         if (ctx.excluded(client) || ctx.excluded(server)) return;
         const upload = ftp?.upload ?? f.is_orig;
-        // A mail message: someone is being sent the sample, whichever way it goes.
-        const mail = e.smtp;
+        // A message sent over SMTP: someone is being sent the sample, whichever way it goes.
+        // (A message fetched from or uploaded to a mailbox is a download or an upload.)
+        const mail = f.source === SMTP_FILE_SOURCE ? e.smtp : undefined;
         const req = e.http;
         const name = serverName(req?.host);
         const where = name !== undefined ? `${name} (${server})` : hostLabel(ctx.site, server);
@@ -112,7 +114,7 @@ export default defineDetector({
             control_uid: ftp?.control_uid ?? null,
             mail_from: mail?.mailfrom ?? null,
             rcpt_to: mail !== undefined ? mail.rcptto.slice(0, MAX_RECIPIENTS) : null,
-            subject: mail?.subject !== undefined ? shortText(mail.subject, MAX_TEXT) : null,
+            subject: e.smtp?.subject !== undefined ? shortText(e.smtp.subject, MAX_TEXT) : null,
             listing_reason: hit.reason,
             indicator: hit.first.indicator,
             matches: matchEvidence(hit.all),

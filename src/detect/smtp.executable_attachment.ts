@@ -10,8 +10,11 @@
  * first bytes), with the envelope and subject of its message. A message a
  * mail client fetches in clear over POP3 or IMAP (source "POP3", "IMAP")
  * is judged the same way, for the client that fetched it: the lure
- * reached a mailbox that is read. One alert per (sending or fetching host,
- * file) within the dedup interval.
+ * reached a mailbox that is read. So is a message a client uploads to a
+ * mailbox with IMAP APPEND (source "IMAP", from the client): a copy of
+ * mail it sent, a draft, or a program put in a mailbox to be carried off
+ * or picked up elsewhere. One alert per (sending, fetching or uploading
+ * host, file) within the dedup interval.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -38,7 +41,7 @@ export const OPTIONS = detectorOptions({
 export default defineDetector({
   id: 'smtp.executable_attachment',
   name: 'Program attached to mail',
-  description: 'A mail message seen over SMTP, or fetched over POP3 or IMAP, carried a program (by its content) as an attachment.',
+  description: 'A mail message seen over SMTP, fetched over POP3 or IMAP, or uploaded to a mailbox over IMAP, carried a program (by its content) as an attachment.',
   severity: 3,
   category: ['network', 'file', 'malware'],
   technique: 'T1566.001',
@@ -49,8 +52,9 @@ export default defineDetector({
     return {
       file(e) {
         const f = e.record;
-        const fetched = f.source === POP3_FILE_SOURCE || f.source === IMAP_FILE_SOURCE;
-        if ((f.source !== SMTP_FILE_SOURCE && !fetched) || f.mime_type === undefined || !types.has(f.mime_type)) return;
+        const uploaded = f.source === IMAP_FILE_SOURCE && f.is_orig;
+        const fetched = !uploaded && (f.source === POP3_FILE_SOURCE || f.source === IMAP_FILE_SOURCE);
+        if ((f.source !== SMTP_FILE_SOURCE && !fetched && !uploaded) || f.mime_type === undefined || !types.has(f.mime_type)) return;
         const sender = f['id.orig_h'];
         const server = f['id.resp_h'];
         if (ctx.excluded(sender) || ctx.excluded(server)) return;
@@ -70,7 +74,9 @@ export default defineDetector({
           destination: { ip: server, port: f['id.resp_p'] },
           transport: 'tcp',
           message:
-            (fetched
+            (uploaded
+              ? `${hostLabel(ctx.site, sender)} uploaded a mail with a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName} to a mailbox on ${hostLabel(ctx.site, server)} over ${f.source}`
+              : fetched
               ? `${hostLabel(ctx.site, sender)} fetched a mail with a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName} from ${hostLabel(ctx.site, server)} over ${f.source}`
               : `${hostLabel(ctx.site, sender)} mailed a program (${f.mime_type}, ${formatBytes(f.seen_bytes)}) attached ${shownName}${from}${to} through ${hostLabel(ctx.site, server)}`) +
             (disguised ? ', under a name that hides it' : '') +

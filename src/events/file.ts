@@ -54,7 +54,11 @@ export interface FileEvent {
   http?: { method?: string; host?: string; uri?: string; user_agent?: string };
   /** The FTP session whose data channel carried the file. Not logged. */
   ftp?: FtpFileSession;
-  /** The mail transaction whose message carried the file (envelope and header). Not logged. */
+  /**
+   * The mail message that carried the file: over SMTP its envelope and
+   * header; fetched from a mailbox (POP3, IMAP) or uploaded to one (IMAP
+   * APPEND), its header only (no envelope: `rcptto` empty). Not logged.
+   */
   smtp?: { mailfrom?: string; rcptto: string[]; from?: string; subject?: string };
 }
 

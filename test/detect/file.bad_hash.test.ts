@@ -26,6 +26,7 @@ const FTP_FILES = path.join(LAB_CAPTURES, 'ftp-files.pcap');
 const MAIL_FILES = path.join(LAB_CAPTURES, 'mail-files.pcap');
 const MAIL_FETCH = path.join(LAB_CAPTURES, 'mail-fetch.pcap');
 const MAIL_IMAP = path.join(LAB_CAPTURES, 'mail-imap.pcap');
+const MAIL_UPLOAD = path.join(LAB_CAPTURES, 'mail-upload.pcap');
 
 /** The PE and ELF the lab's server handed out, as sha256sum/sha1sum/md5sum give them for tshark's exported copies. */
 const PE = {
@@ -245,6 +246,21 @@ test('a listed program fetched in a mail over POP3 (scripted mailbox) or IMAP (D
         assert.deepEqual([x.evidence.direction, x.evidence.source_protocol, x.evidence.file_name], ['download', protocol, 'invoice.exe']);
         assert.equal(x.message, `${client} downloaded a file "invoice.exe" (application/x-dosexec, 108 KB) from 198.51.100.10 whose SHA-256 is listed in samples.txt`);
       }
+    }
+  } finally {
+    site.cleanup();
+  }
+});
+
+test('a listed program a mail client uploads to a mailbox with IMAP APPEND alerts high for that client, as an upload', async () => {
+  const site = await siteIntel('intel:\n  lists: [{ path: samples.txt, kind: file_sha256 }]\n', { 'samples.txt': `${PE.sha256}\n` });
+  try {
+    const a = only(await replayWithIntel([MAIL_UPLOAD], site), RULE);
+    assert.deepEqual(a.map((x) => x.source.ip), ['10.77.2.23', '10.77.2.20']);
+    for (const x of a) {
+      assert.deepEqual([x.event.severity, x.destination?.ip, x.destination?.port], [3, '198.51.100.10', 143]);
+      assert.deepEqual([x.evidence.direction, x.evidence.source_protocol, x.evidence.file_name, x.evidence.subject], ['upload', 'IMAP', 'invoice.exe', 'Invoice 4471 overdue']);
+      assert.equal(x.message, `${x.source.ip} uploaded a file "invoice.exe" (application/x-dosexec, 108 KB) to 198.51.100.10 whose SHA-256 is listed in samples.txt`);
     }
   } finally {
     site.cleanup();

@@ -99,7 +99,21 @@ test('a program in a mail a client fetches over POP3 (scripted mailbox) or IMAP 
       const client = x.source.ip;
       assert.deepEqual([x.event.severity, x.source.ip, x.destination?.ip, x.destination?.port], [3, client, '198.51.100.10', port]);
       assert.deepEqual([x.evidence.protocol, x.evidence.file_name, x.evidence.disguised, x.evidence.sha256], [protocol, 'invoice.exe', false, '81a618f21cb87db9076134e70388b6e9cb7c2106739011b6a51772d22cae06b7']);
-      assert.equal(x.message, `${client} fetched a mail with a program (application/x-dosexec, 108 KB) attached "invoice.exe" from 198.51.100.10 over ${protocol}`);
+      assert.equal(x.message, `${client} fetched a mail with a program (application/x-dosexec, 108 KB) attached "invoice.exe" from 198.51.100.10 over ${protocol}: "Invoice 4471 overdue"`);
+      assert.deepEqual([x.evidence.from, x.evidence.subject], ['billing@invoices.example', 'Invoice 4471 overdue']);
     }
   }
+});
+
+test('a program in a mail a client uploads to a mailbox with IMAP APPEND (curl to Sent, imaplib as a draft) alerts for that client; the refused upload adds nothing', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'mail-upload.pcap'), [RULE]);
+  assert.deepEqual(a.map((x) => x.source.ip), ['10.77.2.23', '10.77.2.20']);
+  for (const x of a) {
+    const client = x.source.ip;
+    assert.deepEqual([x.event.severity, x.destination?.ip, x.destination?.port], [3, '198.51.100.10', 143]);
+    assert.deepEqual([x.evidence.protocol, x.evidence.file_name, x.evidence.from, x.evidence.mail_from], ['IMAP', 'invoice.exe', 'jdoe@lab.example', null]);
+    assert.equal(x.message, `${client} uploaded a mail with a program (application/x-dosexec, 108 KB) attached "invoice.exe" to a mailbox on 198.51.100.10 over IMAP: "Invoice 4471 overdue"`);
+  }
+  // One merged alert per client: curl's refused APPEND sent no message, so its one upload is the only one seen.
+  assert.deepEqual(a.map((x) => x.count), [1, 1]);
 });

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1637,23 +1637,13 @@ scenario_mail_fetch() {
   "allow": ["device.new"]'
 }
 
-scenario_mail_imap() {
-  # Dovecot on the Internet host, IMAP in clear on 143 (a passwd-file user; the mailbox a Maildir
-  # holding an invoice with the lab's program attached).
-  local d="$WORK/dovecot"
+# Dovecot on the Internet host, IMAP in clear on 143: a passwd-file user jdoe whose mailbox is a
+# Maildir in DIR (INBOX, and the folders named after DIR, each created empty).
+start_dovecot() {
+  local d=$1 folder
+  shift
   mkdir -p "$d/run" "$d/home/jdoe/Maildir/cur" "$d/home/jdoe/Maildir/new" "$d/home/jdoe/Maildir/tmp"
-  pe_program "$WORK/imap-program.exe"
-  python3 - "$WORK/imap-program.exe" "$d/home/jdoe/Maildir/new/1.lab" <<'EOF2'
-import sys
-from email.message import EmailMessage
-m = EmailMessage()
-m['From'] = 'billing@invoices.example'
-m['To'] = 'jdoe@lab.example'
-m['Subject'] = 'Invoice 4471 overdue'
-m.set_content('Please find the invoice attached.\n')
-m.add_attachment(open(sys.argv[1], 'rb').read(), maintype='application', subtype='octet-stream', filename='invoice.exe')
-open(sys.argv[2], 'wb').write(m.as_bytes().replace(b'\n', b'\r\n'))
-EOF2
+  for folder in "$@"; do mkdir -p "$d/home/jdoe/Maildir/.$folder/cur" "$d/home/jdoe/Maildir/.$folder/new" "$d/home/jdoe/Maildir/.$folder/tmp"; done
   echo 'jdoe:{PLAIN}Winter-Mail-2026' >"$d/users"
   chown -R nobody:nogroup "$d/home"
   cat >"$d/dovecot.conf" <<EOF2
@@ -1677,6 +1667,30 @@ mail_location = maildir:~/Maildir
 EOF2
   scen_bg inet dovecot -F -c "$d/dovecot.conf"
   wait_listen inet 143
+}
+
+# An invoice with the lab's program attached as invoice.exe, CRLF lines: mail_invoice PROGRAM OUT FROM TO.
+mail_invoice() {
+  python3 - "$@" <<'EOF2'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m['From'] = sys.argv[3]
+m['To'] = sys.argv[4]
+m['Subject'] = 'Invoice 4471 overdue'
+m.set_content('Please find the invoice attached.\n')
+m.add_attachment(open(sys.argv[1], 'rb').read(), maintype='application', subtype='octet-stream', filename='invoice.exe')
+open(sys.argv[2], 'wb').write(m.as_bytes().replace(b'\n', b'\r\n'))
+EOF2
+}
+
+scenario_mail_imap() {
+  # Dovecot on the Internet host; the mailbox holds an invoice with the lab's program attached.
+  local d="$WORK/dovecot"
+  mkdir -p "$d/home/jdoe/Maildir/new"
+  pe_program "$WORK/imap-program.exe"
+  mail_invoice "$WORK/imap-program.exe" "$d/home/jdoe/Maildir/new/1.lab" billing@invoices.example jdoe@lab.example
+  start_dovecot "$d"
   # 10.77.2.21's mail client: a wrong password, then the invoice fetched whole (UID FETCH BODY[]).
   nsx ws21 curl -s -o /dev/null --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX' -u 'jdoe:Autumn-Mail-2026' || true
   nsx ws21 curl -s -o "$WORK/imap-fetched.eml" --noproxy '*' --max-time 10 'imap://198.51.100.10/INBOX;UID=1' -u 'jdoe:Winter-Mail-2026'
@@ -1706,6 +1720,38 @@ EOF2
     '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"], "clients": ["10.77.2.21", "10.77.2.22"], "logins": 3, "accepted": 2}},
     {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}},
     {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mail_upload() {
+  # Dovecot on the Internet host, an empty mailbox with a Sent folder; mail clients upload messages
+  # with APPEND, as they keep a copy of what they send (or as files are put in a mailbox to be taken).
+  local d="$WORK/dovecot-up"
+  pe_program "$WORK/upload-program.exe"
+  mail_invoice "$WORK/upload-program.exe" "$WORK/upload.eml" jdoe@lab.example ap@partner.example
+  start_dovecot "$d" Sent
+  # 10.77.2.23 (curl): an upload to a folder that does not exist (refused), then one to Sent.
+  nsx ws23 curl -s --noproxy '*' --max-time 10 -T "$WORK/upload.eml" 'imap://198.51.100.10/NoSuchFolder' -u 'jdoe:Winter-Mail-2026' || true
+  nsx ws23 curl -s --noproxy '*' --max-time 10 -T "$WORK/upload.eml" 'imap://198.51.100.10/Sent' -u 'jdoe:Winter-Mail-2026'
+  # 10.77.2.20 (Python imaplib): the same message into INBOX as a draft.
+  nsx ws20 timeout 20 python3 - "$WORK/upload.eml" <<'EOF2'
+import imaplib, sys
+m = imaplib.IMAP4('198.51.100.10', 143, timeout=10)
+m.login('jdoe', 'Winter-Mail-2026')
+typ, _ = m.append('INBOX', '(\\Draft)', None, open(sys.argv[1], 'rb').read())
+assert typ == 'OK', typ
+m.logout()
+EOF2
+  stop_capture
+  [ "$(find "$d/home/jdoe/Maildir/.Sent" "$d/home/jdoe/Maildir/new" "$d/home/jdoe/Maildir/cur" -type f -name '*,*' | wc -l)" -ge 2 ] \
+    || { log "mail-upload: the uploads did not arrive: $(tail -n 3 "$WORK/logs/dovecot.log")"; return 1; }
+  require mail-upload 2 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.23"
+  require mail-upload 1 "tcp port 143 and tcp[tcpflags] & tcp-syn != 0 and src host 10.77.2.20"
+  expect mail-upload "IMAP in clear to Dovecot 2.3 on the Internet host 198.51.100.10, jdoe signed in: 10.77.2.23 (curl 7.88) uploads an invoice with the lab's Windows program attached as invoice.exe with APPEND, first to a folder that does not exist (Dovecot refuses it before its continuation, so no message crosses), then to Sent; 10.77.2.20 (Python imaplib) uploads the same message into INBOX as a draft. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.cleartext", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"service": "imap", "users": ["jdoe"]}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}},
+    {"rule": "smtp.executable_attachment", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 143}, "evidence": {"protocol": "IMAP", "file_name": "invoice.exe"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

@@ -5,23 +5,31 @@
  * AUTHENTICATE runs, client lines are SASL responses (user taken out,
  * password never kept). Literals ("{n}" at the end of a line) are stepped
  * over in both directions so their bytes are never read as commands,
- * except a whole message a FETCH returns (BODY[], BINARY[] or RFC822): it is
- * read line by line by mail/message.ts, and each file it holds is a
- * files.jsonl line with source "IMAP". A message fetched in pieces
- * (`BODY.PEEK[]<0.65536>`, then `<65536.65536>`..., as Thunderbird fetches
- * large messages) is read across its pieces while each starts where the
- * last ended; it is whole when the bytes reach the RFC822.SIZE the
- * response gave, or a piece comes back shorter than the client asked.
- * A STARTTLS
- * answered OK ends parsing; a successful login does not (the messages it
- * fetches carry files).
+ * except the literals that are whole messages, read line by line by
+ * mail/message.ts, each file they hold a files.jsonl line with source
+ * "IMAP":
+ * - a whole message a FETCH returns (BODY[], BINARY[] or RFC822), to the
+ *   client. A message fetched in pieces (`BODY.PEEK[]<0.65536>`, then
+ *   `<65536.65536>`..., as Thunderbird fetches large messages) is read
+ *   across its pieces while each starts where the last ended; it is whole
+ *   when the bytes reach the RFC822.SIZE the response gave, or a piece
+ *   comes back shorter than the client asked.
+ * - a message the client uploads with APPEND (a copy of sent mail, a
+ *   draft, or files put in a mailbox to carry them off), from the client;
+ *   several with MULTIAPPEND (RFC 3502). A synchronising literal is read
+ *   once the server's "+" invites it: an APPEND refused before that (no
+ *   such mailbox) sends none, and the client's next line is a command.
+ *   CATENATE pieces (RFC 4469) are stepped over: they are not whole
+ *   messages.
+ * A STARTTLS answered OK ends parsing; a successful login does not (the
+ * messages it fetches and uploads carry files).
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { ConnectionFiles } from '../../files/transfer.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import { LineReader, type LineSink, type RawSink } from './lines.js';
 import { MailMessage } from './message.js';
-import { logMessageFiles } from './message-files.js';
+import { headerAbout, logMessageFiles } from './message-files.js';
 import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
@@ -31,7 +39,7 @@ import { SaslExchange, saslMech, saslSendsPassword } from './sasl.js';
 const K_LOGIN = 1;
 const K_AUTHENTICATE = 2;
 const K_STARTTLS = 3;
-/** files.jsonl `source` of the files in fetched messages. */
+/** files.jsonl `source` of the files in fetched and uploaded messages. */
 export const IMAP_FILE_SOURCE = 'IMAP';
 /** A FETCH data item that is the whole message, just before its literal: `BODY[]`, `BINARY[]`, `RFC822` (not a section, not a partial range). */
 const WHOLE_MESSAGE_ITEM = /(?:^|[\s(])(?:BODY\[\]|BINARY\[\]|RFC822)\s*~?\{\d+\+?\}$/i;
@@ -86,12 +94,30 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
   readonly #messageSink: LineSink = {
     line: (_fromOrig, buf, s, e, ts, truncated, unterminated) => this.#message?.line(buf, s, e, ts, truncated, unterminated),
   };
-  /** Messages fetched so far (a file's depth is its message's number). */
-  #fetched = 0;
+  /** Messages read so far, fetched or uploaded (a file's depth is its message's number). */
+  #messages = 0;
   /** The message under way is fetched in pieces (null: whole, or none). */
   #pieces: PieceFetch | null = null;
   /** Octets the client's last piece request asked for (0: none seen). */
   #pieceAsked = 0;
+  /** Tag of the APPEND command whose lines the client is sending (null: none). */
+  #appendTag: string | null = null;
+  /** Size of the APPEND message literal announced and waiting for the server's "+" (-1: none). */
+  #appendWaiting = -1;
+  /** The message the client is uploading with APPEND, and the reader of its lines. */
+  #upload: MailMessage | null = null;
+  #uploadLines: LineReader | null = null;
+  readonly #uploadSink: LineSink = {
+    line: (_fromOrig, buf, s, e, ts, truncated, unterminated) => this.#upload?.line(buf, s, e, ts, truncated, unterminated),
+  };
+  /** Where the client's APPEND literal goes: the uploaded message's lines. */
+  readonly #uploadRaw: RawSink = {
+    raw: (data, start, end, ts) => this.#uploadLines?.feed(data.subarray(start, end), ts, this.#uploadSink),
+    rawDone: (ts) => {
+      this.#uploadLines?.flush(ts, this.#uploadSink);
+      this.#endUpload(true);
+    },
+  };
 
   /** `hashes`: the digests of the files fetched messages carry (default all three). */
   constructor(ctx: AnalyzerContext, hashes: readonly HashName[] = HASH_NAMES) {
@@ -104,6 +130,12 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     super.gap(fromOrig, len);
     if (fromOrig) {
       this.#clientCont = false;
+      this.#appendTag = null;
+      this.#appendWaiting = -1;
+      if (this.#upload !== null) {
+        this.#upload.gap(len);
+        this.#endUpload(false);
+      }
     } else {
       this.#serverCont = false;
       // The literal's bytes went with the loss (the reader resumes at the next line): the message is cut.
@@ -139,12 +171,70 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#messageLines?.stop();
     this.#messageLines = null;
     if (m === null) return;
-    logMessageFiles(this.#files, m.finish(complete), IMAP_FILE_SOURCE, ++this.#fetched, false);
+    const parts = m.finish(complete);
+    logMessageFiles(this.#files, parts, IMAP_FILE_SOURCE, ++this.#messages, false, headerAbout(m.headers));
+  }
+
+  /** The uploaded message ended (`complete`: its literal came whole): a files.jsonl line per file it holds, from the client. */
+  #endUpload(complete: boolean): void {
+    const m = this.#upload;
+    this.#upload = null;
+    this.#uploadLines?.stop();
+    this.#uploadLines = null;
+    if (m === null) return;
+    const parts = m.finish(complete);
+    logMessageFiles(this.#files, parts, IMAP_FILE_SOURCE, ++this.#messages, true, headerAbout(m.headers));
+  }
+
+  /** Reads the client's next `n` bytes (an APPEND literal) as the message it uploads. */
+  #startUpload(n: number, ts: number): void {
+    this.#endUpload(false);
+    this.#upload = new MailMessage(this.#hashes);
+    this.#uploadLines = new LineReader(true, TEXT_MAX_LINE);
+    this.client.take(n, this.#uploadRaw, ts);
+  }
+
+  /**
+   * A client line of an APPEND command (its first, or one after a message
+   * literal, which MULTIAPPEND may follow with another) that announces a
+   * message literal: read at once when non-synchronising ("{n+}"), else
+   * once the server says "+". True when the line announced one (the next
+   * client line continues the command).
+   */
+  #appendLine(cont: boolean, buf: Uint8Array, s: number, e: number, ts: number): boolean {
+    // A line while a literal waits for "+": the client did not wait (or the "+" was lost); its lines are read as such.
+    this.#appendWaiting = -1;
+    if (!cont) {
+      this.#appendTag = null;
+      const te = wordEnd(buf, s, e);
+      const cs = skipSpaces(buf, te, e);
+      const ce = wordEnd(buf, cs, e);
+      // CATENATE (RFC 4469) builds a message from pieces: its literals are stepped over.
+      if (te === s || !isWord(buf, cs, ce, 'APPEND') || this.#catenates(buf, s, e)) return false;
+      this.#appendTag = logString(buf, s, te);
+    } else if (this.#appendTag === null) {
+      return false;
+    }
+    const n = literalAtEnd(buf, s, e);
+    if (n <= 0) {
+      // The command's last line, or an empty message.
+      if (n < 0) this.#appendTag = null;
+      return false;
+    }
+    if (buf[e - 2] === 0x2b) this.#startUpload(n, ts);
+    else this.#appendWaiting = n;
+    return true;
+  }
+
+  /** The line holds CATENATE (RFC 4469): its literals are pieces of a message, not one. */
+  #catenates(buf: Uint8Array, s: number, e: number): boolean {
+    return /\bCATENATE\b/i.test(logString(buf, s, Math.min(e, s + MAX_FETCH_LINE_SCAN)));
   }
 
   end(ts: number): void {
     // A message cut by the connection's end: what came of it.
     this.#endMessage(false);
+    this.#endUpload(false);
     this.client.stop();
     this.server.stop();
     this.endTls(ts);
@@ -211,10 +301,11 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     return true;
   }
 
-  protected command(buf: Uint8Array, s: number, e: number): void {
+  protected command(buf: Uint8Array, s: number, e: number, ts: number): void {
     const cont = this.#clientCont;
-    this.#clientCont = this.#literal(true, buf, s, e);
-    if (cont) return;
+    const upload = this.#sasl === null && this.#appendLine(cont, buf, s, e, ts);
+    this.#clientCont = upload || this.#literal(true, buf, s, e);
+    if (cont || this.#appendTag !== null) return;
     const sasl = this.#sasl;
     if (sasl !== null) {
       // "*" cancels the exchange; the server then completes the command with BAD.
@@ -277,8 +368,12 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     if (cont || e === s) return;
     const first = buf[s]!;
     if (first === 0x2a || first === 0x2b) {
-      // Untagged data ("* OK" greeting) or a continuation request ("+").
+      // Untagged data ("* OK" greeting) or a continuation request ("+"), which may invite an APPEND's message.
       if (first === 0x2a) this.confirm();
+      else if (this.#appendWaiting > 0) {
+        this.#startUpload(this.#appendWaiting, ts);
+        this.#appendWaiting = -1;
+      }
       return;
     }
     const te = wordEnd(buf, s, e);
@@ -292,6 +387,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     }
     this.confirm();
     const tag = logString(buf, s, te);
+    if (tag === this.#appendTag) this.#appendEnded();
     let idx = -1;
     for (let i = 0; i < this.#pending.length; i++) {
       if (this.#pending[i]!.tag === tag) {
@@ -314,6 +410,17 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     const detail = `${p.mech}: ${logString(buf, ss, e)}`;
     // A successful login goes on: the messages it fetches carry files.
     this.auth.report(ts, ok ? 'success' : no ? 'failure' : 'unknown', p.user, detail, p.cleartext);
+  }
+
+  /**
+   * The server completed the APPEND under way: a message literal it never
+   * invited will not come (a refusal before "+"), and the client's next
+   * line is a new command.
+   */
+  #appendEnded(): void {
+    if (this.#appendWaiting >= 0) this.#clientCont = false;
+    this.#appendWaiting = -1;
+    this.#appendTag = null;
   }
 
   /** Both directions stop; commands still waiting will never be answered in clear. */

@@ -5,6 +5,8 @@
  */
 import type { ConnectionFiles, FileAbout } from '../../files/transfer.js';
 import type { BodyFile } from '../mime/multipart.js';
+import type { MessageHeaders } from './message.js';
+import { decodeEncodedWords } from '../mime/params.js';
 
 /** Logs `parts` as files of `source`, at `depth`, sent by the originator when `isOrig`; their fuids in order. */
 export function logMessageFiles(files: ConnectionFiles, parts: readonly BodyFile[], source: string, depth: number, isOrig: boolean, about: FileAbout = {}): string[] {
@@ -26,4 +28,19 @@ export function logMessageFiles(files: ConnectionFiles, parts: readonly BodyFile
     );
   }
   return fuids;
+}
+
+/**
+ * What a message read off a mailbox (POP3 RETR, IMAP FETCH or APPEND) says
+ * of itself, for the rules its files reach: its From and Subject (decoded).
+ * No envelope: that was SMTP's, when the message was sent.
+ */
+export function headerAbout(h: MessageHeaders): FileAbout {
+  return {
+    smtp: {
+      rcptto: [],
+      ...(h.from !== undefined ? { from: h.from } : {}),
+      ...(h.subject !== undefined ? { subject: decodeEncodedWords(h.subject) } : {}),
+    },
+  };
 }

@@ -13,7 +13,7 @@ import type { AnalyzerContext } from '../analyzer.js';
 import { ConnectionFiles } from '../../files/transfer.js';
 import { HASH_NAMES, type HashName } from '../../files/file-hashes.js';
 import { MailMessage } from './message.js';
-import { logMessageFiles } from './message-files.js';
+import { headerAbout, logMessageFiles } from './message-files.js';
 import { logString } from '../wire-text.js';
 import { MAX_PENDING, MailAnomaly, TEXT_MAX_LINE } from './consts.js';
 import { MailLineAnalyzer } from './line-analyzer.js';
@@ -164,6 +164,6 @@ export class Pop3Analyzer extends MailLineAnalyzer {
     const m = this.#message;
     if (m === null) return;
     this.#message = null;
-    logMessageFiles(this.#files, m.finish(complete), POP3_FILE_SOURCE, ++this.#fetched, false);
+    logMessageFiles(this.#files, m.finish(complete), POP3_FILE_SOURCE, ++this.#fetched, false, headerAbout(m.headers));
   }
 }

@@ -225,3 +225,101 @@ test('imap: a fetched message cut by a loss or the connection\'s end has no dige
   assert.equal(files(cut).find((r) => r.filename === 'invoice.exe')?.sha256, undefined);
   assert.ok(fuzz(imapSpec, [FETCHING], 0x1a9, 800) > 0);
 });
+
+/** FETCHING's login and SELECT, then `steps`, then a LOGOUT. */
+function afterLogin(steps: Step[]): Step[] {
+  return [...FETCHING.slice(0, 8), ...steps, [C, text('z9 LOGOUT\r\n')], [S, text('* BYE\r\nz9 OK bye\r\n')]];
+}
+
+const SECOND = Buffer.from('From: me@example.org\r\nSubject: notes\r\nContent-Type: text/plain\r\n\r\nsecond message\r\n', 'latin1');
+const APPENDING = afterLogin([
+  // Synchronising literal: the message follows the server's "+".
+  [C, text(`a7 APPEND Sent (\\Seen) {${MESSAGE.length}}\r\n`)],
+  [S, text('+ Ready for literal data\r\n')],
+  [C, bytes(MESSAGE, text('\r\n'))],
+  [S, text('a7 OK [APPENDUID 38505 3955] APPEND completed\r\n')],
+]);
+
+test('imap: a message the client uploads with APPEND gives its files (source IMAP, from the client), with its From and Subject; in any chunking', () => {
+  const programSha = crypto.createHash('sha256').update(PROGRAM).digest('hex');
+  for (const pieceSize of [undefined, 5]) {
+    const ctx = play(imapSpec, APPENDING, pieceSize !== undefined ? { pieceSize } : {});
+    assert.deepEqual(
+      files(ctx).map((r) => [r.source, r.is_orig, r.filename, r.mime_type, r.sha256]),
+      [
+        ['IMAP', true, undefined, 'text/plain', crypto.createHash('sha256').update('See attached.').digest('hex')],
+        ['IMAP', true, 'invoice.exe', 'application/x-dosexec', programSha],
+      ],
+      `pieces of ${pieceSize ?? 'whole steps'}`,
+    );
+    const ev = ctx.events.find((e) => e.type === 'file' && e.record.filename === 'invoice.exe');
+    assert.ok(ev !== undefined && ev.type === 'file');
+    assert.deepEqual(ev.smtp, { rcptto: [], from: 'billing@invoices.example', subject: 'Invoice' });
+    assert.deepEqual(outcomes(ctx).map((o) => o[0]), ['failure', 'success']);
+  }
+  assertSplitInvariant(imapSpec, APPENDING);
+});
+
+test('imap: LITERAL+ and MULTIAPPEND uploads are read message by message; the lines after them are commands again', () => {
+  const ctx = play(
+    imapSpec,
+    afterLogin([
+      // Non-synchronising: the message comes with the command, no "+".
+      [C, bytes(text(`a7 APPEND Drafts (\\Draft) {${SECOND.length}+}\r\n`), SECOND, text('\r\n'))],
+      [S, text('a7 OK APPEND completed\r\n')],
+      // MULTIAPPEND (RFC 3502): a second message literal on the line after the first.
+      [C, text(`a8 APPEND Sent (\\Seen) {${MESSAGE.length}}\r\n`)],
+      [S, text('+ go on\r\n')],
+      [C, bytes(MESSAGE, text(` (\\Seen) {${SECOND.length}}\r\n`))],
+      [S, text('+ go on\r\n')],
+      [C, bytes(SECOND, text('\r\n'))],
+      [S, text('a8 OK [APPENDUID 38505 3956:3957] APPEND completed\r\n')],
+      [C, text('a9 LOGIN other secret\r\n')],
+      [S, text('a9 OK Logged in\r\n')],
+    ]),
+  );
+  assert.deepEqual(
+    files(ctx).map((r) => [r.is_orig, r.filename ?? r.mime_type, r.depth]),
+    [
+      [true, 'text/plain', 1],
+      [true, 'text/plain', 2],
+      [true, 'invoice.exe', 2],
+      [true, 'text/plain', 3],
+    ],
+  );
+  assert.deepEqual(outcomes(ctx).map((o) => [o[0], o[1]]), [['failure', 'smith'], ['success', 'J. Smith'], ['success', 'other']]);
+});
+
+test('imap: an APPEND refused before "+" sends no message: the next client line is a command; CATENATE pieces are not messages', () => {
+  const refused = play(
+    imapSpec,
+    afterLogin([
+      [C, text(`a7 APPEND NoSuchBox {${MESSAGE.length}}\r\n`)],
+      [S, text('a7 NO [TRYCREATE] Mailbox does not exist\r\n')],
+      [C, text('a8 LOGIN other secret\r\n')],
+      [S, text('a8 OK Logged in\r\n')],
+    ]),
+  );
+  assert.deepEqual(files(refused), []);
+  assert.deepEqual(outcomes(refused).map((o) => o[1]), ['smith', 'J. Smith', 'other']);
+
+  const catenate = play(
+    imapSpec,
+    afterLogin([
+      [C, bytes(text('a7 APPEND Drafts CATENATE (URL "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER" TEXT {'), text(`${SECOND.length}+}\r\n`), SECOND, text(')\r\n'))],
+      [S, text('a7 OK [APPENDUID 385759045 45] CATENATE completed\r\n')],
+      [C, text('a8 LOGIN other secret\r\n')],
+      [S, text('a8 OK Logged in\r\n')],
+    ]),
+  );
+  assert.deepEqual(files(catenate), []);
+  assert.deepEqual(outcomes(catenate).map((o) => o[1]), ['smith', 'J. Smith', 'other']);
+});
+
+test('imap: an upload cut by a loss or the connection\'s end has no digests; mutated uploads never throw', () => {
+  const cut = play(imapSpec, [...APPENDING.slice(0, 10), [C, MESSAGE.subarray(0, MESSAGE.length - 200)]]);
+  const program = files(cut).find((r) => r.filename === 'invoice.exe');
+  assert.ok(program !== undefined);
+  assert.equal(program.sha256, undefined);
+  assert.ok(fuzz(imapSpec, [APPENDING], 0x1ab, 800) > 0);
+});
