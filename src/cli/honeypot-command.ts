@@ -7,6 +7,7 @@ import { parseCommandArgs, stringOpt, alertFormatOpt, secondsOpt } from './args.
 import { PicketError } from '../util/errors.js';
 import { loadConfig } from '../config/load.js';
 import { isIp } from '../config/ip.js';
+import { Site } from '../config/site.js';
 import { createHoneypot, type HoneypotSettings } from '../agents/honeypot/honeypot.js';
 import { AGENT_OPTIONS, agentHelp } from '../agents/agent-cli.js';
 import { startHealthReporter } from '../agents/health.js';
@@ -73,7 +74,7 @@ export async function honeypotCommand(argv: string[]): Promise<number> {
   const output = openAgentAlertOutput(values, 'honeypot', format);
   const { shipper, sink } = output;
   await output.ready;
-  const honeypot = createHoneypot({ config: settings, observerName: config.observer_name, onAlert: (a) => sink.write(a) });
+  const honeypot = createHoneypot({ config: settings, observerName: config.observer_name, site: new Site(config.networks), onAlert: (a) => sink.write(a) });
   const listening = await honeypot.start();
   for (const f of listening.failed) process.stderr.write(`picket honeypot: cannot listen on ${f.proto.toUpperCase()} ${hostPort(settings.bind, f.port)}: ${f.error}\n`);
   if (listening.tcp.length + listening.udp.length === 0) {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { createHoneypot, type HoneypotSettings, type Honeypot } from '../../src/agents/honeypot/honeypot.js';
 import type { Alert } from '../../src/alerts/alert.js';
+import { Site } from '../../src/config/site.js';
 import { tempDir } from '../helpers/paths.js';
 import { startIngestServer, createToken } from './ingest-server-process.js';
 import { startCli } from './cli-process.js';
@@ -25,9 +26,15 @@ function settings(over: Partial<HoneypotSettings>): HoneypotSettings {
   return { ...loadConfig().honeypot, bind: '127.0.0.1', tcp: [], udp: [], ...over };
 }
 
-async function withHoneypot(over: Partial<HoneypotSettings>, fn: (h: Honeypot, alerts: Alert[]) => Promise<void>, now?: () => number): Promise<void> {
+async function withHoneypot(over: Partial<HoneypotSettings>, fn: (h: Honeypot, alerts: Alert[]) => Promise<void>, now?: () => number, site?: Site): Promise<void> {
   const alerts: Alert[] = [];
-  const h = createHoneypot({ config: settings(over), observerName: 'test-honeypot', onAlert: (a) => alerts.push(a), ...(now !== undefined ? { now } : {}) });
+  const h = createHoneypot({
+    config: settings(over),
+    observerName: 'test-honeypot',
+    onAlert: (a) => alerts.push(a),
+    ...(now !== undefined ? { now } : {}),
+    ...(site !== undefined ? { site } : {}),
+  });
   const l = await h.start();
   assert.deepEqual(l.failed, []);
   try {
@@ -66,6 +73,9 @@ test('TCP: banner sent, first bytes recorded hex-safe, alert in the ECS shape', 
     assert.equal(typeof a.source.port, 'number');
     assert.deepEqual(a.destination, { ip: '127.0.0.1', port });
     assert.equal(a.network?.transport, 'tcp');
+    // From inside (loopback is one of the built-in internal ranges); no configured network holds it.
+    assert.equal(a.network?.direction, 'internal');
+    assert.equal(a.network?.name, undefined);
     assert.equal(a.observer.name, 'test-honeypot');
     assert.equal(a.evidence.payload_hex, payload.toString('hex'));
     assert.equal(a.evidence.payload_text, 'GET /\\r\\n\\x00\\x1b[31m\\\\');
@@ -76,6 +86,21 @@ test('TCP: banner sent, first bytes recorded hex-safe, alert in the ECS shape', 
     assert.ok(!Number.isNaN(Date.parse(a['@timestamp'])));
     assert.equal(h.stats().openConnections, 0);
   });
+});
+
+test('the source\'s configured network names the alert\'s network', async () => {
+  const port = await freeTcpUdpPort();
+  const site = new Site([{ name: 'loop-lab', cidrs: ['127.0.0.0/8'], role: 'workstation', new_device_alerts: true }]);
+  await withHoneypot(
+    { tcp: [port], banners: {} },
+    async (_h, alerts) => {
+      await tcpSession(port, Buffer.from('hello'));
+      await until(() => alerts.length === 1, 'the tcp alert', 400, 25);
+      assert.deepEqual([alerts[0]!.network?.name, alerts[0]!.network?.direction], ['loop-lab', 'internal']);
+    },
+    undefined,
+    site,
+  );
 });
 
 test('TCP: only capture_bytes are kept; the rest is counted, not stored', async () => {

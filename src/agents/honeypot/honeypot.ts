@@ -13,6 +13,8 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import type { SiteConfig } from '../../config/schema.js';
 import { buildAlert, type Alert } from '../../alerts/alert.js';
+import type { NetworkDirection } from '../../alerts/direction.js';
+import { Site } from '../../config/site.js';
 import { HONEYPOT_TCP_RULE, HONEYPOT_UDP_RULE } from '../agent-rules.js';
 import { IgnoreList, SourceRateLimiter, type HoneypotProto } from './limits.js';
 import { plainAddress, toHex, toSafeText } from './payload.js';
@@ -23,6 +25,12 @@ export interface HoneypotOptions {
   config: HoneypotSettings;
   /** observer.name of the alerts. */
   observerName: string;
+  /**
+   * The site's networks (picket.yaml `networks:`), which name the source's
+   * network and say whether it is inside; default: none configured (only
+   * the built-in private and special ranges are inside).
+   */
+  site?: Site;
   onAlert(alert: Alert): void;
   /** Wall clock in ms (tests may pin it). */
   now?: () => number;
@@ -67,6 +75,7 @@ export class Honeypot {
   readonly #cfg: HoneypotSettings;
   readonly #opts: HoneypotOptions;
   readonly #now: () => number;
+  readonly #site: Site;
   readonly #ignore: IgnoreList;
   readonly #limiter: SourceRateLimiter;
   readonly #banners = new Map<number, Buffer>();
@@ -90,6 +99,7 @@ export class Honeypot {
     this.#opts = opts;
     this.#cfg = opts.config;
     this.#now = opts.now ?? Date.now;
+    this.#site = opts.site ?? new Site([]);
     this.#ignore = new IgnoreList(this.#cfg.ignore);
     this.#limiter = new SourceRateLimiter({
       perSource: this.#cfg.rate_limit.per_source,
@@ -267,7 +277,8 @@ export class Honeypot {
         source: { ip: src, port: srcPort },
         destination: dst === '' ? { port } : { ip: dst, port },
         transport: proto,
-        networkName: undefined,
+        networkName: this.#site.networkOf(src)?.name,
+        direction: this.#direction(src),
         message,
         evidence,
         count: 1,
@@ -277,5 +288,10 @@ export class Honeypot {
       this.#opts.observerName,
     );
     this.#opts.onAlert(alert);
+  }
+
+  /** The honeypot is the site's own host, whatever its address: a touch from inside is internal, any other inbound. */
+  #direction(src: string): NetworkDirection {
+    return this.#site.isInternal(src) ? 'internal' : 'inbound';
   }
 }
