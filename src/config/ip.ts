@@ -7,6 +7,10 @@
  * (decode/addr.ts) uses the same parser without that folding.
  */
 
+/** The unspecified addresses: a sender that has none yet (ARP probes, DHCP before a lease, DAD), or a field left unset. */
+export const UNSPECIFIED_V4 = '0.0.0.0';
+export const UNSPECIFIED_V6 = '::';
+
 /** Parsed address: v4 uses words[0]; v6 uses words[0..3], most significant first. */
 export interface ParsedIp {
   v: 4 | 6;

@@ -38,15 +38,13 @@ import { z } from 'zod';
 import { defineDetector } from './detector.js';
 import { cidrField, detectorOptions, durationField, macField, thresholdField } from '../config/fields.js';
 import { CidrSet } from '../config/cidr.js';
-import { isGroupAddress } from '../config/ip.js';
+import { isGroupAddress, UNSPECIFIED_V4, UNSPECIFIED_V6 } from '../config/ip.js';
 import { LruMap } from '../state/lru.js';
 import { formatDuration } from '../config/duration.js';
 import { hostLabel, joinAnd } from './host-text.js';
 
 const ARP_REQUEST = 1;
 const ARP_REPLY = 2;
-const UNSPECIFIED = '0.0.0.0';
-const UNSPECIFIED6 = '::';
 const NO_MAC = '00:00:00:00:00:00';
 /** How a claim was made: ARP, or IPv6 neighbor discovery. */
 type Protocol = 'ARP' | 'NDP';
@@ -173,7 +171,7 @@ export default defineDetector({
      * for a request or an announcement.
      */
     const claim = (ts: number, vlan: number | undefined, ip: string, mac: string, frameMac: string, proto: Protocol, to: string | undefined): void => {
-      if (ip === UNSPECIFIED || mac === '' || mac === NO_MAC) return;
+      if (ip === UNSPECIFIED_V4 || mac === '' || mac === NO_MAC) return;
       if (ctx.excluded(ip)) return;
       const key = `${vlan ?? ''}|${ip}`;
       const b = bindings.get(key);
@@ -232,9 +230,9 @@ export default defineDetector({
 
     return {
       'dhcp.message'(e) {
-        for (const r of e.routers ?? []) if (r !== UNSPECIFIED) gateways.set(r, true);
+        for (const r of e.routers ?? []) if (r !== UNSPECIFIED_V4) gateways.set(r, true);
         // DHCPACK (5): the address is the client's from now on.
-        if (e.msg_type === 5 && e.yiaddr !== UNSPECIFIED && e.chaddr !== '') {
+        if (e.msg_type === 5 && e.yiaddr !== UNSPECIFIED_V4 && e.chaddr !== '') {
           leases.set(e.yiaddr, { mac: e.chaddr.toLowerCase(), until: e.ts + Math.max(e.lease_time ?? 0, 60) });
         }
       },
@@ -246,7 +244,7 @@ export default defineDetector({
         claim(e.ts, e.vlan, e.spa, mac, e.src_mac, 'ARP', to);
       },
       'nd.solicit'(e) {
-        if (e.src === UNSPECIFIED6) return;
+        if (e.src === UNSPECIFIED_V6) return;
         requests.set(`${e.src}|${e.target}`, e.ts);
         claim(e.ts, e.vlan, e.src, e.src_mac, e.src_mac, 'NDP', undefined);
       },

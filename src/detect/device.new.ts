@@ -22,6 +22,7 @@ import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { CidrSet, GROUP_CIDRS } from '../config/cidr.js';
 import { isGroupMac } from '../decode/addr.js';
+import { UNSPECIFIED_V4 } from '../config/ip.js';
 
 /** MACs whose network membership is remembered for the router heuristic. */
 const MAX_MACS_TRACKED = 100000;
@@ -62,7 +63,7 @@ export default defineDetector({
 
     const sight = (mac: string | undefined, ip: string | undefined, hostname: string | undefined, ts: number, via: string): void => {
       if (mac === undefined || mac === ZERO_MAC || isGroupMac(mac)) return;
-      if (ip === undefined || ip === '0.0.0.0') return;
+      if (ip === undefined || ip === UNSPECIFIED_V4) return;
       const net = ctx.site.networkOf(ip);
       if (net === undefined) return;
       const note = ctx.state.noteDevice(net.name, mac, ip, hostname, ts);
@@ -108,7 +109,7 @@ export default defineDetector({
       },
       'dhcp.message'(e) {
         // A server's ACK binds the client's hardware address to the address it may now use.
-        if (!sources.has('dhcp') || e.is_client || e.msg_type !== DHCP_ACK || e.yiaddr === '0.0.0.0') return;
+        if (!sources.has('dhcp') || e.is_client || e.msg_type !== DHCP_ACK || e.yiaddr === UNSPECIFIED_V4) return;
         sight(e.chaddr, e.yiaddr, e.host_name, e.ts, 'dhcp');
       },
       hostname(e) {

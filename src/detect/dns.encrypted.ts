@@ -35,8 +35,7 @@ import { hostPort } from '../util/host-port.js';
 import type { SslLogEvent } from '../protocols/tls/events.js';
 import { DhcpMessageType } from '../protocols/dhcp/consts.js';
 import { Dhcp6MessageType } from '../protocols/dhcpv6/consts.js';
-
-const UNSPECIFIED_V4 = '0.0.0.0';
+import { UNSPECIFIED_V4 } from '../config/ip.js';
 
 /** Host names that serve DNS over HTTPS, TLS or QUIC for the public (and their subdomains). */
 export const DOH_DOMAINS: readonly string[] = [

@@ -27,6 +27,7 @@ import { StateStore } from '../state/store.js';
 import { LruMap } from '../state/lru.js';
 import { DETECTORS } from './index.js';
 import type { BoundedState, DetectorContext, DetectorDefinition, Finding, OptionsSchema } from './detector.js';
+import { UNSPECIFIED_V4 } from '../config/ip.js';
 
 /** IP -> MAC bindings learned from ARP, to put source.mac on alerts whose rule did not see it. */
 const MAX_ARP_BINDINGS = 65536;
@@ -243,7 +244,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (type === 'arp') {
       bus.on('arp', (e: ArpEvent) => {
         advance(e.ts);
-        if (e.spa !== '0.0.0.0' && e.sha !== '') arpMacs.set(e.spa, e.sha);
+        if (e.spa !== UNSPECIFIED_V4 && e.sha !== '') arpMacs.set(e.spa, e.sha);
       });
     } else {
       bus.on(type, clock);

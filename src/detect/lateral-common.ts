@@ -30,6 +30,7 @@ import type { AuthOutcome } from '../events/auth.js';
 import type { ArpEvent } from '../events/arp.js';
 import type { ConnRecord } from '../flows/conn-record.js';
 import { plural } from '../alerts/alert.js';
+import { UNSPECIFIED_V4 } from '../config/ip.js';
 
 /** Pairs whose tallies are kept. */
 const MAX_PAIRS = 50000;
@@ -92,7 +93,7 @@ export class MacNetworks {
   noteArp(e: ArpEvent): void {
     if (e === this.#lastArp) return;
     this.#lastArp = e;
-    if (e.spa !== '0.0.0.0') this.note(e.sha !== '' ? e.sha : e.src_mac, e.spa);
+    if (e.spa !== UNSPECIFIED_V4) this.note(e.sha !== '' ? e.sha : e.src_mac, e.spa);
   }
 
   note(mac: string | undefined, ip: string): void {

@@ -25,7 +25,7 @@ import { detectorOptions, durationField, thresholdField } from '../config/fields
 import { DistinctWindow } from '../state/window.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
-import { parseIp } from '../config/ip.js';
+import { parseIp, UNSPECIFIED_V4, UNSPECIFIED_V6 } from '../config/ip.js';
 import { ipv6ToString } from '../decode/addr.js';
 
 const ARP_REQUEST = 1;
@@ -33,8 +33,6 @@ const ARP_REQUEST = 1;
 const ICMP6_ECHO_REQUEST = 128;
 /** The link-local all-nodes multicast group (RFC 4291). */
 const ALL_NODES = 'ff02::1';
-const UNSPECIFIED = '0.0.0.0';
-const UNSPECIFIED6 = '::';
 /** Targets listed as a sample in the alert. */
 const MAX_LISTED = 20;
 
@@ -97,11 +95,11 @@ export default defineDetector({
         const net = ctx.site.networkOf(e.tpa);
         const dot = e.tpa.lastIndexOf('.');
         const segment = net !== undefined ? net.name : dot > 0 ? `${e.tpa.slice(0, dot)}.0/24` : e.tpa;
-        lookup(e.ts, sender, e.spa !== UNSPECIFIED ? e.spa : undefined, e.tpa, segment, net?.name, e.vlan, 'asked ARP for');
+        lookup(e.ts, sender, e.spa !== UNSPECIFIED_V4 ? e.spa : undefined, e.tpa, segment, net?.name, e.vlan, 'asked ARP for');
       },
       'nd.solicit'(e) {
         // Duplicate address detection (from "::") checks the sender's own new address; without a MAC there is no sender to count.
-        if (e.src === UNSPECIFIED6 || e.src_mac === '' || e.src === e.target) return;
+        if (e.src === UNSPECIFIED_V6 || e.src_mac === '' || e.src === e.target) return;
         if (ctx.excluded(e.src) || ctx.excluded(e.target)) return;
         const net = ctx.site.networkOf(e.target);
         const segment = net !== undefined ? net.name : prefix64(e.target);

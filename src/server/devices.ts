@@ -16,6 +16,7 @@ import { canonicalMac, type OuiTable } from './oui.js';
 import { isGroupMac } from '../decode/addr.js';
 import type { DeviceInput } from '../store/types.js';
 import type { JsonObject } from './store-port.js';
+import { UNSPECIFIED_V4 } from '../config/ip.js';
 
 /** A device keeps at most this many IPs and names from one batch (a device record cannot bloat the inventory). */
 export const MAX_IPS_PER_DEVICE = 64;
@@ -101,7 +102,7 @@ export function createDeviceExtractor(site: Site, oui: OuiTable): DeviceExtracto
   }
 
   const addIp = (set: Set<string>, ip: string | undefined): void => {
-    if (ip !== undefined && set.size < MAX_IPS_PER_DEVICE && ip !== '0.0.0.0' && ip !== '255.255.255.255') set.add(ip);
+    if (ip !== undefined && set.size < MAX_IPS_PER_DEVICE && ip !== UNSPECIFIED_V4 && ip !== '255.255.255.255') set.add(ip);
   };
   const addName = (p: Pending, name: string | undefined): void => {
     if (name !== undefined && name.length <= MAX_NAME_LENGTH && p.hostnames.size < MAX_NAMES_PER_DEVICE) p.hostnames.add(name);

@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { buildAQuery, isResponseTo, rcodeName } from './dns-query.js';
 import { hostPort } from '../../util/host-port.js';
+import { UNSPECIFIED_V4 } from '../../config/ip.js';
 
 export type ProbeKind = 'dns-system' | 'dns-direct' | 'tcp' | 'https' | 'icmp';
 
@@ -75,7 +76,7 @@ export function probeDirectDns(resolverIp: string, name: string, timeoutMs: numb
         localIp = undefined;
       }
       sock.close();
-      resolve(result(id, 'dns-direct', started, reached, detail, { ...base, ...(localIp !== undefined && localIp !== '0.0.0.0' ? { localIp } : {}) }));
+      resolve(result(id, 'dns-direct', started, reached, detail, { ...base, ...(localIp !== undefined && localIp !== UNSPECIFIED_V4 ? { localIp } : {}) }));
     };
     const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`), timeoutMs);
     sock.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? err.message));

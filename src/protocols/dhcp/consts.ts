@@ -9,7 +9,7 @@
 export const BootpOp = { REQUEST: 1, REPLY: 2 } as const;
 
 /** The unspecified address DHCP uses before a client has one (ciaddr/yiaddr/giaddr unset). */
-export const UNSPECIFIED_V4 = '0.0.0.0';
+export { UNSPECIFIED_V4 } from '../../config/ip.js';
 
 /** The magic cookie that starts the options field (RFC 2131 §3). */
 export const DHCP_MAGIC_COOKIE = 0x63825363;

@@ -5,7 +5,7 @@
  * Bytes in, a `DhcpMessage` out; never throws. Problems are bits in
  * `flags` (see DhcpParseFlag), the rest of the message is still returned.
  */
-import { BootpOp, DHCP_MAGIC_COOKIE, DhcpOption, RelaySubOption } from './consts.js';
+import { BootpOp, DHCP_MAGIC_COOKIE, DhcpOption, RelaySubOption, UNSPECIFIED_V4 } from './consts.js';
 import { bytesToText, hexAt, ipv4At, macAt } from '../dns/format.js';
 
 /** BOOTP fixed part before the options (op .. file) plus the 4-byte cookie. */
@@ -266,10 +266,10 @@ export function parseDhcpMessage(buf: Uint8Array, off: number, len: number): Dhc
     xid: 0,
     secs: 0,
     bflags: 0,
-    ciaddr: '0.0.0.0',
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
+    ciaddr: UNSPECIFIED_V4,
+    yiaddr: UNSPECIFIED_V4,
+    siaddr: UNSPECIFIED_V4,
+    giaddr: UNSPECIFIED_V4,
     chaddr: '',
     msgType: 0,
     optionCodes: [],

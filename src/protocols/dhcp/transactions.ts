@@ -12,7 +12,7 @@
 import type { AnalyzerContext } from '../analyzer.js';
 import type { HostnameEvent } from '../../events/hostname.js';
 import type { DhcpRecord } from './events.js';
-import { messageTypeName } from './consts.js';
+import { UNSPECIFIED_V4, messageTypeName } from './consts.js';
 import type { DhcpMessage } from './parser.js';
 import { elapsedSeconds } from '../../util/elapsed.js';
 import { FIRST_CHECK_S, TransactionTable } from './transaction-table.js';
@@ -108,7 +108,7 @@ export class DhcpTransactions extends TransactionTable<number, DhcpTxn> {
     }
     if (pkt.isClient) {
       // A client that sources a unicast address shows who it is (INFORM-only exchanges).
-      if (pkt.srcIp !== '0.0.0.0' && pkt.srcIp !== '255.255.255.255') t.clientAddr = pkt.srcIp;
+      if (pkt.srcIp !== UNSPECIFIED_V4 && pkt.srcIp !== '255.255.255.255') t.clientAddr = pkt.srcIp;
       if (m.hostName !== undefined) t.hostName = m.hostName;
       if (m.clientFqdn !== undefined) t.clientFqdn = m.clientFqdn.domain_name;
       if (m.clientId !== undefined && m.clientId.hwtype === 1 && m.clientId.hwaddr !== undefined) t.mac = m.clientId.hwaddr;
@@ -116,7 +116,7 @@ export class DhcpTransactions extends TransactionTable<number, DhcpTxn> {
       if (m.requestedAddr !== undefined) t.requestedAddr = m.requestedAddr;
     } else {
       if (!t.servers.includes(pkt.srcIp) && t.servers.length < MAX_SERVERS_PER_TXN) t.servers.push(pkt.srcIp);
-      if (m.yiaddr !== '0.0.0.0') {
+      if (m.yiaddr !== UNSPECIFIED_V4) {
         t.serverAddr = pkt.srcIp;
         t.assignedAddr = m.yiaddr;
       }
@@ -144,9 +144,9 @@ export class DhcpTransactions extends TransactionTable<number, DhcpTxn> {
     const name = t.hostName;
     if (name === undefined || name.length === 0) return;
     let ip: string | undefined;
-    if (pkt.isClient && m.ciaddr !== '0.0.0.0') ip = m.ciaddr;
+    if (pkt.isClient && m.ciaddr !== UNSPECIFIED_V4) ip = m.ciaddr;
     else ip = t.assignedAddr ?? t.requestedAddr ?? t.clientAddr;
-    if (ip === undefined) ip = '0.0.0.0';
+    if (ip === undefined) ip = UNSPECIFIED_V4;
     const key = `${name}\u0000${ip}`;
     if (t.announced === null) t.announced = [];
     if (t.announced.includes(key) || t.announced.length >= MAX_ANNOUNCED_PER_TXN) return;

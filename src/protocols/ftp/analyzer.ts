@@ -26,6 +26,7 @@ import { parseCommand, replyCode, replySeparator, verbText, type CommandSpan } f
 import { announcedSize, parseEprt, parseEpsvReply, parseHostPort, type DataEndpoint } from './data-channel.js';
 import { FTP_DATA_SERVICE, FtpDataAnalyzer, type ControlChannel, type TransferCommand } from './data-analyzer.js';
 import { FILE_COMMANDS, fileUrl, resolvePath } from './path.js';
+import { UNSPECIFIED_V4 } from '../../config/ip.js';
 
 /** Where ftp.log events go until the event union carries them (see index.ts). */
 export type FtpLogSink = (event: FtpLogEvent) => void;
@@ -202,7 +203,7 @@ export class FtpAnalyzer implements Analyzer, LineSink, ControlChannel {
    */
   #expectData(p: Pending, passive: boolean, at: DataEndpoint, ts: number): void {
     const c = this.#ctx.conn;
-    const resp_h = at.host === null || at.host === '0.0.0.0' ? c.resp_h : at.host;
+    const resp_h = at.host === null || at.host === UNSPECIFIED_V4 ? c.resp_h : at.host;
     const orig_h = passive ? c.orig_h : c.resp_h;
     p.channel = { passive, orig_h, resp_h, resp_p: at.port };
     const expected: ExpectedConnection = { orig_h, resp_h, resp_p: at.port, spec: this.#dataSpec, until: ts + DATA_CHANNEL_SECONDS };

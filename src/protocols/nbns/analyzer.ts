@@ -11,6 +11,7 @@ import type { AnalyzerContext } from '../analyzer.js';
 import { DnsAnalyzer, decodeNetbiosName } from '../dns/analyzer.js';
 import type { DnsMessage, DnsResourceRecord } from '../dns/parser.js';
 import { NAME_FLAG_GROUP, NB_FLAG_GROUP, NbnsOpcode, isHostSuffix } from './consts.js';
+import { UNSPECIFIED_V4 } from '../../config/ip.js';
 
 export class NbnsAnalyzer extends DnsAnalyzer {
   constructor(ctx: AnalyzerContext) {
@@ -47,7 +48,7 @@ export class NbnsAnalyzer extends DnsAnalyzer {
         let addrs: string[] | null = null;
         for (let j = 0; j < d.entries.length; j++) {
           const e = d.entries[j]!;
-          if ((e.flags & NB_FLAG_GROUP) !== 0 || e.addr === '0.0.0.0') continue;
+          if ((e.flags & NB_FLAG_GROUP) !== 0 || e.addr === UNSPECIFIED_V4) continue;
           this.announce(n.name, e.addr, 'nbns', fromOrig, ts);
           if (answers) (addrs ??= []).push(e.addr);
         }
