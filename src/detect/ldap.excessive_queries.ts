@@ -6,11 +6,16 @@
  * substrings instead. Picket counts both: searches per client (a logon and
  * group-policy refresh make tens), result entries per client (one paged
  * "all users" search returns thousands), and lists the well-known
- * reconnaissance filters it saw as evidence. LDAPS and SASL-sealed binds hide
- * searches entirely; domain controllers replicating, Exchange and identity
- * sync servers search for a living — exclude them. The reconnaissance
- * filters (ldap-recon.ts) are listed as evidence; the targeted ones alert on
- * their own as ldap.recon_query.
+ * reconnaissance filters it saw as evidence. A session sealed by its SASL
+ * bind (Windows signs and seals LDAP by default, so this is how SharpHound
+ * and PowerView look on a real domain) hides the searches but not their
+ * number: the analyzer counts its sealed buffers (`ldap.sealed`, one per
+ * LDAP message), and the same thresholds apply to the requests a client
+ * sent and to the responses beyond one per request (the result entries).
+ * LDAPS hides everything. Domain controllers replicating, Exchange and
+ * identity sync servers search for a living — exclude them. The
+ * reconnaissance filters (ldap-recon.ts) are listed as evidence; the
+ * targeted ones alert on their own as ldap.recon_query.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -49,6 +54,10 @@ interface Tally {
   servers: Set<string>;
   searches: number;
   results: number;
+  /** Requests and result entries over SASL-sealed sessions (counted from their buffers). */
+  sealedRequests: number;
+  sealedEntries: number;
+  mechanisms: Set<string>;
   reported: boolean;
 }
 
@@ -59,18 +68,20 @@ export default defineDetector({
   severity: 2,
   category: ['network'],
   technique: 'T1087.002',
-  subscribes: ['ldap.search', 'ldap_search'],
+  subscribes: ['ldap.search', 'ldap_search', 'ldap.sealed'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
     const searches = new RateWindow({ window: o.window, capacity: o.search_threshold, maxKeys: MAX_CLIENTS });
     const results = new SumWindow({ window: o.window, maxKeys: MAX_CLIENTS });
-    ctx.bounded(searches, results);
+    const sealedRequests = new SumWindow({ window: o.window, maxKeys: MAX_CLIENTS });
+    const sealedEntries = new SumWindow({ window: o.window, maxKeys: MAX_CLIENTS });
+    ctx.bounded(searches, results, sealedRequests, sealedEntries);
     const tallies = new LruMap<string, Tally>(MAX_CLIENTS);
     const tally = (client: string): Tally => {
       let t = tallies.get(client);
       if (t === undefined || (t.reported && ctx.held(client) === undefined)) {
-        t = { filters: new Set(), markers: new Set(), servers: new Set(), searches: 0, results: 0, reported: false };
+        t = { filters: new Set(), markers: new Set(), servers: new Set(), searches: 0, results: 0, sealedRequests: 0, sealedEntries: 0, mechanisms: new Set(), reported: false };
         tallies.set(client, t);
       }
       return t;
@@ -92,6 +103,9 @@ export default defineDetector({
         evidence: {
           searches: t.searches,
           result_entries: t.results,
+          sealed_requests: t.sealedRequests,
+          sealed_result_entries: t.sealedEntries,
+          sealed_mechanisms: [...t.mechanisms],
           window_seconds: o.window,
           recon_filters: [...t.markers],
           filters_sample: [...t.filters],
@@ -130,6 +144,24 @@ export default defineDetector({
         const sum = results.add(client, count, r.ts);
         if (sum < o.result_threshold) return;
         report(client, r['id.resp_h'], r['id.resp_p'], r.ts, `received ${formatCount(sum)} LDAP entries in at most ${formatDuration(o.window)}`, burstOf(ctx.held(client), 1, r.ts, r.ts));
+      },
+      'ldap.sealed'(e) {
+        if (ctx.excluded(e.client)) return;
+        const t = tally(e.client);
+        // Each request is answered by one completion; the server's other buffers are result entries.
+        const entries = Math.max(0, e.responses - e.requests);
+        t.sealedRequests += e.requests;
+        t.sealedEntries += entries;
+        if (t.servers.size < MAX_FILTERS) t.servers.add(e.server);
+        if (t.mechanisms.size < MAX_FILTERS && e.mechanism !== '') t.mechanisms.add(e.mechanism);
+        const how = `over SASL-sealed sessions${t.mechanisms.size > 0 ? ` (${[...t.mechanisms].join(', ')})` : ''}, counted from their encrypted messages`;
+        const sent = e.requests > 0 ? sealedRequests.add(e.client, e.requests, e.ts) : 0;
+        const got = entries > 0 ? sealedEntries.add(e.client, entries, e.ts) : 0;
+        if (sent >= o.search_threshold) {
+          report(e.client, e.server, e.server_port, e.ts, `sent ${formatCount(sent)} LDAP requests in at most ${formatDuration(o.window)} ${how}`, burstOf(ctx.held(e.client), sent, e.ts, e.ts, e.requests));
+        } else if (got >= o.result_threshold) {
+          report(e.client, e.server, e.server_port, e.ts, `received about ${formatCount(got)} LDAP entries in at most ${formatDuration(o.window)} ${how}`, burstOf(ctx.held(e.client), 1, e.ts, e.ts));
+        }
       },
     };
   },

@@ -131,7 +131,7 @@ export function only(alerts: Alert[], rule: string): Alert[] {
 
 import type { DhcpMessageEvent } from '../../src/protocols/dhcp/events.js';
 import type { DnsLogEvent, DnsRecord } from '../../src/protocols/dns/events.js';
-import type { LdapSearchEvent, LdapSearchLogEvent, LdapSearchRecord } from '../../src/protocols/ldap/events.js';
+import type { LdapSealedEvent, LdapSearchEvent, LdapSearchLogEvent, LdapSearchRecord } from '../../src/protocols/ldap/events.js';
 
 /** A DHCP message; defaults describe a client DISCOVER. */
 export function dhcp(ts: number, m: Partial<DhcpMessageEvent> = {}): DhcpMessageEvent {
@@ -219,6 +219,23 @@ export function ldapSearch(ts: number, s: Partial<LdapSearchEvent> = {}): LdapSe
     filter: '(objectClass=*)',
     attributes: [],
     size_limit: 0,
+    ...s,
+  };
+}
+
+export function ldapSealed(ts: number, s: Partial<LdapSealedEvent> = {}): LdapSealedEvent {
+  return {
+    type: 'ldap.sealed',
+    ts,
+    uid: `Cldap${++uidCounter}`,
+    client: '10.77.2.20',
+    server: '10.77.1.5',
+    server_port: 389,
+    mechanism: 'GSS-SPNEGO',
+    requests: 0,
+    responses: 0,
+    request_bytes: 0,
+    response_bytes: 0,
     ...s,
   };
 }

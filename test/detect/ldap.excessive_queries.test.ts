@@ -1,7 +1,7 @@
 /** ldap.excessive_queries: search counts, result sums and reconnaissance filters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SITE_YAML, harness, ldapSearch, ldapSearchLog, only } from './harness.js';
+import { SITE_YAML, harness, ldapSealed, ldapSearch, ldapSearchLog, only } from './harness.js';
 import { retainedBytes } from '../helpers/heap.js';
 
 const RULE = 'ldap.excessive_queries';
@@ -60,4 +60,41 @@ test('excluding a domain controller leaves its own searches out, not the ones ot
   // The workstation's searches go to the excluded DC 10.77.1.5.
   for (let i = 0; i < 200; i++) h.emit(ldapSearch(1000 + i));
   assert.deepEqual(only(h.finish(), RULE).map((a) => a.source.ip), ['10.77.2.20']);
+});
+
+test('SASL-sealed sessions: 200 requests counted from their buffers alert, 199 do not; the searches stay unread', () => {
+  const quiet = harness(SITE_YAML);
+  quiet.emit(ldapSealed(1000, { requests: 120, responses: 240 }));
+  quiet.emit(ldapSealed(1100, { requests: 79, responses: 158 }));
+  assert.equal(only(quiet.finish(), RULE).length, 0);
+
+  const h = harness(SITE_YAML);
+  h.emit(ldapSealed(1000, { requests: 120, responses: 240 }));
+  h.emit(ldapSealed(1100, { requests: 80, responses: 160 }));
+  // Later batches join the open alert.
+  h.emit(ldapSealed(1150, { requests: 50, responses: 100 }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.message, '10.77.2.20 sent 250 LDAP requests in at most 5 min over SASL-sealed sessions (GSS-SPNEGO), counted from their encrypted messages');
+  assert.equal(a[0]!.count, 250);
+  assert.deepEqual([a[0]!.evidence.sealed_requests, a[0]!.evidence.sealed_result_entries, a[0]!.evidence.searches, a[0]!.evidence.sealed_mechanisms], [250, 250, 0, ['GSS-SPNEGO']]);
+  assert.deepEqual([a[0]!.destination?.ip, a[0]!.destination?.port], ['10.77.1.5', 389]);
+});
+
+test('SASL-sealed sessions: result entries are the responses beyond one per request; 5,000 in the window alert', () => {
+  const quiet = harness(SITE_YAML);
+  // A few paged searches: 10 requests, 4,999 entries and 10 completions.
+  quiet.emit(ldapSealed(1000, { requests: 10, responses: 5009 }));
+  assert.equal(only(quiet.finish(), RULE).length, 0);
+  const h = harness(SITE_YAML);
+  h.emit(ldapSealed(1000, { requests: 10, responses: 3010 }));
+  h.emit(ldapSealed(1030, { requests: 5, responses: 2005 }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.match(a[0]!.message, /^10\.77\.2\.20 received about 5,000 LDAP entries in at most 5 min over SASL-sealed sessions \(GSS-SPNEGO\)/);
+  // Another client's sealed traffic, and an excluded one, stay apart.
+  const other = harness(SITE_YAML + 'detectors:\n  ldap.excessive_queries: { exclude: [10.77.2.21] }\n');
+  other.emit(ldapSealed(1000, { client: '10.77.2.21', requests: 500, responses: 9000 }));
+  other.emit(ldapSealed(1000, { client: '10.77.2.22', requests: 100, responses: 2000 }));
+  assert.equal(only(other.finish(), RULE).length, 0);
 });

@@ -11,9 +11,11 @@
  * After a successful SASL bind the traffic may be wrapped by the SASL
  * security layer: a 4-byte length plus a mechanism token. Unsealed Kerberos
  * wrap tokens (RFC 4121 §4.2.6.2) still carry plaintext LDAP and are
- * unwrapped; sealed or unknown wrapping cannot be read, so the analyzer
- * counts it (`ldap_sasl_encrypted`) and stops that direction. A successful
- * After a successful StartTLS the rest of the connection is TLS: it goes to
+ * unwrapped; sealed or unknown wrapping cannot be read (counted once as
+ * `ldap_sasl_sealed` or `ldap_sasl_encrypted`), so from there on that
+ * direction's buffers are only framed and counted, never buffered, and
+ * `ldap.sealed` events report the counts (one buffer is one LDAP message as
+ * Windows and OpenLDAP send them). After a successful StartTLS the rest of the connection is TLS: it goes to
  * the connection's tunnel (AnalyzerContext.tunnel), logged in ssl.log under
  * this connection's uid (service "ldap_tcp,ssl"); LDAP parsing stops.
  */
@@ -55,6 +57,10 @@ export const LDAP_MAX_PENDING = 256;
 const KRB_WRAP_HEADER = 16;
 /** RFC 4121 wrap token flag: the payload is encrypted. */
 const KRB_WRAP_SEALED = 0x02;
+/** Largest SASL security-layer buffer: the maximum a SASL exchange can negotiate is a 3-octet number (RFC 4422 §3.7). */
+const SASL_MAX_BUFFER = 0xffffff;
+/** Sealed buffers counted before an ldap.sealed event reports them (the rest at the connection's end). */
+export const LDAP_SEALED_REPORT_EVERY = 256;
 
 const Mode = {
   /** Plain LDAPMessages. */
@@ -63,8 +69,10 @@ const Mode = {
   MAYBE_WRAPPED: 1,
   /** SASL layer with Kerberos wrap tokens (length + 0x0504 token). */
   KRB_WRAP: 2,
+  /** SASL layer whose buffers are encrypted: framed and counted only. */
+  SEALED: 3,
   /** Nothing more can be read in this direction. */
-  STOPPED: 3,
+  STOPPED: 4,
 } as const;
 type ModeValue = (typeof Mode)[keyof typeof Mode];
 
@@ -86,6 +94,9 @@ export class LdapAnalyzer implements Analyzer {
   readonly #messages = new Map<number, PendingMessage>();
   readonly #searches = new Map<number, LdapSearchRecord>();
   #saslMechanism = '';
+  /** Sealed buffers and their bytes per direction (client, server) since the last ldap.sealed event. */
+  readonly #sealedBuffers: [number, number] = [0, 0];
+  readonly #sealedBytes: [number, number] = [0, 0];
   #startTlsRequested = false;
   /** The TLS after a successful StartTLS (null before, or where tunnels are not followed). */
   #tls: TunnelledStream | null = null;
@@ -173,7 +184,25 @@ export class LdapAnalyzer implements Analyzer {
           continue;
         }
         this.#ctx.anomaly('ldap_sasl_encrypted');
-        this.#stop(d);
+        this.#mode[d] = Mode.SEALED;
+        continue;
+      }
+      if (mode === Mode.SEALED) {
+        if (n < 4) return;
+        const len = ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
+        if (len === 0 || len > SASL_MAX_BUFFER) {
+          this.#ctx.anomaly('ldap_sasl_bad_length');
+          this.#stop(d);
+          return;
+        }
+        this.#countSealed(d, len, ts);
+        if (n >= 4 + len) {
+          buf.consume(4 + len);
+          continue;
+        }
+        // The rest of the buffer is stepped over as it arrives, never held.
+        this.#skip[d] = 4 + len - n;
+        buf.clear();
         return;
       }
       if (mode === Mode.KRB_WRAP) {
@@ -188,13 +217,13 @@ export class LdapAnalyzer implements Analyzer {
         const t = o + 4;
         if (b[t] !== 0x05 || b[t + 1] !== 0x04) {
           this.#ctx.anomaly('ldap_sasl_encrypted');
-          this.#stop(d);
-          return;
+          this.#mode[d] = Mode.SEALED;
+          continue;
         }
         if ((b[t + 2]! & KRB_WRAP_SEALED) !== 0) {
           this.#ctx.anomaly('ldap_sasl_sealed');
-          this.#stop(d);
-          return;
+          this.#mode[d] = Mode.SEALED;
+          continue;
         }
         const ec = (b[t + 4]! << 8) | b[t + 5]!;
         const rrc = (b[t + 6]! << 8) | b[t + 7]!;
@@ -245,6 +274,35 @@ export class LdapAnalyzer implements Analyzer {
     let id = 0;
     for (let i = 0; i < idLen; i++) id = id * 256 + b[idAt + 2 + i]!;
     this.#search(id, ts).result_count! += 1;
+  }
+
+  /** One sealed SASL buffer of `len` bytes in direction `d`; every LDAP_SEALED_REPORT_EVERY of them are reported. */
+  #countSealed(d: number, len: number, ts: number): void {
+    this.#sealedBuffers[d]++;
+    this.#sealedBytes[d] += len;
+    if (this.#sealedBuffers[0] + this.#sealedBuffers[1] >= LDAP_SEALED_REPORT_EVERY) this.#reportSealed(ts);
+  }
+
+  /** An ldap.sealed event with the buffers counted since the last one (none when there are none). */
+  #reportSealed(ts: number): void {
+    const [requests, responses] = this.#sealedBuffers;
+    if (requests + responses === 0) return;
+    const c = this.#ctx.conn;
+    this.#ctx.emit({
+      type: 'ldap.sealed',
+      ts,
+      uid: c.uid,
+      client: c.orig_h,
+      server: c.resp_h,
+      server_port: c.resp_p,
+      mechanism: this.#saslMechanism,
+      requests,
+      responses,
+      request_bytes: this.#sealedBytes[0],
+      response_bytes: this.#sealedBytes[1],
+    });
+    this.#sealedBuffers[0] = this.#sealedBuffers[1] = 0;
+    this.#sealedBytes[0] = this.#sealedBytes[1] = 0;
   }
 
   #stop(d: number): void {
@@ -478,6 +536,7 @@ export class LdapAnalyzer implements Analyzer {
       else this.#searches.delete(id);
     }
     this.#gss.flush();
+    this.#reportSealed(ts);
     this.#tls?.end(ts);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Events of the LDAP analyzer: ldap.log lines (one per non-search operation),
- * ldap_search.log lines (one per search), and a non-log `ldap.search` event
- * per search request for the directory-enumeration detector. Bind outcomes
+ * ldap_search.log lines (one per search), a non-log `ldap.search` event
+ * per search request for the directory-enumeration detector, and non-log
+ * `ldap.sealed` events counting what a SASL-sealed session carried. Bind outcomes
  * are published as `auth` events; NTLM and Kerberos tokens inside binds also
  * produce ntlm.log / kerberos.log lines (see the SMB and Kerberos events).
  */
@@ -84,4 +85,30 @@ export interface LdapSearchEvent {
   size_limit: number;
 }
 
-export type LdapEvent = LdapLogEvent | LdapSearchLogEvent | LdapSearchEvent;
+/**
+ * What crossed an LDAP session after its SASL bind negotiated encryption
+ * (GSS-SPNEGO or GSSAPI sealing, as Windows does by default, DIGEST-MD5
+ * auth-conf): the operations cannot be read, but each SASL buffer (a 4-byte
+ * length and a sealed token) is one LDAP message as Windows and OpenLDAP
+ * send them, so the buffers count requests and responses (a search's result
+ * entries among them). Counts since the connection's previous event: one
+ * every LDAP_SEALED_REPORT_EVERY buffers, and one at its end.
+ */
+export interface LdapSealedEvent {
+  type: 'ldap.sealed';
+  ts: number;
+  uid: string;
+  client: string;
+  server: string;
+  server_port: number;
+  /** SASL mechanism of the bind that started the sealed layer. */
+  mechanism: string;
+  /** Sealed buffers the client sent (its requests). */
+  requests: number;
+  /** Sealed buffers the server sent (responses: result entries and completions). */
+  responses: number;
+  request_bytes: number;
+  response_bytes: number;
+}
+
+export type LdapEvent = LdapLogEvent | LdapSearchLogEvent | LdapSearchEvent | LdapSealedEvent;

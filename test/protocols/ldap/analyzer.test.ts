@@ -159,7 +159,7 @@ test('SASL bind in progress is not an outcome; the final failure is', () => {
   assert.equal(auth[0]!.user, 'Administrator');
 });
 
-test('after a SASL bind: plaintext continues, sealed wrapping stops the direction', () => {
+test('after a SASL bind: plaintext continues; sealed wrapping is counted, not read', () => {
   const ctx = testContext('tcp', 389);
   const a = new LdapAnalyzer(ctx);
   a.data(true, saslBind(1, '', 'GSSAPI'), 1);
@@ -169,10 +169,69 @@ test('after a SASL bind: plaintext continues, sealed wrapping stops the directio
   assert.equal(ofType(ctx.events, 'ldap.search').length, 1);
   // Server answers with a sealed Kerberos wrap token: length + 05 04, flags with Sealed (0x02).
   const token = concat(hex('05 04 02 ff 00 0c 00 0c 00 00 00 00 00 00 00 01'), new Uint8Array(40));
-  a.data(false, concat(be32(token.length), token), 4);
+  a.data(false, concat(be32(token.length), token, be32(token.length), token), 4);
   assert.deepEqual(ctx.anomalies, ['ldap_sasl_sealed']);
-  assert.equal(a.wants(false), false);
+  // Both directions stay open: the sealed buffers are counted.
+  assert.equal(a.wants(false), true);
   assert.equal(a.wants(true), true);
+  a.end(5);
+  assert.deepEqual(
+    ofType(ctx.events, 'ldap.sealed').map((e) => [e.mechanism, e.requests, e.responses, e.request_bytes, e.response_bytes, e.client, e.server, e.server_port]),
+    [['GSSAPI', 0, 2, 0, 2 * token.length, ctx.conn.orig_h, ctx.conn.resp_h, 389]],
+  );
+});
+
+/** `n` sealed SASL buffers of the given sizes (4-byte length, then opaque bytes), as one byte string. */
+function sealedBuffers(sizes: readonly number[]): Uint8Array {
+  return concat(...sizes.flatMap((n, i) => [be32(n), new Uint8Array(n).fill(0x80 | (i & 0x7f))]));
+}
+
+test('a SASL-sealed session (GSS-SPNEGO, NTLM sealing) is framed in any chunking: requests and responses counted, reported in batches and at the end', () => {
+  const requests = Array.from({ length: 300 }, (_, i) => 60 + (i % 7));
+  // Each request answered by three entries and a completion; one large entry crosses many chunks.
+  const responses = requests.flatMap((_, i) => [120, 130, i === 5 ? 300_000 : 140, 30]);
+  for (const piece of [undefined, 1, 777]) {
+    const ctx = testContext('tcp', 389);
+    const a = new LdapAnalyzer(ctx);
+    a.data(true, saslBind(1, '', 'GSS-SPNEGO', ntlmNegotiate()), 1);
+    a.data(false, bindResponse(1, 0), 2);
+    let ts = 3;
+    const feed = (fromOrig: boolean, bytes: Uint8Array): void => {
+      const size = piece ?? bytes.length;
+      for (let i = 0; i < bytes.length; i += size) a.data(fromOrig, bytes.subarray(i, Math.min(bytes.length, i + size)), ts);
+      ts++;
+    };
+    for (let i = 0; i < requests.length; i++) {
+      feed(true, sealedBuffers([requests[i]!]));
+      feed(false, sealedBuffers(responses.slice(4 * i, 4 * i + 4)));
+    }
+    a.end(ts);
+    const ev = ofType(ctx.events, 'ldap.sealed');
+    const sum = (k: 'requests' | 'responses' | 'request_bytes' | 'response_bytes'): number => ev.reduce((x, e) => x + e[k], 0);
+    const label = `pieces of ${piece ?? 'whole messages'}`;
+    assert.deepEqual([sum('requests'), sum('responses')], [300, 1200], label);
+    assert.deepEqual([sum('request_bytes'), sum('response_bytes')], [requests.reduce((x, y) => x + y, 0), responses.reduce((x, y) => x + y, 0)], label);
+    // 1,500 buffers: five full batches of 256 and the rest at the end.
+    assert.equal(ev.length, 6, label);
+    assert.ok(ev.slice(0, 5).every((e) => e.requests + e.responses === 256), label);
+    assert.deepEqual(ctx.anomalies, ['ldap_sasl_encrypted', 'ldap_sasl_encrypted'], label);
+  }
+});
+
+test('sealed framing that breaks (a zero or impossible length, a gap) stops that direction and keeps what was counted', () => {
+  const ctx = testContext('tcp', 389);
+  const a = new LdapAnalyzer(ctx);
+  a.data(true, saslBind(1, '', 'GSS-SPNEGO'), 1);
+  a.data(false, bindResponse(1, 0), 2);
+  a.data(true, sealedBuffers([50, 50]), 3);
+  a.data(true, concat(be32(0x7fffffff), new Uint8Array(10)), 4);
+  assert.equal(a.wants(true), false);
+  a.data(false, sealedBuffers([70]), 5);
+  a.gap(false, 100);
+  assert.equal(a.wants(false), false);
+  a.end(6);
+  assert.deepEqual(ofType(ctx.events, 'ldap.sealed').map((e) => [e.requests, e.responses]), [[2, 1]]);
+  assert.deepEqual(ctx.anomalies, ['ldap_sasl_encrypted', 'ldap_sasl_bad_length', 'ldap_sasl_encrypted', 'ldap_gap']);
 });
 
 test('unsealed Kerberos wrap tokens are unwrapped (RRC = EC, checksum first)', () => {
