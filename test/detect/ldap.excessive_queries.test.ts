@@ -1,7 +1,9 @@
 /** ldap.excessive_queries: search counts, result sums and reconnaissance filters. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SITE_YAML, harness, ldapSealed, ldapSearch, ldapSearchLog, only } from './harness.js';
+import path from 'node:path';
+import { SITE_YAML, harness, ldapSealed, ldapSearch, ldapSearchLog, only, replayRuleAlerts } from './harness.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { retainedBytes } from '../helpers/heap.js';
 
 const RULE = 'ldap.excessive_queries';
@@ -97,4 +99,14 @@ test('SASL-sealed sessions: result entries are the responses beyond one per requ
   other.emit(ldapSealed(1000, { client: '10.77.2.21', requests: 500, responses: 9000 }));
   other.emit(ldapSealed(1000, { client: '10.77.2.22', requests: 100, responses: 2000 }));
   assert.equal(only(other.finish(), RULE).length, 0);
+});
+
+test('ldap-sealed.pcap (slapd, DIGEST-MD5 with its encryption layer): the paging enumeration alerts from its sealed messages, the two own lookups do not', async () => {
+  const a = await replayRuleAlerts(path.join(REPO_ROOT, 'test', 'lab', 'captures', 'ldap-sealed.pcap'), [RULE]);
+  assert.deepEqual(a.map((x) => x.source.ip), ['10.77.2.21']);
+  const x = a[0]!;
+  // 30 connections x (8 page requests + unbind) = 270 sealed requests. Each returned 36 entries and
+  // 8 completions; the estimate takes one response per request, and the unbind has none: 35 a connection.
+  assert.deepEqual([x.evidence.sealed_requests, x.evidence.sealed_result_entries, x.evidence.searches], [270, 1050, 0]);
+  assert.equal(x.message, '10.77.2.21 sent 270 LDAP requests in at most 5 min over SASL-sealed sessions (DIGEST-MD5), counted from their encrypted messages');
 });

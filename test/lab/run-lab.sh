@@ -44,7 +44,7 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
+  dns-flood dns-tunnel ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
   name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
@@ -398,6 +398,8 @@ pidfile $d/slapd.pid
 argsfile $d/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
+# SASL binds (DIGEST-MD5, with its encryption layer) map the SASL user to its entry.
+authz-regexp uid=([^,]*),cn=[^,]*,cn=auth uid=\$1,ou=people,$LDAP_BASE
 database mdb
 maxsize 10485760
 suffix "$LDAP_BASE"
@@ -886,6 +888,27 @@ scenario_ldap_enum() {
   require ldap-enum 240 "tcp[tcpflags] == tcp-syn and src host 10.77.2.20 and dst port 389"
   expect ldap-enum "ldapsearch from workstation 10.77.2.20 against slapd on 10.77.1.10: 240 connections in a few seconds, each a simple bind as user05, one search (every user by uid, then all persons, groups, admins and admin-like names; attributes 1.1 = DNs only) and an unbind." \
     '[{"rule": "ldap.excessive_queries", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "10.77.1.10", "port": 389}}]'
+}
+
+scenario_ldap_sealed() {
+  local i
+  # SASL DIGEST-MD5 binds that negotiate its encryption layer (SSF 128), as Windows seals LDAP with
+  # GSS-SPNEGO: every search and result after the bind is encrypted. 30 enumeration rounds from
+  # 10.77.2.21, each one connection paging through the whole directory 5 entries at a time.
+  for i in $(seq 1 30); do
+    nsx ws21 timeout 15 ldapsearch -LLL -Q -H ldap://10.77.1.10/ -b "$LDAP_BASE" -Y DIGEST-MD5 -U user07 -w pw-user07 \
+      -E pr=5/noprompt '(objectClass=*)' cn mail member >/dev/null
+  done
+  # 10.77.2.22 looks itself up twice, sealed too: a client's ordinary use.
+  for i in 1 2; do
+    nsx ws22 timeout 15 ldapsearch -LLL -Q -H ldap://10.77.1.10/ -b "$LDAP_BASE" -Y DIGEST-MD5 -U user08 -w pw-user08 '(uid=user08)' mail >/dev/null
+  done
+  stop_capture
+  require ldap-sealed 30 "tcp[tcpflags] == tcp-syn and src host 10.77.2.21 and dst port 389"
+  expect ldap-sealed "ldapsearch (OpenLDAP 2.5) from 10.77.2.21 to slapd on 10.77.1.10, bound with SASL DIGEST-MD5 and its encryption layer (as Windows seals LDAP with GSS-SPNEGO): 30 connections, each paging through the whole directory five entries at a time (9 sealed requests, 36 entries); the searches cannot be read, their messages are counted. 10.77.2.22 makes two sealed lookups of its own entry: no alert. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "ldap.excessive_queries", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "10.77.1.10", "port": 389}, "evidence": {"sealed_mechanisms": ["DIGEST-MD5"]}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_ssh_brute() {
