@@ -11,9 +11,9 @@
  * After a successful SASL bind the traffic may be wrapped by the SASL
  * security layer: a 4-byte length plus a mechanism token. Unsealed Kerberos
  * wrap tokens (RFC 4121 §4.2.6.2) still carry plaintext LDAP and are
- * unwrapped; sealed or unknown wrapping cannot be read (counted once as
- * `ldap_sasl_sealed` or `ldap_sasl_encrypted`), so from there on that
- * direction's buffers are only framed and counted, never buffered, and
+ * unwrapped; sealed or unknown wrapping cannot be read (not an anomaly:
+ * Windows seals by default), so from there on that direction's buffers are
+ * only framed and counted, never buffered, and
  * `ldap.sealed` events report the counts (one buffer is one LDAP message as
  * Windows and OpenLDAP send them). After a successful StartTLS the rest of the connection is TLS: it goes to
  * the connection's tunnel (AnalyzerContext.tunnel), logged in ssl.log under
@@ -183,7 +183,6 @@ export class LdapAnalyzer implements Analyzer {
           this.#mode[d] = Mode.KRB_WRAP;
           continue;
         }
-        this.#ctx.anomaly('ldap_sasl_encrypted');
         this.#mode[d] = Mode.SEALED;
         continue;
       }
@@ -216,12 +215,10 @@ export class LdapAnalyzer implements Analyzer {
         if (n < 4 + len) return;
         const t = o + 4;
         if (b[t] !== 0x05 || b[t + 1] !== 0x04) {
-          this.#ctx.anomaly('ldap_sasl_encrypted');
           this.#mode[d] = Mode.SEALED;
           continue;
         }
         if ((b[t + 2]! & KRB_WRAP_SEALED) !== 0) {
-          this.#ctx.anomaly('ldap_sasl_sealed');
           this.#mode[d] = Mode.SEALED;
           continue;
         }
