@@ -19,6 +19,18 @@
  * alert per relay and target within the dedup interval, listing victims
  * and accounts. NTLM pass-through proxies forward authentication by
  * design: list them in `allowed_relays`.
+ *
+ * Where the sensor sees only the relayed leg (the victim and the relay
+ * talk on another segment), the authentication still names the victim's
+ * workstation. With `one_leg`, an authentication from an inside host whose
+ * workstation name was seen lately (`names_within`) at other addresses
+ * only, while the host itself goes by other names (host-names.ts: DHCP,
+ * NBNS, LLMNR, mDNS announcements and DNS answers), is reported as relayed
+ * too, at most high: the host presents a sign-in made on another machine.
+ * Both conditions must hold, so a host whose names are unknown (a VPN
+ * address) or that goes by the workstation's name (a new lease) stays
+ * quiet; names every other Linux or lab machine has (`generic_names`) are
+ * not judged.
  */
 import { z } from 'zod';
 import { defineDetector } from './detector.js';
@@ -27,6 +39,7 @@ import { detectorOptions, durationField } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
 import { hostEntryField } from './host-lists.js';
 import { hostLabel, joinAnd } from './host-text.js';
+import { HostNames, computerName, hostNamesFeed } from './host-names.js';
 import type { NtlmRecord } from '../protocols/smb/events.js';
 
 /** Identities whose recent legs are kept. */
@@ -41,6 +54,14 @@ export const OPTIONS = detectorOptions({
   window: durationField('30s'),
   /** Hosts that forward NTLM by design (CIDRs, addresses or network names): pass-through proxies. */
   allowed_relays: z.array(hostEntryField).default([]),
+  /** Also judge an authentication alone: its workstation's name belongs to other addresses, its sender goes by other names. */
+  one_leg: z.boolean().default(true),
+  /** How recent a name seen on the network must be to count for `one_leg`. */
+  names_within: durationField('1h'),
+  /** Workstation names many machines share (defaults of tools and distributions), never judged by `one_leg`. */
+  generic_names: z
+    .array(z.string().min(1))
+    .default(['workstation', 'localhost', 'ubuntu', 'debian', 'kali', 'raspberrypi', 'android', 'iphone', 'ipad', 'macbook', 'user-pc', 'desktop', 'laptop', 'pc', 'unknown']),
 });
 
 /** One NTLM authentication seen. */
@@ -95,13 +116,15 @@ export default defineDetector({
   severity: 4,
   category: ['network', 'intrusion_detection'],
   technique: 'T1557.001',
-  subscribes: ['ntlm', 'auth'],
+  subscribes: ['ntlm', 'auth', 'dns.answer', 'hostname'],
   options: OPTIONS,
   create(ctx) {
     const o = ctx.options;
     const allowedRelays = ctx.site.hostSet(o.allowed_relays);
     const legs = new LruMap<string, Leg[]>(MAX_IDENTITIES);
     const relays = new LruMap<string, Relay>(MAX_IDENTITIES);
+    const names = HostNames.of(ctx.site);
+    const generic = new Set(o.generic_names.map((n) => computerName(n) ?? n.toLowerCase()));
 
     const report = (victimLeg: Leg, relayLeg: Leg, account: string, workstation: string, ts: number): void => {
       const relay = relayLeg.client;
@@ -138,6 +161,7 @@ export default defineDetector({
           reflection: reflected,
           seconds_between: Math.round(Math.abs(relayLeg.ts - victimLeg.ts) * 1000) / 1000,
           challenge_server_name: victimLeg.challengeName ?? null,
+          one_leg: false,
           victims: [...t.victims],
           accounts: [...t.accounts],
           relayed: t.relayed,
@@ -147,19 +171,78 @@ export default defineDetector({
       });
     };
 
-    /** One authentication seen: matched against the identity's recent legs, then kept. */
+    /** The relay leg `cur` alone: its sender presents a workstation that is another host (see the header). */
+    const oneLeg = (id: Identity, cur: Leg): void => {
+      const w = computerName(id.workstation);
+      const relay = cur.client;
+      if (w === undefined || generic.has(w) || !ctx.site.isInternal(relay)) return;
+      if (allowedRelays.has(relay) || ctx.excluded(relay) || ctx.excluded(cur.server)) return;
+      const since = cur.ts - o.names_within;
+      const homes = names.addressesOf(w, since);
+      if (homes.length === 0 || homes.includes(relay)) return;
+      const own = names.namesOf(relay, since);
+      if (own.length === 0 || own.includes(w)) return;
+      const target = cur.server;
+      const key = `${relay}|${target}`;
+      const t = openTally(ctx, relays, key, () => ({ victims: new Set<string>(), accounts: new Set<string>(), relayed: 0, accepted: 0 }));
+      t.relayed++;
+      if (cur.success === true) t.accepted++;
+      if (t.victims.size < MAX_LISTED) t.victims.add(homes[0]!);
+      if (t.accounts.size < MAX_LISTED) t.accounts.add(id.account);
+      const outcome = cur.success === true ? ' and was let in' : cur.success === false ? ' and was refused' : '';
+      ctx.report({
+        ts: cur.ts,
+        key,
+        severity: 3,
+        source: { ip: relay },
+        destination: { ip: target, port: cur.port },
+        transport: 'tcp',
+        message:
+          `${hostLabel(ctx.site, relay)}, which goes by ${joinAnd(own)}, presented the NTLM authentication of ${id.account} from workstation ${id.workstation}, ` +
+          `a name seen at ${joinAnd(homes)}, to ${hostLabel(ctx.site, target)} over ${serviceOf(cur.port)}${outcome}: ` +
+          `a sign-in made on another machine, relayed (the victim's own connection was not seen)`,
+        evidence: {
+          victim: homes[0]!,
+          user: id.account,
+          workstation: id.workstation,
+          victim_connected_to_port: null,
+          relayed_to_port: cur.port,
+          accepted: cur.success ?? null,
+          reflection: false,
+          seconds_between: null,
+          challenge_server_name: null,
+          one_leg: true,
+          workstation_seen_at: homes,
+          relay_names: own,
+          victims: [...t.victims],
+          accounts: [...t.accounts],
+          relayed: t.relayed,
+          accepted_count: t.accepted,
+          uids: [cur.uid],
+        },
+      });
+    };
+
+    /** One authentication seen: matched against the identity's recent legs, then kept; judged alone when nothing matched. */
     const leg = (id: Identity, cur: Leg): void => {
       let seen = legs.get(id.key);
       if (seen === undefined) {
         seen = [];
         legs.set(id.key, seen);
       }
+      let matched = false;
       for (const l of seen) {
         if (Math.abs(cur.ts - l.ts) > o.window || l.uid === cur.uid) continue;
         // l was the victim's leg to the relay, cur the relay's leg to its target; or the other way round.
-        if (l.server === cur.client && l.client !== cur.client) report(l, cur, id.account, id.workstation, cur.ts);
-        else if (cur.server === l.client && cur.client !== l.client) report(cur, l, id.account, id.workstation, cur.ts);
+        if (l.server === cur.client && l.client !== cur.client) {
+          report(l, cur, id.account, id.workstation, cur.ts);
+          matched = true;
+        } else if (cur.server === l.client && cur.client !== l.client) {
+          report(cur, l, id.account, id.workstation, cur.ts);
+          matched = true;
+        }
       }
+      if (!matched && o.one_leg) oneLeg(id, cur);
       // Keep the legs of the last window, newest last.
       let drop = 0;
       while (drop < seen.length && (cur.ts - seen[drop]!.ts > o.window || seen.length - drop >= MAX_LEGS)) drop++;
@@ -168,6 +251,7 @@ export default defineDetector({
     };
 
     return {
+      ...hostNamesFeed(names),
       ntlm(e) {
         const r = e.record;
         const id = ntlmIdentity(r);

@@ -8,11 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { SITE_YAML, harness, only, replayRuleAlerts } from './harness.js';
+import { SITE_YAML, harness, hostname, only, replayRuleAlerts } from './harness.js';
 import { REPO_ROOT, ZEEK_CORPUS, SURICATA_CORPUS, capturesUnder } from '../helpers/paths.js';
 import { ntlmIdentity } from '../../src/detect/ntlm.relay.js';
 import type { NtlmLogEvent, NtlmRecord } from '../../src/protocols/smb/events.js';
 import type { AuthEvent } from '../../src/events/auth.js';
+import type { HostnameEvent } from '../../src/events/hostname.js';
+import type { DnsAnswerEvent } from '../../src/protocols/dns/events.js';
 
 const RULE = 'ntlm.relay';
 const LAB = path.join(REPO_ROOT, 'test', 'lab', 'captures');
@@ -26,7 +28,7 @@ function ntlm(ts: number, client: string, server: string, r: Partial<NtlmRecord>
   return { type: 'ntlm', log: 'ntlm', ts, uid: record.uid, record };
 }
 
-function run(events: Array<NtlmLogEvent | AuthEvent>, yaml = SITE_YAML) {
+function run(events: Array<NtlmLogEvent | AuthEvent | HostnameEvent | DnsAnswerEvent>, yaml = SITE_YAML) {
   const h = harness(yaml);
   for (const e of events) h.emit(e);
   return only(h.finish(), RULE);
@@ -118,4 +120,57 @@ test('one alert per relay and target, listing every victim and account relayed',
   assert.equal(a[0]!.evidence.relayed, 2);
   assert.equal(a[0]!.event.severity, 4, 'the second relay was let in');
   assert.match(a[0]!.message, /; 2 relayed authentications of CORP\\alice and CORP\\bob$/);
+});
+
+/** A DNS answer: `client` learnt that `query` is at `addr`. */
+function answer(ts: number, query: string, addr: string, cnames: string[] = []): DnsAnswerEvent {
+  return { type: 'dns.answer', ts, uid: `Cdns${++uid}`, client: '10.77.2.30', server: '10.77.1.1', query, qtype_name: 'A', addrs: [addr], ttls: [1200], cnames };
+}
+
+/** The network's names: WS20 at 10.77.2.20, and the relay host 10.77.2.66 as att66 (DHCP). */
+const NAMES = [hostname(600, { name: 'WS20', ip: '10.77.2.20', source: 'nbns' }), hostname(700, { name: 'att66', ip: '10.77.2.66' })];
+
+test('one leg: a host that goes by another name presents the sign-in of a workstation seen at another address: high, naming both', () => {
+  const relayed = ntlm(1000, '10.77.2.66', '10.77.1.10');
+  const a = run([...NAMES, relayed]);
+  assert.equal(a.length, 1);
+  const x = a[0]!;
+  assert.deepEqual([x.source.ip, x.destination?.ip, x.destination?.port, x.event.severity], ['10.77.2.66', '10.77.1.10', 445, 3]);
+  assert.equal(
+    x.message,
+    '10.77.2.66 (workstations), which goes by att66, presented the NTLM authentication of CORP\\alice from workstation WS20, a name seen at 10.77.2.20, to 10.77.1.10 (servers) over SMB and was let in: a sign-in made on another machine, relayed (the victim\'s own connection was not seen)',
+  );
+  assert.deepEqual([x.evidence.one_leg, x.evidence.victim, x.evidence.workstation_seen_at, x.evidence.relay_names], [true, '10.77.2.20', ['10.77.2.20'], ['att66']]);
+  // DNS answers name hosts too (AD DNS: ws20.corp.example); a CNAME's target is not the host's name.
+  assert.equal(run([answer(600, 'ws20.corp.example', '10.77.2.20'), answer(610, 'att66.corp.example', '10.77.2.66'), relayed]).length, 1);
+  assert.equal(run([answer(600, 'ws20.corp.example', '10.77.2.20', ['lb.corp.example']), answer(610, 'att66.corp.example', '10.77.2.66'), relayed]).length, 0);
+});
+
+test('one leg stays quiet without both facts, for generic or stale names, for a host that took the name, when off, and for allowed relays', () => {
+  const relayed = (r: Partial<NtlmRecord> = {}) => ntlm(1000, '10.77.2.66', '10.77.1.10', r);
+  // The sender's names are unknown (a VPN address), or the workstation's are.
+  assert.equal(run([NAMES[0]!, relayed()]).length, 0);
+  assert.equal(run([NAMES[1]!, relayed()]).length, 0);
+  // The workstation signs in from its own address; the sender took the workstation's name (a new lease).
+  assert.equal(run([...NAMES, ntlm(1000, '10.77.2.20', '10.77.1.10')]).length, 0);
+  assert.equal(run([...NAMES, hostname(900, { name: 'ws20.corp.example', ip: '10.77.2.66' }), relayed()]).length, 0);
+  // A name every other machine has.
+  assert.equal(run([...NAMES, hostname(650, { name: 'WORKSTATION', ip: '10.77.2.21' }), relayed({ hostname: 'WORKSTATION' })]).length, 0);
+  // Names seen more than names_within (1 h) before.
+  assert.equal(run([...NAMES, ntlm(4200, '10.77.2.66', '10.77.1.10')]).length, 1, 'WS20 seen at 600 is just within the hour at 4200');
+  assert.equal(run([...NAMES, ntlm(4201, '10.77.2.66', '10.77.1.10')]).length, 0, 'and past it at 4201');
+  assert.equal(run([...NAMES, relayed()], SITE_YAML + 'detectors:\n  ntlm.relay: { one_leg: false }\n').length, 0);
+  assert.equal(run([...NAMES, relayed()], SITE_YAML + 'detectors:\n  ntlm.relay: { allowed_relays: [10.77.2.66] }\n').length, 0);
+  // A sender outside the site is not judged by name.
+  assert.equal(run([...NAMES, ntlm(1000, '198.51.100.7', '10.77.1.10')]).length, 0);
+});
+
+test('one leg and both legs of the same relay are one alert', () => {
+  const victim = ntlm(1000, '10.77.2.20', '10.77.2.66');
+  const relayed = ntlm(1000.4, '10.77.2.66', '10.77.1.10');
+  for (const order of [[victim, relayed], [relayed, victim]]) {
+    const a = run([...NAMES, ...order]);
+    assert.equal(a.length, 1);
+    assert.equal(a[0]!.evidence.victim, '10.77.2.20');
+  }
 });
