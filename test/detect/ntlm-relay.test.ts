@@ -57,10 +57,22 @@ test('ntlm-relay.pcap: ntlmrelayx on 10.77.2.66 relaying WS20 (SMB) and a curl N
   assert.equal(a[0]!.message, '10.77.2.66 relayed the NTLM authentication of PKLLAB\\labuser from WS20 at 10.77.2.20 to 10.77.1.10 over SMB and was let in');
 });
 
+test('ntlm-relay-far.pcap: only the relayed sign-in is in the capture; the names the lab DNS gave make it a relay (high); WS21 signing in from its own address is not', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'ntlm-relay-far.pcap'), [RULE]);
+  assert.equal(a.length, 1);
+  const x = a[0]!;
+  assert.deepEqual([x.source.ip, x.destination?.ip, x.destination?.port, x.event.severity], ['10.77.2.66', '10.77.1.10', 445, 3]);
+  assert.deepEqual([x.evidence.one_leg, x.evidence.victim, x.evidence.user, x.evidence.workstation, x.evidence.relay_names], [true, '10.77.2.20', 'PKLLAB\\labuser', 'WS20', ['lab66']]);
+  assert.equal(
+    x.message,
+    '10.77.2.66, which goes by lab66, presented the NTLM authentication of PKLLAB\\labuser from workstation WS20, a name seen at 10.77.2.20, to 10.77.1.10 over SMB and was let in: a sign-in made on another machine, relayed (the victim\'s own connection was not seen)',
+  );
+});
+
 test('no other capture raises it', async () => {
   const files = [
     ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
-    ...capturesUnder(LAB).filter((f) => !f.endsWith('ntlm-relay.pcap')),
+    ...capturesUnder(LAB).filter((f) => !f.endsWith('ntlm-relay.pcap') && !f.endsWith('ntlm-relay-far.pcap')),
   ];
   for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
 });

