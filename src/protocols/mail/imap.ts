@@ -170,9 +170,12 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#pieces = null;
     this.#messageLines?.stop();
     this.#messageLines = null;
-    if (m === null) return;
-    const parts = m.finish(complete);
-    logMessageFiles(this.#files, parts, IMAP_FILE_SOURCE, ++this.#messages, false, headerAbout(m.headers));
+    if (m !== null) this.#logMessage(m, complete, false);
+  }
+
+  /** A message read from a literal ended: a files.jsonl line per file it holds, numbered on the connection. */
+  #logMessage(m: MailMessage, complete: boolean, fromClient: boolean): void {
+    logMessageFiles(this.#files, m.finish(complete), IMAP_FILE_SOURCE, ++this.#messages, fromClient, headerAbout(m.headers));
   }
 
   /** The uploaded message ended (`complete`: its literal came whole): a files.jsonl line per file it holds, from the client. */
@@ -181,9 +184,7 @@ export class ImapAnalyzer extends MailLineAnalyzer implements RawSink {
     this.#upload = null;
     this.#uploadLines?.stop();
     this.#uploadLines = null;
-    if (m === null) return;
-    const parts = m.finish(complete);
-    logMessageFiles(this.#files, parts, IMAP_FILE_SOURCE, ++this.#messages, true, headerAbout(m.headers));
+    if (m !== null) this.#logMessage(m, complete, true);
   }
 
   /** Reads the client's next `n` bytes (an APPEND literal) as the message it uploads. */
