@@ -37,7 +37,8 @@ export function computerName(name: string | undefined): string | undefined {
   if (n === '' || isIp(n)) return undefined;
   const dot = n.indexOf('.');
   if (dot >= 0) n = n.slice(0, dot);
-  return n !== '' && n.length <= MAX_LABEL ? n : undefined;
+  // "_ldap._tcp..." and the like name services, not computers.
+  return n !== '' && n.length <= MAX_LABEL && !n.startsWith('_') ? n : undefined;
 }
 
 /** Adds (or refreshes) `value` at `ts` in `list`, newest first, at most MAX_PAIRINGS. */
