@@ -11,11 +11,13 @@
  * After a successful SASL bind the traffic may be wrapped by the SASL
  * security layer: a 4-byte length plus a mechanism token. Unsealed Kerberos
  * wrap tokens (RFC 4121 §4.2.6.2) still carry plaintext LDAP and are
- * unwrapped; sealed or unknown wrapping cannot be read (not an anomaly:
- * Windows seals by default), so from there on that direction's buffers are
- * only framed and counted, never buffered, and
- * `ldap.sealed` events report the counts (one buffer is one LDAP message as
- * Windows and OpenLDAP send them). After a successful StartTLS the rest of the connection is TLS: it goes to
+ * unwrapped, and so are NTLM-signed buffers whose LDAP follows the
+ * signature in clear. Sealed or unknown wrapping cannot be read (not an
+ * anomaly: Windows seals by default): those buffers are only framed and
+ * counted, never buffered, and `ldap.sealed` events report the counts (one
+ * buffer is one LDAP message as Windows and OpenLDAP send them).
+ *
+ * After a successful StartTLS the rest of the connection is TLS: it goes to
  * the connection's tunnel (AnalyzerContext.tunnel), logged in ssl.log under
  * this connection's uid (service "ldap_tcp,ssl"); LDAP parsing stops.
  */
@@ -59,6 +61,12 @@ const KRB_WRAP_HEADER = 16;
 const KRB_WRAP_SEALED = 0x02;
 /** Largest SASL security-layer buffer: the maximum a SASL exchange can negotiate is a 3-octet number (RFC 4422 §3.7). */
 const SASL_MAX_BUFFER = 0xffffff;
+/** An NTLM message signature (MS-NLMP 2.2.2.9.1): version, checksum, sequence number. */
+const NTLM_SIGNATURE = 16;
+/** #ntlmSigned verdicts. */
+const OPAQUE = 0;
+const SIGNED = 1;
+const WAIT = 2;
 /** Sealed buffers counted before an ldap.sealed event reports them (the rest at the connection's end). */
 export const LDAP_SEALED_REPORT_EVERY = 256;
 
@@ -69,7 +77,7 @@ const Mode = {
   MAYBE_WRAPPED: 1,
   /** SASL layer with Kerberos wrap tokens (length + 0x0504 token). */
   KRB_WRAP: 2,
-  /** SASL layer whose buffers are encrypted: framed and counted only. */
+  /** SASL layer of other tokens: NTLM-signed buffers are read, encrypted ones framed and counted only. */
   SEALED: 3,
   /** Nothing more can be read in this direction. */
   STOPPED: 4,
@@ -194,6 +202,13 @@ export class LdapAnalyzer implements Analyzer {
           this.#stop(d);
           return;
         }
+        const signed = this.#ntlmSigned(b, o, n, len);
+        if (signed === WAIT) return;
+        if (signed === SIGNED) {
+          this.#parseRun(d, b, o + 4 + NTLM_SIGNATURE, o + 4 + len, ts);
+          buf.consume(4 + len);
+          continue;
+        }
         this.#countSealed(d, len, ts);
         if (n >= 4 + len) {
           buf.consume(4 + len);
@@ -271,6 +286,29 @@ export class LdapAnalyzer implements Analyzer {
     let id = 0;
     for (let i = 0; i < idLen; i++) id = id * 256 + b[idAt + 2 + i]!;
     this.#search(id, ts).result_count! += 1;
+  }
+
+  /**
+   * Whether the SASL buffer at `o` (`n` bytes held, `len` announced) is
+   * NTLM signing without sealing: a 16-byte NTLM signature (version 1),
+   * then LDAP messages in clear that fill the buffer exactly (sealed bytes
+   * only pass that test by chance). WAIT until a buffer that starts like
+   * one is whole, when it fits the reader.
+   */
+  #ntlmSigned(b: Uint8Array, o: number, n: number, len: number): number {
+    const t = o + 4;
+    if (len < NTLM_SIGNATURE + 2 || len + 4 > this.#bufs[0].capacity) return OPAQUE;
+    if (n < 4 + NTLM_SIGNATURE + 1) return WAIT;
+    if (b[t] !== 1 || b[t + 1] !== 0 || b[t + 2] !== 0 || b[t + 3] !== 0 || b[t + NTLM_SIGNATURE] !== 0x30) return OPAQUE;
+    if (n < 4 + len) return WAIT;
+    let p = t + NTLM_SIGNATURE;
+    const e = t + len;
+    while (p < e) {
+      const size = elementSize(b, p, e);
+      if (size <= 0 || p + size > e || b[p] !== 0x30) return OPAQUE;
+      p += size;
+    }
+    return SIGNED;
   }
 
   /** One sealed SASL buffer of `len` bytes in direction `d`; every LDAP_SEALED_REPORT_EVERY of them are reported. */

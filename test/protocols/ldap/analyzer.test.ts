@@ -290,3 +290,29 @@ test('probe recognises bind and search requests', () => {
   assert.ok(ldapSpec.probe!(searchRequest(1, '', 0, present('objectClass'), []), true, 'udp'));
   assert.equal(ldapSpec.probe!(new TextEncoder().encode('GET / HTTP/1.1'), true, 'tcp'), false);
 });
+
+test('NTLM signing without sealing: the LDAP after each 16-byte signature is read; look-alike sealed bytes are only counted', () => {
+  const ctx = testContext('tcp', 389);
+  const a = new LdapAnalyzer(ctx);
+  a.data(true, saslBind(1, '', 'GSS-SPNEGO', ntlmNegotiate()), 1);
+  a.data(false, bindResponse(1, 0), 2);
+  const signature = (seq: number): Uint8Array => concat(hex('01 00 00 00'), new Uint8Array(8).fill(0xa5), be32(seq).reverse());
+  const signed = (seq: number, m: Uint8Array): Uint8Array => {
+    const token = concat(signature(seq), m);
+    return concat(be32(token.length), token);
+  };
+  // A search and its answer, each signed, fed a byte at a time.
+  const request = signed(0, searchRequest(3, 'dc=signed', 2, present('cn'), []));
+  for (let i = 0; i < request.length; i++) a.data(true, request.subarray(i, i + 1), 3);
+  const answer = signed(0, concat(searchEntry(3, 'cn=a,dc=signed'), searchDone(3, 0)));
+  a.data(false, answer, 4);
+  const ev = ofType(ctx.events, 'ldap.search');
+  assert.deepEqual(ev.map((e) => e.base_object), ['dc=signed']);
+  // Sealed bytes that start like a signature and a message, but do not fill the buffer with messages.
+  const fake = concat(signature(1), hex('30 03 02 01 05'), new Uint8Array(20).fill(0x77));
+  a.data(true, concat(be32(fake.length), fake), 5);
+  a.end(6);
+  assert.deepEqual(ofType(ctx.events, 'ldap_search').map((r) => [r.record.base_object, r.record.result_count]), [['dc=signed', 1]]);
+  assert.deepEqual(ofType(ctx.events, 'ldap.sealed').map((e) => [e.requests, e.responses]), [[1, 0]]);
+  assert.deepEqual(ctx.anomalies, []);
+});
