@@ -9,7 +9,7 @@
  * by every rule that holds it (the same event twice counts once).
  */
 import { LruMap } from '../state/lru.js';
-import { isIp } from '../config/ip.js';
+import { UNSPECIFIED_V4, UNSPECIFIED_V6, isGroupAddress, isIp } from '../config/ip.js';
 import type { Site } from '../config/site.js';
 import type { DnsAnswerEvent } from '../protocols/dns/events.js';
 import type { HostnameEvent } from '../events/hostname.js';
@@ -90,10 +90,10 @@ export class HostNames {
     this.#namesByAddress = new LruMap(max);
   }
 
-  /** `name` belongs to `address` as of `ts` (only inside addresses are kept). */
+  /** `name` belongs to `address` as of `ts` (only inside unicast addresses are kept: a DHCP client names itself before it has one). */
   pair(name: string | undefined, address: string, ts: number): void {
     const n = computerName(name);
-    if (n === undefined || !this.#site.isInternal(address)) return;
+    if (n === undefined || address === UNSPECIFIED_V4 || address === UNSPECIFIED_V6 || isGroupAddress(address) || !this.#site.isInternal(address)) return;
     remember(this.#addressesByName, n, address, ts);
     remember(this.#namesByAddress, address, n, ts);
   }

@@ -31,6 +31,12 @@ test('names and addresses pair both ways, inside addresses only, newest first, w
   assert.deepEqual(h.addressesOf('WS20', 0), ['10.77.2.21', '10.77.2.20']);
   assert.deepEqual(h.addressesOf('ws20.other.example', 150), ['10.77.2.21']);
   assert.deepEqual(h.namesOf('10.77.2.20', 0), ['ws20']);
+  // A DHCP client names itself before it has an address: no pairing with 0.0.0.0, nor with a broadcast or multicast address.
+  h.noteHostname({ type: 'hostname', ts: 250, ip: '0.0.0.0', name: 'WS20', source: 'dhcp' });
+  h.pair('ws20', '255.255.255.255', 250);
+  h.pair('ws20', '224.0.0.251', 250);
+  h.pair('ws20', '::', 250);
+  assert.deepEqual(h.addressesOf('ws20', 0), ['10.77.2.21', '10.77.2.20']);
   // Outside addresses and names reached through a CNAME are not kept.
   assert.deepEqual(h.addressesOf('www', 0), []);
   assert.deepEqual(h.addressesOf('files', 0), []);
