@@ -91,21 +91,19 @@ export default defineDetector({
     const allow = allowedDomains(o.allow);
     const popular = o.skip_popular ? ctx.intel.dga : undefined;
     const verdicts = new LruMap<string, boolean>(MAX_VERDICTS);
-    const names = new DistinctWindow<string, Carried>({
-      window: o.window,
-      maxKeys: o.max_tracked,
-      maxMembers: Math.max(o.min_names, 1000),
-      maxTotalMembers: MAX_NAMES_TOTAL,
-      extra: () => ({ queries: 0, chars: 0, nxdomain: 0, qtypes: new Map(), resolvers: new Set() }),
-    });
+    /** Distinct names per client and domain, with what they carried; at least `threshold` names kept per key. */
+    const carriedWindow = (threshold: number): DistinctWindow<string, Carried> =>
+      new DistinctWindow<string, Carried>({
+        window: o.window,
+        maxKeys: o.max_tracked,
+        maxMembers: Math.max(threshold, 1000),
+        maxTotalMembers: MAX_NAMES_TOTAL,
+        extra: () => ({ queries: 0, chars: 0, nxdomain: 0, qtypes: new Map(), resolvers: new Set() }),
+      });
+    // Long-name queries, and short-chunk ones apart.
+    const names = carriedWindow(o.min_names);
+    const chunks = carriedWindow(o.short_min_names);
     const queries = new RateWindow({ window: o.window, capacity: o.min_queries, maxKeys: o.max_tracked });
-    const chunks = new DistinctWindow<string, Carried>({
-      window: o.window,
-      maxKeys: o.max_tracked,
-      maxMembers: Math.max(o.short_min_names, 1000),
-      maxTotalMembers: MAX_NAMES_TOTAL,
-      extra: () => ({ queries: 0, chars: 0, nxdomain: 0, qtypes: new Map(), resolvers: new Set() }),
-    });
     ctx.bounded(names);
     ctx.bounded(queries);
     ctx.bounded(chunks);
