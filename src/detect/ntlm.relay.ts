@@ -112,7 +112,7 @@ export function ntlmIdentity(r: NtlmRecord): Identity | undefined {
 export default defineDetector({
   id: 'ntlm.relay',
   name: 'NTLM relay',
-  description: "A host presented another host's NTLM authentication, received moments before, to a third host: NTLM relaying (ntlmrelayx, MultiRelay).",
+  description: "A host presented another host's NTLM authentication to a third host, one it received moments before or one from a workstation the network knows at another address: NTLM relaying (ntlmrelayx, MultiRelay).",
   severity: 4,
   category: ['network', 'intrusion_detection'],
   technique: 'T1557.001',
