@@ -79,7 +79,7 @@ interface Carried {
 export default defineDetector({
   id: 'dns.tunnel',
   name: 'DNS tunnel',
-  description: 'A client sent many DNS queries with long, distinct subdomains under one domain: data carried out in query names (iodine, dnscat2, DNS C2 channels).',
+  description: 'A client sent many DNS queries with long, distinct subdomains under one domain, or very many with shorter ones: data carried out in query names (iodine, dnscat2, DNS C2 channels).',
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1071.004',

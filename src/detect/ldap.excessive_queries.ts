@@ -64,7 +64,7 @@ interface Tally {
 export default defineDetector({
   id: 'ldap.excessive_queries',
   name: 'LDAP enumeration',
-  description: 'One client ran an unusual number of LDAP searches, or received an unusual number of entries, in a short time.',
+  description: 'One client ran an unusual number of LDAP searches, or received an unusual number of entries, in a short time (over sealed sessions too, counted from their encrypted messages).',
   severity: 2,
   category: ['network'],
   technique: 'T1087.002',
