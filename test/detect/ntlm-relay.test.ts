@@ -186,3 +186,16 @@ test('one leg and both legs of the same relay are one alert', () => {
     assert.equal(a[0]!.evidence.victim, '10.77.2.20');
   }
 });
+
+test('one leg over HTTP: a relay of a machine account to AD CS web enrollment (an NTLM auth event) is judged by names too', () => {
+  const relayed: AuthEvent = {
+    type: 'auth', ts: 1000, uid: 'Chttp2', service: 'http', client: '10.77.2.66', client_port: 50222, server: '10.77.1.30', server_port: 80,
+    transport: 'tcp', user: 'CORP\\WS20$', workstation: 'WS20', outcome: 'success', detail: 'NTLM 200 OK',
+  };
+  const a = run([...NAMES, relayed]);
+  assert.equal(a.length, 1);
+  assert.deepEqual([a[0]!.source.ip, a[0]!.destination?.port, a[0]!.evidence.user, a[0]!.evidence.one_leg, a[0]!.event.severity], ['10.77.2.66', 80, 'CORP\\WS20$', true, 3]);
+  assert.match(a[0]!.message, /presented the NTLM authentication of CORP\\WS20\$ from workstation WS20, a name seen at 10\.77\.2\.20, to 10\.77\.1\.30 \(servers\) over HTTP and was let in/);
+  // The machine signing in from its own address is itself.
+  assert.equal(run([...NAMES, { ...relayed, client: '10.77.2.20' }]).length, 0);
+});
