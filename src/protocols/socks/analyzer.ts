@@ -9,7 +9,11 @@
  * v5: greeting (methods) -> the server's choice -> (username/password
  * sign-in -> its status) -> request -> reply. v4/4a: request -> reply.
  * One socks.log record per request, when its reply comes (or the
- * connection ends without one). A v5 sign-in is an `auth` event
+ * connection ends without one). A BIND (the proxy listens for a peer to
+ * connect back, as active FTP or a reverse shell through a proxy wants)
+ * has two replies: the first names where the proxy listens, the second
+ * the peer that connected; each is a socks.log record, and after a granted
+ * second one the stream is followed as a CONNECT's. A v5 sign-in is an `auth` event
  * (service "socks", user, outcome, password in clear, its secret tag); the
  * password itself is never kept. A method Picket cannot follow (GSSAPI)
  * ends parsing with the request unseen.
@@ -20,7 +24,7 @@ import { authEvent } from '../auth-event.js';
 import { secretTag } from '../secret-tag.js';
 import { proxyTunnelEvent } from '../../events/proxy-tunnel.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
-import { CMD_CONNECT, MAX_MESSAGE, METHOD_NONE, METHOD_REFUSED, METHOD_USERPASS, SocksAnomaly, V4_STATUS, V5_STATUS } from './consts.js';
+import { CMD_BIND, CMD_CONNECT, MAX_MESSAGE, METHOD_NONE, METHOD_REFUSED, METHOD_USERPASS, SocksAnomaly, V4_STATUS, V5_STATUS } from './consts.js';
 import { INCOMPLETE, readChoice, readGreeting, readUserPass, readUserPassReply, readV4Reply, readV4Request, readV5Message, type Read, type SocksAddress } from './parser.js';
 import type { SocksLogEvent, SocksRecord } from './events.js';
 import { hostPort } from '../../util/host-port.js';
@@ -37,6 +41,9 @@ const S5_REPLY = 5;
 const S4_REPLY = 6;
 const S_TUNNEL = 7;
 const S_DONE = 8;
+/** A granted BIND's second reply: the peer that connected to the proxy. */
+const S5_BIND_REPLY = 9;
+const S4_BIND_REPLY = 10;
 
 /** States that wait on the client's bytes. */
 const CLIENT_STATES: ReadonlySet<number> = new Set([S_GREETING, S5_USERPASS, S5_REQUEST]);
@@ -194,7 +201,14 @@ export class SocksAnalyzer implements Analyzer {
         const r = readV5Message(b);
         if (!ok(r)) return r;
         this.#emitLog(V5_STATUS[r.code] ?? String(r.code), r.address);
-        this.#state = r.code === 0 && this.#command === CMD_CONNECT ? S_TUNNEL : S_DONE;
+        this.#state = this.#afterReply(r.code === 0, S5_BIND_REPLY);
+        return r.len;
+      }
+      case S5_BIND_REPLY: {
+        const r = readV5Message(b);
+        if (!ok(r)) return r;
+        this.#emitLog(V5_STATUS[r.code] ?? String(r.code), r.address);
+        this.#state = r.code === 0 ? S_TUNNEL : S_DONE;
         return r.len;
       }
       case S4_REPLY: {
@@ -202,11 +216,25 @@ export class SocksAnalyzer implements Analyzer {
         if (!ok(r)) return r;
         this.#confirm();
         this.#emitLog(V4_STATUS[r.status] ?? String(r.status), r.address);
-        this.#state = r.status === 90 && this.#command === CMD_CONNECT ? S_TUNNEL : S_DONE;
+        this.#state = this.#afterReply(r.status === 90, S4_BIND_REPLY);
+        return r.len;
+      }
+      case S4_BIND_REPLY: {
+        const r = readV4Reply(b);
+        if (!ok(r)) return r;
+        this.#emitLog(V4_STATUS[r.status] ?? String(r.status), r.address);
+        this.#state = r.status === 90 ? S_TUNNEL : S_DONE;
         return r.len;
       }
     }
     return null;
+  }
+
+  /** What follows a request's (first) reply: a granted CONNECT's stream, a granted BIND's second reply, or nothing. */
+  #afterReply(granted: boolean, bindReply: number): number {
+    if (!granted) return S_DONE;
+    if (this.#command === CMD_CONNECT) return S_TUNNEL;
+    return this.#command === CMD_BIND ? bindReply : S_DONE;
   }
 
   #confirm(): void {
@@ -247,7 +275,7 @@ export class SocksAnalyzer implements Analyzer {
     this.#log({ type: 'socks', log: 'socks', ts: rec.ts, uid: rec.uid, record: rec });
   }
 
-  /** The CONNECT was granted: the tunnel starts with what either side already sent past the handshake. */
+  /** The CONNECT (or BIND) was granted: the tunnel starts with what either side already sent past the handshake. */
   #open(ts: number): void {
     this.#inner = this.#ctx.tunnel?.((protocol, at) => this.#tellTunnel(protocol, at)) ?? null;
     if (this.#client.length > 0) this.#toInner(true, held(this.#client), ts);

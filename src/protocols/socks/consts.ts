@@ -9,6 +9,7 @@ export const SOCKS_PORTS = [1080] as const;
 
 /** Commands: CONNECT, BIND, and (v5) UDP ASSOCIATE. */
 export const CMD_CONNECT = 1;
+export const CMD_BIND = 2;
 
 /** v5 authentication methods. */
 export const METHOD_NONE = 0x00;

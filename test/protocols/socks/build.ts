@@ -15,6 +15,8 @@ export interface SocksSessionSpec {
   target: SocksTarget;
   /** The server's answer: v5 reply code (0 granted), v4 status (90 granted). */
   reply?: number;
+  /** A BIND instead of a CONNECT: the peer that connects back, and the second reply's code or status (default granted). */
+  bind?: { peer: SocksTarget; reply?: number };
   /** v5 sign-in status (0: accepted). */
   authStatus?: number;
   /** What runs through the granted connection. */
@@ -48,17 +50,23 @@ export function socksSession(spec: SocksSessionSpec): TcpSession {
         return s;
       }
     }
-    s.send(true, Uint8Array.from([5, 1, 0, ...v5Address(spec.target)]));
+    s.send(true, Uint8Array.from([5, spec.bind !== undefined ? 2 : 1, 0, ...v5Address(spec.target)]));
     s.send(false, Uint8Array.from([5, spec.reply ?? 0, 0, 1, 198, 51, 100, 1, ...u16(40000)]));
+    if (spec.bind !== undefined && (spec.reply ?? 0) === 0) s.send(false, Uint8Array.from([5, spec.bind.reply ?? 0, 0, ...v5Address(spec.bind.peer)]));
   } else {
     const t = spec.target;
     const ip = t.name !== undefined ? [0, 0, 0, 1] : t.host!.split('.').map(Number);
     const user = Buffer.from(spec.user ?? '', 'latin1');
     const name = t.name !== undefined ? [...Buffer.from(t.name, 'latin1'), 0] : [];
-    s.send(true, Uint8Array.from([4, 1, ...u16(t.port), ...ip, ...user, 0, ...name]));
+    s.send(true, Uint8Array.from([4, spec.bind !== undefined ? 2 : 1, ...u16(t.port), ...ip, ...user, 0, ...name]));
     s.send(false, Uint8Array.from([0, spec.reply ?? 90, 0, 0, 0, 0, 0, 0]));
+    if (spec.bind !== undefined && (spec.reply ?? 90) === 90) {
+      const p = spec.bind.peer;
+      s.send(false, Uint8Array.from([0, spec.bind.reply ?? 90, ...u16(p.port), ...p.host!.split('.').map(Number)]));
+    }
   }
-  const granted = spec.version === 5 ? (spec.reply ?? 0) === 0 : (spec.reply ?? 90) === 90;
+  const secondGranted = spec.bind === undefined || (spec.bind.reply ?? (spec.version === 5 ? 0 : 90)) === (spec.version === 5 ? 0 : 90);
+  const granted = (spec.version === 5 ? (spec.reply ?? 0) === 0 : (spec.reply ?? 90) === 90) && secondGranted;
   if (granted && spec.inner !== undefined) {
     if (spec.inner.server.length > 0) s.send(false, spec.inner.server);
     s.send(true, spec.inner.client);

@@ -56,6 +56,25 @@ test('SOCKS 4 and 4a: the user id, the address or the name asked for, Zeek\'s st
   assert.deepEqual([v4a['request.name'], v4a['request.host'], v4a.status, v4a.user], ['files.example.net', undefined, 'general SOCKS server failure', undefined]);
 });
 
+test('BIND (5 and 4): two socks lines, where the proxy listens and the peer that connected; the stream after is read; a refused second reply ends it', () => {
+  for (const version of [5, 4] as const) {
+    const events = runConversations(socksSession({ version, target: { host: '203.0.113.9', port: 0 }, bind: { peer: { host: '203.0.113.9', port: 51515 } }, inner: SSH }));
+    const lines = logRecords(events, 'socks');
+    assert.deepEqual(
+      lines.map((r) => [r.status, r['bound.host'], r.bound_p]),
+      [
+        ['succeeded', version === 5 ? '198.51.100.1' : '0.0.0.0', version === 5 ? 40000 : 0],
+        ['succeeded', '203.0.113.9', 51515],
+      ],
+      `v${version}`,
+    );
+    assert.equal(logRecords(events, 'ssh')[0]?.uid, lines[0]!.uid, `v${version}: SSH through the bound connection`);
+    const refused = runConversations(socksSession({ version, target: { host: '203.0.113.9', port: 0 }, bind: { peer: { host: '203.0.113.9', port: 51515 }, reply: version === 5 ? 1 : 91 }, inner: SSH }));
+    assert.deepEqual(logRecords(refused, 'socks').map((r) => r.status), ['succeeded', 'general SOCKS server failure'], `v${version}`);
+    assert.deepEqual(logRecords(refused, 'ssh'), [], `v${version}`);
+  }
+});
+
 test('a SOCKS proxy on another port is found by content; the probe takes exact greetings only', () => {
   const events = runConversations(socksSession({ version: 5, target: { host: '203.0.113.9', port: 22 }, inner: SSH, serverPort: 31337 }));
   assert.equal(logRecords(events, 'socks').length, 1);
@@ -78,12 +97,14 @@ test('handshakes cut anywhere or mutated never throw', () => {
     [S, Uint8Array.of(5, 0, 0, 1, 1, 2, 3, 4, 0x9c, 0x40)],
     [C, SSH.client],
   ];
+  // The same with a BIND and its second reply.
+  const bind: Step[] = [...steps.slice(0, 4), [C, Uint8Array.from([5, 2, 0, 1, 1, 2, 3, 4, 0, 0])], steps[5]!, [S, Uint8Array.of(5, 0, 0, 1, 5, 6, 7, 8, 0xc9, 0x3b)], [C, SSH.client]];
   const spec = createSocksSpec({ log: () => {} });
   let seed = 0x50c5;
   const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   let logged = 0;
   for (let r = 0; r < 1500; r++) {
-    const mutated: Step[] = steps.map(([o, d]) => [o, rand() < 0.4 ? mutate(d, rand) : d]);
+    const mutated: Step[] = (r % 2 === 0 ? steps : bind).map(([o, d]) => [o, rand() < 0.4 ? mutate(d, rand) : d]);
     const size = rand() < 0.5 ? undefined : 1 + Math.floor(rand() * 6);
     const ctx = play(spec, mutated, size === undefined ? {} : { pieceSize: size });
     logged += ctx.events.length;
