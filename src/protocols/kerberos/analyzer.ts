@@ -7,6 +7,7 @@
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
+import { u32 } from '../../decode/bytes.js';
 import { KrbMsgType } from './consts.js';
 import { parseKrbMessage, type KrbMessage } from './parser.js';
 import { KrbSession } from './session.js';
@@ -52,7 +53,7 @@ export class KerberosAnalyzer implements Analyzer {
       const b = buf.bytes;
       const o = buf.offset;
       if (buf.length < 4) return;
-      const len = ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
+      const len = u32(b, o);
       if (len >= TCP_LENGTH_RESERVED_BIT || len > KRB_MAX_TCP_MESSAGE) {
         this.#ctx.anomaly('krb_bad_tcp_length');
         this.#stop(d);

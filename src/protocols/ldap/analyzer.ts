@@ -25,6 +25,7 @@ import type { Analyzer, AnalyzerContext, TunnelledStream } from '../analyzer.js'
 import { authEvent } from '../auth-event.js';
 import { startRecord } from '../zeek-record.js';
 import { elementSize } from '../asn1/ber.js';
+import { u32 } from '../../decode/bytes.js';
 import { isNtlmssp } from '../asn1/spnego.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { GssAuth } from '../smb/gss-auth.js';
@@ -196,7 +197,7 @@ export class LdapAnalyzer implements Analyzer {
       }
       if (mode === Mode.SEALED) {
         if (n < 4) return;
-        const len = ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
+        const len = u32(b, o);
         if (len === 0 || len > SASL_MAX_BUFFER) {
           this.#ctx.anomaly('ldap_sasl_bad_length');
           this.#stop(d);
@@ -221,7 +222,7 @@ export class LdapAnalyzer implements Analyzer {
       }
       if (mode === Mode.KRB_WRAP) {
         if (n < 4) return;
-        const len = ((b[o]! << 24) >>> 0) + (b[o + 1]! << 16) + (b[o + 2]! << 8) + b[o + 3]!;
+        const len = u32(b, o);
         if (len + 4 > buf.capacity || len < KRB_WRAP_HEADER) {
           this.#ctx.anomaly('ldap_sasl_bad_length');
           this.#stop(d);
