@@ -92,6 +92,11 @@ function serviceOf(port: number): string {
   return `port ${port}`;
 }
 
+/** What the target answered a relayed authentication, as the message ends: " and was let in", " and was refused", or nothing. */
+function outcomeText(success: boolean | undefined): string {
+  return success === true ? ' and was let in' : success === false ? ' and was refused' : '';
+}
+
 /** Who an authentication presents itself as: the account and the workstation it came from. */
 interface Identity {
   account: string;
@@ -126,18 +131,24 @@ export default defineDetector({
     const names = HostNames.of(ctx.site);
     const generic = new Set(o.generic_names.map((n) => computerName(n) ?? n.toLowerCase()));
 
+    /** One relayed authentication counted toward the alert of its relay and target (keyed `relay|target`). */
+    const countRelay = (key: string, victim: string, account: string, success: boolean | undefined): Relay => {
+      const t = openTally(ctx, relays, key, () => ({ victims: new Set<string>(), accounts: new Set<string>(), relayed: 0, accepted: 0 }));
+      t.relayed++;
+      if (success === true) t.accepted++;
+      if (t.victims.size < MAX_LISTED) t.victims.add(victim);
+      if (t.accounts.size < MAX_LISTED) t.accounts.add(account);
+      return t;
+    };
+
     const report = (victimLeg: Leg, relayLeg: Leg, account: string, workstation: string, ts: number): void => {
       const relay = relayLeg.client;
       const target = relayLeg.server;
       if (ctx.excluded(relay) || ctx.excluded(target) || ctx.excluded(victimLeg.client) || allowedRelays.has(relay)) return;
       const key = `${relay}|${target}`;
-      const t = openTally(ctx, relays, key, () => ({ victims: new Set<string>(), accounts: new Set<string>(), relayed: 0, accepted: 0 }));
-      t.relayed++;
-      if (relayLeg.success === true) t.accepted++;
-      if (t.victims.size < MAX_LISTED) t.victims.add(victimLeg.client);
-      if (t.accounts.size < MAX_LISTED) t.accounts.add(account);
+      const t = countRelay(key, victimLeg.client, account, relayLeg.success);
       const reflected = target === victimLeg.client;
-      const outcome = relayLeg.success === true ? 'and was let in' : relayLeg.success === false ? 'and was refused' : '';
+      const outcome = outcomeText(relayLeg.success);
       const from = workstation !== '' ? `${workstation} at ${hostLabel(ctx.site, victimLeg.client)}` : hostLabel(ctx.site, victimLeg.client);
       ctx.report({
         ts,
@@ -149,7 +160,7 @@ export default defineDetector({
         message:
           `${hostLabel(ctx.site, relay)} relayed the NTLM authentication of ${account} from ${from} ` +
           (reflected ? 'back to that host itself' : `to ${hostLabel(ctx.site, target)}`) +
-          ` over ${serviceOf(relayLeg.port)}${outcome !== '' ? ` ${outcome}` : ''}` +
+          ` over ${serviceOf(relayLeg.port)}${outcome}` +
           (t.relayed > 1 ? `; ${t.relayed} relayed authentications of ${joinAnd([...t.accounts])}` : ''),
         evidence: {
           victim: victimLeg.client,
@@ -184,12 +195,8 @@ export default defineDetector({
       if (own.length === 0 || own.includes(w)) return;
       const target = cur.server;
       const key = `${relay}|${target}`;
-      const t = openTally(ctx, relays, key, () => ({ victims: new Set<string>(), accounts: new Set<string>(), relayed: 0, accepted: 0 }));
-      t.relayed++;
-      if (cur.success === true) t.accepted++;
-      if (t.victims.size < MAX_LISTED) t.victims.add(homes[0]!);
-      if (t.accounts.size < MAX_LISTED) t.accounts.add(id.account);
-      const outcome = cur.success === true ? ' and was let in' : cur.success === false ? ' and was refused' : '';
+      const t = countRelay(key, homes[0]!, id.account, cur.success);
+      const outcome = outcomeText(cur.success);
       ctx.report({
         ts: cur.ts,
         key,
