@@ -41,9 +41,6 @@ const S5_REPLY = 5;
 const S4_REPLY = 6;
 const S_TUNNEL = 7;
 const S_DONE = 8;
-/** A granted BIND's second reply: the peer that connected to the proxy. */
-const S5_BIND_REPLY = 9;
-const S4_BIND_REPLY = 10;
 
 /** States that wait on the client's bytes. */
 const CLIENT_STATES: ReadonlySet<number> = new Set([S_GREETING, S5_USERPASS, S5_REQUEST]);
@@ -69,6 +66,8 @@ export class SocksAnalyzer implements Analyzer {
   #firstTs = -1;
   #user: string | undefined = undefined;
   #command = 0;
+  /** A granted BIND's first reply came: the next reply (same form) names the peer that connected. */
+  #bound = false;
   #request: SocksAddress | undefined = undefined;
   /** The sign-in waiting for its status. */
   #signIn: { ts: number; user: string; tag: number } | null = null;
@@ -201,14 +200,7 @@ export class SocksAnalyzer implements Analyzer {
         const r = readV5Message(b);
         if (!ok(r)) return r;
         this.#emitLog(V5_STATUS[r.code] ?? String(r.code), r.address);
-        this.#state = this.#afterReply(r.code === 0, S5_BIND_REPLY);
-        return r.len;
-      }
-      case S5_BIND_REPLY: {
-        const r = readV5Message(b);
-        if (!ok(r)) return r;
-        this.#emitLog(V5_STATUS[r.code] ?? String(r.code), r.address);
-        this.#state = r.code === 0 ? S_TUNNEL : S_DONE;
+        this.#state = this.#afterReply(r.code === 0, S5_REPLY);
         return r.len;
       }
       case S4_REPLY: {
@@ -216,25 +208,24 @@ export class SocksAnalyzer implements Analyzer {
         if (!ok(r)) return r;
         this.#confirm();
         this.#emitLog(V4_STATUS[r.status] ?? String(r.status), r.address);
-        this.#state = this.#afterReply(r.status === 90, S4_BIND_REPLY);
-        return r.len;
-      }
-      case S4_BIND_REPLY: {
-        const r = readV4Reply(b);
-        if (!ok(r)) return r;
-        this.#emitLog(V4_STATUS[r.status] ?? String(r.status), r.address);
-        this.#state = r.status === 90 ? S_TUNNEL : S_DONE;
+        this.#state = this.#afterReply(r.status === 90, S4_REPLY);
         return r.len;
       }
     }
     return null;
   }
 
-  /** What follows a request's (first) reply: a granted CONNECT's stream, a granted BIND's second reply, or nothing. */
-  #afterReply(granted: boolean, bindReply: number): number {
+  /**
+   * What follows a reply: after a granted CONNECT, or a granted BIND's
+   * second reply, the stream; after a granted BIND's first, its second
+   * reply (in `reply`, the state that read this one); else nothing.
+   */
+  #afterReply(granted: boolean, reply: number): number {
     if (!granted) return S_DONE;
-    if (this.#command === CMD_CONNECT) return S_TUNNEL;
-    return this.#command === CMD_BIND ? bindReply : S_DONE;
+    if (this.#command === CMD_CONNECT || this.#bound) return S_TUNNEL;
+    if (this.#command !== CMD_BIND) return S_DONE;
+    this.#bound = true;
+    return reply;
   }
 
   #confirm(): void {
