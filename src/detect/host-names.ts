@@ -9,6 +9,7 @@
  * by every rule that holds it (the same event twice counts once).
  */
 import { LruMap } from '../state/lru.js';
+import { perSite } from './per-site.js';
 import { UNSPECIFIED_V4, UNSPECIFIED_V6, isGroupAddress, isIp } from '../config/ip.js';
 import type { Site } from '../config/site.js';
 import type { DnsAnswerEvent } from '../protocols/dns/events.js';
@@ -26,8 +27,6 @@ interface Seen {
   value: string;
   ts: number;
 }
-
-const SHARED = new WeakMap<Site, HostNames>();
 
 /** A name as a computer name compares: its first label, lower case; undefined for an address, nothing or junk. */
 export function computerName(name: string | undefined): string | undefined {
@@ -78,11 +77,7 @@ export class HostNames {
   #lastHostname: HostnameEvent | undefined;
 
   /** The instance of `site`, shared by the rules of one engine. */
-  static of(site: Site): HostNames {
-    let h = SHARED.get(site);
-    if (h === undefined) SHARED.set(site, (h = new HostNames(site)));
-    return h;
-  }
+  static readonly of = perSite((site) => new HostNames(site));
 
   constructor(site: Site, max = MAX_HOST_NAMES) {
     this.#site = site;

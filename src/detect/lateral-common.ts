@@ -26,6 +26,7 @@ import type { NetworkConfig, NetworkRole, Site } from '../config/site.js';
 import { isSession, responderAnswered } from './tcp-attempt.js';
 import { ConnTallies, tallyPorts, type ConnTally } from './conn-tally.js';
 import { LruMap } from '../state/lru.js';
+import { perSite } from './per-site.js';
 import type { AuthOutcome } from '../events/auth.js';
 import type { ArpEvent } from '../events/arp.js';
 import type { ConnRecord } from '../flows/conn-record.js';
@@ -52,8 +53,6 @@ export function isLinkLocal(ip: string): boolean {
   return c1 === 0x65 && (c2 === 0x38 || c2 === 0x39 || c2 === 0x61 || c2 === 0x62) && hex && ip.charCodeAt(4) === 0x3a;
 }
 
-const SHARED = new WeakMap<Site, MacNetworks>();
-
 /**
  * The configured network of each MAC seen with a configured (not
  * link-local) address, for the link-local addresses of the same host;
@@ -67,11 +66,7 @@ export class MacNetworks {
   #lastArp: ArpEvent | undefined;
 
   /** The instance of `site`, shared by both lateral rules of one engine. */
-  static of(site: Site): MacNetworks {
-    let m = SHARED.get(site);
-    if (m === undefined) SHARED.set(site, (m = new MacNetworks(site)));
-    return m;
-  }
+  static readonly of = perSite((site) => new MacNetworks(site));
 
   constructor(site: Site) {
     this.#site = site;

@@ -12,13 +12,13 @@
  * popular-domains list (the DGA allowlist: Tranco and Umbrella top sites).
  */
 import { LruMap } from '../state/lru.js';
+import { perSite } from './per-site.js';
 import { isIp } from '../config/ip.js';
 import { registrableLabel } from '../intel/dga/label.js';
 import type { DgaScorer } from '../intel/context.js';
 import type { SslLogEvent } from '../protocols/tls/events.js';
 import type { HttpLogEvent } from '../protocols/http/events.js';
 import type { DnsAnswerEvent } from '../protocols/dns/events.js';
-import type { Site } from '../config/site.js';
 import type { HostnameEvent } from '../events/hostname.js';
 
 /** Live connections whose server name is remembered by default. */
@@ -50,8 +50,6 @@ export function serverName(name: string | undefined): string | undefined {
   return isIp(n) ? undefined : n;
 }
 
-const SHARED = new WeakMap<Site, ResolvedNames>();
-
 /**
  * The name each client last resolved each address to, from DNS answers
  * ("client|address" -> name), and the names each address announced or was
@@ -66,11 +64,7 @@ export class ResolvedNames {
   #lastHostname: HostnameEvent | undefined;
 
   /** The instance of `site`, shared by the rules of one engine. */
-  static of(site: Site): ResolvedNames {
-    let r = SHARED.get(site);
-    if (r === undefined) SHARED.set(site, (r = new ResolvedNames()));
-    return r;
-  }
+  static readonly of = perSite(() => new ResolvedNames());
 
   constructor(max = MAX_RESOLVED) {
     this.#map = new LruMap(max);
