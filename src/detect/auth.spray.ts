@@ -40,13 +40,23 @@
  * which a team's own users, each with their own password, do not add up to.
  * Such alerts say "tried one password on 12 accounts" and carry
  * `outcomes_hidden: true`.
+ *
+ * Failures for accounts the server does not know (Kerberos
+ * C_PRINCIPAL_UNKNOWN, a SIP REGISTER answered 404) count too: no password
+ * was checked, but trying name after name is account enumeration, the step
+ * before spraying. The alert says how many of the accounts were unknown
+ * (`unknown_accounts`), so enumeration is told apart from guessing.
  */
 import { z } from 'zod';
+import { LruMap } from '../state/lru.js';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_IGNORED_USERS, DIRECTORY_SERVICES, FailureBreadth, accountName, serviceList, userMatcher } from './auth-accounts.js';
+
+/** Unknown accounts remembered per key (the oldest goes first beyond it). */
+const MAX_UNKNOWN_PER_KEY = 1024;
 
 export const OPTIONS = detectorOptions({
   /** Distinct accounts failing from one client within `window` (SigmaHQ: more than 10). */
@@ -76,6 +86,16 @@ export default defineDetector({
     const ignored = userMatcher(o.ignore_users);
     const accounts = new FailureBreadth({ threshold: o.threshold, window: o.window, maxKeys: o.max_tracked });
     ctx.bounded(accounts);
+    /** Per key, the accounts the server said it does not know, with when that was last said. */
+    const unknown = new LruMap<string, Map<string, number>>(o.max_tracked);
+    /** Unknown accounts of `key` within the window before `now`. */
+    const unknownInWindow = (key: string, now: number): number => {
+      const m = unknown.peek(key);
+      if (m === undefined) return 0;
+      let n = 0;
+      for (const ts of m.values()) if (now - ts <= o.window) n++;
+      return n;
+    };
     return {
       auth(e) {
         // An untold sign-in counts by its password: the accounts one password was tried on.
@@ -87,8 +107,22 @@ export default defineDetector({
         if (account === undefined || ignored(account)) return;
         const scope = directory.has(service) ? 'directory' : service;
         const key = untold ? `${e.client}|${scope}|password ${e.secret_tag}` : `${e.client}|${scope}`;
+        if (e.unknown_user === true) {
+          let m = unknown.get(key);
+          if (m === undefined) {
+            m = new Map();
+            unknown.set(key, m);
+          }
+          m.delete(account);
+          if (m.size >= MAX_UNKNOWN_PER_KEY) m.delete(m.keys().next().value!);
+          m.set(account, e.ts);
+        }
         const r = accounts.add(key, account, e.server, service, e.ts, ctx.held(key));
         if (r === null) return;
+        const unknownAccounts = unknownInWindow(key, e.ts);
+        // Every account unknown: names were tried, not passwords.
+        const enumerated = unknownAccounts >= r.total;
+        const enumeration = unknownAccounts === 0 ? '' : enumerated ? ', all unknown to the server (account enumeration)' : `, ${formatCount(unknownAccounts)} of them unknown to the server (account enumeration)`;
         const target = r.servers.length > 1 ? `${formatCount(r.servers.length)} servers` : e.server;
         ctx.report({
           ts: e.ts,
@@ -101,14 +135,15 @@ export default defineDetector({
           message: untold
             ? `${e.client} tried one password on ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts in ` +
               `${serviceList(r.services)} sign-ins on ${target} in ${formatDuration(e.ts - r.first)} (the replies do not tell the outcome)`
-            : `${e.client} sprayed ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts with failed ` +
-              `${serviceList(r.services)} logins on ${target} in ${formatDuration(e.ts - r.first)}`,
+            : `${e.client} ${enumerated ? 'tried' : 'sprayed'} ${r.capped ? 'at least ' : ''}${formatCount(r.total)} accounts with failed ` +
+              `${serviceList(r.services)} logins on ${target} in ${formatDuration(e.ts - r.first)}${enumeration}`,
           evidence: {
             scope,
             outcomes_hidden: untold,
             services: r.services,
             accounts_count: r.total,
             accounts_in_window: r.inWindow,
+            unknown_accounts: unknownAccounts,
             threshold: o.threshold,
             window_seconds: o.window,
             users: r.sample,

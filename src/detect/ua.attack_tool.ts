@@ -16,7 +16,7 @@
  */
 import { mispUserAgentMatch } from '../intel/ua/misp-agents.js';
 import { defineDetector } from './detector.js';
-import { UA_RULE_OPTIONS, userAgentListHandler } from './ua-match-rule.js';
+import { UA_RULE_OPTIONS, userAgentListHandlers } from './ua-match-rule.js';
 
 export const OPTIONS = UA_RULE_OPTIONS;
 
@@ -27,19 +27,17 @@ export default defineDetector({
   severity: 3,
   category: ['network', 'intrusion_detection'],
   technique: 'T1595.002',
-  subscribes: ['http'],
+  subscribes: ['http', 'sip'],
   options: OPTIONS,
   create(ctx) {
     const classifier = ctx.intel.userAgents;
     // MISP user-agent attributes flagged to_ids and not tagged as malware alert too (the others only enrich).
     const indicators = ctx.intel.indicators;
     if (classifier === undefined && indicators === undefined) return {};
-    return {
-      http: userAgentListHandler(ctx, {
-        match: (ua) => classifier?.attackTool(ua) ?? (indicators !== undefined ? mispUserAgentMatch(indicators, ua, 'attack_tool') : undefined),
-        nameKey: 'tool',
-        describe: (m) => m.tool,
-      }),
-    };
+    return userAgentListHandlers(ctx, {
+      match: (ua) => classifier?.attackTool(ua) ?? (indicators !== undefined ? mispUserAgentMatch(indicators, ua, 'attack_tool') : undefined),
+      nameKey: 'tool',
+      describe: (m) => m.tool,
+    });
   },
 });

@@ -1,7 +1,7 @@
 /**
  * Authentication outcomes, one typed stream for every protocol that shows
  * them (SSH heuristic, FTP, Telnet, RDP, SMTP, IMAP, POP3, HTTP, LDAP,
- * SMB/NTLM, Kerberos, MySQL, PostgreSQL). The password guessing and
+ * SMB/NTLM, Kerberos, MySQL, PostgreSQL, SNMP, SIP). The password guessing and
  * spraying detectors (auth.bruteforce, auth.spray) read it.
  */
 export type AuthOutcome = 'success' | 'failure' | 'unknown';
@@ -39,7 +39,7 @@ export interface AuthEvent {
   outcome: AuthOutcome;
   /**
    * The server refused because the account does not exist (Kerberos
-   * C_PRINCIPAL_UNKNOWN): no password was checked, so repeats of one name are
+   * C_PRINCIPAL_UNKNOWN, a SIP REGISTER answered 404): no password was checked, so repeats of one name are
    * not guesses; distinct names are account enumeration.
    */
   unknown_user?: true;

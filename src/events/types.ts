@@ -35,6 +35,7 @@ import type { RdpEvent } from '../protocols/rdp/events.js';
 import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
 import type { SnmpEvent } from '../protocols/snmp/events.js';
+import type { SipEvent } from '../protocols/sip/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
 import type { StratumEvent } from '../protocols/stratum/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
@@ -108,6 +109,7 @@ export type PicketEvent =
   | MysqlEvent
   | VncEvent
   | SnmpEvent
+  | SipEvent
   | QuicEvent
   | StratumEvent
   | TunnelEvent;

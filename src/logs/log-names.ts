@@ -35,6 +35,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'rfb',
   'socks',
   'snmp',
+  'sip',
 ]);
 
 /** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */

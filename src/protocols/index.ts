@@ -31,6 +31,7 @@ import { vncSpec } from './vnc/index.js';
 import { socksSpec } from './socks/index.js';
 import { stratumSpec } from './stratum/index.js';
 import { snmpSpec } from './snmp/index.js';
+import { sipSpec } from './sip/index.js';
 
 /** What a site chooses about its analyzers (picket.yaml); every field has a default. */
 export interface AnalyzerOptions {
@@ -67,6 +68,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     socksSpec,
     stratumSpec,
     snmpSpec,
+    sipSpec,
   ];
 }
 

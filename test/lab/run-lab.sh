@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user kamailio:kamailio svwar:sipvicious sipsak:sipsak; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1692,6 +1692,65 @@ EOF2
     {"rule": "snmp.default_community", "source": {"ip": "10.77.2.23"}, "destination": {"ip": "10.77.1.10", "port": 161}, "evidence": {"communities": ["public", "private"], "writes": true, "managers": ["10.77.2.23"]}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
+}
+
+scenario_sip() {
+  local i
+  # Kamailio 5.6 on the server 10.77.1.10 as a small PBX registrar: extensions 1001 and 1002 with
+  # digest passwords; other extensions get 404, a wrong password 403 (as Asterisk answers).
+  mkdir -p "$WORK/sip"
+  cat >"$WORK/sip/kamailio.cfg" <<'EOF2'
+#!KAMAILIO
+debug=1
+log_stderror=yes
+children=1
+listen=udp:10.77.1.10:5060
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "auth.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+request_route {
+  if (is_method("REGISTER")) {
+    if ($tU != "1001" && $tU != "1002") { sl_send_reply("404", "Not Found"); exit; }
+    if (!pv_auth_check("$fd", "Phone-Pass-1002", "0", "1")) {
+      if (is_present_hf("Authorization")) { sl_send_reply("403", "Forbidden"); exit; }
+      auth_challenge("$fd", "0");
+      exit;
+    }
+    sl_send_reply("200", "OK");
+    exit;
+  }
+  if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+  if (is_method("ACK")) exit;
+  sl_send_reply("405", "Method Not Allowed");
+}
+EOF2
+  scen_bg srv kamailio -DD -E -f "$WORK/sip/kamailio.cfg" -Y "$WORK/sip" -w "$WORK/sip"
+  wait_listen_udp srv 5060
+  # The desk phone 10.77.2.22 (sipsak as the phone) registers extension 1001 with its password, and once with a typo.
+  nsx ws22 timeout 10 sipsak -vv -U -C sip:1001@10.77.2.22 -s sip:1001@10.77.1.10 -a Phone-Pass-1002 >"$WORK/logs/sipsak-ok.txt" 2>&1
+  nsx ws22 timeout 10 sipsak -U -C sip:1001@10.77.2.22 -s sip:1001@10.77.1.10 -a Phone-Pass-1003 >"$WORK/logs/sipsak-typo.txt" 2>&1 || true
+  # 10.77.2.24 finds the PBX with svmap and enumerates extensions 1000-1030 with svwar (REGISTER).
+  nsx ws24 timeout 30 svmap 10.77.1.10 >"$WORK/logs/svmap.txt" 2>&1
+  nsx ws24 timeout 60 svwar -e1000-1030 -m REGISTER 10.77.1.10 >"$WORK/logs/svwar.txt" 2>&1
+  # 10.77.2.25 guesses extension 1002's password with svcrack: 30 words, none right.
+  for i in $(seq 1 30); do printf 'pin%04d\n' "$((i * 37))"; done >"$WORK/sip/passwords.txt"
+  nsx ws25 timeout 120 svcrack -u 1002 -d "$WORK/sip/passwords.txt" 10.77.1.10 >"$WORK/logs/svcrack.txt" 2>&1 || true
+  stop_capture
+  grep -q "All usrloc tests completed successful" "$WORK/logs/sipsak-ok.txt" || { log "sip: the phone did not register: $(tail -n 3 "$WORK/logs/sipsak-ok.txt")"; return 1; }
+  grep -q "1002" "$WORK/logs/svwar.txt" || { log "sip: svwar found nothing: $(tail -n 3 "$WORK/logs/svwar.txt")"; return 1; }
+  require sip 30 "udp dst port 5060 and src host 10.77.2.24"
+  require sip 60 "udp dst port 5060 and src host 10.77.2.25"
+  require sip 4 "udp src port 5060 and dst host 10.77.2.22"
+  expect sip "Kamailio 5.6 as a registrar on the server 10.77.1.10 (extensions 1001 and 1002, digest passwords; 404 for other extensions, 403 for a wrong password). The desk phone 10.77.2.22 (sipsak) registers 1001 with its password, then once with a typo. 10.77.2.24 runs SIPVicious 0.3 svmap against the server and svwar over extensions 1000-1030 (29 unknown); 10.77.2.25 runs svcrack against 1002 with 30 wrong passwords (all refused with 403). SIPVicious sends User-Agent friendly-scanner. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "ua.attack_tool", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"tool": "SIPVicious", "protocol": "sip"}},
+    {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"tool": "SIPVicious", "protocol": "sip"}},
+    {"rule": "auth.spray", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"services": ["sip"]}},
+    {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"service": "sip", "mode": "failures"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new", "auth.bruteforce"]'
 }
 
 scenario_mail_fetch() {

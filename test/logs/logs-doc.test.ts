@@ -58,6 +58,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   rfb: ['protocols/vnc/events.ts', 'RfbRecord'],
   socks: ['protocols/socks/events.ts', 'SocksRecord'],
   snmp: ['protocols/snmp/events.ts', 'SnmpRecord'],
+  sip: ['protocols/sip/events.ts', 'SipRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
   x509: ['protocols/tls/events.ts', 'X509Record'],
 };

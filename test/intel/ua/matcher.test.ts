@@ -38,6 +38,8 @@ const TOOLS: [string, string][] = [
   ['WhatWeb', 'WhatWeb/0.5.5'],
   ['Havij', 'Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; SV1; .NET CLR 2.0.50727) Havij'],
   ['Jorgee', 'Mozilla/5.0 Jorgee'],
+  ['SIPVicious', 'friendly-scanner'],
+  ['sipcli', 'sipcli/v1.8'],
 ];
 
 for (const [tool, agent] of TOOLS) {
