@@ -143,6 +143,8 @@ interface Tally {
   servers: string[];
   /** Sign-ins without a shown outcome (new passwords in login forms) are among the counted. */
   untold: boolean;
+  /** A failure for an account the server knows is among the counted (false: only unknown names, i.e. account enumeration). */
+  guessed: boolean;
   /** An alert was reported from this tally. */
   reported: boolean;
 }
@@ -218,7 +220,7 @@ export default defineDetector({
       let t = tallies.get(key);
       // Restart once the alert this tally fed has been emitted; before any alert, keep collecting.
       if (t === undefined || (t.reported && ctx.held(key) === undefined)) {
-        t = { users: [], servers: [], untold: false, reported: false };
+        t = { users: [], servers: [], untold: false, guessed: false, reported: false };
         tallies.set(key, t);
       }
       if (user !== undefined && t.users.length < MAX_LISTED) t.users = listed(t.users, cutText(user, MAX_USER_LENGTH));
@@ -291,6 +293,7 @@ export default defineDetector({
       // Users and servers are collected from the first failure on, so evidence is complete.
       const t = tally(key, e.user, e.server);
       if (e.outcome === 'unknown') t.untold = true;
+      if (e.unknown_user !== true) t.guessed = true;
       if (n < counter.capacity) return;
       const b = burstOf(ctx.held(key), Math.max(n, before + weight), counter.oldest(e.client), e.ts, weight);
       t.reported = true;
@@ -304,12 +307,15 @@ export default defineDetector({
         firstSeen: b.first,
         message: t.untold
           ? `${e.client} tried ${formatCount(b.total)} ${label(service)} logins with ${untoldGuesses(service, t.users.length)} (or failed them) on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
-          : `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`,
+          : t.guessed
+            ? `${e.client} failed ${formatCount(b.total)} ${label(service)} logins on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)}`
+            : `${e.client} tried ${formatCount(b.total)} ${label(service)} accounts the server does not know on ${target(t, e.server)} in ${formatDuration(e.ts - b.first)} (account enumeration)`,
         evidence: {
           mode: 'failures',
           service,
           failures_in_window: n,
           outcomes_hidden: t.untold,
+          unknown_accounts_only: !t.guessed,
           window_seconds: failureRule(service).window,
           users: [...t.users],
           servers: [...t.servers],

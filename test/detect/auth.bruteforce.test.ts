@@ -104,7 +104,17 @@ test('an unknown account asked again is a retry, not a guess; distinct unknown a
   const a = only(h2.finish(), RULE);
   assert.equal(a.length, 1);
   assert.equal(a[0]!.network?.transport, 'udp');
-  assert.equal(a[0]!.message, '10.77.2.20 failed 20 Kerberos logins on 10.77.1.10 in 19 s');
+  assert.equal(a[0]!.message, '10.77.2.20 tried 20 Kerberos accounts the server does not know on 10.77.1.10 in 19 s (account enumeration)');
+  assert.equal(a[0]!.evidence['unknown_accounts_only'], true);
+
+  const h3 = harness(SITE_YAML);
+  // Enumeration with one wrong password for a real account among it: guessing, worded as failures.
+  for (let i = 0; i < 19; i++) h3.emit(auth(1000 + i, { ...krb, user: `user${i}` }));
+  h3.emit(auth(1019, { service: 'kerberos', server_port: 88, transport: 'udp', user: 'alice' }));
+  const b = only(h3.finish(), RULE);
+  assert.equal(b.length, 1);
+  assert.equal(b[0]!.message, '10.77.2.20 failed 20 Kerberos logins on 10.77.1.10 in 19 s');
+  assert.equal(b[0]!.evidence['unknown_accounts_only'], false);
 });
 
 test('the message and first_seen cover the whole attack, not only the failures up to the threshold', () => {

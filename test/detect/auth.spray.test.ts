@@ -57,6 +57,24 @@ test('a slow Kerberos spray over 12 accounts (one every 5 min) is one auth.spray
   assert.equal(only(alerts, BRUTE).length, 0);
 });
 
+test('accounts the server does not know are named as enumeration: all of them ("tried"), or how many of the sprayed', () => {
+  const sip = { service: 'sip', server: '10.77.1.10', server_port: 5060, transport: 'udp' as const };
+  const h = harness(SITE_YAML);
+  // svwar: REGISTERs for extensions 1000-1011, each answered 404.
+  for (let i = 0; i < 12; i++) h.emit(auth(T0 + i, { ...sip, user: String(1000 + i), unknown_user: true, detail: 'REGISTER 404 Not Found' }));
+  const [walk] = only(h.finish(), SPRAY);
+  assert.equal(walk!.message, '10.77.2.20 tried 12 accounts with failed SIP logins on 10.77.1.10 in 11 s, all unknown to the server (account enumeration)');
+  assert.equal(walk!.evidence.unknown_accounts, 12);
+
+  const k = harness(SITE_YAML);
+  // A Kerberos spray in which 4 of the 10 names do not exist.
+  NAMES.slice(0, 10).forEach((name, i) => k.emit(krbFail(T0 + i * MIN, name, i < 4 ? { unknown_user: true, detail: 'KDC_ERR_C_PRINCIPAL_UNKNOWN' } : {})));
+  const [spray] = only(k.finish(), SPRAY);
+  assert.equal(spray!.message, '10.77.2.20 sprayed 10 accounts with failed Kerberos logins on 10.77.1.5 in 9 min, 4 of them unknown to the server (account enumeration)');
+  assert.equal(spray!.evidence.unknown_accounts, 4);
+  assert.equal(spray!.evidence.accounts_count, 10);
+});
+
 test('9 accounts in an hour: no alert; the 10th: alert; 10 accounts spread over 63 min need a longer window', () => {
   const nine = harness(SITE_YAML);
   for (let i = 0; i < 9; i++) nine.emit(krbFail(T0 + i * 6 * MIN, NAMES[i]!));
