@@ -92,7 +92,7 @@ export function userMatcher(globs: readonly string[]): (account: string) => bool
 const SERVICE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   ssh: 'SSH', ftp: 'FTP', rdp: 'RDP', vnc: 'VNC', telnet: 'Telnet', smb: 'SMB', ldap: 'LDAP', ldaps: 'LDAPS',
   kerberos: 'Kerberos', http: 'HTTP', pop3: 'POP3', imap: 'IMAP', smtp: 'SMTP', mysql: 'MySQL',
-  postgresql: 'PostgreSQL', mssql: 'MSSQL',
+  postgresql: 'PostgreSQL', mssql: 'MSSQL', redis: 'Redis',
   // Analyzer names (conn.jsonl `service`) that differ from the above.
   ssl: 'TLS', rfb: 'VNC', ldap_tcp: 'LDAP', krb: 'Kerberos', krb_tcp: 'Kerberos', dce_rpc: 'DCE/RPC', dns: 'DNS',
   stratum: 'Stratum (mining)',

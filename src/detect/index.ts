@@ -35,6 +35,7 @@ import icmpTunnel, { OPTIONS as icmpTunnelOptions } from './icmp.tunnel.js';
 import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue_router.js';
 import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_share.js';
 import snmpDefaultCommunity, { OPTIONS as snmpDefaultCommunityOptions } from './snmp.default_community.js';
+import redisExploitation, { OPTIONS as redisExploitationOptions } from './redis.exploitation.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -109,6 +110,7 @@ export const DETECTOR_OPTIONS = {
   'ipv6.rogue_router': ipv6RogueRouterOptions,
   'smb.admin_share': smbAdminShareOptions,
   'snmp.default_community': snmpDefaultCommunityOptions,
+  'redis.exploitation': redisExploitationOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -186,6 +188,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   ipv6RogueRouter,
   smbAdminShare,
   snmpDefaultCommunity,
+  redisExploitation,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

@@ -1,7 +1,7 @@
 /**
  * Authentication outcomes, one typed stream for every protocol that shows
  * them (SSH heuristic, FTP, Telnet, RDP, SMTP, IMAP, POP3, HTTP, LDAP,
- * SMB/NTLM, Kerberos, MySQL, PostgreSQL, SNMP, SIP). The password guessing and
+ * SMB/NTLM, Kerberos, MySQL, PostgreSQL, SNMP, SIP, Redis). The password guessing and
  * spraying detectors (auth.bruteforce, auth.spray) read it.
  */
 export type AuthOutcome = 'success' | 'failure' | 'unknown';
@@ -24,7 +24,8 @@ export interface AuthEvent {
    * The password crossed the network readable: FTP PASS, Telnet, HTTP Basic,
    * an HTTP login form, JSON sign-in body or URI query with a password field,
    * POP3 PASS, IMAP LOGIN, SASL PLAIN or LOGIN (IMAP, POP3, SMTP), an LDAP
-   * simple bind with a password, PostgreSQL's cleartext password method.
+   * simple bind with a password, PostgreSQL's cleartext password method,
+   * Redis AUTH.
    */
   cleartext?: true;
   /**

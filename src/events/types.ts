@@ -36,6 +36,7 @@ import type { MysqlEvent } from '../protocols/mysql/events.js';
 import type { VncEvent } from '../protocols/vnc/events.js';
 import type { SnmpEvent } from '../protocols/snmp/events.js';
 import type { SipEvent } from '../protocols/sip/events.js';
+import type { RedisEvent } from '../protocols/redis/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
 import type { StratumEvent } from '../protocols/stratum/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
@@ -110,6 +111,7 @@ export type PicketEvent =
   | VncEvent
   | SnmpEvent
   | SipEvent
+  | RedisEvent
   | QuicEvent
   | StratumEvent
   | TunnelEvent;

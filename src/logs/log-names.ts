@@ -36,6 +36,7 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'socks',
   'snmp',
   'sip',
+  'redis',
 ]);
 
 /** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */

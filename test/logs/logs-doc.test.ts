@@ -59,6 +59,7 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   socks: ['protocols/socks/events.ts', 'SocksRecord'],
   snmp: ['protocols/snmp/events.ts', 'SnmpRecord'],
   sip: ['protocols/sip/events.ts', 'SipRecord'],
+  redis: ['protocols/redis/events.ts', 'RedisRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
   x509: ['protocols/tls/events.ts', 'X509Record'],
 };
