@@ -1705,6 +1705,7 @@ debug=1
 log_stderror=yes
 children=1
 listen=udp:10.77.1.10:5060
+listen=tcp:10.77.1.10:5060
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 loadmodule "sl.so"
 loadmodule "pv.so"
@@ -1732,6 +1733,8 @@ EOF2
   # The desk phone 10.77.2.22 (sipsak as the phone) registers extension 1001 with its password, and once with a typo.
   nsx ws22 timeout 10 sipsak -vv -U -C sip:1001@10.77.2.22 -s sip:1001@10.77.1.10 -a Phone-Pass-1002 >"$WORK/logs/sipsak-ok.txt" 2>&1
   nsx ws22 timeout 10 sipsak -U -C sip:1001@10.77.2.22 -s sip:1001@10.77.1.10 -a Phone-Pass-1003 >"$WORK/logs/sipsak-typo.txt" 2>&1 || true
+  # The softphone 10.77.2.23 registers extension 1002 over TCP.
+  nsx ws23 timeout 10 sipsak -vv -E tcp -U -C sip:1002@10.77.2.23 -s sip:1002@10.77.1.10 -a Phone-Pass-1002 >"$WORK/logs/sipsak-tcp.txt" 2>&1
   # 10.77.2.24 finds the PBX with svmap and enumerates extensions 1000-1030 with svwar (REGISTER).
   nsx ws24 timeout 30 svmap 10.77.1.10 >"$WORK/logs/svmap.txt" 2>&1
   nsx ws24 timeout 60 svwar -e1000-1030 -m REGISTER 10.77.1.10 >"$WORK/logs/svwar.txt" 2>&1
@@ -1740,11 +1743,13 @@ EOF2
   nsx ws25 timeout 120 svcrack -u 1002 -d "$WORK/sip/passwords.txt" 10.77.1.10 >"$WORK/logs/svcrack.txt" 2>&1 || true
   stop_capture
   grep -q "All usrloc tests completed successful" "$WORK/logs/sipsak-ok.txt" || { log "sip: the phone did not register: $(tail -n 3 "$WORK/logs/sipsak-ok.txt")"; return 1; }
+  grep -q "All usrloc tests completed successful" "$WORK/logs/sipsak-tcp.txt" || { log "sip: the softphone did not register over TCP: $(tail -n 3 "$WORK/logs/sipsak-tcp.txt")"; return 1; }
   grep -q "1002" "$WORK/logs/svwar.txt" || { log "sip: svwar found nothing: $(tail -n 3 "$WORK/logs/svwar.txt")"; return 1; }
   require sip 30 "udp dst port 5060 and src host 10.77.2.24"
   require sip 60 "udp dst port 5060 and src host 10.77.2.25"
   require sip 4 "udp src port 5060 and dst host 10.77.2.22"
-  expect sip "Kamailio 5.6 as a registrar on the server 10.77.1.10 (extensions 1001 and 1002, digest passwords; 404 for other extensions, 403 for a wrong password). The desk phone 10.77.2.22 (sipsak) registers 1001 with its password, then once with a typo. 10.77.2.24 runs SIPVicious 0.3 svmap against the server and svwar over extensions 1000-1030 (29 unknown); 10.77.2.25 runs svcrack against 1002 with 30 wrong passwords (all refused with 403). SIPVicious sends User-Agent friendly-scanner. device.new may fire for the server network's hosts, whose first frames these are." \
+  require sip 2 "tcp src port 5060 and dst host 10.77.2.23 and tcp[tcpflags] & tcp-push != 0"
+  expect sip "Kamailio 5.6 as a registrar on the server 10.77.1.10 (extensions 1001 and 1002, digest passwords; 404 for other extensions, 403 for a wrong password). The desk phone 10.77.2.22 (sipsak) registers 1001 with its password, then once with a typo; the softphone 10.77.2.23 (sipsak) registers 1002 over TCP. 10.77.2.24 runs SIPVicious 0.3 svmap against the server and svwar over extensions 1000-1030 (29 unknown); 10.77.2.25 runs svcrack against 1002 with 30 wrong passwords (all refused with 403). SIPVicious sends User-Agent friendly-scanner. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "ua.attack_tool", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"tool": "SIPVicious", "protocol": "sip"}},
     {"rule": "ua.attack_tool", "source": {"ip": "10.77.2.25"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"tool": "SIPVicious", "protocol": "sip"}},
     {"rule": "auth.spray", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 5060}, "evidence": {"services": ["sip"]}},

@@ -1,6 +1,7 @@
 /**
  * SIP in a real capture (the lab's sip.pcap: Kamailio 5.6 as registrar,
- * sipsak as a desk phone, SIPVicious 0.3 svmap, svwar and svcrack): every
+ * sipsak as a desk phone over UDP and a softphone over TCP, SIPVicious 0.3
+ * svmap, svwar and svcrack): every
  * transaction tshark decodes from the same packets (a request and its
  * final answer, matched by Call-ID and CSeq) is one sip.jsonl line with
  * the same method, CSeq, status and user-agent; the sign-ins come out as
@@ -91,6 +92,8 @@ test('the sign-ins, as the registrar decided them', async () => {
     ['1001@', 'success', 'REGISTER 200 OK'],
     ['1001@', 'failure', 'REGISTER 403 Forbidden'],
   ]);
+  // The softphone, over TCP: challenged, then registered.
+  assert.deepEqual(of('10.77.2.23').map((e) => [e.user, e.outcome, e.transport]), [['1002@', 'success', 'tcp']]);
   // svwar: every extension but 1001 and 1002 is unknown to the registrar (and its own random probe).
   const enumerated = of('10.77.2.24');
   assert.ok(enumerated.length >= 29);
