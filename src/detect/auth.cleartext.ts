@@ -4,7 +4,7 @@
  * forms (urlencoded, JSON or in the URI's query), POP3 and
  * IMAP logins, SMTP AUTH PLAIN/LOGIN without STARTTLS, LDAP simple binds
  * with a password, PostgreSQL's cleartext password method, SNMP v1/v2c
- * communities, Redis AUTH (auth events
+ * communities, Redis AUTH, MQTT CONNECT passwords (auth events
  * flagged `cleartext` by their analyzers). Anonymous FTP is not counted.
  *
  * By default only sign-ins that cross the Internet (client or server
@@ -35,7 +35,7 @@ export const OPTIONS = detectorOptions({
   /** Also report sign-ins between internal hosts (severity 2). */
   internal: z.boolean().default(false),
   /** Services judged (auth event service names). */
-  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql', 'snmp', 'socks', 'redis']),
+  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql', 'snmp', 'socks', 'redis', 'mqtt']),
 });
 
 interface Tally {

@@ -36,6 +36,7 @@ import ipv6RogueRouter, { OPTIONS as ipv6RogueRouterOptions } from './ipv6.rogue
 import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_share.js';
 import snmpDefaultCommunity, { OPTIONS as snmpDefaultCommunityOptions } from './snmp.default_community.js';
 import redisExploitation, { OPTIONS as redisExploitationOptions } from './redis.exploitation.js';
+import tftpExecutableDownload, { OPTIONS as tftpExecutableDownloadOptions } from './tftp.executable_download.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -111,6 +112,7 @@ export const DETECTOR_OPTIONS = {
   'smb.admin_share': smbAdminShareOptions,
   'snmp.default_community': snmpDefaultCommunityOptions,
   'redis.exploitation': redisExploitationOptions,
+  'tftp.executable_download': tftpExecutableDownloadOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -189,6 +191,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   smbAdminShare,
   snmpDefaultCommunity,
   redisExploitation,
+  tftpExecutableDownload,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

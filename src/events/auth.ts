@@ -1,7 +1,7 @@
 /**
  * Authentication outcomes, one typed stream for every protocol that shows
  * them (SSH heuristic, FTP, Telnet, RDP, SMTP, IMAP, POP3, HTTP, LDAP,
- * SMB/NTLM, Kerberos, MySQL, PostgreSQL, SNMP, SIP, Redis). The password guessing and
+ * SMB/NTLM, Kerberos, MySQL, PostgreSQL, SNMP, SIP, Redis, MQTT). The password guessing and
  * spraying detectors (auth.bruteforce, auth.spray) read it.
  */
 export type AuthOutcome = 'success' | 'failure' | 'unknown';
@@ -25,7 +25,7 @@ export interface AuthEvent {
    * an HTTP login form, JSON sign-in body or URI query with a password field,
    * POP3 PASS, IMAP LOGIN, SASL PLAIN or LOGIN (IMAP, POP3, SMTP), an LDAP
    * simple bind with a password, PostgreSQL's cleartext password method,
-   * Redis AUTH.
+   * Redis AUTH, an MQTT CONNECT with a password.
    */
   cleartext?: true;
   /**

@@ -60,6 +60,8 @@ export interface FileEvent {
    * APPEND), its header only (no envelope: `rcptto` empty). Not logged.
    */
   smtp?: { mailfrom?: string; rcptto: string[]; from?: string; subject?: string };
+  /** The TFTP request whose transfer carried the file: who asked whom, for what, and which way. Not logged. */
+  tftp?: { request_uid: string; client: string; server: string; write: boolean };
 }
 
 /**

@@ -37,6 +37,8 @@ import type { VncEvent } from '../protocols/vnc/events.js';
 import type { SnmpEvent } from '../protocols/snmp/events.js';
 import type { SipEvent } from '../protocols/sip/events.js';
 import type { RedisEvent } from '../protocols/redis/events.js';
+import type { TftpEvent } from '../protocols/tftp/events.js';
+import type { MqttEvent } from '../protocols/mqtt/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
 import type { StratumEvent } from '../protocols/stratum/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
@@ -112,6 +114,8 @@ export type PicketEvent =
   | SnmpEvent
   | SipEvent
   | RedisEvent
+  | TftpEvent
+  | MqttEvent
   | QuicEvent
   | StratumEvent
   | TunnelEvent;

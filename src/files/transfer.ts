@@ -87,6 +87,8 @@ export interface FileAbout {
   ftp?: FileEvent['ftp'];
   /** The mail transaction whose message carried it. */
   smtp?: FileEvent['smtp'];
+  /** The TFTP request whose transfer carried it. */
+  tftp?: FileEvent['tftp'];
   /** Its fuid, when taken earlier with `reserve` (default: the next one). */
   fuid?: string;
 }
@@ -122,6 +124,7 @@ export class ConnectionFiles {
     if (about.http !== undefined) ev.http = about.http;
     if (about.ftp !== undefined) ev.ftp = about.ftp;
     if (about.smtp !== undefined) ev.smtp = about.smtp;
+    if (about.tftp !== undefined) ev.tftp = about.tftp;
     this.#ctx.emit(ev);
     return fuid;
   }

@@ -37,6 +37,8 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'snmp',
   'sip',
   'redis',
+  'tftp',
+  'mqtt_connect',
 ]);
 
 /** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */

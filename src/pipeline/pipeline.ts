@@ -414,7 +414,7 @@ export class Pipeline {
     const bytes = prefix ?? payload;
     if (slot >= this.#probes.length) this.#growProbes(slot);
     let fromStart = prefix !== null;
-    let spec: ProtocolSpec | undefined = transport === 'tcp' && this.#expected.size > 0 ? this.#expectedSpec(slot) : undefined;
+    let spec: ProtocolSpec | undefined = this.#expected.size > 0 ? this.#expectedSpec(slot, transport) : undefined;
     if (spec !== undefined) {
       // Announced by another connection's analyzer: no port or probe decides.
     } else if (portSpec === undefined) {
@@ -466,9 +466,9 @@ export class Pipeline {
   }
 
   /** The analyzer another connection announced for this flow (AnalyzerContext.expect), used up; or undefined. */
-  #expectedSpec(slot: number): ProtocolSpec | undefined {
+  #expectedSpec(slot: number, transport: Transport): ProtocolSpec | undefined {
     const c = this.tracker.connId(slot);
-    return this.#expected.take(c.orig_h, c.resp_h, c.resp_p, this.#now);
+    return this.#expected.take(transport, c.orig_h, c.resp_h, c.resp_p, this.#now);
   }
 
   /**

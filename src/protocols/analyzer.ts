@@ -65,6 +65,8 @@ export interface TunnelledStream {
 
 /** A connection announced by another one's analyzer (AnalyzerContext.expect). */
 export interface ExpectedConnection {
+  /** Its transport (default TCP: FTP data channels; UDP: a TFTP transfer's own ports). */
+  transport?: Transport;
   /** The address that will open it; undefined: any. */
   orig_h?: string;
   resp_h: string;

@@ -33,6 +33,8 @@ import { stratumSpec } from './stratum/index.js';
 import { snmpSpec } from './snmp/index.js';
 import { sipSpec } from './sip/index.js';
 import { redisSpec } from './redis/index.js';
+import { createTftpSpec } from './tftp/index.js';
+import { mqttSpec } from './mqtt/index.js';
 
 /** What a site chooses about its analyzers (picket.yaml); every field has a default. */
 export interface AnalyzerOptions {
@@ -71,6 +73,8 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     snmpSpec,
     sipSpec,
     redisSpec,
+    createTftpSpec(opts.fileHashes ?? HASH_NAMES),
+    mqttSpec,
   ];
 }
 

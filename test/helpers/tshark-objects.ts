@@ -1,7 +1,7 @@
 /**
  * tshark as the reference for transferred files: the objects
  * `tshark --export-objects PROTO,DIR` writes from a capture (HTTP bodies,
- * SMB files), read back and the folder removed.
+ * SMB files, TFTP transfers), read back and the folder removed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,8 @@ export const TSHARK = ['/usr/bin/tshark', '/usr/local/bin/tshark'].find((p) => f
 /** A test's `skip` value: why it cannot run, or false. */
 export const TSHARK_SKIP: string | false = TSHARK === undefined ? 'tshark not installed: nothing to compare with' : false;
 
-/** The objects tshark exports from `file` for `protocol` ("http", "smb"), by exported name (tshark adds "(1)", "(2)"... to repeated names). */
-export async function tsharkObjects(file: string, protocol: 'http' | 'smb'): Promise<Map<string, Buffer>> {
+/** The objects tshark exports from `file` for `protocol` ("http", "smb", "tftp"), by exported name (tshark adds "(1)", "(2)"... to repeated names). */
+export async function tsharkObjects(file: string, protocol: 'http' | 'smb' | 'tftp'): Promise<Map<string, Buffer>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `picket-${protocol}-objects-`));
   try {
     await new Promise<void>((resolve, reject) => {

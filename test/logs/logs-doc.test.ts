@@ -60,6 +60,8 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   snmp: ['protocols/snmp/events.ts', 'SnmpRecord'],
   sip: ['protocols/sip/events.ts', 'SipRecord'],
   redis: ['protocols/redis/events.ts', 'RedisRecord'],
+  tftp: ['protocols/tftp/events.ts', 'TftpRecord'],
+  mqtt_connect: ['protocols/mqtt/events.ts', 'MqttConnectRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
   x509: ['protocols/tls/events.ts', 'X509Record'],
 };
