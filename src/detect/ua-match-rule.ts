@@ -154,7 +154,7 @@ export function userAgentListHandlers(
         srcPort: fromOrig ? r['id.orig_p'] : r['id.resp_p'],
         dst: fromOrig ? r['id.resp_h'] : r['id.orig_h'],
         dstPort: fromOrig ? r['id.resp_p'] : r['id.orig_p'],
-        transport: 'udp',
+        transport: e.transport,
         protocol: 'SIP',
         agents: [ua],
         host: undefined,

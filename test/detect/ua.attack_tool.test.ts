@@ -8,6 +8,7 @@ import { http, LAB, replayFiles, replayLab } from '../intel/ua/helpers.js';
 import { ZEEK_CORPUS } from '../helpers/paths.js';
 import { createUserAgentClassifier } from '../../src/intel/ua/index.js';
 import { retainedBytes } from '../helpers/heap.js';
+import type { SipLogEvent } from '../../src/protocols/sip/events.js';
 
 const RULE = 'ua.attack_tool';
 const userAgents = createUserAgentClassifier(process.cwd());
@@ -112,4 +113,29 @@ test('long user-agents and URIs cut for tallies and evidence do not keep the who
   });
   // Slices of 32 KiB agents and URIs kept 25 MB for these 400 held alerts; cut into their own strings, under 2 MB.
   assert.ok(kept < 8 * 1024 * 1024, `${kept} bytes kept`);
+});
+
+test('SIP: a scanner\'s User-Agent alerts for the side that sent the request, over UDP or TCP; an ordinary phone does not', () => {
+  const h = harness(SITE_YAML, { intel: { userAgents } });
+  const sip = (ts: number, ua: string, fromOrig: boolean, transport: 'udp' | 'tcp'): SipLogEvent => ({
+    type: 'sip',
+    log: 'sip',
+    ts,
+    uid: `CS${ts}`,
+    record: { ts, uid: `CS${ts}`, 'id.orig_h': '10.77.2.24', 'id.orig_p': 5060, 'id.resp_h': '203.0.113.9', 'id.resp_p': 5060, trans_depth: 1, method: 'OPTIONS', uri: 'sip:100@203.0.113.9', user_agent: ua },
+    request_from_orig: fromOrig,
+    transport,
+  });
+  h.emit(sip(1, 'Yealink SIP-T46S 66.86.0.15', true, 'udp'));
+  h.emit(sip(2, 'friendly-scanner', true, 'udp'));
+  h.emit(sip(3, 'sipcli/v1.8', false, 'tcp'));
+  const a = only(h.finish(), 'ua.attack_tool');
+  assert.deepEqual(
+    a.map((x) => [x.source.ip, x.destination?.ip, x.network?.transport, x.evidence.tool, x.evidence.protocol]).sort(),
+    [
+      ['10.77.2.24', '203.0.113.9', 'udp', 'SIPVicious', 'sip'],
+      ['203.0.113.9', '10.77.2.24', 'tcp', 'sipcli', 'sip'],
+    ],
+  );
+  assert.match(a.find((x) => x.evidence.tool === 'SIPVicious')!.message, /^10\.77\.2\.24 sent SIP requests with the user-agent of SIPVicious to 203\.0\.113\.9$/);
 });

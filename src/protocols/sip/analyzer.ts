@@ -276,7 +276,7 @@ export class SipAnalyzer implements Analyzer {
     if (answer !== null) rec.response_body_len = answer.bodyLen;
     const contentType = r?.contentType ?? q.contentType;
     if (contentType !== undefined) rec.content_type = contentType;
-    const ev: SipLogEvent = { type: 'sip', log: 'sip', ts: rec.ts, uid: c.uid, record: rec, request_from_orig: t.fromOrig };
+    const ev: SipLogEvent = { type: 'sip', log: 'sip', ts: rec.ts, uid: c.uid, record: rec, request_from_orig: t.fromOrig, transport: this.#tcp ? 'tcp' : 'udp' };
     if (q.credentialsUser !== undefined) ev.auth_user = q.credentialsUser;
     this.#log(ev);
   }

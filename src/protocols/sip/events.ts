@@ -52,6 +52,8 @@ export interface SipLogEvent {
   record: SipRecord;
   /** The request came from the connection's originator (false: from the responder, e.g. a server's NOTIFY). */
   request_from_orig: boolean;
+  /** The connection's transport. */
+  transport: 'udp' | 'tcp';
   /** The digest user name of the request's Authorization or Proxy-Authorization header. */
   auth_user?: string;
 }
