@@ -48,15 +48,12 @@
  * (`unknown_accounts`), so enumeration is told apart from guessing.
  */
 import { z } from 'zod';
-import { LruMap } from '../state/lru.js';
+import { DistinctWindow } from '../state/window.js';
 import { defineDetector } from './detector.js';
 import { detectorOptions, durationField, thresholdField } from '../config/fields.js';
 import { formatCount } from '../alerts/alert.js';
 import { formatDuration } from '../config/duration.js';
-import { DEFAULT_IGNORED_USERS, DIRECTORY_SERVICES, FailureBreadth, accountName, serviceList, userMatcher } from './auth-accounts.js';
-
-/** Unknown accounts remembered per key (the oldest goes first beyond it). */
-const MAX_UNKNOWN_PER_KEY = 1024;
+import { DEFAULT_IGNORED_USERS, DIRECTORY_SERVICES, FailureBreadth, MAX_ALERT_MEMBERS, accountName, serviceList, userMatcher } from './auth-accounts.js';
 
 export const OPTIONS = detectorOptions({
   /** Distinct accounts failing from one client within `window` (SigmaHQ: more than 10). */
@@ -86,16 +83,8 @@ export default defineDetector({
     const ignored = userMatcher(o.ignore_users);
     const accounts = new FailureBreadth({ threshold: o.threshold, window: o.window, maxKeys: o.max_tracked });
     ctx.bounded(accounts);
-    /** Per key, the accounts the server said it does not know, with when that was last said. */
-    const unknown = new LruMap<string, Map<string, number>>(o.max_tracked);
-    /** Unknown accounts of `key` within the window before `now`. */
-    const unknownInWindow = (key: string, now: number): number => {
-      const m = unknown.peek(key);
-      if (m === undefined) return 0;
-      let n = 0;
-      for (const ts of m.values()) if (now - ts <= o.window) n++;
-      return n;
-    };
+    /** Per key, the distinct accounts the server said it does not know, within the window. */
+    const unknown = new DistinctWindow<string>({ window: o.window, maxKeys: o.max_tracked, maxMembers: Math.max(o.threshold, MAX_ALERT_MEMBERS) });
     return {
       auth(e) {
         // An untold sign-in counts by its password: the accounts one password was tried on.
@@ -107,19 +96,10 @@ export default defineDetector({
         if (account === undefined || ignored(account)) return;
         const scope = directory.has(service) ? 'directory' : service;
         const key = untold ? `${e.client}|${scope}|password ${e.secret_tag}` : `${e.client}|${scope}`;
-        if (e.unknown_user === true) {
-          let m = unknown.get(key);
-          if (m === undefined) {
-            m = new Map();
-            unknown.set(key, m);
-          }
-          m.delete(account);
-          if (m.size >= MAX_UNKNOWN_PER_KEY) m.delete(m.keys().next().value!);
-          m.set(account, e.ts);
-        }
+        if (e.unknown_user === true) unknown.add(key, account, e.ts);
         const r = accounts.add(key, account, e.server, service, e.ts, ctx.held(key));
         if (r === null) return;
-        const unknownAccounts = unknownInWindow(key, e.ts);
+        const unknownAccounts = unknown.count(key, e.ts);
         // Every account unknown: names were tried, not passwords.
         const enumerated = unknownAccounts >= r.total;
         const enumeration = unknownAccounts === 0 ? '' : enumerated ? ', all unknown to the server (account enumeration)' : `, ${formatCount(unknownAccounts)} of them unknown to the server (account enumeration)`;
