@@ -18,9 +18,7 @@ export const MAX_PACKET = 65_536;
 export const Flag = {
   USERNAME: 0x80,
   PASSWORD: 0x40,
-  WILL_RETAIN: 0x20,
   WILL: 0x04,
-  CLEAN: 0x02,
 } as const;
 
 /** MQTT 3.1/3.1.1 CONNACK return codes, as Zeek's mqtt_connect.log words them. */

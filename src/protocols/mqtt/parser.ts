@@ -4,22 +4,35 @@
  * user name; the password only as "present") and CONNACK (the broker's
  * answer). Pure functions; null for a packet that does not parse.
  */
+import { u16 } from '../../decode/bytes.js';
 import { logString } from '../wire-text.js';
 import { Flag, PacketType } from './consts.js';
+
+/**
+ * The variable byte integer at `b[i..end)` (MQTT's remaining length and
+ * property lengths: 7 bits a byte, at most 4 bytes): its value and the index
+ * after it; null while its bytes are incomplete; `next` -1 when it runs past
+ * 4 bytes.
+ */
+export function varInt(b: Uint8Array, i: number, end: number): { value: number; next: number } | null {
+  let value = 0;
+  let mul = 1;
+  for (let k = 0; k < 4; k++) {
+    if (i + k >= end) return null;
+    const v = b[i + k]!;
+    value += (v & 0x7f) * mul;
+    if ((v & 0x80) === 0) return { value, next: i + k + 1 };
+    mul *= 128;
+  }
+  return { value: 0, next: -1 };
+}
 
 /** A packet's type, the offset of its body and its length; null while the header is incomplete; -1 body for a malformed length. */
 export function fixedHeader(b: Uint8Array, start: number, end: number): { type: number; body: number; length: number } | null {
   if (end - start < 2) return null;
-  let len = 0;
-  let mul = 1;
-  for (let i = 1; i <= 4; i++) {
-    if (start + i >= end) return null;
-    const v = b[start + i]!;
-    len += (v & 0x7f) * mul;
-    if ((v & 0x80) === 0) return { type: b[start]! >> 4, body: start + i + 1, length: len };
-    mul *= 128;
-  }
-  return { type: b[start]! >> 4, body: -1, length: 0 };
+  const len = varInt(b, start + 1, end);
+  if (len === null) return null;
+  return { type: b[start]! >> 4, body: len.next, length: len.value };
 }
 
 export interface MqttConnect {
@@ -45,7 +58,7 @@ class Reader {
   }
   u16(): number | null {
     if (this.i + 2 > this.end) return null;
-    const v = (this.b[this.i]! << 8) | this.b[this.i + 1]!;
+    const v = u16(this.b, this.i);
     this.i += 2;
     return v;
   }
@@ -63,26 +76,15 @@ class Reader {
     this.i += n;
     return true;
   }
-  /** Skips MQTT 5 properties (a variable-byte length, then that many bytes). */
+  /** Skips MQTT 5 properties (a variable byte length, then that many bytes). */
   skipProperties(): boolean {
-    let len = 0;
-    let mul = 1;
-    for (let k = 0; k < 4; k++) {
-      const v = this.u8();
-      if (v === null) return false;
-      len += (v & 0x7f) * mul;
-      if ((v & 0x80) === 0) {
-        if (this.i + len > this.end) return false;
-        this.i += len;
-        return true;
-      }
-      mul *= 128;
-    }
-    return false;
+    const len = varInt(this.b, this.i, this.end);
+    if (len === null || len.next < 0 || len.next + len.value > this.end) return false;
+    this.i = len.next + len.value;
+    return true;
   }
 }
 
-/** The CONNECT in `b[body, body+length)`; null when it does not parse. */
 export function parseConnect(b: Uint8Array, body: number, length: number): MqttConnect | null {
   const r = new Reader(b, body, body + length);
   const protocolName = r.text();

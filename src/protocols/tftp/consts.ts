@@ -25,19 +25,6 @@ export const MAX_TEXT = 512;
 /** Requests one control flow announces (retransmissions of the same one are not new requests). */
 export const MAX_REQUESTS_PER_FLOW = 256;
 
-/** TFTP error codes (RFC 1350, 2347). */
-export const ERROR_NAMES: readonly string[] = [
-  'not defined',
-  'file not found',
-  'access violation',
-  'disk full',
-  'illegal operation',
-  'unknown transfer id',
-  'file already exists',
-  'no such user',
-  'option negotiation refused',
-];
-
 export const TftpAnomaly = {
   /** A datagram too short for its opcode, an unknown opcode, or a request without its NUL-ended strings. */
   BAD_PACKET: 'tftp.bad_packet',

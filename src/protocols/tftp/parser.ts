@@ -3,6 +3,7 @@
  * DATA or ACK block number, an ERROR's code and message, an OACK's options.
  * Pure functions; null for a datagram that is not what its opcode says.
  */
+import { u16 } from '../../decode/bytes.js';
 import { logString } from '../wire-text.js';
 import { MAX_TEXT, Opcode } from './consts.js';
 
@@ -57,7 +58,7 @@ function options(s: string[]): Map<string, string> {
 
 /** A DATA or ACK block number, or -1 when the datagram is too short. */
 export function blockOf(d: Uint8Array): number {
-  return d.length >= 4 ? (d[2]! << 8) | d[3]! : -1;
+  return d.length >= 4 ? u16(d, 2) : -1;
 }
 
 /** An ERROR's code and message; null when it is not one. */
@@ -65,5 +66,5 @@ export function parseError(d: Uint8Array): { code: number; message: string } | n
   if (opcodeOf(d) !== Opcode.ERROR || d.length < 4) return null;
   let j = 4;
   while (j < d.length && d[j] !== 0) j++;
-  return { code: (d[2]! << 8) | d[3]!, message: logString(d, 4, Math.min(j, 4 + MAX_TEXT)) };
+  return { code: u16(d, 2), message: logString(d, 4, Math.min(j, 4 + MAX_TEXT)) };
 }
