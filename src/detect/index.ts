@@ -37,6 +37,7 @@ import smbAdminShare, { OPTIONS as smbAdminShareOptions } from './smb.admin_shar
 import snmpDefaultCommunity, { OPTIONS as snmpDefaultCommunityOptions } from './snmp.default_community.js';
 import redisExploitation, { OPTIONS as redisExploitationOptions } from './redis.exploitation.js';
 import tftpExecutableDownload, { OPTIONS as tftpExecutableDownloadOptions } from './tftp.executable_download.js';
+import ftpExecutableDownload, { OPTIONS as ftpExecutableDownloadOptions } from './ftp.executable_download.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -113,6 +114,7 @@ export const DETECTOR_OPTIONS = {
   'snmp.default_community': snmpDefaultCommunityOptions,
   'redis.exploitation': redisExploitationOptions,
   'tftp.executable_download': tftpExecutableDownloadOptions,
+  'ftp.executable_download': ftpExecutableDownloadOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -192,6 +194,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   snmpDefaultCommunity,
   redisExploitation,
   tftpExecutableDownload,
+  ftpExecutableDownload,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

@@ -2349,8 +2349,10 @@ EOF
   require ftp-files 3 "tcp src port 21 and dst host 10.77.2.20 and tcp[tcpflags] & tcp-push != 0"
   require ftp-files 3 "tcp src port 21 and dst host 10.77.2.22 and tcp[tcpflags] & tcp-push != 0"
   require ftp-files 20 "tcp and src host 10.77.2.23 and dst host 198.51.100.10 and not port 21"
-  expect ftp-files "Anonymous FTP with vsftpd on the Internet host 198.51.100.10; curl 7.88 clients. A Windows program (the pe_program helper's) /pub/update.exe is fetched by 10.77.2.20 in extended passive mode (EPSV), by 10.77.2.21 in passive mode (PASV) and by 10.77.2.22 in active mode (PORT: the server opens the data channel); 10.77.2.23 uploads it as /incoming/tool.exe (STOR), then lists /pub/ and fetches /pub/README.txt in extended active mode (EPRT). file.bad_hash's tests list the program; with the lab config alone nothing alerts (anonymous FTP sends no password). device.new may fire for the server network's hosts, whose first frames these are." \
-    '[{"rule": "tftp.executable_download", "source": {"ip": "10.77.2.27"}, "destination": {"ip": "198.51.100.10", "port": 69}}]' \
+  expect ftp-files "Anonymous FTP with vsftpd on the Internet host 198.51.100.10; curl 7.88 clients. A Windows program (the pe_program helper's) /pub/update.exe is fetched by 10.77.2.20 in extended passive mode (EPSV), by 10.77.2.21 in passive mode (PASV) and by 10.77.2.22 in active mode (PORT: the server opens the data channel); 10.77.2.23 uploads it as /incoming/tool.exe (STOR), then lists /pub/ and fetches /pub/README.txt in extended active mode (EPRT). file.bad_hash's tests list the program; with the lab config ftp.executable_download alerts for the three workstations that fetched it (anonymous FTP sends no password, so auth.cleartext is quiet). device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "ftp.executable_download", "source": {"ip": "10.77.2.20"}, "destination": {"ip": "198.51.100.10", "port": 21}},
+    {"rule": "ftp.executable_download", "source": {"ip": "10.77.2.21"}, "destination": {"ip": "198.51.100.10", "port": 21}},
+    {"rule": "ftp.executable_download", "source": {"ip": "10.77.2.22"}, "destination": {"ip": "198.51.100.10", "port": 21}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
