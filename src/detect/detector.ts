@@ -120,6 +120,11 @@ export interface DetectorDefinition<S extends OptionsSchema = OptionsSchema> {
   create(ctx: DetectorContext<z.output<S>>): DetectorHandlers;
 }
 
+/** True when a longFlows rule's flow.end handler got a flow.long snapshot of a connection still open, not its end. */
+export function isSnapshot(e: { readonly type: string }): boolean {
+  return e.type === 'flow.long';
+}
+
 /** Identity helper that keeps the option type attached to `create`. */
 export function defineDetector<S extends OptionsSchema>(def: DetectorDefinition<S>): DetectorDefinition<S> {
   return def;

@@ -38,6 +38,7 @@ import snmpDefaultCommunity, { OPTIONS as snmpDefaultCommunityOptions } from './
 import redisExploitation, { OPTIONS as redisExploitationOptions } from './redis.exploitation.js';
 import tftpExecutableDownload, { OPTIONS as tftpExecutableDownloadOptions } from './tftp.executable_download.js';
 import ftpExecutableDownload, { OPTIONS as ftpExecutableDownloadOptions } from './ftp.executable_download.js';
+import authAnonymousAccess, { OPTIONS as authAnonymousAccessOptions } from './auth.anonymous_access.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -115,6 +116,7 @@ export const DETECTOR_OPTIONS = {
   'redis.exploitation': redisExploitationOptions,
   'tftp.executable_download': tftpExecutableDownloadOptions,
   'ftp.executable_download': ftpExecutableDownloadOptions,
+  'auth.anonymous_access': authAnonymousAccessOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -195,6 +197,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   redisExploitation,
   tftpExecutableDownload,
   ftpExecutableDownload,
+  authAnonymousAccess,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

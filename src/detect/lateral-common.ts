@@ -21,6 +21,7 @@
  */
 import { z } from 'zod';
 import type { DetectorContext, DetectorHandlers } from './detector.js';
+import { isSnapshot } from './detector.js';
 import { detectorOptions, portField } from '../config/fields.js';
 import type { NetworkConfig, NetworkRole, Site } from '../config/site.js';
 import { isSession, responderAnswered } from './tcp-attempt.js';
@@ -150,7 +151,7 @@ export function createLateral(
       // The connection's login outcome. Its end takes it out whether or not the rule judges the
       // connection; a snapshot of a connection still open (flow.long) only when it reports.
       const login = outcomes.peek(rec.uid);
-      if (login !== undefined && (e.type as string) !== 'flow.long') outcomes.delete(rec.uid);
+      if (login !== undefined && !isSnapshot(e)) outcomes.delete(rec.uid);
       const src = rec['id.orig_h'];
       const dst = rec['id.resp_h'];
       macs.noteFlow(rec);

@@ -12,6 +12,7 @@
  * popular-domains list (the DGA allowlist: Tranco and Umbrella top sites).
  */
 import { LruMap } from '../state/lru.js';
+import { isSnapshot } from './detector.js';
 import { perSite } from './per-site.js';
 import { isIp } from '../config/ip.js';
 import { registrableLabel } from '../intel/dga/label.js';
@@ -178,7 +179,7 @@ export function namesFeed(names: ServerNames): {
  * name its client gave, forgotten once the connection has ended.
  */
 export function connectionName(names: ServerNames, e: { type: string; record: { uid: string } }): { open: boolean; name: string | undefined } {
-  const open = e.type === 'flow.long';
+  const open = isSnapshot(e);
   const name = names.get(e.record.uid);
   if (!open) names.forget(e.record.uid);
   return { open, name };

@@ -21,7 +21,7 @@ const SCENARIOS = [
   'dns-flood', 'dns-tunnel', 'dns-tunnel-short', 'ldap-enum', 'ldap-sealed', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof', 'rogue-ra', 'admin-share',
   'exe-download', 'exfil-upload', 'ntlm-relay', 'ntlm-relay-far', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'form-login', 'form-brute', 'snmp', 'mail-fetch', 'mail-imap', 'mail-upload', 'ftp-files', 'mail-files', 'mail-out',
-  'intel-direct', 'form-spray', 'ws-tunnel', 'socks', 'external-proxy', 'doh', 'overpass', 'ping-sweep', 'named-pipe', 'sip', 'redis', 'tftp', 'mqtt',
+  'intel-direct', 'form-spray', 'ws-tunnel', 'socks', 'external-proxy', 'doh', 'overpass', 'ping-sweep', 'named-pipe', 'sip', 'redis', 'tftp', 'mqtt', 'open-services',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */
@@ -35,7 +35,7 @@ const RULE_IDS = new Set([
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
   'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning', 'dns.tunnel', 'arp.spoofing', 'icmp.tunnel', 'ipv6.rogue_router', 'smb.admin_share',
   'http.executable_download', 'exfil.large_upload', 'ntlm.relay', 'ldap.recon_query', 'crypto.mining', 'auth.cleartext', 'snmp.default_community', 'smtp.direct_to_internet', 'smtp.executable_attachment',
-  'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping', 'smb.named_pipe', 'redis.exploitation', 'tftp.executable_download', 'ftp.executable_download',
+  'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping', 'smb.named_pipe', 'redis.exploitation', 'tftp.executable_download', 'ftp.executable_download', 'auth.anonymous_access',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis tftp mqtt)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis tftp mqtt open-services)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1882,6 +1882,49 @@ EOF2
   require mqtt 2 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst port 1883"
   expect mqtt "Mosquitto 2.0 on the server 10.77.1.10 with a password file, anonymous clients refused. The sensor 10.77.2.22 publishes with its password over MQTT 3.1.1 and 5.0 (mosquitto_pub); 10.77.2.23 connects without credentials (not authorized); 10.77.2.24 tries 30 wrong passwords for user sensor with mosquitto_pub, one connection each. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 1883}, "evidence": {"service": "mqtt", "mode": "failures"}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_open_services() {
+  local pass="Queue-Pass-2026" open="redis-cli -h 10.77.1.10 -p 6379" locked="redis-cli -h 10.77.1.10 -p 6380 --no-auth-warning"
+  # Two Redis 7.0 servers on 10.77.1.10: 6379 without a password (protected mode off, as on the
+  # servers Internet scanners find), 6380 with one. Nothing is saved to disk.
+  mkdir -p "$WORK/open-redis"
+  for port in 6379 6380; do
+    {
+      printf 'bind 10.77.1.10\nport %s\nprotected-mode no\ndir %s\nsave ""\nappendonly no\ndaemonize no\n' "$port" "$WORK/open-redis"
+      [ "$port" = 6380 ] && printf 'requirepass %s\n' "$pass"
+    } >"$WORK/open-redis/$port.conf"
+    scen_bg srv redis-server "$WORK/open-redis/$port.conf"
+  done
+  # Mosquitto 2.0 on 10.77.1.10 letting anyone in (allow_anonymous true).
+  mkdir -p "$WORK/open-mqtt"
+  printf 'listener 1883 10.77.1.10\nallow_anonymous true\npersistence false\nlog_dest stderr\n' >"$WORK/open-mqtt/mosquitto.conf"
+  scen_bg srv mosquitto -c "$WORK/open-mqtt/mosquitto.conf"
+  wait_listen srv 6379 && wait_listen srv 6380 && wait_listen srv 1883
+  # The application server 10.77.2.22 uses the open cache and the broker from inside.
+  nsx ws22 timeout 10 $open SET session:42 '{"user":"jdoe"}' >/dev/null
+  nsx ws22 timeout 10 $open GET session:42 >/dev/null
+  nsx ws22 timeout 10 mosquitto_pub -h 10.77.1.10 -p 1883 -i app-22 -t lab/orders -m 7
+  # The Internet host 198.51.100.10 looks around as a scanner does: the open server answers...
+  nsx inet timeout 10 $open INFO server >/dev/null
+  nsx inet timeout 10 $open CONFIG GET dir >/dev/null
+  nsx inet timeout 10 $open KEYS '*' >/dev/null
+  # ...the protected one refuses (NOAUTH) until given its password.
+  nsx inet timeout 10 $locked INFO server >/dev/null
+  nsx inet timeout 10 $locked -a "$pass" DBSIZE >/dev/null
+  # It publishes to the broker and reads a retained topic without credentials.
+  nsx inet timeout 10 mosquitto_pub -h 10.77.1.10 -p 1883 -i scan-01 -t lab/probe -m hello
+  nsx inet timeout 10 mosquitto_sub -h 10.77.1.10 -p 1883 -i scan-02 -t 'lab/#' -W 1 >/dev/null 2>&1 || true
+  stop_capture
+  require open-services 3 "tcp[tcpflags] == tcp-syn and src host 198.51.100.10 and dst port 6379"
+  require open-services 2 "tcp[tcpflags] == tcp-syn and src host 198.51.100.10 and dst port 6380"
+  require open-services 2 "tcp[tcpflags] == tcp-syn and src host 198.51.100.10 and dst port 1883"
+  expect open-services "Redis 7.0 on the server 10.77.1.10: port 6379 without a password (protected mode off), port 6380 with one; Mosquitto 2.0 on 10.77.1.10 allowing anonymous clients. The application server 10.77.2.22 sets and reads a key on the open Redis and publishes to the broker without credentials. The Internet host 198.51.100.10 runs INFO, CONFIG GET dir and KEYS * on the open Redis (answered), INFO on the protected one (NOAUTH) and DBSIZE with its password (sent in clear), then publishes (mosquitto_pub) and subscribes (mosquitto_sub) without credentials. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.anonymous_access", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 6379}, "evidence": {"service": "redis", "commands": ["INFO", "CONFIG GET", "KEYS"]}},
+    {"rule": "auth.anonymous_access", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1883}, "evidence": {"service": "mqtt", "client_ids": ["scan-01", "scan-02"]}},
+    {"rule": "auth.cleartext", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 6380}, "evidence": {"service": "redis", "internet": true}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

@@ -96,10 +96,10 @@ export class MqttAnalyzer implements Analyzer {
     const v5 = c.version === 5;
     const status = v5 ? (V5_REASON_CODES[code] ?? `reason 0x${code.toString(16)}`) : (V3_RETURN_CODES[code] ?? `Refused: return code ${code}`);
     const outcome: AuthOutcome = code === 0 ? 'success' : (v5 ? REFUSED_V5 : REFUSED_V3).has(code) ? 'failure' : 'unknown';
-    this.#finish(status, outcome, status, ts);
+    this.#finish(status, outcome, status, ts, code === 0);
   }
 
-  #finish(status: string | undefined, outcome: AuthOutcome, detail: string, ts: number): void {
+  #finish(status: string | undefined, outcome: AuthOutcome, detail: string, ts: number, accepted = false): void {
     const c = this.#connect!;
     const conn = this.#ctx.conn;
     // Zeek's column order (insertion order is the key order); unset fields stay absent.
@@ -110,7 +110,8 @@ export class MqttAnalyzer implements Analyzer {
     if (status !== undefined) rec.connect_status = status;
     if (c.willTopic !== undefined) rec.will_topic = c.willTopic;
     if (c.willPayload !== undefined) rec.will_payload = c.willPayload;
-    this.#log({ type: 'mqtt_connect', log: 'mqtt_connect', ts: rec.ts, uid: conn.uid, record: rec });
+    const anonymous = c.user === undefined && !c.hasPassword;
+    this.#log({ type: 'mqtt_connect', log: 'mqtt_connect', ts: rec.ts, uid: conn.uid, record: rec, accepted, anonymous });
     // A sign-in only when the client named a user (anonymous CONNECTs test no password).
     if (c.user !== undefined) this.#auth.report(ts, outcome, c.user, detail, c.hasPassword);
   }

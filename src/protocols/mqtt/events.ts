@@ -30,6 +30,10 @@ export interface MqttConnectLogEvent {
   ts: number;
   uid: string;
   record: MqttConnectRecord;
+  /** The broker accepted the connection (CONNACK code 0). Not logged. */
+  accepted: boolean;
+  /** The CONNECT carried neither a user name nor a password. Not logged. */
+  anonymous: boolean;
 }
 
 export type MqttEvent = MqttConnectLogEvent;
