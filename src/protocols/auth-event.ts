@@ -7,17 +7,21 @@
 import type { AuthEvent, AuthOutcome } from '../events/auth.js';
 import type { ConnId } from '../events/conn-id.js';
 
-/** An `auth` event at `ts` for `conn`'s originator (client) and responder (server). */
-export function authEvent(conn: ConnId, ts: number, service: string, outcome: AuthOutcome): AuthEvent {
+/**
+ * An `auth` event at `ts` for `conn`'s originator (client) and responder
+ * (server); the other way round when `byResponder` (the responder signed in
+ * to the originator).
+ */
+export function authEvent(conn: ConnId, ts: number, service: string, outcome: AuthOutcome, byResponder = false): AuthEvent {
   return {
     type: 'auth',
     ts,
     uid: conn.uid,
     service,
-    client: conn.orig_h,
-    client_port: conn.orig_p,
-    server: conn.resp_h,
-    server_port: conn.resp_p,
+    client: byResponder ? conn.resp_h : conn.orig_h,
+    client_port: byResponder ? conn.resp_p : conn.orig_p,
+    server: byResponder ? conn.orig_h : conn.resp_h,
+    server_port: byResponder ? conn.orig_p : conn.resp_p,
     transport: conn.proto,
     outcome,
   };

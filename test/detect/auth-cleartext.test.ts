@@ -51,7 +51,7 @@ test('Zeek\'s FTP brute force and LDAP simple binds are passwords in clear insid
 test('no other capture raises it by default', async () => {
   const files = [
     ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
-    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap', 'mail-imap.pcap', 'mail-upload.pcap'].includes(path.basename(f))),
+    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap', 'mail-imap.pcap', 'mail-upload.pcap', 'open-services.pcap'].includes(path.basename(f))),
   ];
   for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
 });
@@ -97,4 +97,10 @@ test('one alert per server, port and service within the dedup interval', () => {
   assert.deepEqual(a[0]!.evidence.users, ['jdoe', 'ann']);
   assert.equal(a[0]!.evidence.logins, 2);
   assert.equal(a[0]!.evidence.accepted, 1);
+});
+
+test('a Redis AUTH from the Internet host (open-services.pcap): the protected server on 6380, no user', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'open-services.pcap'), [RULE]);
+  assert.deepEqual(a.map((x) => [x.source.ip, x.destination?.ip, x.destination?.port, x.evidence.service, x.evidence.accepted, x.evidence.internet]), [['198.51.100.10', '10.77.1.10', 6380, 'redis', 1, true]]);
+  assert.deepEqual(a[0]!.evidence.users, []);
 });

@@ -19,6 +19,14 @@ function cut(s: string, max: number): string {
   return s.length > max ? s.slice(0, max) : s;
 }
 
+/** What else an attempt showed (AuthReporter.report). */
+export interface AttemptFacts {
+  /** The server refused because it does not know the account (no password was checked). */
+  unknownUser?: boolean;
+  /** The connection's responder signed in to its originator (SIP: either end sends requests). */
+  byResponder?: boolean;
+}
+
 export class AuthReporter {
   readonly #ctx: AnalyzerContext;
   readonly #service: string;
@@ -39,10 +47,11 @@ export class AuthReporter {
    * One attempt with its outcome (may be 'unknown' when the attempt is seen
    * but not its result); `cleartext` when its password crossed in clear.
    */
-  report(ts: number, outcome: AuthOutcome, user: string | undefined, detail: string | undefined, cleartext = false): void {
+  report(ts: number, outcome: AuthOutcome, user: string | undefined, detail: string | undefined, cleartext = false, attempt: AttemptFacts = {}): void {
     if (this.#closed) return;
-    const ev = authEvent(this.#ctx.conn, ts, this.#service, outcome);
+    const ev = authEvent(this.#ctx.conn, ts, this.#service, outcome, attempt.byResponder === true);
     if (user !== undefined) ev.user = cut(user, MAX_AUTH_USER);
+    if (attempt.unknownUser === true) ev.unknown_user = true;
     if (detail !== undefined) ev.detail = cut(detail, MAX_AUTH_DETAIL);
     if (cleartext) ev.cleartext = true;
     this.#count++;

@@ -23,8 +23,7 @@
  */
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import type { AuthOutcome } from '../../events/auth.js';
-import { authEvent } from '../auth-event.js';
-import { MAX_AUTH_DETAIL, MAX_AUTH_USER } from '../mail/auth-reporter.js';
+import { AuthReporter } from '../mail/auth-reporter.js';
 import { startRecord } from '../zeek-record.js';
 import { StreamBuffer } from '../asn1/stream-buffer.js';
 import { FORBIDDEN, MAX_MESSAGE, MAX_PENDING, NOT_FOUND, PROXY_AUTH_REQUIRED, SipAnomaly, TRANSACTION_SECONDS, UNAUTHORIZED } from './consts.js';
@@ -55,6 +54,7 @@ interface Transaction {
 export class SipAnalyzer implements Analyzer {
   readonly #ctx: AnalyzerContext;
   readonly #log: SipLogSink;
+  readonly #auth: AuthReporter;
   readonly #tcp: boolean;
   readonly #cli: StreamBuffer | null;
   readonly #srv: StreamBuffer | null;
@@ -70,6 +70,7 @@ export class SipAnalyzer implements Analyzer {
   constructor(ctx: AnalyzerContext, log: SipLogSink) {
     this.#ctx = ctx;
     this.#log = log;
+    this.#auth = new AuthReporter(ctx, 'sip');
     this.#tcp = ctx.conn.proto === 'tcp';
     this.#cli = this.#tcp ? new StreamBuffer(MAX_MESSAGE) : null;
     this.#srv = this.#tcp ? new StreamBuffer(MAX_MESSAGE) : null;
@@ -301,18 +302,10 @@ export class SipAnalyzer implements Analyzer {
       return;
     }
     const ts = a === null ? t.ts : a.ts;
-    const ev = authEvent(this.#ctx.conn, ts, 'sip', outcome);
-    if (!t.fromOrig) {
-      // The request came from the responder: it is the client here.
-      [ev.client, ev.server] = [ev.server, ev.client];
-      [ev.client_port, ev.server_port] = [ev.server_port, ev.client_port];
-    }
     const user = q.credentialsUser ?? (q.method === 'REGISTER' && q.to !== undefined ? uriUser(q.to) : q.from !== undefined ? uriUser(q.from) : undefined);
-    if (user !== undefined) ev.user = user.slice(0, MAX_AUTH_USER);
-    if (unknownUser) ev.unknown_user = true;
     const detail = answer === null ? `${q.method} without a final answer` : `${q.method} ${code} ${answer.reason}`;
-    ev.detail = detail.slice(0, MAX_AUTH_DETAIL);
-    this.#ctx.emit(ev);
+    // A request from the responder: it is the client here.
+    this.#auth.report(ts, outcome, user, detail, false, { unknownUser, byResponder: !t.fromOrig });
   }
 
 }
