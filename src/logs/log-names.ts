@@ -39,6 +39,8 @@ export const LOG_NAMES: readonly string[] = Object.freeze([
   'redis',
   'tftp',
   'mqtt_connect',
+  'mqtt_publish',
+  'mqtt_subscribe',
 ]);
 
 /** Removes the `<log>.jsonl` files an earlier run left in `dir`; the names removed. */

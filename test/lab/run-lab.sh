@@ -1871,6 +1871,11 @@ EOF2
   # The sensor 10.77.2.22 publishes with its password, over MQTT 3.1.1 and 5.0.
   nsx ws22 timeout 10 $pub -i sensor-22 -u sensor -P Sensor-Pass-2026
   nsx ws22 timeout 10 $pub -i sensor-22 -u sensor -P Sensor-Pass-2026 -V mqttv5
+  # ...its status as a retained message with QoS 1, and an alarm with QoS 2.
+  nsx ws22 timeout 10 mosquitto_pub -h 10.77.1.10 -p 1883 -i sensor-22 -u sensor -P Sensor-Pass-2026 -t lab/status -m online -q 1 -r
+  nsx ws22 timeout 10 mosquitto_pub -h 10.77.1.10 -p 1883 -i sensor-22 -u sensor -P Sensor-Pass-2026 -t lab/alarm -m door-open -q 2
+  # The dashboard 10.77.2.21 drops an old subscription, subscribes to lab/# with QoS 1 and gets the retained status.
+  nsx ws21 timeout 10 mosquitto_sub -h 10.77.1.10 -p 1883 -i dash-21 -u sensor -P Sensor-Pass-2026 -U lab/old -t 'lab/#' -q 1 -C 1 -W 5 >"$WORK/mqtt/dash.txt"
   # 10.77.2.23 connects without credentials (refused: not authorized).
   nsx ws23 timeout 10 $pub -i probe-23 >/dev/null 2>&1 || true
   # 10.77.2.24 guesses the sensor's password with the stock client: 30 tries, none right.
@@ -1879,8 +1884,9 @@ EOF2
   done
   stop_capture
   require mqtt 30 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 1883"
-  require mqtt 2 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst port 1883"
-  expect mqtt "Mosquitto 2.0 on the server 10.77.1.10 with a password file, anonymous clients refused. The sensor 10.77.2.22 publishes with its password over MQTT 3.1.1 and 5.0 (mosquitto_pub); 10.77.2.23 connects without credentials (not authorized); 10.77.2.24 tries 30 wrong passwords for user sensor with mosquitto_pub, one connection each. device.new may fire for the server network's hosts, whose first frames these are." \
+  require mqtt 4 "tcp[tcpflags] == tcp-syn and src host 10.77.2.22 and dst port 1883"
+  grep -qx online "$WORK/mqtt/dash.txt" || { log "mqtt: the dashboard did not get the retained status"; return 1; }
+  expect mqtt "Mosquitto 2.0 on the server 10.77.1.10 with a password file, anonymous clients refused. The sensor 10.77.2.22 publishes with its password over MQTT 3.1.1 and 5.0 (mosquitto_pub, QoS 0), then a retained status with QoS 1 and an alarm with QoS 2; the dashboard 10.77.2.21 unsubscribes from lab/old, subscribes to lab/# with QoS 1 and receives the retained status (mosquitto_sub); 10.77.2.23 connects without credentials (not authorized); 10.77.2.24 tries 30 wrong passwords for user sensor with mosquitto_pub, one connection each. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 1883}, "evidence": {"service": "mqtt", "mode": "failures"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'

@@ -62,6 +62,8 @@ const RECORD_TYPES: Readonly<Record<string, readonly [file: string, type: string
   redis: ['protocols/redis/events.ts', 'RedisRecord'],
   tftp: ['protocols/tftp/events.ts', 'TftpRecord'],
   mqtt_connect: ['protocols/mqtt/events.ts', 'MqttConnectRecord'],
+  mqtt_publish: ['protocols/mqtt/events.ts', 'MqttPublishRecord'],
+  mqtt_subscribe: ['protocols/mqtt/events.ts', 'MqttSubscribeRecord'],
   quic: ['protocols/quic/events.ts', 'QuicRecord'],
   x509: ['protocols/tls/events.ts', 'X509Record'],
 };

@@ -1,6 +1,5 @@
 /**
- * MQTT (3.1, 3.1.1 and 5.0) values the connection phase needs, and its
- * bounds.
+ * MQTT (3.1, 3.1.1 and 5.0) values the analyzer needs, and its bounds.
  */
 
 /** Brokers listen on 1883 (8883 is MQTT over TLS: encrypted, not read). */
@@ -9,10 +8,35 @@ export const MQTT_PORTS = [1883] as const;
 export const PacketType = {
   CONNECT: 1,
   CONNACK: 2,
+  PUBLISH: 3,
+  PUBACK: 4,
+  PUBREC: 5,
+  PUBREL: 6,
+  PUBCOMP: 7,
+  SUBSCRIBE: 8,
+  SUBACK: 9,
+  UNSUBSCRIBE: 10,
+  UNSUBACK: 11,
 } as const;
 
-/** Longest CONNECT or CONNACK read (client id, will message, user and password included). */
+/**
+ * Longest packet read whole (a CONNECT with its client id, will message,
+ * user and password; a SUBSCRIBE with its topics). A longer PUBLISH is read
+ * from its first MAX_PACKET bytes (topic and the payload's head) and the
+ * rest stepped over; any other longer packet is stepped over and counted.
+ */
 export const MAX_PACKET = 65_536;
+/** Payload bytes kept in mqtt_publish.log (Zeek's MQTT::max_payload_size). */
+export const MAX_LOGGED_PAYLOAD = 100;
+/** Topics kept per mqtt_subscribe.log line. */
+export const MAX_TOPICS = 64;
+/** Unacknowledged publishes and subscriptions kept per connection; the oldest is logged as unacknowledged beyond it. */
+export const MAX_PENDING = 64;
+/** An exchange not completed within this many seconds (packet time) is logged as it stands (Zeek's 5 s). */
+export const PENDING_SECONDS = 5;
+
+/** QoS levels as Zeek's mqtt_publish.log names them. */
+export const QOS_NAMES: readonly string[] = ['at most once', 'at least once', 'exactly once'];
 
 /** CONNECT flags. */
 export const Flag = {
@@ -58,10 +82,10 @@ export const V5_REASON_CODES: Readonly<Record<number, string>> = {
 };
 
 export const MqttAnomaly = {
-  /** A CONNECT or CONNACK that does not parse. */
+  /** A packet that does not parse (after the connection phase, the rest of the connection is not read). */
   BAD_PACKET: 'mqtt.bad_packet',
-  /** A CONNECT or CONNACK longer than MAX_PACKET. */
+  /** A CONNECT or CONNACK longer than MAX_PACKET (the connection is not read further), or another packet but PUBLISH (stepped over). */
   TOO_LONG: 'mqtt.packet_too_long',
-  /** Bytes lost before the connection phase ended. */
+  /** Bytes lost: the rest of the connection is not read. */
   CONTENT_GAP: 'mqtt.content_gap',
 } as const;

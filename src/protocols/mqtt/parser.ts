@@ -1,12 +1,14 @@
 /**
- * MQTT control packets of the connection phase: the fixed header (type and
- * remaining length), CONNECT (protocol, version, flags, client id, will,
- * user name; the password only as "present") and CONNACK (the broker's
- * answer). Pure functions; null for a packet that does not parse.
+ * MQTT control packets: the fixed header (type and remaining length),
+ * CONNECT (protocol, version, flags, client id, will, user name; the
+ * password only as "present"), CONNACK (the broker's answer), PUBLISH (topic,
+ * QoS, where the payload starts), SUBSCRIBE, UNSUBSCRIBE and their
+ * acknowledgements, and the packet identifier of the QoS exchanges. Pure
+ * functions; null for a packet that does not parse.
  */
 import { u16 } from '../../decode/bytes.js';
 import { logString } from '../wire-text.js';
-import { Flag, PacketType } from './consts.js';
+import { Flag, MAX_TOPICS, PacketType } from './consts.js';
 
 /**
  * The variable byte integer at `b[i..end)` (MQTT's remaining length and
@@ -127,4 +129,73 @@ export function looksLikeConnect(b: Uint8Array): boolean {
   const n = b[i + 1]!;
   const name = n === 4 || n === 6 ? String.fromCharCode(...b.subarray(i + 2, i + 2 + n)) : '';
   return name === 'MQTT' || name === 'MQIsdp';
+}
+
+export interface MqttPublish {
+  qos: number;
+  retain: boolean;
+  /** A redelivery of an earlier attempt (DUP flag). */
+  dup: boolean;
+  topic: string;
+  /** The packet identifier (QoS 1 and 2), else null. */
+  id: number | null;
+  /** Offset of the payload's first byte. */
+  payload: number;
+}
+
+/**
+ * A PUBLISH whose body starts at `body` with `flags` (the fixed header's low
+ * bits); `end` may fall short of the packet's end (a long message read from
+ * its head), as long as the topic and identifier fit.
+ */
+export function parsePublish(b: Uint8Array, flags: number, body: number, end: number, version: number): MqttPublish | null {
+  const qos = (flags >> 1) & 3;
+  if (qos === 3) return null;
+  const r = new Reader(b, body, end);
+  const topic = r.text();
+  if (topic === null) return null;
+  const id = qos > 0 ? r.u16() : null;
+  if (qos > 0 && id === null) return null;
+  if (version === 5 && !r.skipProperties()) return null;
+  return { qos, retain: (flags & 1) !== 0, dup: (flags & 8) !== 0, topic, id, payload: r.i };
+}
+
+/** The packet identifier that opens a PUBACK, PUBREC, PUBREL, PUBCOMP or UNSUBACK; null when it is missing. */
+export function packetId(b: Uint8Array, body: number, length: number): number | null {
+  return length >= 2 ? u16(b, body) : null;
+}
+
+export interface MqttSubscription {
+  id: number;
+  topics: string[];
+  /** SUBSCRIBE: the QoS asked for each topic (the options byte's low bits); empty for UNSUBSCRIBE. */
+  qos: number[];
+}
+
+/** A SUBSCRIBE (`subscribe` true: each topic followed by its options byte) or an UNSUBSCRIBE; at most MAX_TOPICS topics kept. */
+export function parseSubscription(b: Uint8Array, body: number, length: number, version: number, subscribe: boolean): MqttSubscription | null {
+  const r = new Reader(b, body, body + length);
+  const id = r.u16();
+  if (id === null || (version === 5 && !r.skipProperties())) return null;
+  const s: MqttSubscription = { id, topics: [], qos: [] };
+  while (r.i < r.end) {
+    const topic = r.text();
+    if (topic === null) return null;
+    const options = subscribe ? r.u8() : 0;
+    if (options === null) return null;
+    if (s.topics.length < MAX_TOPICS) {
+      s.topics.push(topic);
+      if (subscribe) s.qos.push(options & 3);
+    }
+  }
+  // A (UN)SUBSCRIBE names at least one topic.
+  return s.topics.length > 0 ? s : null;
+}
+
+/** A SUBACK's identifier and first return code (undefined when it lists none). */
+export function parseSuback(b: Uint8Array, body: number, length: number, version: number): { id: number; code: number | undefined } | null {
+  const r = new Reader(b, body, body + length);
+  const id = r.u16();
+  if (id === null || (version === 5 && !r.skipProperties())) return null;
+  return { id, code: r.u8() ?? undefined };
 }

@@ -1,13 +1,15 @@
 /**
- * MQTT connection phase: CONNECT (3.1, 3.1.1, 5.0 with properties, will
- * message, user; the password never read into text) and CONNACK as one
- * mqtt_connect.log line in Zeek's columns, packets cut anywhere; sign-ins
- * as auth events; bad input counted, never thrown.
+ * MQTT: CONNECT (3.1, 3.1.1, 5.0 with properties, will message, user; the
+ * password never read into text) and CONNACK as one mqtt_connect.log line
+ * in Zeek's columns, packets cut anywhere; sign-ins as auth events;
+ * publishes either way with their QoS exchanges (mqtt_publish.log) and
+ * subscriptions with their acknowledgements (mqtt_subscribe.log); a message
+ * longer than the buffer; bad input counted, never thrown.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMqttSpec } from '../../../src/protocols/mqtt/index.js';
-import type { MqttConnectRecord } from '../../../src/protocols/mqtt/events.js';
+import type { MqttConnectRecord, MqttPublishRecord, MqttSubscribeRecord } from '../../../src/protocols/mqtt/events.js';
 import { looksLikeConnect } from '../../../src/protocols/mqtt/parser.js';
 import { MqttAnomaly } from '../../../src/protocols/mqtt/consts.js';
 import { collectingContext, ofType } from '../../helpers/analyzer-context.js';
@@ -56,7 +58,7 @@ const connack = (code: number, v5 = false): Uint8Array => packet(0x20, v5 ? new 
 function run(steps: [boolean, Uint8Array, number][]) {
   const c = collectingContext({ uid: 'Cm', orig_h: '10.0.0.1', orig_p: 50000, resp_h: '10.0.0.2', resp_p: 1883, proto: 'tcp' });
   const logs: MqttConnectRecord[] = [];
-  const a = createMqttSpec({ log: (e) => logs.push(e.record) }).create(c);
+  const a = createMqttSpec({ log: (e) => e.type === 'mqtt_connect' && logs.push(e.record) }).create(c);
   for (const [o, d, ts] of steps) a.data(o, d, ts);
   a.end(100);
   return { logs, auths: ofType(c.events, 'auth'), anomalies: c.anomalies, services: c.services };
@@ -109,5 +111,134 @@ test('content recognition and bad packets', () => {
     const steps: [boolean, Uint8Array, number][] = [];
     for (let k = 0; k < 3; k++) steps.push([k % 2 === 0, mutate(seeds[Math.floor(rand() * seeds.length)]!, rand), k]);
     run(steps);
+  }
+  // After an accepted CONNECT: mutated publishes, acknowledgements and subscriptions either way.
+  const later = [publish('a/b', 'payload', { qos: 1, id: 3 }), publish('c', 'x', { qos: 2, id: 4, v5: true }), ack(4, 3), ack(6, 4), subscribe(5, [['t/#', 1], ['u', 2]]), suback(5, [1, 2]), unsubscribe(6, ['t/#'])];
+  for (let i = 0; i < 3000; i++) {
+    const steps: [boolean, Uint8Array, number][] = [];
+    for (let k = 0; k < 4; k++) steps.push([rand() < 0.5, mutate(later[Math.floor(rand() * later.length)]!, rand), 1 + k]);
+    session(steps, rand() < 0.5 ? 4 : 5);
+  }
+});
+
+const id16 = (n: number): Uint8Array => new Uint8Array([n >> 8, n & 0xff]);
+/** A PUBLISH: fixed-header flags from QoS, retain and DUP; MQTT 5 adds an empty property list. */
+function publish(topic: string, payload: Uint8Array | string, a: { qos?: number; id?: number; retain?: boolean; dup?: boolean; v5?: boolean } = {}): Uint8Array {
+  const qos = a.qos ?? 0;
+  const first = 0x30 | (a.dup === true ? 8 : 0) | (qos << 1) | (a.retain === true ? 1 : 0);
+  const parts = [str(topic)];
+  if (qos > 0) parts.push(id16(a.id ?? 1));
+  if (a.v5 === true) parts.push(varint(0));
+  parts.push(typeof payload === 'string' ? enc(payload) : payload);
+  return packet(first, concat(...parts));
+}
+const ack = (type: number, id: number): Uint8Array => packet((type << 4) | (type === 6 ? 2 : 0), id16(id));
+function subscribe(id: number, topics: [string, number][], v5 = false): Uint8Array {
+  return packet(0x82, concat(id16(id), ...(v5 ? [varint(0)] : []), ...topics.map(([t, q]) => concat(str(t), new Uint8Array([q])))));
+}
+const suback = (id: number, codes: number[], v5 = false): Uint8Array => packet(0x90, concat(id16(id), ...(v5 ? [varint(0)] : []), Uint8Array.from(codes)));
+const unsubscribe = (id: number, topics: string[]): Uint8Array => packet(0xa2, concat(id16(id), ...topics.map(str)));
+
+function session(steps: [boolean, Uint8Array, number][], version = 4) {
+  const c = collectingContext({ uid: 'Cm', orig_h: '10.0.0.1', orig_p: 50000, resp_h: '10.0.0.2', resp_p: 1883, proto: 'tcp' });
+  const publishes: MqttPublishRecord[] = [];
+  const subscriptions: MqttSubscribeRecord[] = [];
+  const a = createMqttSpec({
+    log: (e) => {
+      if (e.type === 'mqtt_publish') publishes.push(e.record);
+      else if (e.type === 'mqtt_subscribe') subscriptions.push(e.record);
+    },
+  }).create(c);
+  const opening: [boolean, Uint8Array, number][] = [[true, connect({ version }), 0], [false, connack(0, version === 5), 0.01]];
+  for (const [o, d, ts] of [...opening, ...steps]) a.data(o, d, ts);
+  a.end(100);
+  return { publishes, subscriptions, anomalies: c.anomalies };
+}
+
+test('mqtt_publish.log: Zeek\'s columns; QoS 0 at once, either way; the payload cut at 100 bytes, its length whole', () => {
+  const long = 'x'.repeat(150);
+  const { publishes } = session([[true, publish('lab/telemetry', '21.5'), 1], [false, publish('lab/cmd', long, { retain: true }), 2]]);
+  assert.deepEqual(Object.keys(publishes[0]!), ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'from_client', 'retain', 'qos', 'status', 'topic', 'payload', 'payload_len']);
+  assert.deepEqual(publishes.map((p) => [p.ts, p.from_client, p.retain, p.qos, p.status, p.topic, p.payload.length, p.payload_len]), [
+    [1, true, false, 'at most once', 'ok', 'lab/telemetry', 4, 4],
+    [2, false, true, 'at most once', 'ok', 'lab/cmd', 100, 150],
+  ]);
+});
+
+test('QoS 1 is ok at its PUBACK, QoS 2 at PUBREC, PUBREL and PUBCOMP; a redelivery is not logged twice; unacknowledged is incomplete', () => {
+  const { publishes } = session([
+    [true, publish('a', 'one', { qos: 1, id: 7 }), 1],
+    [true, publish('a', 'one', { qos: 1, id: 7, dup: true }), 1.5],
+    [false, ack(4, 7), 1.6],
+    // The broker delivers with QoS 2; the client's own identifier 7 is another exchange.
+    [false, publish('b', 'two', { qos: 2, id: 7 }), 2],
+    [true, ack(5, 7), 2.1],
+    [false, ack(6, 7), 2.2],
+    [true, ack(7, 7), 2.3],
+    [true, publish('c', 'three', { qos: 1, id: 9 }), 3],
+  ]);
+  assert.deepEqual(publishes.map((p) => [p.topic, p.from_client, p.qos, p.status, p.ts]), [
+    ['a', true, 'at least once', 'ok', 1],
+    ['b', false, 'exactly once', 'ok', 2],
+    ['c', true, 'at least once', 'incomplete_qos', 3],
+  ]);
+  // A QoS 2 message whose PUBREC and PUBREL went unseen is not complete.
+  assert.equal(session([[true, publish('d', 'x', { qos: 2, id: 3 }), 1], [false, ack(7, 3), 2]]).publishes[0]!.status, 'incomplete_qos');
+});
+
+test('an exchange left waiting is logged after 5 seconds of packet time, before the connection ends', () => {
+  const c = collectingContext({ uid: 'Cm', orig_h: '10.0.0.1', orig_p: 50000, resp_h: '10.0.0.2', resp_p: 1883, proto: 'tcp' });
+  const seen: string[] = [];
+  const a = createMqttSpec({ log: (e) => seen.push(e.type) }).create(c);
+  a.data(true, connect(), 0);
+  a.data(false, connack(0), 0.01);
+  a.data(true, publish('a', 'x', { qos: 1, id: 1 }), 1);
+  a.data(true, subscribe(2, [['lab/#', 1]]), 1);
+  a.data(true, publish('b', 'y'), 5.5);
+  assert.deepEqual(seen, ['mqtt_connect', 'mqtt_publish']);
+  a.data(true, publish('b', 'y'), 6.5);
+  assert.deepEqual(seen, ['mqtt_connect', 'mqtt_publish', 'mqtt_publish', 'mqtt_publish', 'mqtt_subscribe']);
+});
+
+test('mqtt_subscribe.log: SUBSCRIBE with its QoS and the SUBACK\'s grant, UNSUBSCRIBE at its UNSUBACK, MQTT 5 properties; unanswered is unacknowledged', () => {
+  const v4 = session([
+    [true, subscribe(1, [['lab/#', 1], ['sys/+/status', 2]]), 1],
+    [false, suback(1, [1, 0x80]), 1.1],
+    [true, unsubscribe(2, ['lab/#']), 2],
+    [false, packet(0xb0, id16(2)), 2.1],
+    [true, subscribe(3, [['secret/#', 0]]), 3],
+  ]).subscriptions;
+  assert.deepEqual(Object.keys(v4[0]!), ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'action', 'topics', 'qos_levels', 'granted_qos_level', 'ack']);
+  assert.deepEqual(v4.map((r) => [r.ts, r.action, r.topics, r.qos_levels, r.granted_qos_level, r.ack]), [
+    [1, 'MQTT::SUBSCRIBE', ['lab/#', 'sys/+/status'], [1, 2], 1, true],
+    [2, 'MQTT::UNSUBSCRIBE', ['lab/#'], undefined, undefined, true],
+    [3, 'MQTT::SUBSCRIBE', ['secret/#'], [0], undefined, false],
+  ]);
+  const v5 = session([[true, subscribe(4, [['a/b', 2]], true), 1], [false, suback(4, [0x87], true), 1.1], [false, publish('a/b', 'z', { v5: true }), 2]], 5);
+  assert.deepEqual(v5.subscriptions.map((r) => [r.topics, r.granted_qos_level, r.ack]), [[['a/b'], 0x87, true]]);
+  assert.deepEqual(v5.publishes.map((p) => [p.topic, p.payload]), [['a/b', 'z']]);
+});
+
+test('a message longer than the buffer is read from its head, in pieces; the packets after it still are', () => {
+  const big = new Uint8Array(200_000).fill(0x41);
+  const bytes = concat(publish('fw/image', big, { qos: 1, id: 5 }), publish('after', 'ok'));
+  const steps: [boolean, Uint8Array, number][] = [];
+  for (let i = 0; i < bytes.length; i += 1460) steps.push([true, bytes.subarray(i, i + 1460), 1]);
+  steps.push([false, ack(4, 5), 2]);
+  const { publishes, anomalies } = session(steps);
+  assert.deepEqual(publishes.map((p) => [p.topic, p.payload_len, p.payload.length, p.status]), [['after', 2, 2, 'ok'], ['fw/image', 200_000, 100, 'ok']]);
+  assert.deepEqual(anomalies, []);
+  // Any other packet that long is stepped over and counted.
+  const sub = session([[true, packet(0x82, concat(id16(1), new Uint8Array(70_000))), 1], [true, publish('next', 'n'), 2]]);
+  assert.deepEqual([sub.anomalies, sub.publishes.map((p) => p.topic)], [[MqttAnomaly.TOO_LONG], ['next']]);
+});
+
+test('a whole session cut anywhere reads the same', () => {
+  const client = concat(publish('a', 'one', { qos: 1, id: 7 }), subscribe(2, [['lab/#', 1]]), publish('b', 'two', { qos: 2, id: 8 }), ack(6, 8));
+  const server = concat(ack(4, 7), suback(2, [1]), ack(5, 8), ack(7, 8));
+  const whole = session([[true, client, 1], [false, server, 2]]);
+  assert.equal(whole.publishes.length + whole.subscriptions.length, 3);
+  for (let i = 1; i < client.length; i += 3) {
+    assert.deepEqual(session([[true, client.subarray(0, i), 1], [true, client.subarray(i), 1], [false, server, 2]]), whole, `cut at ${i}`);
   }
 });
