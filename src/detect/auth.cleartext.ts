@@ -35,7 +35,7 @@ export const OPTIONS = detectorOptions({
   /** Also report sign-ins between internal hosts (severity 2). */
   internal: z.boolean().default(false),
   /** Services judged (auth event service names). */
-  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql', 'snmp', 'socks', 'redis', 'mqtt']),
+  services: z.array(z.string().min(1)).default(['ftp', 'telnet', 'http', 'pop3', 'imap', 'smtp', 'ldap', 'postgresql', 'snmp', 'socks', 'redis', 'mqtt', 'mssql']),
 });
 
 interface Tally {

@@ -27,6 +27,7 @@ import { rdpSpec } from './rdp/index.js';
 import { createImapSpec, createPop3Spec, createSmtpSpec } from './mail/index.js';
 import { mysqlSpec } from './mysql/index.js';
 import { postgresSpec } from './postgres/index.js';
+import { tdsSpec } from './tds/index.js';
 import { vncSpec } from './vnc/index.js';
 import { socksSpec } from './socks/index.js';
 import { stratumSpec } from './stratum/index.js';
@@ -67,6 +68,7 @@ export function createProtocols(opts: AnalyzerOptions = {}): ProtocolSpec[] {
     createPop3Spec(opts.fileHashes ?? HASH_NAMES),
     mysqlSpec,
     postgresSpec,
+    tdsSpec,
     vncSpec,
     socksSpec,
     stratumSpec,

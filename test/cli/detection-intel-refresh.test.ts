@@ -175,6 +175,9 @@ test('stopping a live sensor aborts a refresh waiting on a slow server: it retur
       const d = await setUpDetection({ configFile, live: true, intel: true, onAlert: () => undefined });
       try {
         await within(srv.held, 120, 'the sensor asking the server'); // its refresh now waits on the server
+      } catch (err) {
+        // Say what the refresh did instead (a failed fetch shows as last_error), so a timeout explains itself.
+        throw new Error(`${(err as Error).message}; source status ${JSON.stringify(d.intel.sources?.status())}`);
       } finally {
         await d.finish();
       }

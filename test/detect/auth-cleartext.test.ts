@@ -51,7 +51,7 @@ test('Zeek\'s FTP brute force and LDAP simple binds are passwords in clear insid
 test('no other capture raises it by default', async () => {
   const files = [
     ...capturesUnder(ZEEK_CORPUS), ...capturesUnder(SURICATA_CORPUS), ...capturesUnder(path.join(REPO_ROOT, 'test', 'fixtures')),
-    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap', 'mail-imap.pcap', 'mail-upload.pcap', 'open-services.pcap'].includes(path.basename(f))),
+    ...capturesUnder(LAB).filter((f) => !['cleartext-login.pcap', 'form-login.pcap', 'snmp.pcap', 'mail-fetch.pcap', 'mail-imap.pcap', 'mail-upload.pcap', 'open-services.pcap', 'mssql.pcap'].includes(path.basename(f))),
   ];
   for (const f of files) assert.deepEqual(await replayRuleAlerts(f, [RULE]), [], f);
 });
@@ -103,4 +103,9 @@ test('a Redis AUTH from the Internet host (open-services.pcap): the protected se
   const a = await replayRuleAlerts(path.join(LAB, 'open-services.pcap'), [RULE]);
   assert.deepEqual(a.map((x) => [x.source.ip, x.destination?.ip, x.destination?.port, x.evidence.service, x.evidence.accepted, x.evidence.internet]), [['198.51.100.10', '10.77.1.10', 6380, 'redis', 1, true]]);
   assert.deepEqual(a[0]!.evidence.users, []);
+});
+
+test('a SQL Server login in clear from the Internet host (mssql.pcap); the inside logins and hydra\'s guesses only with internal', async () => {
+  const a = await replayRuleAlerts(path.join(LAB, 'mssql.pcap'), [RULE]);
+  assert.deepEqual(a.map((x) => [x.source.ip, x.destination?.port, x.evidence.service, x.evidence.users, x.evidence.internet]), [['198.51.100.10', 1433, 'mssql', ['app'], true]]);
 });

@@ -21,7 +21,7 @@ const SCENARIOS = [
   'dns-flood', 'dns-tunnel', 'dns-tunnel-short', 'ldap-enum', 'ldap-sealed', 'ssh-brute', 'ssh-hydra', 'smb-internet', 'smb-files', 'lateral', 'new-device', 'benign', 'intel',
   'web-variants', 'ipv6', 'beacon', 'mcast-ping', 'name-poisoning', 'arp-spoof', 'icmp-tunnel', 'nd-spoof', 'rogue-ra', 'admin-share',
   'exe-download', 'exfil-upload', 'ntlm-relay', 'ntlm-relay-far', 'ldap-recon', 'crypto-mining', 'cleartext-login', 'form-login', 'form-brute', 'snmp', 'mail-fetch', 'mail-imap', 'mail-upload', 'ftp-files', 'mail-files', 'mail-out',
-  'intel-direct', 'form-spray', 'ws-tunnel', 'socks', 'external-proxy', 'doh', 'overpass', 'ping-sweep', 'named-pipe', 'sip', 'redis', 'tftp', 'mqtt', 'open-services',
+  'intel-direct', 'form-spray', 'ws-tunnel', 'socks', 'external-proxy', 'doh', 'overpass', 'ping-sweep', 'named-pipe', 'sip', 'redis', 'tftp', 'mqtt', 'open-services', 'mssql',
 ] as const;
 
 /** Scenarios that turn IPv6 on (link-local, link-scope multicast and the lab ULA only). */

@@ -45,7 +45,7 @@ readonly LDAP_BASE="dc=lab,dc=example"
 
 readonly ALL_SCENARIOS=(scan-syn scan-connect scan-stealth scan-udp scan-grid sweep-445 arp-scan nd-scan dhcp-rogue dhcp-flood dhcp-flip
   dns-flood dns-tunnel dns-tunnel-short ldap-enum ldap-sealed ssh-brute ssh-hydra smb-internet smb-files lateral new-device benign intel web-variants ipv6 beacon mcast-ping
-  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis tftp mqtt open-services)
+  name-poisoning arp-spoof icmp-tunnel nd-spoof rogue-ra admin-share exe-download exfil-upload ntlm-relay ntlm-relay-far ldap-recon crypto-mining cleartext-login form-login form-brute snmp mail-fetch mail-imap mail-upload ftp-files mail-files mail-out intel-direct form-spray ws-tunnel socks external-proxy doh overpass ping-sweep named-pipe sip redis tftp mqtt open-services mssql)
 
 # Addresses a capture may contain (anything else means a leak and fails the scenario).
 readonly SAFE_NETS=(net:10.77.0.0/16 net:198.51.100.0/24 net:203.0.113.0/24 net:192.0.2.0/24
@@ -1931,6 +1931,37 @@ scenario_open_services() {
     '[{"rule": "auth.anonymous_access", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 6379}, "evidence": {"service": "redis", "commands": ["INFO", "CONFIG GET", "KEYS"]}},
     {"rule": "auth.anonymous_access", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1883}, "evidence": {"service": "mqtt", "client_ids": ["scan-01", "scan-02"]}},
     {"rule": "auth.cleartext", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 6380}, "evidence": {"service": "redis", "internet": true}}]' \
+    '  "exclusive": true,
+  "allow": ["device.new"]'
+}
+
+scenario_mssql() {
+  local i login
+  # A SQL Server login endpoint on the server 10.77.1.10 (../tds-server.py: SQL Server is not in
+  # Debian), without encryption, so logins cross in clear; user app, password App-Pass-2026.
+  scen_bg srv /usr/bin/python3 "$LAB_DIR/tds-server.py" 10.77.1.10 1433 app App-Pass-2026 60 90
+  wait_listen srv 1433
+  # Impacket's TDS client (Debian's python3-impacket), as applications and intruders use it.
+  login='import sys
+from impacket import tds
+c = tds.MSSQL(sys.argv[1], 1433)
+c.connect()
+print(c.login(None, sys.argv[2], sys.argv[3]))
+c.disconnect()'
+  # The application server 10.77.2.22 signs in twice; the Internet host 198.51.100.10 signs in once.
+  nsx ws22 timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
+  nsx ws22 timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
+  nsx inet timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
+  # 10.77.2.24 guesses sa's password with hydra's mssql module: 20 words, none right.
+  for i in $(seq 1 20); do printf 'sql%02d\n' "$i"; done >"$WORK/mssql-passwords.txt"
+  (cd "$WORK" && nsx ws24 timeout 120 hydra -I -l sa -P "$WORK/mssql-passwords.txt" -t 4 mssql://10.77.1.10 >"$WORK/logs/hydra-mssql.txt" 2>&1) || true
+  stop_capture
+  [ "$(grep -c True "$WORK/mssql.txt")" = 3 ] || { log "mssql: the sign-ins did not succeed: $(cat "$WORK/mssql.txt")"; return 1; }
+  grep -q "0 valid password" "$WORK/logs/hydra-mssql.txt" || { log "mssql: $(tail -n 3 "$WORK/logs/hydra-mssql.txt")"; return 1; }
+  require mssql 20 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 1433"
+  expect mssql "A SQL Server login endpoint (test/lab/tds-server.py, TDS 7.4 without encryption: logins in clear) on the server 10.77.1.10, user app. The application server 10.77.2.22 signs in twice and the Internet host 198.51.100.10 once with Impacket's TDS client; 10.77.2.24 runs hydra 9.4's mssql module with 20 wrong passwords for sa. device.new may fire for the server network's hosts, whose first frames these are." \
+    '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"service": "mssql", "mode": "failures"}},
+    {"rule": "auth.cleartext", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"service": "mssql", "internet": true}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }
