@@ -2,21 +2,24 @@
  * auth.anonymous_access — a service inside the site that can ask for a
  * password let a client in without one: a Redis server ran a client's
  * commands before any AUTH, an MQTT broker accepted a CONNECT that carried
- * neither a user name nor a password. Open Redis servers are how cryptominer
- * worms and ransom bots get in (they write an SSH key or a cron job through
- * CONFIG SET, or load a module); open brokers leak and accept every device's
- * messages. Internet scanners find both within hours (T1190, exploit
- * public-facing application; T1078.001, default accounts).
+ * neither a user name nor a password, a SQL Server accepted a login with an
+ * empty password (the classic blank `sa`), a PostgreSQL server let a client
+ * in without asking for any password (trust). Open Redis and database
+ * servers are how cryptominer worms and ransom bots get in (Redis: an SSH
+ * key or a cron job written through CONFIG SET; SQL Server: xp_cmdshell);
+ * open brokers leak and accept every device's messages. Internet scanners
+ * find them within hours (T1190, exploit public-facing application).
  *
  * Judged for clients outside the site by default (the service is exposed);
  * `internal_clients` judges the inside too, where applications often use an
  * unprotected cache on purpose. A Redis connection is judged only when its
  * start was captured (the client's SYN, not picked up midstream, when a
  * sign-in may have gone by unseen), at its end or its first `flow.long`
- * snapshot; an MQTT connection at its CONNACK. Severity 4 for Redis (its
- * commands write files on the server) and 3 for MQTT from outside; 2 for
- * either from inside. One alert per server and service within the dedup
- * interval, listing the clients.
+ * snapshot; an MQTT connection at its CONNACK; a database at its sign-in's
+ * `auth` event (`no_password`). Severity 4 for Redis and the databases (they
+ * hand out files and commands on the server) and 3 for MQTT from outside; 2
+ * from inside. One alert per server and service within the dedup interval,
+ * listing the clients.
  */
 import { z } from 'zod';
 import { defineDetector, isSnapshot } from './detector.js';
@@ -30,7 +33,7 @@ import { hostLabel, joinAnd } from './host-text.js';
 import type { RedisLogEvent } from '../protocols/redis/events.js';
 
 /** Services judged. */
-const SERVICES = ['redis', 'mqtt'] as const;
+const SERVICES = ['redis', 'mqtt', 'mssql', 'postgresql'] as const;
 type Service = (typeof SERVICES)[number];
 
 /** Clients and commands (or client ids) listed per alert. */
@@ -63,7 +66,7 @@ interface RedisConnection {
 interface Tally {
   clients: string[];
   connections: number;
-  /** Redis: commands run; MQTT: client ids. */
+  /** Redis: commands run; MQTT: client ids; databases: users. */
   seen: string[];
 }
 
@@ -74,6 +77,15 @@ function signsIn(e: RedisLogEvent): boolean {
   return name === 'HELLO' && e.args.some((a) => a.toUpperCase() === 'AUTH');
 }
 
+/** What each service is called in a message. */
+const SERVICE_NAMES: Readonly<Record<Service, string>> = { redis: 'Redis', mqtt: 'MQTT broker', mssql: 'SQL Server', postgresql: 'PostgreSQL' };
+/** The evidence key of what `seen` lists. */
+const SEEN_KEYS: Readonly<Record<Service, string>> = { redis: 'commands', mqtt: 'client_ids', mssql: 'users', postgresql: 'users' };
+
+function isService(s: string): s is Service {
+  return (SERVICES as readonly string[]).includes(s);
+}
+
 function addListed(list: string[], item: string): void {
   if (list.length < MAX_LISTED && !list.includes(item)) list.push(item);
 }
@@ -81,11 +93,11 @@ function addListed(list: string[], item: string): void {
 export default defineDetector({
   id: 'auth.anonymous_access',
   name: 'Service open without a password',
-  description: 'A Redis server ran commands, or an MQTT broker accepted a connection, from a client that gave no password: a data store or message bus open to whoever reaches it.',
+  description: 'A Redis server ran commands, an MQTT broker accepted a connection, or a SQL Server or PostgreSQL server accepted a login, from a client that gave no password: a data store or message bus open to whoever reaches it.',
   severity: 4,
   category: ['authentication', 'network'],
   technique: 'T1190',
-  subscribes: ['redis', 'mqtt_connect', 'flow.end'],
+  subscribes: ['redis', 'mqtt_connect', 'auth', 'flow.end'],
   longFlows: true,
   options: OPTIONS,
   create(ctx) {
@@ -109,13 +121,16 @@ export default defineDetector({
       addListed(t.clients, client);
       for (const s of seen) addListed(t.seen, s);
       const inside = ctx.site.isInternal(client);
-      const severity = inside ? 2 : service === 'redis' ? 4 : 3;
+      const severity = inside ? 2 : service === 'mqtt' ? 3 : 4;
       const who = joinAnd(t.clients.map((c) => hostLabel(ctx.site, c)));
-      const at = `${hostLabel(ctx.site, server)} port ${port}`;
+      const at = `${SERVICE_NAMES[service]} on ${hostLabel(ctx.site, server)} port ${port}`;
+      const listed = t.seen.join(', ');
       const message =
         service === 'redis'
-          ? `Redis on ${at} ran commands from ${who} without a password${t.seen.length > 0 ? ` (${t.seen.join(', ')})` : ''}`
-          : `MQTT broker on ${at} accepted ${who} without a user name or password${t.seen.length > 0 ? ` (client id ${t.seen.join(', ')})` : ''}`;
+          ? `${at} ran commands from ${who} without a password${listed !== '' ? ` (${listed})` : ''}`
+          : service === 'mqtt'
+            ? `${at} accepted ${who} without a user name or password${listed !== '' ? ` (client id ${listed})` : ''}`
+            : `${at} let ${who} sign in${listed !== '' ? ` as ${listed}` : ''} without a password`;
       ctx.report({
         ts,
         key,
@@ -128,7 +143,7 @@ export default defineDetector({
           service,
           clients: [...t.clients],
           connections: t.connections,
-          [service === 'redis' ? 'commands' : 'client_ids']: [...t.seen],
+          [SEEN_KEYS[service]]: [...t.seen],
           from_inside: inside,
           uid,
         },
@@ -155,6 +170,11 @@ export default defineDetector({
         if (r.success !== true || BEFORE_SIGN_IN.has(name)) return;
         c.open = true;
         addListed(c.commands, shortText(name, MAX_EVIDENCE_TEXT));
+      },
+      auth(e) {
+        if (e.no_password !== true || e.outcome !== 'success' || !isService(e.service) || !services.has(e.service)) return;
+        if (!judged(e.client, e.server)) return;
+        report(e.ts, e.service, e.client, e.client_port, e.server, e.server_port, e.user !== undefined ? [shortText(e.user, MAX_EVIDENCE_TEXT)] : [], e.uid);
       },
       mqtt_connect(e) {
         if (!services.has('mqtt') || !e.accepted || !e.anonymous) return;

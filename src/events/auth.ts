@@ -45,6 +45,12 @@ export interface AuthEvent {
    */
   unknown_user?: true;
   /**
+   * The server let the client in without any password or other secret: a
+   * SQL Server login with an empty password, a PostgreSQL server answering
+   * AuthenticationOk without asking for one (trust).
+   */
+  no_password?: true;
+  /**
    * Failed guesses this failure stands for when the protocol showed several
    * in one connection (SSH's size heuristic: hydra, medusa and ncrack try up
    * to the server's MaxAuthTries passwords per connection); absent means one.

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { SITE_YAML, harness, only, replayRuleAlerts, session } from './harness.js';
+import { SITE_YAML, auth, harness, only, replayRuleAlerts, session } from './harness.js';
 import { REPO_ROOT, ZEEK_CORPUS, SURICATA_CORPUS, capturesUnder } from '../helpers/paths.js';
 import type { FlowEndEvent, PicketEvent } from '../../src/events/types.js';
 import type { RedisLogEvent } from '../../src/protocols/redis/events.js';
@@ -113,6 +113,20 @@ test('inside clients only with internal_clients (severity 2); allowed servers, s
   const open = [redis(1, 'C1', 'GET', true), end(3, 'C1'), mqtt(4, 'scan')];
   assert.equal(run(open, `${SITE_YAML}detectors:\n  auth.anonymous_access: { allowed_servers: [servers] }\n`).length, 0);
   assert.deepEqual(run(open, `${SITE_YAML}detectors:\n  auth.anonymous_access: { services: [mqtt] }\n`).map((x) => x.evidence.service), ['mqtt']);
+});
+
+test('a database login without a password (SQL Server blank password, PostgreSQL trust) from outside: critical; with a password, failed, or another service: quiet', () => {
+  const blank = auth(1, { service: 'mssql', client: OUTSIDE, server: SERVER, server_port: 1433, user: 'sa', outcome: 'success', no_password: true });
+  const a = run([blank, auth(2, { service: 'mssql', client: '203.0.113.7', server: SERVER, server_port: 1433, user: 'sa', outcome: 'success', no_password: true })]);
+  assert.equal(a.length, 1);
+  assert.deepEqual([a[0]!.event.severity, a[0]!.destination?.port, a[0]!.evidence.service, a[0]!.evidence.users, a[0]!.evidence.clients], [4, 1433, 'mssql', ['sa'], [OUTSIDE, '203.0.113.7']]);
+  assert.equal(a[0]!.message, 'SQL Server on 10.77.1.10 (servers) port 1433 let 198.51.100.10 and 203.0.113.7 sign in as sa without a password; 2 connections');
+  const trust = run([auth(1, { service: 'postgresql', client: OUTSIDE, server: SERVER, server_port: 5432, user: 'postgres', outcome: 'success', no_password: true })]);
+  assert.equal(trust[0]!.message, 'PostgreSQL on 10.77.1.10 (servers) port 5432 let 198.51.100.10 sign in as postgres without a password');
+  assert.equal(run([auth(1, { service: 'mssql', client: OUTSIDE, server: SERVER, user: 'sa', outcome: 'success' })]).length, 0, 'a password was given');
+  assert.equal(run([auth(1, { service: 'mssql', client: OUTSIDE, server: SERVER, user: 'sa', outcome: 'failure', no_password: true })]).length, 0);
+  assert.equal(run([auth(1, { service: 'ftp', client: OUTSIDE, server: SERVER, user: 'anonymous', outcome: 'success', no_password: true })]).length, 0, 'not a judged service');
+  assert.equal(run([blank], `${SITE_YAML}detectors:\n  auth.anonymous_access: { services: [redis, mqtt] }\n`).length, 0);
 });
 
 test('open-services.pcap: the open Redis and the anonymous broker, reached from the Internet host', async () => {

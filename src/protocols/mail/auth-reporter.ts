@@ -25,6 +25,8 @@ export interface AttemptFacts {
   unknownUser?: boolean;
   /** The connection's responder signed in to its originator (SIP: either end sends requests). */
   byResponder?: boolean;
+  /** The server let the client in without any password (AuthEvent.no_password). */
+  noPassword?: boolean;
 }
 
 export class AuthReporter {
@@ -52,6 +54,7 @@ export class AuthReporter {
     const ev = authEvent(this.#ctx.conn, ts, this.#service, outcome, attempt.byResponder === true);
     if (user !== undefined) ev.user = cut(user, MAX_AUTH_USER);
     if (attempt.unknownUser === true) ev.unknown_user = true;
+    if (attempt.noPassword === true) ev.no_password = true;
     if (detail !== undefined) ev.detail = cut(detail, MAX_AUTH_DETAIL);
     if (cleartext) ev.cleartext = true;
     this.#count++;

@@ -178,7 +178,8 @@ export class PostgresAnalyzer implements Analyzer {
         const code = u32(d, o + 5);
         if (code === AUTH_OK) {
           const how = this.#method >= 0 ? ` after ${authMethodName(this.#method)}` : ' (trust)';
-          this.#auth.report(ts, 'success', this.#user, this.#describe(`AuthenticationOk${how}`), this.#method === AUTH_CLEARTEXT);
+          // No method asked for: the server trusts the client (no password at all).
+          this.#auth.report(ts, 'success', this.#user, this.#describe(`AuthenticationOk${how}`), this.#method === AUTH_CLEARTEXT, { noPassword: this.#method < 0 });
           this.#stop();
           return;
         }

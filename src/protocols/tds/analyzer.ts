@@ -188,7 +188,9 @@ export class TdsAnalyzer implements Analyzer {
     const login = this.#login;
     const user = login?.user ?? (error !== undefined ? userInLoginError(error.message) : undefined);
     const cleartext = login !== undefined && login.hasPassword && !login.integrated;
-    this.#auth.report(ts, outcome, user, this.#describe(text), cleartext);
+    // A SQL login accepted with an empty password (the classic blank "sa").
+    const noPassword = answer.accepted && login !== undefined && !login.hasPassword && !login.integrated;
+    this.#auth.report(ts, outcome, user, this.#describe(text), cleartext, { noPassword });
     this.#stop();
   }
 

@@ -135,3 +135,9 @@ test('postgresql: probe', () => {
 test('postgresql: mutated sessions never throw', () => {
   fuzz(postgresSpec, [MD5_OK, MD5_FAIL, [[C, SSL_REQUEST], [S, text('N')], ...MD5_FAIL]], 0x5eed08, 3000);
 });
+
+test('postgresql: AuthenticationOk without any method asked for (trust) is flagged no_password; after a password it is not', () => {
+  const trust = play(postgresSpec, [[C, startup({ user: 'postgres' })], [S, AUTH_OK]]);
+  assert.deepEqual(auths(trust).map((a) => [a.outcome, a.user, a.no_password, a.detail]), [['success', 'postgres', true, 'AuthenticationOk (trust) (database postgres)']]);
+  assert.equal(auths(play(postgresSpec, MD5_OK))[0]!.no_password, undefined);
+});

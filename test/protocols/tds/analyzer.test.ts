@@ -94,6 +94,14 @@ test('mssql: a login in clear answered LOGINACK is a success; its password count
   assert.ok(!JSON.stringify(ctx.events).includes('App-Pass'));
 });
 
+test('mssql: a SQL login accepted with an empty password is flagged no_password; a password or a refusal is not', () => {
+  const blank = play(tdsSpec, [CLEAR_OK[0]!, CLEAR_OK[1]!, [C, message(0x10, login7({ user: 'sa' }))], [S, message(0x04, LOGINACK)]]);
+  assert.deepEqual(auths(blank).map((a) => [a.outcome, a.user, a.no_password, a.cleartext]), [['success', 'sa', true, undefined]]);
+  assert.equal(auths(play(tdsSpec, CLEAR_OK))[0]!.no_password, undefined);
+  const refused = play(tdsSpec, [CLEAR_OK[0]!, CLEAR_OK[1]!, [C, message(0x10, login7({ user: 'sa' }))], [S, message(0x04, error(18456, "Login failed for user 'sa'."))]]);
+  assert.equal(auths(refused)[0]!.no_password, undefined);
+});
+
 test('mssql: error 18456 and the other login refusals are failures; another error is unknown with its text', () => {
   assert.deepEqual(outcomes(play(tdsSpec, CLEAR_FAIL)), [['failure', 'sa', "error 18456: Login failed for user 'sa'. (host WS22, application app)"]]);
   const locked = [...CLEAR_FAIL.slice(0, 3), [S, message(0x04, error(18486, "Login failed for user 'sa' because the account is currently locked out."))] as Step];
