@@ -10,10 +10,10 @@ dot-stuffed, as the protocol wants.
 usage: pop3-server.py ADDRESS PORT USER PASSWORD PROGRAM CONNECTIONS SECONDS
 Bounded: it serves CONNECTIONS connections or stops after SECONDS.
 """
-import socket
 import sys
-import time
 from email.message import EmailMessage
+
+from bounded_server import serve_bounded
 
 
 def messages(program):
@@ -93,26 +93,7 @@ def serve(conn, user, password, mailbox):
 def main():
     address, port, user, password, program, connections, seconds = sys.argv[1:8]
     mailbox = messages(program)
-    deadline = time.monotonic() + float(seconds)
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((address, int(port)))
-    srv.listen(4)
-    served = 0
-    while served < int(connections) and time.monotonic() < deadline:
-        srv.settimeout(max(0.1, deadline - time.monotonic()))
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            break
-        with conn:
-            conn.settimeout(10)
-            try:
-                serve(conn, user, password, mailbox)
-            except (OSError, socket.timeout):
-                pass
-        served += 1
-    srv.close()
+    serve_bounded(address, port, connections, seconds, lambda conn: serve(conn, user, password, mailbox))
 
 
 if __name__ == '__main__':

@@ -17,6 +17,8 @@ import socket
 import sys
 import time
 
+from bounded_server import serve_bounded
+
 WALLET = '48LabExampleWalletNotARealAddressForTheStratumScenario000000000000000000000000000000000'
 XMRIG_AGENT = 'XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0'
 CGMINER_AGENT = 'cgminer/4.12.0'
@@ -40,40 +42,24 @@ def lines(sock):
 
 
 def pool(port, connections, seconds):
-    deadline = time.time() + seconds
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(('0.0.0.0', port))
-    srv.listen(4)
-    served = 0
-    while served < connections and time.time() < deadline:
-        srv.settimeout(max(0.1, deadline - time.time()))
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            break
-        served += 1
-        conn.settimeout(5)
-        try:
-            for msg in lines(conn):
-                method, mid = msg.get('method'), msg.get('id')
-                if method == 'login':
-                    job = {'blob': '0' * 152, 'job_id': 'lab-job-1', 'target': 'b88d0600', 'algo': 'rx/0', 'height': 3000000, 'seed_hash': '0' * 64}
-                    send(conn, {'id': mid, 'jsonrpc': '2.0', 'error': None, 'result': {'id': 'lab-session-1', 'job': job, 'extensions': ['algo', 'keepalive'], 'status': 'OK'}})
-                elif method == 'submit':
-                    send(conn, {'id': mid, 'jsonrpc': '2.0', 'error': None, 'result': {'status': 'OK'}})
-                elif method == 'mining.subscribe':
-                    send(conn, {'id': mid, 'result': [[['mining.notify', 'lab-sub-1']], '08000002', 4], 'error': None})
-                elif method == 'mining.authorize':
-                    send(conn, {'id': mid, 'result': True, 'error': None})
-                    send(conn, {'id': None, 'method': 'mining.set_difficulty', 'params': [1024]})
-                elif method == 'mining.submit':
-                    send(conn, {'id': mid, 'result': True, 'error': None})
-        except (socket.timeout, ConnectionError, ValueError):
-            pass
-        finally:
-            conn.close()
-    srv.close()
+    serve_bounded('0.0.0.0', port, connections, seconds, answer, timeout=5, errors=(ValueError,))
+
+
+def answer(conn):
+    for msg in lines(conn):
+        method, mid = msg.get('method'), msg.get('id')
+        if method == 'login':
+            job = {'blob': '0' * 152, 'job_id': 'lab-job-1', 'target': 'b88d0600', 'algo': 'rx/0', 'height': 3000000, 'seed_hash': '0' * 64}
+            send(conn, {'id': mid, 'jsonrpc': '2.0', 'error': None, 'result': {'id': 'lab-session-1', 'job': job, 'extensions': ['algo', 'keepalive'], 'status': 'OK'}})
+        elif method == 'submit':
+            send(conn, {'id': mid, 'jsonrpc': '2.0', 'error': None, 'result': {'status': 'OK'}})
+        elif method == 'mining.subscribe':
+            send(conn, {'id': mid, 'result': [[['mining.notify', 'lab-sub-1']], '08000002', 4], 'error': None})
+        elif method == 'mining.authorize':
+            send(conn, {'id': mid, 'result': True, 'error': None})
+            send(conn, {'id': None, 'method': 'mining.set_difficulty', 'params': [1024]})
+        elif method == 'mining.submit':
+            send(conn, {'id': mid, 'result': True, 'error': None})
 
 
 def miner(host, port, kind):

@@ -11,10 +11,10 @@ empty DONE. A pre-TDS 7 login record is refused the same way.
 usage: tds-server.py ADDRESS PORT USER PASSWORD CONNECTIONS SECONDS
 Bounded: it serves CONNECTIONS connections or stops after SECONDS.
 """
-import socket
 import struct
 import sys
-import time
+
+from bounded_server import serve_bounded
 
 SERVER_NAME = 'LAB-SQL'
 
@@ -112,27 +112,7 @@ def serve(conn, user, password):
 
 def main():
     address, port, user, password, connections, seconds = sys.argv[1:7]
-    deadline = time.monotonic() + float(seconds)
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind((address, int(port)))
-    srv.listen(16)
-    served = 0
-    while served < int(connections) and time.monotonic() < deadline:
-        srv.settimeout(max(0.1, deadline - time.monotonic()))
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            break
-        served += 1
-        conn.settimeout(10)
-        try:
-            serve(conn, user, password)
-        except (ConnectionError, socket.timeout, OSError, UnicodeDecodeError, struct.error):
-            pass
-        finally:
-            conn.close()
-    srv.close()
+    serve_bounded(address, port, connections, seconds, lambda conn: serve(conn, user, password), errors=(UnicodeDecodeError, struct.error))
 
 
 if __name__ == '__main__':
