@@ -39,6 +39,7 @@ import redisExploitation, { OPTIONS as redisExploitationOptions } from './redis.
 import tftpExecutableDownload, { OPTIONS as tftpExecutableDownloadOptions } from './tftp.executable_download.js';
 import ftpExecutableDownload, { OPTIONS as ftpExecutableDownloadOptions } from './ftp.executable_download.js';
 import authAnonymousAccess, { OPTIONS as authAnonymousAccessOptions } from './auth.anonymous_access.js';
+import mssqlCommandExec, { OPTIONS as mssqlCommandExecOptions } from './mssql.command_exec.js';
 import ntlmRelay, { OPTIONS as ntlmRelayOptions } from './ntlm.relay.js';
 import dhcpExcessiveRequests, { OPTIONS as dhcpExcessiveRequestsOptions } from './dhcp.excessive_requests.js';
 import dhcpHostnameMacFlip, { OPTIONS as dhcpHostnameMacFlipOptions } from './dhcp.hostname_mac_flip.js';
@@ -117,6 +118,7 @@ export const DETECTOR_OPTIONS = {
   'tftp.executable_download': tftpExecutableDownloadOptions,
   'ftp.executable_download': ftpExecutableDownloadOptions,
   'auth.anonymous_access': authAnonymousAccessOptions,
+  'mssql.command_exec': mssqlCommandExecOptions,
   'ntlm.relay': ntlmRelayOptions,
   'dhcp.excessive_requests': dhcpExcessiveRequestsOptions,
   'dhcp.hostname_mac_flip': dhcpHostnameMacFlipOptions,
@@ -198,6 +200,7 @@ export const DETECTORS: readonly DetectorDefinition<OptionsSchema>[] = [
   tftpExecutableDownload,
   ftpExecutableDownload,
   authAnonymousAccess,
+  mssqlCommandExec,
   ntlmRelay,
   dhcpExcessiveRequests,
   dhcpHostnameMacFlip,

@@ -41,6 +41,7 @@ import type { TftpEvent } from '../protocols/tftp/events.js';
 import type { MqttEvent } from '../protocols/mqtt/events.js';
 import type { QuicEvent } from '../protocols/quic/events.js';
 import type { StratumEvent } from '../protocols/stratum/events.js';
+import type { TdsEvent } from '../protocols/tds/events.js';
 import type { TunnelEvent } from '../flows/tunnels.js';
 
 /** A new connection was seen (its first packet). */
@@ -118,6 +119,7 @@ export type PicketEvent =
   | MqttEvent
   | QuicEvent
   | StratumEvent
+  | TdsEvent
   | TunnelEvent;
 
 export type PicketEventType = PicketEvent['type'];

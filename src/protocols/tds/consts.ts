@@ -13,6 +13,8 @@ export const STATUS_EOM = 0x01;
 export const MAX_MESSAGE = 65_536;
 
 export const PacketType = {
+  /** A SQL batch: (TDS 7.2+) ALL_HEADERS, then the SQL text in UTF-16LE. */
+  SQL_BATCH: 0x01,
   /** Pre-TDS 7 (TDS 4.2 / 5.0) login record: fixed fields, the password in clear. */
   TDS4_LOGIN: 0x02,
   /** A server's answer: a token stream (or, to PRELOGIN, the option list). */
@@ -63,6 +65,10 @@ export const LOGIN_FAILURES: ReadonlySet<number> = new Set([18456, 18452, 18470,
 
 /** Characters kept of a user name, host or application name, or an error message. */
 export const MAX_TEXT = 256;
+/** Characters of a SQL batch kept in its event. */
+export const MAX_BATCH_CHARS = 2048;
+/** Batches reported per connection (a busy application connection sends thousands). */
+export const MAX_BATCHES = 1000;
 
 export const TdsAnomaly = {
   /** A packet header or login record that does not parse. */

@@ -10,7 +10,7 @@
 import { u16 as u16be } from '../../decode/bytes.js';
 import { u16 as u16le, u32 as u32le, utf16Text } from '../smb/wire.js';
 import { logString, printableText } from '../wire-text.js';
-import { HEADER_LENGTH, MAX_TEXT, PreloginOption, Token } from './consts.js';
+import { HEADER_LENGTH, MAX_BATCH_CHARS, MAX_TEXT, PreloginOption, Token } from './consts.js';
 
 export interface PacketHeader {
   type: number;
@@ -153,4 +153,27 @@ export function loginAnswer(b: Uint8Array, start: number, end: number): LoginAns
 export function userInLoginError(message: string): string | undefined {
   const m = /^Login failed for user '(.*)'\./.exec(message);
   return m?.[1] === undefined || m[1] === '' ? undefined : m[1];
+}
+
+/**
+ * The SQL text of a SQL batch in `b[start, end)`: after ALL_HEADERS when the
+ * batch has them (TDS 7.2 and later: a little-endian total length that fits,
+ * where UTF-16 text would have a character there), without the white space
+ * around it, as log text of at most MAX_BATCH_CHARS characters.
+ */
+export function batchText(b: Uint8Array, start: number, end: number): string {
+  let at = start;
+  if (end - start >= 4) {
+    const headers = u32le(b, start);
+    if (headers >= 4 && headers <= end - start && b[start + 2] === 0 && b[start + 3] === 0) at = start + headers;
+  }
+  const stop = Math.min(end, at + MAX_BATCH_CHARS * 2);
+  return printableText(utf16Text(b, at, stop).trim(), MAX_BATCH_CHARS);
+}
+
+/** The TLS record at `b[o, end)`: its whole length, 0 while its header is incomplete, -1 when these bytes are not a TLS record. */
+export function tlsRecordLength(b: Uint8Array, o: number, end: number): number {
+  if (end - o < 5) return b[o]! >= 0x14 && b[o]! <= 0x17 ? 0 : -1;
+  if (b[o]! < 0x14 || b[o]! > 0x17 || b[o + 1] !== 3) return -1;
+  return 5 + u16be(b, o + 3);
 }

