@@ -57,14 +57,21 @@ export async function httpRequest(url: string, opts: RequestOptions = {}): Promi
   // One signal for the timeout and the caller's stop (AbortSignal.any is newer than some Node 20 releases).
   const { signal, release } = eitherSignal(AbortSignal.timeout(timeoutMs), opts.signal);
   try {
-    try {
-      const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
-      if (opts.headers !== undefined) init.headers = opts.headers;
-      if (opts.body !== undefined) init.body = opts.body;
-      res = await fetch(url, init);
-    } catch (err) {
-      if (stopped()) throw aborted(url);
-      throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+    const init: RequestInit = { method: opts.method ?? 'GET', signal, redirect: 'follow' };
+    if (opts.headers !== undefined) init.headers = opts.headers;
+    if (opts.body !== undefined) init.body = opts.body;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await fetch(url, init);
+        break;
+      } catch (err) {
+        if (stopped()) throw aborted(url);
+        // A kept-alive connection the server closed meanwhile (an hour between refreshes, a busy host
+        // late to expire it) fails before any answer: once more on a new connection. Every request
+        // here reads (documents, MISP searches), so asking again changes nothing on the server.
+        if (attempt === 1 && closedConnection(err)) continue;
+        throw new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+      }
     }
     const declared = Number(res.headers.get('content-length') ?? '');
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -161,6 +168,16 @@ export function isAbortedFetch(err: unknown): boolean {
 
 function wrap(url: string, err: unknown): PicketError {
   return err instanceof PicketError ? err : new PicketError('PKT_ERR_INTEL_FETCH', `${url}: ${describe(err)}`, { cause: err });
+}
+
+/** Socket errors of a connection the other side closed before answering. */
+const CLOSED_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** True for a fetch that failed because its connection was closed under it (fetch's TypeError with the socket error as cause). */
+function closedConnection(err: unknown): boolean {
+  const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;
+  const code = cause instanceof Error ? (cause as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && CLOSED_CONNECTION.has(code);
 }
 
 function describe(err: unknown): string {
