@@ -250,12 +250,12 @@ export class TdsAnalyzer implements Analyzer {
   }
 
   #batch(b: Uint8Array, start: number, end: number, ts: number): void {
-    // Enough of this connection: stop reading it.
-    if (++this.#batches >= MAX_BATCHES) this.#stop();
     const c = this.#ctx.conn;
     const ev: MssqlBatchEvent = { type: 'mssql.batch', ts, uid: c.uid, client: c.orig_h, client_port: c.orig_p, server: c.resp_h, server_port: c.resp_p, text: batchText(b, start, end) };
     if (this.#answeredUser !== undefined) ev.user = this.#answeredUser;
     this.#ctx.emit(ev);
+    // Enough of this connection: stop reading it.
+    if (++this.#batches >= MAX_BATCHES) this.#stop();
   }
 
   /** A detail with what the login record told of the client. */
