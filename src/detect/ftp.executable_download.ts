@@ -21,26 +21,22 @@ import { defineDetector } from './detector.js';
 import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { formatBytes, plural } from '../alerts/alert.js';
-import { EXECUTABLE_MIME_TYPES } from '../protocols/file-magic.js';
+import { plural } from '../alerts/alert.js';
 import { shortText } from '../util/cut-text.js';
 import { hostEntryField } from './host-lists.js';
 import { NameAllowlist, ResolvedNames, resolvedNamesFeed } from './server-names.js';
 import { HARMLESS_EXTENSIONS, extensionOf } from './http.executable_download.js';
 import { hostLabel, joinAnd } from './host-text.js';
+import { MAX_LISTED_FILES, PROGRAM_AND_SCRIPT_TYPES, describeFetched, fetchedFile, type FetchedFile } from './fetched-files.js';
 
-/** Files listed per alert. */
-const MAX_LISTED = 10;
 /** (client, server) tallies kept. */
 const MAX_TALLIES = 10000;
 /** Longest file name or user copied into evidence (attacker-chosen text). */
 const MAX_EVIDENCE_TEXT = 512;
-/** A shell script: what IoT loaders fetch first. */
-const SCRIPT = 'text/x-shellscript';
 
 export const OPTIONS = detectorOptions({
   /** File types judged (files.jsonl mime_type values): programs and shell scripts. */
-  types: z.array(z.string().min(1)).default([...EXECUTABLE_MIME_TYPES, SCRIPT]),
+  types: z.array(z.string().min(1)).default([...PROGRAM_AND_SCRIPT_TYPES]),
   /** Domains (and their subdomains) never judged unless the file is disguised. */
   allow: z.array(z.string().min(1)).default([]),
   /** Skip servers whose name is on the bundled popular domains unless the file is disguised. */
@@ -51,16 +47,9 @@ export const OPTIONS = detectorOptions({
   internal_servers: z.boolean().default(false),
 });
 
-interface Fetched {
-  file_name: string | null;
-  mime_type: string;
-  bytes: number;
-  sha256: string | null;
-}
-
 interface Tally {
   downloads: number;
-  files: Fetched[];
+  files: FetchedFile[];
   reasons: Set<string>;
 }
 
@@ -111,10 +100,10 @@ export default defineDetector({
         const t = openTally(ctx, tallies, key, () => ({ downloads: 0, files: [], reasons: new Set<string>() }));
         t.downloads++;
         for (const why of reasons) t.reasons.add(why);
-        const file: Fetched = { file_name: fileName ?? null, mime_type: r.mime_type, bytes: r.seen_bytes, sha256: r.sha256 ?? null };
-        if (t.files.length < MAX_LISTED) t.files.push(file);
+        const file = fetchedFile(r, r.mime_type, fileName);
+        if (t.files.length < MAX_LISTED_FILES) t.files.push(file);
         const from = name !== undefined ? `${name} (${server})` : hostLabel(ctx.site, server);
-        const what = joinAnd(t.files.map((x) => `${x.file_name ?? 'a file'} (${x.mime_type === SCRIPT ? 'a shell script' : 'a program'}, ${formatBytes(x.bytes)})`));
+        const what = describeFetched(t.files);
         const more = t.downloads > t.files.length ? `; ${plural(t.downloads, 'file')} from this server` : '';
         ctx.report({
           ts: r.ts,

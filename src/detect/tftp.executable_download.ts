@@ -18,33 +18,21 @@ import { defineDetector } from './detector.js';
 import { openTally } from './alert-tally.js';
 import { detectorOptions } from '../config/fields.js';
 import { LruMap } from '../state/lru.js';
-import { formatBytes } from '../alerts/alert.js';
-import { EXECUTABLE_MIME_TYPES } from '../protocols/file-magic.js';
 import { hostEntryField } from './host-lists.js';
-import { hostLabel, joinAnd } from './host-text.js';
+import { hostLabel } from './host-text.js';
+import { MAX_LISTED_FILES, PROGRAM_AND_SCRIPT_TYPES, describeFetched, fetchedFile, type FetchedFile } from './fetched-files.js';
 
-/** Files listed per alert. */
-const MAX_LISTED = 10;
 /** (client, server) tallies kept. */
 const MAX_TALLIES = 10000;
-/** A shell script: what droppers fetch first. */
-const SCRIPT = 'text/x-shellscript';
 
 export const OPTIONS = detectorOptions({
   /** File types judged (files.jsonl mime_type values): programs and shell scripts. */
-  types: z.array(z.string().min(1)).default([...EXECUTABLE_MIME_TYPES, SCRIPT]),
+  types: z.array(z.string().min(1)).default([...PROGRAM_AND_SCRIPT_TYPES]),
   /** Judge internal TFTP servers too (network boot and firmware servers hand out programs: list them in allowed_servers). */
   internal_servers: z.boolean().default(false),
   /** Servers never judged (CIDRs, addresses or network names). */
   allowed_servers: z.array(hostEntryField).default([]),
 });
-
-interface Fetched {
-  file_name: string | null;
-  mime_type: string;
-  bytes: number;
-  sha256: string | null;
-}
 
 export default defineDetector({
   id: 'tftp.executable_download',
@@ -59,7 +47,7 @@ export default defineDetector({
     const o = ctx.options;
     const types = new Set(o.types);
     const allowed = ctx.site.hostSet(o.allowed_servers);
-    const tallies = new LruMap<string, { files: Fetched[] }>(MAX_TALLIES);
+    const tallies = new LruMap<string, { files: FetchedFile[] }>(MAX_TALLIES);
     return {
       file(e) {
         const t = e.tftp;
@@ -70,8 +58,8 @@ export default defineDetector({
         if (!o.internal_servers && ctx.site.isInternal(server)) return;
         const key = `${client}|${server}`;
         const tally = openTally(ctx, tallies, key, () => ({ files: [] }));
-        if (tally.files.length < MAX_LISTED) tally.files.push({ file_name: r.filename ?? null, mime_type: r.mime_type, bytes: r.seen_bytes, sha256: r.sha256 ?? null });
-        const what = joinAnd(tally.files.map((f) => `${f.file_name ?? 'a file'} (${f.mime_type === SCRIPT ? 'a shell script' : 'a program'}, ${formatBytes(f.bytes)})`));
+        if (tally.files.length < MAX_LISTED_FILES) tally.files.push(fetchedFile(r, r.mime_type));
+        const what = describeFetched(tally.files);
         ctx.report({
           ts: r.ts,
           key,
