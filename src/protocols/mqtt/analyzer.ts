@@ -235,7 +235,6 @@ export class MqttAnalyzer implements Analyzer {
     rec.action = subscribe ? 'MQTT::SUBSCRIBE' : 'MQTT::UNSUBSCRIBE';
     rec.topics = s.topics;
     if (subscribe) rec.qos_levels = s.qos;
-    rec.ack = false;
     const earlier = this.#subscriptions.get(s.id);
     if (earlier !== undefined) {
       this.#subscriptions.delete(s.id);
@@ -254,8 +253,7 @@ export class MqttAnalyzer implements Analyzer {
     if (rec === undefined) return;
     this.#subscriptions.delete(id);
     if (code !== undefined && rec.action === 'MQTT::SUBSCRIBE') rec.granted_qos_level = code;
-    rec.ack = true;
-    this.#emitSubscription(rec);
+    this.#emitSubscription(rec, true);
   }
 
   /** Logs the exchanges that have waited PENDING_SECONDS (oldest first: both maps keep insertion order). */
@@ -283,10 +281,10 @@ export class MqttAnalyzer implements Analyzer {
     this.#log({ type: 'mqtt_publish', log: 'mqtt_publish', ts: rec.ts, uid: rec.uid, record: rec });
   }
 
-  #emitSubscription(rec: MqttSubscribeRecord): void {
-    // Zeek's column order: the QoS fields before `ack`.
-    const { ack, ...head } = rec;
-    this.#log({ type: 'mqtt_subscribe', log: 'mqtt_subscribe', ts: rec.ts, uid: rec.uid, record: { ...head, ack } });
+  /** Logs `rec`; `ack` set last, as Zeek's columns have it after the QoS fields. */
+  #emitSubscription(rec: MqttSubscribeRecord, acked = false): void {
+    rec.ack = acked;
+    this.#log({ type: 'mqtt_subscribe', log: 'mqtt_subscribe', ts: rec.ts, uid: rec.uid, record: rec });
   }
 
   #fail(anomaly: string): void {
