@@ -18,7 +18,7 @@
  * snapshot; an MQTT connection at its CONNACK; a database at its sign-in's
  * `auth` event (`no_password`). Severity 4 for Redis and the databases (they
  * hand out files and commands on the server) and 3 for MQTT from outside; 2
- * from inside. One alert per server and service within the dedup interval,
+ * while every client listed is inside. One alert per server and service within the dedup interval,
  * listing the clients.
  */
 import { z } from 'zod';
@@ -65,6 +65,8 @@ interface RedisConnection {
 
 interface Tally {
   clients: string[];
+  /** A client outside the site was among them (the service is exposed). */
+  outside: boolean;
   connections: number;
   /** Redis: commands run; MQTT: client ids; databases: users. */
   seen: string[];
@@ -116,12 +118,13 @@ export default defineDetector({
 
     function report(ts: number, service: Service, client: string, clientPort: number, server: string, port: number, seen: readonly string[], uid: string): void {
       const key = `${server}|${port}|${service}`;
-      const t = openTally(ctx, tallies, key, () => ({ clients: [], connections: 0, seen: [] }));
+      const t = openTally(ctx, tallies, key, () => ({ clients: [], outside: false, connections: 0, seen: [] }));
       t.connections++;
       addListed(t.clients, client);
       for (const s of seen) addListed(t.seen, s);
-      const inside = ctx.site.isInternal(client);
-      const severity = inside ? 2 : service === 'mqtt' ? 3 : 4;
+      // An outside client seen once keeps the alert at the exposed service's severity.
+      if (!ctx.site.isInternal(client)) t.outside = true;
+      const severity = !t.outside ? 2 : service === 'mqtt' ? 3 : 4;
       const who = joinAnd(t.clients.map((c) => hostLabel(ctx.site, c)));
       const at = `${SERVICE_NAMES[service]} on ${hostLabel(ctx.site, server)} port ${port}`;
       const listed = t.seen.join(', ');
@@ -144,7 +147,7 @@ export default defineDetector({
           clients: [...t.clients],
           connections: t.connections,
           [SEEN_KEYS[service]]: [...t.seen],
-          from_inside: inside,
+          from_inside: !t.outside,
           uid,
         },
       });

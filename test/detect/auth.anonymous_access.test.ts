@@ -108,6 +108,9 @@ test('inside clients only with internal_clients (severity 2); allowed servers, s
   assert.equal(run(inside).length, 0);
   const a = run(inside, `${SITE_YAML}detectors:\n  auth.anonymous_access: { internal_clients: true }\n`);
   assert.deepEqual(a.map((x) => [x.evidence.service, x.event.severity, x.evidence.from_inside]).sort(), [['mqtt', 2, true], ['redis', 2, true]]);
+  // An inside client after an outside one does not lower the exposed broker's alert.
+  const mixed = run([mqtt(1, 'scan'), mqtt(2, 'app-22', { client: '10.77.2.22' })], `${SITE_YAML}detectors:\n  auth.anonymous_access: { internal_clients: true }\n`);
+  assert.deepEqual([mixed.length, mixed[0]!.event.severity, mixed[0]!.evidence.from_inside, mixed[0]!.evidence.clients], [1, 3, false, [OUTSIDE, '10.77.2.22']]);
   const outsideServer = '203.0.113.9';
   assert.equal(run([redis(1, 'C1', 'GET', true, { client: '10.77.2.20', server: outsideServer }), end(3, 'C1', { client: '10.77.2.20', server: outsideServer })]).length, 0);
   const open = [redis(1, 'C1', 'GET', true), end(3, 'C1'), mqtt(4, 'scan')];
